@@ -1,0 +1,13 @@
+//! sesslint: where PHP sessions live, whether that is safe, and how to move them to Redis.
+//!
+//! The pipeline runs one way: read -> parse (lossless, [`syntax`]) -> model -> rules ->
+//! report / rewrite. The CLI is a thin shell over these calls.
+
+pub mod parse_output;
+pub mod php_value;
+pub mod source;
+pub mod span;
+pub mod syntax;
+
+pub use source::Source;
+pub use span::Span;

@@ -1,0 +1,99 @@
+//! A file we read: its path, its exact bytes, and a line index for turning spans into
+//! 1-based line/column positions.
+
+use std::path::{Path, PathBuf};
+
+use crate::span::Span;
+
+/// One file's bytes as read from disk (or an editor buffer), never altered.
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+    line_starts: Vec<usize>,
+}
+
+/// A 1-based line and column; the column counts characters (UTF-8 scalar values, or bytes
+/// where the line is not valid UTF-8), as editors and SARIF expect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Source {
+    pub fn new(path: impl Into<PathBuf>, bytes: Vec<u8>) -> Self {
+        let line_starts = line_starts(&bytes);
+        Source { path: path.into(), bytes, line_starts }
+    }
+
+    pub fn read(path: &Path) -> std::io::Result<Self> {
+        Ok(Source::new(path, std::fs::read(path)?))
+    }
+
+    /// Line and column of a byte offset. `\n`, `\r\n` and a lone `\r` all end a line,
+    /// as PHP's ini scanner counts them.
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = offset.min(self.bytes.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = match std::str::from_utf8(&self.bytes[start..offset]) {
+            Ok(s) => s.chars().count(),
+            Err(_) => offset - start,
+        } + 1;
+        Position { line: line + 1, column }
+    }
+
+    pub fn span_positions(&self, span: Span) -> (Position, Position) {
+        (self.position(span.start), self.position(span.end))
+    }
+
+    /// The text of a 1-based line without its line ending.
+    pub fn line_text(&self, line: usize) -> &[u8] {
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else { return b"" };
+        let end = self.line_starts.get(line).copied().unwrap_or(self.bytes.len());
+        let mut text = &self.bytes[start..end];
+        while let Some((&last, rest)) = text.split_last() {
+            if last == b'\n' || last == b'\r' {
+                text = rest;
+            } else {
+                break;
+            }
+        }
+        text
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+fn line_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut starts = vec![0];
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => starts.push(i + 1),
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_every_line_ending() {
+        let s = Source::new("x", b"a\r\nb\rc\nd\xffe".to_vec());
+        assert_eq!(s.position(0), Position { line: 1, column: 1 });
+        assert_eq!(s.position(3), Position { line: 2, column: 1 });
+        assert_eq!(s.position(5), Position { line: 3, column: 1 });
+        assert_eq!(s.position(9), Position { line: 4, column: 3 });
+        assert_eq!(s.line_text(1), b"a");
+        assert_eq!(s.line_text(4), b"d\xffe");
+    }
+}

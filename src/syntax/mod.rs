@@ -1,0 +1,59 @@
+//! The lossless parsers, one module per format. Each keeps every input byte in its tree
+//! (printing an unedited tree gives the input back) and records syntax errors as nodes
+//! with spans instead of stopping.
+
+pub mod env_php;
+pub mod ini;
+pub mod redis_conf;
+
+use crate::span::Span;
+
+/// A place where the real program would reject the input, with its message worded like the
+/// real program's where that helps the user find it in their logs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+}
+
+impl SyntaxError {
+    pub fn new(span: Span, message: impl Into<String>) -> Self {
+        SyntaxError { span, message: message.into() }
+    }
+}
+
+/// Which dialect a file is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    /// php.ini, conf.d/*.ini, php-fpm.conf and pool files (PHP's ini scanner).
+    Ini,
+    /// redis.conf / valkey.conf.
+    Redis,
+    /// Magento's app/etc/env.php.
+    Envphp,
+}
+
+impl FileKind {
+    /// Guess the dialect from the file name, then from the first bytes.
+    pub fn detect(path: &std::path::Path, bytes: &[u8]) -> FileKind {
+        let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+        let head = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let head = &head[head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len())..];
+        if name.ends_with(".php") || head.starts_with(b"<?php") || head.starts_with(b"<?PHP") {
+            return FileKind::Envphp;
+        }
+        let in_redis_dir = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|d| {
+                let d = d.to_string_lossy().to_ascii_lowercase();
+                d == "redis" || d == "valkey"
+            })
+            .unwrap_or(false);
+        if name.ends_with(".conf") && (name.starts_with("redis") || name.starts_with("valkey") || in_redis_dir) {
+            return FileKind::Redis;
+        }
+        FileKind::Ini
+    }
+}
