@@ -1,0 +1,486 @@
+//! Loading a redis.conf the way redis-server does: directives in order, `include` expanded
+//! where it appears (globs sorted, no match skipped), `dir` changing where later relative
+//! paths resolve. All file access goes through [`Loader`], which reads regular files only.
+
+use std::path::{Path, PathBuf};
+
+use super::check::{Action, Checker};
+use super::{parse, LineKind};
+use crate::source::Source;
+use crate::span::Span;
+
+/// Includes nested deeper than this are refused (redis-server has no limit and crashes on a
+/// cycle; a legitimate config never gets near it).
+const MAX_INCLUDE_DEPTH: usize = 64;
+
+/// Reads config files. With `root`, absolute paths in the config are looked up below it
+/// (`/etc/redis/x.conf` -> `<root>/etc/redis/x.conf`), for checking a copied /etc tree.
+#[derive(Clone, Debug, Default)]
+pub struct Loader {
+    pub root: Option<PathBuf>,
+    /// The directory relative paths resolve against at the start (redis-server's cwd).
+    /// `None` = this process's current directory.
+    pub cwd: Option<PathBuf>,
+}
+
+/// One directive in load order, includes expanded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadedDirective {
+    /// Lowercased name as written (an alias stays an alias).
+    pub name: String,
+    pub args: Vec<Vec<u8>>,
+    /// The file it came from, as the include line named it (the top file as given).
+    pub file: PathBuf,
+    /// 1-based line in that file.
+    pub line: usize,
+    pub span: Span,
+}
+
+/// Where loading stopped or what it refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadError {
+    pub file: PathBuf,
+    pub line: usize,
+    /// 1-based column of `span.start` (bytes).
+    pub column: usize,
+    pub span: Span,
+    pub message: String,
+}
+
+/// The result of loading one top-level file.
+#[derive(Clone, Debug, Default)]
+pub struct LoadedConfig {
+    pub directives: Vec<LoadedDirective>,
+    /// The first fatal error (redis-server stops at it) followed by nothing; empty = accepted.
+    pub errors: Vec<LoadError>,
+    /// Files read, in order (the top file first).
+    pub files: Vec<PathBuf>,
+}
+
+impl LoadedConfig {
+    pub fn accepted(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// A chunk of text to parse: one file, or several glob matches concatenated (redis-server
+/// concatenates them before splitting lines, so a missing final newline joins two files).
+struct Chunk {
+    bytes: Vec<u8>,
+    /// (offset in `bytes`, path) of each part, ascending.
+    parts: Vec<(usize, PathBuf)>,
+}
+
+struct State {
+    checker: Checker,
+    cwd: PathBuf,
+    /// Canonical paths of the files being included right now (cycle detection).
+    active: Vec<PathBuf>,
+    out: LoadedConfig,
+    logfile: Option<(Vec<u8>, LoadError)>,
+    modules: Vec<(Vec<u8>, LoadError)>,
+}
+
+struct Fatal;
+
+impl Loader {
+    pub fn new() -> Self {
+        Loader::default()
+    }
+
+    /// Load a top-level file already read into `source`.
+    pub fn load(&self, source: &Source) -> LoadedConfig {
+        let cwd = self.cwd.clone().or_else(|| std::env::current_dir().ok()).unwrap_or_else(|| PathBuf::from("/"));
+        let mut state = State {
+            checker: Checker::new(),
+            cwd,
+            active: Vec::new(),
+            out: LoadedConfig::default(),
+            logfile: None,
+            modules: Vec::new(),
+        };
+        if let Ok(canon) = self.physical(&state.cwd, &source.path).canonicalize() {
+            state.active.push(canon);
+        }
+        state.out.files.push(source.path.clone());
+        let chunk = Chunk { bytes: source.bytes.clone(), parts: vec![(0, source.path.clone())] };
+        if self.run(&mut state, &chunk, 0).is_ok() {
+            self.finish(&mut state);
+        }
+        state.out
+    }
+
+    /// The checks after the last line: logfile must open, sanity checks, modules exist.
+    fn finish(&self, state: &mut State) {
+        if let Some((path, at)) = state.logfile.take() {
+            let p = self.physical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path)));
+            let ok = match p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                Some(dir) => dir.is_dir(),
+                None => true,
+            } && !p.is_dir();
+            if !ok {
+                let why = if p.is_dir() { "Is a directory" } else { "No such file or directory" };
+                state.out.errors.push(LoadError { message: format!("Can't open the log file: {why}"), ..at });
+                return;
+            }
+        }
+        for message in state.checker.finish() {
+            let file = state.out.files.first().cloned().unwrap_or_default();
+            state.out.errors.push(LoadError { file, line: 0, column: 0, span: Span::default(), message });
+            return;
+        }
+        for (path, at) in std::mem::take(&mut state.modules) {
+            let p = self.physical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path)));
+            if !p.is_file() {
+                state.out.errors.push(LoadError {
+                    message: format!("Module {} failed to load: No such file or directory", String::from_utf8_lossy(&path)),
+                    ..at
+                });
+                return;
+            }
+        }
+    }
+
+    fn run(&self, state: &mut State, chunk: &Chunk, depth: usize) -> Result<(), Fatal> {
+        let tree = parse(&chunk.bytes);
+        // Line numbers restart in every part of a concatenated chunk.
+        let mut part = 0;
+        let mut line_in_part = 0;
+        for line in tree.lines() {
+            while part + 1 < chunk.parts.len() && line.span.start >= chunk.parts[part + 1].0 {
+                part += 1;
+                line_in_part = 0;
+            }
+            line_in_part += 1;
+            let file = chunk.parts[part].1.clone();
+            let part_start = chunk.parts[part].0;
+            let at = |span: Span| LoadError {
+                file: file.clone(),
+                line: line_in_part,
+                column: column(&chunk.bytes, line.span.start.max(part_start), span.start),
+                span: Span::new(span.start - part_start, span.end - part_start),
+                message: String::new(),
+            };
+            let directive = match &line.kind {
+                LineKind::Blank | LineKind::Comment => continue,
+                LineKind::Error(e) => {
+                    state.out.errors.push(LoadError { message: e.message.clone(), ..at(e.span) });
+                    return Err(Fatal);
+                }
+                LineKind::Directive(d) => d,
+            };
+            let name = directive.name_lowercase();
+            let args: Vec<Vec<u8>> = directive.args().iter().map(|a| a.value.clone()).collect();
+            let span = directive.span();
+            state.out.directives.push(LoadedDirective {
+                name: name.clone(),
+                args: args.clone(),
+                file: file.clone(),
+                line: line_in_part,
+                span: Span::new(span.start - part_start, span.end - part_start),
+            });
+            let fail = |state: &mut State, message: String| {
+                state.out.errors.push(LoadError { message, ..at(span) });
+                Err(Fatal)
+            };
+            match state.checker.directive(&name, &args) {
+                Err(message) => return fail(state, message),
+                Ok(Action::None) => {}
+                Ok(Action::LogFile(path)) => state.logfile = Some((path, at(span))),
+                Ok(Action::LoadModule(path)) => state.modules.push((path, at(span))),
+                Ok(Action::Dir(path)) => {
+                    let target = self.physical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path)));
+                    match std::fs::metadata(&target) {
+                        Ok(m) if m.is_dir() => state.cwd = self.logical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path))),
+                        Ok(_) => return fail(state, "Not a directory".into()),
+                        Err(e) => return fail(state, strerror(&e)),
+                    }
+                }
+                Ok(Action::Include(path)) => {
+                    if depth + 1 > MAX_INCLUDE_DEPTH {
+                        return fail(state, format!("include nested deeper than {MAX_INCLUDE_DEPTH} files"));
+                    }
+                    let pattern = String::from_utf8_lossy(&path).into_owned();
+                    let inner = match self.read_include(state, &pattern) {
+                        Ok(Some(c)) => c,
+                        Ok(None) => continue,
+                        Err(message) => return fail(state, message),
+                    };
+                    let canon: Vec<PathBuf> = inner
+                        .parts
+                        .iter()
+                        .filter_map(|(_, p)| self.physical(&state.cwd, p).canonicalize().ok())
+                        .collect();
+                    if let Some(c) = canon.iter().find(|c| state.active.contains(c)) {
+                        return fail(
+                            state,
+                            format!("include cycle: '{}' includes itself (redis-server would crash)", c.display()),
+                        );
+                    }
+                    let before = state.active.len();
+                    state.active.extend(canon);
+                    for (_, p) in &inner.parts {
+                        state.out.files.push(p.clone());
+                    }
+                    let result = self.run(state, &inner, depth + 1);
+                    state.active.truncate(before);
+                    result?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The text an include names: `Ok(None)` for a glob without matches.
+    fn read_include(&self, state: &State, pattern: &str) -> Result<Option<Chunk>, String> {
+        if has_glob_chars(pattern) {
+            let matches = self.glob(&state.cwd, pattern);
+            if matches.is_empty() {
+                return Ok(None);
+            }
+            let mut chunk = Chunk { bytes: Vec::new(), parts: Vec::new() };
+            for m in matches {
+                let bytes = self.read(&state.cwd, &m).map_err(|e| cant_open(&m, &e))?;
+                chunk.parts.push((chunk.bytes.len(), m));
+                chunk.bytes.extend_from_slice(&bytes);
+            }
+            Ok(Some(chunk))
+        } else {
+            let path = PathBuf::from(pattern);
+            let bytes = self.read(&state.cwd, &path).map_err(|e| cant_open(&path, &e))?;
+            Ok(Some(Chunk { bytes, parts: vec![(0, path)] }))
+        }
+    }
+
+    /// The one place that reads a config file. Only regular files are read (a FIFO, socket
+    /// or device could block or never end); a directory reads as empty, as fopen()+fgets()
+    /// on Linux do.
+    pub fn read(&self, cwd: &Path, path: &Path) -> std::io::Result<Vec<u8>> {
+        let physical = self.physical(cwd, path);
+        let meta = std::fs::metadata(&physical)?;
+        if meta.is_dir() {
+            return Ok(Vec::new());
+        }
+        if !meta.is_file() {
+            return Err(std::io::Error::new(std::io::ErrorKind::Other, "not a regular file"));
+        }
+        std::fs::read(&physical)
+    }
+
+    /// Where a path from the config is on this machine: relative paths against `cwd`,
+    /// absolute ones below `root` when set.
+    fn physical(&self, cwd: &Path, path: &Path) -> PathBuf {
+        let logical = self.logical(cwd, path);
+        match &self.root {
+            Some(root) if logical.is_absolute() && !cwd_is_physical(cwd, root) => {
+                root.join(logical.strip_prefix("/").unwrap_or(&logical))
+            }
+            _ => logical,
+        }
+    }
+
+    fn logical(&self, cwd: &Path, path: &Path) -> PathBuf {
+        if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            cwd.join(path)
+        }
+    }
+
+    /// `glob(3)` with flags 0: matches sorted, hidden files only when the pattern names them.
+    fn glob(&self, cwd: &Path, pattern: &str) -> Vec<PathBuf> {
+        let absolute = pattern.starts_with('/');
+        let components: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
+        // Each candidate: (path as glob(3) would print it, logical path).
+        let start_print = if absolute { "/".to_string() } else { String::new() };
+        let start_logical = if absolute { PathBuf::from("/") } else { cwd.to_path_buf() };
+        let mut frontier: Vec<(String, PathBuf)> = vec![(start_print, start_logical)];
+        for (i, comp) in components.iter().enumerate() {
+            let last = i + 1 == components.len();
+            let mut next = Vec::new();
+            for (printed, logical) in &frontier {
+                let join = |name: &str| {
+                    let p = if printed.is_empty() || printed.ends_with('/') { format!("{printed}{name}") } else { format!("{printed}/{name}") };
+                    (p, logical.join(name))
+                };
+                if !has_glob_chars(comp) {
+                    let (p, l) = join(comp);
+                    let phys = self.physical(cwd, &l);
+                    if (last && phys.exists()) || (!last && phys.is_dir()) {
+                        next.push((p, l));
+                    }
+                    continue;
+                }
+                let Ok(entries) = std::fs::read_dir(self.physical(cwd, logical)) else { continue };
+                let mut names: Vec<String> =
+                    entries.filter_map(Result::ok).filter_map(|e| e.file_name().into_string().ok()).collect();
+                names.sort();
+                for name in names {
+                    if name.starts_with('.') && !comp.starts_with('.') {
+                        continue;
+                    }
+                    if glob_match(comp.as_bytes(), name.as_bytes()) {
+                        let (p, l) = join(&name);
+                        if last || self.physical(cwd, &l).is_dir() {
+                            next.push((p, l));
+                        }
+                    }
+                }
+            }
+            frontier = next;
+        }
+        let mut out: Vec<String> = frontier.into_iter().map(|(p, _)| p).collect();
+        out.sort();
+        out.dedup();
+        out.into_iter().map(PathBuf::from).collect()
+    }
+}
+
+fn cwd_is_physical(cwd: &Path, root: &Path) -> bool {
+    cwd.starts_with(root)
+}
+
+/// Whether redis-server treats an include path as a glob (`*`, `?` or `[` anywhere).
+pub fn has_glob_chars(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+/// fnmatch(3) without flags on one path component: `*`, `?`, `[...]` with ranges and `!`/`^`
+/// negation, `\` escapes. Iterative (backtracking only to the last `*`).
+pub fn glob_match(pattern: &[u8], name: &[u8]) -> bool {
+    let (mut p, mut n) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        let step = match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p, n));
+                p += 1;
+                continue;
+            }
+            Some(b'?') => Some(p + 1),
+            Some(b'[') => match class_match(pattern, p, name[n]) {
+                Some((true, next)) => Some(next),
+                Some((false, _)) => None,
+                // An unterminated `[` matches itself.
+                None => (name[n] == b'[').then_some(p + 1),
+            },
+            Some(b'\\') if p + 1 < pattern.len() => (pattern[p + 1] == name[n]).then_some(p + 2),
+            Some(&c) => (c == name[n]).then_some(p + 1),
+            None => None,
+        };
+        match step {
+            Some(next) => {
+                p = next;
+                n += 1;
+            }
+            None => match star {
+                Some((sp, sn)) => {
+                    p = sp + 1;
+                    n = sn + 1;
+                    star = Some((sp, sn + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p.min(pattern.len())..].iter().all(|&c| c == b'*')
+}
+
+/// `[...]` at `pattern[p]`: whether `c` is in the class, and the index after `]`.
+fn class_match(pattern: &[u8], p: usize, c: u8) -> Option<(bool, usize)> {
+    let mut i = p + 1;
+    let negate = matches!(pattern.get(i), Some(b'!') | Some(b'^'));
+    if negate {
+        i += 1;
+    }
+    let mut matched = false;
+    let mut first = true;
+    loop {
+        let lo = *pattern.get(i)?;
+        if lo == b']' && !first {
+            return Some((matched != negate, i + 1));
+        }
+        first = false;
+        if pattern.get(i + 1) == Some(&b'-') && pattern.get(i + 2).is_some_and(|&b| b != b']') {
+            let hi = pattern[i + 2];
+            matched |= lo <= c && c <= hi;
+            i += 3;
+        } else {
+            matched |= lo == c;
+            i += 1;
+        }
+    }
+}
+
+fn column(bytes: &[u8], line_start: usize, at: usize) -> usize {
+    let prefix = &bytes[line_start.min(bytes.len())..at.min(bytes.len())];
+    match std::str::from_utf8(prefix) {
+        Ok(s) => s.chars().count() + 1,
+        Err(_) => prefix.len() + 1,
+    }
+}
+
+fn strerror(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "No such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "Permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            // "Not a directory (os error 20)" -> "Not a directory"
+            s.split(" (os error").next().unwrap_or(&s).to_string()
+        }
+    }
+}
+
+fn cant_open(path: &Path, e: &std::io::Error) -> String {
+    format!("Fatal error, can't open config file '{}': {}", path.display(), strerror(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_patterns() {
+        assert!(glob_match(b"*.conf", b"a.conf"));
+        assert!(!glob_match(b"*.conf", b"a.conf.bak"));
+        assert!(glob_match(b"a?c", b"abc"));
+        assert!(glob_match(b"[a-c]x", b"bx"));
+        assert!(!glob_match(b"[!a-c]x", b"bx"));
+        assert!(glob_match(b"[]]", b"]"));
+        assert!(glob_match(b"a[", b"a["));
+        assert!(glob_match(b"*a*b*c*", b"xxaxxbxxcxx"));
+        assert!(!glob_match(b"*a*b*c", b"xxaxxbxxcxx"));
+    }
+
+    #[test]
+    fn includes_globs_and_cycles() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("main.conf"), "port 1\ninclude conf.d/*.conf\ninclude none/*.conf\nport 2\n").unwrap();
+        std::fs::create_dir(d.join("conf.d")).unwrap();
+        std::fs::write(d.join("conf.d/b.conf"), "maxmemory 2mb\n").unwrap();
+        std::fs::write(d.join("conf.d/a.conf"), "maxmemory 1mb").unwrap();
+        let loader = Loader { root: None, cwd: Some(d.to_path_buf()) };
+        let src = Source::read(&d.join("main.conf")).unwrap();
+        let loaded = loader.load(&src);
+        // a.conf has no final newline: its line joins b.conf's first line, as in redis-server.
+        assert_eq!(loaded.errors.len(), 1, "{:?}", loaded.errors);
+        assert_eq!(loaded.errors[0].message, "wrong number of arguments");
+        assert!(loaded.errors[0].file.ends_with("conf.d/a.conf"));
+
+        std::fs::write(d.join("conf.d/a.conf"), "maxmemory 1mb\n").unwrap();
+        let loaded = loader.load(&src);
+        assert!(loaded.accepted(), "{:?}", loaded.errors);
+        let names: Vec<(&str, usize)> = loaded.directives.iter().map(|d| (d.name.as_str(), d.line)).collect();
+        assert_eq!(names, [("port", 1), ("include", 2), ("maxmemory", 1), ("maxmemory", 1), ("include", 3), ("port", 4)]);
+
+        std::fs::write(d.join("self.conf"), "include self.conf\n").unwrap();
+        let loaded = loader.load(&Source::read(&d.join("self.conf")).unwrap());
+        assert!(loaded.errors[0].message.contains("cycle"));
+
+        std::fs::write(d.join("missing.conf"), "include nothere.conf\n").unwrap();
+        let loaded = loader.load(&Source::read(&d.join("missing.conf")).unwrap());
+        assert_eq!(loaded.errors[0].message, "Fatal error, can't open config file 'nothere.conf': No such file or directory");
+    }
+}

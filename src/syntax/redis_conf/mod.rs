@@ -1,0 +1,391 @@
+//! redis.conf / valkey.conf: a lossless line tree (every byte kept, every argument with its
+//! span), the directive table, the load-time checks redis-server makes, and `include` expansion.
+//!
+//! Grammar: `grammars/redis-conf.ebnf`. The tokenizer follows `sdssplitargs()` of
+//! redis@7.0.15:src/sds.c and the line loop of `loadServerConfigFromString()` in
+//! redis@7.0.15:src/config.c.
+
+mod check;
+pub mod directives;
+mod load;
+
+use crate::span::Span;
+use crate::syntax::SyntaxError;
+
+pub use check::{effective_config, Checker, EffectiveConfig};
+pub use load::{glob_match, has_glob_chars, LoadError, LoadedDirective, Loader, LoadedConfig};
+
+/// One parsed file: the bytes it was parsed from and one [`Line`] per `\n`-terminated line.
+/// The line spans tile the input, so [`RedisConf::print`] gives the input back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RedisConf {
+    text: Vec<u8>,
+    lines: Vec<Line>,
+}
+
+/// One line: its full span (including the `\n`, if any) and what it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// The whole line including its line ending.
+    pub span: Span,
+    /// The line after redis-server's trim of `" \t\r\n"` on both ends.
+    pub content: Span,
+    pub kind: LineKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    /// Empty after trimming, or only `\v`/`\f` blanks (sdssplitargs yields no argument).
+    Blank,
+    /// `#` as the first byte after trimming.
+    Comment,
+    Directive(Directive),
+    /// A line redis-server refuses before looking at the directive name.
+    Error(SyntaxError),
+}
+
+/// `name arg...` as sdssplitargs splits it. The name is itself an argument (it may be quoted).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Directive {
+    pub name: Arg,
+    args: Vec<Arg>,
+}
+
+/// One argument as written (`span`, quotes included) and as redis-server sees it (`value`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arg {
+    pub span: Span,
+    pub value: Vec<u8>,
+    pub quoting: Quoting,
+}
+
+/// How an argument was written; a rewriter keeps the style when it replaces a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quoting {
+    /// No quote character anywhere in the token.
+    Bare,
+    /// Starts with `"` (or switches into `"` mid-token, e.g. `a"b c"`).
+    Double,
+    /// Starts with `'` (or switches into `'` mid-token).
+    Single,
+}
+
+impl Directive {
+    /// The arguments after the name.
+    pub fn args(&self) -> &[Arg] {
+        &self.args
+    }
+
+    /// The name as redis-server looks it up: unescaped and ASCII-lowercased (`sdstolower`).
+    pub fn name_lowercase(&self) -> String {
+        String::from_utf8_lossy(&self.name.value).to_ascii_lowercase()
+    }
+
+    /// The span from the name to the end of the last argument.
+    pub fn span(&self) -> Span {
+        match self.args.last() {
+            Some(last) => self.name.span.to(last.span),
+            None => self.name.span,
+        }
+    }
+}
+
+impl RedisConf {
+    /// The bytes this tree was parsed from.
+    pub fn text(&self) -> &[u8] {
+        &self.text
+    }
+
+    pub fn lines(&self) -> &[Line] {
+        &self.lines
+    }
+
+    /// The directives in file order, with their 0-based line index.
+    pub fn directives(&self) -> impl Iterator<Item = (usize, &Directive)> {
+        self.lines.iter().enumerate().filter_map(|(i, l)| match &l.kind {
+            LineKind::Directive(d) => Some((i, d)),
+            _ => None,
+        })
+    }
+
+    /// Syntax errors (unbalanced quotes, NUL bytes) in file order.
+    pub fn errors(&self) -> impl Iterator<Item = &SyntaxError> {
+        self.lines.iter().filter_map(|l| match &l.kind {
+            LineKind::Error(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// The text of the tree: the concatenation of every line's span, i.e. the input.
+    pub fn print(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.text.len());
+        for line in &self.lines {
+            out.extend_from_slice(line.span.slice(&self.text));
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for RedisConf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&self.print()))
+    }
+}
+
+/// Parse any bytes. Never fails: lines redis-server would refuse become [`LineKind::Error`].
+/// Linear in the input; no recursion.
+pub fn parse(bytes: &[u8]) -> RedisConf {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    // grammar: file = { line } ; lines are split on "\n" only (sdssplitlen(config, "\n")).
+    while start < bytes.len() {
+        let end = match bytes[start..].iter().position(|&b| b == b'\n') {
+            Some(i) => start + i + 1,
+            None => bytes.len(),
+        };
+        lines.push(parse_line(bytes, Span::new(start, end)));
+        start = end;
+    }
+    RedisConf { text: bytes.to_vec(), lines }
+}
+
+/// grammar: line = [ blanks ] ( comment | directive | ) [ blanks ] [ "\n" ]
+fn parse_line(bytes: &[u8], span: Span) -> Line {
+    let content = trim(bytes, span);
+    let text = content.slice(bytes);
+    let kind = if text.is_empty() {
+        LineKind::Blank
+    } else if text[0] == b'#' {
+        // grammar: comment — only when `#` is the first non-blank byte.
+        LineKind::Comment
+    } else if let Some(nul) = text.iter().position(|&b| b == 0) {
+        // redis-server reads the file with fgets()+sdscat(), which stop at a NUL byte: the
+        // rest of that read (up to 1024 bytes, possibly the newline too) silently vanishes.
+        // We refuse such a line instead of guessing which text survives.
+        LineKind::Error(SyntaxError::new(
+            Span::new(content.start + nul, content.start + nul + 1),
+            "NUL byte in configuration line (redis-server would silently drop the text after it)",
+        ))
+    } else {
+        match split_args(bytes, content) {
+            Ok(mut args) => {
+                if args.is_empty() {
+                    LineKind::Blank
+                } else {
+                    let name = args.remove(0);
+                    LineKind::Directive(Directive { name, args })
+                }
+            }
+            Err(at) => LineKind::Error(SyntaxError::new(
+                Span::new(at, content.end),
+                "Unbalanced quotes in configuration line",
+            )),
+        }
+    };
+    Line { span, content, kind }
+}
+
+/// `sdstrim(line, " \t\r\n")`.
+fn trim(bytes: &[u8], span: Span) -> Span {
+    let is_trim = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let mut s = span.start;
+    let mut e = span.end;
+    while s < e && is_trim(bytes[s]) {
+        s += 1;
+    }
+    while e > s && is_trim(bytes[e - 1]) {
+        e -= 1;
+    }
+    Span::new(s, e)
+}
+
+/// C `isspace()` in the C locale.
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// `sdssplitargs()` over `bytes[content]`. On unbalanced quotes returns the offset of the
+/// argument that failed. grammar: args = arg { blanks arg }
+pub(crate) fn split_args(bytes: &[u8], content: Span) -> Result<Vec<Arg>, usize> {
+    let end = content.end;
+    // The C code reads a NUL-terminated string: past the end is '\0'.
+    let at = |i: usize| if i < end { bytes[i] } else { 0 };
+    let mut args = Vec::new();
+    let mut p = content.start;
+    loop {
+        // grammar: blanks — isspace(), which includes \v and \f.
+        while p < end && is_space(bytes[p]) {
+            p += 1;
+        }
+        if p >= end {
+            return Ok(args);
+        }
+        let token_start = p;
+        let mut value = Vec::new();
+        let mut quoting = Quoting::Bare;
+        let mut in_double = false;
+        let mut in_single = false;
+        loop {
+            let c = at(p);
+            if in_double {
+                // grammar: double-quoted
+                if c == b'\\' && at(p + 1) == b'x' && at(p + 2).is_ascii_hexdigit() && at(p + 3).is_ascii_hexdigit() {
+                    value.push(hex(at(p + 2)) * 16 + hex(at(p + 3)));
+                    p += 3;
+                } else if c == b'\\' && at(p + 1) != 0 {
+                    p += 1;
+                    value.push(match at(p) {
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'b' => 0x08,
+                        b'a' => 0x07,
+                        other => other,
+                    });
+                } else if c == b'"' {
+                    // grammar: the closing quote must be followed by a blank or the end.
+                    if at(p + 1) != 0 && !is_space(at(p + 1)) {
+                        return Err(token_start);
+                    }
+                    p += 1;
+                    break;
+                } else if c == 0 {
+                    return Err(token_start);
+                } else {
+                    value.push(c);
+                }
+            } else if in_single {
+                // grammar: single-quoted
+                if c == b'\\' && at(p + 1) == b'\'' {
+                    p += 1;
+                    value.push(b'\'');
+                } else if c == b'\'' {
+                    if at(p + 1) != 0 && !is_space(at(p + 1)) {
+                        return Err(token_start);
+                    }
+                    p += 1;
+                    break;
+                } else if c == 0 {
+                    return Err(token_start);
+                } else {
+                    value.push(c);
+                }
+            } else {
+                // grammar: bare — ends at space, \t, \r, \n (not \v \f) or the end.
+                match c {
+                    b' ' | b'\n' | b'\r' | b'\t' | 0 => break,
+                    b'"' => {
+                        in_double = true;
+                        if quoting == Quoting::Bare {
+                            quoting = Quoting::Double;
+                        }
+                    }
+                    b'\'' => {
+                        in_single = true;
+                        if quoting == Quoting::Bare {
+                            quoting = Quoting::Single;
+                        }
+                    }
+                    _ => value.push(c),
+                }
+            }
+            p += 1;
+        }
+        args.push(Arg { span: Span::new(token_start, p.min(end)), value, quoting });
+    }
+}
+
+fn hex(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        b'A'..=b'F' => c - b'A' + 10,
+        _ => 0,
+    }
+}
+
+/// sdssplitargs over a value already unescaped (the MULTI_ARG re-split of a single argument).
+/// `None` = unbalanced quotes.
+pub fn split_value(value: &[u8]) -> Option<Vec<Vec<u8>>> {
+    // A NUL inside the value ends the C string there.
+    let cut = value.iter().position(|&b| b == 0).unwrap_or(value.len());
+    split_args(value, Span::new(0, cut)).ok().map(|args| args.into_iter().map(|a| a.value).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(line: &str) -> Result<Vec<String>, usize> {
+        let b = line.as_bytes();
+        split_args(b, Span::new(0, b.len()))
+            .map(|v| v.into_iter().map(|a| String::from_utf8_lossy(&a.value).into_owned()).collect())
+    }
+
+    #[test]
+    fn splits_like_sdssplitargs() {
+        assert_eq!(values("save 900 1").unwrap(), ["save", "900", "1"]);
+        assert_eq!(values(r#"requirepass "a b""#).unwrap(), ["requirepass", "a b"]);
+        assert_eq!(values(r#"x "\x41\n\t\\\"" 'it\'s'"#).unwrap(), ["x", "A\n\t\\\"", "it's"]);
+        assert_eq!(values(r#"x 'a\nb'"#).unwrap(), ["x", "a\\nb"]);
+        assert_eq!(values(r#"x a"b c""#).unwrap(), ["x", "ab c"]);
+        assert_eq!(values(r#"x """#).unwrap(), ["x", ""]);
+        assert_eq!(values("x \x0bq").unwrap(), ["x", "q"]);
+        assert_eq!(values("x a\x0bb").unwrap(), ["x", "a\x0bb"]);
+        assert_eq!(values(r#"x "\xZZ""#).unwrap(), ["x", "xZZ"]);
+    }
+
+    #[test]
+    fn unbalanced_quotes() {
+        assert_eq!(values(r#"x "abc"#), Err(2));
+        assert_eq!(values(r#"x "abc"d"#), Err(2));
+        assert_eq!(values(r#"x 'abc'd"#), Err(2));
+        assert_eq!(values(r#"x "abc\"#), Err(2));
+        assert!(values("x \"abc\"\x0b").is_ok());
+    }
+
+    #[test]
+    fn lines_and_spans() {
+        let text = b"# c\r\n\n  port 6380 \r\nbind \"1 2\"\nbad \"q\n\x0b\nlast";
+        let conf = parse(text);
+        assert_eq!(conf.print(), text);
+        let kinds: Vec<&str> = conf
+            .lines()
+            .iter()
+            .map(|l| match l.kind {
+                LineKind::Blank => "blank",
+                LineKind::Comment => "comment",
+                LineKind::Directive(_) => "directive",
+                LineKind::Error(_) => "error",
+            })
+            .collect();
+        assert_eq!(kinds, ["comment", "blank", "directive", "directive", "error", "blank", "directive"]);
+        let (_, port) = conf.directives().next().unwrap();
+        assert_eq!(port.name_lowercase(), "port");
+        assert_eq!(port.args()[0].span.slice(text), b"6380");
+        let (_, bind) = conf.directives().nth(1).unwrap();
+        assert_eq!(bind.args()[0].span.slice(text), b"\"1 2\"");
+        assert_eq!(bind.args()[0].quoting, Quoting::Double);
+    }
+
+    #[test]
+    fn hash_after_first_token_is_an_argument() {
+        let conf = parse(b"maxmemory-policy noeviction # comment\n");
+        let (_, d) = conf.directives().next().unwrap();
+        assert_eq!(d.args().len(), 3);
+    }
+
+    #[test]
+    fn nul_and_invalid_utf8_do_not_panic() {
+        let text = b"port \x00 1\n\xff\xfe \"\xc3\x28\"\n";
+        let conf = parse(text);
+        assert_eq!(conf.print(), text);
+        assert_eq!(conf.errors().count(), 1);
+    }
+
+    #[test]
+    fn resplit_of_one_value() {
+        assert_eq!(split_value(b"900 1 300 10").unwrap().len(), 4);
+        assert_eq!(split_value(b"\"a").map(|v| v.len()), None);
+    }
+}
