@@ -4,6 +4,7 @@
 //! report / rewrite. The CLI is a thin shell over these calls.
 
 pub mod parse_output;
+pub mod php_constants;
 pub mod php_value;
 pub mod source;
 pub mod span;

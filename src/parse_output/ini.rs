@@ -1,7 +1,80 @@
-use super::ParseOutput;
+//! `parse_ini_file($f, true, INI_SCANNER_NORMAL)` as PHP computes it.
+
+use super::{ParseOutput, Problem};
+use crate::php_value::{ArrayKey, PhpArray, PhpValue};
 use crate::source::Source;
+use crate::syntax::ini::{self, IniDocument, NodeKind, ProcessEnv};
 use crate::syntax::FileKind;
 
-pub(super) fn parse_output(_source: &Source) -> ParseOutput {
-    ParseOutput { kind: FileKind::Ini, value: serde_json::Value::Null, problems: vec![], accepted: false }
+pub(super) fn parse_output(source: &Source) -> ParseOutput {
+    let doc = ini::parse(&source.bytes);
+    let problems = doc.errors.iter().map(|e| Problem::at(source, e)).collect();
+    let accepted = doc.accepted();
+    // PHP returns false for a file with any syntax error.
+    let value = if accepted { PhpValue::Array(with_sections(&doc)).to_json() } else { serde_json::Value::Bool(false) };
+    ParseOutput { kind: FileKind::Ini, value, problems, accepted }
+}
+
+/// The array `parse_ini_file()` builds with `process_sections = true`: entries before the
+/// first section at the top, each `[section]` a nested array (a repeated header replaces
+/// the earlier one).
+pub fn with_sections(doc: &IniDocument) -> PhpArray {
+    let env = ProcessEnv;
+    let mut result = PhpArray::new();
+    let mut active: Option<ArrayKey> = None;
+    for node in &doc.nodes {
+        match &node.kind {
+            NodeKind::Section(s) => {
+                let key = ArrayKey::from_bytes(&doc.evaluate_section(&s.name, &env));
+                result.insert(key.clone(), PhpValue::Array(PhpArray::new()));
+                active = Some(key);
+            }
+            NodeKind::Entry(e) if e.applied => {
+                let target = match &active {
+                    Some(k) => match result.get_mut(k) {
+                        Some(PhpValue::Array(a)) => a,
+                        _ => continue,
+                    },
+                    None => &mut result,
+                };
+                let key = doc.text(e.key);
+                let value = PhpValue::Str(doc.evaluate(&e.value, &env));
+                match &e.offset {
+                    None => target.insert(ArrayKey::from_bytes(key), value),
+                    Some(offset) => {
+                        let key = pop_entry_key(key);
+                        if !matches!(target.get(&key), Some(PhpValue::Array(_))) {
+                            target.insert(key.clone(), PhpValue::Array(PhpArray::new()));
+                        }
+                        let Some(PhpValue::Array(list)) = target.get_mut(&key) else { continue };
+                        let offset = doc.evaluate_offset(offset, &env);
+                        if offset.is_empty() {
+                            list.push(value);
+                        } else {
+                            list.insert(ArrayKey::from_bytes(&offset), value);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    result
+}
+
+/// `key[...]` keys: PHP makes an integer key of anything `is_numeric_string()` calls an
+/// integer that does not start with `0` (so " 5" and "5 " are 5, as is "+5").
+fn pop_entry_key(key: &[u8]) -> ArrayKey {
+    let trimmed_start = key.iter().position(|b| !b" \t\n\r\x0b\x0c".contains(b)).unwrap_or(key.len());
+    let body = &key[trimmed_start..];
+    let body_end = body.iter().rposition(|b| !b" \t\n\r\x0b\x0c".contains(b)).map_or(0, |p| p + 1);
+    let body = &body[..body_end];
+    let digits = body.strip_prefix(b"-").or_else(|| body.strip_prefix(b"+")).unwrap_or(body);
+    let numeric = !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) && !(key.len() > 1 && key[0] == b'0');
+    if numeric {
+        if let Some(n) = std::str::from_utf8(body).ok().and_then(|s| s.trim_start_matches('+').parse::<i64>().ok()) {
+            return ArrayKey::Int(n);
+        }
+    }
+    ArrayKey::from_bytes(key)
 }

@@ -1,0 +1,657 @@
+//! The token scanner of PHP's ini language (grammar: `grammars/php-ini.ebnf`, "Tokens").
+//!
+//! It mirrors the states of `Zend/zend_ini_scanner.l` (PHP 8.2, NORMAL mode): at each
+//! position every rule of the current state is tried, the longest match wins, and on a
+//! tie the rule listed first in PHP's scanner wins. One quirk is kept on purpose: where
+//! PHP's scanner would have to read past the end of the input (an unterminated `'...'`,
+//! a `;` comment or a bare key on the last line without a newline), it stops with
+//! "end of file", and so do we.
+
+use crate::span::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tok {
+    /// `[` starting a section header.
+    SectionOpen,
+    /// `]` ending a section header, with trailing blanks and one line end.
+    SectionClose,
+    /// A key; `text` is the key without surrounding blanks.
+    Label,
+    /// A key followed by `[`; `text` is the key.
+    Offset,
+    /// `]` ending an offset, with leading blanks.
+    OffsetClose,
+    /// `=` with blanks around it.
+    Eq,
+    BoolTrue,
+    BoolFalse,
+    Null,
+    /// `'raw'`; `text` is the inside.
+    Raw,
+    Constant,
+    Number,
+    Str,
+    Whitespace,
+    /// `${`
+    DollarCurly,
+    VarName,
+    /// `}` closing `${`.
+    VarClose,
+    /// `"` opening a quoted string (with blanks before it).
+    DqOpen,
+    /// `"` closing a quoted string (with blanks after it).
+    DqClose,
+    /// Contents of a quoted string up to `"` or `${`; still escaped.
+    Quoted,
+    /// One of `| & ^ ~ ! ( )` in a value, with blanks after it.
+    Op(u8),
+    /// End of a line or value: a line end, a `;` comment with its line end, or nothing.
+    EndOfLine,
+    /// A character that may not start a statement (`&`, `=`, `"`, ...).
+    Punct(u8),
+    /// PHP's scanner stops here ("end of file"), whether or not input remains.
+    End,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
+    pub tok: Tok,
+    /// Every byte the token consumed.
+    pub span: Span,
+    /// The meaningful part (key without blanks, string without quotes, ...).
+    pub text: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Initial,
+    Value,
+    SectionValue,
+    Offset,
+    DoubleQuotes,
+    VarName,
+}
+
+pub struct Lexer<'a> {
+    src: &'a [u8],
+    /// Where this scan's input ends (FPM scans each line separately).
+    limit: usize,
+    pos: usize,
+    start: usize,
+    state: State,
+    stack: Vec<State>,
+    done: bool,
+}
+
+const fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// `LABEL` characters of PHP 8.2: `[^=\n\r\t;&|^$~(){}!"\[]`.
+const fn is_label_char(b: u8) -> bool {
+    !matches!(b, b'=' | b'\n' | b'\r' | b'\t' | b';' | b'&' | b'|' | b'^' | b'$' | b'~' | b'(' | b')' | b'{' | b'}' | b'!' | b'"' | b'[')
+}
+
+const fn is_constant_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_'
+}
+
+const fn is_constant_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// `VALUE_CHARS` minus the `$` forms: `[^$= \t\n\r;&|^~()!"'\000]`.
+const fn is_plain_value_char(b: u8) -> bool {
+    !matches!(b, b'$' | b'=' | b' ' | b'\t' | b'\n' | b'\r' | b';' | b'&' | b'|' | b'^' | b'~' | b'(' | b')' | b'!' | b'"' | b'\'' | 0)
+}
+
+/// Outcome of trying one rule: how far it matched, or that it needs bytes past the end.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Match {
+    No,
+    Len(usize),
+    PastEnd,
+}
+
+impl<'a> Lexer<'a> {
+    pub fn new(src: &'a [u8]) -> Self {
+        Self::window(src, 0, src.len())
+    }
+
+    /// Scan only `src[start..limit]`, as if it were the whole input.
+    pub fn window(src: &'a [u8], start: usize, limit: usize) -> Self {
+        Lexer { src, limit, pos: start, start, state: State::Initial, stack: Vec::new(), done: false }
+    }
+
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// Byte at `i`, with PHP's terminating NUL at `limit` and `None` past it.
+    fn at(&self, i: usize) -> Option<u8> {
+        if i < self.limit {
+            Some(self.src[i])
+        } else if i == self.limit {
+            Some(0)
+        } else {
+            None
+        }
+    }
+
+    fn blanks_from(&self, mut i: usize) -> usize {
+        while i < self.limit && is_blank(self.src[i]) {
+            i += 1;
+        }
+        i
+    }
+
+    /// `NEWLINE` at `i`: its length.
+    fn newline_at(&self, i: usize) -> Option<usize> {
+        match self.at(i) {
+            Some(b'\n') => Some(1),
+            Some(b'\r') if self.at(i + 1) == Some(b'\n') => Some(2),
+            Some(b'\r') => Some(1),
+            _ => None,
+        }
+    }
+
+    fn tok(&mut self, tok: Tok, len: usize, text: Span) -> Token {
+        let span = Span::new(self.pos, (self.pos + len).min(self.limit));
+        self.pos = span.end;
+        Token { tok, span, text }
+    }
+
+    fn simple(&mut self, tok: Tok, len: usize) -> Token {
+        let text = Span::new(self.pos, (self.pos + len).min(self.limit));
+        self.tok(tok, len, text)
+    }
+
+    fn end(&mut self) -> Token {
+        self.done = true;
+        let span = Span::new(self.pos, self.limit);
+        self.pos = self.limit;
+        Token { tok: Tok::End, span, text: Span::empty(span.start) }
+    }
+
+    // ---- rules shared by several states -------------------------------------------------
+
+    /// `{TABS_AND_SPACES}*[;][^\r\n]*{NEWLINE}`: a comment needs its line end.
+    fn comment_len(&self) -> Match {
+        let i = self.blanks_from(self.pos);
+        if self.at(i) != Some(b';') {
+            return Match::No;
+        }
+        let mut j = i + 1;
+        while j < self.limit && self.src[j] != b'\n' && self.src[j] != b'\r' {
+            j += 1;
+        }
+        match self.newline_at(j) {
+            Some(n) if j < self.limit => Match::Len(j + n - self.pos),
+            _ => Match::PastEnd,
+        }
+    }
+
+    /// `{TABS_AND_SPACES}*{NEWLINE}`.
+    fn blank_newline_len(&self) -> Option<usize> {
+        let i = self.blanks_from(self.pos);
+        if i < self.limit {
+            self.newline_at(i).map(|n| i + n - self.pos)
+        } else {
+            None
+        }
+    }
+
+    /// `("true"|"on"|"yes"|...){TABS_AND_SPACES}*`, case-insensitive; the longest word.
+    fn keyword(&self) -> Option<(Tok, usize)> {
+        const WORDS: [(&[u8], Tok); 8] = [
+            (b"true", Tok::BoolTrue),
+            (b"on", Tok::BoolTrue),
+            (b"yes", Tok::BoolTrue),
+            (b"false", Tok::BoolFalse),
+            (b"off", Tok::BoolFalse),
+            (b"none", Tok::BoolFalse),
+            (b"no", Tok::BoolFalse),
+            (b"null", Tok::Null),
+        ];
+        let rest = &self.src[self.pos..self.limit];
+        let mut best: Option<(Tok, usize)> = None;
+        for (word, tok) in WORDS {
+            if rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word) && best.map_or(true, |(_, l)| word.len() > l) {
+                best = Some((tok, word.len()));
+            }
+        }
+        best.map(|(tok, l)| (tok, self.blanks_from(self.pos + l) - self.pos))
+    }
+
+    fn label_len(&self) -> Match {
+        let mut i = self.pos;
+        while i < self.limit && is_label_char(self.src[i]) {
+            i += 1;
+        }
+        if i == self.limit && i > self.pos {
+            // The terminating NUL is a label character too: PHP reads past the end.
+            return Match::PastEnd;
+        }
+        if i > self.pos { Match::Len(i - self.pos) } else { Match::No }
+    }
+
+    /// `'{SINGLE_QUOTED_CHARS}+'`.
+    fn raw_len(&self) -> Match {
+        if self.at(self.pos) != Some(b'\'') {
+            return Match::No;
+        }
+        match self.src[self.pos + 1..self.limit].iter().position(|&b| b == b'\'') {
+            Some(0) => Match::No,
+            Some(n) => Match::Len(n + 2),
+            None => Match::PastEnd,
+        }
+    }
+
+    fn constant_len(&self) -> usize {
+        match self.at(self.pos) {
+            Some(b) if is_constant_start(b) => {
+                let mut i = self.pos + 1;
+                while i < self.limit && is_constant_char(self.src[i]) {
+                    i += 1;
+                }
+                i - self.pos
+            }
+            _ => 0,
+        }
+    }
+
+    /// `NUMBER = [-]?{LNUM} | {DNUM}`.
+    fn number_len(&self) -> usize {
+        let digits = |mut i: usize| {
+            while i < self.limit && self.src[i].is_ascii_digit() {
+                i += 1;
+            }
+            i
+        };
+        let p = self.pos;
+        let signed = if self.at(p) == Some(b'-') { p + 1 } else { p };
+        let lnum = digits(signed);
+        let lnum_len = if lnum > signed { lnum - p } else { 0 };
+        // DNUM: [0-9]*\.[0-9]+ | [0-9]+\.[0-9]*
+        let int_end = digits(p);
+        let dnum_len = if self.at(int_end) == Some(b'.') {
+            let frac_end = digits(int_end + 1);
+            if frac_end > int_end + 1 || int_end > p { frac_end - p } else { 0 }
+        } else {
+            0
+        };
+        lnum_len.max(dnum_len)
+    }
+
+    /// `LITERAL_DOLLAR` at `i`: `$` not followed by `{` or NUL, or `$\` + any char.
+    fn literal_dollar_len(&self, i: usize) -> Match {
+        match self.at(i + 1) {
+            Some(b'\\') => match self.at(i + 2) {
+                Some(_) if i + 2 < self.limit => Match::Len(3),
+                _ => Match::PastEnd,
+            },
+            Some(b'{') | Some(0) | None => Match::No,
+            Some(_) => Match::Len(2),
+        }
+    }
+
+    /// `{VALUE_CHARS}+`.
+    fn value_chars_len(&self) -> Match {
+        let mut i = self.pos;
+        loop {
+            match self.at(i) {
+                Some(b'$') => match self.literal_dollar_len(i) {
+                    Match::Len(n) => i += n,
+                    Match::PastEnd => return Match::PastEnd,
+                    Match::No => break,
+                },
+                Some(b) if i < self.limit && is_plain_value_char(b) => i += 1,
+                _ => break,
+            }
+        }
+        if i > self.pos { Match::Len(i - self.pos) } else { Match::No }
+    }
+
+    /// `{SECTION_VALUE_CHARS}+`: `[^$\n\r;"'\]\\]`, `\` + any char, or a literal `$`.
+    fn section_chars_len(&self) -> Match {
+        let mut i = self.pos;
+        loop {
+            match self.at(i) {
+                Some(b'$') => match self.literal_dollar_len(i) {
+                    Match::Len(n) => i += n,
+                    Match::PastEnd => return Match::PastEnd,
+                    Match::No => break,
+                },
+                Some(b'\\') => {
+                    if i + 1 >= self.limit {
+                        return Match::PastEnd;
+                    }
+                    i += 2;
+                }
+                Some(b) if i < self.limit && !matches!(b, b'\n' | b'\r' | b';' | b'"' | b'\'' | b']') => i += 1,
+                _ => break,
+            }
+        }
+        if i > self.pos { Match::Len(i - self.pos) } else { Match::No }
+    }
+
+    /// `{TABS_AND_SPACES}*["]`.
+    fn dq_open_len(&self) -> Option<usize> {
+        let i = self.blanks_from(self.pos);
+        (self.at(i) == Some(b'"') && i < self.limit).then(|| i + 1 - self.pos)
+    }
+
+    fn whitespace_len(&self) -> usize {
+        self.blanks_from(self.pos) - self.pos
+    }
+
+    // ---- the states -----------------------------------------------------------------
+
+    pub fn next_token(&mut self) -> Option<Token> {
+        if self.done {
+            return None;
+        }
+        loop {
+            if self.pos >= self.limit {
+                if self.state == State::Value {
+                    self.state = State::Initial;
+                    return Some(self.simple(Tok::EndOfLine, 0));
+                }
+                self.done = true;
+                return None;
+            }
+            // A UTF-8 BOM is skipped only at the very start, and only in inputs over 3 bytes.
+            if self.pos == self.start && self.limit - self.start > 3 && self.src[self.pos..].starts_with(b"\xEF\xBB\xBF") {
+                self.pos += 3;
+                continue;
+            }
+            let t = match self.state {
+                State::Initial => self.initial(),
+                State::Value => self.value(),
+                State::SectionValue | State::Offset => self.section_or_offset(),
+                State::DoubleQuotes => self.double_quotes(),
+                State::VarName => self.var_name(),
+            };
+            match t {
+                Some(t) => return Some(t),
+                None => continue, // eaten whitespace
+            }
+        }
+    }
+
+    /// Picks the longest candidate; candidates are listed in PHP's rule order.
+    fn longest(cands: &[(Match, u8)]) -> Option<(u8, usize)> {
+        let mut best: Option<(u8, usize)> = None;
+        for &(m, id) in cands {
+            match m {
+                Match::Len(l) if best.map_or(true, |(_, b)| l > b) => best = Some((id, l)),
+                _ => {}
+            }
+        }
+        best
+    }
+
+    fn initial(&mut self) -> Option<Token> {
+        let kw = self.keyword();
+        let label = self.label_len();
+        let offset = match label {
+            Match::Len(l) if self.at(self.pos + l) == Some(b'[') && self.pos + l < self.limit => {
+                Match::Len(self.blanks_from(self.pos + l + 1) - self.pos)
+            }
+            _ => Match::No,
+        };
+        let eq = {
+            let i = self.blanks_from(self.pos);
+            if self.at(i) == Some(b'=') && i < self.limit { Match::Len(self.blanks_from(i + 1) - self.pos) } else { Match::No }
+        };
+        let b = self.src[self.pos];
+        let ws = self.whitespace_len();
+        let cands = [
+            (if b == b'[' { Match::Len(1) } else { Match::No }, 0u8),
+            (offset, 1),
+            (kw.map_or(Match::No, |(_, l)| Match::Len(l)), 2),
+            (label, 3),
+            (eq, 4),
+            (if b"[]\"'()&|^$!~{}=:,.+-/*%<>?@".contains(&b) { Match::Len(1) } else { Match::No }, 5),
+            (if ws > 0 { Match::Len(ws) } else { Match::No }, 6),
+            (self.blank_newline_len().map_or(Match::No, Match::Len), 7),
+            (self.comment_len(), 8),
+        ];
+        let best = Self::longest(&cands);
+        if cands.iter().any(|(m, _)| *m == Match::PastEnd) {
+            return Some(self.end());
+        }
+        let Some((id, len)) = best else { return Some(self.end()) };
+        Some(match id {
+            0 => {
+                self.state = State::SectionValue;
+                self.simple(Tok::SectionOpen, 1)
+            }
+            1 => {
+                let text = trim_span(self.src, Span::new(self.pos, self.pos + len), b"[");
+                self.state = State::Offset;
+                self.tok(Tok::Offset, len, text)
+            }
+            2 => {
+                let tok = kw.map(|(t, _)| t).unwrap_or(Tok::BoolTrue);
+                self.simple(tok, len)
+            }
+            3 => {
+                let text = trim_span(self.src, Span::new(self.pos, self.pos + len), b"");
+                self.tok(Tok::Label, len, text)
+            }
+            4 => {
+                self.state = State::Value;
+                self.simple(Tok::Eq, len)
+            }
+            5 => self.simple(Tok::Punct(b), 1),
+            6 => {
+                self.pos += len;
+                return None;
+            }
+            _ => self.simple(Tok::EndOfLine, len),
+        })
+    }
+
+    fn value(&mut self) -> Option<Token> {
+        let b = self.src[self.pos];
+        let kw = self.keyword();
+        let raw = self.raw_len();
+        let dollar_curly = b == b'$' && self.at(self.pos + 1) == Some(b'{') && self.pos + 1 < self.limit;
+        let op = if b"&|^~()!".contains(&b) { Match::Len(self.blanks_from(self.pos + 1) - self.pos) } else { Match::No };
+        let ws = self.whitespace_len();
+        let cands = [
+            (raw, 0u8),
+            (if dollar_curly { Match::Len(2) } else { Match::No }, 1),
+            (kw.map_or(Match::No, |(_, l)| Match::Len(l)), 2),
+            (self.blank_newline_len().map_or(Match::No, Match::Len), 3),
+            (match self.constant_len() { 0 => Match::No, l => Match::Len(l) }, 4),
+            (match self.number_len() { 0 => Match::No, l => Match::Len(l) }, 5),
+            (op, 6),
+            (if b == b'=' { Match::Len(1) } else { Match::No }, 7),
+            (self.value_chars_len(), 8),
+            (self.dq_open_len().map_or(Match::No, Match::Len), 9),
+            (if ws > 0 { Match::Len(ws) } else { Match::No }, 10),
+            (self.comment_len(), 11),
+        ];
+        if cands.iter().any(|(m, _)| *m == Match::PastEnd) {
+            return Some(self.end());
+        }
+        let Some((id, len)) = Self::longest(&cands) else {
+            // `<ST_VALUE>[^]`: any other byte ends the value and is consumed.
+            self.state = State::Initial;
+            return Some(self.simple(Tok::EndOfLine, 1));
+        };
+        Some(match id {
+            0 => {
+                let text = Span::new(self.pos + 1, self.pos + len - 1);
+                self.tok(Tok::Raw, len, text)
+            }
+            1 => {
+                self.stack.push(State::Value);
+                self.state = State::VarName;
+                self.simple(Tok::DollarCurly, 2)
+            }
+            2 => self.simple(kw.map(|(t, _)| t).unwrap_or(Tok::BoolTrue), len),
+            3 | 11 => {
+                self.state = State::Initial;
+                self.simple(Tok::EndOfLine, len)
+            }
+            4 => self.simple(Tok::Constant, len),
+            5 => self.simple(Tok::Number, len),
+            6 => {
+                let text = Span::new(self.pos, self.pos + 1);
+                self.tok(Tok::Op(b), len, text)
+            }
+            7 => {
+                // `=` inside a value ends it without being consumed; the statement that
+                // follows starts with `=`, a syntax error.
+                self.state = State::Initial;
+                self.simple(Tok::EndOfLine, 0)
+            }
+            8 => self.simple(Tok::Str, len),
+            9 => {
+                self.stack.push(State::Value);
+                self.state = State::DoubleQuotes;
+                self.simple(Tok::DqOpen, len)
+            }
+            _ => self.simple(Tok::Whitespace, len),
+        })
+    }
+
+    fn section_or_offset(&mut self) -> Option<Token> {
+        let b = self.src[self.pos];
+        let in_section = self.state == State::SectionValue;
+        let close = if in_section {
+            if b == b']' {
+                let i = self.blanks_from(self.pos + 1);
+                let nl = if i < self.limit { self.newline_at(i).unwrap_or(0) } else { 0 };
+                Match::Len(i + nl - self.pos)
+            } else {
+                Match::No
+            }
+        } else {
+            let i = self.blanks_from(self.pos);
+            if self.at(i) == Some(b']') && i < self.limit { Match::Len(i + 1 - self.pos) } else { Match::No }
+        };
+        let dollar_curly = b == b'$' && self.at(self.pos + 1) == Some(b'{') && self.pos + 1 < self.limit;
+        let ws = self.whitespace_len();
+        let cands = [
+            (self.raw_len(), 0u8),
+            (close, 1),
+            (if dollar_curly { Match::Len(2) } else { Match::No }, 2),
+            (match self.constant_len() { 0 => Match::No, l => Match::Len(l) }, 3),
+            (match self.number_len() { 0 => Match::No, l => Match::Len(l) }, 4),
+            (self.section_chars_len(), 5),
+            (self.dq_open_len().map_or(Match::No, Match::Len), 6),
+            (if ws > 0 { Match::Len(ws) } else { Match::No }, 7),
+        ];
+        if cands.iter().any(|(m, _)| *m == Match::PastEnd) {
+            return Some(self.end());
+        }
+        let Some((id, len)) = Self::longest(&cands) else { return Some(self.end()) };
+        let here = self.state;
+        Some(match id {
+            0 => {
+                let text = Span::new(self.pos + 1, self.pos + len - 1);
+                self.tok(Tok::Raw, len, text)
+            }
+            1 => {
+                self.state = State::Initial;
+                let text = Span::new(self.pos, self.pos + len);
+                self.tok(if in_section { Tok::SectionClose } else { Tok::OffsetClose }, len, text)
+            }
+            2 => {
+                self.stack.push(here);
+                self.state = State::VarName;
+                self.simple(Tok::DollarCurly, 2)
+            }
+            3 => self.simple(Tok::Constant, len),
+            4 => self.simple(Tok::Number, len),
+            5 => self.simple(Tok::Str, len),
+            6 => {
+                self.stack.push(here);
+                self.state = State::DoubleQuotes;
+                self.simple(Tok::DqOpen, len)
+            }
+            _ => self.simple(Tok::Whitespace, len),
+        })
+    }
+
+    fn double_quotes(&mut self) -> Option<Token> {
+        let b = self.src[self.pos];
+        if b == b'"' {
+            let len = self.blanks_from(self.pos + 1) - self.pos;
+            self.state = self.stack.pop().unwrap_or(State::Value);
+            let text = Span::new(self.pos, self.pos + 1);
+            return Some(self.tok(Tok::DqClose, len, text));
+        }
+        if b == b'$' && self.at(self.pos + 1) == Some(b'{') && self.pos + 1 < self.limit {
+            self.stack.push(State::DoubleQuotes);
+            self.state = State::VarName;
+            return Some(self.simple(Tok::DollarCurly, 2));
+        }
+        // Scan to the closing quote or `${`, as PHP's hand-written loop does.
+        let mut s = self.pos;
+        while s < self.limit {
+            let c = self.src[s];
+            s += 1;
+            match c {
+                b'"' => {
+                    s -= 1;
+                    break;
+                }
+                b'$' if s < self.limit && self.src[s] == b'{' => {
+                    s -= 1;
+                    break;
+                }
+                b'\\' if s < self.limit => {
+                    let escaped = self.src[s];
+                    s += 1;
+                    // `"C:\path\"`: a `\"` right before a line end closes the string.
+                    if escaped == b'"' && (s >= self.limit || self.src[s] == b'\n' || self.src[s] == b'\r') {
+                        s -= 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let len = s - self.pos;
+        Some(self.simple(Tok::Quoted, len))
+    }
+
+    fn var_name(&mut self) -> Option<Token> {
+        let b = self.src[self.pos];
+        if b == b'}' {
+            self.state = self.stack.pop().unwrap_or(State::Value);
+            return Some(self.simple(Tok::VarClose, 1));
+        }
+        match self.label_len() {
+            Match::Len(l) => {
+                let text = trim_span(self.src, Span::new(self.pos, self.pos + l), b"");
+                Some(self.tok(Tok::VarName, l, text))
+            }
+            _ => Some(self.end()),
+        }
+    }
+}
+
+/// `EAT_LEADING_WHITESPACE` + `EAT_TRAILING_WHITESPACE_EX(extra)`.
+fn trim_span(src: &[u8], span: Span, extra: &[u8]) -> Span {
+    let (mut s, mut e) = (span.start, span.end);
+    while s < e && is_blank(src[s]) {
+        s += 1;
+    }
+    while e > s && (matches!(src[e - 1], b' ' | b'\t' | b'\n' | b'\r') || extra.contains(&src[e - 1])) {
+        e -= 1;
+    }
+    Span::new(s, e)
+}
+
+impl Iterator for Lexer<'_> {
+    type Item = Token;
+    fn next(&mut self) -> Option<Token> {
+        self.next_token()
+    }
+}

@@ -1,0 +1,450 @@
+//! php.ini dialect: php.ini, conf.d/*.ini, php-fpm.conf and pool files, all read by PHP's
+//! Zend ini scanner in NORMAL mode. Grammar: `grammars/php-ini.ebnf`.
+//!
+//! [`parse`] never fails: a statement PHP rejects becomes an [`NodeKind::Error`] node with
+//! its diagnostic, and parsing goes on at the next line so that the rest of the file is
+//! still checked. The nodes tile the input, so [`IniDocument::print`] gives it back.
+
+mod eval;
+mod lexer;
+
+pub use eval::{IniEnv, ProcessEnv};
+pub use lexer::{Tok, Token};
+
+use std::ops::Range;
+
+use crate::span::Span;
+use crate::syntax::SyntaxError;
+use lexer::Lexer;
+
+/// How the file is scanned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScanMode {
+    /// php.ini, conf.d files, `parse_ini_file()`: the whole file at once.
+    WholeFile,
+    /// php-fpm.conf and pool files: FPM hands the scanner one line at a time, so quoted
+    /// strings cannot span lines and a BOM is skipped at the start of every line.
+    PerLine,
+}
+
+#[derive(Clone, Debug)]
+pub struct IniDocument {
+    source: Vec<u8>,
+    pub nodes: Vec<Node>,
+    pub tokens: Vec<Token>,
+    pub errors: Vec<SyntaxError>,
+    pub mode: ScanMode,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub span: Span,
+    pub kind: NodeKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeKind {
+    /// Blanks, empty lines, a BOM.
+    Trivia,
+    /// A `;` comment with its line end; `text` starts at the `;`.
+    Comment { text: Span },
+    /// `[name]`.
+    Section(Section),
+    /// `key = value` or `key[offset] = value`.
+    Entry(Entry),
+    /// A key without `=`: PHP ignores it in php.ini, php-fpm refuses it.
+    BareKey { key: Span },
+    /// A statement PHP rejects, up to the end of its line. PHP stops reading at the first
+    /// one; later nodes are what the file would mean once it is fixed.
+    Error(SyntaxError),
+    /// Bytes PHP's scanner never reads: it stopped early (end-of-file quirks).
+    Unread,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Section {
+    /// The text between the brackets.
+    pub name: Value,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// The key without surrounding blanks.
+    pub key: Span,
+    /// `key[offset]`: the offset value (`None` for a plain key).
+    pub offset: Option<Value>,
+    /// The value after `=`; its span is empty for `key =`.
+    pub value: Value,
+    /// Whether PHP applies this entry: false after the first syntax error in the scan.
+    pub applied: bool,
+}
+
+/// A value: its span and the tokens it consists of (indices into `IniDocument::tokens`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value {
+    pub span: Span,
+    pub tokens: Range<usize>,
+}
+
+/// Parse php.ini-dialect bytes. Never fails, never panics, linear in the input.
+pub fn parse(bytes: &[u8]) -> IniDocument {
+    parse_with(bytes, ScanMode::WholeFile)
+}
+
+pub fn parse_with(bytes: &[u8], mode: ScanMode) -> IniDocument {
+    let mut doc = IniDocument { source: bytes.to_vec(), nodes: Vec::new(), tokens: Vec::new(), errors: Vec::new(), mode };
+    let mut b = Builder { doc: &mut doc, cursor: 0, failed: false, limit: 0 };
+    match mode {
+        ScanMode::WholeFile => b.scan(Lexer::new(bytes), bytes.len()),
+        ScanMode::PerLine => {
+            let mut start = 0;
+            while start < bytes.len() {
+                let end = bytes[start..].iter().position(|&c| c == b'\n').map_or(bytes.len(), |i| start + i + 1);
+                // FPM reads up to and including "\n" and parses the line without it.
+                let limit = if bytes[end - 1] == b'\n' { end - 1 } else { end };
+                b.scan(Lexer::window(bytes, start, limit), end);
+                start = end;
+            }
+        }
+    }
+    doc
+}
+
+impl IniDocument {
+    pub fn source(&self) -> &[u8] {
+        &self.source
+    }
+
+    /// The input, byte for byte, rebuilt from the nodes.
+    pub fn print(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.source.len());
+        for n in &self.nodes {
+            out.extend_from_slice(n.span.slice(&self.source));
+        }
+        out
+    }
+
+    /// Whether PHP accepts the file (`parse_ini_file()` does not return false).
+    pub fn accepted(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub fn text(&self, span: Span) -> &[u8] {
+        span.slice(&self.source)
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = (&Node, &Entry)> {
+        self.nodes.iter().filter_map(|n| match &n.kind {
+            NodeKind::Entry(e) => Some((n, e)),
+            _ => None,
+        })
+    }
+
+    pub fn value_tokens(&self, value: &Value) -> &[Token] {
+        &self.tokens[value.tokens.clone()]
+    }
+}
+
+/// Turns the token stream into nodes that tile the input.
+struct Builder<'d> {
+    doc: &'d mut IniDocument,
+    /// Everything before this offset is covered by nodes.
+    cursor: usize,
+    /// A syntax error was seen: PHP applies nothing after it.
+    failed: bool,
+    /// Where the input of the current scan ends (one line in FPM's per-line mode).
+    limit: usize,
+}
+
+/// What a statement turned out to be.
+enum Parsed {
+    Node(NodeKind, usize),
+    Error(Span, String),
+}
+
+impl Builder<'_> {
+    /// Add a node from the cursor to `end`; nodes always tile the input.
+    fn push(&mut self, end: usize, kind: NodeKind) {
+        let end = end.max(self.cursor);
+        self.doc.nodes.push(Node { span: Span::new(self.cursor, end), kind });
+        self.cursor = end;
+    }
+
+    fn trivia_to(&mut self, at: usize) {
+        if at > self.cursor {
+            self.doc.nodes.push(Node { span: Span::new(self.cursor, at), kind: NodeKind::Trivia });
+            self.cursor = at;
+        }
+    }
+
+    fn scan(&mut self, lexer: Lexer<'_>, window_end: usize) {
+        self.limit = lexer.limit();
+        let first = self.doc.tokens.len();
+        self.doc.tokens.extend(lexer);
+        let mut i = first;
+        let n = self.doc.tokens.len();
+        while i < n {
+            let t = self.doc.tokens[i];
+            self.trivia_to(t.span.start);
+            if t.tok == Tok::End {
+                if t.span.start < window_end {
+                    self.doc.nodes.push(Node { span: Span::new(t.span.start, window_end), kind: NodeKind::Unread });
+                    self.cursor = window_end;
+                }
+                return self.finish(window_end);
+            }
+            let stmt_start = i;
+            match self.statement(&mut i, n) {
+                Parsed::Node(kind, end) => {
+                    let start = self.doc.tokens[stmt_start].span.start;
+                    self.trivia_to(start);
+                    self.push(end, kind);
+                }
+                Parsed::Error(at, message) => {
+                    let start = self.doc.tokens[stmt_start].span.start;
+                    self.trivia_to(start);
+                    // Recover at the next line end.
+                    let mut end = at.end.max(start);
+                    while i < n {
+                        let t = self.doc.tokens[i];
+                        i += 1;
+                        end = t.span.end;
+                        if t.tok == Tok::End || (t.tok == Tok::EndOfLine && t.span.end > t.span.start && ends_line(self.doc.text(t.span))) {
+                            break;
+                        }
+                    }
+                    if i >= n {
+                        end = end.max(window_end);
+                    }
+                    let error = SyntaxError::new(at, message);
+                    self.failed = true;
+                    self.doc.errors.push(error.clone());
+                    self.push(end, NodeKind::Error(error));
+                }
+            }
+        }
+        self.finish(window_end);
+    }
+
+    fn finish(&mut self, window_end: usize) {
+        self.trivia_to(window_end);
+    }
+
+    /// One `statement` of the grammar, starting at token `*i`.
+    fn statement(&mut self, i: &mut usize, n: usize) -> Parsed {
+        let t = self.doc.tokens[*i];
+        *i += 1;
+        match t.tok {
+            Tok::EndOfLine => {
+                let text = self.doc.text(t.span);
+                match text.iter().position(|&c| c == b';') {
+                    Some(p) => Parsed::Node(NodeKind::Comment { text: Span::new(t.span.start + p, t.span.end) }, t.span.end),
+                    None => Parsed::Node(NodeKind::Trivia, t.span.end),
+                }
+            }
+            Tok::SectionOpen => {
+                let start = *i;
+                self.pieces(i, n, false);
+                let name = self.value_of(start, *i, t.span.end);
+                match self.peek(*i, n) {
+                    Some(c) if c.tok == Tok::SectionClose => {
+                        *i += 1;
+                        Parsed::Node(NodeKind::Section(Section { name }), c.span.end)
+                    }
+                    other => self.unexpected(other, "expecting ']'"),
+                }
+            }
+            Tok::Label => match self.peek(*i, n) {
+                Some(eq) if eq.tok == Tok::Eq => {
+                    *i += 1;
+                    self.entry(t.text, None, eq.span.end, i, n)
+                }
+                _ => Parsed::Node(NodeKind::BareKey { key: t.text }, t.span.end),
+            },
+            Tok::Offset => {
+                let start = *i;
+                self.pieces(i, n, true);
+                let offset = self.value_of(start, *i, t.span.end);
+                match self.peek(*i, n) {
+                    Some(c) if c.tok == Tok::OffsetClose => *i += 1,
+                    other => return self.unexpected(other, "expecting ']'"),
+                }
+                match self.peek(*i, n) {
+                    Some(eq) if eq.tok == Tok::Eq => {
+                        *i += 1;
+                        self.entry(t.text, Some(offset), eq.span.end, i, n)
+                    }
+                    other => self.unexpected(other, "expecting '='"),
+                }
+            }
+            _ => self.unexpected(Some(t), ""),
+        }
+    }
+
+    fn entry(&mut self, key: Span, offset: Option<Value>, value_start: usize, i: &mut usize, n: usize) -> Parsed {
+        let start = *i;
+        match self.peek(*i, n).map(|t| t.tok) {
+            Some(Tok::BoolTrue | Tok::BoolFalse | Tok::Null) => *i += 1,
+            Some(Tok::EndOfLine) | None => {}
+            Some(Tok::End) => {
+                let t = self.peek(*i, n);
+                return self.unexpected(t, "");
+            }
+            _ => {
+                if let Err(e) = self.expr(i, n) {
+                    return e;
+                }
+            }
+        }
+        let value = self.value_of(start, *i, value_start);
+        // The value must be followed by the end of its line (or of the input).
+        match self.peek(*i, n) {
+            None => {}
+            Some(t) if matches!(t.tok, Tok::EndOfLine | Tok::End) => {}
+            other => return self.unexpected(other, ""),
+        }
+        let end = value.span.end.max(value_start);
+        Parsed::Node(NodeKind::Entry(Entry { key, offset, value, applied: !self.failed }), end)
+    }
+
+    /// The tokens `from..to` as a value; an empty value sits at `empty_at`.
+    fn value_of(&self, from: usize, to: usize, empty_at: usize) -> Value {
+        if from == to {
+            return Value { span: Span::empty(empty_at), tokens: from..to };
+        }
+        let first = self.doc.tokens[from].span.start;
+        let last = self.doc.tokens[to - 1].span.end;
+        Value { span: Span::new(first, last), tokens: from..to }
+    }
+
+    fn peek(&self, i: usize, n: usize) -> Option<Token> {
+        (i < n).then(|| self.doc.tokens[i])
+    }
+
+    /// `var_string_list` pieces (or `section_string_or_value` with `expand = false`).
+    fn pieces(&mut self, i: &mut usize, n: usize, _expand: bool) -> bool {
+        let mut any = false;
+        while let Some(t) = self.peek(*i, n) {
+            match t.tok {
+                Tok::Constant | Tok::Raw | Tok::Number | Tok::Str | Tok::Whitespace => *i += 1,
+                Tok::DollarCurly => {
+                    if self.peek(*i + 1, n).map(|t| t.tok) != Some(Tok::VarName) || self.peek(*i + 2, n).map(|t| t.tok) != Some(Tok::VarClose) {
+                        return any;
+                    }
+                    *i += 3;
+                }
+                Tok::DqOpen => {
+                    let mut j = *i + 1;
+                    loop {
+                        match self.peek(j, n).map(|t| t.tok) {
+                            Some(Tok::Quoted) => j += 1,
+                            Some(Tok::DollarCurly)
+                                if self.peek(j + 1, n).map(|t| t.tok) == Some(Tok::VarName)
+                                    && self.peek(j + 2, n).map(|t| t.tok) == Some(Tok::VarClose) =>
+                            {
+                                j += 3
+                            }
+                            _ => break,
+                        }
+                    }
+                    if self.peek(j, n).map(|t| t.tok) != Some(Tok::DqClose) {
+                        return any;
+                    }
+                    *i = j + 1;
+                }
+                _ => return any,
+            }
+            any = true;
+        }
+        any
+    }
+
+    /// `expr` with PHP's operators; returns the error if the tokens do not form one.
+    fn expr(&mut self, i: &mut usize, n: usize) -> Result<(), Parsed> {
+        // Iterative: operands and operators alternate; prefix `~ !` and `(` may nest deeply.
+        let mut depth = 0usize;
+        loop {
+            // operand position
+            loop {
+                match self.peek(*i, n).map(|t| t.tok) {
+                    Some(Tok::Op(b'~' | b'!')) => *i += 1,
+                    Some(Tok::Op(b'(')) => {
+                        depth += 1;
+                        *i += 1;
+                    }
+                    _ => break,
+                }
+            }
+            if !self.pieces(i, n, true) {
+                let t = self.peek(*i, n);
+                return Err(self.unexpected_in_expr(t));
+            }
+            // operator position
+            loop {
+                match self.peek(*i, n).map(|t| t.tok) {
+                    Some(Tok::Op(b')')) if depth > 0 => {
+                        depth -= 1;
+                        *i += 1;
+                    }
+                    Some(Tok::Op(b'|' | b'&' | b'^')) => {
+                        *i += 1;
+                        break;
+                    }
+                    _ if depth > 0 => {
+                        let t = self.peek(*i, n);
+                        return Err(self.unexpected(t, "expecting '^' or '|' or '&' or ')'"));
+                    }
+                    _ => return Ok(()),
+                }
+            }
+        }
+    }
+
+    fn unexpected_in_expr(&self, t: Option<Token>) -> Parsed {
+        self.unexpected(t, "")
+    }
+
+    fn unexpected(&self, t: Option<Token>, expecting: &str) -> Parsed {
+        let (span, name) = match t {
+            None => (Span::empty(self.limit), "end of file".to_owned()),
+            Some(t) => (t.span, token_name(t.tok)),
+        };
+        let mut message = format!("syntax error, unexpected {name}");
+        if !expecting.is_empty() {
+            message.push_str(", ");
+            message.push_str(expecting);
+        }
+        Parsed::Error(span, message)
+    }
+}
+
+fn ends_line(text: &[u8]) -> bool {
+    text.last().is_some_and(|&c| c == b'\n' || c == b'\r')
+}
+
+/// Token names as PHP's parser prints them in "syntax error, unexpected ...".
+fn token_name(t: Tok) -> String {
+    match t {
+        Tok::SectionOpen => "TC_SECTION".into(),
+        Tok::SectionClose | Tok::OffsetClose => "']'".into(),
+        Tok::Label => "TC_LABEL".into(),
+        Tok::Offset => "TC_OFFSET".into(),
+        Tok::Eq => "'='".into(),
+        Tok::BoolTrue => "BOOL_TRUE".into(),
+        Tok::BoolFalse => "BOOL_FALSE".into(),
+        Tok::Null => "NULL_NULL".into(),
+        Tok::Raw => "TC_RAW".into(),
+        Tok::Constant => "TC_CONSTANT".into(),
+        Tok::Number => "TC_NUMBER".into(),
+        Tok::Str => "TC_STRING".into(),
+        Tok::Whitespace => "TC_WHITESPACE".into(),
+        Tok::DollarCurly => "TC_DOLLAR_CURLY".into(),
+        Tok::VarName => "TC_VARNAME".into(),
+        Tok::VarClose => "'}'".into(),
+        Tok::DqOpen | Tok::DqClose => "'\"'".into(),
+        Tok::Quoted => "TC_QUOTED_STRING".into(),
+        Tok::Op(c) | Tok::Punct(c) => format!("'{}'", c as char),
+        Tok::EndOfLine => "END_OF_LINE".into(),
+        Tok::End => "end of file".into(),
+    }
+}

@@ -1,0 +1,74 @@
+//! Given an ini file, `sesslint parse --format json` says what PHP's own
+//! `parse_ini_file($f, true, INI_SCANNER_NORMAL)` says, and refuses exactly the files PHP
+//! refuses. Every case in fixtures/conformance/ini is run through both, live.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+const ENV: (&str, &str) = ("SESSREDIS", "tcp://127.0.0.1:6379");
+
+fn php_parse(php: &Path, file: &Path) -> String {
+    let out = Command::new(php)
+        .args(["-n", "-r", "echo json_encode(@parse_ini_file($argv[1], true, INI_SCANNER_NORMAL));"])
+        .arg(file)
+        .env(ENV.0, ENV.1)
+        .output()
+        .expect("run php");
+    assert!(out.status.success(), "php failed on {}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("php prints JSON")
+}
+
+/// Compare one file; returns a description of the disagreement, if any.
+fn compare(php: &Path, file: &Path) -> Option<String> {
+    let expected = php_parse(php, file);
+    let ours = common::sesslint_cmd(&["parse", "--format", "json", "--kind", "ini"]).arg(file).env(ENV.0, ENV.1).output().expect("run sesslint");
+    let stdout = String::from_utf8_lossy(&ours.stdout);
+    let code = ours.status.code();
+    if expected == "false" {
+        return (code != Some(1)).then(|| format!("{}: PHP refuses it, sesslint exited {code:?} with {stdout}", file.display()));
+    }
+    if code != Some(0) {
+        return Some(format!("{}: PHP accepts it ({expected}), sesslint exited {code:?}: {}", file.display(), String::from_utf8_lossy(&ours.stderr)));
+    }
+    let php_value: serde_json::Value = serde_json::from_str(&expected).expect("PHP JSON");
+    let our_value: serde_json::Value = serde_json::from_str(stdout.trim()).expect("sesslint JSON");
+    (php_value != our_value).then(|| format!("{}:\n  php:      {expected}\n  sesslint: {stdout}", file.display()))
+}
+
+fn run_all(files: &[std::path::PathBuf]) -> (usize, Vec<String>) {
+    let Some(php) = common::oracle("php") else { return (0, vec![]) };
+    let chunks: Vec<_> = files.chunks(files.len().div_ceil(4).max(1)).collect();
+    let failures = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks.iter().map(|chunk| s.spawn(|| chunk.iter().filter_map(|f| compare(&php, f)).collect::<Vec<_>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().expect("worker")).collect()
+    });
+    (files.len(), failures)
+}
+
+#[test]
+fn every_ini_case_agrees_with_php() {
+    let files = common::files_below(&common::fixtures().join("conformance/ini"));
+    assert!(files.len() >= 60, "the ini conformance suite has {} cases, expected at least 60", files.len());
+    let (count, failures) = run_all(&files);
+    assert!(failures.is_empty(), "{} of {count} cases disagree with PHP:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Real files as distributions ship them: Debian's and RHEL's php.ini, conf.d and FPM pools.
+#[test]
+fn corpus_ini_files_agree_with_php() {
+    // fixtures/corpus is a copy of the shared corpus (fixtures/corpus/SOURCES.md).
+    let files: Vec<_> = common::files_below(&common::fixtures().join("corpus")).into_iter().filter(|f| is_php_ini_dialect(f)).collect();
+    if files.is_empty() {
+        eprintln!("SKIPPED: no corpus ini files found");
+        return;
+    }
+    let (count, failures) = run_all(&files);
+    assert!(failures.is_empty(), "{} of {count} corpus files disagree with PHP:\n{}", failures.len(), failures.join("\n"));
+}
+
+fn is_php_ini_dialect(f: &Path) -> bool {
+    let name = f.to_string_lossy();
+    name.ends_with(".ini") || name.contains("php.ini") || (name.contains("fpm") && (name.ends_with(".conf") || name.ends_with(".conf.in")))
+}
