@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::directives::{self, DirectiveDef, Kind, Lookup, StrCheck, Unit, COMMANDS_7_0};
+use super::directives::{self, DirectiveDef, Kind, Lookup, StrCheck, Unit, ACL_CATEGORIES_7_0, COMMANDS_7_0};
 use super::split_value;
 
 /// What the loader must do after a directive passed its checks.
@@ -20,6 +20,9 @@ pub enum Action {
     LogFile(Vec<u8>),
     /// `loadmodule <path>`: the module is loaded after the config; a missing file stops startup.
     LoadModule(Vec<u8>),
+    /// A `user` line whose rules name an unknown command or category: accepted while the file
+    /// is read, but redis-server exits when it creates the users after loading.
+    AclUnknown(String),
 }
 
 /// The state redis-server keeps while reading a config (users seen, renamed commands, …).
@@ -44,7 +47,7 @@ impl Checker {
     pub fn new() -> Self {
         Checker {
             users: HashSet::new(),
-            commands: COMMANDS_7_0.iter().map(|c| c.as_bytes().to_vec()).collect(),
+            commands: COMMANDS_7_0.iter().filter(|c| !c.contains('|')).map(|c| c.as_bytes().to_vec()).collect(),
             cluster_enabled: false,
             replicaof_set: false,
             module_configs: false,
@@ -203,14 +206,23 @@ impl Checker {
         Ok(Action::None)
     }
 
-    /// `ACLAppendUserForLoading`: the rules are tried on a scratch user; unknown command or
-    /// category names are accepted at load time (errno ENOENT is ignored there).
+    /// `ACLAppendUserForLoading`: the rules are tried on a scratch user. Unknown command or
+    /// category names pass here (errno ENOENT is ignored) and fail later at startup.
     fn user(&mut self, args: &[Vec<u8>]) -> Result<Action, String> {
         let username = &args[0];
+        // redis-server names the offending word as argv[j], j being the rule's index among
+        // the rules (not among all words): it prints "user", the username, or an earlier rule.
+        let word = |j: usize| -> String {
+            let w: &[u8] = match j {
+                0 => b"user",
+                _ => args.get(j - 1).map(Vec::as_slice).unwrap_or(b""),
+            };
+            String::from_utf8_lossy(w).into_owned()
+        };
         if self.users.contains(username) {
             return Err(format!(
                 "Error in user declaration '{}': Duplicate user found. A user can only be defined once in config files",
-                String::from_utf8_lossy(username)
+                word(1)
             ));
         }
         let ops = &args[1..];
@@ -234,35 +246,74 @@ impl Checker {
             merged.push(op.clone());
         }
         if let Some((j, _)) = open {
-            return Err(user_error(&ops[j], "Unmatched parenthesis in acl selector starting at"));
+            return Err(format!("Error in user declaration '{}': Syntax error", word(j)));
         }
-        let mut user = AclScratch::default();
-        for op in &merged {
-            if let Err(why) = user.apply(op) {
-                return Err(user_error(op, why));
+        let mut user = AclScratch { commands: Some(&self.commands), ..AclScratch::default() };
+        let mut unknown = None;
+        for (j, op) in merged.iter().enumerate() {
+            match user.apply(op) {
+                Ok(()) => {}
+                Err(AclError::Unknown) => {
+                    unknown.get_or_insert_with(|| {
+                        format!(
+                            "Error loading ACL rule '{}' for the user named '{}': Unknown command or category name in ACL",
+                            String::from_utf8_lossy(op),
+                            String::from_utf8_lossy(username)
+                        )
+                    });
+                }
+                Err(AclError::Fatal(why)) => return Err(format!("Error in user declaration '{}': {why}", word(j))),
             }
         }
         self.users.insert(username.clone());
-        Ok(Action::None)
+        Ok(unknown.map_or(Action::None, Action::AclUnknown))
     }
-}
-
-fn user_error(op: &[u8], why: &str) -> String {
-    format!("Error in user declaration '{}': {}", String::from_utf8_lossy(op), why)
 }
 
 /// The parts of a user that make ACL rules fail (src/acl.c ACLSetUser / ACLSetSelector).
 #[derive(Default)]
-struct AclScratch {
+struct AclScratch<'a> {
     passwords: Vec<Vec<u8>>,
     all_keys: bool,
     all_channels: bool,
+    /// Current top-level command names (after renames); `None` in tests = the 7.0 table.
+    commands: Option<&'a HashSet<Vec<u8>>>,
+}
+
+enum AclError {
+    /// errno ENOENT: an unknown command or category.
+    Unknown,
+    Fatal(&'static str),
+}
+
+impl From<&'static str> for AclError {
+    fn from(s: &'static str) -> Self {
+        AclError::Fatal(s)
+    }
 }
 
 const ACL_SYNTAX: &str = "Syntax error";
 
-impl AclScratch {
-    fn apply(&mut self, op: &[u8]) -> Result<(), &'static str> {
+impl AclScratch<'_> {
+    /// `ACLLookupCommand`: `name` or `container|sub`.
+    fn command_exists(&self, name: &[u8]) -> bool {
+        let lower = name.to_ascii_lowercase();
+        if lower.contains(&b'|') {
+            return COMMANDS_7_0.iter().any(|c| c.as_bytes() == lower.as_slice());
+        }
+        match self.commands {
+            Some(set) => set.contains(&lower),
+            None => COMMANDS_7_0.iter().any(|c| c.as_bytes() == lower.as_slice()),
+        }
+    }
+
+    fn has_subcommands(name: &[u8]) -> bool {
+        let mut prefix = name.to_ascii_lowercase();
+        prefix.push(b'|');
+        COMMANDS_7_0.iter().any(|c| c.as_bytes().starts_with(&prefix))
+    }
+
+    fn apply(&mut self, op: &[u8]) -> Result<(), AclError> {
         if op.is_empty() {
             return Ok(());
         }
@@ -274,7 +325,7 @@ impl AclScratch {
                 return Ok(());
             }
             b"reset" => {
-                *self = AclScratch::default();
+                *self = AclScratch { commands: self.commands, ..AclScratch::default() };
                 return Ok(());
             }
             _ => {}
@@ -294,13 +345,13 @@ impl AclScratch {
                         self.passwords.remove(i);
                         Ok(())
                     }
-                    None => Err("The password you are trying to remove from the user does not exist"),
+                    None => Err("The password you are trying to remove from the user does not exist".into()),
                 }
             }
             b'(' if op.last() == Some(&b')') => {
                 // A selector: its rules are checked on a fresh selector.
                 let inner = &op[1..op.len() - 1];
-                let mut sel = AclScratch::default();
+                let mut sel = AclScratch { commands: self.commands, ..AclScratch::default() };
                 for part in inner.split(|&b| b == b' ').filter(|p| !p.is_empty()) {
                     sel.selector_op(part)?;
                 }
@@ -310,7 +361,7 @@ impl AclScratch {
         }
     }
 
-    fn selector_op(&mut self, op: &[u8]) -> Result<(), &'static str> {
+    fn selector_op(&mut self, op: &[u8]) -> Result<(), AclError> {
         let lower = op.to_ascii_lowercase();
         match lower.as_slice() {
             b"allkeys" | b"~*" => {
@@ -335,7 +386,7 @@ impl AclScratch {
         match op[0] {
             b'~' | b'%' => {
                 if self.all_keys {
-                    return Err("Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns");
+                    return Err("Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns".into());
                 }
                 let mut offset = 1;
                 if op[0] == b'%' {
@@ -349,42 +400,70 @@ impl AclScratch {
                                 break;
                             }
                             None => break,
-                            _ => return Err(ACL_SYNTAX),
+                            _ => return Err(ACL_SYNTAX.into()),
                         }
                         offset += 1;
                     }
                 }
                 if op[offset.min(op.len())..].iter().any(|&b| super::is_space(b)) {
-                    return Err(ACL_SYNTAX);
+                    return Err(ACL_SYNTAX.into());
                 }
                 Ok(())
             }
             b'&' => {
                 if self.all_channels {
-                    return Err("Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels");
+                    return Err("Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels".into());
                 }
                 if op[1..].iter().any(|&b| super::is_space(b)) {
-                    return Err(ACL_SYNTAX);
+                    return Err(ACL_SYNTAX.into());
                 }
                 Ok(())
             }
-            // Unknown commands and categories fail with ENOENT, which loading ignores.
-            b'+' | b'-' => {
-                if op.len() > 1 && op[1] != b'@' && op.last() == Some(&b'|') && op.contains(&b'|') {
-                    return Err(ACL_SYNTAX);
+            b'+' | b'-' if op.get(1) == Some(&b'@') => {
+                let cat = op[2..].to_ascii_lowercase();
+                if ACL_CATEGORIES_7_0.iter().any(|c| c.as_bytes() == cat.as_slice()) {
+                    Ok(())
+                } else {
+                    Err(AclError::Unknown)
+                }
+            }
+            b'-' => {
+                if self.command_exists(&op[1..]) {
+                    Ok(())
+                } else {
+                    Err(AclError::Unknown)
+                }
+            }
+            b'+' => {
+                let name = &op[1..];
+                let Some(bar) = name.iter().rposition(|&b| b == b'|') else {
+                    return if self.command_exists(name) { Ok(()) } else { Err(AclError::Unknown) };
+                };
+                let (container, sub) = (&name[..bar], &name[bar + 1..]);
+                if !self.command_exists(container) {
+                    return Err(AclError::Unknown);
+                }
+                if container.contains(&b'|') {
+                    return Err("Allowing first-arg of a subcommand is not supported".into());
+                }
+                if sub.is_empty() {
+                    return Err(ACL_SYNTAX.into());
+                }
+                if Self::has_subcommands(container) && !self.command_exists(name) {
+                    return Err(AclError::Unknown);
                 }
                 Ok(())
             }
-            _ => Err(ACL_SYNTAX),
+            _ => Err(ACL_SYNTAX.into()),
         }
     }
 }
 
-fn check_hash(hash: &[u8]) -> Result<Vec<u8>, &'static str> {
+fn check_hash(hash: &[u8]) -> Result<Vec<u8>, AclError> {
     if hash.len() == 64 && hash.iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b)) {
         Ok(hash.to_vec())
     } else {
-        Err("The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters")
+        Err("The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters".into())
     }
 }
 
@@ -925,7 +1004,11 @@ mod tests {
 
     #[test]
     fn acl_rules() {
-        assert!(check("user alice on >pw ~cache:* +get").is_ok());
+        assert_eq!(check("user alice on >pw ~cache:* +get +config|get -@dangerous"), Ok(Action::None));
+        assert!(matches!(check("user alice on +nosuch"), Ok(Action::AclUnknown(_))));
+        assert!(matches!(check("user alice on +config|nosuch"), Ok(Action::AclUnknown(_))));
+        assert_eq!(check("user alice on +select|0"), Ok(Action::None));
+        assert_eq!(check("user alice on bad").unwrap_err(), "Error in user declaration 'alice': Syntax error");
         assert!(check("user bob on nopass (~x +get) ~y").is_ok());
         assert!(check("user bob bogus").unwrap_err().ends_with("Syntax error"));
         assert!(check("user bob ~* ~foo").is_err());

@@ -79,6 +79,7 @@ struct State {
     out: LoadedConfig,
     logfile: Option<(Vec<u8>, LoadError)>,
     modules: Vec<(Vec<u8>, LoadError)>,
+    acl_unknown: Option<LoadError>,
 }
 
 struct Fatal;
@@ -98,6 +99,7 @@ impl Loader {
             out: LoadedConfig::default(),
             logfile: None,
             modules: Vec::new(),
+            acl_unknown: None,
         };
         if let Ok(canon) = self.physical(&state.cwd, &source.path).canonicalize() {
             state.active.push(canon);
@@ -110,7 +112,8 @@ impl Loader {
         state.out
     }
 
-    /// The checks after the last line: logfile must open, sanity checks, modules exist.
+    /// The checks after the last line, in redis-server's order: logfile must open, sanity
+    /// checks, modules exist, ACL users can be created.
     fn finish(&self, state: &mut State) {
         if let Some((path, at)) = state.logfile.take() {
             let p = self.physical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path)));
@@ -138,6 +141,9 @@ impl Loader {
                 });
                 return;
             }
+        }
+        if let Some(e) = state.acl_unknown.take() {
+            state.out.errors.push(e);
         }
     }
 
@@ -188,6 +194,11 @@ impl Loader {
                 Ok(Action::None) => {}
                 Ok(Action::LogFile(path)) => state.logfile = Some((path, at(span))),
                 Ok(Action::LoadModule(path)) => state.modules.push((path, at(span))),
+                Ok(Action::AclUnknown(message)) => {
+                    if state.acl_unknown.is_none() {
+                        state.acl_unknown = Some(LoadError { message, ..at(span) });
+                    }
+                }
                 Ok(Action::Dir(path)) => {
                     let target = self.physical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path)));
                     match std::fs::metadata(&target) {

@@ -1,0 +1,332 @@
+//! Given a redis.conf, `sesslint parse --kind redis` says what redis-server 7 says: the same
+//! files are refused, and for the accepted ones `CONFIG GET` on a real server reports the
+//! values sesslint derives from its directive list.
+//!
+//! Every `fixtures/conformance/redis/*.conf` is one case (files under `_include/` are only
+//! included). Both programs run with the case directory as their working directory, because
+//! redis-server resolves relative `include` paths against its cwd.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use sesslint::syntax::redis_conf::effective_config;
+
+/// Settings the harness overrides on the command line (appended after the file, so they win):
+/// their values are not compared.
+const OVERRIDDEN: &[&str] = &["port", "unixsocket", "daemonize", "dir", "pidfile"];
+
+fn cases_dir() -> PathBuf {
+    common::fixtures().join("conformance/redis")
+}
+
+fn cases() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(cases_dir())
+        .expect("fixtures/conformance/redis")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "conf"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// A redis-server child that is killed and reaped however the test ends.
+struct Server {
+    child: Child,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+enum Outcome {
+    /// Listening on the socket.
+    Running(Server),
+    /// Exited before listening; its stdout+stderr.
+    Refused(String),
+}
+
+fn start_redis(redis: &Path, case: &Path, tmp: &Path) -> Outcome {
+    let sock = tmp.join("s.sock");
+    let mut cmd = Command::new(redis);
+    cmd.current_dir(cases_dir())
+        .arg(case)
+        .args(["--port", "0", "--daemonize", "no", "--pidfile", ""])
+        .arg("--unixsocket")
+        .arg(&sock)
+        .arg("--dir")
+        .arg(tmp)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().expect("spawn redis-server");
+    let mut server = Server { child };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Ok(Some(_)) = server.child.try_wait() {
+            let mut text = String::new();
+            if let Some(mut out) = server.child.stdout.take() {
+                let _ = out.read_to_string(&mut text);
+            }
+            if let Some(mut err) = server.child.stderr.take() {
+                let _ = err.read_to_string(&mut text);
+            }
+            return Outcome::Refused(text);
+        }
+        if sock.exists() && ping(&sock) {
+            // Drain the log pipes so a chatty server never blocks on a full pipe.
+            for pipe in [server.child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
+                         server.child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>)]
+                .into_iter()
+                .flatten()
+            {
+                std::thread::spawn(move || {
+                    let mut sink = Vec::new();
+                    let mut pipe = pipe;
+                    let _ = pipe.read_to_end(&mut sink);
+                });
+            }
+            return Outcome::Running(server);
+        }
+        if Instant::now() > deadline {
+            return Outcome::Refused(format!("{}: redis-server neither started nor exited in time", case.display()));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// One RESP request over the unix socket: binary-safe, unlike parsing redis-cli's text.
+/// With `password`, AUTH first on the same connection (its reply is skipped).
+fn command(sock: &Path, password: Option<&[u8]>, args: &[&[u8]]) -> std::io::Result<Resp> {
+    let mut stream = UnixStream::connect(sock)?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut req = Vec::new();
+    let mut encode = |args: &[&[u8]]| {
+        req.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
+        for a in args {
+            req.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+            req.extend_from_slice(a);
+            req.extend_from_slice(b"\r\n");
+        }
+    };
+    if let Some(p) = password {
+        encode(&[b"AUTH", p]);
+    }
+    encode(args);
+    stream.write_all(&req)?;
+    let mut reader = BufReader::new(stream);
+    if password.is_some() {
+        read_resp(&mut reader)?;
+    }
+    read_resp(&mut reader)
+}
+
+#[derive(Debug)]
+enum Resp {
+    Simple(String),
+    Error(String),
+    Bulk(Option<Vec<u8>>),
+    Array(Vec<Resp>),
+    Int(#[allow(dead_code)] i64),
+}
+
+fn read_resp(r: &mut impl BufRead) -> std::io::Result<Resp> {
+    let mut line = Vec::new();
+    r.read_until(b'\n', &mut line)?;
+    let bad = || std::io::Error::new(std::io::ErrorKind::InvalidData, "bad RESP");
+    let head = line.strip_suffix(b"\r\n").ok_or_else(bad)?;
+    let (&kind, rest) = head.split_first().ok_or_else(bad)?;
+    let text = String::from_utf8_lossy(rest).into_owned();
+    Ok(match kind {
+        b'+' => Resp::Simple(text),
+        b'-' => Resp::Error(text),
+        b':' => Resp::Int(text.parse().map_err(|_| bad())?),
+        b'$' => {
+            let n: i64 = text.parse().map_err(|_| bad())?;
+            if n < 0 {
+                Resp::Bulk(None)
+            } else {
+                let mut buf = vec![0; n as usize + 2];
+                r.read_exact(&mut buf)?;
+                buf.truncate(n as usize);
+                Resp::Bulk(Some(buf))
+            }
+        }
+        b'*' => {
+            let n: i64 = text.parse().map_err(|_| bad())?;
+            let mut items = Vec::new();
+            for _ in 0..n.max(0) {
+                items.push(read_resp(r)?);
+            }
+            Resp::Array(items)
+        }
+        _ => return Err(bad()),
+    })
+}
+
+/// The server answers (PONG, or NOAUTH when the case sets a password).
+fn ping(sock: &Path) -> bool {
+    match command(sock, None, &[b"PING"]) {
+        Ok(Resp::Simple(s)) => s == "PONG",
+        Ok(Resp::Error(e)) => e.starts_with("NOAUTH"),
+        _ => false,
+    }
+}
+
+fn config_get(sock: &Path, password: Option<&[u8]>, name: &str) -> Option<String> {
+    match command(sock, password, &[b"CONFIG", b"GET", name.as_bytes()]).ok()? {
+        Resp::Array(items) if items.len() == 2 => match &items[1] {
+            Resp::Bulk(Some(v)) => Some(String::from_utf8_lossy(v).into_owned()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+struct SesslintView {
+    accepted: bool,
+    problems: String,
+    effective: BTreeMap<String, String>,
+}
+
+fn run_sesslint(case: &Path) -> SesslintView {
+    let out = common::sesslint_cmd(&["parse", "--format", "json", "--kind", "redis"])
+        .arg(case)
+        .current_dir(cases_dir())
+        .output()
+        .expect("run sesslint");
+    let code = out.status.code();
+    assert!(matches!(code, Some(0) | Some(1)), "{}: sesslint exit {code:?}: {}", case.display(), String::from_utf8_lossy(&out.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("sesslint prints JSON");
+    let list = value.as_array().expect("a JSON array");
+    let directives: Vec<(String, Vec<Vec<u8>>)> = list
+        .iter()
+        .map(|d| {
+            let name = d["directive"].as_str().expect("directive").to_string();
+            let args = d["args"].as_array().expect("args").iter().map(|a| a.as_str().expect("arg").as_bytes().to_vec()).collect();
+            assert!(d["file"].is_string() && d["line"].is_u64(), "{d}");
+            (name, args)
+        })
+        .collect();
+    let effective = effective_config(directives.iter().map(|(n, a)| (n.as_str(), a.as_slice())));
+    SesslintView { accepted: code == Some(0), problems: String::from_utf8_lossy(&out.stderr).into_owned(), effective }
+}
+
+/// Compare one case; `Err` describes the disagreement.
+fn check_case(redis: &Path, case: &Path) -> Result<(), String> {
+    let name = case.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let ours = run_sesslint(case);
+    let tmp = tempfile::Builder::new().prefix("sl-redis").tempdir_in("/tmp").map_err(|e| e.to_string())?;
+    match start_redis(redis, case, tmp.path()) {
+        Outcome::Refused(log) => {
+            if ours.accepted {
+                return Err(format!("{name}: redis-server refused it, sesslint accepted it. redis said:\n{log}"));
+            }
+            // The reason sesslint gives is the one redis-server prints.
+            let reason = ours.problems.lines().next().and_then(|l| l.splitn(4, ':').nth(3)).unwrap_or("").trim().to_string();
+            if reason.is_empty() || !log.contains(&reason) {
+                return Err(format!("{name}: both refuse, but redis-server's reason differs.\nsesslint: {}\nredis:\n{log}", ours.problems));
+            }
+            if !name.starts_with("refused-") {
+                return Err(format!("{name}: refused by both, but the case name does not say `refused-`"));
+            }
+            Ok(())
+        }
+        Outcome::Running(server) => {
+            let sock = tmp.path().join("s.sock");
+            if !ours.accepted {
+                drop(server);
+                return Err(format!("{name}: redis-server runs with it, sesslint refused it:\n{}", ours.problems));
+            }
+            let password = ours.effective.get("requirepass").filter(|p| !p.is_empty()).map(|p| p.as_bytes());
+            let mut diffs = Vec::new();
+            for (key, want) in &ours.effective {
+                if OVERRIDDEN.contains(&key.as_str()) {
+                    continue;
+                }
+                let got = config_get(&sock, password, key);
+                if got.as_deref() != Some(want.as_str()) {
+                    diffs.push(format!("  {key}: sesslint {want:?}, redis {got:?}"));
+                }
+            }
+            drop(server);
+            if name.starts_with("refused-") {
+                diffs.push("  the case name says `refused-` but both accept it".into());
+            }
+            if diffs.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{name}:\n{}", diffs.join("\n")))
+            }
+        }
+    }
+}
+
+#[test]
+fn sesslint_agrees_with_redis_server() {
+    let Some(redis) = common::oracle("redis-server") else { return };
+    let cases = cases();
+    assert!(cases.len() >= 40, "only {} cases", cases.len());
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(case) = cases.get(i) else { break };
+                if let Err(e) = check_case(&redis, case) {
+                    failures.lock().unwrap_or_else(|p| p.into_inner()).push(e);
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap_or_else(|p| p.into_inner());
+    assert!(failures.is_empty(), "{} of {} cases disagree:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    eprintln!("{} redis.conf cases agree with {}", cases.len(), redis.display());
+}
+
+/// Every name in the table that redis 7.0 has is accepted by the real server, and every name
+/// `CONFIG GET *` lists is in the table.
+#[test]
+fn directive_table_matches_redis_server() {
+    use sesslint::syntax::redis_conf::directives::{Since, DIRECTIVES};
+    let Some(redis) = common::oracle("redis-server") else { return };
+    let tmp = tempfile::Builder::new().prefix("sl-redis").tempdir_in("/tmp").expect("tempdir");
+    let conf = tmp.path().join("empty.conf");
+    std::fs::write(&conf, "").expect("write");
+    let Outcome::Running(server) = start_redis(&redis, &conf, tmp.path()) else { panic!("an empty config must start") };
+    let sock = tmp.path().join("s.sock");
+    let Ok(Resp::Array(items)) = command(&sock, None, &[b"CONFIG", b"GET", b"*"]) else { panic!("CONFIG GET *") };
+    drop(server);
+    let listed: Vec<String> = items
+        .iter()
+        .step_by(2)
+        .filter_map(|r| match r {
+            Resp::Bulk(Some(v)) => Some(String::from_utf8_lossy(v).into_owned()),
+            _ => None,
+        })
+        .collect();
+    assert!(listed.len() > 150, "{listed:?}");
+    let known = |n: &str| DIRECTIVES.iter().any(|d| d.name == n || d.alias == Some(n));
+    let missing: Vec<&String> = listed.iter().filter(|n| !known(n)).collect();
+    assert!(missing.is_empty(), "redis-server knows names the table lacks: {missing:?}");
+    for d in DIRECTIVES.iter().filter(|d| d.since == Since::R70) {
+        // In 7.0 the cpulist names were spelled with underscores (the alias in 7.4).
+        let name = if d.name.ends_with("-cpulist") { d.alias.unwrap_or(d.name) } else { d.name };
+        let hidden = ["use-exit-on-panic", "watchdog-period", "rdb-key-save-delay", "key-load-delay", "loading-process-events-interval-bytes"];
+        if !hidden.contains(&name) {
+            assert!(listed.iter().any(|n| n == name), "{name} is not listed by CONFIG GET *");
+        }
+    }
+}
