@@ -86,10 +86,12 @@ fn start_redis(redis: &Path, case: &Path, tmp: &Path) -> Outcome {
         }
         if sock.exists() && ping(&sock) {
             // Drain the log pipes so a chatty server never blocks on a full pipe.
-            for pipe in [server.child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
-                         server.child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>)]
-                .into_iter()
-                .flatten()
+            for pipe in [
+                server.child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
+                server.child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
+            ]
+            .into_iter()
+            .flatten()
             {
                 std::thread::spawn(move || {
                     let mut sink = Vec::new();
@@ -207,14 +209,24 @@ fn run_sesslint(case: &Path) -> SesslintView {
         .output()
         .expect("run sesslint");
     let code = out.status.code();
-    assert!(matches!(code, Some(0) | Some(1)), "{}: sesslint exit {code:?}: {}", case.display(), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        matches!(code, Some(0) | Some(1)),
+        "{}: sesslint exit {code:?}: {}",
+        case.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("sesslint prints JSON");
     let list = value.as_array().expect("a JSON array");
     let directives: Vec<(String, Vec<Vec<u8>>)> = list
         .iter()
         .map(|d| {
             let name = d["directive"].as_str().expect("directive").to_string();
-            let args = d["args"].as_array().expect("args").iter().map(|a| a.as_str().expect("arg").as_bytes().to_vec()).collect();
+            let args = d["args"]
+                .as_array()
+                .expect("args")
+                .iter()
+                .map(|a| a.as_str().expect("arg").as_bytes().to_vec())
+                .collect();
             assert!(d["file"].is_string() && d["line"].is_u64(), "{d}");
             (name, args)
         })
@@ -234,9 +246,13 @@ fn check_case(redis: &Path, case: &Path) -> Result<(), String> {
                 return Err(format!("{name}: redis-server refused it, sesslint accepted it. redis said:\n{log}"));
             }
             // The reason sesslint gives is the one redis-server prints.
-            let reason = ours.problems.lines().next().and_then(|l| l.splitn(4, ':').nth(3)).unwrap_or("").trim().to_string();
+            let reason =
+                ours.problems.lines().next().and_then(|l| l.splitn(4, ':').nth(3)).unwrap_or("").trim().to_string();
             if reason.is_empty() || !log.contains(&reason) {
-                return Err(format!("{name}: both refuse, but redis-server's reason differs.\nsesslint: {}\nredis:\n{log}", ours.problems));
+                return Err(format!(
+                    "{name}: both refuse, but redis-server's reason differs.\nsesslint: {}\nredis:\n{log}",
+                    ours.problems
+                ));
             }
             if !name.starts_with("refused-") {
                 return Err(format!("{name}: refused by both, but the case name does not say `refused-`"));
@@ -324,7 +340,13 @@ fn directive_table_matches_redis_server() {
     for d in DIRECTIVES.iter().filter(|d| d.since == Since::R70) {
         // In 7.0 the cpulist names were spelled with underscores (the alias in 7.4).
         let name = if d.name.ends_with("-cpulist") { d.alias.unwrap_or(d.name) } else { d.name };
-        let hidden = ["use-exit-on-panic", "watchdog-period", "rdb-key-save-delay", "key-load-delay", "loading-process-events-interval-bytes"];
+        let hidden = [
+            "use-exit-on-panic",
+            "watchdog-period",
+            "rdb-key-save-delay",
+            "key-load-delay",
+            "loading-process-events-interval-bytes",
+        ];
         if !hidden.contains(&name) {
             assert!(listed.iter().any(|n| n == name), "{name} is not listed by CONFIG GET *");
         }

@@ -99,7 +99,10 @@ fn upstream_config_files_parse_without_errors() {
         for (_, d) in tree.directives() {
             let name = d.name_lowercase();
             assert!(
-                !matches!(sesslint::syntax::redis_conf::directives::lookup(&name), sesslint::syntax::redis_conf::directives::Lookup::Unknown),
+                !matches!(
+                    sesslint::syntax::redis_conf::directives::lookup(&name),
+                    sesslint::syntax::redis_conf::directives::Lookup::Unknown
+                ),
                 "{}: {name}",
                 file.display()
             );

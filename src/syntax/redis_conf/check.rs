@@ -96,7 +96,10 @@ impl Checker {
         }
         if self.module_configs && !self.modules_loaded {
             // moduleLoadFromQueue(): configs for a module that was never loaded abort startup.
-            out.push("Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting".to_string());
+            out.push(
+                "Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting"
+                    .to_string(),
+            );
         }
         out
     }
@@ -171,7 +174,9 @@ impl Checker {
                 for a in args {
                     match strtol(a) {
                         Some(v) if (-2000..=2000).contains(&v) => {}
-                        _ => return Err("Invalid oom-score-adj-values, elements must be between -2000 and 2000.".into()),
+                        _ => {
+                            return Err("Invalid oom-score-adj-values, elements must be between -2000 and 2000.".into())
+                        }
                     }
                 }
                 Ok(Action::None)
@@ -183,7 +188,9 @@ impl Checker {
                 for a in args {
                     let p = string2d(a).ok_or("Invalid latency-tracking-info-percentiles parameters")?;
                     if !(0.0..=100.0).contains(&p) {
-                        return Err("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]".into());
+                        return Err(
+                            "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]".into()
+                        );
                     }
                 }
                 Ok(Action::None)
@@ -846,14 +853,27 @@ fn keyspace_event_flags(v: &[u8]) -> Option<u32> {
     Some(flags)
 }
 
-const NOTIFY_ALL: u32 = (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 13);
+const NOTIFY_ALL: u32 =
+    (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 13);
 
 fn keyspace_events_string(flags: u32) -> String {
     let mut s = String::new();
     if flags & NOTIFY_ALL == NOTIFY_ALL {
         s.push('A');
     } else {
-        for (bit, c) in [(2, 'g'), (3, '$'), (4, 'l'), (5, 's'), (6, 'h'), (7, 'z'), (8, 'x'), (9, 'e'), (10, 't'), (13, 'd'), (14, 'n')] {
+        for (bit, c) in [
+            (2, 'g'),
+            (3, '$'),
+            (4, 'l'),
+            (5, 's'),
+            (6, 'h'),
+            (7, 'z'),
+            (8, 'x'),
+            (9, 'e'),
+            (10, 't'),
+            (13, 'd'),
+            (14, 'n'),
+        ] {
             if flags & (1 << bit) != 0 {
                 s.push(c);
             }
@@ -899,7 +919,9 @@ where
         let value = match def.kind {
             Kind::Bool => yes_no(&args[0]).map(|b| if b { "yes" } else { "no" }.to_string()),
             Kind::Str(_) => Some(text(&args[0])),
-            Kind::Enum(values) => enum_value(values, args, def.multi_arg).ok().map(|v| enum_name(values, v, def.multi_arg)),
+            Kind::Enum(values) => {
+                enum_value(values, args, def.multi_arg).ok().map(|v| enum_name(values, v, def.multi_arg))
+            }
             Kind::Int { unit, .. } => parse_number(def, &args[0]).ok().map(|ll| match unit {
                 Unit::MemoryOrPercent if ll < 0 => format!("{}%", -(ll as i128)),
                 Unit::Memory | Unit::MemoryOrPercent => (ll as u64).to_string(),
@@ -918,7 +940,8 @@ where
                 None
             }
             Kind::Bind => {
-                let addrs: Vec<String> = if args.len() == 1 && args[0].is_empty() { vec![] } else { args.iter().map(|a| text(a)).collect() };
+                let addrs: Vec<String> =
+                    if args.len() == 1 && args[0].is_empty() { vec![] } else { args.iter().map(|a| text(a)).collect() };
                 Some(addrs.join(" "))
             }
             Kind::ReplicaOf => {

@@ -28,7 +28,12 @@ pub enum Kind {
     /// One of the names, case-insensitive. For MULTI_ARG rows (shutdown-on-sig*) a set of flags.
     Enum(&'static [(&'static str, u32)]),
     /// A number. `min`/`max` are the row's bounds; `unsigned` rows compare as C unsigned.
-    Int { min: i128, max: i128, unit: Unit, unsigned: bool },
+    Int {
+        min: i128,
+        max: i128,
+        unit: Unit,
+        unsigned: bool,
+    },
     Dir,
     Save,
     Bind,
@@ -80,7 +85,14 @@ pub struct DirectiveDef {
     pub since: Since,
 }
 
-const fn row(name: &'static str, alias: Option<&'static str>, kind: Kind, multi_arg: bool, sensitive: bool, since: Since) -> DirectiveDef {
+const fn row(
+    name: &'static str,
+    alias: Option<&'static str>,
+    kind: Kind,
+    multi_arg: bool,
+    sensitive: bool,
+    since: Since,
+) -> DirectiveDef {
     DirectiveDef { name, alias, kind, multi_arg, sensitive, since }
 }
 
@@ -90,14 +102,27 @@ const U32_MAX: i128 = u32::MAX as i128;
 const I64_MAX: i128 = i64::MAX as i128;
 const U64_MAX: i128 = u64::MAX as i128;
 
+#[rustfmt::skip]
 pub const MAXMEMORY_POLICY_ENUM: &[(&str, u32)] = &[("volatile-lru", 0), ("volatile-lfu", 1), ("volatile-random", 2), ("volatile-ttl", 3), ("allkeys-lru", 4), ("allkeys-lfu", 5), ("allkeys-random", 6), ("noeviction", 7)];
-pub const SYSLOG_FACILITY_ENUM: &[(&str, u32)] = &[("user", 0), ("local0", 1), ("local1", 2), ("local2", 3), ("local3", 4), ("local4", 5), ("local5", 6), ("local6", 7), ("local7", 8)];
+pub const SYSLOG_FACILITY_ENUM: &[(&str, u32)] = &[
+    ("user", 0),
+    ("local0", 1),
+    ("local1", 2),
+    ("local2", 3),
+    ("local3", 4),
+    ("local4", 5),
+    ("local5", 6),
+    ("local6", 7),
+    ("local7", 8),
+];
 /// `nothing` is 7.2+.
-pub const LOGLEVEL_ENUM: &[(&str, u32)] = &[("debug", 0), ("verbose", 1), ("notice", 2), ("warning", 3), ("nothing", 4)];
+pub const LOGLEVEL_ENUM: &[(&str, u32)] =
+    &[("debug", 0), ("verbose", 1), ("notice", 2), ("warning", 3), ("nothing", 4)];
 pub const SUPERVISED_MODE_ENUM: &[(&str, u32)] = &[("upstart", 0), ("systemd", 1), ("auto", 2), ("no", 3)];
 pub const AOF_FSYNC_ENUM: &[(&str, u32)] = &[("everysec", 0), ("always", 1), ("no", 2)];
 /// Bit flags (SHUTDOWN_SAVE = 1, NOSAVE = 2, NOW = 4, FORCE = 8; src/server.h).
-pub const SHUTDOWN_ON_SIG_ENUM: &[(&str, u32)] = &[("default", 0), ("save", 1), ("nosave", 2), ("now", 4), ("force", 8)];
+pub const SHUTDOWN_ON_SIG_ENUM: &[(&str, u32)] =
+    &[("default", 0), ("save", 1), ("nosave", 2), ("now", 4), ("force", 8)];
 pub const REPL_DISKLESS_LOAD_ENUM: &[(&str, u32)] = &[("disabled", 0), ("on-empty-db", 1), ("swapdb", 2)];
 pub const TLS_AUTH_CLIENTS_ENUM: &[(&str, u32)] = &[("no", 0), ("yes", 1), ("optional", 2)];
 /// `yes` and `relative` are the same value; CONFIG GET reports the first, `yes`.
@@ -111,6 +136,7 @@ pub const LOG_FORMAT_ENUM: &[(&str, u32)] = &[("legacy", 0), ("logfmt", 1)];
 pub const LOG_TIMESTAMP_FORMAT_ENUM: &[(&str, u32)] = &[("legacy", 0), ("iso8601", 1), ("milliseconds", 2)];
 
 /// `static_configs[]`, Redis 7.0 - 7.4 and Valkey 8.
+#[rustfmt::skip]
 pub static DIRECTIVES: &[DirectiveDef] = &[
     row("rdbchecksum", None, Kind::Bool, false, false, Since::R70),
     row("daemonize", None, Kind::Bool, false, false, Since::R70),
@@ -317,17 +343,22 @@ pub static DIRECTIVES: &[DirectiveDef] = &[
 ];
 
 /// Further aliases: Valkey renamed masterauth/masteruser (the old names stay canonical here).
-pub static EXTRA_ALIASES: &[(&str, &str, Since)] = &[("primaryauth", "masterauth", Since::V80), ("primaryuser", "masteruser", Since::V80)];
+pub static EXTRA_ALIASES: &[(&str, &str, Since)] =
+    &[("primaryauth", "masterauth", Since::V80), ("primaryuser", "masteruser", Since::V80)];
 
 /// Names redis-server skips without a word when given exactly one value
 /// (`deprecated_configs[]` in loadServerConfigFromString).
-pub static DEPRECATED_IGNORED: &[&str] = &["list-max-ziplist-entries", "list-max-ziplist-value", "lua-replicate-commands"];
+pub static DEPRECATED_IGNORED: &[&str] =
+    &["list-max-ziplist-entries", "list-max-ziplist-value", "lua-replicate-commands"];
 
 /// What a lowercase name means to redis-server's loader.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lookup {
     /// A table row, reached by its name or (`via_alias`) its alias.
-    Table { def: &'static DirectiveDef, via_alias: bool },
+    Table {
+        def: &'static DirectiveDef,
+        via_alias: bool,
+    },
     /// Silently ignored with exactly one value.
     Deprecated,
     /// `include path` (exactly one value).
@@ -385,6 +416,7 @@ pub fn is_sensitive(name: &str) -> bool {
 /// The commands of redis-server 7.0.15 (`COMMAND LIST`; subcommands as `container|sub`):
 /// `rename-command` refuses other top-level names ("No such command in rename-command") and
 /// ACL rules naming others stop the server after loading.
+#[rustfmt::skip]
 pub static COMMANDS_7_0: &[&str] = &[
     "acl", "acl|cat", "acl|deluser", "acl|dryrun", "acl|genpass", "acl|getuser", "acl|help",
     "acl|list", "acl|load", "acl|log", "acl|save", "acl|setuser", "acl|users", "acl|whoami",
@@ -443,6 +475,7 @@ pub static COMMANDS_7_0: &[&str] = &[
 ];
 
 /// ACL categories of redis-server 7.0.15 (`ACL CAT`).
+#[rustfmt::skip]
 pub static ACL_CATEGORIES_7_0: &[&str] = &[
     "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog", "geo",
     "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection", "transaction", "scripting",

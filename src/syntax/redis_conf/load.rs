@@ -127,7 +127,7 @@ impl Loader {
                 return;
             }
         }
-        for message in state.checker.finish() {
+        if let Some(message) = state.checker.finish().into_iter().next() {
             let file = state.out.files.first().cloned().unwrap_or_default();
             state.out.errors.push(LoadError { file, line: 0, column: 0, span: Span::default(), message });
             return;
@@ -136,7 +136,10 @@ impl Loader {
             let p = self.physical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path)));
             if !p.is_file() {
                 state.out.errors.push(LoadError {
-                    message: format!("Module {} failed to load: No such file or directory", String::from_utf8_lossy(&path)),
+                    message: format!(
+                        "Module {} failed to load: No such file or directory",
+                        String::from_utf8_lossy(&path)
+                    ),
                     ..at
                 });
                 return;
@@ -202,7 +205,9 @@ impl Loader {
                 Ok(Action::Dir(path)) => {
                     let target = self.physical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path)));
                     match std::fs::metadata(&target) {
-                        Ok(m) if m.is_dir() => state.cwd = self.logical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path))),
+                        Ok(m) if m.is_dir() => {
+                            state.cwd = self.logical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path)))
+                        }
                         Ok(_) => return fail(state, "Not a directory".into()),
                         Err(e) => return fail(state, strerror(&e)),
                     }
@@ -273,7 +278,7 @@ impl Loader {
             return Ok(Vec::new());
         }
         if !meta.is_file() {
-            return Err(std::io::Error::new(std::io::ErrorKind::Other, "not a regular file"));
+            return Err(std::io::Error::other("not a regular file"));
         }
         std::fs::read(&physical)
     }
@@ -311,7 +316,11 @@ impl Loader {
             let mut next = Vec::new();
             for (printed, logical) in &frontier {
                 let join = |name: &str| {
-                    let p = if printed.is_empty() || printed.ends_with('/') { format!("{printed}{name}") } else { format!("{printed}/{name}") };
+                    let p = if printed.is_empty() || printed.ends_with('/') {
+                        format!("{printed}{name}")
+                    } else {
+                        format!("{printed}/{name}")
+                    };
                     (p, logical.join(name))
                 };
                 if !has_glob_chars(comp) {
@@ -484,7 +493,10 @@ mod tests {
         let loaded = loader.load(&src);
         assert!(loaded.accepted(), "{:?}", loaded.errors);
         let names: Vec<(&str, usize)> = loaded.directives.iter().map(|d| (d.name.as_str(), d.line)).collect();
-        assert_eq!(names, [("port", 1), ("include", 2), ("maxmemory", 1), ("maxmemory", 1), ("include", 3), ("port", 4)]);
+        assert_eq!(
+            names,
+            [("port", 1), ("include", 2), ("maxmemory", 1), ("maxmemory", 1), ("include", 3), ("port", 4)]
+        );
 
         std::fs::write(d.join("self.conf"), "include self.conf\n").unwrap();
         let loaded = loader.load(&Source::read(&d.join("self.conf")).unwrap());
@@ -492,6 +504,9 @@ mod tests {
 
         std::fs::write(d.join("missing.conf"), "include nothere.conf\n").unwrap();
         let loaded = loader.load(&Source::read(&d.join("missing.conf")).unwrap());
-        assert_eq!(loaded.errors[0].message, "Fatal error, can't open config file 'nothere.conf': No such file or directory");
+        assert_eq!(
+            loaded.errors[0].message,
+            "Fatal error, can't open config file 'nothere.conf': No such file or directory"
+        );
     }
 }

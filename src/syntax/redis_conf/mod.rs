@@ -13,7 +13,7 @@ use crate::span::Span;
 use crate::syntax::SyntaxError;
 
 pub use check::{effective_config, Checker, EffectiveConfig};
-pub use load::{glob_match, has_glob_chars, LoadError, LoadedDirective, Loader, LoadedConfig};
+pub use load::{glob_match, has_glob_chars, LoadError, LoadedConfig, LoadedDirective, Loader};
 
 /// One parsed file: the bytes it was parsed from and one [`Line`] per `\n`-terminated line.
 /// The line spans tile the input, so [`RedisConf::print`] gives the input back.
@@ -149,7 +149,7 @@ pub fn parse(bytes: &[u8]) -> RedisConf {
     RedisConf { text: bytes.to_vec(), lines }
 }
 
-/// grammar: line = [ blanks ] ( comment | directive | ) [ blanks ] [ "\n" ]
+/// grammar: line, trim-set, blank, comment, directive
 fn parse_line(bytes: &[u8], span: Span) -> Line {
     let content = trim(bytes, span);
     let text = content.slice(bytes);
@@ -176,10 +176,9 @@ fn parse_line(bytes: &[u8], span: Span) -> Line {
                     LineKind::Directive(Directive { name, args })
                 }
             }
-            Err(at) => LineKind::Error(SyntaxError::new(
-                Span::new(at, content.end),
-                "Unbalanced quotes in configuration line",
-            )),
+            Err(at) => {
+                LineKind::Error(SyntaxError::new(Span::new(at, content.end), "Unbalanced quotes in configuration line"))
+            }
         }
     };
     Line { span, content, kind }
@@ -205,7 +204,7 @@ fn is_space(b: u8) -> bool {
 }
 
 /// `sdssplitargs()` over `bytes[content]`. On unbalanced quotes returns the offset of the
-/// argument that failed. grammar: args = arg { blanks arg }
+/// argument that failed. grammar: args, arg
 pub(crate) fn split_args(bytes: &[u8], content: Span) -> Result<Vec<Arg>, usize> {
     let end = content.end;
     // The C code reads a NUL-terminated string: past the end is '\0'.
@@ -228,7 +227,7 @@ pub(crate) fn split_args(bytes: &[u8], content: Span) -> Result<Vec<Arg>, usize>
         loop {
             let c = at(p);
             if in_double {
-                // grammar: double-quoted
+                // grammar: double-quoted, dq-escape
                 if c == b'\\' && at(p + 1) == b'x' && at(p + 2).is_ascii_hexdigit() && at(p + 3).is_ascii_hexdigit() {
                     value.push(hex(at(p + 2)) * 16 + hex(at(p + 3)));
                     p += 3;
@@ -271,7 +270,7 @@ pub(crate) fn split_args(bytes: &[u8], content: Span) -> Result<Vec<Arg>, usize>
                     value.push(c);
                 }
             } else {
-                // grammar: bare — ends at space, \t, \r, \n (not \v \f) or the end.
+                // grammar: bare-byte — a bare run ends at space, \t, \r, \n (not \v \f) or the end.
                 match c {
                     b' ' | b'\n' | b'\r' | b'\t' | 0 => break,
                     b'"' => {
