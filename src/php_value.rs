@@ -89,9 +89,9 @@ impl PhpArray {
 
     pub fn insert(&mut self, key: ArrayKey, value: PhpValue) {
         if let ArrayKey::Int(n) = key {
-            // PHP 8.x (before 8.3) keeps the next free index at 0 while only negative keys exist.
-            let next = self.next_index.unwrap_or(0);
-            if n >= next {
+            // The next free index follows the largest int key, negative ones included
+            // (`[-5 => 'a', 'b']` puts 'b' at -4: checked with the PHP 8.2.36 we test against).
+            if self.next_index.map_or(true, |next| n >= next) {
                 self.next_index = Some(n.saturating_add(1));
             }
         }
@@ -207,6 +207,17 @@ mod tests {
         assert_eq!(PhpValue::Array(a.clone()).to_json(), serde_json::json!(["x", 2]));
         a.insert(ArrayKey::from_bytes(b"k"), PhpValue::Null);
         assert_eq!(PhpValue::Array(a).to_json(), serde_json::json!({"0": "x", "1": 2, "k": null}));
+    }
+
+    #[test]
+    fn next_index_follows_negative_keys() {
+        let mut a = PhpArray::new();
+        a.insert(ArrayKey::Int(-5), PhpValue::Int(1));
+        a.push(PhpValue::Int(2));
+        assert_eq!(a.get(&ArrayKey::Int(-4)), Some(&PhpValue::Int(2)));
+        a.insert(ArrayKey::Int(-10), PhpValue::Int(3));
+        a.push(PhpValue::Int(4));
+        assert_eq!(a.get(&ArrayKey::Int(-3)), Some(&PhpValue::Int(4)));
     }
 
     #[test]

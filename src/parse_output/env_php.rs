@@ -1,7 +1,51 @@
-use super::ParseOutput;
-use crate::source::Source;
-use crate::syntax::FileKind;
+//! `sesslint parse` for env.php: what `php -r 'echo json_encode(include $f);'` prints.
 
-pub(super) fn parse_output(_source: &Source) -> ParseOutput {
-    ParseOutput { kind: FileKind::Ini, value: serde_json::Value::Null, problems: vec![], accepted: false }
+use super::{ParseOutput, Problem};
+use crate::source::Source;
+use crate::syntax::env_php::{self, MAX_VALUE_DEPTH};
+use crate::syntax::{FileKind, SyntaxError};
+
+/// Longest expression text quoted in a "not statically known" problem.
+const SHOWN_EXPRESSION: usize = 60;
+
+pub(super) fn parse_output(source: &Source) -> ParseOutput {
+    let env = env_php::parse(&source.bytes);
+    let mut problems: Vec<Problem> = env.errors.iter().map(|e| Problem::at(source, e)).collect();
+    problems.extend(env.warnings.iter().map(|w| Problem::at(source, w)));
+    if !env.is_accepted() {
+        // PHP stops at a parse error: include prints an error and returns nothing.
+        return ParseOutput { kind: FileKind::Envphp, value: serde_json::Value::Null, problems, accepted: false };
+    }
+    let ev = env.evaluate_file();
+    for span in &ev.unknown {
+        let message = format!("not statically known: {}", short_text(env.text(*span)));
+        problems.push(Problem::at(source, &SyntaxError::new(*span, message)));
+    }
+    let (json, exact) = ev.value.to_json_checked();
+    let value = if ev.too_deep {
+        let at = env.root_array().map(|a| env.array(a).span).unwrap_or_default();
+        let message = format!("json_encode() fails: arrays nested deeper than {MAX_VALUE_DEPTH} levels");
+        problems.push(Problem::at(source, &SyntaxError::new(at, message)));
+        serde_json::Value::Null
+    } else if !exact {
+        let at = env.root_array().map(|a| env.array(a).span).unwrap_or_default();
+        let message = "json_encode() fails: a string is not valid UTF-8 or a float is INF/NAN";
+        problems.push(Problem::at(source, &SyntaxError::new(at, message)));
+        serde_json::Value::Null
+    } else {
+        json
+    };
+    ParseOutput { kind: FileKind::Envphp, value, problems, accepted: true }
+}
+
+/// One line of an expression's text for a message: whitespace collapsed, cut at a char.
+fn short_text(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() > SHOWN_EXPRESSION {
+        let cut: String = collapsed.chars().take(SHOWN_EXPRESSION).collect();
+        format!("{cut}…")
+    } else {
+        collapsed
+    }
 }

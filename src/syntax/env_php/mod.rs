@@ -1,0 +1,311 @@
+//! Magento's `app/etc/env.php`: a lossless tree of the PHP subset such files use
+//! (`<?php return [...];`), with every key and value located and, where static, evaluated.
+//!
+//! Grammar: `grammars/php-array.ebnf`. The tree lives in flat arenas (no recursion when it
+//! is built, dropped or printed), so any input — 100 000 nested `[` included — is safe.
+
+mod lexer;
+mod literal;
+mod parser;
+
+use std::ops::Range;
+
+pub use lexer::{Token, TokenKind};
+
+use crate::php_value::{ArrayKey, PhpArray, PhpValue};
+use crate::span::Span;
+use crate::syntax::SyntaxError;
+
+/// Arrays nested deeper than this are not evaluated: `json_encode()` (default depth 512)
+/// gives up on them, and building such values would only invite deep recursion.
+pub const MAX_VALUE_DEPTH: usize = 512;
+
+/// A parsed env.php file. Printing it ([`EnvPhp::print`]) gives the input back byte for byte.
+#[derive(Debug, Clone)]
+pub struct EnvPhp {
+    bytes: Vec<u8>,
+    tokens: Vec<Token>,
+    items: Vec<Item>,
+    exprs: Vec<Expr>,
+    arrays: Vec<ArrayNode>,
+    returned: Returned,
+    /// Places where PHP refuses the file (`php -l` fails), in source order.
+    pub errors: Vec<SyntaxError>,
+    /// Places where PHP compiles the file but warns (deprecations, octal overflow) or where
+    /// the result depends on code this parser does not run.
+    pub warnings: Vec<SyntaxError>,
+}
+
+/// Index of an expression node in [`EnvPhp`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExprId(u32);
+
+/// Index of an array node in [`EnvPhp`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ArrayId(u32);
+
+/// A top-level piece of the file. Items partition the token list in order.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub kind: ItemKind,
+    /// Indices into [`EnvPhp::tokens`].
+    pub tokens: Range<usize>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemKind {
+    // grammar: inline-html
+    InlineHtml,
+    // grammar: open-tag
+    OpenTag,
+    // grammar: close-tag
+    CloseTag,
+    /// Whitespace and comments between statements.
+    Trivia,
+    // grammar: opaque-statement (`declare(strict_types=1);`, `use ...;`, anything not `return`)
+    Statement,
+    // grammar: return-statement
+    Return(ReturnStmt),
+    /// Tokens PHP never reaches because of an earlier fatal error (or `__halt_compiler`).
+    Rest,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReturnStmt {
+    /// The `return` keyword.
+    pub keyword: Span,
+    /// `None` for a bare `return;`.
+    pub value: Option<ExprId>,
+    /// The `;`, absent when `?>` ends the statement (or it is missing).
+    pub semicolon: Option<Span>,
+}
+
+/// What `include 'env.php'` gives.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Returned {
+    /// No top-level `return`: `include` gives `1`.
+    NoReturn,
+    /// `return;`: `null`.
+    Void,
+    Value(ExprId),
+}
+
+/// An expression node: its span (no surrounding trivia) and what it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub span: Span,
+    pub kind: ExprKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// A constant scalar: string, heredoc, number (with unary signs), `true`/`false`/`null`.
+    Literal(PhpValue),
+    // grammar: array-literal
+    Array(ArrayId),
+    // grammar: opaque-expression — `$_ENV['X']`, `getenv('X')`, `'a' . 'b'`, constants,
+    // calls: valid PHP whose value is not statically known.
+    Opaque,
+    /// Tokens that are not valid PHP here (an error was recorded).
+    Error,
+}
+
+/// `[ ... ]` or `array( ... )`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArrayNode {
+    /// From `[`/`array` to the closer (or to where the unclosed array stops).
+    pub span: Span,
+    /// `array(...)` rather than `[...]`.
+    pub long_form: bool,
+    /// `[`, or `array (` including the trivia between the keyword and `(`.
+    pub open: Span,
+    /// `]` or `)`; `None` when the array is unclosed.
+    pub close: Option<Span>,
+    pub entries: Vec<Entry>,
+    /// 1 for the returned array, 2 for arrays inside it, ...
+    pub depth: usize,
+}
+
+// grammar: array-entry
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// From the key (or value) to the end of the value, without the comma.
+    pub span: Span,
+    pub key: Option<ExprId>,
+    /// The `=>`.
+    pub arrow: Option<Span>,
+    pub value: ExprId,
+    /// `...$x` / `...[...]`
+    pub spread: bool,
+    /// The `,` after this entry.
+    pub comma: Option<Span>,
+    /// The key PHP stores this entry under, after normalisation (`'7'` → 7, `true` → 1, an
+    /// implicit key → the next index). `None` when not statically known, or for spreads.
+    pub effective_key: Option<ArrayKey>,
+}
+
+/// The value of an expression as far as it is statically known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// Unknown parts are `null` here.
+    pub value: PhpValue,
+    /// Spans of the expressions (or keys) that are not statically known.
+    pub unknown: Vec<Span>,
+    /// Arrays nested deeper than [`MAX_VALUE_DEPTH`] were cut off (json_encode fails).
+    pub too_deep: bool,
+}
+
+impl Evaluation {
+    pub fn is_static(&self) -> bool {
+        self.unknown.is_empty() && !self.too_deep
+    }
+}
+
+/// Parse any bytes. Never panics; syntax errors end up in [`EnvPhp::errors`].
+pub fn parse(bytes: &[u8]) -> EnvPhp {
+    parser::parse(bytes)
+}
+
+impl EnvPhp {
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn tokens(&self) -> &[Token] {
+        &self.tokens
+    }
+
+    pub fn items(&self) -> &[Item] {
+        &self.items
+    }
+
+    pub fn expr(&self, id: ExprId) -> &Expr {
+        &self.exprs[id.0 as usize]
+    }
+
+    pub fn array(&self, id: ArrayId) -> &ArrayNode {
+        &self.arrays[id.0 as usize]
+    }
+
+    /// The text of a span.
+    pub fn text(&self, span: Span) -> &[u8] {
+        span.slice(&self.bytes)
+    }
+
+    pub fn is_accepted(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The file again, from its tree: items, then their tokens.
+    pub fn print(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.bytes.len());
+        for item in &self.items {
+            for tok in &self.tokens[item.tokens.clone()] {
+                out.extend_from_slice(tok.span.slice(&self.bytes));
+            }
+        }
+        out
+    }
+
+    pub fn returned(&self) -> Returned {
+        self.returned
+    }
+
+    /// The array literal the file returns, if it returns one.
+    pub fn root_array(&self) -> Option<ArrayId> {
+        match self.returned {
+            Returned::Value(id) => match self.expr(id).kind {
+                ExprKind::Array(a) => Some(a),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The entry PHP keeps for `key` (the last one written wins).
+    pub fn entry(&self, array: ArrayId, key: &ArrayKey) -> Option<&Entry> {
+        self.array(array).entries.iter().rev().find(|e| e.effective_key.as_ref() == Some(key))
+    }
+
+    /// The entry at a path of keys below the returned array, e.g.
+    /// `["session", "redis", "database"]`. Keys are normalised as PHP does (`"0"` is 0).
+    pub fn lookup(&self, path: &[&str]) -> Option<&Entry> {
+        let mut array = self.root_array()?;
+        let mut found = None;
+        for (i, seg) in path.iter().enumerate() {
+            let entry = self.entry(array, &ArrayKey::from_bytes(seg.as_bytes()))?;
+            if i + 1 < path.len() {
+                match self.expr(entry.value).kind {
+                    ExprKind::Array(a) => array = a,
+                    _ => return None,
+                }
+            }
+            found = Some(entry);
+        }
+        found
+    }
+
+    /// What `include` gives for this file, as far as statically known.
+    pub fn evaluate_file(&self) -> Evaluation {
+        match self.returned {
+            Returned::NoReturn => Evaluation { value: PhpValue::Int(1), unknown: vec![], too_deep: false },
+            Returned::Void => Evaluation { value: PhpValue::Null, unknown: vec![], too_deep: false },
+            Returned::Value(id) => self.evaluate(id),
+        }
+    }
+
+    /// The value of one expression node (recursion bounded by [`MAX_VALUE_DEPTH`]).
+    pub fn evaluate(&self, id: ExprId) -> Evaluation {
+        let mut ev = Evaluation { value: PhpValue::Null, unknown: vec![], too_deep: false };
+        ev.value = self.eval_inner(id, 1, &mut ev);
+        ev
+    }
+
+    fn eval_inner(&self, id: ExprId, depth: usize, ev: &mut Evaluation) -> PhpValue {
+        let expr = self.expr(id);
+        match &expr.kind {
+            ExprKind::Literal(v) => v.clone(),
+            ExprKind::Opaque | ExprKind::Error => {
+                ev.unknown.push(expr.span);
+                PhpValue::Null
+            }
+            ExprKind::Array(a) => {
+                if depth > MAX_VALUE_DEPTH {
+                    ev.too_deep = true;
+                    return PhpValue::Null;
+                }
+                let mut out = PhpArray::new();
+                for entry in &self.array(*a).entries {
+                    if entry.spread {
+                        match self.eval_inner(entry.value, depth + 1, ev) {
+                            PhpValue::Array(inner) => {
+                                for (k, v) in inner.iter() {
+                                    match k {
+                                        ArrayKey::Int(_) => {
+                                            out.push(v.clone());
+                                        }
+                                        ArrayKey::Str(_) => out.insert(k.clone(), v.clone()),
+                                    }
+                                }
+                            }
+                            _ => ev.unknown.push(entry.span),
+                        }
+                        continue;
+                    }
+                    match &entry.effective_key {
+                        Some(k) => {
+                            let v = self.eval_inner(entry.value, depth + 1, ev);
+                            out.insert(k.clone(), v);
+                        }
+                        None => ev.unknown.push(entry.span),
+                    }
+                }
+                PhpValue::Array(out)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

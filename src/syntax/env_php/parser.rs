@@ -1,0 +1,893 @@
+//! Builds the env.php tree from tokens. Arrays nest through an explicit stack of frames,
+//! never through recursion; everything the subset does not evaluate becomes an opaque node.
+
+use super::lexer::{self, Token, TokenKind};
+use super::literal::{self, Diagnostics};
+use super::{ArrayId, ArrayNode, Entry, EnvPhp, Expr, ExprId, ExprKind, Item, ItemKind, ReturnStmt, Returned};
+use crate::php_value::{ArrayKey, PhpValue};
+use crate::span::Span;
+
+/// Bison's default `YYMAXDEPTH`: PHP's parser stack holds this many symbols, then gives
+/// "memory exhausted".
+const PHP_PARSER_STACK: usize = 10_000;
+/// Parser-stack symbols below the first `[` of `<?php return [`.
+const PHP_STACK_BASE: usize = 6;
+
+pub fn parse(bytes: &[u8]) -> EnvPhp {
+    let lexed = lexer::lex(bytes);
+    let mut p = Parser {
+        src: bytes,
+        toks: &lexed.tokens,
+        pos: 0,
+        items: Vec::new(),
+        exprs: Vec::new(),
+        arrays: Vec::new(),
+        diags: Diagnostics { errors: lexed.errors.clone(), warnings: Vec::new() },
+        fatal: false,
+    };
+    let returned = p.file();
+    let Parser { items, exprs, arrays, mut diags, .. } = p;
+    let mut env = EnvPhp {
+        bytes: bytes.to_vec(),
+        tokens: lexed.tokens,
+        items,
+        exprs,
+        arrays,
+        returned,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    env.assign_keys(&mut diags);
+    diags.errors.sort_by_key(|e| e.span.start);
+    diags.warnings.sort_by_key(|e| e.span.start);
+    env.errors = diags.errors;
+    env.warnings = diags.warnings;
+    env
+}
+
+struct Parser<'a> {
+    src: &'a [u8],
+    toks: &'a [Token],
+    pos: usize,
+    items: Vec<Item>,
+    exprs: Vec<Expr>,
+    arrays: Vec<ArrayNode>,
+    diags: Diagnostics,
+    /// PHP stopped here (parser stack exhausted): the rest is not parsed.
+    fatal: bool,
+}
+
+enum FrameState {
+    /// Before an element, or after its first expression (no `=>` yet).
+    Start,
+    AfterArrow {
+        key: ExprId,
+        arrow: Span,
+    },
+}
+
+struct Frame {
+    array: ArrayId,
+    closer: TokenKind,
+    open: Span,
+    entries: Vec<Entry>,
+    state: FrameState,
+    spread: bool,
+    entry_start: usize,
+    /// Parser-stack symbols PHP holds for everything outside this array.
+    below: usize,
+}
+
+impl Frame {
+    /// Parser-stack symbols PHP holds for this array when a nested one opens.
+    fn stack_cost(&self, long_form: bool) -> usize {
+        let open = if long_form { 2 } else { 1 };
+        let prior = if self.entries.is_empty() { 0 } else { 2 };
+        let arrow = if matches!(self.state, FrameState::AfterArrow { .. }) { 2 } else { 0 };
+        open + prior + arrow + usize::from(self.spread)
+    }
+}
+
+enum Want {
+    Operand,
+    ElementStart,
+    AfterOperand(ExprId),
+}
+
+fn closer_text(k: TokenKind) -> &'static str {
+    match k {
+        TokenKind::CloseParen => ")",
+        TokenKind::CloseBrace => "}",
+        _ => "]",
+    }
+}
+
+fn opener_text(closer: TokenKind) -> &'static str {
+    match closer {
+        TokenKind::CloseParen => "(",
+        TokenKind::CloseBrace => "{",
+        _ => "[",
+    }
+}
+
+impl<'a> Parser<'a> {
+    fn kind(&self, i: usize) -> Option<TokenKind> {
+        self.toks.get(i).map(|t| t.kind)
+    }
+
+    fn text(&self, i: usize) -> &'a [u8] {
+        self.toks.get(i).map(|t| t.span.slice(self.src)).unwrap_or(b"")
+    }
+
+    fn next_sig(&self, mut i: usize) -> usize {
+        while i < self.toks.len() && self.toks[i].kind.is_trivia() {
+            i += 1;
+        }
+        i
+    }
+
+    fn is_name(&self, i: usize, word: &str) -> bool {
+        self.kind(i) == Some(TokenKind::Name) && self.text(i).eq_ignore_ascii_case(word.as_bytes())
+    }
+
+    /// Span of token `i`, or an empty span at the end of input.
+    fn span(&self, i: usize) -> Span {
+        self.toks.get(i).map(|t| t.span).unwrap_or(Span::empty(self.src.len()))
+    }
+
+    /// How PHP names a token in "unexpected ..." messages.
+    fn describe(&self, i: usize) -> String {
+        let Some(tok) = self.toks.get(i) else { return "end of file".into() };
+        let text = String::from_utf8_lossy(self.text(i)).into_owned();
+        let inner = || text.get(1..text.len().saturating_sub(1)).unwrap_or("").to_owned();
+        match tok.kind {
+            TokenKind::SingleQuoted => format!("single-quoted string \"{}\"", inner()),
+            TokenKind::DoubleQuoted => format!("double-quoted string \"{}\"", inner()),
+            TokenKind::Int => format!("integer \"{text}\""),
+            TokenKind::Float => format!("floating-point number \"{text}\""),
+            TokenKind::Variable => format!("variable \"{text}\""),
+            TokenKind::Name if is_keyword(&text) => format!("token \"{}\"", text.to_ascii_lowercase()),
+            TokenKind::Name => format!("identifier \"{text}\""),
+            TokenKind::CloseTag | TokenKind::InlineHtml => "token \"?>\"".into(),
+            _ => format!("token \"{text}\""),
+        }
+    }
+
+    fn error(&mut self, span: Span, message: impl Into<String>) {
+        self.diags.error(span, message);
+    }
+
+    fn unexpected(&mut self, i: usize, expecting: Option<&str>) {
+        let mut msg = format!("syntax error, unexpected {}", self.describe(i));
+        if let Some(e) = expecting {
+            msg.push_str(&format!(", expecting \"{e}\""));
+        }
+        let span = self.span(i);
+        self.error(span, msg);
+    }
+
+    fn push_item(&mut self, kind: ItemKind, start: usize, end: usize) {
+        if end <= start {
+            return;
+        }
+        let span = Span::new(self.toks[start].span.start, self.toks[end - 1].span.end);
+        self.items.push(Item { kind, tokens: start..end, span });
+    }
+
+    fn add_expr(&mut self, span: Span, kind: ExprKind) -> ExprId {
+        self.exprs.push(Expr { span, kind });
+        ExprId((self.exprs.len() - 1) as u32)
+    }
+
+    // grammar: file
+    fn file(&mut self) -> Returned {
+        let n = self.toks.len();
+        let mut returned = Returned::NoReturn;
+        let mut seen_return = false;
+        let mut seen_statement = false;
+        while self.pos < n {
+            let start = self.pos;
+            if self.fatal {
+                self.push_item(ItemKind::Rest, start, n);
+                self.pos = n;
+                break;
+            }
+            match self.toks[start].kind {
+                TokenKind::InlineHtml => {
+                    seen_statement = true;
+                    self.pos += 1;
+                    self.push_item(ItemKind::InlineHtml, start, self.pos);
+                }
+                TokenKind::OpenTag | TokenKind::OpenTagEcho => {
+                    if self.toks[start].kind == TokenKind::OpenTagEcho {
+                        seen_statement = true;
+                    }
+                    self.pos += 1;
+                    self.push_item(ItemKind::OpenTag, start, self.pos);
+                }
+                TokenKind::CloseTag => {
+                    self.pos += 1;
+                    self.push_item(ItemKind::CloseTag, start, self.pos);
+                }
+                k if k.is_trivia() => {
+                    self.pos = self.next_sig(start);
+                    self.push_item(ItemKind::Trivia, start, self.pos);
+                }
+                TokenKind::Name if self.is_name(start, "return") => {
+                    let stmt = self.return_statement();
+                    if !seen_return {
+                        seen_return = true;
+                        returned = match stmt.value {
+                            Some(v) => Returned::Value(v),
+                            None => Returned::Void,
+                        };
+                    }
+                    seen_statement = true;
+                    self.push_item(ItemKind::Return(stmt), start, self.pos);
+                }
+                _ => {
+                    let halt = self.is_name(start, "__halt_compiler");
+                    self.statement(seen_statement, seen_return);
+                    seen_statement = true;
+                    self.push_item(ItemKind::Statement, start, self.pos);
+                    if halt && self.pos < n {
+                        self.push_item(ItemKind::Rest, self.pos, n);
+                        self.pos = n;
+                    }
+                }
+            }
+        }
+        returned
+    }
+
+    // grammar: opaque-statement
+    fn statement(&mut self, seen_statement: bool, seen_return: bool) {
+        let start = self.pos;
+        let n = self.toks.len();
+        let mut stack: Vec<(TokenKind, Span)> = Vec::new();
+        let mut i = start;
+        let mut has_return = false;
+        let end = loop {
+            let Some(tok) = self.toks.get(i).copied() else {
+                if let Some((closer, open)) = stack.first() {
+                    self.error(*open, format!("Unclosed '{}'", opener_text(*closer)));
+                }
+                break n;
+            };
+            match tok.kind {
+                TokenKind::OpenBracket | TokenKind::Attribute => stack.push((TokenKind::CloseBracket, tok.span)),
+                TokenKind::OpenParen => stack.push((TokenKind::CloseParen, tok.span)),
+                TokenKind::OpenBrace => stack.push((TokenKind::CloseBrace, tok.span)),
+                TokenKind::CloseBracket | TokenKind::CloseParen | TokenKind::CloseBrace => match stack.pop() {
+                    None => {
+                        self.unexpected(i, None);
+                        break i + 1;
+                    }
+                    Some((want, open)) if want != tok.kind => {
+                        let msg =
+                            format!("Unclosed '{}' does not match '{}'", opener_text(want), closer_text(tok.kind));
+                        self.error(open.to(tok.span), msg);
+                        break i + 1;
+                    }
+                    Some(_) => {
+                        if tok.kind == TokenKind::CloseBrace && stack.is_empty() {
+                            let j = self.next_sig(i + 1);
+                            let continues = ["else", "elseif", "catch", "finally"].iter().any(|w| self.is_name(j, w));
+                            if !continues {
+                                break i + 1;
+                            }
+                        }
+                    }
+                },
+                TokenKind::Semicolon if stack.is_empty() => break i + 1,
+                TokenKind::CloseTag if stack.is_empty() => break i,
+                TokenKind::Name if self.is_name(i, "return") => has_return = true,
+                _ => {}
+            }
+            i += 1;
+        };
+        let end = end.max(start + 1).min(n);
+        if self.kind(start) == Some(TokenKind::Attribute) {
+            // grammar: attribute — only declarations may follow `#[...]`.
+            let mut depth = 0usize;
+            let mut k = start;
+            while k < end {
+                match self.kind(k) {
+                    Some(TokenKind::OpenBracket | TokenKind::Attribute) => depth += 1,
+                    Some(TokenKind::CloseBracket) => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                k += 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            let next = self.next_sig(k);
+            const DECLS: [&str; 10] =
+                ["function", "fn", "class", "abstract", "final", "readonly", "enum", "interface", "trait", "static"];
+            if next < end
+                && !DECLS.iter().any(|w| self.is_name(next, w))
+                && self.kind(next) != Some(TokenKind::Attribute)
+            {
+                self.unexpected(next, None);
+            }
+        }
+        if self.is_name(start, "declare") && seen_statement && (start..end).any(|i| self.is_name(i, "strict_types")) {
+            let span = self.span(start);
+            self.error(span, "strict_types declaration must be the very first statement in the script");
+        }
+        if has_return && !seen_return {
+            let span = Span::new(self.span(start).start, self.span(end - 1).end);
+            self.diags
+                .warning(span, "a `return` inside this statement may decide what the file returns; not evaluated");
+        }
+        self.pos = end;
+    }
+
+    // grammar: return-statement
+    fn return_statement(&mut self) -> ReturnStmt {
+        let keyword = self.span(self.pos);
+        self.pos += 1;
+        let j = self.next_sig(self.pos);
+        match self.kind(j) {
+            Some(TokenKind::Semicolon) => {
+                self.pos = j + 1;
+                return ReturnStmt { keyword, value: None, semicolon: Some(self.span(j)) };
+            }
+            Some(TokenKind::CloseTag) => {
+                self.pos = j;
+                return ReturnStmt { keyword, value: None, semicolon: None };
+            }
+            None => {
+                self.unexpected(j, Some(";"));
+                self.pos = j;
+                return ReturnStmt { keyword, value: None, semicolon: None };
+            }
+            _ => {}
+        }
+        self.pos = j;
+        let value = self.value_expr();
+        if self.fatal {
+            return ReturnStmt { keyword, value: Some(value), semicolon: None };
+        }
+        let k = self.next_sig(self.pos);
+        let semicolon = match self.kind(k) {
+            Some(TokenKind::Semicolon) => {
+                self.pos = k + 1;
+                Some(self.span(k))
+            }
+            Some(TokenKind::CloseTag) => {
+                self.pos = k;
+                None
+            }
+            _ => {
+                self.unexpected(k, Some(";"));
+                // Resynchronise after the next `;` (or before `?>`).
+                let mut i = k;
+                while let Some(kind) = self.kind(i) {
+                    if kind == TokenKind::Semicolon {
+                        i += 1;
+                        break;
+                    }
+                    if kind == TokenKind::CloseTag {
+                        break;
+                    }
+                    i += 1;
+                }
+                self.pos = i.max(k);
+                None
+            }
+        };
+        ReturnStmt { keyword, value: Some(value), semicolon }
+    }
+
+    /// An expression in value position: an array literal (parsed with an explicit stack of
+    /// frames), a literal, or an opaque expression. Leaves `pos` on the token after it.
+    fn value_expr(&mut self) -> ExprId {
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut want = Want::Operand;
+        loop {
+            match want {
+                Want::Operand => {
+                    let j = self.next_sig(self.pos);
+                    let long_form =
+                        self.is_name(j, "array") && self.kind(self.next_sig(j + 1)) == Some(TokenKind::OpenParen);
+                    if self.kind(j) == Some(TokenKind::OpenBracket) || long_form {
+                        let below = match stack.last() {
+                            Some(f) => f.below + f.stack_cost(long_form),
+                            None => PHP_STACK_BASE,
+                        };
+                        let cost = if long_form { 2 } else { 1 };
+                        if below + cost > PHP_PARSER_STACK {
+                            let span = self.span(j);
+                            self.error(span, "memory exhausted");
+                            self.fatal = true;
+                            self.pos = j;
+                            return self.unwind(stack, None);
+                        }
+                        // grammar: array-literal
+                        let (open_end, closer) = if long_form {
+                            (self.next_sig(j + 1), TokenKind::CloseParen)
+                        } else {
+                            (j, TokenKind::CloseBracket)
+                        };
+                        let open = self.span(j).to(self.span(open_end));
+                        let depth = stack.len() + 1;
+                        self.arrays.push(ArrayNode {
+                            span: open,
+                            long_form,
+                            open,
+                            close: None,
+                            entries: Vec::new(),
+                            depth,
+                        });
+                        let array = ArrayId((self.arrays.len() - 1) as u32);
+                        stack.push(Frame {
+                            array,
+                            closer,
+                            open,
+                            entries: Vec::new(),
+                            state: FrameState::Start,
+                            spread: false,
+                            entry_start: open.end,
+                            below,
+                        });
+                        self.pos = open_end + 1;
+                        want = Want::ElementStart;
+                    } else {
+                        want = Want::AfterOperand(self.scalar_or_opaque(j, stack.last().map(|f| f.closer)));
+                    }
+                }
+                Want::ElementStart => {
+                    let j = self.next_sig(self.pos);
+                    let kind = self.kind(j);
+                    let Some(frame) = stack.last_mut() else { return self.missing_frame() };
+                    if kind == Some(frame.closer) {
+                        let Some(frame) = stack.pop() else { return self.missing_frame() };
+                        self.pos = j + 1;
+                        let close = self.span(j);
+                        want = Want::AfterOperand(self.close_frame(frame, Some(close)));
+                        continue;
+                    }
+                    match kind {
+                        Some(TokenKind::Comma) => {
+                            let span = self.span(j);
+                            self.error(span, "Cannot use empty array elements in arrays");
+                            self.pos = j + 1;
+                        }
+                        Some(TokenKind::CloseBracket | TokenKind::CloseParen) => {
+                            // The other closer: PHP stops; close this array on it to resynchronise.
+                            let Some(frame) = stack.pop() else { return self.missing_frame() };
+                            let msg = format!(
+                                "Unclosed '{}' does not match '{}'",
+                                opener_text(frame.closer),
+                                closer_text(kind.unwrap_or(TokenKind::CloseBracket))
+                            );
+                            let span = self.span(j);
+                            self.error(frame.open.to(span), msg);
+                            self.pos = j + 1;
+                            want = Want::AfterOperand(self.close_frame(frame, Some(span)));
+                        }
+                        None | Some(TokenKind::Semicolon | TokenKind::CloseBrace | TokenKind::CloseTag) => {
+                            let open = frame.open;
+                            let msg = format!("Unclosed '{}'", opener_text(frame.closer));
+                            self.error(open, msg);
+                            self.pos = j;
+                            return self.unwind(stack, None);
+                        }
+                        Some(TokenKind::Ellipsis) => {
+                            // grammar: spread-entry
+                            frame.spread = true;
+                            frame.entry_start = self.span(j).start;
+                            self.pos = j + 1;
+                            want = Want::Operand;
+                        }
+                        Some(_) => {
+                            frame.entry_start = self.span(j).start;
+                            self.pos = j;
+                            want = Want::Operand;
+                        }
+                    }
+                }
+                Want::AfterOperand(id) => {
+                    let mut id = id;
+                    let j = self.next_sig(self.pos);
+                    if matches!(self.exprs[id.0 as usize].kind, ExprKind::Array(_)) && !self.is_terminator(j) {
+                        // `[...] + [...]`, `[...][0]`: the array is an operand of a larger expression.
+                        id = self.extend_opaque(id, j, stack.last().map(|f| f.closer));
+                    }
+                    let Some(frame) = stack.last_mut() else { return id };
+                    let j = self.next_sig(self.pos);
+                    let kind = self.kind(j);
+                    match (&frame.state, kind) {
+                        (FrameState::Start, Some(TokenKind::DoubleArrow)) if !frame.spread => {
+                            frame.state = FrameState::AfterArrow { key: id, arrow: self.span(j) };
+                            self.pos = j + 1;
+                            want = Want::Operand;
+                        }
+                        (_, Some(TokenKind::Comma)) => {
+                            let comma = Some(self.span(j));
+                            self.finish_entry(frame, id, comma);
+                            self.pos = j + 1;
+                            want = Want::ElementStart;
+                        }
+                        (_, k) if k == Some(frame.closer) => {
+                            self.finish_entry(frame, id, None);
+                            self.pos = j;
+                            want = Want::ElementStart;
+                        }
+                        (_, Some(TokenKind::CloseBracket | TokenKind::CloseParen)) => {
+                            self.finish_entry(frame, id, None);
+                            self.pos = j;
+                            want = Want::ElementStart; // reports the mismatch
+                        }
+                        (_, Some(TokenKind::DoubleArrow)) => {
+                            let closer = closer_text(frame.closer);
+                            self.unexpected(j, Some(closer));
+                            self.finish_entry(frame, id, None);
+                            // Skip the stray `=> value` up to the next `,` or closer.
+                            let (end, _) = self.scan_extent(j + 1);
+                            self.pos = end;
+                            want = Want::ElementStart;
+                        }
+                        _ => {
+                            // `;`, `}`, `?>` or the end of input inside an array.
+                            self.finish_entry(frame, id, None);
+                            self.pos = j;
+                            want = Want::ElementStart; // reports the unclosed array
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The state machine only asks for a frame after pushing one; should that ever fail,
+    /// answer with an error node rather than a panic.
+    fn missing_frame(&mut self) -> ExprId {
+        let at = self.span(self.pos).start;
+        self.error(Span::empty(at), "internal: array state without an open array");
+        self.add_expr(Span::empty(at), ExprKind::Error)
+    }
+
+    /// Close every open array (PHP stopped inside them) and return the outermost.
+    fn unwind(&mut self, mut stack: Vec<Frame>, close: Option<Span>) -> ExprId {
+        let mut last = None;
+        while let Some(mut frame) = stack.pop() {
+            if let Some(inner) = last.take() {
+                self.finish_entry(&mut frame, inner, None);
+            }
+            last = Some(self.close_frame(frame, close));
+        }
+        match last {
+            Some(id) => id,
+            None => {
+                let at = self.span(self.pos);
+                self.add_expr(Span::empty(at.start), ExprKind::Error)
+            }
+        }
+    }
+
+    fn finish_entry(&mut self, frame: &mut Frame, value: ExprId, comma: Option<Span>) {
+        let (key, arrow) = match std::mem::replace(&mut frame.state, FrameState::Start) {
+            FrameState::AfterArrow { key, arrow } => (Some(key), Some(arrow)),
+            FrameState::Start => (None, None),
+        };
+        let value_span = self.exprs[value.0 as usize].span;
+        let start = key.map(|k| self.exprs[k.0 as usize].span.start).unwrap_or(value_span.start).min(frame.entry_start);
+        frame.entries.push(Entry {
+            span: Span::new(start, value_span.end.max(start)),
+            key,
+            arrow,
+            value,
+            spread: std::mem::take(&mut frame.spread),
+            comma,
+            effective_key: None,
+        });
+    }
+
+    fn close_frame(&mut self, frame: Frame, close: Option<Span>) -> ExprId {
+        let node = &mut self.arrays[frame.array.0 as usize];
+        let end = close.map(|c| c.end).or_else(|| frame.entries.last().map(|e| e.span.end)).unwrap_or(frame.open.end);
+        node.close = close;
+        node.span = Span::new(frame.open.start, end.max(frame.open.end));
+        node.entries = frame.entries;
+        let span = node.span;
+        self.add_expr(span, ExprKind::Array(frame.array))
+    }
+
+    /// Tokens that end an expression in an array or a return statement.
+    fn is_terminator(&self, j: usize) -> bool {
+        matches!(
+            self.kind(j),
+            None | Some(
+                TokenKind::Comma
+                    | TokenKind::CloseBracket
+                    | TokenKind::CloseParen
+                    | TokenKind::CloseBrace
+                    | TokenKind::Semicolon
+                    | TokenKind::DoubleArrow
+                    | TokenKind::CloseTag
+            )
+        )
+    }
+
+    /// The token range of an expression starting at `j`: balanced over brackets, up to the
+    /// next terminator at its level. Returns the end and whether it is broken.
+    fn scan_extent(&mut self, j: usize) -> (usize, bool) {
+        let mut stack: Vec<(TokenKind, Span)> = Vec::new();
+        let mut i = j;
+        loop {
+            let Some(tok) = self.toks.get(i).copied() else {
+                if let Some((closer, open)) = stack.first() {
+                    self.error(*open, format!("Unclosed '{}'", opener_text(*closer)));
+                    return (i, true);
+                }
+                return (i, false);
+            };
+            match tok.kind {
+                TokenKind::OpenBracket | TokenKind::Attribute => stack.push((TokenKind::CloseBracket, tok.span)),
+                TokenKind::OpenParen => stack.push((TokenKind::CloseParen, tok.span)),
+                TokenKind::OpenBrace => stack.push((TokenKind::CloseBrace, tok.span)),
+                TokenKind::CloseBracket | TokenKind::CloseParen | TokenKind::CloseBrace => match stack.pop() {
+                    None => return (i, false),
+                    Some((want, _)) if want == tok.kind => {}
+                    Some((want, open)) => {
+                        let msg =
+                            format!("Unclosed '{}' does not match '{}'", opener_text(want), closer_text(tok.kind));
+                        self.error(open.to(tok.span), msg);
+                        return (i, true);
+                    }
+                },
+                TokenKind::Comma | TokenKind::DoubleArrow if stack.is_empty() => return (i, false),
+                TokenKind::Semicolon | TokenKind::CloseTag => match stack.last() {
+                    None => return (i, false),
+                    Some((TokenKind::CloseBrace, _)) => {}
+                    Some((closer, open)) => {
+                        let msg = format!("Unclosed '{}'", opener_text(*closer));
+                        let open = *open;
+                        self.error(open, msg);
+                        return (i, true);
+                    }
+                },
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+
+    /// A literal (with unary signs), `true`/`false`/`null`, or an opaque expression.
+    fn scalar_or_opaque(&mut self, j: usize, closer: Option<TokenKind>) -> ExprId {
+        let (end, broken) = self.scan_extent(j);
+        self.pos = end;
+        let sig: Vec<usize> = (j..end).filter(|&i| !self.toks[i].kind.is_trivia()).collect();
+        let (Some(&first), Some(&last)) = (sig.first(), sig.last()) else {
+            // Nothing where a value must be: `[1 => ]`, `return ,`.
+            let expecting = if self.kind(end).is_none() { closer.map(closer_text) } else { None };
+            self.unexpected(end, expecting);
+            let at = self.span(end).start;
+            return self.add_expr(Span::empty(at), ExprKind::Error);
+        };
+        let span = self.span(first).to(self.span(last));
+        if broken {
+            return self.add_expr(span, ExprKind::Error);
+        }
+        if let Some(value) = self.constant(&sig) {
+            return self.add_expr(span, ExprKind::Literal(value));
+        }
+        let kind = if self.check_opaque(&sig, end, closer) { ExprKind::Opaque } else { ExprKind::Error };
+        self.add_expr(span, kind)
+    }
+
+    /// The value of a constant scalar expression, or `None` when it is anything else.
+    fn constant(&mut self, sig: &[usize]) -> Option<PhpValue> {
+        let (&last, signs) = sig.split_last()?;
+        if !signs.iter().all(|&i| matches!(self.kind(i), Some(TokenKind::Plus | TokenKind::Minus))) {
+            return None;
+        }
+        let tok = self.toks[last];
+        if !signs.is_empty() && !matches!(tok.kind, TokenKind::Int | TokenKind::Float) {
+            return None;
+        }
+        if tok.kind == TokenKind::Name {
+            // grammar: constant-literal
+            let t = self.text(last);
+            let t = t.strip_prefix(b"\\").unwrap_or(t);
+            return match t.to_ascii_lowercase().as_slice() {
+                b"true" => Some(PhpValue::Bool(true)),
+                b"false" => Some(PhpValue::Bool(false)),
+                b"null" => Some(PhpValue::Null),
+                _ => None,
+            };
+        }
+        let mut value = literal::token_value(self.src, tok, &mut self.diags)?;
+        // grammar: signed-number
+        for &i in signs.iter().rev() {
+            if self.kind(i) == Some(TokenKind::Minus) {
+                value = match value {
+                    PhpValue::Int(n) => n.checked_neg().map(PhpValue::Int).unwrap_or(PhpValue::Float(-(n as f64))),
+                    PhpValue::Float(f) => PhpValue::Float(-f),
+                    other => other,
+                };
+            }
+        }
+        Some(value)
+    }
+
+    /// Light checks on an opaque expression for the mistakes PHP's parser rejects most
+    /// often in config files (a missing comma, a dangling operator). False when broken.
+    fn check_opaque(&mut self, sig: &[usize], end: usize, closer: Option<TokenKind>) -> bool {
+        let expecting = closer.map(closer_text);
+        let operand = |k: TokenKind| k.is_literal() || k == TokenKind::Variable;
+        let first = sig[0];
+        let first_text = self.text(first);
+        if self.kind(first) == Some(TokenKind::Operator) && is_binary_only(first_text) {
+            self.unexpected(first, None);
+            return false;
+        }
+        for w in sig.windows(2) {
+            let (a, b) = (self.toks[w[0]].kind, self.toks[w[1]].kind);
+            let a_text = self.text(w[0]);
+            let bad = (operand(a) && operand(b))
+                || (a.is_literal() && b == TokenKind::Name && !is_infix_word(self.text(w[1])))
+                || (a == TokenKind::CloseBracket && b.is_literal())
+                || (a == TokenKind::Operator && (a_text == b"++" || a_text == b"--") && b.is_literal());
+            if bad {
+                self.unexpected(w[1], expecting);
+                return false;
+            }
+        }
+        let last = sig[sig.len() - 1];
+        let dangling = match self.kind(last) {
+            Some(TokenKind::Operator) => !matches!(self.text(last), b"++" | b"--"),
+            Some(
+                TokenKind::Plus | TokenKind::Minus | TokenKind::Ampersand | TokenKind::Ellipsis | TokenKind::Attribute,
+            ) => true,
+            _ => false,
+        };
+        if dangling {
+            self.unexpected(end, None);
+            return false;
+        }
+        true
+    }
+
+    /// An array literal followed by more expression: the whole becomes one opaque node.
+    fn extend_opaque(&mut self, array_expr: ExprId, j: usize, closer: Option<TokenKind>) -> ExprId {
+        let start = self.exprs[array_expr.0 as usize].span;
+        let (end, broken) = self.scan_extent(j);
+        self.pos = end;
+        let sig: Vec<usize> = (j..end).filter(|&i| !self.toks[i].kind.is_trivia()).collect();
+        let span = match sig.last() {
+            Some(&l) => start.to(self.span(l)),
+            None => start,
+        };
+        let mut ok = !broken;
+        if ok && !sig.is_empty() {
+            // The array acts as an operand: what follows must start with an operator.
+            if self.kind(sig[0]).is_some_and(|k| k.is_literal() || k == TokenKind::Variable) {
+                self.unexpected(sig[0], closer.map(closer_text));
+                ok = false;
+            } else {
+                ok = self.check_opaque(&sig, end, closer);
+            }
+        }
+        self.add_expr(span, if ok { ExprKind::Opaque } else { ExprKind::Error })
+    }
+}
+
+fn is_keyword(text: &str) -> bool {
+    const KEYWORDS: [&str; 12] =
+        ["return", "array", "declare", "function", "fn", "new", "static", "list", "isset", "empty", "echo", "print"];
+    KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(text))
+}
+
+fn is_binary_only(op: &[u8]) -> bool {
+    matches!(
+        op,
+        b"*" | b"/"
+            | b"."
+            | b"%"
+            | b"|"
+            | b"^"
+            | b"="
+            | b"=="
+            | b"==="
+            | b"!="
+            | b"!=="
+            | b"<>"
+            | b"<"
+            | b">"
+            | b"<="
+            | b">="
+            | b"<=>"
+            | b"&&"
+            | b"||"
+            | b"??"
+            | b"?"
+            | b":"
+            | b"->"
+            | b"?->"
+            | b"::"
+            | b"**"
+            | b"<<"
+            | b">>"
+    ) || (op.len() >= 2 && op.ends_with(b"=") && !matches!(op, b"!=" | b"=="))
+}
+
+fn is_infix_word(text: &[u8]) -> bool {
+    ["and", "or", "xor", "instanceof", "as", "insteadof"].iter().any(|w| text.eq_ignore_ascii_case(w.as_bytes()))
+}
+
+impl EnvPhp {
+    /// PHP's key for every entry, in a pass over finished arrays (innermost first, so a
+    /// spread `...[...]` can be evaluated). Reports "Illegal offset type" and float-key
+    /// deprecations.
+    pub(super) fn assign_keys(&mut self, diags: &mut Diagnostics) {
+        for a in (0..self.arrays.len()).rev() {
+            let mut next: Option<i64> = None;
+            let mut known = true;
+            let mut keys = Vec::with_capacity(self.arrays[a].entries.len());
+            let bump = |next: &mut Option<i64>, n: i64| {
+                if next.map_or(true, |x| n >= x) {
+                    *next = Some(n.saturating_add(1));
+                }
+            };
+            for e in &self.arrays[a].entries {
+                if e.spread {
+                    let ev = self.evaluate(e.value);
+                    match (&ev.value, ev.is_static()) {
+                        (PhpValue::Array(inner), true) => {
+                            for (k, _) in inner.iter() {
+                                if let ArrayKey::Int(_) = k {
+                                    let n = next.unwrap_or(0);
+                                    bump(&mut next, n);
+                                }
+                            }
+                        }
+                        _ => known = false,
+                    }
+                    keys.push(None);
+                    continue;
+                }
+                let key = match e.key {
+                    None if known => {
+                        let n = next.unwrap_or(0);
+                        bump(&mut next, n);
+                        Some(ArrayKey::Int(n))
+                    }
+                    None => None,
+                    Some(k) => {
+                        let expr = &self.exprs[k.0 as usize];
+                        match &expr.kind {
+                            ExprKind::Literal(v) => match literal::array_key(v, expr.span, diags) {
+                                Ok(key) => {
+                                    if let ArrayKey::Int(n) = key {
+                                        bump(&mut next, n);
+                                    }
+                                    Some(key)
+                                }
+                                Err(()) => {
+                                    diags.error(expr.span, "Illegal offset type");
+                                    None
+                                }
+                            },
+                            ExprKind::Array(_) => {
+                                diags.error(expr.span, "Illegal offset type");
+                                None
+                            }
+                            ExprKind::Opaque | ExprKind::Error => {
+                                known = false;
+                                None
+                            }
+                        }
+                    }
+                };
+                keys.push(key);
+            }
+            for (e, k) in self.arrays[a].entries.iter_mut().zip(keys) {
+                e.effective_key = k;
+            }
+        }
+    }
+}
