@@ -377,12 +377,9 @@ impl<'a> Lexer<'a> {
             while matches!(self.at(j), b' ' | b'\t') {
                 j += 1;
             }
-            if b.len() >= j + label.len() && &b[j..j + label.len()] == label && !is_ident_char(self.at(j + label.len()))
-            {
-                if j + label.len() <= b.len() {
-                    self.push(kind, j + label.len());
-                    return true;
-                }
+            if b[j..].starts_with(label) && !is_ident_char(self.at(j + label.len())) {
+                self.push(kind, j + label.len());
+                return true;
             }
             match b[line..].iter().position(|&c| c == b'\n' || c == b'\r') {
                 Some(k) => {
@@ -483,7 +480,7 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-// grammar: number-literals (PHP's LNUM, DNUM, EXPONENT_DNUM, HNUM, ONUM, BNUM)
+// grammar: number-literal (PHP's LNUM, DNUM, EXPONENT_DNUM, HNUM, ONUM, BNUM)
 fn sep_digits<'a>(is_digit: fn(u8) -> bool) -> impl FnMut(&'a [u8]) -> IResult<&'a [u8], &'a [u8]> {
     move |i| recognize(pair(take_while1(is_digit), many0_count(pair(tag("_"), take_while1(is_digit)))))(i)
 }

@@ -332,7 +332,7 @@ pub fn array_key(value: &PhpValue, span: Span, diags: &mut Diagnostics) -> Resul
         PhpValue::Bool(b) => Ok(ArrayKey::Int(i64::from(*b))),
         PhpValue::Null => Ok(ArrayKey::Str(Vec::new())),
         PhpValue::Float(f) => {
-            let fits = f.is_finite() && *f >= -9.223372036854775808e18 && *f < 9.223372036854775808e18;
+            let fits = f.is_finite() && *f >= i64::MIN as f64 && *f < -(i64::MIN as f64);
             let n = if fits { f.trunc() as i64 } else { 0 };
             if !fits || f.fract() != 0.0 {
                 diags.warning(
@@ -375,7 +375,7 @@ mod tests {
     #[test]
     fn integers_overflow_to_float() {
         assert_eq!(int_value(b"9223372036854775807"), PhpValue::Int(i64::MAX));
-        assert_eq!(int_value(b"9223372036854775808"), PhpValue::Float(9.223372036854775808e18));
+        assert_eq!(int_value(b"9223372036854775808"), PhpValue::Float(9.223_372_036_854_776e18));
         assert_eq!(int_value(b"0xFFFFFFFFFFFFFFFF"), PhpValue::Float(1.8446744073709552e19));
         assert_eq!(int_value(b"0_17"), PhpValue::Int(15));
         // 65 binary ones: PHP gives 3.68934881474191e+19, not 2^65.

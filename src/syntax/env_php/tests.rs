@@ -8,7 +8,7 @@ fn value(src: &str) -> serde_json::Value {
     env.evaluate_file().value.to_json()
 }
 
-fn text<'a>(env: &'a EnvPhp, span: Span) -> &'a str {
+fn text(env: &EnvPhp, span: Span) -> &str {
     std::str::from_utf8(env.text(span)).unwrap_or("<bytes>")
 }
 
@@ -63,7 +63,7 @@ fn signs_and_number_forms() {
         value(
             "<?php return [-1, - /* c */ 2, +3, - -4, -0x10, 1_000, 0o17, 017, 0b11, .5, 1e3, -9223372036854775808];"
         ),
-        serde_json::json!([-1, -2, 3, 4, -16, 1000, 15, 15, 3, 0.5, 1000.0, -9.223372036854775808e18])
+        serde_json::json!([-1, -2, 3, 4, -16, 1000, 15, 15, 3, 0.5, 1000.0, -9.223_372_036_854_776e18])
     );
 }
 
