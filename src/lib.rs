@@ -3,9 +3,15 @@
 //! The pipeline runs one way: read -> parse (lossless, [`syntax`]) -> model -> rules ->
 //! report / rewrite. The CLI is a thin shell over these calls.
 
+pub mod diagnostic;
+pub mod discover;
+pub mod model;
 pub mod parse_output;
 pub mod php_constants;
+pub mod rules;
+pub mod show;
 pub mod php_value;
+pub mod report;
 pub mod source;
 pub mod span;
 pub mod syntax;

@@ -1,0 +1,273 @@
+//! Walking the trees we are asked to check: which files decide where PHP sessions go, and
+//! which must be left alone (FIFOs, sockets, devices, huge files, vendored code).
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+/// Files larger than this are reported (SL002), never read.
+pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// What a file is to sesslint, decided by its path (and, for a few, its content).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// `php.ini` (or `php-<sapi>.ini`) of one SAPI or of all of them.
+    PhpIni,
+    /// `*.ini` in a scan directory (`conf.d/`, `php.d/`).
+    PhpScanIni,
+    /// An ini file that PHP does not load by itself (`mods-available/`, `php.ini-production`).
+    PhpIniTemplate,
+    /// `php-fpm.conf`.
+    FpmMain,
+    /// A pool file (`pool.d/*.conf`, `php-fpm.d/*.conf`).
+    FpmPool,
+    /// `redis.conf`, `redis-*.conf`, `redis/*.conf`, `valkey.conf`.
+    RedisConf,
+    /// Magento's `app/etc/env.php`.
+    MagentoEnv,
+    /// An stunnel configuration.
+    Stunnel,
+    /// A systemd unit or defaults file that starts spiped.
+    Spiped,
+    /// A PeerVPN configuration.
+    PeerVpn,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::PhpIni => "php.ini",
+            Role::PhpScanIni => "php scan-dir ini",
+            Role::PhpIniTemplate => "php ini template",
+            Role::FpmMain => "php-fpm.conf",
+            Role::FpmPool => "php-fpm pool",
+            Role::RedisConf => "redis.conf",
+            Role::MagentoEnv => "magento env.php",
+            Role::Stunnel => "stunnel",
+            Role::Spiped => "spiped",
+            Role::PeerVpn => "peervpn",
+        }
+    }
+}
+
+/// A file found under one of the given paths.
+#[derive(Clone, Debug)]
+pub struct Found {
+    pub path: PathBuf,
+    pub role: Role,
+}
+
+/// A path we were given or found but could not read.
+#[derive(Clone, Debug)]
+pub struct Unreadable {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Discovery {
+    pub files: Vec<Found>,
+    pub unreadable: Vec<Unreadable>,
+    /// Where absolute paths inside configs are resolved (`--root`, an `etc/` found at the
+    /// top of a scanned directory, else `/`).
+    pub root: PathBuf,
+    /// Said in verbose output: how the root was chosen.
+    pub root_reason: String,
+}
+
+/// Directories that hold code or caches, never the configuration we look for.
+const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", "vendor", "generated", ".hg", ".svn", "target"];
+
+/// Find the configuration files under `paths`. A path that is itself a file is taken
+/// whatever its name (with its role guessed from the name and content).
+pub fn discover(paths: &[PathBuf], root: Option<&Path>) -> Discovery {
+    let mut d = Discovery::default();
+    match root {
+        Some(r) => {
+            d.root = r.to_path_buf();
+            d.root_reason = format!("--root {}", r.display());
+        }
+        None => {
+            let with_etc = paths.iter().find(|p| p.is_dir() && p.join("etc").is_dir());
+            match with_etc {
+                Some(p) => {
+                    d.root = p.clone();
+                    d.root_reason = format!("{} has an etc/ directory at its top", p.display());
+                }
+                None => {
+                    d.root = PathBuf::from("/");
+                    d.root_reason = "no --root and no etc/ at the top of a scanned directory".into();
+                }
+            }
+        }
+    }
+    for path in paths {
+        walk(path, &mut d);
+    }
+    d.files.sort_by(|a, b| a.path.cmp(&b.path));
+    d.files.dedup_by(|a, b| a.path == b.path);
+    d
+}
+
+fn walk(top: &Path, d: &mut Discovery) {
+    let given_file = std::fs::metadata(top).map(|m| !m.is_dir()).unwrap_or(false);
+    let walker = WalkDir::new(top).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
+        e.depth() == 0 || !(e.file_type().is_dir() && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s))
+    });
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                // A symlink loop is walkdir's way of telling us it already went there.
+                if err.loop_ancestor().is_none() {
+                    let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| top.to_path_buf());
+                    let reason = err.io_error().map(describe_io).unwrap_or_else(|| err.to_string());
+                    d.unreadable.push(Unreadable { path, reason });
+                }
+                continue;
+            }
+        };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let path = entry.path();
+        let role = if given_file { Some(classify(path).unwrap_or_else(|| guess_from_content(path))) } else { classify(path) };
+        let Some(role) = role else { continue };
+        // Never open what is not a regular file: a FIFO would block the run.
+        if !entry.file_type().is_file() {
+            d.unreadable.push(Unreadable { path: path.to_path_buf(), reason: "not a regular file (FIFO, socket or device); not opened".into() });
+            continue;
+        }
+        match entry.metadata() {
+            Ok(m) if m.len() > MAX_FILE_SIZE => d.unreadable.push(Unreadable {
+                path: path.to_path_buf(),
+                reason: format!("{} bytes, over the {} MiB limit; not read", m.len(), MAX_FILE_SIZE >> 20),
+            }),
+            Ok(_) => d.files.push(Found { path: path.to_path_buf(), role }),
+            Err(err) => d.unreadable.push(Unreadable {
+                path: path.to_path_buf(),
+                reason: err.io_error().map(describe_io).unwrap_or_else(|| err.to_string()),
+            }),
+        }
+    }
+}
+
+pub fn describe_io(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// The role of a file from its path alone.
+pub fn classify(path: &Path) -> Option<Role> {
+    let name = path.file_name()?.to_str()?;
+    let parent = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("");
+    let grandparent = path.parent().and_then(Path::parent).and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("");
+    let lower = name.to_ascii_lowercase();
+
+    if name == "env.php" && parent == "etc" && grandparent == "app" {
+        return Some(Role::MagentoEnv);
+    }
+    if name == "php.ini" || (name.starts_with("php-") && name.ends_with(".ini") && !name.contains("fpm.conf")) {
+        return Some(Role::PhpIni);
+    }
+    if name.starts_with("php.ini-") {
+        return Some(Role::PhpIniTemplate);
+    }
+    // PHP loads a scan-dir file only when the text after its last '.' is exactly "ini".
+    if name.rsplit_once('.').is_some_and(|(_, ext)| ext == "ini") {
+        return match parent {
+            "conf.d" | "php.d" => Some(Role::PhpScanIni),
+            "mods-available" => Some(Role::PhpIniTemplate),
+            _ => None,
+        };
+    }
+    if name == "php-fpm.conf" || (name.starts_with("php-fpm") && name.ends_with(".conf") && parent != "php-fpm.d") {
+        return Some(Role::FpmMain);
+    }
+    if name.ends_with(".conf") && matches!(parent, "pool.d" | "php-fpm.d") {
+        return Some(Role::FpmPool);
+    }
+    if lower.ends_with(".conf") && !lower.starts_with("sentinel") {
+        // The directory says more than the name: /etc/stunnel/redis.conf is a tunnel.
+        if lower.contains("stunnel") || parent == "stunnel" {
+            return Some(Role::Stunnel);
+        }
+        if parent == "peervpn" || lower.starts_with("peervpn") {
+            return Some(Role::PeerVpn);
+        }
+        if lower.starts_with("redis") || lower.starts_with("valkey") || matches!(parent, "redis" | "valkey") {
+            return Some(Role::RedisConf);
+        }
+    }
+    if lower.contains("spiped") && (lower.ends_with(".service") || parent == "default" || lower.ends_with(".conf")) {
+        return Some(Role::Spiped);
+    }
+    None
+}
+
+/// A file named on the command line with a name we do not know: look at its first bytes.
+fn guess_from_content(path: &Path) -> Role {
+    let head = read_head(path);
+    match crate::syntax::FileKind::detect(path, &head) {
+        crate::syntax::FileKind::Envphp => Role::MagentoEnv,
+        crate::syntax::FileKind::Redis => Role::RedisConf,
+        crate::syntax::FileKind::Ini => {
+            if head.windows(9).any(|w| w == b"php_value" || w == b"pm.max_ch") || head.windows(6).any(|w| w == b"listen") {
+                Role::FpmPool
+            } else {
+                Role::PhpIni
+            }
+        }
+    }
+}
+
+fn read_head(path: &Path) -> Vec<u8> {
+    use std::io::Read;
+    let mut buf = vec![0; 4096];
+    let n = std::fs::metadata(path)
+        .ok()
+        .filter(|m| m.is_file())
+        .and_then(|_| std::fs::File::open(path).ok())
+        .and_then(|mut f| f.read(&mut buf).ok())
+        .unwrap_or(0);
+    buf.truncate(n);
+    buf
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_by_path() {
+        let cases = [
+            ("/etc/php/8.2/fpm/php.ini", Some(Role::PhpIni)),
+            ("/etc/php/8.2/fpm/conf.d/20-redis.ini", Some(Role::PhpScanIni)),
+            ("/etc/php.d/50-redis.ini", Some(Role::PhpScanIni)),
+            ("/etc/php/8.2/mods-available/redis.ini", Some(Role::PhpIniTemplate)),
+            ("/etc/php/8.2/fpm/conf.d/20-redis.ini.dpkg-old", None),
+            ("/etc/php/8.2/fpm/php-fpm.conf", Some(Role::FpmMain)),
+            ("/etc/php-fpm.conf", Some(Role::FpmMain)),
+            ("/etc/php-fpm.d/www.conf", Some(Role::FpmPool)),
+            ("/etc/php/8.2/fpm/pool.d/www.conf", Some(Role::FpmPool)),
+            ("/etc/redis/redis.conf", Some(Role::RedisConf)),
+            ("/etc/redis/sentinel.conf", None),
+            ("/etc/redis-6380.conf", Some(Role::RedisConf)),
+            ("/etc/valkey/valkey.conf", Some(Role::RedisConf)),
+            ("/srv/shop/app/etc/env.php", Some(Role::MagentoEnv)),
+            ("/srv/shop/app/etc/config.php", None),
+            ("/etc/stunnel/redis.conf", Some(Role::Stunnel)),
+            ("/etc/stunnel/tunnel.conf", Some(Role::Stunnel)),
+            ("/etc/systemd/system/spiped-receive.service", Some(Role::Spiped)),
+            ("/etc/peervpn/net.conf", Some(Role::PeerVpn)),
+            ("/etc/nginx/nginx.conf", None),
+        ];
+        for (p, role) in cases {
+            assert_eq!(classify(Path::new(p)), role, "{p}");
+        }
+    }
+}

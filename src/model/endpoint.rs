@@ -1,0 +1,378 @@
+//! Session endpoints: where one PHP setup, pool or Magento install sends its sessions, and
+//! the Redis addresses in that setting as phpredis (or Magento's Credis) reads them.
+
+use super::{EffectiveValue, Location};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    Tcp,
+    Tls,
+    Unix,
+}
+
+/// Whether credentials are sent, never the secret itself.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Auth {
+    /// An ACL user name (`auth[]=user&auth[]=pass`), if any.
+    pub user: Option<String>,
+    pub password: bool,
+}
+
+/// One Redis address in a session setting, with its connection parameters.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct RedisTarget {
+    pub transport: Transport,
+    /// Host name or address (tcp/tls).
+    pub host: Option<String>,
+    pub port: u16,
+    /// Socket path (unix).
+    pub socket: Option<String>,
+    /// `None`: no SELECT, database 0.
+    pub database: Option<i64>,
+    pub auth: Option<Auth>,
+    pub prefix: Option<String>,
+    pub timeout: Option<String>,
+    pub read_timeout: Option<String>,
+    pub persistent: bool,
+    /// Magento's `retries` / `connect_retries`; phpredis has none.
+    pub retries: Option<i64>,
+    /// Query keys phpredis does not know (ignored silently by it).
+    pub unknown_params: Vec<String>,
+    /// Ways this address is not what its author meant (missing scheme, `redis://`, ...).
+    pub problems: Vec<String>,
+}
+
+impl RedisTarget {
+    fn new(transport: Transport) -> Self {
+        RedisTarget {
+            transport,
+            host: None,
+            port: 6379,
+            socket: None,
+            database: None,
+            auth: None,
+            prefix: None,
+            timeout: None,
+            read_timeout: None,
+            persistent: false,
+            retries: None,
+            unknown_params: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    pub fn tcp(host: &str, port: u16) -> Self {
+        let mut t = RedisTarget::new(Transport::Tcp);
+        t.host = Some(host.to_owned());
+        t.port = port;
+        t
+    }
+
+    pub fn unix(path: &str) -> Self {
+        let mut t = RedisTarget::new(Transport::Unix);
+        t.socket = Some(path.to_owned());
+        t
+    }
+
+    /// `tcp://127.0.0.1:6379 db 2` / `unix:/run/redis.sock db 0`, for messages.
+    pub fn describe(&self) -> String {
+        let db = self.database.unwrap_or(0);
+        match self.transport {
+            Transport::Unix => format!("unix:{} db {db}", self.socket.as_deref().unwrap_or("?")),
+            t => {
+                let scheme = if t == Transport::Tls { "tls" } else { "tcp" };
+                let host = self.host.as_deref().unwrap_or("?");
+                let host = if host.contains(':') { format!("[{host}]") } else { host.to_owned() };
+                format!("{scheme}://{host}:{} db {db}", self.port)
+            }
+        }
+    }
+}
+
+/// Who owns an endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "index", rename_all = "lowercase")]
+pub enum EndpointOwner {
+    /// A PHP setup (index into `Model::php`), when no pool overrides it.
+    Php(usize),
+    /// A php-fpm pool (index into `Model::pools`).
+    Pool(usize),
+    /// A Magento install (index into `Model::magento`).
+    Magento(usize),
+}
+
+/// Where one owner's sessions go.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SessionEndpoint {
+    pub owner: EndpointOwner,
+    /// `files`, `redis`, `rediscluster`, `memcached`, `db`, ...
+    pub handler: EffectiveValue,
+    pub save_path: Option<EffectiveValue>,
+    pub targets: Vec<RedisTarget>,
+    /// What the owner is called in output: `pool www (/etc/php/8.2/fpm/pool.d/www.conf)`.
+    pub label: String,
+    /// The setting that decided the handler, for "decided at" output.
+    pub decided_at: Option<Location>,
+}
+
+impl SessionEndpoint {
+    pub fn uses_redis(&self) -> bool {
+        !self.targets.is_empty()
+    }
+}
+
+/// Parse a phpredis `session.save_path` for handler `redis` (or `rediscluster`).
+pub fn parse_save_path(handler: &str, save_path: &str) -> Vec<RedisTarget> {
+    if handler == "rediscluster" {
+        return parse_cluster(save_path);
+    }
+    // phpredis splits on whitespace and commas before parsing each URL.
+    save_path.split(|c: char| c.is_ascii_whitespace() || c == ',').filter(|s| !s.is_empty()).map(parse_url).collect()
+}
+
+fn parse_url(url: &str) -> RedisTarget {
+    let (main, query) = match url.split_once('?') {
+        Some((m, q)) => (m, Some(q)),
+        None => (url, None),
+    };
+    let mut t;
+    let lower = main.to_ascii_lowercase();
+    if let Some(path) = lower.strip_prefix("unix://").map(|_| &main[7..]).or_else(|| lower.strip_prefix("file://").map(|_| &main[7..])) {
+        t = RedisTarget::unix(path);
+    } else if lower.starts_with("unix:") {
+        t = RedisTarget::unix(&main[5..]);
+    } else if main.starts_with('/') {
+        t = RedisTarget::unix(main);
+    } else if let Some((scheme, rest)) = main.split_once("://") {
+        let lower_scheme = scheme.to_ascii_lowercase();
+        let transport = match lower_scheme.as_str() {
+            "tls" | "ssl" | "tlsv1.0" | "tlsv1.1" | "tlsv1.2" | "tlsv1.3" | "sslv3" => Transport::Tls,
+            _ => Transport::Tcp,
+        };
+        t = RedisTarget::new(transport);
+        match lower_scheme.as_str() {
+            "tcp" | "tls" | "ssl" | "tlsv1.0" | "tlsv1.1" | "tlsv1.2" | "tlsv1.3" | "sslv3" => {}
+            "redis" | "rediss" => t.problems.push(format!(
+                "`{scheme}://` is not a scheme the phpredis session handler knows (it uses PHP stream transports: tcp://, tls://, unix://); sessions fail with \"Redis not available\""
+            )),
+            _ => t.problems.push(format!("unknown scheme `{scheme}://`: phpredis hands it to PHP's stream layer, which refuses it")),
+        }
+        let authority = rest.split('/').next().unwrap_or(rest);
+        let hostport = match authority.rsplit_once('@') {
+            Some((_userinfo, hp)) => {
+                t.problems.push("credentials in the URL (`user:pass@host`) are ignored by phpredis: use `?auth=` (or `auth[]=user&auth[]=pass`)".into());
+                hp
+            }
+            None => authority,
+        };
+        set_host_port(&mut t, hostport);
+    } else {
+        t = RedisTarget::new(Transport::Tcp);
+        if query.is_some() {
+            t.problems.push("no scheme: with `?parameters` phpredis needs `tcp://` (PHP's parse_url reads `host:port?...` as a scheme), so this address never connects".into());
+        }
+        set_host_port(&mut t, main);
+    }
+    if let Some(q) = query {
+        apply_query(&mut t, q, false);
+    }
+    t
+}
+
+fn set_host_port(t: &mut RedisTarget, hostport: &str) {
+    let (host, port) = if let Some(rest) = hostport.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((h, p)) => (h.to_owned(), p.strip_prefix(':')),
+            None => (rest.to_owned(), None),
+        }
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((h, p)) if !h.contains(':') => (h.to_owned(), Some(p)),
+            _ => (hostport.to_owned(), None),
+        }
+    };
+    t.host = Some(host);
+    if let Some(p) = port {
+        match p.parse::<u16>() {
+            Ok(0) | Err(_) if !p.is_empty() => t.problems.push(format!("port `{p}` is not a port number")),
+            Ok(n) if n > 0 => t.port = n,
+            _ => {}
+        }
+    }
+}
+
+/// `rediscluster`: the whole setting is a query string with `seed[]=host:port`.
+fn parse_cluster(save_path: &str) -> Vec<RedisTarget> {
+    let params = query_pairs(save_path);
+    let mut template = RedisTarget::new(Transport::Tcp);
+    apply_query(&mut template, save_path, true);
+    let mut out = Vec::new();
+    for (k, v) in &params {
+        if k == "seed[]" || k.starts_with("seed[") {
+            let mut t = template.clone();
+            t.problems.clear();
+            match v.rsplit_once(':') {
+                Some((h, p)) => {
+                    t.host = Some(h.trim_start_matches('[').trim_end_matches(']').to_owned());
+                    t.port = p.parse().unwrap_or(6379);
+                }
+                None => {
+                    t.host = Some(v.clone());
+                    t.problems.push(format!("seed `{v}` has no port: phpredis ignores it (\"not in host:port format\")"));
+                }
+            }
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// Decode a query as PHP's treat_data(PARSE_STRING) does: `&`-separated, `+` and `%XX`.
+fn query_pairs(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (url_decode(k), url_decode(v))
+        })
+        .collect()
+}
+
+fn url_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                    Ok(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn apply_query(t: &mut RedisTarget, q: &str, cluster: bool) {
+    let mut auth_parts: Vec<(Option<String>, String)> = Vec::new();
+    for (k, v) in query_pairs(q) {
+        let base = k.split('[').next().unwrap_or(&k).to_owned();
+        match base.as_str() {
+            "auth" => {
+                let sub = k.strip_prefix("auth[").and_then(|r| r.strip_suffix(']')).map(str::to_owned);
+                if k == "auth" {
+                    auth_parts.clear(); // last duplicate wins
+                }
+                auth_parts.push((sub, v));
+            }
+            "database" if !cluster => t.database = v.trim().parse().ok().or(Some(0)),
+            "prefix" => t.prefix = Some(v),
+            "timeout" => t.timeout = Some(v),
+            "read_timeout" => t.read_timeout = Some(v),
+            "persistent" => t.persistent = matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"),
+            "weight" | "persistent_id" | "retry_interval" | "stream" | "seed" | "failover" => {}
+            _ => t.unknown_params.push(k.clone()),
+        }
+    }
+    if !auth_parts.is_empty() {
+        // auth=pass | auth[]=user&auth[]=pass | auth[user]=..&auth[pass]=..
+        let (user, password) = match auth_parts.as_slice() {
+            [(None, p)] => (None, !p.is_empty()),
+            [(_, p)] => (None, !p.is_empty()),
+            parts => {
+                let user = parts.iter().find(|(s, _)| s.as_deref() == Some("user")).or(parts.first()).map(|(_, u)| u.clone());
+                let pass = parts.iter().find(|(s, _)| s.as_deref() == Some("pass")).or(parts.get(1)).map(|(_, p)| !p.is_empty());
+                (user, pass.unwrap_or(false))
+            }
+        };
+        t.auth = Some(Auth { user, password });
+    }
+}
+
+/// Byte ranges of credential values inside a raw save_path text (`auth=...`, `auth[...]=...`),
+/// relative to the start of `raw`. Used to mask secrets in every output.
+pub fn secret_ranges(raw: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(p) = find(&raw[i..], b"auth") {
+        let start = i + p;
+        let before_ok = start == 0 || matches!(raw[start - 1], b'?' | b'&' | b'"' | b' ' | b'\'');
+        let mut j = start + 4;
+        if raw.get(j) == Some(&b'[') {
+            while j < raw.len() && raw[j] != b']' {
+                j += 1;
+            }
+            j += 1;
+        }
+        if before_ok && raw.get(j) == Some(&b'=') {
+            let vs = j + 1;
+            let mut ve = vs;
+            while ve < raw.len() && !matches!(raw[ve], b'&' | b'"' | b'\'' | b',' | b' ' | b'\t' | b'\r' | b'\n' | b';') {
+                ve += 1;
+            }
+            if ve > vs {
+                out.push(vs..ve);
+            }
+            i = ve;
+        } else {
+            i = start + 4;
+        }
+    }
+    out
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phpredis_urls() {
+        let t = &parse_save_path("redis", "tcp://127.0.0.1:6380?auth=s%65cret&database=2&prefix=app:")[0];
+        assert_eq!((t.host.as_deref(), t.port, t.database), (Some("127.0.0.1"), 6380, Some(2)));
+        assert_eq!(t.auth, Some(Auth { user: None, password: true }));
+        assert_eq!(t.prefix.as_deref(), Some("app:"));
+
+        let list = parse_save_path("redis", "tcp://a:1?weight=1, tcp://b?auth[]=sess&auth[]=pw");
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[1].port, 6379);
+        assert_eq!(list[1].auth, Some(Auth { user: Some("sess".into()), password: true }));
+
+        let u = &parse_save_path("redis", "unix:///run/redis/redis.sock?database=1")[0];
+        assert_eq!((u.transport, u.socket.as_deref()), (Transport::Unix, Some("/run/redis/redis.sock")));
+        assert_eq!(parse_save_path("redis", "/var/run/r.sock")[0].transport, Transport::Unix);
+
+        assert!(!parse_save_path("redis", "127.0.0.1:6379?auth=x")[0].problems.is_empty());
+        assert!(!parse_save_path("redis", "redis://h:6379")[0].problems.is_empty());
+        assert!(!parse_save_path("redis", "tcp://:pw@h:6379")[0].problems.is_empty());
+        assert_eq!(parse_save_path("redis", "tls://[::1]:6390")[0].host.as_deref(), Some("::1"));
+        assert_eq!(parse_save_path("redis", "tcp://h?databse=2")[0].unknown_params, vec!["databse".to_string()]);
+    }
+
+    #[test]
+    fn cluster_seeds() {
+        let s = parse_save_path("rediscluster", "seed[]=10.0.0.1:7000&seed[]=10.0.0.2:7001&auth=pw&timeout=2");
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[1].port, 7001);
+        assert!(s[0].auth.is_some());
+    }
+
+    #[test]
+    fn secrets_are_found_in_raw_text() {
+        let raw = br#""tcp://h:6379?auth=s3cret&database=2, tcp://h2?auth[]=u&auth[]=p""#;
+        let r: Vec<_> = secret_ranges(raw).into_iter().map(|r| &raw[r]).collect();
+        assert_eq!(r, vec![&b"s3cret"[..], b"u", b"p"]);
+    }
+}

@@ -1,0 +1,411 @@
+//! Building the model: read every discovered file once, parse it with its format's parser,
+//! and lower the trees into PHP setups, pools, Magento installs, Redis servers, tunnels,
+//! session endpoints and the links between them.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::endpoint::{parse_save_path, secret_ranges, EndpointOwner, SessionEndpoint};
+use super::php::{self, FpmTree, IniFile};
+use super::redis::PlacedDirective;
+use super::{
+    magento, redis, tunnel, EffectiveValue, FileId, IncludeProblem, LoadedFile, Location, Model, UnknownDirective,
+};
+use crate::discover::{self, Role};
+use crate::source::Source;
+use crate::span::Span;
+use crate::syntax::env_php::{self, EnvPhp};
+use crate::syntax::ini::{self, IniDocument, ScanMode};
+use crate::syntax::redis_conf::{self, directives, Loader};
+
+/// Known `session.*` (PHP 8.2) and `redis.session.*` (phpredis 6.1) directives.
+const PHP_SESSION_DIRECTIVES: &[&str] = &[
+    "session.auto_start", "session.cache_expire", "session.cache_limiter", "session.cookie_domain",
+    "session.cookie_httponly", "session.cookie_lifetime", "session.cookie_path", "session.cookie_samesite",
+    "session.cookie_secure", "session.gc_divisor", "session.gc_maxlifetime", "session.gc_probability",
+    "session.lazy_write", "session.name", "session.referer_check", "session.save_handler", "session.save_path",
+    "session.serialize_handler", "session.sid_bits_per_character", "session.sid_length",
+    "session.trans_sid_hosts", "session.trans_sid_tags", "session.upload_progress.cleanup",
+    "session.upload_progress.enabled", "session.upload_progress.freq", "session.upload_progress.min_freq",
+    "session.upload_progress.name", "session.upload_progress.prefix", "session.use_cookies",
+    "session.use_only_cookies", "session.use_strict_mode", "session.use_trans_sid",
+    "redis.session.locking_enabled", "redis.session.lock_expire", "redis.session.lock_wait_time",
+    "redis.session.lock_retries", "redis.session.early_refresh", "redis.session.compression",
+    "redis.session.compression_level",
+];
+
+/// Parsed syntax, kept while the model is lowered.
+enum Parsed {
+    Ini(IniDocument),
+    Redis,
+    EnvPhp(Box<EnvPhp>),
+    Other,
+}
+
+/// Discover, read, parse and lower everything under `paths`.
+pub fn build(paths: &[PathBuf], root: Option<&Path>) -> Model {
+    let discovery = discover::discover(paths, root);
+    let mut model = Model { root: discovery.root.clone(), unreadable: discovery.unreadable.clone(), ..Model::default() };
+    let loader = Loader { root: (discovery.root != Path::new("/")).then(|| discovery.root.clone()), cwd: None };
+
+    let mut parsed: Vec<Parsed> = Vec::new();
+    for found in &discovery.files {
+        let source = match Source::read(&found.path) {
+            Ok(s) => s,
+            Err(e) => {
+                model.unreadable.push(discover::Unreadable { path: found.path.clone(), reason: discover::describe_io(&e) });
+                continue;
+            }
+        };
+        let (file, p) = parse_file(source, found.role);
+        model.files.push(file);
+        parsed.push(p);
+    }
+
+    lower_php(&mut model, &parsed);
+    lower_redis(&mut model, &loader);
+    lower_magento(&mut model, &parsed);
+    lower_tunnels(&mut model);
+    build_endpoints(&mut model);
+    model.links = super::link::link_all(&model, paths);
+    model
+}
+
+fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
+    let mut file = LoadedFile {
+        source,
+        role,
+        syntax_errors: Vec::new(),
+        secrets: Vec::new(),
+        unknown_directives: Vec::new(),
+        include_problems: Vec::new(),
+    };
+    let parsed = match role {
+        Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool => {
+            let mode = if matches!(role, Role::FpmMain | Role::FpmPool) { ScanMode::PerLine } else { ScanMode::WholeFile };
+            let doc = ini::parse_with(&file.source.bytes, mode);
+            file.syntax_errors = doc.errors.clone();
+            ini_findings(&mut file, &doc);
+            Parsed::Ini(doc)
+        }
+        Role::RedisConf => {
+            let conf = redis_conf::parse(&file.source.bytes);
+            file.syntax_errors = conf.errors().cloned().collect();
+            redis_findings(&mut file, &conf);
+            Parsed::Redis
+        }
+        Role::MagentoEnv => {
+            let doc = env_php::parse(&file.source.bytes);
+            file.syntax_errors = doc.errors.clone();
+            envphp_secrets(&mut file, &doc);
+            Parsed::EnvPhp(Box::new(doc))
+        }
+        Role::Stunnel | Role::Spiped | Role::PeerVpn => Parsed::Other,
+    };
+    (file, parsed)
+}
+
+/// Secrets in save_path values, and `session.*` names PHP does not know.
+fn ini_findings(file: &mut LoadedFile, doc: &IniDocument) {
+    for (_, e) in doc.entries() {
+        let key = doc.text(e.key);
+        let name = match &e.offset {
+            Some(off) => String::from_utf8_lossy(doc.text(off.span)).trim_matches(['"', '\'']).to_owned(),
+            None => String::from_utf8_lossy(key).into_owned(),
+        };
+        if name.ends_with("save_path") {
+            let raw = doc.text(e.value.span);
+            for r in secret_ranges(raw) {
+                file.secrets.push(Span::new(e.value.span.start + r.start, e.value.span.start + r.end));
+            }
+        }
+        let known = PHP_SESSION_DIRECTIVES.contains(&name.as_str());
+        if (name.starts_with("session.") || name.starts_with("redis.session.")) && !known {
+            let span = e.offset.as_ref().map_or(e.key, |o| o.span);
+            file.unknown_directives.push(UnknownDirective {
+                span,
+                suggestion: did_you_mean(&name, PHP_SESSION_DIRECTIVES.iter().copied()),
+                name,
+                fatal: false,
+            });
+        }
+    }
+}
+
+fn redis_findings(file: &mut LoadedFile, conf: &redis_conf::RedisConf) {
+    for (_, d) in conf.directives() {
+        let name = d.name_lowercase();
+        let args = d.args();
+        match directives::lookup(&name) {
+            directives::Lookup::Unknown => file.unknown_directives.push(UnknownDirective {
+                span: d.name.span,
+                suggestion: did_you_mean(&name, directives::DIRECTIVES.iter().map(|d| d.name)),
+                name,
+                fatal: true,
+            }),
+            directives::Lookup::Table { def, .. } if def.sensitive => file.secrets.extend(args.iter().map(|a| a.span)),
+            directives::Lookup::User => {
+                for a in args.iter().skip(1) {
+                    if a.value.starts_with(b">") || a.value.starts_with(b"<") || a.value.starts_with(b"#") {
+                        file.secrets.push(Span::new(a.span.start + 1, a.span.end).to(Span::empty(a.span.end)));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Values of password-like keys in env.php.
+fn envphp_secrets(file: &mut LoadedFile, doc: &EnvPhp) {
+    let mut stack: Vec<env_php::ArrayId> = doc.root_array().into_iter().collect();
+    let mut seen = BTreeSet::new();
+    while let Some(a) = stack.pop() {
+        if !seen.insert(format!("{a:?}")) {
+            continue;
+        }
+        for e in &doc.array(a).entries {
+            let value = doc.expr(e.value);
+            match value.kind {
+                env_php::ExprKind::Array(inner) => stack.push(inner),
+                _ => {
+                    let key = e.key.map(|k| doc.text(doc.expr(k).span).to_ascii_lowercase()).unwrap_or_default();
+                    let key = String::from_utf8_lossy(&key).trim_matches(['\'', '"']).to_owned();
+                    if matches!(key.as_str(), "password" | "pass" | "passwd" | "secret" | "key" | "auth") {
+                        file.secrets.push(value.span);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The closest known name, when it is close enough to be a typo.
+pub fn did_you_mean<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
+    known
+        .map(|k| (strsim_distance(name, k), k))
+        .filter(|(d, k)| *d > 0 && *d <= 2.max(k.len() / 6))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k.to_owned())
+}
+
+fn strsim_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn ini_file<'a>(model: &'a Model, parsed: &'a [Parsed], i: usize) -> Option<IniFile<'a>> {
+    match &parsed[i] {
+        Parsed::Ini(doc) => Some(IniFile { id: FileId(i), path: &model.files[i].source.path, doc }),
+        _ => None,
+    }
+}
+
+fn lower_php(model: &mut Model, parsed: &[Parsed]) {
+    let by_role = |role: Role| -> Vec<usize> { (0..model.files.len()).filter(|&i| model.files[i].role == role).collect() };
+    let php_inis: Vec<_> = by_role(Role::PhpIni).into_iter().filter_map(|i| ini_file(model, parsed, i)).collect();
+    let scan_inis: Vec<_> = by_role(Role::PhpScanIni).into_iter().filter_map(|i| ini_file(model, parsed, i)).collect();
+    let setups = php::build_setups(&php_inis, &scan_inis);
+
+    let mains = by_role(Role::FpmMain);
+    let pools = by_role(Role::FpmPool);
+    let mut claimed = vec![false; model.files.len()];
+    let mut trees: Vec<(Vec<usize>, Option<usize>)> = Vec::new();
+    for &m in &mains {
+        let dir = model.files[m].source.path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let mut files = vec![m];
+        for &p in &pools {
+            let pdir = model.files[p].source.path.parent();
+            if pdir.is_some_and(|d| d == dir.join("pool.d") || d == dir.join("php-fpm.d")) && !claimed[p] {
+                claimed[p] = true;
+                files.push(p);
+            }
+        }
+        trees.push((files, fpm_setup(&setups, &dir)));
+    }
+    // Pool files without a php-fpm.conf next to them (an infrastructure repo's pool.d/).
+    let mut orphans: std::collections::BTreeMap<PathBuf, Vec<usize>> = Default::default();
+    for &p in &pools {
+        if !claimed[p] {
+            let d = model.files[p].source.path.parent().unwrap_or(Path::new("")).to_path_buf();
+            orphans.entry(d).or_default().push(p);
+        }
+    }
+    for (dir, files) in orphans {
+        let fpm_dir = dir.parent().unwrap_or(&dir).to_path_buf();
+        trees.push((files, fpm_setup(&setups, &fpm_dir)));
+    }
+
+    let mut problems = Vec::new();
+    let mut all_pools = Vec::new();
+    for (files, setup) in trees {
+        let tree = FpmTree { files: files.iter().filter_map(|&i| ini_file(model, parsed, i)).collect(), setup };
+        all_pools.extend(php::build_pools(&tree, &mut problems));
+    }
+    for (file, p) in problems {
+        model.files[file.0].include_problems.push(p);
+    }
+    model.php = setups;
+    model.pools = all_pools;
+}
+
+/// The PHP setup php-fpm reads: the one in php-fpm.conf's directory (Debian), or in a
+/// `php/` subdirectory (Docker's /usr/local/etc), or a lone all-SAPI one (RHEL /etc).
+fn fpm_setup(setups: &[php::PhpSetup], dir: &Path) -> Option<usize> {
+    setups
+        .iter()
+        .position(|s| s.dir == dir)
+        .or_else(|| setups.iter().position(|s| s.dir == dir.join("php")))
+        .or_else(|| setups.iter().position(|s| s.sapi == "all" && s.dir.starts_with(dir)))
+}
+
+fn lower_redis(model: &mut Model, loader: &Loader) {
+    let tops: Vec<usize> = (0..model.files.len()).filter(|&i| model.files[i].role == Role::RedisConf).collect();
+    let mut loaded = Vec::new();
+    let mut included: BTreeSet<PathBuf> = BTreeSet::new();
+    for &i in &tops {
+        let file_dir = model.files[i].source.path.parent().map(Path::to_path_buf);
+        // redis-server resolves relative includes against its working directory, which we
+        // cannot know; the config's own directory is the usual one.
+        let l = Loader { root: loader.root.clone(), cwd: file_dir };
+        let cfg = l.load(&model.files[i].source);
+        for f in cfg.files.iter().skip(1) {
+            included.insert(f.clone());
+            included.insert(physical(model, f));
+        }
+        loaded.push((i, cfg));
+    }
+    for (i, cfg) in loaded {
+        let path = model.files[i].source.path.clone();
+        if included.contains(&path) {
+            continue; // a fragment of another server's config
+        }
+        for e in &cfg.errors {
+            let fid = file_for(model, &e.file, &path, i);
+            let file = &mut model.files[fid.0];
+            if e.message.contains("nclude") || e.message.contains("can't open config file") {
+                file.include_problems.push(IncludeProblem { span: e.span, message: e.message.clone() });
+            } else if e.message.starts_with("Can't open the log file") || e.message.contains("failed to load") {
+                // Depends on the machine (log directory, module files), not on the config.
+            } else if file.unknown_directives.iter().any(|u| u.span.start >= e.span.start && u.span.start < e.span.end.max(e.span.start + 1))
+                || file.syntax_errors.iter().any(|s| s.span.start == e.span.start)
+            {
+                // Already reported: an unknown name (SL003) or a line the parser refused.
+            } else {
+                file.syntax_errors.push(crate::syntax::SyntaxError::new(e.span, e.message.clone()));
+            }
+        }
+        let mut placed = Vec::new();
+        for d in &cfg.directives {
+            let fid = file_for(model, &d.file, &path, i);
+            placed.push((d.name.clone(), d.args.clone(), Location { file: fid, span: d.span }));
+        }
+        let directives: Vec<PlacedDirective<'_>> =
+            placed.iter().map(|(n, a, at)| PlacedDirective { name: n, args: a, at: *at }).collect();
+        let server = redis::build_server(FileId(i), &directives);
+        model.redis.push(server);
+    }
+}
+
+fn physical(model: &Model, p: &Path) -> PathBuf {
+    match p.strip_prefix("/") {
+        Ok(rel) if model.root != Path::new("/") => model.root.join(rel),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// The model file of an included path, reading it in when discovery did not find it.
+fn file_for(model: &mut Model, named: &Path, top: &Path, top_id: usize) -> FileId {
+    if named == top {
+        return FileId(top_id);
+    }
+    let physical = physical(model, named);
+    if let Some(id) = model.file_id(&physical).or_else(|| model.file_id(named)) {
+        return id;
+    }
+    let source = Source::read(&physical).unwrap_or_else(|_| Source::new(physical.clone(), Vec::new()));
+    let (file, _) = parse_file(source, Role::RedisConf);
+    model.files.push(file);
+    FileId(model.files.len() - 1)
+}
+
+fn lower_magento(model: &mut Model, parsed: &[Parsed]) {
+    for (i, p) in parsed.iter().enumerate() {
+        if let Parsed::EnvPhp(doc) = p {
+            let path = &model.files[i].source.path;
+            let root = path.parent().and_then(Path::parent).and_then(Path::parent).unwrap_or(Path::new("")).to_path_buf();
+            model.magento.push(magento::build_install(FileId(i), root, doc));
+        }
+    }
+}
+
+fn lower_tunnels(model: &mut Model) {
+    for i in 0..model.files.len() {
+        let f = &model.files[i];
+        let id = FileId(i);
+        let found = match f.role {
+            Role::Stunnel => tunnel::stunnel(id, &f.source.bytes),
+            Role::Spiped => tunnel::spiped(id, &f.source.bytes),
+            Role::PeerVpn => tunnel::peervpn(id, &f.source.bytes),
+            _ => continue,
+        };
+        model.tunnels.extend(found);
+    }
+}
+
+fn build_endpoints(model: &mut Model) {
+    let mut eps = Vec::new();
+    let fpm_setups_with_pools: BTreeSet<usize> = model.pools.iter().filter_map(|p| p.setup).collect();
+    for (i, s) in model.php.iter().enumerate() {
+        if fpm_setups_with_pools.contains(&i) {
+            continue; // its pools say where its sessions go
+        }
+        let label = format!("php {}", s.label());
+        if let (Some(h), sp) = (s.get("session.save_handler"), s.get("session.save_path")) {
+            eps.push(endpoint(EndpointOwner::Php(i), h, sp, label));
+        }
+    }
+    for (i, p) in model.pools.iter().enumerate() {
+        let label = format!("pool {} ({})", p.name, model.path(p.declared_at.file).display());
+        if let Some(h) = p.effective("session.save_handler", &model.php) {
+            let sp = p.effective("session.save_path", &model.php);
+            eps.push(endpoint(EndpointOwner::Pool(i), h, sp, label));
+        }
+    }
+    for (i, m) in model.magento.iter().enumerate() {
+        let label = format!("magento {}", model.path(m.file).display());
+        let handler = match &m.session_save {
+            Some(v) => EffectiveValue { value: v.value.clone().unwrap_or_default(), set_at: Some(v.entry_at), shadowed: vec![] },
+            None => EffectiveValue::default_value("files"),
+        };
+        let targets = m.session_target().into_iter().collect();
+        let decided_at = handler.set_at;
+        eps.push(SessionEndpoint {
+            owner: EndpointOwner::Magento(i),
+            handler,
+            save_path: None,
+            targets,
+            label,
+            decided_at: decided_at.or(Some(Location { file: m.file, span: Span::empty(0) })),
+        });
+    }
+    model.endpoints = eps;
+}
+
+fn endpoint(owner: EndpointOwner, handler: EffectiveValue, save_path: Option<EffectiveValue>, label: String) -> SessionEndpoint {
+    let targets = match handler.value.as_str() {
+        "redis" | "rediscluster" => save_path.as_ref().map(|sp| parse_save_path(&handler.value, &sp.value)).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let decided_at = handler.set_at;
+    SessionEndpoint { owner, handler, save_path, targets, label, decided_at }
+}

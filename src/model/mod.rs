@@ -1,0 +1,127 @@
+//! The shared model: every file we read, what PHP, php-fpm, Magento and Redis make of it,
+//! and how session endpoints reach Redis servers. Every value knows where it was set.
+//!
+//! Built once from a [`Discovery`](crate::discover::Discovery); rules only read it.
+
+pub mod endpoint;
+pub mod magento;
+pub mod php;
+pub mod redis;
+pub mod tunnel;
+mod load;
+pub mod link;
+
+use std::path::{Path, PathBuf};
+
+pub use endpoint::{Auth, EndpointOwner, RedisTarget, SessionEndpoint, Transport};
+pub use link::{Link, LinkCertainty};
+pub use load::build;
+pub use magento::MagentoInstall;
+pub use php::{FpmPool, PhpSetup, PoolOverride};
+pub use redis::RedisServer;
+pub use tunnel::Tunnel;
+
+use crate::discover::{Role, Unreadable};
+use crate::source::Source;
+use crate::span::Span;
+use crate::syntax::SyntaxError;
+
+/// Index of a file in [`Model::files`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct FileId(pub usize);
+
+/// A place in a file we read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Location {
+    pub file: FileId,
+    pub span: Span,
+}
+
+/// A setting's value, where it was set, and the earlier settings it shadows.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct EffectiveValue {
+    pub value: String,
+    /// `None`: the program's built-in default.
+    pub set_at: Option<Location>,
+    pub shadowed: Vec<Location>,
+}
+
+impl EffectiveValue {
+    pub fn default_value(value: &str) -> Self {
+        EffectiveValue { value: value.to_owned(), set_at: None, shadowed: Vec::new() }
+    }
+}
+
+/// A file as read, with what its parser said.
+#[derive(Debug)]
+pub struct LoadedFile {
+    pub source: Source,
+    pub role: Role,
+    pub syntax_errors: Vec<SyntaxError>,
+    /// Spans that hold secrets (passwords): masked in every output.
+    pub secrets: Vec<Span>,
+    /// Directive names the program does not know (with a did-you-mean, if any).
+    pub unknown_directives: Vec<UnknownDirective>,
+    /// `include` lines that point nowhere or loop.
+    pub include_problems: Vec<IncludeProblem>,
+}
+
+#[derive(Clone, Debug)]
+pub struct UnknownDirective {
+    pub span: Span,
+    pub name: String,
+    pub suggestion: Option<String>,
+    /// redis-server refuses to start (true) or PHP silently ignores it (false).
+    pub fatal: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct IncludeProblem {
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Model {
+    pub files: Vec<LoadedFile>,
+    pub unreadable: Vec<Unreadable>,
+    pub root: PathBuf,
+    pub php: Vec<PhpSetup>,
+    pub pools: Vec<FpmPool>,
+    pub magento: Vec<MagentoInstall>,
+    pub redis: Vec<RedisServer>,
+    pub tunnels: Vec<Tunnel>,
+    pub endpoints: Vec<SessionEndpoint>,
+    pub links: Vec<Link>,
+}
+
+impl Model {
+    pub fn file(&self, id: FileId) -> &LoadedFile {
+        &self.files[id.0]
+    }
+
+    pub fn path(&self, id: FileId) -> &Path {
+        &self.files[id.0].source.path
+    }
+
+    pub fn text(&self, at: Location) -> &[u8] {
+        at.span.slice(&self.files[at.file.0].source.bytes)
+    }
+
+    pub fn file_id(&self, path: &Path) -> Option<FileId> {
+        self.files.iter().position(|f| f.source.path == path).map(FileId)
+    }
+
+    /// The servers an endpoint target is linked to.
+    pub fn servers_of(&self, endpoint: usize, target: usize) -> impl Iterator<Item = (&Link, &RedisServer)> {
+        self.links
+            .iter()
+            .filter(move |l| l.endpoint == endpoint && l.target == target)
+            .map(move |l| (l, &self.redis[l.server]))
+    }
+
+    /// The endpoints linked to a server.
+    pub fn endpoints_of(&self, server: usize) -> impl Iterator<Item = (&Link, &SessionEndpoint)> {
+        self.links.iter().filter(move |l| l.server == server).map(move |l| (l, &self.endpoints[l.endpoint]))
+    }
+}

@@ -1,0 +1,320 @@
+//! PHP as configured: per SAPI, php.ini plus its scan directory in PHP's order, and per
+//! php-fpm pool, the `php_value`/`php_admin_value` layer on top with FPM's precedence.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::{EffectiveValue, FileId, IncludeProblem, Location};
+use crate::syntax::ini::{IniDocument, IniEnv, NodeKind};
+
+/// The SAPIs Debian gives their own tree (`/etc/php/8.2/<sapi>/`).
+const SAPI_DIRS: &[&str] = &["fpm", "cli", "apache2", "cgi", "embed", "phpdbg", "litespeed"];
+
+/// One PHP configuration tree: a php.ini (or none: built-in defaults) and its scan dir.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PhpSetup {
+    /// `fpm`, `cli`, `apache2`, `cgi`, ... or `all` when one php.ini serves every SAPI.
+    pub sapi: String,
+    pub dir: PathBuf,
+    pub php_ini: Option<FileId>,
+    /// Scan-dir files in the order PHP reads them (byte order of their names).
+    pub scan_files: Vec<FileId>,
+    /// Every directive PHP keeps (later wins), `extension` lines excluded.
+    pub values: BTreeMap<String, EffectiveValue>,
+    /// `extension=` lines in load order (name without `.so`).
+    pub extensions: Vec<(String, Location)>,
+}
+
+/// Built-in defaults of the directives sesslint reasons about.
+pub fn builtin_default(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "session.save_handler" => "files",
+        "session.save_path" => "",
+        "session.gc_maxlifetime" => "1440",
+        "session.use_strict_mode" => "0",
+        "session.serialize_handler" => "php",
+        "redis.session.locking_enabled" => "0",
+        _ => return None,
+    })
+}
+
+impl PhpSetup {
+    /// The value PHP uses for `key`, with the built-in default when nothing sets it.
+    pub fn get(&self, key: &str) -> Option<EffectiveValue> {
+        self.values.get(key).cloned().or_else(|| builtin_default(key).map(EffectiveValue::default_value))
+    }
+
+    pub fn loads_extension(&self, name: &str) -> bool {
+        self.extensions.iter().any(|(n, _)| n == name)
+    }
+
+    /// A short name for output: `fpm (/etc/php/8.2/fpm)`.
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.sapi, self.dir.display())
+    }
+}
+
+/// One php-fpm pool and its ini overrides.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct FpmPool {
+    pub name: String,
+    /// The php setup of the FPM SAPI this pool runs on, if found.
+    pub setup: Option<usize>,
+    /// Its first `[name]` header.
+    pub declared_at: Location,
+    /// Effective override per ini key: `php_admin_*` beats `php_*`; within each, the FIRST
+    /// line wins (FPM prepends to its list; php/php-src#8398).
+    pub overrides: BTreeMap<String, PoolOverride>,
+    /// Ordinary pool directives (`listen`, `pm.max_children`, ...), last wins.
+    pub settings: BTreeMap<String, EffectiveValue>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PoolOverride {
+    pub value: String,
+    pub admin: bool,
+    pub set_at: Location,
+    /// Other override lines for the same key that lose to this one.
+    pub shadowed: Vec<Location>,
+}
+
+impl FpmPool {
+    /// The value a request in this pool sees for `key`.
+    pub fn effective(&self, key: &str, setups: &[PhpSetup]) -> Option<EffectiveValue> {
+        let base = match self.setup {
+            Some(i) => setups[i].get(key),
+            None => builtin_default(key).map(EffectiveValue::default_value),
+        };
+        match self.overrides.get(key) {
+            Some(o) => {
+                let mut shadowed: Vec<Location> = base.iter().filter_map(|b| b.set_at).collect();
+                shadowed.extend(o.shadowed.iter().copied());
+                Some(EffectiveValue { value: o.value.clone(), set_at: Some(o.set_at), shadowed })
+            }
+            None => base,
+        }
+    }
+}
+
+/// Resolves `${name}` from directives read earlier; the environment of the running PHP
+/// is not known statically, so it resolves to nothing (as an unset variable does).
+struct EarlierDirectives<'a> {
+    values: &'a BTreeMap<String, EffectiveValue>,
+}
+
+impl IniEnv for EarlierDirectives<'_> {
+    fn constant(&self, name: &[u8]) -> Option<Vec<u8>> {
+        crate::php_constants::startup_constant(name).map(|v| v.as_bytes().to_vec())
+    }
+
+    fn variable(&self, name: &[u8]) -> Option<Vec<u8>> {
+        let name = std::str::from_utf8(name).ok()?;
+        self.values.get(name).map(|v| v.value.as_bytes().to_vec())
+    }
+}
+
+/// The ini files of one tree, as found by discovery.
+pub struct IniFile<'a> {
+    pub id: FileId,
+    pub path: &'a Path,
+    pub doc: &'a IniDocument,
+}
+
+/// Group php.ini and scan-dir files into setups.
+pub fn build_setups(php_inis: &[IniFile<'_>], scan_inis: &[IniFile<'_>]) -> Vec<PhpSetup> {
+    let mut setups = Vec::new();
+    let mut claimed = vec![false; scan_inis.len()];
+    for ini in php_inis {
+        let dir = ini.path.parent().unwrap_or(Path::new("")).to_path_buf();
+        // Debian: <dir>/conf.d; RHEL: /etc/php.ini with /etc/php.d; Alpine /etc/php82/conf.d.
+        let scan: Vec<usize> = scan_inis
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.path.parent().is_some_and(|p| p == dir.join("conf.d") || p == dir.join("php.d")))
+            .map(|(i, _)| i)
+            .collect();
+        for &i in &scan {
+            claimed[i] = true;
+        }
+        setups.push(setup(Some(ini), scan.iter().map(|&i| &scan_inis[i]).collect(), dir));
+    }
+    // Scan dirs without a php.ini (the Docker images ship none): built-in defaults + conf.d.
+    let mut rest: BTreeMap<PathBuf, Vec<&IniFile<'_>>> = BTreeMap::new();
+    for (i, s) in scan_inis.iter().enumerate() {
+        if !claimed[i] {
+            let scan_dir = s.path.parent().unwrap_or(Path::new(""));
+            rest.entry(scan_dir.parent().unwrap_or(scan_dir).to_path_buf()).or_default().push(s);
+        }
+    }
+    for (dir, files) in rest {
+        setups.push(setup(None, files, dir));
+    }
+    setups
+}
+
+fn setup(php_ini: Option<&IniFile<'_>>, mut scan: Vec<&IniFile<'_>>, dir: PathBuf) -> PhpSetup {
+    // PHP sorts scan-dir names by raw bytes (C collation), whatever the locale.
+    scan.sort_by(|a, b| a.path.file_name().map(|n| n.as_encoded_bytes()).cmp(&b.path.file_name().map(|n| n.as_encoded_bytes())));
+    let sapi = dir.file_name().and_then(|n| n.to_str()).filter(|n| SAPI_DIRS.contains(n)).unwrap_or("all").to_owned();
+    let mut s = PhpSetup {
+        sapi,
+        dir,
+        php_ini: php_ini.map(|f| f.id),
+        scan_files: scan.iter().map(|f| f.id).collect(),
+        values: BTreeMap::new(),
+        extensions: Vec::new(),
+    };
+    for f in php_ini.into_iter().chain(scan.iter().copied()) {
+        apply_ini(&mut s, f);
+    }
+    s
+}
+
+/// Apply one file's entries as php.ini loading does: later wins, `extension=` collected,
+/// bare keys and `[PATH=]`/`[HOST=]` sections left out, nothing after a syntax error.
+fn apply_ini(s: &mut PhpSetup, f: &IniFile<'_>) {
+    let doc = f.doc;
+    let mut per_dir_section = false; // reset per file
+    for node in &doc.nodes {
+        match &node.kind {
+            NodeKind::Section(sec) => {
+                let name = doc.text(sec.name.span);
+                per_dir_section = starts_with_ci(name, b"PATH=") || starts_with_ci(name, b"HOST=");
+            }
+            NodeKind::Entry(e) if e.applied && !per_dir_section && e.offset.is_none() => {
+                let key = String::from_utf8_lossy(doc.text(e.key)).into_owned();
+                let value = {
+                    let env = EarlierDirectives { values: &s.values };
+                    String::from_utf8_lossy(&doc.evaluate(&e.value, &env)).into_owned()
+                };
+                let at = Location { file: f.id, span: node.span };
+                if key.eq_ignore_ascii_case("extension") || key.eq_ignore_ascii_case("zend_extension") {
+                    s.extensions.push((extension_name(&value), at));
+                    continue;
+                }
+                set_later_wins(&mut s.values, key, value, at);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn set_later_wins(map: &mut BTreeMap<String, EffectiveValue>, key: String, value: String, at: Location) {
+    match map.get_mut(&key) {
+        Some(v) => {
+            if let Some(prev) = v.set_at {
+                v.shadowed.push(prev);
+            }
+            v.value = value;
+            v.set_at = Some(at);
+        }
+        None => {
+            map.insert(key, EffectiveValue { value, set_at: Some(at), shadowed: Vec::new() });
+        }
+    }
+}
+
+fn starts_with_ci(s: &[u8], prefix: &[u8]) -> bool {
+    s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// `redis.so`, `/usr/lib/php/20220829/redis.so`, `php_redis.dll` -> `redis`.
+pub fn extension_name(value: &str) -> String {
+    let base = value.rsplit(['/', '\\']).next().unwrap_or(value);
+    let base = base.strip_suffix(".so").or_else(|| base.strip_suffix(".dll")).unwrap_or(base);
+    base.strip_prefix("php_").unwrap_or(base).to_owned()
+}
+
+/// The pool-related files of one php-fpm installation, in FPM's reading order.
+pub struct FpmTree<'a> {
+    /// php-fpm.conf first, then the files its `include=` lines pull in, in order.
+    pub files: Vec<IniFile<'a>>,
+    pub setup: Option<usize>,
+}
+
+/// Pools and their overrides from FPM's files (already in FPM's reading order).
+pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProblem)>) -> Vec<FpmPool> {
+    let mut pools: Vec<FpmPool> = Vec::new();
+    // Collected lines per pool: (key, value, admin, location), in file order.
+    let mut lines: Vec<Vec<(String, String, bool, Location)>> = Vec::new();
+    for f in &tree.files {
+        let doc = f.doc;
+        let mut current: Option<usize> = None;
+        for node in &doc.nodes {
+            match &node.kind {
+                NodeKind::Section(sec) => {
+                    let name = String::from_utf8_lossy(doc.text(sec.name.span)).into_owned();
+                    if name.eq_ignore_ascii_case("global") {
+                        current = None;
+                        continue;
+                    }
+                    // Re-opening a pool (names compare case-insensitively) merges into it.
+                    let i = match pools.iter().position(|p| p.name.eq_ignore_ascii_case(&name)) {
+                        Some(i) => i,
+                        None => {
+                            pools.push(FpmPool {
+                                name,
+                                setup: tree.setup,
+                                declared_at: Location { file: f.id, span: node.span },
+                                overrides: BTreeMap::new(),
+                                settings: BTreeMap::new(),
+                            });
+                            lines.push(Vec::new());
+                            pools.len() - 1
+                        }
+                    };
+                    current = Some(i);
+                }
+                NodeKind::Entry(e) if e.applied => {
+                    let key = String::from_utf8_lossy(doc.text(e.key)).into_owned();
+                    let at = Location { file: f.id, span: node.span };
+                    let Some(pool) = current else {
+                        if e.offset.is_some() {
+                            problems.push((f.id, IncludeProblem { span: node.span, message: "php-fpm refuses arrays in the global section (\"Array are not allowed in the global section\"); put this line below a [pool] header".into() }));
+                        }
+                        continue;
+                    };
+                    let env = EarlierDirectives { values: &BTreeMap::new() };
+                    let raw = String::from_utf8_lossy(&doc.evaluate(&e.value, &env)).into_owned();
+                    let value = raw.replace("$pool", &pools[pool].name);
+                    match (&e.offset, key.as_str()) {
+                        (Some(off), "php_value" | "php_admin_value" | "php_flag" | "php_admin_flag") => {
+                            let name = String::from_utf8_lossy(&doc.evaluate_offset(off, &env)).into_owned();
+                            let flag = key.ends_with("_flag");
+                            let value = if flag { normalize_flag(&value) } else { value };
+                            lines[pool].push((name, value, key.starts_with("php_admin"), at));
+                        }
+                        (None, _) => set_later_wins(&mut pools[pool].settings, key, value, at),
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for (pool, lines) in pools.iter_mut().zip(lines) {
+        for (name, value, admin, at) in lines {
+            match pool.overrides.get_mut(&name) {
+                // FIRST wins within a kind; an admin line beats any plain one.
+                Some(o) if o.admin || !admin => o.shadowed.push(at),
+                Some(o) => {
+                    let mut shadowed = std::mem::take(&mut o.shadowed);
+                    shadowed.push(o.set_at);
+                    *o = PoolOverride { value, admin, set_at: at, shadowed };
+                }
+                None => {
+                    pool.overrides.insert(name, PoolOverride { value, admin, set_at: at, shadowed: Vec::new() });
+                }
+            }
+        }
+    }
+    pools
+}
+
+/// php-fpm turns flag values into "1" or "0" (the scanner already made on/off "1"/"").
+fn normalize_flag(v: &str) -> String {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "on" | "yes" | "true" => "1".into(),
+        _ => "0".into(),
+    }
+}

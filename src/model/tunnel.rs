@@ -1,0 +1,200 @@
+//! Tunnels that can stand in front of a Redis port: stunnel, spiped and PeerVPN. They are
+//! the evidence that a Redis listening beyond loopback is reached through encryption.
+
+use super::{FileId, Location};
+use crate::span::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TunnelKind {
+    Stunnel,
+    Spiped,
+    PeerVpn,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TunnelSide {
+    /// Decrypts and forwards to a local service (stunnel without `client = yes`, `spiped -d`).
+    Server,
+    /// Accepts plaintext locally and encrypts towards a remote end.
+    Client,
+    /// A VPN: one network segment for all members.
+    Network,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Tunnel {
+    pub kind: TunnelKind,
+    pub side: TunnelSide,
+    pub at: Location,
+    /// `accept` / `-s` / the VPN's own address.
+    pub listen: Option<String>,
+    /// `connect` / `-t`.
+    pub target: Option<String>,
+    /// Whether peers must prove who they are (spiped key, stunnel verification or PSK,
+    /// PeerVPN psk).
+    pub authenticates: bool,
+}
+
+/// (host, port) of `host:port`, `[v6]:port`, or a bare port (host = loopback for a
+/// target, every interface for a listener).
+pub fn split_address(addr: &str, bare_port_host: &str) -> Option<(String, u16)> {
+    let a = addr.trim();
+    if let Ok(p) = a.parse::<u16>() {
+        return Some((bare_port_host.to_owned(), p));
+    }
+    let (h, p) = if let Some(rest) = a.strip_prefix('[') {
+        let (h, p) = rest.split_once(']')?;
+        (h, p.strip_prefix(':')?)
+    } else {
+        a.rsplit_once(':')?
+    };
+    Some((h.to_owned(), p.parse().ok()?))
+}
+
+/// stunnel: `key = value` lines, `;` comments, `[service]` sections.
+pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
+    let mut out = Vec::new();
+    let mut global_client = false;
+    let mut current: Option<(Span, Vec<(String, String)>)> = None;
+    let flush = |cur: Option<(Span, Vec<(String, String)>)>, global_client: bool, out: &mut Vec<Tunnel>| {
+        let Some((span, opts)) = cur else { return };
+        let get = |k: &str| opts.iter().rev().find(|(n, _)| n.eq_ignore_ascii_case(k)).map(|(_, v)| v.clone());
+        let client = get("client").map_or(global_client, |v| v.eq_ignore_ascii_case("yes"));
+        let verifies = ["verifychain", "verifypeer", "requirecert"].iter().any(|k| get(k).is_some_and(|v| v.eq_ignore_ascii_case("yes")))
+            || get("verify").is_some_and(|v| v.trim().parse::<i32>().is_ok_and(|n| n >= 2))
+            || get("pskSecrets").is_some();
+        if get("accept").is_some() || get("connect").is_some() {
+            out.push(Tunnel {
+                kind: TunnelKind::Stunnel,
+                side: if client { TunnelSide::Client } else { TunnelSide::Server },
+                at: Location { file, span },
+                listen: get("accept"),
+                target: get("connect"),
+                authenticates: verifies,
+            });
+        }
+    };
+    let mut offset = 0;
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        let span = Span::new(offset, offset + line.len());
+        offset += line.len();
+        let s = String::from_utf8_lossy(line);
+        let t = s.trim();
+        if t.is_empty() || t.starts_with(';') || t.starts_with('#') {
+            continue;
+        }
+        if t.starts_with('[') {
+            flush(current.take(), global_client, &mut out);
+            current = Some((span, Vec::new()));
+            continue;
+        }
+        if let Some((k, v)) = t.split_once('=') {
+            let (k, v) = (k.trim().to_owned(), v.trim().to_owned());
+            match &mut current {
+                Some((sp, opts)) => {
+                    *sp = sp.to(span);
+                    opts.push((k, v));
+                }
+                None if k.eq_ignore_ascii_case("client") => global_client = v.eq_ignore_ascii_case("yes"),
+                None => {}
+            }
+        }
+    }
+    flush(current.take(), global_client, &mut out);
+    out
+}
+
+/// spiped: `ExecStart=` (or any line) with `spiped -d|-e -s SRC -t DST -k KEY`.
+pub fn spiped(file: FileId, text: &[u8]) -> Vec<Tunnel> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        let span = Span::new(offset, offset + line.len());
+        offset += line.len();
+        let s = String::from_utf8_lossy(line);
+        let t = s.trim();
+        if t.starts_with('#') || !t.contains("spiped") {
+            continue;
+        }
+        let words: Vec<String> = t.split_whitespace().map(|w| w.trim_matches(['\'', '"']).to_owned()).collect();
+        let Some(start) = words.iter().position(|w| w.ends_with("spiped")) else { continue };
+        let args = &words[start + 1..];
+        let mut side = None;
+        let (mut src, mut dst, mut key) = (None, None, false);
+        let mut i = 0;
+        while i < args.len() {
+            let a = args[i].as_str();
+            // Flags may be combined (`-dF`); -s/-t/-k take a value.
+            if a.starts_with('-') && !a.starts_with("--") {
+                for c in a[1..].chars() {
+                    match c {
+                        'd' => side = Some(TunnelSide::Server),
+                        'e' => side = Some(TunnelSide::Client),
+                        's' => src = args.get(i + 1).cloned(),
+                        't' => dst = args.get(i + 1).cloned(),
+                        'k' => key = args.get(i + 1).is_some(),
+                        _ => {}
+                    }
+                }
+                if a[1..].ends_with(['s', 't', 'k', 'n', 'o', 'p', 'r', 'u']) {
+                    i += 1;
+                }
+            }
+            i += 1;
+        }
+        if let Some(side) = side {
+            out.push(Tunnel { kind: TunnelKind::Spiped, side, at: Location { file, span }, listen: src, target: dst, authenticates: key });
+        }
+    }
+    out
+}
+
+/// PeerVPN: `keyword value` lines; `#` or `;` anywhere ends the line.
+pub fn peervpn(file: FileId, text: &[u8]) -> Vec<Tunnel> {
+    let mut addr = None;
+    let mut psk = false;
+    for line in String::from_utf8_lossy(text).lines() {
+        let line = line.split(['#', ';']).next().unwrap_or("").trim();
+        let mut words = line.split_whitespace();
+        match (words.next(), words.next()) {
+            (Some("ifconfig4"), Some(a)) => addr = Some(a.split('/').next().unwrap_or(a).to_owned()),
+            (Some("psk"), Some(_)) => psk = true,
+            (Some("endconfig"), _) => break,
+            _ => {}
+        }
+    }
+    vec![Tunnel {
+        kind: TunnelKind::PeerVpn,
+        side: TunnelSide::Network,
+        at: Location { file, span: Span::new(0, text.len()) },
+        listen: addr,
+        target: None,
+        authenticates: psk,
+    }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stunnel_sections() {
+        let t = stunnel(FileId(0), b"client = yes\n[redis]\naccept = 127.0.0.1:6380\nconnect = r.example:6379\nverifyChain = yes\n");
+        assert_eq!(t.len(), 1);
+        assert_eq!((t[0].side, t[0].authenticates), (TunnelSide::Client, true));
+        let s = stunnel(FileId(0), b"[redis]\naccept = 6371\nconnect = localhost:6379\n");
+        assert_eq!((s[0].side, s[0].authenticates), (TunnelSide::Server, false));
+    }
+
+    #[test]
+    fn spiped_exec_start() {
+        let t = spiped(FileId(0), b"ExecStart=/usr/bin/spiped -F -d -s [0.0.0.0]:46379 -t [127.0.0.1]:6379 -k /etc/spiped/redis.key\n");
+        assert_eq!(t[0].side, TunnelSide::Server);
+        assert_eq!(t[0].target.as_deref(), Some("[127.0.0.1]:6379"));
+        assert!(t[0].authenticates);
+        assert_eq!(split_address("[127.0.0.1]:6379", "0.0.0.0"), Some(("127.0.0.1".into(), 6379)));
+        assert_eq!(split_address("6371", "127.0.0.1"), Some(("127.0.0.1".into(), 6371)));
+    }
+}

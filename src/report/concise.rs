@@ -1,0 +1,23 @@
+//! `path:line:col: severity[CODE] message`, one line per diagnostic.
+
+use std::io::{self, Write};
+
+use super::{display_path, ReportContext};
+use crate::diagnostic::Diagnostic;
+
+pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
+    for d in diagnostics {
+        let p = ctx.position(&d.primary.path, d.primary.span.start);
+        writeln!(
+            out,
+            "{}:{}:{}: {}[{}] {}",
+            display_path(&d.primary.path),
+            p.line,
+            p.column,
+            d.severity.as_str(),
+            d.code,
+            ctx.scrub(&d.message)
+        )?;
+    }
+    Ok(())
+}

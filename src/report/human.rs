@@ -1,0 +1,138 @@
+//! Code frames with miette: the primary span and related spans labelled in their own files,
+//! colour only when asked (a terminal without NO_COLOR).
+
+use std::fmt;
+use std::io::{self, Write};
+use std::path::Path;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+
+use super::{display_path, ReportContext};
+use crate::diagnostic::{Diagnostic, Label, Severity};
+
+#[derive(Debug)]
+struct Frame {
+    message: String,
+    code: Option<String>,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Frame>,
+}
+
+impl fmt::Display for Frame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Frame {}
+
+impl miette::Diagnostic for Frame {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.source.is_none() || self.labels.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+    }
+}
+
+fn labeled(ctx: &ReportContext<'_>, masked: &super::mask::Masked, l: &Label, primary: bool) -> LabeledSpan {
+    let s = masked.span(l.span);
+    let text = Some(ctx.scrub(&l.message)).filter(|t| !t.is_empty());
+    if primary {
+        LabeledSpan::new_primary_with_span(text, (s.start, s.len()))
+    } else {
+        LabeledSpan::new_with_span(text, (s.start, s.len()))
+    }
+}
+
+fn source_of(ctx: &ReportContext<'_>, path: &Path) -> Option<(NamedSource<String>, super::mask::Masked)> {
+    let masked = ctx.masked(path)?;
+    let named = NamedSource::new(display_path(path), masked.text.clone());
+    Some((named, masked))
+}
+
+fn frame(d: &Diagnostic, ctx: &ReportContext<'_>) -> Frame {
+    let severity = match d.severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    };
+    let (source, mut labels) = match source_of(ctx, &d.primary.path) {
+        Some((named, masked)) => {
+            let mut labels = vec![labeled(ctx, &masked, &d.primary, true)];
+            for r in d.related.iter().filter(|r| r.path == d.primary.path) {
+                labels.push(labeled(ctx, &masked, r, false));
+            }
+            (Some(named), labels)
+        }
+        None => (None, Vec::new()),
+    };
+    labels.dedup_by(|a, b| a.offset() == b.offset() && a.len() == b.len());
+    let mut related = Vec::new();
+    for r in d.related.iter().filter(|r| r.path != d.primary.path) {
+        if let Some((named, masked)) = source_of(ctx, &r.path) {
+            related.push(Frame {
+                message: format!("related: {}", ctx.scrub(&r.message)),
+                code: None,
+                severity: miette::Severity::Advice,
+                help: None,
+                source: Some(named),
+                labels: vec![labeled(ctx, &masked, r, true)],
+                related: Vec::new(),
+            });
+        }
+    }
+    let message = if source.is_none() { format!("{}: {}", display_path(&d.primary.path), ctx.scrub(&d.message)) } else { ctx.scrub(&d.message) };
+    Frame {
+        message,
+        code: Some(format!("{}({})", d.code, d.name)),
+        severity,
+        help: d.help.as_deref().map(|h| ctx.scrub(h)),
+        source,
+        labels,
+        related,
+    }
+}
+
+pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let theme = if ctx.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(110).with_links(false);
+    for d in diagnostics {
+        let f = frame(d, ctx);
+        let mut s = String::new();
+        if handler.render_report(&mut s, &f).is_err() {
+            s = format!("{}[{}]: {}\n", d.severity.as_str(), d.code, f.message);
+        }
+        out.write_all(s.as_bytes())?;
+        writeln!(out)?;
+    }
+    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+    writeln!(
+        out,
+        "{} error(s), {} warning(s), {} info",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info)
+    )
+}

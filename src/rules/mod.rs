@@ -1,0 +1,106 @@
+//! The rule catalogue: one file per rule, each starting with its user documentation
+//! (`sesslint rule CODE` prints it). This registry maps codes to rules; codes are never reused.
+
+mod sl001_syntax_error;
+mod sl002_unreadable_file;
+mod sl003_unknown_directive;
+mod sl004_include_problem;
+mod sl201_redis_missing_auth;
+mod sl202_redis_exposed_without_tunnel;
+mod sl303_non_unique_database;
+mod sl305_connect_retries;
+
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::model::{Location, Model};
+
+/// A rule: its identity, its documentation and its check.
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// One line: what the rule finds.
+    pub summary: &'static str,
+    pub default_severity: Severity,
+    /// The rule's source file; its leading `//!` lines are the documentation.
+    source: &'static str,
+    check: fn(&Rule, &Model, &mut Vec<Diagnostic>),
+}
+
+pub static RULES: &[&Rule] = &[
+    &sl001_syntax_error::RULE,
+    &sl002_unreadable_file::RULE,
+    &sl003_unknown_directive::RULE,
+    &sl004_include_problem::RULE,
+    &sl201_redis_missing_auth::RULE,
+    &sl202_redis_exposed_without_tunnel::RULE,
+    &sl303_non_unique_database::RULE,
+    &sl305_connect_retries::RULE,
+];
+
+impl Rule {
+    /// The documentation in markdown: the rule file's leading `//!` comment.
+    pub fn doc(&self) -> String {
+        let mut out = String::new();
+        for line in self.source.lines() {
+            let Some(rest) = line.strip_prefix("//!") else { break };
+            out.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+            out.push('\n');
+        }
+        out
+    }
+
+    pub fn check(&self, model: &Model, out: &mut Vec<Diagnostic>) {
+        (self.check)(self, model, out)
+    }
+
+    /// A diagnostic of this rule at `primary`.
+    pub fn diagnostic(&self, severity: Severity, message: impl Into<String>, primary: Label) -> Diagnostic {
+        Diagnostic {
+            code: self.code,
+            name: self.name,
+            severity,
+            message: message.into(),
+            primary,
+            related: Vec::new(),
+            help: None,
+            fix: None,
+        }
+    }
+}
+
+/// Find a rule by code (`SL201`) or name (`redis-missing-auth`).
+pub fn find(code_or_name: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+/// Run every rule over the model; diagnostics come back in path and position order.
+pub fn check(model: &Model) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in RULES {
+        rule.check(model, &mut out);
+    }
+    out.sort_by(|a, b| (&a.primary.path, a.primary.span.start, a.code).cmp(&(&b.primary.path, b.primary.span.start, b.code)));
+    out.dedup();
+    out
+}
+
+/// A label at a model location.
+pub fn label(model: &Model, at: Location, message: impl Into<String>) -> Label {
+    Label::new(model.path(at.file), at.span, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_documented_in_the_four_sections() {
+        let mut codes = std::collections::BTreeSet::new();
+        for r in RULES {
+            assert!(codes.insert(r.code), "code {} used twice", r.code);
+            let doc = r.doc();
+            for section in ["## What it does", "## Why it matters", "## Example", "## Fix"] {
+                assert!(doc.contains(section), "{} lacks {section}", r.code);
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! # SL001 syntax-error
+//!
+//! ## What it does
+//! Reports every line the real program rejects: PHP's ini scanner (php.ini, conf.d, php-fpm
+//! pool files), redis-server's config loader, and PHP's compiler for `app/etc/env.php`.
+//!
+//! ## Why it matters
+//! The programs react differently, and none of them well:
+//! - **php.ini and conf.d files**: PHP prints `PHP: syntax error, unexpected '=' in
+//!   /etc/php/8.2/fpm/conf.d/30-sess.ini on line 2` at startup, keeps the lines *before* the
+//!   error (even half of the broken line: `tcp://h:6379?auth` without the password), and
+//!   ignores the rest of the file. Sessions quietly go somewhere else.
+//! - **php-fpm.conf and pool files**: FPM refuses to start or reload (`FPM initialization
+//!   failed`). A `#` comment line is one of these errors in a pool file.
+//! - **redis.conf**: redis-server exits with `FATAL CONFIG FILE ERROR`.
+//! - **env.php**: every Magento request dies with a parse error.
+//!
+//! ## Example
+//! ```ini
+//! session.save_path = tcp://127.0.0.1:6379?auth=secret&database=2
+//! ```
+//! An unquoted `=` (and `&`, `;`, `|`) inside an ini value is an operator or a comment.
+//!
+//! ## Fix
+//! ```ini
+//! session.save_path = "tcp://127.0.0.1:6379?auth=secret&database=2"
+//! ```
+//! Double-quote ini values that contain `= & | ; ~ ! ( )`; use `;` for comments in pool files.
+
+use super::{label, Rule};
+use crate::diagnostic::Severity;
+use crate::discover::Role;
+use crate::model::{FileId, Location, Model};
+
+pub static RULE: Rule = Rule {
+    code: "SL001",
+    name: "syntax-error",
+    summary: "A line PHP, php-fpm or redis-server rejects",
+    default_severity: Severity::Error,
+    source: include_str!("sl001_syntax_error.rs"),
+    check,
+};
+
+fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
+    for (i, f) in model.files.iter().enumerate() {
+        let consequence = match f.role {
+            Role::PhpIni | Role::PhpScanIni => "PHP stops reading this file here; the lines after it are ignored",
+            Role::FpmMain | Role::FpmPool => "php-fpm refuses to start or reload with this file",
+            Role::RedisConf => "redis-server refuses to start (FATAL CONFIG FILE ERROR)",
+            Role::MagentoEnv => "PHP cannot compile env.php: every Magento request fails",
+            _ => "the program rejects this file",
+        };
+        for e in &f.syntax_errors {
+            let at = Location { file: FileId(i), span: e.span };
+            out.push(rule.diagnostic(Severity::Error, format!("{}: {consequence}", e.message), label(model, at, e.message.clone())));
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! # SL002 unreadable-file
+//!
+//! ## What it does
+//! Reports a configuration file sesslint found but could not look at: permission denied,
+//! larger than 16 MiB, or not a regular file (a FIFO, socket or device with a config name).
+//!
+//! ## Why it matters
+//! A check that silently skips a file gives a clean report for a configuration it never saw.
+//! An `/etc/php/8.2/fpm/pool.d/www.conf` that only root can read may be the one that moves
+//! sessions back to `files`. FIFOs are never opened: reading one would block forever.
+//!
+//! ## Example
+//! ```text
+//! $ sesslint /etc        # as an unprivileged user
+//! /etc/redis/redis.conf: permission denied
+//! ```
+//!
+//! ## Fix
+//! Run sesslint as a user that may read the configuration (often root, or the `redis` group
+//! for redis.conf), or point it at a copy of the tree with `--root`.
+
+use std::path::Path;
+
+use super::Rule;
+use crate::diagnostic::{Label, Severity};
+use crate::model::Model;
+use crate::span::Span;
+
+pub static RULE: Rule = Rule {
+    code: "SL002",
+    name: "unreadable-file",
+    summary: "A configuration file that could not be read",
+    default_severity: Severity::Warning,
+    source: include_str!("sl002_unreadable_file.rs"),
+    check,
+};
+
+fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
+    for u in &model.unreadable {
+        let primary = Label::new(Path::new(&u.path), Span::empty(0), u.reason.clone());
+        out.push(rule.diagnostic(Severity::Warning, format!("could not read {}: {}", u.path.display(), u.reason), primary));
+    }
+}

@@ -1,0 +1,41 @@
+//! # SL004 include-problem
+//!
+//! ## What it does
+//! Reports an `include` in redis.conf (or valkey.conf) that names a file that does not
+//! exist, cannot be read, or includes itself again through a chain of includes.
+//!
+//! ## Why it matters
+//! redis-server exits at startup when a plain `include` is missing (`Fatal error, can't open
+//! config file`), and it has no cycle detection: a file that includes itself crashes
+//! redis-server 7.0 with a stack overflow. A glob that matches nothing is fine.
+//!
+//! ## Example
+//! ```text
+//! include /etc/redis/conf.d/sessions.conf     # the file was never deployed
+//! ```
+//!
+//! ## Fix
+//! Deploy the file, remove the line, or use a glob (`include /etc/redis/conf.d/*.conf`) when
+//! the file is optional. Break include cycles.
+
+use super::{label, Rule};
+use crate::diagnostic::Severity;
+use crate::model::{FileId, Location, Model};
+
+pub static RULE: Rule = Rule {
+    code: "SL004",
+    name: "include-problem",
+    summary: "An include that is missing or loops",
+    default_severity: Severity::Error,
+    source: include_str!("sl004_include_problem.rs"),
+    check,
+};
+
+fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
+    for (i, f) in model.files.iter().enumerate() {
+        for p in &f.include_problems {
+            let at = Location { file: FileId(i), span: p.span };
+            out.push(rule.diagnostic(Severity::Error, p.message.clone(), label(model, at, "this include")));
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! # SL202 redis-exposed-without-tunnel
+//!
+//! ## What it does
+//! Finds a Redis server whose plaintext port listens on a non-loopback address — a `bind`
+//! with a routable or private address, `bind *`, `0.0.0.0`, `::`, or no `bind` at all with
+//! protected mode off or a password set — when nothing in the tree encrypts that path: no
+//! `tls-port` replacing the plaintext port, and no stunnel, spiped or PeerVPN configuration
+//! pointing at it. Private-range addresses (an "isolated network") are a warning; public
+//! addresses and every-interface binds are an error.
+//!
+//! ## Why it matters
+//! The Redis protocol is plaintext: session ids, session contents and the `AUTH` password
+//! cross the network readable by anyone on the path, and a password alone does not stop
+//! someone who can sniff it. Redis's own advice is to keep it on trusted networks only; the
+//! usual ways to cross an untrusted one are TLS (`tls-port`) or a tunnel (stunnel, spiped,
+//! a VPN) with Redis itself bound to loopback or the VPN address.
+//!
+//! ## Example
+//! ```text
+//! bind 0.0.0.0
+//! port 6379
+//! requirepass s3cret
+//! ```
+//!
+//! ## Fix
+//! Bind Redis to loopback and put an authenticating tunnel in front of it:
+//! ```text
+//! bind 127.0.0.1 -::1
+//! # spiped -d -s '[0.0.0.0]:6380' -t '[127.0.0.1]:6379' -k /etc/spiped/redis.key
+//! ```
+//! or use Redis TLS (`port 0`, `tls-port 6379`, `tls-cert-file`, `tls-key-file`,
+//! `tls-ca-cert-file`) with `tls://` in the clients' save_path.
+
+use super::{label, Rule};
+use crate::diagnostic::Severity;
+use crate::model::link::host_of;
+use crate::model::redis::Reach;
+use crate::model::tunnel::{split_address, TunnelKind, TunnelSide};
+use crate::model::{Location, Model};
+
+pub static RULE: Rule = Rule {
+    code: "SL202",
+    name: "redis-exposed-without-tunnel",
+    summary: "A Redis plaintext port reachable beyond loopback with no TLS or tunnel",
+    default_severity: Severity::Error,
+    source: include_str!("sl202_redis_exposed_without_tunnel.rs"),
+    check,
+};
+
+fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
+    for s in &model.redis {
+        if s.port == 0 || s.binds.is_empty() {
+            continue; // no plaintext TCP listener
+        }
+        // No bind line: protected mode refuses remote clients while no password is set.
+        if s.bind_at.is_none() && s.protected_mode && !s.has_auth() {
+            continue;
+        }
+        let host = host_of(model.path(s.file), &[]);
+        let same_host = |at: Location| host_of(model.path(at.file), &[]) == host;
+        // A VPN whose own address is the only non-loopback bind covers it.
+        let vpn_addrs: Vec<&str> = model
+            .tunnels
+            .iter()
+            .filter(|t| t.kind == TunnelKind::PeerVpn && t.authenticates && same_host(t.at))
+            .filter_map(|t| t.listen.as_deref())
+            .collect();
+        let exposed: Vec<_> = s
+            .binds
+            .iter()
+            .filter(|b| b.reach != Reach::Loopback && !vpn_addrs.contains(&b.text.trim_start_matches('-')))
+            .collect();
+        if exposed.is_empty() {
+            continue;
+        }
+        let tunnels: Vec<_> = model
+            .tunnels
+            .iter()
+            .filter(|t| t.side == TunnelSide::Server && same_host(t.at))
+            .filter(|t| {
+                t.target.as_deref().and_then(|a| split_address(a, "127.0.0.1")).is_some_and(|(h, p)| {
+                    p == s.port && matches!(h.as_str(), "127.0.0.1" | "localhost" | "::1")
+                })
+            })
+            .collect();
+        let public = exposed.iter().any(|b| b.reach != Reach::Private);
+        let severity = if public { Severity::Error } else { Severity::Warning };
+        let addrs: Vec<&str> = exposed.iter().map(|b| b.text.as_str()).collect();
+        let where_ = if s.bind_at.is_none() { "every interface (no `bind` line)".to_owned() } else { addrs.join(", ") };
+        let message = if tunnels.is_empty() {
+            format!(
+                "Redis plaintext port {} listens on {where_} with no TLS and no tunnel in front of it: sessions and the password cross the network in clear text",
+                s.port
+            )
+        } else {
+            format!(
+                "a tunnel forwards to Redis port {}, but Redis itself also listens on {where_}, so clients can bypass the tunnel",
+                s.port
+            )
+        };
+        let at = s.bind_at.unwrap_or(Location { file: s.file, span: crate::span::Span::empty(0) });
+        let mut d = rule.diagnostic(severity, message, label(model, at, "listens beyond loopback"));
+        for t in tunnels {
+            d = d.with_related(label(model, t.at, "tunnel to this Redis"));
+        }
+        out.push(d.with_help("bind Redis to 127.0.0.1 (and a VPN address at most) and reach it through stunnel/spiped, or switch to `tls-port` with `port 0`"));
+    }
+}

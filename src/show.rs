@@ -1,0 +1,206 @@
+//! `sesslint show`: where each PHP setup, php-fpm pool and Magento install keeps its
+//! sessions, which file and line decided it, and the Redis servers and tunnels around them.
+
+use std::fmt::Write as _;
+
+use serde_json::{json, Value};
+
+use crate::model::{EffectiveValue, EndpointOwner, LinkCertainty, Location, MagentoInstall, Model, SessionEndpoint};
+use crate::report::{display_path, ReportContext};
+
+fn at(model: &Model, ctx: &ReportContext<'_>, loc: Location) -> String {
+    let path = model.path(loc.file);
+    let p = ctx.position(path, loc.span.start);
+    format!("{}:{}", display_path(path), p.line)
+}
+
+fn value_origin(model: &Model, ctx: &ReportContext<'_>, v: &EffectiveValue) -> String {
+    let mut s = match v.set_at {
+        Some(l) => format!("set at {}", at(model, ctx, l)),
+        None => "built-in default".to_owned(),
+    };
+    if !v.shadowed.is_empty() {
+        let list: Vec<String> = v.shadowed.iter().rev().take(3).map(|l| at(model, ctx, *l)).collect();
+        let _ = write!(s, ", shadowing {}", list.join(", "));
+    }
+    s
+}
+
+fn destination(ctx: &ReportContext<'_>, ep: &SessionEndpoint) -> String {
+    if ep.targets.is_empty() {
+        let path = ep.save_path.as_ref().map(|p| p.value.as_str()).filter(|p| !p.is_empty()).unwrap_or("(PHP's default directory)");
+        return format!("{} -> {}", ep.handler.value, ctx.scrub(path));
+    }
+    let targets: Vec<String> = ep
+        .targets
+        .iter()
+        .map(|t| {
+            let auth = match &t.auth {
+                Some(a) if a.user.is_some() => " [auth: ACL user]",
+                Some(_) => " [auth]",
+                None => " [no auth]",
+            };
+            format!("{}{auth}", t.describe())
+        })
+        .collect();
+    format!("{} -> {}", ep.handler.value, targets.join(", "))
+}
+
+/// The model as a person reads it.
+pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
+    let mut out = String::new();
+    for (ei, ep) in model.endpoints.iter().enumerate() {
+        let _ = writeln!(out, "{}", ep.label);
+        let _ = writeln!(out, "  sessions: {}", destination(ctx, ep));
+        let _ = writeln!(out, "    handler {}", value_origin(model, ctx, &ep.handler));
+        if let Some(sp) = &ep.save_path {
+            if sp.set_at.is_some() {
+                let _ = writeln!(out, "    save_path {}", value_origin(model, ctx, sp));
+            }
+        }
+        for (ti, t) in ep.targets.iter().enumerate() {
+            for p in &t.problems {
+                let _ = writeln!(out, "    ! {}", ctx.scrub(p));
+            }
+            let servers: Vec<_> = model.servers_of(ei, ti).collect();
+            if servers.is_empty() {
+                let _ = writeln!(out, "    {}: no Redis server in the tree listens there", t.describe());
+            }
+            for (link, s) in servers {
+                let how = match &link.certainty {
+                    LinkCertainty::Exact => String::new(),
+                    LinkCertainty::Ambiguous(r) => format!(" (maybe: {r})"),
+                };
+                let _ = writeln!(out, "    {} -> Redis {}{how}", t.describe(), display_path(model.path(s.file)));
+            }
+        }
+        if let EndpointOwner::Magento(mi) = ep.owner {
+            for c in &model.magento[mi].caches {
+                match MagentoInstall::cache_target(c) {
+                    Some(t) => {
+                        let _ = writeln!(out, "  cache {}: {} ({})", c.name, t.describe(), c.backend_name);
+                    }
+                    None => {
+                        let _ = writeln!(out, "  cache {}: {}", c.name, if c.backend_name.is_empty() { "files" } else { &c.backend_name });
+                    }
+                }
+            }
+        }
+        out.push('\n');
+    }
+    for s in &model.redis {
+        let _ = writeln!(out, "Redis {}", display_path(model.path(s.file)));
+        let binds: Vec<&str> = s.binds.iter().map(|b| b.text.as_str()).collect();
+        let mut listen = Vec::new();
+        if s.port != 0 {
+            listen.push(format!("port {} on {}", s.port, if s.bind_at.is_some() { binds.join(" ") } else { "every interface (no bind)".into() }));
+        }
+        if s.tls_port != 0 {
+            listen.push(format!("tls-port {}", s.tls_port));
+        }
+        if let Some(u) = &s.unixsocket {
+            listen.push(format!("unix {u}{}", s.unixsocketperm.as_ref().map(|p| format!(" ({p})")).unwrap_or_default()));
+        }
+        let _ = writeln!(out, "  listens: {}", if listen.is_empty() { "nowhere".into() } else { listen.join("; ") });
+        let auth = if s.requirepass_at.is_some() {
+            "requirepass".to_owned()
+        } else if s.has_auth() {
+            "ACL users".to_owned()
+        } else {
+            "none (default user without password)".to_owned()
+        };
+        let _ = writeln!(out, "  auth: {auth}; protected-mode {}; databases {}", if s.protected_mode { "yes" } else { "no" }, s.databases);
+        out.push('\n');
+    }
+    for t in &model.tunnels {
+        let _ = writeln!(
+            out,
+            "Tunnel {:?} {:?} {}: {} -> {}{}",
+            t.kind,
+            t.side,
+            display_path(model.path(t.at.file)),
+            t.listen.as_deref().unwrap_or("?"),
+            t.target.as_deref().unwrap_or("?"),
+            if t.authenticates { " (authenticates peers)" } else { "" }
+        );
+    }
+    if out.is_empty() {
+        out.push_str("No PHP, php-fpm, Magento or Redis configuration found.\n");
+    }
+    out
+}
+
+fn loc_json(model: &Model, ctx: &ReportContext<'_>, l: Option<Location>) -> Value {
+    match l {
+        Some(l) => {
+            let path = model.path(l.file);
+            let p = ctx.position(path, l.span.start);
+            json!({"path": display_path(path), "line": p.line, "column": p.column})
+        }
+        None => Value::Null,
+    }
+}
+
+fn value_json(model: &Model, ctx: &ReportContext<'_>, v: &EffectiveValue) -> Value {
+    json!({
+        "value": ctx.scrub(&v.value),
+        "set_at": loc_json(model, ctx, v.set_at),
+        "shadowed": v.shadowed.iter().map(|l| loc_json(model, ctx, Some(*l))).collect::<Vec<_>>(),
+    })
+}
+
+/// The model as JSON, secrets masked.
+pub fn to_json(model: &Model, ctx: &ReportContext<'_>) -> Value {
+    let endpoints: Vec<Value> = model
+        .endpoints
+        .iter()
+        .enumerate()
+        .map(|(ei, ep)| {
+            let targets: Vec<Value> = ep
+                .targets
+                .iter()
+                .enumerate()
+                .map(|(ti, t)| {
+                    let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
+                    if let Some(p) = v.get_mut("problems") {
+                        *p = json!(t.problems.iter().map(|p| ctx.scrub(p)).collect::<Vec<_>>());
+                    }
+                    v["servers"] = json!(model
+                        .servers_of(ei, ti)
+                        .map(|(l, s)| json!({"path": display_path(model.path(s.file)), "certainty": l.certainty}))
+                        .collect::<Vec<_>>());
+                    v
+                })
+                .collect();
+            json!({
+                "owner": ep.label,
+                "handler": value_json(model, ctx, &ep.handler),
+                "save_path": ep.save_path.as_ref().map(|v| value_json(model, ctx, v)),
+                "targets": targets,
+            })
+        })
+        .collect();
+    let servers: Vec<Value> = model
+        .redis
+        .iter()
+        .map(|s| {
+            json!({
+                "path": display_path(model.path(s.file)),
+                "binds": s.binds,
+                "bind_default": s.bind_at.is_none(),
+                "port": s.port,
+                "tls_port": s.tls_port,
+                "unixsocket": s.unixsocket,
+                "protected_mode": s.protected_mode,
+                "auth": s.has_auth(),
+                "databases": s.databases,
+            })
+        })
+        .collect();
+    let tunnels: Vec<Value> = model
+        .tunnels
+        .iter()
+        .map(|t| json!({"kind": t.kind, "side": t.side, "path": display_path(model.path(t.at.file)), "listen": t.listen, "target": t.target, "authenticates": t.authenticates}))
+        .collect();
+    json!({"endpoints": endpoints, "redis_servers": servers, "tunnels": tunnels})
+}
