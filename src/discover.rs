@@ -132,11 +132,15 @@ fn walk(top: &Path, d: &mut Discovery) {
             continue;
         }
         let path = entry.path();
-        let role = if given_file { Some(classify(path).unwrap_or_else(|| guess_from_content(path))) } else { classify(path) };
+        let role =
+            if given_file { Some(classify(path).unwrap_or_else(|| guess_from_content(path))) } else { classify(path) };
         let Some(role) = role else { continue };
         // Never open what is not a regular file: a FIFO would block the run.
         if !entry.file_type().is_file() {
-            d.unreadable.push(Unreadable { path: path.to_path_buf(), reason: "not a regular file (FIFO, socket or device); not opened".into() });
+            d.unreadable.push(Unreadable {
+                path: path.to_path_buf(),
+                reason: "not a regular file (FIFO, socket or device); not opened".into(),
+            });
             continue;
         }
         match entry.metadata() {
@@ -165,7 +169,8 @@ pub fn describe_io(e: &std::io::Error) -> String {
 pub fn classify(path: &Path) -> Option<Role> {
     let name = path.file_name()?.to_str()?;
     let parent = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("");
-    let grandparent = path.parent().and_then(Path::parent).and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("");
+    let grandparent =
+        path.parent().and_then(Path::parent).and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("");
     let lower = name.to_ascii_lowercase();
 
     if name == "env.php" && parent == "etc" && grandparent == "app" {
@@ -216,7 +221,9 @@ fn guess_from_content(path: &Path) -> Role {
         crate::syntax::FileKind::Envphp => Role::MagentoEnv,
         crate::syntax::FileKind::Redis => Role::RedisConf,
         crate::syntax::FileKind::Ini => {
-            if head.windows(9).any(|w| w == b"php_value" || w == b"pm.max_ch") || head.windows(6).any(|w| w == b"listen") {
+            if head.windows(9).any(|w| w == b"php_value" || w == b"pm.max_ch")
+                || head.windows(6).any(|w| w == b"listen")
+            {
                 Role::FpmPool
             } else {
                 Role::PhpIni

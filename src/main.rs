@@ -147,12 +147,15 @@ fn model(common: &CommonArgs) -> Result<sesslint::model::Model, ExitCode> {
 }
 
 fn root_reason(paths: &[PathBuf], root: Option<&std::path::Path>) -> String {
-    sesslint::discover::discover(&[], root).root_reason.replace("no --root and no etc/ at the top of a scanned directory", &{
-        match paths.iter().find(|p| p.is_dir() && p.join("etc").is_dir()) {
-            Some(p) => format!("{} has an etc/ directory at its top", p.display()),
-            None => "no --root and no etc/ at the top of a scanned directory".into(),
-        }
-    })
+    sesslint::discover::discover(&[], root).root_reason.replace(
+        "no --root and no etc/ at the top of a scanned directory",
+        &{
+            match paths.iter().find(|p| p.is_dir() && p.join("etc").is_dir()) {
+                Some(p) => format!("{} has an etc/ directory at its top", p.display()),
+                None => "no --root and no etc/ at the top of a scanned directory".into(),
+            }
+        },
+    )
 }
 
 fn run_check(args: &CheckArgs) -> ExitCode {
@@ -182,7 +185,9 @@ fn run_show(args: &ShowArgs) -> ExitCode {
     let ctx = ReportContext::new(&model, args.common.show_secrets, false);
     let text = match args.format {
         ParseFormat::Text => sesslint::show::render_text(&model, &ctx),
-        ParseFormat::Json => serde_json::to_string_pretty(&sesslint::show::to_json(&model, &ctx)).unwrap_or_default() + "\n",
+        ParseFormat::Json => {
+            serde_json::to_string_pretty(&sesslint::show::to_json(&model, &ctx)).unwrap_or_default() + "\n"
+        }
     };
     print!("{text}");
     ExitCode::SUCCESS

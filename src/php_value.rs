@@ -169,7 +169,9 @@ impl PhpValue {
                     String::from_utf8_lossy(s).into_owned()
                 }
             }),
-            PhpValue::Array(a) if a.is_list() => Value::Array(a.entries.iter().map(|(_, v)| v.json_inner(exact)).collect()),
+            PhpValue::Array(a) if a.is_list() => {
+                Value::Array(a.entries.iter().map(|(_, v)| v.json_inner(exact)).collect())
+            }
             PhpValue::Array(a) => {
                 let mut map = serde_json::Map::new();
                 for (k, v) in &a.entries {

@@ -28,7 +28,12 @@ fn value_origin(model: &Model, ctx: &ReportContext<'_>, v: &EffectiveValue) -> S
 
 fn destination(ctx: &ReportContext<'_>, ep: &SessionEndpoint) -> String {
     if ep.targets.is_empty() {
-        let path = ep.save_path.as_ref().map(|p| p.value.as_str()).filter(|p| !p.is_empty()).unwrap_or("(PHP's default directory)");
+        let path = ep
+            .save_path
+            .as_ref()
+            .map(|p| p.value.as_str())
+            .filter(|p| !p.is_empty())
+            .unwrap_or("(PHP's default directory)");
         return format!("{} -> {}", ep.handler.value, ctx.scrub(path));
     }
     let targets: Vec<String> = ep
@@ -81,7 +86,12 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
                         let _ = writeln!(out, "  cache {}: {} ({})", c.name, t.describe(), c.backend_name);
                     }
                     None => {
-                        let _ = writeln!(out, "  cache {}: {}", c.name, if c.backend_name.is_empty() { "files" } else { &c.backend_name });
+                        let _ = writeln!(
+                            out,
+                            "  cache {}: {}",
+                            c.name,
+                            if c.backend_name.is_empty() { "files" } else { &c.backend_name }
+                        );
                     }
                 }
             }
@@ -93,13 +103,18 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
         let binds: Vec<&str> = s.binds.iter().map(|b| b.text.as_str()).collect();
         let mut listen = Vec::new();
         if s.port != 0 {
-            listen.push(format!("port {} on {}", s.port, if s.bind_at.is_some() { binds.join(" ") } else { "every interface (no bind)".into() }));
+            listen.push(format!(
+                "port {} on {}",
+                s.port,
+                if s.bind_at.is_some() { binds.join(" ") } else { "every interface (no bind)".into() }
+            ));
         }
         if s.tls_port != 0 {
             listen.push(format!("tls-port {}", s.tls_port));
         }
         if let Some(u) = &s.unixsocket {
-            listen.push(format!("unix {u}{}", s.unixsocketperm.as_ref().map(|p| format!(" ({p})")).unwrap_or_default()));
+            listen
+                .push(format!("unix {u}{}", s.unixsocketperm.as_ref().map(|p| format!(" ({p})")).unwrap_or_default()));
         }
         let _ = writeln!(out, "  listens: {}", if listen.is_empty() { "nowhere".into() } else { listen.join("; ") });
         let auth = if s.requirepass_at.is_some() {
@@ -109,7 +124,12 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
         } else {
             "none (default user without password)".to_owned()
         };
-        let _ = writeln!(out, "  auth: {auth}; protected-mode {}; databases {}", if s.protected_mode { "yes" } else { "no" }, s.databases);
+        let _ = writeln!(
+            out,
+            "  auth: {auth}; protected-mode {}; databases {}",
+            if s.protected_mode { "yes" } else { "no" },
+            s.databases
+        );
         out.push('\n');
     }
     for t in &model.tunnels {

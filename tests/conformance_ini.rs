@@ -23,14 +23,23 @@ fn php_parse(php: &Path, file: &Path) -> String {
 /// Compare one file; returns a description of the disagreement, if any.
 fn compare(php: &Path, file: &Path) -> Option<String> {
     let expected = php_parse(php, file);
-    let ours = common::sesslint_cmd(&["parse", "--format", "json", "--kind", "ini"]).arg(file).env(ENV.0, ENV.1).output().expect("run sesslint");
+    let ours = common::sesslint_cmd(&["parse", "--format", "json", "--kind", "ini"])
+        .arg(file)
+        .env(ENV.0, ENV.1)
+        .output()
+        .expect("run sesslint");
     let stdout = String::from_utf8_lossy(&ours.stdout);
     let code = ours.status.code();
     if expected == "false" {
-        return (code != Some(1)).then(|| format!("{}: PHP refuses it, sesslint exited {code:?} with {stdout}", file.display()));
+        return (code != Some(1))
+            .then(|| format!("{}: PHP refuses it, sesslint exited {code:?} with {stdout}", file.display()));
     }
     if code != Some(0) {
-        return Some(format!("{}: PHP accepts it ({expected}), sesslint exited {code:?}: {}", file.display(), String::from_utf8_lossy(&ours.stderr)));
+        return Some(format!(
+            "{}: PHP accepts it ({expected}), sesslint exited {code:?}: {}",
+            file.display(),
+            String::from_utf8_lossy(&ours.stderr)
+        ));
     }
     let php_value: serde_json::Value = serde_json::from_str(&expected).expect("PHP JSON");
     let our_value: serde_json::Value = serde_json::from_str(stdout.trim()).expect("sesslint JSON");
@@ -41,7 +50,10 @@ fn run_all(files: &[std::path::PathBuf]) -> (usize, Vec<String>) {
     let Some(php) = common::oracle("php") else { return (0, vec![]) };
     let chunks: Vec<_> = files.chunks(files.len().div_ceil(4).max(1)).collect();
     let failures = std::thread::scope(|s| {
-        let handles: Vec<_> = chunks.iter().map(|chunk| s.spawn(|| chunk.iter().filter_map(|f| compare(&php, f)).collect::<Vec<_>>())).collect();
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|chunk| s.spawn(|| chunk.iter().filter_map(|f| compare(&php, f)).collect::<Vec<_>>()))
+            .collect();
         handles.into_iter().flat_map(|h| h.join().expect("worker")).collect()
     });
     (files.len(), failures)
@@ -59,16 +71,24 @@ fn every_ini_case_agrees_with_php() {
 #[test]
 fn corpus_ini_files_agree_with_php() {
     // fixtures/corpus is a copy of the shared corpus (fixtures/corpus/SOURCES.md).
-    let files: Vec<_> = common::files_below(&common::fixtures().join("corpus")).into_iter().filter(|f| is_php_ini_dialect(f)).collect();
+    let files: Vec<_> =
+        common::files_below(&common::fixtures().join("corpus")).into_iter().filter(|f| is_php_ini_dialect(f)).collect();
     if files.is_empty() {
         eprintln!("SKIPPED: no corpus ini files found");
         return;
     }
     let (count, failures) = run_all(&files);
-    assert!(failures.is_empty(), "{} of {count} corpus files disagree with PHP:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} corpus files disagree with PHP:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn is_php_ini_dialect(f: &Path) -> bool {
     let name = f.to_string_lossy();
-    name.ends_with(".ini") || name.contains("php.ini") || (name.contains("fpm") && (name.ends_with(".conf") || name.ends_with(".conf.in")))
+    name.ends_with(".ini")
+        || name.contains("php.ini")
+        || (name.contains("fpm") && (name.ends_with(".conf") || name.ends_with(".conf.in")))
 }

@@ -138,7 +138,9 @@ fn parse_url(url: &str) -> RedisTarget {
     };
     let mut t;
     let lower = main.to_ascii_lowercase();
-    if let Some(path) = lower.strip_prefix("unix://").map(|_| &main[7..]).or_else(|| lower.strip_prefix("file://").map(|_| &main[7..])) {
+    if let Some(path) =
+        lower.strip_prefix("unix://").map(|_| &main[7..]).or_else(|| lower.strip_prefix("file://").map(|_| &main[7..]))
+    {
         t = RedisTarget::unix(path);
     } else if lower.starts_with("unix:") {
         t = RedisTarget::unix(&main[5..]);
@@ -219,7 +221,8 @@ fn parse_cluster(save_path: &str) -> Vec<RedisTarget> {
                 }
                 None => {
                     t.host = Some(v.clone());
-                    t.problems.push(format!("seed `{v}` has no port: phpredis ignores it (\"not in host:port format\")"));
+                    t.problems
+                        .push(format!("seed `{v}` has no port: phpredis ignores it (\"not in host:port format\")"));
                 }
             }
             out.push(t);
@@ -289,8 +292,13 @@ fn apply_query(t: &mut RedisTarget, q: &str, cluster: bool) {
             [(None, p)] => (None, !p.is_empty()),
             [(_, p)] => (None, !p.is_empty()),
             parts => {
-                let user = parts.iter().find(|(s, _)| s.as_deref() == Some("user")).or(parts.first()).map(|(_, u)| u.clone());
-                let pass = parts.iter().find(|(s, _)| s.as_deref() == Some("pass")).or(parts.get(1)).map(|(_, p)| !p.is_empty());
+                let user =
+                    parts.iter().find(|(s, _)| s.as_deref() == Some("user")).or(parts.first()).map(|(_, u)| u.clone());
+                let pass = parts
+                    .iter()
+                    .find(|(s, _)| s.as_deref() == Some("pass"))
+                    .or(parts.get(1))
+                    .map(|(_, p)| !p.is_empty());
                 (user, pass.unwrap_or(false))
             }
         };
@@ -316,7 +324,8 @@ pub fn secret_ranges(raw: &[u8]) -> Vec<std::ops::Range<usize>> {
         if before_ok && raw.get(j) == Some(&b'=') {
             let vs = j + 1;
             let mut ve = vs;
-            while ve < raw.len() && !matches!(raw[ve], b'&' | b'"' | b'\'' | b',' | b' ' | b'\t' | b'\r' | b'\n' | b';') {
+            while ve < raw.len() && !matches!(raw[ve], b'&' | b'"' | b'\'' | b',' | b' ' | b'\t' | b'\r' | b'\n' | b';')
+            {
                 ve += 1;
             }
             if ve > vs {

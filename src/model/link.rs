@@ -73,14 +73,22 @@ pub fn link_all(model: &Model, tops: &[PathBuf]) -> Vec<super::Link> {
                             }
                             Reach::Unknown => {
                                 if s.binds.iter().any(|b| b.reach != Reach::Loopback) {
-                                    found.push((si, Some(format!("`{h}` is a host name; it may or may not be this server"))));
+                                    found.push((
+                                        si,
+                                        Some(format!("`{h}` is a host name; it may or may not be this server")),
+                                    ));
                                 }
                             }
                             _ => {
                                 if s.binds.iter().any(|b| b.text.trim_start_matches('-') == h) {
                                     found.push((si, None));
                                 } else if s.binds.iter().any(|b| b.wildcard) {
-                                    found.push((si, Some(format!("the server listens on every interface; `{h}` may be one of this machine's"))));
+                                    found.push((
+                                        si,
+                                        Some(format!(
+                                            "the server listens on every interface; `{h}` may be one of this machine's"
+                                        )),
+                                    ));
                                 }
                             }
                         }
@@ -95,7 +103,9 @@ pub fn link_all(model: &Model, tops: &[PathBuf]) -> Vec<super::Link> {
             let n = found.len();
             for (si, reason) in found {
                 let certainty = match (reason, n, tunnelled) {
-                    (_, _, true) => LinkCertainty::Ambiguous(format!("a client tunnel also listens on port {}", t.port)),
+                    (_, _, true) => {
+                        LinkCertainty::Ambiguous(format!("a client tunnel also listens on port {}", t.port))
+                    }
                     (Some(r), _, _) => LinkCertainty::Ambiguous(r),
                     (None, 1, _) => LinkCertainty::Exact,
                     (None, n, _) => LinkCertainty::Ambiguous(format!("{n} servers in the tree accept this address")),

@@ -20,17 +20,44 @@ use crate::syntax::redis_conf::{self, directives, Loader};
 
 /// Known `session.*` (PHP 8.2) and `redis.session.*` (phpredis 6.1) directives.
 const PHP_SESSION_DIRECTIVES: &[&str] = &[
-    "session.auto_start", "session.cache_expire", "session.cache_limiter", "session.cookie_domain",
-    "session.cookie_httponly", "session.cookie_lifetime", "session.cookie_path", "session.cookie_samesite",
-    "session.cookie_secure", "session.gc_divisor", "session.gc_maxlifetime", "session.gc_probability",
-    "session.lazy_write", "session.name", "session.referer_check", "session.save_handler", "session.save_path",
-    "session.serialize_handler", "session.sid_bits_per_character", "session.sid_length",
-    "session.trans_sid_hosts", "session.trans_sid_tags", "session.upload_progress.cleanup",
-    "session.upload_progress.enabled", "session.upload_progress.freq", "session.upload_progress.min_freq",
-    "session.upload_progress.name", "session.upload_progress.prefix", "session.use_cookies",
-    "session.use_only_cookies", "session.use_strict_mode", "session.use_trans_sid",
-    "redis.session.locking_enabled", "redis.session.lock_expire", "redis.session.lock_wait_time",
-    "redis.session.lock_retries", "redis.session.early_refresh", "redis.session.compression",
+    "session.auto_start",
+    "session.cache_expire",
+    "session.cache_limiter",
+    "session.cookie_domain",
+    "session.cookie_httponly",
+    "session.cookie_lifetime",
+    "session.cookie_path",
+    "session.cookie_samesite",
+    "session.cookie_secure",
+    "session.gc_divisor",
+    "session.gc_maxlifetime",
+    "session.gc_probability",
+    "session.lazy_write",
+    "session.name",
+    "session.referer_check",
+    "session.save_handler",
+    "session.save_path",
+    "session.serialize_handler",
+    "session.sid_bits_per_character",
+    "session.sid_length",
+    "session.trans_sid_hosts",
+    "session.trans_sid_tags",
+    "session.upload_progress.cleanup",
+    "session.upload_progress.enabled",
+    "session.upload_progress.freq",
+    "session.upload_progress.min_freq",
+    "session.upload_progress.name",
+    "session.upload_progress.prefix",
+    "session.use_cookies",
+    "session.use_only_cookies",
+    "session.use_strict_mode",
+    "session.use_trans_sid",
+    "redis.session.locking_enabled",
+    "redis.session.lock_expire",
+    "redis.session.lock_wait_time",
+    "redis.session.lock_retries",
+    "redis.session.early_refresh",
+    "redis.session.compression",
     "redis.session.compression_level",
 ];
 
@@ -45,7 +72,8 @@ enum Parsed {
 /// Discover, read, parse and lower everything under `paths`.
 pub fn build(paths: &[PathBuf], root: Option<&Path>) -> Model {
     let discovery = discover::discover(paths, root);
-    let mut model = Model { root: discovery.root.clone(), unreadable: discovery.unreadable.clone(), ..Model::default() };
+    let mut model =
+        Model { root: discovery.root.clone(), unreadable: discovery.unreadable.clone(), ..Model::default() };
     let loader = Loader { root: (discovery.root != Path::new("/")).then(|| discovery.root.clone()), cwd: None };
 
     let mut parsed: Vec<Parsed> = Vec::new();
@@ -53,7 +81,9 @@ pub fn build(paths: &[PathBuf], root: Option<&Path>) -> Model {
         let source = match Source::read(&found.path) {
             Ok(s) => s,
             Err(e) => {
-                model.unreadable.push(discover::Unreadable { path: found.path.clone(), reason: discover::describe_io(&e) });
+                model
+                    .unreadable
+                    .push(discover::Unreadable { path: found.path.clone(), reason: discover::describe_io(&e) });
                 continue;
             }
         };
@@ -82,7 +112,8 @@ fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
     };
     let parsed = match role {
         Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool => {
-            let mode = if matches!(role, Role::FpmMain | Role::FpmPool) { ScanMode::PerLine } else { ScanMode::WholeFile };
+            let mode =
+                if matches!(role, Role::FpmMain | Role::FpmPool) { ScanMode::PerLine } else { ScanMode::WholeFile };
             let doc = ini::parse_with(&file.source.bytes, mode);
             file.syntax_errors = doc.errors.clone();
             ini_findings(&mut file, &doc);
@@ -211,7 +242,8 @@ fn ini_file<'a>(model: &'a Model, parsed: &'a [Parsed], i: usize) -> Option<IniF
 }
 
 fn lower_php(model: &mut Model, parsed: &[Parsed]) {
-    let by_role = |role: Role| -> Vec<usize> { (0..model.files.len()).filter(|&i| model.files[i].role == role).collect() };
+    let by_role =
+        |role: Role| -> Vec<usize> { (0..model.files.len()).filter(|&i| model.files[i].role == role).collect() };
     let php_inis: Vec<_> = by_role(Role::PhpIni).into_iter().filter_map(|i| ini_file(model, parsed, i)).collect();
     let scan_inis: Vec<_> = by_role(Role::PhpScanIni).into_iter().filter_map(|i| ini_file(model, parsed, i)).collect();
     let setups = php::build_setups(&php_inis, &scan_inis);
@@ -296,7 +328,10 @@ fn lower_redis(model: &mut Model, loader: &Loader) {
                 file.include_problems.push(IncludeProblem { span: e.span, message: e.message.clone() });
             } else if e.message.starts_with("Can't open the log file") || e.message.contains("failed to load") {
                 // Depends on the machine (log directory, module files), not on the config.
-            } else if file.unknown_directives.iter().any(|u| u.span.start >= e.span.start && u.span.start < e.span.end.max(e.span.start + 1))
+            } else if file
+                .unknown_directives
+                .iter()
+                .any(|u| u.span.start >= e.span.start && u.span.start < e.span.end.max(e.span.start + 1))
                 || file.syntax_errors.iter().any(|s| s.span.start == e.span.start)
             {
                 // Already reported: an unknown name (SL003) or a line the parser refused.
@@ -342,7 +377,8 @@ fn lower_magento(model: &mut Model, parsed: &[Parsed]) {
     for (i, p) in parsed.iter().enumerate() {
         if let Parsed::EnvPhp(doc) = p {
             let path = &model.files[i].source.path;
-            let root = path.parent().and_then(Path::parent).and_then(Path::parent).unwrap_or(Path::new("")).to_path_buf();
+            let root =
+                path.parent().and_then(Path::parent).and_then(Path::parent).unwrap_or(Path::new("")).to_path_buf();
             model.magento.push(magento::build_install(FileId(i), root, doc));
         }
     }
@@ -384,7 +420,11 @@ fn build_endpoints(model: &mut Model) {
     for (i, m) in model.magento.iter().enumerate() {
         let label = format!("magento {}", model.path(m.file).display());
         let handler = match &m.session_save {
-            Some(v) => EffectiveValue { value: v.value.clone().unwrap_or_default(), set_at: Some(v.entry_at), shadowed: vec![] },
+            Some(v) => EffectiveValue {
+                value: v.value.clone().unwrap_or_default(),
+                set_at: Some(v.entry_at),
+                shadowed: vec![],
+            },
             None => EffectiveValue::default_value("files"),
         };
         let targets = m.session_target().into_iter().collect();
@@ -401,9 +441,16 @@ fn build_endpoints(model: &mut Model) {
     model.endpoints = eps;
 }
 
-fn endpoint(owner: EndpointOwner, handler: EffectiveValue, save_path: Option<EffectiveValue>, label: String) -> SessionEndpoint {
+fn endpoint(
+    owner: EndpointOwner,
+    handler: EffectiveValue,
+    save_path: Option<EffectiveValue>,
+    label: String,
+) -> SessionEndpoint {
     let targets = match handler.value.as_str() {
-        "redis" | "rediscluster" => save_path.as_ref().map(|sp| parse_save_path(&handler.value, &sp.value)).unwrap_or_default(),
+        "redis" | "rediscluster" => {
+            save_path.as_ref().map(|sp| parse_save_path(&handler.value, &sp.value)).unwrap_or_default()
+        }
         _ => Vec::new(),
     };
     let decided_at = handler.set_at;

@@ -154,9 +154,11 @@ pub fn build_install(file: FileId, root: PathBuf, doc: &EnvPhp) -> MagentoInstal
     };
 
     let session_save = doc.lookup(&["session", "save"]).map(scalar);
-    let block_key = if session_save.as_ref().and_then(|v| v.value.as_deref()) == Some("valkey") { "valkey" } else { "redis" };
+    let block_key =
+        if session_save.as_ref().and_then(|v| v.value.as_deref()) == Some("valkey") { "valkey" } else { "redis" };
     let key_span = |e: &crate::syntax::env_php::Entry| e.key.map(|k| doc.expr(k).span).unwrap_or(e.span);
-    let session_redis = doc.lookup(&["session", block_key]).and_then(|e| array_of(e).map(|a| block(a, loc(key_span(e)))));
+    let session_redis =
+        doc.lookup(&["session", block_key]).and_then(|e| array_of(e).map(|a| block(a, loc(key_span(e)))));
 
     let mut caches = Vec::new();
     if let Some(frontends) = doc.lookup(&["cache", "frontend"]).and_then(array_of) {
@@ -171,9 +173,14 @@ pub fn build_install(file: FileId, root: PathBuf, doc: &EnvPhp) -> MagentoInstal
             if backend_name.contains("RemoteSynchronizedCache") {
                 // L2: the Redis part is `remote_backend_options` inside backend_options.
                 let remote = options_entry.and_then(array_of).and_then(|a| {
-                    let rb = doc.entry(a, &ArrayKey::from_bytes(b"remote_backend")).map(scalar).and_then(|v| v.value).unwrap_or_default();
+                    let rb = doc
+                        .entry(a, &ArrayKey::from_bytes(b"remote_backend"))
+                        .map(scalar)
+                        .and_then(|v| v.value)
+                        .unwrap_or_default();
                     let rbo = doc.entry(a, &ArrayKey::from_bytes(b"remote_backend_options"))?;
-                    (backend_kind(&rb) == CacheBackend::Redis).then(|| array_of(rbo).map(|x| block(x, loc(key_span(rbo)))))?
+                    (backend_kind(&rb) == CacheBackend::Redis)
+                        .then(|| array_of(rbo).map(|x| block(x, loc(key_span(rbo)))))?
                 });
                 backend = if remote.is_some() { CacheBackend::L2Redis } else { CacheBackend::Other };
                 options = remote;
@@ -206,7 +213,9 @@ fn scalar_text(v: &PhpValue) -> Option<String> {
 pub fn backend_kind(name: &str) -> CacheBackend {
     let n = name.trim_start_matches('\\').to_ascii_lowercase();
     match n.as_str() {
-        "cm_cache_backend_redis" | "magento\\framework\\cache\\backend\\redis" | "redis" | "valkey" => CacheBackend::Redis,
+        "cm_cache_backend_redis" | "magento\\framework\\cache\\backend\\redis" | "redis" | "valkey" => {
+            CacheBackend::Redis
+        }
         _ => CacheBackend::Other,
     }
 }

@@ -4,12 +4,12 @@
 //! Built once from a [`Discovery`](crate::discover::Discovery); rules only read it.
 
 pub mod endpoint;
+pub mod link;
+mod load;
 pub mod magento;
 pub mod php;
 pub mod redis;
 pub mod tunnel;
-mod load;
-pub mod link;
 
 use std::path::{Path, PathBuf};
 

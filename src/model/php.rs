@@ -154,7 +154,9 @@ pub fn build_setups(php_inis: &[IniFile<'_>], scan_inis: &[IniFile<'_>]) -> Vec<
 
 fn setup(php_ini: Option<&IniFile<'_>>, mut scan: Vec<&IniFile<'_>>, dir: PathBuf) -> PhpSetup {
     // PHP sorts scan-dir names by raw bytes (C collation), whatever the locale.
-    scan.sort_by(|a, b| a.path.file_name().map(|n| n.as_encoded_bytes()).cmp(&b.path.file_name().map(|n| n.as_encoded_bytes())));
+    scan.sort_by(|a, b| {
+        a.path.file_name().map(|n| n.as_encoded_bytes()).cmp(&b.path.file_name().map(|n| n.as_encoded_bytes()))
+    });
     let sapi = dir.file_name().and_then(|n| n.to_str()).filter(|n| SAPI_DIRS.contains(n)).unwrap_or("all").to_owned();
     let mut s = PhpSetup {
         sapi,

@@ -252,7 +252,11 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
     let mut settings = BTreeMap::new();
     for (k, v) in &effective {
         if let Some(at) = last.get(k.as_str()) {
-            let shown = if crate::syntax::redis_conf::directives::is_sensitive(k) && !v.is_empty() { "********".to_owned() } else { v.clone() };
+            let shown = if crate::syntax::redis_conf::directives::is_sensitive(k) && !v.is_empty() {
+                "********".to_owned()
+            } else {
+                v.clone()
+            };
             settings.insert(k.clone(), (shown, *at));
         }
     }

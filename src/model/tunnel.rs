@@ -62,7 +62,9 @@ pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
         let Some((span, opts)) = cur else { return };
         let get = |k: &str| opts.iter().rev().find(|(n, _)| n.eq_ignore_ascii_case(k)).map(|(_, v)| v.clone());
         let client = get("client").map_or(global_client, |v| v.eq_ignore_ascii_case("yes"));
-        let verifies = ["verifychain", "verifypeer", "requirecert"].iter().any(|k| get(k).is_some_and(|v| v.eq_ignore_ascii_case("yes")))
+        let verifies = ["verifychain", "verifypeer", "requirecert"]
+            .iter()
+            .any(|k| get(k).is_some_and(|v| v.eq_ignore_ascii_case("yes")))
             || get("verify").is_some_and(|v| v.trim().parse::<i32>().is_ok_and(|n| n >= 2))
             || get("pskSecrets").is_some();
         if get("accept").is_some() || get("connect").is_some() {
@@ -145,7 +147,14 @@ pub fn spiped(file: FileId, text: &[u8]) -> Vec<Tunnel> {
             i += 1;
         }
         if let Some(side) = side {
-            out.push(Tunnel { kind: TunnelKind::Spiped, side, at: Location { file, span }, listen: src, target: dst, authenticates: key });
+            out.push(Tunnel {
+                kind: TunnelKind::Spiped,
+                side,
+                at: Location { file, span },
+                listen: src,
+                target: dst,
+                authenticates: key,
+            });
         }
     }
     out
@@ -181,7 +190,10 @@ mod tests {
 
     #[test]
     fn stunnel_sections() {
-        let t = stunnel(FileId(0), b"client = yes\n[redis]\naccept = 127.0.0.1:6380\nconnect = r.example:6379\nverifyChain = yes\n");
+        let t = stunnel(
+            FileId(0),
+            b"client = yes\n[redis]\naccept = 127.0.0.1:6380\nconnect = r.example:6379\nverifyChain = yes\n",
+        );
         assert_eq!(t.len(), 1);
         assert_eq!((t[0].side, t[0].authenticates), (TunnelSide::Client, true));
         let s = stunnel(FileId(0), b"[redis]\naccept = 6371\nconnect = localhost:6379\n");
@@ -190,7 +202,10 @@ mod tests {
 
     #[test]
     fn spiped_exec_start() {
-        let t = spiped(FileId(0), b"ExecStart=/usr/bin/spiped -F -d -s [0.0.0.0]:46379 -t [127.0.0.1]:6379 -k /etc/spiped/redis.key\n");
+        let t = spiped(
+            FileId(0),
+            b"ExecStart=/usr/bin/spiped -F -d -s [0.0.0.0]:46379 -t [127.0.0.1]:6379 -k /etc/spiped/redis.key\n",
+        );
         assert_eq!(t[0].side, TunnelSide::Server);
         assert_eq!(t[0].target.as_deref(), Some("[127.0.0.1]:6379"));
         assert!(t[0].authenticates);

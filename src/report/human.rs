@@ -103,7 +103,11 @@ fn frame(d: &Diagnostic, ctx: &ReportContext<'_>) -> Frame {
             });
         }
     }
-    let message = if source.is_none() { format!("{}: {}", display_path(&d.primary.path), ctx.scrub(&d.message)) } else { ctx.scrub(&d.message) };
+    let message = if source.is_none() {
+        format!("{}: {}", display_path(&d.primary.path), ctx.scrub(&d.message))
+    } else {
+        ctx.scrub(&d.message)
+    };
     Frame {
         message,
         code: Some(format!("{}({})", d.code, d.name)),

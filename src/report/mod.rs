@@ -63,7 +63,11 @@ impl<'a> ReportContext<'a> {
     /// A file's text with its secrets replaced, and a way to move spans into it.
     pub fn masked(&self, path: &Path) -> Option<mask::Masked> {
         let (source, secrets) = self.sources.get(path)?;
-        Some(if self.show_secrets { mask::Masked::unmasked(&source.bytes) } else { mask::Masked::new(&source.bytes, secrets) })
+        Some(if self.show_secrets {
+            mask::Masked::unmasked(&source.bytes)
+        } else {
+            mask::Masked::new(&source.bytes, secrets)
+        })
     }
 
     /// A message or other free text with any secret string replaced.

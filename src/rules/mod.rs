@@ -78,7 +78,9 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
     for rule in RULES {
         rule.check(model, &mut out);
     }
-    out.sort_by(|a, b| (&a.primary.path, a.primary.span.start, a.code).cmp(&(&b.primary.path, b.primary.span.start, b.code)));
+    out.sort_by(|a, b| {
+        (&a.primary.path, a.primary.span.start, a.code).cmp(&(&b.primary.path, b.primary.span.start, b.code))
+    });
     out.dedup();
     out
 }

@@ -52,7 +52,11 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         };
         for e in &f.syntax_errors {
             let at = Location { file: FileId(i), span: e.span };
-            out.push(rule.diagnostic(Severity::Error, format!("{}: {consequence}", e.message), label(model, at, e.message.clone())));
+            out.push(rule.diagnostic(
+                Severity::Error,
+                format!("{}: {consequence}", e.message),
+                label(model, at, e.message.clone()),
+            ));
         }
     }
 }

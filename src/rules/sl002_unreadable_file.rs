@@ -38,6 +38,10 @@ pub static RULE: Rule = Rule {
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
     for u in &model.unreadable {
         let primary = Label::new(Path::new(&u.path), Span::empty(0), u.reason.clone());
-        out.push(rule.diagnostic(Severity::Warning, format!("could not read {}: {}", u.path.display(), u.reason), primary));
+        out.push(rule.diagnostic(
+            Severity::Warning,
+            format!("could not read {}: {}", u.path.display(), u.reason),
+            primary,
+        ));
     }
 }

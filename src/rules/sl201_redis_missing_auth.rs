@@ -54,13 +54,23 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         let users: Vec<_> = model.endpoints_of(si).collect();
         let reach = s.widest_reach();
         let (severity, why) = match reach {
-            Some(Reach::Public) => (Severity::Error, "it listens beyond loopback, so anyone who can reach it reads and forges sessions"),
-            Some(Reach::Private) => (Severity::Error, "it listens on a private network address, so every host on that network can read and forge sessions"),
-            Some(Reach::Unknown) => (Severity::Error, "it listens on a host name that may be reachable from other machines"),
-            _ if !users.is_empty() => (Severity::Warning, "session data lives here, and any local process or user can read and forge it"),
+            Some(Reach::Public) => {
+                (Severity::Error, "it listens beyond loopback, so anyone who can reach it reads and forges sessions")
+            }
+            Some(Reach::Private) => (
+                Severity::Error,
+                "it listens on a private network address, so every host on that network can read and forge sessions",
+            ),
+            Some(Reach::Unknown) => {
+                (Severity::Error, "it listens on a host name that may be reachable from other machines")
+            }
+            _ if !users.is_empty() => {
+                (Severity::Warning, "session data lives here, and any local process or user can read and forge it")
+            }
             _ => (Severity::Info, "only local clients can reach it, and no session endpoint in the tree uses it"),
         };
-        let primary_at = s.default_user_at().or(s.bind_at).unwrap_or(Location { file: s.file, span: crate::span::Span::empty(0) });
+        let primary_at =
+            s.default_user_at().or(s.bind_at).unwrap_or(Location { file: s.file, span: crate::span::Span::empty(0) });
         let mut d = rule.diagnostic(
             severity,
             format!("Redis server {} accepts clients without a password: {why}", model.path(s.file).display()),

@@ -78,9 +78,10 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             .iter()
             .filter(|t| t.side == TunnelSide::Server && same_host(t.at))
             .filter(|t| {
-                t.target.as_deref().and_then(|a| split_address(a, "127.0.0.1")).is_some_and(|(h, p)| {
-                    p == s.port && matches!(h.as_str(), "127.0.0.1" | "localhost" | "::1")
-                })
+                t.target
+                    .as_deref()
+                    .and_then(|a| split_address(a, "127.0.0.1"))
+                    .is_some_and(|(h, p)| p == s.port && matches!(h.as_str(), "127.0.0.1" | "localhost" | "::1"))
             })
             .collect();
         let public = exposed.iter().any(|b| b.reach != Reach::Private);

@@ -64,10 +64,13 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         let Some(session_at) = session_at else { continue };
         for c in &m.caches {
             let Some(cache) = MagentoInstall::cache_target(c) else { continue };
-            if server_key(&cache) != server_key(&session) || cache.database.unwrap_or(0) != session.database.unwrap_or(0) {
+            if server_key(&cache) != server_key(&session)
+                || cache.database.unwrap_or(0) != session.database.unwrap_or(0)
+            {
                 continue;
             }
-            let cache_at = c.options.as_ref().and_then(|o| o.values.get("database").map(|v| v.entry_at)).unwrap_or(c.at);
+            let cache_at =
+                c.options.as_ref().and_then(|o| o.values.get("database").map(|v| v.entry_at)).unwrap_or(c.at);
             let db = session.database.unwrap_or(0);
             out.push(
                 rule.diagnostic(
@@ -100,7 +103,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 if same_application(first, ep) {
                     continue;
                 }
-                let Some(first_at) = first.save_path.as_ref().and_then(|v| v.set_at).or(first.decided_at) else { continue };
+                let Some(first_at) = first.save_path.as_ref().and_then(|v| v.set_at).or(first.decided_at) else {
+                    continue;
+                };
                 out.push(
                     rule.diagnostic(
                         Severity::Warning,

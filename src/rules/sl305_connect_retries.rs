@@ -39,7 +39,8 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-const SEMANTICS: &str = "the value counts extra attempts (Credis retries while failures <= N): 1 means one retry, not \"no retry\"";
+const SEMANTICS: &str =
+    "the value counts extra attempts (Credis retries while failures <= N): 1 means one retry, not \"no retry\"";
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
     for m in &model.magento {
@@ -65,7 +66,11 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                     d = d.with_fix(Fix {
                         title: "retry twice".into(),
                         applicability: Applicability::Safe,
-                        edits: vec![Edit { path: model.path(r.value_at.file).to_path_buf(), span: r.value_at.span, replacement: "'2'".into() }],
+                        edits: vec![Edit {
+                            path: model.path(r.value_at.file).to_path_buf(),
+                            span: r.value_at.span,
+                            replacement: "'2'".into(),
+                        }],
                     });
                 }
                 out.push(d);
@@ -87,7 +92,11 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                     .with_fix(Fix {
                         title: "retry twice".into(),
                         applicability: Applicability::Safe,
-                        edits: vec![Edit { path: model.path(v.value_at.file).to_path_buf(), span: v.value_at.span, replacement: "'2'".into() }],
+                        edits: vec![Edit {
+                            path: model.path(v.value_at.file).to_path_buf(),
+                            span: v.value_at.span,
+                            replacement: "'2'".into(),
+                        }],
                     }),
                 );
             }

@@ -8,9 +8,8 @@ use std::process::{Command, Output};
 /// The path of a real program used as an oracle, or `None` (with a loud message) when it
 /// is missing. With `SESSLINT_REQUIRE_ORACLES=1` (CI sets it) a missing oracle fails.
 pub fn oracle(program: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).map(|d| d.join(program)).find(|p| p.is_file())
-    });
+    let found = std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(program)).find(|p| p.is_file()));
     if found.is_none() {
         if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
             panic!("SESSLINT_REQUIRE_ORACLES=1 but `{program}` is not installed (apt-get install php-cli php-redis redis-server)");

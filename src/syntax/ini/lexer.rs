@@ -89,7 +89,25 @@ const fn is_blank(b: u8) -> bool {
 
 /// `LABEL` characters of PHP 8.2: `[^=\n\r\t;&|^$~(){}!"\[]`.
 const fn is_label_char(b: u8) -> bool {
-    !matches!(b, b'=' | b'\n' | b'\r' | b'\t' | b';' | b'&' | b'|' | b'^' | b'$' | b'~' | b'(' | b')' | b'{' | b'}' | b'!' | b'"' | b'[')
+    !matches!(
+        b,
+        b'=' | b'\n'
+            | b'\r'
+            | b'\t'
+            | b';'
+            | b'&'
+            | b'|'
+            | b'^'
+            | b'$'
+            | b'~'
+            | b'('
+            | b')'
+            | b'{'
+            | b'}'
+            | b'!'
+            | b'"'
+            | b'['
+    )
 }
 
 const fn is_constant_start(b: u8) -> bool {
@@ -102,7 +120,25 @@ const fn is_constant_char(b: u8) -> bool {
 
 /// `VALUE_CHARS` minus the `$` forms: `[^$= \t\n\r;&|^~()!"'\000]`.
 const fn is_plain_value_char(b: u8) -> bool {
-    !matches!(b, b'$' | b'=' | b' ' | b'\t' | b'\n' | b'\r' | b';' | b'&' | b'|' | b'^' | b'~' | b'(' | b')' | b'!' | b'"' | b'\'' | 0)
+    !matches!(
+        b,
+        b'$' | b'='
+            | b' '
+            | b'\t'
+            | b'\n'
+            | b'\r'
+            | b';'
+            | b'&'
+            | b'|'
+            | b'^'
+            | b'~'
+            | b'('
+            | b')'
+            | b'!'
+            | b'"'
+            | b'\''
+            | 0
+    )
 }
 
 /// Outcome of trying one rule: how far it matched, or that it needs bytes past the end.
@@ -216,7 +252,10 @@ impl<'a> Lexer<'a> {
         let rest = &self.src[self.pos..self.limit];
         let mut best: Option<(Tok, usize)> = None;
         for (word, tok) in WORDS {
-            if rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word) && best.map_or(true, |(_, l)| word.len() > l) {
+            if rest.len() >= word.len()
+                && rest[..word.len()].eq_ignore_ascii_case(word)
+                && best.map_or(true, |(_, l)| word.len() > l)
+            {
                 best = Some((tok, word.len()));
             }
         }
@@ -232,7 +271,11 @@ impl<'a> Lexer<'a> {
             // The terminating NUL is a label character too: PHP reads past the end.
             return Match::PastEnd;
         }
-        if i > self.pos { Match::Len(i - self.pos) } else { Match::No }
+        if i > self.pos {
+            Match::Len(i - self.pos)
+        } else {
+            Match::No
+        }
     }
 
     /// `'{SINGLE_QUOTED_CHARS}+'`.
@@ -276,7 +319,11 @@ impl<'a> Lexer<'a> {
         let int_end = digits(p);
         let dnum_len = if self.at(int_end) == Some(b'.') {
             let frac_end = digits(int_end + 1);
-            if frac_end > int_end + 1 || int_end > p { frac_end - p } else { 0 }
+            if frac_end > int_end + 1 || int_end > p {
+                frac_end - p
+            } else {
+                0
+            }
         } else {
             0
         };
@@ -309,7 +356,11 @@ impl<'a> Lexer<'a> {
                 _ => break,
             }
         }
-        if i > self.pos { Match::Len(i - self.pos) } else { Match::No }
+        if i > self.pos {
+            Match::Len(i - self.pos)
+        } else {
+            Match::No
+        }
     }
 
     /// `{SECTION_VALUE_CHARS}+`: `[^$\n\r;"'\]\\]`, `\` + any char, or a literal `$`.
@@ -332,7 +383,11 @@ impl<'a> Lexer<'a> {
                 _ => break,
             }
         }
-        if i > self.pos { Match::Len(i - self.pos) } else { Match::No }
+        if i > self.pos {
+            Match::Len(i - self.pos)
+        } else {
+            Match::No
+        }
     }
 
     /// `{TABS_AND_SPACES}*["]`.
@@ -361,7 +416,10 @@ impl<'a> Lexer<'a> {
                 return None;
             }
             // A UTF-8 BOM is skipped only at the very start, and only in inputs over 3 bytes.
-            if self.pos == self.start && self.limit - self.start > 3 && self.src[self.pos..].starts_with(b"\xEF\xBB\xBF") {
+            if self.pos == self.start
+                && self.limit - self.start > 3
+                && self.src[self.pos..].starts_with(b"\xEF\xBB\xBF")
+            {
                 self.pos += 3;
                 continue;
             }
@@ -402,7 +460,11 @@ impl<'a> Lexer<'a> {
         };
         let eq = {
             let i = self.blanks_from(self.pos);
-            if self.at(i) == Some(b'=') && i < self.limit { Match::Len(self.blanks_from(i + 1) - self.pos) } else { Match::No }
+            if self.at(i) == Some(b'=') && i < self.limit {
+                Match::Len(self.blanks_from(i + 1) - self.pos)
+            } else {
+                Match::No
+            }
         };
         let b = self.src[self.pos];
         let ws = self.whitespace_len();
@@ -458,15 +520,28 @@ impl<'a> Lexer<'a> {
         let kw = self.keyword();
         let raw = self.raw_len();
         let dollar_curly = b == b'$' && self.at(self.pos + 1) == Some(b'{') && self.pos + 1 < self.limit;
-        let op = if b"&|^~()!".contains(&b) { Match::Len(self.blanks_from(self.pos + 1) - self.pos) } else { Match::No };
+        let op =
+            if b"&|^~()!".contains(&b) { Match::Len(self.blanks_from(self.pos + 1) - self.pos) } else { Match::No };
         let ws = self.whitespace_len();
         let cands = [
             (raw, 0u8),
             (if dollar_curly { Match::Len(2) } else { Match::No }, 1),
             (kw.map_or(Match::No, |(_, l)| Match::Len(l)), 2),
             (self.blank_newline_len().map_or(Match::No, Match::Len), 3),
-            (match self.constant_len() { 0 => Match::No, l => Match::Len(l) }, 4),
-            (match self.number_len() { 0 => Match::No, l => Match::Len(l) }, 5),
+            (
+                match self.constant_len() {
+                    0 => Match::No,
+                    l => Match::Len(l),
+                },
+                4,
+            ),
+            (
+                match self.number_len() {
+                    0 => Match::No,
+                    l => Match::Len(l),
+                },
+                5,
+            ),
             (op, 6),
             (if b == b'=' { Match::Len(1) } else { Match::No }, 7),
             (self.value_chars_len(), 8),
@@ -532,7 +607,11 @@ impl<'a> Lexer<'a> {
             }
         } else {
             let i = self.blanks_from(self.pos);
-            if self.at(i) == Some(b']') && i < self.limit { Match::Len(i + 1 - self.pos) } else { Match::No }
+            if self.at(i) == Some(b']') && i < self.limit {
+                Match::Len(i + 1 - self.pos)
+            } else {
+                Match::No
+            }
         };
         let dollar_curly = b == b'$' && self.at(self.pos + 1) == Some(b'{') && self.pos + 1 < self.limit;
         let ws = self.whitespace_len();
@@ -540,8 +619,20 @@ impl<'a> Lexer<'a> {
             (self.raw_len(), 0u8),
             (close, 1),
             (if dollar_curly { Match::Len(2) } else { Match::No }, 2),
-            (match self.constant_len() { 0 => Match::No, l => Match::Len(l) }, 3),
-            (match self.number_len() { 0 => Match::No, l => Match::Len(l) }, 4),
+            (
+                match self.constant_len() {
+                    0 => Match::No,
+                    l => Match::Len(l),
+                },
+                3,
+            ),
+            (
+                match self.number_len() {
+                    0 => Match::No,
+                    l => Match::Len(l),
+                },
+                4,
+            ),
             (self.section_chars_len(), 5),
             (self.dq_open_len().map_or(Match::No, Match::Len), 6),
             (if ws > 0 { Match::Len(ws) } else { Match::No }, 7),

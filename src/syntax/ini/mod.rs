@@ -92,7 +92,8 @@ pub fn parse(bytes: &[u8]) -> IniDocument {
 }
 
 pub fn parse_with(bytes: &[u8], mode: ScanMode) -> IniDocument {
-    let mut doc = IniDocument { source: bytes.to_vec(), nodes: Vec::new(), tokens: Vec::new(), errors: Vec::new(), mode };
+    let mut doc =
+        IniDocument { source: bytes.to_vec(), nodes: Vec::new(), tokens: Vec::new(), errors: Vec::new(), mode };
     let mut b = Builder { doc: &mut doc, cursor: 0, failed: false, limit: 0 };
     match mode {
         ScanMode::WholeFile => b.scan(Lexer::new(bytes), bytes.len()),
@@ -209,7 +210,11 @@ impl Builder<'_> {
                         let t = self.doc.tokens[i];
                         i += 1;
                         end = t.span.end;
-                        if t.tok == Tok::End || (t.tok == Tok::EndOfLine && t.span.end > t.span.start && ends_line(self.doc.text(t.span))) {
+                        if t.tok == Tok::End
+                            || (t.tok == Tok::EndOfLine
+                                && t.span.end > t.span.start
+                                && ends_line(self.doc.text(t.span)))
+                        {
                             break;
                         }
                     }
@@ -238,7 +243,9 @@ impl Builder<'_> {
             Tok::EndOfLine => {
                 let text = self.doc.text(t.span);
                 match text.iter().position(|&c| c == b';') {
-                    Some(p) => Parsed::Node(NodeKind::Comment { text: Span::new(t.span.start + p, t.span.end) }, t.span.end),
+                    Some(p) => {
+                        Parsed::Node(NodeKind::Comment { text: Span::new(t.span.start + p, t.span.end) }, t.span.end)
+                    }
                     None => Parsed::Node(NodeKind::Trivia, t.span.end),
                 }
             }
@@ -328,7 +335,9 @@ impl Builder<'_> {
             match t.tok {
                 Tok::Constant | Tok::Raw | Tok::Number | Tok::Str | Tok::Whitespace => *i += 1,
                 Tok::DollarCurly => {
-                    if self.peek(*i + 1, n).map(|t| t.tok) != Some(Tok::VarName) || self.peek(*i + 2, n).map(|t| t.tok) != Some(Tok::VarClose) {
+                    if self.peek(*i + 1, n).map(|t| t.tok) != Some(Tok::VarName)
+                        || self.peek(*i + 2, n).map(|t| t.tok) != Some(Tok::VarClose)
+                    {
                         return any;
                     }
                     *i += 3;
