@@ -74,7 +74,11 @@ pub fn build(paths: &[PathBuf], root: Option<&Path>) -> Model {
     let discovery = discover::discover(paths, root);
     let mut model =
         Model { root: discovery.root.clone(), unreadable: discovery.unreadable.clone(), ..Model::default() };
-    let loader = Loader { root: (discovery.root != Path::new("/")).then(|| discovery.root.clone()), cwd: None };
+    let loader = Loader {
+        root: (discovery.root != Path::new("/")).then(|| discovery.root.clone()),
+        cwd: None,
+        keep_going: true,
+    };
 
     let mut parsed: Vec<Parsed> = Vec::new();
     for found in &discovery.files {
@@ -138,18 +142,39 @@ fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
 
 /// Secrets in save_path values, and `session.*` names PHP does not know.
 fn ini_findings(file: &mut LoadedFile, doc: &IniDocument) {
+    // Credentials in save paths, found in the raw lines (a broken line is not an entry).
+    let mut offset = 0;
+    for line in doc.source().split_inclusive(|&b| b == b'\n') {
+        if line.windows(9).any(|w| w == b"save_path") {
+            for r in secret_ranges(line) {
+                file.secrets.push(Span::new(offset + r.start, offset + r.end));
+            }
+        }
+        offset += line.len();
+    }
+    if matches!(file.role, Role::FpmMain | Role::FpmPool) {
+        // php-fpm hands every line to its callback; a line without `=` (a `#` comment too)
+        // has no value and FPM stops: "value is NULL for a ZEND_INI_PARSER_ENTRY".
+        for n in &doc.nodes {
+            if let ini::NodeKind::BareKey { key } = &n.kind {
+                if !key.is_empty() {
+                    let text = String::from_utf8_lossy(doc.text(*key)).into_owned();
+                    let why =
+                        if text.starts_with('#') { " (`#` is not a comment in php-fpm files; use `;`)" } else { "" };
+                    file.syntax_errors.push(crate::syntax::SyntaxError::new(
+                        *key,
+                        format!("php-fpm refuses a line without `=`: value is NULL for a ZEND_INI_PARSER_ENTRY{why}"),
+                    ));
+                }
+            }
+        }
+    }
     for (_, e) in doc.entries() {
         let key = doc.text(e.key);
         let name = match &e.offset {
             Some(off) => String::from_utf8_lossy(doc.text(off.span)).trim_matches(['"', '\'']).to_owned(),
             None => String::from_utf8_lossy(key).into_owned(),
         };
-        if name.ends_with("save_path") {
-            let raw = doc.text(e.value.span);
-            for r in secret_ranges(raw) {
-                file.secrets.push(Span::new(e.value.span.start + r.start, e.value.span.start + r.end));
-            }
-        }
         let known = PHP_SESSION_DIRECTIVES.contains(&name.as_str());
         if (name.starts_with("session.") || name.starts_with("redis.session.")) && !known {
             let span = e.offset.as_ref().map_or(e.key, |o| o.span);
@@ -301,25 +326,31 @@ fn fpm_setup(setups: &[php::PhpSetup], dir: &Path) -> Option<usize> {
 }
 
 fn lower_redis(model: &mut Model, loader: &Loader) {
-    let tops: Vec<usize> = (0..model.files.len()).filter(|&i| model.files[i].role == Role::RedisConf).collect();
-    let mut loaded = Vec::new();
+    let mut tops: Vec<usize> = (0..model.files.len()).filter(|&i| model.files[i].role == Role::RedisConf).collect();
+    // Main files first, so that a fragment another file includes is not taken for a server.
+    tops.sort_by_key(|&i| {
+        let name = model.files[i].source.path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_owned();
+        (!matches!(name.as_str(), "redis.conf" | "valkey.conf"), i)
+    });
     let mut included: BTreeSet<PathBuf> = BTreeSet::new();
-    for &i in &tops {
-        let file_dir = model.files[i].source.path.parent().map(Path::to_path_buf);
+    for i in tops {
+        let path = model.files[i].source.path.clone();
+        if included.contains(&path) {
+            continue; // a fragment of another server's config
+        }
         // redis-server resolves relative includes against its working directory, which we
         // cannot know; the config's own directory is the usual one.
-        let l = Loader { root: loader.root.clone(), cwd: file_dir };
+        let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        // The loader wants the directory as redis-server would see it (below --root).
+        let cwd = match &loader.root {
+            Some(root) => dir.strip_prefix(root).map(|rel| Path::new("/").join(rel)).unwrap_or(dir),
+            None => dir,
+        };
+        let l = Loader { root: loader.root.clone(), cwd: Some(cwd), keep_going: true };
         let cfg = l.load(&model.files[i].source);
         for f in cfg.files.iter().skip(1) {
             included.insert(f.clone());
             included.insert(physical(model, f));
-        }
-        loaded.push((i, cfg));
-    }
-    for (i, cfg) in loaded {
-        let path = model.files[i].source.path.clone();
-        if included.contains(&path) {
-            continue; // a fragment of another server's config
         }
         for e in &cfg.errors {
             let fid = file_for(model, &e.file, &path, i);

@@ -98,12 +98,20 @@ pub fn parse_with(bytes: &[u8], mode: ScanMode) -> IniDocument {
     match mode {
         ScanMode::WholeFile => b.scan(Lexer::new(bytes), bytes.len()),
         ScanMode::PerLine => {
+            // php-fpm reads a line, appends "\n" (to the last line too) and parses it as a
+            // C string, so a NUL ends it early.
+            let extended;
+            let buf: &[u8] = if bytes.last().is_some_and(|&c| c != b'\n') {
+                extended = [bytes, b"\n"].concat();
+                &extended
+            } else {
+                bytes
+            };
             let mut start = 0;
             while start < bytes.len() {
-                let end = bytes[start..].iter().position(|&c| c == b'\n').map_or(bytes.len(), |i| start + i + 1);
-                // FPM reads up to and including "\n" and parses the line without it.
-                let limit = if bytes[end - 1] == b'\n' { end - 1 } else { end };
-                b.scan(Lexer::window(bytes, start, limit), end);
+                let end = buf[start..].iter().position(|&c| c == b'\n').map_or(buf.len(), |i| start + i + 1);
+                let limit = buf[start..end].iter().position(|&c| c == 0).map_or(end, |i| start + i);
+                b.scan(Lexer::window(buf, start, limit), end.min(bytes.len()));
                 start = end;
             }
         }
@@ -179,9 +187,15 @@ impl Builder<'_> {
     }
 
     fn scan(&mut self, lexer: Lexer<'_>, window_end: usize) {
-        self.limit = lexer.limit();
+        self.limit = lexer.limit().min(self.doc.source.len());
         let first = self.doc.tokens.len();
-        self.doc.tokens.extend(lexer);
+        // Spans never reach past the input (FPM's appended "\n" is not in it).
+        let len = self.doc.source.len();
+        self.doc.tokens.extend(lexer.map(|mut t| {
+            t.span = Span::new(t.span.start.min(len), t.span.end.min(len));
+            t.text = Span::new(t.text.start.min(len), t.text.end.min(len));
+            t
+        }));
         let mut i = first;
         let n = self.doc.tokens.len();
         while i < n {

@@ -21,6 +21,9 @@ pub struct Loader {
     /// The directory relative paths resolve against at the start (redis-server's cwd).
     /// `None` = this process's current directory.
     pub cwd: Option<PathBuf>,
+    /// Record a fatal error and read on (a linter wants every line), instead of stopping
+    /// where redis-server stops.
+    pub keep_going: bool,
 }
 
 /// One directive in load order, includes expanded.
@@ -101,7 +104,10 @@ impl Loader {
             modules: Vec::new(),
             acl_unknown: None,
         };
-        if let Ok(canon) = self.physical(&state.cwd, &source.path).canonicalize() {
+        // The top file's path is a real path on this machine (not one below --root).
+        if let Ok(canon) =
+            source.path.canonicalize().or_else(|_| self.physical(&state.cwd, &source.path).canonicalize())
+        {
             state.active.push(canon);
         }
         state.out.files.push(source.path.clone());
@@ -174,6 +180,9 @@ impl Loader {
                 LineKind::Blank | LineKind::Comment => continue,
                 LineKind::Error(e) => {
                     state.out.errors.push(LoadError { message: e.message.clone(), ..at(e.span) });
+                    if self.keep_going {
+                        continue;
+                    }
                     return Err(Fatal);
                 }
                 LineKind::Directive(d) => d,
@@ -188,12 +197,20 @@ impl Loader {
                 line: line_in_part,
                 span: Span::new(span.start - part_start, span.end - part_start),
             });
+            let keep_going = self.keep_going;
             let fail = |state: &mut State, message: String| {
                 state.out.errors.push(LoadError { message, ..at(span) });
-                Err(Fatal)
+                if keep_going {
+                    Ok(())
+                } else {
+                    Err(Fatal)
+                }
             };
             match state.checker.directive(&name, &args) {
-                Err(message) => return fail(state, message),
+                Err(message) => {
+                    fail(state, message)?;
+                    continue;
+                }
                 Ok(Action::None) => {}
                 Ok(Action::LogFile(path)) => state.logfile = Some((path, at(span))),
                 Ok(Action::LoadModule(path)) => state.modules.push((path, at(span))),
@@ -208,30 +225,41 @@ impl Loader {
                         Ok(m) if m.is_dir() => {
                             state.cwd = self.logical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path)))
                         }
-                        Ok(_) => return fail(state, "Not a directory".into()),
-                        Err(e) => return fail(state, strerror(&e)),
+                        Ok(_) => {
+                            fail(state, "Not a directory".into())?;
+                            continue;
+                        }
+                        Err(e) => {
+                            fail(state, strerror(&e))?;
+                            continue;
+                        }
                     }
                 }
                 Ok(Action::Include(path)) => {
                     if depth + 1 > MAX_INCLUDE_DEPTH {
-                        return fail(state, format!("include nested deeper than {MAX_INCLUDE_DEPTH} files"));
+                        fail(state, format!("include nested deeper than {MAX_INCLUDE_DEPTH} files"))?;
+                        continue;
                     }
                     let pattern = String::from_utf8_lossy(&path).into_owned();
                     let inner = match self.read_include(state, &pattern) {
                         Ok(Some(c)) => c,
                         Ok(None) => continue,
-                        Err(message) => return fail(state, message),
+                        Err(message) => {
+                            fail(state, message)?;
+                            continue;
+                        }
                     };
                     let canon: Vec<PathBuf> = inner
                         .parts
                         .iter()
                         .filter_map(|(_, p)| self.physical(&state.cwd, p).canonicalize().ok())
                         .collect();
-                    if let Some(c) = canon.iter().find(|c| state.active.contains(c)) {
-                        return fail(
+                    if canon.iter().any(|c| state.active.contains(c)) {
+                        fail(
                             state,
-                            format!("include cycle: '{}' includes itself (redis-server would crash)", c.display()),
-                        );
+                            format!("include cycle: '{pattern}' is already being read, so it includes itself (redis-server would crash)"),
+                        )?;
+                        continue;
                     }
                     let before = state.active.len();
                     state.active.extend(canon);
@@ -481,7 +509,7 @@ mod tests {
         std::fs::create_dir(d.join("conf.d")).unwrap();
         std::fs::write(d.join("conf.d/b.conf"), "maxmemory 2mb\n").unwrap();
         std::fs::write(d.join("conf.d/a.conf"), "maxmemory 1mb").unwrap();
-        let loader = Loader { root: None, cwd: Some(d.to_path_buf()) };
+        let loader = Loader { root: None, cwd: Some(d.to_path_buf()), keep_going: false };
         let src = Source::read(&d.join("main.conf")).unwrap();
         let loaded = loader.load(&src);
         // a.conf has no final newline: its line joins b.conf's first line, as in redis-server.
