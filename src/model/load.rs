@@ -357,8 +357,9 @@ fn lower_redis(model: &mut Model, loader: &Loader) {
             let file = &mut model.files[fid.0];
             if e.message.contains("nclude") || e.message.contains("can't open config file") {
                 file.include_problems.push(IncludeProblem { span: e.span, message: e.message.clone() });
-            } else if e.message.starts_with("Can't open the log file") || e.message.contains("failed to load") {
-                // Depends on the machine (log directory, module files), not on the config.
+            } else if depends_on_machine(e.span.slice(&file.source.bytes)) {
+                // `dir`, `logfile`, `loadmodule` and friends name paths of the machine the
+                // server runs on; a copied tree is not that machine.
             } else if file
                 .unknown_directives
                 .iter()
@@ -380,6 +381,17 @@ fn lower_redis(model: &mut Model, loader: &Loader) {
         let server = redis::build_server(FileId(i), &directives);
         model.redis.push(server);
     }
+}
+
+/// Directives whose load-time check looks at the running machine's filesystem.
+fn depends_on_machine(line: &[u8]) -> bool {
+    let name: Vec<u8> = line
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take_while(|b| !b.is_ascii_whitespace())
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    matches!(name.as_slice(), b"dir" | b"logfile" | b"loadmodule" | b"aclfile" | b"unixsocket" | b"pidfile")
 }
 
 fn physical(model: &Model, p: &Path) -> PathBuf {
