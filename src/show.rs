@@ -33,7 +33,7 @@ fn destination(ctx: &ReportContext<'_>, ep: &SessionEndpoint) -> String {
             .as_ref()
             .map(|p| p.value.as_str())
             .filter(|p| !p.is_empty())
-            .unwrap_or("(PHP's default directory)");
+            .unwrap_or("PHP's built-in save_path (/var/lib/php/sessions on Debian builds, the system temp dir upstream)");
         return format!("{} -> {}", ep.handler.value, ctx.scrub(path));
     }
     let targets: Vec<String> = ep

@@ -1,0 +1,164 @@
+//! The command line as users and CI meet it: exit codes, formats, secrets, bad input.
+
+mod common;
+
+use std::process::Output;
+
+use common::sesslint;
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn the_demo_tree_has_findings_and_exits_1() {
+    let o = sesslint(&["fixtures/demo"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    for code in ["SL201", "SL202", "SL303", "SL305"] {
+        assert!(out.contains(code), "demo output lacks {code}:\n{out}");
+    }
+    insta::assert_snapshot!("demo_human", out);
+}
+
+#[test]
+fn concise_and_json_formats_on_the_demo_tree() {
+    let concise = stdout(&sesslint(&["check", "--format", "concise", "fixtures/demo"]));
+    insta::assert_snapshot!("demo_concise", concise);
+    let json = stdout(&sesslint(&["check", "--format", "json", "fixtures/demo"]));
+    let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    let list = v.as_array().expect("a JSON array");
+    assert!(!list.is_empty());
+    for d in list {
+        for key in ["code", "name", "severity", "message", "path", "line", "column", "end_line", "end_column", "help", "related", "fix"] {
+            assert!(d.get(key).is_some(), "missing {key} in {d}");
+        }
+        assert!(d["line"].as_u64().unwrap_or(0) >= 1 && d["column"].as_u64().unwrap_or(0) >= 1);
+        assert!(d["related"].is_array());
+    }
+    insta::assert_snapshot!("demo_json", json);
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    // The demo has errors: failing only on errors still exits 1.
+    assert_eq!(sesslint(&["--fail-on", "error", "fixtures/demo"]).status.code(), Some(1));
+    // A tree with only a warning passes with --fail-on error.
+    let dir = "fixtures/rules/SL305/trigger-no-retries";
+    assert_eq!(sesslint(&["--fail-on", "error", dir]).status.code(), Some(0));
+    assert_eq!(sesslint(&[dir]).status.code(), Some(1));
+    // Information alone never fails by default.
+    assert_eq!(sesslint(&["fixtures/corpus/debian12-etc"]).status.code(), Some(0));
+}
+
+#[test]
+fn usage_errors_and_missing_paths_exit_2() {
+    assert_eq!(sesslint(&["--format", "nope", "fixtures/demo"]).status.code(), Some(2));
+    let o = sesslint(&["does/not/exist"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("does/not/exist"));
+}
+
+#[test]
+fn passwords_are_masked_unless_asked() {
+    for args in [&["fixtures/demo"][..], &["--format", "json", "fixtures/demo"], &["show", "fixtures/demo"], &["show", "--format", "json", "fixtures/demo"]] {
+        let out = stdout(&sesslint(args));
+        for secret in ["demo-cache-password", "demo-db-password", "demo-crypt-key"] {
+            assert!(!out.contains(secret), "{args:?} prints {secret}");
+        }
+    }
+    let broken = "fixtures/rules/SL001/trigger-unquoted-save-path";
+    assert!(!stdout(&sesslint(&[broken])).contains("not-a-real-password"));
+    let shown = stdout(&sesslint(&["--show-secrets", broken]));
+    assert!(shown.contains("auth=not-a-real-password"), "--show-secrets shows the password:\n{shown}");
+}
+
+#[test]
+fn no_colour_when_not_a_terminal_or_with_no_color() {
+    let o = common::sesslint_cmd(&["fixtures/demo"]).env("NO_COLOR", "1").output().expect("run");
+    assert!(!stdout(&o).contains('\u{1b}'));
+    assert!(!stdout(&sesslint(&["fixtures/demo"])).contains('\u{1b}'));
+}
+
+#[test]
+fn show_says_where_sessions_go_and_why() {
+    let out = stdout(&sesslint(&["show", "fixtures/demo"]));
+    insta::assert_snapshot!("demo_show", out);
+    assert!(out.contains("pool blog"));
+    assert!(out.contains("tcp://127.0.0.1:6380 db 1"));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&sesslint(&["show", "--format", "json", "fixtures/demo"]))).expect("json");
+    assert!(json["endpoints"].as_array().is_some_and(|e| e.len() >= 4));
+}
+
+#[test]
+fn rules_and_rule_docs() {
+    let list = stdout(&sesslint(&["rules"]));
+    for r in sesslint::rules::RULES {
+        assert!(list.contains(r.code) && list.contains(r.name));
+        let doc = stdout(&sesslint(&["rule", r.code]));
+        assert!(doc.contains("## What it does") && doc.contains("## Fix"), "{}", r.code);
+        assert_eq!(stdout(&sesslint(&["rule", r.name])), doc);
+    }
+    assert_eq!(sesslint(&["rule", "SL999"]).status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&sesslint(&["rules", "--format", "json"]))).expect("json");
+    assert_eq!(json.as_array().map(Vec::len), Some(sesslint::rules::RULES.len()));
+}
+
+#[test]
+fn a_fifo_and_a_huge_file_are_reported_not_opened() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let redis_dir = dir.path().join("etc/redis");
+    std::fs::create_dir_all(&redis_dir).expect("mkdir");
+    let fifo = redis_dir.join("redis.conf");
+    let status = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(status.success());
+    let pool_dir = dir.path().join("etc/php/8.2/fpm/pool.d");
+    std::fs::create_dir_all(&pool_dir).expect("mkdir");
+    let huge = std::fs::File::create(pool_dir.join("www.conf")).expect("create");
+    huge.set_len(17 * 1024 * 1024).expect("sparse 17 MiB file");
+    // Would hang forever if the FIFO were opened.
+    let o = sesslint(&["--format", "json", dir.path().to_str().expect("utf-8 path")]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let sl002: Vec<_> = json.as_array().expect("array").iter().filter(|d| d["code"] == "SL002").collect();
+    assert_eq!(sl002.len(), 2, "{json}");
+    assert!(sl002.iter().any(|d| d["message"].as_str().is_some_and(|m| m.contains("not a regular file"))));
+    assert!(sl002.iter().any(|d| d["message"].as_str().is_some_and(|m| m.contains("MiB"))));
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn unreadable_files_are_reported_when_not_root() {
+    if unsafe_is_root() {
+        eprintln!("SKIPPED: running as root, which reads any file; permission denied cannot be produced");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("etc/redis");
+    std::fs::create_dir_all(&p).expect("mkdir");
+    let f = p.join("redis.conf");
+    std::fs::write(&f, "bind 127.0.0.1\n").expect("write");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    let out = stdout(&sesslint(&["--format", "concise", dir.path().to_str().expect("path")]));
+    assert!(out.contains("SL002") && out.contains("permission denied"), "{out}");
+}
+
+fn unsafe_is_root() -> bool {
+    std::process::Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false)
+}
+
+#[test]
+fn bad_bytes_give_diagnostics_not_panics() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ini = dir.path().join("etc/php/8.2/fpm/conf.d");
+    std::fs::create_dir_all(&ini).expect("mkdir");
+    std::fs::write(ini.join("30-x.ini"), b"\xEF\xBB\xBFsession.save_path = \"\xff\xfe\"\r\nsession.save_handler = redis\r\n").expect("write");
+    let env = dir.path().join("var/www/x/app/etc");
+    std::fs::create_dir_all(&env).expect("mkdir");
+    let mut deep = b"<?php return ".to_vec();
+    deep.extend(std::iter::repeat(b'[').take(100_000));
+    std::fs::write(env.join("env.php"), deep).expect("write");
+    let o = sesslint(&["--format", "concise", dir.path().to_str().expect("path")]);
+    assert!(o.status.code() == Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout(&o).contains("SL001"));
+}
