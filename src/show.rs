@@ -28,12 +28,9 @@ fn value_origin(model: &Model, ctx: &ReportContext<'_>, v: &EffectiveValue) -> S
 
 fn destination(ctx: &ReportContext<'_>, ep: &SessionEndpoint) -> String {
     if ep.targets.is_empty() {
-        let path = ep
-            .save_path
-            .as_ref()
-            .map(|p| p.value.as_str())
-            .filter(|p| !p.is_empty())
-            .unwrap_or("PHP's built-in save_path (/var/lib/php/sessions on Debian builds, the system temp dir upstream)");
+        let path = ep.save_path.as_ref().map(|p| p.value.as_str()).filter(|p| !p.is_empty()).unwrap_or(
+            "PHP's built-in save_path (/var/lib/php/sessions on Debian builds, the system temp dir upstream)",
+        );
         return format!("{} -> {}", ep.handler.value, ctx.scrub(path));
     }
     let targets: Vec<String> = ep

@@ -30,7 +30,20 @@ fn concise_and_json_formats_on_the_demo_tree() {
     let list = v.as_array().expect("a JSON array");
     assert!(!list.is_empty());
     for d in list {
-        for key in ["code", "name", "severity", "message", "path", "line", "column", "end_line", "end_column", "help", "related", "fix"] {
+        for key in [
+            "code",
+            "name",
+            "severity",
+            "message",
+            "path",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "help",
+            "related",
+            "fix",
+        ] {
             assert!(d.get(key).is_some(), "missing {key} in {d}");
         }
         assert!(d["line"].as_u64().unwrap_or(0) >= 1 && d["column"].as_u64().unwrap_or(0) >= 1);
@@ -61,7 +74,12 @@ fn usage_errors_and_missing_paths_exit_2() {
 
 #[test]
 fn passwords_are_masked_unless_asked() {
-    for args in [&["fixtures/demo"][..], &["--format", "json", "fixtures/demo"], &["show", "fixtures/demo"], &["show", "--format", "json", "fixtures/demo"]] {
+    for args in [
+        &["fixtures/demo"][..],
+        &["--format", "json", "fixtures/demo"],
+        &["show", "fixtures/demo"],
+        &["show", "--format", "json", "fixtures/demo"],
+    ] {
         let out = stdout(&sesslint(args));
         for secret in ["demo-cache-password", "demo-db-password", "demo-crypt-key"] {
             assert!(!out.contains(secret), "{args:?} prints {secret}");
@@ -86,7 +104,8 @@ fn show_says_where_sessions_go_and_why() {
     insta::assert_snapshot!("demo_show", out);
     assert!(out.contains("pool blog"));
     assert!(out.contains("tcp://127.0.0.1:6380 db 1"));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&sesslint(&["show", "--format", "json", "fixtures/demo"]))).expect("json");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&sesslint(&["show", "--format", "json", "fixtures/demo"]))).expect("json");
     assert!(json["endpoints"].as_array().is_some_and(|e| e.len() >= 4));
 }
 
@@ -100,7 +119,8 @@ fn rules_and_rule_docs() {
         assert_eq!(stdout(&sesslint(&["rule", r.name])), doc);
     }
     assert_eq!(sesslint(&["rule", "SL999"]).status.code(), Some(2));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&sesslint(&["rules", "--format", "json"]))).expect("json");
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&sesslint(&["rules", "--format", "json"]))).expect("json");
     assert_eq!(json.as_array().map(Vec::len), Some(sesslint::rules::RULES.len()));
 }
 
@@ -152,7 +172,11 @@ fn bad_bytes_give_diagnostics_not_panics() {
     let dir = tempfile::tempdir().expect("tempdir");
     let ini = dir.path().join("etc/php/8.2/fpm/conf.d");
     std::fs::create_dir_all(&ini).expect("mkdir");
-    std::fs::write(ini.join("30-x.ini"), b"\xEF\xBB\xBFsession.save_path = \"\xff\xfe\"\r\nsession.save_handler = redis\r\n").expect("write");
+    std::fs::write(
+        ini.join("30-x.ini"),
+        b"\xEF\xBB\xBFsession.save_path = \"\xff\xfe\"\r\nsession.save_handler = redis\r\n",
+    )
+    .expect("write");
     let env = dir.path().join("var/www/x/app/etc");
     std::fs::create_dir_all(&env).expect("mkdir");
     let mut deep = b"<?php return ".to_vec();

@@ -2,6 +2,8 @@
 //! running the sesslint binary, and reading the corpus.
 #![allow(dead_code)]
 
+pub mod redis;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

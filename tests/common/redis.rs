@@ -1,0 +1,177 @@
+//! A real redis-server for tests: started on a unix socket in a temp dir, always killed
+//! and reaped, and a tiny binary-safe RESP client.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A redis-server child that is killed and reaped however the test ends.
+pub struct Server {
+    pub child: Child,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub enum Outcome {
+    /// Listening on the socket.
+    Running(Server),
+    /// Exited before listening; its stdout+stderr.
+    Refused(String),
+}
+
+/// Start `redis` on `config` (run from `cwd`) listening on `tmp/s.sock` only, plus any
+/// `extra` arguments (appended after the file, so they win). Wait until it answers or exits.
+pub fn start(redis: &Path, config: &Path, cwd: &Path, tmp: &Path, extra: &[&str]) -> Outcome {
+    let sock = tmp.join("s.sock");
+    let mut cmd = Command::new(redis);
+    cmd.current_dir(cwd)
+        .arg(config)
+        .args(["--port", "0", "--daemonize", "no", "--pidfile", ""])
+        .arg("--unixsocket")
+        .arg(&sock)
+        .arg("--dir")
+        .arg(tmp)
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().expect("spawn redis-server");
+    let mut server = Server { child };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Ok(Some(_)) = server.child.try_wait() {
+            let mut text = String::new();
+            if let Some(mut out) = server.child.stdout.take() {
+                let _ = out.read_to_string(&mut text);
+            }
+            if let Some(mut err) = server.child.stderr.take() {
+                let _ = err.read_to_string(&mut text);
+            }
+            return Outcome::Refused(text);
+        }
+        if sock.exists() && ping(&sock) {
+            // Drain the log pipes so a chatty server never blocks on a full pipe.
+            for pipe in [
+                server.child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
+                server.child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                std::thread::spawn(move || {
+                    let mut sink = Vec::new();
+                    let mut pipe = pipe;
+                    let _ = pipe.read_to_end(&mut sink);
+                });
+            }
+            return Outcome::Running(server);
+        }
+        if Instant::now() > deadline {
+            return Outcome::Refused(format!("{}: redis-server neither started nor exited in time", config.display()));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// One RESP request over the unix socket: binary-safe, unlike parsing redis-cli's text.
+/// With `password`, AUTH first on the same connection (its reply is skipped).
+pub fn command(sock: &Path, password: Option<&[u8]>, args: &[&[u8]]) -> std::io::Result<Resp> {
+    let mut stream = UnixStream::connect(sock)?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut req = Vec::new();
+    let mut encode = |args: &[&[u8]]| {
+        req.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
+        for a in args {
+            req.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+            req.extend_from_slice(a);
+            req.extend_from_slice(b"\r\n");
+        }
+    };
+    if let Some(p) = password {
+        encode(&[b"AUTH", p]);
+    }
+    encode(args);
+    stream.write_all(&req)?;
+    let mut reader = BufReader::new(stream);
+    if password.is_some() {
+        read_resp(&mut reader)?;
+    }
+    read_resp(&mut reader)
+}
+
+#[derive(Debug)]
+pub enum Resp {
+    Simple(String),
+    Error(String),
+    Bulk(Option<Vec<u8>>),
+    Array(Vec<Resp>),
+    Int(#[allow(dead_code)] i64),
+}
+
+pub fn read_resp(r: &mut impl BufRead) -> std::io::Result<Resp> {
+    let mut line = Vec::new();
+    r.read_until(b'\n', &mut line)?;
+    let bad = || std::io::Error::new(std::io::ErrorKind::InvalidData, "bad RESP");
+    let head = line.strip_suffix(b"\r\n").ok_or_else(bad)?;
+    let (&kind, rest) = head.split_first().ok_or_else(bad)?;
+    let text = String::from_utf8_lossy(rest).into_owned();
+    Ok(match kind {
+        b'+' => Resp::Simple(text),
+        b'-' => Resp::Error(text),
+        b':' => Resp::Int(text.parse().map_err(|_| bad())?),
+        b'$' => {
+            let n: i64 = text.parse().map_err(|_| bad())?;
+            if n < 0 {
+                Resp::Bulk(None)
+            } else {
+                let mut buf = vec![0; n as usize + 2];
+                r.read_exact(&mut buf)?;
+                buf.truncate(n as usize);
+                Resp::Bulk(Some(buf))
+            }
+        }
+        b'*' => {
+            let n: i64 = text.parse().map_err(|_| bad())?;
+            let mut items = Vec::new();
+            for _ in 0..n.max(0) {
+                items.push(read_resp(r)?);
+            }
+            Resp::Array(items)
+        }
+        _ => return Err(bad()),
+    })
+}
+
+/// The server answers (PONG, or NOAUTH when the case sets a password).
+pub fn ping(sock: &Path) -> bool {
+    match command(sock, None, &[b"PING"]) {
+        Ok(Resp::Simple(s)) => s == "PONG",
+        Ok(Resp::Error(e)) => e.starts_with("NOAUTH"),
+        _ => false,
+    }
+}
+
+/// Several commands on one connection (e.g. AUTH, SELECT, then a read), replies in order.
+pub fn pipeline(sock: &Path, commands: &[&[&[u8]]]) -> std::io::Result<Vec<Resp>> {
+    let mut stream = UnixStream::connect(sock)?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut req = Vec::new();
+    for args in commands {
+        req.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
+        for a in *args {
+            req.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+            req.extend_from_slice(a);
+            req.extend_from_slice(b"\r\n");
+        }
+    }
+    stream.write_all(&req)?;
+    let mut reader = BufReader::new(stream);
+    commands.iter().map(|_| read_resp(&mut reader)).collect()
+}
