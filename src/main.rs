@@ -138,24 +138,12 @@ fn model(common: &CommonArgs) -> Result<sesslint::model::Model, ExitCode> {
     }
     let model = sesslint::model::build(&paths, common.root.as_deref());
     if common.verbose {
-        eprintln!("sesslint: root {} ({})", model.root.display(), root_reason(&paths, common.root.as_deref()));
+        eprintln!("sesslint: root {} ({})", model.root.display(), model.root_reason);
         for f in &model.files {
             eprintln!("sesslint: read {} as {}", f.source.path.display(), f.role.as_str());
         }
     }
     Ok(model)
-}
-
-fn root_reason(paths: &[PathBuf], root: Option<&std::path::Path>) -> String {
-    sesslint::discover::discover(&[], root).root_reason.replace(
-        "no --root and no etc/ at the top of a scanned directory",
-        &{
-            match paths.iter().find(|p| p.is_dir() && p.join("etc").is_dir()) {
-                Some(p) => format!("{} has an etc/ directory at its top", p.display()),
-                None => "no --root and no etc/ at the top of a scanned directory".into(),
-            }
-        },
-    )
 }
 
 fn run_check(args: &CheckArgs) -> ExitCode {

@@ -86,6 +86,8 @@ pub struct Model {
     pub files: Vec<LoadedFile>,
     pub unreadable: Vec<Unreadable>,
     pub root: PathBuf,
+    /// How the root was chosen (for verbose output).
+    pub root_reason: String,
     pub php: Vec<PhpSetup>,
     pub pools: Vec<FpmPool>,
     pub magento: Vec<MagentoInstall>,

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Time `sesslint check` on a generated fleet of /etc trees against the read floor
+# (`find -type f | xargs cat > /dev/null` on the same tree), and report peak memory.
+#
+#   scripts/bench-fleet.sh [HOSTS] [RUNS]     (defaults: 300 hosts, 5 runs each)
+#
+# Each host is the demo tree (Debian PHP 8.2 CLI+FPM, two Redis, a Magento shop) with its
+# ports, databases and pool names varied, one or two extra Magento roots from the corpus, and
+# noise: files sesslint must walk past (logs, certificates, unrelated configs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+hosts=${1:-300}
+runs=${2:-5}
+work=$(mktemp -d /tmp/sesslint-fleet.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+fleet=$work/fleet
+
+echo "building the fleet: $hosts hosts in $fleet"
+for i in $(seq -w 1 "$hosts"); do
+  h=$fleet/host$i
+  mkdir -p "$h"
+  cp -a fixtures/demo/etc "$h/etc"
+  mkdir -p "$h/var/www"
+  cp -a fixtures/demo/var/www/shop "$h/var/www/shop"
+  n=$((10#$i))
+  # Vary what the rules look at, so hosts do not all say the same thing.
+  sed -i "s/^port 6380/port $((6380 + n % 7))/" "$h/etc/redis/redis-sessions.conf"
+  sed -i "s/6380?database=1/$((6380 + n % 7))?database=$((n % 16))/" "$h/etc/php/8.2/fpm/pool.d/blog.conf"
+  sed -i "s/'database' => '0',/'database' => '$((n % 3))',/" "$h/var/www/shop/app/etc/env.php"
+  if [ $((n % 2)) -eq 0 ]; then sed -i 's/^bind 0.0.0.0/bind 127.0.0.1 -::1/' "$h/etc/redis/redis.conf"; fi
+  for m in magento-transbank-onepay magento-alpine-swarm; do
+    if [ $((n % 3)) -ne 0 ]; then
+      mkdir -p "$h/srv/$m"
+      cp -a "fixtures/corpus/$m/app" "$h/srv/$m/app"
+    fi
+  done
+  # Noise: unrelated configs, logs, a certificate bundle.
+  mkdir -p "$h/etc/nginx/sites-enabled" "$h/var/log/nginx" "$h/etc/ssl/certs"
+  for k in 1 2 3 4 5 6 7 8; do
+    printf 'server {\n  listen 80;\n  server_name site%s.example;\n  root /var/www/site%s;\n}\n' "$k" "$k" > "$h/etc/nginx/sites-enabled/site$k"
+  done
+  head -c 200000 /dev/urandom | base64 > "$h/var/log/nginx/access.log"
+  head -c 50000 /dev/urandom | base64 > "$h/etc/ssl/certs/ca-certificates.crt"
+done
+files=$(find "$fleet" -type f | wc -l)
+bytes=$(du -sb "$fleet" | cut -f1)
+echo "fleet: $files files, $((bytes / 1024 / 1024)) MiB"
+
+cargo build --release -q
+bin=target/release/sesslint
+
+# Warm the page cache for both.
+find "$fleet" -type f -print0 | xargs -0 cat > /dev/null
+"$bin" --format concise "$fleet" > /dev/null || true
+
+time_runs() { # prints the median wall time in ms of "$@" over $runs runs
+  local t=()
+  for _ in $(seq "$runs"); do
+    local s e
+    s=$(date +%s%N)
+    "$@" > /dev/null 2>&1 || true
+    e=$(date +%s%N)
+    t+=($(( (e - s) / 1000000 )))
+  done
+  printf '%s\n' "${t[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p"
+}
+floor() { find "$fleet" -type f -print0 | xargs -0 cat > /dev/null; }
+
+floor_ms=$(time_runs floor)
+check_ms=$(time_runs "$bin" --format concise "$fleet")
+show_ms=$(time_runs "$bin" show "$fleet")
+peak_kb=$( { /usr/bin/time -f '%M' "$bin" --format concise "$fleet" > /dev/null; } 2>&1 | tail -1 || echo '?')
+findings=$("$bin" --format concise "$fleet" | wc -l || true)
+
+echo
+echo "hosts=$hosts files=$files runs=$runs (median wall time, warm cache, $(nproc) cores)"
+echo "read floor (find | xargs cat):  ${floor_ms} ms"
+echo "sesslint check:                 ${check_ms} ms  ($findings findings)"
+echo "sesslint show:                  ${show_ms} ms"
+awk -v a="$check_ms" -v b="$floor_ms" 'BEGIN { printf "ratio check / floor:            %.2fx\n", a / b }'
+echo "peak RSS of sesslint check:     ${peak_kb} KiB"
