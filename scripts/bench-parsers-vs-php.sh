@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Throughput of sesslint's parsers next to PHP's own, on the same ~1 MB inputs built from
+# fixtures/corpus (benches/inputs/mod.rs): php.ini against parse_ini_file(..., true,
+# INI_SCANNER_NORMAL), env.php against `include` (php -n: no opcache). Both sides run N
+# iterations in one process and time only the loop. redis.conf has no in-process parser to
+# compare with (redis-server only reads its config while starting), so only sesslint's
+# figure is shown for it.
+#
+# Usage: scripts/bench-parsers-vs-php.sh [ITERATIONS]   (default 20; CARGO_TARGET_DIR is honoured)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+iterations=${1:-20}
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+command -v php > /dev/null || { echo "php is not installed (apt-get install php-cli)" >&2; exit 1; }
+
+cargo build --quiet --release --example bench_parsers --manifest-path "$root/Cargo.toml" --target-dir "$target_dir"
+bin="$target_dir/release/examples/bench_parsers"
+
+"$bin" write-inputs "$tmp"
+"$bin" time "$tmp" "$iterations" > "$tmp/sesslint.txt"
+php -n "$root/scripts/bench-parsers-php.php" "$tmp" "$iterations" > "$tmp/php.txt"
+
+echo "# $(date -u +%F), $(nproc) cores, $(php -n -r 'echo "PHP ", PHP_VERSION;'), $iterations iterations, MB = 10^6 bytes"
+echo
+ls -l "$tmp"/php.ini "$tmp"/redis.conf "$tmp"/env.php | awk '{printf "input %-10s %9d bytes\n", $NF, $5}' | sed "s|$tmp/||"
+echo
+cat "$tmp/sesslint.txt" "$tmp/php.txt" | awk '
+    { mbs[$1 " " $2 " " $3] = $7 }
+    END {
+        printf "%-11s %-26s %10s\n", "format", "parser", "MB/s"
+        row("php.ini",    "sesslint parse",           mbs["sesslint php_ini parse"])
+        row("php.ini",    "sesslint values",          mbs["sesslint php_ini values"])
+        row("php.ini",    "PHP parse_ini_file",       mbs["php php_ini parse_ini_file"])
+        row("php.ini",    "PHP parse_ini_string",     mbs["php php_ini parse_ini_string"])
+        row("redis.conf", "sesslint parse",           mbs["sesslint redis_conf parse"])
+        row("redis.conf", "sesslint values",          mbs["sesslint redis_conf values"])
+        row("env.php",    "sesslint parse",           mbs["sesslint env_php parse"])
+        row("env.php",    "sesslint values",          mbs["sesslint env_php values"])
+        row("env.php",    "PHP include",              mbs["php env_php include"])
+        print ""
+        print "ratio sesslint / PHP (above 1: sesslint is faster)"
+        ratio("php.ini", "sesslint values / parse_ini_file",   mbs["sesslint php_ini values"], mbs["php php_ini parse_ini_file"])
+        ratio("php.ini", "sesslint parse / parse_ini_file",    mbs["sesslint php_ini parse"],  mbs["php php_ini parse_ini_file"])
+        ratio("php.ini", "sesslint values / parse_ini_string", mbs["sesslint php_ini values"], mbs["php php_ini parse_ini_string"])
+        ratio("env.php", "sesslint values / include",          mbs["sesslint env_php values"], mbs["php env_php include"])
+        ratio("env.php", "sesslint parse / include",           mbs["sesslint env_php parse"],  mbs["php env_php include"])
+        print "redis.conf: no ratio, redis-server has no way to parse a config without starting"
+    }
+    function row(f, p, v) { printf "%-11s %-26s %10.2f\n", f, p, v }
+    function ratio(f, what, a, b) { printf "%-11s %-36s %6.2f\n", f, what, a / b }
+'
