@@ -136,11 +136,13 @@ fn every_php_file_in_fixtures_and_corpus_round_trips() {
             }
             let bytes = std::fs::read(&file).expect("read");
             let env = assert_lossless(&bytes);
-            let is_error_case = file.file_name().is_some_and(|n| n.to_string_lossy().starts_with("error_"));
+            // Conformance error cases and SL001's fixtures are broken on purpose.
+            let is_error_case = file.file_name().is_some_and(|n| n.to_string_lossy().starts_with("error_"))
+                || file.to_string_lossy().contains("/rules/SL001/");
             if !is_error_case {
                 assert!(env.errors.is_empty(), "{}: {:?}", file.display(), env.errors);
             }
-            if file.file_name().is_some_and(|n| n == "env.php") {
+            if file.file_name().is_some_and(|n| n == "env.php") && !is_error_case {
                 assert!(env.root_array().is_some(), "{}: no returned array", file.display());
             }
             seen += 1;

@@ -72,8 +72,12 @@ enum Parsed {
 /// Discover, read, parse and lower everything under `paths`.
 pub fn build(paths: &[PathBuf], root: Option<&Path>) -> Model {
     let discovery = discover::discover(paths, root);
-    let mut model =
-        Model { root: discovery.root.clone(), unreadable: discovery.unreadable.clone(), ..Model::default() };
+    let mut model = Model {
+        root: discovery.root.clone(),
+        root_reason: discovery.root_reason.clone(),
+        unreadable: discovery.unreadable.clone(),
+        ..Model::default()
+    };
     let loader = Loader {
         root: (discovery.root != Path::new("/")).then(|| discovery.root.clone()),
         cwd: None,
