@@ -2,17 +2,21 @@
 //! which times PHP's own parsers on the same files.
 //!
 //! ```text
-//! bench_parsers write-inputs DIR       write DIR/php.ini, DIR/redis.conf, DIR/env.php
-//! bench_parsers time DIR ITERATIONS    time each parser ITERATIONS times on those files
+//! bench_parsers write-inputs DIR                  write DIR/php.ini, DIR/redis.conf, DIR/env.php
+//! bench_parsers time DIR ITERATIONS [ROUNDS]      time each parser on those files
 //! ```
 //!
-//! `time` prints one line per measurement: `sesslint <format> <variant> <bytes> <iterations>
-//! <seconds> <MB/s>` (MB = 10^6 bytes). `parse` is the lossless tree; `values` is what
-//! `sesslint parse` computes (tree, values, JSON). One untimed run comes first.
+//! `time` runs every measurement once untimed, then ROUNDS rounds (default 5) in which each
+//! measurement loops ITERATIONS times; whichever runs first in a process pays for warming
+//! the allocator, so rounds interleave the measurements and the median round is reported.
+//! One line per measurement: `sesslint <format> <variant> <bytes> <iterations> <seconds>
+//! <MB/s>` (seconds of the median round, MB = 10^6 bytes). `parse` is the lossless tree;
+//! `values` is what `sesslint parse` computes (tree, values, JSON).
 
 #[path = "../benches/inputs/mod.rs"]
 mod inputs;
 
+use std::hint::black_box;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -28,16 +32,14 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["write-inputs", dir] => write_inputs(Path::new(dir)),
-        ["time", dir, n] => match n.parse::<u32>() {
-            Ok(n) if n > 0 => time(Path::new(dir), n),
-            _ => usage(),
-        },
+        ["time", dir, n] => time(Path::new(dir), n, "5"),
+        ["time", dir, n, rounds] => time(Path::new(dir), n, rounds),
         _ => usage(),
     }
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: bench_parsers write-inputs DIR | bench_parsers time DIR ITERATIONS");
+    eprintln!("usage: bench_parsers write-inputs DIR | bench_parsers time DIR ITERATIONS [ROUNDS]");
     ExitCode::from(2)
 }
 
@@ -53,7 +55,32 @@ fn write_inputs(dir: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn time(dir: &Path, iterations: u32) -> ExitCode {
+/// One timed loop: which file, which variant, and the seconds each round took.
+struct Measurement {
+    format: String,
+    variant: &'static str,
+    source: Source,
+    kind: FileKind,
+    rounds: Vec<f64>,
+}
+
+impl Measurement {
+    fn run(&self) {
+        let bytes = &self.source.bytes;
+        match (self.variant, self.kind) {
+            ("parse", FileKind::Ini) => drop(black_box(syntax::ini::parse(black_box(bytes)))),
+            ("parse", FileKind::Redis) => drop(black_box(syntax::redis_conf::parse(black_box(bytes)))),
+            ("parse", FileKind::Envphp) => drop(black_box(syntax::env_php::parse(black_box(bytes)))),
+            _ => drop(black_box(parse_source(black_box(&self.source), Some(self.kind)))),
+        }
+    }
+}
+
+fn time(dir: &Path, iterations: &str, rounds: &str) -> ExitCode {
+    let (Ok(iterations @ 1..), Ok(rounds @ 1..)) = (iterations.parse::<u32>(), rounds.parse::<usize>()) else {
+        return usage();
+    };
+    let mut measurements = Vec::new();
     for (name, kind) in FILES {
         let path = dir.join(name);
         let source = match Source::read(&path) {
@@ -68,27 +95,29 @@ fn time(dir: &Path, iterations: u32) -> ExitCode {
             eprintln!("{}: not accepted, the figures would not mean much: {:?}", path.display(), out.problems.first());
             return ExitCode::FAILURE;
         }
-        let format = name.replace('.', "_");
-        let bytes = &source.bytes;
-        report(&format, "parse", bytes.len(), iterations, || match kind {
-            FileKind::Ini => drop(std::hint::black_box(syntax::ini::parse(std::hint::black_box(bytes)))),
-            FileKind::Redis => drop(std::hint::black_box(syntax::redis_conf::parse(std::hint::black_box(bytes)))),
-            FileKind::Envphp => drop(std::hint::black_box(syntax::env_php::parse(std::hint::black_box(bytes)))),
-        });
-        report(&format, "values", bytes.len(), iterations, || {
-            drop(std::hint::black_box(parse_source(std::hint::black_box(&source), Some(kind))))
-        });
+        for variant in ["parse", "values"] {
+            let format = name.replace('.', "_");
+            measurements.push(Measurement { format, variant, source: source.clone(), kind, rounds: Vec::new() });
+        }
+    }
+    for m in &measurements {
+        m.run();
+    }
+    for _ in 0..rounds {
+        for m in &mut measurements {
+            let start = Instant::now();
+            for _ in 0..iterations {
+                m.run();
+            }
+            m.rounds.push(start.elapsed().as_secs_f64());
+        }
+    }
+    for m in &mut measurements {
+        m.rounds.sort_by(f64::total_cmp);
+        let seconds = m.rounds[m.rounds.len() / 2];
+        let len = m.source.bytes.len();
+        let mb_per_s = len as f64 * f64::from(iterations) / seconds / 1e6;
+        println!("sesslint {} {} {len} {iterations} {seconds:.6} {mb_per_s:.2}", m.format, m.variant);
     }
     ExitCode::SUCCESS
-}
-
-fn report(format: &str, variant: &str, len: usize, iterations: u32, mut run: impl FnMut()) {
-    run();
-    let start = Instant::now();
-    for _ in 0..iterations {
-        run();
-    }
-    let seconds = start.elapsed().as_secs_f64();
-    let mb_per_s = len as f64 * f64::from(iterations) / seconds / 1e6;
-    println!("sesslint {format} {variant} {len} {iterations} {seconds:.6} {mb_per_s:.2}");
 }

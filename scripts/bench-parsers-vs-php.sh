@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Throughput of sesslint's parsers next to PHP's own, on the same ~1 MB inputs built from
 # fixtures/corpus (benches/inputs/mod.rs): php.ini against parse_ini_file(..., true,
-# INI_SCANNER_NORMAL), env.php against `include` (php -n: no opcache). Both sides run N
-# iterations in one process and time only the loop. redis.conf has no in-process parser to
+# INI_SCANNER_NORMAL), env.php against `include` (php -n: no opcache). Both sides are timed
+# the same way in one process each: ROUNDS rounds of ITERATIONS iterations per measurement,
+# only the loops timed, the median round reported. redis.conf has no in-process parser to
 # compare with (redis-server only reads its config while starting), so only sesslint's
 # figure is shown for it.
 #
-# Usage: scripts/bench-parsers-vs-php.sh [ITERATIONS]   (default 20; CARGO_TARGET_DIR is honoured)
+# Usage: scripts/bench-parsers-vs-php.sh [ITERATIONS [ROUNDS]]   (default 20 and 5;
+# CARGO_TARGET_DIR is honoured)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 iterations=${1:-20}
+rounds=${2:-5}
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -21,12 +24,12 @@ cargo build --quiet --release --example bench_parsers --manifest-path "$root/Car
 bin="$target_dir/release/examples/bench_parsers"
 
 "$bin" write-inputs "$tmp"
-"$bin" time "$tmp" "$iterations" > "$tmp/sesslint.txt"
-php -n "$root/scripts/bench-parsers-php.php" "$tmp" "$iterations" > "$tmp/php.txt"
+"$bin" time "$tmp" "$iterations" "$rounds" > "$tmp/sesslint.txt"
+php -n "$root/scripts/bench-parsers-php.php" "$tmp" "$iterations" "$rounds" > "$tmp/php.txt"
 
-echo "# $(date -u +%F), $(nproc) cores, $(php -n -r 'echo "PHP ", PHP_VERSION;'), $iterations iterations, MB = 10^6 bytes"
+echo "# $(date -u +%F), $(nproc) cores, $(php -n -r 'echo "PHP ", PHP_VERSION;'), median of $rounds rounds of $iterations iterations, MB = 10^6 bytes"
 echo
-ls -l "$tmp"/php.ini "$tmp"/redis.conf "$tmp"/env.php | awk '{printf "input %-10s %9d bytes\n", $NF, $5}' | sed "s|$tmp/||"
+for f in php.ini redis.conf env.php; do printf 'input %-11s %8d bytes\n' "$f" "$(stat -c %s "$tmp/$f")"; done
 echo
 cat "$tmp/sesslint.txt" "$tmp/php.txt" | awk '
     { mbs[$1 " " $2 " " $3] = $7 }
