@@ -69,8 +69,17 @@ enum Parsed {
     Other,
 }
 
+/// File contents that replace what is on disk (an editor's unsaved buffers), by path as
+/// discovery reports it.
+pub type Overlay = std::collections::HashMap<PathBuf, Vec<u8>>;
+
 /// Discover, read, parse and lower everything under `paths`.
 pub fn build(paths: &[PathBuf], root: Option<&Path>) -> Model {
+    build_with(paths, root, &Overlay::new())
+}
+
+/// Like [`build`], reading `overlay` entries instead of the files on disk.
+pub fn build_with(paths: &[PathBuf], root: Option<&Path>, overlay: &Overlay) -> Model {
     let discovery = discover::discover(paths, root);
     let mut model = Model {
         root: discovery.root.clone(),
@@ -86,7 +95,11 @@ pub fn build(paths: &[PathBuf], root: Option<&Path>) -> Model {
 
     let mut parsed: Vec<Parsed> = Vec::new();
     for found in &discovery.files {
-        let source = match Source::read(&found.path) {
+        let source = match overlay
+            .get(&found.path)
+            .map(|b| Ok(Source::new(found.path.clone(), b.clone())))
+            .unwrap_or_else(|| Source::read(&found.path))
+        {
             Ok(s) => s,
             Err(e) => {
                 model
