@@ -28,9 +28,10 @@
 //! Double-quote ini values that contain `= & | ; ~ ! ( )`; use `;` for comments in pool files.
 
 use super::{label, Rule};
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Applicability, Edit, Fix, Severity};
 use crate::discover::Role;
 use crate::model::{FileId, Location, Model};
+use crate::span::Span;
 
 pub static RULE: Rule = Rule {
     code: "SL001",
@@ -50,13 +51,68 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             Role::MagentoEnv => "PHP cannot compile env.php: every Magento request fails",
             _ => "the program rejects this file",
         };
+        let ini = matches!(f.role, Role::PhpIni | Role::PhpScanIni | Role::FpmMain | Role::FpmPool);
         for e in &f.syntax_errors {
             let at = Location { file: FileId(i), span: e.span };
-            out.push(rule.diagnostic(
+            let mut d = rule.diagnostic(
                 Severity::Error,
                 format!("{}: {consequence}", e.message),
                 label(model, at, e.message.clone()),
-            ));
+            );
+            if let Some(fix) = ini.then(|| quote_value_fix(model, at)).flatten() {
+                d = d.with_help("double-quote the value").with_fix(fix);
+            }
+            out.push(d);
         }
     }
+}
+
+/// `key = value with = & ; ...` -> `key = "value with = & ; ..."`, escaping `\`, `"` and `$`
+/// as PHP's scanner unescapes them (the only three escapes it knows in double quotes).
+fn quote_value_fix(model: &Model, at: Location) -> Option<Fix> {
+    let bytes = &model.file(at.file).source.bytes;
+    let line_start =
+        bytes[..at.span.start.min(bytes.len())].iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(0, |p| p + 1);
+    let line_end =
+        bytes[line_start..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(bytes.len(), |p| line_start + p);
+    let line = &bytes[line_start..line_end];
+    let eq = line.iter().position(|&b| b == b'=')?;
+    let key = std::str::from_utf8(&line[..eq]).ok()?.trim();
+    // Only a plain `key =` or `key[offset] =` line; never touch a section or a comment.
+    if key.is_empty()
+        || key.starts_with([';', '[', '#'])
+        || key.contains(['"', '\'', '$', '&', '|', '(', ')', '!', '~', '^'])
+    {
+        return None;
+    }
+    let mut start = eq + 1;
+    while start < line.len() && matches!(line[start], b' ' | b'\t') {
+        start += 1;
+    }
+    let mut end = line.len();
+    while end > start && matches!(line[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    let value = std::str::from_utf8(&line[start..end]).ok()?;
+    if value.is_empty() || value.starts_with(['"', '\'']) {
+        return None;
+    }
+    let mut quoted = String::with_capacity(value.len() + 2);
+    quoted.push('"');
+    for c in value.chars() {
+        if matches!(c, '\\' | '"' | '$') {
+            quoted.push('\\');
+        }
+        quoted.push(c);
+    }
+    quoted.push('"');
+    Some(Fix {
+        title: "Double-quote the value".into(),
+        applicability: Applicability::Safe,
+        edits: vec![Edit {
+            path: model.path(at.file).to_path_buf(),
+            span: Span::new(line_start + start, line_start + end),
+            replacement: quoted,
+        }],
+    })
 }

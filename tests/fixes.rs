@@ -1,0 +1,118 @@
+//! Every fix a rule offers does what it says: applied to a copy of its fixture, the finding
+//! is gone, nothing else changes, and the real program accepts the result.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let rel = entry.path().strip_prefix(from).expect("below");
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy");
+        }
+    }
+}
+
+fn fixture_dirs() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for code in std::fs::read_dir("fixtures/rules").expect("fixtures/rules") {
+        for case in std::fs::read_dir(code.expect("entry").path()).expect("rule dir") {
+            out.push(case.expect("entry").path());
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn applying_each_fix_removes_its_finding_and_only_changes_its_span() {
+    let mut applied = 0;
+    for dir in fixture_dirs() {
+        let model = sesslint::model::build(&[dir.clone()], None);
+        for d in sesslint::rules::check(&model).into_iter().filter(|d| d.fix.is_some()) {
+            let tmp = tempfile::tempdir().expect("tempdir");
+            copy_tree(&dir, tmp.path());
+            let fix = d.fix.as_ref().expect("fix");
+            for e in &fix.edits {
+                let rel = e.path.strip_prefix(&dir).expect("edit inside the fixture");
+                let target = tmp.path().join(rel);
+                let before = std::fs::read(&target).expect("read");
+                let mut after = before[..e.span.start].to_vec();
+                after.extend_from_slice(e.replacement.as_bytes());
+                after.extend_from_slice(&before[e.span.end..]);
+                // Only the edited span changes: the bytes around it are the same.
+                assert_eq!(&after[..e.span.start], &before[..e.span.start]);
+                assert_eq!(&after[e.span.start + e.replacement.len()..], &before[e.span.end..]);
+                std::fs::write(&target, after).expect("write");
+            }
+            let fixed = sesslint::model::build(&[tmp.path().to_path_buf()], None);
+            let again = sesslint::rules::check(&fixed);
+            let line = |p: &Path, off: usize| sesslint::Source::read(p).map(|s| s.position(off).line).unwrap_or(0);
+            let was = line(&d.primary.path, d.primary.span.start);
+            assert!(
+                !again.iter().any(|x| x.code == d.code
+                    && x.message == d.message
+                    && line(&x.primary.path, x.primary.span.start) == was),
+                "{}: fix `{}` for {} did not remove the finding",
+                dir.display(),
+                fix.title,
+                d.code
+            );
+            // The real program accepts the fixed files.
+            if let Some(php) = common::oracle("php") {
+                for e in &fix.edits {
+                    let target = tmp.path().join(e.path.strip_prefix(&dir).expect("inside"));
+                    let accepted = match target.extension().and_then(|x| x.to_str()) {
+                        Some("php") => std::process::Command::new(&php)
+                            .args(["-n", "-l"])
+                            .arg(&target)
+                            .output()
+                            .expect("php -l")
+                            .status
+                            .success(),
+                        _ => std::process::Command::new(&php)
+                            .args([
+                                "-n",
+                                "-r",
+                                "exit(parse_ini_file($argv[1], true, INI_SCANNER_NORMAL) === false ? 1 : 0);",
+                            ])
+                            .arg(&target)
+                            .status()
+                            .expect("php")
+                            .success(),
+                    };
+                    assert!(accepted, "{}: PHP refuses the fixed {}", dir.display(), target.display());
+                }
+            }
+            applied += 1;
+        }
+    }
+    assert!(applied >= 3, "only {applied} fixes were exercised");
+}
+
+#[test]
+fn the_quoting_fix_keeps_the_value_php_sees() {
+    let Some(php) = common::oracle("php") else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("etc/php/8.2/fpm/conf.d");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let wanted = r#"tcp://h:6379?auth=a"b\c$d{e}&database=2"#;
+    std::fs::write(dir.join("30-s.ini"), format!("session.save_path = {wanted}\n")).expect("write");
+    let model = sesslint::model::build(&[tmp.path().to_path_buf()], None);
+    let d = sesslint::rules::check(&model).into_iter().find(|d| d.fix.is_some()).expect("a fixable finding");
+    let e = &d.fix.as_ref().expect("fix").edits[0];
+    let text = std::fs::read_to_string(&e.path).expect("read");
+    let fixed = format!("{}{}{}", &text[..e.span.start], e.replacement, &text[e.span.end..]);
+    std::fs::write(&e.path, fixed).expect("write");
+    let out = std::process::Command::new(php)
+        .args(["-n", "-r", "echo parse_ini_file($argv[1])['session.save_path'];"])
+        .arg(&e.path)
+        .output()
+        .expect("php");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), wanted);
+}
