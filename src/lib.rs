@@ -3,6 +3,8 @@
 //! The pipeline runs one way: read -> parse (lossless, [`syntax`]) -> model -> rules ->
 //! report / rewrite. The CLI is a thin shell over these calls.
 
+pub mod check;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod model;
@@ -13,6 +15,7 @@ pub mod report;
 pub mod rules;
 pub mod show;
 pub mod source;
+pub mod suppress;
 pub mod span;
 pub mod syntax;
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use sesslint::config::Config;
 use sesslint::diagnostic::Severity;
 use sesslint::parse_output::parse_file;
 use sesslint::report::{Format, ReportContext};
@@ -80,9 +81,19 @@ struct CheckArgs {
     common: CommonArgs,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Exit 1 when a finding at or above this severity remains.
-    #[arg(long, value_enum, default_value_t = Severity::Warning)]
-    fail_on: Severity,
+    /// Exit 1 when a finding at or above this severity remains [default: warning, or the
+    /// config's `fail-on`].
+    #[arg(long, value_enum)]
+    fail_on: Option<Severity>,
+    /// The config file (default: the nearest sesslint.toml at or above the first path).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Run only these codes or prefixes (replaces the config's `select`), e.g. `SL2,SL303`.
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Also skip these codes or prefixes (added to the config's `ignore`).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
 }
 
 #[derive(Args, Clone)]
@@ -146,19 +157,70 @@ fn model(common: &CommonArgs) -> Result<sesslint::model::Model, ExitCode> {
     Ok(model)
 }
 
+/// The config file's settings with the command line's on top.
+fn config(args: &CheckArgs) -> Result<Config, ExitCode> {
+    let found = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => Config::find(args.common.paths.first().map_or(std::path::Path::new("."), |p| p.as_path())),
+    };
+    let mut config = match found {
+        Some(p) => Config::load(&p).map_err(|e| {
+            eprintln!("sesslint: {e}");
+            ExitCode::from(2)
+        })?,
+        None => Config::default(),
+    };
+    for code in args.select.iter().chain(&args.ignore) {
+        if !sesslint::rules::RULES.iter().any(|r| sesslint::config::matches_code(code, r.code)) {
+            eprintln!("sesslint: unknown rule code `{code}` (`sesslint rules` lists them)");
+            return Err(ExitCode::from(2));
+        }
+    }
+    if !args.select.is_empty() {
+        config.select = args.select.clone();
+    }
+    config.ignore.extend(args.ignore.iter().cloned());
+    if let Some(r) = &args.common.root {
+        config.root = Some(r.clone());
+    }
+    if let Some(f) = args.fail_on {
+        config.fail_on = Some(f);
+    }
+    Ok(config)
+}
+
 fn run_check(args: &CheckArgs) -> ExitCode {
-    let model = match model(&args.common) {
-        Ok(m) => m,
+    let config = match config(args) {
+        Ok(c) => c,
         Err(code) => return code,
     };
-    let diagnostics = sesslint::rules::check(&model);
+    for p in &args.common.paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            eprintln!("sesslint: {}: no such file or directory", p.display());
+            return ExitCode::from(2);
+        }
+    }
+    let overlay = sesslint::model::Overlay::new();
+    let outcome = sesslint::check::check(&sesslint::check::Request {
+        paths: args.common.paths.clone(),
+        config: &config,
+        overlay: &overlay,
+    });
+    let (model, diagnostics) = (outcome.model, outcome.diagnostics);
+    if args.common.verbose {
+        eprintln!("sesslint: root {} ({})", model.root.display(), model.root_reason);
+        if let Some(p) = &config.path {
+            eprintln!("sesslint: config {}", p.display());
+        }
+    }
+    let fail_on = config.fail_on.unwrap_or(Severity::Warning);
     let ctx = ReportContext::new(&model, args.common.show_secrets, color() && args.format == Format::Human);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.format.write(&diagnostics, &ctx, &mut out).and_then(|_| out.flush()).is_err() {
         return ExitCode::from(2);
     }
-    if diagnostics.iter().any(|d| d.severity >= args.fail_on) {
+    if diagnostics.iter().any(|d| d.severity >= fail_on) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -10,7 +10,7 @@ use sesslint::report::{Format, ReportContext};
 
 fn check(dir: &Path, format: Format) -> (Vec<sesslint::diagnostic::Diagnostic>, String) {
     let model = sesslint::model::build(&[dir.to_path_buf()], None);
-    let diagnostics = sesslint::rules::check(&model);
+    let diagnostics = sesslint::check::run(&model, &sesslint::config::Config::default());
     let ctx = ReportContext::new(&model, false, false);
     let mut out = Vec::new();
     format.write(&diagnostics, &ctx, &mut out).expect("write report");

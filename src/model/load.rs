@@ -444,6 +444,31 @@ fn lower_magento(model: &mut Model, parsed: &[Parsed]) {
     }
 }
 
+/// Read stunnel/spiped/PeerVPN files under `paths` (a config's `tunnel-paths`) as tunnel
+/// evidence that holds for every host in the tree.
+pub fn add_tunnel_evidence(model: &mut Model, paths: &[PathBuf]) {
+    let found = discover::discover(paths, None);
+    for f in found.files.iter().filter(|f| matches!(f.role, Role::Stunnel | Role::Spiped | Role::PeerVpn)) {
+        if model.file_id(&f.path).is_some() {
+            continue;
+        }
+        let Ok(source) = Source::read(&f.path) else { continue };
+        let (file, _) = parse_file(source, f.role);
+        model.files.push(file);
+        let id = FileId(model.files.len() - 1);
+        let f = &model.files[id.0];
+        let mut found = match f.role {
+            Role::Stunnel => tunnel::stunnel(id, &f.source.bytes),
+            Role::Spiped => tunnel::spiped(id, &f.source.bytes),
+            _ => tunnel::peervpn(id, &f.source.bytes),
+        };
+        for t in &mut found {
+            t.shared = true;
+        }
+        model.tunnels.extend(found);
+    }
+}
+
 fn lower_tunnels(model: &mut Model) {
     for i in 0..model.files.len() {
         let f = &model.files[i];

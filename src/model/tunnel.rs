@@ -35,6 +35,8 @@ pub struct Tunnel {
     /// Whether peers must prove who they are (spiped key, stunnel verification or PSK,
     /// PeerVPN psk).
     pub authenticates: bool,
+    /// Found under a configured `tunnel-paths` directory: evidence for every host.
+    pub shared: bool,
 }
 
 /// (host, port) of `host:port`, `[v6]:port`, or a bare port (host = loopback for a
@@ -75,6 +77,7 @@ pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
                 listen: get("accept"),
                 target: get("connect"),
                 authenticates: verifies,
+                shared: false,
             });
         }
     };
@@ -154,6 +157,7 @@ pub fn spiped(file: FileId, text: &[u8]) -> Vec<Tunnel> {
                 listen: src,
                 target: dst,
                 authenticates: key,
+                shared: false,
             });
         }
     }
@@ -181,6 +185,7 @@ pub fn peervpn(file: FileId, text: &[u8]) -> Vec<Tunnel> {
         listen: addr,
         target: None,
         authenticates: psk,
+        shared: false,
     }]
 }
 

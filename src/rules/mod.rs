@@ -5,6 +5,8 @@ mod sl001_syntax_error;
 mod sl002_unreadable_file;
 mod sl003_unknown_directive;
 mod sl004_include_problem;
+mod sl005_blanket_suppression;
+pub(crate) mod sl006_unused_suppression;
 mod sl201_redis_missing_auth;
 mod sl202_redis_exposed_without_tunnel;
 mod sl303_non_unique_database;
@@ -30,6 +32,8 @@ pub static RULES: &[&Rule] = &[
     &sl002_unreadable_file::RULE,
     &sl003_unknown_directive::RULE,
     &sl004_include_problem::RULE,
+    &sl005_blanket_suppression::RULE,
+    &sl006_unused_suppression::RULE,
     &sl201_redis_missing_auth::RULE,
     &sl202_redis_exposed_without_tunnel::RULE,
     &sl303_non_unique_database::RULE,
@@ -74,8 +78,13 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
 
 /// Run every rule over the model; diagnostics come back in path and position order.
 pub fn check(model: &Model) -> Vec<Diagnostic> {
+    check_selected(model, |_| true)
+}
+
+/// Run the rules `enabled` accepts.
+pub fn check_selected(model: &Model, enabled: impl Fn(&Rule) -> bool) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for rule in RULES {
+    for rule in RULES.iter().filter(|r| enabled(r)) {
         rule.check(model, &mut out);
     }
     out.sort_by(|a, b| {

@@ -58,11 +58,12 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         }
         let host = host_of(model.path(s.file), &[]);
         let same_host = |at: Location| host_of(model.path(at.file), &[]) == host;
+        let applies = |t: &crate::model::Tunnel| t.shared || same_host(t.at);
         // A VPN whose own address is the only non-loopback bind covers it.
         let vpn_addrs: Vec<&str> = model
             .tunnels
             .iter()
-            .filter(|t| t.kind == TunnelKind::PeerVpn && t.authenticates && same_host(t.at))
+            .filter(|t| t.kind == TunnelKind::PeerVpn && t.authenticates && applies(t))
             .filter_map(|t| t.listen.as_deref())
             .collect();
         let exposed: Vec<_> = s
@@ -76,7 +77,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         let tunnels: Vec<_> = model
             .tunnels
             .iter()
-            .filter(|t| t.side == TunnelSide::Server && same_host(t.at))
+            .filter(|t| t.side == TunnelSide::Server && applies(t))
             .filter(|t| {
                 t.target
                     .as_deref()

@@ -1,0 +1,83 @@
+//! The checking pipeline over a model: the enabled rules, severity overrides, per-path
+//! ignores, then inline suppressions (and the findings about suppressions themselves).
+//! The CLI, the language server and the pre-commit hook all call [`run`].
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::model::{Model, Overlay};
+use crate::rules;
+
+pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
+    let found = rules::check_selected(model, |r| config.enabled(r));
+    let mut found: Vec<Diagnostic> = found
+        .into_iter()
+        .filter(|d| !config.ignored_in(d.code, &d.primary.path))
+        .map(|mut d| {
+            if let Some(s) = config.severity.get(d.code) {
+                d.severity = *s;
+            }
+            d
+        })
+        .collect();
+    let mut sups = crate::suppress::collect(model);
+    found = crate::suppress::apply(model, found, &mut sups);
+    if config.enabled(&rules::sl006_unused_suppression::RULE) {
+        found.extend(rules::sl006_unused_suppression::unused(model, &sups));
+    }
+    found.sort_by(|a, b| {
+        (&a.primary.path, a.primary.span.start, a.code).cmp(&(&b.primary.path, b.primary.span.start, b.code))
+    });
+    found
+}
+
+/// What to check, as the CLI, the pre-commit hook or the editor asks for it.
+pub struct Request<'a> {
+    /// Files or directories. When every one is a file (a pre-commit run passes only the
+    /// staged files), the whole project is read so that the related files are in the model,
+    /// and only findings that touch the given files are kept.
+    pub paths: Vec<PathBuf>,
+    pub config: &'a Config,
+    pub overlay: &'a Overlay,
+}
+
+pub struct Outcome {
+    pub model: Model,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The project a set of files belongs to: the directory of `sesslint.toml`, else the
+/// enclosing git work tree, else the first file's directory.
+pub fn project_root(files: &[PathBuf], config: &Config) -> PathBuf {
+    if let Some(dir) = config.path.as_deref().and_then(Path::parent) {
+        return if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir.to_path_buf() };
+    }
+    let first = files.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let abs = std::path::absolute(&first).unwrap_or(first.clone());
+    let mut dir = abs.parent();
+    while let Some(d) = dir {
+        if d.join(".git").exists() {
+            return d.to_path_buf();
+        }
+        dir = d.parent();
+    }
+    first.parent().map(Path::to_path_buf).filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| PathBuf::from("."))
+}
+
+pub fn check(req: &Request<'_>) -> Outcome {
+    let paths = if req.paths.is_empty() { vec![PathBuf::from(".")] } else { req.paths.clone() };
+    let files_only = paths.iter().all(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_dir()));
+    let scan = if files_only { vec![project_root(&paths, req.config)] } else { paths.clone() };
+    let mut model = crate::model::build_with(&scan, req.config.root.as_deref(), req.overlay);
+    if !req.config.tunnel_paths.is_empty() {
+        crate::model::add_tunnel_evidence(&mut model, &req.config.tunnel_paths);
+    }
+    let mut diagnostics = run(&model, req.config);
+    if files_only {
+        let wanted: Vec<PathBuf> = paths.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
+        let touches = |p: &Path| std::fs::canonicalize(p).is_ok_and(|c| wanted.contains(&c));
+        diagnostics.retain(|d| touches(&d.primary.path) || d.related.iter().any(|r| touches(&r.path)));
+    }
+    Outcome { model, diagnostics }
+}

@@ -1,0 +1,260 @@
+//! `sesslint.toml`: which rules run, at what severity, where, and what fails the run.
+//! Read with toml_edit so that errors point at their line and the file can later be edited
+//! without losing the user's comments. Unknown keys and codes are errors, never ignored.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use toml_edit::{ImDocument, Item, Value};
+
+use crate::diagnostic::Severity;
+use crate::rules::{Rule, RULES};
+
+pub const FILE_NAME: &str = "sesslint.toml";
+
+/// The settings, after the file and the command line.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Where the file was found; relative paths in it are relative to its directory.
+    pub path: Option<PathBuf>,
+    /// Codes or prefixes to run (empty: all).
+    pub select: Vec<String>,
+    /// Codes or prefixes not to run.
+    pub ignore: Vec<String>,
+    /// Glob (relative to the config's directory) -> codes or prefixes ignored in those files.
+    pub per_path_ignores: Vec<(String, Vec<String>)>,
+    pub severity: BTreeMap<String, Severity>,
+    pub fail_on: Option<Severity>,
+    /// Resolve absolute paths in configs under this directory.
+    pub root: Option<PathBuf>,
+    /// Extra directories whose stunnel/spiped/PeerVPN files count as tunnel evidence.
+    pub tunnel_paths: Vec<PathBuf>,
+}
+
+/// A mistake in the config file, located.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}:{line}:{column}: {message}")]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// The keys a config file may have, for the error message.
+const KEYS: &[&str] = &["select", "ignore", "per-path-ignores", "severity", "fail-on", "root", "tunnel-paths"];
+
+impl Config {
+    /// The nearest `sesslint.toml` at or above `start` (a file or a directory).
+    pub fn find(start: &Path) -> Option<PathBuf> {
+        let abs = std::path::absolute(start).ok()?;
+        let mut dir = if abs.is_dir() { Some(abs.as_path()) } else { abs.parent() };
+        while let Some(d) = dir {
+            let candidate = d.join(FILE_NAME);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+            dir = d.parent();
+        }
+        None
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_owned(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read: {e}"),
+        })?;
+        Config::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let source = crate::source::Source::new(path, text.as_bytes().to_vec());
+        let err = |span: Option<std::ops::Range<usize>>, message: String| {
+            let p = source.position(span.map_or(0, |s| s.start));
+            ConfigError { path: path.to_owned(), line: p.line, column: p.column, message }
+        };
+        let doc = ImDocument::parse(text.to_owned()).map_err(|e| err(e.span(), e.message().trim().to_owned()))?;
+        let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let mut c = Config { path: Some(path.to_owned()), ..Config::default() };
+        let table = doc.as_table();
+        for (name, _) in table.iter() {
+            let Some((key, item)) = table.get_key_value(name) else { continue };
+            match name {
+                "select" => c.select = codes(item, &err)?,
+                "ignore" => c.ignore = codes(item, &err)?,
+                "fail-on" => c.fail_on = Some(severity(item, &err)?),
+                "root" => c.root = Some(base.join(string(item, &err)?)),
+                "tunnel-paths" => {
+                    c.tunnel_paths = strings(item, &err)?.into_iter().map(|p| base.join(p)).collect();
+                }
+                "severity" => {
+                    let t = item
+                        .as_table_like()
+                        .ok_or_else(|| err(item.span(), "`severity` is a table: CODE = \"error\"".into()))?;
+                    for (code, v) in t.iter() {
+                        let rule = known_code(code)
+                            .ok_or_else(|| err(t.get(code).and_then(Item::span).or(item.span()), unknown_code(code)))?;
+                        c.severity.insert(rule.code.to_owned(), severity(v, &err)?);
+                    }
+                }
+                "per-path-ignores" => {
+                    let t = item.as_table_like().ok_or_else(|| {
+                        err(item.span(), "`per-path-ignores` is a table: \"glob\" = [\"CODE\"]".into())
+                    })?;
+                    for (glob, v) in t.iter() {
+                        c.per_path_ignores.push((glob.to_owned(), codes(v, &err)?));
+                    }
+                }
+                other => {
+                    return Err(err(key.span(), format!("unknown key `{other}`; known keys: {}", KEYS.join(", "))));
+                }
+            }
+        }
+        Ok(c)
+    }
+
+    /// Whether a rule runs at all.
+    pub fn enabled(&self, rule: &Rule) -> bool {
+        let selected = self.select.is_empty() || self.select.iter().any(|s| matches_code(s, rule.code));
+        selected && !self.ignore.iter().any(|s| matches_code(s, rule.code))
+    }
+
+    /// Whether findings of `code` in `path` are ignored by `per-path-ignores`.
+    pub fn ignored_in(&self, code: &str, path: &Path) -> bool {
+        let base = self.path.as_deref().and_then(Path::parent).unwrap_or(Path::new(""));
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let abs_base = std::path::absolute(base).unwrap_or_else(|_| base.to_path_buf());
+        let rel = abs.strip_prefix(&abs_base).unwrap_or(&abs);
+        let rel = rel.to_string_lossy();
+        self.per_path_ignores
+            .iter()
+            .any(|(glob, codes)| glob_matches(glob, &rel) && codes.iter().any(|c| matches_code(c, code)))
+    }
+}
+
+/// `SL2` selects SL201, SL202, ...; `ALL` selects everything.
+pub fn matches_code(selector: &str, code: &str) -> bool {
+    selector.eq_ignore_ascii_case("ALL") || code.to_ascii_uppercase().starts_with(&selector.to_ascii_uppercase())
+}
+
+fn known_code(code: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code))
+}
+
+fn unknown_code(code: &str) -> String {
+    format!("unknown rule code `{code}` (`sesslint rules` lists them)")
+}
+
+type ErrFn<'a> = dyn Fn(Option<std::ops::Range<usize>>, String) -> ConfigError + 'a;
+
+fn string(item: &Item, err: &ErrFn<'_>) -> Result<String, ConfigError> {
+    item.as_str().map(str::to_owned).ok_or_else(|| err(item.span(), "expected a string".into()))
+}
+
+fn strings(item: &Item, err: &ErrFn<'_>) -> Result<Vec<String>, ConfigError> {
+    let arr = item.as_array().ok_or_else(|| err(item.span(), "expected an array of strings".into()))?;
+    arr.iter()
+        .map(|v: &Value| v.as_str().map(str::to_owned).ok_or_else(|| err(v.span(), "expected a string".into())))
+        .collect()
+}
+
+/// An array of codes or prefixes, each of which must name at least one rule.
+fn codes(item: &Item, err: &ErrFn<'_>) -> Result<Vec<String>, ConfigError> {
+    let arr = item
+        .as_array()
+        .ok_or_else(|| err(item.span(), "expected an array of rule codes, e.g. [\"SL201\", \"SL3\"]".into()))?;
+    let mut out = Vec::new();
+    for v in arr.iter() {
+        let s = v.as_str().ok_or_else(|| err(v.span(), "expected a rule code".into()))?;
+        if !RULES.iter().any(|r| matches_code(s, r.code)) {
+            return Err(err(v.span(), unknown_code(s)));
+        }
+        out.push(s.to_owned());
+    }
+    Ok(out)
+}
+
+fn severity(item: &Item, err: &ErrFn<'_>) -> Result<Severity, ConfigError> {
+    match item.as_str() {
+        Some("error") => Ok(Severity::Error),
+        Some("warning") => Ok(Severity::Warning),
+        Some("info") => Ok(Severity::Info),
+        _ => Err(err(item.span(), "expected \"error\", \"warning\" or \"info\"".into())),
+    }
+}
+
+/// Glob over `/`-separated paths: `*` (within a component), `**` (any components), `?`.
+pub fn glob_matches(pattern: &str, path: &str) -> bool {
+    fn go(p: &[u8], s: &[u8]) -> bool {
+        // Iterative with backtracking points for `*` and `**`.
+        let (mut pi, mut si) = (0, 0);
+        let mut star: Option<(usize, usize, bool)> = None;
+        while si < s.len() {
+            if pi + 1 < p.len() && p[pi] == b'*' && p[pi + 1] == b'*' {
+                let mut next = pi + 2;
+                if p.get(next) == Some(&b'/') {
+                    next += 1;
+                }
+                star = Some((next, si, true));
+                pi = next;
+            } else if pi < p.len() && p[pi] == b'*' {
+                star = Some((pi + 1, si, false));
+                pi += 1;
+            } else if pi < p.len() && (p[pi] == b'?' && s[si] != b'/' || p[pi] == s[si]) {
+                pi += 1;
+                si += 1;
+            } else if let Some((sp, ss, deep)) = star {
+                if !deep && s[ss] == b'/' {
+                    return false;
+                }
+                pi = sp;
+                si = ss + 1;
+                star = Some((sp, ss + 1, deep));
+            } else {
+                return false;
+            }
+        }
+        while pi < p.len() && p[pi] == b'*' {
+            pi += 1;
+        }
+        pi == p.len()
+    }
+    go(pattern.as_bytes(), path.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_matches("etc/redis/*.conf", "etc/redis/redis.conf"));
+        assert!(!glob_matches("etc/*.conf", "etc/redis/redis.conf"));
+        assert!(glob_matches("**/pool.d/*.conf", "etc/php/8.2/fpm/pool.d/www.conf"));
+        assert!(glob_matches("fixtures/**", "fixtures/a/b/c"));
+        assert!(glob_matches("*", "x"));
+    }
+
+    #[test]
+    fn a_config_and_its_errors() {
+        let c = Config::parse(
+            Path::new("/x/sesslint.toml"),
+            "# comment\nselect = [\"SL2\", \"SL303\"]\nignore = [\"SL201\"]\nfail-on = \"error\"\n[severity]\nSL202 = \"warning\"\n[per-path-ignores]\n\"staging/**\" = [\"SL202\"]\n",
+        )
+        .expect("valid");
+        assert_eq!(c.select, vec!["SL2", "SL303"]);
+        assert_eq!(c.fail_on, Some(Severity::Error));
+        assert_eq!(c.severity.get("SL202"), Some(&Severity::Warning));
+        let e =
+            Config::parse(Path::new("s.toml"), "select = [\"SL2\"]\nfial-on = \"error\"\n").expect_err("unknown key");
+        assert_eq!((e.line, e.column), (2, 1));
+        assert!(e.message.contains("fial-on"));
+        let e = Config::parse(Path::new("s.toml"), "ignore = [\"SL999\"]\n").expect_err("unknown code");
+        assert_eq!(e.line, 1);
+        assert!(e.message.contains("SL999"));
+        let e = Config::parse(Path::new("s.toml"), "[severity]\nSL201 = \"fatal\"\n").expect_err("bad severity");
+        assert_eq!(e.line, 2);
+    }
+}

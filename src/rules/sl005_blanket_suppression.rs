@@ -1,0 +1,47 @@
+//! # SL005 blanket-suppression
+//!
+//! ## What it does
+//! Finds a `sesslint: ignore` comment that names no rule codes.
+//!
+//! ## Why it matters
+//! A bare suppression silences every rule on its line and the next, including findings
+//! that do not exist yet: the day someone removes `requirepass` below it, nothing is said.
+//! Naming the codes keeps the suppression to what was reviewed.
+//!
+//! ## Example
+//! ```text
+//! # sesslint: ignore
+//! bind 0.0.0.0
+//! ```
+//!
+//! ## Fix
+//! ```text
+//! # sesslint: ignore[SL202]  (behind the firewall of the sessions VLAN, ticket OPS-112)
+//! bind 0.0.0.0
+//! ```
+
+use super::{label, Rule};
+use crate::diagnostic::Severity;
+use crate::model::{Location, Model};
+
+pub static RULE: Rule = Rule {
+    code: "SL005",
+    name: "blanket-suppression",
+    summary: "A `sesslint: ignore` comment without rule codes",
+    default_severity: Severity::Warning,
+    source: include_str!("sl005_blanket_suppression.rs"),
+    check,
+};
+
+fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
+    for s in crate::suppress::collect(model).into_iter().filter(|s| s.is_bare()) {
+        out.push(
+            rule.diagnostic(
+                Severity::Warning,
+                "`sesslint: ignore` without codes silences every rule here: name the codes, e.g. `sesslint: ignore[SL202]`",
+                label(model, Location { file: s.file, span: s.span }, "no codes"),
+            )
+            .with_help("list the codes this line is reviewed for"),
+        );
+    }
+}
