@@ -1,0 +1,99 @@
+//! A config file and inline suppressions change the results as the README says.
+
+mod common;
+
+use std::path::Path;
+
+use common::sesslint;
+
+fn copy_demo(to: &Path) {
+    for entry in walkdir::WalkDir::new("fixtures/demo") {
+        let entry = entry.expect("walk");
+        let dest = to.join(entry.path().strip_prefix("fixtures/demo").expect("below"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy");
+        }
+    }
+}
+
+fn codes(dir: &Path, extra: &[&str]) -> (Vec<String>, Option<i32>) {
+    let mut args = vec!["--format", "concise"];
+    args.extend_from_slice(extra);
+    let d = dir.to_str().expect("utf-8");
+    args.push(d);
+    let o = sesslint(&args);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let mut codes: Vec<String> =
+        out.lines().filter_map(|l| l.split('[').nth(1).and_then(|r| r.split(']').next()).map(str::to_owned)).collect();
+    codes.sort();
+    (codes, o.status.code())
+}
+
+#[test]
+fn select_ignore_severity_fail_on_and_per_path_ignores() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_demo(tmp.path());
+    let (all, code) = codes(tmp.path(), &[]);
+    assert_eq!(all, ["SL201", "SL202", "SL303", "SL305"]);
+    assert_eq!(code, Some(1));
+
+    std::fs::write(tmp.path().join("sesslint.toml"), "select = [\"SL2\", \"SL3\"]\nignore = [\"SL305\"]\n").expect("write");
+    assert_eq!(codes(tmp.path(), &[]).0, ["SL201", "SL202", "SL303"]);
+    // The command line: --select replaces, --ignore adds.
+    assert_eq!(codes(tmp.path(), &["--select", "SL303,SL305"]).0, ["SL303"]);
+    assert_eq!(codes(tmp.path(), &["--ignore", "SL202"]).0, ["SL201", "SL303"]);
+
+    std::fs::write(
+        tmp.path().join("sesslint.toml"),
+        "fail-on = \"error\"\n[severity]\nSL202 = \"warning\"\nSL303 = \"info\"\n[per-path-ignores]\n\"var/www/**\" = [\"SL3\"]\n",
+    )
+    .expect("write");
+    let o = sesslint(&["--format", "json", tmp.path().to_str().expect("utf-8")]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let list = json.as_array().expect("array");
+    assert!(list.iter().any(|d| d["code"] == "SL202" && d["severity"] == "warning"));
+    assert!(!list.iter().any(|d| d["code"] == "SL303" || d["code"] == "SL305"), "per-path ignore of SL3 under var/www");
+    assert_eq!(o.status.code(), Some(0), "only warnings remain and fail-on is error");
+    assert_eq!(codes(tmp.path(), &["--fail-on", "warning"]).1, Some(1));
+}
+
+#[test]
+fn config_mistakes_are_errors_with_their_line() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_demo(tmp.path());
+    for (text, needle) in [
+        ("select = [\"SL2\"]\nfial-on = \"error\"\n", "sesslint.toml:2:1: unknown key `fial-on`"),
+        ("ignore = [\"SL999\"]\n", "sesslint.toml:1:11: unknown rule code `SL999`"),
+        ("[severity]\nSL201 = \"fatal\"\n", "sesslint.toml:2:9"),
+        ("select = \n", "sesslint.toml:1"),
+    ] {
+        std::fs::write(tmp.path().join("sesslint.toml"), text).expect("write");
+        let o = sesslint(&[tmp.path().to_str().expect("utf-8")]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{text}: {err}");
+        assert!(err.contains(needle), "{text}: expected `{needle}` in {err}");
+    }
+    assert_eq!(sesslint(&["--select", "XX1", "fixtures/demo"]).status.code(), Some(2));
+}
+
+#[test]
+fn inline_suppressions_hide_findings_and_unused_ones_are_reported() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_demo(tmp.path());
+    let redis = tmp.path().join("etc/redis/redis.conf");
+    let text = std::fs::read_to_string(&redis).expect("read").replacen(
+        "\nbind 0.0.0.0\n",
+        "\n# sesslint: ignore[SL202] the app servers reach it over the storage VLAN\nbind 0.0.0.0\n",
+        1,
+    );
+    std::fs::write(&redis, text).expect("write");
+    let env = tmp.path().join("var/www/shop/app/etc/env.php");
+    let text = std::fs::read_to_string(&env)
+        .expect("read")
+        .replacen("'database' => '0',\n", "'database' => '0', // sesslint: ignore[SL303, SL201]\n", 1);
+    std::fs::write(&env, text).expect("write");
+    let (found, _) = codes(tmp.path(), &[]);
+    assert_eq!(found, ["SL006", "SL201", "SL305"], "SL202 and SL303 suppressed; SL201 in env.php is unused");
+}
