@@ -120,9 +120,15 @@ fn walk(top: &Path, d: &mut Discovery) {
             Ok(e) => e,
             Err(err) => {
                 // A symlink loop is walkdir's way of telling us it already went there.
-                if err.loop_ancestor().is_none() {
-                    let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| top.to_path_buf());
-                    let reason = err.io_error().map(describe_io).unwrap_or_else(|| err.to_string());
+                // Other errors matter only for files we would have read (or the top itself).
+                let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| top.to_path_buf());
+                if err.loop_ancestor().is_none() && (path == top || classify(&path).is_some()) {
+                    let dangling = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+                    let reason = if dangling {
+                        "a symlink to nothing (PHP and redis-server skip or refuse it)".to_owned()
+                    } else {
+                        err.io_error().map(describe_io).unwrap_or_else(|| err.to_string())
+                    };
                     d.unreadable.push(Unreadable { path, reason });
                 }
                 continue;

@@ -449,6 +449,7 @@ impl<'a> Lexer<'a> {
         best
     }
 
+    // grammar: state INITIAL (TC_SECTION, TC_OFFSET, TC_LABEL, EQ, PUNCT, EOL)
     fn initial(&mut self) -> Option<Token> {
         let kw = self.keyword();
         let label = self.label_len();
@@ -515,6 +516,7 @@ impl<'a> Lexer<'a> {
         })
     }
 
+    // grammar: state VALUE (value-token, value-end)
     fn value(&mut self) -> Option<Token> {
         let b = self.src[self.pos];
         let kw = self.keyword();
@@ -594,6 +596,7 @@ impl<'a> Lexer<'a> {
         })
     }
 
+    // grammar: states SECTION and OFFSET (section-token, SECTION-CLOSE, OFFSET-CLOSE)
     fn section_or_offset(&mut self) -> Option<Token> {
         let b = self.src[self.pos];
         let in_section = self.state == State::SectionValue;
@@ -669,6 +672,7 @@ impl<'a> Lexer<'a> {
         })
     }
 
+    // grammar: state DOUBLE-QUOTES (quoted-chars, DQ-CLOSE)
     fn double_quotes(&mut self) -> Option<Token> {
         let b = self.src[self.pos];
         if b == b'"' {
@@ -712,6 +716,7 @@ impl<'a> Lexer<'a> {
         Some(self.simple(Tok::Quoted, len))
     }
 
+    // grammar: state VARNAME (TC_VARNAME, VAR-CLOSE)
     fn var_name(&mut self) -> Option<Token> {
         let b = self.src[self.pos];
         if b == b'}' {

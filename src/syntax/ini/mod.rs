@@ -250,6 +250,7 @@ impl Builder<'_> {
     }
 
     /// One `statement` of the grammar, starting at token `*i`.
+    // grammar: statement, section, entry, offset-entry, bare-key
     fn statement(&mut self, i: &mut usize, n: usize) -> Parsed {
         let t = self.doc.tokens[*i];
         *i += 1;
@@ -302,6 +303,7 @@ impl Builder<'_> {
         }
     }
 
+    // grammar: string-or-value
     fn entry(&mut self, key: Span, offset: Option<Value>, value_start: usize, i: &mut usize, n: usize) -> Parsed {
         let start = *i;
         match self.peek(*i, n).map(|t| t.tok) {
@@ -342,6 +344,7 @@ impl Builder<'_> {
         (i < n).then(|| self.doc.tokens[i])
     }
 
+    // grammar: var-string-list, var-ref, section-name
     /// `var_string_list` pieces (or `section_string_or_value` with `expand = false`).
     fn pieces(&mut self, i: &mut usize, n: usize, _expand: bool) -> bool {
         let mut any = false;
@@ -382,6 +385,7 @@ impl Builder<'_> {
         any
     }
 
+    // grammar: expr
     /// `expr` with PHP's operators; returns the error if the tokens do not form one.
     fn expr(&mut self, i: &mut usize, n: usize) -> Result<(), Parsed> {
         // Iterative: operands and operators alternate; prefix `~ !` and `(` may nest deeply.
