@@ -54,7 +54,11 @@ impl Role {
 /// A file found under one of the given paths.
 #[derive(Clone, Debug)]
 pub struct Found {
+    /// Where it is in the tree (what reports show).
     pub path: PathBuf,
+    /// What to read: differs from `path` for a symlink whose absolute target is resolved
+    /// below the root (`/etc/php/8.2/mods-available/x.ini` in a copied tree).
+    pub read_from: PathBuf,
     pub role: Role,
 }
 
@@ -103,14 +107,30 @@ pub fn discover(paths: &[PathBuf], root: Option<&Path>) -> Discovery {
         }
     }
     for path in paths {
-        walk(path, &mut d);
+        let root = d.root.clone();
+        walk(path, &root, &mut d);
     }
     d.files.sort_by(|a, b| a.path.cmp(&b.path));
     d.files.dedup_by(|a, b| a.path == b.path);
     d
 }
 
-fn walk(top: &Path, d: &mut Discovery) {
+/// Follow a symlink chain the way the target machine would: absolute targets below `root`.
+fn resolve_under_root(link: &Path, root: &Path) -> PathBuf {
+    let mut p = link.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::read_link(&p) {
+            Ok(t) if t.is_absolute() => p = root.join(t.strip_prefix("/").unwrap_or(&t)),
+            Ok(t) => p = p.parent().unwrap_or(Path::new("")).join(t),
+            Err(_) => break,
+        }
+    }
+    p
+}
+
+fn walk(top: &Path, root: &Path, d: &mut Discovery) {
+    let rooted = root != Path::new("/");
+    let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
     let given_file = std::fs::metadata(top).map(|m| !m.is_dir()).unwrap_or(false);
     let walker = WalkDir::new(top).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
         e.depth() == 0 || !(e.file_type().is_dir() && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s))
@@ -122,6 +142,14 @@ fn walk(top: &Path, d: &mut Discovery) {
                 // A symlink loop is walkdir's way of telling us it already went there.
                 // Other errors matter only for files we would have read (or the top itself).
                 let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| top.to_path_buf());
+                // A link that dangles on this machine may well resolve below the root.
+                if rooted && is_link(&path) {
+                    let target = resolve_under_root(&path, root);
+                    if let (Some(role), true) = (classify(&path), target.is_file()) {
+                        d.files.push(Found { path, read_from: target, role });
+                        continue;
+                    }
+                }
                 if err.loop_ancestor().is_none() && (path == top || classify(&path).is_some()) {
                     let dangling = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
                     let reason = if dangling {
@@ -149,16 +177,18 @@ fn walk(top: &Path, d: &mut Discovery) {
             });
             continue;
         }
-        match entry.metadata() {
+        let read_from = if rooted && entry.path_is_symlink() { resolve_under_root(path, root) } else { path.to_path_buf() };
+        if read_from != path && !std::fs::metadata(&read_from).is_ok_and(|m| m.is_file()) {
+            d.unreadable.push(Unreadable { path: path.to_path_buf(), reason: "a symlink to nothing below the root".into() });
+            continue;
+        }
+        match std::fs::metadata(&read_from) {
             Ok(m) if m.len() > MAX_FILE_SIZE => d.unreadable.push(Unreadable {
                 path: path.to_path_buf(),
                 reason: format!("{} bytes, over the {} MiB limit; not read", m.len(), MAX_FILE_SIZE >> 20),
             }),
-            Ok(_) => d.files.push(Found { path: path.to_path_buf(), role }),
-            Err(err) => d.unreadable.push(Unreadable {
-                path: path.to_path_buf(),
-                reason: err.io_error().map(describe_io).unwrap_or_else(|| err.to_string()),
-            }),
+            Ok(_) => d.files.push(Found { path: path.to_path_buf(), read_from, role }),
+            Err(err) => d.unreadable.push(Unreadable { path: path.to_path_buf(), reason: describe_io(&err) }),
         }
     }
 }

@@ -186,3 +186,19 @@ fn bad_bytes_give_diagnostics_not_panics() {
     assert!(o.status.code() == Some(1), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(stdout(&o).contains("SL001"));
 }
+
+#[test]
+fn absolute_symlinks_resolve_below_the_root() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let etc = dir.path().join("etc/php/8.2");
+    std::fs::create_dir_all(etc.join("cli/conf.d")).expect("mkdir");
+    std::fs::create_dir_all(etc.join("mods-available")).expect("mkdir");
+    std::fs::write(etc.join("cli/php.ini"), "session.save_handler = files\n").expect("write");
+    std::fs::write(etc.join("mods-available/zz-sessions.ini"), "session.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379\"\n")
+        .expect("write");
+    // As Debian's phpenmod would link it on the target machine: an absolute target.
+    std::os::unix::fs::symlink("/etc/php/8.2/mods-available/zz-sessions.ini", etc.join("cli/conf.d/99-sessions.ini")).expect("symlink");
+    let model = sesslint::model::build(&[dir.path().to_path_buf()], None);
+    let setup = model.php.iter().find(|s| s.sapi == "cli").expect("cli setup");
+    assert_eq!(setup.get("session.save_handler").map(|v| v.value), Some("redis".to_owned()));
+}

@@ -98,7 +98,7 @@ pub fn build_with(paths: &[PathBuf], root: Option<&Path>, overlay: &Overlay) -> 
         let source = match overlay
             .get(&found.path)
             .map(|b| Ok(Source::new(found.path.clone(), b.clone())))
-            .unwrap_or_else(|| Source::read(&found.path))
+            .unwrap_or_else(|| std::fs::read(&found.read_from).map(|b| Source::new(found.path.clone(), b)))
         {
             Ok(s) => s,
             Err(e) => {
