@@ -131,6 +131,9 @@ pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn 
         out.write_all(s.as_bytes())?;
         writeln!(out)?;
     }
+    if ctx.quiet {
+        return Ok(());
+    }
     let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
     writeln!(
         out,

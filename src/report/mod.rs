@@ -2,9 +2,14 @@
 //! (passwords in save paths, `requirepass`, env.php passwords) unless asked not to.
 
 mod concise;
+pub mod github;
 mod human;
 mod json;
+mod junit;
 pub mod mask;
+pub mod rules_doc;
+pub mod sarif;
+pub mod statistics;
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -23,6 +28,12 @@ pub enum Format {
     Concise,
     /// A JSON array of diagnostics.
     Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, Azure DevOps) and SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=...`): annotations on the lines.
+    Github,
+    /// JUnit XML: a test suite per file, a failing test case per finding.
+    Junit,
 }
 
 /// What the formats need besides the diagnostics: the files' text and their secrets.
@@ -32,6 +43,8 @@ pub struct ReportContext<'a> {
     secret_texts: Vec<Vec<u8>>,
     pub show_secrets: bool,
     pub color: bool,
+    /// Findings only: no summary line (`--quiet`).
+    pub quiet: bool,
 }
 
 impl<'a> ReportContext<'a> {
@@ -49,7 +62,7 @@ impl<'a> ReportContext<'a> {
         }
         secret_texts.sort_by_key(|t| std::cmp::Reverse(t.len()));
         secret_texts.dedup();
-        ReportContext { sources, secret_texts, show_secrets, color }
+        ReportContext { sources, secret_texts, show_secrets, color, quiet: false }
     }
 
     pub fn source(&self, path: &Path) -> Option<&'a Source> {
@@ -93,6 +106,9 @@ impl Format {
             Format::Human => human::write(diagnostics, ctx, out),
             Format::Concise => concise::write(diagnostics, ctx, out),
             Format::Json => json::write(diagnostics, ctx, out),
+            Format::Sarif => sarif::write(diagnostics, ctx, out),
+            Format::Github => github::write(diagnostics, ctx, out),
+            Format::Junit => junit::write(diagnostics, ctx, out),
         }
     }
 }
