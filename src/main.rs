@@ -11,6 +11,8 @@ use sesslint::parse_output::parse_file;
 use sesslint::report::{Format, ReportContext};
 use sesslint::syntax::FileKind;
 
+mod progress;
+
 #[derive(Parser)]
 #[command(
     name = "sesslint",
@@ -94,6 +96,15 @@ struct CheckArgs {
     /// Also skip these codes or prefixes (added to the config's `ignore`).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Print how many findings each rule has (most first) instead of the findings.
+    #[arg(long)]
+    statistics: bool,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output_file: Option<PathBuf>,
+    /// Print the findings and nothing else: no summary line, no progress display.
+    #[arg(long, short, conflicts_with = "verbose")]
+    quiet: bool,
 }
 
 #[derive(Args, Clone)]
@@ -112,8 +123,11 @@ enum ParseFormat {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum DocFormat {
+    /// Drawn for a terminal (bold headings); plain markdown when not on a terminal.
     Text,
     Json,
+    /// Markdown: for `rules`, the whole catalogue as in docs/rules.md.
+    Markdown,
 }
 
 fn main() -> ExitCode {
@@ -201,11 +215,13 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         }
     }
     let overlay = sesslint::model::Overlay::new();
+    let progress = progress::Progress::start(!args.quiet && !args.common.verbose);
     let outcome = sesslint::check::check(&sesslint::check::Request {
         paths: args.common.paths.clone(),
         config: &config,
         overlay: &overlay,
     });
+    progress.finish();
     let (model, diagnostics) = (outcome.model, outcome.diagnostics);
     if args.common.verbose {
         eprintln!("sesslint: root {} ({})", model.root.display(), model.root_reason);
@@ -214,10 +230,28 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         }
     }
     let fail_on = config.fail_on.unwrap_or(Severity::Warning);
-    let ctx = ReportContext::new(&model, args.common.show_secrets, color() && args.format == Format::Human);
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    if args.format.write(&diagnostics, &ctx, &mut out).and_then(|_| out.flush()).is_err() {
+    let to_terminal = args.output_file.is_none() && color();
+    let mut ctx = ReportContext::new(&model, args.common.show_secrets, to_terminal && args.format == Format::Human);
+    ctx.quiet = args.quiet;
+    let mut out: Box<dyn Write> = match &args.output_file {
+        None => Box::new(std::io::stdout().lock()),
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Box::new(std::io::BufWriter::new(f)),
+            Err(e) => {
+                eprintln!("sesslint: --output-file {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let written = match (args.statistics, args.format) {
+        (true, Format::Json) => sesslint::report::statistics::write_json(&diagnostics, &mut out),
+        (true, _) => sesslint::report::statistics::write_text(&diagnostics, &mut out),
+        (false, format) => format.write(&diagnostics, &ctx, &mut out),
+    };
+    if let Err(e) = written.and_then(|_| out.flush()) {
+        if let Some(path) = &args.output_file {
+            eprintln!("sesslint: --output-file {}: {e}", path.display());
+        }
         return ExitCode::from(2);
     }
     if diagnostics.iter().any(|d| d.severity >= fail_on) {
@@ -246,10 +280,12 @@ fn run_show(args: &ShowArgs) -> ExitCode {
 fn run_rules(format: DocFormat) -> ExitCode {
     match format {
         DocFormat::Text => {
+            let (bold, reset) = if color() { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
             for r in sesslint::rules::RULES {
-                println!("{:<6} {:<30} {:<8} {}", r.code, r.name, r.default_severity.as_str(), r.summary);
+                println!("{bold}{:<6}{reset} {:<30} {:<8} {}", r.code, r.name, r.default_severity.as_str(), r.summary);
             }
         }
+        DocFormat::Markdown => print!("{}", sesslint::report::rules_doc::catalogue_markdown()),
         DocFormat::Json => {
             let list: Vec<_> = sesslint::rules::RULES
                 .iter()
@@ -267,7 +303,8 @@ fn run_rule(code: &str, format: DocFormat) -> ExitCode {
         return ExitCode::from(2);
     };
     match format {
-        DocFormat::Text => print!("{}", r.doc()),
+        DocFormat::Text => print!("{}", sesslint::report::rules_doc::render_terminal(&r.doc(), color())),
+        DocFormat::Markdown => print!("{}", r.doc()),
         DocFormat::Json => println!(
             "{}",
             serde_json::json!({"code": r.code, "name": r.name, "severity": r.default_severity, "summary": r.summary, "doc": r.doc()})
