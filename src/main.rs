@@ -278,23 +278,32 @@ fn run_show(args: &ShowArgs) -> ExitCode {
 }
 
 fn run_rules(format: DocFormat) -> ExitCode {
-    match format {
+    let text = match format {
         DocFormat::Text => {
             let (bold, reset) = if color() { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
-            for r in sesslint::rules::RULES {
-                println!("{bold}{:<6}{reset} {:<30} {:<8} {}", r.code, r.name, r.default_severity.as_str(), r.summary);
-            }
+            sesslint::rules::RULES
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{bold}{:<6}{reset} {:<30} {:<8} {}\n",
+                        r.code,
+                        r.name,
+                        r.default_severity.as_str(),
+                        r.summary
+                    )
+                })
+                .collect()
         }
-        DocFormat::Markdown => print!("{}", sesslint::report::rules_doc::catalogue_markdown()),
+        DocFormat::Markdown => sesslint::report::rules_doc::catalogue_markdown(),
         DocFormat::Json => {
             let list: Vec<_> = sesslint::rules::RULES
                 .iter()
                 .map(|r| serde_json::json!({"code": r.code, "name": r.name, "severity": r.default_severity, "summary": r.summary, "doc": r.doc()}))
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+            serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
         }
-    }
-    ExitCode::SUCCESS
+    };
+    print_doc(&text)
 }
 
 fn run_rule(code: &str, format: DocFormat) -> ExitCode {
@@ -302,15 +311,25 @@ fn run_rule(code: &str, format: DocFormat) -> ExitCode {
         eprintln!("sesslint: no rule {code}; `sesslint rules` lists them");
         return ExitCode::from(2);
     };
-    match format {
-        DocFormat::Text => print!("{}", sesslint::report::rules_doc::render_terminal(&r.doc(), color())),
-        DocFormat::Markdown => print!("{}", r.doc()),
-        DocFormat::Json => println!(
-            "{}",
+    let text = match format {
+        DocFormat::Text => sesslint::report::rules_doc::render_terminal(&r.doc(), color()),
+        DocFormat::Markdown => r.doc(),
+        DocFormat::Json => {
             serde_json::json!({"code": r.code, "name": r.name, "severity": r.default_severity, "summary": r.summary, "doc": r.doc()})
-        ),
+                .to_string()
+                + "\n"
+        }
+    };
+    print_doc(&text)
+}
+
+/// Documentation to stdout; a reader that stops early (`| head`) is not an error.
+fn print_doc(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => ExitCode::from(2),
+        _ => ExitCode::SUCCESS,
     }
-    ExitCode::SUCCESS
 }
 
 fn run_parse(format: ParseFormat, kind: Option<FileKind>, files: &[PathBuf]) -> ExitCode {
