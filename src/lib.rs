@@ -7,6 +7,7 @@ pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod lsp;
 pub mod model;
 pub mod parse_output;
 pub mod php_constants;

@@ -60,6 +60,8 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Lsp,
 }
 
 #[derive(Args, Clone)]
@@ -139,6 +141,13 @@ fn main() -> ExitCode {
         Some(Command::Rules { format }) => run_rules(format),
         Some(Command::Rule { code, format }) => run_rule(&code, format),
         Some(Command::Parse { format, kind, files }) => run_parse(format, kind, &files),
+        Some(Command::Lsp) => match sesslint::lsp::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("sesslint lsp: {e}");
+                ExitCode::from(1)
+            }
+        },
     }
 }
 

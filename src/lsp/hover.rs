@@ -1,0 +1,163 @@
+//! Hover on a directive: the value in effect for every PHP setup, php-fpm pool or Redis
+//! server that reads the line, and where that value was set.
+
+use std::path::Path;
+
+use crate::discover::Role;
+use crate::model::{EffectiveValue, Location, Model};
+use crate::report::ReportContext;
+use crate::span::Span;
+use crate::syntax::ini::{self, NodeKind, ScanMode};
+use crate::syntax::redis_conf::{self, directives};
+
+/// Markdown for the directive at `offset` of the file at `path`, and the span it covers.
+pub fn hover(
+    model: &Model,
+    path: &Path,
+    offset: usize,
+    ctx: &ReportContext<'_>,
+    shown: &dyn Fn(&Path) -> String,
+) -> Option<(String, Span)> {
+    let id = model.file_id(path)?;
+    let file = model.file(id);
+    let bytes = &file.source.bytes;
+    let place = |at: Location| {
+        let line = model.file(at.file).source.position(at.span.start).line;
+        format!("{}:{line}", shown(model.path(at.file)))
+    };
+    match file.role {
+        Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool => {
+            let fpm = matches!(file.role, Role::FpmMain | Role::FpmPool);
+            let doc = ini::parse_with(bytes, if fpm { ScanMode::PerLine } else { ScanMode::WholeFile });
+            let mut section: Option<String> = None;
+            let mut found = None;
+            for node in &doc.nodes {
+                if node.span.start > offset {
+                    break;
+                }
+                match &node.kind {
+                    NodeKind::Section(s) => section = Some(String::from_utf8_lossy(doc.text(s.name.span)).into_owned()),
+                    NodeKind::Entry(e) if node.span.start <= offset && offset <= node.span.end => {
+                        found = Some((node.span, e.clone()));
+                    }
+                    _ => {}
+                }
+            }
+            let (span, entry) = found?;
+            let key = String::from_utf8_lossy(doc.text(entry.key)).into_owned();
+            let is_here = |at: &Location| at.file == id && span.contains(at.span.start);
+            let describe = |ev: &EffectiveValue| -> String {
+                let value = format!("`{}`", ctx.scrub(&ev.value));
+                match ev.set_at {
+                    Some(at) if is_here(&at) => format!("{value}, set here"),
+                    Some(at) if ev.shadowed.iter().any(is_here) => {
+                        format!("{value}, set at {} (shadows this line)", place(at))
+                    }
+                    Some(at) => format!("{value}, set at {}", place(at)),
+                    None => format!("{value} (built-in default)"),
+                }
+            };
+            let mut lines = Vec::new();
+            let title;
+            if fpm {
+                let pool_name = section.filter(|s| !s.eq_ignore_ascii_case("global"));
+                let pool = pool_name.and_then(|n| model.pools.iter().find(|p| p.name.eq_ignore_ascii_case(&n)));
+                match (&entry.offset, pool) {
+                    (Some(off), Some(pool)) => {
+                        let name = String::from_utf8_lossy(doc.text(off.span)).trim_matches(['"', '\'']).to_owned();
+                        title = name.clone();
+                        if let Some(ev) = pool.effective(&name, &model.php) {
+                            lines.push(format!("pool {}: {}", pool.name, describe(&ev)));
+                        }
+                    }
+                    (None, Some(pool)) => {
+                        title = key.clone();
+                        if let Some(ev) = pool.settings.get(&key) {
+                            lines.push(format!("pool {}: {}", pool.name, describe(ev)));
+                        }
+                    }
+                    _ => {
+                        title = key.clone();
+                        lines.push("php-fpm global setting".to_owned());
+                    }
+                }
+            } else if file.role == Role::PhpIniTemplate {
+                title = key.clone();
+                lines.push("a template: no PHP setup reads this file where it is".to_owned());
+            } else {
+                title = key.clone();
+                for (i, setup) in model.php.iter().enumerate() {
+                    if setup.php_ini != Some(id) && !setup.scan_files.contains(&id) {
+                        continue;
+                    }
+                    let Some(ev) = setup.get(&key) else { continue };
+                    let pools: Vec<_> = model.pools.iter().filter(|p| p.setup == Some(i)).collect();
+                    if pools.is_empty() {
+                        lines.push(format!("php {}: {}", setup.sapi, describe(&ev)));
+                        continue;
+                    }
+                    for pool in pools {
+                        match (pool.overrides.get(&key), pool.effective(&key, &model.php)) {
+                            (Some(o), Some(ev)) => lines.push(format!(
+                                "pool {}: `{}`, shadowed by pool {} ({})",
+                                pool.name,
+                                ctx.scrub(&ev.value),
+                                pool.name,
+                                place(o.set_at)
+                            )),
+                            (None, Some(ev)) => lines.push(format!("pool {} ({}): {}", pool.name, setup.sapi, describe(&ev))),
+                            _ => {}
+                        }
+                    }
+                }
+                if lines.is_empty() {
+                    lines.push("no PHP setup in the workspace reads this file".to_owned());
+                }
+            }
+            Some((render(&title, &lines), span))
+        }
+        Role::RedisConf => {
+            let conf = redis_conf::parse(bytes);
+            let line = conf.lines().iter().find(|l| l.span.start <= offset && offset <= l.span.end)?;
+            let redis_conf::LineKind::Directive(d) = &line.kind else { return None };
+            let name = d.name_lowercase();
+            let canonical = match directives::lookup(&name) {
+                directives::Lookup::Table { def, .. } => def.name.to_owned(),
+                _ => name.clone(),
+            };
+            let span = d.span();
+            let is_here = |at: &Location| at.file == id && span.contains(at.span.start);
+            let mut lines = Vec::new();
+            for server in &model.redis {
+                let reads_file = server.file == id || server.settings.values().any(|(_, at)| at.file == id);
+                if !reads_file {
+                    continue;
+                }
+                let who = format!("redis {}", shown(model.path(server.file)));
+                match server.settings.get(&canonical) {
+                    Some((value, at)) if is_here(at) => lines.push(format!("{who}: `{}`, set here", ctx.scrub(value))),
+                    Some((value, at)) => {
+                        lines.push(format!("{who}: `{}`, set at {} (overrides this line)", ctx.scrub(value), place(*at)))
+                    }
+                    None => lines.push(format!("{who}: not a setting with a single value")),
+                }
+            }
+            if lines.is_empty() {
+                lines.push("no Redis server in the workspace reads this file".to_owned());
+            }
+            let title = if canonical != name { format!("{name} (= {canonical})") } else { name };
+            Some((render(&title, &lines), span))
+        }
+        _ => None,
+    }
+}
+
+fn render(title: &str, lines: &[String]) -> String {
+    let mut out = format!("**{title}**\n\n");
+    for l in lines {
+        out.push_str("- ");
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,14 @@
+//! The language server, `sesslint lsp`: LSP over stdio (lsp-server, lsp-types) publishing
+//! the same diagnostics as `sesslint check`, computed with the editor's unsaved buffers.
+//!
+//! One concept per file: the loop ([`server`]), positions and URIs ([`convert`]), open
+//! documents and the model over them ([`workspace`]), diagnostics, quick fixes, hover.
+
+mod actions;
+mod convert;
+mod diagnostics;
+mod hover;
+mod server;
+mod workspace;
+
+pub use server::{run, serve, ServerError};

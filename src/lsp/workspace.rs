@@ -1,0 +1,128 @@
+//! What the server knows of the editor: the workspace folders and the open documents
+//! (their unsaved text and version), and the model built from both.
+
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+use lsp_types::{TextDocumentContentChangeEvent, Uri};
+
+use super::convert::{Encoding, LineIndex};
+use crate::diagnostic::Diagnostic;
+use crate::model::{self, Model, Overlay};
+
+/// A document the editor has open.
+#[derive(Debug)]
+pub struct Document {
+    pub uri: Uri,
+    pub version: i32,
+    pub text: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Workspace {
+    /// Absolute workspace folders; the model is built over all of them.
+    pub roots: Vec<PathBuf>,
+    /// `--root` for absolute paths inside configs (initializationOptions `root`).
+    pub config_root: Option<PathBuf>,
+    /// Open documents by path (the key discovery uses for the file).
+    pub docs: BTreeMap<PathBuf, Document>,
+}
+
+/// The model of the workspace with the open buffers in it, and what the rules say.
+pub struct Analysis {
+    pub model: Model,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Workspace {
+    /// Apply a `didChange`'s edits in order; a change without a range replaces the text.
+    pub fn apply_changes(doc: &mut Document, changes: Vec<TextDocumentContentChangeEvent>, enc: Encoding) {
+        for change in changes {
+            match change.range {
+                None => doc.text = change.text,
+                Some(range) => {
+                    let span = LineIndex::new(doc.text.as_bytes()).span(range, enc);
+                    // Offsets from LineIndex fall on character boundaries of valid UTF-8.
+                    let (start, end) = (floor_char(&doc.text, span.start), floor_char(&doc.text, span.end));
+                    doc.text.replace_range(start..end, &change.text);
+                }
+            }
+        }
+    }
+
+    /// Discover, read and check the workspace, open buffers in place of their files.
+    /// A panic anywhere in there (a parser or a rule) comes back as an error message.
+    pub fn analyse(&self) -> Result<Analysis, String> {
+        guarded(|| {
+            let overlay: Overlay = self.docs.iter().map(|(p, d)| (p.clone(), d.text.clone().into_bytes())).collect();
+            let under_a_root = |p: &Path| self.roots.iter().any(|r| p.starts_with(r));
+            // Open files outside every folder are checked on their own.
+            let mut paths: Vec<PathBuf> = self.roots.clone();
+            paths.extend(self.docs.keys().filter(|p| !under_a_root(p) && p.exists()).cloned());
+            let mut model = model::build_with(&paths, self.config_root.as_deref(), &overlay);
+            // An open file discovery does not take by its name (`my-sessions.ini` at the
+            // top of a folder) is still checked when it was opened: named, it is read.
+            let missing: Vec<PathBuf> =
+                self.docs.keys().filter(|p| p.exists() && model.file_id(p).is_none()).cloned().collect();
+            if !missing.is_empty() {
+                paths.extend(missing);
+                model = model::build_with(&paths, self.config_root.as_deref(), &overlay);
+            }
+            let diagnostics = crate::rules::check(&model);
+            Analysis { model, diagnostics }
+        })
+    }
+}
+
+/// Run `f`, turning a panic into its message.
+pub fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned())
+    })
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lsp_types::{Position, Range};
+
+    #[test]
+    fn incremental_changes_apply_in_order_in_utf16() {
+        let uri: Uri = "file:///x/php.ini".parse().expect("uri");
+        let mut doc = Document { uri, version: 1, text: "a = é𝄞\nb = 2\n".to_owned() };
+        let at = |line, character| Position { line, character };
+        let changes = vec![
+            TextDocumentContentChangeEvent {
+                range: Some(Range { start: at(0, 4), end: at(0, 7) }),
+                range_length: None,
+                text: "\"x\"".into(),
+            },
+            TextDocumentContentChangeEvent {
+                range: Some(Range { start: at(1, 4), end: at(1, 5) }),
+                range_length: None,
+                text: "3".into(),
+            },
+        ];
+        Workspace::apply_changes(&mut doc, changes, Encoding::Utf16);
+        assert_eq!(doc.text, "a = \"x\"\nb = 3\n");
+    }
+
+    #[test]
+    fn a_panic_becomes_a_message() {
+        let r: Result<(), String> = guarded(|| panic!("rule exploded"));
+        assert_eq!(r, Err("rule exploded".to_owned()));
+    }
+}

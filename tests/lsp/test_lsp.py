@@ -1,0 +1,264 @@
+"""`sesslint lsp` as an editor sees it: diagnostics on open and change, the quick fix,
+hover, ordering under a burst of edits, bad input, secrets."""
+
+import asyncio
+import random
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from conftest import (
+    FPM,
+    WWW_CONF,
+    apply_edits,
+    change_doc,
+    cli_json,
+    lsp_position,
+    open_doc,
+    published,
+)
+
+BROKEN = "session.save_handler = redis\nsession.save_path = tcp://127.0.0.1:6379?auth=x&database=2\n"
+
+
+async def until(condition, timeout=20.0):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+def expected_sl001(workspace, path, text, encoding):
+    """SL001's range as `sesslint check --format json` reports it for the file on disk."""
+    path.write_text(text)
+    found = [d for d in cli_json(workspace) if d["code"] == "SL001" and d["path"] == str(path)]
+    assert len(found) == 1, found
+    d = found[0]
+    return types.Range(
+        start=lsp_position(text, d["line"], d["column"], encoding),
+        end=lsp_position(text, d["end_line"], d["end_column"], encoding),
+    )
+
+
+async def test_unquoted_save_path_is_reported_fixed_and_cleared(client: LanguageClient, workspace):
+    assert client.init_result.capabilities.position_encoding == types.PositionEncodingKind.Utf16
+    path = workspace / FPM / "conf.d/30-sessions.ini"
+    expected = expected_sl001(workspace, path, BROKEN, "utf-16")
+    uri = open_doc(client, path, BROKEN)
+
+    diags = await published(client, uri, 1)
+    sl001 = [d for d in diags if d.code == "SL001"]
+    assert len(sl001) == 1, diags
+    assert sl001[0].range == expected
+    assert sl001[0].severity == types.DiagnosticSeverity.Error
+    assert sl001[0].source == "sesslint"
+
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=sl001[0].range,
+            context=types.CodeActionContext(diagnostics=sl001),
+        )
+    )
+    fixes = [a for a in actions or [] if isinstance(a, types.CodeAction) and a.kind == types.CodeActionKind.QuickFix]
+    assert len(fixes) == 1, actions
+    fix = fixes[0]
+    assert fix.is_preferred is True
+    assert fix.diagnostics and fix.diagnostics[0].code == "SL001"
+    fixed = apply_edits(BROKEN, fix.edit.changes[uri])
+    assert 'session.save_path = "tcp://127.0.0.1:6379?auth=x&database=2"' in fixed
+
+    change_doc(client, uri, 2, fixed)
+    assert list(await published(client, uri, 2)) == []
+    # The fixed text is clean for the CLI too.
+    path.write_text(fixed)
+    assert [d for d in cli_json(workspace) if d["path"] == str(path)] == []
+
+
+async def test_ranges_count_utf16_units(client: LanguageClient, workspace):
+    text = "session.save_path = tcp://h\u00e9\U0001d11est:6379?auth=x&database=2\n"
+    path = workspace / FPM / "conf.d/30-sessions.ini"
+    expected = expected_sl001(workspace, path, text, "utf-16")
+    uri = open_doc(client, path, text)
+    diags = [d for d in await published(client, uri, 1) if d.code == "SL001"]
+    assert [d.range for d in diags] == [expected]
+
+
+async def test_utf8_is_negotiated_when_offered(utf8_client: LanguageClient, workspace):
+    client = utf8_client
+    assert client.init_result.capabilities.position_encoding == types.PositionEncodingKind.Utf8
+    text = "session.save_path = tcp://h\u00e9\U0001d11est:6379?auth=x&database=2\n"
+    path = workspace / FPM / "conf.d/30-sessions.ini"
+    expected = expected_sl001(workspace, path, text, "utf-8")
+    uri = open_doc(client, path, text)
+    diags = [d for d in await published(client, uri, 1) if d.code == "SL001"]
+    assert [d.range for d in diags] == [expected]
+
+
+async def test_unsaved_buffer_replaces_the_file_on_disk(client: LanguageClient, workspace):
+    path = workspace / FPM / "conf.d/30-sessions.ini"
+    path.write_text(BROKEN)  # on disk: broken
+    from conftest import SESSIONS_OK
+
+    uri = open_doc(client, path, SESSIONS_OK)  # in the editor: fixed, not saved
+    assert list(await published(client, uri, 1)) == []
+    change_doc(client, uri, 2, BROKEN)
+    assert [d.code for d in await published(client, uri, 2)] == ["SL001"]
+
+
+async def test_hover_shows_the_effective_value_and_where_it_was_set(client: LanguageClient, workspace):
+    from conftest import SESSIONS_OK
+
+    path = workspace / FPM / "conf.d/30-sessions.ini"
+    uri = open_doc(client, path, SESSIONS_OK)
+    await published(client, uri, 1)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=0, character=3)
+        )
+    )
+    assert hover is not None
+    text = hover.contents.value
+    assert "session.save_handler" in text
+    # Pool blog inherits this line; pool www overrides it in www.conf.
+    assert "pool blog (fpm): `redis`, set here" in text, text
+    www_line = WWW_CONF.splitlines().index("php_admin_value[session.save_handler] = files") + 1
+    assert f"pool www: `files`, shadowed by pool www ({FPM}/pool.d/www.conf:{www_line})" in text, text
+    assert hover.range.start.line == 0
+
+    # In the pool file: the pool's own value, set there.
+    www = workspace / FPM / "pool.d/www.conf"
+    www_uri = open_doc(client, www, WWW_CONF)
+    await published(client, www_uri, 1)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=www_uri),
+            position=types.Position(line=www_line - 1, character=20),
+        )
+    )
+    assert hover is not None and "pool www: `files`, set here" in hover.contents.value, hover
+
+    # redis.conf: the value the server runs with.
+    redis = workspace / "etc/redis/redis.conf"
+    redis_uri = open_doc(client, redis, redis.read_text())
+    await published(client, redis_uri, 1)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=redis_uri), position=types.Position(line=1, character=1)
+        )
+    )
+    assert hover is not None and "`6379`, set here" in hover.contents.value, hover
+
+
+async def test_a_burst_of_changes_ends_with_the_last_version(client: LanguageClient, workspace):
+    from conftest import SESSIONS_OK
+
+    path = workspace / FPM / "conf.d/30-sessions.ini"
+    uri = open_doc(client, path, SESSIONS_OK)
+    await published(client, uri, 1)
+    last = 41
+    for version in range(2, last + 1):
+        change_doc(client, uri, version, BROKEN if version % 2 else SESSIONS_OK)
+    final = await published(client, uri, last)
+    assert [d.code for d in final] == ["SL001"]  # 41 is odd: the broken text
+    # Nothing older arrives after the last version's diagnostics.
+    ours = [p.version for p in client.published if p.uri == uri]
+    assert ours[-1] == last
+    assert ours == sorted(ours), ours
+    # Edits that arrived together were checked together.
+    assert len(ours) < last, ours
+
+
+async def test_garbage_bytes_give_diagnostics_not_a_crash(client: LanguageClient, workspace):
+    rng = random.Random(5)
+    garbage = bytes(rng.randrange(256) for _ in range(4000)).decode("latin-1")
+    garbage += "\n[\n=\n\"unterminated\n\x00\x01{${=\n"
+    path = workspace / FPM / "conf.d/99-garbage.ini"
+    path.write_bytes(b"")
+    uri = open_doc(client, path, garbage)
+    diags = await published(client, uri, 1)
+    assert any(d.code == "SL001" for d in diags), diags
+    # Ranges stay inside the document.
+    lines = garbage.split("\n")
+    for d in diags:
+        assert d.range.end.line < len(lines) + 1
+
+    # An edit with positions far outside the text, and a request with nonsense parameters.
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(
+                        start=types.Position(line=9999, character=5), end=types.Position(line=3, character=99999)
+                    ),
+                    text="session.name = X\n",
+                )
+            ],
+        )
+    )
+    await published(client, uri, 2)
+    # Sent raw: the client library would refuse to serialize it.
+    bad = {"jsonrpc": "2.0", "id": "bad-hover", "method": "textDocument/hover", "params": {"textDocument": 5}}
+    client.protocol._send_data(bad)
+    await until(lambda: any("bad parameters" in m.message for m in client.log_messages))
+
+    # Still serving.
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=0, character=0)
+        )
+    )
+    assert hover is None or hover.contents
+
+
+async def test_auth_values_are_masked(client: LanguageClient, workspace):
+    from conftest import SESSIONS_OK
+
+    path = workspace / FPM / "conf.d/30-sessions.ini"
+    uri = open_doc(client, path, SESSIONS_OK + "session.save_pth = 1\n")
+    diags = await published(client, uri, 1)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=1, character=5)
+        )
+    )
+    assert hover is not None
+    assert "auth=********" in hover.contents.value, hover.contents.value
+    everything = hover.contents.value + repr(client.published)
+    assert "s3cretpass" not in everything
+    assert diags  # the typo is reported, the secret is not in it
+
+
+async def test_show_secrets_reveals_them(revealing_client: LanguageClient, workspace):
+    from conftest import SESSIONS_OK
+
+    client = revealing_client
+    path = workspace / FPM / "conf.d/30-sessions.ini"
+    uri = open_doc(client, path, SESSIONS_OK)
+    await published(client, uri, 1)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=1, character=5)
+        )
+    )
+    assert hover is not None and "auth=s3cretpass" in hover.contents.value, hover
+
+
+async def test_diagnostics_in_other_files_are_published(client: LanguageClient, workspace):
+    # redis.conf without a password while pool blog keeps sessions there: SL201 lands in
+    # redis.conf, a file the editor did not open, and points back at the pool.
+    redis = workspace / "etc/redis/redis.conf"
+    redis.write_text("bind 127.0.0.1 -::1\nport 6379\n")
+    from conftest import SESSIONS_OK
+
+    path = workspace / FPM / "conf.d/30-sessions.ini"
+    uri = open_doc(client, path, SESSIONS_OK)
+    await published(client, uri, 1)
+    redis_uri = redis.as_uri()
+    others = [p for p in client.published if p.uri == redis_uri]
+    assert others and others[-1].version is None
+    sl201 = [d for d in others[-1].diagnostics if d.code == "SL201"]
+    assert sl201, others[-1]
+    related = sl201[0].related_information or []
+    assert any(r.location.uri == uri for r in related), related
