@@ -20,9 +20,13 @@ fn client_missing() -> Option<String> {
 fn the_language_server_with_a_real_client() {
     if let Some(why) = client_missing() {
         if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
-            panic!("SESSLINT_REQUIRE_ORACLES=1 but the LSP test client is missing ({why}); pip install pytest pytest-lsp");
+            panic!(
+                "SESSLINT_REQUIRE_ORACLES=1 but the LSP test client is missing ({why}); pip install pytest pytest-lsp"
+            );
         }
-        eprintln!("SKIPPED: the LSP end-to-end tests need python3 with pytest-lsp ({why}); pip install pytest pytest-lsp");
+        eprintln!(
+            "SKIPPED: the LSP end-to-end tests need python3 with pytest-lsp ({why}); pip install pytest pytest-lsp"
+        );
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

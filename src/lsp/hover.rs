@@ -105,7 +105,9 @@ pub fn hover(
                                 pool.name,
                                 place(o.set_at)
                             )),
-                            (None, Some(ev)) => lines.push(format!("pool {} ({}): {}", pool.name, setup.sapi, describe(&ev))),
+                            (None, Some(ev)) => {
+                                lines.push(format!("pool {} ({}): {}", pool.name, setup.sapi, describe(&ev)))
+                            }
                             _ => {}
                         }
                     }
@@ -136,9 +138,11 @@ pub fn hover(
                 let who = format!("redis {}", shown(model.path(server.file)));
                 match server.settings.get(&canonical) {
                     Some((value, at)) if is_here(at) => lines.push(format!("{who}: `{}`, set here", ctx.scrub(value))),
-                    Some((value, at)) => {
-                        lines.push(format!("{who}: `{}`, set at {} (overrides this line)", ctx.scrub(value), place(*at)))
-                    }
+                    Some((value, at)) => lines.push(format!(
+                        "{who}: `{}`, set at {} (overrides this line)",
+                        ctx.scrub(value),
+                        place(*at)
+                    )),
                     None => lines.push(format!("{who}: not a setting with a single value")),
                 }
             }

@@ -8,16 +8,16 @@ use std::path::{Path, PathBuf};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, ProtocolError, Request, RequestId, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidChangeWorkspaceFolders, DidCloseTextDocument, DidOpenTextDocument,
-    DidSaveTextDocument, LogMessage, Notification as _, PublishDiagnostics,
+    DidChangeTextDocument, DidChangeWorkspaceFolders, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
+    LogMessage, Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{CodeActionRequest, HoverRequest, Request as _, Shutdown};
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability, Hover, HoverContents,
     HoverParams, HoverProviderCapability, InitializeParams, InitializeResult, LogMessageParams, MarkupContent,
     MarkupKind, MessageType, PositionEncodingKind, PublishDiagnosticsParams, SaveOptions, ServerCapabilities,
-    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions, Uri, WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
+    Uri, WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
 };
 use serde::de::DeserializeOwned;
 
@@ -25,7 +25,7 @@ use super::actions::quick_fixes;
 use super::convert::{uri_to_path, Encoding, LineIndex};
 use super::diagnostics::{self, Ranges};
 use super::hover::hover;
-use super::workspace::{Analysis, Document, Workspace};
+use super::workspace::{guarded, Analysis, Document, Workspace};
 use crate::report::ReportContext;
 
 #[derive(Debug, thiserror::Error)]
@@ -112,6 +112,8 @@ struct Server<'c> {
     /// What each file's diagnostics were when last published.
     published: HashMap<PathBuf, Vec<lsp_types::Diagnostic>>,
     shutdown: bool,
+    /// The `sesslint.toml` problem last told to the editor (told once, not per keystroke).
+    config_problem: Option<String>,
 }
 
 impl<'c> Server<'c> {
@@ -126,12 +128,8 @@ impl<'c> Server<'c> {
         let show_secrets =
             options.and_then(|o| o.get("showSecrets")).and_then(serde_json::Value::as_bool).unwrap_or(false);
         let config_root = options.and_then(|o| o.get("root")).and_then(|r| r.as_str()).map(PathBuf::from);
-        let mut roots: Vec<PathBuf> = params
-            .workspace_folders
-            .iter()
-            .flatten()
-            .filter_map(|f| uri_to_path(&f.uri))
-            .collect();
+        let mut roots: Vec<PathBuf> =
+            params.workspace_folders.iter().flatten().filter_map(|f| uri_to_path(&f.uri)).collect();
         #[allow(deprecated)]
         if roots.is_empty() {
             roots.extend(params.root_uri.as_ref().and_then(uri_to_path));
@@ -149,6 +147,7 @@ impl<'c> Server<'c> {
             dirty: false,
             published: HashMap::new(),
             shutdown: false,
+            config_problem: None,
         }
     }
 
@@ -180,8 +179,7 @@ impl<'c> Server<'c> {
     }
 
     fn log(&self, typ: MessageType, message: String) -> Result<(), ServerError> {
-        let params = LogMessageParams { typ, message };
-        self.send(Notification::new(LogMessage::METHOD.to_owned(), params))
+        log_to(self.connection, typ, message)
     }
 
     fn invalidate(&mut self) {
@@ -194,7 +192,15 @@ impl<'c> Server<'c> {
     fn analysis(&mut self) -> Result<Option<&Analysis>, ServerError> {
         if self.analysis.is_none() {
             match self.ws.analyse() {
-                Ok(a) => self.analysis = Some(a),
+                Ok(a) => {
+                    if a.config_problem != self.config_problem {
+                        if let Some(problem) = &a.config_problem {
+                            self.log(MessageType::WARNING, format!("sesslint: {problem}"))?;
+                        }
+                        self.config_problem = a.config_problem.clone();
+                    }
+                    self.analysis = Some(a);
+                }
                 Err(panic) => {
                     self.log(
                         MessageType::ERROR,
@@ -349,6 +355,7 @@ impl<'c> Server<'c> {
         let enc = self.enc;
         let show_secrets = self.show_secrets;
         let roots = self.ws.roots.clone();
+        let connection = self.connection;
         let at = p.text_document_position_params;
         let Some(path) = uri_to_path(&at.text_document.uri) else { return Ok(None) };
         let Some(analysis) = self.analysis()? else { return Ok(None) };
@@ -358,7 +365,14 @@ impl<'c> Server<'c> {
         let offset = index.offset(at.position, enc);
         let ctx = ReportContext::new(model, show_secrets, false);
         let shown = |p: &Path| shown_path(&roots, p);
-        Ok(hover(model, &path, offset, &ctx, &shown).map(|(markdown, span)| Hover {
+        let found = match guarded(|| hover(model, &path, offset, &ctx, &shown)) {
+            Ok(found) => found,
+            Err(panic) => {
+                log_to(connection, MessageType::ERROR, format!("sesslint: hover failed ({panic})"))?;
+                None
+            }
+        };
+        Ok(found.map(|(markdown, span)| Hover {
             contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: markdown }),
             range: Some(index.range(span, enc)),
         }))
@@ -367,6 +381,7 @@ impl<'c> Server<'c> {
     fn on_code_action(&mut self, p: CodeActionParams) -> Result<Vec<lsp_types::CodeActionOrCommand>, Failure> {
         let enc = self.enc;
         let show_secrets = self.show_secrets;
+        let connection = self.connection;
         if let Some(only) = &p.context.only {
             if !only.iter().any(|k| CodeActionKind::QUICKFIX.as_str().starts_with(k.as_str())) {
                 return Ok(Vec::new());
@@ -379,8 +394,23 @@ impl<'c> Server<'c> {
         let span = LineIndex::new(&model.file(id).source.bytes).span(p.range, enc);
         let ctx = ReportContext::new(model, show_secrets, false);
         let mut ranges = Ranges::new(model, enc);
-        Ok(quick_fixes(&analysis.diagnostics, &path, span, &ctx, &mut ranges))
+        match guarded(|| quick_fixes(&analysis.diagnostics, &path, span, &ctx, &mut ranges)) {
+            Ok(actions) => Ok(actions),
+            Err(panic) => {
+                log_to(connection, MessageType::ERROR, format!("sesslint: code actions failed ({panic})"))?;
+                Ok(Vec::new())
+            }
+        }
     }
+}
+
+/// Tell the editor something for its log (`window/logMessage`).
+fn log_to(connection: &Connection, typ: MessageType, message: String) -> Result<(), ServerError> {
+    let params = LogMessageParams { typ, message };
+    connection
+        .sender
+        .send(Notification::new(LogMessage::METHOD.to_owned(), params).into())
+        .map_err(|_| ServerError::Disconnected)
 }
 
 /// Why a request got no answer: the connection broke, or its parameters were bad.

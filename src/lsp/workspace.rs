@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use lsp_types::{TextDocumentContentChangeEvent, Uri};
 
 use super::convert::{Encoding, LineIndex};
+use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::model::{self, Model, Overlay};
 
@@ -33,6 +34,8 @@ pub struct Workspace {
 pub struct Analysis {
     pub model: Model,
     pub diagnostics: Vec<Diagnostic>,
+    /// What is wrong with `sesslint.toml`, if anything.
+    pub config_problem: Option<String>,
 }
 
 impl Workspace {
@@ -59,20 +62,49 @@ impl Workspace {
             let under_a_root = |p: &Path| self.roots.iter().any(|r| p.starts_with(r));
             // Open files outside every folder are checked on their own.
             let mut paths: Vec<PathBuf> = self.roots.clone();
-            paths.extend(self.docs.keys().filter(|p| !under_a_root(p) && p.exists()).cloned());
-            let mut model = model::build_with(&paths, self.config_root.as_deref(), &overlay);
+            paths.extend(self.docs.keys().filter(|p| !under_a_root(p) && checkable(p)).cloned());
+            let (config, config_problem) = self.config();
+            let root = self.config_root.clone().or_else(|| config.root.clone());
+            let mut model = model::build_with(&paths, root.as_deref(), &overlay);
             // An open file discovery does not take by its name (`my-sessions.ini` at the
             // top of a folder) is still checked when it was opened: named, it is read.
             let missing: Vec<PathBuf> =
-                self.docs.keys().filter(|p| p.exists() && model.file_id(p).is_none()).cloned().collect();
+                self.docs.keys().filter(|p| checkable(p) && model.file_id(p).is_none()).cloned().collect();
             if !missing.is_empty() {
                 paths.extend(missing);
-                model = model::build_with(&paths, self.config_root.as_deref(), &overlay);
+                model = model::build_with(&paths, root.as_deref(), &overlay);
             }
-            let diagnostics = crate::rules::check(&model);
-            Analysis { model, diagnostics }
+            if !config.tunnel_paths.is_empty() {
+                model::add_tunnel_evidence(&mut model, &config.tunnel_paths);
+            }
+            // The CLI's pipeline: selection, severities, per-path ignores, suppressions.
+            let diagnostics = crate::check::run(&model, &config);
+            Analysis { model, diagnostics, config_problem }
         })
     }
+
+    /// The `sesslint.toml` at or above the first folder (its unsaved text when it is open),
+    /// or the defaults and what is wrong with the file.
+    fn config(&self) -> (Config, Option<String>) {
+        let start = self.roots.first().or_else(|| self.docs.keys().next());
+        let Some(path) = start.and_then(|s| Config::find(s)) else { return (Config::default(), None) };
+        let read = match self.docs.get(&path) {
+            Some(doc) => Config::parse(&path, &doc.text),
+            None => Config::load(&path),
+        };
+        match read {
+            Ok(config) => (config, None),
+            Err(e) => (Config::default(), Some(format!("{e}; checking with the default settings"))),
+        }
+    }
+}
+
+/// An open file worth checking by itself although discovery would not pick it by its
+/// path: an `.ini`, a `.conf` or an `env.php` on disk (not `sesslint.toml`, not a README).
+fn checkable(p: &Path) -> bool {
+    let named =
+        p.extension().is_some_and(|e| e == "ini" || e == "conf") || p.file_name().is_some_and(|n| n == "env.php");
+    named && p.is_file()
 }
 
 /// Run `f`, turning a panic into its message.

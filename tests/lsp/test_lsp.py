@@ -262,3 +262,31 @@ async def test_diagnostics_in_other_files_are_published(client: LanguageClient, 
     assert sl201, others[-1]
     related = sl201[0].related_information or []
     assert any(r.location.uri == uri for r in related), related
+
+
+async def test_sesslint_toml_and_inline_suppressions_apply(client: LanguageClient, workspace):
+    path = workspace / FPM / "conf.d/30-sessions.ini"
+    uri = open_doc(client, path, BROKEN)
+    assert [d.code for d in await published(client, uri, 1)] == ["SL001"]
+    # A suppression typed in the buffer takes effect before it is saved.
+    change_doc(client, uri, 2, BROKEN.replace("session.save_path", "; sesslint: ignore[SL001]\nsession.save_path"))
+    assert list(await published(client, uri, 2)) == []
+
+    # sesslint.toml is read from the workspace, its unsaved buffer when it is open.
+    config = workspace / "sesslint.toml"
+    config.write_text('ignore = ["SL001"]\n')
+    change_doc(client, uri, 3, BROKEN)
+    assert list(await published(client, uri, 3)) == []
+    config_uri = open_doc(client, config, 'ignore = ["SL001"]\nfial-on = "error"\n')
+    change_doc(client, uri, 4, BROKEN)
+    # A broken config: the defaults, and the editor's log says why (with the line).
+    assert [d.code for d in await published(client, uri, 4)] == ["SL001"]
+    await until(lambda: any("sesslint.toml:2" in m.message for m in client.log_messages))
+    # The config file itself is not taken for a php.ini.
+    assert not [p for p in client.published if p.uri == config_uri and p.diagnostics]
+
+    # An open .ini that discovery does not pick by its path is checked when opened.
+    loose = workspace / "sessions-draft.ini"
+    loose.write_text(BROKEN)
+    loose_uri = open_doc(client, loose, BROKEN)
+    assert [d.code for d in await published(client, loose_uri, 1)] == ["SL001"]
