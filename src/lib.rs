@@ -16,8 +16,8 @@ pub mod report;
 pub mod rules;
 pub mod show;
 pub mod source;
-pub mod suppress;
 pub mod span;
+pub mod suppress;
 pub mod syntax;
 
 pub use source::Source;
