@@ -66,10 +66,15 @@ pub fn project_root(files: &[PathBuf], config: &Config) -> PathBuf {
 }
 
 pub fn check(req: &Request<'_>) -> Outcome {
+    check_observed(req, &|_, _| {})
+}
+
+/// Like [`check`], calling `on_file(done, total)` while the files are read and parsed.
+pub fn check_observed(req: &Request<'_>, on_file: &dyn Fn(usize, usize)) -> Outcome {
     let paths = if req.paths.is_empty() { vec![PathBuf::from(".")] } else { req.paths.clone() };
     let files_only = paths.iter().all(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_dir()));
     let scan = if files_only { vec![project_root(&paths, req.config)] } else { paths.clone() };
-    let mut model = crate::model::build_with(&scan, req.config.root.as_deref(), req.overlay);
+    let mut model = crate::model::build_observed(&scan, req.config.root.as_deref(), req.overlay, on_file);
     if !req.config.tunnel_paths.is_empty() {
         crate::model::add_tunnel_evidence(&mut model, &req.config.tunnel_paths);
     }

@@ -177,9 +177,11 @@ fn walk(top: &Path, root: &Path, d: &mut Discovery) {
             });
             continue;
         }
-        let read_from = if rooted && entry.path_is_symlink() { resolve_under_root(path, root) } else { path.to_path_buf() };
+        let read_from =
+            if rooted && entry.path_is_symlink() { resolve_under_root(path, root) } else { path.to_path_buf() };
         if read_from != path && !std::fs::metadata(&read_from).is_ok_and(|m| m.is_file()) {
-            d.unreadable.push(Unreadable { path: path.to_path_buf(), reason: "a symlink to nothing below the root".into() });
+            d.unreadable
+                .push(Unreadable { path: path.to_path_buf(), reason: "a symlink to nothing below the root".into() });
             continue;
         }
         match std::fs::metadata(&read_from) {

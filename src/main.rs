@@ -225,11 +225,10 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     }
     let overlay = sesslint::model::Overlay::new();
     let progress = progress::Progress::start(!args.quiet && !args.common.verbose);
-    let outcome = sesslint::check::check(&sesslint::check::Request {
-        paths: args.common.paths.clone(),
-        config: &config,
-        overlay: &overlay,
-    });
+    let outcome = sesslint::check::check_observed(
+        &sesslint::check::Request { paths: args.common.paths.clone(), config: &config, overlay: &overlay },
+        &|done, total| progress.update(done, total),
+    );
     progress.finish();
     let (model, diagnostics) = (outcome.model, outcome.diagnostics);
     if args.common.verbose {

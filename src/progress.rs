@@ -1,5 +1,6 @@
-//! A spinner on stderr while a check reads, parses and checks a tree, so a long run over a
-//! big /etc or a fleet of copies shows it is working; drawn only on a terminal.
+//! A progress bar on stderr while a check reads and parses a tree (files done of files
+//! found), so a long run over a big /etc or a fleet of copies shows it is working; drawn only
+//! on a terminal.
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -15,15 +16,23 @@ impl Progress {
             return Progress(None);
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template("{spinner} sesslint: {msg} ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let style = ProgressStyle::with_template("{spinner} sesslint: {msg} [{bar:30}] {pos}/{len} files ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
-        bar.set_message("reading, parsing and checking the configuration");
+        bar.set_message("reading and parsing");
         bar.enable_steady_tick(Duration::from_millis(120));
         Progress(Some(bar))
     }
 
-    /// Take the spinner off the screen before the report is printed.
+    /// `done` of `total` files read and parsed.
+    pub fn update(&self, done: usize, total: usize) {
+        if let Some(bar) = &self.0 {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    }
+
+    /// Take the bar off the screen before the report is printed.
     pub fn finish(self) {
         if let Some(bar) = self.0 {
             bar.finish_and_clear();

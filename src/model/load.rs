@@ -80,6 +80,16 @@ pub fn build(paths: &[PathBuf], root: Option<&Path>) -> Model {
 
 /// Like [`build`], reading `overlay` entries instead of the files on disk.
 pub fn build_with(paths: &[PathBuf], root: Option<&Path>, overlay: &Overlay) -> Model {
+    build_observed(paths, root, overlay, &|_, _| {})
+}
+
+/// Like [`build_with`], calling `on_file(done, total)` as files are read and parsed.
+pub fn build_observed(
+    paths: &[PathBuf],
+    root: Option<&Path>,
+    overlay: &Overlay,
+    on_file: &dyn Fn(usize, usize),
+) -> Model {
     let discovery = discover::discover(paths, root);
     let mut model = Model {
         root: discovery.root.clone(),
@@ -94,7 +104,9 @@ pub fn build_with(paths: &[PathBuf], root: Option<&Path>, overlay: &Overlay) -> 
     };
 
     let mut parsed: Vec<Parsed> = Vec::new();
-    for found in &discovery.files {
+    let total = discovery.files.len();
+    for (done, found) in discovery.files.iter().enumerate() {
+        on_file(done, total);
         let source = match overlay
             .get(&found.path)
             .map(|b| Ok(Source::new(found.path.clone(), b.clone())))
