@@ -194,11 +194,35 @@ fn absolute_symlinks_resolve_below_the_root() {
     std::fs::create_dir_all(etc.join("cli/conf.d")).expect("mkdir");
     std::fs::create_dir_all(etc.join("mods-available")).expect("mkdir");
     std::fs::write(etc.join("cli/php.ini"), "session.save_handler = files\n").expect("write");
-    std::fs::write(etc.join("mods-available/zz-sessions.ini"), "session.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379\"\n")
-        .expect("write");
+    std::fs::write(
+        etc.join("mods-available/zz-sessions.ini"),
+        "session.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379\"\n",
+    )
+    .expect("write");
     // As Debian's phpenmod would link it on the target machine: an absolute target.
-    std::os::unix::fs::symlink("/etc/php/8.2/mods-available/zz-sessions.ini", etc.join("cli/conf.d/99-sessions.ini")).expect("symlink");
+    std::os::unix::fs::symlink("/etc/php/8.2/mods-available/zz-sessions.ini", etc.join("cli/conf.d/99-sessions.ini"))
+        .expect("symlink");
     let model = sesslint::model::build(&[dir.path().to_path_buf()], None);
     let setup = model.php.iter().find(|s| s.sapi == "cli").expect("cli setup");
     assert_eq!(setup.get("session.save_handler").map(|v| v.value), Some("redis".to_owned()));
+}
+
+#[test]
+fn a_second_build_over_an_unchanged_tree_parses_nothing_again() {
+    let cache = sesslint::model::ParseCache::new();
+    let paths = [std::path::PathBuf::from("fixtures/demo")];
+    let overlay = sesslint::model::Overlay::new();
+    let first = sesslint::model::build_cached(&paths, None, &overlay, &|_, _| {}, Some(&cache));
+    assert_eq!(cache.hits(), 0);
+    let second = sesslint::model::build_cached(&paths, None, &overlay, &|_, _| {}, Some(&cache));
+    assert_eq!(cache.hits(), first.files.len(), "every file came from the cache");
+    let check = |m: &sesslint::model::Model| sesslint::rules::check(m).len();
+    assert_eq!(check(&first), check(&second));
+    // An edited buffer is parsed again, the rest is not.
+    let blog = std::path::PathBuf::from("fixtures/demo/etc/php/8.2/fpm/pool.d/blog.conf");
+    let mut edited = sesslint::model::Overlay::new();
+    edited.insert(blog, b"[blog]\nphp_value[session.save_handler] = files\n".to_vec());
+    let third = sesslint::model::build_cached(&paths, None, &edited, &|_, _| {}, Some(&cache));
+    assert_eq!(cache.hits(), 2 * first.files.len() - 1);
+    assert!(third.endpoints.iter().any(|e| e.label.starts_with("pool blog") && e.handler.value == "files"));
 }

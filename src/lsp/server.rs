@@ -142,7 +142,7 @@ impl<'c> Server<'c> {
             connection,
             enc,
             show_secrets,
-            ws: Workspace { roots, config_root, docs: Default::default() },
+            ws: Workspace { roots, config_root, docs: Default::default(), cache: Default::default() },
             analysis: None,
             dirty: false,
             published: HashMap::new(),

@@ -28,6 +28,8 @@ pub struct Workspace {
     pub config_root: Option<PathBuf>,
     /// Open documents by path (the key discovery uses for the file).
     pub docs: BTreeMap<PathBuf, Document>,
+    /// Parsed files from earlier analyses: an edit re-parses only the files that changed.
+    pub cache: model::ParseCache,
 }
 
 /// The model of the workspace with the open buffers in it, and what the rules say.
@@ -65,14 +67,14 @@ impl Workspace {
             paths.extend(self.docs.keys().filter(|p| !under_a_root(p) && checkable(p)).cloned());
             let (config, config_problem) = self.config();
             let root = self.config_root.clone().or_else(|| config.root.clone());
-            let mut model = model::build_with(&paths, root.as_deref(), &overlay);
+            let mut model = model::build_cached(&paths, root.as_deref(), &overlay, &|_, _| {}, Some(&self.cache));
             // An open file discovery does not take by its name (`my-sessions.ini` at the
             // top of a folder) is still checked when it was opened: named, it is read.
             let missing: Vec<PathBuf> =
                 self.docs.keys().filter(|p| checkable(p) && model.file_id(p).is_none()).cloned().collect();
             if !missing.is_empty() {
                 paths.extend(missing);
-                model = model::build_with(&paths, root.as_deref(), &overlay);
+                model = model::build_cached(&paths, root.as_deref(), &overlay, &|_, _| {}, Some(&self.cache));
             }
             if !config.tunnel_paths.is_empty() {
                 model::add_tunnel_evidence(&mut model, &config.tunnel_paths);

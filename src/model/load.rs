@@ -62,6 +62,7 @@ const PHP_SESSION_DIRECTIVES: &[&str] = &[
 ];
 
 /// Parsed syntax, kept while the model is lowered.
+#[derive(Clone)]
 enum Parsed {
     Ini(IniDocument),
     Redis,
@@ -83,12 +84,65 @@ pub fn build_with(paths: &[PathBuf], root: Option<&Path>, overlay: &Overlay) -> 
     build_observed(paths, root, overlay, &|_, _| {})
 }
 
+/// Parsed files kept between builds (the language server rebuilds the model on every
+/// edit): a file whose bytes and role are unchanged is not parsed again.
+#[derive(Default)]
+pub struct ParseCache {
+    entries: std::sync::Mutex<std::collections::HashMap<PathBuf, (Role, LoadedFile, Parsed)>>,
+    hits: std::sync::atomic::AtomicUsize,
+}
+
+impl std::fmt::Debug for ParseCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParseCache").field("hits", &self.hits()).finish_non_exhaustive()
+    }
+}
+
+impl ParseCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many parses the cache saved so far.
+    pub fn hits(&self) -> usize {
+        self.hits.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn get_or_parse(&self, source: Source, role: Role) -> (LoadedFile, Parsed) {
+        let mut entries = match self.entries.lock() {
+            Ok(e) => e,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some((r, file, parsed)) = entries.get(&source.path) {
+            if *r == role && file.source.bytes == source.bytes {
+                self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return (file.clone(), parsed.clone());
+            }
+        }
+        let path = source.path.clone();
+        let (file, parsed) = parse_file(source, role);
+        entries.insert(path, (role, file.clone(), parsed.clone()));
+        (file, parsed)
+    }
+}
+
 /// Like [`build_with`], calling `on_file(done, total)` as files are read and parsed.
 pub fn build_observed(
     paths: &[PathBuf],
     root: Option<&Path>,
     overlay: &Overlay,
     on_file: &dyn Fn(usize, usize),
+) -> Model {
+    build_cached(paths, root, overlay, on_file, None)
+}
+
+/// The general form: progress reports, and a [`ParseCache`] to skip unchanged files.
+pub fn build_cached(
+    paths: &[PathBuf],
+    root: Option<&Path>,
+    overlay: &Overlay,
+    on_file: &dyn Fn(usize, usize),
+    cache: Option<&ParseCache>,
 ) -> Model {
     let discovery = discover::discover(paths, root);
     let mut model = Model {
@@ -120,7 +174,10 @@ pub fn build_observed(
                 continue;
             }
         };
-        let (file, p) = parse_file(source, found.role);
+        let (file, p) = match cache {
+            Some(c) => c.get_or_parse(source, found.role),
+            None => parse_file(source, found.role),
+        };
         model.files.push(file);
         parsed.push(p);
     }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 pub use endpoint::{Auth, EndpointOwner, RedisTarget, SessionEndpoint, Transport};
 pub use link::{Link, LinkCertainty};
-pub use load::{add_tunnel_evidence, build, build_observed, build_with, Overlay};
+pub use load::{add_tunnel_evidence, build, build_cached, build_observed, build_with, Overlay, ParseCache};
 pub use magento::MagentoInstall;
 pub use php::{FpmPool, PhpSetup, PoolOverride};
 pub use redis::RedisServer;
@@ -53,7 +53,7 @@ impl EffectiveValue {
 }
 
 /// A file as read, with what its parser said.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct LoadedFile {
     pub source: Source,
     pub role: Role,
