@@ -39,7 +39,8 @@ fn select_ignore_severity_fail_on_and_per_path_ignores() {
     assert_eq!(all, ["SL201", "SL202", "SL303", "SL305"]);
     assert_eq!(code, Some(1));
 
-    std::fs::write(tmp.path().join("sesslint.toml"), "select = [\"SL2\", \"SL3\"]\nignore = [\"SL305\"]\n").expect("write");
+    std::fs::write(tmp.path().join("sesslint.toml"), "select = [\"SL2\", \"SL3\"]\nignore = [\"SL305\"]\n")
+        .expect("write");
     assert_eq!(codes(tmp.path(), &[]).0, ["SL201", "SL202", "SL303"]);
     // The command line: --select replaces, --ignore adds.
     assert_eq!(codes(tmp.path(), &["--select", "SL303,SL305"]).0, ["SL303"]);
@@ -90,9 +91,11 @@ fn inline_suppressions_hide_findings_and_unused_ones_are_reported() {
     );
     std::fs::write(&redis, text).expect("write");
     let env = tmp.path().join("var/www/shop/app/etc/env.php");
-    let text = std::fs::read_to_string(&env)
-        .expect("read")
-        .replacen("'database' => '0',\n", "'database' => '0', // sesslint: ignore[SL303, SL201]\n", 1);
+    let text = std::fs::read_to_string(&env).expect("read").replacen(
+        "'database' => '0',\n",
+        "'database' => '0', // sesslint: ignore[SL303, SL201]\n",
+        1,
+    );
     std::fs::write(&env, text).expect("write");
     let (found, _) = codes(tmp.path(), &[]);
     assert_eq!(found, ["SL006", "SL201", "SL305"], "SL202 and SL303 suppressed; SL201 in env.php is unused");

@@ -13,7 +13,13 @@ fn git(repo: &Path, args: &[&str]) {
 }
 
 fn pre_commit(repo: &Path, home: &Path, args: &[&str]) -> Output {
-    Command::new("pre-commit").args(args).current_dir(repo).env("PRE_COMMIT_HOME", home).env("NO_COLOR", "1").output().expect("pre-commit")
+    Command::new("pre-commit")
+        .args(args)
+        .current_dir(repo)
+        .env("PRE_COMMIT_HOME", home)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("pre-commit")
 }
 
 /// The manifest's hook as a local hook that runs the binary under test.
@@ -42,7 +48,8 @@ fn the_hook_blocks_a_bad_commit_and_passes_a_clean_one() {
         eprintln!("SKIPPED: pre-commit is not installed (pip install pre-commit); the hook was not run");
         return;
     }
-    let validated = Command::new("pre-commit").args(["validate-manifest", ".pre-commit-hooks.yaml"]).output().expect("validate");
+    let validated =
+        Command::new("pre-commit").args(["validate-manifest", ".pre-commit-hooks.yaml"]).output().expect("validate");
     assert!(validated.status.success(), "{}", String::from_utf8_lossy(&validated.stdout));
 
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -64,8 +71,13 @@ fn the_hook_blocks_a_bad_commit_and_passes_a_clean_one() {
     assert!(out.contains("SL202") && out.contains("SL201") && out.contains("etc/redis/redis.conf"), "{out}");
 
     // 2. Fixed: loopback only, with a password. It passes.
-    std::fs::write(repo.join("etc/redis/redis.conf"), "bind 127.0.0.1 -::1\nport 6379\nrequirepass \"s3cret-for-test\"\n").expect("write");
-    std::fs::write(repo.join("var/www/shop/app/etc/env.php"), "<?php\nreturn ['session' => ['save' => 'files']];\n").expect("write");
+    std::fs::write(
+        repo.join("etc/redis/redis.conf"),
+        "bind 127.0.0.1 -::1\nport 6379\nrequirepass \"s3cret-for-test\"\n",
+    )
+    .expect("write");
+    std::fs::write(repo.join("var/www/shop/app/etc/env.php"), "<?php\nreturn ['session' => ['save' => 'files']];\n")
+        .expect("write");
     git(&repo, &["add", "-A"]);
     let o = pre_commit(&repo, &home, &["run"]);
     assert!(o.status.success(), "a clean commit failed:\n{}", String::from_utf8_lossy(&o.stdout));
