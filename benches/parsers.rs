@@ -67,6 +67,21 @@ mod redis_conf {
     fn values(bencher: Bencher) {
         super::values(bencher, "redis.conf", &INPUTS.redis, FileKind::Redis);
     }
+
+    /// What the model reads from the directives: the values `CONFIG GET` would report
+    /// (`effective_config`), after parsing.
+    #[divan::bench]
+    fn effective_config(bencher: Bencher) {
+        let bytes = &INPUTS.redis;
+        bencher.counter(BytesCount::of_slice(bytes)).bench(|| {
+            let tree = syntax::redis_conf::parse(black_box(bytes));
+            let directives: Vec<(String, Vec<Vec<u8>>)> = tree
+                .directives()
+                .map(|(_, d)| (d.name_lowercase(), d.args().iter().map(|a| a.value.clone()).collect()))
+                .collect();
+            syntax::redis_conf::effective_config(directives.iter().map(|(n, a)| (n.as_str(), a.as_slice())))
+        });
+    }
 }
 
 mod env_php {
