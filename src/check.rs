@@ -70,7 +70,7 @@ pub fn check(req: &Request<'_>) -> Outcome {
 }
 
 /// Like [`check`], calling `on_file(done, total)` while the files are read and parsed.
-pub fn check_observed(req: &Request<'_>, on_file: &dyn Fn(usize, usize)) -> Outcome {
+pub fn check_observed(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync)) -> Outcome {
     let paths = if req.paths.is_empty() { vec![PathBuf::from(".")] } else { req.paths.clone() };
     let files_only = paths.iter().all(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_dir()));
     let scan = if files_only { vec![project_root(&paths, req.config)] } else { paths.clone() };

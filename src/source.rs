@@ -10,7 +10,8 @@ use crate::span::Span;
 pub struct Source {
     pub path: PathBuf,
     pub bytes: Vec<u8>,
-    line_starts: Vec<usize>,
+    /// Built on first use: most files never need a position.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 /// A 1-based line and column; the column counts characters (UTF-8 scalar values, or bytes
@@ -23,20 +24,24 @@ pub struct Position {
 
 impl Source {
     pub fn new(path: impl Into<PathBuf>, bytes: Vec<u8>) -> Self {
-        let line_starts = line_starts(&bytes);
-        Source { path: path.into(), bytes, line_starts }
+        Source { path: path.into(), bytes, line_starts: std::sync::OnceLock::new() }
     }
 
     pub fn read(path: &Path) -> std::io::Result<Self> {
         Ok(Source::new(path, std::fs::read(path)?))
     }
 
+    fn starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| line_starts(&self.bytes))
+    }
+
     /// Line and column of a byte offset. `\n`, `\r\n` and a lone `\r` all end a line,
     /// as PHP's ini scanner counts them.
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.bytes.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
+        let starts = self.starts();
+        let line = starts.partition_point(|&s| s <= offset) - 1;
+        let start = starts[line];
         let column = match std::str::from_utf8(&self.bytes[start..offset]) {
             Ok(s) => s.chars().count(),
             Err(_) => offset - start,
@@ -50,8 +55,9 @@ impl Source {
 
     /// The text of a 1-based line without its line ending.
     pub fn line_text(&self, line: usize) -> &[u8] {
-        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else { return b"" };
-        let end = self.line_starts.get(line).copied().unwrap_or(self.bytes.len());
+        let starts = self.starts();
+        let Some(&start) = starts.get(line.wrapping_sub(1)) else { return b"" };
+        let end = starts.get(line).copied().unwrap_or(self.bytes.len());
         let mut text = &self.bytes[start..end];
         while let Some((&last, rest)) = text.split_last() {
             if last == b'\n' || last == b'\r' {
@@ -64,7 +70,7 @@ impl Source {
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.starts().len()
     }
 }
 

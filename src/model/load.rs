@@ -131,7 +131,7 @@ pub fn build_observed(
     paths: &[PathBuf],
     root: Option<&Path>,
     overlay: &Overlay,
-    on_file: &dyn Fn(usize, usize),
+    on_file: &(dyn Fn(usize, usize) + Sync),
 ) -> Model {
     build_cached(paths, root, overlay, on_file, None)
 }
@@ -141,7 +141,7 @@ pub fn build_cached(
     paths: &[PathBuf],
     root: Option<&Path>,
     overlay: &Overlay,
-    on_file: &dyn Fn(usize, usize),
+    on_file: &(dyn Fn(usize, usize) + Sync),
     cache: Option<&ParseCache>,
 ) -> Model {
     let discovery = discover::discover(paths, root);
@@ -157,29 +157,46 @@ pub fn build_cached(
         keep_going: true,
     };
 
-    let mut parsed: Vec<Parsed> = Vec::new();
+    // Reading and parsing are independent per file: spread them over the cores, keep the order.
     let total = discovery.files.len();
-    for (done, found) in discovery.files.iter().enumerate() {
-        on_file(done, total);
-        let source = match overlay
-            .get(&found.path)
-            .map(|b| Ok(Source::new(found.path.clone(), b.clone())))
-            .unwrap_or_else(|| std::fs::read(&found.read_from).map(|b| Source::new(found.path.clone(), b)))
-        {
-            Ok(s) => s,
-            Err(e) => {
-                model
-                    .unreadable
-                    .push(discover::Unreadable { path: found.path.clone(), reason: discover::describe_io(&e) });
-                continue;
-            }
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let read_one = |found: &discover::Found| -> Result<(LoadedFile, Parsed), discover::Unreadable> {
+        let source = match overlay.get(&found.path) {
+            Some(b) => Source::new(found.path.clone(), b.clone()),
+            None => std::fs::read(&found.read_from)
+                .map(|b| Source::new(found.path.clone(), b))
+                .map_err(|e| discover::Unreadable { path: found.path.clone(), reason: discover::describe_io(&e) })?,
         };
-        let (file, p) = match cache {
+        let out = match cache {
             Some(c) => c.get_or_parse(source, found.role),
             None => parse_file(source, found.role),
         };
-        model.files.push(file);
-        parsed.push(p);
+        on_file(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+        Ok(out)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let chunk = total.div_ceil(threads).max(64);
+    let results: Vec<Result<(LoadedFile, Parsed), discover::Unreadable>> = if total <= chunk {
+        discovery.files.iter().map(read_one).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = discovery
+                .files
+                .chunks(chunk)
+                .map(|part| scope.spawn(|| part.iter().map(read_one).collect::<Vec<_>>()))
+                .collect();
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        })
+    };
+    let mut parsed: Vec<Parsed> = Vec::with_capacity(total);
+    for r in results {
+        match r {
+            Ok((file, p)) => {
+                model.add_file(file);
+                parsed.push(p);
+            }
+            Err(u) => model.unreadable.push(u),
+        }
     }
 
     lower_php(&mut model, &parsed);
@@ -363,14 +380,22 @@ fn lower_php(model: &mut Model, parsed: &[Parsed]) {
     let pools = by_role(Role::FpmPool);
     let mut claimed = vec![false; model.files.len()];
     let mut trees: Vec<(Vec<usize>, Option<usize>)> = Vec::new();
+    let mut pools_by_dir: std::collections::HashMap<PathBuf, Vec<usize>> = Default::default();
+    for &p in &pools {
+        pools_by_dir
+            .entry(model.files[p].source.path.parent().unwrap_or(Path::new("")).to_path_buf())
+            .or_default()
+            .push(p);
+    }
     for &m in &mains {
         let dir = model.files[m].source.path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut files = vec![m];
-        for &p in &pools {
-            let pdir = model.files[p].source.path.parent();
-            if pdir.is_some_and(|d| d == dir.join("pool.d") || d == dir.join("php-fpm.d")) && !claimed[p] {
-                claimed[p] = true;
-                files.push(p);
+        for sub in ["pool.d", "php-fpm.d"] {
+            for &p in pools_by_dir.get(&dir.join(sub)).into_iter().flatten() {
+                if !claimed[p] {
+                    claimed[p] = true;
+                    files.push(p);
+                }
             }
         }
         trees.push((files, fpm_setup(&setups, &dir)));
@@ -498,8 +523,7 @@ fn file_for(model: &mut Model, named: &Path, top: &Path, top_id: usize) -> FileI
     }
     let source = Source::read(&physical).unwrap_or_else(|_| Source::new(physical.clone(), Vec::new()));
     let (file, _) = parse_file(source, Role::RedisConf);
-    model.files.push(file);
-    FileId(model.files.len() - 1)
+    model.add_file(file)
 }
 
 fn lower_magento(model: &mut Model, parsed: &[Parsed]) {
@@ -523,8 +547,7 @@ pub fn add_tunnel_evidence(model: &mut Model, paths: &[PathBuf]) {
         }
         let Ok(source) = Source::read(&f.path) else { continue };
         let (file, _) = parse_file(source, f.role);
-        model.files.push(file);
-        let id = FileId(model.files.len() - 1);
+        let id = model.add_file(file);
         let f = &model.files[id.0];
         let mut found = match f.role {
             Role::Stunnel => tunnel::stunnel(id, &f.source.bytes),

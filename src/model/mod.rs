@@ -95,6 +95,8 @@ pub struct Model {
     pub tunnels: Vec<Tunnel>,
     pub endpoints: Vec<SessionEndpoint>,
     pub links: Vec<Link>,
+    /// Path -> index into `files`, kept by [`Model::add_file`].
+    by_path: std::collections::HashMap<PathBuf, FileId>,
 }
 
 impl Model {
@@ -111,7 +113,15 @@ impl Model {
     }
 
     pub fn file_id(&self, path: &Path) -> Option<FileId> {
-        self.files.iter().position(|f| f.source.path == path).map(FileId)
+        self.by_path.get(path).copied()
+    }
+
+    /// Add a file read for the model; its id.
+    pub fn add_file(&mut self, file: LoadedFile) -> FileId {
+        let id = FileId(self.files.len());
+        self.by_path.entry(file.source.path.clone()).or_insert(id);
+        self.files.push(file);
+        id
     }
 
     /// The servers an endpoint target is linked to.

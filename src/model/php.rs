@@ -124,15 +124,17 @@ pub struct IniFile<'a> {
 pub fn build_setups(php_inis: &[IniFile<'_>], scan_inis: &[IniFile<'_>]) -> Vec<PhpSetup> {
     let mut setups = Vec::new();
     let mut claimed = vec![false; scan_inis.len()];
+    let mut by_dir: BTreeMap<&Path, Vec<usize>> = BTreeMap::new();
+    for (i, s) in scan_inis.iter().enumerate() {
+        by_dir.entry(s.path.parent().unwrap_or(Path::new(""))).or_default().push(i);
+    }
     for ini in php_inis {
         let dir = ini.path.parent().unwrap_or(Path::new("")).to_path_buf();
         // Debian: <dir>/conf.d; RHEL: /etc/php.ini with /etc/php.d; Alpine /etc/php82/conf.d.
-        let scan: Vec<usize> = scan_inis
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.path.parent().is_some_and(|p| p == dir.join("conf.d") || p == dir.join("php.d")))
-            .map(|(i, _)| i)
-            .collect();
+        let mut scan: Vec<usize> = Vec::new();
+        for sub in ["conf.d", "php.d"] {
+            scan.extend(by_dir.get(dir.join(sub).as_path()).into_iter().flatten().copied());
+        }
         for &i in &scan {
             claimed[i] = true;
         }

@@ -902,9 +902,11 @@ where
     let mut save: Option<Vec<(i64, i64)>> = None;
     let mut obuf: [(u64, u64, i64); 3] = [(0, 0, 0), (256 << 20, 64 << 20, 60), (32 << 20, 8 << 20, 60)];
     let mut obuf_set = false;
+    // One checker for the whole replay: a value check does not depend on earlier lines,
+    // and building a checker (the command table) per line is the expensive part.
+    let mut scratch = Checker::new();
     for (name, args) in directives {
         let Lookup::Table { def, .. } = directives::lookup(name) else { continue };
-        let mut scratch = Checker::new();
         if scratch.table(def, args).is_err() {
             continue;
         }
