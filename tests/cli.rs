@@ -226,3 +226,25 @@ fn a_second_build_over_an_unchanged_tree_parses_nothing_again() {
     assert_eq!(cache.hits(), 2 * first.files.len() - 1);
     assert!(third.endpoints.iter().any(|e| e.label.starts_with("pool blog") && e.handler.value == "files"));
 }
+
+#[test]
+fn php_fpm_reads_the_pools_its_include_names() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fpm = dir.path().join("etc/php/8.2/fpm");
+    std::fs::create_dir_all(fpm.join("sites")).expect("mkdir");
+    std::fs::write(
+        fpm.join("php-fpm.conf"),
+        "[global]\npid = /run/php/php8.2-fpm.pid\ninclude=/etc/php/8.2/fpm/sites/*.conf\ninclude=/etc/php/8.2/fpm/extra.conf\n",
+    )
+    .expect("write");
+    std::fs::write(
+        fpm.join("sites/shop.conf"),
+        "[shop]\nlisten = /run/php/shop.sock\nphp_admin_value[session.save_handler] = redis\nphp_admin_value[session.save_path] = \"tcp://127.0.0.1:6379\"\n",
+    )
+    .expect("write");
+    let model = sesslint::model::build(&[dir.path().to_path_buf()], None);
+    let shop = model.pools.iter().find(|p| p.name == "shop").expect("the included pool");
+    assert_eq!(shop.effective("session.save_handler", &model.php).map(|v| v.value), Some("redis".to_owned()));
+    let d = sesslint::rules::check(&model);
+    assert!(d.iter().any(|d| d.code == "SL004" && d.message.contains("extra.conf")), "{d:?}");
+}

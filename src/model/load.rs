@@ -199,7 +199,7 @@ pub fn build_cached(
         }
     }
 
-    lower_php(&mut model, &parsed);
+    lower_php(&mut model, &mut parsed);
     lower_redis(&mut model, &loader);
     lower_magento(&mut model, &parsed);
     lower_tunnels(&mut model);
@@ -369,15 +369,24 @@ fn ini_file<'a>(model: &'a Model, parsed: &'a [Parsed], i: usize) -> Option<IniF
     }
 }
 
-fn lower_php(model: &mut Model, parsed: &[Parsed]) {
-    let by_role =
-        |role: Role| -> Vec<usize> { (0..model.files.len()).filter(|&i| model.files[i].role == role).collect() };
-    let php_inis: Vec<_> = by_role(Role::PhpIni).into_iter().filter_map(|i| ini_file(model, parsed, i)).collect();
-    let scan_inis: Vec<_> = by_role(Role::PhpScanIni).into_iter().filter_map(|i| ini_file(model, parsed, i)).collect();
-    let setups = php::build_setups(&php_inis, &scan_inis);
+fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>) {
+    let by_role = |model: &Model, role: Role| -> Vec<usize> {
+        (0..model.files.len()).filter(|&i| model.files[i].role == role).collect()
+    };
+    let setups = {
+        let php_inis: Vec<_> =
+            by_role(model, Role::PhpIni).into_iter().filter_map(|i| ini_file(model, parsed, i)).collect();
+        let scan_inis: Vec<_> =
+            by_role(model, Role::PhpScanIni).into_iter().filter_map(|i| ini_file(model, parsed, i)).collect();
+        php::build_setups(&php_inis, &scan_inis)
+    };
 
-    let mains = by_role(Role::FpmMain);
-    let pools = by_role(Role::FpmPool);
+    let mains = by_role(model, Role::FpmMain);
+    // Files an `include=` names outside the usual pool directories join the pools.
+    for &m in &mains {
+        read_fpm_includes(model, parsed, m);
+    }
+    let pools = by_role(model, Role::FpmPool);
     let mut claimed = vec![false; model.files.len()];
     let mut trees: Vec<(Vec<usize>, Option<usize>)> = Vec::new();
     let mut pools_by_dir: std::collections::HashMap<PathBuf, Vec<usize>> = Default::default();
@@ -387,18 +396,31 @@ fn lower_php(model: &mut Model, parsed: &[Parsed]) {
             .or_default()
             .push(p);
     }
+    let mut include_problems: Vec<(usize, IncludeProblem)> = Vec::new();
     for &m in &mains {
         let dir = model.files[m].source.path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut files = vec![m];
-        for sub in ["pool.d", "php-fpm.d"] {
-            for &p in pools_by_dir.get(&dir.join(sub)).into_iter().flatten() {
-                if !claimed[p] {
-                    claimed[p] = true;
-                    files.push(p);
-                }
+        // FPM reads what `include=` names, where it stands; without one we know of, the
+        // distributions' convention: pool.d/ (Debian) or php-fpm.d/ (RHEL, Alpine, Docker).
+        let included = fpm_includes(model, parsed, m, &pools, &mut include_problems);
+        let candidates: Vec<usize> = if included.is_empty() {
+            ["pool.d", "php-fpm.d"]
+                .iter()
+                .flat_map(|sub| pools_by_dir.get(&dir.join(sub)).into_iter().flatten().copied())
+                .collect()
+        } else {
+            included
+        };
+        for p in candidates {
+            if !claimed[p] {
+                claimed[p] = true;
+                files.push(p);
             }
         }
         trees.push((files, fpm_setup(&setups, &dir)));
+    }
+    for (file, problem) in include_problems {
+        model.files[file].include_problems.push(problem);
     }
     // Pool files without a php-fpm.conf next to them (an infrastructure repo's pool.d/).
     let mut orphans: std::collections::BTreeMap<PathBuf, Vec<usize>> = Default::default();
@@ -424,6 +446,89 @@ fn lower_php(model: &mut Model, parsed: &[Parsed]) {
     }
     model.php = setups;
     model.pools = all_pools;
+}
+
+/// The `include=` patterns of php-fpm.conf `m`, resolved: absolute ones below the root,
+/// relative ones against FPM's prefix (the parent of the directory holding php-fpm.conf,
+/// as with Docker's `include=etc/php-fpm.d/*.conf`). (pattern as written, resolved, node span)
+fn fpm_include_patterns(model: &Model, parsed: &[Parsed], m: usize) -> Vec<(String, PathBuf, Span)> {
+    let Parsed::Ini(doc) = &parsed[m] else { return Vec::new() };
+    let main_dir = model.files[m].source.path.parent().unwrap_or(Path::new(""));
+    let mut out = Vec::new();
+    for (node, e) in doc.entries() {
+        if doc.text(e.key) != b"include" || e.offset.is_some() || !e.applied {
+            continue;
+        }
+        let value = String::from_utf8_lossy(&doc.evaluate(&e.value, &crate::syntax::ini::ProcessEnv)).into_owned();
+        let resolved = match value.strip_prefix('/') {
+            Some(rel) if model.root != Path::new("/") => model.root.join(rel),
+            Some(_) => PathBuf::from(&value),
+            None => main_dir.parent().unwrap_or(Path::new("")).join(&value),
+        };
+        out.push((value, resolved, node.span));
+    }
+    out
+}
+
+/// Read the files an include pattern matches that discovery did not find (a pool directory
+/// with another name): FPM's globs name files in one directory.
+fn read_fpm_includes(model: &mut Model, parsed: &mut Vec<Parsed>, m: usize) {
+    for (_, resolved, _) in fpm_include_patterns(model, parsed, m) {
+        let (Some(dir), Some(name)) = (resolved.parent(), resolved.file_name().and_then(|n| n.to_str())) else {
+            continue;
+        };
+        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| crate::config::glob_matches(name, n)))
+            .filter(|p| p.is_file())
+            .collect();
+        paths.sort();
+        for p in paths {
+            if model.file_id(&p).is_some() {
+                continue;
+            }
+            let Ok(source) = Source::read(&p) else { continue };
+            let (file, parsed_file) = parse_file(source, Role::FpmPool);
+            model.add_file(file);
+            parsed.push(parsed_file);
+        }
+    }
+}
+
+/// The pool files an `include=` line of php-fpm.conf `m` names, in FPM's order. Absolute
+/// patterns resolve below the root; relative ones against FPM's prefix (the parent of the
+/// directory holding php-fpm.conf, as with Docker's `include=etc/php-fpm.d/*.conf`).
+fn fpm_includes(
+    model: &Model,
+    parsed: &[Parsed],
+    m: usize,
+    pools: &[usize],
+    problems: &mut Vec<(usize, IncludeProblem)>,
+) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (value, resolved, span) in fpm_include_patterns(model, parsed, m) {
+        let pattern = resolved.to_string_lossy().into_owned();
+        let mut matched: Vec<usize> = pools
+            .iter()
+            .copied()
+            .filter(|&p| crate::config::glob_matches(&pattern, &model.files[p].source.path.to_string_lossy()))
+            .collect();
+        matched.sort_by(|a, b| model.files[*a].source.path.cmp(&model.files[*b].source.path));
+        let is_glob = value.contains(['*', '?', '[']);
+        if matched.is_empty() && !is_glob && !resolved.is_file() {
+            problems.push((
+                m,
+                IncludeProblem {
+                    span,
+                    message: format!("php-fpm cannot include `{value}`: no such file (FPM refuses to start)"),
+                },
+            ));
+        }
+        out.extend(matched);
+    }
+    out
 }
 
 /// The PHP setup php-fpm reads: the one in php-fpm.conf's directory (Debian), or in a

@@ -2,12 +2,14 @@
 //!
 //! ## What it does
 //! Reports an `include` in redis.conf (or valkey.conf) that names a file that does not
-//! exist, cannot be read, or includes itself again through a chain of includes.
+//! exist, cannot be read, or includes itself again through a chain of includes, and an
+//! `include=` in php-fpm.conf that names a file that does not exist.
 //!
 //! ## Why it matters
 //! redis-server exits at startup when a plain `include` is missing (`Fatal error, can't open
 //! config file`), and it has no cycle detection: a file that includes itself crashes
-//! redis-server 7.0 with a stack overflow. A glob that matches nothing is fine.
+//! redis-server 7.0 with a stack overflow. php-fpm refuses to start too (`Unable to include`).
+//! A glob that matches nothing is fine for both.
 //!
 //! ## Example
 //! ```text
