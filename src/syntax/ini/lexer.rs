@@ -217,10 +217,7 @@ impl<'a> Lexer<'a> {
         if self.at(i) != Some(b';') {
             return Match::No;
         }
-        let mut j = i + 1;
-        while j < self.limit && self.src[j] != b'\n' && self.src[j] != b'\r' {
-            j += 1;
-        }
+        let j = memchr::memchr2(b'\n', b'\r', &self.src[i + 1..self.limit]).map_or(self.limit, |k| i + 1 + k);
         match self.newline_at(j) {
             Some(n) if j < self.limit => Match::Len(j + n - self.pos),
             _ => Match::PastEnd,
@@ -250,6 +247,10 @@ impl<'a> Lexer<'a> {
             (b"null", Tok::Null),
         ];
         let rest = &self.src[self.pos..self.limit];
+        // Every keyword starts with one of t, o, y, f, n (either case).
+        if !matches!(rest.first().map(u8::to_ascii_lowercase), Some(b't' | b'o' | b'y' | b'f' | b'n')) {
+            return None;
+        }
         let mut best: Option<(Tok, usize)> = None;
         for (word, tok) in WORDS {
             if rest.len() >= word.len()
