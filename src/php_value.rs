@@ -50,14 +50,33 @@ pub enum PhpValue {
 }
 
 /// An ordered PHP array. Overwriting a key keeps its first position, as PHP does.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct PhpArray {
     entries: Vec<(ArrayKey, PhpValue)>,
-    index: HashMap<ArrayKey, usize>,
+    /// Key -> position, built once the array is big enough for a linear scan to lose.
+    index: Option<HashMap<ArrayKey, usize>>,
     next_index: Option<i64>,
 }
 
+impl PartialEq for PhpArray {
+    /// Equal when PHP would say `===`: the same keys, values and order (the index is a cache).
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries && self.next_index == other.next_index
+    }
+}
+
+/// Arrays up to this many entries find keys by scanning: cheaper than hashing for the
+/// small arrays config files are made of.
+const LINEAR_SCAN_MAX: usize = 16;
+
 impl PhpArray {
+    fn position(&self, key: &ArrayKey) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.entries.iter().position(|(k, _)| k == key),
+        }
+    }
+
     pub fn new() -> Self {
         Self::default()
     }
@@ -71,7 +90,7 @@ impl PhpArray {
     }
 
     pub fn get(&self, key: &ArrayKey) -> Option<&PhpValue> {
-        self.index.get(key).map(|&i| &self.entries[i].1)
+        self.position(key).map(|i| &self.entries[i].1)
     }
 
     pub fn get_str(&self, key: &str) -> Option<&PhpValue> {
@@ -79,7 +98,7 @@ impl PhpArray {
     }
 
     pub fn get_mut(&mut self, key: &ArrayKey) -> Option<&mut PhpValue> {
-        let i = *self.index.get(key)?;
+        let i = self.position(key)?;
         Some(&mut self.entries[i].1)
     }
 
@@ -95,10 +114,17 @@ impl PhpArray {
                 self.next_index = Some(n.saturating_add(1));
             }
         }
-        match self.index.get(&key) {
-            Some(&i) => self.entries[i].1 = value,
+        match self.position(&key) {
+            Some(i) => self.entries[i].1 = value,
             None => {
-                self.index.insert(key.clone(), self.entries.len());
+                if let Some(index) = &mut self.index {
+                    index.insert(key.clone(), self.entries.len());
+                } else if self.entries.len() >= LINEAR_SCAN_MAX {
+                    let mut index: HashMap<ArrayKey, usize> =
+                        self.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
+                    index.insert(key.clone(), self.entries.len());
+                    self.index = Some(index);
+                }
                 self.entries.push((key, value));
             }
         }
@@ -107,7 +133,7 @@ impl PhpArray {
     /// `$a[] = value`. Returns false when PHP would refuse (next index overflow).
     pub fn push(&mut self, value: PhpValue) -> bool {
         let next = self.next_index.unwrap_or(0);
-        if next == i64::MAX && self.index.contains_key(&ArrayKey::Int(i64::MAX)) {
+        if next == i64::MAX && self.position(&ArrayKey::Int(i64::MAX)).is_some() {
             return false;
         }
         self.insert(ArrayKey::Int(next), value);

@@ -439,7 +439,21 @@ impl<'a> Lexer<'a> {
         let rest = &self.b[self.pos..];
         let p = self.pos;
         let simple = |k| (k, 1usize);
-        let (kind, len) = if rest.starts_with(b"...") {
+        // Brackets and commas, most of an env.php, start no longer operator: no search.
+        let single = match rest[0] {
+            b'[' => Some(TokenKind::OpenBracket),
+            b']' => Some(TokenKind::CloseBracket),
+            b'(' => Some(TokenKind::OpenParen),
+            b')' => Some(TokenKind::CloseParen),
+            b'{' => Some(TokenKind::OpenBrace),
+            b'}' => Some(TokenKind::CloseBrace),
+            b',' => Some(TokenKind::Comma),
+            b';' => Some(TokenKind::Semicolon),
+            _ => None,
+        };
+        let (kind, len) = if let Some(k) = single {
+            simple(k)
+        } else if rest.starts_with(b"...") {
             (TokenKind::Ellipsis, 3)
         } else if rest.starts_with(b"=>") {
             (TokenKind::DoubleArrow, 2)

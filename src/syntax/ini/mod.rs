@@ -92,7 +92,8 @@ pub fn parse(bytes: &[u8]) -> IniDocument {
 }
 
 pub fn parse_with(bytes: &[u8], mode: ScanMode) -> IniDocument {
-    let mut doc = IniDocument { source: bytes.to_vec(), nodes: Vec::new(), tokens: Vec::new(), errors: Vec::new(), mode };
+    let mut doc =
+        IniDocument { source: bytes.to_vec(), nodes: Vec::new(), tokens: Vec::new(), errors: Vec::new(), mode };
     let mut b = Builder { doc: &mut doc, cursor: 0, failed: false, limit: 0 };
     match mode {
         ScanMode::WholeFile => b.scan(Lexer::new(bytes), bytes.len()),
