@@ -69,7 +69,8 @@ floor() { find "$fleet" -type f -print0 | xargs -0 cat > /dev/null; }
 floor_ms=$(time_runs floor)
 check_ms=$(time_runs "$bin" --format concise "$fleet")
 show_ms=$(time_runs "$bin" show "$fleet")
-peak_kb=$( { /usr/bin/time -f '%M' "$bin" --format concise "$fleet" > /dev/null; } 2>&1 | tail -1 || echo '?')
+# sesslint exits 1 when it finds something; GNU time then prints a status line before %M.
+peak_kb=$( { /usr/bin/time -f '%M' "$bin" --format concise "$fleet" > /dev/null; } 2>&1 | tail -1 ) || true
 findings=$("$bin" --format concise "$fleet" | wc -l || true)
 
 echo
