@@ -93,7 +93,11 @@ pub fn discover(paths: &[PathBuf], root: Option<&Path>) -> Discovery {
             d.root_reason = format!("--root {}", r.display());
         }
         None => {
-            let with_etc = paths.iter().find(|p| p.is_dir() && p.join("etc").is_dir());
+            // A copy of a machine's tree (`image/etc/...`). A top-level directory of this
+            // machine (`/usr` has a `/usr/etc` on some systems) is never taken for one.
+            let top_level =
+                |p: &Path| std::fs::canonicalize(p).is_ok_and(|c| c.parent().map_or(true, |q| q == Path::new("/")));
+            let with_etc = paths.iter().find(|p| p.is_dir() && p.join("etc").is_dir() && !top_level(p));
             match with_etc {
                 Some(p) => {
                     d.root = p.clone();
