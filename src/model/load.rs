@@ -65,7 +65,7 @@ const PHP_SESSION_DIRECTIVES: &[&str] = &[
 #[derive(Clone)]
 enum Parsed {
     Ini(IniDocument),
-    Redis,
+    Redis(Box<redis_conf::RedisConf>),
     EnvPhp(Box<EnvPhp>),
     Other,
 }
@@ -200,7 +200,7 @@ pub fn build_cached(
     }
 
     lower_php(&mut model, &mut parsed);
-    lower_redis(&mut model, &loader);
+    lower_redis(&mut model, &parsed, &loader);
     lower_magento(&mut model, &parsed);
     lower_tunnels(&mut model);
     build_endpoints(&mut model);
@@ -230,7 +230,7 @@ fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
             let conf = redis_conf::parse(&file.source.bytes);
             file.syntax_errors = conf.errors().cloned().collect();
             redis_findings(&mut file, &conf);
-            Parsed::Redis
+            Parsed::Redis(Box::new(conf))
         }
         Role::MagentoEnv => {
             let doc = env_php::parse(&file.source.bytes);
@@ -541,7 +541,7 @@ fn fpm_setup(setups: &[php::PhpSetup], dir: &Path) -> Option<usize> {
         .or_else(|| setups.iter().position(|s| s.sapi == "all" && s.dir.starts_with(dir)))
 }
 
-fn lower_redis(model: &mut Model, loader: &Loader) {
+fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader) {
     let mut tops: Vec<usize> = (0..model.files.len()).filter(|&i| model.files[i].role == Role::RedisConf).collect();
     // Main files first, so that a fragment another file includes is not taken for a server.
     tops.sort_by_key(|&i| {
@@ -563,7 +563,11 @@ fn lower_redis(model: &mut Model, loader: &Loader) {
             None => dir,
         };
         let l = Loader { root: loader.root.clone(), cwd: Some(cwd), keep_going: true };
-        let cfg = l.load(&model.files[i].source);
+        let tree = match parsed.get(i) {
+            Some(Parsed::Redis(t)) => Some(t.as_ref()),
+            _ => None,
+        };
+        let cfg = l.load_parsed(&model.files[i].source, tree);
         for f in cfg.files.iter().skip(1) {
             included.insert(f.clone());
             included.insert(physical(model, f));

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::check::{Action, Checker};
-use super::{parse, LineKind};
+use super::{parse, LineKind, RedisConf};
 use crate::source::Source;
 use crate::span::Span;
 
@@ -94,6 +94,12 @@ impl Loader {
 
     /// Load a top-level file already read into `source`.
     pub fn load(&self, source: &Source) -> LoadedConfig {
+        self.load_parsed(source, None)
+    }
+
+    /// Like [`load`](Self::load), with the top file's tree when the caller already parsed
+    /// `source.bytes` (so it is not parsed twice).
+    pub fn load_parsed(&self, source: &Source, tree: Option<&RedisConf>) -> LoadedConfig {
         let cwd = self.cwd.clone().or_else(|| std::env::current_dir().ok()).unwrap_or_else(|| PathBuf::from("/"));
         let mut state = State {
             checker: Checker::new(),
@@ -112,7 +118,8 @@ impl Loader {
         }
         state.out.files.push(source.path.clone());
         let chunk = Chunk { bytes: source.bytes.clone(), parts: vec![(0, source.path.clone())] };
-        if self.run(&mut state, &chunk, 0).is_ok() {
+        let tree = tree.filter(|t| t.text() == source.bytes.as_slice());
+        if self.run(&mut state, &chunk, 0, tree).is_ok() {
             self.finish(&mut state);
         }
         state.out
@@ -156,8 +163,15 @@ impl Loader {
         }
     }
 
-    fn run(&self, state: &mut State, chunk: &Chunk, depth: usize) -> Result<(), Fatal> {
-        let tree = parse(&chunk.bytes);
+    fn run(&self, state: &mut State, chunk: &Chunk, depth: usize, tree: Option<&RedisConf>) -> Result<(), Fatal> {
+        let parsed;
+        let tree = match tree {
+            Some(t) => t,
+            None => {
+                parsed = parse(&chunk.bytes);
+                &parsed
+            }
+        };
         // Line numbers restart in every part of a concatenated chunk.
         let mut part = 0;
         let mut line_in_part = 0;
@@ -266,7 +280,7 @@ impl Loader {
                     for (_, p) in &inner.parts {
                         state.out.files.push(p.clone());
                     }
-                    let result = self.run(state, &inner, depth + 1);
+                    let result = self.run(state, &inner, depth + 1, None);
                     state.active.truncate(before);
                     result?;
                 }
