@@ -452,24 +452,29 @@ impl<'a> Lexer<'a> {
 
     // grammar: state INITIAL (TC_SECTION, TC_OFFSET, TC_LABEL, EQ, PUNCT, EOL)
     fn initial(&mut self) -> Option<Token> {
+        let b = self.src[self.pos];
+        // Rules that cannot match at this first byte are not tried (same outcome, less work).
+        let blank_first = is_blank(b);
         let kw = self.keyword();
-        let label = self.label_len();
+        let label = if is_label_char(b) { self.label_len() } else { Match::No };
         let offset = match label {
             Match::Len(l) if self.at(self.pos + l) == Some(b'[') && self.pos + l < self.limit => {
                 Match::Len(self.blanks_from(self.pos + l + 1) - self.pos)
             }
             _ => Match::No,
         };
-        let eq = {
+        let eq = if blank_first || b == b'=' {
             let i = self.blanks_from(self.pos);
             if self.at(i) == Some(b'=') && i < self.limit {
                 Match::Len(self.blanks_from(i + 1) - self.pos)
             } else {
                 Match::No
             }
+        } else {
+            Match::No
         };
-        let b = self.src[self.pos];
-        let ws = self.whitespace_len();
+        let ws = if blank_first { self.whitespace_len() } else { 0 };
+        let newline_first = blank_first || b == b'\n' || b == b'\r';
         let cands = [
             (if b == b'[' { Match::Len(1) } else { Match::No }, 0u8),
             (offset, 1),
@@ -478,8 +483,8 @@ impl<'a> Lexer<'a> {
             (eq, 4),
             (if b"[]\"'()&|^$!~{}=:,.+-/*%<>?@".contains(&b) { Match::Len(1) } else { Match::No }, 5),
             (if ws > 0 { Match::Len(ws) } else { Match::No }, 6),
-            (self.blank_newline_len().map_or(Match::No, Match::Len), 7),
-            (self.comment_len(), 8),
+            (if newline_first { self.blank_newline_len().map_or(Match::No, Match::Len) } else { Match::No }, 7),
+            (if blank_first || b == b';' { self.comment_len() } else { Match::No }, 8),
         ];
         let best = Self::longest(&cands);
         if cands.iter().any(|(m, _)| *m == Match::PastEnd) {
@@ -520,37 +525,35 @@ impl<'a> Lexer<'a> {
     // grammar: state VALUE (value-token, value-end)
     fn value(&mut self) -> Option<Token> {
         let b = self.src[self.pos];
+        // Rules that cannot match at this first byte are not tried (same outcome, less work).
+        let blank_first = is_blank(b);
         let kw = self.keyword();
-        let raw = self.raw_len();
+        let raw = if b == b'\'' { self.raw_len() } else { Match::No };
         let dollar_curly = b == b'$' && self.at(self.pos + 1) == Some(b'{') && self.pos + 1 < self.limit;
         let op =
             if b"&|^~()!".contains(&b) { Match::Len(self.blanks_from(self.pos + 1) - self.pos) } else { Match::No };
-        let ws = self.whitespace_len();
+        let ws = if blank_first { self.whitespace_len() } else { 0 };
+        let length = |l: usize| if l == 0 { Match::No } else { Match::Len(l) };
         let cands = [
             (raw, 0u8),
             (if dollar_curly { Match::Len(2) } else { Match::No }, 1),
             (kw.map_or(Match::No, |(_, l)| Match::Len(l)), 2),
-            (self.blank_newline_len().map_or(Match::No, Match::Len), 3),
             (
-                match self.constant_len() {
-                    0 => Match::No,
-                    l => Match::Len(l),
+                if blank_first || b == b'\n' || b == b'\r' {
+                    self.blank_newline_len().map_or(Match::No, Match::Len)
+                } else {
+                    Match::No
                 },
-                4,
+                3,
             ),
-            (
-                match self.number_len() {
-                    0 => Match::No,
-                    l => Match::Len(l),
-                },
-                5,
-            ),
+            (if is_constant_start(b) { length(self.constant_len()) } else { Match::No }, 4),
+            (if b.is_ascii_digit() || b == b'-' || b == b'.' { length(self.number_len()) } else { Match::No }, 5),
             (op, 6),
             (if b == b'=' { Match::Len(1) } else { Match::No }, 7),
-            (self.value_chars_len(), 8),
-            (self.dq_open_len().map_or(Match::No, Match::Len), 9),
+            (if is_plain_value_char(b) || b == b'$' { self.value_chars_len() } else { Match::No }, 8),
+            (if blank_first || b == b'"' { self.dq_open_len().map_or(Match::No, Match::Len) } else { Match::No }, 9),
             (if ws > 0 { Match::Len(ws) } else { Match::No }, 10),
-            (self.comment_len(), 11),
+            (if blank_first || b == b';' { self.comment_len() } else { Match::No }, 11),
         ];
         if cands.iter().any(|(m, _)| *m == Match::PastEnd) {
             return Some(self.end());
