@@ -58,6 +58,10 @@ pub fn project_root(files: &[PathBuf], config: &Config) -> PathBuf {
     let mut dir = abs.parent();
     while let Some(d) = dir {
         if d.join(".git").exists() {
+            // Run from the work tree's top (as pre-commit does): keep paths relative.
+            if std::env::current_dir().is_ok_and(|cwd| cwd == d) {
+                return PathBuf::from(".");
+            }
             return d.to_path_buf();
         }
         dir = d.parent();
