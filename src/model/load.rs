@@ -697,14 +697,14 @@ fn build_endpoints(model: &mut Model) {
         }
     }
     for (i, p) in model.pools.iter().enumerate() {
-        let label = format!("pool {} ({})", p.name, model.path(p.declared_at.file).display());
+        let label = format!("pool {} ({})", p.name, crate::report::display_path(model.path(p.declared_at.file)));
         if let Some(h) = p.effective("session.save_handler", &model.php) {
             let sp = p.effective("session.save_path", &model.php);
             eps.push(endpoint(EndpointOwner::Pool(i), h, sp, label));
         }
     }
     for (i, m) in model.magento.iter().enumerate() {
-        let label = format!("magento {}", model.path(m.file).display());
+        let label = format!("magento {}", crate::report::display_path(model.path(m.file)));
         let handler = match &m.session_save {
             Some(v) => EffectiveValue {
                 value: v.value.clone().unwrap_or_default(),

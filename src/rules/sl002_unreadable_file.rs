@@ -40,7 +40,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         let primary = Label::new(Path::new(&u.path), Span::empty(0), u.reason.clone());
         out.push(rule.diagnostic(
             Severity::Warning,
-            format!("could not read {}: {}", u.path.display(), u.reason),
+            format!("could not read {}: {}", crate::report::display_path(&u.path), u.reason),
             primary,
         ));
     }

@@ -73,7 +73,10 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             s.default_user_at().or(s.bind_at).unwrap_or(Location { file: s.file, span: crate::span::Span::empty(0) });
         let mut d = rule.diagnostic(
             severity,
-            format!("Redis server {} accepts clients without a password: {why}", model.path(s.file).display()),
+            format!(
+                "Redis server {} accepts clients without a password: {why}",
+                crate::report::display_path(model.path(s.file))
+            ),
             label(model, primary_at, "no requirepass, and the default user needs no password"),
         );
         for (_, ep) in users.iter().take(5) {
