@@ -696,8 +696,9 @@ pub(crate) fn memtoull(s: &[u8]) -> Option<u64> {
     Some(v.wrapping_mul(mul))
 }
 
-/// `strtoll(s, &end, 8)` with `errno == 0 && *end == '\0'`.
-fn strtoll_octal(s: &[u8]) -> Option<i64> {
+/// `strtoll(s, &end, radix)` over the whole string (`*end == '\0'`; leading blanks and a
+/// sign allowed; empty = 0): the value clamped to i64 and whether it overflowed (`ERANGE`).
+fn strtoll_whole(s: &[u8], radix: u8) -> Option<(i64, bool)> {
     let mut p = 0;
     while p < s.len() && super::is_space(s[p]) {
         p += 1;
@@ -714,57 +715,38 @@ fn strtoll_octal(s: &[u8]) -> Option<i64> {
         _ => false,
     };
     let digits_start = p;
+    let limit = i64::MAX as i128 + 1;
     let mut v: i128 = 0;
-    while p < s.len() && (b'0'..=b'7').contains(&s[p]) {
-        v = v * 8 + (s[p] - b'0') as i128;
-        if v > i64::MAX as i128 + 1 {
-            return None;
+    let mut overflow = false;
+    while p < s.len() && s[p].is_ascii_digit() && s[p] - b'0' < radix {
+        v = v * radix as i128 + (s[p] - b'0') as i128;
+        if v > limit {
+            overflow = true;
+            v = limit;
         }
         p += 1;
     }
     if p == digits_start {
         // No digits: strtoll returns 0 with end = s; accepted only when s is all consumed,
         // i.e. when s is empty (blanks and a sign alone leave *end != '\0').
-        return s.is_empty().then_some(0);
+        return s.is_empty().then_some((0, false));
     }
     if p != s.len() {
         return None;
     }
     let v = if neg { -v } else { v };
-    i64::try_from(v).ok()
+    let overflow = overflow || v > i64::MAX as i128;
+    Some((v.clamp(i64::MIN as i128, i64::MAX as i128) as i64, overflow))
 }
 
-/// `strtol(s, &end, 10)` with `*end == '\0'` (leading blanks and a sign allowed; empty = 0).
+/// `strtoll(s, &end, 8)` with `errno == 0 && *end == '\0'`.
+fn strtoll_octal(s: &[u8]) -> Option<i64> {
+    strtoll_whole(s, 8).filter(|&(_, overflow)| !overflow).map(|(v, _)| v)
+}
+
+/// `strtol(s, &end, 10)` with `*end == '\0'` (no errno check: an overflow saturates).
 fn strtol(s: &[u8]) -> Option<i64> {
-    let mut p = 0;
-    while p < s.len() && super::is_space(s[p]) {
-        p += 1;
-    }
-    let neg = match s.get(p) {
-        Some(b'-') => {
-            p += 1;
-            true
-        }
-        Some(b'+') => {
-            p += 1;
-            false
-        }
-        _ => false,
-    };
-    let digits_start = p;
-    let mut v: i128 = 0;
-    while p < s.len() && s[p].is_ascii_digit() {
-        v = (v * 10 + (s[p] - b'0') as i128).min(i64::MAX as i128 + 1);
-        p += 1;
-    }
-    if p == digits_start {
-        return s.is_empty().then_some(0);
-    }
-    if p != s.len() {
-        return None;
-    }
-    let v = if neg { -v } else { v };
-    Some(v.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
+    strtoll_whole(s, 10).map(|(v, _)| v)
 }
 
 /// `string2d` (strtod on the whole string, no blanks, not NaN).
@@ -987,6 +969,19 @@ where
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn c_integer_parsing() {
+        assert_eq!(strtol(b" -42"), Some(-42));
+        assert_eq!(strtol(b""), Some(0));
+        assert_eq!(strtol(b"12x"), None);
+        assert_eq!(strtol(b"99999999999999999999"), Some(i64::MAX));
+        assert_eq!(strtoll_octal(b"0777"), Some(511));
+        assert_eq!(strtoll_octal(b"8"), None);
+        assert_eq!(strtoll_octal(b"-1000000000000000000000"), Some(i64::MIN));
+        assert_eq!(strtoll_octal(b"1000000000000000000000"), None);
+    }
+
     use super::*;
 
     fn check(line: &str) -> Result<Action, String> {
