@@ -29,25 +29,44 @@ impl Suppression {
     }
 }
 
-/// Every suppression comment in the model's files.
+/// A `sesslint: ignore[...]` comment in one file, found when the file is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IgnoreComment {
+    /// 1-based line of the comment.
+    pub line: usize,
+    pub span: Span,
+    pub codes: Vec<String>,
+}
+
+/// The suppression comments of one file of the given role.
+pub fn scan(role: Role, bytes: &[u8]) -> Vec<IgnoreComment> {
+    let mut out = Vec::new();
+    // Most files have none: one vectorised search instead of a look at every line.
+    if memchr::memmem::find(bytes, MARKER.as_bytes()).is_none() {
+        return out;
+    }
+    let mut offset = 0;
+    for (n, line) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+        if let Some(s) = in_comment(role, line) {
+            let (codes, len) = parse_codes(&line[s + MARKER.len()..]);
+            out.push(IgnoreComment {
+                line: n + 1,
+                span: Span::new(offset + s, offset + s + MARKER.len() + len),
+                codes,
+            });
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// Every suppression in the model's files, none used yet.
 pub fn collect(model: &Model) -> Vec<Suppression> {
     let mut out = Vec::new();
-    let finder = memchr::memmem::Finder::new(MARKER.as_bytes());
     for (i, f) in model.files.iter().enumerate() {
-        let bytes = &f.source.bytes;
-        // Most files have none: one vectorised search instead of a look at every line.
-        if finder.find(bytes).is_none() {
-            continue;
-        }
-        let mut offset = 0;
-        for (n, line) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
-            if let Some(s) = in_comment(f.role, line) {
-                let (codes, len) = parse_codes(&line[s + MARKER.len()..]);
-                let span = Span::new(offset + s, offset + s + MARKER.len() + len);
-                let used = vec![false; codes.len().max(1)];
-                out.push(Suppression { file: FileId(i), line: n + 1, span, codes, used });
-            }
-            offset += line.len();
+        for c in &f.ignore_comments {
+            let used = vec![false; c.codes.len().max(1)];
+            out.push(Suppression { file: FileId(i), line: c.line, span: c.span, codes: c.codes.clone(), used });
         }
     }
     out

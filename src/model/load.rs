@@ -216,7 +216,9 @@ fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
         secrets: Vec::new(),
         unknown_directives: Vec::new(),
         include_problems: Vec::new(),
+        ignore_comments: Vec::new(),
     };
+    file.ignore_comments = crate::suppress::scan(role, &file.source.bytes);
     let parsed = match role {
         Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool => {
             let mode =

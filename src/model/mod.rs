@@ -64,6 +64,8 @@ pub struct LoadedFile {
     pub unknown_directives: Vec<UnknownDirective>,
     /// `include` lines that point nowhere or loop.
     pub include_problems: Vec<IncludeProblem>,
+    /// `sesslint: ignore[...]` comments.
+    pub ignore_comments: Vec<crate::suppress::IgnoreComment>,
 }
 
 #[derive(Clone, Debug)]

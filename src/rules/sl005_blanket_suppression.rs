@@ -22,7 +22,7 @@
 
 use super::{label, Rule};
 use crate::diagnostic::Severity;
-use crate::model::{Location, Model};
+use crate::model::{FileId, Location, Model};
 
 pub static RULE: Rule = Rule {
     code: "SL005",
@@ -34,12 +34,15 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
-    for s in crate::suppress::collect(model).into_iter().filter(|s| s.is_bare()) {
+    let bare = model.files.iter().enumerate().flat_map(|(i, f)| {
+        f.ignore_comments.iter().filter(|c| c.codes.is_empty()).map(move |c| Location { file: FileId(i), span: c.span })
+    });
+    for at in bare {
         out.push(
             rule.diagnostic(
                 Severity::Warning,
                 "`sesslint: ignore` without codes silences every rule here: name the codes, e.g. `sesslint: ignore[SL202]`",
-                label(model, Location { file: s.file, span: s.span }, "no codes"),
+                label(model, at, "no codes"),
             )
             .with_help("list the codes this line is reviewed for"),
         );
