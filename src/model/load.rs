@@ -659,12 +659,7 @@ pub fn add_tunnel_evidence(model: &mut Model, paths: &[PathBuf]) {
         let Ok(source) = Source::read(&f.path) else { continue };
         let (file, _) = parse_file(source, f.role);
         let id = model.add_file(file);
-        let f = &model.files[id.0];
-        let mut found = match f.role {
-            Role::Stunnel => tunnel::stunnel(id, &f.source.bytes),
-            Role::Spiped => tunnel::spiped(id, &f.source.bytes),
-            _ => tunnel::peervpn(id, &f.source.bytes),
-        };
+        let mut found = tunnels_of(id, &model.files[id.0]);
         for t in &mut found {
             t.shared = true;
         }
@@ -672,18 +667,19 @@ pub fn add_tunnel_evidence(model: &mut Model, paths: &[PathBuf]) {
     }
 }
 
-fn lower_tunnels(model: &mut Model) {
-    for i in 0..model.files.len() {
-        let f = &model.files[i];
-        let id = FileId(i);
-        let found = match f.role {
-            Role::Stunnel => tunnel::stunnel(id, &f.source.bytes),
-            Role::Spiped => tunnel::spiped(id, &f.source.bytes),
-            Role::PeerVpn => tunnel::peervpn(id, &f.source.bytes),
-            _ => continue,
-        };
-        model.tunnels.extend(found);
+/// The tunnels a stunnel, spiped or PeerVPN file sets up (none for other files).
+fn tunnels_of(id: FileId, f: &LoadedFile) -> Vec<tunnel::Tunnel> {
+    match f.role {
+        Role::Stunnel => tunnel::stunnel(id, &f.source.bytes),
+        Role::Spiped => tunnel::spiped(id, &f.source.bytes),
+        Role::PeerVpn => tunnel::peervpn(id, &f.source.bytes),
+        _ => Vec::new(),
     }
+}
+
+fn lower_tunnels(model: &mut Model) {
+    let found: Vec<_> = model.files.iter().enumerate().flat_map(|(i, f)| tunnels_of(FileId(i), f)).collect();
+    model.tunnels.extend(found);
 }
 
 fn build_endpoints(model: &mut Model) {

@@ -55,6 +55,16 @@ pub fn split_address(addr: &str, bare_port_host: &str) -> Option<(String, u16)> 
     Some((h.to_owned(), p.parse().ok()?))
 }
 
+/// Each line with its span (line end included) and its text without surrounding blanks.
+fn trimmed_lines(text: &[u8]) -> impl Iterator<Item = (Span, String)> + '_ {
+    let mut offset = 0;
+    text.split_inclusive(|&b| b == b'\n').map(move |line| {
+        let span = Span::new(offset, offset + line.len());
+        offset += line.len();
+        (span, String::from_utf8_lossy(line).trim().to_owned())
+    })
+}
+
 /// stunnel: `key = value` lines, `;` comments, `[service]` sections.
 pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
     let mut out = Vec::new();
@@ -81,12 +91,8 @@ pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
             });
         }
     };
-    let mut offset = 0;
-    for line in text.split_inclusive(|&b| b == b'\n') {
-        let span = Span::new(offset, offset + line.len());
-        offset += line.len();
-        let s = String::from_utf8_lossy(line);
-        let t = s.trim();
+    for (span, t) in trimmed_lines(text) {
+        let t = t.as_str();
         if t.is_empty() || t.starts_with(';') || t.starts_with('#') {
             continue;
         }
@@ -114,12 +120,7 @@ pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
 /// spiped: `ExecStart=` (or any line) with `spiped -d|-e -s SRC -t DST -k KEY`.
 pub fn spiped(file: FileId, text: &[u8]) -> Vec<Tunnel> {
     let mut out = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive(|&b| b == b'\n') {
-        let span = Span::new(offset, offset + line.len());
-        offset += line.len();
-        let s = String::from_utf8_lossy(line);
-        let t = s.trim();
+    for (span, t) in trimmed_lines(text) {
         if t.starts_with('#') || !t.contains("spiped") {
             continue;
         }
