@@ -7,17 +7,21 @@ use crate::diagnostic::Diagnostic;
 
 pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
     for d in diagnostics {
-        let p = ctx.position(&d.primary.path, d.primary.span.start);
-        writeln!(
-            out,
-            "{}:{}:{}: {}[{}] {}",
-            display_path(&d.primary.path),
-            p.line,
-            p.column,
-            d.severity.as_str(),
-            d.code,
-            ctx.scrub(&d.message)
-        )?;
+        writeln!(out, "{}", line(d, ctx))?;
     }
     Ok(())
+}
+
+/// One finding as `path:line:col: severity[CODE] message`, secrets masked.
+pub fn line(d: &Diagnostic, ctx: &ReportContext<'_>) -> String {
+    let p = ctx.position(&d.primary.path, d.primary.span.start);
+    format!(
+        "{}:{}:{}: {}[{}] {}",
+        display_path(&d.primary.path),
+        p.line,
+        p.column,
+        d.severity.as_str(),
+        d.code,
+        ctx.scrub(&d.message)
+    )
 }

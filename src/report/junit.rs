@@ -33,15 +33,7 @@ pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn 
         for d in list {
             let p = ctx.position(&d.primary.path, d.primary.span.start);
             let message = ctx.scrub(&d.message);
-            let mut body = format!(
-                "{}:{}:{}: {}[{}] {}",
-                display_path(&d.primary.path),
-                p.line,
-                p.column,
-                d.severity.as_str(),
-                d.code,
-                message
-            );
+            let mut body = super::concise::line(d, ctx);
             if let Some(help) = &d.help {
                 body.push_str("\nhelp: ");
                 body.push_str(&ctx.scrub(help));
