@@ -104,7 +104,7 @@ struct EarlierDirectives<'a> {
 
 impl IniEnv for EarlierDirectives<'_> {
     fn constant(&self, name: &[u8]) -> Option<Vec<u8>> {
-        crate::php_constants::startup_constant(name).map(|v| v.as_bytes().to_vec())
+        crate::syntax::ini::ProcessEnv.constant(name)
     }
 
     fn variable(&self, name: &[u8]) -> Option<Vec<u8>> {

@@ -125,8 +125,6 @@ fn reach_v4(a: Ipv4Addr) -> Reach {
         Reach::Loopback
     } else if a.is_private() || a.is_link_local() || (o[0] == 100 && (64..128).contains(&o[1])) {
         Reach::Private
-    } else if a.is_unspecified() {
-        Reach::Public
     } else {
         Reach::Public
     }

@@ -88,7 +88,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         }
     }
     // Different applications whose sessions land in one server, database and prefix.
-    let mut seen: Vec<(String, usize, usize)> = Vec::new();
+    // (host, server, database, prefix) -> the first endpoint that keeps sessions there.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (ei, ep) in model.endpoints.iter().enumerate() {
         let Some(at) = ep.save_path.as_ref().and_then(|v| v.set_at).or(ep.decided_at) else { continue };
         let host = host_of(model.path(at.file), &[]);
@@ -98,11 +99,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 _ => t.prefix.clone().unwrap_or_else(|| "PHPREDIS_SESSION:".into()),
             };
             let key = format!("{}|{}|{}|{}", host.display(), server_key(t), t.database.unwrap_or(0), prefix);
-            if let Some((_, other, _)) = seen.iter().find(|(k, o, _)| *k == key && *o != ei) {
-                let first = &model.endpoints[*other];
-                if same_application(first, ep) {
-                    continue;
-                }
+            let other = *seen.entry(key).or_insert(ei);
+            if other != ei {
+                let first = &model.endpoints[other];
                 let Some(first_at) = first.save_path.as_ref().and_then(|v| v.set_at).or(first.decided_at) else {
                     continue;
                 };
@@ -121,15 +120,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                     .with_related(label(model, first_at, format!("{} uses the same database", first.label)))
                     .with_help("give each application its own database (`?database=N`) or at least its own `prefix=`"),
                 );
-            } else {
-                seen.push((key, ei, 0));
             }
         }
     }
-}
-
-/// A pool and the PHP setup it runs on, or two pools of one FPM, are one application only
-/// when they are literally the same owner; different pools are different applications.
-fn same_application(a: &crate::model::SessionEndpoint, b: &crate::model::SessionEndpoint) -> bool {
-    a.owner == b.owner
 }
