@@ -155,10 +155,9 @@ fn color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
 }
 
-/// Build the model, or say why the paths cannot be looked at.
-fn model(common: &CommonArgs) -> Result<sesslint::model::Model, ExitCode> {
-    let paths = if common.paths.is_empty() { vec![PathBuf::from(".")] } else { common.paths.clone() };
-    for p in &paths {
+/// The paths and `--root` exist, or exit 2 saying which does not.
+fn paths_exist(common: &CommonArgs) -> Result<(), ExitCode> {
+    for p in &common.paths {
         if std::fs::symlink_metadata(p).is_err() {
             eprintln!("sesslint: {}: no such file or directory", p.display());
             return Err(ExitCode::from(2));
@@ -170,6 +169,13 @@ fn model(common: &CommonArgs) -> Result<sesslint::model::Model, ExitCode> {
             return Err(ExitCode::from(2));
         }
     }
+    Ok(())
+}
+
+/// Build the model, or say why the paths cannot be looked at.
+fn model(common: &CommonArgs) -> Result<sesslint::model::Model, ExitCode> {
+    paths_exist(common)?;
+    let paths = if common.paths.is_empty() { vec![PathBuf::from(".")] } else { common.paths.clone() };
     let model = sesslint::model::build(&paths, common.root.as_deref());
     if common.verbose {
         eprintln!("sesslint: root {} ({})", model.root.display(), model.root_reason);
@@ -217,11 +223,8 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    for p in &args.common.paths {
-        if std::fs::symlink_metadata(p).is_err() {
-            eprintln!("sesslint: {}: no such file or directory", p.display());
-            return ExitCode::from(2);
-        }
+    if let Err(code) = paths_exist(&args.common) {
+        return code;
     }
     let overlay = sesslint::model::Overlay::new();
     let progress = progress::Progress::start(!args.quiet && !args.common.verbose);
