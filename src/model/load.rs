@@ -572,10 +572,10 @@ fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader) {
         let cfg = l.load_parsed(&model.files[i].source, tree);
         for f in cfg.files.iter().skip(1) {
             included.insert(f.clone());
-            included.insert(physical(model, f));
+            included.insert(l.physical_of(f));
         }
         for e in &cfg.errors {
-            let fid = file_for(model, &e.file, &path, i);
+            let fid = file_for(model, &l, &e.file, &path, i);
             let file = &mut model.files[fid.0];
             if e.message.contains("nclude") || e.message.contains("can't open config file") {
                 file.include_problems.push(IncludeProblem { span: e.span, message: e.message.clone() });
@@ -595,7 +595,7 @@ fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader) {
         }
         let mut placed = Vec::new();
         for d in &cfg.directives {
-            let fid = file_for(model, &d.file, &path, i);
+            let fid = file_for(model, &l, &d.file, &path, i);
             placed.push((d.name.clone(), d.args.clone(), Location { file: fid, span: d.span }));
         }
         let directives: Vec<PlacedDirective<'_>> =
@@ -616,19 +616,12 @@ fn depends_on_machine(line: &[u8]) -> bool {
     matches!(name.as_slice(), b"dir" | b"logfile" | b"loadmodule" | b"aclfile" | b"unixsocket" | b"pidfile")
 }
 
-fn physical(model: &Model, p: &Path) -> PathBuf {
-    match p.strip_prefix("/") {
-        Ok(rel) if model.root != Path::new("/") => model.root.join(rel),
-        _ => p.to_path_buf(),
-    }
-}
-
 /// The model file of an included path, reading it in when discovery did not find it.
-fn file_for(model: &mut Model, named: &Path, top: &Path, top_id: usize) -> FileId {
+fn file_for(model: &mut Model, loader: &Loader, named: &Path, top: &Path, top_id: usize) -> FileId {
     if named == top {
         return FileId(top_id);
     }
-    let physical = physical(model, named);
+    let physical = loader.physical_of(named);
     if let Some(id) = model.file_id(&physical).or_else(|| model.file_id(named)) {
         return id;
     }

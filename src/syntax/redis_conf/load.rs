@@ -325,6 +325,13 @@ impl Loader {
         std::fs::read(&physical)
     }
 
+    /// Where a file a loaded config names (a `LoadedDirective::file`) is on this machine,
+    /// relative names taken against the loader's starting directory.
+    pub fn physical_of(&self, path: &Path) -> PathBuf {
+        let cwd = self.cwd.clone().or_else(|| std::env::current_dir().ok()).unwrap_or_else(|| PathBuf::from("/"));
+        self.physical(&cwd, path)
+    }
+
     /// Where a path from the config is on this machine: relative paths against `cwd`,
     /// absolute ones below `root` when set.
     fn physical(&self, cwd: &Path, path: &Path) -> PathBuf {
