@@ -345,27 +345,16 @@ impl<'a> Lexer<'a> {
 
     /// `{VALUE_CHARS}+`.
     fn value_chars_len(&self) -> Match {
-        let mut i = self.pos;
-        loop {
-            match self.at(i) {
-                Some(b'$') => match self.literal_dollar_len(i) {
-                    Match::Len(n) => i += n,
-                    Match::PastEnd => return Match::PastEnd,
-                    Match::No => break,
-                },
-                Some(b) if i < self.limit && is_plain_value_char(b) => i += 1,
-                _ => break,
-            }
-        }
-        if i > self.pos {
-            Match::Len(i - self.pos)
-        } else {
-            Match::No
-        }
+        self.chars_len(is_plain_value_char, false)
     }
 
     /// `{SECTION_VALUE_CHARS}+`: `[^$\n\r;"'\]\\]`, `\` + any char, or a literal `$`.
     fn section_chars_len(&self) -> Match {
+        self.chars_len(|b| !matches!(b, b'\n' | b'\r' | b';' | b'"' | b'\'' | b']' | b'\\'), true)
+    }
+
+    /// A run of `plain` bytes and literal dollars (and, with `escapes`, `\` + any byte).
+    fn chars_len(&self, plain: fn(u8) -> bool, escapes: bool) -> Match {
         let mut i = self.pos;
         loop {
             match self.at(i) {
@@ -374,13 +363,13 @@ impl<'a> Lexer<'a> {
                     Match::PastEnd => return Match::PastEnd,
                     Match::No => break,
                 },
-                Some(b'\\') => {
+                Some(b'\\') if escapes => {
                     if i + 1 >= self.limit {
                         return Match::PastEnd;
                     }
                     i += 2;
                 }
-                Some(b) if i < self.limit && !matches!(b, b'\n' | b'\r' | b';' | b'"' | b'\'' | b']') => i += 1,
+                Some(b) if i < self.limit && plain(b) => i += 1,
                 _ => break,
             }
         }
