@@ -10,12 +10,12 @@ use crate::model::{Model, Overlay};
 use crate::rules;
 
 pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
-    let found = rules::check_selected(model, |r| config.enabled(r));
+    let found = rules::check_selected(model, |r| config.enabled(r.code));
     let mut found: Vec<Diagnostic> = found
         .into_iter()
         .filter(|d| !config.ignored_in(d.code, &d.primary.path))
         .map(|mut d| {
-            if let Some(s) = config.severity.get(d.code) {
+            if let Some(s) = config.severity.get(&d.code) {
                 d.severity = *s;
             }
             d
@@ -23,7 +23,7 @@ pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
         .collect();
     let mut sups = crate::suppress::collect(model);
     found = crate::suppress::apply(model, found, &mut sups);
-    if config.enabled(&rules::sl006_unused_suppression::RULE) {
+    if config.enabled(rules::sl006_unused_suppression::RULE.code) {
         found.extend(rules::sl006_unused_suppression::unused(model, &sups));
     }
     found.sort_by(|a, b| {

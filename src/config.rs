@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::{ImDocument, Item, Value};
 
+use crate::codes::{Code, Selector};
 use crate::diagnostic::Severity;
-use crate::rules::{Rule, RULES};
+use crate::glob::glob_matches;
 
 pub const FILE_NAME: &str = "sesslint.toml";
 
@@ -18,12 +19,12 @@ pub struct Config {
     /// Where the file was found; relative paths in it are relative to its directory.
     pub path: Option<PathBuf>,
     /// Codes or prefixes to run (empty: all).
-    pub select: Vec<String>,
+    pub select: Vec<Selector>,
     /// Codes or prefixes not to run.
-    pub ignore: Vec<String>,
+    pub ignore: Vec<Selector>,
     /// Glob (relative to the config's directory) -> codes or prefixes ignored in those files.
-    pub per_path_ignores: Vec<(String, Vec<String>)>,
-    pub severity: BTreeMap<String, Severity>,
+    pub per_path_ignores: Vec<(String, Vec<Selector>)>,
+    pub severity: BTreeMap<Code, Severity>,
     pub fail_on: Option<Severity>,
     /// Resolve absolute paths in configs under this directory.
     pub root: Option<PathBuf>,
@@ -94,9 +95,9 @@ impl Config {
                         .as_table_like()
                         .ok_or_else(|| err(item.span(), "`severity` is a table: CODE = \"error\"".into()))?;
                     for (code, v) in t.iter() {
-                        let rule = known_code(code)
+                        let code = Code::from_code(code)
                             .ok_or_else(|| err(t.get(code).and_then(Item::span).or(item.span()), unknown_code(code)))?;
-                        c.severity.insert(rule.code.to_owned(), severity(v, &err)?);
+                        c.severity.insert(code, severity(v, &err)?);
                     }
                 }
                 "per-path-ignores" => {
@@ -115,14 +116,14 @@ impl Config {
         Ok(c)
     }
 
-    /// Whether a rule runs at all.
-    pub fn enabled(&self, rule: &Rule) -> bool {
-        let selected = self.select.is_empty() || self.select.iter().any(|s| matches_code(s, rule.code));
-        selected && !self.ignore.iter().any(|s| matches_code(s, rule.code))
+    /// Whether the rule of `code` runs at all.
+    pub fn enabled(&self, code: Code) -> bool {
+        let selected = self.select.is_empty() || self.select.iter().any(|s| s.matches(code));
+        selected && !self.ignore.iter().any(|s| s.matches(code))
     }
 
     /// Whether findings of `code` in `path` are ignored by `per-path-ignores`.
-    pub fn ignored_in(&self, code: &str, path: &Path) -> bool {
+    pub fn ignored_in(&self, code: Code, path: &Path) -> bool {
         let base = self.path.as_deref().and_then(Path::parent).unwrap_or(Path::new(""));
         let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         let abs_base = std::path::absolute(base).unwrap_or_else(|_| base.to_path_buf());
@@ -130,17 +131,8 @@ impl Config {
         let rel = rel.to_string_lossy();
         self.per_path_ignores
             .iter()
-            .any(|(glob, codes)| glob_matches(glob, &rel) && codes.iter().any(|c| matches_code(c, code)))
+            .any(|(glob, codes)| glob_matches(glob, &rel) && codes.iter().any(|c| c.matches(code)))
     }
-}
-
-/// `SL2` selects SL201, SL202, ...; `ALL` selects everything.
-pub fn matches_code(selector: &str, code: &str) -> bool {
-    selector.eq_ignore_ascii_case("ALL") || code.to_ascii_uppercase().starts_with(&selector.to_ascii_uppercase())
-}
-
-fn known_code(code: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code))
 }
 
 fn unknown_code(code: &str) -> String {
@@ -161,17 +153,14 @@ fn strings(item: &Item, err: &ErrFn<'_>) -> Result<Vec<String>, ConfigError> {
 }
 
 /// An array of codes or prefixes, each of which must name at least one rule.
-fn codes(item: &Item, err: &ErrFn<'_>) -> Result<Vec<String>, ConfigError> {
+fn codes(item: &Item, err: &ErrFn<'_>) -> Result<Vec<Selector>, ConfigError> {
     let arr = item
         .as_array()
         .ok_or_else(|| err(item.span(), "expected an array of rule codes, e.g. [\"SL201\", \"SL3\"]".into()))?;
     let mut out = Vec::new();
     for v in arr.iter() {
         let s = v.as_str().ok_or_else(|| err(v.span(), "expected a rule code".into()))?;
-        if !RULES.iter().any(|r| matches_code(s, r.code)) {
-            return Err(err(v.span(), unknown_code(s)));
-        }
-        out.push(s.to_owned());
+        out.push(Selector::parse(s).map_err(|_| err(v.span(), unknown_code(s)))?);
     }
     Ok(out)
 }
@@ -185,57 +174,9 @@ fn severity(item: &Item, err: &ErrFn<'_>) -> Result<Severity, ConfigError> {
     }
 }
 
-/// Glob over `/`-separated paths: `*` (within a component), `**` (any components), `?`.
-pub fn glob_matches(pattern: &str, path: &str) -> bool {
-    fn go(p: &[u8], s: &[u8]) -> bool {
-        // Iterative with backtracking points for `*` and `**`.
-        let (mut pi, mut si) = (0, 0);
-        let mut star: Option<(usize, usize, bool)> = None;
-        while si < s.len() {
-            if pi + 1 < p.len() && p[pi] == b'*' && p[pi + 1] == b'*' {
-                let mut next = pi + 2;
-                if p.get(next) == Some(&b'/') {
-                    next += 1;
-                }
-                star = Some((next, si, true));
-                pi = next;
-            } else if pi < p.len() && p[pi] == b'*' {
-                star = Some((pi + 1, si, false));
-                pi += 1;
-            } else if pi < p.len() && (p[pi] == b'?' && s[si] != b'/' || p[pi] == s[si]) {
-                pi += 1;
-                si += 1;
-            } else if let Some((sp, ss, deep)) = star {
-                if !deep && s[ss] == b'/' {
-                    return false;
-                }
-                pi = sp;
-                si = ss + 1;
-                star = Some((sp, ss + 1, deep));
-            } else {
-                return false;
-            }
-        }
-        while pi < p.len() && p[pi] == b'*' {
-            pi += 1;
-        }
-        pi == p.len()
-    }
-    go(pattern.as_bytes(), path.as_bytes())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn globs() {
-        assert!(glob_matches("etc/redis/*.conf", "etc/redis/redis.conf"));
-        assert!(!glob_matches("etc/*.conf", "etc/redis/redis.conf"));
-        assert!(glob_matches("**/pool.d/*.conf", "etc/php/8.2/fpm/pool.d/www.conf"));
-        assert!(glob_matches("fixtures/**", "fixtures/a/b/c"));
-        assert!(glob_matches("*", "x"));
-    }
 
     #[test]
     fn a_config_and_its_errors() {
@@ -244,9 +185,9 @@ mod tests {
             "# comment\nselect = [\"SL2\", \"SL303\"]\nignore = [\"SL201\"]\nfail-on = \"error\"\n[severity]\nSL202 = \"warning\"\n[per-path-ignores]\n\"staging/**\" = [\"SL202\"]\n",
         )
         .expect("valid");
-        assert_eq!(c.select, vec!["SL2", "SL303"]);
+        assert_eq!(c.select, [Selector::parse("SL2"), Selector::parse("SL303")].map(Result::unwrap));
         assert_eq!(c.fail_on, Some(Severity::Error));
-        assert_eq!(c.severity.get("SL202"), Some(&Severity::Warning));
+        assert_eq!(c.severity.get(&Code::RedisExposedWithoutTunnel), Some(&Severity::Warning));
         let e =
             Config::parse(Path::new("s.toml"), "select = [\"SL2\"]\nfial-on = \"error\"\n").expect_err("unknown key");
         assert_eq!((e.line, e.column), (2, 1));

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::codes::Code;
 use crate::span::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
@@ -67,7 +68,8 @@ pub struct Fix {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    pub code: Code,
+    /// The rule's name, [`Code::name`] of `code`.
     pub name: &'static str,
     pub severity: Severity,
     pub message: String,

@@ -35,6 +35,17 @@ pub enum Role {
 }
 
 impl Role {
+    /// Where this kind of file has comments (for `sesslint: ignore`).
+    pub fn comment_style(self) -> crate::syntax::suppression::CommentStyle {
+        use crate::syntax::suppression::CommentStyle;
+        match self {
+            Role::RedisConf => CommentStyle::RedisConf,
+            Role::MagentoEnv => CommentStyle::Php,
+            Role::Stunnel | Role::PeerVpn | Role::Spiped => CommentStyle::Tunnel,
+            Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool => CommentStyle::Ini,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::PhpIni => "php.ini",

@@ -4,9 +4,11 @@
 //! report / rewrite. The CLI is a thin shell over these calls.
 
 pub mod check;
+pub mod codes;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod glob;
 pub mod lsp;
 pub mod model;
 pub mod parse_output;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use sesslint::codes::Selector;
 use sesslint::config::Config;
 use sesslint::diagnostic::Severity;
 use sesslint::parse_output::parse_file;
@@ -199,16 +200,17 @@ fn config(args: &CheckArgs) -> Result<Config, ExitCode> {
         })?,
         None => Config::default(),
     };
-    for code in args.select.iter().chain(&args.ignore) {
-        if !sesslint::rules::RULES.iter().any(|r| sesslint::config::matches_code(code, r.code)) {
-            eprintln!("sesslint: unknown rule code `{code}` (`sesslint rules` lists them)");
-            return Err(ExitCode::from(2));
-        }
+    let selectors = |codes: &[String]| -> Result<Vec<Selector>, ExitCode> {
+        codes.iter().map(|c| Selector::parse(c)).collect::<Result<_, _>>().map_err(|e| {
+            eprintln!("sesslint: {e}");
+            ExitCode::from(2)
+        })
+    };
+    let (select, ignore) = (selectors(&args.select)?, selectors(&args.ignore)?);
+    if !select.is_empty() {
+        config.select = select;
     }
-    if !args.select.is_empty() {
-        config.select = args.select.clone();
-    }
-    config.ignore.extend(args.ignore.iter().cloned());
+    config.ignore.extend(ignore);
     if let Some(r) = &args.common.root {
         config.root = Some(r.clone());
     }
@@ -298,7 +300,7 @@ fn run_rules(format: DocFormat) -> ExitCode {
                     format!(
                         "{bold}{:<6}{reset} {:<30} {:<8} {}\n",
                         r.code,
-                        r.name,
+                        r.name(),
                         r.default_severity.as_str(),
                         r.summary
                     )
@@ -309,7 +311,7 @@ fn run_rules(format: DocFormat) -> ExitCode {
         DocFormat::Json => {
             let list: Vec<_> = sesslint::rules::RULES
                 .iter()
-                .map(|r| serde_json::json!({"code": r.code, "name": r.name, "severity": r.default_severity, "summary": r.summary, "doc": r.doc()}))
+                .map(|r| serde_json::json!({"code": r.code, "name": r.name(), "severity": r.default_severity, "summary": r.summary, "doc": r.doc()}))
                 .collect();
             serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
         }
@@ -326,7 +328,7 @@ fn run_rule(code: &str, format: DocFormat) -> ExitCode {
         DocFormat::Text => sesslint::report::rules_doc::render_terminal(&r.doc(), color()),
         DocFormat::Markdown => r.doc(),
         DocFormat::Json => {
-            serde_json::json!({"code": r.code, "name": r.name, "severity": r.default_severity, "summary": r.summary, "doc": r.doc()})
+            serde_json::json!({"code": r.code, "name": r.name(), "severity": r.default_severity, "summary": r.summary, "doc": r.doc()})
                 .to_string()
                 + "\n"
         }

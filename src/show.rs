@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use serde_json::{json, Value};
 
 use crate::model::{EffectiveValue, EndpointOwner, LinkCertainty, Location, MagentoInstall, Model, SessionEndpoint};
-use crate::report::{display_path, ReportContext};
+use crate::report::ReportContext;
+use crate::source::display_path;
 
 fn at(model: &Model, ctx: &ReportContext<'_>, loc: Location) -> String {
     let path = model.path(loc.file);

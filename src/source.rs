@@ -74,6 +74,12 @@ impl Source {
     }
 }
 
+/// A path as the user gave it, for messages and labels: without a leading `./`.
+pub fn display_path(p: &Path) -> String {
+    let s = p.display().to_string();
+    s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
+}
+
 fn line_starts(bytes: &[u8]) -> Vec<usize> {
     let mut starts = vec![0];
     let mut i = 0;

@@ -113,10 +113,10 @@ fn show_says_where_sessions_go_and_why() {
 fn rules_and_rule_docs() {
     let list = stdout(&sesslint(&["rules"]));
     for r in sesslint::rules::RULES {
-        assert!(list.contains(r.code) && list.contains(r.name));
-        let doc = stdout(&sesslint(&["rule", r.code]));
+        assert!(list.contains(r.code.as_str()) && list.contains(r.name()));
+        let doc = stdout(&sesslint(&["rule", r.code.as_str()]));
         assert!(doc.contains("## What it does") && doc.contains("## Fix"), "{}", r.code);
-        assert_eq!(stdout(&sesslint(&["rule", r.name])), doc);
+        assert_eq!(stdout(&sesslint(&["rule", r.name()])), doc);
     }
     assert_eq!(sesslint(&["rule", "SL999"]).status.code(), Some(2));
     let json: serde_json::Value =

@@ -65,7 +65,7 @@ pub fn to_lsp(d: &Diagnostic, ctx: &ReportContext<'_>, ranges: &mut Ranges<'_>) 
             Severity::Warning => DiagnosticSeverity::WARNING,
             Severity::Info => DiagnosticSeverity::INFORMATION,
         }),
-        code: Some(NumberOrString::String(d.code.to_owned())),
+        code: Some(NumberOrString::String(d.code.to_string())),
         code_description: None,
         source: Some("sesslint".to_owned()),
         message,

@@ -218,7 +218,7 @@ fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
         include_problems: Vec::new(),
         ignore_comments: Vec::new(),
     };
-    file.ignore_comments = crate::suppress::scan(role, &file.source.bytes);
+    file.ignore_comments = crate::syntax::suppression::scan(role.comment_style(), &file.source.bytes);
     let parsed = match role {
         Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool => {
             let mode =
@@ -483,7 +483,7 @@ fn read_fpm_includes(model: &mut Model, parsed: &mut Vec<Parsed>, m: usize) {
         let mut paths: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| crate::config::glob_matches(name, n)))
+            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| crate::glob::glob_matches(name, n)))
             .filter(|p| p.is_file())
             .collect();
         paths.sort();
@@ -515,7 +515,7 @@ fn fpm_includes(
         let mut matched: Vec<usize> = pools
             .iter()
             .copied()
-            .filter(|&p| crate::config::glob_matches(&pattern, &model.files[p].source.path.to_string_lossy()))
+            .filter(|&p| crate::glob::glob_matches(&pattern, &model.files[p].source.path.to_string_lossy()))
             .collect();
         matched.sort_by(|a, b| model.files[*a].source.path.cmp(&model.files[*b].source.path));
         let is_glob = value.contains(['*', '?', '[']);
@@ -688,14 +688,14 @@ fn build_endpoints(model: &mut Model) {
         }
     }
     for (i, p) in model.pools.iter().enumerate() {
-        let label = format!("pool {} ({})", p.name, crate::report::display_path(model.path(p.declared_at.file)));
+        let label = format!("pool {} ({})", p.name, crate::source::display_path(model.path(p.declared_at.file)));
         if let Some(h) = p.effective("session.save_handler", &model.php) {
             let sp = p.effective("session.save_path", &model.php);
             eps.push(endpoint(EndpointOwner::Pool(i), h, sp, label));
         }
     }
     for (i, m) in model.magento.iter().enumerate() {
-        let label = format!("magento {}", crate::report::display_path(model.path(m.file)));
+        let label = format!("magento {}", crate::source::display_path(model.path(m.file)));
         let handler = match &m.session_save {
             Some(v) => EffectiveValue {
                 value: v.value.clone().unwrap_or_default(),

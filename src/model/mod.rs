@@ -65,7 +65,7 @@ pub struct LoadedFile {
     /// `include` lines that point nowhere or loop.
     pub include_problems: Vec<IncludeProblem>,
     /// `sesslint: ignore[...]` comments.
-    pub ignore_comments: Vec<crate::suppress::IgnoreComment>,
+    pub ignore_comments: Vec<crate::syntax::suppression::IgnoreComment>,
 }
 
 #[derive(Clone, Debug)]

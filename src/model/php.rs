@@ -50,7 +50,7 @@ impl PhpSetup {
 
     /// A short name for output: `fpm (/etc/php/8.2/fpm)`.
     pub fn label(&self) -> String {
-        format!("{} ({})", self.sapi, crate::report::display_path(&self.dir))
+        format!("{} ({})", self.sapi, crate::source::display_path(&self.dir))
     }
 }
 

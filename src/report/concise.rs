@@ -2,8 +2,9 @@
 
 use std::io::{self, Write};
 
-use super::{display_path, ReportContext};
+use super::ReportContext;
 use crate::diagnostic::Diagnostic;
+use crate::source::display_path;
 
 pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
     for d in diagnostics {

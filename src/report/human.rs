@@ -7,8 +7,9 @@ use std::path::Path;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
 
-use super::{display_path, ReportContext};
+use super::ReportContext;
 use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::source::display_path;
 
 #[derive(Debug)]
 struct Frame {

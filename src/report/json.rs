@@ -4,8 +4,9 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use super::{display_path, ReportContext};
+use super::ReportContext;
 use crate::diagnostic::Diagnostic;
+use crate::source::display_path;
 
 pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
     let list: Vec<Value> = diagnostics.iter().map(|d| to_json(d, ctx)).collect();

@@ -112,9 +112,3 @@ impl Format {
         }
     }
 }
-
-/// Paths as the user gave them (no `./` noise).
-pub fn display_path(p: &Path) -> String {
-    let s = p.display().to_string();
-    s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
-}

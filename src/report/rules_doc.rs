@@ -20,8 +20,8 @@ pub fn catalogue_markdown() -> String {
         out.push_str(&format!(
             "| [{}](#{}) | {} | {} | {} |\n",
             r.code,
-            r.code.to_ascii_lowercase(),
-            r.name,
+            r.code.as_str().to_ascii_lowercase(),
+            r.name(),
             r.default_severity.as_str(),
             r.summary.replace('|', "\\|")
         ));
@@ -35,7 +35,7 @@ pub fn catalogue_markdown() -> String {
 
 /// One rule's documentation one heading level down, under its anchor.
 fn rule_section(rule: &Rule) -> String {
-    let mut out = format!("<a id=\"{}\"></a>\n\n", rule.code.to_ascii_lowercase());
+    let mut out = format!("<a id=\"{}\"></a>\n\n", rule.code.as_str().to_ascii_lowercase());
     let mut in_code = false;
     let mut default_said = false;
     for line in rule.doc().lines() {
@@ -108,8 +108,8 @@ mod tests {
     fn the_catalogue_has_an_anchor_per_rule_and_leaves_code_alone() {
         let md = catalogue_markdown();
         for r in RULES {
-            assert!(md.contains(&format!("<a id=\"{}\"></a>", r.code.to_ascii_lowercase())));
-            assert!(md.contains(&format!("## {} {}", r.code, r.name)));
+            assert!(md.contains(&format!("<a id=\"{}\"></a>", r.code.as_str().to_ascii_lowercase())));
+            assert!(md.contains(&format!("## {} {}", r.code, r.name())));
         }
         // A comment inside a code block is not a heading to demote.
         assert!(md.contains("\n# /etc/redis/redis.conf\n"));

@@ -7,9 +7,10 @@ use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
-use super::{display_path, ReportContext};
+use super::ReportContext;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::rules::{Rule, RULES};
+use crate::source::display_path;
 use crate::span::Span;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -60,11 +61,11 @@ fn rule_descriptor(rule: &Rule, ctx: &ReportContext<'_>) -> Value {
     let full = section(&doc, "What it does").unwrap_or_else(|| rule.summary.to_owned());
     json!({
         "id": rule.code,
-        "name": rule.name,
+        "name": rule.name(),
         "shortDescription": { "text": rule.summary },
         "fullDescription": { "text": full },
         "help": { "text": ctx.scrub(&doc), "markdown": ctx.scrub(&doc) },
-        "helpUri": help_uri(rule.code),
+        "helpUri": help_uri(rule.code.as_str()),
         "defaultConfiguration": { "level": level(rule.default_severity) },
     })
 }

@@ -10,7 +10,7 @@ use crate::diagnostic::Diagnostic;
 /// One line of the statistics: a rule and how often it fired.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Count {
-    pub code: &'static str,
+    pub code: crate::codes::Code,
     pub name: &'static str,
     pub count: usize,
     /// How many of them come with a fix.
@@ -30,7 +30,7 @@ pub fn counts(diagnostics: &[Diagnostic]) -> Vec<Count> {
         out[i].count += 1;
         out[i].fixable += usize::from(d.fix.is_some());
     }
-    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(b.code)));
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
     out
 }
 
@@ -38,7 +38,7 @@ pub fn counts(diagnostics: &[Diagnostic]) -> Vec<Count> {
 pub fn write_text(diagnostics: &[Diagnostic], out: &mut dyn Write) -> io::Result<()> {
     let counts = counts(diagnostics);
     let width = counts.iter().map(|c| c.count.to_string().len()).max().unwrap_or(1);
-    let code_width = counts.iter().map(|c| c.code.len()).max().unwrap_or(1);
+    let code_width = counts.iter().map(|c| c.code.as_str().len()).max().unwrap_or(1);
     for c in &counts {
         let fix = if c.fixable > 0 { "[*] " } else { "" };
         writeln!(out, "{:>width$} {:<code_width$} {fix}{}", c.count, c.code, c.name)?;

@@ -12,13 +12,14 @@ mod sl202_redis_exposed_without_tunnel;
 mod sl303_non_unique_database;
 mod sl305_connect_retries;
 
+use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::model::{Location, Model};
 
 /// A rule: its identity, its documentation and its check.
 pub struct Rule {
-    pub code: &'static str,
-    pub name: &'static str,
+    /// The code, and through it the name ([`Code::name`]).
+    pub code: Code,
     /// One line: what the rule finds.
     pub summary: &'static str,
     pub default_severity: Severity,
@@ -41,6 +42,11 @@ pub static RULES: &[&Rule] = &[
 ];
 
 impl Rule {
+    /// The rule's name: `redis-missing-auth`.
+    pub fn name(&self) -> &'static str {
+        self.code.name()
+    }
+
     /// The documentation in markdown: the rule file's leading `//!` comment.
     pub fn doc(&self) -> String {
         let mut out = String::new();
@@ -60,7 +66,7 @@ impl Rule {
     pub fn diagnostic(&self, severity: Severity, message: impl Into<String>, primary: Label) -> Diagnostic {
         Diagnostic {
             code: self.code,
-            name: self.name,
+            name: self.code.name(),
             severity,
             message: message.into(),
             primary,
@@ -73,7 +79,8 @@ impl Rule {
 
 /// Find a rule by code (`SL201`) or name (`redis-missing-auth`).
 pub fn find(code_or_name: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+    let code = Code::from_code(code_or_name).or_else(|| Code::from_name(code_or_name))?;
+    RULES.iter().copied().find(|r| r.code == code)
 }
 
 /// Run every rule over the model; diagnostics come back in path and position order.
@@ -104,10 +111,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_rule_is_documented_in_the_four_sections() {
-        let mut codes = std::collections::BTreeSet::new();
+    fn every_code_has_one_rule_documented_in_the_four_sections() {
+        let codes: Vec<Code> = RULES.iter().map(|r| r.code).collect();
+        assert_eq!(codes, Code::ALL, "one rule per code, in the table's order");
         for r in RULES {
-            assert!(codes.insert(r.code), "code {} used twice", r.code);
             let doc = r.doc();
             for section in ["## What it does", "## Why it matters", "## Example", "## Fix"] {
                 assert!(doc.contains(section), "{} lacks {section}", r.code);

@@ -28,14 +28,14 @@
 //! Double-quote ini values that contain `= & | ; ~ ! ( )`; use `;` for comments in pool files.
 
 use super::{label, Rule};
+use crate::codes::Code;
 use crate::diagnostic::{Applicability, Edit, Fix, Severity};
 use crate::discover::Role;
 use crate::model::{FileId, Location, Model};
 use crate::span::Span;
 
 pub static RULE: Rule = Rule {
-    code: "SL001",
-    name: "syntax-error",
+    code: Code::SyntaxError,
     summary: "A line PHP, php-fpm or redis-server rejects",
     default_severity: Severity::Error,
     source: include_str!("sl001_syntax_error.rs"),

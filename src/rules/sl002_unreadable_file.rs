@@ -22,13 +22,13 @@
 use std::path::Path;
 
 use super::Rule;
+use crate::codes::Code;
 use crate::diagnostic::{Label, Severity};
 use crate::model::Model;
 use crate::span::Span;
 
 pub static RULE: Rule = Rule {
-    code: "SL002",
-    name: "unreadable-file",
+    code: Code::UnreadableFile,
     summary: "A configuration file that could not be read",
     default_severity: Severity::Warning,
     source: include_str!("sl002_unreadable_file.rs"),
@@ -40,7 +40,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         let primary = Label::new(Path::new(&u.path), Span::empty(0), u.reason.clone());
         out.push(rule.diagnostic(
             Severity::Warning,
-            format!("could not read {}: {}", crate::report::display_path(&u.path), u.reason),
+            format!("could not read {}: {}", crate::source::display_path(&u.path), u.reason),
             primary,
         ));
     }

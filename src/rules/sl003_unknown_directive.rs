@@ -22,12 +22,12 @@
 //! ```
 
 use super::{label, Rule};
+use crate::codes::Code;
 use crate::diagnostic::Severity;
 use crate::model::{FileId, Location, Model};
 
 pub static RULE: Rule = Rule {
-    code: "SL003",
-    name: "unknown-directive",
+    code: Code::UnknownDirective,
     summary: "A directive redis-server refuses or PHP silently ignores",
     default_severity: Severity::Warning,
     source: include_str!("sl003_unknown_directive.rs"),

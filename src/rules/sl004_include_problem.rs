@@ -21,12 +21,12 @@
 //! the file is optional. Break include cycles.
 
 use super::{label, Rule};
+use crate::codes::Code;
 use crate::diagnostic::Severity;
 use crate::model::{FileId, Location, Model};
 
 pub static RULE: Rule = Rule {
-    code: "SL004",
-    name: "include-problem",
+    code: Code::IncludeProblem,
     summary: "An include that is missing or loops",
     default_severity: Severity::Error,
     source: include_str!("sl004_include_problem.rs"),

@@ -21,12 +21,12 @@
 //! ```
 
 use super::{label, Rule};
+use crate::codes::Code;
 use crate::diagnostic::Severity;
 use crate::model::{FileId, Location, Model};
 
 pub static RULE: Rule = Rule {
-    code: "SL005",
-    name: "blanket-suppression",
+    code: Code::BlanketSuppression,
     summary: "A `sesslint: ignore` comment without rule codes",
     default_severity: Severity::Warning,
     source: include_str!("sl005_blanket_suppression.rs"),

@@ -20,12 +20,12 @@
 //! Remove the code from the comment, or the whole comment.
 
 use super::Rule;
+use crate::codes::Code;
 use crate::diagnostic::Severity;
 use crate::model::Model;
 
 pub static RULE: Rule = Rule {
-    code: "SL006",
-    name: "unused-suppression",
+    code: Code::UnusedSuppression,
     summary: "A suppression that suppresses nothing",
     default_severity: Severity::Warning,
     source: include_str!("sl006_unused_suppression.rs"),
@@ -41,6 +41,7 @@ pub fn unused(model: &Model, sups: &[crate::suppress::Suppression]) -> Vec<crate
     let mut out = Vec::new();
     for s in sups {
         for (k, code) in s.codes.iter().enumerate() {
+            let code = &code.text;
             if !s.used[k] {
                 let at = crate::model::Location { file: s.file, span: s.span };
                 out.push(RULE.diagnostic(

@@ -33,13 +33,13 @@
 //! ```
 
 use super::{label, Rule};
+use crate::codes::Code;
 use crate::diagnostic::Severity;
 use crate::model::redis::Reach;
 use crate::model::{Location, Model};
 
 pub static RULE: Rule = Rule {
-    code: "SL201",
-    name: "redis-missing-auth",
+    code: Code::RedisMissingAuth,
     summary: "A Redis server that accepts clients without a password",
     default_severity: Severity::Warning,
     source: include_str!("sl201_redis_missing_auth.rs"),
@@ -75,7 +75,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             severity,
             format!(
                 "Redis server {} accepts clients without a password: {why}",
-                crate::report::display_path(model.path(s.file))
+                crate::source::display_path(model.path(s.file))
             ),
             label(model, primary_at, "no requirepass, and the default user needs no password"),
         );

@@ -32,6 +32,7 @@
 //! `tls-ca-cert-file`) with `tls://` in the clients' save_path.
 
 use super::{label, Rule};
+use crate::codes::Code;
 use crate::diagnostic::Severity;
 use crate::model::link::host_of;
 use crate::model::redis::Reach;
@@ -39,8 +40,7 @@ use crate::model::tunnel::{split_address, TunnelKind, TunnelSide};
 use crate::model::{Location, Model};
 
 pub static RULE: Rule = Rule {
-    code: "SL202",
-    name: "redis-exposed-without-tunnel",
+    code: Code::RedisExposedWithoutTunnel,
     summary: "A Redis plaintext port reachable beyond loopback with no TLS or tunnel",
     default_severity: Severity::Error,
     source: include_str!("sl202_redis_exposed_without_tunnel.rs"),

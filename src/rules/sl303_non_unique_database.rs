@@ -27,14 +27,14 @@
 //! `databases` setting (16 by default).
 
 use super::{label, Rule};
+use crate::codes::Code;
 use crate::diagnostic::Severity;
 use crate::model::endpoint::{RedisTarget, Transport};
 use crate::model::link::host_of;
 use crate::model::{MagentoInstall, Model};
 
 pub static RULE: Rule = Rule {
-    code: "SL303",
-    name: "non-unique-database",
+    code: Code::NonUniqueDatabase,
     summary: "Sessions share a Redis database with a cache or another application",
     default_severity: Severity::Error,
     source: include_str!("sl303_non_unique_database.rs"),

@@ -26,13 +26,13 @@
 //! key is ignored.) For caches: `'connect_retries' => '2'` in `backend_options`.
 
 use super::{label, Rule};
+use crate::codes::Code;
 use crate::diagnostic::{Applicability, Edit, Fix, Severity};
 use crate::model::magento::CacheBackend;
 use crate::model::Model;
 
 pub static RULE: Rule = Rule {
-    code: "SL305",
-    name: "connect-retries",
+    code: Code::ConnectRetries,
     summary: "A Magento Redis connection that never retries a failed connect",
     default_severity: Severity::Warning,
     source: include_str!("sl305_connect_retries.rs"),

@@ -5,6 +5,7 @@
 pub mod env_php;
 pub mod ini;
 pub mod redis_conf;
+pub mod suppression;
 
 use crate::span::Span;
 

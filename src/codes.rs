@@ -1,0 +1,159 @@
+//! Rule codes: the one table of every code sesslint has given out, with its name. A code is
+//! never reused: a retired rule's code stays in [`RETIRED`] so that old suppressions keep meaning.
+
+use std::fmt;
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $variant:ident = $code:literal, $name:literal;)*) => {
+        /// A rule's code, as the table below gives it. Declared in code order, so that sorting
+        /// by `Code` sorts by the text `SL001` < `SL002` < ...
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Code {
+            /// Every code in use, in code order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The code as users write it: `SL201`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $code,)*
+                }
+            }
+
+            /// The rule's name: `redis-missing-auth`.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    SyntaxError = "SL001", "syntax-error";
+    UnreadableFile = "SL002", "unreadable-file";
+    UnknownDirective = "SL003", "unknown-directive";
+    IncludeProblem = "SL004", "include-problem";
+    BlanketSuppression = "SL005", "blanket-suppression";
+    UnusedSuppression = "SL006", "unused-suppression";
+    RedisMissingAuth = "SL201", "redis-missing-auth";
+    RedisExposedWithoutTunnel = "SL202", "redis-exposed-without-tunnel";
+    NonUniqueDatabase = "SL303", "non-unique-database";
+    ConnectRetries = "SL305", "connect-retries";
+}
+
+/// Codes of rules that were removed: never given to a new rule.
+pub const RETIRED: &[&str] = &[];
+
+impl Code {
+    /// The code `SL201` (any case) names.
+    pub fn from_code(text: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(text))
+    }
+
+    /// The code of the rule named `redis-missing-auth`.
+    pub fn from_name(name: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.name() == name)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// Which codes a `select`, `ignore`, per-path ignore or suppression names: `ALL`, a whole
+/// code, or a prefix (`SL2` = SL201, SL202, ...). Parsed only when it names some rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selector {
+    /// Upper-cased; empty for `ALL`.
+    prefix: String,
+}
+
+/// A selector that names no rule.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown rule code `{0}` (`sesslint rules` lists them)")]
+pub struct UnknownCode(pub String);
+
+impl Selector {
+    /// Every rule.
+    pub fn all() -> Selector {
+        Selector { prefix: String::new() }
+    }
+
+    /// `ALL`, `SL2`, `sl201` (case-insensitive); an error when no code in use starts with it.
+    pub fn parse(text: &str) -> Result<Selector, UnknownCode> {
+        if text.eq_ignore_ascii_case("ALL") {
+            return Ok(Selector::all());
+        }
+        let prefix = text.to_ascii_uppercase();
+        if !Code::ALL.iter().any(|c| c.as_str().starts_with(&prefix)) {
+            return Err(UnknownCode(text.to_owned()));
+        }
+        Ok(Selector { prefix })
+    }
+
+    pub fn matches(&self, code: Code) -> bool {
+        code.as_str().starts_with(&self.prefix)
+    }
+}
+
+impl fmt::Display for Selector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(if self.prefix.is_empty() { "ALL" } else { &self.prefix })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_table_each_code_once_in_order_never_reused() {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in Code::ALL {
+            assert!(seen.insert(c.as_str()), "{c} given twice");
+            assert!(!RETIRED.contains(&c.as_str()), "{c} was retired and is used again");
+            assert_eq!(Code::from_code(&c.as_str().to_ascii_lowercase()), Some(*c));
+            assert_eq!(Code::from_name(c.name()), Some(*c));
+        }
+        let texts: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        let mut sorted = texts.clone();
+        sorted.sort();
+        assert_eq!(texts, sorted, "declare codes in code order: sorting diagnostics relies on it");
+    }
+
+    #[test]
+    fn selectors() {
+        let sl2 = Selector::parse("sl2").expect("a prefix");
+        assert!(sl2.matches(Code::RedisMissingAuth) && !sl2.matches(Code::NonUniqueDatabase));
+        assert!(Selector::parse("ALL").expect("all").matches(Code::SyntaxError));
+        assert_eq!(Selector::parse("SL2O2"), Err(UnknownCode("SL2O2".into())));
+        // An empty selector is a prefix of every code, as it always was.
+        assert!(Selector::parse("").expect("empty").matches(Code::ConnectRetries));
+        assert!(Selector::parse("SL999").is_err());
+    }
+}

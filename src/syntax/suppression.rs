@@ -1,0 +1,77 @@
+//! Inline suppression comments as each format writes them: the `sesslint: ignore[...]`
+//! marker found where the file's dialect has a comment, with its codes as written.
+
+use crate::span::Span;
+
+pub const MARKER: &str = "sesslint: ignore";
+
+/// Where a dialect's comments may carry the marker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommentStyle {
+    /// php.ini, conf.d, php-fpm: after a `;`.
+    Ini,
+    /// redis.conf: on a line that starts with `#` (a `#` after a directive is an argument).
+    RedisConf,
+    /// env.php: after `//`, `#` or `/*`.
+    Php,
+    /// stunnel, spiped, PeerVPN: after `#` or `;`.
+    Tunnel,
+}
+
+/// A `sesslint: ignore[...]` comment in one file, found when the file is read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IgnoreComment {
+    /// 1-based line of the comment.
+    pub line: usize,
+    pub span: Span,
+    pub codes: Vec<String>,
+}
+
+/// The suppression comments of one file of the given role.
+pub fn scan(style: CommentStyle, bytes: &[u8]) -> Vec<IgnoreComment> {
+    let mut out = Vec::new();
+    // Most files have none: one vectorised search instead of a look at every line.
+    if memchr::memmem::find(bytes, MARKER.as_bytes()).is_none() {
+        return out;
+    }
+    let mut offset = 0;
+    for (n, line) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+        if let Some(s) = in_comment(style, line) {
+            let (codes, len) = parse_codes(&line[s + MARKER.len()..]);
+            out.push(IgnoreComment {
+                line: n + 1,
+                span: Span::new(offset + s, offset + s + MARKER.len() + len),
+                codes,
+            });
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// The offset of the marker in `line` when it stands in a comment of the file's dialect.
+fn in_comment(style: CommentStyle, line: &[u8]) -> Option<usize> {
+    let at = line.windows(MARKER.len()).position(|w| w == MARKER.as_bytes())?;
+    let before = &line[..at];
+    let trimmed: Vec<u8> = before.iter().copied().skip_while(|b| b.is_ascii_whitespace()).collect();
+    let ok = match style {
+        CommentStyle::RedisConf => trimmed.first() == Some(&b'#'),
+        CommentStyle::Php => {
+            before.windows(2).any(|w| w == b"//") || before.contains(&b'#') || before.windows(2).any(|w| w == b"/*")
+        }
+        CommentStyle::Tunnel => before.contains(&b'#') || before.contains(&b';'),
+        CommentStyle::Ini => before.contains(&b';'),
+    };
+    ok.then_some(at)
+}
+
+/// `[SL201, SL3]` after the marker: the codes and how many bytes they took.
+fn parse_codes(rest: &[u8]) -> (Vec<String>, usize) {
+    if rest.first() != Some(&b'[') {
+        return (Vec::new(), 0);
+    }
+    let Some(close) = rest.iter().position(|&b| b == b']') else { return (Vec::new(), 0) };
+    let inner = String::from_utf8_lossy(&rest[1..close]);
+    let codes = inner.split([',', ' ']).map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
+    (codes, close + 1)
+}
