@@ -10,7 +10,6 @@ mod common;
 
 use common::redis::{command, Outcome, Resp};
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -53,7 +52,7 @@ fn config_get(sock: &Path, password: Option<&[u8]>, name: &str) -> Option<String
 struct SesslintView {
     accepted: bool,
     problems: String,
-    effective: BTreeMap<String, String>,
+    effective: sesslint::syntax::redis_conf::EffectiveConfig,
 }
 
 fn run_sesslint(case: &Path) -> SesslintView {

@@ -16,7 +16,7 @@ use crate::source::Source;
 use crate::span::Span;
 use crate::syntax::env_php::{self, EnvPhp};
 use crate::syntax::ini::{self, IniDocument, ScanMode};
-use crate::syntax::redis_conf::{self, directives, Loader};
+use crate::syntax::redis_conf::{self, directives, LoadErrorKind, Loader};
 
 /// Known `session.*` (PHP 8.2) and `redis.session.*` (phpredis 6.1) directives.
 const PHP_SESSION_DIRECTIVES: &[&str] = &[
@@ -540,7 +540,7 @@ fn fpm_setup(setups: &[php::PhpSetup], dir: &Path) -> Option<usize> {
         .iter()
         .position(|s| s.dir == dir)
         .or_else(|| setups.iter().position(|s| s.dir == dir.join("php")))
-        .or_else(|| setups.iter().position(|s| s.sapi == "all" && s.dir.starts_with(dir)))
+        .or_else(|| setups.iter().position(|s| s.sapi.is_none() && s.dir.starts_with(dir)))
 }
 
 fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader) {
@@ -577,7 +577,7 @@ fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader) {
         for e in &cfg.errors {
             let fid = file_for(model, &l, &e.file, &path, i);
             let file = &mut model.files[fid.0];
-            if e.message.contains("nclude") || e.message.contains("can't open config file") {
+            if e.kind == LoadErrorKind::Include {
                 file.include_problems.push(IncludeProblem { span: e.span, message: e.message.clone() });
             } else if depends_on_machine(e.span.slice(&file.source.bytes)) {
                 // `dir`, `logfile`, `loadmodule` and friends name paths of the machine the

@@ -255,7 +255,7 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
             } else {
                 v.clone()
             };
-            settings.insert(k.clone(), (shown, *at));
+            settings.insert(k.to_string(), (shown, *at));
         }
     }
     RedisServer {

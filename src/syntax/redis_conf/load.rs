@@ -42,12 +42,36 @@ pub struct LoadedDirective {
 /// Where loading stopped or what it refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadError {
+    pub kind: LoadErrorKind,
     pub file: PathBuf,
     pub line: usize,
     /// 1-based column of `span.start` (bytes).
     pub column: usize,
     pub span: Span,
     pub message: String,
+}
+
+/// Which step of redis-server's startup refused the config.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LoadErrorKind {
+    /// A line the tokenizer refuses (unbalanced quotes, a quote not followed by a blank).
+    Syntax,
+    /// A directive refused by its checks: unknown name, arity, value (config.c).
+    Directive,
+    /// An `include` that cannot be read, nests too deep, or includes itself.
+    Include,
+    /// `dir` names no directory of this machine.
+    Dir,
+    /// `logfile` cannot be opened after the config is read.
+    LogFile,
+    /// The sanity checks after the last line (`replicaof` in cluster mode, module configs
+    /// without `loadmodule`).
+    Sanity,
+    /// A `loadmodule` file that does not exist.
+    Module,
+    /// A `user` rule naming an unknown command or category: accepted while reading, fatal
+    /// when redis-server creates the users at startup.
+    AclUnknown,
 }
 
 /// The result of loading one top-level file.
@@ -136,19 +160,31 @@ impl Loader {
             } && !p.is_dir();
             if !ok {
                 let why = if p.is_dir() { "Is a directory" } else { "No such file or directory" };
-                state.out.errors.push(LoadError { message: format!("Can't open the log file: {why}"), ..at });
+                state.out.errors.push(LoadError {
+                    kind: LoadErrorKind::LogFile,
+                    message: format!("Can't open the log file: {why}"),
+                    ..at
+                });
                 return;
             }
         }
         if let Some(message) = state.checker.finish().into_iter().next() {
             let file = state.out.files.first().cloned().unwrap_or_default();
-            state.out.errors.push(LoadError { file, line: 0, column: 0, span: Span::default(), message });
+            state.out.errors.push(LoadError {
+                kind: LoadErrorKind::Sanity,
+                file,
+                line: 0,
+                column: 0,
+                span: Span::default(),
+                message,
+            });
             return;
         }
         for (path, at) in std::mem::take(&mut state.modules) {
             let p = self.physical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path)));
             if !p.is_file() {
                 state.out.errors.push(LoadError {
+                    kind: LoadErrorKind::Module,
                     message: format!(
                         "Module {} failed to load: No such file or directory",
                         String::from_utf8_lossy(&path)
@@ -184,6 +220,7 @@ impl Loader {
             let file = chunk.parts[part].1.clone();
             let part_start = chunk.parts[part].0;
             let at = |span: Span| LoadError {
+                kind: LoadErrorKind::Directive,
                 file: file.clone(),
                 line: line_in_part,
                 column: column(&chunk.bytes, line.span.start.max(part_start), span.start),
@@ -193,7 +230,11 @@ impl Loader {
             let directive = match &line.kind {
                 LineKind::Blank | LineKind::Comment => continue,
                 LineKind::Error(e) => {
-                    state.out.errors.push(LoadError { message: e.message.clone(), ..at(e.span) });
+                    state.out.errors.push(LoadError {
+                        kind: LoadErrorKind::Syntax,
+                        message: e.message.clone(),
+                        ..at(e.span)
+                    });
                     if self.keep_going {
                         continue;
                     }
@@ -212,8 +253,8 @@ impl Loader {
                 span: Span::new(span.start - part_start, span.end - part_start),
             });
             let keep_going = self.keep_going;
-            let fail = |state: &mut State, message: String| {
-                state.out.errors.push(LoadError { message, ..at(span) });
+            let fail = |state: &mut State, kind: LoadErrorKind, message: String| {
+                state.out.errors.push(LoadError { kind, message, ..at(span) });
                 if keep_going {
                     Ok(())
                 } else {
@@ -222,7 +263,7 @@ impl Loader {
             };
             match state.checker.directive(&name, &args) {
                 Err(message) => {
-                    fail(state, message)?;
+                    fail(state, LoadErrorKind::Directive, message)?;
                     continue;
                 }
                 Ok(Action::None) => {}
@@ -230,7 +271,7 @@ impl Loader {
                 Ok(Action::LoadModule(path)) => state.modules.push((path, at(span))),
                 Ok(Action::AclUnknown(message)) => {
                     if state.acl_unknown.is_none() {
-                        state.acl_unknown = Some(LoadError { message, ..at(span) });
+                        state.acl_unknown = Some(LoadError { kind: LoadErrorKind::AclUnknown, message, ..at(span) });
                     }
                 }
                 Ok(Action::Dir(path)) => {
@@ -240,18 +281,22 @@ impl Loader {
                             state.cwd = self.logical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path)))
                         }
                         Ok(_) => {
-                            fail(state, "Not a directory".into())?;
+                            fail(state, LoadErrorKind::Dir, "Not a directory".into())?;
                             continue;
                         }
                         Err(e) => {
-                            fail(state, strerror(&e))?;
+                            fail(state, LoadErrorKind::Dir, strerror(&e))?;
                             continue;
                         }
                     }
                 }
                 Ok(Action::Include(path)) => {
                     if depth + 1 > MAX_INCLUDE_DEPTH {
-                        fail(state, format!("include nested deeper than {MAX_INCLUDE_DEPTH} files"))?;
+                        fail(
+                            state,
+                            LoadErrorKind::Include,
+                            format!("include nested deeper than {MAX_INCLUDE_DEPTH} files"),
+                        )?;
                         continue;
                     }
                     let pattern = String::from_utf8_lossy(&path).into_owned();
@@ -259,7 +304,7 @@ impl Loader {
                         Ok(Some(c)) => c,
                         Ok(None) => continue,
                         Err(message) => {
-                            fail(state, message)?;
+                            fail(state, LoadErrorKind::Include, message)?;
                             continue;
                         }
                     };
@@ -271,6 +316,7 @@ impl Loader {
                     if canon.iter().any(|c| state.active.contains(c)) {
                         fail(
                             state,
+                            LoadErrorKind::Include,
                             format!("include cycle: '{pattern}' is already being read, so it includes itself (redis-server would crash)"),
                         )?;
                         continue;
@@ -557,5 +603,25 @@ mod tests {
             loaded.errors[0].message,
             "Fatal error, can't open config file 'nothere.conf': No such file or directory"
         );
+        assert_eq!(loaded.errors[0].kind, LoadErrorKind::Include);
+    }
+
+    #[test]
+    fn errors_say_which_step_refused_not_by_their_wording() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let loader = Loader { root: None, cwd: Some(d.to_path_buf()), keep_going: true };
+        // A user named `include` is no include problem, whatever the message says.
+        let text = "user include on +nosuch\nport 1 2\ndir /nonexistent-dir\n\"open\n";
+        std::fs::write(d.join("r.conf"), text).unwrap();
+        let loaded = loader.load(&Source::read(&d.join("r.conf")).unwrap());
+        let kinds: Vec<LoadErrorKind> = loaded.errors.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [LoadErrorKind::Directive, LoadErrorKind::Dir, LoadErrorKind::Syntax, LoadErrorKind::AclUnknown],
+            "{:?}",
+            loaded.errors
+        );
+        assert!(loaded.errors[3].message.contains("named 'include'"));
     }
 }

@@ -5,15 +5,20 @@
 //! redis@7.0.15:src/sds.c and the line loop of `loadServerConfigFromString()` in
 //! redis@7.0.15:src/config.c.
 
+mod acl;
+mod c_numbers;
 mod check;
+mod config_get;
 pub mod directives;
 mod load;
+mod values;
 
 use crate::span::Span;
 use crate::syntax::SyntaxError;
 
-pub use check::{effective_config, Checker, EffectiveConfig};
-pub use load::{glob_match, has_glob_chars, LoadError, LoadedConfig, LoadedDirective, Loader};
+pub use check::Checker;
+pub use config_get::{effective_config, DirectiveName, EffectiveConfig};
+pub use load::{glob_match, has_glob_chars, LoadError, LoadErrorKind, LoadedConfig, LoadedDirective, Loader};
 
 /// One parsed file: the bytes it was parsed from and one [`Line`] per `\n`-terminated line.
 /// The line spans tile the input, so [`RedisConf::print`] gives the input back.

@@ -1,0 +1,247 @@
+//! The ACL rule language of `user` lines: which rules redis-server refuses while it reads
+//! a config (src/acl.c ACLSetUser / ACLSetSelector, redis@7.0.15) and which name an unknown
+//! command or category (accepted while reading, fatal when the users are created).
+
+use std::collections::HashSet;
+
+use super::directives::{ACL_CATEGORIES_7_0, COMMANDS_7_0};
+
+/// The rules of a `user` line with each selector `(...)` joined back into one rule (the
+/// tokenizer split it at its blanks). `Err(j)`: the selector opened at rule `j` never closes.
+pub(super) fn merge_selectors(ops: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, usize> {
+    let mut merged: Vec<Vec<u8>> = Vec::new();
+    let mut open: Option<(usize, Vec<u8>)> = None;
+    for (j, op) in ops.iter().enumerate() {
+        if let Some((_, sel)) = open.as_mut() {
+            sel.push(b' ');
+            sel.extend_from_slice(op);
+            if op.last() == Some(&b')') {
+                if let Some((_, sel)) = open.take() {
+                    merged.push(sel);
+                }
+            }
+            continue;
+        }
+        if op.first() == Some(&b'(') && op.last() != Some(&b')') {
+            open = Some((j, op.clone()));
+            continue;
+        }
+        merged.push(op.clone());
+    }
+    match open {
+        Some((j, _)) => Err(j),
+        None => Ok(merged),
+    }
+}
+
+/// The parts of a user that make ACL rules fail (src/acl.c ACLSetUser / ACLSetSelector).
+#[derive(Default)]
+pub(super) struct AclScratch<'a> {
+    passwords: Vec<Vec<u8>>,
+    all_keys: bool,
+    all_channels: bool,
+    /// Current top-level command names (after renames); `None` in tests = the 7.0 table.
+    commands: Option<&'a HashSet<Vec<u8>>>,
+}
+
+pub(super) enum AclError {
+    /// errno ENOENT: an unknown command or category.
+    Unknown,
+    Fatal(&'static str),
+}
+
+impl From<&'static str> for AclError {
+    fn from(s: &'static str) -> Self {
+        AclError::Fatal(s)
+    }
+}
+
+const ACL_SYNTAX: &str = "Syntax error";
+
+impl<'a> AclScratch<'a> {
+    /// A scratch user whose command rules are checked against `commands` (the current
+    /// top-level names, renames applied).
+    pub(super) fn new(commands: &'a HashSet<Vec<u8>>) -> Self {
+        AclScratch { commands: Some(commands), ..AclScratch::default() }
+    }
+
+    /// `ACLLookupCommand`: `name` or `container|sub`.
+    fn command_exists(&self, name: &[u8]) -> bool {
+        let lower = name.to_ascii_lowercase();
+        if lower.contains(&b'|') {
+            return COMMANDS_7_0.iter().any(|c| c.as_bytes() == lower.as_slice());
+        }
+        match self.commands {
+            Some(set) => set.contains(&lower),
+            None => COMMANDS_7_0.iter().any(|c| c.as_bytes() == lower.as_slice()),
+        }
+    }
+
+    fn has_subcommands(name: &[u8]) -> bool {
+        let mut prefix = name.to_ascii_lowercase();
+        prefix.push(b'|');
+        COMMANDS_7_0.iter().any(|c| c.as_bytes().starts_with(&prefix))
+    }
+
+    /// Apply one rule (a selector `(...)` as one rule), as ACLSetUser does.
+    pub(super) fn apply(&mut self, op: &[u8]) -> Result<(), AclError> {
+        if op.is_empty() {
+            return Ok(());
+        }
+        let lower = op.to_ascii_lowercase();
+        match lower.as_slice() {
+            b"on" | b"off" | b"skip-sanitize-payload" | b"sanitize-payload" | b"clearselectors" => return Ok(()),
+            b"nopass" | b"resetpass" => {
+                self.passwords.clear();
+                return Ok(());
+            }
+            b"reset" => {
+                *self = AclScratch { commands: self.commands, ..AclScratch::default() };
+                return Ok(());
+            }
+            _ => {}
+        }
+        match op[0] {
+            b'>' | b'#' => {
+                let pass = if op[0] == b'#' { check_hash(&op[1..])? } else { hash_marker(&op[1..]) };
+                if !self.passwords.contains(&pass) {
+                    self.passwords.push(pass);
+                }
+                Ok(())
+            }
+            b'<' | b'!' => {
+                let pass = if op[0] == b'!' { check_hash(&op[1..])? } else { hash_marker(&op[1..]) };
+                match self.passwords.iter().position(|p| *p == pass) {
+                    Some(i) => {
+                        self.passwords.remove(i);
+                        Ok(())
+                    }
+                    None => Err("The password you are trying to remove from the user does not exist".into()),
+                }
+            }
+            b'(' if op.last() == Some(&b')') => {
+                // A selector: its rules are checked on a fresh selector.
+                let inner = &op[1..op.len() - 1];
+                let mut sel = AclScratch { commands: self.commands, ..AclScratch::default() };
+                for part in inner.split(|&b| b == b' ').filter(|p| !p.is_empty()) {
+                    sel.selector_op(part)?;
+                }
+                Ok(())
+            }
+            _ => self.selector_op(op),
+        }
+    }
+
+    fn selector_op(&mut self, op: &[u8]) -> Result<(), AclError> {
+        let lower = op.to_ascii_lowercase();
+        match lower.as_slice() {
+            b"allkeys" | b"~*" => {
+                self.all_keys = true;
+                return Ok(());
+            }
+            b"resetkeys" => {
+                self.all_keys = false;
+                return Ok(());
+            }
+            b"allchannels" | b"&*" => {
+                self.all_channels = true;
+                return Ok(());
+            }
+            b"resetchannels" => {
+                self.all_channels = false;
+                return Ok(());
+            }
+            b"allcommands" | b"+@all" | b"nocommands" | b"-@all" => return Ok(()),
+            _ => {}
+        }
+        match op[0] {
+            b'~' | b'%' => {
+                if self.all_keys {
+                    return Err("Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns".into());
+                }
+                let mut offset = 1;
+                if op[0] == b'%' {
+                    let (mut r, mut w) = (false, false);
+                    loop {
+                        match op.get(offset).map(u8::to_ascii_uppercase) {
+                            Some(b'R') if !r => r = true,
+                            Some(b'W') if !w => w = true,
+                            Some(b'~') => {
+                                offset += 1;
+                                break;
+                            }
+                            None => break,
+                            _ => return Err(ACL_SYNTAX.into()),
+                        }
+                        offset += 1;
+                    }
+                }
+                if op[offset.min(op.len())..].iter().any(|&b| super::is_space(b)) {
+                    return Err(ACL_SYNTAX.into());
+                }
+                Ok(())
+            }
+            b'&' => {
+                if self.all_channels {
+                    return Err("Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels".into());
+                }
+                if op[1..].iter().any(|&b| super::is_space(b)) {
+                    return Err(ACL_SYNTAX.into());
+                }
+                Ok(())
+            }
+            b'+' | b'-' if op.get(1) == Some(&b'@') => {
+                let cat = op[2..].to_ascii_lowercase();
+                if ACL_CATEGORIES_7_0.iter().any(|c| c.as_bytes() == cat.as_slice()) {
+                    Ok(())
+                } else {
+                    Err(AclError::Unknown)
+                }
+            }
+            b'-' => {
+                if self.command_exists(&op[1..]) {
+                    Ok(())
+                } else {
+                    Err(AclError::Unknown)
+                }
+            }
+            b'+' => {
+                let name = &op[1..];
+                let Some(bar) = name.iter().rposition(|&b| b == b'|') else {
+                    return if self.command_exists(name) { Ok(()) } else { Err(AclError::Unknown) };
+                };
+                let (container, sub) = (&name[..bar], &name[bar + 1..]);
+                if !self.command_exists(container) {
+                    return Err(AclError::Unknown);
+                }
+                if container.contains(&b'|') {
+                    return Err("Allowing first-arg of a subcommand is not supported".into());
+                }
+                if sub.is_empty() {
+                    return Err(ACL_SYNTAX.into());
+                }
+                if Self::has_subcommands(container) && !self.command_exists(name) {
+                    return Err(AclError::Unknown);
+                }
+                Ok(())
+            }
+            _ => Err(ACL_SYNTAX.into()),
+        }
+    }
+}
+
+fn check_hash(hash: &[u8]) -> Result<Vec<u8>, AclError> {
+    if hash.len() == 64 && hash.iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b)) {
+        Ok(hash.to_vec())
+    } else {
+        Err("The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters".into())
+    }
+}
+
+/// Stands in for SHA-256 of a cleartext password: only equality between passwords matters
+/// here, and a cleartext can never look like a 64-char hex hash with this prefix.
+fn hash_marker(clear: &[u8]) -> Vec<u8> {
+    let mut v = b">".to_vec();
+    v.extend_from_slice(clear);
+    v
+}
