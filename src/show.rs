@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
-use crate::model::{EffectiveValue, EndpointOwner, LinkCertainty, Location, MagentoInstall, Model, SessionEndpoint};
+use crate::model::{
+    EffectiveValue, EndpointId, EndpointOwner, LinkCertainty, Location, MagentoInstall, Model, SessionEndpoint,
+};
 use crate::report::ReportContext;
 use crate::source::display_path;
 
@@ -63,9 +65,9 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
         }
         for (ti, t) in ep.targets.iter().enumerate() {
             for p in &t.problems {
-                let _ = writeln!(out, "    ! {}", ctx.scrub(p));
+                let _ = writeln!(out, "    ! {}", ctx.scrub(&p.to_string()));
             }
-            let servers: Vec<_> = model.servers_of(ei, ti).collect();
+            let servers: Vec<_> = model.servers_of(EndpointId(ei), ti).collect();
             if servers.is_empty() {
                 let _ = writeln!(out, "    {}: no Redis server in the tree listens there", t.describe());
             }
@@ -181,10 +183,10 @@ pub fn to_json(model: &Model, ctx: &ReportContext<'_>) -> Value {
                 .map(|(ti, t)| {
                     let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
                     if let Some(p) = v.get_mut("problems") {
-                        *p = json!(t.problems.iter().map(|p| ctx.scrub(p)).collect::<Vec<_>>());
+                        *p = json!(t.problems.iter().map(|p| ctx.scrub(&p.to_string())).collect::<Vec<_>>());
                     }
                     v["servers"] = json!(model
-                        .servers_of(ei, ti)
+                        .servers_of(EndpointId(ei), ti)
                         .map(|(l, s)| json!({"path": display_path(model.path(s.file)), "certainty": l.certainty}))
                         .collect::<Vec<_>>());
                     v

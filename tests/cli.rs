@@ -203,7 +203,7 @@ fn absolute_symlinks_resolve_below_the_root() {
     std::os::unix::fs::symlink("/etc/php/8.2/mods-available/zz-sessions.ini", etc.join("cli/conf.d/99-sessions.ini"))
         .expect("symlink");
     let model = sesslint::model::build(&[dir.path().to_path_buf()], None);
-    let setup = model.php.iter().find(|s| s.sapi == "cli").expect("cli setup");
+    let setup = model.php.iter().find(|s| s.sapi == Some(sesslint::model::Sapi::Cli)).expect("cli setup");
     assert_eq!(setup.get("session.save_handler").map(|v| v.value), Some("redis".to_owned()));
 }
 

@@ -93,7 +93,7 @@ pub fn hover(
                     let Some(ev) = setup.get(&key) else { continue };
                     let pools: Vec<_> = model.pools.iter().filter(|p| p.setup == Some(i)).collect();
                     if pools.is_empty() {
-                        lines.push(format!("php {}: {}", setup.sapi, describe(&ev)));
+                        lines.push(format!("php {}: {}", setup.sapi_name(), describe(&ev)));
                         continue;
                     }
                     for pool in pools {
@@ -106,7 +106,7 @@ pub fn hover(
                                 place(o.set_at)
                             )),
                             (None, Some(ev)) => {
-                                lines.push(format!("pool {} ({}): {}", pool.name, setup.sapi, describe(&ev)))
+                                lines.push(format!("pool {} ({}): {}", pool.name, setup.sapi_name(), describe(&ev)))
                             }
                             _ => {}
                         }

@@ -40,7 +40,51 @@ pub struct RedisTarget {
     /// Query keys phpredis does not know (ignored silently by it).
     pub unknown_params: Vec<String>,
     /// Ways this address is not what its author meant (missing scheme, `redis://`, ...).
-    pub problems: Vec<String>,
+    pub problems: Vec<TargetProblem>,
+}
+
+/// A way a Redis address in a session setting is not what its author meant, as phpredis
+/// 5.3/6.x (`redis_session.c`, `PS_OPEN_FUNC`) reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TargetProblem {
+    /// `redis://` or `rediss://`: not a PHP stream transport.
+    RedisScheme { scheme: String },
+    /// Any other scheme PHP's stream layer does not know.
+    UnknownScheme { scheme: String },
+    /// `user:pass@host`: phpredis ignores URL credentials.
+    CredentialsInUrl,
+    /// `host:port?params` without `tcp://`: parse_url takes `host` for a scheme.
+    NoSchemeWithParameters,
+    /// A port that is not a number in 1..=65535.
+    BadPort { port: String },
+    /// A `rediscluster` seed without `:port`.
+    SeedWithoutPort { seed: String },
+}
+
+impl std::fmt::Display for TargetProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TargetProblem::RedisScheme { scheme } => write!(
+                f,
+                "`{scheme}://` is not a scheme the phpredis session handler knows (it uses PHP stream transports: tcp://, tls://, unix://); sessions fail with \"Redis not available\""
+            ),
+            TargetProblem::UnknownScheme { scheme } => {
+                write!(f, "unknown scheme `{scheme}://`: phpredis hands it to PHP's stream layer, which refuses it")
+            }
+            TargetProblem::CredentialsInUrl => f.write_str("credentials in the URL (`user:pass@host`) are ignored by phpredis: use `?auth=` (or `auth[]=user&auth[]=pass`)"),
+            TargetProblem::NoSchemeWithParameters => f.write_str("no scheme: with `?parameters` phpredis needs `tcp://` (PHP's parse_url reads `host:port?...` as a scheme), so this address never connects"),
+            TargetProblem::BadPort { port } => write!(f, "port `{port}` is not a port number"),
+            TargetProblem::SeedWithoutPort { seed } => {
+                write!(f, "seed `{seed}` has no port: phpredis ignores it (\"not in host:port format\")")
+            }
+        }
+    }
+}
+
+impl serde::Serialize for TargetProblem {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 impl RedisTarget {
@@ -155,15 +199,13 @@ fn parse_url(url: &str) -> RedisTarget {
         t = RedisTarget::new(transport);
         match lower_scheme.as_str() {
             "tcp" | "tls" | "ssl" | "tlsv1.0" | "tlsv1.1" | "tlsv1.2" | "tlsv1.3" | "sslv3" => {}
-            "redis" | "rediss" => t.problems.push(format!(
-                "`{scheme}://` is not a scheme the phpredis session handler knows (it uses PHP stream transports: tcp://, tls://, unix://); sessions fail with \"Redis not available\""
-            )),
-            _ => t.problems.push(format!("unknown scheme `{scheme}://`: phpredis hands it to PHP's stream layer, which refuses it")),
+            "redis" | "rediss" => t.problems.push(TargetProblem::RedisScheme { scheme: scheme.to_owned() }),
+            _ => t.problems.push(TargetProblem::UnknownScheme { scheme: scheme.to_owned() }),
         }
         let authority = rest.split('/').next().unwrap_or(rest);
         let hostport = match authority.rsplit_once('@') {
             Some((_userinfo, hp)) => {
-                t.problems.push("credentials in the URL (`user:pass@host`) are ignored by phpredis: use `?auth=` (or `auth[]=user&auth[]=pass`)".into());
+                t.problems.push(TargetProblem::CredentialsInUrl);
                 hp
             }
             None => authority,
@@ -172,7 +214,7 @@ fn parse_url(url: &str) -> RedisTarget {
     } else {
         t = RedisTarget::new(Transport::Tcp);
         if query.is_some() {
-            t.problems.push("no scheme: with `?parameters` phpredis needs `tcp://` (PHP's parse_url reads `host:port?...` as a scheme), so this address never connects".into());
+            t.problems.push(TargetProblem::NoSchemeWithParameters);
         }
         set_host_port(&mut t, main);
     }
@@ -197,7 +239,7 @@ fn set_host_port(t: &mut RedisTarget, hostport: &str) {
     t.host = Some(host);
     if let Some(p) = port {
         match p.parse::<u16>() {
-            Ok(0) | Err(_) if !p.is_empty() => t.problems.push(format!("port `{p}` is not a port number")),
+            Ok(0) | Err(_) if !p.is_empty() => t.problems.push(TargetProblem::BadPort { port: p.to_owned() }),
             Ok(n) if n > 0 => t.port = n,
             _ => {}
         }
@@ -221,8 +263,7 @@ fn parse_cluster(save_path: &str) -> Vec<RedisTarget> {
                 }
                 None => {
                     t.host = Some(v.clone());
-                    t.problems
-                        .push(format!("seed `{v}` has no port: phpredis ignores it (\"not in host:port format\")"));
+                    t.problems.push(TargetProblem::SeedWithoutPort { seed: v.clone() });
                 }
             }
             out.push(t);

@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 use super::endpoint::Transport;
 use super::redis::{classify_address, Reach};
 use super::tunnel::{split_address, TunnelSide};
-use super::Model;
+use super::{EndpointId, Model, ServerId};
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", content = "reason", rename_all = "lowercase")]
@@ -17,10 +17,10 @@ pub enum LinkCertainty {
 
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Link {
-    pub endpoint: usize,
+    pub endpoint: EndpointId,
     /// Index into the endpoint's targets.
     pub target: usize,
-    pub server: usize,
+    pub server: ServerId,
     pub certainty: LinkCertainty,
 }
 
@@ -110,7 +110,7 @@ pub fn link_all(model: &Model, tops: &[PathBuf]) -> Vec<super::Link> {
                     (None, 1, _) => LinkCertainty::Exact,
                     (None, n, _) => LinkCertainty::Ambiguous(format!("{n} servers in the tree accept this address")),
                 };
-                links.push(super::Link { endpoint: ei, target: ti, server: si, certainty });
+                links.push(super::Link { endpoint: EndpointId(ei), target: ti, server: ServerId(si), certainty });
             }
         }
     }

@@ -13,11 +13,11 @@ pub mod tunnel;
 
 use std::path::{Path, PathBuf};
 
-pub use endpoint::{Auth, EndpointOwner, RedisTarget, SessionEndpoint, Transport};
+pub use endpoint::{Auth, EndpointOwner, RedisTarget, SessionEndpoint, TargetProblem, Transport};
 pub use link::{Link, LinkCertainty};
 pub use load::{add_tunnel_evidence, build, build_cached, build_observed, build_with, Overlay, ParseCache};
 pub use magento::MagentoInstall;
-pub use php::{FpmPool, PhpSetup, PoolOverride};
+pub use php::{FpmPool, PhpSetup, PoolOverride, Sapi};
 pub use redis::RedisServer;
 pub use tunnel::Tunnel;
 
@@ -29,6 +29,14 @@ use crate::syntax::SyntaxError;
 /// Index of a file in [`Model::files`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct FileId(pub usize);
+
+/// Index of a session endpoint in [`Model::endpoints`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct EndpointId(pub usize);
+
+/// Index of a Redis server in [`Model::redis`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct ServerId(pub usize);
 
 /// A place in a file we read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -127,15 +135,23 @@ impl Model {
     }
 
     /// The servers an endpoint target is linked to.
-    pub fn servers_of(&self, endpoint: usize, target: usize) -> impl Iterator<Item = (&Link, &RedisServer)> {
+    pub fn servers_of(&self, endpoint: EndpointId, target: usize) -> impl Iterator<Item = (&Link, &RedisServer)> {
         self.links
             .iter()
             .filter(move |l| l.endpoint == endpoint && l.target == target)
-            .map(move |l| (l, &self.redis[l.server]))
+            .map(move |l| (l, self.server(l.server)))
     }
 
     /// The endpoints linked to a server.
-    pub fn endpoints_of(&self, server: usize) -> impl Iterator<Item = (&Link, &SessionEndpoint)> {
-        self.links.iter().filter(move |l| l.server == server).map(move |l| (l, &self.endpoints[l.endpoint]))
+    pub fn endpoints_of(&self, server: ServerId) -> impl Iterator<Item = (&Link, &SessionEndpoint)> {
+        self.links.iter().filter(move |l| l.server == server).map(move |l| (l, self.endpoint(l.endpoint)))
+    }
+
+    pub fn server(&self, id: ServerId) -> &RedisServer {
+        &self.redis[id.0]
+    }
+
+    pub fn endpoint(&self, id: EndpointId) -> &SessionEndpoint {
+        &self.endpoints[id.0]
     }
 }

@@ -7,14 +7,51 @@ use std::path::{Path, PathBuf};
 use super::{EffectiveValue, FileId, IncludeProblem, Location};
 use crate::syntax::ini::{IniDocument, IniEnv, NodeKind};
 
-/// The SAPIs Debian gives their own tree (`/etc/php/8.2/<sapi>/`).
-const SAPI_DIRS: &[&str] = &["fpm", "cli", "apache2", "cgi", "embed", "phpdbg", "litespeed"];
+/// A PHP SAPI that Debian gives its own tree (`/etc/php/8.2/<sapi>/`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Sapi {
+    Fpm,
+    Cli,
+    Apache2,
+    Cgi,
+    Embed,
+    Phpdbg,
+    Litespeed,
+}
+
+impl Sapi {
+    const ALL: [Sapi; 7] = [Sapi::Fpm, Sapi::Cli, Sapi::Apache2, Sapi::Cgi, Sapi::Embed, Sapi::Phpdbg, Sapi::Litespeed];
+
+    /// The directory name of its tree, which is also how PHP names it: `fpm`, `apache2`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sapi::Fpm => "fpm",
+            Sapi::Cli => "cli",
+            Sapi::Apache2 => "apache2",
+            Sapi::Cgi => "cgi",
+            Sapi::Embed => "embed",
+            Sapi::Phpdbg => "phpdbg",
+            Sapi::Litespeed => "litespeed",
+        }
+    }
+
+    /// The SAPI whose tree a directory named `name` is.
+    pub fn from_dir_name(name: &str) -> Option<Sapi> {
+        Sapi::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+fn serialize_sapi<S: serde::Serializer>(sapi: &Option<Sapi>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(sapi.map_or("all", Sapi::as_str))
+}
 
 /// One PHP configuration tree: a php.ini (or none: built-in defaults) and its scan dir.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct PhpSetup {
-    /// `fpm`, `cli`, `apache2`, `cgi`, ... or `all` when one php.ini serves every SAPI.
-    pub sapi: String,
+    /// The SAPI whose tree this is; `None` when one php.ini serves every SAPI (RHEL's
+    /// `/etc/php.ini`, Docker's `/usr/local/etc/php`).
+    #[serde(serialize_with = "serialize_sapi")]
+    pub sapi: Option<Sapi>,
     pub dir: PathBuf,
     pub php_ini: Option<FileId>,
     /// Scan-dir files in the order PHP reads them (byte order of their names).
@@ -48,9 +85,14 @@ impl PhpSetup {
         self.extensions.iter().any(|(n, _)| n == name)
     }
 
+    /// The SAPI as output names it: `fpm`, or `all`.
+    pub fn sapi_name(&self) -> &'static str {
+        self.sapi.map_or("all", Sapi::as_str)
+    }
+
     /// A short name for output: `fpm (/etc/php/8.2/fpm)`.
     pub fn label(&self) -> String {
-        format!("{} ({})", self.sapi, crate::source::display_path(&self.dir))
+        format!("{} ({})", self.sapi_name(), crate::source::display_path(&self.dir))
     }
 }
 
@@ -159,7 +201,7 @@ fn setup(php_ini: Option<&IniFile<'_>>, mut scan: Vec<&IniFile<'_>>, dir: PathBu
     scan.sort_by(|a, b| {
         a.path.file_name().map(|n| n.as_encoded_bytes()).cmp(&b.path.file_name().map(|n| n.as_encoded_bytes()))
     });
-    let sapi = dir.file_name().and_then(|n| n.to_str()).filter(|n| SAPI_DIRS.contains(n)).unwrap_or("all").to_owned();
+    let sapi = dir.file_name().and_then(|n| n.to_str()).and_then(Sapi::from_dir_name);
     let mut s = PhpSetup {
         sapi,
         dir,

@@ -36,7 +36,7 @@ use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::Severity;
 use crate::model::redis::Reach;
-use crate::model::{Location, Model};
+use crate::model::{Location, Model, ServerId};
 
 pub static RULE: Rule = Rule {
     code: Code::RedisMissingAuth,
@@ -51,7 +51,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         if s.has_auth() {
             continue;
         }
-        let users: Vec<_> = model.endpoints_of(si).collect();
+        let users: Vec<_> = model.endpoints_of(ServerId(si)).collect();
         let reach = s.widest_reach();
         let (severity, why) = match reach {
             Some(Reach::Public) => {
