@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::model::{Model, Overlay};
+use crate::model::{BuildOptions, Model, Overlay};
 use crate::rules;
 
 pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
@@ -78,10 +78,14 @@ pub fn check_observed(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync)
     let paths = if req.paths.is_empty() { vec![PathBuf::from(".")] } else { req.paths.clone() };
     let files_only = paths.iter().all(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_dir()));
     let scan = if files_only { vec![project_root(&paths, req.config)] } else { paths.clone() };
-    let mut model = crate::model::build_observed(&scan, req.config.root.as_deref(), req.overlay, on_file);
-    if !req.config.tunnel_paths.is_empty() {
-        crate::model::add_tunnel_evidence(&mut model, &req.config.tunnel_paths);
-    }
+    let options = BuildOptions {
+        root: req.config.root.as_deref(),
+        overlay: Some(req.overlay),
+        on_file: Some(on_file),
+        cache: None,
+        tunnel_paths: &req.config.tunnel_paths,
+    };
+    let model = crate::model::build(&scan, &options);
     let mut diagnostics = run(&model, req.config);
     if files_only {
         let wanted: Vec<PathBuf> = paths.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();

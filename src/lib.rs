@@ -1,26 +1,32 @@
 //! sesslint: where PHP sessions live, whether that is safe, and how to move them to Redis.
 //!
 //! The pipeline runs one way: read -> parse (lossless, [`syntax`]) -> model -> rules ->
-//! report / rewrite. The CLI is a thin shell over these calls.
+//! report / rewrite (see ARCHITECTURE.md). The public surface is what the CLI, the
+//! language server and the tests call: [`model::build`], [`check::run`] and
+//! [`check::check`], [`report::Format::write`], [`show`], [`parse_output`], the parsers in
+//! [`syntax`], and the rule catalogue ([`rules::RULES`], [`codes::Code`]).
 
 pub mod check;
 pub mod codes;
 pub mod config;
 pub mod diagnostic;
-pub mod discover;
-pub mod glob;
 pub mod lsp;
 pub mod model;
 pub mod parse_output;
-pub mod php_constants;
-pub mod php_value;
 pub mod report;
 pub mod rules;
 pub mod show;
-pub mod source;
-pub mod span;
-pub mod suppress;
 pub mod syntax;
 
-pub use source::Source;
+mod discover;
+mod glob;
+mod php_constants;
+mod php_value;
+mod source;
+mod span;
+mod suppress;
+
+pub use discover::{Role, Unreadable};
+pub use php_value::{ArrayKey, PhpArray, PhpValue};
+pub use source::{display_path, Position, Source};
 pub use span::Span;

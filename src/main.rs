@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use sesslint::codes::Selector;
 use sesslint::config::Config;
 use sesslint::diagnostic::Severity;
+use sesslint::model::BuildOptions;
 use sesslint::parse_output::parse_file;
 use sesslint::report::{Format, ReportContext};
 use sesslint::syntax::FileKind;
@@ -177,7 +178,7 @@ fn paths_exist(common: &CommonArgs) -> Result<(), ExitCode> {
 fn model(common: &CommonArgs) -> Result<sesslint::model::Model, ExitCode> {
     paths_exist(common)?;
     let paths = if common.paths.is_empty() { vec![PathBuf::from(".")] } else { common.paths.clone() };
-    let model = sesslint::model::build(&paths, common.root.as_deref());
+    let model = sesslint::model::build(&paths, &BuildOptions { root: common.root.as_deref(), ..Default::default() });
     if common.verbose {
         eprintln!("sesslint: root {} ({})", model.root.display(), model.root_reason);
         for f in &model.files {

@@ -202,7 +202,7 @@ fn absolute_symlinks_resolve_below_the_root() {
     // As Debian's phpenmod would link it on the target machine: an absolute target.
     std::os::unix::fs::symlink("/etc/php/8.2/mods-available/zz-sessions.ini", etc.join("cli/conf.d/99-sessions.ini"))
         .expect("symlink");
-    let model = sesslint::model::build(&[dir.path().to_path_buf()], None);
+    let model = sesslint::model::build(&[dir.path().to_path_buf()], &Default::default());
     let setup = model.php.iter().find(|s| s.sapi == Some(sesslint::model::Sapi::Cli)).expect("cli setup");
     assert_eq!(setup.get("session.save_handler").map(|v| v.value), Some("redis".to_owned()));
 }
@@ -212,9 +212,15 @@ fn a_second_build_over_an_unchanged_tree_parses_nothing_again() {
     let cache = sesslint::model::ParseCache::new();
     let paths = [std::path::PathBuf::from("fixtures/demo")];
     let overlay = sesslint::model::Overlay::new();
-    let first = sesslint::model::build_cached(&paths, None, &overlay, &|_, _| {}, Some(&cache));
+    let first = sesslint::model::build(
+        &paths,
+        &sesslint::model::BuildOptions { overlay: Some(&overlay), cache: Some(&cache), ..Default::default() },
+    );
     assert_eq!(cache.hits(), 0);
-    let second = sesslint::model::build_cached(&paths, None, &overlay, &|_, _| {}, Some(&cache));
+    let second = sesslint::model::build(
+        &paths,
+        &sesslint::model::BuildOptions { overlay: Some(&overlay), cache: Some(&cache), ..Default::default() },
+    );
     assert_eq!(cache.hits(), first.files.len(), "every file came from the cache");
     let check = |m: &sesslint::model::Model| sesslint::rules::check(m).len();
     assert_eq!(check(&first), check(&second));
@@ -222,7 +228,10 @@ fn a_second_build_over_an_unchanged_tree_parses_nothing_again() {
     let blog = std::path::PathBuf::from("fixtures/demo/etc/php/8.2/fpm/pool.d/blog.conf");
     let mut edited = sesslint::model::Overlay::new();
     edited.insert(blog, b"[blog]\nphp_value[session.save_handler] = files\n".to_vec());
-    let third = sesslint::model::build_cached(&paths, None, &edited, &|_, _| {}, Some(&cache));
+    let third = sesslint::model::build(
+        &paths,
+        &sesslint::model::BuildOptions { overlay: Some(&edited), cache: Some(&cache), ..Default::default() },
+    );
     assert_eq!(cache.hits(), 2 * first.files.len() - 1);
     assert!(third.endpoints.iter().any(|e| e.label.starts_with("pool blog") && e.handler.value == "files"));
 }
@@ -242,7 +251,7 @@ fn php_fpm_reads_the_pools_its_include_names() {
         "[shop]\nlisten = /run/php/shop.sock\nphp_admin_value[session.save_handler] = redis\nphp_admin_value[session.save_path] = \"tcp://127.0.0.1:6379\"\n",
     )
     .expect("write");
-    let model = sesslint::model::build(&[dir.path().to_path_buf()], None);
+    let model = sesslint::model::build(&[dir.path().to_path_buf()], &Default::default());
     let shop = model.pools.iter().find(|p| p.name == "shop").expect("the included pool");
     assert_eq!(shop.effective("session.save_handler", &model.php).map(|v| v.value), Some("redis".to_owned()));
     let d = sesslint::rules::check(&model);

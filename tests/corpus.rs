@@ -10,7 +10,7 @@ use sesslint::diagnostic::Severity;
 use sesslint::report::{Format, ReportContext};
 
 fn concise(dir: &Path) -> (Vec<sesslint::diagnostic::Diagnostic>, String) {
-    let model = sesslint::model::build(&[dir.to_path_buf()], None);
+    let model = sesslint::model::build(&[dir.to_path_buf()], &Default::default());
     let diagnostics = sesslint::rules::check(&model);
     let ctx = ReportContext::new(&model, false, false);
     let mut out = Vec::new();
@@ -52,7 +52,7 @@ fn real_project_files_say_what_they_should() {
 /// The model resolves the corpus as a person reading the files would.
 #[test]
 fn the_corpus_model() {
-    let model = sesslint::model::build(&[Path::new("fixtures/corpus").to_path_buf()], None);
+    let model = sesslint::model::build(&[Path::new("fixtures/corpus").to_path_buf()], &Default::default());
     let ctx = ReportContext::new(&model, false, false);
     insta::assert_snapshot!("corpus_show", sesslint::show::render_text(&model, &ctx));
     // RHEL's www.conf forces files over php.ini, line 435 of the shipped file.

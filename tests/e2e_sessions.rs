@@ -110,7 +110,7 @@ fn run_case(php: &Path, redis: &Path, case: &Case) {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let model = sesslint::model::build(&[tmp.path().join("tree")], None);
+    let model = sesslint::model::build(&[tmp.path().join("tree")], &Default::default());
     let ep = model
         .endpoints
         .iter()

@@ -33,7 +33,7 @@ fn fixture_dirs() -> Vec<PathBuf> {
 fn applying_each_fix_removes_its_finding_and_only_changes_its_span() {
     let mut applied = 0;
     for dir in fixture_dirs() {
-        let model = sesslint::model::build(&[dir.clone()], None);
+        let model = sesslint::model::build(&[dir.clone()], &Default::default());
         for d in sesslint::rules::check(&model).into_iter().filter(|d| d.fix.is_some()) {
             let tmp = tempfile::tempdir().expect("tempdir");
             copy_tree(&dir, tmp.path());
@@ -50,7 +50,7 @@ fn applying_each_fix_removes_its_finding_and_only_changes_its_span() {
                 assert_eq!(&after[e.span.start + e.replacement.len()..], &before[e.span.end..]);
                 std::fs::write(&target, after).expect("write");
             }
-            let fixed = sesslint::model::build(&[tmp.path().to_path_buf()], None);
+            let fixed = sesslint::model::build(&[tmp.path().to_path_buf()], &Default::default());
             let again = sesslint::rules::check(&fixed);
             let line = |p: &Path, off: usize| sesslint::Source::read(p).map(|s| s.position(off).line).unwrap_or(0);
             let was = line(&d.primary.path, d.primary.span.start);
@@ -103,7 +103,7 @@ fn the_quoting_fix_keeps_the_value_php_sees() {
     std::fs::create_dir_all(&dir).expect("mkdir");
     let wanted = r#"tcp://h:6379?auth=a"b\c$d{e}&database=2"#;
     std::fs::write(dir.join("30-s.ini"), format!("session.save_path = {wanted}\n")).expect("write");
-    let model = sesslint::model::build(&[tmp.path().to_path_buf()], None);
+    let model = sesslint::model::build(&[tmp.path().to_path_buf()], &Default::default());
     let d = sesslint::rules::check(&model).into_iter().find(|d| d.fix.is_some()).expect("a fixable finding");
     let e = &d.fix.as_ref().expect("fix").edits[0];
     let text = std::fs::read_to_string(&e.path).expect("read");

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use sesslint::report::{Format, ReportContext};
 
 fn check(dir: &Path, format: Format) -> (Vec<sesslint::diagnostic::Diagnostic>, String) {
-    let model = sesslint::model::build(&[dir.to_path_buf()], None);
+    let model = sesslint::model::build(&[dir.to_path_buf()], &Default::default());
     let diagnostics = sesslint::check::run(&model, &sesslint::config::Config::default());
     let ctx = ReportContext::new(&model, false, false);
     let mut out = Vec::new();

@@ -67,17 +67,21 @@ impl Workspace {
             paths.extend(self.docs.keys().filter(|p| !under_a_root(p) && checkable(p)).cloned());
             let (config, config_problem) = self.config();
             let root = self.config_root.clone().or_else(|| config.root.clone());
-            let mut model = model::build_cached(&paths, root.as_deref(), &overlay, &|_, _| {}, Some(&self.cache));
+            let options = model::BuildOptions {
+                root: root.as_deref(),
+                overlay: Some(&overlay),
+                cache: Some(&self.cache),
+                tunnel_paths: &config.tunnel_paths,
+                ..Default::default()
+            };
+            let mut model = model::build(&paths, &options);
             // An open file discovery does not take by its name (`my-sessions.ini` at the
             // top of a folder) is still checked when it was opened: named, it is read.
             let missing: Vec<PathBuf> =
                 self.docs.keys().filter(|p| checkable(p) && model.file_id(p).is_none()).cloned().collect();
             if !missing.is_empty() {
                 paths.extend(missing);
-                model = model::build_cached(&paths, root.as_deref(), &overlay, &|_, _| {}, Some(&self.cache));
-            }
-            if !config.tunnel_paths.is_empty() {
-                model::add_tunnel_evidence(&mut model, &config.tunnel_paths);
+                model = model::build(&paths, &options);
             }
             // The CLI's pipeline: selection, severities, per-path ignores, suppressions.
             let diagnostics = crate::check::run(&model, &config);

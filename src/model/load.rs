@@ -74,14 +74,21 @@ enum Parsed {
 /// discovery reports it.
 pub type Overlay = std::collections::HashMap<PathBuf, Vec<u8>>;
 
-/// Discover, read, parse and lower everything under `paths`.
-pub fn build(paths: &[PathBuf], root: Option<&Path>) -> Model {
-    build_with(paths, root, &Overlay::new())
-}
-
-/// Like [`build`], reading `overlay` entries instead of the files on disk.
-pub fn build_with(paths: &[PathBuf], root: Option<&Path>, overlay: &Overlay) -> Model {
-    build_observed(paths, root, overlay, &|_, _| {})
+/// How to build a model; every field is optional (`BuildOptions::default()`).
+#[derive(Clone, Copy, Default)]
+pub struct BuildOptions<'a> {
+    /// Resolve absolute paths in configs below this directory; `None`: discovery picks the
+    /// root (a scanned directory with `etc/` at its top, else `/`).
+    pub root: Option<&'a Path>,
+    /// Editor buffers read instead of the files on disk.
+    pub overlay: Option<&'a Overlay>,
+    /// Called with (files read and parsed, files found) as the work goes on, from any thread.
+    pub on_file: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    /// Parsed files kept between builds, to skip the unchanged ones.
+    pub cache: Option<&'a ParseCache>,
+    /// Extra directories whose stunnel/spiped/PeerVPN files count as tunnel evidence for
+    /// every host in the tree (a config's `tunnel-paths`).
+    pub tunnel_paths: &'a [PathBuf],
 }
 
 /// Parsed files kept between builds (the language server rebuilds the model on every
@@ -126,24 +133,9 @@ impl ParseCache {
     }
 }
 
-/// Like [`build_with`], calling `on_file(done, total)` as files are read and parsed.
-pub fn build_observed(
-    paths: &[PathBuf],
-    root: Option<&Path>,
-    overlay: &Overlay,
-    on_file: &(dyn Fn(usize, usize) + Sync),
-) -> Model {
-    build_cached(paths, root, overlay, on_file, None)
-}
-
-/// The general form: progress reports, and a [`ParseCache`] to skip unchanged files.
-pub fn build_cached(
-    paths: &[PathBuf],
-    root: Option<&Path>,
-    overlay: &Overlay,
-    on_file: &(dyn Fn(usize, usize) + Sync),
-    cache: Option<&ParseCache>,
-) -> Model {
+/// The one way to build a model: discover, read, parse and lower everything under `paths`.
+pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
+    let BuildOptions { root, overlay, on_file, cache, tunnel_paths } = *options;
     let discovery = discover::discover(paths, root);
     let mut model = Model {
         root: discovery.root.clone(),
@@ -161,7 +153,7 @@ pub fn build_cached(
     let total = discovery.files.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let read_one = |found: &discover::Found| -> Result<(LoadedFile, Parsed), discover::Unreadable> {
-        let source = match overlay.get(&found.path) {
+        let source = match overlay.and_then(|o| o.get(&found.path)) {
             Some(b) => Source::new(found.path.clone(), b.clone()),
             None => std::fs::read(&found.read_from)
                 .map(|b| Source::new(found.path.clone(), b))
@@ -171,7 +163,10 @@ pub fn build_cached(
             Some(c) => c.get_or_parse(source, found.role),
             None => parse_file(source, found.role),
         };
-        on_file(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+        let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if let Some(on_file) = on_file {
+            on_file(done, total);
+        }
         Ok(out)
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
@@ -205,6 +200,9 @@ pub fn build_cached(
     lower_tunnels(&mut model);
     build_endpoints(&mut model);
     model.links = super::link::link_all(&model, paths);
+    if !tunnel_paths.is_empty() {
+        add_tunnel_evidence(&mut model, tunnel_paths);
+    }
     model
 }
 
@@ -643,7 +641,7 @@ fn lower_magento(model: &mut Model, parsed: &[Parsed]) {
 
 /// Read stunnel/spiped/PeerVPN files under `paths` (a config's `tunnel-paths`) as tunnel
 /// evidence that holds for every host in the tree.
-pub fn add_tunnel_evidence(model: &mut Model, paths: &[PathBuf]) {
+fn add_tunnel_evidence(model: &mut Model, paths: &[PathBuf]) {
     let found = discover::discover(paths, None);
     for f in found.files.iter().filter(|f| matches!(f.role, Role::Stunnel | Role::Spiped | Role::PeerVpn)) {
         if model.file_id(&f.path).is_some() {

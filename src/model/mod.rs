@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 pub use endpoint::{Auth, EndpointOwner, RedisTarget, SessionEndpoint, TargetProblem, Transport};
 pub use link::{Link, LinkCertainty};
-pub use load::{add_tunnel_evidence, build, build_cached, build_observed, build_with, Overlay, ParseCache};
+pub use load::{build, BuildOptions, Overlay, ParseCache};
 pub use magento::MagentoInstall;
 pub use php::{FpmPool, PhpSetup, PoolOverride, Sapi};
 pub use redis::RedisServer;
