@@ -84,6 +84,7 @@ pub fn check_observed(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync)
         on_file: Some(on_file),
         cache: None,
         tunnel_paths: &req.config.tunnel_paths,
+        redis_version: req.config.redis_version.as_ref(),
     };
     let model = crate::model::build(&scan, &options);
     let mut diagnostics = run(&model, req.config);

@@ -30,6 +30,8 @@ pub struct Config {
     pub root: Option<PathBuf>,
     /// Extra directories whose stunnel/spiped/PeerVPN files count as tunnel evidence.
     pub tunnel_paths: Vec<PathBuf>,
+    /// The Redis release the servers run (`redis-version = "7.0"`), when the user says.
+    pub redis_version: Option<crate::model::redis::RedisVersion>,
 }
 
 /// A mistake in the config file, located.
@@ -43,7 +45,8 @@ pub struct ConfigError {
 }
 
 /// The keys a config file may have, for the error message.
-const KEYS: &[&str] = &["select", "ignore", "per-path-ignores", "severity", "fail-on", "root", "tunnel-paths"];
+const KEYS: &[&str] =
+    &["select", "ignore", "per-path-ignores", "severity", "fail-on", "root", "tunnel-paths", "redis-version"];
 
 impl Config {
     /// The nearest `sesslint.toml` at or above `start` (a file or a directory).
@@ -87,6 +90,18 @@ impl Config {
                 "ignore" => c.ignore = codes(item, &err)?,
                 "fail-on" => c.fail_on = Some(severity(item, &err)?),
                 "root" => c.root = Some(base.join(string(item, &err)?)),
+                "redis-version" => {
+                    let text = string(item, &err)?;
+                    let why = format!("`redis-version = \"{text}\"` in {}", crate::source::display_path(path));
+                    c.redis_version = Some(crate::model::redis::RedisVersion::parse(&text, &why).ok_or_else(|| {
+                        err(
+                            item.span(),
+                            format!(
+                                "`redis-version` is a release like \"7.0\", \"6.2\" or \"valkey 8.0\", not `{text}`"
+                            ),
+                        )
+                    })?);
+                }
                 "tunnel-paths" => {
                     c.tunnel_paths = strings(item, &err)?.into_iter().map(|p| base.join(p)).collect();
                 }

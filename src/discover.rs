@@ -24,6 +24,8 @@ pub enum Role {
     FpmPool,
     /// `redis.conf`, `redis-*.conf`, `redis/*.conf`, `valkey.conf`.
     RedisConf,
+    /// A Redis ACL file (`aclfile`): `users.acl`, `*.acl` in a redis/valkey directory.
+    RedisAcl,
     /// Magento's `app/etc/env.php`.
     MagentoEnv,
     /// An stunnel configuration.
@@ -40,6 +42,7 @@ impl Role {
         use crate::syntax::suppression::CommentStyle;
         match self {
             Role::RedisConf => CommentStyle::RedisConf,
+            Role::RedisAcl => CommentStyle::None,
             Role::MagentoEnv => CommentStyle::Php,
             Role::Stunnel | Role::PeerVpn | Role::Spiped => CommentStyle::Tunnel,
             Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool => CommentStyle::Ini,
@@ -54,6 +57,7 @@ impl Role {
             Role::FpmMain => "php-fpm.conf",
             Role::FpmPool => "php-fpm pool",
             Role::RedisConf => "redis.conf",
+            Role::RedisAcl => "redis ACL file",
             Role::MagentoEnv => "magento env.php",
             Role::Stunnel => "stunnel",
             Role::Spiped => "spiped",
@@ -260,6 +264,9 @@ pub fn classify(path: &Path) -> Option<Role> {
         if lower.starts_with("redis") || lower.starts_with("valkey") || matches!(parent, "redis" | "valkey") {
             return Some(Role::RedisConf);
         }
+    }
+    if lower.ends_with(".acl") && (lower.starts_with("users") || matches!(parent, "redis" | "valkey")) {
+        return Some(Role::RedisAcl);
     }
     if lower.contains("spiped") && (lower.ends_with(".service") || parent == "default" || lower.ends_with(".conf")) {
         return Some(Role::Spiped);

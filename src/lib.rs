@@ -22,6 +22,7 @@ mod discover;
 mod glob;
 mod php_constants;
 mod php_value;
+mod sha256;
 mod source;
 mod span;
 mod suppress;

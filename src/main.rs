@@ -134,8 +134,82 @@ enum DocFormat {
     Markdown,
 }
 
+/// Subcommand names, for moving options written before them and for "unknown command".
+const COMMANDS: &[&str] = &["check", "show", "rules", "rule", "parse", "lsp", "help"];
+
+/// Options (of any command) that take a value, so that their value is not taken for a
+/// command or a path.
+const VALUED: &[&str] =
+    &["--root", "--format", "--fail-on", "--config", "--select", "--ignore", "--output-file", "-o", "--kind"];
+
+/// The command line as clap should see it: options written before the subcommand
+/// (`sesslint -v check PATH`) move after it, and a first word that is neither a command nor
+/// an existing path is an unknown command (exit 2 with a suggestion).
+fn normalise_args(args: Vec<std::ffi::OsString>) -> Result<Vec<std::ffi::OsString>, ExitCode> {
+    let mut i = 1;
+    while i < args.len() {
+        let a = args[i].to_string_lossy();
+        if a == "--" {
+            return Ok(args);
+        }
+        if a.starts_with('-') && a.len() > 1 {
+            i += if VALUED.contains(&a.as_ref()) { 2 } else { 1 };
+            continue;
+        }
+        break;
+    }
+    let Some(word) = args.get(i).map(|a| a.to_string_lossy().into_owned()) else { return Ok(args) };
+    if COMMANDS.contains(&word.as_str()) {
+        if i == 1 {
+            return Ok(args);
+        }
+        let mut out = vec![args[0].clone(), args[i].clone()];
+        out.extend(args[1..i].iter().cloned());
+        out.extend(args[i + 1..].iter().cloned());
+        return Ok(out);
+    }
+    let looks_like_word = !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if looks_like_word && std::fs::symlink_metadata(&word).is_err() {
+        let next = args.get(i + 1).map(|a| a.to_string_lossy().into_owned()).unwrap_or_default();
+        let hint = if sesslint::rules::find(&next).is_some() {
+            format!("; to explain a rule: `sesslint rule {next}`")
+        } else if let Some(c) = closest_command(&word) {
+            format!("; did you mean `sesslint {c}`?")
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "sesslint: unknown command `{word}`{hint} (commands: {}; a path to check must exist)",
+            COMMANDS.join(", ")
+        );
+        return Err(ExitCode::from(2));
+    }
+    Ok(args)
+}
+
+/// The command a mistyped word is closest to (edit distance at most 2).
+fn closest_command(word: &str) -> Option<&'static str> {
+    let distance = |a: &str, b: &str| {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for i in 1..=a.len() {
+            let mut cur = vec![i; b.len() + 1];
+            for j in 1..=b.len() {
+                cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + usize::from(a[i - 1] != b[j - 1]));
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    };
+    COMMANDS.iter().map(|c| (distance(word, c), *c)).filter(|(d, _)| *d <= 2).min().map(|(_, c)| c)
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args = match normalise_args(std::env::args_os().collect()) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let cli = Cli::parse_from(args);
     match cli.command {
         None => run_check(&cli.check),
         Some(Command::Check(args)) => run_check(&args),
@@ -178,14 +252,24 @@ fn paths_exist(common: &CommonArgs) -> Result<(), ExitCode> {
 fn model(common: &CommonArgs) -> Result<sesslint::model::Model, ExitCode> {
     paths_exist(common)?;
     let paths = if common.paths.is_empty() { vec![PathBuf::from(".")] } else { common.paths.clone() };
-    let model = sesslint::model::build(&paths, &BuildOptions { root: common.root.as_deref(), ..Default::default() });
+    // `redis-version` in sesslint.toml decides which Redis rules `show` describes.
+    let found = Config::find(paths.first().map_or(std::path::Path::new("."), |p| p.as_path()));
+    let redis_version = found.and_then(|p| Config::load(&p).ok()).and_then(|c| c.redis_version);
+    let options =
+        BuildOptions { root: common.root.as_deref(), redis_version: redis_version.as_ref(), ..Default::default() };
+    let model = sesslint::model::build(&paths, &options);
     if common.verbose {
-        eprintln!("sesslint: root {} ({})", model.root.display(), model.root_reason);
-        for f in &model.files {
-            eprintln!("sesslint: read {} as {}", f.source.path.display(), f.role.as_str());
-        }
+        say_files_read(&model);
     }
     Ok(model)
+}
+
+/// `--verbose`: the root and every file read, with its role.
+fn say_files_read(model: &sesslint::model::Model) {
+    eprintln!("sesslint: root {} ({})", model.root.display(), model.root_reason);
+    for f in &model.files {
+        eprintln!("sesslint: read {} as {}", f.source.path.display(), f.role.as_str());
+    }
 }
 
 /// The config file's settings with the command line's on top.
@@ -238,7 +322,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     progress.finish();
     let (model, diagnostics) = (outcome.model, outcome.diagnostics);
     if args.common.verbose {
-        eprintln!("sesslint: root {} ({})", model.root.display(), model.root_reason);
+        say_files_read(&model);
         if let Some(p) = &config.path {
             eprintln!("sesslint: config {}", p.display());
         }
@@ -259,7 +343,14 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     };
     let written = match (args.statistics, args.format) {
         (true, Format::Json) => sesslint::report::statistics::write_json(&diagnostics, &mut out),
-        (true, _) => sesslint::report::statistics::write_text(&diagnostics, &mut out),
+        (true, Format::Human | Format::Concise) => sesslint::report::statistics::write_text(&diagnostics, &mut out),
+        (true, other) => {
+            eprintln!(
+                "sesslint: --statistics prints a table (human, concise) or JSON (--format json); --format {} has no statistics form",
+                format!("{other:?}").to_lowercase()
+            );
+            return ExitCode::from(2);
+        }
         (false, format) => format.write(&diagnostics, &ctx, &mut out),
     };
     if let Err(e) = written.and_then(|_| out.flush()) {

@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
+use crate::model::redis::{DefaultUserSource, Protection, RedisServer};
+use crate::model::tunnel::{TunnelKind, TunnelSide};
 use crate::model::{
     EffectiveValue, EndpointId, EndpointOwner, LinkCertainty, Location, MagentoInstall, Model, SessionEndpoint,
 };
@@ -49,6 +51,39 @@ fn destination(ctx: &ReportContext<'_>, ep: &SessionEndpoint) -> String {
         })
         .collect();
     format!("{} -> {}", ep.handler.value, targets.join(", "))
+}
+
+/// Who gets in without a password, and what decided it.
+fn auth_summary(model: &Model, ctx: &ReportContext<'_>, s: &RedisServer) -> String {
+    let u = &s.default_user;
+    let state = if u.is_open() {
+        "none: the default user is `on nopass`, every connection is logged in".to_owned()
+    } else if u.accepts_password() {
+        format!("default user password{}", if u.passwords > 1 { "s" } else { "" })
+    } else if !u.enabled {
+        "the default user is off: clients must AUTH as another user".to_owned()
+    } else {
+        "the default user has no password and no `nopass`: clients must AUTH as another user".to_owned()
+    };
+    let from = match (u.source, u.at) {
+        (DefaultUserSource::BuiltIn, _) => "built-in default".to_owned(),
+        (DefaultUserSource::Requirepass, Some(l)) => format!("requirepass at {}", at(model, ctx, l)),
+        (DefaultUserSource::UserLine, Some(l)) => format!("`user default` at {}", at(model, ctx, l)),
+        (DefaultUserSource::AclFile, Some(l)) => format!("ACL file `user default` at {}", at(model, ctx, l)),
+        (DefaultUserSource::AclFileWithoutDefault, Some(l)) => {
+            format!("aclfile at {} has no `default` line", at(model, ctx, l))
+        }
+        _ => String::new(),
+    };
+    let mut text = format!("{state} ({from})");
+    if let Some(l) = u.requirepass_overridden {
+        let _ = write!(text, "; requirepass at {} does not count", at(model, ctx, l));
+    }
+    let others = s.users.iter().filter(|x| x.name != "default").count();
+    if others > 0 {
+        let _ = write!(text, "; {others} other ACL user{}", if others > 1 { "s" } else { "" });
+    }
+    text
 }
 
 /// The model as a person reads it.
@@ -117,27 +152,36 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
                 .push(format!("unix {u}{}", s.unixsocketperm.as_ref().map(|p| format!(" ({p})")).unwrap_or_default()));
         }
         let _ = writeln!(out, "  listens: {}", if listen.is_empty() { "nowhere".into() } else { listen.join("; ") });
-        let auth = if s.requirepass_at.is_some() {
-            "requirepass".to_owned()
-        } else if s.has_auth() {
-            "ACL users".to_owned()
-        } else {
-            "none (default user without password)".to_owned()
+        let v = &s.version;
+        let _ = writeln!(out, "  version: {}{}: {}", v.name(), if v.assumed { ", assumed" } else { "" }, v.why);
+        let _ = writeln!(out, "  auth: {}", auth_summary(model, ctx, s));
+        let protection = match (s.protected_mode, s.protection()) {
+            (false, _) => "no".to_owned(),
+            (true, Protection::RemoteDenied) => {
+                "yes (refuses clients from other hosts: the default user has no password)".to_owned()
+            }
+            (true, Protection::None) if s.default_user.nopass => {
+                format!("yes, but a `bind` line switches it off before Redis 7.0 ({})", v.name())
+            }
+            (true, Protection::None) => "yes (inactive: the default user needs a password)".to_owned(),
         };
-        let _ = writeln!(
-            out,
-            "  auth: {auth}; protected-mode {}; databases {}",
-            if s.protected_mode { "yes" } else { "no" },
-            s.databases
-        );
+        let _ = writeln!(out, "  protected-mode: {protection}; databases {}", s.databases);
         out.push('\n');
     }
     for t in &model.tunnels {
+        let kind = match t.kind {
+            TunnelKind::Stunnel => "stunnel",
+            TunnelKind::Spiped => "spiped",
+            TunnelKind::PeerVpn => "PeerVPN",
+        };
+        let side = match t.side {
+            TunnelSide::Server => "server side",
+            TunnelSide::Client => "client side",
+            TunnelSide::Network => "network",
+        };
         let _ = writeln!(
             out,
-            "Tunnel {:?} {:?} {}: {} -> {}{}",
-            t.kind,
-            t.side,
+            "Tunnel ({kind}, {side}) {}: {} -> {}{}",
             display_path(model.path(t.at.file)),
             t.listen.as_deref().unwrap_or("?"),
             t.target.as_deref().unwrap_or("?"),
@@ -212,7 +256,19 @@ pub fn to_json(model: &Model, ctx: &ReportContext<'_>) -> Value {
                 "tls_port": s.tls_port,
                 "unixsocket": s.unixsocket,
                 "protected_mode": s.protected_mode,
+                "protected_mode_active": s.protection() == Protection::RemoteDenied,
                 "auth": s.has_auth(),
+                "default_user": {
+                    "open": s.default_user.is_open(),
+                    "enabled": s.default_user.enabled,
+                    "nopass": s.default_user.nopass,
+                    "passwords": s.default_user.passwords,
+                    "decided_by": s.default_user.source,
+                    "at": loc_json(model, ctx, s.default_user.at),
+                    "requirepass_ignored_at": s.default_user.requirepass_overridden.map_or(Value::Null, |l| loc_json(model, ctx, Some(l))),
+                },
+                "version": s.version,
+                "startup_failures": s.startup_failures.iter().map(|f| &f.message).collect::<Vec<_>>(),
                 "databases": s.databases,
             })
         })

@@ -67,6 +67,7 @@ enum Parsed {
     Ini(IniDocument),
     Redis(Box<redis_conf::RedisConf>),
     EnvPhp(Box<EnvPhp>),
+    Acl(Box<crate::syntax::redis_acl::AclFile>),
     Other,
 }
 
@@ -89,6 +90,9 @@ pub struct BuildOptions<'a> {
     /// Extra directories whose stunnel/spiped/PeerVPN files count as tunnel evidence for
     /// every host in the tree (a config's `tunnel-paths`).
     pub tunnel_paths: &'a [PathBuf],
+    /// The Redis release every server runs, as the user declared it (sesslint.toml
+    /// `redis-version`): it wins over what the files suggest.
+    pub redis_version: Option<&'a redis::RedisVersion>,
 }
 
 /// Parsed files kept between builds (the language server rebuilds the model on every
@@ -135,7 +139,7 @@ impl ParseCache {
 
 /// The one way to build a model: discover, read, parse and lower everything under `paths`.
 pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
-    let BuildOptions { root, overlay, on_file, cache, tunnel_paths } = *options;
+    let BuildOptions { root, overlay, on_file, cache, tunnel_paths, redis_version } = *options;
     let discovery = discover::discover(paths, root);
     let mut model = Model {
         root: discovery.root.clone(),
@@ -196,6 +200,11 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
 
     lower_php(&mut model, &mut parsed);
     lower_redis(&mut model, &parsed, &loader);
+    if let Some(v) = redis_version {
+        for s in &mut model.redis {
+            s.version = v.clone();
+        }
+    }
     lower_magento(&mut model, &parsed);
     lower_tunnels(&mut model);
     build_endpoints(&mut model);
@@ -231,6 +240,12 @@ fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
             file.syntax_errors = conf.errors().cloned().collect();
             redis_findings(&mut file, &conf);
             Parsed::Redis(Box::new(conf))
+        }
+        Role::RedisAcl => {
+            let acl = crate::syntax::redis_acl::parse(&file.source.bytes);
+            file.syntax_errors = acl.errors.clone();
+            file.secrets.extend(acl.users.iter().flat_map(|u| u.secrets.iter().copied()));
+            Parsed::Acl(Box::new(acl))
         }
         Role::MagentoEnv => {
             let doc = env_php::parse(&file.source.bytes);
@@ -572,10 +587,17 @@ fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader) {
             included.insert(f.clone());
             included.insert(l.physical_of(f));
         }
+        let mut at_startup = Vec::new();
         for e in &cfg.errors {
             let fid = file_for(model, &l, &e.file, &path, i);
             let file = &mut model.files[fid.0];
-            if e.kind == LoadErrorKind::Include {
+            if e.kind == LoadErrorKind::AclUnknown {
+                // Accepted while reading; the users are created, and refused, at startup.
+                at_startup.push(redis::StartupFailure {
+                    at: Location { file: fid, span: e.span },
+                    message: e.message.clone(),
+                });
+            } else if e.kind == LoadErrorKind::Include {
                 file.include_problems.push(IncludeProblem { span: e.span, message: e.message.clone() });
             } else if depends_on_machine(e.span.slice(&file.source.bytes)) {
                 // `dir`, `logfile`, `loadmodule` and friends name paths of the machine the
@@ -598,9 +620,117 @@ fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader) {
         }
         let directives: Vec<PlacedDirective<'_>> =
             placed.iter().map(|(n, a, at)| PlacedDirective { name: n, args: a, at: *at }).collect();
-        let server = redis::build_server(FileId(i), &directives);
+        let mut server = redis::build_server(FileId(i), &directives);
+        server.startup_failures.extend(at_startup);
+        if server.version.assumed {
+            let machine = super::link::host_of(&path, &[]);
+            if let Some(v) = distribution_redis(&machine) {
+                server.version = v;
+            }
+        }
+        if let Some(acl) = server.aclfile.clone() {
+            use_acl_file(model, parsed, &l, &mut server, &acl);
+        }
         model.redis.push(server);
     }
+}
+
+/// Read the ACL file `aclfile` names and give its users to the server. redis-server opens
+/// it after reading the config, so a relative path is taken in `dir` (the loader's path
+/// mapping puts absolute paths below the root).
+fn use_acl_file(model: &mut Model, parsed: &[Parsed], l: &Loader, server: &mut redis::RedisServer, acl: &str) {
+    let named = Path::new(acl);
+    let logical = match server.settings.get("dir") {
+        Some((dir, _)) if named.is_relative() => Path::new(dir).join(named),
+        _ => named.to_path_buf(),
+    };
+    let physical = l.physical_of(&logical);
+    let at = server.aclfile_at.unwrap_or(Location { file: server.file, span: Span::empty(0) });
+    let fid = match model.file_id(&physical) {
+        Some(id) => id,
+        None => match Source::read(&physical) {
+            Ok(source) => {
+                let (file, _) = parse_file(source, Role::RedisAcl);
+                model.add_file(file)
+            }
+            Err(e) => {
+                server.startup_failures.push(redis::StartupFailure {
+                    at,
+                    message: format!(
+                        "Aborting Redis startup because of ACL errors: Error loading ACLs, opening file '{acl}': {}",
+                        crate::discover::describe_io(&e)
+                    ),
+                });
+                return;
+            }
+        },
+    };
+    let reparsed;
+    let file = match parsed.get(fid.0) {
+        Some(Parsed::Acl(f)) => f.as_ref(),
+        _ => {
+            reparsed = crate::syntax::redis_acl::parse(&model.files[fid.0].source.bytes);
+            &reparsed
+        }
+    };
+    let users = file
+        .users
+        .iter()
+        .map(|u| {
+            let mut user =
+                redis::AclUser::reset(&String::from_utf8_lossy(&u.name), Location { file: fid, span: u.span });
+            user.apply(&u.rules);
+            user
+        })
+        .collect();
+    server.use_acl_file(fid, users);
+}
+
+/// The Redis a distribution ships, from the machine's `etc/debian_version`, `etc/os-release`
+/// or, failing those, its PHP layout (`etc/php/8.2/` is Debian 12's PHP). Packages:
+/// Debian 11 redis 6.0.16, Debian 12 7.0.15, Ubuntu 22.04 6.0.16, Ubuntu 24.04 7.0.15,
+/// RHEL 9 6.2 (AppStream).
+fn distribution_redis(machine: &Path) -> Option<redis::RedisVersion> {
+    let etc = machine.join("etc");
+    let read = |name: &str| std::fs::read_to_string(etc.join(name)).ok();
+    let pick = |major: u8, minor: u8, why: String| {
+        Some(redis::RedisVersion { major, minor, valkey: false, why, assumed: true })
+    };
+    let debian = |v: &str, why: String| match v.split('.').next().unwrap_or("") {
+        "11" | "bullseye/sid" => pick(6, 0, why),
+        "12" | "bookworm/sid" => pick(7, 0, why),
+        _ => None,
+    };
+    if let Some(v) = read("debian_version") {
+        let v = v.trim();
+        if let Some(found) = debian(v, format!("the package of Debian {v} (etc/debian_version)")) {
+            return Some(found);
+        }
+    }
+    if let Some(text) = read("os-release") {
+        let field = |k: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(k).and_then(|r| r.strip_prefix('=')))
+                .map(|v| v.trim_matches('"').to_owned())
+        };
+        let (id, version) = (field("ID").unwrap_or_default(), field("VERSION_ID").unwrap_or_default());
+        let why = format!("the package of {id} {version} (etc/os-release)");
+        let major = version.split('.').next().unwrap_or("");
+        let found = match (id.as_str(), version.as_str()) {
+            ("debian", v) => debian(v, why),
+            ("ubuntu", "22.04") => pick(6, 0, why),
+            ("ubuntu", "24.04") => pick(7, 0, why),
+            ("rhel" | "rocky" | "almalinux" | "centos" | "ol", _) if major == "9" => pick(6, 2, why),
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    if etc.join("php/8.2").is_dir() {
+        return pick(7, 0, "the package of Debian 12, whose PHP is 8.2 (etc/php/8.2/)".into());
+    }
+    None
 }
 
 /// Directives whose load-time check looks at the running machine's filesystem.

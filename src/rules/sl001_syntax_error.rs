@@ -12,7 +12,12 @@
 //!   ignores the rest of the file. Sessions quietly go somewhere else.
 //! - **php-fpm.conf and pool files**: FPM refuses to start or reload (`FPM initialization
 //!   failed`). A `#` comment line is one of these errors in a pool file.
-//! - **redis.conf**: redis-server exits with `FATAL CONFIG FILE ERROR`.
+//! - **redis.conf**: redis-server exits with `FATAL CONFIG FILE ERROR`. Some lines it
+//!   accepts while reading and only fails on at startup: a `bind` with a `#` "comment"
+//!   (redis.conf has no inline comments, so the words are taken as addresses), `[::1]` or
+//!   `127.0.0.1:6379` in `bind`, the same address twice, nowhere to listen, `tls-port`
+//!   without a certificate, `user` lines next to `aclfile`, an ACL file that is missing or
+//!   has a line other than `user ...` (comments too).
 //! - **env.php**: every Magento request dies with a parse error.
 //!
 //! ## Example
@@ -48,6 +53,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             Role::PhpIni | Role::PhpScanIni => "PHP stops reading this file here; the lines after it are ignored",
             Role::FpmMain | Role::FpmPool => "php-fpm refuses to start or reload with this file",
             Role::RedisConf => "redis-server refuses to start (FATAL CONFIG FILE ERROR)",
+            Role::RedisAcl => "redis-server refuses to start (Aborting Redis startup because of ACL errors)",
             Role::MagentoEnv => "PHP cannot compile env.php: every Magento request fails",
             _ => "the program rejects this file",
         };
@@ -63,6 +69,16 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 d = d.with_help("double-quote the value").with_fix(fix);
             }
             out.push(d);
+        }
+    }
+    // Files redis-server loads without complaint and then aborts with at startup.
+    for s in &model.redis {
+        for f in &s.startup_failures {
+            out.push(rule.diagnostic(
+                Severity::Error,
+                format!("redis-server loads this file but will not start: {}", f.message),
+                label(model, f.at, "redis-server aborts at startup here"),
+            ));
         }
     }
 }

@@ -1,9 +1,11 @@
 //! # SL202 redis-exposed-without-tunnel
 //!
 //! ## What it does
-//! Finds a Redis server whose plaintext port listens on a non-loopback address — a `bind`
-//! with a routable or private address, `bind *`, `0.0.0.0`, `::`, or no `bind` at all with
-//! protected mode off or a password set — when nothing in the tree encrypts that path: no
+//! Finds a Redis server whose plaintext port takes clients from other hosts — a `bind`
+//! with a routable or private address, `bind *`, `0.0.0.0`, `::`, or no `bind` at all —
+//! while protected mode does not refuse them (it is off, the default user has a password,
+//! or, before Redis 7.0, a `bind` line switched it off), and nothing in the tree encrypts
+//! that path: no
 //! `tls-port` replacing the plaintext port, and no stunnel, spiped or PeerVPN configuration
 //! pointing at it. Private-range addresses (an "isolated network") are a warning; public
 //! addresses and every-interface binds are an error.
@@ -34,8 +36,9 @@
 use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::Severity;
+use crate::model::endpoint::Transport;
 use crate::model::link::host_of;
-use crate::model::redis::Reach;
+use crate::model::redis::{classify_address, Protection, Reach};
 use crate::model::tunnel::{split_address, TunnelKind, TunnelSide};
 use crate::model::{Location, Model};
 
@@ -48,12 +51,12 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
-    for s in &model.redis {
-        if s.port == 0 || s.binds.is_empty() {
+    for (si, s) in model.redis.iter().enumerate() {
+        if s.port == 0 || !s.listens_on_tcp() {
             continue; // no plaintext TCP listener
         }
-        // No bind line: protected mode refuses remote clients while no password is set.
-        if s.bind_at.is_none() && s.protected_mode && !s.has_auth() {
+        // Protected mode refuses every client from another host (the version decides when).
+        if s.protection() == Protection::RemoteDenied {
             continue;
         }
         let host = host_of(model.path(s.file), &[]);
@@ -67,8 +70,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             .filter_map(|t| t.listen.as_deref())
             .collect();
         let exposed: Vec<_> = s
-            .binds
-            .iter()
+            .listeners()
             .filter(|b| b.reach != Reach::Loopback && !vpn_addrs.contains(&b.text.trim_start_matches('-')))
             .collect();
         if exposed.is_empty() {
@@ -89,14 +91,34 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         let severity = if public { Severity::Error } else { Severity::Warning };
         let addrs: Vec<&str> = exposed.iter().map(|b| b.text.as_str()).collect();
         let where_ = if s.bind_at.is_none() { "every interface (no `bind` line)".to_owned() } else { addrs.join(", ") };
-        let message = if tunnels.is_empty() {
+        // What crosses the network: a password only when one is set.
+        let secrets = if s.has_auth() { "sessions and the password" } else { "sessions" };
+        let clients: Vec<_> = model.endpoints_of(crate::model::ServerId(si)).collect();
+        let all_loopback = !clients.is_empty()
+            && clients.iter().all(|(l, ep)| {
+                let t = &ep.targets[l.target];
+                t.transport == Transport::Unix
+                    || t.host.as_deref().map_or(true, |h| classify_address(h).0 == Reach::Loopback)
+            });
+        let message = if !tunnels.is_empty() {
             format!(
-                "Redis plaintext port {} listens on {where_} with no TLS and no tunnel in front of it: sessions and the password cross the network in clear text",
+                "a tunnel forwards to Redis port {}, but Redis itself also listens on {where_}, so clients can bypass the tunnel",
+                s.port
+            )
+        } else if all_loopback {
+            format!(
+                "Redis plaintext port {} listens on {where_} with no TLS and no tunnel in front of it: its session clients in this tree connect over loopback, but any client elsewhere would send {secrets} in clear text{}",
+                s.port,
+                if s.has_auth() { "" } else { ", and needs no password" }
+            )
+        } else if s.has_auth() {
+            format!(
+                "Redis plaintext port {} listens on {where_} with no TLS and no tunnel in front of it: {secrets} cross the network in clear text",
                 s.port
             )
         } else {
             format!(
-                "a tunnel forwards to Redis port {}, but Redis itself also listens on {where_}, so clients can bypass the tunnel",
+                "Redis plaintext port {} listens on {where_} with no TLS and no tunnel in front of it: {secrets} cross the network in clear text, and no password is needed",
                 s.port
             )
         };

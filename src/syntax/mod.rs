@@ -4,6 +4,7 @@
 
 pub mod env_php;
 pub mod ini;
+pub mod redis_acl;
 pub mod redis_conf;
 pub mod suppression;
 

@@ -16,6 +16,8 @@ pub enum CommentStyle {
     Php,
     /// stunnel, spiped, PeerVPN: after `#` or `;`.
     Tunnel,
+    /// A Redis ACL file: no comments at all (redis-server refuses any line but `user ...`).
+    None,
 }
 
 /// A `sesslint: ignore[...]` comment in one file, found when the file is read.
@@ -61,6 +63,7 @@ fn in_comment(style: CommentStyle, line: &[u8]) -> Option<usize> {
         }
         CommentStyle::Tunnel => before.contains(&b'#') || before.contains(&b';'),
         CommentStyle::Ini => before.contains(&b';'),
+        CommentStyle::None => false,
     };
     ok.then_some(at)
 }

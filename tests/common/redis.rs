@@ -175,3 +175,100 @@ pub fn pipeline(sock: &Path, commands: &[&[&[u8]]]) -> std::io::Result<Vec<Resp>
     let mut reader = BufReader::new(stream);
     commands.iter().map(|_| read_resp(&mut reader)).collect()
 }
+
+/// A free TCP port on 127.0.0.1 (bound and released; another process may take it first,
+/// which the caller sees as a failed start).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// Start `redis` on `config` as the file says (its own `port`, `bind`, `unixsocket`), with
+/// only `--daemonize no --pidfile "" --logfile ""` and `extra` appended. Returns the server
+/// once it logs "Ready to accept connections", or `Refused` with its log when it exits.
+pub fn start_as_configured(redis: &Path, config: &Path, cwd: &Path, extra: &[&str]) -> Outcome {
+    let mut cmd = Command::new(redis);
+    cmd.current_dir(cwd)
+        .arg(config)
+        .args(["--daemonize", "no", "--pidfile", "", "--logfile", ""])
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn redis-server");
+    let (tx, rx) = std::sync::mpsc::channel::<Option<String>>();
+    for pipe in [
+        child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
+        child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                let _ = tx.send(Some(line));
+            }
+            let _ = tx.send(None);
+        });
+    }
+    drop(tx);
+    let server = Server { child };
+    let mut log = String::new();
+    let mut closed = 0;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while closed < 2 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(Some(line)) => {
+                if line.contains("eady to accept connections") {
+                    return Outcome::Running(server);
+                }
+                log.push_str(&line);
+                log.push('\n');
+            }
+            Ok(None) => closed += 1,
+            Err(_) => break,
+        }
+    }
+    Outcome::Refused(log)
+}
+
+/// One command over TCP from a chosen source address (`127.0.0.2` stands in for another
+/// host: Redis 7.0 counts only 127.0.0.1 and ::1 as local). The first reply.
+pub fn command_from(source: std::net::Ipv4Addr, port: u16, args: &[&[u8]]) -> std::io::Result<Resp> {
+    use std::os::fd::FromRawFd;
+    let sockaddr = |ip: std::net::Ipv4Addr, port: u16| libc::sockaddr_in {
+        sin_family: libc::AF_INET as libc::sa_family_t,
+        sin_port: port.to_be(),
+        sin_addr: libc::in_addr { s_addr: u32::from(ip).to_be() },
+        sin_zero: [0; 8],
+    };
+    let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+    // SAFETY: plain socket calls on a descriptor this function owns until TcpStream does.
+    let stream = unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let stream = std::net::TcpStream::from_raw_fd(fd);
+        let local = sockaddr(source, 0);
+        if libc::bind(fd, &local as *const libc::sockaddr_in as *const libc::sockaddr, len) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let remote = sockaddr(std::net::Ipv4Addr::LOCALHOST, port);
+        if libc::connect(fd, &remote as *const libc::sockaddr_in as *const libc::sockaddr, len) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        stream
+    };
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut req = Vec::new();
+    req.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
+    for a in args {
+        req.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+        req.extend_from_slice(a);
+        req.extend_from_slice(b"\r\n");
+    }
+    (&stream).write_all(&req)?;
+    read_resp(&mut BufReader::new(stream))
+}

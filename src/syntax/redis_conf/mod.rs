@@ -16,7 +16,7 @@ mod values;
 use crate::span::Span;
 use crate::syntax::SyntaxError;
 
-pub use check::Checker;
+pub use check::{Action, Checker};
 pub use config_get::{effective_config, DirectiveName, EffectiveConfig};
 pub use load::{glob_match, has_glob_chars, LoadError, LoadErrorKind, LoadedConfig, LoadedDirective, Loader};
 
