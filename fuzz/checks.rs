@@ -26,7 +26,7 @@ pub fn check_ini(bytes: &[u8]) {
             assert!(error.span.start <= error.span.end && error.span.end <= bytes.len(), "ini error span out of range");
         }
         // Every value, offset and section name evaluated, applied or not.
-        let env = ini::ProcessEnv;
+        let env = ini::OtherEnvironment::default();
         for node in &doc.nodes {
             match &node.kind {
                 NodeKind::Section(s) => {

@@ -63,13 +63,14 @@ impl Config {
         None
     }
 
+    /// Read and check a config file: a regular file of at most 16 MiB (a FIFO or a 1 GB
+    /// file is refused, never read), UTF-8.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            path: path.to_owned(),
-            line: 1,
-            column: 1,
-            message: format!("cannot read: {e}"),
-        })?;
+        let refused = |message: String| ConfigError { path: path.to_owned(), line: 1, column: 1, message };
+        let bytes = crate::confine::Confinement::default()
+            .read(path)
+            .map_err(|e| refused(format!("cannot read: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|_| refused("cannot read: not UTF-8 text".into()))?;
         Config::parse(path, &text)
     }
 
@@ -89,7 +90,22 @@ impl Config {
                 "select" => c.select = codes(item, &err)?,
                 "ignore" => c.ignore = codes(item, &err)?,
                 "fail-on" => c.fail_on = Some(severity(item, &err)?),
-                "root" => c.root = Some(base.join(string(item, &err)?)),
+                "root" => {
+                    // The file may come with the repository being checked: its root may narrow
+                    // what is read, never widen it beyond the file's own directory.
+                    let root = base.join(string(item, &err)?);
+                    let dir = if base.as_os_str().is_empty() { Path::new(".") } else { base.as_path() };
+                    // After symlinks where they exist (`root = "link"` to `/`), else as written.
+                    let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| crate::confine::lexical_absolute(p));
+                    let inside = real(&root).starts_with(real(dir));
+                    if !inside {
+                        return Err(err(
+                            item.span(),
+                            "`root` must be the config file's directory or below it; use --root for another".into(),
+                        ));
+                    }
+                    c.root = Some(root);
+                }
                 "redis-version" => {
                     let text = string(item, &err)?;
                     let why = format!("`redis-version = \"{text}\"` in {}", crate::source::display_path(path));

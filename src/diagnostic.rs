@@ -45,6 +45,10 @@ pub struct Edit {
     pub path: PathBuf,
     pub span: Span,
     pub replacement: String,
+    /// Byte ranges of `replacement` that carry a secret copied from the file (a password in
+    /// a value the fix re-quotes): masked in reports, kept in edits an editor applies.
+    #[serde(skip)]
+    pub secrets: Vec<Span>,
 }
 
 /// Whether applying a fix keeps behaviour the user relies on.

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 /// Files larger than this are reported (SL002), never read.
-pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+pub use crate::confine::MAX_FILE_SIZE;
+use crate::confine::{Confinement, Refusal};
 
 /// What a file is to sesslint, decided by its path (and, for a few, its content).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -125,9 +126,10 @@ pub fn discover(paths: &[PathBuf], root: Option<&Path>) -> Discovery {
             }
         }
     }
+    let confinement = Confinement::new(&d.root, paths);
     for path in paths {
         let root = d.root.clone();
-        walk(path, &root, &mut d);
+        walk(path, &root, &confinement, &mut d);
     }
     d.files.sort_by(|a, b| a.path.cmp(&b.path));
     d.files.dedup_by(|a, b| a.path == b.path);
@@ -147,12 +149,32 @@ fn resolve_under_root(link: &Path, root: &Path) -> PathBuf {
     p
 }
 
-fn walk(top: &Path, root: &Path, d: &mut Discovery) {
+fn walk(top: &Path, root: &Path, confinement: &Confinement, d: &mut Discovery) {
     let rooted = root != Path::new("/");
     let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
     let given_file = std::fs::metadata(top).map(|m| !m.is_dir()).unwrap_or(false);
+    // Directories never entered: pseudo filesystems (/proc, /sys, /dev, cgroup, ...) by
+    // their device, and symlinks that lead out of the checked tree.
+    let refused = std::cell::RefCell::new(Vec::new());
     let walker = WalkDir::new(top).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
-        e.depth() == 0 || !(e.file_type().is_dir() && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s))
+        if !e.file_type().is_dir() {
+            return true;
+        }
+        if e.depth() > 0 && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s) {
+            return false;
+        }
+        let pseudo = crate::confine::is_pseudo_dir(e.path())
+            || e.metadata().is_ok_and(|m| confinement.is_pseudo_dev(&m));
+        if pseudo && e.depth() > 0 {
+            return false; // `sesslint /`: /proc and /sys are not configuration, nothing to say
+        }
+        if e.depth() == 0 || e.path_is_symlink() || pseudo {
+            if let Err(why) = confinement.may_enter(e.path()) {
+                refused.borrow_mut().push(Unreadable { path: e.path().to_path_buf(), reason: why.to_string() });
+                return false;
+            }
+        }
+        true
     });
     for entry in walker {
         let entry = match entry {
@@ -169,7 +191,9 @@ fn walk(top: &Path, root: &Path, d: &mut Discovery) {
                         continue;
                     }
                 }
-                if err.loop_ancestor().is_none() && (path == top || classify(&path).is_some()) {
+                let unreadable_dir = err.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied)
+                    && std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+                if err.loop_ancestor().is_none() && (path == top || unreadable_dir || classify(&path).is_some()) {
                     let dangling = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
                     let reason = if dangling {
                         "a symlink to nothing (PHP and redis-server skip or refuse it)".to_owned()
@@ -185,17 +209,16 @@ fn walk(top: &Path, root: &Path, d: &mut Discovery) {
             continue;
         }
         let path = entry.path();
+        // Never open what is not a regular file: a FIFO would block the run.
+        if !entry.file_type().is_file() {
+            if given_file || classify(path).is_some() {
+                d.unreadable.push(Unreadable { path: path.to_path_buf(), reason: Refusal::NotRegular.to_string() });
+            }
+            continue;
+        }
         let role =
             if given_file { Some(classify(path).unwrap_or_else(|| guess_from_content(path))) } else { classify(path) };
         let Some(role) = role else { continue };
-        // Never open what is not a regular file: a FIFO would block the run.
-        if !entry.file_type().is_file() {
-            d.unreadable.push(Unreadable {
-                path: path.to_path_buf(),
-                reason: "not a regular file (FIFO, socket or device); not opened".into(),
-            });
-            continue;
-        }
         let read_from =
             if rooted && entry.path_is_symlink() { resolve_under_root(path, root) } else { path.to_path_buf() };
         if read_from != path && !std::fs::metadata(&read_from).is_ok_and(|m| m.is_file()) {
@@ -203,15 +226,20 @@ fn walk(top: &Path, root: &Path, d: &mut Discovery) {
                 .push(Unreadable { path: path.to_path_buf(), reason: "a symlink to nothing below the root".into() });
             continue;
         }
+        if let Err(why) = confinement.resolve(&read_from) {
+            d.unreadable.push(Unreadable { path: path.to_path_buf(), reason: why.to_string() });
+            continue;
+        }
         match std::fs::metadata(&read_from) {
             Ok(m) if m.len() > MAX_FILE_SIZE => d.unreadable.push(Unreadable {
                 path: path.to_path_buf(),
-                reason: format!("{} bytes, over the {} MiB limit; not read", m.len(), MAX_FILE_SIZE >> 20),
+                reason: Refusal::TooLarge(m.len()).to_string(),
             }),
             Ok(_) => d.files.push(Found { path: path.to_path_buf(), read_from, role }),
             Err(err) => d.unreadable.push(Unreadable { path: path.to_path_buf(), reason: describe_io(&err) }),
         }
     }
+    d.unreadable.extend(refused.into_inner());
 }
 
 pub fn describe_io(e: &std::io::Error) -> String {
@@ -223,11 +251,17 @@ pub fn describe_io(e: &std::io::Error) -> String {
 }
 
 /// The role of a file from its path alone.
+/// Names that are not UTF-8 are judged on their readable parts: PHP loads
+/// `conf.d/\xff.ini` like any other `.ini`.
 pub fn classify(path: &Path) -> Option<Role> {
-    let name = path.file_name()?.to_str()?;
-    let parent = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("");
-    let grandparent =
-        path.parent().and_then(Path::parent).and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("");
+    let name = &*path.file_name()?.to_string_lossy();
+    let parent = &*path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy()).unwrap_or_default();
+    let grandparent = &*path
+        .parent()
+        .and_then(Path::parent)
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     let lower = name.to_ascii_lowercase();
 
     if name == "env.php" && parent == "etc" && grandparent == "app" {
@@ -293,16 +327,9 @@ fn guess_from_content(path: &Path) -> Role {
 }
 
 fn read_head(path: &Path) -> Vec<u8> {
-    use std::io::Read;
-    let mut buf = vec![0; 4096];
-    let n = std::fs::metadata(path)
-        .ok()
-        .filter(|m| m.is_file())
-        .and_then(|_| std::fs::File::open(path).ok())
-        .and_then(|mut f| f.read(&mut buf).ok())
-        .unwrap_or(0);
-    buf.truncate(n);
-    buf
+    let mut bytes = Confinement::default().read(path).unwrap_or_default();
+    bytes.truncate(4096);
+    bytes
 }
 
 #[cfg(test)]

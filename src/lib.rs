@@ -18,15 +18,18 @@ pub mod rules;
 pub mod show;
 pub mod syntax;
 
+mod confine;
 mod discover;
 mod glob;
 mod php_constants;
 mod php_value;
+mod secrets;
 mod sha256;
 mod source;
 mod span;
 mod suppress;
 
+pub use confine::{Confinement, Refusal, MAX_FILE_SIZE};
 pub use discover::{Role, Unreadable};
 pub use php_value::{ArrayKey, PhpArray, PhpValue};
 pub use source::{display_path, Position, Source};

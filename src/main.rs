@@ -9,7 +9,7 @@ use sesslint::codes::Selector;
 use sesslint::config::Config;
 use sesslint::diagnostic::Severity;
 use sesslint::model::BuildOptions;
-use sesslint::parse_output::parse_file;
+use sesslint::parse_output::{parse_file, ParseOptions};
 use sesslint::report::{Format, ReportContext};
 use sesslint::syntax::FileKind;
 
@@ -59,6 +59,13 @@ enum Command {
         /// The file's dialect; detected from its name and content when absent.
         #[arg(long, value_enum)]
         kind: Option<FileKind>,
+        /// A value for `${NAME}` in ini files (repeatable). sesslint never uses its own
+        /// environment: what PHP sees is PHP's environment.
+        #[arg(long, value_name = "NAME=VALUE")]
+        env: Vec<String>,
+        /// Print passwords instead of `********`.
+        #[arg(long)]
+        show_secrets: bool,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -216,7 +223,21 @@ fn main() -> ExitCode {
         Some(Command::Show(args)) => run_show(&args),
         Some(Command::Rules { format }) => run_rules(format),
         Some(Command::Rule { code, format }) => run_rule(&code, format),
-        Some(Command::Parse { format, kind, files }) => run_parse(format, kind, &files),
+        Some(Command::Parse { format, kind, env, show_secrets, files }) => {
+            let mut options = ParseOptions { kind, show_secrets, env: Vec::new() };
+            for pair in env {
+                match pair.split_once('=') {
+                    Some((name, value)) if !name.is_empty() => {
+                        options.env.push((name.as_bytes().to_vec(), value.as_bytes().to_vec()))
+                    }
+                    _ => {
+                        eprintln!("sesslint: --env {pair}: expected NAME=VALUE");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            run_parse(format, &options, &files)
+        }
         Some(Command::Lsp) => match sesslint::lsp::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -354,10 +375,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         (false, format) => format.write(&diagnostics, &ctx, &mut out),
     };
     if let Err(e) = written.and_then(|_| out.flush()) {
-        if let Some(path) = &args.output_file {
-            eprintln!("sesslint: --output-file {}: {e}", path.display());
-        }
-        return ExitCode::from(2);
+        return write_failed(&e, args.output_file.as_deref());
     }
     if diagnostics.iter().any(|d| d.severity >= fail_on) {
         ExitCode::from(1)
@@ -378,8 +396,23 @@ fn run_show(args: &ShowArgs) -> ExitCode {
             serde_json::to_string_pretty(&sesslint::show::to_json(&model, &ctx)).unwrap_or_default() + "\n"
         }
     };
-    print!("{text}");
-    ExitCode::SUCCESS
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => write_failed(&e, None),
+    }
+}
+
+/// The report could not be written (a full disk, a closed pipe): say so, exit 2. A reader
+/// that stopped early (`| head`) is not worth a message.
+fn write_failed(e: &std::io::Error, file: Option<&std::path::Path>) -> ExitCode {
+    if e.kind() != std::io::ErrorKind::BrokenPipe {
+        match file {
+            Some(path) => eprintln!("sesslint: --output-file {}: {e}", sesslint::display_path(path)),
+            None => eprintln!("sesslint: writing the output failed: {e}"),
+        }
+    }
+    ExitCode::from(2)
 }
 
 fn run_rules(format: DocFormat) -> ExitCode {
@@ -432,17 +465,17 @@ fn run_rule(code: &str, format: DocFormat) -> ExitCode {
 fn print_doc(text: &str) -> ExitCode {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => ExitCode::from(2),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => write_failed(&e, None),
         _ => ExitCode::SUCCESS,
     }
 }
 
-fn run_parse(format: ParseFormat, kind: Option<FileKind>, files: &[PathBuf]) -> ExitCode {
+fn run_parse(format: ParseFormat, options: &ParseOptions, files: &[PathBuf]) -> ExitCode {
     let mut code = 0u8;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for path in files {
-        match parse_file(path, kind) {
+        match parse_file(path, options) {
             Err(e) => {
                 eprintln!("sesslint: {e}");
                 code = 2;
@@ -456,7 +489,9 @@ fn run_parse(format: ParseFormat, kind: Option<FileKind>, files: &[PathBuf]) -> 
                     ParseFormat::Text => serde_json::to_string_pretty(&parsed.value),
                 };
                 if let Ok(text) = text {
-                    let _ = writeln!(out, "{text}");
+                    if let Err(e) = writeln!(out, "{text}").and_then(|_| out.flush()) {
+                        return write_failed(&e, None);
+                    }
                 }
                 if !parsed.accepted && code == 0 {
                     code = 1;

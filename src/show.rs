@@ -32,11 +32,20 @@ fn value_origin(model: &Model, ctx: &ReportContext<'_>, v: &EffectiveValue) -> S
 }
 
 fn destination(ctx: &ReportContext<'_>, ep: &SessionEndpoint) -> String {
+    let handler = ctx.text(&ep.handler.value);
+    let env_note = |v: &EffectiveValue| {
+        v.depends_on_env
+            .as_ref()
+            .map(|names| format!(" (depends on PHP's environment: {names}, unknown here)"))
+            .unwrap_or_default()
+    };
     if ep.targets.is_empty() {
-        let path = ep.save_path.as_ref().map(|p| p.value.as_str()).filter(|p| !p.is_empty()).unwrap_or(
-            "PHP's built-in save_path (/var/lib/php/sessions on Debian builds, the system temp dir upstream)",
-        );
-        return format!("{} -> {}", ep.handler.value, ctx.scrub(path));
+        let path = match ep.save_path.as_ref().filter(|p| !p.value.is_empty() || p.depends_on_env.is_some()) {
+            Some(p) => format!("{}{}", ctx.setting("session.save_path", &p.value), env_note(p)),
+            None => "PHP's built-in save_path (/var/lib/php/sessions on Debian builds, the system temp dir upstream)"
+                .to_owned(),
+        };
+        return format!("{handler}{} -> {path}", env_note(&ep.handler));
     }
     let targets: Vec<String> = ep
         .targets
@@ -50,7 +59,8 @@ fn destination(ctx: &ReportContext<'_>, ep: &SessionEndpoint) -> String {
             format!("{}{auth}", t.describe())
         })
         .collect();
-    format!("{} -> {}", ep.handler.value, targets.join(", "))
+    let sp_note = ep.save_path.as_ref().map(env_note).unwrap_or_default();
+    format!("{handler} -> {}{sp_note}", targets.join(", "))
 }
 
 /// Who gets in without a password, and what decided it.
@@ -100,7 +110,7 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
         }
         for (ti, t) in ep.targets.iter().enumerate() {
             for p in &t.problems {
-                let _ = writeln!(out, "    ! {}", ctx.scrub(&p.to_string()));
+                let _ = writeln!(out, "    ! {}", ctx.text(&p.to_string()));
             }
             let servers: Vec<_> = model.servers_of(EndpointId(ei), ti).collect();
             if servers.is_empty() {
@@ -191,7 +201,9 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
     if out.is_empty() {
         out.push_str("No PHP, php-fpm, Magento or Redis configuration found.\n");
     }
-    out
+    // Hosts, names and listen addresses come from config text: no control character
+    // reaches the terminal.
+    out.lines().map(|l| crate::source::printable(l).into_owned() + "\n").collect()
 }
 
 fn loc_json(model: &Model, ctx: &ReportContext<'_>, l: Option<Location>) -> Value {
@@ -205,9 +217,10 @@ fn loc_json(model: &Model, ctx: &ReportContext<'_>, l: Option<Location>) -> Valu
     }
 }
 
-fn value_json(model: &Model, ctx: &ReportContext<'_>, v: &EffectiveValue) -> Value {
+fn value_json(model: &Model, ctx: &ReportContext<'_>, key: &str, v: &EffectiveValue) -> Value {
     json!({
-        "value": ctx.scrub(&v.value),
+        "value": ctx.setting(key, &v.value),
+        "depends_on_environment": v.depends_on_env,
         "set_at": loc_json(model, ctx, v.set_at),
         "shadowed": v.shadowed.iter().map(|l| loc_json(model, ctx, Some(*l))).collect::<Vec<_>>(),
     })
@@ -227,7 +240,7 @@ pub fn to_json(model: &Model, ctx: &ReportContext<'_>) -> Value {
                 .map(|(ti, t)| {
                     let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
                     if let Some(p) = v.get_mut("problems") {
-                        *p = json!(t.problems.iter().map(|p| ctx.scrub(&p.to_string())).collect::<Vec<_>>());
+                        *p = json!(t.problems.iter().map(|p| ctx.text(&p.to_string())).collect::<Vec<_>>());
                     }
                     v["servers"] = json!(model
                         .servers_of(EndpointId(ei), ti)
@@ -238,8 +251,8 @@ pub fn to_json(model: &Model, ctx: &ReportContext<'_>) -> Value {
                 .collect();
             json!({
                 "owner": ep.label,
-                "handler": value_json(model, ctx, &ep.handler),
-                "save_path": ep.save_path.as_ref().map(|v| value_json(model, ctx, v)),
+                "handler": value_json(model, ctx, "session.save_handler", &ep.handler),
+                "save_path": ep.save_path.as_ref().map(|v| value_json(model, ctx, "session.save_path", v)),
                 "targets": targets,
             })
         })

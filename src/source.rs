@@ -74,10 +74,39 @@ impl Source {
     }
 }
 
-/// A path as the user gave it, for messages and labels: without a leading `./`.
+/// A path as the user gave it, for messages and labels: without a leading `./`, control
+/// characters escaped ([`printable`]).
 pub fn display_path(p: &Path) -> String {
     let s = p.display().to_string();
-    s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    printable(s).into_owned()
+}
+
+/// Untrusted text (a file name, a directive name, a value) made safe to print anywhere:
+/// C0 and C1 control characters, DEL, and Unicode's bidirectional and line separators become
+/// `\n`, `\x1b`, `\u{202e}`... so a file name cannot start a new line (a forged GitHub
+/// workflow command) and no escape sequence reaches the terminal. Tab stays.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_unprintable) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if is_unprintable(c) && (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if is_unprintable(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Characters [`printable`] escapes.
+pub fn is_unprintable(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn line_starts(bytes: &[u8]) -> Vec<usize> {

@@ -10,9 +10,12 @@ const LAYERS: &[&[&str]] = &[
     // Plain values and text utilities: know nothing else of sesslint.
     &["span", "glob", "php_constants", "php_value", "codes", "sha256"],
     &["source", "diagnostic"],
+    // The one way a config file is opened: inside the checked tree, bounded.
+    &["confine"],
     // read -> parse
     &["syntax"],
-    &["discover"],
+    // what is a secret, by field (knows the redis directive table)
+    &["discover", "secrets"],
     // -> model
     &["model"],
     // -> rules (the suppression pass is read by SL006; config chooses rules)

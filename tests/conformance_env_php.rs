@@ -55,7 +55,7 @@ struct Ours {
 
 fn run_sesslint(file: &Path) -> Ours {
     let path = file.to_string_lossy().into_owned();
-    let out = common::sesslint(&["parse", "--format", "json", "--kind", "envphp", &path]);
+    let out = common::sesslint(&["parse", "--show-secrets", "--format", "json", "--kind", "envphp", &path]);
     let code = out.status.code();
     assert!(matches!(code, Some(0 | 1)), "{path}: exit {code:?}: {}", String::from_utf8_lossy(&out.stderr));
     let value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{path}: not JSON ({e})"));
@@ -148,7 +148,7 @@ fn deep_nesting_limits_match_php() {
         std::fs::write(&file, format!("<?php return {}{};", open.repeat(levels), close.repeat(levels))).expect("write");
         // Compared as text: serde_json refuses to read JSON nested deeper than 128.
         let lint = Command::new(&php).args(["-n", "-l"]).arg(&file).output().expect("php -l");
-        let ours = common::sesslint(&["parse", "--format", "json", "--kind", "envphp", &file.to_string_lossy()]);
+        let ours = common::sesslint(&["parse", "--show-secrets", "--format", "json", "--kind", "envphp", &file.to_string_lossy()]);
         let ours_text = String::from_utf8_lossy(&ours.stdout).trim().to_owned();
         let ours_err = String::from_utf8_lossy(&ours.stderr).into_owned();
         assert_eq!(ours.status.success(), lint.status.success(), "{levels} levels ({open}): {ours_err}");

@@ -56,7 +56,7 @@ struct SesslintView {
 }
 
 fn run_sesslint(case: &Path) -> SesslintView {
-    let out = common::sesslint_cmd(&["parse", "--format", "json", "--kind", "redis"])
+    let out = common::sesslint_cmd(&["parse", "--show-secrets", "--format", "json", "--kind", "redis"])
         .arg(case)
         .current_dir(cases_dir())
         .output()

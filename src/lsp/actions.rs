@@ -43,8 +43,8 @@ pub fn quick_fixes(
             continue;
         }
         let title = match fix.applicability {
-            Applicability::Unsafe => format!("{} ({}; review: changes behaviour)", ctx.scrub(&fix.title), d.code),
-            _ => format!("{} ({})", ctx.scrub(&fix.title), d.code),
+            Applicability::Unsafe => format!("{} ({}; review: changes behaviour)", ctx.text(&fix.title), d.code),
+            _ => format!("{} ({})", ctx.text(&fix.title), d.code),
         };
         out.push(CodeActionOrCommand::CodeAction(CodeAction {
             title,

@@ -46,16 +46,16 @@ impl<'m> Ranges<'m> {
 }
 
 pub fn to_lsp(d: &Diagnostic, ctx: &ReportContext<'_>, ranges: &mut Ranges<'_>) -> lsp_types::Diagnostic {
-    let mut message = ctx.scrub(&d.message);
+    let mut message = ctx.text(&d.message);
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
-        message.push_str(&ctx.scrub(help));
+        message.push_str(&ctx.text(help));
     }
     let related: Vec<DiagnosticRelatedInformation> = d
         .related
         .iter()
         .filter_map(|l| {
-            Some(DiagnosticRelatedInformation { location: ranges.location(l)?, message: ctx.scrub(&l.message) })
+            Some(DiagnosticRelatedInformation { location: ranges.location(l)?, message: ctx.text(&l.message) })
         })
         .collect();
     lsp_types::Diagnostic {

@@ -46,8 +46,8 @@ pub fn hover(
             let (span, entry) = found?;
             let key = String::from_utf8_lossy(doc.text(entry.key)).into_owned();
             let is_here = |at: &Location| at.file == id && span.contains(at.span.start);
-            let describe = |ev: &EffectiveValue| -> String {
-                let value = format!("`{}`", ctx.scrub(&ev.value));
+            let describe = |key: &str, ev: &EffectiveValue| -> String {
+                let value = ctx.effective(key, ev);
                 match ev.set_at {
                     Some(at) if is_here(&at) => format!("{value}, set here"),
                     Some(at) if ev.shadowed.iter().any(is_here) => {
@@ -67,13 +67,13 @@ pub fn hover(
                         let name = String::from_utf8_lossy(doc.text(off.span)).trim_matches(['"', '\'']).to_owned();
                         title = name.clone();
                         if let Some(ev) = pool.effective(&name, &model.php) {
-                            lines.push(format!("pool {}: {}", pool.name, describe(&ev)));
+                            lines.push(format!("pool {}: {}", pool.name, describe(&name, &ev)));
                         }
                     }
                     (None, Some(pool)) => {
                         title = key.clone();
                         if let Some(ev) = pool.settings.get(&key) {
-                            lines.push(format!("pool {}: {}", pool.name, describe(ev)));
+                            lines.push(format!("pool {}: {}", pool.name, describe(&key, ev)));
                         }
                     }
                     _ => {
@@ -93,20 +93,20 @@ pub fn hover(
                     let Some(ev) = setup.get(&key) else { continue };
                     let pools: Vec<_> = model.pools.iter().filter(|p| p.setup == Some(i)).collect();
                     if pools.is_empty() {
-                        lines.push(format!("php {}: {}", setup.sapi_name(), describe(&ev)));
+                        lines.push(format!("php {}: {}", setup.sapi_name(), describe(&key, &ev)));
                         continue;
                     }
                     for pool in pools {
                         match (pool.overrides.get(&key), pool.effective(&key, &model.php)) {
                             (Some(o), Some(ev)) => lines.push(format!(
-                                "pool {}: `{}`, shadowed by pool {} ({})",
+                                "pool {}: {}, shadowed by pool {} ({})",
                                 pool.name,
-                                ctx.scrub(&ev.value),
+                                ctx.effective(&key, &ev),
                                 pool.name,
                                 place(o.set_at)
                             )),
                             (None, Some(ev)) => {
-                                lines.push(format!("pool {} ({}): {}", pool.name, setup.sapi_name(), describe(&ev)))
+                                lines.push(format!("pool {} ({}): {}", pool.name, setup.sapi_name(), describe(&key, &ev)))
                             }
                             _ => {}
                         }
@@ -137,10 +137,10 @@ pub fn hover(
                 }
                 let who = format!("redis {}", shown(model.path(server.file)));
                 match server.settings.get(&canonical) {
-                    Some((value, at)) if is_here(at) => lines.push(format!("{who}: `{}`, set here", ctx.scrub(value))),
+                    Some((value, at)) if is_here(at) => lines.push(format!("{who}: `{}`, set here", ctx.redis_setting(&canonical, value))),
                     Some((value, at)) => lines.push(format!(
                         "{who}: `{}`, set at {} (overrides this line)",
-                        ctx.scrub(value),
+                        ctx.redis_setting(&canonical, value),
                         place(*at)
                     )),
                     None => lines.push(format!("{who}: not a setting with a single value")),

@@ -40,9 +40,11 @@ pub enum ServerError {
     ExitWithoutShutdown,
 }
 
-/// Serve LSP on stdin/stdout until the editor says `exit`.
+/// Serve LSP on stdin/stdout until the editor says `exit`. Input that is not LSP (bad
+/// headers, invalid JSON or UTF-8, oversized messages) is answered or dropped by
+/// [`framing`](super::framing), never the end of the server.
 pub fn run() -> Result<(), ServerError> {
-    let (connection, io_threads) = Connection::stdio();
+    let (connection, io_threads) = super::framing::stdio();
     let result = serve(&connection);
     drop(connection);
     io_threads.join()?;

@@ -59,6 +59,8 @@ pub enum TargetProblem {
     BadPort { port: String },
     /// A `rediscluster` seed without `:port`.
     SeedWithoutPort { seed: String },
+    /// A `,` or whitespace inside `auth=`: phpredis splits the save path there.
+    PasswordSplit,
 }
 
 impl std::fmt::Display for TargetProblem {
@@ -74,6 +76,7 @@ impl std::fmt::Display for TargetProblem {
             TargetProblem::CredentialsInUrl => f.write_str("credentials in the URL (`user:pass@host`) are ignored by phpredis: use `?auth=` (or `auth[]=user&auth[]=pass`)"),
             TargetProblem::NoSchemeWithParameters => f.write_str("no scheme: with `?parameters` phpredis needs `tcp://` (PHP's parse_url reads `host:port?...` as a scheme), so this address never connects"),
             TargetProblem::BadPort { port } => write!(f, "port `{port}` is not a port number"),
+            TargetProblem::PasswordSplit => f.write_str("the password contains a `,` or a space: phpredis splits the save path there, sends only the part before it, and tries the rest as another host"),
             TargetProblem::SeedWithoutPort { seed } => {
                 write!(f, "seed `{seed}` has no port: phpredis ignores it (\"not in host:port format\")")
             }
@@ -171,8 +174,24 @@ pub fn parse_save_path(handler: &str, save_path: &str) -> Vec<RedisTarget> {
     if handler == "rediscluster" {
         return parse_cluster(save_path);
     }
-    // phpredis splits on whitespace and commas before parsing each URL.
-    save_path.split(|c: char| c.is_ascii_whitespace() || c == ',').filter(|s| !s.is_empty()).map(parse_url).collect()
+    // phpredis splits on whitespace and commas before parsing each URL. A piece that follows
+    // a password and is no address is the rest of that password: never shown as a host.
+    let mut out: Vec<RedisTarget> = Vec::new();
+    let mut after_password = false;
+    for piece in save_path.split(|c: char| c.is_ascii_whitespace() || c == ',').filter(|s| !s.is_empty()) {
+        let looks_like_address = piece.contains("://") || piece.starts_with('/') || piece.starts_with("unix:");
+        if after_password && !looks_like_address {
+            if let Some(prev) = out.last_mut() {
+                if !prev.problems.contains(&TargetProblem::PasswordSplit) {
+                    prev.problems.push(TargetProblem::PasswordSplit);
+                }
+            }
+            continue;
+        }
+        after_password = crate::secrets::save_path_secret_ranges(piece.as_bytes()).last().is_some_and(|r| r.end == piece.len());
+        out.push(parse_url(piece));
+    }
+    out
 }
 
 fn parse_url(url: &str) -> RedisTarget {
@@ -347,43 +366,6 @@ fn apply_query(t: &mut RedisTarget, q: &str, cluster: bool) {
     }
 }
 
-/// Byte ranges of credential values inside a raw save_path text (`auth=...`, `auth[...]=...`),
-/// relative to the start of `raw`. Used to mask secrets in every output.
-pub fn secret_ranges(raw: &[u8]) -> Vec<std::ops::Range<usize>> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(p) = find(&raw[i..], b"auth") {
-        let start = i + p;
-        let before_ok = start == 0 || matches!(raw[start - 1], b'?' | b'&' | b'"' | b' ' | b'\'');
-        let mut j = start + 4;
-        if raw.get(j) == Some(&b'[') {
-            while j < raw.len() && raw[j] != b']' {
-                j += 1;
-            }
-            j += 1;
-        }
-        if before_ok && raw.get(j) == Some(&b'=') {
-            let vs = j + 1;
-            let mut ve = vs;
-            while ve < raw.len() && !matches!(raw[ve], b'&' | b'"' | b'\'' | b',' | b' ' | b'\t' | b'\r' | b'\n' | b';')
-            {
-                ve += 1;
-            }
-            if ve > vs {
-                out.push(vs..ve);
-            }
-            i = ve;
-        } else {
-            i = start + 4;
-        }
-    }
-    out
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,17 +394,18 @@ mod tests {
     }
 
     #[test]
+    fn a_password_split_by_a_comma_is_not_a_host() {
+        let list = parse_save_path("redis", "tcp://h:6379?auth=ab,cd");
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].problems, [TargetProblem::PasswordSplit]);
+        assert!(!format!("{list:?}").contains("cd"));
+    }
+
+    #[test]
     fn cluster_seeds() {
         let s = parse_save_path("rediscluster", "seed[]=10.0.0.1:7000&seed[]=10.0.0.2:7001&auth=pw&timeout=2");
         assert_eq!(s.len(), 2);
         assert_eq!(s[1].port, 7001);
         assert!(s[0].auth.is_some());
-    }
-
-    #[test]
-    fn secrets_are_found_in_raw_text() {
-        let raw = br#""tcp://h:6379?auth=s3cret&database=2, tcp://h2?auth[]=u&auth[]=p""#;
-        let r: Vec<_> = secret_ranges(raw).into_iter().map(|r| &raw[r]).collect();
-        assert_eq!(r, vec![&b"s3cret"[..], b"u", b"p"]);
     }
 }

@@ -5,12 +5,13 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use super::endpoint::{parse_save_path, secret_ranges, EndpointOwner, SessionEndpoint};
+use super::endpoint::{parse_save_path, EndpointOwner, SessionEndpoint};
 use super::php::{self, FpmTree, IniFile};
 use super::redis::PlacedDirective;
 use super::{
     magento, redis, tunnel, EffectiveValue, FileId, IncludeProblem, LoadedFile, Location, Model, UnknownDirective,
 };
+use crate::confine::Confinement;
 use crate::discover::{self, Role};
 use crate::source::Source;
 use crate::span::Span;
@@ -141,16 +142,19 @@ impl ParseCache {
 pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
     let BuildOptions { root, overlay, on_file, cache, tunnel_paths, redis_version } = *options;
     let discovery = discover::discover(paths, root);
+    let confinement = Confinement::new(&discovery.root, paths);
     let mut model = Model {
         root: discovery.root.clone(),
         root_reason: discovery.root_reason.clone(),
         unreadable: discovery.unreadable.clone(),
+        confinement: confinement.clone(),
         ..Model::default()
     };
     let loader = Loader {
         root: (discovery.root != Path::new("/")).then(|| discovery.root.clone()),
         cwd: None,
         keep_going: true,
+        confinement,
     };
 
     // Reading and parsing are independent per file: spread them over the cores, keep the order.
@@ -159,9 +163,11 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
     let read_one = |found: &discover::Found| -> Result<(LoadedFile, Parsed), discover::Unreadable> {
         let source = match overlay.and_then(|o| o.get(&found.path)) {
             Some(b) => Source::new(found.path.clone(), b.clone()),
-            None => std::fs::read(&found.read_from)
+            None => model
+                .confinement
+                .read(&found.read_from)
                 .map(|b| Source::new(found.path.clone(), b))
-                .map_err(|e| discover::Unreadable { path: found.path.clone(), reason: discover::describe_io(&e) })?,
+                .map_err(|e| discover::Unreadable { path: found.path.clone(), reason: e.to_string() })?,
         };
         let out = match cache {
             Some(c) => c.get_or_parse(source, found.role),
@@ -245,6 +251,12 @@ fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
             let acl = crate::syntax::redis_acl::parse(&file.source.bytes);
             file.syntax_errors = acl.errors.clone();
             file.secrets.extend(acl.users.iter().flat_map(|u| u.secrets.iter().copied()));
+            // A line redis-server refuses may still hold a `>password`: mask it by its name.
+            for e in &acl.errors {
+                if let Some(from) = crate::secrets::redis_broken_line_secret(e.span.slice(&file.source.bytes)) {
+                    file.secrets.push(Span::new(e.span.start + from, e.span.end));
+                }
+            }
             Parsed::Acl(Box::new(acl))
         }
         Role::MagentoEnv => {
@@ -258,15 +270,19 @@ fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
     (file, parsed)
 }
 
-/// Secrets in save_path values, and `session.*` names PHP does not know.
+/// Secrets in save_path values and under password-like keys, and `session.*` names PHP
+/// does not know.
 fn ini_findings(file: &mut LoadedFile, doc: &IniDocument) {
-    // Credentials in save paths, found in the raw lines (a broken line is not an entry).
+    // Found in the raw lines, so that a line that does not parse is masked too.
     let mut offset = 0;
-    for line in doc.source().split_inclusive(|&b| b == b'\n') {
+    for line in doc.source().split_inclusive(|&b| b == b'\n' || b == b'\r') {
         if line.windows(9).any(|w| w == b"save_path") {
-            for r in secret_ranges(line) {
+            for r in crate::secrets::save_path_secret_ranges(line) {
                 file.secrets.push(Span::new(offset + r.start, offset + r.end));
             }
+        }
+        if let Some(r) = crate::secrets::raw_line_secret(line, false) {
+            file.secrets.push(Span::new(offset + r.start, offset + r.end));
         }
         offset += line.len();
     }
@@ -307,31 +323,56 @@ fn ini_findings(file: &mut LoadedFile, doc: &IniDocument) {
 }
 
 fn redis_findings(file: &mut LoadedFile, conf: &redis_conf::RedisConf) {
+    for line in conf.lines() {
+        // A line that does not parse may still hold a password: judge it by its name.
+        if let redis_conf::LineKind::Error(_) = &line.kind {
+            let text = line.content.slice(&file.source.bytes);
+            if let Some(from) = crate::secrets::redis_broken_line_secret(text) {
+                file.secrets.push(Span::new(line.content.start + from, line.content.end));
+            }
+        }
+    }
     for (_, d) in conf.directives() {
         let name = d.name_lowercase();
         let args = d.args();
-        match directives::lookup(&name) {
-            directives::Lookup::Unknown => file.unknown_directives.push(UnknownDirective {
+        if let directives::Lookup::Unknown = directives::lookup(&name) {
+            file.unknown_directives.push(UnknownDirective {
                 span: d.name.span,
                 suggestion: did_you_mean(&name, directives::DIRECTIVES.iter().map(|d| d.name)),
-                name,
+                name: crate::source::printable(&short_name(&name)).into_owned(),
                 fatal: true,
-            }),
-            directives::Lookup::Table { def, .. } if def.sensitive => file.secrets.extend(args.iter().map(|a| a.span)),
-            directives::Lookup::User => {
-                for a in args.iter().skip(1) {
-                    if a.value.starts_with(b">") || a.value.starts_with(b"<") || a.value.starts_with(b"#") {
-                        file.secrets.push(Span::new(a.span.start + 1, a.span.end).to(Span::empty(a.span.end)));
-                    }
-                }
-            }
-            _ => {}
+            });
+        }
+        let values: Vec<&[u8]> = args.iter().map(|a| a.value.as_slice()).collect();
+        for (i, r) in crate::secrets::redis_secret_args(&name, &values) {
+            let a = &args[i];
+            let span = if r.start == 0 { a.span } else { Span::new((a.span.start + r.start).min(a.span.end), a.span.end) };
+            file.secrets.push(span);
         }
     }
 }
 
-/// Values of password-like keys in env.php.
+/// Longest directive name quoted in a message (characters); a longer one is cut with `…`.
+const SHOWN_NAME: usize = 80;
+
+fn short_name(name: &str) -> String {
+    if name.chars().count() > SHOWN_NAME {
+        format!("{}…", name.chars().take(SHOWN_NAME).collect::<String>())
+    } else {
+        name.to_owned()
+    }
+}
+
+/// Values of password-like keys in env.php: by the parsed tree, and by the raw lines so that
+/// a line the parser refuses (an unterminated string) is masked too.
 fn envphp_secrets(file: &mut LoadedFile, doc: &EnvPhp) {
+    let mut offset = 0;
+    for line in file.source.bytes.split_inclusive(|&b| b == b'\n') {
+        if let Some(r) = crate::secrets::raw_line_secret(line, true) {
+            file.secrets.push(Span::new(offset + r.start, offset + r.end));
+        }
+        offset += line.len();
+    }
     let mut stack: Vec<env_php::ArrayId> = doc.root_array().into_iter().collect();
     let mut seen = BTreeSet::new();
     while let Some(a) = stack.pop() {
@@ -345,7 +386,7 @@ fn envphp_secrets(file: &mut LoadedFile, doc: &EnvPhp) {
                 _ => {
                     let key = e.key.map(|k| doc.text(doc.expr(k).span).to_ascii_lowercase()).unwrap_or_default();
                     let key = String::from_utf8_lossy(&key).trim_matches(['\'', '"']).to_owned();
-                    if matches!(key.as_str(), "password" | "pass" | "passwd" | "secret" | "key" | "auth") {
+                    if crate::secrets::envphp_key_is_secret(&key) {
                         file.secrets.push(value.span);
                     }
                 }
@@ -354,8 +395,15 @@ fn envphp_secrets(file: &mut LoadedFile, doc: &EnvPhp) {
     }
 }
 
+/// Names longer than this get no did-you-mean: no known name is within a typo of them,
+/// and edit distance costs the product of the lengths (a 1 MB name took 9 s per line).
+const MAX_SUGGESTED_NAME: usize = 64;
+
 /// The closest known name, when it is close enough to be a typo.
 pub fn did_you_mean<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
+    if name.len() > MAX_SUGGESTED_NAME {
+        return None;
+    }
     known
         .map(|k| (strsim_distance(name, k), k))
         .filter(|(d, k)| *d > 0 && *d <= 2.max(k.len() / 6))
@@ -463,10 +511,22 @@ fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>) {
     model.pools = all_pools;
 }
 
-/// The `include=` patterns of php-fpm.conf `m`, resolved: absolute ones below the root,
-/// relative ones against FPM's prefix (the parent of the directory holding php-fpm.conf,
-/// as with Docker's `include=etc/php-fpm.d/*.conf`). (pattern as written, resolved, node span)
-fn fpm_include_patterns(model: &Model, parsed: &[Parsed], m: usize) -> Vec<(String, PathBuf, Span)> {
+/// One `include=` line of php-fpm.conf.
+struct FpmInclude {
+    /// The value as sesslint can know it (`${VAR}` left as written), control characters escaped.
+    shown: String,
+    /// Where it points: absolute patterns below the root, relative ones against FPM's prefix
+    /// (the parent of the directory holding php-fpm.conf, as with Docker's
+    /// `include=etc/php-fpm.d/*.conf`). `None` when it depends on the FPM master's environment.
+    resolved: Option<PathBuf>,
+    /// `${NAME}` references, which php-fpm takes from its own environment.
+    env_names: String,
+    span: Span,
+}
+
+/// The `include=` lines of php-fpm.conf `m`. `${VAR}` is never taken from sesslint's own
+/// environment (it is the FPM master's, unknown here; a CI job's would leak its tokens).
+fn fpm_include_patterns(model: &Model, parsed: &[Parsed], m: usize) -> Vec<FpmInclude> {
     let Parsed::Ini(doc) = &parsed[m] else { return Vec::new() };
     let main_dir = model.files[m].source.path.parent().unwrap_or(Path::new(""));
     let mut out = Vec::new();
@@ -474,38 +534,70 @@ fn fpm_include_patterns(model: &Model, parsed: &[Parsed], m: usize) -> Vec<(Stri
         if doc.text(e.key) != b"include" || e.offset.is_some() || !e.applied {
             continue;
         }
-        let value = String::from_utf8_lossy(&doc.evaluate(&e.value, &crate::syntax::ini::ProcessEnv)).into_owned();
+        let env = crate::syntax::ini::OtherEnvironment::default();
+        let value = String::from_utf8_lossy(&doc.evaluate(&e.value, &env)).into_owned();
+        let env_names = env.unknown_names();
+        if !env_names.is_empty() {
+            let raw = String::from_utf8_lossy(doc.text(e.value.span)).trim().trim_matches('"').to_owned();
+            let shown = crate::source::printable(&raw).into_owned();
+            out.push(FpmInclude { shown, resolved: None, env_names, span: node.span });
+            continue;
+        }
         let resolved = match value.strip_prefix('/') {
             Some(rel) if model.root != Path::new("/") => model.root.join(rel),
             Some(_) => PathBuf::from(&value),
             None => main_dir.parent().unwrap_or(Path::new("")).join(&value),
         };
-        out.push((value, resolved, node.span));
+        let shown = crate::source::printable(&value).into_owned();
+        out.push(FpmInclude { shown, resolved: Some(resolved), env_names, span: node.span });
     }
     out
 }
 
+/// Files one php-fpm `include=` glob may add to the model: a glob over a directory of
+/// thousands of files is not a pool directory.
+const MAX_FPM_INCLUDE_FILES: usize = 1000;
+
 /// Read the files an include pattern matches that discovery did not find (a pool directory
-/// with another name): FPM's globs name files in one directory.
+/// with another name): FPM's globs name files in one directory. Reads go through the
+/// model's confinement: nothing outside the checked tree, nothing from /proc.
 fn read_fpm_includes(model: &mut Model, parsed: &mut Vec<Parsed>, m: usize) {
-    for (_, resolved, _) in fpm_include_patterns(model, parsed, m) {
+    for inc in fpm_include_patterns(model, parsed, m) {
+        let Some(resolved) = inc.resolved else { continue };
         let (Some(dir), Some(name)) = (resolved.parent(), resolved.file_name().and_then(|n| n.to_str())) else {
             continue;
         };
+        if let Err(why) = model.confinement.resolve(dir) {
+            if !why.is_not_found() {
+                let path = model.files[m].source.path.clone();
+                model.unreadable.push(discover::Unreadable {
+                    path,
+                    reason: format!("php-fpm `include={}`: {why}", inc.shown),
+                });
+            }
+            continue;
+        }
         let Ok(entries) = std::fs::read_dir(dir) else { continue };
         let mut paths: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
             .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| crate::glob::glob_matches(name, n)))
             .filter(|p| p.is_file())
+            .take(MAX_FPM_INCLUDE_FILES)
             .collect();
         paths.sort();
         for p in paths {
             if model.file_id(&p).is_some() {
                 continue;
             }
-            let Ok(source) = Source::read(&p) else { continue };
-            let (file, parsed_file) = parse_file(source, Role::FpmPool);
+            let bytes = match model.confinement.read(&p) {
+                Ok(b) => b,
+                Err(why) => {
+                    model.unreadable.push(discover::Unreadable { path: p, reason: why.to_string() });
+                    continue;
+                }
+            };
+            let (file, parsed_file) = parse_file(Source::new(p, bytes), Role::FpmPool);
             model.add_file(file);
             parsed.push(parsed_file);
         }
@@ -523,7 +615,21 @@ fn fpm_includes(
     problems: &mut Vec<(usize, IncludeProblem)>,
 ) -> Vec<usize> {
     let mut out = Vec::new();
-    for (value, resolved, span) in fpm_include_patterns(model, parsed, m) {
+    for inc in fpm_include_patterns(model, parsed, m) {
+        let Some(resolved) = inc.resolved else {
+            problems.push((
+                m,
+                IncludeProblem {
+                    span: inc.span,
+                    message: format!(
+                        "php-fpm includes `{}`: the path depends on the FPM master's environment ({}), which sesslint does not know; the files it names are not checked",
+                        inc.shown, inc.env_names
+                    ),
+                    severity: crate::diagnostic::Severity::Warning,
+                },
+            ));
+            continue;
+        };
         let pattern = resolved.to_string_lossy().into_owned();
         let mut matched: Vec<usize> = pools
             .iter()
@@ -531,13 +637,14 @@ fn fpm_includes(
             .filter(|&p| crate::glob::glob_matches(&pattern, &model.files[p].source.path.to_string_lossy()))
             .collect();
         matched.sort_by(|a, b| model.files[*a].source.path.cmp(&model.files[*b].source.path));
-        let is_glob = value.contains(['*', '?', '[']);
+        let is_glob = inc.shown.contains(['*', '?', '[']);
         if matched.is_empty() && !is_glob && !resolved.is_file() {
             problems.push((
                 m,
                 IncludeProblem {
-                    span,
-                    message: format!("php-fpm cannot include `{value}`: no such file (FPM refuses to start)"),
+                    span: inc.span,
+                    message: format!("php-fpm cannot include `{}`: no such file (FPM refuses to start)", inc.shown),
+                    severity: crate::diagnostic::Severity::Error,
                 },
             ));
         }
@@ -577,7 +684,7 @@ fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader) {
             Some(root) => dir.strip_prefix(root).map(|rel| Path::new("/").join(rel)).unwrap_or(dir),
             None => dir,
         };
-        let l = Loader { root: loader.root.clone(), cwd: Some(cwd), keep_going: true };
+        let l = Loader { cwd: Some(cwd), ..loader.clone() };
         let tree = match parsed.get(i) {
             Some(Parsed::Redis(t)) => Some(t.as_ref()),
             _ => None,
@@ -598,7 +705,11 @@ fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader) {
                     message: e.message.clone(),
                 });
             } else if e.kind == LoadErrorKind::Include {
-                file.include_problems.push(IncludeProblem { span: e.span, message: e.message.clone() });
+                file.include_problems.push(IncludeProblem {
+                    span: e.span,
+                    message: e.message.clone(),
+                    severity: crate::diagnostic::Severity::Error,
+                });
             } else if depends_on_machine(e.span.slice(&file.source.bytes)) {
                 // `dir`, `logfile`, `loadmodule` and friends name paths of the machine the
                 // server runs on; a copied tree is not that machine.
@@ -624,7 +735,7 @@ fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader) {
         server.startup_failures.extend(at_startup);
         if server.version.assumed {
             let machine = super::link::host_of(&path, &[]);
-            if let Some(v) = distribution_redis(&machine) {
+            if let Some(v) = distribution_redis(&machine, &model.confinement) {
                 server.version = v;
             }
         }
@@ -648,17 +759,18 @@ fn use_acl_file(model: &mut Model, parsed: &[Parsed], l: &Loader, server: &mut r
     let at = server.aclfile_at.unwrap_or(Location { file: server.file, span: Span::empty(0) });
     let fid = match model.file_id(&physical) {
         Some(id) => id,
-        None => match Source::read(&physical) {
-            Ok(source) => {
-                let (file, _) = parse_file(source, Role::RedisAcl);
+        // Through the loader's one confined read: inside the checked tree, never /proc.
+        None => match l.read_named(&logical) {
+            Ok(bytes) => {
+                let (file, _) = parse_file(Source::new(physical.clone(), bytes), Role::RedisAcl);
                 model.add_file(file)
             }
             Err(e) => {
                 server.startup_failures.push(redis::StartupFailure {
                     at,
                     message: format!(
-                        "Aborting Redis startup because of ACL errors: Error loading ACLs, opening file '{acl}': {}",
-                        crate::discover::describe_io(&e)
+                        "Aborting Redis startup because of ACL errors: Error loading ACLs, opening file '{}': {e}",
+                        crate::source::printable(acl)
                     ),
                 });
                 return;
@@ -690,9 +802,9 @@ fn use_acl_file(model: &mut Model, parsed: &[Parsed], l: &Loader, server: &mut r
 /// or, failing those, its PHP layout (`etc/php/8.2/` is Debian 12's PHP). Packages:
 /// Debian 11 redis 6.0.16, Debian 12 7.0.15, Ubuntu 22.04 6.0.16, Ubuntu 24.04 7.0.15,
 /// RHEL 9 6.2 (AppStream).
-fn distribution_redis(machine: &Path) -> Option<redis::RedisVersion> {
+fn distribution_redis(machine: &Path, confinement: &Confinement) -> Option<redis::RedisVersion> {
     let etc = machine.join("etc");
-    let read = |name: &str| std::fs::read_to_string(etc.join(name)).ok();
+    let read = |name: &str| confinement.read(&etc.join(name)).ok().and_then(|b| String::from_utf8(b).ok());
     let pick = |major: u8, minor: u8, why: String| {
         Some(redis::RedisVersion { major, minor, valkey: false, why, assumed: true })
     };
@@ -753,8 +865,9 @@ fn file_for(model: &mut Model, loader: &Loader, named: &Path, top: &Path, top_id
     if let Some(id) = model.file_id(&physical).or_else(|| model.file_id(named)) {
         return id;
     }
-    let source = Source::read(&physical).unwrap_or_else(|_| Source::new(physical.clone(), Vec::new()));
-    let (file, _) = parse_file(source, Role::RedisConf);
+    // The loader read it already, through the same confinement; a refusal is its error.
+    let bytes = model.confinement.read(&physical).unwrap_or_default();
+    let (file, _) = parse_file(Source::new(physical.clone(), bytes), Role::RedisConf);
     model.add_file(file)
 }
 
@@ -772,12 +885,31 @@ fn lower_magento(model: &mut Model, parsed: &[Parsed]) {
 /// Read stunnel/spiped/PeerVPN files under `paths` (a config's `tunnel-paths`) as tunnel
 /// evidence that holds for every host in the tree.
 fn add_tunnel_evidence(model: &mut Model, paths: &[PathBuf]) {
-    let found = discover::discover(paths, None);
+    // Tunnel paths come from sesslint.toml, which the checked repository may have written:
+    // they are read through the same confinement as everything else.
+    let mut found = discover::Discovery::default();
+    for p in paths {
+        match model.confinement.resolve(p) {
+            Ok(_) => {
+                let d = discover::discover(std::slice::from_ref(p), Some(&model.root));
+                found.files.extend(d.files);
+                found.unreadable.extend(d.unreadable);
+            }
+            Err(why) => found.unreadable.push(discover::Unreadable { path: p.clone(), reason: why.to_string() }),
+        }
+    }
+    model.unreadable.extend(found.unreadable.iter().cloned());
     for f in found.files.iter().filter(|f| matches!(f.role, Role::Stunnel | Role::Spiped | Role::PeerVpn)) {
         if model.file_id(&f.path).is_some() {
             continue;
         }
-        let Ok(source) = Source::read(&f.path) else { continue };
+        let source = match model.confinement.read(&f.read_from) {
+            Ok(bytes) => Source::new(f.path.clone(), bytes),
+            Err(why) => {
+                model.unreadable.push(discover::Unreadable { path: f.path.clone(), reason: why.to_string() });
+                continue;
+            }
+        };
         let (file, _) = parse_file(source, f.role);
         let id = model.add_file(file);
         let mut found = tunnels_of(id, &model.files[id.0]);
@@ -829,6 +961,7 @@ fn build_endpoints(model: &mut Model) {
                 value: v.value.clone().unwrap_or_default(),
                 set_at: Some(v.entry_at),
                 shadowed: vec![],
+                depends_on_env: None,
             },
             None => EffectiveValue::default_value("files"),
         };

@@ -52,11 +52,15 @@ pub struct EffectiveValue {
     /// `None`: the program's built-in default.
     pub set_at: Option<Location>,
     pub shadowed: Vec<Location>,
+    /// `${NAME}` references that PHP (or the FPM master) takes from its own environment,
+    /// as `${A}, ${B}`: unknown here, so `value` has them empty. sesslint never uses its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub depends_on_env: Option<String>,
 }
 
 impl EffectiveValue {
     pub fn default_value(value: &str) -> Self {
-        EffectiveValue { value: value.to_owned(), set_at: None, shadowed: Vec::new() }
+        EffectiveValue { value: value.to_owned(), set_at: None, shadowed: Vec::new(), depends_on_env: None }
     }
 }
 
@@ -89,6 +93,8 @@ pub struct UnknownDirective {
 pub struct IncludeProblem {
     pub span: Span,
     pub message: String,
+    /// Error: the program refuses to start; warning: sesslint cannot tell.
+    pub severity: crate::diagnostic::Severity,
 }
 
 #[derive(Debug, Default)]
@@ -98,6 +104,8 @@ pub struct Model {
     pub root: PathBuf,
     /// How the root was chosen (for verbose output).
     pub root_reason: String,
+    /// What may be read while building the model (the root and the checked paths).
+    pub confinement: crate::confine::Confinement,
     pub php: Vec<PhpSetup>,
     pub pools: Vec<FpmPool>,
     pub magento: Vec<MagentoInstall>,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::{EffectiveValue, FileId, IncludeProblem, Location};
-use crate::syntax::ini::{IniDocument, IniEnv, NodeKind};
+use crate::syntax::ini::{IniDocument, IniEnv, NodeKind, MAX_EXPANDED_VALUE};
 
 /// A PHP SAPI that Debian gives its own tree (`/etc/php/8.2/<sapi>/`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -60,7 +60,14 @@ pub struct PhpSetup {
     pub values: BTreeMap<String, EffectiveValue>,
     /// `extension=` lines in load order (name without `.so`).
     pub extensions: Vec<(String, Location)>,
+    /// Lines whose `${}` expansion sesslint stopped at a limit ([`MAX_EXPANDED_VALUE`] per
+    /// value, [`MAX_EXPANSION_PER_SETUP`] in all): their values are cut, and reported.
+    pub expansion_cut_at: Vec<Location>,
 }
+
+/// Bytes that `${}` references may copy in one PHP setup, all lines together (16 MiB):
+/// 10,000 lines each naming a 1 MiB value would otherwise build 10 GB.
+pub const MAX_EXPANSION_PER_SETUP: usize = 16 << 20;
 
 /// Built-in defaults of the directives sesslint reasons about.
 pub fn builtin_default(key: &str) -> Option<&'static str> {
@@ -114,6 +121,10 @@ pub struct FpmPool {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct PoolOverride {
     pub value: String,
+    /// `${NAME}` references php-fpm takes from the FPM master's environment (see
+    /// [`EffectiveValue::depends_on_env`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub depends_on_env: Option<String>,
     pub admin: bool,
     pub set_at: Location,
     /// Other override lines for the same key that lose to this one.
@@ -131,7 +142,12 @@ impl FpmPool {
             Some(o) => {
                 let mut shadowed: Vec<Location> = base.iter().filter_map(|b| b.set_at).collect();
                 shadowed.extend(o.shadowed.iter().copied());
-                Some(EffectiveValue { value: o.value.clone(), set_at: Some(o.set_at), shadowed })
+                Some(EffectiveValue {
+                    value: o.value.clone(),
+                    set_at: Some(o.set_at),
+                    shadowed,
+                    depends_on_env: o.depends_on_env.clone(),
+                })
             }
             None => base,
         }
@@ -139,19 +155,48 @@ impl FpmPool {
 }
 
 /// Resolves `${name}` from directives read earlier; the environment of the running PHP
-/// is not known statically, so it resolves to nothing (as an unset variable does).
+/// is not known statically (and sesslint's own is never used), so it resolves to nothing.
 struct EarlierDirectives<'a> {
     values: &'a BTreeMap<String, EffectiveValue>,
+    /// Bytes still allowed to be copied by `${}` in this setup.
+    budget: &'a std::cell::Cell<usize>,
+    cut: std::cell::Cell<bool>,
+    /// Names not set by an earlier directive: the environment's, unknown here.
+    from_env: crate::syntax::ini::OtherEnvironment,
+}
+
+impl<'a> EarlierDirectives<'a> {
+    fn new(values: &'a BTreeMap<String, EffectiveValue>, budget: &'a std::cell::Cell<usize>) -> Self {
+        EarlierDirectives { values, budget, cut: Default::default(), from_env: Default::default() }
+    }
+
+    /// `${A}, ${B}` when the value named variables of the environment.
+    fn env_names(&self) -> Option<String> {
+        Some(self.from_env.unknown_names()).filter(|n| !n.is_empty())
+    }
 }
 
 impl IniEnv for EarlierDirectives<'_> {
     fn constant(&self, name: &[u8]) -> Option<Vec<u8>> {
-        crate::syntax::ini::ProcessEnv.constant(name)
+        crate::php_constants::startup_constant(name).map(|v| v.as_bytes().to_vec())
     }
 
     fn variable(&self, name: &[u8]) -> Option<Vec<u8>> {
-        let name = std::str::from_utf8(name).ok()?;
-        self.values.get(name).map(|v| v.value.as_bytes().to_vec())
+        let Some(value) = std::str::from_utf8(name).ok().and_then(|n| self.values.get(n)) else {
+            return self.from_env.variable(name);
+        };
+        let value = &value.value;
+        let n = value.len().min(MAX_EXPANDED_VALUE + 1);
+        if n > self.budget.get() {
+            self.cut.set(true);
+            return None;
+        }
+        self.budget.set(self.budget.get() - n);
+        Some(value.as_bytes()[..n].to_vec())
+    }
+
+    fn cut(&self) {
+        self.cut.set(true);
     }
 }
 
@@ -209,16 +254,18 @@ fn setup(php_ini: Option<&IniFile<'_>>, mut scan: Vec<&IniFile<'_>>, dir: PathBu
         scan_files: scan.iter().map(|f| f.id).collect(),
         values: BTreeMap::new(),
         extensions: Vec::new(),
+        expansion_cut_at: Vec::new(),
     };
+    let budget = std::cell::Cell::new(MAX_EXPANSION_PER_SETUP);
     for f in php_ini.into_iter().chain(scan.iter().copied()) {
-        apply_ini(&mut s, f);
+        apply_ini(&mut s, f, &budget);
     }
     s
 }
 
 /// Apply one file's entries as php.ini loading does: later wins, `extension=` collected,
 /// bare keys and `[PATH=]`/`[HOST=]` sections left out, nothing after a syntax error.
-fn apply_ini(s: &mut PhpSetup, f: &IniFile<'_>) {
+fn apply_ini(s: &mut PhpSetup, f: &IniFile<'_>, budget: &std::cell::Cell<usize>) {
     let doc = f.doc;
     let mut per_dir_section = false; // reset per file
     for node in &doc.nodes {
@@ -229,23 +276,33 @@ fn apply_ini(s: &mut PhpSetup, f: &IniFile<'_>) {
             }
             NodeKind::Entry(e) if e.applied && !per_dir_section && e.offset.is_none() => {
                 let key = String::from_utf8_lossy(doc.text(e.key)).into_owned();
-                let value = {
-                    let env = EarlierDirectives { values: &s.values };
-                    String::from_utf8_lossy(&doc.evaluate(&e.value, &env)).into_owned()
-                };
                 let at = Location { file: f.id, span: node.span };
+                let (value, from_env) = {
+                    let env = EarlierDirectives::new(&s.values, budget);
+                    let v = String::from_utf8_lossy(&doc.evaluate(&e.value, &env)).into_owned();
+                    if env.cut.get() {
+                        s.expansion_cut_at.push(at);
+                    }
+                    (v, env.env_names())
+                };
                 if key.eq_ignore_ascii_case("extension") || key.eq_ignore_ascii_case("zend_extension") {
                     s.extensions.push((extension_name(&value), at));
                     continue;
                 }
-                set_later_wins(&mut s.values, key, value, at);
+                set_later_wins(&mut s.values, key, value, at, from_env);
             }
             _ => {}
         }
     }
 }
 
-fn set_later_wins(map: &mut BTreeMap<String, EffectiveValue>, key: String, value: String, at: Location) {
+fn set_later_wins(
+    map: &mut BTreeMap<String, EffectiveValue>,
+    key: String,
+    value: String,
+    at: Location,
+    depends_on_env: Option<String>,
+) {
     match map.get_mut(&key) {
         Some(v) => {
             if let Some(prev) = v.set_at {
@@ -253,9 +310,10 @@ fn set_later_wins(map: &mut BTreeMap<String, EffectiveValue>, key: String, value
             }
             v.value = value;
             v.set_at = Some(at);
+            v.depends_on_env = depends_on_env;
         }
         None => {
-            map.insert(key, EffectiveValue { value, set_at: Some(at), shadowed: Vec::new() });
+            map.insert(key, EffectiveValue { value, set_at: Some(at), shadowed: Vec::new(), depends_on_env });
         }
     }
 }
@@ -282,7 +340,8 @@ pub struct FpmTree<'a> {
 pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProblem)>) -> Vec<FpmPool> {
     let mut pools: Vec<FpmPool> = Vec::new();
     // Collected lines per pool: (key, value, admin, location), in file order.
-    let mut lines: Vec<Vec<(String, String, bool, Location)>> = Vec::new();
+    #[allow(clippy::type_complexity)]
+    let mut lines: Vec<Vec<(String, String, bool, Location, Option<String>)>> = Vec::new();
     for f in &tree.files {
         let doc = f.doc;
         let mut current: Option<usize> = None;
@@ -316,11 +375,13 @@ pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProble
                     let at = Location { file: f.id, span: node.span };
                     let Some(pool) = current else {
                         if e.offset.is_some() {
-                            problems.push((f.id, IncludeProblem { span: node.span, message: "php-fpm refuses arrays in the global section (\"Array are not allowed in the global section\"); put this line below a [pool] header".into() }));
+                            problems.push((f.id, IncludeProblem { span: node.span, message: "php-fpm refuses arrays in the global section (\"Array are not allowed in the global section\"); put this line below a [pool] header".into(), severity: crate::diagnostic::Severity::Error }));
                         }
                         continue;
                     };
-                    let env = EarlierDirectives { values: &BTreeMap::new() };
+                    let budget = std::cell::Cell::new(MAX_EXPANSION_PER_SETUP);
+                    let no_values = BTreeMap::new();
+                    let env = EarlierDirectives::new(&no_values, &budget);
                     let raw = String::from_utf8_lossy(&doc.evaluate(&e.value, &env)).into_owned();
                     let value = raw.replace("$pool", &pools[pool].name);
                     match (&e.offset, key.as_str()) {
@@ -328,9 +389,9 @@ pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProble
                             let name = String::from_utf8_lossy(&doc.evaluate_offset(off, &env)).into_owned();
                             let flag = key.ends_with("_flag");
                             let value = if flag { normalize_flag(&value) } else { value };
-                            lines[pool].push((name, value, key.starts_with("php_admin"), at));
+                            lines[pool].push((name, value, key.starts_with("php_admin"), at, env.env_names()));
                         }
-                        (None, _) => set_later_wins(&mut pools[pool].settings, key, value, at),
+                        (None, _) => set_later_wins(&mut pools[pool].settings, key, value, at, env.env_names()),
                         _ => {}
                     }
                 }
@@ -339,17 +400,17 @@ pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProble
         }
     }
     for (pool, lines) in pools.iter_mut().zip(lines) {
-        for (name, value, admin, at) in lines {
+        for (name, value, admin, at, depends_on_env) in lines {
             match pool.overrides.get_mut(&name) {
                 // FIRST wins within a kind; an admin line beats any plain one.
                 Some(o) if o.admin || !admin => o.shadowed.push(at),
                 Some(o) => {
                     let mut shadowed = std::mem::take(&mut o.shadowed);
                     shadowed.push(o.set_at);
-                    *o = PoolOverride { value, admin, set_at: at, shadowed };
+                    *o = PoolOverride { value, depends_on_env, admin, set_at: at, shadowed };
                 }
                 None => {
-                    pool.overrides.insert(name, PoolOverride { value, admin, set_at: at, shadowed: Vec::new() });
+                    pool.overrides.insert(name, PoolOverride { value, depends_on_env, admin, set_at: at, shadowed: Vec::new() });
                 }
             }
         }

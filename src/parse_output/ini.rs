@@ -3,29 +3,50 @@
 use super::{ParseOutput, Problem};
 use crate::php_value::{ArrayKey, PhpArray, PhpValue};
 use crate::source::Source;
-use crate::syntax::ini::{self, IniDocument, NodeKind, ProcessEnv};
-use crate::syntax::FileKind;
+use crate::syntax::ini::{self, IniDocument, NodeKind, OtherEnvironment};
+use crate::syntax::{FileKind, SyntaxError};
 
-pub(super) fn parse_output(source: &Source) -> ParseOutput {
+/// `env`: the `${NAME}` values given on the command line; any other name is PHP's
+/// environment, unknown here, and said so.
+pub(super) fn parse_output(source: &Source, env: &[(Vec<u8>, Vec<u8>)]) -> ParseOutput {
     let doc = ini::parse(&source.bytes);
-    let problems = doc.errors.iter().map(|e| Problem::at(source, e)).collect();
+    let mut problems: Vec<Problem> = doc.errors.iter().map(|e| Problem::at(source, e)).collect();
     let accepted = doc.accepted();
     // PHP returns false for a file with any syntax error.
-    let value = if accepted { PhpValue::Array(with_sections(&doc)).to_json() } else { serde_json::Value::Bool(false) };
+    let value = if accepted {
+        let env = OtherEnvironment { known: env.to_vec(), ..OtherEnvironment::default() };
+        let value = PhpValue::Array(with_sections(&doc, &env)).to_json();
+        if !env.unknown.borrow().is_empty() {
+            let message = format!(
+                "{} depends on PHP's environment, which sesslint does not know: taken as unset here (give a value with --env NAME=VALUE)",
+                env.unknown_names()
+            );
+            problems.push(Problem::at(source, &SyntaxError::new(crate::span::Span::empty(0), message)));
+        }
+        if env.was_cut.get() {
+            let message = format!(
+                "a value is longer than {} MiB after `${{}}` expansion; sesslint cut it there",
+                crate::syntax::ini::MAX_EXPANDED_VALUE >> 20
+            );
+            problems.push(Problem::at(source, &SyntaxError::new(crate::span::Span::empty(0), message)));
+        }
+        value
+    } else {
+        serde_json::Value::Bool(false)
+    };
     ParseOutput { kind: FileKind::Ini, value, problems, accepted }
 }
 
 /// The array `parse_ini_file()` builds with `process_sections = true`: entries before the
 /// first section at the top, each `[section]` a nested array (a repeated header replaces
 /// the earlier one).
-pub fn with_sections(doc: &IniDocument) -> PhpArray {
-    let env = ProcessEnv;
+pub fn with_sections(doc: &IniDocument, env: &OtherEnvironment) -> PhpArray {
     let mut result = PhpArray::new();
     let mut active: Option<ArrayKey> = None;
     for node in &doc.nodes {
         match &node.kind {
             NodeKind::Section(s) => {
-                let key = ArrayKey::from_bytes(&doc.evaluate_section(&s.name, &env));
+                let key = ArrayKey::from_bytes(&doc.evaluate_section(&s.name, env));
                 result.insert(key.clone(), PhpValue::Array(PhpArray::new()));
                 active = Some(key);
             }
@@ -38,7 +59,7 @@ pub fn with_sections(doc: &IniDocument) -> PhpArray {
                     None => &mut result,
                 };
                 let key = doc.text(e.key);
-                let value = PhpValue::Str(doc.evaluate(&e.value, &env));
+                let value = PhpValue::Str(doc.evaluate(&e.value, env));
                 match &e.offset {
                     None => target.insert(ArrayKey::from_bytes(key), value),
                     Some(offset) => {
@@ -47,7 +68,7 @@ pub fn with_sections(doc: &IniDocument) -> PhpArray {
                             target.insert(key.clone(), PhpValue::Array(PhpArray::new()));
                         }
                         let Some(PhpValue::Array(list)) = target.get_mut(&key) else { continue };
-                        let offset = doc.evaluate_offset(offset, &env);
+                        let offset = doc.evaluate_offset(offset, env);
                         if offset.is_empty() {
                             list.push(value);
                         } else {

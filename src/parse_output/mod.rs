@@ -3,6 +3,7 @@
 
 mod env_php;
 mod ini;
+mod mask;
 mod redis;
 
 use std::path::{Path, PathBuf};
@@ -40,29 +41,55 @@ impl Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.path.display(), self.line, self.column, self.message)
+        let path = self.path.display().to_string();
+        let (path, message) = (crate::source::printable(&path), crate::source::printable(&self.message));
+        write!(f, "{path}:{}:{}: {message}", self.line, self.column)
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: {why}", crate::source::printable(&path.display().to_string()))]
+    Refused { path: PathBuf, why: String },
 }
 
-/// Read `path` and compute what its program sees. `kind` overrides detection.
-pub fn parse_file(path: &Path, kind: Option<FileKind>) -> Result<ParseOutput, ReadError> {
-    let source = Source::read(path).map_err(|source| ReadError::Io { path: path.to_owned(), source })?;
-    Ok(parse_source(&source, kind))
+/// How to compute a file's values.
+#[derive(Clone, Debug, Default)]
+pub struct ParseOptions {
+    /// The file's dialect; detected from its name and content when `None`.
+    pub kind: Option<FileKind>,
+    /// `${NAME}` values for ini files (`--env NAME=VALUE`). sesslint's own environment is
+    /// never used: the variables PHP sees are PHP's, and a CI job's would leak its tokens.
+    pub env: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Print passwords as they are instead of `********`.
+    pub show_secrets: bool,
 }
 
-/// Like [`parse_file`] for bytes already in memory (an editor buffer, a test case).
-/// redis.conf `include`s are still read from disk.
+/// Read `path` (a regular file of at most 16 MiB, never /proc, /sys or /dev) and compute
+/// what its program sees.
+pub fn parse_file(path: &Path, options: &ParseOptions) -> Result<ParseOutput, ReadError> {
+    let bytes = crate::confine::Confinement::default()
+        .read(path)
+        .map_err(|why| ReadError::Refused { path: path.to_owned(), why: why.to_string() })?;
+    Ok(parse_source_with(&Source::new(path, bytes), options))
+}
+
+/// Like [`parse_file`] for bytes already in memory (an editor buffer, a test case), secrets
+/// masked and no environment. redis.conf `include`s are still read from disk.
 pub fn parse_source(source: &Source, kind: Option<FileKind>) -> ParseOutput {
-    let kind = kind.unwrap_or_else(|| FileKind::detect(&source.path, &source.bytes));
-    match kind {
-        FileKind::Ini => ini::parse_output(source),
+    parse_source_with(source, &ParseOptions { kind, ..ParseOptions::default() })
+}
+
+/// [`parse_source`] with every option.
+pub fn parse_source_with(source: &Source, options: &ParseOptions) -> ParseOutput {
+    let kind = options.kind.unwrap_or_else(|| FileKind::detect(&source.path, &source.bytes));
+    let mut out = match kind {
+        FileKind::Ini => ini::parse_output(source, &options.env),
         FileKind::Redis => redis::parse_output(source),
         FileKind::Envphp => env_php::parse_output(source),
+    };
+    if !options.show_secrets {
+        mask::mask_value(kind, &mut out.value);
     }
+    out
 }

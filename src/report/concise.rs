@@ -23,6 +23,6 @@ pub fn line(d: &Diagnostic, ctx: &ReportContext<'_>) -> String {
         p.column,
         d.severity.as_str(),
         d.code,
-        ctx.scrub(&d.message)
+        ctx.text(&d.message)
     )
 }

@@ -16,10 +16,10 @@ pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn 
         };
         let start = ctx.position(&d.primary.path, d.primary.span.start);
         let end = ctx.position(&d.primary.path, d.primary.span.end);
-        let mut message = ctx.scrub(&d.message);
+        let mut message = ctx.text(&d.message);
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");
-            message.push_str(&ctx.scrub(help));
+            message.push_str(&ctx.text(help));
         }
         writeln!(
             out,

@@ -59,7 +59,7 @@ impl miette::Diagnostic for Frame {
 
 fn labeled(ctx: &ReportContext<'_>, masked: &super::mask::Masked, l: &Label, primary: bool) -> LabeledSpan {
     let s = masked.span(l.span);
-    let text = Some(ctx.scrub(&l.message)).filter(|t| !t.is_empty());
+    let text = Some(ctx.text(&l.message)).filter(|t| !t.is_empty());
     if primary {
         LabeledSpan::new_primary_with_span(text, (s.start, s.len()))
     } else {
@@ -67,8 +67,24 @@ fn labeled(ctx: &ReportContext<'_>, masked: &super::mask::Masked, l: &Label, pri
     }
 }
 
-fn source_of(ctx: &ReportContext<'_>, path: &Path) -> Option<(NamedSource<String>, super::mask::Masked)> {
+/// The file's masked text for a frame around `spans`, unless one of their lines is too long
+/// to draw (a minified or hostile file): then the finding is printed without a frame.
+fn source_of(
+    ctx: &ReportContext<'_>,
+    path: &Path,
+    spans: &[crate::span::Span],
+) -> Option<(NamedSource<String>, super::mask::Masked)> {
     let masked = ctx.masked(path)?;
+    let text = masked.text.as_bytes();
+    let too_long = spans.iter().any(|s| {
+        let at = masked.offset(s.start).min(text.len());
+        let start = text[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let end = text[at..].iter().position(|&b| b == b'\n').map_or(text.len(), |p| at + p);
+        end - start > super::MAX_FRAME_LINE || s.len() > super::MAX_FRAME_LINE * 4
+    });
+    if too_long {
+        return None;
+    }
     let named = NamedSource::new(display_path(path), masked.text.clone());
     Some((named, masked))
 }
@@ -79,7 +95,11 @@ fn frame(d: &Diagnostic, ctx: &ReportContext<'_>) -> Frame {
         Severity::Warning => miette::Severity::Warning,
         Severity::Info => miette::Severity::Advice,
     };
-    let (source, mut labels) = match source_of(ctx, &d.primary.path) {
+    let here: Vec<crate::span::Span> = std::iter::once(&d.primary)
+        .chain(d.related.iter().filter(|r| r.path == d.primary.path))
+        .map(|l| l.span)
+        .collect();
+    let (source, mut labels) = match source_of(ctx, &d.primary.path, &here) {
         Some((named, masked)) => {
             let mut labels = vec![labeled(ctx, &masked, &d.primary, true)];
             for r in d.related.iter().filter(|r| r.path == d.primary.path) {
@@ -92,9 +112,9 @@ fn frame(d: &Diagnostic, ctx: &ReportContext<'_>) -> Frame {
     labels.dedup_by(|a, b| a.offset() == b.offset() && a.len() == b.len());
     let mut related = Vec::new();
     for r in d.related.iter().filter(|r| r.path != d.primary.path) {
-        if let Some((named, masked)) = source_of(ctx, &r.path) {
+        if let Some((named, masked)) = source_of(ctx, &r.path, &[r.span]) {
             related.push(Frame {
-                message: format!("related: {}", ctx.scrub(&r.message)),
+                message: format!("related: {}", ctx.text(&r.message)),
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
@@ -105,15 +125,22 @@ fn frame(d: &Diagnostic, ctx: &ReportContext<'_>) -> Frame {
         }
     }
     let message = if source.is_none() {
-        format!("{}: {}", display_path(&d.primary.path), ctx.scrub(&d.message))
+        let at = match ctx.source(&d.primary.path) {
+            Some(s) => {
+                let p = s.position(d.primary.span.start);
+                format!("{}:{}:{}", display_path(&d.primary.path), p.line, p.column)
+            }
+            None => display_path(&d.primary.path),
+        };
+        format!("{at}: {}", ctx.text(&d.message))
     } else {
-        ctx.scrub(&d.message)
+        ctx.text(&d.message)
     };
     Frame {
         message,
         code: Some(format!("{}({})", d.code, d.name)),
         severity,
-        help: d.help.as_deref().map(|h| ctx.scrub(h)),
+        help: d.help.as_deref().map(|h| ctx.text(h)),
         source,
         labels,
         related,

@@ -22,7 +22,7 @@ pub fn to_json(d: &Diagnostic, ctx: &ReportContext<'_>) -> Value {
         .iter()
         .map(|r| {
             let p = ctx.position(&r.path, r.span.start);
-            json!({"path": display_path(&r.path), "line": p.line, "column": p.column, "message": ctx.scrub(&r.message)})
+            json!({"path": display_path(&r.path), "line": p.line, "column": p.column, "message": ctx.text(&r.message)})
         })
         .collect();
     let fix = d.fix.as_ref().map(|f| {
@@ -33,7 +33,7 @@ pub fn to_json(d: &Diagnostic, ctx: &ReportContext<'_>) -> Value {
                 let s = ctx.position(&e.path, e.span.start);
                 let t = ctx.position(&e.path, e.span.end);
                 json!({"path": display_path(&e.path), "line": s.line, "column": s.column, "end_line": t.line, "end_column": t.column,
-                       "replacement": ctx.scrub(&e.replacement)})
+                       "replacement": ctx.replacement(e)})
             })
             .collect();
         json!({"title": f.title, "applicability": f.applicability, "edits": edits})
@@ -42,13 +42,13 @@ pub fn to_json(d: &Diagnostic, ctx: &ReportContext<'_>) -> Value {
         "code": d.code,
         "name": d.name,
         "severity": d.severity.as_str(),
-        "message": ctx.scrub(&d.message),
+        "message": ctx.text(&d.message),
         "path": display_path(&d.primary.path),
         "line": start.line,
         "column": start.column,
         "end_line": end.line,
         "end_column": end.column,
-        "help": d.help.as_deref().map(|h| ctx.scrub(h)),
+        "help": d.help.as_deref().map(|h| ctx.text(h)),
         "related": related,
         "fix": fix,
     })

@@ -33,11 +33,11 @@ pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn 
         writeln!(out, r#"  <testsuite name="{path}" tests="{k}" failures="{k}" errors="0">"#)?;
         for d in list {
             let p = ctx.position(&d.primary.path, d.primary.span.start);
-            let message = ctx.scrub(&d.message);
+            let message = ctx.text(&d.message);
             let mut body = super::concise::line(d, ctx);
             if let Some(help) = &d.help {
                 body.push_str("\nhelp: ");
-                body.push_str(&ctx.scrub(help));
+                body.push_str(&ctx.text(help));
             }
             for r in &d.related {
                 let rp = ctx.position(&r.path, r.span.start);
@@ -46,7 +46,7 @@ pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn 
                     display_path(&r.path),
                     rp.line,
                     rp.column,
-                    ctx.scrub(&r.message)
+                    ctx.text(&r.message)
                 ));
             }
             writeln!(

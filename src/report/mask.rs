@@ -3,7 +3,7 @@
 
 use crate::span::Span;
 
-pub const MASK: &str = "********";
+pub use crate::secrets::MASK;
 
 pub struct Masked {
     pub text: String,
@@ -13,31 +13,25 @@ pub struct Masked {
 
 impl Masked {
     pub fn unmasked(bytes: &[u8]) -> Self {
-        Masked { text: String::from_utf8_lossy(bytes).into_owned(), cuts: Vec::new() }
+        Masked { text: same_length_text(bytes.to_vec()), cuts: Vec::new() }
     }
 
     pub fn new(bytes: &[u8], secrets: &[Span]) -> Self {
-        let mut spans: Vec<Span> = secrets.iter().copied().filter(|s| !s.is_empty() && s.end <= bytes.len()).collect();
-        spans.sort();
+        // Overlapping secrets (a field and the raw line around it) are masked as one.
+        let ranges: Vec<std::ops::Range<usize>> =
+            secrets.iter().filter(|s| s.end <= bytes.len()).map(|s| s.start..s.end).collect();
+        let spans = crate::secrets::merge_ranges(&ranges);
         let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
         let mut cuts = Vec::new();
         let mut at = 0;
         for s in spans {
-            if s.start < at {
-                continue; // overlapping
-            }
             out.extend_from_slice(&bytes[at..s.start]);
             cuts.push((s.start, s.end, out.len()));
             out.extend_from_slice(MASK.as_bytes());
             at = s.end;
         }
         out.extend_from_slice(&bytes[at..]);
-        // Offsets must stay on the same bytes, so invalid UTF-8 becomes one '?' per byte.
-        let text = match String::from_utf8(out) {
-            Ok(t) => t,
-            Err(e) => e.into_bytes().into_iter().map(|b| if b.is_ascii() { b as char } else { '?' }).collect(),
-        };
-        Masked { text, cuts }
+        Masked { text: same_length_text(out), cuts }
     }
 
     /// Where an original offset lands in the masked text.
@@ -64,6 +58,31 @@ impl Masked {
     }
 }
 
+/// Text for a code frame with every byte where it was, so spans still point at the right
+/// place: invalid UTF-8 and control characters become one `?` per byte (an ESC sequence or
+/// a C1 control never reaches the terminal), a lone CR a line break (as PHP counts lines).
+fn same_length_text(bytes: Vec<u8>) -> String {
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => e.into_bytes().into_iter().map(|b| if b.is_ascii() { b as char } else { '?' }).collect(),
+    };
+    if !text.chars().any(|c| c != '\n' && c != '\r' && crate::source::is_unprintable(c)) && !text.contains('\r') {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => out.push('\n'),
+            '\r' if chars.peek() == Some(&'\n') => out.push('\r'),
+            '\r' => out.push('\n'),
+            c if crate::source::is_unprintable(c) => out.extend(std::iter::repeat('?').take(c.len_utf8())),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +97,14 @@ mod tests {
         assert_eq!(&m.text[m.offset(b)..m.offset(b + 1)], "b");
         assert_eq!(m.span(Span::new(start, start + 2)), Span::new(start, start + MASK.len()));
         assert!(!m.text.contains("s3cret"));
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_frame() {
+        let src = "a = \"\x1b]52;c;AAAA\x07\u{9b}31m\u{202e}x\"\rb = 1\r\n".as_bytes();
+        let m = Masked::unmasked(src);
+        assert_eq!(m.text.len(), src.len());
+        assert!(!m.text.chars().any(|c| c != '\n' && c != '\r' && crate::report::is_unprintable(c)), "{:?}", m.text);
+        assert!(m.text.contains("\nb = 1\r\n"));
     }
 }

@@ -1,5 +1,8 @@
-//! Output formats, one file each, behind [`Format::write`]. Every format masks secrets
-//! (passwords in save paths, `requirepass`, env.php passwords) unless asked not to.
+//! Output formats, one file each, behind [`Format::write`]. Every format masks secrets where
+//! they stand (by span in code frames, by field in the model) and prints untrusted text
+//! (paths, config text) through [`printable`], so no control character reaches a terminal or CI.
+
+pub use crate::source::{is_unprintable, printable};
 
 mod concise;
 pub mod github;
@@ -39,8 +42,6 @@ pub enum Format {
 /// What the formats need besides the diagnostics: the files' text and their secrets.
 pub struct ReportContext<'a> {
     sources: HashMap<&'a Path, (&'a Source, &'a [Span])>,
-    /// Secret strings, masked wherever they appear in text we print.
-    secret_texts: Vec<Vec<u8>>,
     pub show_secrets: bool,
     pub color: bool,
     /// Findings only: no summary line (`--quiet`).
@@ -50,19 +51,10 @@ pub struct ReportContext<'a> {
 impl<'a> ReportContext<'a> {
     pub fn new(model: &'a Model, show_secrets: bool, color: bool) -> Self {
         let mut sources = HashMap::new();
-        let mut secret_texts = Vec::new();
         for f in &model.files {
             sources.insert(f.source.path.as_path(), (&f.source, f.secrets.as_slice()));
-            for s in &f.secrets {
-                let t = s.slice(&f.source.bytes);
-                if t.len() >= 2 {
-                    secret_texts.push(t.to_vec());
-                }
-            }
         }
-        secret_texts.sort_by_key(|t| std::cmp::Reverse(t.len()));
-        secret_texts.dedup();
-        ReportContext { sources, secret_texts, show_secrets, color, quiet: false }
+        ReportContext { sources, show_secrets, color, quiet: false }
     }
 
     pub fn source(&self, path: &Path) -> Option<&'a Source> {
@@ -83,20 +75,59 @@ impl<'a> ReportContext<'a> {
         })
     }
 
-    /// A message or other free text with any secret string replaced.
-    pub fn scrub(&self, text: &str) -> String {
+    /// A setting's value for output, masked by its field: a save path's credentials, the
+    /// whole value of a password key (`key` is the ini directive, offset included).
+    pub fn setting(&self, key: &str, value: &str) -> String {
         if self.show_secrets {
-            return text.to_owned();
+            return printable(value).into_owned();
         }
-        let mut out = text.to_owned();
-        for s in &self.secret_texts {
-            if let Ok(s) = std::str::from_utf8(s) {
-                if out.contains(s) {
-                    out = out.replace(s, mask::MASK);
-                }
-            }
+        if key.contains("save_path") {
+            printable(&crate::secrets::mask_save_path(value)).into_owned()
+        } else if crate::secrets::ini_key_is_secret(key) && !value.is_empty() {
+            crate::secrets::MASK.to_owned()
+        } else {
+            printable(value).into_owned()
         }
-        out
+    }
+
+    /// A redis.conf setting's value for output, masked when the directive is a secret.
+    pub fn redis_setting(&self, name: &str, value: &str) -> String {
+        if !self.show_secrets && !crate::secrets::redis_secret_args(name, &[value.as_bytes()]).is_empty() {
+            return crate::secrets::MASK.to_owned();
+        }
+        printable(value).into_owned()
+    }
+
+    /// `` `value` `` of an effective ini value, masked by field, with a note when it depends
+    /// on the environment of PHP (never sesslint's own, which is not substituted).
+    pub fn effective(&self, key: &str, v: &crate::model::EffectiveValue) -> String {
+        let shown = format!("`{}`", self.setting(key, &v.value));
+        match &v.depends_on_env {
+            Some(names) => format!("{shown} (depends on PHP's environment: {names}, unknown here)"),
+            None => shown,
+        }
+    }
+
+    /// A fix's replacement text as a report shows it: its secrets masked by position.
+    pub fn replacement(&self, edit: &crate::diagnostic::Edit) -> String {
+        if self.show_secrets {
+            return edit.replacement.clone();
+        }
+        let ranges: Vec<std::ops::Range<usize>> = edit.secrets.iter().map(|s| s.start..s.end).collect();
+        crate::secrets::mask_ranges(&edit.replacement, &ranges)
+    }
+
+    /// A message, label or other text for output, with control characters escaped.
+    /// Secrets never get here: messages are built from masked fields (see
+    /// [`mask`]), never cleaned up by searching for a secret's text.
+    /// At most [`MAX_MESSAGE_CHARS`] characters: config text quoted in a message (a 1 MB
+    /// directive name) never makes one finding megabytes long.
+    pub fn text(&self, text: &str) -> String {
+        let shown = printable(text);
+        match shown.char_indices().nth(MAX_MESSAGE_CHARS) {
+            Some((cut, _)) => format!("{}… ({} more bytes not shown)", &shown[..cut], shown.len() - cut),
+            None => shown.into_owned(),
+        }
     }
 }
 
@@ -112,3 +143,10 @@ impl Format {
         }
     }
 }
+
+/// The longest message, label or help a report prints for one finding (characters).
+pub const MAX_MESSAGE_CHARS: usize = 2000;
+
+/// Lines longer than this (bytes) are not drawn in a code frame; the finding is printed
+/// with its position instead.
+pub const MAX_FRAME_LINE: usize = 1000;

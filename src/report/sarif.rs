@@ -31,7 +31,7 @@ pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn 
 
 /// The SARIF log; relative paths are resolved against `cwd` (given in `originalUriBaseIds`).
 pub fn to_sarif(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, cwd: Option<&Path>) -> Value {
-    let rules: Vec<Value> = RULES.iter().map(|r| rule_descriptor(r, ctx)).collect();
+    let rules: Vec<Value> = RULES.iter().map(|r| rule_descriptor(r)).collect();
     let results: Vec<Value> = diagnostics.iter().map(|d| result(d, ctx)).collect();
     let mut run = json!({
         "tool": {
@@ -56,7 +56,7 @@ pub fn to_sarif(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, cwd: Option
     json!({ "$schema": SCHEMA, "version": "2.1.0", "runs": [run] })
 }
 
-fn rule_descriptor(rule: &Rule, ctx: &ReportContext<'_>) -> Value {
+fn rule_descriptor(rule: &Rule) -> Value {
     let doc = rule.doc();
     let full = section(&doc, "What it does").unwrap_or_else(|| rule.summary.to_owned());
     json!({
@@ -64,7 +64,7 @@ fn rule_descriptor(rule: &Rule, ctx: &ReportContext<'_>) -> Value {
         "name": rule.name(),
         "shortDescription": { "text": rule.summary },
         "fullDescription": { "text": full },
-        "help": { "text": ctx.scrub(&doc), "markdown": ctx.scrub(&doc) },
+        "help": { "text": doc, "markdown": doc },
         "helpUri": help_uri(rule.code.as_str()),
         "defaultConfiguration": { "level": level(rule.default_severity) },
     })
@@ -87,10 +87,10 @@ fn level(s: Severity) -> &'static str {
 }
 
 fn result(d: &Diagnostic, ctx: &ReportContext<'_>) -> Value {
-    let mut text = ctx.scrub(&d.message);
+    let mut text = ctx.text(&d.message);
     if let Some(help) = &d.help {
         text.push_str("\nhelp: ");
-        text.push_str(&ctx.scrub(help));
+        text.push_str(&ctx.text(help));
     }
     let mut r = Map::new();
     r.insert("ruleId".into(), json!(d.code));
@@ -109,7 +109,7 @@ fn result(d: &Diagnostic, ctx: &ReportContext<'_>) -> Value {
         for e in &fix.edits {
             by_file.entry(e.path.as_path()).or_default().push(json!({
                 "deletedRegion": region(&e.path, e.span, ctx),
-                "insertedContent": { "text": ctx.scrub(&e.replacement) },
+                "insertedContent": { "text": ctx.replacement(e) },
             }));
         }
         let changes: Vec<Value> = by_file
@@ -119,7 +119,7 @@ fn result(d: &Diagnostic, ctx: &ReportContext<'_>) -> Value {
         r.insert(
             "fixes".into(),
             json!([{
-                "description": { "text": ctx.scrub(&fix.title) },
+                "description": { "text": ctx.text(&fix.title) },
                 "artifactChanges": changes,
                 "properties": { "applicability": fix.applicability },
             }]),
@@ -132,7 +132,7 @@ fn related(id: usize, l: &Label, ctx: &ReportContext<'_>) -> Value {
     json!({
         "id": id,
         "physicalLocation": physical(&l.path, l.span, ctx),
-        "message": { "text": ctx.scrub(&l.message) },
+        "message": { "text": ctx.text(&l.message) },
     })
 }
 

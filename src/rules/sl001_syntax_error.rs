@@ -113,15 +113,29 @@ fn quote_value_fix(model: &Model, at: Location) -> Option<Fix> {
     if value.is_empty() || value.starts_with(['"', '\'']) {
         return None;
     }
+    // Where each byte of the value lands in the replacement, so that its secrets stay masked.
+    let value_start = line_start + start;
     let mut quoted = String::with_capacity(value.len() + 2);
+    let mut landed = Vec::with_capacity(value.len() + 1);
     quoted.push('"');
     for c in value.chars() {
         if matches!(c, '\\' | '"' | '$') {
             quoted.push('\\');
         }
+        for _ in 0..c.len_utf8() {
+            landed.push(quoted.len());
+        }
         quoted.push(c);
     }
+    landed.push(quoted.len());
     quoted.push('"');
+    let secrets = model
+        .file(at.file)
+        .secrets
+        .iter()
+        .filter(|s| s.start >= value_start && s.end <= line_start + end && !s.is_empty())
+        .map(|s| Span::new(landed[s.start - value_start], landed[s.end - value_start]))
+        .collect();
     Some(Fix {
         title: "Double-quote the value".into(),
         applicability: Applicability::Safe,
@@ -129,6 +143,7 @@ fn quote_value_fix(model: &Model, at: Location) -> Option<Fix> {
             path: model.path(at.file).to_path_buf(),
             span: Span::new(line_start + start, line_start + end),
             replacement: quoted,
+            secrets,
         }],
     })
 }

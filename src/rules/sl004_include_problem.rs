@@ -3,7 +3,9 @@
 //! ## What it does
 //! Reports an `include` in redis.conf (or valkey.conf) that names a file that does not
 //! exist, cannot be read, or includes itself again through a chain of includes, and an
-//! `include=` in php-fpm.conf that names a file that does not exist.
+//! `include=` in php-fpm.conf that names a file that does not exist. An `include=` whose
+//! path depends on the FPM master's environment (`${VAR}`) is a warning: sesslint never
+//! substitutes its own environment, so it cannot tell which files FPM reads.
 //!
 //! ## Why it matters
 //! redis-server exits at startup when a plain `include` is missing (`Fatal error, can't open
@@ -37,7 +39,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
     for (i, f) in model.files.iter().enumerate() {
         for p in &f.include_problems {
             let at = Location { file: FileId(i), span: p.span };
-            out.push(rule.diagnostic(Severity::Error, p.message.clone(), label(model, at, "this include")));
+            out.push(rule.diagnostic(p.severity, p.message.clone(), label(model, at, "this include")));
         }
     }
 }

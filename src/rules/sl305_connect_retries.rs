@@ -70,6 +70,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                             path: model.path(r.value_at.file).to_path_buf(),
                             span: r.value_at.span,
                             replacement: "'2'".into(),
+                            secrets: Vec::new(),
                         }],
                     });
                 }
@@ -96,6 +97,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                             path: model.path(v.value_at.file).to_path_buf(),
                             span: v.value_at.span,
                             replacement: "'2'".into(),
+                            secrets: Vec::new(),
                         }],
                     }),
                 );

@@ -4,31 +4,72 @@
 use super::lexer::{Tok, Token};
 use super::{IniDocument, Value};
 
+/// The longest value sesslint builds by expanding `${}` (bytes). PHP itself has no limit:
+/// its startup parser expands php.ini in full (php 8.2: 24 lines that each double the one
+/// before make a 32 MiB value and 113 MB of memory before any script runs; 28 lines, 512 MiB).
+/// A value cut here is reported, never silently used.
+pub const MAX_EXPANDED_VALUE: usize = 1 << 20;
+
 /// Where the names in a value come from.
 pub trait IniEnv {
     /// A constant's value, when PHP defines it at the time the file is read.
     fn constant(&self, name: &[u8]) -> Option<Vec<u8>>;
     /// `${name}`: PHP looks for an earlier configuration directive, then the environment.
     fn variable(&self, name: &[u8]) -> Option<Vec<u8>>;
+    /// Told when a value reached [`MAX_EXPANDED_VALUE`] and was cut there.
+    fn cut(&self) {}
 }
 
-/// PHP's startup constants and this process's environment: what `parse_ini_file()` under
-/// `php -n` sees, and what php.ini sees before any directive is set.
-pub struct ProcessEnv;
+/// Names in a value as the program that reads the file sees them, except its environment,
+/// which sesslint never knows: its own environment (a CI job's tokens) is never substituted.
+/// `${NAME}` not given in `known` resolves to nothing and is recorded in `unknown`, so the
+/// caller can say the value depends on the environment of PHP (or the FPM master).
+#[derive(Default)]
+pub struct OtherEnvironment {
+    /// Variables the caller knows (`sesslint parse --env NAME=VALUE`).
+    pub known: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Names looked up and not known, in order of first use.
+    pub unknown: std::cell::RefCell<Vec<Vec<u8>>>,
+    /// Whether a value was cut at [`MAX_EXPANDED_VALUE`].
+    pub was_cut: std::cell::Cell<bool>,
+}
 
-impl IniEnv for ProcessEnv {
+impl OtherEnvironment {
+    /// The unknown names as `${A}, ${B}` for a message (control characters escaped).
+    pub fn unknown_names(&self) -> String {
+        let names: Vec<String> = self
+            .unknown
+            .borrow()
+            .iter()
+            .map(|n| format!("${{{}}}", crate::source::printable(&String::from_utf8_lossy(n))))
+            .collect();
+        names.join(", ")
+    }
+}
+
+impl IniEnv for OtherEnvironment {
     fn constant(&self, name: &[u8]) -> Option<Vec<u8>> {
         crate::php_constants::startup_constant(name).map(|v| v.as_bytes().to_vec())
     }
 
     fn variable(&self, name: &[u8]) -> Option<Vec<u8>> {
-        use std::os::unix::ffi::OsStrExt;
         // getenv() sees the name up to its first NUL.
         let name = name.split(|&b| b == 0).next().unwrap_or_default();
         if name.is_empty() || name.contains(&b'=') {
             return None;
         }
-        std::env::var_os(std::ffi::OsStr::from_bytes(name)).map(|v| v.as_bytes().to_vec())
+        if let Some((_, v)) = self.known.iter().find(|(k, _)| k == name) {
+            return Some(v.clone());
+        }
+        let mut unknown = self.unknown.borrow_mut();
+        if !unknown.iter().any(|u| u == name) {
+            unknown.push(name.to_vec());
+        }
+        None
+    }
+
+    fn cut(&self) {
+        self.was_cut.set(true);
     }
 }
 
@@ -62,11 +103,16 @@ impl IniDocument {
         self.concat(self.value_tokens(value), env, Context::Section)
     }
 
-    /// Concatenate `var_string_list` pieces.
+    /// Concatenate `var_string_list` pieces, at most [`MAX_EXPANDED_VALUE`] bytes.
     fn concat(&self, toks: &[Token], env: &dyn IniEnv, ctx: Context) -> Vec<u8> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < toks.len() {
+            if out.len() > MAX_EXPANDED_VALUE {
+                out.truncate(MAX_EXPANDED_VALUE);
+                env.cut();
+                break;
+            }
             let t = toks[i];
             match t.tok {
                 Tok::Constant => {
@@ -86,6 +132,10 @@ impl IniDocument {
                 _ => {} // `${`, `}`, quotes: structure only
             }
             i += 1;
+        }
+        if out.len() > MAX_EXPANDED_VALUE {
+            out.truncate(MAX_EXPANDED_VALUE);
+            env.cut();
         }
         out
     }

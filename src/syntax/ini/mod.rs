@@ -8,7 +8,7 @@
 mod eval;
 mod lexer;
 
-pub use eval::{IniEnv, ProcessEnv};
+pub use eval::{IniEnv, OtherEnvironment, MAX_EXPANDED_VALUE};
 pub use lexer::{Tok, Token};
 
 use std::ops::Range;

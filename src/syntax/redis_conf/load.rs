@@ -1,17 +1,24 @@
 //! Loading a redis.conf the way redis-server does: directives in order, `include` expanded
 //! where it appears (globs sorted, no match skipped), `dir` changing where later relative
-//! paths resolve. All file access goes through [`Loader`], which reads regular files only.
+//! paths resolve. All file access goes through [`Loader::read`], which reads through the
+//! run's [`Confinement`]: inside the checked tree, regular files only, 16 MiB.
 
 use std::path::{Path, PathBuf};
 
 use super::check::{Action, Checker};
 use super::{parse, LineKind, RedisConf};
+use crate::confine::{Confinement, Refusal};
 use crate::source::Source;
 use crate::span::Span;
 
 /// Includes nested deeper than this are refused (redis-server has no limit and crashes on a
 /// cycle; a legitimate config never gets near it).
 const MAX_INCLUDE_DEPTH: usize = 64;
+
+/// Bytes read through `include` for one top-level file, all includes together: a file
+/// included a thousand times (`include a` repeated, or a glob over big files) would
+/// otherwise multiply the 16 MiB per-file limit. Four times the per-file limit.
+pub const MAX_INCLUDED_BYTES: usize = 4 * crate::confine::MAX_FILE_SIZE as usize;
 
 /// Reads config files. With `root`, absolute paths in the config are looked up below it
 /// (`/etc/redis/x.conf` -> `<root>/etc/redis/x.conf`), for checking a copied /etc tree.
@@ -24,6 +31,9 @@ pub struct Loader {
     /// Record a fatal error and read on (a linter wants every line), instead of stopping
     /// where redis-server stops.
     pub keep_going: bool,
+    /// Where files may be read from (the checked tree; by default the machine without
+    /// /proc, /sys and /dev).
+    pub confinement: Confinement,
 }
 
 /// One directive in load order, includes expanded.
@@ -107,6 +117,8 @@ struct State {
     logfile: Option<(Vec<u8>, LoadError)>,
     modules: Vec<(Vec<u8>, LoadError)>,
     acl_unknown: Option<LoadError>,
+    /// Bytes read through `include` so far (bounded by [`MAX_INCLUDED_BYTES`]).
+    included_bytes: usize,
 }
 
 struct Fatal;
@@ -133,6 +145,7 @@ impl Loader {
             logfile: None,
             modules: Vec::new(),
             acl_unknown: None,
+            included_bytes: 0,
         };
         // The top file's path is a real path on this machine (not one below --root).
         if let Ok(canon) =
@@ -301,6 +314,17 @@ impl Loader {
                     }
                     let pattern = String::from_utf8_lossy(&path).into_owned();
                     let inner = match self.read_include(state, &pattern) {
+                        Ok(Some(c)) if state.included_bytes + c.bytes.len() > MAX_INCLUDED_BYTES => {
+                            fail(
+                                state,
+                                LoadErrorKind::Include,
+                                format!(
+                                    "includes of this file add up to more than {} MiB; the rest is not read",
+                                    MAX_INCLUDED_BYTES >> 20
+                                ),
+                            )?;
+                            continue;
+                        }
                         Ok(Some(c)) => c,
                         Ok(None) => continue,
                         Err(message) => {
@@ -321,6 +345,7 @@ impl Loader {
                         )?;
                         continue;
                     }
+                    state.included_bytes += inner.bytes.len();
                     let before = state.active.len();
                     state.active.extend(canon);
                     for (_, p) in &inner.parts {
@@ -338,13 +363,21 @@ impl Loader {
     /// The text an include names: `Ok(None)` for a glob without matches.
     fn read_include(&self, state: &State, pattern: &str) -> Result<Option<Chunk>, String> {
         if has_glob_chars(pattern) {
-            let matches = self.glob(&state.cwd, pattern);
+            let matches = self.glob(&state.cwd, pattern).map_err(|(dir, why)| {
+                format!("Fatal error, can't open config file '{pattern}': its directory {} {why}", dir.display())
+            })?;
             if matches.is_empty() {
                 return Ok(None);
             }
             let mut chunk = Chunk { bytes: Vec::new(), parts: Vec::new() };
             for m in matches {
                 let bytes = self.read(&state.cwd, &m).map_err(|e| cant_open(&m, &e))?;
+                if state.included_bytes + chunk.bytes.len() + bytes.len() > MAX_INCLUDED_BYTES {
+                    return Err(format!(
+                        "includes of this file add up to more than {} MiB; the rest is not read",
+                        MAX_INCLUDED_BYTES >> 20
+                    ));
+                }
                 chunk.parts.push((chunk.bytes.len(), m));
                 chunk.bytes.extend_from_slice(&bytes);
             }
@@ -356,19 +389,19 @@ impl Loader {
         }
     }
 
-    /// The one place that reads a config file. Only regular files are read (a FIFO, socket
-    /// or device could block or never end); a directory reads as empty, as fopen()+fgets()
-    /// on Linux do.
-    pub fn read(&self, cwd: &Path, path: &Path) -> std::io::Result<Vec<u8>> {
-        let physical = self.physical(cwd, path);
-        let meta = std::fs::metadata(&physical)?;
-        if meta.is_dir() {
-            return Ok(Vec::new());
-        }
-        if !meta.is_file() {
-            return Err(std::io::Error::other("not a regular file"));
-        }
-        std::fs::read(&physical)
+    /// The one place that reads a file a redis.conf names (`include`, `aclfile`): `path`
+    /// as the config wrote it, relative ones against `cwd`, absolute ones below the root,
+    /// then through the [`Confinement`]: after `..` and symlinks inside the checked tree,
+    /// never /proc, /sys or /dev, regular files only (a FIFO could block), at most 16 MiB.
+    /// A directory reads as empty, as fopen()+fgets() on Linux do.
+    pub fn read(&self, cwd: &Path, path: &Path) -> Result<Vec<u8>, Refusal> {
+        self.confinement.read(&self.physical(cwd, path))
+    }
+
+    /// A file a loaded config names (`aclfile`), read through the confinement, relative
+    /// names taken against the loader's starting directory.
+    pub fn read_named(&self, path: &Path) -> Result<Vec<u8>, Refusal> {
+        self.confinement.read(&self.physical_of(path))
     }
 
     /// Where a file a loaded config names (a `LoadedDirective::file`) is on this machine,
@@ -399,7 +432,8 @@ impl Loader {
     }
 
     /// `glob(3)` with flags 0: matches sorted, hidden files only when the pattern names them.
-    fn glob(&self, cwd: &Path, pattern: &str) -> Vec<PathBuf> {
+    /// A directory outside the checked tree is not listed: `Err((dir, why))`.
+    fn glob(&self, cwd: &Path, pattern: &str) -> Result<Vec<PathBuf>, (PathBuf, Refusal)> {
         let absolute = pattern.starts_with('/');
         let components: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
         // Each candidate: (path as glob(3) would print it, logical path).
@@ -426,7 +460,12 @@ impl Loader {
                     }
                     continue;
                 }
-                let Ok(entries) = std::fs::read_dir(self.physical(cwd, logical)) else { continue };
+                let dir = self.physical(cwd, logical);
+                match self.confinement.resolve(&dir) {
+                    Err(why @ (Refusal::Outside { .. } | Refusal::Pseudo { .. })) => return Err((logical.clone(), why)),
+                    _ => {}
+                }
+                let Ok(entries) = std::fs::read_dir(&dir) else { continue };
                 let mut names: Vec<String> =
                     entries.filter_map(Result::ok).filter_map(|e| e.file_name().into_string().ok()).collect();
                 names.sort();
@@ -447,7 +486,7 @@ impl Loader {
         let mut out: Vec<String> = frontier.into_iter().map(|(p, _)| p).collect();
         out.sort();
         out.dedup();
-        out.into_iter().map(PathBuf::from).collect()
+        Ok(out.into_iter().map(PathBuf::from).collect())
     }
 }
 
@@ -547,8 +586,12 @@ fn strerror(e: &std::io::Error) -> String {
     }
 }
 
-fn cant_open(path: &Path, e: &std::io::Error) -> String {
-    format!("Fatal error, can't open config file '{}': {}", path.display(), strerror(e))
+fn cant_open(path: &Path, e: &Refusal) -> String {
+    let why = match e {
+        Refusal::Io(e) => strerror(e),
+        other => other.to_string(),
+    };
+    format!("Fatal error, can't open config file '{}': {why}", path.display())
 }
 
 #[cfg(test)]
@@ -576,7 +619,7 @@ mod tests {
         std::fs::create_dir(d.join("conf.d")).unwrap();
         std::fs::write(d.join("conf.d/b.conf"), "maxmemory 2mb\n").unwrap();
         std::fs::write(d.join("conf.d/a.conf"), "maxmemory 1mb").unwrap();
-        let loader = Loader { root: None, cwd: Some(d.to_path_buf()), keep_going: false };
+        let loader = Loader { cwd: Some(d.to_path_buf()), ..Loader::default() };
         let src = Source::read(&d.join("main.conf")).unwrap();
         let loaded = loader.load(&src);
         // a.conf has no final newline: its line joins b.conf's first line, as in redis-server.
@@ -610,7 +653,7 @@ mod tests {
     fn errors_say_which_step_refused_not_by_their_wording() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        let loader = Loader { root: None, cwd: Some(d.to_path_buf()), keep_going: true };
+        let loader = Loader { cwd: Some(d.to_path_buf()), keep_going: true, ..Loader::default() };
         // A user named `include` is no include problem, whatever the message says.
         let text = "user include on +nosuch\nport 1 2\ndir /nonexistent-dir\n\"open\n";
         std::fs::write(d.join("r.conf"), text).unwrap();

@@ -1,0 +1,262 @@
+//! The one way sesslint opens a configuration file: the path resolved (after `..` and
+//! symlinks) inside the checked tree, never a pseudo filesystem, regular files only, 16 MiB.
+//!
+//! Every read of config text goes through [`Confinement::read`]: discovered files, redis
+//! `include` (and its globs), `aclfile`, php-fpm `include=`, tunnel paths, `sesslint.toml`.
+//! A refusal names the path and never carries the file's content.
+
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+/// Files larger than this are refused (SL002 / SL004), never read: 16 MiB.
+pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// Filesystem types that hold no configuration, only views of the kernel or of devices
+/// (`/proc/self/mountinfo` field 9). Reading them can block, never end, or show secrets
+/// (`/proc/self/environ`).
+const PSEUDO_FS_TYPES: &[&str] = &[
+    "proc",
+    "sysfs",
+    "devtmpfs",
+    "devpts",
+    "cgroup",
+    "cgroup2",
+    "debugfs",
+    "tracefs",
+    "securityfs",
+    "pstore",
+    "bpf",
+    "configfs",
+    "fusectl",
+    "mqueue",
+    "hugetlbfs",
+    "binfmt_misc",
+    "efivarfs",
+    "selinuxfs",
+    "rpc_pipefs",
+    "nsfs",
+    "autofs",
+];
+
+/// Directories of this machine that are never configuration, whatever is mounted there.
+const PSEUDO_DIRS: &[&str] = &["/proc", "/sys", "/dev"];
+
+/// Why a path was not read. Never holds any of the file's bytes.
+#[derive(Debug)]
+pub enum Refusal {
+    /// After `..` and symlinks it is outside every checked tree.
+    Outside { resolved: PathBuf },
+    /// It is in /proc, /sys, /dev or on a pseudo filesystem (proc, sysfs, devtmpfs, ...).
+    Pseudo { resolved: PathBuf },
+    /// A FIFO, socket or device: opening it could block forever.
+    NotRegular,
+    /// Larger than [`MAX_FILE_SIZE`] (bytes).
+    TooLarge(u64),
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Outside { resolved } => write!(
+                f,
+                "resolves to {}, outside the checked tree; not read",
+                crate::source::printable(&resolved.display().to_string())
+            ),
+            Refusal::Pseudo { resolved } => write!(
+                f,
+                "resolves to {}, a kernel or device filesystem that is never configuration; not read",
+                crate::source::printable(&resolved.display().to_string())
+            ),
+            Refusal::NotRegular => f.write_str("not a regular file (FIFO, socket or device); not opened"),
+            Refusal::TooLarge(n) => write!(f, "{n} bytes, over the {} MiB limit; not read", MAX_FILE_SIZE >> 20),
+            Refusal::Io(e) => match e.kind() {
+                std::io::ErrorKind::PermissionDenied => f.write_str("permission denied"),
+                std::io::ErrorKind::NotFound => f.write_str("no such file or directory"),
+                _ => write!(f, "{e}"),
+            },
+        }
+    }
+}
+
+impl Refusal {
+    /// Like redis-server's strerror() text where there is one, else the refusal.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Refusal::Io(e) if e.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
+/// The trees sesslint may read: the root and the paths it was asked to check, as this
+/// machine resolves them. With the root `/` (checking the machine itself) every real file
+/// may be read, but never /proc, /sys, /dev or a pseudo filesystem.
+#[derive(Clone, Debug)]
+pub struct Confinement {
+    /// Canonical directories (or files) inside which reads are allowed.
+    allowed: Vec<PathBuf>,
+    /// Device numbers (`st_dev`) of the pseudo filesystems mounted on this machine.
+    pseudo_devs: Vec<u64>,
+}
+
+impl Default for Confinement {
+    /// The whole machine, pseudo filesystems excluded.
+    fn default() -> Self {
+        Confinement::new(Path::new("/"), &[])
+    }
+}
+
+impl Confinement {
+    /// Reads allowed below `root` and below each of `checked`.
+    pub fn new(root: &Path, checked: &[PathBuf]) -> Self {
+        let mut allowed: Vec<PathBuf> =
+            std::iter::once(root).chain(checked.iter().map(PathBuf::as_path)).filter_map(canonical).collect();
+        allowed.sort();
+        allowed.dedup();
+        Confinement { allowed, pseudo_devs: pseudo_devices() }
+    }
+
+    /// Where `path` really is (absolute, `..` and symlinks resolved), or why it may not be
+    /// read. A path that does not exist is an `Io(NotFound)`.
+    pub fn resolve(&self, path: &Path) -> Result<PathBuf, Refusal> {
+        let resolved = std::fs::canonicalize(path).map_err(Refusal::Io)?;
+        if is_pseudo_dir(&resolved) {
+            return Err(Refusal::Pseudo { resolved });
+        }
+        if !self.allowed.iter().any(|a| resolved.starts_with(a)) {
+            return Err(Refusal::Outside { resolved });
+        }
+        if let Ok(m) = std::fs::metadata(&resolved) {
+            if self.is_pseudo_dev(&m) {
+                return Err(Refusal::Pseudo { resolved });
+            }
+        }
+        Ok(resolved)
+    }
+
+    /// Whether a directory may be walked into (discovery): inside the allowed trees and
+    /// not a pseudo filesystem.
+    pub fn may_enter(&self, dir: &Path) -> Result<(), Refusal> {
+        self.resolve(dir).map(|_| ())
+    }
+
+    /// Whether metadata belongs to a pseudo filesystem.
+    pub fn is_pseudo_dev(&self, m: &std::fs::Metadata) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        self.pseudo_devs.contains(&m.dev())
+    }
+
+    /// A config file's bytes: resolved inside the allowed trees, a regular file, at most
+    /// [`MAX_FILE_SIZE`]. A directory reads as empty (fopen()+fgets() on Linux do the same).
+    pub fn read(&self, path: &Path) -> Result<Vec<u8>, Refusal> {
+        let resolved = self.resolve(path)?;
+        let meta = std::fs::metadata(&resolved).map_err(Refusal::Io)?;
+        if meta.is_dir() {
+            return Ok(Vec::new());
+        }
+        if !meta.is_file() {
+            return Err(Refusal::NotRegular);
+        }
+        if meta.len() > MAX_FILE_SIZE {
+            return Err(Refusal::TooLarge(meta.len()));
+        }
+        read_limited(&resolved)
+    }
+}
+
+/// Open without blocking (a file swapped for a FIFO after the check above must not hang
+/// the run), check again on the open file, and read at most the limit.
+fn read_limited(path: &Path) -> Result<Vec<u8>, Refusal> {
+    use std::os::unix::fs::OpenOptionsExt;
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    const O_NONBLOCK: i32 = 0o4000;
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    const O_NONBLOCK: i32 = 0x0004;
+    let file = std::fs::OpenOptions::new().read(true).custom_flags(O_NONBLOCK).open(path).map_err(Refusal::Io)?;
+    let meta = file.metadata().map_err(Refusal::Io)?;
+    if !meta.is_file() {
+        return Err(Refusal::NotRegular);
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(MAX_FILE_SIZE) as usize);
+    file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes).map_err(Refusal::Io)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(Refusal::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+fn canonical(p: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(p).ok()
+}
+
+/// `/proc`, `/sys`, `/dev` or below, on this machine.
+pub fn is_pseudo_dir(resolved: &Path) -> bool {
+    PSEUDO_DIRS.iter().any(|d| resolved.starts_with(d))
+}
+
+/// The device numbers of the pseudo filesystems in this process's mount table.
+fn pseudo_devices() -> Vec<u64> {
+    static DEVS: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    DEVS.get_or_init(|| {
+        let Ok(table) = std::fs::read_to_string("/proc/self/mountinfo") else { return Vec::new() };
+        table
+            .lines()
+            .filter_map(|line| {
+                // id parent major:minor root mountpoint options [optional...] - fstype source super
+                let fields: Vec<&str> = line.split(' ').collect();
+                let dash = fields.iter().position(|f| *f == "-")?;
+                let fstype = fields.get(dash + 1)?;
+                if !PSEUDO_FS_TYPES.contains(fstype) {
+                    return None;
+                }
+                let (major, minor) = fields.get(2)?.split_once(':')?;
+                Some(makedev(major.parse().ok()?, minor.parse().ok()?))
+            })
+            .collect()
+    })
+    .clone()
+}
+
+/// glibc's `makedev()`: how Linux packs major and minor into `st_dev`.
+fn makedev(major: u64, minor: u64) -> u64 {
+    ((major & 0xffff_f000) << 32) | ((major & 0x0000_0fff) << 8) | ((minor & 0xffff_ff00) << 12) | (minor & 0x0000_00ff)
+}
+
+/// `path` made absolute against the current directory with `.` and `..` removed, without
+/// touching the filesystem (for messages about paths that do not exist).
+pub fn lexical_absolute(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_inside_refuses_outside_and_kernel_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let inside = dir.path().join("tree");
+        std::fs::create_dir(&inside).unwrap();
+        std::fs::write(inside.join("a.conf"), "port 1\n").unwrap();
+        std::fs::write(dir.path().join("secret"), "x").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secret"), inside.join("link.conf")).unwrap();
+        let c = Confinement::new(&inside, &[]);
+        assert_eq!(c.read(&inside.join("a.conf")).unwrap(), b"port 1\n");
+        assert!(matches!(c.read(&inside.join("../secret")), Err(Refusal::Outside { .. })));
+        assert!(matches!(c.read(&inside.join("link.conf")), Err(Refusal::Outside { .. })));
+        let machine = Confinement::default();
+        assert!(matches!(machine.read(Path::new("/proc/self/environ")), Err(Refusal::Pseudo { .. })));
+        assert!(matches!(machine.read(Path::new("/dev/null")), Err(Refusal::Pseudo { .. })));
+        assert_eq!(makedev(0, 21), 21);
+        assert_eq!(makedev(254, 0), 254 << 8);
+    }
+}

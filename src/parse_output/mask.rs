@@ -1,0 +1,73 @@
+//! Secrets in `sesslint parse` output, masked by field: the values of password keys, the
+//! credentials inside save paths, the secret arguments of redis.conf directives.
+
+use serde_json::Value;
+
+use crate::secrets::{self, MASK};
+use crate::syntax::FileKind;
+
+/// Mask the secrets of a parse result in place (`--show-secrets` skips this).
+pub(super) fn mask_value(kind: FileKind, value: &mut Value) {
+    match kind {
+        FileKind::Ini => mask_tree(value, &|key| {
+            if key.contains("save_path") {
+                Some(Field::SavePath)
+            } else {
+                secrets::ini_key_is_secret(key).then_some(Field::Whole)
+            }
+        }),
+        FileKind::Envphp => mask_tree(value, &|key| secrets::envphp_key_is_secret(key).then_some(Field::Whole)),
+        FileKind::Redis => {
+            for d in value.as_array_mut().into_iter().flatten() {
+                let name = d.get("directive").and_then(Value::as_str).unwrap_or("").to_owned();
+                let Some(args) = d.get_mut("args").and_then(Value::as_array_mut) else { continue };
+                let texts: Vec<Vec<u8>> =
+                    args.iter().map(|a| a.as_str().unwrap_or("").as_bytes().to_vec()).collect();
+                let refs: Vec<&[u8]> = texts.iter().map(Vec::as_slice).collect();
+                for (i, r) in secrets::redis_secret_args(&name, &refs) {
+                    if let Some(Value::String(s)) = args.get_mut(i) {
+                        let keep = s.get(..r.start).unwrap_or("").to_owned();
+                        *s = format!("{keep}{MASK}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Field {
+    Whole,
+    SavePath,
+}
+
+/// Walk objects; under a key `secret` says is one, mask every string below it.
+fn mask_tree(value: &mut Value, secret: &dyn Fn(&str) -> Option<Field>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                match secret(k) {
+                    Some(field) => mask_all(v, field),
+                    None => mask_tree(v, secret),
+                }
+            }
+        }
+        Value::Array(list) => list.iter_mut().for_each(|v| mask_tree(v, secret)),
+        _ => {}
+    }
+}
+
+fn mask_all(value: &mut Value, field: Field) {
+    match value {
+        Value::String(s) => {
+            *s = match field {
+                Field::Whole if s.is_empty() => String::new(),
+                Field::Whole => MASK.to_owned(),
+                Field::SavePath => secrets::mask_save_path(s),
+            }
+        }
+        Value::Object(map) => map.values_mut().for_each(|v| mask_all(v, field)),
+        Value::Array(list) => list.iter_mut().for_each(|v| mask_all(v, field)),
+        _ => {}
+    }
+}

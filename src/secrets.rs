@@ -1,0 +1,271 @@
+//! What is a secret, by field: redis.conf arguments, ini keys, env.php keys and the parts
+//! of a save path that carry passwords. Masking uses these places, never a secret's text.
+
+use std::ops::Range;
+
+/// What every format prints instead of a secret.
+pub const MASK: &str = "********";
+
+/// redis.conf: the byte ranges, inside each argument, that hold a secret (index into
+/// `args`, range in that argument). `name` is lowercased. `requirepass`, `masterauth` and the
+/// TLS key passphrases (redis-server's SENSITIVE_CONFIG), an ACL user's `>password`,
+/// `<password>` and `#hash`, and sentinel's `auth-pass`.
+pub fn redis_secret_args(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>)> {
+    use crate::syntax::redis_conf::directives;
+    match directives::lookup(name) {
+        directives::Lookup::Table { def, .. } if def.sensitive => {
+            args.iter().enumerate().map(|(i, a)| (i, 0..a.len())).collect()
+        }
+        directives::Lookup::User => args
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(_, a)| matches!(a.first(), Some(b'>' | b'<' | b'#')))
+            .map(|(i, a)| (i, 1..a.len()))
+            .collect(),
+        _ if name == "sentinel" && args.first().is_some_and(|a| a.eq_ignore_ascii_case(b"auth-pass")) => {
+            args.iter().enumerate().skip(2).map(|(i, a)| (i, 0..a.len())).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// redis.conf, a line that does not parse (an unterminated quote): from which byte of the
+/// line on everything may be a secret, judged by the directive's name alone.
+pub fn redis_broken_line_secret(line: &[u8]) -> Option<usize> {
+    let words = word_starts(line);
+    let name = String::from_utf8_lossy(line.get(words.first()?.clone())?).to_ascii_lowercase();
+    let sensitive_from = |n: usize| words.get(n).map(|w| w.start);
+    let from = match name.as_str() {
+        "user" => sensitive_from(2),
+        "sentinel" => {
+            let sub = words.get(1).and_then(|w| line.get(w.clone())).unwrap_or(b"");
+            if sub.eq_ignore_ascii_case(b"auth-pass") {
+                sensitive_from(3)
+            } else {
+                None
+            }
+        }
+        _ if !redis_secret_args(&name, &[b"x"]).is_empty() => sensitive_from(1),
+        _ => None,
+    }?;
+    Some(from)
+}
+
+/// The ranges of whitespace-separated words of a line (quotes not understood: for broken lines).
+fn word_starts(line: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < line.len() {
+        while i < line.len() && line[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while i < line.len() && !line[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i > start {
+            out.push(start..i);
+        }
+    }
+    out
+}
+
+/// php.ini / pool keys whose values are passwords (`mysqli.default_pw`,
+/// `php_admin_value[ldap.password]`, ...). `key` as written, offset included.
+pub fn ini_key_is_secret(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.contains("password") || k.contains("passwd") || k.contains("secret") || k.ends_with("_pw") || k.ends_with("pw]")
+}
+
+/// env.php keys whose values are secrets (Magento: `password` of db and Redis, the crypt
+/// `key`, ...).
+pub fn envphp_key_is_secret(key: &str) -> bool {
+    matches!(key.to_ascii_lowercase().as_str(), "password" | "pass" | "passwd" | "secret" | "key" | "auth")
+}
+
+/// One text line of an ini or env.php file: the byte range of a value that a secret key
+/// gives on that line, whether or not the line parses (`key = value` for ini,
+/// `'key' => value` for env.php). Everything after the separator, trimmed.
+pub fn raw_line_secret(line: &[u8], envphp: bool) -> Option<Range<usize>> {
+    let (key_end, value_start) = if envphp {
+        let p = find(line, b"=>")?;
+        (p, p + 2)
+    } else {
+        let p = line.iter().position(|&b| b == b'=')?;
+        (p, p + 1)
+    };
+    let key = String::from_utf8_lossy(&line[..key_end]);
+    let key = key.trim().trim_matches(['\'', '"', '[', ']', '(', ',']).trim();
+    let key = if envphp { key.rsplit(['\'', '"', '[', '(', ',', ' ']).next().unwrap_or(key) } else { key };
+    let secret = if envphp { envphp_key_is_secret(key) } else { ini_key_is_secret(key) };
+    if !secret {
+        return None;
+    }
+    let mut start = value_start;
+    while start < line.len() && line[start].is_ascii_whitespace() {
+        start += 1;
+    }
+    let mut end = line.len();
+    while end > start && (line[end - 1].is_ascii_whitespace() || (envphp && line[end - 1] == b',')) {
+        end -= 1;
+    }
+    (end > start).then_some(start..end)
+}
+
+/// Byte ranges of credentials in a phpredis save path, raw (as written in a file, quotes
+/// and all) or evaluated: the value of every query key that decodes to `auth` or `auth[...]`
+/// (`%61uth`, `auth%5B%5D`), up to the next `&` or the end of the line, so that a comma,
+/// a space, `%xx`, `+`, a quote or a `${}` inside it hides nothing; and the password of a
+/// URL's user-info (`tcp://user:pw@host`).
+pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let line_end = |from: usize| raw[from..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(raw.len(), |p| from + p);
+    // Query keys: start after `?`, `&`, a quote, whitespace or a comma (seed lists).
+    let mut i = 0;
+    while i < raw.len() {
+        let at_key = i == 0 || matches!(raw[i - 1], b'?' | b'&' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'=');
+        if at_key {
+            let key_end = raw[i..].iter().position(|&b| matches!(b, b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' '));
+            if let Some(k) = key_end.map(|k| i + k).filter(|&k| raw.get(k) == Some(&b'=')) {
+                let key = percent_decode(&raw[i..k]);
+                if key == b"auth" || key.starts_with(b"auth[") {
+                    let vs = k + 1;
+                    let end = line_end(vs);
+                    let mut ve = raw[vs..end].iter().position(|&b| b == b'&').map_or(end, |p| vs + p);
+                    if ve == end {
+                        // The closing quote and the spaces before the line's end are not the secret.
+                        while ve > vs && matches!(raw[ve - 1], b' ' | b'\t') {
+                            ve -= 1;
+                        }
+                        if ve > vs && matches!(raw[ve - 1], b'"' | b'\'') {
+                            ve -= 1;
+                        }
+                    }
+                    if ve > vs {
+                        out.push(vs..ve);
+                    }
+                    i = ve.max(vs);
+                    continue;
+                }
+            }
+        }
+        // User-info: `scheme://user:password@host`.
+        if raw[i..].starts_with(b"://") {
+            let auth_start = i + 3;
+            let stop = raw[auth_start..]
+                .iter()
+                .position(|&b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b',' | b'\n' | b'\r'))
+                .map_or(raw.len(), |p| auth_start + p);
+            if let Some(at) = raw[auth_start..stop].iter().rposition(|&b| b == b'@') {
+                let userinfo = auth_start..auth_start + at;
+                let pw = raw[userinfo.clone()].iter().position(|&b| b == b':').map_or(userinfo.start, |c| userinfo.start + c + 1);
+                if userinfo.end > pw {
+                    out.push(pw..userinfo.end);
+                }
+            }
+            i = auth_start;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Ranges sorted, overlapping and touching ones merged, empty ones dropped.
+pub fn merge_ranges(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut sorted: Vec<Range<usize>> = ranges.iter().filter(|r| r.start < r.end).cloned().collect();
+    sorted.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(sorted.len());
+    for r in sorted {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// `text` with the given byte ranges replaced by [`MASK`] (in any order, may overlap).
+pub fn mask_ranges(text: &str, ranges: &[Range<usize>]) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = 0;
+    for r in merge_ranges(ranges).into_iter().filter(|r| r.end <= bytes.len()) {
+        out.extend_from_slice(&bytes[at..r.start]);
+        out.extend_from_slice(MASK.as_bytes());
+        at = r.end;
+    }
+    out.extend_from_slice(&bytes[at..]);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A save path as text for output: its credentials masked by position.
+pub fn mask_save_path(value: &str) -> String {
+    mask_ranges(value, &save_path_secret_ranges(value.as_bytes()))
+}
+
+fn percent_decode(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        match s[i] {
+            b'%' if i + 2 < s.len() => {
+                match std::str::from_utf8(&s[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(v) => {
+                        out.push(v);
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(raw: &str) -> String {
+        mask_save_path(raw)
+    }
+
+    #[test]
+    fn no_fragment_of_a_save_path_password_survives() {
+        assert_eq!(masked("tcp://h:6379?auth=s3cret&database=2"), "tcp://h:6379?auth=********&database=2");
+        assert_eq!(masked("tcp://h?auth=ab,cd&database=1"), "tcp://h?auth=********&database=1");
+        assert_eq!(masked("tcp://h?auth=a+b%2Cc"), "tcp://h?auth=********");
+        assert_eq!(masked("tcp://h?%61uth=pw&x=1"), "tcp://h?%61uth=********&x=1");
+        assert_eq!(masked("tcp://h?auth%5B%5D=u&auth[]=pw"), "tcp://h?auth%5B%5D=********&auth[]=********");
+        assert_eq!(masked("tcp://:pw@h:6379"), "tcp://:********@h:6379");
+        assert_eq!(masked("tcp://user:pw@h:6379?auth=x"), "tcp://user:********@h:6379?auth=********");
+        assert_eq!(masked("\"tcp://h?auth=\"pw\"\""), "\"tcp://h?auth=********\"");
+        assert_eq!(masked("tcp://h?auth=${PW}"), "tcp://h?auth=********");
+        assert_eq!(masked("tcp://h?auth=pw tcp://h2"), "tcp://h?auth=********");
+        // An ordinary word is never touched.
+        assert_eq!(masked("tcp://port:6379?database=2"), "tcp://port:6379?database=2");
+    }
+
+    #[test]
+    fn broken_lines_mask_by_name() {
+        assert_eq!(redis_broken_line_secret(b"requirepass \"Zq8v"), Some(12));
+        assert_eq!(redis_broken_line_secret(b"user alice on \">pw"), Some(11));
+        assert_eq!(redis_broken_line_secret(b"sentinel auth-pass m \"x"), Some(21));
+        assert_eq!(redis_broken_line_secret(b"bind \"x"), None);
+        let line = b"    'password' => 'unterminated";
+        assert_eq!(&line[raw_line_secret(line, true).unwrap()], b"'unterminated");
+        let line = b"mysqli.default_pw = \"abc";
+        assert_eq!(&line[raw_line_secret(line, false).unwrap()], b"\"abc");
+        assert_eq!(raw_line_secret(b"port = 6379", false), None);
+    }
+}
