@@ -20,11 +20,28 @@ pub struct MagentoValue {
     pub value_at: Location,
 }
 
-/// A `'key' => [...]` block: its scalars by key.
+/// A `'key' => [...]` block: its scalars by key, and where its array and entries stand so
+/// that a rewrite can change a value, add an entry before the closing bracket, or drop one.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct MagentoBlock {
+    /// The block's key (`'redis'`).
     pub at: Location,
     pub values: BTreeMap<String, MagentoValue>,
+    /// The whole array, `[` (or `array(`) to its closing bracket.
+    pub array_at: Location,
+    /// The closing `]` or `)`; `None` when the file ends inside the array.
+    pub close_at: Option<Location>,
+    /// Every entry in file order, scalars or not.
+    pub entries: Vec<BlockEntry>,
+}
+
+/// One `key => value` of a block as written.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct BlockEntry {
+    /// From the key (or the value of a list entry) to the end of the value.
+    pub at: Location,
+    /// The comma after it, if any.
+    pub comma: Option<Location>,
 }
 
 impl MagentoBlock {
@@ -140,13 +157,15 @@ pub fn build_install(file: FileId, root: PathBuf, doc: &EnvPhp) -> MagentoInstal
         MagentoValue { value, entry_at: loc(entry.span), value_at: loc(expr.span) }
     };
     let block = |array: ArrayId, at| -> MagentoBlock {
+        let node = doc.array(array);
         let mut values = BTreeMap::new();
-        for e in &doc.array(array).entries {
+        for e in &node.entries {
             if let Some(ArrayKey::Str(k)) = &e.effective_key {
                 values.insert(String::from_utf8_lossy(k).into_owned(), scalar(e));
             }
         }
-        MagentoBlock { at, values }
+        let entries = node.entries.iter().map(|e| BlockEntry { at: loc(e.span), comma: e.comma.map(loc) }).collect();
+        MagentoBlock { at, values, array_at: loc(node.span), close_at: node.close.map(loc), entries }
     };
     let array_of = |entry: &crate::syntax::env_php::Entry| match doc.expr(entry.value).kind {
         ExprKind::Array(a) => Some(a),
@@ -217,5 +236,25 @@ pub fn backend_kind(name: &str) -> CacheBackend {
             CacheBackend::Redis
         }
         _ => CacheBackend::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_knows_its_array_entries_and_closing_bracket() {
+        let text = "<?php\nreturn ['session' => ['save' => 'redis', 'redis' => [\n  'host' => '127.0.0.1',\n  'port' => '6379'\n]]];\n";
+        let doc = crate::syntax::env_php::parse(text.as_bytes());
+        let m = build_install(FileId(0), PathBuf::new(), &doc);
+        let block = m.session_redis.expect("session.redis");
+        let s = |at: Location| &text[at.span.start..at.span.end];
+        assert_eq!(s(block.at), "'redis'");
+        assert!(s(block.array_at).starts_with('[') && s(block.array_at).ends_with(']'));
+        assert_eq!(block.close_at.map(s), Some("]"));
+        let entries: Vec<(&str, Option<&str>)> = block.entries.iter().map(|e| (s(e.at), e.comma.map(s))).collect();
+        assert_eq!(entries, [("'host' => '127.0.0.1'", Some(",")), ("'port' => '6379'", None)]);
+        assert_eq!(s(block.values["port"].value_at), "'6379'");
     }
 }

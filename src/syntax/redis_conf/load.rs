@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use super::check::{Action, Checker};
-use super::{parse, LineKind, RedisConf};
+use super::{parse, LineKind, Quoting, RedisConf};
 use crate::confine::{Confinement, Refusal};
 use crate::source::Source;
 use crate::span::Span;
@@ -46,7 +46,11 @@ pub struct LoadedDirective {
     pub file: PathBuf,
     /// 1-based line in that file.
     pub line: usize,
+    /// From the name to the end of the last argument, in `file`.
     pub span: Span,
+    /// Each argument as written in `file` (quotes included) and how it was quoted, so that
+    /// a rewrite replaces one argument in its own style.
+    pub written_args: Vec<(Span, Quoting)>,
 }
 
 /// Where loading stopped or what it refused.
@@ -258,12 +262,15 @@ impl Loader {
             let name = directive.name_lowercase();
             let args: Vec<Vec<u8>> = directive.args().iter().map(|a| a.value.clone()).collect();
             let span = directive.span();
+            let shift = |s: Span| Span::new(s.start - part_start, s.end - part_start);
+            let written_args = directive.args().iter().map(|a| (shift(a.span), a.quoting)).collect();
             state.out.directives.push(LoadedDirective {
                 name: name.clone(),
                 args: args.clone(),
                 file: file.clone(),
                 line: line_in_part,
-                span: Span::new(span.start - part_start, span.end - part_start),
+                span: shift(span),
+                written_args,
             });
             let keep_going = self.keep_going;
             let fail = |state: &mut State, kind: LoadErrorKind, message: String| {
@@ -647,6 +654,35 @@ mod tests {
             "Fatal error, can't open config file 'nothere.conf': No such file or directory"
         );
         assert_eq!(loaded.errors[0].kind, LoadErrorKind::Include);
+    }
+
+    #[test]
+    fn each_argument_keeps_its_span_in_its_own_file_and_its_quoting() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("top.conf"), "port \"6380\"\ninclude b.conf\n").unwrap();
+        std::fs::write(d.join("b.conf"), "# b\n  maxmemory '1mb'\n").unwrap();
+        let loader = Loader { cwd: Some(d.to_path_buf()), keep_going: true, ..Loader::default() };
+        let loaded = loader.load(&Source::read(&d.join("top.conf")).unwrap());
+        let written: Vec<(String, Quoting)> = loaded
+            .directives
+            .iter()
+            .flat_map(|ld| {
+                let bytes = std::fs::read(d.join(&ld.file)).unwrap();
+                ld.written_args
+                    .iter()
+                    .map(move |(s, q)| (String::from_utf8_lossy(s.slice(&bytes)).into_owned(), *q))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(
+            written,
+            [
+                ("\"6380\"".to_owned(), Quoting::Double),
+                ("b.conf".to_owned(), Quoting::Bare),
+                ("'1mb'".to_owned(), Quoting::Single)
+            ]
+        );
     }
 
     #[test]
