@@ -67,9 +67,8 @@ impl Config {
     /// file is refused, never read), UTF-8.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let refused = |message: String| ConfigError { path: path.to_owned(), line: 1, column: 1, message };
-        let bytes = crate::confine::Confinement::default()
-            .read(path)
-            .map_err(|e| refused(format!("cannot read: {e}")))?;
+        let bytes =
+            crate::confine::Confinement::default().read(path).map_err(|e| refused(format!("cannot read: {e}")))?;
         let text = String::from_utf8(bytes).map_err(|_| refused("cannot read: not UTF-8 text".into()))?;
         Config::parse(path, &text)
     }
@@ -96,7 +95,8 @@ impl Config {
                     let root = base.join(string(item, &err)?);
                     let dir = if base.as_os_str().is_empty() { Path::new(".") } else { base.as_path() };
                     // After symlinks where they exist (`root = "link"` to `/`), else as written.
-                    let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| crate::confine::lexical_absolute(p));
+                    let real =
+                        |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| crate::confine::lexical_absolute(p));
                     let inside = real(&root).starts_with(real(dir));
                     if !inside {
                         return Err(err(

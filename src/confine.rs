@@ -45,9 +45,13 @@ const PSEUDO_DIRS: &[&str] = &["/proc", "/sys", "/dev"];
 #[derive(Debug)]
 pub enum Refusal {
     /// After `..` and symlinks it is outside every checked tree.
-    Outside { resolved: PathBuf },
+    Outside {
+        resolved: PathBuf,
+    },
     /// It is in /proc, /sys, /dev or on a pseudo filesystem (proc, sysfs, devtmpfs, ...).
-    Pseudo { resolved: PathBuf },
+    Pseudo {
+        resolved: PathBuf,
+    },
     /// A FIFO, socket or device: opening it could block forever.
     NotRegular,
     /// Larger than [`MAX_FILE_SIZE`] (bytes).

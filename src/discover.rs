@@ -163,8 +163,8 @@ fn walk(top: &Path, root: &Path, confinement: &Confinement, d: &mut Discovery) {
         if e.depth() > 0 && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s) {
             return false;
         }
-        let pseudo = crate::confine::is_pseudo_dir(e.path())
-            || e.metadata().is_ok_and(|m| confinement.is_pseudo_dev(&m));
+        let pseudo =
+            crate::confine::is_pseudo_dir(e.path()) || e.metadata().is_ok_and(|m| confinement.is_pseudo_dev(&m));
         if pseudo && e.depth() > 0 {
             return false; // `sesslint /`: /proc and /sys are not configuration, nothing to say
         }
@@ -231,10 +231,9 @@ fn walk(top: &Path, root: &Path, confinement: &Confinement, d: &mut Discovery) {
             continue;
         }
         match std::fs::metadata(&read_from) {
-            Ok(m) if m.len() > MAX_FILE_SIZE => d.unreadable.push(Unreadable {
-                path: path.to_path_buf(),
-                reason: Refusal::TooLarge(m.len()).to_string(),
-            }),
+            Ok(m) if m.len() > MAX_FILE_SIZE => d
+                .unreadable
+                .push(Unreadable { path: path.to_path_buf(), reason: Refusal::TooLarge(m.len()).to_string() }),
             Ok(_) => d.files.push(Found { path: path.to_path_buf(), read_from, role }),
             Err(err) => d.unreadable.push(Unreadable { path: path.to_path_buf(), reason: describe_io(&err) }),
         }

@@ -120,7 +120,8 @@ pub fn raw_line_secret(line: &[u8], envphp: bool) -> Option<Range<usize>> {
 /// URL's user-info (`tcp://user:pw@host`).
 pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
-    let line_end = |from: usize| raw[from..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(raw.len(), |p| from + p);
+    let line_end =
+        |from: usize| raw[from..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(raw.len(), |p| from + p);
     // Query keys: start after `?`, `&`, a quote, whitespace or a comma (seed lists).
     let mut i = 0;
     while i < raw.len() {
@@ -159,7 +160,10 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
                 .map_or(raw.len(), |p| auth_start + p);
             if let Some(at) = raw[auth_start..stop].iter().rposition(|&b| b == b'@') {
                 let userinfo = auth_start..auth_start + at;
-                let pw = raw[userinfo.clone()].iter().position(|&b| b == b':').map_or(userinfo.start, |c| userinfo.start + c + 1);
+                let pw = raw[userinfo.clone()]
+                    .iter()
+                    .position(|&b| b == b':')
+                    .map_or(userinfo.start, |c| userinfo.start + c + 1);
                 if userinfo.end > pw {
                     out.push(pw..userinfo.end);
                 }

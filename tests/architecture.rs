@@ -130,3 +130,28 @@ fn the_scanner_sees_every_form_of_use() {
     assert_eq!(named_modules("//! Built from a [`Discovery`](crate::discover::Discovery)."), Vec::<String>::new());
     assert_eq!(named_modules("pub fn f(s: crate::Span)"), Vec::<String>::new());
 }
+
+/// Rules, reports and the language server read the model's trees and spans: none of them
+/// parses a file again (`ini::parse`, `redis_conf::parse`, `env_php::parse`).
+#[test]
+fn only_the_model_parses() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    for dir in ["rules", "report", "lsp"] {
+        rust_files(&src.join(dir), &mut files);
+    }
+    files.push(src.join("show.rs"));
+    files.push(src.join("check.rs"));
+    let calls = ["ini::parse", "redis_conf::parse", "env_php::parse", "parse_with("];
+    let mut bad = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("read");
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if calls.iter().any(|c| code.contains(c)) {
+                bad.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "parsing outside the model:\n{}", bad.join("\n"));
+}

@@ -148,7 +148,15 @@ fn deep_nesting_limits_match_php() {
         std::fs::write(&file, format!("<?php return {}{};", open.repeat(levels), close.repeat(levels))).expect("write");
         // Compared as text: serde_json refuses to read JSON nested deeper than 128.
         let lint = Command::new(&php).args(["-n", "-l"]).arg(&file).output().expect("php -l");
-        let ours = common::sesslint(&["parse", "--show-secrets", "--format", "json", "--kind", "envphp", &file.to_string_lossy()]);
+        let ours = common::sesslint(&[
+            "parse",
+            "--show-secrets",
+            "--format",
+            "json",
+            "--kind",
+            "envphp",
+            &file.to_string_lossy(),
+        ]);
         let ours_text = String::from_utf8_lossy(&ours.stdout).trim().to_owned();
         let ours_err = String::from_utf8_lossy(&ours.stderr).into_owned();
         assert_eq!(ours.status.success(), lint.status.success(), "{levels} levels ({open}): {ours_err}");

@@ -38,16 +38,16 @@ fn applying_each_fix_removes_its_finding_and_only_changes_its_span() {
             let tmp = tempfile::tempdir().expect("tempdir");
             copy_tree(&dir, tmp.path());
             let fix = d.fix.as_ref().expect("fix");
-            for e in &fix.edits {
-                let rel = e.path.strip_prefix(&dir).expect("edit inside the fixture");
+            for e in fix.edits() {
+                let rel = e.path().strip_prefix(&dir).expect("edit inside the fixture");
                 let target = tmp.path().join(rel);
                 let before = std::fs::read(&target).expect("read");
-                let mut after = before[..e.span.start].to_vec();
-                after.extend_from_slice(e.replacement.as_bytes());
-                after.extend_from_slice(&before[e.span.end..]);
+                let mut after = before[..e.span().start].to_vec();
+                after.extend_from_slice(e.content().as_bytes());
+                after.extend_from_slice(&before[e.span().end..]);
                 // Only the edited span changes: the bytes around it are the same.
-                assert_eq!(&after[..e.span.start], &before[..e.span.start]);
-                assert_eq!(&after[e.span.start + e.replacement.len()..], &before[e.span.end..]);
+                assert_eq!(&after[..e.span().start], &before[..e.span().start]);
+                assert_eq!(&after[e.span().start + e.content().len()..], &before[e.span().end..]);
                 std::fs::write(&target, after).expect("write");
             }
             let fixed = sesslint::model::build(&[tmp.path().to_path_buf()], &Default::default());
@@ -60,13 +60,13 @@ fn applying_each_fix_removes_its_finding_and_only_changes_its_span() {
                     && line(&x.primary.path, x.primary.span.start) == was),
                 "{}: fix `{}` for {} did not remove the finding",
                 dir.display(),
-                fix.title,
+                fix.title(),
                 d.code
             );
             // The real program accepts the fixed files.
             if let Some(php) = common::oracle("php") {
-                for e in &fix.edits {
-                    let target = tmp.path().join(e.path.strip_prefix(&dir).expect("inside"));
+                for e in fix.edits() {
+                    let target = tmp.path().join(e.path().strip_prefix(&dir).expect("inside"));
                     let accepted = match target.extension().and_then(|x| x.to_str()) {
                         Some("php") => std::process::Command::new(&php)
                             .args(["-n", "-l"])
@@ -105,13 +105,13 @@ fn the_quoting_fix_keeps_the_value_php_sees() {
     std::fs::write(dir.join("30-s.ini"), format!("session.save_path = {wanted}\n")).expect("write");
     let model = sesslint::model::build(&[tmp.path().to_path_buf()], &Default::default());
     let d = sesslint::rules::check(&model).into_iter().find(|d| d.fix.is_some()).expect("a fixable finding");
-    let e = &d.fix.as_ref().expect("fix").edits[0];
-    let text = std::fs::read_to_string(&e.path).expect("read");
-    let fixed = format!("{}{}{}", &text[..e.span.start], e.replacement, &text[e.span.end..]);
-    std::fs::write(&e.path, fixed).expect("write");
+    let e = &d.fix.as_ref().expect("fix").edits()[0];
+    let text = std::fs::read_to_string(e.path()).expect("read");
+    let fixed = format!("{}{}{}", &text[..e.span().start], e.content(), &text[e.span().end..]);
+    std::fs::write(e.path(), fixed).expect("write");
     let out = std::process::Command::new(php)
         .args(["-n", "-r", "echo parse_ini_file($argv[1])['session.save_path'];"])
-        .arg(&e.path)
+        .arg(e.path())
         .output()
         .expect("php");
     assert_eq!(String::from_utf8_lossy(&out.stdout), wanted);

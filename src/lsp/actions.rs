@@ -24,7 +24,7 @@ pub fn quick_fixes(
     let mut out = Vec::new();
     for d in diagnostics {
         let Some(fix) = &d.fix else { continue };
-        if d.primary.path != path || fix.applicability == Applicability::Display || fix.edits.is_empty() {
+        if d.primary.path != path || fix.applicability() == Applicability::Display || fix.edits().is_empty() {
             continue;
         }
         // Touching, not only overlapping: a cursor right after the value still counts.
@@ -33,8 +33,8 @@ pub fn quick_fixes(
         }
         let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
         let mut complete = true;
-        for e in &fix.edits {
-            match path_to_uri(&e.path) {
+        for e in fix.edits() {
+            match path_to_uri(e.path()) {
                 Some(uri) => changes.entry(uri).or_default().push(ranges.text_edit(e)),
                 None => complete = false,
             }
@@ -42,9 +42,9 @@ pub fn quick_fixes(
         if !complete {
             continue;
         }
-        let title = match fix.applicability {
-            Applicability::Unsafe => format!("{} ({}; review: changes behaviour)", ctx.text(&fix.title), d.code),
-            _ => format!("{} ({})", ctx.text(&fix.title), d.code),
+        let title = match fix.applicability() {
+            Applicability::Unsafe => format!("{} ({}; review: changes behaviour)", ctx.text(fix.title()), d.code),
+            _ => format!("{} ({})", ctx.text(fix.title()), d.code),
         };
         out.push(CodeActionOrCommand::CodeAction(CodeAction {
             title,
@@ -52,7 +52,7 @@ pub fn quick_fixes(
             diagnostics: Some(vec![to_lsp(d, ctx, ranges)]),
             edit: Some(WorkspaceEdit { changes: Some(changes), document_changes: None, change_annotations: None }),
             command: None,
-            is_preferred: Some(fix.applicability == Applicability::Safe),
+            is_preferred: Some(fix.applicability() == Applicability::Safe),
             disabled: None,
             data: None,
         }));

@@ -41,7 +41,7 @@ impl<'m> Ranges<'m> {
     }
 
     pub fn text_edit(&mut self, edit: &Edit) -> TextEdit {
-        TextEdit { range: self.range(&edit.path, edit.span), new_text: edit.replacement.clone() }
+        TextEdit { range: self.range(edit.path(), edit.span()), new_text: edit.content().to_owned() }
     }
 }
 

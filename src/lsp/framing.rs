@@ -214,7 +214,9 @@ fn resync(input: &mut dyn BufRead) -> Option<Vec<u8>> {
 /// A body as a message, or the JSON-RPC error to answer it with.
 fn parse_body(body: &[u8]) -> Result<Message, Vec<u8>> {
     let error = |code: i32, message: &str, id: serde_json::Value| {
-        serde_json::json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}).to_string().into_bytes()
+        serde_json::json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
+            .to_string()
+            .into_bytes()
     };
     let Ok(text) = std::str::from_utf8(body) else {
         return Err(error(PARSE_ERROR, "the message is not valid UTF-8", serde_json::Value::Null));

@@ -1,5 +1,6 @@
 //! Hover on a directive: the value in effect for every PHP setup, php-fpm pool or Redis
-//! server that reads the line, and where that value was set.
+//! server that reads the line, and where that value was set. The line is found in the
+//! model's syntax tree of the file; nothing is parsed again.
 
 use std::path::Path;
 
@@ -7,7 +8,7 @@ use crate::discover::Role;
 use crate::model::{EffectiveValue, Location, Model};
 use crate::report::ReportContext;
 use crate::span::Span;
-use crate::syntax::ini::{self, NodeKind, ScanMode};
+use crate::syntax::ini::NodeKind;
 use crate::syntax::redis_conf::{self, directives};
 
 /// Markdown for the directive at `offset` of the file at `path`, and the span it covers.
@@ -20,7 +21,6 @@ pub fn hover(
 ) -> Option<(String, Span)> {
     let id = model.file_id(path)?;
     let file = model.file(id);
-    let bytes = &file.source.bytes;
     let place = |at: Location| {
         let line = model.file(at.file).source.position(at.span.start).line;
         format!("{}:{line}", shown(model.path(at.file)))
@@ -28,7 +28,7 @@ pub fn hover(
     match file.role {
         Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool => {
             let fpm = matches!(file.role, Role::FpmMain | Role::FpmPool);
-            let doc = ini::parse_with(bytes, if fpm { ScanMode::PerLine } else { ScanMode::WholeFile });
+            let doc = file.tree.ini()?;
             let mut section: Option<String> = None;
             let mut found = None;
             for node in &doc.nodes {
@@ -105,9 +105,12 @@ pub fn hover(
                                 pool.name,
                                 place(o.set_at)
                             )),
-                            (None, Some(ev)) => {
-                                lines.push(format!("pool {} ({}): {}", pool.name, setup.sapi_name(), describe(&key, &ev)))
-                            }
+                            (None, Some(ev)) => lines.push(format!(
+                                "pool {} ({}): {}",
+                                pool.name,
+                                setup.sapi_name(),
+                                describe(&key, &ev)
+                            )),
                             _ => {}
                         }
                     }
@@ -119,7 +122,7 @@ pub fn hover(
             Some((render(&title, &lines), span))
         }
         Role::RedisConf => {
-            let conf = redis_conf::parse(bytes);
+            let conf = file.tree.redis()?;
             let line = conf.lines().iter().find(|l| l.span.start <= offset && offset <= l.span.end)?;
             let redis_conf::LineKind::Directive(d) = &line.kind else { return None };
             let name = d.name_lowercase();
@@ -137,7 +140,9 @@ pub fn hover(
                 }
                 let who = format!("redis {}", shown(model.path(server.file)));
                 match server.settings.get(&canonical) {
-                    Some((value, at)) if is_here(at) => lines.push(format!("{who}: `{}`, set here", ctx.redis_setting(&canonical, value))),
+                    Some((value, at)) if is_here(at) => {
+                        lines.push(format!("{who}: `{}`, set here", ctx.redis_setting(&canonical, value)))
+                    }
                     Some((value, at)) => lines.push(format!(
                         "{who}: `{}`, set at {} (overrides this line)",
                         ctx.redis_setting(&canonical, value),

@@ -188,7 +188,8 @@ pub fn parse_save_path(handler: &str, save_path: &str) -> Vec<RedisTarget> {
             }
             continue;
         }
-        after_password = crate::secrets::save_path_secret_ranges(piece.as_bytes()).last().is_some_and(|r| r.end == piece.len());
+        after_password =
+            crate::secrets::save_path_secret_ranges(piece.as_bytes()).last().is_some_and(|r| r.end == piece.len());
         out.push(parse_url(piece));
     }
     out

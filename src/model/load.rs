@@ -4,12 +4,14 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::endpoint::{parse_save_path, EndpointOwner, SessionEndpoint};
 use super::php::{self, FpmTree, IniFile};
 use super::redis::PlacedDirective;
 use super::{
-    magento, redis, tunnel, EffectiveValue, FileId, IncludeProblem, LoadedFile, Location, Model, UnknownDirective,
+    magento, redis, tunnel, EffectiveValue, FileId, IncludeProblem, LoadedFile, Location, Model, SyntaxTree,
+    UnknownDirective,
 };
 use crate::confine::Confinement;
 use crate::discover::{self, Role};
@@ -62,15 +64,9 @@ const PHP_SESSION_DIRECTIVES: &[&str] = &[
     "redis.session.compression_level",
 ];
 
-/// Parsed syntax, kept while the model is lowered.
-#[derive(Clone)]
-enum Parsed {
-    Ini(IniDocument),
-    Redis(Box<redis_conf::RedisConf>),
-    EnvPhp(Box<EnvPhp>),
-    Acl(Box<crate::syntax::redis_acl::AclFile>),
-    Other,
-}
+/// The tree of each file, beside `Model::files` while the model is lowered (each file
+/// also keeps its own, see [`LoadedFile::tree`]).
+type Parsed = SyntaxTree;
 
 /// File contents that replace what is on disk (an editor's unsaved buffers), by path as
 /// discovery reports it.
@@ -230,6 +226,7 @@ fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
         unknown_directives: Vec::new(),
         include_problems: Vec::new(),
         ignore_comments: Vec::new(),
+        tree: SyntaxTree::None,
     };
     file.ignore_comments = crate::syntax::suppression::scan(role.comment_style(), &file.source.bytes);
     let parsed = match role {
@@ -239,13 +236,13 @@ fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
             let doc = ini::parse_with(&file.source.bytes, mode);
             file.syntax_errors = doc.errors.clone();
             ini_findings(&mut file, &doc);
-            Parsed::Ini(doc)
+            Parsed::Ini(Arc::new(doc))
         }
         Role::RedisConf => {
             let conf = redis_conf::parse(&file.source.bytes);
             file.syntax_errors = conf.errors().cloned().collect();
             redis_findings(&mut file, &conf);
-            Parsed::Redis(Box::new(conf))
+            Parsed::Redis(Arc::new(conf))
         }
         Role::RedisAcl => {
             let acl = crate::syntax::redis_acl::parse(&file.source.bytes);
@@ -257,16 +254,17 @@ fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
                     file.secrets.push(Span::new(e.span.start + from, e.span.end));
                 }
             }
-            Parsed::Acl(Box::new(acl))
+            Parsed::Acl(Arc::new(acl))
         }
         Role::MagentoEnv => {
             let doc = env_php::parse(&file.source.bytes);
             file.syntax_errors = doc.errors.clone();
             envphp_secrets(&mut file, &doc);
-            Parsed::EnvPhp(Box::new(doc))
+            Parsed::EnvPhp(Arc::new(doc))
         }
-        Role::Stunnel | Role::Spiped | Role::PeerVpn => Parsed::Other,
+        Role::Stunnel | Role::Spiped | Role::PeerVpn => Parsed::None,
     };
+    file.tree = parsed.clone();
     (file, parsed)
 }
 
@@ -346,7 +344,8 @@ fn redis_findings(file: &mut LoadedFile, conf: &redis_conf::RedisConf) {
         let values: Vec<&[u8]> = args.iter().map(|a| a.value.as_slice()).collect();
         for (i, r) in crate::secrets::redis_secret_args(&name, &values) {
             let a = &args[i];
-            let span = if r.start == 0 { a.span } else { Span::new((a.span.start + r.start).min(a.span.end), a.span.end) };
+            let span =
+                if r.start == 0 { a.span } else { Span::new((a.span.start + r.start).min(a.span.end), a.span.end) };
             file.secrets.push(span);
         }
     }
@@ -570,10 +569,9 @@ fn read_fpm_includes(model: &mut Model, parsed: &mut Vec<Parsed>, m: usize) {
         if let Err(why) = model.confinement.resolve(dir) {
             if !why.is_not_found() {
                 let path = model.files[m].source.path.clone();
-                model.unreadable.push(discover::Unreadable {
-                    path,
-                    reason: format!("php-fpm `include={}`: {why}", inc.shown),
-                });
+                model
+                    .unreadable
+                    .push(discover::Unreadable { path, reason: format!("php-fpm `include={}`: {why}", inc.shown) });
             }
             continue;
         }
@@ -957,12 +955,7 @@ fn build_endpoints(model: &mut Model) {
     for (i, m) in model.magento.iter().enumerate() {
         let label = format!("magento {}", crate::source::display_path(model.path(m.file)));
         let handler = match &m.session_save {
-            Some(v) => EffectiveValue {
-                value: v.value.clone().unwrap_or_default(),
-                set_at: Some(v.entry_at),
-                shadowed: vec![],
-                depends_on_env: None,
-            },
+            Some(v) => EffectiveValue::set(v.value.clone().unwrap_or_default(), v.entry_at, v.value_at.span),
             None => EffectiveValue::default_value("files"),
         };
         let targets = m.session_target().into_iter().collect();

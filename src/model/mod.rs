@@ -12,6 +12,7 @@ pub mod redis;
 pub mod tunnel;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use endpoint::{Auth, EndpointOwner, RedisTarget, SessionEndpoint, TargetProblem, Transport};
 pub use link::{Link, LinkCertainty};
@@ -24,6 +25,10 @@ pub use tunnel::Tunnel;
 use crate::discover::{Role, Unreadable};
 use crate::source::Source;
 use crate::span::Span;
+use crate::syntax::env_php::EnvPhp;
+use crate::syntax::ini::IniDocument;
+use crate::syntax::redis_acl::AclFile;
+use crate::syntax::redis_conf::RedisConf;
 use crate::syntax::SyntaxError;
 
 /// Index of a file in [`Model::files`].
@@ -48,9 +53,13 @@ pub struct Location {
 /// A setting's value, where it was set, and the earlier settings it shadows.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct EffectiveValue {
+    /// The value as the program sees it (unquoted, expanded).
     pub value: String,
-    /// `None`: the program's built-in default.
+    /// The whole line (ini entry, env.php `'key' => value`); `None`: the built-in default.
     pub set_at: Option<Location>,
+    /// The value as written in `set_at`'s file, quotes included (an ini value's `"..."`, an
+    /// env.php expression); `None` exactly when `set_at` is. Empty for `key =`.
+    pub value_span: Option<Span>,
     pub shadowed: Vec<Location>,
     /// `${NAME}` references that PHP (or the FPM master) takes from its own environment,
     /// as `${A}, ${B}`: unknown here, so `value` has them empty. sesslint never uses its own.
@@ -60,7 +69,29 @@ pub struct EffectiveValue {
 
 impl EffectiveValue {
     pub fn default_value(value: &str) -> Self {
-        EffectiveValue { value: value.to_owned(), set_at: None, shadowed: Vec::new(), depends_on_env: None }
+        EffectiveValue {
+            value: value.to_owned(),
+            set_at: None,
+            value_span: None,
+            shadowed: Vec::new(),
+            depends_on_env: None,
+        }
+    }
+
+    /// A value set at `line`, written at `value_span` of the same file.
+    pub fn set(value: String, line: Location, value_span: Span) -> Self {
+        EffectiveValue {
+            value,
+            set_at: Some(line),
+            value_span: Some(value_span),
+            shadowed: Vec::new(),
+            depends_on_env: None,
+        }
+    }
+
+    /// Where the value is written, quotes included.
+    pub fn value_at(&self) -> Option<Location> {
+        Some(Location { file: self.set_at?.file, span: self.value_span? })
     }
 }
 
@@ -78,6 +109,45 @@ pub struct LoadedFile {
     pub include_problems: Vec<IncludeProblem>,
     /// `sesslint: ignore[...]` comments.
     pub ignore_comments: Vec<crate::syntax::suppression::IgnoreComment>,
+    /// The file's syntax tree, shared (not copied) with the parse cache: hover, fixes and
+    /// rewrites find spans in it instead of parsing again.
+    pub tree: SyntaxTree,
+}
+
+/// A file's lossless syntax tree, by format.
+#[derive(Clone, Debug, Default)]
+pub enum SyntaxTree {
+    Ini(Arc<IniDocument>),
+    Redis(Arc<RedisConf>),
+    EnvPhp(Arc<EnvPhp>),
+    /// A Redis ACL file (`aclfile`).
+    Acl(Arc<AclFile>),
+    /// Tunnel files (read line by line, no tree), and files not parsed.
+    #[default]
+    None,
+}
+
+impl SyntaxTree {
+    pub fn ini(&self) -> Option<&IniDocument> {
+        match self {
+            SyntaxTree::Ini(doc) => Some(doc),
+            _ => None,
+        }
+    }
+
+    pub fn redis(&self) -> Option<&RedisConf> {
+        match self {
+            SyntaxTree::Redis(conf) => Some(conf),
+            _ => None,
+        }
+    }
+
+    pub fn env_php(&self) -> Option<&EnvPhp> {
+        match self {
+            SyntaxTree::EnvPhp(doc) => Some(doc),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::{EffectiveValue, FileId, IncludeProblem, Location};
+use crate::span::Span;
 use crate::syntax::ini::{IniDocument, IniEnv, NodeKind, MAX_EXPANDED_VALUE};
 
 /// A PHP SAPI that Debian gives its own tree (`/etc/php/8.2/<sapi>/`).
@@ -127,6 +128,8 @@ pub struct PoolOverride {
     pub depends_on_env: Option<String>,
     pub admin: bool,
     pub set_at: Location,
+    /// The value as written in `set_at`'s line, quotes included.
+    pub value_span: Span,
     /// Other override lines for the same key that lose to this one.
     pub shadowed: Vec<Location>,
 }
@@ -145,6 +148,7 @@ impl FpmPool {
                 Some(EffectiveValue {
                     value: o.value.clone(),
                     set_at: Some(o.set_at),
+                    value_span: Some(o.value_span),
                     shadowed,
                     depends_on_env: o.depends_on_env.clone(),
                 })
@@ -289,7 +293,7 @@ fn apply_ini(s: &mut PhpSetup, f: &IniFile<'_>, budget: &std::cell::Cell<usize>)
                     s.extensions.push((extension_name(&value), at));
                     continue;
                 }
-                set_later_wins(&mut s.values, key, value, at, from_env);
+                set_later_wins(&mut s.values, key, value, at, e.value.span, from_env);
             }
             _ => {}
         }
@@ -301,6 +305,7 @@ fn set_later_wins(
     key: String,
     value: String,
     at: Location,
+    value_span: Span,
     depends_on_env: Option<String>,
 ) {
     match map.get_mut(&key) {
@@ -310,10 +315,11 @@ fn set_later_wins(
             }
             v.value = value;
             v.set_at = Some(at);
+            v.value_span = Some(value_span);
             v.depends_on_env = depends_on_env;
         }
         None => {
-            map.insert(key, EffectiveValue { value, set_at: Some(at), shadowed: Vec::new(), depends_on_env });
+            map.insert(key, EffectiveValue { depends_on_env, ..EffectiveValue::set(value, at, value_span) });
         }
     }
 }
@@ -339,9 +345,9 @@ pub struct FpmTree<'a> {
 /// Pools and their overrides from FPM's files (already in FPM's reading order).
 pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProblem)>) -> Vec<FpmPool> {
     let mut pools: Vec<FpmPool> = Vec::new();
-    // Collected lines per pool: (key, value, admin, location), in file order.
+    // Collected lines per pool: (key, value, admin, line, value span, env names), in file order.
     #[allow(clippy::type_complexity)]
-    let mut lines: Vec<Vec<(String, String, bool, Location, Option<String>)>> = Vec::new();
+    let mut lines: Vec<Vec<(String, String, bool, Location, Span, Option<String>)>> = Vec::new();
     for f in &tree.files {
         let doc = f.doc;
         let mut current: Option<usize> = None;
@@ -389,9 +395,18 @@ pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProble
                             let name = String::from_utf8_lossy(&doc.evaluate_offset(off, &env)).into_owned();
                             let flag = key.ends_with("_flag");
                             let value = if flag { normalize_flag(&value) } else { value };
-                            lines[pool].push((name, value, key.starts_with("php_admin"), at, env.env_names()));
+                            lines[pool].push((
+                                name,
+                                value,
+                                key.starts_with("php_admin"),
+                                at,
+                                e.value.span,
+                                env.env_names(),
+                            ));
                         }
-                        (None, _) => set_later_wins(&mut pools[pool].settings, key, value, at, env.env_names()),
+                        (None, _) => {
+                            set_later_wins(&mut pools[pool].settings, key, value, at, e.value.span, env.env_names())
+                        }
                         _ => {}
                     }
                 }
@@ -400,17 +415,18 @@ pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProble
         }
     }
     for (pool, lines) in pools.iter_mut().zip(lines) {
-        for (name, value, admin, at, depends_on_env) in lines {
+        for (name, value, admin, at, value_span, depends_on_env) in lines {
             match pool.overrides.get_mut(&name) {
                 // FIRST wins within a kind; an admin line beats any plain one.
                 Some(o) if o.admin || !admin => o.shadowed.push(at),
                 Some(o) => {
                     let mut shadowed = std::mem::take(&mut o.shadowed);
                     shadowed.push(o.set_at);
-                    *o = PoolOverride { value, depends_on_env, admin, set_at: at, shadowed };
+                    *o = PoolOverride { value, depends_on_env, admin, set_at: at, value_span, shadowed };
                 }
                 None => {
-                    pool.overrides.insert(name, PoolOverride { value, depends_on_env, admin, set_at: at, shadowed: Vec::new() });
+                    let o = PoolOverride { value, depends_on_env, admin, set_at: at, value_span, shadowed: Vec::new() };
+                    pool.overrides.insert(name, o);
                 }
             }
         }

@@ -21,8 +21,7 @@ pub(super) fn mask_value(kind: FileKind, value: &mut Value) {
             for d in value.as_array_mut().into_iter().flatten() {
                 let name = d.get("directive").and_then(Value::as_str).unwrap_or("").to_owned();
                 let Some(args) = d.get_mut("args").and_then(Value::as_array_mut) else { continue };
-                let texts: Vec<Vec<u8>> =
-                    args.iter().map(|a| a.as_str().unwrap_or("").as_bytes().to_vec()).collect();
+                let texts: Vec<Vec<u8>> = args.iter().map(|a| a.as_str().unwrap_or("").as_bytes().to_vec()).collect();
                 let refs: Vec<&[u8]> = texts.iter().map(Vec::as_slice).collect();
                 for (i, r) in secrets::redis_secret_args(&name, &refs) {
                     if let Some(Value::String(s)) = args.get_mut(i) {

@@ -27,16 +27,16 @@ pub fn to_json(d: &Diagnostic, ctx: &ReportContext<'_>) -> Value {
         .collect();
     let fix = d.fix.as_ref().map(|f| {
         let edits: Vec<Value> = f
-            .edits
+            .edits()
             .iter()
             .map(|e| {
-                let s = ctx.position(&e.path, e.span.start);
-                let t = ctx.position(&e.path, e.span.end);
-                json!({"path": display_path(&e.path), "line": s.line, "column": s.column, "end_line": t.line, "end_column": t.column,
+                let s = ctx.position(e.path(), e.span().start);
+                let t = ctx.position(e.path(), e.span().end);
+                json!({"path": display_path(e.path()), "line": s.line, "column": s.column, "end_line": t.line, "end_column": t.column,
                        "replacement": ctx.replacement(e)})
             })
             .collect();
-        json!({"title": f.title, "applicability": f.applicability, "edits": edits})
+        json!({"title": f.title(), "applicability": f.applicability(), "edits": edits})
     });
     json!({
         "code": d.code,

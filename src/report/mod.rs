@@ -111,10 +111,10 @@ impl<'a> ReportContext<'a> {
     /// A fix's replacement text as a report shows it: its secrets masked by position.
     pub fn replacement(&self, edit: &crate::diagnostic::Edit) -> String {
         if self.show_secrets {
-            return edit.replacement.clone();
+            return edit.content().to_owned();
         }
-        let ranges: Vec<std::ops::Range<usize>> = edit.secrets.iter().map(|s| s.start..s.end).collect();
-        crate::secrets::mask_ranges(&edit.replacement, &ranges)
+        let ranges: Vec<std::ops::Range<usize>> = edit.secrets().iter().map(|s| s.start..s.end).collect();
+        crate::secrets::mask_ranges(edit.content(), &ranges)
     }
 
     /// A message, label or other text for output, with control characters escaped.

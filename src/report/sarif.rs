@@ -106,9 +106,9 @@ fn result(d: &Diagnostic, ctx: &ReportContext<'_>) -> Value {
     }
     if let Some(fix) = &d.fix {
         let mut by_file: BTreeMap<&Path, Vec<Value>> = BTreeMap::new();
-        for e in &fix.edits {
-            by_file.entry(e.path.as_path()).or_default().push(json!({
-                "deletedRegion": region(&e.path, e.span, ctx),
+        for e in fix.edits() {
+            by_file.entry(e.path()).or_default().push(json!({
+                "deletedRegion": region(e.path(), e.span(), ctx),
                 "insertedContent": { "text": ctx.replacement(e) },
             }));
         }
@@ -119,9 +119,9 @@ fn result(d: &Diagnostic, ctx: &ReportContext<'_>) -> Value {
         r.insert(
             "fixes".into(),
             json!([{
-                "description": { "text": ctx.text(&fix.title) },
+                "description": { "text": ctx.text(fix.title()) },
                 "artifactChanges": changes,
-                "properties": { "applicability": fix.applicability },
+                "properties": { "applicability": fix.applicability() },
             }]),
         );
     }

@@ -119,6 +119,16 @@ mod tests {
             for section in ["## What it does", "## Why it matters", "## Example", "## Fix"] {
                 assert!(doc.contains(section), "{} lacks {section}", r.code);
             }
+            // A rule that builds a fix says how safe it is, in its documentation.
+            let offers_fix = ["Fix::safe(", "Fix::unsafe_edits(", "Fix::display_only(", "Fix::new("]
+                .iter()
+                .any(|f| r.source.contains(f));
+            assert_eq!(
+                offers_fix,
+                doc.contains("## Fix safety"),
+                "{}: a `## Fix safety` section iff it offers a fix",
+                r.code
+            );
         }
     }
 }

@@ -31,13 +31,22 @@
 //! session.save_path = "tcp://127.0.0.1:6379?auth=secret&database=2"
 //! ```
 //! Double-quote ini values that contain `= & | ; ~ ! ( )`; use `;` for comments in pool files.
+//!
+//! ## Fix safety
+//! For a refused `key = value` line of an ini file, the fix double-quotes the rest of the
+//! line after `=` and escapes `\`, `"` and `$`, the three escapes PHP's scanner knows in
+//! double quotes, so that PHP reads exactly the text that was written (checked against
+//! `php` in the tests). It is marked safe: the value the author wrote is what PHP then
+//! applies. Review lines with a trailing `; comment`: PHP never got that far, so the fix
+//! cannot tell a comment from the value and quotes it with the value.
 
 use super::{label, Rule};
 use crate::codes::Code;
-use crate::diagnostic::{Applicability, Edit, Fix, Severity};
+use crate::diagnostic::{Edit, Fix, Severity};
 use crate::discover::Role;
 use crate::model::{FileId, Location, Model};
 use crate::span::Span;
+use crate::syntax::ini::NodeKind;
 
 pub static RULE: Rule = Rule {
     code: Code::SyntaxError,
@@ -84,16 +93,16 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
 }
 
 /// `key = value with = & ; ...` -> `key = "value with = & ; ..."`, escaping `\`, `"` and `$`
-/// as PHP's scanner unescapes them (the only three escapes it knows in double quotes).
+/// as PHP's scanner unescapes them (the only three escapes it knows in double quotes). The
+/// key and value spans come from the file's ini tree in the model (the refused entry).
 fn quote_value_fix(model: &Model, at: Location) -> Option<Fix> {
-    let bytes = &model.file(at.file).source.bytes;
-    let line_start =
-        bytes[..at.span.start.min(bytes.len())].iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(0, |p| p + 1);
-    let line_end =
-        bytes[line_start..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(bytes.len(), |p| line_start + p);
-    let line = &bytes[line_start..line_end];
-    let eq = line.iter().position(|&b| b == b'=')?;
-    let key = std::str::from_utf8(&line[..eq]).ok()?.trim();
+    let file = model.file(at.file);
+    let broken = file.tree.ini()?.nodes.iter().find_map(|n| match &n.kind {
+        NodeKind::Error(e, broken) if e.span == at.span => *broken,
+        _ => None,
+    })?;
+    let text = |span: Span| std::str::from_utf8(span.slice(&file.source.bytes)).ok();
+    let key = text(broken.key)?.trim();
     // Only a plain `key =` or `key[offset] =` line; never touch a section or a comment.
     if key.is_empty()
         || key.starts_with([';', '[', '#'])
@@ -101,20 +110,12 @@ fn quote_value_fix(model: &Model, at: Location) -> Option<Fix> {
     {
         return None;
     }
-    let mut start = eq + 1;
-    while start < line.len() && matches!(line[start], b' ' | b'\t') {
-        start += 1;
-    }
-    let mut end = line.len();
-    while end > start && matches!(line[end - 1], b' ' | b'\t') {
-        end -= 1;
-    }
-    let value = std::str::from_utf8(&line[start..end]).ok()?;
+    let value = text(broken.value)?;
     if value.is_empty() || value.starts_with(['"', '\'']) {
         return None;
     }
     // Where each byte of the value lands in the replacement, so that its secrets stay masked.
-    let value_start = line_start + start;
+    let value_start = broken.value.start;
     let mut quoted = String::with_capacity(value.len() + 2);
     let mut landed = Vec::with_capacity(value.len() + 1);
     quoted.push('"');
@@ -129,21 +130,11 @@ fn quote_value_fix(model: &Model, at: Location) -> Option<Fix> {
     }
     landed.push(quoted.len());
     quoted.push('"');
-    let secrets = model
-        .file(at.file)
+    let secrets = file
         .secrets
         .iter()
-        .filter(|s| s.start >= value_start && s.end <= line_start + end && !s.is_empty())
-        .map(|s| Span::new(landed[s.start - value_start], landed[s.end - value_start]))
-        .collect();
-    Some(Fix {
-        title: "Double-quote the value".into(),
-        applicability: Applicability::Safe,
-        edits: vec![Edit {
-            path: model.path(at.file).to_path_buf(),
-            span: Span::new(line_start + start, line_start + end),
-            replacement: quoted,
-            secrets,
-        }],
-    })
+        .filter(|s| s.start >= value_start && s.end <= broken.value.end && !s.is_empty())
+        .map(|s| Span::new(landed[s.start - value_start], landed[s.end - value_start]));
+    let edit = Edit::replacement(model.path(at.file), broken.value, quoted).with_secrets(secrets);
+    Some(Fix::safe("Double-quote the value", [edit]))
 }

@@ -24,10 +24,15 @@
 //! ```
 //! (`retries` needs Magento 2.4.8+ / php-redis-session-abstract 1.6+; on older versions the
 //! key is ignored.) For caches: `'connect_retries' => '2'` in `backend_options`.
+//!
+//! ## Fix safety
+//! Offered where the key is present with `0`: the fix writes `'2'` in its place. It is
+//! safe: only a connect that already failed is tried again, twice; a working connection
+//! behaves as before, and a Magento that does not know the key ignores it.
 
 use super::{label, Rule};
 use crate::codes::Code;
-use crate::diagnostic::{Applicability, Edit, Fix, Severity};
+use crate::diagnostic::{Edit, Fix, Severity};
 use crate::model::magento::CacheBackend;
 use crate::model::Model;
 
@@ -63,16 +68,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 )
                 .with_help(format!("set `'retries' => '2'` ({SEMANTICS})"));
                 if let Some(r) = retries {
-                    d = d.with_fix(Fix {
-                        title: "retry twice".into(),
-                        applicability: Applicability::Safe,
-                        edits: vec![Edit {
-                            path: model.path(r.value_at.file).to_path_buf(),
-                            span: r.value_at.span,
-                            replacement: "'2'".into(),
-                            secrets: Vec::new(),
-                        }],
-                    });
+                    let edit = Edit::replacement(model.path(r.value_at.file), r.value_at.span, "'2'");
+                    d = d.with_fix(Fix::safe("retry twice", [edit]));
                 }
                 out.push(d);
             }
@@ -90,16 +87,10 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                         label(model, v.entry_at, "connect_retries"),
                     )
                     .with_help(format!("set `'connect_retries' => '2'` ({SEMANTICS})"))
-                    .with_fix(Fix {
-                        title: "retry twice".into(),
-                        applicability: Applicability::Safe,
-                        edits: vec![Edit {
-                            path: model.path(v.value_at.file).to_path_buf(),
-                            span: v.value_at.span,
-                            replacement: "'2'".into(),
-                            secrets: Vec::new(),
-                        }],
-                    }),
+                    .with_fix(Fix::safe(
+                        "retry twice",
+                        [Edit::replacement(model.path(v.value_at.file), v.value_at.span, "'2'")],
+                    )),
                 );
             }
         }

@@ -56,7 +56,7 @@ pub enum NodeKind {
     BareKey { key: Span },
     /// A statement PHP rejects, up to the end of its line. PHP stops reading at the first
     /// one; later nodes are what the file would mean once it is fixed.
-    Error(SyntaxError),
+    Error(SyntaxError, Option<BrokenEntry>),
     /// Bytes PHP's scanner never reads: it stopped early (end-of-file quirks).
     Unread,
 }
@@ -79,6 +79,18 @@ pub struct Entry {
     pub applied: bool,
 }
 
+/// A `key = value` line PHP refused inside its value (`a = x=y`, `b = p&q`): where the key
+/// and the value text stand, for a fix that quotes the value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BrokenEntry {
+    /// From the start of the line to the `=` (`name[offset]`, maybe with blanks; whatever
+    /// stands before the key on its line too, so that a fix can tell it is not a plain key).
+    pub key: Span,
+    /// The rest of the line after `=`, without the blanks around it (a comment included:
+    /// PHP never got far enough to see one).
+    pub value: Span,
+}
+
 /// A value: its span and the tokens it consists of (indices into `IniDocument::tokens`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Value {
@@ -94,7 +106,7 @@ pub fn parse(bytes: &[u8]) -> IniDocument {
 pub fn parse_with(bytes: &[u8], mode: ScanMode) -> IniDocument {
     let mut doc =
         IniDocument { source: bytes.to_vec(), nodes: Vec::new(), tokens: Vec::new(), errors: Vec::new(), mode };
-    let mut b = Builder { doc: &mut doc, cursor: 0, failed: false, limit: 0 };
+    let mut b = Builder { doc: &mut doc, cursor: 0, failed: false, limit: 0, open_entry: None };
     match mode {
         ScanMode::WholeFile => b.scan(Lexer::new(bytes), bytes.len()),
         ScanMode::PerLine => {
@@ -163,6 +175,9 @@ struct Builder<'d> {
     failed: bool,
     /// Where the input of the current scan ends (one line in FPM's per-line mode).
     limit: usize,
+    /// The last entry begun: (key up to `=`, offset after `=`). PHP may accept the start of
+    /// a value and refuse the rest of its line (`a = x=y` is `a = x`, then an unexpected `=`).
+    open_entry: Option<(Span, usize)>,
 }
 
 /// What a statement turned out to be.
@@ -236,9 +251,10 @@ impl Builder<'_> {
                         end = end.max(window_end);
                     }
                     let error = SyntaxError::new(at, message);
+                    let broken = self.open_entry.and_then(|(key, value_start)| self.broken_value(key, value_start, at));
                     self.failed = true;
                     self.doc.errors.push(error.clone());
-                    self.push(end, NodeKind::Error(error));
+                    self.push(end, NodeKind::Error(error, broken));
                 }
             }
         }
@@ -247,6 +263,22 @@ impl Builder<'_> {
 
     fn finish(&mut self, window_end: usize) {
         self.trivia_to(window_end);
+    }
+
+    /// The value text of an entry refused at `at`: after `=` and blanks, up to the line's
+    /// end and the blanks before it. `None` when the refusal is on a later line.
+    fn broken_value(&self, key: Span, value_start: usize, at: Span) -> Option<BrokenEntry> {
+        let src = &self.doc.source;
+        let eol = |c: &u8| *c == b'\n' || *c == b'\r';
+        let line_end = src[value_start..].iter().position(eol).map_or(src.len(), |p| value_start + p);
+        if at.start > line_end {
+            return None;
+        }
+        let blank = |c: &u8| *c == b' ' || *c == b'\t';
+        let start = src[value_start..line_end].iter().position(|c| !blank(c)).map_or(line_end, |p| value_start + p);
+        let end = src[start..line_end].iter().rposition(|c| !blank(c)).map_or(start, |p| start + p + 1);
+        let line_start = src[..key.start].iter().rposition(eol).map_or(0, |p| p + 1);
+        Some(BrokenEntry { key: Span::new(line_start, key.end), value: Span::new(start, end) })
     }
 
     /// One `statement` of the grammar, starting at token `*i`.
@@ -279,6 +311,7 @@ impl Builder<'_> {
             Tok::Label => match self.peek(*i, n) {
                 Some(eq) if eq.tok == Tok::Eq => {
                     *i += 1;
+                    self.open_entry = Some((Span::new(t.span.start, eq.span.start), eq.span.end));
                     self.entry(t.text, None, eq.span.end, i, n)
                 }
                 _ => Parsed::Node(NodeKind::BareKey { key: t.text }, t.span.end),
@@ -294,6 +327,7 @@ impl Builder<'_> {
                 match self.peek(*i, n) {
                     Some(eq) if eq.tok == Tok::Eq => {
                         *i += 1;
+                        self.open_entry = Some((Span::new(t.span.start, eq.span.start), eq.span.end));
                         self.entry(t.text, Some(offset), eq.span.end, i, n)
                     }
                     other => self.unexpected(other, "expecting '='"),
@@ -473,5 +507,32 @@ fn token_name(t: Tok) -> String {
         Tok::Op(c) | Tok::Punct(c) => format!("'{}'", c as char),
         Tok::EndOfLine => "END_OF_LINE".into(),
         Tok::End => "end of file".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn broken(text: &str) -> Vec<(String, String)> {
+        let doc = parse(text.as_bytes());
+        let s = |span: Span| String::from_utf8_lossy(doc.text(span)).into_owned();
+        doc.nodes
+            .iter()
+            .filter_map(|n| match &n.kind {
+                NodeKind::Error(_, Some(b)) => Some((s(b.key), s(b.value))),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_refused_entry_knows_its_key_and_raw_value() {
+        // PHP keeps `a = x` and refuses the `=`: the broken entry is the whole line's.
+        assert_eq!(broken("a = x=y  \n"), [("a ".to_owned(), "x=y".to_owned())]);
+        assert_eq!(broken("p[k] =\tv=w ; c\r\n"), [("p[k]".to_owned(), "v=w ; c".to_owned())]);
+        // An error on a later line is not the earlier entry's.
+        assert_eq!(broken("a = 1\n= 2\n"), Vec::<(String, String)>::new());
+        assert_eq!(broken("[sect\n"), Vec::<(String, String)>::new());
     }
 }

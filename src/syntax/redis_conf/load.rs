@@ -469,7 +469,9 @@ impl Loader {
                 }
                 let dir = self.physical(cwd, logical);
                 match self.confinement.resolve(&dir) {
-                    Err(why @ (Refusal::Outside { .. } | Refusal::Pseudo { .. })) => return Err((logical.clone(), why)),
+                    Err(why @ (Refusal::Outside { .. } | Refusal::Pseudo { .. })) => {
+                        return Err((logical.clone(), why))
+                    }
                     _ => {}
                 }
                 let Ok(entries) = std::fs::read_dir(&dir) else { continue };
