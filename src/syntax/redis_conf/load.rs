@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use super::check::{Action, Checker};
 use super::{parse, LineKind, Quoting, RedisConf};
 use crate::confine::{Confinement, Refusal};
+use crate::glob::{fnmatch, has_glob_chars};
 use crate::source::Source;
 use crate::span::Span;
 
@@ -482,7 +483,7 @@ impl Loader {
                     if name.starts_with('.') && !comp.starts_with('.') {
                         continue;
                     }
-                    if glob_match(comp.as_bytes(), name.as_bytes()) {
+                    if fnmatch(comp.as_bytes(), name.as_bytes()) {
                         let (p, l) = join(&name);
                         if last || self.physical(cwd, &l).is_dir() {
                             next.push((p, l));
@@ -501,78 +502,6 @@ impl Loader {
 
 fn cwd_is_physical(cwd: &Path, root: &Path) -> bool {
     cwd.starts_with(root)
-}
-
-/// Whether redis-server treats an include path as a glob (`*`, `?` or `[` anywhere).
-pub fn has_glob_chars(s: &str) -> bool {
-    s.contains(['*', '?', '['])
-}
-
-/// fnmatch(3) without flags on one path component: `*`, `?`, `[...]` with ranges and `!`/`^`
-/// negation, `\` escapes. Iterative (backtracking only to the last `*`).
-pub fn glob_match(pattern: &[u8], name: &[u8]) -> bool {
-    let (mut p, mut n) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while n < name.len() {
-        let step = match pattern.get(p) {
-            Some(b'*') => {
-                star = Some((p, n));
-                p += 1;
-                continue;
-            }
-            Some(b'?') => Some(p + 1),
-            Some(b'[') => match class_match(pattern, p, name[n]) {
-                Some((true, next)) => Some(next),
-                Some((false, _)) => None,
-                // An unterminated `[` matches itself.
-                None => (name[n] == b'[').then_some(p + 1),
-            },
-            Some(b'\\') if p + 1 < pattern.len() => (pattern[p + 1] == name[n]).then_some(p + 2),
-            Some(&c) => (c == name[n]).then_some(p + 1),
-            None => None,
-        };
-        match step {
-            Some(next) => {
-                p = next;
-                n += 1;
-            }
-            None => match star {
-                Some((sp, sn)) => {
-                    p = sp + 1;
-                    n = sn + 1;
-                    star = Some((sp, sn + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern[p.min(pattern.len())..].iter().all(|&c| c == b'*')
-}
-
-/// `[...]` at `pattern[p]`: whether `c` is in the class, and the index after `]`.
-fn class_match(pattern: &[u8], p: usize, c: u8) -> Option<(bool, usize)> {
-    let mut i = p + 1;
-    let negate = matches!(pattern.get(i), Some(b'!') | Some(b'^'));
-    if negate {
-        i += 1;
-    }
-    let mut matched = false;
-    let mut first = true;
-    loop {
-        let lo = *pattern.get(i)?;
-        if lo == b']' && !first {
-            return Some((matched != negate, i + 1));
-        }
-        first = false;
-        if pattern.get(i + 1) == Some(&b'-') && pattern.get(i + 2).is_some_and(|&b| b != b']') {
-            let hi = pattern[i + 2];
-            matched |= lo <= c && c <= hi;
-            i += 3;
-        } else {
-            matched |= lo == c;
-            i += 1;
-        }
-    }
 }
 
 fn column(bytes: &[u8], line_start: usize, at: usize) -> usize {
@@ -606,19 +535,6 @@ fn cant_open(path: &Path, e: &Refusal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn glob_patterns() {
-        assert!(glob_match(b"*.conf", b"a.conf"));
-        assert!(!glob_match(b"*.conf", b"a.conf.bak"));
-        assert!(glob_match(b"a?c", b"abc"));
-        assert!(glob_match(b"[a-c]x", b"bx"));
-        assert!(!glob_match(b"[!a-c]x", b"bx"));
-        assert!(glob_match(b"[]]", b"]"));
-        assert!(glob_match(b"a[", b"a["));
-        assert!(glob_match(b"*a*b*c*", b"xxaxxbxxcxx"));
-        assert!(!glob_match(b"*a*b*c", b"xxaxxbxxcxx"));
-    }
 
     #[test]
     fn includes_globs_and_cycles() {

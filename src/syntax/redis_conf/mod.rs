@@ -18,7 +18,7 @@ use crate::syntax::SyntaxError;
 
 pub use check::{Action, Checker};
 pub use config_get::{effective_config, DirectiveName, EffectiveConfig};
-pub use load::{glob_match, has_glob_chars, LoadError, LoadErrorKind, LoadedConfig, LoadedDirective, Loader};
+pub use load::{LoadError, LoadErrorKind, LoadedConfig, LoadedDirective, Loader};
 
 /// One parsed file: the bytes it was parsed from and one [`Line`] per `\n`-terminated line.
 /// The line spans tile the input, so [`RedisConf::print`] gives the input back.
