@@ -42,7 +42,10 @@ codes! {
     UnusedSuppression = "SL006", "unused-suppression";
     RedisMissingAuth = "SL201", "redis-missing-auth";
     RedisExposedWithoutTunnel = "SL202", "redis-exposed-without-tunnel";
+    MagentoFilesSessions = "SL301", "magento-files-sessions";
+    MagentoSessionConfigInvalid = "SL302", "magento-session-config-invalid";
     NonUniqueDatabase = "SL303", "non-unique-database";
+    CachesShareDatabase = "SL304", "caches-share-database";
     ConnectRetries = "SL305", "connect-retries";
 }
 

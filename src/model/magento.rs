@@ -18,6 +18,20 @@ pub struct MagentoValue {
     pub entry_at: Location,
     /// The value expression.
     pub value_at: Location,
+    /// The key expression (`'database'`), or the entry when it has no key.
+    pub key_at: Location,
+}
+
+impl MagentoValue {
+    /// The value as PHP's `(int)` cast reads it (Credis casts ports and cache databases).
+    pub fn int_cast(&self) -> Option<i64> {
+        self.value.as_deref().map(php_int_cast)
+    }
+
+    /// PHP truthiness of the value (`''` and `'0'` are false), `None` when not static.
+    pub fn truthy(&self) -> Option<bool> {
+        self.value.as_deref().map(|v| !v.is_empty() && v != "0")
+    }
 }
 
 /// A `'key' => [...]` block: its scalars by key, and where its array and entries stand so
@@ -79,6 +93,9 @@ pub struct MagentoInstall {
     pub root: PathBuf,
     /// `session.save`; absent means php.ini decides.
     pub session_save: Option<MagentoValue>,
+    /// The whole `session` block (`save`, `save_path`, `redis`, ...): every key, arrays with
+    /// `value: None`. `None` when env.php has no `session` array.
+    pub session: Option<MagentoBlock>,
     /// `session.redis` (or `session.valkey` for `save = valkey`).
     pub session_redis: Option<MagentoBlock>,
     pub caches: Vec<MagentoCache>,
@@ -118,15 +135,31 @@ impl MagentoInstall {
         let block = cache.options.as_ref();
         let get = |k: &str| block.and_then(|b| b.str(k)).filter(|v| !v.is_empty());
         let mut t = credis_target(get("server").unwrap_or("127.0.0.1"), get("port"));
-        t.database = Some(get("database").and_then(|d| d.trim().parse().ok()).unwrap_or(0));
+        // Cm_Cache_Backend_Redis casts: `(int) $options['database']` ('0t' is 0, '3x' is 3).
+        t.database = Some(get("database").map(php_int_cast).unwrap_or(0));
         t.auth = get("password").map(|_| Auth { user: None, password: true });
         t.retries = get("connect_retries").and_then(|r| r.trim().parse().ok());
         Some(t)
     }
 }
 
+/// The Redis server a target reaches, normalised so that two clients of one server compare
+/// equal: `localhost`, 127/8 and `::1` are one host; a unix socket is its path.
+/// `"127.0.0.1:6379"` / `"unix:/run/redis.sock"`.
+pub fn server_key(t: &RedisTarget) -> String {
+    match t.transport {
+        super::Transport::Unix => format!("unix:{}", t.socket.as_deref().unwrap_or("")),
+        _ => {
+            let h = t.host.as_deref().unwrap_or("127.0.0.1").to_ascii_lowercase();
+            let h = if h == "localhost" || h.starts_with("127.") || h == "::1" { "127.0.0.1".to_owned() } else { h };
+            format!("{h}:{}", t.port)
+        }
+    }
+}
+
 fn credis_target(host: &str, port: Option<&str>) -> RedisTarget {
-    let port = port.and_then(|p| p.trim().parse().ok()).unwrap_or(6379);
+    // Credis casts `(int) $port`; phpredis connects to 6379 for port 0 (seen with strace).
+    let port = port.and_then(|p| u16::try_from(php_int_cast(p)).ok()).filter(|p| *p > 0).unwrap_or(6379);
     if host.starts_with('/') || host.starts_with("unix://") {
         return RedisTarget::unix(host.trim_start_matches("unix://"));
     }
@@ -154,7 +187,8 @@ pub fn build_install(file: FileId, root: PathBuf, doc: &EnvPhp) -> MagentoInstal
             ExprKind::Literal(v) => scalar_text(v),
             _ => None,
         };
-        MagentoValue { value, entry_at: loc(entry.span), value_at: loc(expr.span) }
+        let key_at = entry.key.map(|k| loc(doc.expr(k).span)).unwrap_or(loc(entry.span));
+        MagentoValue { value, entry_at: loc(entry.span), value_at: loc(expr.span), key_at }
     };
     let block = |array: ArrayId, at| -> MagentoBlock {
         let node = doc.array(array);
@@ -176,6 +210,7 @@ pub fn build_install(file: FileId, root: PathBuf, doc: &EnvPhp) -> MagentoInstal
     let block_key =
         if session_save.as_ref().and_then(|v| v.value.as_deref()) == Some("valkey") { "valkey" } else { "redis" };
     let key_span = |e: &crate::syntax::env_php::Entry| e.key.map(|k| doc.expr(k).span).unwrap_or(e.span);
+    let session = doc.lookup(&["session"]).and_then(|e| array_of(e).map(|a| block(a, loc(key_span(e)))));
     let session_redis =
         doc.lookup(&["session", block_key]).and_then(|e| array_of(e).map(|a| block(a, loc(key_span(e)))));
 
@@ -207,7 +242,124 @@ pub fn build_install(file: FileId, root: PathBuf, doc: &EnvPhp) -> MagentoInstal
             caches.push(MagentoCache { name, backend, backend_name, at: loc(key_span(fe)), options });
         }
     }
-    MagentoInstall { file, root, session_save, session_redis, caches }
+    MagentoInstall { file, root, session_save, session, session_redis, caches }
+}
+
+/// What Magento 2.4's session config makes of a key in `session.redis`.
+///
+/// Source: magento2 2.4.8 `lib/internal/Magento/Framework/Session/SaveHandler/Redis/Config.php`
+/// (the `PARAM_*` paths it reads) and colinmollenhour/php-redis-session-abstract
+/// `src/Cm/RedisSession/Handler.php` (what the handler does with them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionKey {
+    /// Read and used.
+    Read,
+    /// Written by `setup:config:set` but replaced by a constant at run time.
+    Ignored { why: &'static str },
+    /// A `Cm_Cache_Backend_Redis` option the session config never reads; `session_key` is
+    /// the session block's word for the same thing, if it has one.
+    CacheOption { session_key: Option<&'static str>, note: &'static str },
+    /// Not read by anything; the closest key Magento reads, when it looks like a typo.
+    Unknown { suggestion: Option<String> },
+}
+
+/// Keys `Config.php` (2.4.8) reads from `session/redis/*`; `break_after_<area>` is read for
+/// every area code and is handled by [`session_key`].
+pub const SESSION_KEYS: &[&str] = &[
+    "host",
+    "port",
+    "password",
+    "timeout",
+    "retries",
+    "persistent_identifier",
+    "database",
+    "compression_threshold",
+    "compression_library",
+    "log_level",
+    "max_concurrency",
+    "min_lifetime",
+    "disable_locking",
+    "bot_lifetime",
+    "bot_first_lifetime",
+    "first_lifetime",
+    "break_after_frontend",
+    "break_after_adminhtml",
+    "sentinel_servers",
+    "sentinel_master",
+    "sentinel_verify_master",
+    "sentinel_connect_retries",
+];
+
+/// Classify one key of `session.redis`.
+pub fn session_key(key: &str) -> SessionKey {
+    if SESSION_KEYS.contains(&key) || (key.starts_with("break_after_") && key.len() > "break_after_".len()) {
+        return SessionKey::Read;
+    }
+    let cache = |session_key, note| SessionKey::CacheOption { session_key, note };
+    match key {
+        // Replaced by the constant 31536000 (`getMaxLifetime()`), but `setup:config:set` writes
+        // it into every install: reporting it would only teach people to ignore the rule.
+        "max_lifetime" => SessionKey::Read,
+        "fail_after" => SessionKey::Ignored { why: "`getFailAfter()` returns the constant 15" },
+        "server" => cache(Some("host"), "the session block calls the address `host`"),
+        "db" => cache(Some("database"), "the session block calls it `database`"),
+        "persistent" => cache(Some("persistent_identifier"), "the session block calls it `persistent_identifier`"),
+        "connect_retries" => cache(Some("retries"), "the session block calls it `retries` (2.4.8+)"),
+        "compress_threshold" => cache(Some("compression_threshold"), "the session block calls it `compression_threshold`"),
+        "compression_lib" => cache(Some("compression_library"), "the session block calls it `compression_library`"),
+        "sentinel_master_verify" => cache(Some("sentinel_verify_master"), "the session block calls it `sentinel_verify_master`"),
+        "force_standalone" => cache(None, "the session handler always uses phpredis when it is loaded"),
+        "read_timeout" => cache(None, "the session handler has no read timeout setting"),
+        "username" | "user" => cache(None, "Magento 2.4's session config sends no ACL user name (it does not implement `UsernameConfigInterface`), so AUTH uses the password alone"),
+        "cluster" => cache(None, "Magento 2.4's session config cannot use Redis Cluster"),
+        "compress_data" | "compress_tags" | "use_lua" | "_useLua" | "use_lua_on_gc" | "lifetimelimit"
+        | "automatic_cleaning_factor" | "load_from_slave" | "load_from_slaves" | "retry_reads_on_master"
+        | "preload_keys" | "sentinel" => cache(None, "a cache backend option"),
+        _ => SessionKey::Unknown { suggestion: super::load::did_you_mean(key, SESSION_KEYS.iter().copied()) },
+    }
+}
+
+/// PHP's `(int)` cast of a string: leading whitespace, an optional sign, the leading
+/// digits; anything else gives 0 (`'0t'` is 0, `'3x'` is 3, `'abc'` is 0). Saturates like
+/// PHP 8 on overflow. Source: `ZEND_STRTOL` in `zend_operators.c` (`_zend_handle_numeric_str_ex`).
+pub fn php_int_cast(s: &str) -> i64 {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (neg, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let mut n: i64 = 0;
+    for b in digits.bytes().take_while(u8::is_ascii_digit) {
+        n = n.saturating_mul(10).saturating_add(i64::from(b - b'0'));
+    }
+    if neg {
+        -n
+    } else {
+        n
+    }
+}
+
+/// Whether PHP accepts `s` for an `int` parameter in coercive mode (what phpredis'
+/// `Redis::select()` gets from the session handler, uncast): a numeric string with optional
+/// surrounding whitespace (`' 2'`, `'2 '`, `'2.0'`); `'0t'`, `'abc'`, `''` throw `TypeError`
+/// (checked against php 8.2 + phpredis 5.3.7).
+pub fn php_int_param_accepts(s: &str) -> bool {
+    let ws = [' ', '\t', '\n', '\r', '\x0b', '\x0c'];
+    let t = s.trim_start_matches(ws).trim_end_matches(ws);
+    let t = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let (mantissa, exp) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = (!int.is_empty() || !frac.is_empty()) && digits(int) && digits(frac);
+    let exp_ok = exp.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits(e)
+    });
+    mantissa_ok && exp_ok
 }
 
 fn key_text(k: &ArrayKey) -> String {
@@ -256,5 +408,20 @@ mod tests {
         let entries: Vec<(&str, Option<&str>)> = block.entries.iter().map(|e| (s(e.at), e.comma.map(s))).collect();
         assert_eq!(entries, [("'host' => '127.0.0.1'", Some(",")), ("'port' => '6379'", None)]);
         assert_eq!(s(block.values["port"].value_at), "'6379'");
+    }
+
+    /// Each answer as php 8.2 gives it: `var_dump((int) $s)` and whether
+    /// `Redis::select($s)` accepts the string or throws `TypeError`.
+    #[test]
+    fn php_casts() {
+        for (s, int) in [("0t", 0), (" 3", 3), ("3x", 3), ("abc", 0), ("", 0), ("-2", -2), ("6379", 6379)] {
+            assert_eq!(php_int_cast(s), int, "(int) {s:?}");
+        }
+        for s in ["2", " 2", "2 ", "2.0", "2.5", "-1", "20", "1e1"] {
+            assert!(php_int_param_accepts(s), "{s:?} is accepted");
+        }
+        for s in ["0t", "abc", "", " ", "2 x", ".", "1e"] {
+            assert!(!php_int_param_accepts(s), "{s:?} is refused");
+        }
     }
 }

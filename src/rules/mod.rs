@@ -9,7 +9,10 @@ mod sl005_blanket_suppression;
 pub(crate) mod sl006_unused_suppression;
 mod sl201_redis_missing_auth;
 mod sl202_redis_exposed_without_tunnel;
+mod sl301_magento_files_sessions;
+mod sl302_magento_session_config_invalid;
 mod sl303_non_unique_database;
+mod sl304_caches_share_database;
 mod sl305_connect_retries;
 
 use crate::codes::Code;
@@ -37,7 +40,10 @@ pub static RULES: &[&Rule] = &[
     &sl006_unused_suppression::RULE,
     &sl201_redis_missing_auth::RULE,
     &sl202_redis_exposed_without_tunnel::RULE,
+    &sl301_magento_files_sessions::RULE,
+    &sl302_magento_session_config_invalid::RULE,
     &sl303_non_unique_database::RULE,
+    &sl304_caches_share_database::RULE,
     &sl305_connect_retries::RULE,
 ];
 

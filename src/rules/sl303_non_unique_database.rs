@@ -1,15 +1,20 @@
 //! # SL303 non-unique-database
 //!
 //! ## What it does
-//! Finds a Magento install whose session Redis database is also one of its cache databases
-//! (`cache.frontend.default`, `page_cache`, an L2 `remote_backend_options`) on the same Redis
-//! server, and two different applications whose sessions share one server and database
-//! under the same key prefix.
+//! Finds a session store in a Redis database that a Magento cache (`cache.frontend.default`,
+//! `page_cache`, an L2 `remote_backend_options`, any other frontend) on the same server
+//! uses: Magento's own sessions, another Magento install's on the same machine, or PHP's
+//! (php.ini, a php-fpm pool: `session.save_path = "tcp://...?database=N"`). Also finds two
+//! different applications whose sessions share one server and database under the same key
+//! prefix.
 //!
 //! ## Why it matters
 //! `bin/magento cache:flush`, a deploy, or a cache clean from the admin runs `FLUSHDB` on
-//! every cache database. If sessions live in that database, every customer is logged out and
-//! every cart is lost at each flush. Magento does not check this; its CLI defaults (cache 0,
+//! every cache database (`Cm_Cache_Backend_Redis::clean()`, `CLEANING_MODE_ALL` returns
+//! `$this->_redis->flushDb()`; ece-tools' `CleanRedisCache` does it on every deploy). If
+//! sessions live in that database, every customer is logged out and every cart is lost at
+//! each flush; that holds for phpredis' own session handler as much as for Magento's (shown
+//! with php 8.2 + phpredis 5.3.7 against redis-server 7.0 in `tests/e2e_magento.rs`). Magento does not check this; its CLI defaults (cache 0,
 //! page_cache 1, session 2) keep them apart, but hand-edited and container-generated
 //! env.php files often put everything in database 0. Two applications sharing a database and
 //! prefix can read each other's sessions.
@@ -29,9 +34,9 @@
 use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::Severity;
-use crate::model::endpoint::{RedisTarget, Transport};
 use crate::model::link::host_of;
-use crate::model::{MagentoInstall, Model};
+use crate::model::magento::server_key;
+use crate::model::{EndpointOwner, Location, MagentoInstall, Model, SessionEndpoint};
 
 pub static RULE: Rule = Rule {
     code: Code::NonUniqueDatabase,
@@ -41,50 +46,59 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// The server part of a target, normalised (`localhost` and 127/8 are one host).
-fn server_key(t: &RedisTarget) -> String {
-    match t.transport {
-        Transport::Unix => format!("unix:{}", t.socket.as_deref().unwrap_or("")),
+/// Where an endpoint's session database is set, and how to name its owner in a message.
+fn session_place(model: &Model, ep: &SessionEndpoint) -> Option<(Location, String)> {
+    match ep.owner {
+        EndpointOwner::Magento(i) => {
+            let m = model.magento.get(i)?;
+            let at = m
+                .session_redis
+                .as_ref()
+                .and_then(|b| b.values.get("database").map(|v| v.entry_at).or(Some(b.at)))
+                .or(m.session_save.as_ref().map(|v| v.entry_at))?;
+            Some((at, "sessions".to_owned()))
+        }
         _ => {
-            let h = t.host.as_deref().unwrap_or("127.0.0.1").to_ascii_lowercase();
-            let h = if h == "localhost" || h.starts_with("127.") || h == "::1" { "127.0.0.1".to_owned() } else { h };
-            format!("{h}:{}", t.port)
+            Some((ep.save_path.as_ref().and_then(|v| v.set_at).or(ep.decided_at)?, format!("sessions of {}", ep.label)))
         }
     }
 }
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
     for m in &model.magento {
-        let Some(session) = m.session_target() else { continue };
-        let session_at = m
-            .session_redis
-            .as_ref()
-            .and_then(|b| b.values.get("database").map(|v| v.entry_at).or(Some(b.at)))
-            .or(m.session_save.as_ref().map(|v| v.entry_at));
-        let Some(session_at) = session_at else { continue };
+        let cache_host = host_of(model.path(m.file), &[]);
         for c in &m.caches {
             let Some(cache) = MagentoInstall::cache_target(c) else { continue };
-            if server_key(&cache) != server_key(&session)
-                || cache.database.unwrap_or(0) != session.database.unwrap_or(0)
-            {
-                continue;
-            }
+            let db = cache.database.unwrap_or(0);
             let cache_at =
                 c.options.as_ref().and_then(|o| o.values.get("database").map(|v| v.entry_at)).unwrap_or(c.at);
-            let db = session.database.unwrap_or(0);
-            out.push(
-                rule.diagnostic(
-                    Severity::Error,
-                    format!(
-                        "sessions and the `{}` cache share Redis database {db} on {}: every cache flush (FLUSHDB) logs everyone out",
-                        c.name,
-                        server_key(&session)
-                    ),
-                    label(model, session_at, format!("session database {db}")),
-                )
-                .with_related(label(model, cache_at, format!("`{}` cache, database {db}", c.name)))
-                .with_help("give sessions their own database (e.g. `'database' => '2'`) or their own Redis instance"),
-            );
+            for ep in &model.endpoints {
+                let Some((session_at, whose)) = session_place(model, ep) else { continue };
+                if host_of(model.path(session_at.file), &[]) != cache_host {
+                    continue;
+                }
+                for t in &ep.targets {
+                    if server_key(t) != server_key(&cache) || t.database.unwrap_or(0) != db {
+                        continue;
+                    }
+                    out.push(
+                        rule.diagnostic(
+                            Severity::Error,
+                            format!(
+                                "{whose} and the `{}` cache share Redis database {db} on {}: every cache flush (FLUSHDB) logs everyone out",
+                                c.name,
+                                server_key(&cache)
+                            ),
+                            label(model, session_at, format!("session database {db}")),
+                        )
+                        .with_related(label(model, cache_at, format!("`{}` cache, database {db}", c.name)))
+                        .with_help(match ep.owner {
+                            EndpointOwner::Magento(_) => "give sessions their own database (e.g. `'database' => '2'`) or their own Redis instance",
+                            _ => "give sessions their own database (e.g. `?database=2` in the save_path) or their own Redis instance",
+                        }),
+                    );
+                }
+            }
         }
     }
     // Different applications whose sessions land in one server, database and prefix.

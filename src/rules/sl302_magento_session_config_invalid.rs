@@ -1,0 +1,213 @@
+//! # SL302 magento-session-config-invalid
+//!
+//! ## What it does
+//! Finds a Magento session setup in `app/etc/env.php` that cannot do what it says:
+//! - `'save' => 'redis'` with no `session.redis` block, or one without `host`: Magento then
+//!   connects to its default 127.0.0.1:6379, database 0;
+//! - a `port` that is not a port number (Credis casts it: `'127.0.0.1:6380'` becomes port
+//!   127), a `database` that is not a number or is negative;
+//! - keys the session config never reads: cache option names (`server`, `persistent`,
+//!   `connect_retries`, `db`, `force_standalone`, `username`, ...), typos (with a
+//!   did-you-mean), and `fail_after`, which is a constant (15 s);
+//! - a `session.save_path` next to `'save' => 'redis'` (Magento's Redis handler ignores it);
+//! - `'save' => 'files'` while PHP's own `session.save_path` on the same machine is a Redis
+//!   URL: Magento's files handler then uses `tcp://...` as a directory.
+//!
+//! ## Why it matters
+//! Magento reads exactly the keys of `Magento\Framework\Session\SaveHandler\Redis\Config`
+//! (magento2 2.4.8: `host`, `port`, `password`, `timeout`, `retries`, `persistent_identifier`,
+//! `database`, `compression_threshold`, `compression_library`, `log_level`,
+//! `max_concurrency`, `min_lifetime`, `disable_locking`, `bot_lifetime`,
+//! `bot_first_lifetime`, `first_lifetime`, `break_after_<area>`, `sentinel_servers`,
+//! `sentinel_master`, `sentinel_verify_master`, `sentinel_connect_retries`;
+//! `max_lifetime` is read by the CLI only: `getMaxLifetime()` and `getFailAfter()` return
+//! constants). Everything else is silently
+//! dropped: `'server' => 'redis.internal'` leaves the handler on 127.0.0.1
+//! (magento/magento2#24035); `'db' => '5'` leaves it on database 0, usually a cache's
+//! database. The handler (colinmollenhour/php-redis-session-abstract `Handler.php`) passes
+//! `database` uncast to phpredis' `Redis::select()`, which throws `TypeError` for `'0t'`,
+//! `'abc'` (php 8.2 + phpredis 5.3.7). `open()` ignores the save path.
+//! With `save = files` and no `session.save_path` in env.php, `Magento\Framework\Session\Config`
+//! keeps php.ini's `session.save_path`; a `tcp://` URL there makes PHP's files handler fail
+//! with `open(tcp://.../sess_...) failed: No such file or directory` (magento/magento2#7868).
+//!
+//! ## Example
+//! ```php
+//! 'session' => ['save' => 'redis', 'redis' => ['server' => 'redis.internal', 'db' => '2']],
+//! ```
+//!
+//! ## Fix
+//! ```php
+//! 'session' => ['save' => 'redis', 'redis' => ['host' => 'redis.internal', 'port' => '6379', 'database' => '2']],
+//! ```
+//! For `save = files` with a Redis save_path in php.ini: either `'save' => 'redis'` with a
+//! `redis` block, or give Magento its own `'save_path' => '/var/www/shop/var/session'`.
+
+use super::{label, Rule};
+use crate::codes::Code;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::link::host_of;
+use crate::model::magento::{php_int_cast, php_int_param_accepts, session_key, MagentoValue, SessionKey};
+use crate::model::{EndpointOwner, MagentoInstall, Model};
+
+pub static RULE: Rule = Rule {
+    code: Code::MagentoSessionConfigInvalid,
+    summary: "A Magento session config that cannot work as written",
+    default_severity: Severity::Error,
+    source: include_str!("sl302_magento_session_config_invalid.rs"),
+    check,
+};
+
+fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
+    for m in &model.magento {
+        let Some(save) = &m.session_save else { continue };
+        match save.value.as_deref().map(str::trim) {
+            Some("redis" | "valkey") => redis_block(rule, model, m, save, out),
+            Some("files") => files_with_url(rule, model, m, save, out),
+            _ => {}
+        }
+    }
+}
+
+fn redis_block(rule: &Rule, model: &Model, m: &MagentoInstall, save: &MagentoValue, out: &mut Vec<Diagnostic>) {
+    let save_name = save.value.as_deref().unwrap_or("redis").trim();
+    if let Some(sp) = m.session.as_ref().and_then(|s| s.values.get("save_path")) {
+        out.push(
+            rule.diagnostic(
+                Severity::Error,
+                format!("`session.save_path` is ignored with `'save' => '{save_name}'`: Magento's Redis handler reads only the `session.{save_name}` block"),
+                label(model, sp.entry_at, "ignored"),
+            )
+            .with_related(label(model, save.entry_at, "Magento's Redis handler"))
+            .with_help(format!("move the address into `session.{save_name}` (`host`, `port`, `database`) and drop `save_path`")),
+        );
+    }
+    let Some(block) = &m.session_redis else {
+        out.push(
+            rule.diagnostic(
+                Severity::Error,
+                format!("`'save' => '{save_name}'` without a `session.{save_name}` block: Magento connects to its default 127.0.0.1:6379, database 0"),
+                label(model, save.entry_at, "no Redis settings"),
+            )
+            .with_help(format!("add `'{save_name}' => ['host' => ..., 'port' => '6379', 'database' => '2']` to the session block")),
+        );
+        return;
+    };
+    // `?:` in Handler.php: '' and '0' fall back to the defaults.
+    let set = |k: &str| block.values.get(k).filter(|v| v.truthy() != Some(false));
+    if set("host").is_none() && !block.values.contains_key("server") {
+        out.push(
+            rule.diagnostic(
+                Severity::Error,
+                format!("`session.{save_name}` has no `host`: Magento connects to its default 127.0.0.1"),
+                label(model, block.at, "no host"),
+            )
+            .with_help("add `'host' => '<redis host>'` (or a unix socket path)"),
+        );
+    }
+    if let Some(port) = set("port") {
+        if let Some(text) = port.value.as_deref() {
+            let n = php_int_cast(text);
+            if !text.trim().parse::<u16>().is_ok_and(|p| p > 0) {
+                // phpredis connects to 6379 when Credis hands it port 0.
+                let reached = if n <= 0 { 6379 } else { n };
+                out.push(
+                    rule.diagnostic(
+                        Severity::Error,
+                        format!("session `port` `{text}` is not a port number: Credis casts it to {n}, so the handler connects to port {reached}"),
+                        label(model, port.value_at, "not a port"),
+                    )
+                    .with_help("write the port as digits, e.g. `'port' => '6379'`; the host goes in `host`"),
+                );
+            }
+        }
+    }
+    if let Some(db) = set("database") {
+        if let Some(text) = db.value.as_deref() {
+            let msg = if !php_int_param_accepts(text) {
+                Some(format!("session `database` `{text}` is not a number: phpredis' `Redis::select()` throws TypeError on every session read"))
+            } else if text.trim().starts_with('-') {
+                Some(format!("session `database` `{text}` is negative: Redis answers \"ERR DB index is out of range\""))
+            } else {
+                None
+            };
+            if let Some(msg) = msg {
+                out.push(
+                    rule.diagnostic(Severity::Error, msg, label(model, db.value_at, "not a database number"))
+                        .with_help("use a database number, e.g. `'database' => '2'`"),
+                );
+            }
+        }
+    }
+    for (key, v) in &block.values {
+        let rename = |to: &str| format!("rename it to `{to}`");
+        let (severity, message, help) = match session_key(key) {
+            SessionKey::Read => continue,
+            SessionKey::Ignored { why } => (
+                Severity::Info,
+                format!("`{key}` in `session.{save_name}` has no effect: {why} (Magento 2.4 `Session/SaveHandler/Redis/Config.php`)"),
+                "remove it".to_owned(),
+            ),
+            SessionKey::CacheOption { session_key: Some(real), note } if block.values.contains_key(real) => (
+                Severity::Info,
+                format!("`{key}` is a cache option the session config never reads ({note}; `{real}` is set)"),
+                "remove it".to_owned(),
+            ),
+            SessionKey::CacheOption { session_key: Some(real), note } => (
+                Severity::Error,
+                format!("`{key}` is a cache option the session config never reads: {note}, so this value is lost and Magento uses its default"),
+                rename(real),
+            ),
+            SessionKey::CacheOption { session_key: None, note } => {
+                // Without the ACL user, AUTH fails and Magento silently falls back to files.
+                let lost = matches!(key.as_str(), "username" | "user" | "cluster") && v.truthy() == Some(true);
+                (
+                    if lost { Severity::Error } else { Severity::Info },
+                    format!("`{key}` is a cache option the session config never reads: {note}"),
+                    "remove it".to_owned(),
+                )
+            }
+            SessionKey::Unknown { suggestion: Some(s) } => (
+                Severity::Error,
+                format!("Magento's session config does not read `{key}`: did you mean `{s}`? The value is lost and Magento uses its default"),
+                rename(&s),
+            ),
+            SessionKey::Unknown { suggestion: None } => (
+                Severity::Warning,
+                format!("Magento's session config does not read `{key}`; it has no effect"),
+                "remove it".to_owned(),
+            ),
+        };
+        out.push(rule.diagnostic(severity, message, label(model, v.key_at, "not read")).with_help(help));
+    }
+}
+
+/// `save = files` while PHP's save_path on this machine is a URL, and env.php gives none.
+fn files_with_url(rule: &Rule, model: &Model, m: &MagentoInstall, save: &MagentoValue, out: &mut Vec<Diagnostic>) {
+    if m.session.as_ref().is_some_and(|s| s.values.contains_key("save_path")) {
+        return;
+    }
+    let host = host_of(model.path(m.file), &[]);
+    for ep in &model.endpoints {
+        if matches!(ep.owner, EndpointOwner::Magento(_)) {
+            continue;
+        }
+        let Some(sp) = &ep.save_path else { continue };
+        let Some(at) = sp.set_at else { continue };
+        if host_of(model.path(at.file), &[]) != host || !sp.value.contains("://") {
+            continue;
+        }
+        out.push(
+            rule.diagnostic(
+                Severity::Error,
+                format!(
+                    "Magento keeps sessions in files, and with no `save_path` in env.php it uses PHP's `session.save_path` of {}, a Redis URL: PHP's files handler fails with \"open(tcp://...) failed\"",
+                    ep.label
+                ),
+                label(model, save.entry_at, "files handler"),
+            )
+            .with_related(label(model, at, "a URL, not a directory"))
+            .with_help("switch Magento to `'save' => 'redis'` with a `redis` block, or give it `'save_path' => '<magento>/var/session'`"),
+        );
+    }
+}
