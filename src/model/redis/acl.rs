@@ -1,0 +1,183 @@
+//! Who may log in to a Redis server: ACL users as redis-server builds them from `user` lines
+//! (redis.conf or the ACL file) and the default user every new connection is.
+
+use super::RedisServer;
+use crate::model::Location;
+use crate::span::Span;
+
+/// An ACL user as redis-server builds it from a `user` line (redis.conf or ACL file).
+/// Passwords are kept only as fingerprints, never as text.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct AclUser {
+    pub name: String,
+    pub enabled: bool,
+    pub nopass: bool,
+    /// How many passwords it accepts (`>pw` and `#hash`, minus `<pw` and `!hash`).
+    pub passwords: usize,
+    /// SHA-256 hex digests, as redis-server keeps them.
+    #[serde(skip)]
+    fingerprints: Vec<String>,
+    pub at: Location,
+}
+
+impl AclUser {
+    /// A user as a `user NAME` line starts it: `reset` (acl.c ACLSetUser "reset":
+    /// off, no password, not nopass).
+    pub fn reset(name: &str, at: Location) -> Self {
+        AclUser { name: name.to_owned(), enabled: false, nopass: false, passwords: 0, fingerprints: Vec::new(), at }
+    }
+
+    /// Apply the rules of a `user` line in order, as ACLSetUser does (only the rules that
+    /// decide logging in; key, channel and command rules are checked by the loader).
+    pub fn apply(&mut self, rules: &[Vec<u8>]) {
+        for rule in rules {
+            match rule.as_slice() {
+                r if r.eq_ignore_ascii_case(b"on") => self.enabled = true,
+                r if r.eq_ignore_ascii_case(b"off") => self.enabled = false,
+                r if r.eq_ignore_ascii_case(b"nopass") => {
+                    self.nopass = true;
+                    self.fingerprints.clear();
+                }
+                r if r.eq_ignore_ascii_case(b"resetpass") => {
+                    self.nopass = false;
+                    self.fingerprints.clear();
+                }
+                r if r.eq_ignore_ascii_case(b"reset") => {
+                    *self = AclUser::reset(&self.name, self.at);
+                }
+                [b'>', pw @ ..] => self.add(crate::sha256::hex_digest(pw)),
+                [b'#', hash @ ..] => self.add(String::from_utf8_lossy(hash).into_owned()),
+                [b'<', pw @ ..] => {
+                    let digest = crate::sha256::hex_digest(pw);
+                    self.fingerprints.retain(|f| *f != digest)
+                }
+                [b'!', hash @ ..] => self.fingerprints.retain(|f| f.as_bytes() != hash),
+                _ => {}
+            }
+            self.passwords = self.fingerprints.len();
+        }
+    }
+
+    fn add(&mut self, f: String) {
+        // A password clears `nopass` (ACLSetUser ">": "user->flags &= ~USER_FLAG_NOPASS").
+        self.nopass = false;
+        if !self.fingerprints.contains(&f) {
+            self.fingerprints.push(f);
+        }
+    }
+
+    /// The built-in default user: `on nopass ~* &* +@all` (acl.c ACLCreateDefaultUser).
+    fn builtin_default(at: Location) -> Self {
+        AclUser { enabled: true, nopass: true, ..AclUser::reset("default", at) }
+    }
+}
+
+/// What decided the default user's login rules, in redis-server's order: the built-in user,
+/// then `requirepass`, then a `user default` line (which starts from `reset`), or with
+/// `aclfile` the ACL file alone (redis@7.0.15:src/acl.c ACLLoadUsersAtStartup,
+/// ACLLoadConfiguredUsers, ACLLoadFromFile; server.c initServer applies requirepass first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum DefaultUserSource {
+    /// No requirepass, no `user default` line, no aclfile: `on nopass`.
+    BuiltIn,
+    /// `requirepass` (resetpass + `>pw`, or nopass when empty).
+    Requirepass,
+    /// A `user default ...` line in redis.conf.
+    UserLine,
+    /// A `user default ...` line in the ACL file.
+    AclFile,
+    /// An ACL file without a `default` line: redis-server re-creates the built-in one.
+    AclFileWithoutDefault,
+}
+
+/// The default user as the server runs with it: what every new connection is.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DefaultUser {
+    pub enabled: bool,
+    pub nopass: bool,
+    pub passwords: usize,
+    pub source: DefaultUserSource,
+    /// The line that decided it (`None`: the built-in user).
+    pub at: Option<Location>,
+    /// A non-empty `requirepass` that does not count: a `user default` line or an aclfile
+    /// decides instead (`CONFIG GET requirepass` still shows it).
+    pub requirepass_overridden: Option<Location>,
+    #[serde(skip)]
+    fingerprints: Vec<String>,
+}
+
+impl DefaultUser {
+    /// New connections are logged in without AUTH (`on nopass`); `AUTH <password>` is then
+    /// refused with "called without any password configured for the default user".
+    pub fn is_open(&self) -> bool {
+        self.enabled && self.nopass
+    }
+
+    /// `AUTH <password>` (no user name) can succeed.
+    pub fn accepts_password(&self) -> bool {
+        self.enabled && !self.nopass && self.passwords > 0
+    }
+
+    /// Whether `AUTH <password>` succeeds (acl.c ACLCheckUserCredentials through
+    /// authCommand: a `nopass` default user refuses the one-argument form).
+    pub fn auth_succeeds(&self, password: &[u8]) -> bool {
+        self.enabled && !self.nopass && self.fingerprints.contains(&crate::sha256::hex_digest(password))
+    }
+
+    /// Whether `AUTH default <password>` succeeds (`nopass` takes any password).
+    pub fn auth_as_default_succeeds(&self, password: &[u8]) -> bool {
+        self.enabled && (self.nopass || self.fingerprints.contains(&crate::sha256::hex_digest(password)))
+    }
+}
+
+impl DefaultUser {
+    /// The built-in default user before the server's settings are applied.
+    pub(super) fn builtin() -> DefaultUser {
+        DefaultUser {
+            enabled: true,
+            nopass: true,
+            passwords: 0,
+            source: DefaultUserSource::BuiltIn,
+            at: None,
+            requirepass_overridden: None,
+            fingerprints: Vec::new(),
+        }
+    }
+}
+
+/// The default user redis-server ends up with for this server's settings (`requirepass`:
+/// its value, only while the server is built; it is not kept).
+pub(super) fn effective_default(s: &RedisServer, requirepass: Option<&[u8]>) -> DefaultUser {
+    let line = s.users.iter().rev().find(|u| u.name == "default");
+    let (user, source) = match (&s.aclfile, line) {
+        (Some(_), Some(u)) => (u.clone(), DefaultUserSource::AclFile),
+        (Some(_), None) => (
+            AclUser::builtin_default(s.aclfile_at.unwrap_or(Location { file: s.file, span: Span::empty(0) })),
+            DefaultUserSource::AclFileWithoutDefault,
+        ),
+        (None, Some(u)) => (u.clone(), DefaultUserSource::UserLine),
+        (None, None) => match (s.requirepass_at, requirepass) {
+            (Some(at), Some(pw)) => {
+                // resetpass, then `>pw` (acl.c ACLUpdateDefaultUserPassword).
+                let mut u = AclUser::builtin_default(at);
+                u.nopass = false;
+                u.apply(&[[b">", pw].concat()]);
+                (u, DefaultUserSource::Requirepass)
+            }
+            _ => {
+                (AclUser::builtin_default(Location { file: s.file, span: Span::empty(0) }), DefaultUserSource::BuiltIn)
+            }
+        },
+    };
+    let decided_here = !matches!(source, DefaultUserSource::BuiltIn);
+    DefaultUser {
+        enabled: user.enabled,
+        nopass: user.nopass,
+        passwords: user.passwords,
+        source,
+        at: decided_here.then_some(user.at),
+        requirepass_overridden: s.requirepass_at.filter(|_| source != DefaultUserSource::Requirepass),
+        fingerprints: user.fingerprints,
+    }
+}

@@ -1,0 +1,317 @@
+//! Redis (and Valkey) servers as their redis.conf, includes expanded, configures them:
+//! where they listen, who may talk to them, and how many databases they have.
+
+mod acl;
+mod address;
+mod version;
+
+use std::collections::BTreeMap;
+
+use acl::effective_default;
+pub use acl::{AclUser, DefaultUser, DefaultUserSource};
+use address::{bind_address, bind_addresses, overlapping_binds};
+pub use address::{classify_address, BindAddress, Reach};
+pub use version::RedisVersion;
+
+use super::{FileId, Location};
+use crate::span::Span;
+
+/// A reason redis-server, having read the file without complaint, aborts at startup.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct StartupFailure {
+    pub at: Location,
+    /// What redis-server logs, and why (e.g. the words after `#` taken as addresses).
+    pub message: String,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RedisServer {
+    /// The top-level config file.
+    pub file: FileId,
+    pub binds: Vec<BindAddress>,
+    /// The `bind` line in force (`None`: the compiled default, every interface).
+    pub bind_at: Option<Location>,
+    pub port: u16,
+    pub tls_port: u16,
+    pub unixsocket: Option<String>,
+    pub unixsocketperm: Option<String>,
+    pub protected_mode: bool,
+    /// A non-empty `requirepass` (its value is a secret and is never kept). It sets the
+    /// default user's password only when nothing else decides it: see [`DefaultUser`].
+    pub requirepass_at: Option<Location>,
+    /// The users redis-server creates: redis.conf `user` lines, or the ACL file's.
+    pub users: Vec<AclUser>,
+    /// The effective default user.
+    pub default_user: DefaultUser,
+    /// `aclfile` as written.
+    pub aclfile: Option<String>,
+    pub aclfile_at: Option<Location>,
+    /// The ACL file read for it, when it was found.
+    pub acl_file: Option<FileId>,
+    pub databases: i64,
+    pub cluster_enabled: bool,
+    pub renamed_commands: Vec<(String, String, Location)>,
+    /// Every table directive: canonical name -> (value as CONFIG GET shows it, where set).
+    /// Sensitive values are replaced by `********`.
+    pub settings: BTreeMap<String, (String, Location)>,
+    /// The release whose rules apply.
+    pub version: RedisVersion,
+    /// Why the server, though its file loads, will not start.
+    pub startup_failures: Vec<StartupFailure>,
+}
+
+/// Whose clients protected mode refuses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protection {
+    /// Off, or a password is set: it accepts clients from anywhere it listens.
+    None,
+    /// It answers `-DENIED` to every client that is not local (Unix socket, 127.0.0.1,
+    /// ::1; any 127.x from 7.2).
+    RemoteDenied,
+}
+
+impl RedisServer {
+    /// Every address it accepts TCP connections on (`port` 0 and no tls-port: none).
+    pub fn listens_on_tcp(&self) -> bool {
+        (self.port != 0 || self.tls_port != 0) && self.binds.iter().any(|b| b.not_an_address.is_none())
+    }
+
+    /// The bind addresses that are addresses.
+    pub fn listeners(&self) -> impl Iterator<Item = &BindAddress> {
+        self.binds.iter().filter(|b| b.not_an_address.is_none())
+    }
+
+    /// Protected mode as this version applies it (redis@7.0.15:src/networking.c:1243-1277:
+    /// `protected_mode && DefaultUser nopass && !local`; before 7.0 also no `bind` line).
+    pub fn protection(&self) -> Protection {
+        let applies = self.protected_mode
+            && self.default_user.nopass
+            && (self.version.protected_mode_ignores_bind() || self.bind_at.is_none());
+        if applies {
+            Protection::RemoteDenied
+        } else {
+            Protection::None
+        }
+    }
+
+    /// The widest reach of its TCP listeners, as clients can use them (protected mode
+    /// makes every listener local-only).
+    pub fn widest_reach(&self) -> Option<Reach> {
+        if !self.listens_on_tcp() {
+            return None;
+        }
+        if self.protection() == Protection::RemoteDenied {
+            return Some(Reach::Loopback);
+        }
+        let reaches = || self.listeners().map(|b| b.reach);
+        reaches().filter(|r| *r != Reach::Unknown).max().or(reaches().find(|r| *r == Reach::Unknown))
+    }
+
+    /// Whether clients must authenticate: the effective default user is not `on nopass`.
+    pub fn has_auth(&self) -> bool {
+        !self.default_user.is_open()
+    }
+
+    /// The line that decided the default user (`None`: built in).
+    pub fn default_user_at(&self) -> Option<Location> {
+        self.default_user.at
+    }
+
+    /// Take the ACL file's users (`aclfile`): they replace every other user, and without a
+    /// `default` line the built-in default user comes back (acl.c ACLLoadFromFile).
+    pub fn use_acl_file(&mut self, file: FileId, users: Vec<AclUser>) {
+        self.acl_file = Some(file);
+        self.users = users;
+        self.default_user = effective_default(self, None);
+    }
+}
+
+/// A directive in load order, located in a model file.
+pub struct PlacedDirective<'a> {
+    pub name: &'a str,
+    pub args: &'a [Vec<u8>],
+    pub at: Location,
+}
+
+/// Build a server from its directives (includes expanded, in load order). The ACL file, when
+/// `aclfile` names one, is read by the caller and given with [`RedisServer::use_acl_file`].
+pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisServer {
+    use crate::syntax::redis_conf::directives::{lookup, Lookup, Since, EXTRA_ALIASES};
+    let effective = crate::syntax::redis_conf::effective_config(directives.iter().map(|d| (d.name, d.args)));
+    let mut last: BTreeMap<&str, Location> = BTreeMap::new();
+    let mut users: Vec<AclUser> = Vec::new();
+    let mut renamed = Vec::new();
+    let mut newest: Option<(Since, &str, Location)> = None;
+    for d in directives {
+        match lookup(d.name) {
+            Lookup::Table { def, via_alias } => {
+                last.insert(def.name, d.at);
+                let since = match EXTRA_ALIASES.iter().find(|(a, _, _)| via_alias && *a == d.name) {
+                    Some((_, _, s)) => *s,
+                    None => def.since,
+                };
+                if since > Since::R70 && newest.as_ref().map_or(true, |(s, _, _)| since > *s) {
+                    newest = Some((since, d.name, d.at));
+                }
+            }
+            Lookup::User => {
+                let name = d.args.first().map(|a| String::from_utf8_lossy(a).into_owned()).unwrap_or_default();
+                // Every `user` line starts from `reset` (a second line for a name is refused).
+                users.retain(|u| u.name != name);
+                let mut u = AclUser::reset(&name, d.at);
+                u.apply(d.args.get(1..).unwrap_or_default());
+                users.push(u);
+            }
+            Lookup::RenameCommand if d.args.len() == 2 => renamed.push((
+                String::from_utf8_lossy(&d.args[0]).into_owned(),
+                String::from_utf8_lossy(&d.args[1]).into_owned(),
+                d.at,
+            )),
+            _ => {}
+        }
+    }
+    let get = |k: &str| effective.get(k).cloned();
+    let bind_text = get("bind");
+    let binds = match &bind_text {
+        Some(t) => bind_addresses(t),
+        None => vec![bind_address("*"), bind_address("-::*")],
+    };
+    let requirepass_at = match get("requirepass") {
+        Some(v) if !v.is_empty() => last.get("requirepass").copied(),
+        _ => None,
+    };
+    let mut settings = BTreeMap::new();
+    for (k, v) in &effective {
+        if let Some(at) = last.get(k.as_str()) {
+            let shown = if crate::syntax::redis_conf::directives::is_sensitive(k) && !v.is_empty() {
+                "********".to_owned()
+            } else {
+                v.clone()
+            };
+            settings.insert(k.to_string(), (shown, *at));
+        }
+    }
+    let version = match newest {
+        Some((since, name, _)) => {
+            let (major, minor, valkey) = match since {
+                Since::R70 | Since::R72 => (7, 2, false),
+                Since::R74 => (7, 4, false),
+                Since::V80 => (8, 0, true),
+            };
+            let v = RedisVersion { major, minor, valkey, why: String::new(), assumed: false };
+            RedisVersion { why: format!("`{name}` exists only in {} and later", v.name()), ..v }
+        }
+        None => RedisVersion {
+            major: 7,
+            minor: 0,
+            valkey: false,
+            why: "no sesslint.toml `redis-version`, no directive newer than 7.0 and no known distribution".into(),
+            assumed: true,
+        },
+    };
+    let placeholder = DefaultUser::builtin();
+    let mut server = RedisServer {
+        file,
+        binds,
+        bind_at: last.get("bind").copied(),
+        port: get("port").and_then(|p| p.parse().ok()).unwrap_or(6379),
+        tls_port: get("tls-port").and_then(|p| p.parse().ok()).unwrap_or(0),
+        unixsocket: get("unixsocket").filter(|s| !s.is_empty()),
+        unixsocketperm: get("unixsocketperm").filter(|p| p != "0"),
+        protected_mode: get("protected-mode").map_or(true, |v| v == "yes"),
+        requirepass_at,
+        users,
+        default_user: placeholder,
+        aclfile: get("aclfile").filter(|s| !s.is_empty()),
+        aclfile_at: last.get("aclfile").copied(),
+        acl_file: None,
+        databases: get("databases").and_then(|d| d.parse().ok()).unwrap_or(16),
+        cluster_enabled: get("cluster-enabled").is_some_and(|v| v == "yes"),
+        renamed_commands: renamed,
+        settings,
+        version,
+        startup_failures: Vec::new(),
+    };
+    let requirepass = get("requirepass").filter(|v| !v.is_empty());
+    server.default_user = effective_default(&server, requirepass.as_deref().map(str::as_bytes));
+    server.startup_failures = startup_failures(&server, &get);
+    server
+}
+
+/// What redis-server 7.0 refuses at startup although the file loaded: checked in
+/// `initServer`/`listenToPort` and `ACLLoadUsersAtStartup` (redis@7.0.15:src/server.c,
+/// src/acl.c), messages as it logs them. Each is pinned live in tests/startup_redis.rs.
+fn startup_failures(s: &RedisServer, get: &dyn Fn(&str) -> Option<String>) -> Vec<StartupFailure> {
+    let mut out = Vec::new();
+    let whole_file = Location { file: s.file, span: Span::empty(0) };
+    let bind_at = s.bind_at.unwrap_or(whole_file);
+    if let Some(at) = s.aclfile_at {
+        if let Some(u) = s.users.first() {
+            out.push(StartupFailure {
+                at: u.at,
+                message: "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid: with `aclfile` set, `user` lines in redis.conf make redis-server exit".into(),
+            });
+            let _ = at;
+        }
+    }
+    let tcp = s.port != 0 || s.tls_port != 0;
+    if tcp {
+        if let Some(b) = s.binds.iter().find(|b| b.not_an_address.is_some()) {
+            let port = if s.port != 0 { s.port } else { s.tls_port };
+            let why = b.not_an_address.as_deref().unwrap_or_default();
+            out.push(StartupFailure {
+                at: bind_at,
+                message: format!(
+                    "Could not create server TCP listening socket {}:{port}: {why}",
+                    b.text.trim_start_matches('-')
+                ),
+            });
+        } else if let Some((a, b)) = overlapping_binds(&s.binds) {
+            out.push(StartupFailure {
+                at: bind_at,
+                message: format!(
+                    "Could not create server TCP listening socket {}:{}: bind: Address already in use (`{}` already covers it; every bind address gets its own socket)",
+                    b.trim_start_matches('-'),
+                    if s.port != 0 { s.port } else { s.tls_port },
+                    a.trim_start_matches('-'),
+                ),
+            });
+        }
+    }
+    let tcp_listeners = tcp && !s.binds.is_empty();
+    if !tcp_listeners && s.unixsocket.is_none() {
+        let why = if tcp { "`bind \"\"` names no address" } else { "`port 0`, no tls-port" };
+        out.push(StartupFailure {
+            at: if tcp { bind_at } else { s.settings.get("port").map_or(whole_file, |(_, at)| *at) },
+            message: format!("Configured to not listen anywhere, exiting. ({why} and no unixsocket)"),
+        });
+    }
+    if s.tls_port != 0 {
+        for (key, what) in
+            [("tls-cert-file", "No tls-cert-file configured!"), ("tls-key-file", "No tls-key-file configured!")]
+        {
+            if get(key).map_or(true, |v| v.is_empty()) {
+                let at = s.settings.get("tls-port").map_or(whole_file, |(_, at)| *at);
+                out.push(StartupFailure {
+                    at,
+                    message: format!("{what} (Failed to configure TLS: `tls-port` needs `{key}`)"),
+                });
+                break;
+            }
+        }
+    }
+    if let Some(path) = &s.unixsocket {
+        // sockaddr_un.sun_path is 108 bytes with its NUL (anet.c anetUnixServer).
+        if path.len() >= 108 {
+            let at = s.settings.get("unixsocket").map_or(whole_file, |(_, at)| *at);
+            out.push(StartupFailure {
+                at,
+                message: format!(
+                    "Failed opening Unix socket: unix socket path too long ({}), must be under 108",
+                    path.len()
+                ),
+            });
+        }
+    }
+    out
+}
