@@ -506,6 +506,21 @@ fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>) {
     for (file, p) in problems {
         model.files[file.0].include_problems.push(p);
     }
+    // A value whose `${}` expansion was cut at a limit is reported, never silently used.
+    for s in &setups {
+        for at in &s.expansion_cut_at {
+            let file = &model.files[at.file.0].source;
+            let line = file.position(at.span.start).line;
+            model.unreadable.push(discover::Unreadable {
+                path: file.path.clone(),
+                reason: format!(
+                    "line {line}: the value's `${{}}` expansion passes {} MiB (or the setup's {} MiB in all); sesslint cut it there (PHP expands it in full at startup)",
+                    crate::syntax::ini::MAX_EXPANDED_VALUE >> 20,
+                    php::MAX_EXPANSION_PER_SETUP >> 20
+                ),
+            });
+        }
+    }
     model.php = setups;
     model.pools = all_pools;
 }

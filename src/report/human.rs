@@ -76,11 +76,15 @@ fn source_of(
 ) -> Option<(NamedSource<String>, super::mask::Masked)> {
     let masked = ctx.masked(path)?;
     let text = masked.text.as_bytes();
+    // The label's line and the context lines miette draws around it.
     let too_long = spans.iter().any(|s| {
         let at = masked.offset(s.start).min(text.len());
-        let start = text[..at].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-        let end = text[at..].iter().position(|&b| b == b'\n').map_or(text.len(), |p| at + p);
-        end - start > super::MAX_FRAME_LINE || s.len() > super::MAX_FRAME_LINE * 4
+        let line_start = |from: usize| text[..from].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let line_end = |from: usize| text[from..].iter().position(|&b| b == b'\n').map_or(text.len(), |p| from + p);
+        let start = line_start(line_start(at).saturating_sub(1));
+        let end = line_end((line_end(masked.offset(s.end).min(text.len())) + 1).min(text.len()));
+        let widest = text[start..end].split(|&b| b == b'\n').map(<[u8]>::len).max().unwrap_or(0);
+        widest > super::MAX_FRAME_LINE || s.len() > super::MAX_FRAME_LINE * 4
     });
     if too_long {
         return None;

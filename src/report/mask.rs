@@ -76,7 +76,7 @@ fn same_length_text(bytes: Vec<u8>) -> String {
             '\n' => out.push('\n'),
             '\r' if chars.peek() == Some(&'\n') => out.push('\r'),
             '\r' => out.push('\n'),
-            c if crate::source::is_unprintable(c) => out.extend(std::iter::repeat('?').take(c.len_utf8())),
+            c if crate::source::is_unprintable(c) => out.extend(std::iter::repeat_n('?', c.len_utf8())),
             c => out.push(c),
         }
     }

@@ -21,6 +21,10 @@ const MAX_INCLUDE_DEPTH: usize = 64;
 /// otherwise multiply the 16 MiB per-file limit. Four times the per-file limit.
 pub const MAX_INCLUDED_BYTES: usize = 4 * crate::confine::MAX_FILE_SIZE as usize;
 
+/// Files read through `include` for one top-level file (glob matches counted one by one):
+/// a line repeated a million times, or a glob over a huge directory, stops here.
+pub const MAX_INCLUDED_FILES: usize = 10_000;
+
 /// Reads config files. With `root`, absolute paths in the config are looked up below it
 /// (`/etc/redis/x.conf` -> `<root>/etc/redis/x.conf`), for checking a copied /etc tree.
 #[derive(Clone, Debug, Default)]
@@ -124,6 +128,8 @@ struct State {
     acl_unknown: Option<LoadError>,
     /// Bytes read through `include` so far (bounded by [`MAX_INCLUDED_BYTES`]).
     included_bytes: usize,
+    /// Files read through `include` so far (bounded by [`MAX_INCLUDED_FILES`]).
+    included_files: usize,
 }
 
 struct Fatal;
@@ -151,6 +157,7 @@ impl Loader {
             modules: Vec::new(),
             acl_unknown: None,
             included_bytes: 0,
+            included_files: 0,
         };
         // The top file's path is a real path on this machine (not one below --root).
         if let Ok(canon) =
@@ -312,6 +319,16 @@ impl Loader {
                     }
                 }
                 Ok(Action::Include(path)) => {
+                    if state.included_files >= MAX_INCLUDED_FILES {
+                        fail(
+                            state,
+                            LoadErrorKind::Include,
+                            format!(
+                                "more than {MAX_INCLUDED_FILES} included files for this config; the rest is not read"
+                            ),
+                        )?;
+                        continue;
+                    }
                     if depth + 1 > MAX_INCLUDE_DEPTH {
                         fail(
                             state,
@@ -354,6 +371,7 @@ impl Loader {
                         continue;
                     }
                     state.included_bytes += inner.bytes.len();
+                    state.included_files += inner.parts.len();
                     let before = state.active.len();
                     state.active.extend(canon);
                     for (_, p) in &inner.parts {
@@ -376,6 +394,9 @@ impl Loader {
             })?;
             if matches.is_empty() {
                 return Ok(None);
+            }
+            if matches.len() > MAX_INCLUDED_FILES {
+                return Err(format!("include '{pattern}' matches more than {MAX_INCLUDED_FILES} files; not read"));
             }
             let mut chunk = Chunk { bytes: Vec::new(), parts: Vec::new() };
             for m in matches {
@@ -469,11 +490,8 @@ impl Loader {
                     continue;
                 }
                 let dir = self.physical(cwd, logical);
-                match self.confinement.resolve(&dir) {
-                    Err(why @ (Refusal::Outside { .. } | Refusal::Pseudo { .. })) => {
-                        return Err((logical.clone(), why))
-                    }
-                    _ => {}
+                if let Err(why @ (Refusal::Outside { .. } | Refusal::Pseudo { .. })) = self.confinement.resolve(&dir) {
+                    return Err((logical.clone(), why));
                 }
                 let Ok(entries) = std::fs::read_dir(&dir) else { continue };
                 let mut names: Vec<String> =
@@ -491,6 +509,8 @@ impl Loader {
                     }
                 }
             }
+            // A pattern over a huge tree (`/*/*/*/*`) stops growing here; the caller refuses it.
+            next.truncate(MAX_INCLUDED_FILES + 1);
             frontier = next;
         }
         let mut out: Vec<String> = frontier.into_iter().map(|(p, _)| p).collect();
