@@ -1,0 +1,438 @@
+//! Given a repository written by an attacker (a pull request in CI, a folder an editor
+//! opens), sesslint reads nothing outside it, prints none of its own environment, no
+//! password and no control character, bounds its work, and keeps its language server up.
+//!
+//! `SESSLINT_UNDER_TEST=/path/to/sesslint` runs these against another build (to see them
+//! fail on one without the protections).
+
+mod common;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A value that must never appear in any output: set in sesslint's environment.
+const CANARY: &str = "ghp_c4nary7oken0fTheCIjob";
+
+const FORMATS: &[&str] = &["human", "concise", "json", "sarif", "github", "junit"];
+
+fn bin() -> PathBuf {
+    std::env::var_os("SESSLINT_UNDER_TEST").map(PathBuf::from).unwrap_or_else(|| env!("CARGO_BIN_EXE_sesslint").into())
+}
+
+fn sesslint_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .env("CI_SECRET_TOKEN", CANARY)
+        .env("SESSLINT_CANARY", CANARY)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run sesslint")
+}
+
+fn all_output(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn write(path: &Path, text: impl AsRef<[u8]>) {
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+/// Every check format over `dir` (as `.`), plus show and show --format json.
+fn every_output(dir: &Path, extra: &[&str]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for f in FORMATS {
+        let mut args = vec!["check", "--format", f];
+        args.extend_from_slice(extra);
+        args.push(".");
+        out.push((format!("check --format {f}"), all_output(&sesslint_in(dir, &args))));
+    }
+    out.push(("show".into(), all_output(&sesslint_in(dir, &["show", "."]))));
+    out.push(("show --format json".into(), all_output(&sesslint_in(dir, &["show", "--format", "json", "."]))));
+    out
+}
+
+#[test]
+fn an_include_out_of_the_tree_is_refused_and_its_content_never_shown() {
+    let outer = tempfile::tempdir().expect("tmp");
+    let repo = outer.path().join("repo");
+    // A file beside the checked tree, with text that would show in a code frame.
+    write(&outer.path().join("private/secret.conf"), "leaked-directive-xyzzy value\n");
+    write(
+        &repo.join("etc/redis/redis.conf"),
+        "port 6379\ninclude ../../../private/secret.conf\ninclude ../../../../../../../../../../proc/self/environ\n",
+    );
+    for (what, text) in every_output(&repo, &[]) {
+        assert!(!text.contains("leaked-directive-xyzzy"), "{what} shows a file outside the tree:\n{text}");
+        assert!(!text.contains(CANARY), "{what} shows the process environment:\n{text}");
+    }
+    let human = all_output(&sesslint_in(&repo, &["check", "--format", "concise", "."]));
+    assert!(human.contains("outside the checked tree"), "{human}");
+    assert!(human.contains("never configuration"), "{human}");
+}
+
+#[test]
+fn with_the_root_at_slash_proc_is_still_never_read() {
+    let repo = tempfile::tempdir().expect("tmp");
+    // No etc/ at the top: the root is `/`, where real files may be read, but never /proc.
+    write(&repo.path().join("redis.conf"), "port 6379\ninclude /proc/self/environ\n");
+    for (what, text) in every_output(repo.path(), &[]) {
+        assert!(!text.contains(CANARY), "{what} shows the process environment:\n{text}");
+    }
+    let out = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
+    assert!(out.contains("SL004") && out.contains("/proc/"), "{out}");
+}
+
+#[test]
+fn a_symlink_out_of_the_tree_is_reported_not_followed() {
+    let outer = tempfile::tempdir().expect("tmp");
+    let repo = outer.path().join("repo");
+    write(&outer.path().join("private/redis.conf"), "leaked-directive-xyzzy value\n");
+    write(&repo.join("etc/redis/redis.conf"), "port 6379\n");
+    std::os::unix::fs::symlink(outer.path().join("private/redis.conf"), repo.join("etc/redis/redis-evil.conf"))
+        .expect("symlink");
+    std::os::unix::fs::symlink(outer.path().join("private"), repo.join("etc/valkey")).expect("symlink dir");
+    let out = all_output(&sesslint_in(&repo, &["check", "--format", "concise", "."]));
+    assert!(!out.contains("leaked-directive-xyzzy"), "{out}");
+    assert!(out.contains("redis-evil.conf") && out.contains("outside the checked tree"), "{out}");
+    assert!(out.contains("etc/valkey"), "the symlinked directory is named: {out}");
+}
+
+#[test]
+fn the_environment_is_never_substituted_into_fpm_includes() {
+    let repo = tempfile::tempdir().expect("tmp");
+    write(
+        &repo.path().join("etc/php/8.2/fpm/php-fpm.conf"),
+        "[global]\ninclude=/nonexistent/${CI_SECRET_TOKEN}.conf\n",
+    );
+    for (what, text) in every_output(repo.path(), &[]) {
+        assert!(!text.contains(CANARY), "{what} prints sesslint's environment:\n{text}");
+    }
+    let out = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
+    assert!(out.contains("FPM master's environment") && out.contains("${CI_SECRET_TOKEN}"), "{out}");
+}
+
+#[test]
+fn the_environment_is_never_substituted_into_php_ini_values() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let ini = repo.path().join("etc/php/8.2/cli/php.ini");
+    write(&ini, "session.save_handler = redis\nsession.save_path = \"${SESSLINT_CANARY}\"\n");
+    for (what, text) in every_output(repo.path(), &[]) {
+        assert!(!text.contains(CANARY), "{what} prints sesslint's environment:\n{text}");
+    }
+    let show = all_output(&sesslint_in(repo.path(), &["show", "."]));
+    assert!(show.contains("depends on PHP's environment") && show.contains("${SESSLINT_CANARY}"), "{show}");
+    let parse = sesslint_in(repo.path(), &["parse", "--format", "json", ini.to_str().expect("utf-8")]);
+    let text = all_output(&parse);
+    assert!(!text.contains(CANARY), "{text}");
+    assert!(text.contains("depends on PHP's environment"), "{text}");
+    // Given explicitly, the value is used, exactly as PHP would with that environment.
+    let given =
+        sesslint_in(repo.path(), &["parse", "--env", "SESSLINT_CANARY=tcp://h:1", ini.to_str().expect("utf-8")]);
+    assert!(String::from_utf8_lossy(&given.stdout).contains("tcp://h:1"));
+}
+
+#[test]
+fn passwords_on_lines_that_do_not_parse_are_masked() {
+    let repo = tempfile::tempdir().expect("tmp");
+    write(
+        &repo.path().join("etc/redis/redis.conf"),
+        "bind 0.0.0.0\nrequirepass \"Zq8vBrokenQuote\nuser alice on \">AclBrokenPw ~* +@all\nport 6379\n",
+    );
+    write(
+        &repo.path().join("var/www/shop/app/etc/env.php"),
+        "<?php\nreturn [\n  'db' => ['connection' => ['default' => [\n    'password' => 'EnvBrokenPw\n]]]];\n",
+    );
+    write(
+        &repo.path().join("etc/php/8.2/cli/php.ini"),
+        "mysqli.default_pw = \"IniBrokenPw\nsession.save_handler = files\n",
+    );
+    for (what, text) in every_output(repo.path(), &[]) {
+        for pw in ["Zq8vBrokenQuote", "AclBrokenPw", "EnvBrokenPw", "IniBrokenPw"] {
+            assert!(!text.contains(pw), "{what} shows {pw}:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn a_password_that_is_an_ordinary_word_garbles_nothing() {
+    let repo = tempfile::tempdir().expect("tmp");
+    write(&repo.path().join("etc/redis/redis.conf"), "bind 0.0.0.0\nport 6379\nrequirepass port\n");
+    let out = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
+    assert!(out.contains("plaintext port 6379"), "{out}");
+    // The value is hidden where it stands, not every `port` in the output.
+    let human = all_output(&sesslint_in(repo.path(), &["check", "."]));
+    assert!(human.contains("Redis plaintext port 6379") && human.contains("2 │ port 6379"), "{human}");
+    assert!(!human.contains("********"), "{human}");
+}
+
+#[test]
+fn no_fragment_of_a_save_path_password_survives() {
+    let cases = [
+        ("tcp://127.0.0.1:6379?auth=FragOne,FragTwo&database=1", ["FragOne", "FragTwo"]),
+        ("tcp://127.0.0.1:6379?%61uth=FragOne&database=1", ["FragOne", "FragOne"]),
+        ("tcp://127.0.0.1:6379?auth=FragOne+FragTwo", ["FragOne", "FragTwo"]),
+        ("tcp://:FragOne@127.0.0.1:6379?auth[]=u&auth[]=FragTwo", ["FragOne", "FragTwo"]),
+        ("tcp://127.0.0.1:6379?auth=FragOne%2CFragTwo", ["FragOne", "FragTwo"]),
+    ];
+    for (save_path, fragments) in cases {
+        let repo = tempfile::tempdir().expect("tmp");
+        let ini = repo.path().join("etc/php/8.2/cli/php.ini");
+        write(&ini, format!("session.save_handler = redis\nsession.save_path = \"{save_path}\"\n"));
+        let mut outputs = every_output(repo.path(), &[]);
+        let parse = sesslint_in(repo.path(), &["parse", "--format", "json", ini.to_str().expect("utf-8")]);
+        outputs.push(("parse".into(), all_output(&parse)));
+        for (what, text) in outputs {
+            for f in fragments {
+                assert!(!text.contains(f), "{what} on `{save_path}` shows {f}:\n{text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn parse_masks_passwords_unless_asked() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let conf = repo.path().join("redis.conf");
+    write(&conf, "requirepass ParsePw1\nmasterauth ParsePw2\nuser bob on >ParsePw3 ~* +@all\n");
+    let masked = all_output(&sesslint_in(repo.path(), &["parse", "--format", "json", "redis.conf"]));
+    for pw in ["ParsePw1", "ParsePw2", "ParsePw3"] {
+        assert!(!masked.contains(pw), "{masked}");
+    }
+    let shown = all_output(&sesslint_in(repo.path(), &["parse", "--show-secrets", "--format", "json", "redis.conf"]));
+    assert!(shown.contains("ParsePw1") && shown.contains(">ParsePw3"), "{shown}");
+}
+
+#[test]
+fn a_doubling_ini_expansion_is_cut_and_reported() {
+    let repo = tempfile::tempdir().expect("tmp");
+    // 40 lines, each twice the one before: 2^41 bytes if expanded in full.
+    let mut ini = String::from("a0 = \"xy\"\n");
+    for i in 1..40 {
+        ini.push_str(&format!("a{i} = \"${{a{}}}${{a{}}}\"\n", i - 1, i - 1));
+    }
+    write(&repo.path().join("etc/php/8.2/cli/php.ini"), ini);
+    let out = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
+    assert!(out.contains("SL002") && out.contains("expansion"), "the cut is reported:\n{out}");
+}
+
+#[test]
+fn a_huge_directive_name_gives_a_short_finding() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let name = "x".repeat(1 << 20);
+    write(&repo.path().join("etc/redis/redis.conf"), format!("port 6379\n{name} 1\n"));
+    for format in ["human", "concise", "json"] {
+        let o = sesslint_in(repo.path(), &["check", "--format", format, "."]);
+        assert!(all_output(&o).contains("SL003"), "{format}");
+        assert!(o.stdout.len() < 64 << 10, "{format} prints {} bytes for one finding", o.stdout.len());
+    }
+}
+
+#[test]
+fn an_included_file_over_the_limit_is_not_read() {
+    let repo = tempfile::tempdir().expect("tmp");
+    write(&repo.path().join("etc/redis/redis.conf"), "port 6379\ninclude /etc/redis/big.data\n");
+    // Sparse: 20 MiB on paper, nothing on disk.
+    let big = std::fs::File::create(repo.path().join("etc/redis/big.data")).expect("create");
+    big.set_len(20 << 20).expect("set_len");
+    let out = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
+    assert!(out.contains("big.data") && out.contains("16 MiB"), "{out}");
+}
+
+#[test]
+fn include_repetition_is_bounded() {
+    let repo = tempfile::tempdir().expect("tmp");
+    write(&repo.path().join("etc/redis/a.data"), "maxmemory 1mb\n");
+    let mut conf = String::from("port 6379\n");
+    for _ in 0..12_000 {
+        conf.push_str("include /etc/redis/a.data\n");
+    }
+    write(&repo.path().join("etc/redis/redis.conf"), conf);
+    let out = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
+    assert!(out.contains("more than 10000 included files"), "{}", &out[..out.len().min(2000)]);
+}
+
+#[test]
+fn a_config_file_over_the_limit_is_not_read() {
+    let repo = tempfile::tempdir().expect("tmp");
+    write(&repo.path().join("etc/redis/redis.conf"), "port 6379\n");
+    let toml = std::fs::File::create(repo.path().join("sesslint.toml")).expect("create");
+    toml.set_len(20 << 20).expect("set_len");
+    let o = sesslint_in(repo.path(), &["check", "."]);
+    assert_eq!(o.status.code(), Some(2), "{}", all_output(&o));
+    assert!(all_output(&o).contains("16 MiB"), "{}", all_output(&o));
+}
+
+#[test]
+fn a_config_file_may_not_widen_the_root() {
+    let repo = tempfile::tempdir().expect("tmp");
+    write(&repo.path().join("etc/redis/redis.conf"), "port 6379\n");
+    write(&repo.path().join("sesslint.toml"), "root = \"../../..\"\n");
+    let o = sesslint_in(repo.path(), &["check", "."]);
+    assert_eq!(o.status.code(), Some(2), "{}", all_output(&o));
+    assert!(all_output(&o).contains("`root` must be"), "{}", all_output(&o));
+}
+
+#[test]
+fn file_names_and_config_text_cannot_forge_workflow_commands_or_reach_the_terminal() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let evil = "redis-x\n::warning file=README.md,line=1::FORGED\n.conf";
+    write(&repo.path().join("etc/redis").join(evil), "port 6379\nbogus-directive 1\n");
+    write(&repo.path().join("etc/redis/redis.conf"), "port 6379\n\x1b]52;c;QUFBQQ==\x07bogus 1\nbind 0.0.0.0\n");
+    for (what, text) in every_output(repo.path(), &[]) {
+        for line in text.lines() {
+            assert!(!line.trim_start().starts_with("::warning file=README.md"), "{what} forges a command:\n{text}");
+        }
+        assert!(!text.contains('\x1b'), "{what} copies an ESC to the terminal:\n{text:?}");
+        assert!(!text.contains('\x07'), "{what} copies a BEL to the terminal:\n{text:?}");
+    }
+}
+
+#[test]
+fn odd_trees_give_the_right_answer_or_a_clear_error() {
+    // A relative glob include with a relative path argument.
+    let repo = tempfile::tempdir().expect("tmp");
+    write(&repo.path().join("etc/redis/redis.conf"), "port 6379\ninclude conf.d/*.conf\n");
+    write(&repo.path().join("etc/redis/conf.d/net.conf"), "bind 0.0.0.0\nbogus-directive 1\n");
+    let rel = sesslint_in(repo.path(), &["check", "--format", "concise", "."]);
+    let abs = sesslint_in(repo.path(), &["check", "--format", "concise", repo.path().to_str().expect("utf-8")]);
+    assert_eq!(rel.status.code(), Some(1), "{}", all_output(&rel));
+    assert_eq!(rel.status.code(), abs.status.code());
+    assert!(all_output(&rel).contains("SL003"), "{}", all_output(&rel));
+
+    // A conf.d file whose name is not UTF-8: PHP loads it.
+    let repo = tempfile::tempdir().expect("tmp");
+    let conf_d = repo.path().join("etc/php/8.2/cli/conf.d");
+    write(&repo.path().join("etc/php/8.2/cli/php.ini"), "session.save_handler = files\n");
+    let name = std::ffi::OsStr::new(unsafe_name());
+    write(&conf_d.join(name), "session.save_pth = 1\n");
+    let out = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
+    assert!(out.contains("SL003") && out.contains("session.save_pth"), "{out}");
+
+    // An explicit FIFO argument.
+    let repo = tempfile::tempdir().expect("tmp");
+    let fifo = repo.path().join("redis.conf");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let o = sesslint_in(repo.path(), &["check", "redis.conf"]);
+    assert_ne!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert!(all_output(&o).contains("not a regular file"), "{}", all_output(&o));
+
+    // A report to a full disk.
+    let repo = tempfile::tempdir().expect("tmp");
+    write(&repo.path().join("etc/redis/redis.conf"), "bind 0.0.0.0\nport 6379\n");
+    for args in [&["show", "."][..], &["check", "."][..], &["check", "--output-file", "/dev/full", "."][..]] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+        let o = Command::new(bin()).args(args).current_dir(repo.path()).stdout(full).output().expect("run");
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", all_output(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("No space left on device") && !err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+/// `conf.d/20-\xff.ini`.
+fn unsafe_name() -> &'static std::ffi::OsStr {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::OsStr::from_bytes(b"20-\xff.ini")
+}
+
+#[test]
+fn an_unreadable_directory_is_reported() {
+    // Permissions do not stop root: run as nobody where we can.
+    let as_nobody = |cmd: &mut Command| {
+        let root = std::env::var("USER").is_ok_and(|u| u == "root") || unsafe_is_root();
+        if root {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(bin());
+            c.args(cmd.get_args());
+            if let Some(d) = cmd.get_current_dir() {
+                c.current_dir(d);
+            }
+            c.output().expect("setpriv")
+        } else {
+            cmd.output().expect("run")
+        }
+    };
+    let repo = tempfile::tempdir().expect("tmp");
+    std::fs::set_permissions(repo.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
+    write(&repo.path().join("etc/redis/redis.conf"), "port 6379\n");
+    let locked = repo.path().join("etc/php");
+    std::fs::create_dir_all(&locked).expect("mkdir");
+    std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o000)).expect("chmod");
+    for p in [repo.path().join("etc"), repo.path().join("etc/redis")] {
+        std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
+    }
+    std::fs::set_permissions(
+        repo.path().join("etc/redis/redis.conf"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o644),
+    )
+    .expect("chmod");
+    let mut cmd = Command::new(bin());
+    cmd.args(["check", "--format", "concise", "."]).current_dir(repo.path());
+    let o = as_nobody(&mut cmd);
+    std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod back");
+    let out = all_output(&o);
+    assert!(out.contains("SL002") && out.contains("etc/php") && out.contains("permission denied"), "{out}");
+    assert_eq!(o.status.code(), Some(1), "{out}");
+}
+
+fn unsafe_is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+#[test]
+fn pseudo_filesystems_are_never_walked() {
+    // A tree with a way into /proc and /sys: a symlink.
+    let repo = tempfile::tempdir().expect("tmp");
+    write(&repo.path().join("etc/redis/redis.conf"), "port 6379\n");
+    std::os::unix::fs::symlink("/proc/self", repo.path().join("etc/redis/proc")).expect("symlink");
+    std::os::unix::fs::symlink("/sys/kernel", repo.path().join("etc/sys")).expect("symlink");
+    let o = sesslint_in(repo.path(), &["-v", "check", "--root", "/", "--format", "concise", "."]);
+    let out = all_output(&o);
+    assert!(!out.contains(CANARY), "{out}");
+    assert!(!out.lines().any(|l| l.contains("read") && (l.contains("/proc/") || l.contains("/sys/"))), "{out}");
+    // Named explicitly, /proc is refused by its filesystem, not walked.
+    let o = sesslint_in(repo.path(), &["check", "--format", "concise", "/proc/self"]);
+    let out = all_output(&o);
+    assert!(out.contains("never configuration"), "{out}");
+}
+
+/// One LSP message, framed.
+fn frame(body: &str) -> Vec<u8> {
+    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+#[test]
+fn the_language_server_survives_garbage() {
+    let mut child = Command::new(bin())
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the server");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut input = Vec::new();
+    input.extend(frame("{this is not json"));
+    input.extend(b"Content-Length: 99999999999999\r\n\r\n{}");
+    input.extend(b"Content-Length: twelve\r\n\r\n{}");
+    input.extend(b"Content-Length: 4\r\n\r\n\xff\xfe{}");
+    let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#;
+    input.extend(frame(init));
+    input.extend(frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#));
+    input.extend(frame(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#));
+    input.extend(frame(r#"{"jsonrpc":"2.0","method":"exit"}"#));
+    stdin.write_all(&input).expect("write");
+    drop(stdin);
+    let mut stdout = Vec::new();
+    child.stdout.take().expect("stdout").read_to_end(&mut stdout).expect("read");
+    let status = child.wait().expect("wait");
+    let text = String::from_utf8_lossy(&stdout);
+    assert!(text.contains("-32700"), "invalid JSON is answered with a parse error:\n{text}");
+    assert!(text.contains(r#""id":1"#) && text.contains("capabilities"), "initialize is answered:\n{text}");
+    assert!(text.contains(r#""id":2"#), "shutdown is answered:\n{text}");
+    assert!(status.success(), "the server exits cleanly after shutdown/exit: {status:?}\n{text}");
+}
