@@ -47,6 +47,10 @@ codes! {
     NonUniqueDatabase = "SL303", "non-unique-database";
     CachesShareDatabase = "SL304", "caches-share-database";
     ConnectRetries = "SL305", "connect-retries";
+    PersistentIdShared = "SL306", "persistent-id-shared";
+    ForceStandalone = "SL307", "force-standalone";
+    MaxConcurrencyLow = "SL308", "max-concurrency-low";
+    SentinelUnusable = "SL309", "sentinel-unusable";
 }
 
 /// Codes of rules that were removed: never given to a new rule.

@@ -245,6 +245,73 @@ pub fn build_install(file: FileId, root: PathBuf, doc: &EnvPhp) -> MagentoInstal
     MagentoInstall { file, root, session_save, session, session_redis, caches }
 }
 
+impl MagentoInstall {
+    /// The persistent-connection id of the session connection: `persistent_identifier`
+    /// when PHP-truthy (the handler's `?: ''`), with where it is set.
+    pub fn session_persistent_id(&self) -> Option<(&str, Location)> {
+        if !self.sessions_in_redis() {
+            return None;
+        }
+        let v = self.session_redis.as_ref()?.values.get("persistent_identifier")?;
+        (v.truthy() == Some(true)).then(|| (v.value.as_deref().unwrap_or_default(), v.value_at))
+    }
+
+    /// The persistent-connection id of a Redis cache frontend, with where it is set.
+    /// `Cm_Cache_Backend_Redis` (and Magento's subclass) take `persistent` as the id itself
+    /// (a non-empty, PHP-truthy string; Credis `pconnect(..., $persistent)`); the 2.4.9
+    /// Symfony backends (`'backend' => 'redis'`/`'valkey'`) take `persistent` as a flag and
+    /// `persistent_id` as the id.
+    pub fn cache_persistent_id(cache: &MagentoCache) -> Option<(&str, Location)> {
+        let o = cache.options.as_ref()?;
+        let persistent = o.values.get("persistent")?;
+        if persistent.truthy() != Some(true) {
+            return None;
+        }
+        let symfony = matches!(cache.backend_name.trim().to_ascii_lowercase().as_str(), "redis" | "valkey");
+        if symfony {
+            let id = o.values.get("persistent_id").filter(|v| v.truthy() == Some(true))?;
+            return Some((id.value.as_deref().unwrap_or_default(), id.value_at));
+        }
+        Some((persistent.value.as_deref().unwrap_or_default(), persistent.value_at))
+    }
+}
+
+/// One entry of `session.redis.sentinel_servers` (split on commas, as the session handler
+/// does with `preg_split('/\s*,\s*/', trim(...))`), as Credis reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentinelEntry {
+    pub text: String,
+    /// The port Credis connects to. The session handler (php-redis-session-abstract
+    /// `Handler.php`) passes port `NULL`, so an entry without a port gets none: `tcp://h`
+    /// becomes port 0 and a bare `h` the address `tcp://h`, and both fail to connect.
+    pub port: Option<u16>,
+    /// A unix socket path.
+    pub unix: bool,
+}
+
+/// Split and read `sentinel_servers` as Credis' `convertHost()` does (credis 1.11).
+pub fn sentinel_entries(text: &str) -> Vec<SentinelEntry> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(|e| {
+            let lower = e.to_ascii_lowercase();
+            let (unix, rest) = match lower.split_once("://") {
+                Some(("unix", _)) => (true, ""),
+                Some((_, _)) => (false, &e[e.find("://").map_or(0, |i| i + 3)..]),
+                None => (e.starts_with('/'), e),
+            };
+            let port = rest
+                .split('/')
+                .next()
+                .and_then(|hp| hp.rsplit_once(':'))
+                .and_then(|(_, p)| p.parse::<u16>().ok())
+                .filter(|p| *p > 0);
+            SentinelEntry { text: e.to_owned(), port, unix }
+        })
+        .collect()
+}
+
 /// What Magento 2.4's session config makes of a key in `session.redis`.
 ///
 /// Source: magento2 2.4.8 `lib/internal/Magento/Framework/Session/SaveHandler/Redis/Config.php`

@@ -14,6 +14,10 @@ mod sl302_magento_session_config_invalid;
 mod sl303_non_unique_database;
 mod sl304_caches_share_database;
 mod sl305_connect_retries;
+mod sl306_persistent_id_shared;
+mod sl307_force_standalone;
+mod sl308_max_concurrency_low;
+mod sl309_sentinel_unusable;
 
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -45,6 +49,10 @@ pub static RULES: &[&Rule] = &[
     &sl303_non_unique_database::RULE,
     &sl304_caches_share_database::RULE,
     &sl305_connect_retries::RULE,
+    &sl306_persistent_id_shared::RULE,
+    &sl307_force_standalone::RULE,
+    &sl308_max_concurrency_low::RULE,
+    &sl309_sentinel_unusable::RULE,
 ];
 
 impl Rule {
