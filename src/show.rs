@@ -51,9 +51,12 @@ fn destination(ctx: &ReportContext<'_>, ep: &SessionEndpoint) -> String {
         .targets
         .iter()
         .map(|t| {
+            // `[auth]` only when a non-empty password is sent.
             let auth = match &t.auth {
-                Some(a) if a.user.is_some() => " [auth: ACL user]",
-                Some(_) => " [auth]",
+                Some(a) if a.password && a.user.as_deref().is_some_and(|u| !u.is_empty()) => " [auth: ACL user]",
+                Some(a) if a.password => " [auth]",
+                Some(a) if a.user.as_deref().is_some_and(|u| !u.is_empty()) => " [ACL user, empty password]",
+                Some(_) => " [empty auth: AUTH fails]",
                 None => " [no auth]",
             };
             format!("{}{auth}", t.describe())

@@ -61,6 +61,8 @@ pub enum TargetProblem {
     SeedWithoutPort { seed: String },
     /// A `,` or whitespace inside `auth=`: phpredis splits the save path there.
     PasswordSplit,
+    /// `auth=` with nothing after it: phpredis still sends AUTH, which every server refuses.
+    EmptyPassword,
 }
 
 impl std::fmt::Display for TargetProblem {
@@ -77,6 +79,7 @@ impl std::fmt::Display for TargetProblem {
             TargetProblem::NoSchemeWithParameters => f.write_str("no scheme: with `?parameters` phpredis needs `tcp://` (PHP's parse_url reads `host:port?...` as a scheme), so this address never connects"),
             TargetProblem::BadPort { port } => write!(f, "port `{port}` is not a port number"),
             TargetProblem::PasswordSplit => f.write_str("the password contains a `,` or a space: phpredis splits the save path there, sends only the part before it, and tries the rest as another host"),
+            TargetProblem::EmptyPassword => f.write_str("`auth` is empty: phpredis 5.3 still sends AUTH, which a server without a password refuses as well as one with a password; sessions fail with \"Redis not available\" (remove `auth=`, or give the password)"),
             TargetProblem::SeedWithoutPort { seed } => {
                 write!(f, "seed `{seed}` has no port: phpredis ignores it (\"not in host:port format\")")
             }
@@ -276,10 +279,26 @@ fn parse_cluster(save_path: &str) -> Vec<RedisTarget> {
         if k == "seed[]" || k.starts_with("seed[") {
             let mut t = template.clone();
             t.problems.clear();
+            // phpredis splits at the last `:` and hands `host:port` to PHP's stream layer,
+            // so `tcp://host:port` and `tls://host:port` seeds work (cluster_library.c).
             match v.rsplit_once(':') {
                 Some((h, p)) => {
-                    t.host = Some(h.trim_start_matches('[').trim_end_matches(']').to_owned());
-                    t.port = p.parse().unwrap_or(6379);
+                    let (scheme, host) = match h.split_once("://") {
+                        Some((s, rest)) => (Some(s.to_ascii_lowercase()), rest),
+                        None => (None, h),
+                    };
+                    match scheme.as_deref() {
+                        None | Some("tcp") => {}
+                        Some("tls" | "ssl" | "tlsv1.0" | "tlsv1.1" | "tlsv1.2" | "tlsv1.3" | "sslv3") => {
+                            t.transport = Transport::Tls
+                        }
+                        Some(other) => t.problems.push(TargetProblem::UnknownScheme { scheme: other.to_owned() }),
+                    }
+                    t.host = Some(host.trim_start_matches('[').trim_end_matches(']').to_owned());
+                    match p.parse::<u16>() {
+                        Ok(n) if n > 0 => t.port = n,
+                        _ => t.problems.push(TargetProblem::BadPort { port: p.to_owned() }),
+                    }
                 }
                 None => {
                     t.host = Some(v.clone());
@@ -363,6 +382,9 @@ fn apply_query(t: &mut RedisTarget, q: &str, cluster: bool) {
                 (user, pass.unwrap_or(false))
             }
         };
+        if !password && user.as_deref().map_or(true, str::is_empty) {
+            t.problems.push(TargetProblem::EmptyPassword);
+        }
         t.auth = Some(Auth { user, password });
     }
 }

@@ -952,10 +952,17 @@ fn build_endpoints(model: &mut Model) {
     let mut eps = Vec::new();
     let fpm_setups_with_pools: BTreeSet<usize> = model.pools.iter().filter_map(|p| p.setup).collect();
     for (i, s) in model.php.iter().enumerate() {
-        if fpm_setups_with_pools.contains(&i) {
-            continue; // its pools say where its sessions go
+        // An FPM setup's pools say where its sessions go; one ini for every SAPI (RHEL's
+        // /etc/php.ini) still serves the CLI and any other SAPI.
+        let shared = s.sapi.is_none() && fpm_setups_with_pools.contains(&i);
+        if fpm_setups_with_pools.contains(&i) && !shared {
+            continue;
         }
-        let label = format!("php {}", s.label());
+        let label = if shared {
+            format!("php cli ({}, the php.ini every SAPI reads)", crate::source::display_path(&s.dir))
+        } else {
+            format!("php {}", s.label())
+        };
         if let (Some(h), sp) = (s.get("session.save_handler"), s.get("session.save_path")) {
             eps.push(endpoint(EndpointOwner::Php(i), h, sp, label));
         }
@@ -975,16 +982,55 @@ fn build_endpoints(model: &mut Model) {
         };
         let targets = m.session_target().into_iter().collect();
         let decided_at = handler.set_at;
+        let save_path = (handler.value == "files").then(|| magento_files_path(model, m));
         eps.push(SessionEndpoint {
             owner: EndpointOwner::Magento(i),
             handler,
-            save_path: None,
+            save_path,
             targets,
             label,
             decided_at: decided_at.or(Some(Location { file: m.file, span: Span::empty(0) })),
         });
     }
     model.endpoints = eps;
+}
+
+/// Where Magento's `files` handler writes: env.php `session.save_path`, else PHP's
+/// `session.save_path` when it is not empty, else `<magento>/var/session`
+/// (Magento\Framework\Session\Config::__construct). Which php-fpm pool serves the shop is
+/// not in the files: when the pools (or, without pools, the PHP setups) disagree, the value
+/// says so and has no place.
+fn magento_files_path(model: &Model, m: &magento::MagentoInstall) -> EffectiveValue {
+    if let Some(v) = m.session.as_ref().and_then(|b| b.values.get("save_path")) {
+        if let Some(value) = v.value.clone().filter(|v| !v.is_empty()) {
+            return EffectiveValue {
+                value,
+                set_at: Some(v.entry_at),
+                value_span: Some(v.value_at.span),
+                shadowed: Vec::new(),
+                depends_on_env: None,
+            };
+        }
+    }
+    // Only PHP on the same machine as the shop.
+    let host = super::link::host_of(model.path(m.file), &[]);
+    let here = |path: &Path| super::link::host_of(path, &[]) == host;
+    let pools: Vec<_> = model.pools.iter().filter(|p| here(model.path(p.declared_at.file))).collect();
+    let from_php: Vec<EffectiveValue> = if pools.is_empty() {
+        model.php.iter().filter(|s| here(&s.dir.join("php.ini"))).filter_map(|s| s.get("session.save_path")).collect()
+    } else {
+        pools.iter().filter_map(|p| p.effective("session.save_path", &model.php)).collect()
+    };
+    let mut set: Vec<EffectiveValue> = from_php.into_iter().filter(|v| !v.value.is_empty()).collect();
+    set.dedup_by(|a, b| a.value == b.value);
+    match set.len() {
+        0 => EffectiveValue::default_value(&m.root.join("var/session").to_string_lossy()),
+        1 => set.remove(0),
+        _ => EffectiveValue::default_value(&format!(
+            "PHP's session.save_path of the pool that runs Magento ({})",
+            set.iter().map(|v| v.value.as_str()).collect::<Vec<_>>().join(" or ")
+        )),
+    }
 }
 
 fn endpoint(
