@@ -1,0 +1,182 @@
+//! What sesslint says about a session save path is what phpredis 5.3.7 does with it, asked
+//! live with real PHP against redis-server on 127.0.0.1:
+//! - credentials: `auth=` with nothing after it still sends AUTH and fails against a server
+//!   with or without a password, and `show` does not call it `[auth]`;
+//! - `rediscluster` seeds written `tcp://host:port` reach the cluster, and sesslint links
+//!   each seed to its node.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::redis::{command_from, free_port, start_as_configured, Outcome, Resp, Server};
+use sesslint::model::{TargetProblem, Transport};
+
+/// php with phpredis, or `None` (loudly) when it is missing.
+fn php() -> Option<std::path::PathBuf> {
+    let php = common::oracle("php")?;
+    let ok = Command::new(&php)
+        .args([
+            "-n",
+            "-d",
+            "extension=igbinary",
+            "-d",
+            "extension=redis",
+            "-r",
+            "echo extension_loaded('redis') ? 1 : 0;",
+        ])
+        .output()
+        .map(|o| o.stdout == b"1")
+        .unwrap_or(false);
+    if !ok {
+        if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
+            panic!("SESSLINT_REQUIRE_ORACLES=1 but php-redis is not installed");
+        }
+        eprintln!("SKIPPED: php-redis is not installed, so no session is written to Redis");
+        return None;
+    }
+    Some(php)
+}
+
+/// Write `etc/php/8.2/cli/php.ini` in `tree` and start a session with it: whether PHP
+/// stored it, and its stderr.
+fn php_session(php: &Path, tree: &Path, handler: &str, save_path: &str) -> (bool, String) {
+    let dir = tree.join("etc/php/8.2/cli");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let ini = dir.join("php.ini");
+    std::fs::write(
+        &ini,
+        format!("extension=igbinary\nextension=redis\nsession.save_handler = {handler}\nsession.save_path = \"{save_path}\"\n"),
+    )
+    .expect("write php.ini");
+    let out = Command::new(php)
+        .args(["-n", "-c"])
+        .arg(&ini)
+        .args(["-r", "echo session_start() ? 'started' : 'failed'; $_SESSION['n'] = 1; session_write_close();"])
+        .output()
+        .expect("run php");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (String::from_utf8_lossy(&out.stdout).starts_with("started") && !text.contains("Redis not available"), text)
+}
+
+fn start_redis(redis: &Path, dir: &Path, conf: &str) -> Server {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    let path = dir.join("redis.conf");
+    std::fs::write(&path, conf).expect("write redis.conf");
+    match start_as_configured(redis, &path, dir, &["--dir", &dir.to_string_lossy()]) {
+        Outcome::Running(s) => s,
+        Outcome::Refused(log) => panic!("redis-server refused {conf}:\n{log}"),
+    }
+}
+
+#[test]
+fn an_empty_auth_fails_and_is_not_shown_as_auth() {
+    let (Some(php), Some(redis)) = (php(), common::oracle("redis-server")) else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (open_port, locked_port) = (free_port(), free_port());
+    let _open =
+        start_redis(&redis, &tmp.path().join("open"), &format!("bind 127.0.0.1\nport {open_port}\nsave \"\"\n"));
+    let _locked = start_redis(
+        &redis,
+        &tmp.path().join("locked"),
+        &format!("bind 127.0.0.1\nport {locked_port}\nsave \"\"\nrequirepass e2e-pass\n"),
+    );
+    for (port, query) in [
+        (open_port, ""),
+        (open_port, "?auth="),
+        (locked_port, "?auth="),
+        (open_port, "?auth[]=&auth[]="),
+        (open_port, "?auth[user]=&auth[pass]="),
+        (open_port, "?auth[]=default&auth[]="),
+        (locked_port, "?auth=e2e-pass"),
+    ] {
+        let save_path = format!("tcp://127.0.0.1:{port}{query}");
+        let tree = tempfile::tempdir().expect("tempdir");
+        let (stored, said) = php_session(&php, tree.path(), "redis", &save_path);
+        let model = sesslint::model::build(&[tree.path().to_path_buf()], &Default::default());
+        let t = &model.endpoints[0].targets[0];
+        let empty = t.problems.contains(&TargetProblem::EmptyPassword);
+        // The credentials are the only thing that can fail here: phpredis stores the session
+        // exactly when sesslint sees no empty password in them.
+        assert_eq!(stored, !empty, "{save_path}: php says {said}; model {:?}", t.auth);
+        let ctx = sesslint::report::ReportContext::new(&model, false, false);
+        let shown = sesslint::show::render_text(&model, &ctx);
+        let says_auth = shown.contains("[auth]") || shown.contains("[auth: ");
+        assert_eq!(says_auth, t.auth.as_ref().is_some_and(|a| a.password), "{save_path}:\n{shown}");
+        if empty {
+            assert!(!says_auth, "{save_path}: `show` calls an empty password auth:\n{shown}");
+        }
+    }
+}
+
+/// A three-node cluster on 127.0.0.1, its nodes' config files in `tree/etc/redis/`.
+fn start_cluster(redis: &Path, tree: &Path) -> Option<(Vec<Server>, Vec<u16>)> {
+    let ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
+    let mut servers = Vec::new();
+    let conf_dir = tree.join("etc/redis");
+    std::fs::create_dir_all(&conf_dir).expect("mkdir");
+    for p in &ports {
+        let data = tree.join(format!("data-{p}"));
+        std::fs::create_dir_all(&data).expect("mkdir");
+        let conf = conf_dir.join(format!("redis-{p}.conf"));
+        std::fs::write(
+            &conf,
+            format!("bind 127.0.0.1\nport {p}\ncluster-enabled yes\ncluster-config-file nodes-{p}.conf\nsave \"\"\nappendonly no\n"),
+        )
+        .expect("write node config");
+        match start_as_configured(redis, &conf, &data, &["--dir", &data.to_string_lossy()]) {
+            Outcome::Running(s) => servers.push(s),
+            Outcome::Refused(log) => panic!("cluster node {p} refused:\n{log}"),
+        }
+    }
+    let cli = common::oracle("redis-cli")?;
+    let nodes: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+    let out = Command::new(cli)
+        .args(["--cluster", "create"])
+        .args(&nodes)
+        .args(["--cluster-yes"])
+        .output()
+        .expect("redis-cli --cluster create");
+    assert!(out.status.success(), "cluster create: {}", String::from_utf8_lossy(&out.stdout));
+    // Wait until every node agrees the slots are covered.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let ok = ports.iter().all(|p| {
+            matches!(command_from("127.0.0.1".parse().expect("ip"), *p, &[b"CLUSTER", b"INFO"]),
+                Ok(Resp::Bulk(Some(v))) if String::from_utf8_lossy(&v).contains("cluster_state:ok"))
+        });
+        if ok {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the cluster never reached cluster_state:ok");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Some((servers, ports))
+}
+
+#[test]
+fn cluster_seeds_with_a_scheme_reach_the_cluster_and_are_linked() {
+    let (Some(php), Some(redis)) = (php(), common::oracle("redis-server")) else { return };
+    let tree = tempfile::tempdir().expect("tempdir");
+    let Some((_servers, ports)) = start_cluster(&redis, tree.path()) else { return };
+    let save_path = format!("seed[]=tcp://127.0.0.1:{}&seed[]=tcp://127.0.0.1:{}", ports[0], ports[1]);
+    let (stored, said) = php_session(&php, tree.path(), "rediscluster", &save_path);
+    assert!(stored, "phpredis refused tcp:// seeds: {said}");
+
+    let model = sesslint::model::build(&[tree.path().to_path_buf()], &Default::default());
+    let ep = &model.endpoints[0];
+    assert_eq!(ep.targets.len(), 2);
+    for (ti, t) in ep.targets.iter().enumerate() {
+        assert_eq!((t.transport, t.host.as_deref(), t.port), (Transport::Tcp, Some("127.0.0.1"), ports[ti]));
+        assert!(t.problems.is_empty(), "{:?}", t.problems);
+        let linked: Vec<u16> = model.servers_of(sesslint::model::EndpointId(0), ti).map(|(_, s)| s.port).collect();
+        assert_eq!(linked, vec![ports[ti]], "seed {ti} linked to {linked:?}");
+    }
+    // The seeds' nodes are used by sessions: SL201 is no longer "no session endpoint uses it".
+    let diagnostics = sesslint::check::run(&model, &sesslint::config::Config::default());
+    for d in diagnostics.iter().filter(|d| d.code.as_str() == "SL201") {
+        let seed = ports[..2].iter().any(|p| d.primary.path.to_string_lossy().contains(&p.to_string()));
+        assert_eq!(seed, !d.message.contains("no session endpoint"), "{}", d.message);
+    }
+}
