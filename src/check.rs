@@ -23,6 +23,7 @@ pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
         .collect();
     let mut sups = crate::suppress::collect(model);
     found = crate::suppress::apply(model, found, &mut sups);
+    crate::suppress::name_silenced_codes(model, &mut found, &sups);
     if config.enabled(rules::sl006_unused_suppression::RULE.code) {
         found.extend(rules::sl006_unused_suppression::unused(model, &sups));
     }

@@ -18,6 +18,8 @@ pub struct Suppression {
     pub codes: Vec<SuppressedCode>,
     /// Which of `codes` suppressed something (for a bare one: index 0 = anything).
     pub used: Vec<bool>,
+    /// For a bare one: the codes of the findings it silenced, in order, once each.
+    pub silenced: Vec<Code>,
 }
 
 /// A code in a suppression: as written, and what it selects (`None`: it names no rule, so it
@@ -42,10 +44,30 @@ pub fn collect(model: &Model) -> Vec<Suppression> {
             let used = vec![false; c.codes.len().max(1)];
             let codes =
                 c.codes.iter().map(|t| SuppressedCode { text: t.clone(), selector: Selector::parse(t).ok() }).collect();
-            out.push(Suppression { file: FileId(i), line: c.line, span: c.span, codes, used });
+            out.push(Suppression { file: FileId(i), line: c.line, span: c.span, codes, used, silenced: Vec::new() });
         }
     }
     out
+}
+
+/// Say in each SL005 finding what its bare suppression silences now, so that the codes to
+/// write are the ones it is really used for.
+pub fn name_silenced_codes(model: &Model, diagnostics: &mut [Diagnostic], sups: &[Suppression]) {
+    for d in diagnostics.iter_mut().filter(|d| d.code == Code::BlanketSuppression) {
+        let Some(s) = sups.iter().find(|s| model.path(s.file) == d.primary.path && s.span == d.primary.span) else {
+            continue;
+        };
+        let codes: Vec<&str> = s.silenced.iter().map(|c| c.as_str()).collect();
+        d.message = if codes.is_empty() {
+            "`sesslint: ignore` without codes silences every rule on its line and the next (nothing yet): name the codes it is meant for".to_owned()
+        } else {
+            format!(
+                "`sesslint: ignore` without codes silences every rule on its line and the next (now {}): write `sesslint: ignore[{}]`",
+                codes.join(", "),
+                codes.join(", ")
+            )
+        };
+    }
 }
 
 /// Drop the findings a suppression covers; mark which suppressions were used.
@@ -67,6 +89,9 @@ pub fn apply(model: &Model, diagnostics: Vec<Diagnostic>, sups: &mut [Suppressio
                 if s.is_bare() {
                     s.used[0] = true;
                     suppressed = true;
+                    if !s.silenced.contains(&d.code) {
+                        s.silenced.push(d.code);
+                    }
                 }
                 for (k, c) in s.codes.iter().enumerate() {
                     if c.selector.as_ref().is_some_and(|sel| sel.matches(d.code)) {

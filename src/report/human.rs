@@ -49,13 +49,11 @@ impl miette::Diagnostic for Frame {
         }
         Some(Box::new(self.labels.iter().cloned()))
     }
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        if self.related.is_empty() {
-            return None;
-        }
-        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
-    }
 }
+
+/// Related places more than this many lines from the primary one get a frame of their own
+/// (one frame spanning both would show every line between them).
+const NEAR_LINES: usize = 4;
 
 fn labeled(ctx: &ReportContext<'_>, masked: &super::mask::Masked, l: &Label, primary: bool) -> LabeledSpan {
     let s = masked.span(l.span);
@@ -99,14 +97,14 @@ fn frame(d: &Diagnostic, ctx: &ReportContext<'_>) -> Frame {
         Severity::Warning => miette::Severity::Warning,
         Severity::Info => miette::Severity::Advice,
     };
-    let here: Vec<crate::span::Span> = std::iter::once(&d.primary)
-        .chain(d.related.iter().filter(|r| r.path == d.primary.path))
-        .map(|l| l.span)
-        .collect();
+    let line = |l: &Label| ctx.position(&l.path, l.span.start).line;
+    let near = |r: &Label| r.path == d.primary.path && line(r).abs_diff(line(&d.primary)) <= NEAR_LINES;
+    let here: Vec<crate::span::Span> =
+        std::iter::once(&d.primary).chain(d.related.iter().filter(|r| near(r))).map(|l| l.span).collect();
     let (source, mut labels) = match source_of(ctx, &d.primary.path, &here) {
         Some((named, masked)) => {
             let mut labels = vec![labeled(ctx, &masked, &d.primary, true)];
-            for r in d.related.iter().filter(|r| r.path == d.primary.path) {
+            for r in d.related.iter().filter(|r| near(r)) {
                 labels.push(labeled(ctx, &masked, r, false));
             }
             (Some(named), labels)
@@ -115,15 +113,18 @@ fn frame(d: &Diagnostic, ctx: &ReportContext<'_>) -> Frame {
     };
     labels.dedup_by(|a, b| a.offset() == b.offset() && a.len() == b.len());
     let mut related = Vec::new();
-    for r in d.related.iter().filter(|r| r.path != d.primary.path) {
+    for r in d.related.iter().filter(|r| !near(r)) {
         if let Some((named, masked)) = source_of(ctx, &r.path, &[r.span]) {
+            // The message heads the frame; the underline needs no second copy of it.
+            let mut place = labeled(ctx, &masked, r, true);
+            place.set_label(None);
             related.push(Frame {
-                message: format!("related: {}", ctx.text(&r.message)),
+                message: ctx.text(&r.message),
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
                 source: Some(named),
-                labels: vec![labeled(ctx, &masked, r, true)],
+                labels: vec![place],
                 related: Vec::new(),
             });
         }
@@ -159,6 +160,14 @@ pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn 
         let mut s = String::new();
         if handler.render_report(&mut s, &f).is_err() {
             s = format!("{}[{}]: {}\n", d.severity.as_str(), d.code, f.message);
+        }
+        // Related places as frames of their own under the finding (miette's own `related`
+        // heads each with "Advice:").
+        for r in &f.related {
+            let mut part = String::new();
+            if handler.render_report(&mut part, r).is_ok() {
+                s.push_str(&part);
+            }
         }
         out.write_all(s.as_bytes())?;
         writeln!(out)?;

@@ -1,7 +1,8 @@
 //! # SL005 blanket-suppression
 //!
 //! ## What it does
-//! Finds a `sesslint: ignore` comment that names no rule codes.
+//! Finds a `sesslint: ignore` comment that names no rule codes, and says which codes it
+//! silences now (the ones to write in its brackets).
 //!
 //! ## Why it matters
 //! A bare suppression silences every rule on its line and the next, including findings
@@ -41,7 +42,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         out.push(
             rule.diagnostic(
                 Severity::Warning,
-                "`sesslint: ignore` without codes silences every rule here: name the codes, e.g. `sesslint: ignore[SL202]`",
+                "`sesslint: ignore` without codes silences every rule on its line and the next: name the codes it is meant for",
                 label(model, at, "no codes"),
             )
             .with_help("list the codes this line is reviewed for"),
