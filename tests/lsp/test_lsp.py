@@ -256,6 +256,8 @@ async def test_diagnostics_in_other_files_are_published(client: LanguageClient, 
     uri = open_doc(client, path, SESSIONS_OK)
     await published(client, uri, 1)
     redis_uri = redis.as_uri()
+    # Open documents are published first, the other files right after: wait for those too.
+    await until(lambda: any(p.uri == redis_uri for p in client.published))
     others = [p for p in client.published if p.uri == redis_uri]
     assert others and others[-1].version is None
     sl201 = [d for d in others[-1].diagnostics if d.code == "SL201"]
