@@ -386,19 +386,54 @@ pub fn session_key(key: &str) -> SessionKey {
     }
 }
 
-/// PHP's `(int)` cast of a string: leading whitespace, an optional sign, the leading
-/// digits; anything else gives 0 (`'0t'` is 0, `'3x'` is 3, `'abc'` is 0). Saturates like
-/// PHP 8 on overflow. Source: `ZEND_STRTOL` in `zend_operators.c` (`_zend_handle_numeric_str_ex`).
+/// PHP's `(int)` cast of a string: the longest leading numeric part after whitespace (an
+/// optional sign, digits, a fraction, an exponent), truncated toward zero; anything else
+/// gives 0 (`'0t'` is 0, `'3x'` is 3, `'1e1'` is 10, `'abc'` is 0). Saturates on overflow.
+/// Source: `ZEND_STRTOL`/`_zend_handle_numeric_str_ex` in `zend_operators.c`; checked
+/// against php 8.2 in `tests/e2e_magento.rs`.
 pub fn php_int_cast(s: &str) -> i64 {
     let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let (neg, digits) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
+    let b = t.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let digits = |mut j: usize| {
+        while b.get(j).is_some_and(u8::is_ascii_digit) {
+            j += 1;
+        }
+        j
     };
+    let int_end = digits(i);
+    let mut end = int_end;
+    let mut float = false;
+    if b.get(end) == Some(&b'.') {
+        let frac_end = digits(end + 1);
+        if frac_end > end + 1 || int_end > i {
+            float |= frac_end > end + 1;
+            end = frac_end;
+        }
+    }
+    if end > i && matches!(b.get(end), Some(b'e' | b'E')) {
+        let mut j = end + 1;
+        if matches!(b.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        let exp_end = digits(j);
+        if exp_end > j {
+            end = exp_end;
+            float = true;
+        }
+    }
+    if end == i || (end == i + 1 && b.get(i) == Some(&b'.')) {
+        return 0;
+    }
+    if float {
+        // `as` saturates, like PHP 8 on 64-bit for finite values in range.
+        return t[..end].parse::<f64>().map(|f| f.trunc() as i64).unwrap_or(0);
+    }
+    let neg = b.first() == Some(&b'-');
     let mut n: i64 = 0;
-    for b in digits.bytes().take_while(u8::is_ascii_digit) {
-        n = n.saturating_mul(10).saturating_add(i64::from(b - b'0'));
+    while i < int_end {
+        n = n.saturating_mul(10).saturating_add(i64::from(b[i] - b'0'));
+        i += 1;
     }
     if neg {
         -n
@@ -481,7 +516,9 @@ mod tests {
     /// `Redis::select($s)` accepts the string or throws `TypeError`.
     #[test]
     fn php_casts() {
-        for (s, int) in [("0t", 0), (" 3", 3), ("3x", 3), ("abc", 0), ("", 0), ("-2", -2), ("6379", 6379)] {
+        for (s, int) in
+            [("0t", 0), (" 3", 3), ("3x", 3), ("abc", 0), ("", 0), ("-2", -2), ("6379", 6379), ("1e1", 10), ("2.9", 2)]
+        {
             assert_eq!(php_int_cast(s), int, "(int) {s:?}");
         }
         for s in ["2", " 2", "2 ", "2.0", "2.5", "-1", "20", "1e1"] {

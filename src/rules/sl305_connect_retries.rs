@@ -59,7 +59,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 (None, None, Some(s)) => Some(s.entry_at),
                 _ => None,
             };
-            if let (true, Some(at)) = (n.unwrap_or(0) == 0 && retries.map_or(true, |r| r.value.is_some()), at) {
+            if let (true, Some(at)) = (n.unwrap_or(0) == 0 && retries.is_none_or(|r| r.value.is_some()), at) {
                 let what = if retries.is_some() { "`retries` is 0" } else { "no `retries` (Magento's default is 0)" };
                 let mut d = rule.diagnostic(
                     Severity::Warning,
