@@ -73,6 +73,35 @@ fn usage_errors_and_missing_paths_exit_2() {
 }
 
 #[test]
+fn options_before_the_command_and_unknown_commands() {
+    // Global options work before the subcommand, as after it.
+    let before = sesslint(&["-v", "check", "--format", "concise", "fixtures/demo"]);
+    let after = sesslint(&["check", "-v", "--format", "concise", "fixtures/demo"]);
+    assert_eq!(before.status.code(), Some(1), "{}", String::from_utf8_lossy(&before.stderr));
+    assert_eq!(stdout(&before), stdout(&after));
+    // `check -v` lists the files read, like `show -v`.
+    let said = String::from_utf8_lossy(&after.stderr).into_owned();
+    assert!(said.contains("sesslint: read fixtures/demo/etc/redis/redis.conf as redis.conf"), "{said}");
+    let show = sesslint(&["-v", "show", "fixtures/demo"]);
+    assert!(String::from_utf8_lossy(&show.stderr).contains("as redis.conf"));
+    // A word that is neither a command nor a path is an unknown command, with a way out.
+    for (args, hint) in [
+        (&["migrate", "x"][..], "unknown command `migrate`"),
+        (&["explain", "SL303"], "`sesslint rule SL303`"),
+        (&["chek", "fixtures/demo"], "did you mean `sesslint check`?"),
+    ] {
+        let o = sesslint(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(err.contains(hint) && !err.contains("no such file"), "{args:?}: {err}");
+    }
+    // `--statistics` has a text and a JSON form, and says so for the others.
+    let o = sesslint(&["--statistics", "--format", "sarif", "fixtures/demo"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty() && String::from_utf8_lossy(&o.stderr).contains("has no statistics form"));
+}
+
+#[test]
 fn passwords_are_masked_unless_asked() {
     for args in [
         &["fixtures/demo"][..],

@@ -100,3 +100,25 @@ fn inline_suppressions_hide_findings_and_unused_ones_are_reported() {
     let (found, _) = codes(tmp.path(), &[]);
     assert_eq!(found, ["SL006", "SL201", "SL305"], "SL202 and SL303 suppressed; SL201 in env.php is unused");
 }
+
+#[test]
+fn redis_version_decides_protected_mode_in_check_and_show() {
+    // `bind 0.0.0.0`, protected mode on, no password: Redis 7.0 refuses other hosts
+    // (pinned live in tests/redis_live_model.rs); before 7.0 the bind line switched it off.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(tmp.path().join("etc/redis")).expect("mkdir");
+    std::fs::write(tmp.path().join("etc/redis/redis.conf"), "bind 0.0.0.0\nport 6379\nprotected-mode yes\n")
+        .expect("write");
+    let (codes_70, _) = codes(tmp.path(), &[]);
+    assert_eq!(codes_70, ["SL201"]);
+    std::fs::write(tmp.path().join("sesslint.toml"), "redis-version = \"6.2\"\n").expect("write");
+    let (codes_62, _) = codes(tmp.path(), &[]);
+    assert_eq!(codes_62, ["SL201", "SL202"]);
+    let show = sesslint(&["show", tmp.path().to_str().expect("utf-8")]);
+    let text = String::from_utf8_lossy(&show.stdout);
+    assert!(text.contains("version: Redis 6.2: `redis-version = \"6.2\"` in"), "{text}");
+    std::fs::write(tmp.path().join("sesslint.toml"), "redis-version = \"seven\"\n").expect("write");
+    let bad = sesslint(&["--format", "concise", tmp.path().to_str().expect("utf-8")]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("`redis-version` is a release like"));
+}

@@ -747,8 +747,15 @@ fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader) {
         let mut server = redis::build_server(FileId(i), &directives);
         server.startup_failures.extend(at_startup);
         if server.version.assumed {
-            let machine = super::link::host_of(&path, &[]);
-            if let Some(v) = distribution_redis(&machine, &model.confinement) {
+            // The machine's etc/: above the first `etc` component, or (a copied /etc
+            // checked on its own) the directory holding `redis/`.
+            let machine_etc = super::link::host_of(&path, &[]).join("etc");
+            let holder = path.parent().filter(|p| p.ends_with("redis") || p.ends_with("valkey")).and_then(Path::parent);
+            let found = [Some(machine_etc.as_path()), holder]
+                .into_iter()
+                .flatten()
+                .find_map(|etc| distribution_redis(etc, &model.confinement));
+            if let Some(v) = found {
                 server.version = v;
             }
         }
@@ -811,12 +818,11 @@ fn use_acl_file(model: &mut Model, parsed: &[Parsed], l: &Loader, server: &mut r
     server.use_acl_file(fid, users);
 }
 
-/// The Redis a distribution ships, from the machine's `etc/debian_version`, `etc/os-release`
+/// The Redis a distribution ships, from an etc directory's `debian_version`, `os-release`
 /// or, failing those, its PHP layout (`etc/php/8.2/` is Debian 12's PHP). Packages:
 /// Debian 11 redis 6.0.16, Debian 12 7.0.15, Ubuntu 22.04 6.0.16, Ubuntu 24.04 7.0.15,
 /// RHEL 9 6.2 (AppStream).
-fn distribution_redis(machine: &Path, confinement: &Confinement) -> Option<redis::RedisVersion> {
-    let etc = machine.join("etc");
+fn distribution_redis(etc: &Path, confinement: &Confinement) -> Option<redis::RedisVersion> {
     let read = |name: &str| confinement.read(&etc.join(name)).ok().and_then(|b| String::from_utf8(b).ok());
     let pick = |major: u8, minor: u8, why: String| {
         Some(redis::RedisVersion { major, minor, valkey: false, why, assumed: true })
@@ -961,7 +967,10 @@ fn build_endpoints(model: &mut Model) {
         let label = if shared {
             format!("php cli ({}, the php.ini every SAPI reads)", crate::source::display_path(&s.dir))
         } else {
-            format!("php {}", s.label())
+            match s.sapi {
+                Some(_) => format!("php {}", s.label()),
+                None => format!("php, every SAPI ({})", crate::source::display_path(&s.dir)),
+            }
         };
         if let (Some(h), sp) = (s.get("session.save_handler"), s.get("session.save_path")) {
             eps.push(endpoint(EndpointOwner::Php(i), h, sp, label));

@@ -209,4 +209,21 @@ mod tests {
         assert_eq!(classify_address("*"), (Reach::Public, true));
         assert_eq!(classify_address("redis.internal").0, Reach::Unknown);
     }
+
+    #[test]
+    fn words_in_bind_that_are_no_address() {
+        // Pinned live by tests/redis_live_model.rs; here the reasons.
+        let words = |t: &str| bind_addresses(t).into_iter().map(|b| b.not_an_address.is_some()).collect::<Vec<_>>();
+        assert_eq!(words("127.0.0.1 ::1 # listen on loopback"), [false, false, true, true, true, true]);
+        assert_eq!(
+            words("[::1] 127.0.0.1:6379 ::ffff:127.0.0.1 localhost redis.internal"),
+            [true, true, true, false, false]
+        );
+        assert_eq!(words("* -::* fe80::1%eth0 0x7f000001"), [false, false, false, false]);
+        let overlap = |t: &str| overlapping_binds(&bind_addresses(t)).map(|(a, b)| (a.to_owned(), b.to_owned()));
+        assert_eq!(overlap("127.1 127.0.0.1"), Some(("127.1".into(), "127.0.0.1".into())));
+        assert_eq!(overlap("* -::*"), None);
+        assert_eq!(overlap("0.0.0.0 10.0.0.1"), Some(("0.0.0.0".into(), "10.0.0.1".into())));
+        assert_eq!(overlap("127.0.0.2 127.0.0.1"), None);
+    }
 }

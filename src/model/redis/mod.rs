@@ -315,3 +315,54 @@ fn startup_failures(s: &RedisServer, get: &dyn Fn(&str) -> Option<String>) -> Ve
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(conf: &str) -> RedisServer {
+        let lines: Vec<(String, Vec<Vec<u8>>)> = conf
+            .lines()
+            .map(|l| {
+                let mut words = l.split_whitespace().map(|w| w.as_bytes().to_vec());
+                let name = String::from_utf8(words.next().unwrap_or_default()).unwrap_or_default();
+                (name, words.collect())
+            })
+            .collect();
+        let at = Location { file: FileId(0), span: crate::span::Span::empty(0) };
+        let placed: Vec<PlacedDirective<'_>> =
+            lines.iter().map(|(n, a)| PlacedDirective { name: n, args: a, at }).collect();
+        build_server(FileId(0), &placed)
+    }
+
+    #[test]
+    fn protected_mode_follows_the_version() {
+        // redis@6.2.0:src/networking.c:968-971 (`bindaddr_count == 0`), removed in 7.0.
+        let mut s = server("bind 0.0.0.0\nprotected-mode yes");
+        assert_eq!(s.protection(), Protection::RemoteDenied);
+        s.version = RedisVersion::parse("6.2", "test").expect("6.2");
+        assert_eq!(s.protection(), Protection::None);
+        let mut no_bind = server("protected-mode yes");
+        no_bind.version = s.version.clone();
+        assert_eq!(no_bind.protection(), Protection::RemoteDenied);
+        // A password, or protected mode off, lets other hosts in on every version.
+        assert_eq!(server("bind 0.0.0.0\nrequirepass x").protection(), Protection::None);
+        assert_eq!(server("bind 0.0.0.0\nprotected-mode no").protection(), Protection::None);
+    }
+
+    #[test]
+    fn versions_from_directives_and_text() {
+        assert_eq!(server("port 1").version.name(), "Redis 7.0");
+        assert!(server("port 1").version.assumed);
+        assert_eq!(server("locale-collate C").version.name(), "Redis 7.2");
+        assert_eq!(server("hide-user-data-from-log yes").version.name(), "Redis 7.4");
+        assert_eq!(server("primaryauth x").version.name(), "Valkey 8.0");
+        for (text, name) in
+            [("7.0", "Redis 7.0"), ("6.2.14", "Redis 6.2"), ("valkey 8.0", "Valkey 8.0"), ("redis-7.2", "Redis 7.2")]
+        {
+            assert_eq!(RedisVersion::parse(text, "").map(|v| v.name()).as_deref(), Some(name), "{text}");
+        }
+        assert!(RedisVersion::parse("seven", "").is_none());
+        assert!(RedisVersion::parse("7.x", "").is_none());
+    }
+}
