@@ -169,9 +169,14 @@ fn walk(top: &Path, root: &Path, confinement: &Confinement, d: &mut Discovery) {
             return false; // `sesslint /`: /proc and /sys are not configuration, nothing to say
         }
         if e.depth() == 0 || e.path_is_symlink() || pseudo {
-            if let Err(why) = confinement.may_enter(e.path()) {
-                refused.borrow_mut().push(Unreadable { path: e.path().to_path_buf(), reason: why.to_string() });
-                return false;
+            match confinement.may_enter(e.path()) {
+                Ok(()) => {}
+                // A link into /dev or /proc found on the way (`/var/run/shm`): nothing to say.
+                Err(Refusal::Pseudo { .. }) if e.depth() > 0 => return false,
+                Err(why) => {
+                    refused.borrow_mut().push(Unreadable { path: e.path().to_path_buf(), reason: why.to_string() });
+                    return false;
+                }
             }
         }
         true

@@ -194,6 +194,18 @@ fn no_fragment_of_a_save_path_password_survives() {
 }
 
 #[test]
+fn a_password_reached_through_a_variable_is_masked_where_it_is_set() {
+    let repo = tempfile::tempdir().expect("tmp");
+    write(
+        &repo.path().join("etc/php/8.2/cli/php.ini"),
+        "sess_tok = \"VarHeldPw\"\nsession.bogus = 1\nsession.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379?auth=${sess_tok}\"\n",
+    );
+    for (what, text) in every_output(repo.path(), &[]) {
+        assert!(!text.contains("VarHeldPw"), "{what}:\n{text}");
+    }
+}
+
+#[test]
 fn parse_masks_passwords_unless_asked() {
     let repo = tempfile::tempdir().expect("tmp");
     let conf = repo.path().join("redis.conf");

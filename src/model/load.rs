@@ -521,8 +521,32 @@ fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>) {
             });
         }
     }
+    mask_referenced_passwords(model, &setups);
     model.php = setups;
     model.pools = all_pools;
+}
+
+/// `session.save_path = "tcp://h?auth=${pw}"` with `pw = "..."` set earlier: the line
+/// that sets `pw` holds the password, so its value is masked where it stands too.
+fn mask_referenced_passwords(model: &mut Model, setups: &[php::PhpSetup]) {
+    for s in setups {
+        let Some(sp) = s.values.get("session.save_path") else { continue };
+        let (Some(at), Some(span)) = (sp.set_at, sp.value_span) else { continue };
+        let raw = span.slice(&model.files[at.file.0].source.bytes).to_vec();
+        for r in crate::secrets::save_path_secret_ranges(&raw) {
+            let secret = &raw[r];
+            let mut i = 0;
+            while let Some(p) = secret[i..].windows(2).position(|w| w == b"${") {
+                let start = i + p + 2;
+                let Some(len) = secret[start..].iter().position(|&b| b == b'}') else { break };
+                let name = String::from_utf8_lossy(&secret[start..start + len]).into_owned();
+                if let Some((Some(src), Some(value))) = s.values.get(&name).map(|v| (v.set_at, v.value_span)) {
+                    model.files[src.file.0].secrets.push(value);
+                }
+                i = start + len;
+            }
+        }
+    }
 }
 
 /// One `include=` line of php-fpm.conf.
