@@ -158,6 +158,18 @@ fn passwords_on_lines_that_do_not_parse_are_masked() {
 }
 
 #[test]
+fn a_message_that_names_a_password_rule_does_not_show_it() {
+    let repo = tempfile::tempdir().expect("tmp");
+    // redis-server: "Error in user declaration '>WordLeakPw': Syntax error".
+    write(&repo.path().join("etc/redis/redis.conf"), "port 6379\nuser alice on >WordLeakPw resetchannels badrule\n");
+    for (what, text) in every_output(repo.path(), &[]) {
+        assert!(!text.contains("WordLeakPw"), "{what}:\n{text}");
+    }
+    let out = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
+    assert!(out.contains("Error in user declaration '>********': Syntax error"), "{out}");
+}
+
+#[test]
 fn a_password_that_is_an_ordinary_word_garbles_nothing() {
     let repo = tempfile::tempdir().expect("tmp");
     write(&repo.path().join("etc/redis/redis.conf"), "bind 0.0.0.0\nport 6379\nrequirepass port\n");

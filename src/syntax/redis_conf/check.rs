@@ -223,12 +223,17 @@ impl Checker {
         let username = &args[0];
         // redis-server names the offending word as argv[j], j being the rule's index among
         // the rules (not among all words): it prints "user", the username, or an earlier rule.
+        // A rule that sets a password (`>pw`, `<pw`, `#hash`) is named by its kind only:
+        // redis-server prints it in its log, sesslint's messages never carry it.
         let word = |j: usize| -> String {
             let w: &[u8] = match j {
                 0 => b"user",
                 _ => args.get(j - 1).map(Vec::as_slice).unwrap_or(b""),
             };
-            String::from_utf8_lossy(w).into_owned()
+            match (j, w.first()) {
+                (2.., Some(&c @ (b'>' | b'<' | b'#'))) => format!("{}********", c as char),
+                _ => String::from_utf8_lossy(w).into_owned(),
+            }
         };
         if self.users.contains(username) {
             return Err(format!(
