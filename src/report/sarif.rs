@@ -10,7 +10,6 @@ use serde_json::{json, Map, Value};
 use super::ReportContext;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::rules::{Rule, RULES};
-use crate::source::display_path;
 use crate::span::Span;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -152,7 +151,9 @@ fn artifact(path: &Path) -> Value {
     if path.is_absolute() {
         json!({ "uri": file_uri(path) })
     } else {
-        json!({ "uri": encode_path(&display_path(path)), "uriBaseId": SRCROOT })
+        // The real name, percent-encoded (control characters included), so the URI finds the file.
+        let raw = path.to_string_lossy();
+        json!({ "uri": encode_path(raw.strip_prefix("./").unwrap_or(&raw)), "uriBaseId": SRCROOT })
     }
 }
 
