@@ -50,10 +50,15 @@ pub fn stdio() -> (Connection, StdioThreads) {
     });
     let from_server = client.receiver;
     let writer = std::thread::spawn(move || {
-        for message in from_server {
-            let mut body = Vec::new();
-            message.write(&mut body)?;
-            write_raw_framed(&out, &body)?;
+        // What the server sent together (an edit's diagnostics for several files) goes out
+        // in one write.
+        while let Ok(message) = from_server.recv() {
+            let mut framed = Vec::new();
+            message.write(&mut framed)?;
+            for more in from_server.try_iter() {
+                more.write(&mut framed)?;
+            }
+            write_raw_framed(&out, &framed)?;
         }
         Ok(())
     });
