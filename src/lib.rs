@@ -32,5 +32,5 @@ mod suppress;
 pub use confine::{Confinement, Refusal, MAX_FILE_SIZE};
 pub use discover::{Role, Unreadable};
 pub use php_value::{ArrayKey, PhpArray, PhpValue};
-pub use source::{display_path, Position, Source};
+pub use source::{display_path, printable, Position, Source};
 pub use span::Span;

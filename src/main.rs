@@ -256,13 +256,13 @@ fn color() -> bool {
 fn paths_exist(common: &CommonArgs) -> Result<(), ExitCode> {
     for p in &common.paths {
         if std::fs::symlink_metadata(p).is_err() {
-            eprintln!("sesslint: {}: no such file or directory", p.display());
+            eprintln!("sesslint: {}: no such file or directory", sesslint::display_path(p));
             return Err(ExitCode::from(2));
         }
     }
     if let Some(r) = &common.root {
         if !r.is_dir() {
-            eprintln!("sesslint: --root {}: not a directory", r.display());
+            eprintln!("sesslint: --root {}: not a directory", sesslint::display_path(r));
             return Err(ExitCode::from(2));
         }
     }
@@ -287,9 +287,9 @@ fn model(common: &CommonArgs) -> Result<sesslint::model::Model, ExitCode> {
 
 /// `--verbose`: the root and every file read, with its role.
 fn say_files_read(model: &sesslint::model::Model) {
-    eprintln!("sesslint: root {} ({})", model.root.display(), model.root_reason);
+    eprintln!("sesslint: root {} ({})", sesslint::display_path(&model.root), sesslint::printable(&model.root_reason));
     for f in &model.files {
-        eprintln!("sesslint: read {} as {}", f.source.path.display(), f.role.as_str());
+        eprintln!("sesslint: read {} as {}", sesslint::display_path(&f.source.path), f.role.as_str());
     }
 }
 
@@ -345,7 +345,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     if args.common.verbose {
         say_files_read(&model);
         if let Some(p) = &config.path {
-            eprintln!("sesslint: config {}", p.display());
+            eprintln!("sesslint: config {}", sesslint::display_path(p));
         }
     }
     let fail_on = config.fail_on.unwrap_or(Severity::Warning);
@@ -357,7 +357,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         Some(path) => match std::fs::File::create(path) {
             Ok(f) => Box::new(std::io::BufWriter::new(f)),
             Err(e) => {
-                eprintln!("sesslint: --output-file {}: {e}", path.display());
+                eprintln!("sesslint: --output-file {}: {e}", sesslint::display_path(path));
                 return ExitCode::from(2);
             }
         },

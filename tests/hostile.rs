@@ -79,6 +79,8 @@ fn with_the_root_at_slash_proc_is_still_never_read() {
     let repo = tempfile::tempdir().expect("tmp");
     // No etc/ at the top: the root is `/`, where real files may be read, but never /proc.
     write(&repo.path().join("redis.conf"), "port 6379\ninclude /proc/self/environ\n");
+    // `dir` moves where relative includes resolve: into /proc, still never read.
+    write(&repo.path().join("redis-dir.conf"), "port 6380\ndir /proc/self\ninclude environ\n");
     for (what, text) in every_output(repo.path(), &[]) {
         assert!(!text.contains(CANARY), "{what} shows the process environment:\n{text}");
     }
@@ -325,6 +327,13 @@ fn odd_trees_give_the_right_answer_or_a_clear_error() {
     let abs = sesslint_in(repo.path(), &["check", "--format", "concise", repo.path().to_str().expect("utf-8")]);
     assert_eq!(rel.status.code(), Some(1), "{}", all_output(&rel));
     assert_eq!(rel.status.code(), abs.status.code());
+    assert!(all_output(&rel).contains("SL003"), "{}", all_output(&rel));
+    // The same without an `etc/` at the top (the root is then `/`).
+    let repo = tempfile::tempdir().expect("tmp");
+    write(&repo.path().join("redis/redis.conf"), "port 6379\ninclude conf.d/*.conf\n");
+    write(&repo.path().join("redis/conf.d/net.conf"), "bogus-directive 1\n");
+    let rel = sesslint_in(repo.path(), &["check", "--format", "concise", "."]);
+    assert_eq!(rel.status.code(), Some(1), "{}", all_output(&rel));
     assert!(all_output(&rel).contains("SL003"), "{}", all_output(&rel));
 
     // A conf.d file whose name is not UTF-8: PHP loads it.

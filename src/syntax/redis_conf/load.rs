@@ -148,6 +148,9 @@ impl Loader {
     /// `source.bytes` (so it is not parsed twice).
     pub fn load_parsed(&self, source: &Source, tree: Option<&RedisConf>) -> LoadedConfig {
         let cwd = self.cwd.clone().or_else(|| std::env::current_dir().ok()).unwrap_or_else(|| PathBuf::from("/"));
+        // Absolute from here on: a glob joins names to the directory it lists, and a
+        // relative one (`sesslint .` gives `./redis`) would be joined to itself again.
+        let cwd = std::path::absolute(&cwd).unwrap_or(cwd);
         let mut state = State {
             checker: Checker::new(),
             cwd,
