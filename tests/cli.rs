@@ -15,7 +15,7 @@ fn the_demo_tree_has_findings_and_exits_1() {
     let o = sesslint(&["fixtures/demo"]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let out = stdout(&o);
-    for code in ["SL201", "SL202", "SL303", "SL305"] {
+    for code in ["SL201", "SL202", "SL302", "SL303", "SL305"] {
         assert!(out.contains(code), "demo output lacks {code}:\n{out}");
     }
     insta::assert_snapshot!("demo_human", out);

@@ -299,3 +299,37 @@ fn magento_fixture_values_match_php() {
     }
     assert!(compared >= 20, "only {compared} env.php files compared");
 }
+
+/// SL302's renames, applied, give PHP the values under the keys Magento reads.
+#[test]
+fn renamed_session_keys_carry_their_values_to_php() {
+    let Some(php) = common::oracle("php") else { return };
+    let src = Path::new("fixtures/rules/SL302/trigger-cache-keys/var/www/shop/app/etc/env.php");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let file = tmp.path().join("var/www/shop/app/etc/env.php");
+    write(&file, &std::fs::read_to_string(src).expect("read fixture"));
+    let mut edits: Vec<_> = check(tmp.path())
+        .into_iter()
+        .filter(|d| d.code == "SL302")
+        .filter_map(|d| d.fix)
+        .flat_map(|f| f.edits().to_vec())
+        .collect();
+    assert_eq!(edits.len(), 4, "server, db, persistent, connect_retries");
+    edits.sort_by_key(|e| std::cmp::Reverse(e.span().start));
+    let mut bytes = std::fs::read(&file).expect("read");
+    for e in &edits {
+        bytes.splice(e.span().start..e.span().end, e.content().bytes());
+    }
+    std::fs::write(&file, bytes).expect("write");
+    let code = format!("echo json_encode((include {:?})['session']['redis']);", file.display().to_string());
+    let out = Command::new(&php).args(["-n", "-r", &code]).output().expect("run php");
+    let redis: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    assert_eq!(redis["host"], "redis.internal");
+    assert_eq!(redis["database"], "2");
+    assert_eq!(redis["persistent_identifier"], "sess");
+    assert_eq!(redis["retries"], "2");
+    assert!(check(tmp.path())
+        .iter()
+        .all(|d| !(d.code == "SL302" && d.severity == sesslint::diagnostic::Severity::Error)));
+}

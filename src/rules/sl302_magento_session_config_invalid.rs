@@ -44,10 +44,17 @@
 //! ```
 //! For `save = files` with a Redis save_path in php.ini: either `'save' => 'redis'` with a
 //! `redis` block, or give Magento its own `'save_path' => '/var/www/shop/var/session'`.
+//!
+//! ## Fix safety
+//! A cache option with a session equivalent (`server`, `db`, `persistent`,
+//! `connect_retries`, ...) and a typo with a did-you-mean are renamed to the key Magento
+//! reads, when that key is not set already. The fix is unsafe: it changes where sessions
+//! go (another host or database: sessions in the old place are not carried over), and
+//! `retries` needs Magento 2.4.8+.
 
 use super::{label, Rule};
 use crate::codes::Code;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::model::link::host_of;
 use crate::model::magento::{php_int_cast, php_int_param_accepts, session_key, MagentoValue, SessionKey};
 use crate::model::{EndpointOwner, MagentoInstall, Model};
@@ -180,7 +187,20 @@ fn redis_block(rule: &Rule, model: &Model, m: &MagentoInstall, save: &MagentoVal
                 "remove it".to_owned(),
             ),
         };
-        out.push(rule.diagnostic(severity, message, label(model, v.key_at, "not read")).with_help(help));
+        let mut d = rule.diagnostic(severity, message, label(model, v.key_at, "not read")).with_help(help);
+        // Renaming to the key Magento reads: only when that key is not set already.
+        let rename_to = match session_key(key) {
+            SessionKey::CacheOption { session_key: Some(real), .. } if severity == Severity::Error => {
+                Some(real.to_owned())
+            }
+            SessionKey::Unknown { suggestion: Some(s) } if !block.values.contains_key(&s) => Some(s),
+            _ => None,
+        };
+        if let Some(real) = rename_to {
+            let edit = Edit::replacement(model.path(v.key_at.file), v.key_at.span, format!("'{real}'"));
+            d = d.with_fix(Fix::unsafe_edits(format!("rename `{key}` to `{real}`"), [edit]));
+        }
+        out.push(d);
     }
 }
 

@@ -21,10 +21,15 @@
 //!
 //! ## Fix
 //! Install the phpredis extension (`php-redis`) and set `'force_standalone' => '0'` (or drop it).
+//!
+//! ## Fix safety
+//! The fix sets `'force_standalone' => '0'`. It is unsafe: without the phpredis extension
+//! for the SAPIs that run Magento, Credis falls back to standalone anyway, and with it the
+//! connection behaves differently (phpredis' persistent-connection pool, its timeouts).
 
 use super::{label, Rule};
 use crate::codes::Code;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Edit, Fix, Severity};
 use crate::model::magento::CacheBackend;
 use crate::model::Model;
 
@@ -49,7 +54,11 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                     format!("the `{}` cache forces Credis' standalone client: every Redis reply is parsed in PHP instead of by phpredis", c.name),
                     label(model, v.entry_at, "force_standalone"),
                 )
-                .with_help("install php-redis and set `'force_standalone' => '0'`"),
+                .with_help("install php-redis and set `'force_standalone' => '0'`")
+                .with_fix(Fix::unsafe_edits(
+                    "use phpredis",
+                    [Edit::replacement(model.path(v.value_at.file), v.value_at.span, "'0'")],
+                )),
             );
         }
     }

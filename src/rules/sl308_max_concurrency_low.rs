@@ -24,10 +24,15 @@
 //!
 //! ## Fix
 //! `'max_concurrency' => '20'` (10% of 200 workers), or more.
+//!
+//! ## Fix safety
+//! When `max_concurrency` is written in env.php, the fix sets it to the number this rule
+//! asks for. It is unsafe: more requests of one session then wait for its lock instead of
+//! getting a 503, which holds more PHP workers busy under a burst.
 
 use super::{label, Rule};
 use crate::codes::Code;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Edit, Fix, Severity};
 use crate::model::link::host_of;
 use crate::model::magento::php_int_cast;
 use crate::model::Model;
@@ -75,13 +80,17 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             continue;
         };
         let shown = if set.is_some() { value.to_string() } else { format!("{value} (the default)") };
-        out.push(
-            rule.diagnostic(
+        let mut d = rule
+            .diagnostic(
                 Severity::Info,
                 format!("session `max_concurrency` is {shown}, below {needed} ({why}): more waiters on one session get HTTP 503"),
                 label(model, at, "max_concurrency"),
             )
-            .with_help(format!("set `'max_concurrency' => '{needed}'` or more")),
-        );
+            .with_help(format!("set `'max_concurrency' => '{needed}'` or more"));
+        if let Some(v) = set {
+            let edit = Edit::replacement(model.path(v.value_at.file), v.value_at.span, format!("'{needed}'"));
+            d = d.with_fix(Fix::unsafe_edits(format!("allow {needed} waiters"), [edit]));
+        }
+        out.push(d);
     }
 }
