@@ -78,7 +78,13 @@ pub fn check(req: &Request<'_>) -> Outcome {
 pub fn check_observed(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync)) -> Outcome {
     let paths = if req.paths.is_empty() { vec![PathBuf::from(".")] } else { req.paths.clone() };
     let files_only = paths.iter().all(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_dir()));
-    let scan = if files_only { vec![project_root(&paths, req.config)] } else { paths.clone() };
+    let mut scan = if files_only { vec![project_root(&paths, req.config)] } else { paths.clone() };
+    if files_only {
+        // A FIFO, socket or device named on the command line is said to be one (SL002), even
+        // when its name is not one the project walk picks up.
+        let irregular = |p: &PathBuf| std::fs::metadata(p).is_ok_and(|m| !m.is_file());
+        scan.extend(paths.iter().filter(|p| irregular(p) && crate::discover::classify(p).is_none()).cloned());
+    }
     let options = BuildOptions {
         root: req.config.root.as_deref(),
         overlay: Some(req.overlay),

@@ -353,6 +353,11 @@ fn odd_trees_give_the_right_answer_or_a_clear_error() {
     let o = sesslint_in(repo.path(), &["check", "redis.conf"]);
     assert_ne!(o.status.code(), Some(0), "{}", all_output(&o));
     assert!(all_output(&o).contains("not a regular file"), "{}", all_output(&o));
+    let odd = repo.path().join("settings");
+    assert!(Command::new("mkfifo").arg(&odd).status().expect("mkfifo").success());
+    let o = sesslint_in(repo.path(), &["check", "settings"]);
+    assert_ne!(o.status.code(), Some(0), "{}", all_output(&o));
+    assert!(all_output(&o).contains("not a regular file"), "{}", all_output(&o));
 
     // A report to a full disk.
     let repo = tempfile::tempdir().expect("tmp");

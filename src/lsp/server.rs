@@ -432,6 +432,6 @@ fn shown_path(roots: &[PathBuf], p: &Path) -> String {
     roots
         .iter()
         .find_map(|r| p.strip_prefix(r).ok())
-        .map(|rel| rel.display().to_string())
-        .unwrap_or_else(|| p.display().to_string())
+        .map(crate::source::display_path)
+        .unwrap_or_else(|| crate::source::display_path(p))
 }
