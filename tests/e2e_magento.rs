@@ -333,3 +333,22 @@ fn renamed_session_keys_carry_their_values_to_php() {
         .iter()
         .all(|d| !(d.code == "SL302" && d.severity == sesslint::diagnostic::Severity::Error)));
 }
+
+/// SL302: a `save` value no handler answers to is refused by PHP, which keeps its own.
+#[test]
+fn php_refuses_a_save_handler_it_does_not_have() {
+    let Some((php, _)) = oracles() else { return };
+    for name in ["rediss", "redis "] {
+        let code = format!(
+            "var_export(ini_set('session.save_handler', {name:?})); echo ' ', ini_get('session.save_handler');"
+        );
+        let out = php_run(&php, &["session.save_handler=files"], &code);
+        let said = text(&out);
+        assert!(said.contains(&format!("Session save handler \"{name}\" cannot be found")), "php said: {said}");
+        assert!(String::from_utf8_lossy(&out.stdout).ends_with("false files"), "php said: {said}");
+    }
+    let found: Vec<_> =
+        check(Path::new("fixtures/rules/SL302/trigger-save-typo")).into_iter().filter(|d| d.code == "SL302").collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].message.contains("did you mean `redis`"), "{}", found[0].message);
+}

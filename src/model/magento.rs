@@ -312,6 +312,21 @@ pub fn sentinel_entries(text: &str) -> Vec<SentinelEntry> {
         .collect()
 }
 
+/// `session.save` values that name a handler: Magento's own (`files` through PHP, `db`,
+/// `redis`; `valkey` from 2.4.9) and PHP's native extension handlers Magento passes through
+/// (`SaveHandlerFactory`: anything not registered is PHP's handler of that name).
+pub const SESSION_SAVE_VALUES: &[&str] = &["files", "db", "redis", "valkey", "memcached", "memcache"];
+
+/// For a `session.save` value that names no handler, the one it most likely means
+/// (`'rediss'` → `redis`, `'redis '` → `redis`).
+pub fn session_save_suggestion(save: &str) -> Option<String> {
+    let trimmed = save.trim().to_ascii_lowercase();
+    if trimmed != save && SESSION_SAVE_VALUES.contains(&trimmed.as_str()) {
+        return Some(trimmed);
+    }
+    super::load::did_you_mean(save, SESSION_SAVE_VALUES.iter().copied())
+}
+
 /// What Magento 2.4's session config makes of a key in `session.redis`.
 ///
 /// Source: magento2 2.4.8 `lib/internal/Magento/Framework/Session/SaveHandler/Redis/Config.php`

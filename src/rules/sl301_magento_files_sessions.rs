@@ -42,7 +42,7 @@ pub static RULE: Rule = Rule {
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
     for m in &model.magento {
         let Some(save) = &m.session_save else { continue };
-        let (what, why) = match save.value.as_deref().map(str::trim) {
+        let (what, why) = match save.value.as_deref() {
             Some("files") => (
                 "files",
                 "sessions stay on the web node that wrote them (`var/session` or php.ini's save_path): a second node logs the customer out",

@@ -2,6 +2,7 @@
 //!
 //! ## What it does
 //! Finds a Magento session setup in `app/etc/env.php` that cannot do what it says:
+//! - a `save` value that names no handler (`'rediss'`, `'redis '`), with a did-you-mean;
 //! - `'save' => 'redis'` with no `session.redis` block, or one without `host`: Magento then
 //!   connects to its default 127.0.0.1:6379, database 0;
 //! - a `port` that is not a port number (Credis casts it: `'127.0.0.1:6380'` becomes port
@@ -26,7 +27,10 @@
 //! (magento/magento2#24035); `'db' => '5'` leaves it on database 0, usually a cache's
 //! database. The handler (colinmollenhour/php-redis-session-abstract `Handler.php`) passes
 //! `database` uncast to phpredis' `Redis::select()`, which throws `TypeError` for `'0t'`,
-//! `'abc'` (php 8.2 + phpredis 5.3.7). `open()` ignores the save path.
+//! `'abc'` (php 8.2 + phpredis 5.3.7). `open()` ignores the save path. A `save` value
+//! Magento does not register (`SaveHandlerFactory`: `db`, `redis`) goes to PHP as a native
+//! handler name; PHP 8.2 refuses an unknown one with "Session save handler "rediss" cannot
+//! be found" and keeps php.ini's handler.
 //! With `save = files` and no `session.save_path` in env.php, `Magento\Framework\Session\Config`
 //! keeps php.ini's `session.save_path`; a `tcp://` URL there makes PHP's files handler fail
 //! with `open(tcp://.../sess_...) failed: No such file or directory` (magento/magento2#7868).
@@ -50,13 +54,17 @@
 //! `connect_retries`, ...) and a typo with a did-you-mean are renamed to the key Magento
 //! reads, when that key is not set already. The fix is unsafe: it changes where sessions
 //! go (another host or database: sessions in the old place are not carried over), and
-//! `retries` needs Magento 2.4.8+.
+//! `retries` needs Magento 2.4.8+. A `save` typo is replaced by the handler it most likely
+//! means, also unsafe: sessions move to that handler.
 
 use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::model::link::host_of;
-use crate::model::magento::{php_int_cast, php_int_param_accepts, session_key, MagentoValue, SessionKey};
+use crate::model::magento::{
+    php_int_cast, php_int_param_accepts, session_key, session_save_suggestion, MagentoValue, SessionKey,
+    SESSION_SAVE_VALUES,
+};
 use crate::model::{EndpointOwner, MagentoInstall, Model};
 
 pub static RULE: Rule = Rule {
@@ -70,9 +78,25 @@ pub static RULE: Rule = Rule {
 fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     for m in &model.magento {
         let Some(save) = &m.session_save else { continue };
-        match save.value.as_deref().map(str::trim) {
+        match save.value.as_deref() {
             Some("redis" | "valkey") => redis_block(rule, model, m, save, out),
             Some("files") => files_with_url(rule, model, m, save, out),
+            Some(other) if !SESSION_SAVE_VALUES.contains(&other) => {
+                let mean =
+                    session_save_suggestion(other).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+                let mut d = rule
+                    .diagnostic(
+                        Severity::Error,
+                        format!("`'save' => '{other}'` names no session handler{mean}: Magento hands it to PHP, whose `ini_set()` refuses it (\"Session save handler \"{other}\" cannot be found\"), and sessions silently stay where php.ini puts them"),
+                        label(model, save.value_at, "no such handler"),
+                    )
+                    .with_help("use `files`, `db` or `redis`");
+                if let Some(s) = session_save_suggestion(other) {
+                    let edit = Edit::replacement(model.path(save.value_at.file), save.value_at.span, format!("'{s}'"));
+                    d = d.with_fix(Fix::unsafe_edits(format!("use `{s}`"), [edit]));
+                }
+                out.push(d);
+            }
             _ => {}
         }
     }

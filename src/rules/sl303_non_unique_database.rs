@@ -25,6 +25,10 @@
 //! 'cache' => ['frontend' => ['default' => ['backend' => 'Cm_Cache_Backend_Redis',
 //!     'backend_options' => ['server' => '127.0.0.1', 'port' => '6379', 'database' => '0']]]],
 //! ```
+//! or a php-fpm pool next to that shop whose sessions go to the page cache's database:
+//! ```ini
+//! php_admin_value[session.save_path] = "tcp://127.0.0.1:6379?database=1"
+//! ```
 //!
 //! ## Fix
 //! Give sessions a database of their own (or better, a Redis instance of their own, as Adobe
