@@ -1,13 +1,17 @@
 //! # SL002 unreadable-file
 //!
 //! ## What it does
-//! Reports a configuration file sesslint found but could not look at: permission denied,
-//! larger than 16 MiB, or not a regular file (a FIFO, socket or device with a config name).
+//! Reports a configuration file (or directory) sesslint found but could not look at:
+//! permission denied, larger than 16 MiB, not a regular file (a FIFO, socket or device), a
+//! symlink that leads out of the checked tree or into /proc, /sys or /dev; and a php.ini value
+//! whose `${}` expansion sesslint cut at its limit (1 MiB per value, 16 MiB per setup).
 //!
 //! ## Why it matters
 //! A check that silently skips a file gives a clean report for a configuration it never saw.
 //! An `/etc/php/8.2/fpm/pool.d/www.conf` that only root can read may be the one that moves
-//! sessions back to `files`. FIFOs are never opened: reading one would block forever.
+//! sessions back to `files`. FIFOs are never opened: reading one would block forever. A file
+//! outside the checked tree is never read, so a repository cannot make sesslint print the CI
+//! machine's files (`ln -s ~/.ssh/id_rsa redis.conf`).
 //!
 //! ## Example
 //! ```text
