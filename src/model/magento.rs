@@ -127,12 +127,18 @@ impl MagentoInstall {
         Some(t)
     }
 
-    /// Where a Redis cache frontend connects (Cm_Cache_Backend_Redis defaults).
+    /// Where a Redis cache frontend connects (Cm_Cache_Backend_Redis defaults); `None` for
+    /// a non-Redis backend and for a Sentinel setup (`sentinel_master` set).
     pub fn cache_target(cache: &MagentoCache) -> Option<RedisTarget> {
         if cache.backend == CacheBackend::Other {
             return None;
         }
         let block = cache.options.as_ref();
+        // With `sentinel_master`, `server` lists sentinels and the master's address is
+        // known only at run time.
+        if block.and_then(|b| b.values.get("sentinel_master")).is_some_and(|v| v.truthy() != Some(false)) {
+            return None;
+        }
         let get = |k: &str| block.and_then(|b| b.str(k)).filter(|v| !v.is_empty());
         let mut t = credis_target(get("server").unwrap_or("127.0.0.1"), get("port"));
         // Cm_Cache_Backend_Redis casts: `(int) $options['database']` ('0t' is 0, '3x' is 3).

@@ -4,7 +4,9 @@
 //! Finds Redis Sentinel settings in a Magento session block that cannot work:
 //! `sentinel_master` without `sentinel_servers` (or the other way round), a sentinel entry
 //! without a port, and a sentinel entry whose port is the Redis port of the same block
-//! (`port`, 6379 when absent) rather than a Sentinel's (26379 by convention).
+//! (`port`, 6379 when absent) rather than a Sentinel's (26379 by convention). For a Redis
+//! cache with `sentinel_master`, whose `server` is then the list of sentinels, an entry on
+//! port 6379 or on the block's `port`.
 //!
 //! ## Why it matters
 //! colinmollenhour/php-redis-session-abstract `Handler.php` uses Sentinel only when both
@@ -17,7 +19,9 @@
 //! Both are shown against the real programs in `tests/e2e_magento.rs`. When no sentinel
 //! answers, the handler throws, and Magento falls back to `files` sessions without a word.
 //! Magento reads these keys from 2.2 on (`Session/SaveHandler/Redis/Config.php`,
-//! `PARAM_SENTINEL_*`).
+//! `PARAM_SENTINEL_*`). Cm_Cache_Backend_Redis splits `server` the same way; current
+//! versions give an entry without a port 26379 (older ones none), so for caches only the
+//! Redis-port case is reported.
 //!
 //! ## Example
 //! ```php
@@ -33,7 +37,7 @@
 use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::Severity;
-use crate::model::magento::{php_int_cast, sentinel_entries};
+use crate::model::magento::{php_int_cast, sentinel_entries, CacheBackend};
 use crate::model::Model;
 
 pub static RULE: Rule = Rule {
@@ -111,6 +115,30 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 }
             }
             (false, false) => {}
+        }
+    }
+    for m in &model.magento {
+        for c in m.caches.iter().filter(|c| c.backend != CacheBackend::Other) {
+            let Some(o) = &c.options else { continue };
+            if o.values.get("sentinel_master").and_then(|v| v.truthy()) != Some(true) {
+                continue;
+            }
+            let Some(server) = o.values.get("server") else { continue };
+            let port = o.values.get("port").and_then(|p| p.value.as_deref()).map(php_int_cast).filter(|p| *p > 0);
+            for e in sentinel_entries(server.value.as_deref().unwrap_or_default()) {
+                let Some(p) = e.port.filter(|p| *p == 6379 || Some(i64::from(*p)) == port) else { continue };
+                out.push(
+                    rule.diagnostic(
+                        Severity::Error,
+                        format!(
+                            "the `{}` cache asks sentinel `{}` on port {p}, a Redis port: redis-server answers `ERR unknown command 'SENTINEL'`",
+                            c.name, e.text
+                        ),
+                        label(model, server.value_at, "sentinels"),
+                    )
+                    .with_help("write each sentinel as `tcp://<host>:26379` (its Sentinel port)"),
+                );
+            }
         }
     }
 }
