@@ -230,6 +230,15 @@ fn parse_masks_passwords_unless_asked() {
     }
     let shown = all_output(&sesslint_in(repo.path(), &["parse", "--show-secrets", "--format", "json", "redis.conf"]));
     assert!(shown.contains("ParsePw1") && shown.contains(">ParsePw3"), "{shown}");
+
+    // Its includes stay in the file's directory or the current one.
+    let outer = tempfile::tempdir().expect("tmp");
+    write(&outer.path().join("private.txt"), "machine example.com password NetrcPw\n");
+    let dir = outer.path().join("conf");
+    write(&dir.join("redis.conf"), "port 6379\ninclude ../private.txt\n");
+    let o = sesslint_in(&dir, &["parse", "--show-secrets", "redis.conf"]);
+    assert!(!all_output(&o).contains("NetrcPw"), "{}", all_output(&o));
+    assert!(all_output(&o).contains("outside the checked tree"), "{}", all_output(&o));
 }
 
 #[test]

@@ -14,7 +14,12 @@ use crate::syntax::redis_conf::Loader;
 use crate::syntax::FileKind;
 
 pub(super) fn parse_output(source: &Source) -> ParseOutput {
-    let loaded = Loader::new().load(source);
+    // Includes are read from the file's directory or the current one (where redis-server
+    // resolves relative names), never from elsewhere on the machine: a file handed to
+    // `sesslint parse` must not print `/home/*/.netrc` as its directives.
+    let dir = source.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let confinement = crate::confine::Confinement::new(dir, &[std::path::PathBuf::from(".")]);
+    let loaded = Loader { confinement, ..Loader::new() }.load(source);
     let value = Value::Array(
         loaded
             .directives
