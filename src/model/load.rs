@@ -747,7 +747,7 @@ fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader) {
                     message: e.message.clone(),
                     severity: crate::diagnostic::Severity::Error,
                 });
-            } else if depends_on_machine(e.span.slice(&file.source.bytes)) {
+            } else if depends_on_machine(&e.directive) {
                 // `dir`, `logfile`, `loadmodule` and friends name paths of the machine the
                 // server runs on; a copied tree is not that machine.
             } else if file
@@ -889,14 +889,8 @@ fn distribution_redis(etc: &Path, confinement: &Confinement) -> Option<redis::Re
 }
 
 /// Directives whose load-time check looks at the running machine's filesystem.
-fn depends_on_machine(line: &[u8]) -> bool {
-    let name: Vec<u8> = line
-        .iter()
-        .skip_while(|b| b.is_ascii_whitespace())
-        .take_while(|b| !b.is_ascii_whitespace())
-        .map(u8::to_ascii_lowercase)
-        .collect();
-    matches!(name.as_slice(), b"dir" | b"logfile" | b"loadmodule" | b"aclfile" | b"unixsocket" | b"pidfile")
+fn depends_on_machine(directive: &str) -> bool {
+    matches!(directive, "dir" | "logfile" | "loadmodule" | "aclfile" | "unixsocket" | "pidfile")
 }
 
 /// The model file of an included path, reading it in when discovery did not find it.

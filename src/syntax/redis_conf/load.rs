@@ -62,6 +62,9 @@ pub struct LoadedDirective {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadError {
     pub kind: LoadErrorKind,
+    /// The directive refused, lowercased as redis-server looks it up (`logfile`); empty for
+    /// a line that does not parse and for the checks after the last line.
+    pub directive: String,
     pub file: PathBuf,
     pub line: usize,
     /// 1-based column of `span.start` (bytes).
@@ -200,6 +203,7 @@ impl Loader {
             let file = state.out.files.first().cloned().unwrap_or_default();
             state.out.errors.push(LoadError {
                 kind: LoadErrorKind::Sanity,
+                directive: String::new(),
                 file,
                 line: 0,
                 column: 0,
@@ -249,6 +253,7 @@ impl Loader {
             let part_start = chunk.parts[part].0;
             let at = |span: Span| LoadError {
                 kind: LoadErrorKind::Directive,
+                directive: String::new(),
                 file: file.clone(),
                 line: line_in_part,
                 column: column(&chunk.bytes, line.span.start.max(part_start), span.start),
@@ -285,7 +290,7 @@ impl Loader {
             });
             let keep_going = self.keep_going;
             let fail = |state: &mut State, kind: LoadErrorKind, message: String| {
-                state.out.errors.push(LoadError { kind, message, ..at(span) });
+                state.out.errors.push(LoadError { kind, message, directive: name.clone(), ..at(span) });
                 if keep_going {
                     Ok(())
                 } else {
@@ -298,11 +303,20 @@ impl Loader {
                     continue;
                 }
                 Ok(Action::None) => {}
-                Ok(Action::LogFile(path)) => state.logfile = Some((path, at(span))),
-                Ok(Action::LoadModule(path)) => state.modules.push((path, at(span))),
+                Ok(Action::LogFile(path)) => {
+                    state.logfile = Some((path, LoadError { directive: name.clone(), ..at(span) }))
+                }
+                Ok(Action::LoadModule(path)) => {
+                    state.modules.push((path, LoadError { directive: name.clone(), ..at(span) }))
+                }
                 Ok(Action::AclUnknown(message)) => {
                     if state.acl_unknown.is_none() {
-                        state.acl_unknown = Some(LoadError { kind: LoadErrorKind::AclUnknown, message, ..at(span) });
+                        state.acl_unknown = Some(LoadError {
+                            kind: LoadErrorKind::AclUnknown,
+                            message,
+                            directive: name.clone(),
+                            ..at(span)
+                        });
                     }
                 }
                 Ok(Action::Dir(path)) => {
@@ -643,5 +657,7 @@ mod tests {
             loaded.errors
         );
         assert!(loaded.errors[3].message.contains("named 'include'"));
+        let names: Vec<&str> = loaded.errors.iter().map(|e| e.directive.as_str()).collect();
+        assert_eq!(names, ["port", "dir", "", "user"]);
     }
 }
