@@ -181,9 +181,12 @@ fn redis_block(rule: &Rule, model: &Model, m: &MagentoInstall, save: &MagentoVal
                 format!("`{key}` in `session.{save_name}` has no effect: {why} (Magento 2.4 `Session/SaveHandler/Redis/Config.php`)"),
                 "remove it".to_owned(),
             ),
-            SessionKey::CacheOption { session_key: Some(real), note } if block.values.contains_key(real) => (
+            // An empty or `0` value asks for the session default anyway: nothing is lost.
+            SessionKey::CacheOption { session_key: Some(real), note }
+                if block.values.contains_key(real) || v.truthy() == Some(false) =>
+            (
                 Severity::Info,
-                format!("`{key}` is a cache option the session config never reads ({note}; `{real}` is set)"),
+                format!("`{key}` is a cache option the session config never reads ({note}); it has no effect here"),
                 "remove it".to_owned(),
             ),
             SessionKey::CacheOption { session_key: Some(real), note } => (
