@@ -158,6 +158,11 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
     let done = std::sync::atomic::AtomicUsize::new(0);
     let read_one = |found: &discover::Found| -> Result<(LoadedFile, Parsed), discover::Unreadable> {
         let source = match overlay.and_then(|o| o.get(&found.path)) {
+            // An editor buffer is held to the same limit as a file.
+            Some(b) if b.len() as u64 > crate::confine::MAX_FILE_SIZE => {
+                let why = crate::confine::Refusal::TooLarge(b.len() as u64);
+                return Err(discover::Unreadable { path: found.path.clone(), reason: why.to_string() });
+            }
             Some(b) => Source::new(found.path.clone(), b.clone()),
             None => model
                 .confinement
