@@ -27,6 +27,16 @@ pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
     if config.enabled(rules::sl006_unused_suppression::RULE.code) {
         found.extend(rules::sl006_unused_suppression::unused(model, &sups));
     }
+    if model.fleet.is_some() {
+        // Findings name the host whose files they point at.
+        let host = |p: &Path| model.host_of_path(p).map(|h| model.host(h).name.clone());
+        for d in &mut found {
+            d.primary.host = host(&d.primary.path);
+            for r in &mut d.related {
+                r.host = host(&r.path);
+            }
+        }
+    }
     found.sort_by(|a, b| {
         (&a.primary.path, a.primary.span.start, a.code).cmp(&(&b.primary.path, b.primary.span.start, b.code))
     });
@@ -92,6 +102,7 @@ pub fn check_observed(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync)
         cache: None,
         tunnel_paths: &req.config.tunnel_paths,
         redis_version: req.config.redis_version.as_ref(),
+        hosts: &req.config.hosts,
     };
     let model = crate::model::build(&scan, &options);
     let mut diagnostics = run(&model, req.config);

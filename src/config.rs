@@ -32,6 +32,9 @@ pub struct Config {
     pub tunnel_paths: Vec<PathBuf>,
     /// The Redis release the servers run (`redis-version = "7.0"`), when the user says.
     pub redis_version: Option<crate::model::redis::RedisVersion>,
+    /// `[hosts.NAME] addresses = [...]`: the addresses each host of a fleet answers on
+    /// (and hosts an inventory adds).
+    pub hosts: Vec<crate::model::HostDecl>,
 }
 
 /// A mistake in the config file, located.
@@ -46,7 +49,7 @@ pub struct ConfigError {
 
 /// The keys a config file may have, for the error message.
 const KEYS: &[&str] =
-    &["select", "ignore", "per-path-ignores", "severity", "fail-on", "root", "tunnel-paths", "redis-version"];
+    &["select", "ignore", "per-path-ignores", "severity", "fail-on", "root", "tunnel-paths", "redis-version", "hosts"];
 
 impl Config {
     /// The nearest `sesslint.toml` at or above `start` (a file or a directory).
@@ -118,6 +121,7 @@ impl Config {
                         )
                     })?);
                 }
+                "hosts" => c.hosts = hosts(item, path, &err)?,
                 "tunnel-paths" => {
                     c.tunnel_paths = strings(item, &err)?.into_iter().map(|p| base.join(p)).collect();
                 }
@@ -164,6 +168,38 @@ impl Config {
             .iter()
             .any(|(glob, codes)| glob_matches(glob, &rel) && codes.iter().any(|c| c.matches(code)))
     }
+}
+
+/// `[hosts.web] addresses = ["10.0.0.4"]`: one table per host, named like its tree in the
+/// fleet; `addresses` is its only key.
+fn hosts(item: &Item, path: &Path, err: &ErrFn<'_>) -> Result<Vec<crate::model::HostDecl>, ConfigError> {
+    let t = item.as_table_like().ok_or_else(|| {
+        err(item.span(), "`hosts` is a table of hosts: [hosts.web] addresses = [\"10.0.0.4\"]".into())
+    })?;
+    let mut out = Vec::new();
+    for (name, v) in t.iter() {
+        let host = v.as_table_like().ok_or_else(|| {
+            err(v.span(), format!("`hosts.{name}` is a table: [hosts.{name}] addresses = [\"10.0.0.4\"]"))
+        })?;
+        let mut decl = crate::model::HostDecl {
+            name: name.to_owned(),
+            addresses: Vec::new(),
+            source: crate::source::display_path(path),
+        };
+        for (key, value) in host.iter() {
+            match key {
+                "addresses" => decl.addresses = strings(value, err)?,
+                other => {
+                    return Err(err(
+                        host.get(other).and_then(Item::span).or(v.span()),
+                        format!("unknown key `{other}` in `hosts.{name}`; the known key is `addresses`"),
+                    ))
+                }
+            }
+        }
+        out.push(decl);
+    }
+    Ok(out)
 }
 
 fn unknown_code(code: &str) -> String {
@@ -228,5 +264,20 @@ mod tests {
         assert!(e.message.contains("SL999"));
         let e = Config::parse(Path::new("s.toml"), "[severity]\nSL201 = \"fatal\"\n").expect_err("bad severity");
         assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn hosts_and_their_addresses() {
+        let c = Config::parse(
+            Path::new("s.toml"),
+            "[hosts.web]\naddresses = [\"10.0.0.4\"]\n[hosts.redis]\naddresses = [\"10.0.0.5\", \"redis.internal\"]\n",
+        )
+        .expect("valid");
+        let got: Vec<(&str, Vec<&str>)> =
+            c.hosts.iter().map(|h| (h.name.as_str(), h.addresses.iter().map(String::as_str).collect())).collect();
+        assert_eq!(got, [("web", vec!["10.0.0.4"]), ("redis", vec!["10.0.0.5", "redis.internal"])]);
+        let e = Config::parse(Path::new("s.toml"), "[hosts.web]\naddress = [\"10.0.0.4\"]\n").expect_err("typo");
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("addresses"), "{}", e.message);
     }
 }

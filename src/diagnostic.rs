@@ -31,11 +31,15 @@ pub struct Label {
     pub path: PathBuf,
     pub span: Span,
     pub message: String,
+    /// The fleet host whose tree holds `path` (`None` outside fleets); set by the check
+    /// pipeline from the model, not by rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 impl Label {
     pub fn new(path: impl Into<PathBuf>, span: Span, message: impl Into<String>) -> Self {
-        Label { path: path.into(), span, message: message.into() }
+        Label { path: path.into(), span, message: message.into(), host: None }
     }
 }
 

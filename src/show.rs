@@ -99,9 +99,103 @@ fn auth_summary(model: &Model, ctx: &ReportContext<'_>, s: &RedisServer) -> Stri
     text
 }
 
+/// `[auth]`, `[no auth]`, ... as a target's credentials read.
+fn auth_tag(t: &crate::model::RedisTarget) -> &'static str {
+    match &t.auth {
+        Some(a) if a.password && a.user.as_deref().is_some_and(|u| !u.is_empty()) => " [auth: ACL user]",
+        Some(a) if a.password => " [auth]",
+        Some(a) if a.user.as_deref().is_some_and(|u| !u.is_empty()) => " [ACL user, empty password]",
+        Some(_) => " [empty auth: AUTH fails]",
+        None => " [no auth]",
+    }
+}
+
+/// An endpoint's owner in a few words: `pool www`, `php cli`, `magento var/www/shop`.
+fn short_owner(model: &Model, ep: &SessionEndpoint) -> String {
+    match ep.owner {
+        EndpointOwner::Pool(i) => format!("pool {}", model.pools[i].name),
+        EndpointOwner::Php(i) => format!("php {}", model.php[i].label()),
+        EndpointOwner::Magento(i) => {
+            let m = &model.magento[i];
+            let root = model.host_of_file(m.file).map(|h| model.host(h).root.clone());
+            let rel = root.as_deref().and_then(|r| m.root.strip_prefix(r).ok()).unwrap_or(&m.root);
+            format!("magento /{}", rel.display())
+        }
+    }
+}
+
+/// A fleet as a map: one line per session target, from the host it starts on to the host
+/// whose Redis takes it (`web: pool www -> redis: tcp://10.0.0.5:6379 db 2 [auth]`).
+fn fleet_map(model: &Model, ctx: &ReportContext<'_>, out: &mut String) {
+    let name = |f: crate::model::FileId| model.host_name(f).unwrap_or("(outside the hosts)");
+    let _ = writeln!(
+        out,
+        "Fleet {}: {} hosts",
+        display_path(model.fleet.as_deref().unwrap_or(std::path::Path::new(""))),
+        model.hosts.len()
+    );
+    for (ei, ep) in model.endpoints.iter().enumerate() {
+        let Some(at) = ep.decided_at.or(ep.save_path.as_ref().and_then(|s| s.set_at)) else { continue };
+        let from = format!("{}: {}", name(at.file), short_owner(model, ep));
+        if ep.targets.is_empty() {
+            let _ = writeln!(out, "  {from} -> {}", destination(ctx, ep));
+            continue;
+        }
+        for (ti, t) in ep.targets.iter().enumerate() {
+            let what = format!("{}{}", t.describe(), auth_tag(t));
+            let servers: Vec<_> = model.servers_of(EndpointId(ei), ti).collect();
+            if servers.is_empty() {
+                let why = model
+                    .unlinked
+                    .iter()
+                    .find(|u| u.endpoint == EndpointId(ei) && u.target == ti)
+                    .map_or("no Redis server in the fleet listens there".to_owned(), |u| u.reason.clone());
+                let _ = writeln!(out, "  {from} -> ?: {what} ({why})");
+            }
+            for (link, s) in servers {
+                let mut via: Vec<String> = Vec::new();
+                for &v in &link.via {
+                    let tn = &model.tunnels[v];
+                    let kind = match tn.kind {
+                        TunnelKind::Stunnel => "stunnel",
+                        TunnelKind::Spiped => "spiped",
+                        TunnelKind::PeerVpn => "PeerVPN",
+                    };
+                    let end = match tn.side {
+                        TunnelSide::Client => format!("{kind} client on {}", name(tn.at.file)),
+                        TunnelSide::Server => {
+                            format!("{kind} server on {} {}", name(tn.at.file), tn.listen.as_deref().unwrap_or("?"))
+                        }
+                        TunnelSide::Network => {
+                            format!("{kind} {} on {}", tn.listen.as_deref().unwrap_or("?"), name(tn.at.file))
+                        }
+                    };
+                    via.push(end);
+                }
+                let via = if via.is_empty() { String::new() } else { format!(" via {}", via.join(" -> ")) };
+                let how = match &link.certainty {
+                    LinkCertainty::Exact => String::new(),
+                    LinkCertainty::Ambiguous(r) => format!(" (maybe: {r})"),
+                };
+                let _ = writeln!(out, "  {from} -> {}: {what}{via}{how}", name(s.file));
+            }
+        }
+    }
+    for p in &model.chain_problems {
+        let _ = writeln!(out, "  ! {}", ctx.text(&p.message));
+    }
+    for n in &model.fleet_notes {
+        let _ = writeln!(out, "  ! {}", ctx.text(n));
+    }
+    out.push('\n');
+}
+
 /// The model as a person reads it.
 pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
     let mut out = String::new();
+    if model.fleet.is_some() {
+        fleet_map(model, ctx, &mut out);
+    }
     for (ei, ep) in model.endpoints.iter().enumerate() {
         let _ = writeln!(out, "{}", ep.label);
         let _ = writeln!(out, "  sessions: {}", destination(ctx, ep));
@@ -117,7 +211,14 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
             }
             let servers: Vec<_> = model.servers_of(EndpointId(ei), ti).collect();
             if servers.is_empty() {
-                let _ = writeln!(out, "    {}: no Redis server in the tree listens there", t.describe());
+                match model.unlinked.iter().find(|u| u.endpoint == EndpointId(ei) && u.target == ti) {
+                    Some(u) => {
+                        let _ = writeln!(out, "    {}: not linked: {}", t.describe(), u.reason);
+                    }
+                    None => {
+                        let _ = writeln!(out, "    {}: no Redis server in the tree listens there", t.describe());
+                    }
+                }
             }
             for (link, s) in servers {
                 let how = match &link.certainty {
@@ -247,7 +348,20 @@ pub fn to_json(model: &Model, ctx: &ReportContext<'_>) -> Value {
                     }
                     v["servers"] = json!(model
                         .servers_of(EndpointId(ei), ti)
-                        .map(|(l, s)| json!({"path": display_path(model.path(s.file)), "certainty": l.certainty}))
+                        .map(|(l, s)| {
+                            let mut v = json!({"path": display_path(model.path(s.file)), "certainty": l.certainty});
+                            if model.fleet.is_some() {
+                                v["host"] = json!(model.host_name(s.file));
+                                v["address"] = json!(l.address);
+                                v["cross_host"] = json!(l.cross_host);
+                                v["via"] = json!(l
+                                    .via
+                                    .iter()
+                                    .map(|&t| display_path(model.path(model.tunnels[t].at.file)))
+                                    .collect::<Vec<_>>());
+                            }
+                            v
+                        })
                         .collect::<Vec<_>>());
                     v
                 })

@@ -72,6 +72,7 @@ impl Workspace {
                 overlay: Some(&overlay),
                 cache: Some(&self.cache),
                 tunnel_paths: &config.tunnel_paths,
+                hosts: &config.hosts,
                 ..Default::default()
             };
             let mut model = model::build(&paths, &options);

@@ -90,6 +90,9 @@ pub struct BuildOptions<'a> {
     /// The Redis release every server runs, as the user declared it (sesslint.toml
     /// `redis-version`): it wins over what the files suggest.
     pub redis_version: Option<&'a redis::RedisVersion>,
+    /// Hosts the user declared (sesslint.toml `[hosts.NAME]`, an inventory): which
+    /// children of a fleet directory are hosts, and the addresses they answer on.
+    pub hosts: &'a [super::HostDecl],
 }
 
 /// Parsed files kept between builds (the language server rebuilds the model on every
@@ -136,8 +139,10 @@ impl ParseCache {
 
 /// The one way to build a model: discover, read, parse and lower everything under `paths`.
 pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
-    let BuildOptions { root, overlay, on_file, cache, tunnel_paths, redis_version } = *options;
-    let discovery = discover::discover(paths, root);
+    let BuildOptions { root, overlay, on_file, cache, tunnel_paths, redis_version, hosts } = *options;
+    // A fleet is checked below its own directory; each host's root is its tree.
+    let fleet = super::host::detect_fleet(paths, root, hosts);
+    let discovery = discover::discover(paths, root.or(fleet.as_ref().map(|f| f.dir.as_path())));
     let confinement = Confinement::new(&discovery.root, paths);
     let mut model = Model {
         root: discovery.root.clone(),
@@ -146,6 +151,14 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
         confinement: confinement.clone(),
         ..Model::default()
     };
+    if let Some(fleet) = fleet {
+        model.root_reason = format!(
+            "{} holds one tree per host ({}); each host's absolute paths resolve in its own tree",
+            crate::source::display_path(&fleet.dir),
+            fleet.hosts.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(", ")
+        );
+        model.set_fleet(fleet);
+    }
     let loader = Loader {
         root: (discovery.root != Path::new("/")).then(|| discovery.root.clone()),
         cwd: None,
@@ -215,7 +228,8 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
     lower_magento(&mut model, &parsed);
     lower_tunnels(&mut model);
     build_endpoints(&mut model);
-    model.links = super::link::link_all(&model, paths);
+    let linking = super::link_index::link_all(&model, paths);
+    (model.links, model.unlinked, model.chain_problems) = (linking.links, linking.unlinked, linking.chain_problems);
     if !tunnel_paths.is_empty() {
         add_tunnel_evidence(&mut model, tunnel_paths);
     }
@@ -586,8 +600,9 @@ fn fpm_include_patterns(model: &Model, parsed: &[Parsed], m: usize) -> Vec<FpmIn
             out.push(FpmInclude { shown, resolved: None, env_names, span: node.span });
             continue;
         }
+        let root = model.root_of(FileId(m));
         let resolved = match value.strip_prefix('/') {
-            Some(rel) if model.root != Path::new("/") => model.root.join(rel),
+            Some(rel) if root != Path::new("/") => root.join(rel),
             Some(_) => PathBuf::from(&value),
             None => main_dir.parent().unwrap_or(Path::new("")).join(&value),
         };
@@ -721,12 +736,17 @@ fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader) {
         // redis-server resolves relative includes against its working directory, which we
         // cannot know; the config's own directory is the usual one.
         let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        // In a fleet, the server's host tree is its root.
+        let root = match model.host_of_file(FileId(i)) {
+            Some(h) => Some(model.host(h).root.clone()),
+            None => loader.root.clone(),
+        };
         // The loader wants the directory as redis-server would see it (below --root).
-        let cwd = match &loader.root {
+        let cwd = match &root {
             Some(root) => dir.strip_prefix(root).map(|rel| Path::new("/").join(rel)).unwrap_or(dir),
             None => dir,
         };
-        let l = Loader { cwd: Some(cwd), ..loader.clone() };
+        let l = Loader { cwd: Some(cwd), root, ..loader.clone() };
         let tree = match parsed.get(i) {
             Some(Parsed::Redis(t)) => Some(t.as_ref()),
             _ => None,

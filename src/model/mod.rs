@@ -4,7 +4,9 @@
 //! Built once from a [`Discovery`](crate::discover::Discovery); rules only read it.
 
 pub mod endpoint;
+pub mod host;
 pub mod link;
+pub mod link_index;
 mod load;
 pub mod magento;
 pub mod php;
@@ -15,7 +17,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use endpoint::{Auth, EndpointOwner, RedisTarget, SessionEndpoint, TargetProblem, Transport};
-pub use link::{Link, LinkCertainty};
+pub use host::{Host, HostDecl, HostId};
+pub use link::{ChainProblem, Link, LinkCertainty, Unlinked};
 pub use load::{build, BuildOptions, Overlay, ParseCache};
 pub use magento::MagentoInstall;
 pub use php::{FpmPool, PhpSetup, PoolOverride, Sapi};
@@ -183,6 +186,19 @@ pub struct Model {
     pub tunnels: Vec<Tunnel>,
     pub endpoints: Vec<SessionEndpoint>,
     pub links: Vec<Link>,
+    /// Targets that could not be linked, with the reason (a name no fleet host has).
+    pub unlinked: Vec<Unlinked>,
+    /// Tunnels whose two ends do not meet.
+    pub chain_problems: Vec<ChainProblem>,
+    /// The fleet directory, when the checked directory holds one tree per host.
+    pub fleet: Option<PathBuf>,
+    /// The fleet's hosts, by name (empty outside fleets).
+    pub hosts: Vec<Host>,
+    /// What was said about the fleet that links nothing (a declared host without a tree).
+    pub fleet_notes: Vec<String>,
+    host_index: host::HostIndex,
+    /// The host of each file, parallel to `files`.
+    file_hosts: Vec<Option<HostId>>,
     /// Path -> index into `files`, kept by [`Model::add_file`].
     by_path: std::collections::HashMap<PathBuf, FileId>,
 }
@@ -208,8 +224,53 @@ impl Model {
     pub fn add_file(&mut self, file: LoadedFile) -> FileId {
         let id = FileId(self.files.len());
         self.by_path.entry(file.source.path.clone()).or_insert(id);
+        self.file_hosts.push(self.host_index.host_of(&file.source.path));
         self.files.push(file);
         id
+    }
+
+    /// Make the model a fleet's: files added from now on belong to the host whose tree
+    /// holds them.
+    pub(crate) fn set_fleet(&mut self, fleet: host::Fleet) {
+        self.host_index = host::HostIndex::new(&fleet);
+        self.fleet = Some(fleet.dir);
+        self.hosts = fleet.hosts;
+        for d in fleet.missing {
+            self.fleet_notes.push(format!(
+                "host `{}` ({}) has no tree in the fleet: its addresses ({}) link to nothing",
+                d.name,
+                d.source,
+                d.addresses.join(", ")
+            ));
+        }
+    }
+
+    /// The fleet host a file belongs to (`None` outside fleets, or outside every host tree).
+    pub fn host_of_file(&self, id: FileId) -> Option<HostId> {
+        self.file_hosts.get(id.0).copied().flatten()
+    }
+
+    /// The host a path belongs to, by its place in the fleet.
+    pub fn host_of_path(&self, path: &Path) -> Option<HostId> {
+        self.host_index.host_of(path)
+    }
+
+    pub fn host(&self, id: HostId) -> &Host {
+        &self.hosts[id.0]
+    }
+
+    /// The name of the fleet host a file belongs to.
+    pub fn host_name(&self, id: FileId) -> Option<&str> {
+        self.host_of_file(id).map(|h| self.hosts[h.0].name.as_str())
+    }
+
+    /// Where absolute paths in a file's configs resolve: its host's root in a fleet, else
+    /// the model's root.
+    pub fn root_of(&self, id: FileId) -> &Path {
+        match self.host_of_file(id) {
+            Some(h) => &self.hosts[h.0].root,
+            None => &self.root,
+        }
     }
 
     /// The servers an endpoint target is linked to.

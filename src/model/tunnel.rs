@@ -37,6 +37,9 @@ pub struct Tunnel {
     pub authenticates: bool,
     /// Found under a configured `tunnel-paths` directory: evidence for every host.
     pub shared: bool,
+    /// The key file both ends must share, as written (spiped `-k`, stunnel `PSKsecrets`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// (host, port) of `host:port`, `[v6]:port`, or a bare port (host = loopback for a
@@ -88,6 +91,7 @@ pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
                 target: get("connect"),
                 authenticates: verifies,
                 shared: false,
+                key: get("PSKsecrets"),
             });
         }
     };
@@ -128,7 +132,7 @@ pub fn spiped(file: FileId, text: &[u8]) -> Vec<Tunnel> {
         let Some(start) = words.iter().position(|w| w.ends_with("spiped")) else { continue };
         let args = &words[start + 1..];
         let mut side = None;
-        let (mut src, mut dst, mut key) = (None, None, false);
+        let (mut src, mut dst, mut key) = (None, None, None);
         let mut i = 0;
         while i < args.len() {
             let a = args[i].as_str();
@@ -140,7 +144,7 @@ pub fn spiped(file: FileId, text: &[u8]) -> Vec<Tunnel> {
                         'e' => side = Some(TunnelSide::Client),
                         's' => src = args.get(i + 1).cloned(),
                         't' => dst = args.get(i + 1).cloned(),
-                        'k' => key = args.get(i + 1).is_some(),
+                        'k' => key = args.get(i + 1).cloned(),
                         _ => {}
                     }
                 }
@@ -157,8 +161,9 @@ pub fn spiped(file: FileId, text: &[u8]) -> Vec<Tunnel> {
                 at: Location { file, span },
                 listen: src,
                 target: dst,
-                authenticates: key,
+                authenticates: key.is_some(),
                 shared: false,
+                key,
             });
         }
     }
@@ -187,6 +192,7 @@ pub fn peervpn(file: FileId, text: &[u8]) -> Vec<Tunnel> {
         target: None,
         authenticates: psk,
         shared: false,
+        key: None,
     }]
 }
 

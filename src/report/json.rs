@@ -22,7 +22,11 @@ pub fn to_json(d: &Diagnostic, ctx: &ReportContext<'_>) -> Value {
         .iter()
         .map(|r| {
             let p = ctx.position(&r.path, r.span.start);
-            json!({"path": display_path(&r.path), "line": p.line, "column": p.column, "message": ctx.text(&r.message)})
+            let mut v = json!({"path": display_path(&r.path), "line": p.line, "column": p.column, "message": ctx.text(&r.message)});
+            if let Some(h) = &r.host {
+                v["host"] = json!(ctx.text(h));
+            }
+            v
         })
         .collect();
     let fix = d.fix.as_ref().map(|f| {
@@ -38,7 +42,7 @@ pub fn to_json(d: &Diagnostic, ctx: &ReportContext<'_>) -> Value {
             .collect();
         json!({"title": f.title(), "applicability": f.applicability(), "edits": edits})
     });
-    json!({
+    let mut v = json!({
         "code": d.code,
         "name": d.name,
         "severity": d.severity.as_str(),
@@ -51,5 +55,10 @@ pub fn to_json(d: &Diagnostic, ctx: &ReportContext<'_>) -> Value {
         "help": d.help.as_deref().map(|h| ctx.text(h)),
         "related": related,
         "fix": fix,
-    })
+    });
+    // In a fleet, the host whose tree the finding is in.
+    if let Some(h) = &d.primary.host {
+        v["host"] = json!(ctx.text(h));
+    }
+    v
 }

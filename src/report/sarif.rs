@@ -98,7 +98,11 @@ fn result(d: &Diagnostic, ctx: &ReportContext<'_>) -> Value {
     }
     r.insert("level".into(), json!(level(d.severity)));
     r.insert("message".into(), json!({ "text": text }));
-    r.insert("locations".into(), json!([{ "physicalLocation": physical(&d.primary.path, d.primary.span, ctx) }]));
+    r.insert("locations".into(), json!([located(&d.primary, ctx)]));
+    if let Some(h) = &d.primary.host {
+        // In a fleet: the host, also as a logical location so that viewers can group by it.
+        r.insert("properties".into(), json!({ "host": ctx.text(h) }));
+    }
     if !d.related.is_empty() {
         let related: Vec<Value> = d.related.iter().enumerate().map(|(i, l)| related(i, l, ctx)).collect();
         r.insert("relatedLocations".into(), Value::Array(related));
@@ -128,11 +132,19 @@ fn result(d: &Diagnostic, ctx: &ReportContext<'_>) -> Value {
 }
 
 fn related(id: usize, l: &Label, ctx: &ReportContext<'_>) -> Value {
-    json!({
-        "id": id,
-        "physicalLocation": physical(&l.path, l.span, ctx),
-        "message": { "text": ctx.text(&l.message) },
-    })
+    let mut v = located(l, ctx);
+    v["id"] = json!(id);
+    v["message"] = json!({ "text": ctx.text(&l.message) });
+    v
+}
+
+/// A location: the file and region, and in a fleet the host as a logical location.
+fn located(l: &Label, ctx: &ReportContext<'_>) -> Value {
+    let mut v = json!({ "physicalLocation": physical(&l.path, l.span, ctx) });
+    if let Some(h) = &l.host {
+        v["logicalLocations"] = json!([{ "name": ctx.text(h), "kind": "host" }]);
+    }
+    v
 }
 
 fn physical(path: &Path, span: Span, ctx: &ReportContext<'_>) -> Value {

@@ -1,0 +1,137 @@
+//! The machines a model spans: a fleet directory's host trees, each its own root, and the
+//! addresses a host is known by (its Redis `bind` list, its tunnels' ends, an inventory).
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+/// Index of a host in [`Model::hosts`](super::Model::hosts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct HostId(pub usize);
+
+/// A host the user declared: `[hosts.NAME] addresses = [...]` in sesslint.toml, or a host
+/// of an Ansible inventory (`ansible_host` and the other address variables).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HostDecl {
+    /// The host's name: the directory of its tree in the fleet (`ansible -m fetch` names
+    /// it after the inventory host).
+    pub name: String,
+    /// IP addresses or DNS names the host answers on, as written.
+    pub addresses: Vec<String>,
+    /// Where the declaration comes from (`sesslint.toml`, an inventory path), for messages.
+    pub source: String,
+}
+
+/// One machine of the model: a tree whose absolute paths resolve below `root`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Host {
+    /// The tree's directory name (`web` for `fleet/web/etc/...`).
+    pub name: String,
+    /// Absolute paths in this host's configs resolve below it.
+    pub root: PathBuf,
+    /// Addresses declared for it (sesslint.toml, inventory), with their source.
+    pub declared: Vec<(String, String)>,
+}
+
+/// A directory whose children are host trees.
+#[derive(Clone, Debug)]
+pub struct Fleet {
+    pub dir: PathBuf,
+    pub hosts: Vec<Host>,
+    /// Declared host names with no tree in the fleet: said, never linked.
+    pub missing: Vec<HostDecl>,
+}
+
+/// The fleet `paths` name, if any: one scanned directory with no `etc/` of its own whose
+/// children are host trees (a child with an `etc/` directory, or a child named by a
+/// declaration). `None` when `--root` is given (the user said where the one root is).
+pub fn detect_fleet(paths: &[PathBuf], root: Option<&Path>, declared: &[HostDecl]) -> Option<Fleet> {
+    if root.is_some() {
+        return None;
+    }
+    let [dir] = paths else { return None };
+    if !dir.is_dir() || dir.join("etc").is_dir() {
+        return None;
+    }
+    // Top-level directories of this machine are never a fleet (`/usr` may hold `/usr/etc`).
+    if std::fs::canonicalize(dir).is_ok_and(|c| c.parent().map_or(true, |q| q == Path::new("/"))) {
+        return None;
+    }
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|n| !n.starts_with('.'))
+        .filter(|n| dir.join(n).join("etc").is_dir() || declared.iter().any(|d| &d.name == n))
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    names.sort();
+    let hosts = names
+        .into_iter()
+        .map(|name| {
+            let declared_here = declared
+                .iter()
+                .filter(|d| d.name == name)
+                .flat_map(|d| d.addresses.iter().map(|a| (a.clone(), d.source.clone())))
+                .collect();
+            Host { root: dir.join(&name), name, declared: declared_here }
+        })
+        .collect::<Vec<_>>();
+    let missing = declared.iter().filter(|d| !hosts.iter().any(|h| h.name == d.name)).cloned().collect();
+    Some(Fleet { dir: dir.clone(), hosts, missing })
+}
+
+/// Which host a path belongs to: its first component below the fleet directory.
+#[derive(Clone, Debug, Default)]
+pub struct HostIndex {
+    dir: PathBuf,
+    by_name: HashMap<String, HostId>,
+}
+
+impl HostIndex {
+    pub fn new(fleet: &Fleet) -> Self {
+        let by_name = fleet.hosts.iter().enumerate().map(|(i, h)| (h.name.clone(), HostId(i))).collect();
+        HostIndex { dir: fleet.dir.clone(), by_name }
+    }
+
+    /// The host whose tree holds `path` (`None`: outside every host tree). Constant time
+    /// in the number of hosts.
+    pub fn host_of(&self, path: &Path) -> Option<HostId> {
+        let rel = path.strip_prefix(&self.dir).ok()?;
+        match rel.components().next()? {
+            Component::Normal(n) => self.by_name.get(n.to_str()?).copied(),
+            _ => None,
+        }
+    }
+
+    /// The host named `name` (its tree's directory name).
+    pub fn by_name(&self, name: &str) -> Option<HostId> {
+        self.by_name.get(name).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_of_host_trees_is_a_fleet() {
+        let dir = std::env::temp_dir().join(format!("sesslint-fleet-{}", std::process::id()));
+        for h in ["web/etc/php", "redis/etc/redis", "notes"] {
+            std::fs::create_dir_all(dir.join(h)).unwrap();
+        }
+        let decl = HostDecl { name: "db".into(), addresses: vec!["10.0.0.9".into()], source: "sesslint.toml".into() };
+        let fleet = detect_fleet(&[dir.clone()], None, &[decl]).expect("a fleet");
+        let names: Vec<&str> = fleet.hosts.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["redis", "web"]);
+        assert_eq!(fleet.missing.len(), 1, "db is declared but has no tree");
+        let index = HostIndex::new(&fleet);
+        assert_eq!(index.host_of(&dir.join("web/etc/php/8.2/fpm/php.ini")), Some(HostId(1)));
+        assert_eq!(index.host_of(&dir.join("notes/x")), None);
+        assert!(detect_fleet(&[dir.join("web")], None, &[]).is_none(), "a host tree is not a fleet");
+        assert!(detect_fleet(&[dir.clone()], Some(Path::new("/")), &[]).is_none());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
