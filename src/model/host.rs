@@ -42,8 +42,8 @@ pub struct Fleet {
 }
 
 /// The fleet `paths` name, if any: one scanned directory with no `etc/` of its own whose
-/// children are host trees (a child with an `etc/` directory, or a child named by a
-/// declaration). `None` when `--root` is given (the user said where the one root is).
+/// children (directories, hidden ones aside) are all host trees: each has an `etc/`
+/// directory or is named by a declaration. `None` when `--root` is given (the user said where the one root is).
 pub fn detect_fleet(paths: &[PathBuf], root: Option<&Path>, declared: &[HostDecl]) -> Option<Fleet> {
     if root.is_some() {
         return None;
@@ -62,9 +62,10 @@ pub fn detect_fleet(paths: &[PathBuf], root: Option<&Path>, declared: &[HostDecl
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .filter_map(|e| e.file_name().to_str().map(str::to_owned))
         .filter(|n| !n.starts_with('.'))
-        .filter(|n| dir.join(n).join("etc").is_dir() || declared.iter().any(|d| &d.name == n))
         .collect();
-    if names.is_empty() {
+    // Every child is a host tree: a directory of assorted trees (a corpus) is no fleet.
+    let is_host = |n: &String| dir.join(n).join("etc").is_dir() || declared.iter().any(|d| &d.name == n);
+    if names.is_empty() || !names.iter().all(is_host) {
         return None;
     }
     names.sort();
@@ -119,17 +120,18 @@ mod tests {
     #[test]
     fn a_directory_of_host_trees_is_a_fleet() {
         let dir = std::env::temp_dir().join(format!("sesslint-fleet-{}", std::process::id()));
-        for h in ["web/etc/php", "redis/etc/redis", "notes"] {
+        for h in ["web/etc/php", "redis/etc/redis", "db", ".git"] {
             std::fs::create_dir_all(dir.join(h)).unwrap();
         }
         let decl = HostDecl { name: "db".into(), addresses: vec!["10.0.0.9".into()], source: "sesslint.toml".into() };
         let fleet = detect_fleet(&[dir.clone()], None, &[decl]).expect("a fleet");
         let names: Vec<&str> = fleet.hosts.iter().map(|h| h.name.as_str()).collect();
-        assert_eq!(names, ["redis", "web"]);
-        assert_eq!(fleet.missing.len(), 1, "db is declared but has no tree");
+        assert_eq!(names, ["db", "redis", "web"], "db has no etc/ but is declared");
+        assert!(fleet.missing.is_empty());
         let index = HostIndex::new(&fleet);
-        assert_eq!(index.host_of(&dir.join("web/etc/php/8.2/fpm/php.ini")), Some(HostId(1)));
-        assert_eq!(index.host_of(&dir.join("notes/x")), None);
+        assert_eq!(index.host_of(&dir.join("web/etc/php/8.2/fpm/php.ini")), Some(HostId(2)));
+        assert_eq!(index.host_of(&dir.join("elsewhere/x")), None);
+        assert!(detect_fleet(&[dir.clone()], None, &[]).is_none(), "db is no host tree: not every child is one");
         assert!(detect_fleet(&[dir.join("web")], None, &[]).is_none(), "a host tree is not a fleet");
         assert!(detect_fleet(&[dir.clone()], Some(Path::new("/")), &[]).is_none());
         let _ = std::fs::remove_dir_all(&dir);

@@ -132,9 +132,14 @@ fn result(d: &Diagnostic, ctx: &ReportContext<'_>) -> Value {
 }
 
 fn related(id: usize, l: &Label, ctx: &ReportContext<'_>) -> Value {
-    let mut v = located(l, ctx);
-    v["id"] = json!(id);
-    v["message"] = json!({ "text": ctx.text(&l.message) });
+    let mut v = json!({
+        "id": id,
+        "physicalLocation": physical(&l.path, l.span, ctx),
+        "message": { "text": ctx.text(&l.message) },
+    });
+    if let Some(h) = &l.host {
+        v["logicalLocations"] = json!([{ "name": ctx.text(h), "kind": "host" }]);
+    }
     v
 }
 
