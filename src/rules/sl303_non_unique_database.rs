@@ -51,8 +51,11 @@ pub static RULE: Rule = Rule {
 };
 
 /// Where an endpoint's session database is set, and how to name its owner in a message.
-fn session_place(model: &Model, ep: &SessionEndpoint) -> Option<(Location, String)> {
+fn session_place(model: &Model, ep: &SessionEndpoint, cache_owner: usize) -> Option<(Location, String)> {
     match ep.owner {
+        EndpointOwner::Magento(i) if i != cache_owner => {
+            Some((session_place(model, ep, i)?.0, format!("sessions of {}", ep.label)))
+        }
         EndpointOwner::Magento(i) => {
             let m = model.magento.get(i)?;
             let at = m
@@ -69,15 +72,20 @@ fn session_place(model: &Model, ep: &SessionEndpoint) -> Option<(Location, Strin
 }
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
-    for m in &model.magento {
+    for (mi, m) in model.magento.iter().enumerate() {
         let cache_host = host_of(model.path(m.file), &[]);
         for c in &m.caches {
             let Some(cache) = MagentoInstall::cache_target(c) else { continue };
             let db = cache.database.unwrap_or(0);
             let cache_at =
                 c.options.as_ref().and_then(|o| o.values.get("database").map(|v| v.entry_at)).unwrap_or(c.at);
+            let cache_name = if model.magento.len() > 1 {
+                format!("`{}` cache of {}", c.name, crate::source::display_path(model.path(m.file)))
+            } else {
+                format!("`{}` cache", c.name)
+            };
             for ep in &model.endpoints {
-                let Some((session_at, whose)) = session_place(model, ep) else { continue };
+                let Some((session_at, whose)) = session_place(model, ep, mi) else { continue };
                 if host_of(model.path(session_at.file), &[]) != cache_host {
                     continue;
                 }
@@ -89,13 +97,12 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                         rule.diagnostic(
                             Severity::Error,
                             format!(
-                                "{whose} and the `{}` cache share Redis database {db} on {}: every cache flush (FLUSHDB) logs everyone out",
-                                c.name,
+                                "{whose} and the {cache_name} share Redis database {db} on {}: every cache flush (FLUSHDB) logs everyone out",
                                 server_key(&cache)
                             ),
                             label(model, session_at, format!("session database {db}")),
                         )
-                        .with_related(label(model, cache_at, format!("`{}` cache, database {db}", c.name)))
+                        .with_related(label(model, cache_at, format!("{cache_name}, database {db}")))
                         .with_help(match ep.owner {
                             EndpointOwner::Magento(_) => "give sessions their own database (e.g. `'database' => '2'`) or their own Redis instance",
                             _ => "give sessions their own database (e.g. `?database=2` in the save_path) or their own Redis instance",
