@@ -131,6 +131,11 @@ fn the_environment_is_never_substituted_into_php_ini_values() {
     let text = all_output(&parse);
     assert!(!text.contains(CANARY), "{text}");
     assert!(text.contains("depends on PHP's environment"), "{text}");
+    // Unknown is not empty: a password from the environment is still a password sent.
+    write(&ini, "session.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379?auth=${SESSLINT_CANARY}\"\n");
+    let show = all_output(&sesslint_in(repo.path(), &["show", "."]));
+    assert!(show.contains("[auth]") && !show.contains("empty auth") && !show.contains(CANARY), "{show}");
+    write(&ini, "session.save_handler = redis\nsession.save_path = \"${SESSLINT_CANARY}\"\n");
     // Given explicitly, the value is used, exactly as PHP would with that environment.
     let given =
         sesslint_in(repo.path(), &["parse", "--env", "SESSLINT_CANARY=tcp://h:1", ini.to_str().expect("utf-8")]);

@@ -65,7 +65,8 @@ pub struct EffectiveValue {
     pub value_span: Option<Span>,
     pub shadowed: Vec<Location>,
     /// `${NAME}` references that PHP (or the FPM master) takes from its own environment,
-    /// as `${A}, ${B}`: unknown here, so `value` has them empty. sesslint never uses its own.
+    /// as `${A}, ${B}`: unknown here, so `value` keeps them as written. sesslint never uses
+    /// its own environment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub depends_on_env: Option<String>,
 }

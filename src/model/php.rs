@@ -187,7 +187,13 @@ impl IniEnv for EarlierDirectives<'_> {
 
     fn variable(&self, name: &[u8]) -> Option<Vec<u8>> {
         let Some(value) = std::str::from_utf8(name).ok().and_then(|n| self.values.get(n)) else {
-            return self.from_env.variable(name);
+            // The environment's: unknown here. Kept as written, so that the model does not
+            // claim an empty value (an `auth=${REDIS_PW}` does send a password).
+            self.from_env.variable(name);
+            let mut kept = b"${".to_vec();
+            kept.extend_from_slice(name);
+            kept.push(b'}');
+            return Some(kept);
         };
         let value = &value.value;
         let n = value.len().min(MAX_EXPANDED_VALUE + 1);
