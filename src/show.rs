@@ -266,6 +266,9 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
                 .push(format!("unix {u}{}", s.unixsocketperm.as_ref().map(|p| format!(" ({p})")).unwrap_or_default()));
         }
         let _ = writeln!(out, "  listens: {}", if listen.is_empty() { "nowhere".into() } else { listen.join("; ") });
+        for f in &s.startup_failures {
+            let _ = writeln!(out, "  will not start ({}): {}", at(model, ctx, f.at), ctx.text(&f.message));
+        }
         let v = &s.version;
         let _ = writeln!(out, "  version: {}{}: {}", v.name(), if v.assumed { ", assumed" } else { "" }, v.why);
         let _ = writeln!(out, "  auth: {}", auth_summary(model, ctx, s));

@@ -93,10 +93,15 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         let primary_at = s.default_user_at().or(s.bind_at).unwrap_or(Location { file: s.file, span: Span::empty(0) });
         let mut d = rule.diagnostic(
             severity,
-            format!(
-                "Redis server {} accepts clients without a password: {why}",
-                crate::source::display_path(model.path(s.file))
-            ),
+            // The place names the file; a place in an included file names the server too.
+            if primary_at.file == s.file {
+                format!("this Redis server accepts clients without a password: {why}")
+            } else {
+                format!(
+                    "Redis server {} accepts clients without a password: {why}",
+                    crate::source::display_path(model.path(s.file))
+                )
+            },
             label(model, primary_at, why_open(s)),
         );
         if let Some(at) = s.default_user.requirepass_overridden {

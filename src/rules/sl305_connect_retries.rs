@@ -45,7 +45,7 @@ pub static RULE: Rule = Rule {
 };
 
 const SEMANTICS: &str =
-    "the value counts extra attempts (Credis retries while failures <= N): 1 means one retry, not \"no retry\"";
+    "the value counts extra attempts, as Credis retries while failures <= N: 1 means one retry, not \"no retry\"";
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
     for m in &model.magento {
@@ -66,7 +66,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                     format!("session Redis connection never retries a failed connect: {what}; a failed connect silently drops customers to a new empty `files` session"),
                     label(model, at, "session redis block"),
                 )
-                .with_help(format!("set `'retries' => '2'` ({SEMANTICS})"));
+                .with_help(format!("set `'retries' => '2'`; {SEMANTICS}"));
                 if let Some(r) = retries {
                     let edit = Edit::replacement(model.path(r.value_at.file), r.value_at.span, "'2'");
                     d = d.with_fix(Fix::safe("retry twice", [edit]));
@@ -86,7 +86,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                         format!("`{}` cache: `connect_retries` is 0, so one failed connect fails the request", c.name),
                         label(model, v.entry_at, "connect_retries"),
                     )
-                    .with_help(format!("set `'connect_retries' => '2'` ({SEMANTICS})"))
+                    .with_help(format!("set `'connect_retries' => '2'`; {SEMANTICS}"))
                     .with_fix(Fix::safe(
                         "retry twice",
                         [Edit::replacement(model.path(v.value_at.file), v.value_at.span, "'2'")],
