@@ -226,6 +226,9 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
                     LinkCertainty::Ambiguous(r) => format!(" (maybe: {r})"),
                 };
                 let _ = writeln!(out, "    {} -> Redis {}{how}", t.describe(), display_path(model.path(s.file)));
+                if let Some(why) = crate::model::link::auth_refused(t, s) {
+                    let _ = writeln!(out, "    ! this server refuses the session handler: {why}");
+                }
             }
         }
         if let EndpointOwner::Magento(mi) = ep.owner {

@@ -1,7 +1,10 @@
 //! What sesslint says about a session save path is what phpredis 5.3.7 does with it, asked
 //! live with real PHP against redis-server on 127.0.0.1:
-//! - credentials: `auth=` with nothing after it still sends AUTH and fails against a server
-//!   with or without a password, and `show` does not call it `[auth]`;
+//! - credentials: the session is stored exactly when sesslint sees nothing the linked server
+//!   refuses (`auth=` with nothing after it still sends AUTH and fails against a server with
+//!   or without a password; a password sent to a server whose default user has none fails;
+//!   no password for a server that wants one fails), and `show` says `[auth]` only when a
+//!   non-empty password is sent;
 //! - `rediscluster` seeds written `tcp://host:port` reach the cluster, and sesslint links
 //!   each seed to its node.
 
@@ -71,35 +74,43 @@ fn start_redis(redis: &Path, dir: &Path, conf: &str) -> Server {
 }
 
 #[test]
-fn an_empty_auth_fails_and_is_not_shown_as_auth() {
+fn credentials_fail_exactly_when_sesslint_says_the_server_refuses_them() {
     let (Some(php), Some(redis)) = (php(), common::oracle("redis-server")) else { return };
     let tmp = tempfile::tempdir().expect("tempdir");
     let (open_port, locked_port) = (free_port(), free_port());
-    let _open =
-        start_redis(&redis, &tmp.path().join("open"), &format!("bind 127.0.0.1\nport {open_port}\nsave \"\"\n"));
-    let _locked = start_redis(
-        &redis,
-        &tmp.path().join("locked"),
-        &format!("bind 127.0.0.1\nport {locked_port}\nsave \"\"\nrequirepass e2e-pass\n"),
-    );
+    let open_conf = format!("bind 127.0.0.1\nport {open_port}\nsave \"\"\n");
+    let locked_conf = format!("bind 127.0.0.1\nport {locked_port}\nsave \"\"\nrequirepass e2e-pass\n");
+    let _open = start_redis(&redis, &tmp.path().join("open"), &open_conf);
+    let _locked = start_redis(&redis, &tmp.path().join("locked"), &locked_conf);
     for (port, query) in [
         (open_port, ""),
+        (locked_port, ""),
         (open_port, "?auth="),
         (locked_port, "?auth="),
         (open_port, "?auth[]=&auth[]="),
         (open_port, "?auth[user]=&auth[pass]="),
         (open_port, "?auth[]=default&auth[]="),
+        (open_port, "?auth=e2e-pass"),
         (locked_port, "?auth=e2e-pass"),
+        (locked_port, "?auth[]=default&auth[]=e2e-pass"),
     ] {
         let save_path = format!("tcp://127.0.0.1:{port}{query}");
         let tree = tempfile::tempdir().expect("tempdir");
+        // The servers' files in the tree, so that sesslint links the target to its server.
+        std::fs::create_dir_all(tree.path().join("etc/redis")).expect("mkdir");
+        std::fs::write(tree.path().join("etc/redis/redis-open.conf"), &open_conf).expect("write");
+        std::fs::write(tree.path().join("etc/redis/redis-locked.conf"), &locked_conf).expect("write");
         let (stored, said) = php_session(&php, tree.path(), "redis", &save_path);
         let model = sesslint::model::build(&[tree.path().to_path_buf()], &Default::default());
         let t = &model.endpoints[0].targets[0];
+        let linked: Vec<_> = model.servers_of(sesslint::model::EndpointId(0), 0).collect();
+        assert_eq!(linked.len(), 1, "{save_path}: linked to {} servers", linked.len());
+        let refused = sesslint::model::link::auth_refused(t, linked[0].1);
+        // The credentials are the only thing that can fail here (the passwords the cases
+        // send are the right ones): phpredis stores the session exactly when sesslint sees
+        // nothing the server refuses.
+        assert_eq!(stored, refused.is_none(), "{save_path}: php says {said}; sesslint says {refused:?}");
         let empty = t.problems.contains(&TargetProblem::EmptyPassword);
-        // The credentials are the only thing that can fail here: phpredis stores the session
-        // exactly when sesslint sees no empty password in them.
-        assert_eq!(stored, !empty, "{save_path}: php says {said}; model {:?}", t.auth);
         let ctx = sesslint::report::ReportContext::new(&model, false, false);
         let shown = sesslint::show::render_text(&model, &ctx);
         let says_auth = shown.contains("[auth]") || shown.contains("[auth: ");

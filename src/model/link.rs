@@ -5,6 +5,8 @@ use std::path::{Component, Path, PathBuf};
 
 use super::host::HostId;
 use super::{EndpointId, ServerId};
+use super::endpoint::RedisTarget;
+use super::redis::RedisServer;
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", content = "reason", rename_all = "lowercase")]
@@ -67,4 +69,23 @@ pub fn host_of(path: &Path, tops: &[PathBuf]) -> PathBuf {
         prefix.push(c.as_os_str());
     }
     tops.iter().filter(|t| path.starts_with(t)).max_by_key(|t| t.as_os_str().len()).cloned().unwrap_or_default()
+}
+
+/// Why a server refuses the credentials a session target sends, when that is certain from
+/// the files (the password itself is never compared). phpredis 5.3 sends `AUTH` whenever
+/// `auth` is given, even empty, and the session fails on any error (redis_session.c);
+/// redis-server answers as authCommand does (acl.c, networking.c).
+pub fn auth_refused(target: &RedisTarget, server: &RedisServer) -> Option<&'static str> {
+    let user = &server.default_user;
+    match &target.auth {
+        None if !user.is_open() => Some("it sends no password and this server requires one (`-NOAUTH`)"),
+        None => None,
+        Some(a) if !a.password && a.user.as_deref().map_or(true, str::is_empty) => {
+            Some("its `auth` is empty, and phpredis still sends AUTH, which fails")
+        }
+        Some(a) if a.password && a.user.is_none() && user.nopass => Some(
+            "it sends a password, and this server's default user has none: `AUTH <password>` fails (\"called without any password configured for the default user\")",
+        ),
+        Some(_) => None,
+    }
 }

@@ -62,6 +62,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         }
         let users: Vec<_> = model.endpoints_of(ServerId(si)).collect();
         let used = !users.is_empty();
+        let refused_all =
+            users.iter().all(|(l, ep)| crate::model::link::auth_refused(&ep.targets[l.target], s).is_some());
         let local = local_clients(s);
         let protected = s.protection() == Protection::RemoteDenied;
         let beyond_loopback = s.listens_on_tcp() && s.listeners().any(|b| b.reach != Reach::Loopback);
@@ -87,6 +89,10 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                     if used { "" } else { "; no session endpoint in the tree uses it" }
                 ),
             ),
+            _ if used && refused_all => (
+                Severity::Warning,
+                format!("{local} can read and write it, while the session clients configured for it fail to log in"),
+            ),
             _ if used => (Severity::Warning, format!("session data lives here, and {local} can read and forge it")),
             _ => (Severity::Info, format!("only {local} reach it, and no session endpoint in the tree uses it")),
         };
@@ -111,9 +117,13 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 "this requirepass does not count: the default user is decided elsewhere",
             ));
         }
-        for (_, ep) in users.iter().take(5) {
+        for (link, ep) in users.iter().take(5) {
             if let Some(at) = ep.save_path.as_ref().and_then(|v| v.set_at).or(ep.decided_at) {
-                d = d.with_related(label(model, at, format!("{} keeps its sessions here", ep.label)));
+                let what = match crate::model::link::auth_refused(&ep.targets[link.target], s) {
+                    Some(why) => format!("{} means to keep its sessions here, but they fail: {why}", ep.label),
+                    None => format!("{} keeps its sessions here", ep.label),
+                };
+                d = d.with_related(label(model, at, what));
             }
         }
         let help = match s.default_user.source {
