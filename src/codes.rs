@@ -42,6 +42,7 @@ codes! {
     UnusedSuppression = "SL006", "unused-suppression";
     RedisMissingAuth = "SL201", "redis-missing-auth";
     RedisExposedWithoutTunnel = "SL202", "redis-exposed-without-tunnel";
+    TunnelChainBroken = "SL203", "tunnel-chain-broken";
     MagentoFilesSessions = "SL301", "magento-files-sessions";
     MagentoSessionConfigInvalid = "SL302", "magento-session-config-invalid";
     NonUniqueDatabase = "SL303", "non-unique-database";

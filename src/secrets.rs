@@ -177,6 +177,28 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
 }
 
 /// Ranges sorted, overlapping and touching ones merged, empty ones dropped.
+/// The pre-shared key of a PeerVPN config: the value of `psk` (peervpn.c reads
+/// `keyword value` lines, `#` or `;` ending the line). Byte ranges in `text`.
+pub fn peervpn_secret_ranges(text: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        let end = line.iter().position(|&b| b == b'#' || b == b';' || b == b'\n' || b == b'\r').unwrap_or(line.len());
+        let content = &line[..end];
+        let start = content.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(content.len());
+        let rest = &content[start..];
+        if rest.len() > 3 && rest[..3].eq_ignore_ascii_case(b"psk") && rest[3].is_ascii_whitespace() {
+            let value = start + 3 + rest[3..].iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(rest.len() - 3);
+            let value_end = start + rest.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(rest.len(), |p| p + 1);
+            if value < value_end {
+                out.push(offset + value..offset + value_end);
+            }
+        }
+        offset += line.len();
+    }
+    out
+}
+
 pub fn merge_ranges(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
     let mut sorted: Vec<Range<usize>> = ranges.iter().filter(|r| r.start < r.end).cloned().collect();
     sorted.sort_by_key(|r| r.start);
@@ -242,6 +264,13 @@ mod tests {
 
     fn masked(raw: &str) -> String {
         mask_save_path(raw)
+    }
+
+    #[test]
+    fn a_peervpn_psk_is_its_value_up_to_a_comment() {
+        let text = b"networkname s\n  PSK  not a secret word ; comment\npskx no\npsk x#y\n";
+        let got: Vec<&[u8]> = peervpn_secret_ranges(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(got, [&b"not a secret word"[..], b"x"]);
     }
 
     #[test]

@@ -88,3 +88,71 @@ fn a_tree_with_its_own_etc_is_no_fleet() {
     assert!(model.fleet.is_none() && model.hosts.is_empty());
     assert!(model.links.is_empty());
 }
+
+fn sl203(name: &str) -> PathBuf {
+    common::fixtures().join("rules/SL203").join(name)
+}
+
+/// The tunnels a link passes, as (kind, side, host).
+fn chain(model: &sesslint::model::Model, link: &sesslint::model::Link) -> Vec<String> {
+    link.via
+        .iter()
+        .map(|&t| {
+            let tn = &model.tunnels[t];
+            format!("{:?} {:?} on {}", tn.kind, tn.side, model.host_name(tn.at.file).unwrap_or("?"))
+        })
+        .collect()
+}
+
+#[test]
+fn stunnel_and_spiped_chains_link_end_to_end_across_hosts() {
+    for (fleet, kind) in [("clean-stunnel", "Stunnel"), ("clean-spiped", "Spiped")] {
+        let model = build(&sl203(fleet));
+        assert_eq!(model.links.len(), 1, "{fleet}: {:?}", model.links);
+        let link = &model.links[0];
+        // tcp://127.0.0.1:8000 on web reaches the Redis on the redis host.
+        assert!(link.cross_host, "{fleet}");
+        assert_eq!(model.host(link.host.expect("host")).name, "redis");
+        assert_eq!(link.address, "127.0.0.1:6379", "{fleet}: the server end's connect, on the redis host");
+        assert_eq!(chain(&model, link), [format!("{kind} Client on web"), format!("{kind} Server on redis")]);
+        assert!(model.chain_problems.is_empty(), "{fleet}: {:?}", model.chain_problems);
+    }
+}
+
+#[test]
+fn a_peervpn_address_links_over_the_vpn_of_both_hosts() {
+    let model = build(&sl203("clean-peervpn"));
+    assert_eq!(model.links.len(), 1);
+    assert_eq!(chain(&model, &model.links[0]), ["PeerVpn Network on web", "PeerVpn Network on redis"]);
+    let lonely = build(&sl203("trigger-peervpn-web-not-a-member"));
+    assert_eq!(lonely.links.len(), 1, "the address still reaches the server");
+    assert!(lonely.links[0].via.is_empty());
+    assert_eq!(lonely.chain_problems.len(), 1);
+}
+
+#[test]
+fn broken_chains_are_said_and_leave_the_target_unlinked() {
+    let model = build(&sl203("trigger-stunnel-wrong-port"));
+    assert!(model.links.is_empty());
+    assert_eq!(model.unlinked.len(), 1);
+    assert!(model.unlinked[0].reason.contains("stunnel client end on web that accepts 127.0.0.1:8000"));
+    let text = show(&sl203("trigger-stunnel-wrong-port"));
+    assert!(
+        text.contains("! the stunnel client end on web connects to 10.0.0.5:6380, where no stunnel server end accepts: redis's stunnel server ends accept 10.0.0.5:6381"),
+        "{text}"
+    );
+    let keys = build(&sl203("trigger-spiped-different-keys"));
+    assert_eq!(keys.chain_problems.len(), 1);
+    assert!(keys.chain_problems[0].message.contains("use different keys"));
+    // The key text never reaches a message.
+    assert!(!keys.chain_problems[0].message.contains("fixture key"));
+}
+
+#[test]
+fn show_reads_like_a_map_of_the_tunnelled_fleet() {
+    let text = show(&sl203("clean-stunnel"));
+    assert!(
+        text.contains("  web: pool www -> redis: tcp://127.0.0.1:8000 db 2 [auth] via stunnel client on web -> stunnel server on redis 10.0.0.5:6380\n"),
+        "{text}"
+    );
+}

@@ -169,7 +169,10 @@ fn a_message_that_names_a_password_rule_does_not_show_it() {
     let repo = tempfile::tempdir().expect("tmp");
     // redis-server: "Error in user declaration '>WordLeakPw': Syntax error".
     // Written with an escape, so that no search for the text as written finds the value.
-    write(&repo.path().join("etc/redis/redis.conf"), "port 6379\nuser alice on \">Word\\x4ceakPw\" resetchannels badrule\n");
+    write(
+        &repo.path().join("etc/redis/redis.conf"),
+        "port 6379\nuser alice on \">Word\\x4ceakPw\" resetchannels badrule\n",
+    );
     for (what, text) in every_output(repo.path(), &[]) {
         assert!(!text.contains("WordLeakPw"), "{what}:\n{text}");
     }

@@ -417,10 +417,15 @@ impl Index<'_> {
                         hits.push(h);
                     }
                 }
-                if hits.is_empty() && self.fleet {
+                let here = self.machine_names.get(m).map_or("this host", String::as_str);
+                if hits.is_empty() && self.fleet && clients.is_empty() {
                     why = Some(format!(
-                        "no Redis and no tunnel on {} listens on {address}; loopback never reaches another host",
-                        self.machine_names.get(m).map_or("this host", String::as_str)
+                        "no Redis and no tunnel on {here} listens on {address}; loopback never reaches another host"
+                    ));
+                } else if hits.is_empty() && self.fleet {
+                    let kind = kind_name(self.model.tunnels[clients[0]].kind);
+                    why = Some(format!(
+                        "the {kind} client end on {here} that accepts {address} reaches no Redis (SL203 says where the chain breaks)"
                     ));
                 }
             }
@@ -666,7 +671,7 @@ impl Index<'_> {
             other: Some(e),
             message: match tc.kind {
                 TunnelKind::Spiped => format!(
-                    "the spiped ends on {} (`-k {kc}`) and {} (`-k {ke}`) use different keys: the server end drops every connection",
+                    "the spiped ends on {} (`-k {kc}`) and {} (`-k {ke}`) use different keys: their handshake fails, so no connection gets through",
                     names.0, names.1
                 ),
                 _ => format!(

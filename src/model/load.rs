@@ -281,7 +281,12 @@ fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
             envphp_secrets(&mut file, &doc);
             Parsed::EnvPhp(Arc::new(doc))
         }
-        Role::Stunnel | Role::Spiped | Role::PeerVpn => Parsed::None,
+        Role::PeerVpn => {
+            let secrets = crate::secrets::peervpn_secret_ranges(&file.source.bytes);
+            file.secrets.extend(secrets.into_iter().map(|r| Span::new(r.start, r.end)));
+            Parsed::None
+        }
+        Role::Stunnel | Role::Spiped => Parsed::None,
     };
     file.tree = parsed.clone();
     (file, parsed)

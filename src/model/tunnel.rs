@@ -174,11 +174,16 @@ pub fn spiped(file: FileId, text: &[u8]) -> Vec<Tunnel> {
 pub fn peervpn(file: FileId, text: &[u8]) -> Vec<Tunnel> {
     let mut addr = None;
     let mut psk = false;
-    for line in String::from_utf8_lossy(text).lines() {
+    // The VPN address's line, else the whole file.
+    let mut span = Span::new(0, text.len());
+    for (line_span, line) in trimmed_lines(text) {
         let line = line.split(['#', ';']).next().unwrap_or("").trim();
         let mut words = line.split_whitespace();
         match (words.next(), words.next()) {
-            (Some("ifconfig4"), Some(a)) => addr = Some(a.split('/').next().unwrap_or(a).to_owned()),
+            (Some("ifconfig4"), Some(a)) => {
+                addr = Some(a.split('/').next().unwrap_or(a).to_owned());
+                span = line_span;
+            }
             (Some("psk"), Some(_)) => psk = true,
             (Some("endconfig"), _) => break,
             _ => {}
@@ -187,7 +192,7 @@ pub fn peervpn(file: FileId, text: &[u8]) -> Vec<Tunnel> {
     vec![Tunnel {
         kind: TunnelKind::PeerVpn,
         side: TunnelSide::Network,
-        at: Location { file, span: Span::new(0, text.len()) },
+        at: Location { file, span },
         listen: addr,
         target: None,
         authenticates: psk,

@@ -9,6 +9,7 @@ mod sl005_blanket_suppression;
 pub(crate) mod sl006_unused_suppression;
 mod sl201_redis_missing_auth;
 mod sl202_redis_exposed_without_tunnel;
+mod sl203_tunnel_chain_broken;
 mod sl301_magento_files_sessions;
 mod sl302_magento_session_config_invalid;
 mod sl303_non_unique_database;
@@ -44,6 +45,7 @@ pub static RULES: &[&Rule] = &[
     &sl006_unused_suppression::RULE,
     &sl201_redis_missing_auth::RULE,
     &sl202_redis_exposed_without_tunnel::RULE,
+    &sl203_tunnel_chain_broken::RULE,
     &sl301_magento_files_sessions::RULE,
     &sl302_magento_session_config_invalid::RULE,
     &sl303_non_unique_database::RULE,
