@@ -318,6 +318,7 @@ fn guess_from_content(path: &Path) -> Role {
     match crate::syntax::FileKind::detect(path, &head) {
         crate::syntax::FileKind::Envphp => Role::MagentoEnv,
         crate::syntax::FileKind::Redis => Role::RedisConf,
+        crate::syntax::FileKind::RedisAcl => Role::RedisAcl,
         crate::syntax::FileKind::Ini => {
             if head.windows(9).any(|w| w == b"php_value" || w == b"pm.max_ch")
                 || head.windows(6).any(|w| w == b"listen")

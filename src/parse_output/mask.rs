@@ -17,7 +17,7 @@ pub(super) fn mask_value(kind: FileKind, value: &mut Value) {
             }
         }),
         FileKind::Envphp => mask_tree(value, &|key| secrets::envphp_key_is_secret(key).then_some(Field::Whole)),
-        FileKind::Redis => {
+        FileKind::Redis | FileKind::RedisAcl => {
             for d in value.as_array_mut().into_iter().flatten() {
                 let name = d.get("directive").and_then(Value::as_str).unwrap_or("").to_owned();
                 let Some(args) = d.get_mut("args").and_then(Value::as_array_mut) else { continue };

@@ -5,6 +5,7 @@ mod env_php;
 mod ini;
 mod mask;
 mod redis;
+mod redis_acl;
 
 use std::path::{Path, PathBuf};
 
@@ -86,6 +87,7 @@ pub fn parse_source_with(source: &Source, options: &ParseOptions) -> ParseOutput
     let mut out = match kind {
         FileKind::Ini => ini::parse_output(source, &options.env),
         FileKind::Redis => redis::parse_output(source),
+        FileKind::RedisAcl => redis_acl::parse_output(source),
         FileKind::Envphp => env_php::parse_output(source),
     };
     if !options.show_secrets {

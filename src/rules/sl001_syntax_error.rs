@@ -50,7 +50,7 @@ use crate::syntax::ini::NodeKind;
 
 pub static RULE: Rule = Rule {
     code: Code::SyntaxError,
-    summary: "A line PHP, php-fpm or redis-server rejects, or one redis-server aborts at startup with",
+    summary: "A line PHP, php-fpm or redis-server rejects, when reading it or at startup",
     default_severity: Severity::Error,
     source: include_str!("sl001_syntax_error.rs"),
     check,

@@ -32,6 +32,8 @@ pub enum FileKind {
     Ini,
     /// redis.conf / valkey.conf.
     Redis,
+    /// The ACL file `aclfile` names (`users.acl`): `user` lines only.
+    RedisAcl,
     /// Magento's app/etc/env.php.
     Envphp,
 }
@@ -55,6 +57,9 @@ impl FileKind {
             .unwrap_or(false);
         if name.ends_with(".conf") && (name.starts_with("redis") || name.starts_with("valkey") || in_redis_dir) {
             return FileKind::Redis;
+        }
+        if name.ends_with(".acl") {
+            return FileKind::RedisAcl;
         }
         FileKind::Ini
     }
