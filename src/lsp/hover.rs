@@ -150,6 +150,31 @@ pub fn hover(
                     )),
                     None => lines.push(format!("{who}: not a setting with a single value")),
                 }
+                // What the line means for who gets in, as redis-server decides it.
+                let u = &server.default_user;
+                match canonical.as_str() {
+                    "requirepass" if u.requirepass_overridden.is_some() => lines.push(format!(
+                        "{who}: this password does not count: {}",
+                        if server.aclfile.is_some() {
+                            "with `aclfile`, the ACL file decides the default user"
+                        } else {
+                            "a `user default` line decides the default user, in either order"
+                        }
+                    )),
+                    "user" | "aclfile" | "requirepass" | "protected-mode" => lines.push(format!(
+                        "{who}: the default user {}; protected mode {}",
+                        if u.is_open() { "needs no password" } else { "needs a password or is off" },
+                        if server.protection() == crate::model::redis::Protection::RemoteDenied {
+                            "refuses clients from other hosts"
+                        } else {
+                            "does not apply"
+                        }
+                    )),
+                    _ => {}
+                }
+                for f in server.startup_failures.iter().filter(|f| is_here(&f.at)) {
+                    lines.push(format!("{who}: will not start: {}", f.message));
+                }
             }
             if lines.is_empty() {
                 lines.push("no Redis server in the workspace reads this file".to_owned());
@@ -169,4 +194,25 @@ fn render(title: &str, lines: &[String]) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_requirepass_that_does_not_count_says_so() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let conf = dir.path().join("etc/redis/redis.conf");
+        std::fs::create_dir_all(conf.parent().expect("dir")).expect("mkdir");
+        let text = "bind 127.0.0.1\nrequirepass s3cret-pw\nuser default on nopass ~* +@all\n";
+        std::fs::write(&conf, text).expect("write");
+        let model = crate::model::build(&[dir.path().to_path_buf()], &Default::default());
+        let ctx = ReportContext::new(&model, false, false);
+        let shown = |p: &Path| p.display().to_string();
+        let at = text.find("requirepass").expect("line") + 1;
+        let (md, _) = hover(&model, &conf, at, &ctx, &shown).expect("hover");
+        assert!(md.contains("this password does not count"), "{md}");
+        assert!(!md.contains("s3cret-pw"), "{md}");
+    }
 }
