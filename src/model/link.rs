@@ -3,10 +3,10 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::host::HostId;
-use super::{EndpointId, ServerId};
 use super::endpoint::RedisTarget;
+use super::host::HostId;
 use super::redis::RedisServer;
+use super::{EndpointId, ServerId};
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", content = "reason", rename_all = "lowercase")]

@@ -14,10 +14,8 @@ pub(super) fn parse_output(source: &Source) -> ParseOutput {
         acl.users
             .iter()
             .map(|u| {
-                let args: Vec<String> = std::iter::once(&u.name)
-                    .chain(&u.rules)
-                    .map(|a| String::from_utf8_lossy(a).into_owned())
-                    .collect();
+                let args: Vec<String> =
+                    std::iter::once(&u.name).chain(&u.rules).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
                 json!({
                     "directive": "user",
                     "args": args,
