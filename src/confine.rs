@@ -118,6 +118,16 @@ impl Confinement {
         Confinement { allowed, pseudo_devs: pseudo_devices() }
     }
 
+    /// The trees for a run whose root is `/` only because nothing else was found (no
+    /// `--root`, no `etc/` at the top): a checked path inside a git work tree (a CI checkout,
+    /// a pre-commit run, an editor's folder) is confined to that work tree; one outside
+    /// every work tree is this machine being checked, so the machine may be read.
+    pub fn for_detected_root(checked: &[PathBuf]) -> Self {
+        let trees: Vec<PathBuf> =
+            checked.iter().map(|p| git_work_tree(p).unwrap_or_else(|| PathBuf::from("/"))).collect();
+        Confinement::new(trees.first().map_or(Path::new("/"), PathBuf::as_path), &trees)
+    }
+
     /// Where `path` really is (absolute, `..` and symlinks resolved), or why it may not be
     /// read. A path that does not exist is an `Io(NotFound)`.
     pub fn resolve(&self, path: &Path) -> Result<PathBuf, Refusal> {
@@ -185,6 +195,12 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, Refusal> {
         return Err(Refusal::TooLarge(bytes.len() as u64));
     }
     Ok(bytes)
+}
+
+/// The top of the git work tree `p` is in (the nearest ancestor with a `.git`).
+fn git_work_tree(p: &Path) -> Option<PathBuf> {
+    let abs = canonical(p)?;
+    abs.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf)
 }
 
 fn canonical(p: &Path) -> Option<PathBuf> {
@@ -261,6 +277,11 @@ mod tests {
         assert!(matches!(machine.read(Path::new("/proc/self/environ")), Err(Refusal::Pseudo { .. })));
         assert!(matches!(machine.read(Path::new("/dev/null")), Err(Refusal::Pseudo { .. })));
         assert_eq!(makedev(0, 21), 21);
+        // A checkout: only its own work tree, though the root is `/`.
+        std::fs::create_dir(inside.join(".git")).unwrap();
+        let repo = Confinement::for_detected_root(&[inside.clone()]);
+        assert!(repo.read(&inside.join("a.conf")).is_ok());
+        assert!(matches!(repo.read(&dir.path().join("secret")), Err(Refusal::Outside { .. })));
         assert_eq!(makedev(254, 0), 254 << 8);
     }
 }

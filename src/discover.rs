@@ -94,6 +94,8 @@ pub struct Discovery {
     pub root: PathBuf,
     /// Said in verbose output: how the root was chosen.
     pub root_reason: String,
+    /// What may be read: the root and the checked paths (see [`Confinement`]).
+    pub confinement: Confinement,
 }
 
 /// Directories that hold code or caches, never the configuration we look for.
@@ -126,11 +128,16 @@ pub fn discover(paths: &[PathBuf], root: Option<&Path>) -> Discovery {
             }
         }
     }
-    let confinement = Confinement::new(&d.root, paths);
+    let confinement = if root.is_none() && d.root == Path::new("/") {
+        Confinement::for_detected_root(paths)
+    } else {
+        Confinement::new(&d.root, paths)
+    };
     for path in paths {
         let root = d.root.clone();
         walk(path, &root, &confinement, &mut d);
     }
+    d.confinement = confinement;
     d.files.sort_by(|a, b| a.path.cmp(&b.path));
     d.files.dedup_by(|a, b| a.path == b.path);
     d

@@ -89,6 +89,22 @@ fn with_the_root_at_slash_proc_is_still_never_read() {
 }
 
 #[test]
+fn a_checkout_without_etc_reads_nothing_of_the_machine_beyond_it() {
+    // The root is `/` (no etc/ at the top), but a git work tree is not the machine.
+    let outer = tempfile::tempdir().expect("tmp");
+    let secret = outer.path().join("runner/.ssh/id_rsa");
+    write(&secret, "leaked-key-line-xyzzy AAAA\n");
+    let repo = outer.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+    write(&repo.join("redis/redis.conf"), format!("port 6379\ninclude {}\n", secret.display()));
+    for (what, text) in every_output(&repo, &[]) {
+        assert!(!text.contains("leaked-key-line-xyzzy"), "{what} shows a file of the CI machine:\n{text}");
+    }
+    let out = all_output(&sesslint_in(&repo, &["check", "--format", "concise", "."]));
+    assert!(out.contains("outside the checked tree"), "{out}");
+}
+
+#[test]
 fn a_symlink_out_of_the_tree_is_reported_not_followed() {
     let outer = tempfile::tempdir().expect("tmp");
     let repo = outer.path().join("repo");

@@ -143,7 +143,7 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
     // A fleet is checked below its own directory; each host's root is its tree.
     let fleet = super::host::detect_fleet(paths, root, hosts);
     let discovery = discover::discover(paths, root.or(fleet.as_ref().map(|f| f.dir.as_path())));
-    let confinement = Confinement::new(&discovery.root, paths);
+    let confinement = discovery.confinement.clone();
     let mut model = Model {
         root: discovery.root.clone(),
         root_reason: discovery.root_reason.clone(),
