@@ -190,3 +190,42 @@ fn redis_server_aborts_at_startup_exactly_when_sesslint_says() {
     }
     assert!(failing >= 10, "only {failing} failing cases");
 }
+
+#[test]
+fn the_same_port_for_plain_and_tls_aborts_startup() {
+    let Some(redis) = common::oracle("redis-server") else { return };
+    // Needs a certificate redis-server can load: Debian's ssl-cert snakeoil pair.
+    let (cert, key) = ("/etc/ssl/certs/ssl-cert-snakeoil.pem", "/etc/ssl/private/ssl-cert-snakeoil.key");
+    if std::fs::read(cert).is_err() || std::fs::read(key).is_err() {
+        eprintln!("SKIPPED: no readable ssl-cert snakeoil pair (apt-get install ssl-cert), so port = tls-port is not pinned live");
+        return;
+    }
+    for same in [true, false] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let (port, tls) = (common::redis::free_port(), common::redis::free_port());
+        let tls = if same { port } else { tls };
+        let dir = tmp.path().join("etc/redis");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let conf = dir.join("redis.conf");
+        std::fs::write(
+            &conf,
+            format!("bind 127.0.0.1\nport {port}\ntls-port {tls}\ntls-cert-file {cert}\ntls-key-file {key}\ntls-auth-clients no\n"),
+        )
+        .expect("write");
+        let (model, _) = model_of(tmp.path());
+        let predicted = !server(&model).startup_failures.is_empty();
+        let refused = match start_as_configured(&redis, &conf, tmp.path(), &["--dir", &tmp.path().to_string_lossy()]) {
+            Outcome::Running(_) => None,
+            Outcome::Refused(log) => Some(log),
+        };
+        assert_eq!(
+            predicted,
+            refused.is_some(),
+            "port {port}, tls-port {tls}: {refused:?} / {:?}",
+            server(&model).startup_failures
+        );
+        if let Some(log) = refused {
+            assert!(log.contains("Address already in use"), "{log}");
+        }
+    }
+}

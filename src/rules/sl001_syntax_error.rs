@@ -16,8 +16,9 @@
 //!   accepts while reading and only fails on at startup: a `bind` with a `#` "comment"
 //!   (redis.conf has no inline comments, so the words are taken as addresses), `[::1]` or
 //!   `127.0.0.1:6379` in `bind`, the same address twice, nowhere to listen, `tls-port`
-//!   without a certificate, `user` lines next to `aclfile`, an ACL file that is missing or
-//!   has a line other than `user ...` (comments too).
+//!   without a certificate or equal to `port`, a cluster node without a `bind` address or
+//!   with a port above 55535, a Unix socket path of 108 bytes or more, `user` lines next to
+//!   `aclfile`, an ACL file that is missing or has a line other than `user ...` (comments too).
 //! - **env.php**: every Magento request dies with a parse error.
 //!
 //! ## Example

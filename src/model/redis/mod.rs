@@ -279,6 +279,34 @@ fn startup_failures(s: &RedisServer, get: &dyn Fn(&str) -> Option<String>) -> Ve
         }
     }
     let tcp_listeners = tcp && !s.binds.is_empty();
+    let setting_at = |k: &str| s.settings.get(k).map_or(whole_file, |(_, at)| *at);
+    if s.port != 0 && s.port == s.tls_port && tcp_listeners {
+        out.push(StartupFailure {
+            at: setting_at("tls-port"),
+            message: format!(
+                "Could not create server TCP listening socket {}:{}: bind: Address already in use (Failed listening on port {} (TLS): `port` and `tls-port` are the same)",
+                s.listeners().next().map_or("*", |b| b.text.trim_start_matches('-')),
+                s.port,
+                s.port
+            ),
+        });
+    }
+    if s.cluster_enabled {
+        // server.c: the cluster bus listens on port + 10000 (7.0 has no cluster-port default).
+        let port = if s.port != 0 { s.port } else { s.tls_port };
+        if port > 55535 && get("cluster-port").map_or(true, |p| p == "0") {
+            out.push(StartupFailure {
+                at: setting_at("port"),
+                message: "Redis port number too high. Cluster communication port is 10,000 port numbers higher than your Redis port. Your Redis port number must be 55535 or less.".into(),
+            });
+        }
+        if s.binds.is_empty() {
+            out.push(StartupFailure {
+                at: bind_at,
+                message: "No bind address is configured, but it is required for the Cluster bus.".into(),
+            });
+        }
+    }
     if !tcp_listeners && s.unixsocket.is_none() {
         let why = if tcp { "`bind \"\"` names no address" } else { "`port 0`, no tls-port" };
         out.push(StartupFailure {
