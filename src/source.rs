@@ -27,6 +27,8 @@ impl Source {
         Source { path: path.into(), bytes, line_starts: std::sync::OnceLock::new() }
     }
 
+    /// Read a file as it is, with no limit and no confinement: for tests and trusted paths.
+    /// Config files are read through `confine::Confinement::read`.
     pub fn read(path: &Path) -> std::io::Result<Self> {
         Ok(Source::new(path, std::fs::read(path)?))
     }
