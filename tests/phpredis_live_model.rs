@@ -174,6 +174,20 @@ fn cluster_seeds_with_a_scheme_reach_the_cluster_and_are_linked() {
     let save_path = format!("seed[]=tcp://127.0.0.1:{}&seed[]=tcp://127.0.0.1:{}", ports[0], ports[1]);
     let (stored, said) = php_session(&php, tree.path(), "rediscluster", &save_path);
     assert!(stored, "phpredis refused tcp:// seeds: {said}");
+    // The session key has the cluster handler's default prefix (SL303 compares prefixes).
+    let keys: usize = ports
+        .iter()
+        .map(|p| match command_from("127.0.0.1".parse().expect("ip"), *p, &[b"DBSIZE"]) {
+            Ok(Resp::Int(n)) => n as usize,
+            other => panic!("DBSIZE on {p}: {other:?}"),
+        })
+        .sum();
+    assert_eq!(keys, 1, "one session key in the cluster");
+    let found = ports.iter().any(|p| {
+        matches!(command_from("127.0.0.1".parse().expect("ip"), *p, &[b"SCAN", b"0", b"MATCH", b"PHPREDIS_CLUSTER_SESSION:*"]),
+            Ok(Resp::Array(ref a)) if matches!(a.get(1), Some(Resp::Array(k)) if !k.is_empty()))
+    });
+    assert!(found, "the session key is PHPREDIS_CLUSTER_SESSION:<id>");
 
     let model = sesslint::model::build(&[tree.path().to_path_buf()], &Default::default());
     let ep = &model.endpoints[0];

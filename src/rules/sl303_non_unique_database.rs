@@ -121,6 +121,11 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         for t in &ep.targets {
             let prefix = match ep.owner {
                 crate::model::EndpointOwner::Magento(_) => "sess_".to_owned(),
+                // phpredis' defaults (redis_session.c); the cluster one measured with 5.3.7
+                // (tests/phpredis_live_model.rs stores a session under it).
+                _ if ep.handler.value == "rediscluster" => {
+                    t.prefix.clone().unwrap_or_else(|| "PHPREDIS_CLUSTER_SESSION:".into())
+                }
                 _ => t.prefix.clone().unwrap_or_else(|| "PHPREDIS_SESSION:".into()),
             };
             let key = format!("{}|{}|{}|{}", host.display(), server_key(t), t.database.unwrap_or(0), prefix);
