@@ -130,7 +130,9 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
             let key_end = raw[i..].iter().position(|&b| matches!(b, b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' '));
             if let Some(k) = key_end.map(|k| i + k).filter(|&k| raw.get(k) == Some(&b'=')) {
                 let key = percent_decode(&raw[i..k]);
-                if key == b"auth" || key.starts_with(b"auth[") {
+                // Also the names people mistake for `auth` (phpredis ignores them; SL104).
+                let mistaken = [&b"password"[..], b"pass", b"passwd", b"pwd", b"secret", b"requirepass"];
+                if key == b"auth" || key.starts_with(b"auth[") || mistaken.contains(&key.as_slice()) {
                     let vs = k + 1;
                     let end = line_end(vs);
                     let mut ve = raw[vs..end].iter().position(|&b| b == b'&').map_or(end, |p| vs + p);

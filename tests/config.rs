@@ -36,7 +36,7 @@ fn select_ignore_severity_fail_on_and_per_path_ignores() {
     let tmp = tempfile::tempdir().expect("tempdir");
     copy_demo(tmp.path());
     let (all, code) = codes(tmp.path(), &[]);
-    assert_eq!(all, ["SL201", "SL202", "SL302", "SL303", "SL305"]);
+    assert_eq!(all, ["SL101", "SL107", "SL109", "SL110", "SL111", "SL201", "SL202", "SL302", "SL303", "SL305"]);
     assert_eq!(code, Some(1));
 
     std::fs::write(tmp.path().join("sesslint.toml"), "select = [\"SL2\", \"SL3\"]\nignore = [\"SL305\"]\n")
@@ -98,7 +98,7 @@ fn inline_suppressions_hide_findings_and_unused_ones_are_reported() {
     );
     std::fs::write(&env, text).expect("write");
     let (found, _) = codes(tmp.path(), &[]);
-    assert_eq!(found, ["SL006", "SL201", "SL302", "SL305"], "SL202 and SL303 suppressed; SL201 in env.php is unused");
+    assert_eq!(found, ["SL006", "SL101", "SL107", "SL109", "SL110", "SL111", "SL201", "SL302", "SL305"], "SL202 and SL303 suppressed; SL201 in env.php is unused");
 }
 
 #[test]

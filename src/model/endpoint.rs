@@ -63,6 +63,14 @@ pub enum TargetProblem {
     PasswordSplit,
     /// `auth=` with nothing after it: phpredis still sends AUTH, which every server refuses.
     EmptyPassword,
+    /// `tcp:///path.sock`: a scheme with an empty host; phpredis 5.3.7 refuses the whole
+    /// save_path ("Failed to parse session.save_path (error at offset 0 ...)").
+    EmptyHost,
+    /// `timeout` or `weight` that is not > 0: phpredis refuses the whole save_path
+    /// ("Failed to initialize storage module").
+    NotPositive { param: &'static str, value: String },
+    /// A raw `&` inside an `auth` value: the password ends there, the rest is dropped.
+    PasswordSplitByAmpersand,
 }
 
 impl std::fmt::Display for TargetProblem {
@@ -83,6 +91,12 @@ impl std::fmt::Display for TargetProblem {
             TargetProblem::SeedWithoutPort { seed } => {
                 write!(f, "seed `{seed}` has no port: phpredis ignores it (\"not in host:port format\")")
             }
+            TargetProblem::EmptyHost => f.write_str("a scheme with an empty host (`tcp:///path`): phpredis refuses the save_path (\"Failed to parse session.save_path\"); a socket is `unix:///path`"),
+            TargetProblem::PasswordSplitByAmpersand => f.write_str("a raw `&` inside the `auth` value ends the password there (phpredis decodes the save_path as a query string): percent-encode it as `%26`"),
+            TargetProblem::NotPositive { param, value } => write!(
+                f,
+                "`{param}={value}` is not > 0: phpredis refuses the save_path (\"Failed to initialize storage module\")"
+            ),
         }
     }
 }
@@ -259,6 +273,9 @@ fn set_host_port(t: &mut RedisTarget, hostport: &str) {
             _ => (hostport.to_owned(), None),
         }
     };
+    if host.is_empty() {
+        t.problems.push(TargetProblem::EmptyHost);
+    }
     t.host = Some(host);
     if let Some(p) = port {
         match p.parse::<u16>() {
@@ -278,7 +295,6 @@ fn parse_cluster(save_path: &str) -> Vec<RedisTarget> {
     for (k, v) in &params {
         if k == "seed[]" || k.starts_with("seed[") {
             let mut t = template.clone();
-            t.problems.clear();
             // phpredis splits at the last `:` and hands `host:port` to PHP's stream layer,
             // so `tcp://host:port` and `tls://host:port` seeds work (cluster_library.c).
             match v.rsplit_once(':') {
@@ -322,6 +338,11 @@ fn query_pairs(q: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Whether each `&`-separated part of `q` has an `=` (in [`query_pairs`] order).
+fn query_has_value(q: &str) -> Vec<bool> {
+    q.split('&').filter(|p| !p.is_empty()).map(|p| p.contains('=')).collect()
+}
+
 fn url_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
@@ -347,22 +368,43 @@ fn url_decode(s: &str) -> String {
 
 fn apply_query(t: &mut RedisTarget, q: &str, cluster: bool) {
     let mut auth_parts: Vec<(Option<String>, String)> = Vec::new();
-    for (k, v) in query_pairs(q) {
+    let mut after_auth = false;
+    for ((k, v), has_value) in query_pairs(q).into_iter().zip(query_has_value(q)) {
+        let k = php_query_key(&k);
+        // `auth=pa&ss`: the part after a raw `&` in a password is no parameter at all.
+        if std::mem::replace(&mut after_auth, k.starts_with("auth")) && !has_value {
+            t.problems.push(TargetProblem::PasswordSplitByAmpersand);
+            continue;
+        }
         let base = k.split('[').next().unwrap_or(&k).to_owned();
-        match base.as_str() {
-            "auth" => {
+        let array = k.len() > base.len();
+        match (base.as_str(), cluster) {
+            ("auth", _) => {
                 let sub = k.strip_prefix("auth[").and_then(|r| r.strip_suffix(']')).map(str::to_owned);
                 if k == "auth" {
                     auth_parts.clear(); // last duplicate wins
                 }
                 auth_parts.push((sub, v));
             }
-            "database" if !cluster => t.database = v.trim().parse().ok().or(Some(0)),
-            "prefix" => t.prefix = Some(v),
-            "timeout" => t.timeout = Some(v),
-            "read_timeout" => t.read_timeout = Some(v),
-            "persistent" => t.persistent = matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"),
-            "weight" | "persistent_id" | "retry_interval" | "stream" | "seed" | "failover" => {}
+            ("database", false) => t.database = v.trim().parse().ok().or(Some(0)),
+            ("prefix", _) => t.prefix = Some(v),
+            ("timeout", _) => {
+                // The redis handler refuses a connect timeout <= 0; the cluster one only < 0.
+                let n = leading_number(&v);
+                if (!cluster && n <= 0.0) || n < 0.0 {
+                    t.problems.push(TargetProblem::NotPositive { param: "timeout", value: v.clone() });
+                }
+                t.timeout = Some(v);
+            }
+            ("read_timeout", _) => t.read_timeout = Some(v),
+            ("persistent", _) => t.persistent = matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"),
+            ("weight", false) => {
+                if leading_number(&v) < 1.0 {
+                    t.problems.push(TargetProblem::NotPositive { param: "weight", value: v.clone() });
+                }
+            }
+            ("persistent_id" | "retry_interval", false) | ("seed" | "failover", true) => {}
+            ("stream", _) if array => {}
             _ => t.unknown_params.push(k.clone()),
         }
     }
@@ -387,6 +429,92 @@ fn apply_query(t: &mut RedisTarget, q: &str, cluster: bool) {
         }
         t.auth = Some(Auth { user, password });
     }
+}
+
+/// The name PHP's query parser (`php_register_variable_ex`) registers for `key`: blanks and
+/// dots in the name before `[` become `_`, and a `[` without its `]` becomes `_` too, so
+/// `stream[verify_peer` is the plain parameter `stream_verify_peer`.
+fn php_query_key(key: &str) -> String {
+    let key = key.trim_start_matches(' ');
+    let (base, rest) = match key.find('[') {
+        Some(i) => key.split_at(i),
+        None => (key, ""),
+    };
+    let base: String = base.chars().map(|c| if c == ' ' || c == '.' { '_' } else { c }).collect();
+    if !rest.is_empty() && !rest.contains(']') {
+        return format!("{base}_{}", &rest[1..]);
+    }
+    format!("{base}{rest}")
+}
+
+/// The number C's `strtod` reads at the start of `v` (0 when there is none), as phpredis
+/// reads `timeout` and (through `zval_get_long`) `weight`.
+fn leading_number(v: &str) -> f64 {
+    let v = v.trim_start();
+    let end = v
+        .char_indices()
+        .take_while(|&(i, c)| c.is_ascii_digit() || c == '.' || (i == 0 && (c == '-' || c == '+')))
+        .map(|(i, c)| i + c.len_utf8())
+        .last()
+        .unwrap_or(0);
+    v[..end].parse().unwrap_or(0.0)
+}
+
+/// The parameters phpredis reads from a save_path (`redis_session.c`, 5.3.7 and 6.x).
+pub fn known_params(cluster: bool) -> &'static [&'static str] {
+    if cluster {
+        &["seed[]", "timeout", "read_timeout", "persistent", "prefix", "auth", "failover", "stream[...]"]
+    } else {
+        &["weight", "timeout", "read_timeout", "persistent", "persistent_id", "retry_interval", "database", "prefix", "auth", "stream[...]"]
+    }
+}
+
+/// What an author who wrote the unknown parameter `name` most likely meant: a known
+/// parameter (`password` -> `auth`, `db` -> `database`, `verify_peer` -> `stream[verify_peer]`)
+/// or the nearest known name by spelling.
+pub fn suggest_param(name: &str, cluster: bool) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    let meant = match lower.as_str() {
+        "password" | "pass" | "passwd" | "pwd" | "requirepass" | "secret" => "auth",
+        "user" | "username" | "login" => "auth[]=user&auth[]=password",
+        "db" | "select" | "dbindex" | "db_index" | "database_id" | "index" if !cluster => "database",
+        "connect_timeout" | "connection_timeout" => "timeout",
+        "readtimeout" | "socket_timeout" => "read_timeout",
+        "ssl" | "tls" | "scheme" => "a tls:// URL",
+        "host" | "port" if !cluster => "the host:port part of the URL",
+        "ttl" | "lifetime" | "expire" => "session.gc_maxlifetime",
+        _ if lower.starts_with("stream_") => return Some(format!("stream[{}]", &name[7..])),
+        _ if ["verify_peer", "verify_peer_name", "cafile", "capath", "local_cert", "local_pk", "allow_self_signed", "peer_name", "ciphers"]
+            .contains(&lower.as_str()) =>
+        {
+            return Some(format!("stream[{name}]"))
+        }
+        _ => {
+            let best = known_params(cluster)
+                .iter()
+                .map(|k| k.trim_end_matches("[]").trim_end_matches("[...]"))
+                .map(|k| (edit_distance(&lower, k), k))
+                .min()?;
+            return (best.0 <= 2 && best.0 < lower.len()).then(|| best.1.to_owned());
+        }
+    };
+    Some(meant.to_owned())
+}
+
+/// Levenshtein distance in characters, for did-you-mean suggestions.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for j in 0..b.len() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != b[j])).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 #[cfg(test)]
@@ -430,5 +558,28 @@ mod tests {
         assert_eq!(s.len(), 2);
         assert_eq!(s[1].port, 7001);
         assert!(s[0].auth.is_some());
+    }
+
+    #[test]
+    fn what_phpredis_refuses_or_ignores() {
+        let p = |sp: &str| parse_save_path("redis", sp).into_iter().map(|t| t.problems).collect::<Vec<_>>();
+        assert_eq!(p("tcp:///run/r.sock"), vec![vec![TargetProblem::EmptyHost]]);
+        assert_eq!(p("tcp://h?auth="), vec![vec![TargetProblem::EmptyPassword]]);
+        assert_eq!(p("tcp://h?timeout=0")[0], vec![TargetProblem::NotPositive { param: "timeout", value: "0".into() }]);
+        assert_eq!(p("tcp://h?weight=x")[0], vec![TargetProblem::NotPositive { param: "weight", value: "x".into() }]);
+        assert!(p("tcp://h?timeout=2.5&weight=2")[0].is_empty());
+        // A blank or comma inside a password: the rest is no host of its own.
+        assert_eq!(p("tcp://h?timeout=1&auth=pa ss"), vec![vec![TargetProblem::PasswordSplit]]);
+        assert_eq!(p("tcp://a?weight=1, b:6379"), vec![vec![], vec![]]);
+        assert_eq!(p("tcp://h?auth=pa&ss"), vec![vec![TargetProblem::PasswordSplitByAmpersand]]);
+        // PHP's query decoding: an unclosed `[` becomes `_`; `database` is not a cluster key.
+        let t = &parse_save_path("redis", "tcp://h?stream[verify_peer=0&stream[cafile]=/x&password=p")[0];
+        assert_eq!(t.unknown_params, vec!["stream_verify_peer".to_string(), "password".to_string()]);
+        let c = &parse_save_path("rediscluster", "seed[]=h:7000&database=2&failover=error")[0];
+        assert_eq!(c.unknown_params, vec!["database".to_string()]);
+        assert_eq!(suggest_param("stream_verify_peer", false).as_deref(), Some("stream[verify_peer]"));
+        assert_eq!(suggest_param("databse", false).as_deref(), Some("database"));
+        assert_eq!(suggest_param("password", true).as_deref(), Some("auth"));
+        assert_eq!(suggest_param("zzz", false), None);
     }
 }

@@ -183,10 +183,12 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
                 .map(|b| Source::new(found.path.clone(), b))
                 .map_err(|e| discover::Unreadable { path: found.path.clone(), reason: e.to_string() })?,
         };
-        let out = match cache {
+        let mut out = match cache {
             Some(c) => c.get_or_parse(source, found.role),
             None => parse_file(source, found.role),
         };
+        // The mode of the file read, through the same confinement as the read.
+        out.0.mode = model.confinement.resolve(&found.read_from).ok().and_then(|p| file_mode(&p));
         let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if let Some(on_file) = on_file {
             on_file(done, total);
@@ -236,6 +238,20 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
     model
 }
 
+/// The permission bits of `path` (following symlinks, as the programs that read it do).
+fn file_mode(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
     let mut file = LoadedFile {
         source,
@@ -246,6 +262,7 @@ fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
         include_problems: Vec::new(),
         ignore_comments: Vec::new(),
         tree: SyntaxTree::None,
+        mode: None,
     };
     file.ignore_comments = crate::syntax::suppression::scan(role.comment_style(), &file.source.bytes);
     let parsed = match role {
@@ -659,7 +676,9 @@ fn read_fpm_includes(model: &mut Model, parsed: &mut Vec<Parsed>, m: usize) {
                     continue;
                 }
             };
-            let (file, parsed_file) = parse_file(Source::new(p, bytes), Role::FpmPool);
+            let mode = model.confinement.resolve(&p).ok().and_then(|r| file_mode(&r));
+            let (mut file, parsed_file) = parse_file(Source::new(p, bytes), Role::FpmPool);
+            file.mode = mode;
             model.add_file(file);
             parsed.push(parsed_file);
         }

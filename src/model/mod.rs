@@ -116,6 +116,9 @@ pub struct LoadedFile {
     /// The file's syntax tree, shared (not copied) with the parse cache: hover, fixes and
     /// rewrites find spans in it instead of parsing again.
     pub tree: SyntaxTree,
+    /// Unix permission bits of the file on disk (`0o644`); `None` when unknown (an editor
+    /// buffer, a platform without them).
+    pub mode: Option<u32>,
 }
 
 /// A file's lossless syntax tree, by format.

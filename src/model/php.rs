@@ -64,6 +64,79 @@ pub struct PhpSetup {
     /// Lines whose `${}` expansion sesslint stopped at a limit ([`MAX_EXPANDED_VALUE`] per
     /// value, [`MAX_EXPANSION_PER_SETUP`] in all): their values are cut, and reported.
     pub expansion_cut_at: Vec<Location>,
+    /// Every line that set the session handler or save_path, in PHP's reading order, with
+    /// the value it set (the last one is in effect).
+    pub history: BTreeMap<String, Vec<(String, Location)>>,
+    /// `session.save_path` lines written without double quotes that PHP reads differently.
+    pub unquoted: Vec<UnquotedValue>,
+}
+
+/// Keys whose every setting [`PhpSetup::history`] keeps.
+pub const HISTORY_KEYS: [&str; 2] = ["session.save_handler", "session.save_path"];
+
+/// A value written without double quotes that PHP's ini scanner (NORMAL mode, php.ini and
+/// php-fpm files alike) reads otherwise than it is written: `=` is a syntax error that ends
+/// the file, `;` starts a comment, `& | ^ ~ !` and parentheses are integer operators
+/// (`x&y` is `0`). Source: `Zend/zend_ini_scanner.l`; measured in shared/facts php-side 1.5, 4.5.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct UnquotedValue {
+    /// The directive, `session.save_path` (also for `php_value[session.save_path]`).
+    pub key: String,
+    /// The value as written: from after `=` to the end of the line, without a `;` comment
+    /// that follows a blank.
+    pub at: Location,
+    /// The text the author wrote (may hold a password).
+    pub written: String,
+    /// The first character PHP does not take literally.
+    pub hazard: char,
+    /// What PHP makes of it; `None` when the line is a syntax error.
+    pub php_reads: Option<String>,
+}
+
+/// The characters that make an unquoted ini value mean something else.
+const INI_SPECIAL: &[char] = &['=', ';', '&', '|', '^', '~', '!', '(', ')'];
+
+/// Find an unquoted `written` value's hazard, if any: the author's text with its trailing
+/// comment cut, and the first special character in it. `None` for quoted or plain values.
+fn unquoted_hazard(line: &[u8]) -> Option<(usize, String, char)> {
+    let text = std::str::from_utf8(line).ok()?;
+    if text.contains(['"', '\'']) {
+        return None; // quoted (wholly or in part): PHP reads what the quotes say
+    }
+    // `; comment` after a blank is a comment the author meant; `a;b` is a value cut short.
+    let bytes = text.as_bytes();
+    let cut = (0..bytes.len())
+        .find(|&i| bytes[i] == b';' && (i == 0 || bytes[i - 1] == b' ' || bytes[i - 1] == b'\t'))
+        .unwrap_or(bytes.len());
+    let written = text[..cut].trim_end_matches([' ', '\t']);
+    let hazard = written.chars().find(|c| INI_SPECIAL.contains(c))?;
+    Some((written.len(), written.to_owned(), hazard))
+}
+
+/// The unquoted-value finding of one entry whose value starts at `start` in `doc`.
+fn unquoted_value(doc: &IniDocument, file: FileId, key: &str, start: usize, php_reads: String) -> Option<UnquotedValue> {
+    let src = doc.source();
+    let end = src[start..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(src.len(), |i| start + i);
+    let (len, written, hazard) = unquoted_hazard(&src[start..end])?;
+    let span = crate::span::Span::new(start, start + len);
+    let broken = doc.errors.iter().any(|e| e.span.start >= start && e.span.start < end);
+    Some(UnquotedValue {
+        key: key.to_owned(),
+        at: Location { file, span },
+        written,
+        hazard,
+        php_reads: (!broken).then_some(php_reads),
+    })
+}
+
+/// `v` as a double-quoted ini value PHP reads back as `v`: `\` doubled, `"` escaped. `$`
+/// stays as written, so `${VAR}` still expands as it did unquoted. `None` for a value that
+/// cannot be one line of a php-fpm file (a line end in it).
+pub fn ini_double_quoted(v: &str) -> Option<String> {
+    if v.contains(['\n', '\r', '\0']) {
+        return None;
+    }
+    Some(format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
 }
 
 /// Bytes that `${}` references may copy in one PHP setup, all lines together (16 MiB):
@@ -117,6 +190,9 @@ pub struct FpmPool {
     pub overrides: BTreeMap<String, PoolOverride>,
     /// Ordinary pool directives (`listen`, `pm.max_children`, ...), last wins.
     pub settings: BTreeMap<String, EffectiveValue>,
+    /// `php_value[session.save_path]` lines written without double quotes that FPM reads
+    /// differently.
+    pub unquoted: Vec<UnquotedValue>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -132,6 +208,8 @@ pub struct PoolOverride {
     pub value_span: Span,
     /// Other override lines for the same key that lose to this one.
     pub shadowed: Vec<Location>,
+    /// Every line for this key in FPM's reading order: (value, admin, where).
+    pub lines: Vec<(String, bool, Location)>,
 }
 
 impl FpmPool {
@@ -265,6 +343,8 @@ fn setup(php_ini: Option<&IniFile<'_>>, mut scan: Vec<&IniFile<'_>>, dir: PathBu
         values: BTreeMap::new(),
         extensions: Vec::new(),
         expansion_cut_at: Vec::new(),
+        history: BTreeMap::new(),
+        unquoted: Vec::new(),
     };
     let budget = std::cell::Cell::new(MAX_EXPANSION_PER_SETUP);
     for f in php_ini.into_iter().chain(scan.iter().copied()) {
@@ -278,6 +358,12 @@ fn setup(php_ini: Option<&IniFile<'_>>, mut scan: Vec<&IniFile<'_>>, dir: PathBu
 fn apply_ini(s: &mut PhpSetup, f: &IniFile<'_>, budget: &std::cell::Cell<usize>) {
     let doc = f.doc;
     let mut per_dir_section = false; // reset per file
+    for (_, e) in doc.entries() {
+        if e.offset.is_none() && doc.text(e.key) == b"session.save_path" {
+            let reads = String::from_utf8_lossy(&doc.evaluate(&e.value, &crate::syntax::ini::OtherEnvironment::default())).into_owned();
+            s.unquoted.extend(unquoted_value(doc, f.id, "session.save_path", e.value.span.start, reads));
+        }
+    }
     for node in &doc.nodes {
         match &node.kind {
             NodeKind::Section(sec) => {
@@ -299,7 +385,10 @@ fn apply_ini(s: &mut PhpSetup, f: &IniFile<'_>, budget: &std::cell::Cell<usize>)
                     s.extensions.push((extension_name(&value), at));
                     continue;
                 }
-                set_later_wins(&mut s.values, key, value, at, e.value.span, from_env);
+                if HISTORY_KEYS.contains(&key.as_str()) {
+                    s.history.entry(key.clone()).or_default().push((value.clone(), at));
+                }
+                                set_later_wins(&mut s.values, key, value, at, e.value.span, from_env);
             }
             _ => {}
         }
@@ -375,6 +464,7 @@ pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProble
                                 declared_at: Location { file: f.id, span: node.span },
                                 overrides: BTreeMap::new(),
                                 settings: BTreeMap::new(),
+                                unquoted: Vec::new(),
                             });
                             lines.push(Vec::new());
                             pools.len() - 1
@@ -399,6 +489,11 @@ pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProble
                     match (&e.offset, key.as_str()) {
                         (Some(off), "php_value" | "php_admin_value" | "php_flag" | "php_admin_flag") => {
                             let name = String::from_utf8_lossy(&doc.evaluate_offset(off, &env)).into_owned();
+                            if name == "session.save_path" {
+                                let reads = raw.replace("$pool", &pools[pool].name);
+                                let found = unquoted_value(doc, f.id, &name, e.value.span.start, reads);
+                                pools[pool].unquoted.extend(found);
+                            }
                             let flag = key.ends_with("_flag");
                             let value = if flag { normalize_flag(&value) } else { value };
                             lines[pool].push((
@@ -422,16 +517,21 @@ pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProble
     }
     for (pool, lines) in pools.iter_mut().zip(lines) {
         for (name, value, admin, at, value_span, depends_on_env) in lines {
+            if let Some(o) = pool.overrides.get_mut(&name) {
+                o.lines.push((value.clone(), admin, at));
+            }
             match pool.overrides.get_mut(&name) {
                 // FIRST wins within a kind; an admin line beats any plain one.
                 Some(o) if o.admin || !admin => o.shadowed.push(at),
                 Some(o) => {
                     let mut shadowed = std::mem::take(&mut o.shadowed);
                     shadowed.push(o.set_at);
-                    *o = PoolOverride { value, depends_on_env, admin, set_at: at, value_span, shadowed };
+                    let lines = std::mem::take(&mut o.lines);
+                    *o = PoolOverride { value, depends_on_env, admin, set_at: at, value_span, shadowed, lines };
                 }
                 None => {
-                    let o = PoolOverride { value, depends_on_env, admin, set_at: at, value_span, shadowed: Vec::new() };
+                    let lines = vec![(value.clone(), admin, at)];
+                    let o = PoolOverride { value, depends_on_env, admin, set_at: at, value_span, shadowed: Vec::new(), lines };
                     pool.overrides.insert(name, o);
                 }
             }
@@ -445,5 +545,76 @@ fn normalize_flag(v: &str) -> String {
     match v.to_ascii_lowercase().as_str() {
         "1" | "on" | "yes" | "true" => "1".into(),
         _ => "0".into(),
+    }
+}
+
+impl super::Model {
+    /// The PHP setup that serves a PHP or pool endpoint owner (`None` for Magento, or a pool
+    /// whose php.ini is not in the tree).
+    pub fn php_setup_of(&self, owner: super::EndpointOwner) -> Option<&PhpSetup> {
+        match owner {
+            super::EndpointOwner::Php(i) => self.php.get(i),
+            super::EndpointOwner::Pool(i) => self.pools.get(i).and_then(|p| p.setup).and_then(|s| self.php.get(s)),
+            super::EndpointOwner::Magento(_) => None,
+        }
+    }
+
+    /// The value of ini `key` that a request served by `owner` sees: the setup's value
+    /// (built-in default when unset) under the pool's `php_value`/`php_admin_value`.
+    pub fn php_value(&self, owner: super::EndpointOwner, key: &str) -> Option<EffectiveValue> {
+        match owner {
+            super::EndpointOwner::Php(i) => self.php.get(i).and_then(|s| s.get(key)),
+            super::EndpointOwner::Pool(i) => self.pools.get(i).and_then(|p| p.effective(key, &self.php)),
+            super::EndpointOwner::Magento(_) => None,
+        }
+    }
+
+    /// Where a PHP or pool owner is declared: the pool's `[name]` header, or the setup's
+    /// php.ini (its first scan-dir file when it has none), for findings about defaults.
+    pub fn php_owner_at(&self, owner: super::EndpointOwner) -> Option<Location> {
+        match owner {
+            super::EndpointOwner::Pool(i) => self.pools.get(i).map(|p| p.declared_at),
+            super::EndpointOwner::Php(i) => {
+                let s = self.php.get(i)?;
+                let file = s.php_ini.or_else(|| s.scan_files.first().copied())?;
+                Some(Location { file, span: crate::span::Span::empty(0) })
+            }
+            super::EndpointOwner::Magento(_) => None,
+        }
+    }
+
+    /// The SAPI serving an owner: a pool runs under FPM.
+    pub fn php_sapi_of(&self, owner: super::EndpointOwner) -> Option<Sapi> {
+        match owner {
+            super::EndpointOwner::Pool(_) => Some(Sapi::Fpm),
+            super::EndpointOwner::Php(i) => self.php.get(i).and_then(|s| s.sapi),
+            super::EndpointOwner::Magento(_) => None,
+        }
+    }
+}
+
+/// Whether PHP reads an ini boolean as on (`1`, `on`, `yes`, `true`, any case; the scanner
+/// already turned bare `On` into `1`).
+pub fn ini_bool(v: &str) -> bool {
+    let v = v.trim().to_ascii_lowercase();
+    let digits: String = v.chars().take_while(|c| c.is_ascii_digit() || *c == '-').collect();
+    matches!(v.as_str(), "on" | "yes" | "true") || digits.parse::<i64>().is_ok_and(|n| n != 0)
+}
+
+impl super::Model {
+    /// Whether the session.save_path in effect at `set_at` (a setting line) is the remains
+    /// of a line PHP stopped reading at a syntax error (`tcp://h?auth` of
+    /// `tcp://h?auth=secret`): not what its author wrote, so rules leave it to SL001.
+    pub fn save_path_cut_by_syntax_error(&self, set_at: Location) -> bool {
+        self.php
+            .iter()
+            .flat_map(|s| &s.unquoted)
+            .chain(self.pools.iter().flat_map(|p| &p.unquoted))
+            .any(|u| u.php_reads.is_none() && u.at.file == set_at.file && set_at.span.start <= u.at.span.start && u.at.span.start <= set_at.span.end)
+    }
+
+    /// Whether an endpoint's save_path is such remains (see [`Self::save_path_cut_by_syntax_error`]).
+    pub fn endpoint_save_path_cut(&self, ep: &super::SessionEndpoint) -> bool {
+        ep.save_path.as_ref().and_then(|v| v.set_at).is_some_and(|at| self.save_path_cut_by_syntax_error(at))
     }
 }

@@ -7,6 +7,19 @@ mod sl003_unknown_directive;
 mod sl004_include_problem;
 mod sl005_blanket_suppression;
 pub(crate) mod sl006_unused_suppression;
+mod sl101_files_session_handler;
+mod sl102_session_handler_unavailable;
+mod sl103_save_path_invalid;
+mod sl104_save_path_unknown_parameter;
+mod sl105_save_path_unquoted;
+mod sl106_session_setting_shadowed;
+mod sl107_session_locking_disabled;
+mod sl108_session_timeouts_missing;
+mod sl109_save_path_missing_auth;
+mod sl110_session_strict_mode_off;
+mod sl111_session_cookie_flags;
+mod sl112_persistent_connections;
+mod sl113_secret_world_readable;
 mod sl201_redis_missing_auth;
 mod sl202_redis_exposed_without_tunnel;
 mod sl203_tunnel_chain_broken;
@@ -43,6 +56,19 @@ pub static RULES: &[&Rule] = &[
     &sl004_include_problem::RULE,
     &sl005_blanket_suppression::RULE,
     &sl006_unused_suppression::RULE,
+    &sl101_files_session_handler::RULE,
+    &sl102_session_handler_unavailable::RULE,
+    &sl103_save_path_invalid::RULE,
+    &sl104_save_path_unknown_parameter::RULE,
+    &sl105_save_path_unquoted::RULE,
+    &sl106_session_setting_shadowed::RULE,
+    &sl107_session_locking_disabled::RULE,
+    &sl108_session_timeouts_missing::RULE,
+    &sl109_save_path_missing_auth::RULE,
+    &sl110_session_strict_mode_off::RULE,
+    &sl111_session_cookie_flags::RULE,
+    &sl112_persistent_connections::RULE,
+    &sl113_secret_world_readable::RULE,
     &sl201_redis_missing_auth::RULE,
     &sl202_redis_exposed_without_tunnel::RULE,
     &sl203_tunnel_chain_broken::RULE,
@@ -115,6 +141,28 @@ pub fn check_selected(model: &Model, enabled: impl Fn(&Rule) -> bool) -> Vec<Dia
     });
     out.dedup();
     out
+}
+
+/// Endpoint labels grouped by the place that decides for them, in first-seen order: one
+/// finding per php.ini line instead of one per pool that inherits it.
+pub(crate) fn group_by_location<T: PartialEq>(items: impl IntoIterator<Item = (Location, T, String)>) -> Vec<(Location, T, Vec<String>)> {
+    let mut out: Vec<(Location, T, Vec<String>)> = Vec::new();
+    for (at, key, who) in items {
+        match out.iter_mut().find(|(a, k, _)| *a == at && *k == key) {
+            Some((_, _, names)) => names.push(who),
+            None => out.push((at, key, vec![who])),
+        }
+    }
+    out
+}
+
+/// `pool www (...)` / `pools www and shop` style subject for grouped endpoint labels.
+pub(crate) fn subjects(labels: &[String]) -> String {
+    match labels {
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [] => String::new(),
+    }
 }
 
 /// A label at a model location.

@@ -31,7 +31,10 @@ BLOG_CONF = "[blog]\nuser = blog\nlisten = /run/php/blog.sock\npm = static\npm.m
 REDIS_CONF = "bind 127.0.0.1 -::1\nport 6379\nrequirepass s3cretpass\n"
 SESSIONS_OK = (
     "session.save_handler = redis\n"
-    'session.save_path = "tcp://127.0.0.1:6379?auth=s3cretpass&database=2"\n'
+    'session.save_path = "tcp://127.0.0.1:6379?auth=s3cretpass&database=2&timeout=2&read_timeout=2"\n'
+    "redis.session.locking_enabled = 1\n"
+    "redis.session.lock_wait_time = 50000\n"
+    "redis.session.lock_retries = 100\n"
 )
 
 
@@ -59,6 +62,8 @@ def workspace(tmp_path: Path) -> Path:
         f"{FPM}/php-fpm.conf": FPM_CONF,
         f"{FPM}/pool.d/www.conf": WWW_CONF,
         f"{FPM}/pool.d/blog.conf": BLOG_CONF,
+        f"{FPM}/conf.d/20-igbinary.ini": "extension=igbinary.so\n",
+        f"{FPM}/conf.d/20-redis.ini": "extension=redis.so\n",
         f"{FPM}/conf.d/30-sessions.ini": SESSIONS_OK,
         "etc/redis/redis.conf": REDIS_CONF,
     }

@@ -17,7 +17,14 @@ from conftest import (
     published,
 )
 
-BROKEN = "session.save_handler = redis\nsession.save_path = tcp://127.0.0.1:6379?auth=x&database=2\n"
+# The locking lines come first: PHP ignores everything after the broken line.
+BROKEN = (
+    "session.save_handler = redis\n"
+    "redis.session.locking_enabled = 1\n"
+    "redis.session.lock_wait_time = 50000\n"
+    "redis.session.lock_retries = 100\n"
+    "session.save_path = tcp://127.0.0.1:6379?auth=x&database=2&timeout=2&read_timeout=2\n"
+)
 
 
 async def until(condition, timeout=20.0):
@@ -66,7 +73,7 @@ async def test_unquoted_save_path_is_reported_fixed_and_cleared(client: Language
     assert fix.is_preferred is True
     assert fix.diagnostics and fix.diagnostics[0].code == "SL001"
     fixed = apply_edits(BROKEN, fix.edit.changes[uri])
-    assert 'session.save_path = "tcp://127.0.0.1:6379?auth=x&database=2"' in fixed
+    assert 'session.save_path = "tcp://127.0.0.1:6379?auth=x&database=2&timeout=2&read_timeout=2"' in fixed
 
     change_doc(client, uri, 2, fixed)
     assert list(await published(client, uri, 2)) == []

@@ -1,0 +1,73 @@
+//! # SL101 files-session-handler
+//!
+//! ## What it does
+//! Names each PHP SAPI and php-fpm pool whose effective `session.save_handler` is `files`:
+//! the value a request really sees after php.ini, the scan directory and the pool's
+//! `php_value`/`php_admin_value` lines. The CLI and phpdbg are left out: they serve no web
+//! sessions. Information only.
+//!
+//! ## Why it matters
+//! `files` keeps sessions on the local disk of one web server: a second server behind the
+//! load balancer does not see them, and a redeploy of a container loses them. That is fine on
+//! one host; it is the thing to change before scaling out. On Debian the files are cleaned by
+//! a cron job (`session.gc_probability = 0`), which also stops mattering once Redis keeps them
+//! (Redis expires each session with its TTL, `session.gc_maxlifetime`).
+//!
+//! ## Example
+//! ```ini
+//! ; /etc/php/8.2/fpm/php.ini (Debian's default)
+//! session.save_handler = files
+//! ;session.save_path = "/var/lib/php/sessions"
+//! ```
+//!
+//! ## Fix
+//! Set the handler where it is decided for that SAPI or pool (a pool's `php_value` wins over
+//! php.ini), always with a quoted save_path, a password and timeouts:
+//! ```ini
+//! session.save_handler = redis
+//! session.save_path = "tcp://127.0.0.1:6379?auth=long-random-secret&timeout=2&read_timeout=2"
+//! redis.session.locking_enabled = 1
+//! ```
+
+use super::{group_by_location, label, subjects, Rule};
+use crate::codes::Code;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{EndpointOwner, Model, Sapi};
+
+pub static RULE: Rule = Rule {
+    code: Code::FilesSessionHandler,
+    summary: "A PHP SAPI or php-fpm pool that keeps sessions in files",
+    default_severity: Severity::Info,
+    source: include_str!("sl101_files_session_handler.rs"),
+    check,
+};
+
+fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
+    let mut found = Vec::new();
+    for ep in &model.endpoints {
+        if matches!(ep.owner, EndpointOwner::Magento(_)) || ep.handler.value != "files" {
+            continue;
+        }
+        if matches!(model.php_sapi_of(ep.owner), Some(Sapi::Cli | Sapi::Phpdbg)) {
+            continue;
+        }
+        let Some(at) = ep.handler.set_at.or_else(|| model.php_owner_at(ep.owner)) else { continue };
+        let dir = match ep.save_path.as_ref().map(|v| v.value.as_str()) {
+            Some(p) if !p.is_empty() && !p.contains('?') => format!("`{p}`"),
+            Some(p) if !p.is_empty() => "its save_path".to_owned(),
+            _ => "PHP's built-in save_path".to_owned(),
+        };
+        found.push((at, (dir, ep.handler.set_at.is_some()), ep.label.clone()));
+    }
+    for (at, (dir, explicit), who) in group_by_location(found) {
+        let what = if explicit { "session.save_handler = files" } else { "no session.save_handler: PHP's default is files" };
+        out.push(
+            rule.diagnostic(
+                Severity::Info,
+                format!("{} keep{} sessions in files ({dir}): they live on this host only", subjects(&who), if who.len() == 1 { "s" } else { "" }),
+                label(model, at, what),
+            )
+            .with_help("to share sessions between web servers, set `session.save_handler = redis` and a quoted `session.save_path = \"tcp://HOST:6379?auth=...&timeout=2&read_timeout=2\"` where this SAPI or pool decides it"),
+        );
+    }
+}

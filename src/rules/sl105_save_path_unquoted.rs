@@ -1,0 +1,96 @@
+//! # SL105 save-path-unquoted
+//!
+//! ## What it does
+//! Finds a `session.save_path` (in php.ini, a scan-dir file, or a pool's
+//! `php_value[session.save_path]`) written without double quotes that holds a character
+//! PHP's ini scanner does not take literally, so that PHP reads another value than the one
+//! written: `;`, `&`, `|`, `^`, `~`. An unquoted `=` (or `(`, `!` where PHP cannot parse
+//! them) makes the line a syntax error: SL001 reports that, with the same quoting fix, and the
+//! session rules leave the cut value alone until it is fixed.
+//!
+//! ## Why it matters
+//! php.ini and php-fpm files are read by the same scanner (`Zend/zend_ini_scanner.l`, NORMAL
+//! mode), which gives these characters a meaning in an unquoted value, and nothing says so:
+//! - `;` starts a comment: `tcp://h:6379?timeout=2;x` and Debian's `2;/var/lib/php/sessions`
+//!   are cut at the `;`.
+//! - `& | ^ ~ !` are integer operators on `atoi()` of each side: `tcp://h:6379?a&b` becomes
+//!   `0`, `~/sessions` becomes `-1`.
+//!
+//! Measured with PHP 8.2 (`parse_ini_string`, `php -n -c`) and `php-fpm8.2 -tt`.
+//!
+//! ## Example
+//! ```ini
+//! session.save_path = 2;/var/lib/php/sessions
+//! php_value[session.save_path] = ~/sessions
+//! ```
+//!
+//! ## Fix
+//! ```ini
+//! session.save_path = "2;/var/lib/php/sessions"
+//! php_value[session.save_path] = "~/sessions"
+//! ```
+//!
+//! ## Fix safety
+//! Safe: the fix writes exactly the text that was written, inside double quotes, escaping
+//! `\` and `"` as the scanner unescapes them (`$` is left alone, so `${VAR}` still expands as
+//! it did; a `;` comment after a blank stays a comment). PHP then reads the value its author
+//! meant instead of a cut or computed one; that is a change of behaviour only in the sense
+//! that the setting starts to work. Reload PHP-FPM afterwards.
+
+use super::{label, Rule};
+use crate::codes::Code;
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::model::php::{ini_double_quoted, UnquotedValue};
+use crate::model::Model;
+use crate::span::Span;
+
+pub static RULE: Rule = Rule {
+    code: Code::SavePathUnquoted,
+    summary: "A session save_path with ; & | ~ ^ that PHP reads otherwise because it is not double-quoted",
+    default_severity: Severity::Error,
+    source: include_str!("sl105_save_path_unquoted.rs"),
+    check,
+};
+
+fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    let found = model.php.iter().flat_map(|s| &s.unquoted).chain(model.pools.iter().flat_map(|p| &p.unquoted));
+    for u in found {
+        // A value PHP cannot parse at all (`=`, a stray `(`) is SL001's, with the same fix.
+        if u.php_reads.is_none() || !seen.insert(u.at) {
+            continue;
+        }
+        let mut d = rule.diagnostic(Severity::Error, message(u), label(model, u.at, format!("unquoted `{}`", u.hazard)));
+        if let Some(quoted) = ini_double_quoted(&u.written) {
+            // Secrets of the file inside the value stay masked in the replacement: each byte
+            // lands one further per escape before it, plus the opening quote.
+            let start = u.at.span.start;
+            let landed = |offset: usize| {
+                1 + offset + u.written.as_bytes()[..offset.min(u.written.len())].iter().filter(|&&b| b == b'\\' || b == b'"').count()
+            };
+            let secrets = model
+                .file(u.at.file)
+                .secrets
+                .iter()
+                .filter(|s| s.start >= start && s.end <= u.at.span.end && !s.is_empty())
+                .map(|s| Span::new(landed(s.start - start), landed(s.end - start)));
+            let edit = Edit::replacement(model.path(u.at.file), u.at.span, quoted).with_secrets(secrets);
+            d = d.with_help("double-quote the value").with_fix(Fix::safe("Double-quote the save_path", [edit]));
+        }
+        out.push(d);
+    }
+}
+
+fn message(u: &UnquotedValue) -> String {
+    let reads = match &u.php_reads {
+        // What PHP read may hold the start of a password: say it only when it is a number.
+        Some(r) if r.trim().parse::<i64>().is_ok() => format!(" PHP reads `{}`", r.trim()),
+        Some(_) => " PHP reads a different value".to_owned(),
+        None => String::new(),
+    };
+    match u.hazard {
+        ';' => format!("{} is not double-quoted, and `;` starts a comment:{reads}, cut at the `;`", u.key),
+        '(' | ')' | '!' => format!("{} is not double-quoted, and an unquoted `{}` is an operator or a syntax error", u.key, u.hazard),
+        c => format!("{} is not double-quoted, and `{c}` is an integer operator in an unquoted ini value:{reads} instead of the text", u.key),
+    }
+}

@@ -1,0 +1,141 @@
+//! # SL106 session-setting-shadowed
+//!
+//! ## What it does
+//! Finds a layer that silently takes sessions away from Redis:
+//! - a later php.ini-layer line (a scan-dir file read after php.ini, or a later line of the
+//!   same file) that sets `session.save_handler` or `session.save_path` back from a Redis
+//!   value to something else;
+//! - a php-fpm pool's `php_value`/`php_admin_value` that does the same over php.ini
+//!   (RHEL's and Remi's `www.conf` ship `php_value[session.save_handler] = files` and
+//!   `php_value[session.save_path] = /var/lib/php/session`);
+//! - a second `php_value`/`php_admin_value` line for a `session.*` or `redis.session.*` key
+//!   in one pool with another value: it is dead, because FPM keeps the **first** one
+//!   (`fpm_conf.c` prepends each line to its list; php/php-src#8398), the opposite of php.ini.
+//!
+//! Not modelled yet: Apache's `php_value`/`php_admin_value` for mod_php (Remi's
+//! `/etc/httpd/conf.d/php.conf` sets `php_value session.save_handler "files"`) and `.user.ini`
+//! files under document roots; sesslint does not read those files today.
+//!
+//! ## Why it matters
+//! The admin edits php.ini, reloads, and sessions still land in `/var/lib/php/session`: the
+//! layer that wins is one nobody looked at. When only the handler is reset, PHP's `files`
+//! handler takes the Redis URL for a directory and every session fails (SL103). Appending a
+//! corrected `php_value` line below the shipped one in a pool changes nothing.
+//!
+//! ## Example
+//! ```ini
+//! ; /etc/php.ini
+//! session.save_handler = redis
+//! ; /etc/php-fpm.d/www.conf
+//! php_value[session.save_handler] = files
+//! ```
+//!
+//! ## Fix
+//! Change (or comment out) the line that wins, in place: the pool's `php_value` lines, or the
+//! later conf.d file. In a pool, keep one line per key.
+
+use super::{label, Rule};
+use crate::codes::Code;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::php::HISTORY_KEYS;
+use crate::model::Model;
+
+pub static RULE: Rule = Rule {
+    code: Code::SessionSettingShadowed,
+    summary: "A later PHP layer that overrides the session handler or save_path",
+    default_severity: Severity::Warning,
+    source: include_str!("sl106_session_setting_shadowed.rs"),
+    check,
+};
+
+/// Whether a handler or save_path value sends sessions to Redis.
+fn redis_valued(key: &str, value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase();
+    match key {
+        "session.save_handler" => matches!(v.as_str(), "redis" | "rediscluster"),
+        _ => v.contains("://") || v.starts_with("unix:") || v.contains("seed[]") || v.contains("?auth"),
+    }
+}
+
+fn short(key: &str, value: &str) -> String {
+    if key == "session.save_handler" {
+        format!("`{value}`")
+    } else if redis_valued(key, value) {
+        "a Redis address".to_owned()
+    } else if value.is_empty() {
+        "the default".to_owned()
+    } else {
+        format!("`{value}`")
+    }
+}
+
+fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
+    // php.ini layers: a later line takes a Redis value back.
+    for s in &model.php {
+        for key in HISTORY_KEYS {
+            let Some(lines) = s.history.get(key) else { continue };
+            let Some((last, last_at)) = lines.last() else { continue };
+            if redis_valued(key, last) {
+                continue;
+            }
+            if let Some((earlier, earlier_at)) = lines.iter().rev().skip(1).find(|(v, _)| redis_valued(key, v)) {
+                out.push(
+                    rule.diagnostic(
+                        Severity::Warning,
+                        format!("{key} {} here overrides {} set earlier for {}: PHP reads this line later, so it wins", short(key, last), short(key, earlier), s.label()),
+                        label(model, *last_at, "this wins"),
+                    )
+                    .with_related(label(model, *earlier_at, "shadowed"))
+                    .with_help("remove or change the later line; PHP reads php.ini first, then the scan directory in file-name order, and the last value wins"),
+                );
+            }
+        }
+    }
+    for (i, pool) in model.pools.iter().enumerate() {
+        let base = pool.setup.and_then(|s| model.php.get(s));
+        // A pool line over a Redis value of php.ini.
+        for key in HISTORY_KEYS {
+            let (Some(o), Some(b)) = (pool.overrides.get(key), base.and_then(|s| s.values.get(key))) else { continue };
+            if redis_valued(key, &b.value) && !redis_valued(key, &o.value) {
+                if let Some(b_at) = b.set_at {
+                    let kind = if o.admin { "php_admin_value" } else { "php_value" };
+                    out.push(
+                        rule.diagnostic(
+                            Severity::Warning,
+                            format!("pool {}: {kind}[{key}] = {} overrides {} of php.ini for every request of this pool", pool.name, short(key, &o.value), short(key, &b.value)),
+                            label(model, o.set_at, "the pool's value wins"),
+                        )
+                        .with_related(label(model, b_at, "shadowed for this pool"))
+                        .with_help("change or comment out the pool's line (RHEL's and Remi's www.conf ship it)"),
+                    );
+                }
+            }
+        }
+        // Dead duplicates inside the pool.
+        for (key, o) in &pool.overrides {
+            if !(key.starts_with("session.") || key.starts_with("redis.session.")) {
+                continue;
+            }
+            for (value, admin, at) in &o.lines {
+                if *at == o.set_at || *value == o.value {
+                    continue;
+                }
+                let why = if *admin == o.admin {
+                    "php-fpm keeps the FIRST line for a key (php/php-src#8398)"
+                } else {
+                    "a php_admin_value line beats any php_value line"
+                };
+                let shown = if key == "session.save_path" { String::new() } else { format!(" (`{}` wins)", o.value) };
+                out.push(
+                    rule.diagnostic(
+                        Severity::Warning,
+                        format!("pool {}: this {key} line has no effect{shown}: {why}", model.pools[i].name),
+                        label(model, *at, "dead line"),
+                    )
+                    .with_related(label(model, o.set_at, "this line wins"))
+                    .with_help("keep one line per key in a pool: edit the line that wins, and delete this one"),
+                );
+            }
+        }
+    }
+}

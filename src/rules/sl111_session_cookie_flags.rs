@@ -1,0 +1,99 @@
+//! # SL111 session-cookie-flags
+//!
+//! ## What it does
+//! Names each PHP SAPI and php-fpm pool (the CLI and phpdbg left out) whose session cookie
+//! lacks a protective attribute: `session.cookie_httponly`, `session.cookie_samesite`,
+//! `session.cookie_secure`. Information only: each depends on the site.
+//!
+//! ## Why it matters
+//! - `cookie_httponly = 1`: scripts cannot read the cookie, so one XSS hole does not hand
+//!   out every visitor's session id. Almost never a reason to leave it off.
+//! - `cookie_samesite = Lax` (or `Strict`, PHP 7.3+): the browser does not send the cookie
+//!   with cross-site POSTs and subrequests, which blunts CSRF. `Strict` also drops it on
+//!   links from other sites.
+//! - `cookie_secure = 1`: the cookie only travels over HTTPS, so it never leaks on a plain
+//!   HTTP request. Only for sites served wholly over HTTPS: otherwise logins break.
+//!
+//! Debian and RHEL ship all three empty (off). Applications may set them at run time
+//! (`session_set_cookie_params`, Magento's own cookie settings); sesslint sees only the ini.
+//!
+//! ## Example
+//! ```ini
+//! session.cookie_httponly =
+//! session.cookie_samesite =
+//! ```
+//!
+//! ## Fix
+//! ```ini
+//! session.cookie_httponly = 1
+//! session.cookie_samesite = "Lax"
+//! session.cookie_secure = 1
+//! ```
+
+use super::{group_by_location, label, subjects, Rule};
+use crate::codes::Code;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::php::ini_bool;
+use crate::model::{EndpointOwner, Model, Sapi};
+
+pub static RULE: Rule = Rule {
+    code: Code::SessionCookieFlags,
+    summary: "A session cookie without HttpOnly, SameSite or Secure",
+    default_severity: Severity::Info,
+    source: include_str!("sl111_session_cookie_flags.rs"),
+    check,
+};
+
+fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
+    let mut found = Vec::new();
+    for ep in &model.endpoints {
+        if matches!(ep.owner, EndpointOwner::Magento(_))
+            || matches!(model.php_sapi_of(ep.owner), Some(Sapi::Cli | Sapi::Phpdbg))
+        {
+            continue;
+        }
+        let get = |k: &str| model.php_value(ep.owner, k);
+        // PHP's defaults count where the tree shows a whole setup (a SAPI's tree, a pool); a
+        // lone ini file (an editor's draft, an unknown layout) is judged by what it sets.
+        let lone = match ep.owner {
+            EndpointOwner::Php(_) => model.php_sapi_of(ep.owner).is_none(),
+            // A pool whose php.ini is not in the tree: PHP's defaults may not be what it runs with.
+            EndpointOwner::Pool(_) => model.php_setup_of(ep.owner).is_none(),
+            EndpointOwner::Magento(_) => true,
+        };
+        let mut missing = Vec::new();
+        let mut at = None;
+        for (key, why) in [
+            ("session.cookie_httponly", "HttpOnly (scripts can read the session cookie: one XSS steals sessions)"),
+            ("session.cookie_samesite", "SameSite (the cookie goes along with cross-site requests: CSRF)"),
+            ("session.cookie_secure", "Secure (the cookie may travel over plain HTTP)"),
+        ] {
+            let v = get(key);
+            let on = match key {
+                "session.cookie_samesite" => v.as_ref().is_some_and(|v| {
+                    matches!(v.value.trim().to_ascii_lowercase().as_str(), "lax" | "strict")
+                }),
+                _ => v.as_ref().is_some_and(|v| ini_bool(&v.value)),
+            };
+            if !on && !(lone && v.as_ref().and_then(|v| v.set_at).is_none()) {
+                missing.push(why);
+                at = at.or(v.and_then(|v| v.set_at));
+            }
+        }
+        if missing.is_empty() {
+            continue;
+        }
+        let Some(at) = at.or_else(|| model.php_owner_at(ep.owner)) else { continue };
+        found.push((at, missing.join("; "), ep.label.clone()));
+    }
+    for (at, missing, who) in group_by_location(found) {
+        out.push(
+            rule.diagnostic(
+                Severity::Info,
+                format!("{}: the session cookie lacks {missing}", subjects(&who)),
+                label(model, at, "session cookie attributes"),
+            )
+            .with_help("set `session.cookie_httponly = 1` and `session.cookie_samesite = \"Lax\"`, and `session.cookie_secure = 1` on a site served only over HTTPS"),
+        );
+    }
+}
