@@ -86,6 +86,21 @@ struct CommonArgs {
     /// Say how the tree was read (the root, the files found).
     #[arg(long, short)]
     verbose: bool,
+    /// An Ansible inventory naming the fleet's hosts and their addresses: the JSON of
+    /// `ansible-inventory --list`, or an inventory file in YAML (`.yml`, `.yaml`) or INI.
+    #[arg(long, value_name = "FILE")]
+    inventory: Option<PathBuf>,
+}
+
+/// The hosts `--inventory` declares, or exit 2 saying why the file cannot be read.
+fn inventory_hosts(common: &CommonArgs) -> Result<Vec<sesslint::model::HostDecl>, ExitCode> {
+    match &common.inventory {
+        None => Ok(Vec::new()),
+        Some(p) => sesslint::model::inventory::load(p).map_err(|e| {
+            eprintln!("sesslint: --inventory {}", sesslint::printable(&e));
+            ExitCode::from(2)
+        }),
+    }
 }
 
 #[derive(Args, Clone)]
@@ -275,9 +290,15 @@ fn model(common: &CommonArgs) -> Result<sesslint::model::Model, ExitCode> {
     let paths = if common.paths.is_empty() { vec![PathBuf::from(".")] } else { common.paths.clone() };
     // `redis-version` in sesslint.toml decides which Redis rules `show` describes.
     let found = Config::find(paths.first().map_or(std::path::Path::new("."), |p| p.as_path()));
-    let redis_version = found.and_then(|p| Config::load(&p).ok()).and_then(|c| c.redis_version);
-    let options =
-        BuildOptions { root: common.root.as_deref(), redis_version: redis_version.as_ref(), ..Default::default() };
+    let config = found.and_then(|p| Config::load(&p).ok()).unwrap_or_default();
+    let mut hosts = config.hosts.clone();
+    hosts.extend(inventory_hosts(common)?);
+    let options = BuildOptions {
+        root: common.root.as_deref(),
+        redis_version: config.redis_version.as_ref(),
+        hosts: &hosts,
+        ..Default::default()
+    };
     let model = sesslint::model::build(&paths, &options);
     if common.verbose {
         say_files_read(&model);
@@ -323,6 +344,7 @@ fn config(args: &CheckArgs) -> Result<Config, ExitCode> {
     if let Some(f) = args.fail_on {
         config.fail_on = Some(f);
     }
+    config.hosts.extend(inventory_hosts(&args.common)?);
     Ok(config)
 }
 

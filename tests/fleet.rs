@@ -156,3 +156,48 @@ fn show_reads_like_a_map_of_the_tunnelled_fleet() {
         "{text}"
     );
 }
+
+#[test]
+fn an_inventory_says_which_host_an_address_belongs_to() {
+    let dir = fleet("every-interface");
+    let line = "web: pool www -> redis: tcp://10.0.0.5:6379 db 2 [auth]\n";
+    // Redis binds 0.0.0.0: without an inventory nothing says 10.0.0.5 is the Redis host's.
+    let bare = show(&dir);
+    assert!(bare.contains("web: pool www -> ?: tcp://10.0.0.5:6379 db 2 [auth] (`10.0.0.5` is no known address of the fleet's hosts (redis, web)"), "{bare}");
+    for inventory in ["inventory.ini", "inventory.yml"] {
+        let inv = dir.join(inventory);
+        let out = common::sesslint(&["show", "--inventory", inv.to_str().expect("utf-8"), dir.to_str().expect("utf-8")]);
+        let text = String::from_utf8(out.stdout).expect("utf-8");
+        assert!(text.contains(line), "{inventory}: {text}");
+        // A host's directory name is its name on the network too; a name no host has stays unlinked.
+        assert!(text.contains("web: pool shop -> redis: tcp://redis:6379 db 2 [auth]\n"), "{text}");
+        assert!(text.contains("web: pool legacy -> ?: tcp://cache.internal:6379 db 2 [auth] (`cache.internal` names no host of the fleet (redis, web)"), "{text}");
+    }
+}
+
+#[test]
+fn an_address_two_hosts_claim_is_ambiguous_and_a_host_without_a_tree_is_said() {
+    let decl = |name: &str, a: &str| sesslint::model::HostDecl {
+        name: name.into(),
+        addresses: vec![a.into()],
+        source: "sesslint.toml".into(),
+    };
+    let hosts = [decl("redis", "10.0.0.5"), decl("web", "10.0.0.5"), decl("db", "10.0.0.9")];
+    let options = sesslint::model::BuildOptions { hosts: &hosts, ..Default::default() };
+    let model = sesslint::model::build(&[fleet("every-interface")], &options);
+    let www: Vec<_> = model.links.iter().filter(|l| model.endpoint(l.endpoint).label.starts_with("pool www")).collect();
+    assert_eq!(www.len(), 1);
+    match &www[0].certainty {
+        sesslint::model::LinkCertainty::Ambiguous(why) => assert_eq!(why, "`10.0.0.5` is an address of redis and web"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(model.fleet_notes, ["host `db` (sesslint.toml) has no tree in the fleet: its addresses (10.0.0.9) link to nothing"]);
+}
+
+#[test]
+fn an_unreadable_inventory_stops_the_run() {
+    let dir = fleet("every-interface");
+    let out = common::sesslint(&["check", "--inventory", "/nonexistent/hosts.yml", dir.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--inventory /nonexistent/hosts.yml"));
+}

@@ -228,7 +228,10 @@ impl<'m> Index<'m> {
     fn enter_hosts(&mut self) {
         for (i, h) in self.model.hosts.iter().enumerate() {
             for (a, source) in &h.declared {
-                self.own(a, i, format!("declared in {source}"));
+                // Loopback is every host's own (an inventory's `ansible_host: localhost`).
+                if classify_address(a).0 != Reach::Loopback {
+                    self.own(a, i, format!("declared in {source}"));
+                }
             }
         }
     }

@@ -5,6 +5,7 @@
 
 pub mod endpoint;
 pub mod host;
+pub mod inventory;
 pub mod link;
 pub mod link_index;
 mod load;

@@ -1,0 +1,265 @@
+//! Ansible inventories as host declarations: the JSON `ansible-inventory --list` prints, or
+//! an inventory file in YAML or INI, read for each host's name and address variables.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::HostDecl;
+
+/// Variables whose value is an address of the host: `ansible_host` (and the older
+/// `ansible_ssh_host`), and any variable named `*_ip`, `*_ips`, `*_addr`, `*_address` or
+/// `*_addresses` (a string or a list of strings).
+pub fn is_address_variable(name: &str) -> bool {
+    matches!(name, "ansible_host" | "ansible_ssh_host")
+        || ["_ip", "_ips", "_addr", "_address", "_addresses"].iter().any(|s| name.ends_with(s))
+}
+
+/// Read an inventory: JSON when it starts with `{` (ansible-inventory's `--list`), YAML for
+/// `.yml`/`.yaml` names, INI otherwise (Ansible's own choice of plugin by name). Errors
+/// name the file and what was wrong, never its content.
+pub fn load(path: &Path) -> Result<Vec<HostDecl>, String> {
+    let shown = crate::source::display_path(path);
+    let bytes = crate::confine::Confinement::default().read(path).map_err(|e| format!("{shown}: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{shown}: not UTF-8 text"))?;
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let hosts = if text.trim_start().starts_with('{') {
+        let v: Value = serde_json::from_str(&text).map_err(|e| format!("{shown}: not inventory JSON: {e}"))?;
+        from_list_json(&v)
+    } else if matches!(ext.as_str(), "yml" | "yaml") {
+        let v: Value = serde_yaml_ng::from_str(&text).map_err(|e| format!("{shown}: not inventory YAML: {e}"))?;
+        from_yaml(&v)
+    } else {
+        from_ini(&text)?
+    };
+    Ok(hosts
+        .into_iter()
+        .map(|(name, addresses)| HostDecl { name, addresses, source: format!("inventory {shown}") })
+        .collect())
+}
+
+type Hosts = BTreeMap<String, Vec<String>>;
+
+/// The address values of a variable (a string, or a list of strings).
+fn addresses_of(value: &Value) -> Vec<String> {
+    fn one(v: &Value) -> Option<&str> {
+        v.as_str().map(str::trim).filter(|s| !s.is_empty() && !s.contains(char::is_whitespace))
+    }
+    match value {
+        Value::Array(items) => items.iter().filter_map(one).map(str::to_owned).collect(),
+        v => one(v).map(str::to_owned).into_iter().collect(),
+    }
+}
+
+fn add_vars(hosts: &mut Hosts, name: &str, vars: Option<&Value>) {
+    let list = hosts.entry(name.to_owned()).or_default();
+    let Some(Value::Object(vars)) = vars else { return };
+    for (k, v) in vars {
+        if is_address_variable(k) {
+            for a in addresses_of(v) {
+                if !list.contains(&a) {
+                    list.push(a);
+                }
+            }
+        }
+    }
+}
+
+/// `ansible-inventory --list`: `_meta.hostvars` holds every host's variables, group
+/// variables already merged in; hosts without variables are only in the groups' `hosts`.
+fn from_list_json(v: &Value) -> Hosts {
+    let mut hosts = Hosts::new();
+    if let Some(Value::Object(groups)) = Some(v) {
+        for (name, group) in groups.iter().filter(|(n, _)| n.as_str() != "_meta") {
+            let _ = name;
+            for h in group.get("hosts").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+                hosts.entry(h.to_owned()).or_default();
+            }
+        }
+    }
+    if let Some(Value::Object(vars)) = v.pointer("/_meta/hostvars") {
+        for (name, hv) in vars {
+            add_vars(&mut hosts, name, Some(hv));
+        }
+    }
+    hosts
+}
+
+/// A YAML inventory: groups with `hosts` (name -> variables), `vars` and `children`
+/// (more groups); a group's variables reach its hosts and its children's hosts.
+fn from_yaml(v: &Value) -> Hosts {
+    fn group(hosts: &mut Hosts, g: &Value, inherited: &[&Value], depth: usize) {
+        if depth > 32 {
+            return; // a loop of children: Ansible refuses it too
+        }
+        let mut vars: Vec<&Value> = inherited.to_vec();
+        if let Some(own) = g.get("vars") {
+            vars.push(own);
+        }
+        if let Some(Value::Object(hs)) = g.get("hosts") {
+            for (name, hv) in hs {
+                for gv in &vars {
+                    add_vars(hosts, name, Some(gv));
+                }
+                add_vars(hosts, name, Some(hv));
+            }
+        }
+        if let Some(Value::Object(children)) = g.get("children") {
+            for (_, child) in children {
+                group(hosts, child, &vars, depth + 1);
+            }
+        }
+    }
+    let mut hosts = Hosts::new();
+    if let Value::Object(top) = v {
+        for (_, g) in top {
+            group(&mut hosts, g, &[], 0);
+        }
+    }
+    hosts
+}
+
+/// An INI inventory: `[group]` host lines (`name key=value ...`), `[group:vars]` and
+/// `[group:children]`; `#` and `;` start comments. Host ranges (`web[01:03]`) are refused
+/// with a message: sesslint does not expand them.
+fn from_ini(text: &str) -> Result<Hosts, String> {
+    #[derive(Default)]
+    struct Group {
+        hosts: Vec<String>,
+        vars: Vec<(String, String)>,
+        children: Vec<String>,
+    }
+    let mut groups: BTreeMap<String, Group> = BTreeMap::new();
+    let mut hosts = Hosts::new();
+    let mut section = ("ungrouped".to_owned(), "hosts");
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(head) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = match head.split_once(':') {
+                Some((g, "vars")) => (g.to_owned(), "vars"),
+                Some((g, "children")) => (g.to_owned(), "children"),
+                Some((_, other)) => return Err(format!("line {}: unknown section kind `:{other}`", n + 1)),
+                None => (head.to_owned(), "hosts"),
+            };
+            groups.entry(section.0.clone()).or_default();
+            continue;
+        }
+        let words = shell_words(line);
+        let g = groups.entry(section.0.clone()).or_default();
+        match section.1 {
+            "vars" => {
+                if let Some((k, v)) = line.split_once('=') {
+                    g.vars.push((k.trim().to_owned(), unquote(v.trim())));
+                }
+            }
+            "children" => g.children.push(line.to_owned()),
+            _ => {
+                let Some(name) = words.first() else { continue };
+                if name.contains('[') {
+                    return Err(format!("line {}: host range `{name}` is not expanded by sesslint; list the hosts", n + 1));
+                }
+                g.hosts.push(name.clone());
+                let vars: serde_json::Map<String, Value> = words[1..]
+                    .iter()
+                    .filter_map(|w| w.split_once('='))
+                    .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
+                    .collect();
+                add_vars(&mut hosts, name, Some(&Value::Object(vars)));
+            }
+        }
+    }
+    // Group variables reach the group's hosts and its children's, host variables first.
+    fn members(groups: &BTreeMap<String, Group>, g: &str, depth: usize, out: &mut Vec<String>) {
+        let Some(group) = groups.get(g).filter(|_| depth <= 32) else { return };
+        out.extend(group.hosts.iter().cloned());
+        for c in &group.children {
+            members(groups, c, depth + 1, out);
+        }
+    }
+    for (name, g) in &groups {
+        if g.vars.is_empty() {
+            continue;
+        }
+        let vars: serde_json::Map<String, Value> =
+            g.vars.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        let mut all = Vec::new();
+        members(&groups, name, 0, &mut all);
+        for h in all {
+            add_vars(&mut hosts, &h, Some(&Value::Object(vars.clone())));
+        }
+    }
+    Ok(hosts)
+}
+
+fn unquote(v: &str) -> String {
+    v.strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .or_else(|| v.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))
+        .unwrap_or(v)
+        .to_owned()
+}
+
+/// Words of an INI host line, quotes removed, a `#` outside quotes ending it.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (None, '#') => break,
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, c) if c.is_whitespace() => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            (_, c) => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names_and_addresses(h: &Hosts) -> Vec<(String, Vec<String>)> {
+        h.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
+    #[test]
+    fn the_three_forms_say_the_same() {
+        let ini = "[web]\nweb ansible_host=10.0.0.4 ansible_connection=local\n\n[redis]\nredis ansible_host=10.0.0.5\n[redis:vars]\nredis_private_ip=\"10.8.0.2\"\n";
+        let yaml = "all:\n  children:\n    web:\n      hosts:\n        web:\n          ansible_host: 10.0.0.4\n          ansible_connection: local\n    redis:\n      hosts:\n        redis:\n          ansible_host: 10.0.0.5\n      vars:\n        redis_private_ip: 10.8.0.2\n";
+        let json = r#"{"_meta": {"hostvars": {"redis": {"ansible_host": "10.0.0.5", "redis_private_ip": "10.8.0.2"}, "web": {"ansible_connection": "local", "ansible_host": "10.0.0.4"}}}, "all": {"children": ["ungrouped", "web", "redis"]}, "redis": {"hosts": ["redis"]}, "web": {"hosts": ["web"]}}"#;
+        let want = vec![
+            ("redis".to_owned(), vec!["10.0.0.5".to_owned(), "10.8.0.2".to_owned()]),
+            ("web".to_owned(), vec!["10.0.0.4".to_owned()]),
+        ];
+        let sorted = |mut v: Vec<(String, Vec<String>)>| {
+            for (_, a) in &mut v {
+                a.sort();
+            }
+            v
+        };
+        assert_eq!(sorted(names_and_addresses(&from_ini(ini).expect("ini"))), want);
+        let y: Value = serde_yaml_ng::from_str(yaml).expect("yaml");
+        assert_eq!(sorted(names_and_addresses(&from_yaml(&y))), want);
+        let j: Value = serde_json::from_str(json).expect("json");
+        assert_eq!(sorted(names_and_addresses(&from_list_json(&j))), want);
+    }
+
+    #[test]
+    fn host_ranges_are_refused_not_guessed() {
+        let e = from_ini("[web]\nweb[01:03] ansible_host=10.0.0.4\n").expect_err("a range");
+        assert!(e.contains("line 2") && e.contains("web[01:03]"), "{e}");
+    }
+}
