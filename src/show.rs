@@ -178,6 +178,9 @@ fn fleet_map(model: &Model, ctx: &ReportContext<'_>, out: &mut String) {
                     LinkCertainty::Ambiguous(r) => format!(" (maybe: {r})"),
                 };
                 let _ = writeln!(out, "  {from} -> {}: {what}{via}{how}", name(s.file));
+                if let Some(why) = crate::model::link::auth_refused(t, s) {
+                    let _ = writeln!(out, "    ! {}'s Redis refuses it: {why}", name(s.file));
+                }
             }
         }
     }

@@ -166,7 +166,8 @@ fn an_inventory_says_which_host_an_address_belongs_to() {
     assert!(bare.contains("web: pool www -> ?: tcp://10.0.0.5:6379 db 2 [auth] (`10.0.0.5` is no known address of the fleet's hosts (redis, web)"), "{bare}");
     for inventory in ["inventory.ini", "inventory.yml"] {
         let inv = dir.join(inventory);
-        let out = common::sesslint(&["show", "--inventory", inv.to_str().expect("utf-8"), dir.to_str().expect("utf-8")]);
+        let out =
+            common::sesslint(&["show", "--inventory", inv.to_str().expect("utf-8"), dir.to_str().expect("utf-8")]);
         let text = String::from_utf8(out.stdout).expect("utf-8");
         assert!(text.contains(line), "{inventory}: {text}");
         // A host's directory name is its name on the network too; a name no host has stays unlinked.
@@ -191,7 +192,10 @@ fn an_address_two_hosts_claim_is_ambiguous_and_a_host_without_a_tree_is_said() {
         sesslint::model::LinkCertainty::Ambiguous(why) => assert_eq!(why, "`10.0.0.5` is an address of redis and web"),
         other => panic!("{other:?}"),
     }
-    assert_eq!(model.fleet_notes, ["host `db` (sesslint.toml) has no tree in the fleet: its addresses (10.0.0.9) link to nothing"]);
+    assert_eq!(
+        model.fleet_notes,
+        ["host `db` (sesslint.toml) has no tree in the fleet: its addresses (10.0.0.9) link to nothing"]
+    );
 }
 
 #[test]

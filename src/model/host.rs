@@ -53,7 +53,7 @@ pub fn detect_fleet(paths: &[PathBuf], root: Option<&Path>, declared: &[HostDecl
         return None;
     }
     // Top-level directories of this machine are never a fleet (`/usr` may hold `/usr/etc`).
-    if std::fs::canonicalize(dir).is_ok_and(|c| c.parent().map_or(true, |q| q == Path::new("/"))) {
+    if std::fs::canonicalize(dir).is_ok_and(|c| c.parent().is_none_or(|q| q == Path::new("/"))) {
         return None;
     }
     let mut names: Vec<String> = std::fs::read_dir(dir)

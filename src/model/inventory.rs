@@ -160,7 +160,10 @@ fn from_ini(text: &str) -> Result<Hosts, String> {
             _ => {
                 let Some(name) = words.first() else { continue };
                 if name.contains('[') {
-                    return Err(format!("line {}: host range `{name}` is not expanded by sesslint; list the hosts", n + 1));
+                    return Err(format!(
+                        "line {}: host range `{name}` is not expanded by sesslint; list the hosts",
+                        n + 1
+                    ));
                 }
                 g.hosts.push(name.clone());
                 let vars: serde_json::Map<String, Value> = words[1..]
