@@ -405,6 +405,25 @@ fn odd_trees_give_the_right_answer_or_a_clear_error() {
     }
 }
 
+#[test]
+fn a_redis_include_glob_reads_names_that_are_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let repo = tempfile::tempdir().expect("tmp");
+    let main = repo.path().join("etc/redis/redis.conf");
+    write(&main, "port 0\ninclude /etc/redis/conf.d/*.conf\n");
+    write(&repo.path().join("etc/redis/conf.d").join(std::ffi::OsStr::from_bytes(b"\xff.conf")), "bogus-directive 1\n");
+    let out = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
+    assert!(out.contains("SL003") && out.contains("bogus-directive"), "{out}");
+    // redis-server reads it too (the same tree with the include made absolute on this machine).
+    if let Some(redis) = common::oracle("redis-server") {
+        let real = repo.path().join("real.conf");
+        write(&real, format!("port 0\ninclude {}/etc/redis/conf.d/*.conf\n", repo.path().display()));
+        let o = Command::new(redis).arg(&real).output().expect("run redis-server");
+        assert!(!o.status.success());
+        assert!(all_output(&o).contains("bogus-directive"), "{}", all_output(&o));
+    }
+}
+
 /// `conf.d/20-\xff.ini`.
 fn unsafe_name() -> &'static std::ffi::OsStr {
     use std::os::unix::ffi::OsStrExt;

@@ -480,26 +480,28 @@ impl Loader {
     /// `glob(3)` with flags 0: matches sorted, hidden files only when the pattern names them.
     /// A directory outside the checked tree is not listed: `Err((dir, why))`.
     fn glob(&self, cwd: &Path, pattern: &str) -> Result<Vec<PathBuf>, (PathBuf, Refusal)> {
+        use std::os::unix::ffi::{OsStrExt, OsStringExt};
         let absolute = pattern.starts_with('/');
         let components: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
-        // Each candidate: (path as glob(3) would print it, logical path).
-        let start_print = if absolute { "/".to_string() } else { String::new() };
+        // Each candidate: (path as glob(3) would print it, as bytes: names need not be UTF-8;
+        // logical path).
+        let start_print = if absolute { b"/".to_vec() } else { Vec::new() };
         let start_logical = if absolute { PathBuf::from("/") } else { cwd.to_path_buf() };
-        let mut frontier: Vec<(String, PathBuf)> = vec![(start_print, start_logical)];
+        let mut frontier: Vec<(Vec<u8>, PathBuf)> = vec![(start_print, start_logical)];
         for (i, comp) in components.iter().enumerate() {
             let last = i + 1 == components.len();
             let mut next = Vec::new();
             for (printed, logical) in &frontier {
-                let join = |name: &str| {
-                    let p = if printed.is_empty() || printed.ends_with('/') {
-                        format!("{printed}{name}")
-                    } else {
-                        format!("{printed}/{name}")
-                    };
-                    (p, logical.join(name))
+                let join = |name: &[u8]| {
+                    let mut p = printed.clone();
+                    if !(p.is_empty() || p.ends_with(b"/")) {
+                        p.push(b'/');
+                    }
+                    p.extend_from_slice(name);
+                    (p, logical.join(std::ffi::OsStr::from_bytes(name)))
                 };
                 if !has_glob_chars(comp) {
-                    let (p, l) = join(comp);
+                    let (p, l) = join(comp.as_bytes());
                     let phys = self.physical(cwd, &l);
                     if (last && phys.exists()) || (!last && phys.is_dir()) {
                         next.push((p, l));
@@ -511,14 +513,15 @@ impl Loader {
                     return Err((logical.clone(), why));
                 }
                 let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-                let mut names: Vec<String> =
-                    entries.filter_map(Result::ok).filter_map(|e| e.file_name().into_string().ok()).collect();
+                let mut names: Vec<Vec<u8>> =
+                    entries.filter_map(Result::ok).map(|e| e.file_name().into_vec()).collect();
+                // glob(3) sorts with strcoll(); redis-server runs in the C locale: bytes.
                 names.sort();
                 for name in names {
-                    if name.starts_with('.') && !comp.starts_with('.') {
+                    if name.starts_with(b".") && !comp.starts_with('.') {
                         continue;
                     }
-                    if fnmatch(comp.as_bytes(), name.as_bytes()) {
+                    if fnmatch(comp.as_bytes(), &name) {
                         let (p, l) = join(&name);
                         if last || self.physical(cwd, &l).is_dir() {
                             next.push((p, l));
@@ -530,10 +533,10 @@ impl Loader {
             next.truncate(MAX_INCLUDED_FILES + 1);
             frontier = next;
         }
-        let mut out: Vec<String> = frontier.into_iter().map(|(p, _)| p).collect();
+        let mut out: Vec<Vec<u8>> = frontier.into_iter().map(|(p, _)| p).collect();
         out.sort();
         out.dedup();
-        Ok(out.into_iter().map(PathBuf::from).collect())
+        Ok(out.into_iter().map(|p| PathBuf::from(std::ffi::OsString::from_vec(p))).collect())
     }
 }
 
