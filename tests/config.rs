@@ -98,7 +98,11 @@ fn inline_suppressions_hide_findings_and_unused_ones_are_reported() {
     );
     std::fs::write(&env, text).expect("write");
     let (found, _) = codes(tmp.path(), &[]);
-    assert_eq!(found, ["SL006", "SL101", "SL107", "SL109", "SL110", "SL111", "SL201", "SL302", "SL305"], "SL202 and SL303 suppressed; SL201 in env.php is unused");
+    assert_eq!(
+        found,
+        ["SL006", "SL101", "SL107", "SL109", "SL110", "SL111", "SL201", "SL302", "SL305"],
+        "SL202 and SL303 suppressed; SL201 in env.php is unused"
+    );
 }
 
 #[test]

@@ -20,7 +20,15 @@ fn free_port() -> u16 {
 fn oracles() -> Option<(PathBuf, PathBuf)> {
     let (Some(php), Some(redis)) = (common::oracle("php"), common::oracle("redis-server")) else { return None };
     let has_phpredis = Command::new(&php)
-        .args(["-n", "-d", "extension=igbinary", "-d", "extension=redis", "-r", "echo extension_loaded('redis') ? 1 : 0;"])
+        .args([
+            "-n",
+            "-d",
+            "extension=igbinary",
+            "-d",
+            "extension=redis",
+            "-r",
+            "echo extension_loaded('redis') ? 1 : 0;",
+        ])
         .output()
         .is_ok_and(|o| o.stdout == b"1");
     if !has_phpredis {
@@ -178,7 +186,8 @@ fn redis_with_password(redis: &Path) -> Live {
     let tmp = tempfile::tempdir().expect("tempdir");
     let port = free_port();
     let conf = tmp.path().join("redis.conf");
-    std::fs::write(&conf, format!("bind 127.0.0.1\nrequirepass {PASSWORD}\nsave \"\"\nappendonly no\n")).expect("write");
+    std::fs::write(&conf, format!("bind 127.0.0.1\nrequirepass {PASSWORD}\nsave \"\"\nappendonly no\n"))
+        .expect("write");
     let Outcome::Running(server) = start(redis, &conf, tmp.path(), tmp.path(), &["--port", &port.to_string()]) else {
         panic!("redis-server did not start")
     };
@@ -227,7 +236,12 @@ fn each_rule_predicts_what_php_and_phpredis_really_do() {
         let tree = live.tmp.path().join(format!("tree-{i}"));
         let fpm = write_tree(&tree, &live, case.conf_d);
         let said = run_php(&php, &fpm, case.script);
-        assert!(said.contains(case.php_says), "{}: PHP was expected to say {:?}, said:\n{said}", case.name, case.php_says);
+        assert!(
+            said.contains(case.php_says),
+            "{}: PHP was expected to say {:?}, said:\n{said}",
+            case.name,
+            case.php_says
+        );
         assert!(!said.contains("SID="), "{}: the session was stored after all:\n{said}", case.name);
         let found = findings(&tree);
         assert!(
@@ -279,7 +293,13 @@ fn a_misspelled_database_stores_the_session_in_database_0() {
     let key = format!("PHPREDIS_SESSION:{sid}");
     let replies = pipeline(
         &live.sock,
-        &[&[b"AUTH", PASSWORD.as_bytes()], &[b"SELECT", b"0"], &[b"EXISTS", key.as_bytes()], &[b"SELECT", b"3"], &[b"EXISTS", key.as_bytes()]],
+        &[
+            &[b"AUTH", PASSWORD.as_bytes()],
+            &[b"SELECT", b"0"],
+            &[b"EXISTS", key.as_bytes()],
+            &[b"SELECT", b"3"],
+            &[b"EXISTS", key.as_bytes()],
+        ],
     )
     .expect("talk to redis");
     assert!(matches!(replies[2], Resp::Int(1)), "not in database 0: {replies:?}");
@@ -313,8 +333,9 @@ fn the_default_lock_wait_gives_up_and_drops_the_write() {
     );
     assert!(said.contains("Acquire of session lock was not successful"), "{said}");
     assert!(started.elapsed() < std::time::Duration::from_secs(2), "it waited: {:?}", started.elapsed());
-    let replies = pipeline(&live.sock, &[&[b"AUTH", PASSWORD.as_bytes()], &[b"EXISTS", b"PHPREDIS_SESSION:livelocked"]])
-        .expect("talk to redis");
+    let replies =
+        pipeline(&live.sock, &[&[b"AUTH", PASSWORD.as_bytes()], &[b"EXISTS", b"PHPREDIS_SESSION:livelocked"]])
+            .expect("talk to redis");
     assert!(matches!(replies[1], Resp::Int(0)), "the session was written: {replies:?}");
     let found = findings(&tree);
     assert!(found.iter().any(|d| d.code == "SL107" && d.message.contains("20 ms")), "{found:?}");

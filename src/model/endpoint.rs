@@ -465,7 +465,18 @@ pub fn known_params(cluster: bool) -> &'static [&'static str] {
     if cluster {
         &["seed[]", "timeout", "read_timeout", "persistent", "prefix", "auth", "failover", "stream[...]"]
     } else {
-        &["weight", "timeout", "read_timeout", "persistent", "persistent_id", "retry_interval", "database", "prefix", "auth", "stream[...]"]
+        &[
+            "weight",
+            "timeout",
+            "read_timeout",
+            "persistent",
+            "persistent_id",
+            "retry_interval",
+            "database",
+            "prefix",
+            "auth",
+            "stream[...]",
+        ]
     }
 }
 
@@ -484,8 +495,18 @@ pub fn suggest_param(name: &str, cluster: bool) -> Option<String> {
         "host" | "port" if !cluster => "the host:port part of the URL",
         "ttl" | "lifetime" | "expire" => "session.gc_maxlifetime",
         _ if lower.starts_with("stream_") => return Some(format!("stream[{}]", &name[7..])),
-        _ if ["verify_peer", "verify_peer_name", "cafile", "capath", "local_cert", "local_pk", "allow_self_signed", "peer_name", "ciphers"]
-            .contains(&lower.as_str()) =>
+        _ if [
+            "verify_peer",
+            "verify_peer_name",
+            "cafile",
+            "capath",
+            "local_cert",
+            "local_pk",
+            "allow_self_signed",
+            "peer_name",
+            "ciphers",
+        ]
+        .contains(&lower.as_str()) =>
         {
             return Some(format!("stream[{name}]"))
         }

@@ -114,7 +114,13 @@ fn unquoted_hazard(line: &[u8]) -> Option<(usize, String, char)> {
 }
 
 /// The unquoted-value finding of one entry whose value starts at `start` in `doc`.
-fn unquoted_value(doc: &IniDocument, file: FileId, key: &str, start: usize, php_reads: String) -> Option<UnquotedValue> {
+fn unquoted_value(
+    doc: &IniDocument,
+    file: FileId,
+    key: &str,
+    start: usize,
+    php_reads: String,
+) -> Option<UnquotedValue> {
     let src = doc.source();
     let end = src[start..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(src.len(), |i| start + i);
     let (len, written, hazard) = unquoted_hazard(&src[start..end])?;
@@ -360,7 +366,9 @@ fn apply_ini(s: &mut PhpSetup, f: &IniFile<'_>, budget: &std::cell::Cell<usize>)
     let mut per_dir_section = false; // reset per file
     for (_, e) in doc.entries() {
         if e.offset.is_none() && doc.text(e.key) == b"session.save_path" {
-            let reads = String::from_utf8_lossy(&doc.evaluate(&e.value, &crate::syntax::ini::OtherEnvironment::default())).into_owned();
+            let reads =
+                String::from_utf8_lossy(&doc.evaluate(&e.value, &crate::syntax::ini::OtherEnvironment::default()))
+                    .into_owned();
             s.unquoted.extend(unquoted_value(doc, f.id, "session.save_path", e.value.span.start, reads));
         }
     }
@@ -388,7 +396,7 @@ fn apply_ini(s: &mut PhpSetup, f: &IniFile<'_>, budget: &std::cell::Cell<usize>)
                 if HISTORY_KEYS.contains(&key.as_str()) {
                     s.history.entry(key.clone()).or_default().push((value.clone(), at));
                 }
-                                set_later_wins(&mut s.values, key, value, at, e.value.span, from_env);
+                set_later_wins(&mut s.values, key, value, at, e.value.span, from_env);
             }
             _ => {}
         }
@@ -531,7 +539,15 @@ pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProble
                 }
                 None => {
                     let lines = vec![(value.clone(), admin, at)];
-                    let o = PoolOverride { value, depends_on_env, admin, set_at: at, value_span, shadowed: Vec::new(), lines };
+                    let o = PoolOverride {
+                        value,
+                        depends_on_env,
+                        admin,
+                        set_at: at,
+                        value_span,
+                        shadowed: Vec::new(),
+                        lines,
+                    };
                     pool.overrides.insert(name, o);
                 }
             }
@@ -606,11 +622,12 @@ impl super::Model {
     /// of a line PHP stopped reading at a syntax error (`tcp://h?auth` of
     /// `tcp://h?auth=secret`): not what its author wrote, so rules leave it to SL001.
     pub fn save_path_cut_by_syntax_error(&self, set_at: Location) -> bool {
-        self.php
-            .iter()
-            .flat_map(|s| &s.unquoted)
-            .chain(self.pools.iter().flat_map(|p| &p.unquoted))
-            .any(|u| u.php_reads.is_none() && u.at.file == set_at.file && set_at.span.start <= u.at.span.start && u.at.span.start <= set_at.span.end)
+        self.php.iter().flat_map(|s| &s.unquoted).chain(self.pools.iter().flat_map(|p| &p.unquoted)).any(|u| {
+            u.php_reads.is_none()
+                && u.at.file == set_at.file
+                && set_at.span.start <= u.at.span.start
+                && u.at.span.start <= set_at.span.end
+        })
     }
 
     /// Whether an endpoint's save_path is such remains (see [`Self::save_path_cut_by_syntax_error`]).

@@ -145,7 +145,9 @@ pub fn check_selected(model: &Model, enabled: impl Fn(&Rule) -> bool) -> Vec<Dia
 
 /// Endpoint labels grouped by the place that decides for them, in first-seen order: one
 /// finding per php.ini line instead of one per pool that inherits it.
-pub(crate) fn group_by_location<T: PartialEq>(items: impl IntoIterator<Item = (Location, T, String)>) -> Vec<(Location, T, Vec<String>)> {
+pub(crate) fn group_by_location<T: PartialEq>(
+    items: impl IntoIterator<Item = (Location, T, String)>,
+) -> Vec<(Location, T, Vec<String>)> {
     let mut out: Vec<(Location, T, Vec<String>)> = Vec::new();
     for (at, key, who) in items {
         match out.iter_mut().find(|(a, k, _)| *a == at && *k == key) {

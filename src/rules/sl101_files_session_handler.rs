@@ -60,7 +60,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         found.push((at, (dir, ep.handler.set_at.is_some()), ep.label.clone()));
     }
     for (at, (dir, explicit), who) in group_by_location(found) {
-        let what = if explicit { "session.save_handler = files" } else { "no session.save_handler: PHP's default is files" };
+        let what =
+            if explicit { "session.save_handler = files" } else { "no session.save_handler: PHP's default is files" };
         out.push(
             rule.diagnostic(
                 Severity::Info,

@@ -59,7 +59,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         }
         let handler = ep.handler.value.as_str();
         let path = ep.save_path.as_ref().map_or("", |v| v.value.as_str());
-        let Some(at) = ep.save_path.as_ref().and_then(|v| v.set_at).or(ep.handler.set_at).or_else(|| model.php_owner_at(ep.owner))
+        let Some(at) =
+            ep.save_path.as_ref().and_then(|v| v.set_at).or(ep.handler.set_at).or_else(|| model.php_owner_at(ep.owner))
         else {
             continue;
         };
@@ -99,7 +100,11 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
             }
             out.push(with_handler(
                 model,
-                rule.diagnostic(Severity::Error, format!("session.save_path: {message}"), label(model, at, format!("save_path for `{handler}`"))),
+                rule.diagnostic(
+                    Severity::Error,
+                    format!("session.save_path: {message}"),
+                    label(model, at, format!("save_path for `{handler}`")),
+                ),
                 ep.handler.set_at,
                 at,
                 handler,

@@ -69,7 +69,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                     "db" | "select" | "dbindex" | "database" => ": the sessions go to database 0",
                     _ => "",
                 };
-                messages.push(format!("phpredis does not know the save_path parameter `{name}` and ignores it{consequence}{hint}"));
+                messages.push(format!(
+                    "phpredis does not know the save_path parameter `{name}` and ignores it{consequence}{hint}"
+                ));
             }
             if t.problems.contains(&TargetProblem::CredentialsInUrl) {
                 messages.push("a password in the URL's user-info (`user:pass@host`) is ignored by phpredis: no password is sent (did you mean `?auth=...`, or `?auth[]=user&auth[]=pass` for an ACL user?)".to_owned());
@@ -77,10 +79,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         }
         for message in messages {
             if seen.insert((at, message.clone())) {
-                out.push(
-                    rule.diagnostic(Severity::Error, message, label(model, at, "session.save_path"))
-                        .with_help(format!("phpredis reads only: {}", crate::model::endpoint::known_params(cluster).join(", "))),
-                );
+                out.push(rule.diagnostic(Severity::Error, message, label(model, at, "session.save_path")).with_help(
+                    format!("phpredis reads only: {}", crate::model::endpoint::known_params(cluster).join(", ")),
+                ));
             }
         }
     }

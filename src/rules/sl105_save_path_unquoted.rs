@@ -60,13 +60,18 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         if u.php_reads.is_none() || !seen.insert(u.at) {
             continue;
         }
-        let mut d = rule.diagnostic(Severity::Error, message(u), label(model, u.at, format!("unquoted `{}`", u.hazard)));
+        let mut d =
+            rule.diagnostic(Severity::Error, message(u), label(model, u.at, format!("unquoted `{}`", u.hazard)));
         if let Some(quoted) = ini_double_quoted(&u.written) {
             // Secrets of the file inside the value stay masked in the replacement: each byte
             // lands one further per escape before it, plus the opening quote.
             let start = u.at.span.start;
             let landed = |offset: usize| {
-                1 + offset + u.written.as_bytes()[..offset.min(u.written.len())].iter().filter(|&&b| b == b'\\' || b == b'"').count()
+                1 + offset
+                    + u.written.as_bytes()[..offset.min(u.written.len())]
+                        .iter()
+                        .filter(|&&b| b == b'\\' || b == b'"')
+                        .count()
             };
             let secrets = model
                 .file(u.at.file)

@@ -102,7 +102,12 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                     out.push(
                         rule.diagnostic(
                             Severity::Warning,
-                            format!("pool {}: {kind}[{key}] = {} overrides {} of php.ini for every request of this pool", pool.name, short(key, &o.value), short(key, &b.value)),
+                            format!(
+                                "pool {}: {kind}[{key}] = {} overrides {} of php.ini for every request of this pool",
+                                pool.name,
+                                short(key, &o.value),
+                                short(key, &b.value)
+                            ),
                             label(model, o.set_at, "the pool's value wins"),
                         )
                         .with_related(label(model, b_at, "shadowed for this pool"))

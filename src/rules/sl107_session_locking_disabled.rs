@@ -59,7 +59,11 @@ fn number(v: Option<&crate::model::EffectiveValue>) -> Option<f64> {
 fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
     for ep in &model.endpoints {
-        if matches!(ep.owner, EndpointOwner::Magento(_)) || ep.handler.value != "redis" || !ep.uses_redis() || model.endpoint_save_path_cut(ep) {
+        if matches!(ep.owner, EndpointOwner::Magento(_))
+            || ep.handler.value != "redis"
+            || !ep.uses_redis()
+            || model.endpoint_save_path_cut(ep)
+        {
             continue;
         }
         let get = |k: &str| model.php_value(ep.owner, k);

@@ -52,8 +52,12 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         };
         if seen.insert(at) {
             out.push(
-                rule.diagnostic(Severity::Warning, format!("session.save_path has {message}"), label(model, at, "session.save_path"))
-                    .with_help("add `timeout=2&read_timeout=2` (seconds) to every URL in the save_path"),
+                rule.diagnostic(
+                    Severity::Warning,
+                    format!("session.save_path has {message}"),
+                    label(model, at, "session.save_path"),
+                )
+                .with_help("add `timeout=2&read_timeout=2` (seconds) to every URL in the save_path"),
             );
         }
     }

@@ -63,7 +63,11 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         found.push((at, v.set_at.is_some(), ep.label.clone()));
     }
     for (at, explicit, who) in group_by_location(found) {
-        let what = if explicit { "session.use_strict_mode is off" } else { "session.use_strict_mode is not set: PHP's default is off" };
+        let what = if explicit {
+            "session.use_strict_mode is off"
+        } else {
+            "session.use_strict_mode is not set: PHP's default is off"
+        };
         out.push(
             rule.diagnostic(
                 Severity::Info,

@@ -70,9 +70,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         ] {
             let v = get(key);
             let on = match key {
-                "session.cookie_samesite" => v.as_ref().is_some_and(|v| {
-                    matches!(v.value.trim().to_ascii_lowercase().as_str(), "lax" | "strict")
-                }),
+                "session.cookie_samesite" => {
+                    v.as_ref().is_some_and(|v| matches!(v.value.trim().to_ascii_lowercase().as_str(), "lax" | "strict"))
+                }
                 _ => v.as_ref().is_some_and(|v| ini_bool(&v.value)),
             };
             if !on && !(lone && v.as_ref().and_then(|v| v.set_at).is_none()) {

@@ -50,12 +50,17 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         if model.save_path_cut_by_syntax_error(at) {
             continue;
         }
-        let persistent: Vec<usize> = ep.targets.iter().enumerate().filter(|(_, t)| t.persistent).map(|(i, _)| i).collect();
+        let persistent: Vec<usize> =
+            ep.targets.iter().enumerate().filter(|(_, t)| t.persistent).map(|(i, _)| i).collect();
         if persistent.is_empty() {
             continue;
         }
         let per_host = match workers {
-            Some(n) => format!("up to {} connections per web server (pm.max_children = {n} x {} address(es))", n * persistent.len() as u64, persistent.len()),
+            Some(n) => format!(
+                "up to {} connections per web server (pm.max_children = {n} x {} address(es))",
+                n * persistent.len() as u64,
+                persistent.len()
+            ),
             None => "one connection per php-fpm worker and address, on every web server".to_owned(),
         };
         let mut d = rule.diagnostic(
@@ -70,13 +75,25 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                     Some(m) => format!("maxclients {m}"),
                     None => "maxclients 10000 (the default)".to_owned(),
                 };
-                let at = server.settings.get("maxclients").map(|(_, at)| *at).unwrap_or(crate::model::Location { file: server.file, span: crate::span::Span::empty(0) });
+                let at = server
+                    .settings
+                    .get("maxclients")
+                    .map(|(_, at)| *at)
+                    .unwrap_or(crate::model::Location { file: server.file, span: crate::span::Span::empty(0) });
                 let fits = match (workers, max) {
-                    (Some(n), Some(m)) => format!("; {} web servers of this pool alone reach it", (m / n.max(1)).max(1)),
-                    (Some(n), None) => format!("; {} web servers of this pool alone reach it", (10000 / n.max(1)).max(1)),
+                    (Some(n), Some(m)) => {
+                        format!("; {} web servers of this pool alone reach it", (m / n.max(1)).max(1))
+                    }
+                    (Some(n), None) => {
+                        format!("; {} web servers of this pool alone reach it", (10000 / n.max(1)).max(1))
+                    }
                     _ => String::new(),
                 };
-                d = d.with_related(label(model, at, format!("{} allows {max_text}{fits}", crate::source::display_path(model.path(server.file)))));
+                d = d.with_related(label(
+                    model,
+                    at,
+                    format!("{} allows {max_text}{fits}", crate::source::display_path(model.path(server.file))),
+                ));
             }
         }
         out.push(d.with_help("drop `persistent=1` (sessions gain little from it), or keep workers x pools x web servers well below the server's maxclients"));

@@ -49,18 +49,19 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     // The lines that hold Redis passwords: session.save_path lines PHP and php-fpm read
     // (other secrets of a php.ini, `mysqli.default_pw`, are not this rule's), requirepass,
     // and ACL users with a password.
-    let password_lines: Vec<Location> = model
-        .php
-        .iter()
-        .flat_map(|s| s.history.get("session.save_path").into_iter().flatten().map(|(_, at)| *at))
-        .chain(model.pools.iter().flat_map(|p| {
-            p.overrides.get("session.save_path").into_iter().flat_map(|o| o.lines.iter().map(|(_, _, at)| *at))
-        }))
-        // redis.conf and ACL files: the requirepass line and user lines with a password.
-        .chain(model.redis.iter().flat_map(|r| {
-            r.requirepass_at.into_iter().chain(r.users.iter().filter(|u| u.passwords > 0).map(|u| u.at))
-        }))
-        .collect();
+    let password_lines: Vec<Location> =
+        model
+            .php
+            .iter()
+            .flat_map(|s| s.history.get("session.save_path").into_iter().flatten().map(|(_, at)| *at))
+            .chain(model.pools.iter().flat_map(|p| {
+                p.overrides.get("session.save_path").into_iter().flat_map(|o| o.lines.iter().map(|(_, _, at)| *at))
+            }))
+            // redis.conf and ACL files: the requirepass line and user lines with a password.
+            .chain(model.redis.iter().flat_map(|r| {
+                r.requirepass_at.into_iter().chain(r.users.iter().filter(|u| u.passwords > 0).map(|u| u.at))
+            }))
+            .collect();
     for (i, f) in model.files.iter().enumerate() {
         let Some(mode) = f.mode else { continue };
         if mode & 0o004 == 0 {
