@@ -6,7 +6,12 @@
 #
 # Each host is the demo tree (Debian PHP 8.2 CLI+FPM, two Redis, a Magento shop) with its
 # ports, databases and pool names varied, one or two extra Magento roots from the corpus, and
-# noise: files sesslint must walk past (logs, certificates, unrelated configs).
+# noise: files sesslint must walk past (logs, certificates, unrelated configs). Hosts pair up
+# across the fleet: each odd host also runs a Redis on its private address 10.0.X.Y, and the
+# even host after it keeps one pool's sessions there, every other pair through stunnel, so
+# that the fleet's links cross hosts (found through the address index, not host pairs).
+#
+#   SESSLINT_BIN=target/debug/sesslint scripts/bench-fleet.sh 50 1   (no release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hosts=${1:-300}
@@ -34,6 +39,23 @@ for i in $(seq -w 1 "$hosts"); do
       cp -a "fixtures/corpus/$m/app" "$h/srv/$m/app"
     fi
   done
+  # Cross-host pairs: odd hosts serve Redis on their private address, even ones use it.
+  addr() { echo "10.0.$(( $1 / 250 )).$(( $1 % 250 + 1 ))"; }
+  if [ $((n % 2)) -eq 1 ]; then
+    printf 'bind 127.0.0.1 %s\nport 6390\nrequirepass bench-password\n' "$(addr "$n")" > "$h/etc/redis/redis-fleet.conf"
+    if [ $((n % 4)) -eq 1 ]; then
+      mkdir -p "$h/etc/stunnel"
+      printf '[fleet]\naccept = %s:6391\nconnect = 127.0.0.1:6390\ncert = /etc/stunnel/fleet.pem\n' "$(addr "$n")" > "$h/etc/stunnel/fleet-server.conf"
+    fi
+  else
+    target="$(addr $((n - 1))):6390"
+    if [ $((n % 4)) -eq 2 ]; then
+      mkdir -p "$h/etc/stunnel"
+      printf '[fleet]\nclient = yes\naccept = 127.0.0.1:8100\nconnect = %s:6391\nverifyChain = yes\n' "$(addr $((n - 1)))" > "$h/etc/stunnel/fleet-client.conf"
+      target="127.0.0.1:8100"
+    fi
+    printf '[fleet]\nuser = www-data\nlisten = /run/php/fleet.sock\npm = ondemand\npm.max_children = 4\nphp_value[session.save_handler] = redis\nphp_value[session.save_path] = "tcp://%s?auth=bench-password&database=3"\n' "$target" > "$h/etc/php/8.2/fpm/pool.d/fleet.conf"
+  fi
   # Noise: unrelated configs, logs, a certificate bundle.
   mkdir -p "$h/etc/nginx/sites-enabled" "$h/var/log/nginx" "$h/etc/ssl/certs"
   for k in 1 2 3 4 5 6 7 8; do
@@ -46,8 +68,12 @@ files=$(find "$fleet" -type f | wc -l)
 bytes=$(du -sb "$fleet" | cut -f1)
 echo "fleet: $files files, $((bytes / 1024 / 1024)) MiB"
 
-cargo build --release -q
-bin=target/release/sesslint
+if [ -n "${SESSLINT_BIN:-}" ]; then
+  bin=$SESSLINT_BIN
+else
+  cargo build --release -q
+  bin=target/release/sesslint
+fi
 
 # Warm the page cache for both.
 find "$fleet" -type f -print0 | xargs -0 cat > /dev/null
@@ -72,11 +98,14 @@ show_ms=$(time_runs "$bin" show "$fleet")
 # sesslint exits 1 when it finds something; GNU time then prints a status line before %M.
 peak_kb=$( { /usr/bin/time -f '%M' "$bin" --format concise "$fleet" > /dev/null; } 2>&1 | tail -1 ) || true
 findings=$("$bin" --format concise "$fleet" | wc -l || true)
+# The fleet map's lines that end on another host (`host0002: pool fleet -> host0001: ...`).
+cross=$("$bin" show "$fleet" | awk '/^  [^ !].* -> / { split($0, a, ":"); from = substr(a[1], 3); split($0, b, " -> "); split(b[2], c, ":"); if (b[2] ~ /^[^ :?]+: (tcp|tls|unix)/ && c[1] != from) n++ } END { print n + 0 }')
 
 echo
 echo "hosts=$hosts files=$files runs=$runs (median wall time, warm cache, $(nproc) cores)"
 echo "read floor (find | xargs cat):  ${floor_ms} ms"
 echo "sesslint check:                 ${check_ms} ms  ($findings findings)"
 echo "sesslint show:                  ${show_ms} ms"
+echo "cross-host links in the map:    ${cross}"
 awk -v a="$check_ms" -v b="$floor_ms" 'BEGIN { printf "ratio check / floor:            %.2fx\n", a / b }'
 echo "peak RSS of sesslint check:     ${peak_kb} KiB"

@@ -134,11 +134,15 @@ fn fleet_map(model: &Model, ctx: &ReportContext<'_>, out: &mut String) {
         display_path(model.fleet.as_deref().unwrap_or(std::path::Path::new(""))),
         model.hosts.len()
     );
+    // One block per endpoint, listed host by host.
+    let mut blocks: Vec<(&str, String)> = Vec::new();
     for (ei, ep) in model.endpoints.iter().enumerate() {
         let Some(at) = ep.decided_at.or(ep.save_path.as_ref().and_then(|s| s.set_at)) else { continue };
         let from = format!("{}: {}", name(at.file), short_owner(model, ep));
+        let mut out = String::new();
         if ep.targets.is_empty() {
             let _ = writeln!(out, "  {from} -> {}", destination(ctx, ep));
+            blocks.push((name(at.file), out));
             continue;
         }
         for (ti, t) in ep.targets.iter().enumerate() {
@@ -183,6 +187,11 @@ fn fleet_map(model: &Model, ctx: &ReportContext<'_>, out: &mut String) {
                 }
             }
         }
+        blocks.push((name(at.file), out));
+    }
+    blocks.sort_by(|a, b| a.0.cmp(b.0));
+    for (_, block) in blocks {
+        out.push_str(&block);
     }
     for p in &model.chain_problems {
         let _ = writeln!(out, "  ! {}", ctx.text(&p.message));

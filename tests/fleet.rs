@@ -205,3 +205,74 @@ fn an_unreadable_inventory_stops_the_run() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--inventory /nonexistent/hosts.yml"));
 }
+
+/// A fleet of `pairs` Redis hosts and `pairs` web hosts, half of them joined by stunnel.
+fn synthetic_fleet(dir: &Path, pairs: usize) {
+    let write = |path: PathBuf, text: String| {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    for i in 0..pairs {
+        let addr = format!("10.{}.{}.5", i / 250, i % 250);
+        let redis = dir.join(format!("redis{i:04}"));
+        let web = dir.join(format!("web{i:04}"));
+        write(redis.join("etc/redis/redis.conf"), format!("bind 127.0.0.1 {addr}\nport 6379\nrequirepass x\n"));
+        let target = if i % 2 == 0 {
+            write(redis.join("etc/stunnel/s.conf"), format!("[r]\naccept = {addr}:6380\nconnect = 127.0.0.1:6379\n"));
+            write(
+                web.join("etc/stunnel/c.conf"),
+                format!("[r]\nclient = yes\naccept = 127.0.0.1:8000\nconnect = {addr}:6380\n"),
+            );
+            "127.0.0.1:8000".to_owned()
+        } else {
+            format!("{addr}:6379")
+        };
+        write(
+            web.join("etc/php/8.2/fpm/pool.d/www.conf"),
+            format!("[www]\nphp_value[session.save_handler] = redis\nphp_value[session.save_path] = \"tcp://{target}?auth=x\"\n"),
+        );
+    }
+}
+
+/// Linking a fleet takes time linear in its hosts: one address index, no host pairs.
+/// Prints the figures; run with `cargo test --test fleet -- --ignored --nocapture`.
+#[test]
+#[ignore = "a timing sanity check, run by hand"]
+fn linking_scales_linearly_with_the_hosts() {
+    let mut times = Vec::new();
+    // SESSLINT_FLEET_PAIRS=1000 times one size only (for a profiler).
+    let sizes: Vec<usize> = match std::env::var("SESSLINT_FLEET_PAIRS").ok().and_then(|v| v.parse().ok()) {
+        Some(n) => vec![n],
+        None => vec![250, 500, 1000],
+    };
+    for &pairs in &sizes {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        synthetic_fleet(tmp.path(), pairs);
+        let paths = [tmp.path().to_path_buf()];
+        let started = std::time::Instant::now();
+        let model = sesslint::model::build(&paths, &Default::default());
+        let build = started.elapsed();
+        assert_eq!(model.hosts.len(), 2 * pairs);
+        assert_eq!(model.links.iter().filter(|l| l.cross_host).count(), pairs);
+        let link = (0..std::env::var("SESSLINT_FLEET_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(20))
+            .map(|_| {
+                let t = std::time::Instant::now();
+                let linking = sesslint::model::link_index::link_all(&model, &paths);
+                assert_eq!(linking.links.len(), pairs);
+                t.elapsed()
+            })
+            .min()
+            .expect("runs");
+        println!(
+            "hosts {:5}: build {:8.1} ms, link {:7.2} ms",
+            2 * pairs,
+            build.as_secs_f64() * 1e3,
+            link.as_secs_f64() * 1e3
+        );
+        times.push(link.as_secs_f64());
+    }
+    if let [small, _, large] = times[..] {
+        // 4x the hosts: well under 16x the time (a pairwise scan would be 16x).
+        assert!(large < small * 8.0, "{times:?}");
+    }
+}

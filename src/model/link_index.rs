@@ -58,6 +58,8 @@ struct Index<'m> {
     ends_at: HashMap<(usize, String, u16), Vec<usize>>,
     ends_any: HashMap<(Machine, u16), Vec<usize>>,
     ends_on: HashMap<(Machine, u16), Vec<usize>>,
+    /// Server tunnel ends by machine, for saying what a host accepts.
+    ends_of: HashMap<Machine, Vec<usize>>,
     /// PeerVPN configurations by machine.
     vpn: HashMap<Machine, Vec<usize>>,
     server_machine: Vec<Machine>,
@@ -152,6 +154,8 @@ pub fn link_all(model: &Model, tops: &[PathBuf]) -> Linking {
     if index.fleet {
         out.chain_problems.extend(index.chain_problems());
     }
+    // Model::servers_of searches them by (endpoint, target); they are made in that order.
+    debug_assert!(out.links.windows(2).all(|w| (w[0].endpoint, w[0].target) <= (w[1].endpoint, w[1].target)));
     out
 }
 
@@ -197,6 +201,7 @@ impl<'m> Index<'m> {
             ends_at: HashMap::new(),
             ends_any: HashMap::new(),
             ends_on: HashMap::new(),
+            ends_of: HashMap::new(),
             vpn: HashMap::new(),
             server_machine,
             tunnel_machine,
@@ -290,6 +295,7 @@ impl<'m> Index<'m> {
                 TunnelSide::Server => {
                     let Some((h, p)) = t.listen.as_deref().and_then(|l| split_address(l, "0.0.0.0")) else { continue };
                     self.ends_on.entry((m, p)).or_default().push(ti);
+                    self.ends_of.entry(m).or_default().push(ti);
                     let (reach, wildcard) = classify_address(&h);
                     if wildcard || h.is_empty() {
                         self.ends_any.entry((m, p)).or_default().push(ti);
@@ -567,13 +573,14 @@ impl Index<'_> {
                 };
                 let message = match far {
                     Some(fm) => {
-                        let accepts: Vec<String> = tunnels
-                            .iter()
-                            .enumerate()
-                            .filter(|(e, x)| {
-                                x.side == TunnelSide::Server && x.kind == t.kind && self.tunnel_machine[*e] == fm
-                            })
-                            .filter_map(|(_, x)| x.listen.clone())
+                        let accepts: Vec<String> = self
+                            .ends_of
+                            .get(&fm)
+                            .into_iter()
+                            .flatten()
+                            .map(|&e| &tunnels[e])
+                            .filter(|x| x.kind == t.kind)
+                            .filter_map(|x| x.listen.clone())
                             .collect();
                         let there = if accepts.is_empty() {
                             format!("{} has no {kind} server end", self.machine_names[fm])

@@ -190,6 +190,7 @@ pub struct Model {
     pub redis: Vec<RedisServer>,
     pub tunnels: Vec<Tunnel>,
     pub endpoints: Vec<SessionEndpoint>,
+    /// Sorted by (endpoint, target).
     pub links: Vec<Link>,
     /// Targets that could not be linked, with the reason (a name no fleet host has).
     pub unlinked: Vec<Unlinked>,
@@ -278,11 +279,13 @@ impl Model {
         }
     }
 
-    /// The servers an endpoint target is linked to.
+    /// The servers an endpoint target is linked to. Links are kept in (endpoint, target)
+    /// order, so this is a binary search, not a scan (a fleet has thousands).
     pub fn servers_of(&self, endpoint: EndpointId, target: usize) -> impl Iterator<Item = (&Link, &RedisServer)> {
-        self.links
+        let start = self.links.partition_point(|l| (l.endpoint, l.target) < (endpoint, target));
+        self.links[start..]
             .iter()
-            .filter(move |l| l.endpoint == endpoint && l.target == target)
+            .take_while(move |l| l.endpoint == endpoint && l.target == target)
             .map(move |l| (l, self.server(l.server)))
     }
 
