@@ -55,7 +55,6 @@ codes! {
     SecretWorldReadable = "SL113", "secret-world-readable";
     RedisMissingAuth = "SL201", "redis-missing-auth";
     RedisExposedWithoutTunnel = "SL202", "redis-exposed-without-tunnel";
-    TunnelChainBroken = "SL203", "tunnel-chain-broken";
     MagentoFilesSessions = "SL301", "magento-files-sessions";
     MagentoSessionConfigInvalid = "SL302", "magento-session-config-invalid";
     NonUniqueDatabase = "SL303", "non-unique-database";
@@ -65,6 +64,7 @@ codes! {
     ForceStandalone = "SL307", "force-standalone";
     MaxConcurrencyLow = "SL308", "max-concurrency-low";
     SentinelUnusable = "SL309", "sentinel-unusable";
+    TunnelChainBroken = "SL405", "tunnel-chain-broken";
 }
 
 /// Codes of rules that were removed: never given to a new rule.

@@ -93,7 +93,7 @@ fn the_playbook_fetches_the_fleet_and_lints_it_across_hosts() {
         "{log}"
     );
 
-    // JSON: the findings name their hosts. SL203 needs the inventory: only `ansible_host`
+    // JSON: the findings name their hosts. SL405 needs the inventory: only `ansible_host`
     // says that 10.0.0.5 is the Redis host, whose stunnel accepts on every interface.
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(reports.join("sesslint.json")).expect("JSON report")).expect("JSON");
@@ -105,10 +105,10 @@ fn the_playbook_fetches_the_fleet_and_lints_it_across_hosts() {
         .collect();
     // Other rules may have their say too; each finding is on one of the two hosts.
     assert!(found.iter().all(|(_, h)| h == "web" || h == "redis"), "{found:?}");
-    for want in [("SL202", "redis"), ("SL203", "web")] {
+    for want in [("SL202", "redis"), ("SL405", "web")] {
         assert!(found.contains(&(want.0.to_owned(), want.1.to_owned())), "{want:?} not in {found:?}");
     }
-    let sl203 = json.as_array().and_then(|a| a.iter().find(|d| d["code"] == "SL203")).expect("SL203");
+    let sl203 = json.as_array().and_then(|a| a.iter().find(|d| d["code"] == "SL405")).expect("SL405");
     assert_eq!(
         sl203["message"],
         "the stunnel client end on web connects to 10.0.0.5:6381, where no stunnel server end accepts: redis's stunnel server ends accept 6380"
@@ -125,7 +125,7 @@ fn the_playbook_fetches_the_fleet_and_lints_it_across_hosts() {
         .map(|r| (r["ruleId"].as_str().unwrap_or(""), r["properties"]["host"].as_str().unwrap_or("")))
         .collect();
     assert_eq!(hosts.len(), found.len());
-    assert!(hosts.contains(&("SL202", "redis")) && hosts.contains(&("SL203", "web")), "{hosts:?}");
+    assert!(hosts.contains(&("SL202", "redis")) && hosts.contains(&("SL405", "web")), "{hosts:?}");
 
     // The map: the direct pool reaches the Redis host by the inventory's address and is
     // refused (no password); the tunnelled one breaks at the wrong port; the spare host
@@ -134,7 +134,7 @@ fn the_playbook_fetches_the_fleet_and_lints_it_across_hosts() {
     for line in [
         "  web: pool www -> redis: tcp://10.0.0.5:6379 db 2 [no auth]\n",
         "    ! redis's Redis refuses it: it sends no password and this server requires one (`-NOAUTH`)\n",
-        "  web: pool shop -> ?: tcp://127.0.0.1:8000 db 3 [auth] (the stunnel client end on web that accepts 127.0.0.1:8000 reaches no Redis (SL203 says where the chain breaks))\n",
+        "  web: pool shop -> ?: tcp://127.0.0.1:8000 db 3 [auth] (the stunnel client end on web that accepts 127.0.0.1:8000 reaches no Redis (SL405 says where the chain breaks))\n",
         "has no tree in the fleet: its addresses (10.0.0.6) link to nothing\n",
     ] {
         assert!(map.contains(line), "missing {line:?} in:\n{map}");

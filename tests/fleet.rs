@@ -90,7 +90,7 @@ fn a_tree_with_its_own_etc_is_no_fleet() {
 }
 
 fn sl203(name: &str) -> PathBuf {
-    common::fixtures().join("rules/SL203").join(name)
+    common::fixtures().join("rules/SL405").join(name)
 }
 
 /// The tunnels a link passes, as (kind, side, host).

@@ -434,7 +434,7 @@ impl Index<'_> {
                 } else if hits.is_empty() && self.fleet {
                     let kind = kind_name(self.model.tunnels[clients[0]].kind);
                     why = Some(format!(
-                        "the {kind} client end on {here} that accepts {address} reaches no Redis (SL203 says where the chain breaks)"
+                        "the {kind} client end on {here} that accepts {address} reaches no Redis (SL405 says where the chain breaks)"
                     ));
                 }
             }

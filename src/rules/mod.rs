@@ -22,7 +22,6 @@ mod sl112_persistent_connections;
 mod sl113_secret_world_readable;
 mod sl201_redis_missing_auth;
 mod sl202_redis_exposed_without_tunnel;
-mod sl203_tunnel_chain_broken;
 mod sl301_magento_files_sessions;
 mod sl302_magento_session_config_invalid;
 mod sl303_non_unique_database;
@@ -32,6 +31,7 @@ mod sl306_persistent_id_shared;
 mod sl307_force_standalone;
 mod sl308_max_concurrency_low;
 mod sl309_sentinel_unusable;
+mod sl405_tunnel_chain_broken;
 
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -71,7 +71,6 @@ pub static RULES: &[&Rule] = &[
     &sl113_secret_world_readable::RULE,
     &sl201_redis_missing_auth::RULE,
     &sl202_redis_exposed_without_tunnel::RULE,
-    &sl203_tunnel_chain_broken::RULE,
     &sl301_magento_files_sessions::RULE,
     &sl302_magento_session_config_invalid::RULE,
     &sl303_non_unique_database::RULE,
@@ -81,6 +80,7 @@ pub static RULES: &[&Rule] = &[
     &sl307_force_standalone::RULE,
     &sl308_max_concurrency_low::RULE,
     &sl309_sentinel_unusable::RULE,
+    &sl405_tunnel_chain_broken::RULE,
 ];
 
 impl Rule {

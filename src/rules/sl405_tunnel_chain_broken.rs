@@ -1,4 +1,4 @@
-//! # SL203 tunnel-chain-broken
+//! # SL405 tunnel-chain-broken
 //!
 //! ## What it does
 //! In a fleet (a directory with one tree per host), follows each stunnel, spiped and
@@ -48,7 +48,7 @@ pub static RULE: Rule = Rule {
     code: Code::TunnelChainBroken,
     summary: "A stunnel, spiped or PeerVPN path between two hosts whose ends do not meet",
     default_severity: Severity::Error,
-    source: include_str!("sl203_tunnel_chain_broken.rs"),
+    source: include_str!("sl405_tunnel_chain_broken.rs"),
     check,
 };
 
