@@ -27,6 +27,7 @@ mod secrets;
 mod sha256;
 mod source;
 mod span;
+mod suggest;
 mod suppress;
 
 pub use confine::{Confinement, Refusal, MAX_FILE_SIZE};

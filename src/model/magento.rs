@@ -330,7 +330,7 @@ pub fn session_save_suggestion(save: &str) -> Option<String> {
     if trimmed != save && SESSION_SAVE_VALUES.contains(&trimmed.as_str()) {
         return Some(trimmed);
     }
-    super::load::did_you_mean(save, SESSION_SAVE_VALUES.iter().copied())
+    crate::suggest::did_you_mean(save, SESSION_SAVE_VALUES.iter().copied())
 }
 
 /// What Magento 2.4's session config makes of a key in `session.redis`.
@@ -403,7 +403,7 @@ pub fn session_key(key: &str) -> SessionKey {
         "compress_data" | "compress_tags" | "use_lua" | "_useLua" | "use_lua_on_gc" | "lifetimelimit"
         | "automatic_cleaning_factor" | "load_from_slave" | "load_from_slaves" | "retry_reads_on_master"
         | "preload_keys" | "sentinel" => cache(None, "a cache backend option"),
-        _ => SessionKey::Unknown { suggestion: super::load::did_you_mean(key, SESSION_KEYS.iter().copied()) },
+        _ => SessionKey::Unknown { suggestion: crate::suggest::did_you_mean(key, SESSION_KEYS.iter().copied()) },
     }
 }
 

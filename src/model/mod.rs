@@ -3,12 +3,12 @@
 //!
 //! Built once from a [`Discovery`](crate::discover::Discovery); rules only read it.
 
+mod build;
 pub mod endpoint;
 pub mod host;
 pub mod inventory;
 pub mod link;
 pub mod link_index;
-mod load;
 pub mod magento;
 pub mod php;
 pub mod redis;
@@ -17,10 +17,10 @@ pub mod tunnel;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use build::{build, BuildOptions, Overlay, ParseCache};
 pub use endpoint::{Auth, EndpointOwner, RedisTarget, SessionEndpoint, TargetProblem, Transport};
 pub use host::{Host, HostDecl, HostId};
 pub use link::{ChainProblem, Link, LinkCertainty, Unlinked};
-pub use load::{build, BuildOptions, Overlay, ParseCache};
 pub use magento::MagentoInstall;
 pub use php::{FpmPool, PhpSetup, PoolOverride, Sapi};
 pub use redis::RedisServer;

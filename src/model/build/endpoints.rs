@@ -1,0 +1,113 @@
+//! Session endpoints: where each PHP setup without pools, each pool and each Magento install
+//! sends its sessions, from its effective handler and save path.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::model::endpoint::{parse_save_path, EndpointOwner, SessionEndpoint};
+use crate::model::{magento, EffectiveValue, Location, Model};
+use crate::span::Span;
+
+pub(super) fn build_endpoints(model: &mut Model) {
+    let mut eps = Vec::new();
+    let fpm_setups_with_pools: BTreeSet<usize> = model.pools.iter().filter_map(|p| p.setup).collect();
+    for (i, s) in model.php.iter().enumerate() {
+        // An FPM setup's pools say where its sessions go; one ini for every SAPI (RHEL's
+        // /etc/php.ini) still serves the CLI and any other SAPI.
+        let shared = s.sapi.is_none() && fpm_setups_with_pools.contains(&i);
+        if fpm_setups_with_pools.contains(&i) && !shared {
+            continue;
+        }
+        let label = if shared {
+            format!("php cli ({}, the php.ini every SAPI reads)", crate::source::display_path(&s.dir))
+        } else {
+            match s.sapi {
+                Some(_) => format!("php {}", s.label()),
+                None => format!("php, every SAPI ({})", crate::source::display_path(&s.dir)),
+            }
+        };
+        if let (Some(h), sp) = (s.get("session.save_handler"), s.get("session.save_path")) {
+            eps.push(endpoint(EndpointOwner::Php(i), h, sp, label));
+        }
+    }
+    for (i, p) in model.pools.iter().enumerate() {
+        let label = format!("pool {} ({})", p.name, crate::source::display_path(model.path(p.declared_at.file)));
+        if let Some(h) = p.effective("session.save_handler", &model.php) {
+            let sp = p.effective("session.save_path", &model.php);
+            eps.push(endpoint(EndpointOwner::Pool(i), h, sp, label));
+        }
+    }
+    for (i, m) in model.magento.iter().enumerate() {
+        let label = format!("magento {}", crate::source::display_path(model.path(m.file)));
+        let handler = match &m.session_save {
+            Some(v) => EffectiveValue::set(v.value.clone().unwrap_or_default(), v.entry_at, v.value_at.span),
+            None => EffectiveValue::default_value("files"),
+        };
+        let targets = m.session_target().into_iter().collect();
+        let decided_at = handler.set_at;
+        let save_path = (handler.value == "files").then(|| magento_files_path(model, m));
+        eps.push(SessionEndpoint {
+            owner: EndpointOwner::Magento(i),
+            handler,
+            save_path,
+            targets,
+            label,
+            decided_at: decided_at.or(Some(Location { file: m.file, span: Span::empty(0) })),
+        });
+    }
+    model.endpoints = eps;
+}
+
+fn endpoint(
+    owner: EndpointOwner,
+    handler: EffectiveValue,
+    save_path: Option<EffectiveValue>,
+    label: String,
+) -> SessionEndpoint {
+    let targets = match handler.value.as_str() {
+        "redis" | "rediscluster" => {
+            save_path.as_ref().map(|sp| parse_save_path(&handler.value, &sp.value)).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
+    let decided_at = handler.set_at;
+    SessionEndpoint { owner, handler, save_path, targets, label, decided_at }
+}
+
+/// Where Magento's `files` handler writes: env.php `session.save_path`, else PHP's
+/// `session.save_path` when it is not empty, else `<magento>/var/session`
+/// (Magento\Framework\Session\Config::__construct). Which php-fpm pool serves the shop is
+/// not in the files: when the pools (or, without pools, the PHP setups) disagree, the value
+/// says so and has no place.
+fn magento_files_path(model: &Model, m: &magento::MagentoInstall) -> EffectiveValue {
+    if let Some(v) = m.session.as_ref().and_then(|b| b.values.get("save_path")) {
+        if let Some(value) = v.value.clone().filter(|v| !v.is_empty()) {
+            return EffectiveValue {
+                value,
+                set_at: Some(v.entry_at),
+                value_span: Some(v.value_at.span),
+                shadowed: Vec::new(),
+                depends_on_env: None,
+            };
+        }
+    }
+    // Only PHP on the same machine as the shop.
+    let host = crate::model::link::host_of(model.path(m.file), &[]);
+    let here = |path: &Path| crate::model::link::host_of(path, &[]) == host;
+    let pools: Vec<_> = model.pools.iter().filter(|p| here(model.path(p.declared_at.file))).collect();
+    let from_php: Vec<EffectiveValue> = if pools.is_empty() {
+        model.php.iter().filter(|s| here(&s.dir.join("php.ini"))).filter_map(|s| s.get("session.save_path")).collect()
+    } else {
+        pools.iter().filter_map(|p| p.effective("session.save_path", &model.php)).collect()
+    };
+    let mut set: Vec<EffectiveValue> = from_php.into_iter().filter(|v| !v.value.is_empty()).collect();
+    set.dedup_by(|a, b| a.value == b.value);
+    match set.len() {
+        0 => EffectiveValue::default_value(&m.root.join("var/session").to_string_lossy()),
+        1 => set.remove(0),
+        _ => EffectiveValue::default_value(&format!(
+            "PHP's session.save_path of the pool that runs Magento ({})",
+            set.iter().map(|v| v.value.as_str()).collect::<Vec<_>>().join(" or ")
+        )),
+    }
+}

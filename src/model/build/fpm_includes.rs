@@ -1,0 +1,165 @@
+//! php-fpm's `include=`: the patterns php-fpm.conf names, resolved below the root, the pool
+//! files they match (read in when discovery missed them), and the setup php-fpm reads.
+
+use std::path::{Path, PathBuf};
+
+use super::read::{file_mode, parse_file};
+use super::Parsed;
+use crate::discover::{self, Role};
+use crate::model::{php, FileId, IncludeProblem, Model};
+use crate::source::Source;
+use crate::span::Span;
+
+/// One `include=` line of php-fpm.conf.
+struct FpmInclude {
+    /// The value as sesslint can know it (`${VAR}` left as written), control characters escaped.
+    shown: String,
+    /// Where it points: absolute patterns below the root, relative ones against FPM's prefix
+    /// (the parent of the directory holding php-fpm.conf, as with Docker's
+    /// `include=etc/php-fpm.d/*.conf`). `None` when it depends on the FPM master's environment.
+    resolved: Option<PathBuf>,
+    /// `${NAME}` references, which php-fpm takes from its own environment.
+    env_names: String,
+    span: Span,
+}
+
+/// The `include=` lines of php-fpm.conf `m`. `${VAR}` is never taken from sesslint's own
+/// environment (it is the FPM master's, unknown here; a CI job's would leak its tokens).
+fn fpm_include_patterns(model: &Model, parsed: &[Parsed], m: usize) -> Vec<FpmInclude> {
+    let Parsed::Ini(doc) = &parsed[m] else { return Vec::new() };
+    let main_dir = model.files[m].source.path.parent().unwrap_or(Path::new(""));
+    let mut out = Vec::new();
+    for (node, e) in doc.entries() {
+        if doc.text(e.key) != b"include" || e.offset.is_some() || !e.applied {
+            continue;
+        }
+        let env = crate::syntax::ini::OtherEnvironment::default();
+        let value = String::from_utf8_lossy(&doc.evaluate(&e.value, &env)).into_owned();
+        let env_names = env.unknown_names();
+        if !env_names.is_empty() {
+            let raw = String::from_utf8_lossy(doc.text(e.value.span)).trim().trim_matches('"').to_owned();
+            let shown = crate::source::printable(&raw).into_owned();
+            out.push(FpmInclude { shown, resolved: None, env_names, span: node.span });
+            continue;
+        }
+        let root = model.root_of(FileId(m));
+        let resolved = match value.strip_prefix('/') {
+            Some(rel) if root != Path::new("/") => root.join(rel),
+            Some(_) => PathBuf::from(&value),
+            None => main_dir.parent().unwrap_or(Path::new("")).join(&value),
+        };
+        let shown = crate::source::printable(&value).into_owned();
+        out.push(FpmInclude { shown, resolved: Some(resolved), env_names, span: node.span });
+    }
+    out
+}
+
+/// Files one php-fpm `include=` glob may add to the model: a glob over a directory of
+/// thousands of files is not a pool directory.
+const MAX_FPM_INCLUDE_FILES: usize = 1000;
+
+/// Read the files an include pattern matches that discovery did not find (a pool directory
+/// with another name): FPM's globs name files in one directory. Reads go through the
+/// model's confinement: nothing outside the checked tree, nothing from /proc.
+pub(super) fn read_fpm_includes(model: &mut Model, parsed: &mut Vec<Parsed>, m: usize) {
+    for inc in fpm_include_patterns(model, parsed, m) {
+        let Some(resolved) = inc.resolved else { continue };
+        let (Some(dir), Some(name)) = (resolved.parent(), resolved.file_name().and_then(|n| n.to_str())) else {
+            continue;
+        };
+        if let Err(why) = model.confinement.resolve(dir) {
+            if !why.is_not_found() {
+                let path = model.files[m].source.path.clone();
+                model
+                    .unreadable
+                    .push(discover::Unreadable { path, reason: format!("php-fpm `include={}`: {why}", inc.shown) });
+            }
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| crate::glob::glob_matches(name, n)))
+            .filter(|p| p.is_file())
+            .take(MAX_FPM_INCLUDE_FILES)
+            .collect();
+        paths.sort();
+        for p in paths {
+            if model.file_id(&p).is_some() {
+                continue;
+            }
+            let bytes = match model.confinement.read(&p) {
+                Ok(b) => b,
+                Err(why) => {
+                    model.unreadable.push(discover::Unreadable { path: p, reason: why.to_string() });
+                    continue;
+                }
+            };
+            let mode = model.confinement.resolve(&p).ok().and_then(|r| file_mode(&r));
+            let (mut file, parsed_file) = parse_file(Source::new(p, bytes), Role::FpmPool);
+            file.mode = mode;
+            model.add_file(file);
+            parsed.push(parsed_file);
+        }
+    }
+}
+
+/// The pool files an `include=` line of php-fpm.conf `m` names, in FPM's order. Absolute
+/// patterns resolve below the root; relative ones against FPM's prefix (the parent of the
+/// directory holding php-fpm.conf, as with Docker's `include=etc/php-fpm.d/*.conf`).
+pub(super) fn fpm_includes(
+    model: &Model,
+    parsed: &[Parsed],
+    m: usize,
+    pools: &[usize],
+    problems: &mut Vec<(usize, IncludeProblem)>,
+) -> Vec<usize> {
+    let mut out = Vec::new();
+    for inc in fpm_include_patterns(model, parsed, m) {
+        let Some(resolved) = inc.resolved else {
+            problems.push((
+                m,
+                IncludeProblem {
+                    span: inc.span,
+                    message: format!(
+                        "php-fpm includes `{}`: the path depends on the FPM master's environment ({}), which sesslint does not know; the files it names are not checked",
+                        inc.shown, inc.env_names
+                    ),
+                    severity: crate::diagnostic::Severity::Warning,
+                },
+            ));
+            continue;
+        };
+        let pattern = resolved.to_string_lossy().into_owned();
+        let mut matched: Vec<usize> = pools
+            .iter()
+            .copied()
+            .filter(|&p| crate::glob::glob_matches(&pattern, &model.files[p].source.path.to_string_lossy()))
+            .collect();
+        matched.sort_by(|a, b| model.files[*a].source.path.cmp(&model.files[*b].source.path));
+        let is_glob = inc.shown.contains(['*', '?', '[']);
+        if matched.is_empty() && !is_glob && !resolved.is_file() {
+            problems.push((
+                m,
+                IncludeProblem {
+                    span: inc.span,
+                    message: format!("php-fpm cannot include `{}`: no such file (FPM refuses to start)", inc.shown),
+                    severity: crate::diagnostic::Severity::Error,
+                },
+            ));
+        }
+        out.extend(matched);
+    }
+    out
+}
+
+/// The PHP setup php-fpm reads: the one in php-fpm.conf's directory (Debian), or in a
+/// `php/` subdirectory (Docker's /usr/local/etc), or a lone all-SAPI one (RHEL /etc).
+pub(super) fn fpm_setup(setups: &[php::PhpSetup], dir: &Path) -> Option<usize> {
+    setups
+        .iter()
+        .position(|s| s.dir == dir)
+        .or_else(|| setups.iter().position(|s| s.dir == dir.join("php")))
+        .or_else(|| setups.iter().position(|s| s.sapi.is_none() && s.dir.starts_with(dir)))
+}

@@ -1,0 +1,120 @@
+//! Building the model: discover the files, read and parse each once ([`read`]), then
+//! lower the trees in order: PHP setups and pools, Redis servers, Magento installs,
+//! tunnels, session endpoints, and the links between them.
+
+mod endpoints;
+mod fpm_includes;
+mod php_setups;
+mod read;
+mod redis_servers;
+mod secrets;
+mod tunnels;
+mod unknown_names;
+
+use std::path::{Path, PathBuf};
+
+pub use read::ParseCache;
+
+use super::{magento, redis, FileId, Model, SyntaxTree};
+use crate::discover;
+use crate::syntax::redis_conf::Loader;
+
+/// The tree of each file, beside `Model::files` while the model is lowered (each file
+/// also keeps its own, see [`LoadedFile::tree`]).
+type Parsed = SyntaxTree;
+
+/// File contents that replace what is on disk (an editor's unsaved buffers), by path as
+/// discovery reports it.
+pub type Overlay = std::collections::HashMap<PathBuf, Vec<u8>>;
+
+/// How to build a model; every field is optional (`BuildOptions::default()`).
+#[derive(Clone, Copy, Default)]
+pub struct BuildOptions<'a> {
+    /// Resolve absolute paths in configs below this directory; `None`: discovery picks the
+    /// root (a scanned directory with `etc/` at its top, else `/`).
+    pub root: Option<&'a Path>,
+    /// Editor buffers read instead of the files on disk.
+    pub overlay: Option<&'a Overlay>,
+    /// Called with (files read and parsed, files found) as the work goes on, from any thread.
+    pub on_file: Option<&'a (dyn Fn(usize, usize) + Sync)>,
+    /// Parsed files kept between builds, to skip the unchanged ones.
+    pub cache: Option<&'a ParseCache>,
+    /// Extra directories whose stunnel/spiped/PeerVPN files count as tunnel evidence for
+    /// every host in the tree (a config's `tunnel-paths`).
+    pub tunnel_paths: &'a [PathBuf],
+    /// The Redis release every server runs, as the user declared it (sesslint.toml
+    /// `redis-version`): it wins over what the files suggest.
+    pub redis_version: Option<&'a redis::RedisVersion>,
+    /// Hosts the user declared (sesslint.toml `[hosts.NAME]`, an inventory): which
+    /// children of a fleet directory are hosts, and the addresses they answer on.
+    pub hosts: &'a [super::HostDecl],
+}
+
+/// The one way to build a model: discover, read, parse and lower everything under `paths`.
+pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
+    let BuildOptions { root, overlay, on_file, cache, tunnel_paths, redis_version, hosts } = *options;
+    // A fleet is checked below its own directory; each host's root is its tree.
+    let fleet = super::host::detect_fleet(paths, root, hosts);
+    let discovery = discover::discover(paths, root.or(fleet.as_ref().map(|f| f.dir.as_path())));
+    let confinement = discovery.confinement.clone();
+    let mut model = Model {
+        root: discovery.root.clone(),
+        root_reason: discovery.root_reason.clone(),
+        unreadable: discovery.unreadable.clone(),
+        confinement: confinement.clone(),
+        ..Model::default()
+    };
+    if let Some(fleet) = fleet {
+        model.root_reason = format!(
+            "{} holds one tree per host ({}); each host's absolute paths resolve in its own tree",
+            crate::source::display_path(&fleet.dir),
+            fleet.hosts.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(", ")
+        );
+        model.set_fleet(fleet);
+    }
+    let loader = Loader {
+        root: (discovery.root != Path::new("/")).then(|| discovery.root.clone()),
+        cwd: None,
+        keep_going: true,
+        confinement,
+    };
+
+    let mut parsed: Vec<Parsed> = Vec::with_capacity(discovery.files.len());
+    for r in read::read_all(&discovery.files, &model.confinement, overlay, cache, on_file) {
+        match r {
+            Ok(file) => {
+                parsed.push(file.tree.clone());
+                model.add_file(file);
+            }
+            Err(u) => model.unreadable.push(u),
+        }
+    }
+
+    php_setups::lower_php(&mut model, &mut parsed);
+    redis_servers::lower_redis(&mut model, &parsed, &loader);
+    if let Some(v) = redis_version {
+        for s in &mut model.redis {
+            s.version = v.clone();
+        }
+    }
+    lower_magento(&mut model, &parsed);
+    tunnels::lower_tunnels(&mut model);
+    endpoints::build_endpoints(&mut model);
+    let linking = super::link_index::link_all(&model, paths);
+    (model.links, model.unlinked, model.chain_problems) = (linking.links, linking.unlinked, linking.chain_problems);
+    if !tunnel_paths.is_empty() {
+        tunnels::add_tunnel_evidence(&mut model, tunnel_paths);
+    }
+    model
+}
+
+fn lower_magento(model: &mut Model, parsed: &[Parsed]) {
+    for (i, p) in parsed.iter().enumerate() {
+        if let Parsed::EnvPhp(doc) = p {
+            let path = &model.files[i].source.path;
+            let root =
+                path.parent().and_then(Path::parent).and_then(Path::parent).unwrap_or(Path::new("")).to_path_buf();
+            model.magento.push(magento::build_install(FileId(i), root, doc));
+        }
+    }
+}

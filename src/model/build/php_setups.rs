@@ -1,0 +1,112 @@
+//! Lowering ini files: PHP setups (php.ini and its scan directory per SAPI), and php-fpm's
+//! trees (php-fpm.conf, the pool files it includes, the setup it reads) into pools.
+
+use std::path::{Path, PathBuf};
+
+use super::fpm_includes::{fpm_includes, fpm_setup, read_fpm_includes};
+use super::Parsed;
+use crate::discover::{self, Role};
+use crate::model::php::{self, FpmTree, IniFile};
+use crate::model::{FileId, IncludeProblem, Model};
+
+fn ini_file<'a>(model: &'a Model, parsed: &'a [Parsed], i: usize) -> Option<IniFile<'a>> {
+    match &parsed[i] {
+        Parsed::Ini(doc) => Some(IniFile { id: FileId(i), path: &model.files[i].source.path, doc }),
+        _ => None,
+    }
+}
+
+pub(super) fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>) {
+    let by_role = |model: &Model, role: Role| -> Vec<usize> {
+        (0..model.files.len()).filter(|&i| model.files[i].role == role).collect()
+    };
+    let setups = {
+        let php_inis: Vec<_> =
+            by_role(model, Role::PhpIni).into_iter().filter_map(|i| ini_file(model, parsed, i)).collect();
+        let scan_inis: Vec<_> =
+            by_role(model, Role::PhpScanIni).into_iter().filter_map(|i| ini_file(model, parsed, i)).collect();
+        php::build_setups(&php_inis, &scan_inis)
+    };
+
+    let mains = by_role(model, Role::FpmMain);
+    // Files an `include=` names outside the usual pool directories join the pools.
+    for &m in &mains {
+        read_fpm_includes(model, parsed, m);
+    }
+    let pools = by_role(model, Role::FpmPool);
+    let mut claimed = vec![false; model.files.len()];
+    let mut trees: Vec<(Vec<usize>, Option<usize>)> = Vec::new();
+    let mut pools_by_dir: std::collections::HashMap<PathBuf, Vec<usize>> = Default::default();
+    for &p in &pools {
+        pools_by_dir
+            .entry(model.files[p].source.path.parent().unwrap_or(Path::new("")).to_path_buf())
+            .or_default()
+            .push(p);
+    }
+    let mut include_problems: Vec<(usize, IncludeProblem)> = Vec::new();
+    for &m in &mains {
+        let dir = model.files[m].source.path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let mut files = vec![m];
+        // FPM reads what `include=` names, where it stands; without one we know of, the
+        // distributions' convention: pool.d/ (Debian) or php-fpm.d/ (RHEL, Alpine, Docker).
+        let included = fpm_includes(model, parsed, m, &pools, &mut include_problems);
+        let candidates: Vec<usize> = if included.is_empty() {
+            ["pool.d", "php-fpm.d"]
+                .iter()
+                .flat_map(|sub| pools_by_dir.get(&dir.join(sub)).into_iter().flatten().copied())
+                .collect()
+        } else {
+            included
+        };
+        for p in candidates {
+            if !claimed[p] {
+                claimed[p] = true;
+                files.push(p);
+            }
+        }
+        trees.push((files, fpm_setup(&setups, &dir)));
+    }
+    for (file, problem) in include_problems {
+        model.files[file].include_problems.push(problem);
+    }
+    // Pool files without a php-fpm.conf next to them (an infrastructure repo's pool.d/).
+    let mut orphans: std::collections::BTreeMap<PathBuf, Vec<usize>> = Default::default();
+    for &p in &pools {
+        if !claimed[p] {
+            let d = model.files[p].source.path.parent().unwrap_or(Path::new("")).to_path_buf();
+            orphans.entry(d).or_default().push(p);
+        }
+    }
+    for (dir, files) in orphans {
+        let fpm_dir = dir.parent().unwrap_or(&dir).to_path_buf();
+        trees.push((files, fpm_setup(&setups, &fpm_dir)));
+    }
+
+    let mut problems = Vec::new();
+    let mut all_pools = Vec::new();
+    for (files, setup) in trees {
+        let tree = FpmTree { files: files.iter().filter_map(|&i| ini_file(model, parsed, i)).collect(), setup };
+        all_pools.extend(php::build_pools(&tree, &mut problems));
+    }
+    for (file, p) in problems {
+        model.files[file.0].include_problems.push(p);
+    }
+    // A value whose `${}` expansion was cut at a limit is reported, never silently used.
+    for s in &setups {
+        for at in &s.expansion_cut_at {
+            let file = &model.files[at.file.0].source;
+            let line = file.position(at.span.start).line;
+            model.unreadable.push(discover::Unreadable {
+                path: file.path.clone(),
+                reason: format!(
+                    "line {line}: the value's `${{}}` expansion passes {} MiB (or the setup's {} MiB in all); sesslint cut it there (PHP expands it in full at startup)",
+                    crate::syntax::ini::MAX_EXPANDED_VALUE >> 20,
+                    php::MAX_EXPANSION_PER_SETUP >> 20
+                ),
+            });
+        }
+    }
+    super::secrets::mask_referenced_passwords(model, &setups);
+    model.php = setups;
+    model.pools = all_pools;
+}

@@ -1,0 +1,196 @@
+//! Reading and parsing: every discovered file read once through the confinement (or taken
+//! from the editor's overlay), parsed by its format's parser, in parallel with the order kept;
+//! and the parse cache that lets the language server skip unchanged files.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{secrets, unknown_names, Overlay, Parsed};
+use crate::confine::Confinement;
+use crate::discover::{self, Role};
+use crate::model::{LoadedFile, SyntaxTree};
+use crate::source::Source;
+use crate::syntax::ini::{self, ScanMode};
+use crate::syntax::{env_php, redis_conf, SyntaxError};
+
+/// Parsed files kept between builds (the language server rebuilds the model on every
+/// edit): a file whose bytes and role are unchanged is not parsed again.
+#[derive(Default)]
+pub struct ParseCache {
+    entries: std::sync::Mutex<std::collections::HashMap<PathBuf, (Role, LoadedFile)>>,
+    hits: std::sync::atomic::AtomicUsize,
+}
+
+impl std::fmt::Debug for ParseCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParseCache").field("hits", &self.hits()).finish_non_exhaustive()
+    }
+}
+
+impl ParseCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many parses the cache saved so far.
+    pub fn hits(&self) -> usize {
+        self.hits.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn get_or_parse(&self, source: Source, role: Role) -> LoadedFile {
+        let mut entries = match self.entries.lock() {
+            Ok(e) => e,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some((r, file)) = entries.get(&source.path) {
+            if *r == role && file.source.bytes == source.bytes {
+                self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return file.clone();
+            }
+        }
+        let path = source.path.clone();
+        let (file, _) = parse_file(source, role);
+        entries.insert(path, (role, file.clone()));
+        file
+    }
+}
+
+/// The permission bits of `path` (following symlinks, as the programs that read it do).
+pub(super) fn file_mode(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Read and parse `files` (the editor's `overlay` text where it has some), spreading the
+/// work over the cores and keeping the order; `on_file(done, total)` after each file.
+pub(super) fn read_all(
+    files: &[discover::Found],
+    confinement: &Confinement,
+    overlay: Option<&Overlay>,
+    cache: Option<&ParseCache>,
+    on_file: Option<&(dyn Fn(usize, usize) + Sync)>,
+) -> Vec<Result<LoadedFile, discover::Unreadable>> {
+    // Reading and parsing are independent per file: spread them over the cores, keep the order.
+    let total = files.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let read_one = |found: &discover::Found| -> Result<LoadedFile, discover::Unreadable> {
+        let source = match overlay.and_then(|o| o.get(&found.path)) {
+            // An editor buffer is held to the same limit as a file.
+            Some(b) if b.len() as u64 > crate::confine::MAX_FILE_SIZE => {
+                let why = crate::confine::Refusal::TooLarge(b.len() as u64);
+                return Err(discover::Unreadable { path: found.path.clone(), reason: why.to_string() });
+            }
+            Some(b) => Source::new(found.path.clone(), b.clone()),
+            None => confinement
+                .read(&found.read_from)
+                .map(|b| Source::new(found.path.clone(), b))
+                .map_err(|e| discover::Unreadable { path: found.path.clone(), reason: e.to_string() })?,
+        };
+        let mut out = match cache {
+            Some(c) => c.get_or_parse(source, found.role),
+            None => parse_file(source, found.role).0,
+        };
+        // The mode of the file read, through the same confinement as the read.
+        out.mode = confinement.resolve(&found.read_from).ok().and_then(|p| file_mode(&p));
+        let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if let Some(on_file) = on_file {
+            on_file(done, total);
+        }
+        Ok(out)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let chunk = total.div_ceil(threads).max(64);
+    if total <= chunk {
+        files.iter().map(read_one).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> =
+                files.chunks(chunk).map(|part| scope.spawn(|| part.iter().map(read_one).collect::<Vec<_>>())).collect();
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        })
+    }
+}
+
+/// Parse one file by its role, with what the parser and the passes over its tree find:
+/// syntax errors, secrets, unknown names, suppression comments.
+pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
+    let mut file = LoadedFile {
+        source,
+        role,
+        syntax_errors: Vec::new(),
+        secrets: Vec::new(),
+        unknown_directives: Vec::new(),
+        include_problems: Vec::new(),
+        ignore_comments: Vec::new(),
+        tree: SyntaxTree::None,
+        mode: None,
+    };
+    file.ignore_comments = crate::syntax::suppression::scan(role.comment_style(), &file.source.bytes);
+    let parsed = match role {
+        Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool => {
+            let mode =
+                if matches!(role, Role::FpmMain | Role::FpmPool) { ScanMode::PerLine } else { ScanMode::WholeFile };
+            let doc = ini::parse_with(&file.source.bytes, mode);
+            file.syntax_errors = doc.errors.clone();
+            if matches!(role, Role::FpmMain | Role::FpmPool) {
+                file.syntax_errors.extend(fpm_refused_lines(&doc));
+            }
+            file.secrets = secrets::in_ini(&file.source.bytes);
+            file.unknown_directives = unknown_names::in_ini(&doc);
+            Parsed::Ini(Arc::new(doc))
+        }
+        Role::RedisConf => {
+            let conf = redis_conf::parse(&file.source.bytes);
+            file.syntax_errors = conf.errors().cloned().collect();
+            file.secrets = secrets::in_redis(&conf, &file.source.bytes);
+            file.unknown_directives = unknown_names::in_redis(&conf);
+            Parsed::Redis(Arc::new(conf))
+        }
+        Role::RedisAcl => {
+            let acl = crate::syntax::redis_acl::parse(&file.source.bytes);
+            file.syntax_errors = acl.errors.clone();
+            file.secrets = secrets::in_acl(&acl, &file.source.bytes);
+            Parsed::Acl(Arc::new(acl))
+        }
+        Role::MagentoEnv => {
+            let doc = env_php::parse(&file.source.bytes);
+            file.syntax_errors = doc.errors.clone();
+            file.secrets = secrets::in_env_php(&doc, &file.source.bytes);
+            Parsed::EnvPhp(Arc::new(doc))
+        }
+        Role::PeerVpn => {
+            file.secrets = secrets::in_peervpn(&file.source.bytes);
+            Parsed::None
+        }
+        Role::Stunnel | Role::Spiped => Parsed::None,
+    };
+    file.tree = parsed.clone();
+    (file, parsed)
+}
+
+/// php-fpm hands every line to its callback; a line without `=` (a `#` comment too) has no
+/// value and FPM stops: "value is NULL for a ZEND_INI_PARSER_ENTRY".
+fn fpm_refused_lines(doc: &ini::IniDocument) -> Vec<SyntaxError> {
+    let mut out = Vec::new();
+    for n in &doc.nodes {
+        if let ini::NodeKind::BareKey { key } = &n.kind {
+            if !key.is_empty() {
+                let text = String::from_utf8_lossy(doc.text(*key)).into_owned();
+                let why = if text.starts_with('#') { " (`#` is not a comment in php-fpm files; use `;`)" } else { "" };
+                out.push(SyntaxError::new(
+                    *key,
+                    format!("php-fpm refuses a line without `=`: value is NULL for a ZEND_INI_PARSER_ENTRY{why}"),
+                ));
+            }
+        }
+    }
+    out
+}

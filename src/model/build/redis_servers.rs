@@ -1,0 +1,232 @@
+//! Lowering redis.conf files into servers: each top-level file loaded with its includes as
+//! redis-server would, load errors sorted by the step that refused them, the ACL file
+//! `aclfile` names, and the release whose rules apply.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::read::parse_file;
+use super::Parsed;
+use crate::confine::Confinement;
+use crate::discover::Role;
+use crate::model::redis::{self, PlacedDirective};
+use crate::model::{FileId, IncludeProblem, Location, Model, SyntaxTree};
+use crate::source::Source;
+use crate::span::Span;
+use crate::syntax::redis_conf::{LoadErrorKind, Loader};
+
+pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader) {
+    let mut tops: Vec<usize> = (0..model.files.len()).filter(|&i| model.files[i].role == Role::RedisConf).collect();
+    // Main files first, so that a fragment another file includes is not taken for a server.
+    tops.sort_by_key(|&i| {
+        let name = model.files[i].source.path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_owned();
+        (!matches!(name.as_str(), "redis.conf" | "valkey.conf"), i)
+    });
+    let mut included: BTreeSet<PathBuf> = BTreeSet::new();
+    for i in tops {
+        let path = model.files[i].source.path.clone();
+        if included.contains(&path) {
+            continue; // a fragment of another server's config
+        }
+        // redis-server resolves relative includes against its working directory, which we
+        // cannot know; the config's own directory is the usual one.
+        let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        // In a fleet, the server's host tree is its root.
+        let root = match model.host_of_file(FileId(i)) {
+            Some(h) => Some(model.host(h).root.clone()),
+            None => loader.root.clone(),
+        };
+        // The loader wants the directory as redis-server would see it (below --root).
+        let cwd = match &root {
+            Some(root) => dir.strip_prefix(root).map(|rel| Path::new("/").join(rel)).unwrap_or(dir),
+            None => dir,
+        };
+        let l = Loader { cwd: Some(cwd), root, ..loader.clone() };
+        let tree = match parsed.get(i) {
+            Some(Parsed::Redis(t)) => Some(t.as_ref()),
+            _ => None,
+        };
+        let cfg = l.load_parsed(&model.files[i].source, tree);
+        for f in cfg.files.iter().skip(1) {
+            included.insert(f.clone());
+            included.insert(l.physical_of(f));
+        }
+        let mut at_startup = Vec::new();
+        for e in &cfg.errors {
+            let fid = file_for(model, &l, &e.file, &path, i);
+            let file = &mut model.files[fid.0];
+            if e.kind == LoadErrorKind::AclUnknown {
+                // Accepted while reading; the users are created, and refused, at startup.
+                at_startup.push(redis::StartupFailure {
+                    at: Location { file: fid, span: e.span },
+                    message: e.message.clone(),
+                });
+            } else if e.kind == LoadErrorKind::Include {
+                file.include_problems.push(IncludeProblem {
+                    span: e.span,
+                    message: e.message.clone(),
+                    severity: crate::diagnostic::Severity::Error,
+                });
+            } else if depends_on_machine(&e.directive) {
+                // `dir`, `logfile`, `loadmodule` and friends name paths of the machine the
+                // server runs on; a copied tree is not that machine.
+            } else if file
+                .unknown_directives
+                .iter()
+                .any(|u| u.span.start >= e.span.start && u.span.start < e.span.end.max(e.span.start + 1))
+                || file.syntax_errors.iter().any(|s| s.span.start == e.span.start)
+            {
+                // Already reported: an unknown name (SL003) or a line the parser refused.
+            } else {
+                file.syntax_errors.push(crate::syntax::SyntaxError::new(e.span, e.message.clone()));
+            }
+        }
+        let mut placed = Vec::new();
+        for d in &cfg.directives {
+            let fid = file_for(model, &l, &d.file, &path, i);
+            placed.push((d.name.clone(), d.args.clone(), Location { file: fid, span: d.span }));
+        }
+        let directives: Vec<PlacedDirective<'_>> =
+            placed.iter().map(|(n, a, at)| PlacedDirective { name: n, args: a, at: *at }).collect();
+        let mut server = redis::build_server(FileId(i), &directives);
+        server.startup_failures.extend(at_startup);
+        if server.version.assumed {
+            // The machine's etc/: above the first `etc` component, or (a copied /etc
+            // checked on its own) the directory holding `redis/`.
+            let machine_etc = crate::model::link::host_of(&path, &[]).join("etc");
+            let holder = path.parent().filter(|p| p.ends_with("redis") || p.ends_with("valkey")).and_then(Path::parent);
+            let found = [Some(machine_etc.as_path()), holder]
+                .into_iter()
+                .flatten()
+                .find_map(|etc| distribution_redis(etc, &model.confinement));
+            if let Some(v) = found {
+                server.version = v;
+            }
+        }
+        if let Some(acl) = server.aclfile.clone() {
+            use_acl_file(model, &l, &mut server, &acl);
+        }
+        model.redis.push(server);
+    }
+}
+
+/// Read the ACL file `aclfile` names and give its users to the server. redis-server opens
+/// it after reading the config, so a relative path is taken in `dir` (the loader's path
+/// mapping puts absolute paths below the root).
+fn use_acl_file(model: &mut Model, l: &Loader, server: &mut redis::RedisServer, acl: &str) {
+    let named = Path::new(acl);
+    let logical = match server.settings.get("dir") {
+        Some((dir, _)) if named.is_relative() => Path::new(dir).join(named),
+        _ => named.to_path_buf(),
+    };
+    let physical = l.physical_of(&logical);
+    let at = server.aclfile_at.unwrap_or(Location { file: server.file, span: Span::empty(0) });
+    let fid = match model.file_id(&physical) {
+        Some(id) => id,
+        // Through the loader's one confined read: inside the checked tree, never /proc.
+        None => match l.read_named(&logical) {
+            Ok(bytes) => {
+                let (file, _) = parse_file(Source::new(physical.clone(), bytes), Role::RedisAcl);
+                model.add_file(file)
+            }
+            Err(e) => {
+                server.startup_failures.push(redis::StartupFailure {
+                    at,
+                    message: format!(
+                        "Aborting Redis startup because of ACL errors: Error loading ACLs, opening file '{}': {e}",
+                        crate::source::printable(acl)
+                    ),
+                });
+                return;
+            }
+        },
+    };
+    // The tree the file was read with (also when it was read just now); a file discovered
+    // under another role is read as the ACL file it is named as.
+    let tree = model.files[fid.0].tree.clone();
+    let reparsed;
+    let file = match &tree {
+        SyntaxTree::Acl(f) => f.as_ref(),
+        _ => {
+            reparsed = crate::syntax::redis_acl::parse(&model.files[fid.0].source.bytes);
+            &reparsed
+        }
+    };
+    let users = file
+        .users
+        .iter()
+        .map(|u| {
+            let mut user =
+                redis::AclUser::reset(&String::from_utf8_lossy(&u.name), Location { file: fid, span: u.span });
+            user.apply(&u.rules);
+            user
+        })
+        .collect();
+    server.use_acl_file(fid, users);
+}
+
+/// The Redis a distribution ships, from an etc directory's `debian_version`, `os-release`
+/// or, failing those, its PHP layout (`etc/php/8.2/` is Debian 12's PHP). Packages:
+/// Debian 11 redis 6.0.16, Debian 12 7.0.15, Ubuntu 22.04 6.0.16, Ubuntu 24.04 7.0.15,
+/// RHEL 9 6.2 (AppStream).
+fn distribution_redis(etc: &Path, confinement: &Confinement) -> Option<redis::RedisVersion> {
+    let read = |name: &str| confinement.read(&etc.join(name)).ok().and_then(|b| String::from_utf8(b).ok());
+    let pick = |major: u8, minor: u8, why: String| {
+        Some(redis::RedisVersion { major, minor, valkey: false, why, assumed: true })
+    };
+    let debian = |v: &str, why: String| match v.split('.').next().unwrap_or("") {
+        "11" | "bullseye/sid" => pick(6, 0, why),
+        "12" | "bookworm/sid" => pick(7, 0, why),
+        _ => None,
+    };
+    if let Some(v) = read("debian_version") {
+        let v = v.trim();
+        if let Some(found) = debian(v, format!("the package of Debian {v} (etc/debian_version)")) {
+            return Some(found);
+        }
+    }
+    if let Some(text) = read("os-release") {
+        let field = |k: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(k).and_then(|r| r.strip_prefix('=')))
+                .map(|v| v.trim_matches('"').to_owned())
+        };
+        let (id, version) = (field("ID").unwrap_or_default(), field("VERSION_ID").unwrap_or_default());
+        let why = format!("the package of {id} {version} (etc/os-release)");
+        let major = version.split('.').next().unwrap_or("");
+        let found = match (id.as_str(), version.as_str()) {
+            ("debian", v) => debian(v, why),
+            ("ubuntu", "22.04") => pick(6, 0, why),
+            ("ubuntu", "24.04") => pick(7, 0, why),
+            ("rhel" | "rocky" | "almalinux" | "centos" | "ol", _) if major == "9" => pick(6, 2, why),
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    if etc.join("php/8.2").is_dir() {
+        return pick(7, 0, "the package of Debian 12, whose PHP is 8.2 (etc/php/8.2/)".into());
+    }
+    None
+}
+
+/// Directives whose load-time check looks at the running machine's filesystem.
+fn depends_on_machine(directive: &str) -> bool {
+    matches!(directive, "dir" | "logfile" | "loadmodule" | "aclfile" | "unixsocket" | "pidfile")
+}
+
+/// The model file of an included path, reading it in when discovery did not find it.
+fn file_for(model: &mut Model, loader: &Loader, named: &Path, top: &Path, top_id: usize) -> FileId {
+    if named == top {
+        return FileId(top_id);
+    }
+    let physical = loader.physical_of(named);
+    if let Some(id) = model.file_id(&physical).or_else(|| model.file_id(named)) {
+        return id;
+    }
+    // The loader read it already, through the same confinement; a refusal is its error.
+    let bytes = model.confinement.read(&physical).unwrap_or_default();
+    let (file, _) = parse_file(Source::new(physical.clone(), bytes), Role::RedisConf);
+    model.add_file(file)
+}

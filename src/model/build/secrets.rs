@@ -1,0 +1,129 @@
+//! Where the secrets of a file are (passwords in save paths, `requirepass`, ACL passwords,
+//! env.php passwords), by field in its tree and, for lines that do not parse, by the line's
+//! name: every output masks these spans.
+
+use std::collections::BTreeSet;
+
+use crate::model::{php, Model};
+use crate::span::Span;
+use crate::syntax::env_php::{self, EnvPhp};
+use crate::syntax::redis_acl::AclFile;
+use crate::syntax::redis_conf;
+
+/// `session.save_path = "tcp://h?auth=${pw}"` with `pw = "..."` set earlier: the line
+/// that sets `pw` holds the password, so its value is masked where it stands too.
+pub(super) fn mask_referenced_passwords(model: &mut Model, setups: &[php::PhpSetup]) {
+    for s in setups {
+        let Some(sp) = s.values.get("session.save_path") else { continue };
+        let (Some(at), Some(span)) = (sp.set_at, sp.value_span) else { continue };
+        let raw = span.slice(&model.files[at.file.0].source.bytes).to_vec();
+        for r in crate::secrets::save_path_secret_ranges(&raw) {
+            let secret = &raw[r];
+            let mut i = 0;
+            while let Some(p) = secret[i..].windows(2).position(|w| w == b"${") {
+                let start = i + p + 2;
+                let Some(len) = secret[start..].iter().position(|&b| b == b'}') else { break };
+                let name = String::from_utf8_lossy(&secret[start..start + len]).into_owned();
+                if let Some((Some(src), Some(value))) = s.values.get(&name).map(|v| (v.set_at, v.value_span)) {
+                    model.files[src.file.0].secrets.push(value);
+                }
+                i = start + len;
+            }
+        }
+    }
+}
+
+/// Secrets of an ini file: credentials in save paths and values of password-like keys,
+/// found in the raw lines so that a line that does not parse is masked too.
+pub(super) fn in_ini(bytes: &[u8]) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in bytes.split_inclusive(|&b| b == b'\n' || b == b'\r') {
+        if line.windows(9).any(|w| w == b"save_path") {
+            for r in crate::secrets::save_path_secret_ranges(line) {
+                out.push(Span::new(offset + r.start, offset + r.end));
+            }
+        }
+        if let Some(r) = crate::secrets::raw_line_secret(line, false) {
+            out.push(Span::new(offset + r.start, offset + r.end));
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// Secrets of a redis.conf: the arguments of sensitive directives and ACL passwords, and on
+/// a line that does not parse, what follows a sensitive name.
+pub(super) fn in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for line in conf.lines() {
+        // A line that does not parse may still hold a password: judge it by its name.
+        if let redis_conf::LineKind::Error(_) = &line.kind {
+            if let Some(from) = crate::secrets::redis_broken_line_secret(line.content.slice(bytes)) {
+                out.push(Span::new(line.content.start + from, line.content.end));
+            }
+        }
+    }
+    for (_, d) in conf.directives() {
+        let args = d.args();
+        let values: Vec<&[u8]> = args.iter().map(|a| a.value.as_slice()).collect();
+        for (i, r) in crate::secrets::redis_secret_args(&d.name_lowercase(), &values) {
+            let a = &args[i];
+            let span =
+                if r.start == 0 { a.span } else { Span::new((a.span.start + r.start).min(a.span.end), a.span.end) };
+            out.push(span);
+        }
+    }
+    out
+}
+
+/// Secrets of an ACL file: its users' passwords, and on a line redis-server refuses, what
+/// follows a `>password`-like word.
+pub(super) fn in_acl(acl: &AclFile, bytes: &[u8]) -> Vec<Span> {
+    let mut out: Vec<Span> = acl.users.iter().flat_map(|u| u.secrets.iter().copied()).collect();
+    for e in &acl.errors {
+        if let Some(from) = crate::secrets::redis_broken_line_secret(e.span.slice(bytes)) {
+            out.push(Span::new(e.span.start + from, e.span.end));
+        }
+    }
+    out
+}
+
+/// Secrets of a PeerVPN configuration (its `PSK`).
+pub(super) fn in_peervpn(bytes: &[u8]) -> Vec<Span> {
+    crate::secrets::peervpn_secret_ranges(bytes).into_iter().map(|r| Span::new(r.start, r.end)).collect()
+}
+
+/// Values of password-like keys in env.php: by the parsed tree, and by the raw lines so that
+/// a line the parser refuses (an unterminated string) is masked too.
+pub(super) fn in_env_php(doc: &EnvPhp, bytes: &[u8]) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        if let Some(r) = crate::secrets::raw_line_secret(line, true) {
+            out.push(Span::new(offset + r.start, offset + r.end));
+        }
+        offset += line.len();
+    }
+    let mut stack: Vec<env_php::ArrayId> = doc.root_array().into_iter().collect();
+    let mut seen = BTreeSet::new();
+    while let Some(a) = stack.pop() {
+        if !seen.insert(format!("{a:?}")) {
+            continue;
+        }
+        for e in &doc.array(a).entries {
+            let value = doc.expr(e.value);
+            match value.kind {
+                env_php::ExprKind::Array(inner) => stack.push(inner),
+                _ => {
+                    let key = e.key.map(|k| doc.text(doc.expr(k).span).to_ascii_lowercase()).unwrap_or_default();
+                    let key = String::from_utf8_lossy(&key).trim_matches(['\'', '"']).to_owned();
+                    if crate::secrets::envphp_key_is_secret(&key) {
+                        out.push(value.span);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
