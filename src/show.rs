@@ -426,5 +426,49 @@ pub fn to_json(model: &Model, ctx: &ReportContext<'_>) -> Value {
         .iter()
         .map(|t| json!({"kind": t.kind, "side": t.side, "path": display_path(model.path(t.at.file)), "listen": t.listen, "target": t.target, "authenticates": t.authenticates}))
         .collect();
-    json!({"endpoints": endpoints, "redis_servers": servers, "tunnels": tunnels})
+    let mut v = json!({"endpoints": endpoints, "redis_servers": servers, "tunnels": tunnels});
+    if model.fleet.is_some() {
+        add_fleet_json(model, ctx, &mut v);
+    }
+    v
+}
+
+/// In a fleet: the hosts, each endpoint's, server's and tunnel's host, why a target is not
+/// linked, and the tunnel chains that break.
+fn add_fleet_json(model: &Model, ctx: &ReportContext<'_>, v: &mut Value) {
+    let host_at = |l: Option<Location>| l.and_then(|l| model.host_name(l.file));
+    for (ei, ep) in model.endpoints.iter().enumerate() {
+        let e = &mut v["endpoints"][ei];
+        e["host"] = json!(host_at(ep.decided_at.or(ep.save_path.as_ref().and_then(|s| s.set_at))));
+        for u in model.unlinked.iter().filter(|u| u.endpoint == EndpointId(ei)) {
+            e["targets"][u.target]["not_linked"] = json!(ctx.text(&u.reason));
+        }
+    }
+    for (si, s) in model.redis.iter().enumerate() {
+        v["redis_servers"][si]["host"] = json!(model.host_name(s.file));
+    }
+    for (ti, t) in model.tunnels.iter().enumerate() {
+        v["tunnels"][ti]["host"] = json!(model.host_name(t.at.file));
+    }
+    let hosts: Vec<Value> = model
+        .hosts
+        .iter()
+        .map(|h| {
+            json!({
+                "name": ctx.text(&h.name),
+                "root": display_path(&h.root),
+                "declared_addresses": h.declared.iter().map(|(a, from)| json!({"address": ctx.text(a), "from": ctx.text(from)})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    v["fleet"] = json!({
+        "dir": model.fleet.as_deref().map(display_path),
+        "hosts": hosts,
+        "chain_problems": model.chain_problems.iter().map(|p| json!({
+            "message": ctx.text(&p.message),
+            "certain": p.certain,
+            "at": display_path(model.path(model.tunnels[p.tunnel].at.file)),
+        })).collect::<Vec<_>>(),
+        "notes": model.fleet_notes.iter().map(|n| ctx.text(n)).collect::<Vec<_>>(),
+    });
 }

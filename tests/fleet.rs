@@ -276,3 +276,25 @@ fn linking_scales_linearly_with_the_hosts() {
         assert!(large < small * 8.0, "{times:?}");
     }
 }
+
+#[test]
+fn the_human_report_and_show_json_name_the_hosts() {
+    let dir = sl203("trigger-stunnel-wrong-port");
+    let out = common::sesslint(&["check", "--format", "human", dir.to_str().expect("utf-8")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("SL203(tunnel-chain-broken) on host web"), "{text}");
+    let out = common::sesslint(&["show", "--format", "json", dir.to_str().expect("utf-8")]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let hosts: Vec<&str> =
+        v["fleet"]["hosts"].as_array().expect("hosts").iter().filter_map(|h| h["name"].as_str()).collect();
+    assert_eq!(hosts, ["redis", "web"]);
+    assert_eq!(v["endpoints"][0]["host"], "web");
+    assert_eq!(
+        v["endpoints"][0]["targets"][0]["not_linked"],
+        "the stunnel client end on web that accepts 127.0.0.1:8000 reaches no Redis (SL203 says where the chain breaks)"
+    );
+    assert_eq!(v["fleet"]["chain_problems"][0]["certain"], true);
+    let tunnels: Vec<&str> =
+        v["tunnels"].as_array().expect("tunnels").iter().filter_map(|t| t["host"].as_str()).collect();
+    assert_eq!(tunnels, ["redis", "web"]);
+}

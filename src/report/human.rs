@@ -143,7 +143,11 @@ fn frame(d: &Diagnostic, ctx: &ReportContext<'_>) -> Frame {
     };
     Frame {
         message,
-        code: Some(format!("{}({})", d.code, d.name)),
+        // In a fleet, the host the finding is on.
+        code: Some(match &d.primary.host {
+            Some(h) => format!("{}({}) on host {}", d.code, d.name, ctx.text(h)),
+            None => format!("{}({})", d.code, d.name),
+        }),
         severity,
         help: d.help.as_deref().map(|h| ctx.text(h)),
         source,
