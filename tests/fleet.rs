@@ -282,7 +282,7 @@ fn the_human_report_and_show_json_name_the_hosts() {
     let dir = sl203("trigger-stunnel-wrong-port");
     let out = common::sesslint(&["check", "--format", "human", dir.to_str().expect("utf-8")]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("SL203(tunnel-chain-broken) on host web"), "{text}");
+    assert!(text.contains("SL405(tunnel-chain-broken) on host web"), "{text}");
     let out = common::sesslint(&["show", "--format", "json", dir.to_str().expect("utf-8")]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let hosts: Vec<&str> =
@@ -291,7 +291,7 @@ fn the_human_report_and_show_json_name_the_hosts() {
     assert_eq!(v["endpoints"][0]["host"], "web");
     assert_eq!(
         v["endpoints"][0]["targets"][0]["not_linked"],
-        "the stunnel client end on web that accepts 127.0.0.1:8000 reaches no Redis (SL203 says where the chain breaks)"
+        "the stunnel client end on web that accepts 127.0.0.1:8000 reaches no Redis (SL405 says where the chain breaks)"
     );
     assert_eq!(v["fleet"]["chain_problems"][0]["certain"], true);
     let tunnels: Vec<&str> =
