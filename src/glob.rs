@@ -2,43 +2,36 @@
 //! `per-path-ignores` and php-fpm's `include=`, and fnmatch(3) per path component for
 //! redis-server's `include` globs (glob(3) with flags 0).
 
-/// Glob over `/`-separated paths: `*` (within a component), `**` (any components), `?`.
+/// `sesslint.toml`'s path globs over `/`-separated relative paths: `*` and `?` within a
+/// component, `**` across components, `[...]` classes; the `glob` crate's matcher.
+/// A pattern that does not compile matches nothing (config validation reports it).
 pub fn glob_matches(pattern: &str, path: &str) -> bool {
-    fn go(p: &[u8], s: &[u8]) -> bool {
-        // Iterative with backtracking points for `*` and `**`.
-        let (mut pi, mut si) = (0, 0);
-        let mut star: Option<(usize, usize, bool)> = None;
-        while si < s.len() {
-            if pi + 1 < p.len() && p[pi] == b'*' && p[pi + 1] == b'*' {
-                let mut next = pi + 2;
-                if p.get(next) == Some(&b'/') {
-                    next += 1;
-                }
-                star = Some((next, si, true));
-                pi = next;
-            } else if pi < p.len() && p[pi] == b'*' {
-                star = Some((pi + 1, si, false));
-                pi += 1;
-            } else if pi < p.len() && (p[pi] == b'?' && s[si] != b'/' || p[pi] == s[si]) {
-                pi += 1;
-                si += 1;
-            } else if let Some((sp, ss, deep)) = star {
-                if !deep && s[ss] == b'/' {
-                    return false;
-                }
-                pi = sp;
-                si = ss + 1;
-                star = Some((sp, ss + 1, deep));
-            } else {
-                return false;
-            }
+    let options = glob::MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: true,
+        require_literal_leading_dot: false,
+    };
+    glob::Pattern::new(pattern).is_ok_and(|p| p.matches_with(path, options))
+}
+
+/// glob(3) without flags, as php-fpm's `include=` calls it (fpm_conf.c): the pattern and the
+/// path have the same number of `/`-separated components, each matched by [`fnmatch`], and a
+/// name starting with `.` only by a component that starts with `.` too.
+pub fn glob3_path_matches(pattern: &[u8], path: &[u8]) -> bool {
+    let mut pattern = pattern.split(|&b| b == b'/');
+    let mut path = path.split(|&b| b == b'/');
+    loop {
+        match (pattern.next(), path.next()) {
+            (None, None) => return true,
+            (Some(p), Some(n)) if glob3_component_matches(p, n) => {}
+            _ => return false,
         }
-        while pi < p.len() && p[pi] == b'*' {
-            pi += 1;
-        }
-        pi == p.len()
     }
-    go(pattern.as_bytes(), path.as_bytes())
+}
+
+/// One component of a glob(3) pattern against one file name (see [`glob3_path_matches`]).
+pub fn glob3_component_matches(pattern: &[u8], name: &[u8]) -> bool {
+    (!name.starts_with(b".") || pattern.starts_with(b".")) && fnmatch(pattern, name)
 }
 
 /// Whether redis-server (and glob(3)) treats a path as a pattern: `*`, `?` or `[` anywhere.
@@ -124,6 +117,15 @@ mod tests {
         assert!(glob_matches("**/pool.d/*.conf", "etc/php/8.2/fpm/pool.d/www.conf"));
         assert!(glob_matches("fixtures/**", "fixtures/a/b/c"));
         assert!(glob_matches("*", "x"));
+        assert!(glob_matches("etc/redis/[rv]*.conf", "etc/redis/valkey.conf"));
+    }
+
+    #[test]
+    fn glob3_like_php_fpm() {
+        assert!(glob3_path_matches(b"/etc/php/8.2/fpm/pool.d/*.conf", b"/etc/php/8.2/fpm/pool.d/www.conf"));
+        assert!(!glob3_path_matches(b"/etc/php/8.2/fpm/pool.d/*.conf", b"/etc/php/8.2/fpm/pool.d/.www.conf"));
+        assert!(!glob3_path_matches(b"/etc/*.conf", b"/etc/php/a.conf"));
+        assert!(glob3_path_matches(b"/etc/php/*/fpm/pool.d/[a-w]*.conf", b"/etc/php/8.2/fpm/pool.d/www.conf"));
     }
 
     #[test]

@@ -80,7 +80,10 @@ pub(super) fn read_fpm_includes(model: &mut Model, parsed: &mut Vec<Parsed>, m: 
         let mut paths: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| crate::glob::glob_matches(name, n)))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| crate::glob::glob3_component_matches(name.as_bytes(), n.as_encoded_bytes()))
+            })
             .filter(|p| p.is_file())
             .take(MAX_FPM_INCLUDE_FILES)
             .collect();
@@ -135,7 +138,12 @@ pub(super) fn fpm_includes(
         let mut matched: Vec<usize> = pools
             .iter()
             .copied()
-            .filter(|&p| crate::glob::glob_matches(&pattern, &model.files[p].source.path.to_string_lossy()))
+            .filter(|&p| {
+                crate::glob::glob3_path_matches(
+                    pattern.as_bytes(),
+                    model.files[p].source.path.as_os_str().as_encoded_bytes(),
+                )
+            })
             .collect();
         matched.sort_by(|a, b| model.files[*a].source.path.cmp(&model.files[*b].source.path));
         let is_glob = inc.shown.contains(['*', '?', '[']);
