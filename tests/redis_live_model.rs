@@ -9,7 +9,8 @@
 //! - startup (`fixtures/live/startup/*/`): redis-server exits at startup exactly when the
 //!   model has a startup failure, and logs the message sesslint quotes.
 //!
-//! In each case file `{DIR}` is the directory the case was copied to, `{PORT}` a free port.
+//! In each case file `{DIR}` is the directory the case was copied to, `{PORT}` a free port,
+//! `{HIGHPORT}` a free port above 55535.
 
 mod common;
 
@@ -32,13 +33,19 @@ fn cases(kind: &str) -> Vec<PathBuf> {
     out
 }
 
-/// Copy a case to `tmp/etc/redis/`, filling in `{DIR}` and `{PORT}`; the config's path.
+/// Copy a case to `tmp/etc/redis/`, filling in `{DIR}`, `{PORT}` and `{HIGHPORT}` (a free port
+/// above 55535, where a cluster node's bus port would pass 65535); the config's path.
 fn lay_out(case: &Path, tmp: &Path, port: u16) -> PathBuf {
     let dir = tmp.join("etc/redis");
     std::fs::create_dir_all(&dir).expect("mkdir");
     for entry in std::fs::read_dir(case).expect("case dir").filter_map(Result::ok) {
         let text = std::fs::read_to_string(entry.path()).expect("case file");
         let text = text.replace("{DIR}", &dir.to_string_lossy()).replace("{PORT}", &port.to_string());
+        let text = if text.contains("{HIGHPORT}") {
+            text.replace("{HIGHPORT}", &common::redis::free_port_in(55536..=65535).to_string())
+        } else {
+            text
+        };
         std::fs::write(dir.join(entry.file_name()), text).expect("write case file");
     }
     dir.join("redis.conf")

@@ -176,6 +176,18 @@ pub fn pipeline(sock: &Path, commands: &[&[&[u8]]]) -> std::io::Result<Vec<Resp>
     commands.iter().map(|_| read_resp(&mut reader)).collect()
 }
 
+/// A port in `range` that nobody listens on at 127.0.0.1 now (tried from a point that differs
+/// between processes, so parallel test binaries rarely pick the same one).
+#[allow(dead_code)]
+pub fn free_port_in(range: std::ops::RangeInclusive<u16>) -> u16 {
+    let (lo, hi) = (*range.start() as u32, *range.end() as u32);
+    let start = std::process::id() % (hi - lo + 1);
+    (0..=hi - lo)
+        .map(|i| (lo + (start + i) % (hi - lo + 1)) as u16)
+        .find(|&p| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok())
+        .expect("a free port in the range")
+}
+
 /// A free TCP port on 127.0.0.1 (bound and released; another process may take it first,
 /// which the caller sees as a failed start).
 pub fn free_port() -> u16 {
