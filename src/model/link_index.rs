@@ -628,7 +628,8 @@ impl Index<'_> {
 
     /// Whether the two ends of a tunnel hold the same key: spiped derives its key from the
     /// whole key file (spiped(1): "the SHA256 hash of the key file"), so the files must be
-    /// equal; a stunnel client's PSK lines must all be in the server's `PSKsecrets`.
+    /// equal; the `IDENTITY:KEY` line a stunnel client uses (its `PSKidentity`, else its
+    /// file's first, stunnel(8) PSKidentity) must be in the server's `PSKsecrets`.
     /// Only digests are compared; key text never leaves this function.
     fn keys_differ(&self, c: usize, e: usize) -> Option<ChainProblem> {
         let (tc, te) = (&self.model.tunnels[c], &self.model.tunnels[e]);
@@ -669,11 +670,17 @@ impl Index<'_> {
                         .lines()
                         .map(str::trim)
                         .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                        .map(|l| crate::sha256::hex_digest(l.as_bytes()))
+                        .map(str::to_owned)
                         .collect()
                 };
-                let server = lines(&be);
-                lines(&bc).iter().any(|l| !server.contains(l))
+                let client = lines(&bc);
+                let used = match tc.psk_identity.as_deref() {
+                    Some(id) => client.iter().find(|l| l.split(':').next() == Some(id)),
+                    None => client.first(),
+                };
+                let digest = |l: &String| crate::sha256::hex_digest(l.as_bytes());
+                let server: Vec<String> = lines(&be).iter().map(digest).collect();
+                used.is_none_or(|l| !server.contains(&digest(l)))
             }
         };
         differ.then(|| ChainProblem {

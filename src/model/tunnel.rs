@@ -40,6 +40,10 @@ pub struct Tunnel {
     /// The key file both ends must share, as written (spiped `-k`, stunnel `PSKsecrets`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// stunnel `PSKidentity`: the identity a client end uses from its `PSKsecrets` (without
+    /// it, the file's first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub psk_identity: Option<String>,
 }
 
 /// (host, port) of `host:port`, `[v6]:port`, or a bare port (host = loopback for a
@@ -92,6 +96,7 @@ pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
                 authenticates: verifies,
                 shared: false,
                 key: get("PSKsecrets"),
+                psk_identity: get("PSKidentity"),
             });
         }
     };
@@ -164,6 +169,7 @@ pub fn spiped(file: FileId, text: &[u8]) -> Vec<Tunnel> {
                 authenticates: key.is_some(),
                 shared: false,
                 key,
+                psk_identity: None,
             });
         }
     }
@@ -198,6 +204,7 @@ pub fn peervpn(file: FileId, text: &[u8]) -> Vec<Tunnel> {
         authenticates: psk,
         shared: false,
         key: None,
+        psk_identity: None,
     }]
 }
 
