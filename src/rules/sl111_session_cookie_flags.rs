@@ -75,7 +75,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                 }
                 _ => v.as_ref().is_some_and(|v| ini_bool(&v.value)),
             };
-            if !on && !(lone && v.as_ref().and_then(|v| v.set_at).is_none()) {
+            // A lone file is judged by what it sets, not by PHP's defaults.
+            let judged = !lone || v.as_ref().is_some_and(|v| v.set_at.is_some());
+            if !on && judged {
                 missing.push(why);
                 at = at.or(v.and_then(|v| v.set_at));
             }
