@@ -630,6 +630,16 @@ impl super::Model {
         })
     }
 
+    /// The PHP (not Magento) session endpoints on a Redis handler whose save_path line parsed
+    /// whole, each with the place its save_path was set: what the save_path rules judge.
+    pub fn php_redis_save_paths(&self) -> impl Iterator<Item = (&super::SessionEndpoint, super::Location)> {
+        self.endpoints
+            .iter()
+            .filter(|ep| !matches!(ep.owner, super::EndpointOwner::Magento(_)) && ep.uses_redis())
+            .filter(|ep| !self.endpoint_save_path_cut(ep))
+            .filter_map(|ep| Some((ep, ep.save_path.as_ref()?.set_at?)))
+    }
+
     /// Whether an endpoint's save_path is such remains (see [`Self::save_path_cut_by_syntax_error`]).
     pub fn endpoint_save_path_cut(&self, ep: &super::SessionEndpoint) -> bool {
         ep.save_path.as_ref().and_then(|v| v.set_at).is_some_and(|at| self.save_path_cut_by_syntax_error(at))

@@ -37,7 +37,7 @@ use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::endpoint::suggest_param;
-use crate::model::{EndpointOwner, Model, TargetProblem};
+use crate::model::{Model, TargetProblem};
 
 pub static RULE: Rule = Rule {
     code: Code::SavePathUnknownParameter,
@@ -49,12 +49,8 @@ pub static RULE: Rule = Rule {
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
-    for ep in &model.endpoints {
-        if matches!(ep.owner, EndpointOwner::Magento(_)) || !ep.uses_redis() || model.endpoint_save_path_cut(ep) {
-            continue;
-        }
+    for (ep, at) in model.php_redis_save_paths() {
         let cluster = ep.handler.value == "rediscluster";
-        let Some(at) = ep.save_path.as_ref().and_then(|v| v.set_at) else { continue };
         let mut messages = Vec::new();
         for t in &ep.targets {
             for name in &t.unknown_params {

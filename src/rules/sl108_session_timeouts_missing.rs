@@ -25,7 +25,7 @@
 use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{EndpointOwner, Model};
+use crate::model::Model;
 
 pub static RULE: Rule = Rule {
     code: Code::SessionTimeoutsMissing,
@@ -37,11 +37,7 @@ pub static RULE: Rule = Rule {
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
-    for ep in &model.endpoints {
-        if matches!(ep.owner, EndpointOwner::Magento(_)) || !ep.uses_redis() || model.endpoint_save_path_cut(ep) {
-            continue;
-        }
-        let Some(at) = ep.save_path.as_ref().and_then(|v| v.set_at) else { continue };
+    for (ep, at) in model.php_redis_save_paths() {
         let no_connect = ep.targets.iter().any(|t| t.timeout.is_none());
         let no_read = ep.targets.iter().any(|t| t.read_timeout.is_none());
         let message = match (no_connect, no_read) {

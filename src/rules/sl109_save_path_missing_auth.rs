@@ -27,7 +27,7 @@
 use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{EndpointOwner, Model, TargetProblem};
+use crate::model::{Model, TargetProblem};
 
 pub static RULE: Rule = Rule {
     code: Code::SavePathMissingAuth,
@@ -39,11 +39,7 @@ pub static RULE: Rule = Rule {
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
-    for ep in &model.endpoints {
-        if matches!(ep.owner, EndpointOwner::Magento(_)) || !ep.uses_redis() || model.endpoint_save_path_cut(ep) {
-            continue;
-        }
-        let Some(at) = ep.save_path.as_ref().and_then(|v| v.set_at) else { continue };
+    for (ep, at) in model.php_redis_save_paths() {
         let bare: Vec<String> = ep
             .targets
             .iter()
