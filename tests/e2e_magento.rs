@@ -14,16 +14,8 @@ use sesslint::diagnostic::Diagnostic;
 
 /// php and redis-server, and phpredis loaded in php; `None` (loudly) when missing.
 fn oracles() -> Option<(PathBuf, PathBuf)> {
-    let (php, redis) = (common::oracle("php")?, common::oracle("redis-server")?);
-    let loaded = php_run(&php, &[], "echo extension_loaded('redis') ? 1 : 0;").stdout == b"1";
-    if !loaded {
-        if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
-            panic!("SESSLINT_REQUIRE_ORACLES=1 but php-redis is not installed");
-        }
-        eprintln!("SKIPPED: php-redis is not installed, so no Magento failure is reproduced");
-        return None;
-    }
-    Some((php, redis))
+    let redis = common::oracle("redis-server")?;
+    Some((common::php_with_phpredis("no Magento failure is reproduced")?, redis))
 }
 
 fn php_run(php: &Path, ini: &[&str], code: &str) -> Output {

@@ -42,27 +42,8 @@ const CASES: &[Case] = &[
 
 #[test]
 fn php_sessions_land_where_the_model_says() {
-    let (Some(php), Some(redis)) = (common::oracle("php"), common::oracle("redis-server")) else { return };
-    let has_phpredis = Command::new(&php)
-        .args([
-            "-n",
-            "-d",
-            "extension=igbinary",
-            "-d",
-            "extension=redis",
-            "-r",
-            "echo extension_loaded('redis') ? 1 : 0;",
-        ])
-        .output()
-        .map(|o| o.stdout == b"1")
-        .unwrap_or(false);
-    if !has_phpredis {
-        if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
-            panic!("SESSLINT_REQUIRE_ORACLES=1 but php-redis is not installed");
-        }
-        eprintln!("SKIPPED: php-redis is not installed, so no session is written to Redis");
-        return;
-    }
+    let Some(redis) = common::oracle("redis-server") else { return };
+    let Some(php) = common::php_with_phpredis("no session is written to Redis") else { return };
     for case in CASES {
         run_case(&php, &redis, case);
     }

@@ -18,27 +18,8 @@ fn free_port() -> u16 {
 
 /// php and redis-server with phpredis, or `None` (loudly) when they are missing.
 fn oracles() -> Option<(PathBuf, PathBuf)> {
-    let (Some(php), Some(redis)) = (common::oracle("php"), common::oracle("redis-server")) else { return None };
-    let has_phpredis = Command::new(&php)
-        .args([
-            "-n",
-            "-d",
-            "extension=igbinary",
-            "-d",
-            "extension=redis",
-            "-r",
-            "echo extension_loaded('redis') ? 1 : 0;",
-        ])
-        .output()
-        .is_ok_and(|o| o.stdout == b"1");
-    if !has_phpredis {
-        if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
-            panic!("SESSLINT_REQUIRE_ORACLES=1 but php-redis is not installed");
-        }
-        eprintln!("SKIPPED: php-redis is not installed, so no rule is compared with phpredis");
-        return None;
-    }
-    Some((php, redis))
+    let redis = common::oracle("redis-server")?;
+    Some((common::php_with_phpredis("no rule is compared with phpredis")?, redis))
 }
 
 /// One mistake: the scan-dir files of an FPM tree (`{port}`, `{sock}` filled in), what PHP

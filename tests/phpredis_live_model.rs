@@ -18,28 +18,7 @@ use sesslint::model::{TargetProblem, Transport};
 
 /// php with phpredis, or `None` (loudly) when it is missing.
 fn php() -> Option<std::path::PathBuf> {
-    let php = common::oracle("php")?;
-    let ok = Command::new(&php)
-        .args([
-            "-n",
-            "-d",
-            "extension=igbinary",
-            "-d",
-            "extension=redis",
-            "-r",
-            "echo extension_loaded('redis') ? 1 : 0;",
-        ])
-        .output()
-        .map(|o| o.stdout == b"1")
-        .unwrap_or(false);
-    if !ok {
-        if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
-            panic!("SESSLINT_REQUIRE_ORACLES=1 but php-redis is not installed");
-        }
-        eprintln!("SKIPPED: php-redis is not installed, so no session is written to Redis");
-        return None;
-    }
-    Some(php)
+    common::php_with_phpredis("no session is written to Redis")
 }
 
 /// Write `etc/php/8.2/cli/php.ini` in `tree` and start a session with it: whether PHP

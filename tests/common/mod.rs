@@ -21,6 +21,34 @@ pub fn oracle(program: &str) -> Option<PathBuf> {
     found
 }
 
+/// `php` with phpredis loadable as `-n -d extension=igbinary -d extension=redis` (Debian's
+/// redis.so needs igbinary first), or `None` with a loud SKIPPED line, or a panic under
+/// `SESSLINT_REQUIRE_ORACLES=1`. `why` says what the caller cannot do without it.
+#[allow(dead_code)]
+pub fn php_with_phpredis(why: &str) -> Option<PathBuf> {
+    let php = oracle("php")?;
+    let loaded = std::process::Command::new(&php)
+        .args([
+            "-n",
+            "-d",
+            "extension=igbinary",
+            "-d",
+            "extension=redis",
+            "-r",
+            "echo extension_loaded('redis') ? 1 : 0;",
+        ])
+        .output()
+        .is_ok_and(|o| o.stdout == b"1");
+    if !loaded {
+        if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
+            panic!("SESSLINT_REQUIRE_ORACLES=1 but php-redis is not installed");
+        }
+        eprintln!("SKIPPED: php-redis is not installed, so {why}");
+        return None;
+    }
+    Some(php)
+}
+
 /// Run the sesslint binary built for this test run.
 pub fn sesslint(args: &[&str]) -> Output {
     sesslint_cmd(args).output().expect("run sesslint")
