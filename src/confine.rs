@@ -108,6 +108,21 @@ impl Default for Confinement {
     }
 }
 
+/// Follow `link`'s symlink chain as the machine whose tree is `root` would: an absolute
+/// target resolves below `root`, a relative one against the link's directory (40 links at
+/// most, as Linux's ELOOP). A path that is no symlink is returned as it is.
+pub fn follow_links_under(link: &Path, root: &Path) -> PathBuf {
+    let mut p = link.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::read_link(&p) {
+            Ok(t) if t.is_absolute() => p = root.join(t.strip_prefix("/").unwrap_or(&t)),
+            Ok(t) => p = p.parent().unwrap_or(Path::new("")).join(t),
+            Err(_) => break,
+        }
+    }
+    p
+}
+
 impl Confinement {
     /// Reads allowed below `root` and below each of `checked`.
     pub fn new(root: &Path, checked: &[PathBuf]) -> Self {
@@ -126,6 +141,16 @@ impl Confinement {
         let trees: Vec<PathBuf> =
             checked.iter().map(|p| git_work_tree(p).unwrap_or_else(|| PathBuf::from("/"))).collect();
         Confinement::new(trees.first().map_or(Path::new("/"), PathBuf::as_path), &trees)
+    }
+
+    /// [`Confinement::read`] of a file a config names, inside the tree `root` (a host's, or
+    /// `--root`): a symlink's absolute target resolves below `root`, not on this machine
+    /// (Debian's `conf.d` links to `mods-available`). `None`: this machine's own tree.
+    pub fn read_in(&self, path: &Path, root: Option<&Path>) -> Result<Vec<u8>, Refusal> {
+        match root {
+            Some(r) if r != Path::new("/") => self.read(&follow_links_under(path, r)),
+            _ => self.read(path),
+        }
     }
 
     /// Where `path` really is (absolute, `..` and symlinks resolved), or why it may not be

@@ -104,6 +104,14 @@ const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", "vendor", "generated", "
 /// Find the configuration files under `paths`. A path that is itself a file is taken
 /// whatever its name (with its role guessed from the name and content).
 pub fn discover(paths: &[PathBuf], root: Option<&Path>) -> Discovery {
+    discover_in(paths, root, None)
+}
+
+/// [`discover`] in a fleet: `fleet` is the directory whose children are host trees, and a
+/// symlink's absolute target resolves in its own host's tree (`web/etc/php/8.2/fpm/conf.d/x.ini
+/// -> /etc/php/8.2/mods-available/x.ini` reads `web/etc/php/8.2/mods-available/x.ini`),
+/// never in the fleet directory nor on this machine.
+pub fn discover_in(paths: &[PathBuf], root: Option<&Path>, fleet: Option<&Path>) -> Discovery {
     let mut d = Discovery::default();
     match root {
         Some(r) => {
@@ -135,7 +143,7 @@ pub fn discover(paths: &[PathBuf], root: Option<&Path>) -> Discovery {
     };
     for path in paths {
         let root = d.root.clone();
-        walk(path, &root, &confinement, &mut d);
+        walk(path, &root, fleet, &confinement, &mut d);
     }
     d.confinement = confinement;
     d.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -145,18 +153,32 @@ pub fn discover(paths: &[PathBuf], root: Option<&Path>) -> Discovery {
 
 /// Follow a symlink chain the way the target machine would: absolute targets below `root`.
 fn resolve_under_root(link: &Path, root: &Path) -> PathBuf {
-    let mut p = link.to_path_buf();
-    for _ in 0..40 {
-        match std::fs::read_link(&p) {
-            Ok(t) if t.is_absolute() => p = root.join(t.strip_prefix("/").unwrap_or(&t)),
-            Ok(t) => p = p.parent().unwrap_or(Path::new("")).join(t),
-            Err(_) => break,
-        }
-    }
-    p
+    crate::confine::follow_links_under(link, root)
 }
 
-fn walk(top: &Path, root: &Path, confinement: &Confinement, d: &mut Discovery) {
+/// The root a path's absolute symlink targets resolve under: in a fleet, its host's tree
+/// (the fleet directory's child that holds it), else `root`. Constant time in the hosts.
+fn root_for(path: &Path, root: &Path, fleet: Option<&Path>) -> PathBuf {
+    let host = fleet.and_then(|f| {
+        let mut rel = path.strip_prefix(f).ok()?.components();
+        let first = rel.next()?;
+        // A file directly in the fleet directory belongs to no host.
+        rel.next()?;
+        Some(f.join(first))
+    });
+    host.unwrap_or_else(|| root.to_path_buf())
+}
+
+/// Whether `target` (what a symlink of the host tree `host_root` leads to) stays in that
+/// host's tree: a host's link into another host's tree reads a file that machine never sees.
+fn stays_in_host(target: &Path, host_root: &Path) -> bool {
+    match (std::fs::canonicalize(target), std::fs::canonicalize(host_root)) {
+        (Ok(t), Ok(h)) => t.starts_with(h),
+        _ => true, // not found: said elsewhere
+    }
+}
+
+fn walk(top: &Path, root: &Path, fleet: Option<&Path>, confinement: &Confinement, d: &mut Discovery) {
     let rooted = root != Path::new("/");
     let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
     let given_file = std::fs::metadata(top).map(|m| !m.is_dir()).unwrap_or(false);
@@ -197,8 +219,11 @@ fn walk(top: &Path, root: &Path, confinement: &Confinement, d: &mut Discovery) {
                 let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| top.to_path_buf());
                 // A link that dangles on this machine may well resolve below the root.
                 if rooted && is_link(&path) {
-                    let target = resolve_under_root(&path, root);
-                    if let (Some(role), true) = (classify(&path), target.is_file()) {
+                    let host_root = root_for(&path, root, fleet);
+                    let target = resolve_under_root(&path, &host_root);
+                    if let (Some(role), true, true) =
+                        (classify(&path), target.is_file(), fleet.is_none() || stays_in_host(&target, &host_root))
+                    {
                         d.files.push(Found { path, read_from: target, role });
                         continue;
                     }
@@ -231,11 +256,20 @@ fn walk(top: &Path, root: &Path, confinement: &Confinement, d: &mut Discovery) {
         let role =
             if given_file { Some(classify(path).unwrap_or_else(|| guess_from_content(path))) } else { classify(path) };
         let Some(role) = role else { continue };
+        let host_root = root_for(path, root, fleet);
         let read_from =
-            if rooted && entry.path_is_symlink() { resolve_under_root(path, root) } else { path.to_path_buf() };
+            if rooted && entry.path_is_symlink() { resolve_under_root(path, &host_root) } else { path.to_path_buf() };
         if read_from != path && !std::fs::metadata(&read_from).is_ok_and(|m| m.is_file()) {
             d.unreadable
                 .push(Unreadable { path: path.to_path_buf(), reason: "a symlink to nothing below the root".into() });
+            continue;
+        }
+        if fleet.is_some() && entry.path_is_symlink() && !stays_in_host(&read_from, &host_root) {
+            let reason = format!(
+                "a symlink out of its host's tree ({}): that host never reads it; not read",
+                crate::source::display_path(&host_root)
+            );
+            d.unreadable.push(Unreadable { path: path.to_path_buf(), reason });
             continue;
         }
         if let Err(why) = confinement.resolve(&read_from) {

@@ -298,3 +298,25 @@ fn the_human_report_and_show_json_name_the_hosts() {
         v["tunnels"].as_array().expect("tunnels").iter().filter_map(|t| t["host"].as_str()).collect();
     assert_eq!(tunnels, ["redis", "web"]);
 }
+
+#[test]
+fn debian_conf_d_symlinks_resolve_in_their_own_host_tree() {
+    // web/etc/php/8.2/fpm/conf.d/30-sessions.ini -> /etc/php/8.2/mods-available/sessions.ini
+    // and redis/etc/redis/conf.d/auth.conf -> /etc/redis/secrets/auth.conf: each absolute
+    // target is read in its host's tree, as PHP and redis-server on that host would.
+    let dir = fleet("debian-conf-d");
+    let model = build(&dir);
+    assert!(model.unreadable.is_empty(), "{:?}", model.unreadable);
+    assert_eq!(model.links.len(), 1, "{:?}", model.links);
+    let link = &model.links[0];
+    assert_eq!(model.host(link.host.expect("a host")).name, "redis");
+    assert!(model.server(link.server).has_auth(), "requirepass from the linked auth.conf");
+    let text = show(&dir);
+    assert!(text.contains("  web: pool www -> redis: tcp://10.0.0.5:6379 db 2 [auth]\n"), "{text}");
+    // The same host tree checked alone says the same of its pool.
+    let alone = show(&dir.join("web"));
+    assert!(alone.contains("sessions: redis -> tcp://10.0.0.5:6379 db 2 [auth]"), "{alone}");
+    let out = common::sesslint(&[dir.to_str().expect("utf-8 path"), "--format", "concise"]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(!report.contains("SL002") && !report.contains("SL102"), "{report}");
+}

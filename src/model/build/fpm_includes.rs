@@ -92,7 +92,7 @@ pub(super) fn read_fpm_includes(model: &mut Model, parsed: &mut Vec<Parsed>, m: 
             if model.file_id(&p).is_some() {
                 continue;
             }
-            let bytes = match model.confinement.read(&p) {
+            let bytes = match model.confinement.read_in(&p, Some(model.root_of(FileId(m)))) {
                 Ok(b) => b,
                 Err(why) => {
                     model.unreadable.push(discover::Unreadable { path: p, reason: why.to_string() });

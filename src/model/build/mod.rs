@@ -55,7 +55,8 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
     let BuildOptions { root, overlay, on_file, cache, tunnel_paths, redis_version, hosts } = *options;
     // A fleet is checked below its own directory; each host's root is its tree.
     let fleet = super::host::detect_fleet(paths, root, hosts);
-    let discovery = discover::discover(paths, root.or(fleet.as_ref().map(|f| f.dir.as_path())));
+    let fleet_dir = fleet.as_ref().map(|f| f.dir.as_path());
+    let discovery = discover::discover_in(paths, root.or(fleet_dir), fleet_dir);
     let confinement = discovery.confinement.clone();
     let mut model = Model {
         root: discovery.root.clone(),

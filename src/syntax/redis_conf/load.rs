@@ -441,13 +441,13 @@ impl Loader {
     /// never /proc, /sys or /dev, regular files only (a FIFO could block), at most 16 MiB.
     /// A directory reads as empty, as fopen()+fgets() on Linux do.
     pub fn read(&self, cwd: &Path, path: &Path) -> Result<Vec<u8>, Refusal> {
-        self.confinement.read(&self.physical(cwd, path))
+        self.confinement.read_in(&self.physical(cwd, path), self.root.as_deref())
     }
 
     /// A file a loaded config names (`aclfile`), read through the confinement, relative
     /// names taken against the loader's starting directory.
     pub fn read_named(&self, path: &Path) -> Result<Vec<u8>, Refusal> {
-        self.confinement.read(&self.physical_of(path))
+        self.confinement.read_in(&self.physical_of(path), self.root.as_deref())
     }
 
     /// Where a file a loaded config names (a `LoadedDirective::file`) is on this machine,
