@@ -97,6 +97,7 @@ pub fn check_observed(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync)
     }
     let options = BuildOptions {
         root: req.config.root.as_deref(),
+        root_origin: req.config.root_origin.as_deref(),
         overlay: Some(req.overlay),
         on_file: Some(on_file),
         cache: None,

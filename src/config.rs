@@ -28,6 +28,9 @@ pub struct Config {
     pub fail_on: Option<Severity>,
     /// Resolve absolute paths in configs under this directory.
     pub root: Option<PathBuf>,
+    /// Where `root` was set, for verbose output: `root = "." in d/sesslint.toml` or
+    /// `--root DIR`.
+    pub root_origin: Option<String>,
     /// Extra directories whose stunnel/spiped/PeerVPN files count as tunnel evidence.
     pub tunnel_paths: Vec<PathBuf>,
     /// The Redis release the servers run (`redis-version = "7.0"`), when the user says.
@@ -95,7 +98,8 @@ impl Config {
                 "root" => {
                     // The file may come with the repository being checked: its root may narrow
                     // what is read, never widen it beyond the file's own directory.
-                    let root = base.join(string(item, &err)?);
+                    let written = string(item, &err)?;
+                    let root = base.join(&written);
                     let dir = if base.as_os_str().is_empty() { Path::new(".") } else { base.as_path() };
                     // After symlinks where they exist (`root = "link"` to `/`), else as written.
                     let real =
@@ -107,7 +111,12 @@ impl Config {
                             "`root` must be the config file's directory or below it; use --root for another".into(),
                         ));
                     }
-                    c.root = Some(root);
+                    c.root = Some(crate::confine::lexical_clean(&root));
+                    c.root_origin = Some(format!(
+                        "root = {:?} in {}",
+                        written,
+                        crate::source::display_path(&crate::confine::lexical_clean(path))
+                    ));
                 }
                 "redis-version" => {
                     let text = string(item, &err)?;

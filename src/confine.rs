@@ -282,6 +282,37 @@ pub fn lexical_absolute(path: &Path) -> PathBuf {
     out
 }
 
+/// `path` relative to `root`, both compared after [`lexical_absolute`], so a relative path
+/// and an absolute root (`--root $PWD/x x/etc`) or the reverse still match; `None` when
+/// `path` is not below `root`.
+pub fn relative_to_root(path: &Path, root: &Path) -> Option<PathBuf> {
+    lexical_absolute(path).strip_prefix(lexical_absolute(root)).ok().map(Path::to_path_buf)
+}
+
+/// `path` with `.` components and trailing `/.` removed, and `..` folded into the component
+/// before it where there is one, without making it absolute: `/tmp/d1/.` -> `/tmp/d1`,
+/// `d1/../net` -> `net`. For paths shown to the user.
+pub fn lexical_clean(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir) => {}
+                _ => out.push(".."),
+            },
+            c => out.push(c),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

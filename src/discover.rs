@@ -115,8 +115,9 @@ pub fn discover_in(paths: &[PathBuf], root: Option<&Path>, fleet: Option<&Path>)
     let mut d = Discovery::default();
     match root {
         Some(r) => {
-            d.root = r.to_path_buf();
-            d.root_reason = format!("--root {}", r.display());
+            // `/tmp/d1/.` and `d1/../d1` are shown and compared as `/tmp/d1` and `d1`.
+            d.root = same_spelling_as(&crate::confine::lexical_clean(r), paths);
+            d.root_reason = format!("--root {}", crate::source::display_path(r));
         }
         None => {
             // A copy of a machine's tree (`image/etc/...`). A top-level directory of this
@@ -149,6 +150,25 @@ pub fn discover_in(paths: &[PathBuf], root: Option<&Path>, fleet: Option<&Path>)
     d.files.sort_by(|a, b| a.path.cmp(&b.path));
     d.files.dedup_by(|a, b| a.path == b.path);
     d
+}
+
+/// The root spelled as the checked paths are (absolute, or relative to the current
+/// directory), so that a file found by walking and the same file reached from a config
+/// below the root (`include /etc/redis/redis.conf`) are one path, not two.
+fn same_spelling_as(root: &Path, paths: &[PathBuf]) -> PathBuf {
+    let relative = !paths.is_empty() && paths.iter().all(|p| p.is_relative());
+    match (root.is_absolute(), relative) {
+        (true, true) => {
+            let cwd = std::env::current_dir().map(|c| crate::confine::lexical_absolute(&c));
+            match cwd.ok().and_then(|c| root.strip_prefix(c).ok().map(Path::to_path_buf)) {
+                Some(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+                Some(rel) => rel,
+                None => root.to_path_buf(),
+            }
+        }
+        (false, false) => crate::confine::lexical_absolute(root),
+        _ => root.to_path_buf(),
+    }
 }
 
 /// Follow a symlink chain the way the target machine would: absolute targets below `root`.

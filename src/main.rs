@@ -293,8 +293,14 @@ fn model(common: &CommonArgs) -> Result<sesslint::model::Model, ExitCode> {
     let config = found.and_then(|p| Config::load(&p).ok()).unwrap_or_default();
     let mut hosts = config.hosts.clone();
     hosts.extend(inventory_hosts(common)?);
+    // --root wins over sesslint.toml's `root`, as in `check`.
+    let (root, root_origin) = match &common.root {
+        Some(r) => (Some(r.as_path()), None),
+        None => (config.root.as_deref(), config.root_origin.as_deref()),
+    };
     let options = BuildOptions {
-        root: common.root.as_deref(),
+        root,
+        root_origin,
         redis_version: config.redis_version.as_ref(),
         hosts: &hosts,
         ..Default::default()
@@ -340,6 +346,7 @@ fn config(args: &CheckArgs) -> Result<Config, ExitCode> {
     config.ignore.extend(ignore);
     if let Some(r) = &args.common.root {
         config.root = Some(r.clone());
+        config.root_origin = None;
     }
     if let Some(f) = args.fail_on {
         config.fail_on = Some(f);

@@ -286,3 +286,63 @@ fn php_fpm_reads_the_pools_its_include_names() {
     let d = sesslint::rules::check(&model);
     assert!(d.iter().any(|d| d.code == "SL004" && d.message.contains("extra.conf")), "{d:?}");
 }
+
+/// A copy of fixtures/demo in `dir/demo`, so a sesslint.toml can sit beside it.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let dest = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_tree(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).expect("copy");
+        }
+    }
+}
+
+/// Every spelling of the root finds the demo's `include /etc/redis/redis.conf` below it:
+/// relative or absolute `--root` with a relative path, `root = "."` and a `..` inside the
+/// tree in sesslint.toml. `-v` names the root cleaned and where it was set.
+#[test]
+fn every_spelling_of_the_root_resolves_includes_below_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let demo = tmp.path().join("demo");
+    copy_tree(&common::fixtures().join("demo"), &demo);
+    let abs = demo.display().to_string();
+    let run = |cwd: &std::path::Path, args: &[&str]| {
+        let o = common::sesslint_cmd(args).current_dir(cwd).output().expect("run sesslint");
+        (stdout(&o), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    let cases: Vec<(&std::path::Path, Vec<&str>, &str)> = vec![
+        (tmp.path(), vec!["check", "-v", "--root", "demo", "demo"], "root demo (--root demo)"),
+        (tmp.path(), vec!["check", "-v", "--root", &abs, "demo"], "root demo (--root "),
+        (tmp.path(), vec!["check", "-v", "--root", "demo/etc/..", "demo"], "root demo (--root demo/etc/..)"),
+    ];
+    for (cwd, args, said) in &cases {
+        let (out, err) = run(cwd, args);
+        assert!(!out.contains("SL004"), "{args:?}: the include is not found below the root:\n{out}");
+        assert!(out.contains("SL201"), "{args:?}: the demo's findings are missing:\n{out}");
+        assert!(err.contains(said), "{args:?}: -v should say {said:?}:\n{err}");
+        // Walked and included files are one path each, not a relative and an absolute copy.
+        assert_eq!(err.matches("sesslint: read ").count(), 18, "{args:?}: files read twice?\n{err}");
+    }
+    // An absolute root with absolute paths stays absolute, cleaned.
+    let (out, err) = run(tmp.path(), &["check", "-v", "--root", &format!("{abs}/."), &abs]);
+    assert!(!out.contains("SL004"), "{out}");
+    assert!(err.contains(&format!("root {abs} (--root {abs}/.)")), "{err}");
+
+    // sesslint.toml in the tree, run from inside it: `root = "."`.
+    std::fs::write(demo.join("sesslint.toml"), "root = \".\"\n").expect("write");
+    let (out, err) = run(&demo, &["check", "-v", "."]);
+    assert!(!out.contains("SL004"), "root = \".\": {out}");
+    assert!(err.contains("root . (root = \".\" in "), "{err}");
+    // ... and from above it, with a `..` that stays inside the tree.
+    std::fs::write(demo.join("sesslint.toml"), "root = \"etc/..\"\n").expect("write");
+    let (out, err) = run(tmp.path(), &["check", "-v", "demo"]);
+    assert!(!out.contains("SL004"), "root = \"etc/..\": {out}");
+    assert!(err.contains("root demo (root = \"etc/..\" in "), "{err}");
+    let (out, _) = run(&demo.join("etc"), &["check", "-v", ".."]);
+    assert!(!out.contains("SL004"), "root = \"etc/..\" seen from etc/: {out}");
+    assert!(out.contains("SL201"), "{out}");
+}

@@ -33,6 +33,9 @@ pub struct BuildOptions<'a> {
     /// Resolve absolute paths in configs below this directory; `None`: discovery picks the
     /// root (a scanned directory with `etc/` at its top, else `/`).
     pub root: Option<&'a Path>,
+    /// Where `root` came from, said in verbose output (`root = "." in d/sesslint.toml`);
+    /// `None`: `--root DIR`.
+    pub root_origin: Option<&'a str>,
     /// Editor buffers read instead of the files on disk.
     pub overlay: Option<&'a Overlay>,
     /// Called with (files read and parsed, files found) as the work goes on, from any thread.
@@ -52,7 +55,7 @@ pub struct BuildOptions<'a> {
 
 /// The one way to build a model: discover, read, parse and lower everything under `paths`.
 pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
-    let BuildOptions { root, overlay, on_file, cache, tunnel_paths, redis_version, hosts } = *options;
+    let BuildOptions { root, root_origin, overlay, on_file, cache, tunnel_paths, redis_version, hosts } = *options;
     // A fleet is checked below its own directory; each host's root is its tree.
     let fleet = super::host::detect_fleet(paths, root, hosts);
     let fleet_dir = fleet.as_ref().map(|f| f.dir.as_path());
@@ -65,6 +68,9 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
         confinement: confinement.clone(),
         ..Model::default()
     };
+    if let (Some(_), Some(origin)) = (root, root_origin) {
+        model.root_reason = origin.to_owned();
+    }
     if let Some(fleet) = fleet {
         model.root_reason = format!(
             "{} holds one tree per host ({}); each host's absolute paths resolve in its own tree",

@@ -38,7 +38,9 @@ pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader)
         };
         // The loader wants the directory as redis-server would see it (below --root).
         let cwd = match &root {
-            Some(root) => dir.strip_prefix(root).map(|rel| Path::new("/").join(rel)).unwrap_or(dir),
+            Some(root) => {
+                crate::confine::relative_to_root(&dir, root).map(|rel| Path::new("/").join(rel)).unwrap_or(dir)
+            }
             None => dir,
         };
         let l = Loader { cwd: Some(cwd), root, ..loader.clone() };

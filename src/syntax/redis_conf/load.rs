@@ -540,8 +540,10 @@ impl Loader {
     }
 }
 
+/// Whether `cwd` is a directory of this machine below the root (not one as redis-server
+/// would see it): compared as absolute paths, whatever spelling each came in.
 fn cwd_is_physical(cwd: &Path, root: &Path) -> bool {
-    cwd.starts_with(root)
+    crate::confine::relative_to_root(cwd, root).is_some()
 }
 
 fn column(bytes: &[u8], line_start: usize, at: usize) -> usize {
