@@ -17,6 +17,17 @@ pub struct Auth {
     /// An ACL user name (`auth[]=user&auth[]=pass`), if any.
     pub user: Option<String>,
     pub password: bool,
+    /// SHA-256 hex digest of the password exactly as the client sends it (after PHP's ini
+    /// parsing and phpredis' URL decoding): compared with the server's, never shown.
+    #[serde(skip)]
+    pub digest: Option<String>,
+}
+
+impl Auth {
+    /// Credentials for `password` (and an ACL user name), keeping only its digest.
+    pub fn new(user: Option<String>, password: &[u8]) -> Auth {
+        Auth { user, password: !password.is_empty(), digest: Some(crate::sha256::hex_digest(password)) }
+    }
 }
 
 /// One Redis address in a session setting, with its connection parameters.
@@ -411,23 +422,18 @@ fn apply_query(t: &mut RedisTarget, q: &str, cluster: bool) {
     if !auth_parts.is_empty() {
         // auth=pass | auth[]=user&auth[]=pass | auth[user]=..&auth[pass]=..
         let (user, password) = match auth_parts.as_slice() {
-            [(None, p)] => (None, !p.is_empty()),
-            [(_, p)] => (None, !p.is_empty()),
+            [(_, p)] => (None, p.clone()),
             parts => {
                 let user =
                     parts.iter().find(|(s, _)| s.as_deref() == Some("user")).or(parts.first()).map(|(_, u)| u.clone());
-                let pass = parts
-                    .iter()
-                    .find(|(s, _)| s.as_deref() == Some("pass"))
-                    .or(parts.get(1))
-                    .map(|(_, p)| !p.is_empty());
-                (user, pass.unwrap_or(false))
+                let pass = parts.iter().find(|(s, _)| s.as_deref() == Some("pass")).or(parts.get(1)).map(|(_, p)| p.clone());
+                (user, pass.unwrap_or_default())
             }
         };
-        if !password && user.as_deref().map_or(true, str::is_empty) {
+        if password.is_empty() && user.as_deref().map_or(true, str::is_empty) {
             t.problems.push(TargetProblem::EmptyPassword);
         }
-        t.auth = Some(Auth { user, password });
+        t.auth = Some(Auth::new(user, password.as_bytes()));
     }
 }
 
@@ -546,13 +552,13 @@ mod tests {
     fn phpredis_urls() {
         let t = &parse_save_path("redis", "tcp://127.0.0.1:6380?auth=s%65cret&database=2&prefix=app:")[0];
         assert_eq!((t.host.as_deref(), t.port, t.database), (Some("127.0.0.1"), 6380, Some(2)));
-        assert_eq!(t.auth, Some(Auth { user: None, password: true }));
+        assert_eq!(t.auth, Some(Auth::new(None, b"secret")));
         assert_eq!(t.prefix.as_deref(), Some("app:"));
 
         let list = parse_save_path("redis", "tcp://a:1?weight=1, tcp://b?auth[]=sess&auth[]=pw");
         assert_eq!(list.len(), 2);
         assert_eq!(list[1].port, 6379);
-        assert_eq!(list[1].auth, Some(Auth { user: Some("sess".into()), password: true }));
+        assert_eq!(list[1].auth, Some(Auth::new(Some("sess".into()), b"pw")));
 
         let u = &parse_save_path("redis", "unix:///run/redis/redis.sock?database=1")[0];
         assert_eq!((u.transport, u.socket.as_deref()), (Transport::Unix, Some("/run/redis/redis.sock")));

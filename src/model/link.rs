@@ -42,6 +42,19 @@ pub struct Unlinked {
     pub reason: String,
 }
 
+/// A session target that reaches no server although the tree holds the Redis configs of
+/// the machine its address designates (its own, for loopback and Unix sockets; in a fleet,
+/// the host that owns the address): every listener there is known, and none matches.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Unreached {
+    pub endpoint: EndpointId,
+    pub target: usize,
+    /// The servers of that machine, none of which accepts the address.
+    pub servers: Vec<ServerId>,
+    /// The machine, as output names it (a fleet host, or the tree's directory).
+    pub machine: String,
+}
+
 /// A tunnel whose two ends do not meet: a client end with no server end where it connects,
 /// a server end that forwards to no Redis, two ends with different keys.
 #[derive(Clone, Debug, serde::Serialize)]

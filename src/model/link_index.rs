@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::endpoint::Transport;
-use super::link::{host_of, ChainProblem, Link, LinkCertainty, Unlinked};
+use super::link::{host_of, ChainProblem, Link, LinkCertainty, Unlinked, Unreached};
 use super::redis::{classify_address, Reach};
 use super::tunnel::{split_address, TunnelKind, TunnelSide};
 use super::{EndpointId, Model, ServerId};
@@ -17,6 +17,7 @@ use super::{EndpointId, Model, ServerId};
 pub struct Linking {
     pub links: Vec<Link>,
     pub unlinked: Vec<Unlinked>,
+    pub unreached: Vec<Unreached>,
     pub chain_problems: Vec<ChainProblem>,
 }
 
@@ -102,6 +103,20 @@ pub fn link_all(model: &Model, tops: &[PathBuf]) -> Linking {
             if hits.is_empty() {
                 if let Some(reason) = why {
                     out.unlinked.push(Unlinked { endpoint: EndpointId(ei), target: ti, reason });
+                }
+                if let Some(dest) = index.destination(m, t) {
+                    let servers: Vec<ServerId> = (0..index.server_machine.len())
+                        .filter(|&s| index.server_machine[s] == dest)
+                        .map(ServerId)
+                        .collect();
+                    if !servers.is_empty() {
+                        out.unreached.push(Unreached {
+                            endpoint: EndpointId(ei),
+                            target: ti,
+                            servers,
+                            machine: index.machine_names.get(dest).cloned().unwrap_or_default(),
+                        });
+                    }
                 }
             }
             let exact = hits.iter().filter(|h| h.ambiguity.is_none()).count();
@@ -375,6 +390,37 @@ impl Index<'_> {
     fn vpn_with_address(&self, m: Machine, address: &str) -> Option<&usize> {
         let ip = split_address(address, "").map(|(h, _)| h).unwrap_or_default();
         self.vpn.get(&m)?.iter().find(|&&v| self.model.tunnels[v].listen.as_deref() == Some(ip.as_str()))
+    }
+
+    /// The machine a target's address certainly designates: the client's own for Unix
+    /// sockets and loopback, an address one of its own servers binds, and in a fleet the one
+    /// host that owns the address or name. `None`: it may be a machine not in the tree.
+    fn destination(&self, m: Machine, t: &super::RedisTarget) -> Option<Machine> {
+        if t.transport == Transport::Unix {
+            return Some(m);
+        }
+        let host = t.host.as_deref().unwrap_or("127.0.0.1");
+        let (reach, _) = classify_address(host);
+        if reach == Reach::Loopback {
+            // A client tunnel on that port leads elsewhere: its far end is not this machine.
+            return (!self.clients.contains_key(&(m, t.port))).then_some(m);
+        }
+        let own_bind = self.model.redis.iter().enumerate().any(|(si, s)| {
+            self.server_machine[si] == m && s.listeners().any(|b| b.text.trim_start_matches('-') == host)
+        });
+        if own_bind {
+            return Some(m);
+        }
+        if !self.fleet {
+            return None;
+        }
+        if reach == Reach::Unknown {
+            return self.named(host);
+        }
+        match self.owners_of(host) {
+            [(o, _)] => Some(*o),
+            _ => None,
+        }
     }
 
     /// The machines an address is known to belong to (fleets only).

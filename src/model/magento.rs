@@ -120,7 +120,7 @@ impl MagentoInstall {
         let get = |k: &str| block.and_then(|b| b.str(k)).filter(|v| !v.is_empty());
         let mut t = credis_target(get("host").unwrap_or("127.0.0.1"), get("port"));
         t.database = Some(get("database").and_then(|d| d.trim().parse().ok()).unwrap_or(0));
-        t.auth = get("password").map(|_| Auth { user: None, password: true });
+        t.auth = get("password").map(|p| Auth::new(None, p.as_bytes()));
         t.timeout = get("timeout").map(str::to_owned);
         t.retries = Some(get("retries").and_then(|r| r.trim().parse().ok()).unwrap_or(0));
         t.persistent = get("persistent_identifier").is_some();
@@ -143,7 +143,7 @@ impl MagentoInstall {
         let mut t = credis_target(get("server").unwrap_or("127.0.0.1"), get("port"));
         // Cm_Cache_Backend_Redis casts: `(int) $options['database']` ('0t' is 0, '3x' is 3).
         t.database = Some(get("database").map(php_int_cast).unwrap_or(0));
-        t.auth = get("password").map(|_| Auth { user: None, password: true });
+        t.auth = get("password").map(|p| Auth::new(None, p.as_bytes()));
         t.retries = get("connect_retries").and_then(|r| r.trim().parse().ok());
         Some(t)
     }

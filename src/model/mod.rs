@@ -20,7 +20,7 @@ use std::sync::Arc;
 pub use build::{build, BuildOptions, Overlay, ParseCache};
 pub use endpoint::{Auth, EndpointOwner, RedisTarget, SessionEndpoint, TargetProblem, Transport};
 pub use host::{Host, HostDecl, HostId};
-pub use link::{ChainProblem, Link, LinkCertainty, Unlinked};
+pub use link::{ChainProblem, Link, LinkCertainty, Unlinked, Unreached};
 pub use magento::MagentoInstall;
 pub use php::{FpmPool, PhpSetup, PoolOverride, Sapi};
 pub use redis::RedisServer;
@@ -194,6 +194,8 @@ pub struct Model {
     pub links: Vec<Link>,
     /// Targets that could not be linked, with the reason (a name no fleet host has).
     pub unlinked: Vec<Unlinked>,
+    /// Targets that match no listener of the servers the tree holds for their machine.
+    pub unreached: Vec<Unreached>,
     /// Tunnels whose two ends do not meet.
     pub chain_problems: Vec<ChainProblem>,
     /// The fleet directory, when the checked directory holds one tree per host.

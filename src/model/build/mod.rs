@@ -109,6 +109,7 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
     endpoints::build_endpoints(&mut model);
     let linking = super::link_index::link_all(&model, paths);
     (model.links, model.unlinked, model.chain_problems) = (linking.links, linking.unlinked, linking.chain_problems);
+    model.unreached = linking.unreached;
     if !tunnel_paths.is_empty() {
         tunnels::add_tunnel_evidence(&mut model, tunnel_paths);
     }

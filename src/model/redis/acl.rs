@@ -1,6 +1,8 @@
 //! Who may log in to a Redis server: ACL users as redis-server builds them from `user` lines
 //! (redis.conf or the ACL file) and the default user every new connection is.
 
+use super::commands::CommandAccess;
+use super::password::PasswordStrength;
 use super::RedisServer;
 use crate::model::Location;
 use crate::span::Span;
@@ -17,6 +19,11 @@ pub struct AclUser {
     /// SHA-256 hex digests, as redis-server keeps them.
     #[serde(skip)]
     fingerprints: Vec<String>,
+    /// How strong each password is, by fingerprint (judged while the line is applied).
+    #[serde(skip)]
+    strengths: Vec<(String, PasswordStrength)>,
+    /// Which dangerous commands (FLUSHALL, CONFIG, ...) it may run.
+    pub commands: CommandAccess,
     pub at: Location,
 }
 
@@ -24,7 +31,16 @@ impl AclUser {
     /// A user as a `user NAME` line starts it: `reset` (acl.c ACLSetUser "reset":
     /// off, no password, not nopass).
     pub fn reset(name: &str, at: Location) -> Self {
-        AclUser { name: name.to_owned(), enabled: false, nopass: false, passwords: 0, fingerprints: Vec::new(), at }
+        AclUser {
+            name: name.to_owned(),
+            enabled: false,
+            nopass: false,
+            passwords: 0,
+            fingerprints: Vec::new(),
+            strengths: Vec::new(),
+            commands: CommandAccess::default(),
+            at,
+        }
     }
 
     /// Apply the rules of a `user` line in order, as ACLSetUser does (only the rules that
@@ -45,14 +61,22 @@ impl AclUser {
                 r if r.eq_ignore_ascii_case(b"reset") => {
                     *self = AclUser::reset(&self.name, self.at);
                 }
-                [b'>', pw @ ..] => self.add(crate::sha256::hex_digest(pw)),
-                [b'#', hash @ ..] => self.add(String::from_utf8_lossy(hash).into_owned()),
+                [b'>', pw @ ..] => {
+                    let digest = crate::sha256::hex_digest(pw);
+                    self.strengths.push((digest.clone(), PasswordStrength::of_password(pw)));
+                    self.add(digest)
+                }
+                [b'#', hash @ ..] => {
+                    let digest = String::from_utf8_lossy(hash).into_owned();
+                    self.strengths.push((digest.clone(), PasswordStrength::of_digest(&digest)));
+                    self.add(digest)
+                }
                 [b'<', pw @ ..] => {
                     let digest = crate::sha256::hex_digest(pw);
                     self.fingerprints.retain(|f| *f != digest)
                 }
                 [b'!', hash @ ..] => self.fingerprints.retain(|f| f.as_bytes() != hash),
-                _ => {}
+                other => self.commands.apply(other),
             }
             self.passwords = self.fingerprints.len();
         }
@@ -68,8 +92,26 @@ impl AclUser {
 
     /// The built-in default user: `on nopass ~* &* +@all` (acl.c ACLCreateDefaultUser).
     fn builtin_default(at: Location) -> Self {
-        AclUser { enabled: true, nopass: true, ..AclUser::reset("default", at) }
+        AclUser { enabled: true, nopass: true, commands: CommandAccess::all(), ..AclUser::reset("default", at) }
     }
+
+    /// How strong each password it accepts is (never the passwords).
+    pub fn strengths(&self) -> impl Iterator<Item = &PasswordStrength> {
+        current_strengths(&self.fingerprints, &self.strengths)
+    }
+
+    /// Whether `AUTH <name> <password>` succeeds, the password given as its SHA-256 hex
+    /// digest (acl.c ACLCheckUserCredentials: off fails, nopass takes anything).
+    pub fn accepts_digest(&self, digest: &str) -> bool {
+        self.enabled && (self.nopass || self.fingerprints.iter().any(|f| f.eq_ignore_ascii_case(digest)))
+    }
+}
+
+fn current_strengths<'a>(
+    fingerprints: &'a [String],
+    strengths: &'a [(String, PasswordStrength)],
+) -> impl Iterator<Item = &'a PasswordStrength> {
+    fingerprints.iter().filter_map(move |f| strengths.iter().rev().find(|(d, _)| d.eq_ignore_ascii_case(f)).map(|(_, s)| s))
 }
 
 /// What decided the default user's login rules, in redis-server's order: the built-in user,
@@ -105,6 +147,10 @@ pub struct DefaultUser {
     pub requirepass_overridden: Option<Location>,
     #[serde(skip)]
     fingerprints: Vec<String>,
+    #[serde(skip)]
+    strengths: Vec<(String, PasswordStrength)>,
+    /// Which dangerous commands (FLUSHALL, CONFIG, ...) it may run.
+    pub commands: CommandAccess,
 }
 
 impl DefaultUser {
@@ -125,6 +171,23 @@ impl DefaultUser {
         self.enabled && !self.nopass && self.fingerprints.contains(&crate::sha256::hex_digest(password))
     }
 
+    /// How strong each password it accepts is (never the passwords).
+    pub fn strengths(&self) -> impl Iterator<Item = &PasswordStrength> {
+        current_strengths(&self.fingerprints, &self.strengths)
+    }
+
+    /// Whether `AUTH default <password>` succeeds, the password given as its SHA-256 hex
+    /// digest (`nopass` takes any password).
+    pub fn accepts_digest_as_default(&self, digest: &str) -> bool {
+        self.enabled && (self.nopass || self.fingerprints.iter().any(|f| f.eq_ignore_ascii_case(digest)))
+    }
+
+    /// Whether `AUTH <password>` (no user name) succeeds, by digest: a `nopass` default
+    /// user refuses it ("called without any password configured").
+    pub fn accepts_digest(&self, digest: &str) -> bool {
+        self.enabled && !self.nopass && self.fingerprints.iter().any(|f| f.eq_ignore_ascii_case(digest))
+    }
+
     /// Whether `AUTH default <password>` succeeds (`nopass` takes any password).
     pub fn auth_as_default_succeeds(&self, password: &[u8]) -> bool {
         self.enabled && (self.nopass || self.fingerprints.contains(&crate::sha256::hex_digest(password)))
@@ -142,6 +205,8 @@ impl DefaultUser {
             at: None,
             requirepass_overridden: None,
             fingerprints: Vec::new(),
+            strengths: Vec::new(),
+            commands: CommandAccess::all(),
         }
     }
 }
@@ -179,5 +244,7 @@ pub(super) fn effective_default(s: &RedisServer, requirepass: Option<&[u8]>) -> 
         at: decided_here.then_some(user.at),
         requirepass_overridden: s.requirepass_at.filter(|_| source != DefaultUserSource::Requirepass),
         fingerprints: user.fingerprints,
+        strengths: user.strengths,
+        commands: user.commands,
     }
 }

@@ -3,6 +3,8 @@
 
 mod acl;
 mod address;
+pub mod commands;
+pub mod password;
 mod version;
 
 use std::collections::BTreeMap;
