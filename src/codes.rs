@@ -55,6 +55,13 @@ codes! {
     SecretWorldReadable = "SL113", "secret-world-readable";
     RedisMissingAuth = "SL201", "redis-missing-auth";
     RedisExposedWithoutTunnel = "SL202", "redis-exposed-without-tunnel";
+    WeakPassword = "SL204", "weak-password";
+    DangerousCommandsExposed = "SL205", "dangerous-commands-exposed";
+    EvictionDropsSessions = "SL206", "eviction-drops-sessions";
+    NoPersistence = "SL207", "no-persistence";
+    UnixsocketPermissive = "SL208", "unixsocket-permissive";
+    DatabaseOutOfRange = "SL209", "database-out-of-range";
+    ProtectedModeOff = "SL210", "protected-mode-off";
     MagentoFilesSessions = "SL301", "magento-files-sessions";
     MagentoSessionConfigInvalid = "SL302", "magento-session-config-invalid";
     NonUniqueDatabase = "SL303", "non-unique-database";
@@ -64,6 +71,10 @@ codes! {
     ForceStandalone = "SL307", "force-standalone";
     MaxConcurrencyLow = "SL308", "max-concurrency-low";
     SentinelUnusable = "SL309", "sentinel-unusable";
+    AuthMismatch = "SL401", "auth-mismatch";
+    EndpointUnreachable = "SL402", "endpoint-unreachable";
+    SessionsSharedAcrossApps = "SL403", "sessions-shared-across-apps";
+    PlaintextToRemote = "SL404", "plaintext-to-remote";
     TunnelChainBroken = "SL405", "tunnel-chain-broken";
 }
 

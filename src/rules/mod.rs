@@ -22,6 +22,13 @@ mod sl112_persistent_connections;
 mod sl113_secret_world_readable;
 mod sl201_redis_missing_auth;
 mod sl202_redis_exposed_without_tunnel;
+mod sl204_weak_password;
+mod sl205_dangerous_commands_exposed;
+mod sl206_eviction_drops_sessions;
+mod sl207_no_persistence;
+mod sl208_unixsocket_permissive;
+mod sl209_database_out_of_range;
+mod sl210_protected_mode_off;
 mod sl301_magento_files_sessions;
 mod sl302_magento_session_config_invalid;
 mod sl303_non_unique_database;
@@ -31,6 +38,10 @@ mod sl306_persistent_id_shared;
 mod sl307_force_standalone;
 mod sl308_max_concurrency_low;
 mod sl309_sentinel_unusable;
+mod sl401_auth_mismatch;
+mod sl402_endpoint_unreachable;
+mod sl403_sessions_shared_across_apps;
+mod sl404_plaintext_to_remote;
 mod sl405_tunnel_chain_broken;
 
 use crate::codes::Code;
@@ -71,6 +82,13 @@ pub static RULES: &[&Rule] = &[
     &sl113_secret_world_readable::RULE,
     &sl201_redis_missing_auth::RULE,
     &sl202_redis_exposed_without_tunnel::RULE,
+    &sl204_weak_password::RULE,
+    &sl205_dangerous_commands_exposed::RULE,
+    &sl206_eviction_drops_sessions::RULE,
+    &sl207_no_persistence::RULE,
+    &sl208_unixsocket_permissive::RULE,
+    &sl209_database_out_of_range::RULE,
+    &sl210_protected_mode_off::RULE,
     &sl301_magento_files_sessions::RULE,
     &sl302_magento_session_config_invalid::RULE,
     &sl303_non_unique_database::RULE,
@@ -80,6 +98,10 @@ pub static RULES: &[&Rule] = &[
     &sl307_force_standalone::RULE,
     &sl308_max_concurrency_low::RULE,
     &sl309_sentinel_unusable::RULE,
+    &sl401_auth_mismatch::RULE,
+    &sl402_endpoint_unreachable::RULE,
+    &sl403_sessions_shared_across_apps::RULE,
+    &sl404_plaintext_to_remote::RULE,
     &sl405_tunnel_chain_broken::RULE,
 ];
 
@@ -87,6 +109,12 @@ impl Rule {
     /// The rule's name: `redis-missing-auth`.
     pub fn name(&self) -> &'static str {
         self.code.name()
+    }
+
+    /// Whether the rule can attach a fix (it builds one somewhere in its file; the unit test
+    /// below keeps this and the `## Fix safety` section in step).
+    pub fn offers_fix(&self) -> bool {
+        ["Fix::safe(", "Fix::unsafe_edits(", "Fix::display_only(", "Fix::new("].iter().any(|f| self.source.contains(f))
     }
 
     /// The documentation in markdown: the rule file's leading `//!` comment.
@@ -165,6 +193,20 @@ pub(crate) fn subjects(labels: &[String]) -> String {
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
         [] => String::new(),
     }
+}
+
+/// Where a server's setting is written, else the top of its file (a built-in default).
+pub fn setting_at(server: &crate::model::RedisServer, name: &str) -> Location {
+    server
+        .settings
+        .get(name)
+        .map(|(_, at)| *at)
+        .unwrap_or(Location { file: server.file, span: crate::span::Span::empty(0) })
+}
+
+/// Where an endpoint's Redis address is set (its save_path line, else what decided it).
+pub fn endpoint_at(ep: &crate::model::SessionEndpoint) -> Option<Location> {
+    ep.save_path.as_ref().and_then(|v| v.set_at).or(ep.decided_at)
 }
 
 /// A label at a model location.
