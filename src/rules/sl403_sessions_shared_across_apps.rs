@@ -1,0 +1,89 @@
+//! # SL403 sessions-shared-across-apps
+//!
+//! ## What it does
+//! Finds two applications (php-fpm pools, Magento installs, PHP setups of different SAPIs
+//! other than the CLI) whose sessions go to the same Redis server, database and key prefix,
+//! each from its own setting. The prefix is the one the handler really uses: phpredis'
+//! `prefix` parameter, else `PHPREDIS_SESSION:`; Magento's session handler writes `sess_`.
+//! Two setups that read one and the same php.ini line are one setting, not two apps (the
+//! CLI and FPM of one site), and are not flagged.
+//!
+//! ## Why it matters
+//! Session ids are the only thing that tells the apps' sessions apart: a session id from one
+//! app is a valid session in the other (`PHPREDIS_SESSION:<id>` is the same key), so a login
+//! on one site can be replayed on the other, and their session formats and lifetimes clash.
+//! Checked live: a session written by one php.ini's settings is read back by another's.
+//!
+//! ## Example
+//! ```ini
+//! ; pool.d/shop.conf
+//! php_value[session.save_path] = "tcp://127.0.0.1:6379?database=2"
+//! ; pool.d/blog.conf
+//! php_value[session.save_path] = "tcp://127.0.0.1:6379?database=2"
+//! ```
+//!
+//! ## Fix
+//! Give each application its own database (`database=N`) or prefix (`prefix=blog:`).
+
+use std::collections::BTreeMap;
+
+use super::{endpoint_at, label, Rule};
+use crate::codes::Code;
+use crate::diagnostic::Severity;
+use crate::model::php::Sapi;
+use crate::model::{EndpointId, EndpointOwner, LinkCertainty, Location, Model};
+
+pub static RULE: Rule = Rule {
+    code: Code::SessionsSharedAcrossApps,
+    summary: "Two applications' sessions in the same Redis server, database and prefix",
+    default_severity: Severity::Error,
+    source: include_str!("sl403_sessions_shared_across_apps.rs"),
+    check,
+};
+
+fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
+    let mut groups: BTreeMap<(usize, i64, String), Vec<(EndpointId, Location)>> = BTreeMap::new();
+    for l in &model.links {
+        if l.certainty != LinkCertainty::Exact {
+            continue;
+        }
+        let ep = model.endpoint(l.endpoint);
+        if let EndpointOwner::Php(i) = ep.owner {
+            if model.php[i].sapi == Some(Sapi::Cli) {
+                continue; // the CLI runs the same app's scripts
+            }
+        }
+        let t = &ep.targets[l.target];
+        let prefix = t.prefix.clone().unwrap_or_else(|| match ep.owner {
+            EndpointOwner::Magento(_) => "sess_".to_owned(),
+            _ => "PHPREDIS_SESSION:".to_owned(),
+        });
+        let Some(at) = endpoint_at(ep) else { continue };
+        let list = groups.entry((l.server.0, t.database.unwrap_or(0), prefix)).or_default();
+        // One setting read by several setups is one app.
+        if !list.iter().any(|(e, a)| *e == l.endpoint || *a == at) {
+            list.push((l.endpoint, at));
+        }
+    }
+    for ((server, db, prefix), list) in groups {
+        if list.len() < 2 {
+            continue;
+        }
+        let s = model.server(crate::model::ServerId(server));
+        let names: Vec<&str> = list.iter().map(|(e, _)| model.endpoint(*e).label.as_str()).collect();
+        let (first, rest) = (&list[0], &list[1..]);
+        let mut d = rule.diagnostic(
+            Severity::Error,
+            format!(
+                "{} keep their sessions in the same place: Redis server {}, database {db}, prefix `{prefix}`; a session id of one is a session of the other",
+                names.join(" and "),
+                crate::source::display_path(model.path(s.file))
+            ),
+            label(model, first.1, "sessions of one application"),
+        );
+        for (_, at) in rest {
+            d = d.with_related(label(model, *at, "the same server, database and prefix"));
+        }
+        out.push(d.with_help("give each application its own `database=` or `prefix=`"));
+    }
+}
