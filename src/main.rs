@@ -452,10 +452,11 @@ fn run_rules(format: DocFormat) -> ExitCode {
                 .iter()
                 .map(|r| {
                     format!(
-                        "{bold}{:<6}{reset} {:<30} {:<8} {}\n",
+                        "{bold}{:<6}{reset} {:<34} {:<8} {:<4} {}\n",
                         r.code,
                         r.name(),
                         r.default_severity.as_str(),
+                        if r.offers_fix() { "fix" } else { "-" },
                         r.summary
                     )
                 })
@@ -465,7 +466,7 @@ fn run_rules(format: DocFormat) -> ExitCode {
         DocFormat::Json => {
             let list: Vec<_> = sesslint::rules::RULES
                 .iter()
-                .map(|r| serde_json::json!({"code": r.code, "name": r.name(), "severity": r.default_severity, "summary": r.summary, "doc": r.doc()}))
+                .map(|r| serde_json::json!({"code": r.code, "name": r.name(), "severity": r.default_severity, "fix": r.offers_fix(), "summary": r.summary, "doc": r.doc()}))
                 .collect();
             serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
         }

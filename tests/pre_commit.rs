@@ -73,7 +73,7 @@ fn the_hook_blocks_a_bad_commit_and_passes_a_clean_one() {
     // 2. Fixed: loopback only, with a password. It passes.
     std::fs::write(
         repo.join("etc/redis/redis.conf"),
-        "bind 127.0.0.1 -::1\nport 6379\nrequirepass \"s3cret-for-test\"\n",
+        "bind 127.0.0.1 -::1\nport 6379\nrequirepass \"s3cret-for-test-0123456789abcdefghij\"\n",
     )
     .expect("write");
     std::fs::write(repo.join("var/www/shop/app/etc/env.php"), "<?php\nreturn ['session' => ['save' => 'files']];\n")
@@ -87,12 +87,12 @@ fn the_hook_blocks_a_bad_commit_and_passes_a_clean_one() {
     //    session database that equals a cache database is found.
     std::fs::write(
         repo.join("var/www/shop/app/etc/env.php"),
-        "<?php\nreturn [\n  'session' => ['save' => 'redis', 'redis' => ['host' => '127.0.0.1', 'port' => '6379', 'password' => 's3cret-for-test', 'database' => '0', 'retries' => '2']],\n  'cache' => ['frontend' => ['default' => ['backend' => 'Cm_Cache_Backend_Redis', 'backend_options' => ['server' => '127.0.0.1', 'port' => '6379', 'password' => 's3cret-for-test', 'database' => '0']]]],\n];\n",
+        "<?php\nreturn [\n  'session' => ['save' => 'redis', 'redis' => ['host' => '127.0.0.1', 'port' => '6379', 'password' => 's3cret-for-test-0123456789abcdefghij', 'database' => '0', 'retries' => '2']],\n  'cache' => ['frontend' => ['default' => ['backend' => 'Cm_Cache_Backend_Redis', 'backend_options' => ['server' => '127.0.0.1', 'port' => '6379', 'password' => 's3cret-for-test-0123456789abcdefghij', 'database' => '0']]]],\n];\n",
     )
     .expect("write");
     git(&repo, &["add", "var/www/shop/app/etc/env.php"]);
     let o = pre_commit(&repo, &home, &["run"]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(!o.status.success() && out.contains("SL303"), "{out}");
-    assert!(!out.contains("s3cret-for-test"), "the hook printed a password:\n{out}");
+    assert!(!out.contains("s3cret-for-test-0123456789abcdefghij"), "the hook printed a password:\n{out}");
 }

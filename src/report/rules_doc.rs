@@ -15,14 +15,15 @@ pub fn catalogue_markdown() -> String {
     out.push_str(&format!(
         "<!-- Generated from the doc comments in src/rules/ by `{GENERATE}`; edit those, not this file. -->\n\n"
     ));
-    out.push_str("| code | name | default | finds |\n|---|---|---|---|\n");
+    out.push_str("| code | name | default | fix | finds |\n|---|---|---|---|---|\n");
     for r in RULES {
         out.push_str(&format!(
-            "| [{}](#{}) | {} | {} | {} |\n",
+            "| [{}](#{}) | {} | {} | {} | {} |\n",
             r.code,
             r.code.as_str().to_ascii_lowercase(),
             r.name(),
             r.default_severity.as_str(),
+            if r.offers_fix() { "yes" } else { "no" },
             r.summary.replace('|', "\\|")
         ));
     }

@@ -28,10 +28,10 @@ WWW_CONF = (
     "php_admin_value[session.save_path] = /var/lib/php/sessions\n"
 )
 BLOG_CONF = "[blog]\nuser = blog\nlisten = /run/php/blog.sock\npm = static\npm.max_children = 5\n"
-REDIS_CONF = "bind 127.0.0.1 -::1\nport 6379\nrequirepass s3cretpass\n"
+REDIS_CONF = "bind 127.0.0.1 -::1\nport 6379\nrequirepass s3cretpass-0123456789abcdefghijklmn\n"
 SESSIONS_OK = (
     "session.save_handler = redis\n"
-    'session.save_path = "tcp://127.0.0.1:6379?auth=s3cretpass&database=2&timeout=2&read_timeout=2"\n'
+    'session.save_path = "tcp://127.0.0.1:6379?auth=s3cretpass-0123456789abcdefghijklmn&database=2&timeout=2&read_timeout=2"\n'
     "redis.session.locking_enabled = 1\n"
     "redis.session.lock_wait_time = 50000\n"
     "redis.session.lock_retries = 100\n"

@@ -23,7 +23,7 @@ BROKEN = (
     "redis.session.locking_enabled = 1\n"
     "redis.session.lock_wait_time = 50000\n"
     "redis.session.lock_retries = 100\n"
-    "session.save_path = tcp://127.0.0.1:6379?auth=x&database=2&timeout=2&read_timeout=2\n"
+    "session.save_path = tcp://127.0.0.1:6379?auth=s3cretpass-0123456789abcdefghijklmn&database=2&timeout=2&read_timeout=2\n"
 )
 
 
@@ -73,7 +73,7 @@ async def test_unquoted_save_path_is_reported_fixed_and_cleared(client: Language
     assert fix.is_preferred is True
     assert fix.diagnostics and fix.diagnostics[0].code == "SL001"
     fixed = apply_edits(BROKEN, fix.edit.changes[uri])
-    assert 'session.save_path = "tcp://127.0.0.1:6379?auth=x&database=2&timeout=2&read_timeout=2"' in fixed
+    assert 'session.save_path = "tcp://127.0.0.1:6379?auth=s3cretpass-0123456789abcdefghijklmn&database=2&timeout=2&read_timeout=2"' in fixed
 
     change_doc(client, uri, 2, fixed)
     assert list(await published(client, uri, 2)) == []
@@ -233,7 +233,7 @@ async def test_auth_values_are_masked(client: LanguageClient, workspace):
     assert hover is not None
     assert "auth=********" in hover.contents.value, hover.contents.value
     everything = hover.contents.value + repr(client.published)
-    assert "s3cretpass" not in everything
+    assert "s3cretpass-0123456789abcdefghijklmn" not in everything
     assert diags  # the typo is reported, the secret is not in it
 
 
@@ -249,7 +249,7 @@ async def test_show_secrets_reveals_them(revealing_client: LanguageClient, works
             text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=1, character=5)
         )
     )
-    assert hover is not None and "auth=s3cretpass" in hover.contents.value, hover
+    assert hover is not None and "auth=s3cretpass-0123456789abcdefghijklmn" in hover.contents.value, hover
 
 
 async def test_diagnostics_in_other_files_are_published(client: LanguageClient, workspace):
