@@ -19,7 +19,15 @@ const GOOD: &str = "e2e-server-password-0123456789abcdef";
 fn oracles() -> Option<(PathBuf, PathBuf)> {
     let (php, redis) = (common::oracle("php")?, common::oracle("redis-server")?);
     let loaded = Command::new(&php)
-        .args(["-n", "-d", "extension=igbinary", "-d", "extension=redis", "-r", "echo extension_loaded('redis') ? 1 : 0;"])
+        .args([
+            "-n",
+            "-d",
+            "extension=igbinary",
+            "-d",
+            "extension=redis",
+            "-r",
+            "echo extension_loaded('redis') ? 1 : 0;",
+        ])
         .output()
         .is_ok_and(|o| o.stdout == b"1");
     if !loaded {

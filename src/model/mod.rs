@@ -4,6 +4,7 @@
 //! Built once from a [`Discovery`](crate::discover::Discovery); rules only read it.
 
 mod build;
+pub mod credentials;
 pub mod endpoint;
 pub mod host;
 pub mod inventory;

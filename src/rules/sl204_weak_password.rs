@@ -64,7 +64,10 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 (Severity::Error, "is a published example password, the first one an attacker tries".to_owned())
             } else {
                 let n = st.chars.unwrap_or(0);
-                (Severity::Warning, format!("is {n} characters long (fewer than {MIN_CHARS}), and Redis does not rate-limit AUTH"))
+                (
+                    Severity::Warning,
+                    format!("is {n} characters long (fewer than {MIN_CHARS}), and Redis does not rate-limit AUTH"),
+                )
             };
             out.push(
                 rule.diagnostic(severity, format!("{who} {what}"), label(model, at, "weak password set here"))

@@ -66,6 +66,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 d = d.with_related(label(model, at, format!("{} keeps its sessions here", ep.label)));
             }
         }
-        out.push(d.with_help("use `maxmemory-policy noeviction` on the server that holds sessions, and keep caches on another"));
+        out.push(d.with_help(
+            "use `maxmemory-policy noeviction` on the server that holds sessions, and keep caches on another",
+        ));
     }
 }

@@ -53,6 +53,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         if let Some(at) = endpoint_at(ep) {
             d = d.with_related(label(model, at, format!("{} keeps its sessions here", ep.label)));
         }
-        out.push(d.with_help("enable `save 3600 1 300 100 60 10000` or `appendonly yes` on the server that holds sessions"));
+        out.push(
+            d.with_help("enable `save 3600 1 300 100 60 10000` or `appendonly yes` on the server that holds sessions"),
+        );
     }
 }

@@ -49,13 +49,19 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         let (severity, why) = if !beyond {
             (Severity::Info, "it listens only on loopback or a Unix socket, so nothing is exposed today, but a later `bind` change would be".to_owned())
         } else if s.default_user.is_open() {
-            (Severity::Error, "the default user has no password either, so every client that reaches the port gets in".to_owned())
+            (
+                Severity::Error,
+                "the default user has no password either, so every client that reaches the port gets in".to_owned(),
+            )
         } else {
             (Severity::Warning, "the password is the only guard left, and a config change that drops it opens the server to the network".to_owned())
         };
         let d = rule.diagnostic(
             severity,
-            format!("Redis server {} runs with protected mode off: {why}", crate::source::display_path(model.path(s.file))),
+            format!(
+                "Redis server {} runs with protected mode off: {why}",
+                crate::source::display_path(model.path(s.file))
+            ),
             label(model, setting_at(s, "protected-mode"), "protected mode switched off here"),
         );
         out.push(d.with_help("set `protected-mode yes` and authenticate clients with a password or an ACL user"));

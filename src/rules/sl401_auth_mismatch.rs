@@ -42,7 +42,8 @@
 use super::{endpoint_at, label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::Severity;
-use crate::model::{LinkCertainty, Location, Model, RedisServer};
+use crate::model::credentials::{credentials_refused, Refusal};
+use crate::model::{LinkCertainty, Location, Model};
 
 pub static RULE: Rule = Rule {
     code: Code::AuthMismatch,
@@ -66,7 +67,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             continue; // a malformed address (an empty or split `auth`) is the save-path rules' finding
         }
         let s = model.server(l.server);
-        let Some((problem, reply)) = refusal(s, t.auth.as_ref()) else { continue };
+        let Some(Refusal { why: problem, reply }) = credentials_refused(t, s) else { continue };
         let Some(at) = endpoint_at(ep) else { continue };
         let server_at = s.default_user.at.unwrap_or(Location { file: s.file, span: crate::span::Span::empty(0) });
         let d = rule
@@ -82,41 +83,5 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             )
             .with_related(label(model, server_at, "what the server accepts is decided here"));
         out.push(d.with_help("make the client's `auth` match the server's password or ACL user (URL-encode `+`, `&`, `,` and `%`), or drop `auth` where the server has none"));
-    }
-}
-
-/// Why the server refuses these credentials, and what it answers (redis@7.0.15:src/acl.c
-/// authCommand, ACLCheckUserCredentials; server.c processCommand for NOAUTH).
-fn refusal(s: &RedisServer, auth: Option<&crate::model::Auth>) -> Option<(String, &'static str)> {
-    let d = &s.default_user;
-    let Some(auth) = auth else {
-        return (!d.is_open()).then(|| {
-            let why = if d.enabled { "sends no password to" } else { "sends no credentials (the default user is off) to" };
-            (why.to_owned(), "NOAUTH Authentication required")
-        });
-    };
-    let digest = auth.digest.as_deref()?;
-    match auth.user.as_deref().filter(|u| !u.is_empty()) {
-        None if d.nopass => Some((
-            "sends a password to".to_owned(),
-            "ERR AUTH <password> called without any password configured for the default user",
-        )),
-        None => (!d.accepts_digest(digest)).then(|| {
-            ("sends a password that is not the default user's to".to_owned(), "WRONGPASS invalid username-password pair or user is disabled")
-        }),
-        Some("default") => (!d.accepts_digest_as_default(digest)).then(|| {
-            ("logs in as `default` with a password that user does not accept at".to_owned(), "WRONGPASS invalid username-password pair or user is disabled")
-        }),
-        Some(name) => {
-            let ok = s.users.iter().rev().find(|u| u.name == name).is_some_and(|u| u.accepts_digest(digest));
-            (!ok).then(|| {
-                let why = match s.users.iter().find(|u| u.name == name) {
-                    None => format!("logs in as ACL user `{name}`, which does not exist on"),
-                    Some(u) if !u.enabled => format!("logs in as ACL user `{name}`, which is off on"),
-                    Some(_) => format!("sends a password that ACL user `{name}` does not accept to"),
-                };
-                (why, "WRONGPASS invalid username-password pair or user is disabled")
-            })
-        }
     }
 }

@@ -75,7 +75,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             };
             d = d.with_related(label(model, setting_at(server, key), "this server listens here"));
         }
-        out.push(d.with_help("point the save_path at an address the server listens on, or make the server listen there"));
+        out.push(
+            d.with_help("point the save_path at an address the server listens on, or make the server listen there"),
+        );
     }
 }
 

@@ -62,7 +62,11 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             } else {
                 (Severity::Warning, "")
             };
-            let secret = if t.auth.is_some() { "the Redis password, session ids and session data" } else { "session ids and session data" };
+            let secret = if t.auth.is_some() {
+                "the Redis password, session ids and session data"
+            } else {
+                "session ids and session data"
+            };
             out.push(
                 rule.diagnostic(
                     severity,
