@@ -55,13 +55,13 @@ codes! {
     SecretWorldReadable = "SL113", "secret-world-readable";
     RedisMissingAuth = "SL201", "redis-missing-auth";
     RedisExposedWithoutTunnel = "SL202", "redis-exposed-without-tunnel";
+    ProtectedModeOff = "SL203", "protected-mode-off";
     WeakPassword = "SL204", "weak-password";
     DangerousCommandsExposed = "SL205", "dangerous-commands-exposed";
     EvictionDropsSessions = "SL206", "eviction-drops-sessions";
     NoPersistence = "SL207", "no-persistence";
     UnixsocketPermissive = "SL208", "unixsocket-permissive";
     DatabaseOutOfRange = "SL209", "database-out-of-range";
-    ProtectedModeOff = "SL210", "protected-mode-off";
     MagentoFilesSessions = "SL301", "magento-files-sessions";
     MagentoSessionConfigInvalid = "SL302", "magento-session-config-invalid";
     NonUniqueDatabase = "SL303", "non-unique-database";

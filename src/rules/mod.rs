@@ -22,13 +22,13 @@ mod sl112_persistent_connections;
 mod sl113_secret_world_readable;
 mod sl201_redis_missing_auth;
 mod sl202_redis_exposed_without_tunnel;
+mod sl203_protected_mode_off;
 mod sl204_weak_password;
 mod sl205_dangerous_commands_exposed;
 mod sl206_eviction_drops_sessions;
 mod sl207_no_persistence;
 mod sl208_unixsocket_permissive;
 mod sl209_database_out_of_range;
-mod sl210_protected_mode_off;
 mod sl301_magento_files_sessions;
 mod sl302_magento_session_config_invalid;
 mod sl303_non_unique_database;
@@ -82,13 +82,13 @@ pub static RULES: &[&Rule] = &[
     &sl113_secret_world_readable::RULE,
     &sl201_redis_missing_auth::RULE,
     &sl202_redis_exposed_without_tunnel::RULE,
+    &sl203_protected_mode_off::RULE,
     &sl204_weak_password::RULE,
     &sl205_dangerous_commands_exposed::RULE,
     &sl206_eviction_drops_sessions::RULE,
     &sl207_no_persistence::RULE,
     &sl208_unixsocket_permissive::RULE,
     &sl209_database_out_of_range::RULE,
-    &sl210_protected_mode_off::RULE,
     &sl301_magento_files_sessions::RULE,
     &sl302_magento_session_config_invalid::RULE,
     &sl303_non_unique_database::RULE,

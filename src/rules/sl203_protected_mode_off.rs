@@ -1,4 +1,4 @@
-//! # SL210 protected-mode-off
+//! # SL203 protected-mode-off
 //!
 //! ## What it does
 //! Finds a Redis server with `protected-mode no` that listens beyond loopback (a routable or
@@ -36,7 +36,7 @@ pub static RULE: Rule = Rule {
     code: Code::ProtectedModeOff,
     summary: "A Redis server listening beyond loopback with protected mode off",
     default_severity: Severity::Warning,
-    source: include_str!("sl210_protected_mode_off.rs"),
+    source: include_str!("sl203_protected_mode_off.rs"),
     check,
 };
 
