@@ -15,29 +15,10 @@ use sesslint::diagnostic::Diagnostic;
 /// A password long enough that SL204 stays quiet.
 const GOOD: &str = "e2e-server-password-0123456789abcdef";
 
-/// php and redis-server, and phpredis loaded in php; `None` (loudly) when missing.
+/// php with phpredis, and redis-server; `None` (loudly) when missing.
 fn oracles() -> Option<(PathBuf, PathBuf)> {
-    let (php, redis) = (common::oracle("php")?, common::oracle("redis-server")?);
-    let loaded = Command::new(&php)
-        .args([
-            "-n",
-            "-d",
-            "extension=igbinary",
-            "-d",
-            "extension=redis",
-            "-r",
-            "echo extension_loaded('redis') ? 1 : 0;",
-        ])
-        .output()
-        .is_ok_and(|o| o.stdout == b"1");
-    if !loaded {
-        if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
-            panic!("SESSLINT_REQUIRE_ORACLES=1 but php-redis is not installed");
-        }
-        eprintln!("SKIPPED: php-redis is not installed, so no session is written to Redis");
-        return None;
-    }
-    Some((php, redis))
+    let php = common::php_with_phpredis("no session is written to Redis")?;
+    Some((php, common::oracle("redis-server")?))
 }
 
 fn write(path: &Path, body: &str) {

@@ -45,7 +45,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         let Some(db) = t.database else { continue };
         let s = model.server(l.server);
         let why = if s.cluster_enabled && db != 0 {
-            format!("the server runs Redis Cluster (`cluster-enabled yes`), which has database 0 only")
+            "the server runs Redis Cluster (`cluster-enabled yes`), which has database 0 only".to_owned()
         } else if db >= s.databases || db < 0 {
             format!("the server has databases 0 to {} (`databases {}`)", s.databases - 1, s.databases)
         } else {
