@@ -377,6 +377,15 @@ fn run_check(args: &CheckArgs) -> ExitCode {
             eprintln!("sesslint: config {}", sesslint::display_path(p));
         }
     }
+    if model.files.is_empty() && model.unreadable.is_empty() && diagnostics.is_empty() {
+        // A wrong path in CI would otherwise pass as "0 errors": say so on stderr (stdout
+        // stays valid JSON/SARIF); exit 0, as README "Running on untrusted repositories" says.
+        let under: Vec<String> = args.common.paths.iter().map(|p| sesslint::display_path(p)).collect();
+        let under = if under.is_empty() { ".".to_string() } else { under.join(", ") };
+        eprintln!(
+            "sesslint: note: no configuration that decides PHP sessions (php.ini, php-fpm, env.php, redis.conf, tunnels) was found under {under}"
+        );
+    }
     let fail_on = config.fail_on.unwrap_or(Severity::Warning);
     let to_terminal = args.output_file.is_none() && color();
     let mut ctx = ReportContext::new(&model, args.common.show_secrets, to_terminal && args.format == Format::Human);

@@ -529,3 +529,52 @@ fn the_language_server_survives_garbage() {
     assert!(text.contains(r#""id":2"#), "shutdown is answered:\n{text}");
     assert!(status.success(), "the server exits cleanly after shutdown/exit: {status:?}\n{text}");
 }
+
+#[test]
+fn two_content_lengths_frame_nothing_and_a_second_initialize_is_an_invalid_request() {
+    let mut child = Command::new(bin())
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the server");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut input = Vec::new();
+    // Two lengths: neither is believed (the larger one would swallow the messages after it).
+    input.extend(b"Content-Length: 2\r\nContent-Length: 5000\r\n\r\n{}");
+    let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#;
+    input.extend(frame(init));
+    input.extend(frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#));
+    input.extend(frame(r#"{"jsonrpc":"2.0","id":3,"method":"initialize","params":{"capabilities":{}}}"#));
+    input.extend(frame(r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#));
+    input.extend(frame(r#"{"jsonrpc":"2.0","method":"exit"}"#));
+    stdin.write_all(&input).expect("write");
+    drop(stdin);
+    let mut stdout = Vec::new();
+    child.stdout.take().expect("stdout").read_to_end(&mut stdout).expect("read");
+    let mut stderr = String::new();
+    child.stderr.take().expect("stderr").read_to_string(&mut stderr).expect("read");
+    let status = child.wait().expect("wait");
+    let text = String::from_utf8_lossy(&stdout);
+    assert!(text.contains(r#""id":1"#) && text.contains("capabilities"), "initialize is answered:\n{text}");
+    let second = text.split("Content-Length").find(|m| m.contains(r#""id":3"#)).unwrap_or_default();
+    assert!(second.contains("-32600"), "a second initialize is an invalid request:\n{text}");
+    assert!(stderr.contains("cannot frame"), "the dropped message is logged:\n{stderr}");
+    assert!(status.success(), "{status:?}\n{text}\n{stderr}");
+}
+
+#[test]
+fn a_tree_with_no_configuration_says_so() {
+    let repo = tempfile::tempdir().expect("tmp");
+    write(&repo.path().join("src/index.php"), "<?php echo 1;\n");
+    for format in FORMATS {
+        let o = sesslint_in(repo.path(), &["check", "--format", format, "."]);
+        assert_eq!(o.status.code(), Some(0), "{format}: {}", all_output(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("no configuration that decides PHP sessions") && err.contains("under ."), "{format}: {err}");
+        if matches!(*format, "json" | "sarif") {
+            serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("stdout stays valid JSON");
+        }
+    }
+}

@@ -82,7 +82,7 @@ fn write_raw(out: &Mutex<std::io::Stdout>, body: &[u8]) -> std::io::Result<()> {
 /// Read framed messages from `input` until EOF: each valid one goes to `deliver`; for
 /// invalid UTF-8 or JSON, a JSON-RPC error body goes to `reply` (`id` null where it could
 /// not be read); a header that cannot frame a body (missing, non-numeric or huge
-/// `Content-Length`) is dropped and reading resumes at the next `Content-Length:`.
+/// `Content-Length`, or more than one) is dropped and reading resumes at the next `Content-Length:`.
 /// Stops early when `deliver` or `reply` returns false (the other side is gone).
 pub fn read_messages(
     input: &mut dyn BufRead,
@@ -94,7 +94,10 @@ pub fn read_messages(
         let length = match read_header(input, pending_header.take()) {
             Header::Eof => return,
             Header::Length(n) => n,
-            Header::Unframeable => match resync(input) {
+            Header::Unframeable => match {
+                eprintln!("sesslint: dropped a message whose header cannot frame a body; reading on at the next Content-Length");
+                resync(input)
+            } {
                 Some(line) => {
                     pending_header = Some(line);
                     continue;
@@ -152,6 +155,10 @@ fn read_header(input: &mut dyn BufRead, first: Option<Vec<u8>>) -> Header {
         let Ok(text) = std::str::from_utf8(text) else { return Header::Unframeable };
         let Some((name, value)) = text.split_once(':') else { return Header::Unframeable };
         if name.trim().eq_ignore_ascii_case("content-length") {
+            // Two lengths frame the body two ways: neither is trusted.
+            if length.is_some() {
+                return Header::Unframeable;
+            }
             length = Some(value.trim().parse::<usize>().ok().filter(|&n| n <= MAX_MESSAGE));
         }
     }

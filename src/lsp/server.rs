@@ -11,7 +11,7 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWorkspaceFolders, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
     LogMessage, Notification as _, PublishDiagnostics,
 };
-use lsp_types::request::{CodeActionRequest, HoverRequest, Request as _, Shutdown};
+use lsp_types::request::{CodeActionRequest, HoverRequest, Initialize, Request as _, Shutdown};
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability, Hover, HoverContents,
     HoverParams, HoverProviderCapability, InitializeParams, InitializeResult, LogMessageParams, MarkupContent,
@@ -333,6 +333,14 @@ impl<'c> Server<'c> {
                 Ok(p) => self.on_code_action(p).map(|a| serde_json::to_value(a).unwrap_or_default()),
                 Err(e) => Err(Failure::Params(e.to_string())),
             },
+            // LSP: initialize is sent once; a second one is a request out of place.
+            Initialize::METHOD => {
+                return self.send(Response::new_err(
+                    id,
+                    ErrorCode::InvalidRequest as i32,
+                    "the server is already initialized".into(),
+                ))
+            }
             _ => {
                 return self.send(Response::new_err(
                     id,
