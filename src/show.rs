@@ -183,7 +183,18 @@ fn fleet_map(model: &Model, ctx: &ReportContext<'_>, out: &mut String) {
                 };
                 let _ = writeln!(out, "  {from} -> {}: {what}{via}{how}", name(s.file));
                 if let Some(why) = crate::model::link::auth_refused(t, s) {
-                    let _ = writeln!(out, "    ! {}'s Redis refuses it: {why}", name(s.file));
+                    // The config's path as the host sees it: `etc/redis/redis.conf`.
+                    let conf = model.path(s.file);
+                    let conf = model
+                        .host_of_file(s.file)
+                        .and_then(|h| conf.strip_prefix(&model.host(h).root).ok())
+                        .unwrap_or(conf);
+                    let _ = writeln!(
+                        out,
+                        "    ! the Redis server on host {} ({}) refuses it: {why}",
+                        name(s.file),
+                        display_path(conf)
+                    );
                 }
             }
         }

@@ -111,7 +111,7 @@ fn the_playbook_fetches_the_fleet_and_lints_it_across_hosts() {
     let sl203 = json.as_array().and_then(|a| a.iter().find(|d| d["code"] == "SL405")).expect("SL405");
     assert_eq!(
         sl203["message"],
-        "the stunnel client end on web connects to 10.0.0.5:6381, where no stunnel server end accepts: redis's stunnel server ends accept 6380"
+        "the stunnel client end on web connects to 10.0.0.5:6381, where no stunnel server end accepts: the stunnel server ends on host redis accept 6380"
     );
     assert_eq!(sl203["severity"], "error", "certain: the inventory names the host of 10.0.0.5");
 
@@ -133,7 +133,7 @@ fn the_playbook_fetches_the_fleet_and_lints_it_across_hosts() {
     let map = std::fs::read_to_string(reports.join("fleet-map.txt")).expect("map");
     for line in [
         "  web: pool www -> redis: tcp://10.0.0.5:6379 db 2 [no auth]\n",
-        "    ! redis's Redis refuses it: it sends no password and this server requires one (`-NOAUTH`)\n",
+        "    ! the Redis server on host redis (etc/redis/redis.conf) refuses it: it sends no password and this server requires one (`-NOAUTH`)\n",
         "  web: pool shop -> ?: tcp://127.0.0.1:8000 db 3 [auth] (the stunnel client end on web that accepts 127.0.0.1:8000 reaches no Redis (SL405 says where the chain breaks))\n",
         "has no tree in the fleet: its addresses (10.0.0.6) link to nothing\n",
     ] {

@@ -138,7 +138,7 @@ fn broken_chains_are_said_and_leave_the_target_unlinked() {
     assert!(model.unlinked[0].reason.contains("stunnel client end on web that accepts 127.0.0.1:8000"));
     let text = show(&sl203("trigger-stunnel-wrong-port"));
     assert!(
-        text.contains("! the stunnel client end on web connects to 10.0.0.5:6380, where no stunnel server end accepts: redis's stunnel server ends accept 10.0.0.5:6381"),
+        text.contains("! the stunnel client end on web connects to 10.0.0.5:6380, where no stunnel server end accepts: the stunnel server ends on host redis accept 10.0.0.5:6381"),
         "{text}"
     );
     let keys = build(&sl203("trigger-spiped-different-keys"));
@@ -319,4 +319,44 @@ fn debian_conf_d_symlinks_resolve_in_their_own_host_tree() {
     let out = common::sesslint(&[dir.to_str().expect("utf-8 path"), "--format", "concise"]);
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(!report.contains("SL002") && !report.contains("SL102"), "{report}");
+}
+
+#[test]
+fn sl405_points_at_the_line_that_is_wrong() {
+    // The server end on the Redis host forwards to 127.0.0.1:6390, where no Redis listens:
+    // the finding is on that `connect` line, the client end's `connect` is related.
+    let dir = sl203("trigger-stunnel-forwards-to-no-redis");
+    let model = build(&dir);
+    let diagnostics = sesslint::check::run(&model, &sesslint::config::Config::default());
+    let d = diagnostics.iter().find(|d| d.code == "SL405").expect("SL405");
+    let line_of = |l: &sesslint::diagnostic::Label| {
+        let text = std::fs::read_to_string(&l.path).expect("fixture");
+        let line = text[..l.span.start].matches('\n').count() + 1;
+        (line, text[l.span.start..l.span.end].to_owned())
+    };
+    assert!(d.primary.path.ends_with("redis/etc/stunnel/redis-server.conf"), "{:?}", d.primary.path);
+    assert_eq!(line_of(&d.primary), (4, "connect = 127.0.0.1:6390".to_owned()));
+    assert_eq!(d.primary.host.as_deref(), Some("redis"));
+    let related = d.related.first().expect("the client end");
+    assert!(related.path.ends_with("web/etc/stunnel/redis-client.conf"), "{:?}", related.path);
+    assert_eq!(line_of(related), (5, "connect = 10.0.0.5:6380".to_owned()));
+    assert!(d.message.contains("where no Redis server on host redis listens"), "{}", d.message);
+
+    let out = common::sesslint(&[dir.to_str().expect("utf-8 path"), "--format", "github", "--select", "SL405"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("redis/etc/stunnel/redis-server.conf,line=4,col=1,endLine=4,endColumn=25,"),
+        "the annotation lands on the faulty line: {text}"
+    );
+
+    // A client end that connects to the wrong port: its own `connect` line, with the one
+    // server end's `accept` related.
+    let dir = sl203("trigger-stunnel-wrong-port");
+    let model = build(&dir);
+    let diagnostics = sesslint::check::run(&model, &sesslint::config::Config::default());
+    let d = diagnostics.iter().find(|d| d.code == "SL405").expect("SL405");
+    assert!(d.primary.path.ends_with("web/etc/stunnel/redis-client.conf"), "{:?}", d.primary.path);
+    assert!(line_of(&d.primary).1.starts_with("connect = 10.0.0.5:6380"), "{:?}", line_of(&d.primary));
+    let related = d.related.first().expect("the server end");
+    assert!(line_of(related).1.starts_with("accept = 10.0.0.5:6381"), "{:?}", line_of(related));
 }

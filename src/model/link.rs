@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 use super::endpoint::RedisTarget;
 use super::host::HostId;
 use super::redis::RedisServer;
-use super::{EndpointId, ServerId};
+use super::{EndpointId, Location, ServerId};
 
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", content = "reason", rename_all = "lowercase")]
@@ -66,6 +66,15 @@ pub struct ChainProblem {
     pub message: String,
     /// Certain from the files (false: it depends on something sesslint cannot see).
     pub certain: bool,
+    /// The line that is wrong (a client's `connect`, a server end's `connect`, a key line),
+    /// and what to call it.
+    #[serde(skip)]
+    pub at: Location,
+    #[serde(skip)]
+    pub label: &'static str,
+    /// The other end's line the wrong one is measured against, and what to call it.
+    #[serde(skip)]
+    pub related: Option<(Location, &'static str)>,
 }
 
 /// The machine a file belongs to: the path before its first `etc`, `usr`, `var`, `srv`,

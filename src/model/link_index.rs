@@ -149,7 +149,7 @@ pub fn link_all(model: &Model, tops: &[PathBuf]) -> Linking {
                             None => {
                                 vpn_gaps.entry((m, v)).or_insert_with(|| {
                                     format!(
-                                        "{} reaches {} on {}'s PeerVPN network, but has no PeerVPN configuration of its own: the traffic leaves unencrypted or not at all",
+                                        "host {} reaches {} on the PeerVPN network of host {}, but has no PeerVPN configuration of its own: the traffic leaves unencrypted or not at all",
                                         index.machine_names[m], hit.address, index.machine_names[sm]
                                     )
                                 });
@@ -164,7 +164,16 @@ pub fn link_all(model: &Model, tops: &[PathBuf]) -> Linking {
     let mut gaps: Vec<_> = vpn_gaps.into_iter().collect();
     gaps.sort_by_key(|((m, v), _)| (*v, *m));
     for ((_, v), message) in gaps {
-        out.chain_problems.push(ChainProblem { tunnel: v, other: None, message, certain: true });
+        let at = model.tunnels[v].listen_line();
+        out.chain_problems.push(ChainProblem {
+            tunnel: v,
+            other: None,
+            message,
+            certain: true,
+            at,
+            label: "a PeerVPN address reached from a host not on this VPN",
+            related: None,
+        });
     }
     if index.fleet {
         out.chain_problems.extend(index.chain_problems());
@@ -617,21 +626,26 @@ impl Index<'_> {
                         _ => None,
                     },
                 };
+                let mut related = None;
                 let message = match far {
                     Some(fm) => {
-                        let accepts: Vec<String> = self
+                        let server_ends: Vec<&super::Tunnel> = self
                             .ends_of
                             .get(&fm)
                             .into_iter()
                             .flatten()
                             .map(|&e| &tunnels[e])
-                            .filter(|x| x.kind == t.kind)
-                            .filter_map(|x| x.listen.clone())
+                            .filter(|x| x.kind == t.kind && x.listen.is_some())
                             .collect();
+                        let accepts: Vec<String> = server_ends.iter().filter_map(|x| x.listen.clone()).collect();
+                        // One server end on that host: the client most likely meant it.
+                        if let [only] = server_ends[..] {
+                            related = Some((only.listen_line(), "the server end accepts here"));
+                        }
                         let there = if accepts.is_empty() {
-                            format!("{} has no {kind} server end", self.machine_names[fm])
+                            format!("host {} has no {kind} server end", self.machine_names[fm])
                         } else {
-                            format!("{}'s {kind} server ends accept {}", self.machine_names[fm], accepts.join(", "))
+                            format!("the {kind} server ends on host {} accept {}", self.machine_names[fm], accepts.join(", "))
                         };
                         format!("the {kind} client end on {} connects to {target}, where no {kind} server end accepts: {there}", self.machine_names[m])
                     }
@@ -641,7 +655,15 @@ impl Index<'_> {
                         self.host_list()
                     ),
                 };
-                out.push(ChainProblem { tunnel: c, other: None, message, certain: far.is_some() });
+                out.push(ChainProblem {
+                    tunnel: c,
+                    other: None,
+                    message,
+                    certain: far.is_some(),
+                    at: t.target_line(),
+                    label: "no server end accepts here",
+                    related,
+                });
                 continue;
             }
             for e in ends {
@@ -654,12 +676,15 @@ impl Index<'_> {
                             tunnel: c,
                             other: Some(e),
                             message: format!(
-                                "the {kind} server end on {} forwards {target} to {}, where no Redis of {} listens",
+                                "the {kind} server end on {} forwards {target} to {}, where no Redis server on host {} listens",
                                 self.machine_names[em],
                                 join_port(&h2, p2),
                                 self.machine_names[em]
                             ),
                             certain: true,
+                            at: end.target_line(),
+                            label: "no Redis listens here",
+                            related: Some((t.target_line(), "the client end connects through it")),
                         });
                     }
                 }
@@ -694,6 +719,12 @@ impl Index<'_> {
         let (bc, be) = match (read(tc, kc), read(te, ke)) {
             (Ok(a), Ok(b)) => (a, b),
             (a, b) => {
+                // Point at the end whose key file is missing, the other as related.
+                let (at, related) = if a.is_err() {
+                    (tc.key_line(), (te.key_line(), "the other end's key"))
+                } else {
+                    (te.key_line(), (tc.key_line(), "the other end's key"))
+                };
                 let why: Vec<String> = [a.err(), b.err()].into_iter().flatten().collect();
                 return Some(ChainProblem {
                     tunnel: c,
@@ -705,6 +736,9 @@ impl Index<'_> {
                         why.join("; ")
                     ),
                     certain: false,
+                    at,
+                    label: "key file not in the tree",
+                    related: Some(related),
                 });
             }
         };
@@ -743,6 +777,18 @@ impl Index<'_> {
                 ),
             },
             certain: true,
+            at: tc.key_line(),
+            label: match tc.kind {
+                TunnelKind::Spiped => "this key",
+                _ => "this PSK",
+            },
+            related: Some((
+                te.key_line(),
+                match tc.kind {
+                    TunnelKind::Spiped => "differs from this key",
+                    _ => "the server end's PSKs, without it",
+                },
+            )),
         })
     }
 }

@@ -44,6 +44,33 @@ pub struct Tunnel {
     /// it, the file's first).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub psk_identity: Option<String>,
+    /// The line that sets `listen` (stunnel `accept`, spiped's command line, PeerVPN
+    /// `ifconfig4`): where a finding about it points.
+    #[serde(skip)]
+    pub listen_at: Option<Location>,
+    /// The line that sets `target` (stunnel `connect`, spiped's command line).
+    #[serde(skip)]
+    pub target_at: Option<Location>,
+    /// The line that sets `key` (stunnel `PSKsecrets`, spiped's command line).
+    #[serde(skip)]
+    pub key_at: Option<Location>,
+}
+
+impl Tunnel {
+    /// Where a finding about this end's `connect` points: its line, else the whole end.
+    pub fn target_line(&self) -> Location {
+        self.target_at.unwrap_or(self.at)
+    }
+
+    /// Where a finding about this end's `accept` points: its line, else the whole end.
+    pub fn listen_line(&self) -> Location {
+        self.listen_at.unwrap_or(self.at)
+    }
+
+    /// Where a finding about this end's key points: its line, else the whole end.
+    pub fn key_line(&self) -> Location {
+        self.key_at.unwrap_or(self.at)
+    }
 }
 
 /// (host, port) of `host:port`, `[v6]:port`, or a bare port (host = loopback for a
@@ -62,6 +89,14 @@ pub fn split_address(addr: &str, bare_port_host: &str) -> Option<(String, u16)> 
     Some((h.to_owned(), p.parse().ok()?))
 }
 
+/// A line's span without its line end: the one line a finding points at (a GitHub
+/// annotation then ends on that line, not at the start of the next).
+fn line_only(span: Span, text: &[u8]) -> Span {
+    let bytes = span.slice(text);
+    let trailing = bytes.iter().rev().take_while(|&&b| b == b'\n' || b == b'\r').count();
+    Span::new(span.start, span.end - trailing)
+}
+
 /// Each line with its span (line end included) and its text without surrounding blanks.
 fn trimmed_lines(text: &[u8]) -> impl Iterator<Item = (Span, String)> + '_ {
     let mut offset = 0;
@@ -76,10 +111,13 @@ fn trimmed_lines(text: &[u8]) -> impl Iterator<Item = (Span, String)> + '_ {
 pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
     let mut out = Vec::new();
     let mut global_client = false;
-    let mut current: Option<(Span, Vec<(String, String)>)> = None;
-    let flush = |cur: Option<(Span, Vec<(String, String)>)>, global_client: bool, out: &mut Vec<Tunnel>| {
+    let mut current: Option<(Span, Vec<(String, String, Span)>)> = None;
+    let flush = |cur: Option<(Span, Vec<(String, String, Span)>)>, global_client: bool, out: &mut Vec<Tunnel>| {
         let Some((span, opts)) = cur else { return };
-        let get = |k: &str| opts.iter().rev().find(|(n, _)| n.eq_ignore_ascii_case(k)).map(|(_, v)| v.clone());
+        // stunnel keeps an option's last value.
+        let last = |k: &str| opts.iter().rev().find(|(n, _, _)| n.eq_ignore_ascii_case(k));
+        let get = |k: &str| last(k).map(|(_, v, _)| v.clone());
+        let line = |k: &str| last(k).map(|(_, _, sp)| Location { file, span: *sp });
         let client = get("client").map_or(global_client, |v| v.eq_ignore_ascii_case("yes"));
         let verifies = ["verifychain", "verifypeer", "requirecert"]
             .iter()
@@ -97,6 +135,9 @@ pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
                 shared: false,
                 key: get("PSKsecrets"),
                 psk_identity: get("PSKidentity"),
+                listen_at: line("accept"),
+                target_at: line("connect"),
+                key_at: line("PSKsecrets"),
             });
         }
     };
@@ -115,7 +156,7 @@ pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
             match &mut current {
                 Some((sp, opts)) => {
                     *sp = sp.to(span);
-                    opts.push((k, v));
+                    opts.push((k, v, line_only(span, text)));
                 }
                 None if k.eq_ignore_ascii_case("client") => global_client = v.eq_ignore_ascii_case("yes"),
                 None => {}
@@ -170,6 +211,9 @@ pub fn spiped(file: FileId, text: &[u8]) -> Vec<Tunnel> {
                 shared: false,
                 key,
                 psk_identity: None,
+                listen_at: Some(Location { file, span: line_only(span, text) }),
+                target_at: Some(Location { file, span: line_only(span, text) }),
+                key_at: Some(Location { file, span: line_only(span, text) }),
             });
         }
     }
@@ -179,6 +223,7 @@ pub fn spiped(file: FileId, text: &[u8]) -> Vec<Tunnel> {
 /// PeerVPN: `keyword value` lines; `#` or `;` anywhere ends the line.
 pub fn peervpn(file: FileId, text: &[u8]) -> Vec<Tunnel> {
     let mut addr = None;
+    let mut listen_at = None;
     let mut psk = false;
     // The VPN address's line, else the whole file.
     let mut span = Span::new(0, text.len());
@@ -189,6 +234,7 @@ pub fn peervpn(file: FileId, text: &[u8]) -> Vec<Tunnel> {
             (Some("ifconfig4"), Some(a)) => {
                 addr = Some(a.split('/').next().unwrap_or(a).to_owned());
                 span = line_span;
+                listen_at = Some(Location { file, span: line_only(line_span, text) });
             }
             (Some("psk"), Some(_)) => psk = true,
             (Some("endconfig"), _) => break,
@@ -205,6 +251,9 @@ pub fn peervpn(file: FileId, text: &[u8]) -> Vec<Tunnel> {
         shared: false,
         key: None,
         psk_identity: None,
+        listen_at,
+        target_at: None,
+        key_at: None,
     }]
 }
 

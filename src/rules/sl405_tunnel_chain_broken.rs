@@ -54,11 +54,11 @@ pub static RULE: Rule = Rule {
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
     for p in &model.chain_problems {
-        let t = &model.tunnels[p.tunnel];
         let severity = if p.certain { Severity::Error } else { Severity::Info };
-        let mut d = rule.diagnostic(severity, p.message.clone(), label(model, t.at, "this tunnel end"));
-        if let Some(o) = p.other {
-            d = d.with_related(label(model, model.tunnels[o].at, "the other end"));
+        // The primary label is on the line that is wrong; the other end's line is related.
+        let mut d = rule.diagnostic(severity, p.message.clone(), label(model, p.at, p.label));
+        if let Some((at, text)) = p.related {
+            d = d.with_related(label(model, at, text));
         }
         out.push(d.with_help(
             "point the client end at the address and port the server end accepts on, the server end at its host's Redis port, and give both ends the same key",
