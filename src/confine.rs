@@ -135,12 +135,26 @@ impl Confinement {
 
     /// The trees for a run whose root is `/` only because nothing else was found (no
     /// `--root`, no `etc/` at the top): a checked path inside a git work tree (a CI checkout,
-    /// a pre-commit run, an editor's folder) is confined to that work tree; one outside
-    /// every work tree is this machine being checked, so the machine may be read.
+    /// a pre-commit run) is confined to that work tree, any other to itself (a file: its
+    /// directory), so a checkout without `.git` or an editor's folder reads nothing of the
+    /// machine beyond it. Checking the machine is `sesslint /` or `--root /`.
     pub fn for_detected_root(checked: &[PathBuf]) -> Self {
-        let trees: Vec<PathBuf> =
-            checked.iter().map(|p| git_work_tree(p).unwrap_or_else(|| PathBuf::from("/"))).collect();
-        Confinement::new(trees.first().map_or(Path::new("/"), PathBuf::as_path), &trees)
+        let own_tree = |p: &PathBuf| {
+            git_work_tree(p).or_else(|| {
+                let c = canonical(p)?;
+                if c.is_dir() {
+                    Some(c)
+                } else {
+                    c.parent().map(Path::to_path_buf)
+                }
+            })
+        };
+        let trees: Vec<PathBuf> = checked.iter().filter_map(own_tree).collect();
+        match trees.first() {
+            Some(first) => Confinement::new(first, &trees),
+            // Nothing checked exists: nothing to read either.
+            None => Confinement::new(Path::new("/nonexistent-sesslint-root"), &[]),
+        }
     }
 
     /// [`Confinement::read`] of a file a config names, inside the tree `root` (a host's, or
@@ -339,5 +353,11 @@ mod tests {
         assert!(repo.read(&inside.join("a.conf")).is_ok());
         assert!(matches!(repo.read(&dir.path().join("secret")), Err(Refusal::Outside { .. })));
         assert_eq!(makedev(254, 0), 254 << 8);
+        // Not a checkout either: only the checked directory.
+        std::fs::remove_dir(inside.join(".git")).unwrap();
+        let plain = Confinement::for_detected_root(&[inside.clone()]);
+        assert!(plain.read(&inside.join("a.conf")).is_ok());
+        assert!(matches!(plain.read(&dir.path().join("secret")), Err(Refusal::Outside { .. })));
+        assert!(Confinement::for_detected_root(&[PathBuf::from("/")]).resolve(Path::new("/etc")).is_ok());
     }
 }

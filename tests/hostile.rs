@@ -578,3 +578,79 @@ fn a_tree_with_no_configuration_says_so() {
         }
     }
 }
+
+/// A folder that is no git checkout and has no etc/ at its top (the root is `/`), with a
+/// redis.conf that includes a file beside it.
+fn plain_folder_with_an_outside_include(outer: &Path) -> PathBuf {
+    write(&outer.join("outside/secret.conf"), "leaked-xyzzy yes\n");
+    let repo = outer.join("repo");
+    write(&repo.join("redis/redis.conf"), format!("port 6379\ninclude {}\n", outer.join("outside/secret.conf").display()));
+    repo
+}
+
+#[test]
+fn a_folder_without_git_or_etc_is_confined_to_itself_unless_root_slash_is_given() {
+    let outer = tempfile::tempdir().expect("tmp");
+    let repo = plain_folder_with_an_outside_include(outer.path());
+    for (what, text) in every_output(&repo, &[]) {
+        assert!(!text.contains("leaked-xyzzy"), "{what} reads a file beside the checked folder:\n{text}");
+    }
+    let out = all_output(&sesslint_in(&repo, &["check", "--format", "concise", "."]));
+    assert!(out.contains("outside the checked tree"), "{out}");
+    // Asked for explicitly, the machine is what is checked.
+    let out = all_output(&sesslint_in(&repo, &["check", "--format", "concise", "--root", "/", "."]));
+    assert!(out.contains("leaked-xyzzy"), "--root / reads the machine:\n{out}");
+}
+
+#[test]
+fn the_language_server_reads_nothing_beyond_its_workspace_folder() {
+    let outer = tempfile::tempdir().expect("tmp");
+    let repo = plain_folder_with_an_outside_include(outer.path());
+    let uri = format!("file://{}", repo.display());
+    let conf = repo.join("redis/redis.conf");
+    let text = std::fs::read_to_string(&conf).expect("read");
+    let mut child = Command::new(bin())
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the server");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut input = Vec::new();
+    let init = serde_json::json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{},"rootUri":uri}});
+    input.extend(frame(&init.to_string()));
+    input.extend(frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#));
+    let open = serde_json::json!({"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{
+        "uri": format!("file://{}", conf.display()), "languageId":"redis", "version":1, "text": text}}});
+    input.extend(frame(&open.to_string()));
+    stdin.write_all(&input).expect("write");
+    // Read frames until the diagnostics come (published once the queue is idle).
+    let mut reader = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut out = String::new();
+    while !out.contains("publishDiagnostics") {
+        let mut header = String::new();
+        let mut length = 0;
+        loop {
+            header.clear();
+            if std::io::BufRead::read_line(&mut reader, &mut header).expect("read") == 0 {
+                panic!("the server ended before publishing diagnostics:\n{out}");
+            }
+            match header.trim().strip_prefix("Content-Length:") {
+                Some(n) => length = n.trim().parse().expect("length"),
+                None if header.trim().is_empty() => break,
+                None => {}
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).expect("body");
+        out.push_str(&String::from_utf8_lossy(&body));
+    }
+    stdin.write_all(&frame(r#"{"jsonrpc":"2.0","id":3,"method":"shutdown"}"#)).expect("write");
+    stdin.write_all(&frame(r#"{"jsonrpc":"2.0","method":"exit"}"#)).expect("write");
+    drop(stdin);
+    child.wait().expect("wait");
+    assert!(out.contains("publishDiagnostics"), "{out}");
+    assert!(!out.contains("leaked-xyzzy"), "the server read a file beside its workspace:\n{out}");
+    assert!(out.contains("outside the checked tree"), "{out}");
+}
