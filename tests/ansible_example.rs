@@ -74,7 +74,8 @@ fn the_playbook_fetches_the_fleet_and_lints_it_across_hosts() {
     let log = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "ansible-playbook failed:\n{log}");
 
-    // The layout `ansible -m fetch` makes: <dest>/<inventory host>/etc/...
+    // The layout `ansible -m fetch` makes: <dest>/<inventory host>/etc/... (regular files
+    // here; the conf.d links are checked below).
     let fetched: Vec<String> = common::files_below(&dest)
         .iter()
         .map(|p| p.strip_prefix(&dest).expect("below dest").display().to_string())
@@ -88,10 +89,38 @@ fn the_playbook_fetches_the_fleet_and_lints_it_across_hosts() {
             "web/etc/php/8.2/fpm/php.ini",
             "web/etc/php/8.2/fpm/pool.d/shop.conf",
             "web/etc/php/8.2/fpm/pool.d/www.conf",
+            "web/etc/php/8.2/mods-available/igbinary.ini",
+            "web/etc/php/8.2/mods-available/redis.ini",
             "web/etc/stunnel/redis-client.conf",
         ],
         "{log}"
     );
+
+    // Debian's conf.d links come over as links to the same (absolute) targets, with the
+    // mods-available files they point to, so sesslint reads the same files in the fetched
+    // fleet as in the hosts' own trees.
+    for (link, target) in [
+        ("web/etc/php/8.2/fpm/conf.d/20-igbinary.ini", "/etc/php/8.2/mods-available/igbinary.ini"),
+        ("web/etc/php/8.2/fpm/conf.d/25-redis.ini", "/etc/php/8.2/mods-available/redis.ini"),
+    ] {
+        assert_eq!(std::fs::read_link(dest.join(link)).ok(), Some(PathBuf::from(target)), "{link}\n{log}");
+        let fetched_target = dest.join("web").join(target.trim_start_matches('/'));
+        assert!(fetched_target.is_file(), "{} not fetched\n{log}", fetched_target.display());
+    }
+    let files_read = |dir: &Path| -> Vec<String> {
+        let model = sesslint::model::build(&[dir.to_path_buf()], &Default::default());
+        assert!(model.unreadable.is_empty(), "{:?}", model.unreadable);
+        let mut files: Vec<String> = model
+            .files
+            .iter()
+            .map(|f| f.source.path.strip_prefix(dir).expect("below the fleet").display().to_string())
+            .collect();
+        files.sort();
+        files
+    };
+    let read_here = files_read(&dest);
+    assert!(read_here.contains(&"web/etc/php/8.2/fpm/conf.d/25-redis.ini".to_owned()), "{read_here:?}");
+    assert_eq!(read_here, files_read(&example.join("hosts")), "the fetched fleet reads as the hosts' trees do");
 
     // JSON: the findings name their hosts. SL405 needs the inventory: only `ansible_host`
     // says that 10.0.0.5 is the Redis host, whose stunnel accepts on every interface.
