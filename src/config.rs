@@ -85,7 +85,10 @@ impl Config {
             let p = source.position(span.map_or(0, |s| s.start));
             ConfigError { path: path.to_owned(), line: p.line, column: p.column, message }
         };
-        let doc = ImDocument::parse(text.to_owned()).map_err(|e| err(e.span(), e.message().trim().to_owned()))?;
+        // toml_edit's message spans lines ("invalid table header\nduplicate key ..."): one
+        // line, its parts joined by `; `, so printable() has no `\n` to escape.
+        let one_line = |m: &str| m.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ");
+        let doc = ImDocument::parse(text.to_owned()).map_err(|e| err(e.span(), one_line(e.message())))?;
         let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut c = Config { path: Some(path.to_owned()), ..Config::default() };
         let table = doc.as_table();
@@ -132,7 +135,8 @@ impl Config {
                 }
                 "hosts" => c.hosts = hosts(item, path, &err)?,
                 "tunnel-paths" => {
-                    c.tunnel_paths = strings(item, &err)?.into_iter().map(|p| base.join(p)).collect();
+                    let clean = |p: String| crate::confine::lexical_clean(&base.join(p));
+                    c.tunnel_paths = strings(item, &err)?.into_iter().map(clean).collect();
                 }
                 "severity" => {
                     let t = item

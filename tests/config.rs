@@ -127,3 +127,26 @@ fn redis_version_decides_protected_mode_in_check_and_show() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("`redis-version` is a release like"));
 }
+
+/// A TOML error toml_edit words on two lines reads as one line (`; `), not with a literal
+/// `\n`; a missing `tunnel-paths` directory is named cleaned, with no line:col.
+#[test]
+fn config_errors_read_as_one_line_and_missing_tunnel_dirs_have_no_position() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d1 = tmp.path().join("d1");
+    std::fs::create_dir_all(&d1).expect("mkdir");
+    copy_demo(&d1);
+    std::fs::write(d1.join("sesslint.toml"), "[severity]\nSL101 = \"error\"\n[severity]\n").expect("write");
+    let o = sesslint(&[d1.to_str().expect("utf-8")]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("invalid table header; duplicate key `severity`"), "{err}");
+    assert!(!err.contains("\\n"), "a literal backslash-n: {err}");
+
+    std::fs::write(d1.join("sesslint.toml"), "tunnel-paths = [\"../network/tunnels\"]\n").expect("write");
+    let o = sesslint(&["--format", "concise", d1.to_str().expect("utf-8")]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let want = format!("{}: warning[SL002]", tmp.path().join("network/tunnels").display());
+    assert!(out.lines().any(|l| l.starts_with(&want)), "want {want}:\n{out}");
+    assert!(!out.contains(".."), "{out}");
+}

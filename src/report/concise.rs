@@ -13,14 +13,21 @@ pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn 
     Ok(())
 }
 
-/// One finding as `path:line:col: severity[CODE] message`, secrets masked.
+/// One finding as `path:line:col: severity[CODE] message`, secrets masked; `path: ...`
+/// without a position when the path is no file that was read (a missing or unreadable
+/// directory, a `tunnel-paths` entry): it has no lines to point at.
 pub fn line(d: &Diagnostic, ctx: &ReportContext<'_>) -> String {
-    let p = ctx.position(&d.primary.path, d.primary.span.start);
+    let at = match ctx.source(&d.primary.path) {
+        Some(_) => {
+            let p = ctx.position(&d.primary.path, d.primary.span.start);
+            format!(":{}:{}", p.line, p.column)
+        }
+        None if d.primary.path.is_file() => ":1:1".to_owned(),
+        None => String::new(),
+    };
     format!(
-        "{}:{}:{}: {}[{}] {}",
+        "{}{at}: {}[{}] {}",
         display_path(&d.primary.path),
-        p.line,
-        p.column,
         d.severity.as_str(),
         d.code,
         ctx.text(&d.message)
