@@ -306,6 +306,10 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
             (true, Protection::None) if s.default_user.nopass => {
                 format!("yes, but a `bind` line switches it off before Redis 7.0 ({})", v.name())
             }
+            // An `off` default user logs no one in: there is nothing for protected mode to refuse.
+            (true, Protection::None) if !s.default_user.enabled => {
+                "yes (moot: the default user is off, no client gets in as default)".to_owned()
+            }
             (true, Protection::None) => "yes (inactive: the default user needs a password)".to_owned(),
         };
         let _ = writeln!(out, "  protected-mode: {protection}; databases {}", s.databases);

@@ -346,3 +346,17 @@ fn every_spelling_of_the_root_resolves_includes_below_it() {
     assert!(!out.contains("SL004"), "root = \"etc/..\" seen from etc/: {out}");
     assert!(out.contains("SL201"), "{out}");
 }
+
+/// `show` on a server whose default user is `off`: protected mode has nothing to refuse,
+/// and show says so instead of claiming the default user needs a password.
+#[test]
+fn show_says_protected_mode_is_moot_when_the_default_user_is_off() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("etc/redis");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("redis.conf"), "port 6379\nuser default off\nuser app on >Xy7pQ2sLmN4vB8cR ~* +@all\n")
+        .expect("write");
+    let out = stdout(&sesslint(&["show", tmp.path().to_str().expect("utf-8")]));
+    assert!(out.contains("protected-mode: yes (moot: the default user is off"), "{out}");
+    assert!(!out.contains("needs a password"), "{out}");
+}
