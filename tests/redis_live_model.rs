@@ -106,6 +106,20 @@ fn the_default_user_is_the_one_redis_server_builds() {
             ok(&ping),
             "{name}: SL201 iff clients get in without a password: {codes:?}"
         );
+        // `decided-at`: the `file:line` that decided the default user, which SL201 points at.
+        if let Ok(want) = std::fs::read_to_string(case.join("decided-at")) {
+            let at = user.at.unwrap_or_else(|| panic!("{name}: the model says built in, {want}"));
+            let pos = model.files[at.file.0].source.position(at.span.start);
+            let file = model.path(at.file).file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            assert_eq!(format!("{file}:{}", pos.line), want.trim(), "{name}: the line that decided the default user");
+            let sl201 = sesslint::check::run(&model, &sesslint::config::Config::default())
+                .into_iter()
+                .find(|d| d.code.as_str() == "SL201");
+            if let Some(d) = sl201 {
+                assert_eq!(d.primary.path, *model.path(at.file), "{name}: SL201 points elsewhere");
+                assert!(!d.primary.message.contains("no requirepass"), "{name}: {}", d.primary.message);
+            }
+        }
         checked += 1;
     }
     assert!(checked >= 20, "only {checked} cases");

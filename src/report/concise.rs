@@ -25,11 +25,5 @@ pub fn line(d: &Diagnostic, ctx: &ReportContext<'_>) -> String {
         None if d.primary.path.is_file() => ":1:1".to_owned(),
         None => String::new(),
     };
-    format!(
-        "{}{at}: {}[{}] {}",
-        display_path(&d.primary.path),
-        d.severity.as_str(),
-        d.code,
-        ctx.text(&d.message)
-    )
+    format!("{}{at}: {}[{}] {}", display_path(&d.primary.path), d.severity.as_str(), d.code, ctx.text(&d.message))
 }

@@ -177,6 +177,9 @@ fn why_open(s: &RedisServer) -> &'static str {
         DefaultUserSource::AclFileWithoutDefault => {
             "with `aclfile`, requirepass is ignored, and the ACL file has no `default` line: the built-in `on nopass` default user is used"
         }
+        DefaultUserSource::Requirepass => {
+            "this empty requirepass makes the default user `on nopass` (it clears any password set before it)"
+        }
         _ => "no requirepass and no `user default` line: the built-in default user is `on nopass`",
     }
 }

@@ -69,6 +69,9 @@ pub(super) fn in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> 
         let values: Vec<&[u8]> = args.iter().map(|a| a.value.as_slice()).collect();
         for (i, r) in crate::secrets::redis_secret_args(&d.name_lowercase(), &values) {
             let a = &args[i];
+            if a.value.is_empty() {
+                continue; // `requirepass ""` hides nothing, and `********` would hide that it is empty
+            }
             let span =
                 if r.start == 0 { a.span } else { Span::new((a.span.start + r.start).min(a.span.end), a.span.end) };
             out.push(span);

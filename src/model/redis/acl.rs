@@ -212,8 +212,9 @@ impl DefaultUser {
 }
 
 /// The default user redis-server ends up with for this server's settings (`requirepass`:
-/// its value, only while the server is built; it is not kept).
-pub(super) fn effective_default(s: &RedisServer, requirepass: Option<&[u8]>) -> DefaultUser {
+/// the last requirepass line and its value, empty for `requirepass ""`, only while the
+/// server is built; the value is not kept).
+pub(super) fn effective_default(s: &RedisServer, requirepass: Option<(Location, &[u8])>) -> DefaultUser {
     let line = s.users.iter().rev().find(|u| u.name == "default");
     let (user, source) = match (&s.aclfile, line) {
         (Some(_), Some(u)) => (u.clone(), DefaultUserSource::AclFile),
@@ -222,15 +223,17 @@ pub(super) fn effective_default(s: &RedisServer, requirepass: Option<&[u8]>) -> 
             DefaultUserSource::AclFileWithoutDefault,
         ),
         (None, Some(u)) => (u.clone(), DefaultUserSource::UserLine),
-        (None, None) => match (s.requirepass_at, requirepass) {
-            (Some(at), Some(pw)) => {
+        (None, None) => match requirepass {
+            Some((at, pw)) if !pw.is_empty() => {
                 // resetpass, then `>pw` (acl.c ACLUpdateDefaultUserPassword).
                 let mut u = AclUser::builtin_default(at);
                 u.nopass = false;
                 u.apply(&[[b">", pw].concat()]);
                 (u, DefaultUserSource::Requirepass)
             }
-            _ => {
+            // `requirepass ""`: resetpass + nopass, whatever an earlier (included) line set.
+            Some((at, _)) => (AclUser::builtin_default(at), DefaultUserSource::Requirepass),
+            None => {
                 (AclUser::builtin_default(Location { file: s.file, span: Span::empty(0) }), DefaultUserSource::BuiltIn)
             }
         },

@@ -234,8 +234,9 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
         version,
         startup_failures: Vec::new(),
     };
-    let requirepass = get("requirepass").filter(|v| !v.is_empty());
-    server.default_user = effective_default(&server, requirepass.as_deref().map(str::as_bytes));
+    // The last requirepass line decides, an empty one too (it clears an included password).
+    let requirepass = get("requirepass").zip(last.get("requirepass").copied());
+    server.default_user = effective_default(&server, requirepass.as_ref().map(|(v, at)| (*at, v.as_bytes())));
     server.startup_failures = startup_failures(&server, &get);
     server
 }
