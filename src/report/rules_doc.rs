@@ -8,7 +8,7 @@ use crate::rules::{Rule, RULES};
 pub const GENERATE: &str = "cargo run -q -- rules --format markdown > docs/rules.md";
 
 /// `docs/rules.md`: a table of every rule, then each rule's documentation under an anchor
-/// named after its code (`#sl201`), which SARIF's `helpUri` points at.
+/// named after its code (`#sl201`), for links to one rule.
 pub fn catalogue_markdown() -> String {
     let mut out = String::new();
     out.push_str("# sesslint rules\n\n");

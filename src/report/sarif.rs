@@ -13,14 +13,11 @@ use crate::rules::{Rule, RULES};
 use crate::span::Span;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-pub const INFORMATION_URI: &str = "https://github.com/sesslint/sesslint";
+/// sesslint's documentation, relative to the checkout sesslint was built from: it has no
+/// published home, and an invented address would be worse than a relative one.
+pub const INFORMATION_URI: &str = "README.md";
 /// Where a base id for relative paths points: the directory sesslint ran in.
 const SRCROOT: &str = "%SRCROOT%";
-
-/// The rule's documentation on the web: `docs/rules.md` has an anchor per code.
-pub fn help_uri(code: &str) -> String {
-    format!("{INFORMATION_URI}/blob/main/docs/rules.md#{}", code.to_ascii_lowercase())
-}
 
 pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
     let log = to_sarif(diagnostics, ctx, std::env::current_dir().ok().as_deref());
@@ -55,6 +52,9 @@ pub fn to_sarif(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, cwd: Option
     json!({ "$schema": SCHEMA, "version": "2.1.0", "runs": [run] })
 }
 
+/// A rule as SARIF describes it. No `helpUri` nor `informationUri`: sesslint has no
+/// published home to point at, and `help` carries the whole documentation (both are
+/// optional in SARIF 2.1.0, sections 3.49.12 and 3.19.9).
 fn rule_descriptor(rule: &Rule) -> Value {
     let doc = rule.doc();
     let full = section(&doc, "What it does").unwrap_or_else(|| rule.summary.to_owned());
@@ -64,7 +64,6 @@ fn rule_descriptor(rule: &Rule) -> Value {
         "shortDescription": { "text": rule.summary },
         "fullDescription": { "text": full },
         "help": { "text": doc, "markdown": doc },
-        "helpUri": help_uri(rule.code.as_str()),
         "defaultConfiguration": { "level": level(rule.default_severity) },
     })
 }
