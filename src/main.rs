@@ -66,6 +66,11 @@ enum Command {
         /// Print passwords instead of `********`.
         #[arg(long)]
         show_secrets: bool,
+        /// Resolve absolute paths in a redis.conf (`include /etc/redis/...`) below DIR, as
+        /// `check --root` does; without it only the file's directory and the current one
+        /// are read.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -238,8 +243,12 @@ fn main() -> ExitCode {
         Some(Command::Show(args)) => run_show(&args),
         Some(Command::Rules { format }) => run_rules(format),
         Some(Command::Rule { code, format }) => run_rule(&code, format),
-        Some(Command::Parse { format, kind, env, show_secrets, files }) => {
-            let mut options = ParseOptions { kind, show_secrets, env: Vec::new() };
+        Some(Command::Parse { format, kind, env, show_secrets, root, files }) => {
+            if let Some(r) = root.as_ref().filter(|r| !r.is_dir()) {
+                eprintln!("sesslint: --root {}: not a directory", sesslint::display_path(r));
+                return ExitCode::from(2);
+            }
+            let mut options = ParseOptions { kind, show_secrets, env: Vec::new(), root };
             for pair in env {
                 match pair.split_once('=') {
                     Some((name, value)) if !name.is_empty() => {

@@ -360,3 +360,25 @@ fn show_says_protected_mode_is_moot_when_the_default_user_is_off() {
     assert!(out.contains("protected-mode: yes (moot: the default user is off"), "{out}");
     assert!(!out.contains("needs a password"), "{out}");
 }
+
+/// `parse` of a redis.conf from a copied tree: without --root its absolute include is
+/// refused in sesslint's words (not redis-server's abort message), with the way out named;
+/// `--root` reads it below the tree, as `check --root` does.
+#[test]
+fn parse_takes_a_root_for_absolute_includes() {
+    let conf = "fixtures/demo/etc/redis/redis-sessions.conf";
+    let o = sesslint(&["parse", conf]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("sesslint does not read the included '/etc/redis/redis.conf'"), "{err}");
+    assert!(err.contains("--root DIR") && !err.contains("Fatal error"), "{err}");
+    for root in ["fixtures/demo".to_owned(), common::fixtures().join("demo").display().to_string()] {
+        let o = sesslint(&["parse", "--format", "json", "--root", &root, conf]);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+        let from_include = v.as_array().expect("array").iter().filter(|d| d["file"] == "/etc/redis/redis.conf").count();
+        assert!(from_include > 10, "--root {root}: the include was not read: {err}");
+        assert!(!err.contains("does not read"), "--root {root}: {err}");
+    }
+    assert_eq!(sesslint(&["parse", "--root", "no/such/dir", conf]).status.code(), Some(2));
+}

@@ -64,6 +64,9 @@ pub struct ParseOptions {
     pub env: Vec<(Vec<u8>, Vec<u8>)>,
     /// Print passwords as they are instead of `********`.
     pub show_secrets: bool,
+    /// Resolve a redis.conf's absolute includes below this directory (`--root DIR`, as for
+    /// `check`); `None`: only the file's directory and the current one are read.
+    pub root: Option<std::path::PathBuf>,
 }
 
 /// Read `path` (a regular file of at most 16 MiB, never /proc, /sys or /dev) and compute
@@ -86,7 +89,7 @@ pub fn parse_source_with(source: &Source, options: &ParseOptions) -> ParseOutput
     let kind = options.kind.unwrap_or_else(|| FileKind::detect(&source.path, &source.bytes));
     let mut out = match kind {
         FileKind::Ini => ini::parse_output(source, &options.env),
-        FileKind::Redis => redis::parse_output(source),
+        FileKind::Redis => redis::parse_output(source, options.root.as_deref()),
         FileKind::RedisAcl => redis_acl::parse_output(source),
         FileKind::Envphp => env_php::parse_output(source),
     };

@@ -6,6 +6,8 @@
 //! redis-server stops at. Arguments are the unescaped bytes (lossy UTF-8); secrets are not
 //! masked here because this output is compared with `CONFIG GET`.
 
+use std::path::Path;
+
 use serde_json::{json, Value};
 
 use super::{ParseOutput, Problem};
@@ -13,13 +15,31 @@ use crate::source::Source;
 use crate::syntax::redis_conf::Loader;
 use crate::syntax::FileKind;
 
-pub(super) fn parse_output(source: &Source) -> ParseOutput {
+/// `root`: where absolute paths in the file resolve (`--root DIR`, as for `check`); the file
+/// and its includes are read below it. Without it, only the file's directory and the
+/// current one.
+pub(super) fn parse_output(source: &Source, root: Option<&Path>) -> ParseOutput {
     // Includes are read from the file's directory or the current one (where redis-server
-    // resolves relative names), never from elsewhere on the machine: a file handed to
-    // `sesslint parse` must not print `/home/*/.netrc` as its directives.
-    let dir = source.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let confinement = crate::confine::Confinement::new(dir, &[std::path::PathBuf::from(".")]);
-    let loaded = Loader { confinement, ..Loader::new() }.load(source);
+    // resolves relative names), or below --root, never from elsewhere on the machine: a file
+    // handed to `sesslint parse` must not print `/home/*/.netrc` as its directives.
+    let dir = source.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let loader = match root {
+        Some(root) => {
+            // The file's directory as redis-server would see it, below the root.
+            let cwd = crate::confine::relative_to_root(dir, root).map(|rel| Path::new("/").join(rel));
+            Loader {
+                root: Some(root.to_path_buf()),
+                cwd,
+                confinement: crate::confine::Confinement::new(root, &[dir.to_path_buf()]),
+                ..Loader::new()
+            }
+        }
+        None => Loader {
+            confinement: crate::confine::Confinement::new(dir, &[std::path::PathBuf::from(".")]),
+            ..Loader::new()
+        },
+    };
+    let loaded = loader.load(source);
     let value = Value::Array(
         loaded
             .directives
@@ -38,7 +58,15 @@ pub(super) fn parse_output(source: &Source) -> ParseOutput {
     let problems = loaded
         .errors
         .iter()
-        .map(|e| Problem { path: e.file.clone(), line: e.line, column: e.column, message: e.message.clone() })
+        .map(|e| {
+            let mut message = e.message.clone();
+            if root.is_none() && e.message.starts_with("sesslint does not read") {
+                message.push_str(
+                    "; to read the file's absolute includes from a copied tree, give that tree's top as --root DIR",
+                );
+            }
+            Problem { path: e.file.clone(), line: e.line, column: e.column, message }
+        })
         .collect();
     ParseOutput { kind: FileKind::Redis, value, problems, accepted: loaded.accepted() }
 }

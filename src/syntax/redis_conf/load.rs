@@ -566,12 +566,14 @@ fn strerror(e: &std::io::Error) -> String {
     }
 }
 
+/// Why an include was not read: redis-server's own abort message when the file cannot be
+/// opened, sesslint's policy (outside the checked tree, /proc, not a regular file, too big)
+/// worded as sesslint's, since redis-server would have tried it.
 fn cant_open(path: &Path, e: &Refusal) -> String {
-    let why = match e {
-        Refusal::Io(e) => strerror(e),
-        other => other.to_string(),
-    };
-    format!("Fatal error, can't open config file '{}': {why}", path.display())
+    match e {
+        Refusal::Io(e) => format!("Fatal error, can't open config file '{}': {}", path.display(), strerror(e)),
+        other => format!("sesslint does not read the included '{}': {other}", path.display()),
+    }
 }
 
 #[cfg(test)]
