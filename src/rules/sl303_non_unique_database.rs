@@ -13,8 +13,10 @@
 //! every cache database (`Cm_Cache_Backend_Redis::clean()`, `CLEANING_MODE_ALL` returns
 //! `$this->_redis->flushDb()`; ece-tools' `CleanRedisCache` does it on every deploy). If
 //! sessions live in that database, every customer is logged out and every cart is lost at
-//! each flush; that holds for phpredis' own session handler as much as for Magento's (shown
-//! with php 8.2 + phpredis 5.3.7 against redis-server 7.0 in `tests/e2e_magento.rs`). Magento does not check this; its CLI defaults (cache 0,
+//! each flush. That holds for phpredis' own session handler as much as for Magento's: both
+//! keep each session as a key in the database they select (`PHPREDIS_SESSION:<id>`,
+//! `sess_<id>`), and `FLUSHDB` deletes every key of the selected database, whoever wrote it
+//! (redis.io/commands/flushdb). Magento does not check this; its CLI defaults (cache 0,
 //! page_cache 1, session 2) keep them apart, but hand-edited and container-generated
 //! env.php files often put everything in database 0. Two applications sharing a database and
 //! prefix can read each other's sessions.
