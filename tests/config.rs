@@ -36,7 +36,10 @@ fn select_ignore_severity_fail_on_and_per_path_ignores() {
     let tmp = tempfile::tempdir().expect("tempdir");
     copy_demo(tmp.path());
     let (all, code) = codes(tmp.path(), &[]);
-    assert_eq!(all, ["SL101", "SL107", "SL109", "SL110", "SL111", "SL201", "SL202", "SL204", "SL205", "SL302", "SL303", "SL305"]);
+    assert_eq!(
+        all,
+        ["SL101", "SL107", "SL109", "SL110", "SL111", "SL201", "SL202", "SL204", "SL205", "SL302", "SL303", "SL305"]
+    );
     assert_eq!(code, Some(1));
 
     std::fs::write(tmp.path().join("sesslint.toml"), "select = [\"SL2\", \"SL3\"]\nignore = [\"SL305\"]\n")

@@ -111,7 +111,9 @@ fn current_strengths<'a>(
     fingerprints: &'a [String],
     strengths: &'a [(String, PasswordStrength)],
 ) -> impl Iterator<Item = &'a PasswordStrength> {
-    fingerprints.iter().filter_map(move |f| strengths.iter().rev().find(|(d, _)| d.eq_ignore_ascii_case(f)).map(|(_, s)| s))
+    fingerprints
+        .iter()
+        .filter_map(move |f| strengths.iter().rev().find(|(d, _)| d.eq_ignore_ascii_case(f)).map(|(_, s)| s))
 }
 
 /// What decided the default user's login rules, in redis-server's order: the built-in user,
