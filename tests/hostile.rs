@@ -654,3 +654,25 @@ fn the_language_server_reads_nothing_beyond_its_workspace_folder() {
     assert!(!out.contains("leaked-xyzzy"), "the server read a file beside its workspace:\n{out}");
     assert!(out.contains("outside the checked tree"), "{out}");
 }
+
+#[test]
+fn absolute_paths_climbing_above_slash_stay_at_the_root_of_the_tree() {
+    // On the target machine `/..` is `/`: these name <root>/opt/... and <root>/outside/...
+    let outer = tempfile::tempdir().expect("tmp");
+    let repo = outer.path().join("repo");
+    write(&repo.join("etc/redis/redis.conf"), "port 6379\ninclude /../opt/x.conf\ninclude /etc/../../outside/y.conf\naclfile /../../opt/users.acl\n");
+    write(&repo.join("opt/x.conf"), "maxmemory 1mb\n");
+    write(&repo.join("outside/y.conf"), "maxmemory-policy allkeys-lru\n");
+    write(&repo.join("opt/users.acl"), "user default on nopass ~* +@all\n");
+    write(&repo.join("etc/php/8.2/fpm/php-fpm.conf"), "[global]\ninclude=/../../opt/pools/*.conf\n");
+    write(&repo.join("opt/pools/www.conf"), "[www]\nlisten = 127.0.0.1:9000\n");
+    // Beside the tree, where a host-filesystem reading of `/etc/../../outside` might land.
+    write(&outer.path().join("outside/y.conf"), "leaked-xyzzy yes\n");
+    let o = sesslint_in(&repo, &["check", "-v", "--format", "concise", "."]);
+    let out = all_output(&o);
+    assert!(!out.contains("No such file") && !out.contains("outside the checked tree"), "{out}");
+    assert!(!out.contains("leaked-xyzzy"), "{out}");
+    for read in ["opt/x.conf", "outside/y.conf", "opt/users.acl", "opt/pools/www.conf"] {
+        assert!(out.contains(read), "{read} is read below the root:\n{out}");
+    }
+}

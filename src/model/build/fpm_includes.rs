@@ -43,9 +43,15 @@ fn fpm_include_patterns(model: &Model, parsed: &[Parsed], m: usize) -> Vec<FpmIn
             continue;
         }
         let root = model.root_of(FileId(m));
-        let resolved = match value.strip_prefix('/') {
+        // On the target machine `/..` is `/`: clamp before mapping below the root.
+        let cleaned = if value.starts_with('/') {
+            crate::confine::lexical_clean(Path::new(&value)).to_string_lossy().into_owned()
+        } else {
+            value.clone()
+        };
+        let resolved = match cleaned.strip_prefix('/') {
             Some(rel) if root != Path::new("/") => root.join(rel),
-            Some(_) => PathBuf::from(&value),
+            Some(_) => PathBuf::from(&cleaned),
             None => main_dir.parent().unwrap_or(Path::new("")).join(&value),
         };
         let shown = crate::source::printable(&value).into_owned();

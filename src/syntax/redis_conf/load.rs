@@ -460,7 +460,11 @@ impl Loader {
     /// Where a path from the config is on this machine: relative paths against `cwd`,
     /// absolute ones below `root` when set.
     fn physical(&self, cwd: &Path, path: &Path) -> PathBuf {
-        let logical = self.logical(cwd, path);
+        let mut logical = self.logical(cwd, path);
+        if path.is_absolute() {
+            // On the target machine `/..` is `/`: `/etc/../../x` is `/x`, never above the root.
+            logical = crate::confine::lexical_clean(&logical);
+        }
         match &self.root {
             Some(root) if logical.is_absolute() && !cwd_is_physical(cwd, root) => {
                 root.join(logical.strip_prefix("/").unwrap_or(&logical))
