@@ -127,7 +127,7 @@ fn short_owner(model: &Model, ep: &SessionEndpoint) -> String {
 /// A fleet as a map: one line per session target, from the host it starts on to the host
 /// whose Redis takes it (`web: pool www -> redis: tcp://10.0.0.5:6379 db 2 [auth]`).
 fn fleet_map(model: &Model, ctx: &ReportContext<'_>, out: &mut String) {
-    let name = |f: crate::model::FileId| model.host_name(f).unwrap_or("(outside the hosts)");
+    let name = |f: crate::model::FileId| model.host_name(f).unwrap_or(std::borrow::Cow::Borrowed("(outside the hosts)"));
     let _ = writeln!(
         out,
         "Fleet {}: {} hosts",
@@ -135,7 +135,7 @@ fn fleet_map(model: &Model, ctx: &ReportContext<'_>, out: &mut String) {
         model.hosts.len()
     );
     // One block per endpoint, listed host by host.
-    let mut blocks: Vec<(&str, String)> = Vec::new();
+    let mut blocks: Vec<(std::borrow::Cow<'_, str>, String)> = Vec::new();
     for (ei, ep) in model.endpoints.iter().enumerate() {
         let Some(at) = ep.decided_at.or(ep.save_path.as_ref().and_then(|s| s.set_at)) else { continue };
         let from = format!("{}: {}", name(at.file), short_owner(model, ep));
@@ -200,7 +200,7 @@ fn fleet_map(model: &Model, ctx: &ReportContext<'_>, out: &mut String) {
         }
         blocks.push((name(at.file), out));
     }
-    blocks.sort_by(|a, b| a.0.cmp(b.0));
+    blocks.sort_by(|a, b| a.0.cmp(&b.0));
     for (_, block) in blocks {
         out.push_str(&block);
     }

@@ -108,7 +108,11 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
 /// Characters [`printable`] escapes.
 pub fn is_unprintable(c: char) -> bool {
     (c.is_control() && c != '\t')
-        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        // Line separators and the invisible format characters (Unicode category Cf: bidi
+        // controls, zero-width ones, the BOM U+FEFF), which a terminal draws as nothing.
+        || matches!(c, '\u{ad}' | '\u{600}'..='\u{605}' | '\u{61c}' | '\u{6dd}' | '\u{70f}' | '\u{180e}'
+            | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206f}'
+            | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
 }
 
 fn line_starts(bytes: &[u8]) -> Vec<usize> {

@@ -653,6 +653,47 @@ fn the_language_server_reads_nothing_beyond_its_workspace_folder() {
     assert!(out.contains("publishDiagnostics"), "{out}");
     assert!(!out.contains("leaked-xyzzy"), "the server read a file beside its workspace:\n{out}");
     assert!(out.contains("outside the checked tree"), "{out}");
+
+/// A fleet host's name is a directory name: untrusted text, escaped like a path in `show`
+/// (text and JSON) and in every check format.
+#[test]
+fn fleet_host_names_are_escaped_like_paths_everywhere() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for h in ["web", "db\n::error file=README.md,line=1::FORGED\u{202e}"] {
+        let host = dir.path().join("fleet").join(h);
+        write(&host.join("etc/redis/redis.conf"), "bind 0.0.0.0\nport 6379\n");
+        write(
+            &host.join("etc/php/8.2/cli/php.ini"),
+            "session.save_handler = redis\nsession.save_path = \"tcp://10.0.0.5:6379\"\n",
+        );
+    }
+    let mut outputs = Vec::new();
+    for f in FORMATS {
+        outputs.push((format!("check --format {f}"), all_output(&sesslint_in(dir.path(), &["check", "--format", f, "fleet"]))));
+    }
+    outputs.push(("show".into(), all_output(&sesslint_in(dir.path(), &["show", "fleet"]))));
+    outputs.push(("show --format json".into(), all_output(&sesslint_in(dir.path(), &["show", "--format", "json", "fleet"]))));
+    for (what, out) in &outputs {
+        assert!(out.contains("FORGED"), "{what}: the host is not named at all:\n{out}");
+        assert!(!out.lines().any(|l| l.starts_with("::error file=README.md")), "{what}: a forged workflow command:\n{out}");
+        assert!(!out.contains('\u{202e}'), "{what}: a raw U+202E:\n{out}");
+    }
+}
+
+/// Invisible format characters (Unicode Cf: the BOM, zero-width spaces and joiners, word
+/// joiner) never reach the terminal raw through a code frame.
+#[test]
+fn invisible_format_characters_are_escaped_in_code_frames() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write(
+        &dir.path().join("etc/redis/redis.conf"),
+        "port 6379\nbind 0.0.0.0 \u{feff}x\u{200b}\u{200d}\u{2060}\u{2063}\nprotected-mode no\n",
+    );
+    let out = all_output(&sesslint_in(dir.path(), &["check", "--format", "human", "."]));
+    assert!(out.contains("bind 0.0.0.0"), "no frame for the bind line:\n{out}");
+    for c in ['\u{feff}', '\u{200b}', '\u{200d}', '\u{2060}', '\u{2063}'] {
+        assert!(!out.contains(c), "U+{:04X} reached the output raw:\n{out}", c as u32);
+    }
 }
 
 #[test]
