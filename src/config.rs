@@ -42,7 +42,7 @@ pub struct Config {
 
 /// A mistake in the config file, located.
 #[derive(Debug, thiserror::Error)]
-#[error("{}:{line}:{column}: {}", crate::source::display_path(path), crate::source::printable(message))]
+#[error("{}:{line}:{column}: {}", crate::source::capped(&crate::source::display_path(path)), crate::source::capped(&crate::source::printable(message)))]
 pub struct ConfigError {
     pub path: PathBuf,
     pub line: usize,

@@ -127,7 +127,7 @@ fn short_owner(model: &Model, ep: &SessionEndpoint) -> String {
 /// A fleet as a map: one line per session target, from the host it starts on to the host
 /// whose Redis takes it (`web: pool www -> redis: tcp://10.0.0.5:6379 db 2 [auth]`).
 fn fleet_map(model: &Model, ctx: &ReportContext<'_>, out: &mut String) {
-    let name = |f: crate::model::FileId| model.host_name(f).unwrap_or(std::borrow::Cow::Borrowed("(outside the hosts)"));
+    let name = |f: crate::model::FileId| model.host_label(f).unwrap_or(std::borrow::Cow::Borrowed("(outside the hosts)"));
     let _ = writeln!(
         out,
         "Fleet {}: {} hosts",
@@ -339,8 +339,8 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
         out.push_str("No PHP, php-fpm, Magento or Redis configuration found.\n");
     }
     // Hosts, names and listen addresses come from config text: no control character
-    // reaches the terminal.
-    out.lines().map(|l| crate::source::printable(l).into_owned() + "\n").collect()
+    // reaches the terminal, and no line is longer than a check message may be.
+    out.lines().map(|l| crate::source::capped(&crate::source::printable(l)).into_owned() + "\n").collect()
 }
 
 fn loc_json(model: &Model, ctx: &ReportContext<'_>, l: Option<Location>) -> Value {
@@ -384,7 +384,7 @@ pub fn to_json(model: &Model, ctx: &ReportContext<'_>) -> Value {
                         .map(|(l, s)| {
                             let mut v = json!({"path": display_path(model.path(s.file)), "certainty": l.certainty});
                             if model.fleet.is_some() {
-                                v["host"] = json!(model.host_name(s.file));
+                                v["host"] = json!(model.host_label(s.file));
                                 v["address"] = json!(l.address);
                                 v["cross_host"] = json!(l.cross_host);
                                 v["via"] = json!(l
@@ -445,13 +445,30 @@ pub fn to_json(model: &Model, ctx: &ReportContext<'_>) -> Value {
     if model.fleet.is_some() {
         add_fleet_json(model, ctx, &mut v);
     }
+    shown_strings(&mut v);
     v
+}
+
+/// Every string of `show --format json` escaped and capped as printed text is (tunnel
+/// addresses, hosts and values come from config text).
+fn shown_strings(v: &mut Value) {
+    match v {
+        Value::String(s) => {
+            let shown = crate::source::capped(&crate::source::printable(s)).into_owned();
+            if shown != *s {
+                *s = shown;
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(shown_strings),
+        Value::Object(o) => o.values_mut().for_each(shown_strings),
+        _ => {}
+    }
 }
 
 /// In a fleet: the hosts, each endpoint's, server's and tunnel's host, why a target is not
 /// linked, and the tunnel chains that break.
 fn add_fleet_json(model: &Model, ctx: &ReportContext<'_>, v: &mut Value) {
-    let host_at = |l: Option<Location>| l.and_then(|l| model.host_name(l.file));
+    let host_at = |l: Option<Location>| l.and_then(|l| model.host_label(l.file));
     for (ei, ep) in model.endpoints.iter().enumerate() {
         let e = &mut v["endpoints"][ei];
         e["host"] = json!(host_at(ep.decided_at.or(ep.save_path.as_ref().and_then(|s| s.set_at))));
@@ -460,10 +477,10 @@ fn add_fleet_json(model: &Model, ctx: &ReportContext<'_>, v: &mut Value) {
         }
     }
     for (si, s) in model.redis.iter().enumerate() {
-        v["redis_servers"][si]["host"] = json!(model.host_name(s.file));
+        v["redis_servers"][si]["host"] = json!(model.host_label(s.file));
     }
     for (ti, t) in model.tunnels.iter().enumerate() {
-        v["tunnels"][ti]["host"] = json!(model.host_name(t.at.file));
+        v["tunnels"][ti]["host"] = json!(model.host_label(t.at.file));
     }
     let hosts: Vec<Value> = model
         .hosts

@@ -105,6 +105,19 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// The most characters one message, label or printed line shows: config text quoted in a
+/// message (a 1 MB directive name or host) never makes one line megabytes long.
+pub const MAX_TEXT_CHARS: usize = 2000;
+
+/// `text` cut to [`MAX_TEXT_CHARS`] characters, followed by `… (N more bytes not shown)`
+/// when cut. Does not escape: apply to [`printable`] text.
+pub fn capped(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_TEXT_CHARS) {
+        Some((cut, _)) => format!("{}… ({} more bytes not shown)", &text[..cut], text.len() - cut).into(),
+        None => text.into(),
+    }
+}
+
 /// Characters [`printable`] escapes.
 pub fn is_unprintable(c: char) -> bool {
     (c.is_control() && c != '\t')

@@ -653,6 +653,29 @@ fn the_language_server_reads_nothing_beyond_its_workspace_folder() {
     assert!(out.contains("publishDiagnostics"), "{out}");
     assert!(!out.contains("leaked-xyzzy"), "the server read a file beside its workspace:\n{out}");
     assert!(out.contains("outside the checked tree"), "{out}");
+}
+
+#[test]
+fn absolute_paths_climbing_above_slash_stay_at_the_root_of_the_tree() {
+    // On the target machine `/..` is `/`: these name <root>/opt/... and <root>/outside/...
+    let outer = tempfile::tempdir().expect("tmp");
+    let repo = outer.path().join("repo");
+    write(&repo.join("etc/redis/redis.conf"), "port 6379\ninclude /../opt/x.conf\ninclude /etc/../../outside/y.conf\naclfile /../../opt/users.acl\n");
+    write(&repo.join("opt/x.conf"), "maxmemory 1mb\n");
+    write(&repo.join("outside/y.conf"), "maxmemory-policy allkeys-lru\n");
+    write(&repo.join("opt/users.acl"), "user default on nopass ~* +@all\n");
+    write(&repo.join("etc/php/8.2/fpm/php-fpm.conf"), "[global]\ninclude=/../../opt/pools/*.conf\n");
+    write(&repo.join("opt/pools/www.conf"), "[www]\nlisten = 127.0.0.1:9000\n");
+    // Beside the tree, where a host-filesystem reading of `/etc/../../outside` might land.
+    write(&outer.path().join("outside/y.conf"), "leaked-xyzzy yes\n");
+    let o = sesslint_in(&repo, &["check", "-v", "--format", "concise", "."]);
+    let out = all_output(&o);
+    assert!(!out.contains("No such file") && !out.contains("outside the checked tree"), "{out}");
+    assert!(!out.contains("leaked-xyzzy"), "{out}");
+    for read in ["opt/x.conf", "outside/y.conf", "opt/users.acl", "opt/pools/www.conf"] {
+        assert!(out.contains(read), "{read} is read below the root:\n{out}");
+    }
+}
 
 /// A fleet host's name is a directory name: untrusted text, escaped like a path in `show`
 /// (text and JSON) and in every check format.
@@ -696,24 +719,26 @@ fn invisible_format_characters_are_escaped_in_code_frames() {
     }
 }
 
+/// The 2,000-character cap of check messages also holds for `sesslint.toml` errors and for
+/// `show` (text and JSON): a 1 MiB key or host prints a few kilobytes, cut with an ellipsis.
 #[test]
-fn absolute_paths_climbing_above_slash_stay_at_the_root_of_the_tree() {
-    // On the target machine `/..` is `/`: these name <root>/opt/... and <root>/outside/...
-    let outer = tempfile::tempdir().expect("tmp");
-    let repo = outer.path().join("repo");
-    write(&repo.join("etc/redis/redis.conf"), "port 6379\ninclude /../opt/x.conf\ninclude /etc/../../outside/y.conf\naclfile /../../opt/users.acl\n");
-    write(&repo.join("opt/x.conf"), "maxmemory 1mb\n");
-    write(&repo.join("outside/y.conf"), "maxmemory-policy allkeys-lru\n");
-    write(&repo.join("opt/users.acl"), "user default on nopass ~* +@all\n");
-    write(&repo.join("etc/php/8.2/fpm/php-fpm.conf"), "[global]\ninclude=/../../opt/pools/*.conf\n");
-    write(&repo.join("opt/pools/www.conf"), "[www]\nlisten = 127.0.0.1:9000\n");
-    // Beside the tree, where a host-filesystem reading of `/etc/../../outside` might land.
-    write(&outer.path().join("outside/y.conf"), "leaked-xyzzy yes\n");
-    let o = sesslint_in(&repo, &["check", "-v", "--format", "concise", "."]);
-    let out = all_output(&o);
-    assert!(!out.contains("No such file") && !out.contains("outside the checked tree"), "{out}");
-    assert!(!out.contains("leaked-xyzzy"), "{out}");
-    for read in ["opt/x.conf", "outside/y.conf", "opt/users.acl", "opt/pools/www.conf"] {
-        assert!(out.contains(read), "{read} is read below the root:\n{out}");
+fn config_errors_and_show_are_capped_like_messages() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let conf = dir.path().join("conf");
+    write(&conf.join("sesslint.toml"), format!("{} = 1\n", "k".repeat(1 << 20)));
+    let out = all_output(&sesslint_in(&conf, &["check", "."]));
+    assert!(out.contains("kkkk") && out.contains('…'), "the error is not shown cut:\n{}", &out[..out.len().min(3000)]);
+    assert!(out.len() < 10_000, "sesslint.toml error: {} bytes", out.len());
+
+    let tree = dir.path().join("tree");
+    write(
+        &tree.join("etc/php/8.2/cli/php.ini"),
+        format!("session.save_handler = redis\nsession.save_path = \"tcp://{}:6379\"\n", "h".repeat(1 << 20)),
+    );
+    for args in [&["show", "."][..], &["show", "--format", "json", "."][..]] {
+        let out = all_output(&sesslint_in(&tree, args));
+        assert!(out.contains("hhhh") && out.contains('…'), "{args:?}: the host is not shown cut");
+        assert!(out.len() < 50_000, "{args:?}: {} bytes", out.len());
+        assert!(out.lines().all(|l| l.chars().count() < 2_100), "{args:?}: a line over the cap");
     }
 }

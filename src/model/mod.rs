@@ -268,10 +268,15 @@ impl Model {
         &self.hosts[id.0]
     }
 
-    /// The name of the fleet host a file belongs to, escaped for printing like a path
-    /// (`crate::source::printable`: a directory name is untrusted text).
-    pub fn host_name(&self, id: FileId) -> Option<std::borrow::Cow<'_, str>> {
-        self.host_of_file(id).map(|h| crate::source::printable(&self.hosts[h.0].name))
+    /// The name of the fleet host a file belongs to, as the directory is named.
+    pub fn host_name(&self, id: FileId) -> Option<&str> {
+        self.host_of_file(id).map(|h| self.hosts[h.0].name.as_str())
+    }
+
+    /// [`Model::host_name`] escaped for printing like a path (`crate::source::printable`:
+    /// a directory name is untrusted text).
+    pub fn host_label(&self, id: FileId) -> Option<std::borrow::Cow<'_, str>> {
+        self.host_name(id).map(crate::source::printable)
     }
 
     /// Where absolute paths in a file's configs resolve: its host's root in a fleet, else

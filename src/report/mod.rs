@@ -123,11 +123,7 @@ impl<'a> ReportContext<'a> {
     /// At most [`MAX_MESSAGE_CHARS`] characters: config text quoted in a message (a 1 MB
     /// directive name) never makes one finding megabytes long.
     pub fn text(&self, text: &str) -> String {
-        let shown = printable(text);
-        match shown.char_indices().nth(MAX_MESSAGE_CHARS) {
-            Some((cut, _)) => format!("{}… ({} more bytes not shown)", &shown[..cut], shown.len() - cut),
-            None => shown.into_owned(),
-        }
+        crate::source::capped(&printable(text)).into_owned()
     }
 }
 
@@ -145,7 +141,7 @@ impl Format {
 }
 
 /// The longest message, label or help a report prints for one finding (characters).
-pub const MAX_MESSAGE_CHARS: usize = 2000;
+pub const MAX_MESSAGE_CHARS: usize = crate::source::MAX_TEXT_CHARS;
 
 /// Lines longer than this (bytes) are not drawn in a code frame; the finding is printed
 /// with its position instead.
