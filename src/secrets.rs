@@ -23,11 +23,41 @@ pub fn redis_secret_args(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>
             .filter(|(_, a)| matches!(a.first(), Some(b'>' | b'<' | b'#')))
             .map(|(i, a)| (i, 1..a.len()))
             .collect(),
-        _ if name == "sentinel" && args.first().is_some_and(|a| a.eq_ignore_ascii_case(b"auth-pass")) => {
-            args.iter().enumerate().skip(2).map(|(i, a)| (i, 0..a.len())).collect()
+        // `sentinel auth-pass <master> <password>`; with an argument missing, the last one
+        // may be the password.
+        _ if name == "sentinel" && args.first().is_some_and(|a| a.eq_ignore_ascii_case(b"auth-pass")) => args
+            .iter()
+            .enumerate()
+            .skip(2.min(args.len().saturating_sub(1)).max(1))
+            .map(|(i, a)| (i, 0..a.len()))
+            .collect(),
+        // A misspelled name (`requirepas`): redis-server refuses the line, but the writer
+        // meant the directive it is a did-you-mean of, so its arguments are that one's.
+        directives::Lookup::Unknown => {
+            let known = directives::DIRECTIVES.iter().map(|d| d.name).chain(["user", "sentinel"]);
+            match crate::suggest::did_you_mean(name, known).as_deref() {
+                Some(meant) if meant != name && meant != "sentinel" => {
+                    let meant_secrets = redis_secret_args(meant, args);
+                    if meant == "user" || !meant_secrets.is_empty() {
+                        return meant_secrets;
+                    }
+                    unknown_acl_like(args)
+                }
+                _ => unknown_acl_like(args),
+            }
         }
         _ => Vec::new(),
     }
+}
+
+/// An unknown directive's arguments written like ACL rules (`>password`, `#hash`): masked
+/// wherever they stand, whatever the name.
+fn unknown_acl_like(args: &[&[u8]]) -> Vec<(usize, Range<usize>)> {
+    args.iter()
+        .enumerate()
+        .filter(|(_, a)| a.len() > 1 && matches!(a.first(), Some(b'>' | b'<' | b'#')))
+        .map(|(i, a)| (i, 1..a.len()))
+        .collect()
 }
 
 /// redis.conf, a line that does not parse (an unterminated quote): from which byte of the
@@ -111,6 +141,116 @@ pub fn raw_line_secret(line: &[u8], envphp: bool) -> Option<Range<usize>> {
         end -= 1;
     }
     (end > start).then_some(start..end)
+}
+
+/// One text line of env.php: the byte ranges of the values that secret keys give on it
+/// (`'password' => 'a' 'b',` and every other `'key' => value` of the line), whether or not
+/// the line parses. A value runs to the next `,` or closing bracket outside quotes and
+/// brackets, or to the line's end: an array given as a password is masked whole.
+pub fn envphp_line_secrets(line: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(p) = find(&line[from..], b"=>").map(|p| from + p) {
+        from = p + 2;
+        if !envphp_key_is_secret(&envphp_key_before(&line[..p])) {
+            continue;
+        }
+        let mut start = p + 2;
+        while start < line.len() && line[start].is_ascii_whitespace() {
+            start += 1;
+        }
+        let (mut depth, mut quote, mut end) = (0usize, None::<u8>, start);
+        while end < line.len() {
+            let b = line[end];
+            match quote {
+                Some(_) if b == b'\\' => end += 1,
+                Some(q) if b == q => quote = None,
+                Some(_) => {}
+                None => match b {
+                    b'\'' | b'"' => quote = Some(b),
+                    b'[' | b'(' => depth += 1,
+                    b']' | b')' if depth == 0 => break,
+                    b']' | b')' => depth -= 1,
+                    b',' | b';' if depth == 0 => break,
+                    b'\n' | b'\r' => break,
+                    _ => {}
+                },
+            }
+            end += 1;
+        }
+        let mut e = end.min(line.len());
+        while e > start && line[e - 1].is_ascii_whitespace() {
+            e -= 1;
+        }
+        if e > start {
+            out.push(start..e);
+        }
+    }
+    out
+}
+
+/// env.php, line by line whether or not it parses: every `'key' => value` of a secret key
+/// ([`envphp_line_secrets`]) and the credentials of any URL (Magento's `host`, `server`,
+/// `sentinel_servers`: `tcp://:pw@h`, `?auth=pw`). Spans index `bytes`.
+pub fn envphp_raw_secrets(bytes: &[u8]) -> Vec<crate::span::Span> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        for r in envphp_line_secrets(line).into_iter().chain(save_path_secret_ranges(line)) {
+            out.push(crate::span::Span::new(offset + r.start, offset + r.end));
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// The key written just before a `=>`: the last quoted string or bare word, unquoted.
+fn envphp_key_before(text: &[u8]) -> String {
+    let t = String::from_utf8_lossy(text);
+    let t = t.trim_end();
+    let key = match t.chars().last() {
+        Some(q @ ('\'' | '"')) => {
+            let body = &t[..t.len() - 1];
+            body.rfind(q).map_or(body, |i| &body[i + 1..])
+        }
+        _ => t.rsplit(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or(t),
+    };
+    key.to_owned()
+}
+
+/// Masks, by position, the input a syntax error's message quotes (`unexpected
+/// single-quoted string "..."`) when the error stands on a line that holds a secret: a
+/// token there may be part of a password that the parser could not place. `secrets` and
+/// the errors' spans index `bytes`.
+pub fn mask_quoted_tokens(errors: &mut [crate::syntax::SyntaxError], secrets: &[crate::span::Span], bytes: &[u8]) {
+    for e in errors {
+        let Some(q) = e.quoted.clone() else { continue };
+        let start = e.span.start.min(bytes.len());
+        let end = e.span.end.clamp(start, bytes.len());
+        let line_start = bytes[..start].iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(0, |p| p + 1);
+        let line_end = bytes[end..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(bytes.len(), |p| end + p);
+        let on_secret_line = secrets.iter().any(|s| s.start < line_end.max(line_start + 1) && s.end > line_start);
+        if on_secret_line
+            && q.end <= e.message.len()
+            && e.message.is_char_boundary(q.start)
+            && e.message.is_char_boundary(q.end)
+        {
+            e.message.replace_range(q.clone(), MASK);
+            e.quoted = Some(q.start..q.start + MASK.len());
+        }
+    }
+}
+
+/// Words of a Redis ACL rule line (`user alice on >pw #hash <pw`, or a line that does not
+/// parse but looks like one): the bytes after `>`, `<` and `#` of every word but the first,
+/// wherever it stands.
+pub fn acl_rule_secret_words(line: &[u8]) -> Vec<Range<usize>> {
+    word_starts(line)
+        .into_iter()
+        .skip(1)
+        .filter(|w| matches!(line[w.start], b'>' | b'<' | b'#') && w.end > w.start + 1)
+        .map(|w| w.start + 1..w.end)
+        .collect()
 }
 
 /// Byte ranges of credentials in a phpredis save path, raw (as written in a file, quotes

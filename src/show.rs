@@ -127,7 +127,8 @@ fn short_owner(model: &Model, ep: &SessionEndpoint) -> String {
 /// A fleet as a map: one line per session target, from the host it starts on to the host
 /// whose Redis takes it (`web: pool www -> redis: tcp://10.0.0.5:6379 db 2 [auth]`).
 fn fleet_map(model: &Model, ctx: &ReportContext<'_>, out: &mut String) {
-    let name = |f: crate::model::FileId| model.host_label(f).unwrap_or(std::borrow::Cow::Borrowed("(outside the hosts)"));
+    let name =
+        |f: crate::model::FileId| model.host_label(f).unwrap_or(std::borrow::Cow::Borrowed("(outside the hosts)"));
     let _ = writeln!(
         out,
         "Fleet {}: {} hosts",

@@ -692,13 +692,22 @@ fn fleet_host_names_are_escaped_like_paths_everywhere() {
     }
     let mut outputs = Vec::new();
     for f in FORMATS {
-        outputs.push((format!("check --format {f}"), all_output(&sesslint_in(dir.path(), &["check", "--format", f, "fleet"]))));
+        outputs.push((
+            format!("check --format {f}"),
+            all_output(&sesslint_in(dir.path(), &["check", "--format", f, "fleet"])),
+        ));
     }
     outputs.push(("show".into(), all_output(&sesslint_in(dir.path(), &["show", "fleet"]))));
-    outputs.push(("show --format json".into(), all_output(&sesslint_in(dir.path(), &["show", "--format", "json", "fleet"]))));
+    outputs.push((
+        "show --format json".into(),
+        all_output(&sesslint_in(dir.path(), &["show", "--format", "json", "fleet"])),
+    ));
     for (what, out) in &outputs {
         assert!(out.contains("FORGED"), "{what}: the host is not named at all:\n{out}");
-        assert!(!out.lines().any(|l| l.starts_with("::error file=README.md")), "{what}: a forged workflow command:\n{out}");
+        assert!(
+            !out.lines().any(|l| l.starts_with("::error file=README.md")),
+            "{what}: a forged workflow command:\n{out}"
+        );
         assert!(!out.contains('\u{202e}'), "{what}: a raw U+202E:\n{out}");
     }
 }
@@ -741,4 +750,56 @@ fn config_errors_and_show_are_capped_like_messages() {
         assert!(out.len() < 50_000, "{args:?}: {} bytes", out.len());
         assert!(out.lines().all(|l| l.chars().count() < 2_100), "{args:?}: a line over the cap");
     }
+}
+
+/// Passwords where a parser cannot place them: a token PHP's message quotes on a
+/// `password` line, Magento hosts with user-info or `?auth=`, a misspelled `requirepass`,
+/// `sentinel auth-pass` missing its master name, an ACL line that does not parse, a
+/// password given as an array. Masked by where they stand in every output.
+#[test]
+fn passwords_that_no_parser_places_are_masked_everywhere() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    write(
+        &d.join("etc/redis/redis.conf"),
+        "port 6379\nrequirepas TypoPw1\nsentinel auth-pass TwoArgPw2\naclfile /etc/redis/users.acl\n",
+    );
+    write(&d.join("etc/redis/users.acl"), "usr alice on >AclTypoPw3 #AclHashPw8 ~*\n");
+    write(
+        &d.join("var/www/s/app/etc/env.php"),
+        "<?php\nreturn ['session' => ['save' => 'redis', 'redis' => ['host' => 'tcp://:HostPw4@127.0.0.1', 'password' => 'a' 'MsgPw5', 'database' => '2']],\n 'cache' => ['frontend' => ['default' => ['backend_options' => ['server' => 'tls://u:SrvPw6@127.0.0.1', 'password' => ['ArrPw7']]]]]];\n",
+    );
+    write(
+        &d.join("var/www/t/app/etc/env.php"),
+        "<?php\nreturn ['session' => ['save' => 'redis', 'redis' => [\n  'host' => 'tcp://127.0.0.1:6379?auth=QueryPw9',\n  'sentinel_servers' => 'tcp://:SentPw10@127.0.0.1:26379',\n  'sentinel_master' => 'm',\n  'password' => ['ArrPw11', 'x' => 'ArrPw12'],\n]]];\n",
+    );
+    let mut outputs = every_output(d, &[]);
+    for f in ["etc/redis/redis.conf", "etc/redis/users.acl", "var/www/s/app/etc/env.php", "var/www/t/app/etc/env.php"] {
+        outputs.push((format!("parse {f}"), all_output(&sesslint_in(d, &["parse", f]))));
+    }
+    let secrets = [
+        "TypoPw1",
+        "TwoArgPw2",
+        "AclTypoPw3",
+        "HostPw4",
+        "MsgPw5",
+        "SrvPw6",
+        "ArrPw7",
+        "AclHashPw8",
+        "QueryPw9",
+        "SentPw10",
+        "ArrPw11",
+        "ArrPw12",
+    ];
+    for (what, out) in &outputs {
+        for s in secrets {
+            assert!(!out.contains(s), "{what} shows {s}:\n{out}");
+        }
+    }
+    // Still a useful report: the parser's message, the did-you-mean, the masked host.
+    let human = &outputs[0].1;
+    assert!(human.contains("unexpected single-quoted string \"********\""), "{human}");
+    assert!(human.contains("requirepas ********"), "{human}");
+    assert!(human.contains("did you mean `requirepass`"), "{human}");
+    assert!(human.contains(">********"), "{human}");
 }

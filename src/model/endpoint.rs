@@ -426,7 +426,8 @@ fn apply_query(t: &mut RedisTarget, q: &str, cluster: bool) {
             parts => {
                 let user =
                     parts.iter().find(|(s, _)| s.as_deref() == Some("user")).or(parts.first()).map(|(_, u)| u.clone());
-                let pass = parts.iter().find(|(s, _)| s.as_deref() == Some("pass")).or(parts.get(1)).map(|(_, p)| p.clone());
+                let pass =
+                    parts.iter().find(|(s, _)| s.as_deref() == Some("pass")).or(parts.get(1)).map(|(_, p)| p.clone());
                 (user, pass.unwrap_or_default())
             }
         };

@@ -712,7 +712,10 @@ impl Index<'_> {
             } else {
                 self.model.path(file).parent().unwrap_or(Path::new("")).join(key)
             };
-            self.model.confinement.read_in(&path, Some(self.model.root_of(file))).map_err(|why| format!("{}: {why}", crate::source::display_path(&path)))
+            self.model
+                .confinement
+                .read_in(&path, Some(self.model.root_of(file)))
+                .map_err(|why| format!("{}: {why}", crate::source::display_path(&path)))
         };
         let names = (&self.machine_names[self.tunnel_machine[c]], &self.machine_names[self.tunnel_machine[e]]);
         let kind = kind_name(tc.kind);

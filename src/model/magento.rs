@@ -177,7 +177,11 @@ fn credis_target(host: &str, port: Option<&str>) -> RedisTarget {
         Some((h, p)) if !h.contains(':') && p.parse::<u16>().is_ok() => (h, p.parse().unwrap_or(port)),
         _ => (rest, port),
     };
-    let mut t = RedisTarget::tcp(h.split('/').next().unwrap_or(h), p);
+    let h = h.split('/').next().unwrap_or(h);
+    // Credentials written into the host (`tcp://:pw@h`, `h?auth=pw`) are not a host name
+    // Credis can resolve, but the model keeps them masked so that no output shows them.
+    let h = crate::secrets::mask_save_path(&format!("://{h}"));
+    let mut t = RedisTarget::tcp(h.strip_prefix("://").unwrap_or(&h), p);
     if tls {
         t.transport = super::Transport::Tls;
     }
@@ -313,7 +317,8 @@ pub fn sentinel_entries(text: &str) -> Vec<SentinelEntry> {
                 .and_then(|hp| hp.rsplit_once(':'))
                 .and_then(|(_, p)| p.parse::<u16>().ok())
                 .filter(|p| *p > 0);
-            SentinelEntry { text: e.to_owned(), port, unix }
+            // Credentials in an entry (`tcp://:pw@h`) are kept masked: no output shows them.
+            SentinelEntry { text: crate::secrets::mask_save_path(e), port, unix }
         })
         .collect()
 }

@@ -10,7 +10,10 @@ const SHOWN_EXPRESSION: usize = 60;
 
 pub(super) fn parse_output(source: &Source) -> ParseOutput {
     let env = env_php::parse(&source.bytes);
-    let mut problems: Vec<Problem> = env.errors.iter().map(|e| Problem::at(source, e)).collect();
+    // A token PHP's message quotes is masked on a line that holds a secret.
+    let mut errors = env.errors.clone();
+    crate::secrets::mask_quoted_tokens(&mut errors, &crate::secrets::envphp_raw_secrets(&source.bytes), &source.bytes);
+    let mut problems: Vec<Problem> = errors.iter().map(|e| Problem::at(source, e)).collect();
     problems.extend(env.warnings.iter().map(|w| Problem::at(source, w)));
     if !env.is_accepted() {
         // PHP stops at a parse error: include prints an error and returns nothing.

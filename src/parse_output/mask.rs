@@ -16,7 +16,11 @@ pub(super) fn mask_value(kind: FileKind, value: &mut Value) {
                 secrets::ini_key_is_secret(key).then_some(Field::Whole)
             }
         }),
-        FileKind::Envphp => mask_tree(value, &|key| secrets::envphp_key_is_secret(key).then_some(Field::Whole)),
+        FileKind::Envphp => {
+            mask_tree(value, &|key| secrets::envphp_key_is_secret(key).then_some(Field::Whole));
+            // Magento's `host`, `server`, `sentinel_servers`: credentials in a URL.
+            mask_all(value, Field::SavePath);
+        }
         FileKind::Redis | FileKind::RedisAcl => {
             for d in value.as_array_mut().into_iter().flatten() {
                 let name = d.get("directive").and_then(Value::as_str).unwrap_or("").to_owned();

@@ -16,11 +16,15 @@ use crate::span::Span;
 pub struct SyntaxError {
     pub span: Span,
     pub message: String,
+    /// The bytes of `message` that quote the input (PHP's `unexpected single-quoted string
+    /// "..."`): masked when the error stands on a line that holds a secret
+    /// (`crate::secrets::mask_quoted_tokens`).
+    pub quoted: Option<std::ops::Range<usize>>,
 }
 
 impl SyntaxError {
     pub fn new(span: Span, message: impl Into<String>) -> Self {
-        SyntaxError { span, message: message.into() }
+        SyntaxError { span, message: message.into(), quoted: None }
     }
 }
 

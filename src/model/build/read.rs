@@ -172,6 +172,8 @@ pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
         }
         Role::Stunnel | Role::Spiped => Parsed::None,
     };
+    // A parser message that quotes a token on a line holding a secret quotes it masked.
+    crate::secrets::mask_quoted_tokens(&mut file.syntax_errors, &file.secrets, &file.source.bytes);
     file.tree = parsed.clone();
     (file, parsed)
 }

@@ -85,8 +85,13 @@ pub(super) fn in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> 
 pub(super) fn in_acl(acl: &AclFile, bytes: &[u8]) -> Vec<Span> {
     let mut out: Vec<Span> = acl.users.iter().flat_map(|u| u.secrets.iter().copied()).collect();
     for e in &acl.errors {
-        if let Some(from) = crate::secrets::redis_broken_line_secret(e.span.slice(bytes)) {
+        // The line redis-server refuses (`usr alice on >pw`), whatever its first word.
+        let line = e.span.slice(bytes);
+        if let Some(from) = crate::secrets::redis_broken_line_secret(line) {
             out.push(Span::new(e.span.start + from, e.span.end));
+        }
+        for r in crate::secrets::acl_rule_secret_words(line) {
+            out.push(Span::new(e.span.start + r.start, e.span.start + r.end));
         }
     }
     out
@@ -100,14 +105,7 @@ pub(super) fn in_peervpn(bytes: &[u8]) -> Vec<Span> {
 /// Values of password-like keys in env.php: by the parsed tree, and by the raw lines so that
 /// a line the parser refuses (an unterminated string) is masked too.
 pub(super) fn in_env_php(doc: &EnvPhp, bytes: &[u8]) -> Vec<Span> {
-    let mut out = Vec::new();
-    let mut offset = 0;
-    for line in bytes.split_inclusive(|&b| b == b'\n') {
-        if let Some(r) = crate::secrets::raw_line_secret(line, true) {
-            out.push(Span::new(offset + r.start, offset + r.end));
-        }
-        offset += line.len();
-    }
+    let mut out = crate::secrets::envphp_raw_secrets(bytes);
     let mut stack: Vec<env_php::ArrayId> = doc.root_array().into_iter().collect();
     let mut seen = BTreeSet::new();
     while let Some(a) = stack.pop() {
@@ -116,15 +114,13 @@ pub(super) fn in_env_php(doc: &EnvPhp, bytes: &[u8]) -> Vec<Span> {
         }
         for e in &doc.array(a).entries {
             let value = doc.expr(e.value);
-            match value.kind {
-                env_php::ExprKind::Array(inner) => stack.push(inner),
-                _ => {
-                    let key = e.key.map(|k| doc.text(doc.expr(k).span).to_ascii_lowercase()).unwrap_or_default();
-                    let key = String::from_utf8_lossy(&key).trim_matches(['\'', '"']).to_owned();
-                    if crate::secrets::envphp_key_is_secret(&key) {
-                        out.push(value.span);
-                    }
-                }
+            let key = e.key.map(|k| doc.text(doc.expr(k).span).to_ascii_lowercase()).unwrap_or_default();
+            let key = String::from_utf8_lossy(&key).trim_matches(['\'', '"']).to_owned();
+            if crate::secrets::envphp_key_is_secret(&key) {
+                // A password given as an array is masked whole, every string in it.
+                out.push(value.span);
+            } else if let env_php::ExprKind::Array(inner) = value.kind {
+                stack.push(inner);
             }
         }
     }

@@ -6,6 +6,7 @@ use super::literal::{self, Diagnostics};
 use super::{ArrayId, ArrayNode, Entry, EnvPhp, Expr, ExprId, ExprKind, Item, ItemKind, ReturnStmt, Returned};
 use crate::php_value::{ArrayKey, PhpValue};
 use crate::span::Span;
+use crate::syntax::SyntaxError;
 
 /// Bison's default `YYMAXDEPTH`: PHP's parser stack holds this many symbols, then gives
 /// "memory exhausted".
@@ -135,22 +136,24 @@ impl<'a> Parser<'a> {
         self.toks.get(i).map(|t| t.span).unwrap_or(Span::empty(self.src.len()))
     }
 
-    /// How PHP names a token in "unexpected ..." messages.
-    fn describe(&self, i: usize) -> String {
-        let Some(tok) = self.toks.get(i) else { return "end of file".into() };
+    /// How PHP names a token in "unexpected ..." messages: the words, and the token's text
+    /// that PHP quotes after them.
+    fn describe(&self, i: usize) -> (String, Option<String>) {
+        let Some(tok) = self.toks.get(i) else { return ("end of file".into(), None) };
         let text = String::from_utf8_lossy(self.text(i)).into_owned();
         let inner = || text.get(1..text.len().saturating_sub(1)).unwrap_or("").to_owned();
-        match tok.kind {
-            TokenKind::SingleQuoted => format!("single-quoted string \"{}\"", inner()),
-            TokenKind::DoubleQuoted => format!("double-quoted string \"{}\"", inner()),
-            TokenKind::Int => format!("integer \"{text}\""),
-            TokenKind::Float => format!("floating-point number \"{text}\""),
-            TokenKind::Variable => format!("variable \"{text}\""),
-            TokenKind::Name if is_keyword(&text) => format!("token \"{}\"", text.to_ascii_lowercase()),
-            TokenKind::Name => format!("identifier \"{text}\""),
-            TokenKind::CloseTag | TokenKind::InlineHtml => "token \"?>\"".into(),
-            _ => format!("token \"{text}\""),
-        }
+        let (what, quoted) = match tok.kind {
+            TokenKind::SingleQuoted => ("single-quoted string", inner()),
+            TokenKind::DoubleQuoted => ("double-quoted string", inner()),
+            TokenKind::Int => ("integer", text),
+            TokenKind::Float => ("floating-point number", text),
+            TokenKind::Variable => ("variable", text),
+            TokenKind::Name if is_keyword(&text) => ("token", text.to_ascii_lowercase()),
+            TokenKind::Name => ("identifier", text),
+            TokenKind::CloseTag | TokenKind::InlineHtml => ("token", "?>".into()),
+            _ => ("token", text),
+        };
+        (what.into(), Some(quoted))
     }
 
     fn error(&mut self, span: Span, message: impl Into<String>) {
@@ -158,12 +161,20 @@ impl<'a> Parser<'a> {
     }
 
     fn unexpected(&mut self, i: usize, expecting: Option<&str>) {
-        let mut msg = format!("syntax error, unexpected {}", self.describe(i));
+        let (what, quoted) = self.describe(i);
+        let mut msg = format!("syntax error, unexpected {what}");
+        let mut range = None;
+        if let Some(q) = quoted {
+            msg.push_str(" \"");
+            range = Some(msg.len()..msg.len() + q.len());
+            msg.push_str(&q);
+            msg.push('"');
+        }
         if let Some(e) = expecting {
             msg.push_str(&format!(", expecting \"{e}\""));
         }
         let span = self.span(i);
-        self.error(span, msg);
+        self.diags.errors.push(SyntaxError { span, message: msg, quoted: range });
     }
 
     fn push_item(&mut self, kind: ItemKind, start: usize, end: usize) {
