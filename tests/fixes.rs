@@ -38,7 +38,8 @@ fn applying_each_fix_removes_its_finding_and_only_changes_its_span() {
             let tmp = tempfile::tempdir().expect("tempdir");
             copy_tree(&dir, tmp.path());
             let fix = d.fix.as_ref().expect("fix");
-            for e in fix.edits() {
+            // Edits are sorted and never overlap: applied back to front, each offset holds.
+            for e in fix.edits().iter().rev() {
                 let rel = e.path().strip_prefix(&dir).expect("edit inside the fixture");
                 let target = tmp.path().join(rel);
                 let before = std::fs::read(&target).expect("read");
@@ -98,21 +99,33 @@ fn applying_each_fix_removes_its_finding_and_only_changes_its_span() {
 #[test]
 fn the_quoting_fix_keeps_the_value_php_sees() {
     let Some(php) = common::oracle("php") else { return };
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("etc/php/8.2/fpm/conf.d");
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let wanted = r#"tcp://h:6379?auth=a"b\c$d{e}&database=2"#;
-    std::fs::write(dir.join("30-s.ini"), format!("session.save_path = {wanted}\n")).expect("write");
-    let model = sesslint::model::build(&[tmp.path().to_path_buf()], &Default::default());
-    let d = sesslint::rules::check(&model).into_iter().find(|d| d.fix.is_some()).expect("a fixable finding");
-    let e = &d.fix.as_ref().expect("fix").edits()[0];
-    let text = std::fs::read_to_string(e.path()).expect("read");
-    let fixed = format!("{}{}{}", &text[..e.span().start], e.content(), &text[e.span().end..]);
-    std::fs::write(e.path(), fixed).expect("write");
-    let out = std::process::Command::new(php)
-        .args(["-n", "-r", "echo parse_ini_file($argv[1])['session.save_path'];"])
-        .arg(e.path())
-        .output()
-        .expect("php");
-    assert_eq!(String::from_utf8_lossy(&out.stdout), wanted);
+    // Escapes outside the password: the fix is safe and PHP reads back what was written.
+    // `\`, `"` or `$` inside the password: the escape would tell where they are, so the fix is
+    // shown only.
+    for (wanted, safe) in [
+        (r#"tcp://h:6379?prefix=a"b\c$d{e}&auth=pw&database=2"#, true),
+        (r#"tcp://h:6379?auth=a"b\c$d{e}&database=2"#, false),
+    ] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("etc/php/8.2/fpm/conf.d");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("30-s.ini"), format!("session.save_path = {wanted}\n")).expect("write");
+        let model = sesslint::model::build(&[tmp.path().to_path_buf()], &Default::default());
+        let d = sesslint::rules::check(&model).into_iter().find(|d| d.fix.is_some()).expect("a fixable finding");
+        let fix = d.fix.as_ref().expect("fix");
+        assert_eq!(fix.applicability() == sesslint::diagnostic::Applicability::Safe, safe, "{wanted}: {fix:?}");
+        assert!(fix.edits().iter().all(|e| e.span().is_empty() && !e.content().contains("pw")), "{fix:?}");
+        let path = fix.edits()[0].path().to_path_buf();
+        let mut text = std::fs::read(&path).expect("read");
+        for e in fix.edits().iter().rev() {
+            text.splice(e.span().start..e.span().end, e.content().bytes());
+        }
+        std::fs::write(&path, text).expect("write");
+        let out = std::process::Command::new(&php)
+            .args(["-n", "-r", "echo parse_ini_file($argv[1])['session.save_path'];"])
+            .arg(&path)
+            .output()
+            .expect("php");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), wanted);
+    }
 }

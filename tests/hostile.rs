@@ -803,3 +803,84 @@ fn passwords_that_no_parser_places_are_masked_everywhere() {
     assert!(human.contains("did you mean `requirepass`"), "{human}");
     assert!(human.contains(">********"), "{human}");
 }
+
+/// A fix never carries a password, in clear or as `********` (a tool applying it would
+/// write the mask into the config): the quoting fix is a `"` inserted on each side plus a
+/// `\` before each byte that needs it, the same edits in JSON and SARIF. Applied from the
+/// JSON, PHP reads back exactly what was written.
+#[test]
+fn fixes_carry_no_secret_and_php_reads_back_the_value() {
+    let cases = [
+        // SL105: `;` cuts the value; the password has nothing to escape.
+        ("tcp://127.0.0.1:6379?auth=S3cr3tPw;x", "safe"),
+        // SL001: `=` and `&` are refused unquoted; a `\` outside the password is escaped.
+        (r"tcp://127.0.0.1:6379?prefix=a\b&auth=S3cr3tPw", "safe"),
+        // An escape inside the password would tell where its `\` is: shown only.
+        (r"tcp://127.0.0.1:6379?auth=S3cr\3tPw&database=2", "display"),
+    ];
+    for (value, applicability) in cases {
+        let dir = tempfile::tempdir().expect("tmp");
+        let ini = dir.path().join("etc/php/8.2/cli/php.ini");
+        write(&ini, format!("session.save_handler = redis\nsession.save_path = {value}\n"));
+        let json = sesslint_in(dir.path(), &["check", "--format", "json", "."]);
+        let sarif = all_output(&sesslint_in(dir.path(), &["check", "--format", "sarif", "."]));
+        let found: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+        let fix = found
+            .as_array()
+            .expect("array")
+            .iter()
+            .find_map(|d| d.get("fix").filter(|f| !f.is_null()))
+            .unwrap_or_else(|| panic!("{value}: no fix in {found}"))
+            .clone();
+        let text = format!("{fix}{sarif}");
+        assert!(!text.contains("S3cr") && !text.contains("3tPw") && !text.contains("********"), "{value}: {text}");
+        assert_eq!(fix["applicability"], applicability, "{value}: {fix}");
+        let edits = fix["edits"].as_array().expect("edits");
+        for e in edits {
+            assert_eq!(
+                (e["line"].clone(), e["column"].clone()),
+                (e["end_line"].clone(), e["end_column"].clone()),
+                "not an insertion: {e}"
+            );
+            let r = e["replacement"].as_str().expect("replacement");
+            assert!(r.chars().all(|c| c == '"' || c == '\\'), "{value}: an edit carries text: {e}");
+        }
+        // The SARIF fix has the same insertions.
+        let sarif_v: serde_json::Value = serde_json::from_str(&sarif).expect("sarif");
+        let inserted: Vec<String> = sarif_v
+            .pointer("/runs/0/results")
+            .and_then(|r| r.as_array())
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r["fixes"].as_array().cloned().unwrap_or_default())
+            .flat_map(|f| f["artifactChanges"].as_array().cloned().unwrap_or_default())
+            .flat_map(|c| c["replacements"].as_array().cloned().unwrap_or_default())
+            .map(|r| r["insertedContent"]["text"].as_str().unwrap_or("").to_owned())
+            .collect();
+        if applicability == "safe" {
+            let json_inserted: Vec<String> =
+                edits.iter().map(|e| e["replacement"].as_str().unwrap_or("").to_owned()).collect();
+            assert_eq!(inserted, json_inserted, "{value}: SARIF and JSON fixes differ:\n{sarif}");
+            // Apply the JSON edits (1-based lines and columns, ASCII) back to front.
+            let mut bytes = std::fs::read(&ini).expect("read");
+            let starts: Vec<usize> = std::iter::once(0)
+                .chain(bytes.iter().enumerate().filter(|(_, &b)| b == b'\n').map(|(i, _)| i + 1))
+                .collect();
+            for e in edits.iter().rev() {
+                let at = starts[e["line"].as_u64().expect("line") as usize - 1]
+                    + e["column"].as_u64().expect("col") as usize
+                    - 1;
+                bytes.splice(at..at, e["replacement"].as_str().expect("r").bytes());
+            }
+            std::fs::write(&ini, &bytes).expect("write");
+            if let Some(php) = common::oracle("php") {
+                let out = Command::new(php)
+                    .args(["-n", "-r", "echo parse_ini_file($argv[1])['session.save_path'];"])
+                    .arg(&ini)
+                    .output()
+                    .expect("php");
+                assert_eq!(String::from_utf8_lossy(&out.stdout), value, "{}", String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
+}

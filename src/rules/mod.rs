@@ -209,6 +209,47 @@ pub fn endpoint_at(ep: &crate::model::SessionEndpoint) -> Option<Location> {
     ep.save_path.as_ref().and_then(|v| v.set_at).or(ep.decided_at)
 }
 
+/// The fix that double-quotes an ini value as separate small edits: a `"` inserted before
+/// and after `value`, and a `\` inserted before each byte `needs_escape` names. No edit
+/// carries the value's text, so a password in it is never printed in a fix (nor `********`
+/// written into a config by a tool applying one). An escape that lands inside one of the
+/// file's `secrets` would tell where the password has a `"` or `\`: then the fix is shown
+/// only, never applied. `None` for a value that cannot be one double-quoted line (a line end
+/// or NUL in it).
+pub fn double_quote_fix(
+    model: &Model,
+    at: Location,
+    title: &str,
+    needs_escape: impl Fn(u8) -> bool,
+) -> Option<crate::diagnostic::Fix> {
+    use crate::diagnostic::{Edit, Fix};
+    let file = model.file(at.file);
+    let value = at.span.slice(&file.source.bytes);
+    if value.is_empty() || value.iter().any(|b| matches!(b, b'\n' | b'\r' | 0)) {
+        return None;
+    }
+    let path = model.path(at.file);
+    let mut edits = Vec::new();
+    let mut touches_secret = false;
+    let mut opening = String::from("\"");
+    for (i, &b) in value.iter().enumerate() {
+        if !needs_escape(b) {
+            continue;
+        }
+        let p = at.span.start + i;
+        touches_secret |= file.secrets.iter().any(|s| s.start <= p && p < s.end);
+        if i == 0 {
+            // One insertion per position: editors differ on the order of two.
+            opening.push('\\');
+        } else {
+            edits.push(Edit::insertion(path, p, "\\"));
+        }
+    }
+    edits.push(Edit::insertion(path, at.span.start, opening));
+    edits.push(Edit::insertion(path, at.span.end, "\""));
+    Some(if touches_secret { Fix::display_only(title, edits) } else { Fix::safe(title, edits) })
+}
+
 /// A label at a model location.
 pub fn label(model: &Model, at: Location, message: impl Into<String>) -> Label {
     Label::new(model.path(at.file), at.span, message)

@@ -37,13 +37,15 @@
 //! For a refused `key = value` line of an ini file, the fix double-quotes the rest of the
 //! line after `=` and escapes `\`, `"` and `$`, the three escapes PHP's scanner knows in
 //! double quotes, so that PHP reads exactly the text that was written (checked against
-//! `php` in the tests). It is marked safe: the value the author wrote is what PHP then
-//! applies. Review lines with a trailing `; comment`: PHP never got that far, so the fix
+//! `php` in the tests). The edits are insertions only (the two quotes and each `\`), so a
+//! fix never carries the value or a password in it; when an escape would fall inside a
+//! password the fix is shown, never applied. Otherwise it is marked safe: the value the
+//! author wrote is what PHP then applies. Review lines with a trailing `; comment`: PHP never got that far, so the fix
 //! cannot tell a comment from the value and quotes it with the value.
 
 use super::{label, Rule};
 use crate::codes::Code;
-use crate::diagnostic::{Edit, Fix, Severity};
+use crate::diagnostic::{Fix, Severity};
 use crate::discover::Role;
 use crate::model::{FileId, Location, Model};
 use crate::span::Span;
@@ -115,27 +117,7 @@ fn quote_value_fix(model: &Model, at: Location) -> Option<Fix> {
     if value.is_empty() || value.starts_with(['"', '\'']) {
         return None;
     }
-    // Where each byte of the value lands in the replacement, so that its secrets stay masked.
-    let value_start = broken.value.start;
-    let mut quoted = String::with_capacity(value.len() + 2);
-    let mut landed = Vec::with_capacity(value.len() + 1);
-    quoted.push('"');
-    for c in value.chars() {
-        if matches!(c, '\\' | '"' | '$') {
-            quoted.push('\\');
-        }
-        for _ in 0..c.len_utf8() {
-            landed.push(quoted.len());
-        }
-        quoted.push(c);
-    }
-    landed.push(quoted.len());
-    quoted.push('"');
-    let secrets = file
-        .secrets
-        .iter()
-        .filter(|s| s.start >= value_start && s.end <= broken.value.end && !s.is_empty())
-        .map(|s| Span::new(landed[s.start - value_start], landed[s.end - value_start]));
-    let edit = Edit::replacement(model.path(at.file), broken.value, quoted).with_secrets(secrets);
-    Some(Fix::safe("Double-quote the value", [edit]))
+    super::double_quote_fix(model, Location { file: at.file, span: broken.value }, "Double-quote the value", |b| {
+        matches!(b, b'\\' | b'"' | b'$')
+    })
 }

@@ -31,18 +31,19 @@
 //! ```
 //!
 //! ## Fix safety
-//! Safe: the fix writes exactly the text that was written, inside double quotes, escaping
-//! `\` and `"` as the scanner unescapes them (`$` is left alone, so `${VAR}` still expands as
-//! it did; a `;` comment after a blank stays a comment). PHP then reads the value its author
+//! Safe: the fix inserts a `"` before and after the text that was written and a `\` before
+//! each `\` and `"` in it, as the scanner unescapes them (`$` is left alone, so `${VAR}` still
+//! expands as it did; a `;` comment after a blank stays a comment). The edits are these
+//! insertions only, so no fix ever carries the value (or a password in it); when an escape
+//! would fall inside a password the fix is shown, never applied. PHP then reads the value its author
 //! meant instead of a cut or computed one; that is a change of behaviour only in the sense
 //! that the setting starts to work. Reload PHP-FPM afterwards.
 
-use super::{label, Rule};
+use super::{double_quote_fix, label, Rule};
 use crate::codes::Code;
-use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::model::php::{ini_double_quoted, UnquotedValue};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::php::UnquotedValue;
 use crate::model::Model;
-use crate::span::Span;
 
 pub static RULE: Rule = Rule {
     code: Code::SavePathUnquoted,
@@ -62,25 +63,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         }
         let mut d =
             rule.diagnostic(Severity::Error, message(u), label(model, u.at, format!("unquoted `{}`", u.hazard)));
-        if let Some(quoted) = ini_double_quoted(&u.written) {
-            // Secrets of the file inside the value stay masked in the replacement: each byte
-            // lands one further per escape before it, plus the opening quote.
-            let start = u.at.span.start;
-            let landed = |offset: usize| {
-                1 + offset
-                    + u.written.as_bytes()[..offset.min(u.written.len())]
-                        .iter()
-                        .filter(|&&b| b == b'\\' || b == b'"')
-                        .count()
-            };
-            let secrets = model
-                .file(u.at.file)
-                .secrets
-                .iter()
-                .filter(|s| s.start >= start && s.end <= u.at.span.end && !s.is_empty())
-                .map(|s| Span::new(landed(s.start - start), landed(s.end - start)));
-            let edit = Edit::replacement(model.path(u.at.file), u.at.span, quoted).with_secrets(secrets);
-            d = d.with_help("double-quote the value").with_fix(Fix::safe("Double-quote the save_path", [edit]));
+        if let Some(fix) = double_quote_fix(model, u.at, "Double-quote the save_path", |b| b == b'\\' || b == b'"') {
+            d = d.with_help("double-quote the value").with_fix(fix);
         }
         out.push(d);
     }
