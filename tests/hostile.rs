@@ -883,4 +883,20 @@ fn fixes_carry_no_secret_and_php_reads_back_the_value() {
             }
         }
     }
+#[test]
+fn a_deeply_nested_inventory_is_refused_before_parsing() {
+    let repo = tempfile::tempdir().expect("tmp");
+    write(&repo.path().join("fleet/web/etc/redis/redis.conf"), "port 6379\n");
+    let n = 200_000;
+    let deep = format!("all:\n  hosts:\n    web:\n      x: {}{}\n", "[".repeat(n), "]".repeat(n));
+    write(&repo.path().join("inv.yml"), deep);
+    let o = sesslint_in(repo.path(), &["check", "--inventory", "inv.yml", "fleet"]);
+    assert_eq!(o.status.code(), Some(2), "{}", all_output(&o));
+    assert!(all_output(&o).contains("more than 128"), "{}", all_output(&o));
+    // An inventory over the read limit is refused like every other file.
+    let big = std::fs::File::create(repo.path().join("big.yml")).expect("create");
+    big.set_len(20 << 20).expect("set_len");
+    let o = sesslint_in(repo.path(), &["check", "--inventory", "big.yml", "fleet"]);
+    assert_eq!(o.status.code(), Some(2), "{}", all_output(&o));
+    assert!(all_output(&o).contains("16 MiB"), "{}", all_output(&o));
 }

@@ -28,6 +28,12 @@ pub fn load(path: &Path) -> Result<Vec<HostDecl>, String> {
         let v: Value = serde_json::from_str(&text).map_err(|e| format!("{shown}: not inventory JSON: {e}"))?;
         from_list_json(&v)
     } else if matches!(ext.as_str(), "yml" | "yaml") {
+        let depth = yaml_nesting_depth(&text);
+        if depth > MAX_NESTING {
+            return Err(format!(
+                "{shown}: not inventory YAML: nested {depth} levels deep (flow `[`/`{{` and indentation), more than {MAX_NESTING}"
+            ));
+        }
         let v: Value = serde_yaml_ng::from_str(&text).map_err(|e| format!("{shown}: not inventory YAML: {e}"))?;
         from_yaml(&v)
     } else {
@@ -37,6 +43,49 @@ pub fn load(path: &Path) -> Result<Vec<HostDecl>, String> {
         .into_iter()
         .map(|(name, addresses)| HostDecl { name, addresses, source: format!("inventory {shown}") })
         .collect())
+}
+
+/// The deepest nesting an inventory may have (levels): an Ansible inventory needs a handful;
+/// serde_yaml_ng stops at 128 too, but only after quadratic work on a deep flow sequence.
+const MAX_NESTING: usize = 128;
+
+/// How deep `text` nests, counted before parsing (levels): open flow collections (`[`, `{`
+/// outside quotes and comments) on top of the block indentation levels in force. An upper
+/// bound (a `[` inside a plain scalar counts), which is all a refusal needs.
+fn yaml_nesting_depth(text: &str) -> usize {
+    let (mut deepest, mut flow) = (0usize, 0usize);
+    let mut indents: Vec<usize> = Vec::new();
+    for line in text.lines() {
+        let body = line.trim_start_matches(' ');
+        if flow == 0 && !body.is_empty() && !body.starts_with('#') {
+            let indent = line.len() - body.len();
+            while indents.last().is_some_and(|&i| i >= indent) {
+                indents.pop();
+            }
+            indents.push(indent);
+        }
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        let mut chars = body.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (quote, c) {
+                (Some('"'), '\\') => {
+                    chars.next();
+                }
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') if prev == ' ' || prev == '\t' => break,
+                (None, '[' | '{') => flow += 1,
+                (None, ']' | '}') => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+            prev = c;
+            deepest = deepest.max(flow + indents.len());
+        }
+        deepest = deepest.max(flow + indents.len());
+    }
+    deepest
 }
 
 type Hosts = BTreeMap<String, Vec<String>>;
@@ -233,6 +282,15 @@ fn shell_words(line: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nesting_is_counted_from_flow_brackets_and_indentation() {
+        assert_eq!(yaml_nesting_depth("all:\n  hosts:\n    web:\n      x: [[1]]\n"), 6);
+        // Brackets in quotes and comments do not nest.
+        assert_eq!(yaml_nesting_depth("a: '[[[' # [[[\nb: \"{{\\\"{\"\n"), 1);
+        let deep = format!("x: {}{}\n", "[".repeat(200), "]".repeat(200));
+        assert_eq!(yaml_nesting_depth(&deep), 201);
+    }
 
     fn names_and_addresses(h: &Hosts) -> Vec<(String, Vec<String>)> {
         h.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
