@@ -883,6 +883,8 @@ fn fixes_carry_no_secret_and_php_reads_back_the_value() {
             }
         }
     }
+}
+
 #[test]
 fn a_deeply_nested_inventory_is_refused_before_parsing() {
     let repo = tempfile::tempdir().expect("tmp");
