@@ -572,7 +572,10 @@ fn a_tree_with_no_configuration_says_so() {
         let o = sesslint_in(repo.path(), &["check", "--format", format, "."]);
         assert_eq!(o.status.code(), Some(0), "{format}: {}", all_output(&o));
         let err = String::from_utf8_lossy(&o.stderr);
-        assert!(err.contains("no configuration that decides PHP sessions") && err.contains("under ."), "{format}: {err}");
+        assert!(
+            err.contains("no configuration that decides PHP sessions") && err.contains("under ."),
+            "{format}: {err}"
+        );
         if matches!(*format, "json" | "sarif") {
             serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("stdout stays valid JSON");
         }
@@ -584,7 +587,10 @@ fn a_tree_with_no_configuration_says_so() {
 fn plain_folder_with_an_outside_include(outer: &Path) -> PathBuf {
     write(&outer.join("outside/secret.conf"), "leaked-xyzzy yes\n");
     let repo = outer.join("repo");
-    write(&repo.join("redis/redis.conf"), format!("port 6379\ninclude {}\n", outer.join("outside/secret.conf").display()));
+    write(
+        &repo.join("redis/redis.conf"),
+        format!("port 6379\ninclude {}\n", outer.join("outside/secret.conf").display()),
+    );
     repo
 }
 
@@ -618,7 +624,8 @@ fn the_language_server_reads_nothing_beyond_its_workspace_folder() {
         .expect("start the server");
     let mut stdin = child.stdin.take().expect("stdin");
     let mut input = Vec::new();
-    let init = serde_json::json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{},"rootUri":uri}});
+    let init =
+        serde_json::json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{},"rootUri":uri}});
     input.extend(frame(&init.to_string()));
     input.extend(frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#));
     let open = serde_json::json!({"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{
@@ -660,7 +667,10 @@ fn absolute_paths_climbing_above_slash_stay_at_the_root_of_the_tree() {
     // On the target machine `/..` is `/`: these name <root>/opt/... and <root>/outside/...
     let outer = tempfile::tempdir().expect("tmp");
     let repo = outer.path().join("repo");
-    write(&repo.join("etc/redis/redis.conf"), "port 6379\ninclude /../opt/x.conf\ninclude /etc/../../outside/y.conf\naclfile /../../opt/users.acl\n");
+    write(
+        &repo.join("etc/redis/redis.conf"),
+        "port 6379\ninclude /../opt/x.conf\ninclude /etc/../../outside/y.conf\naclfile /../../opt/users.acl\n",
+    );
     write(&repo.join("opt/x.conf"), "maxmemory 1mb\n");
     write(&repo.join("outside/y.conf"), "maxmemory-policy allkeys-lru\n");
     write(&repo.join("opt/users.acl"), "user default on nopass ~* +@all\n");
@@ -901,4 +911,18 @@ fn a_deeply_nested_inventory_is_refused_before_parsing() {
     let o = sesslint_in(repo.path(), &["check", "--inventory", "big.yml", "fleet"]);
     assert_eq!(o.status.code(), Some(2), "{}", all_output(&o));
     assert!(all_output(&o).contains("16 MiB"), "{}", all_output(&o));
+}
+
+/// `sesslint parse` quotes an expression it cannot evaluate; on a password's line the
+/// quote is masked.
+#[test]
+fn parse_does_not_quote_a_password_expression() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write(
+        &dir.path().join("app/etc/env.php"),
+        "<?php\nreturn ['session' => ['save' => 'redis', 'redis' => ['host' => '127.0.0.1', 'password' => getenv('X') . 'GetenvPw13']]];\n",
+    );
+    let out = all_output(&sesslint_in(dir.path(), &["parse", "app/etc/env.php"]));
+    assert!(out.contains("not statically known"), "{out}");
+    assert!(!out.contains("GetenvPw13"), "{out}");
 }

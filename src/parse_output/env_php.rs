@@ -12,7 +12,8 @@ pub(super) fn parse_output(source: &Source) -> ParseOutput {
     let env = env_php::parse(&source.bytes);
     // A token PHP's message quotes is masked on a line that holds a secret.
     let mut errors = env.errors.clone();
-    crate::secrets::mask_quoted_tokens(&mut errors, &crate::secrets::envphp_raw_secrets(&source.bytes), &source.bytes);
+    let secrets = crate::secrets::envphp_raw_secrets(&source.bytes);
+    crate::secrets::mask_quoted_tokens(&mut errors, &secrets, &source.bytes);
     let mut problems: Vec<Problem> = errors.iter().map(|e| Problem::at(source, e)).collect();
     problems.extend(env.warnings.iter().map(|w| Problem::at(source, w)));
     if !env.is_accepted() {
@@ -22,7 +23,11 @@ pub(super) fn parse_output(source: &Source) -> ParseOutput {
     let ev = env.evaluate_file();
     for span in &ev.unknown {
         let message = format!("not statically known: {}", short_text(env.text(*span)));
-        problems.push(Problem::at(source, &SyntaxError::new(*span, message)));
+        // The expression is input: on a secret's line it is masked (`'password' => getenv(..) . 'x'`).
+        let quoted = "not statically known: ".len()..message.len();
+        let mut e = [SyntaxError { span: *span, message, quoted: Some(quoted) }];
+        crate::secrets::mask_quoted_tokens(&mut e, &secrets, &source.bytes);
+        problems.push(Problem::at(source, &e[0]));
     }
     let (json, exact) = ev.value.to_json_checked();
     let value = if ev.too_deep {

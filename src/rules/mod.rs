@@ -269,9 +269,10 @@ mod tests {
                 assert!(doc.contains(section), "{} lacks {section}", r.code);
             }
             // A rule that builds a fix says how safe it is, in its documentation.
-            let offers_fix = ["Fix::safe(", "Fix::unsafe_edits(", "Fix::display_only(", "Fix::new(", "double_quote_fix("]
-                .iter()
-                .any(|f| r.source.contains(f));
+            let offers_fix =
+                ["Fix::safe(", "Fix::unsafe_edits(", "Fix::display_only(", "Fix::new(", "double_quote_fix("]
+                    .iter()
+                    .any(|f| r.source.contains(f));
             assert_eq!(
                 offers_fix,
                 doc.contains("## Fix safety"),

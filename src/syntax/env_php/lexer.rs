@@ -481,7 +481,10 @@ impl<'a> Lexer<'a> {
                     } else {
                         format!("0x{other:02X}")
                     };
-                    self.error(Span::new(p, p + 1), format!("syntax error, unexpected character {shown}"));
+                    let message = format!("syntax error, unexpected character {shown}");
+                    // The character is input: masked like a quoted token on a secret's line.
+                    let quoted = (message.len() - shown.len())..message.len();
+                    self.errors.push(SyntaxError { span: Span::new(p, p + 1), message, quoted: Some(quoted) });
                     simple(TokenKind::Unknown)
                 }
             }
