@@ -76,11 +76,24 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
+    // PHP's save_path URLs by machine, found once: not every endpoint of a fleet for every
+    // install.
+    let mut urls_by_machine: std::collections::HashMap<std::path::PathBuf, Vec<&crate::model::SessionEndpoint>> =
+        Default::default();
+    for ep in &model.endpoints {
+        if matches!(ep.owner, EndpointOwner::Magento(_)) {
+            continue;
+        }
+        let Some(at) = ep.save_path.as_ref().filter(|sp| sp.value.contains("://")).and_then(|sp| sp.set_at) else {
+            continue;
+        };
+        urls_by_machine.entry(host_of(model.path(at.file), &[])).or_default().push(ep);
+    }
     for m in &model.magento {
         let Some(save) = &m.session_save else { continue };
         match save.value.as_deref() {
             Some("redis" | "valkey") => redis_block(rule, model, m, save, out),
-            Some("files") => files_with_url(rule, model, m, save, out),
+            Some("files") => files_with_url(rule, model, &urls_by_machine, m, save, out),
             Some(other) if !SESSION_SAVE_VALUES.contains(&other) => {
                 let mean =
                     session_save_suggestion(other).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
@@ -232,20 +245,21 @@ fn redis_block(rule: &Rule, model: &Model, m: &MagentoInstall, save: &MagentoVal
 }
 
 /// `save = files` while PHP's save_path on this machine is a URL, and env.php gives none.
-fn files_with_url(rule: &Rule, model: &Model, m: &MagentoInstall, save: &MagentoValue, out: &mut Vec<Diagnostic>) {
+fn files_with_url(
+    rule: &Rule,
+    model: &Model,
+    urls_by_machine: &std::collections::HashMap<std::path::PathBuf, Vec<&crate::model::SessionEndpoint>>,
+    m: &MagentoInstall,
+    save: &MagentoValue,
+    out: &mut Vec<Diagnostic>,
+) {
     if m.session.as_ref().is_some_and(|s| s.values.contains_key("save_path")) {
         return;
     }
     let host = host_of(model.path(m.file), &[]);
-    for ep in &model.endpoints {
-        if matches!(ep.owner, EndpointOwner::Magento(_)) {
-            continue;
-        }
+    for ep in urls_by_machine.get(&host).into_iter().flatten() {
         let Some(sp) = &ep.save_path else { continue };
         let Some(at) = sp.set_at else { continue };
-        if host_of(model.path(at.file), &[]) != host || !sp.value.contains("://") {
-            continue;
-        }
         out.push(
             rule.diagnostic(
                 Severity::Error,

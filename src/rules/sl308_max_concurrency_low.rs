@@ -49,6 +49,12 @@ pub static RULE: Rule = Rule {
 const DEFAULT: i64 = 6;
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
+    // Each machine's pools, found once: not every pool of a fleet for every install.
+    let mut pools_by_machine: std::collections::HashMap<std::path::PathBuf, Vec<&crate::model::FpmPool>> =
+        Default::default();
+    for p in &model.pools {
+        pools_by_machine.entry(host_of(model.path(p.declared_at.file), &[])).or_default().push(p);
+    }
     for m in &model.magento {
         if !m.sessions_in_redis() {
             continue;
@@ -60,10 +66,10 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         }
         let value = set.and_then(|v| v.int_cast()).filter(|n| *n != 0).unwrap_or(DEFAULT);
         let host = host_of(model.path(m.file), &[]);
-        let workers: i64 = model
-            .pools
-            .iter()
-            .filter(|p| host_of(model.path(p.declared_at.file), &[]) == host)
+        let workers: i64 = pools_by_machine
+            .get(&host)
+            .into_iter()
+            .flatten()
             .filter_map(|p| p.settings.get("pm.max_children").map(|v| php_int_cast(&v.value)))
             .filter(|n| *n > 0)
             .sum();

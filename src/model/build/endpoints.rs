@@ -37,6 +37,7 @@ pub(super) fn build_endpoints(model: &mut Model) {
             eps.push(endpoint(EndpointOwner::Pool(i), h, sp, label));
         }
     }
+    let machines = Machines::new(model);
     for (i, m) in model.magento.iter().enumerate() {
         let label = format!("magento {}", crate::source::display_path(model.path(m.file)));
         let handler = match &m.session_save {
@@ -45,7 +46,7 @@ pub(super) fn build_endpoints(model: &mut Model) {
         };
         let targets = m.session_target().into_iter().collect();
         let decided_at = handler.set_at;
-        let save_path = (handler.value == "files").then(|| magento_files_path(model, m));
+        let save_path = (handler.value == "files").then(|| magento_files_path(model, &machines, m));
         eps.push(SessionEndpoint {
             owner: EndpointOwner::Magento(i),
             handler,
@@ -79,7 +80,7 @@ fn endpoint(
 /// (Magento\Framework\Session\Config::__construct). Which php-fpm pool serves the shop is
 /// not in the files: when the pools (or, without pools, the PHP setups) disagree, the value
 /// says so and has no place.
-fn magento_files_path(model: &Model, m: &magento::MagentoInstall) -> EffectiveValue {
+fn magento_files_path(model: &Model, machines: &Machines, m: &magento::MagentoInstall) -> EffectiveValue {
     if let Some(v) = m.session.as_ref().and_then(|b| b.values.get("save_path")) {
         if let Some(value) = v.value.clone().filter(|v| !v.is_empty()) {
             return EffectiveValue {
@@ -93,10 +94,15 @@ fn magento_files_path(model: &Model, m: &magento::MagentoInstall) -> EffectiveVa
     }
     // Only PHP on the same machine as the shop.
     let host = crate::model::link::host_of(model.path(m.file), &[]);
-    let here = |path: &Path| crate::model::link::host_of(path, &[]) == host;
-    let pools: Vec<_> = model.pools.iter().filter(|p| here(model.path(p.declared_at.file))).collect();
+    let pools: Vec<_> = machines.pools.get(&host).into_iter().flatten().map(|&i| &model.pools[i]).collect();
     let from_php: Vec<EffectiveValue> = if pools.is_empty() {
-        model.php.iter().filter(|s| here(&s.dir.join("php.ini"))).filter_map(|s| s.get("session.save_path")).collect()
+        machines
+            .php
+            .get(&host)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| model.php[i].get("session.save_path"))
+            .collect()
     } else {
         pools.iter().filter_map(|p| p.effective("session.save_path", &model.php)).collect()
     };
@@ -109,5 +115,28 @@ fn magento_files_path(model: &Model, m: &magento::MagentoInstall) -> EffectiveVa
             "PHP's session.save_path of the pool that runs Magento ({})",
             set.iter().map(|v| v.value.as_str()).collect::<Vec<_>>().join(" or ")
         )),
+    }
+}
+
+/// The pools and PHP setups of each machine (the tree [`host_of`](crate::model::link::host_of)
+/// names), in model order: a Magento install finds its machine's PHP by lookup, not by a
+/// scan of every pool of a fleet.
+struct Machines {
+    pools: std::collections::HashMap<std::path::PathBuf, Vec<usize>>,
+    php: std::collections::HashMap<std::path::PathBuf, Vec<usize>>,
+}
+
+impl Machines {
+    fn new(model: &Model) -> Self {
+        let host_of = |path: &Path| crate::model::link::host_of(path, &[]);
+        let mut pools: std::collections::HashMap<_, Vec<usize>> = Default::default();
+        for (i, p) in model.pools.iter().enumerate() {
+            pools.entry(host_of(model.path(p.declared_at.file))).or_default().push(i);
+        }
+        let mut php: std::collections::HashMap<_, Vec<usize>> = Default::default();
+        for (i, s) in model.php.iter().enumerate() {
+            php.entry(host_of(&s.dir.join("php.ini"))).or_default().push(i);
+        }
+        Machines { pools, php }
     }
 }

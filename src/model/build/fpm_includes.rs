@@ -1,7 +1,8 @@
 //! php-fpm's `include=`: the patterns php-fpm.conf names, resolved below the root, the pool
 //! files they match (read in when discovery missed them), and the setup php-fpm reads.
 
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
 
 use super::read::{file_mode, parse_file};
 use super::Parsed;
@@ -122,6 +123,7 @@ pub(super) fn fpm_includes(
     parsed: &[Parsed],
     m: usize,
     pools: &[usize],
+    pools_by_dir: &HashMap<PathBuf, Vec<usize>>,
     problems: &mut Vec<(usize, IncludeProblem)>,
 ) -> Vec<usize> {
     let mut out = Vec::new();
@@ -141,7 +143,19 @@ pub(super) fn fpm_includes(
             continue;
         };
         let pattern = resolved.to_string_lossy().into_owned();
-        let mut matched: Vec<usize> = pools
+        // FPM's patterns name files in one directory: only that directory's pools are tried,
+        // not every pool of a fleet for every php-fpm.conf. A glob in the directory part
+        // (`/etc/php/*/fpm/pool.d/*.conf`) tries them all.
+        let plain = |d: &&Path| {
+            !d.to_string_lossy().contains(['*', '?', '['])
+                && d.components().all(|c| !matches!(c, Component::CurDir | Component::ParentDir))
+        };
+        let dir = resolved.parent().filter(plain);
+        let candidates: &[usize] = match dir {
+            Some(d) => pools_by_dir.get(d).map_or(&[], Vec::as_slice),
+            None => pools,
+        };
+        let mut matched: Vec<usize> = candidates
             .iter()
             .copied()
             .filter(|&p| {
@@ -168,12 +182,27 @@ pub(super) fn fpm_includes(
     out
 }
 
+/// The first PHP setup of each directory, so that finding a php-fpm.conf's setup is a
+/// lookup, not a scan of every setup of a fleet.
+pub(super) struct SetupIndex(HashMap<PathBuf, usize>);
+
+impl SetupIndex {
+    pub(super) fn new(setups: &[php::PhpSetup]) -> Self {
+        let mut first = HashMap::new();
+        for (i, s) in setups.iter().enumerate() {
+            first.entry(s.dir.clone()).or_insert(i);
+        }
+        SetupIndex(first)
+    }
+}
+
 /// The PHP setup php-fpm reads: the one in php-fpm.conf's directory (Debian), or in a
 /// `php/` subdirectory (Docker's /usr/local/etc), or a lone all-SAPI one (RHEL /etc).
-pub(super) fn fpm_setup(setups: &[php::PhpSetup], dir: &Path) -> Option<usize> {
-    setups
-        .iter()
-        .position(|s| s.dir == dir)
-        .or_else(|| setups.iter().position(|s| s.dir == dir.join("php")))
+pub(super) fn fpm_setup(setups: &[php::PhpSetup], index: &SetupIndex, dir: &Path) -> Option<usize> {
+    index
+        .0
+        .get(dir)
+        .or_else(|| index.0.get(&dir.join("php")))
+        .copied()
         .or_else(|| setups.iter().position(|s| s.sapi.is_none() && s.dir.starts_with(dir)))
 }

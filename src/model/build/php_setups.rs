@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::fpm_includes::{fpm_includes, fpm_setup, read_fpm_includes};
+use super::fpm_includes::{fpm_includes, fpm_setup, read_fpm_includes, SetupIndex};
 use super::Parsed;
 use crate::discover::{self, Role};
 use crate::model::php::{self, FpmTree, IniFile};
@@ -44,12 +44,13 @@ pub(super) fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>) {
             .push(p);
     }
     let mut include_problems: Vec<(usize, IncludeProblem)> = Vec::new();
+    let setups_by_dir = SetupIndex::new(&setups);
     for &m in &mains {
         let dir = model.files[m].source.path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut files = vec![m];
         // FPM reads what `include=` names, where it stands; without one we know of, the
         // distributions' convention: pool.d/ (Debian) or php-fpm.d/ (RHEL, Alpine, Docker).
-        let included = fpm_includes(model, parsed, m, &pools, &mut include_problems);
+        let included = fpm_includes(model, parsed, m, &pools, &pools_by_dir, &mut include_problems);
         let candidates: Vec<usize> = if included.is_empty() {
             ["pool.d", "php-fpm.d"]
                 .iter()
@@ -64,7 +65,7 @@ pub(super) fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>) {
                 files.push(p);
             }
         }
-        trees.push((files, fpm_setup(&setups, &dir)));
+        trees.push((files, fpm_setup(&setups, &setups_by_dir, &dir)));
     }
     for (file, problem) in include_problems {
         model.files[file].include_problems.push(problem);
@@ -79,7 +80,7 @@ pub(super) fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>) {
     }
     for (dir, files) in orphans {
         let fpm_dir = dir.parent().unwrap_or(&dir).to_path_buf();
-        trees.push((files, fpm_setup(&setups, &fpm_dir)));
+        trees.push((files, fpm_setup(&setups, &setups_by_dir, &fpm_dir)));
     }
 
     let mut problems = Vec::new();
