@@ -40,7 +40,42 @@ pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
     found.sort_by(|a, b| {
         (&a.primary.path, a.primary.span.start, a.code).cmp(&(&b.primary.path, b.primary.span.start, b.code))
     });
-    found
+    cap_per_rule_and_file(found)
+}
+
+/// Findings kept per rule per file; the rest become one finding saying how many were left
+/// out, so the output is bounded whatever the input (a million broken lines).
+pub const MAX_PER_RULE_AND_FILE: usize = 100;
+
+/// `found` (sorted by path) with at most [`MAX_PER_RULE_AND_FILE`] findings of each code in
+/// each file, the first ones kept, and one summary finding at the first one left out.
+fn cap_per_rule_and_file(found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut counts: std::collections::HashMap<(PathBuf, crate::codes::Code), usize> = Default::default();
+    let mut out = Vec::with_capacity(found.len().min(1 << 16));
+    let mut summaries: Vec<(usize, usize)> = Vec::new(); // (index in out, how many left out)
+    let mut summary_at: std::collections::HashMap<(PathBuf, crate::codes::Code), usize> = Default::default();
+    for d in found {
+        let key = (d.primary.path.clone(), d.code);
+        let n = counts.entry(key.clone()).or_insert(0);
+        *n += 1;
+        if *n <= MAX_PER_RULE_AND_FILE {
+            out.push(d);
+        } else if let Some(&i) = summary_at.get(&key) {
+            summaries[i].1 += 1;
+        } else {
+            summary_at.insert(key, summaries.len());
+            summaries.push((out.len(), 1));
+            out.push(Diagnostic { related: Vec::new(), help: None, fix: None, ..d });
+        }
+    }
+    for (i, left_out) in summaries {
+        let d = &mut out[i];
+        d.message = format!(
+            "{left_out} more {} finding(s) in this file are left out (at most {MAX_PER_RULE_AND_FILE} per rule per file)",
+            d.code
+        );
+    }
+    out
 }
 
 /// What to check, as the CLI, the pre-commit hook or the editor asks for it.

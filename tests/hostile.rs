@@ -926,3 +926,26 @@ fn parse_does_not_quote_a_password_expression() {
     assert!(out.contains("not statically known"), "{out}");
     assert!(!out.contains("GetenvPw13"), "{out}");
 }
+
+#[test]
+fn findings_are_capped_per_rule_and_file() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let mut ini = String::from("a0 = \"xy\"\n");
+    for i in 1..20 {
+        ini.push_str(&format!("a{i} = \"${{a{}}}${{a{}}}\"\n", i - 1, i - 1));
+    }
+    ini.push_str(&"b = \"${a19}\"\n".repeat(300));
+    write(&repo.path().join("etc/php/8.2/cli/php.ini"), ini);
+    let o = sesslint_in(repo.path(), &["check", "--format", "json", "."]);
+    let found: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let list = found.as_array().cloned().unwrap_or_default();
+    let mut per_code = std::collections::HashMap::<String, usize>::new();
+    for d in &list {
+        *per_code.entry(d["code"].as_str().unwrap_or_default().to_owned()).or_default() += 1;
+    }
+    assert!(per_code.values().all(|&n| n <= 101), "{per_code:?}");
+    assert!(
+        list.iter().any(|d| d["message"].as_str().is_some_and(|m| m.contains("left out (at most 100 per rule per file)"))),
+        "{per_code:?}"
+    );
+}
