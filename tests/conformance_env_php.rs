@@ -193,3 +193,20 @@ fn magento_corpus_files_match_php() {
         assert!(same(&ours.value, &php_value, false), "{}:\n php: {php_value}\n us:  {}", file.display(), ours.value);
     }
 }
+
+#[test]
+fn two_names_without_an_operator_give_php_own_message() {
+    let Some(php) = common::oracle("php") else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (expr, token) in [("FOO BAR", "BAR"), ("'x' . FOO BAR", "BAR"), ("FOO::BAR BAZ", "BAZ")] {
+        let file = dir.path().join("env.php");
+        std::fs::write(&file, format!("<?php\nreturn ['x' => {expr}];\n")).expect("write");
+        let lint = Command::new(&php).args(["-n", "-l"]).arg(&file).output().expect("php -l");
+        let said = format!("syntax error, unexpected identifier \"{token}\", expecting \"]\"");
+        assert!(String::from_utf8_lossy(&lint.stderr).contains(&said) || String::from_utf8_lossy(&lint.stdout).contains(&said));
+        let ours = common::sesslint(&["parse", "--kind", "envphp", &file.to_string_lossy()]);
+        assert!(!ours.status.success(), "{expr}");
+        let text = format!("{}{}", String::from_utf8_lossy(&ours.stdout), String::from_utf8_lossy(&ours.stderr));
+        assert!(text.contains(&said), "{expr}: {text}");
+    }
+}

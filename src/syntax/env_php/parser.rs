@@ -741,6 +741,7 @@ impl<'a> Parser<'a> {
             let a_text = self.text(w[0]);
             let bad = (operand(a) && operand(b))
                 || (a.is_literal() && b == TokenKind::Name && !is_infix_word(self.text(w[1])))
+                || (a == TokenKind::Name && b == TokenKind::Name && is_plain_name(a_text) && is_plain_name(self.text(w[1])))
                 || (a == TokenKind::CloseBracket && b.is_literal())
                 || (a == TokenKind::Operator && (a_text == b"++" || a_text == b"--") && b.is_literal());
             if bad {
@@ -824,6 +825,21 @@ fn is_binary_only(op: &[u8]) -> bool {
             | b"<<"
             | b">>"
     ) || (op.len() >= 2 && op.ends_with(b"=") && !matches!(op, b"!=" | b"=="))
+}
+
+/// A name that is no PHP keyword (a constant, class or function name): two in a row have no
+/// operator between them, which PHP's parser rejects (`FOO BAR`: unexpected identifier).
+fn is_plain_name(text: &[u8]) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "abstract", "and", "array", "as", "break", "callable", "case", "catch", "class", "clone", "const", "continue",
+        "declare", "default", "do", "echo", "else", "elseif", "empty", "enddeclare", "endfor", "endforeach", "endif",
+        "endswitch", "endwhile", "enum", "eval", "exit", "die", "extends", "final", "finally", "fn", "for", "foreach",
+        "function", "global", "goto", "if", "implements", "include", "include_once", "instanceof", "insteadof",
+        "interface", "isset", "list", "match", "namespace", "new", "or", "print", "private", "protected", "public",
+        "readonly", "require", "require_once", "return", "static", "switch", "throw", "trait", "try", "unset", "use",
+        "var", "while", "xor", "yield", "from",
+    ];
+    !KEYWORDS.iter().any(|k| text.eq_ignore_ascii_case(k.as_bytes()))
 }
 
 fn is_infix_word(text: &[u8]) -> bool {
