@@ -147,6 +147,14 @@ impl Fix {
         Fix::new(title, Applicability::Display, edits)
     }
 
+    /// The same fix, no safer than `unsafe`: a safe fix becomes unsafe, a display-only one stays so.
+    pub fn unless_reviewed(mut self) -> Fix {
+        if self.applicability == Applicability::Safe {
+            self.applicability = Applicability::Unsafe;
+        }
+        self
+    }
+
     /// Edits sorted by (path, start, end). Two edits that overlap cannot both be applied:
     /// such a fix is only ever shown, never applied.
     pub fn new(title: impl Into<String>, applicability: Applicability, edits: impl IntoIterator<Item = Edit>) -> Fix {

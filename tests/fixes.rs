@@ -129,3 +129,24 @@ fn the_quoting_fix_keeps_the_value_php_sees() {
         assert_eq!(String::from_utf8_lossy(&out.stdout), wanted);
     }
 }
+
+#[test]
+fn the_quoting_fix_asks_for_review_when_a_comment_may_be_quoted_in() {
+    // Line 2 has ` ;` after the refused value: most likely a trailing comment PHP never got
+    // to, which quoting would make part of the value. Line 3 has nothing of the kind.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ini = dir.path().join("etc/php/8.2/cli/php.ini");
+    std::fs::create_dir_all(ini.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&ini, "session.save_handler = files\nsession.save_path = /var/lib/php/s=x ; old path\nfoo = a=b\n")
+        .expect("write");
+    let out = common::sesslint(&["check", "--format", "json", &dir.path().to_string_lossy()]);
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let applicability: Vec<(u64, String)> = found
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|d| d["code"] == "SL001")
+        .map(|d| (d["line"].as_u64().unwrap_or(0), d["fix"]["applicability"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    assert_eq!(applicability, [(2, "unsafe".to_owned()), (3, "safe".to_owned())]);
+}

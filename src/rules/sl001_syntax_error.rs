@@ -40,8 +40,9 @@
 //! `php` in the tests). The edits are insertions only (the two quotes and each `\`), so a
 //! fix never carries the value or a password in it; when an escape would fall inside a
 //! password the fix is shown, never applied. Otherwise it is marked safe: the value the
-//! author wrote is what PHP then applies. Review lines with a trailing `; comment`: PHP never got that far, so the fix
-//! cannot tell a comment from the value and quotes it with the value.
+//! author wrote is what PHP then applies. On a line with a blank before a `;` (most likely a
+//! trailing `; comment` PHP never got to), the fix quotes the comment with the value, so it
+//! is marked unsafe: review it before applying.
 
 use super::{label, Rule};
 use crate::codes::Code;
@@ -117,7 +118,14 @@ fn quote_value_fix(model: &Model, at: Location) -> Option<Fix> {
     if value.is_empty() || value.starts_with(['"', '\'']) {
         return None;
     }
-    super::double_quote_fix(model, Location { file: at.file, span: broken.value }, "Double-quote the value", |b| {
-        matches!(b, b'\\' | b'"' | b'$')
-    })
+    let fix = super::double_quote_fix(
+        model,
+        Location { file: at.file, span: broken.value },
+        "Double-quote the value",
+        |b| matches!(b, b'\\' | b'"' | b'$'),
+    )?;
+    // ` ;` or `\t;` is most likely the start of a comment PHP never reached: quoting it into
+    // the value changes what the author meant, so the fix needs a review.
+    let comment_like = value.as_bytes().windows(2).any(|w| matches!(w, [b' ' | b'\t', b';']));
+    Some(if comment_like { fix.unless_reviewed() } else { fix })
 }
