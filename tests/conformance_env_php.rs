@@ -203,10 +203,47 @@ fn two_names_without_an_operator_give_php_own_message() {
         std::fs::write(&file, format!("<?php\nreturn ['x' => {expr}];\n")).expect("write");
         let lint = Command::new(&php).args(["-n", "-l"]).arg(&file).output().expect("php -l");
         let said = format!("syntax error, unexpected identifier \"{token}\", expecting \"]\"");
-        assert!(String::from_utf8_lossy(&lint.stderr).contains(&said) || String::from_utf8_lossy(&lint.stdout).contains(&said));
+        assert!(
+            String::from_utf8_lossy(&lint.stderr).contains(&said)
+                || String::from_utf8_lossy(&lint.stdout).contains(&said)
+        );
         let ours = common::sesslint(&["parse", "--kind", "envphp", &file.to_string_lossy()]);
         assert!(!ours.status.success(), "{expr}");
         let text = format!("{}{}", String::from_utf8_lossy(&ours.stdout), String::from_utf8_lossy(&ours.stderr));
         assert!(text.contains(&said), "{expr}: {text}");
     }
+}
+
+/// PHP's parser stack (bison's 10,000 symbols) runs out on deep parentheses, `!` and casts
+/// as it does on deep arrays: sesslint says "memory exhausted" exactly where `php -l` fails,
+/// on both sides of the limit, at the top level and two arrays deep.
+#[test]
+fn deep_prefix_and_parenthesis_nesting_exhausts_the_parser_where_php_does() {
+    let Some(php) = common::oracle("php") else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("env.php");
+    let two_deep = ("<?php return ['session' => ['save' => ", "]];\n");
+    let top = ("<?php return ", ";\n");
+    let cases = [
+        (two_deep, "(", ")", 9988),
+        (two_deep, "(", ")", 9989),
+        (two_deep, "!", "", 9989),
+        (two_deep, "!", "", 9990),
+        (two_deep, "(string)", "", 9989),
+        (two_deep, "(string)", "", 9990),
+        (top, "(", ")", 9994),
+        (top, "(", ")", 9995),
+        (two_deep, "(", ")", 20000),
+    ];
+    let mut verdicts = Vec::new();
+    for ((head, tail), open, close, n) in cases {
+        std::fs::write(&file, format!("{head}{}'redis'{}{tail}", open.repeat(n), close.repeat(n))).expect("write");
+        let php_ok = Command::new(&php).args(["-n", "-l"]).arg(&file).output().expect("php -l").status.success();
+        let ours = common::sesslint(&["parse", "--kind", "envphp", &file.to_string_lossy()]);
+        let text = format!("{}{}", String::from_utf8_lossy(&ours.stdout), String::from_utf8_lossy(&ours.stderr));
+        assert_eq!(!text.contains("memory exhausted"), php_ok, "{open}x{n}: php -l ok = {php_ok}, sesslint said: {text:.300}");
+        verdicts.push(php_ok);
+    }
+    // The cases straddle the limit: some pass, some fail.
+    assert!(verdicts.contains(&true) && verdicts.contains(&false));
 }

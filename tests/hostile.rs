@@ -945,7 +945,8 @@ fn findings_are_capped_per_rule_and_file() {
     }
     assert!(per_code.values().all(|&n| n <= 101), "{per_code:?}");
     assert!(
-        list.iter().any(|d| d["message"].as_str().is_some_and(|m| m.contains("left out (at most 100 per rule per file)"))),
+        list.iter()
+            .any(|d| d["message"].as_str().is_some_and(|m| m.contains("left out (at most 100 per rule per file)"))),
         "{per_code:?}"
     );
 }

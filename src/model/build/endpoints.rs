@@ -96,13 +96,7 @@ fn magento_files_path(model: &Model, machines: &Machines, m: &magento::MagentoIn
     let host = crate::model::link::host_of(model.path(m.file), &[]);
     let pools: Vec<_> = machines.pools.get(&host).into_iter().flatten().map(|&i| &model.pools[i]).collect();
     let from_php: Vec<EffectiveValue> = if pools.is_empty() {
-        machines
-            .php
-            .get(&host)
-            .into_iter()
-            .flatten()
-            .filter_map(|&i| model.php[i].get("session.save_path"))
-            .collect()
+        machines.php.get(&host).into_iter().flatten().filter_map(|&i| model.php[i].get("session.save_path")).collect()
     } else {
         pools.iter().filter_map(|p| p.effective("session.save_path", &model.php)).collect()
     };

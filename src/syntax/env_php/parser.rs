@@ -446,7 +446,11 @@ impl<'a> Parser<'a> {
                         self.pos = open_end + 1;
                         want = Want::ElementStart;
                     } else {
-                        want = Want::AfterOperand(self.scalar_or_opaque(j, stack.last().map(|f| f.closer)));
+                        {
+                            // Parser-stack symbols below this value, as for an array in its place.
+                            let below = stack.last().map_or(PHP_STACK_BASE - 1, |f| f.below + f.stack_cost(false) - 1);
+                            want = Want::AfterOperand(self.scalar_or_opaque(j, stack.last().map(|f| f.closer), below));
+                        }
                     }
                 }
                 Want::ElementStart => {
@@ -668,10 +672,17 @@ impl<'a> Parser<'a> {
     }
 
     /// A literal (with unary signs), `true`/`false`/`null`, or an opaque expression.
-    fn scalar_or_opaque(&mut self, j: usize, closer: Option<TokenKind>) -> ExprId {
+    fn scalar_or_opaque(&mut self, j: usize, closer: Option<TokenKind>, below: usize) -> ExprId {
         let (end, broken) = self.scan_extent(j);
         self.pos = end;
         let sig: Vec<usize> = (j..end).filter(|&i| !self.toks[i].kind.is_trivia()).collect();
+        if let Some(at) = self.exhausts_parser_stack(&sig, below) {
+            let span = self.span(at);
+            self.error(span, "memory exhausted");
+            self.fatal = true;
+            let whole = self.span(sig[0]).to(self.span(sig[sig.len() - 1]));
+            return self.add_expr(whole, ExprKind::Error);
+        }
         let (Some(&first), Some(&last)) = (sig.first(), sig.last()) else {
             // Nothing where a value must be: `[1 => ]`, `return ,`.
             let expecting = if self.kind(end).is_none() { closer.map(closer_text) } else { None };
@@ -688,6 +699,76 @@ impl<'a> Parser<'a> {
         }
         let kind = if self.check_opaque(&sig, end, closer) { ExprKind::Opaque } else { ExprKind::Error };
         self.add_expr(span, kind)
+    }
+
+    /// Where an expression nests deeper than PHP's parser stack holds (bison's `YYMAXDEPTH`,
+    /// "memory exhausted"): each open `(` and each pending prefix operator (`!`, `~`, `@`,
+    /// a sign, a cast) holds a symbol until its operand is reduced. Calibrated against
+    /// `php -l` 8.2 (`tests/conformance_env_php.rs`): the limit for parentheses, `!` and casts
+    /// is exact at every array depth tried (9,988 parentheses around a string in a two-level
+    /// array pass, one more fails); for `(!` mixed it can be one level early.
+    fn exhausts_parser_stack(&self, sig: &[usize], below: usize) -> Option<usize> {
+        const CASTS: [&[u8]; 12] = [
+            b"int", b"integer", b"bool", b"boolean", b"float", b"double", b"real", b"string", b"array", b"object",
+            b"unset", b"binary",
+        ];
+        if sig.len() + below < PHP_PARSER_STACK {
+            return None;
+        }
+        let mut levels: Vec<usize> = vec![0];
+        let mut pending = 0usize;
+        let mut parens = 0usize;
+        let mut prev_operand = false;
+        let mut k = 0;
+        while k < sig.len() {
+            let i = sig[k];
+            let kind = self.kind(i);
+            let is_cast = kind == Some(TokenKind::OpenParen)
+                && sig.get(k + 2).is_some_and(|&c| self.kind(c) == Some(TokenKind::CloseParen))
+                && sig.get(k + 1).is_some_and(|&n| {
+                    self.kind(n) == Some(TokenKind::Name)
+                        && CASTS.contains(&self.text(n).to_ascii_lowercase().as_slice())
+                });
+            match kind {
+                Some(TokenKind::OpenParen) if is_cast => {
+                    pending += 1;
+                    *levels.last_mut()? += 1;
+                    k += 2;
+                    prev_operand = false;
+                }
+                Some(TokenKind::OpenParen) => {
+                    parens += 1;
+                    levels.push(0);
+                    prev_operand = false;
+                }
+                Some(TokenKind::CloseParen) => {
+                    parens = parens.saturating_sub(1);
+                    if levels.len() > 1 {
+                        pending -= levels.pop().unwrap_or(0);
+                    }
+                    prev_operand = true;
+                }
+                Some(TokenKind::Plus | TokenKind::Minus) if !prev_operand => {
+                    pending += 1;
+                    *levels.last_mut()? += 1;
+                }
+                Some(TokenKind::Operator) if !prev_operand && matches!(self.text(i), b"!" | b"~" | b"@") => {
+                    pending += 1;
+                    *levels.last_mut()? += 1;
+                }
+                Some(TokenKind::Operator | TokenKind::Plus | TokenKind::Minus) => {
+                    // A binary operator: the prefix operators of its left operand are reduced.
+                    pending -= std::mem::take(levels.last_mut()?);
+                    prev_operand = false;
+                }
+                _ => prev_operand = true,
+            }
+            if below + parens + pending + usize::from(parens > 0) > PHP_PARSER_STACK {
+                return Some(i);
+            }
+            k += 1;
+        }
+        None
     }
 
     /// The value of a constant scalar expression, or `None` when it is anything else.
@@ -741,7 +822,10 @@ impl<'a> Parser<'a> {
             let a_text = self.text(w[0]);
             let bad = (operand(a) && operand(b))
                 || (a.is_literal() && b == TokenKind::Name && !is_infix_word(self.text(w[1])))
-                || (a == TokenKind::Name && b == TokenKind::Name && is_plain_name(a_text) && is_plain_name(self.text(w[1])))
+                || (a == TokenKind::Name
+                    && b == TokenKind::Name
+                    && is_plain_name(a_text)
+                    && is_plain_name(self.text(w[1])))
                 || (a == TokenKind::CloseBracket && b.is_literal())
                 || (a == TokenKind::Operator && (a_text == b"++" || a_text == b"--") && b.is_literal());
             if bad {
@@ -831,13 +915,77 @@ fn is_binary_only(op: &[u8]) -> bool {
 /// operator between them, which PHP's parser rejects (`FOO BAR`: unexpected identifier).
 fn is_plain_name(text: &[u8]) -> bool {
     const KEYWORDS: &[&str] = &[
-        "abstract", "and", "array", "as", "break", "callable", "case", "catch", "class", "clone", "const", "continue",
-        "declare", "default", "do", "echo", "else", "elseif", "empty", "enddeclare", "endfor", "endforeach", "endif",
-        "endswitch", "endwhile", "enum", "eval", "exit", "die", "extends", "final", "finally", "fn", "for", "foreach",
-        "function", "global", "goto", "if", "implements", "include", "include_once", "instanceof", "insteadof",
-        "interface", "isset", "list", "match", "namespace", "new", "or", "print", "private", "protected", "public",
-        "readonly", "require", "require_once", "return", "static", "switch", "throw", "trait", "try", "unset", "use",
-        "var", "while", "xor", "yield", "from",
+        "abstract",
+        "and",
+        "array",
+        "as",
+        "break",
+        "callable",
+        "case",
+        "catch",
+        "class",
+        "clone",
+        "const",
+        "continue",
+        "declare",
+        "default",
+        "do",
+        "echo",
+        "else",
+        "elseif",
+        "empty",
+        "enddeclare",
+        "endfor",
+        "endforeach",
+        "endif",
+        "endswitch",
+        "endwhile",
+        "enum",
+        "eval",
+        "exit",
+        "die",
+        "extends",
+        "final",
+        "finally",
+        "fn",
+        "for",
+        "foreach",
+        "function",
+        "global",
+        "goto",
+        "if",
+        "implements",
+        "include",
+        "include_once",
+        "instanceof",
+        "insteadof",
+        "interface",
+        "isset",
+        "list",
+        "match",
+        "namespace",
+        "new",
+        "or",
+        "print",
+        "private",
+        "protected",
+        "public",
+        "readonly",
+        "require",
+        "require_once",
+        "return",
+        "static",
+        "switch",
+        "throw",
+        "trait",
+        "try",
+        "unset",
+        "use",
+        "var",
+        "while",
+        "xor",
+        "yield",
+        "from",
     ];
     !KEYWORDS.iter().any(|k| text.eq_ignore_ascii_case(k.as_bytes()))
 }
