@@ -241,7 +241,11 @@ fn deep_prefix_and_parenthesis_nesting_exhausts_the_parser_where_php_does() {
         let php_ok = Command::new(&php).args(["-n", "-l"]).arg(&file).output().expect("php -l").status.success();
         let ours = common::sesslint(&["parse", "--kind", "envphp", &file.to_string_lossy()]);
         let text = format!("{}{}", String::from_utf8_lossy(&ours.stdout), String::from_utf8_lossy(&ours.stderr));
-        assert_eq!(!text.contains("memory exhausted"), php_ok, "{open}x{n}: php -l ok = {php_ok}, sesslint said: {text:.300}");
+        assert_eq!(
+            !text.contains("memory exhausted"),
+            php_ok,
+            "{open}x{n}: php -l ok = {php_ok}, sesslint said: {text:.300}"
+        );
         verdicts.push(php_ok);
     }
     // The cases straddle the limit: some pass, some fail.

@@ -55,6 +55,15 @@ fn every_output(dir: &Path, extra: &[&str]) -> Vec<(String, String)> {
     out
 }
 
+/// Assert that no output of [`every_output`] shows any of `needles`.
+fn shown_nowhere(dir: &Path, needles: &[&str]) {
+    for (what, text) in every_output(dir, &[]) {
+        for needle in needles {
+            assert!(!text.contains(needle), "{what} shows {needle}:\n{text}");
+        }
+    }
+}
+
 #[test]
 fn an_include_out_of_the_tree_is_refused_and_its_content_never_shown() {
     let outer = tempfile::tempdir().expect("tmp");
@@ -65,10 +74,7 @@ fn an_include_out_of_the_tree_is_refused_and_its_content_never_shown() {
         &repo.join("etc/redis/redis.conf"),
         "port 6379\ninclude ../../../private/secret.conf\ninclude ../../../../../../../../../../proc/self/environ\n",
     );
-    for (what, text) in every_output(&repo, &[]) {
-        assert!(!text.contains("leaked-directive-xyzzy"), "{what} shows a file outside the tree:\n{text}");
-        assert!(!text.contains(CANARY), "{what} shows the process environment:\n{text}");
-    }
+    shown_nowhere(&repo, &["leaked-directive-xyzzy", CANARY]);
     let human = all_output(&sesslint_in(&repo, &["check", "--format", "concise", "."]));
     assert!(human.contains("outside the checked tree"), "{human}");
     assert!(human.contains("never configuration"), "{human}");
@@ -81,9 +87,7 @@ fn with_the_root_at_slash_proc_is_still_never_read() {
     write(&repo.path().join("redis.conf"), "port 6379\ninclude /proc/self/environ\n");
     // `dir` moves where relative includes resolve: into /proc, still never read.
     write(&repo.path().join("redis-dir.conf"), "port 6380\ndir /proc/self\ninclude environ\n");
-    for (what, text) in every_output(repo.path(), &[]) {
-        assert!(!text.contains(CANARY), "{what} shows the process environment:\n{text}");
-    }
+    shown_nowhere(repo.path(), &[CANARY]);
     let out = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
     assert!(out.contains("SL004") && out.contains("/proc/"), "{out}");
 }
@@ -97,9 +101,7 @@ fn a_checkout_without_etc_reads_nothing_of_the_machine_beyond_it() {
     let repo = outer.path().join("repo");
     std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
     write(&repo.join("redis/redis.conf"), format!("port 6379\ninclude {}\n", secret.display()));
-    for (what, text) in every_output(&repo, &[]) {
-        assert!(!text.contains("leaked-key-line-xyzzy"), "{what} shows a file of the CI machine:\n{text}");
-    }
+    shown_nowhere(&repo, &["leaked-key-line-xyzzy"]);
     let out = all_output(&sesslint_in(&repo, &["check", "--format", "concise", "."]));
     assert!(out.contains("outside the checked tree"), "{out}");
 }
@@ -126,9 +128,7 @@ fn the_environment_is_never_substituted_into_fpm_includes() {
         &repo.path().join("etc/php/8.2/fpm/php-fpm.conf"),
         "[global]\ninclude=/nonexistent/${CI_SECRET_TOKEN}.conf\n",
     );
-    for (what, text) in every_output(repo.path(), &[]) {
-        assert!(!text.contains(CANARY), "{what} prints sesslint's environment:\n{text}");
-    }
+    shown_nowhere(repo.path(), &[CANARY]);
     let out = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
     assert!(out.contains("FPM master's environment") && out.contains("${CI_SECRET_TOKEN}"), "{out}");
 }
@@ -138,9 +138,7 @@ fn the_environment_is_never_substituted_into_php_ini_values() {
     let repo = tempfile::tempdir().expect("tmp");
     let ini = repo.path().join("etc/php/8.2/cli/php.ini");
     write(&ini, "session.save_handler = redis\nsession.save_path = \"${SESSLINT_CANARY}\"\n");
-    for (what, text) in every_output(repo.path(), &[]) {
-        assert!(!text.contains(CANARY), "{what} prints sesslint's environment:\n{text}");
-    }
+    shown_nowhere(repo.path(), &[CANARY]);
     let show = all_output(&sesslint_in(repo.path(), &["show", "."]));
     assert!(show.contains("depends on PHP's environment") && show.contains("${SESSLINT_CANARY}"), "{show}");
     let parse = sesslint_in(repo.path(), &["parse", "--format", "json", ini.to_str().expect("utf-8")]);
@@ -173,11 +171,7 @@ fn passwords_on_lines_that_do_not_parse_are_masked() {
         &repo.path().join("etc/php/8.2/cli/php.ini"),
         "mysqli.default_pw = \"IniBrokenPw\nsession.save_handler = files\n",
     );
-    for (what, text) in every_output(repo.path(), &[]) {
-        for pw in ["Zq8vBrokenQuote", "AclBrokenPw", "EnvBrokenPw", "IniBrokenPw"] {
-            assert!(!text.contains(pw), "{what} shows {pw}:\n{text}");
-        }
-    }
+    shown_nowhere(repo.path(), &["Zq8vBrokenQuote", "AclBrokenPw", "EnvBrokenPw", "IniBrokenPw"]);
 }
 
 #[test]
@@ -189,9 +183,7 @@ fn a_message_that_names_a_password_rule_does_not_show_it() {
         &repo.path().join("etc/redis/redis.conf"),
         "port 6379\nuser alice on \">Word\\x4ceakPw\" resetchannels badrule\n",
     );
-    for (what, text) in every_output(repo.path(), &[]) {
-        assert!(!text.contains("WordLeakPw"), "{what}:\n{text}");
-    }
+    shown_nowhere(repo.path(), &["WordLeakPw"]);
     let out = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
     assert!(out.contains("Error in user declaration '>********': Syntax error"), "{out}");
 }
@@ -241,9 +233,7 @@ fn a_password_reached_through_a_variable_is_masked_where_it_is_set() {
         &repo.path().join("etc/php/8.2/cli/php.ini"),
         "sess_tok = \"VarHeldPw\"\nsession.bogus = 1\nsession.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379?auth=${sess_tok}\"\n",
     );
-    for (what, text) in every_output(repo.path(), &[]) {
-        assert!(!text.contains("VarHeldPw"), "{what}:\n{text}");
-    }
+    shown_nowhere(repo.path(), &["VarHeldPw"]);
 }
 
 #[test]
@@ -598,9 +588,7 @@ fn plain_folder_with_an_outside_include(outer: &Path) -> PathBuf {
 fn a_folder_without_git_or_etc_is_confined_to_itself_unless_root_slash_is_given() {
     let outer = tempfile::tempdir().expect("tmp");
     let repo = plain_folder_with_an_outside_include(outer.path());
-    for (what, text) in every_output(&repo, &[]) {
-        assert!(!text.contains("leaked-xyzzy"), "{what} reads a file beside the checked folder:\n{text}");
-    }
+    shown_nowhere(&repo, &["leaked-xyzzy"]);
     let out = all_output(&sesslint_in(&repo, &["check", "--format", "concise", "."]));
     assert!(out.contains("outside the checked tree"), "{out}");
     // Asked for explicitly, the machine is what is checked.
