@@ -521,28 +521,12 @@ pub fn suggest_param(name: &str, cluster: bool) -> Option<String> {
             let best = known_params(cluster)
                 .iter()
                 .map(|k| k.trim_end_matches("[]").trim_end_matches("[...]"))
-                .map(|k| (edit_distance(&lower, k), k))
+                .map(|k| (crate::suggest::edit_distance(&lower, k), k))
                 .min()?;
             return (best.0 <= 2 && best.0 < lower.len()).then(|| best.1.to_owned());
         }
     };
     Some(meant.to_owned())
-}
-
-/// Levenshtein distance in characters, for did-you-mean suggestions.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for j in 0..b.len() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != b[j])).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
