@@ -111,7 +111,18 @@ pub fn ini_key_is_secret(key: &str) -> bool {
 /// env.php keys whose values are secrets (Magento: `password` of db and Redis, the crypt
 /// `key`, ...).
 pub fn envphp_key_is_secret(key: &str) -> bool {
-    matches!(key.to_ascii_lowercase().as_str(), "password" | "pass" | "passwd" | "secret" | "key" | "auth")
+    let k = key.trim().to_ascii_lowercase();
+    matches!(k.as_str(), "key" | "auth") || name_looks_like_a_password(&k)
+}
+
+/// A name someone holding a password under it would write: one that contains `pass`, `pwd`
+/// or `secret`, or is a typo of `password` (`pasword`). Lowercased input. Masking errs on
+/// the side of hiding: a misspelt key still holds the password its author meant.
+pub fn name_looks_like_a_password(lower: &str) -> bool {
+    lower.contains("pass")
+        || lower.contains("pwd")
+        || lower.contains("secret")
+        || (lower.len() <= 12 && crate::suggest::edit_distance(lower, "password") <= 2)
 }
 
 /// One text line of an ini or env.php file: the byte range of a value that a secret key
@@ -271,8 +282,10 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
             if let Some(k) = key_end.map(|k| i + k).filter(|&k| raw.get(k) == Some(&b'=')) {
                 let key = percent_decode(&raw[i..k]);
                 // Also the names people mistake for `auth` (phpredis ignores them; SL104).
-                let mistaken = [&b"password"[..], b"pass", b"passwd", b"pwd", b"secret", b"requirepass"];
-                if key == b"auth" || key.starts_with(b"auth[") || mistaken.contains(&key.as_slice()) {
+                let key = key.to_ascii_lowercase();
+                let lower = String::from_utf8_lossy(&key);
+                let auth_like = key.len() <= 6 && crate::suggest::edit_distance(&lower, "auth") <= 1;
+                if auth_like || key.starts_with(b"auth[") || name_looks_like_a_password(&lower) {
                     let vs = k + 1;
                     let end = line_end(vs);
                     let mut ve = raw[vs..end].iter().position(|&b| b == b'&').map_or(end, |p| vs + p);

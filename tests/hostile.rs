@@ -938,3 +938,19 @@ fn findings_are_capped_per_rule_and_file() {
         "{per_code:?}"
     );
 }
+
+#[test]
+fn passwords_under_misspelt_or_unusual_names_are_masked() {
+    // A misspelt key still holds the password its author meant: mask by what the name
+    // looks like (`pasword`, `redis_password`, `AUTH=`, `aut=`, a TLS `passphrase`).
+    let repo = tempfile::tempdir().expect("tmp");
+    write(
+        &repo.path().join("var/www/shop/app/etc/env.php"),
+        "<?php\nreturn ['session'=>['save'=>'redis','redis'=>['host'=>'127.0.0.1','pasword'=>'OddKeyPwA','password '=>'OddKeyPwB','redis_password'=>'OddKeyPwC']]];\n",
+    );
+    write(
+        &repo.path().join("etc/php/8.2/cli/php.ini"),
+        "session.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379?timeout=2&AUTH=OddKeyPwD&stream[passphrase]=OddKeyPwE&aut=OddKeyPwF\"\n",
+    );
+    shown_nowhere(repo.path(), &["OddKeyPwA", "OddKeyPwB", "OddKeyPwC", "OddKeyPwD", "OddKeyPwE", "OddKeyPwF"]);
+}

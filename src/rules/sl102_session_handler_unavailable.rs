@@ -60,8 +60,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         let handler = ep.handler.value.as_str();
         let Some(at) = ep.handler.set_at.or_else(|| model.php_owner_at(ep.owner)) else { continue };
         let Some(&(_, module)) = HANDLERS.iter().find(|(h, _)| *h == handler) else {
-            let near =
-                HANDLERS.iter().map(|(h, _)| *h).min_by_key(|h| crate::suggest::edit_distance(handler, h));
+            let near = HANDLERS.iter().map(|(h, _)| *h).min_by_key(|h| crate::suggest::edit_distance(handler, h));
             let hint = near.map(|h| format!(" (did you mean `{h}`?)")).unwrap_or_default();
             if seen.insert((at, String::new())) {
                 out.push(
