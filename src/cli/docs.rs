@@ -1,0 +1,62 @@
+//! `sesslint rules` and `sesslint rule CODE`: the catalogue and one rule's doc, on stdout.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use crate::{color, write_failed, DocFormat};
+
+pub fn run_rules(format: DocFormat) -> ExitCode {
+    let text = match format {
+        DocFormat::Text => {
+            let (bold, reset) = if color() { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
+            sesslint::rules::RULES
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{bold}{:<6}{reset} {:<34} {:<8} {:<4} {}\n",
+                        r.code,
+                        r.name(),
+                        r.default_severity.as_str(),
+                        if r.offers_fix() { "fix" } else { "-" },
+                        r.summary
+                    )
+                })
+                .collect()
+        }
+        DocFormat::Markdown => sesslint::report::rules_doc::catalogue_markdown(),
+        DocFormat::Json => {
+            let list: Vec<_> = sesslint::rules::RULES
+                .iter()
+                .map(|r| serde_json::json!({"code": r.code, "name": r.name(), "severity": r.default_severity, "fix": r.offers_fix(), "summary": r.summary, "doc": r.doc()}))
+                .collect();
+            serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
+        }
+    };
+    print_doc(&text)
+}
+
+pub fn run_rule(code: &str, format: DocFormat) -> ExitCode {
+    let Some(r) = sesslint::rules::find(code) else {
+        eprintln!("sesslint: no rule {code}; `sesslint rules` lists them");
+        return ExitCode::from(2);
+    };
+    let text = match format {
+        DocFormat::Text => sesslint::report::rules_doc::render_terminal(&r.doc(), color()),
+        DocFormat::Markdown => r.doc(),
+        DocFormat::Json => {
+            serde_json::json!({"code": r.code, "name": r.name(), "severity": r.default_severity, "summary": r.summary, "doc": r.doc()})
+                .to_string()
+                + "\n"
+        }
+    };
+    print_doc(&text)
+}
+
+/// Documentation to stdout; a reader that stops early (`| head`) is not an error.
+pub fn print_doc(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => write_failed(&e, None),
+        _ => ExitCode::SUCCESS,
+    }
+}

@@ -1,0 +1,4 @@
+//! The binary's subcommands beyond check and show: one file each, a thin shell over the
+//! library (argument handling, exit codes and output only).
+
+pub mod docs;
