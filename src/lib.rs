@@ -10,6 +10,7 @@ pub mod check;
 pub mod codes;
 pub mod config;
 pub mod diagnostic;
+pub mod edit;
 pub mod lsp;
 pub mod model;
 pub mod parse_output;

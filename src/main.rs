@@ -77,6 +77,15 @@ enum Command {
     },
     /// Run the language server (LSP over stdin/stdout) for editors.
     Lsp,
+    /// Put back the files the last `check --fix` (or `migrate --apply`) replaced, from
+    /// the backups beside them; files it created are removed.
+    ///
+    /// Reads the manifest `.sesslint-restore.json` the apply wrote in PATH (the directory
+    /// given to it, or the directory of the file given; default: the current directory).
+    /// Exit 1 when a file changed after the apply (nothing is restored then).
+    Restore {
+        path: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -137,6 +146,17 @@ struct CheckArgs {
     /// Print the findings and nothing else: no summary line, no progress display.
     #[arg(long, short, conflicts_with = "verbose")]
     quiet: bool,
+    /// Apply the safe fixes (each file replaced atomically, its original kept beside it;
+    /// `sesslint restore` undoes), then report the findings that remain.
+    #[arg(long)]
+    fix: bool,
+    /// With --fix or --diff: apply the fixes that change behaviour too.
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and write nothing; exit 1 when something would
+    /// change, 0 when nothing would.
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
 }
 
 #[derive(Args, Clone)]
@@ -163,7 +183,7 @@ enum DocFormat {
 }
 
 /// Subcommand names, for moving options written before them and for "unknown command".
-const COMMANDS: &[&str] = &["check", "show", "rules", "rule", "parse", "lsp", "help"];
+const COMMANDS: &[&str] = &["check", "show", "rules", "rule", "parse", "lsp", "restore", "help"];
 
 /// Options (of any command) that take a value, so that their value is not taken for a
 /// command or a path.
@@ -263,6 +283,7 @@ fn main() -> ExitCode {
             }
             run_parse(format, &options, &files)
         }
+        Some(Command::Restore { path }) => cli::fix::run_restore(path.as_deref()),
         Some(Command::Lsp) => match sesslint::lsp::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -373,6 +394,9 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     if let Err(code) = paths_exist(&args.common) {
         return code;
     }
+    if args.fix || args.diff || args.unsafe_fixes {
+        return cli::fix::run(args, &config);
+    }
     let overlay = sesslint::model::Overlay::new();
     let progress = progress::Progress::start(!args.quiet && !args.common.verbose);
     let outcome = sesslint::check::check_observed(
@@ -387,6 +411,17 @@ fn run_check(args: &CheckArgs) -> ExitCode {
             eprintln!("sesslint: config {}", sesslint::display_path(p));
         }
     }
+    report_findings(args, &config, &model, &diagnostics)
+}
+
+/// Print `diagnostics` of `model` as `args` asks; the exit code says whether one reaches
+/// `fail-on`.
+fn report_findings(
+    args: &CheckArgs,
+    config: &Config,
+    model: &sesslint::model::Model,
+    diagnostics: &[sesslint::diagnostic::Diagnostic],
+) -> ExitCode {
     if model.files.is_empty() && model.unreadable.is_empty() && diagnostics.is_empty() {
         // A wrong path in CI would otherwise pass as "0 errors": say so on stderr (stdout
         // stays valid JSON/SARIF); exit 0, as README "Running on untrusted repositories" says.
@@ -398,7 +433,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     }
     let fail_on = config.fail_on.unwrap_or(Severity::Warning);
     let to_terminal = args.output_file.is_none() && color();
-    let mut ctx = ReportContext::new(&model, args.common.show_secrets, to_terminal && args.format == Format::Human);
+    let mut ctx = ReportContext::new(model, args.common.show_secrets, to_terminal && args.format == Format::Human);
     ctx.quiet = args.quiet;
     let mut out: Box<dyn Write> = match &args.output_file {
         None => Box::new(std::io::stdout().lock()),
@@ -411,8 +446,8 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         },
     };
     let written = match (args.statistics, args.format) {
-        (true, Format::Json) => sesslint::report::statistics::write_json(&diagnostics, &mut out),
-        (true, Format::Human | Format::Concise) => sesslint::report::statistics::write_text(&diagnostics, &mut out),
+        (true, Format::Json) => sesslint::report::statistics::write_json(diagnostics, &mut out),
+        (true, Format::Human | Format::Concise) => sesslint::report::statistics::write_text(diagnostics, &mut out),
         (true, other) => {
             eprintln!(
                 "sesslint: --statistics prints a table (human, concise) or JSON (--format json); --format {} has no statistics form",
@@ -420,7 +455,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
             );
             return ExitCode::from(2);
         }
-        (false, format) => format.write(&diagnostics, &ctx, &mut out),
+        (false, format) => format.write(diagnostics, &ctx, &mut out),
     };
     if let Err(e) = written.and_then(|_| out.flush()) {
         return write_failed(&e, args.output_file.as_deref());

@@ -25,6 +25,8 @@ const LAYERS: &[&[&str]] = &[
     &["check"],
     // -> report, and the shells over the library
     &["report"],
+    // -> edits: fixes and rewrites, their preview, atomic apply
+    &["edit"],
     &["show", "parse_output"],
     &["lsp"],
 ];

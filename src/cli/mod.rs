@@ -2,3 +2,4 @@
 //! library (argument handling, exit codes and output only).
 
 pub mod docs;
+pub mod fix;

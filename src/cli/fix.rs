@@ -1,0 +1,158 @@
+//! `sesslint check --fix` / `--diff` / `--unsafe-fixes`: the edit engine's fixed point,
+//! then a diff (written nowhere) or an atomic apply, then the findings that remain.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use sesslint::config::Config;
+use sesslint::edit::{self, ApplyOptions, FixOptions, Style};
+
+use crate::{color, report_findings, write_failed, CheckArgs};
+
+pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
+    if !args.fix && !args.diff {
+        eprintln!("sesslint: --unsafe-fixes goes with --fix or --diff");
+        return ExitCode::from(2);
+    }
+    let overlay = sesslint::model::Overlay::new();
+    let req = sesslint::check::Request { paths: args.common.paths.clone(), config, overlay: &overlay };
+    let outcome = match edit::fix::fix(&req, FixOptions { unsafe_fixes: args.unsafe_fixes }) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("sesslint: {}", sesslint::printable(&e.to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    if !outcome.converged {
+        eprintln!(
+            "sesslint: warning: fixes were still offered after {} rounds; the result may not be final",
+            edit::fix::MAX_ITERATIONS
+        );
+    }
+    let files = outcome.changes.files.len();
+    let count = outcome.fixed_count();
+    if args.diff {
+        let style = Style { color: color(), show_secrets: args.common.show_secrets };
+        let diff = match edit::diff_changes(&outcome.changes, &outcome.before.model, Some(&outcome.after.model), style)
+        {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("sesslint: {}", sesslint::printable(&e.to_string()));
+                return ExitCode::from(2);
+            }
+        };
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = out.write_all(diff.as_bytes()).and_then(|_| out.flush()) {
+            return write_failed(&e, None);
+        }
+        if !args.quiet {
+            eprintln!("sesslint: {}", would(count, files, &outcome));
+        }
+        return if outcome.changes.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) };
+    }
+    let manifest_dir = manifest_dir(&args.common.paths);
+    match edit::apply::apply(&outcome.changes, &ApplyOptions { manifest_dir: &manifest_dir }) {
+        Ok(report) => {
+            if !args.quiet {
+                for f in &report.files {
+                    eprintln!("sesslint: wrote {}", written(f));
+                }
+                eprintln!("sesslint: fixed {count} finding(s) in {files} file(s){}", skipped(&outcome));
+                if let Some(m) = &report.manifest {
+                    eprintln!(
+                        "sesslint: to undo: sesslint restore {} (reads {})",
+                        sesslint::display_path(&manifest_dir),
+                        sesslint::display_path(m)
+                    );
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("sesslint: {}", sesslint::printable(&e.to_string()));
+            return ExitCode::from(2);
+        }
+    }
+    report_findings(args, config, &outcome.after.model, &outcome.after.diagnostics)
+}
+
+/// A file written, as the user named it: the path checked, the file its symlink leads to,
+/// and its backup beside that file.
+fn written(f: &edit::AppliedFile) -> String {
+    let link = std::fs::symlink_metadata(&f.path).is_ok_and(|m| m.file_type().is_symlink());
+    let mut out = sesslint::display_path(&f.path);
+    if link {
+        out.push_str(&format!(" (a symlink: its target {} was replaced)", sesslint::display_path(&f.target)));
+    }
+    match &f.backup {
+        // Beside the target: shown in the directory the user named when it is the same.
+        Some(b) if !link => {
+            let dir = f.path.parent().unwrap_or(Path::new(""));
+            out.push_str(&format!(", backup {}", sesslint::display_path(&dir.join(b.file_name().unwrap_or_default()))));
+        }
+        Some(b) => out.push_str(&format!(", backup {}", sesslint::display_path(b))),
+        None => out.push_str(", a new file"),
+    }
+    out
+}
+
+/// `--diff`'s summary line.
+fn would(count: usize, files: usize, outcome: &edit::FixOutcome) -> String {
+    if count == 0 {
+        return "no fixes to apply".to_owned();
+    }
+    format!("would fix {count} finding(s) in {files} file(s){}", skipped(outcome))
+}
+
+fn skipped(outcome: &edit::FixOutcome) -> String {
+    match outcome.skipped_overlapping {
+        0 => String::new(),
+        n => format!("; {n} overlapping fix(es) left for a next run"),
+    }
+}
+
+/// Where an apply's restore manifest goes and `sesslint restore` looks: the first path
+/// given when it is a directory, else the directory of the file; `.` without paths.
+pub fn manifest_dir(paths: &[PathBuf]) -> PathBuf {
+    let Some(first) = paths.first() else { return PathBuf::from(".") };
+    if first.is_dir() {
+        return first.clone();
+    }
+    match first.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// `sesslint restore [PATH]`: the last apply's backups put back.
+pub fn run_restore(path: Option<&Path>) -> ExitCode {
+    let dir = manifest_dir(&path.map(Path::to_path_buf).into_iter().collect::<Vec<_>>());
+    match edit::restore::restore(&dir) {
+        Ok(done) => {
+            for r in done {
+                match r {
+                    edit::Restored::Restored { target, backup } => println!(
+                        "restored {} from {}",
+                        sesslint::display_path(&target),
+                        sesslint::display_path(&backup)
+                    ),
+                    edit::Restored::Removed { target } => {
+                        println!("removed {} (sesslint created it)", sesslint::display_path(&target))
+                    }
+                    edit::Restored::Unchanged { target } => {
+                        println!("{} already holds its original content", sesslint::display_path(&target))
+                    }
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e @ edit::RestoreError::ChangedSince { .. }) => {
+            eprintln!("sesslint restore: {}", sesslint::printable(&e.to_string()));
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("sesslint restore: {}", sesslint::printable(&e.to_string()));
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,364 @@
+//! Atomic apply: every file's hash checked before anything is written, a backup of each
+//! original next to it, then per file a temporary file, fsync, rename, fsync of the directory.
+//!
+//! Steps, each durable before the next: (1) resolve every target (a symlink's target,
+//! never the link, as Augeas' `transform_save` does) and check its bytes against the
+//! change's SHA-256; refuse the whole set on any mismatch. (2) Back up each original as
+//! `NAME.sesslint-YYYYMMDDTHHMMSSZ.bak` beside it (a hard link to the old inode, so mode,
+//! owner and labels are the original's; a copy where links fail). (3) Write the restore
+//! manifest ([`super::restore`]). (4) Per file: `.NAME.sesslint-tmp-PID` in the same
+//! directory with the original's mode, owner, group, `security.selinux` and POSIX ACL
+//! xattrs, fsync, rename over the target, fsync the directory. A failure in (4) restores
+//! the files already replaced. A kill at any point leaves each file old or new, never a
+//! mix, and `sesslint restore` brings the old ones back.
+
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use super::change::{ChangeError, ChangeSet, FileChange};
+use super::restore::{Manifest, ManifestEntry, MANIFEST_NAME};
+
+/// Mode of a file created to hold a password: owner read-write, group read.
+pub const NEW_SECRET_FILE_MODE: u32 = 0o640;
+/// Mode of any other created file.
+pub const NEW_FILE_MODE: u32 = 0o644;
+
+/// Where an apply keeps its restore manifest.
+#[derive(Clone, Copy, Debug)]
+pub struct ApplyOptions<'a> {
+    /// The directory the manifest [`MANIFEST_NAME`] is written to: the checked tree (the
+    /// directory given on the command line, or the directory of the file given), where
+    /// `sesslint restore` looks for it.
+    pub manifest_dir: &'a Path,
+}
+
+/// One file written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppliedFile {
+    /// As in the change set.
+    pub path: PathBuf,
+    /// The file replaced: `path`, or the file its symlinks lead to.
+    pub target: PathBuf,
+    /// The original's copy; `None` when the file was created.
+    pub backup: Option<PathBuf>,
+}
+
+/// What an apply did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ApplyReport {
+    /// The files replaced or created, in the change set's order (unchanged files are left out).
+    pub files: Vec<AppliedFile>,
+    /// The restore manifest written; `None` when nothing changed.
+    pub manifest: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// Nothing was written.
+    #[error("{0}; nothing was written")]
+    Refused(#[from] ChangeError),
+    /// Nothing was written: a file could not be read or is not a regular file.
+    #[error("{path}: {reason}; nothing was written")]
+    Unusable { path: String, reason: String },
+    /// A write failed; every file already replaced was restored (`rolled_back`), or
+    /// restoring failed too (the message says which file and where its backup is).
+    #[error("{path}: {source}; {after}")]
+    Write { path: String, source: std::io::Error, after: String },
+}
+
+/// A file about to be written.
+struct Pending<'a> {
+    change: &'a FileChange,
+    target: PathBuf,
+    new: Vec<u8>,
+    /// The original's metadata; `None` for a created file.
+    old: Option<std::fs::Metadata>,
+}
+
+/// Apply `changes` atomically per file, as the module documentation says. Changes whose
+/// new bytes equal the old ones are left out (no backup, no write).
+pub fn apply(changes: &ChangeSet, options: &ApplyOptions<'_>) -> Result<ApplyReport, ApplyError> {
+    let pending = prepare(changes)?;
+    if pending.is_empty() {
+        return Ok(ApplyReport::default());
+    }
+    let stamp = timestamp();
+    let mut entries = Vec::with_capacity(pending.len());
+    let mut report = ApplyReport::default();
+    for p in &pending {
+        let backup = match &p.old {
+            Some(_) => Some(back_up(p, &stamp).map_err(|(path, source)| ApplyError::Write {
+                path,
+                source,
+                after: "nothing was replaced".to_owned(),
+            })?),
+            None => None,
+        };
+        super::slow::pause("backup");
+        entries.push(ManifestEntry {
+            target: absolute(&p.target),
+            backup: backup.as_deref().map(absolute),
+            new_sha256: crate::sha256::hex_digest(&p.new),
+            old_sha256: p.change.original_sha256.clone(),
+        });
+        report.files.push(AppliedFile { path: p.change.path.clone(), target: p.target.clone(), backup });
+    }
+    let manifest = options.manifest_dir.join(MANIFEST_NAME);
+    Manifest { entries: entries.clone() }.write(&manifest).map_err(|source| ApplyError::Write {
+        path: crate::source::display_path(&manifest),
+        source,
+        after: "nothing was replaced".to_owned(),
+    })?;
+    super::slow::pause("manifest");
+    for (i, p) in pending.iter().enumerate() {
+        if let Err(source) = replace(p) {
+            let after = roll_back(&entries[..i]);
+            return Err(ApplyError::Write { path: crate::source::display_path(&p.target), source, after });
+        }
+        super::slow::pause("replaced");
+    }
+    report.manifest = Some(manifest);
+    Ok(report)
+}
+
+/// Step 1: every target resolved and read, its hash checked, its new bytes computed.
+fn prepare(changes: &ChangeSet) -> Result<Vec<Pending<'_>>, ApplyError> {
+    let unusable = |path: &Path, reason: String| ApplyError::Unusable { path: crate::source::display_path(path), reason };
+    let mut out: Vec<Pending<'_>> = Vec::new();
+    for change in &changes.files {
+        if change.edits.is_empty() {
+            continue;
+        }
+        let link = std::fs::symlink_metadata(&change.target);
+        let (target, current, old) = match link {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && change.creates() => {
+                (change.target.clone(), None, None)
+            }
+            Err(e) => return Err(unusable(&change.target, e.to_string())),
+            Ok(_) => {
+                // A symlink's target is replaced, never the link (Debian's conf.d links
+                // into mods-available).
+                let target = std::fs::canonicalize(&change.target)
+                    .map_err(|e| unusable(&change.target, format!("its symlink leads nowhere ({e})")))?;
+                let meta = std::fs::metadata(&target).map_err(|e| unusable(&target, e.to_string()))?;
+                if !meta.is_file() {
+                    return Err(unusable(&target, "not a regular file".to_owned()));
+                }
+                let bytes = std::fs::read(&target).map_err(|e| unusable(&target, e.to_string()))?;
+                (target, Some(bytes), Some(meta))
+            }
+        };
+        let new = change.apply_to(current.as_deref())?;
+        if current.as_deref() == Some(new.as_slice()) {
+            continue;
+        }
+        if out.iter().any(|p| p.target == target) {
+            return Err(unusable(&change.path, "two changes lead to this one file (a symlink and its target)".to_owned()));
+        }
+        out.push(Pending { change, target, new, old });
+    }
+    Ok(out)
+}
+
+/// Step 2: the original kept as `NAME.sesslint-STAMP.bak` beside it, durable, and checked
+/// to hold the bytes the change was planned against.
+fn back_up(p: &Pending<'_>, stamp: &str) -> Result<PathBuf, (String, std::io::Error)> {
+    let dir = parent(&p.target);
+    let name = p.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let fail = |path: &Path, e: std::io::Error| (crate::source::display_path(path), e);
+    let mut n = 0;
+    let backup = loop {
+        let candidate = match n {
+            0 => dir.join(format!("{name}.sesslint-{stamp}.bak")),
+            _ => dir.join(format!("{name}.sesslint-{stamp}-{n}.bak")),
+        };
+        match std::fs::hard_link(&p.target, &candidate) {
+            Ok(()) => break candidate,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
+            Err(_) => {
+                // No hard links here: a copy with the original's mode.
+                let old = p.old.as_ref().map_or(0o600, |m| m.permissions().mode() & 0o7777);
+                match write_new(&candidate, &std::fs::read(&p.target).map_err(|e| fail(&p.target, e))?, old, p.old.as_ref(), Some(&p.target)) {
+                    Ok(()) => break candidate,
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
+                    Err(e) => return Err(fail(&candidate, e)),
+                }
+            }
+        }
+        if n > 1000 {
+            return Err(fail(&p.target, std::io::Error::other("no free backup name")));
+        }
+    };
+    sync_dir(dir).map_err(|e| fail(dir, e))?;
+    // The bytes backed up are the ones the change was computed against (not a write
+    // that came in since the check).
+    let kept = std::fs::read(&backup).map_err(|e| fail(&backup, e))?;
+    if p.change.original_sha256.as_deref() != Some(crate::sha256::hex_digest(&kept).as_str()) {
+        let _ = std::fs::remove_file(&backup);
+        return Err(fail(&p.target, std::io::Error::other("the file changed while it was being backed up")));
+    }
+    Ok(backup)
+}
+
+/// Step 4 for one file: a temporary file beside the target with the new bytes and the
+/// original's metadata, fsync, rename over the target, fsync the directory.
+fn replace(p: &Pending<'_>) -> std::io::Result<()> {
+    let mode = match &p.old {
+        Some(m) => m.permissions().mode() & 0o7777,
+        None if p.change.writes_secret() => NEW_SECRET_FILE_MODE,
+        None => NEW_FILE_MODE,
+    };
+    let dir = parent(&p.target);
+    let tmp = temp_name(&p.target);
+    let _ = std::fs::remove_file(&tmp); // a leftover of a killed run with this pid
+    if let Err(e) = write_new(&tmp, &p.new, mode, p.old.as_ref(), p.old.as_ref().map(|_| p.target.as_path())) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    if let Err(e) = std::fs::rename(&tmp, &p.target) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    sync_dir(dir)
+}
+
+/// Create `path` (never overwriting) with `bytes`, `mode`, the owner and group of `like`
+/// and the labels of the file `labels_from`, then fsync it.
+pub(super) fn write_new(
+    path: &Path,
+    bytes: &[u8],
+    mode: u32,
+    like: Option<&std::fs::Metadata>,
+    labels_from: Option<&Path>,
+) -> std::io::Result<()> {
+    // Created unreadable to others whatever the umask; opened up to `mode` at the end.
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    super::slow::write_all(&mut file, bytes)?;
+    if let Some(m) = like {
+        let here = file.metadata()?;
+        if here.uid() != m.uid() || here.gid() != m.gid() {
+            std::os::unix::fs::fchown(&file, Some(m.uid()), Some(m.gid()))?;
+        }
+    }
+    if let Some(from) = labels_from {
+        copy_labels(from, &file)?;
+    }
+    // After chown, which clears set-id bits.
+    file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    file.sync_all()
+}
+
+/// The extended attributes that decide who may read the file: the SELinux label (RHEL's
+/// `httpd_config_t`, `redis_conf_t`) and POSIX ACLs. Absent ones, and filesystems without
+/// xattrs, are fine; a label that cannot be set is an error (a file the service could no
+/// longer read is worse than no change).
+fn copy_labels(from: &Path, to: &File) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(from_c) = std::ffi::CString::new(from.as_os_str().as_bytes()) else { return Ok(()) };
+    for name in [c"security.selinux", c"system.posix_acl_access"] {
+        let mut buf = vec![0u8; 4096];
+        // SAFETY: the path and name are NUL-terminated, the buffer is as long as said.
+        let n = unsafe {
+            libc::getxattr(from_c.as_ptr(), name.as_ptr(), buf.as_mut_ptr().cast(), buf.len())
+        };
+        if n < 0 {
+            let e = std::io::Error::last_os_error();
+            match e.raw_os_error() {
+                Some(libc::ENODATA) | Some(libc::ENOTSUP) => continue,
+                _ => return Err(e),
+            }
+        }
+        buf.truncate(n as usize);
+        // SAFETY: the fd is open for the call's duration; the buffer holds `buf.len()` bytes.
+        let r = unsafe { libc::fsetxattr(to.as_raw_fd(), name.as_ptr(), buf.as_ptr().cast(), buf.len(), 0) };
+        if r != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Put back the files of `entries` (already replaced): each backup's bytes over its target,
+/// each created file removed. Returns what to tell the user.
+fn roll_back(entries: &[ManifestEntry]) -> String {
+    let mut failed = Vec::new();
+    for e in entries.iter().rev() {
+        if let Err(err) = super::restore::restore_entry(e) {
+            failed.push(format!("{} ({err})", crate::source::display_path(&e.target)));
+        }
+    }
+    if failed.is_empty() {
+        format!("the {} file(s) already replaced were restored", entries.len())
+    } else {
+        format!("restoring failed for {}; run `sesslint restore`", failed.join(", "))
+    }
+}
+
+pub(super) fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+pub(super) fn temp_name(target: &Path) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    parent(target).join(format!(".{name}.sesslint-tmp-{}", std::process::id()))
+}
+
+pub(super) fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// Now in UTC as `YYYYMMDDTHHMMSSZ` (backup names sort by time).
+fn timestamp() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's days_from_civil, inverted).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// Write a whole file (used for the manifest): temporary file, fsync, rename, fsync dir.
+pub(super) fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    let tmp = temp_name(path);
+    let _ = std::fs::remove_file(&tmp);
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(mode).open(&tmp)?;
+    let written = file
+        .write_all(bytes)
+        .and_then(|_| file.set_permissions(std::fs::Permissions::from_mode(mode)))
+        .and_then(|_| file.sync_all())
+        .and_then(|_| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written?;
+    sync_dir(parent(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_utc_civil_dates() {
+        let t = timestamp();
+        assert_eq!(t.len(), 16, "{t}");
+        assert!(t.starts_with("20") && t.ends_with('Z') && t.as_bytes()[8] == b'T', "{t}");
+    }
+}
