@@ -1,6 +1,6 @@
 //! The rules' fixes as quick fixes: one code action per fixable diagnostic at the cursor,
-//! preferred when the fix is safe. Display-only fixes are not offered: they have no edit
-//! one could apply blindly.
+//! preferred when the fix is safe, with exactly the edits `check --fix` applies (the edit
+//! engine's [`applicable`] decides which; display-only fixes are never offered).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -10,6 +10,7 @@ use lsp_types::{CodeAction, CodeActionKind, CodeActionOrCommand, TextEdit, Uri, 
 use super::convert::path_to_uri;
 use super::diagnostics::{to_lsp, Ranges};
 use crate::diagnostic::{Applicability, Diagnostic};
+use crate::edit::fix::{applicable, FixOptions};
 use crate::report::ReportContext;
 use crate::span::Span;
 
@@ -24,7 +25,8 @@ pub fn quick_fixes(
     let mut out = Vec::new();
     for d in diagnostics {
         let Some(fix) = &d.fix else { continue };
-        if d.primary.path != path || fix.applicability() == Applicability::Display || fix.edits().is_empty() {
+        // The user reviews a quick fix before taking it: unsafe ones are offered too.
+        if d.primary.path != path || !applicable(fix, FixOptions { unsafe_fixes: true }) {
             continue;
         }
         // Touching, not only overlapping: a cursor right after the value still counts.

@@ -114,7 +114,9 @@ impl Rule {
     /// Whether the rule can attach a fix (it builds one somewhere in its file; the unit test
     /// below keeps this and the `## Fix safety` section in step).
     pub fn offers_fix(&self) -> bool {
-        ["Fix::safe(", "Fix::unsafe_edits(", "Fix::display_only(", "Fix::new("].iter().any(|f| self.source.contains(f))
+        ["Fix::safe(", "Fix::unsafe_edits(", "Fix::display_only(", "Fix::new(", "double_quote_fix("]
+            .iter()
+            .any(|f| self.source.contains(f))
     }
 
     /// The documentation in markdown: the rule file's leading `//!` comment.
@@ -269,12 +271,8 @@ mod tests {
                 assert!(doc.contains(section), "{} lacks {section}", r.code);
             }
             // A rule that builds a fix says how safe it is, in its documentation.
-            let offers_fix =
-                ["Fix::safe(", "Fix::unsafe_edits(", "Fix::display_only(", "Fix::new(", "double_quote_fix("]
-                    .iter()
-                    .any(|f| r.source.contains(f));
             assert_eq!(
-                offers_fix,
+                r.offers_fix(),
                 doc.contains("## Fix safety"),
                 "{}: a `## Fix safety` section iff it offers a fix",
                 r.code

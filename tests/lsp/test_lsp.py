@@ -3,11 +3,13 @@ hover, ordering under a burst of edits, bad input, secrets."""
 
 import asyncio
 import random
+import subprocess
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from conftest import (
     FPM,
+    SESSLINT,
     WWW_CONF,
     apply_edits,
     change_doc,
@@ -15,6 +17,7 @@ from conftest import (
     lsp_position,
     open_doc,
     published,
+    units,
 )
 
 # The locking lines come first: PHP ignores everything after the broken line.
@@ -80,6 +83,46 @@ async def test_unquoted_save_path_is_reported_fixed_and_cleared(client: Language
     # The fixed text is clean for the CLI too.
     path.write_text(fixed)
     assert [d for d in cli_json(workspace) if d["path"] == str(path)] == []
+
+
+async def test_quick_fix_is_the_cli_fix_and_what_check_fix_writes(client: LanguageClient, workspace):
+    # One engine: the editor's quick fix sends the edits `check --format json` lists for
+    # the finding, and `check --fix` writes exactly the text those edits make.
+    path = workspace / FPM / "conf.d/30-sessions.ini"
+    path.write_text(BROKEN)
+    uri = open_doc(client, path, BROKEN)
+    sl001 = [d for d in await published(client, uri, 1) if d.code == "SL001"]
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=sl001[0].range,
+            context=types.CodeActionContext(diagnostics=sl001),
+        )
+    )
+    fixes = [a for a in actions or [] if isinstance(a, types.CodeAction) and a.kind == types.CodeActionKind.QuickFix]
+    assert len(fixes) == 1, actions
+    lsp_edits = fixes[0].edit.changes[uri]
+    from_lsp = sorted(
+        (e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character, e.new_text)
+        for e in lsp_edits
+    )
+    lines = BROKEN.splitlines()
+    cli = [d for d in cli_json(workspace) if d["code"] == "SL001" and d["path"] == str(path)]
+    assert len(cli) == 1 and cli[0]["fix"]["applicability"] == "safe", cli
+    from_cli = sorted(
+        (
+            e["line"] - 1,
+            units(lines[e["line"] - 1][: e["column"] - 1], "utf-16"),
+            e["end_line"] - 1,
+            units(lines[e["end_line"] - 1][: e["end_column"] - 1], "utf-16"),
+            e["replacement"],
+        )
+        for e in cli[0]["fix"]["edits"]
+    )
+    assert from_lsp == from_cli and len(from_lsp) >= 2, (from_lsp, from_cli)
+    out = subprocess.run([SESSLINT, "check", "--fix", "--quiet", str(workspace)], capture_output=True, text=True)
+    assert "fixed" not in out.stdout, out.stdout
+    assert path.read_text() == apply_edits(BROKEN, lsp_edits)
 
 
 async def test_ranges_count_utf16_units(client: LanguageClient, workspace):
