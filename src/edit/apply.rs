@@ -154,8 +154,12 @@ fn prepare(changes: &ChangeSet) -> Result<Vec<Pending<'_>>, ApplyError> {
         if current.as_deref() == Some(new.as_slice()) {
             continue;
         }
-        if out.iter().any(|p| p.target == target) {
-            return Err(unusable(&change.path, "two changes lead to this one file (a symlink and its target)".to_owned()));
+        // A symlink and its target both changed: the same change once, different ones refused.
+        if let Some(same) = out.iter().find(|p| p.target == target) {
+            if same.new == new {
+                continue;
+            }
+            return Err(unusable(&change.path, "two different changes lead to this one file (a symlink and its target)".to_owned()));
         }
         out.push(Pending { change, target, new, old });
     }
@@ -213,7 +217,9 @@ fn replace(p: &Pending<'_>) -> std::io::Result<()> {
     let dir = parent(&p.target);
     let tmp = temp_name(&p.target);
     let _ = std::fs::remove_file(&tmp); // a leftover of a killed run with this pid
-    if let Err(e) = write_new(&tmp, &p.new, mode, p.old.as_ref(), p.old.as_ref().map(|_| p.target.as_path())) {
+    let written = write_new(&tmp, &p.new, mode, p.old.as_ref(), p.old.as_ref().map(|_| p.target.as_path()))
+        .and_then(|_| super::slow::fail_point(&p.target));
+    if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }

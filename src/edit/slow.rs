@@ -1,7 +1,8 @@
-//! A test-only slow-write hook: with `SESSLINT_TEST_SLOW_WRITE_MS=N` in the environment, a
-//! debug or test build writes files in small chunks and pauses N ms between chunks and
-//! between the steps of an apply, so that a test can kill the process at random points.
-//! Release builds compile it out (`cfg(debug_assertions)`): the variable does nothing there.
+//! Test-only hooks, compiled into debug and test builds only (`cfg(debug_assertions)`; in a
+//! release build the variables do nothing). `SESSLINT_TEST_SLOW_WRITE_MS=N`: files are
+//! written in 64-byte chunks with N ms pauses, and N ms pass between the steps of an apply,
+//! so a test can kill the process at random points. `SESSLINT_TEST_FAIL_WRITE=NAME`: the
+//! write of the file named NAME fails after its temporary file is written (rollback tests).
 
 use std::io::Write;
 
@@ -35,4 +36,15 @@ pub fn write_all(file: &mut std::fs::File, bytes: &[u8]) -> std::io::Result<()> 
         return Ok(());
     }
     file.write_all(bytes)
+}
+
+/// Fails when `SESSLINT_TEST_FAIL_WRITE` names `target`'s file name (debug builds only).
+pub fn fail_point(_target: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(debug_assertions)]
+    if let Some(name) = std::env::var_os("SESSLINT_TEST_FAIL_WRITE") {
+        if _target.file_name() == Some(name.as_os_str()) {
+            return Err(std::io::Error::other("write failed (SESSLINT_TEST_FAIL_WRITE)"));
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,215 @@
+//! `sesslint check --diff` / `--fix` / `--unsafe-fixes` / `restore` on copies of the rule
+//! fixtures: the diff writes nothing, the fix writes what the diff showed, a second fix has
+//! nothing to do, the real PHP reads the fixed value back, and restore brings the old tree.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let dest = to.join(entry.path().strip_prefix(from).expect("below"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy");
+        }
+    }
+}
+
+/// Every file below `dir` (but the restore manifest and backups) with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    common::files_below(dir)
+        .into_iter()
+        .filter(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            !name.ends_with(".bak") && name != ".sesslint-restore.json"
+        })
+        .map(|p| {
+            let bytes = std::fs::read(&p).expect("read");
+            (p, bytes)
+        })
+        .collect()
+}
+
+fn run(args: &[&str], dir: &Path) -> Output {
+    let mut all: Vec<&str> = args.to_vec();
+    let d = dir.to_string_lossy().into_owned();
+    all.push(&d);
+    common::sesslint(&all)
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// `fixture` copied to a temporary tree: `--diff` (exit 1, nothing written, the password
+/// masked), `--fix` (the diff's change written, a backup named), a second `--fix` and
+/// `--diff` with nothing to do, then `restore` (the old tree). Returns the fixed tree's
+/// directory (kept alive by the returned guard) and the changed files' new text.
+fn diff_fix_fix_restore(fixture: &str, extra: &[&str], secret: Option<&str>) -> (tempfile::TempDir, Vec<(PathBuf, String)>) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_tree(&common::fixtures().join("rules").join(fixture), tmp.path());
+    let dir = tmp.path();
+    let before = snapshot(dir);
+
+    let diff = run(&[&["check", "--diff"], extra].concat(), dir);
+    assert_eq!(diff.status.code(), Some(1), "{fixture}: --diff exits 1 when it would change something");
+    let shown = text(&diff.stdout);
+    assert!(shown.contains("--- a/") && shown.contains("+++ b/") && shown.contains("\n@@ -"), "{fixture}: {shown}");
+    assert!(!shown.contains('\x1b'), "no colour off a terminal");
+    if let Some(pw) = secret {
+        assert!(!shown.contains(pw), "{fixture}: the diff shows the password: {shown}");
+        let revealed = run(&[&["check", "--diff", "--show-secrets"], extra].concat(), dir);
+        assert!(text(&revealed.stdout).contains(pw), "{fixture}: --show-secrets shows it");
+    }
+    assert_eq!(snapshot(dir), before, "{fixture}: --diff wrote something");
+
+    let fix = run(&[&["check", "--fix"], extra].concat(), dir);
+    let said = text(&fix.stderr);
+    let after = snapshot(dir);
+    let changed: Vec<(PathBuf, String)> =
+        after.iter().filter(|(p, b)| before.get(*p) != Some(*b)).map(|(p, b)| (p.clone(), text(b))).collect();
+    assert!(!changed.is_empty(), "{fixture}: --fix changed nothing: {said}");
+    for (path, new) in &changed {
+        // Each changed file's backup is named in the output and holds the old bytes.
+        let name = path.file_name().expect("name").to_string_lossy().into_owned();
+        let backup = std::fs::read_dir(path.parent().expect("dir"))
+            .expect("dir")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.to_string_lossy().contains(&format!("{name}.sesslint-")) && p.to_string_lossy().ends_with(".bak"))
+            .unwrap_or_else(|| panic!("{fixture}: no backup of {name}"));
+        assert_eq!(std::fs::read(&backup).expect("backup"), before[path], "{fixture}: backup of {name}");
+        assert!(said.contains(&*backup.file_name().expect("name").to_string_lossy()), "{fixture}: {said}");
+        // What was written is what the diff showed: every added line is in the new file.
+        for line in shown.lines().filter(|l| l.starts_with('+') && !l.starts_with("+++")) {
+            if secret.is_none() {
+                assert!(new.contains(&line[1..]), "{fixture}: `{line}` not in {}", path.display());
+            }
+        }
+    }
+    // The findings that remain are reported; the fixed ones are gone.
+    assert!(said.contains("fixed ") && said.contains("sesslint restore"), "{fixture}: {said}");
+
+    // Idempotent: nothing left to do.
+    let again = run(&[&["check", "--fix"], extra].concat(), dir);
+    assert!(text(&again.stderr).contains("fixed 0 finding(s) in 0 file(s)"), "{fixture}: {}", text(&again.stderr));
+    assert_eq!(snapshot(dir), after, "{fixture}: a second --fix changed something");
+    let diff = run(&[&["check", "--diff"], extra].concat(), dir);
+    assert_eq!(diff.status.code(), Some(0), "{fixture}: --diff after --fix: {}", text(&diff.stdout));
+    assert!(diff.stdout.is_empty());
+
+    // restore puts the old bytes back, then the fixed tree is rebuilt for the caller.
+    let restore = common::sesslint(&["restore", &dir.to_string_lossy()]);
+    assert!(restore.status.success(), "{fixture}: {}", text(&restore.stderr));
+    assert_eq!(snapshot(dir), before, "{fixture}: restore");
+    let refix = run(&[&["check", "--fix", "--quiet"], extra].concat(), dir);
+    assert!(refix.status.code().is_some());
+    assert_eq!(snapshot(dir), after, "{fixture}: fixing again after restore");
+    (tmp, changed)
+}
+
+/// What PHP reads as `session.save_path` with `dir`'s fpm php.ini and conf.d.
+fn php_save_path(php: &Path, dir: &Path) -> String {
+    let fpm = dir.join("etc/php/8.2/fpm");
+    let out = std::process::Command::new(php)
+        .arg("-c")
+        .arg(fpm.join("php.ini"))
+        .env("PHP_INI_SCAN_DIR", fpm.join("conf.d"))
+        .args(["-r", "var_dump(ini_get('session.save_path'));"])
+        .output()
+        .expect("php");
+    text(&out.stdout)
+}
+
+#[test]
+fn unquoted_save_path_in_php_ini_is_quoted_and_php_reads_the_whole_value() {
+    let (tmp, changed) = diff_fix_fix_restore("SL105/trigger-semicolon-truncates", &[], None);
+    assert_eq!(changed.len(), 1);
+    assert!(changed[0].1.contains("session.save_path = \"2;/var/lib/php/sessions\"\n"), "{}", changed[0].1);
+    let Some(php) = common::oracle("php") else { return };
+    // Before the fix PHP stopped at `;`: the fixed file gives the whole path.
+    assert_eq!(php_save_path(&php, tmp.path()), "string(23) \"2;/var/lib/php/sessions\"\n");
+}
+
+#[test]
+fn unquoted_save_path_with_a_password_is_quoted_and_the_diff_masks_it() {
+    let pw = "not-a-real-password";
+    let (tmp, changed) = diff_fix_fix_restore("SL001/trigger-unquoted-save-path", &[], Some(pw));
+    assert_eq!(changed.len(), 1);
+    let Some(php) = common::oracle("php") else { return };
+    let want = format!("tcp://127.0.0.1:6379?auth={pw}&database=2");
+    assert_eq!(php_save_path(&php, tmp.path()), format!("string({}) \"{want}\"\n", want.len()));
+}
+
+#[test]
+fn a_pool_value_is_quoted_where_it_stands_and_its_comment_stays_a_comment() {
+    let (_tmp, changed) = diff_fix_fix_restore("SL105/trigger-semicolon-in-pool", &[], None);
+    let (path, new) = &changed[0];
+    assert!(new.ends_with("php_admin_value[session.save_path] = \"unix:///run/redis/redis-server.sock;x\" ; the socket\n"));
+    let Some(php) = common::oracle("php") else { return };
+    // php-fpm reads pool files with PHP's ini parser (fpm_conf.c, zend_parse_ini_file).
+    let out = std::process::Command::new(&php)
+        .args(["-n", "-r", "var_dump(parse_ini_file($argv[1], true)['www']['php_admin_value']['session.save_path']);"])
+        .arg(path)
+        .output()
+        .expect("php");
+    assert_eq!(text(&out.stdout), "string(37) \"unix:///run/redis/redis-server.sock;x\"\n");
+}
+
+#[test]
+fn magento_retries_are_set_and_php_includes_the_fixed_env_php() {
+    let (_tmp, changed) = diff_fix_fix_restore("SL305/trigger-zero-retries", &[], None);
+    let (path, _) = &changed[0];
+    let Some(php) = common::oracle("php") else { return };
+    let lint = std::process::Command::new(&php).args(["-n", "-l"]).arg(path).output().expect("php -l");
+    assert!(lint.status.success(), "{}", text(&lint.stdout));
+    let out = std::process::Command::new(&php)
+        .args([
+            "-n",
+            "-r",
+            "$c = include $argv[1]; echo $c['session']['redis']['retries'], ' ', $c['cache']['frontend']['default']['backend_options']['connect_retries'];",
+        ])
+        .arg(path)
+        .output()
+        .expect("php");
+    assert_eq!(text(&out.stdout), "2 2");
+}
+
+#[test]
+fn unsafe_fixes_only_when_asked() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_tree(&common::fixtures().join("rules/SL302/trigger-typo"), tmp.path());
+    let before = snapshot(tmp.path());
+    // The key renames change what Magento reads: unsafe, so --diff and --fix leave them.
+    let diff = run(&["check", "--diff"], tmp.path());
+    assert_eq!(diff.status.code(), Some(0), "{}", text(&diff.stdout));
+    run(&["check", "--fix"], tmp.path());
+    assert_eq!(snapshot(tmp.path()), before);
+    let diff = run(&["check", "--diff", "--unsafe-fixes"], tmp.path());
+    assert_eq!(diff.status.code(), Some(1));
+    let (_t, changed) = diff_fix_fix_restore("SL302/trigger-typo", &["--unsafe-fixes"], None);
+    assert!(changed[0].1.contains("'database' => '2'") && changed[0].1.contains("'max_concurrency' => '20'"));
+    // Alone, --unsafe-fixes is a usage error.
+    assert_eq!(run(&["check", "--unsafe-fixes"], tmp.path()).status.code(), Some(2));
+}
+
+#[test]
+fn after_fixing_the_findings_that_remain_are_reported() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_tree(&common::fixtures().join("rules/SL001/trigger-unquoted-save-path"), tmp.path());
+    let codes = |out: &Output| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        v.as_array().expect("array").iter().map(|d| d["code"].as_str().unwrap_or("").to_owned()).collect()
+    };
+    let before = codes(&run(&["check", "--format", "json"], tmp.path()));
+    let fixed = run(&["check", "--fix", "--format", "json"], tmp.path());
+    let after = codes(&fixed);
+    assert!(before.contains(&"SL001".to_owned()) && !after.contains(&"SL001".to_owned()), "{before:?} {after:?}");
+    assert_eq!(after, codes(&run(&["check", "--format", "json"], tmp.path())), "the report is the fixed tree's");
+    assert!(!after.is_empty() && fixed.status.code() == Some(1), "other findings remain and fail the run");
+}
