@@ -106,16 +106,30 @@ pub fn restore(dir: &Path) -> Result<Vec<Restored>, RestoreError> {
     let mut out = Vec::with_capacity(plan.len());
     for (e, done) in plan {
         if done {
+            remove_leftovers(&e.target);
             out.push(Restored::Unchanged { target: e.target.clone() });
             continue;
         }
         restore_entry(e).map_err(|source| RestoreError::Io { path: crate::source::display_path(&e.target), source })?;
+        remove_leftovers(&e.target);
         out.push(match &e.backup {
             Some(b) => Restored::Restored { target: e.target.clone(), backup: b.clone() },
             None => Restored::Removed { target: e.target.clone() },
         });
     }
     Ok(out)
+}
+
+/// Temporary files a killed apply left beside `target` (`.NAME.sesslint-tmp-PID`).
+fn remove_leftovers(target: &Path) {
+    let Some(name) = target.file_name().map(|n| n.to_string_lossy().into_owned()) else { return };
+    let prefix = format!(".{name}.sesslint-tmp-");
+    let Ok(dir) = std::fs::read_dir(parent(target)) else { return };
+    for entry in dir.filter_map(Result::ok) {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Put one file back: the backup's bytes and metadata over the target (a copy, so the
