@@ -124,6 +124,12 @@ pub fn manifest_dir(paths: &[PathBuf]) -> PathBuf {
     }
 }
 
+/// An absolute path from the manifest, shown relative to the current directory when below it.
+fn shown(p: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    sesslint::display_path(p.strip_prefix(&cwd).unwrap_or(p))
+}
+
 /// `sesslint restore [PATH]`: the last apply's backups put back.
 pub fn run_restore(path: Option<&Path>) -> ExitCode {
     let dir = manifest_dir(&path.map(Path::to_path_buf).into_iter().collect::<Vec<_>>());
@@ -131,16 +137,12 @@ pub fn run_restore(path: Option<&Path>) -> ExitCode {
         Ok(done) => {
             for r in done {
                 match r {
-                    edit::Restored::Restored { target, backup } => println!(
-                        "restored {} from {}",
-                        sesslint::display_path(&target),
-                        sesslint::display_path(&backup)
-                    ),
-                    edit::Restored::Removed { target } => {
-                        println!("removed {} (sesslint created it)", sesslint::display_path(&target))
+                    edit::Restored::Restored { target, backup } => {
+                        println!("restored {} from {}", shown(&target), shown(&backup))
                     }
+                    edit::Restored::Removed { target } => println!("removed {} (sesslint created it)", shown(&target)),
                     edit::Restored::Unchanged { target } => {
-                        println!("{} already holds its original content", sesslint::display_path(&target))
+                        println!("{} already holds its original content", shown(&target))
                     }
                 }
             }
