@@ -241,6 +241,7 @@ fn sl403_two_apps_with_one_database_and_prefix_read_each_others_sessions() {
     assert!(t.contains("N=42"), "the second app should read the first one's session:\n{t}");
     let ds = tree.check();
     assert_eq!(fired(&ds, "SL403").len(), 1, "{ds:#?}");
+    assert!(fired(&ds, "SL303").is_empty(), "one fact, one finding (SL403's): {ds:#?}");
 
     // Its own prefix keeps them apart, and SL403 is silent.
     let blog = tree.php_ini("apache2", &format!("tcp://localhost:{{port}}?auth={GOOD}&database=2&prefix=blog:"));

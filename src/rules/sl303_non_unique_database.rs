@@ -4,9 +4,8 @@
 //! Finds a session store in a Redis database that a Magento cache (`cache.frontend.default`,
 //! `page_cache`, an L2 `remote_backend_options`, any other frontend) on the same server
 //! uses: Magento's own sessions, another Magento install's on the same machine, or PHP's
-//! (php.ini, a php-fpm pool: `session.save_path = "tcp://...?database=N"`). Also finds two
-//! different applications whose sessions share one server and database under the same key
-//! prefix.
+//! (php.ini, a php-fpm pool: `session.save_path = "tcp://...?database=N"`). Two applications
+//! whose sessions share one database and prefix are SL403's.
 //!
 //! ## Why it matters
 //! `bin/magento cache:flush`, a deploy, or a cache clean from the admin runs `FLUSHDB` on
@@ -18,8 +17,7 @@
 //! `sess_<id>`), and `FLUSHDB` deletes every key of the selected database, whoever wrote it
 //! (redis.io/commands/flushdb). Magento does not check this; its CLI defaults (cache 0,
 //! page_cache 1, session 2) keep them apart, but hand-edited and container-generated
-//! env.php files often put everything in database 0. Two applications sharing a database and
-//! prefix can read each other's sessions.
+//! env.php files often put everything in database 0.
 //!
 //! ## Example
 //! ```php
@@ -111,47 +109,6 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                         }),
                     );
                 }
-            }
-        }
-    }
-    // Different applications whose sessions land in one server, database and prefix.
-    // (host, server, database, prefix) -> the first endpoint that keeps sessions there.
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (ei, ep) in model.endpoints.iter().enumerate() {
-        let Some(at) = ep.save_path.as_ref().and_then(|v| v.set_at).or(ep.decided_at) else { continue };
-        let host = host_of(model.path(at.file), &[]);
-        for t in &ep.targets {
-            let prefix = match ep.owner {
-                crate::model::EndpointOwner::Magento(_) => "sess_".to_owned(),
-                // phpredis' defaults (redis_session.c); the cluster one measured with 5.3.7
-                // (tests/phpredis_live_model.rs stores a session under it).
-                _ if ep.handler.value == "rediscluster" => {
-                    t.prefix.clone().unwrap_or_else(|| "PHPREDIS_CLUSTER_SESSION:".into())
-                }
-                _ => t.prefix.clone().unwrap_or_else(|| "PHPREDIS_SESSION:".into()),
-            };
-            let key = format!("{}|{}|{}|{}", host.display(), server_key(t), t.database.unwrap_or(0), prefix);
-            let other = *seen.entry(key).or_insert(ei);
-            if other != ei {
-                let first = &model.endpoints[other];
-                let Some(first_at) = first.save_path.as_ref().and_then(|v| v.set_at).or(first.decided_at) else {
-                    continue;
-                };
-                out.push(
-                    rule.diagnostic(
-                        Severity::Warning,
-                        format!(
-                            "{} and {} keep sessions in the same Redis database ({} db {}) under the same prefix `{prefix}`: each can read and overwrite the other's sessions",
-                            first.label,
-                            ep.label,
-                            server_key(t),
-                            t.database.unwrap_or(0)
-                        ),
-                        label(model, at, "sessions here"),
-                    )
-                    .with_related(label(model, first_at, format!("{} uses the same database", first.label)))
-                    .with_help("give each application its own database (`?database=N`) or at least its own `prefix=`"),
-                );
             }
         }
     }

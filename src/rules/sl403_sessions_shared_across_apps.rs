@@ -3,7 +3,9 @@
 //! ## What it does
 //! Finds two applications (php-fpm pools, Magento installs, PHP setups of different SAPIs
 //! other than the CLI) whose sessions go to the same Redis server, database and key prefix,
-//! each from its own setting. The prefix is the one the handler really uses: phpredis'
+//! each from its own setting. The server is the one the tree links the address to; when the
+//! tree holds no Redis config for it, two addresses that name the same server on one machine
+//! (`localhost` and `127.0.0.1`, one socket path) count as one. The prefix is the one the handler really uses: phpredis'
 //! `prefix` parameter, else `PHPREDIS_SESSION:`; Magento's session handler writes `sess_`.
 //! Two setups that read one and the same php.ini line are one setting, not two apps (the
 //! CLI and FPM of one site), and are not flagged.
@@ -30,8 +32,10 @@ use std::collections::BTreeMap;
 use super::{endpoint_at, label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::Severity;
+use crate::model::link::host_of;
+use crate::model::magento::server_key;
 use crate::model::php::Sapi;
-use crate::model::{EndpointId, EndpointOwner, LinkCertainty, Location, Model};
+use crate::model::{EndpointId, EndpointOwner, LinkCertainty, Location, Model, ServerId};
 
 pub static RULE: Rule = Rule {
     code: Code::SessionsSharedAcrossApps,
@@ -41,43 +45,63 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// Where a target's sessions are: the server it is linked to exactly, else (no server of
+/// the tree reached for sure) its normalised address on the client's machine.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Place {
+    Server(usize),
+    Address(std::path::PathBuf, String),
+}
+
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
-    let mut groups: BTreeMap<(usize, i64, String), Vec<(EndpointId, Location)>> = BTreeMap::new();
-    for l in &model.links {
-        if l.certainty != LinkCertainty::Exact {
-            continue;
-        }
-        let ep = model.endpoint(l.endpoint);
+    let mut groups: BTreeMap<(Place, i64, String), Vec<(EndpointId, Location)>> = BTreeMap::new();
+    for (ei, ep) in model.endpoints.iter().enumerate() {
+        let id = EndpointId(ei);
         if let EndpointOwner::Php(i) = ep.owner {
             if model.php[i].sapi == Some(Sapi::Cli) {
                 continue; // the CLI runs the same app's scripts
             }
         }
-        let t = &ep.targets[l.target];
-        let prefix = t.prefix.clone().unwrap_or_else(|| match ep.owner {
-            EndpointOwner::Magento(_) => "sess_".to_owned(),
-            _ => "PHPREDIS_SESSION:".to_owned(),
-        });
         let Some(at) = endpoint_at(ep) else { continue };
-        let list = groups.entry((l.server.0, t.database.unwrap_or(0), prefix)).or_default();
-        // One setting read by several setups is one app.
-        if !list.iter().any(|(e, a)| *e == l.endpoint || *a == at) {
-            list.push((l.endpoint, at));
+        for (ti, t) in ep.targets.iter().enumerate() {
+            let exact =
+                model.links.iter().find(|l| l.endpoint == id && l.target == ti && l.certainty == LinkCertainty::Exact);
+            let place = match exact {
+                Some(l) => Place::Server(l.server.0),
+                None if model.links.iter().any(|l| l.endpoint == id && l.target == ti) => continue,
+                None => Place::Address(host_of(model.path(at.file), &[]), server_key(t)),
+            };
+            let prefix = t.prefix.clone().unwrap_or_else(|| match ep.owner {
+                EndpointOwner::Magento(_) => "sess_".to_owned(),
+                // phpredis' defaults (redis_session.c); the cluster one measured with 5.3.7
+                // (tests/phpredis_live_model.rs stores a session under it).
+                _ if ep.handler.value == "rediscluster" => "PHPREDIS_CLUSTER_SESSION:".to_owned(),
+                _ => "PHPREDIS_SESSION:".to_owned(),
+            });
+            let list = groups.entry((place, t.database.unwrap_or(0), prefix)).or_default();
+            // One setting read by several setups is one app.
+            if !list.iter().any(|(e, a)| *e == id || *a == at) {
+                list.push((id, at));
+            }
         }
     }
-    for ((server, db, prefix), list) in groups {
+    for ((place, db, prefix), list) in groups {
         if list.len() < 2 {
             continue;
         }
-        let s = model.server(crate::model::ServerId(server));
+        let server = match &place {
+            Place::Server(s) => {
+                format!("Redis server {}", crate::source::display_path(model.path(model.server(ServerId(*s)).file)))
+            }
+            Place::Address(_, key) => format!("Redis at {key}"),
+        };
         let names: Vec<&str> = list.iter().map(|(e, _)| model.endpoint(*e).label.as_str()).collect();
         let (first, rest) = (&list[0], &list[1..]);
         let mut d = rule.diagnostic(
             Severity::Error,
             format!(
-                "{} keep their sessions in the same place: Redis server {}, database {db}, prefix `{prefix}`; a session id of one is a session of the other",
+                "{} keep their sessions in the same place: {server}, database {db}, prefix `{prefix}`; a session id of one is a session of the other",
                 names.join(" and "),
-                crate::source::display_path(model.path(s.file))
             ),
             label(model, first.1, "sessions of one application"),
         );
