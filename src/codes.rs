@@ -76,6 +76,7 @@ codes! {
     SessionsSharedAcrossApps = "SL403", "sessions-shared-across-apps";
     PlaintextToRemote = "SL404", "plaintext-to-remote";
     TunnelChainBroken = "SL405", "tunnel-chain-broken";
+    SessionAclDenied = "SL406", "session-acl-denied";
 }
 
 /// Codes of rules that were removed: never given to a new rule.

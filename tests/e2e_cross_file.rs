@@ -1,4 +1,4 @@
-//! End to end for the cross-file rules (SL401, SL402, SL403) and SL209: a real redis-server
+//! End to end for the cross-file rules (SL401, SL402, SL403, SL406) and SL209: a real redis-server
 //! 7.0 runs the tree's own redis.conf on 127.0.0.1, real php 8.2 with phpredis 5.3.7 loads
 //! the tree's own php.ini, and what they do is what the rule predicts: the session fails
 //! (with the server's own reply pinned) exactly when the rule fires, and works when it does
@@ -248,4 +248,55 @@ fn sl403_two_apps_with_one_database_and_prefix_read_each_others_sessions() {
     let t = text(&php_session(&php, &blog, Some(&sid)));
     assert!(t.contains("N=none"), "{t}");
     assert!(fired(&tree.check(), "SL403").is_empty());
+}
+
+/// A php.ini like [`Tree::php_ini`]'s with session locking on.
+fn php_ini_locking(tree: &Tree, save_path: &str) -> PathBuf {
+    let ini = tree.php_ini("fpm", save_path);
+    let body = std::fs::read_to_string(&ini).expect("read php.ini");
+    write(&ini, &format!("{body}redis.session.locking_enabled = 1\n"));
+    ini
+}
+
+#[test]
+fn sl406_an_acl_user_without_the_session_keys_or_commands_gets_noperm() {
+    let Some((php, redis)) = oracles() else { return };
+    let auth = format!("tcp://127.0.0.1:{{port}}?auth[]=sessions&auth[]={GOOD}");
+    // (the user's rules, a save_path suffix, locking, what real phpredis says)
+    let cases: [(&str, &str, bool, &str); 4] = [
+        ("~app:* +@all", "", false, "NOPERM this user has no permissions to access one of the keys"),
+        ("%R~PHPREDIS_SESSION:* +@all", "", false, "NOPERM this user has no permissions to access one of the keys"),
+        (
+            "~PHPREDIS_SESSION:* +@read +@write",
+            "",
+            true,
+            "NOPERM this user has no permissions to run the 'evalsha' command",
+        ),
+        (
+            "~PHPREDIS_SESSION:* +get +setex +expire +del +set +eval +evalsha",
+            "&database=2",
+            true,
+            "NOPERM this user has no permissions to run the 'select' command",
+        ),
+    ];
+    for (rules, extra, locking, noperm) in cases {
+        let tree = Tree::new(&redis, &format!("user default off\nuser sessions on >{GOOD} {rules}\n"));
+        let save_path = format!("{auth}{extra}");
+        let ini = if locking { php_ini_locking(&tree, &save_path) } else { tree.php_ini("fpm", &save_path) };
+        let t = text(&php_session(&php, &ini, None));
+        assert!(t.contains("RedisException") && t.contains(noperm), "{rules}: real phpredis should get {noperm}:\n{t}");
+        let ds = tree.check();
+        assert_eq!(fired(&ds, "SL406").len(), 1, "{rules}: {ds:#?}");
+        assert!(fired(&ds, "SL401").is_empty(), "{rules}: the login itself works: {ds:#?}");
+    }
+    // What the rule's help suggests: every request works, and SL406 is silent.
+    let rules = "~PHPREDIS_SESSION:* +get +setex +expire +exists +del +select +set +eval +evalsha";
+    let tree = Tree::new(&redis, &format!("user default off\nuser sessions on >{GOOD} {rules}\n"));
+    let ini = php_ini_locking(&tree, &format!("{auth}&database=2"));
+    let t = text(&php_session(&php, &ini, None));
+    assert!(t.contains("STARTED") && t.contains("WRITTEN") && !t.contains("NOTWRITTEN"), "{t}");
+    let sid = t.split("SID=").nth(1).and_then(|r| r.split_whitespace().next()).expect("session id").to_owned();
+    let t = text(&php_session(&php, &ini, Some(&sid)));
+    assert!(t.contains("N=42") && t.contains("WRITTEN"), "the session is read back: {t}");
+    assert!(fired(&tree.check(), "SL406").is_empty(), "{:#?}", tree.check());
 }

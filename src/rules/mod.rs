@@ -43,6 +43,7 @@ mod sl402_endpoint_unreachable;
 mod sl403_sessions_shared_across_apps;
 mod sl404_plaintext_to_remote;
 mod sl405_tunnel_chain_broken;
+mod sl406_session_acl_denied;
 
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -103,6 +104,7 @@ pub static RULES: &[&Rule] = &[
     &sl403_sessions_shared_across_apps::RULE,
     &sl404_plaintext_to_remote::RULE,
     &sl405_tunnel_chain_broken::RULE,
+    &sl406_session_acl_denied::RULE,
 ];
 
 impl Rule {

@@ -2,6 +2,7 @@
 //! (redis.conf or the ACL file) and the default user every new connection is.
 
 use super::commands::CommandAccess;
+use super::keys::{KeyAccess, KeyNeed};
 use super::password::PasswordStrength;
 use super::RedisServer;
 use crate::model::Location;
@@ -22,9 +23,51 @@ pub struct AclUser {
     /// How strong each password is, by fingerprint (judged while the line is applied).
     #[serde(skip)]
     strengths: Vec<(String, PasswordStrength)>,
-    /// Which dangerous commands (FLUSHALL, CONFIG, ...) it may run.
+    /// Which dangerous commands (FLUSHALL, CONFIG, ...) and session commands it may run
+    /// (its root selector).
     pub commands: CommandAccess,
+    /// Which keys its root selector may read and write.
+    pub keys: KeyAccess,
+    /// Its further selectors `(...)` (Redis 7.0+): a command passes when the root or any
+    /// selector allows both it and its keys (acl.c ACLCheckAllUserCommandPerm).
+    pub selectors: Vec<Selector>,
     pub at: Location,
+}
+
+/// One `(...)` selector of a user: its own commands and keys.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Selector {
+    pub commands: CommandAccess,
+    pub keys: KeyAccess,
+}
+
+impl Selector {
+    fn from_rule(rule: &[u8]) -> Selector {
+        let inner = rule.strip_prefix(b"(").unwrap_or(rule);
+        let inner = inner.strip_suffix(b")").unwrap_or(inner);
+        let mut s = Selector::default();
+        for r in inner.split(|b| *b == b' ' || *b == b'\t').filter(|r| !r.is_empty()) {
+            s.commands.apply(r);
+            s.keys.apply(r);
+        }
+        s
+    }
+}
+
+/// Whether a user with these selectors may run `command` on each of `keys` with the need
+/// given: the root selector or one further selector must allow the command and every key
+/// (redis@7.0.15:src/acl.c ACLCheckAllUserCommandPerm, ACLSelectorCheckCmd).
+/// `command` `None` checks the keys alone (for a handler whose commands are not modelled).
+pub fn permits(
+    root: (&CommandAccess, &KeyAccess),
+    selectors: &[Selector],
+    command: Option<&str>,
+    keys: &[(&[u8], KeyNeed)],
+) -> bool {
+    let one = |c: &CommandAccess, k: &KeyAccess| {
+        command.map_or(true, |cmd| c.may_run(cmd)) && keys.iter().all(|(key, need)| k.permits(key, *need))
+    };
+    one(root.0, root.1) || selectors.iter().any(|s| one(&s.commands, &s.keys))
 }
 
 impl AclUser {
@@ -39,6 +82,8 @@ impl AclUser {
             fingerprints: Vec::new(),
             strengths: Vec::new(),
             commands: CommandAccess::default(),
+            keys: KeyAccess::default(),
+            selectors: Vec::new(),
             at,
         }
     }
@@ -46,7 +91,26 @@ impl AclUser {
     /// Apply the rules of a `user` line in order, as ACLSetUser does (only the rules that
     /// decide logging in; key, channel and command rules are checked by the loader).
     pub fn apply(&mut self, rules: &[Vec<u8>]) {
+        // A selector `(+get ~k)` arrives split at its blanks: join it back.
+        let mut open: Option<Vec<u8>> = None;
         for rule in rules {
+            if let Some(sel) = open.as_mut() {
+                sel.push(b' ');
+                sel.extend_from_slice(rule);
+                if rule.last() == Some(&b')') {
+                    let sel = open.take().unwrap_or_default();
+                    self.selectors.push(Selector::from_rule(&sel));
+                }
+                continue;
+            }
+            if rule.first() == Some(&b'(') {
+                if rule.last() == Some(&b')') && rule.len() > 1 {
+                    self.selectors.push(Selector::from_rule(rule));
+                } else {
+                    open = Some(rule.clone());
+                }
+                continue;
+            }
             match rule.as_slice() {
                 r if r.eq_ignore_ascii_case(b"on") => self.enabled = true,
                 r if r.eq_ignore_ascii_case(b"off") => self.enabled = false,
@@ -76,7 +140,11 @@ impl AclUser {
                     self.fingerprints.retain(|f| *f != digest)
                 }
                 [b'!', hash @ ..] => self.fingerprints.retain(|f| f.as_bytes() != hash),
-                other => self.commands.apply(other),
+                r if r.eq_ignore_ascii_case(b"clearselectors") => self.selectors.clear(),
+                other => {
+                    self.commands.apply(other);
+                    self.keys.apply(other);
+                }
             }
             self.passwords = self.fingerprints.len();
         }
@@ -92,7 +160,13 @@ impl AclUser {
 
     /// The built-in default user: `on nopass ~* &* +@all` (acl.c ACLCreateDefaultUser).
     fn builtin_default(at: Location) -> Self {
-        AclUser { enabled: true, nopass: true, commands: CommandAccess::all(), ..AclUser::reset("default", at) }
+        AclUser {
+            enabled: true,
+            nopass: true,
+            commands: CommandAccess::all(),
+            keys: KeyAccess::all(),
+            ..AclUser::reset("default", at)
+        }
     }
 
     /// How strong each password it accepts is (never the passwords).
@@ -104,6 +178,11 @@ impl AclUser {
     /// digest (acl.c ACLCheckUserCredentials: off fails, nopass takes anything).
     pub fn accepts_digest(&self, digest: &str) -> bool {
         self.enabled && (self.nopass || self.fingerprints.iter().any(|f| f.eq_ignore_ascii_case(digest)))
+    }
+
+    /// Whether this user may run `command` on `keys` (see [`permits`]).
+    pub fn permits(&self, command: Option<&str>, keys: &[(&[u8], KeyNeed)]) -> bool {
+        permits((&self.commands, &self.keys), &self.selectors, command, keys)
     }
 }
 
@@ -151,8 +230,12 @@ pub struct DefaultUser {
     fingerprints: Vec<String>,
     #[serde(skip)]
     strengths: Vec<(String, PasswordStrength)>,
-    /// Which dangerous commands (FLUSHALL, CONFIG, ...) it may run.
+    /// Which dangerous commands (FLUSHALL, CONFIG, ...) and session commands it may run.
     pub commands: CommandAccess,
+    /// Which keys it may read and write.
+    pub keys: KeyAccess,
+    /// Its further selectors (Redis 7.0+).
+    pub selectors: Vec<Selector>,
 }
 
 impl DefaultUser {
@@ -190,6 +273,11 @@ impl DefaultUser {
         self.enabled && !self.nopass && self.fingerprints.iter().any(|f| f.eq_ignore_ascii_case(digest))
     }
 
+    /// Whether the default user may run `command` on `keys` (see [`permits`]).
+    pub fn permits(&self, command: Option<&str>, keys: &[(&[u8], KeyNeed)]) -> bool {
+        permits((&self.commands, &self.keys), &self.selectors, command, keys)
+    }
+
     /// Whether `AUTH default <password>` succeeds (`nopass` takes any password).
     pub fn auth_as_default_succeeds(&self, password: &[u8]) -> bool {
         self.enabled && (self.nopass || self.fingerprints.contains(&crate::sha256::hex_digest(password)))
@@ -209,6 +297,8 @@ impl DefaultUser {
             fingerprints: Vec::new(),
             strengths: Vec::new(),
             commands: CommandAccess::all(),
+            keys: KeyAccess::all(),
+            selectors: Vec::new(),
         }
     }
 }
@@ -251,5 +341,7 @@ pub(super) fn effective_default(s: &RedisServer, requirepass: Option<(Location, 
         fingerprints: user.fingerprints,
         strengths: user.strengths,
         commands: user.commands,
+        keys: user.keys,
+        selectors: user.selectors,
     }
 }

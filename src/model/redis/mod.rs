@@ -4,6 +4,7 @@
 mod acl;
 mod address;
 pub mod commands;
+pub mod keys;
 pub mod password;
 mod version;
 
