@@ -31,8 +31,21 @@ pub fn redis_secret_args(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>
             .skip(2.min(args.len().saturating_sub(1)).max(1))
             .map(|(i, a)| (i, 0..a.len()))
             .collect(),
+        // `sentinel sentinel-pass <password>` and any other sentinel option named for one.
+        _ if name == "sentinel"
+            && args
+                .first()
+                .is_some_and(|a| name_looks_like_a_password(&String::from_utf8_lossy(a).to_ascii_lowercase())) =>
+        {
+            args.iter().enumerate().skip(1).map(|(i, a)| (i, 0..a.len())).collect()
+        }
         // A misspelled name (`requirepas`): redis-server refuses the line, but the writer
         // meant the directive it is a did-you-mean of, so its arguments are that one's.
+        // An unknown name that says it holds a credential (`requirepassword`, `masterpass`,
+        // `auth`, `api-key`): whatever redis-server makes of it, its writer put one there.
+        directives::Lookup::Unknown if unknown_name_holds_a_secret(name) => {
+            args.iter().enumerate().map(|(i, a)| (i, 0..a.len())).collect()
+        }
         directives::Lookup::Unknown => {
             let known = directives::DIRECTIVES.iter().map(|d| d.name).chain(["user", "sentinel"]);
             match crate::suggest::did_you_mean(name, known).as_deref() {
@@ -48,6 +61,13 @@ pub fn redis_secret_args(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>
         }
         _ => Vec::new(),
     }
+}
+
+/// A directive or key name redis-server does not know whose words say it holds a
+/// credential: [`name_looks_like_a_password`], or a word `auth`, `key`, `token` or `cred` in
+/// it. Lowercased input.
+pub fn unknown_name_holds_a_secret(lower: &str) -> bool {
+    name_looks_like_a_password(lower) || ["auth", "key", "token", "cred"].iter().any(|w| lower.contains(w))
 }
 
 /// An unknown directive's arguments written like ACL rules (`>password`, `#hash`): masked
@@ -72,6 +92,8 @@ pub fn redis_broken_line_secret(line: &[u8]) -> Option<usize> {
             let sub = words.get(1).and_then(|w| line.get(w.clone())).unwrap_or(b"");
             if sub.eq_ignore_ascii_case(b"auth-pass") {
                 sensitive_from(3)
+            } else if name_looks_like_a_password(&String::from_utf8_lossy(sub).to_ascii_lowercase()) {
+                sensitive_from(2)
             } else {
                 None
             }
@@ -215,6 +237,57 @@ pub fn envphp_raw_secrets(bytes: &[u8]) -> Vec<crate::span::Span> {
     out
 }
 
+/// env.php by PHP's tokens, across lines, comments and heredocs: after every token that
+/// names a secret key (`'password'`, `PASSWORD`, followed by `=>` or, when the arrow is
+/// missing, directly by the value), the value's tokens up to the next `,` or `;` or the
+/// closing bracket at the same depth (`'password' =>\n 'a' 'b'`: both strings). Spans
+/// index the bytes `tokens` were lexed from. This is what lets a parser message that
+/// quotes one of those tokens be masked wherever the token stands.
+pub fn envphp_token_secrets(tokens: &[crate::syntax::env_php::Token], bytes: &[u8]) -> Vec<crate::span::Span> {
+    use crate::syntax::env_php::TokenKind as K;
+    let sig: Vec<&crate::syntax::env_php::Token> = tokens.iter().filter(|t| !t.kind.is_trivia()).collect();
+    let text = |t: &crate::syntax::env_php::Token| bytes.get(t.span.start..t.span.end).unwrap_or(b"");
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < sig.len() {
+        let key = match sig[i].kind {
+            K::SingleQuoted | K::DoubleQuoted => {
+                let t = text(sig[i]);
+                String::from_utf8_lossy(t.get(1..t.len().saturating_sub(1)).unwrap_or(b"")).into_owned()
+            }
+            K::Name => String::from_utf8_lossy(text(sig[i])).into_owned(),
+            _ => String::new(),
+        };
+        i += 1;
+        if key.is_empty() || key.len() > 64 || !envphp_key_is_secret(&key) {
+            continue;
+        }
+        let mut start = i;
+        match sig.get(i).map(|t| t.kind) {
+            Some(K::DoubleArrow) => start += 1,
+            Some(K::Comma | K::Semicolon | K::CloseBracket | K::CloseParen | K::CloseBrace) | None => continue,
+            Some(_) => {}
+        }
+        let (mut depth, mut end) = (0usize, start);
+        while let Some(t) = sig.get(end) {
+            match t.kind {
+                K::OpenBracket | K::OpenParen | K::OpenBrace | K::Attribute => depth += 1,
+                K::CloseBracket | K::CloseParen | K::CloseBrace if depth == 0 => break,
+                K::CloseBracket | K::CloseParen | K::CloseBrace => depth -= 1,
+                K::Comma | K::Semicolon if depth == 0 => break,
+                _ => {}
+            }
+            end += 1;
+        }
+        if end > start {
+            out.push(crate::span::Span::new(sig[start].span.start, sig[end - 1].span.end));
+        }
+        // A secret key inside the value (`'password' => ['key' => ...]`) is inside this span.
+        i = end.max(i);
+    }
+    out
+}
+
 /// The key written just before a `=>`: the last quoted string or bare word, unquoted.
 fn envphp_key_before(text: &[u8]) -> String {
     let t = String::from_utf8_lossy(text);
@@ -230,8 +303,9 @@ fn envphp_key_before(text: &[u8]) -> String {
 }
 
 /// Masks, by position, the input a syntax error's message quotes (`unexpected
-/// single-quoted string "..."`) when the error stands on a line that holds a secret: a
-/// token there may be part of a password that the parser could not place. `secrets` and
+/// single-quoted string "..."`) when the error stands on a line that holds a secret or
+/// inside a secret's span: a token there may be part of a password that the parser could
+/// not place. `secrets` and
 /// the errors' spans index `bytes`.
 pub fn mask_quoted_tokens(errors: &mut [crate::syntax::SyntaxError], secrets: &[crate::span::Span], bytes: &[u8]) {
     for e in errors {
@@ -241,7 +315,9 @@ pub fn mask_quoted_tokens(errors: &mut [crate::syntax::SyntaxError], secrets: &[
         let line_start = bytes[..start].iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(0, |p| p + 1);
         let line_end = bytes[end..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(bytes.len(), |p| end + p);
         let on_secret_line = secrets.iter().any(|s| s.start < line_end.max(line_start + 1) && s.end > line_start);
-        if on_secret_line
+        // Or the token itself stands inside a secret's value, on whatever line.
+        let inside_secret = secrets.iter().any(|s| s.start < end.max(start + 1) && s.end > start);
+        if (on_secret_line || inside_secret)
             && q.end <= e.message.len()
             && e.message.is_char_boundary(q.start)
             && e.message.is_char_boundary(q.end)
@@ -302,6 +378,24 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
                         out.push(vs..ve);
                     }
                     i = ve.max(vs);
+                    continue;
+                }
+            }
+        }
+        // User-info without a scheme, as a value starts (`'host' => 'user:pw@h'`, which
+        // Credis hands to PHP's URL parser): the `:` before `@` in one word.
+        if at_key && !raw[i..].starts_with(b"://") {
+            let stop = raw[i..]
+                .iter()
+                .position(|&b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'\n' | b'\r'))
+                .map_or(raw.len(), |p| i + p);
+            let word = &raw[i..stop];
+            if let (Some(colon), Some(at)) =
+                (word.iter().position(|&b| b == b':'), word.iter().rposition(|&b| b == b'@'))
+            {
+                if colon + 1 < at && !word[..colon].contains(&b'=') {
+                    out.push(i + colon + 1..i + at);
+                    i = stop;
                     continue;
                 }
             }

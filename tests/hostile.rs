@@ -954,3 +954,122 @@ fn passwords_under_misspelt_or_unusual_names_are_masked() {
     );
     shown_nowhere(repo.path(), &["OddKeyPwA", "OddKeyPwB", "OddKeyPwC", "OddKeyPwD", "OddKeyPwE", "OddKeyPwF"]);
 }
+
+/// PHP's parser quotes the token it stopped at (`unexpected single-quoted string "…"`,
+/// identifier, integer). Wherever that token stands relative to a secret key (the line
+/// after `'password' =>`, after a heredoc, behind a comment, with the arrow missing), it is
+/// masked in `parse` and every format. `php -l` shows each case is one PHP refuses by
+/// quoting exactly that token.
+#[test]
+fn php_parser_messages_never_quote_a_password_token_wherever_it_stands() {
+    let cases: &[(&str, &str)] = &[
+        ("'password' =>\n 'a' 'NextLinePw1'", "NextLinePw1"),
+        ("'password' => 'a'\n 'NextLinePw2'", "NextLinePw2"),
+        ("'password'\n => 'a' 'ArrowLinePw3'", "ArrowLinePw3"),
+        ("'password' /* c */ => 'a' 'CommentPw4'", "CommentPw4"),
+        ("'password' => <<<EOT\nabc\nEOT 'HeredocPw5'", "HeredocPw5"),
+        ("'password' => <<<'EOT'\nabc\nEOT \"NowdocPw6\"", "NowdocPw6"),
+        ("'password' 'NoArrowPw7'", "NoArrowPw7"),
+        ("'password' =>\n FOO\n IdentPw8", "IdentPw8"),
+        ("'password' =>\n 1\n 90817263", "90817263"),
+    ];
+    for (value, secret) in cases {
+        let dir = tempfile::tempdir().expect("tmp");
+        let env = dir.path().join("var/www/s/app/etc/env.php");
+        write(
+            &env,
+            format!("<?php\nreturn ['session' => ['save' => 'redis', 'redis' => ['host' => '127.0.0.1', {value}, 'database' => '2']]];\n"),
+        );
+        if let Some(php) = common::oracle("php") {
+            let out = Command::new(php).arg("-l").arg(&env).output().expect("php -l");
+            let said = all_output(&out);
+            assert!(said.contains(&format!("\"{secret}\"")), "php -l does not quote {secret}:\n{said}");
+        }
+        let mut outputs = every_output(dir.path(), &[]);
+        outputs.push(("parse".into(), all_output(&sesslint_in(dir.path(), &["parse", "var/www/s/app/etc/env.php"]))));
+        for (what, out) in &outputs {
+            assert!(!out.contains(secret), "{what} shows {secret}:\n{out}");
+        }
+        let concise = &outputs[1].1;
+        assert!(concise.contains("syntax error, unexpected") && concise.contains("\"********\""), "{concise}");
+    }
+}
+
+/// redis.conf directives redis-server does not know, named for a credential however far
+/// from a real one (`requirepassword`, `masterpass`, `auth`, `pass`, `api-key`, ...), and
+/// sentinel's `sentinel-pass`: their arguments are masked in frames, `parse` and every
+/// format, on lines that parse and lines that do not. redis-server refuses each line.
+#[test]
+fn unknown_redis_directives_named_for_a_credential_are_masked() {
+    let lines = [
+        ("requirepassword RpPw1", "RpPw1"),
+        ("masterpass MpPw2", "MpPw2"),
+        ("auth AuPw3", "AuPw3"),
+        ("password PwPw4", "PwPw4"),
+        ("pass PPw5", "PPw5"),
+        ("my-api-key SkPw6", "SkPw6"),
+        ("requirepassword \"BrPw7", "BrPw7"),
+    ];
+    let dir = tempfile::tempdir().expect("tmp");
+    let conf = dir.path().join("etc/redis/redis.conf");
+    let mut text = String::from("port 6379\n");
+    for (line, _) in lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text.push_str("bind 0.0.0.0\n");
+    write(&conf, &text);
+    write(
+        &dir.path().join("etc/redis/sentinel.conf"),
+        "port 26379\nsentinel sentinel-pass SentPw8\nsentinel monitor m 127.0.0.1 6379 2\n",
+    );
+    if let Some(redis) = common::oracle("redis-server") {
+        for (line, secret) in lines {
+            let one = dir.path().join("one.conf");
+            std::fs::write(&one, format!("{line}\n")).expect("write");
+            let out = Command::new(&redis).arg(&one).output().expect("redis-server");
+            let said = all_output(&out);
+            assert!(
+                said.contains("FATAL CONFIG FILE ERROR") && said.contains(secret),
+                "redis-server accepts {line}:\n{said}"
+            );
+        }
+    }
+    let mut outputs = every_output(dir.path(), &[]);
+    for f in ["etc/redis/redis.conf", "etc/redis/sentinel.conf"] {
+        outputs.push((format!("parse {f}"), all_output(&sesslint_in(dir.path(), &["parse", f]))));
+    }
+    for (what, out) in &outputs {
+        for secret in lines.iter().map(|(_, s)| *s).chain(["SentPw8"]) {
+            assert!(!out.contains(secret), "{what} shows {secret}:\n{out}");
+        }
+    }
+    let human = &outputs[0].1;
+    assert!(human.contains("requirepassword ********"), "{human}");
+}
+
+/// Credentials written into a Magento host in any URL form: a `unix://` socket with
+/// user-info, a socket path with `?auth=`, user-info without a scheme.
+#[test]
+fn magento_hosts_of_every_url_form_never_show_a_password() {
+    let hosts = [
+        ("unix://user:UxPw1@/var/run/redis.sock", "UxPw1"),
+        ("unix://:UxPw2@/var/run/redis.sock", "UxPw2"),
+        ("/var/run/redis.sock?auth=UxPw3", "UxPw3"),
+        ("unix:///var/run/redis.sock?auth=UxPw4", "UxPw4"),
+        ("user:NoSchemePw5@127.0.0.1", "NoSchemePw5"),
+    ];
+    for (host, secret) in hosts {
+        let dir = tempfile::tempdir().expect("tmp");
+        write(
+            &dir.path().join("var/www/s/app/etc/env.php"),
+            format!("<?php\nreturn ['session' => ['save' => 'redis', 'redis' => ['host' => '{host}', 'port' => '6379', 'database' => '2']]];\n"),
+        );
+        let mut outputs = every_output(dir.path(), &[]);
+        outputs.push(("parse".into(), all_output(&sesslint_in(dir.path(), &["parse", "var/www/s/app/etc/env.php"]))));
+        for (what, out) in &outputs {
+            assert!(!out.contains(secret), "{what} shows {secret}:\n{out}");
+        }
+        assert!(outputs[6].1.contains("********"), "show names the endpoint:\n{}", outputs[6].1);
+    }
+}

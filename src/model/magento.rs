@@ -167,7 +167,10 @@ fn credis_target(host: &str, port: Option<&str>) -> RedisTarget {
     // Credis casts `(int) $port`; phpredis connects to 6379 for port 0 (seen with strace).
     let port = port.and_then(|p| u16::try_from(php_int_cast(p)).ok()).filter(|p| *p > 0).unwrap_or(6379);
     if host.starts_with('/') || host.starts_with("unix://") {
-        return RedisTarget::unix(host.trim_start_matches("unix://"));
+        // Credis takes the rest as the socket path, but `unix://user:pw@/run/redis.sock` and
+        // `/run/redis.sock?auth=pw` were written to hold a password: masked like a URL's.
+        let path = crate::secrets::mask_save_path(&format!("://{}", host.trim_start_matches("unix://")));
+        return RedisTarget::unix(path.strip_prefix("://").unwrap_or(&path));
     }
     let (tls, rest) = match host.split_once("://") {
         Some((scheme, rest)) => (scheme.starts_with("tls") || scheme.starts_with("ssl"), rest),

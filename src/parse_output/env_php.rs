@@ -10,9 +10,10 @@ const SHOWN_EXPRESSION: usize = 60;
 
 pub(super) fn parse_output(source: &Source) -> ParseOutput {
     let env = env_php::parse(&source.bytes);
-    // A token PHP's message quotes is masked on a line that holds a secret.
+    // A token PHP's message quotes is masked on a line that holds a secret or in a secret's value.
     let mut errors = env.errors.clone();
-    let secrets = crate::secrets::envphp_raw_secrets(&source.bytes);
+    let mut secrets = crate::secrets::envphp_raw_secrets(&source.bytes);
+    secrets.extend(crate::secrets::envphp_token_secrets(env.tokens(), &source.bytes));
     crate::secrets::mask_quoted_tokens(&mut errors, &secrets, &source.bytes);
     let mut problems: Vec<Problem> = errors.iter().map(|e| Problem::at(source, e)).collect();
     problems.extend(env.warnings.iter().map(|w| Problem::at(source, w)));

@@ -102,10 +102,12 @@ pub(super) fn in_peervpn(bytes: &[u8]) -> Vec<Span> {
     crate::secrets::peervpn_secret_ranges(bytes).into_iter().map(|r| Span::new(r.start, r.end)).collect()
 }
 
-/// Values of password-like keys in env.php: by the parsed tree, and by the raw lines so that
-/// a line the parser refuses (an unterminated string) is masked too.
+/// Values of password-like keys in env.php: by the parsed tree, by PHP's tokens (a value the
+/// parser could not place, on any line) and by the raw lines so that a line the parser
+/// refuses (an unterminated string) is masked too.
 pub(super) fn in_env_php(doc: &EnvPhp, bytes: &[u8]) -> Vec<Span> {
     let mut out = crate::secrets::envphp_raw_secrets(bytes);
+    out.extend(crate::secrets::envphp_token_secrets(doc.tokens(), bytes));
     let mut stack: Vec<env_php::ArrayId> = doc.root_array().into_iter().collect();
     let mut seen = BTreeSet::new();
     while let Some(a) = stack.pop() {
