@@ -124,10 +124,12 @@ fn word_starts(line: &[u8]) -> Vec<Range<usize>> {
 }
 
 /// php.ini / pool keys whose values are passwords (`mysqli.default_pw`,
-/// `php_admin_value[ldap.password]`, ...). `key` as written, offset included.
+/// `php_admin_value[ldap.password]`, `mysql.default_pass`, `env[REDIS_AUTH]`,
+/// `env[API_KEY]`, ...): by what the name says ([`unknown_name_holds_a_secret`]), as for
+/// unknown redis.conf directives. `key` as written, offset included.
 pub fn ini_key_is_secret(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    k.contains("password") || k.contains("passwd") || k.contains("secret") || k.ends_with("_pw") || k.ends_with("pw]")
+    k.contains("passwd") || k.ends_with("_pw") || k.ends_with("pw]") || unknown_name_holds_a_secret(&k)
 }
 
 /// env.php keys whose values are secrets (Magento: `password` of db and Redis, the crypt

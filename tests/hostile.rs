@@ -1073,3 +1073,130 @@ fn magento_hosts_of_every_url_form_never_show_a_password() {
         assert!(outputs[6].1.contains("********"), "show names the endpoint:\n{}", outputs[6].1);
     }
 }
+
+/// Reads one framed message body from the language server, `None` at its end.
+fn read_frame(reader: &mut impl std::io::BufRead) -> Option<String> {
+    let mut length = None;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).ok()? == 0 {
+            return None;
+        }
+        match header.trim().strip_prefix("Content-Length:") {
+            Some(n) => length = n.trim().parse().ok(),
+            None if header.trim().is_empty() => break,
+            None => {}
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).ok()?;
+    Some(String::from_utf8_lossy(&body).into_owned())
+}
+
+/// Everything the language server sends for a workspace `root` when each of `docs` is
+/// opened and hovered at every column of every line, and quick fixes are asked for over
+/// each whole document: diagnostics, hovers, code-action titles and edits, all of it.
+fn lsp_transcript(root: &Path, docs: &[PathBuf]) -> Vec<String> {
+    let mut child = Command::new(bin())
+        .arg("lsp")
+        .env("CI_SECRET_TOKEN", CANARY)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the server");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let uri = |p: &Path| format!("file://{}", p.display());
+    let mut input = Vec::new();
+    let init = serde_json::json!({"jsonrpc":"2.0","id":0,"method":"initialize",
+        "params":{"capabilities":{},"rootUri":uri(root)}});
+    input.extend(frame(&init.to_string()));
+    input.extend(frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#));
+    let mut id = 0;
+    for doc in docs {
+        let text = std::fs::read_to_string(doc).expect("read");
+        let open = serde_json::json!({"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{
+            "uri": uri(doc), "languageId":"ini", "version":1, "text": text}}});
+        input.extend(frame(&open.to_string()));
+        for (line, l) in text.lines().enumerate() {
+            for character in 0..=l.chars().count() {
+                id += 1;
+                let hover = serde_json::json!({"jsonrpc":"2.0","id":id,"method":"textDocument/hover","params":{
+                    "textDocument":{"uri":uri(doc)},"position":{"line":line,"character":character}}});
+                input.extend(frame(&hover.to_string()));
+            }
+        }
+        id += 1;
+        let lines = text.lines().count() + 1;
+        let actions = serde_json::json!({"jsonrpc":"2.0","id":id,"method":"textDocument/codeAction","params":{
+            "textDocument":{"uri":uri(doc)},
+            "range":{"start":{"line":0,"character":0},"end":{"line":lines,"character":0}},
+            "context":{"diagnostics":[]}}});
+        input.extend(frame(&actions.to_string()));
+    }
+    stdin.write_all(&input).expect("write");
+    let mut reader = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut out = Vec::new();
+    let mut answered = std::collections::BTreeSet::new();
+    let mut published = std::collections::BTreeSet::new();
+    while answered.len() < id as usize + 1 || published.len() < docs.len() {
+        let Some(body) = read_frame(&mut reader) else { panic!("the server ended early:\n{}", out.join("\n")) };
+        let v: serde_json::Value = serde_json::from_str(&body).expect("json from the server");
+        if let Some(n) = v.get("id").and_then(|i| i.as_i64()) {
+            answered.insert(n);
+        }
+        if v["method"] == "textDocument/publishDiagnostics" {
+            let u = v["params"]["uri"].as_str().unwrap_or_default().to_owned();
+            if docs.iter().any(|d| uri(d) == u) {
+                published.insert(u);
+            }
+        }
+        out.push(body);
+    }
+    stdin.write_all(&frame(r#"{"jsonrpc":"2.0","id":999999,"method":"shutdown"}"#)).expect("write");
+    stdin.write_all(&frame(r#"{"jsonrpc":"2.0","method":"exit"}"#)).expect("write");
+    drop(stdin);
+    while let Some(body) = read_frame(&mut reader) {
+        out.push(body);
+    }
+    child.wait().expect("wait");
+    out
+}
+
+/// Nothing the language server publishes (diagnostics with their related information,
+/// hovers on every column, code-action titles and edits) carries a secret, on lines that
+/// parse and lines that do not; a hover over a secret shows it masked.
+#[test]
+fn the_language_server_never_shows_a_secret() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let redis = d.join("etc/redis/redis.conf");
+    write(
+        &redis,
+        "bind 0.0.0.0\nport 6379\nrequirepass ReqPw1\nmasterauth MastPw2\nuser alice on >AclPw3 ~* +@all\nrequirepas TypoPw4\nrequirepassword LongPw5\nmasterauth \"BrokenPw6\n",
+    );
+    let ini = d.join("etc/php/8.2/cli/php.ini");
+    write(
+        &ini,
+        "session.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379?auth=IniPw7&database=2\"\nmysqli.default_pw = IniPw8\nmysql.default_pass = IniPw9\nsession.name = \"BrokenLine\n",
+    );
+    let env = d.join("var/www/s/app/etc/env.php");
+    write(
+        &env,
+        "<?php\nreturn ['session' => ['save' => 'redis', 'redis' => ['host' => 'tcp://:EnvPw10@127.0.0.1', 'password' =>\n 'a' 'EnvPw11', 'database' => '2']]];\n",
+    );
+    let out = lsp_transcript(d, &[redis, ini, env]);
+    let all = out.join("\n");
+    for n in 1..=11 {
+        let secret =
+            ["ReqPw", "MastPw", "AclPw", "TypoPw", "LongPw", "BrokenPw", "IniPw", "IniPw", "IniPw", "EnvPw", "EnvPw"]
+                [n - 1];
+        let secret = format!("{secret}{n}");
+        assert!(!all.contains(&secret), "the language server sent {secret}:\n{all}");
+    }
+    assert!(!all.contains(CANARY), "{all}");
+    let hovers: Vec<&String> = out.iter().filter(|m| m.contains("\"contents\"")).collect();
+    assert!(hovers.iter().any(|h| h.contains("requirepass") && h.contains("********")), "{hovers:#?}");
+    assert!(hovers.iter().any(|h| h.contains("auth=********")), "{hovers:#?}");
+    assert!(all.contains("publishDiagnostics") && all.contains("SL001"), "{all}");
+}
