@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use super::endpoint::{Auth, RedisTarget};
 use super::{FileId, Location};
 use crate::php_value::{ArrayKey, PhpValue};
+use crate::span::Span;
 use crate::syntax::env_php::{ArrayId, EnvPhp, ExprKind};
 
 /// One scalar from env.php: its value (if statically known) and where it stands.
@@ -99,6 +100,11 @@ pub struct MagentoInstall {
     /// `session.redis` (or `session.valkey` for `save = valkey`).
     pub session_redis: Option<MagentoBlock>,
     pub caches: Vec<MagentoCache>,
+    /// env.php compiles but certainly returns no array (`return 5;`, `return null;`, no
+    /// `return` at all): where (the `return`, or the file's start) and what it returns.
+    /// Magento's `DeploymentConfig\Reader::load()` then throws "Invalid configuration
+    /// file" on every request. `None` when it returns an array or may (an expression).
+    pub returns_no_array: Option<(Location, &'static str)>,
 }
 
 impl MagentoInstall {
@@ -255,7 +261,34 @@ pub fn build_install(file: FileId, root: PathBuf, doc: &EnvPhp) -> MagentoInstal
             caches.push(MagentoCache { name, backend, backend_name, at: loc(key_span(fe)), options });
         }
     }
-    MagentoInstall { file, root, session_save, session, session_redis, caches }
+    let returns_no_array = returns_no_array(doc).map(|(span, what)| (loc(span), what));
+    MagentoInstall { file, root, session_save, session, session_redis, caches, returns_no_array }
+}
+
+/// What an env.php that PHP compiles certainly returns instead of an array, and where. A
+/// statement other than `return` (which may itself return) or an expression whose value is
+/// not known here gives `None`.
+fn returns_no_array(doc: &EnvPhp) -> Option<(Span, &'static str)> {
+    use crate::syntax::env_php::{ItemKind, Returned};
+    if !doc.errors.is_empty() || doc.items().iter().any(|i| i.kind == ItemKind::Statement) {
+        return None;
+    }
+    let ret = doc.items().iter().find_map(|i| match &i.kind {
+        ItemKind::Return(r) => Some(r.keyword),
+        _ => None,
+    });
+    match doc.returned() {
+        Returned::NoReturn => Some((Span::empty(0), "no `return`, so `include` gives 1")),
+        Returned::Void => Some((ret.unwrap_or_default(), "a bare `return;`, so `include` gives null")),
+        Returned::Value(id) => match &doc.expr(id).kind {
+            ExprKind::Literal(PhpValue::Array(_)) | ExprKind::Array(_) => None,
+            ExprKind::Literal(PhpValue::Null) => Some((doc.expr(id).span, "null")),
+            ExprKind::Literal(PhpValue::Bool(_)) => Some((doc.expr(id).span, "a boolean")),
+            ExprKind::Literal(PhpValue::Int(_) | PhpValue::Float(_)) => Some((doc.expr(id).span, "a number")),
+            ExprKind::Literal(PhpValue::Str(_)) => Some((doc.expr(id).span, "a string")),
+            _ => None,
+        },
+    }
 }
 
 impl MagentoInstall {

@@ -107,6 +107,34 @@ fn trimmed_lines(text: &[u8]) -> impl Iterator<Item = (Span, String)> + '_ {
     })
 }
 
+/// The first line stunnel's configuration reader refuses (stunnel 5.68 `options.c`,
+/// checked live): after trimming blanks (and a UTF-8 BOM), a line that is not empty, not
+/// a `;` or `#` comment and not a whole `[service]` needs an `=`; otherwise stunnel logs
+/// `"<line>": No '=' found`, `Configuration failed` and exits 1. An unclosed `[service` is
+/// such a line. stunnel stops there, so at most one error; its span is the trimmed line.
+pub fn stunnel_refused_line(text: &[u8]) -> Option<crate::syntax::SyntaxError> {
+    let text_start = if text.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let mut offset = text_start;
+    for line in text[text_start..].split_inclusive(|&b| b == b'\n') {
+        let start = offset;
+        offset += line.len();
+        let lead = line.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let trail = line[lead..].iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
+        let t = &line[lead..line.len() - trail];
+        let section = t.first() == Some(&b'[') && t.last() == Some(&b']');
+        if t.is_empty() || matches!(t[0], b';' | b'#') || section || t.contains(&b'=') {
+            continue;
+        }
+        let why = if t[0] == b'[' { "a `[service` without its `]`" } else { "not `option = value`" };
+        // The line itself is not quoted: it may be anything, a secret pasted in included.
+        return Some(crate::syntax::SyntaxError::new(
+            Span::new(start + lead, start + lead + t.len()),
+            format!("No '=' found ({why})"),
+        ));
+    }
+    None
+}
+
 /// stunnel: `key = value` lines, `;` comments, `[service]` sections.
 pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
     let mut out = Vec::new();

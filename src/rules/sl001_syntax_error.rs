@@ -2,7 +2,8 @@
 //!
 //! ## What it does
 //! Reports every line the real program rejects: PHP's ini scanner (php.ini, conf.d, php-fpm
-//! pool files), redis-server's config loader, and PHP's compiler for `app/etc/env.php`.
+//! pool files), redis-server's config loader, PHP's compiler for `app/etc/env.php`, and
+//! stunnel's configuration reader.
 //!
 //! ## Why it matters
 //! The programs react differently, and none of them well:
@@ -20,6 +21,8 @@
 //!   with a port above 55535, a Unix socket path of 108 bytes or more, `user` lines next to
 //!   `aclfile`, an ACL file that is missing or has a line other than `user ...` (comments too).
 //! - **env.php**: every Magento request dies with a parse error.
+//! - **stunnel**: a line that is not `option = value` nor a whole `[service]` (an unclosed
+//!   `[redis`) stops it with `No '=' found` and `Configuration failed`: no tunnel at all.
 //!
 //! ## Example
 //! ```ini
@@ -68,6 +71,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             Role::RedisConf => "redis-server refuses to start (FATAL CONFIG FILE ERROR)",
             Role::RedisAcl => "redis-server refuses to start (Aborting Redis startup because of ACL errors)",
             Role::MagentoEnv => "PHP cannot compile env.php: every Magento request fails",
+            Role::Stunnel => "stunnel refuses to start (Configuration failed): no tunnel, so Redis traffic has no TLS",
             _ => "the program rejects this file",
         };
         let ini = matches!(f.role, Role::PhpIni | Role::PhpScanIni | Role::FpmMain | Role::FpmPool);

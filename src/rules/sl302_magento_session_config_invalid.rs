@@ -10,6 +10,8 @@
 //! - keys the session config never reads: cache option names (`server`, `persistent`,
 //!   `connect_retries`, `db`, `force_standalone`, `username`, ...), typos (with a
 //!   did-you-mean), and `fail_after`, which is a constant (15 s);
+//! - an env.php that returns no array (`return 5;`, `return null;`, no `return`): Magento's
+//!   `DeploymentConfig\Reader::load()` throws "Invalid configuration file" on every request;
 //! - a `session.save_path` next to `'save' => 'redis'` (Magento's Redis handler ignores it);
 //! - `'save' => 'files'` while PHP's own `session.save_path` on the same machine is a Redis
 //!   URL: Magento's files handler then uses `tcp://...` as a directory.
@@ -90,6 +92,13 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         urls_by_machine.entry(host_of(model.path(at.file), &[])).or_default().push(ep);
     }
     for m in &model.magento {
+        if let Some((at, what)) = m.returns_no_array {
+            out.push(rule.diagnostic(
+                Severity::Error,
+                format!("env.php returns {what}, not an array: Magento's deployment config reader throws \"Invalid configuration file\" and every request fails"),
+                label(model, at, "not an array"),
+            ).with_help("end env.php with `return [ ... ];` holding the deployment configuration"));
+        }
         let Some(save) = &m.session_save else { continue };
         match save.value.as_deref() {
             Some("redis" | "valkey") => redis_block(rule, model, m, save, out),

@@ -170,7 +170,11 @@ pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
             file.secrets = secrets::in_peervpn(&file.source.bytes);
             Parsed::None
         }
-        Role::Stunnel | Role::Spiped => Parsed::None,
+        Role::Stunnel => {
+            file.syntax_errors.extend(crate::model::tunnel::stunnel_refused_line(&file.source.bytes));
+            Parsed::None
+        }
+        Role::Spiped => Parsed::None,
     };
     // A parser message that quotes a token on a line holding a secret quotes it masked.
     crate::secrets::mask_quoted_tokens(&mut file.syntax_errors, &file.secrets, &file.source.bytes);

@@ -49,6 +49,8 @@ pub(super) fn add_tunnel_evidence(model: &mut Model, paths: &[PathBuf]) {
 /// The tunnels a stunnel, spiped or PeerVPN file sets up (none for other files).
 fn tunnels_of(id: FileId, f: &LoadedFile) -> Vec<tunnel::Tunnel> {
     match f.role {
+        // stunnel refuses the whole file at its first bad line: it sets up nothing.
+        Role::Stunnel if !f.syntax_errors.is_empty() => Vec::new(),
         Role::Stunnel => tunnel::stunnel(id, &f.source.bytes),
         Role::Spiped => tunnel::spiped(id, &f.source.bytes),
         Role::PeerVpn => tunnel::peervpn(id, &f.source.bytes),
