@@ -47,33 +47,69 @@ pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
 /// out, so the output is bounded whatever the input (a million broken lines).
 pub const MAX_PER_RULE_AND_FILE: usize = 100;
 
+/// Findings kept per file over all rules (each already capped per rule), then one finding
+/// saying how many were left out: a file that trips every rule stays a few hundred lines.
+pub const MAX_PER_FILE: usize = 500;
+
+/// Related places kept per finding (a database shared by thousands of setups).
+pub const MAX_RELATED: usize = 20;
+
 /// `found` (sorted by path) with at most [`MAX_PER_RULE_AND_FILE`] findings of each code in
-/// each file, the first ones kept, and one summary finding at the first one left out.
+/// each file and [`MAX_PER_FILE`] in all per file, the first ones kept, one summary finding
+/// at the first one left out by each cap, and at most [`MAX_RELATED`] related places each.
 fn cap_per_rule_and_file(found: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut counts: std::collections::HashMap<(PathBuf, crate::codes::Code), usize> = Default::default();
+    let mut per_file: std::collections::HashMap<PathBuf, usize> = Default::default();
     let mut out = Vec::with_capacity(found.len().min(1 << 16));
-    let mut summaries: Vec<(usize, usize)> = Vec::new(); // (index in out, how many left out)
+    let mut summaries: Vec<(usize, usize, bool)> = Vec::new(); // (index in out, how many left out, per file)
     let mut summary_at: std::collections::HashMap<(PathBuf, crate::codes::Code), usize> = Default::default();
-    for d in found {
+    let mut file_summary_at: std::collections::HashMap<PathBuf, usize> = Default::default();
+    for mut d in found {
         let key = (d.primary.path.clone(), d.code);
         let n = counts.entry(key.clone()).or_insert(0);
         *n += 1;
-        if *n <= MAX_PER_RULE_AND_FILE {
-            out.push(d);
-        } else if let Some(&i) = summary_at.get(&key) {
-            summaries[i].1 += 1;
-        } else {
-            summary_at.insert(key, summaries.len());
-            summaries.push((out.len(), 1));
-            out.push(Diagnostic { related: Vec::new(), help: None, fix: None, ..d });
+        if *n > MAX_PER_RULE_AND_FILE {
+            if let Some(&i) = summary_at.get(&key) {
+                summaries[i].1 += 1;
+                continue;
+            }
         }
+        let in_file = per_file.entry(d.primary.path.clone()).or_insert(0);
+        *in_file += 1;
+        if *in_file > MAX_PER_FILE {
+            match file_summary_at.get(&d.primary.path) {
+                Some(&i) => summaries[i].1 += 1,
+                None => {
+                    file_summary_at.insert(d.primary.path.clone(), summaries.len());
+                    summaries.push((out.len(), 1, true));
+                    out.push(Diagnostic { related: Vec::new(), help: None, fix: None, ..d });
+                }
+            }
+            continue;
+        }
+        if *n > MAX_PER_RULE_AND_FILE {
+            summary_at.insert(key, summaries.len());
+            summaries.push((out.len(), 1, false));
+            out.push(Diagnostic { related: Vec::new(), help: None, fix: None, ..d });
+            continue;
+        }
+        if d.related.len() > MAX_RELATED {
+            let left_out = d.related.len() - MAX_RELATED;
+            d.related.truncate(MAX_RELATED);
+            d.message.push_str(&format!(" ({left_out} more related place(s) left out)"));
+        }
+        out.push(d);
     }
-    for (i, left_out) in summaries {
+    for (i, left_out, per_file) in summaries {
         let d = &mut out[i];
-        d.message = format!(
-            "{left_out} more {} finding(s) in this file are left out (at most {MAX_PER_RULE_AND_FILE} per rule per file)",
-            d.code
-        );
+        d.message = if per_file {
+            format!("{left_out} more finding(s) in this file are left out (at most {MAX_PER_FILE} per file)")
+        } else {
+            format!(
+                "{left_out} more {} finding(s) in this file are left out (at most {MAX_PER_RULE_AND_FILE} per rule per file)",
+                d.code
+            )
+        };
     }
     out
 }
@@ -148,4 +184,52 @@ pub fn check_observed(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync)
         diagnostics.retain(|d| touches(&d.primary.path) || d.related.iter().any(|r| touches(&r.path)));
     }
     Outcome { model, diagnostics }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::Code;
+    use crate::diagnostic::{Label, Severity};
+    use crate::span::Span;
+
+    fn finding(code: Code, at: usize, related: usize) -> Diagnostic {
+        let label = |n: usize| Label::new("etc/redis/redis.conf", Span::new(n, n + 1), "here");
+        Diagnostic {
+            code,
+            name: code.name(),
+            severity: Severity::Warning,
+            message: "m".into(),
+            primary: label(at),
+            related: (0..related).map(label).collect(),
+            help: None,
+            fix: None,
+        }
+    }
+
+    #[test]
+    fn findings_are_capped_per_rule_per_file_and_related_places_per_finding() {
+        // Every rule 150 times in one file: 100 kept per rule until the file holds 500.
+        let mut found = Vec::new();
+        for (i, &code) in Code::ALL.iter().enumerate() {
+            for n in 0..150 {
+                found.push(finding(code, i * 1000 + n, 30));
+            }
+        }
+        let total = found.len();
+        let kept = cap_per_rule_and_file(found);
+        assert!(kept.len() <= MAX_PER_FILE + Code::ALL.len() + 1, "{} of {total}", kept.len());
+        let per_file: Vec<&Diagnostic> =
+            kept.iter().filter(|d| d.message.contains(&format!("at most {MAX_PER_FILE} per file)"))).collect();
+        assert_eq!(per_file.len(), 1);
+        let said: usize = kept
+            .iter()
+            .filter(|d| d.message.contains("left out (at most"))
+            .filter_map(|d| d.message.split(' ').next()?.parse::<usize>().ok())
+            .sum();
+        let real = kept.iter().filter(|d| !d.message.contains("left out (at most")).count();
+        assert_eq!(real + said, total, "every finding is kept or counted");
+        assert!(kept.iter().all(|d| d.related.len() <= MAX_RELATED));
+        assert!(kept[0].message.contains("10 more related place(s) left out"), "{}", kept[0].message);
+    }
 }

@@ -327,6 +327,21 @@ pub fn lexical_clean(path: &Path) -> PathBuf {
     out
 }
 
+/// A path argument as it is walked and shown: [`lexical_clean`] when that names the same
+/// file (`etc/../etc` -> `etc`, `./x/.` -> `x`), so that one file named twice is read and
+/// reported once; as given when a symlink makes `..` mean something else or it does not
+/// exist.
+pub fn clean_argument(path: &Path) -> PathBuf {
+    let clean = lexical_clean(path);
+    if clean == path {
+        return clean;
+    }
+    match (std::fs::canonicalize(path), std::fs::canonicalize(&clean)) {
+        (Ok(a), Ok(b)) if a == b => clean,
+        _ => path.to_path_buf(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

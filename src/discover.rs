@@ -147,8 +147,9 @@ pub fn discover_in(paths: &[PathBuf], root: Option<&Path>, fleet: Option<&Path>)
         walk(path, &root, fleet, &confinement, &mut d);
     }
     d.confinement = confinement;
-    d.files.sort_by(|a, b| a.path.cmp(&b.path));
-    d.files.dedup_by(|a, b| a.path == b.path);
+    // `./etc/x` (walking `.`) and `etc/x` (walking `etc`) are one file, read once.
+    d.files.sort_by_cached_key(|f| crate::confine::lexical_clean(&f.path));
+    d.files.dedup_by(|a, b| crate::confine::lexical_clean(&a.path) == crate::confine::lexical_clean(&b.path));
     d
 }
 

@@ -266,9 +266,15 @@ fn a_doubling_ini_expansion_is_cut_and_reported() {
     for i in 1..40 {
         ini.push_str(&format!("a{i} = \"${{a{}}}${{a{}}}\"\n", i - 1, i - 1));
     }
+    // And a thousand lines that each refer to the cut value.
+    ini.push_str(&"b = \"${a39}\"\n".repeat(1000));
     write(&repo.path().join("etc/php/8.2/cli/php.ini"), ini);
     let out = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
     assert!(out.contains("SL002") && out.contains("expansion"), "the cut is reported:\n{out}");
+    // Once for the setup, with a count: not once per line.
+    let cuts: Vec<&str> = out.lines().filter(|l| l.contains("expansion passes")).collect();
+    assert_eq!(cuts.len(), 1, "{out}");
+    assert!(cuts[0].contains("more line(s)"), "{out}");
 }
 
 #[test]
@@ -918,12 +924,8 @@ fn parse_does_not_quote_a_password_expression() {
 #[test]
 fn findings_are_capped_per_rule_and_file() {
     let repo = tempfile::tempdir().expect("tmp");
-    let mut ini = String::from("a0 = \"xy\"\n");
-    for i in 1..20 {
-        ini.push_str(&format!("a{i} = \"${{a{}}}${{a{}}}\"\n", i - 1, i - 1));
-    }
-    ini.push_str(&"b = \"${a19}\"\n".repeat(300));
-    write(&repo.path().join("etc/php/8.2/cli/php.ini"), ini);
+    let conf: String = (0..300).map(|i| format!("bogus-directive-{i} 1\n")).collect();
+    write(&repo.path().join("etc/redis/redis.conf"), conf);
     let o = sesslint_in(repo.path(), &["check", "--format", "json", "."]);
     let found: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     let list = found.as_array().cloned().unwrap_or_default();
@@ -1199,4 +1201,74 @@ fn the_language_server_never_shows_a_secret() {
     assert!(hovers.iter().any(|h| h.contains("requirepass") && h.contains("********")), "{hovers:#?}");
     assert!(hovers.iter().any(|h| h.contains("auth=********")), "{hovers:#?}");
     assert!(all.contains("publishDiagnostics") && all.contains("SL001"), "{all}");
+}
+
+/// Files the real program refuses outright are never a silent exit 0: an stunnel file with
+/// an unclosed `[service` (stunnel 5.68: `"[redis": No '=' found`, `Configuration failed`,
+/// exit 1, checked live when stunnel is installed) and an env.php that PHP compiles but
+/// that returns no array (`php -l` passes; Magento's deployment config reader throws
+/// "Invalid configuration file").
+#[test]
+fn files_the_program_refuses_are_never_a_silent_pass() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let conf = dir.path().join("etc/stunnel/redis.conf");
+    write(&conf, "[redis\naccept = 127.0.0.1:6380\nconnect = 10.0.0.5:6379\n");
+    if let Some(stunnel) = common::oracle("stunnel") {
+        // `foreground`/`pid=` keep a (wrongly) accepted file from daemonising; stunnel stops
+        // while reading this one, before it opens any socket.
+        let probe = dir.path().join("probe.conf");
+        std::fs::write(&probe, format!("foreground = yes\npid =\n{}", std::fs::read_to_string(&conf).expect("read")))
+            .expect("write");
+        let out = Command::new(stunnel).arg(&probe).stdin(Stdio::null()).output().expect("stunnel");
+        let said = all_output(&out);
+        assert_eq!(out.status.code(), Some(1), "{said}");
+        assert!(said.contains("No '=' found") && said.contains("Configuration failed"), "{said}");
+    }
+    let o = sesslint_in(dir.path(), &["check", "--format", "concise", "."]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("SL001") && out.contains("No '=' found") && out.contains("stunnel"), "{out}");
+
+    for body in ["<?php return 5;\n", "<?php\n", "<?php return null;\n", "<?php return;\n", "<?php return 'x';\n"] {
+        let dir = tempfile::tempdir().expect("tmp");
+        let env = dir.path().join("var/www/s/app/etc/env.php");
+        write(&env, body);
+        if let Some(php) = common::oracle("php") {
+            let lint = Command::new(&php).arg("-l").arg(&env).output().expect("php -l");
+            assert!(lint.status.success(), "php -l refuses {body:?}: {}", all_output(&lint));
+            // What Magento's Reader::load() tests.
+            let is_array = Command::new(&php)
+                .arg("-r")
+                .arg("echo is_array(include $argv[1]) ? 'array' : 'not';")
+                .arg(&env)
+                .output()
+                .expect("php -r");
+            assert_eq!(String::from_utf8_lossy(&is_array.stdout), "not", "{body:?}");
+        }
+        let o = sesslint_in(dir.path(), &["check", "--format", "concise", "."]);
+        let out = all_output(&o);
+        assert_eq!(o.status.code(), Some(1), "{body:?}: {out}");
+        assert!(out.contains("SL302") && out.contains("not an array"), "{body:?}: {out}");
+    }
+}
+
+/// A path argument with `..` names the same files as without: each is read and reported
+/// once, under its clean name.
+#[test]
+fn path_arguments_with_dot_dot_are_cleaned() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write(&dir.path().join("etc/redis/redis.conf"), "bind 0.0.0.0\nport 6379\nprotected-mode no\n");
+    std::fs::create_dir_all(dir.path().join("sub")).expect("mkdir");
+    for args in [&[".", "etc/../etc"][..], &["etc", "sub/../etc"][..], &["./etc/."][..]] {
+        let mut all = vec!["check", "--format", "concise"];
+        all.extend_from_slice(args);
+        let out = all_output(&sesslint_in(dir.path(), &all));
+        let sl203 = out.lines().filter(|l| l.contains("SL203")).count();
+        assert_eq!(sl203, 1, "{args:?}:\n{out}");
+        assert!(!out.contains(".."), "{args:?}:\n{out}");
+        let mut show = vec!["show"];
+        show.extend_from_slice(args);
+        let out = all_output(&sesslint_in(dir.path(), &show));
+        assert_eq!(out.lines().filter(|l| l.starts_with("Redis ")).count(), 1, "{args:?}:\n{out}");
+    }
 }

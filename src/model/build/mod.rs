@@ -56,6 +56,9 @@ pub struct BuildOptions<'a> {
 /// The one way to build a model: discover, read, parse and lower everything under `paths`.
 pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
     let BuildOptions { root, root_origin, overlay, on_file, cache, tunnel_paths, redis_version, hosts } = *options;
+    // `etc/../etc` and `etc` are one tree: each file is read and reported once.
+    let paths: Vec<PathBuf> = paths.iter().map(|p| crate::confine::clean_argument(p)).collect();
+    let paths = &paths[..];
     // A fleet is checked below its own directory; each host's root is its tree.
     let fleet = super::host::detect_fleet(paths, root, hosts);
     let fleet_dir = fleet.as_ref().map(|f| f.dir.as_path());

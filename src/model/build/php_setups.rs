@@ -92,15 +92,26 @@ pub(super) fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>) {
     for (file, p) in problems {
         model.files[file.0].include_problems.push(p);
     }
-    // A value whose `${}` expansion was cut at a limit is reported, never silently used.
+    // A value whose `${}` expansion was cut at a limit is reported, never silently used:
+    // once per setup and file, at the first cut line with a count of the others (a million
+    // lines referring to one doubled value are one finding, not a million).
     for s in &setups {
+        let mut by_file: Vec<(usize, usize, usize)> = Vec::new(); // (file, first line, lines)
         for at in &s.expansion_cut_at {
-            let file = &model.files[at.file.0].source;
-            let line = file.position(at.span.start).line;
+            match by_file.iter_mut().find(|(f, _, _)| *f == at.file.0) {
+                Some(entry) => entry.2 += 1,
+                None => by_file.push((at.file.0, model.files[at.file.0].source.position(at.span.start).line, 1)),
+            }
+        }
+        for (file, line, lines) in by_file {
+            let more = match lines {
+                1 => String::new(),
+                n => format!(" (and {} more line(s) of this file in this setup)", n - 1),
+            };
             model.unreadable.push(discover::Unreadable {
-                path: file.path.clone(),
+                path: model.files[file].source.path.clone(),
                 reason: format!(
-                    "line {line}: the value's `${{}}` expansion passes {} MiB (or the setup's {} MiB in all); sesslint cut it there (PHP expands it in full at startup)",
+                    "line {line}{more}: the value's `${{}}` expansion passes {} MiB (or the setup's {} MiB in all); sesslint cut it there (PHP expands it in full at startup)",
                     crate::syntax::ini::MAX_EXPANDED_VALUE >> 20,
                     php::MAX_EXPANSION_PER_SETUP >> 20
                 ),
