@@ -133,10 +133,10 @@ pub fn ini_key_is_secret(key: &str) -> bool {
 }
 
 /// env.php keys whose values are secrets (Magento: `password` of db and Redis, the crypt
-/// `key`, ...).
+/// `key`, and any name [`unknown_name_holds_a_secret`] says holds one: `api_token`, ...).
 pub fn envphp_key_is_secret(key: &str) -> bool {
     let k = key.trim().to_ascii_lowercase();
-    matches!(k.as_str(), "key" | "auth") || name_looks_like_a_password(&k)
+    unknown_name_holds_a_secret(&k)
 }
 
 /// A name someone holding a password under it would write: one that contains `pass`, `pwd`
@@ -362,8 +362,9 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
                 // Also the names people mistake for `auth` (phpredis ignores them; SL104).
                 let key = key.to_ascii_lowercase();
                 let lower = String::from_utf8_lossy(&key);
-                let auth_like = key.len() <= 6 && crate::suggest::edit_distance(&lower, "auth") <= 1;
-                if auth_like || key.starts_with(b"auth[") || name_looks_like_a_password(&lower) {
+                // One typo from `auth`, a swap of two letters included (`auht`).
+                let auth_like = key.len() <= 6 && strsim::osa_distance(&lower, "auth") <= 1;
+                if auth_like || key.starts_with(b"auth[") || unknown_name_holds_a_secret(&lower) {
                     let vs = k + 1;
                     let end = line_end(vs);
                     let mut ve = raw[vs..end].iter().position(|&b| b == b'&').map_or(end, |p| vs + p);
@@ -536,6 +537,12 @@ mod tests {
         assert_eq!(masked("\"tcp://h?auth=\"pw\"\""), "\"tcp://h?auth=********\"");
         assert_eq!(masked("tcp://h?auth=${PW}"), "tcp://h?auth=********");
         assert_eq!(masked("tcp://h?auth=pw tcp://h2"), "tcp://h?auth=********");
+        assert_eq!(
+            masked("tcp://h?auht=pw&token=t&x-auth-key=k&weight=1"),
+            "tcp://h?auht=********&token=********&x-auth-key=********&weight=1"
+        );
+        assert_eq!(masked("user:pw@127.0.0.1:6379"), "user:********@127.0.0.1:6379");
+        assert_eq!(masked("unix://user:pw@/run/redis.sock"), "unix://user:********@/run/redis.sock");
         // An ordinary word is never touched.
         assert_eq!(masked("tcp://port:6379?database=2"), "tcp://port:6379?database=2");
     }

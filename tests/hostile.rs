@@ -1272,3 +1272,21 @@ fn path_arguments_with_dot_dot_are_cleaned() {
         assert_eq!(out.lines().filter(|l| l.starts_with("Redis ")).count(), 1, "{args:?}:\n{out}");
     }
 }
+
+/// Save-path parameters phpredis does not know but whose names say they hold a credential
+/// (`auht`, a swap of two letters; `token`; `x-auth-key`) are masked like `auth`.
+#[test]
+fn save_path_parameters_named_for_a_credential_are_masked() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write(
+        &dir.path().join("etc/php/8.2/cli/php.ini"),
+        "session.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379?auht=SwapPw1&token=TokPw2&x-auth-key=KeyPw3&database=2\"\n",
+    );
+    let mut outputs = every_output(dir.path(), &[]);
+    outputs.push(("parse".into(), all_output(&sesslint_in(dir.path(), &["parse", "etc/php/8.2/cli/php.ini"]))));
+    for (what, out) in &outputs {
+        for secret in ["SwapPw1", "TokPw2", "KeyPw3"] {
+            assert!(!out.contains(secret), "{what} shows {secret}:\n{out}");
+        }
+    }
+}
