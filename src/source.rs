@@ -122,10 +122,15 @@ pub fn capped(text: &str) -> std::borrow::Cow<'_, str> {
 pub fn is_unprintable(c: char) -> bool {
     (c.is_control() && c != '\t')
         // Line separators and the invisible format characters (Unicode category Cf: bidi
-        // controls, zero-width ones, the BOM U+FEFF), which a terminal draws as nothing.
+        // controls, zero-width ones, the BOM U+FEFF, the TAG characters that can spell a
+        // hidden text), which a terminal draws as nothing; and the variation selectors,
+        // invisible too (used to smuggle bytes into text).
         || matches!(c, '\u{ad}' | '\u{600}'..='\u{605}' | '\u{61c}' | '\u{6dd}' | '\u{70f}' | '\u{180e}'
+            | '\u{890}'..='\u{891}' | '\u{8e2}'
             | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206f}'
-            | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+            | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}'
+            | '\u{110bd}' | '\u{110cd}' | '\u{13430}'..='\u{1343f}' | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}' | '\u{e0001}' | '\u{e0020}'..='\u{e007f}' | '\u{e0100}'..='\u{e01ef}')
 }
 
 fn line_starts(bytes: &[u8]) -> Vec<usize> {

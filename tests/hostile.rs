@@ -723,11 +723,13 @@ fn invisible_format_characters_are_escaped_in_code_frames() {
     let dir = tempfile::tempdir().expect("tmp");
     write(
         &dir.path().join("etc/redis/redis.conf"),
-        "port 6379\nbind 0.0.0.0 \u{feff}x\u{200b}\u{200d}\u{2060}\u{2063}\nprotected-mode no\n",
+        "port 6379\nbind 0.0.0.0 \u{feff}x\u{200b}\u{200d}\u{2060}\u{2063}\u{e0041}\u{e007f}\u{fe0f}\u{e0100}\nprotected-mode no\n",
     );
     let out = all_output(&sesslint_in(dir.path(), &["check", "--format", "human", "."]));
     assert!(out.contains("bind 0.0.0.0"), "no frame for the bind line:\n{out}");
-    for c in ['\u{feff}', '\u{200b}', '\u{200d}', '\u{2060}', '\u{2063}'] {
+    for c in
+        ['\u{feff}', '\u{200b}', '\u{200d}', '\u{2060}', '\u{2063}', '\u{e0041}', '\u{e007f}', '\u{fe0f}', '\u{e0100}']
+    {
         assert!(!out.contains(c), "U+{:04X} reached the output raw:\n{out}", c as u32);
     }
 }
@@ -1228,6 +1230,25 @@ fn files_the_program_refuses_are_never_a_silent_pass() {
     let out = all_output(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("SL001") && out.contains("No '=' found") && out.contains("stunnel"), "{out}");
+
+    // spiped has no configuration file: its command line in a unit is what it refuses.
+    let dir = tempfile::tempdir().expect("tmp");
+    let unit = "[Service]\nExecStart=/usr/bin/spiped -F -d -s [0.0.0.0]:46379 -t [127.0.0.1]:6379\n";
+    write(&dir.path().join("etc/systemd/system/spiped-redis.service"), unit);
+    if let Some(spiped) = common::oracle("spiped") {
+        // Loopback ports only; spiped stops at its usage before it binds anything.
+        let out = Command::new(spiped)
+            .args(["-F", "-d", "-s", "[127.0.0.1]:46379", "-t", "[127.0.0.1]:6379"])
+            .stdin(Stdio::null())
+            .output()
+            .expect("spiped");
+        assert_eq!(out.status.code(), Some(1), "{}", all_output(&out));
+        assert!(all_output(&out).contains("usage: spiped"), "{}", all_output(&out));
+    }
+    let o = sesslint_in(dir.path(), &["check", "--format", "concise", "."]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("SL001") && out.contains("spiped without -k"), "{out}");
 
     for body in ["<?php return 5;\n", "<?php\n", "<?php return null;\n", "<?php return;\n", "<?php return 'x';\n"] {
         let dir = tempfile::tempdir().expect("tmp");

@@ -195,6 +195,34 @@ pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
     out
 }
 
+/// The spiped invocations (`-d` or `-e`) that name no `-s`, `-t` or `-k`: spiped prints its
+/// usage and exits 1 before opening anything (spiped 1.6, checked live), so no tunnel. A
+/// line continued with `\` is not judged. Spans are the lines, the errors name the flags.
+pub fn spiped_refused_lines(text: &[u8]) -> Vec<crate::syntax::SyntaxError> {
+    spiped(FileId(0), text)
+        .iter()
+        .filter_map(|t| {
+            let missing = spiped_missing_flags(t, text)?;
+            Some(crate::syntax::SyntaxError::new(
+                line_only(t.at.span, text),
+                format!("spiped without {}: it prints its usage and exits 1", missing.join(", ")),
+            ))
+        })
+        .collect()
+}
+
+/// The flags a spiped tunnel read from `text` lacks, when that makes spiped refuse to
+/// start (see [`spiped_refused_lines`]); `None` when it starts or the line is continued.
+pub fn spiped_missing_flags(t: &Tunnel, text: &[u8]) -> Option<Vec<&'static str>> {
+    let missing: Vec<&str> = [("-s", &t.listen), ("-t", &t.target), ("-k", &t.key)]
+        .into_iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(flag, _)| flag)
+        .collect();
+    let continued = t.at.span.slice(text).trim_ascii_end().ends_with(b"\\");
+    (!missing.is_empty() && !continued).then_some(missing)
+}
+
 /// spiped: `ExecStart=` (or any line) with `spiped -d|-e -s SRC -t DST -k KEY`.
 pub fn spiped(file: FileId, text: &[u8]) -> Vec<Tunnel> {
     let mut out = Vec::new();

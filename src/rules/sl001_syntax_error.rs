@@ -23,6 +23,7 @@
 //! - **env.php**: every Magento request dies with a parse error.
 //! - **stunnel**: a line that is not `option = value` nor a whole `[service]` (an unclosed
 //!   `[redis`) stops it with `No '=' found` and `Configuration failed`: no tunnel at all.
+//! - **spiped**: an invocation without `-s`, `-t` or `-k` prints its usage and exits 1.
 //!
 //! ## Example
 //! ```ini
@@ -72,6 +73,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             Role::RedisAcl => "redis-server refuses to start (Aborting Redis startup because of ACL errors)",
             Role::MagentoEnv => "PHP cannot compile env.php: every Magento request fails",
             Role::Stunnel => "stunnel refuses to start (Configuration failed): no tunnel, so Redis traffic has no TLS",
+            Role::Spiped => "no tunnel, so Redis traffic is not encrypted",
             _ => "the program rejects this file",
         };
         let ini = matches!(f.role, Role::PhpIni | Role::PhpScanIni | Role::FpmMain | Role::FpmPool);

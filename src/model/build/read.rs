@@ -174,7 +174,10 @@ pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
             file.syntax_errors.extend(crate::model::tunnel::stunnel_refused_line(&file.source.bytes));
             Parsed::None
         }
-        Role::Spiped => Parsed::None,
+        Role::Spiped => {
+            file.syntax_errors.extend(crate::model::tunnel::spiped_refused_lines(&file.source.bytes));
+            Parsed::None
+        }
     };
     // A parser message that quotes a token on a line holding a secret quotes it masked.
     crate::secrets::mask_quoted_tokens(&mut file.syntax_errors, &file.secrets, &file.source.bytes);

@@ -52,7 +52,11 @@ fn tunnels_of(id: FileId, f: &LoadedFile) -> Vec<tunnel::Tunnel> {
         // stunnel refuses the whole file at its first bad line: it sets up nothing.
         Role::Stunnel if !f.syntax_errors.is_empty() => Vec::new(),
         Role::Stunnel => tunnel::stunnel(id, &f.source.bytes),
-        Role::Spiped => tunnel::spiped(id, &f.source.bytes),
+        // A spiped line missing -s, -t or -k never starts: it is no tunnel.
+        Role::Spiped => tunnel::spiped(id, &f.source.bytes)
+            .into_iter()
+            .filter(|t| tunnel::spiped_missing_flags(t, &f.source.bytes).is_none())
+            .collect(),
         Role::PeerVpn => tunnel::peervpn(id, &f.source.bytes),
         _ => Vec::new(),
     }
