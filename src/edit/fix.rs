@@ -187,7 +187,7 @@ pub fn edits_between(path: &std::path::Path, old: &[u8], new: &[u8]) -> Option<V
     let ot: Vec<&[u8]> = ol.iter().map(|r| &old[r.clone()]).collect();
     let nt: Vec<&[u8]> = nl.iter().map(|r| &new[r.clone()]).collect();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
-    let ops = similar::capture_diff_slices_deadline(similar::Algorithm::Myers, &ot, &nt, Some(deadline));
+    let ops = super::diff_ops::line_ops(&ot, &nt, Some(deadline));
     // Line index ranges to byte ranges (an empty range sits where its index is).
     let bytes = |ranges: &[std::ops::Range<usize>], len: usize, r: std::ops::Range<usize>| {
         let at = |i: usize| ranges.get(i).map_or(len, |x| x.start);

@@ -24,6 +24,7 @@
 
 pub mod apply;
 pub mod change;
+mod diff_ops;
 pub mod fix;
 pub mod plan;
 pub mod preview;
