@@ -83,9 +83,7 @@ enum Command {
     /// Reads the manifest `.sesslint-restore.json` the apply wrote in PATH (the directory
     /// given to it, or the directory of the file given; default: the current directory).
     /// Exit 1 when a file changed after the apply (nothing is restored then).
-    Restore {
-        path: Option<PathBuf>,
-    },
+    Restore { path: Option<PathBuf> },
 }
 
 #[derive(Args, Clone)]
@@ -157,6 +155,14 @@ struct CheckArgs {
     /// change, 0 when nothing would.
     #[arg(long, conflicts_with = "fix")]
     diff: bool,
+    /// Save the fixes (safe ones; with --unsafe-fixes all) as a plan file (JSON, mode 0600)
+    /// and print their diff, writing nothing else; apply it later with --apply-plan.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff"])]
+    write_plan: Option<PathBuf>,
+    /// Apply a plan saved by --write-plan: refused whole, before any write, when a file no
+    /// longer has the content the plan was made on; then report the findings.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff", "write_plan", "unsafe_fixes"])]
+    apply_plan: Option<PathBuf>,
 }
 
 #[derive(Args, Clone)]
@@ -187,8 +193,19 @@ const COMMANDS: &[&str] = &["check", "show", "rules", "rule", "parse", "lsp", "r
 
 /// Options (of any command) that take a value, so that their value is not taken for a
 /// command or a path.
-const VALUED: &[&str] =
-    &["--root", "--format", "--fail-on", "--config", "--select", "--ignore", "--output-file", "-o", "--kind"];
+const VALUED: &[&str] = &[
+    "--root",
+    "--format",
+    "--fail-on",
+    "--config",
+    "--select",
+    "--ignore",
+    "--output-file",
+    "-o",
+    "--kind",
+    "--write-plan",
+    "--apply-plan",
+];
 
 /// The command line as clap should see it: options written before the subcommand
 /// (`sesslint -v check PATH`) move after it, and a first word that is neither a command nor
@@ -394,7 +411,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     if let Err(code) = paths_exist(&args.common) {
         return code;
     }
-    if args.fix || args.diff || args.unsafe_fixes {
+    if args.fix || args.diff || args.unsafe_fixes || args.write_plan.is_some() || args.apply_plan.is_some() {
         return cli::fix::run(args, &config);
     }
     let overlay = sesslint::model::Overlay::new();

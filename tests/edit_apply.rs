@@ -114,11 +114,20 @@ fn two_file_changes(dir: &Path, second: &str) -> (sesslint::model::Model, Change
     let second = fpm.join(second);
     std::fs::create_dir_all(second.parent().expect("dir")).expect("mkdir");
     std::fs::write(fpm.join("php.ini"), "[PHP]\nsession.save_handler = files\n").expect("write");
-    let text = if second.extension().is_some_and(|e| e == "conf") { "[www]\npm.max_children = 100\n" } else { "session.gc_maxlifetime = 100\n" };
+    let text = if second.extension().is_some_and(|e| e == "conf") {
+        "[www]\npm.max_children = 100\n"
+    } else {
+        "session.gc_maxlifetime = 100\n"
+    };
     std::fs::write(&second, text).expect("write");
     let model = sesslint::model::build(&[dir.to_path_buf()], &Default::default());
     let path_of = |p: &Path| {
-        model.files.iter().map(|f| f.source.path.clone()).find(|x| x.ends_with(p.file_name().expect("name"))).expect("in the model")
+        model
+            .files
+            .iter()
+            .map(|f| f.source.path.clone())
+            .find(|x| x.ends_with(p.file_name().expect("name")))
+            .expect("in the model")
     };
     let at = text.find("100").expect("100");
     let edits = vec![

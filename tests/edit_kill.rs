@@ -97,7 +97,12 @@ fn kill_9_at_random_points_leaves_old_or_new_files_and_restore_brings_the_old_tr
             if new.get(path) == Some(bytes) && old.get(path) != Some(bytes) {
                 n_new += 1;
             } else {
-                assert_eq!(old.get(path), Some(bytes), "run {run} (killed at {at:?}, seed {seed}): {} is a mix", path.display());
+                assert_eq!(
+                    old.get(path),
+                    Some(bytes),
+                    "run {run} (killed at {at:?}, seed {seed}): {} is a mix",
+                    path.display()
+                );
             }
         }
         assert_eq!(now.len(), old.len(), "run {run}: a file appeared or vanished");

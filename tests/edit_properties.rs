@@ -215,7 +215,8 @@ fn patch_and_git_apply_read_the_preview() {
             let dir = tempfile::tempdir().expect("tempdir");
             let file = dir.path().join("f.ini");
             std::fs::write(&file, old).expect("write");
-            let edits = edit::fix::edits_between(std::path::Path::new("f.ini"), old.as_bytes(), new.as_bytes()).expect("utf-8");
+            let edits =
+                edit::fix::edits_between(std::path::Path::new("f.ini"), old.as_bytes(), new.as_bytes()).expect("utf-8");
             let change = FileChange::new("f.ini", old.as_bytes(), edits).expect("change");
             let diff = edit::change_diff(&change, Some(old.as_bytes()), &[], &[], Style::default()).expect("diff");
             std::fs::write(dir.path().join("p.diff"), &diff).expect("write");

@@ -50,7 +50,11 @@ fn text(b: &[u8]) -> String {
 /// masked), `--fix` (the diff's change written, a backup named), a second `--fix` and
 /// `--diff` with nothing to do, then `restore` (the old tree). Returns the fixed tree's
 /// directory (kept alive by the returned guard) and the changed files' new text.
-fn diff_fix_fix_restore(fixture: &str, extra: &[&str], secret: Option<&str>) -> (tempfile::TempDir, Vec<(PathBuf, String)>) {
+fn diff_fix_fix_restore(
+    fixture: &str,
+    extra: &[&str],
+    secret: Option<&str>,
+) -> (tempfile::TempDir, Vec<(PathBuf, String)>) {
     let tmp = tempfile::tempdir().expect("tempdir");
     copy_tree(&common::fixtures().join("rules").join(fixture), tmp.path());
     let dir = tmp.path();
@@ -81,7 +85,9 @@ fn diff_fix_fix_restore(fixture: &str, extra: &[&str], secret: Option<&str>) -> 
             .expect("dir")
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .find(|p| p.to_string_lossy().contains(&format!("{name}.sesslint-")) && p.to_string_lossy().ends_with(".bak"))
+            .find(|p| {
+                p.to_string_lossy().contains(&format!("{name}.sesslint-")) && p.to_string_lossy().ends_with(".bak")
+            })
             .unwrap_or_else(|| panic!("{fixture}: no backup of {name}"));
         assert_eq!(std::fs::read(&backup).expect("backup"), before[path], "{fixture}: backup of {name}");
         assert!(said.contains(&*backup.file_name().expect("name").to_string_lossy()), "{fixture}: {said}");
@@ -150,7 +156,9 @@ fn unquoted_save_path_with_a_password_is_quoted_and_the_diff_masks_it() {
 fn a_pool_value_is_quoted_where_it_stands_and_its_comment_stays_a_comment() {
     let (_tmp, changed) = diff_fix_fix_restore("SL105/trigger-semicolon-in-pool", &[], None);
     let (path, new) = &changed[0];
-    assert!(new.ends_with("php_admin_value[session.save_path] = \"unix:///run/redis/redis-server.sock;x\" ; the socket\n"));
+    assert!(
+        new.ends_with("php_admin_value[session.save_path] = \"unix:///run/redis/redis-server.sock;x\" ; the socket\n")
+    );
     let Some(php) = common::oracle("php") else { return };
     // php-fpm reads pool files with PHP's ini parser (fpm_conf.c, zend_parse_ini_file).
     let out = std::process::Command::new(&php)
@@ -212,4 +220,39 @@ fn after_fixing_the_findings_that_remain_are_reported() {
     assert!(before.contains(&"SL001".to_owned()) && !after.contains(&"SL001".to_owned()), "{before:?} {after:?}");
     assert_eq!(after, codes(&run(&["check", "--format", "json"], tmp.path())), "the report is the fixed tree's");
     assert!(!after.is_empty() && fixed.status.code() == Some(1), "other findings remain and fail the run");
+}
+
+#[test]
+fn a_plan_saved_by_check_is_applied_later_and_refused_when_a_file_changed() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let tree = tmp.path().join("tree");
+    copy_tree(&common::fixtures().join("rules/SL001/trigger-unquoted-save-path"), &tree);
+    let before = snapshot(&tree);
+    let plan = tmp.path().join("fixes.plan.json");
+    let plan_arg = plan.to_string_lossy().into_owned();
+    let saved = run(&["check", "--write-plan", &plan_arg], &tree);
+    assert_eq!(saved.status.code(), Some(0), "{}", text(&saved.stderr));
+    assert!(text(&saved.stdout).contains("+session.save_path = \"tcp://"), "the diff is printed");
+    assert_eq!(snapshot(&tree), before, "--write-plan writes only the plan");
+    assert_eq!(std::fs::metadata(&plan).expect("plan").permissions().mode() & 0o777, 0o600);
+
+    // A file of the plan edited meanwhile: refused whole, nothing written.
+    let ini = tree.join("etc/php/8.2/fpm/conf.d/30-sessions.ini");
+    let original = std::fs::read(&ini).expect("read");
+    std::fs::write(&ini, [original.as_slice(), b"; edited\n"].concat()).expect("write");
+    let edited = snapshot(&tree);
+    let refused = run(&["check", "--apply-plan", &plan_arg], &tree);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("changed since the plan was made"), "{}", text(&refused.stderr));
+    assert_eq!(snapshot(&tree), edited);
+
+    std::fs::write(&ini, &original).expect("write");
+    let applied = run(&["check", "--apply-plan", &plan_arg, "--format", "json"], &tree);
+    assert!(text(&applied.stderr).contains("wrote "), "{}", text(&applied.stderr));
+    let findings: serde_json::Value = serde_json::from_slice(&applied.stdout).expect("json");
+    assert!(findings.as_array().expect("array").iter().all(|d| d["code"] != "SL001"), "{findings}");
+    assert!(text(&std::fs::read(&ini).expect("read")).contains("session.save_path = \"tcp://"));
+    assert!(common::sesslint(&["restore", &tree.to_string_lossy()]).status.success());
+    assert_eq!(snapshot(&tree), before);
 }

@@ -11,8 +11,11 @@ use sesslint::edit::{self, ApplyOptions, FixOptions, Style};
 use crate::{color, report_findings, write_failed, CheckArgs};
 
 pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
-    if !args.fix && !args.diff {
-        eprintln!("sesslint: --unsafe-fixes goes with --fix or --diff");
+    if let Some(plan) = &args.apply_plan {
+        return apply_plan(args, config, plan);
+    }
+    if !args.fix && !args.diff && args.write_plan.is_none() {
+        eprintln!("sesslint: --unsafe-fixes goes with --fix, --diff or --write-plan");
         return ExitCode::from(2);
     }
     let overlay = sesslint::model::Overlay::new();
@@ -32,7 +35,7 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
     }
     let files = outcome.changes.files.len();
     let count = outcome.fixed_count();
-    if args.diff {
+    if args.diff || args.write_plan.is_some() {
         let style = Style { color: color(), show_secrets: args.common.show_secrets };
         let diff = match edit::diff_changes(&outcome.changes, &outcome.before.model, Some(&outcome.after.model), style)
         {
@@ -48,6 +51,21 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
         }
         if !args.quiet {
             eprintln!("sesslint: {}", would(count, files, &outcome));
+        }
+        if let Some(plan) = &args.write_plan {
+            let meta = serde_json::json!({"command": "check", "unsafe_fixes": args.unsafe_fixes, "fixes": count});
+            if let Err(e) = edit::write_plan(plan, &outcome.changes, &meta) {
+                eprintln!("sesslint: --write-plan {}", sesslint::printable(&e.to_string()));
+                return ExitCode::from(2);
+            }
+            if !args.quiet {
+                eprintln!(
+                    "sesslint: saved the plan in {} (mode 0600); apply it with `sesslint check --apply-plan {} ...`",
+                    sesslint::display_path(plan),
+                    sesslint::display_path(plan)
+                );
+            }
+            return ExitCode::SUCCESS;
         }
         return if outcome.changes.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) };
     }
@@ -94,6 +112,41 @@ fn written(f: &edit::AppliedFile) -> String {
         None => out.push_str(", a new file"),
     }
     out
+}
+
+/// `check --apply-plan FILE`: the plan applied (nothing written when a file changed since),
+/// then the tree checked again and its findings reported.
+fn apply_plan(args: &CheckArgs, config: &Config, plan: &Path) -> ExitCode {
+    let plan = match edit::read_plan(plan) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("sesslint: --apply-plan {}", sesslint::printable(&e.to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    let manifest_dir = manifest_dir(&args.common.paths);
+    match edit::apply::apply(&plan.changes, &ApplyOptions { manifest_dir: &manifest_dir }) {
+        Ok(report) if !args.quiet => {
+            for f in &report.files {
+                eprintln!("sesslint: wrote {}", written(f));
+            }
+            if report.manifest.is_some() {
+                eprintln!("sesslint: to undo: sesslint restore {}", sesslint::display_path(&manifest_dir));
+            }
+        }
+        Ok(_) => {}
+        Err(e) => {
+            eprintln!("sesslint: {}", sesslint::printable(&e.to_string()));
+            return ExitCode::from(2);
+        }
+    }
+    let overlay = sesslint::model::Overlay::new();
+    let outcome = sesslint::check::check(&sesslint::check::Request {
+        paths: args.common.paths.clone(),
+        config,
+        overlay: &overlay,
+    });
+    report_findings(args, config, &outcome.model, &outcome.diagnostics)
 }
 
 /// `--diff`'s summary line.

@@ -125,7 +125,8 @@ pub fn apply(changes: &ChangeSet, options: &ApplyOptions<'_>) -> Result<ApplyRep
 
 /// Step 1: every target resolved and read, its hash checked, its new bytes computed.
 fn prepare(changes: &ChangeSet) -> Result<Vec<Pending<'_>>, ApplyError> {
-    let unusable = |path: &Path, reason: String| ApplyError::Unusable { path: crate::source::display_path(path), reason };
+    let unusable =
+        |path: &Path, reason: String| ApplyError::Unusable { path: crate::source::display_path(path), reason };
     let mut out: Vec<Pending<'_>> = Vec::new();
     for change in &changes.files {
         if change.edits.is_empty() {
@@ -159,7 +160,10 @@ fn prepare(changes: &ChangeSet) -> Result<Vec<Pending<'_>>, ApplyError> {
             if same.new == new {
                 continue;
             }
-            return Err(unusable(&change.path, "two different changes lead to this one file (a symlink and its target)".to_owned()));
+            return Err(unusable(
+                &change.path,
+                "two different changes lead to this one file (a symlink and its target)".to_owned(),
+            ));
         }
         out.push(Pending { change, target, new, old });
     }
@@ -184,7 +188,13 @@ fn back_up(p: &Pending<'_>, stamp: &str) -> Result<PathBuf, (String, std::io::Er
             Err(_) => {
                 // No hard links here: a copy with the original's mode.
                 let old = p.old.as_ref().map_or(0o600, |m| m.permissions().mode() & 0o7777);
-                match write_new(&candidate, &std::fs::read(&p.target).map_err(|e| fail(&p.target, e))?, old, p.old.as_ref(), Some(&p.target)) {
+                match write_new(
+                    &candidate,
+                    &std::fs::read(&p.target).map_err(|e| fail(&p.target, e))?,
+                    old,
+                    p.old.as_ref(),
+                    Some(&p.target),
+                ) {
                     Ok(()) => break candidate,
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
                     Err(e) => return Err(fail(&candidate, e)),
@@ -267,9 +277,7 @@ fn copy_labels(from: &Path, to: &File) -> std::io::Result<()> {
     for name in [c"security.selinux", c"system.posix_acl_access"] {
         let mut buf = vec![0u8; 4096];
         // SAFETY: the path and name are NUL-terminated, the buffer is as long as said.
-        let n = unsafe {
-            libc::getxattr(from_c.as_ptr(), name.as_ptr(), buf.as_mut_ptr().cast(), buf.len())
-        };
+        let n = unsafe { libc::getxattr(from_c.as_ptr(), name.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
         if n < 0 {
             let e = std::io::Error::last_os_error();
             match e.raw_os_error() {

@@ -155,9 +155,7 @@ impl FileChange {
         let shown = || crate::source::display_path(&self.path);
         match (&self.original_sha256, current) {
             (None, Some(_)) => return Err(ChangeError::Exists { path: shown() }),
-            (Some(expected), None) => {
-                return Err(ChangeError::Changed { path: shown(), expected: expected.clone() })
-            }
+            (Some(expected), None) => return Err(ChangeError::Changed { path: shown(), expected: expected.clone() }),
             (Some(expected), Some(bytes)) if &crate::sha256::hex_digest(bytes) != expected => {
                 return Err(ChangeError::Changed { path: shown(), expected: expected.clone() })
             }
@@ -206,7 +204,10 @@ impl ChangeSet {
     /// resolved below the root, inside the checked tree). A path the model does not hold
     /// is a file to create; it must not exist and its directory must be inside the tree.
     /// Errors as [`FileChange::new`], or [`ChangeError::Outside`].
-    pub fn from_model(model: &crate::model::Model, edits: impl IntoIterator<Item = Edit>) -> Result<ChangeSet, ChangeError> {
+    pub fn from_model(
+        model: &crate::model::Model,
+        edits: impl IntoIterator<Item = Edit>,
+    ) -> Result<ChangeSet, ChangeError> {
         let mut set = ChangeSet::from_edits(edits, |p| {
             model.files.iter().find(|f| f.source.path == p).map(|f| f.source.bytes.to_vec())
         })?;

@@ -142,7 +142,8 @@ pub fn fix(req: &Request<'_>, options: FixOptions) -> Result<FixOutcome, ChangeE
 fn take_fixes<'a>(diagnostics: &'a [Diagnostic], options: FixOptions, skipped: &mut usize) -> Vec<&'a Diagnostic> {
     let mut candidates: Vec<&Diagnostic> =
         diagnostics.iter().filter(|d| d.fix.as_ref().is_some_and(|f| applicable(f, options))).collect();
-    let first = |d: &Diagnostic| d.fix.as_ref().and_then(|f| f.edits().first()).map(|e| (e.path().to_path_buf(), e.span()));
+    let first =
+        |d: &Diagnostic| d.fix.as_ref().and_then(|f| f.edits().first()).map(|e| (e.path().to_path_buf(), e.span()));
     candidates.sort_by_key(|d| (first(d), d.code));
     let mut taken: Vec<&Diagnostic> = Vec::new();
     let mut spans: HashMap<PathBuf, Vec<Span>> = HashMap::new();
@@ -151,10 +152,8 @@ fn take_fixes<'a>(diagnostics: &'a [Diagnostic], options: FixOptions, skipped: &
         if taken.iter().any(|t| t.fix.as_ref().is_some_and(|f| f.edits() == fix.edits())) {
             continue;
         }
-        let clash = fix
-            .edits()
-            .iter()
-            .any(|e| spans.get(e.path()).is_some_and(|s| s.iter().any(|t| overlaps(*t, e.span()))));
+        let clash =
+            fix.edits().iter().any(|e| spans.get(e.path()).is_some_and(|s| s.iter().any(|t| overlaps(*t, e.span()))));
         if clash {
             *skipped += 1;
             continue;

@@ -31,9 +31,9 @@ pub mod preview;
 pub mod restore;
 mod slow;
 
-pub use apply::{ApplyError, ApplyOptions, ApplyReport, AppliedFile};
+pub use apply::{AppliedFile, ApplyError, ApplyOptions, ApplyReport};
 pub use change::{apply_edits, Applied, ChangeError, ChangeSet, FileChange};
 pub use fix::{FixOptions, FixOutcome};
 pub use plan::{read_plan, write_plan, Plan, PlanError};
 pub use preview::{change_diff, diff_changes, unified_diff, FileVersions, Style};
-pub use restore::{Restored, RestoreError, MANIFEST_NAME};
+pub use restore::{RestoreError, Restored, MANIFEST_NAME};

@@ -134,7 +134,10 @@ pub fn read_plan(path: &Path) -> Result<Plan, PlanError> {
         let mut edits = Vec::with_capacity(entry.edits.len());
         for e in entry.edits {
             if e.start > e.end || e.secrets.iter().any(|[a, b]| a > b || *b > e.content.len()) {
-                return Err(invalid(format!("`{}`: an edit's range is backwards", crate::source::printable(&entry.path))));
+                return Err(invalid(format!(
+                    "`{}`: an edit's range is backwards",
+                    crate::source::printable(&entry.path)
+                )));
             }
             let edit = Edit::replacement(path.clone(), Span::new(e.start, e.end), e.content)
                 .with_secrets(e.secrets.iter().map(|[a, b]| Span::new(*a, *b)));

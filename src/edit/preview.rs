@@ -53,7 +53,8 @@ pub fn unified_diff(v: &FileVersions<'_>, style: Style) -> String {
     out.push('\n');
     out.push_str(&paint("1", format!("+++ b/{shown}")));
     out.push('\n');
-    let (old_secrets, new_secrets) = if style.show_secrets { (&[][..], &[][..]) } else { (v.old_secrets, v.new_secrets) };
+    let (old_secrets, new_secrets) =
+        if style.show_secrets { (&[][..], &[][..]) } else { (v.old_secrets, v.new_secrets) };
     for group in similar::group_diff_ops(ops, CONTEXT) {
         let (Some(first), Some(last)) = (group.first(), group.last()) else { continue };
         let (o0, n0) = (first.old_range().start, first.new_range().start);
@@ -160,7 +161,8 @@ pub fn secrets_after(old_secrets: &[Span], edits: &[Edit]) -> Vec<Span> {
     }
     for s in old_secrets {
         // The parts of the secret no edit touches, shifted by the edits before them.
-        let mut pieces = vec![s.start..s.end];
+        let mut pieces: Vec<std::ops::Range<usize>> = Vec::with_capacity(2);
+        pieces.push(s.start..s.end);
         for e in edits.iter().filter(|e| !e.span().is_empty()) {
             pieces = pieces
                 .into_iter()
@@ -213,7 +215,12 @@ pub fn change_diff(
 /// from `model` (the model the changes were planned on; a file it does not hold is read
 /// from disk, or is new). `after`: a model of the new texts, whose secret spans are masked
 /// too. Errors when a file no longer matches its change's hash.
-pub fn diff_changes(changes: &ChangeSet, model: &Model, after: Option<&Model>, style: Style) -> Result<String, ChangeError> {
+pub fn diff_changes(
+    changes: &ChangeSet,
+    model: &Model,
+    after: Option<&Model>,
+    style: Style,
+) -> Result<String, ChangeError> {
     let mut out = String::new();
     for change in &changes.files {
         let loaded = model.files.iter().find(|f| f.source.path == change.path);

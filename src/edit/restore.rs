@@ -98,7 +98,10 @@ pub fn restore(dir: &Path) -> Result<Vec<Restored>, RestoreError> {
         if !done && now.as_deref() != Some(e.new_sha256.as_str()) {
             return Err(RestoreError::ChangedSince {
                 path: crate::source::display_path(&e.target),
-                backup: e.backup.as_deref().map_or("none, the file was created".to_owned(), crate::source::display_path),
+                backup: e
+                    .backup
+                    .as_deref()
+                    .map_or("none, the file was created".to_owned(), crate::source::display_path),
             });
         }
         plan.push((e, done));
