@@ -4,6 +4,7 @@
 //! Grammar: `grammars/php-array.ebnf`. The tree lives in flat arenas (no recursion when it
 //! is built, dropped or printed), so any input — 100 000 nested `[` included — is safe.
 
+pub mod encode;
 mod lexer;
 mod literal;
 mod parser;

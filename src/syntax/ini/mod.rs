@@ -5,6 +5,7 @@
 //! its diagnostic, and parsing goes on at the next line so that the rest of the file is
 //! still checked. The nodes tile the input, so [`IniDocument::print`] gives it back.
 
+pub mod encode;
 mod eval;
 mod lexer;
 

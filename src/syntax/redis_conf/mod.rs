@@ -10,6 +10,7 @@ mod c_numbers;
 mod check;
 mod config_get;
 pub mod directives;
+pub mod encode;
 mod load;
 mod values;
 
