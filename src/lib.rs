@@ -12,6 +12,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod edit;
 pub mod lsp;
+pub mod migrate;
 pub mod model;
 pub mod parse_output;
 pub mod report;

@@ -18,8 +18,9 @@ const LAYERS: &[&[&str]] = &[
     &["discover", "secrets"],
     // -> model
     &["model"],
-    // -> rules (the suppression pass is read by SL006; config chooses rules)
-    &["suppress"],
+    // -> rules (the suppression pass is read by SL006; config chooses rules); the migration's
+    // edits read the model
+    &["suppress", "migrate"],
     &["rules"],
     &["config"],
     &["check"],

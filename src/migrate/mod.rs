@@ -1,0 +1,130 @@
+//! The move from `files` to Redis sessions as text edits: for every PHP SAPI, php-fpm pool and
+//! Magento install on `files`, and with `--harden-redis` the server's redis.conf, what to write.
+//!
+//! [`plan`] reads the model only and returns [`Edit`]s (spans of the files as read, never a
+//! re-serialised file) with a summary; previewing and applying them is the edit engine's job.
+
+mod database;
+mod edits;
+mod magento;
+mod php;
+mod redis;
+mod services;
+pub mod style;
+mod target;
+
+use std::collections::BTreeSet;
+
+pub use target::{RedisUrl, UrlError};
+
+use crate::diagnostic::Edit;
+use crate::model::Model;
+
+/// The password the migration writes: never printed by `Debug`, never on a command line.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// A password for the save path, env.php and redis.conf. Errors: empty, or holding a
+    /// line end or NUL (no config format sesslint writes can carry those on one line).
+    pub fn new(password: String) -> Result<Secret, MigrateError> {
+        if password.is_empty() {
+            return Err(MigrateError::Password("the password is empty".into()));
+        }
+        if password.contains(['\n', '\r', '\0']) {
+            return Err(MigrateError::Password("the password holds a line end or a NUL byte".into()));
+        }
+        Ok(Secret(password))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(********)")
+    }
+}
+
+/// `--database`: a number, or the lowest one nothing else on that server uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatabaseChoice {
+    Auto,
+    Fixed(i64),
+}
+
+/// What the user asked for.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub redis: RedisUrl,
+    pub password: Secret,
+    /// An ACL user (phpredis `auth[user]`/`auth[pass]`, redis.conf `user` line).
+    pub user: Option<String>,
+    pub database: DatabaseChoice,
+    /// Also edit the redis.conf of the server `redis` names.
+    pub harden_redis: bool,
+}
+
+/// What the migration does, for the preview's summary.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// Sorted by (path, position), none overlapping another.
+    pub edits: Vec<Edit>,
+    /// One line per owner changed: `pool www (...): files -> redis, database 2`.
+    pub changes: Vec<String>,
+    /// One line per owner left as it is, and why.
+    pub unchanged: Vec<String>,
+    /// Services to reload for the change to take effect (printed, never run).
+    pub reloads: BTreeSet<String>,
+    /// Things the user should know (a bind kept because clients use another address).
+    pub notes: Vec<String>,
+}
+
+impl Plan {
+    /// Nothing to write: a migrated tree gives an empty plan (the command is idempotent).
+    pub fn is_empty(&self) -> bool {
+        self.edits.is_empty()
+    }
+}
+
+/// Why no plan can be made. Nothing is written when one of these is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error("{0}")]
+    Password(String),
+    /// phpredis is not loaded by a SAPI whose sessions would move: sesslint installs nothing.
+    #[error("{setup}: no `extension=redis` reaches this SAPI, so PHP would fail with \"Cannot find save handler 'redis'\"; {remedy}")]
+    NoExtension { setup: String, remedy: String },
+    /// Magento's session config (`Magento\Framework\Session\SaveHandler\Redis\Config`) has no
+    /// username: Cm_RedisSession can only send `AUTH <password>`.
+    #[error("{install}: Magento's session config cannot send a username (Cm_RedisSession sends AUTH <password> only), so --user cannot be used for it; give the default user the password instead, or migrate the PHP side only by naming its paths")]
+    MagentoUser { install: String },
+    #[error("{0}")]
+    Unencodable(String),
+    /// Two owners need different text at the same place.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Database(String),
+    /// `--harden-redis` found no redis.conf for the server, or one it cannot safely edit.
+    #[error("{0}")]
+    Harden(String),
+}
+
+/// The migration of everything in `model` that keeps sessions in `files` to the server of
+/// `request`, as edits. Reads the model only. Errors: [`MigrateError`]; then nothing should
+/// be written.
+pub fn plan(model: &Model, request: &Request) -> Result<Plan, MigrateError> {
+    let mut plan = Plan::default();
+    let mut edits = edits::EditSet::default();
+    let databases = database::Allocator::new(model, request)?;
+    php::plan(model, request, &databases, &mut edits, &mut plan)?;
+    magento::plan(model, request, &databases, &mut edits, &mut plan)?;
+    if request.harden_redis {
+        redis::plan(model, request, &mut edits, &mut plan)?;
+    }
+    plan.edits = edits.finish()?;
+    Ok(plan)
+}

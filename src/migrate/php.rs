@@ -1,0 +1,259 @@
+//! PHP SAPIs and php-fpm pools on `files`: the handler, a save path with the password, and
+//! phpredis session locking, each written on the line where PHP decides it (a pool's
+//! `php_value[...]` in place, since FPM keeps the first), new lines next to the handler's.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::database::Allocator;
+use super::edits::{EditSet, Text};
+use super::style::IniLineStyle;
+use super::{services, MigrateError, Plan, Request};
+use crate::model::{EffectiveValue, EndpointOwner, Location, Model, PhpSetup, SessionEndpoint};
+use crate::syntax::ini::encode;
+
+/// phpredis locking as SL107 asks for it: on, locks expire after 30 s, a request waits up to
+/// 100 x 50 ms = 5 s (phpredis 5.3.x's own defaults give up after 20 ms and drop the write).
+const LOCKING: [(&str, &str); 4] = [
+    ("redis.session.locking_enabled", "1"),
+    ("redis.session.lock_expire", "30"),
+    ("redis.session.lock_wait_time", "50000"),
+    ("redis.session.lock_retries", "100"),
+];
+
+/// Whether a value already in effect does the job (so a second run leaves it alone).
+fn satisfied(key: &str, current: &str, wanted: &str, all: &dyn Fn(&str) -> Option<String>) -> bool {
+    let num = |v: &str| v.trim().parse::<f64>().ok();
+    match key {
+        "redis.session.locking_enabled" => crate::model::php::ini_bool(current),
+        "redis.session.lock_expire" => num(current).is_some_and(|n| n > 0.0),
+        "redis.session.lock_wait_time" | "redis.session.lock_retries" => {
+            let wait = all("redis.session.lock_wait_time").and_then(|v| num(&v)).unwrap_or(0.0);
+            let retries = all("redis.session.lock_retries").and_then(|v| num(&v)).unwrap_or(0.0);
+            retries < 0.0 || wait * retries >= 500_000.0
+        }
+        _ => current == wanted,
+    }
+}
+
+/// Percent-encode everything but RFC 3986's unreserved characters: phpredis reads the query
+/// like a GET string (`+` is a blank, `&` splits), shared/facts php-side 1.8 and 7.6.
+pub fn pct(v: &str) -> String {
+    let mut out = String::new();
+    for b in v.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The save path: `tcp://host:port?auth=PW&database=N&timeout=2&read_timeout=2[&prefix=P]`,
+/// double-quoted for an ini file, with the password's bytes marked. Also the raw string PHP
+/// reads (to compare with what is in effect).
+pub fn save_path(request: &Request, database: i64, prefix: Option<&str>) -> Result<(Text, String), MigrateError> {
+    let mut before = format!("{}?", request.redis.save_path_base());
+    match &request.user {
+        Some(user) => before.push_str(&format!("auth[user]={}&auth[pass]=", pct(user))),
+        None => before.push_str("auth="),
+    }
+    let secret = pct(request.password.expose());
+    let mut after = format!("&database={database}&timeout=2&read_timeout=2");
+    if let Some(p) = prefix {
+        after.push_str(&format!("&prefix={}", pct(p)));
+    }
+    let raw = format!("{before}{secret}{after}");
+    let quoted = encode::double_quoted(&raw).map_err(|e| MigrateError::Unencodable(format!("the save path: {e}")))?;
+    // The password is percent-encoded, so quoting changes nothing in it: its place in the
+    // quoted text is the quote plus the escaped text before it.
+    let escaped_before = encode::double_quoted(&before).map_err(|e| MigrateError::Unencodable(e.to_string()))?;
+    let start = escaped_before.len() - 1;
+    let mut text = Text::plain(quoted);
+    text.secrets.push(crate::span::Span::new(start, start + secret.len()));
+    Ok((text, raw))
+}
+
+/// The line an entry stands on: its start, and the offset after its line end (or the file's end).
+fn line_bounds(src: &[u8], at: usize) -> (usize, usize) {
+    let start = src[..at.min(src.len())].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let end = src[at.min(src.len())..].iter().position(|&b| b == b'\n').map_or(src.len(), |i| at + i + 1);
+    (start, end)
+}
+
+/// The ini entry that `at` (a setting's `set_at`) designates, and its line style.
+fn style_at(model: &Model, at: Location) -> Option<IniLineStyle> {
+    let doc = model.file(at.file).tree.ini()?;
+    let (_, entry) = doc.entries().find(|(n, _)| n.span.start <= at.span.start && at.span.start < n.span.end.max(n.span.start + 1))?;
+    IniLineStyle::of(doc, entry)
+}
+
+/// Where new lines for one owner go: after the line that decides its handler, in that
+/// file's layout; or at the end of its php.ini when only the built-in default decides.
+struct Anchor {
+    path: PathBuf,
+    at: usize,
+    /// Text before the first inserted line (a line end when the file does not end with one).
+    lead: String,
+    style: IniLineStyle,
+}
+
+fn anchor(model: &Model, ep: &SessionEndpoint, setup: Option<&PhpSetup>) -> Result<Anchor, MigrateError> {
+    if let Some(at) = ep.handler.set_at {
+        let src = &model.file(at.file).source.bytes;
+        let (_, end) = line_bounds(src, at.span.start);
+        let style = style_at(model, at).unwrap_or_else(IniLineStyle::plain);
+        let lead = if end == src.len() && !src.ends_with(b"\n") { style.eol().to_owned() } else { String::new() };
+        return Ok(Anchor { path: model.path(at.file).to_path_buf(), at: end, lead, style });
+    }
+    let ini = setup.and_then(|s| s.php_ini).ok_or_else(|| {
+        MigrateError::Conflict(format!("{}: no php.ini was found to write the session settings into", ep.label))
+    })?;
+    let src = &model.file(ini).source.bytes;
+    let lead = if src.is_empty() || src.ends_with(b"\n") { String::new() } else { "\n".into() };
+    Ok(Anchor { path: model.path(ini).to_path_buf(), at: src.len(), lead, style: IniLineStyle::plain() })
+}
+
+/// The error naming what to install or enable when phpredis does not reach `setup`.
+fn no_extension(model: &Model, setup: &PhpSetup) -> MigrateError {
+    let version = setup.dir.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).filter(|v| v.contains('.'));
+    let mods = setup.dir.parent().map(|p| p.join("mods-available/redis.ini"));
+    let has_mods = mods.as_ref().is_some_and(|m| model.file_id(m).is_some() || m.is_file());
+    let remedy = match (setup.sapi, version) {
+        (Some(sapi), Some(v)) if has_mods => format!(
+            "mods-available/redis.ini exists but {}/conf.d has no link to it: run `phpenmod -v {v} -s {} redis`",
+            crate::source::display_path(&setup.dir),
+            sapi.as_str()
+        ),
+        (Some(_), Some(v)) => format!("install the package php{v}-redis (it enables `extension=redis` for every SAPI)"),
+        _ => format!(
+            "install phpredis (php-pecl-redis5 or php-redis on RHEL and Remi, php-redis on Debian) or add `extension=redis` to an ini file in {}",
+            crate::source::display_path(&setup.dir)
+        ),
+    };
+    MigrateError::NoExtension { setup: format!("php {}", setup.label()), remedy }
+}
+
+/// Plan every PHP SAPI and pool on `files`.
+pub fn plan(model: &Model, request: &Request, dbs: &Allocator, edits: &mut EditSet, plan: &mut Plan) -> Result<(), MigrateError> {
+    let mut todo: Vec<(&SessionEndpoint, Option<&PhpSetup>, Option<&str>)> = Vec::new();
+    for ep in &model.endpoints {
+        let (setup, pool) = match ep.owner {
+            EndpointOwner::Php(i) => (Some(&model.php[i]), None),
+            EndpointOwner::Pool(i) => (model.pools[i].setup.map(|s| &model.php[s]), Some(model.pools[i].name.as_str())),
+            EndpointOwner::Magento(_) => continue,
+        };
+        match ep.handler.value.as_str() {
+            "files" => todo.push((ep, setup, pool)),
+            "redis" | "rediscluster" => plan.unchanged.push(format!("{}: already on {} ({})", ep.label, ep.handler.value, targets(ep))),
+            other => plan.unchanged.push(format!("{}: sessions on `{}`, not files: left as they are", ep.label, crate::source::printable(other))),
+        }
+    }
+    for (_, setup, _) in &todo {
+        if let Some(s) = setup {
+            if !s.loads_extension("redis") {
+                return Err(no_extension(model, s));
+            }
+        }
+    }
+    // Each place a save path is decided is one setting; two settings on one server and
+    // database would share sessions (SL403), so a pool's own line then gets its own prefix.
+    let effective = |ep: &SessionEndpoint, key: &str| -> Option<EffectiveValue> {
+        match ep.owner {
+            EndpointOwner::Php(i) => model.php[i].get(key),
+            EndpointOwner::Pool(i) => model.pools[i].effective(key, &model.php),
+            EndpointOwner::Magento(_) => None,
+        }
+    };
+    let mut places: BTreeMap<(PathBuf, usize), Vec<usize>> = BTreeMap::new();
+    for (n, (ep, setup, _)) in todo.iter().enumerate() {
+        let place = match effective(ep, "session.save_path").and_then(|v| v.value_at()) {
+            Some(at) => (model.path(at.file).to_path_buf(), at.span.start),
+            None => {
+                let a = anchor(model, ep, *setup)?;
+                (a.path, a.at)
+            }
+        };
+        places.entry(place).or_default().push(n);
+    }
+    let others_in_db = model.endpoints.iter().any(|e| {
+        !matches!(e.owner, EndpointOwner::Magento(_))
+            && e.targets.iter().any(|t| {
+                crate::model::magento::server_key(t) == request.redis.server_key() && t.database.unwrap_or(0) == dbs.php
+            })
+    });
+    let shared = places.len() > 1 || others_in_db;
+    let mut prefix_of: Vec<Option<String>> = vec![None; todo.len()];
+    for members in places.values() {
+        for &n in members {
+            let (ep, _, pool) = todo[n];
+            let in_pool = matches!(ep.owner, EndpointOwner::Pool(_))
+                && effective(ep, "session.save_path").and_then(|v| v.set_at).is_none_or(|at| model.file(at.file).role == crate::discover::Role::FpmPool)
+                && ep.handler.set_at.is_some_and(|at| model.file(at.file).role == crate::discover::Role::FpmPool);
+            if shared && in_pool {
+                prefix_of[n] = pool.map(|p| format!("PHPREDIS_SESSION:{p}:"));
+            }
+        }
+    }
+    for (n, (ep, setup, _)) in todo.iter().enumerate() {
+        let prefix = prefix_of[n].as_deref();
+        let (sp_text, sp_raw) = save_path(request, dbs.php, prefix)?;
+        let anchor = anchor(model, ep, *setup)?;
+        let get = |key: &str| effective(ep, key).map(|v| v.value);
+        let mut wanted: Vec<(&str, String, Text)> = vec![
+            ("session.save_handler", "redis".into(), Text::plain("redis")),
+            ("session.save_path", sp_raw.clone(), sp_text),
+        ];
+        for (k, v) in LOCKING {
+            let enc = encode::value(v).map_err(|e| MigrateError::Unencodable(e.to_string()))?;
+            wanted.push((k, v.to_owned(), Text::plain(enc)));
+        }
+        let mut first_insert = true;
+        for (key, raw, text) in wanted {
+            let current = effective(ep, key);
+            if current.as_ref().is_some_and(|c| c.set_at.is_some() && satisfied(key, &c.value, &raw, &get)) {
+                continue;
+            }
+            match current.as_ref().and_then(|c| c.value_at()) {
+                Some(at) => edits.replace(model.path(at.file), at.span, text)?,
+                None => {
+                    let mut line = Text::plain(if first_insert { anchor.lead.clone() } else { String::new() });
+                    line.append(&anchor.style.line(key, &text));
+                    // The lead belongs to the first line only; the set joins lines in order.
+                    edits.insert(&anchor.path, anchor.at, key, line)?;
+                    first_insert = false;
+                }
+            }
+        }
+        let mut what = format!("{}: files -> redis at {}, database {}", ep.label, request.redis, dbs.php);
+        if let Some(p) = prefix {
+            what.push_str(&format!(", key prefix {p}"));
+        }
+        what.push_str(", session locking on");
+        plan.changes.push(what);
+        match (ep.owner, setup) {
+            (_, Some(s)) => plan.reloads.extend(services::php(s)),
+            (EndpointOwner::Pool(_), None) => {
+                plan.reloads.insert("php-fpm".into());
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn targets(ep: &SessionEndpoint) -> String {
+    let list: Vec<String> = ep.targets.iter().map(|t| t.describe()).collect();
+    if list.is_empty() {
+        "no usable save path".into()
+    } else {
+        list.join(", ")
+    }
+}
+
+/// Paths of the files a plan edits, for messages.
+#[allow(dead_code)]
+pub fn display(p: &Path) -> String {
+    crate::source::display_path(p)
+}

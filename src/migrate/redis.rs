@@ -1,0 +1,208 @@
+//! `--harden-redis`: the server's redis.conf gets the password (`requirepass`, or an ACL
+//! user with `--user`), `protected-mode yes`, and a bind kept to loopback plus the addresses
+//! its clients use, each optional (`-addr`) so that redis-server never refuses to start.
+
+use std::path::Path;
+
+use super::edits::{EditSet, Text};
+use super::{services, MigrateError, Plan, Request};
+use crate::model::{Location, Model, RedisServer, ServerId, Transport};
+use crate::syntax::redis_conf::encode::argument;
+use crate::syntax::redis_conf::{Directive, LineKind, RedisConf};
+
+/// The directive of the tree that `at` points into.
+fn directive_at(model: &Model, at: Location) -> Option<&Directive> {
+    let conf = model.file(at.file).tree.redis()?;
+    conf.lines().iter().find_map(|l| match &l.kind {
+        LineKind::Directive(d) if l.span.start <= at.span.start && at.span.start < l.span.end.max(l.span.start + 1) => Some(d),
+        _ => None,
+    })
+}
+
+/// An encoded argument with its inside (not the quotes) marked secret.
+fn secret_argument(value: &[u8]) -> Text {
+    let enc = argument(value);
+    let mut t = Text::default();
+    if enc.starts_with('"') {
+        t.push("\"", false);
+        t.push(&enc[1..enc.len() - 1], true);
+        t.push("\"", false);
+    } else {
+        t.push(&enc, true);
+    }
+    t
+}
+
+/// Where a new directive line goes: after the commented example (`# requirepass foobared`)
+/// when the file has one, else at its end. Returns the offset and a lead line end if needed.
+fn new_line_place(conf: &RedisConf, example: &str) -> (usize, String) {
+    let text = conf.text();
+    for l in conf.lines() {
+        if matches!(l.kind, LineKind::Comment) {
+            let c = String::from_utf8_lossy(l.content.slice(text));
+            let body = c.trim_start_matches('#').trim_start();
+            if body.starts_with(example) && (l.span.end > l.span.start) && text.get(l.span.end - 1) == Some(&b'\n') {
+                return (l.span.end, String::new());
+            }
+        }
+    }
+    let lead = if text.is_empty() || text.ends_with(b"\n") { String::new() } else { "\n".into() };
+    (text.len(), lead)
+}
+
+fn servers<'m>(model: &'m Model, request: &Request) -> Vec<(usize, &'m RedisServer)> {
+    model
+        .redis
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| match request.redis.transport {
+            Transport::Unix => s.unixsocket.is_some() && s.unixsocket == request.redis.socket,
+            _ => s.port == request.redis.port || (request.redis.transport == Transport::Tls && s.tls_port == request.redis.port),
+        })
+        .collect()
+}
+
+pub fn plan(model: &Model, request: &Request, edits: &mut EditSet, plan: &mut Plan) -> Result<(), MigrateError> {
+    let found = servers(model, request);
+    if found.is_empty() {
+        return Err(MigrateError::Harden(format!(
+            "--harden-redis: no redis.conf under the given paths serves {} (none has that port or unixsocket)",
+            request.redis
+        )));
+    }
+    for (id, s) in found {
+        let path = model.path(s.file);
+        let Some(conf) = model.file(s.file).tree.redis() else { continue };
+        let label = crate::source::display_path(path);
+        if let Some(acl) = &s.aclfile {
+            return Err(MigrateError::Harden(format!(
+                "{label}: users are kept in the ACL file {} (aclfile); sesslint does not edit ACL files, so add the password there",
+                crate::source::printable(acl)
+            )));
+        }
+        let mut changed: Vec<String> = Vec::new();
+        let password = request.password.expose().as_bytes();
+        match &request.user {
+            None => {
+                let current = s.settings.get("requirepass").and_then(|(_, at)| directive_at(model, *at));
+                match current.and_then(|d| Some((d, d.args().first()?))) {
+                    Some((_, arg)) if arg.value == password => {}
+                    Some((d, arg)) => {
+                        let at = s.settings.get("requirepass").map(|(_, at)| at.file).unwrap_or(s.file);
+                        let _ = d;
+                        edits.replace(model.path(at), arg.span, secret_argument(password))?;
+                        changed.push("requirepass set to the new password".into());
+                    }
+                    None => {
+                        let (at, lead) = new_line_place(conf, "requirepass");
+                        let mut t = Text::plain(format!("{lead}requirepass "));
+                        t.append(&secret_argument(password));
+                        t.push("\n", false);
+                        edits.insert(path, at, "requirepass", t)?;
+                        changed.push("requirepass added".into());
+                    }
+                }
+            }
+            Some(user) => {
+                let rule = [b">".as_slice(), password].concat();
+                let existing = s.users.iter().find(|u| &u.name == user);
+                match existing {
+                    Some(u) => {
+                        let same = directive_at(model, u.at).is_some_and(|d| d.args().iter().any(|a| a.value == rule));
+                        if !same {
+                            return Err(MigrateError::Harden(format!(
+                                "{label}: the ACL user {user} already exists with other rules; give it the password yourself (`>password`)",
+                                user = crate::source::printable(user)
+                            )));
+                        }
+                    }
+                    None => {
+                        let (at, lead) = new_line_place(conf, "user ");
+                        let mut t = Text::plain(format!("{lead}user {} on ", argument(user.as_bytes())));
+                        t.push("\"", false);
+                        let enc = argument(&rule);
+                        let inner = enc.strip_prefix('"').and_then(|e| e.strip_suffix('"')).unwrap_or(&enc);
+                        // `>` is not the secret; the password after it is.
+                        t.push(&inner[..1], false);
+                        t.push(&inner[1..], true);
+                        t.push("\" ~PHPREDIS_SESSION:* +@all -@dangerous\n", false);
+                        edits.insert(path, at, "user", t)?;
+                        changed.push(format!("ACL user {} for sessions added (keys PHPREDIS_SESSION:*)", crate::source::printable(user)));
+                    }
+                }
+            }
+        }
+        if let Some((value, at)) = s.settings.get("protected-mode") {
+            if value != "yes" {
+                if let Some(arg) = directive_at(model, *at).and_then(|d| d.args().first()) {
+                    edits.replace(model.path(at.file), arg.span, Text::plain("yes"))?;
+                    changed.push("protected-mode yes".into());
+                }
+            }
+        }
+        if s.binds.iter().any(|b| b.wildcard) {
+            bind(model, request, ServerId(id), s, conf, edits, &mut changed, plan)?;
+        }
+        if changed.is_empty() {
+            plan.unchanged.push(format!("{label}: already has the password, protected mode and a bind to its clients' addresses"));
+        } else {
+            plan.changes.push(format!("{label}: {}", changed.join(", ")));
+            plan.reloads.insert(format!("{} (restart: redis-server reads its config only at start)", services::redis(Path::new(path))));
+        }
+    }
+    Ok(())
+}
+
+/// Replace a wildcard bind by loopback plus the addresses the tree's clients connect to.
+#[allow(clippy::too_many_arguments)]
+fn bind(
+    model: &Model,
+    request: &Request,
+    id: ServerId,
+    s: &RedisServer,
+    conf: &RedisConf,
+    edits: &mut EditSet,
+    changed: &mut Vec<String>,
+    plan: &mut Plan,
+) -> Result<(), MigrateError> {
+    let mut hosts: Vec<String> = model
+        .endpoints_of(id)
+        .flat_map(|(link, ep)| ep.targets.get(link.target).and_then(|t| t.host.clone()))
+        .collect();
+    if let Some(h) = &request.redis.host {
+        hosts.push(h.clone());
+    }
+    let mut addresses: Vec<String> = Vec::new();
+    for h in hosts {
+        let local = h == "localhost" || h.starts_with("127.") || h == "::1";
+        if local || h.contains('*') {
+            continue;
+        }
+        if h.parse::<std::net::IpAddr>().is_err() {
+            plan.notes.push(format!(
+                "{}: kept `bind` as it is: a client connects by the name {}, and only addresses can be bound",
+                crate::source::display_path(model.path(s.file)),
+                crate::source::printable(&h)
+            ));
+            return Ok(());
+        }
+        if !addresses.contains(&h) {
+            addresses.push(h);
+        }
+    }
+    let mut words = vec!["127.0.0.1".to_owned(), "-::1".to_owned()];
+    words.extend(addresses.iter().map(|a| format!("-{a}")));
+    let new = words.join(" ");
+    match s.bind_at.and_then(|at| Some((at, directive_at(model, at)?))) {
+        Some((at, d)) => {
+            let (Some(first), Some(last)) = (d.args().first(), d.args().last()) else { return Ok(()) };
+            edits.replace(model.path(at.file), first.span.to(last.span), Text::plain(new.clone()))?;
+        }
+        None => {
+            let (at, lead) = new_line_place(conf, "bind 127.0.0.1");
+            edits.insert(model.path(s.file), at, "bind", Text::plain(format!("{lead}bind {new}\n")))?;
+        }
+    }
+    changed.push(format!("bind {new} (was every interface)"));
+    Ok(())
+}
