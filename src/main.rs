@@ -84,6 +84,14 @@ enum Command {
     /// given to it, or the directory of the file given; default: the current directory).
     /// Exit 1 when a file changed after the apply (nothing is restored then).
     Restore { path: Option<PathBuf> },
+    /// Move sessions from files to Redis: php.ini, php-fpm pools and Magento's env.php
+    /// (and with --harden-redis the server's redis.conf).
+    ///
+    /// Prints a unified diff and a summary and writes nothing, unless --apply (or
+    /// --write-plan / --apply-plan). The password comes from --password-env or
+    /// --password-file and is masked in the preview. Exit 1 when the tree cannot be
+    /// migrated as asked (the reason names what is missing), 2 for usage errors.
+    Migrate(Box<cli::migrate::MigrateArgs>),
 }
 
 #[derive(Args, Clone)]
@@ -189,7 +197,7 @@ enum DocFormat {
 }
 
 /// Subcommand names, for moving options written before them and for "unknown command".
-const COMMANDS: &[&str] = &["check", "show", "rules", "rule", "parse", "lsp", "restore", "help"];
+const COMMANDS: &[&str] = &["check", "show", "rules", "rule", "parse", "lsp", "restore", "migrate", "help"];
 
 /// Options (of any command) that take a value, so that their value is not taken for a
 /// command or a path.
@@ -301,6 +309,7 @@ fn main() -> ExitCode {
             run_parse(format, &options, &files)
         }
         Some(Command::Restore { path }) => cli::fix::run_restore(path.as_deref()),
+        Some(Command::Migrate(args)) => cli::migrate::run(&args),
         Some(Command::Lsp) => match sesslint::lsp::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

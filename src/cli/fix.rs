@@ -96,7 +96,7 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
 
 /// A file written, as the user named it: the path checked, the file its symlink leads to,
 /// and its backup beside that file.
-fn written(f: &edit::AppliedFile) -> String {
+pub fn written(f: &edit::AppliedFile) -> String {
     let link = std::fs::symlink_metadata(&f.path).is_ok_and(|m| m.file_type().is_symlink());
     let mut out = sesslint::display_path(&f.path);
     if link {

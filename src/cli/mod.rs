@@ -3,3 +3,4 @@
 
 pub mod docs;
 pub mod fix;
+pub mod migrate;

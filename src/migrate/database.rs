@@ -7,17 +7,20 @@ use super::{DatabaseChoice, MigrateError, Request};
 use crate::model::magento::server_key;
 use crate::model::{MagentoInstall, Model};
 
-/// The databases chosen for PHP's sessions and for Magento's, on the `--redis` server.
+/// Hands out databases on the `--redis` server: with `auto`, each session store a new one
+/// that nothing else uses; with `--database N`, always N (the caller then tells stores apart
+/// by key prefix).
 pub struct Allocator {
-    /// PHP SAPIs and pools (phpredis, prefix `PHPREDIS_SESSION:`).
-    pub php: i64,
-    /// Magento installs (Cm_RedisSession, prefix `sess_`): never a database a cache uses.
-    pub magento: i64,
+    choice: DatabaseChoice,
+    /// In use: sessions and caches already on that server, and what was handed out.
+    taken: std::cell::RefCell<BTreeSet<i64>>,
+    count: i64,
+    key: String,
 }
 
 impl Allocator {
-    /// Errors: a fixed database a Magento cache on that server already uses, one outside the
-    /// server's `databases`, or no free database left.
+    /// Errors: a fixed database a Magento cache on that server already uses, or one outside
+    /// the server's `databases`.
     pub fn new(model: &Model, request: &Request) -> Result<Allocator, MigrateError> {
         let key = request.redis.server_key();
         let mut used = BTreeSet::new();
@@ -36,36 +39,38 @@ impl Allocator {
             }
         }
         // The server's own `databases` when the tree has its redis.conf, else redis' default.
-        let count = model
-            .redis
-            .iter()
-            .find(|s| s.port == request.redis.port && request.redis.socket.is_none() || s.unixsocket.is_some() && s.unixsocket == request.redis.socket)
-            .map_or(16, |s| s.databases.max(1));
-        let free = |taken: &BTreeSet<i64>| (0..count).find(|d| !taken.contains(d));
-        match request.database {
-            DatabaseChoice::Fixed(n) => {
-                if n < 0 || n >= count {
-                    return Err(MigrateError::Database(format!(
-                        "--database {n}: the server has databases 0-{} (`databases {count}`)",
-                        count - 1
-                    )));
-                }
-                if caches.contains(&n) && !model.magento.is_empty() {
-                    return Err(MigrateError::Database(format!(
-                        "--database {n}: a Magento cache on {key} already uses database {n}, and `cache:flush` would log every customer out; choose another or `--database auto`"
-                    )));
-                }
-                Ok(Allocator { php: n, magento: n })
+        let count = super::target::servers_for(model, &request.redis).first().map_or(16, |(_, s)| s.databases.max(1));
+        if let DatabaseChoice::Fixed(n) = request.database {
+            if n < 0 || n >= count {
+                return Err(MigrateError::Database(format!(
+                    "--database {n}: the server has databases 0-{} (`databases {count}`)",
+                    count - 1
+                )));
             }
-            DatabaseChoice::Auto => {
-                let php = free(&used).ok_or_else(|| {
-                    MigrateError::Database(format!("every database 0-{} of {key} is in use; pass --database N", count - 1))
-                })?;
-                let mut taken = used.clone();
-                taken.insert(php);
-                let magento = free(&taken).unwrap_or(php);
-                Ok(Allocator { php, magento })
+            if caches.contains(&n) {
+                return Err(MigrateError::Database(format!(
+                    "--database {n}: a Magento cache on {key} already uses database {n}, and `cache:flush` would log every user out; choose another or `--database auto`"
+                )));
             }
         }
+        Ok(Allocator { choice: request.database, taken: std::cell::RefCell::new(used), count, key })
+    }
+
+    /// Whether every store gets the same database (`--database N`).
+    pub fn fixed(&self) -> bool {
+        matches!(self.choice, DatabaseChoice::Fixed(_))
+    }
+
+    /// A database for one more session store. Errors when every database is in use.
+    pub fn next(&self) -> Result<i64, MigrateError> {
+        if let DatabaseChoice::Fixed(n) = self.choice {
+            return Ok(n);
+        }
+        let mut taken = self.taken.borrow_mut();
+        let d = (0..self.count).find(|d| !taken.contains(d)).ok_or_else(|| {
+            MigrateError::Database(format!("every database 0-{} of {} is in use; pass --database N", self.count - 1, self.key))
+        })?;
+        taken.insert(d);
+        Ok(d)
     }
 }

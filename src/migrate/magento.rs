@@ -108,7 +108,8 @@ pub fn plan(model: &Model, request: &Request, dbs: &Allocator, edits: &mut EditS
         let Some(root) = doc.root_array() else {
             return Err(MigrateError::Conflict(format!("{}: env.php returns no array sesslint can edit", ep.label)));
         };
-        let block = redis_block(model, request, dbs.magento);
+        let database = dbs.next()?;
+        let block = redis_block(model, request, database);
         let session = array_of(doc, root, "session");
         match session {
             Some((_, Some(sess))) => {
@@ -184,7 +185,7 @@ pub fn plan(model: &Model, request: &Request, dbs: &Allocator, edits: &mut EditS
         }
         plan.changes.push(format!(
             "{}: files -> redis at {}, database {} (no cache of this install uses it), retries 2",
-            ep.label, request.redis, dbs.magento
+            ep.label, request.redis, database
         ));
         plan.reloads.insert(format!(
             "the php-fpm that serves {} (only needed when opcache.validate_timestamps=0: env.php is read at each request)",

@@ -108,6 +108,9 @@ pub enum MigrateError {
     Conflict(String),
     #[error("{0}")]
     Database(String),
+    /// The server in the tree would refuse the password or user.
+    #[error("{0}")]
+    Credentials(String),
     /// `--harden-redis` found no redis.conf for the server, or one it cannot safely edit.
     #[error("{0}")]
     Harden(String),
@@ -119,6 +122,7 @@ pub enum MigrateError {
 pub fn plan(model: &Model, request: &Request) -> Result<Plan, MigrateError> {
     let mut plan = Plan::default();
     let mut edits = edits::EditSet::default();
+    check_credentials(model, request)?;
     let databases = database::Allocator::new(model, request)?;
     php::plan(model, request, &databases, &mut edits, &mut plan)?;
     magento::plan(model, request, &databases, &mut edits, &mut plan)?;
@@ -127,4 +131,26 @@ pub fn plan(model: &Model, request: &Request) -> Result<Plan, MigrateError> {
     }
     plan.edits = edits.finish()?;
     Ok(plan)
+}
+
+/// A server of the tree that serves `--redis` and would refuse the credentials (NOAUTH,
+/// WRONGPASS) is an error, unless `--harden-redis` gives it the password: a migration that
+/// loses every session at the first request is no migration.
+fn check_credentials(model: &Model, request: &Request) -> Result<(), MigrateError> {
+    if request.harden_redis {
+        return Ok(());
+    }
+    let mut target = request.redis.as_target();
+    target.auth = Some(crate::model::Auth::new(request.user.clone(), request.password.expose().as_bytes()));
+    for (_, server) in target::servers_for(model, &request.redis) {
+        if let Some(refusal) = crate::model::credentials::credentials_refused(&target, server) {
+            return Err(MigrateError::Credentials(format!(
+                "{}: the server would refuse these credentials: the session handler {} the server, which answers `{}`; give its password (or user), or add --harden-redis to set this one",
+                crate::source::display_path(model.path(server.file)),
+                refusal.why,
+                refusal.reply
+            )));
+        }
+    }
+    Ok(())
 }

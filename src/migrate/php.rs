@@ -3,7 +3,7 @@
 //! `php_value[...]` in place, since FPM keeps the first), new lines next to the handler's.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::database::Allocator;
 use super::edits::{EditSet, Text};
@@ -100,7 +100,14 @@ struct Anchor {
 }
 
 fn anchor(model: &Model, ep: &SessionEndpoint, setup: Option<&PhpSetup>) -> Result<Anchor, MigrateError> {
-    if let Some(at) = ep.handler.set_at {
+    // After the save_path line when it follows the handler's in the same file: the
+    // session lines stay together.
+    let save_path = ep.save_path.as_ref().and_then(|v| v.set_at);
+    let line = match (ep.handler.set_at, save_path) {
+        (Some(h), Some(s)) if h.file == s.file && s.span.start > h.span.start => Some(s),
+        (h, _) => h,
+    };
+    if let Some(at) = line {
         let src = &model.file(at.file).source.bytes;
         let (_, end) = line_bounds(src, at.span.start);
         let style = style_at(model, at).unwrap_or_else(IniLineStyle::plain);
@@ -128,7 +135,7 @@ fn no_extension(model: &Model, setup: &PhpSetup) -> MigrateError {
         ),
         (Some(_), Some(v)) => format!("install the package php{v}-redis (it enables `extension=redis` for every SAPI)"),
         _ => format!(
-            "install phpredis (php-pecl-redis5 or php-redis on RHEL and Remi, php-redis on Debian) or add `extension=redis` to an ini file in {}",
+            "install phpredis (php-pecl-redis5 or php-redis on RHEL and Remi, php-redis on Debian), or add `extension=redis` to an ini file of the scan directory of {}",
             crate::source::display_path(&setup.dir)
         ),
     };
@@ -177,28 +184,35 @@ pub fn plan(model: &Model, request: &Request, dbs: &Allocator, edits: &mut EditS
         };
         places.entry(place).or_default().push(n);
     }
-    let others_in_db = model.endpoints.iter().any(|e| {
-        !matches!(e.owner, EndpointOwner::Magento(_))
-            && e.targets.iter().any(|t| {
-                crate::model::magento::server_key(t) == request.redis.server_key() && t.database.unwrap_or(0) == dbs.php
-            })
-    });
-    let shared = places.len() > 1 || others_in_db;
+    // With `auto` each place gets a database of its own; with `--database N` they share N
+    // and every place after the first (and any next to a store already in N) gets a prefix.
+    let mut db_of: Vec<i64> = vec![0; todo.len()];
     let mut prefix_of: Vec<Option<String>> = vec![None; todo.len()];
-    for members in places.values() {
+    for (i, ((path, _), members)) in places.iter().enumerate() {
+        let db = dbs.next()?;
+        let others_in_db = model.endpoints.iter().any(|e| {
+            !matches!(e.owner, EndpointOwner::Magento(_))
+                && e.targets.iter().any(|t| {
+                    crate::model::magento::server_key(t) == request.redis.server_key() && t.database.unwrap_or(0) == db
+                })
+        });
+        let in_pool_file = model.file_id(path).is_some_and(|f| model.file(f).role == crate::discover::Role::FpmPool);
+        let name = match todo[members[0]] {
+            (_, _, Some(pool)) if in_pool_file => pool.to_owned(),
+            (_, Some(setup), _) => setup.sapi_name().to_owned(),
+            (_, None, Some(pool)) => pool.to_owned(),
+            (_, None, None) => "php".to_owned(),
+        };
         for &n in members {
-            let (ep, _, pool) = todo[n];
-            let in_pool = matches!(ep.owner, EndpointOwner::Pool(_))
-                && effective(ep, "session.save_path").and_then(|v| v.set_at).is_none_or(|at| model.file(at.file).role == crate::discover::Role::FpmPool)
-                && ep.handler.set_at.is_some_and(|at| model.file(at.file).role == crate::discover::Role::FpmPool);
-            if shared && in_pool {
-                prefix_of[n] = pool.map(|p| format!("PHPREDIS_SESSION:{p}:"));
+            db_of[n] = db;
+            if dbs.fixed() && (i > 0 || others_in_db) {
+                prefix_of[n] = Some(format!("PHPREDIS_SESSION:{name}:"));
             }
         }
     }
     for (n, (ep, setup, _)) in todo.iter().enumerate() {
         let prefix = prefix_of[n].as_deref();
-        let (sp_text, sp_raw) = save_path(request, dbs.php, prefix)?;
+        let (sp_text, sp_raw) = save_path(request, db_of[n], prefix)?;
         let anchor = anchor(model, ep, *setup)?;
         let get = |key: &str| effective(ep, key).map(|v| v.value);
         let mut wanted: Vec<(&str, String, Text)> = vec![
@@ -226,7 +240,7 @@ pub fn plan(model: &Model, request: &Request, dbs: &Allocator, edits: &mut EditS
                 }
             }
         }
-        let mut what = format!("{}: files -> redis at {}, database {}", ep.label, request.redis, dbs.php);
+        let mut what = format!("{}: files -> redis at {}, database {}", ep.label, request.redis, db_of[n]);
         if let Some(p) = prefix {
             what.push_str(&format!(", key prefix {p}"));
         }
@@ -252,8 +266,3 @@ fn targets(ep: &SessionEndpoint) -> String {
     }
 }
 
-/// Paths of the files a plan edits, for messages.
-#[allow(dead_code)]
-pub fn display(p: &Path) -> String {
-    crate::source::display_path(p)
-}

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::edits::{EditSet, Text};
 use super::{services, MigrateError, Plan, Request};
-use crate::model::{Location, Model, RedisServer, ServerId, Transport};
+use crate::model::{Location, Model, RedisServer, ServerId};
 use crate::syntax::redis_conf::encode::argument;
 use crate::syntax::redis_conf::{Directive, LineKind, RedisConf};
 
@@ -50,20 +50,8 @@ fn new_line_place(conf: &RedisConf, example: &str) -> (usize, String) {
     (text.len(), lead)
 }
 
-fn servers<'m>(model: &'m Model, request: &Request) -> Vec<(usize, &'m RedisServer)> {
-    model
-        .redis
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| match request.redis.transport {
-            Transport::Unix => s.unixsocket.is_some() && s.unixsocket == request.redis.socket,
-            _ => s.port == request.redis.port || (request.redis.transport == Transport::Tls && s.tls_port == request.redis.port),
-        })
-        .collect()
-}
-
 pub fn plan(model: &Model, request: &Request, edits: &mut EditSet, plan: &mut Plan) -> Result<(), MigrateError> {
-    let found = servers(model, request);
+    let found = super::target::servers_for(model, &request.redis);
     if found.is_empty() {
         return Err(MigrateError::Harden(format!(
             "--harden-redis: no redis.conf under the given paths serves {} (none has that port or unixsocket)",
@@ -87,11 +75,17 @@ pub fn plan(model: &Model, request: &Request, edits: &mut EditSet, plan: &mut Pl
                 let current = s.settings.get("requirepass").and_then(|(_, at)| directive_at(model, *at));
                 match current.and_then(|d| Some((d, d.args().first()?))) {
                     Some((_, arg)) if arg.value == password => {}
-                    Some((d, arg)) => {
+                    Some((_, arg)) if !arg.value.is_empty() => {
+                        // Other clients (Magento's caches, scripts) may send the password it
+                        // has: replacing it would lock them out.
+                        return Err(MigrateError::Harden(format!(
+                            "{label}: requirepass is already set to another password, which other clients may use; give that password, or change it on every client first"
+                        )));
+                    }
+                    Some((_, arg)) => {
                         let at = s.settings.get("requirepass").map(|(_, at)| at.file).unwrap_or(s.file);
-                        let _ = d;
                         edits.replace(model.path(at), arg.span, secret_argument(password))?;
-                        changed.push("requirepass set to the new password".into());
+                        changed.push("requirepass set".into());
                     }
                     None => {
                         let (at, lead) = new_line_place(conf, "requirepass");

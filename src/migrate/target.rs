@@ -111,6 +111,21 @@ impl std::fmt::Display for RedisUrl {
     }
 }
 
+/// The servers of the tree that serve `url`: the same unix socket, or the same port (the
+/// TLS port for `tls://`); `(index in Model::redis, server)`.
+pub fn servers_for<'m>(model: &'m crate::model::Model, url: &RedisUrl) -> Vec<(usize, &'m crate::model::RedisServer)> {
+    model
+        .redis
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| match url.transport {
+            Transport::Unix => s.unixsocket.is_some() && s.unixsocket == url.socket,
+            Transport::Tls => s.tls_port == url.port,
+            Transport::Tcp => s.port == url.port,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
