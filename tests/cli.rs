@@ -86,7 +86,7 @@ fn options_before_the_command_and_unknown_commands() {
     assert!(String::from_utf8_lossy(&show.stderr).contains("as redis.conf"));
     // A word that is neither a command nor a path is an unknown command, with a way out.
     for (args, hint) in [
-        (&["migrate", "x"][..], "unknown command `migrate`"),
+        (&["upgrade", "x"][..], "unknown command `upgrade`"),
         (&["explain", "SL303"], "`sesslint rule SL303`"),
         (&["chek", "fixtures/demo"], "did you mean `sesslint check`?"),
     ] {

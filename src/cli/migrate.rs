@@ -60,7 +60,8 @@ fn fail(code: u8, message: &str) -> ExitCode {
 /// The password from --password-env or --password-file (one line; its line end dropped).
 fn password(args: &MigrateArgs) -> Result<Secret, ExitCode> {
     let text = match (&args.password_env, &args.password_file) {
-        (Some(name), _) => std::env::var(name).map_err(|_| fail(2, &format!("--password-env {name}: the variable is not set (or not UTF-8)")))?,
+        (Some(name), _) => std::env::var(name)
+            .map_err(|_| fail(2, &format!("--password-env {name}: the variable is not set (or not UTF-8)")))?,
         (None, Some(file)) => {
             let bytes = std::fs::read(file)
                 .map_err(|e| fail(2, &format!("--password-file {}: {e}", sesslint::display_path(file))))?;
@@ -69,7 +70,10 @@ fn password(args: &MigrateArgs) -> Result<Secret, ExitCode> {
             line.strip_suffix('\r').unwrap_or(line).to_owned()
         }
         (None, None) => {
-            return Err(fail(2, "give the password with --password-env NAME or --password-file FILE (never on the command line)"))
+            return Err(fail(
+                2,
+                "give the password with --password-env NAME or --password-file FILE (never on the command line)",
+            ))
         }
     };
     Secret::new(text).map_err(|e| fail(2, &e.to_string()))
@@ -144,7 +148,10 @@ pub fn run(args: &MigrateArgs) -> ExitCode {
             Ok(d) => d,
             Err(e) => return fail(2, &e.to_string()),
         };
-        let text = format!("{diff}\n{}Preview only: nothing was written. Run the same command with --apply to write it.\n", summary(&plan, false));
+        let text = format!(
+            "{diff}\n{}Preview only: nothing was written. Run the same command with --apply to write it.\n",
+            summary(&plan, false)
+        );
         return match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => write_failed(&e, None),

@@ -68,7 +68,11 @@ impl Allocator {
         }
         let mut taken = self.taken.borrow_mut();
         let d = (0..self.count).find(|d| !taken.contains(d)).ok_or_else(|| {
-            MigrateError::Database(format!("every database 0-{} of {} is in use; pass --database N", self.count - 1, self.key))
+            MigrateError::Database(format!(
+                "every database 0-{} of {} is in use; pass --database N",
+                self.count - 1,
+                self.key
+            ))
         })?;
         taken.insert(d);
         Ok(d)

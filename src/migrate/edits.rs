@@ -96,7 +96,8 @@ impl EditSet {
         for w in out.windows(2) {
             let (a, b) = (&w[0], &w[1]);
             let clash = a.path() == b.path()
-                && (b.span().start < a.span().end || (a.span().is_empty() && b.span().is_empty() && a.span().start == b.span().start));
+                && (b.span().start < a.span().end
+                    || (a.span().is_empty() && b.span().is_empty() && a.span().start == b.span().start));
             if clash {
                 return Err(MigrateError::Conflict(format!(
                     "{}: two changes overlap at byte {}",

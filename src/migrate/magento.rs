@@ -12,11 +12,8 @@ use crate::syntax::env_php::{ArrayId, EnvPhp, ExprKind};
 /// `max_concurrency` as SL308 asks for it: 10% of the php-fpm workers in the tree, at least
 /// the handler's default 6.
 fn max_concurrency(model: &Model) -> i64 {
-    let workers: i64 = model
-        .pools
-        .iter()
-        .filter_map(|p| p.settings.get("pm.max_children")?.value.trim().parse::<i64>().ok())
-        .sum();
+    let workers: i64 =
+        model.pools.iter().filter_map(|p| p.settings.get("pm.max_children")?.value.trim().parse::<i64>().ok()).sum();
     ((workers + 9) / 10).max(6)
 }
 
@@ -81,23 +78,42 @@ fn array_of(doc: &EnvPhp, array: ArrayId, key: &str) -> Option<(usize, Option<Ar
 }
 
 /// Insert `entry` as the new last entry of `array` (or its first, when it is empty).
-fn append(doc: &EnvPhp, array: ArrayId, path: &std::path::Path, id: &str, style: &ArrayStyle, entries: &[Text], edits: &mut EditSet) -> Result<(), MigrateError> {
+fn append(
+    doc: &EnvPhp,
+    array: ArrayId,
+    path: &std::path::Path,
+    id: &str,
+    style: &ArrayStyle,
+    entries: &[Text],
+    edits: &mut EditSet,
+) -> Result<(), MigrateError> {
     let node = doc.array(array);
     if node.entries.is_empty() {
-        let (span, text) = insert_into_empty(doc, array, style, entries)
-            .ok_or_else(|| MigrateError::Conflict(format!("{}: an unclosed array", crate::source::display_path(path))))?;
+        let (span, text) = insert_into_empty(doc, array, style, entries).ok_or_else(|| {
+            MigrateError::Conflict(format!("{}: an unclosed array", crate::source::display_path(path)))
+        })?;
         return edits.replace(path, span, text);
     }
     let (at, text) = insert_after(doc, array, node.entries.len() - 1, style, entries);
     edits.insert(path, at, id, text)
 }
 
-pub fn plan(model: &Model, request: &Request, dbs: &Allocator, edits: &mut EditSet, plan: &mut Plan) -> Result<(), MigrateError> {
+pub fn plan(
+    model: &Model,
+    request: &Request,
+    dbs: &Allocator,
+    edits: &mut EditSet,
+    plan: &mut Plan,
+) -> Result<(), MigrateError> {
     for ep in &model.endpoints {
         let EndpointOwner::Magento(i) = ep.owner else { continue };
         let m = &model.magento[i];
         if ep.handler.value != "files" {
-            plan.unchanged.push(format!("{}: sessions on `{}`, left as they are", ep.label, crate::source::printable(&ep.handler.value)));
+            plan.unchanged.push(format!(
+                "{}: sessions on `{}`, left as they are",
+                ep.label,
+                crate::source::printable(&ep.handler.value)
+            ));
             continue;
         }
         if request.user.is_some() {
@@ -129,7 +145,8 @@ pub fn plan(model: &Model, request: &Request, dbs: &Allocator, edits: &mut EditS
                                 Some(c) if c.value.as_deref() == Some(v.as_str()) => {}
                                 Some(c) => edits.replace(path, c.value_at.span, encode(&rstyle, v, *secret)?)?,
                                 None => {
-                                    let e = rstyle.entry(k, &Value::Scalar(encode(&rstyle, v, *secret)?)).expect("no NUL");
+                                    let e =
+                                        rstyle.entry(k, &Value::Scalar(encode(&rstyle, v, *secret)?)).expect("no NUL");
                                     append(doc, redis, path, k, &rstyle, &[e], edits)?;
                                 }
                             }
@@ -154,7 +171,9 @@ pub fn plan(model: &Model, request: &Request, dbs: &Allocator, edits: &mut EditS
                                 edits.insert(path, at, "redis", text)?;
                             }
                             None => {
-                                let save_entry = style.entry("save", &Value::Scalar(encode(&style, "redis", false)?)).expect("no NUL");
+                                let save_entry = style
+                                    .entry("save", &Value::Scalar(encode(&style, "redis", false)?))
+                                    .expect("no NUL");
                                 append(doc, sess, path, "session", &style, &[save_entry, entry], edits)?;
                             }
                         }

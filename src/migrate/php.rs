@@ -85,7 +85,9 @@ fn line_bounds(src: &[u8], at: usize) -> (usize, usize) {
 /// The ini entry that `at` (a setting's `set_at`) designates, and its line style.
 fn style_at(model: &Model, at: Location) -> Option<IniLineStyle> {
     let doc = model.file(at.file).tree.ini()?;
-    let (_, entry) = doc.entries().find(|(n, _)| n.span.start <= at.span.start && at.span.start < n.span.end.max(n.span.start + 1))?;
+    let (_, entry) = doc
+        .entries()
+        .find(|(n, _)| n.span.start <= at.span.start && at.span.start < n.span.end.max(n.span.start + 1))?;
     IniLineStyle::of(doc, entry)
 }
 
@@ -143,7 +145,13 @@ fn no_extension(model: &Model, setup: &PhpSetup) -> MigrateError {
 }
 
 /// Plan every PHP SAPI and pool on `files`.
-pub fn plan(model: &Model, request: &Request, dbs: &Allocator, edits: &mut EditSet, plan: &mut Plan) -> Result<(), MigrateError> {
+pub fn plan(
+    model: &Model,
+    request: &Request,
+    dbs: &Allocator,
+    edits: &mut EditSet,
+    plan: &mut Plan,
+) -> Result<(), MigrateError> {
     let mut todo: Vec<(&SessionEndpoint, Option<&PhpSetup>, Option<&str>)> = Vec::new();
     for ep in &model.endpoints {
         let (setup, pool) = match ep.owner {
@@ -153,8 +161,14 @@ pub fn plan(model: &Model, request: &Request, dbs: &Allocator, edits: &mut EditS
         };
         match ep.handler.value.as_str() {
             "files" => todo.push((ep, setup, pool)),
-            "redis" | "rediscluster" => plan.unchanged.push(format!("{}: already on {} ({})", ep.label, ep.handler.value, targets(ep))),
-            other => plan.unchanged.push(format!("{}: sessions on `{}`, not files: left as they are", ep.label, crate::source::printable(other))),
+            "redis" | "rediscluster" => {
+                plan.unchanged.push(format!("{}: already on {} ({})", ep.label, ep.handler.value, targets(ep)))
+            }
+            other => plan.unchanged.push(format!(
+                "{}: sessions on `{}`, not files: left as they are",
+                ep.label,
+                crate::source::printable(other)
+            )),
         }
     }
     for (_, setup, _) in &todo {
@@ -265,4 +279,3 @@ fn targets(ep: &SessionEndpoint) -> String {
         list.join(", ")
     }
 }
-

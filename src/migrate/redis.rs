@@ -14,7 +14,9 @@ use crate::syntax::redis_conf::{Directive, LineKind, RedisConf};
 fn directive_at(model: &Model, at: Location) -> Option<&Directive> {
     let conf = model.file(at.file).tree.redis()?;
     conf.lines().iter().find_map(|l| match &l.kind {
-        LineKind::Directive(d) if l.span.start <= at.span.start && at.span.start < l.span.end.max(l.span.start + 1) => Some(d),
+        LineKind::Directive(d) if l.span.start <= at.span.start && at.span.start < l.span.end.max(l.span.start + 1) => {
+            Some(d)
+        }
         _ => None,
     })
 }
@@ -121,7 +123,10 @@ pub fn plan(model: &Model, request: &Request, edits: &mut EditSet, plan: &mut Pl
                         t.push(&inner[1..], true);
                         t.push("\" ~PHPREDIS_SESSION:* +@all -@dangerous\n", false);
                         edits.insert(path, at, "user", t)?;
-                        changed.push(format!("ACL user {} for sessions added (keys PHPREDIS_SESSION:*)", crate::source::printable(user)));
+                        changed.push(format!(
+                            "ACL user {} for sessions added (keys PHPREDIS_SESSION:*)",
+                            crate::source::printable(user)
+                        ));
                     }
                 }
             }
@@ -138,10 +143,15 @@ pub fn plan(model: &Model, request: &Request, edits: &mut EditSet, plan: &mut Pl
             bind(model, request, ServerId(id), s, conf, edits, &mut changed, plan)?;
         }
         if changed.is_empty() {
-            plan.unchanged.push(format!("{label}: already has the password, protected mode and a bind to its clients' addresses"));
+            plan.unchanged.push(format!(
+                "{label}: already has the password, protected mode and a bind to its clients' addresses"
+            ));
         } else {
             plan.changes.push(format!("{label}: {}", changed.join(", ")));
-            plan.reloads.insert(format!("{} (restart: redis-server reads its config only at start)", services::redis(Path::new(path))));
+            plan.reloads.insert(format!(
+                "{} (restart: redis-server reads its config only at start)",
+                services::redis(Path::new(path))
+            ));
         }
     }
     Ok(())

@@ -69,7 +69,13 @@ impl IniLineStyle {
 
     /// php.ini's own layout: `key = value`.
     pub fn plain() -> IniLineStyle {
-        IniLineStyle { indent: String::new(), open: String::new(), assign: " = ".into(), close: String::new(), eol: "\n".into() }
+        IniLineStyle {
+            indent: String::new(),
+            open: String::new(),
+            assign: " = ".into(),
+            close: String::new(),
+            eol: "\n".into(),
+        }
     }
 
     /// One line setting `key` to the already encoded `value`, with its line end.
@@ -169,7 +175,15 @@ impl ArrayStyle {
             .find_map(|e| e.key.map(|k| doc.expr(k).span))
             .and_then(|s| bytes.get(s.start).copied())
             .map_or('\'', |b| if b == b'"' { '"' } else { '\'' });
-        ArrayStyle { indent, unit, long_form: array.long_form, nested_on_next_line: var_export, trailing_comma, quote, eol }
+        ArrayStyle {
+            indent,
+            unit,
+            long_form: array.long_form,
+            nested_on_next_line: var_export,
+            trailing_comma,
+            quote,
+            eol,
+        }
     }
 
     /// A string literal in this file's quotes.

@@ -57,7 +57,12 @@ impl RedisUrl {
                 }
                 let port = match port {
                     None => 6379,
-                    Some(p) => p.trim_end_matches('/').parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| err("the port is not 1-65535"))?,
+                    Some(p) => p
+                        .trim_end_matches('/')
+                        .parse::<u16>()
+                        .ok()
+                        .filter(|p| *p > 0)
+                        .ok_or_else(|| err("the port is not 1-65535"))?,
                 };
                 let transport = if scheme == "tls" { Transport::Tls } else { Transport::Tcp };
                 Ok(RedisUrl { transport, host: Some(host.to_owned()), port, socket: None })

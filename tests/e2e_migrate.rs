@@ -1,0 +1,400 @@
+//! End to end: `sesslint migrate` on real distribution trees (fixtures/corpus, see its
+//! SOURCES.md), then the real programs read the result: php stores its sessions in a real
+//! redis-server on 127.0.0.1, `php -l` and `include` read env.php, redis-server starts with
+//! the hardened redis.conf and refuses unauthenticated clients.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::redis::{command, pipeline, start, Outcome, Resp};
+use sesslint::syntax::redis_conf::encode::argument;
+
+/// A password with a character of every kind the three encoders must escape.
+const PASSWORD: &str = "e2e p@ss$w0rd&x=1;\"q'\\";
+
+/// Copy `src` to `dst` (files writable by us, as an admin's /etc is to root). Symlinks stay
+/// symlinks; so does a file that holds only a relative path to a file next to it, which is
+/// how the corpus keeps Debian's `conf.d/20-redis.ini -> ../../mods-available/redis.ini`.
+fn copy_tree(src: &Path, dst: &Path) {
+    for entry in walkdir::WalkDir::new(src).into_iter().filter_map(Result::ok) {
+        let rel = entry.path().strip_prefix(src).expect("below src");
+        let to = dst.join(rel);
+        let link_text = std::fs::read_link(entry.path()).ok().or_else(|| {
+            let t = std::fs::read_to_string(entry.path()).ok()?;
+            (t.starts_with("../") && !t.contains('\n') && entry.path().parent()?.join(&t).is_file())
+                .then(|| PathBuf::from(t))
+        });
+        if let Some(target) = link_text.filter(|_| !entry.file_type().is_dir()) {
+            std::os::unix::fs::symlink(target, &to).expect("symlink");
+        } else if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).expect("mkdir");
+        } else if entry.file_type().is_file() {
+            std::fs::copy(entry.path(), &to).expect("copy");
+            let mut perm = std::fs::metadata(&to).expect("stat").permissions();
+            std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o644);
+            std::fs::set_permissions(&to, perm).expect("chmod");
+        }
+    }
+}
+
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    common::files_below(dir).into_iter().map(|p| (p.clone(), std::fs::read(&p).expect("read"))).collect()
+}
+
+fn migrate(cwd: &Path, args: &[&str]) -> Output {
+    common::sesslint_cmd(&[&["migrate", "--password-env", "REDIS_PASSWORD"], args].concat())
+        .current_dir(cwd)
+        .env("REDIS_PASSWORD", PASSWORD)
+        .output()
+        .expect("run sesslint migrate")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// The codes of `sesslint check DIR --format json`.
+fn codes(cwd: &Path, dir: &str) -> Vec<String> {
+    let out = common::sesslint_cmd(&["check", dir, "--format", "json"]).current_dir(cwd).output().expect("check");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    let mut found = Vec::new();
+    let mut stack = vec![&json];
+    while let Some(v) = stack.pop() {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(serde_json::Value::String(c)) = m.get("code") {
+                    found.push(c.clone());
+                }
+                stack.extend(m.values());
+            }
+            serde_json::Value::Array(a) => stack.extend(a),
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The seed tutorials' counter: one session, a number that goes up at every run.
+const COUNTER: &str = "<?php
+session_id('e2emigrate4d1f0c9a7b3e');
+session_start();
+$_SESSION['count'] = ($_SESSION['count'] ?? 0) + 1;
+echo $_SESSION['count'];
+session_write_close();
+";
+
+/// Run the counter `times` times under the php.ini `ini` and scan dir `scan`; the last output.
+fn run_counter(php: &Path, ini: &Path, scan: &Path, script: &Path, extra: &[&str], times: usize) -> String {
+    let mut last = String::new();
+    for _ in 0..times {
+        let out = Command::new(php)
+            .arg("-c")
+            .arg(ini)
+            .args(extra)
+            .arg(script)
+            .env("PHP_INI_SCAN_DIR", scan)
+            .output()
+            .expect("run php");
+        assert!(out.status.success(), "php failed: {}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!text(&out.stdout).contains("Warning"), "php warned: {}", text(&out.stdout));
+        last = text(&out.stdout);
+    }
+    last
+}
+
+fn redis_conf(tmp: &Path, port: u16) -> PathBuf {
+    let conf = tmp.join("server.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "bind 127.0.0.1\nport {port}\nrequirepass {}\nsave \"\"\nappendonly no\n",
+            argument(PASSWORD.as_bytes())
+        ),
+    )
+    .expect("write server.conf");
+    conf
+}
+
+#[test]
+fn debian_tree_preview_writes_nothing_then_php_keeps_sessions_in_redis() {
+    let Some(redis) = common::oracle("redis-server") else { return };
+    let Some(php) = common::php_with_phpredis("no session is written to Redis") else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let tree = tmp.path().join("tree");
+    copy_tree(&common::fixtures().join("corpus/debian12-etc"), &tree.join("etc"));
+    let cli = tree.join("etc/php/8.2/cli");
+    let script = tmp.path().join("counter.php");
+    std::fs::write(&script, COUNTER).expect("write script");
+
+    // What the counter really leaves in a session after three runs, with the files handler.
+    let files_dir = tmp.path().join("files-sessions");
+    std::fs::create_dir(&files_dir).expect("mkdir");
+    let sp = format!("session.save_path={}", files_dir.display());
+    assert_eq!(run_counter(&php, &cli.join("php.ini"), &cli.join("conf.d"), &script, &["-d", &sp], 3), "3");
+    let expected = std::fs::read(files_dir.join("sess_e2emigrate4d1f0c9a7b3e")).expect("files session");
+    assert_eq!(expected, b"count|i:3;");
+
+    let port = common::redis::free_port();
+    let conf = redis_conf(tmp.path(), port);
+    let Outcome::Running(_server) = start(&redis, &conf, tmp.path(), tmp.path(), &["--port", &port.to_string()]) else {
+        panic!("redis-server did not start")
+    };
+    let url = format!("tcp://127.0.0.1:{port}");
+    let args = ["--redis", url.as_str(), "--database", "3", "tree/etc"];
+
+    let before = snapshot(&tree);
+    let preview = migrate(tmp.path(), &args);
+    assert!(preview.status.success(), "preview: {}", text(&preview.stderr));
+    assert_eq!(snapshot(&tree), before, "the preview wrote a file");
+    let shown = text(&preview.stdout);
+    assert!(
+        shown.contains("--- a/tree/etc/php/8.2/cli/php.ini") && shown.contains("+session.save_handler = redis"),
+        "{shown}"
+    );
+    assert!(shown.contains("auth=********&database=3"), "{shown}");
+    for secret in [PASSWORD, "p%40ss%24w0rd", "w0rd"] {
+        assert!(!shown.contains(secret), "the preview shows the password: {shown}");
+    }
+    assert!(shown.contains("php8.2-fpm"), "no reload named: {shown}");
+
+    let applied = migrate(tmp.path(), &[&["--apply"], &args[..]].concat());
+    assert!(applied.status.success(), "apply: {}{}", text(&applied.stdout), text(&applied.stderr));
+    assert!(!text(&applied.stdout).contains("w0rd"), "{}", text(&applied.stdout));
+
+    // Real PHP with that SAPI's php.ini and scan dir, three runs, into the real server.
+    assert_eq!(run_counter(&php, &cli.join("php.ini"), &cli.join("conf.d"), &script, &[], 3), "3");
+    let sock = tmp.path().join("s.sock");
+    let key = b"PHPREDIS_SESSION:e2emigrate4d1f0c9a7b3e".as_slice();
+    let replies = pipeline(
+        &sock,
+        &[&[b"AUTH", PASSWORD.as_bytes()], &[b"SELECT", b"3"], &[b"GET", key], &[b"SELECT", b"0"], &[b"EXISTS", key]],
+    )
+    .expect("talk to redis");
+    match &replies[2] {
+        Resp::Bulk(Some(v)) => assert_eq!(v, &expected, "the Redis session differs from the files one"),
+        other => panic!("no session in database 3: {other:?}"),
+    }
+    assert!(matches!(replies[4], Resp::Int(0)), "the session is also in database 0");
+
+    // Idempotent: nothing left to do, no diff, no byte written.
+    let after = snapshot(&tree);
+    let again = migrate(tmp.path(), &args);
+    assert!(again.status.success());
+    assert!(
+        text(&again.stdout).starts_with("Nothing to do") && !text(&again.stdout).contains("+++"),
+        "{}",
+        text(&again.stdout)
+    );
+    let again = migrate(tmp.path(), &[&["--apply"], &args[..]].concat());
+    assert!(again.status.success());
+    let mut now = snapshot(&tree);
+    now.retain(|p, _| !p.to_string_lossy().contains(".sesslint-"));
+    let mut after = after;
+    after.retain(|p, _| !p.to_string_lossy().contains(".sesslint-"));
+    assert_eq!(now, after, "a second --apply changed something");
+
+    // What the migration was meant to cure is gone.
+    let left = codes(tmp.path(), "tree");
+    for code in ["SL101", "SL102", "SL103", "SL105", "SL107", "SL108", "SL109", "SL303", "SL403"] {
+        assert!(!left.contains(&code.to_string()), "{code} after the migration: {left:?}");
+    }
+}
+
+#[test]
+fn rhel_pool_line_that_forces_files_is_edited_in_place() {
+    let Some(redis) = common::oracle("redis-server") else { return };
+    let Some(php) = common::php_with_phpredis("the RHEL php.ini is not run") else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let etc = tmp.path().join("tree/etc");
+    copy_tree(&common::fixtures().join("corpus/rhel9-etc"), &etc);
+    let port = common::redis::free_port();
+    let url = format!("tcp://127.0.0.1:{port}");
+    let args = ["--redis", url.as_str(), "tree/etc"];
+
+    // RHEL's php.d has no phpredis: sesslint installs nothing and says what is missing.
+    let before = snapshot(&etc);
+    let refused = migrate(tmp.path(), &[&["--apply"], &args[..]].concat());
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stdout));
+    let why = text(&refused.stderr);
+    assert!(why.contains("no `extension=redis`") && why.contains("php-pecl-redis5"), "{why}");
+    assert_eq!(snapshot(&etc), before);
+
+    // With the igbinary and redis ini files the Remi packages install (corpus remi-el7-etc).
+    for f in ["40-igbinary.ini", "50-redis.ini"] {
+        std::fs::copy(common::fixtures().join("corpus/remi-el7-etc/php.d").join(f), etc.join("php.d").join(f))
+            .expect("copy");
+    }
+    let www = etc.join("php-fpm.d/www.conf");
+    let old = std::fs::read_to_string(&www).expect("www.conf");
+    let handler_line = old.lines().position(|l| l == "php_value[session.save_handler] = files").expect("RHEL's line");
+    let applied = migrate(tmp.path(), &[&["--apply"], &args[..]].concat());
+    assert!(applied.status.success(), "{}{}", text(&applied.stdout), text(&applied.stderr));
+    let new = std::fs::read_to_string(&www).expect("www.conf");
+    let lines: Vec<&str> = new.lines().collect();
+    assert_eq!(lines[handler_line], "php_value[session.save_handler] = redis", "the pool line itself changes");
+    assert!(
+        lines[handler_line + 1].starts_with("php_value[session.save_path]    = \"tcp://127.0.0.1:"),
+        "{}",
+        lines[handler_line + 1]
+    );
+    assert_eq!(new.matches("php_value[session.save_handler]").count(), 1, "a second handler line was added");
+    // Every line before the pool's session lines is as it was.
+    assert_eq!(old.lines().take(handler_line).collect::<Vec<_>>(), lines[..handler_line].to_vec());
+
+    // The model agrees: pool www now keeps sessions in Redis, on that port, with the password.
+    let model = sesslint::model::build(&[tmp.path().join("tree")], &Default::default());
+    let pool = model.endpoints.iter().find(|e| e.label.starts_with("pool www")).expect("pool www");
+    assert_eq!(pool.handler.value, "redis");
+    assert_eq!(pool.targets[0].port, port);
+    assert!(pool.targets[0].auth.as_ref().is_some_and(|a| a.password));
+
+    // And real PHP (RHEL's php.ini with its php.d) stores a session in a real server.
+    let tmpdir = tmp.path();
+    let conf = redis_conf(tmpdir, port);
+    let Outcome::Running(_server) = start(&redis, &conf, tmpdir, tmpdir, &["--port", &port.to_string()]) else {
+        panic!("redis-server did not start")
+    };
+    let script = tmpdir.join("counter.php");
+    std::fs::write(&script, COUNTER).expect("write script");
+    assert_eq!(run_counter(&php, &etc.join("php.ini"), &etc.join("php.d"), &script, &[], 1), "1");
+    let db = model
+        .endpoints
+        .iter()
+        .find(|e| e.label.starts_with("php cli"))
+        .and_then(|e| e.targets.first())
+        .and_then(|t| t.database)
+        .expect("the CLI's database");
+    let db = db.to_string();
+    let replies = pipeline(
+        &tmpdir.join("s.sock"),
+        &[
+            &[b"AUTH", PASSWORD.as_bytes()],
+            &[b"SELECT", db.as_bytes()],
+            &[b"GET", b"PHPREDIS_SESSION:e2emigrate4d1f0c9a7b3e"],
+        ],
+    )
+    .expect("talk to redis");
+    assert!(matches!(&replies[2], Resp::Bulk(Some(v)) if v == b"count|i:1;"), "{:?}", replies[2]);
+}
+
+/// Magento's 2.4 `PhpFormatter` (shared/facts magento-side 2.7, from magento/magento2's
+/// `lib/internal/Magento/Framework/App/DeploymentConfig/Writer/PhpFormatter.php`): what
+/// `bin/magento setup:config:set` would write for the same array.
+const PHP_FORMATTER: &str = r#"
+function varExportShort($var, int $depth = 0) {
+    if (null === $var) { return 'null'; }
+    elseif (!\is_array($var)) { return var_export($var, true); }
+    $indexed = array_keys($var) === range(0, \count($var) - 1);
+    $expanded = [];
+    foreach ($var as $key => $value) {
+        $expanded[] = str_repeat('    ', $depth)
+            . ($indexed ? '' : varExportShort($key) . ' => ')
+            . varExportShort($value, $depth + 1);
+    }
+    return sprintf("[\n%s\n%s]", implode(",\n", $expanded), str_repeat('    ', $depth - 1));
+}
+$data = include $argv[1];
+echo "<?php\nreturn " . varExportShort($data, 1) . ";\n";
+"#;
+
+#[test]
+fn magento_env_php_moves_to_redis_in_magentos_own_style() {
+    let Some(php) = common::oracle("php") else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("shop");
+    copy_tree(&common::fixtures().join("corpus/magento-magento2-20-10"), &root);
+    let env = root.join("app/etc/env.php");
+    // The caches on the server the sessions move to (the original names a Docker host).
+    let original = std::fs::read_to_string(&env).expect("env.php").replace("host.docker.internal", "127.0.0.1");
+    std::fs::write(&env, &original).expect("write");
+    let formatted = |file: &Path| {
+        let out = Command::new(&php).args(["-n", "-r", PHP_FORMATTER, "--"]).arg(file).output().expect("php");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        out.stdout
+    };
+    assert_eq!(formatted(&env), original.as_bytes(), "the fixture is Magento-written");
+
+    // A cache's database is refused; --user too (Magento cannot send a username).
+    let taken = migrate(tmp.path(), &["--redis", "tcp://127.0.0.1:6406", "--database", "4", "shop"]);
+    assert_eq!(taken.status.code(), Some(1));
+    assert!(text(&taken.stderr).contains("cache"), "{}", text(&taken.stderr));
+    let user = migrate(tmp.path(), &["--redis", "tcp://127.0.0.1:6406", "--user", "sessions", "shop"]);
+    assert_eq!(user.status.code(), Some(1));
+    assert!(text(&user.stderr).contains("cannot send a username"), "{}", text(&user.stderr));
+
+    let applied = migrate(tmp.path(), &["--apply", "--redis", "tcp://127.0.0.1:6406", "shop"]);
+    assert!(applied.status.success(), "{}{}", text(&applied.stdout), text(&applied.stderr));
+    let lint = Command::new(&php).args(["-n", "-l"]).arg(&env).output().expect("php -l");
+    assert!(lint.status.success(), "php -l: {}", text(&lint.stdout));
+    let script = r#"$c = include $argv[1]; $s = $c['session'];
+        echo $s['save'], "\n", $s['redis']['database'], "\n", $s['redis']['password'], "\n", $s['redis']['retries'], "\n";
+        foreach ($c['cache']['frontend'] as $f) echo $f['backend_options']['database'] ?? '', "\n";"#;
+    let out = Command::new(&php).args(["-n", "-r", script, "--"]).arg(&env).output().expect("include");
+    let got = text(&out.stdout);
+    let lines: Vec<&str> = got.lines().collect();
+    assert_eq!(lines[0], "redis", "{got}");
+    assert_eq!(lines[2], PASSWORD, "{got}");
+    assert_eq!(lines[3], "2", "{got}");
+    let caches: Vec<&str> = lines[4..].to_vec();
+    assert_eq!(caches, ["4", "5"], "{got}");
+    assert!(!caches.contains(&lines[1]), "sessions share a cache's database: {got}");
+    // Magento would write the new file exactly as sesslint did.
+    assert_eq!(text(&formatted(&env)), std::fs::read_to_string(&env).expect("env.php"), "not in Magento's style");
+
+    let left = codes(tmp.path(), "shop");
+    for code in ["SL301", "SL302", "SL303", "SL305"] {
+        assert!(!left.contains(&code.to_string()), "{code} after the migration: {left:?}");
+    }
+    let again = migrate(tmp.path(), &["--redis", "tcp://127.0.0.1:6406", "shop"]);
+    assert!(text(&again.stdout).starts_with("Nothing to do"), "{}", text(&again.stdout));
+}
+
+#[test]
+fn hardened_redis_conf_starts_and_refuses_unauthenticated_clients() {
+    let Some(redis) = common::oracle("redis-server") else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let etc = tmp.path().join("tree/etc");
+    copy_tree(&common::fixtures().join("corpus/debian12-etc/redis"), &etc.join("redis"));
+    let conf = etc.join("redis/redis.conf");
+    // Debian's file, opened up the way the seed tutorials find it.
+    let open = std::fs::read_to_string(&conf)
+        .expect("redis.conf")
+        .replace("\nbind 127.0.0.1 -::1\n", "\nbind 0.0.0.0\n")
+        .replace("\nprotected-mode yes\n", "\nprotected-mode no\n");
+    assert!(open.contains("\nbind 0.0.0.0\n") && open.contains("\nprotected-mode no\n"));
+    std::fs::write(&conf, &open).expect("write");
+    let applied = migrate(tmp.path(), &["--apply", "--harden-redis", "--redis", "tcp://127.0.0.1:6379", "tree/etc"]);
+    assert!(applied.status.success(), "{}{}", text(&applied.stdout), text(&applied.stderr));
+    let hardened = std::fs::read_to_string(&conf).expect("redis.conf");
+    assert!(hardened.contains("\nprotected-mode yes\n") && hardened.contains("\nbind 127.0.0.1 -::1\n"), "{hardened}");
+    assert!(text(&applied.stdout).contains("redis-server"), "no restart named");
+
+    // redis-server starts with the result (paths the test cannot use are overridden).
+    let port = common::redis::free_port();
+    let run = tmp.path().join("run");
+    std::fs::create_dir(&run).expect("mkdir");
+    let Outcome::Running(_server) =
+        start(&redis, &conf, &etc, &run, &["--port", &port.to_string(), "--logfile", "", "--supervised", "no"])
+    else {
+        panic!("redis-server refused the hardened redis.conf")
+    };
+    let sock = run.join("s.sock");
+    assert!(
+        matches!(command(&sock, None, &[b"PING"]), Ok(Resp::Error(e)) if e.starts_with("NOAUTH")),
+        "an unauthenticated client was served"
+    );
+    assert!(matches!(command(&sock, Some(PASSWORD.as_bytes()), &[b"PING"]), Ok(Resp::Simple(p)) if p == "PONG"));
+    let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    std::io::Write::write_all(&mut tcp, b"PING\r\n").expect("send");
+    let mut reply = [0u8; 64];
+    let n = std::io::Read::read(&mut tcp, &mut reply).expect("read");
+    assert!(reply[..n].starts_with(b"-NOAUTH"), "{:?}", text(&reply[..n]));
+
+    // A second run has nothing to do.
+    let again = migrate(tmp.path(), &["--harden-redis", "--redis", "tcp://127.0.0.1:6379", "tree/etc"]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(!text(&again.stdout).contains("+++"), "{}", text(&again.stdout));
+}
