@@ -248,6 +248,12 @@ fn a_plan_saved_by_check_is_applied_later_and_refused_when_a_file_changed() {
     assert_eq!(snapshot(&tree), edited);
 
     std::fs::write(&ini, &original).expect("write");
+    // Applied to another tree than the one the plan was made for: refused.
+    let other = tempfile::tempdir().expect("tempdir");
+    let elsewhere = run(&["check", "--apply-plan", &plan_arg], other.path());
+    assert_eq!(elsewhere.status.code(), Some(2));
+    assert!(text(&elsewhere.stderr).contains("outside the checked paths"), "{}", text(&elsewhere.stderr));
+    assert_eq!(snapshot(&tree), before);
     let applied = run(&["check", "--apply-plan", &plan_arg, "--format", "json"], &tree);
     assert!(text(&applied.stderr).contains("wrote "), "{}", text(&applied.stderr));
     let findings: serde_json::Value = serde_json::from_slice(&applied.stdout).expect("json");
@@ -255,4 +261,22 @@ fn a_plan_saved_by_check_is_applied_later_and_refused_when_a_file_changed() {
     assert!(text(&std::fs::read(&ini).expect("read")).contains("session.save_path = \"tcp://"));
     assert!(common::sesslint(&["restore", &tree.to_string_lossy()]).status.success());
     assert_eq!(snapshot(&tree), before);
+}
+
+#[test]
+fn the_diff_is_coloured_on_a_terminal_only() {
+    let Some(script) = common::oracle("script") else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_tree(&common::fixtures().join("rules/SL105/trigger-semicolon-truncates"), tmp.path());
+    // script(1) gives sesslint a terminal for its standard output.
+    let cmd = format!("{} check --diff {}", env!("CARGO_BIN_EXE_sesslint"), tmp.path().display());
+    let out = std::process::Command::new(script)
+        .args(["-qec", &cmd, "/dev/null"])
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("script");
+    let shown = text(&out.stdout);
+    assert!(shown.contains("\x1b[31m-session.save_path") && shown.contains("\x1b[32m+session.save_path"), "{shown:?}");
+    let piped = run(&["check", "--diff"], tmp.path());
+    assert!(!text(&piped.stdout).contains('\x1b'));
 }

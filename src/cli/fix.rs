@@ -125,6 +125,14 @@ fn apply_plan(args: &CheckArgs, config: &Config, plan: &Path) -> ExitCode {
         }
     };
     let manifest_dir = manifest_dir(&args.common.paths);
+    // The plan's files must be in the tree named on the command line (`.` by default).
+    let checked = if args.common.paths.is_empty() { vec![PathBuf::from(".")] } else { args.common.paths.clone() };
+    let checked: Vec<PathBuf> =
+        checked.iter().map(|p| if p.is_dir() { p.clone() } else { manifest_dir_of(p) }).collect();
+    if let Err(e) = plan.changes.confine_to(&checked) {
+        eprintln!("sesslint: --apply-plan {}; nothing was written", sesslint::printable(&e.to_string()));
+        return ExitCode::from(2);
+    }
     match edit::apply::apply(&plan.changes, &ApplyOptions { manifest_dir: &manifest_dir }) {
         Ok(report) if !args.quiet => {
             for f in &report.files {
@@ -171,7 +179,12 @@ pub fn manifest_dir(paths: &[PathBuf]) -> PathBuf {
     if first.is_dir() {
         return first.clone();
     }
-    match first.parent() {
+    manifest_dir_of(first)
+}
+
+/// The directory of a file path (`.` for a bare name).
+fn manifest_dir_of(file: &Path) -> PathBuf {
+    match file.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     }

@@ -217,6 +217,30 @@ impl ChangeSet {
         Ok(set)
     }
 
+    /// Refuse the set when a file it writes is not below one of `dirs` (after symlinks and
+    /// `..`; a file to create: its directory): a plan read from disk is applied only to the
+    /// tree it is applied to. Call before [`super::apply::apply`].
+    pub fn confine_to(&self, dirs: &[PathBuf]) -> Result<(), ChangeError> {
+        let allowed: Vec<PathBuf> = dirs.iter().filter_map(|d| std::fs::canonicalize(d).ok()).collect();
+        for f in &self.files {
+            let real = match std::fs::canonicalize(&f.target) {
+                Ok(p) => p,
+                Err(_) if f.creates() => {
+                    let dir = f.target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                    std::fs::canonicalize(dir).unwrap_or_else(|_| f.target.clone())
+                }
+                Err(_) => f.target.clone(),
+            };
+            if !allowed.iter().any(|a| real.starts_with(a)) {
+                return Err(ChangeError::Outside {
+                    path: crate::source::display_path(&f.path),
+                    reason: format!("{} is outside the checked paths", crate::source::display_path(&real)),
+                });
+            }
+        }
+        Ok(())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.files.iter().all(|f| f.edits.is_empty())
     }

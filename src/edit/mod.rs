@@ -12,7 +12,8 @@
 //!   Build one with [`ChangeSet::from_model`] (edits made on a model's files; a path the
 //!   model lacks is a file to create), [`FileChange::new`], [`FileChange::create`] (a new
 //!   file; its content's secret ranges make it mode 0640). [`apply_edits`] splices edits
-//!   into bytes (sorted, overlaps skipped and counted).
+//!   into bytes (sorted, overlaps skipped and counted). [`ChangeSet::confine_to`] refuses a
+//!   set (a plan read from disk) that writes outside the given directories.
 //! - [`preview`]: [`diff_changes`] (the whole set against the model it was planned on,
 //!   secrets masked by span unless `Style::show_secrets`), [`change_diff`], [`unified_diff`].
 //! - [`plan`]: [`write_plan`] (mode 0600, with the caller's `meta` JSON), [`read_plan`].
