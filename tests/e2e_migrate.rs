@@ -398,3 +398,31 @@ fn hardened_redis_conf_starts_and_refuses_unauthenticated_clients() {
     assert!(again.status.success(), "{}", text(&again.stderr));
     assert!(!text(&again.stdout).contains("+++"), "{}", text(&again.stdout));
 }
+
+#[test]
+fn readme_shows_the_real_preview_of_the_demo_tree() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for d in ["etc", "var"] {
+        copy_tree(&common::fixtures().join("demo").join(d), &tmp.path().join(d));
+    }
+    let out = common::sesslint_cmd(&[
+        "migrate",
+        "--redis",
+        "tcp://127.0.0.1:6379",
+        "--password-env",
+        "REDIS_PASSWORD",
+        "etc",
+        "var",
+    ])
+    .current_dir(tmp.path())
+    .env("REDIS_PASSWORD", "demo-cache-password")
+    .output()
+    .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).expect("README");
+    let shown = format!(
+        "$ sesslint migrate --redis tcp://127.0.0.1:6379 --password-env REDIS_PASSWORD etc var\n{}```",
+        text(&out.stdout)
+    );
+    assert!(readme.contains(&shown), "README.md does not show the real preview:\n{shown}");
+}
