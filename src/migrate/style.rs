@@ -56,13 +56,10 @@ impl IniLineStyle {
             }
             None => (String::new(), String::new(), entry.key.end),
         };
-        let value_start = if value.is_empty() { value.start } else { value.start };
-        let mut assign = text(after_key, value_start)?;
-        if !assign.contains('=') {
-            assign = " = ".into();
-        }
-        if assign.ends_with('=') {
-            assign.push(' ');
+        let mut assign = text(after_key, value.start)?;
+        // `key =` with nothing after it: the blank after `=` is not there to copy.
+        if !assign.contains('=') || value.is_empty() {
+            assign = if assign.starts_with([' ', '\t']) { " = ".into() } else { "=".into() };
         }
         Some(IniLineStyle { indent: indent.to_owned(), open, assign, close, eol: eol.to_owned() })
     }
@@ -252,7 +249,8 @@ pub fn insert_after(doc: &EnvPhp, array: ArrayId, after: usize, style: &ArraySty
     let is_last = after + 1 == node.entries.len();
     let mut t = Text::default();
     let at = match e.comma {
-        Some(c) => c.end,
+        // A `// comment` after the comma belongs to that entry's line: insert after it.
+        Some(c) => after_line_comment(doc.bytes(), c.end),
         None => {
             t.push(",", false);
             e.span.end
@@ -266,6 +264,24 @@ pub fn insert_after(doc: &EnvPhp, array: ArrayId, after: usize, style: &ArraySty
         }
     }
     (at, t)
+}
+
+/// The end of the line at `at` (before its line end) when the rest of it is blanks and a
+/// `//` or `#` comment; else `at`.
+fn after_line_comment(bytes: &[u8], at: usize) -> usize {
+    let rest = &bytes[at..];
+    let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+    let line = &rest[..end];
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let blanks = line.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    let tail = &line[blanks..];
+    // `?>` ends a `//` comment in PHP: leave such a line alone.
+    let comment = (tail.starts_with(b"//") || tail.starts_with(b"#")) && !tail.windows(2).any(|w| w == b"?>");
+    if comment && !tail.starts_with(b"#[") {
+        at + line.len()
+    } else {
+        at
+    }
 }
 
 /// Where to put a first entry into an empty array (`[]`, `[\n\n    ]`): after its opener.
