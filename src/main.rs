@@ -92,6 +92,17 @@ enum Command {
     /// --password-file and is masked in the preview. Exit 1 when the tree cannot be
     /// migrated as asked (the reason names what is missing), 2 for usage errors.
     Migrate(Box<cli::migrate::MigrateArgs>),
+    /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page sesslint(1) in roff, or write it and one page per subcommand.
+    Manpage {
+        /// Write `sesslint.1` and `sesslint-SUBCOMMAND.1` into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -197,7 +208,19 @@ enum DocFormat {
 }
 
 /// Subcommand names, for moving options written before them and for "unknown command".
-const COMMANDS: &[&str] = &["check", "show", "rules", "rule", "parse", "lsp", "restore", "migrate", "help"];
+const COMMANDS: &[&str] = &[
+    "check",
+    "show",
+    "rules",
+    "rule",
+    "parse",
+    "lsp",
+    "restore",
+    "migrate",
+    "completions",
+    "manpage",
+    "help",
+];
 
 /// Options (of any command) that take a value, so that their value is not taken for a
 /// command or a path.
@@ -213,6 +236,7 @@ const VALUED: &[&str] = &[
     "--kind",
     "--write-plan",
     "--apply-plan",
+    "--dir",
 ];
 
 /// The command line as clap should see it: options written before the subcommand
@@ -310,6 +334,8 @@ fn main() -> ExitCode {
         }
         Some(Command::Restore { path }) => cli::fix::run_restore(path.as_deref()),
         Some(Command::Migrate(args)) => cli::migrate::run(&args),
+        Some(Command::Completions { shell }) => cli::completions::run(shell),
+        Some(Command::Manpage { dir }) => cli::manpage::run(dir.as_deref()),
         Some(Command::Lsp) => match sesslint::lsp::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
