@@ -170,6 +170,7 @@ pub fn check_observed(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync)
         root: req.config.root.as_deref(),
         root_origin: req.config.root_origin.as_deref(),
         overlay: Some(req.overlay),
+        overlay_adds_files: false,
         on_file: Some(on_file),
         cache: None,
         tunnel_paths: &req.config.tunnel_paths,
@@ -184,6 +185,85 @@ pub fn check_observed(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync)
         diagnostics.retain(|d| touches(&d.primary.path) || d.related.iter().any(|r| touches(&r.path)));
     }
     Outcome { model, diagnostics }
+}
+
+/// Why a buffer cannot be checked as the file it names.
+#[derive(Debug)]
+pub enum BufferRefusal {
+    /// The named path (as this machine resolves it) is not inside the checked tree.
+    Outside { path: PathBuf, tree: PathBuf },
+    /// Something that is not a regular file is at the named path (a directory, a FIFO).
+    NotAFile(PathBuf),
+    /// The buffer is larger than [`crate::confine::MAX_FILE_SIZE`] (bytes), like a file.
+    TooLarge(u64),
+}
+
+impl std::fmt::Display for BufferRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let show = |p: &Path| crate::source::display_path(p);
+        match self {
+            BufferRefusal::Outside { path, tree } => {
+                write!(f, "{} is outside the checked tree {}", show(path), show(tree))
+            }
+            BufferRefusal::NotAFile(path) => write!(f, "{} is not a regular file", show(path)),
+            BufferRefusal::TooLarge(n) => write!(f, "{}", crate::confine::Refusal::TooLarge(*n)),
+        }
+    }
+}
+
+/// Check `bytes` as if they were the file at `path` in its tree (ruff's
+/// `--stdin-filename`): the tree is the config's `root` (`--root`) when set, else the project
+/// of `path` (see [`project_root`]); the buffer replaces the file there, or is added when no
+/// such file exists yet; the findings kept are those that touch `path`, shown at `path` as the
+/// tree spells it. `path` must resolve inside the tree, and the buffer is held to the size
+/// limit of a file (16 MiB).
+pub fn check_buffer(
+    path: &Path,
+    bytes: Vec<u8>,
+    config: &Config,
+    on_file: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Outcome, BufferRefusal> {
+    if bytes.len() as u64 > crate::confine::MAX_FILE_SIZE {
+        return Err(BufferRefusal::TooLarge(bytes.len() as u64));
+    }
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Err(BufferRefusal::NotAFile(path.to_path_buf()));
+    }
+    let tree = match &config.root {
+        Some(r) => r.clone(),
+        None => project_root(&[path.to_path_buf()], config),
+    };
+    // Spelled as the model builder walks it, so that the buffer's path is the file's.
+    let tree = crate::confine::clean_argument(&tree);
+    let confinement = crate::confine::Confinement::new(&tree, &[]);
+    let outside = || BufferRefusal::Outside { path: path.to_path_buf(), tree: tree.clone() };
+    let (resolved, tree_resolved) = match (confinement.resolve_new(path), std::fs::canonicalize(&tree)) {
+        (Ok(p), Ok(t)) => (p, t),
+        _ => return Err(outside()),
+    };
+    // The path as discovery spells the file when it walks the tree, so the buffer takes its
+    // place: the tree joined with the path below it (as written, else as resolved).
+    let below = crate::confine::relative_to_root(path, &tree)
+        .or_else(|| resolved.strip_prefix(&tree_resolved).ok().map(Path::to_path_buf))
+        .ok_or_else(outside)?;
+    let key = tree.join(below);
+    let overlay: Overlay = std::iter::once((key.clone(), bytes)).collect();
+    let options = BuildOptions {
+        root: config.root.as_deref(),
+        root_origin: config.root_origin.as_deref(),
+        overlay: Some(&overlay),
+        overlay_adds_files: true,
+        on_file: Some(on_file),
+        cache: None,
+        tunnel_paths: &config.tunnel_paths,
+        redis_version: config.redis_version.as_ref(),
+        hosts: &config.hosts,
+    };
+    let model = crate::model::build(std::slice::from_ref(&tree), &options);
+    let mut diagnostics = run(&model, config);
+    let touches = |p: &Path| p == key || confinement.resolve_new(p).is_ok_and(|r| r == resolved);
+    diagnostics.retain(|d| touches(&d.primary.path) || d.related.iter().any(|r| touches(&r.path)));
+    Ok(Outcome { model, diagnostics })
 }
 
 #[cfg(test)]

@@ -185,6 +185,19 @@ impl Confinement {
         Ok(resolved)
     }
 
+    /// [`Confinement::resolve`] for a path that may not exist yet (a buffer checked as a
+    /// file that was never saved): its nearest existing ancestor is resolved and must be
+    /// allowed, the rest is appended as written (after `.` and `..` are folded).
+    pub fn resolve_new(&self, path: &Path) -> Result<PathBuf, Refusal> {
+        if std::fs::symlink_metadata(path).is_ok() {
+            return self.resolve(path);
+        }
+        let abs = lexical_absolute(path);
+        let existing = abs.ancestors().find(|a| std::fs::symlink_metadata(a).is_ok()).unwrap_or(Path::new("/"));
+        let resolved = self.resolve(existing)?;
+        Ok(resolved.join(abs.strip_prefix(existing).unwrap_or(Path::new(""))))
+    }
+
     /// Whether a directory may be walked into (discovery): inside the allowed trees and
     /// not a pseudo filesystem.
     pub fn may_enter(&self, dir: &Path) -> Result<(), Refusal> {

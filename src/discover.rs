@@ -308,6 +308,29 @@ fn walk(top: &Path, root: &Path, fleet: Option<&Path>, confinement: &Confinement
     d.unreadable.extend(refused.into_inner());
 }
 
+/// A buffer checked as the file at `path` (`check --stdin-filename PATH -`), which need not
+/// exist or have a name discovery picks, added to `d.files` when it lies below one of the
+/// scanned `paths` (as they are spelled) and is not found already. Its role is the one its
+/// name gives, else the one its content gives. What is there must be a regular file, and its
+/// nearest existing ancestor must resolve inside the confinement; otherwise it is unreadable.
+pub fn add_buffer(d: &mut Discovery, path: &Path, bytes: &[u8], paths: &[PathBuf]) {
+    let known = d.files.iter().any(|f| f.path == path) || d.unreadable.iter().any(|u| u.path == path);
+    if known || !paths.iter().any(|p| path.starts_with(p)) {
+        return;
+    }
+    let refused = match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Some(Refusal::NotRegular.to_string()),
+        _ => d.confinement.resolve_new(path).err().map(|why| why.to_string()),
+    };
+    if let Some(reason) = refused {
+        d.unreadable.push(Unreadable { path: path.to_path_buf(), reason });
+        return;
+    }
+    let role = classify(path).unwrap_or_else(|| guess_from_head(path, &bytes[..bytes.len().min(4096)]));
+    d.files.push(Found { path: path.to_path_buf(), read_from: path.to_path_buf(), role });
+    d.files.sort_by(|a, b| a.path.cmp(&b.path));
+}
+
 pub fn describe_io(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
@@ -376,8 +399,12 @@ pub fn classify(path: &Path) -> Option<Role> {
 
 /// A file named on the command line with a name we do not know: look at its first bytes.
 fn guess_from_content(path: &Path) -> Role {
-    let head = read_head(path);
-    match crate::syntax::FileKind::detect(path, &head) {
+    guess_from_head(path, &read_head(path))
+}
+
+/// The role of a file whose name says nothing, from its first bytes.
+fn guess_from_head(path: &Path, head: &[u8]) -> Role {
+    match crate::syntax::FileKind::detect(path, head) {
         crate::syntax::FileKind::Envphp => Role::MagentoEnv,
         crate::syntax::FileKind::Redis => Role::RedisConf,
         crate::syntax::FileKind::RedisAcl => Role::RedisAcl,

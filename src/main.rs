@@ -182,6 +182,11 @@ struct CheckArgs {
     /// longer has the content the plan was made on; then report the findings.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff", "write_plan", "unsafe_fixes"])]
     apply_plan: Option<PathBuf>,
+    /// Check standard input (the path `-`) as if it were the file PATH in its tree, which
+    /// need not exist yet; only the findings that touch PATH are shown.
+    /// (`--fix` and `--diff` write files and are not for standard input.)
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["fix", "diff"])]
+    stdin_filename: Option<PathBuf>,
 }
 
 #[derive(Args, Clone)]
@@ -237,6 +242,7 @@ const VALUED: &[&str] = &[
     "--write-plan",
     "--apply-plan",
     "--dir",
+    "--stdin-filename",
 ];
 
 /// The command line as clap should see it: options written before the subcommand
@@ -256,6 +262,9 @@ fn normalise_args(args: Vec<std::ffi::OsString>) -> Result<Vec<std::ffi::OsStrin
         break;
     }
     let Some(word) = args.get(i).map(|a| a.to_string_lossy().into_owned()) else { return Ok(args) };
+    if word == "-" {
+        return Ok(args); // standard input, for `--stdin-filename`
+    }
     if COMMANDS.contains(&word.as_str()) {
         if i == 1 {
             return Ok(args);
@@ -407,7 +416,10 @@ fn say_files_read(model: &sesslint::model::Model) {
 fn config(args: &CheckArgs) -> Result<Config, ExitCode> {
     let found = match &args.config {
         Some(p) => Some(p.clone()),
-        None => Config::find(args.common.paths.first().map_or(std::path::Path::new("."), |p| p.as_path())),
+        // Standard input stands for --stdin-filename's file: its config is that file's.
+        None => Config::find(
+            args.stdin_filename.as_deref().or(args.common.paths.first().map(PathBuf::as_path)).unwrap_or(".".as_ref()),
+        ),
     };
     let mut config = match found {
         Some(p) => Config::load(&p).map_err(|e| {
@@ -439,22 +451,45 @@ fn config(args: &CheckArgs) -> Result<Config, ExitCode> {
 }
 
 fn run_check(args: &CheckArgs) -> ExitCode {
+    let stdin = match stdin_request(args) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     let config = match config(args) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    if let Err(code) = paths_exist(&args.common) {
-        return code;
+    if stdin.is_none() {
+        if let Err(code) = paths_exist(&args.common) {
+            return code;
+        }
     }
     if args.fix || args.diff || args.unsafe_fixes || args.write_plan.is_some() || args.apply_plan.is_some() {
+        if stdin.is_some() {
+            eprintln!("sesslint: --stdin-filename checks a buffer; fixes and plans are for files");
+            return ExitCode::from(2);
+        }
         return cli::fix::run(args, &config);
     }
-    let overlay = sesslint::model::Overlay::new();
     let progress = progress::Progress::start(!args.quiet && !args.common.verbose);
-    let outcome = sesslint::check::check_observed(
-        &sesslint::check::Request { paths: args.common.paths.clone(), config: &config, overlay: &overlay },
-        &|done, total| progress.update(done, total),
-    );
+    let on_file = |done, total| progress.update(done, total);
+    let outcome = match stdin {
+        Some((path, bytes)) => match sesslint::check::check_buffer(&path, bytes, &config, &on_file) {
+            Ok(o) => o,
+            Err(e) => {
+                progress.finish();
+                eprintln!("sesslint: --stdin-filename {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => {
+            let overlay = sesslint::model::Overlay::new();
+            sesslint::check::check_observed(
+                &sesslint::check::Request { paths: args.common.paths.clone(), config: &config, overlay: &overlay },
+                &on_file,
+            )
+        }
+    };
     progress.finish();
     let (model, diagnostics) = (outcome.model, outcome.diagnostics);
     if args.common.verbose {
@@ -517,6 +552,37 @@ fn report_findings(
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `--stdin-filename PATH` with the path `-` (or no path): PATH and standard input, read up
+/// to the 16 MiB a file may have. `-` without `--stdin-filename`, or beside other paths, is a
+/// usage error (exit 2), as is more input than that.
+fn stdin_request(args: &CheckArgs) -> Result<Option<(PathBuf, Vec<u8>)>, ExitCode> {
+    let dash = |p: &PathBuf| p.as_os_str() == "-";
+    let paths = &args.common.paths;
+    let Some(name) = &args.stdin_filename else {
+        if paths.iter().any(dash) {
+            eprintln!("sesslint: `-` reads standard input and needs --stdin-filename PATH, the file it stands for");
+            return Err(ExitCode::from(2));
+        }
+        return Ok(None);
+    };
+    if !paths.iter().all(dash) {
+        eprintln!("sesslint: --stdin-filename checks standard input only: give `-` as the only path");
+        return Err(ExitCode::from(2));
+    }
+    let limit = sesslint::MAX_FILE_SIZE;
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::Read::read_to_end(&mut std::io::Read::take(std::io::stdin().lock(), limit + 1), &mut bytes)
+    {
+        eprintln!("sesslint: reading standard input: {e}");
+        return Err(ExitCode::from(2));
+    }
+    if bytes.len() as u64 > limit {
+        eprintln!("sesslint: standard input is over the {} MiB a file may have; not checked", limit >> 20);
+        return Err(ExitCode::from(2));
+    }
+    Ok(Some((name.clone(), bytes)))
 }
 
 fn run_show(args: &ShowArgs) -> ExitCode {

@@ -38,6 +38,11 @@ pub struct BuildOptions<'a> {
     pub root_origin: Option<&'a str>,
     /// Editor buffers read instead of the files on disk.
     pub overlay: Option<&'a Overlay>,
+    /// Overlay buffers discovery does not find (a path that does not exist yet, a name it
+    /// does not pick) are files of the tree too, when they lie below a scanned path and
+    /// inside the confinement (`check --stdin-filename`). The editor leaves it off: a buffer
+    /// never saved is not checked.
+    pub overlay_adds_files: bool,
     /// Called with (files read and parsed, files found) as the work goes on, from any thread.
     pub on_file: Option<&'a (dyn Fn(usize, usize) + Sync)>,
     /// Parsed files kept between builds, to skip the unchanged ones.
@@ -55,14 +60,29 @@ pub struct BuildOptions<'a> {
 
 /// The one way to build a model: discover, read, parse and lower everything under `paths`.
 pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
-    let BuildOptions { root, root_origin, overlay, on_file, cache, tunnel_paths, redis_version, hosts } = *options;
+    let BuildOptions {
+        root,
+        root_origin,
+        overlay,
+        overlay_adds_files,
+        on_file,
+        cache,
+        tunnel_paths,
+        redis_version,
+        hosts,
+    } = *options;
     // `etc/../etc` and `etc` are one tree: each file is read and reported once.
     let paths: Vec<PathBuf> = paths.iter().map(|p| crate::confine::clean_argument(p)).collect();
     let paths = &paths[..];
     // A fleet is checked below its own directory; each host's root is its tree.
     let fleet = super::host::detect_fleet(paths, root, hosts);
     let fleet_dir = fleet.as_ref().map(|f| f.dir.as_path());
-    let discovery = discover::discover_in(paths, root.or(fleet_dir), fleet_dir);
+    let mut discovery = discover::discover_in(paths, root.or(fleet_dir), fleet_dir);
+    if let (Some(overlay), true) = (overlay, overlay_adds_files) {
+        for (path, bytes) in overlay {
+            discover::add_buffer(&mut discovery, path, bytes, paths);
+        }
+    }
     let confinement = discovery.confinement.clone();
     let mut model = Model {
         root: discovery.root.clone(),
