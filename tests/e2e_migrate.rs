@@ -426,3 +426,70 @@ fn readme_shows_the_real_preview_of_the_demo_tree() {
     );
     assert!(readme.contains(&shown), "README.md does not show the real preview:\n{shown}");
 }
+
+#[test]
+fn acl_user_from_a_password_file_through_a_reviewed_plan() {
+    let Some(redis) = common::oracle("redis-server") else { return };
+    let Some(php) = common::php_with_phpredis("no session is written as an ACL user") else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let etc = tmp.path().join("tree/etc");
+    let cli = etc.join("php/8.2/cli");
+    std::fs::create_dir_all(&cli).expect("mkdir");
+    std::fs::write(cli.join("php.ini"), "extension=igbinary\nextension=redis\n[Session]\nsession.save_handler = files\n")
+        .expect("write php.ini");
+    let port = common::redis::free_port();
+    std::fs::create_dir_all(etc.join("redis")).expect("mkdir");
+    let conf = etc.join("redis/redis.conf");
+    std::fs::write(&conf, format!("port {port}\nbind 127.0.0.1\n# requirepass foobared\nsave \"\"\nappendonly no\n"))
+        .expect("write redis.conf");
+    let secret_file = tmp.path().join("redis-password");
+    std::fs::write(&secret_file, format!("{PASSWORD}\n")).expect("write");
+    let plan = tmp.path().join("reviewed.plan");
+    let url = format!("tcp://127.0.0.1:{port}");
+    let args = ["--redis", url.as_str(), "--user", "sessions", "--harden-redis", "--password-file", "redis-password"];
+
+    let before = snapshot(&etc);
+    let out = common::sesslint_cmd(&[&["migrate"], &args[..], &["--write-plan", "reviewed.plan", "tree/etc"]].concat())
+        .current_dir(tmp.path())
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(snapshot(&etc), before, "--write-plan wrote a config file");
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&plan).expect("plan").permissions());
+    assert_eq!(mode & 0o777, 0o600, "the plan holds the password");
+    assert!(!text(&out.stdout).contains("w0rd"));
+    assert!(text(&out.stdout).contains("the default user still needs no password"), "{}", text(&out.stdout));
+
+    let out = common::sesslint_cmd(&["migrate", "--apply-plan", "reviewed.plan", "tree/etc"])
+        .current_dir(tmp.path())
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    let ini = std::fs::read_to_string(cli.join("php.ini")).expect("php.ini");
+    assert!(ini.contains("auth[user]=sessions&auth[pass]="), "{ini}");
+
+    // redis-server starts with the added ACL user, and real PHP logs in as it.
+    let run = tmp.path().join("run");
+    std::fs::create_dir(&run).expect("mkdir");
+    let Outcome::Running(_server) = start(&redis, &conf, &etc, &run, &["--port", &port.to_string()]) else {
+        panic!("redis-server refused the hardened redis.conf")
+    };
+    let script = tmp.path().join("counter.php");
+    std::fs::write(&script, COUNTER).expect("write script");
+    let scan = cli.join("conf.d");
+    std::fs::create_dir_all(&scan).expect("mkdir");
+    assert_eq!(run_counter(&php, &cli.join("php.ini"), &scan, &script, &[], 2), "2");
+    let replies = pipeline(
+        &run.join("s.sock"),
+        &[&[b"AUTH", b"sessions", PASSWORD.as_bytes()], &[b"GET", b"PHPREDIS_SESSION:e2emigrate4d1f0c9a7b3e"]],
+    )
+    .expect("talk to redis");
+    assert!(matches!(&replies[0], Resp::Simple(ok) if ok == "OK"), "{:?}", replies[0]);
+    assert!(matches!(&replies[1], Resp::Bulk(Some(v)) if v == b"count|i:2;"), "{:?}", replies[1]);
+    let left = codes(tmp.path(), "tree");
+    for code in ["SL101", "SL107", "SL108", "SL109", "SL401", "SL406"] {
+        assert!(!left.contains(&code.to_string()), "{code} after the migration: {left:?}");
+    }
+    // The default user is left open (other clients may use it), and the summary says so.
+    assert!(left.contains(&"SL201".to_string()));
+}

@@ -130,7 +130,25 @@ pub fn plan(model: &Model, request: &Request) -> Result<Plan, MigrateError> {
         redis::plan(model, request, &mut edits, &mut plan)?;
     }
     plan.edits = edits.finish()?;
+    readable_secrets(model, &mut plan);
     Ok(plan)
+}
+
+/// A note for each file that will hold the password and that every local user can read
+/// (SL113): sesslint keeps a file's mode, so saying it is all it does.
+fn readable_secrets(model: &Model, plan: &mut Plan) {
+    let mut seen = BTreeSet::new();
+    for e in plan.edits.iter().filter(|e| !e.secrets().is_empty()) {
+        let Some(id) = model.file_id(e.path()) else { continue };
+        let Some(mode) = model.file(id).mode.filter(|m| m & 0o004 != 0) else { continue };
+        if seen.insert(e.path().to_path_buf()) {
+            plan.notes.push(format!(
+                "{} gets the password and is readable by every local user (mode {:04o}, SL113): `chmod o-r` it once no other user needs to read it (php-fpm's master and Apache read it as root; the CLI as the user who runs it)",
+                crate::source::display_path(e.path()),
+                mode & 0o7777
+            ));
+        }
+    }
 }
 
 /// A server of the tree that serves `--redis` and would refuse the credentials (NOAUTH,

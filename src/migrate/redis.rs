@@ -127,6 +127,11 @@ pub fn plan(model: &Model, request: &Request, edits: &mut EditSet, plan: &mut Pl
                             "ACL user {} for sessions added (keys PHPREDIS_SESSION:*)",
                             crate::source::printable(user)
                         ));
+                        if s.default_user.is_open() {
+                            plan.notes.push(format!(
+                                "{label}: the default user still needs no password (SL201); other clients may rely on it, so sesslint leaves it: once none does, add `requirepass` or `user default off`"
+                            ));
+                        }
                     }
                 }
             }
