@@ -280,3 +280,41 @@ fn the_diff_is_coloured_on_a_terminal_only() {
     let piped = run(&["check", "--diff"], tmp.path());
     assert!(!text(&piped.stdout).contains('\x1b'));
 }
+
+#[test]
+fn a_fix_that_only_appears_after_another_is_found_in_a_second_round_in_memory() {
+    // `'retires'` is a typo of `retries` (SL302, unsafe: a rename); only once renamed does
+    // SL305 see `retries` at 0 and offer `'2'`. Two rounds, no file written in between.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_tree(&common::fixtures().join("rules/SL305/trigger-zero-retries"), tmp.path());
+    let env = tmp.path().join("var/www/shop/app/etc/env.php");
+    let original = std::fs::read_to_string(&env).expect("read").replace("'retries' => '0'", "'retires' => '0'");
+    std::fs::write(&env, &original).expect("write");
+    let before = snapshot(tmp.path());
+    let config = sesslint::config::Config::default();
+    let overlay = sesslint::model::Overlay::new();
+    let req = sesslint::check::Request { paths: vec![tmp.path().to_path_buf()], config: &config, overlay: &overlay };
+    let outcome = sesslint::edit::fix::fix(&req, sesslint::edit::FixOptions { unsafe_fixes: true }).expect("fix");
+    assert_eq!(snapshot(tmp.path()), before, "rounds run in memory");
+    assert_eq!(outcome.rounds, 2);
+    assert!(outcome.converged);
+    let codes: Vec<String> = outcome.fixed.iter().map(|(c, n)| format!("{c}x{n}")).collect();
+    assert_eq!(codes, ["SL302x1", "SL305x2"]);
+    assert!(outcome.after.diagnostics.iter().all(|d| d.code.as_str() != "SL305" && d.code.as_str() != "SL302"));
+    // The file's change, from the original bytes, is what the second round ends with.
+    let change = &outcome.changes.files[0];
+    let fixed = String::from_utf8(change.apply_to(Some(original.as_bytes())).expect("apply")).expect("utf-8");
+    assert!(fixed.contains("'retries' => '2'") && fixed.contains("'connect_retries' => '2'"), "{fixed}");
+    assert_eq!(fixed.len(), original.len(), "only the key and the two values changed");
+
+    // Through the CLI, and read back by PHP.
+    run(&["check", "--fix", "--unsafe-fixes"], tmp.path());
+    assert_eq!(std::fs::read_to_string(&env).expect("read"), fixed);
+    let Some(php) = common::oracle("php") else { return };
+    let out = std::process::Command::new(&php)
+        .args(["-n", "-r", "$c = include $argv[1]; var_export($c['session']['redis']['retries'] ?? null);"])
+        .arg(&env)
+        .output()
+        .expect("php");
+    assert_eq!(text(&out.stdout), "'2'");
+}
