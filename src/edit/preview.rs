@@ -43,7 +43,9 @@ pub fn unified_diff(v: &FileVersions<'_>, style: Style) -> String {
     let (old_lines, new_lines) = (lines(old), lines(v.new));
     let old_text: Vec<&[u8]> = old_lines.iter().map(|r| &old[r.clone()]).collect();
     let new_text: Vec<&[u8]> = new_lines.iter().map(|r| &v.new[r.clone()]).collect();
-    let ops = super::diff_ops::line_ops(&old_text, &new_text, None);
+    // Bounded: past the deadline the hunks are coarser, never wrong.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let ops = super::diff_ops::line_ops(&old_text, &new_text, Some(deadline));
     let paint = |code: &str, s: String| if style.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s };
     let shown = crate::source::display_path(v.path);
     let shown = shown.trim_start_matches('/');
