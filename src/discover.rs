@@ -35,6 +35,13 @@ pub enum Role {
     Spiped,
     /// A PeerVPN configuration.
     PeerVpn,
+    /// An Apache httpd file whose `php_value`/`php_admin_value` lines mod_php reads:
+    /// `httpd.conf`, `apache2.conf` and `*.conf` in the directories the distributions'
+    /// main config includes (`conf.d/`, `conf.modules.d/`, `conf-enabled/`,
+    /// `sites-enabled/`, `mods-enabled/`) of an `httpd/` or `apache2/` tree.
+    ApacheConf,
+    /// A `.user.ini` (php-fpm and CGI read it for scripts in its directory and below).
+    UserIni,
 }
 
 impl Role {
@@ -46,7 +53,11 @@ impl Role {
             Role::RedisAcl => CommentStyle::None,
             Role::MagentoEnv => CommentStyle::Php,
             Role::Stunnel | Role::PeerVpn | Role::Spiped => CommentStyle::Tunnel,
-            Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool => CommentStyle::Ini,
+            Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool | Role::UserIni => {
+                CommentStyle::Ini
+            }
+            // As in redis.conf: `#` starts a comment only first on a line.
+            Role::ApacheConf => CommentStyle::RedisConf,
         }
     }
 
@@ -63,6 +74,8 @@ impl Role {
             Role::Stunnel => "stunnel",
             Role::Spiped => "spiped",
             Role::PeerVpn => "peervpn",
+            Role::ApacheConf => "apache config",
+            Role::UserIni => ".user.ini",
         }
     }
 }
@@ -356,6 +369,12 @@ pub fn classify(path: &Path) -> Option<Role> {
     if name == "env.php" && parent == "etc" && grandparent == "app" {
         return Some(Role::MagentoEnv);
     }
+    if name == ".user.ini" {
+        return Some(Role::UserIni);
+    }
+    if apache_file(path, name, parent, grandparent) {
+        return Some(Role::ApacheConf);
+    }
     if name == "php.ini" || (name.starts_with("php-") && name.ends_with(".ini") && !name.contains("fpm.conf")) {
         return Some(Role::PhpIni);
     }
@@ -395,6 +414,21 @@ pub fn classify(path: &Path) -> Option<Role> {
         return Some(Role::Spiped);
     }
     None
+}
+
+/// Whether `path` is an Apache file httpd reads as the distributions ship it: the main
+/// config, or a `.conf` in a directory it includes, in an `httpd/` or `apache2/` tree
+/// (RHEL `/etc/httpd/conf/httpd.conf` + `conf.d/`, Debian `/etc/apache2/apache2.conf` +
+/// `*-enabled/`). `*-available/` files count only through their `*-enabled/` links.
+fn apache_file(path: &Path, name: &str, parent: &str, grandparent: &str) -> bool {
+    let in_tree = |dir: &str| matches!(dir, "httpd" | "apache2");
+    if name == "httpd.conf" || name == "apache2.conf" {
+        return in_tree(parent) || (parent == "conf" && in_tree(grandparent));
+    }
+    let _ = path;
+    name.ends_with(".conf")
+        && in_tree(grandparent)
+        && matches!(parent, "conf.d" | "conf.modules.d" | "conf-enabled" | "sites-enabled" | "mods-enabled")
 }
 
 /// A file named on the command line with a name we do not know: look at its first bytes.

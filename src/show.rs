@@ -19,9 +19,18 @@ fn at(model: &Model, ctx: &ReportContext<'_>, loc: Location) -> String {
     format!("{}:{}", display_path(path), p.line)
 }
 
+/// The per-request layer a line belongs to, for the layers a path alone does not name.
+fn layer_of(model: &Model, loc: Location) -> &'static str {
+    match model.files[loc.file.0].role {
+        crate::discover::Role::ApacheConf => " (Apache php_value, mod_php)",
+        crate::discover::Role::UserIni => " (.user.ini, php-fpm and CGI)",
+        _ => "",
+    }
+}
+
 fn value_origin(model: &Model, ctx: &ReportContext<'_>, v: &EffectiveValue) -> String {
     let mut s = match v.set_at {
-        Some(l) => format!("set at {}", at(model, ctx, l)),
+        Some(l) => format!("set at {}{}", at(model, ctx, l), layer_of(model, l)),
         None => "built-in default".to_owned(),
     };
     if !v.shadowed.is_empty() {

@@ -51,6 +51,7 @@ fn every_parsed_file_keeps_its_tree() {
             SyntaxTree::Redis(conf) => conf.print() == f.source.bytes,
             SyntaxTree::EnvPhp(doc) => doc.print() == f.source.bytes,
             SyntaxTree::Acl(_) => f.role == sesslint::Role::RedisAcl,
+            SyntaxTree::Apache(conf) => conf.print() == f.source.bytes,
             SyntaxTree::None => {
                 matches!(f.role, sesslint::Role::Stunnel | sesslint::Role::Spiped | sesslint::Role::PeerVpn)
             }

@@ -131,6 +131,8 @@ pub enum SyntaxTree {
     EnvPhp(Arc<EnvPhp>),
     /// A Redis ACL file (`aclfile`).
     Acl(Arc<AclFile>),
+    /// An Apache httpd file (mod_php's `php_value` lines).
+    Apache(Arc<crate::syntax::apache_conf::ApacheConf>),
     /// Tunnel files (read line by line, no tree), and files not parsed.
     #[default]
     None,

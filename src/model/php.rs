@@ -69,6 +69,47 @@ pub struct PhpSetup {
     pub history: BTreeMap<String, Vec<(String, Location)>>,
     /// `session.save_path` lines written without double quotes that PHP reads differently.
     pub unquoted: Vec<UnquotedValue>,
+    /// The per-request layer on top of the ini files that this setup stands for, if any:
+    /// mod_php's Apache `php_value` lines (server-wide or of one `<VirtualHost>`/
+    /// `<Directory>`), or a `.user.ini` read by CGI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<Layer>,
+}
+
+/// A layer PHP applies per request on top of php.ini: Apache's `php_value` family for
+/// mod_php (php-src sapi/apache2handler/apache_config.c) or a `.user.ini` for php-fpm and
+/// CGI (main/php_ini.c php_parse_user_ini_file, sapi/fpm/fpm/fpm_main.c).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Layer {
+    pub kind: LayerKind,
+    /// Where it applies: `server`, `<VirtualHost *:80>`, `<Directory /var/www/shop>`, or the
+    /// `.user.ini`'s directory.
+    pub context: String,
+    /// The file that opens the context (an Apache file, the `.user.ini`).
+    pub file: FileId,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LayerKind {
+    /// `php_value`/`php_admin_value`/`php_flag`/`php_admin_flag` in Apache's config.
+    Apache,
+    /// A `.user.ini` under a document root.
+    UserIni,
+}
+
+impl Layer {
+    /// How labels start for each kind (see [`Layer::describe`]).
+    pub const APACHE_PREFIX: &'static str = "Apache php_value (";
+    pub const USER_INI_PREFIX: &'static str = ".user.ini ";
+
+    /// How output names it: `Apache php_value (server)`, `.user.ini /var/www/shop`.
+    pub fn describe(&self) -> String {
+        match self.kind {
+            LayerKind::Apache => format!("{}{})", Self::APACHE_PREFIX, self.context),
+            LayerKind::UserIni => format!("{}{}", Self::USER_INI_PREFIX, self.context),
+        }
+    }
 }
 
 /// Keys whose every setting [`PhpSetup::history`] keeps.
@@ -163,6 +204,11 @@ pub fn builtin_default(key: &str) -> Option<&'static str> {
 }
 
 impl PhpSetup {
+    /// A setup with no ini file in the tree: PHP's built-in defaults.
+    pub fn defaults(dir: PathBuf) -> PhpSetup {
+        setup(None, Vec::new(), dir)
+    }
+
     /// The value PHP uses for `key`, with the built-in default when nothing sets it.
     pub fn get(&self, key: &str) -> Option<EffectiveValue> {
         self.values.get(key).cloned().or_else(|| builtin_default(key).map(EffectiveValue::default_value))
@@ -177,9 +223,23 @@ impl PhpSetup {
         self.sapi.map_or("all", Sapi::as_str)
     }
 
-    /// A short name for output: `fpm (/etc/php/8.2/fpm)`.
+    /// A short name for output: `fpm (/etc/php/8.2/fpm)`, `apache2 (/etc) + Apache
+    /// php_value (<VirtualHost *:80>)`.
     pub fn label(&self) -> String {
-        format!("{} ({})", self.sapi_name(), crate::source::display_path(&self.dir))
+        let base = format!("{} ({})", self.sapi_name(), crate::source::display_path(&self.dir));
+        match &self.layer {
+            Some(l) => format!("{base} + {}", l.describe()),
+            None => base,
+        }
+    }
+
+    /// Set `key` as a later layer does (later wins; the handler and save_path keep their
+    /// history for SL106).
+    pub fn set_from_layer(&mut self, key: &str, value: String, at: Location, value_span: Span) {
+        if HISTORY_KEYS.contains(&key) {
+            self.history.entry(key.to_owned()).or_default().push((value.clone(), at));
+        }
+        set_later_wins(&mut self.values, key.to_owned(), value, at, value_span, None);
     }
 }
 
@@ -199,6 +259,10 @@ pub struct FpmPool {
     /// `php_value[session.save_path]` lines written without double quotes that FPM reads
     /// differently.
     pub unquoted: Vec<UnquotedValue>,
+    /// A `.user.ini` this pool applies on top (a pool entry of its own per document root
+    /// with one), see [`Layer`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<Layer>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -351,6 +415,7 @@ fn setup(php_ini: Option<&IniFile<'_>>, mut scan: Vec<&IniFile<'_>>, dir: PathBu
         expansion_cut_at: Vec::new(),
         history: BTreeMap::new(),
         unquoted: Vec::new(),
+        layer: None,
     };
     let budget = std::cell::Cell::new(MAX_EXPANSION_PER_SETUP);
     for f in php_ini.into_iter().chain(scan.iter().copied()) {
@@ -473,6 +538,7 @@ pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProble
                                 overrides: BTreeMap::new(),
                                 settings: BTreeMap::new(),
                                 unquoted: Vec::new(),
+                                layer: None,
                             });
                             lines.push(Vec::new());
                             pools.len() - 1

@@ -74,9 +74,11 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             Role::MagentoEnv => "PHP cannot compile env.php: every Magento request fails",
             Role::Stunnel => "stunnel refuses to start (Configuration failed): no tunnel, so Redis traffic has no TLS",
             Role::Spiped => "no tunnel, so Redis traffic is not encrypted",
+            Role::ApacheConf => "httpd refuses to start or reload (Syntax error in the config)",
+            Role::UserIni => "PHP stops reading this .user.ini here, on every request it applies to",
             _ => "the program rejects this file",
         };
-        let ini = matches!(f.role, Role::PhpIni | Role::PhpScanIni | Role::FpmMain | Role::FpmPool);
+        let ini = matches!(f.role, Role::PhpIni | Role::PhpScanIni | Role::FpmMain | Role::FpmPool | Role::UserIni);
         for e in &f.syntax_errors {
             let at = Location { file: FileId(i), span: e.span };
             let mut d = rule.diagnostic(

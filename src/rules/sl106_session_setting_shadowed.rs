@@ -12,9 +12,20 @@
 //!   in one pool with another value: it is dead, because FPM keeps the **first** one
 //!   (`fpm_conf.c` prepends each line to its list; php/php-src#8398), the opposite of php.ini.
 //!
-//! Not modelled yet: Apache's `php_value`/`php_admin_value` for mod_php (Remi's
-//! `/etc/httpd/conf.d/php.conf` sets `php_value session.save_handler "files"`) and `.user.ini`
-//! files under document roots; sesslint does not read those files today.
+//! - for mod_php (the `apache2` SAPI), an Apache `php_value`/`php_admin_value`/`php_flag`
+//!   line that does the same, server-wide or in a `<VirtualHost>`/`<Directory>` (Remi's and
+//!   RHEL's `/etc/httpd/conf.d/php.conf` ship `php_value session.save_handler "files"` and
+//!   `php_value session.save_path "/var/lib/php/session"`). httpd keeps the last line of a
+//!   context, and an inner context's line wins unless it is a `php_value` over an outer
+//!   `php_admin_value` (php-src sapi/apache2handler/apache_config.c); `none` is the empty
+//!   value;
+//! - for php-fpm pools and CGI, a `.user.ini` (PHP reads it per request in the script's
+//!   directory and up to the document root; `user_ini.filename`) that does the same. It may
+//!   set only PHP_INI_PERDIR/PHP_INI_USER entries (every `session.*` one), and loses to a
+//!   pool's `php_admin_value` (FPM makes those PHP_INI_SYSTEM). Which `.user.ini` files
+//!   count: those under a document root the tree names (Apache `DocumentRoot`, a pool's
+//!   `chdir`), else every `.user.ini` in the tree; which pool serves which root is not
+//!   known, so each counts for every pool of its machine.
 //!
 //! ## Why it matters
 //! The admin edits php.ini, reloads, and sessions still land in `/var/lib/php/session`: the
@@ -37,6 +48,7 @@
 use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::Role;
 use crate::model::php::HISTORY_KEYS;
 use crate::model::Model;
 
@@ -69,8 +81,28 @@ fn short(key: &str, value: &str) -> String {
     }
 }
 
+/// Why a line read after another wins, by the layer it is in.
+fn why_later(model: &Model, at: crate::model::Location) -> (&'static str, &'static str) {
+    match model.files[at.file.0].role {
+        Role::ApacheConf => (
+            "mod_php applies Apache's php_value lines on top of php.ini for every request",
+            "change or remove the Apache line (RHEL's and Remi's /etc/httpd/conf.d/php.conf ship it), or set the Redis value there",
+        ),
+        Role::UserIni => (
+            "PHP reads .user.ini per request on top of php.ini and the pool's php_value",
+            "change or remove the .user.ini line, or pin the value with php_admin_value in the pool",
+        ),
+        _ => (
+            "PHP reads this line later, so it wins",
+            "remove or change the later line; PHP reads php.ini first, then the scan directory in file-name order, and the last value wins",
+        ),
+    }
+}
+
 fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
-    // php.ini layers: a later line takes a Redis value back.
+    // php.ini layers (and mod_php's and CGI's per-request layers on top): a later line
+    // takes a Redis value back. One finding per pair of lines, whichever setups share them.
+    let mut seen = std::collections::HashSet::new();
     for s in &model.php {
         for key in HISTORY_KEYS {
             let Some(lines) = s.history.get(key) else { continue };
@@ -79,19 +111,62 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             if let Some((earlier, earlier_at)) = lines.iter().rev().skip(1).find(|(v, _)| redis_valued(key, v)) {
+                if !seen.insert((*last_at, *earlier_at)) {
+                    continue;
+                }
+                let (why, help) = why_later(model, *last_at);
                 out.push(
                     rule.diagnostic(
                         Severity::Warning,
-                        format!("{key} {} here overrides {} set earlier for {}: PHP reads this line later, so it wins", short(key, last), short(key, earlier), s.label()),
+                        format!(
+                            "{key} {} here overrides {} set earlier for {}: {why}",
+                            short(key, last),
+                            short(key, earlier),
+                            s.label()
+                        ),
                         label(model, *last_at, "this wins"),
                     )
                     .with_related(label(model, *earlier_at, "shadowed"))
-                    .with_help("remove or change the later line; PHP reads php.ini first, then the scan directory in file-name order, and the last value wins"),
+                    .with_help(help),
                 );
             }
         }
     }
-    for (i, pool) in model.pools.iter().enumerate() {
+    // A .user.ini over a pool's Redis value (its php_value, or php.ini's).
+    for pool in model.pools.iter().filter(|p| p.layer.is_some()) {
+        let Some(base) = model.pools.iter().find(|b| b.layer.is_none() && b.declared_at == pool.declared_at) else {
+            continue;
+        };
+        for key in HISTORY_KEYS {
+            let (Some(o), Some(b)) = (pool.overrides.get(key), base.effective(key, &model.php)) else { continue };
+            if model.files[o.set_at.file.0].role != Role::UserIni
+                || !redis_valued(key, &b.value)
+                || redis_valued(key, &o.value)
+            {
+                continue;
+            }
+            let Some(b_at) = b.set_at else { continue };
+            if !seen.insert((o.set_at, b_at)) {
+                continue;
+            }
+            let (why, help) = why_later(model, o.set_at);
+            out.push(
+                rule.diagnostic(
+                    Severity::Warning,
+                    format!(
+                        "{key} {} here overrides {} of pool {}: {why}",
+                        short(key, &o.value),
+                        short(key, &b.value),
+                        base.name
+                    ),
+                    label(model, o.set_at, "this wins for scripts below this directory"),
+                )
+                .with_related(label(model, b_at, "shadowed"))
+                .with_help(help),
+            );
+        }
+    }
+    for (i, pool) in model.pools.iter().enumerate().filter(|(_, p)| p.layer.is_none()) {
         let base = pool.setup.and_then(|s| model.php.get(s));
         // A pool line over a Redis value of php.ini.
         for key in HISTORY_KEYS {

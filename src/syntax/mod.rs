@@ -2,6 +2,7 @@
 //! (printing an unedited tree gives the input back) and records syntax errors as nodes
 //! with spans instead of stopping.
 
+pub mod apache_conf;
 pub mod env_php;
 pub mod ini;
 pub mod redis_acl;

@@ -31,7 +31,10 @@ pub(super) fn build_endpoints(model: &mut Model) {
         }
     }
     for (i, p) in model.pools.iter().enumerate() {
-        let label = format!("pool {} ({})", p.name, crate::source::display_path(model.path(p.declared_at.file)));
+        let mut label = format!("pool {} ({})", p.name, crate::source::display_path(model.path(p.declared_at.file)));
+        if let Some(l) = &p.layer {
+            label = format!("{label} + {}", l.describe());
+        }
         if let Some(h) = p.effective("session.save_handler", &model.php) {
             let sp = p.effective("session.save_path", &model.php);
             eps.push(endpoint(EndpointOwner::Pool(i), h, sp, label));

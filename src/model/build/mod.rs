@@ -2,6 +2,7 @@
 //! lower the trees in order: PHP setups and pools, Redis servers, Magento installs,
 //! tunnels, session endpoints, and the links between them.
 
+mod apache_layers;
 mod endpoints;
 mod fpm_includes;
 mod php_setups;
@@ -10,6 +11,7 @@ mod redis_servers;
 mod secrets;
 mod tunnels;
 mod unknown_names;
+mod user_ini;
 
 use std::path::{Path, PathBuf};
 

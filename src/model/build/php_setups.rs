@@ -118,6 +118,9 @@ pub(super) fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>) {
             });
         }
     }
+    let mut setups = setups;
+    super::apache_layers::lower_apache(model, parsed, &mut setups);
+    super::user_ini::lower_user_ini(model, parsed, &mut setups, &mut all_pools);
     super::secrets::mask_referenced_passwords(model, &setups);
     model.php = setups;
     model.pools = all_pools;

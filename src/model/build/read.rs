@@ -135,7 +135,7 @@ pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
     };
     file.ignore_comments = crate::syntax::suppression::scan(role.comment_style(), &file.source.bytes);
     let parsed = match role {
-        Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool => {
+        Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool | Role::UserIni => {
             let mode =
                 if matches!(role, Role::FpmMain | Role::FpmPool) { ScanMode::PerLine } else { ScanMode::WholeFile };
             let doc = ini::parse_with(&file.source.bytes, mode);
@@ -177,6 +177,12 @@ pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
         Role::Spiped => {
             file.syntax_errors.extend(crate::model::tunnel::spiped_refused_lines(&file.source.bytes));
             Parsed::None
+        }
+        Role::ApacheConf => {
+            let conf = crate::syntax::apache_conf::parse(&file.source.bytes);
+            file.syntax_errors = conf.errors.clone();
+            file.secrets = secrets::in_apache(&conf);
+            Parsed::Apache(Arc::new(conf))
         }
     };
     // A parser message that quotes a token on a line holding a secret quotes it masked.

@@ -52,6 +52,26 @@ pub(super) fn in_ini(bytes: &[u8]) -> Vec<Span> {
     out
 }
 
+/// Secrets of an Apache file: credentials in `php_value session.save_path` values, and the
+/// value of a `php_value` whose ini key is password-like.
+pub(super) fn in_apache(conf: &crate::syntax::apache_conf::ApacheConf) -> Vec<Span> {
+    use crate::syntax::apache_conf::NodeKind;
+    let mut out = Vec::new();
+    for n in &conf.nodes {
+        let NodeKind::Directive { args, .. } = &n.kind else { continue };
+        let [key, value] = args.as_slice() else { continue };
+        let key = String::from_utf8_lossy(&key.value).to_ascii_lowercase();
+        if key.contains("save_path") {
+            for r in crate::secrets::save_path_secret_ranges(conf.text(value.span)) {
+                out.push(Span::new(value.span.start + r.start, value.span.start + r.end));
+            }
+        } else if crate::secrets::ini_key_is_secret(&key) && !value.value.is_empty() {
+            out.push(value.span);
+        }
+    }
+    out
+}
+
 /// Secrets of a redis.conf: the arguments of sensitive directives and ACL passwords, and on
 /// a line that does not parse, what follows a sensitive name.
 pub(super) fn in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {

@@ -1,0 +1,185 @@
+//! mod_php's layer: the `php_value` family in Apache's config, merged as httpd and PHP's
+//! apache2handler do, on top of the PHP setup mod_php reads (one setup per context).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::Parsed;
+use crate::discover::Role;
+use crate::model::link::host_of;
+use crate::model::php::{Layer, LayerKind, PhpSetup, Sapi};
+use crate::model::{FileId, Location, Model};
+use crate::span::Span;
+use crate::syntax::apache_conf::{ApacheConf, NodeKind};
+
+/// One `php_value` (or flag, admin) line as PHP stores it.
+#[derive(Clone)]
+struct Entry {
+    key: String,
+    /// After `none` -> "" and flag normalisation (apache_config.c real_value_hnd,
+    /// real_flag_hnd).
+    value: String,
+    /// `php_admin_*`: PHP_INI_SYSTEM, which a nested `php_value` (PHP_INI_PERDIR) cannot
+    /// replace (should_overwrite_per_dir_entry: the new entry wins when its status is >=).
+    admin: bool,
+    at: Location,
+    value_span: Span,
+    /// The enclosing sections that scope it (`<VirtualHost *:80>`, `<Directory /x>`),
+    /// outermost first; `<IfModule>`/`<IfDefine>`/`<IfVersion>` are not scopes.
+    scope: Vec<String>,
+}
+
+/// The directory of an Apache tree: the `httpd`/`apache2` ancestor of a file.
+fn tree_dir(path: &Path) -> PathBuf {
+    path.ancestors()
+        .find(|a| a.file_name().and_then(|n| n.to_str()).is_some_and(|n| n == "httpd" || n == "apache2"))
+        .unwrap_or_else(|| path.parent().unwrap_or(Path::new("")))
+        .to_path_buf()
+}
+
+/// The order httpd reads a distribution's files in: the main config, then what it includes
+/// (RHEL: conf.modules.d, then conf.d at its end; Debian: mods-enabled, conf-enabled,
+/// sites-enabled), each directory in name order.
+fn read_order(path: &Path) -> (u8, PathBuf) {
+    let parent = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("");
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let rank = match (name, parent) {
+        ("httpd.conf" | "apache2.conf", _) => 0,
+        (_, "conf.modules.d" | "mods-enabled") => 1,
+        (_, "conf-enabled") => 2,
+        (_, "conf.d") => 3,
+        _ => 4,
+    };
+    (rank, path.to_path_buf())
+}
+
+fn entries(conf: &ApacheConf, file: FileId, out: &mut Vec<Entry>) {
+    // (section name, its label when it scopes, whether it excludes mod_php)
+    let mut stack: Vec<(String, Option<String>, bool)> = Vec::new();
+    for node in &conf.nodes {
+        match &node.kind {
+            NodeKind::Open { name, args } => {
+                let n = String::from_utf8_lossy(&name.value).to_ascii_lowercase();
+                let arg_text: Vec<String> =
+                    args.iter().map(|a| String::from_utf8_lossy(&a.value).into_owned()).collect();
+                let conditional = n.starts_with("if");
+                // `<IfModule !mod_php.c>` holds what applies when mod_php is NOT loaded.
+                let excludes = conditional
+                    && arg_text.first().is_some_and(|a| a.starts_with('!') && a.to_ascii_lowercase().contains("php"));
+                let label = (!conditional).then(|| {
+                    format!("<{} {}>", String::from_utf8_lossy(&name.value), arg_text.join(" ")).replace(" >", ">")
+                });
+                stack.push((n, label, excludes));
+            }
+            NodeKind::Close { .. } => {
+                stack.pop();
+            }
+            NodeKind::Directive { name, args } => {
+                let d = String::from_utf8_lossy(&name.value).to_ascii_lowercase();
+                if !matches!(d.as_str(), "php_value" | "php_flag" | "php_admin_value" | "php_admin_flag") {
+                    continue;
+                }
+                let [key, value] = args.as_slice() else { continue }; // httpd refuses it: SL001
+                if stack.iter().any(|(_, _, excludes)| *excludes) {
+                    continue;
+                }
+                let raw = String::from_utf8_lossy(&value.value).into_owned();
+                let value_text = if d.ends_with("_flag") {
+                    if raw.eq_ignore_ascii_case("on") || raw == "1" { "1" } else { "0" }.to_owned()
+                } else if raw.eq_ignore_ascii_case("none") {
+                    String::new()
+                } else {
+                    raw
+                };
+                out.push(Entry {
+                    key: String::from_utf8_lossy(&key.value).into_owned(),
+                    value: value_text,
+                    admin: d.starts_with("php_admin"),
+                    at: Location { file, span: node.span },
+                    value_span: value.span,
+                    scope: stack.iter().filter_map(|(_, l, _)| l.clone()).collect(),
+                });
+            }
+            NodeKind::Trivia => {}
+        }
+    }
+}
+
+/// Merge the entries that reach `scope` (its own and its ancestors'), outermost first:
+/// within one context the later line wins; an inner one wins unless it is `php_value` over
+/// an outer `php_admin_value`.
+fn merged<'a>(all: &'a [Entry], scope: &[String]) -> BTreeMap<&'a str, &'a Entry> {
+    let mut out: BTreeMap<&str, &Entry> = BTreeMap::new();
+    for depth in 0..=scope.len() {
+        for e in all.iter().filter(|e| e.scope.len() == depth && e.scope[..] == scope[..depth]) {
+            match out.get(e.key.as_str()) {
+                Some(prev) if prev.scope.len() < depth && prev.admin && !e.admin => {}
+                _ => {
+                    out.insert(&e.key, e);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Add mod_php's layer to the setups: for each Apache tree, the setup mod_php reads on the
+/// same machine (Debian's `apache2` SAPI tree, else the php.ini every SAPI reads, else
+/// PHP's defaults) with the server-wide lines, and one more setup per section that sets
+/// its own values.
+pub(super) fn lower_apache(model: &Model, parsed: &[Parsed], setups: &mut Vec<PhpSetup>) {
+    let mut trees: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    for (i, f) in model.files.iter().enumerate() {
+        if f.role == Role::ApacheConf {
+            trees.entry(tree_dir(&f.source.path)).or_default().push(i);
+        }
+    }
+    for (dir, mut files) in trees {
+        files.sort_by_key(|&i| read_order(&model.files[i].source.path));
+        let mut all = Vec::new();
+        for &i in &files {
+            if let Parsed::Apache(conf) = &parsed[i] {
+                entries(conf, FileId(i), &mut all);
+            }
+        }
+        if all.is_empty() {
+            continue;
+        }
+        let host = host_of(&dir, &[]);
+        let same_host = |s: &PhpSetup| host_of(&s.dir, &[]) == host && s.layer.is_none();
+        let base = setups
+            .iter()
+            .position(|s| same_host(s) && s.sapi == Some(Sapi::Apache2))
+            .or_else(|| setups.iter().position(|s| same_host(s) && s.sapi.is_none()));
+        let mut scopes: Vec<Vec<String>> = vec![Vec::new()];
+        for e in &all {
+            for depth in 1..=e.scope.len() {
+                if !scopes.contains(&e.scope[..depth].to_vec()) {
+                    scopes.push(e.scope[..depth].to_vec());
+                }
+            }
+        }
+        let first_file = FileId(files[0]);
+        let base_setup = base.map(|b| setups[b].clone());
+        for scope in scopes {
+            let values = merged(&all, &scope);
+            // Only a context that sets something of sessions is a setup of its own.
+            if !all.iter().any(|e| e.scope == scope && (e.key.starts_with("session.") || e.key.starts_with("redis."))) {
+                continue;
+            }
+            let mut s = base_setup.clone().unwrap_or_else(|| PhpSetup::defaults(dir.clone()));
+            s.sapi = Some(Sapi::Apache2);
+            let file = all.iter().find(|e| e.scope == scope).map_or(first_file, |e| e.at.file);
+            let context = scope.last().cloned().unwrap_or_else(|| "server".to_owned());
+            s.layer = Some(Layer { kind: LayerKind::Apache, context, file });
+            for e in values.values() {
+                s.set_from_layer(&e.key, e.value.clone(), e.at, e.value_span);
+            }
+            match base {
+                // Debian's apache2 tree serves mod_php alone: its server-wide layer replaces it.
+                Some(b) if scope.is_empty() && setups[b].sapi == Some(Sapi::Apache2) => setups[b] = s,
+                _ => setups.push(s),
+            }
+        }
+    }
+}

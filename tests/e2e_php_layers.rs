@@ -1,0 +1,104 @@
+//! The per-request layers PHP reads on top of php.ini, against the real program: a
+//! `.user.ini` as php-cgi 8.2 applies it (what php-fpm does too: both call
+//! php_cgi_ini_activate_user_config), and mod_php's Apache `php_value` lines as sesslint
+//! reads Remi's/RHEL's shipped `conf.d/php.conf` (no httpd with mod_php runs here).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sesslint::model::php::LayerKind;
+
+fn write(path: &Path, body: &str) {
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, body).expect("write");
+}
+
+/// What php-cgi says `session.save_handler` and `session.save_path` are for a script in
+/// `docroot`, with the tree's php.ini and no scan directory.
+fn php_cgi_reads(cgi: &Path, ini: &Path, docroot: &Path) -> String {
+    let script = docroot.join("index.php");
+    write(&script, "<?php echo ini_get('session.save_handler'), '|', ini_get('session.save_path');");
+    let out = Command::new(cgi)
+        .arg("-c")
+        .arg(ini)
+        .env("PHP_INI_SCAN_DIR", "")
+        .env("SCRIPT_FILENAME", &script)
+        .env("DOCUMENT_ROOT", docroot)
+        .env("REDIRECT_STATUS", "1")
+        .env("REQUEST_METHOD", "GET")
+        .output()
+        .expect("run php-cgi");
+    let text = String::from_utf8_lossy(&out.stdout);
+    // The body follows the CGI headers.
+    text.split("\r\n\r\n").nth(1).unwrap_or(&text).trim().to_owned()
+}
+
+fn tree(php_ini_extra: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path().join("tree");
+    let ini = root.join("etc/php/8.2/cgi/php.ini");
+    write(
+        &ini,
+        &format!("extension=igbinary\nextension=redis\nsession.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379?timeout=2\"\n{php_ini_extra}"),
+    );
+    let docroot = root.join("var/www/shop");
+    write(&docroot.join(".user.ini"), "session.save_handler = files\nsession.save_path = \"/var/lib/php/sessions\"\n");
+    (tmp, root, docroot)
+}
+
+#[test]
+fn a_user_ini_overrides_php_ini_for_cgi_as_php_cgi_reads_it() {
+    let Some(cgi) = common::oracle("php-cgi") else { return };
+    let (_tmp, root, docroot) = tree("");
+    let real = php_cgi_reads(&cgi, &root.join("etc/php/8.2/cgi/php.ini"), &docroot);
+    assert_eq!(real, "files|/var/lib/php/sessions", "php-cgi reads the .user.ini over php.ini");
+
+    let model = sesslint::model::build(&[root.clone()], &Default::default());
+    let layered: Vec<_> =
+        model.php.iter().filter(|s| s.layer.as_ref().is_some_and(|l| l.kind == LayerKind::UserIni)).collect();
+    assert_eq!(layered.len(), 1, "one CGI setup seen through the .user.ini");
+    let s = layered[0];
+    let got = format!(
+        "{}|{}",
+        s.get("session.save_handler").expect("handler").value,
+        s.get("session.save_path").expect("save_path").value
+    );
+    assert_eq!(got, real, "sesslint's effective values are php-cgi's");
+    let at = s.get("session.save_handler").and_then(|v| v.set_at).expect("set in a file");
+    assert!(model.path(at.file).ends_with("var/www/shop/.user.ini"));
+    let ds = sesslint::rules::check(&model);
+    let shadowed: Vec<_> = ds.iter().filter(|d| d.code == "SL106").collect();
+    assert_eq!(shadowed.len(), 2, "handler and save_path: {ds:#?}");
+    assert!(shadowed.iter().all(|d| d.primary.path.ends_with(".user.ini")), "{shadowed:#?}");
+}
+
+#[test]
+fn an_empty_user_ini_filename_turns_the_layer_off_as_in_php_cgi() {
+    let Some(cgi) = common::oracle("php-cgi") else { return };
+    let (_tmp, root, docroot) = tree("user_ini.filename =\n");
+    let real = php_cgi_reads(&cgi, &root.join("etc/php/8.2/cgi/php.ini"), &docroot);
+    assert_eq!(real, "redis|tcp://127.0.0.1:6379?timeout=2", "php-cgi ignores the .user.ini");
+    let model = sesslint::model::build(&[root], &Default::default());
+    assert!(model.php.iter().all(|s| s.layer.is_none()), "no .user.ini layer");
+    assert!(sesslint::rules::check(&model).iter().all(|d| d.code != "SL106"));
+}
+
+#[test]
+fn remi_php_conf_decides_mod_php_and_show_names_the_layer() {
+    let dir = Path::new("fixtures/rules/SL106/trigger-apache-php-conf-over-php-ini");
+    let model = sesslint::model::build(&[dir.to_path_buf()], &Default::default());
+    let apache: Vec<_> =
+        model.php.iter().filter(|s| s.layer.as_ref().is_some_and(|l| l.kind == LayerKind::Apache)).collect();
+    assert_eq!(apache.len(), 1);
+    assert_eq!(apache[0].sapi, Some(sesslint::model::Sapi::Apache2));
+    assert_eq!(apache[0].get("session.save_handler").expect("handler").value, "files");
+    assert_eq!(apache[0].get("session.save_path").expect("save_path").value, "/var/lib/php/session");
+    // The php.ini every other SAPI reads keeps Redis.
+    let plain = model.php.iter().find(|s| s.layer.is_none()).expect("php.ini setup");
+    assert_eq!(plain.get("session.save_handler").expect("handler").value, "redis");
+    let out = Command::new(env!("CARGO_BIN_EXE_sesslint")).arg("show").arg(dir).output().expect("run sesslint show");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("conf.d/php.conf:39 (Apache php_value, mod_php), shadowing"), "{text}");
+}
