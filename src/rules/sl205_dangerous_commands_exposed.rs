@@ -4,7 +4,9 @@
 //! Finds, on a Redis server reachable beyond loopback (protected mode not refusing other
 //! hosts), the user that session clients log in as (the ACL user in their `auth[]`, else the
 //! default user) still allowed FLUSHALL, FLUSHDB, CONFIG, DEBUG or KEYS, computed from its
-//! ACL rules (`+@all`, `+@dangerous`, `-@admin`, `+keys`, ...) and `rename-command ... ""`.
+//! ACL rules (`+@all`, `+@dangerous`, `-@admin`, `+keys`, ..., in the root selector or any
+//! `(...)` selector) and `rename-command ... ""`. Key patterns do not matter: none of these
+//! commands names a key, so `~app:*` does not stop FLUSHDB (checked live, 7.0.15).
 //! DEBUG counts only where the version allows it (`enable-debug-command`, default `no` from
 //! Redis 7.0). Also names `enable-debug-command yes`, `enable-module-command yes` and
 //! `enable-protected-configs yes` on such a server. Information only: it narrows the damage
@@ -70,18 +72,31 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             users.push(("default".to_owned(), None));
         }
         for (name, client_at) in users {
-            let (access, at) = if name == "default" {
+            // The root selector's commands and every `(...)` selector's: a command any of them
+            // allows runs (FLUSHALL, FLUSHDB, CONFIG, DEBUG and KEYS name no key, so key
+            // patterns never hold them back: checked live with redis-server 7.0.15).
+            let (access, at): (Vec<CommandAccess>, _) = if name == "default" {
                 if !s.default_user.enabled {
                     continue;
                 }
-                (s.default_user.commands, s.default_user.at)
+                let u = &s.default_user;
+                (std::iter::once(u.commands).chain(u.selectors.iter().map(|x| x.commands)).collect(), u.at)
             } else {
                 match s.users.iter().find(|u| u.name == name && u.enabled) {
-                    Some(u) => (u.commands, Some(u.at)),
+                    Some(u) => {
+                        (std::iter::once(u.commands).chain(u.selectors.iter().map(|x| x.commands)).collect(), Some(u.at))
+                    }
                     None => continue,
                 }
             };
-            let allowed = usable(s, &access);
+            let mut allowed: Vec<String> = Vec::new();
+            for a in &access {
+                for c in usable(s, a) {
+                    if !allowed.contains(&c) {
+                        allowed.push(c);
+                    }
+                }
+            }
             if allowed.is_empty() {
                 continue;
             }

@@ -231,7 +231,7 @@ mod tests {
         assert_eq!(
             values(&c),
             [
-                ("<IfModule".to_owned(), vec!["mod_php.c".to_owned()]),
+                ("IfModule".to_owned(), vec!["mod_php.c".to_owned()]),
                 ("php_value".to_owned(), vec!["session.save_handler".to_owned(), "files".to_owned()]),
                 ("php_value".to_owned(), vec!["session.save_path".to_owned(), "/var/lib/php/session".to_owned()]),
             ]
