@@ -38,7 +38,10 @@ fn select_ignore_severity_fail_on_and_per_path_ignores() {
     let (all, code) = codes(tmp.path(), &[]);
     assert_eq!(
         all,
-        ["SL101", "SL107", "SL109", "SL110", "SL111", "SL201", "SL202", "SL204", "SL205", "SL302", "SL303", "SL305"]
+        [
+            "SL101", "SL107", "SL109", "SL110", "SL111", "SL201", "SL202", "SL204", "SL205", "SL302", "SL303", "SL305",
+            "SL401"
+        ]
     );
     assert_eq!(code, Some(1));
 
@@ -51,7 +54,7 @@ fn select_ignore_severity_fail_on_and_per_path_ignores() {
 
     std::fs::write(
         tmp.path().join("sesslint.toml"),
-        "fail-on = \"error\"\n[severity]\nSL202 = \"warning\"\nSL303 = \"info\"\n[per-path-ignores]\n\"var/www/**\" = [\"SL3\"]\n",
+        "fail-on = \"error\"\n[severity]\nSL202 = \"warning\"\nSL303 = \"info\"\n[per-path-ignores]\n\"var/www/**\" = [\"SL3\"]\n\"etc/php/**\" = [\"SL401\"]\n",
     )
     .expect("write");
     let o = sesslint(&["--format", "json", tmp.path().to_str().expect("utf-8")]);
@@ -103,7 +106,7 @@ fn inline_suppressions_hide_findings_and_unused_ones_are_reported() {
     let (found, _) = codes(tmp.path(), &[]);
     assert_eq!(
         found,
-        ["SL006", "SL101", "SL107", "SL109", "SL110", "SL111", "SL201", "SL204", "SL205", "SL302", "SL305"],
+        ["SL006", "SL101", "SL107", "SL109", "SL110", "SL111", "SL201", "SL204", "SL205", "SL302", "SL305", "SL401"],
         "SL202 and SL303 suppressed; SL201 in env.php is unused"
     );
 }

@@ -83,9 +83,10 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 (std::iter::once(u.commands).chain(u.selectors.iter().map(|x| x.commands)).collect(), u.at)
             } else {
                 match s.users.iter().find(|u| u.name == name && u.enabled) {
-                    Some(u) => {
-                        (std::iter::once(u.commands).chain(u.selectors.iter().map(|x| x.commands)).collect(), Some(u.at))
-                    }
+                    Some(u) => (
+                        std::iter::once(u.commands).chain(u.selectors.iter().map(|x| x.commands)).collect(),
+                        Some(u.at),
+                    ),
                     None => continue,
                 }
             };
