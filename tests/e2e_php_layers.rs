@@ -102,3 +102,27 @@ fn remi_php_conf_decides_mod_php_and_show_names_the_layer() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("conf.d/php.conf:39 (Apache php_value, mod_php), shadowing"), "{text}");
 }
+
+/// The phpredis sesslint takes for a Debian 12 tree is the one Debian 12's package installs
+/// (this machine's: `phpversion('redis')`), which SL107 relies on.
+#[test]
+fn the_phpredis_of_a_debian_12_tree_is_the_installed_package() {
+    let Some(php) = common::php_with_phpredis("the installed phpredis cannot be asked its version") else { return };
+    let debian = std::fs::read_to_string("/etc/debian_version").unwrap_or_default();
+    if !debian.starts_with("12") {
+        eprintln!("SKIPPED: this machine is not Debian 12 ({debian:?}), so its phpredis is not the package compared");
+        return;
+    }
+    let out = Command::new(&php)
+        .args(["-n", "-d", "extension=igbinary", "-d", "extension=redis", "-r", "echo phpversion('redis');"])
+        .output()
+        .expect("run php");
+    let real = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path().join("tree");
+    write(&root.join("etc/debian_version"), &debian);
+    write(&root.join("etc/php/8.2/fpm/php.ini"), "session.save_handler = redis\n");
+    let model = sesslint::model::build(&[root], &Default::default());
+    let found = model.php.first().and_then(|s| s.phpredis.as_ref()).expect("a phpredis release for Debian 12");
+    assert_eq!(found.version, real, "{}", found.why);
+}

@@ -74,6 +74,60 @@ pub struct PhpSetup {
     /// `<Directory>`), or a `.user.ini` read by CGI.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layer: Option<Layer>,
+    /// The phpredis release this PHP loads, when the distribution the tree is says it (see
+    /// [`distribution_phpredis`]); `None`: unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phpredis: Option<PhpredisRelease>,
+}
+
+/// A phpredis release and why sesslint takes it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PhpredisRelease {
+    /// `5.3.7`.
+    pub version: String,
+    /// `Debian 12.8's php8.2-redis package, by etc/debian_version`.
+    pub why: String,
+}
+
+impl PhpredisRelease {
+    /// Whether this release is at least `major.minor`.
+    pub fn at_least(&self, major: u32, minor: u32) -> bool {
+        let mut parts = self.version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+        let (a, b) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+        (a, b) >= (major, minor)
+    }
+}
+
+/// The phpredis a distribution ships for the PHP in `etc`, from `etc/debian_version`,
+/// `etc/os-release` or Debian 12's PHP layout (`etc/php/8.2/`). Only what was measured:
+/// Debian 12's php8.2-redis is 5.3.7+4.3.0-3 (phpredis 5.3.7, `phpversion('redis')` on
+/// this machine, tests/phpredis_live_model.rs). `read` reads a file of `etc` by name.
+pub fn distribution_phpredis(etc: &Path, read: impl Fn(&str) -> Option<String>) -> Option<PhpredisRelease> {
+    let debian12 = |why: String| Some(PhpredisRelease { version: "5.3.7".into(), why });
+    if let Some(v) = read("debian_version") {
+        let v = v.trim().to_owned();
+        return match v.split('.').next() {
+            Some("12") | Some("bookworm/sid") => {
+                debian12(format!("Debian {v}'s php8.2-redis package, by etc/debian_version"))
+            }
+            _ => None,
+        };
+    }
+    if let Some(text) = read("os-release") {
+        let field = |k: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(k).and_then(|r| r.strip_prefix('=')))
+                .map(|v| v.trim_matches('"').to_owned())
+        };
+        return match (field("ID").as_deref(), field("VERSION_ID").as_deref()) {
+            (Some("debian"), Some("12")) => debian12("Debian 12's php8.2-redis package, by etc/os-release".into()),
+            _ => None,
+        };
+    }
+    if etc.join("php/8.2").is_dir() && etc.join("php/8.2/mods-available/redis.ini").is_file() {
+        return debian12("Debian 12's php8.2-redis package, by its PHP 8.2 layout etc/php/8.2/".into());
+    }
+    None
 }
 
 /// A layer PHP applies per request on top of php.ini: Apache's `php_value` family for
@@ -416,6 +470,7 @@ fn setup(php_ini: Option<&IniFile<'_>>, mut scan: Vec<&IniFile<'_>>, dir: PathBu
         history: BTreeMap::new(),
         unquoted: Vec::new(),
         layer: None,
+        phpredis: None,
     };
     let budget = std::cell::Cell::new(MAX_EXPANSION_PER_SETUP);
     for f in php_ini.into_iter().chain(scan.iter().copied()) {

@@ -9,8 +9,10 @@
 //!   half a second, or both unset (phpredis 5.3.x's defaults wait 10 x 2 ms = 20 ms; 6.0 raised
 //!   them to 100 x 20 ms = 2 s);
 //! - settings the installed phpredis may not know: `redis.session.early_refresh` and
-//!   `redis.session.compression` exist only from phpredis **6.1** (Debian 12 ships 5.3.7, which
-//!   ignores them silently); these are information.
+//!   `redis.session.compression` exist only from phpredis **6.1**. Where the tree says which
+//!   phpredis its PHP loads (Debian 12's package is 5.3.7: `etc/debian_version`,
+//!   `etc/os-release`, or its `etc/php/8.2/` layout with `mods-available/redis.ini`), a
+//!   setting that release ignores is a warning; where it does not, information.
 //!
 //! The `rediscluster` handler does not lock at all (phpredis README, "Session locking").
 //!
@@ -120,14 +122,25 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
+        let release = model.php_setup_of(ep.owner).and_then(|s| s.phpredis.as_ref());
         for key in ["redis.session.early_refresh", "redis.session.compression"] {
             if let Some(at) = get(key).and_then(|v| v.set_at) {
-                found.push((
-                    Severity::Info,
-                    at,
-                    format!("{key} exists only from phpredis 6.1; older versions (Debian 12 ships 5.3.7) ignore it silently"),
-                    "check `php -r 'echo phpversion(\"redis\");'` for the SAPI that serves sessions",
-                ));
+                match release {
+                    Some(r) if r.at_least(6, 1) => {}
+                    // The release is known: it ignores the setting for sure.
+                    Some(r) => found.push((
+                        Severity::Warning,
+                        at,
+                        format!("{key} exists only from phpredis 6.1, and this PHP loads phpredis {} ({}), which ignores it silently", r.version, r.why),
+                        "drop the line, or install phpredis 6.1+ for this SAPI",
+                    )),
+                    None => found.push((
+                        Severity::Info,
+                        at,
+                        format!("{key} exists only from phpredis 6.1; older versions (Debian 12 ships 5.3.7) ignore it silently"),
+                        "check `php -r 'echo phpversion(\"redis\");'` for the SAPI that serves sessions",
+                    )),
+                }
             }
         }
         for (severity, at, message, help) in found {

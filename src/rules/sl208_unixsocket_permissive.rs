@@ -3,8 +3,11 @@
 //! ## What it does
 //! Finds a Redis `unixsocket` whose `unixsocketperm` lets every local user connect: the
 //! "others" write bit (`0o002`, as in `777` or `766`), which is what connecting to a Unix
-//! socket needs (unix(7)). Without `unixsocketperm` the mode is the process umask's, which
-//! the files do not show: not flagged.
+//! socket needs (unix(7)). Without `unixsocketperm` redis-server does not chmod the socket,
+//! so its mode is `0777 & ~umask` (measured with 7.0.15: umask 022 gives `srwxr-xr-x`, umask
+//! 000 `srwxrwxrwx`); Debian's unit sets `UMask=007` (`srwxrwx---`) and systemd's default is
+//! 022, so others cannot connect unless a umask clears the 002 bit, which the redis files do
+//! not show: not flagged.
 //!
 //! ## Why it matters
 //! Every local account (a compromised web app of another site, a shell user, a cron job)

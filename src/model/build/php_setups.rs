@@ -119,6 +119,11 @@ pub(super) fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>) {
         }
     }
     let mut setups = setups;
+    for s in setups.iter_mut() {
+        let Some(etc) = s.dir.ancestors().find(|a| a.file_name().is_some_and(|n| n == "etc")) else { continue };
+        let read = |name: &str| model.confinement.read(&etc.join(name)).ok().and_then(|b| String::from_utf8(b).ok());
+        s.phpredis = php::distribution_phpredis(etc, read);
+    }
     super::apache_layers::lower_apache(model, parsed, &mut setups);
     super::user_ini::lower_user_ini(model, parsed, &mut setups, &mut all_pools);
     super::secrets::mask_referenced_passwords(model, &setups);
