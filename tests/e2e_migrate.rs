@@ -13,7 +13,7 @@ use common::redis::{command, pipeline, start, Outcome, Resp};
 use sesslint::syntax::redis_conf::encode::argument;
 
 /// A password with a character of every kind the three encoders must escape.
-const PASSWORD: &str = "e2e p@ss$w0rd&x=1;\"q'\\";
+const PASSWORD: &str = "e2e p@ss$w0rd:&x=1;\"q'\\";
 
 /// Copy `src` to `dst` (files writable by us, as an admin's /etc is to root). Symlinks stay
 /// symlinks; so does a file that holds only a relative path to a file next to it, which is

@@ -126,3 +126,34 @@ fn an_ini_line_copies_the_spacing_and_pool_form_of_its_neighbour() {
          \tphp_admin_value[redis.session.lock_retries]=100\n"
     );
 }
+
+#[test]
+fn pools_sharing_a_fixed_database_get_prefixes_of_their_own() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let fpm = tmp.path().join("etc/php/8.2/fpm");
+    std::fs::create_dir_all(fpm.join("pool.d")).expect("mkdir");
+    std::fs::write(fpm.join("php.ini"), "extension=redis\n").expect("write");
+    for name in ["alpha", "beta"] {
+        std::fs::write(
+            fpm.join("pool.d").join(format!("{name}.conf")),
+            format!("[{name}]\nlisten = /run/{name}.sock\nphp_value[session.save_handler] = files\n"),
+        )
+        .expect("write");
+    }
+    let run = |extra: &[&str]| {
+        common::sesslint_cmd(&[&["migrate", "--redis", "tcp://127.0.0.1:6379", "--password-env", "P"], extra, &["etc"]].concat())
+            .current_dir(tmp.path())
+            .env("P", "pw")
+            .output()
+            .expect("run")
+    };
+    let out = run(&["--database", "5", "--apply"]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    let alpha = std::fs::read_to_string(fpm.join("pool.d/alpha.conf")).expect("read");
+    let beta = std::fs::read_to_string(fpm.join("pool.d/beta.conf")).expect("read");
+    assert!(alpha.contains("&database=5&timeout=2&read_timeout=2\"\n"), "{alpha}");
+    assert!(beta.contains("&database=5&timeout=2&read_timeout=2&prefix=PHPREDIS_SESSION:beta:\"\n"), "{beta}");
+    let check = common::sesslint_cmd(&["check", "etc", "--format", "concise"]).current_dir(tmp.path()).output().expect("check");
+    let findings = text(&check.stdout);
+    assert!(!findings.contains("SL403") && !findings.contains("SL303"), "{findings}");
+}

@@ -36,12 +36,12 @@ fn satisfied(key: &str, current: &str, wanted: &str, all: &dyn Fn(&str) -> Optio
     }
 }
 
-/// Percent-encode everything but RFC 3986's unreserved characters: phpredis reads the query
+/// Percent-encode everything but RFC 3986's unreserved characters and `:`: phpredis reads the query
 /// like a GET string (`+` is a blank, `&` splits), shared/facts php-side 1.8 and 7.6.
 pub fn pct(v: &str) -> String {
     let mut out = String::new();
     for b in v.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b':') {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
