@@ -10,7 +10,11 @@ use sesslint::diagnostic::Severity;
 use sesslint::report::{Format, ReportContext};
 
 fn concise(dir: &Path) -> (Vec<sesslint::diagnostic::Diagnostic>, String) {
-    let model = sesslint::model::build(&[dir.to_path_buf()], &Default::default());
+    // The tree is the root: these trees are the contents of /etc (no `etc/` in them), so
+    // without it `include=/etc/php/8.2/fpm/pool.d/*.conf` would name the test machine's
+    // own directory, and the result would depend on whether php-fpm is installed there.
+    let options = sesslint::model::BuildOptions { root: Some(dir), ..Default::default() };
+    let model = sesslint::model::build(&[dir.to_path_buf()], &options);
     let diagnostics = sesslint::rules::check(&model);
     let ctx = ReportContext::new(&model, false, false);
     let mut out = Vec::new();
