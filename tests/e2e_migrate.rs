@@ -493,3 +493,18 @@ fn acl_user_from_a_password_file_through_a_reviewed_plan() {
     // The default user is left open (other clients may use it), and the summary says so.
     assert!(left.contains(&"SL201".to_string()));
 }
+
+#[test]
+fn a_sapi_without_phpredis_stops_the_migration_naming_the_command() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_tree(&common::fixtures().join("corpus/debian12-etc"), &tmp.path().join("tree/etc"));
+    // Debian's php8.2-redis links mods-available/redis.ini into each SAPI's conf.d; here the
+    // CLI's link is gone (as after `phpdismod -s cli redis`).
+    std::fs::remove_file(tmp.path().join("tree/etc/php/8.2/cli/conf.d/20-redis.ini")).expect("rm");
+    let before = snapshot(&tmp.path().join("tree"));
+    let out = migrate(tmp.path(), &["--apply", "--redis", "tcp://127.0.0.1:6390", "tree/etc"]);
+    assert_eq!(out.status.code(), Some(1));
+    let why = text(&out.stderr);
+    assert!(why.contains("php cli") && why.contains("phpenmod -v 8.2 -s cli redis"), "{why}");
+    assert_eq!(snapshot(&tmp.path().join("tree")), before, "something was written");
+}
