@@ -213,19 +213,8 @@ enum DocFormat {
 }
 
 /// Subcommand names, for moving options written before them and for "unknown command".
-const COMMANDS: &[&str] = &[
-    "check",
-    "show",
-    "rules",
-    "rule",
-    "parse",
-    "lsp",
-    "restore",
-    "migrate",
-    "completions",
-    "manpage",
-    "help",
-];
+const COMMANDS: &[&str] =
+    &["check", "show", "rules", "rule", "parse", "lsp", "restore", "migrate", "completions", "manpage", "help"];
 
 /// Options (of any command) that take a value, so that their value is not taken for a
 /// command or a path.

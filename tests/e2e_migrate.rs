@@ -435,8 +435,11 @@ fn acl_user_from_a_password_file_through_a_reviewed_plan() {
     let etc = tmp.path().join("tree/etc");
     let cli = etc.join("php/8.2/cli");
     std::fs::create_dir_all(&cli).expect("mkdir");
-    std::fs::write(cli.join("php.ini"), "extension=igbinary\nextension=redis\n[Session]\nsession.save_handler = files\n")
-        .expect("write php.ini");
+    std::fs::write(
+        cli.join("php.ini"),
+        "extension=igbinary\nextension=redis\n[Session]\nsession.save_handler = files\n",
+    )
+    .expect("write php.ini");
     let port = common::redis::free_port();
     std::fs::create_dir_all(etc.join("redis")).expect("mkdir");
     let conf = etc.join("redis/redis.conf");

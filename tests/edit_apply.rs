@@ -242,3 +242,17 @@ fn restore_refuses_a_file_changed_after_the_apply() {
     let out = common::sesslint(&["restore", &empty.path().to_string_lossy()]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn when_the_manifest_cannot_be_written_nothing_is_replaced_and_no_backup_is_left() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (_model, changes) = two_file_changes(tmp.path(), "conf.d/30-c.ini");
+    let before = common::files_below(tmp.path());
+    let contents: Vec<_> = before.iter().map(|p| std::fs::read(p).expect("read")).collect();
+    let nowhere = tmp.path().join("no/such/dir");
+    let err = edit::apply::apply(&changes, &ApplyOptions { manifest_dir: &nowhere }).expect_err("fails");
+    assert!(err.to_string().contains("nothing was replaced"), "{err}");
+    assert_eq!(common::files_below(tmp.path()), before, "no backup or temporary file left");
+    let now: Vec<_> = before.iter().map(|p| std::fs::read(p).expect("read")).collect();
+    assert_eq!(now, contents);
+}

@@ -87,13 +87,21 @@ pub fn apply(changes: &ChangeSet, options: &ApplyOptions<'_>) -> Result<ApplyRep
     let stamp = timestamp();
     let mut entries = Vec::with_capacity(pending.len());
     let mut report = ApplyReport::default();
+    // Before any file is replaced, a failure takes back the backups made so far.
+    let nothing_replaced = |report: &ApplyReport| {
+        for b in report.files.iter().filter_map(|f| f.backup.as_deref()) {
+            let _ = std::fs::remove_file(b);
+        }
+        "nothing was replaced".to_owned()
+    };
     for p in &pending {
         let backup = match &p.old {
-            Some(_) => Some(back_up(p, &stamp).map_err(|(path, source)| ApplyError::Write {
-                path,
-                source,
-                after: "nothing was replaced".to_owned(),
-            })?),
+            Some(_) => match back_up(p, &stamp) {
+                Ok(b) => Some(b),
+                Err((path, source)) => {
+                    return Err(ApplyError::Write { path, source, after: nothing_replaced(&report) })
+                }
+            },
             None => None,
         };
         super::slow::pause("backup");
@@ -106,11 +114,10 @@ pub fn apply(changes: &ChangeSet, options: &ApplyOptions<'_>) -> Result<ApplyRep
         report.files.push(AppliedFile { path: p.change.path.clone(), target: p.target.clone(), backup });
     }
     let manifest = options.manifest_dir.join(MANIFEST_NAME);
-    Manifest { entries: entries.clone() }.write(&manifest).map_err(|source| ApplyError::Write {
-        path: crate::source::display_path(&manifest),
-        source,
-        after: "nothing was replaced".to_owned(),
-    })?;
+    if let Err(source) = (Manifest { entries: entries.clone() }.write(&manifest)) {
+        let after = nothing_replaced(&report);
+        return Err(ApplyError::Write { path: crate::source::display_path(&manifest), source, after });
+    }
     super::slow::pause("manifest");
     for (i, p) in pending.iter().enumerate() {
         if let Err(source) = replace(p) {
@@ -255,7 +262,12 @@ pub(super) fn write_new(
     if let Some(m) = like {
         let here = file.metadata()?;
         if here.uid() != m.uid() || here.gid() != m.gid() {
-            std::os::unix::fs::fchown(&file, Some(m.uid()), Some(m.gid()))?;
+            std::os::unix::fs::fchown(&file, Some(m.uid()), Some(m.gid())).map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("cannot give the new file the original's owner and group {}:{} ({e})", m.uid(), m.gid()),
+                )
+            })?;
         }
     }
     if let Some(from) = labels_from {
