@@ -511,3 +511,23 @@ fn a_sapi_without_phpredis_stops_the_migration_naming_the_command() {
     assert!(why.contains("php cli") && why.contains("phpenmod -v 8.2 -s cli redis"), "{why}");
     assert_eq!(snapshot(&tmp.path().join("tree")), before, "something was written");
 }
+
+#[test]
+fn a_setup_without_php_ini_gets_a_new_scan_dir_file_php_reads() {
+    let Some(php) = common::php_with_phpredis("the new ini file is not read by PHP") else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let etc = tmp.path().join("etc");
+    copy_tree(&common::fixtures().join("corpus/remi-el7-etc"), &etc);
+    let out = migrate(tmp.path(), &["--apply", "--redis", "tcp://127.0.0.1:6390", "etc"]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    let new = etc.join("php.d/99-sessions-redis.ini");
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&new).expect("created").permissions());
+    assert_eq!(mode & 0o777, 0o640, "a new file holding the password");
+    let got = Command::new(&php)
+        .args(["-c", "/nonexistent", "-r", "echo ini_get('session.save_handler'), ' ', ini_get('session.save_path');"])
+        .env("PHP_INI_SCAN_DIR", etc.join("php.d"))
+        .output()
+        .expect("php");
+    let expected = "redis tcp://127.0.0.1:6390?auth=e2e%20p%40ss%24w0rd:%26x%3D1%3B%22q%27%5C&database=0&timeout=2&read_timeout=2";
+    assert_eq!(text(&got.stdout), expected, "{}", text(&got.stderr));
+}

@@ -21,6 +21,10 @@ const LOCKING: [(&str, &str); 4] = [
     ("redis.session.lock_retries", "100"),
 ];
 
+/// The file created in a scan directory when a setup has no php.ini; `99-` sorts it after
+/// the distribution's files, so it is read last.
+const NEW_INI: &str = "99-sessions-redis.ini";
+
 /// Whether a value already in effect does the job (so a second run leaves it alone).
 fn satisfied(key: &str, current: &str, wanted: &str, all: &dyn Fn(&str) -> Option<String>) -> bool {
     let num = |v: &str| v.trim().parse::<f64>().ok();
@@ -116,9 +120,21 @@ fn anchor(model: &Model, ep: &SessionEndpoint, setup: Option<&PhpSetup>) -> Resu
         let lead = if end == src.len() && !src.ends_with(b"\n") { style.eol().to_owned() } else { String::new() };
         return Ok(Anchor { path: model.path(at.file).to_path_buf(), at: end, lead, style });
     }
-    let ini = setup.and_then(|s| s.php_ini).ok_or_else(|| {
-        MigrateError::Conflict(format!("{}: no php.ini was found to write the session settings into", ep.label))
-    })?;
+    let Some(ini) = setup.and_then(|s| s.php_ini) else {
+        // No php.ini (Remi's php.d alone, the Docker images' conf.d): a new file in the scan
+        // directory, read after the others (the edit engine creates it, 0640 since it holds
+        // the password).
+        let dir = setup
+            .and_then(|s| s.scan_files.last())
+            .and_then(|f| model.path(*f).parent())
+            .ok_or_else(|| {
+                MigrateError::Conflict(format!(
+                    "{}: no php.ini and no scan directory were found to write the session settings into",
+                    ep.label
+                ))
+            })?;
+        return Ok(Anchor { path: dir.join(NEW_INI), at: 0, lead: String::new(), style: IniLineStyle::plain() });
+    };
     let src = &model.file(ini).source.bytes;
     let lead = if src.is_empty() || src.ends_with(b"\n") { String::new() } else { "\n".into() };
     Ok(Anchor { path: model.path(ini).to_path_buf(), at: src.len(), lead, style: IniLineStyle::plain() })
