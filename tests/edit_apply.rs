@@ -179,12 +179,15 @@ fn a_failed_write_puts_back_the_files_already_replaced() {
     let (_model, changes) = two_file_changes(tmp.path(), "pool.d/fails-to-write.conf");
     assert!(changes.files[0].target.ends_with("php.ini"));
     let before: Vec<_> = changes.files.iter().map(|f| std::fs::read(&f.target).expect("read")).collect();
+    let ini_inode = std::fs::metadata(&changes.files[0].target).expect("stat").ino();
     std::env::set_var("SESSLINT_TEST_FAIL_WRITE", "fails-to-write.conf");
     let err = edit::apply::apply(&changes, &ApplyOptions { manifest_dir: tmp.path() }).expect_err("fails");
     std::env::remove_var("SESSLINT_TEST_FAIL_WRITE");
-    assert!(err.to_string().contains("the 1 file(s) already replaced were restored"), "{err}");
+    assert!(err.to_string().contains("the files already replaced were restored"), "{err}");
     let now: Vec<_> = changes.files.iter().map(|f| std::fs::read(&f.target).expect("read")).collect();
     assert_eq!(now, before, "every file holds its old bytes");
+    // php.ini was replaced, then put back (a copy of its backup: another inode).
+    assert_ne!(std::fs::metadata(&changes.files[0].target).expect("stat").ino(), ini_inode);
     for p in common::files_below(tmp.path()) {
         assert!(!p.to_string_lossy().contains("sesslint-tmp"), "left behind: {}", p.display());
     }

@@ -121,7 +121,8 @@ pub fn apply(changes: &ChangeSet, options: &ApplyOptions<'_>) -> Result<ApplyRep
     super::slow::pause("manifest");
     for (i, p) in pending.iter().enumerate() {
         if let Err(source) = replace(p) {
-            let after = roll_back(&entries[..i]);
+            // This file too: its rename may have happened before the directory's fsync failed.
+            let after = roll_back(&entries[..=i]);
             return Err(ApplyError::Write { path: crate::source::display_path(&p.target), source, after });
         }
         super::slow::pause("replaced");
@@ -317,7 +318,7 @@ fn roll_back(entries: &[ManifestEntry]) -> String {
         }
     }
     if failed.is_empty() {
-        format!("the {} file(s) already replaced were restored", entries.len())
+        "the files already replaced were restored".to_owned()
     } else {
         format!("restoring failed for {}; run `sesslint restore`", failed.join(", "))
     }
