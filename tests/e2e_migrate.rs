@@ -528,6 +528,7 @@ fn a_setup_without_php_ini_gets_a_new_scan_dir_file_php_reads() {
         .env("PHP_INI_SCAN_DIR", etc.join("php.d"))
         .output()
         .expect("php");
-    let expected = "redis tcp://127.0.0.1:6390?auth=e2e%20p%40ss%24w0rd:%26x%3D1%3B%22q%27%5C&database=0&timeout=2&read_timeout=2";
+    let expected =
+        "redis tcp://127.0.0.1:6390?auth=e2e%20p%40ss%24w0rd:%26x%3D1%3B%22q%27%5C&database=0&timeout=2&read_timeout=2";
     assert_eq!(text(&got.stdout), expected, "{}", text(&got.stderr));
 }

@@ -141,11 +141,13 @@ fn pools_sharing_a_fixed_database_get_prefixes_of_their_own() {
         .expect("write");
     }
     let run = |extra: &[&str]| {
-        common::sesslint_cmd(&[&["migrate", "--redis", "tcp://127.0.0.1:6379", "--password-env", "P"], extra, &["etc"]].concat())
-            .current_dir(tmp.path())
-            .env("P", "pw")
-            .output()
-            .expect("run")
+        common::sesslint_cmd(
+            &[&["migrate", "--redis", "tcp://127.0.0.1:6379", "--password-env", "P"], extra, &["etc"]].concat(),
+        )
+        .current_dir(tmp.path())
+        .env("P", "pw")
+        .output()
+        .expect("run")
     };
     let out = run(&["--database", "5", "--apply"]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
@@ -153,7 +155,8 @@ fn pools_sharing_a_fixed_database_get_prefixes_of_their_own() {
     let beta = std::fs::read_to_string(fpm.join("pool.d/beta.conf")).expect("read");
     assert!(alpha.contains("&database=5&timeout=2&read_timeout=2\"\n"), "{alpha}");
     assert!(beta.contains("&database=5&timeout=2&read_timeout=2&prefix=PHPREDIS_SESSION:beta:\"\n"), "{beta}");
-    let check = common::sesslint_cmd(&["check", "etc", "--format", "concise"]).current_dir(tmp.path()).output().expect("check");
+    let check =
+        common::sesslint_cmd(&["check", "etc", "--format", "concise"]).current_dir(tmp.path()).output().expect("check");
     let findings = text(&check.stdout);
     assert!(!findings.contains("SL403") && !findings.contains("SL303"), "{findings}");
 }

@@ -124,15 +124,12 @@ fn anchor(model: &Model, ep: &SessionEndpoint, setup: Option<&PhpSetup>) -> Resu
         // No php.ini (Remi's php.d alone, the Docker images' conf.d): a new file in the scan
         // directory, read after the others (the edit engine creates it, 0640 since it holds
         // the password).
-        let dir = setup
-            .and_then(|s| s.scan_files.last())
-            .and_then(|f| model.path(*f).parent())
-            .ok_or_else(|| {
-                MigrateError::Conflict(format!(
-                    "{}: no php.ini and no scan directory were found to write the session settings into",
-                    ep.label
-                ))
-            })?;
+        let dir = setup.and_then(|s| s.scan_files.last()).and_then(|f| model.path(*f).parent()).ok_or_else(|| {
+            MigrateError::Conflict(format!(
+                "{}: no php.ini and no scan directory were found to write the session settings into",
+                ep.label
+            ))
+        })?;
         return Ok(Anchor { path: dir.join(NEW_INI), at: 0, lead: String::new(), style: IniLineStyle::plain() });
     };
     let src = &model.file(ini).source.bytes;
@@ -293,5 +290,32 @@ fn targets(ep: &SessionEndpoint) -> String {
         "no usable save path".into()
     } else {
         list.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migrate::{DatabaseChoice, RedisUrl, Secret};
+
+    fn request(user: Option<&str>) -> Request {
+        Request {
+            redis: RedisUrl::parse("tcp://127.0.0.1:6379").expect("url"),
+            password: Secret::new("a&b c$\"%".into()).expect("password"),
+            user: user.map(str::to_owned),
+            database: DatabaseChoice::Auto,
+            harden_redis: false,
+        }
+    }
+
+    #[test]
+    fn the_save_path_marks_exactly_the_encoded_password() {
+        let (text, raw) = save_path(&request(None), 2, Some("PHPREDIS_SESSION:www:")).expect("encodable");
+        assert_eq!(raw, "tcp://127.0.0.1:6379?auth=a%26b%20c%24%22%25&database=2&timeout=2&read_timeout=2&prefix=PHPREDIS_SESSION:www:");
+        assert_eq!(text.secrets.len(), 1);
+        assert_eq!(&text.text[text.secrets[0].start..text.secrets[0].end], "a%26b%20c%24%22%25");
+        let (text, raw) = save_path(&request(Some("sess user")), 0, None).expect("encodable");
+        assert!(raw.contains("auth[user]=sess%20user&auth[pass]=a%26b"), "{raw}");
+        assert_eq!(&text.text[text.secrets[0].start..text.secrets[0].end], "a%26b%20c%24%22%25");
     }
 }
