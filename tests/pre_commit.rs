@@ -96,3 +96,142 @@ fn the_hook_blocks_a_bad_commit_and_passes_a_clean_one() {
     assert!(!o.status.success() && out.contains("SL303"), "{out}");
     assert!(!out.contains("s3cret-for-test-0123456789abcdefghij"), "the hook printed a password:\n{out}");
 }
+
+/// This repository as pre-commit fetches it: the tracked files as they are in the work
+/// tree, committed in a throwaway repository and tagged with the README's `rev:`.
+fn hook_repository(dir: &Path) -> std::path::PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let clone = dir.join("sesslint");
+    std::fs::create_dir_all(&clone).expect("mkdir");
+    let listed = Command::new("git").args(["ls-files", "-z"]).current_dir(src).output().expect("git ls-files");
+    assert!(listed.status.success());
+    for name in listed.stdout.split(|&b| b == 0).filter(|n| !n.is_empty()) {
+        let rel = Path::new(std::str::from_utf8(name).expect("UTF-8 file name"));
+        let Ok(meta) = std::fs::symlink_metadata(src.join(rel)) else {
+            continue; // deleted in the work tree, not yet committed
+        };
+        let to = clone.join(rel);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        if meta.file_type().is_symlink() {
+            // The fixtures hold symlinks, some dangling on purpose.
+            let target = std::fs::read_link(src.join(rel)).expect("readlink");
+            std::os::unix::fs::symlink(target, &to).expect("symlink");
+        } else {
+            std::fs::copy(src.join(rel), &to).expect("copy");
+        }
+    }
+    git(&clone, &["init", "-q"]);
+    git(&clone, &["config", "user.email", "ops@example.invalid"]);
+    git(&clone, &["config", "user.name", "ops"]);
+    git(&clone, &["add", "-A"]);
+    git(&clone, &["commit", "-q", "-m", "sesslint"]);
+    git(&clone, &["tag", "v0.1.0"]);
+    clone
+}
+
+/// The README's `.pre-commit-config.yaml`, its `repo:` pointing at `clone`, with hook `id`.
+fn readme_config(clone: &Path, id: &str) -> String {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).expect("README");
+    let start = readme.find("```yaml\n# .pre-commit-config.yaml\n").expect("the README's pre-commit snippet");
+    let block = &readme[start + "```yaml\n".len()..];
+    let block = &block[..block.find("```").expect("end of the snippet")];
+    assert!(block.contains("    rev: v0.1.0\n") && block.contains("repo: /opt/src/sesslint "), "{block}");
+    assert!(block.contains("- id: sesslint-system "), "{block}");
+    block
+        .replace("repo: /opt/src/sesslint ", &format!("repo: {} ", clone.display()))
+        .replace("- id: sesslint-system ", &format!("- id: {id} "))
+}
+
+/// A work tree whose staged redis.conf is open to the network without a password, with the
+/// README's config for hook `id`.
+fn infra_with_open_redis(dir: &Path, clone: &Path, id: &str) -> std::path::PathBuf {
+    let repo = dir.join("infra");
+    std::fs::create_dir_all(repo.join("etc/redis")).expect("mkdir");
+    git(&repo, &["init", "-q"]);
+    std::fs::write(repo.join(".pre-commit-config.yaml"), readme_config(clone, id)).expect("config");
+    std::fs::write(repo.join("etc/redis/redis.conf"), "bind 0.0.0.0\nport 6379\nprotected-mode no\n").expect("write");
+    git(&repo, &["add", "-A"]);
+    repo
+}
+
+fn pre_commit_installed() -> bool {
+    let found = Command::new("pre-commit").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !found {
+        if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
+            panic!("SESSLINT_REQUIRE_ORACLES=1 but pre-commit is not installed (pip install pre-commit)");
+        }
+        eprintln!("SKIPPED: pre-commit is not installed (pip install pre-commit); the hook was not run");
+    }
+    found
+}
+
+#[test]
+fn the_readme_config_with_the_system_hook_runs_the_sesslint_on_path() {
+    if !pre_commit_installed() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let clone = hook_repository(tmp.path());
+    let repo = infra_with_open_redis(tmp.path(), &clone, "sesslint-system");
+    // The binary under test first on PATH, as an installed one would be.
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_sesslint")).parent().expect("bin dir");
+    let path = std::env::join_paths(
+        std::iter::once(bin_dir.to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .expect("PATH");
+    let o = Command::new("pre-commit")
+        .arg("run")
+        .current_dir(&repo)
+        .env("PRE_COMMIT_HOME", tmp.path().join("home"))
+        .env("PATH", path)
+        .output()
+        .expect("pre-commit");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!o.status.success(), "a bad redis.conf passed:\n{out}");
+    assert!(
+        out.contains("sesslint (installed)") && out.contains("SL202") && out.contains("etc/redis/redis.conf"),
+        "{out}"
+    );
+}
+
+/// `language: rust`: pre-commit runs `cargo install` on its copy of the repository. That is a
+/// build of sesslint and its dependencies, so it runs where `.ci/run` asks for it
+/// (`SESSLINT_TEST_PRE_COMMIT_RUST=1`, with the target directory it shares with the package
+/// build in `SESSLINT_PACKAGE_TARGET_DIR`), and says so loudly elsewhere.
+#[test]
+fn the_readme_config_with_the_rust_hook_builds_sesslint_with_cargo() {
+    if std::env::var("SESSLINT_TEST_PRE_COMMIT_RUST").as_deref() != Ok("1") {
+        eprintln!(
+            "SKIPPED: the language: rust hook builds sesslint with cargo install; .ci/run runs it (SESSLINT_TEST_PRE_COMMIT_RUST=1)"
+        );
+        return;
+    }
+    if !pre_commit_installed() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let clone = hook_repository(tmp.path());
+    let repo = infra_with_open_redis(tmp.path(), &clone, "sesslint");
+    let target = std::env::var_os("SESSLINT_PACKAGE_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/package"));
+    let home = tmp.path().join("home");
+    let o = Command::new("pre-commit")
+        .arg("run")
+        .current_dir(&repo)
+        .env("PRE_COMMIT_HOME", &home)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("pre-commit");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let log = std::fs::read_to_string(home.join("pre-commit.log")).unwrap_or_default();
+    assert!(!o.status.success(), "a bad redis.conf passed:\n{out}\n{log}");
+    assert!(out.contains("SL202") && out.contains("etc/redis/redis.conf"), "{out}\n{log}");
+    // The binary pre-commit runs is the one it installed in its own environment.
+    let installed = walkdir::WalkDir::new(&home)
+        .into_iter()
+        .filter_map(Result::ok)
+        .any(|e| e.file_name() == "sesslint" && e.path().parent().is_some_and(|p| p.ends_with("bin")));
+    assert!(installed, "no sesslint installed under {}", home.display());
+}
