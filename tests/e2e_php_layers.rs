@@ -1,7 +1,7 @@
-//! The per-request layers PHP reads on top of php.ini, against the real program: a
-//! `.user.ini` as php-cgi 8.2 applies it (what php-fpm does too: both call
-//! php_cgi_ini_activate_user_config), and mod_php's Apache `php_value` lines as sesslint
-//! reads Remi's/RHEL's shipped `conf.d/php.conf` (no httpd with mod_php runs here).
+//! The per-request layers PHP reads on top of php.ini, against the real programs: a
+//! `.user.ini` as php-cgi 8.2 and php-fpm 8.2 (over FastCGI, with cgi-fcgi) apply it, and
+//! mod_php's Apache `php_value` lines as sesslint reads Remi's/RHEL's shipped
+//! `conf.d/php.conf` (no httpd with mod_php runs here).
 
 mod common;
 
@@ -125,4 +125,95 @@ fn the_phpredis_of_a_debian_12_tree_is_the_installed_package() {
     let model = sesslint::model::build(&[root], &Default::default());
     let found = model.php.first().and_then(|s| s.phpredis.as_ref()).expect("a phpredis release for Debian 12");
     assert_eq!(found.version, real, "{}", found.why);
+}
+
+/// A php-fpm master on a socket in `dir`, stopped when dropped.
+struct Fpm(std::process::Child);
+
+impl Drop for Fpm {
+    fn drop(&mut self) {
+        // SIGTERM: the master stops its workers (SIGKILL would leave them running).
+        let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status();
+        let _ = self.0.wait();
+    }
+}
+
+/// What a request to `fpm_conf`'s pool says `session.save_handler|session.save_path` are,
+/// for the script `docroot/index.php`: the real php-fpm, asked over FastCGI by cgi-fcgi.
+fn php_fpm_reads(fpm: &Path, fcgi: &Path, ini: &Path, fpm_conf: &Path, sock: &Path, docroot: &Path) -> String {
+    let script = docroot.join("index.php");
+    write(&script, "<?php echo ini_get('session.save_handler'), '|', ini_get('session.save_path');");
+    let child = Command::new(fpm)
+        .arg("-n")
+        .arg("-c")
+        .arg(ini)
+        .arg("-y")
+        .arg(fpm_conf)
+        .args(["-F", "-R"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start php-fpm");
+    let _fpm = Fpm(child);
+    for _ in 0..100 {
+        if sock.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = Command::new(fcgi)
+        .args(["-bind", "-connect"])
+        .arg(sock)
+        .env("SCRIPT_FILENAME", &script)
+        .env("DOCUMENT_ROOT", docroot)
+        .env("REQUEST_METHOD", "GET")
+        .output()
+        .expect("run cgi-fcgi");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split("\r\n\r\n").nth(1).unwrap_or(&text).trim().to_owned()
+}
+
+#[test]
+fn php_fpm_applies_a_user_ini_over_php_value_and_not_over_php_admin_value() {
+    let (Some(fpm), Some(fcgi)) = (common::oracle("php-fpm8.2"), common::oracle("cgi-fcgi")) else { return };
+    for (kind, real_expected) in
+        [("php_value", "files|/var/lib/php/sessions"), ("php_admin_value", "redis|/var/lib/php/sessions")]
+    {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path().join("tree");
+        let ini = root.join("etc/php/8.2/fpm/php.ini");
+        write(&ini, "extension=igbinary\nextension=redis\nsession.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379?timeout=2\"\n");
+        let sock = tmp.path().join("fpm.sock");
+        let conf = root.join("etc/php/8.2/fpm/php-fpm.conf");
+        write(
+            &conf,
+            &format!(
+                "[global]\npid = {}\nerror_log = {}\ndaemonize = no\n[www]\nlisten = {}\npm = static\npm.max_children = 1\n{kind}[session.save_handler] = redis\n",
+                tmp.path().join("fpm.pid").display(),
+                tmp.path().join("fpm.log").display(),
+                sock.display()
+            ),
+        );
+        let docroot = root.join("var/www/shop");
+        write(
+            &docroot.join(".user.ini"),
+            "session.save_handler = files\nsession.save_path = \"/var/lib/php/sessions\"\n",
+        );
+        // Every user must be able to read the tree: php-fpm's worker is not root.
+        let _ = Command::new("chmod").arg("-R").arg("a+rX").arg(tmp.path()).status();
+        let real = php_fpm_reads(&fpm, &fcgi, &ini, &conf, &sock, &docroot);
+        assert_eq!(real, real_expected, "{kind}: php-fpm's answer");
+
+        let model = sesslint::model::build(&[root], &Default::default());
+        let layered = model.pools.iter().find(|p| p.layer.is_some()).expect("the pool seen through the .user.ini");
+        let got = format!(
+            "{}|{}",
+            layered.effective("session.save_handler", &model.php).expect("handler").value,
+            layered.effective("session.save_path", &model.php).expect("save_path").value
+        );
+        assert_eq!(got, real, "{kind}: sesslint's effective values are php-fpm's");
+        let ds = sesslint::rules::check(&model);
+        let on_handler = ds.iter().any(|d| d.code == "SL106" && d.message.starts_with("session.save_handler"));
+        assert_eq!(on_handler, kind == "php_value", "{kind}: SL106 on the handler line: {ds:#?}");
+    }
 }

@@ -25,7 +25,9 @@
 //!   pool's `php_admin_value` (FPM makes those PHP_INI_SYSTEM). Which `.user.ini` files
 //!   count: those under a document root the tree names (Apache `DocumentRoot`, a pool's
 //!   `chdir`), else every `.user.ini` in the tree; which pool serves which root is not
-//!   known, so each counts for every pool of its machine.
+//!   known, so each counts for every pool of its machine. Checked live: php-cgi 8.2 and
+//!   php-fpm 8.2 take a `.user.ini`'s handler over php.ini and `php_value`, not over
+//!   `php_admin_value`, and none with `user_ini.filename =` (tests/e2e_php_layers.rs).
 //!
 //! ## Why it matters
 //! The admin edits php.ini, reloads, and sessions still land in `/var/lib/php/session`: the
