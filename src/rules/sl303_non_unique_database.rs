@@ -44,7 +44,7 @@ use crate::model::{EndpointOwner, Location, MagentoInstall, Model, SessionEndpoi
 
 pub static RULE: Rule = Rule {
     code: Code::NonUniqueDatabase,
-    summary: "Sessions share a Redis database with a cache or another application",
+    summary: "Sessions in a Redis database that a Magento cache on the same server uses",
     default_severity: Severity::Error,
     source: include_str!("sl303_non_unique_database.rs"),
     check,
