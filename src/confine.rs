@@ -388,4 +388,20 @@ mod tests {
         assert!(matches!(plain.read(&dir.path().join("secret")), Err(Refusal::Outside { .. })));
         assert!(Confinement::for_detected_root(&[PathBuf::from("/")]).resolve(Path::new("/etc")).is_ok());
     }
+
+    #[test]
+    fn a_path_not_created_yet_resolves_through_its_existing_ancestor() {
+        let dir = tempfile::tempdir().unwrap();
+        let inside = dir.path().join("tree");
+        std::fs::create_dir_all(inside.join("etc")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), inside.join("out")).unwrap();
+        let c = Confinement::new(&inside, &[]);
+        let real = std::fs::canonicalize(&inside).unwrap();
+        // Two missing levels below an existing directory; `..` folded first.
+        assert_eq!(c.resolve_new(&inside.join("etc/redis/new.conf")).unwrap(), real.join("etc/redis/new.conf"));
+        assert_eq!(c.resolve_new(&inside.join("etc/x/../new.ini")).unwrap(), real.join("etc/new.ini"));
+        // Through a symlink out of the tree, or `..` above it: refused.
+        assert!(matches!(c.resolve_new(&inside.join("out/new.conf")), Err(Refusal::Outside { .. })));
+        assert!(matches!(c.resolve_new(&inside.join("../new.conf")), Err(Refusal::Outside { .. })));
+    }
 }
