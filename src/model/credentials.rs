@@ -54,3 +54,40 @@ pub fn credentials_refused(target: &RedisTarget, server: &RedisServer) -> Option
         }
     }
 }
+
+/// A password exactly as a client sends it, for a live connection (`sesslint probe`,
+/// copying sessions). Read again from its setting on demand, never kept in the model;
+/// `Debug` prints a mask so that it cannot reach output by accident.
+pub struct Password(String);
+
+impl Password {
+    /// The bytes the client sends after `AUTH`.
+    pub fn expose(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("********")
+    }
+}
+
+/// The password target `target` of `endpoint` sends: phpredis' `auth` as PHP's ini parsing
+/// and phpredis' query decoding leave it (redis_session.c), or Magento's
+/// `session.redis.password` (Cm\RedisSession, `AUTH` when not empty). `None`: no password.
+pub fn password_sent(model: &super::Model, endpoint: super::EndpointId, target: usize) -> Option<Password> {
+    let ep = model.endpoint(endpoint);
+    ep.targets.get(target)?.auth.as_ref()?;
+    match ep.owner {
+        super::EndpointOwner::Magento(i) => {
+            let block = model.magento.get(i)?.session_redis.as_ref()?;
+            block.str("password").filter(|p| !p.is_empty()).map(|p| Password(p.to_owned()))
+        }
+        _ => {
+            let save_path = ep.save_path.as_ref()?;
+            let passwords = super::endpoint::passwords_in_save_path(&ep.handler.value, &save_path.value);
+            passwords.into_iter().nth(target).flatten().map(Password)
+        }
+    }
+}

@@ -50,6 +50,11 @@ pub struct RedisTarget {
     pub retries: Option<i64>,
     /// Query keys phpredis does not know (ignored silently by it).
     pub unknown_params: Vec<String>,
+    /// `stream[verify_peer]=0`, `stream[cafile]=...`: the SSL context options phpredis hands
+    /// to PHP's stream layer for `tls://` (redis_session.c, `stream` parameter), in order.
+    /// Not serialised: `stream[passphrase]` is a secret.
+    #[serde(skip)]
+    pub stream: Vec<(String, String)>,
     /// Ways this address is not what its author meant (missing scheme, `redis://`, ...).
     pub problems: Vec<TargetProblem>,
 }
@@ -133,6 +138,7 @@ impl RedisTarget {
             persistent: false,
             retries: None,
             unknown_params: Vec::new(),
+            stream: Vec::new(),
             problems: Vec::new(),
         }
     }
@@ -199,17 +205,28 @@ impl SessionEndpoint {
 
 /// Parse a phpredis `session.save_path` for handler `redis` (or `rediscluster`).
 pub fn parse_save_path(handler: &str, save_path: &str) -> Vec<RedisTarget> {
+    parse_save_path_with_passwords(handler, save_path).into_iter().map(|(t, _)| t).collect()
+}
+
+/// The password each target of a save path sends (`None`: no `auth`), in
+/// [`parse_save_path`]'s order. Read again from the setting when a live check needs it:
+/// the model keeps only digests.
+pub(crate) fn passwords_in_save_path(handler: &str, save_path: &str) -> Vec<Option<String>> {
+    parse_save_path_with_passwords(handler, save_path).into_iter().map(|(_, p)| p).collect()
+}
+
+fn parse_save_path_with_passwords(handler: &str, save_path: &str) -> Vec<(RedisTarget, Option<String>)> {
     if handler == "rediscluster" {
         return parse_cluster(save_path);
     }
     // phpredis splits on whitespace and commas before parsing each URL. A piece that follows
     // a password and is no address is the rest of that password: never shown as a host.
-    let mut out: Vec<RedisTarget> = Vec::new();
+    let mut out: Vec<(RedisTarget, Option<String>)> = Vec::new();
     let mut after_password = false;
     for piece in save_path.split(|c: char| c.is_ascii_whitespace() || c == ',').filter(|s| !s.is_empty()) {
         let looks_like_address = piece.contains("://") || piece.starts_with('/') || piece.starts_with("unix:");
         if after_password && !looks_like_address {
-            if let Some(prev) = out.last_mut() {
+            if let Some((prev, _)) = out.last_mut() {
                 if !prev.problems.contains(&TargetProblem::PasswordSplit) {
                     prev.problems.push(TargetProblem::PasswordSplit);
                 }
@@ -223,7 +240,7 @@ pub fn parse_save_path(handler: &str, save_path: &str) -> Vec<RedisTarget> {
     out
 }
 
-fn parse_url(url: &str) -> RedisTarget {
+fn parse_url(url: &str) -> (RedisTarget, Option<String>) {
     let (main, query) = match url.split_once('?') {
         Some((m, q)) => (m, Some(q)),
         None => (url, None),
@@ -266,10 +283,8 @@ fn parse_url(url: &str) -> RedisTarget {
         }
         set_host_port(&mut t, main);
     }
-    if let Some(q) = query {
-        apply_query(&mut t, q, false);
-    }
-    t
+    let password = query.and_then(|q| apply_query(&mut t, q, false));
+    (t, password)
 }
 
 fn set_host_port(t: &mut RedisTarget, hostport: &str) {
@@ -298,10 +313,10 @@ fn set_host_port(t: &mut RedisTarget, hostport: &str) {
 }
 
 /// `rediscluster`: the whole setting is a query string with `seed[]=host:port`.
-fn parse_cluster(save_path: &str) -> Vec<RedisTarget> {
+fn parse_cluster(save_path: &str) -> Vec<(RedisTarget, Option<String>)> {
     let params = query_pairs(save_path);
     let mut template = RedisTarget::new(Transport::Tcp);
-    apply_query(&mut template, save_path, true);
+    let password = apply_query(&mut template, save_path, true);
     let mut out = Vec::new();
     for (k, v) in &params {
         if k == "seed[]" || k.starts_with("seed[") {
@@ -332,7 +347,7 @@ fn parse_cluster(save_path: &str) -> Vec<RedisTarget> {
                     t.problems.push(TargetProblem::SeedWithoutPort { seed: v.clone() });
                 }
             }
-            out.push(t);
+            out.push((t, password.clone()));
         }
     }
     out
@@ -377,7 +392,8 @@ fn url_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn apply_query(t: &mut RedisTarget, q: &str, cluster: bool) {
+/// Apply a save path's query to `t`; the password it sends, if any (kept out of `t`).
+fn apply_query(t: &mut RedisTarget, q: &str, cluster: bool) -> Option<String> {
     let mut auth_parts: Vec<(Option<String>, String)> = Vec::new();
     let mut after_auth = false;
     for ((k, v), has_value) in query_pairs(q).into_iter().zip(query_has_value(q)) {
@@ -415,7 +431,10 @@ fn apply_query(t: &mut RedisTarget, q: &str, cluster: bool) {
                 }
             }
             ("persistent_id" | "retry_interval", false) | ("seed" | "failover", true) => {}
-            ("stream", _) if array => {}
+            ("stream", _) if array => {
+                let sub = k.strip_prefix("stream[").and_then(|r| r.strip_suffix(']')).unwrap_or("");
+                t.stream.push((sub.to_owned(), v));
+            }
             _ => t.unknown_params.push(k.clone()),
         }
     }
@@ -435,7 +454,9 @@ fn apply_query(t: &mut RedisTarget, q: &str, cluster: bool) {
             t.problems.push(TargetProblem::EmptyPassword);
         }
         t.auth = Some(Auth::new(user, password.as_bytes()));
+        return Some(password);
     }
+    None
 }
 
 /// The name PHP's query parser (`php_register_variable_ex`) registers for `key`: blanks and
