@@ -77,6 +77,13 @@ codes! {
     PlaintextToRemote = "SL404", "plaintext-to-remote";
     TunnelChainBroken = "SL405", "tunnel-chain-broken";
     SessionAclDenied = "SL406", "session-acl-denied";
+    ProbeUnreachable = "SL501", "probe-unreachable";
+    ProbeTlsFailed = "SL502", "probe-tls-failed";
+    ProbeAccessRefused = "SL503", "probe-access-refused";
+    ProbeSelectRefused = "SL504", "probe-select-refused";
+    ProbeServerInfo = "SL505", "probe-server-info";
+    ProbeConfigDrift = "SL506", "probe-config-drift";
+    ProbeWriteTestFailed = "SL507", "probe-write-test-failed";
 }
 
 /// Codes of rules that were removed: never given to a new rule.

@@ -3,7 +3,8 @@
 //! The pipeline runs one way: read -> parse (lossless, [`syntax`]) -> model -> rules ->
 //! report / rewrite (see ARCHITECTURE.md). The public surface is what the CLI, the
 //! language server and the tests call: [`model::build`], [`check::run`] and
-//! [`check::check`], [`report::Format::write`], [`show`], [`parse_output`], the parsers in
+//! [`check::check`], [`report::Format::write`], [`show`], [`parse_output`], [`probe::run`]
+//! (live checks, never part of `check`), the parsers in
 //! [`syntax`], and the rule catalogue ([`rules::RULES`], [`codes::Code`]).
 
 pub mod check;
@@ -11,10 +12,12 @@ pub mod codes;
 pub mod config;
 pub mod diagnostic;
 pub mod edit;
+pub mod live;
 pub mod lsp;
 pub mod migrate;
 pub mod model;
 pub mod parse_output;
+pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod show;

@@ -103,6 +103,9 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Connect to the running Redis servers the configuration names, as the session
+    /// clients do, and report what they answer (SL5xx). Never part of `check`.
+    Probe(cli::probe::ProbeArgs),
 }
 
 #[derive(Args, Clone)]
@@ -214,7 +217,7 @@ enum DocFormat {
 
 /// Subcommand names, for moving options written before them and for "unknown command".
 const COMMANDS: &[&str] =
-    &["check", "show", "rules", "rule", "parse", "lsp", "restore", "migrate", "completions", "manpage", "help"];
+    &["check", "show", "rules", "rule", "parse", "lsp", "restore", "migrate", "completions", "manpage", "probe", "help"];
 
 /// Options (of any command) that take a value, so that their value is not taken for a
 /// command or a path.
@@ -334,6 +337,7 @@ fn main() -> ExitCode {
         Some(Command::Migrate(args)) => cli::migrate::run(&args),
         Some(Command::Completions { shell }) => cli::completions::run(shell),
         Some(Command::Manpage { dir }) => cli::manpage::run(dir.as_deref()),
+        Some(Command::Probe(args)) => cli::probe::run(&args),
         Some(Command::Lsp) => match sesslint::lsp::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

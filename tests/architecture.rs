@@ -18,10 +18,14 @@ const LAYERS: &[&[&str]] = &[
     &["discover", "secrets"],
     // -> model
     &["model"],
+    // a live connection to a session target, as its client makes it (probe, session copy)
+    &["live"],
     // -> rules (the suppression pass is read by SL006; config chooses rules); the migration's
     // edits read the model
     &["suppress", "migrate"],
     &["rules"],
+    // the live checks of `sesslint probe` (SL5xx diagnostics); never called by check
+    &["probe"],
     &["config"],
     &["check"],
     // -> report, and the shells over the library

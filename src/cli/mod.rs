@@ -6,3 +6,4 @@ pub mod docs;
 pub mod fix;
 pub mod manpage;
 pub mod migrate;
+pub mod probe;

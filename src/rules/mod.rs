@@ -44,6 +44,13 @@ mod sl403_sessions_shared_across_apps;
 mod sl404_plaintext_to_remote;
 mod sl405_tunnel_chain_broken;
 mod sl406_session_acl_denied;
+mod sl501_probe_unreachable;
+mod sl502_probe_tls_failed;
+mod sl503_probe_access_refused;
+mod sl504_probe_select_refused;
+mod sl505_probe_server_info;
+mod sl506_probe_config_drift;
+mod sl507_probe_write_test_failed;
 
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Label, Severity};
@@ -105,9 +112,26 @@ pub static RULES: &[&Rule] = &[
     &sl404_plaintext_to_remote::RULE,
     &sl405_tunnel_chain_broken::RULE,
     &sl406_session_acl_denied::RULE,
+    &sl501_probe_unreachable::RULE,
+    &sl502_probe_tls_failed::RULE,
+    &sl503_probe_access_refused::RULE,
+    &sl504_probe_select_refused::RULE,
+    &sl505_probe_server_info::RULE,
+    &sl506_probe_config_drift::RULE,
+    &sl507_probe_write_test_failed::RULE,
 ];
 
+/// The check of a rule the running server decides (SL5xx): `check` never runs it, the live
+/// findings come from `sesslint probe` (the `probe` module), which needs the running server.
+fn live_only(_: &Rule, _: &Model, _: &mut Vec<Diagnostic>) {}
+
 impl Rule {
+    /// Whether the rule is about the running server (SL5xx), reported by `sesslint probe`
+    /// only and never by `check`.
+    pub fn is_live(&self) -> bool {
+        self.code.as_str().starts_with("SL5")
+    }
+
     /// The rule's name: `redis-missing-auth`.
     pub fn name(&self) -> &'static str {
         self.code.name()
