@@ -20,6 +20,7 @@ pub mod parse_output;
 pub mod probe;
 pub mod report;
 pub mod rules;
+pub mod session_copy;
 pub mod show;
 pub mod syntax;
 

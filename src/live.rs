@@ -38,6 +38,31 @@ pub enum Failure {
     Database { database: i64, reply: String },
 }
 
+impl std::fmt::Display for Failure {
+    /// What went wrong, with the arguments an "unknown command" reply quotes cut (they may be
+    /// the password).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            Failure::Unreachable(w) | Failure::Tls(w) => w.clone(),
+            Failure::Refused { command, reply } => format!("{command} refused: {reply}"),
+            Failure::Database { database, reply } => format!("SELECT {database} refused: {reply}"),
+        };
+        match text.find("with args beginning with:") {
+            Some(i) => write!(f, "{}with args beginning with: [not shown]", &text[..i]),
+            None => f.write_str(&text),
+        }
+    }
+}
+
+/// The key prefix the client's session handler writes under: phpredis' `prefix` (default
+/// `PHPREDIS_SESSION:`, redis_session.c), Magento's `sess_` (Cm\RedisSession\Handler).
+pub fn session_prefix(model: &Model, endpoint: EndpointId, t: &RedisTarget) -> String {
+    match model.endpoint(endpoint).owner {
+        crate::model::EndpointOwner::Magento(_) => "sess_".to_owned(),
+        _ => t.prefix.clone().unwrap_or_else(|| "PHPREDIS_SESSION:".to_owned()),
+    }
+}
+
 /// A server's error reply as it sent it: `WRONGPASS invalid username-password pair ...`.
 pub fn reply_text(e: &redis::RedisError) -> String {
     match (e.code(), e.detail()) {

@@ -20,6 +20,8 @@ const LAYERS: &[&[&str]] = &[
     &["model"],
     // a live connection to a session target, as its client makes it (probe, session copy)
     &["live"],
+    // copying the sessions of a files save path into Redis (migrate --copy-sessions)
+    &["session_copy"],
     // -> rules (the suppression pass is read by SL006; config chooses rules); the migration's
     // edits read the model
     &["suppress", "migrate"],

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::live::{self, Failure, Timeouts};
+use crate::live::{self, session_prefix, Failure, Timeouts};
 use crate::model::credentials::password_sent;
 use crate::model::magento::server_key;
 use crate::model::{EndpointId, EndpointOwner, LinkCertainty, Location, Model, RedisServer, RedisTarget};
@@ -103,15 +103,6 @@ pub fn run(model: &Model, options: &Options) -> Outcome {
     });
     out.diagnostics.dedup();
     out
-}
-
-/// The key prefix the client's session handler writes under: phpredis' `prefix` (default
-/// `PHPREDIS_SESSION:`, redis_session.c), Magento's `sess_` (Cm\RedisSession\Handler).
-pub fn session_prefix(model: &Model, endpoint: EndpointId, t: &RedisTarget) -> String {
-    match model.endpoint(endpoint).owner {
-        EndpointOwner::Magento(_) => "sess_".to_owned(),
-        _ => t.prefix.clone().unwrap_or_else(|| "PHPREDIS_SESSION:".to_owned()),
-    }
 }
 
 /// `SET key value EX 10`, `GET`, `DEL` under the session prefix; why it failed.
