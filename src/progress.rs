@@ -12,14 +12,19 @@ pub struct Progress(Option<ProgressBar>);
 impl Progress {
     /// A spinner when `wanted` and stderr is a terminal; otherwise nothing is ever drawn.
     pub fn start(wanted: bool) -> Self {
+        Progress::start_labelled(wanted, "reading and parsing", "files")
+    }
+
+    /// The same bar saying what it does (`copying sessions`) and what it counts (`sessions`).
+    pub fn start_labelled(wanted: bool, message: &str, unit: &str) -> Self {
         if !wanted || !std::io::stderr().is_terminal() {
             return Progress(None);
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template("{spinner} sesslint: {msg} [{bar:30}] {pos}/{len} files ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        let template = format!("{{spinner}} sesslint: {{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit} ({{elapsed}})");
+        let style = ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
-        bar.set_message("reading and parsing");
+        bar.set_message(message.to_owned());
         bar.enable_steady_tick(Duration::from_millis(120));
         Progress(Some(bar))
     }

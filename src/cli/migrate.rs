@@ -49,7 +49,10 @@ pub struct MigrateArgs {
     /// Apply a plan saved by --write-plan; refused when a file changed since.
     #[arg(long, value_name = "FILE")]
     apply_plan: Option<PathBuf>,
-    // `--copy-sessions` (copy the sessions that exist in files into Redis) is to come here.
+    /// With --apply: also copy the live session files of each PHP setup and pool switched to
+    /// Redis into it, as phpredis stores them (the files stay). Magento's are not copied.
+    #[arg(long, requires = "apply")]
+    copy_sessions: bool,
 }
 
 fn fail(code: u8, message: &str) -> ExitCode {
@@ -166,10 +169,14 @@ pub fn run(args: &MigrateArgs) -> ExitCode {
             }
             text.push_str(&summary(&plan, true));
             text.push_str(&format!("To undo: sesslint restore {}\n", sesslint::display_path(&dir)));
-            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => write_failed(&e, None),
+            if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                return write_failed(&e, None);
             }
+            if args.copy_sessions {
+                drop(out);
+                return crate::cli::copy_sessions::run(&model, &args.common);
+            }
+            ExitCode::SUCCESS
         }
         Err(e) => fail(2, &e.to_string()),
     }

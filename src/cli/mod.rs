@@ -2,6 +2,7 @@
 //! library (argument handling, exit codes and output only).
 
 pub mod completions;
+pub mod copy_sessions;
 pub mod docs;
 pub mod fix;
 pub mod manpage;
