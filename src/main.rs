@@ -216,8 +216,20 @@ enum DocFormat {
 }
 
 /// Subcommand names, for moving options written before them and for "unknown command".
-const COMMANDS: &[&str] =
-    &["check", "show", "rules", "rule", "parse", "lsp", "restore", "migrate", "completions", "manpage", "probe", "help"];
+const COMMANDS: &[&str] = &[
+    "check",
+    "show",
+    "rules",
+    "rule",
+    "parse",
+    "lsp",
+    "restore",
+    "migrate",
+    "completions",
+    "manpage",
+    "probe",
+    "help",
+];
 
 /// Options (of any command) that take a value, so that their value is not taken for a
 /// command or a path.
