@@ -345,3 +345,21 @@ fn check_never_probes() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("\"SL5"), "{text}");
 }
+
+#[test]
+fn the_running_version_decides_protected_mode_over_the_configured_guess() {
+    // sesslint.toml says 6.2, where a `bind` line switched protected mode off; the server
+    // runs 7.0, where only a password does: SL505 says the judgement changes.
+    let Some(c) = case("port {port}\nprotected-mode yes\n", "tcp://127.0.0.1:{port}", true) else { return };
+    std::fs::write(c.dir.path().join("sesslint.toml"), "redis-version = \"6.2\"\n").expect("toml");
+    let (_, findings, _) = probe(c.dir.path(), &[]);
+    let info = message(&findings, "SL505");
+    assert!(info.contains("was read as Redis 6.2, but by Redis 7.0 protected mode refuses remote clients"), "{info}");
+    // Without the toml (7.0 assumed), the judgement stands.
+    std::fs::remove_file(c.dir.path().join("sesslint.toml")).expect("rm");
+    let (_, findings, _) = probe(c.dir.path(), &[]);
+    assert!(
+        message(&findings, "SL505").contains("(assumed); protected mode applies as it was judged"),
+        "{findings:#?}"
+    );
+}
