@@ -53,7 +53,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             continue; // a malformed address is the save-path rules' finding
         }
         let Some(at) = endpoint_at(ep) else { continue };
-        let reasons: Vec<String> = u.servers.iter().map(|&s| why_not(model.server(s), t)).collect();
+        let reasons = distinct_reasons(u.servers.iter().map(|&s| why_not(model.server(s), t)));
         let mut d = rule.diagnostic(
             Severity::Error,
             format!(
@@ -61,7 +61,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 ep.label,
                 address(t),
                 if u.machine.is_empty() { "this machine" } else { &u.machine },
-                reasons.join("; ")
+                reasons
             ),
             label(model, at, "sessions go here"),
         );
@@ -79,6 +79,32 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             d.with_help("point the save_path at an address the server listens on, or make the server listen there"),
         );
     }
+}
+
+/// The reasons, each said once with how many servers share it: a tree of many servers
+/// without a `unixsocket` gives one sentence, not one per server. At most five kinds.
+fn distinct_reasons(reasons: impl Iterator<Item = String>) -> String {
+    let mut counted: Vec<(String, usize)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for r in reasons {
+        match index.get(&r) {
+            Some(&i) => counted[i].1 += 1,
+            None => {
+                index.insert(r.clone(), counted.len());
+                counted.push((r, 1));
+            }
+        }
+    }
+    let kinds = counted.len();
+    let mut parts: Vec<String> = counted
+        .into_iter()
+        .take(5)
+        .map(|(r, n)| if n == 1 { r } else { format!("{r} ({n} servers)") })
+        .collect();
+    if kinds > 5 {
+        parts.push(format!("and {} other reasons", kinds - 5));
+    }
+    parts.join("; ")
 }
 
 fn address(t: &RedisTarget) -> String {
@@ -116,5 +142,18 @@ fn why_not(s: &RedisServer, t: &RedisTarget) -> String {
                 format!("its `bind {}` does not include {host}", binds.join(" "))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::distinct_reasons;
+
+    #[test]
+    fn a_reason_many_servers_share_is_said_once_with_their_count() {
+        let many = std::iter::repeat("no unixsocket".to_owned()).take(40);
+        assert_eq!(distinct_reasons(many.chain(["port 6380".to_owned()])), "no unixsocket (40 servers); port 6380");
+        let kinds = (0..8).map(|i| format!("port {i}"));
+        assert_eq!(distinct_reasons(kinds), "port 0; port 1; port 2; port 3; port 4; and 3 other reasons");
     }
 }
