@@ -252,8 +252,9 @@ fn when_the_manifest_cannot_be_written_nothing_is_replaced_and_no_backup_is_left
     let (_model, changes) = two_file_changes(tmp.path(), "conf.d/30-c.ini");
     let before = common::files_below(tmp.path());
     let contents: Vec<_> = before.iter().map(|p| std::fs::read(p).expect("read")).collect();
-    let nowhere = tmp.path().join("no/such/dir");
-    let err = edit::apply::apply(&changes, &ApplyOptions { manifest_dir: &nowhere }).expect_err("fails");
+    // A directory where the manifest goes: renaming the manifest over it fails.
+    std::fs::create_dir(tmp.path().join(edit::MANIFEST_NAME)).expect("mkdir");
+    let err = edit::apply::apply(&changes, &ApplyOptions { manifest_dir: tmp.path() }).expect_err("fails");
     assert!(err.to_string().contains("nothing was replaced"), "{err}");
     assert_eq!(common::files_below(tmp.path()), before, "no backup or temporary file left");
     let now: Vec<_> = before.iter().map(|p| std::fs::read(p).expect("read")).collect();

@@ -125,15 +125,20 @@ fn apply_plan(args: &CheckArgs, config: &Config, plan: &Path) -> ExitCode {
         }
     };
     let manifest_dir = manifest_dir(&args.common.paths);
-    // The plan's files must be in the tree named on the command line (`.` by default).
-    let checked = if args.common.paths.is_empty() { vec![PathBuf::from(".")] } else { args.common.paths.clone() };
-    let checked: Vec<PathBuf> =
-        checked.iter().map(|p| if p.is_dir() { p.clone() } else { manifest_dir_of(p) }).collect();
-    if let Err(e) = plan.changes.confine_to(&checked) {
-        eprintln!("sesslint: --apply-plan {}; nothing was written", sesslint::printable(&e.to_string()));
-        return ExitCode::from(2);
-    }
-    match edit::apply::apply(&plan.changes, &ApplyOptions { manifest_dir: &manifest_dir }) {
+    let overlay = sesslint::model::Overlay::new();
+    let before = sesslint::check::check(&sesslint::check::Request {
+        paths: args.common.paths.clone(),
+        config,
+        overlay: &overlay,
+    });
+    let changes = match confine_plan(&plan.changes, &args.common.paths, &before.model) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("sesslint: --apply-plan {}; nothing was written", sesslint::printable(&e));
+            return ExitCode::from(2);
+        }
+    };
+    match edit::apply::apply(&changes, &ApplyOptions { manifest_dir: &manifest_dir }) {
         Ok(report) if !args.quiet => {
             for f in &report.files {
                 eprintln!("sesslint: wrote {}", written(f));
@@ -148,13 +153,28 @@ fn apply_plan(args: &CheckArgs, config: &Config, plan: &Path) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let overlay = sesslint::model::Overlay::new();
     let outcome = sesslint::check::check(&sesslint::check::Request {
         paths: args.common.paths.clone(),
         config,
         overlay: &overlay,
     });
     report_findings(args, config, &outcome.model, &outcome.diagnostics)
+}
+
+/// A plan read from disk, before it is applied: every file it writes below the paths
+/// named on the command line (`.` when none) and one the model of that tree reads (or a
+/// new file in a directory it reads), never in `.git`; paths and targets as the model has
+/// them. Shared by `check --apply-plan` and `migrate --apply-plan`.
+pub fn confine_plan(
+    changes: &edit::ChangeSet,
+    paths: &[PathBuf],
+    model: &sesslint::model::Model,
+) -> Result<edit::ChangeSet, String> {
+    let checked = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
+    let checked: Vec<PathBuf> =
+        checked.iter().map(|p| if p.is_dir() { p.clone() } else { manifest_dir_of(p) }).collect();
+    changes.confine_to(&checked).map_err(|e| e.to_string())?;
+    changes.confine_to_model(model).map_err(|e| e.to_string())
 }
 
 /// `--diff`'s summary line.

@@ -219,12 +219,17 @@ fn apply_plan(args: &MigrateArgs, file: &std::path::Path) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(2, &e.to_string()),
     };
-    let dir = if args.common.paths.is_empty() {
-        plan.changes.files.first().and_then(|f| f.path.parent()).map_or(PathBuf::from("."), |p| p.to_path_buf())
-    } else {
-        manifest_dir(&args.common.paths)
+    // Confined as check's: to the paths given (`.` when none), the manifest in the first.
+    let dir = manifest_dir(&args.common.paths);
+    let model = match crate::model(&args.common) {
+        Ok(m) => m,
+        Err(code) => return code,
     };
-    match edit::apply::apply(&plan.changes, &ApplyOptions { manifest_dir: &dir }) {
+    let changes = match crate::cli::fix::confine_plan(&plan.changes, &args.common.paths, &model) {
+        Ok(c) => c,
+        Err(e) => return fail(2, &format!("--apply-plan {e}; nothing was written")),
+    };
+    match edit::apply::apply(&changes, &ApplyOptions { manifest_dir: &dir }) {
         Ok(report) => {
             let mut out = std::io::stdout().lock();
             let mut text = String::new();

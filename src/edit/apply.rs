@@ -8,15 +8,20 @@
 //! owner and labels are the original's; a copy where links fail). (3) Write the restore
 //! manifest ([`super::restore`]). (4) Per file: `.NAME.sesslint-tmp-PID` in the same
 //! directory with the original's mode, owner, group, `security.selinux` and POSIX ACL
-//! xattrs, fsync, rename over the target, fsync the directory. A failure in (4) restores
+//! xattrs, fsync, rename over the target, fsync the directory. Every target must be below
+//! the manifest's directory (restore confines itself to it) and outside `.git`; its
+//! directory is opened once in (1) and steps (2)-(4) are made relative to that descriptor
+//! ([`super::at`]), so a component swapped for a symlink meanwhile cannot redirect a write.
+//! A failure in (4) restores
 //! the files already replaced. A kill at any point leaves each file old or new, never a
 //! mix, and `sesslint restore` brings the old ones back.
 
 use std::fs::File;
 use std::io::Write;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use super::at::Dir;
 use super::change::{ChangeError, ChangeSet, FileChange};
 use super::restore::{Manifest, ManifestEntry, MANIFEST_NAME};
 
@@ -72,6 +77,10 @@ pub enum ApplyError {
 struct Pending<'a> {
     change: &'a FileChange,
     target: PathBuf,
+    /// The target's directory, opened when the file was checked: every later step is
+    /// made relative to it, so the file replaced is the one checked.
+    dir: Dir,
+    name: std::ffi::OsString,
     new: Vec<u8>,
     /// The original's metadata; `None` for a created file.
     old: Option<std::fs::Metadata>,
@@ -80,7 +89,7 @@ struct Pending<'a> {
 /// Apply `changes` atomically per file, as the module documentation says. Changes whose
 /// new bytes equal the old ones are left out (no backup, no write).
 pub fn apply(changes: &ChangeSet, options: &ApplyOptions<'_>) -> Result<ApplyReport, ApplyError> {
-    let pending = prepare(changes)?;
+    let pending = prepare(changes, options.manifest_dir)?;
     if pending.is_empty() {
         return Ok(ApplyReport::default());
     }
@@ -131,32 +140,60 @@ pub fn apply(changes: &ChangeSet, options: &ApplyOptions<'_>) -> Result<ApplyRep
     Ok(report)
 }
 
-/// Step 1: every target resolved and read, its hash checked, its new bytes computed.
-fn prepare(changes: &ChangeSet) -> Result<Vec<Pending<'_>>, ApplyError> {
+/// Step 1: every target resolved and read, its hash checked, its new bytes computed; each
+/// target below `inside` (the manifest's directory, where `sesslint restore` confines itself).
+fn prepare<'a>(changes: &'a ChangeSet, inside: &Path) -> Result<Vec<Pending<'a>>, ApplyError> {
     let unusable =
         |path: &Path, reason: String| ApplyError::Unusable { path: crate::source::display_path(path), reason };
+    let root = std::fs::canonicalize(inside).map_err(|e| unusable(inside, e.to_string()))?;
     let mut out: Vec<Pending<'_>> = Vec::new();
     for change in &changes.files {
         if change.edits.is_empty() {
             continue;
         }
         let link = std::fs::symlink_metadata(&change.target);
-        let (target, current, old) = match link {
+        let target = match link {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && change.creates() => {
-                (change.target.clone(), None, None)
+                let (dir, name) = super::at::split(&change.target).map_err(|e| unusable(&change.target, e.to_string()))?;
+                let dir = std::fs::canonicalize(dir).map_err(|e| unusable(&change.target, e.to_string()))?;
+                dir.join(name)
             }
             Err(e) => return Err(unusable(&change.target, e.to_string())),
-            Ok(_) => {
-                // A symlink's target is replaced, never the link (Debian's conf.d links
-                // into mods-available).
-                let target = std::fs::canonicalize(&change.target)
-                    .map_err(|e| unusable(&change.target, format!("its symlink leads nowhere ({e})")))?;
-                let meta = std::fs::metadata(&target).map_err(|e| unusable(&target, e.to_string()))?;
+            // A symlink's target is replaced, never the link (Debian's conf.d links
+            // into mods-available).
+            Ok(_) => std::fs::canonicalize(&change.target)
+                .map_err(|e| unusable(&change.target, format!("its symlink leads nowhere ({e})")))?,
+        };
+        if !target.starts_with(&root) {
+            return Err(unusable(
+                &change.path,
+                format!(
+                    "{} is outside {}, where the restore manifest goes (name a directory that holds every file changed)",
+                    crate::source::display_path(&target),
+                    crate::source::display_path(&root)
+                ),
+            ));
+        }
+        if target.strip_prefix(&root).is_ok_and(|r| r.components().any(|c| c.as_os_str() == ".git")) {
+            return Err(unusable(&change.path, "sesslint never writes inside .git".to_owned()));
+        }
+        let (dir, name) = super::at::split(&target).map_err(|e| unusable(&target, e.to_string()))?;
+        let name = name.to_os_string();
+        let dir = Dir::open(dir).map_err(|e| unusable(&target, e.to_string()))?;
+        if !dir.path().starts_with(&root) {
+            return Err(unusable(&target, "its directory moved outside the tree".to_owned()));
+        }
+        let (current, old) = match dir.open_file(&name) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && change.creates() => (None, None),
+            Err(e) => return Err(unusable(&target, e.to_string())),
+            Ok(mut file) => {
+                let meta = file.metadata().map_err(|e| unusable(&target, e.to_string()))?;
                 if !meta.is_file() {
                     return Err(unusable(&target, "not a regular file".to_owned()));
                 }
-                let bytes = std::fs::read(&target).map_err(|e| unusable(&target, e.to_string()))?;
-                (target, Some(bytes), Some(meta))
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| unusable(&target, e.to_string()))?;
+                (Some(bytes), Some(meta))
             }
         };
         let new = change.apply_to(current.as_deref())?;
@@ -173,7 +210,7 @@ fn prepare(changes: &ChangeSet) -> Result<Vec<Pending<'_>>, ApplyError> {
                 "two different changes lead to this one file (a symlink and its target)".to_owned(),
             ));
         }
-        out.push(Pending { change, target, new, old });
+        out.push(Pending { change, target, dir, name, new, old });
     }
     Ok(out)
 }
@@ -181,31 +218,32 @@ fn prepare(changes: &ChangeSet) -> Result<Vec<Pending<'_>>, ApplyError> {
 /// Step 2: the original kept as `NAME.sesslint-STAMP.bak` beside it, durable, and checked
 /// to hold the bytes the change was planned against.
 fn back_up(p: &Pending<'_>, stamp: &str) -> Result<PathBuf, (String, std::io::Error)> {
-    let dir = parent(&p.target);
-    let name = p.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = p.name.to_string_lossy().into_owned();
     let fail = |path: &Path, e: std::io::Error| (crate::source::display_path(path), e);
     let mut n = 0;
     let backup = loop {
         let candidate = match n {
-            0 => dir.join(format!("{name}.sesslint-{stamp}.bak")),
-            _ => dir.join(format!("{name}.sesslint-{stamp}-{n}.bak")),
+            0 => format!("{name}.sesslint-{stamp}.bak"),
+            _ => format!("{name}.sesslint-{stamp}-{n}.bak"),
         };
-        match std::fs::hard_link(&p.target, &candidate) {
+        let candidate = std::ffi::OsString::from(candidate);
+        match p.dir.link(&p.name, &candidate) {
             Ok(()) => break candidate,
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
             Err(_) => {
                 // No hard links here: a copy with the original's mode.
                 let old = p.old.as_ref().map_or(0o600, |m| m.permissions().mode() & 0o7777);
-                match write_new(
-                    &candidate,
-                    &std::fs::read(&p.target).map_err(|e| fail(&p.target, e))?,
-                    old,
-                    p.old.as_ref(),
-                    Some(&p.target),
-                ) {
+                let copy = (|| {
+                    let mut from = p.dir.open_file(&p.name)?;
+                    let mut bytes = Vec::new();
+                    std::io::Read::read_to_end(&mut from, &mut bytes)?;
+                    let mut to = p.dir.create(&candidate, 0o600)?;
+                    fill(&mut to, &bytes, old, p.old.as_ref(), Some(&from))
+                })();
+                match copy {
                     Ok(()) => break candidate,
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
-                    Err(e) => return Err(fail(&candidate, e)),
+                    Err(e) => return Err(fail(&p.dir.path().join(&candidate), e)),
                 }
             }
         }
@@ -213,57 +251,71 @@ fn back_up(p: &Pending<'_>, stamp: &str) -> Result<PathBuf, (String, std::io::Er
             return Err(fail(&p.target, std::io::Error::other("no free backup name")));
         }
     };
-    sync_dir(dir).map_err(|e| fail(dir, e))?;
+    let backup_path = p.dir.path().join(&backup);
+    p.dir.sync().map_err(|e| fail(p.dir.path(), e))?;
     // The bytes backed up are the ones the change was computed against (not a write
     // that came in since the check).
-    let kept = std::fs::read(&backup).map_err(|e| fail(&backup, e))?;
+    let kept = p
+        .dir
+        .open_file(&backup)
+        .and_then(|mut f| {
+            let mut b = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut b).map(|_| b)
+        })
+        .map_err(|e| fail(&backup_path, e))?;
     if p.change.original_sha256.as_deref() != Some(crate::sha256::hex_digest(&kept).as_str()) {
-        let _ = std::fs::remove_file(&backup);
+        let _ = p.dir.remove(&backup);
         return Err(fail(&p.target, std::io::Error::other("the file changed while it was being backed up")));
     }
-    Ok(backup)
+    Ok(backup_path)
 }
 
 /// Step 4 for one file: a temporary file beside the target with the new bytes and the
-/// original's metadata, fsync, rename over the target, fsync the directory.
+/// original's metadata, fsync, rename over the target, fsync the directory; all relative
+/// to the directory opened when the file was checked.
 fn replace(p: &Pending<'_>) -> std::io::Result<()> {
     let mode = match &p.old {
         Some(m) => m.permissions().mode() & 0o7777,
         None if p.change.writes_secret() => NEW_SECRET_FILE_MODE,
         None => NEW_FILE_MODE,
     };
-    let dir = parent(&p.target);
-    let tmp = temp_name(&p.target);
-    let _ = std::fs::remove_file(&tmp); // a leftover of a killed run with this pid
-    let written = write_new(&tmp, &p.new, mode, p.old.as_ref(), p.old.as_ref().map(|_| p.target.as_path()))
+    let tmp = temp_file_name(&p.name);
+    let _ = p.dir.remove(&tmp); // a leftover of a killed run with this pid
+    let labels = match &p.old {
+        Some(_) => Some(p.dir.open_file(&p.name)?),
+        None => None,
+    };
+    let written = p
+        .dir
+        .create(&tmp, 0o600)
+        .and_then(|mut f| fill(&mut f, &p.new, mode, p.old.as_ref(), labels.as_ref()))
         .and_then(|_| super::slow::fail_point(&p.target));
     if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
+        let _ = p.dir.remove(&tmp);
         return Err(e);
     }
-    if let Err(e) = std::fs::rename(&tmp, &p.target) {
-        let _ = std::fs::remove_file(&tmp);
+    super::slow::pause("before rename");
+    if let Err(e) = p.dir.rename(&tmp, &p.name) {
+        let _ = p.dir.remove(&tmp);
         return Err(e);
     }
-    sync_dir(dir)
+    p.dir.sync()
 }
 
-/// Create `path` (never overwriting) with `bytes`, `mode`, the owner and group of `like`
-/// and the labels of the file `labels_from`, then fsync it.
-pub(super) fn write_new(
-    path: &Path,
+/// Fill a newly created `file` with `bytes`, `mode`, the owner and group of `like` and
+/// the labels of the open file `labels_from`, then fsync it.
+pub(super) fn fill(
+    file: &mut File,
     bytes: &[u8],
     mode: u32,
     like: Option<&std::fs::Metadata>,
-    labels_from: Option<&Path>,
+    labels_from: Option<&File>,
 ) -> std::io::Result<()> {
-    // Created unreadable to others whatever the umask; opened up to `mode` at the end.
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
-    super::slow::write_all(&mut file, bytes)?;
+    super::slow::write_all(file, bytes)?;
     if let Some(m) = like {
         let here = file.metadata()?;
         if here.uid() != m.uid() || here.gid() != m.gid() {
-            std::os::unix::fs::fchown(&file, Some(m.uid()), Some(m.gid())).map_err(|e| {
+            std::os::unix::fs::fchown(&*file, Some(m.uid()), Some(m.gid())).map_err(|e| {
                 std::io::Error::new(
                     e.kind(),
                     format!("cannot give the new file the original's owner and group {}:{} ({e})", m.uid(), m.gid()),
@@ -272,7 +324,7 @@ pub(super) fn write_new(
         }
     }
     if let Some(from) = labels_from {
-        copy_labels(from, &file)?;
+        copy_labels(from, file)?;
     }
     // After chown, which clears set-id bits.
     file.set_permissions(std::fs::Permissions::from_mode(mode))?;
@@ -283,14 +335,12 @@ pub(super) fn write_new(
 /// `httpd_config_t`, `redis_conf_t`) and POSIX ACLs. Absent ones, and filesystems without
 /// xattrs, are fine; a label that cannot be set is an error (a file the service could no
 /// longer read is worse than no change).
-fn copy_labels(from: &Path, to: &File) -> std::io::Result<()> {
+fn copy_labels(from: &File, to: &File) -> std::io::Result<()> {
     use std::os::fd::AsRawFd;
-    use std::os::unix::ffi::OsStrExt;
-    let Ok(from_c) = std::ffi::CString::new(from.as_os_str().as_bytes()) else { return Ok(()) };
     for name in [c"security.selinux", c"system.posix_acl_access"] {
         let mut buf = vec![0u8; 4096];
-        // SAFETY: the path and name are NUL-terminated, the buffer is as long as said.
-        let n = unsafe { libc::getxattr(from_c.as_ptr(), name.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
+        // SAFETY: the fd is open, the name NUL-terminated, the buffer as long as said.
+        let n = unsafe { libc::fgetxattr(from.as_raw_fd(), name.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
         if n < 0 {
             let e = std::io::Error::last_os_error();
             match e.raw_os_error() {
@@ -331,13 +381,9 @@ pub(super) fn parent(path: &Path) -> &Path {
     }
 }
 
-pub(super) fn temp_name(target: &Path) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    parent(target).join(format!(".{name}.sesslint-tmp-{}", std::process::id()))
-}
-
-pub(super) fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    File::open(dir)?.sync_all()
+/// `.NAME.sesslint-tmp-PID`: the temporary file beside `NAME`.
+pub(super) fn temp_file_name(name: &std::ffi::OsStr) -> std::ffi::OsString {
+    std::ffi::OsString::from(format!(".{}.sesslint-tmp-{}", name.to_string_lossy(), std::process::id()))
 }
 
 fn absolute(p: &Path) -> PathBuf {
@@ -361,21 +407,25 @@ fn timestamp() -> String {
     format!("{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
-/// Write a whole file (used for the manifest): temporary file, fsync, rename, fsync dir.
-pub(super) fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
-    let tmp = temp_name(path);
-    let _ = std::fs::remove_file(&tmp);
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(mode).open(&tmp)?;
-    let written = file
-        .write_all(bytes)
-        .and_then(|_| file.set_permissions(std::fs::Permissions::from_mode(mode)))
-        .and_then(|_| file.sync_all())
-        .and_then(|_| std::fs::rename(&tmp, path));
+/// Write a whole file (the restore manifest, a plan): a new temporary file beside it
+/// (`O_EXCL|O_NOFOLLOW`, `mode`), fsync, rename over `path` (a symlink there is replaced,
+/// never followed), fsync the directory.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    let (dir, name) = super::at::split(path)?;
+    let dir = Dir::open(dir)?;
+    let tmp = temp_file_name(name);
+    let _ = dir.remove(&tmp);
+    let written = dir.create(&tmp, 0o600).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        file.sync_all()
+    });
+    let written = written.and_then(|_| dir.rename(&tmp, name));
     if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        let _ = dir.remove(&tmp);
     }
     written?;
-    sync_dir(parent(path))
+    dir.sync()
 }
 
 #[cfg(test)]

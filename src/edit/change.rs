@@ -241,6 +241,65 @@ impl ChangeSet {
         Ok(())
     }
 
+    /// A plan read from disk, checked against the model of the tree it is applied to: each
+    /// file it edits must be one `model` reads (a file it creates: in a directory `model`
+    /// reads files from), never inside `.git`, and its `target` must be where that path
+    /// leads as [`ChangeSet::from_model`] resolves it. Returns the set with each path and
+    /// target as the model has them, so what is written is what is reported.
+    pub fn confine_to_model(&self, model: &crate::model::Model) -> Result<ChangeSet, ChangeError> {
+        use crate::confine::lexical_absolute;
+        let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+        let mut out = self.clone();
+        for f in &mut out.files {
+            let outside = |reason: String| ChangeError::Outside { path: crate::source::display_path(&f.path), reason };
+            if [&f.path, &f.target].iter().any(|p| p.components().any(|c| c.as_os_str() == ".git")) {
+                return Err(outside("sesslint never writes inside .git".to_owned()));
+            }
+            let abs = lexical_absolute(&f.path);
+            let (path, target) = if f.creates() {
+                let dir = abs.parent().and_then(canonical);
+                let read_here = dir.is_some()
+                    && model.files.iter().any(|m| m.source.path.parent().and_then(canonical) == dir);
+                if !read_here {
+                    return Err(outside("the plan creates a file in a directory the checked tree reads no config from".to_owned()));
+                }
+                let path = f.path.clone();
+                (path.clone(), target_in(model, &path, true)?)
+            } else {
+                let found = model
+                    .files
+                    .iter()
+                    .find(|m| lexical_absolute(&m.source.path) == abs)
+                    .or_else(|| {
+                        let c = canonical(&abs)?;
+                        model.files.iter().find(|m| canonical(&m.source.path).as_ref() == Some(&c))
+                    })
+                    .ok_or_else(|| outside("not a config file of the checked tree".to_owned()))?;
+                let path = found.source.path.clone();
+                (path.clone(), target_in(model, &path, false)?)
+            };
+            let planned = if f.creates() {
+                f.target.parent().and_then(canonical).zip(f.target.file_name()).map(|(d, n)| d.join(n))
+            } else {
+                canonical(&f.target)
+            };
+            if planned.as_deref() != Some(target.as_path()) {
+                return Err(outside(format!(
+                    "the plan writes {}, but this path leads to {}",
+                    crate::source::display_path(&f.target),
+                    crate::source::display_path(&target)
+                )));
+            }
+            for e in &mut f.edits {
+                *e = Edit::replacement(path.clone(), e.span(), e.content().to_owned())
+                    .with_secrets(e.secrets().iter().copied());
+            }
+            f.path = path;
+            f.target = target;
+        }
+        Ok(out)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.files.iter().all(|f| f.edits.is_empty())
     }

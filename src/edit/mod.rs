@@ -24,6 +24,7 @@
 //! - [`fix`]: [`fix()`](fix::fix), `check --fix`'s fixed point, in memory.
 
 pub mod apply;
+mod at;
 pub mod change;
 mod diff_ops;
 pub mod fix;

@@ -1,7 +1,6 @@
 //! Plan files: a change set saved as JSON (each file's absolute path, the SHA-256 of the
 //! bytes it was planned against, the edits with their secret ranges), mode 0600.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -64,8 +63,8 @@ pub enum PlanError {
 }
 
 /// Save `changes` (paths made absolute against the current directory) and `meta` as a
-/// plan at `path`, created or truncated with mode 0600 before anything is written: the
-/// edits may hold a password.
+/// plan at `path`: a new file (`O_EXCL|O_NOFOLLOW`, mode 0600: the edits may hold a
+/// password) renamed over it.
 pub fn write_plan(path: &Path, changes: &ChangeSet, meta: &serde_json::Value) -> Result<(), PlanError> {
     let io = |source| PlanError::Io { path: crate::source::display_path(path), source };
     let mut files = Vec::with_capacity(changes.files.len());
@@ -93,17 +92,9 @@ pub fn write_plan(path: &Path, changes: &ChangeSet, meta: &serde_json::Value) ->
     let doc = PlanFile { format: PLAN_FORMAT.to_owned(), meta: meta.clone(), files };
     let mut text = serde_json::to_vec_pretty(&doc).map_err(|e| io(std::io::Error::other(e)))?;
     text.push(b'\n');
-    let mut file = private_file(path).map_err(io)?;
-    file.write_all(&text).and_then(|_| file.sync_all()).map_err(io)
-}
-
-/// `path` opened for writing with mode 0600, whatever mode it had.
-fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let file = std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(path)?;
-    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    file.set_len(0)?;
-    Ok(file)
+    // A new file renamed into place: a symlink or another user's file at `path` is
+    // replaced, never written through.
+    super::apply::write_atomically(path, &text, 0o600).map_err(io)
 }
 
 /// Read a plan written by [`write_plan`]. The files it names are not looked at here:

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::apply::{parent, sync_dir, temp_name, write_atomically, write_new};
+use super::apply::{fill, temp_file_name, write_atomically};
+use super::at::Dir;
 
 /// The manifest's file name, in the directory [`super::apply::ApplyOptions::manifest_dir`].
 pub const MANIFEST_NAME: &str = ".sesslint-restore.json";
@@ -46,9 +47,19 @@ impl Manifest {
         write_atomically(path, &text, 0o600)
     }
 
+    /// Read the manifest `path` (never through a symlink, at most [`super::plan::MAX_PLAN_SIZE`]
+    /// bytes). Its entries are not checked here: [`restore`] confines them.
     pub fn read(path: &Path) -> Result<Manifest, RestoreError> {
+        use std::io::Read;
         let shown = || crate::source::display_path(path);
-        let bytes = std::fs::read(path).map_err(|source| RestoreError::Io { path: shown(), source })?;
+        let io = |source| RestoreError::Io { path: shown(), source };
+        let (dir, name) = super::at::split(path).map_err(io)?;
+        let file = Dir::open(dir).and_then(|d| d.open_file(name)).map_err(io)?;
+        let mut bytes = Vec::new();
+        file.take(super::plan::MAX_PLAN_SIZE + 1).read_to_end(&mut bytes).map_err(io)?;
+        if bytes.len() as u64 > super::plan::MAX_PLAN_SIZE {
+            return Err(RestoreError::Invalid { path: shown(), reason: "too large".to_owned() });
+        }
         let doc: ManifestFile = serde_json::from_slice(&bytes)
             .map_err(|e| RestoreError::Invalid { path: shown(), reason: e.to_string() })?;
         if doc.format != MANIFEST_FORMAT {
@@ -67,6 +78,9 @@ pub enum RestoreError {
     /// Nothing was restored: a file changed after the apply (restoring would lose that change).
     #[error("{path} changed after sesslint wrote it; nothing was restored (its backup: {backup})")]
     ChangedSince { path: String, backup: String },
+    /// Nothing was restored: an entry names a file restore may not touch.
+    #[error("{manifest}: refused, nothing was restored: {reason}")]
+    Refused { manifest: String, reason: String },
 }
 
 /// What restoring did to one file.
@@ -86,11 +100,23 @@ pub enum Restored {
 /// backup's mode, owner and labels; files the apply created are removed. The backups and
 /// the manifest stay, so restoring twice is harmless.
 pub fn restore(dir: &Path) -> Result<Vec<Restored>, RestoreError> {
-    let manifest = Manifest::read(&dir.join(MANIFEST_NAME))?;
+    let manifest_path = dir.join(MANIFEST_NAME);
+    let manifest = Manifest::read(&manifest_path)?;
+    let root = std::fs::canonicalize(dir)
+        .map_err(|source| RestoreError::Io { path: crate::source::display_path(dir), source })?;
     let mut plan = Vec::with_capacity(manifest.entries.len());
     for e in &manifest.entries {
-        let now = match std::fs::read(&e.target) {
-            Ok(bytes) => Some(crate::sha256::hex_digest(&bytes)),
+        let (dir, name) = confined(e, &root).map_err(|reason| RestoreError::Refused {
+            manifest: crate::source::display_path(&manifest_path),
+            reason: crate::source::printable(&reason).into_owned(),
+        })?;
+        let now = match dir.open_file(&name) {
+            Ok(mut f) => {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut f, &mut bytes)
+                    .map_err(|source| RestoreError::Io { path: crate::source::display_path(&e.target), source })?;
+                Some(crate::sha256::hex_digest(&bytes))
+            }
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
             Err(source) => return Err(RestoreError::Io { path: crate::source::display_path(&e.target), source }),
         };
@@ -104,17 +130,18 @@ pub fn restore(dir: &Path) -> Result<Vec<Restored>, RestoreError> {
                     .map_or("none, the file was created".to_owned(), crate::source::display_path),
             });
         }
-        plan.push((e, done));
+        plan.push((e, done, dir, name));
     }
     let mut out = Vec::with_capacity(plan.len());
-    for (e, done) in plan {
+    for (e, done, dir, name) in plan {
         if done {
-            remove_leftovers(&e.target);
+            remove_leftovers(&dir, &name);
             out.push(Restored::Unchanged { target: e.target.clone() });
             continue;
         }
-        restore_entry(e).map_err(|source| RestoreError::Io { path: crate::source::display_path(&e.target), source })?;
-        remove_leftovers(&e.target);
+        restore_in(e, &dir, &name)
+            .map_err(|source| RestoreError::Io { path: crate::source::display_path(&e.target), source })?;
+        remove_leftovers(&dir, &name);
         out.push(match &e.backup {
             Some(b) => Restored::Restored { target: e.target.clone(), backup: b.clone() },
             None => Restored::Removed { target: e.target.clone() },
@@ -123,40 +150,92 @@ pub fn restore(dir: &Path) -> Result<Vec<Restored>, RestoreError> {
     Ok(out)
 }
 
-/// Temporary files a killed apply left beside `target` (`.NAME.sesslint-tmp-PID`).
-fn remove_leftovers(target: &Path) {
-    let Some(name) = target.file_name().map(|n| n.to_string_lossy().into_owned()) else { return };
-    let prefix = format!(".{name}.sesslint-tmp-");
-    let Ok(dir) = std::fs::read_dir(parent(target)) else { return };
-    for entry in dir.filter_map(Result::ok) {
+/// The manifest comes from the tree, which a hostile repository controls: an entry is
+/// followed only when its target's directory is, after symlinks and `..`, below `root`
+/// (the directory given to restore), outside `.git`, and its backup is
+/// `NAME.sesslint-*.bak` in that same directory. Returns the opened directory and name.
+fn confined(e: &ManifestEntry, root: &Path) -> Result<(Dir, std::ffi::OsString), String> {
+    let shown = crate::source::display_path(&e.target);
+    if !e.target.is_absolute() {
+        return Err(format!("{shown} is not an absolute path"));
+    }
+    let (dir, name) = super::at::split(&e.target).map_err(|err| format!("{shown}: {err}"))?;
+    let dir = Dir::open(dir).map_err(|err| format!("{shown}: {err}"))?;
+    let Ok(rel) = dir.path().strip_prefix(root) else {
+        return Err(format!("{shown} is outside {}", crate::source::display_path(root)));
+    };
+    if rel.components().any(|c| c.as_os_str() == ".git") || name == ".git" {
+        return Err(format!("{shown} is inside .git"));
+    }
+    if name == MANIFEST_NAME {
+        return Err(format!("{shown} is the restore manifest itself"));
+    }
+    if let Some(b) = &e.backup {
+        let prefix = format!("{}.sesslint-", name.to_string_lossy());
+        let ok = b.parent() == e.target.parent()
+            && b.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.strip_prefix(&prefix).and_then(|r| r.strip_suffix(".bak")).is_some_and(|stamp| !stamp.is_empty())
+            })
+            && name.to_str().is_some();
+        if !ok {
+            return Err(format!(
+                "the backup {} is not {}.sesslint-*.bak beside {shown}",
+                crate::source::display_path(b),
+                name.to_string_lossy()
+            ));
+        }
+    }
+    Ok((dir, name.to_os_string()))
+}
+
+/// Temporary files a killed apply left beside the target (`.NAME.sesslint-tmp-PID`).
+fn remove_leftovers(dir: &Dir, name: &std::ffi::OsStr) {
+    let prefix = format!(".{}.sesslint-tmp-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir.path()) else { return };
+    for entry in entries.filter_map(Result::ok) {
         if entry.file_name().to_string_lossy().starts_with(&prefix) {
-            let _ = std::fs::remove_file(entry.path());
+            let _ = dir.remove(&entry.file_name());
         }
     }
 }
 
-/// Put one file back: the backup's bytes and metadata over the target (a copy, so the
-/// backup stays independent of later edits), or the created file removed.
+/// Put one file back (an apply's rollback; its entries are the apply's own).
 pub(super) fn restore_entry(e: &ManifestEntry) -> std::io::Result<()> {
-    let dir = parent(&e.target);
+    let (dir, name) = super::at::split(&e.target)?;
+    let dir = Dir::open(dir)?;
+    restore_in(e, &dir, name)
+}
+
+/// Put one file back: the backup's bytes and metadata over the target (a copy, so the
+/// backup stays independent of later edits), or the created file removed; relative to
+/// the target's directory `dir`, never through a symlink.
+fn restore_in(e: &ManifestEntry, dir: &Dir, name: &std::ffi::OsStr) -> std::io::Result<()> {
     match &e.backup {
-        None => match std::fs::remove_file(&e.target) {
+        None => match dir.remove(name) {
             Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err),
             _ => {}
         },
         Some(backup) => {
             use std::os::unix::fs::PermissionsExt;
-            let meta = std::fs::metadata(backup)?;
-            let bytes = std::fs::read(backup)?;
-            let tmp = temp_name(&e.target);
-            let _ = std::fs::remove_file(&tmp);
-            let written = write_new(&tmp, &bytes, meta.permissions().mode() & 0o7777, Some(&meta), Some(backup))
-                .and_then(|_| std::fs::rename(&tmp, &e.target));
+            let (_, backup_name) = super::at::split(backup)?;
+            let mut from = dir.open_file(backup_name)?;
+            let meta = from.metadata()?;
+            if !meta.is_file() {
+                return Err(std::io::Error::other("the backup is not a regular file"));
+            }
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut from, &mut bytes)?;
+            let tmp = temp_file_name(name);
+            let _ = dir.remove(&tmp);
+            let written = dir
+                .create(&tmp, 0o600)
+                .and_then(|mut f| fill(&mut f, &bytes, meta.permissions().mode() & 0o7777, Some(&meta), Some(&from)))
+                .and_then(|_| dir.rename(&tmp, name));
             if written.is_err() {
-                let _ = std::fs::remove_file(&tmp);
+                let _ = dir.remove(&tmp);
             }
             written?;
         }
     }
-    sync_dir(dir)
+    dir.sync()
 }
