@@ -532,3 +532,82 @@ fn a_setup_without_php_ini_gets_a_new_scan_dir_file_php_reads() {
         "redis tcp://127.0.0.1:6390?auth=e2e%20p%40ss%24w0rd:%26x%3D1%3B%22q%27%5C&database=0&timeout=2&read_timeout=2";
     assert_eq!(text(&got.stdout), expected, "{}", text(&got.stderr));
 }
+
+/// A php.ini that ends in a `[HOST=...]` section, without a final line end: the new lines go
+/// before that section, where PHP reads them for every request (the real php says so), and
+/// a second run has nothing to do.
+#[test]
+fn php_ini_ending_in_a_host_section_gets_its_lines_where_php_reads_them_globally() {
+    let Some(php) = common::php_with_phpredis("where PHP reads the new lines cannot be checked") else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cli = tmp.path().join("etc/php/8.2/cli");
+    std::fs::create_dir_all(cli.join("conf.d")).expect("mkdir");
+    let ini = cli.join("php.ini");
+    std::fs::write(&ini, "[PHP]\nengine = On\n[Session]\nsession.name = X\n[HOST=dev.example.com]\nsession.gc_maxlifetime = 5")
+        .expect("write");
+    std::fs::write(cli.join("conf.d/20-igbinary.ini"), "extension=igbinary\n").expect("write");
+    std::fs::write(cli.join("conf.d/25-redis.ini"), "extension=redis\n").expect("write");
+    let out = migrate(tmp.path(), &["--apply", "--redis", "tcp://127.0.0.1:6390", "etc"]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    let after = std::fs::read_to_string(&ini).expect("read");
+    assert!(after.ends_with("[HOST=dev.example.com]\nsession.gc_maxlifetime = 5"), "{after}");
+    let got = Command::new(&php)
+        .arg("-c")
+        .arg(&ini)
+        .args(["-r", "echo ini_get('session.save_handler'), ' ', ini_get('session.gc_maxlifetime');"])
+        .env("PHP_INI_SCAN_DIR", cli.join("conf.d"))
+        .output()
+        .expect("php");
+    // The per-host value stays per host: the CLI has no host, so the default 1440.
+    assert_eq!(text(&got.stdout), "redis 1440", "{}\n{after}", text(&got.stderr));
+    let again = migrate(tmp.path(), &["--apply", "--redis", "tcp://127.0.0.1:6390", "etc"]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert_eq!(std::fs::read_to_string(&ini).expect("read"), after, "a second run changes nothing");
+}
+
+/// `--user` with a space: redis-server refuses such a `user` line and does not start (checked
+/// here with the real server), so migrate refuses the name before writing anything.
+#[test]
+fn an_acl_user_name_redis_server_would_refuse_is_refused() {
+    let Some(redis) = common::oracle("redis-server") else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // The real server: "Spaces not allowed in ACL usernames", exit non-zero.
+    for name in ["a b", "a\tb"] {
+        let conf = tmp.path().join("acl.conf");
+        let sock = tmp.path().join("acl.sock");
+        std::fs::write(
+            &conf,
+            format!("port 0\nunixsocket {}\nuser {} on >pw ~* +@all\n", sock.display(), argument(name.as_bytes())),
+        )
+        .expect("write");
+        let mut child = Command::new(&redis)
+            .arg(&conf)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while child.try_wait().expect("wait").is_none() {
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("redis-server started with the user {name:?}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().expect("wait");
+        assert!(!out.status.success(), "redis-server accepted the user {name:?}");
+        assert!(text(&out.stdout).contains("Spaces not allowed in ACL usernames"), "{}", text(&out.stdout));
+    }
+    let etc = tmp.path().join("tree/etc");
+    copy_tree(&common::fixtures().join("corpus/debian12-etc/redis"), &etc.join("redis"));
+    let before = snapshot(&etc);
+    for name in ["a b", "a\tb", ""] {
+        let out = migrate(
+            tmp.path(),
+            &["--apply", "--harden-redis", "--user", name, "--redis", "tcp://127.0.0.1:6379", "tree/etc"],
+        );
+        assert_eq!(out.status.code(), Some(1), "{name:?}: {}{}", text(&out.stdout), text(&out.stderr));
+        assert!(text(&out.stderr).contains("ACL user name"), "{}", text(&out.stderr));
+        assert_eq!(snapshot(&etc), before, "nothing written");
+    }
+}

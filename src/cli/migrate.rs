@@ -23,7 +23,8 @@ pub struct MigrateArgs {
     /// Read the password from this environment variable (it never goes on the command line).
     #[arg(long, value_name = "NAME", conflicts_with = "password_file")]
     password_env: Option<String>,
-    /// Read the password from the first line of FILE.
+    /// Read the password from FILE: one line (a final line end is dropped; a second line is
+    /// refused, so a file of another format is not half used).
     #[arg(long, value_name = "FILE")]
     password_file: Option<PathBuf>,
     /// Authenticate as this Redis ACL user (`auth[user]`/`auth[pass]`; with --harden-redis a

@@ -122,6 +122,9 @@ pub enum MigrateError {
 pub fn plan(model: &Model, request: &Request) -> Result<Plan, MigrateError> {
     let mut plan = Plan::default();
     let mut edits = edits::EditSet::default();
+    if let Some(user) = &request.user {
+        check_user_name(user)?;
+    }
     check_credentials(model, request)?;
     let databases = database::Allocator::new(model, request)?;
     php::plan(model, request, &databases, &mut edits, &mut plan)?;
@@ -132,6 +135,24 @@ pub fn plan(model: &Model, request: &Request) -> Result<Plan, MigrateError> {
     plan.edits = edits.finish()?;
     readable_secrets(model, &mut plan);
     Ok(plan)
+}
+
+/// Refuse an ACL user name redis-server would not load. Redis 7.0's `ACLSetUser` callers
+/// (`ACLLoadConfiguredUsers`, `ACLLoadFromFile`, src/acl.c) reject a name for which
+/// `ACLStringHasSpaces` holds (any `isspace` byte or NUL: "Spaces not allowed in ACL
+/// usernames", the server exits); control bytes and an empty name are refused too, since
+/// no client can send them sensibly. Checked live in tests/e2e_migrate.rs.
+pub fn check_user_name(user: &str) -> Result<(), MigrateError> {
+    if user.is_empty() {
+        return Err(MigrateError::Unencodable("--user: the ACL user name is empty".into()));
+    }
+    if user.bytes().any(|b| b.is_ascii_whitespace() || b == 0x0b || b.is_ascii_control()) {
+        return Err(MigrateError::Unencodable(format!(
+            "--user {}: redis-server refuses ACL user names with spaces or control characters (\"Spaces not allowed in ACL usernames\") and would not start",
+            crate::source::printable(user)
+        )));
+    }
+    Ok(())
 }
 
 /// A note for each file that will hold the password and that every local user can read

@@ -133,8 +133,30 @@ fn anchor(model: &Model, ep: &SessionEndpoint, setup: Option<&PhpSetup>) -> Resu
         return Ok(Anchor { path: dir.join(NEW_INI), at: 0, lead: String::new(), style: IniLineStyle::plain() });
     };
     let src = &model.file(ini).source.bytes;
+    // Lines after a `[PATH=...]`/`[HOST=...]` section apply to that directory or host only
+    // (CGI/FastCGI), never globally: the new lines go before the first such section.
+    if let Some(at) = first_per_dir_section(src) {
+        return Ok(Anchor { path: model.path(ini).to_path_buf(), at, lead: String::new(), style: IniLineStyle::plain() });
+    }
     let lead = if src.is_empty() || src.ends_with(b"\n") { String::new() } else { "\n".into() };
     Ok(Anchor { path: model.path(ini).to_path_buf(), at: src.len(), lead, style: IniLineStyle::plain() })
+}
+
+/// The offset of the first line opening a per-directory or per-host section. PHP's
+/// `php_ini_parser_cb` (main/php_ini.c) treats every section whose name begins with `PATH`
+/// or `HOST`, in any case, as one (`[pathfoo]` too: checked with `php -n -c`).
+fn first_per_dir_section(src: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    for line in src.split_inclusive(|b| *b == b'\n') {
+        let body = &line[line.iter().take_while(|b| matches!(b, b' ' | b'\t')).count()..];
+        if let Some(name) = body.strip_prefix(b"[") {
+            if name.len() >= 4 && (name[..4].eq_ignore_ascii_case(b"PATH") || name[..4].eq_ignore_ascii_case(b"HOST")) {
+                return Some(at);
+            }
+        }
+        at += line.len();
+    }
+    None
 }
 
 /// The error naming what to install or enable when phpredis does not reach `setup`.
