@@ -543,8 +543,11 @@ fn php_ini_ending_in_a_host_section_gets_its_lines_where_php_reads_them_globally
     let cli = tmp.path().join("etc/php/8.2/cli");
     std::fs::create_dir_all(cli.join("conf.d")).expect("mkdir");
     let ini = cli.join("php.ini");
-    std::fs::write(&ini, "[PHP]\nengine = On\n[Session]\nsession.name = X\n[HOST=dev.example.com]\nsession.gc_maxlifetime = 5")
-        .expect("write");
+    std::fs::write(
+        &ini,
+        "[PHP]\nengine = On\n[Session]\nsession.name = X\n[HOST=dev.example.com]\nsession.gc_maxlifetime = 5",
+    )
+    .expect("write");
     std::fs::write(cli.join("conf.d/20-igbinary.ini"), "extension=igbinary\n").expect("write");
     std::fs::write(cli.join("conf.d/25-redis.ini"), "extension=redis\n").expect("write");
     let out = migrate(tmp.path(), &["--apply", "--redis", "tcp://127.0.0.1:6390", "etc"]);

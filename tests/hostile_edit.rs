@@ -32,9 +32,7 @@ fn restore_refuses_a_manifest_that_names_files_outside_the_tree() {
     write(&t3.join("etc/php/payload"), "echo attacker\n");
     write(&t3.join("etc/php/php.ini"), "session.save_handler = files\n");
     let manifest = t3.join("etc/.sesslint-restore.json");
-    let entry = |target: &Path, backup: Option<&Path>, new: &str, old: Option<&str>| {
-        serde_json::json!({"target": target, "backup": backup, "new_sha256": new, "old_sha256": old})
-    };
+    let entry = |target: &Path, backup: Option<&Path>, new: &str, old: Option<&str>| serde_json::json!({"target": target, "backup": backup, "new_sha256": new, "old_sha256": old});
     let bashrc_sha = sha(b"user config\n");
     let ini_sha = sha(b"session.save_handler = files\n");
     let cases = [
@@ -60,7 +58,10 @@ fn restore_refuses_a_manifest_that_names_files_outside_the_tree() {
         assert!(err.contains("refused, nothing was restored"), "case {i}: {err}");
         assert!(err.contains("outside") || err.contains("beside"), "case {i} says why: {err}");
         assert_eq!(std::fs::read_to_string(victim.join("bashrc")).expect("victim kept"), "user config\n", "case {i}");
-        assert_eq!(std::fs::read_to_string(t3.join("etc/php/php.ini")).expect("read"), "session.save_handler = files\n");
+        assert_eq!(
+            std::fs::read_to_string(t3.join("etc/php/php.ini")).expect("read"),
+            "session.save_handler = files\n"
+        );
         assert!(!err.contains("SECRET-KEY"));
     }
 }
@@ -135,7 +136,10 @@ fn apply_plan_is_confined_to_the_tree_the_model_reads_for_check_and_migrate() {
 fn a_plan_written_where_a_symlink_is_replaces_the_link_and_leaves_its_target_alone() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let w = tmp.path().join("w1");
-    write(&w.join("etc/php/8.2/cli/php.ini"), "[PHP]\nsession.save_path = tcp://127.0.0.1:6379?auth=pw-1234&database=2\n");
+    write(
+        &w.join("etc/php/8.2/cli/php.ini"),
+        "[PHP]\nsession.save_path = tcp://127.0.0.1:6379?auth=pw-1234&database=2\n",
+    );
     let victim = tmp.path().join("victim2/data");
     write(&victim, "precious data\n");
     std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).expect("chmod");
@@ -189,7 +193,8 @@ fn a_directory_swapped_for_a_symlink_during_the_apply_does_not_redirect_the_writ
     let out = child.wait_with_output().expect("wait");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(std::fs::read_to_string(outside.join("php.ini")).expect("read"), original, "{err}");
-    let names: Vec<_> = std::fs::read_dir(&outside).expect("ls").filter_map(Result::ok).map(|e| e.file_name()).collect();
+    let names: Vec<_> =
+        std::fs::read_dir(&outside).expect("ls").filter_map(Result::ok).map(|e| e.file_name()).collect();
     assert_eq!(names.len(), 1, "nothing created outside: {names:?}");
     let fixed = std::fs::read_to_string(w.join("etc/php.real/php.ini")).expect("read");
     assert!(fixed.contains("\"tcp://"), "the file checked was the one fixed: {fixed}\n{err}");

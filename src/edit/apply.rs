@@ -154,7 +154,8 @@ fn prepare<'a>(changes: &'a ChangeSet, inside: &Path) -> Result<Vec<Pending<'a>>
         let link = std::fs::symlink_metadata(&change.target);
         let target = match link {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && change.creates() => {
-                let (dir, name) = super::at::split(&change.target).map_err(|e| unusable(&change.target, e.to_string()))?;
+                let (dir, name) =
+                    super::at::split(&change.target).map_err(|e| unusable(&change.target, e.to_string()))?;
                 let dir = std::fs::canonicalize(dir).map_err(|e| unusable(&change.target, e.to_string()))?;
                 dir.join(name)
             }

@@ -114,7 +114,6 @@ impl Dir {
 
 /// `path`'s directory and file name.
 pub fn split(path: &Path) -> std::io::Result<(&Path, &OsStr)> {
-    let name =
-        path.file_name().ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name"))?;
+    let name = path.file_name().ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name"))?;
     Ok((super::apply::parent(path), name))
 }

@@ -258,10 +258,12 @@ impl ChangeSet {
             let abs = lexical_absolute(&f.path);
             let (path, target) = if f.creates() {
                 let dir = abs.parent().and_then(canonical);
-                let read_here = dir.is_some()
-                    && model.files.iter().any(|m| m.source.path.parent().and_then(canonical) == dir);
+                let read_here =
+                    dir.is_some() && model.files.iter().any(|m| m.source.path.parent().and_then(canonical) == dir);
                 if !read_here {
-                    return Err(outside("the plan creates a file in a directory the checked tree reads no config from".to_owned()));
+                    return Err(outside(
+                        "the plan creates a file in a directory the checked tree reads no config from".to_owned(),
+                    ));
                 }
                 let path = f.path.clone();
                 (path.clone(), target_in(model, &path, true)?)

@@ -136,7 +136,12 @@ fn anchor(model: &Model, ep: &SessionEndpoint, setup: Option<&PhpSetup>) -> Resu
     // Lines after a `[PATH=...]`/`[HOST=...]` section apply to that directory or host only
     // (CGI/FastCGI), never globally: the new lines go before the first such section.
     if let Some(at) = first_per_dir_section(src) {
-        return Ok(Anchor { path: model.path(ini).to_path_buf(), at, lead: String::new(), style: IniLineStyle::plain() });
+        return Ok(Anchor {
+            path: model.path(ini).to_path_buf(),
+            at,
+            lead: String::new(),
+            style: IniLineStyle::plain(),
+        });
     }
     let lead = if src.is_empty() || src.ends_with(b"\n") { String::new() } else { "\n".into() };
     Ok(Anchor { path: model.path(ini).to_path_buf(), at: src.len(), lead, style: IniLineStyle::plain() })
