@@ -217,3 +217,50 @@ fn php_fpm_applies_a_user_ini_over_php_value_and_not_over_php_admin_value() {
         assert_eq!(on_handler, kind == "php_value", "{kind}: SL106 on the handler line: {ds:#?}");
     }
 }
+
+/// A `<VirtualHost>` knows the server-wide setup it is layered on and what it decides;
+/// the rules judge only what it decides, so its inherited findings are said once.
+#[test]
+fn a_virtual_host_repeats_only_what_it_does_not_decide() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path();
+    let write = |rel: &str, body: &str| write(&root.join(rel), body);
+    write(
+        "etc/php/8.2/apache2/php.ini",
+        "extension=igbinary\nextension=redis\nsession.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379?auth=not-a-real-password-0123456789abcdef&timeout=2&read_timeout=2\"\n",
+    );
+    write(
+        "etc/apache2/apache2.conf",
+        "php_admin_value session.use_strict_mode 1\n\
+         <VirtualHost 127.0.0.1:80>\n  php_value session.cookie_secure 0\n</VirtualHost>\n\
+         <VirtualHost 127.0.0.1:81>\n  php_value session.save_path \"tcp://127.0.0.1:6380?auth=not-a-real-password-0123456789abcdef&timeout=2&read_timeout=2\"\n</VirtualHost>\n",
+    );
+    let model = sesslint::model::build(&[root.to_path_buf()], &Default::default());
+    let layered: Vec<(usize, &sesslint::model::PhpSetup)> = model
+        .php
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.layer.as_ref().is_some_and(|l| l.kind == LayerKind::Apache))
+        .collect();
+    assert_eq!(layered.len(), 3, "server, :80, :81");
+    let (server, s) = layered[0];
+    let layer = s.layer.as_ref().expect("layer");
+    assert_eq!((layer.context.as_str(), layer.base), ("server", None), "it replaced Debian's apache2 setup");
+    for (_, v) in &layered[1..] {
+        assert_eq!(v.layer.as_ref().and_then(|l| l.base), Some(server), "{}", v.label());
+    }
+    let decides = |i: usize| layered[i].1.layer.as_ref().map(|l| l.decides.iter().cloned().collect::<Vec<_>>());
+    assert_eq!(decides(1), Some(vec!["session.cookie_secure".to_owned()]));
+    assert_eq!(decides(2), Some(vec!["session.save_path".to_owned()]));
+
+    let ds = sesslint::rules::check(&model);
+    let about = |code: &str, who: &str| ds.iter().filter(|d| d.code == code && d.message.contains(who)).count();
+    // Locking is php.ini's everywhere: said for the server and for :81, which sends its
+    // sessions elsewhere, not for :80, which inherits every value it reads.
+    assert_eq!(about("SL107", "(server)"), 1, "{ds:#?}");
+    assert_eq!(about("SL107", "<VirtualHost 127.0.0.1:80>"), 0, "{ds:#?}");
+    assert_eq!(about("SL107", "<VirtualHost 127.0.0.1:81>"), 1, "{ds:#?}");
+    // :80 decides a cookie flag: its cookie finding is its own.
+    assert_eq!(about("SL111", "<VirtualHost 127.0.0.1:80>"), 1, "{ds:#?}");
+    assert_eq!(about("SL111", "<VirtualHost 127.0.0.1:81>"), 0, "{ds:#?}");
+}

@@ -141,6 +141,17 @@ pub struct Layer {
     pub context: String,
     /// The file that opens the context (an Apache file, the `.user.ini`).
     pub file: FileId,
+    /// The setup (index into `Model::php`) or pool (into `Model::pools`) this one is that
+    /// one plus this layer: php.ini's setup under the server-wide Apache lines, the
+    /// server-wide setup under a `<VirtualHost>`'s, the pool under a `.user.ini`. `None`
+    /// when that is not in the model (Debian's apache2 tree, which the server-wide lines
+    /// replace, or PHP's defaults).
+    #[serde(skip)]
+    pub base: Option<usize>,
+    /// The ini keys whose value here is not the base's (this layer's lines decide them);
+    /// every other key is the base's value from the base's line. Empty without a base.
+    #[serde(skip)]
+    pub decides: std::collections::BTreeSet<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -153,15 +164,29 @@ pub enum LayerKind {
 }
 
 impl Layer {
-    /// How labels start for each kind (see [`Layer::describe`]).
-    pub const APACHE_PREFIX: &'static str = "Apache php_value (";
-    pub const USER_INI_PREFIX: &'static str = ".user.ini ";
+    /// A layer of `kind` at `context`, opened in `file`, on top of `base` (see
+    /// [`Layer::base`]); what it decides is filled in once the values are merged.
+    pub fn new(kind: LayerKind, context: String, file: FileId, base: Option<usize>) -> Layer {
+        Layer { kind, context, file, base, decides: Default::default() }
+    }
+
+    /// The keys whose value in `layered` is not `base`'s, by value and the line that set it.
+    pub fn decided_keys(
+        base: &BTreeMap<String, EffectiveValue>,
+        layered: &BTreeMap<String, EffectiveValue>,
+    ) -> std::collections::BTreeSet<String> {
+        let same = |a: &EffectiveValue, b: &EffectiveValue| a.value == b.value && a.set_at == b.set_at;
+        let mut out: std::collections::BTreeSet<String> =
+            layered.iter().filter(|(k, v)| !base.get(*k).is_some_and(|b| same(b, v))).map(|(k, _)| k.clone()).collect();
+        out.extend(base.keys().filter(|k| !layered.contains_key(*k)).cloned());
+        out
+    }
 
     /// How output names it: `Apache php_value (server)`, `.user.ini /var/www/shop`.
     pub fn describe(&self) -> String {
         match self.kind {
-            LayerKind::Apache => format!("{}{})", Self::APACHE_PREFIX, self.context),
-            LayerKind::UserIni => format!("{}{}", Self::USER_INI_PREFIX, self.context),
+            LayerKind::Apache => format!("Apache php_value ({})", self.context),
+            LayerKind::UserIni => format!(".user.ini {}", self.context),
         }
     }
 }
@@ -752,13 +777,39 @@ impl super::Model {
     }
 
     /// The PHP (not Magento) session endpoints on a Redis handler whose save_path line parsed
-    /// whole, each with the place its save_path was set: what the save_path rules judge.
+    /// whole, each with the place its save_path was set: what the save_path rules judge
+    /// (a layered setup's only when its layer decides the handler or save_path).
     pub fn php_redis_save_paths(&self) -> impl Iterator<Item = (&super::SessionEndpoint, super::Location)> {
         self.endpoints
             .iter()
             .filter(|ep| !matches!(ep.owner, super::EndpointOwner::Magento(_)) && ep.uses_redis())
+            .filter(|ep| !self.repeats_base(ep.owner, &HISTORY_KEYS))
             .filter(|ep| !self.endpoint_save_path_cut(ep))
             .filter_map(|ep| Some((ep, ep.save_path.as_ref()?.set_at?)))
+    }
+
+    /// Whether a finding about `owner` that reads only the ini `keys` (for where sessions
+    /// go, [`HISTORY_KEYS`]) is its base's finding again: `owner` is a setup or pool seen
+    /// through a layer ([`Layer::base`]), the layer decides none of `keys`, and the base has
+    /// a session endpoint of its own on the same SAPI, whose finding says it once.
+    pub fn repeats_base(&self, owner: super::EndpointOwner, keys: &[&str]) -> bool {
+        use super::EndpointOwner::{Php, Pool};
+        let (layer, base) = match owner {
+            Php(i) => {
+                let l = self.php.get(i).and_then(|s| s.layer.as_ref());
+                (l, l.and_then(|l| l.base).map(Php))
+            }
+            Pool(i) => {
+                let l = self.pools.get(i).and_then(|p| p.layer.as_ref());
+                (l, l.and_then(|l| l.base).map(Pool))
+            }
+            super::EndpointOwner::Magento(_) => (None, None),
+        };
+        let (Some(layer), Some(base)) = (layer, base) else { return false };
+        // mod_php over the php.ini every SAPI reads is another SAPI: rules judge it anew.
+        !keys.iter().any(|k| layer.decides.contains(*k))
+            && self.php_sapi_of(owner) == self.php_sapi_of(base)
+            && self.endpoints.iter().any(|e| e.owner == base)
     }
 
     /// Whether an endpoint's save_path is such remains (see [`Self::save_path_cut_by_syntax_error`]).

@@ -196,29 +196,7 @@ pub fn check_selected(model: &Model, enabled: impl Fn(&Rule) -> bool) -> Vec<Dia
         (&a.primary.path, a.primary.span.start, a.code).cmp(&(&b.primary.path, b.primary.span.start, b.code))
     });
     out.dedup();
-    drop_layer_repeats(&mut out);
     out
-}
-
-/// A setup or pool seen through a per-request layer (Apache's `php_value`, a `.user.ini`)
-/// inherits every line of the one below it: a finding about it at a place that already
-/// has one of the same rule says nothing new, so it is left out.
-fn drop_layer_repeats(out: &mut Vec<Diagnostic>) {
-    let layered = |d: &Diagnostic| {
-        d.message.contains(&format!(" + {}", crate::model::php::Layer::APACHE_PREFIX))
-            || d.message.contains(&format!(" + {}", crate::model::php::Layer::USER_INI_PREFIX))
-    };
-    let mut kept: Vec<Diagnostic> = Vec::with_capacity(out.len());
-    for d in out.drain(..) {
-        let repeat = layered(&d)
-            && kept
-                .iter()
-                .any(|k| k.code == d.code && k.primary.path == d.primary.path && k.primary.span == d.primary.span);
-        if !repeat {
-            kept.push(d);
-        }
-    }
-    *out = kept;
 }
 
 /// Endpoint labels grouped by the place that decides for them, in first-seen order: one

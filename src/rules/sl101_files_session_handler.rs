@@ -29,6 +29,7 @@
 //! redis.session.locking_enabled = 1
 //! ```
 
+use crate::model::php::HISTORY_KEYS;
 use super::{group_by_location, label, subjects, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -45,7 +46,10 @@ pub static RULE: Rule = Rule {
 fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     let mut found = Vec::new();
     for ep in &model.endpoints {
-        if matches!(ep.owner, EndpointOwner::Magento(_)) || ep.handler.value != "files" {
+        if matches!(ep.owner, EndpointOwner::Magento(_))
+            || ep.handler.value != "files"
+            || model.repeats_base(ep.owner, &HISTORY_KEYS)
+        {
             continue;
         }
         if matches!(model.php_sapi_of(ep.owner), Some(Sapi::Cli | Sapi::Phpdbg)) {

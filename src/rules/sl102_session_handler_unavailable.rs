@@ -28,6 +28,7 @@
 //! `conf.d/20-redis.ini` after `20-igbinary.ini`; RHEL: `dnf install php-pecl-redis5`;
 //! Docker: `docker-php-ext-enable igbinary redis`), or correct the handler's name.
 
+use crate::model::php::HISTORY_KEYS;
 use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -54,7 +55,8 @@ const HANDLERS: &[(&str, Option<&str>)] = &[
 fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
     for ep in &model.endpoints {
-        if matches!(ep.owner, EndpointOwner::Magento(_)) {
+        // A layer loads no module: its setup's modules are its base's.
+        if matches!(ep.owner, EndpointOwner::Magento(_)) || model.repeats_base(ep.owner, &HISTORY_KEYS) {
             continue;
         }
         let handler = ep.handler.value.as_str();

@@ -38,6 +38,7 @@
 //! `seed[]=host:port&seed[]=host2:port` for `rediscluster`; percent-encode `,`, blanks, `&`,
 //! `+` and `%` in a password.)
 
+use crate::model::php::HISTORY_KEYS;
 use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -54,7 +55,10 @@ pub static RULE: Rule = Rule {
 fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
     for ep in &model.endpoints {
-        if matches!(ep.owner, EndpointOwner::Magento(_)) || model.endpoint_save_path_cut(ep) {
+        if matches!(ep.owner, EndpointOwner::Magento(_))
+            || model.endpoint_save_path_cut(ep)
+            || model.repeats_base(ep.owner, &HISTORY_KEYS)
+        {
             continue;
         }
         let handler = ep.handler.value.as_str();

@@ -54,6 +54,19 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// The ini keys this rule reads.
+const LOCK_KEYS: [&str; 9] = [
+    "session.save_handler",
+    "session.save_path",
+    "redis.session.locking_enabled",
+    "redis.session.lock_expire",
+    "redis.session.lock_wait_time",
+    "redis.session.lock_retries",
+    "redis.session.early_refresh",
+    "redis.session.compression",
+    "max_execution_time",
+];
+
 fn number(v: Option<&crate::model::EffectiveValue>) -> Option<f64> {
     v.and_then(|v| v.value.trim().parse::<f64>().ok())
 }
@@ -65,6 +78,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
             || ep.handler.value != "redis"
             || !ep.uses_redis()
             || model.endpoint_save_path_cut(ep)
+            || model.repeats_base(ep.owner, &LOCK_KEYS)
         {
             continue;
         }

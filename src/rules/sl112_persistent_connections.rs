@@ -24,6 +24,7 @@
 //! well below the server's `maxclients`, and set Redis `timeout 0` so it does not close idle
 //! connections under the workers.
 
+use crate::model::php::HISTORY_KEYS;
 use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -39,6 +40,9 @@ pub static RULE: Rule = Rule {
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     for (ei, ep) in model.endpoints.iter().enumerate() {
+        if model.repeats_base(ep.owner, &HISTORY_KEYS) {
+            continue;
+        }
         let workers = match ep.owner {
             EndpointOwner::Pool(i) => {
                 model.pools[i].settings.get("pm.max_children").and_then(|v| v.value.trim().parse::<u64>().ok())

@@ -22,6 +22,7 @@
 //! Use a database below `databases` (or raise `databases` on the server); on a cluster, use
 //! key prefixes instead of databases.
 
+use crate::model::php::HISTORY_KEYS;
 use super::{endpoint_at, label, setting_at, Rule};
 use crate::codes::Code;
 use crate::diagnostic::Severity;
@@ -37,7 +38,7 @@ pub static RULE: Rule = Rule {
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
     for l in &model.links {
-        if l.certainty != LinkCertainty::Exact {
+        if l.certainty != LinkCertainty::Exact || model.repeats_base(model.endpoint(l.endpoint).owner, &HISTORY_KEYS) {
             continue;
         }
         let ep = model.endpoint(l.endpoint);

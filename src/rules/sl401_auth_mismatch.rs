@@ -39,6 +39,7 @@
 //! path (`%2B` for `+`, `%26` for `&`, `%2C` for `,`); or remove `auth` where the server
 //! has no password.
 
+use crate::model::php::HISTORY_KEYS;
 use super::{endpoint_at, label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::Severity;
@@ -55,7 +56,7 @@ pub static RULE: Rule = Rule {
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
     for l in &model.links {
-        if l.certainty != LinkCertainty::Exact {
+        if l.certainty != LinkCertainty::Exact || model.repeats_base(model.endpoint(l.endpoint).owner, &HISTORY_KEYS) {
             continue;
         }
         let ep = model.endpoint(l.endpoint);

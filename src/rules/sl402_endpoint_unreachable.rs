@@ -31,6 +31,7 @@
 //! Point the client at an address the server listens on (its `port`, `tls-port`, a `bind`
 //! address, or its `unixsocket` path), or make the server listen where the client connects.
 
+use crate::model::php::HISTORY_KEYS;
 use super::{endpoint_at, label, setting_at, Rule};
 use crate::codes::Code;
 use crate::diagnostic::Severity;
@@ -48,6 +49,9 @@ pub static RULE: Rule = Rule {
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
     for u in &model.unreached {
         let ep = model.endpoint(u.endpoint);
+        if model.repeats_base(ep.owner, &HISTORY_KEYS) {
+            continue;
+        }
         let t = &ep.targets[u.target];
         if !t.problems.is_empty() {
             continue; // a malformed address is the save-path rules' finding

@@ -27,6 +27,7 @@
 //! ## Fix
 //! Give each application its own database (`database=N`) or prefix (`prefix=blog:`).
 
+use crate::model::php::HISTORY_KEYS;
 use std::collections::BTreeMap;
 
 use super::{endpoint_at, label, Rule};
@@ -57,6 +58,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
     let mut groups: BTreeMap<(Place, i64, String), Vec<(EndpointId, Location)>> = BTreeMap::new();
     for (ei, ep) in model.endpoints.iter().enumerate() {
         let id = EndpointId(ei);
+        if model.repeats_base(ep.owner, &HISTORY_KEYS) {
+            continue; // the base's app, under the same setting
+        }
         if let EndpointOwner::Php(i) = ep.owner {
             if model.php[i].sapi == Some(Sapi::Cli) {
                 continue; // the CLI runs the same app's scripts

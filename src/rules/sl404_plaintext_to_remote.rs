@@ -24,6 +24,7 @@
 //! Use `tls://` to a Redis `tls-port`, or connect to a local stunnel/spiped client end
 //! (`tcp://127.0.0.1:6380`) that forwards to the server.
 
+use crate::model::php::HISTORY_KEYS;
 use super::{endpoint_at, label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::Severity;
@@ -43,6 +44,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
     let vpn: Vec<&str> =
         model.tunnels.iter().filter(|t| t.kind == TunnelKind::PeerVpn).filter_map(|t| t.listen.as_deref()).collect();
     for (ei, ep) in model.endpoints.iter().enumerate() {
+        if model.repeats_base(ep.owner, &HISTORY_KEYS) {
+            continue;
+        }
         for (ti, t) in ep.targets.iter().enumerate() {
             if t.transport != Transport::Tcp {
                 continue;

@@ -114,9 +114,18 @@ fn handler_ops(model: &Model, owner: EndpointOwner, t: &RedisTarget) -> (String,
     (prefix, ops)
 }
 
+/// The ini keys that decide what the handler sends (see `handler_ops`).
+const READS: [&str; 5] = [
+    "session.save_handler",
+    "session.save_path",
+    "session.lazy_write",
+    "session.use_strict_mode",
+    "redis.session.locking_enabled",
+];
+
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
     for l in &model.links {
-        if l.certainty != LinkCertainty::Exact {
+        if l.certainty != LinkCertainty::Exact || model.repeats_base(model.endpoint(l.endpoint).owner, &READS) {
             continue;
         }
         let ep = model.endpoint(l.endpoint);

@@ -161,6 +161,8 @@ pub(super) fn lower_apache(model: &Model, parsed: &[Parsed], setups: &mut Vec<Ph
         }
         let first_file = FileId(files[0]);
         let base_setup = base.map(|b| setups[b].clone());
+        // The setup each context became, so an inner one knows the one it is layered on.
+        let mut made: Vec<(Vec<String>, usize)> = Vec::new();
         for scope in scopes {
             let values = merged(&all, &scope);
             // Only a context that sets something of sessions is a setup of its own.
@@ -171,15 +173,33 @@ pub(super) fn lower_apache(model: &Model, parsed: &[Parsed], setups: &mut Vec<Ph
             s.sapi = Some(Sapi::Apache2);
             let file = all.iter().find(|e| e.scope == scope).map_or(first_file, |e| e.at.file);
             let context = scope.last().cloned().unwrap_or_else(|| "server".to_owned());
-            s.layer = Some(Layer { kind: LayerKind::Apache, context, file });
             for e in values.values() {
                 s.set_from_layer(&e.key, e.value.clone(), e.at, e.value_span);
             }
-            match base {
-                // Debian's apache2 tree serves mod_php alone: its server-wide layer replaces it.
-                Some(b) if scope.is_empty() && setups[b].sapi == Some(Sapi::Apache2) => setups[b] = s,
-                _ => setups.push(s),
+            // Debian's apache2 tree serves mod_php alone: its server-wide layer replaces it.
+            let replaces = base.filter(|&b| scope.is_empty() && setups[b].sapi == Some(Sapi::Apache2));
+            let parent = (0..scope.len())
+                .rev()
+                .find_map(|d| made.iter().find(|(m, _)| m[..] == scope[..d]).map(|(_, i)| *i))
+                .or(base)
+                .filter(|_| replaces.is_none());
+            let mut layer = Layer::new(LayerKind::Apache, context, file, parent);
+            if let Some(p) = parent {
+                layer.decides = Layer::decided_keys(&setups[p].values, &s.values);
             }
+            s.layer = Some(layer);
+            let index = match replaces {
+                Some(b) => {
+                    setups[b] = s;
+                    b
+                }
+                None => {
+                    setups.push(s);
+                    setups.len() - 1
+                }
+            };
+            made.push((scope, index));
         }
     }
 }
+

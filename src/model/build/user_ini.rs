@@ -93,15 +93,17 @@ pub(super) fn lower_user_ini(model: &Model, parsed: &[Parsed], setups: &mut Vec<
         if found.is_empty() {
             continue;
         }
-        let layer = Layer { kind: LayerKind::UserIni, context: crate::source::display_path(&dir), file: FileId(i) };
+        let context = crate::source::display_path(&dir);
         let reads_it = |filename: Option<String>| filename.map_or(true, |f| f == ".user.ini");
-        let base_pools: Vec<FpmPool> = pools
+        let base_pools: Vec<(usize, FpmPool)> = pools
             .iter()
-            .filter(|p| p.layer.is_none() && host_of(model.path(p.declared_at.file), &[]) == host)
-            .filter(|p| reads_it(p.effective("user_ini.filename", setups).map(|v| v.value)))
-            .cloned()
+            .enumerate()
+            .filter(|(_, p)| p.layer.is_none() && host_of(model.path(p.declared_at.file), &[]) == host)
+            .filter(|(_, p)| reads_it(p.effective("user_ini.filename", setups).map(|v| v.value)))
+            .map(|(b, p)| (b, p.clone()))
             .collect();
-        for mut p in base_pools {
+        for (b, mut p) in base_pools {
+            let mut layer = Layer::new(LayerKind::UserIni, context.clone(), FileId(i), Some(b));
             let mut applied = false;
             for (key, value, at, value_span) in &found {
                 if p.overrides.get(key).is_some_and(|o| o.admin) {
@@ -123,6 +125,7 @@ pub(super) fn lower_user_ini(model: &Model, parsed: &[Parsed], setups: &mut Vec<
                     lines: vec![(value.clone(), false, *at)],
                 };
                 p.overrides.insert(key.clone(), o);
+                layer.decides.insert(key.clone());
                 applied = true;
             }
             if !applied {
@@ -133,20 +136,23 @@ pub(super) fn lower_user_ini(model: &Model, parsed: &[Parsed], setups: &mut Vec<
                 o.lines.retain(|(_, _, at)| *at == o.set_at);
             }
             p.unquoted.clear();
-            p.layer = Some(layer.clone());
+            p.layer = Some(layer);
             pools.push(p);
         }
-        let cgi: Vec<PhpSetup> = setups
+        let cgi: Vec<(usize, PhpSetup)> = setups
             .iter()
-            .filter(|s| s.layer.is_none() && s.sapi == Some(Sapi::Cgi) && host_of(&s.dir, &[]) == host)
-            .filter(|s| reads_it(s.get("user_ini.filename").map(|v| v.value)))
-            .cloned()
+            .enumerate()
+            .filter(|(_, s)| s.layer.is_none() && s.sapi == Some(Sapi::Cgi) && host_of(&s.dir, &[]) == host)
+            .filter(|(_, s)| reads_it(s.get("user_ini.filename").map(|v| v.value)))
+            .map(|(b, s)| (b, s.clone()))
             .collect();
-        for mut s in cgi {
+        for (b, mut s) in cgi {
             for (key, value, at, value_span) in &found {
                 s.set_from_layer(key, value.clone(), *at, *value_span);
             }
-            s.layer = Some(layer.clone());
+            let mut layer = Layer::new(LayerKind::UserIni, context.clone(), FileId(i), Some(b));
+            layer.decides = Layer::decided_keys(&setups[b].values, &s.values);
+            s.layer = Some(layer);
             setups.push(s);
         }
     }
