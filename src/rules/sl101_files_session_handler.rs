@@ -29,10 +29,10 @@
 //! redis.session.locking_enabled = 1
 //! ```
 
-use crate::model::php::HISTORY_KEYS;
 use super::{group_by_location, label, subjects, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::php::HISTORY_KEYS;
 use crate::model::{EndpointOwner, Model, Sapi};
 
 pub static RULE: Rule = Rule {

@@ -28,10 +28,10 @@
 //! `conf.d/20-redis.ini` after `20-igbinary.ini`; RHEL: `dnf install php-pecl-redis5`;
 //! Docker: `docker-php-ext-enable igbinary redis`), or correct the handler's name.
 
-use crate::model::php::HISTORY_KEYS;
 use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::php::HISTORY_KEYS;
 use crate::model::{EndpointOwner, Model, PhpSetup};
 
 pub static RULE: Rule = Rule {

@@ -38,10 +38,10 @@
 //! `seed[]=host:port&seed[]=host2:port` for `rediscluster`; percent-encode `,`, blanks, `&`,
 //! `+` and `%` in a password.)
 
-use crate::model::php::HISTORY_KEYS;
 use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::php::HISTORY_KEYS;
 use crate::model::{EndpointOwner, Location, Model, TargetProblem, Transport};
 
 pub static RULE: Rule = Rule {

@@ -49,7 +49,10 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     for ep in &model.endpoints {
         if matches!(ep.owner, EndpointOwner::Magento(_))
             || matches!(model.php_sapi_of(ep.owner), Some(Sapi::Cli | Sapi::Phpdbg))
-            || model.repeats_base(ep.owner, &["session.cookie_httponly", "session.cookie_samesite", "session.cookie_secure"])
+            || model.repeats_base(
+                ep.owner,
+                &["session.cookie_httponly", "session.cookie_samesite", "session.cookie_secure"],
+            )
         {
             continue;
         }

@@ -24,10 +24,10 @@
 //! well below the server's `maxclients`, and set Redis `timeout 0` so it does not close idle
 //! connections under the workers.
 
-use crate::model::php::HISTORY_KEYS;
 use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::php::HISTORY_KEYS;
 use crate::model::{EndpointId, EndpointOwner, Model, Sapi};
 
 pub static RULE: Rule = Rule {

@@ -22,10 +22,10 @@
 //! Use a database below `databases` (or raise `databases` on the server); on a cluster, use
 //! key prefixes instead of databases.
 
-use crate::model::php::HISTORY_KEYS;
 use super::{endpoint_at, label, setting_at, Rule};
 use crate::codes::Code;
 use crate::diagnostic::Severity;
+use crate::model::php::HISTORY_KEYS;
 use crate::model::{LinkCertainty, Model};
 
 pub static RULE: Rule = Rule {

@@ -39,11 +39,11 @@
 //! path (`%2B` for `+`, `%26` for `&`, `%2C` for `,`); or remove `auth` where the server
 //! has no password.
 
-use crate::model::php::HISTORY_KEYS;
 use super::{endpoint_at, label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::Severity;
 use crate::model::credentials::{credentials_refused, Refusal};
+use crate::model::php::HISTORY_KEYS;
 use crate::model::{LinkCertainty, Location, Model};
 
 pub static RULE: Rule = Rule {

@@ -31,10 +31,10 @@
 //! Point the client at an address the server listens on (its `port`, `tls-port`, a `bind`
 //! address, or its `unixsocket` path), or make the server listen where the client connects.
 
-use crate::model::php::HISTORY_KEYS;
 use super::{endpoint_at, label, setting_at, Rule};
 use crate::codes::Code;
 use crate::diagnostic::Severity;
+use crate::model::php::HISTORY_KEYS;
 use crate::model::redis::{classify_address, Reach};
 use crate::model::{Model, RedisServer, RedisTarget, Transport};
 

@@ -24,10 +24,10 @@
 //! Use `tls://` to a Redis `tls-port`, or connect to a local stunnel/spiped client end
 //! (`tcp://127.0.0.1:6380`) that forwards to the server.
 
-use crate::model::php::HISTORY_KEYS;
 use super::{endpoint_at, label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::Severity;
+use crate::model::php::HISTORY_KEYS;
 use crate::model::redis::{classify_address, Reach};
 use crate::model::tunnel::TunnelKind;
 use crate::model::{EndpointId, Model, Transport};
