@@ -1,7 +1,7 @@
 //! The per-request layers PHP reads on top of php.ini, against the real programs: a
 //! `.user.ini` as php-cgi 8.2 and php-fpm 8.2 (over FastCGI, with cgi-fcgi) apply it, and
 //! mod_php's Apache `php_value` lines as sesslint reads Remi's/RHEL's shipped
-//! `conf.d/php.conf` (no httpd with mod_php runs here).
+//! `conf.d/php.conf` (a running httpd with mod_php: tests/e2e_mod_php.rs).
 
 mod common;
 

@@ -53,7 +53,44 @@ fn read_order(path: &Path) -> (u8, PathBuf) {
     (rank, path.to_path_buf())
 }
 
-fn entries(conf: &ApacheConf, file: FileId, out: &mut Vec<Entry>) {
+/// A PHP module as `<IfModule>` and `LoadModule` name it, reduced to one form: `php` for
+/// PHP 8's `php_module`/`mod_php.c`, `php7` for `php7_module`/`mod_php7.c`; `None` for
+/// other modules.
+fn php_module(name: &str) -> Option<String> {
+    let n = name.to_ascii_lowercase();
+    let core = n.strip_suffix("_module").or_else(|| n.strip_prefix("mod_").and_then(|m| m.strip_suffix(".c")))?;
+    core.starts_with("php").then(|| core.to_owned())
+}
+
+/// The PHP modules the tree's `LoadModule` lines load (see [`php_module`]); empty when
+/// none is in the tree (Debian loads it from `mods-enabled/php8.2.load`).
+fn loaded_php_modules(conf: &ApacheConf, out: &mut Vec<String>) {
+    for node in &conf.nodes {
+        if let NodeKind::Directive { name, args } = &node.kind {
+            if name.value.eq_ignore_ascii_case(b"LoadModule") {
+                if let Some(m) = args.first().and_then(|a| php_module(&String::from_utf8_lossy(&a.value))) {
+                    out.push(m);
+                }
+            }
+        }
+    }
+}
+
+/// Whether httpd reads what an `<IfModule arg>` holds, as far as mod_php goes: a PHP module
+/// counts as loaded when the tree loads it, or, when the tree shows no `LoadModule` for PHP,
+/// as the one mod_php there is. httpd 2.4 with Debian's mod_php 8.2 skips `<IfModule
+/// mod_php7.c>` (tests/e2e_mod_php.rs).
+fn if_module_holds(arg: &str, loaded: &[String]) -> bool {
+    let (negated, name) = match arg.strip_prefix('!') {
+        Some(rest) => (true, rest),
+        None => (false, arg),
+    };
+    let Some(module) = php_module(name) else { return true }; // not about PHP: assume it holds
+    let present = loaded.is_empty() || loaded.contains(&module);
+    present != negated
+}
+
+fn entries(conf: &ApacheConf, file: FileId, loaded: &[String], out: &mut Vec<Entry>) {
     // (section name, its label when it scopes, whether it excludes mod_php)
     let mut stack: Vec<(String, Option<String>, bool)> = Vec::new();
     for node in &conf.nodes {
@@ -63,9 +100,9 @@ fn entries(conf: &ApacheConf, file: FileId, out: &mut Vec<Entry>) {
                 let arg_text: Vec<String> =
                     args.iter().map(|a| String::from_utf8_lossy(&a.value).into_owned()).collect();
                 let conditional = n.starts_with("if");
-                // `<IfModule !mod_php.c>` holds what applies when mod_php is NOT loaded.
-                let excludes = conditional
-                    && arg_text.first().is_some_and(|a| a.starts_with('!') && a.to_ascii_lowercase().contains("php"));
+                // `<IfModule !mod_php.c>` holds what applies when mod_php is NOT loaded, and
+                // `<IfModule mod_php7.c>` what applies to PHP 7's.
+                let excludes = n == "ifmodule" && arg_text.first().is_some_and(|a| !if_module_holds(a, loaded));
                 let label = (!conditional).then(|| {
                     format!("<{} {}>", String::from_utf8_lossy(&name.value), arg_text.join(" ")).replace(" >", ">")
                 });
@@ -136,10 +173,16 @@ pub(super) fn lower_apache(model: &Model, parsed: &[Parsed], setups: &mut Vec<Ph
     }
     for (dir, mut files) in trees {
         files.sort_by_key(|&i| read_order(&model.files[i].source.path));
+        let mut loaded = Vec::new();
+        for &i in &files {
+            if let Parsed::Apache(conf) = &parsed[i] {
+                loaded_php_modules(conf, &mut loaded);
+            }
+        }
         let mut all = Vec::new();
         for &i in &files {
             if let Parsed::Apache(conf) = &parsed[i] {
-                entries(conf, FileId(i), &mut all);
+                entries(conf, FileId(i), &loaded, &mut all);
             }
         }
         if all.is_empty() {
@@ -203,3 +246,20 @@ pub(super) fn lower_apache(model: &Model, parsed: &[Parsed], setups: &mut Vec<Ph
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::{if_module_holds, php_module};
+
+    #[test]
+    fn if_module_names_php_8s_module_and_not_php_7s() {
+        assert_eq!(php_module("mod_php.c").as_deref(), Some("php"));
+        assert_eq!(php_module("php7_module").as_deref(), Some("php7"));
+        assert_eq!(php_module("mod_rewrite.c"), None);
+        let php8 = ["php".to_owned()];
+        assert!(if_module_holds("mod_php.c", &php8) && if_module_holds("php_module", &php8));
+        assert!(!if_module_holds("mod_php7.c", &php8) && !if_module_holds("!php_module", &php8));
+        assert!(if_module_holds("!mod_php5.c", &php8) && if_module_holds("mod_rewrite.c", &php8));
+        // No LoadModule in the tree: the mod_php there is, whichever it is.
+        assert!(if_module_holds("mod_php7.c", &[]) && !if_module_holds("!mod_php.c", &[]));
+    }
+}
