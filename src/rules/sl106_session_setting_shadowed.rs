@@ -18,7 +18,9 @@
 //!   `php_value session.save_path "/var/lib/php/session"`). httpd keeps the last line of a
 //!   context, and an inner context's line wins unless it is a `php_value` over an outer
 //!   `php_admin_value` (php-src sapi/apache2handler/apache_config.c); `none` is the empty
-//!   value;
+//!   value; lines inside `<IfModule mod_php7.c>` do not count when the tree loads PHP 8's
+//!   `php_module`. Checked live against httpd 2.4 with Debian's mod_php 8.2
+//!   (tests/e2e_mod_php.rs);
 //! - for php-fpm pools and CGI, a `.user.ini` (PHP reads it per request in the script's
 //!   directory and up to the document root; `user_ini.filename`) that does the same. It may
 //!   set only PHP_INI_PERDIR/PHP_INI_USER entries (every `session.*` one), and loses to a
