@@ -41,7 +41,12 @@ fn value_origin(model: &Model, ctx: &ReportContext<'_>, v: &EffectiveValue) -> S
 }
 
 fn destination(ctx: &ReportContext<'_>, ep: &SessionEndpoint) -> String {
-    let handler = ctx.text(&ep.handler.value);
+    // Apache's `php_value session.save_handler none` sets it empty; PHP then refuses
+    // session_start() ("Cannot find session save handler \"\"", php 8.2).
+    let handler = match ep.handler.value.as_str() {
+        "" => "\"\" (no save handler: session_start() fails)".to_owned(),
+        v => ctx.text(v),
+    };
     let env_note = |v: &EffectiveValue| {
         v.depends_on_env
             .as_ref()

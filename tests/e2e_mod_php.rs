@@ -238,6 +238,10 @@ fn a_running_apache_with_mod_php_reads_each_context_as_the_model_says() {
         assert_eq!(said.join("|"), *real, "{context} (GET :{port}{path}): sesslint's values are mod_php's");
         assert!(show.contains(&format!("+ Apache php_value ({context})")), "show names {context}:\n{show}");
     }
+    assert!(
+        show.contains("sessions: \"\" (no save handler: session_start() fails) -> PHP's built-in save_path"),
+        "{show}"
+    );
     // The pinned answers, so that a change of httpd or PHP shows here first.
     assert_eq!(
         real,

@@ -100,11 +100,8 @@ fn distinct_reasons(reasons: impl Iterator<Item = String>) -> String {
         }
     }
     let kinds = counted.len();
-    let mut parts: Vec<String> = counted
-        .into_iter()
-        .take(5)
-        .map(|(r, n)| if n == 1 { r } else { format!("{r} ({n} servers)") })
-        .collect();
+    let mut parts: Vec<String> =
+        counted.into_iter().take(5).map(|(r, n)| if n == 1 { r } else { format!("{r} ({n} servers)") }).collect();
     if kinds > 5 {
         parts.push(format!("and {} other reasons", kinds - 5));
     }
