@@ -172,7 +172,7 @@ impl RedisTarget {
 }
 
 /// Who owns an endpoint.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(tag = "kind", content = "index", rename_all = "lowercase")]
 pub enum EndpointOwner {
     /// A PHP setup (index into `Model::php`), when no pool overrides it.

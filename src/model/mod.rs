@@ -212,6 +212,9 @@ pub struct Model {
     file_hosts: Vec<Option<HostId>>,
     /// Path -> index into `files`, kept by [`Model::add_file`].
     by_path: std::collections::HashMap<PathBuf, FileId>,
+    /// The owners that have at least one endpoint, computed on first use (after the build):
+    /// rules ask it once per layered setup, which a scan of `endpoints` made quadratic.
+    endpoint_owners: std::sync::OnceLock<std::collections::HashSet<EndpointOwner>>,
 }
 
 impl Model {
@@ -298,6 +301,12 @@ impl Model {
             .iter()
             .take_while(move |l| l.endpoint == endpoint && l.target == target)
             .map(move |l| (l, self.server(l.server)))
+    }
+
+    /// Whether `owner` (a setup, pool or Magento install) has a session endpoint; O(1)
+    /// after the first call.
+    pub fn has_endpoint(&self, owner: EndpointOwner) -> bool {
+        self.endpoint_owners.get_or_init(|| self.endpoints.iter().map(|e| e.owner).collect()).contains(&owner)
     }
 
     /// The endpoints linked to a server.

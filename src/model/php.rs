@@ -809,7 +809,7 @@ impl super::Model {
         // mod_php over the php.ini every SAPI reads is another SAPI: rules judge it anew.
         !keys.iter().any(|k| layer.decides.contains(*k))
             && self.php_sapi_of(owner) == self.php_sapi_of(base)
-            && self.endpoints.iter().any(|e| e.owner == base)
+            && self.has_endpoint(base)
     }
 
     /// Whether an endpoint's save_path is such remains (see [`Self::save_path_cut_by_syntax_error`]).
