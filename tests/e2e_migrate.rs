@@ -614,3 +614,31 @@ fn an_acl_user_name_redis_server_would_refuse_is_refused() {
         assert_eq!(snapshot(&etc), before, "nothing written");
     }
 }
+
+/// A CRLF redis.conf stays CRLF: the lines --harden-redis adds end in CRLF too, and the real
+/// redis-server starts with the result and asks for the password.
+#[test]
+fn hardening_a_crlf_redis_conf_adds_crlf_lines() {
+    let Some(redis) = common::oracle("redis-server") else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let etc = tmp.path().join("tree/etc");
+    copy_tree(&common::fixtures().join("corpus/debian12-etc/redis"), &etc.join("redis"));
+    let conf = etc.join("redis/redis.conf");
+    let lf = std::fs::read_to_string(&conf).expect("redis.conf");
+    std::fs::write(&conf, lf.replace('\n', "\r\n")).expect("write");
+    let applied = migrate(tmp.path(), &["--apply", "--harden-redis", "--redis", "tcp://127.0.0.1:6379", "tree/etc"]);
+    assert!(applied.status.success(), "{}{}", text(&applied.stdout), text(&applied.stderr));
+    let hardened = std::fs::read(&conf).expect("redis.conf");
+    let bare = hardened.iter().enumerate().filter(|(i, b)| **b == b'\n' && (*i == 0 || hardened[i - 1] != b'\r'));
+    assert_eq!(bare.count(), 0, "a bare LF line: {}", text(&hardened));
+    assert!(text(&hardened).contains("\r\nrequirepass "), "{}", text(&hardened));
+    let port = common::redis::free_port();
+    let run = tmp.path().join("run");
+    std::fs::create_dir(&run).expect("mkdir");
+    let Outcome::Running(_server) =
+        start(&redis, &conf, &etc, &run, &["--port", &port.to_string(), "--logfile", "", "--supervised", "no"])
+    else {
+        panic!("redis-server refused the hardened CRLF redis.conf")
+    };
+    assert!(matches!(command(&run.join("s.sock"), None, &[b"PING"]), Ok(Resp::Error(e)) if e.starts_with("NOAUTH")));
+}

@@ -189,7 +189,10 @@ fn a_failed_write_puts_back_the_files_already_replaced() {
     // php.ini was replaced, then put back (a copy of its backup: another inode).
     assert_ne!(std::fs::metadata(&changes.files[0].target).expect("stat").ino(), ini_inode);
     for p in common::files_below(tmp.path()) {
-        assert!(!p.to_string_lossy().contains("sesslint-tmp"), "left behind: {}", p.display());
+        let name = p.to_string_lossy();
+        assert!(!name.contains("sesslint-tmp"), "left behind: {}", p.display());
+        // Every file is back: no backup or manifest to mislead a later `sesslint restore`.
+        assert!(!name.ends_with(".bak") && !name.ends_with(".sesslint-restore.json"), "left behind: {name}");
     }
 }
 

@@ -131,7 +131,14 @@ pub fn apply(changes: &ChangeSet, options: &ApplyOptions<'_>) -> Result<ApplyRep
     for (i, p) in pending.iter().enumerate() {
         if let Err(source) = replace(p) {
             // This file too: its rename may have happened before the directory's fsync failed.
-            let after = roll_back(&entries[..=i]);
+            let (after, restored) = roll_back(&entries[..=i]);
+            if restored {
+                // Every file is as before: the backups and the manifest would only mislead.
+                for b in report.files.iter().filter_map(|f| f.backup.as_deref()) {
+                    let _ = std::fs::remove_file(b);
+                }
+                let _ = std::fs::remove_file(&manifest);
+            }
             return Err(ApplyError::Write { path: crate::source::display_path(&p.target), source, after });
         }
         super::slow::pause("replaced");
@@ -360,8 +367,8 @@ fn copy_labels(from: &File, to: &File) -> std::io::Result<()> {
 }
 
 /// Put back the files of `entries` (already replaced): each backup's bytes over its target,
-/// each created file removed. Returns what to tell the user.
-fn roll_back(entries: &[ManifestEntry]) -> String {
+/// each created file removed. Returns what to tell the user, and whether every file is back.
+fn roll_back(entries: &[ManifestEntry]) -> (String, bool) {
     let mut failed = Vec::new();
     for e in entries.iter().rev() {
         if let Err(err) = super::restore::restore_entry(e) {
@@ -369,9 +376,9 @@ fn roll_back(entries: &[ManifestEntry]) -> String {
         }
     }
     if failed.is_empty() {
-        "the files already replaced were restored".to_owned()
+        ("the files already replaced were restored (backups and manifest removed)".to_owned(), true)
     } else {
-        format!("restoring failed for {}; run `sesslint restore`", failed.join(", "))
+        (format!("restoring failed for {}; run `sesslint restore`", failed.join(", ")), false)
     }
 }
 

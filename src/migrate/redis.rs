@@ -37,19 +37,21 @@ fn secret_argument(value: &[u8]) -> Text {
 
 /// Where a new directive line goes: after the commented example (`# requirepass foobared`)
 /// when the file has one, else at its end. Returns the offset and a lead line end if needed.
-fn new_line_place(conf: &RedisConf, example: &str) -> (usize, String) {
+fn new_line_place(conf: &RedisConf, example: &str) -> (usize, String, &'static str) {
     let text = conf.text();
+    // A CRLF file gets CRLF lines (redis-server reads both; the file stays one style).
+    let eol = if text.windows(2).any(|w| w == b"\r\n") { "\r\n" } else { "\n" };
     for l in conf.lines() {
         if matches!(l.kind, LineKind::Comment) {
             let c = String::from_utf8_lossy(l.content.slice(text));
             let body = c.trim_start_matches('#').trim_start();
             if body.starts_with(example) && (l.span.end > l.span.start) && text.get(l.span.end - 1) == Some(&b'\n') {
-                return (l.span.end, String::new());
+                return (l.span.end, String::new(), eol);
             }
         }
     }
-    let lead = if text.is_empty() || text.ends_with(b"\n") { String::new() } else { "\n".into() };
-    (text.len(), lead)
+    let lead = if text.is_empty() || text.ends_with(b"\n") { String::new() } else { eol.into() };
+    (text.len(), lead, eol)
 }
 
 pub fn plan(model: &Model, request: &Request, edits: &mut EditSet, plan: &mut Plan) -> Result<(), MigrateError> {
@@ -90,10 +92,10 @@ pub fn plan(model: &Model, request: &Request, edits: &mut EditSet, plan: &mut Pl
                         changed.push("requirepass set".into());
                     }
                     None => {
-                        let (at, lead) = new_line_place(conf, "requirepass");
+                        let (at, lead, eol) = new_line_place(conf, "requirepass");
                         let mut t = Text::plain(format!("{lead}requirepass "));
                         t.append(&secret_argument(password));
-                        t.push("\n", false);
+                        t.push(eol, false);
                         edits.insert(path, at, "requirepass", t)?;
                         changed.push("requirepass added".into());
                     }
@@ -113,7 +115,7 @@ pub fn plan(model: &Model, request: &Request, edits: &mut EditSet, plan: &mut Pl
                         }
                     }
                     None => {
-                        let (at, lead) = new_line_place(conf, "user ");
+                        let (at, lead, eol) = new_line_place(conf, "user ");
                         let mut t = Text::plain(format!("{lead}user {} on ", argument(user.as_bytes())));
                         t.push("\"", false);
                         let enc = argument(&rule);
@@ -121,7 +123,8 @@ pub fn plan(model: &Model, request: &Request, edits: &mut EditSet, plan: &mut Pl
                         // `>` is not the secret; the password after it is.
                         t.push(&inner[..1], false);
                         t.push(&inner[1..], true);
-                        t.push("\" ~PHPREDIS_SESSION:* +@all -@dangerous\n", false);
+                        t.push("\" ~PHPREDIS_SESSION:* +@all -@dangerous", false);
+                        t.push(eol, false);
                         edits.insert(path, at, "user", t)?;
                         changed.push(format!(
                             "ACL user {} for sessions added (keys PHPREDIS_SESSION:*)",
@@ -208,8 +211,8 @@ fn bind(
             edits.replace(model.path(at.file), first.span.to(last.span), Text::plain(new.clone()))?;
         }
         None => {
-            let (at, lead) = new_line_place(conf, "bind 127.0.0.1");
-            edits.insert(model.path(s.file), at, "bind", Text::plain(format!("{lead}bind {new}\n")))?;
+            let (at, lead, eol) = new_line_place(conf, "bind 127.0.0.1");
+            edits.insert(model.path(s.file), at, "bind", Text::plain(format!("{lead}bind {new}{eol}")))?;
         }
     }
     changed.push(format!("bind {new} (was every interface)"));
