@@ -642,3 +642,26 @@ fn hardening_a_crlf_redis_conf_adds_crlf_lines() {
     };
     assert!(matches!(command(&run.join("s.sock"), None, &[b"PING"]), Ok(Resp::Error(e)) if e.starts_with("NOAUTH")));
 }
+
+/// An env.php whose `session.redis` is an empty array: the block is filled in one insertion,
+/// and the real PHP reads the result.
+#[test]
+fn magento_empty_redis_array_is_filled() {
+    let Some(php) = common::oracle("php") else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let env = tmp.path().join("shop/app/etc/env.php");
+    std::fs::create_dir_all(env.parent().expect("dir")).expect("mkdir");
+    std::fs::write(
+        &env,
+        "<?php\nreturn [\n    'session' => [\n        'save' => 'files',\n        'redis' => []\n    ]\n];\n",
+    )
+    .expect("write");
+    let applied = migrate(tmp.path(), &["--apply", "--redis", "tcp://127.0.0.1:6406", "shop"]);
+    assert!(applied.status.success(), "{}{}", text(&applied.stdout), text(&applied.stderr));
+    let read = Command::new(&php)
+        .args(["-n", "-r", "$c = include $argv[1]; echo $c['session']['save'], ' ', $c['session']['redis']['port'], ' ', $c['session']['redis']['password'];", "--"])
+        .arg(&env)
+        .output()
+        .expect("php");
+    assert_eq!(text(&read.stdout), format!("redis 6406 {PASSWORD}"), "{}", text(&read.stderr));
+}

@@ -139,17 +139,20 @@ pub fn plan(
                 match array_of(doc, sess, "redis") {
                     Some((_, Some(redis))) => {
                         let rstyle = ArrayStyle::of(doc, redis);
+                        // The missing entries go in as one insertion (into `[]` too).
+                        let mut missing = Vec::new();
                         for (k, v, secret) in block.iter().filter(|(k, _, _)| REQUIRED.contains(k)) {
                             let current = m.session_redis.as_ref().and_then(|b| b.values.get(*k));
                             match current {
                                 Some(c) if c.value.as_deref() == Some(v.as_str()) => {}
                                 Some(c) => edits.replace(path, c.value_at.span, encode(&rstyle, v, *secret)?)?,
-                                None => {
-                                    let e =
-                                        rstyle.entry(k, &Value::Scalar(encode(&rstyle, v, *secret)?)).expect("no NUL");
-                                    append(doc, redis, path, k, &rstyle, &[e], edits)?;
-                                }
+                                None => missing.push(
+                                    rstyle.entry(k, &Value::Scalar(encode(&rstyle, v, *secret)?)).expect("no NUL"),
+                                ),
                             }
+                        }
+                        if !missing.is_empty() {
+                            append(doc, redis, path, "redis entries", &rstyle, &missing, edits)?;
                         }
                     }
                     Some((ri, None)) => {
