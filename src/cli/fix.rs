@@ -29,8 +29,9 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
     };
     if !outcome.converged {
         eprintln!(
-            "sesslint: warning: fixes were still offered after {} rounds; the result may not be final",
-            edit::fix::MAX_ITERATIONS
+            "sesslint: warning: fixes were still offered after {} rounds (findings per rule and file are capped, so each round fixes only some); {}",
+            edit::fix::MAX_ITERATIONS,
+            if args.fix { "what was fixed is written: run the same command again for the rest" } else { "the diff is not final" }
         );
     }
     let files = outcome.changes.files.len();
