@@ -215,6 +215,12 @@ pub struct Model {
     /// The owners that have at least one endpoint, computed on first use (after the build):
     /// rules ask it once per layered setup, which a scan of `endpoints` made quadratic.
     endpoint_owners: std::sync::OnceLock<std::collections::HashSet<EndpointOwner>>,
+    /// Per file, the sorted starts of save_path values PHP stopped reading at a syntax
+    /// error; built on first use by the rules (see `Model::save_path_cut_by_syntax_error`).
+    cut_save_paths: std::sync::OnceLock<std::collections::HashMap<FileId, Vec<usize>>>,
+    /// Per server, the indices into `links` that end at it, in link order; built on first
+    /// use by the rules (see `Model::endpoints_of`).
+    links_by_server: std::sync::OnceLock<Vec<Vec<usize>>>,
 }
 
 impl Model {
@@ -311,7 +317,19 @@ impl Model {
 
     /// The endpoints linked to a server.
     pub fn endpoints_of(&self, server: ServerId) -> impl Iterator<Item = (&Link, &SessionEndpoint)> {
-        self.links.iter().filter(move |l| l.server == server).map(move |l| (l, self.endpoint(l.endpoint)))
+        // An index, not a scan: rules ask once per server, and a fleet has thousands.
+        let index = self.links_by_server.get_or_init(|| {
+            let servers = self.links.iter().map(|l| l.server.0 + 1).max().unwrap_or(0);
+            let mut index = vec![Vec::new(); servers];
+            for (i, l) in self.links.iter().enumerate() {
+                index[l.server.0].push(i);
+            }
+            index
+        });
+        index.get(server.0).into_iter().flatten().map(move |&i| {
+            let l = &self.links[i];
+            (l, self.endpoint(l.endpoint))
+        })
     }
 
     pub fn server(&self, id: ServerId) -> &RedisServer {

@@ -593,6 +593,8 @@ pub struct FpmTree<'a> {
 /// Pools and their overrides from FPM's files (already in FPM's reading order).
 pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProblem)>) -> Vec<FpmPool> {
     let mut pools: Vec<FpmPool> = Vec::new();
+    // Pool index by ASCII-lowercased name: re-opening a pool merges into it.
+    let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     // Collected lines per pool: (key, value, admin, line, value span, env names), in file order.
     #[allow(clippy::type_complexity)]
     let mut lines: Vec<Vec<(String, String, bool, Location, Span, Option<String>)>> = Vec::new();
@@ -608,9 +610,10 @@ pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProble
                         continue;
                     }
                     // Re-opening a pool (names compare case-insensitively) merges into it.
-                    let i = match pools.iter().position(|p| p.name.eq_ignore_ascii_case(&name)) {
-                        Some(i) => i,
+                    let i = match by_name.get(&name.to_ascii_lowercase()) {
+                        Some(&i) => i,
                         None => {
+                            by_name.insert(name.to_ascii_lowercase(), pools.len());
                             pools.push(FpmPool {
                                 name,
                                 setup: tree.setup,
@@ -768,12 +771,19 @@ impl super::Model {
     /// of a line PHP stopped reading at a syntax error (`tcp://h?auth` of
     /// `tcp://h?auth=secret`): not what its author wrote, so rules leave it to SL001.
     pub fn save_path_cut_by_syntax_error(&self, set_at: Location) -> bool {
-        self.php.iter().flat_map(|s| &s.unquoted).chain(self.pools.iter().flat_map(|p| &p.unquoted)).any(|u| {
-            u.php_reads.is_none()
-                && u.at.file == set_at.file
-                && set_at.span.start <= u.at.span.start
-                && u.at.span.start <= set_at.span.end
-        })
+        // An index, not a scan: every pool's endpoint asks, and a pool.d can hold thousands.
+        let index = self.cut_save_paths.get_or_init(|| {
+            let mut index: std::collections::HashMap<FileId, Vec<usize>> = std::collections::HashMap::new();
+            let unquoted = self.php.iter().flat_map(|s| &s.unquoted).chain(self.pools.iter().flat_map(|p| &p.unquoted));
+            for u in unquoted.filter(|u| u.php_reads.is_none()) {
+                index.entry(u.at.file).or_default().push(u.at.span.start);
+            }
+            index.values_mut().for_each(|starts| starts.sort_unstable());
+            index
+        });
+        let Some(starts) = index.get(&set_at.file) else { return false };
+        let first = starts.partition_point(|&s| s < set_at.span.start);
+        starts.get(first).is_some_and(|&s| s <= set_at.span.end)
     }
 
     /// The PHP (not Magento) session endpoints on a Redis handler whose save_path line parsed

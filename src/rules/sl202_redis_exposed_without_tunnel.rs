@@ -51,6 +51,39 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
+    // Tunnels by machine (a shared one, from sesslint.toml, applies to every machine), each
+    // looked up per server instead of scanning every tunnel for every server.
+    let mut machine: std::collections::HashMap<std::path::PathBuf, usize> = std::collections::HashMap::new();
+    let mut machine_of = |path: &std::path::Path| {
+        let next = machine.len();
+        *machine.entry(host_of(path, &[])).or_insert(next)
+    };
+    const SHARED: usize = usize::MAX;
+    // (machine, VPN address) of authenticating PeerVPN tunnels.
+    let mut vpn_addrs: std::collections::HashMap<usize, Vec<&str>> = std::collections::HashMap::new();
+    // (machine, port) -> server-side tunnels forwarding to that loopback port, in model order.
+    let mut forwarding: std::collections::HashMap<(usize, u16), Vec<usize>> = std::collections::HashMap::new();
+    for (ti, t) in model.tunnels.iter().enumerate() {
+        let m = if t.shared { SHARED } else { machine_of(model.path(t.at.file)) };
+        if t.kind == TunnelKind::PeerVpn && t.authenticates {
+            if let Some(listen) = t.listen.as_deref() {
+                vpn_addrs.entry(m).or_default().push(listen);
+            }
+        }
+        if t.side != TunnelSide::Server {
+            continue;
+        }
+        let loopback_port = t
+            .target
+            .as_deref()
+            .and_then(|a| split_address(a, "127.0.0.1"))
+            .filter(|(h, _)| matches!(h.as_str(), "127.0.0.1" | "localhost" | "::1"))
+            .map(|(_, p)| p);
+        if let Some(port) = loopback_port {
+            forwarding.entry((m, port)).or_default().push(ti);
+        }
+    }
+    let none: Vec<usize> = Vec::new();
     for (si, s) in model.redis.iter().enumerate() {
         if s.port == 0 || !s.listens_on_tcp() {
             continue; // no plaintext TCP listener
@@ -59,34 +92,23 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         if s.protection() == Protection::RemoteDenied {
             continue;
         }
-        let host = host_of(model.path(s.file), &[]);
-        let same_host = |at: Location| host_of(model.path(at.file), &[]) == host;
-        let applies = |t: &crate::model::Tunnel| t.shared || same_host(t.at);
+        let m = machine_of(model.path(s.file));
         // A VPN whose own address is the only non-loopback bind covers it.
-        let vpn_addrs: Vec<&str> = model
-            .tunnels
-            .iter()
-            .filter(|t| t.kind == TunnelKind::PeerVpn && t.authenticates && applies(t))
-            .filter_map(|t| t.listen.as_deref())
-            .collect();
+        let vpn: Vec<&str> = [SHARED, m].iter().filter_map(|k| vpn_addrs.get(k)).flatten().copied().collect();
         let exposed: Vec<_> = s
             .listeners()
-            .filter(|b| b.reach != Reach::Loopback && !vpn_addrs.contains(&b.text.trim_start_matches('-')))
+            .filter(|b| b.reach != Reach::Loopback && !vpn.contains(&b.text.trim_start_matches('-')))
             .collect();
         if exposed.is_empty() {
             continue;
         }
-        let tunnels: Vec<_> = model
-            .tunnels
+        let mut tunnel_ids: Vec<usize> = [SHARED, m]
             .iter()
-            .filter(|t| t.side == TunnelSide::Server && applies(t))
-            .filter(|t| {
-                t.target
-                    .as_deref()
-                    .and_then(|a| split_address(a, "127.0.0.1"))
-                    .is_some_and(|(h, p)| p == s.port && matches!(h.as_str(), "127.0.0.1" | "localhost" | "::1"))
-            })
+            .flat_map(|&k| forwarding.get(&(k, s.port)).unwrap_or(&none))
+            .copied()
             .collect();
+        tunnel_ids.sort_unstable();
+        let tunnels: Vec<&crate::model::Tunnel> = tunnel_ids.iter().map(|&i| &model.tunnels[i]).collect();
         let public = exposed.iter().any(|b| b.reach != Reach::Private);
         let severity = if public { Severity::Error } else { Severity::Warning };
         let addrs: Vec<&str> = exposed.iter().map(|b| b.text.as_str()).collect();

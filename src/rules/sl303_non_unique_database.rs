@@ -72,6 +72,22 @@ fn session_place(model: &Model, ep: &SessionEndpoint, cache_owner: usize) -> Opt
 }
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
+    // Every session target by (machine, server, database), in endpoint and target order, so
+    // each cache looks its database up instead of scanning every endpoint.
+    let mut sessions: std::collections::HashMap<(std::path::PathBuf, String, i64), Vec<(usize, usize)>> =
+        std::collections::HashMap::new();
+    for (ei, ep) in model.endpoints.iter().enumerate() {
+        // Where the session database is set does not depend on which install's caches ask.
+        let owner = match ep.owner {
+            EndpointOwner::Magento(i) => i,
+            _ => usize::MAX,
+        };
+        let Some((session_at, _)) = session_place(model, ep, owner) else { continue };
+        let host = host_of(model.path(session_at.file), &[]);
+        for (ti, t) in ep.targets.iter().enumerate() {
+            sessions.entry((host.clone(), server_key(t), t.database.unwrap_or(0))).or_default().push((ei, ti));
+        }
+    }
     for (mi, m) in model.magento.iter().enumerate() {
         let cache_host = host_of(model.path(m.file), &[]);
         for c in &m.caches {
@@ -84,31 +100,25 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             } else {
                 format!("`{}` cache", c.name)
             };
-            for ep in &model.endpoints {
+            let Some(sharing) = sessions.get(&(cache_host.clone(), server_key(&cache), db)) else { continue };
+            for &(ei, _) in sharing {
+                let ep = &model.endpoints[ei];
                 let Some((session_at, whose)) = session_place(model, ep, mi) else { continue };
-                if host_of(model.path(session_at.file), &[]) != cache_host {
-                    continue;
-                }
-                for t in &ep.targets {
-                    if server_key(t) != server_key(&cache) || t.database.unwrap_or(0) != db {
-                        continue;
-                    }
-                    out.push(
-                        rule.diagnostic(
-                            Severity::Error,
-                            format!(
-                                "{whose} and the {cache_name} share Redis database {db} on {}: every cache flush (FLUSHDB) logs everyone out",
-                                server_key(&cache)
-                            ),
-                            label(model, session_at, format!("session database {db}")),
-                        )
-                        .with_related(label(model, cache_at, format!("{cache_name}, database {db}")))
-                        .with_help(match ep.owner {
-                            EndpointOwner::Magento(_) => "give sessions their own database (e.g. `'database' => '2'`) or their own Redis instance",
-                            _ => "give sessions their own database (e.g. `?database=2` in the save_path) or their own Redis instance",
-                        }),
-                    );
-                }
+                out.push(
+                    rule.diagnostic(
+                        Severity::Error,
+                        format!(
+                            "{whose} and the {cache_name} share Redis database {db} on {}: every cache flush (FLUSHDB) logs everyone out",
+                            server_key(&cache)
+                        ),
+                        label(model, session_at, format!("session database {db}")),
+                    )
+                    .with_related(label(model, cache_at, format!("{cache_name}, database {db}")))
+                    .with_help(match ep.owner {
+                        EndpointOwner::Magento(_) => "give sessions their own database (e.g. `'database' => '2'`) or their own Redis instance",
+                        _ => "give sessions their own database (e.g. `?database=2` in the save_path) or their own Redis instance",
+                    }),
+                );
             }
         }
     }

@@ -32,7 +32,7 @@ pub fn parse(bytes: &[u8]) -> AclFile {
     let conf = redis_conf::parse(bytes);
     let mut out = AclFile::default();
     let mut checker = redis_conf::Checker::new();
-    let mut seen: Vec<Vec<u8>> = Vec::new();
+    let mut seen: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
     for line in conf.lines() {
         let keyword_error = || {
             SyntaxError::new(
@@ -65,7 +65,7 @@ pub fn parse(bytes: &[u8]) -> AclFile {
             ));
             continue;
         }
-        seen.push(name.clone());
+        seen.insert(name.clone());
         let values: Vec<Vec<u8>> = args.iter().map(|a| a.value.clone()).collect();
         match checker.directive("user", &values) {
             Err(message) | Ok(redis_conf::Action::AclUnknown(message)) => {

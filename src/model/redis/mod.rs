@@ -142,7 +142,9 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
     use crate::syntax::redis_conf::directives::{lookup, Lookup, Since, EXTRA_ALIASES};
     let effective = crate::syntax::redis_conf::effective_config(directives.iter().map(|d| (d.name, d.args)));
     let mut last: BTreeMap<&str, Location> = BTreeMap::new();
-    let mut users: Vec<AclUser> = Vec::new();
+    // Slots in order of each name's latest line; a redefined name leaves `None` behind.
+    let mut users: Vec<Option<AclUser>> = Vec::new();
+    let mut user_slot: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut renamed = Vec::new();
     let mut newest: Option<(Since, &str, Location)> = None;
     for d in directives {
@@ -160,10 +162,12 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
             Lookup::User => {
                 let name = d.args.first().map(|a| String::from_utf8_lossy(a).into_owned()).unwrap_or_default();
                 // Every `user` line starts from `reset` (a second line for a name is refused).
-                users.retain(|u| u.name != name);
                 let mut u = AclUser::reset(&name, d.at);
                 u.apply(d.args.get(1..).unwrap_or_default());
-                users.push(u);
+                if let Some(old) = user_slot.insert(name, users.len()) {
+                    users[old] = None;
+                }
+                users.push(Some(u));
             }
             Lookup::RenameCommand if d.args.len() == 2 => renamed.push((
                 String::from_utf8_lossy(&d.args[0]).into_owned(),
@@ -173,6 +177,7 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
             _ => {}
         }
     }
+    let users: Vec<AclUser> = users.into_iter().flatten().collect();
     let get = |k: &str| effective.get(k).cloned();
     let bind_text = get("bind");
     let binds = match &bind_text {

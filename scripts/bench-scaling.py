@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Scaling benchmark: does `sesslint check` stay linear in each input dimension?
+
+For every dimension it builds a tree at 1x, 2x and 4x (under /tmp/sesslint-scaling.*), runs
+`sesslint --format concise TREE` and prints the cost at each size, the ratio 4x / 1x (linear:
+at most 4; the goal is <= 4.5) and the growth of the increments (t4 - t2) / (t2 - t1), which
+is 2 for a linear cost and 4 for a quadratic one whatever the fixed start-up cost.
+
+Cost is counted in instructions (valgrind --tool=callgrind, deterministic, so a machine
+shared with other builds does not move it); `--wall` times the runs instead (median of
+--runs alternated runs).
+
+    scripts/bench-scaling.py [--bin target/release/sesslint] [--scale 1.0] [--wall] [--only NAME]
+
+Dimensions (goal 1 of the performance work): ACL users in one redis.conf, pools in one
+pool file, conf.d ini files, redis.conf includes, hosts in a fleet, findings and secrets
+in one host, endpoints / servers / tunnels / Magento caches in one tree.
+"""
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEMO = os.path.join(ROOT, "fixtures", "demo")
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def php_base(tree, pools_include=True):
+    """A Debian PHP 8.2 FPM setup: php.ini, php-fpm.conf including pool.d/*.conf."""
+    write(f"{tree}/etc/php/8.2/fpm/php.ini", "[PHP]\nsession.save_handler = files\nsession.save_path = /var/lib/php/sessions\n")
+    write(f"{tree}/etc/php/8.2/fpm/php-fpm.conf",
+          "[global]\npid = /run/php/php8.2-fpm.pid\n" + ("include=/etc/php/8.2/fpm/pool.d/*.conf\n" if pools_include else ""))
+
+
+def pool(name, save_path, extra=""):
+    return (f"[{name}]\nuser = www-data\nlisten = /run/php/{name}.sock\npm = ondemand\npm.max_children = 4\n"
+            f"php_value[session.save_handler] = redis\nphp_value[session.save_path] = \"{save_path}\"\n{extra}")
+
+
+def gen_acl_users(tree, n):
+    """One redis.conf with n `user` lines; every tenth re-defines an earlier user."""
+    lines = ["port 6379", "bind 127.0.0.1", "requirepass a-long-enough-password-123"]
+    for i in range(n):
+        name = f"u{i // 2}" if i % 10 == 9 else f"u{i}"
+        lines.append(f"user {name} on >pw-{i}-long-enough ~sess:* +@read +@write -@dangerous")
+    write(f"{tree}/etc/redis/redis.conf", "\n".join(lines) + "\n")
+
+
+def gen_pools(tree, n):
+    """One pool file with n pools; every tenth section re-opens an earlier pool."""
+    php_base(tree)
+    out = []
+    for i in range(n):
+        name = f"p{i // 2}" if i % 10 == 9 else f"p{i}"
+        out.append(pool(name, f"tcp://127.0.0.1:6379?database={i % 16}"))
+    write(f"{tree}/etc/php/8.2/fpm/pool.d/pools.conf", "".join(out))
+
+
+def gen_confd(tree, n):
+    """n scan-dir ini files for the CLI SAPI, each setting a few session directives."""
+    write(f"{tree}/etc/php/8.2/cli/php.ini", "[PHP]\nsession.save_handler = files\n")
+    for i in range(n):
+        write(f"{tree}/etc/php/8.2/cli/conf.d/{i:05d}-x.ini",
+              f"; file {i}\nextension_dir_{i} = /x\nsession.gc_maxlifetime = {1000 + i}\nsession.name = S{i}\n")
+
+
+def gen_includes(tree, n):
+    """A redis.conf including n files, each setting a few directives."""
+    lines = ["port 6379", "bind 127.0.0.1"]
+    for i in range(n):
+        lines.append(f"include /etc/redis/inc/{i:05d}.conf")
+        write(f"{tree}/etc/redis/inc/{i:05d}.conf", f"maxmemory {i + 1}mb\ntimeout {i}\nrequirepass pass-word-{i}-xyz\n")
+    write(f"{tree}/etc/redis/redis.conf", "\n".join(lines) + "\n")
+
+
+def gen_fleet(tree, n):
+    """n host trees (the demo tree, varied), paired across hosts like scripts/bench-fleet.sh."""
+    for i in range(1, n + 1):
+        h = f"{tree}/host{i:05d}"
+        shutil.copytree(f"{DEMO}/etc", f"{h}/etc")
+        shutil.copytree(f"{DEMO}/var", f"{h}/var")
+        conf = f"{h}/etc/redis/redis-sessions.conf"
+        with open(conf) as f:
+            text = f.read()
+        write(conf, text.replace("port 6380", f"port {6380 + i % 7}"))
+        addr = lambda k: f"10.{k // 62500}.{k // 250 % 250}.{k % 250 + 1}"
+        if i % 2 == 1:
+            write(f"{h}/etc/redis/redis-fleet.conf", f"bind 127.0.0.1 {addr(i)}\nport 6390\nrequirepass bench-password\n")
+            if i % 4 == 1:
+                write(f"{h}/etc/stunnel/fleet-server.conf",
+                      f"[fleet]\naccept = {addr(i)}:6391\nconnect = 127.0.0.1:6390\ncert = /etc/stunnel/fleet.pem\n")
+        else:
+            target = f"{addr(i - 1)}:6390"
+            if i % 4 == 2:
+                write(f"{h}/etc/stunnel/fleet-client.conf",
+                      f"[fleet]\nclient = yes\naccept = 127.0.0.1:8100\nconnect = {addr(i - 1)}:6391\nverifyChain = yes\n")
+                target = "127.0.0.1:8100"
+            write(f"{h}/etc/php/8.2/fpm/pool.d/fleet.conf",
+                  pool("fleet", f"tcp://{target}?auth=bench-password&database=3"))
+
+
+def gen_findings(tree, n):
+    """One host with n pools in files of 50, each with findings and a secret of its own."""
+    php_base(tree)
+    for f in range(0, n, 50):
+        out = []
+        for i in range(f, min(n, f + 50)):
+            out.append(pool(f"p{i}", f"tcp://127.0.0.1:6379?auth=secret-{i}-xyzzy&persistent=1",
+                            "php_value[session.use_strict_mode] = 0\nphp_value[redis.session.locking_enabled] = 0\n"))
+        write(f"{tree}/etc/php/8.2/fpm/pool.d/f{f:05d}.conf", "".join(out))
+    # Every pool's server, open to the network, with a password of its own.
+    write(f"{tree}/etc/redis/redis.conf", "port 6379\nbind 0.0.0.0\nprotected-mode no\nrequirepass short\n")
+
+
+def gen_endpoints(tree, n):
+    """n Redis servers, n tunnels, n pools (files of 50) each using a server, n/10 Magento roots."""
+    php_base(tree)
+    for i in range(n):
+        write(f"{tree}/etc/redis/redis-{i:05d}.conf", f"port {7000 + i}\nbind 0.0.0.0\nrequirepass pw-{i}-long-enough-x\n")
+        write(f"{tree}/etc/stunnel/t{i:05d}.conf",
+              f"[t{i}]\naccept = 10.1.{i // 250}.{i % 250 + 1}:{7000 + i}\nconnect = 127.0.0.1:{7000 + i}\ncert = /etc/stunnel/x.pem\n")
+    for f in range(0, n, 50):
+        out = [pool(f"p{i}", f"tcp://127.0.0.1:{7000 + i}?auth=pw-{i}-long-enough-x&database=0") for i in range(f, min(n, f + 50))]
+        write(f"{tree}/etc/php/8.2/fpm/pool.d/e{f:05d}.conf", "".join(out))
+    with open(f"{DEMO}/var/www/shop/app/etc/env.php") as fh:
+        env = fh.read()
+    for m in range(max(1, n // 10)):
+        port = 7000 + m
+        text = re.sub(r"'(port)' => '63\d\d'", f"'\\1' => '{port}'", env)
+        write(f"{tree}/srv/shop{m:05d}/app/etc/env.php", text)
+
+
+DIMENSIONS = [
+    # name, generator, 1x size, what the size counts
+    ("acl-users", gen_acl_users, 4000, "ACL user lines"),
+    ("pools", gen_pools, 1000, "pools in one file"),
+    ("conf.d", gen_confd, 500, "scan-dir ini files"),
+    ("includes", gen_includes, 500, "redis include files"),
+    ("fleet", gen_fleet, 16, "host trees"),
+    ("findings", gen_findings, 200, "pools with findings and secrets"),
+    ("endpoints", gen_endpoints, 150, "servers, tunnels, pools"),
+]
+
+
+def cost_instructions(binary, tree):
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", binary,
+                          "--format", "concise", tree], capture_output=True, text=True)
+    m = re.search(r"Collected : (\d+)", out.stderr)
+    if not m:
+        sys.exit(f"no instruction count from callgrind:\n{out.stderr[-2000:]}")
+    return int(m.group(1)), out.stdout.count("\n")
+
+
+def cost_wall(binary, tree):
+    s = time.perf_counter()
+    out = subprocess.run([binary, "--format", "concise", tree], capture_output=True, text=True)
+    return time.perf_counter() - s, out.stdout.count("\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "sesslint"))
+    ap.add_argument("--scale", type=float, default=1.0, help="multiply every 1x size")
+    ap.add_argument("--wall", action="store_true", help="wall time instead of instruction counts")
+    ap.add_argument("--runs", type=int, default=5, help="runs per size with --wall (median)")
+    ap.add_argument("--only", action="append", help="only these dimensions")
+    args = ap.parse_args()
+    if not os.path.exists(args.bin):
+        sys.exit(f"{args.bin} does not exist: cargo build --release")
+    work = tempfile.mkdtemp(prefix="sesslint-scaling.")
+    unit = "s" if args.wall else "Minstr"
+    print(f"# {'wall time, median of %d alternated runs' % args.runs if args.wall else 'instructions (callgrind), one run'}; "
+          f"{args.bin}")
+    print(f"{'dimension':<11} {'1x size':>8} {'1x ' + unit:>10} {'2x ' + unit:>10} {'4x ' + unit:>10} {'4x/1x':>6} {'incr.':>6}  findings 1x/2x/4x")
+    worst = 0.0
+    try:
+        for name, gen, size, what in DIMENSIONS:
+            if args.only and name not in args.only:
+                continue
+            n1 = max(1, int(size * args.scale))
+            trees = []
+            for k in (1, 2, 4):
+                t = os.path.join(work, f"{name}-{k}x")
+                gen(t, n1 * k)
+                trees.append(t)
+            if args.wall:
+                samples = [[], [], []]
+                for _ in range(args.runs):
+                    for j, t in enumerate(trees):
+                        c, f = cost_wall(args.bin, t)
+                        samples[j].append(c)
+                costs = [statistics.median(s) for s in samples]
+                finds = [cost_wall(args.bin, t)[1] for t in trees]
+            else:
+                res = [cost_instructions(args.bin, t) for t in trees]
+                costs = [c / 1e6 for c, _ in res]
+                finds = [f for _, f in res]
+            ratio = costs[2] / costs[0]
+            incr = (costs[2] - costs[1]) / max(costs[1] - costs[0], 1e-9)
+            worst = max(worst, ratio)
+            fmt = "{:>10.3f}" if args.wall else "{:>10.1f}"
+            print(f"{name:<11} {n1:>8} " + " ".join(fmt.format(c) for c in costs)
+                  + f" {ratio:>6.2f} {incr:>6.2f}  {'/'.join(map(str, finds))}  ({what})", flush=True)
+            for t in trees:
+                shutil.rmtree(t)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"worst 4x/1x: {worst:.2f} (linear: <= 4; goal: <= 4.5)")
+
+
+if __name__ == "__main__":
+    main()
