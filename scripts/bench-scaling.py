@@ -14,7 +14,7 @@ shared with other builds does not move it); `--wall` times the runs instead (med
 
 Dimensions (goal 1 of the performance work): ACL users in one redis.conf, pools in one
 pool file, conf.d ini files, redis.conf includes, hosts in a fleet, findings and secrets
-in one host, endpoints / servers / tunnels / Magento caches in one tree.
+in one host, lines redis-server refuses, endpoints / servers / tunnels / Magento caches in one tree.
 """
 import argparse
 import os
@@ -141,9 +141,18 @@ def gen_endpoints(tree, n):
         write(f"{tree}/srv/shop{m:05d}/app/etc/env.php", text)
 
 
+def gen_errors(tree, n):
+    """A redis.conf of n lines redis-server refuses: unknown names and bad arguments."""
+    lines = ["port 6379", "bind 127.0.0.1", "requirepass a-long-enough-password-123"]
+    for i in range(n):
+        lines.append(f"unknown-directive-{i} x" if i % 2 else f"maxmemory-policy bogus-{i}")
+    write(f"{tree}/etc/redis/redis.conf", "\n".join(lines) + "\n")
+
+
 DIMENSIONS = [
     # name, generator, 1x size, what the size counts
     ("acl-users", gen_acl_users, 4000, "ACL user lines"),
+    ("errors", gen_errors, 4000, "refused redis.conf lines"),
     ("pools", gen_pools, 1000, "pools in one file"),
     ("conf.d", gen_confd, 500, "scan-dir ini files"),
     ("includes", gen_includes, 500, "redis include files"),

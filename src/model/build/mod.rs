@@ -109,6 +109,7 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
         cwd: None,
         keep_going: true,
         confinement,
+        ..Loader::default()
     };
 
     let mut parsed: Vec<Parsed> = Vec::with_capacity(discovery.files.len());

@@ -23,6 +23,16 @@ pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader)
         (!matches!(name.as_str(), "redis.conf" | "valkey.conf"), i)
     });
     let mut included: BTreeSet<PathBuf> = BTreeSet::new();
+    // The trees parsed with the files: an include of a discovered file reuses its tree.
+    let trees: std::collections::HashMap<PathBuf, std::sync::Arc<crate::syntax::redis_conf::RedisConf>> = parsed
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| match p {
+            Parsed::Redis(t) => Some((model.files.get(i)?.source.path.clone(), t.clone())),
+            _ => None,
+        })
+        .collect();
+    let trees = std::sync::Arc::new(trees);
     for i in tops {
         let path = model.files[i].source.path.clone();
         if included.contains(&path) {
@@ -43,7 +53,7 @@ pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader)
             }
             None => dir,
         };
-        let l = Loader { cwd: Some(cwd), root, ..loader.clone() };
+        let l = Loader { cwd: Some(cwd), root, parsed: trees.clone(), ..loader.clone() };
         let tree = match parsed.get(i) {
             Some(Parsed::Redis(t)) => Some(t.as_ref()),
             _ => None,
@@ -54,9 +64,22 @@ pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader)
             included.insert(l.physical_of(f));
         }
         let mut at_startup = Vec::new();
+        // Per file: the sorted starts of its unknown names and the starts of its syntax
+        // errors, so that each load error is checked by lookup (a file may hold millions).
+        let mut reported: std::collections::HashMap<FileId, (Vec<usize>, std::collections::HashSet<usize>)> =
+            std::collections::HashMap::new();
         for e in &cfg.errors {
             let fid = file_for(model, &l, &e.file, &path, i);
             let file = &mut model.files[fid.0];
+            let (unknown, errors) = reported.entry(fid).or_insert_with(|| {
+                let mut unknown: Vec<usize> = file.unknown_directives.iter().map(|u| u.span.start).collect();
+                unknown.sort_unstable();
+                (unknown, file.syntax_errors.iter().map(|s| s.span.start).collect())
+            });
+            let unknown_in_error = {
+                let first = unknown.partition_point(|&s| s < e.span.start);
+                unknown.get(first).is_some_and(|&s| s < e.span.end.max(e.span.start + 1))
+            };
             if e.kind == LoadErrorKind::AclUnknown {
                 // Accepted while reading; the users are created, and refused, at startup.
                 at_startup.push(redis::StartupFailure {
@@ -72,24 +95,24 @@ pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader)
             } else if depends_on_machine(&e.directive) {
                 // `dir`, `logfile`, `loadmodule` and friends name paths of the machine the
                 // server runs on; a copied tree is not that machine.
-            } else if file
-                .unknown_directives
-                .iter()
-                .any(|u| u.span.start >= e.span.start && u.span.start < e.span.end.max(e.span.start + 1))
-                || file.syntax_errors.iter().any(|s| s.span.start == e.span.start)
-            {
+            } else if unknown_in_error || errors.contains(&e.span.start) {
                 // Already reported: an unknown name (SL003) or a line the parser refused.
             } else {
+                errors.insert(e.span.start);
                 file.syntax_errors.push(crate::syntax::SyntaxError::new(e.span, e.message.clone()));
             }
         }
-        let mut placed = Vec::new();
+        // Borrowed from the loaded config, not copied (a 16 MiB file has millions of lines).
+        let mut directives: Vec<PlacedDirective<'_>> = Vec::with_capacity(cfg.directives.len());
+        let mut last_file: Option<(&Path, FileId)> = None;
         for d in &cfg.directives {
-            let fid = file_for(model, &l, &d.file, &path, i);
-            placed.push((d.name.clone(), d.args.clone(), Location { file: fid, span: d.span }));
+            let fid = match last_file {
+                Some((f, id)) if f == d.file.as_path() => id,
+                _ => file_for(model, &l, &d.file, &path, i),
+            };
+            last_file = Some((d.file.as_path(), fid));
+            directives.push(PlacedDirective { name: &d.name, args: &d.args, at: Location { file: fid, span: d.span } });
         }
-        let directives: Vec<PlacedDirective<'_>> =
-            placed.iter().map(|(n, a, at)| PlacedDirective { name: n, args: a, at: *at }).collect();
         let mut server = redis::build_server(FileId(i), &directives);
         server.startup_failures.extend(at_startup);
         if server.version.assumed {

@@ -39,6 +39,9 @@ pub struct Loader {
     /// Where files may be read from (the checked tree; by default the machine without
     /// /proc, /sys and /dev).
     pub confinement: Confinement,
+    /// Trees the caller already parsed, by physical path: an included file found among them
+    /// (with the same bytes) is not parsed a second time.
+    pub parsed: std::sync::Arc<std::collections::HashMap<PathBuf, std::sync::Arc<RedisConf>>>,
 }
 
 /// One directive in load order, includes expanded.
@@ -394,7 +397,12 @@ impl Loader {
                     for (_, p) in &inner.parts {
                         state.out.files.push(p.clone());
                     }
-                    let result = self.run(state, &inner, depth + 1, None);
+                    let known = match inner.parts.as_slice() {
+                        [(_, p)] => self.parsed.get(&self.physical(&state.cwd, p)),
+                        _ => None,
+                    };
+                    let known = known.map(|t| t.as_ref()).filter(|t| t.text() == inner.bytes.as_slice());
+                    let result = self.run(state, &inner, depth + 1, known);
                     state.active.truncate(before);
                     result?;
                 }

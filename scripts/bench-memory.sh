@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Peak memory of `sesslint check` against the bytes it reads: the ratio peak RSS / bytes
+# read, on a generated fleet (scripts/bench-scaling.py's hosts) and on pathological single
+# files at the 16 MiB read limit: a redis.conf of 2.4 million `port 1` lines, a php.ini of
+# 2.8 million `a = 1` lines, an env.php of 1.5 million `'a' => 1,` entries, and all three
+# in one tree (what used to abort with an allocation failure).
+#
+#   scripts/bench-memory.sh [HOSTS]      (default 300; SESSLINT_BIN overrides the binary)
+#
+# Peak RSS is GNU time's %M (maximum resident set size) of one run; "bytes read" is the size
+# of every file sesslint reads (the tree minus what it skips is close: the generated trees
+# hold nothing it skips). The figure includes the binary and the allocator's slack.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+hosts=${1:-300}
+bin=${SESSLINT_BIN:-target/release/sesslint}
+[ -x "$bin" ] || { echo "$bin is missing: cargo build --release" >&2; exit 1; }
+work=$(mktemp -d /tmp/sesslint-memory.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+python3 - "$work" "$hosts" <<'EOF'
+import importlib.util, os, sys
+work, hosts = sys.argv[1], int(sys.argv[2])
+spec = importlib.util.spec_from_file_location("scaling", "scripts/bench-scaling.py")
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+m.gen_fleet(f"{work}/fleet", hosts)
+big = 16 * 1024 * 1024
+def put(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    open(path, "w").write(text)
+redis = "port 1\n" * (big // 7 - 16)
+ini = "[PHP]\n" + "a = 1\n" * (big // 6 - 16)
+env = "<?php return [\n" + "'a' => 1,\n" * (big // 10 - 16) + "];\n"
+put(f"{work}/redis/etc/redis/redis.conf", redis)
+put(f"{work}/ini/etc/php/8.2/cli/php.ini", ini)
+put(f"{work}/envphp/var/www/shop/app/etc/env.php", env)
+put(f"{work}/all3/etc/redis/redis.conf", redis)
+put(f"{work}/all3/etc/php/8.2/cli/php.ini", ini)
+put(f"{work}/all3/var/www/shop/app/etc/env.php", env)
+EOF
+
+printf '%-34s %12s %12s %8s %8s\n' "input" "bytes read" "peak RSS" "ratio" "exit"
+for t in fleet redis ini envphp all3; do
+  bytes=$(find "$work/$t" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
+  # sesslint exits 1 when it finds something; GNU time then prints a status line before %M.
+  out=$( { /usr/bin/time -f 'peak %M' "$bin" --format concise "$work/$t" > /dev/null; } 2>&1 ) && status=0 || status=$?
+  kb=$(printf '%s\n' "$out" | awk '/^peak / { print $2 }' | tail -1)
+  label=$t
+  [ "$t" = fleet ] && label="fleet of $hosts hosts"
+  awk -v l="$label" -v b="$bytes" -v k="$kb" -v s="$status" \
+    'BEGIN { printf "%-34s %9.1f MB %9.1f MB %7.2fx %8s\n", l, b / 1e6, k * 1024 / 1e6, k * 1024 / b, s }'
+done
