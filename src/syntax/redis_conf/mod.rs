@@ -141,11 +141,12 @@ impl std::fmt::Display for RedisConf {
 /// Parse any bytes. Never fails: lines redis-server would refuse become [`LineKind::Error`].
 /// Linear in the input; no recursion.
 pub fn parse(bytes: &[u8]) -> RedisConf {
-    let mut lines = Vec::new();
+    // Sized once: growing by doubling left up to half the largest allocation unused.
+    let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
     let mut start = 0;
     // grammar: file = { line } ; lines are split on "\n" only (sdssplitlen(config, "\n")).
     while start < bytes.len() {
-        let end = match bytes[start..].iter().position(|&b| b == b'\n') {
+        let end = match memchr::memchr(b'\n', &bytes[start..]) {
             Some(i) => start + i + 1,
             None => bytes.len(),
         };
