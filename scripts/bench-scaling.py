@@ -152,7 +152,7 @@ def gen_errors(tree, n):
 DIMENSIONS = [
     # name, generator, 1x size, what the size counts
     ("acl-users", gen_acl_users, 4000, "ACL user lines"),
-    ("errors", gen_errors, 4000, "refused redis.conf lines"),
+    ("errors", gen_errors, 400, "refused redis.conf lines"),
     ("pools", gen_pools, 1000, "pools in one file"),
     ("conf.d", gen_confd, 500, "scan-dir ini files"),
     ("includes", gen_includes, 500, "redis include files"),

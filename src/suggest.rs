@@ -10,7 +10,11 @@ pub fn did_you_mean<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Opt
     if name.len() > MAX_SUGGESTED_NAME {
         return None;
     }
+    let chars = name.chars().count();
     known
+        // The length difference bounds the distance from below: most names are skipped
+        // without the quadratic comparison.
+        .filter(|k| chars.abs_diff(k.chars().count()) <= 2.max(k.len() / 6))
         .map(|k| (edit_distance(name, k), k))
         .filter(|(d, k)| *d > 0 && *d <= 2.max(k.len() / 6))
         .min_by_key(|(d, _)| *d)

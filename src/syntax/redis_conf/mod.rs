@@ -180,6 +180,8 @@ fn parse_line(bytes: &[u8], span: Span) -> Line {
                     LineKind::Blank
                 } else {
                     let name = args.remove(0);
+                    // Exact: a `Vec` grows to four arguments at once, three unused on most lines.
+                    args.shrink_to_fit();
                     LineKind::Directive(Directive { name, args })
                 }
             }
