@@ -6,9 +6,9 @@
 #   redis.conf redis-server FILE, whose last line is a directive it refuses, so that it
 #              loads every line (with its own checks) and exits with "Bad directive" before
 #              starting; sesslint reads the same file (and reports the same line).
-# Inputs: the benchmark inputs of benches/inputs (php.ini, env.php, ~1 MB each) repeated
-# REPEAT times, and Debian 12's redis.conf repeated 10*REPEAT times (the valkey.conf half of
-# the benchmark input is refused by redis-server 7.0 at its first valkey-only directive).
+# Inputs (REPEAT 8: about 3 MB, 1.6 MB and 4.3 MB): PHP's php.ini-production 5*REPEAT
+# times, the demo shop's env.php array 75*REPEAT times under numbered keys, Debian 12's
+# redis.conf 5*REPEAT times (valkey.conf would be refused by redis-server 7.0).
 #
 #   scripts/bench-parse-vs-programs.sh [RUNS [REPEAT]]      (default 7 runs, REPEAT 8)
 #
@@ -25,30 +25,26 @@ trap 'rm -rf "$tmp"' EXIT
 for p in php redis-server valgrind; do command -v $p > /dev/null || { echo "$p is not installed" >&2; exit 1; }; done
 [ -x "$bin" ] || { echo "$bin is missing: cargo build --release" >&2; exit 1; }
 
-cargo build --quiet --release --example bench_parsers --manifest-path "$root/Cargo.toml"
-"$root/target/release/examples/bench_parsers" write-inputs "$tmp"
 python3 - "$tmp" "$repeat" "$root" <<'EOF'
 import sys
 tmp, repeat, root = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-ini = open(f"{tmp}/php.ini", "rb").read()
-open(f"{tmp}/big.ini", "wb").write(ini * repeat)
-env = open(f"{tmp}/env.php", "rb").read().decode()
-# One array holding `repeat` copies of the input's entries, keys renumbered.
-head, body = env.split("[", 1)
-body = body.rsplit("]", 1)[0].strip().rstrip(",")
-parts = [body.replace("=> [", "=> [", 1) for _ in range(repeat)]
-out = head + "[\n" + ",\n".join(f"{k} => [{p}]" for k, p in enumerate(parts)) + "\n];\n"
+ini = open(f"{root}/fixtures/corpus/upstream-php/php.ini-production", "rb").read()
+open(f"{tmp}/big.ini", "wb").write(ini * (5 * repeat))
+# The demo shop's env.php array, 75 * REPEAT times under numbered keys of one array.
+env = open(f"{root}/fixtures/demo/var/www/shop/app/etc/env.php").read()
+body = env[env.index("return") + 6:].strip().rstrip(";").strip()
+out = "<?php\nreturn [\n" + ",\n".join(f"{k} => {body}" for k in range(75 * repeat)) + "\n];\n"
 open(f"{tmp}/big.env.php", "w").write(out)
 conf = open(f"{root}/fixtures/corpus/debian12-etc/redis/redis.conf", "rb").read()
-open(f"{tmp}/big.redis.conf", "wb").write(conf * (10 * repeat) + b"bogus-final-line-for-timing\n")
+open(f"{tmp}/big.redis.conf", "wb").write(conf * (5 * repeat) + b"bogus-final-line-for-timing\n")
 EOF
 
 php_ini() { php -n -r 'echo json_encode(parse_ini_file($argv[1], true, INI_SCANNER_NORMAL));' "$tmp/big.ini"; }
 php_env() { php -n -d memory_limit=-1 -r 'echo json_encode(include $argv[1]);' "$tmp/big.env.php"; }
-redis_load() { redis-server "$tmp/big.redis.conf" 2>&1 | grep -q 'Bad directive'; }
-s_ini() { "$bin" parse --format json "$tmp/big.ini"; }
-s_env() { "$bin" parse --format json "$tmp/big.env.php"; }
-s_redis() { "$bin" parse --format json "$tmp/big.redis.conf"; }
+redis_load() { { redis-server "$tmp/big.redis.conf" 2>&1 || true; } | grep -q 'Bad directive'; }
+s_ini() { "$bin" parse --show-secrets --format json "$tmp/big.ini"; }
+s_env() { "$bin" parse --show-secrets --format json "$tmp/big.env.php"; }
+s_redis() { "$bin" parse --show-secrets --format json "$tmp/big.redis.conf"; }
 
 # The outputs must agree before their timings mean anything.
 php_ini > "$tmp/php.json"; s_ini > "$tmp/s.json" || true
@@ -75,11 +71,11 @@ row() { # format file program-label function [instr command...]
   echo "$f $fn $w $i" >> "$tmp/rows"
 }
 row php.ini "$tmp/big.ini" "php parse_ini_file + json_encode" php_ini php -n -r 'echo json_encode(parse_ini_file($argv[1], true, INI_SCANNER_NORMAL));' "$tmp/big.ini"
-row php.ini "$tmp/big.ini" "sesslint parse --format json" s_ini "$bin" parse --format json "$tmp/big.ini"
+row php.ini "$tmp/big.ini" "sesslint parse --format json" s_ini "$bin" parse --show-secrets --format json "$tmp/big.ini"
 row env.php "$tmp/big.env.php" "php include + json_encode" php_env php -n -d memory_limit=-1 -r 'echo json_encode(include $argv[1]);' "$tmp/big.env.php"
-row env.php "$tmp/big.env.php" "sesslint parse --format json" s_env "$bin" parse --format json "$tmp/big.env.php"
+row env.php "$tmp/big.env.php" "sesslint parse --format json" s_env "$bin" parse --show-secrets --format json "$tmp/big.env.php"
 row redis.conf "$tmp/big.redis.conf" "redis-server (loads, refuses the last line)" redis_load redis-server "$tmp/big.redis.conf"
-row redis.conf "$tmp/big.redis.conf" "sesslint parse --format json" s_redis "$bin" parse --format json "$tmp/big.redis.conf"
+row redis.conf "$tmp/big.redis.conf" "sesslint parse --format json" s_redis "$bin" parse --show-secrets --format json "$tmp/big.redis.conf"
 echo
 echo "ratio program / sesslint (at least 1: sesslint is as fast as the program)"
 awk '{ w[$2] = $3; i[$2] = $4 }
