@@ -599,6 +599,10 @@ fn run_show(args: &ShowArgs) -> ExitCode {
     let text = match args.format {
         ParseFormat::Text => sesslint::show::render_text(&model, &ctx),
         ParseFormat::Json => {
+            if model.files.is_empty() && model.unreadable.is_empty() {
+                // The text form says so on stdout; JSON stays JSON, the note goes to stderr.
+                eprintln!("sesslint: note: no configuration that decides PHP sessions was found");
+            }
             serde_json::to_string_pretty(&sesslint::show::to_json(&model, &ctx)).unwrap_or_default() + "\n"
         }
     };

@@ -157,8 +157,16 @@ pub fn raw_line_secret(line: &[u8], envphp: bool) -> Option<Range<usize>> {
         let p = find(line, b"=>")?;
         (p, p + 2)
     } else {
-        let p = line.iter().position(|&b| b == b'=')?;
-        (p, p + 1)
+        match line.iter().position(|&b| b == b'=') {
+            Some(p) => (p, p + 1),
+            // No `=` (php-fpm refuses the line, `#secret value` included): the first word
+            // names the value that follows it.
+            None => {
+                let lead = line.iter().take_while(|&&b| matches!(b, b' ' | b'\t' | b';' | b'#')).count();
+                let word = line[lead..].iter().position(|b| b.is_ascii_whitespace()).map(|w| lead + w)?;
+                (word, word)
+            }
+        }
     };
     let key = String::from_utf8_lossy(&line[..key_end]);
     let key = key.trim().trim_matches(['\'', '"', '[', ']', '(', ',']).trim();

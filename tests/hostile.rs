@@ -576,6 +576,15 @@ fn a_tree_with_no_configuration_says_so() {
             serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("stdout stays valid JSON");
         }
     }
+    let text = all_output(&sesslint_in(repo.path(), &["show", "."]));
+    assert!(text.contains("No PHP, php-fpm, Magento or Redis configuration found"), "{text}");
+    let o = sesslint_in(repo.path(), &["show", "--format", "json", "."]);
+    serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("stdout stays valid JSON");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no configuration that decides PHP sessions"),
+        "{}",
+        all_output(&o)
+    );
 }
 
 /// A folder that is no git checkout and has no etc/ at its top (the root is `/`), with a
@@ -1310,4 +1319,29 @@ fn save_path_parameters_named_for_a_credential_are_masked() {
             assert!(!out.contains(secret), "{what} shows {secret}:\n{out}");
         }
     }
+}
+
+/// A directive commented out still holds a password (often the one before the current), and
+/// a php-fpm line without `=` that php-fpm refuses (`#secret value`) is judged by its first
+/// word: neither reaches a code frame, as the finding's line or as a context line.
+#[test]
+fn commented_out_and_refused_lines_hide_their_passwords() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write(
+        &dir.path().join("etc/redis/redis.conf"),
+        "bind 0.0.0.0\n# requirepass OldPw1\n#masterauth OldPw2\n# user bob on >OldPw3 ~*\nprotected-mode no\nport 6379\n",
+    );
+    write(&dir.path().join("etc/php/8.2/fpm/php-fpm.conf"), "[global]\n");
+    write(
+        &dir.path().join("etc/php/8.2/fpm/pool.d/www.conf"),
+        "[www]\nlisten = 127.0.0.1:9000\n#secret FpmPw4\n;env[REDIS_PASSWORD] FpmPw5\n",
+    );
+    let out = every_output(dir.path(), &[]);
+    for (what, text) in &out {
+        for secret in ["OldPw1", "OldPw2", "OldPw3", "FpmPw4", "FpmPw5"] {
+            assert!(!text.contains(secret), "{what} shows {secret}:\n{text}");
+        }
+    }
+    let human = &out[0].1;
+    assert!(human.contains("# requirepass ********") && human.contains("#secret ********"), "{human}");
 }

@@ -77,7 +77,7 @@ pub(super) fn in_apache(conf: &crate::syntax::apache_conf::ApacheConf) -> Vec<Sp
 }
 
 /// Secrets of a redis.conf: the arguments of sensitive directives and ACL passwords, and on
-/// a line that does not parse, what follows a sensitive name.
+/// a line that does not parse or a directive commented out, what follows a sensitive name.
 pub(super) fn in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
     let mut out = Vec::new();
     for line in conf.lines() {
@@ -85,6 +85,21 @@ pub(super) fn in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> 
         if let redis_conf::LineKind::Error(_) = &line.kind {
             if let Some(from) = crate::secrets::redis_broken_line_secret(line.content.slice(bytes)) {
                 out.push(Span::new(line.content.start + from, line.content.end));
+            }
+        }
+        // A directive commented out (`# requirepass <the old password>`) is still a password.
+        if let redis_conf::LineKind::Comment = &line.kind {
+            let text = line.content.slice(bytes);
+            let skip = text.iter().take_while(|&&b| b == b'#' || b == b' ' || b == b'\t').count();
+            let start = line.content.start + skip;
+            let directive = &text[skip..];
+            if let Some(from) = crate::secrets::redis_broken_line_secret(directive) {
+                out.push(Span::new(start + from, line.content.end));
+            }
+            if directive.len() > 5 && directive[..5].eq_ignore_ascii_case(b"user ") {
+                for r in crate::secrets::acl_rule_secret_words(directive) {
+                    out.push(Span::new(start + r.start, start + r.end));
+                }
             }
         }
     }
