@@ -1345,3 +1345,19 @@ fn commented_out_and_refused_lines_hide_their_passwords() {
     let human = &out[0].1;
     assert!(human.contains("# requirepass ********") && human.contains("#secret ********"), "{human}");
 }
+
+/// PHP's compile warning for an octal escape over `\377` quotes the escape: inside a
+/// password, `parse` masks it (PHP itself prints `\401`).
+#[test]
+fn a_php_warning_inside_a_password_quotes_nothing_of_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let env = dir.path().join("app/etc/env.php");
+    write(&env, "<?php\nreturn ['session' => ['save' => 'redis', 'redis' => ['password' => \"Ab\\401Cd\"]]];\n");
+    if let Some(php) = common::oracle("php") {
+        let out = all_output(&Command::new(php).arg("-l").arg(&env).output().expect("php -l"));
+        assert!(out.contains("Octal escape sequence overflow \\401"), "{out}");
+    }
+    let out = all_output(&sesslint_in(dir.path(), &["parse", "app/etc/env.php"]));
+    assert!(out.contains("Octal escape sequence overflow ********"), "{out}");
+    assert!(!out.contains("\\401") && !out.contains("Ab") && !out.contains("Cd"), "{out}");
+}

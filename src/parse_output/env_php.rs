@@ -16,7 +16,9 @@ pub(super) fn parse_output(source: &Source) -> ParseOutput {
     secrets.extend(crate::secrets::envphp_token_secrets(env.tokens(), &source.bytes));
     crate::secrets::mask_quoted_tokens(&mut errors, &secrets, &source.bytes);
     let mut problems: Vec<Problem> = errors.iter().map(|e| Problem::at(source, e)).collect();
-    problems.extend(env.warnings.iter().map(|w| Problem::at(source, w)));
+    let mut warnings = env.warnings.clone();
+    crate::secrets::mask_quoted_tokens(&mut warnings, &secrets, &source.bytes);
+    problems.extend(warnings.iter().map(|w| Problem::at(source, w)));
     if !env.is_accepted() {
         // PHP stops at a parse error: include prints an error and returns nothing.
         return ParseOutput { kind: FileKind::Envphp, value: serde_json::Value::Null, problems, accepted: false };

@@ -114,10 +114,14 @@ pub fn unescape_double(inner: &[u8], base: usize, heredoc: bool, diags: &mut Dia
                 let v = inner[i + 1..i + 1 + digits].iter().fold(0u32, |a, d| a * 8 + u32::from(d - b'0'));
                 if v > 0o377 {
                     let text = String::from_utf8_lossy(&inner[i..i + 1 + digits]).into_owned();
-                    diags.warning(
-                        Span::new(base + i, base + i + 1 + digits),
-                        format!("Octal escape sequence overflow {text} is greater than \\377"),
-                    );
+                    let message = format!("Octal escape sequence overflow {text} is greater than \\377");
+                    // The escape is input (part of a password, maybe): masked like a quoted token.
+                    let at = "Octal escape sequence overflow ".len();
+                    diags.warnings.push(SyntaxError {
+                        span: Span::new(base + i, base + i + 1 + digits),
+                        quoted: Some(at..at + text.len()),
+                        message,
+                    });
                 }
                 out.push((v & 0xff) as u8);
                 i += 1 + digits;
