@@ -300,6 +300,9 @@ pub fn envphp_token_secrets(tokens: &[crate::syntax::env_php::Token], bytes: &[u
 
 /// The key written just before a `=>`: the last quoted string or bare word, unquoted.
 fn envphp_key_before(text: &[u8]) -> String {
+    // A key is short: the last bytes before the arrow hold it, and a long line of entries
+    // is not copied once per arrow.
+    let text = &text[text.len().saturating_sub(256)..];
     let t = String::from_utf8_lossy(text);
     let t = t.trim_end();
     let key = match t.chars().last() {
@@ -318,15 +321,30 @@ fn envphp_key_before(text: &[u8]) -> String {
 /// not place. `secrets` and
 /// the errors' spans index `bytes`.
 pub fn mask_quoted_tokens(errors: &mut [crate::syntax::SyntaxError], secrets: &[crate::span::Span], bytes: &[u8]) {
+    if !errors.iter().any(|e| e.quoted.is_some()) {
+        return;
+    }
+    // Sorted, disjoint secrets and the line breaks, each searched by bisection: thousands
+    // of errors on one long line cost a few lookups each, not a scan of the file.
+    let ranges: Vec<Range<usize>> = secrets.iter().map(|s| s.start..s.end).collect();
+    let merged = merge_ranges(&ranges);
+    let overlaps = |a: usize, b: usize| {
+        let i = merged.partition_point(|r| r.end <= a);
+        merged.get(i).is_some_and(|r| r.start < b)
+    };
+    let breaks: Vec<usize> = memchr::memchr2_iter(b'\n', b'\r', bytes).collect();
     for e in errors {
         let Some(q) = e.quoted.clone() else { continue };
         let start = e.span.start.min(bytes.len());
         let end = e.span.end.clamp(start, bytes.len());
-        let line_start = bytes[..start].iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(0, |p| p + 1);
-        let line_end = bytes[end..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(bytes.len(), |p| end + p);
-        let on_secret_line = secrets.iter().any(|s| s.start < line_end.max(line_start + 1) && s.end > line_start);
+        let line_start = match breaks.partition_point(|&p| p < start) {
+            0 => 0,
+            i => breaks[i - 1] + 1,
+        };
+        let line_end = breaks.get(breaks.partition_point(|&p| p < end)).copied().unwrap_or(bytes.len());
+        let on_secret_line = overlaps(line_start, line_end.max(line_start + 1));
         // Or the token itself stands inside a secret's value, on whatever line.
-        let inside_secret = secrets.iter().any(|s| s.start < end.max(start + 1) && s.end > start);
+        let inside_secret = overlaps(start, end.max(start + 1));
         if (on_secret_line || inside_secret)
             && q.end <= e.message.len()
             && e.message.is_char_boundary(q.start)

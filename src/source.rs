@@ -51,6 +51,13 @@ impl Source {
         Position { line: line + 1, column }
     }
 
+    /// The 1-based line of a byte offset, without the column (no scan of the line: a
+    /// million findings on one long line cost a bisection each).
+    pub fn line_of(&self, offset: usize) -> usize {
+        let offset = offset.min(self.bytes.len());
+        self.starts().partition_point(|&s| s <= offset)
+    }
+
     pub fn span_positions(&self, span: Span) -> (Position, Position) {
         (self.position(span.start), self.position(span.end))
     }

@@ -74,7 +74,7 @@ pub fn name_silenced_codes(model: &Model, diagnostics: &mut [Diagnostic], sups: 
 pub fn apply(model: &Model, diagnostics: Vec<Diagnostic>, sups: &mut [Suppression]) -> Vec<Diagnostic> {
     let line_of = |path: &std::path::Path, offset: usize| -> Option<(FileId, usize)> {
         let id = model.file_id(path)?;
-        Some((id, model.file(id).source.position(offset).line))
+        Some((id, model.file(id).source.line_of(offset)))
     };
     diagnostics
         .into_iter()

@@ -1361,3 +1361,25 @@ fn a_php_warning_inside_a_password_quotes_nothing_of_it() {
     assert!(out.contains("Octal escape sequence overflow ********"), "{out}");
     assert!(!out.contains("\\401") && !out.contains("Ab") && !out.contains("Cd"), "{out}");
 }
+
+/// Twenty thousand broken entries on one line of env.php (every one a parser error that
+/// quotes a token, half of them in a password): `parse` lists at most 500 problems and
+/// counts the rest, `check` keeps its caps, and no token of a password is quoted. (The work
+/// is bounded too: locating a problem or a suppression no longer rescans the line.)
+#[test]
+fn a_line_of_many_errors_gives_a_bounded_report() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let entries: String = (0..20_000).map(|i| format!("'password' => 'a' 'Pw{i}x', 'k{i}' => 'a' 'v{i}', ")).collect();
+    write(&dir.path().join("app/etc/env.php"), format!("<?php return [{entries}];\n"));
+    let o = sesslint_in(dir.path(), &["parse", "app/etc/env.php"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let problems = err.lines().filter(|l| l.starts_with("app/etc/env.php:")).count();
+    assert!(problems <= 501, "{problems} problems");
+    assert!(err.contains("more problem(s) in this file left out (at most 500)"), "{}", &err[err.len().saturating_sub(500)..]);
+    let check = sesslint_in(dir.path(), &["check", "--format", "concise", "."]);
+    let out = String::from_utf8_lossy(&check.stdout);
+    assert!(out.lines().count() <= 502, "{} lines", out.lines().count());
+    for text in [&*err, &*out] {
+        assert!(!text.contains("Pw1x") && !text.contains("Pw19999x"), "a password token is quoted");
+    }
+}

@@ -15,10 +15,10 @@ pub(super) fn parse_output(source: &Source) -> ParseOutput {
     let mut secrets = crate::secrets::envphp_raw_secrets(&source.bytes);
     secrets.extend(crate::secrets::envphp_token_secrets(env.tokens(), &source.bytes));
     crate::secrets::mask_quoted_tokens(&mut errors, &secrets, &source.bytes);
-    let mut problems: Vec<Problem> = errors.iter().map(|e| Problem::at(source, e)).collect();
+    let mut problems: Vec<Problem> = super::problems_of(source, &errors);
     let mut warnings = env.warnings.clone();
     crate::secrets::mask_quoted_tokens(&mut warnings, &secrets, &source.bytes);
-    problems.extend(warnings.iter().map(|w| Problem::at(source, w)));
+    problems.extend(super::problems_of(source, &warnings));
     if !env.is_accepted() {
         // PHP stops at a parse error: include prints an error and returns nothing.
         return ParseOutput { kind: FileKind::Envphp, value: serde_json::Value::Null, problems, accepted: false };

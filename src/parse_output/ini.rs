@@ -10,7 +10,7 @@ use crate::syntax::{FileKind, SyntaxError};
 /// environment, unknown here, and said so.
 pub(super) fn parse_output(source: &Source, env: &[(Vec<u8>, Vec<u8>)]) -> ParseOutput {
     let doc = ini::parse(&source.bytes);
-    let mut problems: Vec<Problem> = doc.errors.iter().map(|e| Problem::at(source, e)).collect();
+    let mut problems: Vec<Problem> = super::problems_of(source, &doc.errors);
     let accepted = doc.accepted();
     // PHP returns false for a file with any syntax error.
     let value = if accepted {

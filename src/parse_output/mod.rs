@@ -40,6 +40,24 @@ impl Problem {
     }
 }
 
+/// Problems listed per file by `parse`; the rest are counted in one last problem, so that a
+/// file of a hundred thousand broken entries prints a bounded report (as `check` caps its
+/// findings per file).
+pub const MAX_PROBLEMS: usize = 500;
+
+/// `errors` as problems, at most [`MAX_PROBLEMS`] of them located (a position is a scan of
+/// its line), then one saying how many more there are.
+pub fn problems_of(source: &Source, errors: &[SyntaxError]) -> Vec<Problem> {
+    let mut out: Vec<Problem> = errors.iter().take(MAX_PROBLEMS).map(|e| Problem::at(source, e)).collect();
+    if errors.len() > MAX_PROBLEMS {
+        let last = &errors[MAX_PROBLEMS];
+        let message =
+            format!("{} more problem(s) in this file left out (at most {MAX_PROBLEMS})", errors.len() - MAX_PROBLEMS);
+        out.push(Problem::at(source, &SyntaxError::new(last.span, message)));
+    }
+    out
+}
+
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let path = self.path.display().to_string();

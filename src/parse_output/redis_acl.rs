@@ -25,6 +25,6 @@ pub(super) fn parse_output(source: &Source) -> ParseOutput {
             })
             .collect(),
     );
-    let problems: Vec<Problem> = acl.errors.iter().map(|e| Problem::at(source, e)).collect();
+    let problems: Vec<Problem> = super::problems_of(source, &acl.errors);
     ParseOutput { kind: FileKind::RedisAcl, value, accepted: problems.is_empty(), problems }
 }
