@@ -93,3 +93,29 @@ fn is_php_ini_dialect(f: &Path) -> bool {
         || name.contains("php.ini")
         || (name.contains("fpm") && (name.ends_with(".conf") || name.ends_with(".conf.in")))
 }
+
+/// Which sections PHP reads per directory or host only: a name that begins with `PATH` or
+/// `HOST` in any case, as written (php_ini.c compares the first four bytes, so `[pathfoo]`
+/// counts and `[  HOST=x]` does not). The model must agree with real PHP on each.
+#[test]
+fn per_directory_sections_are_the_ones_php_skips() {
+    let Some(php) = common::oracle("php") else { return };
+    for section in ["[pathfoo]", "[PATH=/x]", "[hostx]", "[HOSTNAME]", "[  HOST=x]", "[ path=/x ]", "[Session]"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cli = dir.path().join("etc/php/8.2/cli");
+        std::fs::create_dir_all(&cli).expect("mkdir");
+        let ini = cli.join("php.ini");
+        std::fs::write(&ini, format!("{section}\nsession.gc_maxlifetime = 77\n")).expect("write");
+        let out = std::process::Command::new(&php)
+            .args(["-n", "-c"])
+            .arg(&ini)
+            .args(["-r", "echo ini_get('session.gc_maxlifetime');"])
+            .output()
+            .expect("php");
+        let php_sees = String::from_utf8_lossy(&out.stdout).into_owned();
+        let model = sesslint::model::build(&[dir.path().to_path_buf()], &sesslint::model::BuildOptions::default());
+        let setup = model.php.iter().find(|s| s.values.get("session.gc_maxlifetime").is_some());
+        let ours = if setup.is_some() { "77" } else { "1440" };
+        assert_eq!(ours, php_sees, "{section}: php reads {php_sees}");
+    }
+}

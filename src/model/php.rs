@@ -505,7 +505,7 @@ fn setup(php_ini: Option<&IniFile<'_>>, mut scan: Vec<&IniFile<'_>>, dir: PathBu
 }
 
 /// Apply one file's entries as php.ini loading does: later wins, `extension=` collected,
-/// bare keys and `[PATH=]`/`[HOST=]` sections left out, nothing after a syntax error.
+/// bare keys and sections whose name begins with `PATH` or `HOST` left out, nothing after a syntax error.
 fn apply_ini(s: &mut PhpSetup, f: &IniFile<'_>, budget: &std::cell::Cell<usize>) {
     let doc = f.doc;
     let mut per_dir_section = false; // reset per file
@@ -521,7 +521,8 @@ fn apply_ini(s: &mut PhpSetup, f: &IniFile<'_>, budget: &std::cell::Cell<usize>)
         match &node.kind {
             NodeKind::Section(sec) => {
                 let name = doc.text(sec.name.span);
-                per_dir_section = starts_with_ci(name, b"PATH=") || starts_with_ci(name, b"HOST=");
+                // php_ini.c compares the first four bytes only: `[pathfoo]` is per directory.
+                per_dir_section = starts_with_ci(name, b"PATH") || starts_with_ci(name, b"HOST");
             }
             NodeKind::Entry(e) if e.applied && !per_dir_section && e.offset.is_none() => {
                 let key = String::from_utf8_lossy(doc.text(e.key)).into_owned();
