@@ -1375,7 +1375,11 @@ fn a_line_of_many_errors_gives_a_bounded_report() {
     let err = String::from_utf8_lossy(&o.stderr);
     let problems = err.lines().filter(|l| l.starts_with("app/etc/env.php:")).count();
     assert!(problems <= 501, "{problems} problems");
-    assert!(err.contains("more problem(s) in this file left out (at most 500)"), "{}", &err[err.len().saturating_sub(500)..]);
+    assert!(
+        err.contains("more problem(s) in this file left out (at most 500)"),
+        "{}",
+        &err[err.len().saturating_sub(500)..]
+    );
     let check = sesslint_in(dir.path(), &["check", "--format", "concise", "."]);
     let out = String::from_utf8_lossy(&check.stdout);
     assert!(out.lines().count() <= 502, "{} lines", out.lines().count());

@@ -102,11 +102,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         if exposed.is_empty() {
             continue;
         }
-        let mut tunnel_ids: Vec<usize> = [SHARED, m]
-            .iter()
-            .flat_map(|&k| forwarding.get(&(k, s.port)).unwrap_or(&none))
-            .copied()
-            .collect();
+        let mut tunnel_ids: Vec<usize> =
+            [SHARED, m].iter().flat_map(|&k| forwarding.get(&(k, s.port)).unwrap_or(&none)).copied().collect();
         tunnel_ids.sort_unstable();
         let tunnels: Vec<&crate::model::Tunnel> = tunnel_ids.iter().map(|&i| &model.tunnels[i]).collect();
         let public = exposed.iter().any(|b| b.reach != Reach::Private);
