@@ -1259,7 +1259,39 @@ fn files_the_program_refuses_are_never_a_silent_pass() {
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("SL001") && out.contains("spiped without -k"), "{out}");
 
-    for body in ["<?php return 5;\n", "<?php\n", "<?php return null;\n", "<?php return;\n", "<?php return 'x';\n"] {
+    let no_array = [
+        "<?php return 5;\n",
+        "<?php\n",
+        "<?php return null;\n",
+        "<?php return;\n",
+        "<?php return 'x';\n",
+        // Statements without any `return`: `include` gives int(1).
+        "<?php\n$x = 1;\n",
+        "<?php\ndeclare(strict_types=1);\n$db = ['host' => 'localhost'];\n",
+        "<?php\n$x = 1;\nreturn null;\n",
+    ];
+    // Code that may return an array (php 8.2 gives one) or ends the request: no SL302.
+    for body in [
+        "<?php\nif (true) { return ['db' => []]; }\n",
+        "<?php\n$c = ['db' => []];\nreturn $c;\n",
+        "<?php\n$c = ['db' => []];\nreturn ['db' => []];\n",
+    ] {
+        let dir = tempfile::tempdir().expect("tmp");
+        let env = dir.path().join("var/www/s/app/etc/env.php");
+        write(&env, body);
+        if let Some(php) = common::oracle("php") {
+            let is_array = Command::new(&php)
+                .arg("-r")
+                .arg("echo is_array(include $argv[1]) ? 'array' : 'not';")
+                .arg(&env)
+                .output()
+                .expect("php -r");
+            assert_eq!(String::from_utf8_lossy(&is_array.stdout), "array", "{body:?}");
+        }
+        let out = all_output(&sesslint_in(dir.path(), &["check", "--format", "concise", "."]));
+        assert!(!out.contains("not an array"), "{body:?}: {out}");
+    }
+    for body in no_array {
         let dir = tempfile::tempdir().expect("tmp");
         let env = dir.path().join("var/www/s/app/etc/env.php");
         write(&env, body);

@@ -265,12 +265,26 @@ pub fn build_install(file: FileId, root: PathBuf, doc: &EnvPhp) -> MagentoInstal
     MagentoInstall { file, root, session_save, session, session_redis, caches, returns_no_array }
 }
 
-/// What an env.php that PHP compiles certainly returns instead of an array, and where. A
-/// statement other than `return` (which may itself return) or an expression whose value is
-/// not known here gives `None`.
+/// What an env.php that PHP compiles certainly returns instead of an array, and where.
+/// Other top-level statements (`$x = 1;`, `declare(...)`) do not change what `include`
+/// gives, unless one holds a word that may leave the file early: a `return` inside a
+/// branch or function, `exit`/`die`, `throw`, `goto`, `eval`, an `include`. Those, and an
+/// expression whose value is not known here, give `None` (php 8.2: `<?php $x = 1;` makes
+/// `include` give `int(1)`; `<?php if (true) { return [...]; }` gives the array).
 fn returns_no_array(doc: &EnvPhp) -> Option<(Span, &'static str)> {
-    use crate::syntax::env_php::{ItemKind, Returned};
-    if !doc.errors.is_empty() || doc.items().iter().any(|i| i.kind == ItemKind::Statement) {
+    use crate::syntax::env_php::{ItemKind, Returned, TokenKind};
+    const MAY_LEAVE: &[&str] = &[
+        "return", "exit", "die", "throw", "goto", "eval", "include", "include_once", "require", "require_once",
+    ];
+    let may_leave = |i: &crate::syntax::env_php::Item| {
+        doc.tokens()[i.tokens.clone()].iter().any(|t| {
+            t.kind == TokenKind::Name && {
+                let word = String::from_utf8_lossy(doc.text(t.span)).to_ascii_lowercase();
+                MAY_LEAVE.contains(&word.trim_start_matches('\\'))
+            }
+        })
+    };
+    if !doc.errors.is_empty() || doc.items().iter().any(|i| i.kind == ItemKind::Statement && may_leave(i)) {
         return None;
     }
     let ret = doc.items().iter().find_map(|i| match &i.kind {
