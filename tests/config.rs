@@ -137,7 +137,7 @@ fn redis_version_decides_protected_mode_in_check_and_show() {
 /// A TOML error toml_edit words on two lines reads as one line (`; `), not with a literal
 /// `\n`; a missing `tunnel-paths` directory is named cleaned, with no line:col.
 #[test]
-fn config_errors_read_as_one_line_and_missing_tunnel_dirs_have_no_position() {
+fn config_errors_read_as_one_line_and_missing_tunnel_dirs_are_at_1_1() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let d1 = tmp.path().join("d1");
     std::fs::create_dir_all(&d1).expect("mkdir");
@@ -152,7 +152,19 @@ fn config_errors_read_as_one_line_and_missing_tunnel_dirs_have_no_position() {
     std::fs::write(d1.join("sesslint.toml"), "tunnel-paths = [\"../network/tunnels\"]\n").expect("write");
     let o = sesslint(&["--format", "concise", d1.to_str().expect("utf-8")]);
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
-    let want = format!("{}: warning[SL002]", tmp.path().join("network/tunnels").display());
+    // A file-level finding has the documented `path:line:col:` shape too, at 1:1 (ruff's
+    // convention), as the github, json and junit formats give it.
+    let tunnels = tmp.path().join("network/tunnels").display().to_string();
+    let want = format!("{tunnels}:1:1: warning[SL002]");
     assert!(out.lines().any(|l| l.starts_with(&want)), "want {want}:\n{out}");
     assert!(!out.contains(".."), "{out}");
+    let dir = d1.to_str().expect("utf-8");
+    let out = String::from_utf8_lossy(&sesslint(&["--format", "github", dir]).stdout).into_owned();
+    assert!(out.contains(&format!("file={tunnels},line=1,col=1,")), "{out}");
+    let out = String::from_utf8_lossy(&sesslint(&["--format", "json", dir]).stdout).into_owned();
+    let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let f = json.as_array().expect("array").iter().find(|d| d["path"] == tunnels.as_str()).expect("SL002");
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(1), Some(1)), "{f}");
+    let out = String::from_utf8_lossy(&sesslint(&["--format", "junit", dir]).stdout).into_owned();
+    assert!(out.contains(&format!("{tunnels}:1:1: warning[SL002]")), "{out}");
 }

@@ -13,17 +13,19 @@ pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn 
     Ok(())
 }
 
-/// One finding as `path:line:col: severity[CODE] message`, secrets masked; `path: ...`
-/// without a position when the path is no file that was read (a missing or unreadable
-/// directory, a `tunnel-paths` entry): it has no lines to point at.
+/// One finding as `path:line:col: severity[CODE] message`, secrets masked. A path that is
+/// no file that was read (a missing or unreadable file or directory, a `tunnel-paths`
+/// entry) has no lines to point at and gets `1:1`, as the `github` and `json` formats give
+/// it and as ruff does for file-level findings, so every line parses the same way.
 pub fn line(d: &Diagnostic, ctx: &ReportContext<'_>) -> String {
-    let at = match ctx.source(&d.primary.path) {
-        Some(_) => {
-            let p = ctx.position(&d.primary.path, d.primary.span.start);
-            format!(":{}:{}", p.line, p.column)
-        }
-        None if d.primary.path.is_file() => ":1:1".to_owned(),
-        None => String::new(),
-    };
-    format!("{}{at}: {}[{}] {}", display_path(&d.primary.path), d.severity.as_str(), d.code, ctx.text(&d.message))
+    let p = ctx.position(&d.primary.path, d.primary.span.start);
+    format!(
+        "{}:{}:{}: {}[{}] {}",
+        display_path(&d.primary.path),
+        p.line,
+        p.column,
+        d.severity.as_str(),
+        d.code,
+        ctx.text(&d.message)
+    )
 }
