@@ -288,7 +288,7 @@ fn walk(top: &Path, root: &Path, fleet: Option<&Path>, confinement: &Confinement
             continue;
         }
         let role =
-            if given_file { Some(classify(path).unwrap_or_else(|| guess_from_content(path))) } else { classify(path) };
+            if given_file { Some(classify_by_name(path).unwrap_or_else(|| guess_from_content(path))) } else { classify(path) };
         let Some(role) = role else { continue };
         let host_root = root_for(path, root, fleet);
         let read_from =
@@ -352,10 +352,45 @@ pub fn describe_io(e: &std::io::Error) -> String {
     }
 }
 
-/// The role of a file from its path alone.
+/// The role of a file from its path alone, `None` inside a directory none of the programs
+/// reads (see [`read_by_no_program`]).
 /// Names that are not UTF-8 are judged on their readable parts: PHP loads
 /// `conf.d/\xff.ini` like any other `.ini`.
 pub fn classify(path: &Path) -> Option<Role> {
+    if read_by_no_program(path) {
+        return None;
+    }
+    classify_by_name(path)
+}
+
+/// Directories whose `.conf` files belong to other programs or are documentation: systemd's
+/// `sysusers.d`/`tmpfiles.d`/... (Debian's stunnel4 installs `/usr/lib/sysusers.d/stunnel4.conf`,
+/// redis-server `/usr/lib/tmpfiles.d/redis-server.conf`: `u stunnel4 ...` lines, not stunnel's
+/// `option = value`) and `/usr/share/doc` (examples no daemon loads). stunnel reads
+/// `/etc/stunnel/*.conf` (Debian's init script, RHEL's `stunnel@.service`:
+/// `/etc/stunnel/%i.conf`); redis-server and PHP the paths they are started with.
+pub fn read_by_no_program(path: &Path) -> bool {
+    const OTHER_PROGRAMS: &[&str] = &[
+        "sysusers.d",
+        "tmpfiles.d",
+        "user-tmpfiles.d",
+        "modules-load.d",
+        "modprobe.d",
+        "sysctl.d",
+        "binfmt.d",
+        "environment.d",
+        "logrotate.d",
+        "rsyslog.d",
+        "apparmor.d",
+    ];
+    let parts: Vec<_> = path.components().map(|c| c.as_os_str().to_string_lossy()).collect();
+    parts.iter().any(|c| OTHER_PROGRAMS.contains(&c.as_ref()))
+        || parts.windows(2).any(|w| w[0] == "share" && matches!(w[1].as_ref(), "doc" | "man" | "info"))
+}
+
+/// [`classify`] without the directories no program reads: for a file named on the command
+/// line, which is checked wherever it lives.
+fn classify_by_name(path: &Path) -> Option<Role> {
     let name = &*path.file_name()?.to_string_lossy();
     let parent = &*path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy()).unwrap_or_default();
     let grandparent = &*path
@@ -487,6 +522,14 @@ mod tests {
             ("/etc/systemd/system/spiped-receive.service", Some(Role::Spiped)),
             ("/etc/peervpn/net.conf", Some(Role::PeerVpn)),
             ("/etc/nginx/nginx.conf", None),
+            // Other programs' files and documentation with the same names.
+            ("/usr/lib/sysusers.d/stunnel4.conf", None),
+            ("/usr/lib/tmpfiles.d/redis-server.conf", None),
+            ("/usr/lib/tmpfiles.d/php8.2-fpm.conf", None),
+            ("/etc/logrotate.d/redis-server.conf", None),
+            ("/usr/share/doc/stunnel4/examples/stunnel.conf", None),
+            ("/usr/share/doc/redis-tools/examples/redis.conf", None),
+            ("/usr/share/doc/php8.2-fpm/examples/php-fpm.d/www.conf", None),
         ];
         for (p, role) in cases {
             assert_eq!(classify(Path::new(p)), role, "{p}");

@@ -1419,3 +1419,27 @@ fn a_line_of_many_errors_gives_a_bounded_report() {
         assert!(!text.contains("Pw1x") && !text.contains("Pw19999x"), "a password token is quoted");
     }
 }
+
+/// Files that share a name with a config but live where no program reads them are not
+/// checked: Debian's stunnel4 installs `/usr/lib/sysusers.d/stunnel4.conf` (`g stunnel4 -`,
+/// `u stunnel4 ...`), redis-server a tmpfiles.d file, and `/usr/share/doc` holds example
+/// copies. stunnel reads `/etc/stunnel/*.conf`, which stays checked; a sysusers file named
+/// on the command line is still read.
+#[test]
+fn files_no_program_reads_are_not_taken_for_configs() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let sysusers = "g stunnel4 -\nu stunnel4 -:stunnel4 \"stunnel service\" /var/run/stunnel4\n";
+    write(&dir.path().join("usr/lib/sysusers.d/stunnel4.conf"), sysusers);
+    write(&dir.path().join("usr/lib/tmpfiles.d/redis-server.conf"), "d /run/redis 2775 redis redis -\n");
+    write(&dir.path().join("usr/share/doc/stunnel4/examples/stunnel.conf"), "[redis\naccept = 6380\n");
+    write(&dir.path().join("usr/share/doc/redis/examples/redis.conf"), "bind 0.0.0.0\nprotected-mode no\n");
+    let o = sesslint_in(dir.path(), &["check", "--format", "concise", "usr"]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(!out.contains("SL001") && !out.contains("sysusers") && !out.contains("share/doc"), "{out}");
+
+    write(&dir.path().join("etc/stunnel/redis.conf"), "[redis\naccept = 127.0.0.1:6380\n");
+    let out = all_output(&sesslint_in(dir.path(), &["check", "--format", "concise", "."]));
+    assert!(out.contains("etc/stunnel/redis.conf:1:1: error[SL001]"), "{out}");
+    assert!(!out.contains("sysusers") && !out.contains("share/doc"), "{out}");
+}
