@@ -235,3 +235,73 @@ fn the_readme_config_with_the_rust_hook_builds_sesslint_with_cargo() {
         .any(|e| e.file_name() == "sesslint" && e.path().parent().is_some_and(|p| p.ends_with("bin")));
     assert!(installed, "no sesslint installed under {}", home.display());
 }
+
+/// The hook's `files`/`exclude` regexes select the files discovery reads (`classify`), on a
+/// list of paths as pre-commit passes them (relative to the repository). Matched with
+/// Python's `re.search`, which is what pre-commit itself uses.
+#[test]
+fn the_hook_regex_and_discovery_agree() {
+    let Some(python) = common::oracle("python3") else {
+        eprintln!("SKIPPED: python3 is not installed; the hook's regex was not compared with discovery");
+        return;
+    };
+    let manifest = std::fs::read_to_string(".pre-commit-hooks.yaml").expect("manifest");
+    let field = |key: &str| -> Vec<String> {
+        manifest.lines().filter_map(|l| l.trim().strip_prefix(key)).map(|v| v.trim().to_owned()).collect()
+    };
+    let (files, exclude) = (field("files:"), field("exclude:"));
+    assert_eq!(files.len(), 2, "one `files` per hook");
+    assert!(files[0] == files[1] && exclude.len() == 2 && exclude[0] == exclude[1], "the two hooks differ");
+    let paths = [
+        "etc/php/8.2/fpm/php.ini",
+        "etc/php/8.2/cli/php.ini",
+        "etc/php-8.2.ini",
+        "etc/php/8.2/fpm/php.ini-production",
+        "etc/php/8.2/fpm/conf.d/20-redis.ini",
+        "etc/php.d/50-redis.ini",
+        "etc/php/8.2/mods-available/redis.ini",
+        "etc/php/8.2/fpm/conf.d/20-redis.ini.dpkg-old",
+        "var/www/shop/pub/.user.ini",
+        "etc/php/8.2/fpm/php-fpm.conf",
+        "etc/php-fpm.conf",
+        "etc/php-fpm.d/www.conf",
+        "etc/php/8.2/fpm/pool.d/www.conf",
+        "etc/redis/redis.conf",
+        "etc/redis/sentinel.conf",
+        "etc/redis-6380.conf",
+        "etc/valkey/valkey.conf",
+        "etc/redis/users.acl",
+        "etc/valkey/ops.acl",
+        "users.acl",
+        "etc/stunnel/redis.conf",
+        "deploy/redis-stunnel.conf",
+        "etc/peervpn/net.conf",
+        "etc/systemd/system/spiped-receive.service",
+        "etc/default/spiped",
+        "etc/apache2/apache2.conf",
+        "etc/apache2/sites-enabled/shop.conf",
+        "etc/apache2/sites-available/shop.conf",
+        "etc/httpd/conf/httpd.conf",
+        "etc/httpd/conf.d/php.conf",
+        "var/www/shop/app/etc/env.php",
+        "var/www/shop/app/etc/config.php",
+        "usr/lib/sysusers.d/stunnel4.conf",
+        "usr/lib/tmpfiles.d/redis-server.conf",
+        "usr/share/doc/stunnel4/examples/stunnel.conf",
+        "usr/share/doc/redis/examples/redis.conf",
+        "etc/nginx/nginx.conf",
+        "README.md",
+    ];
+    let script = "import re,sys\nf=re.compile(sys.argv[1]); x=re.compile(sys.argv[2])\nfor p in sys.argv[3:]: print('1' if f.search(p) and not x.search(p) else '0')";
+    let out = Command::new(python).arg("-c").arg(script).arg(&files[0]).arg(&exclude[0]).args(paths).output().expect("python3");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    let hook: Vec<bool> = said.lines().map(|l| l == "1").collect();
+    assert_eq!(hook.len(), paths.len(), "{said}");
+    for (p, by_hook) in paths.iter().zip(hook) {
+        let read = sesslint::classify(Path::new(p)).is_some();
+        assert_eq!(by_hook, read, "{p}: the hook says {by_hook}, discovery {read}");
+    }
+    // The project's own settings are read too, though they have no role.
+    assert!(files[0].contains(r"sesslint\.toml"));
+}
