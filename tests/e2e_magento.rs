@@ -344,3 +344,58 @@ fn php_refuses_a_save_handler_it_does_not_have() {
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found[0].message.contains("did you mean `redis`"), "{}", found[0].message);
 }
+
+/// Which session `host` values Credis' constructor refuses: its `convertHost()` regexes
+/// (credis 1.17 `Client.php`), run by PHP's own PCRE, against sesslint's model. A host
+/// with user-info (`tcp://bob:pw@127.0.0.1`) is refused, so SL302 reports it and SL404
+/// no longer takes `bob:...@127.0.0.1` for a host.
+#[test]
+fn credis_host_format_matches_php_pcre() {
+    let hosts = [
+        "tcp://bob:pw@127.0.0.1",
+        "tcp://:pw@127.0.0.1",
+        "tcp://bob:123@127.0.0.1",
+        "tcp://bob@127.0.0.1",
+        "tcp://127.0.0.1",
+        "tcp://127.0.0.1:6380",
+        "tcp://127.0.0.1:6380/sess",
+        "tcp://127.0.0.1:6380/",
+        "tcp://127.0.0.1:x",
+        "tcp://h/x:1",
+        "tls://redis.internal:6380",
+        "tlsv1.2://redis.internal:6380",
+        "ssl://u:p@redis.internal",
+        "unix:///run/redis.sock",
+        "/run/redis.sock",
+        "127.0.0.1",
+        "bob:pw@127.0.0.1",
+    ];
+    if let Some(php) = common::oracle("php") {
+        let code = r#"foreach (array_slice($argv, 1) as $h) {
+            $bad = false;
+            if (preg_match('#^(tcp|tls|ssl|tlsv\d(?:\.\d)?|unix)://(.+)$#', $h, $m) && $m[1] !== 'unix') {
+                $bad = !preg_match('#^([^:]+)(:([0-9]+))?(/(.+))?$#', $m[2]);
+            }
+            echo $bad ? "1\n" : "0\n";
+        }"#;
+        let out = Command::new(php).arg("-r").arg(code).arg("--").args(hosts).output().expect("php");
+        let said = String::from_utf8_lossy(&out.stdout).into_owned();
+        let php_says: Vec<bool> = said.lines().map(|l| l == "1").collect();
+        assert_eq!(php_says.len(), hosts.len(), "{said}");
+        for (h, refused) in hosts.iter().zip(php_says) {
+            assert_eq!(sesslint::model::magento::credis_refuses_host(h), refused, "{h}");
+        }
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let env = dir.path().join("var/www/shop/app/etc/env.php");
+    std::fs::create_dir_all(env.parent().expect("parent")).expect("mkdir");
+    std::fs::write(
+        &env,
+        "<?php\nreturn ['session' => ['save' => 'redis', 'redis' => ['host' => 'tcp://bob:pw@127.0.0.1', 'port' => '6379', 'database' => '2']]];\n",
+    )
+    .expect("write");
+    let o = common::sesslint(&["check", "--format", "concise", dir.path().to_str().expect("utf-8")]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(out.contains("error[SL302]") && out.contains("refused by Credis"), "{out}");
+    assert!(!out.contains("SL404") && !out.contains(":pw@"), "{out}");
+}

@@ -124,7 +124,11 @@ impl MagentoInstall {
         }
         let block = self.session_redis.as_ref();
         let get = |k: &str| block.and_then(|b| b.str(k)).filter(|v| !v.is_empty());
-        let mut t = credis_target(get("host").unwrap_or("127.0.0.1"), get("port"));
+        let host = get("host").unwrap_or("127.0.0.1");
+        if credis_refuses_host(host) {
+            return None;
+        }
+        let mut t = credis_target(host, get("port"));
         t.database = Some(get("database").and_then(|d| d.trim().parse().ok()).unwrap_or(0));
         t.auth = get("password").map(|p| Auth::new(None, p.as_bytes()));
         t.timeout = get("timeout").map(str::to_owned);
@@ -146,7 +150,11 @@ impl MagentoInstall {
             return None;
         }
         let get = |k: &str| block.and_then(|b| b.str(k)).filter(|v| !v.is_empty());
-        let mut t = credis_target(get("server").unwrap_or("127.0.0.1"), get("port"));
+        let server = get("server").unwrap_or("127.0.0.1");
+        if credis_refuses_host(server) {
+            return None;
+        }
+        let mut t = credis_target(server, get("port"));
         // Cm_Cache_Backend_Redis casts: `(int) $options['database']` ('0t' is 0, '3x' is 3).
         t.database = Some(get("database").map(php_int_cast).unwrap_or(0));
         t.auth = get("password").map(|p| Auth::new(None, p.as_bytes()));
@@ -167,6 +175,37 @@ pub fn server_key(t: &RedisTarget) -> String {
             format!("{h}:{}", t.port)
         }
     }
+}
+
+/// Whether Credis' constructor throws for this `host` (cache `server`): after a `tcp://`,
+/// `tls://`, `ssl://` or `tlsvN://` scheme, `convertHost()` (credis 1.17 `Client.php`)
+/// wants `host[:port][/persistent_id]` (`#^([^:]+)(:([0-9]+))?(/(.+))?$#`), else it throws
+/// "Invalid host format; expected tcp://host[:port][/persistence_identifier]" and no
+/// connection is made. User-info (`tcp://bob:pw@127.0.0.1`) is refused so: Credis has no
+/// URL credentials, only its `password`/`username` arguments.
+pub fn credis_refuses_host(host: &str) -> bool {
+    let Some((scheme, rest)) = host.split_once("://") else { return false };
+    let tls_v = scheme.strip_prefix("tlsv").is_some_and(|v| {
+        let (major, minor) = v.split_once('.').unwrap_or((v, "0"));
+        major.len() == 1
+            && major.bytes().all(|b| b.is_ascii_digit())
+            && minor.len() == 1
+            && minor.bytes().all(|b| b.is_ascii_digit())
+    });
+    if !(matches!(scheme, "tcp" | "tls" | "ssl") || tls_v) || rest.is_empty() {
+        return false;
+    }
+    // The regex, backtracking included: without a `:` `[^:]+` takes all; otherwise either
+    // `host:digits` with an optional `/...`, or a shorter `[^:]+` up to a `/` whose `(.+)`
+    // swallows the rest, colons and all.
+    let Some((h, after)) = rest.split_once(':') else { return false };
+    let port_then_id = {
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let tail = &after[digits..];
+        digits > 0 && (tail.is_empty() || (tail.starts_with('/') && tail.len() > 1))
+    };
+    let slash_in_host = h.get(1..).is_some_and(|x| x.contains('/'));
+    h.is_empty() || !(port_then_id || slash_in_host)
 }
 
 fn credis_target(host: &str, port: Option<&str>) -> RedisTarget {

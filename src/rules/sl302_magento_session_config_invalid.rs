@@ -12,6 +12,10 @@
 //!   did-you-mean), and `fail_after`, which is a constant (15 s);
 //! - an env.php that returns no array (`return 5;`, `return null;`, no `return`): Magento's
 //!   `DeploymentConfig\Reader::load()` throws "Invalid configuration file" on every request;
+//! - a `host` Credis' `convertHost()` refuses: after `tcp://` (or `tls://`) anything but
+//!   `host[:port][/persistent_id]`, e.g. user-info (`tcp://bob:pw@127.0.0.1`): Credis
+//!   throws "Invalid host format" and no session opens (the other rules then see no
+//!   connection);
 //! - a `session.save_path` next to `'save' => 'redis'` (Magento's Redis handler ignores it);
 //! - `'save' => 'files'` while PHP's own `session.save_path` on the same machine is a Redis
 //!   URL: Magento's files handler then uses `tcp://...` as a directory.
@@ -63,6 +67,7 @@ use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::model::link::host_of;
+use crate::model::magento::credis_refuses_host;
 use crate::model::magento::{
     php_int_cast, php_int_param_accepts, session_key, session_save_suggestion, MagentoValue, SessionKey,
     SESSION_SAVE_VALUES,
@@ -159,6 +164,20 @@ fn redis_block(rule: &Rule, model: &Model, m: &MagentoInstall, save: &MagentoVal
             )
             .with_help("add `'host' => '<redis host>'` (or a unix socket path)"),
         );
+    }
+    if let Some(host) = set("host") {
+        let text = host.value.as_deref().unwrap_or_default();
+        if credis_refuses_host(text) {
+            let shown = crate::secrets::mask_save_path(text);
+            out.push(
+                rule.diagnostic(
+                    Severity::Error,
+                    format!("`host` `{shown}` is refused by Credis (\"Invalid host format; expected tcp://host[:port][/persistence_identifier]\"): no session can be opened, and user-info in it is never sent"),
+                    label(model, host.value_at, "not host[:port][/id]"),
+                )
+                .with_help("write only the host (`tcp://127.0.0.1`) and put the password in `'password' => ...`"),
+            );
+        }
     }
     if let Some(port) = set("port") {
         if let Some(text) = port.value.as_deref() {
