@@ -318,3 +318,26 @@ fn a_fix_that_only_appears_after_another_is_found_in_a_second_round_in_memory() 
         .expect("php");
     assert_eq!(text(&out.stdout), "'2'");
 }
+
+/// Without `--unsafe-fixes`, `--diff` and `--fix` on the demo tree (which offers unsafe
+/// fixes only) say how many unsafe fixes were left and which flag applies them, not a bare
+/// "no fixes to apply"; with the flag, nothing is said about them.
+#[test]
+fn unsafe_fixes_left_out_are_counted_with_the_flag() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_tree(&common::fixtures().join("demo"), tmp.path());
+    let before = snapshot(tmp.path());
+    let o = run(&["check", "--diff"], tmp.path());
+    let err = text(&o.stderr);
+    let line = err.lines().find(|l| l.contains("unsafe fix(es) not applied")).unwrap_or_else(|| panic!("{err}"));
+    assert!(line.contains("--unsafe-fixes"), "{err}");
+    let n: usize = line
+        .split("; ")
+        .find_map(|p| p.strip_suffix(" unsafe fix(es) not applied (review them, then add --unsafe-fixes)"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(n > 0, "{err}");
+    assert_eq!(snapshot(tmp.path()), before, "--diff wrote something");
+    let o = run(&["check", "--diff", "--unsafe-fixes"], tmp.path());
+    assert!(!text(&o.stderr).contains("not applied"), "{}", text(&o.stderr));
+}

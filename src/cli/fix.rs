@@ -51,7 +51,7 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
             return write_failed(&e, None);
         }
         if !args.quiet {
-            eprintln!("sesslint: {}", would(count, files, &outcome));
+            eprintln!("sesslint: {}", would(count, files, &outcome, args.unsafe_fixes));
         }
         if let Some(plan) = &args.write_plan {
             let meta = serde_json::json!({"command": "check", "unsafe_fixes": args.unsafe_fixes, "fixes": count});
@@ -77,7 +77,11 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
                 for f in &report.files {
                     eprintln!("sesslint: wrote {}", written(f));
                 }
-                eprintln!("sesslint: fixed {count} finding(s) in {files} file(s){}", skipped(&outcome));
+                eprintln!(
+                    "sesslint: fixed {count} finding(s) in {files} file(s){}{}",
+                    skipped(&outcome),
+                    unsafe_left(&outcome, args.unsafe_fixes)
+                );
                 if let Some(m) = &report.manifest {
                     eprintln!(
                         "sesslint: to undo: sesslint restore {} (reads {})",
@@ -179,11 +183,32 @@ pub fn confine_plan(
 }
 
 /// `--diff`'s summary line.
-fn would(count: usize, files: usize, outcome: &edit::FixOutcome) -> String {
+fn would(count: usize, files: usize, outcome: &edit::FixOutcome, unsafe_fixes: bool) -> String {
+    let left = unsafe_left(outcome, unsafe_fixes);
     if count == 0 {
-        return "no fixes to apply".to_owned();
+        return format!("no fixes to apply{left}");
     }
-    format!("would fix {count} finding(s) in {files} file(s){}", skipped(outcome))
+    format!("would fix {count} finding(s) in {files} file(s){}{left}", skipped(outcome))
+}
+
+/// The unsafe fixes still offered after fixing without `--unsafe-fixes`, and the flag that
+/// applies them: without it, `no fixes to apply` on a tree with unsafe fixes reads as if
+/// there were none.
+fn unsafe_left(outcome: &edit::FixOutcome, unsafe_fixes: bool) -> String {
+    if unsafe_fixes {
+        return String::new();
+    }
+    let n = outcome
+        .after
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.fix.as_ref())
+        .filter(|f| f.applicability() == sesslint::diagnostic::Applicability::Unsafe && !f.edits().is_empty())
+        .count();
+    match n {
+        0 => String::new(),
+        n => format!("; {n} unsafe fix(es) not applied (review them, then add --unsafe-fixes)"),
+    }
 }
 
 fn skipped(outcome: &edit::FixOutcome) -> String {
