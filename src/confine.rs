@@ -64,7 +64,7 @@ impl std::fmt::Display for Refusal {
         match self {
             Refusal::Outside { resolved } => write!(
                 f,
-                "resolves to {}, outside the checked tree; not read",
+                "resolves to {}, outside the checked tree; not read (check a directory that holds it, or give a copied tree's top as --root DIR)",
                 crate::source::printable(&resolved.display().to_string())
             ),
             Refusal::Pseudo { resolved } => write!(

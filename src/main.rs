@@ -52,7 +52,10 @@ enum Command {
     /// Print the values of config files as PHP or redis-server sees them.
     ///
     /// Exit 0 when the real program accepts every file, 1 when it would refuse one
-    /// (the reason goes to stderr), 2 for usage errors and unreadable files.
+    /// (the reason goes to stderr), 2 for usage errors and unreadable files. With
+    /// `--root DIR` (a copied tree, not `/`), a redis.conf `dir` or `logfile` whose
+    /// directory the copy lacks is a note on stderr and no refusal, as `check` ignores
+    /// such machine paths; without `--root` or with `--root /` it is redis-server's refusal.
     Parse {
         /// Output format: `json` prints one compact JSON document per file (one per line).
         #[arg(long, value_enum, default_value_t = ParseFormat::Text)]

@@ -384,3 +384,37 @@ fn parse_takes_a_root_for_absolute_includes() {
     }
     assert_eq!(sesslint(&["parse", "--root", "no/such/dir", conf]).status.code(), Some(2));
 }
+
+/// `parse --root` on a copied tree: Debian's `dir /var/lib/redis` and `logfile` name
+/// directories the copy lacks; that is a note naming the path and exit 0, as `check`
+/// ignores such machine paths. Without `--root` a missing `dir` is redis-server's own
+/// refusal (7.0: `'dir "..."'`, "No such file or directory", exit 1), named with its path.
+#[test]
+fn parse_notes_machine_directories_absent_from_a_copied_tree() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path().join("copy");
+    let conf = root.join("etc/redis/redis.conf");
+    std::fs::create_dir_all(conf.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&conf, "port 6379\ndir /var/lib/redis-absent-in-copy\nlogfile /var/log/redis-absent/redis-server.log\n")
+        .expect("write");
+    let o = sesslint(&["parse", "--root", root.to_str().expect("utf-8"), conf.to_str().expect("utf-8")]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains(":2:1: note: Can't chdir to /var/lib/redis-absent-in-copy"), "{err}");
+    assert!(err.contains(":3:1: note: Can't open the log file /var/log/redis-absent/redis-server.log"), "{err}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("\"logfile\""), "read on after `dir`");
+
+    let missing = tmp.path().join("missing");
+    let here = tmp.path().join("redis-here.conf");
+    std::fs::write(&here, format!("port 0\ndir {}\n", missing.display())).expect("write");
+    let o = sesslint(&["parse", here.to_str().expect("utf-8")]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains(&format!("Can't chdir to {}: No such file or directory", missing.display())), "{err}");
+    if let Some(redis) = common::oracle("redis-server") {
+        let out = std::process::Command::new(redis).arg(&here).output().expect("redis-server");
+        let said = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{said}");
+        assert!(said.contains("No such file or directory") && said.contains(&missing.display().to_string()), "{said}");
+    }
+}

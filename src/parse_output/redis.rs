@@ -31,6 +31,7 @@ pub(super) fn parse_output(source: &Source, root: Option<&Path>) -> ParseOutput 
                 root: Some(root.to_path_buf()),
                 cwd,
                 confinement: crate::confine::Confinement::new(root, &[dir.to_path_buf()]),
+                tree_is_a_copy: root.canonicalize().map_or(true, |r| r != Path::new("/")),
                 ..Loader::new()
             }
         }
@@ -60,13 +61,22 @@ pub(super) fn parse_output(source: &Source, root: Option<&Path>) -> ParseOutput 
         .iter()
         .map(|e| {
             let mut message = e.message.clone();
-            if root.is_none() && e.message.starts_with("sesslint does not read") {
+            if root.is_none() && e.message.starts_with("sesslint does not read") && !e.message.contains("--root") {
                 message.push_str(
                     "; to read the file's absolute includes from a copied tree, give that tree's top as --root DIR",
                 );
             }
             Problem { path: e.file.clone(), line: e.line, column: e.column, message }
         })
+        .chain(loaded.notes.iter().map(|n| Problem {
+            path: n.file.clone(),
+            line: n.line,
+            column: n.column,
+            message: format!(
+                "note: {}; absent in the tree below --root, so redis-server on the machine starts only if it exists there",
+                n.message
+            ),
+        }))
         .collect();
     ParseOutput { kind: FileKind::Redis, value, problems, accepted: loaded.accepted() }
 }

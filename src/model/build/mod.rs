@@ -108,6 +108,7 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
         root: (discovery.root != Path::new("/")).then(|| discovery.root.clone()),
         cwd: None,
         keep_going: true,
+        tree_is_a_copy: false,
         confinement,
         ..Loader::default()
     };

@@ -36,6 +36,10 @@ pub struct Loader {
     /// Record a fatal error and read on (a linter wants every line), instead of stopping
     /// where redis-server stops.
     pub keep_going: bool,
+    /// The files are a copy of a machine's tree (`--root DIR` other than `/`): a `dir` or
+    /// `logfile` directory absent from the copy goes to [`LoadedConfig::notes`] and reading
+    /// goes on, since the machine itself may have it (redis-server there would stop).
+    pub tree_is_a_copy: bool,
     /// Where files may be read from (the checked tree; by default the machine without
     /// /proc, /sys and /dev).
     pub confinement: Confinement,
@@ -107,6 +111,8 @@ pub struct LoadedConfig {
     pub errors: Vec<LoadError>,
     /// Files read, in order (the top file first).
     pub files: Vec<PathBuf>,
+    /// With [`Loader::tree_is_a_copy`]: `dir`/`logfile` paths absent from the copy.
+    pub notes: Vec<LoadError>,
 }
 
 impl LoadedConfig {
@@ -194,12 +200,18 @@ impl Loader {
             } && !p.is_dir();
             if !ok {
                 let why = if p.is_dir() { "Is a directory" } else { "No such file or directory" };
-                state.out.errors.push(LoadError {
+                let shown = String::from_utf8_lossy(&path);
+                let error = LoadError {
                     kind: LoadErrorKind::LogFile,
-                    message: format!("Can't open the log file: {why}"),
+                    message: format!("Can't open the log file {shown}: {why}"),
                     ..at
-                });
-                return;
+                };
+                if self.tree_is_a_copy && !p.is_dir() {
+                    state.out.notes.push(error);
+                } else {
+                    state.out.errors.push(error);
+                    return;
+                }
             }
         }
         if let Some(message) = state.checker.finish().into_iter().next() {
@@ -329,11 +341,23 @@ impl Loader {
                             state.cwd = self.logical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path)))
                         }
                         Ok(_) => {
-                            fail(state, LoadErrorKind::Dir, "Not a directory".into())?;
+                            let shown = String::from_utf8_lossy(&path).into_owned();
+                            fail(state, LoadErrorKind::Dir, format!("Can't chdir to {shown}: Not a directory"))?;
+                            continue;
+                        }
+                        Err(e) if self.tree_is_a_copy && e.kind() == std::io::ErrorKind::NotFound => {
+                            let shown = String::from_utf8_lossy(&path).into_owned();
+                            state.out.notes.push(LoadError {
+                                kind: LoadErrorKind::Dir,
+                                message: format!("Can't chdir to {shown}: {}", strerror(&e)),
+                                directive: name.clone(),
+                                ..at(span)
+                            });
                             continue;
                         }
                         Err(e) => {
-                            fail(state, LoadErrorKind::Dir, strerror(&e))?;
+                            let shown = String::from_utf8_lossy(&path).into_owned();
+                            fail(state, LoadErrorKind::Dir, format!("Can't chdir to {shown}: {}", strerror(&e)))?;
                             continue;
                         }
                     }
