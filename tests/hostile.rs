@@ -104,6 +104,8 @@ fn a_checkout_without_etc_reads_nothing_of_the_machine_beyond_it() {
     shown_nowhere(&repo, &["leaked-key-line-xyzzy"]);
     let out = all_output(&sesslint_in(&repo, &["check", "--format", "concise", "."]));
     assert!(out.contains("outside the checked tree"), "{out}");
+    // The way to have it read: a wider directory or a copied tree's --root.
+    assert!(out.contains("SL004") && out.contains("--root DIR"), "{out}");
 }
 
 #[test]
