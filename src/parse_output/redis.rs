@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use super::{ParseOutput, Problem};
 use crate::source::Source;
-use crate::syntax::redis_conf::Loader;
+use crate::syntax::redis_conf::{LoadError, LoadErrorKind, Loader};
 use crate::syntax::FileKind;
 
 /// `root`: where absolute paths in the file resolve (`--root DIR`, as for `check`); the file
@@ -66,8 +66,20 @@ pub(super) fn parse_output(source: &Source, root: Option<&Path>) -> ParseOutput 
                     "; to read the file's absolute includes from a copied tree, give that tree's top as --root DIR",
                 );
             }
-            Problem { path: e.file.clone(), line: e.line, column: e.column, message }
+            let mut out = vec![Problem { path: e.file.clone(), line: e.line, column: e.column, message }];
+            // redis-server's message names no path (its log echoes the line): say which.
+            if matches!(e.kind, LoadErrorKind::Dir | LoadErrorKind::LogFile) && !e.directive.is_empty() {
+                let line = loaded_line(source, e);
+                out.push(Problem {
+                    path: e.file.clone(),
+                    line: e.line,
+                    column: e.column,
+                    message: format!("note: the path is the one in `{line}`"),
+                });
+            }
+            out
         })
+        .flatten()
         .chain(loaded.notes.iter().map(|n| Problem {
             path: n.file.clone(),
             line: n.line,
@@ -79,4 +91,11 @@ pub(super) fn parse_output(source: &Source, root: Option<&Path>) -> ParseOutput 
         }))
         .collect();
     ParseOutput { kind: FileKind::Redis, value, problems, accepted: loaded.accepted() }
+}
+
+/// The text of the line an error is on, when it is in the top file (an included file's
+/// line is not at hand here): `dir /var/lib/redis`.
+fn loaded_line(source: &Source, e: &LoadError) -> String {
+    let text = if e.file == source.path { source.bytes.get(e.span.start..e.span.end) } else { None };
+    text.map(|t| String::from_utf8_lossy(t).trim().to_owned()).unwrap_or_else(|| e.directive.clone())
 }

@@ -203,11 +203,12 @@ impl Loader {
                 let shown = String::from_utf8_lossy(&path);
                 let error = LoadError {
                     kind: LoadErrorKind::LogFile,
-                    message: format!("Can't open the log file {shown}: {why}"),
+                    message: format!("Can't open the log file: {why}"),
                     ..at
                 };
                 if self.tree_is_a_copy && !p.is_dir() {
-                    state.out.notes.push(error);
+                    let message = format!("`logfile {shown}`: its directory is absent ({why})");
+                    state.out.notes.push(LoadError { message, ..error });
                 } else {
                     state.out.errors.push(error);
                     return;
@@ -341,23 +342,21 @@ impl Loader {
                             state.cwd = self.logical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path)))
                         }
                         Ok(_) => {
-                            let shown = String::from_utf8_lossy(&path).into_owned();
-                            fail(state, LoadErrorKind::Dir, format!("Can't chdir to {shown}: Not a directory"))?;
+                            fail(state, LoadErrorKind::Dir, "Not a directory".into())?;
                             continue;
                         }
                         Err(e) if self.tree_is_a_copy && e.kind() == std::io::ErrorKind::NotFound => {
                             let shown = String::from_utf8_lossy(&path).into_owned();
                             state.out.notes.push(LoadError {
                                 kind: LoadErrorKind::Dir,
-                                message: format!("Can't chdir to {shown}: {}", strerror(&e)),
+                                message: format!("`dir {shown}`: {}", strerror(&e)),
                                 directive: name.clone(),
                                 ..at(span)
                             });
                             continue;
                         }
                         Err(e) => {
-                            let shown = String::from_utf8_lossy(&path).into_owned();
-                            fail(state, LoadErrorKind::Dir, format!("Can't chdir to {shown}: {}", strerror(&e)))?;
+                            fail(state, LoadErrorKind::Dir, strerror(&e))?;
                             continue;
                         }
                     }
