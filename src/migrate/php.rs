@@ -193,6 +193,9 @@ pub fn plan(
     plan: &mut Plan,
 ) -> Result<(), MigrateError> {
     let mut todo: Vec<(&SessionEndpoint, Option<&PhpSetup>, Option<&str>)> = Vec::new();
+    // Already on Redis: reported after the others, since a pool may inherit the locking
+    // settings written for its SAPI.
+    let mut on_redis: Vec<&SessionEndpoint> = Vec::new();
     for ep in &model.endpoints {
         let (setup, pool) = match ep.owner {
             EndpointOwner::Php(i) => (Some(&model.php[i]), None),
@@ -201,9 +204,7 @@ pub fn plan(
         };
         match ep.handler.value.as_str() {
             "files" => todo.push((ep, setup, pool)),
-            "redis" | "rediscluster" => {
-                plan.unchanged.push(format!("{}: already on {} ({})", ep.label, ep.handler.value, targets(ep)))
-            }
+            "redis" | "rediscluster" => on_redis.push(ep),
             other => plan.unchanged.push(format!(
                 "{}: sessions on `{}`, not files: left as they are",
                 ep.label,
@@ -308,7 +309,62 @@ pub fn plan(
             _ => {}
         }
     }
+    for ep in on_redis {
+        let gained = inherited_locking(model, ep, &todo, &effective);
+        let base = format!("{}: already on {} ({})", ep.label, ep.handler.value, targets(ep));
+        if gained.is_empty() {
+            plan.unchanged.push(base);
+        } else {
+            plan.changes.push(format!("{base}; inherits the session locking written for its SAPI: {}", gained.join(", ")));
+        }
+    }
     Ok(())
+}
+
+/// The locking settings (`key = value`) a pool already on Redis gains because the php.ini
+/// of its SAPI, which is migrated, gets them and the pool does not set them itself (PHP
+/// gives a pool its master's ini values unless `php_value`/`php_admin_value` overrides).
+fn inherited_locking(
+    model: &Model,
+    ep: &SessionEndpoint,
+    todo: &[(&SessionEndpoint, Option<&PhpSetup>, Option<&str>)],
+    effective: &dyn Fn(&SessionEndpoint, &str) -> Option<EffectiveValue>,
+) -> Vec<String> {
+    let EndpointOwner::Pool(i) = ep.owner else { return Vec::new() };
+    let Some(setup) = model.pools[i].setup else { return Vec::new() };
+    let same_setup = |t: &SessionEndpoint| match t.owner {
+        EndpointOwner::Php(s) => s == setup,
+        EndpointOwner::Pool(p) => model.pools[p].setup == Some(setup),
+        EndpointOwner::Magento(_) => false,
+    };
+    let in_a_pool_file = |path: &std::path::Path| {
+        model.file_id(path).is_some_and(|f| model.file(f).role == crate::discover::Role::FpmPool)
+    };
+    // A key migrated for another owner of this SAPI lands in php.ini (or conf.d) when its
+    // line there is edited or the new lines follow a handler decided there.
+    let written_for_all = |key: &str| {
+        todo.iter().filter(|(t, _, _)| same_setup(t)).any(|(t, s, _)| {
+            let place = match effective(t, key).and_then(|v| v.value_at()) {
+                Some(at) => Some(model.path(at.file).to_path_buf()),
+                None => anchor(model, t, *s).ok().map(|a| a.path),
+            };
+            place.is_some_and(|p| !in_a_pool_file(&p))
+        })
+    };
+    let get = |key: &str| effective(ep, key).map(|v| v.value);
+    LOCKING
+        .iter()
+        .filter(|(key, _)| written_for_all(key))
+        .filter(|(key, wanted)| {
+            let current = effective(ep, key);
+            let in_pool = current.as_ref().and_then(|c| c.set_at).is_some_and(|at| {
+                model.file(at.file).role == crate::discover::Role::FpmPool
+            });
+            let done = current.as_ref().is_some_and(|c| c.set_at.is_some() && satisfied(key, &c.value, wanted, &get));
+            !in_pool && !done
+        })
+        .map(|(key, wanted)| format!("{key} = {wanted}"))
+        .collect()
 }
 
 fn targets(ep: &SessionEndpoint) -> String {
