@@ -287,8 +287,11 @@ fn walk(top: &Path, root: &Path, fleet: Option<&Path>, confinement: &Confinement
             }
             continue;
         }
-        let role =
-            if given_file { Some(classify_by_name(path).unwrap_or_else(|| guess_from_content(path))) } else { classify(path) };
+        let role = if given_file {
+            Some(classify_by_name(path).unwrap_or_else(|| guess_from_content(path)))
+        } else {
+            classify(path)
+        };
         let Some(role) = role else { continue };
         let host_root = root_for(path, root, fleet);
         let read_from =

@@ -395,13 +395,19 @@ fn parse_notes_machine_directories_absent_from_a_copied_tree() {
     let root = tmp.path().join("copy");
     let conf = root.join("etc/redis/redis.conf");
     std::fs::create_dir_all(conf.parent().expect("parent")).expect("mkdir");
-    std::fs::write(&conf, "port 6379\ndir /var/lib/redis-absent-in-copy\nlogfile /var/log/redis-absent/redis-server.log\n")
-        .expect("write");
+    std::fs::write(
+        &conf,
+        "port 6379\ndir /var/lib/redis-absent-in-copy\nlogfile /var/log/redis-absent/redis-server.log\n",
+    )
+    .expect("write");
     let o = sesslint(&["parse", "--root", root.to_str().expect("utf-8"), conf.to_str().expect("utf-8")]);
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(err.contains(":2:1: note: `dir /var/lib/redis-absent-in-copy`: No such file or directory"), "{err}");
-    assert!(err.contains(":3:1: note: `logfile /var/log/redis-absent/redis-server.log`: its directory is absent"), "{err}");
+    assert!(
+        err.contains(":3:1: note: `logfile /var/log/redis-absent/redis-server.log`: its directory is absent"),
+        "{err}"
+    );
     assert!(String::from_utf8_lossy(&o.stdout).contains("\"logfile\""), "read on after `dir`");
 
     let missing = tmp.path().join("missing");

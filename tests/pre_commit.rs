@@ -293,7 +293,14 @@ fn the_hook_regex_and_discovery_agree() {
         "README.md",
     ];
     let script = "import re,sys\nf=re.compile(sys.argv[1]); x=re.compile(sys.argv[2])\nfor p in sys.argv[3:]: print('1' if f.search(p) and not x.search(p) else '0')";
-    let out = Command::new(python).arg("-c").arg(script).arg(&files[0]).arg(&exclude[0]).args(paths).output().expect("python3");
+    let out = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .arg(&files[0])
+        .arg(&exclude[0])
+        .args(paths)
+        .output()
+        .expect("python3");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
     let hook: Vec<bool> = said.lines().map(|l| l == "1").collect();

@@ -315,7 +315,8 @@ pub fn plan(
         if gained.is_empty() {
             plan.unchanged.push(base);
         } else {
-            plan.changes.push(format!("{base}; inherits the session locking written for its SAPI: {}", gained.join(", ")));
+            plan.changes
+                .push(format!("{base}; inherits the session locking written for its SAPI: {}", gained.join(", ")));
         }
     }
     Ok(())
@@ -357,9 +358,10 @@ fn inherited_locking(
         .filter(|(key, _)| written_for_all(key))
         .filter(|(key, wanted)| {
             let current = effective(ep, key);
-            let in_pool = current.as_ref().and_then(|c| c.set_at).is_some_and(|at| {
-                model.file(at.file).role == crate::discover::Role::FpmPool
-            });
+            let in_pool = current
+                .as_ref()
+                .and_then(|c| c.set_at)
+                .is_some_and(|at| model.file(at.file).role == crate::discover::Role::FpmPool);
             let done = current.as_ref().is_some_and(|c| c.set_at.is_some() && satisfied(key, &c.value, wanted, &get));
             !in_pool && !done
         })

@@ -312,9 +312,8 @@ pub fn build_install(file: FileId, root: PathBuf, doc: &EnvPhp) -> MagentoInstal
 /// `include` give `int(1)`; `<?php if (true) { return [...]; }` gives the array).
 fn returns_no_array(doc: &EnvPhp) -> Option<(Span, &'static str)> {
     use crate::syntax::env_php::{ItemKind, Returned, TokenKind};
-    const MAY_LEAVE: &[&str] = &[
-        "return", "exit", "die", "throw", "goto", "eval", "include", "include_once", "require", "require_once",
-    ];
+    const MAY_LEAVE: &[&str] =
+        &["return", "exit", "die", "throw", "goto", "eval", "include", "include_once", "require", "require_once"];
     let may_leave = |i: &crate::syntax::env_php::Item| {
         doc.tokens()[i.tokens.clone()].iter().any(|t| {
             t.kind == TokenKind::Name && {

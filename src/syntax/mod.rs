@@ -69,3 +69,19 @@ impl FileKind {
         FileKind::Ini
     }
 }
+
+/// `v` between two `quote` characters, with a `\` before each character in `escaped`: the
+/// shape every encoder writes (PHP's single- and double-quoted literals, ini double quotes),
+/// which differ only in which characters they escape.
+pub(crate) fn backslash_quoted(v: &str, quote: char, escaped: &[char]) -> String {
+    let mut out = String::with_capacity(v.len() + 2);
+    out.push(quote);
+    for c in v.chars() {
+        if escaped.contains(&c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push(quote);
+    out
+}

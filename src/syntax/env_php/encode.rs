@@ -10,16 +10,7 @@ pub fn string_literal(v: &str) -> Option<String> {
     if v.contains('\0') {
         return None;
     }
-    let mut out = String::with_capacity(v.len() + 2);
-    out.push('\'');
-    for c in v.chars() {
-        if matches!(c, '\\' | '\'') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('\'');
-    Some(out)
+    Some(crate::syntax::backslash_quoted(v, '\'', &['\\', '\'']))
 }
 
 /// `v` as a double-quoted PHP string literal: `\\`, `"` and `$` escaped (so nothing is
@@ -30,16 +21,7 @@ pub fn double_quoted_literal(v: &str) -> Option<String> {
     if v.contains('\0') {
         return None;
     }
-    let mut out = String::with_capacity(v.len() + 2);
-    out.push('"');
-    for c in v.chars() {
-        if matches!(c, '\\' | '"' | '$') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    Some(out)
+    Some(crate::syntax::backslash_quoted(v, '"', &['\\', '"', '$']))
 }
 
 #[cfg(test)]

@@ -24,16 +24,7 @@ pub fn double_quoted(v: &str) -> Result<String, Unencodable> {
     if v.contains('\0') {
         return Err(Unencodable::Nul);
     }
-    let mut out = String::with_capacity(v.len() + 2);
-    out.push('"');
-    for c in v.chars() {
-        if matches!(c, '\\' | '"' | '$') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    Ok(out)
+    Ok(crate::syntax::backslash_quoted(v, '"', &['\\', '"', '$']))
 }
 
 /// `v` written bare when PHP reads it back unchanged without quotes (lower-case letters,
