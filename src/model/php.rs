@@ -715,6 +715,18 @@ fn normalize_flag(v: &str) -> String {
 }
 
 impl super::Model {
+    /// Whether the tree shows the whole setup `owner` runs with, so that PHP's built-in
+    /// defaults count for what it does not set: a SAPI's tree, or a pool whose php.ini is in
+    /// the tree. A lone ini file (an editor's draft, an unknown layout) or a Magento install
+    /// is judged only by what it sets.
+    pub fn shows_whole_setup(&self, owner: super::EndpointOwner) -> bool {
+        match owner {
+            super::EndpointOwner::Php(_) => self.php_sapi_of(owner).is_some(),
+            super::EndpointOwner::Pool(_) => self.php_setup_of(owner).is_some(),
+            super::EndpointOwner::Magento(_) => false,
+        }
+    }
+
     /// The PHP setup that serves a PHP or pool endpoint owner (`None` for Magento, or a pool
     /// whose php.ini is not in the tree).
     pub fn php_setup_of(&self, owner: super::EndpointOwner) -> Option<&PhpSetup> {

@@ -59,12 +59,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         let get = |k: &str| model.php_value(ep.owner, k);
         // PHP's defaults count where the tree shows a whole setup (a SAPI's tree, a pool); a
         // lone ini file (an editor's draft, an unknown layout) is judged by what it sets.
-        let lone = match ep.owner {
-            EndpointOwner::Php(_) => model.php_sapi_of(ep.owner).is_none(),
-            // A pool whose php.ini is not in the tree: PHP's defaults may not be what it runs with.
-            EndpointOwner::Pool(_) => model.php_setup_of(ep.owner).is_none(),
-            EndpointOwner::Magento(_) => true,
-        };
+        let lone = !model.shows_whole_setup(ep.owner);
         let mut missing = Vec::new();
         let mut at = None;
         for (key, why) in [
