@@ -82,6 +82,29 @@ fn restore_never_writes_through_a_symlink_in_the_tree() {
     assert_eq!(std::fs::read_to_string(tmp.path().join("victim")).expect("read"), "user config\n");
 }
 
+/// A manifest whose second backup is a symlink out of the tree is refused before the first
+/// entry, a valid one, is put back: nothing is restored halfway.
+#[test]
+fn restore_refuses_a_symlinked_backup_before_restoring_anything() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let etc = tmp.path().join("etc");
+    write(&tmp.path().join("outside"), "outside\n");
+    write(&etc.join("a"), "new a\n");
+    write(&etc.join("a.sesslint-1.bak"), "old a\n");
+    write(&etc.join("f"), "new f\n");
+    std::os::unix::fs::symlink(tmp.path().join("outside"), etc.join("f.sesslint-1.bak")).expect("ln");
+    let doc = serde_json::json!({"format": "sesslint-restore/1", "entries": [
+        {"target": etc.join("a"), "backup": etc.join("a.sesslint-1.bak"), "new_sha256": sha(b"new a\n"), "old_sha256": sha(b"old a\n")},
+        {"target": etc.join("f"), "backup": etc.join("f.sesslint-1.bak"), "new_sha256": sha(b"new f\n"), "old_sha256": "00"}]});
+    std::fs::write(etc.join(".sesslint-restore.json"), serde_json::to_vec(&doc).expect("json")).expect("write");
+    let out = restore_in(tmp.path(), "etc");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("refused, nothing was restored"), "{err}");
+    assert_eq!(std::fs::read_to_string(etc.join("a")).expect("read"), "new a\n", "nothing restored halfway");
+    assert_eq!(std::fs::read_to_string(etc.join("f")).expect("read"), "new f\n");
+}
+
 /// A plan that creates a file outside the tree, one under `.git`, and one whose `target`
 /// is not where its `path` leads.
 #[test]

@@ -120,6 +120,23 @@ pub fn restore(dir: &Path) -> Result<Vec<Restored>, RestoreError> {
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
             Err(source) => return Err(RestoreError::Io { path: crate::source::display_path(&e.target), source }),
         };
+        // A backup that is a symlink or not a regular file is refused here, before any file
+        // is put back, not halfway through the restore.
+        if let Some(b) = &e.backup {
+            let regular = super::at::split(b)
+                .and_then(|(_, n)| dir.open_file(n))
+                .and_then(|f| f.metadata())
+                .is_ok_and(|m| m.is_file());
+            if !regular && now.as_deref() != e.old_sha256.as_deref() {
+                return Err(RestoreError::Refused {
+                    manifest: crate::source::display_path(&manifest_path),
+                    reason: format!(
+                        "the backup {} is not a regular file sesslint can open (a symlink is never followed)",
+                        crate::source::display_path(b)
+                    ),
+                });
+            }
+        }
         let done = now == e.old_sha256;
         if !done && now.as_deref() != Some(e.new_sha256.as_str()) {
             return Err(RestoreError::ChangedSince {
