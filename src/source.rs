@@ -1,7 +1,8 @@
-//! A file we read: its path, its exact bytes, and a line index for turning spans into
-//! 1-based line/column positions.
+//! A file we read: its path, its exact bytes (shared with the file's syntax tree), and a
+//! lazy line index for turning spans into 1-based line/column positions.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::span::Span;
 
@@ -9,9 +10,12 @@ use crate::span::Span;
 #[derive(Clone, Debug)]
 pub struct Source {
     pub path: PathBuf,
-    pub bytes: Vec<u8>,
-    /// Built on first use: most files never need a position.
-    line_starts: std::sync::OnceLock<Vec<usize>>,
+    /// The bytes, shared (not copied) with the syntax tree parsed from them: a fleet holds
+    /// each file's bytes once.
+    pub bytes: Arc<[u8]>,
+    /// Byte offset of each line's start, built on first use: most files never need a
+    /// position. `u32`: a file is at most `MAX_FILE_SIZE` (16 MiB), so half the size of `usize`.
+    line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 /// A 1-based line and column; the column counts characters (UTF-8 scalar values, or bytes
@@ -23,8 +27,9 @@ pub struct Position {
 }
 
 impl Source {
-    pub fn new(path: impl Into<PathBuf>, bytes: Vec<u8>) -> Self {
-        Source { path: path.into(), bytes, line_starts: std::sync::OnceLock::new() }
+    /// A file's `bytes` as read (a `Vec<u8>` or an already shared `Arc<[u8]>`).
+    pub fn new(path: impl Into<PathBuf>, bytes: impl Into<Arc<[u8]>>) -> Self {
+        Source { path: path.into(), bytes: bytes.into(), line_starts: std::sync::OnceLock::new() }
     }
 
     /// Read a file as it is, with no limit and no confinement: for tests and trusted paths.
@@ -33,7 +38,7 @@ impl Source {
         Ok(Source::new(path, std::fs::read(path)?))
     }
 
-    fn starts(&self) -> &[usize] {
+    fn starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| line_starts(&self.bytes))
     }
 
@@ -42,8 +47,8 @@ impl Source {
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.bytes.len());
         let starts = self.starts();
-        let line = starts.partition_point(|&s| s <= offset) - 1;
-        let start = starts[line];
+        let line = starts.partition_point(|&s| s as usize <= offset) - 1;
+        let start = starts[line] as usize;
         let column = match std::str::from_utf8(&self.bytes[start..offset]) {
             Ok(s) => s.chars().count(),
             Err(_) => offset - start,
@@ -55,7 +60,7 @@ impl Source {
     /// million findings on one long line cost a bisection each).
     pub fn line_of(&self, offset: usize) -> usize {
         let offset = offset.min(self.bytes.len());
-        self.starts().partition_point(|&s| s <= offset)
+        self.starts().partition_point(|&s| s as usize <= offset)
     }
 
     pub fn span_positions(&self, span: Span) -> (Position, Position) {
@@ -66,8 +71,8 @@ impl Source {
     pub fn line_text(&self, line: usize) -> &[u8] {
         let starts = self.starts();
         let Some(&start) = starts.get(line.wrapping_sub(1)) else { return b"" };
-        let end = starts.get(line).copied().unwrap_or(self.bytes.len());
-        let mut text = &self.bytes[start..end];
+        let end = starts.get(line).map_or(self.bytes.len(), |&e| e as usize);
+        let mut text = &self.bytes[start as usize..end];
         while let Some((&last, rest)) = text.split_last() {
             if last == b'\n' || last == b'\r' {
                 text = rest;
@@ -140,17 +145,21 @@ pub fn is_unprintable(c: char) -> bool {
             | '\u{1d173}'..='\u{1d17a}' | '\u{e0001}' | '\u{e0020}'..='\u{e007f}' | '\u{e0100}'..='\u{e01ef}')
 }
 
-fn line_starts(bytes: &[u8]) -> Vec<usize> {
+fn line_starts(bytes: &[u8]) -> Vec<u32> {
     let mut starts = vec![0];
     let mut i = 0;
+    // Past u32 (only a buffer over 4 GiB, never a file read under the 16 MiB limit) the
+    // offsets saturate: positions there are wrong, never a panic.
+    let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
     while i < bytes.len() {
         match bytes[i] {
-            b'\n' => starts.push(i + 1),
-            b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+            b'\n' => starts.push(at(i + 1)),
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(at(i + 1)),
             _ => {}
         }
         i += 1;
     }
+    starts.shrink_to_fit();
     starts
 }
 

@@ -47,15 +47,33 @@ fn every_parsed_file_keeps_its_tree() {
     let model = demo();
     for f in &model.files {
         let kept = match &f.tree {
-            SyntaxTree::Ini(doc) => doc.print() == f.source.bytes,
-            SyntaxTree::Redis(conf) => conf.print() == f.source.bytes,
-            SyntaxTree::EnvPhp(doc) => doc.print() == f.source.bytes,
+            SyntaxTree::Ini(doc) => doc.print() == *f.source.bytes,
+            SyntaxTree::Redis(conf) => conf.print() == *f.source.bytes,
+            SyntaxTree::EnvPhp(doc) => doc.print() == *f.source.bytes,
             SyntaxTree::Acl(_) => f.role == sesslint::Role::RedisAcl,
-            SyntaxTree::Apache(conf) => conf.print() == f.source.bytes,
+            SyntaxTree::Apache(conf) => conf.print() == *f.source.bytes,
             SyntaxTree::None => {
                 matches!(f.role, sesslint::Role::Stunnel | sesslint::Role::Spiped | sesslint::Role::PeerVpn)
             }
         };
         assert!(kept, "{} ({})", f.source.path.display(), f.role.as_str());
     }
+}
+
+#[test]
+fn trees_share_their_files_bytes() {
+    // One copy of each file's bytes in a model: the tree reads the `Source`'s, not its own.
+    let model = demo();
+    let mut shared = 0;
+    for f in &model.files {
+        let text = match &f.tree {
+            SyntaxTree::Ini(doc) => doc.source(),
+            SyntaxTree::Redis(conf) => conf.text(),
+            SyntaxTree::EnvPhp(doc) => doc.bytes(),
+            _ => continue,
+        };
+        assert_eq!(text.as_ptr(), f.source.bytes.as_ptr(), "{} holds a copy", f.source.path.display());
+        shared += 1;
+    }
+    assert!(shared >= 5, "the demo tree has ini, redis.conf and env.php files: {shared}");
 }

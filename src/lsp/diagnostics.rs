@@ -26,7 +26,7 @@ impl<'m> Ranges<'m> {
     pub fn index(&mut self, path: &Path) -> &LineIndex<'m> {
         let model = self.model;
         self.indexes.entry(path.to_path_buf()).or_insert_with(|| {
-            let text = model.file_id(path).map(|id| model.file(id).source.bytes.as_slice()).unwrap_or(b"");
+            let text = model.file_id(path).map(|id| &model.file(id).source.bytes[..]).unwrap_or(b"");
             LineIndex::new(text)
         })
     }

@@ -138,7 +138,7 @@ pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
         Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool | Role::UserIni => {
             let mode =
                 if matches!(role, Role::FpmMain | Role::FpmPool) { ScanMode::PerLine } else { ScanMode::WholeFile };
-            let doc = ini::parse_with(&file.source.bytes, mode);
+            let doc = ini::parse_shared(file.source.bytes.clone(), mode);
             file.syntax_errors = doc.errors.clone();
             if matches!(role, Role::FpmMain | Role::FpmPool) {
                 file.syntax_errors.extend(fpm_refused_lines(&doc));
@@ -148,7 +148,7 @@ pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
             Parsed::Ini(Arc::new(doc))
         }
         Role::RedisConf => {
-            let conf = redis_conf::parse(&file.source.bytes);
+            let conf = redis_conf::parse_shared(file.source.bytes.clone());
             file.syntax_errors = conf.errors().cloned().collect();
             file.secrets = secrets::in_redis(&conf, &file.source.bytes);
             file.unknown_directives = unknown_names::in_redis(&conf);
@@ -161,7 +161,7 @@ pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
             Parsed::Acl(Arc::new(acl))
         }
         Role::MagentoEnv => {
-            let doc = env_php::parse(&file.source.bytes);
+            let doc = env_php::parse_shared(file.source.bytes.clone());
             file.syntax_errors = doc.errors.clone();
             file.secrets = secrets::in_env_php(&doc, &file.source.bytes);
             Parsed::EnvPhp(Arc::new(doc))

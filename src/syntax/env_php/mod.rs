@@ -24,7 +24,8 @@ pub const MAX_VALUE_DEPTH: usize = 512;
 /// A parsed env.php file. Printing it ([`EnvPhp::print`]) gives the input back byte for byte.
 #[derive(Debug, Clone)]
 pub struct EnvPhp {
-    bytes: Vec<u8>,
+    /// The input, shared with the caller's copy when parsed by [`parse_shared`].
+    bytes: std::sync::Arc<[u8]>,
     tokens: Vec<Token>,
     items: Vec<Item>,
     exprs: Vec<Expr>,
@@ -165,6 +166,12 @@ impl Evaluation {
 
 /// Parse any bytes. Never panics; syntax errors end up in [`EnvPhp::errors`].
 pub fn parse(bytes: &[u8]) -> EnvPhp {
+    parser::parse(bytes.into())
+}
+
+/// [`parse`] on bytes the caller keeps too (a `Source`'s): the tree shares them instead of
+/// holding a copy.
+pub fn parse_shared(bytes: std::sync::Arc<[u8]>) -> EnvPhp {
     parser::parse(bytes)
 }
 

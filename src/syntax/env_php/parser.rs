@@ -14,7 +14,8 @@ const PHP_PARSER_STACK: usize = 10_000;
 /// Parser-stack symbols below the first `[` of `<?php return [`.
 const PHP_STACK_BASE: usize = 6;
 
-pub fn parse(bytes: &[u8]) -> EnvPhp {
+pub fn parse(shared: std::sync::Arc<[u8]>) -> EnvPhp {
+    let bytes: &[u8] = &shared;
     let lexed = lexer::lex(bytes);
     let mut p = Parser {
         src: bytes,
@@ -29,7 +30,7 @@ pub fn parse(bytes: &[u8]) -> EnvPhp {
     let returned = p.file();
     let Parser { items, exprs, arrays, mut diags, .. } = p;
     let mut env = EnvPhp {
-        bytes: bytes.to_vec(),
+        bytes: shared.clone(),
         tokens: lexed.tokens,
         items,
         exprs,

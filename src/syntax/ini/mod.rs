@@ -30,7 +30,8 @@ pub enum ScanMode {
 
 #[derive(Clone, Debug)]
 pub struct IniDocument {
-    source: Vec<u8>,
+    /// The input, shared with the caller's copy when parsed by [`parse_shared`].
+    source: std::sync::Arc<[u8]>,
     pub nodes: Vec<Node>,
     pub tokens: Vec<Token>,
     pub errors: Vec<SyntaxError>,
@@ -105,8 +106,15 @@ pub fn parse(bytes: &[u8]) -> IniDocument {
 }
 
 pub fn parse_with(bytes: &[u8], mode: ScanMode) -> IniDocument {
+    parse_shared(bytes.into(), mode)
+}
+
+/// [`parse_with`] on bytes the caller keeps too (a `Source`'s): the tree shares them
+/// instead of holding a copy.
+pub fn parse_shared(shared: std::sync::Arc<[u8]>, mode: ScanMode) -> IniDocument {
     let mut doc =
-        IniDocument { source: bytes.to_vec(), nodes: Vec::new(), tokens: Vec::new(), errors: Vec::new(), mode };
+        IniDocument { source: shared.clone(), nodes: Vec::new(), tokens: Vec::new(), errors: Vec::new(), mode };
+    let bytes: &[u8] = &shared;
     let mut b = Builder { doc: &mut doc, cursor: 0, failed: false, limit: 0, open_entry: None };
     match mode {
         ScanMode::WholeFile => b.scan(Lexer::new(bytes), bytes.len()),

@@ -181,8 +181,8 @@ impl Loader {
             state.active.push(canon);
         }
         state.out.files.push(source.path.clone());
-        let chunk = Chunk { bytes: source.bytes.clone(), parts: vec![(0, source.path.clone())] };
-        let tree = tree.filter(|t| t.text() == source.bytes.as_slice());
+        let chunk = Chunk { bytes: source.bytes.to_vec(), parts: vec![(0, source.path.clone())] };
+        let tree = tree.filter(|t| t.text() == &source.bytes[..]);
         if self.run(&mut state, &chunk, 0, tree).is_ok() {
             self.finish(&mut state);
         }

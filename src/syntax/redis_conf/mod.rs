@@ -25,7 +25,8 @@ pub use load::{LoadError, LoadErrorKind, LoadedConfig, LoadedDirective, Loader};
 /// The line spans tile the input, so [`RedisConf::print`] gives the input back.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RedisConf {
-    text: Vec<u8>,
+    /// The input, shared with the caller's copy when parsed by [`parse_shared`].
+    text: std::sync::Arc<[u8]>,
     lines: Vec<Line>,
 }
 
@@ -141,6 +142,13 @@ impl std::fmt::Display for RedisConf {
 /// Parse any bytes. Never fails: lines redis-server would refuse become [`LineKind::Error`].
 /// Linear in the input; no recursion.
 pub fn parse(bytes: &[u8]) -> RedisConf {
+    parse_shared(bytes.into())
+}
+
+/// [`parse`] on bytes the caller keeps too (a `Source`'s): the tree shares them instead of
+/// holding a copy.
+pub fn parse_shared(text: std::sync::Arc<[u8]>) -> RedisConf {
+    let bytes: &[u8] = &text;
     // Sized once: growing by doubling left up to half the largest allocation unused.
     let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
     let mut start = 0;
@@ -153,7 +161,7 @@ pub fn parse(bytes: &[u8]) -> RedisConf {
         lines.push(parse_line(bytes, Span::new(start, end)));
         start = end;
     }
-    RedisConf { text: bytes.to_vec(), lines }
+    RedisConf { text, lines }
 }
 
 /// grammar: line, trim-set, blank, comment, directive
