@@ -160,9 +160,13 @@ pub fn discover_in(paths: &[PathBuf], root: Option<&Path>, fleet: Option<&Path>)
         walk(path, &root, fleet, &confinement, &mut d);
     }
     d.confinement = confinement;
-    // `./etc/x` (walking `.`) and `etc/x` (walking `etc`) are one file, read once.
-    d.files.sort_by_cached_key(|f| crate::confine::lexical_clean(&f.path));
-    d.files.dedup_by(|a, b| crate::confine::lexical_clean(&a.path) == crate::confine::lexical_clean(&b.path));
+    // `./etc/x` (walking `.`), `etc/x` (walking `etc`) and `$PWD/etc/x` are one file, read
+    // once; the key is computed once per file.
+    let mut keyed: Vec<(PathBuf, Found)> =
+        std::mem::take(&mut d.files).into_iter().map(|f| (crate::confine::lexical_absolute(&f.path), f)).collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.dedup_by(|a, b| a.0 == b.0);
+    d.files = keyed.into_iter().map(|(_, f)| f).collect();
     d
 }
 

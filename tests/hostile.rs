@@ -1337,6 +1337,29 @@ fn path_arguments_with_dot_dot_are_cleaned() {
     }
 }
 
+/// One tree named by two spellings, absolute and relative (`$PWD/etc .`, `etc ./etc`,
+/// `$PWD/etc etc`): each file is read and reported once.
+#[test]
+fn absolute_and_relative_spellings_of_one_tree_report_each_file_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write(&dir.path().join("etc/redis/redis.conf"), "bind 0.0.0.0\nport 6379\nprotected-mode no\n");
+    write(&dir.path().join("etc/php/8.2/fpm/php.ini"), "session.save_handler = files\n");
+    let abs = dir.path().join("etc").to_string_lossy().into_owned();
+    for args in [&[abs.as_str(), "."][..], &["etc", "./etc"][..], &[abs.as_str(), "etc"][..], &[".", abs.as_str()][..]]
+    {
+        let mut all = vec!["check", "-v", "--format", "concise"];
+        all.extend_from_slice(args);
+        let out = all_output(&sesslint_in(dir.path(), &all));
+        assert_eq!(out.lines().filter(|l| l.contains("SL203")).count(), 1, "{args:?}:\n{out}");
+        let reads: Vec<&str> = out.lines().filter(|l| l.starts_with("sesslint: read ")).collect();
+        assert_eq!(reads.len(), 2, "{args:?}: each file read once:\n{out}");
+        let mut show = vec!["show"];
+        show.extend_from_slice(args);
+        let out = all_output(&sesslint_in(dir.path(), &show));
+        assert_eq!(out.lines().filter(|l| l.starts_with("Redis ")).count(), 1, "{args:?}:\n{out}");
+    }
+}
+
 /// Save-path parameters phpredis does not know but whose names say they hold a credential
 /// (`auht`, a swap of two letters; `token`; `x-auth-key`) are masked like `auth`.
 #[test]

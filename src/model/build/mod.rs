@@ -74,7 +74,11 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
         hosts,
     } = *options;
     // `etc/../etc` and `etc` are one tree: each file is read and reported once.
-    let paths: Vec<PathBuf> = paths.iter().map(|p| crate::confine::clean_argument(p)).collect();
+    let mut paths: Vec<PathBuf> = paths.iter().map(|p| crate::confine::clean_argument(p)).collect();
+    // `$PWD/etc .`: one tree spelt absolute and relative; shown absolute, read once.
+    if paths.iter().any(|p| p.is_absolute()) && paths.iter().any(|p| p.is_relative()) {
+        paths = paths.iter().map(|p| crate::confine::lexical_absolute(p)).collect();
+    }
     let paths = &paths[..];
     // A fleet is checked below its own directory; each host's root is its tree.
     let fleet = super::host::detect_fleet(paths, root, hosts);
