@@ -109,6 +109,9 @@ pub struct Discovery {
     pub root_reason: String,
     /// What may be read: the root and the checked paths (see [`Confinement`]).
     pub confinement: Confinement,
+    /// When a checked path is the machine's root (`sesslint /`, `--root DIR DIR`): what was
+    /// walked below it and what was left out ([`crate::machine_scope::plan`]).
+    pub scope: Option<crate::machine_scope::Scope>,
 }
 
 /// Directories that hold code or caches, never the configuration we look for.
@@ -125,6 +128,17 @@ pub fn discover(paths: &[PathBuf], root: Option<&Path>) -> Discovery {
 /// -> /etc/php/8.2/mods-available/x.ini` reads `web/etc/php/8.2/mods-available/x.ini`),
 /// never in the fleet directory nor on this machine.
 pub fn discover_in(paths: &[PathBuf], root: Option<&Path>, fleet: Option<&Path>) -> Discovery {
+    discover_observed(paths, root, fleet, &|_| {})
+}
+
+/// [`discover_in`], calling `on_walk(n)` as it goes with `n` the directory entries looked
+/// at so far (a whole machine holds hundreds of thousands).
+pub fn discover_observed(
+    paths: &[PathBuf],
+    root: Option<&Path>,
+    fleet: Option<&Path>,
+    on_walk: &dyn Fn(usize),
+) -> Discovery {
     let mut d = Discovery::default();
     match root {
         Some(r) => {
@@ -155,10 +169,31 @@ pub fn discover_in(paths: &[PathBuf], root: Option<&Path>, fleet: Option<&Path>)
     } else {
         Confinement::new(&d.root, paths)
     };
+    let mut looked_at = 0;
+    let mut on_entry = || {
+        looked_at += 1;
+        if looked_at % 64 == 0 {
+            on_walk(looked_at);
+        }
+    };
     for path in paths {
         let root = d.root.clone();
-        walk(path, &root, fleet, &confinement, &mut d);
+        // `sesslint /`, or `--root DIR DIR`: the machine itself, walked where its programs
+        // read configuration; a directory named below it is walked whole.
+        let whole_machine = fleet.is_none()
+            && (root == Path::new("/") || d.root_reason.starts_with("--root"))
+            && crate::confine::lexical_absolute(path) == crate::confine::lexical_absolute(&root);
+        if whole_machine {
+            let scope = crate::machine_scope::plan(path);
+            for w in &scope.walked {
+                walk(&w.path, &root, fleet, &confinement, &mut d, !w.recursive, &mut on_entry);
+            }
+            d.scope = Some(scope);
+        } else {
+            walk(path, &root, fleet, &confinement, &mut d, false, &mut on_entry);
+        }
     }
+    on_walk(looked_at);
     d.confinement = confinement;
     // `./etc/x` (walking `.`), `etc/x` (walking `etc`) and `$PWD/etc/x` are one file, read
     // once; the key is computed once per file.
@@ -216,39 +251,51 @@ fn stays_in_host(target: &Path, host_root: &Path) -> bool {
     }
 }
 
-fn walk(top: &Path, root: &Path, fleet: Option<&Path>, confinement: &Confinement, d: &mut Discovery) {
+/// Walk `top` (only the files directly in it when `shallow`), calling `on_entry` per entry.
+fn walk(
+    top: &Path,
+    root: &Path,
+    fleet: Option<&Path>,
+    confinement: &Confinement,
+    d: &mut Discovery,
+    shallow: bool,
+    on_entry: &mut dyn FnMut(),
+) {
     let rooted = root != Path::new("/");
     let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
     let given_file = std::fs::metadata(top).map(|m| !m.is_dir()).unwrap_or(false);
     // Directories never entered: pseudo filesystems (/proc, /sys, /dev, cgroup, ...) by
     // their device, and symlinks that lead out of the checked tree.
     let refused = std::cell::RefCell::new(Vec::new());
-    let walker = WalkDir::new(top).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| {
-        if !e.file_type().is_dir() {
-            return true;
-        }
-        if e.depth() > 0 && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s) {
-            return false;
-        }
-        let pseudo =
-            crate::confine::is_pseudo_dir(e.path()) || e.metadata().is_ok_and(|m| confinement.is_pseudo_dev(&m));
-        if pseudo && e.depth() > 0 {
-            return false; // `sesslint /`: /proc and /sys are not configuration, nothing to say
-        }
-        if e.depth() == 0 || e.path_is_symlink() || pseudo {
-            match confinement.may_enter(e.path()) {
-                Ok(()) => {}
-                // A link into /dev or /proc found on the way (`/var/run/shm`): nothing to say.
-                Err(Refusal::Pseudo { .. }) if e.depth() > 0 => return false,
-                Err(why) => {
-                    refused.borrow_mut().push(Unreadable { path: e.path().to_path_buf(), reason: why.to_string() });
-                    return false;
+    let depth = if shallow { 1 } else { usize::MAX };
+    let walker =
+        WalkDir::new(top).follow_links(true).max_depth(depth).sort_by_file_name().into_iter().filter_entry(|e| {
+            if !e.file_type().is_dir() {
+                return true;
+            }
+            if e.depth() > 0 && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s) {
+                return false;
+            }
+            let pseudo =
+                crate::confine::is_pseudo_dir(e.path()) || e.metadata().is_ok_and(|m| confinement.is_pseudo_dev(&m));
+            if pseudo && e.depth() > 0 {
+                return false; // `sesslint /`: /proc and /sys are not configuration, nothing to say
+            }
+            if e.depth() == 0 || e.path_is_symlink() || pseudo {
+                match confinement.may_enter(e.path()) {
+                    Ok(()) => {}
+                    // A link into /dev or /proc found on the way (`/var/run/shm`): nothing to say.
+                    Err(Refusal::Pseudo { .. }) if e.depth() > 0 => return false,
+                    Err(why) => {
+                        refused.borrow_mut().push(Unreadable { path: e.path().to_path_buf(), reason: why.to_string() });
+                        return false;
+                    }
                 }
             }
-        }
-        true
-    });
+            true
+        });
     for entry in walker {
+        on_entry();
         let entry = match entry {
             Ok(e) => e,
             Err(err) => {

@@ -27,6 +27,7 @@ pub mod syntax;
 mod confine;
 mod discover;
 mod glob;
+mod machine_scope;
 mod php_constants;
 mod php_value;
 mod secrets;

@@ -398,23 +398,37 @@ fn model(common: &CommonArgs) -> Result<sesslint::model::Model, ExitCode> {
         Some(r) => (Some(r.as_path()), None),
         None => (config.root.as_deref(), config.root_origin.as_deref()),
     };
+    let progress = progress::Progress::for_check(false, common.verbose);
+    let on_file = |done, total| progress.update(done, total);
     let options = BuildOptions {
         root,
         root_origin,
         redis_version: config.redis_version.as_ref(),
         hosts: &hosts,
+        on_file: Some(&on_file),
         ..Default::default()
     };
     let model = sesslint::model::build(&paths, &options);
+    progress.finish();
     if common.verbose {
         say_files_read(&model);
     }
     Ok(model)
 }
 
-/// `--verbose`: the root and every file read, with its role.
+/// `--verbose`: the root, what a whole-machine check walked and skipped, and every file
+/// read, with its role.
 fn say_files_read(model: &sesslint::model::Model) {
     eprintln!("sesslint: root {} ({})", sesslint::display_path(&model.root), sesslint::printable(&model.root_reason));
+    if let Some(scope) = &model.scope {
+        for w in &scope.walked {
+            let how = if w.recursive { "" } else { " (only the files directly in it)" };
+            eprintln!("sesslint: walked {}{how}", sesslint::display_path(&w.path));
+        }
+        for s in &scope.skipped {
+            eprintln!("sesslint: skipped {}: {}; name it to check it", sesslint::display_path(&s.path), s.reason);
+        }
+    }
     for f in &model.files {
         eprintln!("sesslint: read {} as {}", sesslint::display_path(&f.source.path), f.role.as_str());
     }
@@ -479,7 +493,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         }
         return cli::fix::run(args, &config);
     }
-    let progress = progress::Progress::start(!args.quiet && !args.common.verbose);
+    let progress = progress::Progress::for_check(args.quiet, args.common.verbose);
     let on_file = |done, total| progress.update(done, total);
     let outcome = match stdin {
         Some((path, bytes)) => match sesslint::check::check_buffer(&path, bytes, &config, &on_file) {

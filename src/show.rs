@@ -353,6 +353,9 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
     if out.is_empty() {
         out.push_str("No PHP, php-fpm, Magento or Redis configuration found.\n");
     }
+    if let Some(scope) = &model.scope {
+        scope_text(scope, &mut out);
+    }
     // Hosts, names and listen addresses come from config text: no control character
     // reaches the terminal, and no line is longer than a check message may be.
     out.lines().map(|l| crate::source::capped(&crate::source::printable(l)).into_owned() + "\n").collect()
@@ -379,6 +382,23 @@ fn value_json(model: &Model, ctx: &ReportContext<'_>, key: &str, v: &EffectiveVa
 }
 
 /// The model as JSON, secrets masked.
+/// What a whole-machine check walked and left out.
+fn scope_text(scope: &crate::machine_scope::Scope, out: &mut String) {
+    let walked: Vec<String> = scope
+        .walked
+        .iter()
+        .map(|w| display_path(&w.path) + if w.recursive { "" } else { " (files directly in it)" })
+        .collect();
+    let _ = writeln!(out, "\nMachine {}: walked {}", display_path(&scope.root), walked.join(", "));
+    for s in &scope.skipped {
+        let _ = writeln!(out, "  skipped {}: {}", display_path(&s.path), s.reason);
+    }
+    if !scope.skipped.is_empty() {
+        let _ =
+            writeln!(out, "  (name a skipped directory to check it too: sesslint {} DIR)", display_path(&scope.root));
+    }
+}
+
 pub fn to_json(model: &Model, ctx: &ReportContext<'_>) -> Value {
     let endpoints: Vec<Value> = model
         .endpoints
@@ -459,6 +479,13 @@ pub fn to_json(model: &Model, ctx: &ReportContext<'_>) -> Value {
     let mut v = json!({"endpoints": endpoints, "redis_servers": servers, "tunnels": tunnels});
     if model.fleet.is_some() {
         add_fleet_json(model, ctx, &mut v);
+    }
+    if let Some(scope) = &model.scope {
+        v["machine"] = json!({
+            "root": display_path(&scope.root),
+            "walked": scope.walked.iter().map(|w| json!({"path": display_path(&w.path), "recursive": w.recursive})).collect::<Vec<_>>(),
+            "skipped": scope.skipped.iter().map(|s| json!({"path": display_path(&s.path), "reason": s.reason})).collect::<Vec<_>>(),
+        });
     }
     shown_strings(&mut v);
     v

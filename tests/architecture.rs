@@ -14,6 +14,8 @@ const LAYERS: &[&[&str]] = &[
     &["confine"],
     // read -> parse
     &["syntax"],
+    // what a whole-machine check walks (`sesslint /`)
+    &["machine_scope"],
     // what is a secret, by field (knows the redis directive table)
     &["discover", "secrets"],
     // -> model

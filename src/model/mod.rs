@@ -185,6 +185,9 @@ pub struct Model {
     pub root: PathBuf,
     /// How the root was chosen (for verbose output).
     pub root_reason: String,
+    /// When the machine's root itself was checked (`sesslint /`): what was walked and what
+    /// was left out.
+    pub scope: Option<crate::machine_scope::Scope>,
     /// What may be read while building the model (the root and the checked paths).
     pub confinement: crate::confine::Confinement,
     pub php: Vec<PhpSetup>,

@@ -45,7 +45,8 @@ pub struct BuildOptions<'a> {
     /// inside the confinement (`check --stdin-filename`). The editor leaves it off: a buffer
     /// never saved is not checked.
     pub overlay_adds_files: bool,
-    /// Called with (files read and parsed, files found) as the work goes on, from any thread.
+    /// Called with (files read and parsed, files found) as the work goes on, from any thread;
+    /// while discovery walks the tree, with (directory entries looked at, 0).
     pub on_file: Option<&'a (dyn Fn(usize, usize) + Sync)>,
     /// Parsed files kept between builds, to skip the unchanged ones.
     pub cache: Option<&'a ParseCache>,
@@ -83,7 +84,13 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
     // A fleet is checked below its own directory; each host's root is its tree.
     let fleet = super::host::detect_fleet(paths, root, hosts);
     let fleet_dir = fleet.as_ref().map(|f| f.dir.as_path());
-    let mut discovery = discover::discover_in(paths, root.or(fleet_dir), fleet_dir);
+    // While walking, `on_file(entries looked at, 0)`: nothing is known to read yet.
+    let on_walk = |n: usize| {
+        if let Some(f) = on_file {
+            f(n, 0);
+        }
+    };
+    let mut discovery = discover::discover_observed(paths, root.or(fleet_dir), fleet_dir, &on_walk);
     if let (Some(overlay), true) = (overlay, overlay_adds_files) {
         for (path, bytes) in overlay {
             discover::add_buffer(&mut discovery, path, bytes, paths);
@@ -93,6 +100,7 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
     let mut model = Model {
         root: discovery.root.clone(),
         root_reason: discovery.root_reason.clone(),
+        scope: discovery.scope.take(),
         unreadable: discovery.unreadable.clone(),
         confinement: confinement.clone(),
         ..Model::default()

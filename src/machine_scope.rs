@@ -1,0 +1,188 @@
+//! What a whole-machine check walks: below a machine's root (`/`, or a copied machine tree
+//! named with `--root`), only the places programs read configuration from and PHP sites live.
+
+use std::path::{Path, PathBuf};
+
+/// A place walked in a whole-machine check.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Walked {
+    /// The directory, spelt as the root is (`/etc`, `image/etc`).
+    pub path: PathBuf,
+    /// `false`: only the files directly in it (`/usr/local/lib`, where a PHP built with the
+    /// default `--with-config-file-path=PREFIX/lib` looks for `php.ini`), not its subtrees.
+    pub recursive: bool,
+}
+
+/// A directory of the machine left out of a whole-machine check, and why.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: &'static str,
+}
+
+/// The walk of one machine root: what was walked and what was left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Scope {
+    pub root: PathBuf,
+    pub walked: Vec<Walked>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// What a top-level directory of a machine holds when it holds no configuration.
+fn why_not(name: &str) -> &'static str {
+    match name {
+        "proc" | "sys" | "dev" => "kernel pseudo filesystem",
+        "run" => "runtime state: sockets and pid files",
+        "tmp" => "temporary files",
+        "boot" => "kernel and boot loader",
+        "snap" => "snap package images",
+        "lost+found" => "filesystem repair",
+        "media" | "mnt" => "other filesystems mounted here",
+        "bin" | "sbin" | "lib" | "lib32" | "lib64" | "libx32" => "programs and libraries",
+        "usr" => "programs, libraries and the defaults packages ship; only its etc-like places are walked",
+        "opt" => "add-on packages; only their etc/ and lib/ php.ini are walked",
+        _ => "not a place programs read configuration from or PHP sites live",
+    }
+}
+
+/// What a directory below `/var` holds, when it is not the web root `/var/www`.
+fn why_not_var(name: &str) -> &'static str {
+    match name {
+        "lib" => "program state: databases, Redis dumps, PHP's session files",
+        "cache" => "caches",
+        "log" => "logs",
+        "tmp" => "temporary files",
+        "spool" | "mail" => "queued mail and jobs",
+        "backups" => "package manager backups",
+        _ => "program state, not configuration",
+    }
+}
+
+/// Sorted names of the directories in `dir` (symlinks to directories included); empty when
+/// it cannot be read.
+fn subdirs(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| std::fs::metadata(e.path()).is_ok_and(|m| m.is_dir()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The places to walk below the machine root `root` and the top-level directories left out.
+/// Walked, when they exist: `etc`; the web roots `var/www`, `srv` and `home` (Magento
+/// installs, `.user.ini`); `usr/local/etc` (the official Docker `php` image,
+/// FreeBSD-style builds), `usr/local/*/etc` (`/usr/local/redis/etc`, a PHP built with
+/// `--prefix=/usr/local/php`), `opt/*/etc` and `opt/*/*/etc` (`/opt/bitnami/php/etc`);
+/// the files directly in `usr/local/lib`, `usr/local/*/lib`, `opt/*/lib` and `opt/*/*/lib`
+/// (PHP's default `--with-config-file-path` is `PREFIX/lib`). Everything else is skipped
+/// with a reason; the directories of `/proc`, `/sys`, `/dev` and `/run` are never entered.
+/// Cost: one `read_dir` of the root, `/var`, `/usr/local` and `/opt` (two levels).
+pub fn plan(root: &Path) -> Scope {
+    let mut walked = Vec::new();
+    let mut skipped = Vec::new();
+    let mut walk = |path: PathBuf, recursive: bool| {
+        if path.is_dir() {
+            walked.push(Walked { path, recursive });
+        }
+    };
+    for name in subdirs(root) {
+        let here = root.join(&name);
+        match name.as_str() {
+            "etc" | "srv" | "home" => walk(here.clone(), true),
+            "var" => {
+                for sub in subdirs(&here) {
+                    if sub == "www" {
+                        walk(here.join(sub), true);
+                    } else {
+                        skipped.push(Skipped { path: here.join(&sub), reason: why_not_var(&sub) });
+                    }
+                }
+            }
+            "usr" => {
+                let local = here.join("local");
+                walk(local.join("etc"), true);
+                walk(local.join("lib"), false);
+                for sub in subdirs(&local) {
+                    if !matches!(sub.as_str(), "etc" | "lib" | "share" | "bin" | "sbin" | "include" | "src") {
+                        walk(local.join(&sub).join("etc"), true);
+                        walk(local.join(&sub).join("lib"), false);
+                    }
+                }
+            }
+            "opt" => {
+                for sub in subdirs(&here) {
+                    let package = here.join(&sub);
+                    walk(package.join("etc"), true);
+                    walk(package.join("lib"), false);
+                    for inner in subdirs(&package) {
+                        if !matches!(inner.as_str(), "etc" | "lib") {
+                            walk(package.join(&inner).join("etc"), true);
+                            walk(package.join(&inner).join("lib"), false);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        if !matches!(name.as_str(), "etc" | "srv" | "home" | "var") {
+            skipped.push(Skipped { path: here, reason: why_not(&name) });
+        }
+    }
+    Scope { root: root.to_path_buf(), walked, skipped }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_machine_tree_is_walked_where_configuration_lives() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let r = dir.path();
+        for d in [
+            "etc/php/8.2/fpm",
+            "var/www/shop/app/etc",
+            "var/lib/php/sessions",
+            "var/log",
+            "usr/local/etc/php",
+            "usr/local/lib",
+            "usr/local/redis/etc",
+            "usr/share/doc",
+            "opt/bitnami/php/etc",
+            "opt/app/etc",
+            "proc",
+            "tmp",
+            "home/alice",
+            "work",
+        ] {
+            std::fs::create_dir_all(r.join(d)).expect("mkdir");
+        }
+        let scope = plan(r);
+        let walked: Vec<(String, bool)> = scope
+            .walked
+            .iter()
+            .map(|w| (w.path.strip_prefix(r).expect("below").display().to_string(), w.recursive))
+            .collect();
+        let expect = [
+            ("etc", true),
+            ("home", true),
+            ("opt/app/etc", true),
+            ("opt/bitnami/php/etc", true),
+            ("usr/local/etc", true),
+            ("usr/local/lib", false),
+            ("usr/local/redis/etc", true),
+            ("var/www", true),
+        ];
+        let mut sorted = walked.clone();
+        sorted.sort();
+        assert_eq!(sorted, expect.map(|(p, r)| (p.to_owned(), r)).to_vec());
+        let skipped: Vec<String> =
+            scope.skipped.iter().map(|s| s.path.strip_prefix(r).expect("below").display().to_string()).collect();
+        for s in ["opt", "proc", "tmp", "usr", "var/lib", "var/log", "work"] {
+            assert!(skipped.contains(&s.to_owned()), "{s} not in {skipped:?}");
+        }
+    }
+}
