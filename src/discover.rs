@@ -178,10 +178,14 @@ pub fn discover_observed(
     };
     for path in paths {
         let root = d.root.clone();
-        // `sesslint /`, or `--root DIR DIR`: the machine itself, walked where its programs
-        // read configuration; a directory named below it is walked whole.
+        // `sesslint /`, or `--root DIR DIR` on a copy of a machine (`etc/` and `usr/` at its
+        // top): the machine itself, walked where its programs read configuration; a
+        // directory named below it is walked whole, and so is a tree that is no machine
+        // (the contents of an /etc given as its own root).
+        let machine_copy =
+            d.root_reason.starts_with("--root") && root.join("etc").is_dir() && root.join("usr").is_dir();
         let whole_machine = fleet.is_none()
-            && (root == Path::new("/") || d.root_reason.starts_with("--root"))
+            && (root == Path::new("/") || machine_copy)
             && crate::confine::lexical_absolute(path) == crate::confine::lexical_absolute(&root);
         if whole_machine {
             let scope = crate::machine_scope::plan(path);
