@@ -83,62 +83,89 @@ pub struct Lexer<'a> {
     done: bool,
 }
 
-const fn is_blank(b: u8) -> bool {
-    b == b' ' || b == b'\t'
-}
-
+/// Byte classes, one table lookup per test instead of a comparison chain or a search of a
+/// byte list (the scanner's inner loops run once per input byte).
+const BLANK: u8 = 1;
 /// `LABEL` characters of PHP 8.2: `[^=\n\r\t;&|^$~(){}!"\[]`.
-const fn is_label_char(b: u8) -> bool {
-    !matches!(
-        b,
-        b'=' | b'\n'
-            | b'\r'
-            | b'\t'
-            | b';'
-            | b'&'
-            | b'|'
-            | b'^'
-            | b'$'
-            | b'~'
-            | b'('
-            | b')'
-            | b'{'
-            | b'}'
-            | b'!'
-            | b'"'
-            | b'['
-    )
-}
-
-const fn is_constant_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_'
-}
-
-const fn is_constant_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
+const LABEL: u8 = 2;
 /// `VALUE_CHARS` minus the `$` forms: `[^$= \t\n\r;&|^~()!"'\000]`.
-const fn is_plain_value_char(b: u8) -> bool {
-    !matches!(
-        b,
-        b'$' | b'='
-            | b' '
-            | b'\t'
-            | b'\n'
-            | b'\r'
-            | b';'
-            | b'&'
-            | b'|'
-            | b'^'
-            | b'~'
-            | b'('
-            | b')'
-            | b'!'
-            | b'"'
-            | b'\''
-            | 0
-    )
+const PLAIN_VALUE: u8 = 4;
+/// Bytes INITIAL reads as a lone `Punct` (`[]"'()&|^$!~{}=:,.+-/*%<>?@`).
+const PUNCT: u8 = 8;
+/// Operators in a value: `& | ^ ~ ( ) !`.
+const OP: u8 = 16;
+/// `[a-zA-Z_]`: a constant's first byte.
+const CONSTANT_START: u8 = 32;
+/// `[a-zA-Z0-9_]`.
+const CONSTANT_CHAR: u8 = 64;
+
+const fn one_of(b: u8, set: &[u8]) -> bool {
+    let mut k = 0;
+    while k < set.len() {
+        if set[k] == b {
+            return true;
+        }
+        k += 1;
+    }
+    false
+}
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let mut c = 0;
+        if one_of(b, b" \t") {
+            c |= BLANK;
+        }
+        if !one_of(b, b"=\n\r\t;&|^$~(){}!\"[") {
+            c |= LABEL;
+        }
+        if !one_of(b, b"$= \t\n\r;&|^~()!\"'\0") {
+            c |= PLAIN_VALUE;
+        }
+        if one_of(b, b"[]\"'()&|^$!~{}=:,.+-/*%<>?@") {
+            c |= PUNCT;
+        }
+        if one_of(b, b"&|^~()!") {
+            c |= OP;
+        }
+        if b.is_ascii_alphabetic() || b == b'_' {
+            c |= CONSTANT_START | CONSTANT_CHAR;
+        }
+        if b.is_ascii_digit() {
+            c |= CONSTANT_CHAR;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
+#[inline(always)]
+fn is(b: u8, class: u8) -> bool {
+    CLASS[b as usize] & class != 0
+}
+
+fn is_blank(b: u8) -> bool {
+    is(b, BLANK)
+}
+
+fn is_label_char(b: u8) -> bool {
+    is(b, LABEL)
+}
+
+fn is_constant_start(b: u8) -> bool {
+    is(b, CONSTANT_START)
+}
+
+fn is_constant_char(b: u8) -> bool {
+    is(b, CONSTANT_CHAR)
+}
+
+fn is_plain_value_char(b: u8) -> bool {
+    is(b, PLAIN_VALUE)
 }
 
 /// Outcome of trying one rule: how far it matched, or that it needs bytes past the end.
@@ -442,6 +469,22 @@ impl<'a> Lexer<'a> {
     // grammar: state INITIAL (TC_SECTION, TC_OFFSET, TC_LABEL, EQ, PUNCT, EOL)
     fn initial(&mut self) -> Option<Token> {
         let b = self.src[self.pos];
+        // At `;` only the comment rule can match, at a line end only the newline rule: the
+        // lines most php.ini files are made of skip the comparison of every rule.
+        match b {
+            b';' => {
+                return Some(match self.comment_len() {
+                    Match::Len(l) => self.simple(Tok::EndOfLine, l),
+                    _ => self.end(),
+                })
+            }
+            b'\n' | b'\r' => {
+                if let Some(l) = self.blank_newline_len() {
+                    return Some(self.simple(Tok::EndOfLine, l));
+                }
+            }
+            _ => {}
+        }
         // Rules that cannot match at this first byte are not tried (same outcome, less work).
         let blank_first = is_blank(b);
         let kw = self.keyword();
@@ -470,7 +513,7 @@ impl<'a> Lexer<'a> {
             (kw.map_or(Match::No, |(_, l)| Match::Len(l)), 2),
             (label, 3),
             (eq, 4),
-            (if b"[]\"'()&|^$!~{}=:,.+-/*%<>?@".contains(&b) { Match::Len(1) } else { Match::No }, 5),
+            (if is(b, PUNCT) { Match::Len(1) } else { Match::No }, 5),
             (if ws > 0 { Match::Len(ws) } else { Match::No }, 6),
             (if newline_first { self.blank_newline_len().map_or(Match::No, Match::Len) } else { Match::No }, 7),
             (if blank_first || b == b';' { self.comment_len() } else { Match::No }, 8),
@@ -486,7 +529,7 @@ impl<'a> Lexer<'a> {
                 self.simple(Tok::SectionOpen, 1)
             }
             1 => {
-                let text = trim_span(self.src, Span::new(self.pos, self.pos + len), b"[");
+                let text = trim_span(self.src, Span::new(self.pos, self.pos + len), Some(b'['));
                 self.state = State::Offset;
                 self.tok(Tok::Offset, len, text)
             }
@@ -495,7 +538,7 @@ impl<'a> Lexer<'a> {
                 self.simple(tok, len)
             }
             3 => {
-                let text = trim_span(self.src, Span::new(self.pos, self.pos + len), b"");
+                let text = trim_span(self.src, Span::new(self.pos, self.pos + len), None);
                 self.tok(Tok::Label, len, text)
             }
             4 => {
@@ -519,8 +562,7 @@ impl<'a> Lexer<'a> {
         let kw = self.keyword();
         let raw = if b == b'\'' { self.raw_len() } else { Match::No };
         let dollar_curly = b == b'$' && self.at(self.pos + 1) == Some(b'{') && self.pos + 1 < self.limit;
-        let op =
-            if b"&|^~()!".contains(&b) { Match::Len(self.blanks_from(self.pos + 1) - self.pos) } else { Match::No };
+        let op = if is(b, OP) { Match::Len(self.blanks_from(self.pos + 1) - self.pos) } else { Match::No };
         let ws = if blank_first { self.whitespace_len() } else { 0 };
         let length = |l: usize| if l == 0 { Match::No } else { Match::Len(l) };
         let cands = [
@@ -718,7 +760,7 @@ impl<'a> Lexer<'a> {
         }
         match self.label_len() {
             Match::Len(l) => {
-                let text = trim_span(self.src, Span::new(self.pos, self.pos + l), b"");
+                let text = trim_span(self.src, Span::new(self.pos, self.pos + l), None);
                 Some(self.tok(Tok::VarName, l, text))
             }
             _ => Some(self.end()),
@@ -727,12 +769,12 @@ impl<'a> Lexer<'a> {
 }
 
 /// `EAT_LEADING_WHITESPACE` + `EAT_TRAILING_WHITESPACE_EX(extra)`.
-fn trim_span(src: &[u8], span: Span, extra: &[u8]) -> Span {
+fn trim_span(src: &[u8], span: Span, extra: Option<u8>) -> Span {
     let (mut s, mut e) = (span.start, span.end);
     while s < e && is_blank(src[s]) {
         s += 1;
     }
-    while e > s && (matches!(src[e - 1], b' ' | b'\t' | b'\n' | b'\r') || extra.contains(&src[e - 1])) {
+    while e > s && (matches!(src[e - 1], b' ' | b'\t' | b'\n' | b'\r') || extra == Some(src[e - 1])) {
         e -= 1;
     }
     Span::new(s, e)
@@ -742,5 +784,61 @@ impl Iterator for Lexer<'_> {
     type Item = Token;
     fn next(&mut self) -> Option<Token> {
         self.next_token()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_classes_are_the_character_classes_of_php_scanner() {
+        for b in 0..=255u8 {
+            let label = !matches!(
+                b,
+                b'=' | b'\n'
+                    | b'\r'
+                    | b'\t'
+                    | b';'
+                    | b'&'
+                    | b'|'
+                    | b'^'
+                    | b'$'
+                    | b'~'
+                    | b'('
+                    | b')'
+                    | b'{'
+                    | b'}'
+                    | b'!'
+                    | b'"'
+                    | b'['
+            );
+            assert_eq!(is_label_char(b), label, "LABEL {b:#x}");
+            let plain = !matches!(
+                b,
+                b'$' | b'='
+                    | b' '
+                    | b'\t'
+                    | b'\n'
+                    | b'\r'
+                    | b';'
+                    | b'&'
+                    | b'|'
+                    | b'^'
+                    | b'~'
+                    | b'('
+                    | b')'
+                    | b'!'
+                    | b'"'
+                    | b'\''
+                    | 0
+            );
+            assert_eq!(is_plain_value_char(b), plain, "VALUE_CHARS {b:#x}");
+            assert_eq!(is_blank(b), b == b' ' || b == b'\t');
+            assert_eq!(is_constant_start(b), b.is_ascii_alphabetic() || b == b'_');
+            assert_eq!(is_constant_char(b), b.is_ascii_alphanumeric() || b == b'_');
+            assert_eq!(is(b, OP), b"&|^~()!".contains(&b));
+            assert_eq!(is(b, PUNCT), b"[]\"'()&|^$!~{}=:,.+-/*%<>?@".contains(&b));
+        }
     }
 }
