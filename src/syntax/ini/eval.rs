@@ -116,16 +116,16 @@ impl IniDocument {
             let t = toks[i];
             match t.tok {
                 Tok::Constant => {
-                    let name = self.text(t.text);
+                    let name = self.text(t.text());
                     match (ctx, env.constant(name)) {
                         (Context::Value, Some(v)) if !name.contains(&b':') => out.extend_from_slice(&v),
                         _ => out.extend_from_slice(name),
                     }
                 }
-                Tok::Raw | Tok::Number | Tok::Str | Tok::Whitespace => out.extend_from_slice(self.text(t.text)),
-                Tok::Quoted => unescape_quoted(self.text(t.text), &mut out),
+                Tok::Raw | Tok::Number | Tok::Str | Tok::Whitespace => out.extend_from_slice(self.text(t.text())),
+                Tok::Quoted => unescape_quoted(self.text(t.text()), &mut out),
                 Tok::VarName => {
-                    if let Some(v) = env.variable(self.text(t.text)) {
+                    if let Some(v) = env.variable(self.text(t.text())) {
                         out.extend_from_slice(&v);
                     }
                 }

@@ -53,13 +53,37 @@ pub enum Tok {
     End,
 }
 
+/// One token: 20 bytes, byte offsets kept as `u32` (the scanner reads at most
+/// [`MAX_SCANNED`] bytes); [`Token::span`] and [`Token::text`] give them back as [`Span`]s.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Token {
     pub tok: Tok,
-    /// Every byte the token consumed.
-    pub span: Span,
-    /// The meaningful part (key without blanks, string without quotes, ...).
-    pub text: Span,
+    start: u32,
+    end: u32,
+    text_start: u32,
+    text_end: u32,
+}
+
+/// The most bytes the scanner reads of one input (offsets fit in `u32`); the parser leaves
+/// the rest unread. Far above the 16 MiB sesslint reads of any file.
+pub const MAX_SCANNED: usize = u32::MAX as usize;
+
+impl Token {
+    /// `span` and `text` end at most at [`MAX_SCANNED`].
+    pub(super) fn new(tok: Tok, span: Span, text: Span) -> Token {
+        let at = |x: usize| x.min(MAX_SCANNED) as u32;
+        Token { tok, start: at(span.start), end: at(span.end), text_start: at(text.start), text_end: at(text.end) }
+    }
+
+    /// Every byte the token consumed (byte offsets into the input).
+    pub fn span(&self) -> Span {
+        Span::new(self.start as usize, self.end as usize)
+    }
+
+    /// The meaningful part (key without blanks, string without quotes, ...), byte offsets.
+    pub fn text(&self) -> Span {
+        Span::new(self.text_start as usize, self.text_end as usize)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -221,7 +245,7 @@ impl<'a> Lexer<'a> {
     fn tok(&mut self, tok: Tok, len: usize, text: Span) -> Token {
         let span = Span::new(self.pos, (self.pos + len).min(self.limit));
         self.pos = span.end;
-        Token { tok, span, text }
+        Token::new(tok, span, text)
     }
 
     fn simple(&mut self, tok: Tok, len: usize) -> Token {
@@ -233,7 +257,7 @@ impl<'a> Lexer<'a> {
         self.done = true;
         let span = Span::new(self.pos, self.limit);
         self.pos = self.limit;
-        Token { tok: Tok::End, span, text: Span::empty(span.start) }
+        Token::new(Tok::End, span, Span::empty(span.start))
     }
 
     // ---- rules shared by several states -------------------------------------------------

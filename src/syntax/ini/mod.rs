@@ -10,7 +10,7 @@ mod eval;
 mod lexer;
 
 pub use eval::{IniEnv, OtherEnvironment, MAX_EXPANDED_VALUE};
-pub use lexer::{Tok, Token};
+pub use lexer::{Tok, Token, MAX_SCANNED};
 
 use std::ops::Range;
 
@@ -33,6 +33,8 @@ pub struct IniDocument {
     /// The input, shared with the caller's copy when parsed by [`parse_shared`].
     source: std::sync::Arc<[u8]>,
     pub nodes: Vec<Node>,
+    /// The tokens of the values, sections names and offsets in `nodes` (what
+    /// [`Value::tokens`] indexes); the rest of the token stream is not kept.
     pub tokens: Vec<Token>,
     pub errors: Vec<SyntaxError>,
     pub mode: ScanMode,
@@ -57,8 +59,9 @@ pub enum NodeKind {
     /// A key without `=`: PHP ignores it in php.ini, php-fpm refuses it.
     BareKey { key: Span },
     /// A statement PHP rejects, up to the end of its line. PHP stops reading at the first
-    /// one; later nodes are what the file would mean once it is fixed.
-    Error(SyntaxError, Option<BrokenEntry>),
+    /// one; later nodes are what the file would mean once it is fixed. (Boxed: errors are
+    /// rare, and every node is as large as the largest kind.)
+    Error(Box<SyntaxError>, Option<BrokenEntry>),
     /// Bytes PHP's scanner never reads: it stopped early (end-of-file quirks).
     Unread,
 }
@@ -73,8 +76,8 @@ pub struct Section {
 pub struct Entry {
     /// The key without surrounding blanks.
     pub key: Span,
-    /// `key[offset]`: the offset value (`None` for a plain key).
-    pub offset: Option<Value>,
+    /// `key[offset]`: the offset value (`None` for a plain key; boxed, as it is rare).
+    pub offset: Option<Box<Value>>,
     /// The value after `=`; its span is empty for `key =`.
     pub value: Value,
     /// Whether PHP applies this entry: false after the first syntax error in the scan.
@@ -93,11 +96,12 @@ pub struct BrokenEntry {
     pub value: Span,
 }
 
-/// A value: its span and the tokens it consists of (indices into `IniDocument::tokens`).
+/// A value: its span and the tokens it consists of (indices into `IniDocument::tokens`,
+/// `u32` to keep nodes small).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Value {
     pub span: Span,
-    pub tokens: Range<usize>,
+    pub tokens: Range<u32>,
 }
 
 /// Parse php.ini-dialect bytes. Never fails, never panics, linear in the input.
@@ -105,17 +109,20 @@ pub fn parse(bytes: &[u8]) -> IniDocument {
     parse_with(bytes, ScanMode::WholeFile)
 }
 
+/// [`parse`] in either scanner mode.
 pub fn parse_with(bytes: &[u8], mode: ScanMode) -> IniDocument {
     parse_shared(bytes.into(), mode)
 }
 
 /// [`parse_with`] on bytes the caller keeps too (a `Source`'s): the tree shares them
-/// instead of holding a copy.
+/// instead of holding a copy. Bytes past [`MAX_SCANNED`] (4 GiB) are an
+/// [`NodeKind::Unread`] node.
 pub fn parse_shared(shared: std::sync::Arc<[u8]>, mode: ScanMode) -> IniDocument {
     let mut doc =
         IniDocument { source: shared.clone(), nodes: Vec::new(), tokens: Vec::new(), errors: Vec::new(), mode };
-    let bytes: &[u8] = &shared;
-    let mut b = Builder { doc: &mut doc, cursor: 0, failed: false, limit: 0, open_entry: None };
+    let all: &[u8] = &shared;
+    let bytes = &all[..all.len().min(MAX_SCANNED)];
+    let mut b = Builder { doc: &mut doc, toks: Vec::new(), cursor: 0, failed: false, limit: 0, open_entry: None };
     match mode {
         ScanMode::WholeFile => b.scan(Lexer::new(bytes), bytes.len()),
         ScanMode::PerLine => {
@@ -136,6 +143,9 @@ pub fn parse_shared(shared: std::sync::Arc<[u8]>, mode: ScanMode) -> IniDocument
                 start = end;
             }
         }
+    }
+    if all.len() > bytes.len() {
+        b.doc.nodes.push(Node { span: Span::new(bytes.len(), all.len()), kind: NodeKind::Unread });
     }
     doc
 }
@@ -171,13 +181,16 @@ impl IniDocument {
     }
 
     pub fn value_tokens(&self, value: &Value) -> &[Token] {
-        &self.tokens[value.tokens.clone()]
+        self.tokens.get(value.tokens.start as usize..value.tokens.end as usize).unwrap_or_default()
     }
 }
 
 /// Turns the token stream into nodes that tile the input.
 struct Builder<'d> {
     doc: &'d mut IniDocument,
+    /// The tokens of the line being read: statements never reach past a line end, so only
+    /// the value tokens of each line are kept in the document.
+    toks: Vec<Token>,
     /// Everything before this offset is covered by nodes.
     cursor: usize,
     /// A syntax error was seen: PHP applies nothing after it.
@@ -210,64 +223,92 @@ impl Builder<'_> {
         }
     }
 
-    fn scan(&mut self, lexer: Lexer<'_>, window_end: usize) {
+    fn scan(&mut self, mut lexer: Lexer<'_>, window_end: usize) {
         self.limit = lexer.limit().min(self.doc.source.len());
-        let first = self.doc.tokens.len();
         // Spans never reach past the input (FPM's appended "\n" is not in it).
         let len = self.doc.source.len();
-        self.doc.tokens.extend(lexer.map(|mut t| {
-            t.span = Span::new(t.span.start.min(len), t.span.end.min(len));
-            t.text = Span::new(t.text.start.min(len), t.text.end.min(len));
-            t
-        }));
-        let mut i = first;
-        let n = self.doc.tokens.len();
+        let clamp = |t: Token| {
+            let (span, text) = (t.span(), t.text());
+            Token::new(
+                t.tok,
+                Span::new(span.start.min(len), span.end.min(len)),
+                Span::new(text.start.min(len), text.end.min(len)),
+            )
+        };
+        let mut next = lexer.next_token();
+        while next.is_some() {
+            // One line at a time: up to a line end (or PHP's end of file). No statement reads
+            // past one, so the line's tokens can be dropped once its nodes are built.
+            self.toks.clear();
+            while let Some(t) = next {
+                let t = clamp(t);
+                self.toks.push(t);
+                next = lexer.next_token();
+                if t.tok == Tok::End || (t.tok == Tok::EndOfLine && ends_line(self.doc.text(t.span()))) {
+                    break;
+                }
+            }
+            if self.statements(next.is_none(), window_end) {
+                return;
+            }
+        }
+        self.finish(window_end);
+    }
+
+    /// The nodes of the tokens in `self.toks`; `last`: no tokens follow in this scan.
+    /// True when PHP's scanner stopped ("end of file"): the scan is finished.
+    fn statements(&mut self, last: bool, window_end: usize) -> bool {
+        let mut i = 0;
+        let n = self.toks.len();
         while i < n {
-            let t = self.doc.tokens[i];
-            self.trivia_to(t.span.start);
+            let t = self.toks[i];
+            self.trivia_to(t.span().start);
             if t.tok == Tok::End {
-                if t.span.start < window_end {
-                    self.doc.nodes.push(Node { span: Span::new(t.span.start, window_end), kind: NodeKind::Unread });
+                if t.span().start < window_end {
+                    self.doc.nodes.push(Node { span: Span::new(t.span().start, window_end), kind: NodeKind::Unread });
                     self.cursor = window_end;
                 }
-                return self.finish(window_end);
+                self.finish(window_end);
+                return true;
             }
             let stmt_start = i;
+            let kept = self.doc.tokens.len();
             match self.statement(&mut i, n) {
                 Parsed::Node(kind, end) => {
-                    let start = self.doc.tokens[stmt_start].span.start;
+                    let start = self.toks[stmt_start].span().start;
                     self.trivia_to(start);
                     self.push(end, kind);
                 }
                 Parsed::Error(at, message) => {
-                    let start = self.doc.tokens[stmt_start].span.start;
+                    self.doc.tokens.truncate(kept);
+                    let start = self.toks[stmt_start].span().start;
                     self.trivia_to(start);
                     // Recover at the next line end.
                     let mut end = at.end.max(start);
                     while i < n {
-                        let t = self.doc.tokens[i];
+                        let t = self.toks[i];
                         i += 1;
-                        end = t.span.end;
+                        end = t.span().end;
                         if t.tok == Tok::End
                             || (t.tok == Tok::EndOfLine
-                                && t.span.end > t.span.start
-                                && ends_line(self.doc.text(t.span)))
+                                && t.span().end > t.span().start
+                                && ends_line(self.doc.text(t.span())))
                         {
                             break;
                         }
                     }
-                    if i >= n {
+                    if i >= n && last {
                         end = end.max(window_end);
                     }
                     let error = SyntaxError::new(at, message);
                     let broken = self.open_entry.and_then(|(key, value_start)| self.broken_value(key, value_start, at));
                     self.failed = true;
                     self.doc.errors.push(error.clone());
-                    self.push(end, NodeKind::Error(error, broken));
+                    self.push(end, NodeKind::Error(Box::new(error), broken));
                 }
             }
         }
-        self.finish(window_end);
+        false
     }
 
     fn finish(&mut self, window_end: usize) {
@@ -293,26 +334,27 @@ impl Builder<'_> {
     /// One `statement` of the grammar, starting at token `*i`.
     // grammar: statement, section, entry, offset-entry, bare-key
     fn statement(&mut self, i: &mut usize, n: usize) -> Parsed {
-        let t = self.doc.tokens[*i];
+        let t = self.toks[*i];
         *i += 1;
         match t.tok {
             Tok::EndOfLine => {
-                let text = self.doc.text(t.span);
+                let text = self.doc.text(t.span());
                 match text.iter().position(|&c| c == b';') {
-                    Some(p) => {
-                        Parsed::Node(NodeKind::Comment { text: Span::new(t.span.start + p, t.span.end) }, t.span.end)
-                    }
-                    None => Parsed::Node(NodeKind::Trivia, t.span.end),
+                    Some(p) => Parsed::Node(
+                        NodeKind::Comment { text: Span::new(t.span().start + p, t.span().end) },
+                        t.span().end,
+                    ),
+                    None => Parsed::Node(NodeKind::Trivia, t.span().end),
                 }
             }
             Tok::SectionOpen => {
                 let start = *i;
                 self.pieces(i, n, false);
-                let name = self.value_of(start, *i, t.span.end);
+                let name = self.value_of(start, *i, t.span().end);
                 match self.peek(*i, n) {
                     Some(c) if c.tok == Tok::SectionClose => {
                         *i += 1;
-                        Parsed::Node(NodeKind::Section(Section { name }), c.span.end)
+                        Parsed::Node(NodeKind::Section(Section { name }), c.span().end)
                     }
                     other => self.unexpected(other, "expecting ']'"),
                 }
@@ -320,15 +362,15 @@ impl Builder<'_> {
             Tok::Label => match self.peek(*i, n) {
                 Some(eq) if eq.tok == Tok::Eq => {
                     *i += 1;
-                    self.open_entry = Some((Span::new(t.span.start, eq.span.start), eq.span.end));
-                    self.entry(t.text, None, eq.span.end, i, n)
+                    self.open_entry = Some((Span::new(t.span().start, eq.span().start), eq.span().end));
+                    self.entry(t.text(), None, eq.span().end, i, n)
                 }
-                _ => Parsed::Node(NodeKind::BareKey { key: t.text }, t.span.end),
+                _ => Parsed::Node(NodeKind::BareKey { key: t.text() }, t.span().end),
             },
             Tok::Offset => {
                 let start = *i;
                 self.pieces(i, n, true);
-                let offset = self.value_of(start, *i, t.span.end);
+                let offset = self.value_of(start, *i, t.span().end);
                 match self.peek(*i, n) {
                     Some(c) if c.tok == Tok::OffsetClose => *i += 1,
                     other => return self.unexpected(other, "expecting ']'"),
@@ -336,8 +378,8 @@ impl Builder<'_> {
                 match self.peek(*i, n) {
                     Some(eq) if eq.tok == Tok::Eq => {
                         *i += 1;
-                        self.open_entry = Some((Span::new(t.span.start, eq.span.start), eq.span.end));
-                        self.entry(t.text, Some(offset), eq.span.end, i, n)
+                        self.open_entry = Some((Span::new(t.span().start, eq.span().start), eq.span().end));
+                        self.entry(t.text(), Some(Box::new(offset)), eq.span().end, i, n)
                     }
                     other => self.unexpected(other, "expecting '='"),
                 }
@@ -347,7 +389,7 @@ impl Builder<'_> {
     }
 
     // grammar: string-or-value
-    fn entry(&mut self, key: Span, offset: Option<Value>, value_start: usize, i: &mut usize, n: usize) -> Parsed {
+    fn entry(&mut self, key: Span, offset: Option<Box<Value>>, value_start: usize, i: &mut usize, n: usize) -> Parsed {
         let start = *i;
         match self.peek(*i, n).map(|t| t.tok) {
             Some(Tok::BoolTrue | Tok::BoolFalse | Tok::Null) => *i += 1,
@@ -373,18 +415,21 @@ impl Builder<'_> {
         Parsed::Node(NodeKind::Entry(Entry { key, offset, value, applied: !self.failed }), end)
     }
 
-    /// The tokens `from..to` as a value; an empty value sits at `empty_at`.
-    fn value_of(&self, from: usize, to: usize, empty_at: usize) -> Value {
+    /// The line's tokens `from..to` as a value, kept in the document; an empty value sits
+    /// at `empty_at`.
+    fn value_of(&mut self, from: usize, to: usize, empty_at: usize) -> Value {
+        let at = self.doc.tokens.len() as u32;
         if from == to {
-            return Value { span: Span::empty(empty_at), tokens: from..to };
+            return Value { span: Span::empty(empty_at), tokens: at..at };
         }
-        let first = self.doc.tokens[from].span.start;
-        let last = self.doc.tokens[to - 1].span.end;
-        Value { span: Span::new(first, last), tokens: from..to }
+        let first = self.toks[from].span().start;
+        let last = self.toks[to - 1].span().end;
+        self.doc.tokens.extend_from_slice(&self.toks[from..to]);
+        Value { span: Span::new(first, last), tokens: at..self.doc.tokens.len() as u32 }
     }
 
     fn peek(&self, i: usize, n: usize) -> Option<Token> {
-        (i < n).then(|| self.doc.tokens[i])
+        (i < n).then(|| self.toks[i])
     }
 
     // grammar: var-string-list, var-ref, section-name
@@ -477,7 +522,7 @@ impl Builder<'_> {
     fn unexpected(&self, t: Option<Token>, expecting: &str) -> Parsed {
         let (span, name) = match t {
             None => (Span::empty(self.limit), "end of file".to_owned()),
-            Some(t) => (t.span, token_name(t.tok)),
+            Some(t) => (t.span(), token_name(t.tok)),
         };
         let mut message = format!("syntax error, unexpected {name}");
         if !expecting.is_empty() {
@@ -543,5 +588,17 @@ mod tests {
         // An error on a later line is not the earlier entry's.
         assert_eq!(broken("a = 1\n= 2\n"), Vec::<(String, String)>::new());
         assert_eq!(broken("[sect\n"), Vec::<(String, String)>::new());
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    #[test]
+    fn tokens_and_nodes_stay_small() {
+        // A php.ini of `a = 1` lines is two nodes and one kept token per 6 bytes.
+        assert!(std::mem::size_of::<Token>() <= 20);
+        assert!(std::mem::size_of::<Node>() <= 72);
     }
 }
