@@ -10,20 +10,28 @@ const SHOWN_EXPRESSION: usize = 60;
 
 pub(super) fn parse_output(source: &Source) -> ParseOutput {
     let env = env_php::parse(&source.bytes);
-    // A token PHP's message quotes is masked on a line that holds a secret or in a secret's value.
+    let ev = if env.is_accepted() { Some(env.evaluate_file()) } else { None };
+    // A token PHP's message quotes is masked on a line that holds a secret or in a secret's
+    // value. Finding the secrets costs more than parsing, so only when a message quotes input.
+    let quotes_input = env.errors.iter().chain(&env.warnings).any(|e| e.quoted.is_some())
+        || ev.as_ref().is_some_and(|ev| !ev.unknown.is_empty());
+    let secrets = if quotes_input {
+        let mut secrets = crate::secrets::envphp_raw_secrets(&source.bytes);
+        secrets.extend(crate::secrets::envphp_token_secrets(env.tokens(), &source.bytes));
+        secrets
+    } else {
+        Vec::new()
+    };
     let mut errors = env.errors.clone();
-    let mut secrets = crate::secrets::envphp_raw_secrets(&source.bytes);
-    secrets.extend(crate::secrets::envphp_token_secrets(env.tokens(), &source.bytes));
     crate::secrets::mask_quoted_tokens(&mut errors, &secrets, &source.bytes);
     let mut problems: Vec<Problem> = super::problems_of(source, &errors);
     let mut warnings = env.warnings.clone();
     crate::secrets::mask_quoted_tokens(&mut warnings, &secrets, &source.bytes);
     problems.extend(super::problems_of(source, &warnings));
-    if !env.is_accepted() {
+    let Some(ev) = ev else {
         // PHP stops at a parse error: include prints an error and returns nothing.
         return ParseOutput { kind: FileKind::Envphp, value: serde_json::Value::Null, problems, accepted: false };
-    }
-    let ev = env.evaluate_file();
+    };
     for span in &ev.unknown {
         let message = format!("not statically known: {}", short_text(env.text(*span)));
         // The expression is input: on a secret's line it is masked (`'password' => getenv(..) . 'x'`).
