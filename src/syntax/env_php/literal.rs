@@ -48,6 +48,9 @@ pub fn token_value(src: &[u8], tok: Token, diags: &mut Diagnostics) -> Option<Ph
 }
 
 fn unescape_single(inner: &[u8]) -> Vec<u8> {
+    if memchr::memchr(b'\\', inner).is_none() {
+        return inner.to_vec();
+    }
     let mut out = Vec::with_capacity(inner.len());
     let mut i = 0;
     while i < inner.len() {

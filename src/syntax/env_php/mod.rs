@@ -196,6 +196,16 @@ impl EnvPhp {
         &self.arrays[id.0 as usize]
     }
 
+    /// How many array literals the file has: ids `0..array_count()` for [`EnvPhp::array_at`].
+    pub fn array_count(&self) -> usize {
+        self.arrays.len()
+    }
+
+    /// The array literal with index `i` (source order of their openers), `i < array_count()`.
+    pub fn array_at(&self, i: usize) -> &ArrayNode {
+        &self.arrays[i]
+    }
+
     /// The text of a span.
     pub fn text(&self, span: Span) -> &[u8] {
         span.slice(&self.bytes)

@@ -674,6 +674,21 @@ impl<'a> Parser<'a> {
 
     /// A literal (with unary signs), `true`/`false`/`null`, or an opaque expression.
     fn scalar_or_opaque(&mut self, j: usize, closer: Option<TokenKind>, below: usize) -> ExprId {
+        // Most values are one literal token before a `,`, `=>` or closer: no scan, no list.
+        if below + 1 < PHP_PARSER_STACK
+            && self.kind(j).is_some_and(|k| k.is_literal() || k == TokenKind::Name)
+            && self.is_terminator(self.next_sig(j + 1))
+        {
+            let end = self.next_sig(j + 1);
+            self.pos = end;
+            let span = self.span(j);
+            // As below with `sig == [j]` (constant() may record diagnostics: called once).
+            if let Some(value) = self.constant(&[j]) {
+                return self.add_expr(span, ExprKind::Literal(value));
+            }
+            let kind = if self.check_opaque(&[j], end, closer) { ExprKind::Opaque } else { ExprKind::Error };
+            return self.add_expr(span, kind);
+        }
         let (end, broken) = self.scan_extent(j);
         self.pos = end;
         let sig: Vec<usize> = (j..end).filter(|&i| !self.toks[i].kind.is_trivia()).collect();
