@@ -44,7 +44,8 @@ php_env() { php -n -d memory_limit=-1 -r 'echo json_encode(include $argv[1]);' "
 redis_load() { { redis-server "$tmp/big.redis.conf" 2>&1 || true; } | grep -q 'Bad directive'; }
 s_ini() { "$bin" parse --show-secrets --format json "$tmp/big.ini"; }
 s_env() { "$bin" parse --show-secrets --format json "$tmp/big.env.php"; }
-s_redis() { "$bin" parse --show-secrets --format json "$tmp/big.redis.conf"; }
+# `--kind redis`: the name `big.redis.conf` alone is detected as an ini file.
+s_redis() { "$bin" parse --kind redis --show-secrets --format json "$tmp/big.redis.conf"; }
 
 # The outputs must agree before their timings mean anything.
 php_ini > "$tmp/php.json"; s_ini > "$tmp/s.json" || true
@@ -52,6 +53,11 @@ python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sy
 php_env > "$tmp/php.json"; s_env > "$tmp/s.json" || true
 python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); sys.exit(0 if a==b else "env.php: the values differ")' "$tmp/php.json" "$tmp/s.json"
 redis_load || { echo "redis-server did not read to the last line" >&2; exit 1; }
+# sesslint must stop at the line redis-server stops at, with a directive list before it.
+at=$( { redis-server "$tmp/big.redis.conf" 2>&1 || true; } | awk '/at line/ { print $NF }')
+s_redis 2> "$tmp/s.err" > "$tmp/s.json" || true
+grep -q "big.redis.conf:$at:1: Bad directive" "$tmp/s.err" || { echo "redis.conf: sesslint did not stop at line $at" >&2; exit 1; }
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d and d[0]["directive"] == "bind" else "redis.conf: not read as redis.conf")' "$tmp/s.json"
 
 ms() { local s e; s=$(date +%s%N); "$@" > /dev/null 2>&1 || true; e=$(date +%s%N); echo $(( (e - s) / 1000 )); }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
@@ -75,7 +81,7 @@ row php.ini "$tmp/big.ini" "sesslint parse --format json" s_ini "$bin" parse --s
 row env.php "$tmp/big.env.php" "php include + json_encode" php_env php -n -d memory_limit=-1 -r 'echo json_encode(include $argv[1]);' "$tmp/big.env.php"
 row env.php "$tmp/big.env.php" "sesslint parse --format json" s_env "$bin" parse --show-secrets --format json "$tmp/big.env.php"
 row redis.conf "$tmp/big.redis.conf" "redis-server (loads, refuses the last line)" redis_load redis-server "$tmp/big.redis.conf"
-row redis.conf "$tmp/big.redis.conf" "sesslint parse --format json" s_redis "$bin" parse --show-secrets --format json "$tmp/big.redis.conf"
+row redis.conf "$tmp/big.redis.conf" "sesslint parse --format json" s_redis "$bin" parse --kind redis --show-secrets --format json "$tmp/big.redis.conf"
 echo
 echo "ratio program / sesslint (at least 1: sesslint is as fast as the program)"
 awk '{ w[$2] = $3; i[$2] = $4 }

@@ -107,10 +107,11 @@ pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader)
         let mut last_file: Option<(&Path, FileId)> = None;
         for d in &cfg.directives {
             let fid = match last_file {
-                Some((f, id)) if f == d.file.as_path() => id,
+                // The loader shares one path per file: comparing pointers is enough.
+                Some((f, id)) if std::ptr::eq(f, &*d.file) || f == &*d.file => id,
                 _ => file_for(model, &l, &d.file, &path, i),
             };
-            last_file = Some((d.file.as_path(), fid));
+            last_file = Some((&*d.file, fid));
             directives.push(PlacedDirective { name: &d.name, args: &d.args, at: Location { file: fid, span: d.span } });
         }
         let mut server = redis::build_server(FileId(i), &directives);

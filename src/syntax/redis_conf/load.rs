@@ -3,10 +3,12 @@
 //! paths resolve. All file access goes through [`Loader::read`], which reads through the
 //! run's [`Confinement`]: inside the checked tree, regular files only, 16 MiB.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::check::{Action, Checker};
-use super::{parse, LineKind, Quoting, RedisConf};
+use super::{parse, LineKind, RedisConf};
 use crate::confine::{Confinement, Refusal};
 use crate::glob::{fnmatch, has_glob_chars};
 use crate::source::Source;
@@ -48,21 +50,22 @@ pub struct Loader {
     pub parsed: std::sync::Arc<std::collections::HashMap<PathBuf, std::sync::Arc<RedisConf>>>,
 }
 
-/// One directive in load order, includes expanded.
+/// One directive in load order, includes expanded. Kept small (a 16 MiB config has
+/// millions): a name redis-server knows is its `'static` spelling, the file is shared by
+/// every directive read from it. How each argument was written is in the file's tree
+/// (the line at `span`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadedDirective {
     /// Lowercased name as written (an alias stays an alias).
-    pub name: String,
+    pub name: Cow<'static, str>,
+    /// The arguments after the name, unescaped as redis-server sees them.
     pub args: Vec<Vec<u8>>,
     /// The file it came from, as the include line named it (the top file as given).
-    pub file: PathBuf,
+    pub file: Arc<Path>,
     /// 1-based line in that file.
     pub line: usize,
-    /// From the name to the end of the last argument, in `file`.
+    /// From the name to the end of the last argument, in `file` (byte offsets).
     pub span: Span,
-    /// Each argument as written in `file` (quotes included) and how it was quoted, so that
-    /// a rewrite replaces one argument in its own style.
-    pub written_args: Vec<(Span, Quoting)>,
 }
 
 /// Where loading stopped or what it refused.
@@ -123,10 +126,12 @@ impl LoadedConfig {
 
 /// A chunk of text to parse: one file, or several glob matches concatenated (redis-server
 /// concatenates them before splitting lines, so a missing final newline joins two files).
-struct Chunk {
-    bytes: Vec<u8>,
-    /// (offset in `bytes`, path) of each part, ascending.
-    parts: Vec<(usize, PathBuf)>,
+struct Chunk<'a> {
+    /// The top file's bytes are borrowed from its `Source`, not copied.
+    bytes: Cow<'a, [u8]>,
+    /// (offset in `bytes`, path) of each part, ascending; the path is shared with every
+    /// directive read from that part.
+    parts: Vec<(usize, Arc<Path>)>,
 }
 
 struct State {
@@ -181,7 +186,7 @@ impl Loader {
             state.active.push(canon);
         }
         state.out.files.push(source.path.clone());
-        let chunk = Chunk { bytes: source.bytes.to_vec(), parts: vec![(0, source.path.clone())] };
+        let chunk = Chunk { bytes: Cow::Borrowed(&source.bytes[..]), parts: vec![(0, Arc::from(source.path.as_path()))] };
         let tree = tree.filter(|t| t.text() == &source.bytes[..]);
         if self.run(&mut state, &chunk, 0, tree).is_ok() {
             self.finish(&mut state);
@@ -247,7 +252,7 @@ impl Loader {
         }
     }
 
-    fn run(&self, state: &mut State, chunk: &Chunk, depth: usize, tree: Option<&RedisConf>) -> Result<(), Fatal> {
+    fn run(&self, state: &mut State, chunk: &Chunk<'_>, depth: usize, tree: Option<&RedisConf>) -> Result<(), Fatal> {
         let parsed;
         let tree = match tree {
             Some(t) => t,
@@ -256,6 +261,15 @@ impl Loader {
                 &parsed
             }
         };
+        // Sized from the tree: grown by doubling, the list of a 16 MiB file of short lines
+        // held up to twice its directives (and copied them on every step). Exact for the top
+        // file; amortized for includes, which may be thousands of small files.
+        let count = tree.directives().count();
+        if state.out.directives.is_empty() {
+            state.out.directives.reserve_exact(count);
+        } else {
+            state.out.directives.reserve(count);
+        }
         // Line numbers restart in every part of a concatenated chunk.
         let mut part = 0;
         let mut line_in_part = 0;
@@ -265,12 +279,12 @@ impl Loader {
                 line_in_part = 0;
             }
             line_in_part += 1;
-            let file = chunk.parts[part].1.clone();
+            let file = &chunk.parts[part].1;
             let part_start = chunk.parts[part].0;
             let at = |span: Span| LoadError {
                 kind: LoadErrorKind::Directive,
                 directive: String::new(),
-                file: file.clone(),
+                file: file.to_path_buf(),
                 line: line_in_part,
                 column: column(&chunk.bytes, line.span.start.max(part_start), span.start),
                 span: Span::new(span.start - part_start, span.end - part_start),
@@ -291,46 +305,45 @@ impl Loader {
                 }
                 LineKind::Directive(d) => d,
             };
-            let name = directive.name_lowercase();
+            let name = loaded_name(&directive.name.value);
             let args: Vec<Vec<u8>> = directive.args().iter().map(|a| a.value.clone()).collect();
             let span = directive.span();
-            let shift = |s: Span| Span::new(s.start - part_start, s.end - part_start);
-            let written_args = directive.args().iter().map(|a| (shift(a.span), a.quoting)).collect();
             state.out.directives.push(LoadedDirective {
                 name: name.clone(),
-                args: args.clone(),
+                args,
                 file: file.clone(),
                 line: line_in_part,
-                span: shift(span),
-                written_args,
+                span: Span::new(span.start - part_start, span.end - part_start),
             });
             let keep_going = self.keep_going;
+            let name = &*name;
             let fail = |state: &mut State, kind: LoadErrorKind, message: String| {
-                state.out.errors.push(LoadError { kind, message, directive: name.clone(), ..at(span) });
+                state.out.errors.push(LoadError { kind, message, directive: name.to_owned(), ..at(span) });
                 if keep_going {
                     Ok(())
                 } else {
                     Err(Fatal)
                 }
             };
-            match state.checker.directive(&name, &args) {
+            let args = &state.out.directives[state.out.directives.len() - 1].args;
+            match state.checker.directive(name, args) {
                 Err(message) => {
                     fail(state, LoadErrorKind::Directive, message)?;
                     continue;
                 }
                 Ok(Action::None) => {}
                 Ok(Action::LogFile(path)) => {
-                    state.logfile = Some((path, LoadError { directive: name.clone(), ..at(span) }))
+                    state.logfile = Some((path, LoadError { directive: name.to_owned(), ..at(span) }))
                 }
                 Ok(Action::LoadModule(path)) => {
-                    state.modules.push((path, LoadError { directive: name.clone(), ..at(span) }))
+                    state.modules.push((path, LoadError { directive: name.to_owned(), ..at(span) }))
                 }
                 Ok(Action::AclUnknown(message)) => {
                     if state.acl_unknown.is_none() {
                         state.acl_unknown = Some(LoadError {
                             kind: LoadErrorKind::AclUnknown,
                             message,
-                            directive: name.clone(),
+                            directive: name.to_owned(),
                             ..at(span)
                         });
                     }
@@ -350,7 +363,7 @@ impl Loader {
                             state.out.notes.push(LoadError {
                                 kind: LoadErrorKind::Dir,
                                 message: format!("`dir {shown}`: {}", strerror(&e)),
-                                directive: name.clone(),
+                                directive: name.to_owned(),
                                 ..at(span)
                             });
                             continue;
@@ -418,13 +431,13 @@ impl Loader {
                     let before = state.active.len();
                     state.active.extend(canon);
                     for (_, p) in &inner.parts {
-                        state.out.files.push(p.clone());
+                        state.out.files.push(p.to_path_buf());
                     }
                     let known = match inner.parts.as_slice() {
                         [(_, p)] => self.parsed.get(&self.physical(&state.cwd, p)),
                         _ => None,
                     };
-                    let known = known.map(|t| t.as_ref()).filter(|t| t.text() == inner.bytes.as_slice());
+                    let known = known.map(|t| t.as_ref()).filter(|t| t.text() == &*inner.bytes);
                     let result = self.run(state, &inner, depth + 1, known);
                     state.active.truncate(before);
                     result?;
@@ -435,7 +448,7 @@ impl Loader {
     }
 
     /// The text an include names: `Ok(None)` for a glob without matches.
-    fn read_include(&self, state: &State, pattern: &str) -> Result<Option<Chunk>, String> {
+    fn read_include(&self, state: &State, pattern: &str) -> Result<Option<Chunk<'static>>, String> {
         if has_glob_chars(pattern) {
             let matches = self.glob(&state.cwd, pattern).map_err(|(dir, why)| {
                 format!("Fatal error, can't open config file '{pattern}': its directory {} {why}", dir.display())
@@ -446,23 +459,24 @@ impl Loader {
             if matches.len() > MAX_INCLUDED_FILES {
                 return Err(format!("include '{pattern}' matches more than {MAX_INCLUDED_FILES} files; not read"));
             }
-            let mut chunk = Chunk { bytes: Vec::new(), parts: Vec::new() };
+            let mut bytes_all = Vec::new();
+            let mut parts = Vec::new();
             for m in matches {
                 let bytes = self.read(&state.cwd, &m).map_err(|e| cant_open(&m, &e))?;
-                if state.included_bytes + chunk.bytes.len() + bytes.len() > MAX_INCLUDED_BYTES {
+                if state.included_bytes + bytes_all.len() + bytes.len() > MAX_INCLUDED_BYTES {
                     return Err(format!(
                         "includes of this file add up to more than {} MiB; the rest is not read",
                         MAX_INCLUDED_BYTES >> 20
                     ));
                 }
-                chunk.parts.push((chunk.bytes.len(), m));
-                chunk.bytes.extend_from_slice(&bytes);
+                parts.push((bytes_all.len(), Arc::from(m)));
+                bytes_all.extend_from_slice(&bytes);
             }
-            Ok(Some(chunk))
+            Ok(Some(Chunk { bytes: Cow::Owned(bytes_all), parts }))
         } else {
             let path = PathBuf::from(pattern);
             let bytes = self.read(&state.cwd, &path).map_err(|e| cant_open(&path, &e))?;
-            Ok(Some(Chunk { bytes, parts: vec![(0, path)] }))
+            Ok(Some(Chunk { bytes: Cow::Owned(bytes), parts: vec![(0, Arc::from(path))] }))
         }
     }
 
@@ -581,6 +595,20 @@ fn cwd_is_physical(cwd: &Path, root: &Path) -> bool {
     crate::confine::relative_to_root(cwd, root).is_some()
 }
 
+/// A directive's name lowercased as redis-server looks it up (`sdstolower`), lowercased on
+/// the stack: a name redis-server knows is its `'static` spelling, only others allocate.
+fn loaded_name(written: &[u8]) -> Cow<'static, str> {
+    let mut buf = [0u8; 64];
+    if let Some(lower) = buf.get_mut(..written.len()) {
+        lower.copy_from_slice(written);
+        lower.make_ascii_lowercase();
+        if let Some(known) = std::str::from_utf8(lower).ok().and_then(super::directives::known_name) {
+            return Cow::Borrowed(known);
+        }
+    }
+    Cow::Owned(String::from_utf8_lossy(written).to_ascii_lowercase())
+}
+
 fn column(bytes: &[u8], line_start: usize, at: usize) -> usize {
     let prefix = &bytes[line_start.min(bytes.len())..at.min(bytes.len())];
     match std::str::from_utf8(prefix) {
@@ -634,7 +662,7 @@ mod tests {
         std::fs::write(d.join("conf.d/a.conf"), "maxmemory 1mb\n").unwrap();
         let loaded = loader.load(&src);
         assert!(loaded.accepted(), "{:?}", loaded.errors);
-        let names: Vec<(&str, usize)> = loaded.directives.iter().map(|d| (d.name.as_str(), d.line)).collect();
+        let names: Vec<(&str, usize)> = loaded.directives.iter().map(|d| (&*d.name, d.line)).collect();
         assert_eq!(
             names,
             [("port", 1), ("include", 2), ("maxmemory", 1), ("maxmemory", 1), ("include", 3), ("port", 4)]
@@ -654,32 +682,35 @@ mod tests {
     }
 
     #[test]
-    fn each_argument_keeps_its_span_in_its_own_file_and_its_quoting() {
+    fn each_directive_keeps_its_span_in_its_own_file_and_shares_the_path() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         std::fs::write(d.join("top.conf"), "port \"6380\"\ninclude b.conf\n").unwrap();
-        std::fs::write(d.join("b.conf"), "# b\n  maxmemory '1mb'\n").unwrap();
+        std::fs::write(d.join("b.conf"), "# b\n  maxmemory '1mb'\nMaxMemory-Policy noeviction\nmy.mod 1\n").unwrap();
         let loader = Loader { cwd: Some(d.to_path_buf()), keep_going: true, ..Loader::default() };
         let loaded = loader.load(&Source::read(&d.join("top.conf")).unwrap());
-        let written: Vec<(String, Quoting)> = loaded
+        let written: Vec<(String, String)> = loaded
             .directives
             .iter()
-            .flat_map(|ld| {
+            .map(|ld| {
                 let bytes = std::fs::read(d.join(&ld.file)).unwrap();
-                ld.written_args
-                    .iter()
-                    .map(move |(s, q)| (String::from_utf8_lossy(s.slice(&bytes)).into_owned(), *q))
-                    .collect::<Vec<_>>()
+                (ld.name.to_string(), String::from_utf8_lossy(ld.span.slice(&bytes)).into_owned())
             })
             .collect();
-        assert_eq!(
-            written,
-            [
-                ("\"6380\"".to_owned(), Quoting::Double),
-                ("b.conf".to_owned(), Quoting::Bare),
-                ("'1mb'".to_owned(), Quoting::Single)
-            ]
-        );
+        let expected = [
+            ("port", "port \"6380\""),
+            ("include", "include b.conf"),
+            ("maxmemory", "maxmemory '1mb'"),
+            ("maxmemory-policy", "MaxMemory-Policy noeviction"),
+            ("my.mod", "my.mod 1"),
+        ];
+        let expected: Vec<(String, String)> = expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        assert_eq!(written, expected);
+        // Known names are the table's own strings; the three lines of b.conf share one path.
+        assert!(matches!(loaded.directives[3].name, Cow::Borrowed(_)));
+        assert!(matches!(loaded.directives[4].name, Cow::Owned(_)));
+        assert!(Arc::ptr_eq(&loaded.directives[2].file, &loaded.directives[4].file));
+        assert_eq!(loaded.directives[0].args, [b"6380".to_vec()]);
     }
 
     #[test]
