@@ -77,7 +77,7 @@ mod redis_conf {
             let tree = syntax::redis_conf::parse(black_box(bytes));
             let directives: Vec<(String, Vec<Vec<u8>>)> = tree
                 .directives()
-                .map(|(_, d)| (d.name_lowercase(), d.args().iter().map(|a| a.value.clone()).collect()))
+                .map(|(_, d)| (d.name_lowercase(), d.args().iter().map(|a| a.value.to_vec()).collect()))
                 .collect();
             syntax::redis_conf::effective_config(directives.iter().map(|(n, a)| (n.as_str(), a.as_slice())))
         });

@@ -82,7 +82,7 @@ pub fn check_redis_conf(bytes: &[u8]) {
     }
     let directives: Vec<(String, Vec<Vec<u8>>)> = tree
         .directives()
-        .map(|(_, d)| (d.name_lowercase(), d.args().iter().map(|a| a.value.clone()).collect()))
+        .map(|(_, d)| (d.name_lowercase(), d.args().iter().map(|a| a.value.to_vec()).collect()))
         .collect();
     // Unlike redis-server, keep going after a refused directive: more checker states are reached.
     let mut checker = redis_conf::Checker::new();

@@ -57,7 +57,7 @@ pub fn parse(bytes: &[u8]) -> AclFile {
             out.errors.push(keyword_error());
             continue;
         }
-        let name = args[0].value.clone();
+        let name = args[0].value.to_vec();
         if seen.contains(&name) {
             out.errors.push(SyntaxError::new(
                 line.content,
@@ -66,7 +66,7 @@ pub fn parse(bytes: &[u8]) -> AclFile {
             continue;
         }
         seen.insert(name.clone());
-        let values: Vec<Vec<u8>> = args.iter().map(|a| a.value.clone()).collect();
+        let values: Vec<Vec<u8>> = args.iter().map(|a| a.value.to_vec()).collect();
         match checker.directive("user", &values) {
             Err(message) | Ok(redis_conf::Action::AclUnknown(message)) => {
                 out.errors.push(SyntaxError::new(line.content, message));

@@ -38,7 +38,7 @@ mod tests {
     fn read_back(line: &str) -> Option<Vec<Vec<u8>>> {
         let conf = parse(line.as_bytes());
         match &conf.lines().first()?.kind {
-            LineKind::Directive(d) => Some(d.args().iter().map(|a| a.value.clone()).collect()),
+            LineKind::Directive(d) => Some(d.args().iter().map(|a| a.value.to_vec()).collect()),
             _ => None,
         }
     }

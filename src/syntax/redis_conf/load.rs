@@ -306,7 +306,7 @@ impl Loader {
                 LineKind::Directive(d) => d,
             };
             let name = loaded_name(&directive.name.value);
-            let args: Vec<Vec<u8>> = directive.args().iter().map(|a| a.value.clone()).collect();
+            let args: Vec<Vec<u8>> = directive.args().iter().map(|a| a.value.to_vec()).collect();
             let span = directive.span();
             state.out.directives.push(LoadedDirective {
                 name: name.clone(),

@@ -6,6 +6,7 @@
 //! redis@7.0.15:src/config.c.
 
 mod acl;
+mod arg_bytes;
 mod c_numbers;
 mod check;
 mod config_get;
@@ -17,6 +18,7 @@ mod values;
 use crate::span::Span;
 use crate::syntax::SyntaxError;
 
+pub use arg_bytes::ArgBytes;
 pub use check::{Action, Checker};
 pub use config_get::{effective_config, DirectiveName, EffectiveConfig};
 pub use load::{LoadError, LoadErrorKind, LoadedConfig, LoadedDirective, Loader};
@@ -62,7 +64,8 @@ pub struct Directive {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Arg {
     pub span: Span,
-    pub value: Vec<u8>,
+    /// Unescaped; inline when short (no allocation for most arguments).
+    pub value: ArgBytes,
     pub quoting: Quoting,
 }
 
@@ -152,20 +155,29 @@ pub fn parse_shared(text: std::sync::Arc<[u8]>) -> RedisConf {
     // Sized once: growing by doubling left up to half the largest allocation unused.
     let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
     let mut start = 0;
+    let mut scratch = Scratch::default();
     // grammar: file = { line } ; lines are split on "\n" only (sdssplitlen(config, "\n")).
     while start < bytes.len() {
         let end = match memchr::memchr(b'\n', &bytes[start..]) {
             Some(i) => start + i + 1,
             None => bytes.len(),
         };
-        lines.push(parse_line(bytes, Span::new(start, end)));
+        lines.push(parse_line(bytes, Span::new(start, end), &mut scratch));
         start = end;
     }
     RedisConf { text, lines }
 }
 
+/// Buffers reused from line to line, so that splitting a line allocates only what the tree
+/// keeps (its arguments after the name, and values too long to be inline).
+#[derive(Default)]
+struct Scratch {
+    args: Vec<Arg>,
+    value: Vec<u8>,
+}
+
 /// grammar: line, trim-set, blank, comment, directive
-fn parse_line(bytes: &[u8], span: Span) -> Line {
+fn parse_line(bytes: &[u8], span: Span, scratch: &mut Scratch) -> Line {
     let content = trim(bytes, span);
     let text = content.slice(bytes);
     let kind = if text.is_empty() {
@@ -182,15 +194,15 @@ fn parse_line(bytes: &[u8], span: Span) -> Line {
             "NUL byte in configuration line (redis-server would silently drop the text after it)",
         ))
     } else {
-        match split_args(bytes, content) {
-            Ok(mut args) => {
-                if args.is_empty() {
-                    LineKind::Blank
-                } else {
-                    let name = args.remove(0);
-                    // Exact: a `Vec` grows to four arguments at once, three unused on most lines.
-                    args.shrink_to_fit();
-                    LineKind::Directive(Directive { name, args })
+        scratch.args.clear();
+        match split_args_into(bytes, content, &mut scratch.args, &mut scratch.value) {
+            Ok(()) => {
+                let mut args = scratch.args.drain(..);
+                match args.next() {
+                    None => LineKind::Blank,
+                    // Collected from an exact-size iterator: one allocation of the exact
+                    // size, none for a line with no argument after the name.
+                    Some(name) => LineKind::Directive(Directive { name, args: args.collect() }),
                 }
             }
             Err(at) => {
@@ -217,16 +229,44 @@ fn trim(bytes: &[u8], span: Span) -> Span {
 
 /// C `isspace()` in the C locale.
 fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+    BYTE_CLASS[usize::from(b)] & SPACE != 0
 }
+
+/// [`BYTE_CLASS`] bit: C `isspace()` in the C locale (space, `\t \n \v \f \r`).
+const SPACE: u8 = 1;
+/// [`BYTE_CLASS`] bit: ends a bare run of `sdssplitargs` (space, `\t \r \n`, NUL) or
+/// starts a quoted part (`"`, `'`).
+const BARE_STOP: u8 = 2;
+
+/// One table lookup per byte instead of a chain of compares.
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b' ' as usize] = SPACE | BARE_STOP;
+    t[b'\t' as usize] = SPACE | BARE_STOP;
+    t[b'\n' as usize] = SPACE | BARE_STOP;
+    t[b'\r' as usize] = SPACE | BARE_STOP;
+    t[0x0b] = SPACE;
+    t[0x0c] = SPACE;
+    t[0] = BARE_STOP;
+    t[b'"' as usize] = BARE_STOP;
+    t[b'\'' as usize] = BARE_STOP;
+    t
+};
 
 /// `sdssplitargs()` over `bytes[content]`. On unbalanced quotes returns the offset of the
 /// argument that failed. grammar: args, arg
 pub(crate) fn split_args(bytes: &[u8], content: Span) -> Result<Vec<Arg>, usize> {
+    let mut args = Vec::new();
+    split_args_into(bytes, content, &mut args, &mut Vec::new())?;
+    Ok(args)
+}
+
+/// [`split_args`] appending to `args`, with `value` as the buffer a quoted argument is
+/// unescaped into (reused: only values too long to be inline allocate).
+fn split_args_into(bytes: &[u8], content: Span, args: &mut Vec<Arg>, value: &mut Vec<u8>) -> Result<(), usize> {
     let end = content.end;
     // The C code reads a NUL-terminated string: past the end is '\0'.
     let at = |i: usize| if i < end { bytes[i] } else { 0 };
-    let mut args = Vec::new();
     let mut p = content.start;
     loop {
         // grammar: blanks — isspace(), which includes \v and \f.
@@ -234,10 +274,24 @@ pub(crate) fn split_args(bytes: &[u8], content: Span) -> Result<Vec<Arg>, usize>
             p += 1;
         }
         if p >= end {
-            return Ok(args);
+            return Ok(());
         }
         let token_start = p;
-        let mut value = Vec::new();
+        // Most arguments are one bare run: its value is the bytes as written.
+        while p < end && BYTE_CLASS[usize::from(bytes[p])] & BARE_STOP == 0 {
+            p += 1;
+        }
+        if p >= end || !matches!(bytes[p], b'"' | b'\'') {
+            args.push(Arg { span: Span::new(token_start, p), value: ArgBytes::from(&bytes[token_start..p]), quoting: Quoting::Bare });
+            if p < end && bytes[p] == 0 {
+                // The end of the C string (a caller cuts there; never loop on it).
+                return Ok(());
+            }
+            continue;
+        }
+        // A quote at or after the start of the token: unescape from here.
+        value.clear();
+        value.extend_from_slice(&bytes[token_start..p]);
         let mut quoting = Quoting::Bare;
         let mut in_double = false;
         let mut in_single = false;
@@ -307,7 +361,7 @@ pub(crate) fn split_args(bytes: &[u8], content: Span) -> Result<Vec<Arg>, usize>
             }
             p += 1;
         }
-        args.push(Arg { span: Span::new(token_start, p.min(end)), value, quoting });
+        args.push(Arg { span: Span::new(token_start, p.min(end)), value: ArgBytes::from(value.as_slice()), quoting });
     }
 }
 
@@ -325,7 +379,7 @@ fn hex(c: u8) -> u8 {
 pub fn split_value(value: &[u8]) -> Option<Vec<Vec<u8>>> {
     // A NUL inside the value ends the C string there.
     let cut = value.iter().position(|&b| b == 0).unwrap_or(value.len());
-    split_args(value, Span::new(0, cut)).ok().map(|args| args.into_iter().map(|a| a.value).collect())
+    split_args(value, Span::new(0, cut)).ok().map(|args| args.into_iter().map(|a| a.value.into()).collect())
 }
 
 #[cfg(test)]
@@ -397,6 +451,21 @@ mod tests {
         let conf = parse(text);
         assert_eq!(conf.print(), text);
         assert_eq!(conf.errors().count(), 1);
+    }
+
+    #[test]
+    fn bare_arguments_are_their_bytes_and_a_nul_ends_the_string() {
+        let conf = parse(b"maxmemory-policy allkeys-lru x\"y z\"\n");
+        let (_, d) = conf.directives().next().unwrap();
+        assert_eq!(d.args()[0].value, b"allkeys-lru");
+        assert_eq!(d.args()[0].quoting, Quoting::Bare);
+        assert_eq!(d.args()[1].value, b"xy z");
+        assert_eq!(d.args()[1].quoting, Quoting::Double);
+        assert_eq!(split_value(b"a b\0c d").unwrap(), [b"a".to_vec(), b"b".to_vec()]);
+        // Every line's memory is its `Line` and, with arguments after the name, one exact
+        // allocation; values up to 22 bytes are inline.
+        assert!(std::mem::size_of::<Line>() <= 104);
+        assert_eq!(std::mem::size_of::<Arg>(), 48);
     }
 
     #[test]
