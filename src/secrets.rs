@@ -46,6 +46,10 @@ pub fn redis_secret_args(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>
         directives::Lookup::Unknown if unknown_name_holds_a_secret(name) => {
             args.iter().enumerate().map(|(i, a)| (i, 0..a.len())).collect()
         }
+        // A name no typo away from a directive that holds a secret (most unknown names: a
+        // commented-out line's first word is mostly prose) keeps nothing whatever its closest
+        // name is, so the search of the whole table is skipped.
+        directives::Lookup::Unknown if !near_a_secret_directive(name) => unknown_acl_like(args),
         directives::Lookup::Unknown => {
             let known = directives::DIRECTIVES.iter().map(|d| d.name).chain(["user", "sentinel"]);
             match crate::suggest::did_you_mean(name, known).as_deref() {
@@ -63,11 +67,56 @@ pub fn redis_secret_args(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>
     }
 }
 
+/// Whether `name` is within did-you-mean distance ([`crate::suggest::is_typo_of`]) of `user`
+/// or of a directive whose values are masked: only then can the did-you-mean in
+/// [`redis_secret_args`] give a name with secrets. Those names are built once.
+fn near_a_secret_directive(name: &str) -> bool {
+    use crate::syntax::redis_conf::directives;
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        directives::DIRECTIVES.iter().map(|d| d.name).filter(|n| directives::is_sensitive(n)).chain(["user"]).collect()
+    });
+    names.iter().any(|k| crate::suggest::is_typo_of(name, k))
+}
+
 /// A directive or key name redis-server does not know whose words say it holds a
 /// credential: [`name_looks_like_a_password`], or a word `auth`, `key`, `token` or `cred` in
 /// it. Lowercased input.
 pub fn unknown_name_holds_a_secret(lower: &str) -> bool {
-    name_looks_like_a_password(lower) || ["auth", "key", "token", "cred"].iter().any(|w| lower.contains(w))
+    holds_a_secret_any_case(lower)
+}
+
+/// [`unknown_name_holds_a_secret`] of `name` lowercased (ASCII), without making the
+/// lowercase copy: it runs on every line of every ini file.
+fn holds_a_secret_any_case(name: &str) -> bool {
+    looks_like_a_password_any_case(name) || contains_any_case(name.as_bytes(), &[b"auth", b"key", b"token", b"cred"])
+}
+
+/// [`name_looks_like_a_password`] of `name` lowercased (ASCII), without the copy.
+fn looks_like_a_password_any_case(name: &str) -> bool {
+    if contains_any_case(name.as_bytes(), &[b"pass", b"pwd", b"secret"]) {
+        return true;
+    }
+    // Within 2 edits of the 8 characters of `password` needs 6 to 12 bytes.
+    if !(6..=12).contains(&name.len()) {
+        return false;
+    }
+    let mut lower = [0u8; 12];
+    let lower = &mut lower[..name.len()];
+    lower.copy_from_slice(name.as_bytes());
+    lower.make_ascii_lowercase();
+    // ASCII lowercasing keeps UTF-8 valid.
+    std::str::from_utf8(lower).is_ok_and(|l| {
+        !crate::suggest::too_many_letters_apart(l, "password", 2) && crate::suggest::edit_distance(l, "password") <= 2
+    })
+}
+
+/// Whether one of `words` (lowercase ASCII) occurs in `hay`, ASCII case ignored.
+fn contains_any_case(hay: &[u8], words: &[&[u8]]) -> bool {
+    (0..hay.len()).any(|i| {
+        let rest = &hay[i..];
+        words.iter().any(|w| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w))
+    })
 }
 
 /// An unknown directive's arguments written like ACL rules (`>password`, `#hash`): masked
@@ -83,13 +132,20 @@ fn unknown_acl_like(args: &[&[u8]]) -> Vec<(usize, Range<usize>)> {
 /// redis.conf, a line that does not parse (an unterminated quote): from which byte of the
 /// line on everything may be a secret, judged by the directive's name alone.
 pub fn redis_broken_line_secret(line: &[u8]) -> Option<usize> {
-    let words = word_starts(line);
-    let name = String::from_utf8_lossy(line.get(words.first()?.clone())?).to_ascii_lowercase();
-    let sensitive_from = |n: usize| words.get(n).map(|w| w.start);
-    let from = match name.as_str() {
+    // Called on every comment line: the words are found as needed, the name copied only
+    // when it has capitals.
+    let first = words(line).next()?;
+    let name = String::from_utf8_lossy(&line[first]);
+    let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        name
+    };
+    let sensitive_from = |n: usize| words(line).nth(n).map(|w| w.start);
+    let from = match &*name {
         "user" => sensitive_from(2),
         "sentinel" => {
-            let sub = words.get(1).and_then(|w| line.get(w.clone())).unwrap_or(b"");
+            let sub = words(line).nth(1).and_then(|w| line.get(w)).unwrap_or(b"");
             if sub.eq_ignore_ascii_case(b"auth-pass") {
                 sensitive_from(3)
             } else if name_looks_like_a_password(&String::from_utf8_lossy(sub).to_ascii_lowercase()) {
@@ -105,10 +161,9 @@ pub fn redis_broken_line_secret(line: &[u8]) -> Option<usize> {
 }
 
 /// The ranges of whitespace-separated words of a line (quotes not understood: for broken lines).
-fn word_starts(line: &[u8]) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
+fn words(line: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut i = 0;
-    while i < line.len() {
+    std::iter::from_fn(move || {
         while i < line.len() && line[i].is_ascii_whitespace() {
             i += 1;
         }
@@ -116,11 +171,8 @@ fn word_starts(line: &[u8]) -> Vec<Range<usize>> {
         while i < line.len() && !line[i].is_ascii_whitespace() {
             i += 1;
         }
-        if i > start {
-            out.push(start..i);
-        }
-    }
-    out
+        (i > start).then(|| start..i)
+    })
 }
 
 /// php.ini / pool keys whose values are passwords (`mysqli.default_pw`,
@@ -128,25 +180,23 @@ fn word_starts(line: &[u8]) -> Vec<Range<usize>> {
 /// `env[API_KEY]`, ...): by what the name says ([`unknown_name_holds_a_secret`]), as for
 /// unknown redis.conf directives. `key` as written, offset included.
 pub fn ini_key_is_secret(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    k.contains("passwd") || k.ends_with("_pw") || k.ends_with("pw]") || unknown_name_holds_a_secret(&k)
+    // `passwd` is inside `pass`, which holds_a_secret_any_case tests.
+    let k = key.as_bytes();
+    let ends = |w: &[u8]| k.len() >= w.len() && k[k.len() - w.len()..].eq_ignore_ascii_case(w);
+    ends(b"_pw") || ends(b"pw]") || holds_a_secret_any_case(key)
 }
 
 /// env.php keys whose values are secrets (Magento: `password` of db and Redis, the crypt
 /// `key`, and any name [`unknown_name_holds_a_secret`] says holds one: `api_token`, ...).
 pub fn envphp_key_is_secret(key: &str) -> bool {
-    let k = key.trim().to_ascii_lowercase();
-    unknown_name_holds_a_secret(&k)
+    holds_a_secret_any_case(key.trim())
 }
 
 /// A name someone holding a password under it would write: one that contains `pass`, `pwd`
 /// or `secret`, or is a typo of `password` (`pasword`). Lowercased input. Masking errs on
 /// the side of hiding: a misspelt key still holds the password its author meant.
 pub fn name_looks_like_a_password(lower: &str) -> bool {
-    lower.contains("pass")
-        || lower.contains("pwd")
-        || lower.contains("secret")
-        || (lower.len() <= 12 && crate::suggest::edit_distance(lower, "password") <= 2)
+    looks_like_a_password_any_case(lower)
 }
 
 /// One text line of an ini or env.php file: the byte range of a value that a secret key
@@ -360,8 +410,7 @@ pub fn mask_quoted_tokens(errors: &mut [crate::syntax::SyntaxError], secrets: &[
 /// parse but looks like one): the bytes after `>`, `<` and `#` of every word but the first,
 /// wherever it stands.
 pub fn acl_rule_secret_words(line: &[u8]) -> Vec<Range<usize>> {
-    word_starts(line)
-        .into_iter()
+    words(line)
         .skip(1)
         .filter(|w| matches!(line[w.start], b'>' | b'<' | b'#') && w.end > w.start + 1)
         .map(|w| w.start + 1..w.end)
@@ -584,5 +633,99 @@ mod tests {
         let line = b"mysqli.default_pw = \"abc";
         assert_eq!(&line[raw_line_secret(line, false).unwrap()], b"\"abc");
         assert_eq!(raw_line_secret(b"port = 6379", false), None);
+    }
+}
+
+/// The allocation-free name tests and the did-you-mean shortcut against the plain
+/// definitions they replace, over every word of the fixtures and typos of the names that
+/// matter.
+#[cfg(test)]
+mod same_as_plain_definitions {
+    use super::*;
+
+    fn plain_password(lower: &str) -> bool {
+        lower.contains("pass")
+            || lower.contains("pwd")
+            || lower.contains("secret")
+            || (lower.len() <= 12 && crate::suggest::edit_distance(lower, "password") <= 2)
+    }
+    fn plain_unknown(lower: &str) -> bool {
+        plain_password(lower) || ["auth", "key", "token", "cred"].iter().any(|w| lower.contains(w))
+    }
+    fn plain_ini(key: &str) -> bool {
+        let k = key.to_ascii_lowercase();
+        k.contains("passwd") || k.ends_with("_pw") || k.ends_with("pw]") || plain_unknown(&k)
+    }
+    /// redis_secret_args' unknown-name branch with the did-you-mean over the whole table.
+    fn plain_unknown_redis(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>)> {
+        use crate::syntax::redis_conf::directives;
+        let known = directives::DIRECTIVES.iter().map(|d| d.name).chain(["user", "sentinel"]);
+        match crate::suggest::did_you_mean(name, known).as_deref() {
+            Some(meant) if meant != name && meant != "sentinel" => {
+                let meant_secrets = redis_secret_args(meant, args);
+                if meant == "user" || !meant_secrets.is_empty() {
+                    return meant_secrets;
+                }
+                unknown_acl_like(args)
+            }
+            _ => unknown_acl_like(args),
+        }
+    }
+
+    fn words_to_try() -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"))];
+        while let Some(p) = stack.pop() {
+            let Ok(m) = std::fs::symlink_metadata(&p) else { continue };
+            if m.is_dir() {
+                stack.extend(std::fs::read_dir(&p).into_iter().flatten().flatten().map(|e| e.path()));
+            } else if m.is_file() && m.len() < 1 << 20 {
+                let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()).into_owned();
+                out.extend(text.split(|c: char| c.is_whitespace() || "=;#'\"".contains(c)).map(str::to_owned));
+            }
+        }
+        let names = ["password", "requirepass", "masterauth", "masteruser", "user", "tls-key-file-pass", "auth"];
+        for n in names {
+            for i in 0..n.len() {
+                out.push(format!("{}{}", &n[..i], &n[i + 1..]));
+                out.push(format!("{}x{}", &n[..i], &n[i..]));
+                out.push(format!("{}Q{}", &n[..i], &n[i + 1..]));
+                out.push(format!("{}é{}", &n[..i], &n[i + 1..]));
+            }
+            out.push(n.to_uppercase());
+        }
+        out.extend(["", "PaSsWoRd", "pássword", "passwörd", "pw]", "ENV[API_PW]", "Ümlaut_pw"].map(str::to_owned));
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn name_tests_agree() {
+        let words = words_to_try();
+        assert!(words.len() > 1000, "the fixtures gave only {} words", words.len());
+        for w in &words {
+            let lower = w.to_ascii_lowercase();
+            assert_eq!(name_looks_like_a_password(&lower), plain_password(&lower), "{w:?}");
+            assert_eq!(unknown_name_holds_a_secret(&lower), plain_unknown(&lower), "{w:?}");
+            assert_eq!(ini_key_is_secret(w), plain_ini(w), "{w:?}");
+            assert_eq!(envphp_key_is_secret(w), plain_unknown(&w.trim().to_ascii_lowercase()), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn redis_unknown_names_agree() {
+        use crate::syntax::redis_conf::directives;
+        let args: [&[u8]; 3] = [b">pw", b"x", b"#h"];
+        for w in words_to_try() {
+            let lower = w.to_ascii_lowercase();
+            if !matches!(directives::lookup(&lower), directives::Lookup::Unknown) || unknown_name_holds_a_secret(&lower)
+            {
+                continue;
+            }
+            for a in [&args[..], &args[..1], &[b"x".as_slice()][..]] {
+                assert_eq!(redis_secret_args(&lower, a), plain_unknown_redis(&lower, a), "{w:?} {a:?}");
+            }
+        }
     }
 }

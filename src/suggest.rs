@@ -21,6 +21,50 @@ pub fn did_you_mean<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Opt
         .map(|(_, k)| k.to_owned())
 }
 
+/// Whether [`did_you_mean`] could offer `known` for `name`: `name` is not too long and its
+/// edit distance to `known` is between 1 and `max(2, len/6)`.
+pub fn is_typo_of(name: &str, known: &str) -> bool {
+    if name.len() > MAX_SUGGESTED_NAME {
+        return false;
+    }
+    let bound = 2.max(known.len() / 6);
+    if name.chars().count().abs_diff(known.chars().count()) > bound {
+        return false;
+    }
+    if too_many_letters_apart(name, known, bound) {
+        return false;
+    }
+    let d = edit_distance(name, known);
+    d > 0 && d <= bound
+}
+
+/// Whether `a` and `b`, both ASCII, are surely more than `bound` edits apart: one edit
+/// removes at most one byte from either side of the bytes they do not share (counted as
+/// multisets). A cheap test that spares most pairs the quadratic distance; `false` for
+/// non-ASCII input (a character is several bytes there).
+pub fn too_many_letters_apart(a: &str, b: &str, bound: usize) -> bool {
+    if !a.is_ascii() || !b.is_ascii() {
+        return false;
+    }
+    let mut count = [0i32; 128];
+    for &c in b.as_bytes() {
+        count[usize::from(c)] += 1;
+    }
+    let mut extra = 0;
+    for &c in a.as_bytes() {
+        let n = &mut count[usize::from(c)];
+        if *n > 0 {
+            *n -= 1;
+        } else {
+            extra += 1;
+            if extra > bound {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// Levenshtein distance in characters (the `strsim` crate's), for did-you-mean suggestions.
 pub fn edit_distance(a: &str, b: &str) -> usize {
     strsim::levenshtein(a, b)
