@@ -379,6 +379,34 @@ fn walk(
     d.unreadable.extend(refused.into_inner());
 }
 
+/// Why the project walk of a pre-commit run (only files named) does not read `path`, a
+/// file that exists: the directory discovery skips, the other program's directory, or the
+/// name no program loads from where it lies. Said on stderr, so that a named file is never
+/// passed over silently.
+pub fn why_not_read(path: &Path) -> String {
+    let path = &crate::confine::lexical_clean(path);
+    let skipped = path.parent().into_iter().flat_map(Path::components).find_map(|c| {
+        let c = c.as_os_str();
+        SKIPPED_DIRS.iter().find(|s| c == **s)
+    });
+    if let Some(dir) = skipped {
+        return format!("it lies below a `{dir}` directory, which holds code or caches and is not walked");
+    }
+    if read_by_no_program(path) {
+        return "it lies in another program's directory (sysusers.d, tmpfiles.d, logrotate.d, ...) or in \
+                documentation (share/doc, share/man), which PHP, php-fpm, Redis and the tunnels never load"
+            .to_owned();
+    }
+    if classify_by_name(path).is_none() {
+        return "PHP, php-fpm, Redis, Magento and the tunnels load no file of this name from where it lies \
+                (PHP: php.ini, php-*.ini and *.ini in a conf.d or php.d scan directory; php-fpm: php-fpm*.conf \
+                and *.conf in pool.d or php-fpm.d; redis*.conf, valkey*.conf, app/etc/env.php, stunnel and \
+                spiped files); `sesslint parse` reads it as the format its content shows"
+            .to_owned();
+    }
+    "it is not below the project's directory that was walked (the one with sesslint.toml or .git)".to_owned()
+}
+
 /// A buffer checked as the file at `path` (`check --stdin-filename PATH -`), which need not
 /// exist or have a name discovery picks, added to `d.files` when it lies below one of the
 /// scanned `paths` (as they are spelled) and is not found already. Its role is the one its

@@ -38,7 +38,7 @@ mod suggest;
 mod suppress;
 
 pub use confine::{Confinement, Refusal, MAX_FILE_SIZE};
-pub use discover::{classify, Role, Unreadable};
+pub use discover::{classify, why_not_read, Role, Unreadable};
 pub use php_value::{ArrayKey, PhpArray, PhpValue};
 pub use source::{display_path, printable, Position, Source};
 pub use span::Span;

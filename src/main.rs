@@ -493,6 +493,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         }
         return cli::fix::run(args, &config);
     }
+    let stdin_given_none = stdin.is_none();
     let progress = progress::Progress::for_check(args.quiet, args.common.verbose);
     let on_file = |done, total| progress.update(done, total);
     let outcome = match stdin {
@@ -514,6 +515,9 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     };
     progress.finish();
     let (model, diagnostics) = (outcome.model, outcome.diagnostics);
+    if stdin_given_none {
+        say_named_files_not_read(&args.common.paths, &config, &model);
+    }
     if args.common.verbose {
         say_files_read(&model);
         if let Some(p) = &config.path {
@@ -521,6 +525,26 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         }
     }
     report_findings(args, &config, &model, &diagnostics)
+}
+
+/// When only files are named (a pre-commit run), one note on stderr for each that the
+/// model does not hold and none of its unreadable files names: discovery passed it over
+/// (`weird.ini`), and a hook that prints nothing about the file it was given would pass it
+/// silently. The config file in use is read as such and needs no note.
+fn say_named_files_not_read(paths: &[PathBuf], config: &Config, model: &sesslint::model::Model) {
+    let files_only = !paths.is_empty() && paths.iter().all(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()));
+    if !files_only {
+        return;
+    }
+    let canonical = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut seen: Vec<PathBuf> = model.files.iter().map(|f| canonical(&f.source.path)).collect();
+    seen.extend(model.unreadable.iter().map(|u| canonical(&u.path)));
+    seen.extend(config.path.as_deref().map(canonical));
+    for p in paths {
+        if !seen.contains(&canonical(p)) {
+            eprintln!("sesslint: note: {} is not read: {}", sesslint::display_path(p), sesslint::why_not_read(p));
+        }
+    }
 }
 
 /// Print `diagnostics` of `model` as `args` asks; the exit code says whether one reaches

@@ -1,0 +1,102 @@
+//! What the pre-commit hook sees: `sesslint check FILE...` inside a git work tree reports
+//! exactly the findings of the whole tree that touch the named files, and a named file
+//! sesslint does not read is said to be unread on stderr, never passed over silently.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sesslint::check::{check, Request};
+use sesslint::config::Config;
+use sesslint::model::Overlay;
+
+/// A copy of `tree` (symlinks kept) as the top of a git work tree.
+fn work_tree(tree: &Path, tmp: &Path) -> PathBuf {
+    let dir = tmp.join(tree.file_name().expect("named tree"));
+    let st = Command::new("cp").arg("-a").arg(tree).arg(&dir).status().expect("cp");
+    assert!(st.success(), "cp -a {}", tree.display());
+    // What `project_root` looks for; no git program is needed for it.
+    std::fs::create_dir_all(dir.join(".git")).expect("mkdir .git");
+    dir
+}
+
+/// The trees to stage files from: the demo host, every rule fixture, the real-world corpus.
+fn trees() -> Vec<PathBuf> {
+    let f = common::fixtures();
+    let mut out = vec![f.join("demo")];
+    for parent in [f.join("rules"), f.join("corpus")] {
+        let Ok(rules) = std::fs::read_dir(&parent) else { continue };
+        for r in rules.flatten().filter(|e| e.path().is_dir()) {
+            if parent.ends_with("corpus") {
+                out.push(r.path());
+                continue;
+            }
+            out.extend(
+                std::fs::read_dir(r.path()).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_dir()),
+            );
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn one_staged_file_gets_the_whole_trees_findings_that_touch_it() {
+    let config = Config::default();
+    let overlay = Overlay::new();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (mut files_compared, mut findings_compared) = (0, 0);
+    let trees = trees();
+    assert!(trees.len() > 200, "only {} fixture trees", trees.len());
+    for tree in trees {
+        let dir = work_tree(&tree, tmp.path());
+        let whole = check(&Request { paths: vec![dir.clone()], config: &config, overlay: &overlay }).diagnostics;
+        for file in common::files_below(&dir).into_iter().filter(|p| !p.starts_with(dir.join(".git"))) {
+            let staged = check(&Request { paths: vec![file.clone()], config: &config, overlay: &overlay }).diagnostics;
+            let same = |p: &Path| std::fs::canonicalize(p).ok() == std::fs::canonicalize(&file).ok();
+            let expected: Vec<_> = whole
+                .iter()
+                .filter(|d| same(&d.primary.path) || d.related.iter().any(|r| same(&r.path)))
+                .cloned()
+                .collect();
+            assert_eq!(staged, expected, "{} staged alone", file.display());
+            files_compared += 1;
+            findings_compared += expected.len();
+        }
+    }
+    assert!(files_compared > 500 && findings_compared > 300, "{files_compared} files, {findings_compared} findings");
+}
+
+#[test]
+fn a_staged_file_discovery_does_not_read_is_named_on_stderr() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = work_tree(&common::fixtures().join("demo"), tmp.path());
+    std::fs::write(dir.join("etc/php/8.2/fpm/weird.ini"), "session.save_handler = files\n").expect("write");
+    std::fs::create_dir_all(dir.join("vendor")).expect("mkdir");
+    std::fs::copy(dir.join("etc/redis/redis-sessions.conf"), dir.join("vendor/redis.conf")).expect("copy");
+    let staged = ["etc/php/8.2/fpm/weird.ini", "vendor/redis.conf", "etc/php/8.2/fpm/pool.d/blog.conf"];
+    let out = common::sesslint_cmd(&["check", "--format", "concise"])
+        .args(staged)
+        .current_dir(&dir)
+        .output()
+        .expect("sesslint");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stderr.contains("note: etc/php/8.2/fpm/weird.ini is not read: PHP, php-fpm, Redis, Magento and the tunnels load no file of this name"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("note: vendor/redis.conf is not read: it lies below a `vendor` directory"), "{stderr}");
+    // The file that is read gets its findings and no note.
+    assert!(!stderr.contains("blog.conf"), "{stderr}");
+    assert!(stdout.contains("etc/php/8.2/fpm/pool.d/blog.conf:13:1: warning[SL109]"), "{stdout}");
+
+    // Every file that is read, and sesslint.toml when it is the config, gets no note.
+    std::fs::write(dir.join("sesslint.toml"), "").expect("write");
+    let out = common::sesslint_cmd(&["check", "--format", "concise", "sesslint.toml", "etc/redis/redis-sessions.conf"])
+        .current_dir(&dir)
+        .output()
+        .expect("sesslint");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("is not read"), "{}", String::from_utf8_lossy(&out.stderr));
+}
