@@ -5,8 +5,9 @@ use std::fmt;
 use std::io::{self, Write};
 use std::path::Path;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
+use super::excerpt::Excerpt;
 use super::ReportContext;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::source::display_path;
@@ -17,7 +18,7 @@ struct Frame {
     code: Option<String>,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
     related: Vec<Frame>,
 }
@@ -67,11 +68,11 @@ fn labeled(ctx: &ReportContext<'_>, masked: &super::mask::Masked, l: &Label, pri
 
 /// The file's masked text for a frame around `spans`, unless one of their lines is too long
 /// to draw (a minified or hostile file): then the finding is printed without a frame.
-fn source_of(
-    ctx: &ReportContext<'_>,
+fn source_of<'c>(
+    ctx: &'c ReportContext<'_>,
     path: &Path,
     spans: &[crate::span::Span],
-) -> Option<(NamedSource<String>, super::mask::Masked)> {
+) -> Option<(Excerpt, &'c super::mask::Masked)> {
     let masked = ctx.masked(path)?;
     let text = masked.text.as_bytes();
     // The label's line and the context lines miette draws around it.
@@ -87,8 +88,8 @@ fn source_of(
     if too_long {
         return None;
     }
-    let named = NamedSource::new(display_path(path), masked.text.clone());
-    Some((named, masked))
+    let shown: Vec<crate::span::Span> = spans.iter().map(|&s| masked.span(s)).collect();
+    Some((Excerpt::around(display_path(path), &masked.text, &shown), masked))
 }
 
 fn frame(d: &Diagnostic, ctx: &ReportContext<'_>) -> Frame {

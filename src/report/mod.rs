@@ -5,6 +5,7 @@
 pub use crate::source::{is_unprintable, printable};
 
 mod concise;
+mod excerpt;
 pub mod github;
 mod human;
 mod json;
@@ -41,7 +42,8 @@ pub enum Format {
 
 /// What the formats need besides the diagnostics: the files' text and their secrets.
 pub struct ReportContext<'a> {
-    sources: HashMap<&'a Path, (&'a Source, &'a [Span])>,
+    /// Each file with its secrets and, made at its first frame, its masked text.
+    sources: HashMap<&'a Path, (&'a Source, &'a [Span], std::sync::OnceLock<mask::Masked>)>,
     pub show_secrets: bool,
     pub color: bool,
     /// Findings only: no summary line (`--quiet`).
@@ -52,27 +54,30 @@ impl<'a> ReportContext<'a> {
     pub fn new(model: &'a Model, show_secrets: bool, color: bool) -> Self {
         let mut sources = HashMap::new();
         for f in &model.files {
-            sources.insert(f.source.path.as_path(), (&f.source, f.secrets.as_slice()));
+            sources.insert(f.source.path.as_path(), (&f.source, f.secrets.as_slice(), std::sync::OnceLock::new()));
         }
         ReportContext { sources, show_secrets, color, quiet: false }
     }
 
     pub fn source(&self, path: &Path) -> Option<&'a Source> {
-        self.sources.get(path).map(|(s, _)| *s)
+        self.sources.get(path).map(|(s, _, _)| *s)
     }
 
     pub fn position(&self, path: &Path, offset: usize) -> Position {
         self.source(path).map(|s| s.position(offset)).unwrap_or(Position { line: 1, column: 1 })
     }
 
-    /// A file's text with its secrets replaced, and a way to move spans into it.
-    pub fn masked(&self, path: &Path) -> Option<mask::Masked> {
-        let (source, secrets) = self.sources.get(path)?;
-        Some(if self.show_secrets {
-            mask::Masked::unmasked(&source.bytes)
-        } else {
-            mask::Masked::new(&source.bytes, secrets)
-        })
+    /// A file's text with its secrets replaced, and a way to move spans into it: made once
+    /// per file, however many frames show it.
+    pub fn masked(&self, path: &Path) -> Option<&mask::Masked> {
+        let (source, secrets, masked) = self.sources.get(path)?;
+        Some(masked.get_or_init(|| {
+            if self.show_secrets {
+                mask::Masked::unmasked(&source.bytes)
+            } else {
+                mask::Masked::new(&source.bytes, secrets)
+            }
+        }))
     }
 
     /// A setting's value for output, masked by its field: a save path's credentials, the
