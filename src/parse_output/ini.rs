@@ -9,7 +9,7 @@ use crate::syntax::{FileKind, SyntaxError};
 /// `env`: the `${NAME}` values given on the command line; any other name is PHP's
 /// environment, unknown here, and said so.
 pub(super) fn parse_output(source: &Source, env: &[(Vec<u8>, Vec<u8>)]) -> ParseOutput {
-    let doc = ini::parse(&source.bytes);
+    let doc = ini::parse_shared(source.bytes.clone(), ini::ScanMode::WholeFile);
     let mut problems: Vec<Problem> = super::problems_of(source, &doc.errors);
     let accepted = doc.accepted();
     // PHP returns false for a file with any syntax error.
