@@ -13,8 +13,8 @@ use crate::syntax::{FileKind, SyntaxError};
 const SHOWN_EXPRESSION: usize = 60;
 
 pub(super) fn parse_output(source: &Source) -> ParseOutput {
-    let env = env_php::parse(&source.bytes);
-    let ev = if env.is_accepted() { Some(file_json(&env)) } else { None };
+    let mut env = env_php::parse_shared(source.bytes.clone());
+    let ev = if env.is_accepted() { Some(file_json(&mut env)) } else { None };
     // A token PHP's message quotes is masked on a line that holds a secret or in a secret's
     // value. Finding the secrets costs more than parsing, so only when a message quotes input.
     let quotes_input = env.errors.iter().chain(&env.warnings).any(|e| e.quoted.is_some())
@@ -87,9 +87,11 @@ struct JsonEvaluation {
 }
 
 /// [`EnvPhp::evaluate_file`] followed by [`PhpValue::to_json_checked`], in one pass that
-/// builds no intermediate `PhpValue` tree (it cost more than the parse). A file with a
-/// spread entry (`...[...]`), rare in env.php, takes that two-step path.
-fn file_json(env: &EnvPhp) -> JsonEvaluation {
+/// builds no intermediate `PhpValue` tree (it cost more than the parse) and moves the
+/// strings out of the tree instead of copying them: `env`'s literal values and keys are
+/// spent (spans and text stay). A file with a spread entry (`...[...]`), rare in env.php,
+/// takes the two-step path.
+fn file_json(env: &mut EnvPhp) -> JsonEvaluation {
     let mut ev = JsonEvaluation { value: Value::Null, exact: true, unknown: Vec::new(), too_deep: false };
     match env.returned() {
         Returned::NoReturn => ev.value = Value::from(1),
@@ -110,40 +112,48 @@ fn has_spread(env: &EnvPhp) -> bool {
 
 /// One expression as `json_encode()` prints its value; `depth` as in `EnvPhp::eval_inner`
 /// (recursion bounded by [`MAX_VALUE_DEPTH`]).
-fn expr_json(env: &EnvPhp, id: ExprId, depth: usize, ev: &mut JsonEvaluation) -> Value {
+fn expr_json(env: &mut EnvPhp, id: ExprId, depth: usize, ev: &mut JsonEvaluation) -> Value {
     let expr = env.expr(id);
-    match &expr.kind {
-        ExprKind::Literal(v) => scalar_json(v, &mut ev.exact),
+    let array = match &expr.kind {
+        ExprKind::Array(a) => *a,
+        ExprKind::Literal(_) => {
+            return match env.take_literal(id) {
+                Some(v) => scalar_json(v, &mut ev.exact),
+                None => Value::Null,
+            };
+        }
         ExprKind::Opaque | ExprKind::Error => {
             ev.unknown.push(expr.span);
-            Value::Null
+            return Value::Null;
         }
-        ExprKind::Array(a) => {
-            if depth > MAX_VALUE_DEPTH {
-                ev.too_deep = true;
-                return Value::Null;
+    };
+    if depth > MAX_VALUE_DEPTH {
+        ev.too_deep = true;
+        return Value::Null;
+    }
+    let mut out = JsonArray::List(Vec::new());
+    for i in 0..env.array(array).entries.len() {
+        let (value, span) = {
+            let e = &env.array(array).entries[i];
+            (e.value, e.span)
+        };
+        match env.take_effective_key(array, i) {
+            Some(k) => {
+                let v = expr_json(env, value, depth + 1, ev);
+                out.insert(k, v, &mut ev.exact);
             }
-            let mut out = JsonArray::List(Vec::new());
-            for entry in &env.array(*a).entries {
-                match &entry.effective_key {
-                    Some(k) => {
-                        let v = expr_json(env, entry.value, depth + 1, ev);
-                        out.insert(k, v, &mut ev.exact);
-                    }
-                    None => ev.unknown.push(entry.span),
-                }
-            }
-            out.into_value()
+            None => ev.unknown.push(span),
         }
     }
+    out.into_value()
 }
 
 /// A literal's value (never an array: literals are scalars).
-fn scalar_json(v: &PhpValue, exact: &mut bool) -> Value {
+fn scalar_json(v: PhpValue, exact: &mut bool) -> Value {
     match v {
         PhpValue::Str(s) => Value::String(utf8(s, exact)),
-        PhpValue::Int(n) => Value::from(*n),
-        PhpValue::Bool(b) => Value::Bool(*b),
+        PhpValue::Int(n) => Value::from(n),
+        PhpValue::Bool(b) => Value::Bool(b),
         PhpValue::Null => Value::Null,
         other => {
             let (value, ok) = other.to_json_checked();
@@ -153,14 +163,12 @@ fn scalar_json(v: &PhpValue, exact: &mut bool) -> Value {
     }
 }
 
-fn utf8(s: &[u8], exact: &mut bool) -> String {
-    match std::str::from_utf8(s) {
-        Ok(s) => s.to_owned(),
-        Err(_) => {
-            *exact = false;
-            String::from_utf8_lossy(s).into_owned()
-        }
-    }
+/// The bytes as a string without copying them when they are UTF-8.
+fn utf8(s: Vec<u8>, exact: &mut bool) -> String {
+    String::from_utf8(s).unwrap_or_else(|e| {
+        *exact = false;
+        String::from_utf8_lossy(e.as_bytes()).into_owned()
+    })
 }
 
 /// A PHP array on its way to JSON: a list while its keys are 0, 1, 2, ... in order (what
@@ -174,9 +182,9 @@ impl JsonArray {
     /// PHP's `$a[$k] = $v`: a key already there keeps its position. Distinct keys give
     /// distinct JSON names (`ArrayKey` is normalised: no string key reads as a canonical
     /// int), except invalid UTF-8 made lossy, which clears `exact` anyway.
-    fn insert(&mut self, key: &ArrayKey, value: Value, exact: &mut bool) {
+    fn insert(&mut self, key: ArrayKey, value: Value, exact: &mut bool) {
         if let JsonArray::List(items) = self {
-            match *key {
+            match key {
                 ArrayKey::Int(n) if n >= 0 && (n as u64) < items.len() as u64 => {
                     items[n as usize] = value;
                     return;
@@ -218,9 +226,9 @@ mod tests {
 
     /// The one-pass JSON equals evaluating to PHP values and encoding those.
     fn same_as_two_steps(src: &str) {
-        let env = env_php::parse(src.as_bytes());
-        let direct = file_json(&env);
+        let mut env = env_php::parse(src.as_bytes());
         let two = env.evaluate_file();
+        let direct = file_json(&mut env);
         let (value, exact) = two.value.to_json_checked();
         assert_eq!(direct.exact, exact, "{src}");
         assert_eq!(direct.too_deep, two.too_deep, "{src}");

@@ -17,7 +17,18 @@ pub(super) fn mask_value(kind: FileKind, value: &mut Value) {
             }
         }),
         FileKind::Envphp => {
-            mask_tree(value, &|key| secrets::envphp_key_is_secret(key).then_some(Field::Whole));
+            // The same few key names repeat in every array and the test is a fuzzy one:
+            // each distinct name is judged once.
+            let judged = std::cell::RefCell::new(std::collections::HashMap::<String, bool>::new());
+            mask_tree(value, &|key| {
+                let known = judged.borrow().get(key).copied();
+                let secret = known.unwrap_or_else(|| {
+                    let secret = secrets::envphp_key_is_secret(key);
+                    judged.borrow_mut().insert(key.to_owned(), secret);
+                    secret
+                });
+                secret.then_some(Field::Whole)
+            });
             // Magento's `host`, `server`, `sentinel_servers`: credentials in a URL.
             mask_all(value, Field::SavePath);
         }
@@ -66,6 +77,8 @@ fn mask_all(value: &mut Value, field: Field) {
             *s = match field {
                 Field::Whole if s.is_empty() => String::new(),
                 Field::Whole => MASK.to_owned(),
+                // Most strings hold no credential: left as they are, not copied.
+                Field::SavePath if secrets::save_path_secret_ranges(s.as_bytes()).is_empty() => return,
                 Field::SavePath => secrets::mask_save_path(s),
             }
         }

@@ -97,12 +97,29 @@ pub struct Lexed {
     pub errors: Vec<SyntaxError>,
 }
 
+/// Byte classes of PHP's `LABEL` (`[a-zA-Z_\x80-\xff][a-zA-Z0-9_\x80-\xff]*`): bit 0 may
+/// start a label, bit 1 may continue one. One load per byte on the lexer's hottest loops.
+const IDENT: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 {
+            t[b] = 3;
+        } else if c.is_ascii_digit() {
+            t[b] = 2;
+        }
+        b += 1;
+    }
+    t
+};
+
 pub fn is_ident_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
+    IDENT[b as usize] & 1 != 0
 }
 
 pub fn is_ident_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+    IDENT[b as usize] & 2 != 0
 }
 
 fn is_php_space(b: u8) -> bool {
@@ -260,14 +277,13 @@ impl<'a> Lexer<'a> {
     fn single_quoted(&mut self) {
         let p = self.pos;
         let mut i = p + 1;
-        while i < self.b.len() {
-            match self.b[i] {
-                b'\\' => i += 2,
-                b'\'' => {
-                    self.push(TokenKind::SingleQuoted, i + 1);
-                    return;
-                }
-                _ => i += 1,
+        while let Some(k) = self.b.get(i..).and_then(|rest| memchr::memchr2(b'\\', b'\'', rest)) {
+            i += k;
+            if self.b[i] == b'\\' {
+                i += 2;
+            } else {
+                self.push(TokenKind::SingleQuoted, i + 1);
+                return;
             }
         }
         self.error(Span::new(p, p + 1), "syntax error, unterminated single-quoted string");
@@ -279,6 +295,20 @@ impl<'a> Lexer<'a> {
     fn interpolated(&mut self, quote: u8, kind: TokenKind) {
         let p = self.pos;
         let b = self.b;
+        // Most strings interpolate nothing: every `{$` and `${` holds a `$`, so up to the
+        // first `$` the closing quote ends the token and only `\` needs a look.
+        let mut i = p + 1;
+        while let Some(k) = b.get(i..).and_then(|rest| memchr::memchr3(quote, b'\\', b'$', rest)) {
+            i += k;
+            match b[i] {
+                b'\\' => i += 2,
+                b'$' => break,
+                _ => {
+                    self.push(kind, i + 1);
+                    return;
+                }
+            }
+        }
         // Each entry: Some(quote) inside a string, None inside `{...}` code.
         let mut stack: Vec<Option<u8>> = vec![Some(quote)];
         let mut i = p + 1;

@@ -206,6 +206,20 @@ impl EnvPhp {
         &self.arrays[i]
     }
 
+    /// For a caller done with the tree's values (`sesslint parse` turning them into JSON):
+    /// the value of literal `id` moved out, `null` left in its place; spans and text stay.
+    pub(crate) fn take_literal(&mut self, id: ExprId) -> Option<PhpValue> {
+        match &mut self.exprs[id.0 as usize].kind {
+            ExprKind::Literal(v) => Some(std::mem::replace(v, PhpValue::Null)),
+            _ => None,
+        }
+    }
+
+    /// Likewise the effective key of entry `i` of `array` (`None` left in its place).
+    pub(crate) fn take_effective_key(&mut self, array: ArrayId, i: usize) -> Option<ArrayKey> {
+        self.arrays[array.0 as usize].entries.get_mut(i)?.effective_key.take()
+    }
+
     /// The text of a span.
     pub fn text(&self, span: Span) -> &[u8] {
         span.slice(&self.bytes)
