@@ -49,7 +49,9 @@ pub fn check_ini(bytes: &[u8]) {
         out.value != serde_json::Value::Bool(false),
         "ini: accepted but false, or refused with a value"
     );
-    assert_eq!(out.accepted, out.problems.is_empty(), "ini: accepted disagrees with problems");
+    // An accepted file may carry notes (`${NAME}` from PHP's environment, a cut value); a
+    // refused one always says why.
+    assert!(out.accepted || !out.problems.is_empty(), "ini: refused without a problem");
     render(&out);
 }
 
