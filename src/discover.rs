@@ -114,8 +114,9 @@ pub struct Discovery {
     pub scope: Option<crate::machine_scope::Scope>,
 }
 
-/// Directories that hold code or caches, never the configuration we look for.
-const SKIPPED_DIRS: &[&str] = &[".git", "node_modules", "vendor", "generated", ".hg", ".svn", "target"];
+/// Directories that hold code or caches, never the configuration we look for (`.sesslint`:
+/// the backups of `--fix` and `migrate --apply`).
+const SKIPPED_DIRS: &[&str] = &[".git", ".sesslint", "node_modules", "vendor", "generated", ".hg", ".svn", "target"];
 
 /// Find the configuration files under `paths`. A path that is itself a file is taken
 /// whatever its name (with its role guessed from the name and content).

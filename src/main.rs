@@ -81,10 +81,12 @@ enum Command {
     /// Run the language server (LSP over stdin/stdout) for editors.
     Lsp,
     /// Put back the files the last `check --fix` (or `migrate --apply`) replaced, from
-    /// the backups beside them; files it created are removed.
+    /// its backups in PATH/.sesslint/backups/; files it created are removed.
     ///
-    /// Reads the manifest `.sesslint-restore.json` the apply wrote in PATH (the directory
-    /// given to it, or the directory of the file given; default: the current directory).
+    /// Reads the manifest `.sesslint/restore.json` the apply wrote in PATH (the directory
+    /// given to it, or the directory of the file given; default: the current directory),
+    /// or `.sesslint-restore.json` written by sesslint 0.1.0. Only the last apply is undone;
+    /// the backups of the 9 applies before it stay for recovery by hand.
     /// Exit 1 when a file changed after the apply (nothing is restored then).
     Restore { path: Option<PathBuf> },
     /// Move sessions from files to Redis: php.ini, php-fpm pools and Magento's env.php

@@ -78,16 +78,21 @@ fn a_symlinks_target_is_replaced_keeping_mode_owner_and_selinux_label() {
     if labelled {
         assert_eq!(xattr(&target, "security.selinux").as_deref(), Some(&label[..]));
     }
-    // The backup is the old inode itself: old bytes, old mode, old label.
-    let backup = std::fs::read_dir(target.parent().expect("dir"))
-        .expect("dir")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| p.to_string_lossy().ends_with(".bak"))
-        .expect("a backup beside the target");
-    assert_eq!(std::fs::read_to_string(&backup).expect("backup"), UNQUOTED);
-    assert_eq!(std::fs::metadata(&backup).expect("stat").ino(), before.ino());
-    assert!(said.contains(&*backup.file_name().expect("name").to_string_lossy()), "{said}");
+    // The backup is the old inode itself: old bytes, old mode, old label; kept below the
+    // checked tree's `.sesslint/backups/STAMP/` at the target's own path, nothing beside it.
+    let backups: Vec<_> = common::files_below(&tmp.path().join(".sesslint/backups"));
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    let backup = &backups[0];
+    assert!(backup.ends_with("etc/php/8.2/mods-available/sessions.ini"), "{}", backup.display());
+    assert_eq!(std::fs::read_to_string(backup).expect("backup"), UNQUOTED);
+    assert_eq!(std::fs::metadata(backup).expect("stat").ino(), before.ino());
+    let stamp = backup.strip_prefix(tmp.path().join(".sesslint/backups")).expect("below").components().next();
+    let stamp = stamp.expect("stamp").as_os_str().to_string_lossy().into_owned();
+    assert!(said.contains(&format!(".sesslint/backups/{stamp}/etc/php/8.2/mods-available/sessions.ini")), "{said}");
+    for d in [target.parent().expect("dir"), link.parent().expect("dir")] {
+        let names: Vec<_> = std::fs::read_dir(d).expect("dir").filter_map(Result::ok).map(|e| e.file_name()).collect();
+        assert!(names.iter().all(|n| !n.to_string_lossy().contains("sesslint")), "{names:?}");
+    }
     // No temporary file left in either directory.
     for d in [target.parent().expect("dir"), link.parent().expect("dir")] {
         for e in std::fs::read_dir(d).expect("dir").filter_map(Result::ok) {
@@ -192,7 +197,8 @@ fn a_failed_write_puts_back_the_files_already_replaced() {
         let name = p.to_string_lossy();
         assert!(!name.contains("sesslint-tmp"), "left behind: {}", p.display());
         // Every file is back: no backup or manifest to mislead a later `sesslint restore`.
-        assert!(!name.ends_with(".bak") && !name.ends_with(".sesslint-restore.json"), "left behind: {name}");
+        assert!(!name.ends_with(".bak") && !name.ends_with("restore.json"), "left behind: {name}");
+        assert!(!name.contains("/.sesslint/backups/"), "left behind: {name}");
     }
 }
 
@@ -256,7 +262,7 @@ fn when_the_manifest_cannot_be_written_nothing_is_replaced_and_no_backup_is_left
     let before = common::files_below(tmp.path());
     let contents: Vec<_> = before.iter().map(|p| std::fs::read(p).expect("read")).collect();
     // A directory where the manifest goes: renaming the manifest over it fails.
-    std::fs::create_dir(tmp.path().join(edit::MANIFEST_NAME)).expect("mkdir");
+    std::fs::create_dir_all(tmp.path().join(edit::MANIFEST_NAME)).expect("mkdir");
     let err = edit::apply::apply(&changes, &ApplyOptions { manifest_dir: tmp.path() }).expect_err("fails");
     assert!(err.to_string().contains("nothing was replaced"), "{err}");
     assert_eq!(common::files_below(tmp.path()), before, "no backup or temporary file left");

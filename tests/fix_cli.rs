@@ -28,6 +28,7 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             !name.ends_with(".bak") && name != ".sesslint-restore.json"
         })
+        .filter(|p| !p.strip_prefix(dir).is_ok_and(|r| r.starts_with(".sesslint")))
         .map(|p| {
             let bytes = std::fs::read(&p).expect("read");
             (p, bytes)
@@ -80,17 +81,16 @@ fn diff_fix_fix_restore(
     assert!(!changed.is_empty(), "{fixture}: --fix changed nothing: {said}");
     for (path, new) in &changed {
         // Each changed file's backup is named in the output and holds the old bytes.
+        // Below `.sesslint/backups/STAMP/` at the file's own path in the tree.
         let name = path.file_name().expect("name").to_string_lossy().into_owned();
-        let backup = std::fs::read_dir(path.parent().expect("dir"))
-            .expect("dir")
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .find(|p| {
-                p.to_string_lossy().contains(&format!("{name}.sesslint-")) && p.to_string_lossy().ends_with(".bak")
-            })
+        let rel = path.strip_prefix(dir).expect("below");
+        let backup = common::files_below(&dir.join(".sesslint/backups"))
+            .into_iter()
+            .find(|p| p.ends_with(rel))
             .unwrap_or_else(|| panic!("{fixture}: no backup of {name}"));
         assert_eq!(std::fs::read(&backup).expect("backup"), before[path], "{fixture}: backup of {name}");
-        assert!(said.contains(&*backup.file_name().expect("name").to_string_lossy()), "{fixture}: {said}");
+        let shown = backup.strip_prefix(dir).expect("below").to_string_lossy().into_owned();
+        assert!(said.contains(&shown), "{fixture}: {shown} not in {said}");
         // What was written is what the diff showed: every added line is in the new file.
         for line in shown.lines().filter(|l| l.starts_with('+') && !l.starts_with("+++")) {
             if secret.is_none() {

@@ -150,6 +150,7 @@ fn apply_plan_is_confined_to_the_tree_the_model_reads_for_check_and_migrate() {
             assert!(!pwned.exists() && !hook.exists() && !other.exists(), "case {i} {args:?}");
             assert!(!tmp.path().join("outside/x").exists());
             assert!(!tmp.path().join(".sesslint-restore.json").exists(), "no manifest beside the plan's file");
+            assert!(!tmp.path().join(".sesslint").exists(), "no manifest beside the plan's file");
             assert_eq!(std::fs::read_to_string(&ini).expect("read"), "[PHP]\nsession.save_handler = files\n");
         }
     }
@@ -201,11 +202,7 @@ fn a_directory_swapped_for_a_symlink_during_the_apply_does_not_redirect_the_writ
         .spawn()
         .expect("spawn");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let backed_up = || {
-        std::fs::read_dir(w.join("etc/php"))
-            .map(|d| d.filter_map(Result::ok).any(|e| e.file_name().to_string_lossy().ends_with(".bak")))
-            .unwrap_or(false)
-    };
+    let backed_up = || !common::files_below(&w.join("etc/.sesslint/backups")).is_empty();
     while !backed_up() {
         assert!(std::time::Instant::now() < deadline, "no backup appeared");
         assert!(child.try_wait().expect("wait").is_none(), "the apply ended before the swap");

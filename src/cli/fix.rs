@@ -100,7 +100,7 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
 }
 
 /// A file written, as the user named it: the path checked, the file its symlink leads to,
-/// and its backup beside that file.
+/// and its backup (below the checked tree's `.sesslint/backups/`).
 pub fn written(f: &edit::AppliedFile) -> String {
     let link = std::fs::symlink_metadata(&f.path).is_ok_and(|m| m.file_type().is_symlink());
     let mut out = sesslint::display_path(&f.path);
@@ -108,12 +108,7 @@ pub fn written(f: &edit::AppliedFile) -> String {
         out.push_str(&format!(" (a symlink: its target {} was replaced)", sesslint::display_path(&f.target)));
     }
     match &f.backup {
-        // Beside the target: shown in the directory the user named when it is the same.
-        Some(b) if !link => {
-            let dir = f.path.parent().unwrap_or(Path::new(""));
-            out.push_str(&format!(", backup {}", sesslint::display_path(&dir.join(b.file_name().unwrap_or_default()))));
-        }
-        Some(b) => out.push_str(&format!(", backup {}", sesslint::display_path(b))),
+        Some(b) => out.push_str(&format!(", backup {}", shown(b))),
         None => out.push_str(", a new file"),
     }
     out
@@ -236,10 +231,14 @@ fn manifest_dir_of(file: &Path) -> PathBuf {
     }
 }
 
-/// An absolute path from the manifest, shown relative to the current directory when below it.
+/// An absolute path from the manifest or the apply, relative to the current directory when
+/// below it (compared as written and as resolved: backups are recorded at their resolved
+/// paths), else as it is.
 fn shown(p: &Path) -> String {
     let cwd = std::env::current_dir().unwrap_or_default();
-    sesslint::display_path(p.strip_prefix(&cwd).unwrap_or(p))
+    let resolved = std::fs::canonicalize(&cwd).unwrap_or_else(|_| cwd.clone());
+    let rel = p.strip_prefix(&cwd).or_else(|_| p.strip_prefix(&resolved)).unwrap_or(p);
+    sesslint::display_path(rel)
 }
 
 /// `sesslint restore [PATH]`: the last apply's backups put back.

@@ -39,7 +39,7 @@ pub struct MigrateArgs {
     /// user), protected-mode yes, bind kept to loopback and the addresses clients use.
     #[arg(long)]
     harden_redis: bool,
-    /// Write the files (each replaced atomically, its original kept beside it; `sesslint
+    /// Write the files (each replaced atomically, its original kept in .sesslint/backups/; `sesslint
     /// restore` undoes). Without it, only the diff and a summary are printed.
     #[arg(long, conflicts_with_all = ["write_plan", "apply_plan"])]
     apply: bool,

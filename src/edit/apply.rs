@@ -4,8 +4,10 @@
 //! Steps, each durable before the next: (1) resolve every target (a symlink's target,
 //! never the link, as Augeas' `transform_save` does) and check its bytes against the
 //! change's SHA-256; refuse the whole set on any mismatch. (2) Back up each original as
-//! `NAME.sesslint-YYYYMMDDTHHMMSSZ.bak` beside it (a hard link to the old inode, so mode,
-//! owner and labels are the original's; a copy where links fail). (3) Write the restore
+//! `.sesslint/backups/YYYYMMDDTHHMMSSZ/REL` in the manifest's directory, `REL` its path below
+//! that directory (a hard link to the old inode, so mode, owner and labels are the
+//! original's; a copy where links fail): not beside it, where redis-server's
+//! `include dir/*` and stunnel's `include = dir` would load it. (3) Write the restore
 //! manifest ([`super::restore`]). (4) Per file: `.NAME.sesslint-tmp-PID` in the same
 //! directory with the original's mode, owner, group, `security.selinux` and POSIX ACL
 //! xattrs, fsync, rename over the target, fsync the directory. Every target must be below
@@ -29,6 +31,17 @@ use super::restore::{Manifest, ManifestEntry, MANIFEST_NAME};
 pub const NEW_SECRET_FILE_MODE: u32 = 0o640;
 /// Mode of any other created file.
 pub const NEW_FILE_MODE: u32 = 0o644;
+
+/// Where backups go, below the manifest's directory: one directory per apply, named by its
+/// UTC time. A hidden directory: glob `*` (redis-server `include`, php-fpm `include=`,
+/// Apache `IncludeOptional`) skips it, PHP scans no subdirectory and stunnel's
+/// `include = DIR` reads only the regular files of DIR.
+pub const BACKUP_DIR: &str = ".sesslint/backups";
+
+/// How many applies keep their backups: the oldest directories beyond it are removed
+/// after an apply (`sesslint restore` undoes the last apply; the others are for recovery
+/// by hand).
+pub const KEEP_APPLIES: usize = 10;
 
 /// Where an apply keeps its restore manifest.
 #[derive(Clone, Copy, Debug)]
@@ -93,25 +106,36 @@ pub fn apply(changes: &ChangeSet, options: &ApplyOptions<'_>) -> Result<ApplyRep
     if pending.is_empty() {
         return Ok(ApplyReport::default());
     }
-    let stamp = timestamp();
+    let root = std::fs::canonicalize(options.manifest_dir).map_err(|e| ApplyError::Unusable {
+        path: crate::source::display_path(options.manifest_dir),
+        reason: e.to_string(),
+    })?;
+    let backups = match pending.iter().any(|p| p.old.is_some()) {
+        true => Some(backup_dir(&root).map_err(|(path, source)| ApplyError::Write {
+            path,
+            source,
+            after: "nothing was replaced".to_owned(),
+        })?),
+        false => None,
+    };
     let mut entries = Vec::with_capacity(pending.len());
     let mut report = ApplyReport::default();
     // Before any file is replaced, a failure takes back the backups made so far.
-    let nothing_replaced = |report: &ApplyReport| {
-        for b in report.files.iter().filter_map(|f| f.backup.as_deref()) {
-            let _ = std::fs::remove_file(b);
+    let nothing_replaced = |_: &ApplyReport| {
+        if let Some((parent, stamp)) = &backups {
+            let _ = parent.remove_tree(stamp.name());
         }
         "nothing was replaced".to_owned()
     };
     for p in &pending {
-        let backup = match &p.old {
-            Some(_) => match back_up(p, &stamp) {
+        let backup = match (&p.old, &backups) {
+            (Some(_), Some((_, stamp))) => match back_up(p, stamp, &root) {
                 Ok(b) => Some(b),
                 Err((path, source)) => {
                     return Err(ApplyError::Write { path, source, after: nothing_replaced(&report) })
                 }
             },
-            None => None,
+            _ => None,
         };
         super::slow::pause("backup");
         entries.push(ManifestEntry {
@@ -123,7 +147,11 @@ pub fn apply(changes: &ChangeSet, options: &ApplyOptions<'_>) -> Result<ApplyRep
         report.files.push(AppliedFile { path: p.change.path.clone(), target: p.target.clone(), backup });
     }
     let manifest = options.manifest_dir.join(MANIFEST_NAME);
-    if let Err(source) = (Manifest { entries: entries.clone() }.write(&manifest)) {
+    // `.sesslint/` made (never through a symlink) also when no file had a backup to keep.
+    let written = Dir::open(&root)
+        .and_then(|d| d.subdir(std::ffi::OsStr::new(".sesslint"), true))
+        .and_then(|_| Manifest { entries: entries.clone() }.write(&manifest));
+    if let Err(source) = written {
         let after = nothing_replaced(&report);
         return Err(ApplyError::Write { path: crate::source::display_path(&manifest), source, after });
     }
@@ -134,9 +162,7 @@ pub fn apply(changes: &ChangeSet, options: &ApplyOptions<'_>) -> Result<ApplyRep
             let (after, restored) = roll_back(&entries[..=i]);
             if restored {
                 // Every file is as before: the backups and the manifest would only mislead.
-                for b in report.files.iter().filter_map(|f| f.backup.as_deref()) {
-                    let _ = std::fs::remove_file(b);
-                }
+                nothing_replaced(&report);
                 let _ = std::fs::remove_file(&manifest);
             }
             return Err(ApplyError::Write { path: crate::source::display_path(&p.target), source, after });
@@ -144,7 +170,58 @@ pub fn apply(changes: &ChangeSet, options: &ApplyOptions<'_>) -> Result<ApplyRep
         super::slow::pause("replaced");
     }
     report.manifest = Some(manifest);
+    if let Some((parent, _)) = &backups {
+        prune(parent);
+    }
     Ok(report)
+}
+
+/// One apply's backups: `BACKUP_DIR/STAMP` below `root` (`STAMP-N` when two applies fall
+/// in one second), created 0700, every component opened without following a symlink.
+/// Returns the opened `BACKUP_DIR` and the new directory.
+fn backup_dir(root: &Path) -> Result<(Dir, StampDir), (String, std::io::Error)> {
+    let fail = |e: std::io::Error| (crate::source::display_path(&root.join(BACKUP_DIR)), e);
+    let mut dir = Dir::open(root).map_err(fail)?;
+    for part in Path::new(BACKUP_DIR).components() {
+        dir = dir.subdir(part.as_os_str(), true).map_err(fail)?;
+    }
+    let stamp = timestamp();
+    for n in 0..1000 {
+        let name = std::ffi::OsString::from(if n == 0 { stamp.clone() } else { format!("{stamp}-{n}") });
+        match dir.make_dir(&name) {
+            Ok(()) => {
+                let opened = dir.subdir(&name, false).map_err(fail)?;
+                return Ok((dir, StampDir { dir: opened, name }));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(fail(e)),
+        }
+    }
+    Err(fail(std::io::Error::other("no free backup directory name")))
+}
+
+/// The directory of one apply's backups.
+struct StampDir {
+    dir: Dir,
+    name: std::ffi::OsString,
+}
+
+impl StampDir {
+    fn name(&self) -> &std::ffi::OsStr {
+        &self.name
+    }
+}
+
+/// Keep the backups of the last [`KEEP_APPLIES`] applies (names sort by time); failures
+/// to remove older ones are not worth failing an apply that succeeded.
+fn prune(backups: &Dir) {
+    let Ok(mut names) = backups.names() else { return };
+    names.retain(|n| n.to_str().is_some_and(|s| s.len() >= 16 && s.as_bytes()[..8].iter().all(u8::is_ascii_digit)));
+    names.sort();
+    let excess = names.len().saturating_sub(KEEP_APPLIES);
+    for old in &names[..excess] {
+        let _ = backups.remove_tree(old);
+    }
 }
 
 /// Step 1: every target resolved and read, its hash checked, its new bytes computed; each
@@ -223,56 +300,46 @@ fn prepare<'a>(changes: &'a ChangeSet, inside: &Path) -> Result<Vec<Pending<'a>>
     Ok(out)
 }
 
-/// Step 2: the original kept as `NAME.sesslint-STAMP.bak` beside it, durable, and checked
+/// Step 2: the original kept as `STAMP/REL` (its path below `root`), durable, and checked
 /// to hold the bytes the change was planned against.
-fn back_up(p: &Pending<'_>, stamp: &str) -> Result<PathBuf, (String, std::io::Error)> {
-    let name = p.name.to_string_lossy().into_owned();
+fn back_up(p: &Pending<'_>, stamp: &StampDir, root: &Path) -> Result<PathBuf, (String, std::io::Error)> {
     let fail = |path: &Path, e: std::io::Error| (crate::source::display_path(path), e);
-    let mut n = 0;
-    let backup = loop {
-        let candidate = match n {
-            0 => format!("{name}.sesslint-{stamp}.bak"),
-            _ => format!("{name}.sesslint-{stamp}-{n}.bak"),
-        };
-        let candidate = std::ffi::OsString::from(candidate);
-        match p.dir.link(&p.name, &candidate) {
-            Ok(()) => break candidate,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
-            Err(_) => {
-                // No hard links here: a copy with the original's mode.
-                let old = p.old.as_ref().map_or(0o600, |m| m.permissions().mode() & 0o7777);
-                let copy = (|| {
-                    let mut from = p.dir.open_file(&p.name)?;
-                    let mut bytes = Vec::new();
-                    std::io::Read::read_to_end(&mut from, &mut bytes)?;
-                    let mut to = p.dir.create(&candidate, 0o600)?;
-                    fill(&mut to, &bytes, old, p.old.as_ref(), Some(&from))
-                })();
-                match copy {
-                    Ok(()) => break candidate,
-                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
-                    Err(e) => return Err(fail(&p.dir.path().join(&candidate), e)),
-                }
-            }
-        }
-        if n > 1000 {
-            return Err(fail(&p.target, std::io::Error::other("no free backup name")));
-        }
-    };
-    let backup_path = p.dir.path().join(&backup);
-    p.dir.sync().map_err(|e| fail(p.dir.path(), e))?;
+    let rel = p
+        .dir
+        .path()
+        .strip_prefix(root)
+        .map_err(|_| fail(&p.target, std::io::Error::other("outside the directory of the restore manifest")))?;
+    let mut dir = stamp.dir.try_clone();
+    for part in rel.components() {
+        dir = dir.and_then(|d| d.subdir(part.as_os_str(), true));
+    }
+    let dir = dir.map_err(|e| fail(stamp.dir.path(), e))?;
+    let backup_path = dir.path().join(&p.name);
+    if p.dir.link_into(&p.name, &dir, &p.name).is_err() {
+        // No hard links here (another filesystem): a copy with the original's mode.
+        let old = p.old.as_ref().map_or(0o600, |m| m.permissions().mode() & 0o7777);
+        let copy = (|| {
+            let mut from = p.dir.open_file(&p.name)?;
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut from, &mut bytes)?;
+            let mut to = dir.create(&p.name, 0o600)?;
+            fill(&mut to, &bytes, old, p.old.as_ref(), Some(&from))
+        })();
+        copy.map_err(|e| fail(&backup_path, e))?;
+    }
+    dir.sync().map_err(|e| fail(dir.path(), e))?;
+    stamp.dir.sync().map_err(|e| fail(stamp.dir.path(), e))?;
     // The bytes backed up are the ones the change was computed against (not a write
     // that came in since the check).
-    let kept = p
-        .dir
-        .open_file(&backup)
+    let kept = dir
+        .open_file(&p.name)
         .and_then(|mut f| {
             let mut b = Vec::new();
             std::io::Read::read_to_end(&mut f, &mut b).map(|_| b)
         })
         .map_err(|e| fail(&backup_path, e))?;
     if p.change.original_sha256.as_deref() != Some(crate::sha256::hex_digest(&kept).as_str()) {
-        let _ = p.dir.remove(&backup);
+        let _ = dir.remove(&p.name);
         return Err(fail(&p.target, std::io::Error::other("the file changed while it was being backed up")));
     }
     Ok(backup_path)

@@ -91,12 +91,69 @@ impl Dir {
         check(unsafe { libc::renameat(fd, f.as_ptr(), fd, t.as_ptr()) }).map(|_| ())
     }
 
-    /// `linkat(from, to)` inside this directory (a symlink `from` is linked, not followed).
-    pub fn link(&self, from: &OsStr, to: &OsStr) -> std::io::Result<()> {
+    /// The same directory through a second descriptor.
+    pub fn try_clone(&self) -> std::io::Result<Dir> {
+        Ok(Dir { file: self.file.try_clone()?, path: self.path.clone() })
+    }
+
+    /// The subdirectory `name`, created (mode 0700) when `create` and absent; opened
+    /// `O_NOFOLLOW`, so a symlink there is refused, never followed.
+    pub fn subdir(&self, name: &OsStr, create: bool) -> std::io::Result<Dir> {
+        let c = c_name(name)?;
+        if create {
+            // SAFETY: valid dir fd and NUL-terminated name.
+            let r = unsafe { libc::mkdirat(self.file.as_raw_fd(), c.as_ptr(), 0o700) };
+            if r < 0 {
+                let e = std::io::Error::last_os_error();
+                if e.kind() != std::io::ErrorKind::AlreadyExists {
+                    return Err(e);
+                }
+            }
+        }
+        let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+        // SAFETY: valid dir fd and NUL-terminated name; the fd is owned by the File.
+        let fd = check(unsafe { libc::openat(self.file.as_raw_fd(), c.as_ptr(), flags) })?;
+        // SAFETY: as above.
+        Ok(Dir { file: unsafe { File::from_raw_fd(fd) }, path: self.path.join(name) })
+    }
+
+    /// `mkdirat(name, 0700)`, failing with `AlreadyExists` when something is there.
+    pub fn make_dir(&self, name: &OsStr) -> std::io::Result<()> {
+        let c = c_name(name)?;
+        // SAFETY: valid dir fd and NUL-terminated name.
+        check(unsafe { libc::mkdirat(self.file.as_raw_fd(), c.as_ptr(), 0o700) }).map(|_| ())
+    }
+
+    /// `linkat(from, to_dir/to)`: the file `from` of this directory hard-linked into
+    /// another open directory (a symlink `from` is linked, not followed).
+    pub fn link_into(&self, from: &OsStr, to_dir: &Dir, to: &OsStr) -> std::io::Result<()> {
         let (f, t) = (c_name(from)?, c_name(to)?);
-        let fd = self.file.as_raw_fd();
-        // SAFETY: valid dir fd and NUL-terminated names.
-        check(unsafe { libc::linkat(fd, f.as_ptr(), fd, t.as_ptr(), 0) }).map(|_| ())
+        // SAFETY: valid dir fds and NUL-terminated names.
+        check(unsafe { libc::linkat(self.file.as_raw_fd(), f.as_ptr(), to_dir.file.as_raw_fd(), t.as_ptr(), 0) })
+            .map(|_| ())
+    }
+
+    /// The names in this directory (read through the open descriptor).
+    pub fn names(&self) -> std::io::Result<Vec<std::ffi::OsString>> {
+        let listed = std::fs::read_dir(format!("/proc/self/fd/{}", self.file.as_raw_fd()))
+            .or_else(|_| std::fs::read_dir(&self.path))?;
+        Ok(listed.filter_map(Result::ok).map(|e| e.file_name()).collect())
+    }
+
+    /// The subdirectory `name` and everything in it removed, every step relative to an
+    /// open descriptor, never through a symlink (a symlink inside is removed, not followed).
+    pub fn remove_tree(&self, name: &OsStr) -> std::io::Result<()> {
+        let c = c_name(name)?;
+        let sub = self.subdir(name, false)?;
+        for entry in sub.names()? {
+            let ce = c_name(&entry)?;
+            // SAFETY: valid dir fd and NUL-terminated name.
+            if unsafe { libc::unlinkat(sub.file.as_raw_fd(), ce.as_ptr(), 0) } < 0 {
+                sub.remove_tree(&entry)?;
+            }
+        }
+        // SAFETY: valid dir fd and NUL-terminated name.
+        check(unsafe { libc::unlinkat(self.file.as_raw_fd(), c.as_ptr(), libc::AT_REMOVEDIR) }).map(|_| ())
     }
 
     /// `unlinkat(name)`: the directory entry removed (a symlink itself, never its target).

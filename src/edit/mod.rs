@@ -38,4 +38,4 @@ pub use change::{apply_edits, Applied, ChangeError, ChangeSet, FileChange};
 pub use fix::{FixOptions, FixOutcome};
 pub use plan::{read_plan, write_plan, Plan, PlanError};
 pub use preview::{change_diff, diff_changes, unified_diff, FileVersions, Style};
-pub use restore::{RestoreError, Restored, MANIFEST_NAME};
+pub use restore::{RestoreError, Restored, LEGACY_MANIFEST_NAME, MANIFEST_NAME};

@@ -1,5 +1,7 @@
-//! The restore manifest an apply writes (`.sesslint-restore.json` in the checked tree) and
+//! The restore manifest an apply writes (`.sesslint/restore.json` in the checked tree) and
 //! `sesslint restore`: every file of the last apply back to its backup, created files removed.
+//! Backups are read from `.sesslint/backups/STAMP/` or, for manifests of sesslint 0.1.0,
+//! from `NAME.sesslint-STAMP.bak` beside the file.
 
 use std::path::{Path, PathBuf};
 
@@ -8,8 +10,13 @@ use serde::{Deserialize, Serialize};
 use super::apply::{fill, temp_file_name, write_atomically};
 use super::at::Dir;
 
-/// The manifest's file name, in the directory [`super::apply::ApplyOptions::manifest_dir`].
-pub const MANIFEST_NAME: &str = ".sesslint-restore.json";
+/// The manifest's path below the directory [`super::apply::ApplyOptions::manifest_dir`]: in
+/// the hidden `.sesslint/` directory, since stunnel's `include = DIR` reads every regular
+/// file of DIR, hidden ones too.
+pub const MANIFEST_NAME: &str = ".sesslint/restore.json";
+
+/// Where sesslint 0.1.0 wrote the manifest; read when there is no [`MANIFEST_NAME`].
+pub const LEGACY_MANIFEST_NAME: &str = ".sesslint-restore.json";
 
 const MANIFEST_FORMAT: &str = "sesslint-restore/1";
 
@@ -100,13 +107,16 @@ pub enum Restored {
 /// backup's mode, owner and labels; files the apply created are removed. The backups and
 /// the manifest stay, so restoring twice is harmless.
 pub fn restore(dir: &Path) -> Result<Vec<Restored>, RestoreError> {
-    let manifest_path = dir.join(MANIFEST_NAME);
+    let manifest_path = match std::fs::symlink_metadata(dir.join(MANIFEST_NAME)) {
+        Ok(_) => dir.join(MANIFEST_NAME),
+        Err(_) => dir.join(LEGACY_MANIFEST_NAME),
+    };
     let manifest = Manifest::read(&manifest_path)?;
     let root = std::fs::canonicalize(dir)
         .map_err(|source| RestoreError::Io { path: crate::source::display_path(dir), source })?;
     let mut plan = Vec::with_capacity(manifest.entries.len());
     for e in &manifest.entries {
-        let (dir, name) = confined(e, &root).map_err(|reason| RestoreError::Refused {
+        let (dir, name, backup_dir) = confined(e, &root).map_err(|reason| RestoreError::Refused {
             manifest: crate::source::display_path(&manifest_path),
             reason: crate::source::printable(&reason).into_owned(),
         })?;
@@ -122,9 +132,9 @@ pub fn restore(dir: &Path) -> Result<Vec<Restored>, RestoreError> {
         };
         // A backup that is a symlink or not a regular file is refused here, before any file
         // is put back, not halfway through the restore.
-        if let Some(b) = &e.backup {
+        if let (Some(b), Some(bdir)) = (&e.backup, &backup_dir) {
             let regular = super::at::split(b)
-                .and_then(|(_, n)| dir.open_file(n))
+                .and_then(|(_, n)| bdir.open_file(n))
                 .and_then(|f| f.metadata())
                 .is_ok_and(|m| m.is_file());
             if !regular && now.as_deref() != e.old_sha256.as_deref() {
@@ -147,16 +157,16 @@ pub fn restore(dir: &Path) -> Result<Vec<Restored>, RestoreError> {
                     .map_or("none, the file was created".to_owned(), crate::source::display_path),
             });
         }
-        plan.push((e, done, dir, name));
+        plan.push((e, done, dir, name, backup_dir));
     }
     let mut out = Vec::with_capacity(plan.len());
-    for (e, done, dir, name) in plan {
+    for (e, done, dir, name, backup_dir) in plan {
         if done {
             remove_leftovers(&dir, &name);
             out.push(Restored::Unchanged { target: e.target.clone() });
             continue;
         }
-        restore_in(e, &dir, &name)
+        restore_in(e, &dir, &name, backup_dir.as_ref())
             .map_err(|source| RestoreError::Io { path: crate::source::display_path(&e.target), source })?;
         remove_leftovers(&dir, &name);
         out.push(match &e.backup {
@@ -169,9 +179,11 @@ pub fn restore(dir: &Path) -> Result<Vec<Restored>, RestoreError> {
 
 /// The manifest comes from the tree, which a hostile repository controls: an entry is
 /// followed only when its target's directory is, after symlinks and `..`, below `root`
-/// (the directory given to restore), outside `.git`, and its backup is
-/// `NAME.sesslint-*.bak` in that same directory. Returns the opened directory and name.
-fn confined(e: &ManifestEntry, root: &Path) -> Result<(Dir, std::ffi::OsString), String> {
+/// (the directory given to restore), outside `.git`, and its backup is the same path below
+/// `root/.sesslint/backups/STAMP/` (or, as sesslint 0.1.0 wrote them, `NAME.sesslint-*.bak`
+/// beside the target). Returns the target's opened directory and name, and the backup's
+/// opened directory.
+fn confined(e: &ManifestEntry, root: &Path) -> Result<(Dir, std::ffi::OsString, Option<Dir>), String> {
     let shown = crate::source::display_path(&e.target);
     if !e.target.is_absolute() {
         return Err(format!("{shown} is not an absolute path"));
@@ -184,25 +196,45 @@ fn confined(e: &ManifestEntry, root: &Path) -> Result<(Dir, std::ffi::OsString),
     if rel.components().any(|c| c.as_os_str() == ".git") || name == ".git" {
         return Err(format!("{shown} is inside .git"));
     }
-    if name == MANIFEST_NAME {
-        return Err(format!("{shown} is the restore manifest itself"));
+    if name == LEGACY_MANIFEST_NAME
+        || rel.starts_with(".sesslint")
+        || (rel.as_os_str().is_empty() && name == ".sesslint")
+    {
+        return Err(format!("{shown} is the restore manifest or a backup itself"));
     }
-    if let Some(b) = &e.backup {
-        let prefix = format!("{}.sesslint-", name.to_string_lossy());
-        let ok = b.parent() == e.target.parent()
-            && b.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                n.strip_prefix(&prefix).and_then(|r| r.strip_suffix(".bak")).is_some_and(|stamp| !stamp.is_empty())
-            })
-            && name.to_str().is_some();
-        if !ok {
-            return Err(format!(
-                "the backup {} is not {}.sesslint-*.bak beside {shown}",
-                crate::source::display_path(b),
-                name.to_string_lossy()
-            ));
-        }
+    let Some(b) = &e.backup else { return Ok((dir, name.to_os_string(), None)) };
+    let shown_b = crate::source::display_path(b);
+    // sesslint 0.1.0: `NAME.sesslint-STAMP.bak` beside the target.
+    let prefix = format!("{}.sesslint-", name.to_string_lossy());
+    let beside = b.parent() == e.target.parent()
+        && b.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+            n.strip_prefix(&prefix).and_then(|r| r.strip_suffix(".bak")).is_some_and(|stamp| !stamp.is_empty())
+        })
+        && name.to_str().is_some();
+    if beside {
+        let again = Dir::open(dir.path()).map_err(|err| format!("{shown}: {err}"))?;
+        return Ok((dir, name.to_os_string(), Some(again)));
     }
-    Ok((dir, name.to_os_string()))
+    let refused = || {
+        format!(
+            "the backup {shown_b} is neither {}/STAMP/{} nor {}.sesslint-*.bak beside {shown}",
+            crate::source::display_path(&root.join(super::apply::BACKUP_DIR)),
+            crate::source::display_path(&rel.join(name)),
+            name.to_string_lossy()
+        )
+    };
+    if b.file_name() != Some(name) {
+        return Err(refused());
+    }
+    let (bparent, _) = super::at::split(b).map_err(|err| format!("{shown_b}: {err}"))?;
+    let bdir = Dir::open(bparent).map_err(|err| format!("{shown_b}: {err}"))?;
+    let below = bdir.path().strip_prefix(root.join(super::apply::BACKUP_DIR)).map_err(|_| refused())?;
+    let mut parts = below.components();
+    let stamp_ok = parts.next().is_some_and(|c| matches!(c, std::path::Component::Normal(_)));
+    if !stamp_ok || parts.as_path() != rel {
+        return Err(refused());
+    }
+    Ok((dir, name.to_os_string(), Some(bdir)))
 }
 
 /// Temporary files a killed apply left beside the target (`.NAME.sesslint-tmp-PID`).
@@ -220,13 +252,17 @@ fn remove_leftovers(dir: &Dir, name: &std::ffi::OsStr) {
 pub(super) fn restore_entry(e: &ManifestEntry) -> std::io::Result<()> {
     let (dir, name) = super::at::split(&e.target)?;
     let dir = Dir::open(dir)?;
-    restore_in(e, &dir, name)
+    let backup_dir = match &e.backup {
+        Some(b) => Some(Dir::open(super::at::split(b)?.0)?),
+        None => None,
+    };
+    restore_in(e, &dir, name, backup_dir.as_ref())
 }
 
 /// Put one file back: the backup's bytes and metadata over the target (a copy, so the
 /// backup stays independent of later edits), or the created file removed; relative to
-/// the target's directory `dir`, never through a symlink.
-fn restore_in(e: &ManifestEntry, dir: &Dir, name: &std::ffi::OsStr) -> std::io::Result<()> {
+/// the target's directory `dir` and the backup's `backup_dir`, never through a symlink.
+fn restore_in(e: &ManifestEntry, dir: &Dir, name: &std::ffi::OsStr, backup_dir: Option<&Dir>) -> std::io::Result<()> {
     match &e.backup {
         None => match dir.remove(name) {
             Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err),
@@ -235,7 +271,8 @@ fn restore_in(e: &ManifestEntry, dir: &Dir, name: &std::ffi::OsStr) -> std::io::
         Some(backup) => {
             use std::os::unix::fs::PermissionsExt;
             let (_, backup_name) = super::at::split(backup)?;
-            let mut from = dir.open_file(backup_name)?;
+            let backup_dir = backup_dir.ok_or_else(|| std::io::Error::other("the backup's directory is not open"))?;
+            let mut from = backup_dir.open_file(backup_name)?;
             let meta = from.metadata()?;
             if !meta.is_file() {
                 return Err(std::io::Error::other("the backup is not a regular file"));
