@@ -89,7 +89,19 @@ pub fn unknown_name_holds_a_secret(lower: &str) -> bool {
 /// [`unknown_name_holds_a_secret`] of `name` lowercased (ASCII), without making the
 /// lowercase copy: it runs on every line of every ini file.
 fn holds_a_secret_any_case(name: &str) -> bool {
-    looks_like_a_password_any_case(name) || contains_any_case(name.as_bytes(), &[b"auth", b"key", b"token", b"cred"])
+    let b = name.as_bytes();
+    // One pass, each position tested only for the words its letter begins.
+    let at = |i: usize, w: &[u8]| b.len() - i >= w.len() && b[i..i + w.len()].eq_ignore_ascii_case(w);
+    let word = (0..b.len()).any(|i| match b[i] | 0x20 {
+        b'p' => at(i, b"pass") || at(i, b"pwd"),
+        b's' => at(i, b"secret"),
+        b'a' => at(i, b"auth"),
+        b'k' => at(i, b"key"),
+        b't' => at(i, b"token"),
+        b'c' => at(i, b"cred"),
+        _ => false,
+    });
+    word || looks_like_a_password_any_case(name)
 }
 
 /// [`name_looks_like_a_password`] of `name` lowercased (ASCII), without the copy.
@@ -207,7 +219,7 @@ pub fn raw_line_secret(line: &[u8], envphp: bool) -> Option<Range<usize>> {
         let p = find(line, b"=>")?;
         (p, p + 2)
     } else {
-        match line.iter().position(|&b| b == b'=') {
+        match memchr::memchr(b'=', line) {
             Some(p) => (p, p + 1),
             // No `=` (php-fpm refuses the line, `#secret value` included): the first word
             // names the value that follows it.
@@ -218,7 +230,11 @@ pub fn raw_line_secret(line: &[u8], envphp: bool) -> Option<Range<usize>> {
             }
         }
     };
-    let key = String::from_utf8_lossy(&line[..key_end]);
+    // Valid UTF-8 (nearly every line) is borrowed without the lossy decoder's pass.
+    let key = match std::str::from_utf8(&line[..key_end]) {
+        Ok(k) => std::borrow::Cow::Borrowed(k),
+        Err(_) => String::from_utf8_lossy(&line[..key_end]),
+    };
     let key = key.trim().trim_matches(['\'', '"', '[', ']', '(', ',']).trim();
     let key = if envphp { key.rsplit(['\'', '"', '[', '(', ',', ' ']).next().unwrap_or(key) } else { key };
     let secret = if envphp { envphp_key_is_secret(key) } else { ini_key_is_secret(key) };

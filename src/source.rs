@@ -147,17 +147,14 @@ pub fn is_unprintable(c: char) -> bool {
 
 fn line_starts(bytes: &[u8]) -> Vec<u32> {
     let mut starts = vec![0];
-    let mut i = 0;
     // Past u32 (only a buffer over 4 GiB, never a file read under the 16 MiB limit) the
     // offsets saturate: positions there are wrong, never a panic.
     let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => starts.push(at(i + 1)),
-            b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(at(i + 1)),
-            _ => {}
+    // memchr finds the breaks (a byte-by-byte loop cost a tenth of a pre-commit run).
+    for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
+            starts.push(at(i + 1));
         }
-        i += 1;
     }
     starts.shrink_to_fit();
     starts

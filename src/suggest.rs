@@ -28,7 +28,8 @@ pub fn is_typo_of(name: &str, known: &str) -> bool {
         return false;
     }
     let bound = 2.max(known.len() / 6);
-    if name.chars().count().abs_diff(known.chars().count()) > bound {
+    let chars = |s: &str| if s.is_ascii() { s.len() } else { s.chars().count() };
+    if chars(name).abs_diff(chars(known)) > bound {
         return false;
     }
     if too_many_letters_apart(name, known, bound) {

@@ -42,7 +42,10 @@ pub(super) fn in_ini(bytes: &[u8]) -> Vec<Span> {
     // needs the test (a byte-by-byte `windows(9)` took about 16 instructions a byte).
     let save_path = memchr::memmem::Finder::new(b"save_path");
     let any_save_path = save_path.find(bytes).is_some();
-    for line in bytes.split_inclusive(|&b| b == b'\n' || b == b'\r') {
+    // Lines as `split_inclusive` on `\n` or `\r` gives them, found with memchr.
+    let ends = memchr::memchr2_iter(b'\n', b'\r', bytes).map(|p| p + 1);
+    for end in ends.chain((bytes.last().is_some_and(|&b| b != b'\n' && b != b'\r')).then_some(bytes.len())) {
+        let line = &bytes[offset..end];
         if any_save_path && save_path.find(line).is_some() {
             for r in crate::secrets::save_path_secret_ranges(line) {
                 out.push(Span::new(offset + r.start, offset + r.end));
@@ -51,7 +54,7 @@ pub(super) fn in_ini(bytes: &[u8]) -> Vec<Span> {
         if let Some(r) = crate::secrets::raw_line_secret(line, false) {
             out.push(Span::new(offset + r.start, offset + r.end));
         }
-        offset += line.len();
+        offset = end;
     }
     out
 }

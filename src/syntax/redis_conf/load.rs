@@ -186,7 +186,8 @@ impl Loader {
             state.active.push(canon);
         }
         state.out.files.push(source.path.clone());
-        let chunk = Chunk { bytes: Cow::Borrowed(&source.bytes[..]), parts: vec![(0, Arc::from(source.path.as_path()))] };
+        let chunk =
+            Chunk { bytes: Cow::Borrowed(&source.bytes[..]), parts: vec![(0, Arc::from(source.path.as_path()))] };
         let tree = tree.filter(|t| t.text() == &source.bytes[..]);
         if self.run(&mut state, &chunk, 0, tree).is_ok() {
             self.finish(&mut state);

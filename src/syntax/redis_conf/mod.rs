@@ -282,7 +282,11 @@ fn split_args_into(bytes: &[u8], content: Span, args: &mut Vec<Arg>, value: &mut
             p += 1;
         }
         if p >= end || !matches!(bytes[p], b'"' | b'\'') {
-            args.push(Arg { span: Span::new(token_start, p), value: ArgBytes::from(&bytes[token_start..p]), quoting: Quoting::Bare });
+            args.push(Arg {
+                span: Span::new(token_start, p),
+                value: ArgBytes::from(&bytes[token_start..p]),
+                quoting: Quoting::Bare,
+            });
             if p < end && bytes[p] == 0 {
                 // The end of the C string (a caller cuts there; never loop on it).
                 return Ok(());
