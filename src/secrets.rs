@@ -113,6 +113,11 @@ fn looks_like_a_password_any_case(name: &str) -> bool {
     if !(6..=12).contains(&name.len()) {
         return false;
     }
+    // Each byte that is no letter of `password` takes an edit: most keys have three.
+    let foreign = name.bytes().filter(|b| !matches!(b | 0x20, b'p' | b'a' | b's' | b'w' | b'o' | b'r' | b'd')).count();
+    if foreign > 2 && name.is_ascii() {
+        return false;
+    }
     let mut lower = [0u8; 12];
     let lower = &mut lower[..name.len()];
     lower.copy_from_slice(name.as_bytes());
