@@ -213,10 +213,18 @@ impl Confinement {
     /// A config file's bytes: resolved inside the allowed trees, a regular file, at most
     /// [`MAX_FILE_SIZE`]. A directory reads as empty (fopen()+fgets() on Linux do the same).
     pub fn read(&self, path: &Path) -> Result<Vec<u8>, Refusal> {
+        self.read_with_mode(path).map(|(bytes, _)| bytes)
+    }
+
+    /// [`Confinement::read`], with the permission bits (`st_mode & 0o7777`) of the file read,
+    /// symlinks followed: one resolution of the path for both (a fleet reads thousands).
+    pub fn read_with_mode(&self, path: &Path) -> Result<(Vec<u8>, u32), Refusal> {
+        use std::os::unix::fs::PermissionsExt;
         let resolved = self.resolve(path)?;
         let meta = std::fs::metadata(&resolved).map_err(Refusal::Io)?;
+        let mode = meta.permissions().mode() & 0o7777;
         if meta.is_dir() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), mode));
         }
         if !meta.is_file() {
             return Err(Refusal::NotRegular);
@@ -224,7 +232,7 @@ impl Confinement {
         if meta.len() > MAX_FILE_SIZE {
             return Err(Refusal::TooLarge(meta.len()));
         }
-        read_limited(&resolved)
+        read_limited(&resolved).map(|bytes| (bytes, mode))
     }
 }
 

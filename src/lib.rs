@@ -28,6 +28,7 @@ mod confine;
 mod discover;
 mod glob;
 mod machine_scope;
+mod parallel;
 mod php_constants;
 mod php_value;
 mod secrets;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// modules of one layer do not know each other.
 const LAYERS: &[&[&str]] = &[
     // Plain values and text utilities: know nothing else of sesslint.
-    &["span", "glob", "php_constants", "php_value", "codes", "sha256", "suggest"],
+    &["span", "glob", "php_constants", "php_value", "codes", "sha256", "suggest", "parallel"],
     &["source", "diagnostic"],
     // The one way a config file is opened: inside the checked tree, bounded.
     &["confine"],

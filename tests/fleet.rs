@@ -360,3 +360,71 @@ fn sl405_points_at_the_line_that_is_wrong() {
     let related = d.related.first().expect("the server end");
     assert!(line_of(related).1.starts_with("accept = 10.0.0.5:6381"), "{:?}", line_of(related));
 }
+
+/// Copy `from` into `to`, symlinks as symlinks (Debian's `conf.d` links stay links).
+fn copy_tree(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+        let dest = to.join(e.path().strip_prefix(from).expect("below from"));
+        if e.path_is_symlink() {
+            let target = std::fs::read_link(e.path()).expect("readlink");
+            std::os::unix::fs::symlink(target, &dest).expect("symlink");
+        } else if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(e.path(), &dest).expect("copy");
+        }
+    }
+}
+
+/// Every stage that runs on several threads (reading and parsing, loading the Redis
+/// servers, the rules, the line indexes) gives the output one thread gives, byte for byte,
+/// in every format: `SESSLINT_THREADS=1` against 4 threads (more than this machine may
+/// have, so that the threads interleave) on a fleet large enough for each stage to split.
+#[test]
+fn a_fleet_reports_the_same_bytes_on_one_thread_and_on_four() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let demo = common::fixtures().join("demo");
+    for i in 0..8 {
+        let host = tmp.path().join(format!("host{i:02}"));
+        copy_tree(&demo.join("etc"), &host.join("etc"));
+        copy_tree(&demo.join("var/www/shop"), &host.join("var/www/shop"));
+        // Hosts that differ, so that their findings do not all say the same thing.
+        std::fs::write(
+            host.join("etc/php/8.2/fpm/pool.d/extra.conf"),
+            format!(
+                "[extra{i}]\nphp_value[session.save_handler] = redis\nphp_value[session.save_path] = \"tcp://127.0.0.1:{}?database={}\"\n",
+                6379 + i % 3,
+                i % 20
+            ),
+        )
+        .expect("write");
+    }
+    synthetic_fleet(tmp.path(), 8);
+    let dir = tmp.path().to_str().expect("utf-8 path");
+    let run = |threads: &str, args: &[&str]| {
+        let out = common::sesslint_cmd(args).arg(dir).env("SESSLINT_THREADS", threads).output().expect("run");
+        (out.status.code(), out.stdout, out.stderr)
+    };
+    let mut checked = 0;
+    for args in [
+        &["check", "--format", "human"][..],
+        &["check", "--format", "concise"],
+        &["check", "--format", "json"],
+        &["check", "--format", "sarif"],
+        &["check", "--format", "github"],
+        &["check", "--format", "junit"],
+        &["check", "--statistics"],
+        &["show"],
+        &["show", "--format", "json"],
+    ] {
+        let one = run("1", args);
+        let four = run("4", args);
+        assert!(!one.1.is_empty(), "{args:?} printed nothing: {}", String::from_utf8_lossy(&one.2));
+        assert!(one == four, "{args:?}: 1 thread and 4 threads differ");
+        checked += one.1.len();
+    }
+    // The fleet is big enough for the stages to split (each needs a few dozen items).
+    let model = build(tmp.path());
+    assert!(model.files.len() >= 150 && model.redis.len() >= 20, "{} files", model.files.len());
+    assert!(checked > 100_000, "{checked} bytes compared");
+}

@@ -78,45 +78,37 @@ pub(super) fn read_all(
     cache: Option<&ParseCache>,
     on_file: Option<&(dyn Fn(usize, usize) + Sync)>,
 ) -> Vec<Result<LoadedFile, discover::Unreadable>> {
-    // Reading and parsing are independent per file: spread them over the cores, keep the order.
+    // Reading and parsing are independent per file: spread over the cores, the order kept.
     let total = files.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let read_one = |found: &discover::Found| -> Result<LoadedFile, discover::Unreadable> {
-        let source = match overlay.and_then(|o| o.get(&found.path)) {
+        let (source, mode) = match overlay.and_then(|o| o.get(&found.path)) {
             // An editor buffer is held to the same limit as a file.
             Some(b) if b.len() as u64 > crate::confine::MAX_FILE_SIZE => {
                 let why = crate::confine::Refusal::TooLarge(b.len() as u64);
                 return Err(discover::Unreadable { path: found.path.clone(), reason: why.to_string() });
             }
-            Some(b) => Source::new(found.path.clone(), b.clone()),
+            Some(b) => (Source::new(found.path.clone(), b.clone()), None),
             None => confinement
-                .read(&found.read_from)
-                .map(|b| Source::new(found.path.clone(), b))
+                .read_with_mode(&found.read_from)
+                .map(|(b, mode)| (Source::new(found.path.clone(), b), Some(mode)))
                 .map_err(|e| discover::Unreadable { path: found.path.clone(), reason: e.to_string() })?,
         };
         let mut out = match cache {
             Some(c) => c.get_or_parse(source, found.role),
             None => parse_file(source, found.role).0,
         };
-        // The mode of the file read, through the same confinement as the read.
-        out.mode = confinement.resolve(&found.read_from).ok().and_then(|p| file_mode(&p));
+        // The mode of the file read (a buffer: of the file it stands for), through the same
+        // confinement as the read.
+        out.mode = mode.or_else(|| confinement.resolve(&found.read_from).ok().and_then(|p| file_mode(&p)));
         let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if let Some(on_file) = on_file {
             on_file(done, total);
         }
         Ok(out)
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    let chunk = total.div_ceil(threads).max(64);
-    if total <= chunk {
-        files.iter().map(read_one).collect()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> =
-                files.chunks(chunk).map(|part| scope.spawn(|| part.iter().map(read_one).collect::<Vec<_>>())).collect();
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-        })
-    }
+    // Files differ in size by thousands of times: threads take the next file as they finish one.
+    crate::parallel::map(files, 32, read_one)
 }
 
 /// Parse one file by its role, with what the parser and the passes over its tree find:

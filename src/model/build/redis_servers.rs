@@ -33,32 +33,39 @@ pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader)
         })
         .collect();
     let trees = std::sync::Arc::new(trees);
+    let tree_of = |i: usize| match parsed.get(i) {
+        Some(Parsed::Redis(t)) => Some(t.as_ref()),
+        _ => None,
+    };
+    // A file without `include` loads alone, whatever the others do: those are loaded over
+    // the threads up front (one that turns out to be another's fragment is loaded for
+    // nothing, once). A file with includes is loaded in turn below, so that a chain of
+    // fragments is never loaded once per link.
+    let has_include =
+        |i: usize| tree_of(i).is_none_or(|t| t.directives().any(|(_, d)| d.name_lowercase() == "include"));
+    let alone: Vec<usize> = tops.iter().copied().filter(|&i| !has_include(i)).collect();
+    let mut preloaded: std::collections::HashMap<usize, _> = alone
+        .iter()
+        .copied()
+        .zip(crate::parallel::map(&alone, 4, |&i| {
+            let l = loader_for(model, loader, &trees, i);
+            let cfg = l.load_parsed(&model.files[i].source, tree_of(i));
+            (l, cfg)
+        }))
+        .collect();
     for i in tops {
         let path = model.files[i].source.path.clone();
         if included.contains(&path) {
             continue; // a fragment of another server's config
         }
-        // redis-server resolves relative includes against its working directory, which we
-        // cannot know; the config's own directory is the usual one.
-        let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
-        // In a fleet, the server's host tree is its root.
-        let root = match model.host_of_file(FileId(i)) {
-            Some(h) => Some(model.host(h).root.clone()),
-            None => loader.root.clone(),
-        };
-        // The loader wants the directory as redis-server would see it (below --root).
-        let cwd = match &root {
-            Some(root) => {
-                crate::confine::relative_to_root(&dir, root).map(|rel| Path::new("/").join(rel)).unwrap_or(dir)
+        let (l, cfg) = match preloaded.remove(&i) {
+            Some(done) => done,
+            None => {
+                let l = loader_for(model, loader, &trees, i);
+                let cfg = l.load_parsed(&model.files[i].source, tree_of(i));
+                (l, cfg)
             }
-            None => dir,
         };
-        let l = Loader { cwd: Some(cwd), root, parsed: trees.clone(), ..loader.clone() };
-        let tree = match parsed.get(i) {
-            Some(Parsed::Redis(t)) => Some(t.as_ref()),
-            _ => None,
-        };
-        let cfg = l.load_parsed(&model.files[i].source, tree);
         for f in cfg.files.iter().skip(1) {
             included.insert(f.clone());
             included.insert(l.physical_of(f));
@@ -135,6 +142,29 @@ pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader)
         model.redis.push(server);
     }
 }
+
+/// The loader for the server whose main file is `i`: its directory as redis-server would
+/// see it, its host's tree as the root.
+fn loader_for(model: &Model, loader: &Loader, trees: &Trees, i: usize) -> Loader {
+    let path = &model.files[i].source.path;
+    // redis-server resolves relative includes against its working directory, which we
+    // cannot know; the config's own directory is the usual one.
+    let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    // In a fleet, the server's host tree is its root.
+    let root = match model.host_of_file(FileId(i)) {
+        Some(h) => Some(model.host(h).root.clone()),
+        None => loader.root.clone(),
+    };
+    // The loader wants the directory as redis-server would see it (below --root).
+    let cwd = match &root {
+        Some(root) => crate::confine::relative_to_root(&dir, root).map(|rel| Path::new("/").join(rel)).unwrap_or(dir),
+        None => dir,
+    };
+    Loader { cwd: Some(cwd), root, parsed: trees.clone(), ..loader.clone() }
+}
+
+/// The trees parsed with the files, by path.
+type Trees = std::sync::Arc<std::collections::HashMap<PathBuf, std::sync::Arc<crate::syntax::redis_conf::RedisConf>>>;
 
 /// Read the ACL file `aclfile` names and give its users to the server. redis-server opens
 /// it after reading the config, so a relative path is taken in `dir` (the loader's path
