@@ -446,7 +446,8 @@ pub struct IniFile<'a> {
 
 /// Group php.ini and scan-dir files into setups.
 pub fn build_setups(php_inis: &[IniFile<'_>], scan_inis: &[IniFile<'_>]) -> Vec<PhpSetup> {
-    let mut setups = Vec::new();
+    // Which files make each setup, in order; then the setups, each from its own files only.
+    let mut setups: Vec<(Option<&IniFile<'_>>, Vec<&IniFile<'_>>, PathBuf)> = Vec::new();
     let mut claimed = vec![false; scan_inis.len()];
     let mut by_dir: BTreeMap<&Path, Vec<usize>> = BTreeMap::new();
     for (i, s) in scan_inis.iter().enumerate() {
@@ -462,7 +463,7 @@ pub fn build_setups(php_inis: &[IniFile<'_>], scan_inis: &[IniFile<'_>]) -> Vec<
         for &i in &scan {
             claimed[i] = true;
         }
-        setups.push(setup(Some(ini), scan.iter().map(|&i| &scan_inis[i]).collect(), dir));
+        setups.push((Some(ini), scan.iter().map(|&i| &scan_inis[i]).collect(), dir));
     }
     // Scan dirs without a php.ini (the Docker images ship none): built-in defaults + conf.d.
     let mut rest: BTreeMap<PathBuf, Vec<&IniFile<'_>>> = BTreeMap::new();
@@ -473,9 +474,10 @@ pub fn build_setups(php_inis: &[IniFile<'_>], scan_inis: &[IniFile<'_>]) -> Vec<
         }
     }
     for (dir, files) in rest {
-        setups.push(setup(None, files, dir));
+        setups.push((None, files, dir));
     }
-    setups
+    // A fleet has hundreds of setups: built over the threads, in the order above.
+    crate::parallel::map(&setups, 8, |(ini, scan, dir)| setup(*ini, scan.clone(), dir.clone()))
 }
 
 fn setup(php_ini: Option<&IniFile<'_>>, mut scan: Vec<&IniFile<'_>>, dir: PathBuf) -> PhpSetup {

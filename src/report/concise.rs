@@ -7,8 +7,9 @@ use crate::diagnostic::Diagnostic;
 use crate::source::display_path;
 
 pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
-    for d in diagnostics {
-        writeln!(out, "{}", line(d, ctx))?;
+    // Lines are independent: formatted over the threads, written in order.
+    for line in crate::parallel::map(diagnostics, 256, |d| line(d, ctx)) {
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }

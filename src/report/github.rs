@@ -8,32 +8,37 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::display_path;
 
 pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
-    for d in diagnostics {
-        let command = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "notice",
-        };
-        let start = ctx.position(&d.primary.path, d.primary.span.start);
-        let end = ctx.position(&d.primary.path, d.primary.span.end);
-        let mut message = ctx.text(&d.message);
-        if let Some(help) = &d.help {
-            message.push_str("\nhelp: ");
-            message.push_str(&ctx.text(help));
-        }
-        writeln!(
-            out,
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            escape_property(&display_path(&d.primary.path)),
-            start.line,
-            start.column,
-            end.line,
-            end.column,
-            escape_property(&format!("{} ({})", d.code, d.name)),
-            escape_data(&message),
-        )?;
+    // Lines are independent: formatted over the threads, written in order.
+    for line in crate::parallel::map(diagnostics, 256, |d| line(d, ctx)) {
+        writeln!(out, "{line}")?;
     }
     Ok(())
+}
+
+/// One finding as a workflow command, secrets masked.
+fn line(d: &Diagnostic, ctx: &ReportContext<'_>) -> String {
+    let command = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    let start = ctx.position(&d.primary.path, d.primary.span.start);
+    let end = ctx.position(&d.primary.path, d.primary.span.end);
+    let mut message = ctx.text(&d.message);
+    if let Some(help) = &d.help {
+        message.push_str("\nhelp: ");
+        message.push_str(&ctx.text(help));
+    }
+    format!(
+        "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+        escape_property(&display_path(&d.primary.path)),
+        start.line,
+        start.column,
+        end.line,
+        end.column,
+        escape_property(&format!("{} ({})", d.code, d.name)),
+        escape_data(&message),
+    )
 }
 
 /// The message part: `%`, CR and LF are encoded (the runner decodes them back).

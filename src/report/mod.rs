@@ -133,7 +133,11 @@ impl<'a> ReportContext<'a> {
 }
 
 impl Format {
+    /// Write `diagnostics` in this format to `out`, through a buffer (stdout is line
+    /// buffered: one write per line was thousands of system calls for a fleet).
     pub fn write(self, diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let mut buffered = io::BufWriter::with_capacity(1 << 16, out);
+        let out: &mut dyn Write = &mut buffered;
         match self {
             Format::Human => human::write(diagnostics, ctx, out),
             Format::Concise => concise::write(diagnostics, ctx, out),
@@ -141,7 +145,8 @@ impl Format {
             Format::Sarif => sarif::write(diagnostics, ctx, out),
             Format::Github => github::write(diagnostics, ctx, out),
             Format::Junit => junit::write(diagnostics, ctx, out),
-        }
+        }?;
+        buffered.flush()
     }
 }
 
