@@ -12,6 +12,9 @@
 # that the fleet's links cross hosts (found through the address index, not host pairs).
 #
 #   SESSLINT_BIN=target/debug/sesslint scripts/bench-fleet.sh 50 1   (no release build)
+#   STAGES=1 scripts/bench-fleet.sh 300 3   (also instructions per stage, under callgrind:
+#     every stage on one thread (SESSLINT_THREADS=1), then what the main thread runs itself
+#     with the default threads; minutes at 300 hosts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hosts=${1:-300}
@@ -109,3 +112,31 @@ echo "sesslint show:                  ${show_ms} ms"
 echo "cross-host links in the map:    ${cross}"
 awk -v a="$check_ms" -v b="$floor_ms" 'BEGIN { printf "ratio check / floor:            %.2fx\n", a / b }'
 echo "peak RSS of sesslint check:     ${peak_kb} KiB"
+
+if [ -n "${STAGES:-}" ]; then
+  # Instructions are deterministic where wall time on a shared machine is not.
+  stage() { # FILE FUNCTION: inclusive instructions of FUNCTION in a callgrind profile
+    callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null |
+      awk -v f="$2" '!found && $0 ~ (":" f " \\[") { gsub(",", "", $1); print $1; found = 1 }'
+  }
+  cg=$work/cg.out
+  SESSLINT_THREADS=1 valgrind --tool=callgrind --callgrind-out-file="$cg" "$bin" --format concise "$fleet" > /dev/null 2>&1 || true
+  total=$(stage "$cg" 'sesslint::main')
+  build=$(stage "$cg" 'sesslint::model::build::build')
+  disc=$(stage "$cg" 'sesslint::discover::discover_observed')
+  read=$(stage "$cg" 'sesslint::model::build::read::parse_file')
+  run=$(stage "$cg" 'sesslint::check::run')
+  rules=$(stage "$cg" 'sesslint::rules::check_selected')
+  report=$(stage "$cg" 'sesslint::report_findings')
+  echo
+  echo "instructions per stage, one thread (SESSLINT_THREADS=1), millions:"
+  awk -v t="$total" -v b="$build" -v d="$disc" -v r="$read" -v c="$run" -v u="$rules" -v w="$report" 'BEGIN {
+    printf "  discovery %.0f, parse %.0f, reading+lowering+linking %.0f, rules %.0f, check (suppressions, caps, hosts) %.0f, report %.0f, all %.0f\n",
+      d / 1e6, r / 1e6, (b - d - r) / 1e6, u / 1e6, (c - u) / 1e6, w / 1e6, t / 1e6 }'
+  valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$cg.n" "$bin" --format concise "$fleet" > /dev/null 2>&1 || true
+  main_thread=$(grep -m1 '^summary:' "$cg.n-01" | awk '{print $2}')
+  all=0
+  for f in "$cg.n"-*; do all=$((all + $(grep -m1 '^summary:' "$f" | awk '{print $2}'))); done
+  awk -v m="$main_thread" -v a="$all" 'BEGIN {
+    printf "default threads: %.0f M instructions in all, %.0f M on the main thread (%.0f%%)\n", a / 1e6, m / 1e6, 100 * m / a }'
+fi
