@@ -162,12 +162,20 @@ pub fn project_root(files: &[PathBuf], config: &Config) -> PathBuf {
     first.parent().map(Path::to_path_buf).filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// The model keeps every file's syntax tree, for fixes and plans.
 pub fn check(req: &Request<'_>) -> Outcome {
-    check_observed(req, &|_, _| {})
+    check_with(req, &|_, _| {}, false)
 }
 
 /// Like [`check`], calling `on_file(done, total)` while the files are read and parsed.
+/// The model it returns is for a report: it keeps the syntax trees of files with syntax
+/// errors only ([`Model::release_trees`], dropped before the rules ran); use [`check`] for
+/// fixes, hover and plans.
 pub fn check_observed(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync)) -> Outcome {
+    check_with(req, on_file, true)
+}
+
+fn check_with(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync), release_trees: bool) -> Outcome {
     let paths = if req.paths.is_empty() { vec![PathBuf::from(".")] } else { req.paths.clone() };
     let files_only = paths.iter().all(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_dir()));
     let mut scan = if files_only { vec![project_root(&paths, req.config)] } else { paths.clone() };
@@ -188,7 +196,10 @@ pub fn check_observed(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync)
         redis_version: req.config.redis_version.as_ref(),
         hosts: &req.config.hosts,
     };
-    let model = crate::model::build(&scan, &options);
+    let mut model = crate::model::build(&scan, &options);
+    if release_trees {
+        model.release_trees();
+    }
     let mut diagnostics = run(&model, req.config);
     if files_only {
         let wanted: Vec<PathBuf> = paths.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();

@@ -243,6 +243,17 @@ impl Model {
         self.by_path.get(path).copied()
     }
 
+    /// Drop the syntax trees no rule reads ([`LoadedFile::tree`] becomes
+    /// [`SyntaxTree::None`]): every file's but those with syntax errors (SL001 quotes a
+    /// refused ini value from the tree). Sources, secrets' spans and all that was lowered
+    /// stay. For a caller that reports and will neither hover, fix nor rewrite (`check`
+    /// without `--fix`/`--diff`): the trees are most of a fleet's heap.
+    pub fn release_trees(&mut self) {
+        for f in self.files.iter_mut().filter(|f| f.syntax_errors.is_empty()) {
+            f.tree = SyntaxTree::None;
+        }
+    }
+
     /// Add a file read for the model; its id.
     pub fn add_file(&mut self, file: LoadedFile) -> FileId {
         let id = FileId(self.files.len());
