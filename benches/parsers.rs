@@ -75,9 +75,9 @@ mod redis_conf {
         let bytes = &INPUTS.redis;
         bencher.counter(BytesCount::of_slice(bytes)).bench(|| {
             let tree = syntax::redis_conf::parse(black_box(bytes));
-            let directives: Vec<(String, Vec<Vec<u8>>)> = tree
+            let directives: Vec<(String, Vec<syntax::redis_conf::ArgBytes>)> = tree
                 .directives()
-                .map(|(_, d)| (d.name_lowercase(), d.args().iter().map(|a| a.value.to_vec()).collect()))
+                .map(|(_, d)| (d.name_lowercase(), d.args().iter().map(|a| a.value.clone()).collect()))
                 .collect();
             syntax::redis_conf::effective_config(directives.iter().map(|(n, a)| (n.as_str(), a.as_slice())))
         });

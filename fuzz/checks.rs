@@ -82,9 +82,9 @@ pub fn check_redis_conf(bytes: &[u8]) {
             "redis.conf error span out of range"
         );
     }
-    let directives: Vec<(String, Vec<Vec<u8>>)> = tree
+    let directives: Vec<(String, Vec<redis_conf::ArgBytes>)> = tree
         .directives()
-        .map(|(_, d)| (d.name_lowercase(), d.args().iter().map(|a| a.value.to_vec()).collect()))
+        .map(|(_, d)| (d.name_lowercase(), d.args().iter().map(|a| a.value.clone()).collect()))
         .collect();
     // Unlike redis-server, keep going after a refused directive: more checker states are reached.
     let mut checker = redis_conf::Checker::new();

@@ -70,7 +70,7 @@ fn run_sesslint(case: &Path) -> SesslintView {
     );
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("sesslint prints JSON");
     let list = value.as_array().expect("a JSON array");
-    let directives: Vec<(String, Vec<Vec<u8>>)> = list
+    let directives: Vec<(String, Vec<sesslint::syntax::redis_conf::ArgBytes>)> = list
         .iter()
         .map(|d| {
             let name = d["directive"].as_str().expect("directive").to_string();
@@ -78,7 +78,7 @@ fn run_sesslint(case: &Path) -> SesslintView {
                 .as_array()
                 .expect("args")
                 .iter()
-                .map(|a| a.as_str().expect("arg").as_bytes().to_vec())
+                .map(|a| a.as_str().expect("arg").as_bytes().into())
                 .collect();
             assert!(d["file"].is_string() && d["line"].is_u64(), "{d}");
             (name, args)

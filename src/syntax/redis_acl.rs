@@ -66,7 +66,7 @@ pub fn parse(bytes: &[u8]) -> AclFile {
             continue;
         }
         seen.insert(name.clone());
-        let values: Vec<Vec<u8>> = args.iter().map(|a| a.value.to_vec()).collect();
+        let values: Vec<redis_conf::ArgBytes> = args.iter().map(|a| a.value.clone()).collect();
         match checker.directive("user", &values) {
             Err(message) | Ok(redis_conf::Action::AclUnknown(message)) => {
                 out.errors.push(SyntaxError::new(line.content, message));
@@ -80,7 +80,12 @@ pub fn parse(bytes: &[u8]) -> AclFile {
             .filter(|a| matches!(a.value.first(), Some(b'>' | b'<' | b'#' | b'!')) && a.value.len() > 1)
             .map(|a| Span::new(a.span.start + 1, a.span.end).to(Span::empty(a.span.end)))
             .collect();
-        out.users.push(AclLine { name, rules: values[1..].to_vec(), span: line.content, secrets });
+        out.users.push(AclLine {
+            name,
+            rules: values[1..].iter().map(|v| v.to_vec()).collect(),
+            span: line.content,
+            secrets,
+        });
     }
     out
 }

@@ -90,10 +90,11 @@ impl AclUser {
 
     /// Apply the rules of a `user` line in order, as ACLSetUser does (only the rules that
     /// decide logging in; key, channel and command rules are checked by the loader).
-    pub fn apply(&mut self, rules: &[Vec<u8>]) {
+    pub fn apply<R: AsRef<[u8]>>(&mut self, rules: &[R]) {
         // A selector `(+get ~k)` arrives split at its blanks: join it back.
         let mut open: Option<Vec<u8>> = None;
         for rule in rules {
+            let rule = rule.as_ref();
             if let Some(sel) = open.as_mut() {
                 sel.push(b' ');
                 sel.extend_from_slice(rule);
@@ -107,11 +108,11 @@ impl AclUser {
                 if rule.last() == Some(&b')') && rule.len() > 1 {
                     self.selectors.push(Selector::from_rule(rule));
                 } else {
-                    open = Some(rule.clone());
+                    open = Some(rule.to_vec());
                 }
                 continue;
             }
-            match rule.as_slice() {
+            match rule {
                 r if r.eq_ignore_ascii_case(b"on") => self.enabled = true,
                 r if r.eq_ignore_ascii_case(b"off") => self.enabled = false,
                 r if r.eq_ignore_ascii_case(b"nopass") => {

@@ -132,7 +132,7 @@ impl RedisServer {
 /// A directive in load order, located in a model file.
 pub struct PlacedDirective<'a> {
     pub name: &'a str,
-    pub args: &'a [Vec<u8>],
+    pub args: &'a [crate::syntax::redis_conf::ArgBytes],
     pub at: Location,
 }
 
@@ -358,11 +358,12 @@ mod tests {
     use super::*;
 
     fn server(conf: &str) -> RedisServer {
-        let lines: Vec<(String, Vec<Vec<u8>>)> = conf
+        let lines: Vec<(String, Vec<crate::syntax::redis_conf::ArgBytes>)> = conf
             .lines()
             .map(|l| {
-                let mut words = l.split_whitespace().map(|w| w.as_bytes().to_vec());
-                let name = String::from_utf8(words.next().unwrap_or_default()).unwrap_or_default();
+                let mut words = l.split_whitespace().map(|w| w.as_bytes().into());
+                let name = l.split_whitespace().next().unwrap_or_default().to_owned();
+                words.next();
                 (name, words.collect())
             })
             .collect();

@@ -8,7 +8,7 @@ use super::directives::{ACL_CATEGORIES_7_0, COMMANDS_7_0};
 
 /// The rules of a `user` line with each selector `(...)` joined back into one rule (the
 /// tokenizer split it at its blanks). `Err(j)`: the selector opened at rule `j` never closes.
-pub(super) fn merge_selectors(ops: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, usize> {
+pub(super) fn merge_selectors(ops: &[super::ArgBytes]) -> Result<Vec<Vec<u8>>, usize> {
     let mut merged: Vec<Vec<u8>> = Vec::new();
     let mut open: Option<(usize, Vec<u8>)> = None;
     for (j, op) in ops.iter().enumerate() {
@@ -23,10 +23,10 @@ pub(super) fn merge_selectors(ops: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, usize> {
             continue;
         }
         if op.first() == Some(&b'(') && op.last() != Some(&b')') {
-            open = Some((j, op.clone()));
+            open = Some((j, op.to_vec()));
             continue;
         }
-        merged.push(op.clone());
+        merged.push(op.to_vec());
     }
     match open {
         Some((j, _)) => Err(j),

@@ -8,8 +8,8 @@ use std::collections::HashSet;
 use super::acl::{merge_selectors, AclError, AclScratch};
 use super::c_numbers::{memtoull, string2d, string2ll, strtol, strtoll_octal};
 use super::directives::{self, DirectiveDef, Kind, Lookup, StrCheck, Unit, COMMANDS_7_0};
-use super::split_value;
 use super::values::{client_output_buffer_limits, enum_value, eq_ci, keyspace_event_flags, save_pairs, yes_no};
+use super::{split_value, ArgBytes};
 
 /// What the loader must do after a directive passed its checks.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,17 +67,17 @@ impl Checker {
 
     /// Check one directive (`name` lowercased, `args` unescaped) as loadServerConfigFromString
     /// does. `Err` carries redis-server's message.
-    pub fn directive(&mut self, name: &str, args: &[Vec<u8>]) -> Result<Action, String> {
+    pub fn directive(&mut self, name: &str, args: &[ArgBytes]) -> Result<Action, String> {
         let argc = args.len() + 1;
         match directives::lookup(name) {
             Lookup::Table { def, .. } => self.table(def, args),
             Lookup::Deprecated if argc == 2 => Ok(Action::None),
-            Lookup::Include if argc == 2 => Ok(Action::Include(args[0].clone())),
+            Lookup::Include if argc == 2 => Ok(Action::Include(args[0].to_vec())),
             Lookup::RenameCommand if argc == 3 => self.rename_command(&args[0], &args[1]),
             Lookup::User if argc >= 2 => self.user(args),
             Lookup::LoadModule if argc >= 2 => {
                 self.modules_loaded = true;
-                Ok(Action::LoadModule(args[0].clone()))
+                Ok(Action::LoadModule(args[0].to_vec()))
             }
             Lookup::ModuleConfig => {
                 if argc < 2 {
@@ -115,13 +115,13 @@ impl Checker {
     }
 
     /// The checks of a directive of the table (its value's kind and bounds).
-    pub(super) fn table(&mut self, def: &'static DirectiveDef, args: &[Vec<u8>]) -> Result<Action, String> {
+    pub(super) fn table(&mut self, def: &'static DirectiveDef, args: &[ArgBytes]) -> Result<Action, String> {
         if !def.multi_arg && args.len() != 1 {
             return Err("wrong number of arguments".into());
         }
         // MULTI_ARG rows re-split a single non-empty argument (`save "900 1 300 10"`).
         let resplit;
-        let args: &[Vec<u8>] = if def.multi_arg && args.len() == 1 && !args[0].is_empty() {
+        let args: &[ArgBytes] = if def.multi_arg && args.len() == 1 && !args[0].is_empty() {
             resplit = split_value(&args[0]).unwrap_or_default();
             &resplit
         } else {
@@ -138,7 +138,7 @@ impl Checker {
             Kind::Str(check) => {
                 check_string(check, &args[0])?;
                 if def.name == "logfile" && !args[0].is_empty() {
-                    return Ok(Action::LogFile(args[0].clone()));
+                    return Ok(Action::LogFile(args[0].to_vec()));
                 }
                 Ok(Action::None)
             }
@@ -148,7 +148,7 @@ impl Checker {
                 if args.len() != 1 {
                     return Err("wrong number of arguments".into());
                 }
-                Ok(Action::Dir(args[0].clone()))
+                Ok(Action::Dir(args[0].to_vec()))
             }
             Kind::Save => save_pairs(args).map(|_| Action::None),
             Kind::Bind => {
@@ -228,7 +228,7 @@ impl Checker {
 
     /// `ACLAppendUserForLoading`: the rules are tried on a scratch user. Unknown command or
     /// category names pass here (errno ENOENT is ignored) and fail later at startup.
-    fn user(&mut self, args: &[Vec<u8>]) -> Result<Action, String> {
+    fn user(&mut self, args: &[ArgBytes]) -> Result<Action, String> {
         let username = &args[0];
         // redis-server names the offending word as argv[j], j being the rule's index among
         // the rules (not among all words): it prints "user", the username, or an earlier rule.
@@ -237,14 +237,14 @@ impl Checker {
         let word = |j: usize| -> String {
             let w: &[u8] = match j {
                 0 => b"user",
-                _ => args.get(j - 1).map(Vec::as_slice).unwrap_or(b""),
+                _ => args.get(j - 1).map(ArgBytes::as_slice).unwrap_or(b""),
             };
             match (j, w.first()) {
                 (2.., Some(&c @ (b'>' | b'<' | b'#'))) => format!("{}********", c as char),
                 _ => String::from_utf8_lossy(w).into_owned(),
             }
         };
-        if self.users.contains(username) {
+        if self.users.contains(username.as_slice()) {
             return Err(format!(
                 "Error in user declaration '{}': Duplicate user found. A user can only be defined once in config files",
                 word(1)
@@ -269,7 +269,7 @@ impl Checker {
                 Err(AclError::Fatal(why)) => return Err(format!("Error in user declaration '{}': {why}", word(j))),
             }
         }
-        self.users.insert(username.clone());
+        self.users.insert(username.to_vec());
         Ok(unknown.map_or(Action::None, Action::AclUnknown))
     }
 }
@@ -406,15 +406,15 @@ mod tests {
         assert!(check("user bob ~* ~foo").is_err());
         assert!(check("user bob <nothere").is_err());
         let mut c = Checker::new();
-        assert!(c.directive("user", &[b"a".to_vec()]).is_ok());
-        assert!(c.directive("user", &[b"a".to_vec()]).is_err());
+        assert!(c.directive("user", &[b"a".to_vec().into()]).is_ok());
+        assert!(c.directive("user", &[b"a".to_vec().into()]).is_err());
     }
 
     #[test]
     fn rename_command_table() {
         let mut c = Checker::new();
-        assert!(c.directive("rename-command", &[b"CONFIG".to_vec(), b"".to_vec()]).is_ok());
-        assert!(c.directive("rename-command", &[b"config".to_vec(), b"x".to_vec()]).is_err());
-        assert!(c.directive("rename-command", &[b"get".to_vec(), b"SET".to_vec()]).is_err());
+        assert!(c.directive("rename-command", &[b"CONFIG".to_vec().into(), b"".to_vec().into()]).is_ok());
+        assert!(c.directive("rename-command", &[b"config".to_vec().into(), b"x".to_vec().into()]).is_err());
+        assert!(c.directive("rename-command", &[b"get".to_vec().into(), b"SET".to_vec().into()]).is_err());
     }
 }

@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use super::c_numbers::strtol;
 use super::check::{parse_number, Checker};
 use super::directives::{self, Kind, Lookup, Unit};
-use super::split_value;
 use super::values::{
     client_output_buffer_limits, enum_name, enum_value, eq_ci, keyspace_event_flags, keyspace_events_string,
     save_pairs, yes_no, OBUF_CLASSES,
 };
+use super::{split_value, ArgBytes};
 
 /// The canonical name of a directive of the table (`replica-read-only`, never its alias
 /// `slave-read-only`): only [`effective_config`] makes one, from the table.
@@ -90,7 +90,7 @@ impl std::ops::Index<&str> for EffectiveConfig {
 /// Directives that fail their checks are skipped. `dir` is left out (it reports getcwd()).
 pub fn effective_config<'a, I>(directives: I) -> EffectiveConfig
 where
-    I: IntoIterator<Item = (&'a str, &'a [Vec<u8>])>,
+    I: IntoIterator<Item = (&'a str, &'a [ArgBytes])>,
 {
     let mut out = BTreeMap::new();
     let mut save: Option<Vec<(i64, i64)>> = None;
@@ -105,7 +105,7 @@ where
             continue;
         }
         let resplit;
-        let args: &[Vec<u8>] = if def.multi_arg && args.len() == 1 && !args[0].is_empty() {
+        let args: &[ArgBytes] = if def.multi_arg && args.len() == 1 && !args[0].is_empty() {
             resplit = split_value(&args[0]).unwrap_or_default();
             &resplit
         } else {
@@ -185,14 +185,14 @@ mod tests {
 
     #[test]
     fn effective_values() {
-        let lines: Vec<(&str, Vec<Vec<u8>>)> = vec![
-            ("save", vec![b"900 1".to_vec()]),
-            ("save", vec![b"300".to_vec(), b"10".to_vec()]),
-            ("slave-read-only", vec![b"NO".to_vec()]),
-            ("maxmemory", vec![b"1gb".to_vec()]),
-            ("oom-score-adj", vec![b"relative".to_vec()]),
-            ("shutdown-on-sigterm", vec![b"now save".to_vec()]),
-            ("notify-keyspace-events", vec![b"Egx".to_vec()]),
+        let lines: Vec<(&str, Vec<ArgBytes>)> = vec![
+            ("save", vec![b"900 1".to_vec().into()]),
+            ("save", vec![b"300".to_vec().into(), b"10".to_vec().into()]),
+            ("slave-read-only", vec![b"NO".to_vec().into()]),
+            ("maxmemory", vec![b"1gb".to_vec().into()]),
+            ("oom-score-adj", vec![b"relative".to_vec().into()]),
+            ("shutdown-on-sigterm", vec![b"now save".to_vec().into()]),
+            ("notify-keyspace-events", vec![b"Egx".to_vec().into()]),
         ];
         let eff = effective_config(lines.iter().map(|(n, a)| (*n, a.as_slice())));
         assert_eq!(eff["save"], "900 1 300 10");

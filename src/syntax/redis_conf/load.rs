@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::check::{Action, Checker};
-use super::{parse, LineKind, RedisConf};
+use super::{parse, ArgBytes, LineKind, RedisConf};
 use crate::confine::{Confinement, Refusal};
 use crate::glob::{fnmatch, has_glob_chars};
 use crate::source::Source;
@@ -58,8 +58,9 @@ pub struct Loader {
 pub struct LoadedDirective {
     /// Lowercased name as written (an alias stays an alias).
     pub name: Cow<'static, str>,
-    /// The arguments after the name, unescaped as redis-server sees them.
-    pub args: Vec<Vec<u8>>,
+    /// The arguments after the name, unescaped as redis-server sees them (inline up to 22
+    /// bytes).
+    pub args: Vec<ArgBytes>,
     /// The file it came from, as the include line named it (the top file as given).
     pub file: Arc<Path>,
     /// 1-based line in that file.
@@ -307,7 +308,7 @@ impl Loader {
                 LineKind::Directive(d) => d,
             };
             let name = loaded_name(&directive.name.value);
-            let args: Vec<Vec<u8>> = directive.args().iter().map(|a| a.value.to_vec()).collect();
+            let args: Vec<ArgBytes> = directive.args().iter().map(|a| a.value.clone()).collect();
             let span = directive.span();
             state.out.directives.push(LoadedDirective {
                 name: name.clone(),
@@ -711,7 +712,7 @@ mod tests {
         assert!(matches!(loaded.directives[3].name, Cow::Borrowed(_)));
         assert!(matches!(loaded.directives[4].name, Cow::Owned(_)));
         assert!(Arc::ptr_eq(&loaded.directives[2].file, &loaded.directives[4].file));
-        assert_eq!(loaded.directives[0].args, [b"6380".to_vec()]);
+        assert_eq!(loaded.directives[0].args, [ArgBytes::from(&b"6380"[..])]);
     }
 
     #[test]

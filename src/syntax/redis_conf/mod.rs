@@ -380,10 +380,10 @@ fn hex(c: u8) -> u8 {
 
 /// sdssplitargs over a value already unescaped (the MULTI_ARG re-split of a single argument).
 /// `None` = unbalanced quotes.
-pub fn split_value(value: &[u8]) -> Option<Vec<Vec<u8>>> {
+pub fn split_value(value: &[u8]) -> Option<Vec<ArgBytes>> {
     // A NUL inside the value ends the C string there.
     let cut = value.iter().position(|&b| b == 0).unwrap_or(value.len());
-    split_args(value, Span::new(0, cut)).ok().map(|args| args.into_iter().map(|a| a.value.into()).collect())
+    split_args(value, Span::new(0, cut)).ok().map(|args| args.into_iter().map(|a| a.value).collect())
 }
 
 #[cfg(test)]
@@ -465,7 +465,7 @@ mod tests {
         assert_eq!(d.args()[0].quoting, Quoting::Bare);
         assert_eq!(d.args()[1].value, b"xy z");
         assert_eq!(d.args()[1].quoting, Quoting::Double);
-        assert_eq!(split_value(b"a b\0c d").unwrap(), [b"a".to_vec(), b"b".to_vec()]);
+        assert_eq!(split_value(b"a b\0c d").unwrap(), [ArgBytes::from(&b"a"[..]), ArgBytes::from(&b"b"[..])]);
         // Every line's memory is its `Line` and, with arguments after the name, one exact
         // allocation; values up to 22 bytes are inline.
         assert!(std::mem::size_of::<Line>() <= 104);

@@ -3,6 +3,7 @@
 //! read and printed as redis-server does (redis@7.0.15:src/config.c, src/notify.c).
 
 use super::c_numbers::{memtoull, strtol};
+use super::ArgBytes;
 
 pub(super) fn eq_ci(a: &[u8], b: &str) -> bool {
     a.eq_ignore_ascii_case(b.as_bytes())
@@ -20,7 +21,7 @@ pub(super) fn yes_no(v: &[u8]) -> Option<bool> {
 }
 
 /// `configEnumGetValue`: one name, or (bit flags) several names OR-ed together.
-pub(super) fn enum_value(values: &[(&str, u32)], args: &[Vec<u8>], bitflags: bool) -> Result<u32, String> {
+pub(super) fn enum_value(values: &[(&str, u32)], args: &[ArgBytes], bitflags: bool) -> Result<u32, String> {
     let err = || {
         let names: Vec<&str> = values.iter().map(|(n, _)| *n).collect();
         format!("argument(s) must be one of the following: {}", names.join(", "))
@@ -68,8 +69,8 @@ pub(super) fn enum_name(values: &[(&str, u32)], value: u32, bitflags: bool) -> S
 }
 
 /// `save` pairs: `<seconds >= 1> <changes >= 0>`...; a single `""` means no snapshots.
-pub(super) fn save_pairs(args: &[Vec<u8>]) -> Result<Vec<(i64, i64)>, String> {
-    let args: &[Vec<u8>] = if args.len() == 1 && args[0].is_empty() { &[] } else { args };
+pub(super) fn save_pairs(args: &[ArgBytes]) -> Result<Vec<(i64, i64)>, String> {
+    let args: &[ArgBytes] = if args.len() == 1 && args[0].is_empty() { &[] } else { args };
     if args.len() % 2 == 1 {
         return Err("Invalid save parameters".into());
     }
@@ -98,7 +99,7 @@ fn obuf_class(name: &[u8]) -> Option<usize> {
 }
 
 /// `updateClientOutputBufferLimit`: `<class> <hard> <soft> <seconds>`...
-pub(super) fn client_output_buffer_limits(args: &[Vec<u8>]) -> Result<Vec<(usize, u64, u64, i64)>, String> {
+pub(super) fn client_output_buffer_limits(args: &[ArgBytes]) -> Result<Vec<(usize, u64, u64, i64)>, String> {
     if args.len() % 4 != 0 {
         return Err("Wrong number of arguments in buffer limit configuration.".into());
     }
