@@ -101,14 +101,17 @@ fn holds_a_secret_any_case(name: &str) -> bool {
         b'c' => at(i, b"cred"),
         _ => false,
     });
-    word || looks_like_a_password_any_case(name)
+    // The word scan has already looked for `pass`, `pwd` and `secret`: only the typo is left.
+    word || is_a_password_typo_any_case(name)
 }
 
 /// [`name_looks_like_a_password`] of `name` lowercased (ASCII), without the copy.
 fn looks_like_a_password_any_case(name: &str) -> bool {
-    if contains_any_case(name.as_bytes(), &[b"pass", b"pwd", b"secret"]) {
-        return true;
-    }
+    contains_any_case(name.as_bytes(), &[b"pass", b"pwd", b"secret"]) || is_a_password_typo_any_case(name)
+}
+
+/// Whether `name`, ASCII case ignored, is within 2 edits of `password` (`pasword`).
+fn is_a_password_typo_any_case(name: &str) -> bool {
     // Within 2 edits of the 8 characters of `password` needs 6 to 12 bytes.
     if !(6..=12).contains(&name.len()) {
         return false;
@@ -151,8 +154,12 @@ fn unknown_acl_like(args: &[&[u8]]) -> Vec<(usize, Range<usize>)> {
 pub fn redis_broken_line_secret(line: &[u8]) -> Option<usize> {
     // Called on every comment line: the words are found as needed, the name copied only
     // when it has capitals.
-    let first = words(line).next()?;
-    let name = String::from_utf8_lossy(&line[first]);
+    let first = &line[words(line).next()?];
+    // Valid UTF-8 (nearly every line) is borrowed without the lossy decoder's pass.
+    let name = match std::str::from_utf8(first) {
+        Ok(n) => std::borrow::Cow::Borrowed(n),
+        Err(_) => String::from_utf8_lossy(first),
+    };
     let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
         std::borrow::Cow::Owned(name.to_ascii_lowercase())
     } else {
