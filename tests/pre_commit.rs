@@ -45,7 +45,7 @@ fn the_hook_blocks_a_bad_commit_and_passes_a_clean_one() {
         if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
             panic!("SESSLINT_REQUIRE_ORACLES=1 but pre-commit is not installed (pip install pre-commit)");
         }
-        eprintln!("SKIPPED: pre-commit is not installed (pip install pre-commit); the hook was not run");
+        common::skipped(&format!("pre-commit is not installed (pip install pre-commit); the hook was not run"));
         return;
     }
     let validated =
@@ -125,7 +125,8 @@ fn hook_repository(dir: &Path) -> std::path::PathBuf {
     git(&clone, &["config", "user.name", "ops"]);
     git(&clone, &["add", "-A"]);
     git(&clone, &["commit", "-q", "-m", "sesslint"]);
-    git(&clone, &["tag", "v0.1.0"]);
+    // The README pins the release this crate is (`rev: vVERSION`).
+    git(&clone, &["tag", &format!("v{}", env!("CARGO_PKG_VERSION"))]);
     clone
 }
 
@@ -135,7 +136,7 @@ fn readme_config(clone: &Path, id: &str) -> String {
     let start = readme.find("```yaml\n# .pre-commit-config.yaml\n").expect("the README's pre-commit snippet");
     let block = &readme[start + "```yaml\n".len()..];
     let block = &block[..block.find("```").expect("end of the snippet")];
-    assert!(block.contains("    rev: v0.1.0\n") && block.contains("repo: /opt/src/sesslint "), "{block}");
+    assert!(block.contains(&format!("    rev: v{}\n", env!("CARGO_PKG_VERSION"))) && block.contains("repo: /opt/src/sesslint "), "{block}");
     assert!(block.contains("- id: sesslint-system "), "{block}");
     block
         .replace("repo: /opt/src/sesslint ", &format!("repo: {} ", clone.display()))
@@ -160,7 +161,7 @@ fn pre_commit_installed() -> bool {
         if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
             panic!("SESSLINT_REQUIRE_ORACLES=1 but pre-commit is not installed (pip install pre-commit)");
         }
-        eprintln!("SKIPPED: pre-commit is not installed (pip install pre-commit); the hook was not run");
+        common::skipped(&format!("pre-commit is not installed (pip install pre-commit); the hook was not run"));
     }
     found
 }
@@ -202,9 +203,9 @@ fn the_readme_config_with_the_system_hook_runs_the_sesslint_on_path() {
 #[test]
 fn the_readme_config_with_the_rust_hook_builds_sesslint_with_cargo() {
     if std::env::var("SESSLINT_TEST_PRE_COMMIT_RUST").as_deref() != Ok("1") {
-        eprintln!(
-            "SKIPPED: the language: rust hook builds sesslint with cargo install; .ci/run runs it (SESSLINT_TEST_PRE_COMMIT_RUST=1)"
-        );
+        common::skipped(&format!(
+            "the language: rust hook builds sesslint with cargo install; .ci/run runs it (SESSLINT_TEST_PRE_COMMIT_RUST=1)"
+        ));
         return;
     }
     if !pre_commit_installed() {
@@ -242,7 +243,7 @@ fn the_readme_config_with_the_rust_hook_builds_sesslint_with_cargo() {
 #[test]
 fn the_hook_regex_and_discovery_agree() {
     let Some(python) = common::oracle("python3") else {
-        eprintln!("SKIPPED: python3 is not installed; the hook's regex was not compared with discovery");
+        common::skipped(&format!("python3 is not installed; the hook's regex was not compared with discovery"));
         return;
     };
     let manifest = std::fs::read_to_string(".pre-commit-hooks.yaml").expect("manifest");
