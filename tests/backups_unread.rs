@@ -160,7 +160,7 @@ fn apache_include_optional_glob_loads_no_backup() {
     let Some(apache) = common::oracle("apache2") else { return };
     let mpm = Path::new("/usr/lib/apache2/modules/mod_mpm_prefork.so");
     if !mpm.is_file() {
-        eprintln!("SKIPPED: {} is missing, apache2 -t cannot run", mpm.display());
+        common::skipped(&format!("{} is missing, apache2 -t cannot run", mpm.display()));
         return;
     }
     let tmp = tempfile::tempdir().expect("tmp");

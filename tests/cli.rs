@@ -180,7 +180,7 @@ fn a_fifo_and_a_huge_file_are_reported_not_opened() {
 #[test]
 fn unreadable_files_are_reported_when_not_root() {
     if unsafe_is_root() {
-        eprintln!("SKIPPED: running as root, which reads any file; permission denied cannot be produced");
+        common::skipped(&format!("running as root, which reads any file; permission denied cannot be produced"));
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");

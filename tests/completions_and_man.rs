@@ -17,7 +17,7 @@ fn tool(program: &str) -> Option<PathBuf> {
                 "SESSLINT_REQUIRE_ORACLES=1 but `{program}` is not installed (apt-get install bash zsh fish man-db)"
             );
         }
-        eprintln!("SKIPPED: `{program}` is not installed, so its completion or page was not tried");
+        common::skipped(&format!("`{program}` is not installed, so its completion or page was not tried"));
     }
     found
 }

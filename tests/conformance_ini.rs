@@ -75,7 +75,7 @@ fn corpus_ini_files_agree_with_php() {
     let files: Vec<_> =
         common::files_below(&common::fixtures().join("corpus")).into_iter().filter(|f| is_php_ini_dialect(f)).collect();
     if files.is_empty() {
-        eprintln!("SKIPPED: no corpus ini files found");
+        common::skipped(&format!("no corpus ini files found"));
         return;
     }
     let (count, failures) = run_all(&files);

@@ -101,7 +101,7 @@ fn apache_with_mod_php() -> Option<PathBuf> {
             if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
                 panic!("SESSLINT_REQUIRE_ORACLES=1 but apache2 with mod_php is not installed (apt-get install apache2 libapache2-mod-php8.2)");
             }
-            eprintln!("SKIPPED: apache2 or libapache2-mod-php8.2 is not installed, so mod_php's layer is not compared with a running Apache");
+            common::skipped(&format!("apache2 or libapache2-mod-php8.2 is not installed, so mod_php's layer is not compared with a running Apache"));
             None
         }
     }

@@ -2,6 +2,8 @@
 //! application, the edits taken from two texts rebuild the second, and a preview never
 //! shows a secret, whatever the edits around or over it.
 
+mod common;
+
 use proptest::prelude::*;
 use sesslint::diagnostic::Edit;
 use sesslint::edit::{self, FileChange, Style};
@@ -208,7 +210,7 @@ fn patch_and_git_apply_read_the_preview() {
             .and_then(|p| std::env::split_paths(&p).map(|d| d.join(program)).find(|p| p.is_file()))
         else {
             assert!(std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() != Ok("1"), "{program} is missing");
-            eprintln!("SKIPPED: {program} not installed");
+            common::skipped(&format!("{program} not installed"));
             continue;
         };
         for (old, new) in cases {

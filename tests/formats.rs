@@ -33,7 +33,7 @@ fn validator(program: &str, install: &str) -> Option<PathBuf> {
         .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(program)).find(|p| p.is_file()));
     if found.is_none() {
         assert!(!required(), "SESSLINT_REQUIRE_ORACLES=1 but `{program}` is not installed ({install})");
-        eprintln!("SKIPPED: `{program}` is not installed, so this check validates nothing. Install it: {install}");
+        common::skipped(&format!("`{program}` is not installed, so this check validates nothing. Install it: {install}"));
     }
     found
 }
@@ -46,9 +46,9 @@ fn python_with(module: &str) -> Option<PathBuf> {
         return Some(python);
     }
     assert!(!required(), "SESSLINT_REQUIRE_ORACLES=1 but python3 cannot import {module} (pip install {module})");
-    eprintln!(
-        "SKIPPED: python3 has no `{module}` module, so this check validates nothing. Install it: pip install {module}"
-    );
+    common::skipped(&format!(
+        "python3 has no `{module}` module, so this check validates nothing. Install it: pip install {module}"
+    ));
     None
 }
 

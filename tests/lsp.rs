@@ -5,6 +5,8 @@
 //! Without python3 and pytest-lsp the test prints SKIPPED and checks nothing; with
 //! `SESSLINT_REQUIRE_ORACLES=1` (CI) that is a failure. `.ci/run` installs them.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -24,9 +26,9 @@ fn the_language_server_with_a_real_client() {
                 "SESSLINT_REQUIRE_ORACLES=1 but the LSP test client is missing ({why}); pip install pytest pytest-lsp"
             );
         }
-        eprintln!(
-            "SKIPPED: the LSP end-to-end tests need python3 with pytest-lsp ({why}); pip install pytest pytest-lsp"
-        );
+        common::skipped(&format!(
+            "the LSP end-to-end tests need python3 with pytest-lsp ({why}); pip install pytest pytest-lsp"
+        ));
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -16,7 +16,7 @@ pub fn oracle(program: &str) -> Option<PathBuf> {
         if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
             panic!("SESSLINT_REQUIRE_ORACLES=1 but `{program}` is not installed (apt-get install php-cli php-redis redis-server)");
         }
-        eprintln!("SKIPPED: `{program}` is not installed, so this conformance test compares nothing. Install php-cli php-redis redis-server.");
+        skipped(&format!("`{program}` is not installed, so this conformance test compares nothing. Install php-cli php-redis redis-server."));
     }
     found
 }
@@ -43,7 +43,7 @@ pub fn php_with_phpredis(why: &str) -> Option<PathBuf> {
         if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
             panic!("SESSLINT_REQUIRE_ORACLES=1 but php-redis is not installed");
         }
-        eprintln!("SKIPPED: php-redis is not installed, so {why}");
+        skipped(&format!("php-redis is not installed, so {why}"));
         return None;
     }
     Some(php)
@@ -80,4 +80,12 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
         .collect();
     out.sort();
     out
+}
+
+/// Says loudly why a test checks nothing: `SKIPPED: why` on stderr, written past the test
+/// harness's output capture (which keeps `eprintln!` of a passing test out of sight), so a
+/// plain `cargo test` shows it.
+pub fn skipped(why: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
 }
