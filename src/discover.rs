@@ -160,7 +160,11 @@ pub fn discover_observed(
                 }
                 None => {
                     d.root = PathBuf::from("/");
-                    d.root_reason = "no --root and no etc/ at the top of a scanned directory".into();
+                    d.root_reason = if paths.iter().any(|p| crate::confine::lexical_clean(p) == Path::new("/")) {
+                        "/ is this machine: its configs are checked where they live".into()
+                    } else {
+                        "no --root and no etc/ at the top of a scanned directory".into()
+                    };
                 }
             }
         }
