@@ -1,5 +1,5 @@
 //! Atomic apply: every file's hash checked before anything is written, a backup of each
-//! original next to it, then per file a temporary file, fsync, rename, fsync of the directory.
+//! original under `.sesslint/backups/`, then per file a temporary file, fsync, rename, fsync of the directory.
 //!
 //! Steps, each durable before the next: (1) resolve every target (a symlink's target,
 //! never the link, as Augeas' `transform_save` does) and check its bytes against the
