@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
@@ -18,21 +18,10 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-fn fixture_dirs() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for code in std::fs::read_dir("fixtures/rules").expect("fixtures/rules") {
-        for case in std::fs::read_dir(code.expect("entry").path()).expect("rule dir") {
-            out.push(case.expect("entry").path());
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn applying_each_fix_removes_its_finding_and_only_changes_its_span() {
     let mut applied = 0;
-    for dir in fixture_dirs() {
+    for dir in common::rule_fixture_dirs() {
         let model = sesslint::model::build(&[dir.clone()], &Default::default());
         for d in sesslint::rules::check(&model).into_iter().filter(|d| d.fix.is_some()) {
             let tmp = tempfile::tempdir().expect("tempdir");

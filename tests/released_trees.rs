@@ -2,6 +2,8 @@
 //! syntax trees no rule reads before the rules run, and says exactly what `check` (which
 //! keeps every tree for fixes) says: same findings, same fixes, on every rule fixture.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use sesslint::check::{check, check_observed, Request};
@@ -9,12 +11,7 @@ use sesslint::model::{Overlay, SyntaxTree};
 
 fn trees() -> Vec<PathBuf> {
     let mut out = vec![PathBuf::from("fixtures/demo")];
-    for code in std::fs::read_dir("fixtures/rules").expect("fixtures/rules") {
-        for case in std::fs::read_dir(code.expect("entry").path()).expect("rule dir") {
-            out.push(case.expect("entry").path());
-        }
-    }
-    out.sort();
+    out.extend(common::rule_fixture_dirs());
     out
 }
 

@@ -89,3 +89,15 @@ pub fn skipped(why: &str) {
     use std::io::Write as _;
     let _ = writeln!(std::io::stderr(), "SKIPPED: {why}");
 }
+
+/// Every case directory below `fixtures/rules/SLxxx/`, sorted (paths relative to the crate).
+pub fn rule_fixture_dirs() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for code in std::fs::read_dir("fixtures/rules").expect("fixtures/rules") {
+        for case in std::fs::read_dir(code.expect("entry").path()).expect("rule dir") {
+            out.push(case.expect("entry").path());
+        }
+    }
+    out.sort();
+    out
+}
