@@ -176,6 +176,22 @@ fn passwords_on_lines_that_do_not_parse_are_masked() {
     shown_nowhere(repo.path(), &["Zq8vBrokenQuote", "AclBrokenPw", "EnvBrokenPw", "IniBrokenPw"]);
 }
 
+/// PHP reads a double- or single-quoted ini value across lines (`parse_ini_file` gives
+/// "first\nSecondLinePw"): every line of it is masked, in other findings' code frames too,
+/// and the lines after it keep their numbers.
+#[test]
+fn an_ini_password_quoted_across_lines_is_masked_on_every_line() {
+    let repo = tempfile::tempdir().expect("tmp");
+    write(
+        &repo.path().join("etc/php/8.2/cli/php.ini"),
+        "session.save_handler = redis\nmysqli.default_pw = \"FirstLinePw\nSecondLinePw\"\nldap.password = 'raw\nRawSecondPw'\nsession.save_path = \"tcp://127.0.0.1:6379\"\n",
+    );
+    shown_nowhere(repo.path(), &["FirstLinePw", "SecondLinePw", "RawSecondPw"]);
+    let human = all_output(&sesslint_in(repo.path(), &["check", "--format", "human", "."]));
+    assert!(human.contains("php.ini:6:1]"), "the save_path line keeps its number:\n{human}");
+    assert!(human.contains(" 6 │ session.save_path"), "{human}");
+}
+
 #[test]
 fn a_message_that_names_a_password_rule_does_not_show_it() {
     let repo = tempfile::tempdir().expect("tmp");

@@ -7,8 +7,9 @@ pub use crate::secrets::MASK;
 
 pub struct Masked {
     pub text: String,
-    /// (original start, original end, masked start) of each replaced span, ascending.
-    cuts: Vec<(usize, usize, usize)>,
+    /// (original start, original end, masked start, masked length) of each replaced span,
+    /// ascending.
+    cuts: Vec<(usize, usize, usize, usize)>,
 }
 
 impl Masked {
@@ -26,8 +27,9 @@ impl Masked {
         let mut at = 0;
         for s in spans {
             out.extend_from_slice(&bytes[at..s.start]);
-            cuts.push((s.start, s.end, out.len()));
-            out.extend_from_slice(MASK.as_bytes());
+            let masked_start = out.len();
+            push_mask(&mut out, &bytes[s.start..s.end]);
+            cuts.push((s.start, s.end, masked_start, out.len() - masked_start));
             at = s.end;
         }
         out.extend_from_slice(&bytes[at..]);
@@ -37,14 +39,14 @@ impl Masked {
     /// Where an original offset lands in the masked text.
     pub fn offset(&self, original: usize) -> usize {
         let mut shift: isize = 0;
-        for &(start, end, masked_start) in &self.cuts {
+        for &(start, end, masked_start, masked_len) in &self.cuts {
             if original < start {
                 break;
             }
             if original < end {
                 return masked_start;
             }
-            shift = (masked_start + MASK.len()) as isize - end as isize;
+            shift = (masked_start + masked_len) as isize - end as isize;
         }
         (original as isize + shift).max(0) as usize
     }
@@ -53,8 +55,29 @@ impl Masked {
         let start = self.offset(s.start);
         let end = self.offset(s.end).max(start);
         // A span ending inside a secret covers the whole mask.
-        let end = if self.cuts.iter().any(|&(a, b, _)| s.end > a && s.end < b) { end + MASK.len() } else { end };
+        let inside = self.cuts.iter().find(|&&(a, b, _, _)| s.end > a && s.end < b);
+        let end = inside.map_or(end, |&(_, _, _, len)| end + len);
         Span::new(start, end.min(self.text.len()))
+    }
+}
+
+/// A secret as the masked text shows it: `********` for each of its lines, its line breaks
+/// kept, so that the lines after a secret quoted across lines keep their numbers.
+fn push_mask(out: &mut Vec<u8>, secret: &[u8]) {
+    let mut segment = false;
+    for &b in secret {
+        if b == b'\n' || b == b'\r' {
+            if segment {
+                out.extend_from_slice(MASK.as_bytes());
+                segment = false;
+            }
+            out.push(b);
+        } else {
+            segment = true;
+        }
+    }
+    if segment || secret.is_empty() {
+        out.extend_from_slice(MASK.as_bytes());
     }
 }
 
@@ -86,6 +109,17 @@ fn same_length_text(bytes: Vec<u8>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_across_lines_keeps_its_line_breaks() {
+        let src = b"a = \"first\nsecond\"\nb = 1\n";
+        let start = 4;
+        let end = src.iter().rposition(|&b| b == b'"').expect("quote") + 1;
+        let m = Masked::new(src, &[Span::new(start, end)]);
+        assert_eq!(m.text, "a = ********\n********\nb = 1\n");
+        let b = src.iter().position(|&b| b == b'b').expect("b");
+        assert_eq!(&m.text[m.offset(b)..m.offset(b) + 1], "b");
+    }
 
     #[test]
     fn masks_and_maps_offsets() {

@@ -44,19 +44,88 @@ pub(super) fn in_ini(bytes: &[u8]) -> Vec<Span> {
     let any_save_path = save_path.find(bytes).is_some();
     // Lines as `split_inclusive` on `\n` or `\r` gives them, found with memchr.
     let ends = memchr::memchr2_iter(b'\n', b'\r', bytes).map(|p| p + 1);
+    // A quoted value left open on its line runs on to its closing quote (PHP reads it
+    // across lines): (where it ends, whether its line named save_path).
+    let mut continued: Option<(usize, bool)> = None;
     for end in ends.chain((bytes.last().is_some_and(|&b| b != b'\n' && b != b'\r')).then_some(bytes.len())) {
         let line = &bytes[offset..end];
-        if any_save_path && save_path.find(line).is_some() {
+        if let Some((until, save)) = continued {
+            if offset < until {
+                if save {
+                    for r in crate::secrets::save_path_secret_ranges(line) {
+                        out.push(Span::new(offset + r.start, offset + r.end));
+                    }
+                }
+                offset = end;
+                continue;
+            }
+            continued = None;
+        }
+        let has_save_path = any_save_path && save_path.find(line).is_some();
+        if has_save_path {
             for r in crate::secrets::save_path_secret_ranges(line) {
                 out.push(Span::new(offset + r.start, offset + r.end));
             }
         }
-        if let Some(r) = crate::secrets::raw_line_secret(line, false) {
+        let secret = crate::secrets::raw_line_secret(line, false);
+        if let Some(r) = &secret {
             out.push(Span::new(offset + r.start, offset + r.end));
+        }
+        if let Some(open) = open_quoted_value(line) {
+            let close = closing_quote(bytes, offset + open);
+            if let Some(r) = secret {
+                out.push(Span::new(offset + r.start, close));
+            }
+            continued = Some((close, has_save_path));
         }
         offset = end;
     }
     out
+}
+
+/// Where, in an ini line `key = "value…`, the value's opening quote stands when the quoted
+/// string does not end on that line (`"` with its `\x` pairs, `'` raw).
+fn open_quoted_value(line: &[u8]) -> Option<usize> {
+    let eq = memchr::memchr(b'=', line)?;
+    let start = eq + 1 + line[eq + 1..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    let quote = *line.get(start).filter(|&&b| b == b'"' || b == b'\'')?;
+    let rest = &line[start + 1..];
+    let closed = if quote == b'\'' {
+        memchr::memchr(b'\'', rest).is_some()
+    } else {
+        let mut i = 0;
+        loop {
+            match memchr::memchr2(b'"', b'\\', &rest[i..]) {
+                Some(p) if rest[i + p] == b'\\' => i += p + 2,
+                Some(_) => break true,
+                None => break false,
+            }
+            if i >= rest.len() {
+                break false;
+            }
+        }
+    };
+    (!closed).then_some(start)
+}
+
+/// The end (after the closing quote) of the quoted string opened at `bytes[open]`, or the
+/// end of the file when it never closes.
+fn closing_quote(bytes: &[u8], open: usize) -> usize {
+    let quote = bytes[open];
+    let mut i = open + 1;
+    while i < bytes.len() {
+        let found = if quote == b'\'' {
+            memchr::memchr(b'\'', &bytes[i..])
+        } else {
+            memchr::memchr2(b'"', b'\\', &bytes[i..])
+        };
+        match found {
+            Some(p) if bytes[i + p] == b'\\' => i += p + 2,
+            Some(p) => return i + p + 1,
+            None => break,
+        }
+    }
+    bytes.len()
 }
 
 /// Secrets of an Apache file: credentials in `php_value session.save_path` values, and the
