@@ -184,6 +184,25 @@ pub fn redis_broken_line_secret(line: &[u8]) -> Option<usize> {
     Some(from)
 }
 
+/// A line whose first word runs into the next through a space redis-server does not split
+/// on (a no-break space copied from a web page, `\v`, `\f`): redis-server refuses it as one
+/// unknown name, but its writer meant `requirepass <password>`, so the line is judged as if
+/// that space were one it splits on. Where in `line` the secret starts.
+pub fn redis_glued_name_secret(line: &[u8]) -> Option<usize> {
+    let word = &line[..line.iter().position(|&b| b == b' ' || b == b'\t').unwrap_or(line.len())];
+    let mut at = 0;
+    for chunk in word.utf8_chunks() {
+        let glue = chunk.valid().char_indices().find(|&(_, c)| c.is_whitespace() && !matches!(c, ' ' | '\t' | '\n' | '\r'));
+        if let Some((i, c)) = glue {
+            let mut spaced = line.to_vec();
+            spaced[at + i..at + i + c.len_utf8()].fill(b' ');
+            return redis_broken_line_secret(&spaced);
+        }
+        at += chunk.valid().len() + chunk.invalid().len();
+    }
+    None
+}
+
 /// The ranges of whitespace-separated words of a line (quotes not understood: for broken lines).
 fn words(line: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut i = 0;

@@ -192,6 +192,26 @@ fn an_ini_password_quoted_across_lines_is_masked_on_every_line() {
     assert!(human.contains(" 6 │ session.save_path"), "{human}");
 }
 
+/// `requirepass` and its password joined by a no-break space (copied from a web page), a
+/// vertical tab or a form feed: redis-server 7.0 refuses the line as one unknown name
+/// (`Bad directive`), and the password inside that name is masked in every output.
+#[test]
+fn a_password_glued_to_its_directive_by_an_odd_space_is_masked() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let conf = repo.path().join("etc/redis/redis.conf");
+    write(&conf, b"port 6379\nrequirepass\xc2\xa0NbspGluedPw\nmasterauth\x0cFormFeedGluedPw\nrequirepass\x0bVtGluedPw\n");
+    let needles = ["NbspGluedPw", "FormFeedGluedPw", "VtGluedPw", "nbspgluedpw", "formfeedgluedpw", "vtgluedpw"];
+    shown_nowhere(repo.path(), &needles);
+    let conf = conf.to_str().expect("utf-8 path");
+    for args in [vec!["parse", conf], vec!["parse", "--format", "json", conf]] {
+        let text = all_output(&sesslint_in(repo.path(), &args));
+        assert!(text.contains("requirepass"), "{text}");
+        for n in needles {
+            assert!(!text.contains(n), "{args:?} shows {n}:\n{text}");
+        }
+    }
+}
+
 #[test]
 fn a_message_that_names_a_password_rule_does_not_show_it() {
     let repo = tempfile::tempdir().expect("tmp");

@@ -35,6 +35,12 @@ pub(super) fn mask_value(kind: FileKind, value: &mut Value) {
         FileKind::Redis | FileKind::RedisAcl => {
             for d in value.as_array_mut().into_iter().flatten() {
                 let name = d.get("directive").and_then(Value::as_str).unwrap_or("").to_owned();
+                // `requirepass` and a password joined by a no-break space: one name to
+                // redis-server, shown up to the password.
+                if let Some(from) = secrets::redis_glued_name_secret(name.as_bytes()) {
+                    d["directive"] = Value::String(format!("{}{MASK}", name.get(..from).unwrap_or("")));
+                    continue;
+                }
                 let Some(args) = d.get_mut("args").and_then(Value::as_array_mut) else { continue };
                 let texts: Vec<Vec<u8>> = args.iter().map(|a| a.as_str().unwrap_or("").as_bytes().to_vec()).collect();
                 let refs: Vec<&[u8]> = texts.iter().map(Vec::as_slice).collect();

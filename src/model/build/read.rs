@@ -148,6 +148,7 @@ pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
             file.syntax_errors = conf.errors().cloned().collect();
             file.secrets = secrets::in_redis(&conf, &file.source.bytes);
             file.unknown_directives = unknown_names::in_redis(&conf);
+            unknown_names::hide_secrets(&mut file.unknown_directives, &file.secrets, &file.source.bytes);
             Parsed::Redis(Arc::new(conf))
         }
         Role::RedisAcl => {

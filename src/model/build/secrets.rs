@@ -153,6 +153,11 @@ pub(super) fn in_apache(conf: &crate::syntax::apache_conf::ApacheConf) -> Vec<Sp
 pub(super) fn in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
     let mut out = Vec::new();
     for line in conf.lines() {
+        let text = line.content.slice(bytes);
+        let lead = text.iter().take_while(|&&b| b == b'#' || b == b' ' || b == b'\t').count();
+        if let Some(from) = crate::secrets::redis_glued_name_secret(&text[lead..]) {
+            out.push(Span::new(line.content.start + lead + from, line.content.end));
+        }
         // A line that does not parse may still hold a password: judge it by its name.
         if let redis_conf::LineKind::Error(_) = &line.kind {
             if let Some(from) = crate::secrets::redis_broken_line_secret(line.content.slice(bytes)) {

@@ -2,6 +2,7 @@
 //! ignores (with the table of those it knows), redis.conf directives redis-server refuses;
 //! each with a did-you-mean. SL003 reports them.
 
+use crate::span::Span;
 use crate::model::UnknownDirective;
 use crate::suggest::did_you_mean;
 use crate::syntax::ini::IniDocument;
@@ -99,4 +100,17 @@ pub(super) fn in_redis(conf: &redis_conf::RedisConf) -> Vec<UnknownDirective> {
         }
     }
     out
+}
+
+/// A name that runs into a secret (`requirepass` and a password joined by a no-break space
+/// are one word to redis-server) is shown up to where the secret starts, then `********`.
+pub(super) fn hide_secrets(names: &mut [UnknownDirective], secrets: &[Span], bytes: &[u8]) {
+    for u in names {
+        let inside = secrets.iter().filter(|s| s.start < u.span.end && s.end > u.span.start).map(|s| s.start).min();
+        if let Some(start) = inside {
+            let shown = String::from_utf8_lossy(&bytes[u.span.start..start.max(u.span.start)]).to_lowercase();
+            u.name = format!("{}{}", crate::source::printable(&short_name(&shown)), crate::secrets::MASK);
+            u.suggestion = None;
+        }
+    }
 }
