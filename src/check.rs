@@ -184,6 +184,8 @@ fn check_with(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync), releas
         // when its name is not one the project walk picks up.
         let irregular = |p: &PathBuf| std::fs::metadata(p).is_ok_and(|m| !m.is_file());
         scan.extend(paths.iter().filter(|p| irregular(p) && crate::discover::classify(p).is_none()).cloned());
+        // So is one that resolves out of its git work tree (through a symlinked directory).
+        scan.extend(paths.iter().filter(|p| crate::confine::leaves_work_tree(p).is_some()).cloned());
     }
     let options = BuildOptions {
         root: req.config.root.as_deref(),

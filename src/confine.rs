@@ -126,8 +126,10 @@ pub fn follow_links_under(link: &Path, root: &Path) -> PathBuf {
 impl Confinement {
     /// Reads allowed below `root` and below each of `checked`.
     pub fn new(root: &Path, checked: &[PathBuf]) -> Self {
-        let mut allowed: Vec<PathBuf> =
-            std::iter::once(root).chain(checked.iter().map(PathBuf::as_path)).filter_map(canonical).collect();
+        // A checked path that resolves out of the git work tree it is spelled in (a tracked
+        // symlink to `..`) widens nothing: it is refused when it is walked or read.
+        let kept = checked.iter().map(PathBuf::as_path).filter(|p| leaves_work_tree(p).is_none());
+        let mut allowed: Vec<PathBuf> = std::iter::once(root).chain(kept).filter_map(canonical).collect();
         allowed.sort();
         allowed.dedup();
         Confinement { allowed, pseudo_devs: pseudo_devices() }
@@ -140,6 +142,10 @@ impl Confinement {
     /// machine beyond it. Checking the machine is `sesslint /` or `--root /`.
     pub fn for_detected_root(checked: &[PathBuf]) -> Self {
         let own_tree = |p: &PathBuf| {
+            if let Some(tree) = spelled_work_tree(p) {
+                // Spelled inside a work tree: that tree, or nothing when it resolves out of it.
+                return leaves_work_tree(p).is_none().then(|| canonical(&tree)).flatten();
+            }
             git_work_tree(p).or_else(|| {
                 let c = canonical(p)?;
                 if c.is_dir() {
@@ -261,6 +267,22 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, Refusal> {
 fn git_work_tree(p: &Path) -> Option<PathBuf> {
     let abs = canonical(p)?;
     abs.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf)
+}
+
+/// The top of the git work tree `p` is spelled in: the nearest ancestor of `p` made
+/// absolute (`..` folded, symlinks not followed) that has a `.git`.
+fn spelled_work_tree(p: &Path) -> Option<PathBuf> {
+    let abs = lexical_absolute(p);
+    abs.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf)
+}
+
+/// When `p` is spelled inside a git work tree (see [`spelled_work_tree`]) but resolves, after
+/// symlinks, outside it (`confdir -> ../elsewhere`): the refusal naming where it leads.
+/// `None` when it stays inside, does not exist, or is in no work tree.
+pub fn leaves_work_tree(p: &Path) -> Option<Refusal> {
+    let tree = canonical(&spelled_work_tree(p)?)?;
+    let resolved = canonical(p)?;
+    (!resolved.starts_with(&tree)).then_some(Refusal::Outside { resolved })
 }
 
 fn canonical(p: &Path) -> Option<PathBuf> {
@@ -395,6 +417,17 @@ mod tests {
         assert!(plain.read(&inside.join("a.conf")).is_ok());
         assert!(matches!(plain.read(&dir.path().join("secret")), Err(Refusal::Outside { .. })));
         assert!(Confinement::for_detected_root(&[PathBuf::from("/")]).resolve(Path::new("/etc")).is_ok());
+        // A symlinked directory named inside a work tree, leading out of it: allows nothing.
+        std::fs::create_dir(inside.join(".git")).unwrap();
+        std::fs::create_dir(dir.path().join("out")).unwrap();
+        std::fs::write(dir.path().join("out/x.conf"), "port 2\n").unwrap();
+        std::os::unix::fs::symlink("../out", inside.join("confdir")).unwrap();
+        let link = inside.join("confdir");
+        assert!(matches!(leaves_work_tree(&link), Some(Refusal::Outside { .. })));
+        assert!(leaves_work_tree(&inside.join("a.conf")).is_none());
+        for c in [Confinement::for_detected_root(&[link.clone()]), Confinement::new(&inside, &[link.clone()])] {
+            assert!(matches!(c.read(&link.join("x.conf")), Err(Refusal::Outside { .. })));
+        }
     }
 
     #[test]

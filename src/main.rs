@@ -638,6 +638,10 @@ fn run_show(args: &ShowArgs) -> ExitCode {
         Ok(m) => m,
         Err(code) => return code,
     };
+    // What was refused (a symlink out of the work tree, a FIFO) is said, never shown.
+    for u in &model.unreadable {
+        eprintln!("sesslint: not read: {}: {}", sesslint::display_path(&u.path), u.reason);
+    }
     let ctx = ReportContext::new(&model, args.common.show_secrets, false);
     let text = match args.format {
         ParseFormat::Text => sesslint::show::render_text(&model, &ctx),

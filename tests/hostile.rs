@@ -1504,3 +1504,59 @@ fn files_no_program_reads_are_not_taken_for_configs() {
     assert!(out.contains("etc/stunnel/redis.conf:1:1: error[SL001]"), "{out}");
     assert!(!out.contains("sysusers") && !out.contains("share/doc"), "{out}");
 }
+
+/// A tracked symlink to a directory outside the work tree, `confdir -> ../out`, named on the
+/// command line in any spelling: refused as a file symlink is, by every command that reads.
+#[test]
+fn a_symlinked_directory_named_on_the_command_line_does_not_widen_the_work_tree() {
+    let outer = tempfile::tempdir().expect("tmp");
+    let repo = outer.path().join("repo");
+    let out_dir = outer.path().join("out");
+    write(&out_dir.join("redis/redis.conf"), "port 6379\nleaked-outside-xyzzy 1\n");
+    write(&out_dir.join("php/php.ini"), "session.save_handler = files\nsession.save_path = \"/var/lib/xyzzy\"\n");
+    std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+    write(&repo.join("etc/redis/redis.conf"), "port 6380\n");
+    std::os::unix::fs::symlink("../out", repo.join("confdir")).expect("symlink dir");
+    let abs = repo.join("confdir");
+    let abs = abs.to_str().expect("utf-8 tmp path");
+    for spelling in ["confdir", "confdir/", "confdir/redis", "confdir/redis/redis.conf", "confdir/php/php.ini", abs] {
+        for args in [
+            &["check", "--format", "concise"][..],
+            &["check", "--format", "json"],
+            &["check", "--fix"],
+            &["show"],
+            &["show", "--format", "json"],
+        ] {
+            let o = sesslint_in(&repo, &[args, &[spelling]].concat());
+            let text = all_output(&o);
+            assert!(!text.contains("xyzzy"), "{args:?} {spelling}: {text}");
+            assert!(text.contains("outside the checked"), "{args:?} {spelling} is refused, loudly: {text}");
+        }
+        let o = sesslint_in(&repo, &["migrate", "--redis", "tcp://127.0.0.1:6379", spelling]);
+        assert!(!all_output(&o).contains("xyzzy"), "migrate {spelling}: {}", all_output(&o));
+    }
+    for file in ["confdir/redis/redis.conf", "confdir/php/php.ini"] {
+        let o = sesslint_in(&repo, &["parse", file]);
+        let text = all_output(&o);
+        assert!(!text.contains("xyzzy") && text.contains("outside the checked tree"), "parse {file}: {text}");
+        assert_eq!(o.status.code(), Some(2), "parse {file}: {text}");
+    }
+    // Nothing outside was written by --fix.
+    let redis = std::fs::read_to_string(out_dir.join("redis/redis.conf")).expect("read");
+    assert_eq!(redis, "port 6379\nleaked-outside-xyzzy 1\n");
+
+    // Still read: a plain directory, a symlink that stays in the work tree, an explicit
+    // --root, and a symlinked directory outside any work tree (the argument is the boundary).
+    std::os::unix::fs::symlink("etc", repo.join("inside")).expect("symlink inside");
+    for spelling in ["etc", "inside", "inside/redis/redis.conf"] {
+        let text = all_output(&sesslint_in(&repo, &["check", "--format", "concise", spelling]));
+        assert!(!text.contains("SL002") && text.contains("redis.conf"), "{spelling}: {text}");
+    }
+    let text = all_output(&sesslint_in(&repo, &["check", "--format", "concise", "--root", "confdir", "confdir"]));
+    assert!(text.contains("xyzzy"), "--root names the tree to read: {text}");
+    let plain = outer.path().join("plain");
+    std::fs::create_dir_all(&plain).expect("mkdir");
+    std::os::unix::fs::symlink("../out", plain.join("confdir")).expect("symlink");
+    let text = all_output(&sesslint_in(&plain, &["check", "--format", "concise", "confdir"]));
+    assert!(text.contains("xyzzy"), "outside any work tree the argument is its own boundary: {text}");
+}

@@ -90,6 +90,10 @@ pub struct ParseOptions {
 /// Read `path` (a regular file of at most 16 MiB, never /proc, /sys or /dev) and compute
 /// what its program sees.
 pub fn parse_file(path: &Path, options: &ParseOptions) -> Result<ParseOutput, ReadError> {
+    // Named inside a git work tree, it must stay in it (a tracked `confdir -> ..` link).
+    if let Some(why) = crate::confine::leaves_work_tree(path) {
+        return Err(ReadError::Refused { path: path.to_owned(), why: why.to_string() });
+    }
     let bytes = crate::confine::Confinement::default()
         .read(path)
         .map_err(|why| ReadError::Refused { path: path.to_owned(), why: why.to_string() })?;
