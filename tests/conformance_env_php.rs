@@ -251,3 +251,41 @@ fn deep_prefix_and_parenthesis_nesting_exhausts_the_parser_where_php_does() {
     // The cases straddle the limit: some pass, some fail.
     assert!(verdicts.contains(&true) && verdicts.contains(&false));
 }
+
+/// PHP's next index stops at PHP_INT_MAX: once that key is taken, an entry without a key
+/// makes `include` throw ("next element is already occupied") though `php -l` accepts the
+/// file. sesslint refuses the same files with PHP's message, and accepts the neighbours
+/// PHP accepts.
+#[test]
+fn a_taken_php_int_max_refuses_the_next_entry_as_php_does() {
+    let Some(php) = common::oracle("php") else { return };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let cases = [
+        ("<?php return [9223372036854775807 => 'v', 'x'];", false),
+        ("<?php return [9223372036854775806 => 'v', 'x', 'y'];", false),
+        ("<?php return ['a' => [9223372036854775807 => 1], 'b' => [9223372036854775807 => 'v', 'x']];", false),
+        ("<?php return [9223372036854775806 => 'v', 'x'];", true),
+        ("<?php return [9223372036854775807 => 'v', 9223372036854775807 => 'w'];", true),
+    ];
+    for (i, (text, php_accepts)) in cases.iter().enumerate() {
+        let file = dir.join(format!("k{i}.php"));
+        std::fs::write(&file, text).expect("write case");
+        let out = Command::new(&php)
+            .args(["-n", "-d", "display_errors=stderr", "-r", "include $argv[1];"])
+            .arg(&file)
+            .output()
+            .expect("run php");
+        let php_err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.success(), *php_accepts, "{text}: php says {php_err}");
+        assert_eq!(php_err.contains("already occupied"), !php_accepts, "{text}: {php_err}");
+        let ours = run_sesslint(&file);
+        assert_eq!(ours.accepted, *php_accepts, "{text}: sesslint says {}", ours.stderr);
+        assert_eq!(
+            ours.stderr.contains("the next element is already occupied"),
+            !php_accepts,
+            "{text}: {}",
+            ours.stderr
+        );
+    }
+}

@@ -110,7 +110,9 @@ fn the_phpredis_of_a_debian_12_tree_is_the_installed_package() {
     let Some(php) = common::php_with_phpredis("the installed phpredis cannot be asked its version") else { return };
     let debian = std::fs::read_to_string("/etc/debian_version").unwrap_or_default();
     if !debian.starts_with("12") {
-        common::skipped(&format!("this machine is not Debian 12 ({debian:?}), so its phpredis is not the package compared"));
+        common::skipped(&format!(
+            "this machine is not Debian 12 ({debian:?}), so its phpredis is not the package compared"
+        ));
         return;
     }
     let out = Command::new(&php)

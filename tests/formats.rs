@@ -33,7 +33,9 @@ fn validator(program: &str, install: &str) -> Option<PathBuf> {
         .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(program)).find(|p| p.is_file()));
     if found.is_none() {
         assert!(!required(), "SESSLINT_REQUIRE_ORACLES=1 but `{program}` is not installed ({install})");
-        common::skipped(&format!("`{program}` is not installed, so this check validates nothing. Install it: {install}"));
+        common::skipped(&format!(
+            "`{program}` is not installed, so this check validates nothing. Install it: {install}"
+        ));
     }
     found
 }

@@ -136,7 +136,11 @@ fn readme_config(clone: &Path, id: &str) -> String {
     let start = readme.find("```yaml\n# .pre-commit-config.yaml\n").expect("the README's pre-commit snippet");
     let block = &readme[start + "```yaml\n".len()..];
     let block = &block[..block.find("```").expect("end of the snippet")];
-    assert!(block.contains(&format!("    rev: v{}\n", env!("CARGO_PKG_VERSION"))) && block.contains("repo: /opt/src/sesslint "), "{block}");
+    assert!(
+        block.contains(&format!("    rev: v{}\n", env!("CARGO_PKG_VERSION")))
+            && block.contains("repo: /opt/src/sesslint "),
+        "{block}"
+    );
     assert!(block.contains("- id: sesslint-system "), "{block}");
     block
         .replace("repo: /opt/src/sesslint ", &format!("repo: {} ", clone.display()))

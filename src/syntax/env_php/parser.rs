@@ -1019,6 +1019,10 @@ impl EnvPhp {
             let mut next: Option<i64> = None;
             let mut known = true;
             let mut keys = Vec::with_capacity(self.arrays[a].entries.len());
+            // The next index saturates at PHP_INT_MAX; once that key is taken, PHP's
+            // zend_hash_next_index_insert fails and `include` throws.
+            let mut max_taken = false;
+            const OCCUPIED: &str = "Cannot add element to the array as the next element is already occupied";
             let bump = |next: &mut Option<i64>, n: i64| {
                 if next.map_or(true, |x| n >= x) {
                     *next = Some(n.saturating_add(1));
@@ -1032,6 +1036,11 @@ impl EnvPhp {
                             for (k, _) in inner.iter() {
                                 if let ArrayKey::Int(_) = k {
                                     let n = next.unwrap_or(0);
+                                    if n == i64::MAX && max_taken {
+                                        diags.error(e.span, OCCUPIED);
+                                        break;
+                                    }
+                                    max_taken |= n == i64::MAX;
                                     bump(&mut next, n);
                                 }
                             }
@@ -1044,6 +1053,12 @@ impl EnvPhp {
                 let key = match e.key {
                     None if known => {
                         let n = next.unwrap_or(0);
+                        if n == i64::MAX && max_taken {
+                            diags.error(e.span, OCCUPIED);
+                            keys.push(None);
+                            continue;
+                        }
+                        max_taken |= n == i64::MAX;
                         bump(&mut next, n);
                         Some(ArrayKey::Int(n))
                     }
@@ -1054,6 +1069,7 @@ impl EnvPhp {
                             ExprKind::Literal(v) => match literal::array_key(v, expr.span, diags) {
                                 Ok(key) => {
                                     if let ArrayKey::Int(n) = key {
+                                        max_taken |= n == i64::MAX;
                                         bump(&mut next, n);
                                     }
                                     Some(key)
