@@ -470,56 +470,65 @@ pub fn acl_rule_secret_words(line: &[u8]) -> Vec<Range<usize>> {
 /// a space, `%xx`, `+`, a quote or a `${}` inside it hides nothing; and the password of a
 /// URL's user-info (`tcp://user:pw@host`).
 pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
+    // Every "next byte of a kind" is asked from positions that only grow, so each finder
+    // reads each byte once: a line of commas or `=` costs its length, not its square.
+    let mut key_stop = NextOf::new(raw, |b| matches!(b, b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' '));
+    let mut value_stop = NextOf::new(raw, |b| matches!(b, b'&' | b'\n' | b'\r'));
+    let mut word_stop =
+        NextOf::new(raw, |b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'\n' | b'\r'));
+    let mut colon = NextOf::new(raw, |b| b == b':');
+    let mut equals = NextOf::new(raw, |b| b == b'=');
+    let mut userinfo_stop = NextOf::new(raw, |b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b',' | b'\n' | b'\r'));
+    let mut long_key = LongKey::default();
+    // The word a `@` search ran in (its stop) and the last `@` found in it from there on.
+    let mut last_at: Option<(usize, Option<usize>)> = None;
     let mut out = Vec::new();
-    let line_end =
-        |from: usize| raw[from..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(raw.len(), |p| from + p);
     // Query keys: start after `?`, `&`, a quote, whitespace or a comma (seed lists).
     let mut i = 0;
     while i < raw.len() {
+        step(1);
         let at_key = i == 0 || matches!(raw[i - 1], b'?' | b'&' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'=');
         if at_key {
-            let key_end = raw[i..].iter().position(|&b| matches!(b, b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' '));
-            if let Some(k) = key_end.map(|k| i + k).filter(|&k| raw.get(k) == Some(&b'=')) {
-                let key = percent_decode(&raw[i..k]);
-                // Also the names people mistake for `auth` (phpredis ignores them; SL104).
-                let key = key.to_ascii_lowercase();
-                let lower = String::from_utf8_lossy(&key);
-                // One typo from `auth`, a swap of two letters included (`auht`).
-                let auth_like = key.len() <= 6 && strsim::osa_distance(&lower, "auth") <= 1;
-                if auth_like || key.starts_with(b"auth[") || unknown_name_holds_a_secret(&lower) {
-                    let vs = k + 1;
-                    let end = line_end(vs);
-                    let mut ve = raw[vs..end].iter().position(|&b| b == b'&').map_or(end, |p| vs + p);
-                    if ve == end {
-                        // The closing quote and the spaces before the line's end are not the secret.
-                        while ve > vs && matches!(raw[ve - 1], b' ' | b'\t') {
-                            ve -= 1;
-                        }
-                        if ve > vs && matches!(raw[ve - 1], b'"' | b'\'') {
-                            ve -= 1;
-                        }
+            let k = key_stop.from(i);
+            if raw.get(k) == Some(&b'=') && long_key.names_a_secret(raw, i, k) {
+                let vs = k + 1;
+                let stop = value_stop.from(vs);
+                let mut ve = stop;
+                if raw.get(stop) != Some(&b'&') {
+                    // The closing quote and the spaces before the line's end are not the secret.
+                    while ve > vs && matches!(raw[ve - 1], b' ' | b'\t') {
+                        step(1);
+                        ve -= 1;
                     }
-                    if ve > vs {
-                        out.push(vs..ve);
+                    if ve > vs && matches!(raw[ve - 1], b'"' | b'\'') {
+                        ve -= 1;
                     }
-                    i = ve.max(vs);
-                    continue;
                 }
+                if ve > vs {
+                    out.push(vs..ve);
+                }
+                i = ve.max(vs);
+                continue;
             }
         }
         // User-info without a scheme, as a value starts (`'host' => 'user:pw@h'`, which
         // Credis hands to PHP's URL parser): the `:` before `@` in one word.
         if at_key && !raw[i..].starts_with(b"://") {
-            let stop = raw[i..]
-                .iter()
-                .position(|&b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'\n' | b'\r'))
-                .map_or(raw.len(), |p| i + p);
-            let word = &raw[i..stop];
-            if let (Some(colon), Some(at)) =
-                (word.iter().position(|&b| b == b':'), word.iter().rposition(|&b| b == b'@'))
-            {
-                if colon + 1 < at && !word[..colon].contains(&b'=') {
-                    out.push(i + colon + 1..i + at);
+            let stop = word_stop.from(i);
+            let c = colon.from(i);
+            // The last `@` of the word from `i` on: one backward scan per word.
+            let at = match last_at {
+                Some((s, at)) if s == stop => at.filter(|&a| a >= i),
+                _ => {
+                    let at = raw[i..stop].iter().rposition(|&b| b == b'@').map(|p| i + p);
+                    step(stop - i);
+                    last_at = Some((stop, at));
+                    at
+                }
+            };
+            if let Some(at) = at {
+                if c < stop && c + 1 < at && equals.from(i) >= c {
+                    out.push(c + 1..at);
                     i = stop;
                     continue;
                 }
@@ -528,10 +537,8 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
         // User-info: `scheme://user:password@host`.
         if raw[i..].starts_with(b"://") {
             let auth_start = i + 3;
-            let stop = raw[auth_start..]
-                .iter()
-                .position(|&b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b',' | b'\n' | b'\r'))
-                .map_or(raw.len(), |p| auth_start + p);
+            let stop = userinfo_stop.from(auth_start);
+            step(stop - auth_start);
             if let Some(at) = raw[auth_start..stop].iter().rposition(|&b| b == b'@') {
                 let userinfo = auth_start..auth_start + at;
                 let pw = raw[userinfo.clone()]
@@ -548,6 +555,125 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
         i += 1;
     }
     out
+}
+
+/// The first byte of a kind at or after a position, for positions asked in growing order
+/// (an earlier one is answered by a fresh scan): the bytes between answers are read once.
+struct NextOf<'a, F: Fn(u8) -> bool> {
+    raw: &'a [u8],
+    is: F,
+    /// The last answer (`raw.len()` for none) and the position it was asked from.
+    asked: usize,
+    found: Option<usize>,
+}
+
+impl<'a, F: Fn(u8) -> bool> NextOf<'a, F> {
+    fn new(raw: &'a [u8], is: F) -> Self {
+        NextOf { raw, is, asked: 0, found: None }
+    }
+
+    /// The index of the first byte of the kind in `raw[from..]`, or `raw.len()`.
+    fn from(&mut self, from: usize) -> usize {
+        if let Some(f) = self.found {
+            if from >= self.asked && f >= from {
+                return f;
+            }
+        }
+        let f = self.raw[from..].iter().position(|&b| (self.is)(b)).map_or(self.raw.len(), |p| from + p);
+        step(f - from);
+        self.asked = from;
+        self.found = Some(f);
+        f
+    }
+}
+
+/// Whether the query key `raw[i..k]` (percent-decoded, any case) names a credential: one
+/// typo from `auth`, `auth[...]`, or [`unknown_name_holds_a_secret`]. Keys that start after
+/// a `,`, `'` or tab inside one longer key share its end `k` and decode as its suffix (none
+/// of those bytes is a hex digit, so no `%xx` spans the start): for a long key the word
+/// search runs once and each later start asks whether a word begins at or after it.
+#[derive(Default)]
+struct LongKey {
+    /// The key's end and the raw position of the last word that begins in it.
+    last_word: Option<(usize, Option<usize>)>,
+}
+
+/// Raw bytes beyond which a key decodes to more than 12 bytes (3 raw bytes per decoded one
+/// at most): too long to be a typo of `auth` or `password`.
+const SHORT_KEY: usize = 40;
+
+impl LongKey {
+    fn names_a_secret(&mut self, raw: &[u8], i: usize, k: usize) -> bool {
+        if k - i <= SHORT_KEY {
+            step(k - i);
+            let key = percent_decode(&raw[i..k]).to_ascii_lowercase();
+            let lower = String::from_utf8_lossy(&key);
+            // Also the names people mistake for `auth` (phpredis ignores them; SL104).
+            // One typo from `auth`, a swap of two letters included (`auht`).
+            let auth_like = key.len() <= 6 && strsim::osa_distance(&lower, "auth") <= 1;
+            return auth_like || key.starts_with(b"auth[") || unknown_name_holds_a_secret(&lower);
+        }
+        // Its first 5 decoded bytes come from at most 15 raw ones, whole escapes included.
+        step(20);
+        if percent_decode(&raw[i..i + 20]).get(..5).is_some_and(|h| h.eq_ignore_ascii_case(b"auth[")) {
+            return true;
+        }
+        let last = match self.last_word {
+            Some((end, last)) if end == k => last,
+            _ => {
+                step(k - i);
+                let last = last_secret_word(raw, i, k);
+                self.last_word = Some((k, last));
+                last
+            }
+        };
+        last.is_some_and(|p| p >= i)
+    }
+}
+
+/// The raw position where the last of the words of [`unknown_name_holds_a_secret`]
+/// (`pass`, `pwd`, `secret`, `auth`, `key`, `token`, `cred`, any case) begins in
+/// `raw[i..k]` percent-decoded as [`percent_decode`] does.
+fn last_secret_word(raw: &[u8], i: usize, k: usize) -> Option<usize> {
+    let s = &raw[i..k];
+    let (mut bytes, mut from) = (Vec::with_capacity(s.len()), Vec::with_capacity(s.len()));
+    let mut j = 0;
+    while j < s.len() {
+        let mut width = 1;
+        let b = match s[j] {
+            b'%' if j + 2 < s.len() => {
+                match std::str::from_utf8(&s[j + 1..j + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(v) => {
+                        width = 3;
+                        v
+                    }
+                    None => b'%',
+                }
+            }
+            b'+' => b' ',
+            c => c,
+        };
+        bytes.push(b);
+        from.push(i + j);
+        j += width;
+    }
+    let words: [&[u8]; 7] = [b"pass", b"pwd", b"secret", b"auth", b"key", b"token", b"cred"];
+    (0..bytes.len())
+        .rev()
+        .find(|&d| words.iter().any(|w| bytes.len() - d >= w.len() && bytes[d..d + w.len()].eq_ignore_ascii_case(w)))
+        .map(|d| from[d])
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Bytes the save-path scan has looked at, for the test that it grows linearly.
+    static STEPS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+#[inline]
+fn step(_n: usize) {
+    #[cfg(test)]
+    STEPS.with(|s| s.set(s.get() + _n));
 }
 
 /// Ranges sorted, overlapping and touching ones merged, empty ones dropped.
@@ -773,6 +899,221 @@ mod same_as_plain_definitions {
             for a in [&args[..], &args[..1], &[b"x".as_slice()][..]] {
                 assert_eq!(redis_secret_args(&lower, a), plain_unknown_redis(&lower, a), "{w:?} {a:?}");
             }
+        }
+    }
+}
+
+/// [`save_path_secret_ranges`] against the plain definition it replaces (a scan to the
+/// line's end from every key start), on every line of the fixtures and generated lines,
+/// and the scan's growth on lines of commas, `=` and `&`.
+#[cfg(test)]
+mod save_path_linear {
+    use super::*;
+
+    mod plain {
+        use super::super::{percent_decode, unknown_name_holds_a_secret};
+        use std::ops::Range;
+
+        pub(super) fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
+            let mut out = Vec::new();
+            let line_end = |from: usize| {
+                raw[from..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(raw.len(), |p| from + p)
+            };
+            // Query keys: start after `?`, `&`, a quote, whitespace or a comma (seed lists).
+            let mut i = 0;
+            while i < raw.len() {
+                let at_key = i == 0 || matches!(raw[i - 1], b'?' | b'&' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'=');
+                if at_key {
+                    let key_end =
+                        raw[i..].iter().position(|&b| matches!(b, b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' '));
+                    if let Some(k) = key_end.map(|k| i + k).filter(|&k| raw.get(k) == Some(&b'=')) {
+                        let key = percent_decode(&raw[i..k]);
+                        // Also the names people mistake for `auth` (phpredis ignores them; SL104).
+                        let key = key.to_ascii_lowercase();
+                        let lower = String::from_utf8_lossy(&key);
+                        // One typo from `auth`, a swap of two letters included (`auht`).
+                        let auth_like = key.len() <= 6 && strsim::osa_distance(&lower, "auth") <= 1;
+                        if auth_like || key.starts_with(b"auth[") || unknown_name_holds_a_secret(&lower) {
+                            let vs = k + 1;
+                            let end = line_end(vs);
+                            let mut ve = raw[vs..end].iter().position(|&b| b == b'&').map_or(end, |p| vs + p);
+                            if ve == end {
+                                // The closing quote and the spaces before the line's end are not the secret.
+                                while ve > vs && matches!(raw[ve - 1], b' ' | b'\t') {
+                                    ve -= 1;
+                                }
+                                if ve > vs && matches!(raw[ve - 1], b'"' | b'\'') {
+                                    ve -= 1;
+                                }
+                            }
+                            if ve > vs {
+                                out.push(vs..ve);
+                            }
+                            i = ve.max(vs);
+                            continue;
+                        }
+                    }
+                }
+                // User-info without a scheme, as a value starts (`'host' => 'user:pw@h'`, which
+                // Credis hands to PHP's URL parser): the `:` before `@` in one word.
+                if at_key && !raw[i..].starts_with(b"://") {
+                    let stop = raw[i..]
+                        .iter()
+                        .position(|&b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'\n' | b'\r'))
+                        .map_or(raw.len(), |p| i + p);
+                    let word = &raw[i..stop];
+                    if let (Some(colon), Some(at)) =
+                        (word.iter().position(|&b| b == b':'), word.iter().rposition(|&b| b == b'@'))
+                    {
+                        if colon + 1 < at && !word[..colon].contains(&b'=') {
+                            out.push(i + colon + 1..i + at);
+                            i = stop;
+                            continue;
+                        }
+                    }
+                }
+                // User-info: `scheme://user:password@host`.
+                if raw[i..].starts_with(b"://") {
+                    let auth_start = i + 3;
+                    let stop = raw[auth_start..]
+                        .iter()
+                        .position(|&b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b',' | b'\n' | b'\r'))
+                        .map_or(raw.len(), |p| auth_start + p);
+                    if let Some(at) = raw[auth_start..stop].iter().rposition(|&b| b == b'@') {
+                        let userinfo = auth_start..auth_start + at;
+                        let pw = raw[userinfo.clone()]
+                            .iter()
+                            .position(|&b| b == b':')
+                            .map_or(userinfo.start, |c| userinfo.start + c + 1);
+                        if userinfo.end > pw {
+                            out.push(pw..userinfo.end);
+                        }
+                    }
+                    i = auth_start;
+                    continue;
+                }
+                i += 1;
+            }
+            out
+        }
+    }
+
+    fn fixture_lines() -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"))];
+        while let Some(p) = stack.pop() {
+            let Ok(m) = std::fs::symlink_metadata(&p) else { continue };
+            if m.is_dir() {
+                stack.extend(std::fs::read_dir(&p).into_iter().flatten().flatten().map(|e| e.path()));
+            } else if m.is_file() && m.len() < 1 << 20 {
+                let bytes = std::fs::read(&p).unwrap_or_default();
+                out.extend(bytes.split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec));
+            }
+        }
+        out
+    }
+
+    /// Lines of pieces that matter to the scan, from a fixed-seed generator.
+    fn generated_lines() -> Vec<Vec<u8>> {
+        let pieces: [&[u8]; 30] = [
+            b",",
+            b"=",
+            b"&",
+            b"?",
+            b"\"",
+            b"'",
+            b" ",
+            b"\t",
+            b":",
+            b"@",
+            b"/",
+            b"://",
+            b"%",
+            b"%61",
+            b"%5B",
+            b"%+4",
+            b"+",
+            b"auth",
+            b"aut",
+            b"auht",
+            b"auth[",
+            b"]",
+            b"pass",
+            b"password",
+            b"pasword",
+            b"x",
+            b"tcp",
+            b"h",
+            b"\n",
+            b"\xc3",
+        ];
+        let mut seed: u64 = 0x5eed;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let mut out = Vec::new();
+        for n in 0..40_000 {
+            let len = 1 + next() % (8 + n % 60);
+            let mut line = Vec::new();
+            for _ in 0..len {
+                line.extend_from_slice(pieces[next() % pieces.len()]);
+            }
+            out.push(line);
+        }
+        // Keys longer than the short-key bound, secret words early, late and absent.
+        for fill in [b",".as_slice(), b"x,", b"'", b"\t", b"%2", b"a,b"] {
+            for word in [b"".as_slice(), b"pass", b"auth", b"aut", b"auth[", b"%61uth"] {
+                for n in [0, 5, 13, 14, 20, 41, 100] {
+                    let mut line = b"tcp://h?".to_vec();
+                    line.extend_from_slice(word);
+                    line.extend(fill.repeat(n));
+                    line.extend_from_slice(word);
+                    line.extend_from_slice(b"=pw&x=1 user:pw@h");
+                    out.push(line.clone());
+                    out.push(line[8..].to_vec());
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_same_ranges_as_the_plain_scan() {
+        let lines: Vec<Vec<u8>> = fixture_lines().into_iter().chain(generated_lines()).collect();
+        assert!(lines.len() > 40_000, "only {} lines", lines.len());
+        let mut nonempty = 0;
+        for line in &lines {
+            let want = plain::save_path_secret_ranges(line);
+            nonempty += usize::from(!want.is_empty());
+            assert_eq!(save_path_secret_ranges(line), want, "{:?}", String::from_utf8_lossy(line));
+        }
+        assert!(nonempty > 1000, "only {nonempty} lines hold a secret: the comparison proves little");
+    }
+
+    fn steps(line: &[u8]) -> usize {
+        STEPS.with(|s| s.set(0));
+        save_path_secret_ranges(line);
+        STEPS.with(|s| s.get())
+    }
+
+    #[test]
+    fn the_scan_grows_linearly() {
+        let shapes: [(&[u8], &[u8], &[u8]); 7] = [
+            (b"<?php return [", b"1,", b"];\n"),
+            (b"session.save_path = \"", b",", b"\"\n"),
+            (b"", b"=", b""),
+            (b"", b"&", b""),
+            (b"?", b"auth=&", b""),
+            (b"", b",x", b"=1"),
+            (b"", b"x:=@", b""),
+        ];
+        for (head, unit, tail) in shapes {
+            let line = |n: usize| [head, &unit.repeat(n), tail].concat();
+            let (small, big) = (steps(&line(4000)), steps(&line(8000)));
+            assert!(small > 0, "{unit:?}: no steps counted");
+            // Twice the input: about twice the steps, far from the four times of a square.
+            assert!(big * 10 <= small * 25, "{unit:?}: {small} steps for 4000, {big} for 8000");
         }
     }
 }
