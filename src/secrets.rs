@@ -192,7 +192,8 @@ pub fn redis_glued_name_secret(line: &[u8]) -> Option<usize> {
     let word = &line[..line.iter().position(|&b| b == b' ' || b == b'\t').unwrap_or(line.len())];
     let mut at = 0;
     for chunk in word.utf8_chunks() {
-        let glue = chunk.valid().char_indices().find(|&(_, c)| c.is_whitespace() && !matches!(c, ' ' | '\t' | '\n' | '\r'));
+        let glue =
+            chunk.valid().char_indices().find(|&(_, c)| c.is_whitespace() && !matches!(c, ' ' | '\t' | '\n' | '\r'));
         if let Some((i, c)) = glue {
             let mut spaced = line.to_vec();
             spaced[at + i..at + i + c.len_utf8()].fill(b' ');
@@ -288,7 +289,7 @@ pub fn raw_line_secret(line: &[u8], envphp: bool) -> Option<Range<usize>> {
 /// the line parses. A value runs to the next `,` or closing bracket outside quotes and
 /// brackets, or to the line's end: an array given as a password is masked whole.
 pub fn envphp_line_secrets(line: &[u8]) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
+    let mut starts = Vec::new();
     let mut from = 0;
     while let Some(p) = find(&line[from..], b"=>").map(|p| from + p) {
         from = p + 2;
@@ -299,34 +300,115 @@ pub fn envphp_line_secrets(line: &[u8]) -> Vec<Range<usize>> {
         while start < line.len() && line[start].is_ascii_whitespace() {
             start += 1;
         }
-        let (mut depth, mut quote, mut end) = (0usize, None::<u8>, start);
-        while end < line.len() {
-            let b = line[end];
-            match quote {
-                Some(_) if b == b'\\' => end += 1,
-                Some(q) if b == q => quote = None,
-                Some(_) => {}
-                None => match b {
-                    b'\'' | b'"' => quote = Some(b),
-                    b'[' | b'(' => depth += 1,
-                    b']' | b')' if depth == 0 => break,
-                    b']' | b')' => depth -= 1,
-                    b',' | b';' if depth == 0 => break,
-                    b'\n' | b'\r' => break,
-                    _ => {}
-                },
+        starts.push(start);
+    }
+    let ends = value_ends(line, &starts);
+    // Values nested in one another often end together: trim each end's spaces once.
+    let mut trimmed: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for (&start, &end) in starts.iter().zip(&ends) {
+        let t = *trimmed.entry(end).or_insert_with(|| {
+            let mut e = end;
+            while e > 0 && line[e - 1].is_ascii_whitespace() {
+                step(1);
+                e -= 1;
             }
-            end += 1;
-        }
-        let mut e = end.min(line.len());
-        while e > start && line[e - 1].is_ascii_whitespace() {
-            e -= 1;
-        }
+            e
+        });
+        let e = t.max(start).min(end);
         if e > start {
             out.push(start..e);
         }
     }
     out
+}
+
+/// Where each value that starts at `starts` (ascending) ends on `line`: the next `,`, `;`
+/// or closing bracket outside quotes and the value's own brackets, a line break, or the
+/// line's end. Scans in the same quote state at the same byte differ only in their depth,
+/// so they run as one ("lineage") with their starting depths: the line is read once per
+/// quote state, not once per value (`'password' => ['password' => [...` nested).
+fn value_ends(line: &[u8], starts: &[usize]) -> Vec<usize> {
+    struct Lineage {
+        quote: Option<u8>,
+        skip: bool,
+        depth: i64,
+        /// Starting depth -> the values (indices into `starts`) scanning at it.
+        pending: std::collections::BTreeMap<i64, Vec<usize>>,
+    }
+    let mut ends = vec![line.len(); starts.len()];
+    let mut lineages: Vec<Lineage> = Vec::new();
+    let mut next = 0;
+    let first = starts.first().copied().unwrap_or(line.len());
+    for (pos, &b) in line.iter().enumerate().skip(first) {
+        while next < starts.len() && starts[next] == pos {
+            match lineages.iter_mut().find(|l| l.quote.is_none() && !l.skip) {
+                Some(l) => l.pending.entry(l.depth).or_default().push(next),
+                None => lineages.push(Lineage {
+                    quote: None,
+                    skip: false,
+                    depth: 0,
+                    pending: std::collections::BTreeMap::from([(0, vec![next])]),
+                }),
+            }
+            next += 1;
+        }
+        step(lineages.len());
+        for l in &mut lineages {
+            if l.skip {
+                l.skip = false;
+                continue;
+            }
+            match l.quote {
+                Some(_) if b == b'\\' => l.skip = true,
+                Some(q) if b == q => l.quote = None,
+                Some(_) => {}
+                None => match b {
+                    b'\'' | b'"' => l.quote = Some(b),
+                    b'[' | b'(' => l.depth += 1,
+                    b']' | b')' => {
+                        for i in l.pending.remove(&l.depth).unwrap_or_default() {
+                            ends[i] = pos;
+                        }
+                        l.depth -= 1;
+                    }
+                    b',' | b';' => {
+                        for i in l.pending.remove(&l.depth).unwrap_or_default() {
+                            ends[i] = pos;
+                        }
+                    }
+                    b'\n' | b'\r' => {
+                        for i in std::mem::take(&mut l.pending).into_values().flatten() {
+                            ends[i] = pos;
+                        }
+                    }
+                    _ => {}
+                },
+            }
+        }
+        lineages.retain(|l| !l.pending.is_empty());
+        // Two lineages in the same state scan alike from here on: the smaller joins the larger.
+        let mut i = 0;
+        while i < lineages.len() {
+            let same = (i + 1..lineages.len())
+                .find(|&j| lineages[j].quote == lineages[i].quote && lineages[j].skip == lineages[i].skip);
+            match same {
+                Some(j) => {
+                    let mut small = lineages.swap_remove(j);
+                    if small.pending.len() > lineages[i].pending.len() {
+                        std::mem::swap(&mut small, &mut lineages[i]);
+                    }
+                    let big = &mut lineages[i];
+                    for (base, values) in small.pending {
+                        big.pending.entry(base - small.depth + big.depth).or_default().extend(values);
+                    }
+                }
+                None => i += 1,
+            }
+        }
+    }
+    // The values still open at the line's end end there; so do the ones starting at it.
+    ends
 }
 
 /// env.php, line by line whether or not it parses: every `'key' => value` of a secret key
@@ -1114,6 +1196,140 @@ mod save_path_linear {
             assert!(small > 0, "{unit:?}: no steps counted");
             // Twice the input: about twice the steps, far from the four times of a square.
             assert!(big * 10 <= small * 25, "{unit:?}: {small} steps for 4000, {big} for 8000");
+        }
+    }
+}
+
+/// [`envphp_line_secrets`] against the plain definition it replaces (one scan per secret
+/// key), on the fixtures' lines and generated ones, and its growth on nested keys.
+#[cfg(test)]
+mod envphp_line_linear {
+    use super::*;
+
+    mod plain {
+        use super::super::{envphp_key_before, envphp_key_is_secret, find};
+        use std::ops::Range;
+
+        pub(super) fn envphp_line_secrets(line: &[u8]) -> Vec<Range<usize>> {
+            let mut out = Vec::new();
+            let mut from = 0;
+            while let Some(p) = find(&line[from..], b"=>").map(|p| from + p) {
+                from = p + 2;
+                if !envphp_key_is_secret(&envphp_key_before(&line[..p])) {
+                    continue;
+                }
+                let mut start = p + 2;
+                while start < line.len() && line[start].is_ascii_whitespace() {
+                    start += 1;
+                }
+                let (mut depth, mut quote, mut end) = (0usize, None::<u8>, start);
+                while end < line.len() {
+                    let b = line[end];
+                    match quote {
+                        Some(_) if b == b'\\' => end += 1,
+                        Some(q) if b == q => quote = None,
+                        Some(_) => {}
+                        None => match b {
+                            b'\'' | b'"' => quote = Some(b),
+                            b'[' | b'(' => depth += 1,
+                            b']' | b')' if depth == 0 => break,
+                            b']' | b')' => depth -= 1,
+                            b',' | b';' if depth == 0 => break,
+                            b'\n' | b'\r' => break,
+                            _ => {}
+                        },
+                    }
+                    end += 1;
+                }
+                let mut e = end.min(line.len());
+                while e > start && line[e - 1].is_ascii_whitespace() {
+                    e -= 1;
+                }
+                if e > start {
+                    out.push(start..e);
+                }
+            }
+            out
+        }
+    }
+
+    fn lines() -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"))];
+        while let Some(p) = stack.pop() {
+            let Ok(m) = std::fs::symlink_metadata(&p) else { continue };
+            if m.is_dir() {
+                stack.extend(std::fs::read_dir(&p).into_iter().flatten().flatten().map(|e| e.path()));
+            } else if m.is_file() && m.len() < 1 << 20 {
+                let bytes = std::fs::read(&p).unwrap_or_default();
+                out.extend(bytes.split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec));
+            }
+        }
+        let pieces: [&[u8]; 22] = [
+            b"'password' => ",
+            b"'password'=>",
+            b"password => ",
+            b"'x' => ",
+            b"=>",
+            b"[",
+            b"]",
+            b"(",
+            b")",
+            b",",
+            b";",
+            b"'",
+            b"\"",
+            b"\\",
+            b" ",
+            b"\t",
+            b"a",
+            b"'pw'",
+            b"\n",
+            b"\r",
+            b"'\\''",
+            b"  ",
+        ];
+        let mut seed: u64 = 0xe7f;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for n in 0..40_000 {
+            let len = 1 + next() % (6 + n % 40);
+            out.push((0..len).flat_map(|_| pieces[next() % pieces.len()].iter().copied()).collect());
+        }
+        out
+    }
+
+    #[test]
+    fn the_same_ranges_as_one_scan_per_key() {
+        let mut nonempty = 0;
+        for line in lines() {
+            let want = plain::envphp_line_secrets(&line);
+            nonempty += usize::from(want.len() > 1);
+            assert_eq!(envphp_line_secrets(&line), want, "{:?}", String::from_utf8_lossy(&line));
+        }
+        assert!(nonempty > 1000, "only {nonempty} lines with two secrets: the comparison proves little");
+    }
+
+    #[test]
+    fn the_value_scan_grows_linearly() {
+        let shapes: [(&[u8], &[u8], &[u8]); 4] = [
+            (b"<?php return [", b"'password' => [", b" \n"),
+            (b"'password' => '", b"password => ", b"'];"),
+            (b"", b"'password' => 'password' => ", b"   "),
+            (b"", b"'password' => \"\\", b""),
+        ];
+        let steps = |line: &[u8]| {
+            STEPS.with(|s| s.set(0));
+            envphp_line_secrets(line);
+            STEPS.with(|s| s.get())
+        };
+        for (head, unit, tail) in shapes {
+            let line = |n: usize| [head, &unit.repeat(n), tail].concat();
+            let (small, big) = (steps(&line(2000)), steps(&line(4000)));
+            assert!(small > 0, "{unit:?}: no steps counted");
+            assert!(big * 10 <= small * 25, "{unit:?}: {small} steps for 2000, {big} for 4000");
         }
     }
 }
