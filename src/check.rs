@@ -129,7 +129,7 @@ fn cap_per_rule_and_file(found: Vec<Diagnostic>) -> Vec<Diagnostic> {
 pub struct Request<'a> {
     /// Files or directories. When every one is a file (a pre-commit run passes only the
     /// staged files), the whole project is read so that the related files are in the model,
-    /// and only findings that touch the given files are kept.
+    /// and only findings that concern the given files are kept ([`crate::staged`]).
     pub paths: Vec<PathBuf>,
     pub config: &'a Config,
     pub overlay: &'a Overlay,
@@ -204,9 +204,7 @@ fn check_with(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync), releas
     }
     let mut diagnostics = run(&model, req.config);
     if files_only {
-        let wanted: Vec<PathBuf> = paths.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
-        let touches = |p: &Path| std::fs::canonicalize(p).is_ok_and(|c| wanted.contains(&c));
-        diagnostics.retain(|d| touches(&d.primary.path) || d.related.iter().any(|r| touches(&r.path)));
+        crate::staged::keep_touching(&model, &mut diagnostics, &paths);
     }
     Outcome { model, diagnostics }
 }

@@ -35,6 +35,7 @@ mod secrets;
 mod sha256;
 mod source;
 mod span;
+mod staged;
 mod suggest;
 mod suppress;
 

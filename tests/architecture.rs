@@ -30,7 +30,8 @@ const LAYERS: &[&[&str]] = &[
     &["rules"],
     // the live checks of `sesslint probe` (SL5xx diagnostics); never called by check
     &["probe"],
-    &["config"],
+    // which findings a run naming files (pre-commit) keeps
+    &["config", "staged"],
     &["check"],
     // -> report, and the shells over the library
     &["report"],

@@ -51,13 +51,19 @@ fn one_staged_file_gets_the_whole_trees_findings_that_touch_it() {
     assert!(trees.len() > 200, "only {} fixture trees", trees.len());
     for tree in trees {
         let dir = work_tree(&tree, tmp.path());
-        let whole = check(&Request { paths: vec![dir.clone()], config: &config, overlay: &overlay }).diagnostics;
+        let outcome = check(&Request { paths: vec![dir.clone()], config: &config, overlay: &overlay });
+        let (model, whole) = (outcome.model, outcome.diagnostics);
         for file in common::files_below(&dir).into_iter().filter(|p| !p.starts_with(dir.join(".git"))) {
             let staged = check(&Request { paths: vec![file.clone()], config: &config, overlay: &overlay }).diagnostics;
             let same = |p: &Path| std::fs::canonicalize(p).ok() == std::fs::canonicalize(&file).ok();
+            let inherited = inherited_by_pools_in(&model, &same);
             let expected: Vec<_> = whole
                 .iter()
-                .filter(|d| same(&d.primary.path) || d.related.iter().any(|r| same(&r.path)))
+                .filter(|d| {
+                    same(&d.primary.path)
+                        || d.related.iter().any(|r| same(&r.path))
+                        || inherited.contains(&(d.primary.path.clone(), d.primary.span))
+                })
                 .cloned()
                 .collect();
             assert_eq!(staged, expected, "{} staged alone", file.display());
@@ -66,6 +72,49 @@ fn one_staged_file_gets_the_whole_trees_findings_that_touch_it() {
         }
     }
     assert!(files_compared > 500 && findings_compared > 300, "{files_compared} files, {findings_compared} findings");
+}
+
+/// The places of the php.ini (and scan-dir) settings that the pools declared in a file
+/// `same` accepts run with and do not set themselves.
+fn inherited_by_pools_in(
+    model: &sesslint::model::Model,
+    same: &dyn Fn(&Path) -> bool,
+) -> Vec<(PathBuf, sesslint::Span)> {
+    let mut out = Vec::new();
+    for pool in model.pools.iter().filter(|p| same(model.path(p.declared_at.file))) {
+        let Some(setup) = pool.setup.map(|i| &model.php[i]) else { continue };
+        for (_, v) in setup.values.iter().filter(|(k, _)| !pool.overrides.contains_key(*k)) {
+            if let Some(at) = v.set_at {
+                out.push((model.path(at.file).to_path_buf(), at.span));
+            }
+        }
+    }
+    out
+}
+
+/// A finding at a php.ini line is about every pool that inherits the line: staging one of
+/// those pools shows it (the pool can override the setting), staging a pool that sets the
+/// value itself does not.
+#[test]
+fn a_staged_pool_shows_the_findings_at_the_php_ini_settings_it_inherits() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = work_tree(&common::fixtures().join("demo"), tmp.path());
+    let run = |file: &str| {
+        let out =
+            common::sesslint_cmd(&["check", "--format", "concise", file]).current_dir(&dir).output().expect("sesslint");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let blog = run("etc/php/8.2/fpm/pool.d/blog.conf");
+    // blog sets its own handler (redis): php.ini's `files` line (SL101) is not its concern.
+    assert!(blog.contains("etc/php/8.2/fpm/php.ini:1383:1: info[SL110]"), "{blog}");
+    assert!(blog.contains("etc/php/8.2/fpm/php.ini:1422:1: info[SL111]"), "{blog}");
+    assert!(!blog.contains("[SL101]"), "{blog}");
+    assert!(blog.contains("etc/php/8.2/fpm/pool.d/blog.conf:13:1: warning[SL109]"), "{blog}");
+    // shop keeps php.ini's `files` handler: SL101 at that line names it.
+    let shop = run("etc/php/8.2/fpm/pool.d/shop.conf");
+    assert!(shop.contains("etc/php/8.2/fpm/php.ini:1345:1: info[SL101] pool shop"), "{shop}");
+    // The CLI's php.ini is no pool's: staging a pool shows none of its findings.
+    assert!(!blog.contains("cli/php.ini") && !shop.contains("cli/php.ini"), "{blog}{shop}");
 }
 
 #[test]

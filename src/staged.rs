@@ -1,0 +1,58 @@
+//! Which of a whole tree's findings a run naming files reports (a pre-commit hook's staged
+//! files): those whose places touch the files, and those at settings the files' pools inherit.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{Location, Model};
+
+/// Keep the findings of `found` that concern one of `files` (paths as given on the command
+/// line, compared after symlinks are resolved): the primary or a related place is in such
+/// a file, or the primary place is a setting a php-fpm pool declared in such a file runs
+/// with but does not set itself (`session.use_strict_mode` of the FPM php.ini the pool
+/// `[blog]` inherits: staging `pool.d/blog.conf` shows it, since the pool can override it).
+/// Each distinct path is resolved once (`realpath`: one `readlink` per component).
+pub fn keep_touching(model: &Model, found: &mut Vec<Diagnostic>, files: &[PathBuf]) {
+    let wanted: Vec<PathBuf> = files.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
+    let mut seen: HashMap<PathBuf, bool> = HashMap::new();
+    let mut touches = |p: &Path| -> bool {
+        if let Some(&t) = seen.get(p) {
+            return t;
+        }
+        let t = files.iter().any(|f| f == p) || std::fs::canonicalize(p).is_ok_and(|c| wanted.contains(&c));
+        seen.insert(p.to_path_buf(), t);
+        t
+    };
+    let inherited = inherited_settings(model, &mut touches);
+    found.retain(|d| {
+        touches(&d.primary.path)
+            || d.related.iter().any(|r| touches(&r.path))
+            || inherited.contains(&(d.primary.path.as_path(), d.primary.span))
+    });
+}
+
+/// The places (path, span) of the setup values that pools declared in a file `touches`
+/// accepts run with and do not override: a pool-level `php_value` wins, so only the
+/// others are the pool's by inheritance.
+fn inherited_settings<'m>(
+    model: &'m Model,
+    touches: &mut impl FnMut(&Path) -> bool,
+) -> HashSet<(&'m Path, crate::span::Span)> {
+    let mut out = HashSet::new();
+    for pool in &model.pools {
+        let Some(setup) = pool.setup.and_then(|i| model.php.get(i)) else { continue };
+        if !touches(model.path(pool.declared_at.file)) {
+            continue;
+        }
+        for (key, v) in &setup.values {
+            if pool.overrides.contains_key(key) {
+                continue;
+            }
+            if let Some(Location { file, span }) = v.set_at {
+                out.insert((model.path(file), span));
+            }
+        }
+    }
+    out
+}
