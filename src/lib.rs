@@ -44,3 +44,9 @@ pub use discover::{classify, why_not_read, Role, Unreadable};
 pub use php_value::{ArrayKey, PhpArray, PhpValue};
 pub use source::{display_path, printable, Position, Source};
 pub use span::Span;
+
+/// The fast secret scans against their plain definitions, for the `secrets` fuzz target
+/// (built only under `cargo fuzz`, which sets `--cfg fuzzing`).
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub use secrets::plain::disagreement as secret_scans_disagree;

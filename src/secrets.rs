@@ -746,6 +746,9 @@ fn last_secret_word(raw: &[u8], i: usize, k: usize) -> Option<usize> {
         .map(|d| from[d])
 }
 
+#[cfg(any(test, fuzzing))]
+pub(crate) mod plain;
+
 #[cfg(test)]
 thread_local! {
     /// Bytes the save-path scan has looked at, for the test that it grows linearly.
@@ -898,34 +901,10 @@ mod tests {
 mod same_as_plain_definitions {
     use super::*;
 
-    fn plain_password(lower: &str) -> bool {
-        lower.contains("pass")
-            || lower.contains("pwd")
-            || lower.contains("secret")
-            || (lower.len() <= 12 && crate::suggest::edit_distance(lower, "password") <= 2)
-    }
-    fn plain_unknown(lower: &str) -> bool {
-        plain_password(lower) || ["auth", "key", "token", "cred"].iter().any(|w| lower.contains(w))
-    }
-    fn plain_ini(key: &str) -> bool {
-        let k = key.to_ascii_lowercase();
-        k.contains("passwd") || k.ends_with("_pw") || k.ends_with("pw]") || plain_unknown(&k)
-    }
-    /// redis_secret_args' unknown-name branch with the did-you-mean over the whole table.
-    fn plain_unknown_redis(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>)> {
-        use crate::syntax::redis_conf::directives;
-        let known = directives::DIRECTIVES.iter().map(|d| d.name).chain(["user", "sentinel"]);
-        match crate::suggest::did_you_mean(name, known).as_deref() {
-            Some(meant) if meant != name && meant != "sentinel" => {
-                let meant_secrets = redis_secret_args(meant, args);
-                if meant == "user" || !meant_secrets.is_empty() {
-                    return meant_secrets;
-                }
-                unknown_acl_like(args)
-            }
-            _ => unknown_acl_like(args),
-        }
-    }
+    use super::plain::{
+        ini_key as plain_ini, password as plain_password, unknown as plain_unknown,
+        unknown_redis as plain_unknown_redis,
+    };
 
     fn words_to_try() -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
@@ -991,94 +970,6 @@ mod same_as_plain_definitions {
 #[cfg(test)]
 mod save_path_linear {
     use super::*;
-
-    mod plain {
-        use super::super::{percent_decode, unknown_name_holds_a_secret};
-        use std::ops::Range;
-
-        pub(super) fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
-            let mut out = Vec::new();
-            let line_end = |from: usize| {
-                raw[from..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(raw.len(), |p| from + p)
-            };
-            // Query keys: start after `?`, `&`, a quote, whitespace or a comma (seed lists).
-            let mut i = 0;
-            while i < raw.len() {
-                let at_key = i == 0 || matches!(raw[i - 1], b'?' | b'&' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'=');
-                if at_key {
-                    let key_end =
-                        raw[i..].iter().position(|&b| matches!(b, b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' '));
-                    if let Some(k) = key_end.map(|k| i + k).filter(|&k| raw.get(k) == Some(&b'=')) {
-                        let key = percent_decode(&raw[i..k]);
-                        // Also the names people mistake for `auth` (phpredis ignores them; SL104).
-                        let key = key.to_ascii_lowercase();
-                        let lower = String::from_utf8_lossy(&key);
-                        // One typo from `auth`, a swap of two letters included (`auht`).
-                        let auth_like = key.len() <= 6 && strsim::osa_distance(&lower, "auth") <= 1;
-                        if auth_like || key.starts_with(b"auth[") || unknown_name_holds_a_secret(&lower) {
-                            let vs = k + 1;
-                            let end = line_end(vs);
-                            let mut ve = raw[vs..end].iter().position(|&b| b == b'&').map_or(end, |p| vs + p);
-                            if ve == end {
-                                // The closing quote and the spaces before the line's end are not the secret.
-                                while ve > vs && matches!(raw[ve - 1], b' ' | b'\t') {
-                                    ve -= 1;
-                                }
-                                if ve > vs && matches!(raw[ve - 1], b'"' | b'\'') {
-                                    ve -= 1;
-                                }
-                            }
-                            if ve > vs {
-                                out.push(vs..ve);
-                            }
-                            i = ve.max(vs);
-                            continue;
-                        }
-                    }
-                }
-                // User-info without a scheme, as a value starts (`'host' => 'user:pw@h'`, which
-                // Credis hands to PHP's URL parser): the `:` before `@` in one word.
-                if at_key && !raw[i..].starts_with(b"://") {
-                    let stop = raw[i..]
-                        .iter()
-                        .position(|&b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'\n' | b'\r'))
-                        .map_or(raw.len(), |p| i + p);
-                    let word = &raw[i..stop];
-                    if let (Some(colon), Some(at)) =
-                        (word.iter().position(|&b| b == b':'), word.iter().rposition(|&b| b == b'@'))
-                    {
-                        if colon + 1 < at && !word[..colon].contains(&b'=') {
-                            out.push(i + colon + 1..i + at);
-                            i = stop;
-                            continue;
-                        }
-                    }
-                }
-                // User-info: `scheme://user:password@host`.
-                if raw[i..].starts_with(b"://") {
-                    let auth_start = i + 3;
-                    let stop = raw[auth_start..]
-                        .iter()
-                        .position(|&b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b',' | b'\n' | b'\r'))
-                        .map_or(raw.len(), |p| auth_start + p);
-                    if let Some(at) = raw[auth_start..stop].iter().rposition(|&b| b == b'@') {
-                        let userinfo = auth_start..auth_start + at;
-                        let pw = raw[userinfo.clone()]
-                            .iter()
-                            .position(|&b| b == b':')
-                            .map_or(userinfo.start, |c| userinfo.start + c + 1);
-                        if userinfo.end > pw {
-                            out.push(pw..userinfo.end);
-                        }
-                    }
-                    i = auth_start;
-                    continue;
-                }
-                i += 1;
-            }
-            out
-        }
-    }
 
     fn fixture_lines() -> Vec<Vec<u8>> {
         let mut out = Vec::new();
@@ -1205,53 +1096,6 @@ mod save_path_linear {
 #[cfg(test)]
 mod envphp_line_linear {
     use super::*;
-
-    mod plain {
-        use super::super::{envphp_key_before, envphp_key_is_secret, find};
-        use std::ops::Range;
-
-        pub(super) fn envphp_line_secrets(line: &[u8]) -> Vec<Range<usize>> {
-            let mut out = Vec::new();
-            let mut from = 0;
-            while let Some(p) = find(&line[from..], b"=>").map(|p| from + p) {
-                from = p + 2;
-                if !envphp_key_is_secret(&envphp_key_before(&line[..p])) {
-                    continue;
-                }
-                let mut start = p + 2;
-                while start < line.len() && line[start].is_ascii_whitespace() {
-                    start += 1;
-                }
-                let (mut depth, mut quote, mut end) = (0usize, None::<u8>, start);
-                while end < line.len() {
-                    let b = line[end];
-                    match quote {
-                        Some(_) if b == b'\\' => end += 1,
-                        Some(q) if b == q => quote = None,
-                        Some(_) => {}
-                        None => match b {
-                            b'\'' | b'"' => quote = Some(b),
-                            b'[' | b'(' => depth += 1,
-                            b']' | b')' if depth == 0 => break,
-                            b']' | b')' => depth -= 1,
-                            b',' | b';' if depth == 0 => break,
-                            b'\n' | b'\r' => break,
-                            _ => {}
-                        },
-                    }
-                    end += 1;
-                }
-                let mut e = end.min(line.len());
-                while e > start && line[e - 1].is_ascii_whitespace() {
-                    e -= 1;
-                }
-                if e > start {
-                    out.push(start..e);
-                }
-            }
-            out
-        }
-    }
 
     fn lines() -> Vec<Vec<u8>> {
         let mut out = Vec::new();

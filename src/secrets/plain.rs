@@ -1,0 +1,223 @@
+//! The plain definitions the secret scans replaced (one scan per key start, per secret key,
+//! the did-you-mean over the whole table): the tests and the fuzzer compare the fast ones with these.
+
+use std::ops::Range;
+
+use super::{
+    envphp_key_before, envphp_key_is_secret, find, percent_decode, unknown_acl_like, unknown_name_holds_a_secret,
+};
+
+/// What [`super::name_looks_like_a_password`] decides, by substring and edit distance.
+pub fn password(lower: &str) -> bool {
+    lower.contains("pass")
+        || lower.contains("pwd")
+        || lower.contains("secret")
+        || (lower.len() <= 12 && crate::suggest::edit_distance(lower, "password") <= 2)
+}
+
+/// What [`super::unknown_name_holds_a_secret`] decides.
+pub fn unknown(lower: &str) -> bool {
+    password(lower) || ["auth", "key", "token", "cred"].iter().any(|w| lower.contains(w))
+}
+
+/// What [`super::ini_key_is_secret`] decides.
+pub fn ini_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.contains("passwd") || k.ends_with("_pw") || k.ends_with("pw]") || unknown(&k)
+}
+
+/// [`super::redis_secret_args`]' unknown-name branch with the did-you-mean over the whole table.
+pub fn unknown_redis(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>)> {
+    use crate::syntax::redis_conf::directives;
+    let known = directives::DIRECTIVES.iter().map(|d| d.name).chain(["user", "sentinel"]);
+    match crate::suggest::did_you_mean(name, known).as_deref() {
+        Some(meant) if meant != name && meant != "sentinel" => {
+            let meant_secrets = super::redis_secret_args(meant, args);
+            if meant == "user" || !meant_secrets.is_empty() {
+                return meant_secrets;
+            }
+            unknown_acl_like(args)
+        }
+        _ => unknown_acl_like(args),
+    }
+}
+
+/// [`super::save_path_secret_ranges`] as a scan to the line's end from every key start
+/// (quadratic on long lines: for comparison only).
+pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let line_end =
+        |from: usize| raw[from..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(raw.len(), |p| from + p);
+    // Query keys: start after `?`, `&`, a quote, whitespace or a comma (seed lists).
+    let mut i = 0;
+    while i < raw.len() {
+        let at_key = i == 0 || matches!(raw[i - 1], b'?' | b'&' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'=');
+        if at_key {
+            let key_end = raw[i..].iter().position(|&b| matches!(b, b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' '));
+            if let Some(k) = key_end.map(|k| i + k).filter(|&k| raw.get(k) == Some(&b'=')) {
+                let key = percent_decode(&raw[i..k]);
+                // Also the names people mistake for `auth` (phpredis ignores them; SL104).
+                let key = key.to_ascii_lowercase();
+                let lower = String::from_utf8_lossy(&key);
+                // One typo from `auth`, a swap of two letters included (`auht`).
+                let auth_like = key.len() <= 6 && strsim::osa_distance(&lower, "auth") <= 1;
+                if auth_like || key.starts_with(b"auth[") || unknown_name_holds_a_secret(&lower) {
+                    let vs = k + 1;
+                    let end = line_end(vs);
+                    let mut ve = raw[vs..end].iter().position(|&b| b == b'&').map_or(end, |p| vs + p);
+                    if ve == end {
+                        // The closing quote and the spaces before the line's end are not the secret.
+                        while ve > vs && matches!(raw[ve - 1], b' ' | b'\t') {
+                            ve -= 1;
+                        }
+                        if ve > vs && matches!(raw[ve - 1], b'"' | b'\'') {
+                            ve -= 1;
+                        }
+                    }
+                    if ve > vs {
+                        out.push(vs..ve);
+                    }
+                    i = ve.max(vs);
+                    continue;
+                }
+            }
+        }
+        // User-info without a scheme, as a value starts (`'host' => 'user:pw@h'`, which
+        // Credis hands to PHP's URL parser): the `:` before `@` in one word.
+        if at_key && !raw[i..].starts_with(b"://") {
+            let stop = raw[i..]
+                .iter()
+                .position(|&b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'\n' | b'\r'))
+                .map_or(raw.len(), |p| i + p);
+            let word = &raw[i..stop];
+            if let (Some(colon), Some(at)) =
+                (word.iter().position(|&b| b == b':'), word.iter().rposition(|&b| b == b'@'))
+            {
+                if colon + 1 < at && !word[..colon].contains(&b'=') {
+                    out.push(i + colon + 1..i + at);
+                    i = stop;
+                    continue;
+                }
+            }
+        }
+        // User-info: `scheme://user:password@host`.
+        if raw[i..].starts_with(b"://") {
+            let auth_start = i + 3;
+            let stop = raw[auth_start..]
+                .iter()
+                .position(|&b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b',' | b'\n' | b'\r'))
+                .map_or(raw.len(), |p| auth_start + p);
+            if let Some(at) = raw[auth_start..stop].iter().rposition(|&b| b == b'@') {
+                let userinfo = auth_start..auth_start + at;
+                let pw = raw[userinfo.clone()]
+                    .iter()
+                    .position(|&b| b == b':')
+                    .map_or(userinfo.start, |c| userinfo.start + c + 1);
+                if userinfo.end > pw {
+                    out.push(pw..userinfo.end);
+                }
+            }
+            i = auth_start;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// [`super::envphp_line_secrets`] as one scan per secret key (quadratic: for comparison only).
+pub fn envphp_line_secrets(line: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(p) = find(&line[from..], b"=>").map(|p| from + p) {
+        from = p + 2;
+        if !envphp_key_is_secret(&envphp_key_before(&line[..p])) {
+            continue;
+        }
+        let mut start = p + 2;
+        while start < line.len() && line[start].is_ascii_whitespace() {
+            start += 1;
+        }
+        let (mut depth, mut quote, mut end) = (0usize, None::<u8>, start);
+        while end < line.len() {
+            let b = line[end];
+            match quote {
+                Some(_) if b == b'\\' => end += 1,
+                Some(q) if b == q => quote = None,
+                Some(_) => {}
+                None => match b {
+                    b'\'' | b'"' => quote = Some(b),
+                    b'[' | b'(' => depth += 1,
+                    b']' | b')' if depth == 0 => break,
+                    b']' | b')' => depth -= 1,
+                    b',' | b';' if depth == 0 => break,
+                    b'\n' | b'\r' => break,
+                    _ => {}
+                },
+            }
+            end += 1;
+        }
+        let mut e = end.min(line.len());
+        while e > start && line[e - 1].is_ascii_whitespace() {
+            e -= 1;
+        }
+        if e > start {
+            out.push(start..e);
+        }
+    }
+    out
+}
+
+/// Where a fast scan and its plain definition disagree on `bytes` (the whole input and each
+/// of its lines; each word as a key name), described for the fuzzer's report; `None` if nowhere.
+pub fn disagreement(bytes: &[u8]) -> Option<String> {
+    use crate::syntax::redis_conf::directives;
+    let pieces = std::iter::once(bytes).chain(bytes.split(|&b| b == b'\n'));
+    for piece in pieces {
+        let (fast, plain) = (super::save_path_secret_ranges(piece), save_path_secret_ranges(piece));
+        if fast != plain {
+            return Some(format!("save_path_secret_ranges {fast:?} != plain {plain:?}"));
+        }
+        let (fast, plain) = (super::envphp_line_secrets(piece), envphp_line_secrets(piece));
+        if fast != plain {
+            return Some(format!("envphp_line_secrets {fast:?} != plain {plain:?}"));
+        }
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let args: [&[u8]; 3] = [b">pw", b"x", b"#h"];
+    for w in text.split(|c: char| c.is_whitespace() || "=;#'\"".contains(c)).take(64) {
+        let lower = w.to_ascii_lowercase();
+        let agree = super::name_looks_like_a_password(&lower) == password(&lower)
+            && super::unknown_name_holds_a_secret(&lower) == unknown(&lower)
+            && super::ini_key_is_secret(w) == ini_key(w)
+            && super::envphp_key_is_secret(w) == unknown(&w.trim().to_ascii_lowercase());
+        if !agree {
+            return Some(format!("the name tests disagree with the plain ones on {w:?}"));
+        }
+        if matches!(directives::lookup(&lower), directives::Lookup::Unknown) && !unknown_name_holds_a_secret(&lower) {
+            if super::redis_secret_args(&lower, &args) != unknown_redis(&lower, &args) {
+                return Some(format!("redis_secret_args disagrees with the plain one on {w:?}"));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    /// What the `secrets` fuzz target once found stays fixed (`fixtures/fuzz-regressions/secrets/`).
+    #[test]
+    fn the_inputs_that_once_disagreed_agree() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fuzz-regressions/secrets");
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let bytes = std::fs::read(entry.path()).unwrap_or_default();
+            assert_eq!(super::disagreement(&bytes), None, "{}", entry.path().display());
+        }
+    }
+
+    #[test]
+    fn a_line_of_secrets_agrees() {
+        let line = b"session.save_path = \"tcp://h:6379?auth=pw&x=1\" 'password' => 'p', 'key' => \"k\"\nrequirepas x";
+        assert_eq!(super::disagreement(line), None);
+    }
+}
