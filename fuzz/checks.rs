@@ -2,11 +2,16 @@
 //! gives the input back byte for byte, the spans tile the input, and computing the values
 //! the real program would see (what `sesslint parse` prints) completes.
 //!
+//! Since the parsers' rewrite (inline `ArgBytes`, new secret scans) they also check the masks
+//! of `parse` on every input, each redis argument's inline/heap copy and encoder, and (target
+//! `secrets`) the fast secret scans against their plain definitions.
+//!
 //! Shared by the fuzz targets (`fuzz/fuzz_targets/*.rs`) and by `tests/fuzz_regressions.rs`,
 //! which replays every input the fuzzer once broke.
 #![allow(dead_code)]
 
-use sesslint::parse_output::parse_source;
+use serde_json::Value;
+use sesslint::parse_output::{parse_source, parse_source_with, ParseOptions};
 use sesslint::syntax::ini::{self, NodeKind, ScanMode};
 use sesslint::syntax::{env_php, redis_conf, FileKind};
 use sesslint::Source;
@@ -53,6 +58,7 @@ pub fn check_ini(bytes: &[u8]) {
     // refused one always says why.
     assert!(out.accepted || !out.problems.is_empty(), "ini: refused without a problem");
     render(&out);
+    check_masks(bytes, FileKind::Ini, &out);
 }
 
 /// redis.conf. Only the in-memory parts: the loader's `include`, `dir`, `logfile` and
@@ -76,6 +82,11 @@ pub fn check_redis_conf(bytes: &[u8]) {
         at = line.span.end;
     }
     assert_eq!(at, bytes.len(), "redis.conf lines stop before the end");
+    for (_, d) in tree.directives() {
+        for arg in d.args() {
+            check_arg_bytes(&arg.value);
+        }
+    }
     for error in tree.errors() {
         assert!(
             error.span.start <= error.span.end && error.span.end <= bytes.len(),
@@ -96,6 +107,109 @@ pub fn check_redis_conf(bytes: &[u8]) {
     for (name, value) in &config {
         assert!(!name.is_empty(), "effective_config has an empty name (value {value:?})");
     }
+    let out = parse_source(&Source::new("fuzz.conf", bytes.to_vec()), Some(FileKind::Redis));
+    render(&out);
+    check_masks(bytes, FileKind::Redis, &out);
+}
+
+/// One redis argument: its copies (inline up to 22 bytes, on the heap from 23) hold the same
+/// bytes, and the encoder a rewrite uses writes it so that `sdssplitargs` reads it back.
+fn check_arg_bytes(value: &redis_conf::ArgBytes) {
+    let bytes: &[u8] = value;
+    assert_eq!(redis_conf::ArgBytes::from(bytes), *value, "ArgBytes from a slice");
+    assert_eq!(redis_conf::ArgBytes::from(bytes.to_vec()), *value, "ArgBytes from a vector");
+    assert_eq!(Vec::<u8>::from(value.clone()), bytes, "ArgBytes into a vector");
+    let written = redis_conf::encode::argument(bytes);
+    // split_value reads a C string: it stops at a NUL, which the encoder writes as `\x00`.
+    assert!(!written.as_bytes().contains(&0), "an encoded argument holds a NUL: {written:?}");
+    assert_eq!(
+        redis_conf::split_value(written.as_bytes()),
+        Some(vec![value.clone()]),
+        "an argument does not read back from its encoding {written:?}"
+    );
+}
+
+/// What `parse` prints never holds a secret: run again with `--show-secrets`, every string
+/// under a key that names a credential (ini, env.php: `pass`, `pwd`, `secret`, `auth`, `key`,
+/// `token`, `cred`, a definition simpler than the library's, which masks more) or in a
+/// secret argument of redis.conf (`requirepass`, `masterauth`, a user's `>password`) is
+/// masked in the default output, and the problems are the same in both.
+fn check_masks(bytes: &[u8], kind: FileKind, masked: &sesslint::parse_output::ParseOutput) {
+    let options = ParseOptions { kind: Some(kind), show_secrets: true, ..ParseOptions::default() };
+    let shown = parse_source_with(
+        &Source::new(if kind == FileKind::Envphp { "env.php" } else { "fuzz.conf" }, bytes.to_vec()),
+        &options,
+    );
+    assert_eq!(shown.accepted, masked.accepted, "{kind:?}: --show-secrets changes acceptance");
+    assert_eq!(shown.problems, masked.problems, "{kind:?}: --show-secrets changes the problems");
+    match kind {
+        FileKind::Redis | FileKind::RedisAcl => {
+            let (Value::Array(shown), Value::Array(masked)) = (&shown.value, &masked.value) else { return };
+            assert_eq!(shown.len(), masked.len(), "redis: masking changes the directive count");
+            for (s, m) in shown.iter().zip(masked) {
+                let name = s.get("directive").and_then(Value::as_str).unwrap_or("").to_ascii_lowercase();
+                let (Some(Value::Array(sa)), Some(Value::Array(ma))) = (s.get("args"), m.get("args")) else { continue };
+                for (i, (sa, ma)) in sa.iter().zip(ma).enumerate() {
+                    let (Some(sa), Some(ma)) = (sa.as_str(), ma.as_str()) else { continue };
+                    let secret = match name.as_str() {
+                        "requirepass" | "masterauth" => Some(sa),
+                        "user" if i > 0 && sa.len() > 1 && sa.starts_with(['>', '<', '#']) => sa.get(1..),
+                        _ => None,
+                    };
+                    if let Some(secret) = secret.filter(|s| !s.is_empty()) {
+                        assert!(
+                            ma.ends_with(MASK) && !ma.contains(secret),
+                            "redis: {name} argument {i} printed as {ma:?}"
+                        );
+                    }
+                }
+            }
+        }
+        _ => masked_below_secret_keys(&shown.value, &masked.value, false, kind),
+    }
+}
+
+const MASK: &str = "********";
+
+fn names_a_credential(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    !k.contains("save_path") && ["pass", "pwd", "secret", "auth", "key", "token", "cred"].iter().any(|w| k.contains(w))
+}
+
+fn masked_below_secret_keys(shown: &Value, masked: &Value, secret: bool, kind: FileKind) {
+    match (shown, masked) {
+        (Value::Object(s), Value::Object(m)) => {
+            assert_eq!(s.len(), m.len(), "{kind:?}: masking changes an array's size");
+            for ((sk, sv), (mk, mv)) in s.iter().zip(m) {
+                assert_eq!(sk, mk, "{kind:?}: masking changes a key");
+                masked_below_secret_keys(sv, mv, secret || names_a_credential(sk), kind);
+            }
+        }
+        (Value::Array(s), Value::Array(m)) => {
+            assert_eq!(s.len(), m.len(), "{kind:?}: masking changes a list's size");
+            for (sv, mv) in s.iter().zip(m) {
+                masked_below_secret_keys(sv, mv, secret, kind);
+            }
+        }
+        (Value::Number(_), m) if secret => {
+            assert_eq!(m, &Value::String(MASK.to_owned()), "{kind:?}: a secret number printed as {m:?}");
+        }
+        (Value::String(s), Value::String(m)) if secret && !s.is_empty() => {
+            assert_eq!(m, MASK, "{kind:?}: a secret printed as {m:?}");
+        }
+        _ => {}
+    }
+}
+
+/// The fast secret scans against their plain definitions, on the whole input, each line and
+/// each word. The plain definitions exist only in a `cargo fuzz` build (`--cfg fuzzing`);
+/// under `cargo test` the same comparison runs in `secrets`' own unit tests.
+pub fn check_secrets(bytes: &[u8]) {
+    #[cfg(fuzzing)]
+    if let Some(why) = sesslint::secret_scans_disagree(bytes) {
+        panic!("{why}");
+    }
+    let _ = bytes;
 }
 
 /// Magento's env.php.
@@ -127,6 +241,7 @@ pub fn check_env_php(bytes: &[u8]) {
     let out = parse_source(&Source::new("env.php", bytes.to_vec()), Some(FileKind::Envphp));
     assert_eq!(out.accepted, env.is_accepted(), "env.php: parse_output disagrees with the tree on acceptance");
     render(&out);
+    check_masks(bytes, FileKind::Envphp, &out);
 }
 
 /// Print the result as the `parse` command does (JSON, and each problem's position).

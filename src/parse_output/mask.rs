@@ -67,7 +67,12 @@ fn mask_tree(value: &mut Value, secret: &dyn Fn(&str) -> Option<Field>) {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
                 match secret(k) {
-                    Some(field) => mask_all(v, field),
+                    Some(Field::Whole) => mask_all(v, Field::Whole),
+                    // `session.save_path[password] = x`: a key below names a secret of its own.
+                    Some(Field::SavePath) => {
+                        mask_tree(v, secret);
+                        mask_all(v, Field::SavePath);
+                    }
                     None => mask_tree(v, secret),
                 }
             }
@@ -88,6 +93,8 @@ fn mask_all(value: &mut Value, field: Field) {
                 Field::SavePath => secrets::mask_save_path(s),
             }
         }
+        // `'password' => 123456` in env.php: the number is the password.
+        Value::Number(_) if matches!(field, Field::Whole) => *value = Value::String(MASK.to_owned()),
         Value::Object(map) => map.values_mut().for_each(|v| mask_all(v, field)),
         Value::Array(list) => list.iter_mut().for_each(|v| mask_all(v, field)),
         _ => {}
