@@ -23,11 +23,13 @@ mapfile -t ini < <({ find "$fixtures/conformance/ini" -type f
 seed env_php "${php[@]}"
 seed redis_conf "${redis[@]}"
 seed ini "${ini[@]}"
+# The secret scans read every format's lines.
+seed secrets "${php[@]}" "${redis[@]}" "${ini[@]}"
 # Inputs that once failed are seeds too.
-for target in ini redis_conf env_php; do
+for target in ini redis_conf env_php secrets; do
     mapfile -t known < <(find "$fixtures/fuzz-regressions/$target" -type f 2>/dev/null | sort)
     if [ ${#known[@]} -gt 0 ]; then seed "$target" "${known[@]}"; fi
 done
-for target in ini redis_conf env_php; do
+for target in ini redis_conf env_php secrets; do
     echo "$target: $(find "$corpus/$target" -type f | wc -l) seed files, $(du -sh "$corpus/$target" | cut -f1)"
 done
