@@ -39,7 +39,7 @@ mod staged;
 mod suggest;
 mod suppress;
 
-pub use confine::{Confinement, Refusal, MAX_FILE_SIZE};
+pub use confine::{leaves_work_tree, Confinement, Refusal, MAX_FILE_SIZE};
 pub use discover::{classify, why_not_read, Role, Unreadable};
 pub use php_value::{ArrayKey, PhpArray, PhpValue};
 pub use source::{display_path, printable, Position, Source};

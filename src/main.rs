@@ -127,7 +127,8 @@ struct CommonArgs {
     #[arg(long, short)]
     verbose: bool,
     /// An Ansible inventory naming the fleet's hosts and their addresses: the JSON of
-    /// `ansible-inventory --list`, or an inventory file in YAML (`.yml`, `.yaml`) or INI.
+    /// `ansible-inventory --list`, or an inventory file in YAML (`.yml`, `.yaml`) or INI; read
+    /// only inside the checked trees (those of the current directory, the paths and --root).
     #[arg(long, value_name = "FILE")]
     inventory: Option<PathBuf>,
 }
@@ -136,10 +137,13 @@ struct CommonArgs {
 fn inventory_hosts(common: &CommonArgs) -> Result<Vec<sesslint::model::HostDecl>, ExitCode> {
     match &common.inventory {
         None => Ok(Vec::new()),
-        Some(p) => sesslint::model::inventory::load(p).map_err(|e| {
-            eprintln!("sesslint: --inventory {}", sesslint::printable(&e));
-            ExitCode::from(2)
-        }),
+        Some(p) => {
+            named_file_inside("--inventory", p, common)?;
+            sesslint::model::inventory::load(p).map_err(|e| {
+                eprintln!("sesslint: --inventory {}", sesslint::printable(&e));
+                ExitCode::from(2)
+            })
+        }
     }
 }
 
@@ -153,7 +157,8 @@ struct CheckArgs {
     /// config's `fail-on`].
     #[arg(long, value_enum)]
     fail_on: Option<Severity>,
-    /// The config file (default: the nearest sesslint.toml at or above the first path).
+    /// The config file (default: the nearest sesslint.toml at or above the first path); read
+    /// only inside the checked trees (those of the current directory, the paths and --root).
     #[arg(long)]
     config: Option<PathBuf>,
     /// Run only these codes or prefixes (replaces the config's `select`), e.g. `SL2,SL303`.
@@ -332,9 +337,8 @@ fn main() -> ExitCode {
         Some(Command::Rules { format }) => cli::docs::run_rules(format),
         Some(Command::Rule { code, format }) => cli::docs::run_rule(&code, format),
         Some(Command::Parse { format, kind, env, show_secrets, root, files }) => {
-            if let Some(r) = root.as_ref().filter(|r| !r.is_dir()) {
-                eprintln!("sesslint: --root {}: not a directory", sesslint::display_path(r));
-                return ExitCode::from(2);
+            if let Some(Err(code)) = root.as_deref().map(usable_root) {
+                return code;
             }
             let mut options = ParseOptions { kind, show_secrets, env: Vec::new(), root };
             for pair in env {
@@ -378,12 +382,40 @@ fn paths_exist(common: &CommonArgs) -> Result<(), ExitCode> {
         }
     }
     if let Some(r) = &common.root {
-        if !r.is_dir() {
-            eprintln!("sesslint: --root {}: not a directory", sesslint::display_path(r));
-            return Err(ExitCode::from(2));
-        }
+        usable_root(r)?;
     }
     Ok(())
+}
+
+/// `--root DIR` is a directory and, named inside a git work tree (pre-commit's `args:` come
+/// from the repository), does not lead out of it through a symlink; else exit 2.
+fn usable_root(r: &std::path::Path) -> Result<(), ExitCode> {
+    if !r.is_dir() {
+        eprintln!("sesslint: --root {}: not a directory", sesslint::display_path(r));
+        return Err(ExitCode::from(2));
+    }
+    if let Some(why) = sesslint::leaves_work_tree(r) {
+        eprintln!("sesslint: --root {}: {why}", sesslint::display_path(r));
+        return Err(ExitCode::from(2));
+    }
+    Ok(())
+}
+
+/// A file named by `flag` (`--config`, `--inventory`) is read only inside the checked trees:
+/// the work tree (or directory) of the current directory, of each checked path and of
+/// `--root`. Outside them (a hook's `args:` naming `~/.aws/credentials`) exit 2, since a
+/// parse error or a host name would carry its text into the output.
+fn named_file_inside(flag: &str, file: &std::path::Path, common: &CommonArgs) -> Result<(), ExitCode> {
+    let trees: Vec<PathBuf> =
+        std::iter::once(PathBuf::from(".")).chain(common.paths.iter().cloned()).chain(common.root.clone()).collect();
+    match sesslint::Confinement::for_detected_root(&trees).resolve(file) {
+        Err(why @ (sesslint::Refusal::Outside { .. } | sesslint::Refusal::Pseudo { .. })) => {
+            eprintln!("sesslint: {flag} {}: {why}", sesslint::display_path(file));
+            Err(ExitCode::from(2))
+        }
+        // Missing or unreadable: the reader says so.
+        _ => Ok(()),
+    }
 }
 
 /// Build the model, or say why the paths cannot be looked at.
@@ -439,7 +471,10 @@ fn say_files_read(model: &sesslint::model::Model) {
 /// The config file's settings with the command line's on top.
 fn config(args: &CheckArgs) -> Result<Config, ExitCode> {
     let found = match &args.config {
-        Some(p) => Some(p.clone()),
+        Some(p) => {
+            named_file_inside("--config", p, &args.common)?;
+            Some(p.clone())
+        }
         // Standard input stands for --stdin-filename's file: its config is that file's.
         None => Config::find(
             args.stdin_filename.as_deref().or(args.common.paths.first().map(PathBuf::as_path)).unwrap_or(".".as_ref()),

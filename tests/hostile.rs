@@ -199,7 +199,10 @@ fn an_ini_password_quoted_across_lines_is_masked_on_every_line() {
 fn a_password_glued_to_its_directive_by_an_odd_space_is_masked() {
     let repo = tempfile::tempdir().expect("tmp");
     let conf = repo.path().join("etc/redis/redis.conf");
-    write(&conf, b"port 6379\nrequirepass\xc2\xa0NbspGluedPw\nmasterauth\x0cFormFeedGluedPw\nrequirepass\x0bVtGluedPw\n");
+    write(
+        &conf,
+        b"port 6379\nrequirepass\xc2\xa0NbspGluedPw\nmasterauth\x0cFormFeedGluedPw\nrequirepass\x0bVtGluedPw\n",
+    );
     let needles = ["NbspGluedPw", "FormFeedGluedPw", "VtGluedPw", "nbspgluedpw", "formfeedgluedpw", "vtgluedpw"];
     shown_nowhere(repo.path(), &needles);
     let conf = conf.to_str().expect("utf-8 path");
@@ -1545,18 +1548,78 @@ fn a_symlinked_directory_named_on_the_command_line_does_not_widen_the_work_tree(
     let redis = std::fs::read_to_string(out_dir.join("redis/redis.conf")).expect("read");
     assert_eq!(redis, "port 6379\nleaked-outside-xyzzy 1\n");
 
-    // Still read: a plain directory, a symlink that stays in the work tree, an explicit
-    // --root, and a symlinked directory outside any work tree (the argument is the boundary).
+    // Still read: a plain directory, a symlink that stays in the work tree, and a symlinked
+    // directory outside any work tree (the argument is the boundary).
     std::os::unix::fs::symlink("etc", repo.join("inside")).expect("symlink inside");
     for spelling in ["etc", "inside", "inside/redis/redis.conf"] {
         let text = all_output(&sesslint_in(&repo, &["check", "--format", "concise", spelling]));
         assert!(!text.contains("SL002") && text.contains("redis.conf"), "{spelling}: {text}");
     }
-    let text = all_output(&sesslint_in(&repo, &["check", "--format", "concise", "--root", "confdir", "confdir"]));
-    assert!(text.contains("xyzzy"), "--root names the tree to read: {text}");
+    // `--root confdir` is refused too: pre-commit's `args:` come from the repository.
+    for args in [
+        &["check", "--format", "concise", "--root", "confdir", "confdir"][..],
+        &["parse", "--root", "confdir", "etc/redis/redis.conf"],
+    ] {
+        let o = sesslint_in(&repo, args);
+        let text = all_output(&o);
+        assert!(!text.contains("xyzzy") && text.contains("--root confdir: resolves to"), "{args:?}: {text}");
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {text}");
+    }
+    let abs_out = out_dir.to_str().expect("utf-8 tmp path");
+    let text = all_output(&sesslint_in(&repo, &["check", "--format", "concise", "--root", abs_out, abs_out]));
+    assert!(text.contains("xyzzy"), "--root spelled outside the work tree names the tree to read: {text}");
     let plain = outer.path().join("plain");
     std::fs::create_dir_all(&plain).expect("mkdir");
     std::os::unix::fs::symlink("../out", plain.join("confdir")).expect("symlink");
     let text = all_output(&sesslint_in(&plain, &["check", "--format", "concise", "confdir"]));
     assert!(text.contains("xyzzy"), "outside any work tree the argument is its own boundary: {text}");
+}
+
+/// `--config FILE` and `--inventory FILE` (a pre-commit hook's `args:` come from the
+/// repository) are read only inside the checked trees: outside, exit 2 naming the path, and
+/// nothing of the file reaches the output (a TOML error quotes a key, an inventory error its
+/// line, a host name is printed). Inside, errors still say what is wrong.
+#[test]
+fn a_config_or_inventory_named_outside_the_checked_tree_is_not_read() {
+    let outer = tempfile::tempdir().expect("tmp");
+    let (repo, elsewhere) = (outer.path().join("repo"), outer.path().join("elsewhere"));
+    std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+    write(&repo.join("etc/redis/redis.conf"), "port 6379\n");
+    let toml = "aws_secret_xyzzy = \"s3cr3t-xyzzy\"\n";
+    let ini = "[web]\nhost-xyzzy ansible_host=10.0.0.1\n[[[range-xyzzy\n";
+    let valid_ini = "[web]\nhost-xyzzy ansible_host=10.0.0.1\n";
+    for dir in [&repo, &elsewhere] {
+        write(&dir.join("cfg/conf.toml"), toml);
+        write(&dir.join("cfg/hosts.ini"), ini);
+        write(&dir.join("cfg/valid.ini"), valid_ini);
+    }
+    let outside = |name: &str| elsewhere.join("cfg").join(name).to_str().expect("utf-8 tmp path").to_owned();
+    for (flag, file) in [
+        ("--config", outside("conf.toml")),
+        ("--inventory", outside("hosts.ini")),
+        ("--inventory", outside("valid.ini")),
+    ] {
+        for cmd in ["check", "show"] {
+            if cmd == "show" && flag == "--config" {
+                continue;
+            }
+            let o = sesslint_in(&repo, &[cmd, flag, &file, "."]);
+            let text = all_output(&o);
+            assert!(!text.contains("xyzzy"), "{cmd} {flag} {file}: {text}");
+            assert!(text.contains("outside the checked tree"), "{cmd} {flag} {file}: {text}");
+            assert_eq!(o.status.code(), Some(2), "{cmd} {flag} {file}: {text}");
+        }
+    }
+    // A link inside the tree to the file outside is the same file.
+    std::os::unix::fs::symlink(outside("conf.toml"), repo.join("linked.toml")).expect("symlink");
+    let text = all_output(&sesslint_in(&repo, &["check", "--config", "linked.toml", "."]));
+    assert!(!text.contains("xyzzy") && text.contains("outside the checked tree"), "{text}");
+    // Inside the tree the errors say what is wrong, quoting the file.
+    let text = all_output(&sesslint_in(&repo, &["check", "--config", "cfg/conf.toml", "."]));
+    assert!(text.contains("unknown key `aws_secret_xyzzy`"), "{text}");
+    let text = all_output(&sesslint_in(&repo, &["check", "--inventory", "cfg/hosts.ini", "."]));
+    assert!(text.contains("range-xyzzy"), "{text}");
+    // A checked path outside the current directory's tree brings its own tree.
+    let o = sesslint_in(&repo, &["check", "--inventory", &outside("valid.ini"), elsewhere.to_str().expect("utf-8")]);
+    assert!(!all_output(&o).contains("outside the checked tree"), "{}", all_output(&o));
 }
