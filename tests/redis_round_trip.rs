@@ -139,8 +139,10 @@ fn sesslint_parse_reports_nul_and_bad_utf8_without_crashing() {
     let nul = dir.path().join("nul.conf");
     std::fs::write(&nul, b"port 1\0\n").expect("write");
     let out = common::sesslint(&["parse", "--format", "json", "--kind", "redis", nul.to_str().expect("utf-8 path")]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("NUL byte"));
+    // redis-server keeps `port 1` (fgets() stops at the NUL) and starts: accepted, with a
+    // warning (fixtures/conformance/redis/nul-*.conf compare this with the program).
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: NUL byte"));
 
     let bad = dir.path().join("bad.conf");
     std::fs::write(&bad, b"requirepass \xff\xfe\n").expect("write");

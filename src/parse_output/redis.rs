@@ -84,10 +84,13 @@ pub(super) fn parse_output(source: &Source, root: Option<&Path>) -> ParseOutput 
             path: n.file.clone(),
             line: n.line,
             column: n.column,
-            message: format!(
-                "note: {}; absent in the tree below --root, so redis-server on the machine starts only if it exists there",
-                n.message
-            ),
+            message: match n.kind {
+                LoadErrorKind::Syntax => format!("warning: {}", n.message),
+                _ => format!(
+                    "note: {}; absent in the tree below --root, so redis-server on the machine starts only if it exists there",
+                    n.message
+                ),
+            },
         }))
         .collect();
     ParseOutput { kind: FileKind::Redis, value, problems, accepted: loaded.accepted() }

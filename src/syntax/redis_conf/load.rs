@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::check::{Action, Checker};
+use super::fgets::FgetsView;
 use super::{parse, ArgBytes, LineKind, RedisConf};
 use crate::confine::{Confinement, Refusal};
 use crate::glob::{fnmatch, has_glob_chars};
@@ -255,6 +256,50 @@ impl Loader {
     }
 
     fn run(&self, state: &mut State, chunk: &Chunk<'_>, depth: usize, tree: Option<&RedisConf>) -> Result<(), Fatal> {
+        if memchr::memchr(0, &chunk.bytes).is_none() {
+            return self.run_view(state, chunk, depth, tree, None);
+        }
+        // redis-server reads each file with fgets()+sdscat(): a NUL ends what one read keeps,
+        // so the text after it and often the newline vanish. Read what it keeps, say where.
+        let mut kept = Vec::with_capacity(chunk.bytes.len());
+        let mut parts = Vec::with_capacity(chunk.parts.len());
+        let mut views = Vec::with_capacity(chunk.parts.len());
+        for (i, (start, path)) in chunk.parts.iter().enumerate() {
+            let end = chunk.parts.get(i + 1).map_or(chunk.bytes.len(), |p| p.0);
+            let file = &chunk.bytes[*start..end];
+            let view = FgetsView::of(file);
+            for &cut in &view.cuts {
+                let line_start = memchr::memrchr(b'\n', &file[..cut]).map_or(0, |i| i + 1);
+                state.out.notes.push(LoadError {
+                    kind: LoadErrorKind::Syntax,
+                    directive: String::new(),
+                    file: path.to_path_buf(),
+                    line: 1 + memchr::memchr_iter(b'\n', &file[..line_start]).count(),
+                    column: cut - line_start + 1,
+                    span: Span::new(cut, cut + 1),
+                    message: "NUL byte: redis-server drops the text after it up to the end of the line (the newline \
+                              too, so the next line joins this one), or of its 1024-byte read"
+                        .into(),
+                });
+            }
+            parts.push((kept.len(), path.clone()));
+            kept.extend_from_slice(&view.kept);
+            views.push(view);
+        }
+        let chunk = Chunk { bytes: Cow::Owned(kept), parts };
+        self.run_view(state, &chunk, depth, None, Some(&views))
+    }
+
+    /// [`Loader::run`] over `chunk`; with `views` (each part's [`FgetsView`]) the chunk is
+    /// what redis-server kept and spans map back to the files.
+    fn run_view(
+        &self,
+        state: &mut State,
+        chunk: &Chunk<'_>,
+        depth: usize,
+        tree: Option<&RedisConf>,
+        views: Option<&[FgetsView]>,
+    ) -> Result<(), Fatal> {
         let parsed;
         let tree = match tree {
             Some(t) => t,
@@ -283,13 +328,18 @@ impl Loader {
             line_in_part += 1;
             let file = &chunk.parts[part].1;
             let part_start = chunk.parts[part].0;
+            // A span of the chunk as a span of its part's file.
+            let in_file = |span: Span| {
+                let in_part = Span::new(span.start - part_start, span.end - part_start);
+                views.and_then(|v| v.get(part)).map_or(in_part, |view| view.file_span(in_part))
+            };
             let at = |span: Span| LoadError {
                 kind: LoadErrorKind::Directive,
                 directive: String::new(),
                 file: file.to_path_buf(),
                 line: line_in_part,
                 column: column(&chunk.bytes, line.span.start.max(part_start), span.start),
-                span: Span::new(span.start - part_start, span.end - part_start),
+                span: in_file(span),
                 message: String::new(),
             };
             let directive = match &line.kind {
@@ -315,7 +365,7 @@ impl Loader {
                 args,
                 file: file.clone(),
                 line: line_in_part,
-                span: Span::new(span.start - part_start, span.end - part_start),
+                span: in_file(span),
             });
             let keep_going = self.keep_going;
             let name = &*name;

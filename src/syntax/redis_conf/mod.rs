@@ -10,6 +10,7 @@ mod arg_bytes;
 mod c_numbers;
 mod check;
 mod config_get;
+mod fgets;
 pub mod directives;
 pub mod encode;
 mod load;
@@ -188,7 +189,7 @@ fn parse_line(bytes: &[u8], span: Span, scratch: &mut Scratch) -> Line {
     } else if let Some(nul) = text.iter().position(|&b| b == 0) {
         // redis-server reads the file with fgets()+sdscat(), which stop at a NUL byte: the
         // rest of that read (up to 1024 bytes, possibly the newline too) silently vanishes.
-        // We refuse such a line instead of guessing which text survives.
+        // The tree marks the line; the `Loader` reads what redis-server keeps (`fgets`).
         LineKind::Error(SyntaxError::new(
             Span::new(content.start + nul, content.start + nul + 1),
             "NUL byte in configuration line (redis-server would silently drop the text after it)",

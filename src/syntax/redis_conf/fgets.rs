@@ -1,0 +1,118 @@
+//! The text redis-server keeps of a file holding a NUL byte: it reads with fgets() and
+//! appends each read with sdscat(), so a NUL ends what that read keeps, newline included.
+
+use crate::span::Span;
+
+/// `CONFIG_READ_LEN` in redis 7.0 `config.c`: fgets() reads at most this many bytes at once.
+const READ_LEN: usize = 1024;
+
+/// What `loadServerConfig` (redis 7.0.15 `config.c`) appends of `bytes`: each fgets() read
+/// (up to [`READ_LEN`] bytes, ending after a `\n`) up to its first NUL. The text after the
+/// NUL, and the newline when it is in the same read, vanish: the next line joins this one.
+pub struct FgetsView {
+    /// The bytes kept, in order.
+    pub kept: Vec<u8>,
+    /// (offset in `kept`, offset in the file) where each run of kept bytes starts, ascending.
+    segments: Vec<(usize, usize)>,
+    /// Offsets in the file of the NUL bytes that cut a read (the first of each read).
+    pub cuts: Vec<usize>,
+}
+
+impl FgetsView {
+    /// The view of one file's bytes.
+    pub fn of(bytes: &[u8]) -> FgetsView {
+        let mut view = FgetsView { kept: Vec::with_capacity(bytes.len()), segments: Vec::new(), cuts: Vec::new() };
+        let mut at = 0;
+        while at < bytes.len() {
+            let limit = (at + READ_LEN).min(bytes.len());
+            let end = memchr::memchr(b'\n', &bytes[at..limit]).map_or(limit, |i| at + i + 1);
+            let keep = match memchr::memchr(0, &bytes[at..end]) {
+                Some(nul) => {
+                    view.cuts.push(at + nul);
+                    at + nul
+                }
+                None => end,
+            };
+            if keep > at {
+                // Joined to the previous run when nothing was cut between them.
+                let joined = view.segments.last().is_some_and(|&(k, f)| f + (view.kept.len() - k) == at);
+                if !joined {
+                    view.segments.push((view.kept.len(), at));
+                }
+                view.kept.extend_from_slice(&bytes[at..keep]);
+            }
+            at = end;
+        }
+        view
+    }
+
+    /// The file offset of offset `at` of [`FgetsView::kept`] (`kept.len()` maps past the last
+    /// kept byte).
+    fn file_offset(&self, at: usize) -> usize {
+        if at == 0 && self.kept.is_empty() {
+            return 0;
+        }
+        if at >= self.kept.len() {
+            return self.file_offset(self.kept.len() - 1) + 1 + (at - self.kept.len());
+        }
+        let i = self.segments.partition_point(|&(k, _)| k <= at) - 1;
+        let (k, f) = self.segments[i];
+        f + (at - k)
+    }
+
+    /// A span of [`FgetsView::kept`] as a span of the file: from its first byte to just after
+    /// its last (a span across a cut covers the dropped text too).
+    pub fn file_span(&self, span: Span) -> Span {
+        let start = self.file_offset(span.start);
+        let end = if span.end > span.start { self.file_offset(span.end - 1) + 1 } else { start };
+        Span::new(start, end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nul_drops_the_rest_of_its_line_and_the_newline() {
+        let bytes = b"port 0\nrequirepass abc\0def ghi\nmaxmemory 1mb\0x\nsave \"\"\n";
+        let view = FgetsView::of(bytes);
+        assert_eq!(view.kept, b"port 0\nrequirepass abcmaxmemory 1mbsave \"\"\n");
+        assert_eq!(view.cuts, [22, 44]);
+        // `maxmemory` in the view is where it is in the file.
+        let m = view.kept.windows(9).position(|w| w == b"maxmemory").expect("kept");
+        assert_eq!(view.file_span(Span::new(m, m + 9)), Span::new(31, 40));
+        assert_eq!(&bytes[31..40], b"maxmemory");
+        // Across the cut: from `abc` to `max`.
+        let a = view.kept.windows(3).position(|w| w == b"abc").expect("kept");
+        assert_eq!(view.file_span(Span::new(a, a + 6)), Span::new(19, 34));
+        assert_eq!(view.file_span(Span::new(view.kept.len(), view.kept.len())), Span::new(bytes.len(), bytes.len()));
+    }
+
+    #[test]
+    fn a_read_stops_after_1024_bytes_so_a_long_line_keeps_its_later_reads() {
+        // The NUL is in the first read of a 2000-byte line: the second read, and the newline,
+        // are kept.
+        let mut bytes = b"# ".to_vec();
+        bytes.extend([b'a'; 10]);
+        bytes.push(0);
+        bytes.extend(vec![b'b'; 2000]);
+        bytes.extend(b"\nport 1\n");
+        let view = FgetsView::of(&bytes);
+        let mut want = b"# ".to_vec();
+        want.extend([b'a'; 10]);
+        want.extend(vec![b'b'; 2013 - 1024]);
+        want.extend(b"\nport 1\n");
+        assert_eq!(view.kept, want);
+        assert_eq!(view.cuts, [12]);
+    }
+
+    #[test]
+    fn without_a_nul_the_view_is_the_file() {
+        let bytes = b"port 0\nbind 127.0.0.1\n";
+        let view = FgetsView::of(bytes);
+        assert_eq!(view.kept, bytes);
+        assert!(view.cuts.is_empty());
+        assert_eq!(view.file_span(Span::new(7, 11)), Span::new(7, 11));
+    }
+}
