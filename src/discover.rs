@@ -529,7 +529,13 @@ fn classify_by_name(path: &Path) -> Option<Role> {
         if parent == "peervpn" || lower.starts_with("peervpn") {
             return Some(Role::PeerVpn);
         }
-        if lower.starts_with("redis") || lower.starts_with("valkey") || matches!(parent, "redis" | "valkey") {
+        // `sessions.redis.conf` too, as `parse` detects it (`FileKind::detect`).
+        if lower.starts_with("redis")
+            || lower.starts_with("valkey")
+            || lower.ends_with(".redis.conf")
+            || lower.ends_with(".valkey.conf")
+            || matches!(parent, "redis" | "valkey")
+        {
             return Some(Role::RedisConf);
         }
     }
@@ -606,6 +612,9 @@ mod tests {
             ("/etc/redis/sentinel.conf", None),
             ("/etc/redis-6380.conf", Some(Role::RedisConf)),
             ("/etc/valkey/valkey.conf", Some(Role::RedisConf)),
+            ("/srv/conf/sessions.redis.conf", Some(Role::RedisConf)),
+            ("/srv/conf/cache.Valkey.conf", Some(Role::RedisConf)),
+            ("/etc/stunnel/sessions.redis.conf", Some(Role::Stunnel)),
             ("/srv/shop/app/etc/env.php", Some(Role::MagentoEnv)),
             ("/srv/shop/app/etc/config.php", None),
             ("/etc/stunnel/redis.conf", Some(Role::Stunnel)),
@@ -624,6 +633,37 @@ mod tests {
         ];
         for (p, role) in cases {
             assert_eq!(classify(Path::new(p)), role, "{p}");
+        }
+    }
+
+    /// `parse` without `--kind` reads a file as redis.conf exactly when discovery gives it
+    /// that role (a tunnel's or sentinel's `.conf` aside, which `parse` has no dialect for).
+    #[test]
+    fn parse_detects_redis_conf_where_discovery_does() {
+        use crate::syntax::FileKind;
+        let names = [
+            "redis.conf",
+            "redis-6380.conf",
+            "Redis.conf",
+            "valkey.conf",
+            "sessions.redis.conf",
+            "sessions.valkey.conf",
+            "cache.REDIS.conf",
+            "6379.conf",
+            "redis.conf.bak",
+            "notredis.conf",
+            "my-redis.conf",
+            "php.ini",
+            "redis.ini",
+            "sessions.redis.ini",
+        ];
+        for dir in ["/srv/conf", "/etc/redis", "/etc/valkey"] {
+            for name in names {
+                let p = Path::new(dir).join(name);
+                let discovered = classify_by_name(&p) == Some(Role::RedisConf);
+                let detected = FileKind::detect(&p, b"port 6379\n") == FileKind::Redis;
+                assert_eq!(discovered, detected, "{}", p.display());
+            }
         }
     }
 }

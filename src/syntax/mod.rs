@@ -60,7 +60,12 @@ impl FileKind {
                 d == "redis" || d == "valkey"
             })
             .unwrap_or(false);
-        if name.ends_with(".conf") && (name.starts_with("redis") || name.starts_with("valkey") || in_redis_dir) {
+        // As discovery names them (`discover::classify`): `sessions.redis.conf` too.
+        let redis_name = name.starts_with("redis")
+            || name.starts_with("valkey")
+            || name.ends_with(".redis.conf")
+            || name.ends_with(".valkey.conf");
+        if name.ends_with(".conf") && (redis_name || in_redis_dir) {
             return FileKind::Redis;
         }
         if name.ends_with(".acl") {
