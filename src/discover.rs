@@ -381,8 +381,24 @@ fn walk(
             Err(err) => d.unreadable.push(Unreadable { path: path.to_path_buf(), reason: describe_io(&err) }),
         }
     }
-    d.unreadable.extend(refused.into_inner());
+    // One note per refused link up to a bound: a tree of a thousand links out of it (a
+    // hostile checkout, a mirror of /home) says so in one more line, not a thousand.
+    let mut refused = refused.into_inner();
+    if refused.len() > MAX_REFUSED_LINKS {
+        let more = refused.len() - MAX_REFUSED_LINKS;
+        refused.truncate(MAX_REFUSED_LINKS);
+        let reason = format!(
+            "{more} more director{} below it lead out of the checked tree or to where sesslint does not go; not entered (at most {MAX_REFUSED_LINKS} are listed)",
+            if more == 1 { "y" } else { "ies" }
+        );
+        refused.push(Unreadable { path: top.to_path_buf(), reason });
+    }
+    d.unreadable.extend(refused);
 }
+
+/// Directories refused while walking one place (symlinks out of the checked tree) listed
+/// one by one; the rest are counted in one more note.
+const MAX_REFUSED_LINKS: usize = 20;
 
 /// Why the project walk of a pre-commit run (only files named) does not read `path`, a
 /// file that exists: the directory discovery skips, the other program's directory, or the

@@ -1623,3 +1623,23 @@ fn a_config_or_inventory_named_outside_the_checked_tree_is_not_read() {
     let o = sesslint_in(&repo, &["check", "--inventory", &outside("valid.ini"), elsewhere.to_str().expect("utf-8")]);
     assert!(!all_output(&o).contains("outside the checked tree"), "{}", all_output(&o));
 }
+
+/// A checkout with hundreds of directory symlinks out of it gives a bounded report: the
+/// first links one by one, the rest counted in one more finding.
+#[test]
+fn symlinks_out_of_the_tree_are_listed_up_to_a_bound_then_counted() {
+    let outer = tempfile::tempdir().expect("tmp");
+    let (repo, out) = (outer.path().join("repo"), outer.path().join("out"));
+    std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+    write(&repo.join("etc/redis/redis.conf"), "port 6379\n");
+    write(&out.join("redis.conf"), "leaked-xyzzy 1\n");
+    for i in 0..300 {
+        std::os::unix::fs::symlink(&out, repo.join(format!("etc/redis/link{i:03}"))).expect("symlink");
+    }
+    let o = sesslint_in(&repo, &["check", "--format", "concise", "."]);
+    let text = all_output(&o);
+    assert!(!text.contains("xyzzy"), "{text}");
+    let listed = text.lines().filter(|l| l.contains("SL002") && l.contains("outside the checked tree")).count();
+    assert_eq!(listed, 20, "{text}");
+    assert!(text.contains("280 more directories below it lead out of the checked tree"), "{text}");
+}
