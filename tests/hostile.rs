@@ -1643,3 +1643,48 @@ fn symlinks_out_of_the_tree_are_listed_up_to_a_bound_then_counted() {
     assert_eq!(listed, 20, "{text}");
     assert!(text.contains("280 more directories below it lead out of the checked tree"), "{text}");
 }
+
+/// While `--fix` writes a file, its temporary file is in `.sesslint/tmp/`, never beside the
+/// target, where stunnel's `include = dir` (and any program reading a whole directory)
+/// would load it; the rename from there is atomic (same file system) and nothing is left.
+#[test]
+fn the_temporary_file_of_a_fix_is_never_beside_its_target() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let repo = repo.path();
+    std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+    let ini = repo.join("etc/php/8.2/fpm/php.ini");
+    let padding = "; padding so that the slowed write takes a while\n".repeat(80);
+    write(
+        &ini,
+        format!("{padding}session.save_handler = redis\nsession.save_path = tcp://127.0.0.1:6379?auth=x&database=2\n"),
+    );
+    let mut child = Command::new(bin())
+        .args(["check", "--fix", "--format", "concise", "."])
+        .current_dir(repo)
+        .env("SESSLINT_TEST_SLOW_WRITE_MS", "10")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let (mut beside, mut staged) = (Vec::new(), 0);
+    let names = |d: &Path| -> Vec<String> {
+        std::fs::read_dir(d)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    while child.try_wait().expect("wait").is_none() {
+        beside.extend(names(ini.parent().expect("dir")).into_iter().filter(|n| n.contains("sesslint-tmp")));
+        staged += names(&repo.join(".sesslint/tmp")).iter().filter(|n| n.contains("sesslint-tmp")).count();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let out = child.wait_with_output().expect("output");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read_to_string(&ini).expect("read").contains("session.save_path = \"tcp://"), "not fixed: {text}");
+    assert!(beside.is_empty(), "a temporary file beside the target: {beside:?}");
+    assert!(staged > 0, "the temporary file was never seen in .sesslint/tmp: {text}");
+    assert!(names(&repo.join(".sesslint/tmp")).is_empty(), "left behind in .sesslint/tmp");
+}

@@ -8,8 +8,10 @@
 //! that directory (a hard link to the old inode, so mode, owner and labels are the
 //! original's; a copy where links fail): not beside it, where redis-server's
 //! `include dir/*` and stunnel's `include = dir` would load it. (3) Write the restore
-//! manifest ([`super::restore`]). (4) Per file: `.NAME.sesslint-tmp-PID` in the same
-//! directory with the original's mode, owner, group, `security.selinux` and POSIX ACL
+//! manifest ([`super::restore`]). (4) Per file: `.NAME.sesslint-tmp-PID` in
+//! `.sesslint/tmp/` (the same directory when that is another file system, where a rename
+//! cannot go; not beside the target, where stunnel's `include = dir` would load it while it
+//! exists) with the original's mode, owner, group, `security.selinux` and POSIX ACL
 //! xattrs, fsync, rename over the target, fsync the directory. Every target must be below
 //! the manifest's directory (restore confines itself to it) and outside `.git`; its
 //! directory is opened once in (1) and steps (2)-(4) are made relative to that descriptor
@@ -156,8 +158,13 @@ pub fn apply(changes: &ChangeSet, options: &ApplyOptions<'_>) -> Result<ApplyRep
         return Err(ApplyError::Write { path: crate::source::display_path(&manifest), source, after });
     }
     super::slow::pause("manifest");
+    // Where the new files are written before their rename (absent: beside each target).
+    let staging = Dir::open(&root)
+        .and_then(|d| d.subdir(std::ffi::OsStr::new(".sesslint"), true))
+        .and_then(|d| d.subdir(std::ffi::OsStr::new("tmp"), true))
+        .ok();
     for (i, p) in pending.iter().enumerate() {
-        if let Err(source) = replace(p) {
+        if let Err(source) = replace(p, staging.as_ref()) {
             // This file too: its rename may have happened before the directory's fsync failed.
             let (after, restored) = roll_back(&entries[..=i]);
             if restored {
@@ -345,31 +352,51 @@ fn back_up(p: &Pending<'_>, stamp: &StampDir, root: &Path) -> Result<PathBuf, (S
     Ok(backup_path)
 }
 
-/// Step 4 for one file: a temporary file beside the target with the new bytes and the
-/// original's metadata, fsync, rename over the target, fsync the directory; all relative
-/// to the directory opened when the file was checked.
-fn replace(p: &Pending<'_>) -> std::io::Result<()> {
+/// Step 4 for one file: a temporary file in `staging` (`.sesslint/tmp/`, when on the
+/// target's file system) or else beside the target, with the new bytes and the original's
+/// metadata, fsync, rename over the target, fsync the directory; all relative to the
+/// directory opened when the file was checked.
+fn replace(p: &Pending<'_>, staging: Option<&Dir>) -> std::io::Result<()> {
     let mode = match &p.old {
         Some(m) => m.permissions().mode() & 0o7777,
         None if p.change.writes_secret() => NEW_SECRET_FILE_MODE,
         None => NEW_FILE_MODE,
     };
-    let tmp = temp_file_name(&p.name);
-    let _ = p.dir.remove(&tmp); // a leftover of a killed run with this pid
     let labels = match &p.old {
         Some(_) => Some(p.dir.open_file(&p.name)?),
         None => None,
     };
-    let written = p
-        .dir
-        .create(&tmp, 0o600)
-        .and_then(|mut f| fill(&mut f, &p.new, mode, p.old.as_ref(), labels.as_ref()))
-        .and_then(|_| super::slow::fail_point(&p.target));
-    if let Err(e) = written {
-        let _ = p.dir.remove(&tmp);
-        return Err(e);
+    let same_fs = |s: &&Dir| matches!((s.device(), p.dir.device()), (Ok(a), Ok(b)) if a == b);
+    let write_in = |dir: &Dir| -> std::io::Result<std::ffi::OsString> {
+        let tmp = temp_file_name(&p.name);
+        let _ = dir.remove(&tmp); // a leftover of a killed run with this pid
+        let written = dir
+            .create(&tmp, 0o600)
+            .and_then(|mut f| fill(&mut f, &p.new, mode, p.old.as_ref(), labels.as_ref()))
+            .and_then(|_| super::slow::fail_point(&p.target));
+        if let Err(e) = written {
+            let _ = dir.remove(&tmp);
+            return Err(e);
+        }
+        super::slow::pause("before rename");
+        Ok(tmp)
+    };
+    if let Some(stage) = staging.filter(same_fs) {
+        let tmp = write_in(stage)?;
+        match stage.rename_into(&tmp, &p.dir, &p.name) {
+            Ok(()) => return p.dir.sync(),
+            // The same device through another mount (a bind mount): rename refuses to cross
+            // it, so the file is written beside the target after all.
+            Err(e) if e.raw_os_error() == Some(libc::EXDEV) => {
+                let _ = stage.remove(&tmp);
+            }
+            Err(e) => {
+                let _ = stage.remove(&tmp);
+                return Err(e);
+            }
+        }
     }
-    super::slow::pause("before rename");
+    let tmp = write_in(&p.dir)?;
     if let Err(e) = p.dir.rename(&tmp, &p.name) {
         let _ = p.dir.remove(&tmp);
         return Err(e);

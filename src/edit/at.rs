@@ -91,6 +91,21 @@ impl Dir {
         check(unsafe { libc::renameat(fd, f.as_ptr(), fd, t.as_ptr()) }).map(|_| ())
     }
 
+    /// `renameat(from, to_dir/to)`: the file `from` of this directory moved into another open
+    /// directory of the same file system (`EXDEV` otherwise; atomic like [`Dir::rename`]).
+    pub fn rename_into(&self, from: &OsStr, to_dir: &Dir, to: &OsStr) -> std::io::Result<()> {
+        let (f, t) = (c_name(from)?, c_name(to)?);
+        // SAFETY: valid dir fds and NUL-terminated names.
+        check(unsafe { libc::renameat(self.file.as_raw_fd(), f.as_ptr(), to_dir.file.as_raw_fd(), t.as_ptr()) })
+            .map(|_| ())
+    }
+
+    /// The device (`st_dev`) the directory is on.
+    pub fn device(&self) -> std::io::Result<u64> {
+        use std::os::unix::fs::MetadataExt;
+        Ok(self.file.metadata()?.dev())
+    }
+
     /// The same directory through a second descriptor.
     pub fn try_clone(&self) -> std::io::Result<Dir> {
         Ok(Dir { file: self.file.try_clone()?, path: self.path.clone() })

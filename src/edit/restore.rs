@@ -174,7 +174,23 @@ pub fn restore(dir: &Path) -> Result<Vec<Restored>, RestoreError> {
             None => Restored::Removed { target: e.target.clone() },
         });
     }
+    remove_staged_leftovers(&root);
     Ok(out)
+}
+
+/// Temporary files a killed apply left in `.sesslint/tmp/` (where it writes them when that
+/// is on the target's file system); opened without following a symlink.
+fn remove_staged_leftovers(root: &Path) {
+    let staging = Dir::open(root)
+        .and_then(|d| d.subdir(std::ffi::OsStr::new(".sesslint"), false))
+        .and_then(|d| d.subdir(std::ffi::OsStr::new("tmp"), false));
+    let Ok(staging) = staging else { return };
+    for name in staging.names().unwrap_or_default() {
+        let n = name.to_string_lossy();
+        if n.starts_with('.') && n.contains(".sesslint-tmp-") {
+            let _ = staging.remove(&name);
+        }
+    }
 }
 
 /// The manifest comes from the tree, which a hostile repository controls: an entry is
@@ -237,7 +253,8 @@ fn confined(e: &ManifestEntry, root: &Path) -> Result<(Dir, std::ffi::OsString, 
     Ok((dir, name.to_os_string(), Some(bdir)))
 }
 
-/// Temporary files a killed apply left beside the target (`.NAME.sesslint-tmp-PID`).
+/// Temporary files a killed apply left beside the target (`.NAME.sesslint-tmp-PID`; where
+/// `.sesslint/tmp/` is on another file system, and those of sesslint 0.2.0).
 fn remove_leftovers(dir: &Dir, name: &std::ffi::OsStr) {
     let prefix = format!(".{}.sesslint-tmp-", name.to_string_lossy());
     let Ok(entries) = std::fs::read_dir(dir.path()) else { return };
