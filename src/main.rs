@@ -127,8 +127,8 @@ struct CommonArgs {
     #[arg(long, short)]
     verbose: bool,
     /// An Ansible inventory naming the fleet's hosts and their addresses: the JSON of
-    /// `ansible-inventory --list`, or an inventory file in YAML (`.yml`, `.yaml`) or INI; read
-    /// only inside the checked trees (those of the current directory, the paths and --root).
+    /// `ansible-inventory --list`, or an inventory file in YAML (`.yml`, `.yaml`) or INI;
+    /// outside the checked trees its errors quote none of it.
     #[arg(long, value_name = "FILE")]
     inventory: Option<PathBuf>,
 }
@@ -137,13 +137,14 @@ struct CommonArgs {
 fn inventory_hosts(common: &CommonArgs) -> Result<Vec<sesslint::model::HostDecl>, ExitCode> {
     match &common.inventory {
         None => Ok(Vec::new()),
-        Some(p) => {
-            named_file_inside("--inventory", p, common)?;
-            sesslint::model::inventory::load(p).map_err(|e| {
+        Some(p) => sesslint::model::inventory::load(p).map_err(|e| {
+            if named_file_inside(p, common) {
                 eprintln!("sesslint: --inventory {}", sesslint::printable(&e));
-                ExitCode::from(2)
-            })
-        }
+            } else {
+                outside_file_unusable("--inventory", p, None);
+            }
+            ExitCode::from(2)
+        }),
     }
 }
 
@@ -157,8 +158,8 @@ struct CheckArgs {
     /// config's `fail-on`].
     #[arg(long, value_enum)]
     fail_on: Option<Severity>,
-    /// The config file (default: the nearest sesslint.toml at or above the first path); read
-    /// only inside the checked trees (those of the current directory, the paths and --root).
+    /// The config file (default: the nearest sesslint.toml at or above the first path); outside
+    /// the checked trees its errors quote none of it.
     #[arg(long)]
     config: Option<PathBuf>,
     /// Run only these codes or prefixes (replaces the config's `select`), e.g. `SL2,SL303`.
@@ -401,21 +402,26 @@ fn usable_root(r: &std::path::Path) -> Result<(), ExitCode> {
     Ok(())
 }
 
-/// A file named by `flag` (`--config`, `--inventory`) is read only inside the checked trees:
-/// the work tree (or directory) of the current directory, of each checked path and of
-/// `--root`. Outside them (a hook's `args:` naming `~/.aws/credentials`) exit 2, since a
-/// parse error or a host name would carry its text into the output.
-fn named_file_inside(flag: &str, file: &std::path::Path, common: &CommonArgs) -> Result<(), ExitCode> {
+/// Whether a file named by `--config` or `--inventory` is inside the checked trees: the
+/// work tree (or directory) of the current directory, of each checked path and of `--root`.
+/// Outside them (a pre-commit hook's `args:` come from the repository and may name
+/// `~/.aws/credentials`) it is still read, but its errors quote none of its text.
+fn named_file_inside(file: &std::path::Path, common: &CommonArgs) -> bool {
     let trees: Vec<PathBuf> =
         std::iter::once(PathBuf::from(".")).chain(common.paths.iter().cloned()).chain(common.root.clone()).collect();
-    match sesslint::Confinement::for_detected_root(&trees).resolve(file) {
-        Err(why @ (sesslint::Refusal::Outside { .. } | sesslint::Refusal::Pseudo { .. })) => {
-            eprintln!("sesslint: {flag} {}: {why}", sesslint::display_path(file));
-            Err(ExitCode::from(2))
-        }
-        // Missing or unreadable: the reader says so.
-        _ => Ok(()),
-    }
+    !matches!(
+        sesslint::Confinement::for_detected_root(&trees).resolve(file),
+        Err(sesslint::Refusal::Outside { .. } | sesslint::Refusal::Pseudo { .. })
+    )
+}
+
+/// What is said of a file outside the checked trees that `flag` names and that cannot be used.
+fn outside_file_unusable(flag: &str, file: &std::path::Path, at: Option<(usize, usize)>) {
+    let at = at.map_or(String::new(), |(line, column)| format!(":{line}:{column}"));
+    eprintln!(
+        "sesslint: {flag} {}{at}: not usable; the reason is not shown because it would quote the file, which is outside the checked trees (run sesslint where the file is to see it)",
+        sesslint::display_path(file)
+    );
 }
 
 /// Build the model, or say why the paths cannot be looked at.
@@ -471,10 +477,7 @@ fn say_files_read(model: &sesslint::model::Model) {
 /// The config file's settings with the command line's on top.
 fn config(args: &CheckArgs) -> Result<Config, ExitCode> {
     let found = match &args.config {
-        Some(p) => {
-            named_file_inside("--config", p, &args.common)?;
-            Some(p.clone())
-        }
+        Some(p) => Some(p.clone()),
         // Standard input stands for --stdin-filename's file: its config is that file's.
         None => Config::find(
             args.stdin_filename.as_deref().or(args.common.paths.first().map(PathBuf::as_path)).unwrap_or(".".as_ref()),
@@ -482,7 +485,12 @@ fn config(args: &CheckArgs) -> Result<Config, ExitCode> {
     };
     let mut config = match found {
         Some(p) => Config::load(&p).map_err(|e| {
-            eprintln!("sesslint: {e}");
+            // A sesslint.toml found above the work tree is no less outside than a --config.
+            if named_file_inside(&p, &args.common) {
+                eprintln!("sesslint: {e}");
+            } else {
+                outside_file_unusable("config", &p, Some((e.line, e.column)));
+            }
             ExitCode::from(2)
         })?,
         None => Config::default(),
