@@ -5,7 +5,9 @@
 //! exist, cannot be read, or includes itself again through a chain of includes, and an
 //! `include=` in php-fpm.conf that names a file that does not exist. An `include=` whose
 //! path depends on the FPM master's environment (`${VAR}`) is a warning: sesslint never
-//! substitutes its own environment, so it cannot tell which files FPM reads.
+//! substitutes its own environment, so it cannot tell which files FPM reads. A backup
+//! sesslint 0.1.0 left beside a file (`NAME.sesslint-STAMP.bak`) that a redis.conf `include`
+//! glob loads is a warning too: redis-server reads the old settings as configuration.
 //!
 //! ## Why it matters
 //! redis-server exits at startup when a plain `include` is missing (`Fatal error, can't open

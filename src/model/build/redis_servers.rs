@@ -69,6 +69,20 @@ pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader)
         for f in cfg.files.iter().skip(1) {
             included.insert(f.clone());
             included.insert(l.physical_of(f));
+            if let Some(original) = old_backup_of(f) {
+                // sesslint 0.1.0 kept backups beside the file; `include dir/*` loads them.
+                let fid = file_for(model, &l, f, &path, i);
+                let problems = &mut model.files[fid.0].include_problems;
+                if problems.iter().all(|p| p.span != crate::span::Span::empty(0)) {
+                    problems.push(IncludeProblem {
+                        span: crate::span::Span::empty(0),
+                        message: format!(
+                            "this is a backup of `{original}` sesslint 0.1.0 left beside it, and redis-server loads it as configuration through an `include`: move it out of the included directory (sesslint now keeps backups in `.sesslint/backups/`) or delete it"
+                        ),
+                        severity: crate::diagnostic::Severity::Warning,
+                    });
+                }
+            }
         }
         let mut at_startup = Vec::new();
         // Per file: the sorted starts of its unknown names and the starts of its syntax
@@ -285,4 +299,20 @@ fn file_for(model: &mut Model, loader: &Loader, named: &Path, top: &Path, top_id
     let bytes = model.confinement.read(&physical).unwrap_or_default();
     let (file, _) = parse_file(Source::new(physical.clone(), bytes), Role::RedisConf);
     model.add_file(file)
+}
+
+/// The name of the file `path` is a sesslint 0.1.0 backup of (`NAME.sesslint-STAMP.bak`,
+/// STAMP `YYYYMMDDTHHMMSSZ`, kept beside NAME), or `None`.
+fn old_backup_of(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let (original, stamp) = name.strip_suffix(".bak")?.rsplit_once(".sesslint-")?;
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    let s = stamp.as_bytes();
+    let stamp_ok = s.len() >= 16
+        && digits(&s[..8])
+        && s[8] == b'T'
+        && digits(&s[9..15])
+        && s[15] == b'Z'
+        && (s.len() == 16 || (s[16] == b'-' && digits(&s[17..])));
+    (stamp_ok && !original.is_empty()).then(|| original.to_owned())
 }
