@@ -197,6 +197,7 @@ fn check_with(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync), releas
         tunnel_paths: &req.config.tunnel_paths,
         redis_version: req.config.redis_version.as_ref(),
         hosts: &req.config.hosts,
+        release_trees,
     };
     let mut model = crate::model::build(&scan, &options);
     if release_trees {
@@ -280,6 +281,7 @@ pub fn check_buffer(
         tunnel_paths: &config.tunnel_paths,
         redis_version: config.redis_version.as_ref(),
         hosts: &config.hosts,
+        release_trees: false,
     };
     let model = crate::model::build(std::slice::from_ref(&tree), &options);
     let mut diagnostics = run(&model, config);

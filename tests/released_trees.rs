@@ -1,6 +1,7 @@
 //! A `check` made for a report (`check_observed`, what `sesslint check` runs) drops the
 //! syntax trees no rule reads before the rules run, and says exactly what `check` (which
-//! keeps every tree for fixes) says: same findings, same fixes, on every rule fixture.
+//! keeps every tree for fixes) says: same findings, same fixes, on every rule fixture, on
+//! the fleets, and on a fleet of every fixture host, lowered (and dropped) a group at a time.
 
 mod common;
 
@@ -12,15 +13,50 @@ use sesslint::model::{Overlay, SyntaxTree};
 fn trees() -> Vec<PathBuf> {
     let mut out = vec![PathBuf::from("fixtures/demo")];
     out.extend(common::rule_fixture_dirs());
+    for fleet in std::fs::read_dir("fixtures/fleets").expect("fixtures/fleets") {
+        let path = fleet.expect("entry").path();
+        if path.is_dir() {
+            out.push(path);
+        }
+    }
     out
 }
 
 #[test]
 fn a_report_only_check_keeps_trees_of_refused_files_only_and_says_the_same() {
+    let (released, kept_for_errors) = same_findings_either_way(&trees());
+    assert!(released > 100, "the fixtures have many parsed files: {released}");
+    assert!(kept_for_errors > 3, "SL001's triggers keep their trees: {kept_for_errors}");
+}
+
+/// A fleet whose hosts are the demo and every rule fixture that is a machine's tree (has
+/// `etc/`), twice: more files than three groups, so its hosts are lowered and their trees dropped
+/// a group at a time while the build goes on, with every kind of file the fixtures hold.
+#[test]
+fn a_fleet_lowered_a_group_at_a_time_says_what_it_says_with_every_tree_kept() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let hosts: Vec<PathBuf> = trees().into_iter().filter(|d| d.join("etc").is_dir()).collect();
+    // Twice over: hosts alike in different groups.
+    for (i, host) in hosts.iter().chain(&hosts).enumerate() {
+        copy_tree(host, &tmp.path().join(format!("h{i:03}")));
+    }
+    let model = sesslint::model::build(&[tmp.path().to_path_buf()], &Default::default());
+    assert_eq!(model.hosts.len(), 2 * hosts.len(), "a fleet of every fixture host");
+    assert!(model.files.len() > 600, "several groups of hosts: {} files", model.files.len());
+    assert!(model.redis.len() > 50 && model.pools.len() > 50 && !model.magento.is_empty());
+    let (released, kept_for_errors) = same_findings_either_way(&[tmp.path().to_path_buf()]);
+    assert!(released > 500, "{released}");
+    assert!(kept_for_errors > 3, "{kept_for_errors}");
+}
+
+/// `check` and `check_observed` of each tree: the same findings (fixes included), the same
+/// files, and the report-only model keeps exactly the trees of files with syntax errors.
+/// The trees released and kept, counted.
+fn same_findings_either_way(trees: &[PathBuf]) -> (usize, usize) {
     let config = sesslint::config::Config::default();
     let overlay = Overlay::new();
     let (mut released, mut kept_for_errors) = (0, 0);
-    for dir in trees() {
+    for dir in trees.iter().cloned() {
         let req = Request { paths: vec![dir.clone()], config: &config, overlay: &overlay };
         let full = check(&req);
         let lean = check_observed(&req, &|_, _| {});
@@ -39,8 +75,22 @@ fn a_report_only_check_keeps_trees_of_refused_files_only_and_says_the_same() {
             kept_for_errors += usize::from(has);
         }
     }
-    assert!(released > 100, "the fixtures have many parsed files: {released}");
-    assert!(kept_for_errors > 3, "SL001's triggers keep their trees: {kept_for_errors}");
+    (released, kept_for_errors)
+}
+
+/// Copy `from` into `to`, symlinks as symlinks.
+fn copy_tree(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+        let dest = to.join(e.path().strip_prefix(from).expect("below from"));
+        if e.path_is_symlink() {
+            let target = std::fs::read_link(e.path()).expect("readlink");
+            std::os::unix::fs::symlink(target, &dest).expect("symlink");
+        } else if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(e.path(), &dest).expect("copy");
+        }
+    }
 }
 
 fn show(p: &Path) -> String {

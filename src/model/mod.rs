@@ -249,7 +249,13 @@ impl Model {
     /// stay. For a caller that reports and will neither hover, fix nor rewrite (`check`
     /// without `--fix`/`--diff`): the trees are most of a fleet's heap.
     pub fn release_trees(&mut self) {
-        for f in self.files.iter_mut().filter(|f| f.syntax_errors.is_empty()) {
+        self.release_trees_from(0);
+    }
+
+    /// [`Model::release_trees`] for the files from index `first` on (the group of hosts
+    /// just lowered, while the model is built).
+    pub(crate) fn release_trees_from(&mut self, first: usize) {
+        for f in self.files.iter_mut().skip(first).filter(|f| f.syntax_errors.is_empty()) {
             f.tree = SyntaxTree::None;
         }
     }

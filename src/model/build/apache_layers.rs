@@ -164,9 +164,9 @@ fn merged<'a>(all: &'a [Entry], scope: &[String]) -> BTreeMap<&'a str, &'a Entry
 /// same machine (Debian's `apache2` SAPI tree, else the php.ini every SAPI reads, else
 /// PHP's defaults) with the server-wide lines, and one more setup per section that sets
 /// its own values.
-pub(super) fn lower_apache(model: &Model, parsed: &[Parsed], setups: &mut Vec<PhpSetup>) {
+pub(super) fn lower_apache(model: &Model, parsed: &[Parsed], setups: &mut Vec<PhpSetup>, first: usize) {
     let mut trees: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
-    for (i, f) in model.files.iter().enumerate() {
+    for (i, f) in model.files.iter().enumerate().skip(first) {
         if f.role == Role::ApacheConf {
             trees.entry(tree_dir(&f.source.path)).or_default().push(i);
         }
@@ -175,13 +175,13 @@ pub(super) fn lower_apache(model: &Model, parsed: &[Parsed], setups: &mut Vec<Ph
         files.sort_by_key(|&i| read_order(&model.files[i].source.path));
         let mut loaded = Vec::new();
         for &i in &files {
-            if let Parsed::Apache(conf) = &parsed[i] {
+            if let Some(Parsed::Apache(conf)) = parsed.get(i) {
                 loaded_php_modules(conf, &mut loaded);
             }
         }
         let mut all = Vec::new();
         for &i in &files {
-            if let Parsed::Apache(conf) = &parsed[i] {
+            if let Some(Parsed::Apache(conf)) = parsed.get(i) {
                 entries(conf, FileId(i), &loaded, &mut all);
             }
         }

@@ -59,10 +59,20 @@ pub struct BuildOptions<'a> {
     /// Hosts the user declared (sesslint.toml `[hosts.NAME]`, an inventory): which
     /// children of a fleet directory are hosts, and the addresses they answer on.
     pub hosts: &'a [super::HostDecl],
+    /// Drop each group of hosts' syntax trees once it is lowered, as
+    /// [`Model::release_trees`] does after the build: for a caller that only reports
+    /// (`check` without `--fix`/`--diff`), so that a fleet never holds every tree at once.
+    pub release_trees: bool,
 }
 
 /// The one way to build a model: discover, read, parse and lower everything under `paths`.
 pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
+    build_in_groups(paths, options, read::GROUP_FILES)
+}
+
+/// [`build`], a fleet's hosts read, parsed and lowered in groups of at least `group_files`
+/// files (see [`read::groups`]).
+fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: usize) -> Model {
     let BuildOptions {
         root,
         root_origin,
@@ -73,6 +83,7 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
         tunnel_paths,
         redis_version,
         hosts,
+        release_trees,
     } = *options;
     // `etc/../etc` and `etc` are one tree: each file is read and reported once.
     let mut paths: Vec<PathBuf> = paths.iter().map(|p| crate::confine::clean_argument(p)).collect();
@@ -125,25 +136,43 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
         ..Loader::default()
     };
 
-    let mut parsed: Vec<Parsed> = Vec::with_capacity(discovery.files.len());
-    for r in read::read_all(&discovery.files, &model.confinement, overlay, cache, on_file) {
-        match r {
-            Ok(file) => {
-                parsed.push(file.tree.clone());
-                model.add_file(file);
+    // One group of hosts at a time: read and parse its files (over the threads), lower
+    // them, then let go of its trees before the next group's are built.
+    let files = read::by_host(std::mem::take(&mut discovery.files), &model);
+    let total = files.len();
+    let mut parsed: Vec<Parsed> = Vec::new();
+    let mut done = 0;
+    let mut php_kinds = Default::default();
+    for group in read::groups(&files, &model, group_files) {
+        let first = model.files.len();
+        parsed.resize(first, Parsed::None);
+        for r in read::read_all(group, done, total, &model.confinement, overlay, cache, on_file) {
+            match r {
+                Ok(file) => {
+                    parsed.push(file.tree.clone());
+                    model.add_file(file);
+                }
+                Err(u) => model.unreadable.push(u),
             }
-            Err(u) => model.unreadable.push(u),
+        }
+        done += group.len();
+        php_setups::lower_php(&mut model, &mut parsed, first, &mut php_kinds);
+        redis_servers::lower_redis(&mut model, &parsed, &loader, first);
+        lower_magento(&mut model, &parsed, first);
+        for p in parsed.iter_mut().skip(first) {
+            *p = Parsed::None;
+        }
+        if release_trees {
+            model.release_trees_from(first);
         }
     }
-
-    php_setups::lower_php(&mut model, &mut parsed);
-    redis_servers::lower_redis(&mut model, &parsed, &loader);
+    php_setups::order_like_one_pass(&mut model, &php_kinds);
+    redis_servers::order_servers(&mut model);
     if let Some(v) = redis_version {
         for s in &mut model.redis {
             s.version = v.clone();
         }
     }
-    lower_magento(&mut model, &parsed);
     tunnels::lower_tunnels(&mut model);
     endpoints::build_endpoints(&mut model);
     let linking = super::link_index::link_all(&model, paths);
@@ -155,13 +184,83 @@ pub fn build(paths: &[PathBuf], options: &BuildOptions<'_>) -> Model {
     model
 }
 
-fn lower_magento(model: &mut Model, parsed: &[Parsed]) {
-    for (i, p) in parsed.iter().enumerate() {
+/// The Magento installs of the files from `first` on, appended to `model.magento`.
+fn lower_magento(model: &mut Model, parsed: &[Parsed], first: usize) {
+    for (i, p) in parsed.iter().enumerate().skip(first) {
         if let Parsed::EnvPhp(doc) = p {
             let path = &model.files[i].source.path;
             let root =
                 path.parent().and_then(Path::parent).and_then(Path::parent).unwrap_or(Path::new("")).to_path_buf();
             model.magento.push(magento::build_install(FileId(i), root, doc));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Copy `from` into `to`, symlinks as symlinks.
+    fn copy_tree(from: &Path, to: &Path) {
+        for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+            let dest = to.join(e.path().strip_prefix(from).expect("below from"));
+            if e.path_is_symlink() {
+                std::os::unix::fs::symlink(std::fs::read_link(e.path()).expect("readlink"), &dest).expect("symlink");
+            } else if e.file_type().is_dir() {
+                std::fs::create_dir_all(&dest).expect("mkdir");
+            } else {
+                std::fs::copy(e.path(), &dest).expect("copy");
+            }
+        }
+    }
+
+    /// What lowering made of the files, in a form two models compare by.
+    fn lowered(m: &Model) -> Vec<String> {
+        let files: Vec<_> = m
+            .files
+            .iter()
+            .map(|f| (&f.source.path, &f.syntax_errors, &f.secrets, &f.unknown_directives, &f.include_problems, f.mode))
+            .collect();
+        [
+            format!("{files:?}"),
+            format!("{:?}", m.unreadable),
+            format!("{:?}", m.php),
+            format!("{:?}", m.pools),
+            format!("{:?}", m.redis),
+            format!("{:?}", m.magento),
+            format!("{:?}", m.tunnels),
+            format!("{:?}", m.endpoints),
+            format!("{:?}", (&m.links, &m.unlinked, &m.unreached, &m.chain_problems)),
+        ]
+        .into()
+    }
+
+    /// Lowering a fleet a group of hosts at a time (even one host at a time) makes the
+    /// model one pass over every file makes: the same files, setups, pools, servers,
+    /// installs, endpoints and links, in the same order, with the same indices between them.
+    #[test]
+    fn a_fleet_lowered_in_groups_is_the_fleet_lowered_at_once() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut machines = vec![PathBuf::from("fixtures/demo")];
+        for code in std::fs::read_dir("fixtures/rules").expect("fixtures/rules").filter_map(Result::ok) {
+            machines.extend(std::fs::read_dir(code.path()).expect("rule dir").filter_map(Result::ok).map(|e| e.path()));
+        }
+        machines.retain(|d| d.join("etc").is_dir());
+        machines.sort();
+        for (i, m) in machines.iter().enumerate() {
+            copy_tree(m, &tmp.path().join(format!("h{i:03}")));
+        }
+        let paths = [tmp.path().to_path_buf()];
+        let options = BuildOptions::default();
+        let at_once = build_in_groups(&paths, &options, usize::MAX);
+        assert_eq!(at_once.hosts.len(), machines.len());
+        assert!(at_once.php.iter().any(|s| s.layer.is_some()) && at_once.pools.iter().any(|p| p.layer.is_some()));
+        let expected = lowered(&at_once);
+        for group_files in [1, 40] {
+            let grouped = build_in_groups(&paths, &options, group_files);
+            for (got, want) in lowered(&grouped).iter().zip(&expected) {
+                assert!(got == want, "groups of {group_files} files: {}", &got[..got.len().min(300)]);
+            }
         }
     }
 }

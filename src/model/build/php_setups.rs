@@ -16,9 +16,17 @@ fn ini_file<'a>(model: &'a Model, parsed: &'a [Parsed], i: usize) -> Option<IniF
     }
 }
 
-pub(super) fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>) {
+/// Where a setup or pool comes from, in the order one pass over every file lists them
+/// ([`order_like_one_pass`]): setups with a php.ini, scan directories alone, Apache layers,
+/// `.user.ini` layers; pools of a php-fpm.conf, pools without one, `.user.ini` layers.
+pub(super) type Kind = u8;
+
+/// Lower the PHP setups and pools of the files from `first` on (one group of hosts; the
+/// files before it were lowered already), appending them to `model.php` and `model.pools`
+/// and the [`Kind`] of each to `kinds` (setups', pools').
+pub(super) fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>, first: usize, kinds: &mut (Vec<Kind>, Vec<Kind>)) {
     let by_role = |model: &Model, role: Role| -> Vec<usize> {
-        (0..model.files.len()).filter(|&i| model.files[i].role == role).collect()
+        (first..model.files.len()).filter(|&i| model.files[i].role == role).collect()
     };
     let setups = {
         let php_inis: Vec<_> =
@@ -78,6 +86,7 @@ pub(super) fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>) {
             orphans.entry(d).or_default().push(p);
         }
     }
+    let fpm_trees = trees.len();
     for (dir, files) in orphans {
         let fpm_dir = dir.parent().unwrap_or(&dir).to_path_buf();
         trees.push((files, fpm_setup(&setups, &setups_by_dir, &fpm_dir)));
@@ -85,9 +94,11 @@ pub(super) fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>) {
 
     let mut problems = Vec::new();
     let mut all_pools = Vec::new();
-    for (files, setup) in trees {
+    let mut pool_kinds = Vec::new();
+    for (t, (files, setup)) in trees.into_iter().enumerate() {
         let tree = FpmTree { files: files.iter().filter_map(|&i| ini_file(model, parsed, i)).collect(), setup };
         all_pools.extend(php::build_pools(&tree, &mut problems));
+        pool_kinds.resize(all_pools.len(), if t < fpm_trees { 0 } else { 1 });
     }
     for (file, p) in problems {
         model.files[file.0].include_problems.push(p);
@@ -124,9 +135,68 @@ pub(super) fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>) {
         let read = |name: &str| model.confinement.read(&etc.join(name)).ok().and_then(|b| String::from_utf8(b).ok());
         s.phpredis = php::distribution_phpredis(etc, read);
     }
-    super::apache_layers::lower_apache(model, parsed, &mut setups);
-    super::user_ini::lower_user_ini(model, parsed, &mut setups, &mut all_pools);
+    let mut setup_kinds: Vec<Kind> = setups.iter().map(|s| if s.php_ini.is_some() { 0 } else { 1 }).collect();
+    super::apache_layers::lower_apache(model, parsed, &mut setups, first);
+    setup_kinds.resize(setups.len(), 2);
+    super::user_ini::lower_user_ini(model, parsed, &mut setups, &mut all_pools, first);
+    setup_kinds.resize(setups.len(), 3);
+    pool_kinds.resize(all_pools.len(), 2);
+    kinds.0.extend(setup_kinds);
+    kinds.1.extend(pool_kinds);
     super::secrets::mask_referenced_passwords(model, &setups);
+    // Indices between setups and pools were taken in this group's lists: shift them past
+    // the groups lowered before.
+    let (setups_before, pools_before) = (model.php.len(), model.pools.len());
+    for s in &mut setups {
+        if let Some(layer) = &mut s.layer {
+            layer.base = layer.base.map(|b| b + setups_before);
+        }
+    }
+    for p in &mut all_pools {
+        p.setup = p.setup.map(|s| s + setups_before);
+        if let Some(layer) = &mut p.layer {
+            layer.base = layer.base.map(|b| b + pools_before);
+        }
+    }
+    model.php.extend(setups);
+    model.pools.extend(all_pools);
+}
+
+/// Put `model.php` and `model.pools` (lowered a group of hosts at a time; `kinds` as
+/// [`lower_php`] gave them) in the order one pass over every file gives: each kind in
+/// turn, in the order lowered, with the indices between them renumbered.
+pub(super) fn order_like_one_pass(model: &mut Model, kinds: &(Vec<Kind>, Vec<Kind>)) {
+    // New position of each item, from a stable sort by kind.
+    let renumber = |kinds: &[Kind]| -> Vec<usize> {
+        let mut order: Vec<usize> = (0..kinds.len()).collect();
+        order.sort_by_key(|&i| kinds[i]);
+        let mut new = vec![0; kinds.len()];
+        for (to, &from) in order.iter().enumerate() {
+            new[from] = to;
+        }
+        new
+    };
+    let (setup_at, pool_at) = (renumber(&kinds.0), renumber(&kinds.1));
+    fn place<T>(items: Vec<T>, at: &[usize]) -> Vec<T> {
+        let mut slots: Vec<Option<T>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+        for (item, &to) in items.into_iter().zip(at) {
+            slots[to] = Some(item);
+        }
+        slots.into_iter().flatten().collect()
+    }
+    let mut setups = place(std::mem::take(&mut model.php), &setup_at);
+    let mut pools = place(std::mem::take(&mut model.pools), &pool_at);
+    for s in &mut setups {
+        if let Some(layer) = &mut s.layer {
+            layer.base = layer.base.and_then(|b| setup_at.get(b).copied());
+        }
+    }
+    for p in &mut pools {
+        p.setup = p.setup.and_then(|s| setup_at.get(s).copied());
+        if let Some(layer) = &mut p.layer {
+            layer.base = layer.base.and_then(|b| pool_at.get(b).copied());
+        }
+    }
     model.php = setups;
-    model.pools = all_pools;
+    model.pools = pools;
 }

@@ -69,18 +69,69 @@ pub(super) fn file_mode(path: &Path) -> Option<u32> {
     }
 }
 
+/// Files in one group of hosts to read, parse and lower before the next group's trees are
+/// built: enough to keep the threads busy (`parallel::map` wants 32 per thread), few
+/// enough that a fleet's trees are never all alive at once.
+pub(super) const GROUP_FILES: usize = 256;
+
+/// `files` with each fleet host's files together, hosts in the fleet's (name) order and
+/// each host's files in discovery order. Unchanged outside a fleet, or when a file lies
+/// outside every host tree.
+pub(super) fn by_host(files: Vec<discover::Found>, model: &crate::model::Model) -> Vec<discover::Found> {
+    if model.hosts.is_empty() {
+        return files;
+    }
+    let hosts: Option<Vec<usize>> = files.iter().map(|f| model.host_of_path(&f.path).map(|h| h.0)).collect();
+    let Some(hosts) = hosts else { return files };
+    let mut keyed: Vec<(usize, discover::Found)> = hosts.into_iter().zip(files).collect();
+    // Stable: each host's files keep their order.
+    keyed.sort_by_key(|(h, _)| *h);
+    keyed.into_iter().map(|(_, f)| f).collect()
+}
+
+/// `files` (as [`by_host`] ordered them) cut into groups that are lowered one after the
+/// other: whole hosts of at least `group_files` files in all ([`GROUP_FILES`]). One group holding every
+/// file outside a fleet, or when a file lies outside every host tree (what one file
+/// includes may then be anywhere).
+pub(super) fn groups<'a>(
+    files: &'a [discover::Found],
+    model: &crate::model::Model,
+    group_files: usize,
+) -> Vec<&'a [discover::Found]> {
+    let hosts: Option<Vec<usize>> = match model.hosts.is_empty() {
+        true => None,
+        false => files.iter().map(|f| model.host_of_path(&f.path).map(|h| h.0)).collect(),
+    };
+    let Some(hosts) = hosts else { return vec![files] };
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=files.len() {
+        let host_ends = i == files.len() || hosts[i] != hosts[i - 1];
+        if host_ends && (i - start >= group_files || i == files.len()) {
+            out.push(&files[start..i]);
+            start = i;
+        }
+    }
+    if out.is_empty() {
+        out.push(files);
+    }
+    out
+}
+
 /// Read and parse `files` (the editor's `overlay` text where it has some), spreading the
-/// work over the cores and keeping the order; `on_file(done, total)` after each file.
+/// work over the cores and keeping the order; `on_file(done, total)` after each file, with
+/// `done_before` files of `total` read in earlier groups.
 pub(super) fn read_all(
     files: &[discover::Found],
+    done_before: usize,
+    total: usize,
     confinement: &Confinement,
     overlay: Option<&Overlay>,
     cache: Option<&ParseCache>,
     on_file: Option<&(dyn Fn(usize, usize) + Sync)>,
 ) -> Vec<Result<LoadedFile, discover::Unreadable>> {
     // Reading and parsing are independent per file: spread over the cores, the order kept.
-    let total = files.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
+    let done = std::sync::atomic::AtomicUsize::new(done_before);
     let read_one = |found: &discover::Found| -> Result<LoadedFile, discover::Unreadable> {
         let (source, mode) = match overlay.and_then(|o| o.get(&found.path)) {
             // An editor buffer is held to the same limit as a file.
@@ -201,4 +252,53 @@ fn fpm_refused_lines(doc: &ini::IniDocument) -> Vec<SyntaxError> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::host::{Fleet, Host};
+    use crate::model::Model;
+
+    fn found(path: &str) -> discover::Found {
+        discover::Found { path: PathBuf::from(path), read_from: PathBuf::from(path), role: Role::PhpIni }
+    }
+
+    fn fleet_model(names: &[&str]) -> Model {
+        let hosts = names
+            .iter()
+            .map(|n| Host { name: (*n).to_owned(), root: Path::new("/f").join(n), declared: Vec::new() })
+            .collect();
+        let mut model = Model::default();
+        model.set_fleet(Fleet { dir: PathBuf::from("/f"), hosts, missing: Vec::new() });
+        model
+    }
+
+    #[test]
+    fn groups_hold_whole_hosts_of_enough_files_in_the_fleets_order() {
+        let model = fleet_model(&["a", "b", "c"]);
+        let mut files: Vec<discover::Found> = Vec::new();
+        // Discovery's order, hosts interleaved: c first, then a, b and a again.
+        files.extend((0..10).map(|i| found(&format!("/f/c/etc/{i}.ini"))));
+        files.extend((0..GROUP_FILES - 5).map(|i| found(&format!("/f/a/etc/{i}.ini"))));
+        files.extend((0..100).map(|i| found(&format!("/f/b/etc/{i}.ini"))));
+        files.extend((0..5).map(|i| found(&format!("/f/a/etc/late{i}.ini"))));
+        let files = by_host(files, &model);
+        assert!(files[..GROUP_FILES].iter().all(|f| f.path.starts_with("/f/a")), "a's files together, first");
+        assert_eq!(files[GROUP_FILES - 1].path, Path::new("/f/a/etc/late4.ini"), "in discovery order");
+        let groups = groups(&files, &model, GROUP_FILES);
+        let sizes: Vec<usize> = groups.iter().map(|g| g.len()).collect();
+        assert_eq!(sizes, [GROUP_FILES, 110], "a alone is enough; b and c end the fleet");
+    }
+
+    #[test]
+    fn one_group_outside_a_fleet_or_with_a_file_outside_every_host() {
+        let files: Vec<discover::Found> = (0..3 * GROUP_FILES).map(|i| found(&format!("/f/a/{i}.ini"))).collect();
+        assert_eq!(groups(&files, &Model::default(), GROUP_FILES).len(), 1);
+        let model = fleet_model(&["a"]);
+        let mut files = files;
+        files.push(found("/elsewhere/php.ini"));
+        assert_eq!(by_host(files.clone(), &model)[3 * GROUP_FILES].path, Path::new("/elsewhere/php.ini"));
+        assert_eq!(groups(&files, &model, 1).len(), 1);
+    }
 }

@@ -15,18 +15,18 @@ use crate::source::Source;
 use crate::span::Span;
 use crate::syntax::redis_conf::{LoadErrorKind, Loader};
 
-pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader) {
-    let mut tops: Vec<usize> = (0..model.files.len()).filter(|&i| model.files[i].role == Role::RedisConf).collect();
+/// Lower the Redis servers of the files from `first` on (one group of hosts; the files
+/// before it were lowered already), appending them to `model.redis`.
+pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader, first: usize) {
+    let mut tops: Vec<usize> = (first..model.files.len()).filter(|&i| model.files[i].role == Role::RedisConf).collect();
     // Main files first, so that a fragment another file includes is not taken for a server.
-    tops.sort_by_key(|&i| {
-        let name = model.files[i].source.path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_owned();
-        (!matches!(name.as_str(), "redis.conf" | "valkey.conf"), i)
-    });
+    tops.sort_by_key(|&i| (!is_main_file(&model.files[i].source.path), i));
     let mut included: BTreeSet<PathBuf> = BTreeSet::new();
     // The trees parsed with the files: an include of a discovered file reuses its tree.
     let trees: std::collections::HashMap<PathBuf, std::sync::Arc<crate::syntax::redis_conf::RedisConf>> = parsed
         .iter()
         .enumerate()
+        .skip(first)
         .filter_map(|(i, p)| match p {
             Parsed::Redis(t) => Some((model.files.get(i)?.source.path.clone(), t.clone())),
             _ => None,
@@ -155,6 +155,20 @@ pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader)
         }
         model.redis.push(server);
     }
+}
+
+/// Whether `path` is named as a server's main config (`redis.conf`, `valkey.conf`): those
+/// are loaded before the other top-level files, and listed first.
+fn is_main_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "redis.conf" || n == "valkey.conf")
+}
+
+/// Put `model.redis` in the order one pass over every file gives (main configs first, then
+/// by file), whatever group of hosts each server was lowered in. Before linking: nothing
+/// holds a [`ServerId`](crate::model::ServerId) yet.
+pub(super) fn order_servers(model: &mut Model) {
+    let files = &model.files;
+    model.redis.sort_by_key(|s| (!is_main_file(&files[s.file.0].source.path), s.file));
 }
 
 /// The loader for the server whose main file is `i`: its directory as redis-server would

@@ -24,7 +24,7 @@ fn settable(key: &str) -> bool {
 fn document_roots(model: &Model, parsed: &[Parsed], pools: &[FpmPool], host: &Path) -> Vec<PathBuf> {
     let mut roots = Vec::new();
     for (i, f) in model.files.iter().enumerate() {
-        let Parsed::Apache(conf) = &parsed[i] else { continue };
+        let Some(Parsed::Apache(conf)) = parsed.get(i) else { continue };
         if host_of(&f.source.path, &[]) != host {
             continue;
         }
@@ -78,10 +78,16 @@ fn entries(doc: &IniDocument, file: FileId) -> Vec<(String, String, Location, cr
 /// setup per CGI setup of that machine, with its values on top. A pool's `php_admin_value`
 /// keeps its key (FPM makes it PHP_INI_SYSTEM: fpm_php.c fpm_php_zend_ini_alter_master);
 /// `user_ini.filename` other than `.user.ini` (or empty) turns the file off.
-pub(super) fn lower_user_ini(model: &Model, parsed: &[Parsed], setups: &mut Vec<PhpSetup>, pools: &mut Vec<FpmPool>) {
-    let files: Vec<usize> = (0..model.files.len()).filter(|&i| model.files[i].role == Role::UserIni).collect();
+pub(super) fn lower_user_ini(
+    model: &Model,
+    parsed: &[Parsed],
+    setups: &mut Vec<PhpSetup>,
+    pools: &mut Vec<FpmPool>,
+    first: usize,
+) {
+    let files: Vec<usize> = (first..model.files.len()).filter(|&i| model.files[i].role == Role::UserIni).collect();
     for i in files {
-        let Parsed::Ini(doc) = &parsed[i] else { continue };
+        let Some(Parsed::Ini(doc)) = parsed.get(i) else { continue };
         let path = &model.files[i].source.path;
         let host = host_of(path, &[]);
         let dir = machine_dir(path, &host);
