@@ -581,11 +581,20 @@ fn say_named_files_not_read(paths: &[PathBuf], config: &Config, model: &sesslint
     if !files_only {
         return;
     }
+    let read = || {
+        let files = model.files.iter().map(|f| f.source.path.as_path());
+        files.chain(model.unreadable.iter().map(|u| u.path.as_path())).chain(config.path.as_deref())
+    };
+    // A file named as the model spells it (pre-commit runs at the work tree's top) is read:
+    // only the others need every file of the tree resolved, a `realpath` each.
+    let spelled: std::collections::HashSet<&std::path::Path> = read().collect();
+    let pending: Vec<&PathBuf> = paths.iter().filter(|p| !spelled.contains(p.as_path())).collect();
+    if pending.is_empty() {
+        return;
+    }
     let canonical = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let mut seen: Vec<PathBuf> = model.files.iter().map(|f| canonical(&f.source.path)).collect();
-    seen.extend(model.unreadable.iter().map(|u| canonical(&u.path)));
-    seen.extend(config.path.as_deref().map(canonical));
-    for p in paths {
+    let seen: std::collections::HashSet<PathBuf> = read().map(canonical).collect();
+    for p in pending {
         if !seen.contains(&canonical(p)) {
             eprintln!("sesslint: note: {} is not read: {}", sesslint::display_path(p), sesslint::why_not_read(p));
         }

@@ -14,13 +14,14 @@ use crate::model::{Location, Model};
 /// `[blog]` inherits: staging `pool.d/blog.conf` shows it, since the pool can override it).
 /// Each distinct path is resolved once (`realpath`: one `readlink` per component).
 pub fn keep_touching(model: &Model, found: &mut Vec<Diagnostic>, files: &[PathBuf]) {
-    let wanted: Vec<PathBuf> = files.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
+    let named: HashSet<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let wanted: HashSet<PathBuf> = files.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
     let mut seen: HashMap<PathBuf, bool> = HashMap::new();
     let mut touches = |p: &Path| -> bool {
         if let Some(&t) = seen.get(p) {
             return t;
         }
-        let t = files.iter().any(|f| f == p) || std::fs::canonicalize(p).is_ok_and(|c| wanted.contains(&c));
+        let t = named.contains(p) || std::fs::canonicalize(p).is_ok_and(|c| wanted.contains(&c));
         seen.insert(p.to_path_buf(), t);
         t
     };
