@@ -237,8 +237,8 @@ impl std::fmt::Display for BufferRefusal {
 /// Check `bytes` as if they were the file at `path` in its tree (ruff's
 /// `--stdin-filename`): the tree is the config's `root` (`--root`) when set, else the project
 /// of `path` (see [`project_root`]); the buffer replaces the file there, or is added when no
-/// such file exists yet; the findings kept are those that touch `path`, shown at `path` as the
-/// tree spells it. `path` must resolve inside the tree, and the buffer is held to the size
+/// such file exists yet; the findings kept are those that concern `path` (see
+/// [`crate::staged::keep_touching`]), shown at `path` as the tree spells it. `path` must resolve inside the tree, and the buffer is held to the size
 /// limit of a file (16 MiB).
 pub fn check_buffer(
     path: &Path,
@@ -285,8 +285,8 @@ pub fn check_buffer(
     };
     let model = crate::model::build(std::slice::from_ref(&tree), &options);
     let mut diagnostics = run(&model, config);
-    let touches = |p: &Path| p == key || confinement.resolve_new(p).is_ok_and(|r| r == resolved);
-    diagnostics.retain(|d| touches(&d.primary.path) || d.related.iter().any(|r| touches(&r.path)));
+    let mut touches = |p: &Path| p == key || confinement.resolve_new(p).is_ok_and(|r| r == resolved);
+    crate::staged::keep_concerning(&model, &mut diagnostics, &mut touches);
     Ok(Outcome { model, diagnostics })
 }
 

@@ -25,7 +25,13 @@ pub fn keep_touching(model: &Model, found: &mut Vec<Diagnostic>, files: &[PathBu
         seen.insert(p.to_path_buf(), t);
         t
     };
-    let inherited = inherited_settings(model, &mut touches);
+    keep_concerning(model, found, &mut touches);
+}
+
+/// [`keep_touching`] with the test of whether a path is one of the files given: for a
+/// buffer checked as a file (`check --stdin-filename`), the path the buffer stands at.
+pub fn keep_concerning(model: &Model, found: &mut Vec<Diagnostic>, touches: &mut impl FnMut(&Path) -> bool) {
+    let inherited = inherited_settings(model, touches);
     found.retain(|d| {
         touches(&d.primary.path)
             || d.related.iter().any(|r| touches(&r.path))

@@ -115,6 +115,19 @@ fn a_staged_pool_shows_the_findings_at_the_php_ini_settings_it_inherits() {
     assert!(shop.contains("etc/php/8.2/fpm/php.ini:1345:1: info[SL101] pool shop"), "{shop}");
     // The CLI's php.ini is no pool's: staging a pool shows none of its findings.
     assert!(!blog.contains("cli/php.ini") && !shop.contains("cli/php.ini"), "{blog}{shop}");
+
+    // The same buffer checked from standard input as that file gets the same findings.
+    let path = "etc/php/8.2/fpm/pool.d/blog.conf";
+    let mut child = common::sesslint_cmd(&["check", "--format", "concise", "--stdin-filename", path, "-"])
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("sesslint");
+    let bytes = std::fs::read(dir.join(path)).expect("read");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &bytes).expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), blog);
 }
 
 #[test]
