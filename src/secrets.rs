@@ -152,9 +152,42 @@ fn unknown_acl_like(args: &[&[u8]]) -> Vec<(usize, Range<usize>)> {
 /// redis.conf, a line that does not parse (an unterminated quote): from which byte of the
 /// line on everything may be a secret, judged by the directive's name alone.
 pub fn redis_broken_line_secret(line: &[u8]) -> Option<usize> {
-    // Called on every comment line: the words are found as needed, the name copied only
-    // when it has capitals.
+    // Called on every comment line: the words are found as needed, the name judged once
+    // per thread (`remembered`).
     let first = &line[words(line).next()?];
+    let sensitive_from = |n: usize| words(line).nth(n).map(|w| w.start);
+    match remembered(&REDIS_NAMES, first, || redis_name_class(first)) {
+        RedisName::User => sensitive_from(2),
+        RedisName::Sentinel => {
+            let sub = words(line).nth(1).and_then(|w| line.get(w)).unwrap_or(b"");
+            if sub.eq_ignore_ascii_case(b"auth-pass") {
+                sensitive_from(3)
+            } else if name_looks_like_a_password(&String::from_utf8_lossy(sub).to_ascii_lowercase()) {
+                sensitive_from(2)
+            } else {
+                None
+            }
+        }
+        RedisName::Secret => sensitive_from(1),
+        RedisName::Plain => None,
+    }
+}
+
+/// What the first word of a redis.conf line says about the words after it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum RedisName {
+    /// `user`: its rules from the third word on.
+    User,
+    /// `sentinel`: depends on its second word.
+    Sentinel,
+    /// A name whose arguments are secrets ([`redis_secret_args`] masks a lone argument).
+    Secret,
+    /// Anything else.
+    Plain,
+}
+
+/// [`RedisName`] of a first word as written (any case, any bytes).
+fn redis_name_class(first: &[u8]) -> RedisName {
     // Valid UTF-8 (nearly every line) is borrowed without the lossy decoder's pass.
     let name = match std::str::from_utf8(first) {
         Ok(n) => std::borrow::Cow::Borrowed(n),
@@ -165,23 +198,48 @@ pub fn redis_broken_line_secret(line: &[u8]) -> Option<usize> {
     } else {
         name
     };
-    let sensitive_from = |n: usize| words(line).nth(n).map(|w| w.start);
-    let from = match &*name {
-        "user" => sensitive_from(2),
-        "sentinel" => {
-            let sub = words(line).nth(1).and_then(|w| line.get(w)).unwrap_or(b"");
-            if sub.eq_ignore_ascii_case(b"auth-pass") {
-                sensitive_from(3)
-            } else if name_looks_like_a_password(&String::from_utf8_lossy(sub).to_ascii_lowercase()) {
-                sensitive_from(2)
-            } else {
-                None
-            }
+    match &*name {
+        "user" => RedisName::User,
+        "sentinel" => RedisName::Sentinel,
+        _ if !redis_secret_args(&name, &[b"x"]).is_empty() => RedisName::Secret,
+        _ => RedisName::Plain,
+    }
+}
+
+/// Longest name (bytes) whose verdict is remembered; a longer one is judged each time.
+const REMEMBERED_NAME: usize = 64;
+/// Verdicts a thread remembers per kind of name before it forgets them all and starts over.
+const REMEMBERED_NAMES: usize = 4096;
+
+type Verdicts<V> = std::cell::RefCell<std::collections::HashMap<Box<[u8]>, V, foldhash::fast::RandomState>>;
+
+thread_local! {
+    /// redis.conf first words of comment and broken lines.
+    static REDIS_NAMES: Verdicts<RedisName> = Verdicts::default();
+    /// ini keys as written before their `=` (or a line's first word).
+    static INI_KEYS: Verdicts<bool> = Verdicts::default();
+}
+
+/// `judge(name)`, remembered per thread for names up to [`REMEMBERED_NAME`] bytes: a
+/// fleet's files repeat the same names (the prose words of commented-out lines, the same
+/// ini keys) thousands of times, and judging one can run a did-you-mean over the directive
+/// table. At most [`REMEMBERED_NAMES`] entries, so memory stays bounded whatever the input.
+fn remembered<V: Copy>(memo: &'static std::thread::LocalKey<Verdicts<V>>, name: &[u8], judge: impl FnOnce() -> V) -> V {
+    if name.len() > REMEMBERED_NAME {
+        return judge();
+    }
+    if let Some(v) = memo.with(|m| m.borrow().get(name).copied()) {
+        return v;
+    }
+    let v = judge();
+    memo.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= REMEMBERED_NAMES {
+            m.clear();
         }
-        _ if !redis_secret_args(&name, &[b"x"]).is_empty() => sensitive_from(1),
-        _ => None,
-    }?;
-    Some(from)
+        m.insert(name.into(), v);
+    });
+    v
 }
 
 /// A line whose first word runs into the next through a space redis-server does not split
@@ -190,6 +248,11 @@ pub fn redis_broken_line_secret(line: &[u8]) -> Option<usize> {
 /// that space were one it splits on. Where in `line` the secret starts.
 pub fn redis_glued_name_secret(line: &[u8]) -> Option<usize> {
     let word = &line[..line.iter().position(|&b| b == b' ' || b == b'\t').unwrap_or(line.len())];
+    // The only glue in ASCII is `\v` and `\f` (`\n`, `\r` end the line): most words have
+    // neither nor a byte above 0x7f, and need no decoding.
+    if !word.iter().any(|&b| b >= 0x80 || b == 0x0b || b == 0x0c) {
+        return None;
+    }
     let mut at = 0;
     for chunk in word.utf8_chunks() {
         let glue =
@@ -246,12 +309,23 @@ pub fn name_looks_like_a_password(lower: &str) -> bool {
 /// One text line of an ini or env.php file: the byte range of a value that a secret key
 /// gives on that line, whether or not the line parses (`key = value` for ini,
 /// `'key' => value` for env.php). Everything after the separator, trimmed.
+#[cfg(test)]
 pub fn raw_line_secret(line: &[u8], envphp: bool) -> Option<Range<usize>> {
+    let eq = if envphp { None } else { memchr::memchr(b'=', line) };
+    raw_line_secret_at(line, envphp, eq)
+}
+
+/// [`raw_line_secret`] of an ini line whose first `=` (`memchr`) the caller has found.
+pub fn ini_line_secret(line: &[u8], eq: Option<usize>) -> Option<Range<usize>> {
+    raw_line_secret_at(line, false, eq)
+}
+
+fn raw_line_secret_at(line: &[u8], envphp: bool, eq: Option<usize>) -> Option<Range<usize>> {
     let (key_end, value_start) = if envphp {
         let p = find(line, b"=>")?;
         (p, p + 2)
     } else {
-        match memchr::memchr(b'=', line) {
+        match eq {
             Some(p) => (p, p + 1),
             // No `=` (php-fpm refuses the line, `#secret value` included): the first word
             // names the value that follows it.
@@ -262,14 +336,14 @@ pub fn raw_line_secret(line: &[u8], envphp: bool) -> Option<Range<usize>> {
             }
         }
     };
-    // Valid UTF-8 (nearly every line) is borrowed without the lossy decoder's pass.
-    let key = match std::str::from_utf8(&line[..key_end]) {
-        Ok(k) => std::borrow::Cow::Borrowed(k),
-        Err(_) => String::from_utf8_lossy(&line[..key_end]),
+    let raw_key = &line[..key_end];
+    // The verdict is a function of the key as written: an ini file's keys and the first
+    // words of its comments recur, and are judged once per thread.
+    let secret = if envphp {
+        raw_key_is_secret(raw_key, true)
+    } else {
+        remembered(&INI_KEYS, raw_key, || raw_key_is_secret(raw_key, false))
     };
-    let key = key.trim().trim_matches(['\'', '"', '[', ']', '(', ',']).trim();
-    let key = if envphp { key.rsplit(['\'', '"', '[', '(', ',', ' ']).next().unwrap_or(key) } else { key };
-    let secret = if envphp { envphp_key_is_secret(key) } else { ini_key_is_secret(key) };
     if !secret {
         return None;
     }
@@ -282,6 +356,23 @@ pub fn raw_line_secret(line: &[u8], envphp: bool) -> Option<Range<usize>> {
         end -= 1;
     }
     (end > start).then_some(start..end)
+}
+
+/// Whether the key of [`raw_line_secret`], as written before its separator, names a secret
+/// once trimmed of spaces, quotes and brackets (env.php: its last quoted or bare word).
+fn raw_key_is_secret(raw_key: &[u8], envphp: bool) -> bool {
+    // Valid UTF-8 (nearly every line) is borrowed without the lossy decoder's pass.
+    let key = match std::str::from_utf8(raw_key) {
+        Ok(k) => std::borrow::Cow::Borrowed(k),
+        Err(_) => String::from_utf8_lossy(raw_key),
+    };
+    let key = key.trim().trim_matches(['\'', '"', '[', ']', '(', ',']).trim();
+    let key = if envphp { key.rsplit(['\'', '"', '[', '(', ',', ' ']).next().unwrap_or(key) } else { key };
+    if envphp {
+        envphp_key_is_secret(key)
+    } else {
+        ini_key_is_secret(key)
+    }
 }
 
 /// One text line of env.php: the byte ranges of the values that secret keys give on it
@@ -1175,5 +1266,102 @@ mod envphp_line_linear {
             assert!(small > 0, "{unit:?}: no steps counted");
             assert!(big * 10 <= small * 25, "{unit:?}: {small} steps for 2000, {big} for 4000");
         }
+    }
+}
+
+/// The line-by-line definitions the remembered verdicts replaced, kept verbatim as the
+/// reference the model's secret passes are compared with (`model::build::secrets` tests).
+#[cfg(test)]
+pub(crate) mod line_by_line_reference {
+    use super::{envphp_key_is_secret, find, ini_key_is_secret, name_looks_like_a_password, redis_secret_args, words};
+    use std::ops::Range;
+
+    pub(crate) fn redis_broken_line_secret(line: &[u8]) -> Option<usize> {
+        // Called on every comment line: the words are found as needed, the name copied only
+        // when it has capitals.
+        let first = &line[words(line).next()?];
+        // Valid UTF-8 (nearly every line) is borrowed without the lossy decoder's pass.
+        let name = match std::str::from_utf8(first) {
+            Ok(n) => std::borrow::Cow::Borrowed(n),
+            Err(_) => String::from_utf8_lossy(first),
+        };
+        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            std::borrow::Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            name
+        };
+        let sensitive_from = |n: usize| words(line).nth(n).map(|w| w.start);
+        let from = match &*name {
+            "user" => sensitive_from(2),
+            "sentinel" => {
+                let sub = words(line).nth(1).and_then(|w| line.get(w)).unwrap_or(b"");
+                if sub.eq_ignore_ascii_case(b"auth-pass") {
+                    sensitive_from(3)
+                } else if name_looks_like_a_password(&String::from_utf8_lossy(sub).to_ascii_lowercase()) {
+                    sensitive_from(2)
+                } else {
+                    None
+                }
+            }
+            _ if !redis_secret_args(&name, &[b"x"]).is_empty() => sensitive_from(1),
+            _ => None,
+        }?;
+        Some(from)
+    }
+
+    pub(crate) fn redis_glued_name_secret(line: &[u8]) -> Option<usize> {
+        let word = &line[..line.iter().position(|&b| b == b' ' || b == b'\t').unwrap_or(line.len())];
+        let mut at = 0;
+        for chunk in word.utf8_chunks() {
+            let glue = chunk
+                .valid()
+                .char_indices()
+                .find(|&(_, c)| c.is_whitespace() && !matches!(c, ' ' | '\t' | '\n' | '\r'));
+            if let Some((i, c)) = glue {
+                let mut spaced = line.to_vec();
+                spaced[at + i..at + i + c.len_utf8()].fill(b' ');
+                return redis_broken_line_secret(&spaced);
+            }
+            at += chunk.valid().len() + chunk.invalid().len();
+        }
+        None
+    }
+
+    pub(crate) fn raw_line_secret(line: &[u8], envphp: bool) -> Option<Range<usize>> {
+        let (key_end, value_start) = if envphp {
+            let p = find(line, b"=>")?;
+            (p, p + 2)
+        } else {
+            match memchr::memchr(b'=', line) {
+                Some(p) => (p, p + 1),
+                // No `=` (php-fpm refuses the line, `#secret value` included): the first word
+                // names the value that follows it.
+                None => {
+                    let lead = line.iter().take_while(|&&b| matches!(b, b' ' | b'\t' | b';' | b'#')).count();
+                    let word = line[lead..].iter().position(|b| b.is_ascii_whitespace()).map(|w| lead + w)?;
+                    (word, word)
+                }
+            }
+        };
+        // Valid UTF-8 (nearly every line) is borrowed without the lossy decoder's pass.
+        let key = match std::str::from_utf8(&line[..key_end]) {
+            Ok(k) => std::borrow::Cow::Borrowed(k),
+            Err(_) => String::from_utf8_lossy(&line[..key_end]),
+        };
+        let key = key.trim().trim_matches(['\'', '"', '[', ']', '(', ',']).trim();
+        let key = if envphp { key.rsplit(['\'', '"', '[', '(', ',', ' ']).next().unwrap_or(key) } else { key };
+        let secret = if envphp { envphp_key_is_secret(key) } else { ini_key_is_secret(key) };
+        if !secret {
+            return None;
+        }
+        let mut start = value_start;
+        while start < line.len() && line[start].is_ascii_whitespace() {
+            start += 1;
+        }
+        let mut end = line.len();
+        while end > start && (line[end - 1].is_ascii_whitespace() || (envphp && line[end - 1] == b',')) {
+            end -= 1;
+        }
+        (end > start).then_some(start..end)
     }
 }

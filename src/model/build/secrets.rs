@@ -38,10 +38,10 @@ pub(super) fn mask_referenced_passwords(model: &mut Model, setups: &[php::PhpSet
 pub(super) fn in_ini(bytes: &[u8]) -> Vec<Span> {
     let mut out = Vec::new();
     let mut offset = 0;
-    // Most files hold no save_path: one memmem pass over the file decides whether any line
-    // needs the test (a byte-by-byte `windows(9)` took about 16 instructions a byte).
-    let save_path = memchr::memmem::Finder::new(b"save_path");
-    let any_save_path = save_path.find(bytes).is_some();
+    // Where `save_path` stands, found in one memmem pass over the file (asked line by line,
+    // the searcher's start-up cost most of a short line's): a line holds one when the next
+    // match starts on it.
+    let mut save_paths = memchr::memmem::find_iter(bytes, b"save_path").peekable();
     // Lines as `split_inclusive` on `\n` or `\r` gives them, found with memchr.
     let ends = memchr::memchr2_iter(b'\n', b'\r', bytes).map(|p| p + 1);
     // A quoted value left open on its line runs on to its closing quote (PHP reads it
@@ -61,17 +61,20 @@ pub(super) fn in_ini(bytes: &[u8]) -> Vec<Span> {
             }
             continued = None;
         }
-        let has_save_path = any_save_path && save_path.find(line).is_some();
+        while save_paths.next_if(|&p| p < offset).is_some() {}
+        // `save_path` holds no line break: a match that starts on the line ends on it.
+        let has_save_path = save_paths.peek().is_some_and(|&p| p < end);
         if has_save_path {
             for r in crate::secrets::save_path_secret_ranges(line) {
                 out.push(Span::new(offset + r.start, offset + r.end));
             }
         }
-        let secret = crate::secrets::raw_line_secret(line, false);
+        let eq = memchr::memchr(b'=', line);
+        let secret = crate::secrets::ini_line_secret(line, eq);
         if let Some(r) = &secret {
             out.push(Span::new(offset + r.start, offset + r.end));
         }
-        if let Some(open) = open_quoted_value(line) {
+        if let Some(open) = eq.and_then(|eq| open_quoted_value(line, eq)) {
             let close = closing_quote(bytes, offset + open);
             if let Some(r) = secret {
                 out.push(Span::new(offset + r.start, close));
@@ -84,9 +87,9 @@ pub(super) fn in_ini(bytes: &[u8]) -> Vec<Span> {
 }
 
 /// Where, in an ini line `key = "value…`, the value's opening quote stands when the quoted
-/// string does not end on that line (`"` with its `\x` pairs, `'` raw).
-fn open_quoted_value(line: &[u8]) -> Option<usize> {
-    let eq = memchr::memchr(b'=', line)?;
+/// string does not end on that line (`"` with its `\x` pairs, `'` raw). `eq`: the line's
+/// first `=`.
+fn open_quoted_value(line: &[u8], eq: usize) -> Option<usize> {
     let start = eq + 1 + line[eq + 1..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
     let quote = *line.get(start).filter(|&&b| b == b'"' || b == b'\'')?;
     let rest = &line[start + 1..];
@@ -114,11 +117,8 @@ fn closing_quote(bytes: &[u8], open: usize) -> usize {
     let quote = bytes[open];
     let mut i = open + 1;
     while i < bytes.len() {
-        let found = if quote == b'\'' {
-            memchr::memchr(b'\'', &bytes[i..])
-        } else {
-            memchr::memchr2(b'"', b'\\', &bytes[i..])
-        };
+        let found =
+            if quote == b'\'' { memchr::memchr(b'\'', &bytes[i..]) } else { memchr::memchr2(b'"', b'\\', &bytes[i..]) };
         match found {
             Some(p) if bytes[i + p] == b'\\' => i += p + 2,
             Some(p) => return i + p + 1,
@@ -243,4 +243,240 @@ pub(super) fn in_env_php(doc: &EnvPhp, bytes: &[u8]) -> Vec<Span> {
         }
     }
     out
+}
+
+/// The secret passes against the line-by-line scans they replaced (kept in
+/// `crate::secrets::line_by_line_reference` and here): the same spans on every fixture,
+/// corpus and fuzz-corpus file, and on generated hostile files, each judged twice so that
+/// remembered verdicts are compared as well as fresh ones.
+#[cfg(test)]
+mod same_as_line_by_line {
+    use super::*;
+    use crate::secrets::line_by_line_reference as plain;
+
+    /// `in_ini` as it was: every line's save path test by its own memmem search, and the
+    /// line's verdict from the key's text each time.
+    fn plain_in_ini(bytes: &[u8]) -> Vec<Span> {
+        let mut out = Vec::new();
+        let mut offset = 0;
+        let save_path = memchr::memmem::Finder::new(b"save_path");
+        let any_save_path = save_path.find(bytes).is_some();
+        let ends = memchr::memchr2_iter(b'\n', b'\r', bytes).map(|p| p + 1);
+        let mut continued: Option<(usize, bool)> = None;
+        for end in ends.chain((bytes.last().is_some_and(|&b| b != b'\n' && b != b'\r')).then_some(bytes.len())) {
+            let line = &bytes[offset..end];
+            if let Some((until, save)) = continued {
+                if offset < until {
+                    if save {
+                        for r in crate::secrets::save_path_secret_ranges(line) {
+                            out.push(Span::new(offset + r.start, offset + r.end));
+                        }
+                    }
+                    offset = end;
+                    continue;
+                }
+                continued = None;
+            }
+            let has_save_path = any_save_path && save_path.find(line).is_some();
+            if has_save_path {
+                for r in crate::secrets::save_path_secret_ranges(line) {
+                    out.push(Span::new(offset + r.start, offset + r.end));
+                }
+            }
+            let secret = plain::raw_line_secret(line, false);
+            if let Some(r) = &secret {
+                out.push(Span::new(offset + r.start, offset + r.end));
+            }
+            if let Some(open) = memchr::memchr(b'=', line).and_then(|eq| open_quoted_value(line, eq)) {
+                let close = closing_quote(bytes, offset + open);
+                if let Some(r) = secret {
+                    out.push(Span::new(offset + r.start, close));
+                }
+                continued = Some((close, has_save_path));
+            }
+            offset = end;
+        }
+        out
+    }
+
+    /// `in_redis` as it was: every comment and broken line's name judged from its text.
+    fn plain_in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
+        let mut out = Vec::new();
+        for line in conf.lines() {
+            let text = line.content.slice(bytes);
+            let lead = text.iter().take_while(|&&b| b == b'#' || b == b' ' || b == b'\t').count();
+            if let Some(from) = plain::redis_glued_name_secret(&text[lead..]) {
+                out.push(Span::new(line.content.start + lead + from, line.content.end));
+            }
+            if let redis_conf::LineKind::Error(_) = &line.kind {
+                if let Some(from) = plain::redis_broken_line_secret(line.content.slice(bytes)) {
+                    out.push(Span::new(line.content.start + from, line.content.end));
+                }
+            }
+            if let redis_conf::LineKind::Comment = &line.kind {
+                let skip = text.iter().take_while(|&&b| b == b'#' || b == b' ' || b == b'\t').count();
+                let start = line.content.start + skip;
+                let directive = &text[skip..];
+                if let Some(from) = plain::redis_broken_line_secret(directive) {
+                    out.push(Span::new(start + from, line.content.end));
+                }
+                if directive.len() > 5 && directive[..5].eq_ignore_ascii_case(b"user ") {
+                    for r in crate::secrets::acl_rule_secret_words(directive) {
+                        out.push(Span::new(start + r.start, start + r.end));
+                    }
+                }
+            }
+        }
+        for (_, d) in conf.directives() {
+            let args = d.args();
+            let values: Vec<&[u8]> = args.iter().map(|a| a.value.as_slice()).collect();
+            for (i, r) in crate::secrets::redis_secret_args(&d.name_lowercase(), &values) {
+                let a = &args[i];
+                if a.value.is_empty() {
+                    continue;
+                }
+                let span =
+                    if r.start == 0 { a.span } else { Span::new((a.span.start + r.start).min(a.span.end), a.span.end) };
+                out.push(span);
+            }
+        }
+        out
+    }
+
+    fn files_under(root: &std::path::Path, out: &mut Vec<Vec<u8>>) {
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(p) = stack.pop() {
+            let Ok(m) = std::fs::symlink_metadata(&p) else { continue };
+            if m.is_dir() {
+                stack.extend(std::fs::read_dir(&p).into_iter().flatten().flatten().map(|e| e.path()));
+            } else if m.is_file() && m.len() < 1 << 20 {
+                out.push(std::fs::read(&p).unwrap_or_default());
+            }
+        }
+    }
+
+    /// Files of the pieces that matter to the passes, from a fixed-seed generator: quotes
+    /// left open, NUL, NBSP / `\v` / `\f` glued names, `requirepass` in any case and
+    /// misspelt, `${pw}` references, multi-line quoted ini values, ACL rules.
+    fn generated_files() -> Vec<Vec<u8>> {
+        let pieces: [&[u8]; 44] = [
+            b"\n",
+            b"\r\n",
+            b"\r",
+            b" ",
+            b"\t",
+            b"=",
+            b" = ",
+            b"\"",
+            b"'",
+            b"\\",
+            b";",
+            b"# ",
+            b"\0",
+            "\u{a0}".as_bytes(),
+            b"\x0b",
+            b"\x0c",
+            b"\xc3",
+            b"password",
+            b"PassWord",
+            b"pasword",
+            b"mysqli.default_pw",
+            b"env[DB_PW]",
+            b"php_admin_value[ldap.password]",
+            b"session.save_path",
+            b"session.save_path = \"tcp://h:6379?auth=",
+            b"tcp://u:pw@h",
+            b"${pw}",
+            b"pw",
+            b"requirepass",
+            b"REQUIREPASS",
+            b"RequirePass",
+            b"requirepas",
+            b"masterauth",
+            b"user",
+            b"user alice on >pw #ab <x",
+            b"sentinel auth-pass m ",
+            b"sentinel sentinel-pass ",
+            b"'password' => [",
+            b"api_key",
+            b"x",
+            b"By default",
+            b"[",
+            b"]",
+            b"include",
+        ];
+        let mut seed: u64 = 0x5ec7e75;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        (0..6_000)
+            .map(|n| {
+                let len = 1 + next() % (4 + n % 60);
+                (0..len).flat_map(|_| pieces[next() % pieces.len()].iter().copied()).collect()
+            })
+            .collect()
+    }
+
+    fn inputs() -> Vec<Vec<u8>> {
+        let mut files = Vec::new();
+        files_under(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures")), &mut files);
+        let fixtures = files.len();
+        assert!(fixtures > 500, "only {fixtures} fixture files");
+        // The shared corpus and the fuzz corpora, where this checkout has them.
+        files_under(std::path::Path::new("/work/shared/corpus"), &mut files);
+        files_under(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus")), &mut files);
+        eprintln!("{} fixture files, {} corpus and fuzz-corpus files", fixtures, files.len() - fixtures);
+        files.extend(generated_files());
+        files
+    }
+
+    fn sorted(mut v: Vec<Span>) -> Vec<Span> {
+        v.sort_by_key(|s| (s.start, s.end));
+        v
+    }
+
+    #[test]
+    fn ini_secrets_are_those_of_the_line_scan() {
+        let mut nonempty = 0;
+        for bytes in inputs() {
+            let want = sorted(plain_in_ini(&bytes));
+            nonempty += usize::from(!want.is_empty());
+            for _ in 0..2 {
+                assert_eq!(sorted(in_ini(&bytes)), want, "{:?}", String::from_utf8_lossy(&bytes));
+            }
+        }
+        assert!(nonempty > 1000, "only {nonempty} inputs with a secret: the comparison proves little");
+    }
+
+    #[test]
+    fn redis_secrets_are_those_of_the_line_scan() {
+        let mut nonempty = 0;
+        for bytes in inputs() {
+            let conf = redis_conf::parse_shared(bytes.clone().into());
+            let want = sorted(plain_in_redis(&conf, &bytes));
+            nonempty += usize::from(!want.is_empty());
+            for _ in 0..2 {
+                assert_eq!(sorted(in_redis(&conf, &bytes)), want, "{:?}", String::from_utf8_lossy(&bytes));
+            }
+        }
+        assert!(nonempty > 1000, "only {nonempty} inputs with a secret: the comparison proves little");
+    }
+
+    /// More distinct names than a thread remembers: the verdicts stay right after it forgets.
+    #[test]
+    fn forgetting_verdicts_changes_none() {
+        let mut lines: Vec<Vec<u8>> = (0..10_000).map(|i| format!("# word{i} x y\n").into_bytes()).collect();
+        lines.extend((0..10_000).map(|i| format!("; key{i}pass = v{i}\n").into_bytes()));
+        lines.extend(
+            (0..3).flat_map(|_| [b"# requirepass foobared\n".to_vec(), b"; mysqli.default_pw = pw\n".to_vec()]),
+        );
+        for _ in 0..2 {
+            for line in &lines {
+                let conf = redis_conf::parse_shared(line.clone().into());
+                assert_eq!(sorted(in_redis(&conf, line)), sorted(plain_in_redis(&conf, line)));
+                assert_eq!(sorted(in_ini(line)), sorted(plain_in_ini(line)));
+            }
+        }
+    }
 }
