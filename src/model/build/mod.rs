@@ -137,35 +137,49 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
     };
 
     // One group of hosts at a time: read and parse its files (over the threads), lower
-    // them, then let go of its trees before the next group's are built.
+    // them, then let go of its trees before the next group's are built. Lowering runs on
+    // this thread while the other threads read and parse the next group.
     let files = read::by_host(std::mem::take(&mut discovery.files), &model);
-    let total = files.len();
+    let groups = read::groups(&files, &model, group_files);
+    let starts: Vec<usize> = groups.iter().scan(0, |n, g| Some(std::mem::replace(n, *n + g.len()))).collect();
+    let reading = model.confinement.clone();
+    let read_group = |k: usize| read::read_all(groups[k], starts[k], files.len(), &reading, overlay, cache, on_file);
+    let read_group = &read_group;
+    let overlap = crate::parallel::threads() > 1 && groups.len() > 1;
     let mut parsed: Vec<Parsed> = Vec::new();
-    let mut done = 0;
     let mut php_kinds = Default::default();
-    for group in read::groups(&files, &model, group_files) {
-        let first = model.files.len();
-        parsed.resize(first, Parsed::None);
-        for r in read::read_all(group, done, total, &model.confinement, overlay, cache, on_file) {
-            match r {
-                Ok(file) => {
-                    parsed.push(file.tree.clone());
-                    model.add_file(file);
+    std::thread::scope(|scope| {
+        let mut ahead: Option<std::thread::ScopedJoinHandle<'_, _>> = None;
+        for k in 0..groups.len() {
+            let read = match ahead.take() {
+                Some(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                None => read_group(k),
+            };
+            if overlap && k + 1 < groups.len() {
+                ahead = Some(scope.spawn(move || read_group(k + 1)));
+            }
+            let first = model.files.len();
+            parsed.resize(first, Parsed::None);
+            for r in read {
+                match r {
+                    Ok(file) => {
+                        parsed.push(file.tree.clone());
+                        model.add_file(file);
+                    }
+                    Err(u) => model.unreadable.push(u),
                 }
-                Err(u) => model.unreadable.push(u),
+            }
+            php_setups::lower_php(&mut model, &mut parsed, first, &mut php_kinds);
+            redis_servers::lower_redis(&mut model, &parsed, &loader, first);
+            lower_magento(&mut model, &parsed, first);
+            for p in parsed.iter_mut().skip(first) {
+                *p = Parsed::None;
+            }
+            if release_trees {
+                model.release_trees_from(first);
             }
         }
-        done += group.len();
-        php_setups::lower_php(&mut model, &mut parsed, first, &mut php_kinds);
-        redis_servers::lower_redis(&mut model, &parsed, &loader, first);
-        lower_magento(&mut model, &parsed, first);
-        for p in parsed.iter_mut().skip(first) {
-            *p = Parsed::None;
-        }
-        if release_trees {
-            model.release_trees_from(first);
-        }
-    }
+    });
     php_setups::order_like_one_pass(&mut model, &php_kinds);
     redis_servers::order_servers(&mut model);
     if let Some(v) = redis_version {
