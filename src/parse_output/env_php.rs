@@ -122,6 +122,12 @@ fn expr_json(env: &mut EnvPhp, id: ExprId, depth: usize, ev: &mut JsonEvaluation
                 None => Value::Null,
             };
         }
+        // Keys are read from `effective_key`, never as values.
+        ExprKind::KeyString { .. } => {
+            let (value, exact) = env.evaluate(id).value.to_json_checked();
+            ev.exact &= exact;
+            return value;
+        }
         ExprKind::Opaque | ExprKind::Error => {
             ev.unknown.push(expr.span);
             return Value::Null;

@@ -104,6 +104,13 @@ pub struct Expr {
 pub enum ExprKind {
     /// A constant scalar: string, heredoc, number (with unary signs), `true`/`false`/`null`.
     Literal(PhpValue),
+    /// A string literal written as an array key that PHP keeps as a string (`'host' =>`):
+    /// its value is entry `entry` of `array`'s [`Entry::effective_key`], kept there only
+    /// (one copy of each key instead of two). [`EnvPhp::evaluate`] gives it as a string.
+    KeyString {
+        array: ArrayId,
+        entry: u32,
+    },
     // grammar: array-literal
     Array(ArrayId),
     // grammar: opaque-expression — `$_ENV['X']`, `getenv('X')`, `'a' . 'b'`, constants,
@@ -298,6 +305,12 @@ impl EnvPhp {
         let expr = self.expr(id);
         match &expr.kind {
             ExprKind::Literal(v) => v.clone(),
+            ExprKind::KeyString { array, entry } => {
+                match self.array(*array).entries.get(*entry as usize).and_then(|e| e.effective_key.as_ref()) {
+                    Some(ArrayKey::Str(s)) => PhpValue::Str(s.clone()),
+                    _ => PhpValue::Null,
+                }
+            }
             ExprKind::Opaque | ExprKind::Error => {
                 ev.unknown.push(expr.span);
                 PhpValue::Null

@@ -801,11 +801,15 @@ impl<'a> Parser<'a> {
             // grammar: constant-literal
             let t = self.text(last);
             let t = t.strip_prefix(b"\\").unwrap_or(t);
-            return match t.to_ascii_lowercase().as_slice() {
-                b"true" => Some(PhpValue::Bool(true)),
-                b"false" => Some(PhpValue::Bool(false)),
-                b"null" => Some(PhpValue::Null),
-                _ => None,
+            // Compared in place: a lowercased copy was one allocation per `true`/`null`.
+            return if t.eq_ignore_ascii_case(b"true") {
+                Some(PhpValue::Bool(true))
+            } else if t.eq_ignore_ascii_case(b"false") {
+                Some(PhpValue::Bool(false))
+            } else if t.eq_ignore_ascii_case(b"null") {
+                Some(PhpValue::Null)
+            } else {
+                None
             };
         }
         let mut value = literal::token_value(self.src, tok, &mut self.diags)?;
@@ -1014,11 +1018,18 @@ impl EnvPhp {
     /// PHP's key for every entry, in a pass over finished arrays (innermost first, so a
     /// spread `...[...]` can be evaluated). Reports "Illegal offset type" and float-key
     /// deprecations.
+    /// A string key that stays a string is moved out of its literal (which becomes
+    /// [`ExprKind::KeyString`]) instead of copied.
     pub(super) fn assign_keys(&mut self, diags: &mut Diagnostics) {
+        // Reused from array to array.
+        let mut keys: Vec<Option<ArrayKey>> = Vec::new();
+        // (entry index, key literal) of the string keys to move once the entries are read.
+        let mut moved: Vec<(usize, ExprId)> = Vec::new();
         for a in (0..self.arrays.len()).rev() {
             let mut next: Option<i64> = None;
             let mut known = true;
-            let mut keys = Vec::with_capacity(self.arrays[a].entries.len());
+            keys.clear();
+            moved.clear();
             // The next index saturates at PHP_INT_MAX; once that key is taken, PHP's
             // zend_hash_next_index_insert fails and `include` throws.
             let mut max_taken = false;
@@ -1066,6 +1077,13 @@ impl EnvPhp {
                     Some(k) => {
                         let expr = &self.exprs[k.0 as usize];
                         match &expr.kind {
+                            // Only a string starting with a digit or `-` can be an int key.
+                            ExprKind::Literal(PhpValue::Str(s))
+                                if !s.first().is_some_and(|&c| c.is_ascii_digit() || c == b'-') =>
+                            {
+                                moved.push((keys.len(), k));
+                                None
+                            }
                             ExprKind::Literal(v) => match literal::array_key(v, expr.span, diags) {
                                 Ok(key) => {
                                     if let ArrayKey::Int(n) = key {
@@ -1083,6 +1101,8 @@ impl EnvPhp {
                                 diags.error(expr.span, "Illegal offset type");
                                 None
                             }
+                            // Not made before this pass; as the string it holds.
+                            ExprKind::KeyString { .. } => None,
                             ExprKind::Opaque | ExprKind::Error => {
                                 known = false;
                                 None
@@ -1092,7 +1112,16 @@ impl EnvPhp {
                 };
                 keys.push(key);
             }
-            for (e, k) in self.arrays[a].entries.iter_mut().zip(keys) {
+            let array = ArrayId(a as u32);
+            for &(i, k) in &moved {
+                let entry = u32::try_from(i).unwrap_or(u32::MAX);
+                let literal =
+                    std::mem::replace(&mut self.exprs[k.0 as usize].kind, ExprKind::KeyString { array, entry });
+                if let (ExprKind::Literal(PhpValue::Str(s)), Some(slot)) = (literal, keys.get_mut(i)) {
+                    *slot = Some(ArrayKey::Str(s));
+                }
+            }
+            for (e, k) in self.arrays[a].entries.iter_mut().zip(keys.drain(..)) {
                 e.effective_key = k;
             }
         }

@@ -168,3 +168,29 @@ fn array_followed_by_an_operator_is_opaque() {
     assert!(env.errors.is_empty());
     assert_eq!(env.evaluate_file().unknown.len(), 2);
 }
+
+#[test]
+fn string_keys_are_kept_once_and_still_evaluate_to_their_string() {
+    let src =
+        "<?php return ['host' => 1, \"p\\x41th\" => 2, '7' => 3, '07' => 4, '-5' => 5, '-x' => 6, 'z' => ['a' => 1]];";
+    let env = parse(src.as_bytes());
+    assert!(env.errors.is_empty(), "{:?}", env.errors);
+    let root = env.root_array().expect("an array");
+    let keys: Vec<(Option<ArrayKey>, PhpValue)> = env
+        .array(root)
+        .entries
+        .iter()
+        .map(|e| (e.effective_key.clone(), env.evaluate(e.key.expect("a key")).value))
+        .collect();
+    let s = |k: &str| (Some(ArrayKey::Str(k.into())), PhpValue::str(k));
+    assert_eq!(keys[0], s("host"));
+    assert_eq!(keys[1], s("pAth"));
+    // Int-looking keys keep their literal: the key is an int, the literal a string.
+    assert_eq!(keys[2], (Some(ArrayKey::Int(7)), PhpValue::str("7")));
+    assert_eq!(keys[3], s("07"));
+    assert_eq!(keys[4], (Some(ArrayKey::Int(-5)), PhpValue::str("-5")));
+    assert_eq!(keys[5], s("-x"));
+    assert!(matches!(env.expr(env.array(root).entries[0].key.expect("key")).kind, ExprKind::KeyString { .. }));
+    assert_eq!(env.lookup(&["z", "a"]).map(|e| e.effective_key.clone()), Some(Some(ArrayKey::Str(b"a".to_vec()))));
+    assert_eq!(env.print(), src.as_bytes());
+}
