@@ -135,8 +135,11 @@ pub fn line_of(bytes: &[u8], offset: usize) -> usize {
 /// Split `bytes` into tokens. Never fails: bytes PHP refuses become `Unknown` tokens and
 /// unterminated constructs run to the end of input, each with an error.
 pub fn lex(bytes: &[u8]) -> Lexed {
-    let mut lx = Lexer { b: bytes, pos: 0, tokens: Vec::new(), errors: Vec::new() };
+    // About one token per four bytes in an env.php: reserved once (pages not written stay
+    // unmapped) instead of grown by copies, trimmed after.
+    let mut lx = Lexer { b: bytes, pos: 0, tokens: Vec::with_capacity(bytes.len() / 4 + 1), errors: Vec::new() };
     lx.run();
+    lx.tokens.shrink_to_fit();
     Lexed { tokens: lx.tokens, errors: lx.errors }
 }
 

@@ -22,13 +22,17 @@ pub fn parse(shared: std::sync::Arc<[u8]>) -> EnvPhp {
         toks: &lexed.tokens,
         pos: 0,
         items: Vec::new(),
-        exprs: Vec::new(),
+        // At most one expression per two tokens in any array (`1,`), fewer elsewhere:
+        // reserved once (pages not written stay unmapped), trimmed below.
+        exprs: Vec::with_capacity(lexed.tokens.len() / 2 + 1),
         arrays: Vec::new(),
+        pending: Vec::new(),
         diags: Diagnostics { errors: lexed.errors.clone(), warnings: Vec::new() },
         fatal: false,
     };
     let returned = p.file();
-    let Parser { items, exprs, arrays, mut diags, .. } = p;
+    let Parser { items, mut exprs, arrays, mut diags, .. } = p;
+    exprs.shrink_to_fit();
     let mut env = EnvPhp {
         bytes: shared.clone(),
         tokens: lexed.tokens,
@@ -54,6 +58,9 @@ struct Parser<'a> {
     items: Vec<Item>,
     exprs: Vec<Expr>,
     arrays: Vec<ArrayNode>,
+    /// The entries of every open array, innermost last: an array's entries are moved out
+    /// when it closes, into a vector of their exact length (no growth copies, no slack).
+    pending: Vec<Entry>,
     diags: Diagnostics,
     /// PHP stopped here (parser stack exhausted): the rest is not parsed.
     fatal: bool,
@@ -72,7 +79,8 @@ struct Frame {
     array: ArrayId,
     closer: TokenKind,
     open: Span,
-    entries: Vec<Entry>,
+    /// Where this array's entries start in `Parser::pending`.
+    first_entry: usize,
     state: FrameState,
     spread: bool,
     entry_start: usize,
@@ -82,9 +90,10 @@ struct Frame {
 
 impl Frame {
     /// Parser-stack symbols PHP holds for this array when a nested one opens.
-    fn stack_cost(&self, long_form: bool) -> usize {
+    /// `pending` is `Parser::pending` (this frame's entries are its tail).
+    fn stack_cost(&self, long_form: bool, pending: usize) -> usize {
         let open = if long_form { 2 } else { 1 };
-        let prior = if self.entries.is_empty() { 0 } else { 2 };
+        let prior = if pending == self.first_entry { 0 } else { 2 };
         let arrow = if matches!(self.state, FrameState::AfterArrow { .. }) { 2 } else { 0 };
         open + prior + arrow + usize::from(self.spread)
     }
@@ -406,7 +415,7 @@ impl<'a> Parser<'a> {
                         self.is_name(j, "array") && self.kind(self.next_sig(j + 1)) == Some(TokenKind::OpenParen);
                     if self.kind(j) == Some(TokenKind::OpenBracket) || long_form {
                         let below = match stack.last() {
-                            Some(f) => f.below + f.stack_cost(long_form),
+                            Some(f) => f.below + f.stack_cost(long_form, self.pending.len()),
                             None => PHP_STACK_BASE,
                         };
                         let cost = if long_form { 2 } else { 1 };
@@ -438,7 +447,7 @@ impl<'a> Parser<'a> {
                             array,
                             closer,
                             open,
-                            entries: Vec::new(),
+                            first_entry: self.pending.len(),
                             state: FrameState::Start,
                             spread: false,
                             entry_start: open.end,
@@ -449,7 +458,7 @@ impl<'a> Parser<'a> {
                     } else {
                         {
                             // Parser-stack symbols below this value, as for an array in its place.
-                            let below = stack.last().map_or(PHP_STACK_BASE - 1, |f| f.below + f.stack_cost(false) - 1);
+                            let below = stack.last().map_or(PHP_STACK_BASE - 1, |f| f.below + f.stack_cost(false, self.pending.len()) - 1);
                             want = Want::AfterOperand(self.scalar_or_opaque(j, stack.last().map(|f| f.closer), below));
                         }
                     }
@@ -591,7 +600,7 @@ impl<'a> Parser<'a> {
         };
         let value_span = self.exprs[value.0 as usize].span;
         let start = key.map(|k| self.exprs[k.0 as usize].span.start).unwrap_or(value_span.start).min(frame.entry_start);
-        frame.entries.push(Entry {
+        self.pending.push(Entry {
             span: Span::new(start, value_span.end.max(start)),
             key,
             arrow,
@@ -603,11 +612,12 @@ impl<'a> Parser<'a> {
     }
 
     fn close_frame(&mut self, frame: Frame, close: Option<Span>) -> ExprId {
+        let entries: Vec<Entry> = self.pending.drain(frame.first_entry.min(self.pending.len())..).collect();
         let node = &mut self.arrays[frame.array.0 as usize];
-        let end = close.map(|c| c.end).or_else(|| frame.entries.last().map(|e| e.span.end)).unwrap_or(frame.open.end);
+        let end = close.map(|c| c.end).or_else(|| entries.last().map(|e| e.span.end)).unwrap_or(frame.open.end);
         node.close = close;
         node.span = Span::new(frame.open.start, end.max(frame.open.end));
-        node.entries = frame.entries;
+        node.entries = entries;
         let span = node.span;
         self.add_expr(span, ExprKind::Array(frame.array))
     }
