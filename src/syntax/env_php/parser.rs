@@ -612,7 +612,15 @@ impl<'a> Parser<'a> {
     }
 
     fn close_frame(&mut self, frame: Frame, close: Option<Span>) -> ExprId {
-        let entries: Vec<Entry> = self.pending.drain(frame.first_entry.min(self.pending.len())..).collect();
+        let entries: Vec<Entry> = if frame.first_entry == 0 {
+            // The outermost array (often the largest) takes the stack itself, trimmed in
+            // place: a copy would hold its entries twice at the peak.
+            let mut all = std::mem::take(&mut self.pending);
+            all.shrink_to_fit();
+            all
+        } else {
+            self.pending.drain(frame.first_entry.min(self.pending.len())..).collect()
+        };
         let node = &mut self.arrays[frame.array.0 as usize];
         let end = close.map(|c| c.end).or_else(|| entries.last().map(|e| e.span.end)).unwrap_or(frame.open.end);
         node.close = close;
