@@ -177,18 +177,53 @@ impl Confinement {
     /// read. A path that does not exist is an `Io(NotFound)`.
     pub fn resolve(&self, path: &Path) -> Result<PathBuf, Refusal> {
         let resolved = std::fs::canonicalize(path).map_err(Refusal::Io)?;
+        let meta = std::fs::metadata(&resolved).ok();
+        self.admit(resolved, meta.as_ref())
+    }
+
+    /// The checks of [`Confinement::resolve`] on a path already resolved (absolute, no
+    /// symlink, no `..`) with its metadata if it could be read: `resolved` back, or why it
+    /// may not be read.
+    fn admit(&self, resolved: PathBuf, meta: Option<&std::fs::Metadata>) -> Result<PathBuf, Refusal> {
         if is_pseudo_dir(&resolved) {
             return Err(Refusal::Pseudo { resolved });
         }
         if !self.allowed.iter().any(|a| resolved.starts_with(a)) {
             return Err(Refusal::Outside { resolved });
         }
-        if let Ok(m) = std::fs::metadata(&resolved) {
-            if self.is_pseudo_dev(&m) {
-                return Err(Refusal::Pseudo { resolved });
-            }
+        if meta.is_some_and(|m| self.is_pseudo_dev(m)) {
+            return Err(Refusal::Pseudo { resolved });
         }
         Ok(resolved)
+    }
+
+    /// [`Confinement::resolve`] with the file's metadata (symlinks followed; `None` when it
+    /// could not be read), the directory above a path that is no symlink resolved once per
+    /// `dirs`: a fleet's files sit by the dozen in the same directories, and resolving each
+    /// path whole costs one `readlink` per component. Same answers as `resolve` (realpath(3)
+    /// of `dir/name` is realpath of `dir` joined with `name` when `name` is no symlink).
+    pub fn resolve_in(&self, path: &Path, dirs: &ResolvedDirs) -> Result<(PathBuf, Option<std::fs::Metadata>), Refusal> {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        let plain_name = match path.components().next_back() {
+            // `x/.` and `x/` name `x` itself, which `file_name` cannot tell apart.
+            Some(Component::Normal(name)) if !bytes.ends_with(b"/.") && !bytes.ends_with(b"/") => Some(name),
+            _ => None,
+        };
+        let whole = || {
+            let resolved = self.resolve(path)?;
+            let meta = std::fs::metadata(&resolved).ok();
+            Ok((resolved, meta))
+        };
+        let Some(name) = plain_name else { return whole() };
+        let meta = std::fs::symlink_metadata(path).map_err(Refusal::Io)?;
+        if meta.file_type().is_symlink() {
+            return whole();
+        }
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let Some(dir) = dirs.resolve(parent) else { return whole() };
+        let resolved = self.admit(dir.join(name), Some(&meta))?;
+        Ok((resolved, Some(meta)))
     }
 
     /// [`Confinement::resolve`] for a path that may not exist yet (a buffer checked as a
@@ -225,9 +260,24 @@ impl Confinement {
     /// [`Confinement::read`], with the permission bits (`st_mode & 0o7777`) of the file read,
     /// symlinks followed: one resolution of the path for both (a fleet reads thousands).
     pub fn read_with_mode(&self, path: &Path) -> Result<(Vec<u8>, u32), Refusal> {
-        use std::os::unix::fs::PermissionsExt;
         let resolved = self.resolve(path)?;
         let meta = std::fs::metadata(&resolved).map_err(Refusal::Io)?;
+        Self::read_resolved(resolved, meta)
+    }
+
+    /// [`Confinement::read_with_mode`] with the directories resolved once per `dirs` (see
+    /// [`Confinement::resolve_in`]).
+    pub fn read_with_mode_in(&self, path: &Path, dirs: &ResolvedDirs) -> Result<(Vec<u8>, u32), Refusal> {
+        let (resolved, meta) = self.resolve_in(path, dirs)?;
+        let meta = match meta {
+            Some(m) => m,
+            None => std::fs::metadata(&resolved).map_err(Refusal::Io)?,
+        };
+        Self::read_resolved(resolved, meta)
+    }
+
+    fn read_resolved(resolved: PathBuf, meta: std::fs::Metadata) -> Result<(Vec<u8>, u32), Refusal> {
+        use std::os::unix::fs::PermissionsExt;
         let mode = meta.permissions().mode() & 0o7777;
         if meta.is_dir() {
             return Ok((Vec::new(), mode));
@@ -239,6 +289,33 @@ impl Confinement {
             return Err(Refusal::TooLarge(meta.len()));
         }
         read_limited(&resolved).map(|bytes| (bytes, mode))
+    }
+}
+
+/// Directories' canonical paths (as `std::fs::canonicalize` gives them), each resolved once:
+/// for one pass over the files (a walk, a build's reads), never kept longer, since a
+/// directory swapped for a symlink afterwards would not be seen. Shared by threads.
+#[derive(Debug, Default)]
+pub struct ResolvedDirs {
+    dirs: std::sync::Mutex<std::collections::HashMap<PathBuf, PathBuf, foldhash::fast::RandomState>>,
+}
+
+impl ResolvedDirs {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `dir` canonicalized, from the cache or now; `None` when it cannot be (nothing kept).
+    fn resolve(&self, dir: &Path) -> Option<PathBuf> {
+        let lock = || self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(c) = lock().get(dir) {
+            return Some(c.clone());
+        }
+        // Resolved without the lock held: another thread may do the same directory at the
+        // same time, with the same answer.
+        let c = std::fs::canonicalize(dir).ok()?;
+        lock().insert(dir.to_path_buf(), c.clone());
+        Some(c)
     }
 }
 
@@ -428,6 +505,65 @@ mod tests {
         for c in [Confinement::for_detected_root(&[link.clone()]), Confinement::new(&inside, &[link.clone()])] {
             assert!(matches!(c.read(&link.join("x.conf")), Err(Refusal::Outside { .. })));
         }
+    }
+
+    #[test]
+    fn resolving_with_directories_resolved_once_gives_what_resolving_each_path_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let inside = dir.path().join("tree");
+        std::fs::create_dir_all(inside.join("etc/php/conf.d")).unwrap();
+        std::fs::create_dir_all(inside.join("etc/php/mods")).unwrap();
+        std::fs::create_dir_all(dir.path().join("out")).unwrap();
+        std::fs::write(inside.join("etc/php/conf.d/a.ini"), "a=1\n").unwrap();
+        std::fs::write(inside.join("etc/php/mods/b.ini"), "b=1\n").unwrap();
+        std::fs::write(dir.path().join("out/s.ini"), "s=1\n").unwrap();
+        std::os::unix::fs::symlink("../mods/b.ini", inside.join("etc/php/conf.d/b.ini")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("out"), inside.join("etc/php/outdir")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("out/s.ini"), inside.join("etc/php/conf.d/s.ini")).unwrap();
+        std::os::unix::fs::symlink("nowhere.ini", inside.join("etc/php/conf.d/gone.ini")).unwrap();
+        std::os::unix::fs::symlink("mods", inside.join("etc/php/modlink")).unwrap();
+        let c = Confinement::new(&inside, &[]);
+        let dirs = ResolvedDirs::new();
+        let cwd = std::env::current_dir().unwrap();
+        // The same tree spelled relative to the current directory, through `..`.
+        let up = "../".repeat(cwd.components().count() - 1);
+        let relative = PathBuf::from(format!("{up}{}", inside.strip_prefix("/").unwrap().display()));
+        assert!(relative.is_relative() && relative.exists());
+        let paths = [
+            "etc/php/conf.d/a.ini",
+            "etc/php/conf.d/b.ini",
+            "etc/php/conf.d/s.ini",
+            "etc/php/conf.d/gone.ini",
+            "etc/php/conf.d/missing.ini",
+            "etc/php/outdir/s.ini",
+            "etc/php/modlink/b.ini",
+            "etc/php/conf.d/../mods/b.ini",
+            "etc/php/conf.d/.",
+            "etc/php/conf.d/",
+            "etc/php/conf.d/a.ini/x",
+            "etc/php/outdir",
+            "../out/s.ini",
+        ];
+        // Twice each: the second time from the resolved directories.
+        for top in [&inside, &relative, &inside, &relative] {
+            for p in paths {
+                let p = PathBuf::from(format!("{}/{p}", top.display()));
+                let plain = c.resolve(&p);
+                let once = c.resolve_in(&p, &dirs);
+                match (&plain, &once) {
+                    (Ok(a), Ok((b, meta))) => {
+                        assert_eq!(a, b, "{}", p.display());
+                        let m = std::fs::metadata(a).unwrap();
+                        assert_eq!(meta.as_ref().map(|m| (m.len(), m.is_dir())), Some((m.len(), m.is_dir())));
+                        assert_eq!(c.read_with_mode(&p).ok(), c.read_with_mode_in(&p, &dirs).ok(), "{}", p.display());
+                    }
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{}", p.display()),
+                    _ => panic!("{}: {plain:?} against {once:?}", p.display()),
+                }
+            }
+        }
+        assert!(c.resolve_in(&inside.join("etc/php/conf.d/a.ini"), &dirs).is_ok());
+        assert!(matches!(c.resolve_in(&inside.join("etc/php/outdir/s.ini"), &dirs), Err(Refusal::Outside { .. })));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use walkdir::WalkDir;
 
 /// Files larger than this are reported (SL002), never read.
 pub use crate::confine::MAX_FILE_SIZE;
-use crate::confine::{Confinement, Refusal};
+use crate::confine::{Confinement, Refusal, ResolvedDirs};
 
 /// What a file is to sesslint, decided by its path (and, for a few, its content).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -181,6 +181,8 @@ pub fn discover_observed(
             on_walk(looked_at);
         }
     };
+    // Each directory holding a file is resolved once for the whole walk.
+    let dirs = ResolvedDirs::new();
     for path in paths {
         let root = d.root.clone();
         // `sesslint /`, or `--root DIR DIR` on a copy of a machine (`etc/` and `usr/` at its
@@ -195,19 +197,23 @@ pub fn discover_observed(
         if whole_machine {
             let scope = crate::machine_scope::plan(path);
             for w in &scope.walked {
-                walk(&w.path, &root, fleet, &confinement, &mut d, !w.recursive, &mut on_entry);
+                walk(&w.path, &root, fleet, (&confinement, &dirs), &mut d, !w.recursive, &mut on_entry);
             }
             d.scope = Some(scope);
         } else {
-            walk(path, &root, fleet, &confinement, &mut d, false, &mut on_entry);
+            walk(path, &root, fleet, (&confinement, &dirs), &mut d, false, &mut on_entry);
         }
     }
     on_walk(looked_at);
     d.confinement = confinement;
     // `./etc/x` (walking `.`), `etc/x` (walking `etc`) and `$PWD/etc/x` are one file, read
-    // once; the key is computed once per file.
-    let mut keyed: Vec<(PathBuf, Found)> =
-        std::mem::take(&mut d.files).into_iter().map(|f| (crate::confine::lexical_absolute(&f.path), f)).collect();
+    // once; the key is computed once per file, against the current directory asked once.
+    let cwd = std::env::current_dir().ok();
+    let key = |p: &Path| match &cwd {
+        Some(c) if p.is_relative() => crate::confine::lexical_absolute(&c.join(p)),
+        _ => crate::confine::lexical_absolute(p),
+    };
+    let mut keyed: Vec<(PathBuf, Found)> = std::mem::take(&mut d.files).into_iter().map(|f| (key(&f.path), f)).collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     keyed.dedup_by(|a, b| a.0 == b.0);
     d.files = keyed.into_iter().map(|(_, f)| f).collect();
@@ -265,7 +271,7 @@ fn walk(
     top: &Path,
     root: &Path,
     fleet: Option<&Path>,
-    confinement: &Confinement,
+    (confinement, dirs): (&Confinement, &ResolvedDirs),
     d: &mut Discovery,
     shallow: bool,
     on_entry: &mut dyn FnMut(),
@@ -353,27 +359,31 @@ fn walk(
             classify(path)
         };
         let Some(role) = role else { continue };
-        let host_root = root_for(path, root, fleet);
+        // Only a symlink needs its host's root (a fleet walks thousands of plain files).
+        let host_root = || root_for(path, root, fleet);
         let read_from =
-            if rooted && entry.path_is_symlink() { resolve_under_root(path, &host_root) } else { path.to_path_buf() };
+            if rooted && entry.path_is_symlink() { resolve_under_root(path, &host_root()) } else { path.to_path_buf() };
         if read_from != path && !std::fs::metadata(&read_from).is_ok_and(|m| m.is_file()) {
             d.unreadable
                 .push(Unreadable { path: path.to_path_buf(), reason: "a symlink to nothing below the root".into() });
             continue;
         }
-        if fleet.is_some() && entry.path_is_symlink() && !stays_in_host(&read_from, &host_root) {
+        if fleet.is_some() && entry.path_is_symlink() && !stays_in_host(&read_from, &host_root()) {
             let reason = format!(
                 "a symlink out of its host's tree ({}): that host never reads it; not read",
-                crate::source::display_path(&host_root)
+                crate::source::display_path(&host_root())
             );
             d.unreadable.push(Unreadable { path: path.to_path_buf(), reason });
             continue;
         }
-        if let Err(why) = confinement.resolve(&read_from) {
-            d.unreadable.push(Unreadable { path: path.to_path_buf(), reason: why.to_string() });
-            continue;
-        }
-        match std::fs::metadata(&read_from) {
+        let meta = match confinement.resolve_in(&read_from, dirs) {
+            Ok((_, meta)) => meta,
+            Err(why) => {
+                d.unreadable.push(Unreadable { path: path.to_path_buf(), reason: why.to_string() });
+                continue;
+            }
+        };
+        match meta.map_or_else(|| std::fs::metadata(&read_from), Ok) {
             Ok(m) if m.len() > MAX_FILE_SIZE => d
                 .unreadable
                 .push(Unreadable { path: path.to_path_buf(), reason: Refusal::TooLarge(m.len()).to_string() }),
@@ -490,9 +500,16 @@ pub fn read_by_no_program(path: &Path) -> bool {
         "rsyslog.d",
         "apparmor.d",
     ];
-    let parts: Vec<_> = path.components().map(|c| c.as_os_str().to_string_lossy()).collect();
-    parts.iter().any(|c| OTHER_PROGRAMS.contains(&c.as_ref()))
-        || parts.windows(2).any(|w| w[0] == "share" && matches!(w[1].as_ref(), "doc" | "man" | "info"))
+    // Compared as bytes, without a string per component (called for every file walked).
+    let mut after_share = false;
+    for c in path.components() {
+        let c = c.as_os_str();
+        if OTHER_PROGRAMS.iter().any(|o| c == *o) || (after_share && (c == "doc" || c == "man" || c == "info")) {
+            return true;
+        }
+        after_share = c == "share";
+    }
+    false
 }
 
 /// [`classify`] without the directories no program reads: for a file named on the command

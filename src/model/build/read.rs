@@ -132,6 +132,8 @@ pub(super) fn read_all(
 ) -> Vec<Result<LoadedFile, discover::Unreadable>> {
     // Reading and parsing are independent per file: spread over the cores, the order kept.
     let done = std::sync::atomic::AtomicUsize::new(done_before);
+    // Each directory's path resolved once for all its files (confinement checks per file).
+    let dirs = crate::confine::ResolvedDirs::new();
     let read_one = |found: &discover::Found| -> Result<LoadedFile, discover::Unreadable> {
         let (source, mode) = match overlay.and_then(|o| o.get(&found.path)) {
             // An editor buffer is held to the same limit as a file.
@@ -141,7 +143,7 @@ pub(super) fn read_all(
             }
             Some(b) => (Source::new(found.path.clone(), b.clone()), None),
             None => confinement
-                .read_with_mode(&found.read_from)
+                .read_with_mode_in(&found.read_from, &dirs)
                 .map(|(b, mode)| (Source::new(found.path.clone(), b), Some(mode)))
                 .map_err(|e| discover::Unreadable { path: found.path.clone(), reason: e.to_string() })?,
         };
