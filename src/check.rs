@@ -13,7 +13,8 @@ pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
     let found = rules::check_selected(model, |r| config.enabled(r.code));
     let mut found: Vec<Diagnostic> = found
         .into_iter()
-        .filter(|d| !config.ignored_in(d.code, &d.primary.path))
+        // Without per-path ignores nothing is asked per finding (each ask makes paths absolute).
+        .filter(|d| config.per_path_ignores.is_empty() || !config.ignored_in(d.code, &d.primary.path))
         .map(|mut d| {
             if let Some(s) = config.severity.get(&d.code) {
                 d.severity = *s;
@@ -68,38 +69,52 @@ pub const MAX_RELATED: usize = 20;
 /// `found` (sorted by path) with at most [`MAX_PER_RULE_AND_FILE`] findings of each code in
 /// each file and [`MAX_PER_FILE`] in all per file, the first ones kept, one summary finding
 /// at the first one left out by each cap, and at most [`MAX_RELATED`] related places each.
+/// A file's findings are next to each other, so the counts are kept for one file at a time.
 fn cap_per_rule_and_file(found: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let mut counts: std::collections::HashMap<(PathBuf, crate::codes::Code), usize> = Default::default();
-    let mut per_file: std::collections::HashMap<PathBuf, usize> = Default::default();
     let mut out = Vec::with_capacity(found.len().min(1 << 16));
     let mut summaries: Vec<(usize, usize, bool)> = Vec::new(); // (index in out, how many left out, per file)
-    let mut summary_at: std::collections::HashMap<(PathBuf, crate::codes::Code), usize> = Default::default();
-    let mut file_summary_at: std::collections::HashMap<PathBuf, usize> = Default::default();
+    // The file being counted: per code, how many and where its summary is; in all, how
+    // many and where the file's summary is.
+    let mut file: Option<PathBuf> = None;
+    let mut per_code: Vec<(crate::codes::Code, usize, Option<usize>)> = Vec::new();
+    let mut in_file = 0usize;
+    let mut file_summary: Option<usize> = None;
     for mut d in found {
-        let key = (d.primary.path.clone(), d.code);
-        let n = counts.entry(key.clone()).or_insert(0);
-        *n += 1;
-        if *n > MAX_PER_RULE_AND_FILE {
-            if let Some(&i) = summary_at.get(&key) {
+        if file.as_deref() != Some(d.primary.path.as_path()) {
+            file = Some(d.primary.path.clone());
+            per_code.clear();
+            in_file = 0;
+            file_summary = None;
+        }
+        let at = match per_code.iter().position(|c| c.0 == d.code) {
+            Some(i) => i,
+            None => {
+                per_code.push((d.code, 0, None));
+                per_code.len() - 1
+            }
+        };
+        per_code[at].1 += 1;
+        let over_rule = per_code[at].1 > MAX_PER_RULE_AND_FILE;
+        if over_rule {
+            if let Some(i) = per_code[at].2 {
                 summaries[i].1 += 1;
                 continue;
             }
         }
-        let in_file = per_file.entry(d.primary.path.clone()).or_insert(0);
-        *in_file += 1;
-        if *in_file > MAX_PER_FILE {
-            match file_summary_at.get(&d.primary.path) {
-                Some(&i) => summaries[i].1 += 1,
+        in_file += 1;
+        if in_file > MAX_PER_FILE {
+            match file_summary {
+                Some(i) => summaries[i].1 += 1,
                 None => {
-                    file_summary_at.insert(d.primary.path.clone(), summaries.len());
+                    file_summary = Some(summaries.len());
                     summaries.push((out.len(), 1, true));
                     out.push(Diagnostic { related: Vec::new(), help: None, fix: None, ..d });
                 }
             }
             continue;
         }
-        if *n > MAX_PER_RULE_AND_FILE {
-            summary_at.insert(key, summaries.len());
+        if over_rule {
+            per_code[at].2 = Some(summaries.len());
             summaries.push((out.len(), 1, false));
             out.push(Diagnostic { related: Vec::new(), help: None, fix: None, ..d });
             continue;
