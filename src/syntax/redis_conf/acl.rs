@@ -2,7 +2,6 @@
 //! a config (src/acl.c ACLSetUser / ACLSetSelector, redis@7.0.15) and which name an unknown
 //! command or category (accepted while reading, fatal when the users are created).
 
-use std::collections::HashSet;
 
 use super::directives::{ACL_CATEGORIES_7_0, COMMANDS_7_0};
 
@@ -41,7 +40,7 @@ pub(super) struct AclScratch<'a> {
     all_keys: bool,
     all_channels: bool,
     /// Current top-level command names (after renames); `None` in tests = the 7.0 table.
-    commands: Option<&'a HashSet<Vec<u8>>>,
+    commands: Option<&'a super::check::NameSet>,
 }
 
 pub(super) enum AclError {
@@ -61,7 +60,7 @@ const ACL_SYNTAX: &str = "Syntax error";
 impl<'a> AclScratch<'a> {
     /// A scratch user whose command rules are checked against `commands` (the current
     /// top-level names, renames applied).
-    pub(super) fn new(commands: &'a HashSet<Vec<u8>>) -> Self {
+    pub(super) fn new(commands: &'a super::check::NameSet) -> Self {
         AclScratch { commands: Some(commands), ..AclScratch::default() }
     }
 

@@ -3,13 +3,16 @@
 //!
 //! Messages are redis-server's own (redis@7.0.15:src/config.c, src/acl.c).
 
-use std::collections::HashSet;
-
 use super::acl::{merge_selectors, AclError, AclScratch};
 use super::c_numbers::{memtoull, string2d, string2ll, strtol, strtoll_octal};
 use super::directives::{self, DirectiveDef, Kind, Lookup, StrCheck, Unit, COMMANDS_7_0};
 use super::values::{client_output_buffer_limits, enum_value, eq_ci, keyspace_event_flags, save_pairs, yes_no};
 use super::{split_value, ArgBytes};
+
+/// A set of names (command names, ACL user names) hashed with foldhash instead of SipHash:
+/// asked per `user` line and per ACL rule; its per-process random seed still keeps a config
+/// from choosing names that collide (as PHP arrays' keys in `php_value`).
+pub(super) type NameSet = std::collections::HashSet<Vec<u8>, foldhash::fast::RandomState>;
 
 /// What the loader must do after a directive passed its checks.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,11 +34,11 @@ pub enum Action {
 /// The state redis-server keeps while reading a config (users seen, renamed commands, …).
 #[derive(Debug)]
 pub struct Checker {
-    users: HashSet<Vec<u8>>,
+    users: NameSet,
     /// Current command names (lowercase): the 7.0 table with renames applied.
     /// The command table, shared until a `rename-command` changes it (building it per
     /// config cost a quarter million instructions per server in a fleet).
-    commands: std::borrow::Cow<'static, HashSet<Vec<u8>>>,
+    commands: std::borrow::Cow<'static, NameSet>,
     cluster_enabled: bool,
     replicaof_set: bool,
     module_configs: bool,
@@ -43,7 +46,7 @@ pub struct Checker {
 }
 
 /// redis-server 7.0's top-level command names, built once.
-static COMMAND_TABLE: std::sync::LazyLock<HashSet<Vec<u8>>> = std::sync::LazyLock::new(|| {
+static COMMAND_TABLE: std::sync::LazyLock<NameSet> = std::sync::LazyLock::new(|| {
     COMMANDS_7_0.iter().filter(|c| !c.contains('|')).map(|c| c.as_bytes().to_vec()).collect()
 });
 
@@ -56,7 +59,7 @@ impl Default for Checker {
 impl Checker {
     pub fn new() -> Self {
         Checker {
-            users: HashSet::new(),
+            users: NameSet::default(),
             commands: std::borrow::Cow::Borrowed(&*COMMAND_TABLE),
             cluster_enabled: false,
             replicaof_set: false,
