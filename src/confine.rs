@@ -198,32 +198,13 @@ impl Confinement {
     }
 
     /// [`Confinement::resolve`] with the file's metadata (symlinks followed; `None` when it
-    /// could not be read), the directory above a path that is no symlink resolved once per
-    /// `dirs`: a fleet's files sit by the dozen in the same directories, and resolving each
-    /// path whole costs one `readlink` per component. Same answers as `resolve` (realpath(3)
-    /// of `dir/name` is realpath of `dir` joined with `name` when `name` is no symlink).
+    /// could not be read), the path resolved by `dirs` ([`ResolvedDirs::canonicalize`]): a
+    /// fleet's files sit by the dozen in the same directories, and resolving each path whole
+    /// costs one `readlink` per component. Same answers as `resolve`.
     pub fn resolve_in(&self, path: &Path, dirs: &ResolvedDirs) -> Result<(PathBuf, Option<std::fs::Metadata>), Refusal> {
-        use std::os::unix::ffi::OsStrExt;
-        let bytes = path.as_os_str().as_bytes();
-        let plain_name = match path.components().next_back() {
-            // `x/.` and `x/` name `x` itself, which `file_name` cannot tell apart.
-            Some(Component::Normal(name)) if !bytes.ends_with(b"/.") && !bytes.ends_with(b"/") => Some(name),
-            _ => None,
-        };
-        let whole = || {
-            let resolved = self.resolve(path)?;
-            let meta = std::fs::metadata(&resolved).ok();
-            Ok((resolved, meta))
-        };
-        let Some(name) = plain_name else { return whole() };
-        let meta = std::fs::symlink_metadata(path).map_err(Refusal::Io)?;
-        if meta.file_type().is_symlink() {
-            return whole();
-        }
-        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let Some(dir) = dirs.resolve(parent) else { return whole() };
-        let resolved = self.admit(dir.join(name), Some(&meta))?;
-        Ok((resolved, Some(meta)))
+        let (resolved, meta) = dirs.canonicalize(path).map_err(Refusal::Io)?;
+        let resolved = self.admit(resolved, meta.as_ref())?;
+        Ok((resolved, meta))
     }
 
     /// [`Confinement::resolve`] for a path that may not exist yet (a buffer checked as a
@@ -305,8 +286,39 @@ impl ResolvedDirs {
         Self::default()
     }
 
+    /// What `std::fs::canonicalize(path)` gives (realpath(3): absolute, `..` and symlinks
+    /// resolved), with the metadata of what it names (`None` when that cannot be read), in
+    /// a `lstat` per link followed and per file, the directories resolved once: realpath of
+    /// `dir/name` is realpath of `dir` joined with `name` when `name` is no symlink, and
+    /// realpath of `dir/target` when it is one (`target` itself when absolute). A path that
+    /// ends in no plain name (`x/.`, `x/..`, `/`), or 40 links deep, is resolved whole.
+    pub fn canonicalize(&self, path: &Path) -> std::io::Result<(PathBuf, Option<std::fs::Metadata>)> {
+        use std::os::unix::ffi::OsStrExt;
+        let parent_of = |p: &Path| p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+        let mut p = path.to_path_buf();
+        for _ in 0..40 {
+            let bytes = p.as_os_str().as_bytes();
+            // `x/` and `x/.` name `x` only if it is a directory; realpath sorts that out.
+            let name = match p.components().next_back() {
+                Some(Component::Normal(n)) if !bytes.ends_with(b"/.") && !bytes.ends_with(b"/") => n.to_owned(),
+                _ => break,
+            };
+            let meta = std::fs::symlink_metadata(&p)?;
+            if meta.file_type().is_symlink() {
+                let target = std::fs::read_link(&p)?;
+                p = if target.is_absolute() { target } else { parent_of(&p).join(target) };
+                continue;
+            }
+            let Some(dir) = self.dir(&parent_of(&p)) else { break };
+            return Ok((dir.join(name), Some(meta)));
+        }
+        let resolved = std::fs::canonicalize(&p)?;
+        let meta = std::fs::metadata(&resolved).ok();
+        Ok((resolved, meta))
+    }
+
     /// `dir` canonicalized, from the cache or now; `None` when it cannot be (nothing kept).
-    fn resolve(&self, dir: &Path) -> Option<PathBuf> {
+    fn dir(&self, dir: &Path) -> Option<PathBuf> {
         let lock = || self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(c) = lock().get(dir) {
             return Some(c.clone());
@@ -522,6 +534,11 @@ mod tests {
         std::os::unix::fs::symlink(dir.path().join("out/s.ini"), inside.join("etc/php/conf.d/s.ini")).unwrap();
         std::os::unix::fs::symlink("nowhere.ini", inside.join("etc/php/conf.d/gone.ini")).unwrap();
         std::os::unix::fs::symlink("mods", inside.join("etc/php/modlink")).unwrap();
+        // A chain of links (one absolute), and a loop.
+        std::os::unix::fs::symlink("../modlink/b.ini", inside.join("etc/php/conf.d/c.ini")).unwrap();
+        std::os::unix::fs::symlink(inside.join("etc/php/conf.d/c.ini"), inside.join("etc/php/d.ini")).unwrap();
+        std::os::unix::fs::symlink("loop2.ini", inside.join("etc/php/loop1.ini")).unwrap();
+        std::os::unix::fs::symlink("loop1.ini", inside.join("etc/php/loop2.ini")).unwrap();
         let c = Confinement::new(&inside, &[]);
         let dirs = ResolvedDirs::new();
         let cwd = std::env::current_dir().unwrap();
@@ -543,6 +560,10 @@ mod tests {
             "etc/php/conf.d/a.ini/x",
             "etc/php/outdir",
             "../out/s.ini",
+            "etc/php/conf.d/c.ini",
+            "etc/php/d.ini",
+            "etc/php/loop1.ini",
+            "etc/php/outdir/../tree/etc/php/mods/b.ini",
         ];
         // Twice each: the second time from the resolved directories.
         for top in [&inside, &relative, &inside, &relative] {
@@ -550,6 +571,8 @@ mod tests {
                 let p = PathBuf::from(format!("{}/{p}", top.display()));
                 let plain = c.resolve(&p);
                 let once = c.resolve_in(&p, &dirs);
+                let real = std::fs::canonicalize(&p).map_err(|e| e.kind());
+                assert_eq!(dirs.canonicalize(&p).map(|r| r.0).map_err(|e| e.kind()), real, "{}", p.display());
                 match (&plain, &once) {
                     (Ok(a), Ok((b, meta))) => {
                         assert_eq!(a, b, "{}", p.display());

@@ -259,9 +259,9 @@ fn root_for(path: &Path, root: &Path, fleet: Option<&Path>) -> PathBuf {
 
 /// Whether `target` (what a symlink of the host tree `host_root` leads to) stays in that
 /// host's tree: a host's link into another host's tree reads a file that machine never sees.
-fn stays_in_host(target: &Path, host_root: &Path) -> bool {
-    match (std::fs::canonicalize(target), std::fs::canonicalize(host_root)) {
-        (Ok(t), Ok(h)) => t.starts_with(h),
+fn stays_in_host(target: &Path, host_root: &Path, dirs: &ResolvedDirs) -> bool {
+    match (dirs.canonicalize(target), dirs.canonicalize(host_root)) {
+        (Ok((t, _)), Ok((h, _))) => t.starts_with(h),
         _ => true, // not found: said elsewhere
     }
 }
@@ -322,7 +322,7 @@ fn walk(
                     let host_root = root_for(&path, root, fleet);
                     let target = resolve_under_root(&path, &host_root);
                     if let (Some(role), true, true) =
-                        (classify(&path), target.is_file(), fleet.is_none() || stays_in_host(&target, &host_root))
+                        (classify(&path), target.is_file(), fleet.is_none() || stays_in_host(&target, &host_root, dirs))
                     {
                         d.files.push(Found { path, read_from: target, role });
                         continue;
@@ -368,7 +368,7 @@ fn walk(
                 .push(Unreadable { path: path.to_path_buf(), reason: "a symlink to nothing below the root".into() });
             continue;
         }
-        if fleet.is_some() && entry.path_is_symlink() && !stays_in_host(&read_from, &host_root()) {
+        if fleet.is_some() && entry.path_is_symlink() && !stays_in_host(&read_from, &host_root(), dirs) {
             let reason = format!(
                 "a symlink out of its host's tree ({}): that host never reads it; not read",
                 crate::source::display_path(&host_root())
