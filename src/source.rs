@@ -101,6 +101,11 @@ pub fn display_path(p: &Path) -> String {
 /// `\n`, `\x1b`, `\u{202e}`... so a file name cannot start a new line (a forged GitHub
 /// workflow command) and no escape sequence reaches the terminal. Tab stays.
 pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    // Most text is printable ASCII: a byte test, without decoding characters (every finding's
+    // message and path pass here).
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b) || b == b'\t') {
+        return std::borrow::Cow::Borrowed(s);
+    }
     if !s.chars().any(is_unprintable) {
         return std::borrow::Cow::Borrowed(s);
     }
@@ -124,6 +129,10 @@ pub const MAX_TEXT_CHARS: usize = 2000;
 /// `text` cut to [`MAX_TEXT_CHARS`] characters, followed by `… (N more bytes not shown)`
 /// when cut. Does not escape: apply to [`printable`] text.
 pub fn capped(text: &str) -> std::borrow::Cow<'_, str> {
+    // No more characters than bytes: short text needs no count.
+    if text.len() <= MAX_TEXT_CHARS {
+        return text.into();
+    }
     match text.char_indices().nth(MAX_TEXT_CHARS) {
         Some((cut, _)) => format!("{}… ({} more bytes not shown)", &text[..cut], text.len() - cut).into(),
         None => text.into(),
@@ -163,6 +172,23 @@ fn line_starts(bytes: &[u8]) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_ascii_passes_unchanged_and_every_ascii_control_but_tab_is_escaped() {
+        for b in 0u8..0x80 {
+            let s = format!("a{}b", b as char);
+            let shown = printable(&s);
+            let expect_escaped = is_unprintable(b as char);
+            assert_eq!(matches!(shown, std::borrow::Cow::Owned(_)), expect_escaped, "byte {b:#x}");
+            assert_eq!(shown == s, !expect_escaped, "byte {b:#x}");
+        }
+        assert_eq!(printable("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(printable("caf\u{e9}"), "caf\u{e9}");
+        let long = "é".repeat(MAX_TEXT_CHARS);
+        assert_eq!(capped(&long), long, "2000 characters in 4000 bytes are not cut");
+        assert!(capped(&format!("{long}x")).ends_with("(1 more bytes not shown)"));
+        assert_eq!(capped("short"), "short");
+    }
 
     #[test]
     fn positions_count_every_line_ending() {

@@ -43,7 +43,8 @@ pub enum Format {
 /// What the formats need besides the diagnostics: the files' text and their secrets.
 pub struct ReportContext<'a> {
     /// Each file with its secrets and, made at its first frame, its masked text.
-    sources: HashMap<&'a Path, (&'a Source, &'a [Span], std::sync::OnceLock<mask::Masked>)>,
+    /// By path, hashed with foldhash: asked several times per finding.
+    sources: HashMap<&'a Path, (&'a Source, &'a [Span], std::sync::OnceLock<mask::Masked>), foldhash::fast::RandomState>,
     pub show_secrets: bool,
     pub color: bool,
     /// Findings only: no summary line (`--quiet`).
@@ -52,7 +53,7 @@ pub struct ReportContext<'a> {
 
 impl<'a> ReportContext<'a> {
     pub fn new(model: &'a Model, show_secrets: bool, color: bool) -> Self {
-        let mut sources = HashMap::new();
+        let mut sources = HashMap::with_capacity_and_hasher(model.files.len(), Default::default());
         for f in &model.files {
             sources.insert(f.source.path.as_path(), (&f.source, f.secrets.as_slice(), std::sync::OnceLock::new()));
         }
