@@ -318,16 +318,42 @@ impl ResolvedDirs {
     }
 
     /// `dir` canonicalized, from the cache or now; `None` when it cannot be (nothing kept).
+    /// A directory that is no symlink is its parent's resolution joined with its name, so a
+    /// miss costs a `lstat` per directory not seen yet, up to one that was.
     fn dir(&self, dir: &Path) -> Option<PathBuf> {
+        use std::os::unix::ffi::OsStrExt;
         let lock = || self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(c) = lock().get(dir) {
-            return Some(c.clone());
-        }
+        let mut below: Vec<(PathBuf, std::ffi::OsString)> = Vec::new();
+        let mut d = dir.to_path_buf();
         // Resolved without the lock held: another thread may do the same directory at the
         // same time, with the same answer.
-        let c = std::fs::canonicalize(dir).ok()?;
-        lock().insert(dir.to_path_buf(), c.clone());
-        Some(c)
+        let mut resolved = loop {
+            if let Some(c) = lock().get(&d) {
+                break c.clone();
+            }
+            let bytes = d.as_os_str().as_bytes();
+            let plain = match d.components().next_back() {
+                Some(Component::Normal(n)) if !bytes.ends_with(b"/.") && !bytes.ends_with(b"/") => Some(n.to_owned()),
+                _ => None,
+            };
+            match plain {
+                Some(name) if std::fs::symlink_metadata(&d).is_ok_and(|m| m.is_dir()) => {
+                    let parent = d.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+                    below.push((std::mem::replace(&mut d, parent), name));
+                }
+                _ => {
+                    let c = std::fs::canonicalize(&d).ok()?;
+                    lock().insert(d, c.clone());
+                    break c;
+                }
+            }
+        };
+        let mut lock = lock();
+        for (d, name) in below.into_iter().rev() {
+            resolved.push(name);
+            lock.insert(d, resolved.clone());
+        }
+        Some(resolved)
     }
 }
 
