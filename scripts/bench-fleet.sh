@@ -122,7 +122,9 @@ if [ -n "${STAGES:-}" ]; then
   cg=$work/cg.out
   SESSLINT_THREADS=1 valgrind --tool=callgrind --callgrind-out-file="$cg" "$bin" --format concise "$fleet" > /dev/null 2>&1 || true
   total=$(stage "$cg" 'sesslint::main')
-  build=$(stage "$cg" 'sesslint::model::build::build')
+  # The build reads and lowers a fleet a group of hosts at a time (discovery included).
+  build=$(stage "$cg" 'sesslint::model::build::build_in_groups')
+  [ -n "$build" ] || build=$(stage "$cg" 'sesslint::model::build::build')
   disc=$(stage "$cg" 'sesslint::discover::discover_observed')
   read=$(stage "$cg" 'sesslint::model::build::read::parse_file')
   run=$(stage "$cg" 'sesslint::check::run')
