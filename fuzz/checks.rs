@@ -58,7 +58,7 @@ pub fn check_ini(bytes: &[u8]) {
     // refused one always says why.
     assert!(out.accepted || !out.problems.is_empty(), "ini: refused without a problem");
     render(&out);
-    check_masks(bytes, FileKind::Ini, &out);
+    check_masks("fuzz.ini", bytes, FileKind::Ini, &out);
 }
 
 /// redis.conf. Only the in-memory parts: the loader's `include`, `dir`, `logfile` and
@@ -109,7 +109,7 @@ pub fn check_redis_conf(bytes: &[u8]) {
     }
     let out = parse_source(&Source::new("fuzz.conf", bytes.to_vec()), Some(FileKind::Redis));
     render(&out);
-    check_masks(bytes, FileKind::Redis, &out);
+    check_masks("fuzz.conf", bytes, FileKind::Redis, &out);
 }
 
 /// One redis argument: its copies (inline up to 22 bytes, on the heap from 23) hold the same
@@ -133,13 +133,11 @@ fn check_arg_bytes(value: &redis_conf::ArgBytes) {
 /// under a key that names a credential (ini, env.php: `pass`, `pwd`, `secret`, `auth`, `key`,
 /// `token`, `cred`, a definition simpler than the library's, which masks more) or in a
 /// secret argument of redis.conf (`requirepass`, `masterauth`, a user's `>password`) is
-/// masked in the default output, and the problems are the same in both.
-fn check_masks(bytes: &[u8], kind: FileKind, masked: &sesslint::parse_output::ParseOutput) {
+/// masked in the default output, and the problems are the same in both. `name`: the path
+/// `masked` was computed with.
+fn check_masks(name: &str, bytes: &[u8], kind: FileKind, masked: &sesslint::parse_output::ParseOutput) {
     let options = ParseOptions { kind: Some(kind), show_secrets: true, ..ParseOptions::default() };
-    let shown = parse_source_with(
-        &Source::new(if kind == FileKind::Envphp { "env.php" } else { "fuzz.conf" }, bytes.to_vec()),
-        &options,
-    );
+    let shown = parse_source_with(&Source::new(name, bytes.to_vec()), &options);
     assert_eq!(shown.accepted, masked.accepted, "{kind:?}: --show-secrets changes acceptance");
     assert_eq!(shown.problems, masked.problems, "{kind:?}: --show-secrets changes the problems");
     match kind {
@@ -241,7 +239,7 @@ pub fn check_env_php(bytes: &[u8]) {
     let out = parse_source(&Source::new("env.php", bytes.to_vec()), Some(FileKind::Envphp));
     assert_eq!(out.accepted, env.is_accepted(), "env.php: parse_output disagrees with the tree on acceptance");
     render(&out);
-    check_masks(bytes, FileKind::Envphp, &out);
+    check_masks("env.php", bytes, FileKind::Envphp, &out);
 }
 
 /// Print the result as the `parse` command does (JSON, and each problem's position).
