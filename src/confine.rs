@@ -278,7 +278,8 @@ impl Confinement {
 /// directory swapped for a symlink afterwards would not be seen. Shared by threads.
 #[derive(Debug, Default)]
 pub struct ResolvedDirs {
-    dirs: std::sync::Mutex<std::collections::HashMap<PathBuf, PathBuf, foldhash::fast::RandomState>>,
+    /// Keyed by the directory's bytes as spelled: `Path`'s own hash walks its components.
+    dirs: std::sync::Mutex<std::collections::HashMap<std::ffi::OsString, PathBuf, foldhash::fast::RandomState>>,
 }
 
 impl ResolvedDirs {
@@ -328,7 +329,7 @@ impl ResolvedDirs {
         // Resolved without the lock held: another thread may do the same directory at the
         // same time, with the same answer.
         let mut resolved = loop {
-            if let Some(c) = lock().get(&d) {
+            if let Some(c) = lock().get(d.as_os_str()) {
                 break c.clone();
             }
             let bytes = d.as_os_str().as_bytes();
@@ -343,7 +344,7 @@ impl ResolvedDirs {
                 }
                 _ => {
                     let c = std::fs::canonicalize(&d).ok()?;
-                    lock().insert(d, c.clone());
+                    lock().insert(d.into_os_string(), c.clone());
                     break c;
                 }
             }
@@ -351,7 +352,7 @@ impl ResolvedDirs {
         let mut lock = lock();
         for (d, name) in below.into_iter().rev() {
             resolved.push(name);
-            lock.insert(d, resolved.clone());
+            lock.insert(d.into_os_string(), resolved.clone());
         }
         Some(resolved)
     }
