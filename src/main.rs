@@ -743,14 +743,19 @@ fn run_parse(format: ParseFormat, options: &ParseOptions, files: &[PathBuf]) -> 
                 for p in &parsed.problems {
                     eprintln!("{p}");
                 }
-                let text = match format {
-                    ParseFormat::Json => serde_json::to_string(&parsed.value),
-                    ParseFormat::Text => serde_json::to_string_pretty(&parsed.value),
+                // Written as it is computed: the values of a 16 MiB file are never held as text.
+                let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut out);
+                let written = match format {
+                    ParseFormat::Json => serde_json::to_writer(&mut buffered, &parsed.value),
+                    ParseFormat::Text => serde_json::to_writer_pretty(&mut buffered, &parsed.value),
                 };
-                if let Ok(text) = text {
-                    if let Err(e) = writeln!(out, "{text}").and_then(|_| out.flush()) {
-                        return write_failed(&e, None);
-                    }
+                let written = written
+                    .map_err(std::io::Error::from)
+                    .and_then(|_| writeln!(buffered))
+                    .and_then(|_| buffered.flush());
+                drop(buffered);
+                if let Err(e) = written.and_then(|_| out.flush()) {
+                    return write_failed(&e, None);
                 }
                 if !parsed.accepted && code == 0 {
                     code = 1;

@@ -34,7 +34,12 @@ pub(super) fn parse_output(source: &Source) -> ParseOutput {
     problems.extend(super::problems_of(source, &warnings));
     let Some(ev) = ev else {
         // PHP stops at a parse error: include prints an error and returns nothing.
-        return ParseOutput { kind: FileKind::Envphp, value: serde_json::Value::Null, problems, accepted: false };
+        return ParseOutput {
+            kind: FileKind::Envphp,
+            value: super::Values::Json(serde_json::Value::Null),
+            problems,
+            accepted: false,
+        };
     };
     for span in &ev.unknown {
         let message = format!("not statically known: {}", short_text(env.text(*span)));
@@ -58,7 +63,7 @@ pub(super) fn parse_output(source: &Source) -> ParseOutput {
     } else {
         json
     };
-    ParseOutput { kind: FileKind::Envphp, value, problems, accepted: true }
+    ParseOutput { kind: FileKind::Envphp, value: super::Values::Json(value), problems, accepted: true }
 }
 
 /// One line of an expression's text for a message: whitespace collapsed, cut at a char.

@@ -1,21 +1,27 @@
 //! `parse_ini_file($f, true, INI_SCANNER_NORMAL)` as PHP computes it.
 
-use super::{ParseOutput, Problem};
+use std::borrow::Cow;
+
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+
+use super::mask::{self, Field};
+use super::{ParseOutput, Problem, Values};
 use crate::php_value::{ArrayKey, PhpArray, PhpValue};
 use crate::source::Source;
 use crate::syntax::ini::{self, IniDocument, NodeKind, OtherEnvironment};
 use crate::syntax::{FileKind, SyntaxError};
 
 /// `env`: the `${NAME}` values given on the command line; any other name is PHP's
-/// environment, unknown here, and said so.
-pub(super) fn parse_output(source: &Source, env: &[(Vec<u8>, Vec<u8>)]) -> ParseOutput {
+/// environment, unknown here, and said so. `mask`: secrets shown as `********` when written.
+pub(super) fn parse_output(source: &Source, env: &[(Vec<u8>, Vec<u8>)], mask: bool) -> ParseOutput {
     let doc = ini::parse_shared(source.bytes.clone(), ini::ScanMode::WholeFile);
     let mut problems: Vec<Problem> = super::problems_of(source, &doc.errors);
     let accepted = doc.accepted();
     // PHP returns false for a file with any syntax error.
-    let value = if accepted {
+    let array = if accepted {
         let env = OtherEnvironment { known: env.to_vec(), ..OtherEnvironment::default() };
-        let value = PhpValue::Array(with_sections(&doc, &env)).to_json();
+        let array = with_sections(&doc, &env);
         if !env.unknown.borrow().is_empty() {
             let message = format!(
                 "{} depends on PHP's environment, which sesslint does not know: taken as unset here (give a value with --env NAME=VALUE)",
@@ -30,11 +36,11 @@ pub(super) fn parse_output(source: &Source, env: &[(Vec<u8>, Vec<u8>)]) -> Parse
             );
             problems.push(Problem::at(source, &SyntaxError::new(crate::span::Span::empty(0), message)));
         }
-        value
+        Some(array)
     } else {
-        serde_json::Value::Bool(false)
+        None
     };
-    ParseOutput { kind: FileKind::Ini, value, problems, accepted }
+    ParseOutput { kind: FileKind::Ini, value: Values::Ini { array, mask }, problems, accepted }
 }
 
 /// The array `parse_ini_file()` builds with `process_sections = true`: entries before the
@@ -98,4 +104,135 @@ fn pop_entry_key(key: &[u8]) -> ArrayKey {
         }
     }
     ArrayKey::from_bytes(key)
+}
+
+/// A PHP value as `json_encode()` writes it, with the masking of `sesslint parse` (the same
+/// strings as `mask::mask_tree` on the whole value): below a key [`mask::ini_field`] names,
+/// every string is masked; arrays are objects unless PHP
+/// calls them lists (keys 0, 1, 2, ...); invalid UTF-8 becomes U+FFFD.
+pub(super) struct IniJson<'a> {
+    value: &'a PhpValue,
+    mode: Mode,
+}
+
+#[derive(Clone, Copy)]
+enum Mode {
+    /// `--show-secrets`: nothing masked.
+    Plain,
+    /// Keys decide; `save_paths`: how many `*save_path*` keys enclose the value (each masks
+    /// the credentials of every string below it, after the keys below it had their say).
+    Keys { save_paths: u32 },
+    /// Below a password key: every string and number masked whole, then as many save-path
+    /// masks as enclose that key.
+    Whole { save_paths: u32 },
+}
+
+impl Mode {
+    /// The mode of the value under `key` in an object.
+    fn below(self, key: &str) -> Mode {
+        match self {
+            Mode::Keys { save_paths } => match mask::ini_field(key) {
+                Some(Field::Whole) => Mode::Whole { save_paths },
+                Some(Field::SavePath) => Mode::Keys { save_paths: save_paths.saturating_add(1) },
+                None => Mode::Keys { save_paths },
+            },
+            other => other,
+        }
+    }
+
+    /// A string as written in this mode.
+    fn text<'s>(self, s: Cow<'s, str>) -> Cow<'s, str> {
+        let (mut s, save_paths) = match self {
+            Mode::Plain => return s,
+            Mode::Keys { save_paths } => (s, save_paths),
+            Mode::Whole { save_paths } => (mask::mask_str(&s, Field::Whole).map_or(s, Cow::Owned), save_paths),
+        };
+        for _ in 0..save_paths {
+            if let Some(masked) = mask::mask_str(&s, Field::SavePath) {
+                s = Cow::Owned(masked);
+            }
+        }
+        s
+    }
+}
+
+impl<'a> IniJson<'a> {
+    pub(super) fn top(array: &'a PhpArray, masked: bool) -> IniArrayJson<'a> {
+        IniArrayJson { array, mode: if masked { Mode::Keys { save_paths: 0 } } else { Mode::Plain } }
+    }
+}
+
+pub(super) struct IniArrayJson<'a> {
+    array: &'a PhpArray,
+    mode: Mode,
+}
+
+impl Serialize for IniJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.value {
+            // A number below a password key is the password (`'password' => 123456`).
+            PhpValue::Int(_) | PhpValue::Float(_) if matches!(self.mode, Mode::Whole { .. }) => {
+                serializer.serialize_str(&self.mode.text(Cow::Borrowed(crate::secrets::MASK)))
+            }
+            PhpValue::Null => serializer.serialize_unit(),
+            PhpValue::Bool(b) => serializer.serialize_bool(*b),
+            PhpValue::Int(n) => serializer.serialize_i64(*n),
+            // json_encode fails on INF/NAN; written as 0, as `PhpValue::to_json` does.
+            PhpValue::Float(f) if f.is_finite() => serializer.serialize_f64(*f),
+            PhpValue::Float(_) => serializer.serialize_i64(0),
+            PhpValue::Str(s) => serializer.serialize_str(&self.mode.text(String::from_utf8_lossy(s))),
+            PhpValue::Array(a) => IniArrayJson { array: a, mode: self.mode }.serialize(serializer),
+        }
+    }
+}
+
+impl Serialize for IniArrayJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mode = self.mode;
+        let is_list = self.array.iter().enumerate().all(|(i, (k, _))| *k == ArrayKey::Int(i as i64));
+        if is_list {
+            let mut seq = serializer.serialize_seq(Some(self.array.len()))?;
+            for (_, v) in self.array.iter() {
+                seq.serialize_element(&IniJson { value: v, mode })?;
+            }
+            return seq.end();
+        }
+        let child = |key: &str| mode.below(key);
+        let lossy = self.array.iter().any(|(k, _)| matches!(k, ArrayKey::Str(s) if std::str::from_utf8(s).is_err()));
+        if lossy {
+            // Two keys that differ only in invalid bytes are one JSON key: the first place,
+            // the last value (a JSON object cannot hold the same key twice).
+            let mut entries: Vec<(Cow<'_, str>, &PhpValue)> = Vec::new();
+            let mut at: std::collections::HashMap<Cow<'_, str>, usize> = std::collections::HashMap::new();
+            for (k, v) in self.array.iter() {
+                let key = json_key(k);
+                match at.get(&key) {
+                    Some(&i) => entries[i].1 = v,
+                    None => {
+                        at.insert(key.clone(), entries.len());
+                        entries.push((key, v));
+                    }
+                }
+            }
+            let mut map = serializer.serialize_map(Some(entries.len()))?;
+            for (k, v) in &entries {
+                map.serialize_entry(k, &IniJson { value: v, mode: child(k) })?;
+            }
+            return map.end();
+        }
+        let mut map = serializer.serialize_map(Some(self.array.len()))?;
+        for (k, v) in self.array.iter() {
+            let key = json_key(k);
+            map.serialize_entry(&key, &IniJson { value: v, mode: child(&key) })?;
+        }
+        map.end()
+    }
+}
+
+/// An array key as a JSON object key: integers in decimal, strings lossy UTF-8.
+fn json_key(key: &ArrayKey) -> Cow<'_, str> {
+    match key {
+        ArrayKey::Int(n) => Cow::Owned(n.to_string()),
+        ArrayKey::Str(s) => String::from_utf8_lossy(s),
+    }
 }

@@ -1,68 +1,80 @@
 //! Secrets in `sesslint parse` output, masked by field: the values of password keys, the
 //! credentials inside save paths, the secret arguments of redis.conf directives.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::secrets::{self, MASK};
-use crate::syntax::FileKind;
 
-/// Mask the secrets of a parse result in place (`--show-secrets` skips this).
-pub(super) fn mask_value(kind: FileKind, value: &mut Value) {
-    match kind {
-        FileKind::Ini => mask_tree(value, &|key| {
-            if key.contains("save_path") {
-                Some(Field::SavePath)
-            } else {
-                secrets::ini_key_is_secret(key).then_some(Field::Whole)
-            }
-        }),
-        FileKind::Envphp => {
-            // The same few key names repeat in every array and the test is a fuzzy one:
-            // each distinct name is judged once.
-            let judged = std::cell::RefCell::new(std::collections::HashMap::<String, bool>::new());
-            mask_tree(value, &|key| {
-                let known = judged.borrow().get(key).copied();
-                let secret = known.unwrap_or_else(|| {
-                    let secret = secrets::envphp_key_is_secret(key);
-                    judged.borrow_mut().insert(key.to_owned(), secret);
-                    secret
-                });
-                secret.then_some(Field::Whole)
-            });
-            // Magento's `host`, `server`, `sentinel_servers`: credentials in a URL.
-            mask_all(value, Field::SavePath);
-        }
-        FileKind::Redis | FileKind::RedisAcl => {
-            for d in value.as_array_mut().into_iter().flatten() {
-                let name = d.get("directive").and_then(Value::as_str).unwrap_or("").to_owned();
-                // `requirepass` and a password joined by a no-break space: one name to
-                // redis-server, shown up to the password.
-                if let Some(from) = secrets::redis_glued_name_secret(name.as_bytes()) {
-                    d["directive"] = Value::String(format!("{}{MASK}", name.get(..from).unwrap_or("")));
-                    continue;
-                }
-                let Some(args) = d.get_mut("args").and_then(Value::as_array_mut) else { continue };
-                let texts: Vec<Vec<u8>> = args.iter().map(|a| a.as_str().unwrap_or("").as_bytes().to_vec()).collect();
-                let refs: Vec<&[u8]> = texts.iter().map(Vec::as_slice).collect();
-                for (i, r) in secrets::redis_secret_args(&name, &refs) {
-                    if let Some(Value::String(s)) = args.get_mut(i) {
-                        let keep = s.get(..r.start).unwrap_or("").to_owned();
-                        *s = format!("{keep}{MASK}");
-                    }
-                }
-            }
-        }
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Field {
+/// How a string below a secret key is masked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Field {
+    /// The whole string (an empty one stays empty).
     Whole,
+    /// The credentials inside a save path or URL.
     SavePath,
 }
 
+/// An ini key's field: `*save_path*` keys hold credentials in URLs, password keys are
+/// secret whole, other keys are not secrets (`None`).
+pub(super) fn ini_field(key: &str) -> Option<Field> {
+    if key.contains("save_path") {
+        Some(Field::SavePath)
+    } else {
+        secrets::ini_key_is_secret(key).then_some(Field::Whole)
+    }
+}
+
+/// `s` masked as `field` says; `None` when it stays as it is (most save paths hold no
+/// credential: not copied).
+pub(super) fn mask_str(s: &str, field: Field) -> Option<String> {
+    match field {
+        Field::Whole if s.is_empty() => None,
+        Field::Whole => Some(MASK.to_owned()),
+        Field::SavePath if secrets::save_path_secret_ranges(s.as_bytes()).is_empty() => None,
+        Field::SavePath => Some(secrets::mask_save_path(s)),
+    }
+}
+
+/// A redis.conf directive's name and arguments (lossy UTF-8) as `parse` shows them masked:
+/// `requirepass` glued to its password by a no-break space is one name to redis-server,
+/// shown up to the password (its arguments as they are); otherwise the secret arguments
+/// the directive table names are masked from where their secret starts.
+pub(super) fn redis_directive<'a>(name: &'a str, args: &mut [Cow<'a, str>]) -> Cow<'a, str> {
+    if let Some(from) = secrets::redis_glued_name_secret(name.as_bytes()) {
+        return Cow::Owned(format!("{}{MASK}", name.get(..from).unwrap_or("")));
+    }
+    let refs: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+    for (i, r) in secrets::redis_secret_args(name, &refs) {
+        if let Some(s) = args.get_mut(i) {
+            let keep = s.get(..r.start).unwrap_or("");
+            *s = Cow::Owned(format!("{keep}{MASK}"));
+        }
+    }
+    Cow::Borrowed(name)
+}
+
+/// Mask the secrets of an env.php value in place (`--show-secrets` skips this).
+pub(super) fn mask_envphp(value: &mut Value) {
+    // The same few key names repeat in every array and the test is a fuzzy one: each
+    // distinct name is judged once.
+    let judged = std::cell::RefCell::new(std::collections::HashMap::<String, bool>::new());
+    mask_tree(value, &|key| {
+        let known = judged.borrow().get(key).copied();
+        let secret = known.unwrap_or_else(|| {
+            let secret = secrets::envphp_key_is_secret(key);
+            judged.borrow_mut().insert(key.to_owned(), secret);
+            secret
+        });
+        secret.then_some(Field::Whole)
+    });
+    // Magento's `host`, `server`, `sentinel_servers`: credentials in a URL.
+    mask_all(value, Field::SavePath);
+}
+
 /// Walk objects; under a key `secret` says is one, mask every string below it.
-fn mask_tree(value: &mut Value, secret: &dyn Fn(&str) -> Option<Field>) {
+pub(super) fn mask_tree(value: &mut Value, secret: &dyn Fn(&str) -> Option<Field>) {
     match value {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
@@ -82,15 +94,11 @@ fn mask_tree(value: &mut Value, secret: &dyn Fn(&str) -> Option<Field>) {
     }
 }
 
-fn mask_all(value: &mut Value, field: Field) {
+pub(super) fn mask_all(value: &mut Value, field: Field) {
     match value {
         Value::String(s) => {
-            *s = match field {
-                Field::Whole if s.is_empty() => String::new(),
-                Field::Whole => MASK.to_owned(),
-                // Most strings hold no credential: left as they are, not copied.
-                Field::SavePath if secrets::save_path_secret_ranges(s.as_bytes()).is_empty() => return,
-                Field::SavePath => secrets::mask_save_path(s),
+            if let Some(masked) = mask_str(s, field) {
+                *s = masked;
             }
         }
         // `'password' => 123456` in env.php: the number is the password.

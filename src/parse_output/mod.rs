@@ -9,7 +9,9 @@ mod redis_acl;
 
 use std::path::{Path, PathBuf};
 
+use crate::php_value::PhpArray;
 use crate::source::Source;
+use crate::syntax::redis_conf::LoadedDirective;
 use crate::syntax::{FileKind, SyntaxError};
 
 /// What the real program makes of a file.
@@ -17,11 +19,44 @@ use crate::syntax::{FileKind, SyntaxError};
 pub struct ParseOutput {
     pub kind: FileKind,
     /// ini: `parse_ini_file($f, true)`; env.php: `include $f`; redis.conf: the directive list.
-    pub value: serde_json::Value,
+    /// Serialise it (`serde_json::to_writer`) for the JSON `sesslint parse` prints.
+    pub value: Values,
     /// Why the real program would refuse the file (or, when accepted, what it silently did).
     pub problems: Vec<Problem>,
     /// Whether the real program accepts the file.
     pub accepted: bool,
+}
+
+/// The values of a parsed file, written as JSON straight from what the parser computed
+/// (its `Serialize` impl), secrets masked while writing unless `--show-secrets`. The JSON
+/// is `json_encode()`'s shape: PHP lists as arrays, other arrays as objects in PHP's order,
+/// invalid UTF-8 as U+FFFD.
+#[derive(Debug)]
+pub enum Values {
+    /// Built as a whole (env.php), already masked.
+    Json(serde_json::Value),
+    /// `parse_ini_file($f, true)`: the array, or `None` for PHP's `false`.
+    Ini { array: Option<PhpArray>, mask: bool },
+    /// redis.conf and ACL files: `{"directive", "args", "file", "line"}` per directive.
+    Directives { list: Vec<LoadedDirective>, mask: bool },
+}
+
+impl serde::Serialize for Values {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Values::Json(v) => v.serialize(serializer),
+            Values::Ini { array: None, .. } => serializer.serialize_bool(false),
+            Values::Ini { array: Some(a), mask } => ini::IniJson::top(a, *mask).serialize(serializer),
+            Values::Directives { list, mask } => redis::DirectivesJson { list, mask: *mask }.serialize(serializer),
+        }
+    }
+}
+
+impl Values {
+    /// The values as a `serde_json::Value` (tests, small files: the whole tree in memory).
+    pub fn to_json_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
 }
 
 /// A problem located in a file, with 1-based line and column.
@@ -109,14 +144,20 @@ pub fn parse_source(source: &Source, kind: Option<FileKind>) -> ParseOutput {
 /// [`parse_source`] with every option.
 pub fn parse_source_with(source: &Source, options: &ParseOptions) -> ParseOutput {
     let kind = options.kind.unwrap_or_else(|| FileKind::detect(&source.path, &source.bytes));
-    let mut out = match kind {
-        FileKind::Ini => ini::parse_output(source, &options.env),
-        FileKind::Redis => redis::parse_output(source, options.root.as_deref()),
-        FileKind::RedisAcl => redis_acl::parse_output(source),
-        FileKind::Envphp => env_php::parse_output(source),
-    };
-    if !options.show_secrets {
-        mask::mask_value(kind, &mut out.value);
+    let mask = !options.show_secrets;
+    match kind {
+        FileKind::Ini => ini::parse_output(source, &options.env, mask),
+        FileKind::Redis => redis::parse_output(source, options.root.as_deref(), mask),
+        FileKind::RedisAcl => redis_acl::parse_output(source, mask),
+        FileKind::Envphp => {
+            let mut out = env_php::parse_output(source);
+            if let (true, Values::Json(value)) = (mask, &mut out.value) {
+                mask::mask_envphp(value);
+            }
+            out
+        }
     }
-    out
 }
+
+#[cfg(test)]
+mod reference_tests;

@@ -3,22 +3,26 @@
 //! value: `[{"directive", "args", "file", "line"}, ...]` with includes expanded in place.
 //! The `include` line itself is listed (before the directives it brings in), so the list
 //! shows where every file entered. Directives are listed up to and including the one
-//! redis-server stops at. Arguments are the unescaped bytes (lossy UTF-8); secrets are not
-//! masked here because this output is compared with `CONFIG GET`.
+//! redis-server stops at. Arguments are the unescaped bytes (lossy UTF-8); secrets are masked
+//! unless `--show-secrets` (which the comparison with `CONFIG GET` passes).
 
 use std::path::Path;
 
-use serde_json::{json, Value};
+use std::borrow::Cow;
 
-use super::{ParseOutput, Problem};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+
+use super::{ParseOutput, Problem, Values};
 use crate::source::Source;
-use crate::syntax::redis_conf::{LoadError, LoadErrorKind, Loader};
+use crate::syntax::redis_conf::{LoadError, LoadErrorKind, LoadedDirective, Loader};
 use crate::syntax::FileKind;
 
 /// `root`: where absolute paths in the file resolve (`--root DIR`, as for `check`); the file
 /// and its includes are read below it. Without it, only the file's directory and the
 /// current one.
-pub(super) fn parse_output(source: &Source, root: Option<&Path>) -> ParseOutput {
+/// `mask`: secret arguments shown as `********` when written.
+pub(super) fn parse_output(source: &Source, root: Option<&Path>, mask: bool) -> ParseOutput {
     // Includes are read from the file's directory or the current one (where redis-server
     // resolves relative names), or below --root, never from elsewhere on the machine: a file
     // handed to `sesslint parse` must not print `/home/*/.netrc` as its directives.
@@ -40,22 +44,7 @@ pub(super) fn parse_output(source: &Source, root: Option<&Path>) -> ParseOutput 
             ..Loader::new()
         },
     };
-    let loaded = loader.load(source);
-    let value = Value::Array(
-        loaded
-            .directives
-            .iter()
-            .map(|d| {
-                let args: Vec<String> = d.args.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
-                json!({
-                    "directive": d.name,
-                    "args": args,
-                    "file": d.file.display().to_string(),
-                    "line": d.line,
-                })
-            })
-            .collect(),
-    );
+    let mut loaded = loader.load(source);
     let problems = loaded
         .errors
         .iter()
@@ -93,7 +82,45 @@ pub(super) fn parse_output(source: &Source, root: Option<&Path>) -> ParseOutput 
             },
         }))
         .collect();
-    ParseOutput { kind: FileKind::Redis, value, problems, accepted: loaded.accepted() }
+    let accepted = loaded.accepted();
+    let value = Values::Directives { list: std::mem::take(&mut loaded.directives), mask };
+    ParseOutput { kind: FileKind::Redis, value, problems, accepted }
+}
+
+/// The directive list as JSON, written from the loaded directives one at a time (a 16 MiB
+/// file has 2.4 million of them: no `serde_json::Value` of them all).
+pub(super) struct DirectivesJson<'a> {
+    pub list: &'a [LoadedDirective],
+    pub mask: bool,
+}
+
+impl Serialize for DirectivesJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.list.len()))?;
+        for d in self.list {
+            seq.serialize_element(&DirectiveJson { d, mask: self.mask })?;
+        }
+        seq.end()
+    }
+}
+
+struct DirectiveJson<'a> {
+    d: &'a LoadedDirective,
+    mask: bool,
+}
+
+impl Serialize for DirectiveJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let d = self.d;
+        let mut args: Vec<Cow<'_, str>> = d.args.iter().map(|a| String::from_utf8_lossy(a)).collect();
+        let name = if self.mask { super::mask::redis_directive(&d.name, &mut args) } else { Cow::Borrowed(&*d.name) };
+        let mut map = serializer.serialize_map(Some(4))?;
+        map.serialize_entry("directive", &name)?;
+        map.serialize_entry("args", &args)?;
+        map.serialize_entry("file", &d.file.display().to_string())?;
+        map.serialize_entry("line", &d.line)?;
+        map.end()
+    }
 }
 
 /// The text of the line an error is on, when it is in the top file (an included file's

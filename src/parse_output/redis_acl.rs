@@ -2,29 +2,31 @@
 //! them at startup, in the shape of `--kind redis` (`[{"directive": "user", "args", "file",
 //! "line"}]`); any refused line makes redis-server abort, so the file is not accepted.
 
-use serde_json::{json, Value};
+use std::borrow::Cow;
+use std::path::Path;
+use std::sync::Arc;
 
-use super::{ParseOutput, Problem};
+use super::{ParseOutput, Problem, Values};
 use crate::source::Source;
+use crate::syntax::redis_conf::LoadedDirective;
 use crate::syntax::{redis_acl, FileKind};
 
-pub(super) fn parse_output(source: &Source) -> ParseOutput {
+/// `mask`: secret arguments shown as `********` when written.
+pub(super) fn parse_output(source: &Source, mask: bool) -> ParseOutput {
     let acl = redis_acl::parse(&source.bytes);
-    let value = Value::Array(
-        acl.users
-            .iter()
-            .map(|u| {
-                let args: Vec<String> =
-                    std::iter::once(&u.name).chain(&u.rules).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
-                json!({
-                    "directive": "user",
-                    "args": args,
-                    "file": source.path.display().to_string(),
-                    "line": source.position(u.span.start).line,
-                })
-            })
-            .collect(),
-    );
+    let file: Arc<Path> = Arc::from(source.path.as_path());
+    let list = acl
+        .users
+        .iter()
+        .map(|u| LoadedDirective {
+            name: Cow::Borrowed("user"),
+            args: std::iter::once(&u.name).chain(&u.rules).map(|a| a.as_slice().into()).collect(),
+            file: file.clone(),
+            line: source.position(u.span.start).line,
+            span: u.span,
+        })
+        .collect();
+    let value = Values::Directives { list, mask };
     let problems: Vec<Problem> = super::problems_of(source, &acl.errors);
     ParseOutput { kind: FileKind::RedisAcl, value, accepted: problems.is_empty(), problems }
 }
