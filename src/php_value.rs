@@ -132,6 +132,20 @@ impl PhpArray {
         }
     }
 
+    /// [`insert`](Self::insert), returning where the entry stands (its first place when the
+    /// key was there), for [`value_at_mut`](Self::value_at_mut).
+    pub fn insert_at(&mut self, key: ArrayKey, value: PhpValue) -> usize {
+        let at = self.position(&key).unwrap_or(self.entries.len());
+        self.insert(key, value);
+        at
+    }
+
+    /// The value of the entry at `position` (insertion order), as [`insert_at`](Self::insert_at)
+    /// returned it.
+    pub fn value_at_mut(&mut self, position: usize) -> Option<&mut PhpValue> {
+        self.entries.get_mut(position).map(|(_, v)| v)
+    }
+
     /// `$a[] = value`. Returns false when PHP would refuse (next index overflow).
     pub fn push(&mut self, value: PhpValue) -> bool {
         let next = self.next_index.unwrap_or(0);

@@ -48,17 +48,17 @@ pub(super) fn parse_output(source: &Source, env: &[(Vec<u8>, Vec<u8>)], mask: bo
 /// the earlier one).
 pub fn with_sections(doc: &IniDocument, env: &OtherEnvironment) -> PhpArray {
     let mut result = PhpArray::new();
-    let mut active: Option<ArrayKey> = None;
+    // The active section's place in `result`: a section's entries are not looked up by name.
+    let mut active: Option<usize> = None;
     for node in &doc.nodes {
         match &node.kind {
             NodeKind::Section(s) => {
                 let key = ArrayKey::from_bytes(&doc.evaluate_section(&s.name, env));
-                result.insert(key.clone(), PhpValue::Array(PhpArray::new()));
-                active = Some(key);
+                active = Some(result.insert_at(key, PhpValue::Array(PhpArray::new())));
             }
             NodeKind::Entry(e) if e.applied => {
-                let target = match &active {
-                    Some(k) => match result.get_mut(k) {
+                let target = match active {
+                    Some(at) => match result.value_at_mut(at) {
                         Some(PhpValue::Array(a)) => a,
                         _ => continue,
                     },
