@@ -1,6 +1,7 @@
 //! Throughput of the three parsers on ~1 MB inputs built from the corpus (see
 //! `benches/inputs/mod.rs`). `parse` builds the lossless tree only; `values` is what
-//! `sesslint parse` computes: the tree plus the values the real program would see, as JSON.
+//! `sesslint parse` computes: the tree plus the values the real program would see (for
+//! php.ini the array `parse_ini_string()` returns); `json` adds the JSON text it writes.
 //!
 //! Run: `cargo bench --bench parsers`. Figures and the comparison with PHP's own parsers:
 //! `benches/RESULTS.md` and `scripts/bench-parsers-vs-php.sh`.
@@ -27,6 +28,16 @@ fn values(bencher: Bencher, name: &str, bytes: &[u8], kind: FileKind) {
     bencher.counter(BytesCount::of_slice(bytes)).bench(|| parse_source(black_box(&source), Some(kind)));
 }
 
+fn json(bencher: Bencher, name: &str, bytes: &[u8], kind: FileKind) {
+    let source = Source::new(name, bytes.to_vec());
+    bencher.counter(BytesCount::of_slice(bytes)).bench(|| {
+        let out = parse_source(black_box(&source), Some(kind));
+        let mut text = Vec::with_capacity(bytes.len());
+        let _ = serde_json::to_writer(&mut text, &out.value);
+        text
+    });
+}
+
 mod php_ini {
     use super::*;
 
@@ -49,6 +60,12 @@ mod php_ini {
     #[divan::bench]
     fn values(bencher: Bencher) {
         super::values(bencher, "php.ini", &INPUTS.ini, FileKind::Ini);
+    }
+
+    /// `json_encode(parse_ini_file($f, true, INI_SCANNER_NORMAL))`, masked.
+    #[divan::bench]
+    fn json(bencher: Bencher) {
+        super::json(bencher, "php.ini", &INPUTS.ini, FileKind::Ini);
     }
 }
 

@@ -4,6 +4,7 @@
 //! ```text
 //! bench_parsers write-inputs DIR                  write DIR/php.ini, DIR/redis.conf, DIR/env.php
 //! bench_parsers time DIR ITERATIONS [ROUNDS]      time each parser on those files
+//! bench_parsers run FILE KIND VARIANT ITERATIONS   run one measurement, untimed (for callgrind)
 //! ```
 //!
 //! `time` runs every measurement once untimed, then ROUNDS rounds (default 5) in which each
@@ -11,7 +12,10 @@
 //! the allocator, so rounds interleave the measurements and the median round is reported.
 //! One line per measurement: `sesslint <format> <variant> <bytes> <iterations> <seconds>
 //! <MB/s>` (seconds of the median round, MB = 10^6 bytes). `parse` is the lossless tree;
-//! `values` is what `sesslint parse` computes (tree, values, JSON).
+//! `values` is what `sesslint parse` computes before it writes anything (the tree, then the
+//! values: for php.ini the array `parse_ini_string()` returns, as a `PhpArray`; problems
+//! located); `json` is `values` plus the JSON text `sesslint parse --format json` writes
+//! (masked), into a buffer.
 
 #[path = "../benches/inputs/mod.rs"]
 mod inputs;
@@ -34,12 +38,15 @@ fn main() -> ExitCode {
         ["write-inputs", dir] => write_inputs(Path::new(dir)),
         ["time", dir, n] => time(Path::new(dir), n, "5"),
         ["time", dir, n, rounds] => time(Path::new(dir), n, rounds),
+        ["run", file, kind, variant, n] => run(Path::new(file), kind, variant, n),
         _ => usage(),
     }
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: bench_parsers write-inputs DIR | bench_parsers time DIR ITERATIONS [ROUNDS]");
+    eprintln!(
+        "usage: bench_parsers write-inputs DIR | bench_parsers time DIR ITERATIONS [ROUNDS] | bench_parsers run FILE ini|redis|envphp parse|values|json ITERATIONS"
+    );
     ExitCode::from(2)
 }
 
@@ -66,14 +73,49 @@ struct Measurement {
 
 impl Measurement {
     fn run(&self) {
-        let bytes = &self.source.bytes;
-        match (self.variant, self.kind) {
-            ("parse", FileKind::Ini) => drop(black_box(syntax::ini::parse(black_box(bytes)))),
-            ("parse", FileKind::Redis) => drop(black_box(syntax::redis_conf::parse(black_box(bytes)))),
-            ("parse", FileKind::Envphp) => drop(black_box(syntax::env_php::parse(black_box(bytes)))),
-            _ => drop(black_box(parse_source(black_box(&self.source), Some(self.kind)))),
-        }
+        once(&self.source, self.kind, self.variant);
     }
+}
+
+/// One iteration of a measurement (a symbol of its own, for `callgrind --toggle-collect`).
+#[inline(never)]
+fn once(source: &Source, kind: FileKind, variant: &str) {
+    let bytes = &source.bytes;
+    match (variant, kind) {
+        ("parse", FileKind::Ini) => drop(black_box(syntax::ini::parse(black_box(bytes)))),
+        ("parse", FileKind::Redis) => drop(black_box(syntax::redis_conf::parse(black_box(bytes)))),
+        ("parse", FileKind::Envphp) => drop(black_box(syntax::env_php::parse(black_box(bytes)))),
+        ("json", _) => {
+            let out = parse_source(black_box(source), Some(kind));
+            let mut text = Vec::with_capacity(bytes.len());
+            let _ = serde_json::to_writer(&mut text, &out.value);
+            drop(black_box(text));
+        }
+        _ => drop(black_box(parse_source(black_box(source), Some(kind)))),
+    }
+}
+
+fn run(file: &Path, kind: &str, variant: &str, iterations: &str) -> ExitCode {
+    let kind = match kind {
+        "ini" => FileKind::Ini,
+        "redis" => FileKind::Redis,
+        "envphp" => FileKind::Envphp,
+        _ => return usage(),
+    };
+    let (Ok(iterations @ 1..), "parse" | "values" | "json") = (iterations.parse::<u32>(), variant) else {
+        return usage();
+    };
+    let source = match Source::read(file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{}: {e}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    for _ in 0..iterations {
+        once(&source, kind, variant);
+    }
+    ExitCode::SUCCESS
 }
 
 fn time(dir: &Path, iterations: &str, rounds: &str) -> ExitCode {
@@ -95,7 +137,7 @@ fn time(dir: &Path, iterations: &str, rounds: &str) -> ExitCode {
             eprintln!("{}: not accepted, the figures would not mean much: {:?}", path.display(), out.problems.first());
             return ExitCode::FAILURE;
         }
-        for variant in ["parse", "values"] {
+        for variant in ["parse", "values", "json"] {
             let format = name.replace('.', "_");
             measurements.push(Measurement { format, variant, source: source.clone(), kind, rounds: Vec::new() });
         }

@@ -26,6 +26,7 @@ $env = "$dir/env.php";
 $measurements = [
     ['php_ini', 'parse_ini_file', $ini, fn () => parse_ini_file($ini, true, INI_SCANNER_NORMAL)],
     ['php_ini', 'parse_ini_string', $ini, fn () => parse_ini_string($iniText, true, INI_SCANNER_NORMAL)],
+    ['php_ini', 'json_encode', $ini, fn () => [json_encode(parse_ini_string($iniText, true, INI_SCANNER_NORMAL))]],
     ['env_php', 'include', $env, fn () => include $env],
 ];
 

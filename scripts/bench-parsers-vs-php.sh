@@ -7,8 +7,19 @@
 # compare with (redis-server only reads its config while starting), so only sesslint's
 # figure is shown for it.
 #
+# What each side computes: "parse" the lossless tree only; "values" the tree, then the
+# array PHP returns (a PhpArray: keys normalised, sections nested) with the problems located,
+# against parse_ini_string() building its array; "json" also the JSON text of it (masked),
+# against json_encode(parse_ini_string()).
+#
 # Usage: scripts/bench-parsers-vs-php.sh [ITERATIONS [ROUNDS]]   (default 20 and 5;
 # CARGO_TARGET_DIR is honoured)
+#        scripts/bench-parsers-vs-php.sh instructions [ITERATIONS]   (default 3)
+# The second form counts instructions with callgrind instead (deterministic on a busy
+# machine): sesslint's `values` (everything inside parse_source) against PHP's
+# zend_parse_ini_string (the scanner, parser and array building of parse_ini_string(),
+# without its argument handling), ITERATIONS calls each on the php.ini input; neither
+# side counts freeing the returned array.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +35,25 @@ cargo build --quiet --release --example bench_parsers --manifest-path "$root/Car
 bin="$target_dir/release/examples/bench_parsers"
 
 "$bin" write-inputs "$tmp"
+
+if [ "$iterations" = instructions ]; then
+    n=${2:-3}
+    command -v valgrind > /dev/null || { echo "valgrind is not installed" >&2; exit 1; }
+    printf '<?php $t = file_get_contents($argv[1]); for ($i = 0; $i < (int) $argv[2]; $i++) { $r = parse_ini_string($t, true, INI_SCANNER_NORMAL); }\n' > "$tmp/php.php"
+    valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.sesslint" --toggle-collect='sesslint::parse_output::parse_source' \
+        "$bin" run "$tmp/php.ini" ini values "$n" 2> /dev/null
+    valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.php" --toggle-collect='zend_parse_ini_string' \
+        php -n "$tmp/php.php" "$tmp/php.ini" "$n" 2> /dev/null
+    s=$(callgrind_annotate "$tmp/cg.sesslint" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')
+    p=$(callgrind_annotate "$tmp/cg.php" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')
+    echo "# $(date -u +%F), callgrind, php.ini input $(stat -c %s "$tmp/php.ini") bytes, $n calls each"
+    awk -v s="$s" -v p="$p" -v n="$n" 'BEGIN {
+        printf "sesslint values (parse_source)          %12.0f instructions a call\n", s / n
+        printf "PHP parse_ini_string (zend_parse_ini_string) %7.0f instructions a call\n", p / n
+        printf "ratio PHP / sesslint (above 1: sesslint is faster) %.2f\n", p / s
+    }'
+    exit 0
+fi
 "$bin" time "$tmp" "$iterations" "$rounds" > "$tmp/sesslint.txt"
 php -n "$root/scripts/bench-parsers-php.php" "$tmp" "$iterations" "$rounds" > "$tmp/php.txt"
 
@@ -39,6 +69,8 @@ cat "$tmp/sesslint.txt" "$tmp/php.txt" | awk '
         row("php.ini",    "sesslint values",          mbs["sesslint php_ini values"])
         row("php.ini",    "PHP parse_ini_file",       mbs["php php_ini parse_ini_file"])
         row("php.ini",    "PHP parse_ini_string",     mbs["php php_ini parse_ini_string"])
+        row("php.ini",    "sesslint json",            mbs["sesslint php_ini json"])
+        row("php.ini",    "PHP json_encode(parse_ini_string)", mbs["php php_ini json_encode"])
         row("redis.conf", "sesslint parse",           mbs["sesslint redis_conf parse"])
         row("redis.conf", "sesslint values",          mbs["sesslint redis_conf values"])
         row("env.php",    "sesslint parse",           mbs["sesslint env_php parse"])
@@ -49,6 +81,7 @@ cat "$tmp/sesslint.txt" "$tmp/php.txt" | awk '
         ratio("php.ini", "sesslint values / parse_ini_file",   mbs["sesslint php_ini values"], mbs["php php_ini parse_ini_file"])
         ratio("php.ini", "sesslint parse / parse_ini_file",    mbs["sesslint php_ini parse"],  mbs["php php_ini parse_ini_file"])
         ratio("php.ini", "sesslint values / parse_ini_string", mbs["sesslint php_ini values"], mbs["php php_ini parse_ini_string"])
+        ratio("php.ini", "sesslint json / json_encode(parse_ini_string)", mbs["sesslint php_ini json"], mbs["php php_ini json_encode"])
         ratio("env.php", "sesslint values / include",          mbs["sesslint env_php values"], mbs["php env_php include"])
         ratio("env.php", "sesslint parse / include",           mbs["sesslint env_php parse"],  mbs["php env_php include"])
         print "redis.conf: no ratio, redis-server has no way to parse a config without starting"
