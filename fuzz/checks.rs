@@ -87,11 +87,17 @@ pub fn check_redis_conf(bytes: &[u8]) {
             check_arg_bytes(&arg.value);
         }
     }
-    for error in tree.errors() {
+    for error in tree.errors().chain(tree.misread()) {
         assert!(
             error.span.start <= error.span.end && error.span.end <= bytes.len(),
             "redis.conf error span out of range"
         );
+    }
+    // A line redis-server's fgets() cuts is never a directive the tree reads as written.
+    for line in tree.lines() {
+        if line.span.slice(bytes).contains(&0) {
+            assert!(matches!(line.kind, redis_conf::LineKind::Misread(_)), "a NUL line not marked misread");
+        }
     }
     let directives: Vec<(String, Vec<redis_conf::ArgBytes>)> = tree
         .directives()

@@ -77,7 +77,13 @@ pub fn fix(req: &Request<'_>, options: FixOptions) -> Result<FixOutcome, ChangeE
     let mut converged = true;
     loop {
         let current = last.as_ref().unwrap_or(&before);
-        let taken = take_fixes(&current.diagnostics, options, &mut skipped);
+        let mut taken = take_fixes(&current.diagnostics, options, &mut skipped);
+        // A file the program reads otherwise than written (a redis.conf NUL byte joins lines)
+        // gets no edit: the edited line might be read as part of another.
+        let misread = |path: &std::path::Path| {
+            current.model.files.iter().any(|f| f.source.path == path && !f.syntax_warnings.is_empty())
+        };
+        taken.retain(|d| d.fix.as_ref().is_none_or(|f| !f.edits().iter().any(|e| misread(e.path()))));
         if taken.is_empty() {
             break;
         }

@@ -66,6 +66,18 @@ pub fn plan(model: &Model, request: &Request, edits: &mut EditSet, plan: &mut Pl
         let path = model.path(s.file);
         let Some(conf) = model.file(s.file).tree.redis() else { continue };
         let label = crate::source::display_path(path);
+        // redis-server reads a file with a NUL byte otherwise than written (fgets() drops the
+        // rest of the read and joins the next line): an edit there may land in a joined line.
+        let misread = std::iter::once(s.file)
+            .chain(s.settings.get("requirepass").map(|(_, at)| at.file))
+            .find_map(|f| Some((f, model.file(f).syntax_warnings.first()?)));
+        if let Some((f, w)) = misread {
+            let line = model.file(f).source.line_of(w.span.start);
+            return Err(MigrateError::Harden(format!(
+                "{}:{line}: redis-server reads this file otherwise than written (a NUL byte drops text and joins lines); remove the NUL byte first, sesslint does not edit such a file",
+                crate::source::display_path(model.path(f))
+            )));
+        }
         if let Some(acl) = &s.aclfile {
             return Err(MigrateError::Harden(format!(
                 "{label}: users are kept in the ACL file {} (aclfile); sesslint does not edit ACL files, so add the password there",

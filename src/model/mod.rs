@@ -107,6 +107,9 @@ pub struct LoadedFile {
     pub source: Source,
     pub role: Role,
     pub syntax_errors: Vec<SyntaxError>,
+    /// Lines the program reads, but otherwise than written (a redis.conf line a NUL byte
+    /// cut or joined to the next): reported as warnings, never edited.
+    pub syntax_warnings: Vec<SyntaxError>,
     /// Spans that hold secrets (passwords): masked in every output.
     pub secrets: Vec<Span>,
     /// Directive names the program does not know (with a did-you-mean, if any).
@@ -255,7 +258,7 @@ impl Model {
     /// [`Model::release_trees`] for the files from index `first` on (the group of hosts
     /// just lowered, while the model is built).
     pub(crate) fn release_trees_from(&mut self, first: usize) {
-        for f in self.files.iter_mut().skip(first).filter(|f| f.syntax_errors.is_empty()) {
+        for f in self.files.iter_mut().skip(first).filter(|f| f.syntax_errors.is_empty() && f.syntax_warnings.is_empty()) {
             f.tree = SyntaxTree::None;
         }
     }

@@ -20,6 +20,9 @@
 //!   without a certificate or equal to `port`, a cluster node without a `bind` address or
 //!   with a port above 55535, a Unix socket path of 108 bytes or more, `user` lines next to
 //!   `aclfile`, an ACL file that is missing or has a line other than `user ...` (comments too).
+//!   A NUL byte is no refusal: redis-server's fgets() drops the text after it up to the end
+//!   of the line, and the newline too, so the next line joins that one (reported as a
+//!   warning; sesslint plans no edit in such a file).
 //! - **env.php**: every Magento request dies with a parse error.
 //! - **stunnel**: a line that is not `option = value` nor a whole `[service]` (an unclosed
 //!   `[redis`) stops it with `No '=' found` and `Configuration failed`: no tunnel at all.
@@ -90,6 +93,14 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 d = d.with_help("double-quote the value").with_fix(fix);
             }
             out.push(d);
+        }
+        for e in &f.syntax_warnings {
+            let at = Location { file: FileId(i), span: e.span };
+            out.push(rule.diagnostic(
+                Severity::Warning,
+                format!("{}: what redis-server reads here is not what the file says", e.message),
+                label(model, at, e.message.clone()),
+            ));
         }
     }
     // Files redis-server loads without complaint and then aborts with at startup.

@@ -46,7 +46,8 @@ pub fn parse(bytes: &[u8]) -> AclFile {
                 out.errors.push(keyword_error());
                 continue;
             }
-            LineKind::Error(_) => {
+            // A NUL byte: refused as before (any error refuses the whole ACL file).
+            LineKind::Error(_) | LineKind::Misread(_) => {
                 out.errors.push(SyntaxError::new(line.content, "Syntax error"));
                 continue;
             }

@@ -171,6 +171,7 @@ pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
         source,
         role,
         syntax_errors: Vec::new(),
+        syntax_warnings: Vec::new(),
         secrets: Vec::new(),
         unknown_directives: Vec::new(),
         include_problems: Vec::new(),
@@ -195,6 +196,7 @@ pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
         Role::RedisConf => {
             let conf = redis_conf::parse_shared(file.source.bytes.clone());
             file.syntax_errors = conf.errors().cloned().collect();
+            file.syntax_warnings = conf.misread().cloned().collect();
             file.secrets = secrets::in_redis(&conf, &file.source.bytes);
             file.unknown_directives = unknown_names::in_redis(&conf);
             unknown_names::hide_secrets(&mut file.unknown_directives, &file.secrets, &file.source.bytes);
@@ -233,6 +235,7 @@ pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
     };
     // A parser message that quotes a token on a line holding a secret quotes it masked.
     crate::secrets::mask_quoted_tokens(&mut file.syntax_errors, &file.secrets, &file.source.bytes);
+    crate::secrets::mask_quoted_tokens(&mut file.syntax_warnings, &file.secrets, &file.source.bytes);
     file.tree = parsed.clone();
     (file, parsed)
 }

@@ -159,13 +159,13 @@ pub(super) fn in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> 
             out.push(Span::new(line.content.start + lead + from, line.content.end));
         }
         // A line that does not parse may still hold a password: judge it by its name.
-        if let redis_conf::LineKind::Error(_) = &line.kind {
+        if let redis_conf::LineKind::Error(_) | redis_conf::LineKind::Misread(_) = &line.kind {
             if let Some(from) = crate::secrets::redis_broken_line_secret(line.content.slice(bytes)) {
                 out.push(Span::new(line.content.start + from, line.content.end));
             }
         }
         // A directive commented out (`# requirepass <the old password>`) is still a password.
-        if let redis_conf::LineKind::Comment = &line.kind {
+        if let redis_conf::LineKind::Comment | redis_conf::LineKind::Misread(_) = &line.kind {
             let text = line.content.slice(bytes);
             let skip = text.iter().take_while(|&&b| b == b'#' || b == b' ' || b == b'\t').count();
             let start = line.content.start + skip;
@@ -308,12 +308,12 @@ mod same_as_line_by_line {
             if let Some(from) = plain::redis_glued_name_secret(&text[lead..]) {
                 out.push(Span::new(line.content.start + lead + from, line.content.end));
             }
-            if let redis_conf::LineKind::Error(_) = &line.kind {
+            if let redis_conf::LineKind::Error(_) | redis_conf::LineKind::Misread(_) = &line.kind {
                 if let Some(from) = plain::redis_broken_line_secret(line.content.slice(bytes)) {
                     out.push(Span::new(line.content.start + from, line.content.end));
                 }
             }
-            if let redis_conf::LineKind::Comment = &line.kind {
+            if let redis_conf::LineKind::Comment | redis_conf::LineKind::Misread(_) = &line.kind {
                 let skip = text.iter().take_while(|&&b| b == b'#' || b == b' ' || b == b'\t').count();
                 let start = line.content.start + skip;
                 let directive = &text[skip..];

@@ -69,9 +69,57 @@ impl FgetsView {
     }
 }
 
+/// The spans of the file redis-server does not read as written: from the start of each line
+/// holding a NUL through the end of the line its kept text runs into (the first newline a
+/// read keeps), in file order. Empty when the file has no NUL. Same reads as [`FgetsView::of`].
+pub fn misread_spans(bytes: &[u8]) -> Vec<Span> {
+    let mut out = Vec::new();
+    if memchr::memchr(0, bytes).is_none() {
+        return out;
+    }
+    let (mut at, mut line_start) = (0, 0);
+    // Start of the misread run being read, if a NUL cut a read since the last kept newline.
+    let mut open: Option<usize> = None;
+    while at < bytes.len() {
+        let limit = (at + READ_LEN).min(bytes.len());
+        let end = memchr::memchr(b'\n', &bytes[at..limit]).map_or(limit, |i| at + i + 1);
+        let cut = memchr::memchr(0, &bytes[at..end]).is_some();
+        if cut && open.is_none() {
+            open = Some(line_start);
+        }
+        let ends_line = bytes[end - 1] == b'\n';
+        if ends_line && !cut {
+            if let Some(s) = open.take() {
+                out.push(Span::new(s, end));
+            }
+        }
+        if ends_line {
+            line_start = end;
+        }
+        at = end;
+    }
+    if let Some(s) = open {
+        out.push(Span::new(s, bytes.len()));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_misread_lines_run_from_the_nul_to_the_next_kept_newline() {
+        let bytes = b"port 0\nrequirepass abc\0def\nmaxmemory 1mb\nsave \"\"\n# c\0\n";
+        // `requirepass` joins `maxmemory`; the last comment runs to the end of the file.
+        assert_eq!(misread_spans(bytes), [Span::new(7, 41), Span::new(49, 54)]);
+        assert!(misread_spans(b"port 0\n").is_empty());
+        // A NUL in the first read of a long line: its later reads keep the newline.
+        let mut long = b"a\0".to_vec();
+        long.extend(vec![b'b'; 2000]);
+        long.extend(b"\nport 1\n");
+        assert_eq!(misread_spans(&long), [Span::new(0, 2003)]);
+    }
 
     #[test]
     fn a_nul_drops_the_rest_of_its_line_and_the_newline() {

@@ -343,7 +343,8 @@ impl Loader {
                 message: String::new(),
             };
             let directive = match &line.kind {
-                LineKind::Blank | LineKind::Comment => continue,
+                // Never in a tree read here: a file with a NUL is read through its FgetsView.
+                LineKind::Blank | LineKind::Comment | LineKind::Misread(_) => continue,
                 LineKind::Error(e) => {
                     state.out.errors.push(LoadError {
                         kind: LoadErrorKind::Syntax,

@@ -52,6 +52,10 @@ pub enum LineKind {
     Directive(Directive),
     /// A line redis-server refuses before looking at the directive name.
     Error(SyntaxError),
+    /// A line redis-server does not read as written: it holds a NUL byte, or follows one
+    /// whose read dropped the newline ([`fgets::misread_spans`]). Not refused: what it reads
+    /// is the `Loader`'s (`FgetsView`); the error says why, and no edit may touch it.
+    Misread(SyntaxError),
 }
 
 /// `name arg...` as sdssplitargs splits it. The name is itself an argument (it may be quoted).
@@ -119,10 +123,19 @@ impl RedisConf {
         })
     }
 
-    /// Syntax errors (unbalanced quotes, NUL bytes) in file order.
+    /// Lines redis-server refuses (unbalanced quotes), in file order.
     pub fn errors(&self) -> impl Iterator<Item = &SyntaxError> {
         self.lines.iter().filter_map(|l| match &l.kind {
             LineKind::Error(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// Lines redis-server reads otherwise than written (a NUL byte, [`LineKind::Misread`]),
+    /// in file order: warnings, not refusals.
+    pub fn misread(&self) -> impl Iterator<Item = &SyntaxError> {
+        self.lines.iter().filter_map(|l| match &l.kind {
+            LineKind::Misread(e) => Some(e),
             _ => None,
         })
     }
@@ -166,7 +179,38 @@ pub fn parse_shared(text: std::sync::Arc<[u8]>) -> RedisConf {
         lines.push(parse_line(bytes, Span::new(start, end), &mut scratch));
         start = end;
     }
+    mark_misread(bytes, &mut lines);
     RedisConf { text, lines }
+}
+
+/// Lines redis-server's fgets() reads otherwise than written become [`LineKind::Misread`]:
+/// the line with the NUL, and each line its read joined to it.
+fn mark_misread(bytes: &[u8], lines: &mut [Line]) {
+    for run in fgets::misread_spans(bytes) {
+        let first = lines.partition_point(|l| l.span.end <= run.start);
+        let mut i = first;
+        while i < lines.len() && lines[i].span.start < run.end {
+            let line = &mut lines[i];
+            let text = line.content.slice(bytes);
+            let error = match text.iter().position(|&b| b == 0) {
+                Some(nul) => SyntaxError::new(
+                    Span::new(line.content.start + nul, line.content.start + nul + 1),
+                    "NUL byte: redis-server drops the text after it up to the end of the line (the newline too, \
+                     so the next line joins this one), or of its 1024-byte read",
+                ),
+                None => SyntaxError::new(
+                    if line.content.is_empty() { line.span } else { line.content },
+                    format!(
+                        "redis-server reads this line joined to the end of line {} (a NUL byte there dropped the \
+                         newline), not as written",
+                        first + 1
+                    ),
+                ),
+            };
+            line.kind = LineKind::Misread(error);
+            i += 1;
+        }
+    }
 }
 
 /// Buffers reused from line to line, so that splitting a line allocates only what the tree
@@ -186,14 +230,6 @@ fn parse_line(bytes: &[u8], span: Span, scratch: &mut Scratch) -> Line {
     } else if text[0] == b'#' {
         // grammar: comment — only when `#` is the first non-blank byte.
         LineKind::Comment
-    } else if let Some(nul) = text.iter().position(|&b| b == 0) {
-        // redis-server reads the file with fgets()+sdscat(), which stop at a NUL byte: the
-        // rest of that read (up to 1024 bytes, possibly the newline too) silently vanishes.
-        // The tree marks the line; the `Loader` reads what redis-server keeps (`fgets`).
-        LineKind::Error(SyntaxError::new(
-            Span::new(content.start + nul, content.start + nul + 1),
-            "NUL byte in configuration line (redis-server would silently drop the text after it)",
-        ))
     } else {
         scratch.args.clear();
         match split_args_into(bytes, content, &mut scratch.args, &mut scratch.value) {
@@ -432,6 +468,7 @@ mod tests {
                 LineKind::Comment => "comment",
                 LineKind::Directive(_) => "directive",
                 LineKind::Error(_) => "error",
+                LineKind::Misread(_) => "misread",
             })
             .collect();
         assert_eq!(kinds, ["comment", "blank", "directive", "directive", "error", "blank", "directive"]);
@@ -455,7 +492,9 @@ mod tests {
         let text = b"port \x00 1\n\xff\xfe \"\xc3\x28\"\n";
         let conf = parse(text);
         assert_eq!(conf.print(), text);
-        assert_eq!(conf.errors().count(), 1);
+        // The NUL's read drops the newline: redis-server reads `port \xff\xfe "\xc3("`.
+        assert_eq!(conf.errors().count(), 0);
+        assert_eq!(conf.misread().count(), 2);
     }
 
     #[test]
