@@ -102,8 +102,8 @@ pub struct Unreadable {
 pub struct Discovery {
     pub files: Vec<Found>,
     pub unreadable: Vec<Unreadable>,
-    /// Where absolute paths inside configs are resolved (`--root`, an `etc/` found at the
-    /// top of a scanned directory, else `/`).
+    /// Where absolute paths inside configs are resolved (`--root`; `/` when `/` is named;
+    /// an `etc/` found at the top of a scanned directory; else `/`).
     pub root: PathBuf,
     /// Said in verbose output: how the root was chosen.
     pub root_reason: String,
@@ -152,15 +152,18 @@ pub fn discover_observed(
             // machine (`/usr` has a `/usr/etc` on some systems) is never taken for one.
             let top_level =
                 |p: &Path| std::fs::canonicalize(p).is_ok_and(|c| c.parent().map_or(true, |q| q == Path::new("/")));
+            // Naming `/` names this machine: it is the root whatever else is named (a
+            // copied tree named beside it must not make `/` a directory below that copy).
+            let machine = paths.iter().any(|p| crate::confine::lexical_clean(p) == Path::new("/"));
             let with_etc = paths.iter().find(|p| p.is_dir() && p.join("etc").is_dir() && !top_level(p));
             match with_etc {
-                Some(p) => {
+                Some(p) if !machine => {
                     d.root = p.clone();
                     d.root_reason = format!("{} has an etc/ directory at its top", p.display());
                 }
-                None => {
+                _ => {
                     d.root = PathBuf::from("/");
-                    d.root_reason = if paths.iter().any(|p| crate::confine::lexical_clean(p) == Path::new("/")) {
+                    d.root_reason = if machine {
                         "/ is this machine: its configs are checked where they live".into()
                     } else {
                         "no --root and no etc/ at the top of a scanned directory".into()

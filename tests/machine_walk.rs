@@ -147,3 +147,36 @@ fn a_directory_that_is_not_the_root_is_walked_whole() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("SL203"), "{out}");
 }
+
+/// `sesslint / DIR` with a copied machine tree as DIR (an `etc/` at its top): `/` is named, so
+/// this machine is the root and is walked only where its programs read configuration; DIR is
+/// walked whole. Before, DIR's `etc/` made DIR the root and `/` a directory below it, walked
+/// whole (/tmp, /work and the rest).
+#[test]
+fn naming_the_machine_beside_a_copied_tree_keeps_the_machine_the_root() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let copy = dir.path().join("demo");
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo"), &copy);
+    let copy_s = copy.to_str().expect("utf-8 temp path");
+    let o = sesslint_in(dir.path(), &["check", "-v", "--format", "concise", "/", copy_s]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("sesslint: root / (/ is this machine"), "{err}");
+    assert!(!err.contains("has an etc/ directory at its top"), "{err}");
+    let walked: Vec<&str> = err.lines().filter_map(|l| l.strip_prefix("sesslint: walked ")).collect();
+    assert!(walked.iter().any(|w| w.starts_with("/etc")), "no machine scope:\n{err}");
+    let reads: Vec<&str> = err.lines().filter_map(|l| l.strip_prefix("sesslint: read ")).collect();
+    assert!(reads.iter().any(|r| r.starts_with(&format!("{copy_s}/etc/redis/"))), "the copy is not read:\n{err}");
+    for r in &reads {
+        let inside = r.starts_with(&format!("{copy_s}/"))
+            || walked.iter().any(|w| {
+                let w = w.trim_end_matches(" (only the files directly in it)");
+                r.starts_with(&format!("{w}/"))
+            });
+        assert!(inside, "read outside the machine's scope and the named copy: {r}\n{err}");
+    }
+    // The same as naming the root.
+    let rooted = sesslint_in(dir.path(), &["check", "--format", "concise", "--root", "/", "/", copy_s]);
+    assert_eq!(findings(&o), findings(&rooted));
+    let show = sesslint_in(dir.path(), &["show", "/", copy_s]);
+    assert!(String::from_utf8_lossy(&show.stdout).contains("Machine /: walked /etc"), "no machine section");
+}
