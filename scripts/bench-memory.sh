@@ -2,10 +2,11 @@
 # Peak memory of `sesslint check` against the bytes it reads: the ratio peak RSS / bytes
 # read, on a generated fleet (scripts/bench-scaling.py's hosts) and on pathological single
 # files at the 16 MiB read limit: a redis.conf of 2.4 million `port 1` lines, a php.ini of
-# 2.8 million `a = 1` lines, an env.php of 1.5 million `'a' => 1,` entries, and all three
+# 2.8 million `a = 1` lines, an env.php of 1.68 million `'a' => 1,` entries, and all three
 # in one tree (what used to abort with an allocation failure).
 #
-#   scripts/bench-memory.sh [HOSTS]      (default 300; SESSLINT_BIN overrides the binary)
+#   scripts/bench-memory.sh [HOSTS]      (default 300; SESSLINT_BIN overrides the binary, else
+#                                         a release build of the sources is made first)
 #
 # Peak RSS is GNU time's %M (maximum resident set size) of one run; "bytes read" is the size
 # of every file sesslint reads (the tree minus what it skips is close: the generated trees
@@ -13,8 +14,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hosts=${1:-300}
-bin=${SESSLINT_BIN:-target/release/sesslint}
-[ -x "$bin" ] || { echo "$bin is missing: cargo build --release" >&2; exit 1; }
+# SESSLINT_BIN, else a release build of the current sources (never a stale binary).
+if [ -n "${SESSLINT_BIN:-}" ]; then
+  bin=$SESSLINT_BIN
+else
+  cargo build --release -q
+  bin=target/release/sesslint
+fi
+[ -x "$bin" ] || { echo "$bin is missing" >&2; exit 1; }
 work=$(mktemp -d /tmp/sesslint-memory.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 

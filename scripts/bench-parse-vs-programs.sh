@@ -19,11 +19,17 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-7}
 repeat=${2:-8}
-bin=${SESSLINT_BIN:-$root/target/release/sesslint}
+# SESSLINT_BIN, else a release build of the current sources (never a stale binary).
+if [ -n "${SESSLINT_BIN:-}" ]; then
+  bin=$SESSLINT_BIN
+else
+  cargo build --release -q --manifest-path "$root/Cargo.toml"
+  bin=$root/target/release/sesslint
+fi
 tmp=$(mktemp -d /tmp/sesslint-parse-vs.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 for p in php redis-server valgrind; do command -v $p > /dev/null || { echo "$p is not installed" >&2; exit 1; }; done
-[ -x "$bin" ] || { echo "$bin is missing: cargo build --release" >&2; exit 1; }
+[ -x "$bin" ] || { echo "$bin is missing" >&2; exit 1; }
 
 python3 - "$tmp" "$repeat" "$root" <<'EOF'
 import sys

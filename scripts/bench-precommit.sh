@@ -4,7 +4,8 @@
 # .pre-commit-hooks.yaml runs it; and, next to it, augtool (Augeas) loading the same
 # php.ini, pool files and redis.conf files with its PHP and Redis lenses.
 #
-#   scripts/bench-precommit.sh [RUNS]        (default 21; SESSLINT_BIN overrides the binary)
+#   scripts/bench-precommit.sh [RUNS]        (default 21; SESSLINT_BIN overrides the binary, else
+#                                             a release build of the sources is made first)
 #
 # Wall figures are medians of RUNS runs, the two programs alternated; instruction counts
 # come from one run each under callgrind (deterministic on a shared machine). augtool is
@@ -12,8 +13,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-21}
+# SESSLINT_BIN, else a release build of the current sources (never a stale binary).
+if [ -z "${SESSLINT_BIN:-}" ]; then
+  cargo build --release -q
+fi
 bin=$(realpath "${SESSLINT_BIN:-target/release/sesslint}")
-[ -x "$bin" ] || { echo "$bin is missing: cargo build --release" >&2; exit 1; }
+[ -x "$bin" ] || { echo "$bin is missing" >&2; exit 1; }
 repo=$(mktemp -d /tmp/sesslint-precommit.XXXXXX)
 trap 'rm -rf "$repo"' EXIT
 cp -a fixtures/demo/etc fixtures/demo/var "$repo/"

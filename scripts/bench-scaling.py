@@ -10,7 +10,11 @@ Cost is counted in instructions (valgrind --tool=callgrind, deterministic, so a 
 shared with other builds does not move it); `--wall` times the runs instead (median of
 --runs alternated runs).
 
-    scripts/bench-scaling.py [--bin target/release/sesslint] [--scale 1.0] [--wall] [--only NAME]
+    scripts/bench-scaling.py [--bin BIN] [--scale 1.0] [--wall] [--only NAME]
+
+The binary is --bin, else $SESSLINT_BIN, else target/release/sesslint built first with
+`cargo build --release` (so it is never older than the sources). The trees are removed on
+exit, on Ctrl-C and on SIGTERM/SIGHUP.
 
 Dimensions (goal 1 of the performance work): ACL users in one redis.conf, pools in one
 pool file, conf.d ini files, redis.conf includes, hosts in a fleet, findings and secrets
@@ -20,6 +24,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -179,14 +184,26 @@ def cost_wall(binary, tree):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "sesslint"))
+    ap.add_argument("--bin", default=os.environ.get("SESSLINT_BIN") or None,
+                    help="the sesslint binary (default $SESSLINT_BIN, else a fresh release build)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply every 1x size")
     ap.add_argument("--wall", action="store_true", help="wall time instead of instruction counts")
     ap.add_argument("--runs", type=int, default=5, help="runs per size with --wall (median)")
     ap.add_argument("--only", action="append", help="only these dimensions")
     args = ap.parse_args()
+    if args.bin is None:
+        # A stale target/release/sesslint would measure old code: build it first.
+        subprocess.run(["cargo", "build", "--release", "-q", "--manifest-path", os.path.join(ROOT, "Cargo.toml")],
+                       check=True)
+        args.bin = os.path.join(ROOT, "target", "release", "sesslint")
     if not os.path.exists(args.bin):
         sys.exit(f"{args.bin} does not exist: cargo build --release")
+
+    # A kill runs the `finally` below too (Python's default for SIGTERM/SIGHUP skips it).
+    def leave(signum, _frame):
+        raise SystemExit(128 + signum)
+    for s in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, leave)
     work = tempfile.mkdtemp(prefix="sesslint-scaling.")
     unit = "s" if args.wall else "Minstr"
     print(f"# {'wall time, median of %d alternated runs' % args.runs if args.wall else 'instructions (callgrind), one run'}; "
