@@ -16,6 +16,8 @@ pub struct Progress {
     bar: Option<ProgressBar>,
     /// The bar shows the walk (a spinner and a count), not yet the reading.
     walking: AtomicBool,
+    /// What the bar says while reading (`reading and parsing`).
+    label: String,
     unit: String,
     /// `-v`: when the last line was printed (and since when the work runs).
     lines: Option<Mutex<(Instant, Instant)>>,
@@ -44,38 +46,44 @@ impl Progress {
 
     /// The same bar saying what it does (`copying sessions`) and what it counts (`sessions`).
     pub fn start_labelled(wanted: bool, message: &str, unit: &str) -> Self {
-        let mut p = Progress { bar: None, walking: AtomicBool::new(false), unit: unit.to_owned(), lines: None };
         if !wanted || !std::io::stderr().is_terminal() {
-            return p;
+            return Progress::on(None, message, unit);
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_style(bar_style(unit));
-        bar.set_message(message.to_owned());
         bar.enable_steady_tick(Duration::from_millis(120));
-        p.bar = Some(bar);
-        p
+        Progress::on(Some(bar), message, unit)
+    }
+
+    /// The progress drawn on `bar` (none: nothing drawn), reading `unit` under `message`.
+    fn on(bar: Option<ProgressBar>, message: &str, unit: &str) -> Self {
+        if let Some(bar) = &bar {
+            bar.set_style(bar_style(unit));
+            bar.set_message(message.to_owned());
+        }
+        Progress { bar, walking: AtomicBool::new(false), label: message.to_owned(), unit: unit.to_owned(), lines: None }
     }
 
     /// `done` of `total` files read and parsed; `total` 0: still walking, `done` directory
     /// entries looked at.
     pub fn update(&self, done: usize, total: usize) {
         if let Some(bar) = &self.bar {
-            let walking = total == 0;
-            if self.walking.swap(walking, Ordering::Relaxed) != walking {
-                if walking {
-                    let style = ProgressStyle::with_template(
-                        "{spinner} sesslint: walking: {pos} files and directories looked at ({elapsed})",
-                    )
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner());
-                    bar.set_style(style);
-                } else {
+            if total == 0 {
+                // The walk's count is said in words: the bar's position and length are the
+                // files read and found, never the entries walked.
+                if !self.walking.swap(true, Ordering::Relaxed) {
+                    bar.set_style(walk_style());
+                }
+                bar.set_message(format!("walking: {done} files and directories looked at"));
+            } else {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+                // Position and length first: a tick between two calls never draws the walk's
+                // count over the files' total.
+                if self.walking.swap(false, Ordering::Relaxed) {
+                    bar.set_message(self.label.clone());
                     bar.set_style(bar_style(&self.unit));
                 }
             }
-            if !walking {
-                bar.set_length(total as u64);
-            }
-            bar.set_position(done as u64);
         }
         if let Some(lines) = &self.lines {
             let Ok(mut last) = lines.lock() else { return };
@@ -100,7 +108,36 @@ impl Progress {
     }
 }
 
+/// A spinner and the walk's count (the message), while nothing is known to read yet.
+fn walk_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} sesslint: {msg} ({elapsed})")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
+
 fn bar_style(unit: &str) -> ProgressStyle {
     let template = format!("{{spinner}} sesslint: {{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit} ({{elapsed}})");
     ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The walk's entries are counted in the message, the files read in the bar: the bar
+    /// never shows `1608/130 files` (entries walked over files found).
+    #[test]
+    fn the_walk_is_counted_in_words_then_the_files_read_in_the_bar() {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        let p = Progress::on(Some(bar.clone()), "reading and parsing", "files");
+        p.update(64, 0);
+        p.update(1608, 0);
+        assert_eq!(bar.message(), "walking: 1608 files and directories looked at");
+        assert_eq!((bar.position(), bar.length()), (0, None));
+        p.update(1, 130);
+        assert_eq!(bar.message(), "reading and parsing");
+        assert_eq!((bar.position(), bar.length()), (1, Some(130)));
+        p.update(130, 130);
+        assert_eq!((bar.position(), bar.length()), (130, Some(130)));
+        p.finish();
+    }
 }
