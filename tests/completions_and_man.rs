@@ -152,3 +152,23 @@ fn man_renders_every_page_without_a_warning() {
     let stdout = common::sesslint(&["manpage"]);
     assert_eq!(stdout.stdout, std::fs::read(tmp.path().join("sesslint.1")).expect("read"));
 }
+
+/// `manpage --dir` on a directory that does not exist yet makes it (and its parents), as
+/// `mkdir -p`; a path where a directory cannot be made is said as such.
+#[test]
+fn manpage_dir_is_created_when_missing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("share/man/man1");
+    let out = common::sesslint(&["manpage", "--dir", &dir.display().to_string()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let top = std::fs::read(dir.join("sesslint.1")).expect("sesslint.1 written");
+    assert_eq!(top, common::sesslint(&["manpage"]).stdout);
+    assert!(dir.join("sesslint-check.1").is_file());
+    // A file in the way: exit 2 naming the directory that cannot be made.
+    std::fs::write(tmp.path().join("file"), "x").expect("write");
+    let blocked = tmp.path().join("file/man1");
+    let out = common::sesslint(&["manpage", "--dir", &blocked.display().to_string()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot create the directory") && err.contains("file/man1"), "{err}");
+}

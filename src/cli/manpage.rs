@@ -32,8 +32,9 @@ formats, the pre\-commit hook and the language server.
 "#;
 
 /// sesslint(1) on stdout, or with `dir` that page and one per subcommand
-/// (`sesslint-check.1`, ...: the pages sesslint(1) refers to) written into `dir`, which
-/// must exist. Exit 2 when a page cannot be written.
+/// (`sesslint-check.1`, ...: the pages sesslint(1) refers to) written into `dir`, created
+/// (with its parents, as `mkdir -p`) when missing. Exit 2 when `dir` cannot be created or a
+/// page cannot be written.
 pub fn run(dir: Option<&Path>) -> ExitCode {
     let mut cmd = Cli::command().disable_help_subcommand(true);
     // Gives each subcommand its display name (`sesslint-check`), as the page names it.
@@ -44,6 +45,10 @@ pub fn run(dir: Option<&Path>) -> ExitCode {
             Err(e) => failed(&e),
         };
     };
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("sesslint manpage: cannot create the directory {}: {e}", sesslint::display_path(dir));
+        return ExitCode::from(2);
+    }
     let pages = std::iter::once((&cmd, true)).chain(cmd.get_subcommands().map(|s| (s, false)));
     for (c, top) in pages {
         let name = c.get_display_name().unwrap_or_else(|| c.get_name());
