@@ -41,17 +41,34 @@ impl Progress {
             p.lines = Some(Mutex::new((now, now)));
             return p;
         }
-        Progress::start(true)
+        // A check walks first: its first frame is the walk, not `0/0 files`.
+        let p = Progress::prepared(true, "reading and parsing", "files");
+        p.update(0, 0);
+        p.show();
+        p
     }
 
     /// The same bar saying what it does (`copying sessions`) and what it counts (`sessions`).
     pub fn start_labelled(wanted: bool, message: &str, unit: &str) -> Self {
+        let p = Progress::prepared(wanted, message, unit);
+        p.show();
+        p
+    }
+
+    /// [`Progress::start_labelled`]'s bar, not drawn yet (see [`Progress::show`]).
+    fn prepared(wanted: bool, message: &str, unit: &str) -> Self {
         if !wanted || !std::io::stderr().is_terminal() {
             return Progress::on(None, message, unit);
         }
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.enable_steady_tick(Duration::from_millis(120));
-        Progress::on(Some(bar), message, unit)
+        Progress::on(Some(ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden())), message, unit)
+    }
+
+    /// Start drawing the bar on stderr, ticking the spinner.
+    fn show(&self) {
+        if let Some(bar) = &self.bar {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            bar.enable_steady_tick(Duration::from_millis(120));
+        }
     }
 
     /// The progress drawn on `bar` (none: nothing drawn), reading `unit` under `message`.
