@@ -198,6 +198,7 @@ fn hosts(item: &Item, path: &Path, err: &ErrFn<'_>) -> Result<Vec<crate::model::
             name: name.to_owned(),
             addresses: Vec::new(),
             source: crate::source::display_path(path),
+            outside: false,
         };
         for (key, value) in host.iter() {
             match key {

@@ -137,14 +137,27 @@ struct CommonArgs {
 fn inventory_hosts(common: &CommonArgs) -> Result<Vec<sesslint::model::HostDecl>, ExitCode> {
     match &common.inventory {
         None => Ok(Vec::new()),
-        Some(p) => sesslint::model::inventory::load(p).map_err(|e| {
-            if named_file_inside(p, common) {
-                eprintln!("sesslint: --inventory {}", sesslint::printable(&e));
-            } else {
-                outside_file_unusable("--inventory", p, None);
-            }
-            ExitCode::from(2)
-        }),
+        Some(p) => {
+            let inside = named_file_inside(p, common);
+            let mut hosts = sesslint::model::inventory::load(p).map_err(|e| {
+                if inside {
+                    eprintln!("sesslint: --inventory {}", sesslint::printable(&e));
+                } else {
+                    outside_file_unusable("--inventory", p, None);
+                }
+                ExitCode::from(2)
+            })?;
+            mark_outside(&mut hosts, inside);
+            Ok(hosts)
+        }
+    }
+}
+
+/// Host declarations read from a file outside the checked trees are never quoted (their
+/// names and addresses only link a tree's own words).
+fn mark_outside(hosts: &mut [sesslint::model::HostDecl], inside: bool) {
+    for h in hosts.iter_mut() {
+        h.outside |= !inside;
     }
 }
 
@@ -430,8 +443,10 @@ fn model(common: &CommonArgs) -> Result<sesslint::model::Model, ExitCode> {
     let paths = if common.paths.is_empty() { vec![PathBuf::from(".")] } else { common.paths.clone() };
     // `redis-version` in sesslint.toml decides which Redis rules `show` describes.
     let found = Config::find(paths.first().map_or(std::path::Path::new("."), |p| p.as_path()));
+    let inside = found.as_deref().is_none_or(|p| named_file_inside(p, common));
     let config = found.and_then(|p| Config::load(&p).ok()).unwrap_or_default();
     let mut hosts = config.hosts.clone();
+    mark_outside(&mut hosts, inside);
     hosts.extend(inventory_hosts(common)?);
     // --root wins over sesslint.toml's `root`, as in `check`.
     let (root, root_origin) = match &common.root {
@@ -483,18 +498,20 @@ fn config(args: &CheckArgs) -> Result<Config, ExitCode> {
             args.stdin_filename.as_deref().or(args.common.paths.first().map(PathBuf::as_path)).unwrap_or(".".as_ref()),
         ),
     };
-    let mut config = match found {
-        Some(p) => Config::load(&p).map_err(|e| {
+    let mut config = match &found {
+        Some(p) => Config::load(p).map_err(|e| {
             // A sesslint.toml found above the work tree is no less outside than a --config.
-            if named_file_inside(&p, &args.common) {
+            if named_file_inside(p, &args.common) {
                 eprintln!("sesslint: {e}");
             } else {
-                outside_file_unusable("config", &p, Some((e.line, e.column)));
+                outside_file_unusable("config", p, Some((e.line, e.column)));
             }
             ExitCode::from(2)
         })?,
         None => Config::default(),
     };
+    let inside = found.as_deref().is_none_or(|p| named_file_inside(p, &args.common));
+    mark_outside(&mut config.hosts, inside);
     let selectors = |codes: &[String]| -> Result<Vec<Selector>, ExitCode> {
         codes.iter().map(|c| Selector::parse(c)).collect::<Result<_, _>>().map_err(|e| {
             eprintln!("sesslint: {e}");

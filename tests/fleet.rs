@@ -182,6 +182,7 @@ fn an_address_two_hosts_claim_is_ambiguous_and_a_host_without_a_tree_is_said() {
         name: name.into(),
         addresses: vec![a.into()],
         source: "sesslint.toml".into(),
+        outside: false,
     };
     let hosts = [decl("redis", "10.0.0.5"), decl("web", "10.0.0.5"), decl("db", "10.0.0.9")];
     let options = sesslint::model::BuildOptions { hosts: &hosts, ..Default::default() };

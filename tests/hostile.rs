@@ -1622,6 +1622,59 @@ fn a_config_or_inventory_named_outside_the_checked_tree_is_never_quoted() {
     assert!(o.status.code() != Some(2), "{}", all_output(&o));
 }
 
+/// An inventory outside the checked trees (named outside, or a symlink in the tree leading
+/// out) never reaches the output: a file that is no INI inventory (a private key) is
+/// refused quoting nothing, and the names and addresses of a valid one's hosts without a
+/// tree are counted, not printed, by `show` (human, json) and `check`.
+#[test]
+fn an_inventory_outside_the_checked_trees_is_never_printed() {
+    let outer = tempfile::tempdir().expect("tmp");
+    let (repo, out) = (outer.path().join("repo"), outer.path().join("out"));
+    std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+    write(&repo.join("fleet/web/etc/php/8.2/cli/php.ini"), "session.save_handler = files\n");
+    let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQLeakKEY1\n-----END OPENSSH PRIVATE KEY-----\n";
+    write(&out.join("id_fake"), key);
+    write(&out.join("hosts"), "[web]\nweb ansible_host=10.0.0.4\nghost-LeakINV1 ansible_host=10.9.9.LeakINV2\n");
+    std::os::unix::fs::symlink(out.join("id_fake"), repo.join("key.ini")).expect("symlink");
+    std::os::unix::fs::symlink(out.join("hosts"), repo.join("hosts.ini")).expect("symlink");
+    for args in [
+        &["show", "--inventory", "key.ini", "fleet"][..],
+        &["show", "--format", "json", "--inventory", "key.ini", "fleet"],
+    ] {
+        let o = sesslint_in(&repo, args);
+        let text = all_output(&o);
+        assert!(!text.contains("Leak") && !text.contains("OPENSSH"), "{args:?}: {text}");
+        assert!(text.contains("outside the checked trees"), "{args:?}: {text}");
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {text}");
+    }
+    let runs: [&[&str]; 4] = [
+        &["show", "--inventory", "hosts.ini", "fleet"],
+        &["show", "--format", "json", "--inventory", "hosts.ini", "fleet"],
+        &["check", "--format", "concise", "--inventory", "hosts.ini", "fleet"],
+        &["check", "--format", "json", "--inventory", "hosts.ini", "fleet"],
+    ];
+    for args in runs {
+        let o = sesslint_in(&repo, args);
+        let text = all_output(&o);
+        assert!(!text.contains("Leak"), "{args:?}: {text}");
+        assert!(o.status.code() != Some(2), "{args:?}: {text}");
+        if args[0] == "show" {
+            assert!(text.contains("1 host(s) of inventory hosts.ini have no tree in the fleet"), "{args:?}: {text}");
+        }
+    }
+    // Inside the tree the same hosts are named, and a key is refused by line.
+    std::fs::remove_file(repo.join("hosts.ini")).expect("rm");
+    std::fs::copy(out.join("hosts"), repo.join("hosts.ini")).expect("cp");
+    let text = all_output(&sesslint_in(&repo, &["show", "--inventory", "hosts.ini", "fleet"]));
+    assert!(text.contains("host `ghost-LeakINV1`"), "{text}");
+    std::fs::remove_file(repo.join("key.ini")).expect("rm");
+    write(&repo.join("key.ini"), key);
+    let o = sesslint_in(&repo, &["show", "--inventory", "key.ini", "fleet"]);
+    let text = all_output(&o);
+    assert!(text.contains("key.ini: line 1: words after the host name must be `key=value`"), "{text}");
+    assert_eq!(o.status.code(), Some(2), "{text}");
+}
+
 /// A checkout with hundreds of directory symlinks out of it gives a bounded report: the
 /// first links one by one, the rest counted in one more finding.
 #[test]

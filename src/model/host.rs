@@ -19,6 +19,9 @@ pub struct HostDecl {
     pub addresses: Vec<String>,
     /// Where the declaration comes from (`sesslint.toml`, an inventory path), for messages.
     pub source: String,
+    /// Declared in a file outside the checked trees (`--inventory ~/x`, a symlink leading
+    /// out): its name and addresses are never printed, only counted.
+    pub outside: bool,
 }
 
 /// One machine of the model: a tree whose absolute paths resolve below `root`.
@@ -123,7 +126,12 @@ mod tests {
         for h in ["web/etc/php", "redis/etc/redis", "db", ".git"] {
             std::fs::create_dir_all(dir.join(h)).unwrap();
         }
-        let decl = HostDecl { name: "db".into(), addresses: vec!["10.0.0.9".into()], source: "sesslint.toml".into() };
+        let decl = HostDecl {
+            name: "db".into(),
+            addresses: vec!["10.0.0.9".into()],
+            source: "sesslint.toml".into(),
+            outside: false,
+        };
         let fleet = detect_fleet(&[dir.clone()], None, &[decl]).expect("a fleet");
         let names: Vec<&str> = fleet.hosts.iter().map(|h| h.name.as_str()).collect();
         assert_eq!(names, ["db", "redis", "web"], "db has no etc/ but is declared");

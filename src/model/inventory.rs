@@ -37,11 +37,11 @@ pub fn load(path: &Path) -> Result<Vec<HostDecl>, String> {
         let v: Value = serde_yaml_ng::from_str(&text).map_err(|e| format!("{shown}: not inventory YAML: {e}"))?;
         from_yaml(&v)
     } else {
-        from_ini(&text)?
+        from_ini(&text).map_err(|e| format!("{shown}: {e}"))?
     };
     Ok(hosts
         .into_iter()
-        .map(|(name, addresses)| HostDecl { name, addresses, source: format!("inventory {shown}") })
+        .map(|(name, addresses)| HostDecl { name, addresses, source: format!("inventory {shown}"), outside: false })
         .collect())
 }
 
@@ -201,9 +201,10 @@ fn from_ini(text: &str) -> Result<Hosts, String> {
         let g = groups.entry(section.0.clone()).or_default();
         match section.1 {
             "vars" => {
-                if let Some((k, v)) = line.split_once('=') {
-                    g.vars.push((k.trim().to_owned(), unquote(v.trim())));
-                }
+                let Some((k, v)) = line.split_once('=') else {
+                    return Err(format!("line {}: not a `key=value` group variable (Ansible refuses it too)", n + 1));
+                };
+                g.vars.push((k.trim().to_owned(), unquote(v.trim())));
             }
             "children" => g.children.push(line.to_owned()),
             _ => {
@@ -211,6 +212,14 @@ fn from_ini(text: &str) -> Result<Hosts, String> {
                 if name.contains('[') {
                     return Err(format!(
                         "line {}: host range `{name}` is not expanded by sesslint; list the hosts",
+                        n + 1
+                    ));
+                }
+                // Ansible's INI plugin: "Expected key=value host variable assignment". A
+                // file that is no inventory (a key, a config) is refused, not read as hosts.
+                if words[1..].iter().any(|w| !w.contains('=')) {
+                    return Err(format!(
+                        "line {}: words after the host name must be `key=value` host variables (Ansible refuses it too)",
                         n + 1
                     ));
                 }
@@ -316,6 +325,15 @@ mod tests {
         assert_eq!(sorted(names_and_addresses(&from_yaml(&y))), want);
         let j: Value = serde_json::from_str(json).expect("json");
         assert_eq!(sorted(names_and_addresses(&from_list_json(&j))), want);
+    }
+
+    #[test]
+    fn a_file_that_is_no_ini_inventory_is_refused_without_quoting_it() {
+        let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaLeakKEY1\n-----END OPENSSH PRIVATE KEY-----\n";
+        let e = from_ini(key).expect_err("a private key");
+        assert!(e.contains("line 1") && !e.contains("OPENSSH") && !e.contains("Leak"), "{e}");
+        let e = from_ini("[web:vars]\nLeakVAR1\n").expect_err("a bare word among group variables");
+        assert!(e.contains("line 2") && !e.contains("Leak"), "{e}");
     }
 
     #[test]

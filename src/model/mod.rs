@@ -278,12 +278,26 @@ impl Model {
         self.host_index = host::HostIndex::new(&fleet);
         self.fleet = Some(fleet.dir);
         self.hosts = fleet.hosts;
+        let mut unnamed: Vec<(String, usize)> = Vec::new();
         for d in fleet.missing {
+            if d.outside {
+                match unnamed.iter_mut().find(|(s, _)| *s == d.source) {
+                    Some((_, n)) => *n += 1,
+                    None => unnamed.push((d.source, 1)),
+                }
+                continue;
+            }
             self.fleet_notes.push(format!(
                 "host `{}` ({}) has no tree in the fleet: its addresses ({}) link to nothing",
                 d.name,
                 d.source,
                 d.addresses.join(", ")
+            ));
+        }
+        // A file outside the checked trees is never quoted: its hosts are only counted.
+        for (source, n) in unnamed {
+            self.fleet_notes.push(format!(
+                "{n} host(s) of {source} have no tree in the fleet; their names and addresses are not shown because the file is outside the checked trees"
             ));
         }
     }
