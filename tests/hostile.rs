@@ -1049,6 +1049,46 @@ fn php_parser_messages_never_quote_a_password_token_wherever_it_stands() {
     }
 }
 
+/// An env.php key written with escapes (`"\x70assword"`, octal, `\u{70}`) or as a heredoc
+/// or nowdoc is the key PHP stores (`include` gives `password`, checked live with php): its
+/// value is masked in every format of `check` and `show`, judged by the decoded key.
+#[test]
+fn an_escaped_env_php_password_key_is_masked_by_its_decoded_name() {
+    let keys = [
+        (r#""\x70assword""#, "LeakEsc1"),
+        (r#""pa\x73sword""#, "LeakEsc2"),
+        (r#""\160assword""#, "LeakEsc3"),
+        (r#""\u{70}assword""#, "LeakEsc4"),
+        ("<<<EOT\npassword\nEOT", "LeakEsc5"),
+        ("<<<'EOT'\npassword\nEOT", "LeakEsc6"),
+        (r#""PASS\x57ORD""#, "LeakEsc7"),
+    ];
+    for (key, secret) in keys {
+        let dir = tempfile::tempdir().expect("tmp");
+        let env = dir.path().join("var/www/s/app/etc/env.php");
+        write(
+            &env,
+            // The secret on the line SL305 frames (the `'redis'` key), after a multi-line key too.
+            format!("<?php\nreturn ['session' => ['save' => 'redis', 'x' => [{key} => '{secret}'], 'redis' => ['host' => '127.0.0.1', 'database' => '2']]];\n"),
+        );
+        if let Some(php) = common::oracle("php") {
+            let code = format!(
+                "$a = include '{}'; foreach ($a['session']['x'] as $k => $v) echo strtolower($k), '=', $v;",
+                env.display()
+            );
+            let out = Command::new(php).arg("-r").arg(code).output().expect("php -r");
+            let want = format!("password={secret}");
+            assert_eq!(String::from_utf8_lossy(&out.stdout), want, "PHP's key for {key}: {}", all_output(&out));
+        }
+        let outputs = every_output(dir.path(), &[]);
+        for (what, out) in &outputs {
+            assert!(!out.contains(secret), "{what} shows {secret} under {key}:\n{out}");
+        }
+        let human = &outputs[0].1;
+        assert!(human.contains("=> ********], 'redis'"), "the line is framed, masked: {human}");
+    }
+}
+
 /// redis.conf directives redis-server does not know, named for a credential however far
 /// from a real one (`requirepassword`, `masterpass`, `auth`, `pass`, `api-key`, ...), and
 /// sentinel's `sentinel-pass`: their arguments are masked in frames, `parse` and every

@@ -234,7 +234,14 @@ pub(super) fn in_env_php(doc: &EnvPhp, bytes: &[u8]) -> Vec<Span> {
             let value = doc.expr(e.value);
             let key = e.key.map(|k| doc.text(doc.expr(k).span).to_ascii_lowercase()).unwrap_or_default();
             let key = String::from_utf8_lossy(&key).trim_matches(['\'', '"']).to_owned();
-            if crate::secrets::envphp_key_is_secret(&key) {
+            // The key PHP stores (`"\x70assword"`, a heredoc) as well as its text.
+            let decoded = match &e.effective_key {
+                Some(crate::php_value::ArrayKey::Str(b)) => {
+                    crate::secrets::envphp_key_is_secret(&String::from_utf8_lossy(&b.to_ascii_lowercase()))
+                }
+                _ => false,
+            };
+            if decoded || crate::secrets::envphp_key_is_secret(&key) {
                 // A password given as an array is masked whole, every string in it.
                 out.push(value.span);
             } else if let env_php::ExprKind::Array(inner) = value.kind {
