@@ -128,7 +128,8 @@ struct CommonArgs {
     verbose: bool,
     /// An Ansible inventory naming the fleet's hosts and their addresses: the JSON of
     /// `ansible-inventory --list`, or an inventory file in YAML (`.yml`, `.yaml`) or INI;
-    /// outside the checked trees its errors quote none of it.
+    /// outside the checked trees its errors quote none of it, and an INI one's hosts
+    /// without a tree are counted, not named.
     #[arg(long, value_name = "FILE")]
     inventory: Option<PathBuf>,
 }
@@ -139,25 +140,15 @@ fn inventory_hosts(common: &CommonArgs) -> Result<Vec<sesslint::model::HostDecl>
         None => Ok(Vec::new()),
         Some(p) => {
             let inside = named_file_inside(p, common);
-            let mut hosts = sesslint::model::inventory::load(p).map_err(|e| {
+            sesslint::model::inventory::load(p, inside).map_err(|e| {
                 if inside {
                     eprintln!("sesslint: --inventory {}", sesslint::printable(&e));
                 } else {
                     outside_file_unusable("--inventory", p, None);
                 }
                 ExitCode::from(2)
-            })?;
-            mark_outside(&mut hosts, inside);
-            Ok(hosts)
+            })
         }
-    }
-}
-
-/// Host declarations read from a file outside the checked trees are never quoted (their
-/// names and addresses only link a tree's own words).
-fn mark_outside(hosts: &mut [sesslint::model::HostDecl], inside: bool) {
-    for h in hosts.iter_mut() {
-        h.outside |= !inside;
     }
 }
 
@@ -443,10 +434,8 @@ fn model(common: &CommonArgs) -> Result<sesslint::model::Model, ExitCode> {
     let paths = if common.paths.is_empty() { vec![PathBuf::from(".")] } else { common.paths.clone() };
     // `redis-version` in sesslint.toml decides which Redis rules `show` describes.
     let found = Config::find(paths.first().map_or(std::path::Path::new("."), |p| p.as_path()));
-    let inside = found.as_deref().is_none_or(|p| named_file_inside(p, common));
     let config = found.and_then(|p| Config::load(&p).ok()).unwrap_or_default();
     let mut hosts = config.hosts.clone();
-    mark_outside(&mut hosts, inside);
     hosts.extend(inventory_hosts(common)?);
     // --root wins over sesslint.toml's `root`, as in `check`.
     let (root, root_origin) = match &common.root {
@@ -510,8 +499,6 @@ fn config(args: &CheckArgs) -> Result<Config, ExitCode> {
         })?,
         None => Config::default(),
     };
-    let inside = found.as_deref().is_none_or(|p| named_file_inside(p, &args.common));
-    mark_outside(&mut config.hosts, inside);
     let selectors = |codes: &[String]| -> Result<Vec<Selector>, ExitCode> {
         codes.iter().map(|c| Selector::parse(c)).collect::<Result<_, _>>().map_err(|e| {
             eprintln!("sesslint: {e}");

@@ -1664,8 +1664,9 @@ fn a_config_or_inventory_named_outside_the_checked_tree_is_never_quoted() {
 
 /// An inventory outside the checked trees (named outside, or a symlink in the tree leading
 /// out) never reaches the output: a file that is no INI inventory (a private key) is
-/// refused quoting nothing, and the names and addresses of a valid one's hosts without a
-/// tree are counted, not printed, by `show` (human, json) and `check`.
+/// refused quoting nothing, and the names and addresses of a valid INI one's hosts without
+/// a tree (INI reads any bare word as a host) are counted, not printed, by `show` (human,
+/// json) and `check`. JSON and YAML name hosts by structure (`ansible_example.rs`).
 #[test]
 fn an_inventory_outside_the_checked_trees_is_never_printed() {
     let outer = tempfile::tempdir().expect("tmp");

@@ -18,12 +18,16 @@ pub fn is_address_variable(name: &str) -> bool {
 
 /// Read an inventory: JSON when it starts with `{` (ansible-inventory's `--list`), YAML for
 /// `.yml`/`.yaml` names, INI otherwise (Ansible's own choice of plugin by name). Errors
-/// name the file and what was wrong, never its content.
-pub fn load(path: &Path) -> Result<Vec<HostDecl>, String> {
+/// name the file and what was wrong, never its content. `inside`: the file is inside the
+/// checked trees; outside, an INI inventory's hosts are [`HostDecl::outside`] (never
+/// printed: INI reads any bare word as a host, so a password file would give host names),
+/// while JSON and YAML name hosts only by their structure (`hosts`, `_meta.hostvars`).
+pub fn load(path: &Path, inside: bool) -> Result<Vec<HostDecl>, String> {
     let shown = crate::source::display_path(path);
     let bytes = crate::confine::Confinement::default().read(path).map_err(|e| format!("{shown}: {e}"))?;
     let text = String::from_utf8(bytes).map_err(|_| format!("{shown}: not UTF-8 text"))?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let mut outside = false;
     let hosts = if text.trim_start().starts_with('{') {
         let v: Value = serde_json::from_str(&text).map_err(|e| format!("{shown}: not inventory JSON: {e}"))?;
         from_list_json(&v)
@@ -37,11 +41,12 @@ pub fn load(path: &Path) -> Result<Vec<HostDecl>, String> {
         let v: Value = serde_yaml_ng::from_str(&text).map_err(|e| format!("{shown}: not inventory YAML: {e}"))?;
         from_yaml(&v)
     } else {
+        outside = !inside;
         from_ini(&text).map_err(|e| format!("{shown}: {e}"))?
     };
     Ok(hosts
         .into_iter()
-        .map(|(name, addresses)| HostDecl { name, addresses, source: format!("inventory {shown}"), outside: false })
+        .map(|(name, addresses)| HostDecl { name, addresses, source: format!("inventory {shown}"), outside })
         .collect())
 }
 
