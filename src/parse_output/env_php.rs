@@ -2,7 +2,8 @@
 
 use serde_json::{Map, Value};
 
-use super::{ParseOutput, Problem};
+use super::env_php_tree::TreeJson;
+use super::{ParseOutput, Problem, Values};
 use crate::php_value::{ArrayKey, PhpValue};
 use crate::source::Source;
 use crate::span::Span;
@@ -12,13 +13,24 @@ use crate::syntax::{FileKind, SyntaxError};
 /// Longest expression text quoted in a "not statically known" problem.
 const SHOWN_EXPRESSION: usize = 60;
 
-pub(super) fn parse_output(source: &Source) -> ParseOutput {
-    let mut env = env_php::parse_shared(source.bytes.clone());
-    let ev = if env.is_accepted() { Some(file_json(&mut env)) } else { None };
+/// `include $f` of an env.php, secrets masked when `mask`. A file whose values are all
+/// static is serialised from its tree ([`TreeJson`]); any other takes [`value_output`].
+pub(super) fn parse_output(source: &Source, mask: bool) -> ParseOutput {
+    let env = env_php::parse_shared(source.bytes.clone());
+    if !env.is_accepted() || !TreeJson::fits(&env) {
+        return value_output(source, env, mask);
+    }
+    // A plain file has no unknown value to report.
+    let (problems, _) = problems_and_secrets(source, &env, false);
+    ParseOutput { kind: FileKind::Envphp, value: Values::EnvPhp(TreeJson::new(env, mask)), problems, accepted: true }
+}
+
+/// The problems of the tree's errors and warnings, tokens PHP's messages quote masked; with
+/// `unknown_values` ("not statically known" messages to come) also the secrets located.
+fn problems_and_secrets(source: &Source, env: &EnvPhp, unknown_values: bool) -> (Vec<Problem>, Vec<Span>) {
     // A token PHP's message quotes is masked on a line that holds a secret or in a secret's
     // value. Finding the secrets costs more than parsing, so only when a message quotes input.
-    let quotes_input = env.errors.iter().chain(&env.warnings).any(|e| e.quoted.is_some())
-        || ev.as_ref().is_some_and(|ev| !ev.unknown.is_empty());
+    let quotes_input = env.errors.iter().chain(&env.warnings).any(|e| e.quoted.is_some()) || unknown_values;
     let secrets = if quotes_input {
         let mut secrets = crate::secrets::envphp_raw_secrets(&source.bytes);
         secrets.extend(crate::secrets::envphp_token_secrets(env.tokens(), &source.bytes));
@@ -32,11 +44,20 @@ pub(super) fn parse_output(source: &Source) -> ParseOutput {
     let mut warnings = env.warnings.clone();
     crate::secrets::mask_quoted_tokens(&mut warnings, &secrets, &source.bytes);
     problems.extend(super::problems_of(source, &warnings));
+    (problems, secrets)
+}
+
+/// The value path: `json_encode(include $f)` built as a `serde_json::Value`, then masked
+/// (`mask::mask_envphp`) when `mask`. Unknown values are `null` and reported.
+pub(super) fn value_output(source: &Source, mut env: EnvPhp, mask: bool) -> ParseOutput {
+    let ev = if env.is_accepted() { Some(file_json(&mut env)) } else { None };
+    let unknown_values = ev.as_ref().is_some_and(|ev| !ev.unknown.is_empty());
+    let (mut problems, secrets) = problems_and_secrets(source, &env, unknown_values);
     let Some(ev) = ev else {
         // PHP stops at a parse error: include prints an error and returns nothing.
         return ParseOutput {
             kind: FileKind::Envphp,
-            value: super::Values::Json(serde_json::Value::Null),
+            value: Values::Json(serde_json::Value::Null),
             problems,
             accepted: false,
         };
@@ -50,7 +71,7 @@ pub(super) fn parse_output(source: &Source) -> ParseOutput {
         problems.push(Problem::at(source, &e[0]));
     }
     let (json, exact) = (ev.value, ev.exact);
-    let value = if ev.too_deep {
+    let mut value = if ev.too_deep {
         let at = env.root_array().map(|a| env.array(a).span).unwrap_or_default();
         let message = format!("json_encode() fails: arrays nested deeper than {MAX_VALUE_DEPTH} levels");
         problems.push(Problem::at(source, &SyntaxError::new(at, message)));
@@ -63,7 +84,10 @@ pub(super) fn parse_output(source: &Source) -> ParseOutput {
     } else {
         json
     };
-    ParseOutput { kind: FileKind::Envphp, value: super::Values::Json(value), problems, accepted: true }
+    if mask {
+        super::mask::mask_envphp(&mut value);
+    }
+    ParseOutput { kind: FileKind::Envphp, value: Values::Json(value), problems, accepted: true }
 }
 
 /// One line of an expression's text for a message: whitespace collapsed, cut at a char.

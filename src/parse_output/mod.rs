@@ -2,6 +2,7 @@
 //! This output is a contract that the conformance tests compare with PHP and redis-server.
 
 mod env_php;
+mod env_php_tree;
 mod ini;
 mod mask;
 mod redis;
@@ -33,7 +34,9 @@ pub struct ParseOutput {
 /// invalid UTF-8 as U+FFFD.
 #[derive(Debug)]
 pub enum Values {
-    /// Built as a whole (env.php), already masked.
+    /// An env.php whose values are all static, serialised from its tree (masked on the way).
+    EnvPhp(env_php_tree::TreeJson),
+    /// Any other env.php, built as a whole and already masked (unknown values `null`).
     Json(serde_json::Value),
     /// `parse_ini_file($f, true)`: the array, or `None` for PHP's `false`.
     Ini { array: Option<PhpArray>, mask: bool },
@@ -44,6 +47,7 @@ pub enum Values {
 impl serde::Serialize for Values {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
+            Values::EnvPhp(tree) => tree.serialize(serializer),
             Values::Json(v) => v.serialize(serializer),
             Values::Ini { array: None, .. } => serializer.serialize_bool(false),
             Values::Ini { array: Some(a), mask } => ini::IniJson::top(a, *mask).serialize(serializer),
@@ -149,13 +153,7 @@ pub fn parse_source_with(source: &Source, options: &ParseOptions) -> ParseOutput
         FileKind::Ini => ini::parse_output(source, &options.env, mask),
         FileKind::Redis => redis::parse_output(source, options.root.as_deref(), mask),
         FileKind::RedisAcl => redis_acl::parse_output(source, mask),
-        FileKind::Envphp => {
-            let mut out = env_php::parse_output(source);
-            if let (true, Values::Json(value)) = (mask, &mut out.value) {
-                mask::mask_envphp(value);
-            }
-            out
-        }
+        FileKind::Envphp => env_php::parse_output(source, mask),
     }
 }
 

@@ -1,6 +1,6 @@
 //! The JSON `parse` writes from its values, held byte for byte to the earlier path that
-//! built a `serde_json::Value` and masked it (the masking env.php's value still goes
-//! through), on every fixture and corpus file.
+//! built a `serde_json::Value` and masked it (env.php's value path, kept for files with
+//! unknown values), on every fixture and corpus file.
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +16,7 @@ use crate::syntax::FileKind;
 fn reference(values: &Values, kind: FileKind, mask: bool) -> Value {
     let mut value = match values {
         Values::Json(v) => return v.clone(),
+        Values::EnvPhp(_) => unreachable!("the reference of an env.php is its value path"),
         Values::Ini { array: None, .. } => Value::Bool(false),
         Values::Ini { array: Some(a), .. } => PhpValue::Array(a.clone()).to_json(),
         Values::Directives { list, .. } => Value::Array(
@@ -56,12 +57,24 @@ fn old_mask_redis(value: &mut Value) {
     }
 }
 
-/// Both paths on one source as `kind`, masked and not, compact and pretty.
-fn assert_same(source: &Source, kind: FileKind) {
+/// Both paths on one source as `kind`, masked and not, compact and pretty. Gives how many
+/// of the two outputs an env.php wrote from its tree.
+fn assert_same(source: &Source, kind: FileKind) -> usize {
+    let mut from_tree = 0;
     for show_secrets in [false, true] {
         let options = ParseOptions { kind: Some(kind), show_secrets, ..ParseOptions::default() };
         let out = parse_source_with(source, &options);
-        let old = reference(&out.value, kind, !show_secrets);
+        let old = if kind == FileKind::Envphp {
+            from_tree += usize::from(matches!(out.value, Values::EnvPhp(_)));
+            // env.php's value path on the same file: the same problems too.
+            let env = crate::syntax::env_php::parse_shared(source.bytes.clone());
+            let old = super::env_php::value_output(source, env, !show_secrets);
+            assert_eq!(out.problems, old.problems, "{} (show_secrets {show_secrets})", source.path.display());
+            assert_eq!(out.accepted, old.accepted, "{}", source.path.display());
+            reference(&old.value, kind, !show_secrets)
+        } else {
+            reference(&out.value, kind, !show_secrets)
+        };
         let (new, old_text) = (serde_json::to_string(&out.value).unwrap(), serde_json::to_string(&old).unwrap());
         assert!(
             new == old_text,
@@ -71,6 +84,7 @@ fn assert_same(source: &Source, kind: FileKind) {
         let new = serde_json::to_string_pretty(&out.value).unwrap();
         assert_eq!(new, serde_json::to_string_pretty(&old).unwrap(), "{} as {kind:?}, pretty", source.path.display());
     }
+    from_tree
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -89,15 +103,22 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn every_fixture_writes_the_bytes_of_the_value_path() {
     let mut all = Vec::new();
     files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"), &mut all);
-    all.sort();
     assert!(all.len() > 500, "fixtures/ not found or nearly empty: {} files", all.len());
+    // The real configs next to the project, when present (their env.php files included).
+    files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"), &mut all);
+    all.sort();
     let mut kinds = [0usize; 4];
+    let mut from_tree = 0;
     for path in &all {
         let Ok(bytes) = std::fs::read(path) else { continue };
         let source = Source::new(path, bytes);
         let detected = FileKind::detect(path, &source.bytes);
         kinds[detected as usize] += 1;
-        assert_same(&source, detected);
+        from_tree += assert_same(&source, detected);
+        // Every small file as env.php too (inline text, refusals, odd returns).
+        if detected != FileKind::Envphp && source.bytes.len() < 200_000 {
+            assert_same(&source, FileKind::Envphp);
+        }
         // Every file as ini too (secrets under any key), and the small ones as redis.conf
         // and ACL files (their secret arguments).
         if detected != FileKind::Ini {
@@ -112,6 +133,7 @@ fn every_fixture_writes_the_bytes_of_the_value_path() {
         }
     }
     assert!(kinds.iter().all(|&n| n > 0), "a kind has no fixture: {kinds:?}");
+    assert!(from_tree > 100, "only {from_tree} env.php outputs written from the tree");
 }
 
 #[test]
@@ -138,4 +160,54 @@ fn hostile_values_write_the_bytes_of_the_value_path() {
         assert_same(&Source::new("redis.conf", bytes.to_vec()), FileKind::Redis);
         assert_same(&Source::new("users.acl", bytes.to_vec()), FileKind::RedisAcl);
     }
+}
+
+#[test]
+fn hostile_envphp_writes_the_bytes_of_the_value_path() {
+    let mut cases: Vec<String> = [
+        "<?php return ['db' => ['password' => 'hunter2', 'pass' => '', 'empty' => '', 'n' => 5, 'list' => ['a', '', 7, 1.5, true, null]]];",
+        "<?php return ['cache' => ['backend_options' => ['server' => 'redis://:s3cret@host:6379/0', 'password' => \"p\\\"q\"]]];",
+        "<?php return ['pwd' => [['x' => 'y', 0 => 3]], 5 => 'tcp://h:6379?auth=pw', 'key' => -0.0, 'secret' => 1e300];",
+        "<?php return [1 => 'x', 0 => 'y', 'é\\u{1F600}' => \"tab\\t\\x01</\"];",
+        "<?php return [0 => 'x', 1 => 'y', 0 => 'z'];",
+        "<?php return ['a' => 1, 'b' => 2, 'a' => 3];",
+        "<?php return [0 => 'x', 2 => 'y', -1 => 1.5, 3 => 1e300, 4 => -0.0, 5 => 0.1];",
+        "<?php return ['0' => 'a', '1' => 'b', '01' => 'c', -1 => 'd', 1.7 => 'e', true => 'f', null => 'g'];",
+        "<?php return ['x' => getenv('X'), 'password' => getenv('P') . 'x'];",
+        "<?php return [...[1, 2], 'a' => 3];",
+        "<?php return ['k' => \"\\xff\"];",
+        "<?php return [\"\\xff\" => 1];",
+        "<?php return ['f' => 1e400];",
+        "<?php return 'just a string';",
+        "<?php return 'redis://u:pw@h';",
+        "<?php return 42;",
+        "<?php return;",
+        "<?php $x = 1;",
+        "plain text, no PHP",
+        "",
+        "<?php return [true, false, null, PHP_INT_MAX, -9223372036854775807 - 1, 0x7FFFFFFFFFFFFFFF, 0777, 1_000];",
+        "<?php return [",
+        "<?php return ['a' => 'b',, ];",
+        "<?php\nreturn array('db' => array('password' => 'x', 'host' => 'h'), 'a' => [],);\n",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let big: String = (0..40).map(|i| format!("'k{i}' => {i}, ")).collect();
+    cases.push(format!("<?php return [{big} 'k3' => 'again'];"));
+    cases.push(format!("<?php return [{big} 'password' => 'p'];"));
+    cases.push(format!("<?php return {}1{};", "[".repeat(600), "]".repeat(600)));
+    cases.push(format!("<?php return {}'password' => 1{};", "['a' => ".repeat(511), "]".repeat(511)));
+    let mut from_tree = 0;
+    for case in cases {
+        from_tree += assert_same(&Source::new("env.php", case.into_bytes()), FileKind::Envphp);
+    }
+    assert!(from_tree >= 20, "only {from_tree} outputs written from the tree");
+    let probe = "<?php return ['db' => ['password' => 'hunter2', 'empty' => '', 'port' => 5, 'server' => 'redis://:s3cret@h:6379']];";
+    let out = super::parse_source(&Source::new("env.php", probe.as_bytes().to_vec()), Some(FileKind::Envphp));
+    assert!(matches!(out.value, Values::EnvPhp(_)));
+    assert_eq!(
+        serde_json::to_string(&out.value).unwrap(),
+        r#"{"db":{"password":"********","empty":"","port":5,"server":"redis://:********@h:6379"}}"#
+    );
 }

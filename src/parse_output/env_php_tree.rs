@@ -1,0 +1,178 @@
+//! env.php's `parse` JSON serialised straight from the parsed tree, masking on the way.
+//! Only for files whose values are all static; the rest take `env_php.rs`'s value path.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
+use serde::ser::{SerializeMap, SerializeSeq};
+
+use crate::php_value::{ArrayKey, PhpValue};
+use crate::secrets::{self, MASK};
+use crate::syntax::env_php::{Entry, EnvPhp, ExprId, ExprKind, Returned, MAX_VALUE_DEPTH};
+
+/// `json_encode(include $f)` serialised from the tree, without building a
+/// `serde_json::Value` (which cost more than the parse), with the masking
+/// `mask::mask_envphp` applies to that value when `mask`: under a key
+/// `secrets::envphp_key_is_secret` judges secret every non-empty string and every number
+/// is `********`; credentials in any string are masked as in a save path. Made only for a file
+/// whose output needs nothing more than the tree ([`TreeJson::fits`]).
+#[derive(Debug)]
+pub struct TreeJson {
+    env: EnvPhp,
+    mask: bool,
+    /// `envphp_key_is_secret` of each distinct key name met (few names repeat in every
+    /// array, and the test is a fuzzy one).
+    judged: RefCell<HashMap<String, bool, foldhash::fast::RandomState>>,
+}
+
+/// Arrays up to this many entries are checked for a repeated key pair by pair, larger
+/// ones with a hash set.
+const PAIRWISE_KEYS: usize = 16;
+
+impl TreeJson {
+    /// Whether `env`'s output can be written from the tree: not when it needs more (an
+    /// unknown value or key, a spread, a repeated key, an array nested deeper than
+    /// [`MAX_VALUE_DEPTH`], a string that is not UTF-8, a float INF/NAN): the value path's.
+    pub(super) fn fits(env: &EnvPhp) -> bool {
+        match env.returned() {
+            Returned::NoReturn | Returned::Void => true,
+            Returned::Value(id) => plain(env, id, 1),
+        }
+    }
+
+    /// The JSON of `env`, for which [`TreeJson::fits`] holds (else unknown parts are `null`).
+    pub(super) fn new(env: EnvPhp, mask: bool) -> TreeJson {
+        TreeJson { env, mask, judged: RefCell::default() }
+    }
+
+    fn is_secret(&self, name: &str) -> bool {
+        if !self.mask {
+            return false;
+        }
+        if let Some(&known) = self.judged.borrow().get(name) {
+            return known;
+        }
+        let secret = secrets::envphp_key_is_secret(name);
+        self.judged.borrow_mut().insert(name.to_owned(), secret);
+        secret
+    }
+
+    /// A string as the masked value path prints it (`secret`: below a secret key).
+    fn string<S: serde::Serializer>(&self, s: &str, secret: bool, serializer: S) -> Result<S::Ok, S::Error> {
+        if !self.mask {
+            return serializer.serialize_str(s);
+        }
+        let s = if secret && !s.is_empty() { MASK } else { s };
+        // Most strings hold no credential: written as they are.
+        if secrets::save_path_secret_ranges(s.as_bytes()).is_empty() {
+            serializer.serialize_str(s)
+        } else {
+            serializer.serialize_str(&secrets::mask_save_path(s))
+        }
+    }
+}
+
+/// Whether expression `id` (at `depth`, as in `EnvPhp::eval_inner`) prints from the tree.
+/// Recursion is bounded by [`MAX_VALUE_DEPTH`].
+fn plain(env: &EnvPhp, id: ExprId, depth: usize) -> bool {
+    let array = match &env.expr(id).kind {
+        ExprKind::Literal(PhpValue::Str(s)) => return std::str::from_utf8(s).is_ok(),
+        ExprKind::Literal(PhpValue::Float(f)) => return f.is_finite(),
+        ExprKind::Literal(PhpValue::Array(_)) => return false,
+        ExprKind::Literal(_) => return true,
+        ExprKind::Array(a) => env.array(*a),
+        // A key's literal is never a value; unknown values are the value path's.
+        ExprKind::KeyString { .. } | ExprKind::Opaque | ExprKind::Error => return false,
+    };
+    if depth > MAX_VALUE_DEPTH {
+        return false;
+    }
+    let keys_ok = array.entries.iter().all(|e| match &e.effective_key {
+        Some(ArrayKey::Str(s)) => !e.spread && std::str::from_utf8(s).is_ok(),
+        Some(ArrayKey::Int(_)) => !e.spread,
+        None => false,
+    });
+    keys_ok
+        && (is_list(&array.entries) || distinct_keys(&array.entries))
+        && array.entries.iter().all(|e| plain(env, e.value, depth + 1))
+}
+
+/// What `json_encode()` prints as a JSON array: keys 0, 1, 2, ... in order.
+fn is_list(entries: &[Entry]) -> bool {
+    entries
+        .iter()
+        .enumerate()
+        .all(|(i, e)| matches!(e.effective_key, Some(ArrayKey::Int(n)) if u64::try_from(n) == Ok(i as u64)))
+}
+
+/// No effective key twice (`ArrayKey` is normalised: distinct keys print distinct names).
+fn distinct_keys(entries: &[Entry]) -> bool {
+    if entries.len() <= PAIRWISE_KEYS {
+        return entries
+            .iter()
+            .enumerate()
+            .all(|(i, e)| entries[..i].iter().all(|p| p.effective_key != e.effective_key));
+    }
+    let mut seen = HashSet::with_capacity_and_hasher(entries.len(), foldhash::fast::RandomState::default());
+    entries.iter().all(|e| seen.insert(e.effective_key.as_ref()))
+}
+
+impl serde::Serialize for TreeJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.env.returned() {
+            // `include` of a file without `return` gives 1.
+            Returned::NoReturn => serializer.serialize_i64(1),
+            Returned::Void => serializer.serialize_unit(),
+            Returned::Value(id) => ExprJson { json: self, id, secret: false }.serialize(serializer),
+        }
+    }
+}
+
+/// One expression of a [`TreeJson`]; `secret` when below a secret key. Nesting is bounded
+/// by [`MAX_VALUE_DEPTH`] ([`plain`] checked it).
+struct ExprJson<'a> {
+    json: &'a TreeJson,
+    id: ExprId,
+    secret: bool,
+}
+
+impl serde::Serialize for ExprJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (json, secret) = (self.json, self.secret);
+        let array = match &json.env.expr(self.id).kind {
+            ExprKind::Literal(PhpValue::Null) => return serializer.serialize_unit(),
+            ExprKind::Literal(PhpValue::Bool(b)) => return serializer.serialize_bool(*b),
+            // `'password' => 123456`: the number is the password.
+            ExprKind::Literal(PhpValue::Int(_) | PhpValue::Float(_)) if json.mask && secret => {
+                return serializer.serialize_str(MASK);
+            }
+            ExprKind::Literal(PhpValue::Int(n)) => return serializer.serialize_i64(*n),
+            ExprKind::Literal(PhpValue::Float(f)) => return serializer.serialize_f64(*f),
+            ExprKind::Literal(PhpValue::Str(s)) => return json.string(&String::from_utf8_lossy(s), secret, serializer),
+            ExprKind::Array(a) => json.env.array(*a),
+            // Not in a file that `TreeJson::fits`.
+            ExprKind::Literal(PhpValue::Array(_)) | ExprKind::KeyString { .. } | ExprKind::Opaque | ExprKind::Error => {
+                return serializer.serialize_unit();
+            }
+        };
+        if is_list(&array.entries) {
+            let mut seq = serializer.serialize_seq(Some(array.entries.len()))?;
+            for e in &array.entries {
+                seq.serialize_element(&ExprJson { json, id: e.value, secret })?;
+            }
+            return seq.end();
+        }
+        let mut map = serializer.serialize_map(Some(array.entries.len()))?;
+        for e in &array.entries {
+            let name = match &e.effective_key {
+                Some(ArrayKey::Int(n)) => Cow::Owned(n.to_string()),
+                Some(ArrayKey::Str(s)) => String::from_utf8_lossy(s),
+                None => continue,
+            };
+            let secret = secret || json.is_secret(&name);
+            map.serialize_entry(&*name, &ExprJson { json, id: e.value, secret })?;
+        }
+        map.end()
+    }
+}
