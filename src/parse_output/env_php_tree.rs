@@ -14,8 +14,8 @@ use crate::syntax::env_php::{Entry, EnvPhp, ExprId, ExprKind, Returned, MAX_VALU
 /// `json_encode(include $f)` serialised from the tree, without building a
 /// `serde_json::Value` (which cost more than the parse), with the masking
 /// `mask::mask_envphp` applies to that value when `mask`: under a key
-/// `secrets::envphp_key_is_secret` judges secret every non-empty string and every number
-/// is `********`; credentials in any string are masked as in a save path. Made only for a file
+/// `secrets::envphp_key_is_secret` judges secret every non-empty string, every number and
+/// every array printed as an object (its keys) is `********`; credentials in any string are masked as in a save path. Made only for a file
 /// whose output needs nothing more than the tree ([`TreeJson::fits`]).
 #[derive(Debug)]
 pub struct TreeJson {
@@ -118,6 +118,12 @@ fn distinct_keys(entries: &[Entry]) -> bool {
     entries.iter().all(|e| seen.insert(e.effective_key.as_ref()))
 }
 
+/// Bytes [`plain`] found UTF-8 as a `str` (`from_utf8` checks them again at a third of
+/// the cost of `from_utf8_lossy`; lossy only if that were ever wrong).
+fn text(s: &[u8]) -> Cow<'_, str> {
+    std::str::from_utf8(s).map_or_else(|_| String::from_utf8_lossy(s), Cow::Borrowed)
+}
+
 impl serde::Serialize for TreeJson {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.env.returned() {
@@ -149,13 +155,17 @@ impl serde::Serialize for ExprJson<'_> {
             }
             ExprKind::Literal(PhpValue::Int(n)) => return serializer.serialize_i64(*n),
             ExprKind::Literal(PhpValue::Float(f)) => return serializer.serialize_f64(*f),
-            ExprKind::Literal(PhpValue::Str(s)) => return json.string(&String::from_utf8_lossy(s), secret, serializer),
+            ExprKind::Literal(PhpValue::Str(s)) => return json.string(&text(s), secret, serializer),
             ExprKind::Array(a) => json.env.array(*a),
             // Not in a file that `TreeJson::fits`.
             ExprKind::Literal(PhpValue::Array(_)) | ExprKind::KeyString { .. } | ExprKind::Opaque | ExprKind::Error => {
                 return serializer.serialize_unit();
             }
         };
+        if !is_list(&array.entries) && json.mask && secret {
+            // Its keys are input too (`'password' => ['s3cret' => 1]`).
+            return serializer.serialize_str(MASK);
+        }
         if is_list(&array.entries) {
             let mut seq = serializer.serialize_seq(Some(array.entries.len()))?;
             for e in &array.entries {
@@ -167,7 +177,7 @@ impl serde::Serialize for ExprJson<'_> {
         for e in &array.entries {
             let name = match &e.effective_key {
                 Some(ArrayKey::Int(n)) => Cow::Owned(n.to_string()),
-                Some(ArrayKey::Str(s)) => String::from_utf8_lossy(s),
+                Some(ArrayKey::Str(s)) => text(s),
                 None => continue,
             };
             let secret = secret || json.is_secret(&name);

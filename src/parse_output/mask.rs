@@ -55,22 +55,51 @@ pub(super) fn redis_directive<'a>(name: &'a str, args: &mut [Cow<'a, str>]) -> C
     Cow::Borrowed(name)
 }
 
-/// Mask the secrets of an env.php value in place (`--show-secrets` skips this).
+/// Mask the secrets of an env.php value in place (`--show-secrets` skips this). Below a
+/// secret key an array printed as an object is `********` whole: its keys are input too
+/// (`'password' => ['s3cret' => 1]`); a list keeps its shape, its items masked.
 pub(super) fn mask_envphp(value: &mut Value) {
     // The same few key names repeat in every array and the test is a fuzzy one: each
     // distinct name is judged once.
     let judged = std::cell::RefCell::new(std::collections::HashMap::<String, bool>::new());
-    mask_tree(value, &|key| {
+    let is_secret = |key: &str| {
         let known = judged.borrow().get(key).copied();
-        let secret = known.unwrap_or_else(|| {
+        known.unwrap_or_else(|| {
             let secret = secrets::envphp_key_is_secret(key);
             judged.borrow_mut().insert(key.to_owned(), secret);
             secret
-        });
-        secret.then_some(Field::Whole)
-    });
+        })
+    };
+    mask_objects_below_secret_keys(value, &is_secret);
+    mask_tree(value, &|key| is_secret(key).then_some(Field::Whole));
     // Magento's `host`, `server`, `sentinel_servers`: credentials in a URL.
     mask_all(value, Field::SavePath);
+}
+
+/// Walk objects; under a key `is_secret` says is one, every object (at or below it) becomes
+/// `********`.
+fn mask_objects_below_secret_keys(value: &mut Value, is_secret: &dyn Fn(&str) -> bool) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if is_secret(k) {
+                    mask_objects(v);
+                } else {
+                    mask_objects_below_secret_keys(v, is_secret);
+                }
+            }
+        }
+        Value::Array(list) => list.iter_mut().for_each(|v| mask_objects_below_secret_keys(v, is_secret)),
+        _ => {}
+    }
+}
+
+fn mask_objects(value: &mut Value) {
+    match value {
+        Value::Object(_) => *value = Value::String(MASK.to_owned()),
+        Value::Array(list) => list.iter_mut().for_each(mask_objects),
+        _ => {}
+    }
 }
 
 /// Walk objects; under a key `secret` says is one, mask every string below it.

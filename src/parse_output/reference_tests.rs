@@ -211,3 +211,26 @@ fn hostile_envphp_writes_the_bytes_of_the_value_path() {
         r#"{"db":{"password":"********","empty":"","port":5,"server":"redis://:********@h:6379"}}"#
     );
 }
+
+/// Below a secret key an array printed as an object is masked whole (its keys are input),
+/// from the tree and on the value path; a list keeps its shape.
+#[test]
+fn keys_below_a_secret_key_are_masked() {
+    for (src, want) in [
+        ("<?php return ['password' => ['LeakG7' => 1], 'a' => 1];", r#"{"password":"********","a":1}"#),
+        (
+            "<?php return ['db' => ['pass' => [['LeakG8' => 'x'], 'y', [2 => 'z']]]];",
+            r#"{"db":{"pass":["********","********","********"]}}"#,
+        ),
+        ("<?php return ['password' => ['LeakG9' => getenv('X')]];", r#"{"password":"********"}"#),
+        (
+            "<?php return ['password' => ['a', ''], 'x' => ['k' => 'v']];",
+            r#"{"password":["********",""],"x":{"k":"v"}}"#,
+        ),
+    ] {
+        let source = Source::new("env.php", src.as_bytes().to_vec());
+        let out = super::parse_source(&source, Some(FileKind::Envphp));
+        assert_eq!(serde_json::to_string(&out.value).unwrap(), want, "{src}");
+        assert_same(&source, FileKind::Envphp);
+    }
+}
