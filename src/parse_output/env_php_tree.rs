@@ -15,8 +15,9 @@ use crate::syntax::env_php::{Entry, EnvPhp, ExprId, ExprKind, Returned, MAX_VALU
 /// `serde_json::Value` (which cost more than the parse), with the masking
 /// `mask::mask_envphp` applies to that value when `mask`: under a key
 /// `secrets::envphp_key_is_secret` judges secret every non-empty string, every number and
-/// every array printed as an object (its keys) is `********`; credentials in any string are masked as in a save path. Made only for a file
-/// whose output needs nothing more than the tree ([`TreeJson::fits`]).
+/// every array printed as an object (its keys) is `********`; credentials in any string are
+/// masked as in a save path. Made only for a file whose output needs nothing more than the
+/// tree ([`TreeJson::fits`]).
 #[derive(Debug)]
 pub struct TreeJson {
     env: EnvPhp,
