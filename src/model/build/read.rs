@@ -189,7 +189,7 @@ pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
             if matches!(role, Role::FpmMain | Role::FpmPool) {
                 file.syntax_errors.extend(fpm_refused_lines(&doc));
             }
-            file.secrets = secrets::in_ini(&file.source.bytes);
+            file.secrets = secrets::in_ini(&doc, &file.source.bytes);
             file.unknown_directives = unknown_names::in_ini(&doc);
             Parsed::Ini(Arc::new(doc))
         }

@@ -7,11 +7,13 @@ use std::collections::BTreeSet;
 use crate::model::{php, Model};
 use crate::span::Span;
 use crate::syntax::env_php::{self, EnvPhp};
+use crate::syntax::ini::{IniDocument, NodeKind};
 use crate::syntax::redis_acl::AclFile;
 use crate::syntax::redis_conf;
 
-/// `session.save_path = "tcp://h?auth=${pw}"` with `pw = "..."` set earlier: the line
-/// that sets `pw` holds the password, so its value is masked where it stands too.
+/// `session.save_path = "tcp://h?auth=${pw}"` with `pw = "..."` set earlier: the lines
+/// that set `pw` (the last one and those it shadows) hold the password, so their values are
+/// masked where they stand too.
 pub(super) fn mask_referenced_passwords(model: &mut Model, setups: &[php::PhpSetup]) {
     for s in setups {
         let Some(sp) = s.values.get("session.save_path") else { continue };
@@ -24,18 +26,32 @@ pub(super) fn mask_referenced_passwords(model: &mut Model, setups: &[php::PhpSet
                 let start = i + p + 2;
                 let Some(len) = secret[start..].iter().position(|&b| b == b'}') else { break };
                 let name = String::from_utf8_lossy(&secret[start..start + len]).into_owned();
-                if let Some((Some(src), Some(value))) = s.values.get(&name).map(|v| (v.set_at, v.value_span)) {
+                i = start + len;
+                let Some(v) = s.values.get(&name) else { continue };
+                if let (Some(src), Some(value)) = (v.set_at, v.value_span) {
                     model.files[src.file.0].secrets.push(value);
                 }
-                i = start + len;
+                // PHP expands `${pw}` with the value set before the save path, which may be
+                // one a later line shadows: every line that sets it is masked after its `=`.
+                for at in &v.shadowed {
+                    let file = &mut model.files[at.file.0];
+                    let text = at.span.slice(&file.source.bytes);
+                    let Some(eq) = memchr::memchr(b'=', text) else { continue };
+                    let end = text.len() - text.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
+                    if eq + 1 < end {
+                        file.secrets.push(Span::new(at.span.start + eq + 1, at.span.start + end));
+                    }
+                }
             }
         }
     }
 }
 
-/// Secrets of an ini file: credentials in save paths and values of password-like keys,
-/// found in the raw lines so that a line that does not parse is masked too.
-pub(super) fn in_ini(bytes: &[u8]) -> Vec<Span> {
+/// Secrets of an ini file: credentials in save paths and values of password-like keys.
+/// Each raw line is scanned (so that a line that does not parse, or a comment, is masked
+/// too), and a value that PHP's scanner reads across lines (a quoted string opened anywhere
+/// in it) is taken whole from `doc`, whose lexer knows where PHP opens and closes quotes.
+pub(super) fn in_ini(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
     let mut out = Vec::new();
     let mut offset = 0;
     // Where `save_path` stands, found in one memmem pass over the file (asked line by line,
@@ -44,88 +60,52 @@ pub(super) fn in_ini(bytes: &[u8]) -> Vec<Span> {
     let mut save_paths = memchr::memmem::find_iter(bytes, b"save_path").peekable();
     // Lines as `split_inclusive` on `\n` or `\r` gives them, found with memchr.
     let ends = memchr::memchr2_iter(b'\n', b'\r', bytes).map(|p| p + 1);
-    // A quoted value left open on its line runs on to its closing quote (PHP reads it
-    // across lines): (where it ends, whether its line named save_path).
-    let mut continued: Option<(usize, bool)> = None;
     for end in ends.chain((bytes.last().is_some_and(|&b| b != b'\n' && b != b'\r')).then_some(bytes.len())) {
         let line = &bytes[offset..end];
-        if let Some((until, save)) = continued {
-            if offset < until {
-                if save {
-                    for r in crate::secrets::save_path_secret_ranges(line) {
-                        out.push(Span::new(offset + r.start, offset + r.end));
-                    }
-                }
-                offset = end;
-                continue;
-            }
-            continued = None;
-        }
         while save_paths.next_if(|&p| p < offset).is_some() {}
         // `save_path` holds no line break: a match that starts on the line ends on it.
-        let has_save_path = save_paths.peek().is_some_and(|&p| p < end);
-        if has_save_path {
+        if save_paths.peek().is_some_and(|&p| p < end) {
             for r in crate::secrets::save_path_secret_ranges(line) {
                 out.push(Span::new(offset + r.start, offset + r.end));
             }
         }
-        let eq = memchr::memchr(b'=', line);
-        let secret = crate::secrets::ini_line_secret(line, eq);
-        if let Some(r) = &secret {
+        if let Some(r) = crate::secrets::ini_line_secret(line, memchr::memchr(b'=', line)) {
             out.push(Span::new(offset + r.start, offset + r.end));
         }
-        if let Some(open) = eq.and_then(|eq| open_quoted_value(line, eq)) {
-            let close = closing_quote(bytes, offset + open);
-            if let Some(r) = secret {
-                out.push(Span::new(offset + r.start, close));
-            }
-            continued = Some((close, has_save_path));
-        }
         offset = end;
+    }
+    for node in &doc.nodes {
+        // An entry's value, or the rest of a refused statement (the tokens it swallowed).
+        let value_end = match &node.kind {
+            NodeKind::Entry(e) => e.value.span.end,
+            NodeKind::Error(..) => node.span.end,
+            _ => continue,
+        };
+        multi_line_value(bytes, node.span.start, value_end, &mut out);
     }
     out
 }
 
-/// Where, in an ini line `key = "value…`, the value's opening quote stands when the quoted
-/// string does not end on that line (`"` with its `\x` pairs, `'` raw). `eq`: the line's
-/// first `=`.
-fn open_quoted_value(line: &[u8], eq: usize) -> Option<usize> {
-    let start = eq + 1 + line[eq + 1..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
-    let quote = *line.get(start).filter(|&&b| b == b'"' || b == b'\'')?;
-    let rest = &line[start + 1..];
-    let closed = if quote == b'\'' {
-        memchr::memchr(b'\'', rest).is_some()
-    } else {
-        let mut i = 0;
-        loop {
-            match memchr::memchr2(b'"', b'\\', &rest[i..]) {
-                Some(p) if rest[i + p] == b'\\' => i += p + 2,
-                Some(_) => break true,
-                None => break false,
+/// The secrets of a statement starting at `start` whose value ends at `value_end` when a
+/// line break stands inside it: the key's verdict is the one its first line gets from the
+/// line scan, and it covers the value to its end; a save path is scanned whole.
+fn multi_line_value(bytes: &[u8], start: usize, value_end: usize, out: &mut Vec<Span>) {
+    let text = &bytes[start..value_end];
+    // A trailing line end is the statement's, not the value's.
+    let inner = text.len() - text.iter().rev().take_while(|&&b| b == b'\n' || b == b'\r').count();
+    let Some(first_end) = memchr::memchr2(b'\n', b'\r', &text[..inner]) else { return };
+    let first = &text[..first_end + 1];
+    let eq = memchr::memchr(b'=', first);
+    if let Some(r) = crate::secrets::ini_line_secret(first, eq) {
+        out.push(Span::new(start + r.start, start + inner));
+    }
+    if let Some(eq) = eq {
+        if memchr::memmem::find(first, b"save_path").is_some() {
+            for r in crate::secrets::save_path_secret_ranges(&text[eq + 1..inner]) {
+                out.push(Span::new(start + eq + 1 + r.start, start + eq + 1 + r.end));
             }
-            if i >= rest.len() {
-                break false;
-            }
-        }
-    };
-    (!closed).then_some(start)
-}
-
-/// The end (after the closing quote) of the quoted string opened at `bytes[open]`, or the
-/// end of the file when it never closes.
-fn closing_quote(bytes: &[u8], open: usize) -> usize {
-    let quote = bytes[open];
-    let mut i = open + 1;
-    while i < bytes.len() {
-        let found =
-            if quote == b'\'' { memchr::memchr(b'\'', &bytes[i..]) } else { memchr::memchr2(b'"', b'\\', &bytes[i..]) };
-        match found {
-            Some(p) if bytes[i + p] == b'\\' => i += p + 2,
-            Some(p) => return i + p + 1,
-            None => break,
         }
     }
-    bytes.len()
 }
 
 /// Secrets of an Apache file: credentials in `php_value session.save_path` values, and the
@@ -261,47 +241,43 @@ mod same_as_line_by_line {
     use super::*;
     use crate::secrets::line_by_line_reference as plain;
 
-    /// `in_ini` as it was: every line's save path test by its own memmem search, and the
-    /// line's verdict from the key's text each time.
+    /// `in_ini` line by line: every line's save path test by its own memmem search, the
+    /// line's verdict from the key's text each time, and the multi-line values of the tree
+    /// judged the same way.
     fn plain_in_ini(bytes: &[u8]) -> Vec<Span> {
+        let doc = crate::syntax::ini::parse(bytes);
         let mut out = Vec::new();
-        let mut offset = 0;
         let save_path = memchr::memmem::Finder::new(b"save_path");
-        let any_save_path = save_path.find(bytes).is_some();
-        let ends = memchr::memchr2_iter(b'\n', b'\r', bytes).map(|p| p + 1);
-        let mut continued: Option<(usize, bool)> = None;
-        for end in ends.chain((bytes.last().is_some_and(|&b| b != b'\n' && b != b'\r')).then_some(bytes.len())) {
-            let line = &bytes[offset..end];
-            if let Some((until, save)) = continued {
-                if offset < until {
-                    if save {
-                        for r in crate::secrets::save_path_secret_ranges(line) {
-                            out.push(Span::new(offset + r.start, offset + r.end));
-                        }
-                    }
-                    offset = end;
-                    continue;
-                }
-                continued = None;
-            }
-            let has_save_path = any_save_path && save_path.find(line).is_some();
-            if has_save_path {
+        let mut offset = 0;
+        for line in bytes.split_inclusive(|&b| b == b'\n' || b == b'\r') {
+            if save_path.find(line).is_some() {
                 for r in crate::secrets::save_path_secret_ranges(line) {
                     out.push(Span::new(offset + r.start, offset + r.end));
                 }
             }
-            let secret = plain::raw_line_secret(line, false);
-            if let Some(r) = &secret {
+            if let Some(r) = plain::raw_line_secret(line, false) {
                 out.push(Span::new(offset + r.start, offset + r.end));
             }
-            if let Some(open) = memchr::memchr(b'=', line).and_then(|eq| open_quoted_value(line, eq)) {
-                let close = closing_quote(bytes, offset + open);
-                if let Some(r) = secret {
-                    out.push(Span::new(offset + r.start, close));
-                }
-                continued = Some((close, has_save_path));
+            offset += line.len();
+        }
+        for node in &doc.nodes {
+            let value_end = match &node.kind {
+                NodeKind::Entry(e) => e.value.span.end,
+                NodeKind::Error(..) => node.span.end,
+                _ => continue,
+            };
+            let text = &bytes[node.span.start..value_end];
+            let inner = text.len() - text.iter().rev().take_while(|&&b| b == b'\n' || b == b'\r').count();
+            let Some(first_end) = text[..inner].iter().position(|&b| b == b'\n' || b == b'\r') else { continue };
+            let first = &text[..first_end + 1];
+            if let Some(r) = plain::raw_line_secret(first, false) {
+                out.push(Span::new(node.span.start + r.start, node.span.start + inner));
             }
-            offset = end;
+            if let (Some(eq), true) = (first.iter().position(|&b| b == b'='), save_path.find(first).is_some()) {
+                for r in crate::secrets::save_path_secret_ranges(&text[eq + 1..inner]) {
+                    out.push(Span::new(node.span.start + eq + 1 + r.start, node.span.start + eq + 1 + r.end));
+                }
+            }
         }
         out
     }
@@ -449,8 +425,9 @@ mod same_as_line_by_line {
         for bytes in inputs() {
             let want = sorted(plain_in_ini(&bytes));
             nonempty += usize::from(!want.is_empty());
+            let doc = crate::syntax::ini::parse(&bytes);
             for _ in 0..2 {
-                assert_eq!(sorted(in_ini(&bytes)), want, "{:?}", String::from_utf8_lossy(&bytes));
+                assert_eq!(sorted(in_ini(&doc, &bytes)), want, "{:?}", String::from_utf8_lossy(&bytes));
             }
         }
         assert!(nonempty > 1000, "only {nonempty} inputs with a secret: the comparison proves little");
@@ -482,7 +459,7 @@ mod same_as_line_by_line {
             for line in &lines {
                 let conf = redis_conf::parse_shared(line.clone().into());
                 assert_eq!(sorted(in_redis(&conf, line)), sorted(plain_in_redis(&conf, line)));
-                assert_eq!(sorted(in_ini(line)), sorted(plain_in_ini(line)));
+                assert_eq!(sorted(in_ini(&crate::syntax::ini::parse(line), line)), sorted(plain_in_ini(line)));
             }
         }
     }
