@@ -656,11 +656,12 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
     // The word a `@` search ran in (its stop) and the last `@` found in it from there on.
     let mut last_at: Option<(usize, Option<usize>)> = None;
     let mut out = Vec::new();
-    // Query keys: start after `?`, `&`, a quote, whitespace or a comma (seed lists).
+    // Query keys: start after `?`, `&`, a quote, a blank, a comma or a line break (phpredis
+    // splits a save path into hosts at blanks, commas and line breaks).
     let mut i = 0;
     while i < raw.len() {
         step(1);
-        let at_key = i == 0 || matches!(raw[i - 1], b'?' | b'&' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'=');
+        let at_key = i == 0 || matches!(raw[i - 1], b'?' | b'&' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'=' | b'\n' | b'\r');
         if at_key {
             let k = key_stop.from(i);
             if raw.get(k) == Some(&b'=') && long_key.names_a_secret(raw, i, k) {

@@ -233,11 +233,30 @@ fn parse_save_path_with_passwords(handler: &str, save_path: &str) -> Vec<(RedisT
             }
             continue;
         }
-        after_password =
-            crate::secrets::save_path_secret_ranges(piece.as_bytes()).last().is_some_and(|r| r.end == piece.len());
-        out.push(parse_url(piece));
+        let secrets = crate::secrets::save_path_secret_ranges(piece.as_bytes());
+        after_password = secrets.last().is_some_and(|r| r.end == piece.len());
+        out.push(parse_piece(piece, &secrets));
     }
     out
+}
+
+/// One host of a save path, named without its secrets: a piece holding a credential
+/// (`auth=pw` after a blank or comma, which phpredis tries as a host of its own) gives
+/// its host, port and problems from the piece with each secret byte replaced by `*`, and
+/// only the password (and stream options) from the piece as written.
+fn parse_piece(piece: &str, secrets: &[std::ops::Range<usize>]) -> (RedisTarget, Option<String>) {
+    let (t, password) = parse_url(piece);
+    if secrets.is_empty() {
+        return (t, password);
+    }
+    let mut masked = piece.as_bytes().to_vec();
+    for r in secrets {
+        masked[r.clone()].fill(b'*');
+    }
+    // Whole UTF-8 characters lie inside a secret range or outside it, so this is lossless
+    // outside them; a cut character would only become U+FFFD.
+    let (shown, _) = parse_url(&String::from_utf8_lossy(&masked));
+    (RedisTarget { auth: t.auth, stream: t.stream, ..shown }, password)
 }
 
 fn parse_url(url: &str) -> (RedisTarget, Option<String>) {
