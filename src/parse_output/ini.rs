@@ -40,7 +40,54 @@ pub(super) fn parse_output(source: &Source, env: &[(Vec<u8>, Vec<u8>)], mask: bo
     } else {
         None
     };
+    let array = array.map(|mut a| {
+        if mask {
+            mask_referenced_passwords(&doc, &mut a);
+        }
+        a
+    });
     ParseOutput { kind: FileKind::Ini, value: Values::Ini { array, mask }, problems, accepted }
+}
+
+/// `myvar = "pw"` and `session.save_path = "tcp://h?auth=${myvar}"`: `myvar` holds the
+/// password, so its value is masked (at the top and in every section), as `check` masks
+/// the line that sets it (`model::build::secrets::mask_referenced_passwords`).
+fn mask_referenced_passwords(doc: &IniDocument, array: &mut PhpArray) {
+    let mut names: Vec<ArrayKey> = Vec::new();
+    for (_, e) in doc.entries() {
+        if memchr::memmem::find(doc.text(e.key), b"save_path").is_none() {
+            continue;
+        }
+        let raw = doc.text(e.value.span);
+        for r in crate::secrets::save_path_secret_ranges(raw) {
+            let secret = &raw[r];
+            let mut i = 0;
+            while let Some(p) = memchr::memmem::find(&secret[i..], b"${") {
+                let start = i + p + 2;
+                let Some(len) = memchr::memchr(b'}', &secret[start..]) else { break };
+                names.push(ArrayKey::from_bytes(&secret[start..start + len]));
+                i = start + len;
+            }
+        }
+    }
+    if names.is_empty() {
+        return;
+    }
+    let hide = |a: &mut PhpArray| {
+        for name in &names {
+            if let Some(v) = a.get_mut(name) {
+                if !matches!(v, PhpValue::Array(_)) {
+                    *v = PhpValue::str(crate::secrets::MASK);
+                }
+            }
+        }
+    };
+    hide(array);
+    for i in 0..array.len() {
+        if let Some(PhpValue::Array(section)) = array.value_at_mut(i) {
+            hide(section);
+        }
+    }
 }
 
 /// The array `parse_ini_file()` builds with `process_sections = true`: entries before the
