@@ -1805,3 +1805,144 @@ fn an_old_backup_an_include_loads_is_reported() {
     );
     assert!(found[0].contains("backup of `sessions.conf`") && found[0].contains(".sesslint/backups/"), "{text}");
 }
+
+/// Every output of `check` (each format, with and without `--diff`), `show` and `parse`
+/// (text and json) of the php.ini at `ini` (relative to `dir`) shows none of `needles`.
+fn ini_secrets_shown_nowhere(dir: &Path, ini: &str, needles: &[&str]) {
+    let mut outputs = every_output(dir, &[]);
+    outputs.extend(every_output(dir, &["--diff"]));
+    for args in [vec!["parse", ini], vec!["parse", "--format", "json", ini]] {
+        outputs.push((args.join(" "), all_output(&sesslint_in(dir, &args))));
+    }
+    for (what, text) in outputs {
+        for needle in needles {
+            assert!(!text.contains(needle), "{what} shows {needle}:\n{text}");
+        }
+    }
+}
+
+/// What PHP's own scanner reads from `ini` (`parse_ini_file`, as json: `false` for a file
+/// it refuses), and `session.save_path` as PHP started with `-c ini` has it: `None`
+/// without php.
+fn php_reads(ini: &Path) -> Option<(serde_json::Value, String)> {
+    let php = common::oracle("php")?;
+    let run = |args: &[&str]| {
+        let o = Command::new(&php).args(args).arg(ini).output().expect("run php");
+        assert!(o.status.success(), "php {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).expect("utf-8")
+    };
+    let parsed = run(&["-n", "-d", "display_errors=stderr", "-r", "echo json_encode(parse_ini_file($argv[1]));"]);
+    let ini_path = ini.to_str().expect("utf-8 path");
+    let o = Command::new(&php)
+        .args(["-n", "-c", ini_path, "-d", "display_errors=stderr", "-r", "echo ini_get('session.save_path');"])
+        .output()
+        .expect("run php");
+    Some((serde_json::from_str(&parsed).expect("json"), String::from_utf8_lossy(&o.stdout).into_owned()))
+}
+
+/// A `;` comment holding an unclosed quote, or a value ending in `\"` (a Windows path:
+/// PHP's scanner closes the string there), does not hide the passwords on the lines after
+/// it: PHP reads them as values (compared live), and no output shows them.
+#[test]
+fn a_quote_php_does_not_leave_open_hides_no_later_password() {
+    let cases: &[(&str, &[(&str, &str)], &str)] = &[
+        (
+            "session.save_handler = redis\n; e.g. redis.session.prefix = \"PHPREDIS_SESSION:  (the default)\nredis.session.password = LeakC1\nsession.save_path = \"tcp://10.0.0.5:6379?auth=LeakC2\"\n",
+            &[("redis.session.password", "LeakC1")],
+            "LeakC2",
+        ),
+        (
+            "session.save_handler = redis\n; e.g. redis.session.prefix = \"PHPREDIS_SESSION:  (the default)\nredis.session.password = LeakC1\nsession.save_path = tcp://10.0.0.5:6379?auth=LeakC2;x\n",
+            &[("redis.session.password", "LeakC1")],
+            "LeakC2",
+        ),
+        (
+            "session.save_handler = redis\nerror_log = \"C:\\logs\\\"\nmysqli.default_pw = LeakQ3\nsession.save_path = \"tcp://10.0.0.5:6379?auth=LeakQ4\"\n",
+            &[("error_log", "C:\\logs\\"), ("mysqli.default_pw", "LeakQ3")],
+            "LeakQ4",
+        ),
+    ];
+    for (text, values, save_path_secret) in cases {
+        let repo = tempfile::tempdir().expect("tmp");
+        let ini = repo.path().join("etc/php/8.2/cli/php.ini");
+        write(&ini, text);
+        if let Some((parsed, save_path)) = php_reads(&ini) {
+            if text.contains(";x\n") {
+                // An unquoted `=` in the value: PHP refuses the file, the line still holds
+                // the password its author meant.
+                assert_eq!(parsed, serde_json::Value::Bool(false), "{text:?}");
+                ini_secrets_shown_nowhere(repo.path(), "etc/php/8.2/cli/php.ini", &["LeakC1", save_path_secret]);
+                continue;
+            }
+            for (key, value) in *values {
+                assert_eq!(parsed[key], *value, "PHP's {key} in {text:?}: {parsed}");
+            }
+            assert!(save_path.ends_with(&format!("auth={save_path_secret}")), "{save_path:?}");
+        }
+        let mut needles: Vec<&str> = values.iter().map(|(_, v)| *v).filter(|v| v.starts_with("Leak")).collect();
+        needles.push(save_path_secret);
+        ini_secrets_shown_nowhere(repo.path(), "etc/php/8.2/cli/php.ini", &needles);
+    }
+}
+
+/// A quote opened partway through a value (after text, after a closed string, after `${}`,
+/// a single quote) makes PHP read the value across the line break (compared live): the
+/// second line is masked in every output as the first.
+#[test]
+fn a_quote_opened_partway_through_a_value_is_masked_on_every_line() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("mysqli.default_pw = abc\"def\nLeakD4\"\n", "mysqli.default_pw", "LeakD4"),
+        ("ldap.password = \"x\" \"y\nLeakE5\"\n", "ldap.password", "LeakE5"),
+        ("redis.pass = ${FOO}\"\nLeakF6\"\n", "redis.pass", "LeakF6"),
+        ("redis.pass = x'y\nLeakI9'\n", "redis.pass", "LeakI9"),
+        ("session.save_path = tcp://10.0.0.5:6379\"\n?a=1&auth=LeakFP5\"\n", "session.save_path", "LeakFP5"),
+    ];
+    for (entry, key, secret) in cases {
+        let repo = tempfile::tempdir().expect("tmp");
+        let ini = repo.path().join("etc/php/8.2/cli/php.ini");
+        let text = format!("session.save_handler = redis\n{entry}session.name = PHPSESSID\n");
+        write(&ini, &text);
+        if let Some((parsed, _)) = php_reads(&ini) {
+            let value = parsed[key].as_str().unwrap_or_default();
+            assert!(value.contains('\n') && value.contains(secret), "PHP's {key} in {text:?}: {parsed}");
+            assert_eq!(parsed["session.name"], "PHPSESSID", "{parsed}");
+        }
+        ini_secrets_shown_nowhere(repo.path(), "etc/php/8.2/cli/php.ini", &[secret]);
+    }
+}
+
+/// phpredis splits a save path into hosts at blanks, tabs, commas and line breaks: an
+/// `auth=` after one is a host of its own, named in SL109/SL404 and `show` without its
+/// value, and masked where it stands.
+#[test]
+fn an_auth_after_a_host_separator_is_masked_in_every_output() {
+    let cases = [
+        ("\"tcp://10.0.0.5:6379?timeout=2, auth=LeakSEP\"", "LeakSEP"),
+        ("\"tcp://10.0.0.5:6379?timeout=2,auth=LeakCOM\"", "LeakCOM"),
+        ("\"tcp://10.0.0.5:6379?timeout=2\tauth=LeakTAB\"", "LeakTAB"),
+        ("\"tcp://10.0.0.5:6379?timeout=2\nauth=LeakFP8\"", "LeakFP8"),
+        ("\"tcp://10.0.0.5:6379?timeout=2 tcp://auth=LeakHST:6379\"", "LeakHST"),
+    ];
+    for (save_path, secret) in cases {
+        let repo = tempfile::tempdir().expect("tmp");
+        let text = format!("session.save_handler = redis\nsession.save_path = {save_path}\n");
+        write(&repo.path().join("etc/php/8.2/cli/php.ini"), &text);
+        let concise = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
+        assert!(concise.contains("SL109") || concise.contains("SL404"), "a second host is reported:\n{concise}");
+        ini_secrets_shown_nowhere(repo.path(), "etc/php/8.2/cli/php.ini", &[secret]);
+    }
+}
+
+/// `parse` masks a value that a save path's `auth` reaches through `${name}`, as `check`
+/// does where it is set.
+#[test]
+fn parse_masks_a_password_reached_through_a_variable() {
+    let repo = tempfile::tempdir().expect("tmp");
+    write(
+        &repo.path().join("etc/php/8.2/cli/php.ini"),
+        "myvar = \"LeakU1\"\nsession.save_handler = redis\nsession.save_path = \"tcp://10.0.0.5:6379?auth=${myvar}\"\n[s]\nmyvar = LeakU2\n",
+    );
+    ini_secrets_shown_nowhere(repo.path(), "etc/php/8.2/cli/php.ini", &["LeakU1", "LeakU2"]);
+    let shown = all_output(&sesslint_in(repo.path(), &["parse", "--show-secrets", "etc/php/8.2/cli/php.ini"]));
+    assert!(shown.contains("LeakU1"), "{shown}");
+}
