@@ -1946,3 +1946,21 @@ fn parse_masks_a_password_reached_through_a_variable() {
     let shown = all_output(&sesslint_in(repo.path(), &["parse", "--show-secrets", "etc/php/8.2/cli/php.ini"]));
     assert!(shown.contains("LeakU1"), "{shown}");
 }
+
+/// php-fpm scans a pool file one line at a time, so a password whose `"` is not closed on its
+/// line is refused there and the rest its writer meant stands on the next lines, refused too:
+/// those lines are masked up to the closing quote in every output, as on the first line.
+#[test]
+fn a_pool_password_quoted_across_lines_is_masked_on_every_line() {
+    let cases = [
+        ("php_value[redis.session.password] = \"abc\nLeakPL1\"\n", "LeakPL1"),
+        ("php_admin_value[mysqli.default_pw] = \"x\nLeakPL2\nLeakPL3\"\n", "LeakPL3"),
+        ("php_admin_value[ldap.password] = \"x\nLeakPL4\n", "LeakPL4"),
+    ];
+    for (entry, secret) in cases {
+        let repo = tempfile::tempdir().expect("tmp");
+        let pool = "etc/php/8.2/fpm/pool.d/www.conf";
+        write(&repo.path().join(pool), format!("[www]\nlisten = /run/php/www.sock\n{entry}pm = static\n"));
+        ini_secrets_shown_nowhere(repo.path(), pool, &[secret, "LeakPL2"]);
+    }
+}

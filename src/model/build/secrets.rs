@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crate::model::{php, Model};
 use crate::span::Span;
 use crate::syntax::env_php::{self, EnvPhp};
-use crate::syntax::ini::{IniDocument, NodeKind};
+use crate::syntax::ini::{IniDocument, NodeKind, ScanMode};
 use crate::syntax::redis_acl::AclFile;
 use crate::syntax::redis_conf;
 
@@ -71,6 +71,11 @@ pub(super) fn in_ini(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
         }
         if let Some(r) = crate::secrets::ini_line_secret(line, memchr::memchr(b'=', line)) {
             out.push(Span::new(offset + r.start, offset + r.end));
+            if doc.mode == ScanMode::PerLine {
+                if let Some(until) = fpm_open_quote_runs_to(bytes, &line[r.start..], end) {
+                    out.push(Span::new(end, until));
+                }
+            }
         }
         offset = end;
     }
@@ -84,6 +89,17 @@ pub(super) fn in_ini(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
         multi_line_value(bytes, node.span.start, value_end, &mut out);
     }
     out
+}
+
+/// php-fpm hands its scanner one line at a time, so a password value whose `"` is not closed
+/// on its line is refused there, and what its writer meant as the rest of it stands on the
+/// next lines as refused lines of their own: those are masked up to the line holding the
+/// closing `"` (or the end of the file), where `end` is where the value's line ends.
+fn fpm_open_quote_runs_to(bytes: &[u8], value: &[u8], end: usize) -> Option<usize> {
+    if memchr::memchr_iter(b'"', value).count() % 2 == 0 {
+        return None;
+    }
+    Some(memchr::memchr(b'"', &bytes[end..]).map_or(bytes.len(), |q| end + q + 1))
 }
 
 /// The secrets of a statement starting at `start` whose value ends at `value_end` when a
