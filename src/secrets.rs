@@ -173,6 +173,62 @@ pub fn redis_broken_line_secret(line: &[u8]) -> Option<usize> {
     }
 }
 
+/// A line as redis-server reads it (after fgets() dropped a NUL's text and joined the
+/// next line, or with a lone `\r` it does not end lines on): from which byte on everything
+/// may be a secret, judged at every word as if a line started there, since the tree's lines
+/// are not redis-server's. `joins`: offsets in `line` where a dropped NUL joined text, so
+/// that a sensitive name glued to the joined text (`masterauth` + `LeakPw`) masks it.
+/// Work: linear in the line (each word's name verdict is remembered per thread).
+pub fn redis_read_line_secret(line: &[u8], joins: &[usize]) -> Option<usize> {
+    let mut next_join = 0;
+    for w in words(line) {
+        let rest = &line[w.start..];
+        if let Some(from) = redis_broken_line_secret(rest) {
+            return Some(w.start + from);
+        }
+        // The glue test reads up to the next space or tab: a bounded window keeps a line of
+        // `\r`-separated words linear.
+        let glued = &line[w.start..line.len().min(w.end + 1024)];
+        if line[w.clone()].iter().any(|&b| b >= 0x80 || b == 0x0b) {
+            if let Some(from) = redis_glued_name_secret(glued) {
+                return Some(w.start + from);
+            }
+        }
+        // A name glued by the join to what follows it: the joined bytes are its value.
+        while next_join < joins.len() && joins[next_join] <= w.start {
+            next_join += 1;
+        }
+        for &j in joins[next_join..].iter().take_while(|&&j| j < w.end && j - w.start <= 128) {
+            let name = &line[w.start..j];
+            if remembered(&REDIS_NAMES, name, || redis_name_class(name)) != RedisName::Plain {
+                return Some(j);
+            }
+        }
+    }
+    None
+}
+
+/// Whether a redis.conf word, taken as a directive name, is one whose arguments are all
+/// secrets (`requirepass`, `masterauth`, an unknown `masterauthXYZ`; not `user` nor
+/// `sentinel`): the verdict [`redis_broken_line_secret`] gives first words.
+pub fn redis_name_is_sensitive(word: &[u8]) -> bool {
+    remembered(&REDIS_NAMES, word, || redis_name_class(word)) == RedisName::Secret
+}
+
+/// A redis.conf setting's value as `CONFIG GET` gives it (arguments joined by spaces): from
+/// which byte of `value` on a password may stand, judged as [`redis_read_line_secret`]
+/// judges a line (`bind 0.0.0.0 requirepass pw` is what redis-server reads of
+/// `bind 0.0.0.0\rrequirepass pw`). Values of one word hide nothing this way (the name's
+/// own verdict is [`redis_secret_args`]).
+pub fn redis_value_secret(name: &str, value: &str) -> Option<usize> {
+    if !value.contains(' ') {
+        return None;
+    }
+    let line = format!("{name} {value}");
+    let from = redis_read_line_secret(line.as_bytes(), &[])?;
+    Some(from.saturating_sub(name.len() + 1))
+}
+
 /// What the first word of a redis.conf line says about the words after it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum RedisName {
@@ -1037,6 +1093,21 @@ mod same_as_plain_definitions {
             assert_eq!(ini_key_is_secret(w), plain_ini(w), "{w:?}");
             assert_eq!(envphp_key_is_secret(w), plain_unknown(&w.trim().to_ascii_lowercase()), "{w:?}");
         }
+    }
+
+    #[test]
+    fn redis_lines_as_read_are_judged_at_every_word() {
+        fn at<'a>(line: &'a str, joins: &[usize]) -> Option<&'a str> {
+            redis_read_line_secret(line.as_bytes(), joins).map(|f| &line[f..])
+        }
+        assert_eq!(at("bind 0.0.0.0\rrequirepass pw\rport 6379", &[]), Some("pw\rport 6379"));
+        assert_eq!(at("port 1requirepass pw", &[6]), Some("pw"));
+        assert_eq!(at("masterauthpw", &[10]), Some("pw"));
+        assert_eq!(at("user alice on >pw", &[13]), Some("on >pw"));
+        assert_eq!(at("sentinel auth-pass m pw", &[18]), Some("pw"));
+        assert_eq!(at("port 6379 save 900 1", &[9]), None);
+        assert_eq!(redis_value_secret("bind", "0.0.0.0 requirepass pw port 1"), Some(20));
+        assert_eq!(redis_value_secret("bind", "0.0.0.0 ::1"), None);
     }
 
     #[test]

@@ -40,8 +40,42 @@ pub(super) fn mask_str(s: &str, field: Field) -> Option<String> {
 /// A redis.conf directive's name and arguments (lossy UTF-8) as `parse` shows them masked:
 /// `requirepass` glued to its password by a no-break space is one name to redis-server,
 /// shown up to the password (its arguments as they are); otherwise the secret arguments
-/// the directive table names are masked from where their secret starts.
-pub(super) fn redis_directive<'a>(name: &'a str, args: &mut [Cow<'a, str>]) -> Cow<'a, str> {
+/// the directive table names are masked from where their secret starts. `joined`
+/// ([`crate::syntax::redis_conf::LoadedDirective::joined`]): the words are also judged as a
+/// line of their own at every word, and a word with a sensitive name masked whole (it may
+/// hold the joined password: `masterauth` + NUL + newline + `pw` is one word).
+pub(super) fn redis_directive<'a>(name: &'a str, args: &mut [Cow<'a, str>], joined: bool) -> Cow<'a, str> {
+    if joined {
+        let mut line = name.to_owned();
+        let mut starts = vec![0];
+        for a in args.iter() {
+            line.push(' ');
+            starts.push(line.len());
+            line.push_str(a);
+        }
+        let words = starts.len();
+        let word_end = |i: usize| if i + 1 < words { starts[i + 1] - 1 } else { line.len() };
+        let from = secrets::redis_read_line_secret(line.as_bytes(), &[]).or_else(|| {
+            (0..words)
+                .find(|&i| secrets::redis_name_is_sensitive(&line.as_bytes()[starts[i]..word_end(i)]))
+                .map(|i| starts[i])
+        });
+        if let Some(from) = from {
+            // The word `from` is in, masked from there; every later word whole.
+            let first = starts.partition_point(|&s| s <= from) - 1;
+            let keep = from - starts[first];
+            for (i, a) in args.iter_mut().enumerate() {
+                if i + 1 >= first {
+                    let k = if i + 1 == first { keep } else { 0 };
+                    *a = Cow::Owned(format!("{}{MASK}", a.get(..k).unwrap_or("")));
+                }
+            }
+            if first == 0 {
+                return Cow::Owned(format!("{}{MASK}", name.get(..keep).unwrap_or("")));
+            }
+            return Cow::Borrowed(name);
+        }
+    }
     if let Some(from) = secrets::redis_glued_name_secret(name.as_bytes()) {
         return Cow::Owned(format!("{}{MASK}", name.get(..from).unwrap_or("")));
     }

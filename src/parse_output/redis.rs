@@ -113,7 +113,11 @@ impl Serialize for DirectiveJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let d = self.d;
         let mut args: Vec<Cow<'_, str>> = d.args.iter().map(|a| String::from_utf8_lossy(a)).collect();
-        let name = if self.mask { super::mask::redis_directive(&d.name, &mut args) } else { Cow::Borrowed(&*d.name) };
+        let name = if self.mask {
+            super::mask::redis_directive(&d.name, &mut args, d.joined)
+        } else {
+            Cow::Borrowed(&*d.name)
+        };
         let mut map = serializer.serialize_map(Some(4))?;
         map.serialize_entry("directive", &name)?;
         map.serialize_entry("args", &args)?;

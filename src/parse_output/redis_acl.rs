@@ -24,6 +24,8 @@ pub(super) fn parse_output(source: &Source, mask: bool) -> ParseOutput {
             file: file.clone(),
             line: source.position(u.span.start).line,
             span: u.span,
+            // The file was read as redis-server reads it: the rules are its words already.
+            joined: false,
         })
         .collect();
     let value = Values::Directives { list, mask };

@@ -5,6 +5,7 @@
 //! rules: no comments, `user` in lower case only, each user once.
 
 use crate::span::Span;
+use crate::syntax::redis_conf::fgets::FgetsView;
 use crate::syntax::redis_conf::{self, LineKind};
 use crate::syntax::SyntaxError;
 
@@ -27,8 +28,30 @@ pub struct AclFile {
     pub errors: Vec<SyntaxError>,
 }
 
-/// Read an ACL file's bytes. Messages are redis-server's (`<file>:<line>` left out).
+/// Read an ACL file's bytes as redis-server does (redis@7.0.15:src/acl.c ACLLoadFromFile
+/// appends fgets() reads with sdscat(): a NUL drops the rest of its read and the next line
+/// may join, [`FgetsView`]). Messages are redis-server's (`<file>:<line>` left out); spans
+/// are of the file (a line across a join covers the dropped text too).
 pub fn parse(bytes: &[u8]) -> AclFile {
+    if memchr::memchr(0, bytes).is_none() {
+        return parse_read(bytes);
+    }
+    let view = FgetsView::of(bytes);
+    let mut out = parse_read(&view.kept);
+    for u in &mut out.users {
+        u.span = view.file_span(u.span);
+        for s in &mut u.secrets {
+            *s = view.file_span(*s);
+        }
+    }
+    for e in &mut out.errors {
+        e.span = view.file_span(e.span);
+    }
+    out
+}
+
+/// [`parse`] of the bytes redis-server keeps.
+fn parse_read(bytes: &[u8]) -> AclFile {
     let conf = redis_conf::parse(bytes);
     let mut out = AclFile::default();
     let mut checker = redis_conf::Checker::new();
@@ -94,6 +117,20 @@ pub fn parse(bytes: &[u8]) -> AclFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_nul_joins_the_next_line_as_redis_server_reads_it() {
+        let bytes = b"user default on nopass ~* +@all\nuser alice on\0\n >pw1 ~* +@all\n";
+        let f = parse(bytes);
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert_eq!(f.users.len(), 2);
+        assert_eq!(f.users[1].rules, [b"on".to_vec(), b">pw1".to_vec(), b"~*".to_vec(), b"+@all".to_vec()]);
+        // The password's span is in the file, after the dropped NUL and newline.
+        assert_eq!(f.users[1].secrets.iter().map(|s| s.slice(bytes)).collect::<Vec<_>>(), [b"pw1"]);
+        // Joined into a bad rule: refused, as redis-server refuses it.
+        let f = parse(b"user alice on\0\nuser bob on\n");
+        assert_eq!(f.errors.len(), 1);
+    }
 
     #[test]
     fn only_user_lines() {

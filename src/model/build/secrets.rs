@@ -147,6 +147,13 @@ pub(super) fn in_apache(conf: &crate::syntax::apache_conf::ApacheConf) -> Vec<Sp
 /// Secrets of a redis.conf: the arguments of sensitive directives and ACL passwords, and on
 /// a line that does not parse or a directive commented out, what follows a sensitive name.
 pub(super) fn in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
+    let mut out = in_redis_tree(conf, bytes);
+    out.extend(as_read(bytes));
+    out
+}
+
+/// [`in_redis`] by the tree's lines alone.
+fn in_redis_tree(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
     let mut out = Vec::new();
     for line in conf.lines() {
         let text = line.content.slice(bytes);
@@ -192,10 +199,67 @@ pub(super) fn in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> 
     out
 }
 
+/// Secrets on the lines as redis-server reads a redis.conf or ACL file (redis 7.0.15
+/// `loadServerConfig` and `ACLLoadFromFile`: fgets() reads appended with sdscat(), split on
+/// `\n` only) where they are not the tree's lines: a NUL drops the rest of its read and
+/// joins the next line, a lone `\r` ends no line. On each such line, what follows a
+/// sensitive name at any word and every ACL `>password` word, as file spans (a span across
+/// a join covers the dropped text too); and the dropped text itself judged as a line, since
+/// frames show it. Files with neither a NUL nor a lone `\r` cost two memchr passes.
+fn as_read(bytes: &[u8]) -> Vec<Span> {
+    let has_nul = memchr::memchr(0, bytes).is_some();
+    let lone_cr = |p: usize| bytes.get(p + 1) != Some(&b'\n');
+    if !has_nul && !memchr::memchr_iter(b'\r', bytes).any(lone_cr) {
+        return Vec::new();
+    }
+    let view = redis_conf::fgets::FgetsView::of(bytes);
+    let joins = view.joins();
+    let kept = &view.kept;
+    let mut out = Vec::new();
+    let mut judge = |line: &[u8], joins: &[usize], to_file: &dyn Fn(Span) -> Span| {
+        if let Some(from) = crate::secrets::redis_read_line_secret(line, joins) {
+            out.push(to_file(Span::new(from, line.len())));
+        }
+        for r in crate::secrets::acl_rule_secret_words(line) {
+            out.push(to_file(Span::new(r.start, r.end)));
+        }
+    };
+    let mut start = 0;
+    let mut next_join = 0;
+    let ends = memchr::memchr_iter(b'\n', kept).chain((kept.last() != Some(&b'\n')).then_some(kept.len()));
+    for end in ends {
+        let line = &kept[start..end];
+        while next_join < joins.len() && joins[next_join] <= start {
+            next_join += 1;
+        }
+        let first = next_join;
+        while next_join < joins.len() && joins[next_join] < end {
+            next_join += 1;
+        }
+        // Only the lines redis-server reads otherwise than the tree: the others are judged
+        // by their tree line already.
+        let joined = next_join > first;
+        let cr = memchr::memchr(b'\r', line).is_some_and(|p| p + 1 < line.len());
+        if joined || cr {
+            let line_joins: Vec<usize> = joins[first..next_join].iter().map(|j| j - start).collect();
+            judge(line, &line_joins, &|s: Span| view.file_span(Span::new(start + s.start, start + s.end)));
+        }
+        start = end + 1;
+    }
+    for gap in view.dropped(bytes.len()) {
+        // From after the NUL: the text frames show though redis-server never reads it.
+        let text = &bytes[(gap.start + 1).min(gap.end)..gap.end];
+        let at = gap.start + 1;
+        judge(text, &[], &|s: Span| Span::new(at + s.start, at + s.end));
+    }
+    out
+}
+
 /// Secrets of an ACL file: its users' passwords, and on a line redis-server refuses, what
 /// follows a `>password`-like word.
 pub(super) fn in_acl(acl: &AclFile, bytes: &[u8]) -> Vec<Span> {
     let mut out: Vec<Span> = acl.users.iter().flat_map(|u| u.secrets.iter().copied()).collect();
+    out.extend(as_read(bytes));
     for e in &acl.errors {
         // The line redis-server refuses (`usr alice on >pw`), whatever its first word.
         let line = e.span.slice(bytes);
@@ -457,7 +521,7 @@ mod same_as_line_by_line {
             let want = sorted(plain_in_redis(&conf, &bytes));
             nonempty += usize::from(!want.is_empty());
             for _ in 0..2 {
-                assert_eq!(sorted(in_redis(&conf, &bytes)), want, "{:?}", String::from_utf8_lossy(&bytes));
+                assert_eq!(sorted(in_redis_tree(&conf, &bytes)), want, "{:?}", String::from_utf8_lossy(&bytes));
             }
         }
         assert!(nonempty > 1000, "only {nonempty} inputs with a secret: the comparison proves little");
@@ -474,7 +538,7 @@ mod same_as_line_by_line {
         for _ in 0..2 {
             for line in &lines {
                 let conf = redis_conf::parse_shared(line.clone().into());
-                assert_eq!(sorted(in_redis(&conf, line)), sorted(plain_in_redis(&conf, line)));
+                assert_eq!(sorted(in_redis_tree(&conf, line)), sorted(plain_in_redis(&conf, line)));
                 assert_eq!(sorted(in_ini(&crate::syntax::ini::parse(line), line)), sorted(plain_in_ini(line)));
             }
         }

@@ -178,7 +178,21 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
         }
     }
     let users: Vec<AclUser> = users.into_iter().flatten().collect();
-    let get = |k: &str| effective.get(k).cloned();
+    // A value whose words carry another line's password (a lone `\r` joined them) is shown
+    // and quoted masked from there; what it makes redis-server do is unchanged.
+    let get = |k: &str| {
+        let masked = |v: &str| {
+            if crate::syntax::redis_conf::directives::is_sensitive(k) {
+                None // its own value: the model needs it (length, emptiness); shown masked below
+            } else {
+                crate::secrets::redis_value_secret(k, v)
+            }
+        };
+        effective.get(k).map(|v| match masked(v) {
+            Some(from) => format!("{}{}", v.get(..from).unwrap_or(""), crate::secrets::MASK),
+            None => v.clone(),
+        })
+    };
     let bind_text = get("bind");
     let binds = match &bind_text {
         Some(t) => bind_addresses(t),
@@ -194,7 +208,7 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
             let shown = if crate::syntax::redis_conf::directives::is_sensitive(k) && !v.is_empty() {
                 "********".to_owned()
             } else {
-                v.clone()
+                get(k).unwrap_or_default()
             };
             settings.insert(k.to_string(), (shown, *at));
         }

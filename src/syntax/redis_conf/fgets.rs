@@ -46,6 +46,25 @@ impl FgetsView {
         view
     }
 
+    /// Offsets in [`FgetsView::kept`] where the kept text of a later read follows text that
+    /// was dropped (a join: what stands before it and after it are one line to redis-server
+    /// when the newline was dropped), ascending.
+    pub fn joins(&self) -> Vec<usize> {
+        self.segments.iter().skip(1).map(|&(k, _)| k).collect()
+    }
+
+    /// The spans of the file redis-server never reads: from each cutting NUL to where its
+    /// read ended (the newline included when it was in that read), ascending.
+    pub fn dropped(&self, file_len: usize) -> Vec<Span> {
+        let mut out = Vec::with_capacity(self.cuts.len());
+        let mut next = self.segments.iter().map(|&(_, f)| f).peekable();
+        for &cut in &self.cuts {
+            while next.next_if(|&f| f <= cut).is_some() {}
+            out.push(Span::new(cut, next.peek().copied().unwrap_or(file_len)));
+        }
+        out
+    }
+
     /// The file offset of offset `at` of [`FgetsView::kept`] (`kept.len()` maps past the last
     /// kept byte).
     fn file_offset(&self, at: usize) -> usize {
@@ -153,6 +172,16 @@ mod tests {
         want.extend(b"\nport 1\n");
         assert_eq!(view.kept, want);
         assert_eq!(view.cuts, [12]);
+    }
+
+    #[test]
+    fn joins_and_dropped_text() {
+        let bytes = b"requirepass\0x\n pw\nport 1\n";
+        let view = FgetsView::of(bytes);
+        assert_eq!(view.kept, b"requirepass pw\nport 1\n");
+        assert_eq!(view.joins(), [11]);
+        assert_eq!(view.dropped(bytes.len()), [Span::new(11, 14)]);
+        assert_eq!(&bytes[11..14], b"\0x\n");
     }
 
     #[test]

@@ -68,6 +68,10 @@ pub struct LoadedDirective {
     pub line: usize,
     /// From the name to the end of the last argument, in `file` (byte offsets).
     pub span: Span,
+    /// The line redis-server reads is not the line as written: a NUL dropped text inside
+    /// it (joining the next line), or a lone `\r` stands in it. Its words may carry another
+    /// line's directive and password, so `parse` judges them as a line of their own.
+    pub joined: bool,
 }
 
 /// Where loading stopped or what it refused.
@@ -361,12 +365,17 @@ impl Loader {
             let name = loaded_name(&directive.name.value);
             let args: Vec<ArgBytes> = directive.args().iter().map(|a| a.value.clone()).collect();
             let span = directive.span();
+            let file_span = in_file(span);
+            let text = span.slice(&chunk.bytes);
+            let joined = file_span.end - file_span.start != span.end - span.start
+                || memchr::memchr(b'\r', text).is_some_and(|p| p + 1 < text.len());
             state.out.directives.push(LoadedDirective {
                 name: name.clone(),
                 args,
                 file: file.clone(),
                 line: line_in_part,
-                span: in_file(span),
+                span: file_span,
+                joined,
             });
             let keep_going = self.keep_going;
             let name = &*name;

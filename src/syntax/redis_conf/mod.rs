@@ -10,9 +10,9 @@ mod arg_bytes;
 mod c_numbers;
 mod check;
 mod config_get;
-mod fgets;
 pub mod directives;
 pub mod encode;
+pub(crate) mod fgets;
 mod load;
 mod values;
 
