@@ -207,3 +207,46 @@ fn redis_server_starts_with_the_acl_file_and_alice_logs_in_as_sesslint_says() {
     let live = redis::start(&redis, &t.path().join("etc/redis/redis.conf"), t.path(), tmp.path(), &[]);
     assert_eq!(accepted, matches!(live, Outcome::Running(_)), "sesslint and redis-server disagree on {bad:?}");
 }
+
+/// ACL files with a NUL in each place that matters: redis-server starts with exactly those
+/// that sesslint's `parse --kind redis-acl` accepts and `check` gives no SL001 error for,
+/// and each user sesslint reads logs in with the password it reads.
+#[test]
+fn acl_files_with_a_nul_start_redis_server_when_sesslint_says_so() {
+    let Some(redis) = common::oracle("redis-server") else { return };
+    let default = "user default on nopass ~* +@all\n";
+    let long = format!("{default}user alice on ~a\0{} >pw ~* +@all\n", "x".repeat(1100));
+    let files: Vec<(&str, Vec<u8>)> = vec![
+        ("joined", format!("{default}user alice on\0\n >pw ~* +@all\n").into_bytes()),
+        ("dropped text", format!("{default}user alice on\0junk >no\n >pw ~* +@all\n").into_bytes()),
+        ("joined into a bad rule", format!("{default}user alice on\0\nuser bob on\n").into_bytes()),
+        ("first read dropped", format!("\0{default}user alice on >pw ~* +@all\n").into_bytes()),
+        ("word split", format!("{default}user alice o\0\nn >pw ~* +@all\n").into_bytes()),
+        ("CRLF", format!("user default on nopass ~* +@all\r\nuser alice on\0\r\n >pw ~* +@all\r\n").into_bytes()),
+        ("1024-byte reads", long.into_bytes()),
+        ("duplicate by a join", format!("{default}user alice on >pw\0\n\nuser alice on\n").into_bytes()),
+    ];
+    for (name, acl) in files {
+        let t = tree(b"port 6379\naclfile /etc/redis/users.acl\n", Some(&acl));
+        let (accepted, pws) = passwords(t.path(), "etc/redis/users.acl", "redis-acl");
+        let (_, check) = run(t.path(), &["check", "--format", "concise", "."]);
+        let refused_in_check = check.lines().any(|l| l.contains("users.acl") && l.contains("error[SL001]"));
+        assert_eq!(accepted, !refused_in_check, "{name}: parse and check disagree:\n{check}");
+        // The live server reads the same bytes at an absolute path of this machine.
+        let live_conf = t.path().join("live.conf");
+        let acl_path = t.path().join("etc/redis/users.acl");
+        std::fs::write(&live_conf, format!("aclfile {}\n", acl_path.display())).expect("write");
+        let tmp = tempfile::tempdir().expect("tempdir");
+        match redis::start(&redis, &live_conf, t.path(), tmp.path(), &[]) {
+            Outcome::Refused(log) => assert!(!accepted, "{name}: redis-server refuses it, sesslint accepts it:\n{log}"),
+            Outcome::Running(_server) => {
+                assert!(accepted, "{name}: redis-server starts with it, sesslint says it refuses:\n{check}");
+                for (user, pw) in pws.iter().filter(|(u, _)| u != "default") {
+                    let r =
+                        redis::command(&tmp.path().join("s.sock"), None, &[b"AUTH", user.as_bytes(), pw.as_bytes()]);
+                    assert!(matches!(r, Ok(Resp::Simple(ref s)) if s == "OK"), "{name}: AUTH {user}: {r:?}");
+                }
+            }
+        }
+    }
+}
