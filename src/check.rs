@@ -73,8 +73,8 @@ pub const MAX_RELATED: usize = 20;
 fn cap_per_rule_and_file(found: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut out = Vec::with_capacity(found.len().min(1 << 16));
     let mut summaries: Vec<(usize, usize, bool)> = Vec::new(); // (index in out, how many left out, per file)
-    // The file being counted: per code, how many and where its summary is; in all, how
-    // many and where the file's summary is.
+                                                               // The file being counted: per code, how many and where its summary is; in all, how
+                                                               // many and where the file's summary is.
     let mut file: Option<PathBuf> = None;
     let mut per_code: Vec<(crate::codes::Code, usize, Option<usize>)> = Vec::new();
     let mut in_file = 0usize;

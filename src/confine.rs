@@ -201,7 +201,11 @@ impl Confinement {
     /// could not be read), the path resolved by `dirs` ([`ResolvedDirs::canonicalize`]): a
     /// fleet's files sit by the dozen in the same directories, and resolving each path whole
     /// costs one `readlink` per component. Same answers as `resolve`.
-    pub fn resolve_in(&self, path: &Path, dirs: &ResolvedDirs) -> Result<(PathBuf, Option<std::fs::Metadata>), Refusal> {
+    pub fn resolve_in(
+        &self,
+        path: &Path,
+        dirs: &ResolvedDirs,
+    ) -> Result<(PathBuf, Option<std::fs::Metadata>), Refusal> {
         let (resolved, meta) = dirs.canonicalize(path).map_err(Refusal::Io)?;
         let resolved = self.admit(resolved, meta.as_ref())?;
         Ok((resolved, meta))
@@ -295,7 +299,8 @@ impl ResolvedDirs {
     /// ends in no plain name (`x/.`, `x/..`, `/`), or 40 links deep, is resolved whole.
     pub fn canonicalize(&self, path: &Path) -> std::io::Result<(PathBuf, Option<std::fs::Metadata>)> {
         use std::os::unix::ffi::OsStrExt;
-        let parent_of = |p: &Path| p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+        let parent_of =
+            |p: &Path| p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
         let mut p = path.to_path_buf();
         for _ in 0..40 {
             let bytes = p.as_os_str().as_bytes();
@@ -339,7 +344,8 @@ impl ResolvedDirs {
             };
             match plain {
                 Some(name) if std::fs::symlink_metadata(&d).is_ok_and(|m| m.is_dir()) => {
-                    let parent = d.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+                    let parent =
+                        d.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
                     below.push((std::mem::replace(&mut d, parent), name));
                 }
                 _ => {

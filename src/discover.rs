@@ -216,7 +216,8 @@ pub fn discover_observed(
         Some(c) if p.is_relative() => crate::confine::lexical_absolute(&c.join(p)),
         _ => crate::confine::lexical_absolute(p),
     };
-    let mut keyed: Vec<(PathBuf, Found)> = std::mem::take(&mut d.files).into_iter().map(|f| (key(&f.path), f)).collect();
+    let mut keyed: Vec<(PathBuf, Found)> =
+        std::mem::take(&mut d.files).into_iter().map(|f| (key(&f.path), f)).collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     keyed.dedup_by(|a, b| a.0 == b.0);
     d.files = keyed.into_iter().map(|(_, f)| f).collect();

@@ -717,7 +717,8 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
     let mut i = 0;
     while i < raw.len() {
         step(1);
-        let at_key = i == 0 || matches!(raw[i - 1], b'?' | b'&' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'=' | b'\n' | b'\r');
+        let at_key =
+            i == 0 || matches!(raw[i - 1], b'?' | b'&' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'=' | b'\n' | b'\r');
         if at_key {
             let k = key_stop.from(i);
             if raw.get(k) == Some(&b'=') && long_key.names_a_secret(raw, i, k) {

@@ -47,7 +47,10 @@ fn check_reports_a_nul_byte_as_redis_server_reads_it() {
         );
         let found = sesslint::check::run(&model, &sesslint::config::Config::default());
         let sl001 = |severity: Severity| {
-            found.iter().filter(move |d| d.code.as_str() == "SL001" && d.severity == severity).map(|d| d.message.clone())
+            found
+                .iter()
+                .filter(move |d| d.code.as_str() == "SL001" && d.severity == severity)
+                .map(|d| d.message.clone())
         };
         let errors: Vec<String> = sl001(Severity::Error).collect();
         let warnings: Vec<String> = sl001(Severity::Warning).collect();

@@ -258,7 +258,9 @@ impl Model {
     /// [`Model::release_trees`] for the files from index `first` on (the group of hosts
     /// just lowered, while the model is built).
     pub(crate) fn release_trees_from(&mut self, first: usize) {
-        for f in self.files.iter_mut().skip(first).filter(|f| f.syntax_errors.is_empty() && f.syntax_warnings.is_empty()) {
+        for f in
+            self.files.iter_mut().skip(first).filter(|f| f.syntax_errors.is_empty() && f.syntax_warnings.is_empty())
+        {
             f.tree = SyntaxTree::None;
         }
     }

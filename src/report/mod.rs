@@ -44,7 +44,8 @@ pub enum Format {
 pub struct ReportContext<'a> {
     /// Each file with its secrets and, made at its first frame, its masked text.
     /// By path, hashed with foldhash: asked several times per finding.
-    sources: HashMap<&'a Path, (&'a Source, &'a [Span], std::sync::OnceLock<mask::Masked>), foldhash::fast::RandomState>,
+    sources:
+        HashMap<&'a Path, (&'a Source, &'a [Span], std::sync::OnceLock<mask::Masked>), foldhash::fast::RandomState>,
     pub show_secrets: bool,
     pub color: bool,
     /// Findings only: no summary line (`--quiet`).

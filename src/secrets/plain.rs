@@ -52,7 +52,8 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
     // splits a save path into hosts at blanks, commas and line breaks).
     let mut i = 0;
     while i < raw.len() {
-        let at_key = i == 0 || matches!(raw[i - 1], b'?' | b'&' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'=' | b'\n' | b'\r');
+        let at_key =
+            i == 0 || matches!(raw[i - 1], b'?' | b'&' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'=' | b'\n' | b'\r');
         if at_key {
             let key_end = raw[i..].iter().position(|&b| matches!(b, b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' '));
             if let Some(k) = key_end.map(|k| i + k).filter(|&k| raw.get(k) == Some(&b'=')) {

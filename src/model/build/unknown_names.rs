@@ -2,8 +2,8 @@
 //! ignores (with the table of those it knows), redis.conf directives redis-server refuses;
 //! each with a did-you-mean. SL003 reports them.
 
-use crate::span::Span;
 use crate::model::UnknownDirective;
+use crate::span::Span;
 use crate::suggest::did_you_mean;
 use crate::syntax::ini::IniDocument;
 use crate::syntax::redis_conf::{self, directives};

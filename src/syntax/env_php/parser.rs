@@ -458,7 +458,9 @@ impl<'a> Parser<'a> {
                     } else {
                         {
                             // Parser-stack symbols below this value, as for an array in its place.
-                            let below = stack.last().map_or(PHP_STACK_BASE - 1, |f| f.below + f.stack_cost(false, self.pending.len()) - 1);
+                            let below = stack
+                                .last()
+                                .map_or(PHP_STACK_BASE - 1, |f| f.below + f.stack_cost(false, self.pending.len()) - 1);
                             want = Want::AfterOperand(self.scalar_or_opaque(j, stack.last().map(|f| f.closer), below));
                         }
                     }

@@ -2,7 +2,6 @@
 //! a config (src/acl.c ACLSetUser / ACLSetSelector, redis@7.0.15) and which name an unknown
 //! command or category (accepted while reading, fatal when the users are created).
 
-
 use super::directives::{ACL_CATEGORIES_7_0, COMMANDS_7_0};
 
 /// The rules of a `user` line with each selector `(...)` joined back into one rule (the
