@@ -362,20 +362,6 @@ fn sl405_points_at_the_line_that_is_wrong() {
     assert!(line_of(related).1.starts_with("accept = 10.0.0.5:6381"), "{:?}", line_of(related));
 }
 
-/// Copy `from` into `to`, symlinks as symlinks (Debian's `conf.d` links stay links).
-fn copy_tree(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
-        let dest = to.join(e.path().strip_prefix(from).expect("below from"));
-        if e.path_is_symlink() {
-            let target = std::fs::read_link(e.path()).expect("readlink");
-            std::os::unix::fs::symlink(target, &dest).expect("symlink");
-        } else if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(e.path(), &dest).expect("copy");
-        }
-    }
-}
 
 /// Every stage that runs on several threads (reading and parsing, loading the Redis
 /// servers, the rules, the line indexes) gives the output one thread gives, byte for byte,
@@ -387,8 +373,8 @@ fn a_fleet_reports_the_same_bytes_on_one_thread_and_on_four() {
     let demo = common::fixtures().join("demo");
     for i in 0..8 {
         let host = tmp.path().join(format!("host{i:02}"));
-        copy_tree(&demo.join("etc"), &host.join("etc"));
-        copy_tree(&demo.join("var/www/shop"), &host.join("var/www/shop"));
+        common::copy_tree(&demo.join("etc"), &host.join("etc"));
+        common::copy_tree(&demo.join("var/www/shop"), &host.join("var/www/shop"));
         // Hosts that differ, so that their findings do not all say the same thing.
         std::fs::write(
             host.join("etc/php/8.2/fpm/pool.d/extra.conf"),

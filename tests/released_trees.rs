@@ -38,7 +38,7 @@ fn a_fleet_lowered_a_group_at_a_time_says_what_it_says_with_every_tree_kept() {
     let hosts: Vec<PathBuf> = trees().into_iter().filter(|d| d.join("etc").is_dir()).collect();
     // Twice over: hosts alike in different groups.
     for (i, host) in hosts.iter().chain(&hosts).enumerate() {
-        copy_tree(host, &tmp.path().join(format!("h{i:03}")));
+        common::copy_tree(host, &tmp.path().join(format!("h{i:03}")));
     }
     let model = sesslint::model::build(&[tmp.path().to_path_buf()], &Default::default());
     assert_eq!(model.hosts.len(), 2 * hosts.len(), "a fleet of every fixture host");
@@ -78,20 +78,6 @@ fn same_findings_either_way(trees: &[PathBuf]) -> (usize, usize) {
     (released, kept_for_errors)
 }
 
-/// Copy `from` into `to`, symlinks as symlinks.
-fn copy_tree(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
-        let dest = to.join(e.path().strip_prefix(from).expect("below from"));
-        if e.path_is_symlink() {
-            let target = std::fs::read_link(e.path()).expect("readlink");
-            std::os::unix::fs::symlink(target, &dest).expect("symlink");
-        } else if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("mkdir");
-        } else {
-            std::fs::copy(e.path(), &dest).expect("copy");
-        }
-    }
-}
 
 fn show(p: &Path) -> String {
     p.display().to_string()

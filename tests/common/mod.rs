@@ -101,3 +101,18 @@ pub fn rule_fixture_dirs() -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Copy `from` into `to`, symlinks as symlinks (Debian's `conf.d` links stay links).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+        let dest = to.join(e.path().strip_prefix(from).expect("below from"));
+        if e.path_is_symlink() {
+            let target = std::fs::read_link(e.path()).expect("readlink");
+            std::os::unix::fs::symlink(target, &dest).expect("symlink");
+        } else if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(e.path(), &dest).expect("copy");
+        }
+    }
+}
