@@ -12,6 +12,10 @@
 # that the fleet's links cross hosts (found through the address index, not host pairs).
 #
 #   SESSLINT_BIN=target/debug/sesslint scripts/bench-fleet.sh 50 1   (no release build)
+#   UNIQUE=1 scripts/bench-fleet.sh 300 3   (every config file of every host ends with a
+#     comment line naming its host and path, so that no two files are equal and none is
+#     shared by sesslint's parse-once of equal files; conf.d links stay links: the one
+#     file they name gets the line)
 #   STAGES=1 scripts/bench-fleet.sh 300 3   (also instructions per stage, under callgrind:
 #     every stage on one thread (SESSLINT_THREADS=1), then what the main thread runs itself
 #     with the default threads; minutes at 300 hosts)
@@ -66,10 +70,22 @@ for i in $(seq -w 1 "$hosts"); do
   done
   head -c 200000 /dev/urandom | base64 > "$h/var/log/nginx/access.log"
   head -c 50000 /dev/urandom | base64 > "$h/etc/ssl/certs/ca-certificates.crt"
+  if [ -n "${UNIQUE:-}" ]; then
+    # A last line in each format's comment syntax: the findings stay those of the copies.
+    find "$h" -type f \( -path '*/etc/php/*' -o -path '*/etc/redis/*' -o -path '*/etc/stunnel/*' -o -name env.php \) |
+      while read -r f; do
+        case $f in
+          *.php) c='//' ;;
+          */etc/redis/*) c='#' ;;
+          *) c=';' ;;
+        esac
+        printf '\n%s unique to host%s: %s\n' "$c" "$i" "${f#"$h"/}" >> "$f"
+      done
+  fi
 done
 files=$(find "$fleet" -type f | wc -l)
 bytes=$(du -sb "$fleet" | cut -f1)
-echo "fleet: $files files, $((bytes / 1024 / 1024)) MiB"
+echo "fleet: $files files, $((bytes / 1024 / 1024)) MiB${UNIQUE:+, every config file unique}"
 
 if [ -n "${SESSLINT_BIN:-}" ]; then
   bin=$SESSLINT_BIN
@@ -105,7 +121,7 @@ findings=$("$bin" --format concise "$fleet" | wc -l || true)
 cross=$("$bin" show "$fleet" | awk '/^  [^ !].* -> / { split($0, a, ":"); from = substr(a[1], 3); split($0, b, " -> "); split(b[2], c, ":"); if (b[2] ~ /^[^ :?]+: (tcp|tls|unix)/ && c[1] != from) n++ } END { print n + 0 }')
 
 echo
-echo "hosts=$hosts files=$files runs=$runs (median wall time, warm cache, $(nproc) cores)"
+echo "hosts=$hosts files=$files runs=$runs${UNIQUE:+ unique} (median wall time, warm cache, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
 echo "read floor (find | xargs cat):  ${floor_ms} ms"
 echo "sesslint check:                 ${check_ms} ms  ($findings findings)"
 echo "sesslint show:                  ${show_ms} ms"

@@ -7,6 +7,9 @@
 #
 #   scripts/bench-memory.sh [HOSTS]      (default 300; SESSLINT_BIN overrides the binary, else
 #                                         a release build of the sources is made first)
+#   UNIQUE=1 scripts/bench-memory.sh 300 (every config file of every fleet host ends with a
+#                                         comment line of its own: no two files are equal, so
+#                                         none is shared by the parse-once of equal files)
 #
 # Peak RSS is GNU time's %M (maximum resident set size) of one run; "bytes read" is the size
 # of every file sesslint reads (the tree minus what it skips is close: the generated trees
@@ -31,6 +34,19 @@ work, hosts = sys.argv[1], int(sys.argv[2])
 spec = importlib.util.spec_from_file_location("scaling", "scripts/bench-scaling.py")
 m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
 m.gen_fleet(f"{work}/fleet", hosts)
+if os.environ.get("UNIQUE"):
+    # A last line in each format's comment syntax, naming the host and path; links stay
+    # links (the file they name gets the line).
+    for host in sorted(os.listdir(f"{work}/fleet")):
+        top = f"{work}/fleet/{host}"
+        for d, _, names in os.walk(top):
+            for n in names:
+                f = os.path.join(d, n)
+                if os.path.islink(f):
+                    continue
+                c = "//" if n.endswith(".php") else "#" if "/etc/redis/" in f else ";"
+                with open(f, "a") as fh:
+                    fh.write(f"\n{c} unique to {host}: {os.path.relpath(f, top)}\n")
 big = 16 * 1024 * 1024
 def put(path, text):
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -53,7 +69,7 @@ for t in fleet redis ini envphp all3; do
   out=$( { /usr/bin/time -f 'peak %M' "$bin" --format concise "$work/$t" > /dev/null; } 2>&1 ) && status=0 || status=$?
   kb=$(printf '%s\n' "$out" | awk '/^peak / { print $2 }' | tail -1)
   label=$t
-  [ "$t" = fleet ] && label="fleet of $hosts hosts"
+  [ "$t" = fleet ] && label="fleet of $hosts hosts${UNIQUE:+, unique}"
   awk -v l="$label" -v b="$bytes" -v k="$kb" -v s="$status" \
     'BEGIN { printf "%-34s %9.1f MB %9.1f MB %7.2fx %8s\n", l, b / 1e6, k * 1024 / 1e6, k * 1024 / b, s }'
 done

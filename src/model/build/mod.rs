@@ -8,6 +8,7 @@ mod fpm_includes;
 mod php_setups;
 mod read;
 mod redis_servers;
+mod same_bytes;
 mod secrets;
 mod tunnels;
 mod unknown_names;
@@ -143,7 +144,10 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
     let groups = read::groups(&files, &model, group_files);
     let starts: Vec<usize> = groups.iter().scan(0, |n, g| Some(std::mem::replace(n, *n + g.len()))).collect();
     let reading = model.confinement.clone();
-    let read_group = |k: usize| read::read_all(groups[k], starts[k], files.len(), &reading, overlay, cache, on_file);
+    // Equal files (a fleet's copies of one image) parsed once over every group.
+    let same = same_bytes::SameBytes::new();
+    let read_group =
+        |k: usize| read::read_all(groups[k], starts[k], files.len(), &reading, overlay, cache, &same, on_file);
     let read_group = &read_group;
     let overlap = crate::parallel::threads() > 1 && groups.len() > 1;
     let mut parsed: Vec<Parsed> = Vec::new();

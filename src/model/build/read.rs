@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::same_bytes::SameBytes;
 use super::{secrets, unknown_names, Overlay, Parsed};
 use crate::confine::Confinement;
 use crate::discover::{self, Role};
@@ -37,19 +38,26 @@ impl ParseCache {
         self.hits.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    fn get_or_parse(&self, source: Source, role: Role) -> LoadedFile {
+    /// The file at `path` from the previous build when its role and bytes are unchanged,
+    /// else `parse(path, bytes, role)` (kept for the next build).
+    fn get_or_parse(
+        &self,
+        path: PathBuf,
+        bytes: Vec<u8>,
+        role: Role,
+        parse: impl FnOnce(PathBuf, Vec<u8>, Role) -> LoadedFile,
+    ) -> LoadedFile {
         let mut entries = match self.entries.lock() {
             Ok(e) => e,
             Err(poisoned) => poisoned.into_inner(),
         };
-        if let Some((r, file)) = entries.get(&source.path) {
-            if *r == role && file.source.bytes == source.bytes {
+        if let Some((r, file)) = entries.get(&path) {
+            if *r == role && file.source.bytes[..] == bytes[..] {
                 self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return file.clone();
             }
         }
-        let path = source.path.clone();
-        let (file, _) = parse_file(source, role);
+        let file = parse(path.clone(), bytes, role);
         entries.insert(path, (role, file.clone()));
         file
     }
@@ -128,6 +136,7 @@ pub(super) fn read_all(
     confinement: &Confinement,
     overlay: Option<&Overlay>,
     cache: Option<&ParseCache>,
+    same: &SameBytes,
     on_file: Option<&(dyn Fn(usize, usize) + Sync)>,
 ) -> Vec<Result<LoadedFile, discover::Unreadable>> {
     // Reading and parsing are independent per file: spread over the cores, the order kept.
@@ -135,21 +144,23 @@ pub(super) fn read_all(
     // Each directory's path resolved once for all its files (confinement checks per file).
     let dirs = crate::confine::ResolvedDirs::new();
     let read_one = |found: &discover::Found| -> Result<LoadedFile, discover::Unreadable> {
-        let (source, mode) = match overlay.and_then(|o| o.get(&found.path)) {
+        let (bytes, mode) = match overlay.and_then(|o| o.get(&found.path)) {
             // An editor buffer is held to the same limit as a file.
             Some(b) if b.len() as u64 > crate::confine::MAX_FILE_SIZE => {
                 let why = crate::confine::Refusal::TooLarge(b.len() as u64);
                 return Err(discover::Unreadable { path: found.path.clone(), reason: why.to_string() });
             }
-            Some(b) => (Source::new(found.path.clone(), b.clone()), None),
+            Some(b) => (b.clone(), None),
             None => confinement
                 .read_with_mode_in(&found.read_from, &dirs)
-                .map(|(b, mode)| (Source::new(found.path.clone(), b), Some(mode)))
+                .map(|(b, mode)| (b, Some(mode)))
                 .map_err(|e| discover::Unreadable { path: found.path.clone(), reason: e.to_string() })?,
         };
+        // A file equal to one parsed earlier in this build (a fleet's copies) is not parsed again.
+        let parse = |path, bytes, role| same.parse(path, bytes, role, |s, r| parse_file(s, r).0);
         let mut out = match cache {
-            Some(c) => c.get_or_parse(source, found.role),
-            None => parse_file(source, found.role).0,
+            Some(c) => c.get_or_parse(found.path.clone(), bytes, found.role, parse),
+            None => parse(found.path.clone(), bytes, found.role),
         };
         // The mode of the file read (a buffer: of the file it stands for), through the same
         // confinement as the read.
