@@ -213,6 +213,7 @@ fn check_with(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync), releas
         redis_version: req.config.redis_version.as_ref(),
         hosts: &req.config.hosts,
         release_trees,
+        staged: if files_only { &paths } else { &[] },
     };
     let mut model = crate::model::build(&scan, &options);
     if release_trees {
@@ -297,6 +298,7 @@ pub fn check_buffer(
         redis_version: config.redis_version.as_ref(),
         hosts: &config.hosts,
         release_trees: false,
+        staged: &[],
     };
     let model = crate::model::build(std::slice::from_ref(&tree), &options);
     let mut diagnostics = run(&model, config);

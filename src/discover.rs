@@ -9,6 +9,9 @@ use walkdir::WalkDir;
 pub use crate::confine::MAX_FILE_SIZE;
 use crate::confine::{Confinement, Refusal, ResolvedDirs};
 
+mod unneeded;
+pub use unneeded::leave_out_for_staged;
+
 /// What a file is to sesslint, decided by its path (and, for a few, its content).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]

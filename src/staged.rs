@@ -2,26 +2,36 @@
 //! files): those whose places touch the files, and those at settings the files' pools inherit.
 
 use std::collections::{HashMap, HashSet};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Location, Model};
+use crate::model::{FileId, Location, Model};
 
 /// Keep the findings of `found` that concern one of `files` (paths as given on the command
 /// line, compared after symlinks are resolved): the primary or a related place is in such
 /// a file, or the primary place is a setting a php-fpm pool declared in such a file runs
 /// with but does not set itself (`session.use_strict_mode` of the FPM php.ini the pool
 /// `[blog]` inherits: staging `pool.d/blog.conf` shows it, since the pool can override it).
-/// Each distinct path is resolved once (`realpath`: one `readlink` per component).
+/// A path spelled as given needs no system call; any other is first compared by device and
+/// inode (one `stat`), and resolved (`realpath`) only when those match a given file's.
 pub fn keep_touching(model: &Model, found: &mut Vec<Diagnostic>, files: &[PathBuf]) {
     let named: HashSet<&Path> = files.iter().map(PathBuf::as_path).collect();
-    let wanted: HashSet<PathBuf> = files.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
+    let inode = |p: &Path| std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
+    let wanted: Vec<((u64, u64), PathBuf)> =
+        files.iter().filter_map(|p| Some((inode(p)?, std::fs::canonicalize(p).ok()?))).collect();
     let mut seen: HashMap<PathBuf, bool> = HashMap::new();
     let mut touches = |p: &Path| -> bool {
+        if named.contains(p) {
+            return true;
+        }
         if let Some(&t) = seen.get(p) {
             return t;
         }
-        let t = named.contains(p) || std::fs::canonicalize(p).is_ok_and(|c| wanted.contains(&c));
+        let t = inode(p).is_some_and(|i| {
+            wanted.iter().any(|(w, _)| *w == i)
+                && std::fs::canonicalize(p).is_ok_and(|c| wanted.iter().any(|(_, w)| *w == c))
+        });
         seen.insert(p.to_path_buf(), t);
         t
     };
@@ -32,20 +42,19 @@ pub fn keep_touching(model: &Model, found: &mut Vec<Diagnostic>, files: &[PathBu
 /// buffer checked as a file (`check --stdin-filename`), the path the buffer stands at.
 pub fn keep_concerning(model: &Model, found: &mut Vec<Diagnostic>, touches: &mut impl FnMut(&Path) -> bool) {
     let inherited = inherited_settings(model, touches);
+    let is_inherited =
+        |d: &Diagnostic| model.file_id(&d.primary.path).is_some_and(|f| inherited.contains(&(f, d.primary.span)));
     found.retain(|d| {
         touches(&d.primary.path)
             || d.related.iter().any(|r| touches(&r.path))
-            || inherited.contains(&(d.primary.path.as_path(), d.primary.span))
+            || (!inherited.is_empty() && is_inherited(d))
     });
 }
 
-/// The places (path, span) of the setup values that pools declared in a file `touches`
+/// The places (file, span) of the setup values that pools declared in a file `touches`
 /// accepts run with and do not override: a pool-level `php_value` wins, so only the
 /// others are the pool's by inheritance.
-fn inherited_settings<'m>(
-    model: &'m Model,
-    touches: &mut impl FnMut(&Path) -> bool,
-) -> HashSet<(&'m Path, crate::span::Span)> {
+fn inherited_settings(model: &Model, touches: &mut impl FnMut(&Path) -> bool) -> HashSet<(FileId, crate::span::Span)> {
     let mut out = HashSet::new();
     for pool in &model.pools {
         let Some(setup) = pool.setup.and_then(|i| model.php.get(i)) else { continue };
@@ -57,7 +66,7 @@ fn inherited_settings<'m>(
                 continue;
             }
             if let Some(Location { file, span }) = v.set_at {
-                out.insert((model.path(file), span));
+                out.insert((file, span));
             }
         }
     }

@@ -55,23 +55,33 @@ fn one_staged_file_gets_the_whole_trees_findings_that_touch_it() {
         let (model, whole) = (outcome.model, outcome.diagnostics);
         for file in common::files_below(&dir).into_iter().filter(|p| !p.starts_with(dir.join(".git"))) {
             let staged = check(&Request { paths: vec![file.clone()], config: &config, overlay: &overlay }).diagnostics;
-            let same = |p: &Path| std::fs::canonicalize(p).ok() == std::fs::canonicalize(&file).ok();
-            let inherited = inherited_by_pools_in(&model, &same);
-            let expected: Vec<_> = whole
-                .iter()
-                .filter(|d| {
-                    same(&d.primary.path)
-                        || d.related.iter().any(|r| same(&r.path))
-                        || inherited.contains(&(d.primary.path.clone(), d.primary.span))
-                })
-                .cloned()
-                .collect();
+            let expected = touching(&model, &whole, &file);
             assert_eq!(staged, expected, "{} staged alone", file.display());
             files_compared += 1;
             findings_compared += expected.len();
         }
     }
     assert!(files_compared > 500 && findings_compared > 300, "{files_compared} files, {findings_compared} findings");
+}
+
+/// The findings of the whole tree (`model`, `whole`) that concern `file`: a place in it, or
+/// a setting a pool declared in it inherits.
+fn touching(
+    model: &sesslint::model::Model,
+    whole: &[sesslint::diagnostic::Diagnostic],
+    file: &Path,
+) -> Vec<sesslint::diagnostic::Diagnostic> {
+    let same = |p: &Path| std::fs::canonicalize(p).ok() == std::fs::canonicalize(file).ok();
+    let inherited = inherited_by_pools_in(model, &same);
+    whole
+        .iter()
+        .filter(|d| {
+            same(&d.primary.path)
+                || d.related.iter().any(|r| same(&r.path))
+                || inherited.contains(&(d.primary.path.clone(), d.primary.span))
+        })
+        .cloned()
+        .collect()
 }
 
 /// The places of the php.ini (and scan-dir) settings that the pools declared in a file
@@ -161,4 +171,55 @@ fn a_staged_file_discovery_does_not_read_is_named_on_stderr() {
         .output()
         .expect("sesslint");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("is not read"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A staged pool's findings cannot depend on a CLI setup whose files set no save path and
+/// no handler but `files`: the hook does not read it. A CLI setup that sends its sessions
+/// to the pool's Redis is read, and the Redis server's finding names it.
+#[test]
+fn a_staged_pool_reads_the_cli_setup_only_when_its_sessions_can_reach_a_server() {
+    let config = Config::default();
+    let overlay = Overlay::new();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = work_tree(&common::fixtures().join("demo"), tmp.path());
+    let cli = dir.join("etc/php/8.2/cli");
+    let pool = dir.join("etc/php/8.2/fpm/pool.d/blog.conf");
+    let run = |paths: Vec<PathBuf>| check(&Request { paths, config: &config, overlay: &overlay });
+    let reads_cli = |m: &sesslint::model::Model| m.files.iter().any(|f| f.source.path.starts_with(&cli));
+
+    let hook = run(vec![pool.clone()]);
+    assert!(!reads_cli(&hook.model), "the demo's CLI php.ini keeps `files`: not read");
+    let whole = run(vec![dir.clone()]);
+    assert!(reads_cli(&whole.model));
+    assert_eq!(hook.diagnostics, touching(&whole.model, &whole.diagnostics, &pool));
+    // Staging a file of the CLI setup, or the module ini its conf.d links to, reads it.
+    for file in [cli.join("php.ini"), dir.join("etc/php/8.2/mods-available/redis.ini")] {
+        assert!(reads_cli(&run(vec![file.clone()]).model), "{}", file.display());
+    }
+
+    // The CLI's sessions go to blog's Redis (port 6380, database 1): SL201 there names it.
+    let ini = cli.join("php.ini");
+    let text = std::fs::read_to_string(&ini).expect("read");
+    let text = text.replace(
+        "session.save_handler = files",
+        "session.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6380?database=1\"",
+    );
+    std::fs::write(&ini, text).expect("write");
+    let hook = run(vec![pool.clone()]);
+    assert!(reads_cli(&hook.model));
+    let whole = run(vec![dir.clone()]);
+    let expected = touching(&whole.model, &whole.diagnostics, &pool);
+    assert_eq!(hook.diagnostics, expected);
+    let sl201 = expected.iter().find(|d| d.code.as_str() == "SL201").expect("SL201 names blog");
+    assert!(sl201.related.iter().any(|r| r.path.ends_with("cli/php.ini")), "{:?}", sl201.related);
+
+    // The same with the save path in a conf.d file of the CLI only.
+    let conf_d = cli.join("conf.d/30-sessions.ini");
+    std::fs::write(&ini, std::fs::read(dir.join("etc/php/8.2/fpm/php.ini")).expect("read")).expect("write");
+    std::fs::write(&conf_d, "session.save_handler=redis\nsession.save_path=\"tcp://127.0.0.1:6380?database=1\"\n")
+        .expect("write");
+    let hook = run(vec![pool.clone()]);
+    assert!(reads_cli(&hook.model));
+    let whole = run(vec![dir.clone()]);
+    assert_eq!(hook.diagnostics, touching(&whole.model, &whole.diagnostics, &pool));
 }

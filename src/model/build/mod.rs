@@ -64,6 +64,10 @@ pub struct BuildOptions<'a> {
     /// [`Model::release_trees`] does after the build: for a caller that only reports
     /// (`check` without `--fix`/`--diff`), so that a fleet never holds every tree at once.
     pub release_trees: bool,
+    /// The files a run names (`check FILE...`, a pre-commit hook's staged files), as given:
+    /// outside a fleet, discovery then leaves out the files no finding about them can
+    /// depend on ([`discover::leave_out_for_staged`]). Empty: every file is read.
+    pub staged: &'a [PathBuf],
 }
 
 /// The one way to build a model: discover, read, parse and lower everything under `paths`.
@@ -85,6 +89,7 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
         redis_version,
         hosts,
         release_trees,
+        staged,
     } = *options;
     // `etc/../etc` and `etc` are one tree: each file is read and reported once.
     let mut paths: Vec<PathBuf> = paths.iter().map(|p| crate::confine::clean_argument(p)).collect();
@@ -107,6 +112,9 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
         for (path, bytes) in overlay {
             discover::add_buffer(&mut discovery, path, bytes, paths);
         }
+    }
+    if fleet.is_none() && !staged.is_empty() {
+        discover::leave_out_for_staged(&mut discovery, staged, overlay);
     }
     let confinement = discovery.confinement.clone();
     let mut model = Model {
