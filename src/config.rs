@@ -31,6 +31,9 @@ pub struct Config {
     /// Where `root` was set, for verbose output: `root = "." in d/sesslint.toml` or
     /// `--root DIR`.
     pub root_origin: Option<String>,
+    /// The directory `per_path_ignores` globs are relative to, made absolute once when the
+    /// file is read (empty without a file: paths are matched as given).
+    ignores_base: PathBuf,
     /// Extra directories whose stunnel/spiped/PeerVPN files count as tunnel evidence.
     pub tunnel_paths: Vec<PathBuf>,
     /// The Redis release the servers run (`redis-version = "7.0"`), when the user says.
@@ -90,7 +93,10 @@ impl Config {
         let one_line = |m: &str| m.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ");
         let doc = ImDocument::parse(text.to_owned()).map_err(|e| err(e.span(), one_line(e.message())))?;
         let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
-        let mut c = Config { path: Some(path.to_owned()), ..Config::default() };
+        // `sesslint.toml` named without a directory lives in the current one.
+        let dir = if base.as_os_str().is_empty() { Path::new(".") } else { base.as_path() };
+        let abs_base = std::path::absolute(dir).unwrap_or_else(|_| base.clone());
+        let mut c = Config { path: Some(path.to_owned()), ignores_base: abs_base, ..Config::default() };
         let table = doc.as_table();
         for (name, _) in table.iter() {
             let Some((key, item)) = table.get_key_value(name) else { continue };
@@ -171,15 +177,18 @@ impl Config {
     }
 
     /// Whether findings of `code` in `path` are ignored by `per-path-ignores`.
+    /// `path` is made absolute (one `std::path::absolute`, no file system access) only when
+    /// some glob names `code`; the base was made absolute when the file was read.
     pub fn ignored_in(&self, code: Code, path: &Path) -> bool {
-        let base = self.path.as_deref().and_then(Path::parent).unwrap_or(Path::new(""));
+        let mut globs =
+            self.per_path_ignores.iter().filter(|(_, codes)| codes.iter().any(|c| c.matches(code))).peekable();
+        if globs.peek().is_none() {
+            return false;
+        }
         let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        let abs_base = std::path::absolute(base).unwrap_or_else(|_| base.to_path_buf());
-        let rel = abs.strip_prefix(&abs_base).unwrap_or(&abs);
+        let rel = abs.strip_prefix(&self.ignores_base).unwrap_or(&abs);
         let rel = rel.to_string_lossy();
-        self.per_path_ignores
-            .iter()
-            .any(|(glob, codes)| glob_matches(glob, &rel) && codes.iter().any(|c| c.matches(code)))
+        globs.any(|(glob, _)| glob_matches(glob, &rel))
     }
 }
 
@@ -278,6 +287,23 @@ mod tests {
         assert!(e.message.contains("SL999"));
         let e = Config::parse(Path::new("s.toml"), "[severity]\nSL201 = \"fatal\"\n").expect_err("bad severity");
         assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn per_path_ignores_are_relative_to_the_files_directory() {
+        let text = "[per-path-ignores]\n\"staging/**\" = [\"SL2\"]\n";
+        let c = Config::parse(Path::new("/x/sesslint.toml"), text).expect("valid");
+        let code = Code::RedisExposedWithoutTunnel;
+        assert!(c.ignored_in(code, Path::new("/x/staging/etc/redis.conf")));
+        assert!(!c.ignored_in(code, Path::new("/y/staging/etc/redis.conf")));
+        assert!(!c.ignored_in(Code::from_code("SL101").expect("code"), Path::new("/x/staging/etc/redis.conf")));
+        // A file named without a directory: globs and relative paths both start at the
+        // current directory.
+        let c = Config::parse(Path::new("sesslint.toml"), text).expect("valid");
+        assert!(c.ignored_in(code, Path::new("staging/etc/redis.conf")));
+        let cwd = std::env::current_dir().expect("cwd");
+        assert!(c.ignored_in(code, &cwd.join("staging/etc/redis.conf")));
+        assert!(!c.ignored_in(code, Path::new("etc/staging/redis.conf")));
     }
 
     #[test]
