@@ -529,13 +529,13 @@ mod tests {
         assert_eq!(makedev(0, 21), 21);
         // A checkout: only its own work tree, though the root is `/`.
         std::fs::create_dir(inside.join(".git")).unwrap();
-        let repo = Confinement::for_detected_root(&[inside.clone()]);
+        let repo = Confinement::for_detected_root(std::slice::from_ref(&inside));
         assert!(repo.read(&inside.join("a.conf")).is_ok());
         assert!(matches!(repo.read(&dir.path().join("secret")), Err(Refusal::Outside { .. })));
         assert_eq!(makedev(254, 0), 254 << 8);
         // Not a checkout either: only the checked directory.
         std::fs::remove_dir(inside.join(".git")).unwrap();
-        let plain = Confinement::for_detected_root(&[inside.clone()]);
+        let plain = Confinement::for_detected_root(std::slice::from_ref(&inside));
         assert!(plain.read(&inside.join("a.conf")).is_ok());
         assert!(matches!(plain.read(&dir.path().join("secret")), Err(Refusal::Outside { .. })));
         assert!(Confinement::for_detected_root(&[PathBuf::from("/")]).resolve(Path::new("/etc")).is_ok());
@@ -547,7 +547,10 @@ mod tests {
         let link = inside.join("confdir");
         assert!(matches!(leaves_work_tree(&link), Some(Refusal::Outside { .. })));
         assert!(leaves_work_tree(&inside.join("a.conf")).is_none());
-        for c in [Confinement::for_detected_root(&[link.clone()]), Confinement::new(&inside, &[link.clone()])] {
+        for c in [
+            Confinement::for_detected_root(std::slice::from_ref(&link)),
+            Confinement::new(&inside, std::slice::from_ref(&link)),
+        ] {
             assert!(matches!(c.read(&link.join("x.conf")), Err(Refusal::Outside { .. })));
         }
     }

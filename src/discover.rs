@@ -154,7 +154,7 @@ pub fn discover_observed(
             // A copy of a machine's tree (`image/etc/...`). A top-level directory of this
             // machine (`/usr` has a `/usr/etc` on some systems) is never taken for one.
             let top_level =
-                |p: &Path| std::fs::canonicalize(p).is_ok_and(|c| c.parent().map_or(true, |q| q == Path::new("/")));
+                |p: &Path| std::fs::canonicalize(p).is_ok_and(|c| c.parent().is_none_or(|q| q == Path::new("/")));
             // Naming `/` names this machine: it is the root whatever else is named (a
             // copied tree named beside it must not make `/` a directory below that copy).
             let machine = paths.iter().any(|p| crate::confine::lexical_clean(p) == Path::new("/"));

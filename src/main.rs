@@ -375,7 +375,7 @@ fn main() -> ExitCode {
 }
 
 fn color() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// The paths and `--root` exist, or exit 2 saying which does not.

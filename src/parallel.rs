@@ -42,7 +42,7 @@ pub fn map<T: Sync, R: Send>(items: &[T], min_per_thread: usize, f: impl Fn(&T) 
         done
     };
     let parts: Vec<Vec<(usize, R)>> = std::thread::scope(|scope| {
-        let others: Vec<_> = (1..workers).map(|_| scope.spawn(&work)).collect();
+        let others: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
         let mut parts = vec![work()];
         for h in others {
             match h.join() {

@@ -112,7 +112,7 @@ impl PhpArray {
         if let ArrayKey::Int(n) = key {
             // The next free index follows the largest int key, negative ones included
             // (`[-5 => 'a', 'b']` puts 'b' at -4: checked with the PHP 8.2.36 we test against).
-            if self.next_index.map_or(true, |next| n >= next) {
+            if self.next_index.is_none_or(|next| n >= next) {
                 self.next_index = Some(n.saturating_add(1));
             }
         }

@@ -334,7 +334,7 @@ fn words(line: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
         while i < line.len() && !line[i].is_ascii_whitespace() {
             i += 1;
         }
-        (i > start).then(|| start..i)
+        (i > start).then_some(start..i)
     })
 }
 

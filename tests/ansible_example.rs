@@ -20,7 +20,7 @@ fn ansible_playbook() -> Option<PathBuf> {
         if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
             panic!("SESSLINT_REQUIRE_ORACLES=1 but `ansible-playbook` is not installed (python3 -m pip install ansible-core)");
         }
-        common::skipped(&format!("`ansible-playbook` is not installed, so the Ansible example is not run. Install it: python3 -m pip install ansible-core"));
+        common::skipped("`ansible-playbook` is not installed, so the Ansible example is not run. Install it: python3 -m pip install ansible-core");
         return None;
     }
     found

@@ -180,7 +180,7 @@ fn a_fifo_and_a_huge_file_are_reported_not_opened() {
 #[test]
 fn unreadable_files_are_reported_when_not_root() {
     if unsafe_is_root() {
-        common::skipped(&format!("running as root, which reads any file; permission denied cannot be produced"));
+        common::skipped("running as root, which reads any file; permission denied cannot be produced");
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -211,7 +211,7 @@ fn bad_bytes_give_diagnostics_not_panics() {
     let env = dir.path().join("var/www/x/app/etc");
     std::fs::create_dir_all(&env).expect("mkdir");
     let mut deep = b"<?php return ".to_vec();
-    deep.extend(std::iter::repeat(b'[').take(100_000));
+    deep.extend(std::iter::repeat_n(b'[', 100_000));
     std::fs::write(env.join("env.php"), deep).expect("write");
     let o = sesslint(&["--format", "concise", dir.path().to_str().expect("path")]);
     assert!(o.status.code() == Some(1), "{}", String::from_utf8_lossy(&o.stderr));

@@ -75,7 +75,7 @@ fn corpus_ini_files_agree_with_php() {
     let files: Vec<_> =
         common::files_below(&common::fixtures().join("corpus")).into_iter().filter(|f| is_php_ini_dialect(f)).collect();
     if files.is_empty() {
-        common::skipped(&format!("no corpus ini files found"));
+        common::skipped("no corpus ini files found");
         return;
     }
     let (count, failures) = run_all(&files);
@@ -114,7 +114,7 @@ fn per_directory_sections_are_the_ones_php_skips() {
             .expect("php");
         let php_sees = String::from_utf8_lossy(&out.stdout).into_owned();
         let model = sesslint::model::build(&[dir.path().to_path_buf()], &sesslint::model::BuildOptions::default());
-        let setup = model.php.iter().find(|s| s.values.get("session.gc_maxlifetime").is_some());
+        let setup = model.php.iter().find(|s| s.values.contains_key("session.gc_maxlifetime"));
         let ours = if setup.is_some() { "77" } else { "1440" };
         assert_eq!(ours, php_sees, "{section}: php reads {php_sees}");
     }

@@ -101,7 +101,7 @@ fn apache_with_mod_php() -> Option<PathBuf> {
             if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
                 panic!("SESSLINT_REQUIRE_ORACLES=1 but apache2 with mod_php is not installed (apt-get install apache2 libapache2-mod-php8.2)");
             }
-            common::skipped(&format!("apache2 or libapache2-mod-php8.2 is not installed, so mod_php's layer is not compared with a running Apache"));
+            common::skipped("apache2 or libapache2-mod-php8.2 is not installed, so mod_php's layer is not compared with a running Apache");
             None
         }
     }
@@ -224,7 +224,7 @@ fn a_running_apache_with_mod_php_reads_each_context_as_the_model_says() {
     let real: Vec<String> = cases.iter().map(|(_, port, path)| get(*port, path)).collect();
     drop(httpd);
 
-    let model = sesslint::model::build(&[root.clone()], &Default::default());
+    let model = sesslint::model::build(std::slice::from_ref(&root), &Default::default());
     let show = common::sesslint(&["show", root.to_str().expect("utf-8 path")]);
     let show = String::from_utf8_lossy(&show.stdout).into_owned();
     for ((context, port, path), real) in cases.iter().zip(&real) {

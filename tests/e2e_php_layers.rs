@@ -55,7 +55,7 @@ fn a_user_ini_overrides_php_ini_for_cgi_as_php_cgi_reads_it() {
     let real = php_cgi_reads(&cgi, &root.join("etc/php/8.2/cgi/php.ini"), &docroot);
     assert_eq!(real, "files|/var/lib/php/sessions", "php-cgi reads the .user.ini over php.ini");
 
-    let model = sesslint::model::build(&[root.clone()], &Default::default());
+    let model = sesslint::model::build(std::slice::from_ref(&root), &Default::default());
     let layered: Vec<_> =
         model.php.iter().filter(|s| s.layer.as_ref().is_some_and(|l| l.kind == LayerKind::UserIni)).collect();
     assert_eq!(layered.len(), 1, "one CGI setup seen through the .user.ini");

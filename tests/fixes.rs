@@ -22,7 +22,7 @@ fn copy_tree(from: &Path, to: &Path) {
 fn applying_each_fix_removes_its_finding_and_only_changes_its_span() {
     let mut applied = 0;
     for dir in common::rule_fixture_dirs() {
-        let model = sesslint::model::build(&[dir.clone()], &Default::default());
+        let model = sesslint::model::build(std::slice::from_ref(&dir), &Default::default());
         for d in sesslint::rules::check(&model).into_iter().filter(|d| d.fix.is_some()) {
             let tmp = tempfile::tempdir().expect("tempdir");
             copy_tree(&dir, tmp.path());

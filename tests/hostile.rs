@@ -1845,7 +1845,9 @@ fn php_reads(ini: &Path) -> Option<(serde_json::Value, String)> {
 /// it: PHP reads them as values (compared live), and no output shows them.
 #[test]
 fn a_quote_php_does_not_leave_open_hides_no_later_password() {
-    let cases: &[(&str, &[(&str, &str)], &str)] = &[
+    // (php.ini text, the (setting, password) pairs PHP reads, the save path's password)
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+    let cases: &[Case] = &[
         (
             "session.save_handler = redis\n; e.g. redis.session.prefix = \"PHPREDIS_SESSION:  (the default)\nredis.session.password = LeakC1\nsession.save_path = \"tcp://10.0.0.5:6379?auth=LeakC2\"\n",
             &[("redis.session.password", "LeakC1")],

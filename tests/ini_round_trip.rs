@@ -102,7 +102,7 @@ fn distribution_files_parse_without_errors() {
 #[test]
 fn a_one_megabyte_line_parses() {
     let mut line = b"session.save_path = \"".to_vec();
-    line.extend(std::iter::repeat(b'x').take(1 << 20));
+    line.extend(std::iter::repeat_n(b'x', 1 << 20));
     line.extend_from_slice(b"\"\n");
     let doc = ini::parse(&line);
     assert!(doc.errors.is_empty());
@@ -114,10 +114,10 @@ fn a_one_megabyte_line_parses() {
 #[test]
 fn deeply_nested_parentheses_do_not_overflow() {
     let mut v = b"a = ".to_vec();
-    v.extend(std::iter::repeat(b'(').take(100_000));
+    v.extend(std::iter::repeat_n(b'(', 100_000));
     v.push(b'1');
-    v.extend(std::iter::repeat(b')').take(100_000));
-    v.extend(std::iter::repeat(b'~').take(100_000));
+    v.extend(std::iter::repeat_n(b')', 100_000));
+    v.extend(std::iter::repeat_n(b'~', 100_000));
     let doc = ini::parse(&v);
     assert_round_trip(&v);
     assert!(!doc.errors.is_empty(), "a value ending in ~ is a syntax error");

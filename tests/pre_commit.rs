@@ -45,7 +45,7 @@ fn the_hook_blocks_a_bad_commit_and_passes_a_clean_one() {
         if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
             panic!("SESSLINT_REQUIRE_ORACLES=1 but pre-commit is not installed (pip install pre-commit)");
         }
-        common::skipped(&format!("pre-commit is not installed (pip install pre-commit); the hook was not run"));
+        common::skipped("pre-commit is not installed (pip install pre-commit); the hook was not run");
         return;
     }
     let validated =
@@ -165,7 +165,7 @@ fn pre_commit_installed() -> bool {
         if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
             panic!("SESSLINT_REQUIRE_ORACLES=1 but pre-commit is not installed (pip install pre-commit)");
         }
-        common::skipped(&format!("pre-commit is not installed (pip install pre-commit); the hook was not run"));
+        common::skipped("pre-commit is not installed (pip install pre-commit); the hook was not run");
     }
     found
 }
@@ -207,9 +207,7 @@ fn the_readme_config_with_the_system_hook_runs_the_sesslint_on_path() {
 #[test]
 fn the_readme_config_with_the_rust_hook_builds_sesslint_with_cargo() {
     if std::env::var("SESSLINT_TEST_PRE_COMMIT_RUST").as_deref() != Ok("1") {
-        common::skipped(&format!(
-            "the language: rust hook builds sesslint with cargo install; .ci/run runs it (SESSLINT_TEST_PRE_COMMIT_RUST=1)"
-        ));
+        common::skipped("the language: rust hook builds sesslint with cargo install; .ci/run runs it (SESSLINT_TEST_PRE_COMMIT_RUST=1)");
         return;
     }
     if !pre_commit_installed() {
@@ -247,7 +245,7 @@ fn the_readme_config_with_the_rust_hook_builds_sesslint_with_cargo() {
 #[test]
 fn the_hook_regex_and_discovery_agree() {
     let Some(python) = common::oracle("python3") else {
-        common::skipped(&format!("python3 is not installed; the hook's regex was not compared with discovery"));
+        common::skipped("python3 is not installed; the hook's regex was not compared with discovery");
         return;
     };
     let manifest = std::fs::read_to_string(".pre-commit-hooks.yaml").expect("manifest");

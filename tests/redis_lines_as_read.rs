@@ -222,7 +222,7 @@ fn acl_files_with_a_nul_start_redis_server_when_sesslint_says_so() {
         ("joined into a bad rule", format!("{default}user alice on\0\nuser bob on\n").into_bytes()),
         ("first read dropped", format!("\0{default}user alice on >pw ~* +@all\n").into_bytes()),
         ("word split", format!("{default}user alice o\0\nn >pw ~* +@all\n").into_bytes()),
-        ("CRLF", format!("user default on nopass ~* +@all\r\nuser alice on\0\r\n >pw ~* +@all\r\n").into_bytes()),
+        ("CRLF", "user default on nopass ~* +@all\r\nuser alice on\0\r\n >pw ~* +@all\r\n".to_string().into_bytes()),
         ("1024-byte reads", long.into_bytes()),
         ("duplicate by a join", format!("{default}user alice on >pw\0\n\nuser alice on\n").into_bytes()),
     ];

@@ -218,9 +218,9 @@ fn the_same_port_for_plain_and_tls_aborts_startup() {
     // Needs a certificate redis-server can load: Debian's ssl-cert snakeoil pair.
     let (cert, key) = ("/etc/ssl/certs/ssl-cert-snakeoil.pem", "/etc/ssl/private/ssl-cert-snakeoil.key");
     if std::fs::read(cert).is_err() || std::fs::read(key).is_err() {
-        common::skipped(&format!(
-            "no readable ssl-cert snakeoil pair (apt-get install ssl-cert), so port = tls-port is not pinned live"
-        ));
+        common::skipped(
+            "no readable ssl-cert snakeoil pair (apt-get install ssl-cert), so port = tls-port is not pinned live",
+        );
         return;
     }
     for same in [true, false] {

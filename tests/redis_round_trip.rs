@@ -113,14 +113,14 @@ fn upstream_config_files_parse_without_errors() {
 #[test]
 fn pathological_inputs_do_not_panic() {
     let mut huge = b"requirepass ".to_vec();
-    huge.extend(std::iter::repeat(b'a').take(1 << 20));
+    huge.extend(std::iter::repeat_n(b'a', 1 << 20));
     huge.push(b'\n');
     assert_round_trip(&huge);
     let tree = parse(&huge);
     assert_eq!(tree.directives().count(), 1);
 
     let mut quotes = b"x \"".to_vec();
-    quotes.extend(std::iter::repeat(b'\\').take(1 << 20));
+    quotes.extend(std::iter::repeat_n(b'\\', 1 << 20));
     assert_round_trip(&quotes);
     assert_eq!(parse(&quotes).errors().count(), 1);
 

@@ -56,7 +56,7 @@ fn same_findings_either_way(trees: &[PathBuf]) -> (usize, usize) {
     let config = sesslint::config::Config::default();
     let overlay = Overlay::new();
     let (mut released, mut kept_for_errors) = (0, 0);
-    for dir in trees.iter().cloned() {
+    for dir in trees {
         let req = Request { paths: vec![dir.clone()], config: &config, overlay: &overlay };
         let full = check(&req);
         let lean = check_observed(&req, &|_, _| {});

@@ -94,16 +94,16 @@ pub fn read_messages(
         let length = match read_header(input, pending_header.take()) {
             Header::Eof => return,
             Header::Length(n) => n,
-            Header::Unframeable => match {
+            Header::Unframeable => {
                 eprintln!("sesslint: dropped a message whose header cannot frame a body; reading on at the next Content-Length");
-                resync(input)
-            } {
-                Some(line) => {
-                    pending_header = Some(line);
-                    continue;
+                match resync(input) {
+                    Some(line) => {
+                        pending_header = Some(line);
+                        continue;
+                    }
+                    None => return,
                 }
-                None => return,
-            },
+            }
         };
         let mut body = vec![0; length];
         if input.read_exact(&mut body).is_err() {

@@ -469,7 +469,7 @@ fn apply_query(t: &mut RedisTarget, q: &str, cluster: bool) -> Option<String> {
                 (user, pass.unwrap_or_default())
             }
         };
-        if password.is_empty() && user.as_deref().map_or(true, str::is_empty) {
+        if password.is_empty() && user.as_deref().is_none_or(str::is_empty) {
             t.problems.push(TargetProblem::EmptyPassword);
         }
         t.auth = Some(Auth::new(user, password.as_bytes()));

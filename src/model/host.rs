@@ -132,16 +132,19 @@ mod tests {
             source: "sesslint.toml".into(),
             outside: false,
         };
-        let fleet = detect_fleet(&[dir.clone()], None, &[decl]).expect("a fleet");
+        let fleet = detect_fleet(std::slice::from_ref(&dir), None, &[decl]).expect("a fleet");
         let names: Vec<&str> = fleet.hosts.iter().map(|h| h.name.as_str()).collect();
         assert_eq!(names, ["db", "redis", "web"], "db has no etc/ but is declared");
         assert!(fleet.missing.is_empty());
         let index = HostIndex::new(&fleet);
         assert_eq!(index.host_of(&dir.join("web/etc/php/8.2/fpm/php.ini")), Some(HostId(2)));
         assert_eq!(index.host_of(&dir.join("elsewhere/x")), None);
-        assert!(detect_fleet(&[dir.clone()], None, &[]).is_none(), "db is no host tree: not every child is one");
+        assert!(
+            detect_fleet(std::slice::from_ref(&dir), None, &[]).is_none(),
+            "db is no host tree: not every child is one"
+        );
         assert!(detect_fleet(&[dir.join("web")], None, &[]).is_none(), "a host tree is not a fleet");
-        assert!(detect_fleet(&[dir.clone()], Some(Path::new("/")), &[]).is_none());
+        assert!(detect_fleet(std::slice::from_ref(&dir), Some(Path::new("/")), &[]).is_none());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

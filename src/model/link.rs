@@ -102,7 +102,7 @@ pub fn auth_refused(target: &RedisTarget, server: &RedisServer) -> Option<&'stat
     match &target.auth {
         None if !user.is_open() => Some("it sends no password and this server requires one (`-NOAUTH`)"),
         None => None,
-        Some(a) if !a.password && a.user.as_deref().map_or(true, str::is_empty) => {
+        Some(a) if !a.password && a.user.as_deref().is_none_or(str::is_empty) => {
             Some("its `auth` is empty, and phpredis still sends AUTH, which fails")
         }
         Some(a) if a.password && a.user.is_none() && user.nopass => Some(

@@ -139,8 +139,10 @@ pub fn stunnel_refused_line(text: &[u8]) -> Option<crate::syntax::SyntaxError> {
 pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
     let mut out = Vec::new();
     let mut global_client = false;
-    let mut current: Option<(Span, Vec<(String, String, Span)>)> = None;
-    let flush = |cur: Option<(Span, Vec<(String, String, Span)>)>, global_client: bool, out: &mut Vec<Tunnel>| {
+    // A `[service]` section: its header and its options (name, value, line).
+    type Section = (Span, Vec<(String, String, Span)>);
+    let mut current: Option<Section> = None;
+    let flush = |cur: Option<Section>, global_client: bool, out: &mut Vec<Tunnel>| {
         let Some((span, opts)) = cur else { return };
         // stunnel keeps an option's last value.
         let last = |k: &str| opts.iter().rev().find(|(n, _, _)| n.eq_ignore_ascii_case(k));

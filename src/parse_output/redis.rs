@@ -48,7 +48,7 @@ pub(super) fn parse_output(source: &Source, root: Option<&Path>, mask: bool) -> 
     let problems = loaded
         .errors
         .iter()
-        .map(|e| {
+        .flat_map(|e| {
             let mut message = e.message.clone();
             if root.is_none() && e.message.starts_with("sesslint does not read") && !e.message.contains("--root") {
                 message.push_str(
@@ -68,7 +68,6 @@ pub(super) fn parse_output(source: &Source, root: Option<&Path>, mask: bool) -> 
             }
             out
         })
-        .flatten()
         .chain(loaded.notes.iter().map(|n| Problem {
             path: n.file.clone(),
             line: n.line,

@@ -104,9 +104,9 @@ fn frame(d: &Diagnostic, ctx: &ReportContext<'_>) -> Frame {
         std::iter::once(&d.primary).chain(d.related.iter().filter(|r| near(r))).map(|l| l.span).collect();
     let (source, mut labels) = match source_of(ctx, &d.primary.path, &here) {
         Some((named, masked)) => {
-            let mut labels = vec![labeled(ctx, &masked, &d.primary, true)];
+            let mut labels = vec![labeled(ctx, masked, &d.primary, true)];
             for r in d.related.iter().filter(|r| near(r)) {
-                labels.push(labeled(ctx, &masked, r, false));
+                labels.push(labeled(ctx, masked, r, false));
             }
             (Some(named), labels)
         }
@@ -117,7 +117,7 @@ fn frame(d: &Diagnostic, ctx: &ReportContext<'_>) -> Frame {
     for r in d.related.iter().filter(|r| !near(r)) {
         if let Some((named, masked)) = source_of(ctx, &r.path, &[r.span]) {
             // The message heads the frame; the underline needs no second copy of it.
-            let mut place = labeled(ctx, &masked, r, true);
+            let mut place = labeled(ctx, masked, r, true);
             place.set_label(None);
             related.push(Frame {
                 message: ctx.text(&r.message),

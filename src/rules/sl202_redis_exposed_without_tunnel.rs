@@ -117,7 +117,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             && clients.iter().all(|(l, ep)| {
                 let t = &ep.targets[l.target];
                 t.transport == Transport::Unix
-                    || t.host.as_deref().map_or(true, |h| classify_address(h).0 == Reach::Loopback)
+                    || t.host.as_deref().is_none_or(|h| classify_address(h).0 == Reach::Loopback)
             });
         let message = if !tunnels.is_empty() {
             format!(

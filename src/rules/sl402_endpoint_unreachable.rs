@@ -152,7 +152,7 @@ mod tests {
 
     #[test]
     fn a_reason_many_servers_share_is_said_once_with_their_count() {
-        let many = std::iter::repeat("no unixsocket".to_owned()).take(40);
+        let many = std::iter::repeat_n("no unixsocket".to_owned(), 40);
         assert_eq!(distinct_reasons(many.chain(["port 6380".to_owned()])), "no unixsocket (40 servers); port 6380");
         let kinds = (0..8).map(|i| format!("port {i}"));
         assert_eq!(distinct_reasons(kinds), "port 0; port 1; port 2; port 3; port 4; and 3 other reasons");

@@ -92,7 +92,7 @@ fn handler_ops(model: &Model, owner: EndpointOwner, t: &RedisTarget) -> (String,
     let key = format!("{prefix}{SAMPLE_ID}").into_bytes();
     let lock = format!("{prefix}{SAMPLE_ID}_LOCK").into_bytes();
     let on = |k: &str| model.php_value(owner, k).is_some_and(|v| ini_bool(&v.value));
-    let lazy_write = model.php_value(owner, "session.lazy_write").map_or(true, |v| ini_bool(&v.value));
+    let lazy_write = model.php_value(owner, "session.lazy_write").is_none_or(|v| ini_bool(&v.value));
     let mut ops = Vec::new();
     if t.database.is_some() {
         ops.push(op("select", &[]));

@@ -196,10 +196,11 @@ pub fn disagreement(bytes: &[u8]) -> Option<String> {
         if !agree {
             return Some(format!("the name tests disagree with the plain ones on {w:?}"));
         }
-        if matches!(directives::lookup(&lower), directives::Lookup::Unknown) && !unknown_name_holds_a_secret(&lower) {
-            if super::redis_secret_args(&lower, &args) != unknown_redis(&lower, &args) {
-                return Some(format!("redis_secret_args disagrees with the plain one on {w:?}"));
-            }
+        if matches!(directives::lookup(&lower), directives::Lookup::Unknown)
+            && !unknown_name_holds_a_secret(&lower)
+            && super::redis_secret_args(&lower, &args) != unknown_redis(&lower, &args)
+        {
+            return Some(format!("redis_secret_args disagrees with the plain one on {w:?}"));
         }
     }
     None

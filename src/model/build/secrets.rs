@@ -96,7 +96,7 @@ pub(super) fn in_ini(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
 /// next lines as refused lines of their own: those are masked up to the line holding the
 /// closing `"` (or the end of the file), where `end` is where the value's line ends.
 fn fpm_open_quote_runs_to(bytes: &[u8], value: &[u8], end: usize) -> Option<usize> {
-    if memchr::memchr_iter(b'"', value).count() % 2 == 0 {
+    if memchr::memchr_iter(b'"', value).count().is_multiple_of(2) {
         return None;
     }
     Some(memchr::memchr(b'"', &bytes[end..]).map_or(bytes.len(), |q| end + q + 1))

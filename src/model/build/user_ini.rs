@@ -100,7 +100,7 @@ pub(super) fn lower_user_ini(
             continue;
         }
         let context = crate::source::display_path(&dir);
-        let reads_it = |filename: Option<String>| filename.map_or(true, |f| f == ".user.ini");
+        let reads_it = |filename: Option<String>| filename.is_none_or(|f| f == ".user.ini");
         let base_pools: Vec<(usize, FpmPool)> = pools
             .iter()
             .enumerate()

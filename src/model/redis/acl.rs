@@ -65,7 +65,7 @@ pub fn permits(
     keys: &[(&[u8], KeyNeed)],
 ) -> bool {
     let one = |c: &CommandAccess, k: &KeyAccess| {
-        command.map_or(true, |cmd| c.may_run(cmd)) && keys.iter().all(|(key, need)| k.permits(key, *need))
+        command.is_none_or(|cmd| c.may_run(cmd)) && keys.iter().all(|(key, need)| k.permits(key, *need))
     };
     one(root.0, root.1) || selectors.iter().any(|s| one(&s.commands, &s.keys))
 }

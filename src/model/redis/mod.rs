@@ -155,7 +155,7 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
                     Some((_, _, s)) => *s,
                     None => def.since,
                 };
-                if since > Since::R70 && newest.as_ref().map_or(true, |(s, _, _)| since > *s) {
+                if since > Since::R70 && newest.as_ref().is_none_or(|(s, _, _)| since > *s) {
                     newest = Some((since, d.name, d.at));
                 }
             }
@@ -240,7 +240,7 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
         tls_port: get("tls-port").and_then(|p| p.parse().ok()).unwrap_or(0),
         unixsocket: get("unixsocket").filter(|s| !s.is_empty()),
         unixsocketperm: get("unixsocketperm").filter(|p| p != "0"),
-        protected_mode: get("protected-mode").map_or(true, |v| v == "yes"),
+        protected_mode: get("protected-mode").is_none_or(|v| v == "yes"),
         requirepass_at,
         users,
         default_user: placeholder,
@@ -317,7 +317,7 @@ fn startup_failures(s: &RedisServer, get: &dyn Fn(&str) -> Option<String>) -> Ve
     if s.cluster_enabled {
         // server.c: the cluster bus listens on port + 10000 (7.0 has no cluster-port default).
         let port = if s.port != 0 { s.port } else { s.tls_port };
-        if port > 55535 && get("cluster-port").map_or(true, |p| p == "0") {
+        if port > 55535 && get("cluster-port").is_none_or(|p| p == "0") {
             out.push(StartupFailure {
                 at: setting_at("port"),
                 message: "Redis port number too high. Cluster communication port is 10,000 port numbers higher than your Redis port. Your Redis port number must be 55535 or less.".into(),
@@ -341,7 +341,7 @@ fn startup_failures(s: &RedisServer, get: &dyn Fn(&str) -> Option<String>) -> Ve
         for (key, what) in
             [("tls-cert-file", "No tls-cert-file configured!"), ("tls-key-file", "No tls-key-file configured!")]
         {
-            if get(key).map_or(true, |v| v.is_empty()) {
+            if get(key).is_none_or(|v| v.is_empty()) {
                 let at = s.settings.get("tls-port").map_or(whole_file, |(_, at)| *at);
                 out.push(StartupFailure {
                     at,

@@ -1055,7 +1055,7 @@ impl EnvPhp {
             let mut max_taken = false;
             const OCCUPIED: &str = "Cannot add element to the array as the next element is already occupied";
             let bump = |next: &mut Option<i64>, n: i64| {
-                if next.map_or(true, |x| n >= x) {
+                if next.is_none_or(|x| n >= x) {
                     *next = Some(n.saturating_add(1));
                 }
             };

@@ -36,7 +36,7 @@ pub fn value(v: &str) -> Result<String, Unencodable> {
         && v.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-' | b'/' | b':'))
         && !matches!(v.to_ascii_lowercase().as_str(), "on" | "off" | "yes" | "no" | "true" | "false" | "none" | "null")
-        && !v.bytes().next().is_some_and(|b| b == b'-');
+        && v.bytes().next().is_none_or(|b| b != b'-');
     if plain {
         Ok(v.to_owned())
     } else {

@@ -306,7 +306,7 @@ impl<'a> Lexer<'a> {
         for (word, tok) in WORDS {
             if rest.len() >= word.len()
                 && rest[..word.len()].eq_ignore_ascii_case(word)
-                && best.map_or(true, |(_, l)| word.len() > l)
+                && best.is_none_or(|(_, l)| word.len() > l)
             {
                 best = Some((tok, word.len()));
             }
@@ -483,7 +483,7 @@ impl<'a> Lexer<'a> {
         let mut best: Option<(u8, usize)> = None;
         for &(m, id) in cands {
             match m {
-                Match::Len(l) if best.map_or(true, |(_, b)| l > b) => best = Some((id, l)),
+                Match::Len(l) if best.is_none_or(|(_, b)| l > b) => best = Some((id, l)),
                 _ => {}
             }
         }

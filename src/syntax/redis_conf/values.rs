@@ -100,7 +100,7 @@ fn obuf_class(name: &[u8]) -> Option<usize> {
 
 /// `updateClientOutputBufferLimit`: `<class> <hard> <soft> <seconds>`...
 pub(super) fn client_output_buffer_limits(args: &[ArgBytes]) -> Result<Vec<(usize, u64, u64, i64)>, String> {
-    if args.len() % 4 != 0 {
+    if !args.len().is_multiple_of(4) {
         return Err("Wrong number of arguments in buffer limit configuration.".into());
     }
     let mut out = Vec::new();
