@@ -1966,3 +1966,29 @@ fn a_pool_password_quoted_across_lines_is_masked_on_every_line() {
         ini_secrets_shown_nowhere(repo.path(), pool, &[secret, "LeakPL2"]);
     }
 }
+
+/// A `rediscluster` save path whose seeds hold credentials (`user:pw@` in a seed, `?auth=`
+/// after a seed's port, a seed under a key named for a password) names those seeds with
+/// `********` in every output: findings in every format, with and without `--diff`, `show`
+/// and `parse`. tests/phpredis_live_model.rs shows what phpredis does with each.
+#[test]
+fn cluster_seeds_holding_credentials_are_masked_in_every_output() {
+    let cases = [
+        ("seed[]=tcp://usr:LeakK1@10.0.0.1:7000&seed[]=10.0.0.2:7000", "LeakK1"),
+        ("seed[]=tls://usr:LeakK2@10.0.0.1:7000", "LeakK2"),
+        ("seed[]=usr:LeakK3@10.0.0.1:7000", "LeakK3"),
+        ("seed[]=10.0.0.1:7000?auth=LeakK4", "LeakK4"),
+        ("seed[]=10.0.0.1:7000,auth=LeakK5&timeout=2", "LeakK5"),
+        ("seed[password]=LeakK6&seed[]=10.0.0.1:7000", "LeakK6"),
+        ("seed[auth]=LeakK7:7000", "LeakK7"),
+        ("seed[]=10.0.0.1:7000&auth[user]=u&auth[pass]=LeakK8", "LeakK8"),
+    ];
+    for (save_path, secret) in cases {
+        let repo = tempfile::tempdir().expect("tmp");
+        let text = format!("session.save_handler = rediscluster\nsession.save_path = \"{save_path}\"\n");
+        write(&repo.path().join("etc/php/8.2/cli/php.ini"), &text);
+        let show = all_output(&sesslint_in(repo.path(), &["show", "."]));
+        assert!(show.contains("rediscluster"), "{save_path}: show names the handler:\n{show}");
+        ini_secrets_shown_nowhere(repo.path(), "etc/php/8.2/cli/php.ini", &[secret]);
+    }
+}

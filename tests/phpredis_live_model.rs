@@ -184,3 +184,48 @@ fn cluster_seeds_with_a_scheme_reach_the_cluster_and_are_linked() {
         assert_eq!(seed, !d.message.contains("no session endpoint"), "{}", d.message);
     }
 }
+
+/// Seeds holding a credential or text after the port: phpredis 5.3.7 stores the session
+/// exactly when sesslint reads a seed it can use (`user:pw@` is part of the host name
+/// phpredis resolves, `?auth=` after the port is dropped by `atoi`, a seed without `:port`
+/// is ignored), and nothing sesslint says about the seed shows the password.
+#[test]
+fn cluster_seeds_holding_credentials_are_read_as_phpredis_reads_them_and_never_shown() {
+    let (Some(php), Some(redis)) = (php(), common::oracle("redis-server")) else { return };
+    let tree = tempfile::tempdir().expect("tempdir");
+    let Some((_servers, ports)) = start_cluster(&redis, tree.path()) else { return };
+    let p = ports[0];
+    let cases = [
+        (format!("seed[]=tcp://usr:LeakS1@127.0.0.1:{p}"), "LeakS1"),
+        (format!("seed[]=usr:LeakS2@127.0.0.1:{p}"), "LeakS2"),
+        (format!("seed[]=127.0.0.1:{p}?auth=LeakS3"), "LeakS3"),
+        (format!("seed[]=127.0.0.1:{p},auth=LeakS4"), "LeakS4"),
+        ("seed[password]=LeakS5".to_owned(), "LeakS5"),
+    ];
+    for (save_path, secret) in &cases {
+        let (stored, said) = php_session(&php, tree.path(), "rediscluster", save_path);
+        let model = sesslint::model::build(&[tree.path().to_path_buf()], &Default::default());
+        let t = &model.endpoints[0].targets[0];
+        let unusable = t.problems.iter().any(|q| {
+            matches!(
+                q,
+                TargetProblem::CredentialsInUrl | TargetProblem::SeedWithoutPort { .. } | TargetProblem::BadPort { .. }
+            )
+        });
+        assert_eq!(stored, !unusable, "{save_path}: php says {said}; sesslint reads {t:?}");
+        if stored {
+            assert_eq!((t.host.as_deref(), t.port), (Some("127.0.0.1"), p), "{save_path}");
+            assert!(t.problems.iter().any(|q| matches!(q, TargetProblem::SeedTextAfterPort { .. })), "{t:?}");
+            let linked: Vec<u16> = model.servers_of(sesslint::model::EndpointId(0), 0).map(|(_, s)| s.port).collect();
+            assert_eq!(linked, vec![p], "{save_path}");
+        }
+        let ctx = sesslint::report::ReportContext::new(&model, false, false);
+        let mut said_by_us = format!("{t:?}\n{}", sesslint::show::render_text(&model, &ctx));
+        for d in sesslint::check::run(&model, &sesslint::config::Config::default()) {
+            said_by_us.push_str(&d.message);
+            said_by_us.push('\n');
+        }
+        assert!(!said_by_us.contains(secret), "{save_path}: sesslint shows {secret}:\n{said_by_us}");
+        assert!(said_by_us.contains("********"), "{save_path}: the seed is named with the mask:\n{said_by_us}");
+    }
+}

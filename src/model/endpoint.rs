@@ -2,6 +2,7 @@
 //! the Redis addresses in that setting as phpredis (or Magento's Credis) reads them.
 
 use super::{EffectiveValue, Location};
+use crate::secrets::MASK;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -87,6 +88,9 @@ pub enum TargetProblem {
     NotPositive { param: &'static str, value: String },
     /// A raw `&` inside an `auth` value: the password ends there, the rest is dropped.
     PasswordSplitByAmpersand,
+    /// `seed[]=h:7000?auth=pw`: phpredis reads a seed's port with `atoi`, so the seed is
+    /// `h:7000` and the text after the port is dropped (no parameter of it is used).
+    SeedTextAfterPort { port: u16, rest: String },
 }
 
 impl std::fmt::Display for TargetProblem {
@@ -109,10 +113,30 @@ impl std::fmt::Display for TargetProblem {
             }
             TargetProblem::EmptyHost => f.write_str("a scheme with an empty host (`tcp:///path`): phpredis refuses the save_path (\"Failed to parse session.save_path\"); a socket is `unix:///path`"),
             TargetProblem::PasswordSplitByAmpersand => f.write_str("a raw `&` inside the `auth` value ends the password there (phpredis decodes the save_path as a query string): percent-encode it as `%26`"),
+            TargetProblem::SeedTextAfterPort { port, rest } => write!(
+                f,
+                "phpredis reads this seed's port as {port} and drops `{rest}` after it: a seed is only host:port (the cluster's parameters, `auth=` among them, go in the save path: `seed[]=host:port&auth=...`)"
+            ),
             TargetProblem::NotPositive { param, value } => write!(
                 f,
                 "`{param}={value}` is not > 0: phpredis refuses the save_path (\"Failed to initialize storage module\")"
             ),
+        }
+    }
+}
+
+impl TargetProblem {
+    /// The problem with every text it quotes from the save path replaced by [`MASK`].
+    fn masked(self) -> TargetProblem {
+        let mask = || MASK.to_owned();
+        match self {
+            TargetProblem::RedisScheme { .. } => TargetProblem::RedisScheme { scheme: mask() },
+            TargetProblem::UnknownScheme { .. } => TargetProblem::UnknownScheme { scheme: mask() },
+            TargetProblem::BadPort { .. } => TargetProblem::BadPort { port: mask() },
+            TargetProblem::SeedWithoutPort { .. } => TargetProblem::SeedWithoutPort { seed: mask() },
+            TargetProblem::NotPositive { param, .. } => TargetProblem::NotPositive { param, value: mask() },
+            TargetProblem::SeedTextAfterPort { port, .. } => TargetProblem::SeedTextAfterPort { port, rest: mask() },
+            other => other,
         }
     }
 }
@@ -242,20 +266,15 @@ fn parse_save_path_with_passwords(handler: &str, save_path: &str) -> Vec<(RedisT
 
 /// One host of a save path, named without its secrets: a piece holding a credential
 /// (`auth=pw` after a blank or comma, which phpredis tries as a host of its own) gives
-/// its host, port and problems from the piece with each secret byte replaced by `*`, and
-/// only the password (and stream options) from the piece as written.
+/// its host, port and problems from the piece with each secret replaced by [`MASK`]
+/// (`auth=********`, whatever the secret's length, as every output masks), and only the
+/// password (and stream options) from the piece as written.
 fn parse_piece(piece: &str, secrets: &[std::ops::Range<usize>]) -> (RedisTarget, Option<String>) {
     let (t, password) = parse_url(piece);
     if secrets.is_empty() {
         return (t, password);
     }
-    let mut masked = piece.as_bytes().to_vec();
-    for r in secrets {
-        masked[r.clone()].fill(b'*');
-    }
-    // Whole UTF-8 characters lie inside a secret range or outside it, so this is lossless
-    // outside them; a cut character would only become U+FFFD.
-    let (shown, _) = parse_url(&String::from_utf8_lossy(&masked));
+    let (shown, _) = parse_url(&crate::secrets::mask_ranges(piece, secrets));
     (RedisTarget { auth: t.auth, stream: t.stream, ..shown }, password)
 }
 
@@ -331,45 +350,89 @@ fn set_host_port(t: &mut RedisTarget, hostport: &str) {
     }
 }
 
-/// `rediscluster`: the whole setting is a query string with `seed[]=host:port`.
+/// `rediscluster`: the whole setting is a query string with `seed[]=host:port`. A seed
+/// whose value holds a credential (`seed[]=tcp://user:pw@h:7000`, `seed[password]=pw`) is
+/// read as phpredis reads it and named from the value with its secrets masked.
 fn parse_cluster(save_path: &str) -> Vec<(RedisTarget, Option<String>)> {
-    let params = query_pairs(save_path);
     let mut template = RedisTarget::new(Transport::Tcp);
     let password = apply_query(&mut template, save_path, true);
+    let secrets = crate::secrets::save_path_secret_ranges(save_path.as_bytes());
     let mut out = Vec::new();
-    for (k, v) in &params {
-        if k == "seed[]" || k.starts_with("seed[") {
-            let mut t = template.clone();
-            // phpredis splits at the last `:` and hands `host:port` to PHP's stream layer,
-            // so `tcp://host:port` and `tls://host:port` seeds work (cluster_library.c).
-            match v.rsplit_once(':') {
-                Some((h, p)) => {
-                    let (scheme, host) = match h.split_once("://") {
-                        Some((s, rest)) => (Some(s.to_ascii_lowercase()), rest),
-                        None => (None, h),
-                    };
-                    match scheme.as_deref() {
-                        None | Some("tcp") => {}
-                        Some("tls" | "ssl" | "tlsv1.0" | "tlsv1.1" | "tlsv1.2" | "tlsv1.3" | "sslv3") => {
-                            t.transport = Transport::Tls
-                        }
-                        Some(other) => t.problems.push(TargetProblem::UnknownScheme { scheme: other.to_owned() }),
-                    }
-                    t.host = Some(host.trim_start_matches('[').trim_end_matches(']').to_owned());
-                    match p.parse::<u16>() {
-                        Ok(n) if n > 0 => t.port = n,
-                        _ => t.problems.push(TargetProblem::BadPort { port: p.to_owned() }),
-                    }
-                }
-                None => {
-                    t.host = Some(v.clone());
-                    t.problems.push(TargetProblem::SeedWithoutPort { seed: v.clone() });
-                }
-            }
-            out.push((t, password.clone()));
+    // The `&`-separated parts as query_pairs reads them, with where each value starts.
+    let mut at = 0;
+    for part in save_path.split('&') {
+        let part_start = at;
+        at += part.len() + 1;
+        let (k, v) = part.split_once('=').unwrap_or((part, ""));
+        let k = url_decode(k);
+        if part.is_empty() || !(k == "seed[]" || k.starts_with("seed[")) {
+            continue;
         }
+        let vs = part_start + (part.len() - v.len());
+        let ve = part_start + part.len();
+        let hidden: Vec<std::ops::Range<usize>> = secrets
+            .iter()
+            .filter(|r| r.start < ve && r.end > vs)
+            .map(|r| r.start.max(vs) - vs..r.end.min(ve) - vs)
+            .collect();
+        let t = seed(&template, &url_decode(v));
+        let t = if hidden.is_empty() {
+            t
+        } else {
+            named_from(t, seed(&template, &url_decode(&crate::secrets::mask_ranges(v, &hidden))))
+        };
+        out.push((t, password.clone()));
     }
     out
+}
+
+/// One `seed[]` value as phpredis uses it (phpredis 5.3.7 cluster_library.c
+/// cluster_init_seeds): split at the last `:`, the port read with `atoi`, the host
+/// (a `scheme://` included) handed to PHP's stream layer, which takes a `user:pw@` in
+/// it for part of the host name.
+fn seed(template: &RedisTarget, v: &str) -> RedisTarget {
+    let mut t = template.clone();
+    let Some((h, p)) = v.rsplit_once(':') else {
+        t.host = Some(v.to_owned());
+        t.problems.push(TargetProblem::SeedWithoutPort { seed: v.to_owned() });
+        return t;
+    };
+    let (scheme, host) = match h.split_once("://") {
+        Some((s, rest)) => (Some(s.to_ascii_lowercase()), rest),
+        None => (None, h),
+    };
+    match scheme.as_deref() {
+        None | Some("tcp") => {}
+        Some("tls" | "ssl" | "tlsv1.0" | "tlsv1.1" | "tlsv1.2" | "tlsv1.3" | "sslv3") => t.transport = Transport::Tls,
+        Some(other) => t.problems.push(TargetProblem::UnknownScheme { scheme: other.to_owned() }),
+    }
+    if host.contains('@') {
+        t.problems.push(TargetProblem::CredentialsInUrl);
+    }
+    t.host = Some(host.trim_start_matches('[').trim_end_matches(']').to_owned());
+    let digits = p.bytes().take_while(u8::is_ascii_digit).count();
+    match p[..digits].parse::<u16>() {
+        Ok(n) if n > 0 => {
+            t.port = n;
+            if digits < p.len() {
+                t.problems.push(TargetProblem::SeedTextAfterPort { port: n, rest: p[digits..].to_owned() });
+            }
+        }
+        _ => t.problems.push(TargetProblem::BadPort { port: p.to_owned() }),
+    }
+    t
+}
+
+/// `t` (a seed as phpredis reads it) named from `shown` (the same seed read with its
+/// secrets masked): where the mask changed what the seed is (`seed[auth]=pw:7000`), its
+/// host and every text its problems quote are only the mask.
+fn named_from(t: RedisTarget, shown: RedisTarget) -> RedisTarget {
+    let kinds = |t: &RedisTarget| t.problems.iter().map(std::mem::discriminant).collect::<Vec<_>>();
+    if (t.transport, t.port) == (shown.transport, shown.port) && kinds(&t) == kinds(&shown) {
+        return RedisTarget { host: shown.host, problems: shown.problems, ..t };
+    }
+    let problems = t.problems.into_iter().map(TargetProblem::masked).collect();
+    RedisTarget { host: Some(MASK.to_owned()), problems, ..t }
 }
 
 /// Decode a query as PHP's treat_data(PARSE_STRING) does: `&`-separated, `+` and `%XX`.
@@ -610,6 +673,38 @@ mod tests {
         assert_eq!(s.len(), 2);
         assert_eq!(s[1].port, 7001);
         assert!(s[0].auth.is_some());
+    }
+
+    #[test]
+    fn cluster_seeds_as_phpredis_reads_them_named_without_their_secrets() {
+        let one = |sp: &str| parse_save_path("rediscluster", sp).remove(0);
+        // `atoi` reads the port; what follows it is dropped.
+        let t = one("seed[]=10.0.0.1:7000?auth=LeakE1&timeout=2");
+        assert_eq!((t.host.as_deref(), t.port), (Some("10.0.0.1"), 7000));
+        assert_eq!(t.problems, [TargetProblem::SeedTextAfterPort { port: 7000, rest: "?auth=********".into() }]);
+        // User-info is part of the host name phpredis resolves.
+        let t = one("seed[]=tls://usr:LeakE2@10.0.0.1:7000");
+        assert_eq!((t.transport, t.host.as_deref(), t.port), (Transport::Tls, Some("usr:********@10.0.0.1"), 7000));
+        assert_eq!(t.problems, [TargetProblem::CredentialsInUrl]);
+        let t = one("seed[password]=LeakE3");
+        assert_eq!(t.problems, [TargetProblem::SeedWithoutPort { seed: "********".into() }]);
+        // Masking turns `pw:7000` into a seed without a port: phpredis still tries port 7000.
+        let t = one("seed[auth]=LeakE4:7000");
+        assert_eq!((t.host.as_deref(), t.port, t.problems.is_empty()), (Some("********"), 7000, true));
+        assert!(!format!("{t:?}").contains("LeakE"));
+        // The cluster's own password is kept out of the targets, its digest in.
+        let t = one("seed[]=h:7000&auth[user]=u&auth[pass]=LeakE5");
+        assert_eq!(t.auth, Some(Auth::new(Some("u".into()), b"LeakE5")));
+        assert_eq!(passwords_in_save_path("rediscluster", "seed[]=h:7000&auth=LeakE6"), [Some("LeakE6".to_owned())]);
+    }
+
+    #[test]
+    fn a_host_named_from_a_piece_holding_a_secret_shows_the_fixed_mask() {
+        // `tcp://auth=pw:6379` after a blank: phpredis tries it as a host of its own.
+        let list = parse_save_path("redis", "tcp://10.0.0.5:6379?timeout=2 tcp://auth=LeakE7x:6379");
+        assert_eq!(list[1].host.as_deref(), Some("auth=********"));
+        let list = parse_save_path("redis", "tcp://10.0.0.5:6379?timeout=2 tcp://auth=L:6379");
+        assert_eq!(list[1].host.as_deref(), Some("auth=********"), "the mask does not tell the length");
     }
 
     #[test]

@@ -19,7 +19,8 @@
 //! redis-server with `requirepass`: `?password=...` sends no password and `session_start()`
 //! throws `RedisException: NOAUTH Authentication required.`; `?databse=2` stores the sessions
 //! in database 0, next to whatever else lives there; `tcp://:secret@host` is the same as no
-//! password.
+//! password. A `rediscluster` seed `tcp://user:secret@host:7000` is worse: phpredis hands
+//! `user:secret@host` to the resolver as the host name, and the seed never connects.
 //!
 //! ## Example
 //! ```ini
@@ -70,7 +71,11 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                 ));
             }
             if t.problems.contains(&TargetProblem::CredentialsInUrl) {
-                messages.push("a password in the URL's user-info (`user:pass@host`) is ignored by phpredis: no password is sent (did you mean `?auth=...`, or `?auth[]=user&auth[]=pass` for an ACL user?)".to_owned());
+                if cluster {
+                    messages.push(format!("phpredis takes the user-info of the seed `{}:{}` for part of its host name, which never resolves (\"getaddrinfo ... failed\"): no session reaches the cluster through this seed and no password is sent (did you mean `&auth=...`, or `&auth[]=user&auth[]=pass` for an ACL user?)", t.host.as_deref().unwrap_or(""), t.port));
+                } else {
+                    messages.push("a password in the URL's user-info (`user:pass@host`) is ignored by phpredis: no password is sent (did you mean `?auth=...`, or `?auth[]=user&auth[]=pass` for an ACL user?)".to_owned());
+                }
             }
         }
         for message in messages {
