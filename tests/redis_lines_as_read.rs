@@ -110,7 +110,8 @@ fn no_output_shows_the_password_of_an_acl_line_joined_by_a_nul() {
     assert_masked(t.path(), &["etc/redis/redis.conf", "etc/redis/users.acl"], &["LeakACL3"], "ACL");
     let (accepted, text) = run(t.path(), &["check", "--format", "concise", "."]);
     let _ = accepted;
-    assert!(!text.contains("SL001"), "redis-server starts with this ACL file:\n{text}");
+    assert!(!text.contains("error[SL001]"), "redis-server starts with this ACL file:\n{text}");
+    assert!(text.contains("warning[SL001]"), "the NUL line is read otherwise than written:\n{text}");
 }
 
 /// The passwords `parse --show-secrets` says a file sets: (user or "" for requirepass, pw).
@@ -247,6 +248,58 @@ fn acl_files_with_a_nul_start_redis_server_when_sesslint_says_so() {
                     assert!(matches!(r, Ok(Resp::Simple(ref s)) if s == "OK"), "{name}: AUTH {user}: {r:?}");
                 }
             }
+        }
+    }
+}
+
+/// An ACL file with a NUL: `check` warns (SL001) at the lines redis-server reads otherwise
+/// than written, as it does for redis.conf, and `parse` numbers a refused line as
+/// redis-server 7.0.15 does in its log (`users.acl:3: Syntax error.`): it counts the lines
+/// of the text it kept, so each join takes one number away.
+#[test]
+fn an_acl_file_with_a_nul_is_warned_about_and_numbered_as_redis_server_numbers_it() {
+    let Some(redis) = common::oracle("redis-server") else { return };
+    let default = "user default on nopass ~* +@all\n";
+    let files = [
+        format!("{default}user alice on\0\n >pw ~* +@all\n\nuser bob on bogus\n"),
+        format!("{default}user alice on\0\n >pw\0\n ~* +@all\nuser carol on nope\nuser dave on\0\nuser erin on\n"),
+        format!("\0{default}user bob on bogus\n"),
+    ];
+    for acl in files {
+        let t = tree(b"port 6379\naclfile /etc/redis/users.acl\n", Some(acl.as_bytes()));
+        let (_, check) = run(t.path(), &["check", "--format", "concise", "."]);
+        let nul_line = 1 + acl[..acl.find('\0').expect("nul")].matches('\n').count();
+        let warned = format!("etc/redis/users.acl:{nul_line}:");
+        assert!(
+            check.lines().any(|l| l.starts_with(&warned) && l.contains("warning[SL001]")),
+            "{acl:?}: no SL001 warning at the NUL:\n{check}"
+        );
+        let (accepted, parse) = run(t.path(), &["parse", "--kind", "redis-acl", "etc/redis/users.acl"]);
+        let line_numbers = |text: &str, marker: &str| -> Vec<usize> {
+            let mut out: Vec<usize> = text
+                .split(marker)
+                .skip(1)
+                .filter_map(|rest| rest.split(':').next().and_then(|n| n.parse().ok()))
+                .collect();
+            out.sort();
+            out
+        };
+        let ours: Vec<usize> = line_numbers(
+            &parse.lines().filter(|l| !l.contains(": warning: ")).collect::<Vec<_>>().join("\n"),
+            "etc/redis/users.acl:",
+        );
+        let live_conf = t.path().join("live.conf");
+        let acl_path = t.path().join("etc/redis/users.acl");
+        std::fs::write(&live_conf, format!("aclfile {}\n", acl_path.display())).expect("write");
+        let tmp = tempfile::tempdir().expect("tempdir");
+        match redis::start(&redis, &live_conf, t.path(), tmp.path(), &[]) {
+            Outcome::Refused(log) => {
+                assert!(!accepted, "{acl:?}: redis-server refuses it, sesslint accepts it:\n{log}");
+                let theirs = line_numbers(&log, "users.acl:");
+                assert!(!theirs.is_empty(), "{acl:?}: no line in redis-server's log:\n{log}");
+                assert_eq!(ours, theirs, "{acl:?}: sesslint parse says\n{parse}\nredis-server says\n{log}");
+            }
+            Outcome::Running(_server) => panic!("{acl:?}: redis-server starts with a bad rule"),
         }
     }
 }

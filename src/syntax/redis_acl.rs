@@ -26,6 +26,21 @@ pub struct AclLine {
 pub struct AclFile {
     pub users: Vec<AclLine>,
     pub errors: Vec<SyntaxError>,
+    /// Lines redis-server reads otherwise than written (a NUL byte drops text and joins
+    /// lines, as in redis.conf: [`redis_conf::LineKind::Misread`]): warnings, not refusals.
+    pub misread: Vec<SyntaxError>,
+    /// With a NUL in the file: the file offset where each line redis-server counts starts
+    /// (it numbers the lines of the text it kept, so a join takes one number away).
+    read_line_starts: Vec<usize>,
+}
+
+impl AclFile {
+    /// The 1-based line number redis-server gives the file offset `at` in its messages
+    /// (`users.acl:3: Syntax error`): the file's own line number unless a NUL joined lines
+    /// before it. `None` when the file has no NUL: the file's line, as any reader counts.
+    pub fn line_as_read(&self, at: usize) -> Option<usize> {
+        (!self.read_line_starts.is_empty()).then(|| self.read_line_starts.partition_point(|&s| s <= at).max(1))
+    }
 }
 
 /// Read an ACL file's bytes as redis-server does (redis@7.0.15:src/acl.c ACLLoadFromFile
@@ -38,6 +53,14 @@ pub fn parse(bytes: &[u8]) -> AclFile {
     }
     let view = FgetsView::of(bytes);
     let mut out = parse_read(&view.kept);
+    // The lines of the kept text, where they start in the file (offsets ascend with the
+    // kept text's). A kept text that ends in a newline starts no line after it.
+    let kept = &view.kept;
+    out.read_line_starts = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', kept).map(|i| i + 1).filter(|&i| i < kept.len()))
+        .map(|k| if kept.is_empty() { 0 } else { view.file_span(Span::new(k, k + 1)).start })
+        .collect();
+    out.misread = redis_conf::parse(bytes).misread().cloned().collect();
     for u in &mut out.users {
         u.span = view.file_span(u.span);
         for s in &mut u.secrets {
@@ -130,6 +153,23 @@ mod tests {
         // Joined into a bad rule: refused, as redis-server refuses it.
         let f = parse(b"user alice on\0\nuser bob on\n");
         assert_eq!(f.errors.len(), 1);
+    }
+
+    #[test]
+    fn lines_are_numbered_as_redis_server_numbers_them_and_the_nul_is_a_warning() {
+        let bytes = b"user default on nopass ~* +@all\nuser alice on\0\n >pw ~* +@all\nuser bob on bogus\n";
+        let f = parse(bytes);
+        // redis-server 7.0.15: "users.acl:3: Syntax error" for bob, on the file's line 4.
+        assert_eq!(f.errors.len(), 1);
+        assert_eq!(f.line_as_read(f.errors[0].span.start), Some(3));
+        let lines: Vec<_> = f.users.iter().map(|u| f.line_as_read(u.span.start)).collect();
+        assert_eq!(lines, [Some(1), Some(2)]);
+        // The NUL line and the line it joins, as redis.conf's LineKind::Misread.
+        assert_eq!(f.misread.len(), 2);
+        assert_eq!(f.misread[0].span.start, bytes.iter().position(|&b| b == 0).expect("nul"));
+        let plain = parse(b"user default on nopass\nuser bob on bogus\n");
+        assert!(plain.misread.is_empty());
+        assert_eq!(plain.line_as_read(plain.errors[0].span.start), None);
     }
 
     #[test]

@@ -216,6 +216,7 @@ pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
         Role::RedisAcl => {
             let acl = crate::syntax::redis_acl::parse(&file.source.bytes);
             file.syntax_errors = acl.errors.clone();
+            file.syntax_warnings = acl.misread.clone();
             file.secrets = secrets::in_acl(&acl, &file.source.bytes);
             Parsed::Acl(Arc::new(acl))
         }
