@@ -1992,3 +1992,58 @@ fn cluster_seeds_holding_credentials_are_masked_in_every_output() {
         ini_secrets_shown_nowhere(repo.path(), "etc/php/8.2/cli/php.ini", &[secret]);
     }
 }
+
+/// php-fpm globs a relative `include=` at its prefix on its own machine, where `..` stops
+/// at `/` (php-fpm 8.2 `-tt` finds a pool through more `..` than its prefix has). sesslint
+/// resolves it the same way on the machine's root: `/` with `--root /`, and a host's own
+/// tree in a fleet, so that no pool of one host includes another host's files.
+#[test]
+fn a_relative_fpm_include_climbs_no_higher_than_its_machines_root() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let machine = tmp.path().canonicalize().expect("canonical temp dir");
+    let pool_dir = machine.join("etc/php/8.2/fpm/pool.d");
+    let climb = "../".repeat(machine.components().count() + 8);
+    let include = format!("{climb}{}/*.conf", pool_dir.strip_prefix("/").expect("absolute").display());
+    let conf = machine.join("etc/php/8.2/fpm/php-fpm.conf");
+    write(&conf, format!("[global]\nerror_log = {}/fpm.log\ninclude={include}\n", machine.display()));
+    write(
+        &pool_dir.join("c.conf"),
+        "[climbed]\nuser = www-data\nlisten = 127.0.0.1:9999\npm = static\npm.max_children = 1\n",
+    );
+    if let Some(fpm) = common::oracle("php-fpm8.2") {
+        let o = Command::new(fpm)
+            .args(["-tt", "-n", "-p"])
+            .arg(machine.join("etc/php/8.2"))
+            .arg("-y")
+            .arg(&conf)
+            .output()
+            .expect("run php-fpm");
+        let said = all_output(&o);
+        assert!(said.contains("[climbed]") && said.contains("test is successful"), "php-fpm -tt:\n{said}");
+    }
+    let at = machine.to_str().expect("utf-8 path");
+    let shown = all_output(&sesslint_in(&machine, &["show", "--root", "/", at]));
+    assert!(shown.contains("pool climbed"), "{shown}");
+
+    // A fleet: web1's php-fpm.conf climbs towards web2's pools; on web1 that is `/web2/...`.
+    let fleet = tempfile::tempdir().expect("tmp");
+    for h in ["web1", "web2"] {
+        write(&fleet.path().join(h).join("etc/php/8.2/fpm/php.ini"), "session.save_handler = files\n");
+    }
+    write(
+        &fleet.path().join("web1/etc/php/8.2/fpm/php-fpm.conf"),
+        "[global]\ninclude=../../../../web2/etc/php/8.2/fpm/other.d/*.conf\n",
+    );
+    write(
+        &fleet.path().join("web2/etc/php/8.2/fpm/other.d/other.conf"),
+        "[web2only]\nuser = www-data\nlisten = /run/php/o.sock\nphp_admin_value[session.save_handler] = redis\nphp_admin_value[session.save_path] = \"tcp://10.9.9.9:6379\"\n",
+    );
+    write(
+        &fleet.path().join("web1/web2/etc/php/8.2/fpm/other.d/mine.conf"),
+        "[clamped]\nuser = www-data\nlisten = /run/php/m.sock\n",
+    );
+    let shown = all_output(&sesslint_in(fleet.path(), &["show", "."]));
+    assert!(shown.contains("Fleet"), "{shown}");
+    assert!(shown.contains("web1: pool clamped"), "web1 reads its own /web2/...:\n{shown}");
+    assert!(!shown.contains("web2only") && !shown.contains(".."), "web1 includes web2's pool:\n{shown}");
+}

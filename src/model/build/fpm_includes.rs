@@ -17,7 +17,8 @@ struct FpmInclude {
     shown: String,
     /// Where it points: absolute patterns below the root, relative ones against FPM's prefix
     /// (the parent of the directory holding php-fpm.conf, as with Docker's
-    /// `include=etc/php-fpm.d/*.conf`). `None` when it depends on the FPM master's environment.
+    /// `include=etc/php-fpm.d/*.conf`), `..` stopping at the root (the host's `/`). `None`
+    /// when it depends on the FPM master's environment.
     resolved: Option<PathBuf>,
     /// `${NAME}` references, which php-fpm takes from its own environment.
     env_names: String,
@@ -44,21 +45,36 @@ fn fpm_include_patterns(model: &Model, parsed: &[Parsed], m: usize) -> Vec<FpmIn
             continue;
         }
         let root = model.root_of(FileId(m));
-        // On the target machine `/..` is `/`: clamp before mapping below the root.
-        let cleaned = if value.starts_with('/') {
-            crate::confine::lexical_clean(Path::new(&value)).to_string_lossy().into_owned()
+        let prefix = main_dir.parent().unwrap_or(Path::new(""));
+        // php-fpm globs `prefix/value` on its machine, where `/..` is `/`: a relative pattern
+        // is made absolute on that machine (the host's tree for a fleet), then clamped there
+        // like an absolute one, so no `..` leads into another host's files.
+        let on_machine = if value.starts_with('/') {
+            Some(PathBuf::from(&value))
         } else {
-            value.clone()
+            path_on_machine(root, prefix).map(|p| p.join(&value))
         };
-        let resolved = match cleaned.strip_prefix('/') {
-            Some(rel) if root != Path::new("/") => root.join(rel),
-            Some(_) => PathBuf::from(&cleaned),
-            None => main_dir.parent().unwrap_or(Path::new("")).join(&value),
+        let resolved = match on_machine.map(|p| crate::confine::lexical_clean(&p)) {
+            Some(p) if root != Path::new("/") => root.join(p.strip_prefix("/").unwrap_or(&p)),
+            Some(p) => p,
+            None => prefix.join(&value),
         };
         let shown = crate::source::printable(&value).into_owned();
         out.push(FpmInclude { shown, resolved: Some(resolved), env_names, span: node.span });
     }
     out
+}
+
+/// `path` (a file of the tree under `root`) as the path it has on its machine, where `root`
+/// is `/`: `fleet/web1/etc/php/8.2` -> `/etc/php/8.2`. `None` when it is not below `root`.
+fn path_on_machine(root: &Path, path: &Path) -> Option<PathBuf> {
+    let (root, path) = (crate::confine::lexical_clean(root), crate::confine::lexical_clean(path));
+    let inside = if root == Path::new(".") {
+        Some(path.as_path()).filter(|p| p.is_relative() && !p.starts_with(".."))
+    } else {
+        path.strip_prefix(&root).ok()
+    }?;
+    Some(Path::new("/").join(inside))
 }
 
 /// Files one php-fpm `include=` glob may add to the model: a glob over a directory of
@@ -205,4 +221,20 @@ pub(super) fn fpm_setup(setups: &[php::PhpSetup], index: &SetupIndex, dir: &Path
         .or_else(|| index.0.get(&dir.join("php")))
         .copied()
         .or_else(|| setups.iter().position(|s| s.sapi.is_none() && s.dir.starts_with(dir)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_of_the_tree_as_its_machine_names_it() {
+        let on = |root: &str, p: &str| path_on_machine(Path::new(root), Path::new(p));
+        assert_eq!(on("fleet/web1", "fleet/web1/etc/php/8.2"), Some(PathBuf::from("/etc/php/8.2")));
+        assert_eq!(on("./fleet/web1", "fleet/web1/./etc"), Some(PathBuf::from("/etc")));
+        assert_eq!(on(".", "etc/php/8.2"), Some(PathBuf::from("/etc/php/8.2")));
+        assert_eq!(on("/", "/etc/php/8.2"), Some(PathBuf::from("/etc/php/8.2")));
+        assert_eq!(on("fleet/web1", "fleet/web2/etc"), None);
+        assert_eq!(on(".", "../etc"), None);
+    }
 }
