@@ -350,13 +350,21 @@ fn set_host_port(t: &mut RedisTarget, hostport: &str) {
     }
 }
 
+/// Distinct seeds read from one `rediscluster` save path: each copies the save path's
+/// parameters, so a hostile path of a hundred thousand seeds costs at most this many
+/// copies (phpredis maps the cluster from the first seed that answers; real ones list a few).
+const MAX_SEEDS: usize = 32;
+
 /// `rediscluster`: the whole setting is a query string with `seed[]=host:port`. A seed
 /// whose value holds a credential (`seed[]=tcp://user:pw@h:7000`, `seed[password]=pw`) is
 /// read as phpredis reads it and named from the value with its secrets masked.
 fn parse_cluster(save_path: &str) -> Vec<(RedisTarget, Option<String>)> {
     let mut template = RedisTarget::new(Transport::Tcp);
     let password = apply_query(&mut template, save_path, true);
-    let secrets = crate::secrets::save_path_secret_ranges(save_path.as_bytes());
+    // Ascending and disjoint, so that each part looks only at the secrets from a cursor on.
+    let secrets = crate::secrets::merge_ranges(&crate::secrets::save_path_secret_ranges(save_path.as_bytes()));
+    let mut first_secret = 0;
+    let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     // The `&`-separated parts as query_pairs reads them, with where each value starts.
     let mut at = 0;
@@ -368,14 +376,25 @@ fn parse_cluster(save_path: &str) -> Vec<(RedisTarget, Option<String>)> {
         if part.is_empty() || !(k == "seed[]" || k.starts_with("seed[")) {
             continue;
         }
+        // phpredis keeps each seed once (cluster_validate_args: the seeds are hash keys).
+        let value = url_decode(v);
+        if !seen.insert(value.clone()) {
+            continue;
+        }
+        if out.len() == MAX_SEEDS {
+            break;
+        }
         let vs = part_start + (part.len() - v.len());
         let ve = part_start + part.len();
-        let hidden: Vec<std::ops::Range<usize>> = secrets
+        while secrets.get(first_secret).is_some_and(|r| r.end <= vs) {
+            first_secret += 1;
+        }
+        let hidden: Vec<std::ops::Range<usize>> = secrets[first_secret..]
             .iter()
-            .filter(|r| r.start < ve && r.end > vs)
+            .take_while(|r| r.start < ve)
             .map(|r| r.start.max(vs) - vs..r.end.min(ve) - vs)
             .collect();
-        let t = seed(&template, &url_decode(v));
+        let t = seed(&template, &value);
         let t = if hidden.is_empty() {
             t
         } else {
@@ -696,6 +715,19 @@ mod tests {
         let t = one("seed[]=h:7000&auth[user]=u&auth[pass]=LeakE5");
         assert_eq!(t.auth, Some(Auth::new(Some("u".into()), b"LeakE5")));
         assert_eq!(passwords_in_save_path("rediscluster", "seed[]=h:7000&auth=LeakE6"), [Some("LeakE6".to_owned())]);
+    }
+
+    #[test]
+    fn seeds_are_read_once_each_and_at_most_max_seeds_of_them() {
+        let s = parse_save_path("rediscluster", "seed[]=a:1&seed[]=b:2&seed[]=a:1&auth=pw");
+        assert_eq!(s.iter().map(|t| t.host.as_deref().unwrap_or("")).collect::<Vec<_>>(), ["a", "b"]);
+        // A hostile path: many seeds, each of which would copy many parameters.
+        let params: Vec<String> = (0..5000).map(|i| format!("x{i}=1")).collect();
+        let seeds: Vec<String> = (0..5000).map(|i| format!("seed[]=h{i}:7000&auth=p{i}")).collect();
+        let path = format!("{}&{}", params.join("&"), seeds.join("&"));
+        let s = parse_save_path("rediscluster", &path);
+        assert_eq!(s.len(), MAX_SEEDS);
+        assert_eq!(s[MAX_SEEDS - 1].host.as_deref(), Some(format!("h{}", MAX_SEEDS - 1).as_str()));
     }
 
     #[test]
