@@ -69,7 +69,7 @@ fn encode(style: &ArrayStyle, v: &str, secret: bool) -> Result<Text, MigrateErro
 fn array_of(doc: &EnvPhp, array: ArrayId, key: &str) -> Option<(usize, Option<ArrayId>)> {
     let node = doc.array(array);
     let k = ArrayKey::from_bytes(key.as_bytes());
-    let i = node.entries.iter().rposition(|e| e.effective_key.as_ref() == Some(&k))?;
+    let i = node.entries.iter().rposition(|e| doc.key(e).is_some_and(|key| key.is(&k)))?;
     let child = match doc.expr(node.entries[i].value).kind {
         ExprKind::Array(a) => Some(a),
         _ => None,

@@ -8,7 +8,7 @@ use super::endpoint::{Auth, RedisTarget};
 use super::{FileId, Location};
 use crate::php_value::{ArrayKey, PhpValue};
 use crate::span::Span;
-use crate::syntax::env_php::{ArrayId, EnvPhp, ExprKind};
+use crate::syntax::env_php::{ArrayId, EnvPhp, ExprKind, KeyRef};
 
 /// One scalar from env.php: its value (if statically known) and where it stands.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -243,6 +243,7 @@ pub fn build_install(file: FileId, root: PathBuf, doc: &EnvPhp) -> MagentoInstal
         let expr = doc.expr(entry.value);
         let value = match &expr.kind {
             ExprKind::Literal(v) => scalar_text(v),
+            ExprKind::Str(s) => Some(String::from_utf8_lossy(doc.str_bytes(s)).into_owned()),
             _ => None,
         };
         let key_at = entry.key.map(|k| loc(doc.expr(k).span)).unwrap_or(loc(entry.span));
@@ -252,7 +253,7 @@ pub fn build_install(file: FileId, root: PathBuf, doc: &EnvPhp) -> MagentoInstal
         let node = doc.array(array);
         let mut values = BTreeMap::new();
         for e in &node.entries {
-            if let Some(ArrayKey::Str(k)) = &e.effective_key {
+            if let Some(KeyRef::Str(k)) = doc.key(e) {
                 values.insert(String::from_utf8_lossy(k).into_owned(), scalar(e));
             }
         }
@@ -275,7 +276,7 @@ pub fn build_install(file: FileId, root: PathBuf, doc: &EnvPhp) -> MagentoInstal
     let mut caches = Vec::new();
     if let Some(frontends) = doc.lookup(&["cache", "frontend"]).and_then(array_of) {
         for fe in &doc.array(frontends).entries {
-            let Some(name) = fe.effective_key.as_ref().map(key_text) else { continue };
+            let Some(name) = doc.key(fe).map(|k| key_text(&k.to_array_key())) else { continue };
             let Some(fe_array) = array_of(fe) else { continue };
             let get = |k: &str| doc.entry(fe_array, &ArrayKey::from_bytes(k.as_bytes()));
             let backend_name = get("backend").map(scalar).and_then(|v| v.value).unwrap_or_default();
@@ -337,7 +338,7 @@ fn returns_no_array(doc: &EnvPhp) -> Option<(Span, &'static str)> {
             ExprKind::Literal(PhpValue::Null) => Some((doc.expr(id).span, "null")),
             ExprKind::Literal(PhpValue::Bool(_)) => Some((doc.expr(id).span, "a boolean")),
             ExprKind::Literal(PhpValue::Int(_) | PhpValue::Float(_)) => Some((doc.expr(id).span, "a number")),
-            ExprKind::Literal(PhpValue::Str(_)) => Some((doc.expr(id).span, "a string")),
+            ExprKind::Literal(PhpValue::Str(_)) | ExprKind::Str(_) => Some((doc.expr(id).span, "a string")),
             _ => None,
         },
     }

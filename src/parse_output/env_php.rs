@@ -49,8 +49,8 @@ fn problems_and_secrets(source: &Source, env: &EnvPhp, unknown_values: bool) -> 
 
 /// The value path: `json_encode(include $f)` built as a `serde_json::Value`, then masked
 /// (`mask::mask_envphp`) when `mask`. Unknown values are `null` and reported.
-pub(super) fn value_output(source: &Source, mut env: EnvPhp, mask: bool) -> ParseOutput {
-    let ev = if env.is_accepted() { Some(file_json(&mut env)) } else { None };
+pub(super) fn value_output(source: &Source, env: EnvPhp, mask: bool) -> ParseOutput {
+    let ev = if env.is_accepted() { Some(file_json(&env)) } else { None };
     let unknown_values = ev.as_ref().is_some_and(|ev| !ev.unknown.is_empty());
     let (mut problems, secrets) = problems_and_secrets(source, &env, unknown_values);
     let Some(ev) = ev else {
@@ -116,11 +116,9 @@ struct JsonEvaluation {
 }
 
 /// [`EnvPhp::evaluate_file`] followed by [`PhpValue::to_json_checked`], in one pass that
-/// builds no intermediate `PhpValue` tree (it cost more than the parse) and moves the
-/// strings out of the tree instead of copying them: `env`'s literal values and keys are
-/// spent (spans and text stay). A file with a spread entry (`...[...]`), rare in env.php,
-/// takes the two-step path.
-fn file_json(env: &mut EnvPhp) -> JsonEvaluation {
+/// builds no intermediate `PhpValue` tree (it cost more than the parse). A file with a
+/// spread entry (`...[...]`), rare in env.php, takes the two-step path.
+fn file_json(env: &EnvPhp) -> JsonEvaluation {
     let mut ev = JsonEvaluation { value: Value::Null, exact: true, unknown: Vec::new(), too_deep: false };
     match env.returned() {
         Returned::NoReturn => ev.value = Value::from(1),
@@ -141,21 +139,17 @@ fn has_spread(env: &EnvPhp) -> bool {
 
 /// One expression as `json_encode()` prints its value; `depth` as in `EnvPhp::eval_inner`
 /// (recursion bounded by [`MAX_VALUE_DEPTH`]).
-fn expr_json(env: &mut EnvPhp, id: ExprId, depth: usize, ev: &mut JsonEvaluation) -> Value {
+fn expr_json(env: &EnvPhp, id: ExprId, depth: usize, ev: &mut JsonEvaluation) -> Value {
     let expr = env.expr(id);
     let array = match &expr.kind {
         ExprKind::Array(a) => *a,
-        ExprKind::Literal(_) => {
-            return match env.take_literal(id) {
-                Some(v) => scalar_json(v, &mut ev.exact),
+        ExprKind::Literal(v) => return scalar_json(v.clone(), &mut ev.exact),
+        // Keys are read from `effective_key`, never as values.
+        ExprKind::Str(_) | ExprKind::KeyString { .. } => {
+            return match env.string_value(id) {
+                Some(s) => Value::String(utf8(s.to_vec(), &mut ev.exact)),
                 None => Value::Null,
             };
-        }
-        // Keys are read from `effective_key`, never as values.
-        ExprKind::KeyString { .. } => {
-            let (value, exact) = env.evaluate(id).value.to_json_checked();
-            ev.exact &= exact;
-            return value;
         }
         ExprKind::Opaque | ExprKind::Error => {
             ev.unknown.push(expr.span);
@@ -172,7 +166,8 @@ fn expr_json(env: &mut EnvPhp, id: ExprId, depth: usize, ev: &mut JsonEvaluation
             let e = &env.array(array).entries[i];
             (e.value, e.span)
         };
-        match env.take_effective_key(array, i) {
+        let key = env.key(&env.array(array).entries[i]).map(|k| k.to_array_key());
+        match key {
             Some(k) => {
                 let v = expr_json(env, value, depth + 1, ev);
                 out.insert(k, v, &mut ev.exact);
@@ -261,9 +256,9 @@ mod tests {
 
     /// The one-pass JSON equals evaluating to PHP values and encoding those.
     fn same_as_two_steps(src: &str) {
-        let mut env = env_php::parse(src.as_bytes());
+        let env = env_php::parse(src.as_bytes());
         let two = env.evaluate_file();
-        let direct = file_json(&mut env);
+        let direct = file_json(&env);
         let (value, exact) = two.value.to_json_checked();
         assert_eq!(direct.exact, exact, "{src}");
         assert_eq!(direct.too_deep, two.too_deep, "{src}");

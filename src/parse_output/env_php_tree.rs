@@ -7,9 +7,9 @@ use std::collections::{HashMap, HashSet};
 
 use serde::ser::{SerializeMap, SerializeSeq};
 
-use crate::php_value::{ArrayKey, PhpValue};
+use crate::php_value::PhpValue;
 use crate::secrets::{self, MASK};
-use crate::syntax::env_php::{Entry, EnvPhp, ExprId, ExprKind, Returned, MAX_VALUE_DEPTH};
+use crate::syntax::env_php::{Entry, EntryKey, EnvPhp, ExprId, ExprKind, Returned, TreeStr, MAX_VALUE_DEPTH};
 
 /// `json_encode(include $f)` serialised from the tree, without building a
 /// `serde_json::Value` (which cost more than the parse), with the masking
@@ -38,7 +38,7 @@ impl TreeJson {
     pub(super) fn fits(env: &EnvPhp) -> bool {
         match env.returned() {
             Returned::NoReturn | Returned::Void => true,
-            Returned::Value(id) => plain(env, id, 1),
+            Returned::Value(id) => plain(env, id, 1, std::str::from_utf8(env.bytes()).is_ok()),
         }
     }
 
@@ -74,13 +74,24 @@ impl TreeJson {
     }
 }
 
-/// Whether expression `id` (at `depth`, as in `EnvPhp::eval_inner`) prints from the tree.
-/// Recursion is bounded by [`MAX_VALUE_DEPTH`].
-fn plain(env: &EnvPhp, id: ExprId, depth: usize) -> bool {
+/// Whether a string of the tree is UTF-8. `source_utf8`: the whole file is, and then so is
+/// every string kept as a span of it (its ends are quotes, so char boundaries): the file
+/// is checked once instead of each of its strings.
+fn is_utf8(env: &EnvPhp, s: &TreeStr, source_utf8: bool) -> bool {
+    match s {
+        TreeStr::Source(_) if source_utf8 => true,
+        _ => std::str::from_utf8(env.str_bytes(s)).is_ok(),
+    }
+}
+
+/// Whether expression `id` (at `depth`, as in `EnvPhp::eval_inner`) prints from the tree
+/// (`source_utf8` as for [`is_utf8`]). Recursion is bounded by [`MAX_VALUE_DEPTH`].
+fn plain(env: &EnvPhp, id: ExprId, depth: usize, source_utf8: bool) -> bool {
     let array = match &env.expr(id).kind {
-        ExprKind::Literal(PhpValue::Str(s)) => return std::str::from_utf8(s).is_ok(),
+        ExprKind::Str(s) => return is_utf8(env, s, source_utf8),
         ExprKind::Literal(PhpValue::Float(f)) => return f.is_finite(),
-        ExprKind::Literal(PhpValue::Array(_)) => return false,
+        // Strings are `ExprKind::Str`, arrays `ExprKind::Array`: not made, not printed here.
+        ExprKind::Literal(PhpValue::Str(_) | PhpValue::Array(_)) => return false,
         ExprKind::Literal(_) => return true,
         ExprKind::Array(a) => env.array(*a),
         // A key's literal is never a value; unknown values are the value path's.
@@ -90,13 +101,13 @@ fn plain(env: &EnvPhp, id: ExprId, depth: usize) -> bool {
         return false;
     }
     let keys_ok = array.entries.iter().all(|e| match &e.effective_key {
-        Some(ArrayKey::Str(s)) => !e.spread && std::str::from_utf8(s).is_ok(),
-        Some(ArrayKey::Int(_)) => !e.spread,
+        Some(EntryKey::Str(s)) => !e.spread && is_utf8(env, s, source_utf8),
+        Some(EntryKey::Int(_)) => !e.spread,
         None => false,
     });
     keys_ok
-        && (is_list(&array.entries) || distinct_keys(&array.entries))
-        && array.entries.iter().all(|e| plain(env, e.value, depth + 1))
+        && (is_list(&array.entries) || distinct_keys(env, &array.entries))
+        && array.entries.iter().all(|e| plain(env, e.value, depth + 1, source_utf8))
 }
 
 /// What `json_encode()` prints as a JSON array: keys 0, 1, 2, ... in order.
@@ -104,19 +115,21 @@ fn is_list(entries: &[Entry]) -> bool {
     entries
         .iter()
         .enumerate()
-        .all(|(i, e)| matches!(e.effective_key, Some(ArrayKey::Int(n)) if u64::try_from(n) == Ok(i as u64)))
+        .all(|(i, e)| matches!(e.effective_key, Some(EntryKey::Int(n)) if u64::try_from(n) == Ok(i as u64)))
 }
 
-/// No effective key twice (`ArrayKey` is normalised: distinct keys print distinct names).
-fn distinct_keys(entries: &[Entry]) -> bool {
+/// No effective key twice (keys are normalised: distinct keys print distinct names).
+fn distinct_keys(env: &EnvPhp, entries: &[Entry]) -> bool {
     if entries.len() <= PAIRWISE_KEYS {
-        return entries
-            .iter()
-            .enumerate()
-            .all(|(i, e)| entries[..i].iter().all(|p| p.effective_key != e.effective_key));
+        let mut keys = [None; PAIRWISE_KEYS];
+        for (slot, e) in keys.iter_mut().zip(entries) {
+            *slot = env.key(e);
+        }
+        let keys = &keys[..entries.len()];
+        return keys.iter().enumerate().all(|(i, k)| !keys[..i].contains(k));
     }
     let mut seen = HashSet::with_capacity_and_hasher(entries.len(), foldhash::fast::RandomState::default());
-    entries.iter().all(|e| seen.insert(e.effective_key.as_ref()))
+    entries.iter().all(|e| seen.insert(env.key(e)))
 }
 
 /// Bytes [`plain`] found UTF-8 as a `str` (`from_utf8` checks them again at a third of
@@ -131,22 +144,41 @@ impl serde::Serialize for TreeJson {
             // `include` of a file without `return` gives 1.
             Returned::NoReturn => serializer.serialize_i64(1),
             Returned::Void => serializer.serialize_unit(),
-            Returned::Value(id) => ExprJson { json: self, id, secret: false }.serialize(serializer),
+            Returned::Value(id) => {
+                // Checked once: the strings kept as spans of the file are sliced from it.
+                let source = std::str::from_utf8(self.env.bytes()).ok();
+                ExprJson { json: self, source, id, secret: false }.serialize(serializer)
+            }
         }
     }
 }
 
-/// One expression of a [`TreeJson`]; `secret` when below a secret key. Nesting is bounded
-/// by [`MAX_VALUE_DEPTH`] ([`plain`] checked it).
+/// One expression of a [`TreeJson`]; `secret` when below a secret key; `source` the file
+/// as a `str` when it is UTF-8. Nesting is bounded by [`MAX_VALUE_DEPTH`] ([`plain`]
+/// checked it).
 struct ExprJson<'a> {
     json: &'a TreeJson,
+    source: Option<&'a str>,
     id: ExprId,
     secret: bool,
 }
 
+impl<'a> ExprJson<'a> {
+    /// A string of the tree as text: a span of a UTF-8 file is sliced from it unchecked
+    /// again (a quote is a char boundary), any other string checked.
+    fn str_of(&self, s: &'a TreeStr) -> Cow<'a, str> {
+        if let (TreeStr::Source(span), Some(source)) = (s, self.source) {
+            if let Some(t) = source.get(span.start..span.end) {
+                return Cow::Borrowed(t);
+            }
+        }
+        text(self.json.env.str_bytes(s))
+    }
+}
+
 impl serde::Serialize for ExprJson<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let (json, secret) = (self.json, self.secret);
+        let (json, secret, source) = (self.json, self.secret, self.source);
         let array = match &json.env.expr(self.id).kind {
             ExprKind::Literal(PhpValue::Null) => return serializer.serialize_unit(),
             ExprKind::Literal(PhpValue::Bool(b)) => return serializer.serialize_bool(*b),
@@ -156,10 +188,13 @@ impl serde::Serialize for ExprJson<'_> {
             }
             ExprKind::Literal(PhpValue::Int(n)) => return serializer.serialize_i64(*n),
             ExprKind::Literal(PhpValue::Float(f)) => return serializer.serialize_f64(*f),
-            ExprKind::Literal(PhpValue::Str(s)) => return json.string(&text(s), secret, serializer),
+            ExprKind::Str(s) => return json.string(&self.str_of(s), secret, serializer),
             ExprKind::Array(a) => json.env.array(*a),
             // Not in a file that `TreeJson::fits`.
-            ExprKind::Literal(PhpValue::Array(_)) | ExprKind::KeyString { .. } | ExprKind::Opaque | ExprKind::Error => {
+            ExprKind::Literal(PhpValue::Str(_) | PhpValue::Array(_))
+            | ExprKind::KeyString { .. }
+            | ExprKind::Opaque
+            | ExprKind::Error => {
                 return serializer.serialize_unit();
             }
         };
@@ -170,19 +205,19 @@ impl serde::Serialize for ExprJson<'_> {
         if is_list(&array.entries) {
             let mut seq = serializer.serialize_seq(Some(array.entries.len()))?;
             for e in &array.entries {
-                seq.serialize_element(&ExprJson { json, id: e.value, secret })?;
+                seq.serialize_element(&ExprJson { json, source, id: e.value, secret })?;
             }
             return seq.end();
         }
         let mut map = serializer.serialize_map(Some(array.entries.len()))?;
         for e in &array.entries {
             let name = match &e.effective_key {
-                Some(ArrayKey::Int(n)) => Cow::Owned(n.to_string()),
-                Some(ArrayKey::Str(s)) => text(s),
+                Some(EntryKey::Int(n)) => Cow::Owned(n.to_string()),
+                Some(EntryKey::Str(s)) => self.str_of(s),
                 None => continue,
             };
             let secret = secret || json.is_secret(&name);
-            map.serialize_entry(&*name, &ExprJson { json, id: e.value, secret })?;
+            map.serialize_entry(&*name, &ExprJson { json, source, id: e.value, secret })?;
         }
         map.end()
     }

@@ -295,8 +295,8 @@ pub(super) fn in_env_php(doc: &EnvPhp, bytes: &[u8]) -> Vec<Span> {
             let key = e.key.map(|k| doc.text(doc.expr(k).span).to_ascii_lowercase()).unwrap_or_default();
             let key = String::from_utf8_lossy(&key).trim_matches(['\'', '"']).to_owned();
             // The key PHP stores (`"\x70assword"`, a heredoc) as well as its text.
-            let decoded = match &e.effective_key {
-                Some(crate::php_value::ArrayKey::Str(b)) => {
+            let decoded = match doc.key(e) {
+                Some(env_php::KeyRef::Str(b)) => {
                     crate::secrets::envphp_key_is_secret(&String::from_utf8_lossy(&b.to_ascii_lowercase()))
                 }
                 _ => false,

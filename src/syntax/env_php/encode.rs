@@ -27,8 +27,7 @@ pub fn double_quoted_literal(v: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::php_value::PhpValue;
-    use crate::syntax::env_php::{parse, ExprKind};
+    use crate::syntax::env_php::parse;
     use proptest::prelude::*;
 
     fn read_back(literal: &str) -> Option<Vec<u8>> {
@@ -37,10 +36,7 @@ mod tests {
             return None;
         }
         let entry = doc.lookup(&["k"])?;
-        match &doc.expr(entry.value).kind {
-            ExprKind::Literal(PhpValue::Str(s)) => Some(s.clone()),
-            _ => None,
-        }
+        doc.string_value(entry.value).map(<[u8]>::to_vec)
     }
 
     #[test]

@@ -554,6 +554,13 @@ fn prefixed<'a>(prefix: &'static str, is_digit: fn(u8) -> bool) -> impl FnMut(&'
 /// Length and kind of the longest number literal at the start of `input`, as PHP's lexer
 /// (longest match) takes it. `input` starts with a digit or `.digit`.
 pub fn number_literal(input: &[u8]) -> (usize, TokenKind) {
+    // Most numbers are plain digits followed by a byte no longer literal could continue
+    // with: that is the longest match, without trying every form.
+    let digits = input.iter().take_while(|c| c.is_ascii_digit()).count();
+    let next = input.get(digits).copied().unwrap_or(b' ');
+    if digits > 0 && !matches!(next, b'.' | b'e' | b'E' | b'_' | b'x' | b'X' | b'o' | b'O' | b'b' | b'B') {
+        return (digits, TokenKind::Int);
+    }
     let len = |r: IResult<&[u8], &[u8]>| r.map(|(_, m)| m.len()).unwrap_or(0);
     let candidates = [
         (len(exponent_dnum(input)), TokenKind::Float),
@@ -597,6 +604,12 @@ mod tests {
             ("1__0", 1, TokenKind::Int),
             ("0b102", 4, TokenKind::Int),
             ("0o17", 4, TokenKind::Int),
+            ("1234,", 4, TokenKind::Int),
+            ("0", 1, TokenKind::Int),
+            ("07]", 2, TokenKind::Int),
+            ("12E3 ", 4, TokenKind::Float),
+            ("0B11", 4, TokenKind::Int),
+            ("0X", 1, TokenKind::Int),
         ] {
             assert_eq!(number_literal(s.as_bytes()), (len, k), "{s}");
         }

@@ -1,7 +1,10 @@
 //! The values of PHP literal tokens (strings, heredocs, numbers) and PHP's array-key
 //! conversion, with the compile-time errors and warnings PHP gives for them.
 
+use std::borrow::Cow;
+
 use super::lexer::{is_ident_char, is_ident_start, Token, TokenKind};
+use super::TreeStr;
 use crate::php_value::{ArrayKey, PhpValue};
 use crate::span::Span;
 use crate::syntax::SyntaxError;
@@ -22,23 +25,47 @@ impl Diagnostics {
     }
 }
 
-/// The value of a literal token, or `None` when it is not static (interpolation, backticks).
-pub fn token_value(src: &[u8], tok: Token, diags: &mut Diagnostics) -> Option<PhpValue> {
+/// The value of a string literal token, or `None` when it is not static (interpolation)
+/// or not a string. A quoted string without `\` (nor `$` between double quotes) is its
+/// text between the quotes, kept as that span: no copy.
+pub fn token_string(src: &[u8], tok: Token, diags: &mut Diagnostics) -> Option<TreeStr> {
     let text = tok.span.slice(src);
     let at = tok.span.start;
+    // The lexer ends a quoted token at its closing quote (or at the end of input, with
+    // an error): the inner text is between the first byte and the last.
+    let inner_span = || Span::new(at + 1, (at + text.len()).saturating_sub(1).max(at + 1));
     match tok.kind {
         // grammar: single-quoted-string
         TokenKind::SingleQuoted => {
             let inner = text.get(1..text.len().saturating_sub(1)).unwrap_or(b"");
-            Some(PhpValue::Str(unescape_single(inner)))
+            if memchr::memchr(b'\\', inner).is_none() {
+                return Some(TreeStr::Source(inner_span()));
+            }
+            Some(TreeStr::Decoded(unescape_single(inner)))
         }
         // grammar: double-quoted-string
         TokenKind::DoubleQuoted => {
             let inner = text.get(1..text.len().saturating_sub(1)).unwrap_or(b"");
-            unescape_double(inner, at + 1, false, diags).map(PhpValue::Str)
+            if memchr::memchr2(b'\\', b'$', inner).is_none() {
+                return Some(TreeStr::Source(inner_span()));
+            }
+            unescape_double(inner, at + 1, false, diags).map(TreeStr::Decoded)
         }
         // grammar: heredoc, nowdoc
-        TokenKind::Heredoc | TokenKind::Nowdoc => heredoc_value(text, at, tok.kind == TokenKind::Nowdoc, diags),
+        TokenKind::Heredoc | TokenKind::Nowdoc => {
+            match heredoc_value(text, at, tok.kind == TokenKind::Nowdoc, diags)? {
+                PhpValue::Str(s) => Some(TreeStr::Decoded(s)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The value of a number literal token, or `None` for any other token.
+pub fn token_value(src: &[u8], tok: Token) -> Option<PhpValue> {
+    let text = tok.span.slice(src);
+    match tok.kind {
         // grammar: int-literal
         TokenKind::Int => Some(int_value(text)),
         // grammar: float-literal
@@ -48,9 +75,6 @@ pub fn token_value(src: &[u8], tok: Token, diags: &mut Diagnostics) -> Option<Ph
 }
 
 fn unescape_single(inner: &[u8]) -> Vec<u8> {
-    if memchr::memchr(b'\\', inner).is_none() {
-        return inner.to_vec();
-    }
     let mut out = Vec::with_capacity(inner.len());
     let mut i = 0;
     while i < inner.len() {
@@ -273,8 +297,12 @@ fn heredoc_value(text: &[u8], at: usize, nowdoc: bool, diags: &mut Diagnostics) 
     }
 }
 
-fn strip_underscores(text: &[u8]) -> Vec<u8> {
-    text.iter().copied().filter(|&c| c != b'_').collect()
+/// The digits of a number literal (`1_000` -> `1000`), borrowed when it has no `_`.
+fn strip_underscores(text: &[u8]) -> Cow<'_, [u8]> {
+    if !text.contains(&b'_') {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.iter().copied().filter(|&c| c != b'_').collect())
 }
 
 /// An integer literal; out-of-range values become floats, as PHP's lexer does.

@@ -102,11 +102,16 @@ pub struct Expr {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
-    /// A constant scalar: string, heredoc, number (with unary signs), `true`/`false`/`null`.
+    /// A constant scalar other than a string: a number (with unary signs),
+    /// `true`/`false`/`null`. Never a `PhpValue::Str` or `PhpValue::Array`.
     Literal(PhpValue),
+    /// A string literal (quoted, heredoc, nowdoc) in value position, or a key PHP turns
+    /// into an int or keeps although it reads like one (`'7'`, `'01'`): its bytes are
+    /// [`EnvPhp::str_bytes`].
+    Str(TreeStr),
     /// A string literal written as an array key that PHP keeps as a string (`'host' =>`):
-    /// its value is entry `entry` of `array`'s [`Entry::effective_key`], kept there only
-    /// (one copy of each key instead of two). [`EnvPhp::evaluate`] gives it as a string.
+    /// its value is entry `entry` of `array`'s [`Entry::effective_key`], kept there only.
+    /// [`EnvPhp::string_value`] gives its bytes, [`EnvPhp::evaluate`] the string.
     KeyString {
         array: ArrayId,
         entry: u32,
@@ -136,6 +141,51 @@ pub struct ArrayNode {
     pub depth: usize,
 }
 
+/// A string the tree holds. A literal whose value is the text between its quotes (no
+/// escape, no interpolation: most of them) is kept as that span of the file, never
+/// copied; any other (escapes, heredoc, nowdoc) is decoded once. Two `TreeStr`s compare
+/// by representation: compare [`EnvPhp::str_bytes`] for their values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TreeStr {
+    /// Bytes `span` of the file (byte offsets, the quotes excluded).
+    Source(Span),
+    Decoded(Vec<u8>),
+}
+
+/// The key PHP stores an entry under (`ArrayKey`'s normalisation: a canonical decimal
+/// string is an int), with a string key kept as a [`TreeStr`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKey {
+    Int(i64),
+    Str(TreeStr),
+}
+
+/// An [`EntryKey`] with its bytes: equal and hashed by value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyRef<'a> {
+    Int(i64),
+    Str(&'a [u8]),
+}
+
+impl KeyRef<'_> {
+    /// The key as a `php_value` key (a string key copied).
+    pub fn to_array_key(self) -> ArrayKey {
+        match self {
+            KeyRef::Int(n) => ArrayKey::Int(n),
+            KeyRef::Str(s) => ArrayKey::Str(s.to_vec()),
+        }
+    }
+
+    /// Whether this is `key` (both normalised as PHP does).
+    pub fn is(self, key: &ArrayKey) -> bool {
+        match (self, key) {
+            (KeyRef::Int(a), ArrayKey::Int(b)) => a == *b,
+            (KeyRef::Str(a), ArrayKey::Str(b)) => a == b.as_slice(),
+            _ => false,
+        }
+    }
+}
+
 // grammar: array-entry
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
@@ -151,7 +201,8 @@ pub struct Entry {
     pub comma: Option<Span>,
     /// The key PHP stores this entry under, after normalisation (`'7'` → 7, `true` → 1, an
     /// implicit key → the next index). `None` when not statically known, or for spreads.
-    pub effective_key: Option<ArrayKey>,
+    /// Read it with [`EnvPhp::key`] (a string key's bytes may be in the file).
+    pub effective_key: Option<EntryKey>,
 }
 
 /// The value of an expression as far as it is statically known.
@@ -213,18 +264,42 @@ impl EnvPhp {
         &self.arrays[i]
     }
 
-    /// For a caller done with the tree's values (`sesslint parse` turning them into JSON):
-    /// the value of literal `id` moved out, `null` left in its place; spans and text stay.
-    pub(crate) fn take_literal(&mut self, id: ExprId) -> Option<PhpValue> {
-        match &mut self.exprs[id.0 as usize].kind {
-            ExprKind::Literal(v) => Some(std::mem::replace(v, PhpValue::Null)),
+    /// The bytes of a string the tree holds.
+    pub fn str_bytes<'a>(&'a self, s: &'a TreeStr) -> &'a [u8] {
+        match s {
+            TreeStr::Source(span) => span.slice(&self.bytes),
+            TreeStr::Decoded(v) => v,
+        }
+    }
+
+    /// Entry `e`'s effective key with its bytes; `None` when not statically known.
+    pub fn key<'a>(&'a self, e: &'a Entry) -> Option<KeyRef<'a>> {
+        match e.effective_key.as_ref()? {
+            EntryKey::Int(n) => Some(KeyRef::Int(*n)),
+            EntryKey::Str(s) => Some(KeyRef::Str(self.str_bytes(s))),
+        }
+    }
+
+    /// The string value of expression `id`: a string literal, or a string key's literal.
+    pub fn string_value(&self, id: ExprId) -> Option<&[u8]> {
+        match &self.expr(id).kind {
+            ExprKind::Str(s) => Some(self.str_bytes(s)),
+            ExprKind::KeyString { array, entry } => {
+                match self.array(*array).entries.get(*entry as usize).and_then(|e| self.key(e)) {
+                    Some(KeyRef::Str(s)) => Some(s),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
 
-    /// Likewise the effective key of entry `i` of `array` (`None` left in its place).
-    pub(crate) fn take_effective_key(&mut self, array: ArrayId, i: usize) -> Option<ArrayKey> {
-        self.arrays[array.0 as usize].entries.get_mut(i)?.effective_key.take()
+    /// The value of a scalar literal (a string copied), `None` for anything else.
+    pub fn literal_value(&self, id: ExprId) -> Option<PhpValue> {
+        match &self.expr(id).kind {
+            ExprKind::Literal(v) => Some(v.clone()),
+            _ => self.string_value(id).map(|s| PhpValue::Str(s.to_vec())),
+        }
     }
 
     /// The text of a span.
@@ -264,7 +339,7 @@ impl EnvPhp {
 
     /// The entry PHP keeps for `key` (the last one written wins).
     pub fn entry(&self, array: ArrayId, key: &ArrayKey) -> Option<&Entry> {
-        self.array(array).entries.iter().rev().find(|e| e.effective_key.as_ref() == Some(key))
+        self.array(array).entries.iter().rev().find(|e| self.key(e).is_some_and(|k| k.is(key)))
     }
 
     /// The entry at a path of keys below the returned array, e.g.
@@ -305,11 +380,8 @@ impl EnvPhp {
         let expr = self.expr(id);
         match &expr.kind {
             ExprKind::Literal(v) => v.clone(),
-            ExprKind::KeyString { array, entry } => {
-                match self.array(*array).entries.get(*entry as usize).and_then(|e| e.effective_key.as_ref()) {
-                    Some(ArrayKey::Str(s)) => PhpValue::Str(s.clone()),
-                    _ => PhpValue::Null,
-                }
+            ExprKind::Str(_) | ExprKind::KeyString { .. } => {
+                self.string_value(id).map_or(PhpValue::Null, |s| PhpValue::Str(s.to_vec()))
             }
             ExprKind::Opaque | ExprKind::Error => {
                 ev.unknown.push(expr.span);
@@ -338,10 +410,10 @@ impl EnvPhp {
                         }
                         continue;
                     }
-                    match &entry.effective_key {
+                    match self.key(entry) {
                         Some(k) => {
                             let v = self.eval_inner(entry.value, depth + 1, ev);
-                            out.insert(k.clone(), v);
+                            out.insert(k.to_array_key(), v);
                         }
                         None => ev.unknown.push(entry.span),
                     }

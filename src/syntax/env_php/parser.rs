@@ -3,7 +3,9 @@
 
 use super::lexer::{self, Token, TokenKind};
 use super::literal::{self, Diagnostics};
-use super::{ArrayId, ArrayNode, Entry, EnvPhp, Expr, ExprId, ExprKind, Item, ItemKind, ReturnStmt, Returned};
+use super::{
+    ArrayId, ArrayNode, Entry, EntryKey, EnvPhp, Expr, ExprId, ExprKind, Item, ItemKind, ReturnStmt, Returned, TreeStr,
+};
 use crate::php_value::{ArrayKey, PhpValue};
 use crate::span::Span;
 use crate::syntax::SyntaxError;
@@ -703,8 +705,8 @@ impl<'a> Parser<'a> {
             self.pos = end;
             let span = self.span(j);
             // As below with `sig == [j]` (constant() may record diagnostics: called once).
-            if let Some(value) = self.constant(&[j]) {
-                return self.add_expr(span, ExprKind::Literal(value));
+            if let Some(kind) = self.constant(&[j]) {
+                return self.add_expr(span, kind);
             }
             let kind = if self.check_opaque(&[j], end, closer) { ExprKind::Opaque } else { ExprKind::Error };
             return self.add_expr(span, kind);
@@ -730,8 +732,8 @@ impl<'a> Parser<'a> {
         if broken {
             return self.add_expr(span, ExprKind::Error);
         }
-        if let Some(value) = self.constant(&sig) {
-            return self.add_expr(span, ExprKind::Literal(value));
+        if let Some(kind) = self.constant(&sig) {
+            return self.add_expr(span, kind);
         }
         let kind = if self.check_opaque(&sig, end, closer) { ExprKind::Opaque } else { ExprKind::Error };
         self.add_expr(span, kind)
@@ -807,8 +809,9 @@ impl<'a> Parser<'a> {
         None
     }
 
-    /// The value of a constant scalar expression, or `None` when it is anything else.
-    fn constant(&mut self, sig: &[usize]) -> Option<PhpValue> {
+    /// The node of a constant scalar expression ([`ExprKind::Literal`] or
+    /// [`ExprKind::Str`]), or `None` when it is anything else.
+    fn constant(&mut self, sig: &[usize]) -> Option<ExprKind> {
         let (&last, signs) = sig.split_last()?;
         if !signs.iter().all(|&i| matches!(self.kind(i), Some(TokenKind::Plus | TokenKind::Minus))) {
             return None;
@@ -822,17 +825,21 @@ impl<'a> Parser<'a> {
             let t = self.text(last);
             let t = t.strip_prefix(b"\\").unwrap_or(t);
             // Compared in place: a lowercased copy was one allocation per `true`/`null`.
-            return if t.eq_ignore_ascii_case(b"true") {
-                Some(PhpValue::Bool(true))
+            let value = if t.eq_ignore_ascii_case(b"true") {
+                PhpValue::Bool(true)
             } else if t.eq_ignore_ascii_case(b"false") {
-                Some(PhpValue::Bool(false))
+                PhpValue::Bool(false)
             } else if t.eq_ignore_ascii_case(b"null") {
-                Some(PhpValue::Null)
+                PhpValue::Null
             } else {
-                None
+                return None;
             };
+            return Some(ExprKind::Literal(value));
         }
-        let mut value = literal::token_value(self.src, tok, &mut self.diags)?;
+        if signs.is_empty() && !matches!(tok.kind, TokenKind::Int | TokenKind::Float) {
+            return literal::token_string(self.src, tok, &mut self.diags).map(ExprKind::Str);
+        }
+        let mut value = literal::token_value(self.src, tok)?;
         // grammar: signed-number
         for &i in signs.iter().rev() {
             if self.kind(i) == Some(TokenKind::Minus) {
@@ -843,7 +850,7 @@ impl<'a> Parser<'a> {
                 };
             }
         }
-        Some(value)
+        Some(ExprKind::Literal(value))
     }
 
     /// Light checks on an opaque expression for the mistakes PHP's parser rejects most
@@ -1042,7 +1049,7 @@ impl EnvPhp {
     /// [`ExprKind::KeyString`]) instead of copied.
     pub(super) fn assign_keys(&mut self, diags: &mut Diagnostics) {
         // Reused from array to array.
-        let mut keys: Vec<Option<ArrayKey>> = Vec::new();
+        let mut keys: Vec<Option<EntryKey>> = Vec::new();
         // (entry index, key literal) of the string keys to move once the entries are read.
         let mut moved: Vec<(usize, ExprId)> = Vec::new();
         for a in (0..self.arrays.len()).rev() {
@@ -1091,27 +1098,39 @@ impl EnvPhp {
                         }
                         max_taken |= n == i64::MAX;
                         bump(&mut next, n);
-                        Some(ArrayKey::Int(n))
+                        Some(EntryKey::Int(n))
                     }
                     None => None,
                     Some(k) => {
                         let expr = &self.exprs[k.0 as usize];
                         match &expr.kind {
-                            // Only a string starting with a digit or `-` can be an int key.
-                            ExprKind::Literal(PhpValue::Str(s))
-                                if !s.first().is_some_and(|&c| c.is_ascii_digit() || c == b'-') =>
-                            {
-                                moved.push((keys.len(), k));
-                                None
+                            ExprKind::Str(s) => {
+                                let bytes = match s {
+                                    TreeStr::Source(span) => span.slice(&self.bytes),
+                                    TreeStr::Decoded(v) => v.as_slice(),
+                                };
+                                // Only a string starting with a digit or `-` can be an int key.
+                                if !bytes.first().is_some_and(|&c| c.is_ascii_digit() || c == b'-') {
+                                    moved.push((keys.len(), k));
+                                    None
+                                } else {
+                                    match ArrayKey::from_bytes(bytes) {
+                                        ArrayKey::Int(n) => {
+                                            max_taken |= n == i64::MAX;
+                                            bump(&mut next, n);
+                                            Some(EntryKey::Int(n))
+                                        }
+                                        ArrayKey::Str(_) => Some(EntryKey::Str(s.clone())),
+                                    }
+                                }
                             }
                             ExprKind::Literal(v) => match literal::array_key(v, expr.span, diags) {
-                                Ok(key) => {
-                                    if let ArrayKey::Int(n) = key {
-                                        max_taken |= n == i64::MAX;
-                                        bump(&mut next, n);
-                                    }
-                                    Some(key)
+                                Ok(ArrayKey::Int(n)) => {
+                                    max_taken |= n == i64::MAX;
+                                    bump(&mut next, n);
+                                    Some(EntryKey::Int(n))
                                 }
+                                Ok(ArrayKey::Str(v)) => Some(EntryKey::Str(TreeStr::Decoded(v))),
                                 Err(()) => {
                                     diags.error(expr.span, "Illegal offset type");
                                     None
@@ -1137,8 +1156,8 @@ impl EnvPhp {
                 let entry = u32::try_from(i).unwrap_or(u32::MAX);
                 let literal =
                     std::mem::replace(&mut self.exprs[k.0 as usize].kind, ExprKind::KeyString { array, entry });
-                if let (ExprKind::Literal(PhpValue::Str(s)), Some(slot)) = (literal, keys.get_mut(i)) {
-                    *slot = Some(ArrayKey::Str(s));
+                if let (ExprKind::Str(s), Some(slot)) = (literal, keys.get_mut(i)) {
+                    *slot = Some(EntryKey::Str(s));
                 }
             }
             for (e, k) in self.arrays[a].entries.iter_mut().zip(keys.drain(..)) {

@@ -21,12 +21,12 @@ fn a_magento_session_block_is_found_with_its_spans() {
     let db = env.lookup(&["session", "redis", "database"]).expect("found");
     assert_eq!(text(&env, env.expr(db.key.expect("key")).span), "'database'");
     assert_eq!(text(&env, env.expr(db.value).span), "'2'");
-    assert_eq!(env.expr(db.value).kind, ExprKind::Literal(PhpValue::str("2")));
+    assert_eq!(env.literal_value(db.value), Some(PhpValue::str("2")));
+    // A string without escapes is kept as its span between the quotes, not copied.
+    let inner = Span::new(env.expr(db.value).span.start + 1, env.expr(db.value).span.end - 1);
+    assert_eq!(env.expr(db.value).kind, ExprKind::Str(TreeStr::Source(inner)));
     assert_eq!(text(&env, db.comma.expect("comma")), ",");
-    assert_eq!(
-        env.lookup(&["session", "save"]).map(|e| &env.expr(e.value).kind),
-        Some(&ExprKind::Literal(PhpValue::str("redis")))
-    );
+    assert_eq!(env.lookup(&["session", "save"]).and_then(|e| env.string_value(e.value)), Some(&b"redis"[..]));
     assert!(env.lookup(&["session", "missing"]).is_none());
 }
 
@@ -180,7 +180,7 @@ fn string_keys_are_kept_once_and_still_evaluate_to_their_string() {
         .array(root)
         .entries
         .iter()
-        .map(|e| (e.effective_key.clone(), env.evaluate(e.key.expect("a key")).value))
+        .map(|e| (env.key(e).map(KeyRef::to_array_key), env.evaluate(e.key.expect("a key")).value))
         .collect();
     let s = |k: &str| (Some(ArrayKey::Str(k.into())), PhpValue::str(k));
     assert_eq!(keys[0], s("host"));
@@ -191,6 +191,10 @@ fn string_keys_are_kept_once_and_still_evaluate_to_their_string() {
     assert_eq!(keys[4], (Some(ArrayKey::Int(-5)), PhpValue::str("-5")));
     assert_eq!(keys[5], s("-x"));
     assert!(matches!(env.expr(env.array(root).entries[0].key.expect("key")).kind, ExprKind::KeyString { .. }));
-    assert_eq!(env.lookup(&["z", "a"]).map(|e| e.effective_key.clone()), Some(Some(ArrayKey::Str(b"a".to_vec()))));
+    assert_eq!(env.lookup(&["z", "a"]).and_then(|e| env.key(e)), Some(KeyRef::Str(b"a")));
+    // Escaped strings are decoded once; plain ones stay spans of the file.
+    let entries = &env.array(root).entries;
+    assert!(matches!(&entries[1].effective_key, Some(EntryKey::Str(TreeStr::Decoded(_)))));
+    assert!(matches!(&entries[0].effective_key, Some(EntryKey::Str(TreeStr::Source(_)))));
     assert_eq!(env.print(), src.as_bytes());
 }
