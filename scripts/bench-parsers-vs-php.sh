@@ -16,10 +16,13 @@
 # CARGO_TARGET_DIR is honoured)
 #        scripts/bench-parsers-vs-php.sh instructions [ITERATIONS]   (default 3)
 # The second form counts instructions with callgrind instead (deterministic on a busy
-# machine): sesslint's `values` (everything inside parse_source) against PHP's
-# zend_parse_ini_string (the scanner, parser and array building of parse_ini_string(),
-# without its argument handling), ITERATIONS calls each on the php.ini input; neither
-# side counts freeing the returned array.
+# machine), ITERATIONS calls each: sesslint's `values` (everything inside parse_source)
+# against PHP's zend_parse_ini_string (the scanner, parser and array building of
+# parse_ini_string(), without its argument handling) on the php.ini input, and against
+# PHP's compile_filename on the env.php input (`include` without opcache: reading,
+# scanning, parsing and compiling the file, whose constant array is built at compile
+# time; running the compiled `return` is a copy of it). Neither side counts freeing the
+# returned values.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,17 +43,26 @@ if [ "$iterations" = instructions ]; then
     n=${2:-3}
     command -v valgrind > /dev/null || { echo "valgrind is not installed" >&2; exit 1; }
     printf '<?php $t = file_get_contents($argv[1]); for ($i = 0; $i < (int) $argv[2]; $i++) { $r = parse_ini_string($t, true, INI_SCANNER_NORMAL); }\n' > "$tmp/php.php"
+    printf '<?php $f = $argv[1]; for ($i = 0; $i < (int) $argv[2]; $i++) { $r = include $f; }\n' > "$tmp/include.php"
+    total() { callgrind_annotate "$1" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }'; }
     valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.sesslint" --toggle-collect='sesslint::parse_output::parse_source' \
         "$bin" run "$tmp/php.ini" ini values "$n" 2> /dev/null
     valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.php" --toggle-collect='zend_parse_ini_string' \
         php -n "$tmp/php.php" "$tmp/php.ini" "$n" 2> /dev/null
-    s=$(callgrind_annotate "$tmp/cg.sesslint" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')
-    p=$(callgrind_annotate "$tmp/cg.php" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')
-    echo "# $(date -u +%F), callgrind, php.ini input $(stat -c %s "$tmp/php.ini") bytes, $n calls each"
-    awk -v s="$s" -v p="$p" -v n="$n" 'BEGIN {
-        printf "sesslint values (parse_source)          %12.0f instructions a call\n", s / n
-        printf "PHP parse_ini_string (zend_parse_ini_string) %7.0f instructions a call\n", p / n
-        printf "ratio PHP / sesslint (above 1: sesslint is faster) %.2f\n", p / s
+    valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.sesslint.env" --toggle-collect='sesslint::parse_output::parse_source' \
+        "$bin" run "$tmp/env.php" envphp values "$n" 2> /dev/null
+    valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.php.env" --toggle-collect='compile_filename' \
+        php -n -d memory_limit=-1 "$tmp/include.php" "$tmp/env.php" "$n" 2> /dev/null
+    s=$(total "$tmp/cg.sesslint"); p=$(total "$tmp/cg.php")
+    se=$(total "$tmp/cg.sesslint.env"); pe=$(total "$tmp/cg.php.env")
+    echo "# $(date -u +%F), callgrind, php.ini input $(stat -c %s "$tmp/php.ini") bytes, env.php input $(stat -c %s "$tmp/env.php") bytes, $n calls each"
+    awk -v s="$s" -v p="$p" -v se="$se" -v pe="$pe" -v n="$n" 'BEGIN {
+        printf "php.ini  sesslint values (parse_source)               %12.0f instructions a call\n", s / n
+        printf "php.ini  PHP parse_ini_string (zend_parse_ini_string) %12.0f instructions a call\n", p / n
+        printf "php.ini  ratio PHP / sesslint (above 1: sesslint is faster) %.2f\n", p / s
+        printf "env.php  sesslint values (parse_source)               %12.0f instructions a call\n", se / n
+        printf "env.php  PHP include (compile_filename)               %12.0f instructions a call\n", pe / n
+        printf "env.php  ratio PHP / sesslint (above 1: sesslint is faster) %.2f\n", pe / se
     }'
     exit 0
 fi
