@@ -303,3 +303,41 @@ fn an_acl_file_with_a_nul_is_warned_about_and_numbered_as_redis_server_numbers_i
         }
     }
 }
+
+/// A refused ACL line: `parse` says what redis-server 7.0.15 logs for it
+/// (`users.acl:2: Syntax error.`: ACLSetUserStringError() alone), not the longer message it
+/// gives for the same `user` line in redis.conf.
+#[test]
+fn a_refused_acl_line_has_the_message_redis_server_gives_it() {
+    let Some(redis) = common::oracle("redis-server") else { return };
+    let bodies = [
+        "user bob on bogusrule",
+        "user bob on +bogus",
+        "user bob on <nohash",
+        "user bob on #abc",
+        "user bob on %Z~x",
+        "user bob on >pw \"unbalanced",
+    ];
+    for body in bodies {
+        let acl = format!("user default on nopass ~* +@all\n{body}\n");
+        let t = tree(b"port 6379\naclfile /etc/redis/users.acl\n", Some(acl.as_bytes()));
+        let (accepted, parse) = run(t.path(), &["parse", "--kind", "redis-acl", "etc/redis/users.acl"]);
+        assert!(!accepted, "{body}: parse accepts it:\n{parse}");
+        let ours: Vec<&str> = parse.lines().filter_map(|l| l.strip_prefix("etc/redis/users.acl:2:1: ")).collect();
+        let live_conf = t.path().join("live.conf");
+        let acl_path = t.path().join("etc/redis/users.acl");
+        std::fs::write(&live_conf, format!("aclfile {}\n", acl_path.display())).expect("write");
+        let tmp = tempfile::tempdir().expect("tempdir");
+        match redis::start(&redis, &live_conf, t.path(), tmp.path(), &[]) {
+            Outcome::Refused(log) => {
+                let theirs = log
+                    .split_once("users.acl:2: ")
+                    .and_then(|(_, rest)| rest.split_once(". WARNING"))
+                    .map(|(message, _)| message)
+                    .unwrap_or_else(|| panic!("{body}: no message for line 2 in redis-server's log:\n{log}"));
+                assert_eq!(ours, [theirs], "{body}: sesslint parse says\n{parse}");
+            }
+            Outcome::Running(_server) => panic!("{body}: redis-server starts with it"),
+        }
+    }
+}

@@ -116,7 +116,7 @@ fn parse_read(bytes: &[u8]) -> AclFile {
         let values: Vec<redis_conf::ArgBytes> = args.iter().map(|a| a.value.clone()).collect();
         match checker.directive("user", &values) {
             Err(message) | Ok(redis_conf::Action::AclUnknown(message)) => {
-                out.errors.push(SyntaxError::new(line.content, message));
+                out.errors.push(SyntaxError::new(line.content, as_acl_file_says(message)));
                 continue;
             }
             Ok(_) => {}
@@ -135,6 +135,27 @@ fn parse_read(bytes: &[u8]) -> AclFile {
         });
     }
     out
+}
+
+/// A `user` line's message as redis-server gives it for an ACL file (ACLLoadFromFile prints
+/// ACLSetUserStringError() alone, `users.acl:2: Syntax error.`), from the one it gives for a
+/// `user` line of redis.conf (`Error in user declaration 'bob': Syntax error`). An unknown
+/// command or category is fatal in an ACL file, and named as the operation that failed.
+fn as_acl_file_says(message: String) -> String {
+    if let Some(rest) = message.strip_prefix("Error in user declaration '") {
+        if let Some((_, why)) = rest.split_once("': ") {
+            return why.to_owned();
+        }
+    }
+    if let Some(rest) = message.strip_prefix("Error loading ACL rule '") {
+        if let Some((op, why)) = rest
+            .split_once("' for the user named '")
+            .and_then(|(op, rest)| rest.split_once("': ").map(|(_, why)| (op, why)))
+        {
+            return format!("Error in applying operation '{op}': {why}");
+        }
+    }
+    message
 }
 
 #[cfg(test)]
@@ -179,6 +200,6 @@ mod tests {
         );
         assert_eq!(f.users.len(), 1);
         let lines: Vec<&str> = f.errors.iter().map(|e| e.message.split(' ').next().unwrap_or("")).collect();
-        assert_eq!(lines, ["should", "should", "should", "Error", "Duplicate"]);
+        assert_eq!(lines, ["should", "should", "should", "Syntax", "Duplicate"]);
     }
 }
