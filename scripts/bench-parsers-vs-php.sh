@@ -44,7 +44,8 @@ if [ "$iterations" = instructions ]; then
     command -v valgrind > /dev/null || { echo "valgrind is not installed" >&2; exit 1; }
     printf '<?php $t = file_get_contents($argv[1]); for ($i = 0; $i < (int) $argv[2]; $i++) { $r = parse_ini_string($t, true, INI_SCANNER_NORMAL); }\n' > "$tmp/php.php"
     printf '<?php $f = $argv[1]; for ($i = 0; $i < (int) $argv[2]; $i++) { $r = include $f; }\n' > "$tmp/include.php"
-    total() { callgrind_annotate "$1" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }'; }
+    # awk reads to the end: an early exit would kill callgrind_annotate by SIGPIPE (pipefail).
+    total() { callgrind_annotate "$1" 2> /dev/null | awk '/PROGRAM TOTALS/ && !done { gsub(",", "", $1); print $1; done = 1 }'; }
     valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.sesslint" --toggle-collect='sesslint::parse_output::parse_source' \
         "$bin" run "$tmp/php.ini" ini values "$n" 2> /dev/null
     valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.php" --toggle-collect='zend_parse_ini_string' \
