@@ -45,8 +45,11 @@ pub use php_value::{ArrayKey, PhpArray, PhpValue};
 pub use source::{display_path, printable, Position, Source};
 pub use span::Span;
 
-/// The fast secret scans against their plain definitions, for the `secrets` fuzz target
-/// (built only under `cargo fuzz`, which sets `--cfg fuzzing`).
+/// The fast secret scans against their plain definitions, and the model's secret passes
+/// against their line-by-line references, for the `secrets` fuzz target (built only under
+/// `cargo fuzz`, which sets `--cfg fuzzing`): where they disagree on `bytes`, if anywhere.
 #[cfg(fuzzing)]
 #[doc(hidden)]
-pub use secrets::plain::disagreement as secret_scans_disagree;
+pub fn secret_scans_disagree(bytes: &[u8]) -> Option<String> {
+    secrets::plain::disagreement(bytes).or_else(|| model::secret_passes_disagree(bytes))
+}

@@ -303,12 +303,14 @@ fn remembered<V: Copy>(memo: &'static std::thread::LocalKey<Verdicts<V>>, name: 
 /// unknown name, but its writer meant `requirepass <password>`, so the line is judged as if
 /// that space were one it splits on. Where in `line` the secret starts.
 pub fn redis_glued_name_secret(line: &[u8]) -> Option<usize> {
-    let word = &line[..line.iter().position(|&b| b == b' ' || b == b'\t').unwrap_or(line.len())];
     // The only glue in ASCII is `\v` and `\f` (`\n`, `\r` end the line): most words have
-    // neither nor a byte above 0x7f, and need no decoding.
-    if !word.iter().any(|&b| b >= 0x80 || b == 0x0b || b == 0x0c) {
+    // neither nor a byte above 0x7f, and need no decoding. One pass to the word's end or
+    // the first such byte.
+    let first = line.iter().position(|&b| matches!(b, b' ' | b'\t' | 0x0b | 0x0c | 0x80..=0xff));
+    if !first.is_some_and(|p| !matches!(line[p], b' ' | b'\t')) {
         return None;
     }
+    let word = &line[..line.iter().position(|&b| b == b' ' || b == b'\t').unwrap_or(line.len())];
     let mut at = 0;
     for chunk in word.utf8_chunks() {
         let glue =
@@ -398,7 +400,8 @@ fn raw_line_secret_at(line: &[u8], envphp: bool, eq: Option<usize>) -> Option<Ra
     let secret = if envphp {
         raw_key_is_secret(raw_key, true)
     } else {
-        remembered(&INI_KEYS, raw_key, || raw_key_is_secret(raw_key, false))
+        ascii_ini_key_is_secret(raw_key)
+            .unwrap_or_else(|| remembered(&INI_KEYS, raw_key, || raw_key_is_secret(raw_key, false)))
     };
     if !secret {
         return None;
@@ -412,6 +415,28 @@ fn raw_line_secret_at(line: &[u8], envphp: bool, eq: Option<usize>) -> Option<Ra
         end -= 1;
     }
     (end > start).then_some(start..end)
+}
+
+/// [`raw_key_is_secret`] of an ini key that is ASCII (nearly every one), judged in place:
+/// cheaper than a remembered verdict's lookup. `None` for other bytes.
+fn ascii_ini_key_is_secret(raw_key: &[u8]) -> Option<bool> {
+    if !raw_key.is_ascii() {
+        return None;
+    }
+    // str::trim on ASCII: `\t`, `\n`, `\v`, `\f`, `\r` and space are whitespace.
+    let white = |b: &u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+    let trim = |k: &[u8], cut: &dyn Fn(&u8) -> bool| -> (usize, usize) {
+        let start = k.iter().position(|b| !cut(b)).unwrap_or(k.len());
+        let end = k.len() - k[start..].iter().rev().take_while(|b| cut(b)).count();
+        (start, end)
+    };
+    let (s, e) = trim(raw_key, &white);
+    let k = &raw_key[s..e];
+    let (s, e) = trim(k, &|b: &u8| matches!(b, b'\'' | b'"' | b'[' | b']' | b'(' | b','));
+    let k = &k[s..e];
+    let (s, e) = trim(k, &white);
+    // ASCII, so UTF-8.
+    Some(std::str::from_utf8(&k[s..e]).is_ok_and(ini_key_is_secret))
 }
 
 /// Whether the key of [`raw_line_secret`], as written before its separator, names a secret
@@ -438,9 +463,9 @@ fn raw_key_is_secret(raw_key: &[u8], envphp: bool) -> bool {
 pub fn envphp_line_secrets(line: &[u8]) -> Vec<Range<usize>> {
     let mut starts = Vec::new();
     let mut from = 0;
-    while let Some(p) = find(&line[from..], b"=>").map(|p| from + p) {
+    while let Some(p) = memchr::memmem::find(&line[from..], b"=>").map(|p| from + p) {
         from = p + 2;
-        if !envphp_key_is_secret(&envphp_key_before(&line[..p])) {
+        if !envphp_key_before_is_secret(&line[..p]) {
             continue;
         }
         let mut start = p + 2;
@@ -564,13 +589,29 @@ fn value_ends(line: &[u8], starts: &[usize]) -> Vec<usize> {
 pub fn envphp_raw_secrets(bytes: &[u8]) -> Vec<crate::span::Span> {
     let mut out = Vec::new();
     let mut offset = 0;
-    for line in bytes.split_inclusive(|&b| b == b'\n') {
-        for r in envphp_line_secrets(line).into_iter().chain(save_path_secret_ranges(line)) {
+    let ends = memchr::memchr_iter(b'\n', bytes).map(|p| p + 1);
+    for end in ends.chain((bytes.last().is_some_and(|&b| b != b'\n')).then_some(bytes.len())) {
+        let line = &bytes[offset..end];
+        for r in envphp_line_secrets(line) {
             out.push(crate::span::Span::new(offset + r.start, offset + r.end));
         }
-        offset += line.len();
+        // Most env.php lines hold no URL credential: they are not scanned for one.
+        if may_hold_url_credentials(line) {
+            for r in save_path_secret_ranges(line) {
+                out.push(crate::span::Span::new(offset + r.start, offset + r.end));
+            }
+        }
+        offset = end;
     }
     out
+}
+
+/// Whether [`save_path_secret_ranges`] can find anything in `text`: each range it gives
+/// ends before a `@` (user-info), or is the value of a non-empty query key, which ends at
+/// a `=` right after a byte that no key stops at. `'key' => 'value'` lines have neither.
+fn may_hold_url_credentials(text: &[u8]) -> bool {
+    memchr::memchr2_iter(b'=', b'@', text)
+        .any(|p| text[p] == b'@' || (p > 0 && !matches!(text[p - 1], b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' ')))
 }
 
 /// env.php by PHP's tokens, across lines, comments and heredocs: after every token that
@@ -589,10 +630,10 @@ pub fn envphp_token_secrets(tokens: &[crate::syntax::env_php::Token], bytes: &[u
         let key = match sig[i].kind {
             K::SingleQuoted | K::DoubleQuoted => {
                 let t = text(sig[i]);
-                String::from_utf8_lossy(t.get(1..t.len().saturating_sub(1)).unwrap_or(b"")).into_owned()
+                String::from_utf8_lossy(t.get(1..t.len().saturating_sub(1)).unwrap_or(b""))
             }
-            K::Name => String::from_utf8_lossy(text(sig[i])).into_owned(),
-            _ => String::new(),
+            K::Name => String::from_utf8_lossy(text(sig[i])),
+            _ => std::borrow::Cow::Borrowed(""),
         };
         i += 1;
         if key.is_empty() || key.len() > 64 || !envphp_key_is_secret(&key) {
@@ -622,6 +663,27 @@ pub fn envphp_token_secrets(tokens: &[crate::syntax::env_php::Token], bytes: &[u
         i = end.max(i);
     }
     out
+}
+
+/// [`envphp_key_is_secret`] of [`envphp_key_before`], without a copy of the key when the
+/// bytes before the arrow are ASCII (nearly every line).
+fn envphp_key_before_is_secret(text: &[u8]) -> bool {
+    let window = &text[text.len().saturating_sub(256)..];
+    if !window.is_ascii() {
+        return envphp_key_is_secret(&envphp_key_before(text));
+    }
+    // str::trim_end on ASCII: `\t`, `\n`, `\v`, `\f`, `\r` and space are whitespace.
+    let white = |b: &u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+    let t = &window[..window.len() - window.iter().rev().take_while(|b| white(b)).count()];
+    let key = match t.last() {
+        Some(&q @ (b'\'' | b'"')) => {
+            let body = &t[..t.len() - 1];
+            body.iter().rposition(|&b| b == q).map_or(body, |i| &body[i + 1..])
+        }
+        _ => &t[t.iter().rposition(|&b| !(b.is_ascii_alphanumeric() || b == b'_')).map_or(0, |i| i + 1)..],
+    };
+    // ASCII, so UTF-8.
+    std::str::from_utf8(key).is_ok_and(envphp_key_is_secret)
 }
 
 /// The key written just before a `=>`: the last quoted string or bare word, unquoted.
@@ -1335,7 +1397,7 @@ mod envphp_line_linear {
 
 /// The line-by-line definitions the remembered verdicts replaced, kept verbatim as the
 /// reference the model's secret passes are compared with (`model::build::secrets` tests).
-#[cfg(test)]
+#[cfg(any(test, fuzzing))]
 pub(crate) mod line_by_line_reference {
     use super::{envphp_key_is_secret, find, ini_key_is_secret, name_looks_like_a_password, redis_secret_args, words};
     use std::ops::Range;

@@ -4,6 +4,8 @@
 //! Built once from a [`Discovery`](crate::discover::Discovery); rules only read it.
 
 mod build;
+#[cfg(fuzzing)]
+pub(crate) use build::secret_passes_disagree;
 pub mod credentials;
 pub mod endpoint;
 pub mod host;

@@ -10,6 +10,8 @@ mod read;
 mod redis_servers;
 mod same_bytes;
 mod secrets;
+#[cfg(fuzzing)]
+pub(crate) use secrets::reference::disagreement as secret_passes_disagree;
 mod tunnels;
 mod unknown_names;
 mod user_ini;

@@ -2,7 +2,7 @@
 //! env.php passwords), by field in its tree and, for lines that do not parse, by the line's
 //! name: every output masks these spans.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
 use crate::model::{php, Model};
 use crate::span::Span;
@@ -58,10 +58,19 @@ pub(super) fn in_ini(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
     // the searcher's start-up cost most of a short line's): a line holds one when the next
     // match starts on it.
     let mut save_paths = memchr::memmem::find_iter(bytes, b"save_path").peekable();
-    // Lines as `split_inclusive` on `\n` or `\r` gives them, found with memchr.
-    let ends = memchr::memchr2_iter(b'\n', b'\r', bytes).map(|p| p + 1);
-    for end in ends.chain((bytes.last().is_some_and(|&b| b != b'\n' && b != b'\r')).then_some(bytes.len())) {
-        let line = &bytes[offset..end];
+    // Lines as `split_inclusive` on `\n` or `\r` gives them, and the first `=` of each, by
+    // one memchr3 from each line's start (a second search only on lines with a `=`).
+    while offset < bytes.len() {
+        let rest = &bytes[offset..];
+        let (len, eq) = match memchr::memchr3(b'=', b'\n', b'\r', rest) {
+            Some(p) if rest[p] == b'=' => {
+                (memchr::memchr2(b'\n', b'\r', &rest[p + 1..]).map_or(rest.len(), |q| p + q + 2), Some(p))
+            }
+            Some(p) => (p + 1, None),
+            None => (rest.len(), None),
+        };
+        let end = offset + len;
+        let line = &rest[..len];
         while save_paths.next_if(|&p| p < offset).is_some() {}
         // `save_path` holds no line break: a match that starts on the line ends on it.
         if save_paths.peek().is_some_and(|&p| p < end) {
@@ -69,7 +78,7 @@ pub(super) fn in_ini(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
                 out.push(Span::new(offset + r.start, offset + r.end));
             }
         }
-        if let Some(r) = crate::secrets::ini_line_secret(line, memchr::memchr(b'=', line)) {
+        if let Some(r) = crate::secrets::ini_line_secret(line, eq) {
             out.push(Span::new(offset + r.start, offset + r.end));
             if doc.mode == ScanMode::PerLine {
                 if let Some(until) = fpm_open_quote_runs_to(bytes, &line[r.start..], end) {
@@ -285,23 +294,23 @@ pub(super) fn in_env_php(doc: &EnvPhp, bytes: &[u8]) -> Vec<Span> {
     let mut out = crate::secrets::envphp_raw_secrets(bytes);
     out.extend(crate::secrets::envphp_token_secrets(doc.tokens(), bytes));
     let mut stack: Vec<env_php::ArrayId> = doc.root_array().into_iter().collect();
-    let mut seen = BTreeSet::new();
+    let mut seen: HashSet<env_php::ArrayId, foldhash::fast::RandomState> = HashSet::default();
     while let Some(a) = stack.pop() {
-        if !seen.insert(format!("{a:?}")) {
+        if !seen.insert(a) {
             continue;
         }
         for e in &doc.array(a).entries {
             let value = doc.expr(e.value);
-            let key = e.key.map(|k| doc.text(doc.expr(k).span).to_ascii_lowercase()).unwrap_or_default();
-            let key = String::from_utf8_lossy(&key).trim_matches(['\'', '"']).to_owned();
+            // The verdicts ignore ASCII case: the key is judged as written, without a copy.
+            let key = e.key.map_or(&b""[..], |k| doc.text(doc.expr(k).span));
+            let key = String::from_utf8_lossy(key);
+            let key = key.trim_matches(['\'', '"']);
             // The key PHP stores (`"\x70assword"`, a heredoc) as well as its text.
             let decoded = match doc.key(e) {
-                Some(env_php::KeyRef::Str(b)) => {
-                    crate::secrets::envphp_key_is_secret(&String::from_utf8_lossy(&b.to_ascii_lowercase()))
-                }
+                Some(env_php::KeyRef::Str(b)) => crate::secrets::envphp_key_is_secret(&String::from_utf8_lossy(b)),
                 _ => false,
             };
-            if decoded || crate::secrets::envphp_key_is_secret(&key) {
+            if decoded || crate::secrets::envphp_key_is_secret(key) {
                 // A password given as an array is masked whole, every string in it.
                 out.push(value.span);
             } else if let env_php::ExprKind::Array(inner) = value.kind {
@@ -312,99 +321,17 @@ pub(super) fn in_env_php(doc: &EnvPhp, bytes: &[u8]) -> Vec<Span> {
     out
 }
 
+#[cfg(any(test, fuzzing))]
+pub(crate) mod reference;
+
 /// The secret passes against the line-by-line scans they replaced (kept in
 /// `crate::secrets::line_by_line_reference` and here): the same spans on every fixture,
 /// corpus and fuzz-corpus file, and on generated hostile files, each judged twice so that
 /// remembered verdicts are compared as well as fresh ones.
 #[cfg(test)]
 mod same_as_line_by_line {
+    use super::reference::{plain_in_env_php, plain_in_ini, plain_in_redis};
     use super::*;
-    use crate::secrets::line_by_line_reference as plain;
-
-    /// `in_ini` line by line: every line's save path test by its own memmem search, the
-    /// line's verdict from the key's text each time, and the multi-line values of the tree
-    /// judged the same way.
-    fn plain_in_ini(bytes: &[u8]) -> Vec<Span> {
-        let doc = crate::syntax::ini::parse(bytes);
-        let mut out = Vec::new();
-        let save_path = memchr::memmem::Finder::new(b"save_path");
-        let mut offset = 0;
-        for line in bytes.split_inclusive(|&b| b == b'\n' || b == b'\r') {
-            if save_path.find(line).is_some() {
-                for r in crate::secrets::save_path_secret_ranges(line) {
-                    out.push(Span::new(offset + r.start, offset + r.end));
-                }
-            }
-            if let Some(r) = plain::raw_line_secret(line, false) {
-                out.push(Span::new(offset + r.start, offset + r.end));
-            }
-            offset += line.len();
-        }
-        for node in &doc.nodes {
-            let value_end = match &node.kind {
-                NodeKind::Entry(e) => e.value.span.end,
-                NodeKind::Error(..) => node.span.end,
-                _ => continue,
-            };
-            let text = &bytes[node.span.start..value_end];
-            let inner = text.len() - text.iter().rev().take_while(|&&b| b == b'\n' || b == b'\r').count();
-            let Some(first_end) = text[..inner].iter().position(|&b| b == b'\n' || b == b'\r') else { continue };
-            let first = &text[..first_end + 1];
-            if let Some(r) = plain::raw_line_secret(first, false) {
-                out.push(Span::new(node.span.start + r.start, node.span.start + inner));
-            }
-            if let (Some(eq), true) = (first.iter().position(|&b| b == b'='), save_path.find(first).is_some()) {
-                for r in crate::secrets::save_path_secret_ranges(&text[eq + 1..inner]) {
-                    out.push(Span::new(node.span.start + eq + 1 + r.start, node.span.start + eq + 1 + r.end));
-                }
-            }
-        }
-        out
-    }
-
-    /// `in_redis` as it was: every comment and broken line's name judged from its text.
-    fn plain_in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
-        let mut out = Vec::new();
-        for line in conf.lines() {
-            let text = line.content.slice(bytes);
-            let lead = text.iter().take_while(|&&b| b == b'#' || b == b' ' || b == b'\t').count();
-            if let Some(from) = plain::redis_glued_name_secret(&text[lead..]) {
-                out.push(Span::new(line.content.start + lead + from, line.content.end));
-            }
-            if let redis_conf::LineKind::Error(_) | redis_conf::LineKind::Misread(_) = &line.kind {
-                if let Some(from) = plain::redis_broken_line_secret(line.content.slice(bytes)) {
-                    out.push(Span::new(line.content.start + from, line.content.end));
-                }
-            }
-            if let redis_conf::LineKind::Comment | redis_conf::LineKind::Misread(_) = &line.kind {
-                let skip = text.iter().take_while(|&&b| b == b'#' || b == b' ' || b == b'\t').count();
-                let start = line.content.start + skip;
-                let directive = &text[skip..];
-                if let Some(from) = plain::redis_broken_line_secret(directive) {
-                    out.push(Span::new(start + from, line.content.end));
-                }
-                if directive.len() > 5 && directive[..5].eq_ignore_ascii_case(b"user ") {
-                    for r in crate::secrets::acl_rule_secret_words(directive) {
-                        out.push(Span::new(start + r.start, start + r.end));
-                    }
-                }
-            }
-        }
-        for (_, d) in conf.directives() {
-            let args = d.args();
-            let values: Vec<&[u8]> = args.iter().map(|a| a.value.as_slice()).collect();
-            for (i, r) in crate::secrets::redis_secret_args(&d.name_lowercase(), &values) {
-                let a = &args[i];
-                if a.value.is_empty() {
-                    continue;
-                }
-                let span =
-                    if r.start == 0 { a.span } else { Span::new((a.span.start + r.start).min(a.span.end), a.span.end) };
-                out.push(span);
-            }
-        }
-        out
-    }
 
     fn files_under(root: &std::path::Path, out: &mut Vec<Vec<u8>>) {
         let mut stack = vec![root.to_path_buf()];
@@ -422,7 +349,7 @@ mod same_as_line_by_line {
     /// left open, NUL, NBSP / `\v` / `\f` glued names, `requirepass` in any case and
     /// misspelt, `${pw}` references, multi-line quoted ini values, ACL rules.
     fn generated_files() -> Vec<Vec<u8>> {
-        let pieces: [&[u8]; 44] = [
+        let pieces: [&[u8]; 52] = [
             b"\n",
             b"\r\n",
             b"\r",
@@ -467,6 +394,14 @@ mod same_as_line_by_line {
             b"[",
             b"]",
             b"include",
+            b"<?php return [",
+            b"\"\\x70assword\" => ",
+            b"'db' => ['password' => '",
+            b"=>",
+            b" => ",
+            b"@",
+            b"?auth=",
+            b"'host' => 'tcp://u:",
         ];
         let mut seed: u64 = 0x5ec7e75;
         let mut next = move || {
@@ -525,6 +460,27 @@ mod same_as_line_by_line {
             }
         }
         assert!(nonempty > 1000, "only {nonempty} inputs with a secret: the comparison proves little");
+    }
+
+    #[test]
+    fn envphp_secrets_are_those_of_the_line_scan() {
+        let mut nonempty = 0;
+        for bytes in inputs() {
+            let doc = env_php::parse(&bytes);
+            let want = sorted(plain_in_env_php(&doc, &bytes));
+            nonempty += usize::from(!want.is_empty());
+            assert_eq!(sorted(in_env_php(&doc, &bytes)), want, "{:?}", String::from_utf8_lossy(&bytes));
+        }
+        assert!(nonempty > 1000, "only {nonempty} inputs with a secret: the comparison proves little");
+    }
+
+    /// What the `secrets` fuzz target asks of each input (every pass, php.ini and pool
+    /// modes), on the inputs here.
+    #[test]
+    fn the_fuzz_check_agrees_on_every_input() {
+        for bytes in inputs() {
+            assert_eq!(super::reference::disagreement(&bytes), None, "{:?}", String::from_utf8_lossy(&bytes));
+        }
     }
 
     /// More distinct names than a thread remembers: the verdicts stay right after it forgets.

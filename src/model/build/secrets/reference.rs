@@ -1,0 +1,170 @@
+//! The line-by-line secret passes the model's passes replaced, kept verbatim as their
+//! reference: unit tests and the `secrets` fuzz target hold the passes to the same spans.
+
+use super::*;
+use crate::secrets::line_by_line_reference as plain;
+
+/// `in_ini` line by line: every line's save path test by its own memmem search, the
+/// line's verdict from the key's text each time, and the multi-line values of the tree
+/// judged the same way.
+pub(crate) fn plain_in_ini(bytes: &[u8]) -> Vec<Span> {
+    plain_in_ini_with(&crate::syntax::ini::parse(bytes), bytes)
+}
+
+/// [`plain_in_ini`] of a tree in either scanner mode (a pool file's quote left open on a
+/// password line masks the lines up to its close, as `in_ini` does).
+pub(crate) fn plain_in_ini_with(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
+    let mut out = Vec::new();
+    let save_path = memchr::memmem::Finder::new(b"save_path");
+    let mut offset = 0;
+    for line in bytes.split_inclusive(|&b| b == b'\n' || b == b'\r') {
+        if save_path.find(line).is_some() {
+            for r in crate::secrets::save_path_secret_ranges(line) {
+                out.push(Span::new(offset + r.start, offset + r.end));
+            }
+        }
+        if let Some(r) = plain::raw_line_secret(line, false) {
+            out.push(Span::new(offset + r.start, offset + r.end));
+            if doc.mode == ScanMode::PerLine {
+                if let Some(until) = fpm_open_quote_runs_to(bytes, &line[r.start..], offset + line.len()) {
+                    out.push(Span::new(offset + line.len(), until));
+                }
+            }
+        }
+        offset += line.len();
+    }
+    for node in &doc.nodes {
+        let value_end = match &node.kind {
+            NodeKind::Entry(e) => e.value.span.end,
+            NodeKind::Error(..) => node.span.end,
+            _ => continue,
+        };
+        let text = &bytes[node.span.start..value_end];
+        let inner = text.len() - text.iter().rev().take_while(|&&b| b == b'\n' || b == b'\r').count();
+        let Some(first_end) = text[..inner].iter().position(|&b| b == b'\n' || b == b'\r') else { continue };
+        let first = &text[..first_end + 1];
+        if let Some(r) = plain::raw_line_secret(first, false) {
+            out.push(Span::new(node.span.start + r.start, node.span.start + inner));
+        }
+        if let (Some(eq), true) = (first.iter().position(|&b| b == b'='), save_path.find(first).is_some()) {
+            for r in crate::secrets::save_path_secret_ranges(&text[eq + 1..inner]) {
+                out.push(Span::new(node.span.start + eq + 1 + r.start, node.span.start + eq + 1 + r.end));
+            }
+        }
+    }
+    out
+}
+
+/// `in_redis` as it was: every comment and broken line's name judged from its text.
+pub(crate) fn plain_in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for line in conf.lines() {
+        let text = line.content.slice(bytes);
+        let lead = text.iter().take_while(|&&b| b == b'#' || b == b' ' || b == b'\t').count();
+        if let Some(from) = plain::redis_glued_name_secret(&text[lead..]) {
+            out.push(Span::new(line.content.start + lead + from, line.content.end));
+        }
+        if let redis_conf::LineKind::Error(_) | redis_conf::LineKind::Misread(_) = &line.kind {
+            if let Some(from) = plain::redis_broken_line_secret(line.content.slice(bytes)) {
+                out.push(Span::new(line.content.start + from, line.content.end));
+            }
+        }
+        if let redis_conf::LineKind::Comment | redis_conf::LineKind::Misread(_) = &line.kind {
+            let skip = text.iter().take_while(|&&b| b == b'#' || b == b' ' || b == b'\t').count();
+            let start = line.content.start + skip;
+            let directive = &text[skip..];
+            if let Some(from) = plain::redis_broken_line_secret(directive) {
+                out.push(Span::new(start + from, line.content.end));
+            }
+            if directive.len() > 5 && directive[..5].eq_ignore_ascii_case(b"user ") {
+                for r in crate::secrets::acl_rule_secret_words(directive) {
+                    out.push(Span::new(start + r.start, start + r.end));
+                }
+            }
+        }
+    }
+    for (_, d) in conf.directives() {
+        let args = d.args();
+        let values: Vec<&[u8]> = args.iter().map(|a| a.value.as_slice()).collect();
+        for (i, r) in crate::secrets::redis_secret_args(&d.name_lowercase(), &values) {
+            let a = &args[i];
+            if a.value.is_empty() {
+                continue;
+            }
+            let span =
+                if r.start == 0 { a.span } else { Span::new((a.span.start + r.start).min(a.span.end), a.span.end) };
+            out.push(span);
+        }
+    }
+    out
+}
+
+/// `in_env_php` as it was: every line scanned for URL credentials, each key before a `=>`
+/// copied out, each array remembered by its printed id.
+pub(crate) fn plain_in_env_php(doc: &EnvPhp, bytes: &[u8]) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        for r in crate::secrets::plain::envphp_line_secrets(line)
+            .into_iter()
+            .chain(crate::secrets::plain::save_path_secret_ranges(line))
+        {
+            out.push(Span::new(offset + r.start, offset + r.end));
+        }
+        offset += line.len();
+    }
+    out.extend(crate::secrets::envphp_token_secrets(doc.tokens(), bytes));
+    let mut stack: Vec<env_php::ArrayId> = doc.root_array().into_iter().collect();
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(a) = stack.pop() {
+        if !seen.insert(format!("{a:?}")) {
+            continue;
+        }
+        for e in &doc.array(a).entries {
+            let value = doc.expr(e.value);
+            let key = e.key.map(|k| doc.text(doc.expr(k).span).to_ascii_lowercase()).unwrap_or_default();
+            let key = String::from_utf8_lossy(&key).trim_matches(['\'', '"']).to_owned();
+            let decoded = match doc.key(e) {
+                Some(env_php::KeyRef::Str(b)) => {
+                    crate::secrets::envphp_key_is_secret(&String::from_utf8_lossy(&b.to_ascii_lowercase()))
+                }
+                _ => false,
+            };
+            if decoded || crate::secrets::envphp_key_is_secret(&key) {
+                out.push(value.span);
+            } else if let env_php::ExprKind::Array(inner) = value.kind {
+                stack.push(inner);
+            }
+        }
+    }
+    out
+}
+
+fn sorted(mut v: Vec<Span>) -> Vec<Span> {
+    v.sort_by_key(|s| (s.start, s.end));
+    v
+}
+
+/// Where a model pass and its reference disagree on `bytes` read as each kind of file
+/// (php.ini, a pool file, redis.conf, env.php), described for the fuzzer; `None` if nowhere.
+pub fn disagreement(bytes: &[u8]) -> Option<String> {
+    use crate::syntax::ini;
+    for mode in [ScanMode::WholeFile, ScanMode::PerLine] {
+        let doc = ini::parse_with(bytes, mode);
+        let (fast, plain) = (sorted(in_ini(&doc, bytes)), sorted(plain_in_ini_with(&doc, bytes)));
+        if fast != plain {
+            return Some(format!("in_ini ({mode:?}) {fast:?} != line by line {plain:?}"));
+        }
+    }
+    let conf = redis_conf::parse_shared(bytes.to_vec().into());
+    let (fast, plain) = (sorted(in_redis_tree(&conf, bytes)), sorted(plain_in_redis(&conf, bytes)));
+    if fast != plain {
+        return Some(format!("in_redis {fast:?} != line by line {plain:?}"));
+    }
+    let doc = env_php::parse(bytes);
+    let (fast, plain) = (sorted(in_env_php(&doc, bytes)), sorted(plain_in_env_php(&doc, bytes)));
+    if fast != plain {
+        return Some(format!("in_env_php {fast:?} != line by line {plain:?}"));
+    }
+    None
+}
