@@ -156,7 +156,7 @@ pub fn redis_broken_line_secret(line: &[u8]) -> Option<usize> {
     // per thread (`remembered`).
     let first = &line[words(line).next()?];
     let sensitive_from = |n: usize| words(line).nth(n).map(|w| w.start);
-    match remembered(&REDIS_NAMES, first, || redis_name_class(first)) {
+    match redis_class(first) {
         RedisName::User => sensitive_from(2),
         RedisName::Sentinel => {
             let sub = words(line).nth(1).and_then(|w| line.get(w)).unwrap_or(b"");
@@ -200,7 +200,7 @@ pub fn redis_read_line_secret(line: &[u8], joins: &[usize]) -> Option<usize> {
         }
         for &j in joins[next_join..].iter().take_while(|&&j| j < w.end && j - w.start <= 128) {
             let name = &line[w.start..j];
-            if remembered(&REDIS_NAMES, name, || redis_name_class(name)) != RedisName::Plain {
+            if redis_class(name) != RedisName::Plain {
                 return Some(j);
             }
         }
@@ -212,7 +212,7 @@ pub fn redis_read_line_secret(line: &[u8], joins: &[usize]) -> Option<usize> {
 /// secrets (`requirepass`, `masterauth`, an unknown `masterauthXYZ`; not `user` nor
 /// `sentinel`): the verdict [`redis_broken_line_secret`] gives first words.
 pub fn redis_name_is_sensitive(word: &[u8]) -> bool {
-    remembered(&REDIS_NAMES, word, || redis_name_class(word)) == RedisName::Secret
+    redis_class(word) == RedisName::Secret
 }
 
 /// A redis.conf setting's value as `CONFIG GET` gives it (arguments joined by spaces): from
@@ -240,6 +240,11 @@ enum RedisName {
     Secret,
     /// Anything else.
     Plain,
+}
+
+/// [`redis_name_class`], remembered per thread.
+fn redis_class(word: &[u8]) -> RedisName {
+    remembered(&REDIS_NAMES, word, || redis_name_class(word))
 }
 
 /// [`RedisName`] of a first word as written (any case, any bytes).
@@ -400,8 +405,7 @@ fn raw_line_secret_at(line: &[u8], envphp: bool, eq: Option<usize>) -> Option<Ra
     let secret = if envphp {
         raw_key_is_secret(raw_key, true)
     } else {
-        ascii_ini_key_is_secret(raw_key)
-            .unwrap_or_else(|| remembered(&INI_KEYS, raw_key, || raw_key_is_secret(raw_key, false)))
+        may_name_a_secret(raw_key) && remembered(&INI_KEYS, raw_key, || raw_key_is_secret(raw_key, false))
     };
     if !secret {
         return None;
@@ -417,26 +421,44 @@ fn raw_line_secret_at(line: &[u8], envphp: bool, eq: Option<usize>) -> Option<Ra
     (end > start).then_some(start..end)
 }
 
-/// [`raw_key_is_secret`] of an ini key that is ASCII (nearly every one), judged in place:
-/// cheaper than a remembered verdict's lookup. `None` for other bytes.
-fn ascii_ini_key_is_secret(raw_key: &[u8]) -> Option<bool> {
-    if !raw_key.is_ascii() {
-        return None;
+/// Bit `1 << (letter - 'a')` of each ASCII letter, either case; 0 for any other byte.
+const LETTER: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 26 {
+        t[b'a' as usize + i] = 1 << i;
+        t[b'A' as usize + i] = 1 << i;
+        i += 1;
     }
-    // str::trim on ASCII: `\t`, `\n`, `\v`, `\f`, `\r` and space are whitespace.
-    let white = |b: &u8| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
-    let trim = |k: &[u8], cut: &dyn Fn(&u8) -> bool| -> (usize, usize) {
-        let start = k.iter().position(|b| !cut(b)).unwrap_or(k.len());
-        let end = k.len() - k[start..].iter().rev().take_while(|b| cut(b)).count();
-        (start, end)
-    };
-    let (s, e) = trim(raw_key, &white);
-    let k = &raw_key[s..e];
-    let (s, e) = trim(k, &|b: &u8| matches!(b, b'\'' | b'"' | b'[' | b']' | b'(' | b','));
-    let k = &k[s..e];
-    let (s, e) = trim(k, &white);
-    // ASCII, so UTF-8.
-    Some(std::str::from_utf8(&k[s..e]).is_ok_and(ini_key_is_secret))
+    t
+};
+
+/// The letters of `word` as bits of [`LETTER`].
+const fn letters(word: &[u8]) -> u32 {
+    let mut m = 0;
+    let mut i = 0;
+    while i < word.len() {
+        m |= LETTER[word[i] as usize];
+        i += 1;
+    }
+    m
+}
+
+/// False when no key cut from `raw_key` (trimmed, lossily decoded) can be one that
+/// [`ini_key_is_secret`] accepts, judged by the letters in it alone: each of its words
+/// (`_pw`, `pw]`, `pass`, `pwd` need a `p`; `secret`, `auth`, `key`, `token`, `cred` all
+/// their letters), and a typo of `password` keeps 6 of its 8 letters, 5 of them distinct.
+/// Most comment lines' first words fail it and skip the remembered verdict's lookup.
+fn may_name_a_secret(raw_key: &[u8]) -> bool {
+    const P: u32 = letters(b"p");
+    const WORDS: [u32; 5] =
+        [letters(b"secret"), letters(b"auth"), letters(b"key"), letters(b"token"), letters(b"cred")];
+    const PASSWORD: u32 = letters(b"password");
+    let mut m = 0;
+    for &b in raw_key {
+        m |= LETTER[b as usize];
+    }
+    m & P != 0 || WORDS.iter().any(|&w| m & w == w) || (m & PASSWORD).count_ones() >= 5
 }
 
 /// Whether the key of [`raw_line_secret`], as written before its separator, names a secret
@@ -1156,6 +1178,45 @@ mod same_as_plain_definitions {
             assert_eq!(ini_key_is_secret(w), plain_ini(w), "{w:?}");
             assert_eq!(envphp_key_is_secret(w), plain_unknown(&w.trim().to_ascii_lowercase()), "{w:?}");
         }
+    }
+
+    /// The letter test never turns away a key the full test accepts: on every word here
+    /// and on every typo of `password` two edits away.
+    #[test]
+    fn the_letter_test_turns_away_no_secret_key() {
+        let mut keys = words_to_try();
+        let pw = "password";
+        let alphabet = ['x', 'Q', 'é', '_', 'p'];
+        let mut one: Vec<String> = Vec::new();
+        for i in 0..=pw.len() {
+            for c in alphabet {
+                one.push(format!("{}{c}{}", &pw[..i], &pw[i..]));
+                if i < pw.len() {
+                    one.push(format!("{}{c}{}", &pw[..i], &pw[i + 1..]));
+                }
+            }
+            if i < pw.len() {
+                one.push(format!("{}{}", &pw[..i], &pw[i + 1..]));
+            }
+        }
+        for w in one.clone() {
+            for i in 0..w.len() {
+                if w.is_char_boundary(i) && w.is_char_boundary(i + 1) {
+                    keys.push(format!("{}{}", &w[..i], &w[i + 1..]));
+                    keys.push(format!("{}Z{}", &w[..i], &w[i + 1..]));
+                }
+            }
+        }
+        keys.extend(one);
+        let mut secret = 0;
+        for k in &keys {
+            for raw in [k.clone(), format!("  '{k}' "), format!("[{k}]")] {
+                let full = raw_key_is_secret(raw.as_bytes(), false);
+                secret += usize::from(full);
+                assert!(may_name_a_secret(raw.as_bytes()) || !full, "{raw:?}");
+            }
+        }
+        assert!(secret > 500, "only {secret} secret keys: the test proves little");
     }
 
     #[test]
