@@ -458,7 +458,8 @@ fn may_name_a_secret(raw_key: &[u8]) -> bool {
     for &b in raw_key {
         m |= LETTER[b as usize];
     }
-    m & P != 0 || WORDS.iter().any(|&w| m & w == w) || (m & PASSWORD).count_ones() >= 5
+    // `w & !m == 0`: no letter of the word missing.
+    m & P != 0 || WORDS.iter().any(|&w| w & !m == 0) || (m & PASSWORD).count_ones() >= 5
 }
 
 /// Whether the key of [`raw_line_secret`], as written before its separator, names a secret

@@ -7,6 +7,7 @@ use crate::secrets::line_by_line_reference as plain;
 /// `in_ini` line by line: every line's save path test by its own memmem search, the
 /// line's verdict from the key's text each time, and the multi-line values of the tree
 /// judged the same way.
+#[cfg(test)]
 pub(crate) fn plain_in_ini(bytes: &[u8]) -> Vec<Span> {
     plain_in_ini_with(&crate::syntax::ini::parse(bytes), bytes)
 }
