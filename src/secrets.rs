@@ -242,9 +242,42 @@ enum RedisName {
     Plain,
 }
 
-/// [`redis_name_class`], remembered per thread.
+/// [`redis_name_class`], remembered per thread, and without the lookup for a word whose
+/// letters rule out every name that is not [`RedisName::Plain`] ([`may_be_a_redis_secret_name`]).
 fn redis_class(word: &[u8]) -> RedisName {
+    if !may_be_a_redis_secret_name(word) {
+        return RedisName::Plain;
+    }
     remembered(&REDIS_NAMES, word, || redis_name_class(word))
+}
+
+/// False when `word`, by its letters and length alone, can be none of the names
+/// [`redis_name_class`] does not call plain: one [`may_name_a_secret`] lets through (the
+/// words of [`unknown_name_holds_a_secret`]), `user`, `sentinel`, a masked directive's name
+/// or alias, or a did-you-mean typo of a masked directive's name (within `max(2, len / 6)`
+/// edits: that many of its distinct letters and bytes missing at most).
+fn may_be_a_redis_secret_name(word: &[u8]) -> bool {
+    use crate::syntax::redis_conf::directives;
+    /// Letters, how many of them must be there, the fewest bytes.
+    static NAMES: std::sync::OnceLock<Vec<(u32, u32, usize)>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let entry = |n: &str, edits: usize| {
+            let l = letters(n.as_bytes());
+            (l, l.count_ones().saturating_sub(edits as u32), n.len().saturating_sub(edits))
+        };
+        let sensitive = directives::DIRECTIVES.iter().filter(|d| d.sensitive);
+        let typos = sensitive.clone().map(|d| entry(d.name, 2.max(d.name.len() / 6)));
+        let aliases = sensitive.filter_map(|d| d.alias).chain(directives::EXTRA_ALIASES.iter().map(|a| a.0));
+        typos.chain(aliases.chain(["user", "sentinel"]).map(|n| entry(n, 0))).collect()
+    });
+    if may_name_a_secret(word) {
+        return true;
+    }
+    let mut m = 0;
+    for &b in word {
+        m |= LETTER[b as usize];
+    }
+    names.iter().any(|&(l, need, len)| word.len() >= len && (m & l).count_ones() >= need)
 }
 
 /// [`RedisName`] of a first word as written (any case, any bytes).
@@ -1218,6 +1251,40 @@ mod same_as_plain_definitions {
             }
         }
         assert!(secret > 500, "only {secret} secret keys: the test proves little");
+    }
+
+    /// The letter test of redis.conf names never turns away one that is not plain: on every
+    /// word here and on typos one and two edits away of each masked name, `user` and
+    /// `sentinel`.
+    #[test]
+    fn the_redis_letter_test_turns_away_no_secret_name() {
+        use crate::syntax::redis_conf::directives;
+        let mut names: Vec<String> = words_to_try();
+        let masked = directives::DIRECTIVES.iter().filter(|d| d.sensitive).map(|d| d.name);
+        for n in masked.chain(["user", "sentinel", "primaryauth", "auth", "pwd"]) {
+            let mut one = vec![n.to_owned()];
+            for i in 0..n.len() {
+                one.push(format!("{}{}", &n[..i], &n[i + 1..]));
+                one.push(format!("{}Q{}", &n[..i], &n[i + 1..]));
+                one.push(format!("{}é{}", &n[..i], &n[i..]));
+            }
+            for w in one.clone() {
+                for i in 0..w.len() {
+                    if w.is_char_boundary(i) && w.is_char_boundary(i + 1) {
+                        names.push(format!("{}{}", &w[..i], &w[i + 1..]));
+                        names.push(format!("{}Z{}", &w[..i], &w[i + 1..]));
+                    }
+                }
+            }
+            names.extend(one);
+        }
+        let mut secret = 0;
+        for n in &names {
+            let class = redis_name_class(n.as_bytes());
+            secret += usize::from(class != RedisName::Plain);
+            assert!(may_be_a_redis_secret_name(n.as_bytes()) || class == RedisName::Plain, "{n:?}: {class:?}");
+        }
+        assert!(secret > 300, "only {secret} names that are not plain: the test proves little");
     }
 
     #[test]
