@@ -275,6 +275,25 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// The comment rule where its `;` is at `pos` (no blanks to skip): one `memchr2` for the
+    /// line end instead of the byte-by-byte checks of [`comment_len`](Self::comment_len),
+    /// the same token or the same "end of file".
+    #[inline(always)]
+    fn comment_here(&mut self) -> Token {
+        let from = self.pos + 1;
+        let Some(k) = memchr::memchr2(b'\n', b'\r', &self.src[from..self.limit]) else { return self.end() };
+        let j = from + k;
+        let crlf = self.src[j] == b'\r' && j + 1 < self.limit && self.src[j + 1] == b'\n';
+        self.simple(Tok::EndOfLine, j + 1 + crlf as usize - self.pos)
+    }
+
+    /// `{NEWLINE}` where its first byte is at `pos`.
+    #[inline(always)]
+    fn newline_here(&mut self) -> Token {
+        let crlf = self.src[self.pos] == b'\r' && self.pos + 1 < self.limit && self.src[self.pos + 1] == b'\n';
+        self.simple(Tok::EndOfLine, 1 + crlf as usize)
+    }
+
     /// `{TABS_AND_SPACES}*{NEWLINE}`.
     fn blank_newline_len(&self) -> Option<usize> {
         let i = self.blanks_from(self.pos);
@@ -443,7 +462,26 @@ impl<'a> Lexer<'a> {
 
     // ---- the states -----------------------------------------------------------------
 
+    #[inline]
     pub fn next_token(&mut self) -> Option<Token> {
+        // Comment and blank lines, most of a php.ini: at `;` or a line end in INITIAL or
+        // VALUE only the comment or the newline rule can match (a BOM starts with 0xEF).
+        // Kept apart from the other rules so that these tokens skip their setup.
+        if !self.done && self.pos < self.limit && matches!(self.state, State::Initial | State::Value) {
+            let t = match self.src[self.pos] {
+                b';' => self.comment_here(),
+                b'\n' | b'\r' => self.newline_here(),
+                _ => return self.next_token_slow(),
+            };
+            self.state = State::Initial;
+            return Some(t);
+        }
+        self.next_token_slow()
+    }
+
+    /// [`next_token`](Self::next_token) by trying the rules of the current state.
+    #[inline(never)]
+    fn next_token_slow(&mut self) -> Option<Token> {
         if self.done {
             return None;
         }
@@ -493,22 +531,6 @@ impl<'a> Lexer<'a> {
     // grammar: state INITIAL (TC_SECTION, TC_OFFSET, TC_LABEL, EQ, PUNCT, EOL)
     fn initial(&mut self) -> Option<Token> {
         let b = self.src[self.pos];
-        // At `;` only the comment rule can match, at a line end only the newline rule: the
-        // lines most php.ini files are made of skip the comparison of every rule.
-        match b {
-            b';' => {
-                return Some(match self.comment_len() {
-                    Match::Len(l) => self.simple(Tok::EndOfLine, l),
-                    _ => self.end(),
-                })
-            }
-            b'\n' | b'\r' => {
-                if let Some(l) = self.blank_newline_len() {
-                    return Some(self.simple(Tok::EndOfLine, l));
-                }
-            }
-            _ => {}
-        }
         // Rules that cannot match at this first byte are not tried (same outcome, less work).
         let blank_first = is_blank(b);
         let kw = self.keyword();

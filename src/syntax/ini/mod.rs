@@ -248,17 +248,31 @@ impl Builder<'_> {
                 Span::new(text.start.min(len), text.end.min(len)),
             )
         };
+        // Only FPM's appended "\n" lies past the input.
+        let clamped = lexer.limit() > len;
         let mut next = lexer.next_token();
-        while next.is_some() {
+        while let Some(first) = next {
+            let first = if clamped { clamp(first) } else { first };
+            next = lexer.next_token();
+            // A comment or blank line (most of a php.ini) is one token that ends its line:
+            // its node directly, as `statements` would make it.
+            if first.tok == Tok::EndOfLine && ends_line(self.doc.text(first.span())) {
+                self.trivia_to(first.span().start);
+                self.push(first.span().end, self.line_end_kind(first));
+                continue;
+            }
             // One line at a time: up to a line end (or PHP's end of file). No statement reads
             // past one, so the line's tokens can be dropped once its nodes are built.
             self.toks.clear();
-            while let Some(t) = next {
-                let t = clamp(t);
-                self.toks.push(t);
-                next = lexer.next_token();
-                if t.tok == Tok::End || (t.tok == Tok::EndOfLine && ends_line(self.doc.text(t.span()))) {
-                    break;
+            self.toks.push(first);
+            if first.tok != Tok::End {
+                while let Some(t) = next {
+                    let t = if clamped { clamp(t) } else { t };
+                    self.toks.push(t);
+                    next = lexer.next_token();
+                    if t.tok == Tok::End || (t.tok == Tok::EndOfLine && ends_line(self.doc.text(t.span()))) {
+                        break;
+                    }
                 }
             }
             if self.statements(next.is_none(), window_end) {
@@ -350,16 +364,7 @@ impl Builder<'_> {
         let t = self.toks[*i];
         *i += 1;
         match t.tok {
-            Tok::EndOfLine => {
-                let text = self.doc.text(t.span());
-                match text.iter().position(|&c| c == b';') {
-                    Some(p) => Parsed::Node(
-                        NodeKind::Comment { text: Span::new(t.span().start + p, t.span().end) },
-                        t.span().end,
-                    ),
-                    None => Parsed::Node(NodeKind::Trivia, t.span().end),
-                }
-            }
+            Tok::EndOfLine => Parsed::Node(self.line_end_kind(t), t.span().end),
             Tok::SectionOpen => {
                 let start = *i;
                 self.pieces(i, n, false);
@@ -398,6 +403,16 @@ impl Builder<'_> {
                 }
             }
             _ => self.unexpected(Some(t), ""),
+        }
+    }
+
+    /// The node of an `EndOfLine` token read as a statement: a comment from its `;`, or
+    /// blanks.
+    fn line_end_kind(&self, t: Token) -> NodeKind {
+        // The `;` is nearly always the first byte: no vector search.
+        match self.doc.text(t.span()).iter().position(|&c| c == b';') {
+            Some(p) => NodeKind::Comment { text: Span::new(t.span().start + p, t.span().end) },
+            None => NodeKind::Trivia,
         }
     }
 
