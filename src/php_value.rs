@@ -3,7 +3,7 @@
 
 /// Keys come from the files read: foldhash is randomly seeded (so they cannot force
 /// collisions) and several times cheaper than SipHash on short keys.
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type Hasher = foldhash::fast::RandomState;
 
 /// A PHP array key after PHP's normalisation (`"10"` is the integer 10, `"010"` a string).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -54,31 +54,22 @@ pub enum PhpValue {
 /// An ordered PHP array. Overwriting a key keeps its first position, as PHP does.
 #[derive(Clone, Debug, Default)]
 pub struct PhpArray {
-    entries: Vec<(ArrayKey, PhpValue)>,
-    /// Key -> position, built once the array is big enough for a linear scan to lose.
-    index: Option<HashMap<ArrayKey, usize>>,
+    /// In insertion order; the hash table holds positions only, so a key is stored once
+    /// and hashed once per insert (PHP's own arrays are ordered hash tables too).
+    entries: indexmap::IndexMap<ArrayKey, PhpValue, Hasher>,
     next_index: Option<i64>,
 }
 
 impl PartialEq for PhpArray {
-    /// Equal when PHP would say `===`: the same keys, values and order (the index is a cache).
+    /// Equal when PHP would say `===`: the same keys, values and order.
     fn eq(&self, other: &Self) -> bool {
-        self.entries == other.entries && self.next_index == other.next_index
+        self.entries.len() == other.entries.len()
+            && self.entries.iter().eq(other.entries.iter())
+            && self.next_index == other.next_index
     }
 }
 
-/// Arrays up to this many entries find keys by scanning: cheaper than hashing for the
-/// small arrays config files are made of.
-const LINEAR_SCAN_MAX: usize = 16;
-
 impl PhpArray {
-    fn position(&self, key: &ArrayKey) -> Option<usize> {
-        match &self.index {
-            Some(index) => index.get(key).copied(),
-            None => self.entries.iter().position(|(k, _)| k == key),
-        }
-    }
-
     pub fn new() -> Self {
         Self::default()
     }
@@ -92,7 +83,7 @@ impl PhpArray {
     }
 
     pub fn get(&self, key: &ArrayKey) -> Option<&PhpValue> {
-        self.position(key).map(|i| &self.entries[i].1)
+        self.entries.get(key)
     }
 
     pub fn get_str(&self, key: &str) -> Option<&PhpValue> {
@@ -100,15 +91,20 @@ impl PhpArray {
     }
 
     pub fn get_mut(&mut self, key: &ArrayKey) -> Option<&mut PhpValue> {
-        let i = self.position(key)?;
-        Some(&mut self.entries[i].1)
+        self.entries.get_mut(key)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&ArrayKey, &PhpValue)> {
-        self.entries.iter().map(|(k, v)| (k, v))
+        self.entries.iter()
     }
 
     pub fn insert(&mut self, key: ArrayKey, value: PhpValue) {
+        self.insert_at(key, value);
+    }
+
+    /// [`insert`](Self::insert), returning where the entry stands (its first place when the
+    /// key was there), for [`value_at_mut`](Self::value_at_mut).
+    pub fn insert_at(&mut self, key: ArrayKey, value: PhpValue) -> usize {
         if let ArrayKey::Int(n) = key {
             // The next free index follows the largest int key, negative ones included
             // (`[-5 => 'a', 'b']` puts 'b' at -4: checked with the PHP 8.2.36 we test against).
@@ -116,40 +112,19 @@ impl PhpArray {
                 self.next_index = Some(n.saturating_add(1));
             }
         }
-        match self.position(&key) {
-            Some(i) => self.entries[i].1 = value,
-            None => {
-                if let Some(index) = &mut self.index {
-                    index.insert(key.clone(), self.entries.len());
-                } else if self.entries.len() >= LINEAR_SCAN_MAX {
-                    let mut index: HashMap<ArrayKey, usize> =
-                        self.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
-                    index.insert(key.clone(), self.entries.len());
-                    self.index = Some(index);
-                }
-                self.entries.push((key, value));
-            }
-        }
-    }
-
-    /// [`insert`](Self::insert), returning where the entry stands (its first place when the
-    /// key was there), for [`value_at_mut`](Self::value_at_mut).
-    pub fn insert_at(&mut self, key: ArrayKey, value: PhpValue) -> usize {
-        let at = self.position(&key).unwrap_or(self.entries.len());
-        self.insert(key, value);
-        at
+        self.entries.insert_full(key, value).0
     }
 
     /// The value of the entry at `position` (insertion order), as [`insert_at`](Self::insert_at)
     /// returned it.
     pub fn value_at_mut(&mut self, position: usize) -> Option<&mut PhpValue> {
-        self.entries.get_mut(position).map(|(_, v)| v)
+        self.entries.get_index_mut(position).map(|(_, v)| v)
     }
 
     /// `$a[] = value`. Returns false when PHP would refuse (next index overflow).
     pub fn push(&mut self, value: PhpValue) -> bool {
         let next = self.next_index.unwrap_or(0);
-        if next == i64::MAX && self.position(&ArrayKey::Int(i64::MAX)).is_some() {
+        if next == i64::MAX && self.entries.contains_key(&ArrayKey::Int(i64::MAX)) {
             return false;
         }
         self.insert(ArrayKey::Int(next), value);
