@@ -837,6 +837,41 @@ impl Iterator for Lexer<'_> {
 mod tests {
     use super::*;
 
+    /// Every token, by `next_token` (with its short path) or by the rules alone.
+    fn tokens(src: &[u8], short_path: bool) -> Vec<Token> {
+        let mut lexer = Lexer::new(src);
+        let mut out = Vec::new();
+        while let Some(t) = if short_path { lexer.next_token() } else { lexer.next_token_slow() } {
+            out.push(t);
+        }
+        out
+    }
+
+    #[test]
+    fn the_short_path_reads_comments_and_line_ends_as_the_rules_do() {
+        let cases: [&[u8]; 12] = [
+            b";c\n",
+            b";c\r\n",
+            b";c\r",
+            b";c",
+            b";\rx = 1",
+            b"a = 1 ;c\r\nb = 2\n",
+            b"a = 1;c",
+            b"\r\n\n\r\r\r\n",
+            b"a = ;\n",
+            b"a =\n;\n\n[s]\n; x = \"y\n",
+            b"a = \"x\n;y\"\n",
+            b"\xEF\xBB\xBF;bom\n",
+        ];
+        for src in cases {
+            assert_eq!(tokens(src, true), tokens(src, false), "{:?}", String::from_utf8_lossy(src));
+        }
+        let production =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/corpus/upstream-php/php.ini-production"))
+                .expect("the corpus's php.ini-production");
+        assert_eq!(tokens(&production, true), tokens(&production, false));
+    }
+
     #[test]
     fn byte_classes_are_the_character_classes_of_php_scanner() {
         for b in 0..=255u8 {
