@@ -38,6 +38,11 @@ enum Slot {
 /// are kept (an all-unique fleet keeps 16 bytes a file), within [`KEPT_BYTES`]; a hit
 /// compares the bytes, so a hash collision costs a parse, never a wrong file.
 /// `SESSLINT_SAME_BYTES=0` turns the sharing off (to compare outputs with and without it).
+///
+/// One lives for one build and is dropped when it returns: the kept trees outlive their
+/// group of hosts (a report-only `check` drops the model's copies group by group) only
+/// until then, and [`crate::model::Model::release_trees`] afterwards frees every tree. The
+/// language server's `ParseCache` (by path, across builds) is asked first.
 pub(crate) struct SameBytes {
     on: bool,
     hasher: foldhash::quality::RandomState,
