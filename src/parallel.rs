@@ -9,16 +9,36 @@ pub const MAX_THREADS: usize = 8;
 
 /// Threads a parallel stage may use: `SESSLINT_THREADS` when it is a whole number >= 1
 /// (`1`: every stage runs on the calling thread), else the cores this process may use
-/// (`std::thread::available_parallelism`), at most [`MAX_THREADS`]. Read once per process.
+/// (`std::thread::available_parallelism`), at most [`MAX_THREADS`]. Read once per process,
+/// before the first stage starts a thread, which is when [`limit_malloc_arenas`] runs.
 pub fn threads() -> usize {
     static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *THREADS.get_or_init(|| {
         let asked = std::env::var("SESSLINT_THREADS").ok().and_then(|v| v.trim().parse::<usize>().ok());
-        match asked {
+        let n = match asked {
             Some(n) if n >= 1 => n.min(MAX_THREADS),
             _ => std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_THREADS),
-        }
+        };
+        limit_malloc_arenas(n);
+        n
     })
+}
+
+/// glibc's malloc gives each new thread an arena of its own (up to 8 per core), and memory
+/// freed in one arena never serves another: the parse threads, started afresh for each
+/// group of a fleet, left a 300-host fleet's peak RSS 20 MB (12 %) above one thread's. At
+/// most `n` arenas, one per thread a stage runs. Other C libraries: nothing to do.
+fn limit_malloc_arenas(n: usize) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let n = libc::c_int::try_from(n).unwrap_or(1);
+        // SAFETY: mallopt only sets a malloc parameter; M_ARENA_MAX takes any positive count.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, n);
+        }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = n;
 }
 
 /// `f` of each item, in the items' order, computed on up to [`threads`] threads (the calling
