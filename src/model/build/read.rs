@@ -128,7 +128,8 @@ pub(super) fn groups<'a>(
 
 /// Read and parse `files` (the editor's `overlay` text where it has some), spreading the
 /// work over the cores and keeping the order; `on_file(done, total)` after each file, with
-/// `done_before` files of `total` read in earlier groups.
+/// `done_before` files of `total` read in earlier groups. A file unchanged since the last
+/// build is taken from `cache`, one equal to a file met earlier in this build from `same`.
 #[allow(clippy::too_many_arguments)] // each is one per-build input the group's workers share
 pub(super) fn read_all(
     files: &[discover::Found],
