@@ -95,6 +95,10 @@ pub struct Token {
 pub struct Lexed {
     pub tokens: Vec<Token>,
     pub errors: Vec<SyntaxError>,
+    /// Indices (ascending) of the quoted-string tokens whose text between the quotes is
+    /// not their value (a `\`, or a `$` between double quotes): the others need no
+    /// second look for one.
+    pub escaped: Vec<usize>,
 }
 
 /// Byte classes of PHP's `LABEL` (`[a-zA-Z_\x80-\xff][a-zA-Z0-9_\x80-\xff]*`): bit 0 may
@@ -137,10 +141,16 @@ pub fn line_of(bytes: &[u8], offset: usize) -> usize {
 pub fn lex(bytes: &[u8]) -> Lexed {
     // About one token per four bytes in an env.php: reserved once (pages not written stay
     // unmapped) instead of grown by copies, trimmed after.
-    let mut lx = Lexer { b: bytes, pos: 0, tokens: Vec::with_capacity(bytes.len() / 4 + 1), errors: Vec::new() };
+    let mut lx = Lexer {
+        b: bytes,
+        pos: 0,
+        tokens: Vec::with_capacity(bytes.len() / 4 + 1),
+        errors: Vec::new(),
+        escaped: Vec::new(),
+    };
     lx.run();
     lx.tokens.shrink_to_fit();
-    Lexed { tokens: lx.tokens, errors: lx.errors }
+    Lexed { tokens: lx.tokens, errors: lx.errors, escaped: lx.escaped }
 }
 
 struct Lexer<'a> {
@@ -148,6 +158,7 @@ struct Lexer<'a> {
     pos: usize,
     tokens: Vec<Token>,
     errors: Vec<SyntaxError>,
+    escaped: Vec<usize>,
 }
 
 impl<'a> Lexer<'a> {
@@ -280,9 +291,14 @@ impl<'a> Lexer<'a> {
     fn single_quoted(&mut self) {
         let p = self.pos;
         let mut i = p + 1;
+        let mut escaped = false;
         while let Some(k) = self.b.get(i..).and_then(|rest| memchr::memchr2(b'\\', b'\'', rest)) {
             i += k;
             if self.b[i] == b'\\' {
+                if !escaped {
+                    escaped = true;
+                    self.escaped.push(self.tokens.len());
+                }
                 i += 2;
             } else {
                 self.push(TokenKind::SingleQuoted, i + 1);
@@ -301,16 +317,27 @@ impl<'a> Lexer<'a> {
         // Most strings interpolate nothing: every `{$` and `${` holds a `$`, so up to the
         // first `$` the closing quote ends the token and only `\` needs a look.
         let mut i = p + 1;
+        let mut escaped = false;
         while let Some(k) = b.get(i..).and_then(|rest| memchr::memchr3(quote, b'\\', b'$', rest)) {
             i += k;
             match b[i] {
-                b'\\' => i += 2,
-                b'$' => break,
-                _ => {
-                    self.push(kind, i + 1);
-                    return;
+                b'\\' => {
+                    escaped = true;
+                    i += 2;
                 }
+                b'$' => {
+                    escaped = true;
+                    break;
+                }
+                _ => break,
             }
+        }
+        if escaped || i >= b.len() {
+            self.escaped.push(self.tokens.len());
+        }
+        if i < b.len() && b[i] == quote {
+            self.push(kind, i + 1);
+            return;
         }
         // Each entry: Some(quote) inside a string, None inside `{...}` code.
         let mut stack: Vec<Option<u8>> = vec![Some(quote)];
@@ -636,6 +663,15 @@ mod tests {
         let k = kinds(src);
         assert_eq!(k[1], (TokenKind::Heredoc, "<<<EOT\n  a\n  EOTX\n  EOT".into()));
         assert_eq!(k[2].0, TokenKind::Comma);
+    }
+
+    #[test]
+    fn quoted_strings_that_need_decoding_are_listed() {
+        let src = br#"<?php ['a', 'b\'c', "d", "e\n", "f$g", "h{", 'i$', "j"#;
+        let l = lex(src);
+        let listed: Vec<&[u8]> = l.escaped.iter().map(|&i| l.tokens[i].span.slice(src)).collect();
+        // `"j` runs to the end unterminated (an error): nothing in it to decode either.
+        assert_eq!(listed, [&br"'b\'c'"[..], br#""e\n""#, br#""f$g""#]);
     }
 
     #[test]

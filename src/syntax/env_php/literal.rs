@@ -27,8 +27,9 @@ impl Diagnostics {
 
 /// The value of a string literal token, or `None` when it is not static (interpolation)
 /// or not a string. A quoted string without `\` (nor `$` between double quotes) is its
-/// text between the quotes, kept as that span: no copy.
-pub fn token_string(src: &[u8], tok: Token, diags: &mut Diagnostics) -> Option<TreeStr> {
+/// text between the quotes, kept as that span: no copy. `escaped`: the lexer saw one
+/// (`Lexed::escaped`); when false the text is not searched again.
+pub fn token_string(src: &[u8], tok: Token, escaped: bool, diags: &mut Diagnostics) -> Option<TreeStr> {
     let text = tok.span.slice(src);
     let at = tok.span.start;
     // The lexer ends a quoted token at its closing quote (or at the end of input, with
@@ -38,7 +39,7 @@ pub fn token_string(src: &[u8], tok: Token, diags: &mut Diagnostics) -> Option<T
         // grammar: single-quoted-string
         TokenKind::SingleQuoted => {
             let inner = text.get(1..text.len().saturating_sub(1)).unwrap_or(b"");
-            if memchr::memchr(b'\\', inner).is_none() {
+            if !escaped {
                 return Some(TreeStr::Source(inner_span()));
             }
             Some(TreeStr::Decoded(unescape_single(inner)))
@@ -46,7 +47,7 @@ pub fn token_string(src: &[u8], tok: Token, diags: &mut Diagnostics) -> Option<T
         // grammar: double-quoted-string
         TokenKind::DoubleQuoted => {
             let inner = text.get(1..text.len().saturating_sub(1)).unwrap_or(b"");
-            if memchr::memchr2(b'\\', b'$', inner).is_none() {
+            if !escaped {
                 return Some(TreeStr::Source(inner_span()));
             }
             unescape_double(inner, at + 1, false, diags).map(TreeStr::Decoded)

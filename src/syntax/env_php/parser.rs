@@ -30,6 +30,7 @@ pub fn parse(shared: std::sync::Arc<[u8]>) -> EnvPhp {
         arrays: Vec::new(),
         pending: Vec::new(),
         diags: Diagnostics { errors: lexed.errors.clone(), warnings: Vec::new() },
+        escaped: &lexed.escaped,
         fatal: false,
     };
     let returned = p.file();
@@ -66,6 +67,8 @@ struct Parser<'a> {
     diags: Diagnostics,
     /// PHP stopped here (parser stack exhausted): the rest is not parsed.
     fatal: bool,
+    /// `Lexed::escaped`: the quoted strings that need decoding.
+    escaped: &'a [usize],
 }
 
 enum FrameState {
@@ -837,7 +840,8 @@ impl<'a> Parser<'a> {
             return Some(ExprKind::Literal(value));
         }
         if signs.is_empty() && !matches!(tok.kind, TokenKind::Int | TokenKind::Float) {
-            return literal::token_string(self.src, tok, &mut self.diags).map(ExprKind::Str);
+            let escaped = self.escaped.binary_search(&last).is_ok();
+            return literal::token_string(self.src, tok, escaped, &mut self.diags).map(ExprKind::Str);
         }
         let mut value = literal::token_value(self.src, tok)?;
         // grammar: signed-number
