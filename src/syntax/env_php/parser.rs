@@ -31,6 +31,7 @@ pub fn parse(shared: std::sync::Arc<[u8]>) -> EnvPhp {
         pending: Vec::new(),
         diags: Diagnostics { errors: lexed.errors.clone(), warnings: Vec::new() },
         escaped: &lexed.escaped,
+        escaped_at: 0,
         fatal: false,
     };
     let returned = p.file();
@@ -69,6 +70,8 @@ struct Parser<'a> {
     fatal: bool,
     /// `Lexed::escaped`: the quoted strings that need decoding.
     escaped: &'a [usize],
+    /// Where [`Parser::is_escaped`] looks next in `escaped`.
+    escaped_at: usize,
 }
 
 enum FrameState {
@@ -127,6 +130,19 @@ fn opener_text(closer: TokenKind) -> &'static str {
 }
 
 impl<'a> Parser<'a> {
+    /// Whether token `i` is in `Lexed::escaped`. Literals come in token order: a cursor
+    /// that moves on, not a search (a search only should one ever come back).
+    fn is_escaped(&mut self, i: usize) -> bool {
+        let e = self.escaped;
+        if self.escaped_at > 0 && e[self.escaped_at - 1] >= i {
+            return e.binary_search(&i).is_ok();
+        }
+        while self.escaped_at < e.len() && e[self.escaped_at] < i {
+            self.escaped_at += 1;
+        }
+        e.get(self.escaped_at) == Some(&i)
+    }
+
     fn kind(&self, i: usize) -> Option<TokenKind> {
         self.toks.get(i).map(|t| t.kind)
     }
@@ -840,7 +856,7 @@ impl<'a> Parser<'a> {
             return Some(ExprKind::Literal(value));
         }
         if signs.is_empty() && !matches!(tok.kind, TokenKind::Int | TokenKind::Float) {
-            let escaped = self.escaped.binary_search(&last).is_ok();
+            let escaped = self.is_escaped(last);
             return literal::token_string(self.src, tok, escaped, &mut self.diags).map(ExprKind::Str);
         }
         let mut value = literal::token_value(self.src, tok)?;
