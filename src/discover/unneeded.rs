@@ -2,6 +2,7 @@
 //! unread: PHP CLI setups that no finding about the named files can depend on.
 
 use std::collections::{BTreeMap, HashSet};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use super::{Discovery, Role};
@@ -31,9 +32,18 @@ pub fn leave_out_for_staged(
     if setups.is_empty() || staged.is_empty() {
         return;
     }
+    // As `staged::keep_touching` tells a staged file: the same spelling, else the same
+    // resolved path, looked for only when device and inode match (one `stat`, no `realpath`).
     let named: HashSet<&Path> = staged.iter().map(PathBuf::as_path).collect();
-    let wanted: HashSet<PathBuf> = staged.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
-    let is_staged = |p: &Path| named.contains(p) || std::fs::canonicalize(p).is_ok_and(|c| wanted.contains(&c));
+    let inode = |p: &Path| std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
+    let inodes: Vec<(u64, u64)> = staged.iter().filter_map(|p| inode(p)).collect();
+    let is_staged = |p: &Path| {
+        named.contains(p)
+            || inode(p).is_some_and(|i| inodes.contains(&i))
+                && std::fs::canonicalize(p)
+                    .is_ok_and(|c| staged.iter().any(|s| std::fs::canonicalize(s).is_ok_and(|w| w == c)))
+    };
+    let dirs = crate::confine::ResolvedDirs::new();
     let mut drop = vec![false; discovery.files.len()];
     for (dir, members) in &setups {
         let alone = discovery.files.iter().enumerate().all(|(i, f)| members.contains(&i) || !f.path.starts_with(dir));
@@ -47,8 +57,8 @@ pub fn leave_out_for_staged(
             }
             let bytes = match overlay.and_then(|o| o.get(&f.path)) {
                 Some(b) => std::borrow::Cow::Borrowed(b.as_slice()),
-                None => match discovery.confinement.read(&f.read_from) {
-                    Ok(b) => std::borrow::Cow::Owned(b),
+                None => match discovery.confinement.read_with_mode_in(&f.read_from, &dirs) {
+                    Ok((b, _)) => std::borrow::Cow::Owned(b),
                     Err(_) => return false,
                 },
             };
