@@ -10,6 +10,13 @@ use crate::model::{BuildOptions, Model, Overlay};
 use crate::rules;
 
 pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
+    run_lines(model, config, true)
+}
+
+/// [`run`]; `index_lines`: build the line index of every file a finding points into over
+/// the threads first. A run naming files (pre-commit) keeps the findings of a few files only:
+/// it leaves each index to be built when a kept finding or a suppression first asks.
+fn run_lines(model: &Model, config: &Config, index_lines: bool) -> Vec<Diagnostic> {
     let found = rules::check_selected(model, |r| config.enabled(r.code));
     let mut found: Vec<Diagnostic> = found
         .into_iter()
@@ -22,7 +29,9 @@ pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
             d
         })
         .collect();
-    index_lines(model, &found);
+    if index_lines {
+        self::index_lines(model, &found);
+    }
     let mut sups = crate::suppress::collect(model);
     found = crate::suppress::apply(model, found, &mut sups);
     crate::suppress::name_silenced_codes(model, &mut found, &sups);
@@ -219,7 +228,7 @@ fn check_with(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync), releas
     if release_trees {
         model.release_trees();
     }
-    let mut diagnostics = run(&model, req.config);
+    let mut diagnostics = run_lines(&model, req.config, !files_only);
     if files_only {
         crate::staged::keep_touching(&model, &mut diagnostics, &paths);
     }

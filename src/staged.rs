@@ -54,8 +54,12 @@ pub fn keep_concerning(model: &Model, found: &mut Vec<Diagnostic>, touches: &mut
 /// The places (file, span) of the setup values that pools declared in a file `touches`
 /// accepts run with and do not override: a pool-level `php_value` wins, so only the
 /// others are the pool's by inheritance.
-fn inherited_settings(model: &Model, touches: &mut impl FnMut(&Path) -> bool) -> HashSet<(FileId, crate::span::Span)> {
-    let mut out = HashSet::new();
+fn inherited_settings(
+    model: &Model,
+    touches: &mut impl FnMut(&Path) -> bool,
+) -> HashSet<(FileId, crate::span::Span), foldhash::fast::RandomState> {
+    // Every setting of every staged pool's setup goes in (hundreds): a fast hasher.
+    let mut out = HashSet::default();
     for pool in &model.pools {
         let Some(setup) = pool.setup.and_then(|i| model.php.get(i)) else { continue };
         if !touches(model.path(pool.declared_at.file)) {

@@ -72,8 +72,10 @@ pub fn name_silenced_codes(model: &Model, diagnostics: &mut [Diagnostic], sups: 
 
 /// Drop the findings a suppression covers; mark which suppressions were used.
 pub fn apply(model: &Model, diagnostics: Vec<Diagnostic>, sups: &mut [Suppression]) -> Vec<Diagnostic> {
+    // A file without suppressions needs no line of its findings (nor its line index).
+    let with_sups: std::collections::HashSet<FileId> = sups.iter().map(|s| s.file).collect();
     let line_of = |path: &std::path::Path, offset: usize| -> Option<(FileId, usize)> {
-        let id = model.file_id(path)?;
+        let id = model.file_id(path).filter(|id| with_sups.contains(id))?;
         Some((id, model.file(id).source.line_of(offset)))
     };
     diagnostics
