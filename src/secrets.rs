@@ -411,7 +411,20 @@ pub fn raw_line_secret(line: &[u8], envphp: bool) -> Option<Range<usize>> {
     raw_line_secret_at(line, envphp, eq)
 }
 
-/// [`raw_line_secret`] of an ini line whose first `=` (`memchr`) the caller has found.
+/// Whether an ini line without `=` is one word alone (after blanks, `;` and `#`) that names
+/// a secret (`mysqli.default_pw`): PHP refuses a `= value` on the next line, whose value
+/// its writer meant for that key.
+pub fn ini_bare_secret_key(line: &[u8]) -> bool {
+    let lead = line.iter().take_while(|&&b| matches!(b, b' ' | b'\t' | b';' | b'#')).count();
+    let word = line[lead..].iter().position(|b| b.is_ascii_whitespace()).map_or(line.len(), |w| lead + w);
+    word > lead
+        && line[word..].iter().all(|b| b.is_ascii_whitespace())
+        && may_name_a_secret(&line[..word])
+        && raw_key_is_secret(&line[..word], false)
+}
+
+/// [`raw_line_secret`] of an ini line whose `=` the caller has found: the first one
+/// (`memchr`), or the one the ini tree's entry reads after its key.
 pub fn ini_line_secret(line: &[u8], eq: Option<usize>) -> Option<Range<usize>> {
     raw_line_secret_at(line, false, eq)
 }
@@ -1582,12 +1595,14 @@ pub(crate) mod line_by_line_reference {
         None
     }
 
-    pub(crate) fn raw_line_secret(line: &[u8], envphp: bool) -> Option<Range<usize>> {
+    /// The value a secret key gives on one ini (`envphp`: env.php) line, the ini key cut at
+    /// `eq`: the parser's `=`, which need not be the first (`env["A=B_PASSWORD"] = pw`).
+    pub(crate) fn raw_line_secret_eq(line: &[u8], envphp: bool, eq: Option<usize>) -> Option<Range<usize>> {
         let (key_end, value_start) = if envphp {
             let p = find(line, b"=>")?;
             (p, p + 2)
         } else {
-            match memchr::memchr(b'=', line) {
+            match eq {
                 Some(p) => (p, p + 1),
                 // No `=` (php-fpm refuses the line, `#secret value` included): the first word
                 // names the value that follows it.

@@ -2047,3 +2047,49 @@ fn a_relative_fpm_include_climbs_no_higher_than_its_machines_root() {
     assert!(shown.contains("web1: pool clamped"), "web1 reads its own /web2/...:\n{shown}");
     assert!(!shown.contains("web2only") && !shown.contains(".."), "web1 includes web2's pool:\n{shown}");
 }
+
+/// A password key whose quoted bracket holds `=` (`env["REDIS=1_PASSWORD"]`, key
+/// `REDIS=1_PASSWORD` to PHP, checked live with `parse_ini_file`), and a secret key alone on
+/// a line with `= value` on the next (PHP refuses the file): neither value shows in any
+/// output of `check` (every format, with and without `--diff`), `show` or `parse`.
+#[test]
+fn a_password_after_an_equals_inside_its_key_or_on_the_next_line_is_masked() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let ini = repo.path().join("etc/php/8.2/fpm/php.ini");
+    write(
+        &ini,
+        "session.save_handler = redis\nsession.save_path = \"tcp://10.0.0.5:6379?timeout=2\"\nmyapp[\"db=main_password\"] = LeakOff3\nmyapp[\"a;b]=c\\\"_pw\"] = LeakOff4\n",
+    );
+    let pool = repo.path().join("etc/php/8.2/fpm/pool.d/www.conf");
+    write(&pool, "[www]\nlisten = /run/php.sock\nenv[\"REDIS=1_PASSWORD\"] = LeakOff1\nphp_admin_value[\"x=y.password\"] = LeakOff2\n");
+    let broken = repo.path().join("etc/php/8.2/cli/php.ini");
+    write(&broken, "session.save_handler = files\nmysqli.default_pw\n= LeakX1\n");
+    if let Some(php) = common::oracle("php") {
+        let read = |path: &Path| {
+            let code = format!("var_export(@parse_ini_file({:?}, true, INI_SCANNER_RAW));", path.display().to_string());
+            let o = Command::new(&php).args(["-n", "-r", &code]).output().expect("run php");
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        };
+        let keys = read(&ini);
+        assert!(keys.contains("'db=main_password' => 'LeakOff3'"), "PHP reads the key whole:\n{keys}");
+        assert_eq!(read(&broken), "false", "PHP refuses a `= value` line after a bare key");
+    } else {
+        common::skipped("php is not installed: PHP's reading of the keys is not checked live");
+    }
+    let needles = ["LeakOff1", "LeakOff2", "LeakOff3", "LeakOff4", "LeakX1"];
+    let mut outputs = every_output(repo.path(), &[]);
+    outputs.extend(every_output(repo.path(), &["--diff"]));
+    for f in [&ini, &pool, &broken] {
+        let path = f.to_string_lossy().into_owned();
+        outputs.push((format!("parse {path}"), all_output(&sesslint_in(repo.path(), &["parse", &path]))));
+    }
+    for (what, text) in outputs {
+        for needle in needles {
+            assert!(!text.contains(needle), "{what} shows {needle}:\n{text}");
+        }
+    }
+    // The frames still show the lines, masked where the value stood.
+    let human = all_output(&sesslint_in(repo.path(), &["check", "--format", "human", "."]));
+    assert!(human.contains("env[\"REDIS=1_PASSWORD\"] = ********"), "{human}");
+    assert!(human.contains("myapp[\"db=main_password\"] = ********"), "{human}");
+}

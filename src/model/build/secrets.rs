@@ -58,6 +58,11 @@ pub(super) fn in_ini(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
     // the searcher's start-up cost most of a short line's): a line holds one when the next
     // match starts on it.
     let mut save_paths = memchr::memmem::find_iter(bytes, b"save_path").peekable();
+    // The `=` of each statement as the parser reads it, in file order.
+    let equals = tree_equals(doc, bytes);
+    let mut equals = equals.iter().copied().peekable();
+    // The line before was a secret key alone: a `= value` line gives it its value.
+    let mut bare_secret = false;
     // Lines as `split_inclusive` on `\n` or `\r` gives them, and the first `=` of each, by
     // one memchr3 from each line's start (a second search only on lines with a `=`).
     while offset < bytes.len() {
@@ -71,6 +76,19 @@ pub(super) fn in_ini(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
         };
         let end = offset + len;
         let line = &rest[..len];
+        // On a line the tree reads as a statement, its `=` (a quoted key may hold one).
+        while equals.next_if(|&p| p < offset).is_some() {}
+        let eq = match equals.peek() {
+            Some(&p) if p < end => Some(p - offset),
+            _ => eq,
+        };
+        let was_bare_secret =
+            std::mem::replace(&mut bare_secret, eq.is_none() && crate::secrets::ini_bare_secret_key(line));
+        if was_bare_secret {
+            if let Some(r) = value_after_leading_equals(line) {
+                out.push(Span::new(offset + r.start, offset + r.end));
+            }
+        }
         while save_paths.next_if(|&p| p < offset).is_some() {}
         // `save_path` holds no line break: a match that starts on the line ends on it.
         if save_paths.peek().is_some_and(|&p| p < end) {
@@ -95,9 +113,39 @@ pub(super) fn in_ini(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
             NodeKind::Error(..) => node.span.end,
             _ => continue,
         };
-        multi_line_value(bytes, node.span.start, value_end, &mut out);
+        let eq = statement_equals(node, bytes).and_then(|p| p.checked_sub(node.span.start));
+        multi_line_value(bytes, node.span.start, value_end, eq, &mut out);
     }
     out
+}
+
+/// Where PHP's scanner reads the `=` of each entry (after its key and `[offset]`, so not the
+/// first `=` of `env["A=B_PASSWORD"] = pw`) and of each refused `key = value`, as byte
+/// offsets into the file in file order.
+pub(super) fn tree_equals(doc: &IniDocument, bytes: &[u8]) -> Vec<usize> {
+    doc.nodes.iter().filter_map(|n| statement_equals(n, bytes)).collect()
+}
+
+/// [`tree_equals`] of one node: `None` for nodes without a key and `=`.
+fn statement_equals(node: &crate::syntax::ini::Node, bytes: &[u8]) -> Option<usize> {
+    let after_key = match &node.kind {
+        NodeKind::Entry(e) => e.offset.as_ref().map_or(e.key.end, |o| o.span.end),
+        NodeKind::Error(_, Some(b)) => b.key.end,
+        _ => return None,
+    };
+    let end = node.span.end.min(bytes.len());
+    memchr::memchr(b'=', bytes.get(after_key..end)?).map(|p| after_key + p)
+}
+
+/// The value of a line that starts (after blanks) with `=`, trimmed: empty values give `None`.
+pub(super) fn value_after_leading_equals(line: &[u8]) -> Option<std::ops::Range<usize>> {
+    let lead = line.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+    if line.get(lead) != Some(&b'=') {
+        return None;
+    }
+    let start = lead + 1 + line[lead + 1..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let end = line.len() - line.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
+    (end > start).then_some(start..end)
 }
 
 /// php-fpm hands its scanner one line at a time, so a password value whose `"` is not closed
@@ -114,13 +162,14 @@ fn fpm_open_quote_runs_to(bytes: &[u8], value: &[u8], end: usize) -> Option<usiz
 /// The secrets of a statement starting at `start` whose value ends at `value_end` when a
 /// line break stands inside it: the key's verdict is the one its first line gets from the
 /// line scan, and it covers the value to its end; a save path is scanned whole.
-fn multi_line_value(bytes: &[u8], start: usize, value_end: usize, out: &mut Vec<Span>) {
+fn multi_line_value(bytes: &[u8], start: usize, value_end: usize, eq: Option<usize>, out: &mut Vec<Span>) {
     let text = &bytes[start..value_end];
     // A trailing line end is the statement's, not the value's.
     let inner = text.len() - text.iter().rev().take_while(|&&b| b == b'\n' || b == b'\r').count();
     let Some(first_end) = memchr::memchr2(b'\n', b'\r', &text[..inner]) else { return };
     let first = &text[..first_end + 1];
-    let eq = memchr::memchr(b'=', first);
+    // The parser's `=` when it stands on the first line, else the line's first one.
+    let eq = eq.filter(|&p| p < first.len()).or_else(|| memchr::memchr(b'=', first));
     if let Some(r) = crate::secrets::ini_line_secret(first, eq) {
         out.push(Span::new(start + r.start, start + inner));
     }
@@ -349,7 +398,7 @@ mod same_as_line_by_line {
     /// left open, NUL, NBSP / `\v` / `\f` glued names, `requirepass` in any case and
     /// misspelt, `${pw}` references, multi-line quoted ini values, ACL rules.
     fn generated_files() -> Vec<Vec<u8>> {
-        let pieces: [&[u8]; 52] = [
+        let pieces: [&[u8]; 55] = [
             b"\n",
             b"\r\n",
             b"\r",
@@ -402,6 +451,9 @@ mod same_as_line_by_line {
             b"@",
             b"?auth=",
             b"'host' => 'tcp://u:",
+            b"env[\"REDIS=1_PASSWORD\"]",
+            b"myapp['db=main;x]_password'] ",
+            b"\n= ",
         ];
         let mut seed: u64 = 0x5ec7e75;
         let mut next = move || {

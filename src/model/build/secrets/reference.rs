@@ -18,13 +18,27 @@ pub(crate) fn plain_in_ini_with(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
     let mut out = Vec::new();
     let save_path = memchr::memmem::Finder::new(b"save_path");
     let mut offset = 0;
+    let equals = tree_equals(doc, bytes);
+    let mut bare_secret = false;
     for line in bytes.split_inclusive(|&b| b == b'\n' || b == b'\r') {
         if save_path.find(line).is_some() {
             for r in crate::secrets::save_path_secret_ranges(line) {
                 out.push(Span::new(offset + r.start, offset + r.end));
             }
         }
-        if let Some(r) = plain::raw_line_secret(line, false) {
+        // The key is the parser's where it reads a statement on the line, not the text
+        // before the line's first `=`.
+        let eq = match equals.iter().find(|&&p| p >= offset && p < offset + line.len()) {
+            Some(&p) => Some(p - offset),
+            None => line.iter().position(|&b| b == b'='),
+        };
+        if bare_secret {
+            if let Some(r) = value_after_leading_equals(line) {
+                out.push(Span::new(offset + r.start, offset + r.end));
+            }
+        }
+        bare_secret = eq.is_none() && plain_bare_secret_key(line);
+        if let Some(r) = plain::raw_line_secret_eq(line, false, eq) {
             out.push(Span::new(offset + r.start, offset + r.end));
             if doc.mode == ScanMode::PerLine {
                 if let Some(until) = fpm_open_quote_runs_to(bytes, &line[r.start..], offset + line.len()) {
@@ -44,16 +58,30 @@ pub(crate) fn plain_in_ini_with(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
         let inner = text.len() - text.iter().rev().take_while(|&&b| b == b'\n' || b == b'\r').count();
         let Some(first_end) = text[..inner].iter().position(|&b| b == b'\n' || b == b'\r') else { continue };
         let first = &text[..first_end + 1];
-        if let Some(r) = plain::raw_line_secret(first, false) {
+        let eq = match equals.iter().find(|&&p| p >= node.span.start && p < node.span.start + first.len()) {
+            Some(&p) => Some(p - node.span.start),
+            None => first.iter().position(|&b| b == b'='),
+        };
+        if let Some(r) = plain::raw_line_secret_eq(first, false, eq) {
             out.push(Span::new(node.span.start + r.start, node.span.start + inner));
         }
-        if let (Some(eq), true) = (first.iter().position(|&b| b == b'='), save_path.find(first).is_some()) {
+        if let (Some(eq), true) = (eq, save_path.find(first).is_some()) {
             for r in crate::secrets::save_path_secret_ranges(&text[eq + 1..inner]) {
                 out.push(Span::new(node.span.start + eq + 1 + r.start, node.span.start + eq + 1 + r.end));
             }
         }
     }
     out
+}
+
+/// A line without `=` holding one word (after blanks, `;`, `#`) that names a secret.
+fn plain_bare_secret_key(line: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(line);
+    let text = text.trim_end_matches(|c: char| c.is_ascii_whitespace());
+    let word = text.trim_start_matches([' ', '\t', ';', '#']);
+    !word.is_empty()
+        && !word.contains(|c: char| c.is_ascii_whitespace())
+        && plain::raw_line_secret_eq(format!("{text} x").as_bytes(), false, None).is_some()
 }
 
 /// `in_redis` as it was: every comment and broken line's name judged from its text.
