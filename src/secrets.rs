@@ -423,6 +423,37 @@ pub fn ini_bare_secret_key(line: &[u8]) -> bool {
         && raw_key_is_secret(&line[..word], false)
 }
 
+/// The `=` that ends the key of an ini line the parser reads no statement on (a refused
+/// line such as `env[${X=Y}_PASSWORD] = pw`): the first one outside the key's brackets,
+/// double quotes and `${...}`, where PHP's scanner would look for it; `first` (the line's
+/// first `=`) when no `[` stands before it or no `=` stands outside them.
+pub fn ini_key_equals(line: &[u8], first: usize) -> usize {
+    if memchr::memchr(b'[', &line[..first]).is_none() {
+        return first;
+    }
+    let (mut depth, mut quoted, mut escaped) = (0usize, false, false);
+    for (i, &b) in line.iter().enumerate() {
+        if quoted {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => quoted = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => quoted = true,
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'=' if depth == 0 => return i,
+            b'\n' | b'\r' => break,
+            _ => {}
+        }
+    }
+    first
+}
+
 /// [`raw_line_secret`] of an ini line whose `=` the caller has found: the first one
 /// (`memchr`), or the one the ini tree's entry reads after its key.
 pub fn ini_line_secret(line: &[u8], eq: Option<usize>) -> Option<Range<usize>> {

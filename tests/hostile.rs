@@ -2050,7 +2050,8 @@ fn a_relative_fpm_include_climbs_no_higher_than_its_machines_root() {
 
 /// A password key whose quoted bracket holds `=` (`env["REDIS=1_PASSWORD"]`, key
 /// `REDIS=1_PASSWORD` to PHP, checked live with `parse_ini_file`), and a secret key alone on
-/// a line with `= value` on the next (PHP refuses the file): neither value shows in any
+/// a line with `= value` on the next (PHP refuses the file), and a refused line whose key
+/// holds `=` inside `${...}`: no such value shows in any
 /// output of `check` (every format, with and without `--diff`), `show` or `parse`.
 #[test]
 fn a_password_after_an_equals_inside_its_key_or_on_the_next_line_is_masked() {
@@ -2063,7 +2064,7 @@ fn a_password_after_an_equals_inside_its_key_or_on_the_next_line_is_masked() {
     let pool = repo.path().join("etc/php/8.2/fpm/pool.d/www.conf");
     write(&pool, "[www]\nlisten = /run/php.sock\nenv[\"REDIS=1_PASSWORD\"] = LeakOff1\nphp_admin_value[\"x=y.password\"] = LeakOff2\n");
     let broken = repo.path().join("etc/php/8.2/cli/php.ini");
-    write(&broken, "session.save_handler = files\nmysqli.default_pw\n= LeakX1\n");
+    write(&broken, "session.save_handler = files\nmysqli.default_pw\n= LeakX1\nenv[${X=Y}_PASSWORD] = LeakX2\n");
     if let Some(php) = common::oracle("php") {
         let read = |path: &Path| {
             let code = format!("var_export(@parse_ini_file({:?}, true, INI_SCANNER_RAW));", path.display().to_string());
@@ -2076,7 +2077,26 @@ fn a_password_after_an_equals_inside_its_key_or_on_the_next_line_is_masked() {
     } else {
         common::skipped("php is not installed: PHP's reading of the keys is not checked live");
     }
-    let needles = ["LeakOff1", "LeakOff2", "LeakOff3", "LeakOff4", "LeakX1"];
+    // php-fpm reads the pool's keys whole too.
+    if let Some(fpm) = common::oracle("php-fpm8.2") {
+        let conf = repo.path().join("fpm-test.conf");
+        write(
+            &conf,
+            format!(
+                "[global]\nerror_log = {}/fpm.log\n[www]\nuser = nobody\nlisten = 127.0.0.1:9999\npm = static\npm.max_children = 1\nenv[\"REDIS=1_PASSWORD\"] = LeakOff1\n",
+                repo.path().display()
+            ),
+        );
+        let o = Command::new(fpm).args(["-tt", "-n", "-y"]).arg(&conf).output().expect("run php-fpm");
+        let said = all_output(&o);
+        assert!(
+            said.contains("env[REDIS=1_PASSWORD] = LeakOff1") && said.contains("test is successful"),
+            "php-fpm -tt:\n{said}"
+        );
+        std::fs::remove_file(&conf).expect("rm");
+        let _ = std::fs::remove_file(repo.path().join("fpm.log"));
+    }
+    let needles = ["LeakOff1", "LeakOff2", "LeakOff3", "LeakOff4", "LeakX1", "LeakX2"];
     let mut outputs = every_output(repo.path(), &[]);
     outputs.extend(every_output(repo.path(), &["--diff"]));
     for f in [&ini, &pool, &broken] {

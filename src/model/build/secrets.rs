@@ -80,7 +80,7 @@ pub(super) fn in_ini(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
         while equals.next_if(|&p| p < offset).is_some() {}
         let eq = match equals.peek() {
             Some(&p) if p < end => Some(p - offset),
-            _ => eq,
+            _ => eq.map(|e| crate::secrets::ini_key_equals(line, e)),
         };
         let was_bare_secret =
             std::mem::replace(&mut bare_secret, eq.is_none() && crate::secrets::ini_bare_secret_key(line));
@@ -169,7 +169,9 @@ fn multi_line_value(bytes: &[u8], start: usize, value_end: usize, eq: Option<usi
     let Some(first_end) = memchr::memchr2(b'\n', b'\r', &text[..inner]) else { return };
     let first = &text[..first_end + 1];
     // The parser's `=` when it stands on the first line, else the line's first one.
-    let eq = eq.filter(|&p| p < first.len()).or_else(|| memchr::memchr(b'=', first));
+    let eq = eq
+        .filter(|&p| p < first.len())
+        .or_else(|| memchr::memchr(b'=', first).map(|e| crate::secrets::ini_key_equals(first, e)));
     if let Some(r) = crate::secrets::ini_line_secret(first, eq) {
         out.push(Span::new(start + r.start, start + inner));
     }
@@ -398,7 +400,7 @@ mod same_as_line_by_line {
     /// left open, NUL, NBSP / `\v` / `\f` glued names, `requirepass` in any case and
     /// misspelt, `${pw}` references, multi-line quoted ini values, ACL rules.
     fn generated_files() -> Vec<Vec<u8>> {
-        let pieces: [&[u8]; 55] = [
+        let pieces: [&[u8]; 56] = [
             b"\n",
             b"\r\n",
             b"\r",
@@ -454,6 +456,7 @@ mod same_as_line_by_line {
             b"env[\"REDIS=1_PASSWORD\"]",
             b"myapp['db=main;x]_password'] ",
             b"\n= ",
+            b"env[${X=Y}_PASSWORD]",
         ];
         let mut seed: u64 = 0x5ec7e75;
         let mut next = move || {

@@ -30,7 +30,7 @@ pub(crate) fn plain_in_ini_with(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
         // before the line's first `=`.
         let eq = match equals.iter().find(|&&p| p >= offset && p < offset + line.len()) {
             Some(&p) => Some(p - offset),
-            None => line.iter().position(|&b| b == b'='),
+            None => line.iter().position(|&b| b == b'=').map(|e| crate::secrets::ini_key_equals(line, e)),
         };
         if bare_secret {
             if let Some(r) = value_after_leading_equals(line) {
@@ -60,7 +60,7 @@ pub(crate) fn plain_in_ini_with(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
         let first = &text[..first_end + 1];
         let eq = match equals.iter().find(|&&p| p >= node.span.start && p < node.span.start + first.len()) {
             Some(&p) => Some(p - node.span.start),
-            None => first.iter().position(|&b| b == b'='),
+            None => first.iter().position(|&b| b == b'=').map(|e| crate::secrets::ini_key_equals(first, e)),
         };
         if let Some(r) = plain::raw_line_secret_eq(first, false, eq) {
             out.push(Span::new(node.span.start + r.start, node.span.start + inner));
