@@ -91,7 +91,8 @@ pub fn detect_fleet(paths: &[PathBuf], root: Option<&Path>, declared: &[HostDecl
 #[derive(Clone, Debug, Default)]
 pub struct HostIndex {
     dir: PathBuf,
-    by_name: HashMap<String, HostId>,
+    /// foldhash: asked once per file read.
+    by_name: HashMap<String, HostId, foldhash::fast::RandomState>,
 }
 
 impl HostIndex {

@@ -218,8 +218,9 @@ pub struct Model {
     host_index: host::HostIndex,
     /// The host of each file, parallel to `files`.
     file_hosts: Vec<Option<HostId>>,
-    /// Path -> index into `files`, kept by [`Model::add_file`].
-    by_path: std::collections::HashMap<PathBuf, FileId>,
+    /// Path -> index into `files`, kept by [`Model::add_file`]; foldhash, as SipHash was
+    /// most of adding a file (the paths are the checked tree's, not chosen by a peer).
+    by_path: std::collections::HashMap<PathBuf, FileId, foldhash::fast::RandomState>,
     /// The owners that have at least one endpoint, computed on first use (after the build):
     /// rules ask it once per layered setup, which a scan of `endpoints` made quadratic.
     endpoint_owners: std::sync::OnceLock<std::collections::HashSet<EndpointOwner>>,
@@ -260,11 +261,14 @@ impl Model {
     /// [`Model::release_trees`] for the files from index `first` on (the group of hosts
     /// just lowered, while the model is built).
     pub(crate) fn release_trees_from(&mut self, first: usize) {
-        for f in
-            self.files.iter_mut().skip(first).filter(|f| f.syntax_errors.is_empty() && f.syntax_warnings.is_empty())
-        {
-            f.tree = SyntaxTree::None;
-        }
+        drop(self.take_trees_from(first));
+    }
+
+    /// [`Model::release_trees_from`], handing the trees to the caller (to free elsewhere).
+    pub(crate) fn take_trees_from(&mut self, first: usize) -> Vec<SyntaxTree> {
+        let files = self.files.iter_mut().skip(first);
+        let released = files.filter(|f| f.syntax_errors.is_empty() && f.syntax_warnings.is_empty());
+        released.map(|f| std::mem::replace(&mut f.tree, SyntaxTree::None)).collect()
     }
 
     /// Add a file read for the model; its id.

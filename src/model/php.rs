@@ -318,7 +318,7 @@ impl PhpSetup {
         if HISTORY_KEYS.contains(&key) {
             self.history.entry(key.to_owned()).or_default().push((value.clone(), at));
         }
-        set_later_wins(&mut self.values, key.to_owned(), value, at, value_span, None);
+        set_later_wins(&mut self.values, key.into(), value, at, value_span, None);
     }
 }
 
@@ -527,11 +527,12 @@ fn apply_ini(s: &mut PhpSetup, f: &IniFile<'_>, budget: &std::cell::Cell<usize>)
                 per_dir_section = starts_with_ci(name, b"PATH") || starts_with_ci(name, b"HOST");
             }
             NodeKind::Entry(e) if e.applied && !per_dir_section && e.offset.is_none() => {
-                let key = String::from_utf8_lossy(doc.text(e.key)).into_owned();
+                // Borrowed: most keys are set before, and a new one is copied once, on insert.
+                let key = String::from_utf8_lossy(doc.text(e.key));
                 let at = Location { file: f.id, span: node.span };
                 let (value, from_env) = {
                     let env = EarlierDirectives::new(&s.values, budget);
-                    let v = String::from_utf8_lossy(&doc.evaluate(&e.value, &env)).into_owned();
+                    let v = lossy_string(doc.evaluate(&e.value, &env));
                     if env.cut.get() {
                         s.expansion_cut_at.push(at);
                     }
@@ -541,8 +542,8 @@ fn apply_ini(s: &mut PhpSetup, f: &IniFile<'_>, budget: &std::cell::Cell<usize>)
                     s.extensions.push((extension_name(&value), at));
                     continue;
                 }
-                if HISTORY_KEYS.contains(&key.as_str()) {
-                    s.history.entry(key.clone()).or_default().push((value.clone(), at));
+                if HISTORY_KEYS.contains(&&*key) {
+                    s.history.entry(key.to_string()).or_default().push((value.clone(), at));
                 }
                 set_later_wins(&mut s.values, key, value, at, e.value.span, from_env);
             }
@@ -551,15 +552,20 @@ fn apply_ini(s: &mut PhpSetup, f: &IniFile<'_>, budget: &std::cell::Cell<usize>)
     }
 }
 
+/// `bytes` as text, without a copy when they are UTF-8 (as `String::from_utf8_lossy`).
+fn lossy_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 fn set_later_wins(
     map: &mut BTreeMap<String, EffectiveValue>,
-    key: String,
+    key: std::borrow::Cow<'_, str>,
     value: String,
     at: Location,
     value_span: Span,
     depends_on_env: Option<String>,
 ) {
-    match map.get_mut(&key) {
+    match map.get_mut(&*key) {
         Some(v) => {
             if let Some(prev) = v.set_at {
                 v.shadowed.push(prev);
@@ -570,7 +576,10 @@ fn set_later_wins(
             v.depends_on_env = depends_on_env;
         }
         None => {
-            map.insert(key, EffectiveValue { depends_on_env, ..EffectiveValue::set(value, at, value_span) });
+            map.insert(
+                key.into_owned(),
+                EffectiveValue { depends_on_env, ..EffectiveValue::set(value, at, value_span) },
+            );
         }
     }
 }
@@ -665,9 +674,14 @@ pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProble
                                 env.env_names(),
                             ));
                         }
-                        (None, _) => {
-                            set_later_wins(&mut pools[pool].settings, key, value, at, e.value.span, env.env_names())
-                        }
+                        (None, _) => set_later_wins(
+                            &mut pools[pool].settings,
+                            key.into(),
+                            value,
+                            at,
+                            e.value.span,
+                            env.env_names(),
+                        ),
                         _ => {}
                     }
                 }

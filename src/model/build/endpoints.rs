@@ -30,16 +30,19 @@ pub(super) fn build_endpoints(model: &mut Model) {
             eps.push(endpoint(EndpointOwner::Php(i), h, sp, label));
         }
     }
-    for (i, p) in model.pools.iter().enumerate() {
+    // A fleet has thousands of pools, each read alone: over the threads, in order.
+    let pools: Vec<usize> = (0..model.pools.len()).collect();
+    let pool_eps = crate::parallel::map(&pools, 16, |&i| {
+        let p = &model.pools[i];
         let mut label = format!("pool {} ({})", p.name, crate::source::display_path(model.path(p.declared_at.file)));
         if let Some(l) = &p.layer {
             label = format!("{label} + {}", l.describe());
         }
-        if let Some(h) = p.effective("session.save_handler", &model.php) {
-            let sp = p.effective("session.save_path", &model.php);
-            eps.push(endpoint(EndpointOwner::Pool(i), h, sp, label));
-        }
-    }
+        let h = p.effective("session.save_handler", &model.php)?;
+        let sp = p.effective("session.save_path", &model.php);
+        Some(endpoint(EndpointOwner::Pool(i), h, sp, label))
+    });
+    eps.extend(pool_eps.into_iter().flatten());
     let machines = Machines::new(model);
     for (i, m) in model.magento.iter().enumerate() {
         let label = format!("magento {}", crate::source::display_path(model.path(m.file)));

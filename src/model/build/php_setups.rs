@@ -92,12 +92,19 @@ pub(super) fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>, first: usiz
         trees.push((files, fpm_setup(&setups, &setups_by_dir, &fpm_dir)));
     }
 
+    // Each php-fpm tree's pools come from its own files: built over the threads, in order.
+    let built = crate::parallel::map(&trees, 4, |(files, setup)| {
+        let tree = FpmTree { files: files.iter().filter_map(|&i| ini_file(model, parsed, i)).collect(), setup: *setup };
+        let mut problems = Vec::new();
+        let pools = php::build_pools(&tree, &mut problems);
+        (pools, problems)
+    });
     let mut problems = Vec::new();
     let mut all_pools = Vec::new();
     let mut pool_kinds = Vec::new();
-    for (t, (files, setup)) in trees.into_iter().enumerate() {
-        let tree = FpmTree { files: files.iter().filter_map(|&i| ini_file(model, parsed, i)).collect(), setup };
-        all_pools.extend(php::build_pools(&tree, &mut problems));
+    for (t, (pools, tree_problems)) in built.into_iter().enumerate() {
+        all_pools.extend(pools);
+        problems.extend(tree_problems);
         pool_kinds.resize(all_pools.len(), if t < fpm_trees { 0 } else { 1 });
     }
     for (file, p) in problems {

@@ -13,10 +13,15 @@ use crate::model::redis::{self, PlacedDirective};
 use crate::model::{FileId, IncludeProblem, Location, Model, SyntaxTree};
 use crate::source::Source;
 use crate::span::Span;
-use crate::syntax::redis_conf::{LoadErrorKind, Loader};
+use crate::syntax::redis_conf::{LoadErrorKind, LoadedConfig, Loader};
 
 /// Lower the Redis servers of the files from `first` on (one group of hosts; the files
 /// before it were lowered already), appending them to `model.redis`.
+///
+/// Loading and building each server are independent of the others and run over the
+/// threads; what touches the model (placing each directive in its file, reading files the
+/// discovery missed, the ACL file) runs here in the files' order, so the model is the one
+/// a plain loop over the files makes.
 pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader, first: usize) {
     let mut tops: Vec<usize> = (first..model.files.len()).filter(|&i| model.files[i].role == Role::RedisConf).collect();
     // Main files first, so that a fragment another file includes is not taken for a server.
@@ -37,28 +42,43 @@ pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader,
         Some(Parsed::Redis(t)) => Some(t.as_ref()),
         _ => None,
     };
-    // A file without `include` loads alone, whatever the others do: those are loaded over
-    // the threads up front (one that turns out to be another's fragment is loaded for
-    // nothing, once). A file with includes is loaded in turn below, so that a chain of
-    // fragments is never loaded once per link.
-    let has_include =
-        |i: usize| tree_of(i).is_none_or(|t| t.directives().any(|(_, d)| d.name_lowercase() == "include"));
-    let alone: Vec<usize> = tops.iter().copied().filter(|&i| !has_include(i)).collect();
-    let mut preloaded: std::collections::HashMap<usize, _> = alone
+    // Every top file is loaded over the threads up front (one that turns out to be another's
+    // fragment is loaded for nothing). A file without `include` costs its own lines; one
+    // with includes may load a chain of fragments each time, so those are loaded ahead only
+    // within a budget of twice the group's lines: past it they are loaded in turn below,
+    // skipped when another server included them, and the work stays linear.
+    let shapes: Vec<(bool, usize)> = tops
         .iter()
-        .copied()
-        .zip(crate::parallel::map(&alone, 4, |&i| {
-            let l = loader_for(model, loader, &trees, i);
-            let cfg = l.load_parsed(&model.files[i].source, tree_of(i));
-            (l, cfg)
-        }))
+        .map(|&i| match tree_of(i) {
+            Some(t) => {
+                t.directives().fold((false, 0), |(inc, n), (_, d)| (inc || d.name_lowercase() == "include", n + 1))
+            }
+            None => (true, 0),
+        })
         .collect();
-    for i in tops {
+    let budget = 2 * shapes.iter().map(|s| s.1).sum::<usize>() + 10_000;
+    let spent = std::sync::atomic::AtomicUsize::new(0);
+    let order: Vec<usize> = (0..tops.len()).collect();
+    let mut preloaded: Vec<Option<(Loader, LoadedConfig)>> = crate::parallel::map(&order, 4, |&k| {
+        let i = tops[k];
+        if shapes[k].0 && spent.load(std::sync::atomic::Ordering::Relaxed) > budget {
+            return None;
+        }
+        let l = loader_for(model, loader, &trees, i);
+        let cfg = l.load_parsed(&model.files[i].source, tree_of(i));
+        if shapes[k].0 {
+            spent.fetch_add(cfg.directives.len(), std::sync::atomic::Ordering::Relaxed);
+        }
+        Some((l, cfg))
+    });
+    let mut pending: Vec<Placed> = Vec::new();
+    let mut pending_directives = 0;
+    for (k, &i) in tops.iter().enumerate() {
         let path = model.files[i].source.path.clone();
         if included.contains(&path) {
             continue; // a fragment of another server's config
         }
-        let (l, cfg) = match preloaded.remove(&i) {
+        let (l, cfg) = match preloaded[k].take() {
             Some(done) => done,
             None => {
                 let l = loader_for(model, loader, &trees, i);
@@ -66,81 +86,138 @@ pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader,
                 (l, cfg)
             }
         };
-        for f in cfg.files.iter().skip(1) {
-            included.insert(f.clone());
-            included.insert(l.physical_of(f));
-            if let Some(original) = old_backup_of(f) {
-                // sesslint 0.1.0 kept backups beside the file; `include dir/*` loads them.
-                let fid = file_for(model, &l, f, &path, i);
-                let problems = &mut model.files[fid.0].include_problems;
-                if problems.iter().all(|p| p.span != crate::span::Span::empty(0)) {
-                    problems.push(IncludeProblem {
-                        span: crate::span::Span::empty(0),
-                        message: format!(
-                            "this is a backup of `{original}` sesslint 0.1.0 left beside it, and redis-server loads it as configuration through an `include`: move it out of the included directory (sesslint now keeps backups in `.sesslint/backups/`) or delete it"
-                        ),
-                        severity: crate::diagnostic::Severity::Warning,
-                    });
-                }
+        // Servers waiting to be built read or add files in their ACL step: done before this
+        // one places its directives when it may read a file in (the ids follow that order),
+        // and every million directives (what a batch holds in memory).
+        if !pending.is_empty() && (reads_a_file_in(model, &l, &cfg) || pending_directives > 1 << 20) {
+            finish_servers(model, std::mem::take(&mut pending));
+            pending_directives = 0;
+        }
+        pending_directives += cfg.directives.len();
+        pending.push(place(model, i, path, l, cfg, &mut included));
+    }
+    finish_servers(model, pending);
+}
+
+/// A loaded server config whose errors and directives were placed in the model's files,
+/// waiting to be built.
+struct Placed {
+    /// The server's main file.
+    top: usize,
+    path: PathBuf,
+    loader: Loader,
+    cfg: LoadedConfig,
+    /// The model file of each of `cfg.directives`.
+    files: Vec<FileId>,
+    at_startup: Vec<redis::StartupFailure>,
+}
+
+/// Whether placing `cfg` in the model reads a file the model does not hold yet.
+fn reads_a_file_in(model: &Model, l: &Loader, cfg: &LoadedConfig) -> bool {
+    let placed = cfg.files.iter().skip(1).chain(cfg.errors.iter().map(|e| &e.file));
+    placed.into_iter().any(|f| model.file_id(&l.physical_of(f)).is_none())
+}
+
+/// Record what loading the server of file `i` found in the model's files (the fragments it
+/// included, backups it loaded, load errors) and the file of each directive.
+fn place(
+    model: &mut Model,
+    i: usize,
+    path: PathBuf,
+    l: Loader,
+    cfg: LoadedConfig,
+    included: &mut BTreeSet<PathBuf>,
+) -> Placed {
+    for f in cfg.files.iter().skip(1) {
+        included.insert(f.clone());
+        included.insert(l.physical_of(f));
+        if let Some(original) = old_backup_of(f) {
+            // sesslint 0.1.0 kept backups beside the file; `include dir/*` loads them.
+            let fid = file_for(model, &l, f, &path, i);
+            let problems = &mut model.files[fid.0].include_problems;
+            if problems.iter().all(|p| p.span != crate::span::Span::empty(0)) {
+                problems.push(IncludeProblem {
+                    span: crate::span::Span::empty(0),
+                    message: format!(
+                        "this is a backup of `{original}` sesslint 0.1.0 left beside it, and redis-server loads it as configuration through an `include`: move it out of the included directory (sesslint now keeps backups in `.sesslint/backups/`) or delete it"
+                    ),
+                    severity: crate::diagnostic::Severity::Warning,
+                });
             }
         }
-        let mut at_startup = Vec::new();
-        // Per file: the sorted starts of its unknown names and the starts of its syntax
-        // errors, so that each load error is checked by lookup (a file may hold millions).
-        let mut reported: std::collections::HashMap<FileId, (Vec<usize>, std::collections::HashSet<usize>)> =
-            std::collections::HashMap::new();
-        for e in &cfg.errors {
-            let fid = file_for(model, &l, &e.file, &path, i);
-            let file = &mut model.files[fid.0];
-            let (unknown, errors) = reported.entry(fid).or_insert_with(|| {
-                let mut unknown: Vec<usize> = file.unknown_directives.iter().map(|u| u.span.start).collect();
-                unknown.sort_unstable();
-                (unknown, file.syntax_errors.iter().map(|s| s.span.start).collect())
+    }
+    let mut at_startup = Vec::new();
+    // Per file: the sorted starts of its unknown names and the starts of its syntax
+    // errors, so that each load error is checked by lookup (a file may hold millions).
+    let mut reported: std::collections::HashMap<FileId, (Vec<usize>, std::collections::HashSet<usize>)> =
+        std::collections::HashMap::new();
+    for e in &cfg.errors {
+        let fid = file_for(model, &l, &e.file, &path, i);
+        let file = &mut model.files[fid.0];
+        let (unknown, errors) = reported.entry(fid).or_insert_with(|| {
+            let mut unknown: Vec<usize> = file.unknown_directives.iter().map(|u| u.span.start).collect();
+            unknown.sort_unstable();
+            (unknown, file.syntax_errors.iter().map(|s| s.span.start).collect())
+        });
+        let unknown_in_error = {
+            let first = unknown.partition_point(|&s| s < e.span.start);
+            unknown.get(first).is_some_and(|&s| s < e.span.end.max(e.span.start + 1))
+        };
+        if e.kind == LoadErrorKind::AclUnknown {
+            // Accepted while reading; the users are created, and refused, at startup.
+            at_startup
+                .push(redis::StartupFailure { at: Location { file: fid, span: e.span }, message: e.message.clone() });
+        } else if e.kind == LoadErrorKind::Include {
+            file.include_problems.push(IncludeProblem {
+                span: e.span,
+                message: e.message.clone(),
+                severity: crate::diagnostic::Severity::Error,
             });
-            let unknown_in_error = {
-                let first = unknown.partition_point(|&s| s < e.span.start);
-                unknown.get(first).is_some_and(|&s| s < e.span.end.max(e.span.start + 1))
-            };
-            if e.kind == LoadErrorKind::AclUnknown {
-                // Accepted while reading; the users are created, and refused, at startup.
-                at_startup.push(redis::StartupFailure {
-                    at: Location { file: fid, span: e.span },
-                    message: e.message.clone(),
-                });
-            } else if e.kind == LoadErrorKind::Include {
-                file.include_problems.push(IncludeProblem {
-                    span: e.span,
-                    message: e.message.clone(),
-                    severity: crate::diagnostic::Severity::Error,
-                });
-            } else if depends_on_machine(&e.directive) {
-                // `dir`, `logfile`, `loadmodule` and friends name paths of the machine the
-                // server runs on; a copied tree is not that machine.
-            } else if unknown_in_error || errors.contains(&e.span.start) {
-                // Already reported: an unknown name (SL003) or a line the parser refused.
-            } else {
-                errors.insert(e.span.start);
-                file.syntax_errors.push(crate::syntax::SyntaxError::new(e.span, e.message.clone()));
-            }
+        } else if depends_on_machine(&e.directive) {
+            // `dir`, `logfile`, `loadmodule` and friends name paths of the machine the
+            // server runs on; a copied tree is not that machine.
+        } else if unknown_in_error || errors.contains(&e.span.start) {
+            // Already reported: an unknown name (SL003) or a line the parser refused.
+        } else {
+            errors.insert(e.span.start);
+            file.syntax_errors.push(crate::syntax::SyntaxError::new(e.span, e.message.clone()));
         }
+    }
+    let mut files = Vec::with_capacity(cfg.directives.len());
+    let mut last_file: Option<(&Path, FileId)> = None;
+    for d in &cfg.directives {
+        let fid = match last_file {
+            // The loader shares one path per file: comparing pointers is enough.
+            Some((f, id)) if std::ptr::eq(f, &*d.file) || f == &*d.file => id,
+            _ => file_for(model, &l, &d.file, &path, i),
+        };
+        last_file = Some((&*d.file, fid));
+        files.push(fid);
+    }
+    Placed { top: i, path, loader: l, cfg, files, at_startup }
+}
+
+/// Build the servers of `placed` over the threads, then, in order, give each its release
+/// and its ACL file, and append it to `model.redis`.
+fn finish_servers(model: &mut Model, placed: Vec<Placed>) {
+    let servers = crate::parallel::map(&placed, 2, |p| {
         // Borrowed from the loaded config, not copied (a 16 MiB file has millions of lines).
-        let mut directives: Vec<PlacedDirective<'_>> = Vec::with_capacity(cfg.directives.len());
-        let mut last_file: Option<(&Path, FileId)> = None;
-        for d in &cfg.directives {
-            let fid = match last_file {
-                // The loader shares one path per file: comparing pointers is enough.
-                Some((f, id)) if std::ptr::eq(f, &*d.file) || f == &*d.file => id,
-                _ => file_for(model, &l, &d.file, &path, i),
-            };
-            last_file = Some((&*d.file, fid));
-            directives.push(PlacedDirective { name: &d.name, args: &d.args, at: Location { file: fid, span: d.span } });
-        }
-        let mut server = redis::build_server(FileId(i), &directives);
-        server.startup_failures.extend(at_startup);
+        let directives: Vec<PlacedDirective<'_>> = p
+            .cfg
+            .directives
+            .iter()
+            .zip(&p.files)
+            .map(|(d, &file)| PlacedDirective { name: &d.name, args: &d.args, at: Location { file, span: d.span } })
+            .collect();
+        redis::build_server(FileId(p.top), &directives)
+    });
+    for (p, mut server) in placed.into_iter().zip(servers) {
+        server.startup_failures.extend(p.at_startup);
         if server.version.assumed {
             // The machine's etc/: above the first `etc` component, or (a copied /etc
             // checked on its own) the directory holding `redis/`.
-            let machine_etc = crate::model::link::host_of(&path, &[]).join("etc");
+            let path = &p.path;
+            let machine_etc = crate::model::link::host_of(path, &[]).join("etc");
             let holder = path.parent().filter(|p| p.ends_with("redis") || p.ends_with("valkey")).and_then(Path::parent);
             let found = [Some(machine_etc.as_path()), holder]
                 .into_iter()
@@ -151,7 +228,7 @@ pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader,
             }
         }
         if let Some(acl) = server.aclfile.clone() {
-            use_acl_file(model, &l, &mut server, &acl);
+            use_acl_file(model, &p.loader, &mut server, &acl);
         }
         model.redis.push(server);
     }
