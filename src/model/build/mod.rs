@@ -275,6 +275,27 @@ mod tests {
         .into()
     }
 
+    /// Servers are built over the threads, but the files lowering reads in (an ACL file, an
+    /// included file discovery did not pick) get their ids in the order a loop over the
+    /// servers reads them: the first server's ACL file before the second one's include.
+    #[test]
+    fn files_read_while_lowering_servers_come_in_the_servers_order() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let redis = tmp.path().join("etc/redis");
+        std::fs::create_dir_all(&redis).expect("mkdir");
+        let write = |name: &str, text: &str| std::fs::write(redis.join(name), text).expect("write");
+        write("redis.conf", "port 6379\naclfile /etc/redis/users.list\n");
+        write("redis-b.conf", "port 6380\ninclude /etc/redis/extra.inc\n");
+        write("extra.inc", "maxmemory 1mb\n");
+        write("users.list", "user default on nopass ~* +@all\n");
+        let model = build(&[tmp.path().to_path_buf()], &BuildOptions::default());
+        let names: Vec<_> =
+            model.files.iter().map(|f| f.source.path.file_name().expect("name").to_string_lossy()).collect();
+        assert_eq!(names, ["redis-b.conf", "redis.conf", "users.list", "extra.inc"]);
+        assert_eq!(model.redis.len(), 2);
+        assert!(model.redis.iter().any(|s| s.acl_file.is_some()));
+    }
+
     /// Lowering a fleet a group of hosts at a time (even one host at a time) makes the
     /// model one pass over every file makes: the same files, setups, pools, servers,
     /// installs, endpoints and links, in the same order, with the same indices between them.
