@@ -89,7 +89,7 @@ pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader,
         // Servers waiting to be built read or add files in their ACL step: done before this
         // one places its directives when it may read a file in (the ids follow that order),
         // and every million directives (what a batch holds in memory).
-        if !pending.is_empty() && (reads_a_file_in(model, &l, &cfg) || pending_directives > 1 << 20) {
+        if !pending.is_empty() && (reads_a_file_in(model, &l, &cfg, &path) || pending_directives > 1 << 20) {
             finish_servers(model, std::mem::take(&mut pending));
             pending_directives = 0;
         }
@@ -112,10 +112,11 @@ struct Placed {
     at_startup: Vec<redis::StartupFailure>,
 }
 
-/// Whether placing `cfg` in the model reads a file the model does not hold yet.
-fn reads_a_file_in(model: &Model, l: &Loader, cfg: &LoadedConfig) -> bool {
+/// Whether placing `cfg` (loaded from `top`) in the model may read a file in: a file other
+/// than `top` whose place on this machine the model does not hold yet (see [`file_for`]).
+fn reads_a_file_in(model: &Model, l: &Loader, cfg: &LoadedConfig, top: &Path) -> bool {
     let placed = cfg.files.iter().skip(1).chain(cfg.errors.iter().map(|e| &e.file));
-    placed.into_iter().any(|f| model.file_id(&l.physical_of(f)).is_none())
+    placed.into_iter().any(|f| f != top && model.file_id(&l.physical_of(f)).is_none())
 }
 
 /// Record what loading the server of file `i` found in the model's files (the fragments it
