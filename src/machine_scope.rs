@@ -45,6 +45,14 @@ fn why_not(name: &str) -> &'static str {
     }
 }
 
+/// [`why_not`] for `usr` and `opt` when none of their etc-like places exists.
+fn why_not_none_walked(name: &str) -> &'static str {
+    match name {
+        "usr" => "programs, libraries and the defaults packages ship; it has none of the etc-like places that are walked",
+        _ => "add-on packages; none of them has an etc/ or lib/ to walk",
+    }
+}
+
 /// What a directory below `/var` holds, when it is not the web root `/var/www`.
 fn why_not_var(name: &str) -> &'static str {
     match name {
@@ -83,7 +91,7 @@ fn subdirs(dir: &Path) -> Vec<String> {
 pub fn plan(root: &Path) -> Scope {
     let mut walked = Vec::new();
     let mut skipped = Vec::new();
-    let mut walk = |path: PathBuf, recursive: bool| {
+    let walk = |walked: &mut Vec<Walked>, path: PathBuf, recursive: bool| {
         if path.is_dir() {
             walked.push(Walked { path, recursive });
         }
@@ -91,11 +99,11 @@ pub fn plan(root: &Path) -> Scope {
     for name in subdirs(root) {
         let here = root.join(&name);
         match name.as_str() {
-            "etc" | "srv" | "home" => walk(here.clone(), true),
+            "etc" | "srv" | "home" => walk(&mut walked, here.clone(), true),
             "var" => {
                 for sub in subdirs(&here) {
                     if sub == "www" {
-                        walk(here.join(sub), true);
+                        walk(&mut walked, here.join(sub), true);
                     } else {
                         skipped.push(Skipped { path: here.join(&sub), reason: why_not_var(&sub) });
                     }
@@ -103,24 +111,24 @@ pub fn plan(root: &Path) -> Scope {
             }
             "usr" => {
                 let local = here.join("local");
-                walk(local.join("etc"), true);
-                walk(local.join("lib"), false);
+                walk(&mut walked, local.join("etc"), true);
+                walk(&mut walked, local.join("lib"), false);
                 for sub in subdirs(&local) {
                     if !matches!(sub.as_str(), "etc" | "lib" | "share" | "bin" | "sbin" | "include" | "src") {
-                        walk(local.join(&sub).join("etc"), true);
-                        walk(local.join(&sub).join("lib"), false);
+                        walk(&mut walked, local.join(&sub).join("etc"), true);
+                        walk(&mut walked, local.join(&sub).join("lib"), false);
                     }
                 }
             }
             "opt" => {
                 for sub in subdirs(&here) {
                     let package = here.join(&sub);
-                    walk(package.join("etc"), true);
-                    walk(package.join("lib"), false);
+                    walk(&mut walked, package.join("etc"), true);
+                    walk(&mut walked, package.join("lib"), false);
                     for inner in subdirs(&package) {
                         if !matches!(inner.as_str(), "etc" | "lib") {
-                            walk(package.join(&inner).join("etc"), true);
-                            walk(package.join(&inner).join("lib"), false);
+                            walk(&mut walked, package.join(&inner).join("etc"), true);
+                            walk(&mut walked, package.join(&inner).join("lib"), false);
                         }
                     }
                 }
@@ -128,7 +136,11 @@ pub fn plan(root: &Path) -> Scope {
             _ => {}
         }
         if !matches!(name.as_str(), "etc" | "srv" | "home" | "var") {
-            skipped.push(Skipped { path: here, reason: why_not(&name) });
+            // Say so when none of the places walked below it exists, so that `-v` does not
+            // read as both walked and skipped.
+            let none_walked = matches!(name.as_str(), "usr" | "opt") && !walked.iter().any(|w| w.path.starts_with(&here));
+            let reason = if none_walked { why_not_none_walked(&name) } else { why_not(&name) };
+            skipped.push(Skipped { path: here, reason });
         }
     }
     Scope { root: root.to_path_buf(), walked, skipped }
@@ -184,5 +196,22 @@ mod tests {
         for s in ["opt", "proc", "tmp", "usr", "var/lib", "var/log", "work"] {
             assert!(skipped.contains(&s.to_owned()), "{s} not in {skipped:?}");
         }
+    }
+
+    #[test]
+    fn usr_and_opt_without_a_place_to_walk_say_so() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let r = dir.path();
+        for d in ["etc", "opt/vendor/bin", "usr/share/doc"] {
+            std::fs::create_dir_all(r.join(d)).expect("mkdir");
+        }
+        let scope = plan(r);
+        let reason = |name: &str| scope.skipped.iter().find(|s| s.path == r.join(name)).map(|s| s.reason);
+        assert_eq!(reason("opt"), Some("add-on packages; none of them has an etc/ or lib/ to walk"));
+        assert!(reason("usr").is_some_and(|why| why.contains("none of the etc-like places")));
+        std::fs::create_dir_all(r.join("opt/vendor/etc")).expect("mkdir");
+        let scope = plan(r);
+        let opt = scope.skipped.iter().find(|s| s.path == r.join("opt")).map(|s| s.reason);
+        assert_eq!(opt, Some("add-on packages; only their etc/ and lib/ php.ini are walked"));
     }
 }
