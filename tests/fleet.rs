@@ -362,7 +362,6 @@ fn sl405_points_at_the_line_that_is_wrong() {
     assert!(line_of(related).1.starts_with("accept = 10.0.0.5:6381"), "{:?}", line_of(related));
 }
 
-
 /// Every stage that runs on several threads (reading and parsing, loading the Redis
 /// servers, the rules, the line indexes) gives the output one thread gives, byte for byte,
 /// in every format: `SESSLINT_THREADS=1` against 4 threads (more than this machine may

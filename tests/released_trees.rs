@@ -78,7 +78,6 @@ fn same_findings_either_way(trees: &[PathBuf]) -> (usize, usize) {
     (released, kept_for_errors)
 }
 
-
 fn show(p: &Path) -> String {
     p.display().to_string()
 }
