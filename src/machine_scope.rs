@@ -48,7 +48,9 @@ fn why_not(name: &str) -> &'static str {
 /// [`why_not`] for `usr` and `opt` when none of their etc-like places exists.
 fn why_not_none_walked(name: &str) -> &'static str {
     match name {
-        "usr" => "programs, libraries and the defaults packages ship; it has none of the etc-like places that are walked",
+        "usr" => {
+            "programs, libraries and the defaults packages ship; it has none of the etc-like places that are walked"
+        }
         _ => "add-on packages; none of them has an etc/ or lib/ to walk",
     }
 }
@@ -138,7 +140,8 @@ pub fn plan(root: &Path) -> Scope {
         if !matches!(name.as_str(), "etc" | "srv" | "home" | "var") {
             // Say so when none of the places walked below it exists, so that `-v` does not
             // read as both walked and skipped.
-            let none_walked = matches!(name.as_str(), "usr" | "opt") && !walked.iter().any(|w| w.path.starts_with(&here));
+            let none_walked =
+                matches!(name.as_str(), "usr" | "opt") && !walked.iter().any(|w| w.path.starts_with(&here));
             let reason = if none_walked { why_not_none_walked(&name) } else { why_not(&name) };
             skipped.push(Skipped { path: here, reason });
         }
