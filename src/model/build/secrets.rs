@@ -58,11 +58,12 @@ pub(super) fn in_ini(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
     // the searcher's start-up cost most of a short line's): a line holds one when the next
     // match starts on it.
     let mut save_paths = memchr::memmem::find_iter(bytes, b"save_path").peekable();
+    // The line before, when it held no `=`: a secret key alone there gives a `= value` line
+    // its value (judged only when such a line comes, which is rare).
+    let mut bare_before: Option<std::ops::Range<usize>> = None;
     // The `=` of each statement as the parser reads it, in file order.
     let equals = tree_equals(doc, bytes);
     let mut equals = equals.iter().copied().peekable();
-    // The line before was a secret key alone: a `= value` line gives it its value.
-    let mut bare_secret = false;
     // Lines as `split_inclusive` on `\n` or `\r` gives them, and the first `=` of each, by
     // one memchr3 from each line's start (a second search only on lines with a `=`).
     while offset < bytes.len() {
@@ -82,11 +83,11 @@ pub(super) fn in_ini(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
             Some(&p) if p < end => Some(p - offset),
             _ => eq.map(|e| crate::secrets::ini_key_equals(line, e)),
         };
-        let was_bare_secret =
-            std::mem::replace(&mut bare_secret, eq.is_none() && crate::secrets::ini_bare_secret_key(line));
-        if was_bare_secret {
+        if let Some(before) = std::mem::replace(&mut bare_before, eq.is_none().then_some(offset..end)) {
             if let Some(r) = value_after_leading_equals(line) {
-                out.push(Span::new(offset + r.start, offset + r.end));
+                if crate::secrets::ini_bare_secret_key(&bytes[before]) {
+                    out.push(Span::new(offset + r.start, offset + r.end));
+                }
             }
         }
         while save_paths.next_if(|&p| p < offset).is_some() {}
@@ -113,8 +114,7 @@ pub(super) fn in_ini(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
             NodeKind::Error(..) => node.span.end,
             _ => continue,
         };
-        let eq = statement_equals(node, bytes).and_then(|p| p.checked_sub(node.span.start));
-        multi_line_value(bytes, node.span.start, value_end, eq, &mut out);
+        multi_line_value(bytes, node, value_end, &mut out);
     }
     out
 }
@@ -159,17 +159,19 @@ fn fpm_open_quote_runs_to(bytes: &[u8], value: &[u8], end: usize) -> Option<usiz
     Some(memchr::memchr(b'"', &bytes[end..]).map_or(bytes.len(), |q| end + q + 1))
 }
 
-/// The secrets of a statement starting at `start` whose value ends at `value_end` when a
+/// The secrets of a statement (`node`) whose value ends at `value_end` when a
 /// line break stands inside it: the key's verdict is the one its first line gets from the
 /// line scan, and it covers the value to its end; a save path is scanned whole.
-fn multi_line_value(bytes: &[u8], start: usize, value_end: usize, eq: Option<usize>, out: &mut Vec<Span>) {
+fn multi_line_value(bytes: &[u8], node: &crate::syntax::ini::Node, value_end: usize, out: &mut Vec<Span>) {
+    let start = node.span.start;
     let text = &bytes[start..value_end];
     // A trailing line end is the statement's, not the value's.
     let inner = text.len() - text.iter().rev().take_while(|&&b| b == b'\n' || b == b'\r').count();
     let Some(first_end) = memchr::memchr2(b'\n', b'\r', &text[..inner]) else { return };
     let first = &text[..first_end + 1];
     // The parser's `=` when it stands on the first line, else the line's first one.
-    let eq = eq
+    let eq = statement_equals(node, bytes)
+        .and_then(|p| p.checked_sub(start))
         .filter(|&p| p < first.len())
         .or_else(|| memchr::memchr(b'=', first).map(|e| crate::secrets::ini_key_equals(first, e)));
     if let Some(r) = crate::secrets::ini_line_secret(first, eq) {
