@@ -10,21 +10,9 @@ use std::path::{Path, PathBuf};
 use sesslint::check::{check, check_observed, Request};
 use sesslint::model::{Overlay, SyntaxTree};
 
-fn trees() -> Vec<PathBuf> {
-    let mut out = vec![PathBuf::from("fixtures/demo")];
-    out.extend(common::rule_fixture_dirs());
-    for fleet in std::fs::read_dir("fixtures/fleets").expect("fixtures/fleets") {
-        let path = fleet.expect("entry").path();
-        if path.is_dir() {
-            out.push(path);
-        }
-    }
-    out
-}
-
 #[test]
 fn a_report_only_check_keeps_trees_of_refused_files_only_and_says_the_same() {
-    let (released, kept_for_errors) = same_findings_either_way(&trees());
+    let (released, kept_for_errors) = same_findings_either_way(&common::fixture_trees());
     assert!(released > 100, "the fixtures have many parsed files: {released}");
     assert!(kept_for_errors > 3, "SL001's triggers keep their trees: {kept_for_errors}");
 }
@@ -35,7 +23,7 @@ fn a_report_only_check_keeps_trees_of_refused_files_only_and_says_the_same() {
 #[test]
 fn a_fleet_lowered_a_group_at_a_time_says_what_it_says_with_every_tree_kept() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let hosts: Vec<PathBuf> = trees().into_iter().filter(|d| d.join("etc").is_dir()).collect();
+    let hosts: Vec<PathBuf> = common::fixture_trees().into_iter().filter(|d| d.join("etc").is_dir()).collect();
     // Twice over: hosts alike in different groups.
     for (i, host) in hosts.iter().chain(&hosts).enumerate() {
         common::copy_tree(host, &tmp.path().join(format!("h{i:03}")));

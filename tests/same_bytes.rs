@@ -11,25 +11,12 @@ use std::sync::Arc;
 
 use sesslint::model::SyntaxTree;
 
-/// The demo, every rule fixture and every fixture fleet.
-fn fixture_trees() -> Vec<PathBuf> {
-    let mut out = vec![PathBuf::from("fixtures/demo")];
-    out.extend(common::rule_fixture_dirs());
-    for fleet in std::fs::read_dir("fixtures/fleets").expect("fixtures/fleets") {
-        let path = fleet.expect("entry").path();
-        if path.is_dir() {
-            out.push(path);
-        }
-    }
-    out
-}
-
 /// A fleet whose hosts are the demo and every fixture that is a machine's tree, three
 /// times over (copies in different groups of the build), a few copies of the demo made
 /// unlike the others by one comment line, and one whose php.ini is the demo's with a
 /// different last byte (same length).
 fn fleet_of_copies(dir: &Path) -> usize {
-    let hosts: Vec<PathBuf> = fixture_trees().into_iter().filter(|d| d.join("etc").is_dir()).collect();
+    let hosts: Vec<PathBuf> = common::fixture_trees().into_iter().filter(|d| d.join("etc").is_dir()).collect();
     let mut n = 0;
     for host in hosts.iter().chain(&hosts).chain(&hosts) {
         common::copy_tree(host, &dir.join(format!("h{n:03}")));
@@ -93,7 +80,7 @@ fn a_fleet_of_copies_says_the_same_bytes_with_and_without_sharing_equal_files() 
 
 #[test]
 fn every_fixture_tree_says_the_same_bytes_with_and_without_sharing_equal_files() {
-    let trees = fixture_trees();
+    let trees = common::fixture_trees();
     assert!(trees.len() > 200, "{} trees", trees.len());
     for dir in &trees {
         for args in [&["check", "--format", "json"][..], &["check", "--diff", "--unsafe-fixes"]] {

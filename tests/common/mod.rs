@@ -102,6 +102,19 @@ pub fn rule_fixture_dirs() -> Vec<PathBuf> {
     out
 }
 
+/// The demo, every rule fixture case and every fixture fleet (paths relative to the crate).
+pub fn fixture_trees() -> Vec<PathBuf> {
+    let mut out = vec![PathBuf::from("fixtures/demo")];
+    out.extend(rule_fixture_dirs());
+    for fleet in std::fs::read_dir("fixtures/fleets").expect("fixtures/fleets") {
+        let path = fleet.expect("entry").path();
+        if path.is_dir() {
+            out.push(path);
+        }
+    }
+    out
+}
+
 /// Copy `from` into `to`, symlinks as symlinks (Debian's `conf.d` links stay links).
 pub fn copy_tree(from: &Path, to: &Path) {
     for e in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
