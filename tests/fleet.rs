@@ -392,17 +392,7 @@ fn a_fleet_reports_the_same_bytes_on_one_thread_and_on_four() {
         (out.status.code(), out.stdout, out.stderr)
     };
     let mut checked = 0;
-    for args in [
-        &["check", "--format", "human"][..],
-        &["check", "--format", "concise"],
-        &["check", "--format", "json"],
-        &["check", "--format", "sarif"],
-        &["check", "--format", "github"],
-        &["check", "--format", "junit"],
-        &["check", "--statistics"],
-        &["show"],
-        &["show", "--format", "json"],
-    ] {
+    for args in common::EVERY_OUTPUT {
         let one = run("1", args);
         let four = run("4", args);
         assert!(!one.1.is_empty(), "{args:?} printed nothing: {}", String::from_utf8_lossy(&one.2));

@@ -56,19 +56,8 @@ fn a_fleet_of_copies_says_the_same_bytes_with_and_without_sharing_equal_files() 
     let hosts = fleet_of_copies(tmp.path());
     assert!(hosts > 30, "{hosts} hosts");
     let mut compared = 0;
-    for args in [
-        &["check", "--format", "human"][..],
-        &["check", "--format", "concise"],
-        &["check", "--format", "json"],
-        &["check", "--format", "sarif"],
-        &["check", "--format", "github"],
-        &["check", "--format", "junit"],
-        &["check", "--statistics"],
-        &["check", "--diff"],
-        &["check", "--diff", "--unsafe-fixes"],
-        &["show"],
-        &["show", "--format", "json"],
-    ] {
+    let diffs: [&[&str]; 2] = [&["check", "--diff"], &["check", "--diff", "--unsafe-fixes"]];
+    for args in common::EVERY_OUTPUT.into_iter().chain(diffs) {
         let with = run(args, tmp.path(), true);
         let without = run(args, tmp.path(), false);
         assert!(!with.1.is_empty(), "{args:?} printed nothing: {}", String::from_utf8_lossy(&with.2));

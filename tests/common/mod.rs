@@ -102,6 +102,20 @@ pub fn rule_fixture_dirs() -> Vec<PathBuf> {
     out
 }
 
+/// Every output of a check and of `show`: the commands tests run to compare two ways of
+/// building the same model byte for byte (threads, shared parses).
+pub const EVERY_OUTPUT: [&[&str]; 9] = [
+    &["check", "--format", "human"],
+    &["check", "--format", "concise"],
+    &["check", "--format", "json"],
+    &["check", "--format", "sarif"],
+    &["check", "--format", "github"],
+    &["check", "--format", "junit"],
+    &["check", "--statistics"],
+    &["show"],
+    &["show", "--format", "json"],
+];
+
 /// The demo, every rule fixture case and every fixture fleet (paths relative to the crate).
 pub fn fixture_trees() -> Vec<PathBuf> {
     let mut out = vec![PathBuf::from("fixtures/demo")];
