@@ -7,12 +7,9 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::redis::{pipeline, start, Outcome, Resp};
+use common::redis::{free_port, pipeline, start, Outcome, Resp};
 use sesslint::model::{EndpointOwner, Transport};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
-}
 
 struct Case {
     name: &'static str,

@@ -8,13 +8,10 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::redis::{pipeline, start, Outcome, Resp};
+use common::redis::{free_port, pipeline, start, Outcome, Resp};
 
 const PASSWORD: &str = "live-pass";
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
-}
 
 /// php and redis-server with phpredis, or `None` (loudly) when they are missing.
 fn oracles() -> Option<(PathBuf, PathBuf)> {

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::redis::{start_as_configured, Outcome, Server};
+use common::redis::{free_port, start_as_configured, Outcome, Server};
 use serde_json::Value;
 
 const PASSWORD: &str = "not-a-real-password-7f3a";
@@ -45,19 +45,6 @@ fn case(redis_conf: &str, save_path: &str, start: bool) -> Option<Case> {
         None
     };
     Some(Case { dir, port, _server: server })
-}
-
-/// A free port on 127.0.0.1, never the same twice in this process (the tests run in
-/// parallel threads, and `free_port_in` starts from the process id).
-fn free_port() -> u16 {
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let base = 20000 + (std::process::id() % 4000) * 2;
-    loop {
-        let p = (base + NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 10000) as u16;
-        if std::net::TcpListener::bind(("127.0.0.1", p)).is_ok() {
-            return p;
-        }
-    }
 }
 
 /// `sesslint probe --format json DIR [args]`: (exit code, findings, stderr).

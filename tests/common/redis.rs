@@ -188,10 +188,31 @@ pub fn free_port_in(range: std::ops::RangeInclusive<u16>) -> u16 {
         .expect("a free port in the range")
 }
 
-/// A free TCP port on 127.0.0.1 (bound and released; another process may take it first,
-/// which the caller sees as a failed start).
+/// A free TCP port on 127.0.0.1 for a test server, never the same twice in this process.
+///
+/// Taken below the kernel's ephemeral range (`/proc/sys/net/ipv4/ip_local_port_range`,
+/// 32768-60999 by default): a port from `bind(0)` is an ephemeral one, and between releasing it
+/// and the server's own bind any outgoing connection of a parallel test (php to Redis, a test
+/// client) may get it as its source port, so the server fails with "Address already in use".
+/// Cargo runs test binaries one after another, so a counter per process keeps the tests of one
+/// binary apart; the start differs by process id.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let ephemeral_start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse::<u32>().ok()))
+        .unwrap_or(32768);
+    let (lo, hi) = (10000u32, ephemeral_start.clamp(12000, 65535));
+    let span = hi - lo;
+    let base = std::process::id().wrapping_mul(7919) % span;
+    for _ in 0..span {
+        let p = (lo + (base + NEXT.fetch_add(1, Ordering::Relaxed)) % span) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", p)).is_ok() {
+            return p;
+        }
+    }
+    panic!("no free port on 127.0.0.1 between {lo} and {hi}")
 }
 
 /// Start `redis` on `config` as the file says (its own `port`, `bind`, `unixsocket`), with
