@@ -7,9 +7,11 @@
 #   scripts/bench-precommit.sh [RUNS]        (default 21; SESSLINT_BIN overrides the binary, else
 #                                             a release build of the sources is made first)
 #
-# Wall figures are medians of RUNS runs, the two programs alternated; instruction counts
-# come from one run each under callgrind (deterministic on a shared machine). augtool is
-# the augeas-tools package (apt-get install augeas-tools); without it, its rows are skipped.
+# Wall figures are medians of RUNS runs, the programs alternated, timed with bash's
+# $EPOCHREALTIME (no process is forked inside the timed interval but the one measured);
+# the `/bin/true` row is the floor of starting any process here. Instruction counts come
+# from one run each under callgrind (deterministic on a shared machine). augtool is the
+# augeas-tools package (apt-get install augeas-tools); without it, its rows are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-21}
@@ -27,33 +29,48 @@ git -C "$repo" -c user.name=bench -c user.email=bench@localhost commit -qm tree
 staged=etc/php/8.2/fpm/pool.d/blog.conf
 echo '; a change' >> "$repo/$staged" && git -C "$repo" add "$staged"
 
-hook() { (cd "$repo" && "$bin" check "$staged"); }
 xfm=(-t "PHP incl /etc/php/8.2/fpm/php.ini" -t "PHP incl /etc/php/8.2/cli/php.ini"
      -t "PHP incl /etc/php/8.2/fpm/pool.d/*.conf" -t "Redis incl /etc/redis/*.conf")
-aug() { augtool -r "$repo" -A "${xfm[@]}" 'match /files//*' > /dev/null; }
-host() { "$bin" check "$repo"; }
 have_aug=$(command -v augtool > /dev/null && echo 1 || echo 0)
 
-us() { local s e; s=$(date +%s%N); "$@" > /dev/null 2>&1 || true; e=$(date +%s%N); echo $(( (e - s) / 1000 )); }
-median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# Microseconds of one run of "$@", appended to the array named $1; the process is started
+# from this shell (no subshell, no `date`), the clock read in between is bash's own.
+us() {
+  local -n into=$1; shift
+  local s e
+  s=${EPOCHREALTIME//[!0-9]/}
+  "$@" > /dev/null 2>&1 || true
+  e=${EPOCHREALTIME//[!0-9]/}
+  into+=($(( e - s )))
+}
+median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 instr() { { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null || true; } | awk '/Collected/ { print $NF }'; }
 
-t_hook="" t_host="" t_aug=""
+# The hook runs at the work tree's top, as pre-commit runs it.
+cd "$repo"
+t_true=() t_version=() t_hook=() t_host=() t_aug=()
 for _ in $(seq "$runs"); do
-  t_hook+="$(us hook) "
-  t_host+="$(us host) "
-  [ "$have_aug" = 1 ] && t_aug+="$(us aug) "
+  us t_true /bin/true
+  us t_version "$bin" --version
+  us t_hook "$bin" check "$staged"
+  us t_host "$bin" check "$repo"
+  [ "$have_aug" = 1 ] && us t_aug augtool -r "$repo" -A "${xfm[@]}" 'match /files//*'
 done
-i_hook=$(cd "$repo" && instr "$bin" check "$staged")
+i_true=$(instr /bin/true)
+i_version=$(instr "$bin" --version)
+i_hook=$(instr "$bin" check "$staged")
 i_host=$(instr "$bin" check "$repo")
+ms() { awk -v u="$(median "$@")" 'BEGIN { printf "%.2f", u / 1000 }'; }
+row() { awk -v l="$1" -v w="$2" -v i="$3" 'BEGIN { printf "%-64s %10s %10.2f\n", l, w, i / 1000000 }'; }
 echo "# $(date -u +%F) $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg); median of $runs alternated runs"
-printf '%-58s %10s %10s\n' "" "wall ms" "Minstr"
-printf '%-58s %10.2f %10.1f\n' "sesslint check ONE staged pool file (the hook)" "$(echo "$(echo "$t_hook" | median) / 1000" | bc -l)" "$(echo "$i_hook / 1000000" | bc -l)"
-printf '%-58s %10.2f %10.1f\n' "sesslint check the whole host tree" "$(echo "$(echo "$t_host" | median) / 1000" | bc -l)" "$(echo "$i_host / 1000000" | bc -l)"
+printf '%-64s %10s %10s\n' "" "wall ms" "Minstr"
+row "/bin/true (the floor of starting a process)" "$(ms "${t_true[@]}")" "$i_true"
+row "sesslint --version (start-up only)" "$(ms "${t_version[@]}")" "$i_version"
+row "sesslint check ONE staged pool file (the hook)" "$(ms "${t_hook[@]}")" "$i_hook"
+row "sesslint check the whole host tree" "$(ms "${t_host[@]}")" "$i_host"
 if [ "$have_aug" = 1 ]; then
   i_aug=$(instr augtool -r "$repo" -A "${xfm[@]}" 'match /files//*')
-  w_aug=$(echo "$t_aug" | median)
-  printf '%-58s %10.2f %10.1f\n' "augtool: php.ini x2, pools, redis.conf x2 (PHP, Redis lenses)" "$(echo "$w_aug / 1000" | bc -l)" "$(echo "$i_aug / 1000000" | bc -l)"
-  awk -v a="$w_aug" -v h="$(echo "$t_host" | median)" -v ia="$i_aug" -v ih="$i_host" \
+  row "augtool: php.ini x2, pools, redis.conf x2 (PHP, Redis lenses)" "$(ms "${t_aug[@]}")" "$i_aug"
+  awk -v a="$(median "${t_aug[@]}")" -v h="$(median "${t_host[@]}")" -v ia="$i_aug" -v ih="$i_host" \
     'BEGIN { printf "augtool / sesslint (whole host): wall %.1fx, instructions %.1fx\n", a / h, ia / ih }'
 fi
