@@ -193,8 +193,9 @@ pub fn check(req: &Request<'_>) -> Outcome {
 
 /// Like [`check`], calling `on_file(done, total)` while the files are read and parsed.
 /// The model it returns is for a report: it keeps the syntax trees of files with syntax
-/// errors only ([`Model::release_trees`], dropped before the rules ran); use [`check`] for
-/// fixes, hover and plans.
+/// errors only ([`Model::release_trees`], dropped before the rules ran), but for a run
+/// naming files outside a fleet, which keeps them all and locates a file's secrets only
+/// when a finding quotes it; use [`check`] for fixes, hover and plans.
 pub fn check_observed(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync)) -> Outcome {
     check_with(req, on_file, true)
 }
@@ -221,11 +222,14 @@ fn check_with(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync), releas
         tunnel_paths: &req.config.tunnel_paths,
         redis_version: req.config.redis_version.as_ref(),
         hosts: &req.config.hosts,
+        // Outside a fleet, a run naming files keeps the trees, to locate the secrets of the
+        // few files its findings quote only ([`crate::model::LoadedFile::secrets`]).
         release_trees,
         staged: if files_only { &paths } else { &[] },
+        lazy_secrets: files_only,
     };
     let mut model = crate::model::build(&scan, &options);
-    if release_trees {
+    if release_trees && !(files_only && model.fleet.is_none()) {
         model.release_trees();
     }
     let mut diagnostics = run_lines(&model, req.config, !files_only);
@@ -308,6 +312,7 @@ pub fn check_buffer(
         hosts: &config.hosts,
         release_trees: false,
         staged: &[],
+        lazy_secrets: false,
     };
     let model = crate::model::build(std::slice::from_ref(&tree), &options);
     let mut diagnostics = run(&model, config);

@@ -10,6 +10,7 @@ use std::process::Command;
 use sesslint::check::{check, Request};
 use sesslint::config::Config;
 use sesslint::model::Overlay;
+use sesslint::report::{Format, ReportContext};
 
 /// A copy of `tree` (symlinks kept) as the top of a git work tree.
 fn work_tree(tree: &Path, tmp: &Path) -> PathBuf {
@@ -54,14 +55,32 @@ fn one_staged_file_gets_the_whole_trees_findings_that_touch_it() {
         let outcome = check(&Request { paths: vec![dir.clone()], config: &config, overlay: &overlay });
         let (model, whole) = (outcome.model, outcome.diagnostics);
         for file in common::files_below(&dir).into_iter().filter(|p| !p.starts_with(dir.join(".git"))) {
-            let staged = check(&Request { paths: vec![file.clone()], config: &config, overlay: &overlay }).diagnostics;
+            let hook = check(&Request { paths: vec![file.clone()], config: &config, overlay: &overlay });
+            let staged = hook.diagnostics;
             let expected = touching(&model, &whole, &file);
             assert_eq!(staged, expected, "{} staged alone", file.display());
+            // Shown alike too: the hook locates the secrets of the files it quotes only when
+            // it quotes them, the whole tree's run every file's while parsing.
+            for format in [Format::Human, Format::Json] {
+                assert_eq!(
+                    render(format, &hook.model, &staged),
+                    render(format, &model, &expected),
+                    "{} staged alone, {format:?}",
+                    file.display()
+                );
+            }
             files_compared += 1;
             findings_compared += expected.len();
         }
     }
     assert!(files_compared > 500 && findings_compared > 300, "{files_compared} files, {findings_compared} findings");
+}
+
+/// `found` as `format` prints it (masked, no colour).
+fn render(format: Format, model: &sesslint::model::Model, found: &[sesslint::diagnostic::Diagnostic]) -> String {
+    let mut out = Vec::new();
+    format.write(found, &ReportContext::new(model, false, false), &mut out).expect("write to a Vec");
+    String::from_utf8(out).expect("reports are UTF-8")
 }
 
 /// The findings of the whole tree (`model`, `whole`) that concern `file`: a place in it, or
@@ -222,4 +241,81 @@ fn a_staged_pool_reads_the_cli_setup_only_when_its_sessions_can_reach_a_server()
     assert!(reads_cli(&hook.model));
     let whole = run(vec![dir.clone()]);
     assert_eq!(hook.diagnostics, touching(&whole.model, &whole.diagnostics, &pool));
+}
+
+/// The hook locates a file's secrets only when a finding it keeps quotes the file: passwords
+/// planted in every kind of file it reads, quoted or not, set across lines, reached through a
+/// `${name}` or on a line that does not parse, appear in no output, whichever file is staged.
+#[test]
+fn the_hook_shows_no_password_of_the_files_it_reads_whichever_file_is_staged() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = work_tree(&common::fixtures().join("demo"), tmp.path());
+    let edit = |rel: &str, from: &str, to: &str| {
+        let path = dir.join(rel);
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains(from), "{rel} has no `{from}`");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    };
+    let php_ini = "etc/php/8.2/fpm/php.ini";
+    // Next to lines the hook quotes when a pool is staged (SL110, SL111 frames), and away.
+    edit(php_ini, "session.use_strict_mode = 0", "mysqli.default_pw = LazyNextToQuoted\nsession.use_strict_mode = 0");
+    edit(
+        php_ini,
+        "session.cookie_httponly =",
+        "ldap.password = \"LazyFirstLine\nLazySecondLine\"\nsession.cookie_httponly =",
+    );
+    edit(php_ini, "[PHP]", "[PHP]\nsess_tok = \"LazyByName\"\nmysqli.default_pw = \"LazyFarAway\"");
+    let pools = "etc/php/8.2/fpm/pool.d";
+    edit(
+        &format!("{pools}/forum.conf"),
+        "[forum]",
+        "[forum]\nphp_value[session.save_path] = \"tcp://127.0.0.1:6379?auth=LazyForumPool\"",
+    );
+    edit(&format!("{pools}/www.conf"), "[www]", "[www]\nenv[REDIS_PASSWORD] = LazyWwwEnv");
+    let redis = "etc/redis/redis-sessions.conf";
+    edit(redis, "requirepass \"\"", "requirepass \"\"\nmasterauth LazyRedisQuoted");
+    for file in common::files_below(&dir.join("etc/redis")) {
+        if file.extension().is_some_and(|e| e == "conf") && !file.ends_with(redis) {
+            let mut text = std::fs::read_to_string(&file).expect("read");
+            text.push_str("\nrequirepass LazyRedisElsewhere\nmasterauth \"LazyBroken\n");
+            std::fs::write(&file, text).expect("write");
+        }
+    }
+    for env in common::files_below(&dir.join("var")).into_iter().filter(|p| p.ends_with("app/etc/env.php")) {
+        let text = std::fs::read_to_string(&env).expect("read");
+        std::fs::write(&env, text.replacen("'password' => '", "'password' => 'LazyEnvPhp", 1)).expect("write");
+    }
+    let markers = [
+        "LazyNextToQuoted",
+        "LazyFirstLine",
+        "LazySecondLine",
+        "LazyByName",
+        "LazyFarAway",
+        "LazyForumPool",
+        "LazyWwwEnv",
+        "LazyRedisQuoted",
+        "LazyRedisElsewhere",
+        "LazyBroken",
+        "LazyEnvPhp",
+    ];
+    let tree = std::fs::read_dir(&dir).expect("dir").count();
+    assert!(tree > 1, "the demo tree is there");
+    let mut framed = 0;
+    for file in common::files_below(&dir).into_iter().filter(|p| !p.starts_with(dir.join(".git"))) {
+        let rel = file.strip_prefix(&dir).expect("below").to_str().expect("utf-8").to_owned();
+        for format in ["human", "concise", "json", "sarif", "github", "junit"] {
+            let out = common::sesslint_cmd(&["check", "--format", format, &rel])
+                .current_dir(&dir)
+                .env_remove("NO_COLOR")
+                .output()
+                .expect("sesslint");
+            let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+            for m in markers {
+                assert!(!text.contains(m), "check --format {format} {rel} shows {m}:\n{text}");
+            }
+            framed += usize::from(format == "human" && text.contains("mysqli.default_pw = ********"));
+        }
+    }
+    // The planted lines are quoted masked, not left out: a frame shows the first one.
+    assert!(framed >= 4, "{framed} staged files show the password line next to a quoted one");
 }

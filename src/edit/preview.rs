@@ -228,15 +228,14 @@ pub fn diff_changes(
         let loaded = model.files.iter().find(|f| f.source.path == change.path);
         let from_disk;
         let (current, secrets): (Option<&[u8]>, &[Span]) = match loaded {
-            Some(f) => (Some(&f.source.bytes), &f.secrets),
+            Some(f) => (Some(&f.source.bytes), f.secrets()),
             None => {
                 from_disk = std::fs::read(&change.path).ok();
                 (from_disk.as_deref(), &[])
             }
         };
-        let extra: &[Span] = after
-            .and_then(|m| m.files.iter().find(|f| f.source.path == change.path))
-            .map_or(&[], |f| f.secrets.as_slice());
+        let extra: &[Span] =
+            after.and_then(|m| m.files.iter().find(|f| f.source.path == change.path)).map_or(&[], |f| f.secrets());
         out.push_str(&change_diff(change, current, secrets, extra, style)?);
     }
     Ok(out)

@@ -112,8 +112,15 @@ pub struct LoadedFile {
     /// Lines the program reads, but otherwise than written (a redis.conf line a NUL byte
     /// cut or joined to the next): reported as warnings, never edited.
     pub syntax_warnings: Vec<SyntaxError>,
-    /// Spans that hold secrets (passwords): masked in every output.
-    pub secrets: Vec<Span>,
+    /// Spans that hold secrets (passwords), read with [`LoadedFile::secrets`]: those
+    /// located from the file, then those lowering adds ([`LoadedFile::push_secret`]). While
+    /// `secrets_pending`, only the added ones: the located ones come at the first ask.
+    secrets: Vec<Span>,
+    /// The file's own secrets are not located yet (a build with `lazy_secrets`): they are
+    /// located from `tree` when first asked, or before the tree is released.
+    secrets_pending: bool,
+    /// While `secrets_pending`: the located secrets, then `secrets`, made at the first ask.
+    secrets_asked: std::sync::OnceLock<Vec<Span>>,
     /// Directive names the program does not know (with a did-you-mean, if any).
     pub unknown_directives: Vec<UnknownDirective>,
     /// `include` lines that point nowhere or loop.
@@ -141,6 +148,39 @@ pub enum SyntaxTree {
     /// Tunnel files (read line by line, no tree), and files not parsed.
     #[default]
     None,
+}
+
+impl LoadedFile {
+    /// Spans (byte offsets into `source`) that hold secrets (passwords): masked in every
+    /// output. In a build with `lazy_secrets` they are located here at the first ask (from
+    /// the kept tree, the passes of `model::build::secrets`), so that a run reporting on a
+    /// few files locates only the secrets of the files it quotes.
+    pub fn secrets(&self) -> &[Span] {
+        if !self.secrets_pending {
+            return &self.secrets;
+        }
+        self.secrets_asked.get_or_init(|| {
+            let mut all = build::located_secrets(self.role, &self.tree, &self.source.bytes);
+            all.extend_from_slice(&self.secrets);
+            all
+        })
+    }
+
+    /// Add a secret found while lowering (a `${name}` a save path's password refers to):
+    /// after the located ones, as one pass would have put it.
+    pub(crate) fn push_secret(&mut self, span: Span) {
+        self.secrets.push(span);
+        self.secrets_asked.take();
+    }
+
+    /// Locate the pending secrets now (before the tree they are located from is dropped).
+    fn settle_secrets(&mut self) {
+        if self.secrets_pending {
+            self.secrets = self.secrets().to_vec();
+            self.secrets_pending = false;
+            self.secrets_asked.take();
+        }
+    }
 }
 
 impl SyntaxTree {
@@ -268,7 +308,12 @@ impl Model {
     pub(crate) fn take_trees_from(&mut self, first: usize) -> Vec<SyntaxTree> {
         let files = self.files.iter_mut().skip(first);
         let released = files.filter(|f| f.syntax_errors.is_empty() && f.syntax_warnings.is_empty());
-        released.map(|f| std::mem::replace(&mut f.tree, SyntaxTree::None)).collect()
+        released
+            .map(|f| {
+                f.settle_secrets();
+                std::mem::replace(&mut f.tree, SyntaxTree::None)
+            })
+            .collect()
     }
 
     /// Add a file read for the model; its id.

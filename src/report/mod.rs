@@ -20,9 +20,8 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::Model;
+use crate::model::{LoadedFile, Model};
 use crate::source::{Position, Source};
-use crate::span::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -45,7 +44,7 @@ pub struct ReportContext<'a> {
     /// Each file with its secrets and, made at its first frame, its masked text.
     /// By path, hashed with foldhash: asked several times per finding.
     sources:
-        HashMap<&'a Path, (&'a Source, &'a [Span], std::sync::OnceLock<mask::Masked>), foldhash::fast::RandomState>,
+        HashMap<&'a Path, (&'a Source, &'a LoadedFile, std::sync::OnceLock<mask::Masked>), foldhash::fast::RandomState>,
     pub show_secrets: bool,
     pub color: bool,
     /// Findings only: no summary line (`--quiet`).
@@ -56,7 +55,7 @@ impl<'a> ReportContext<'a> {
     pub fn new(model: &'a Model, show_secrets: bool, color: bool) -> Self {
         let mut sources = HashMap::with_capacity_and_hasher(model.files.len(), Default::default());
         for f in &model.files {
-            sources.insert(f.source.path.as_path(), (&f.source, f.secrets.as_slice(), std::sync::OnceLock::new()));
+            sources.insert(f.source.path.as_path(), (&f.source, f, std::sync::OnceLock::new()));
         }
         ReportContext { sources, show_secrets, color, quiet: false }
     }
@@ -72,12 +71,13 @@ impl<'a> ReportContext<'a> {
     /// A file's text with its secrets replaced, and a way to move spans into it: made once
     /// per file, however many frames show it.
     pub fn masked(&self, path: &Path) -> Option<&mask::Masked> {
-        let (source, secrets, masked) = self.sources.get(path)?;
+        let (source, file, masked) = self.sources.get(path)?;
         Some(masked.get_or_init(|| {
             if self.show_secrets {
                 mask::Masked::unmasked(&source.bytes)
             } else {
-                mask::Masked::new(&source.bytes, secrets)
+                // Asked here, not before: a run naming files locates only the quoted files'.
+                mask::Masked::new(&source.bytes, file.secrets())
             }
         }))
     }

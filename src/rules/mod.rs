@@ -273,7 +273,7 @@ pub fn double_quote_fix(
             continue;
         }
         let p = at.span.start + i;
-        touches_secret |= file.secrets.iter().any(|s| s.start <= p && p < s.end);
+        touches_secret |= file.secrets().iter().any(|s| s.start <= p && p < s.end);
         if i == 0 {
             // One insertion per position: editors differ on the order of two.
             opening.push('\\');

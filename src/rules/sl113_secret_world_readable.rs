@@ -75,7 +75,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                     _ => password_lines.iter().any(|l| l.file == id && l.span.start <= s.start && s.end <= l.span.end),
                 }
         };
-        let Some(first) = f.secrets.iter().find(redis_password) else { continue };
+        let Some(first) = f.secrets().iter().find(redis_password) else { continue };
         out.push(
             rule.diagnostic(
                 Severity::Warning,

@@ -18,6 +18,7 @@ mod user_ini;
 
 use std::path::{Path, PathBuf};
 
+pub(super) use read::located_secrets;
 pub use read::ParseCache;
 
 use super::{magento, redis, FileId, Model, SyntaxTree};
@@ -70,6 +71,10 @@ pub struct BuildOptions<'a> {
     /// outside a fleet, discovery then leaves out the files no finding about them can
     /// depend on ([`discover::leave_out_for_staged`]). Empty: every file is read.
     pub staged: &'a [PathBuf],
+    /// Leave each php.ini, pool, redis.conf and env.php file's secrets to be located when
+    /// first asked ([`super::LoadedFile::secrets`]), its tree kept until then: for a run that
+    /// reports on a few files (`check FILE...`) and quotes only those. Ignored in a fleet.
+    pub lazy_secrets: bool,
 }
 
 /// The one way to build a model: discover, read, parse and lower everything under `paths`.
@@ -92,6 +97,7 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
         hosts,
         release_trees,
         staged,
+        lazy_secrets,
     } = *options;
     // `etc/../etc` and `etc` are one tree: each file is read and reported once.
     let mut paths: Vec<PathBuf> = paths.iter().map(|p| crate::confine::clean_argument(p)).collect();
@@ -156,8 +162,10 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
     let reading = model.confinement.clone();
     // Equal files (a fleet's copies of one image) parsed once over every group.
     let same = same_bytes::SameBytes::new();
-    let read_group =
-        |k: usize| read::read_all(groups[k], starts[k], files.len(), &reading, overlay, cache, &same, on_file);
+    let lazy_secrets = lazy_secrets && model.fleet.is_none();
+    let read_group = |k: usize| {
+        read::read_all(lazy_secrets, groups[k], starts[k], files.len(), &reading, overlay, cache, &same, on_file)
+    };
     let read_group = &read_group;
     let overlap = crate::parallel::threads() > 1 && groups.len() > 1;
     let mut parsed: Vec<Parsed> = Vec::new();
@@ -188,7 +196,8 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
             lower_magento(&mut model, &parsed, first);
             let mut done: Vec<Parsed> =
                 parsed.iter_mut().skip(first).map(|p| std::mem::replace(p, Parsed::None)).collect();
-            if release_trees {
+            // Lazy secrets are located from the trees: kept (a fleet never has lazy secrets).
+            if release_trees && !lazy_secrets {
                 done.extend(model.take_trees_from(first));
             }
             // Freeing a group's trees is a tenth of lowering it: another thread does it.
@@ -259,7 +268,9 @@ mod tests {
         let files: Vec<_> = m
             .files
             .iter()
-            .map(|f| (&f.source.path, &f.syntax_errors, &f.secrets, &f.unknown_directives, &f.include_problems, f.mode))
+            .map(|f| {
+                (&f.source.path, &f.syntax_errors, f.secrets(), &f.unknown_directives, &f.include_problems, f.mode)
+            })
             .collect();
         [
             format!("{files:?}"),

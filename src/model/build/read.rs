@@ -130,8 +130,10 @@ pub(super) fn groups<'a>(
 /// work over the cores and keeping the order; `on_file(done, total)` after each file, with
 /// `done_before` files of `total` read in earlier groups. A file unchanged since the last
 /// build is taken from `cache`, one equal to a file met earlier in this build from `same`.
+/// `lazy_secrets`: see [`parse_file_with`].
 #[allow(clippy::too_many_arguments)] // each is one per-build input the group's workers share
 pub(super) fn read_all(
+    lazy_secrets: bool,
     files: &[discover::Found],
     done_before: usize,
     total: usize,
@@ -159,7 +161,7 @@ pub(super) fn read_all(
                 .map_err(|e| discover::Unreadable { path: found.path.clone(), reason: e.to_string() })?,
         };
         // A file equal to one parsed earlier in this build (a fleet's copies) is not parsed again.
-        let parse = |path, bytes, role| same.parse(path, bytes, role, |s, r| parse_file(s, r).0);
+        let parse = |path, bytes, role| same.parse(path, bytes, role, |s, r| parse_file_with(s, r, lazy_secrets).0);
         let mut out = match cache {
             Some(c) => c.get_or_parse(found.path.clone(), bytes, found.role, parse),
             None => parse(found.path.clone(), bytes, found.role),
@@ -180,12 +182,21 @@ pub(super) fn read_all(
 /// Parse one file by its role, with what the parser and the passes over its tree find:
 /// syntax errors, secrets, unknown names, suppression comments.
 pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
+    parse_file_with(source, role, false)
+}
+
+/// [`parse_file`]; `lazy`: leave the secrets of a php.ini, pool, redis.conf or env.php file
+/// to be located when first asked ([`LoadedFile::secrets`]), unless what the parser said
+/// already needs them (a message quoting a token, a redis.conf name running into a secret).
+pub(super) fn parse_file_with(source: Source, role: Role, lazy: bool) -> (LoadedFile, Parsed) {
     let mut file = LoadedFile {
         source,
         role,
         syntax_errors: Vec::new(),
         syntax_warnings: Vec::new(),
         secrets: Vec::new(),
+        secrets_pending: false,
+        secrets_asked: std::sync::OnceLock::new(),
         unknown_directives: Vec::new(),
         include_problems: Vec::new(),
         ignore_comments: Vec::new(),
@@ -202,7 +213,6 @@ pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
             if matches!(role, Role::FpmMain | Role::FpmPool) {
                 file.syntax_errors.extend(fpm_refused_lines(&doc));
             }
-            file.secrets = secrets::in_ini(&doc, &file.source.bytes);
             file.unknown_directives = unknown_names::in_ini(&doc);
             Parsed::Ini(Arc::new(doc))
         }
@@ -210,28 +220,21 @@ pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
             let conf = redis_conf::parse_shared(file.source.bytes.clone());
             file.syntax_errors = conf.errors().cloned().collect();
             file.syntax_warnings = conf.misread().cloned().collect();
-            file.secrets = secrets::in_redis(&conf, &file.source.bytes);
             file.unknown_directives = unknown_names::in_redis(&conf);
-            unknown_names::hide_secrets(&mut file.unknown_directives, &file.secrets, &file.source.bytes);
             Parsed::Redis(Arc::new(conf))
         }
         Role::RedisAcl => {
             let acl = crate::syntax::redis_acl::parse(&file.source.bytes);
             file.syntax_errors = acl.errors.clone();
             file.syntax_warnings = acl.misread.clone();
-            file.secrets = secrets::in_acl(&acl, &file.source.bytes);
             Parsed::Acl(Arc::new(acl))
         }
         Role::MagentoEnv => {
             let doc = env_php::parse_shared(file.source.bytes.clone());
             file.syntax_errors = doc.errors.clone();
-            file.secrets = secrets::in_env_php(&doc, &file.source.bytes);
             Parsed::EnvPhp(Arc::new(doc))
         }
-        Role::PeerVpn => {
-            file.secrets = secrets::in_peervpn(&file.source.bytes);
-            Parsed::None
-        }
+        Role::PeerVpn => Parsed::None,
         Role::Stunnel => {
             file.syntax_errors.extend(crate::model::tunnel::stunnel_refused_line(&file.source.bytes));
             Parsed::None
@@ -243,15 +246,46 @@ pub(super) fn parse_file(source: Source, role: Role) -> (LoadedFile, Parsed) {
         Role::ApacheConf => {
             let conf = crate::syntax::apache_conf::parse(&file.source.bytes);
             file.syntax_errors = conf.errors.clone();
-            file.secrets = secrets::in_apache(&conf);
             Parsed::Apache(Arc::new(conf))
         }
     };
+    // Only the big trees' passes are worth leaving for later; what the parser said may
+    // quote a secret (masked below), a redis.conf name may run into one.
+    let later = lazy
+        && matches!(parsed, Parsed::Ini(_) | Parsed::Redis(_) | Parsed::EnvPhp(_))
+        && file.syntax_errors.is_empty()
+        && file.syntax_warnings.is_empty()
+        && (role != Role::RedisConf || file.unknown_directives.is_empty());
+    if later {
+        file.secrets_pending = true;
+    } else {
+        file.secrets = located_secrets(role, &parsed, &file.source.bytes);
+        if role == Role::RedisConf {
+            unknown_names::hide_secrets(&mut file.unknown_directives, &file.secrets, &file.source.bytes);
+        }
+    }
     // A parser message that quotes a token on a line holding a secret quotes it masked.
     crate::secrets::mask_quoted_tokens(&mut file.syntax_errors, &file.secrets, &file.source.bytes);
     crate::secrets::mask_quoted_tokens(&mut file.syntax_warnings, &file.secrets, &file.source.bytes);
     file.tree = parsed.clone();
     (file, parsed)
+}
+
+/// The secrets of a file of `role` with this tree and these bytes, by the pass for its
+/// format (`model::build::secrets`). A tree that is missing where the format has one (never
+/// when the file was parsed by [`parse_file`]) masks the whole file: nothing is shown unmasked
+/// for want of a tree.
+pub(crate) fn located_secrets(role: Role, tree: &Parsed, bytes: &[u8]) -> Vec<crate::span::Span> {
+    match (role, tree) {
+        (_, Parsed::Ini(doc)) => secrets::in_ini(doc, bytes),
+        (_, Parsed::Redis(conf)) => secrets::in_redis(conf, bytes),
+        (_, Parsed::Acl(acl)) => secrets::in_acl(acl, bytes),
+        (_, Parsed::EnvPhp(doc)) => secrets::in_env_php(doc, bytes),
+        (_, Parsed::Apache(conf)) => secrets::in_apache(conf),
+        (Role::PeerVpn, _) => secrets::in_peervpn(bytes),
+        (Role::Stunnel | Role::Spiped, _) => Vec::new(),
+        (_, Parsed::None) => vec![crate::span::Span::new(0, bytes.len())],
+    }
 }
 
 /// php-fpm hands every line to its callback; a line without `=` (a `#` comment too) has no

@@ -149,8 +149,8 @@ mod tests {
         for (i, f) in files.iter().enumerate() {
             assert_eq!(f.source.path, std::path::Path::new(&format!("/f/h{i}/php.ini")));
             assert_eq!(&f.source.bytes[..], &ini[..]);
-            assert_eq!(f.secrets, files[0].secrets);
-            assert!(!f.secrets.is_empty(), "the password is located in every copy");
+            assert_eq!(f.secrets(), files[0].secrets());
+            assert!(!f.secrets().is_empty(), "the password is located in every copy");
         }
         let tree = |f: &LoadedFile| f.tree.ini().map(|d| d as *const _).expect("an ini tree");
         assert!(std::ptr::eq(tree(&files[1]), tree(&files[4])), "one tree for the shared copies");
@@ -220,7 +220,7 @@ mod tests {
                 s.spawn(move || {
                     let f =
                         same.parse(format!("/{t}.conf").into(), conf.clone(), Role::RedisConf, parse_counted(parses));
-                    assert_eq!(f.secrets.len(), 2000);
+                    assert_eq!(f.secrets().len(), 2000);
                 });
             }
         });

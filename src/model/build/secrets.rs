@@ -29,7 +29,7 @@ pub(super) fn mask_referenced_passwords(model: &mut Model, setups: &[php::PhpSet
                 i = start + len;
                 let Some(v) = s.values.get(&name) else { continue };
                 if let (Some(src), Some(value)) = (v.set_at, v.value_span) {
-                    model.files[src.file.0].secrets.push(value);
+                    model.files[src.file.0].push_secret(value);
                 }
                 // PHP expands `${pw}` with the value set before the save path, which may be
                 // one a later line shadows: every line that sets it is masked after its `=`.
@@ -39,7 +39,7 @@ pub(super) fn mask_referenced_passwords(model: &mut Model, setups: &[php::PhpSet
                     let Some(eq) = memchr::memchr(b'=', text) else { continue };
                     let end = text.len() - text.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
                     if eq + 1 < end {
-                        file.secrets.push(Span::new(at.span.start + eq + 1, at.span.start + end));
+                        file.push_secret(Span::new(at.span.start + eq + 1, at.span.start + end));
                     }
                 }
             }
