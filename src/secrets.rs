@@ -425,33 +425,41 @@ pub fn ini_bare_secret_key(line: &[u8]) -> bool {
 
 /// The `=` that ends the key of an ini line the parser reads no statement on (a refused
 /// line such as `env[${X=Y}_PASSWORD] = pw`): the first one outside the key's brackets,
-/// double quotes and `${...}`, where PHP's scanner would look for it; `first` (the line's
-/// first `=`) when no `[` stands before it or no `=` stands outside them.
+/// quotes and `${...}`, where PHP's scanner would look for it; `first` (the line's first
+/// `=`) when no `[` stands before it; the first `=` outside quotes when the brackets never
+/// close (`env['A}=B'_PASSWORD${] = pw`), else `first`. Inside `[...]` PHP's
+/// scanner (zend_ini_scanner.l, `ST_OFFSET`) reads `"..."` (with `\` escapes) and `'...'`
+/// (raw) as strings, so a `]`, `}` or `=` in either ends nothing (`env['A]=B'_PASSWORD${}]`).
 pub fn ini_key_equals(line: &[u8], first: usize) -> usize {
     if memchr::memchr(b'[', &line[..first]).is_none() {
         return first;
     }
-    let (mut depth, mut quoted, mut escaped) = (0usize, false, false);
+    // `quote`: the byte that closes the string we are in (`"` or `'`).
+    let (mut depth, mut quote, mut escaped) = (0usize, None, false);
+    let mut unquoted = None;
     for (i, &b) in line.iter().enumerate() {
-        if quoted {
+        if let Some(q) = quote {
             match b {
+                b'\n' | b'\r' => break,
                 _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => quoted = false,
+                b'\\' if q == b'"' => escaped = true,
+                _ if b == q => quote = None,
                 _ => {}
             }
             continue;
         }
         match b {
-            b'"' => quoted = true,
+            b'"' => quote = Some(b'"'),
+            b'\'' if depth > 0 => quote = Some(b'\''),
             b'[' | b'{' => depth += 1,
             b']' | b'}' => depth = depth.saturating_sub(1),
             b'=' if depth == 0 => return i,
+            b'=' => unquoted = unquoted.or(Some(i)),
             b'\n' | b'\r' => break,
             _ => {}
         }
     }
-    first
+    unquoted.unwrap_or(first)
 }
 
 /// [`raw_line_secret`] of an ini line whose `=` the caller has found: the first one

@@ -2113,3 +2113,56 @@ fn a_password_after_an_equals_inside_its_key_or_on_the_next_line_is_masked() {
     assert!(human.contains("env[\"REDIS=1_PASSWORD\"] = ********"), "{human}");
     assert!(human.contains("myapp[\"db=main_password\"] = ********"), "{human}");
 }
+
+/// Refused pool lines whose key holds a `'`-quoted `]`, `}` or `=` inside its brackets
+/// (PHP's scanner reads `'...'` in an offset as a raw string: `env['A]=B'_PASSWORD${}]` is
+/// one key to it, and php-fpm 8.2 `-tt` refuses each line, checked live): the key is judged
+/// whole, so no value shows in any output of `check` (every format, with and without
+/// `--diff`), `show`, `parse` or the language server.
+#[test]
+fn a_refused_line_whose_key_quotes_an_equals_in_single_quotes_is_masked() {
+    let lines = [
+        "env['A]=B'_PASSWORD${}] = LeakSq1",
+        "env['A]=B'_PASSWORD${X=Y}] = LeakSq2",
+        "env['A]=B'_PASSWORD] = LeakSq3 ${",
+        "env['A}=B'_PASSWORD${] = LeakSq4",
+        "env['A]=B'_SECRET${}] = \"LeakSq5=x\"",
+    ];
+    let repo = tempfile::tempdir().expect("tmp");
+    if let Some(fpm) = common::oracle("php-fpm8.2") {
+        for (i, line) in lines.iter().enumerate() {
+            let conf = repo.path().join(format!("fpm-test-{i}.conf"));
+            write(
+                &conf,
+                format!(
+                    "[global]\nerror_log = {}/fpm.log\n[www]\nuser = nobody\nlisten = 127.0.0.1:9999\npm = static\npm.max_children = 1\n{line}\n",
+                    repo.path().display()
+                ),
+            );
+            let o = Command::new(&fpm).args(["-tt", "-n", "-y"]).arg(&conf).output().expect("run php-fpm");
+            let said = all_output(&o);
+            assert!(!o.status.success() && said.contains("syntax error"), "php-fpm -tt accepts {line}:\n{said}");
+            std::fs::remove_file(&conf).expect("rm");
+        }
+        let _ = std::fs::remove_file(repo.path().join("fpm.log"));
+    } else {
+        common::skipped("php-fpm8.2 is not installed: its refusal of the lines is not checked live");
+    }
+    let pool = repo.path().join("etc/php/8.2/fpm/pool.d/www.conf");
+    write(&pool, format!("[www]\nlisten = /run/php.sock\n{}\nphp_admin_value[session.save_handler] = files\n", lines.join("\n")));
+    let mut outputs = every_output(repo.path(), &[]);
+    outputs.extend(every_output(repo.path(), &["--diff"]));
+    let path = pool.to_string_lossy().into_owned();
+    for args in [vec!["parse", &path], vec!["parse", "--format", "json", &path]] {
+        outputs.push((args.join(" "), all_output(&sesslint_in(repo.path(), &args))));
+    }
+    outputs.push(("lsp".into(), lsp_transcript(repo.path(), &[pool.clone()]).join("\n")));
+    for (what, text) in outputs {
+        for n in 1..=lines.len() {
+            assert!(!text.contains(&format!("LeakSq{n}")), "{what} shows LeakSq{n}:\n{text}");
+        }
+    }
+    // The frames still show the keys, masked where the value stood.
+    let human = all_output(&sesslint_in(repo.path(), &["check", "--format", "human", "."]));
+    assert!(human.contains("env['A}=B'_PASSWORD${] = ********"), "{human}");
+}

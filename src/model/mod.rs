@@ -68,6 +68,12 @@ pub struct EffectiveValue {
     /// env.php expression); `None` exactly when `set_at` is. Empty for `key =`.
     pub value_span: Option<Span>,
     pub shadowed: Vec<Location>,
+    /// Where the values of the lines in `shadowed` are written (quotes included), for
+    /// masking a password a shadowed line holds: recorded when a later line of a PHP setup
+    /// (php.ini, conf.d, Apache, `.user.ini` layers) takes over; a pool's own shadowed
+    /// lines are not listed.
+    #[serde(skip)]
+    pub shadowed_values: Vec<Location>,
     /// `${NAME}` references that PHP (or the FPM master) takes from its own environment,
     /// as `${A}, ${B}`: unknown here, so `value` keeps them as written. sesslint never uses
     /// its own environment.
@@ -82,6 +88,7 @@ impl EffectiveValue {
             set_at: None,
             value_span: None,
             shadowed: Vec::new(),
+            shadowed_values: Vec::new(),
             depends_on_env: None,
         }
     }
@@ -93,6 +100,7 @@ impl EffectiveValue {
             set_at: Some(line),
             value_span: Some(value_span),
             shadowed: Vec::new(),
+            shadowed_values: Vec::new(),
             depends_on_env: None,
         }
     }

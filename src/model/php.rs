@@ -377,6 +377,7 @@ impl FpmPool {
                     set_at: Some(o.set_at),
                     value_span: Some(o.value_span),
                     shadowed,
+                    shadowed_values: base.iter().flat_map(|b| b.value_at()).collect(),
                     depends_on_env: o.depends_on_env.clone(),
                 })
             }
@@ -569,6 +570,9 @@ fn set_later_wins(
         Some(v) => {
             if let Some(prev) = v.set_at {
                 v.shadowed.push(prev);
+            }
+            if let Some(prev) = v.value_at() {
+                v.shadowed_values.push(prev);
             }
             v.value = value;
             v.set_at = Some(at);

@@ -94,6 +94,7 @@ fn magento_files_path(model: &Model, machines: &Machines, m: &magento::MagentoIn
                 set_at: Some(v.entry_at),
                 value_span: Some(v.value_at.span),
                 shadowed: Vec::new(),
+                shadowed_values: Vec::new(),
                 depends_on_env: None,
             };
         }

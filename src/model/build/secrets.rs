@@ -32,14 +32,11 @@ pub(super) fn mask_referenced_passwords(model: &mut Model, setups: &[php::PhpSet
                     model.files[src.file.0].push_secret(value);
                 }
                 // PHP expands `${pw}` with the value set before the save path, which may be
-                // one a later line shadows: every line that sets it is masked after its `=`.
-                for at in &v.shadowed {
-                    let file = &mut model.files[at.file.0];
-                    let text = at.span.slice(&file.source.bytes);
-                    let Some(eq) = memchr::memchr(b'=', text) else { continue };
-                    let end = text.len() - text.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
-                    if eq + 1 < end {
-                        file.push_secret(Span::new(at.span.start + eq + 1, at.span.start + end));
+                // one a later line shadows: every line that sets it is masked where its value
+                // stands (a quoted `=` in its key, `env["A=B"]`, is no place to cut).
+                for at in &v.shadowed_values {
+                    if !at.span.is_empty() {
+                        model.files[at.file.0].push_secret(at.span);
                     }
                 }
             }
