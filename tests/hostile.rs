@@ -2149,7 +2149,10 @@ fn a_refused_line_whose_key_quotes_an_equals_in_single_quotes_is_masked() {
         common::skipped("php-fpm8.2 is not installed: its refusal of the lines is not checked live");
     }
     let pool = repo.path().join("etc/php/8.2/fpm/pool.d/www.conf");
-    write(&pool, format!("[www]\nlisten = /run/php.sock\n{}\nphp_admin_value[session.save_handler] = files\n", lines.join("\n")));
+    write(
+        &pool,
+        format!("[www]\nlisten = /run/php.sock\n{}\nphp_admin_value[session.save_handler] = files\n", lines.join("\n")),
+    );
     let mut outputs = every_output(repo.path(), &[]);
     outputs.extend(every_output(repo.path(), &["--diff"]));
     let path = pool.to_string_lossy().into_owned();
