@@ -2159,7 +2159,7 @@ fn a_refused_line_whose_key_quotes_an_equals_in_single_quotes_is_masked() {
     for args in [vec!["parse", &path], vec!["parse", "--format", "json", &path]] {
         outputs.push((args.join(" "), all_output(&sesslint_in(repo.path(), &args))));
     }
-    outputs.push(("lsp".into(), lsp_transcript(repo.path(), &[pool.clone()]).join("\n")));
+    outputs.push(("lsp".into(), lsp_transcript(repo.path(), std::slice::from_ref(&pool)).join("\n")));
     for (what, text) in outputs {
         for n in 1..=lines.len() {
             assert!(!text.contains(&format!("LeakSq{n}")), "{what} shows LeakSq{n}:\n{text}");
@@ -2168,4 +2168,54 @@ fn a_refused_line_whose_key_quotes_an_equals_in_single_quotes_is_masked() {
     // The frames still show the keys, masked where the value stood.
     let human = all_output(&sesslint_in(repo.path(), &["check", "--format", "human", "."]));
     assert!(human.contains("env['A}=B'_PASSWORD${] = ********"), "{human}");
+}
+
+/// php-fpm reads every file its `include=` glob matches (1003 pools outside any pool
+/// directory discovery knows: php-fpm 8.2 `-tt` lists the last one, checked live); sesslint
+/// reads the first 1000 of them in php-fpm's order and says how many it left unread (SL002
+/// at php-fpm.conf) instead of dropping them silently.
+#[test]
+fn fpm_include_files_past_the_bound_are_reported_not_dropped() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path().canonicalize().expect("canonical temp dir");
+    let conf = root.join("etc/php/8.2/fpm/php-fpm.conf");
+    let pools = root.join("srv/fpm-pools");
+    // Relative: php-fpm globs it at its prefix (`-p etc/php/8.2`), sesslint at the parent
+    // of php-fpm.conf's directory.
+    write(&conf, format!("[global]\nerror_log = {}/fpm.log\ninclude=../../../srv/fpm-pools/*.pool\n", root.display()));
+    for i in 1..=1003 {
+        write(
+            &pools.join(format!("p{i:04}.pool")),
+            format!("[p{i:04}]\nuser = www-data\nlisten = 127.0.0.1:{}\npm = static\npm.max_children = 1\n", 20000 + i),
+        );
+    }
+    if let Some(fpm) = common::oracle("php-fpm8.2") {
+        let o = Command::new(fpm)
+            .args(["-tt", "-n", "-p"])
+            .arg(root.join("etc/php/8.2"))
+            .arg("-y")
+            .arg(&conf)
+            .output()
+            .expect("run php-fpm");
+        let said = all_output(&o);
+        assert!(said.contains("[p1003]") && said.contains("test is successful"), "php-fpm -tt:\n{said}");
+    } else {
+        common::skipped("php-fpm8.2 is not installed: its reading of every included pool is not checked live");
+    }
+    let out = sesslint_in(&root, &["check", "--format", "concise", "."]);
+    let text = all_output(&out);
+    let said: Vec<&str> = text.lines().filter(|l| l.contains("[SL002]")).collect();
+    assert_eq!(said.len(), 1, "{text}");
+    assert!(
+        said[0].contains("php-fpm.conf")
+            && said[0].contains("3 of the 1003 further files php-fpm's `include=")
+            && said[0].contains("the first 1000 of them"),
+        "{}",
+        said[0]
+    );
+    let shown = all_output(&sesslint_in(&root, &["show", "."]));
+    assert!(
+        shown.contains("pool p1000") && !shown.contains("pool p1001"),
+        "the first 1000 in php-fpm's order:\n{shown}"
+    );
 }

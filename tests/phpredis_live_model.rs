@@ -229,3 +229,33 @@ fn cluster_seeds_holding_credentials_are_read_as_phpredis_reads_them_and_never_s
         assert!(said_by_us.contains("********"), "{save_path}: the seed is named with the mask:\n{said_by_us}");
     }
 }
+
+/// A `rediscluster` save path with more distinct seeds than sesslint reads (40: the first
+/// 39 closed ports, the last a cluster node): phpredis 5.3.7 tries each until one answers
+/// and stores the session through the 40th, so sesslint says which seeds it did not read
+/// (SL002, where the save path is set, with the counts) instead of dropping them silently.
+#[test]
+fn cluster_seeds_past_the_ones_sesslint_reads_are_reported_not_dropped() {
+    let (Some(php), Some(redis)) = (php(), common::oracle("redis-server")) else { return };
+    let tree = tempfile::tempdir().expect("tempdir");
+    let Some((_servers, ports)) = start_cluster(&redis, tree.path()) else { return };
+    let mut seeds: Vec<String> = (0..39).map(|_| format!("seed[]=127.0.0.1:{}", free_port())).collect();
+    seeds.push(format!("seed[]=127.0.0.1:{}", ports[0]));
+    // A repeated seed is one seed to phpredis (cluster_validate_args keys them by value).
+    seeds.push(seeds[0].clone());
+    let save_path = seeds.join("&");
+    let (stored, said) = php_session(&php, tree.path(), "rediscluster", &save_path);
+    assert!(stored, "phpredis did not reach the cluster through the 40th seed: {said}");
+    let model = sesslint::model::build(&[tree.path().to_path_buf()], &Default::default());
+    assert_eq!(model.endpoints[0].targets.len(), 32);
+    let diagnostics = sesslint::check::run(&model, &sesslint::config::Config::default());
+    let said: Vec<&str> =
+        diagnostics.iter().filter(|d| d.code.as_str() == "SL002").map(|d| d.message.as_str()).collect();
+    assert_eq!(said.len(), 1, "{said:#?}");
+    assert!(
+        said[0].contains("8 of the 40 distinct rediscluster seeds of `session.save_path` on line 4")
+            && said[0].contains("php.ini"),
+        "{}",
+        said[0]
+    );
+}

@@ -353,7 +353,21 @@ fn set_host_port(t: &mut RedisTarget, hostport: &str) {
 /// Distinct seeds read from one `rediscluster` save path: each copies the save path's
 /// parameters, so a hostile path of a hundred thousand seeds costs at most this many
 /// copies (phpredis maps the cluster from the first seed that answers; real ones list a few).
-const MAX_SEEDS: usize = 32;
+pub const MAX_SEEDS: usize = 32;
+
+/// How many distinct `seed[]` values of a `rediscluster` save path [`parse_save_path`] leaves
+/// unread past [`MAX_SEEDS`] (0 for most paths): the model says so, phpredis tries them all.
+pub fn cluster_seeds_not_read(save_path: &str) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    for part in save_path.split('&') {
+        let (k, v) = part.split_once('=').unwrap_or((part, ""));
+        let k = url_decode(k);
+        if !part.is_empty() && (k == "seed[]" || k.starts_with("seed[")) {
+            seen.insert(url_decode(v));
+        }
+    }
+    seen.len().saturating_sub(MAX_SEEDS)
+}
 
 /// `rediscluster`: the whole setting is a query string with `seed[]=host:port`. A seed
 /// whose value holds a credential (`seed[]=tcp://user:pw@h:7000`, `seed[password]=pw`) is

@@ -3,8 +3,10 @@
 //! ## What it does
 //! Reports a configuration file (or directory) sesslint found but could not look at:
 //! permission denied, larger than 16 MiB, not a regular file (a FIFO, socket or device), a
-//! symlink that leads out of the checked tree or into /proc, /sys or /dev; and a php.ini value
-//! whose `${}` expansion sesslint cut at its limit (1 MiB per value, 16 MiB per setup).
+//! symlink that leads out of the checked tree or into /proc, /sys or /dev; a php.ini value
+//! whose `${}` expansion sesslint cut at its limit (1 MiB per value, 16 MiB per setup); and
+//! what a bound left unread, with how much: `rediscluster` seeds past the first 32 distinct
+//! ones, files a php-fpm `include=` glob matches past the first 1000 discovery did not find.
 //!
 //! ## Why it matters
 //! A check that silently skips a file gives a clean report for a configuration it never saw.

@@ -62,7 +62,32 @@ pub(super) fn build_endpoints(model: &mut Model) {
             decided_at: decided_at.or(Some(Location { file: m.file, span: Span::empty(0) })),
         });
     }
+    say_what_seeds_were_not_read(model, &eps);
     model.endpoints = eps;
+}
+
+/// A `rediscluster` save path with more distinct seeds than the model reads is reported
+/// where it is set (once per line, however many pools inherit it), with how many were left.
+fn say_what_seeds_were_not_read(model: &mut Model, eps: &[SessionEndpoint]) {
+    let mut said = std::collections::HashSet::new();
+    for ep in eps.iter().filter(|ep| ep.handler.value == "rediscluster") {
+        let Some(sp) = &ep.save_path else { continue };
+        let Some(at) = sp.set_at else { continue };
+        let left = crate::model::endpoint::cluster_seeds_not_read(&sp.value);
+        if left == 0 || !said.insert(at) {
+            continue;
+        }
+        let file = &model.files[at.file.0];
+        let line = file.source.line_of(at.span.start);
+        let max = crate::model::endpoint::MAX_SEEDS;
+        model.unreadable.push(crate::discover::Unreadable {
+            path: file.source.path.clone(),
+            reason: format!(
+                "{left} of the {} distinct rediscluster seeds of `session.save_path` on line {line} (sesslint reads the first {max}; phpredis tries each until one answers)",
+                max + left
+            ),
+        });
+    }
 }
 
 fn endpoint(

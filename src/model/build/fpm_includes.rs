@@ -100,21 +100,35 @@ pub(super) fn read_fpm_includes(model: &mut Model, parsed: &mut Vec<Parsed>, m: 
             continue;
         }
         let Ok(entries) = std::fs::read_dir(dir) else { continue };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| {
-                p.file_name()
-                    .is_some_and(|n| crate::glob::glob3_component_matches(name.as_bytes(), n.as_encoded_bytes()))
-            })
-            .filter(|p| p.is_file())
-            .take(MAX_FPM_INCLUDE_FILES)
-            .collect();
-        paths.sort();
-        for p in paths {
-            if model.file_id(&p).is_some() {
-                continue;
+        // FPM reads every match in sorted order (glob()): of those discovery did not read,
+        // the first MAX_FPM_INCLUDE_FILES in that order are kept (a max-heap of them, so
+        // memory stays bounded), the rest counted and reported.
+        let mut kept = std::collections::BinaryHeap::with_capacity(MAX_FPM_INCLUDE_FILES + 1);
+        let mut matched = 0usize;
+        for p in entries.filter_map(Result::ok).map(|e| e.path()) {
+            let matches = p
+                .file_name()
+                .is_some_and(|n| crate::glob::glob3_component_matches(name.as_bytes(), n.as_encoded_bytes()));
+            if matches && model.file_id(&p).is_none() && p.is_file() {
+                matched += 1;
+                kept.push(p);
+                if kept.len() > MAX_FPM_INCLUDE_FILES {
+                    kept.pop();
+                }
             }
+        }
+        if matched > MAX_FPM_INCLUDE_FILES {
+            let path = model.files[m].source.path.clone();
+            model.unreadable.push(discover::Unreadable {
+                path,
+                reason: format!(
+                    "{} of the {matched} further files php-fpm's `include={}` matches (sesslint reads the first {MAX_FPM_INCLUDE_FILES} of them in php-fpm's order)",
+                    matched - MAX_FPM_INCLUDE_FILES,
+                    inc.shown
+                ),
+            });
+        }
+        for p in kept.into_sorted_vec() {
             let bytes = match model.confinement.read_in(&p, Some(model.root_of(FileId(m)))) {
                 Ok(b) => b,
                 Err(why) => {
