@@ -259,3 +259,20 @@ fn cluster_seeds_past_the_ones_sesslint_reads_are_reported_not_dropped() {
         said[0]
     );
 }
+
+/// A seed whose host holds `user:pw@` is, to PHP's stream layer, the host `usr:pw@h`
+/// before the port (phpredis 5.3.7 warns "getaddrinfo for usr:pw@127.0.0.1 failed", asked
+/// live): sesslint names it the same way, masked and without the brackets only an IPv6
+/// address takes (`tcp://[::1]:p`).
+#[test]
+fn a_seed_host_holding_a_colon_is_named_as_php_reads_it() {
+    let Some(php) = php() else { return };
+    let tree = tempfile::tempdir().expect("tempdir");
+    let (p, q) = (free_port(), free_port());
+    let save_path = format!("seed[]=tcp://usr:LeakD1@127.0.0.1:{p}&seed[]=tcp://[::1]:{q}");
+    let (stored, said) = php_session(&php, tree.path(), "rediscluster", &save_path);
+    assert!(!stored && said.contains("getaddrinfo for usr:LeakD1@127.0.0.1 failed"), "php says {said}");
+    let model = sesslint::model::build(&[tree.path().to_path_buf()], &Default::default());
+    let named: Vec<String> = model.endpoints[0].targets.iter().map(|t| t.describe()).collect();
+    assert_eq!(named, [format!("tcp://usr:********@127.0.0.1:{p} db 0"), format!("tcp://[::1]:{q} db 0")]);
+}

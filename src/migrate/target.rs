@@ -77,8 +77,7 @@ impl RedisUrl {
             Transport::Unix => format!("unix://{}", self.socket.as_deref().unwrap_or("")),
             _ => {
                 let scheme = if self.transport == Transport::Tls { "tls" } else { "tcp" };
-                let host = self.host.as_deref().unwrap_or("127.0.0.1");
-                let host = if host.contains(':') { format!("[{host}]") } else { host.to_owned() };
+                let host = crate::model::endpoint::url_host(self.host.as_deref().unwrap_or("127.0.0.1"));
                 format!("{scheme}://{host}:{}", self.port)
             }
         }

@@ -187,11 +187,24 @@ impl RedisTarget {
             Transport::Unix => format!("unix:{} db {db}", self.socket.as_deref().unwrap_or("?")),
             t => {
                 let scheme = if t == Transport::Tls { "tls" } else { "tcp" };
-                let host = self.host.as_deref().unwrap_or("?");
-                let host = if host.contains(':') { format!("[{host}]") } else { host.to_owned() };
+                let host = url_host(self.host.as_deref().unwrap_or("?"));
                 format!("{scheme}://{host}:{} db {db}", self.port)
             }
         }
+    }
+}
+
+/// `host` as it stands before `:port` in a URL PHP's stream layer reads: an IPv6 literal
+/// (`::1`, `fe80::1%eth0`) in brackets, anything else as it is. PHP's parse_ip_address
+/// splits a host without `[` at its last `:` (a seed `tcp://usr:pw@h:7000` is host
+/// `usr:pw@h`, port 7000, as its "getaddrinfo for usr:pw@h failed" says), so only an
+/// address needs the brackets.
+pub fn url_host(host: &str) -> std::borrow::Cow<'_, str> {
+    let address = host.split_once('%').map_or(host, |(a, _)| a);
+    if address.parse::<std::net::Ipv6Addr>().is_ok() {
+        format!("[{host}]").into()
+    } else {
+        host.into()
     }
 }
 

@@ -357,11 +357,7 @@ fn kind_name(k: TunnelKind) -> &'static str {
 }
 
 fn join_port(host: &str, port: u16) -> String {
-    if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    }
+    format!("{}:{port}", crate::model::endpoint::url_host(host))
 }
 
 impl Index<'_> {
