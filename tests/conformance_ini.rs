@@ -119,3 +119,74 @@ fn per_directory_sections_are_the_ones_php_skips() {
         assert_eq!(ours, php_sees, "{section}: php reads {php_sees}");
     }
 }
+
+/// Broken lines (a `${...}` or `"..."` that does not close, around keys, offsets, sections
+/// and values): `sesslint parse` refuses each with PHP's own message, as PHP 8.2's
+/// `parse_ini_file` reports it (asked live; "in FILE on line N" aside), and php-fpm 8.2
+/// `-tt` reports the same for the line in a pool.
+#[test]
+fn broken_lines_get_phps_own_message() {
+    let Some(php) = common::oracle("php") else { return };
+    let lines = [
+        "a[${X=Y}] = secret",
+        "a[${}] = secret",
+        "a = ${X=Y}",
+        "a = ${X",
+        "a = ${}",
+        "a = \"${X=Y}\"",
+        "a = \"${X\"",
+        "a[\"x] = v",
+        "a = \"x",
+        "a=\"x\"y\"",
+        "[a${X=Y}]",
+        "a=${X}${",
+        "env['A]=B'_PASSWORD${}] = v",
+        "env['A}=B'_PASSWORD${] = v",
+        "env['A]=B'_PASSWORD] = v ${",
+        "a[x = v",
+        "a=(1",
+        "=b",
+        "a[x] b",
+    ];
+    let dir = tempfile::tempdir().expect("tmp");
+    let fpm = common::oracle("php-fpm8.2");
+    if fpm.is_none() {
+        common::skipped("php-fpm8.2 is not installed: its messages are not compared");
+    }
+    for (n, line) in lines.iter().enumerate() {
+        let file = dir.path().join(format!("broken-{n}.ini"));
+        std::fs::write(&file, format!("{line}\n")).expect("write");
+        let out = Command::new(&php)
+            .args([
+                "-n",
+                "-r",
+                "var_export(@parse_ini_file($argv[1])); echo \"\\n\", error_get_last()['message'] ?? '';",
+            ])
+            .arg(&file)
+            .env("X", "xx")
+            .output()
+            .expect("run php");
+        let said = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (result, message) = said.split_once('\n').expect("two parts");
+        assert_eq!(result, "false", "PHP accepts {line:?}");
+        let php_message = message.split(" in ").next().expect("message").trim().to_owned();
+        let ours = common::sesslint_cmd(&["parse", "--kind", "ini"]).arg(&file).output().expect("run sesslint");
+        let stderr = String::from_utf8_lossy(&ours.stderr).into_owned();
+        let our_message = stderr.lines().next().and_then(|l| l.split_once(": ")).map(|(_, m)| m).unwrap_or_default();
+        assert_eq!(our_message, php_message, "{line:?}: sesslint says {stderr}");
+        if let Some(fpm) = &fpm {
+            let conf = dir.path().join(format!("fpm-{n}.conf"));
+            std::fs::write(
+                &conf,
+                format!(
+                    "[global]\nerror_log = {}/fpm.log\n[www]\nuser = nobody\nlisten = 127.0.0.1:9999\npm = static\npm.max_children = 1\n{line}\n",
+                    dir.path().display()
+                ),
+            )
+            .expect("write");
+            let o = Command::new(fpm).args(["-tt", "-n", "-y"]).arg(&conf).output().expect("run php-fpm");
+            let fpm_said = String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout);
+            assert!(fpm_said.contains(&format!("{php_message} in ")), "{line:?}: php-fpm -tt says {fpm_said}");
+        }
+    }
+}

@@ -367,7 +367,9 @@ impl Builder<'_> {
             Tok::EndOfLine => Parsed::Node(self.line_end_kind(t), t.span().end),
             Tok::SectionOpen => {
                 let start = *i;
-                self.pieces(i, n, false);
+                if let Err(e) = self.pieces(i, n, false) {
+                    return e;
+                }
                 let name = self.value_of(start, *i, t.span().end);
                 match self.peek(*i, n) {
                     Some(c) if c.tok == Tok::SectionClose => {
@@ -387,7 +389,9 @@ impl Builder<'_> {
             },
             Tok::Offset => {
                 let start = *i;
-                self.pieces(i, n, true);
+                if let Err(e) = self.pieces(i, n, true) {
+                    return e;
+                }
                 let offset = self.value_of(start, *i, t.span().end);
                 match self.peek(*i, n) {
                     Some(c) if c.tok == Tok::OffsetClose => *i += 1,
@@ -461,44 +465,56 @@ impl Builder<'_> {
     }
 
     // grammar: var-string-list, var-ref, section-name
-    /// `var_string_list` pieces (or `section_string_or_value` with `expand = false`).
-    fn pieces(&mut self, i: &mut usize, n: usize, _expand: bool) -> bool {
+    /// `var_string_list` pieces (or `section_string_or_value` with `expand = false`): whether
+    /// any was read, or the error PHP's parser gives for a `${...}` or `"..."` that does not
+    /// close, located at its `${` or `"`.
+    fn pieces(&mut self, i: &mut usize, n: usize, _expand: bool) -> Result<bool, Parsed> {
         let mut any = false;
         while let Some(t) = self.peek(*i, n) {
             match t.tok {
                 Tok::Constant | Tok::Raw | Tok::Number | Tok::Str | Tok::Whitespace => *i += 1,
-                Tok::DollarCurly => {
-                    if self.peek(*i + 1, n).map(|t| t.tok) != Some(Tok::VarName)
-                        || self.peek(*i + 2, n).map(|t| t.tok) != Some(Tok::VarClose)
-                    {
-                        return any;
-                    }
-                    *i += 3;
-                }
+                Tok::DollarCurly => *i = self.var_ref(*i, n)?,
                 Tok::DqOpen => {
                     let mut j = *i + 1;
                     loop {
                         match self.peek(j, n).map(|t| t.tok) {
                             Some(Tok::Quoted) => j += 1,
-                            Some(Tok::DollarCurly)
-                                if self.peek(j + 1, n).map(|t| t.tok) == Some(Tok::VarName)
-                                    && self.peek(j + 2, n).map(|t| t.tok) == Some(Tok::VarClose) =>
-                            {
-                                j += 3
+                            Some(Tok::DollarCurly) => j = self.var_ref(j, n)?,
+                            Some(Tok::DqClose) => break,
+                            // ST_DOUBLE_QUOTES reads to the closing quote or the end of the
+                            // input (or line, in FPM files): only the end is left.
+                            other => {
+                                let found = self.peek(j, n).filter(|_| other != Some(Tok::End));
+                                return Err(self.unexpected_at(
+                                    t.span(),
+                                    found,
+                                    "expecting TC_DOLLAR_CURLY or TC_QUOTED_STRING or '\"'",
+                                ));
                             }
-                            _ => break,
                         }
-                    }
-                    if self.peek(j, n).map(|t| t.tok) != Some(Tok::DqClose) {
-                        return any;
                     }
                     *i = j + 1;
                 }
-                _ => return any,
+                _ => return Ok(any),
             }
             any = true;
         }
-        any
+        Ok(any)
+    }
+
+    /// The `${NAME}` at token `k`: the index after its `}`, or PHP's error for it at its `${`
+    /// (zend_ini_scanner.l `ST_VARNAME` reads a label or `}`; any other byte ends the input
+    /// for the parser, "unexpected end of file").
+    fn var_ref(&self, k: usize, n: usize) -> Result<usize, Parsed> {
+        let at = self.toks[k].span();
+        let tok = |j: usize| self.peek(j, n).filter(|t| t.tok != Tok::End);
+        match tok(k + 1).map(|t| t.tok) {
+            Some(Tok::VarName) => match tok(k + 2).map(|t| t.tok) {
+                Some(Tok::VarClose) => Ok(k + 3),
+                _ => Err(self.unexpected_at(at, tok(k + 2), "expecting '}'")),
+            },
+            _ => Err(self.unexpected_at(at, tok(k + 1), "expecting TC_VARNAME")),
+        }
     }
 
     // grammar: expr
@@ -518,7 +534,7 @@ impl Builder<'_> {
                     _ => break,
                 }
             }
-            if !self.pieces(i, n, true) {
+            if !self.pieces(i, n, true)? {
                 let t = self.peek(*i, n);
                 return Err(self.unexpected_in_expr(t));
             }
@@ -548,10 +564,13 @@ impl Builder<'_> {
     }
 
     fn unexpected(&self, t: Option<Token>, expecting: &str) -> Parsed {
-        let (span, name) = match t {
-            None => (Span::empty(self.limit), "end of file".to_owned()),
-            Some(t) => (t.span(), token_name(t.tok)),
-        };
+        let span = t.map_or(Span::empty(self.limit), |t| t.span());
+        self.unexpected_at(span, t, expecting)
+    }
+
+    /// [`Self::unexpected`] of token `t` (`None`: the end of the input), located at `span`.
+    fn unexpected_at(&self, span: Span, t: Option<Token>, expecting: &str) -> Parsed {
+        let name = t.map_or_else(|| "end of file".to_owned(), |t| token_name(t.tok));
         let mut message = format!("syntax error, unexpected {name}");
         if !expecting.is_empty() {
             message.push_str(", ");
