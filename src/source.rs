@@ -15,7 +15,9 @@ pub struct Source {
     pub bytes: Arc<[u8]>,
     /// Byte offset of each line's start, built on first use: most files never need a
     /// position. `u32`: a file is at most `MAX_FILE_SIZE` (16 MiB), so half the size of `usize`.
-    line_starts: std::sync::OnceLock<Vec<u32>>,
+    /// Shared by the copies of one content ([`Source::copy_at`]; a clone shares it too: the
+    /// bytes are shared and never altered, so the index stays theirs).
+    line_starts: Arc<std::sync::OnceLock<Vec<u32>>>,
 }
 
 /// A 1-based line and column; the column counts characters (UTF-8 scalar values, or bytes
@@ -29,7 +31,13 @@ pub struct Position {
 impl Source {
     /// A file's `bytes` as read (a `Vec<u8>` or an already shared `Arc<[u8]>`).
     pub fn new(path: impl Into<PathBuf>, bytes: impl Into<Arc<[u8]>>) -> Self {
-        Source { path: path.into(), bytes: bytes.into(), line_starts: std::sync::OnceLock::new() }
+        Source { path: path.into(), bytes: bytes.into(), line_starts: Arc::default() }
+    }
+
+    /// The same bytes at another `path` (a fleet's copy of one file): the bytes and the line
+    /// index are shared, so the index is built once for every copy.
+    pub fn copy_at(&self, path: impl Into<PathBuf>) -> Self {
+        Source { path: path.into(), bytes: Arc::clone(&self.bytes), line_starts: Arc::clone(&self.line_starts) }
     }
 
     /// Read a file as it is, with no limit and no confinement: for tests and trusted paths.
@@ -81,6 +89,12 @@ impl Source {
             }
         }
         text
+    }
+
+    /// Whether `self` and `other` share one line index (built once for both).
+    #[cfg(test)]
+    pub(crate) fn shares_lines_with(&self, other: &Source) -> bool {
+        Arc::ptr_eq(&self.line_starts, &other.line_starts)
     }
 
     pub fn line_count(&self) -> usize {

@@ -88,8 +88,8 @@ impl SameBytes {
         }
         let mut file = shared.clone();
         if !ours {
-            // The shared bytes (the tree's), our path; line starts are found again on use.
-            file.source = Source::new(path, Arc::clone(&shared.source.bytes));
+            // The shared bytes (the tree's) and line index, our path.
+            file.source = shared.source.copy_at(path);
         }
         file
     }
@@ -155,6 +155,10 @@ mod tests {
         let tree = |f: &LoadedFile| f.tree.ini().map(|d| d as *const _).expect("an ini tree");
         assert!(std::ptr::eq(tree(&files[1]), tree(&files[4])), "one tree for the shared copies");
         assert!(Arc::ptr_eq(&files[2].source.bytes, &files[3].source.bytes), "one copy of the bytes");
+        // One line index for the shared copies (from the second on), built by the first that asks.
+        assert!((2..5).all(|i| files[i].source.shares_lines_with(&files[1].source)), "one line index");
+        assert!(!files[0].source.shares_lines_with(&files[1].source), "the first meeting was not kept");
+        assert_eq!(files[4].source.line_of(ini.len() - 1), 1);
         // Another role, the same bytes: parsed on its own.
         let pool = same.parse("/f/h0/pool.conf".into(), ini.clone(), Role::FpmPool, parse_counted(&parses));
         assert_eq!(pool.role, Role::FpmPool);
