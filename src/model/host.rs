@@ -104,11 +104,30 @@ impl HostIndex {
     /// The host whose tree holds `path` (`None`: outside every host tree). Constant time
     /// in the number of hosts.
     pub fn host_of(&self, path: &Path) -> Option<HostId> {
+        // Asked for every file and finding: the directory's bytes, a `/` and a plain name
+        // are what the walk spells, and need no walk over the components.
+        if let Some(name) = self.first_name_below(path) {
+            return self.by_name.get(name).copied();
+        }
         let rel = path.strip_prefix(&self.dir).ok()?;
         match rel.components().next()? {
             Component::Normal(n) => self.by_name.get(n.to_str()?).copied(),
             _ => None,
         }
+    }
+
+    /// The name after `dir/` in `path` when `path`'s bytes start with the directory's and a
+    /// `/` and that name is a plain UTF-8 component (not `.`, `..` or empty); then it is the
+    /// first component of `path.strip_prefix(dir)`. `None`: ask the components.
+    fn first_name_below<'p>(&self, path: &'p Path) -> Option<&'p str> {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = self.dir.as_os_str().as_bytes();
+        let rest = path.as_os_str().as_bytes().strip_prefix(dir)?.strip_prefix(b"/")?;
+        let name = rest.split(|&c| c == b'/').next()?;
+        if dir.is_empty() || name.is_empty() || name == b"." || name == b".." {
+            return None;
+        }
+        std::str::from_utf8(name).ok()
     }
 
     /// The host named `name` (its tree's directory name).
@@ -147,5 +166,31 @@ mod tests {
         assert!(detect_fleet(&[dir.join("web")], None, &[]).is_none(), "a host tree is not a fleet");
         assert!(detect_fleet(std::slice::from_ref(&dir), Some(Path::new("/")), &[]).is_none());
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The byte shortcut of `host_of` answers what the components answer, however the
+    /// fleet directory and the path are spelt.
+    #[test]
+    fn host_of_by_bytes_agrees_with_the_components() {
+        let names = ["web", "db", ".", "..", "w\u{e9}b"];
+        for dir in ["/f", "/f/", "f", "./f", ".", "/", "f/.", "/f//g"] {
+            let index = HostIndex {
+                dir: PathBuf::from(dir),
+                by_name: names.iter().enumerate().map(|(i, n)| (n.to_string(), HostId(i))).collect(),
+            };
+            let slow = |p: &Path| {
+                let rel = p.strip_prefix(&index.dir).ok()?;
+                match rel.components().next()? {
+                    Component::Normal(n) => index.by_name.get(n.to_str()?).copied(),
+                    _ => None,
+                }
+            };
+            for rest in ["web/etc/php.ini", "web", "web/", "/web/x", "./web/x", "../web", "db//x", "w\u{e9}b/x", "x"] {
+                for sep in ["/", "", "//"] {
+                    let p = PathBuf::from(format!("{dir}{sep}{rest}"));
+                    assert_eq!(index.host_of(&p), slow(&p), "{p:?} in {dir:?}");
+                }
+            }
+        }
     }
 }
