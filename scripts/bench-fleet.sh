@@ -16,6 +16,7 @@
 #     comment line naming its host and path, so that no two files are equal and none is
 #     shared by sesslint's parse-once of equal files; conf.d links stay links: the one
 #     file they name gets the line)
+#   FLEET_ONLY=/tmp/x/fleet scripts/bench-fleet.sh 300   (only build the fleet there, keep it)
 #   STAGES=1 scripts/bench-fleet.sh 300 3   (also instructions per stage, under callgrind:
 #     every stage on one thread (SESSLINT_THREADS=1), then what the main thread runs itself
 #     with the default threads; minutes at 300 hosts)
@@ -26,6 +27,12 @@ runs=${2:-5}
 work=$(mktemp -d /tmp/sesslint-fleet.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 fleet=$work/fleet
+if [ -n "${FLEET_ONLY:-}" ]; then
+  # Build the fleet into FLEET_ONLY (a directory that must not exist yet) and stop, for
+  # profiling one tree many times.
+  fleet=$FLEET_ONLY
+  [ ! -e "$fleet" ] || { echo "$fleet exists" >&2; exit 2; }
+fi
 
 echo "building the fleet: $hosts hosts in $fleet"
 for i in $(seq -w 1 "$hosts"); do
@@ -86,6 +93,7 @@ done
 files=$(find "$fleet" -type f | wc -l)
 bytes=$(du -sb "$fleet" | cut -f1)
 echo "fleet: $files files, $((bytes / 1024 / 1024)) MiB${UNIQUE:+, every config file unique}"
+[ -z "${FLEET_ONLY:-}" ] || exit 0
 
 if [ -n "${SESSLINT_BIN:-}" ]; then
   bin=$SESSLINT_BIN

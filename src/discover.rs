@@ -136,12 +136,13 @@ pub fn discover_in(paths: &[PathBuf], root: Option<&Path>, fleet: Option<&Path>)
 }
 
 /// [`discover_in`], calling `on_walk(n)` as it goes with `n` the directory entries looked
-/// at so far (a whole machine holds hundreds of thousands).
+/// at so far (a whole machine holds hundreds of thousands), from any thread (a fleet's
+/// hosts are walked over the threads).
 pub fn discover_observed(
     paths: &[PathBuf],
     root: Option<&Path>,
     fleet: Option<&Path>,
-    on_walk: &dyn Fn(usize),
+    on_walk: &(dyn Fn(usize) + Sync),
 ) -> Discovery {
     let mut d = Discovery::default();
     match root {
@@ -180,11 +181,12 @@ pub fn discover_observed(
     } else {
         Confinement::new(&d.root, paths)
     };
-    let mut looked_at = 0;
-    let mut on_entry = || {
-        looked_at += 1;
-        if looked_at % 64 == 0 {
-            on_walk(looked_at);
+    // Counted over the threads a fleet's hosts are walked on.
+    let looked_at = std::sync::atomic::AtomicUsize::new(0);
+    let on_entry = || {
+        let n = looked_at.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if n.is_multiple_of(64) {
+            on_walk(n);
         }
     };
     // Each directory holding a file is resolved once for the whole walk.
@@ -203,14 +205,14 @@ pub fn discover_observed(
         if whole_machine {
             let scope = crate::machine_scope::plan(path);
             for w in &scope.walked {
-                walk(&w.path, &root, fleet, (&confinement, &dirs), &mut d, !w.recursive, &mut on_entry);
+                walk(&w.path, &root, fleet, (&confinement, &dirs), &mut d, !w.recursive, &on_entry);
             }
             d.scope = Some(scope);
         } else {
-            walk(path, &root, fleet, (&confinement, &dirs), &mut d, false, &mut on_entry);
+            walk(path, &root, fleet, (&confinement, &dirs), &mut d, false, &on_entry);
         }
     }
-    on_walk(looked_at);
+    on_walk(looked_at.into_inner());
     d.confinement = confinement;
     // `./etc/x` (walking `.`), `etc/x` (walking `etc`) and `$PWD/etc/x` are one file, read
     // once; the key is computed once per file, against the current directory asked once.
@@ -273,7 +275,30 @@ fn stays_in_host(target: &Path, host_root: &Path, dirs: &ResolvedDirs) -> bool {
     }
 }
 
+/// What a walk found, in the order it met it: files to read, paths it could not read, and
+/// directories it refused to enter (listed after the rest, at most [`MAX_REFUSED_LINKS`]).
+#[derive(Default)]
+struct Walked {
+    files: Vec<Found>,
+    unreadable: Vec<Unreadable>,
+    refused: Vec<Unreadable>,
+}
+
+/// One walk's settings: what every entry is judged against.
+struct Walk<'a> {
+    /// The directory (or file) named: errors about it are always said.
+    top: &'a Path,
+    root: &'a Path,
+    fleet: Option<&'a Path>,
+    confinement: &'a Confinement,
+    dirs: &'a ResolvedDirs,
+    /// `top` is a file, taken whatever its name.
+    given_file: bool,
+}
+
 /// Walk `top` (only the files directly in it when `shallow`), calling `on_entry` per entry.
+/// A fleet directory's hosts are walked over the threads ([`Walk::hosts_over_threads`]);
+/// what is found is the same, in the same order, as one walk finds.
 fn walk(
     top: &Path,
     root: &Path,
@@ -281,126 +306,21 @@ fn walk(
     (confinement, dirs): (&Confinement, &ResolvedDirs),
     d: &mut Discovery,
     shallow: bool,
-    on_entry: &mut dyn FnMut(),
+    on_entry: &(dyn Fn() + Sync),
 ) {
-    let rooted = root != Path::new("/");
-    let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
     let given_file = std::fs::metadata(top).map(|m| !m.is_dir()).unwrap_or(false);
-    // Directories never entered: pseudo filesystems (/proc, /sys, /dev, cgroup, ...) by
-    // their device, and symlinks that lead out of the checked tree.
-    let refused = std::cell::RefCell::new(Vec::new());
-    let depth = if shallow { 1 } else { usize::MAX };
-    let walker =
-        WalkDir::new(top).follow_links(true).max_depth(depth).sort_by_file_name().into_iter().filter_entry(|e| {
-            if !e.file_type().is_dir() {
-                return true;
-            }
-            if e.depth() > 0 && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s) {
-                return false;
-            }
-            let pseudo =
-                crate::confine::is_pseudo_dir(e.path()) || e.metadata().is_ok_and(|m| confinement.is_pseudo_dev(&m));
-            if pseudo && e.depth() > 0 {
-                return false; // `sesslint /`: /proc and /sys are not configuration, nothing to say
-            }
-            if e.depth() == 0 || e.path_is_symlink() || pseudo {
-                match confinement.may_enter(e.path()) {
-                    Ok(()) => {}
-                    // A link into /dev or /proc found on the way (`/var/run/shm`): nothing to say.
-                    Err(Refusal::Pseudo { .. }) if e.depth() > 0 => return false,
-                    Err(why) => {
-                        refused.borrow_mut().push(Unreadable { path: e.path().to_path_buf(), reason: why.to_string() });
-                        return false;
-                    }
-                }
-            }
-            true
-        });
-    for entry in walker {
-        on_entry();
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                // A symlink loop is walkdir's way of telling us it already went there.
-                // Other errors matter only for files we would have read (or the top itself).
-                let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| top.to_path_buf());
-                // A link that dangles on this machine may well resolve below the root.
-                if rooted && is_link(&path) {
-                    let host_root = root_for(&path, root, fleet);
-                    let target = resolve_under_root(&path, &host_root);
-                    if let (Some(role), true, true) =
-                        (classify(&path), target.is_file(), fleet.is_none() || stays_in_host(&target, &host_root, dirs))
-                    {
-                        d.files.push(Found { path, read_from: target, role });
-                        continue;
-                    }
-                }
-                let unreadable_dir = err.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied)
-                    && std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
-                if err.loop_ancestor().is_none() && (path == top || unreadable_dir || classify(&path).is_some()) {
-                    let dangling = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-                    let reason = if dangling {
-                        "a symlink to nothing (PHP and redis-server skip or refuse it)".to_owned()
-                    } else {
-                        err.io_error().map(describe_io).unwrap_or_else(|| err.to_string())
-                    };
-                    d.unreadable.push(Unreadable { path, reason });
-                }
-                continue;
-            }
-        };
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        let path = entry.path();
-        // Never open what is not a regular file: a FIFO would block the run.
-        if !entry.file_type().is_file() {
-            if given_file || classify(path).is_some() {
-                d.unreadable.push(Unreadable { path: path.to_path_buf(), reason: Refusal::NotRegular.to_string() });
-            }
-            continue;
-        }
-        let role = if given_file {
-            Some(classify_by_name(path).unwrap_or_else(|| guess_from_content(path)))
-        } else {
-            classify(path)
-        };
-        let Some(role) = role else { continue };
-        // Only a symlink needs its host's root (a fleet walks thousands of plain files).
-        let host_root = || root_for(path, root, fleet);
-        let read_from =
-            if rooted && entry.path_is_symlink() { resolve_under_root(path, &host_root()) } else { path.to_path_buf() };
-        if read_from != path && !std::fs::metadata(&read_from).is_ok_and(|m| m.is_file()) {
-            d.unreadable
-                .push(Unreadable { path: path.to_path_buf(), reason: "a symlink to nothing below the root".into() });
-            continue;
-        }
-        if fleet.is_some() && entry.path_is_symlink() && !stays_in_host(&read_from, &host_root(), dirs) {
-            let reason = format!(
-                "a symlink out of its host's tree ({}): that host never reads it; not read",
-                crate::source::display_path(&host_root())
-            );
-            d.unreadable.push(Unreadable { path: path.to_path_buf(), reason });
-            continue;
-        }
-        let meta = match confinement.resolve_in(&read_from, dirs) {
-            Ok((_, meta)) => meta,
-            Err(why) => {
-                d.unreadable.push(Unreadable { path: path.to_path_buf(), reason: why.to_string() });
-                continue;
-            }
-        };
-        match meta.map_or_else(|| std::fs::metadata(&read_from), Ok) {
-            Ok(m) if m.len() > MAX_FILE_SIZE => d
-                .unreadable
-                .push(Unreadable { path: path.to_path_buf(), reason: Refusal::TooLarge(m.len()).to_string() }),
-            Ok(_) => d.files.push(Found { path: path.to_path_buf(), read_from, role }),
-            Err(err) => d.unreadable.push(Unreadable { path: path.to_path_buf(), reason: describe_io(&err) }),
-        }
+    let w = Walk { top, root, fleet, confinement, dirs, given_file };
+    let mut out = Walked::default();
+    if !shallow && fleet == Some(top) && !given_file {
+        w.hosts_over_threads(&mut out, on_entry);
+    } else {
+        w.entries(top, 0, if shallow { 1 } else { usize::MAX }, &mut out, on_entry, &mut |_, _| {});
     }
+    d.files.extend(out.files);
+    d.unreadable.extend(out.unreadable);
     // One note per refused link up to a bound: a tree of a thousand links out of it (a
     // hostile checkout, a mirror of /home) says so in one more line, not a thousand.
-    let mut refused = refused.into_inner();
+    let mut refused = out.refused;
     if refused.len() > MAX_REFUSED_LINKS {
         let more = refused.len() - MAX_REFUSED_LINKS;
         refused.truncate(MAX_REFUSED_LINKS);
@@ -411,6 +331,205 @@ fn walk(
         refused.push(Unreadable { path: top.to_path_buf(), reason });
     }
     d.unreadable.extend(refused);
+}
+
+impl Walk<'_> {
+    /// A fleet directory walked as one walk would, each host's tree on one of the threads
+    /// (a host's walk is independent of the others'): the fleet directory's own entries
+    /// first (one level), then below each host directory met, from that directory down;
+    /// the parts put back in the walk's order. walkdir takes a link to a directory the walk
+    /// is in for a loop, with the directories above the walk's start counted in, so a
+    /// host's walk meets the loops the whole walk meets; a host directory that is a symlink
+    /// would have other directories above it, and the fleet is then walked in one.
+    fn hosts_over_threads(&self, out: &mut Walked, on_entry: &(dyn Fn() + Sync)) {
+        // (host directory, the lengths of `out`'s lists when it was met).
+        let mut hosts: Vec<(PathBuf, [usize; 3])> = Vec::new();
+        let mut linked_host = false;
+        self.entries(self.top, 0, 1, out, on_entry, &mut |e, out| {
+            linked_host |= e.path_is_symlink();
+            hosts.push((e.path().to_path_buf(), [out.files.len(), out.unreadable.len(), out.refused.len()]));
+        });
+        if linked_host {
+            *out = Walked::default();
+            self.entries(self.top, 0, usize::MAX, out, on_entry, &mut |_, _| {});
+            return;
+        }
+        let below = crate::parallel::map(&hosts, 1, |(dir, _)| {
+            let mut part = Walked::default();
+            self.entries(dir, 1, usize::MAX, &mut part, on_entry, &mut |_, _| {});
+            part
+        });
+        // Splice each host's part in where its directory was met.
+        let top = std::mem::take(out);
+        let (mut files, mut unreadable, mut refused) =
+            (top.files.into_iter(), top.unreadable.into_iter(), top.refused.into_iter());
+        let mut taken = [0usize; 3];
+        for ((_, at), part) in hosts.iter().zip(below) {
+            out.files.extend(files.by_ref().take(at[0] - taken[0]));
+            out.unreadable.extend(unreadable.by_ref().take(at[1] - taken[1]));
+            out.refused.extend(refused.by_ref().take(at[2] - taken[2]));
+            taken = *at;
+            out.files.extend(part.files);
+            out.unreadable.extend(part.unreadable);
+            out.refused.extend(part.refused);
+        }
+        out.files.extend(files);
+        out.unreadable.extend(unreadable);
+        out.refused.extend(refused);
+    }
+
+    /// Walk `from` (at `depth` below the walk's top; the entries below it only when `depth`
+    /// is 1, a host's part of a fleet walk) down to `max_depth` levels below `from`, adding
+    /// what it finds to `out`; `on_dir(entry, out)` for each directory entered below `from`
+    /// when `max_depth` is 1.
+    fn entries(
+        &self,
+        from: &Path,
+        depth: usize,
+        max_depth: usize,
+        out: &mut Walked,
+        on_entry: &(dyn Fn() + Sync),
+        on_dir: &mut dyn FnMut(&walkdir::DirEntry, &Walked),
+    ) {
+        let (top, root, fleet, confinement, dirs) = (self.top, self.root, self.fleet, self.confinement, self.dirs);
+        let rooted = root != Path::new("/");
+        let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+        let given_file = self.given_file;
+        // Directories never entered: pseudo filesystems (/proc, /sys, /dev, cgroup, ...) by
+        // their device, and symlinks that lead out of the checked tree.
+        let refused = std::cell::RefCell::new(std::mem::take(&mut out.refused));
+        let walker = WalkDir::new(from)
+            .follow_links(true)
+            .min_depth(depth.min(1))
+            .max_depth(max_depth)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                if !e.file_type().is_dir() {
+                    return true;
+                }
+                let at = e.depth() + depth;
+                if at > 0 && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s) {
+                    return false;
+                }
+                let pseudo = crate::confine::is_pseudo_dir(e.path())
+                    || e.metadata().is_ok_and(|m| confinement.is_pseudo_dev(&m));
+                if pseudo && at > 0 {
+                    return false; // `sesslint /`: /proc and /sys are not configuration, nothing to say
+                }
+                if at == 0 || e.path_is_symlink() || pseudo {
+                    match confinement.may_enter(e.path()) {
+                        Ok(()) => {}
+                        // A link into /dev or /proc found on the way (`/var/run/shm`): nothing to say.
+                        Err(Refusal::Pseudo { .. }) if at > 0 => return false,
+                        Err(why) => {
+                            refused
+                                .borrow_mut()
+                                .push(Unreadable { path: e.path().to_path_buf(), reason: why.to_string() });
+                            return false;
+                        }
+                    }
+                }
+                true
+            });
+        for entry in walker {
+            on_entry();
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    // A symlink loop is walkdir's way of telling us it already went there.
+                    // Other errors matter only for files we would have read (or the top itself).
+                    let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| top.to_path_buf());
+                    // A link that dangles on this machine may well resolve below the root.
+                    if rooted && is_link(&path) {
+                        let host_root = root_for(&path, root, fleet);
+                        let target = resolve_under_root(&path, &host_root);
+                        if let (Some(role), true, true) = (
+                            classify(&path),
+                            target.is_file(),
+                            fleet.is_none() || stays_in_host(&target, &host_root, dirs),
+                        ) {
+                            out.files.push(Found { path, read_from: target, role });
+                            continue;
+                        }
+                    }
+                    let unreadable_dir =
+                        err.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied)
+                            && std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+                    if err.loop_ancestor().is_none() && (path == top || unreadable_dir || classify(&path).is_some()) {
+                        let dangling = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+                        let reason = if dangling {
+                            "a symlink to nothing (PHP and redis-server skip or refuse it)".to_owned()
+                        } else {
+                            err.io_error().map(describe_io).unwrap_or_else(|| err.to_string())
+                        };
+                        out.unreadable.push(Unreadable { path, reason });
+                    }
+                    continue;
+                }
+            };
+            if entry.file_type().is_dir() {
+                if max_depth == 1 && entry.depth() == 1 {
+                    out.refused = std::mem::take(&mut *refused.borrow_mut());
+                    on_dir(&entry, out);
+                    *refused.borrow_mut() = std::mem::take(&mut out.refused);
+                }
+                continue;
+            }
+            let path = entry.path();
+            // Never open what is not a regular file: a FIFO would block the run.
+            if !entry.file_type().is_file() {
+                if given_file || classify(path).is_some() {
+                    out.unreadable
+                        .push(Unreadable { path: path.to_path_buf(), reason: Refusal::NotRegular.to_string() });
+                }
+                continue;
+            }
+            let role = if given_file {
+                Some(classify_by_name(path).unwrap_or_else(|| guess_from_content(path)))
+            } else {
+                classify(path)
+            };
+            let Some(role) = role else { continue };
+            // Only a symlink needs its host's root (a fleet walks thousands of plain files).
+            let host_root = || root_for(path, root, fleet);
+            let read_from = if rooted && entry.path_is_symlink() {
+                resolve_under_root(path, &host_root())
+            } else {
+                path.to_path_buf()
+            };
+            if read_from != path && !std::fs::metadata(&read_from).is_ok_and(|m| m.is_file()) {
+                out.unreadable.push(Unreadable {
+                    path: path.to_path_buf(),
+                    reason: "a symlink to nothing below the root".into(),
+                });
+                continue;
+            }
+            if fleet.is_some() && entry.path_is_symlink() && !stays_in_host(&read_from, &host_root(), dirs) {
+                let reason = format!(
+                    "a symlink out of its host's tree ({}): that host never reads it; not read",
+                    crate::source::display_path(&host_root())
+                );
+                out.unreadable.push(Unreadable { path: path.to_path_buf(), reason });
+                continue;
+            }
+            let meta = match confinement.resolve_in(&read_from, dirs) {
+                Ok((_, meta)) => meta,
+                Err(why) => {
+                    out.unreadable.push(Unreadable { path: path.to_path_buf(), reason: why.to_string() });
+                    continue;
+                }
+            };
+            match meta.map_or_else(|| std::fs::metadata(&read_from), Ok) {
+                Ok(m) if m.len() > MAX_FILE_SIZE => out
+                    .unreadable
+                    .push(Unreadable { path: path.to_path_buf(), reason: Refusal::TooLarge(m.len()).to_string() }),
+                Ok(_) => out.files.push(Found { path: path.to_path_buf(), read_from, role }),
+                Err(err) => out.unreadable.push(Unreadable { path: path.to_path_buf(), reason: describe_io(&err) }),
+            }
+        }
+        out.refused = refused.into_inner();
+    }
 }
 
 /// Directories refused while walking one place (symlinks out of the checked tree) listed
@@ -635,6 +754,96 @@ fn read_head(path: &Path) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fleet's hosts walked over the threads find what one walk of the fleet finds, in the
+    /// same order: files, unreadable paths with their reasons, refused links and their cap,
+    /// with links out of a host, into another host, dangling, looping back to the fleet
+    /// directory or above it, skipped directories and files directly in the fleet directory.
+    /// A host directory that is a symlink makes it one walk.
+    #[test]
+    fn a_fleet_walked_host_by_host_over_the_threads_is_the_fleet_walked_at_once() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir_all(&outside).expect("mkdir");
+        std::fs::write(outside.join("redis.conf"), "port 1\n").expect("write");
+        let fleet = tmp.path().join("fleet");
+        for h in 0..12 {
+            let host = fleet.join(format!("h{h:02}"));
+            let etc = host.join("etc");
+            for d in ["php/8.2/fpm/pool.d", "php/8.2/fpm/conf.d", "php/8.2/mods-available", "redis", "vendor/redis"] {
+                std::fs::create_dir_all(etc.join(d)).expect("mkdir");
+            }
+            std::fs::write(etc.join("php/8.2/fpm/php.ini"), "session.save_handler = files\n").expect("write");
+            std::fs::write(etc.join("php/8.2/fpm/pool.d/www.conf"), "[www]\n").expect("write");
+            std::fs::write(etc.join("php/8.2/mods-available/s.ini"), "x = 1\n").expect("write");
+            std::fs::write(etc.join("redis/redis.conf"), "port 6379\n").expect("write");
+            std::fs::write(etc.join("vendor/redis/redis.conf"), "port 2\n").expect("write");
+            // Debian's absolute conf.d link, read in its own host's tree.
+            symlink("/etc/php/8.2/mods-available/s.ini", etc.join("php/8.2/fpm/conf.d/20-s.ini")).expect("link");
+            symlink("/etc/nowhere.ini", etc.join("php/8.2/fpm/conf.d/30-dangling.ini")).expect("link");
+            // Links out of the checked tree (refused; more than the cap over the fleet).
+            for k in 0..3 {
+                symlink(&outside, etc.join(format!("redis/out{k}"))).expect("link");
+            }
+            // Into the next host's tree, to the fleet directory and above it (loops).
+            let next = format!("../../../h{:02}/etc/redis", (h + 1) % 12);
+            symlink(format!("{next}/redis.conf"), etc.join("redis/redis-other.conf")).expect("link");
+            if h % 2 == 0 {
+                symlink(&next, etc.join("redis/other-dir")).expect("link");
+            }
+            symlink(&fleet, etc.join("loop")).expect("link");
+            symlink("../../..", etc.join("redis/up.conf")).expect("link");
+        }
+        std::fs::write(fleet.join("redis.conf"), "port 3\n").expect("write");
+        // Beside the hosts, before and after them: a link out (refused), a dangling config.
+        symlink(&outside, fleet.join("a-out")).expect("link");
+        symlink(&outside, fleet.join("z-out")).expect("link");
+        symlink("nowhere", fleet.join("redis-dangling.conf")).expect("link");
+        std::fs::create_dir_all(fleet.join(".git/redis")).expect("mkdir");
+        std::fs::write(fleet.join(".git/redis/redis.conf"), "port 4\n").expect("write");
+        let dirs = ResolvedDirs::new();
+        let run = |fleet: &Path| {
+            let confinement = Confinement::new(fleet, &[fleet.to_path_buf()]);
+            let w = Walk {
+                top: fleet,
+                root: fleet,
+                fleet: Some(fleet),
+                confinement: &confinement,
+                dirs: &dirs,
+                given_file: false,
+            };
+            let (mut split, mut whole) = (Walked::default(), Walked::default());
+            w.hosts_over_threads(&mut split, &|| {});
+            w.entries(fleet, 0, usize::MAX, &mut whole, &|| {}, &mut |_, _| {});
+            let show = |w: &Walked| {
+                let lines = w.files.iter().map(|f| format!("{f:?}"));
+                let lines = lines.chain(w.unreadable.iter().map(|u| format!("unreadable {u:?}")));
+                lines.chain(w.refused.iter().map(|u| format!("refused {u:?}"))).collect::<Vec<_>>()
+            };
+            (show(&split), show(&whole), whole)
+        };
+        let same = |split: &[String], whole: &[String]| {
+            let first = split.iter().zip(whole).position(|(a, b)| a != b);
+            let (a, b) = (first.map(|i| &split[i]), first.map(|i| &whole[i]));
+            assert!(
+                split.len() == whole.len() && first.is_none(),
+                "{} / {} lines: {a:?} / {b:?}",
+                split.len(),
+                whole.len()
+            );
+        };
+        let (split, whole, walked) = run(&fleet);
+        same(&split, &whole);
+        assert!(walked.files.len() >= 12 * 5, "{}", walked.files.len());
+        assert!(walked.refused.len() > MAX_REFUSED_LINKS, "{}", walked.refused.len());
+        assert!(walked.unreadable.iter().any(|u| u.reason.contains("out of its host's tree")), "{whole:?}");
+        assert!(walked.unreadable.iter().any(|u| u.reason.contains("to nothing")), "{whole:?}");
+        // A host that is a symlink to a tree elsewhere: one walk, the same answer.
+        symlink(fleet.join("h00"), fleet.join("h99")).expect("link");
+        let (split, whole, _) = run(&fleet);
+        same(&split, &whole);
+    }
 
     #[test]
     fn roles_by_path() {
