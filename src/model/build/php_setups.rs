@@ -137,10 +137,12 @@ pub(super) fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>, first: usiz
         }
     }
     let mut setups = setups;
+    // A host's setups share its etc/: its release files are read once.
+    let mut shipped: std::collections::HashMap<PathBuf, _> = Default::default();
     for s in setups.iter_mut() {
         let Some(etc) = s.dir.ancestors().find(|a| a.file_name().is_some_and(|n| n == "etc")) else { continue };
         let read = |name: &str| model.confinement.read(&etc.join(name)).ok().and_then(|b| String::from_utf8(b).ok());
-        s.phpredis = php::distribution_phpredis(etc, read);
+        s.phpredis = shipped.entry(etc.to_path_buf()).or_insert_with(|| php::distribution_phpredis(etc, read)).clone();
     }
     let mut setup_kinds: Vec<Kind> = setups.iter().map(|s| if s.php_ini.is_some() { 0 } else { 1 }).collect();
     super::apache_layers::lower_apache(model, parsed, &mut setups, first);

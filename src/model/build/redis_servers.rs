@@ -212,6 +212,9 @@ fn finish_servers(model: &mut Model, placed: Vec<Placed>) {
             .collect();
         redis::build_server(FileId(p.top), &directives)
     });
+    // A host's servers share its etc/: its release files are read once (each read resolves
+    // the path whole, a `readlink` per component).
+    let mut releases: std::collections::HashMap<PathBuf, Option<redis::RedisVersion>> = Default::default();
     for (p, mut server) in placed.into_iter().zip(servers) {
         server.startup_failures.extend(p.at_startup);
         if server.version.assumed {
@@ -223,7 +226,14 @@ fn finish_servers(model: &mut Model, placed: Vec<Placed>) {
             let found = [Some(machine_etc.as_path()), holder]
                 .into_iter()
                 .flatten()
-                .find_map(|etc| distribution_redis(etc, &model.confinement));
+                .find_map(|etc| {
+                    let known = releases.get(etc).cloned();
+                    known.unwrap_or_else(|| {
+                        let found = distribution_redis(etc, &model.confinement);
+                        releases.insert(etc.to_path_buf(), found.clone());
+                        found
+                    })
+                });
             if let Some(v) = found {
                 server.version = v;
             }
