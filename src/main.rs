@@ -113,7 +113,7 @@ enum Command {
     Probe(cli::probe::ProbeArgs),
 }
 
-#[derive(Args, Clone)]
+#[derive(Args, Clone, Debug)]
 struct CommonArgs {
     /// Files or directories to check (default: the current directory).
     paths: Vec<PathBuf>,
@@ -152,7 +152,7 @@ fn inventory_hosts(common: &CommonArgs) -> Result<Vec<sesslint::model::HostDecl>
     }
 }
 
-#[derive(Args, Clone)]
+#[derive(Args, Clone, Debug)]
 struct CheckArgs {
     #[command(flatten)]
     common: CommonArgs,
@@ -329,11 +329,28 @@ fn closest_command(word: &str) -> Option<&'static str> {
     COMMANDS.iter().map(|c| (distance(word, c), *c)).filter(|(d, _)| *d <= 2).min().map(|(_, c)| c)
 }
 
+/// `sesslint check ARGS...` (what the pre-commit hook runs) parsed by a command that has
+/// only `check`'s arguments: clap builds every subcommand's for [`Cli`], a third of a staged
+/// file's start-up. `None` for any other command line and for one clap refuses here (help
+/// included), which [`Cli`] then parses, or explains, as ever.
+fn check_only(args: &[std::ffi::OsString]) -> Option<CheckArgs> {
+    use clap::FromArgMatches;
+    if args.get(1)? != "check" {
+        return None;
+    }
+    let command = <CheckArgs as Args>::augment_args(clap::Command::new("check")).no_binary_name(true);
+    let mut matches = command.try_get_matches_from(&args[2..]).ok()?;
+    CheckArgs::from_arg_matches_mut(&mut matches).ok()
+}
+
 fn main() -> ExitCode {
     let args = match normalise_args(std::env::args_os().collect()) {
         Ok(a) => a,
         Err(code) => return code,
     };
+    if let Some(check) = check_only(&args) {
+        return run_check(&check);
+    }
     let cli = Cli::parse_from(args);
     match cli.command {
         None => run_check(&cli.check),
@@ -768,4 +785,52 @@ fn run_parse(format: ParseFormat, options: &ParseOptions, files: &[PathBuf]) -> 
         }
     }
     ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the whole command line parser makes of `sesslint ARGS`, as `check_only` would
+    /// give it: `None` when it is no `check` or clap refuses it.
+    fn by_cli(args: &[&str]) -> Option<String> {
+        let args = std::iter::once("sesslint").chain(args.iter().copied());
+        match Cli::try_parse_from(args).ok()?.command? {
+            Command::Check(c) => Some(format!("{c:?}")),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn check_alone_parses_as_the_whole_command_line_does() {
+        let lines: &[&[&str]] = &[
+            &["check", "etc/php/8.2/fpm/pool.d/blog.conf"],
+            &["check", "a.ini", "b.conf", "--format", "json", "--select", "SL1,SL2", "--ignore=SL101"],
+            &["check", "-q", "--fail-on", "error", "--root", "r", "x", "--show-secrets", "-o", "out"],
+            &["check", "--stdin-filename", "etc/redis/redis.conf", "-"],
+            &["check", "--", "-dash.ini", "--format"],
+            &["check"],
+            &["check", "--fix", "--unsafe-fixes", "--config", "c.toml", "--inventory", "i.yml", "--statistics"],
+            // Refused by clap: left to the whole parser, which explains.
+            &["check", "--format", "yaml", "x"],
+            &["check", "--fix", "--diff", "x"],
+            &["check", "--quiet", "--verbose"],
+            &["check", "--help"],
+            &["check", "--version"],
+            &["check", "--no-such-flag"],
+            &["show", "x"],
+            &["--verbose", "x"],
+        ];
+        for line in lines {
+            let os: Vec<std::ffi::OsString> =
+                std::iter::once("sesslint").chain(line.iter().copied()).map(Into::into).collect();
+            let quick = check_only(&os).map(|c| format!("{c:?}"));
+            if quick.is_some() {
+                assert_eq!(quick, by_cli(line), "{line:?}");
+            } else {
+                assert!(by_cli(line).is_none() || line.first() != Some(&"check"), "{line:?} parses but not alone");
+            }
+        }
+        assert!(check_only(&["sesslint".into(), "check".into(), "f".into()]).is_some());
+    }
 }

@@ -10,7 +10,6 @@ use std::process::Command;
 use common::redis::{free_port, pipeline, start, Outcome, Resp};
 use sesslint::model::{EndpointOwner, Transport};
 
-
 struct Case {
     name: &'static str,
     /// `{port}` and `{sock}` are filled in.

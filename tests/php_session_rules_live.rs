@@ -12,7 +12,6 @@ use common::redis::{free_port, pipeline, start, Outcome, Resp};
 
 const PASSWORD: &str = "live-pass";
 
-
 /// php and redis-server with phpredis, or `None` (loudly) when they are missing.
 fn oracles() -> Option<(PathBuf, PathBuf)> {
     let redis = common::oracle("redis-server")?;
