@@ -159,7 +159,12 @@ fn frame(d: &Diagnostic, ctx: &ReportContext<'_>) -> Frame {
 
 pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
     let theme = if ctx.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(110).with_links(false);
+    // Lines break at spaces only: a path stays whole on one line (Unicode line breaking
+    // split `pool.d/` from `blog.conf`), and finding the breaks was a third of the report.
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(110)
+        .with_links(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace);
     for d in diagnostics {
         let f = frame(d, ctx);
         let mut s = String::new();
