@@ -473,7 +473,7 @@ fn lexical_absolute_by_components(path: &Path) -> PathBuf {
 
 /// Whether `path` is absolute and has no `.` or `..` component, no empty one (`//`) and no
 /// trailing `/`: what [`lexical_absolute`] makes of it is itself.
-fn is_clean_absolute(path: &Path) -> bool {
+pub(crate) fn is_clean_absolute(path: &Path) -> bool {
     use std::os::unix::ffi::OsStrExt;
     let b = path.as_os_str().as_bytes();
     b.len() > 1

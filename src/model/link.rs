@@ -81,6 +81,25 @@ pub struct ChainProblem {
 /// `opt`, `home` or `app` component, else the scanned path that holds it. Files of two
 /// machines (a fleet of trees) are never linked.
 pub fn host_of(path: &Path, tops: &[PathBuf]) -> PathBuf {
+    // A clean absolute path (what a walk finds) is cut at the byte before the component:
+    // no walk over the components, one allocation.
+    if crate::confine::is_clean_absolute(path) {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        let mut start = 1;
+        for part in bytes[1..].split(|&b| b == b'/') {
+            if matches!(part, b"etc" | b"usr" | b"var" | b"srv" | b"opt" | b"home" | b"app") {
+                let prefix = if start == 1 { &bytes[..1] } else { &bytes[..start - 1] };
+                return PathBuf::from(std::ffi::OsStr::from_bytes(prefix));
+            }
+            start += part.len() + 1;
+        }
+    }
+    host_of_by_components(path, tops)
+}
+
+/// [`host_of`] without its shortcut (its tests compare the two).
+fn host_of_by_components(path: &Path, tops: &[PathBuf]) -> PathBuf {
     let mut prefix = PathBuf::new();
     for c in path.components() {
         if let Component::Normal(n) = c {
@@ -109,5 +128,35 @@ pub fn auth_refused(target: &RedisTarget, server: &RedisServer) -> Option<&'stat
             "it sends a password, and this server's default user has none: `AUTH <password>` fails (\"called without any password configured for the default user\")",
         ),
         Some(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte shortcut of `host_of` cuts where the components cut.
+    #[test]
+    fn host_of_by_bytes_agrees_with_the_components() {
+        let tops = [PathBuf::from("/t"), PathBuf::from("/t/a")];
+        for p in [
+            "/etc/php.ini",
+            "/t/a/etc/x",
+            "/t/a/b/usr/etc",
+            "/t/etcetera/x",
+            "/t/a/app",
+            "/t/a/x",
+            "/t",
+            "/",
+            "/t//a/etc",
+            "/t/./a/etc/x",
+            "/t/../a/etc",
+            "t/a/etc/x",
+            "./a/var/x",
+            "/t/a/etc/",
+        ] {
+            let p = Path::new(p);
+            assert_eq!(host_of(p, &tops), host_of_by_components(p, &tops), "{p:?}");
+        }
     }
 }

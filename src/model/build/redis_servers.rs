@@ -223,17 +223,14 @@ fn finish_servers(model: &mut Model, placed: Vec<Placed>) {
             let path = &p.path;
             let machine_etc = crate::model::link::host_of(path, &[]).join("etc");
             let holder = path.parent().filter(|p| p.ends_with("redis") || p.ends_with("valkey")).and_then(Path::parent);
-            let found = [Some(machine_etc.as_path()), holder]
-                .into_iter()
-                .flatten()
-                .find_map(|etc| {
-                    let known = releases.get(etc).cloned();
-                    known.unwrap_or_else(|| {
-                        let found = distribution_redis(etc, &model.confinement);
-                        releases.insert(etc.to_path_buf(), found.clone());
-                        found
-                    })
-                });
+            let found = [Some(machine_etc.as_path()), holder].into_iter().flatten().find_map(|etc| {
+                let known = releases.get(etc).cloned();
+                known.unwrap_or_else(|| {
+                    let found = distribution_redis(etc, &model.confinement);
+                    releases.insert(etc.to_path_buf(), found.clone());
+                    found
+                })
+            });
             if let Some(v) = found {
                 server.version = v;
             }
