@@ -150,8 +150,10 @@ if [ -n "${STAGES:-}" ]; then
   build=$(stage "$cg" 'sesslint::model::build::build_in_groups')
   [ -n "$build" ] || build=$(stage "$cg" 'sesslint::model::build::build')
   disc=$(stage "$cg" 'sesslint::discover::discover_observed')
-  read=$(stage "$cg" 'sesslint::model::build::read::parse_file')
-  run=$(stage "$cg" 'sesslint::check::run')
+  read=$(stage "$cg" 'sesslint::model::build::read::parse_file_with')
+  [ -n "$read" ] || read=$(stage "$cg" 'sesslint::model::build::read::parse_file')
+  run=$(stage "$cg" 'sesslint::check::run_lines')
+  [ -n "$run" ] || run=$(stage "$cg" 'sesslint::check::run')
   rules=$(stage "$cg" 'sesslint::rules::check_selected')
   report=$(stage "$cg" 'sesslint::report_findings')
   echo
