@@ -49,6 +49,39 @@ fn php_run(php: &Path, ini: &Path, scan: &Path, script: &Path, extra: &[&str], a
 
 #[test]
 fn file_sessions_are_copied_and_php_reads_them_from_redis() {
+    copied_and_read_back(false);
+}
+
+/// The same through a reviewed plan: `--write-plan` then `--apply-plan FILE --copy-sessions`.
+#[test]
+fn a_reviewed_plan_applied_with_copy_sessions_copies_them_too() {
+    copied_and_read_back(true);
+}
+
+/// `--copy-sessions` where nothing is written (a preview, `--write-plan`) is refused with a
+/// message naming where it belongs, and writes nothing.
+#[test]
+fn copy_sessions_without_a_switch_written_is_refused_clearly() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ini = tmp.path().join("tree/etc/php/8.2/cli/php.ini");
+    std::fs::create_dir_all(ini.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&ini, "session.save_handler = files\n").expect("write php.ini");
+    let base = ["migrate", "--password-env", "REDIS_PASSWORD", "--redis", "tcp://127.0.0.1:6379", "--copy-sessions"];
+    for extra in [&["tree"][..], &["--write-plan", "p.plan", "tree"][..]] {
+        let out = common::sesslint_cmd(&[&base[..], extra].concat())
+            .current_dir(tmp.path())
+            .env("REDIS_PASSWORD", PASSWORD)
+            .output()
+            .expect("run sesslint migrate");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(stderr.contains("--copy-sessions copies the sessions once the switch is written: give it with --apply, or with --apply-plan FILE"), "{stderr}");
+        assert!(!tmp.path().join("p.plan").exists(), "a plan was written");
+        assert_eq!(std::fs::read_to_string(&ini).expect("read"), "session.save_handler = files\n");
+    }
+}
+
+fn copied_and_read_back(through_a_plan: bool) {
     let Some(redis) = common::oracle("redis-server") else { return };
     let Some(php) = common::php_with_phpredis("no session can be read back from Redis") else { return };
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -99,22 +132,21 @@ fn file_sessions_are_copied_and_php_reads_them_from_redis() {
         panic!("redis-server did not start")
     };
     let url = format!("tcp://127.0.0.1:{port}");
-    let out = common::sesslint_cmd(&[
-        "migrate",
-        "--password-env",
-        "REDIS_PASSWORD",
-        "--redis",
-        &url,
-        "--database",
-        "2",
-        "--apply",
-        "--copy-sessions",
-        "tree",
-    ])
-    .current_dir(tmp.path())
-    .env("REDIS_PASSWORD", PASSWORD)
-    .output()
-    .expect("run sesslint migrate");
+    let run = |args: &[&str]| {
+        common::sesslint_cmd(args)
+            .current_dir(tmp.path())
+            .env("REDIS_PASSWORD", PASSWORD)
+            .output()
+            .expect("run sesslint migrate")
+    };
+    let to = ["--password-env", "REDIS_PASSWORD", "--redis", &url, "--database", "2"];
+    let out = if through_a_plan {
+        let planned = run(&[&["migrate"], &to[..], &["--write-plan", "reviewed.plan", "tree"]].concat());
+        assert!(planned.status.success(), "{}", String::from_utf8_lossy(&planned.stderr));
+        run(&["migrate", "--apply-plan", "reviewed.plan", "--copy-sessions", "tree"])
+    } else {
+        run(&[&["migrate"], &to[..], &["--apply", "--copy-sessions", "tree"]].concat())
+    };
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "migrate: {stdout}{stderr}");

@@ -1,4 +1,4 @@
-//! `sesslint migrate --apply --copy-sessions`: after the switch, each PHP setup's and pool's
+//! `sesslint migrate --apply --copy-sessions` (or `--apply-plan FILE --copy-sessions`): after the switch, each PHP setup's and pool's
 //! session files copied into the Redis target it now uses, with a progress bar and counts.
 
 use std::process::ExitCode;

@@ -50,9 +50,10 @@ pub struct MigrateArgs {
     /// Apply a plan saved by --write-plan; refused when a file changed since.
     #[arg(long, value_name = "FILE")]
     apply_plan: Option<PathBuf>,
-    /// With --apply: also copy the live session files of each PHP setup and pool switched to
-    /// Redis into it, as phpredis stores them (the files stay). Magento's are not copied.
-    #[arg(long, requires = "apply")]
+    /// With --apply or --apply-plan: also copy the live session files of each PHP setup and
+    /// pool switched to Redis into it, as phpredis stores them (the files stay). Magento's
+    /// are not copied.
+    #[arg(long)]
     copy_sessions: bool,
 }
 
@@ -84,6 +85,13 @@ fn password(args: &MigrateArgs) -> Result<Secret, ExitCode> {
 }
 
 pub fn run(args: &MigrateArgs) -> ExitCode {
+    // The copy runs after the switch is written: a preview or a saved plan writes nothing.
+    if args.copy_sessions && !args.apply && args.apply_plan.is_none() {
+        return fail(
+            2,
+            "--copy-sessions copies the sessions once the switch is written: give it with --apply, or with --apply-plan FILE when the plan is applied (a plan file does not keep it)",
+        );
+    }
     if let Some(plan_file) = &args.apply_plan {
         return apply_plan(args, plan_file);
     }
@@ -244,10 +252,15 @@ fn apply_plan(args: &MigrateArgs, file: &std::path::Path) -> ExitCode {
                 }
             }
             text.push_str(&format!("To undo: sesslint restore {}\n", sesslint::display_path(&dir)));
-            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => write_failed(&e, None),
+            if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                return write_failed(&e, None);
             }
+            if args.copy_sessions {
+                drop(out);
+                // `model` is the tree before the plan was applied: which setups were on files.
+                return crate::cli::copy_sessions::run(&model, &args.common);
+            }
+            ExitCode::SUCCESS
         }
         Err(e) => fail(1, &e.to_string()),
     }
