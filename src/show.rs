@@ -36,6 +36,9 @@ fn value_origin(model: &Model, ctx: &ReportContext<'_>, v: &EffectiveValue) -> S
     if !v.shadowed.is_empty() {
         let list: Vec<String> = v.shadowed.iter().rev().take(3).map(|l| at(model, ctx, *l)).collect();
         let _ = write!(s, ", shadowing {}", list.join(", "));
+        if v.shadowed.len() > 3 {
+            let _ = write!(s, " and {} earlier line(s)", v.shadowed.len() - 3);
+        }
     }
     s
 }

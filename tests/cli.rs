@@ -426,3 +426,36 @@ fn parse_notes_machine_directories_absent_from_a_copied_tree() {
         assert!(said.contains("No such file or directory") && said.contains(&missing.display().to_string()), "{said}");
     }
 }
+
+/// A finding that lists the first few related places says how many there are, and `show`
+/// says how many shadowed lines it did not name: six pools on one open, evicting Redis
+/// server, and a save path written five times.
+#[test]
+fn lists_cut_short_say_how_many_were_left_out() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let etc = dir.path().join("etc");
+    let write = |p: &str, t: String| {
+        let path = etc.join(p);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, t).expect("write");
+    };
+    write("redis/redis.conf", "bind 127.0.0.1\nport 6379\nmaxmemory 100mb\nmaxmemory-policy allkeys-lru\n".into());
+    let paths: String = (1..=5).map(|i| format!("session.save_path = /var/lib/php/s{i}\n")).collect();
+    write("php/8.2/cli/php.ini", format!("session.save_handler = files\n{paths}"));
+    for i in 1..=6 {
+        write(
+            &format!("php/8.2/fpm/pool.d/p{i}.conf"),
+            format!("[p{i}]\nlisten = /run/p{i}.sock\nphp_admin_value[session.save_handler] = redis\nphp_admin_value[session.save_path] = \"tcp://127.0.0.1:6379?database={i}&timeout=2&read_timeout=2\"\n"),
+        );
+    }
+    let root = dir.path().to_str().expect("utf-8");
+    let json = stdout(&sesslint(&["check", "--format", "json", root]));
+    let list: Vec<serde_json::Value> = serde_json::from_str(&json).expect("json");
+    for code in ["SL201", "SL206"] {
+        let d = list.iter().find(|d| d["code"] == code).unwrap_or_else(|| panic!("no {code}: {json}"));
+        let message = d["message"].as_str().unwrap_or_default();
+        assert!(message.ends_with("(6 session endpoints use it; the first 5 are shown)"), "{code}: {message}");
+    }
+    let shown = stdout(&sesslint(&["show", root]));
+    assert!(shown.contains("php.ini:3 and 1 earlier line(s)"), "{shown}");
+}

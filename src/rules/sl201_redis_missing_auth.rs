@@ -126,6 +126,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 d = d.with_related(label(model, at, what));
             }
         }
+        if users.len() > 5 {
+            d.message.push_str(&format!(" ({} session endpoints use it; the first 5 are shown)", users.len()));
+        }
         let help = match s.default_user.source {
             DefaultUserSource::UserLine | DefaultUserSource::AclFile => {
                 "replace `nopass` on the `user default` line with `>secret` (or switch the default user `off` and define an ACL user for sessions), then add `auth=` to the clients"

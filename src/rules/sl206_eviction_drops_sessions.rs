@@ -66,6 +66,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 d = d.with_related(label(model, at, format!("{} keeps its sessions here", ep.label)));
             }
         }
+        if clients.len() > 5 {
+            d.message.push_str(&format!(" ({} session endpoints use it; the first 5 are shown)", clients.len()));
+        }
         out.push(d.with_help(
             "use `maxmemory-policy noeviction` on the server that holds sessions, and keep caches on another",
         ));

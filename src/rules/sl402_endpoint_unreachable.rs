@@ -79,6 +79,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             };
             d = d.with_related(label(model, setting_at(server, key), "this server listens here"));
         }
+        if u.servers.len() > 5 {
+            d.message.push_str(&format!(" ({} servers of that machine; the first 5 are shown)", u.servers.len()));
+        }
         out.push(
             d.with_help("point the save_path at an address the server listens on, or make the server listen there"),
         );
