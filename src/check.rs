@@ -227,6 +227,7 @@ fn check_with(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync), releas
         release_trees,
         staged: if files_only { &paths } else { &[] },
         lazy_secrets: files_only,
+        budget: Default::default(),
     };
     let mut model = crate::model::build(&scan, &options);
     if release_trees && !(files_only && model.fleet.is_none()) {
@@ -313,6 +314,7 @@ pub fn check_buffer(
         release_trees: false,
         staged: &[],
         lazy_secrets: false,
+        budget: Default::default(),
     };
     let model = crate::model::build(std::slice::from_ref(&tree), &options);
     let mut diagnostics = run(&model, config);

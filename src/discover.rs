@@ -92,6 +92,9 @@ pub struct Found {
     /// below the root (`/etc/php/8.2/mods-available/x.ini` in a copied tree).
     pub read_from: PathBuf,
     pub role: Role,
+    /// Its size in bytes when discovery looked at it (at most [`MAX_FILE_SIZE`]): what the
+    /// build's budget of bytes parsed counts before reading (`model::build`'s `ParseBudget`).
+    pub size: u64,
 }
 
 /// A path we were given or found but could not read.
@@ -449,7 +452,8 @@ impl Walk<'_> {
                             target.is_file(),
                             fleet.is_none() || stays_in_host(&target, &host_root, dirs),
                         ) {
-                            out.files.push(Found { path, read_from: target, role });
+                            let size = std::fs::metadata(&target).map_or(0, |m| m.len());
+                            out.files.push(Found { path, read_from: target, role, size });
                             continue;
                         }
                     }
@@ -524,7 +528,7 @@ impl Walk<'_> {
                 Ok(m) if m.len() > MAX_FILE_SIZE => out
                     .unreadable
                     .push(Unreadable { path: path.to_path_buf(), reason: Refusal::TooLarge(m.len()).to_string() }),
-                Ok(_) => out.files.push(Found { path: path.to_path_buf(), read_from, role }),
+                Ok(m) => out.files.push(Found { path: path.to_path_buf(), read_from, role, size: m.len() }),
                 Err(err) => out.unreadable.push(Unreadable { path: path.to_path_buf(), reason: describe_io(&err) }),
             }
         }
@@ -583,7 +587,7 @@ pub fn add_buffer(d: &mut Discovery, path: &Path, bytes: &[u8], paths: &[PathBuf
         return;
     }
     let role = classify(path).unwrap_or_else(|| guess_from_head(path, &bytes[..bytes.len().min(4096)]));
-    d.files.push(Found { path: path.to_path_buf(), read_from: path.to_path_buf(), role });
+    d.files.push(Found { path: path.to_path_buf(), read_from: path.to_path_buf(), role, size: bytes.len() as u64 });
     d.files.sort_by(|a, b| a.path.cmp(&b.path));
 }
 

@@ -609,7 +609,8 @@ fn say_named_files_not_read(paths: &[PathBuf], config: &Config, model: &sesslint
     }
     let read = || {
         let files = model.files.iter().map(|f| f.source.path.as_path());
-        files.chain(model.unreadable.iter().map(|u| u.path.as_path())).chain(config.path.as_deref())
+        let unread = model.unreadable.iter().chain(&model.over_budget).map(|u| u.path.as_path());
+        files.chain(unread).chain(config.path.as_deref())
     };
     // A file named as the model spells it (pre-commit runs at the work tree's top) is read:
     // only the others need every file of the tree resolved, a `realpath` each.
@@ -635,7 +636,7 @@ fn report_findings(
     model: &sesslint::model::Model,
     diagnostics: &[sesslint::diagnostic::Diagnostic],
 ) -> ExitCode {
-    if model.files.is_empty() && model.unreadable.is_empty() && diagnostics.is_empty() {
+    if model.files.is_empty() && model.unreadable.is_empty() && model.over_budget.is_empty() && diagnostics.is_empty() {
         // A wrong path in CI would otherwise pass as "0 errors": say so on stderr (stdout
         // stays valid JSON/SARIF); exit 0, as README "Running on untrusted repositories" says.
         let under: Vec<String> = args.common.paths.iter().map(|p| sesslint::display_path(p)).collect();
@@ -717,7 +718,7 @@ fn run_show(args: &ShowArgs) -> ExitCode {
         Err(code) => return code,
     };
     // What was refused (a symlink out of the work tree, a FIFO) is said, never shown.
-    for u in &model.unreadable {
+    for u in model.unreadable.iter().chain(&model.over_budget) {
         eprintln!("sesslint: not read: {}: {}", sesslint::display_path(&u.path), u.reason);
     }
     let ctx = ReportContext::new(&model, args.common.show_secrets, false);

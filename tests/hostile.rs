@@ -2219,3 +2219,26 @@ fn fpm_include_files_past_the_bound_are_reported_not_dropped() {
         "the first 1000 in php-fpm's order:\n{shown}"
     );
 }
+
+/// Twenty files at the 16 MiB read limit would take tens of GB as trees: a host's files
+/// past 64 MiB are not parsed, and each is named as an error (SL002), so that the run
+/// fails even with `fail-on = "error"`, never passes on files it did not check.
+#[test]
+fn files_past_the_bytes_parsed_per_host_are_named_and_fail_the_run() {
+    let repo = tempfile::tempdir().expect("tmp");
+    // One comment line each, just under the read limit: cheap to parse, 16 MiB to count.
+    let mut big = vec![b'x'; (16 << 20) - 2];
+    big[0] = b';';
+    big.push(b'\n');
+    for i in 1..=5 {
+        write(&repo.path().join(format!("etc/php/8.2/cli/conf.d/{i:02}-big.ini")), &big);
+    }
+    write(&repo.path().join("sesslint.toml"), "fail-on = \"error\"\n");
+    let o = sesslint_in(repo.path(), &["check", "--format", "concise", "."]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let skipped: Vec<&str> = out.lines().filter(|l| l.contains("error[SL002]")).collect();
+    assert_eq!(skipped.len(), 1, "only the fifth file is past 64 MiB:\n{out}");
+    assert!(skipped[0].contains("did not check etc/php/8.2/cli/conf.d/05-big.ini: not parsed"), "{out}");
+    assert!(skipped[0].contains("at most 64.0 MiB per tree"), "the budget is named: {out}");
+}

@@ -20,7 +20,7 @@ pub mod tunnel;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use build::{build, BuildOptions, Overlay, ParseCache};
+pub use build::{build, BuildOptions, Overlay, ParseBudget, ParseCache};
 pub use endpoint::{Auth, EndpointOwner, RedisTarget, SessionEndpoint, TargetProblem, Transport};
 pub use host::{Host, HostDecl, HostId};
 pub use link::{ChainProblem, Link, LinkCertainty, Unlinked, Unreached};
@@ -235,6 +235,9 @@ pub struct IncludeProblem {
 pub struct Model {
     pub files: Vec<LoadedFile>,
     pub unreadable: Vec<Unreadable>,
+    /// Files found but not parsed: past the build's budget of bytes parsed
+    /// (`BuildOptions::budget`), each with the reason. SL002 reports them as errors.
+    pub over_budget: Vec<Unreadable>,
     pub root: PathBuf,
     /// How the root was chosen (for verbose output).
     pub root_reason: String,

@@ -7,6 +7,8 @@
 //! whose `${}` expansion sesslint cut at its limit (1 MiB per value, 16 MiB per setup); and
 //! what a bound left unread, with how much: `rediscluster` seeds past the first 32 distinct
 //! ones, files a php-fpm `include=` glob matches past the first 1000 discovery did not find.
+//! As an error: a file left unparsed because the files before it already hold the bytes
+//! sesslint parses at most (64 MiB per host, 1 GiB per run), which bound its memory.
 //!
 //! ## Why it matters
 //! A check that silently skips a file gives a clean report for a configuration it never saw.
@@ -47,6 +49,15 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         out.push(rule.diagnostic(
             Severity::Warning,
             format!("could not read {}: {}", crate::source::display_path(&u.path), u.reason),
+            primary,
+        ));
+    }
+    // Past the budget: an error, so that no `fail-on` lets a run pass on files it never read.
+    for u in &model.over_budget {
+        let primary = Label::new(Path::new(&u.path), Span::empty(0), u.reason.clone());
+        out.push(rule.diagnostic(
+            Severity::Error,
+            format!("did not check {}: {}", crate::source::display_path(&u.path), u.reason),
             primary,
         ));
     }

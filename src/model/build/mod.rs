@@ -3,6 +3,7 @@
 //! tunnels, session endpoints, and the links between them.
 
 mod apache_layers;
+mod budget;
 mod endpoints;
 mod fpm_includes;
 mod php_setups;
@@ -18,6 +19,7 @@ mod user_ini;
 
 use std::path::{Path, PathBuf};
 
+pub use budget::ParseBudget;
 pub(super) use read::located_secrets;
 pub use read::ParseCache;
 
@@ -75,6 +77,9 @@ pub struct BuildOptions<'a> {
     /// first asked ([`super::LoadedFile::secrets`]), its tree kept until then: for a run that
     /// reports on a few files (`check FILE...`) and quotes only those. Ignored in a fleet.
     pub lazy_secrets: bool,
+    /// How many bytes of files one host and one run may parse; the files past it are not
+    /// parsed and are reported ([`Model::over_budget`]). Default: [`ParseBudget::default`].
+    pub budget: ParseBudget,
 }
 
 /// The one way to build a model: discover, read, parse and lower everything under `paths`.
@@ -98,6 +103,7 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
         release_trees,
         staged,
         lazy_secrets,
+        budget,
     } = *options;
     // `etc/../etc` and `etc` are one tree: each file is read and reported once.
     let mut paths: Vec<PathBuf> = paths.iter().map(|p| crate::confine::clean_argument(p)).collect();
@@ -157,7 +163,13 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
     // them, then let go of its trees before the next group's are built. Lowering runs on
     // this thread while the other threads read and parse the next group.
     let files = read::by_host(std::mem::take(&mut discovery.files), &model);
-    let groups = read::groups(&files, &model, group_files);
+    // What an editor buffer replaces counts with the buffer's length.
+    let size_of = |f: &discover::Found| overlay.and_then(|o| o.get(&f.path)).map_or(f.size, |b| b.len() as u64);
+    let (files, over_budget) = budget::apply(files, &model, budget, size_of);
+    model.over_budget = over_budget;
+    let sizes: Vec<u64> = files.iter().map(size_of).collect();
+    let groups = read::groups(&files, &sizes, &model, group_files, budget.host_bytes);
+
     let starts: Vec<usize> = groups.iter().scan(0, |n, g| Some(std::mem::replace(n, *n + g.len()))).collect();
     let reading = model.confinement.clone();
     // Equal files (a fleet's copies of one image) parsed once over every group.
@@ -168,6 +180,9 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
     };
     let read_group = &read_group;
     let overlap = crate::parallel::threads() > 1 && groups.len() > 1;
+    // The next group is read ahead only when both groups' trees fit in the budget together.
+    let group_bytes: Vec<u64> = groups.iter().zip(&starts).map(|(g, &s)| sizes[s..s + g.len()].iter().sum()).collect();
+    let ahead_fits = |k: usize| group_bytes[k] + group_bytes[k + 1] <= budget.host_bytes;
     let mut parsed: Vec<Parsed> = Vec::new();
     let mut php_kinds = Default::default();
     std::thread::scope(|scope| {
@@ -177,7 +192,7 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
                 Some(h) => h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
                 None => read_group(k),
             };
-            if overlap && k + 1 < groups.len() {
+            if overlap && k + 1 < groups.len() && ahead_fits(k) {
                 ahead = Some(scope.spawn(move || read_group(k + 1)));
             }
             let first = model.files.len();

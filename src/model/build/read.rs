@@ -98,13 +98,16 @@ pub(super) fn by_host(files: Vec<discover::Found>, model: &crate::model::Model) 
 }
 
 /// `files` (as [`by_host`] ordered them) cut into groups that are lowered one after the
-/// other: whole hosts of at least `group_files` files in all ([`GROUP_FILES`]). One group holding every
-/// file outside a fleet, or when a file lies outside every host tree (what one file
-/// includes may then be anywhere).
+/// other: whole hosts of at least `group_files` files or `group_bytes` bytes in all
+/// ([`GROUP_FILES`]; `sizes[i]` is `files[i]`'s). One group holding every file outside a
+/// fleet, or when a file lies outside every host tree (what one file includes may then be
+/// anywhere).
 pub(super) fn groups<'a>(
     files: &'a [discover::Found],
+    sizes: &[u64],
     model: &crate::model::Model,
     group_files: usize,
+    group_bytes: u64,
 ) -> Vec<&'a [discover::Found]> {
     let hosts: Option<Vec<usize>> = match model.hosts.is_empty() {
         true => None,
@@ -112,12 +115,13 @@ pub(super) fn groups<'a>(
     };
     let Some(hosts) = hosts else { return vec![files] };
     let mut out = Vec::new();
-    let mut start = 0;
+    let (mut start, mut bytes) = (0, 0u64);
     for i in 1..=files.len() {
+        bytes += sizes.get(i - 1).copied().unwrap_or(0);
         let host_ends = i == files.len() || hosts[i] != hosts[i - 1];
-        if host_ends && (i - start >= group_files || i == files.len()) {
+        if host_ends && (i - start >= group_files || bytes >= group_bytes || i == files.len()) {
             out.push(&files[start..i]);
-            start = i;
+            (start, bytes) = (i, 0);
         }
     }
     if out.is_empty() {
@@ -314,7 +318,7 @@ mod tests {
     use crate::model::Model;
 
     fn found(path: &str) -> discover::Found {
-        discover::Found { path: PathBuf::from(path), read_from: PathBuf::from(path), role: Role::PhpIni }
+        discover::Found { path: PathBuf::from(path), read_from: PathBuf::from(path), role: Role::PhpIni, size: 1 }
     }
 
     fn fleet_model(names: &[&str]) -> Model {
@@ -339,19 +343,28 @@ mod tests {
         let files = by_host(files, &model);
         assert!(files[..GROUP_FILES].iter().all(|f| f.path.starts_with("/f/a")), "a's files together, first");
         assert_eq!(files[GROUP_FILES - 1].path, Path::new("/f/a/etc/late4.ini"), "in discovery order");
-        let groups = groups(&files, &model, GROUP_FILES);
+        let groups = groups(&files, &[1; 400], &model, GROUP_FILES, u64::MAX);
         let sizes: Vec<usize> = groups.iter().map(|g| g.len()).collect();
         assert_eq!(sizes, [GROUP_FILES, 110], "a alone is enough; b and c end the fleet");
     }
 
     #[test]
+    fn a_group_ends_at_the_host_that_reaches_its_bytes() {
+        let model = fleet_model(&["a", "b", "c"]);
+        let files: Vec<discover::Found> = ["/f/a/1", "/f/a/2", "/f/b/1", "/f/c/1"].iter().map(|p| found(p)).collect();
+        let sizes = [5, 6, 1, 20];
+        let cut: Vec<usize> = groups(&files, &sizes, &model, GROUP_FILES, 10).iter().map(|g| g.len()).collect();
+        assert_eq!(cut, [2, 2], "a's 11 bytes end a group, whole hosts each");
+    }
+
+    #[test]
     fn one_group_outside_a_fleet_or_with_a_file_outside_every_host() {
         let files: Vec<discover::Found> = (0..3 * GROUP_FILES).map(|i| found(&format!("/f/a/{i}.ini"))).collect();
-        assert_eq!(groups(&files, &Model::default(), GROUP_FILES).len(), 1);
+        assert_eq!(groups(&files, &[], &Model::default(), GROUP_FILES, 1).len(), 1);
         let model = fleet_model(&["a"]);
         let mut files = files;
         files.push(found("/elsewhere/php.ini"));
         assert_eq!(by_host(files.clone(), &model)[3 * GROUP_FILES].path, Path::new("/elsewhere/php.ini"));
-        assert_eq!(groups(&files, &model, 1).len(), 1);
+        assert_eq!(groups(&files, &[], &model, 1, 1).len(), 1);
     }
 }

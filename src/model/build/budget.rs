@@ -1,0 +1,133 @@
+//! The build's budget of bytes parsed: how many bytes of config one host (or a tree that is
+//! not a fleet) and one run may parse, and the files left unparsed past it, each reported.
+
+use crate::discover::{Found, Unreadable};
+use crate::model::Model;
+
+/// How many bytes of files a build parses. A tree costs a multiple of its file's bytes (up
+/// to ~50x for a file of one-word lines), and a group's trees live until it is lowered: the
+/// budget bounds the peak memory whatever the input (twenty 16 MiB files in a hostile pull
+/// request). A file past it is not parsed and is reported ([`Model::over_budget`], SL002 as
+/// an error), never skipped silently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParseBudget {
+    /// Bytes one fleet host's files may hold, in discovery order; outside a fleet, the whole
+    /// tree's. A group of hosts is also cut at this many bytes, so the trees alive at once
+    /// hold at most this many bytes (two groups when both fit in it).
+    pub host_bytes: u64,
+    /// Bytes every file of the run may hold together (what the model keeps of them grows
+    /// with it, trees or not).
+    pub run_bytes: u64,
+}
+
+impl ParseBudget {
+    /// 64 MiB per host: four files at the 16 MiB read limit. A real host holds well under
+    /// 1 MiB of such configs.
+    pub const HOST_BYTES: u64 = 64 << 20;
+    /// 1 GiB per run: a fleet of about 3,500 hosts of 300 KB each.
+    pub const RUN_BYTES: u64 = 1 << 30;
+}
+
+impl Default for ParseBudget {
+    fn default() -> Self {
+        ParseBudget { host_bytes: Self::HOST_BYTES, run_bytes: Self::RUN_BYTES }
+    }
+}
+
+/// `files` (each host's files together, in [`super::read::by_host`]'s order) split into
+/// those parsed and those past `budget`, each of the latter with the reason. A file counts
+/// with `size_of` (its size at discovery, an editor buffer's length); the first file of a
+/// host always fits (a file is at most 16 MiB). Deterministic: a function of the order and
+/// sizes only, never of the threads.
+pub(super) fn apply(
+    files: Vec<Found>,
+    model: &Model,
+    budget: ParseBudget,
+    size_of: impl Fn(&Found) -> u64,
+) -> (Vec<Found>, Vec<Unreadable>) {
+    let mut kept = Vec::with_capacity(files.len());
+    let mut over = Vec::new();
+    let (mut run, mut host, mut current) = (0u64, 0u64, None);
+    for f in files {
+        let size = size_of(&f).min(crate::confine::MAX_FILE_SIZE);
+        let h = model.host_of_path(&f.path).map(|h| h.0);
+        if h != current {
+            (current, host) = (h, 0);
+        }
+        let reason = if host + size > budget.host_bytes {
+            let (whose, per) = match (&h, model.hosts.is_empty()) {
+                (Some(i), false) => (format!("host {}'s files", model.hosts[*i].name), "per host"),
+                _ => ("the checked tree's files".to_owned(), "per tree (per host in a fleet)"),
+            };
+            Some(format!(
+                "not parsed: {whose} before it hold {}, and sesslint parses at most {} {per}, which bounds its memory; check a smaller tree",
+                mib(host),
+                mib(budget.host_bytes)
+            ))
+        } else if run + size > budget.run_bytes {
+            Some(format!(
+                "not parsed: the files before it hold {}, and sesslint parses at most {} in one run, which bounds its memory; check fewer hosts at once",
+                mib(run),
+                mib(budget.run_bytes)
+            ))
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => over.push(Unreadable { path: f.path, reason }),
+            None => {
+                (host, run) = (host + size, run + size);
+                kept.push(f);
+            }
+        }
+    }
+    (kept, over)
+}
+
+/// `n` bytes in MiB, one decimal (`16.0 MiB`).
+fn mib(n: u64) -> String {
+    format!("{:.1} MiB", n as f64 / (1u64 << 20) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn found(path: &str, size: u64) -> Found {
+        Found { path: PathBuf::from(path), read_from: PathBuf::from(path), role: crate::discover::Role::PhpIni, size }
+    }
+
+    #[test]
+    fn files_past_the_host_budget_are_named_and_the_next_host_starts_afresh() {
+        let mut model = Model::default();
+        let host = |n: &str| crate::model::host::Host {
+            name: n.to_owned(),
+            root: PathBuf::from("/f").join(n),
+            declared: Vec::new(),
+        };
+        model.set_fleet(crate::model::host::Fleet {
+            dir: PathBuf::from("/f"),
+            hosts: vec![host("a"), host("b")],
+            missing: Vec::new(),
+        });
+        let files = vec![found("/f/a/1", 6), found("/f/a/2", 6), found("/f/a/3", 4), found("/f/b/1", 10)];
+        let budget = ParseBudget { host_bytes: 10, run_bytes: 100 };
+        let (kept, over) = apply(files, &model, budget, |f| f.size);
+        let kept: Vec<_> = kept.iter().map(|f| f.path.to_str().unwrap_or_default()).collect();
+        assert_eq!(kept, ["/f/a/1", "/f/a/3", "/f/b/1"], "a file that still fits is parsed");
+        assert_eq!(over.len(), 1);
+        assert_eq!(over[0].path, PathBuf::from("/f/a/2"));
+        assert!(over[0].reason.starts_with("not parsed: host a's files before it hold 0.0 MiB"), "{}", over[0].reason);
+    }
+
+    #[test]
+    fn files_past_the_run_budget_are_named() {
+        let files = vec![found("/t/1", 6), found("/t/2", 6), found("/t/3", 1)];
+        let budget = ParseBudget { host_bytes: 100, run_bytes: 7 };
+        let (kept, over) = apply(files, &Model::default(), budget, |f| f.size);
+        assert_eq!(kept.len(), 2);
+        assert_eq!(over[0].path, PathBuf::from("/t/2"));
+        assert!(over[0].reason.contains("in one run"), "{}", over[0].reason);
+    }
+}
