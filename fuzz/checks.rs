@@ -226,8 +226,8 @@ pub fn check_env_php(bytes: &[u8]) {
     assert_eq!(env.print(), bytes, "env.php round trip");
     let mut at = 0;
     for token in env.tokens() {
-        assert_eq!(token.span.start, at, "env.php tokens leave a gap or overlap");
-        at = token.span.end;
+        assert_eq!(token.span().start, at, "env.php tokens leave a gap or overlap");
+        at = token.span().end;
     }
     assert_eq!(at, bytes.len(), "env.php tokens stop before the end");
     let mut at = 0;

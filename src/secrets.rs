@@ -731,7 +731,7 @@ fn may_hold_url_credentials(text: &[u8]) -> bool {
 pub fn envphp_token_secrets(tokens: &[crate::syntax::env_php::Token], bytes: &[u8]) -> Vec<crate::span::Span> {
     use crate::syntax::env_php::TokenKind as K;
     let sig: Vec<&crate::syntax::env_php::Token> = tokens.iter().filter(|t| !t.kind.is_trivia()).collect();
-    let text = |t: &crate::syntax::env_php::Token| bytes.get(t.span.start..t.span.end).unwrap_or(b"");
+    let text = |t: &crate::syntax::env_php::Token| bytes.get(t.span().start..t.span().end).unwrap_or(b"");
     let mut out = Vec::new();
     let mut i = 0;
     while i < sig.len() {
@@ -765,7 +765,7 @@ pub fn envphp_token_secrets(tokens: &[crate::syntax::env_php::Token], bytes: &[u
             end += 1;
         }
         if end > start {
-            out.push(crate::span::Span::new(sig[start].span.start, sig[end - 1].span.end));
+            out.push(crate::span::Span::new(sig[start].span().start, sig[end - 1].span().end));
         }
         // A secret key inside the value (`'password' => ['key' => ...]`) is inside this span.
         i = end.max(i);

@@ -11,8 +11,8 @@ fn assert_lossless(bytes: &[u8]) -> EnvPhp {
     assert_eq!(env.print(), bytes, "print differs from input");
     let mut at = 0;
     for t in env.tokens() {
-        assert_eq!(t.span.start, at, "tokens leave a gap");
-        at = t.span.end;
+        assert_eq!(t.span().start, at, "tokens leave a gap");
+        at = t.span().end;
     }
     assert_eq!(at, bytes.len());
     let mut at = 0;

@@ -130,7 +130,7 @@ fn nested_on_next_line(doc: &EnvPhp) -> bool {
             break;
         }
         for e in &doc.array(id).entries {
-            if let (Some(arrow), ExprKind::Array(child)) = (e.arrow, &doc.expr(e.value).kind) {
+            if let (Some(arrow), ExprKind::Array(child)) = (e.arrow(), &doc.expr(e.value).kind) {
                 let between = &bytes[arrow.end..doc.expr(e.value).span.start];
                 if between.contains(&b'\n') {
                     return true;
@@ -163,7 +163,7 @@ impl ArrayStyle {
             _ => (format!("{open_indent}{default_unit}"), default_unit.to_owned()),
         };
         let trailing_comma = match array.entries.last() {
-            Some(e) => e.comma.is_some(),
+            Some(e) => e.comma().is_some(),
             None => var_export,
         };
         let quote = array
@@ -248,7 +248,7 @@ pub fn insert_after(doc: &EnvPhp, array: ArrayId, after: usize, style: &ArraySty
     let e = &node.entries[after];
     let is_last = after + 1 == node.entries.len();
     let mut t = Text::default();
-    let at = match e.comma {
+    let at = match e.comma() {
         // A `// comment` after the comma belongs to that entry's line: insert after it.
         Some(c) => after_line_comment(doc.bytes(), c.end),
         None => {

@@ -8,7 +8,7 @@ use super::endpoint::{Auth, RedisTarget};
 use super::{FileId, Location};
 use crate::php_value::{ArrayKey, PhpValue};
 use crate::span::Span;
-use crate::syntax::env_php::{ArrayId, EnvPhp, ExprKind, KeyRef};
+use crate::syntax::env_php::{ArrayId, EnvPhp, ExprKind, KeyRef, Scalar};
 
 /// One scalar from env.php: its value (if statically known) and where it stands.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -242,7 +242,7 @@ pub fn build_install(file: FileId, root: PathBuf, doc: &EnvPhp) -> MagentoInstal
     let scalar = |entry: &crate::syntax::env_php::Entry| -> MagentoValue {
         let expr = doc.expr(entry.value);
         let value = match &expr.kind {
-            ExprKind::Literal(v) => scalar_text(v),
+            ExprKind::Literal(v) => scalar_text(&v.to_value()),
             ExprKind::Str(s) => Some(String::from_utf8_lossy(doc.str_bytes(s)).into_owned()),
             _ => None,
         };
@@ -257,7 +257,7 @@ pub fn build_install(file: FileId, root: PathBuf, doc: &EnvPhp) -> MagentoInstal
                 values.insert(String::from_utf8_lossy(k).into_owned(), scalar(e));
             }
         }
-        let entries = node.entries.iter().map(|e| BlockEntry { at: loc(e.span), comma: e.comma.map(loc) }).collect();
+        let entries = node.entries.iter().map(|e| BlockEntry { at: loc(e.span), comma: e.comma().map(loc) }).collect();
         MagentoBlock { at, values, array_at: loc(node.span), close_at: node.close.map(loc), entries }
     };
     let array_of = |entry: &crate::syntax::env_php::Entry| match doc.expr(entry.value).kind {
@@ -318,7 +318,7 @@ fn returns_no_array(doc: &EnvPhp) -> Option<(Span, &'static str)> {
     let may_leave = |i: &crate::syntax::env_php::Item| {
         doc.tokens()[i.tokens.clone()].iter().any(|t| {
             t.kind == TokenKind::Name && {
-                let word = String::from_utf8_lossy(doc.text(t.span)).to_ascii_lowercase();
+                let word = String::from_utf8_lossy(doc.text(t.span())).to_ascii_lowercase();
                 MAY_LEAVE.contains(&word.trim_start_matches('\\'))
             }
         })
@@ -334,11 +334,11 @@ fn returns_no_array(doc: &EnvPhp) -> Option<(Span, &'static str)> {
         Returned::NoReturn => Some((Span::empty(0), "no `return`, so `include` gives 1")),
         Returned::Void => Some((ret.unwrap_or_default(), "a bare `return;`, so `include` gives null")),
         Returned::Value(id) => match &doc.expr(id).kind {
-            ExprKind::Literal(PhpValue::Array(_)) | ExprKind::Array(_) => None,
-            ExprKind::Literal(PhpValue::Null) => Some((doc.expr(id).span, "null")),
-            ExprKind::Literal(PhpValue::Bool(_)) => Some((doc.expr(id).span, "a boolean")),
-            ExprKind::Literal(PhpValue::Int(_) | PhpValue::Float(_)) => Some((doc.expr(id).span, "a number")),
-            ExprKind::Literal(PhpValue::Str(_)) | ExprKind::Str(_) => Some((doc.expr(id).span, "a string")),
+            ExprKind::Array(_) => None,
+            ExprKind::Literal(Scalar::Null) => Some((doc.expr(id).span, "null")),
+            ExprKind::Literal(Scalar::Bool(_)) => Some((doc.expr(id).span, "a boolean")),
+            ExprKind::Literal(Scalar::Int(_) | Scalar::Float(_)) => Some((doc.expr(id).span, "a number")),
+            ExprKind::Str(_) => Some((doc.expr(id).span, "a string")),
             _ => None,
         },
     }

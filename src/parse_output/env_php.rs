@@ -143,7 +143,7 @@ fn expr_json(env: &EnvPhp, id: ExprId, depth: usize, ev: &mut JsonEvaluation) ->
     let expr = env.expr(id);
     let array = match &expr.kind {
         ExprKind::Array(a) => *a,
-        ExprKind::Literal(v) => return scalar_json(v.clone(), &mut ev.exact),
+        ExprKind::Literal(v) => return scalar_json(v.to_value(), &mut ev.exact),
         // Keys are read from `effective_key`, never as values.
         ExprKind::Str(_) | ExprKind::KeyString { .. } => {
             return match env.string_value(id) {

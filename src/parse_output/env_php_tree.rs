@@ -7,9 +7,8 @@ use std::collections::{HashMap, HashSet};
 
 use serde::ser::{SerializeMap, SerializeSeq};
 
-use crate::php_value::PhpValue;
 use crate::secrets::{self, MASK};
-use crate::syntax::env_php::{Entry, EntryKey, EnvPhp, ExprId, ExprKind, Returned, TreeStr, MAX_VALUE_DEPTH};
+use crate::syntax::env_php::{Entry, EntryKey, EnvPhp, ExprId, ExprKind, Returned, Scalar, TreeStr, MAX_VALUE_DEPTH};
 
 /// `json_encode(include $f)` serialised from the tree, without building a
 /// `serde_json::Value` (which cost more than the parse), with the masking
@@ -89,9 +88,7 @@ fn is_utf8(env: &EnvPhp, s: &TreeStr, source_utf8: bool) -> bool {
 fn plain(env: &EnvPhp, id: ExprId, depth: usize, source_utf8: bool) -> bool {
     let array = match &env.expr(id).kind {
         ExprKind::Str(s) => return is_utf8(env, s, source_utf8),
-        ExprKind::Literal(PhpValue::Float(f)) => return f.is_finite(),
-        // Strings are `ExprKind::Str`, arrays `ExprKind::Array`: not made, not printed here.
-        ExprKind::Literal(PhpValue::Str(_) | PhpValue::Array(_)) => return false,
+        ExprKind::Literal(Scalar::Float(f)) => return f.is_finite(),
         ExprKind::Literal(_) => return true,
         ExprKind::Array(a) => env.array(*a),
         // A key's literal is never a value; unknown values are the value path's.
@@ -180,21 +177,18 @@ impl serde::Serialize for ExprJson<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let (json, secret, source) = (self.json, self.secret, self.source);
         let array = match &json.env.expr(self.id).kind {
-            ExprKind::Literal(PhpValue::Null) => return serializer.serialize_unit(),
-            ExprKind::Literal(PhpValue::Bool(b)) => return serializer.serialize_bool(*b),
+            ExprKind::Literal(Scalar::Null) => return serializer.serialize_unit(),
+            ExprKind::Literal(Scalar::Bool(b)) => return serializer.serialize_bool(*b),
             // `'password' => 123456`: the number is the password.
-            ExprKind::Literal(PhpValue::Int(_) | PhpValue::Float(_)) if json.mask && secret => {
+            ExprKind::Literal(Scalar::Int(_) | Scalar::Float(_)) if json.mask && secret => {
                 return serializer.serialize_str(MASK);
             }
-            ExprKind::Literal(PhpValue::Int(n)) => return serializer.serialize_i64(*n),
-            ExprKind::Literal(PhpValue::Float(f)) => return serializer.serialize_f64(*f),
+            ExprKind::Literal(Scalar::Int(n)) => return serializer.serialize_i64(*n),
+            ExprKind::Literal(Scalar::Float(f)) => return serializer.serialize_f64(*f),
             ExprKind::Str(s) => return json.string(&self.str_of(s), secret, serializer),
             ExprKind::Array(a) => json.env.array(*a),
             // Not in a file that `TreeJson::fits`.
-            ExprKind::Literal(PhpValue::Str(_) | PhpValue::Array(_))
-            | ExprKind::KeyString { .. }
-            | ExprKind::Opaque
-            | ExprKind::Error => {
+            ExprKind::KeyString { .. } | ExprKind::Opaque | ExprKind::Error => {
                 return serializer.serialize_unit();
             }
         };

@@ -30,8 +30,8 @@ impl Diagnostics {
 /// text between the quotes, kept as that span: no copy. `escaped`: the lexer saw one
 /// (`Lexed::escaped`); when false the text is not searched again.
 pub fn token_string(src: &[u8], tok: Token, escaped: bool, diags: &mut Diagnostics) -> Option<TreeStr> {
-    let text = tok.span.slice(src);
-    let at = tok.span.start;
+    let text = tok.span().slice(src);
+    let at = tok.span().start;
     // The lexer ends a quoted token at its closing quote (or at the end of input, with
     // an error): the inner text is between the first byte and the last.
     let inner_span = || Span::new(at + 1, (at + text.len()).saturating_sub(1).max(at + 1));
@@ -65,7 +65,7 @@ pub fn token_string(src: &[u8], tok: Token, escaped: bool, diags: &mut Diagnosti
 
 /// The value of a number literal token, or `None` for any other token.
 pub fn token_value(src: &[u8], tok: Token) -> Option<PhpValue> {
-    let text = tok.span.slice(src);
+    let text = tok.span().slice(src);
     match tok.kind {
         // grammar: int-literal
         TokenKind::Int => Some(int_value(text)),

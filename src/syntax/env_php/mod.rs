@@ -103,8 +103,8 @@ pub struct Expr {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
     /// A constant scalar other than a string: a number (with unary signs),
-    /// `true`/`false`/`null`. Never a `PhpValue::Str` or `PhpValue::Array`.
-    Literal(PhpValue),
+    /// `true`/`false`/`null`.
+    Literal(Scalar),
     /// A string literal (quoted, heredoc, nowdoc) in value position, or a key PHP turns
     /// into an int or keeps although it reads like one (`'7'`, `'01'`): its bytes are
     /// [`EnvPhp::str_bytes`].
@@ -123,6 +123,39 @@ pub enum ExprKind {
     Opaque,
     /// Tokens that are not valid PHP here (an error was recorded).
     Error,
+}
+
+/// The value of an [`ExprKind::Literal`]: 16 bytes, where a `PhpValue` (which may be an
+/// array) takes 80 and made every expression node as large.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scalar {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+}
+
+impl Scalar {
+    /// As a PHP value.
+    pub fn to_value(self) -> PhpValue {
+        match self {
+            Scalar::Null => PhpValue::Null,
+            Scalar::Bool(b) => PhpValue::Bool(b),
+            Scalar::Int(n) => PhpValue::Int(n),
+            Scalar::Float(f) => PhpValue::Float(f),
+        }
+    }
+
+    /// `value` when it is a scalar other than a string.
+    pub fn of(value: PhpValue) -> Option<Scalar> {
+        match value {
+            PhpValue::Null => Some(Scalar::Null),
+            PhpValue::Bool(b) => Some(Scalar::Bool(b)),
+            PhpValue::Int(n) => Some(Scalar::Int(n)),
+            PhpValue::Float(f) => Some(Scalar::Float(f)),
+            PhpValue::Str(_) | PhpValue::Array(_) => None,
+        }
+    }
 }
 
 /// `[ ... ]` or `array( ... )`.
@@ -192,17 +225,53 @@ pub struct Entry {
     /// From the key (or value) to the end of the value, without the comma.
     pub span: Span,
     pub key: Option<ExprId>,
-    /// The `=>`.
-    pub arrow: Option<Span>,
+    /// The `=>` ([`Entry::arrow`]).
+    arrow: OptSpan,
     pub value: ExprId,
     /// `...$x` / `...[...]`
     pub spread: bool,
-    /// The `,` after this entry.
-    pub comma: Option<Span>,
+    /// The `,` after this entry ([`Entry::comma`]).
+    comma: OptSpan,
     /// The key PHP stores this entry under, after normalisation (`'7'` → 7, `true` → 1, an
     /// implicit key → the next index). `None` when not statically known, or for spreads.
     /// Read it with [`EnvPhp::key`] (a string key's bytes may be in the file).
     pub effective_key: Option<EntryKey>,
+}
+
+impl Entry {
+    /// The `=>`, when the entry has a key.
+    pub fn arrow(&self) -> Option<Span> {
+        self.arrow.get()
+    }
+
+    /// The `,` after this entry, when there is one.
+    pub fn comma(&self) -> Option<Span> {
+        self.comma.get()
+    }
+}
+
+/// An optional span in 8 bytes (`u32` offsets, `u32::MAX` for none) where an
+/// `Option<Span>` takes 24: an entry of a file of short entries is most of its tree.
+/// sesslint parses at most 16 MiB of a file, far below 4 GiB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct OptSpan {
+    start: u32,
+    end: u32,
+}
+
+impl OptSpan {
+    const NONE: OptSpan = OptSpan { start: u32::MAX, end: u32::MAX };
+
+    fn of(span: Option<Span>) -> OptSpan {
+        match span.map(|s| (u32::try_from(s.start), u32::try_from(s.end))) {
+            Some((Ok(start), Ok(end))) if end < u32::MAX => OptSpan { start, end },
+            _ => OptSpan::NONE,
+        }
+    }
+
+    fn get(self) -> Option<Span> {
+        (self != OptSpan::NONE).then(|| Span::new(self.start as usize, self.end as usize))
+    }
 }
 
 /// The value of an expression as far as it is statically known.
@@ -297,7 +366,7 @@ impl EnvPhp {
     /// The value of a scalar literal (a string copied), `None` for anything else.
     pub fn literal_value(&self, id: ExprId) -> Option<PhpValue> {
         match &self.expr(id).kind {
-            ExprKind::Literal(v) => Some(v.clone()),
+            ExprKind::Literal(v) => Some(v.to_value()),
             _ => self.string_value(id).map(|s| PhpValue::Str(s.to_vec())),
         }
     }
@@ -316,7 +385,7 @@ impl EnvPhp {
         let mut out = Vec::with_capacity(self.bytes.len());
         for item in &self.items {
             for tok in &self.tokens[item.tokens.clone()] {
-                out.extend_from_slice(tok.span.slice(&self.bytes));
+                out.extend_from_slice(tok.span().slice(&self.bytes));
             }
         }
         out
@@ -379,7 +448,7 @@ impl EnvPhp {
     fn eval_inner(&self, id: ExprId, depth: usize, ev: &mut Evaluation) -> PhpValue {
         let expr = self.expr(id);
         match &expr.kind {
-            ExprKind::Literal(v) => v.clone(),
+            ExprKind::Literal(v) => v.to_value(),
             ExprKind::Str(_) | ExprKind::KeyString { .. } => {
                 self.string_value(id).map_or(PhpValue::Null, |s| PhpValue::Str(s.to_vec()))
             }

@@ -4,7 +4,8 @@
 use super::lexer::{self, Token, TokenKind};
 use super::literal::{self, Diagnostics};
 use super::{
-    ArrayId, ArrayNode, Entry, EntryKey, EnvPhp, Expr, ExprId, ExprKind, Item, ItemKind, ReturnStmt, Returned, TreeStr,
+    ArrayId, ArrayNode, Entry, EntryKey, EnvPhp, Expr, ExprId, ExprKind, Item, ItemKind, OptSpan, ReturnStmt, Returned,
+    Scalar, TreeStr,
 };
 use crate::php_value::{ArrayKey, PhpValue};
 use crate::span::Span;
@@ -148,7 +149,7 @@ impl<'a> Parser<'a> {
     }
 
     fn text(&self, i: usize) -> &'a [u8] {
-        self.toks.get(i).map(|t| t.span.slice(self.src)).unwrap_or(b"")
+        self.toks.get(i).map(|t| t.span().slice(self.src)).unwrap_or(b"")
     }
 
     fn next_sig(&self, mut i: usize) -> usize {
@@ -164,7 +165,7 @@ impl<'a> Parser<'a> {
 
     /// Span of token `i`, or an empty span at the end of input.
     fn span(&self, i: usize) -> Span {
-        self.toks.get(i).map(|t| t.span).unwrap_or(Span::empty(self.src.len()))
+        self.toks.get(i).map(|t| t.span()).unwrap_or(Span::empty(self.src.len()))
     }
 
     /// How PHP names a token in "unexpected ..." messages: the words, and the token's text
@@ -212,7 +213,7 @@ impl<'a> Parser<'a> {
         if end <= start {
             return;
         }
-        let span = Span::new(self.toks[start].span.start, self.toks[end - 1].span.end);
+        let span = Span::new(self.toks[start].span().start, self.toks[end - 1].span().end);
         self.items.push(Item { kind, tokens: start..end, span });
     }
 
@@ -297,9 +298,9 @@ impl<'a> Parser<'a> {
                 break n;
             };
             match tok.kind {
-                TokenKind::OpenBracket | TokenKind::Attribute => stack.push((TokenKind::CloseBracket, tok.span)),
-                TokenKind::OpenParen => stack.push((TokenKind::CloseParen, tok.span)),
-                TokenKind::OpenBrace => stack.push((TokenKind::CloseBrace, tok.span)),
+                TokenKind::OpenBracket | TokenKind::Attribute => stack.push((TokenKind::CloseBracket, tok.span())),
+                TokenKind::OpenParen => stack.push((TokenKind::CloseParen, tok.span())),
+                TokenKind::OpenBrace => stack.push((TokenKind::CloseBrace, tok.span())),
                 TokenKind::CloseBracket | TokenKind::CloseParen | TokenKind::CloseBrace => match stack.pop() {
                     None => {
                         self.unexpected(i, None);
@@ -308,7 +309,7 @@ impl<'a> Parser<'a> {
                     Some((want, open)) if want != tok.kind => {
                         let msg =
                             format!("Unclosed '{}' does not match '{}'", opener_text(want), closer_text(tok.kind));
-                        self.error(open.to(tok.span), msg);
+                        self.error(open.to(tok.span()), msg);
                         break i + 1;
                     }
                     Some(_) => {
@@ -626,10 +627,10 @@ impl<'a> Parser<'a> {
         self.pending.push(Entry {
             span: Span::new(start, value_span.end.max(start)),
             key,
-            arrow,
+            arrow: OptSpan::of(arrow),
             value,
             spread: std::mem::take(&mut frame.spread),
-            comma,
+            comma: OptSpan::of(comma),
             effective_key: None,
         });
     }
@@ -683,16 +684,16 @@ impl<'a> Parser<'a> {
                 return (i, false);
             };
             match tok.kind {
-                TokenKind::OpenBracket | TokenKind::Attribute => stack.push((TokenKind::CloseBracket, tok.span)),
-                TokenKind::OpenParen => stack.push((TokenKind::CloseParen, tok.span)),
-                TokenKind::OpenBrace => stack.push((TokenKind::CloseBrace, tok.span)),
+                TokenKind::OpenBracket | TokenKind::Attribute => stack.push((TokenKind::CloseBracket, tok.span())),
+                TokenKind::OpenParen => stack.push((TokenKind::CloseParen, tok.span())),
+                TokenKind::OpenBrace => stack.push((TokenKind::CloseBrace, tok.span())),
                 TokenKind::CloseBracket | TokenKind::CloseParen | TokenKind::CloseBrace => match stack.pop() {
                     None => return (i, false),
                     Some((want, _)) if want == tok.kind => {}
                     Some((want, open)) => {
                         let msg =
                             format!("Unclosed '{}' does not match '{}'", opener_text(want), closer_text(tok.kind));
-                        self.error(open.to(tok.span), msg);
+                        self.error(open.to(tok.span()), msg);
                         return (i, true);
                     }
                 },
@@ -845,11 +846,11 @@ impl<'a> Parser<'a> {
             let t = t.strip_prefix(b"\\").unwrap_or(t);
             // Compared in place: a lowercased copy was one allocation per `true`/`null`.
             let value = if t.eq_ignore_ascii_case(b"true") {
-                PhpValue::Bool(true)
+                Scalar::Bool(true)
             } else if t.eq_ignore_ascii_case(b"false") {
-                PhpValue::Bool(false)
+                Scalar::Bool(false)
             } else if t.eq_ignore_ascii_case(b"null") {
-                PhpValue::Null
+                Scalar::Null
             } else {
                 return None;
             };
@@ -859,13 +860,13 @@ impl<'a> Parser<'a> {
             let escaped = self.is_escaped(last);
             return literal::token_string(self.src, tok, escaped, &mut self.diags).map(ExprKind::Str);
         }
-        let mut value = literal::token_value(self.src, tok)?;
+        let mut value = Scalar::of(literal::token_value(self.src, tok)?)?;
         // grammar: signed-number
         for &i in signs.iter().rev() {
             if self.kind(i) == Some(TokenKind::Minus) {
                 value = match value {
-                    PhpValue::Int(n) => n.checked_neg().map(PhpValue::Int).unwrap_or(PhpValue::Float(-(n as f64))),
-                    PhpValue::Float(f) => PhpValue::Float(-f),
+                    Scalar::Int(n) => n.checked_neg().map(Scalar::Int).unwrap_or(Scalar::Float(-(n as f64))),
+                    Scalar::Float(f) => Scalar::Float(-f),
                     other => other,
                 };
             }
@@ -1144,7 +1145,7 @@ impl EnvPhp {
                                     }
                                 }
                             }
-                            ExprKind::Literal(v) => match literal::array_key(v, expr.span, diags) {
+                            ExprKind::Literal(v) => match literal::array_key(&v.to_value(), expr.span, diags) {
                                 Ok(ArrayKey::Int(n)) => {
                                     max_taken |= n == i64::MAX;
                                     bump(&mut next, n);
