@@ -612,10 +612,14 @@ fn say_named_files_not_read(paths: &[PathBuf], config: &Config, model: &sesslint
         let unread = model.unreadable.iter().chain(&model.over_budget).map(|u| u.path.as_path());
         files.chain(unread).chain(config.path.as_deref())
     };
-    // A file named as the model spells it (pre-commit runs at the work tree's top) is read:
-    // only the others need every file of the tree resolved, a `realpath` each.
-    let spelled: std::collections::HashSet<&std::path::Path> = read().collect();
-    let pending: Vec<&PathBuf> = paths.iter().filter(|p| !spelled.contains(p.as_path())).collect();
+    // A file named as the model spells it (pre-commit runs at the work tree's top, where the
+    // model spells `./etc/x` what the hook names `etc/x`) is read: only the others need every
+    // file of the tree resolved, a `realpath` each.
+    fn spelling(p: &std::path::Path) -> &std::path::Path {
+        p.strip_prefix(".").unwrap_or(p)
+    }
+    let spelled: std::collections::HashSet<&std::path::Path> = read().map(spelling).collect();
+    let pending: Vec<&PathBuf> = paths.iter().filter(|p| !spelled.contains(spelling(p.as_path()))).collect();
     if pending.is_empty() {
         return;
     }

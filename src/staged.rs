@@ -16,13 +16,13 @@ use crate::model::{FileId, Location, Model};
 /// A path spelled as given needs no system call; any other is first compared by device and
 /// inode (one `stat`), and resolved (`realpath`) only when those match a given file's.
 pub fn keep_touching(model: &Model, found: &mut Vec<Diagnostic>, files: &[PathBuf]) {
-    let named: HashSet<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let named: HashSet<&Path> = files.iter().map(|p| spelling(p)).collect();
     let inode = |p: &Path| std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
     let wanted: Vec<((u64, u64), PathBuf)> =
         files.iter().filter_map(|p| Some((inode(p)?, std::fs::canonicalize(p).ok()?))).collect();
     let mut seen: HashMap<PathBuf, bool> = HashMap::new();
     let mut touches = |p: &Path| -> bool {
-        if named.contains(p) {
+        if named.contains(spelling(p)) {
             return true;
         }
         if let Some(&t) = seen.get(p) {
@@ -36,6 +36,12 @@ pub fn keep_touching(model: &Model, found: &mut Vec<Diagnostic>, files: &[PathBu
         t
     };
     keep_concerning(model, found, &mut touches);
+}
+
+/// `path` without a leading `./`: the same file from the same directory, spelled as a
+/// pre-commit hook names it (`etc/x`, where the model, reading `.`, has `./etc/x`).
+fn spelling(path: &Path) -> &Path {
+    path.strip_prefix(".").unwrap_or(path)
 }
 
 /// [`keep_touching`] with the test of whether a path is one of the files given: for a
