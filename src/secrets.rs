@@ -270,14 +270,8 @@ fn may_be_a_redis_secret_name(word: &[u8]) -> bool {
         let aliases = sensitive.filter_map(|d| d.alias).chain(directives::EXTRA_ALIASES.iter().map(|a| a.0));
         typos.chain(aliases.chain(["user", "sentinel"]).map(|n| entry(n, 0))).collect()
     });
-    if may_name_a_secret(word) {
-        return true;
-    }
-    let mut m = 0;
-    for &b in word {
-        m |= LETTER[b as usize];
-    }
-    names.iter().any(|&(l, need, len)| word.len() >= len && (m & l).count_ones() >= need)
+    let m = letters_in(word);
+    may_name_a_secret_by_letters(m) || names.iter().any(|&(l, need, len)| word.len() >= len && (m & l).count_ones() >= need)
 }
 
 /// [`RedisName`] of a first word as written (any case, any bytes).
@@ -465,9 +459,35 @@ pub fn ini_key_equals(line: &[u8], first: usize) -> usize {
 /// [`raw_line_secret`] of an ini line whose `=` the caller has found: the first one
 /// (`memchr`), or the one the ini tree's entry reads after its key.
 pub fn ini_line_secret(line: &[u8], eq: Option<usize>) -> Option<Range<usize>> {
-    raw_line_secret_at(line, false, eq)
+    // [`raw_line_secret_at`] for ini, the key's letters gathered in the pass that finds
+    // its end: most lines (comments) are ruled out by them without a second look.
+    let (key_end, value_start, m) = match eq {
+        Some(p) => (p, p + 1, letters_in(&line[..p])),
+        None => {
+            let lead = line.iter().take_while(|&&b| matches!(b, b' ' | b'\t' | b';' | b'#')).count();
+            let mut m = 0;
+            let mut word = None;
+            for (i, &b) in line[lead..].iter().enumerate() {
+                if b.is_ascii_whitespace() {
+                    word = Some(lead + i);
+                    break;
+                }
+                m |= LETTER[b as usize];
+            }
+            let word = word?;
+            (word, word, m)
+        }
+    };
+    let raw_key = &line[..key_end];
+    if !(may_name_a_secret_by_letters(m) && remembered(&INI_KEYS, raw_key, || raw_key_is_secret(raw_key, false))) {
+        return None;
+    }
+    let start = value_start + line[value_start..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let end = line.len() - line[start..].iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
+    (end > start).then_some(start..end)
 }
 
+#[cfg(test)]
 fn raw_line_secret_at(line: &[u8], envphp: bool, eq: Option<usize>) -> Option<Range<usize>> {
     let (key_end, value_start) = if envphp {
         let p = find(line, b"=>")?;
@@ -531,20 +551,36 @@ const fn letters(word: &[u8]) -> u32 {
 
 /// False when no key cut from `raw_key` (trimmed, lossily decoded) can be one that
 /// [`ini_key_is_secret`] accepts, judged by the letters in it alone: each of its words
-/// (`_pw`, `pw]`, `pass`, `pwd` need a `p`; `secret`, `auth`, `key`, `token`, `cred` all
-/// their letters), and a typo of `password` keeps 6 of its 8 letters, 5 of them distinct.
+/// (`pass` needs `p`, `a`, `s`; `_pw`, `pw]`, `pwd` a `p` and a `w`; `secret`, `auth`,
+/// `key`, `token`, `cred` all their letters), and a typo of `password` keeps 6 of its 8
+/// letters, 5 of them distinct.
 /// Most comment lines' first words fail it and skip the remembered verdict's lookup.
 fn may_name_a_secret(raw_key: &[u8]) -> bool {
-    const P: u32 = letters(b"p");
-    const WORDS: [u32; 5] =
-        [letters(b"secret"), letters(b"auth"), letters(b"key"), letters(b"token"), letters(b"cred")];
+    may_name_a_secret_by_letters(letters_in(raw_key))
+}
+
+/// The letters of `bytes` as bits of [`LETTER`] (at run time; [`letters`] is for constants).
+#[inline]
+fn letters_in(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0, |m, &b| m | LETTER[b as usize])
+}
+
+/// [`may_name_a_secret`] of a key whose [`letters_in`] are `m`.
+#[inline]
+fn may_name_a_secret_by_letters(m: u32) -> bool {
+    // `pass`, and `pwd`, `_pw`, `pw]` (their letters `p`, `w`), then the other words.
+    const WORDS: [u32; 7] = [
+        letters(b"pas"),
+        letters(b"pw"),
+        letters(b"secret"),
+        letters(b"auth"),
+        letters(b"key"),
+        letters(b"token"),
+        letters(b"cred"),
+    ];
     const PASSWORD: u32 = letters(b"password");
-    let mut m = 0;
-    for &b in raw_key {
-        m |= LETTER[b as usize];
-    }
     // `w & !m == 0`: no letter of the word missing.
-    m & P != 0 || WORDS.iter().any(|&w| w & !m == 0) || (m & PASSWORD).count_ones() >= 5
+    WORDS.iter().any(|&w| w & !m == 0) || (m & PASSWORD).count_ones() >= 5
 }
 
 /// Whether the key of [`raw_line_secret`], as written before its separator, names a secret
@@ -570,10 +606,10 @@ fn raw_key_is_secret(raw_key: &[u8], envphp: bool) -> bool {
 /// brackets, or to the line's end: an array given as a password is masked whole.
 pub fn envphp_line_secrets(line: &[u8]) -> Vec<Range<usize>> {
     let mut starts = Vec::new();
-    let mut from = 0;
-    while let Some(p) = memchr::memmem::find(&line[from..], b"=>").map(|p| from + p) {
-        from = p + 2;
-        if !envphp_key_before_is_secret(&line[..p]) {
+    // Each `=>` by a memchr for its `=` (a memmem searcher built per line cost more than
+    // the rest of a short line's scan).
+    for p in memchr::memchr_iter(b'=', line) {
+        if line.get(p + 1) != Some(&b'>') || !envphp_key_before_is_secret(&line[..p]) {
             continue;
         }
         let mut start = p + 2;
@@ -581,6 +617,9 @@ pub fn envphp_line_secrets(line: &[u8]) -> Vec<Range<usize>> {
             start += 1;
         }
         starts.push(start);
+    }
+    if starts.is_empty() {
+        return Vec::new();
     }
     let ends = value_ends(line, &starts);
     // Values nested in one another often end together: trim each end's spaces once.
@@ -735,16 +774,22 @@ pub fn envphp_token_secrets(tokens: &[crate::syntax::env_php::Token], bytes: &[u
     let mut out = Vec::new();
     let mut i = 0;
     while i < sig.len() {
-        let key = match sig[i].kind {
+        let raw = match sig[i].kind {
             K::SingleQuoted | K::DoubleQuoted => {
                 let t = text(sig[i]);
-                String::from_utf8_lossy(t.get(1..t.len().saturating_sub(1)).unwrap_or(b""))
+                t.get(1..t.len().saturating_sub(1)).unwrap_or(b"")
             }
-            K::Name => String::from_utf8_lossy(text(sig[i])),
-            _ => std::borrow::Cow::Borrowed(""),
+            K::Name => text(sig[i]),
+            _ => b"",
         };
         i += 1;
-        if key.is_empty() || key.len() > 64 || !envphp_key_is_secret(&key) {
+        // Most strings' letters rule them out before any decoding (a key's text is
+        // judged once it is lossily decoded: its letters are the raw bytes' letters).
+        if raw.is_empty() || !may_name_a_secret(raw) {
+            continue;
+        }
+        let key = String::from_utf8_lossy(raw);
+        if key.len() > 64 || !envphp_key_is_secret(&key) {
             continue;
         }
         let mut start = i;
@@ -1158,6 +1203,7 @@ fn percent_decode(s: &[u8]) -> Vec<u8> {
     out
 }
 
+#[cfg(any(test, fuzzing))]
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
