@@ -7,6 +7,7 @@
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 /// Files larger than this are refused (SL002 / SL004), never read: 16 MiB.
 pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
@@ -261,11 +262,36 @@ impl Confinement {
         Self::read_resolved(resolved, meta)
     }
 
+    /// [`Confinement::read_with_mode_in`] into the shared allocation a [`crate::source::Source`]
+    /// keeps (no copy of the bytes from a `Vec`): the same checks, bytes and errors.
+    pub fn read_shared_in(&self, path: &Path, dirs: &ResolvedDirs) -> Result<(Arc<[u8]>, u32), Refusal> {
+        let (resolved, meta) = self.resolve_in(path, dirs)?;
+        let meta = match meta {
+            Some(m) => m,
+            None => std::fs::metadata(&resolved).map_err(Refusal::Io)?,
+        };
+        let mode = Self::readable(&meta)?;
+        if meta.is_dir() {
+            return Ok((Arc::from(&[][..]), mode));
+        }
+        read_limited_shared(&resolved).map(|bytes| (bytes, mode))
+    }
+
     fn read_resolved(resolved: PathBuf, meta: std::fs::Metadata) -> Result<(Vec<u8>, u32), Refusal> {
+        let mode = Self::readable(&meta)?;
+        if meta.is_dir() {
+            return Ok((Vec::new(), mode));
+        }
+        read_limited(&resolved).map(|bytes| (bytes, mode))
+    }
+
+    /// The permission bits of what `meta` describes, when it may be read: a directory (read
+    /// as empty) or a regular file of at most [`MAX_FILE_SIZE`].
+    fn readable(meta: &std::fs::Metadata) -> Result<u32, Refusal> {
         use std::os::unix::fs::PermissionsExt;
         let mode = meta.permissions().mode() & 0o7777;
         if meta.is_dir() {
-            return Ok((Vec::new(), mode));
+            return Ok(mode);
         }
         if !meta.is_file() {
             return Err(Refusal::NotRegular);
@@ -273,7 +299,7 @@ impl Confinement {
         if meta.len() > MAX_FILE_SIZE {
             return Err(Refusal::TooLarge(meta.len()));
         }
-        read_limited(&resolved).map(|bytes| (bytes, mode))
+        Ok(mode)
     }
 }
 
@@ -367,6 +393,51 @@ impl ResolvedDirs {
 /// Open without blocking (a file swapped for a FIFO after the check above must not hang
 /// the run), check again on the open file, and read at most the limit.
 fn read_limited(path: &Path) -> Result<Vec<u8>, Refusal> {
+    let (file, len) = open_limited(path)?;
+    let mut bytes = Vec::with_capacity(len);
+    read_rest(file, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// [`read_limited`] into an `Arc<[u8]>` of the size the open file says, read in place; a
+/// file that shrank meanwhile is cut to what was read, one that grew is read on as
+/// [`read_limited`] reads (one copy then, the limit the same).
+fn read_limited_shared(path: &Path) -> Result<Arc<[u8]>, Refusal> {
+    let (mut file, len) = open_limited(path)?;
+    // One allocation, zeroed, that the bytes are read into (no unsafe: `Arc::get_mut` on
+    // the only handle).
+    let mut shared: Arc<[u8]> = std::iter::repeat_n(0u8, len).collect();
+    let Some(buf) = Arc::get_mut(&mut shared) else {
+        return read_limited(path).map(Arc::from);
+    };
+    let mut filled = 0;
+    while filled < len {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Refusal::Io(e)),
+        }
+    }
+    if filled < len {
+        return Ok(Arc::from(&buf[..filled]));
+    }
+    // At the size the file had when opened: what follows, if it grew, up to the limit.
+    let mut bytes = Vec::new();
+    read_rest((&mut file).take(MAX_FILE_SIZE + 1 - len as u64), &mut bytes)?;
+    if bytes.is_empty() {
+        return Ok(shared);
+    }
+    let mut all = buf.to_vec();
+    all.extend_from_slice(&bytes);
+    if all.len() as u64 > MAX_FILE_SIZE {
+        return Err(Refusal::TooLarge(all.len() as u64));
+    }
+    Ok(Arc::from(all))
+}
+
+/// The file opened without blocking, a regular file, and its size capped at the limit.
+fn open_limited(path: &Path) -> Result<(std::fs::File, usize), Refusal> {
     use std::os::unix::fs::OpenOptionsExt;
     #[cfg(any(target_os = "linux", target_os = "android"))]
     const O_NONBLOCK: i32 = 0o4000;
@@ -377,12 +448,17 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, Refusal> {
     if !meta.is_file() {
         return Err(Refusal::NotRegular);
     }
-    let mut bytes = Vec::with_capacity(meta.len().min(MAX_FILE_SIZE) as usize);
-    file.take(MAX_FILE_SIZE + 1).read_to_end(&mut bytes).map_err(Refusal::Io)?;
+    Ok((file, meta.len().min(MAX_FILE_SIZE) as usize))
+}
+
+/// Appends what `from` gives to `bytes`, refused when the whole passes [`MAX_FILE_SIZE`]
+/// (`from` reads at most one byte past it).
+fn read_rest(from: impl Read, bytes: &mut Vec<u8>) -> Result<(), Refusal> {
+    from.take(MAX_FILE_SIZE + 1).read_to_end(bytes).map_err(Refusal::Io)?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Err(Refusal::TooLarge(bytes.len() as u64));
     }
-    Ok(bytes)
+    Ok(())
 }
 
 /// The top of the git work tree `p` is in (the nearest ancestor with a `.git`).
@@ -561,6 +637,21 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_read_gives_the_bytes_of_a_plain_one() {
+        let dir = tempfile::tempdir().unwrap();
+        for len in [0usize, 1, 4095, 4096, 70_001] {
+            let p = dir.path().join(format!("f{len}"));
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            std::fs::write(&p, &bytes).unwrap();
+            assert_eq!(&read_limited_shared(&p).unwrap()[..], &read_limited(&p).unwrap()[..], "{len}");
+            assert_eq!(read_limited(&p).unwrap(), bytes);
+        }
+        let fifo = dir.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        assert!(matches!(read_limited_shared(&fifo), Err(Refusal::NotRegular)));
+    }
+
+    #[test]
     fn reads_inside_refuses_outside_and_kernel_files() {
         let dir = tempfile::tempdir().unwrap();
         let inside = dir.path().join("tree");
@@ -664,6 +755,8 @@ mod tests {
                         let m = std::fs::metadata(a).unwrap();
                         assert_eq!(meta.as_ref().map(|m| (m.len(), m.is_dir())), Some((m.len(), m.is_dir())));
                         assert_eq!(c.read_with_mode(&p).ok(), c.read_with_mode_in(&p, &dirs).ok(), "{}", p.display());
+                        let shared = c.read_shared_in(&p, &dirs).ok().map(|(b, m)| (b.to_vec(), m));
+                        assert_eq!(c.read_with_mode(&p).ok(), shared, "{}", p.display());
                     }
                     (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{}", p.display()),
                     _ => panic!("{}: {plain:?} against {once:?}", p.display()),

@@ -43,9 +43,9 @@ impl ParseCache {
     fn get_or_parse(
         &self,
         path: PathBuf,
-        bytes: Vec<u8>,
+        bytes: Arc<[u8]>,
         role: Role,
-        parse: impl FnOnce(PathBuf, Vec<u8>, Role) -> LoadedFile,
+        parse: impl FnOnce(PathBuf, Arc<[u8]>, Role) -> LoadedFile,
     ) -> LoadedFile {
         let mut entries = match self.entries.lock() {
             Ok(e) => e,
@@ -158,9 +158,10 @@ pub(super) fn read_all(
                 let why = crate::confine::Refusal::TooLarge(b.len() as u64);
                 return Err(discover::Unreadable { path: found.path.clone(), reason: why.to_string() });
             }
-            Some(b) => (b.clone(), None),
+            Some(b) => (Arc::from(b.as_slice()), None),
+            // Read straight into the allocation the file's `Source` and tree share.
             None => confinement
-                .read_with_mode_in(&found.read_from, &dirs)
+                .read_shared_in(&found.read_from, &dirs)
                 .map(|(b, mode)| (b, Some(mode)))
                 .map_err(|e| discover::Unreadable { path: found.path.clone(), reason: e.to_string() })?,
         };

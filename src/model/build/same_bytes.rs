@@ -68,10 +68,11 @@ impl SameBytes {
     pub(crate) fn parse(
         &self,
         path: std::path::PathBuf,
-        bytes: Vec<u8>,
+        bytes: impl Into<Arc<[u8]>>,
         role: Role,
         parse: impl Fn(Source, Role) -> LoadedFile,
     ) -> LoadedFile {
+        let bytes: Arc<[u8]> = bytes.into();
         let Some(cell) = self.cell(&bytes, role) else {
             return parse(Source::new(path, bytes), role);
         };
@@ -80,7 +81,7 @@ impl SameBytes {
         let mut ours = false;
         let shared = cell.get_or_init(|| {
             ours = true;
-            parse(Source::new(path.clone(), bytes.as_slice()), role)
+            parse(Source::new(path.clone(), Arc::clone(&bytes)), role)
         });
         if !ours && shared.source.bytes[..] != bytes[..] {
             // Another content under the same hash: parsed on its own, never shared.
