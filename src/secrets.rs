@@ -555,7 +555,7 @@ const fn letters(word: &[u8]) -> u32 {
 /// `key`, `token`, `cred` all their letters), and a typo of `password` keeps 6 of its 8
 /// letters, 5 of them distinct.
 /// Most comment lines' first words fail it and skip the remembered verdict's lookup.
-fn may_name_a_secret(raw_key: &[u8]) -> bool {
+pub(crate) fn may_name_a_secret(raw_key: &[u8]) -> bool {
     may_name_a_secret_by_letters(letters_in(raw_key))
 }
 
@@ -846,8 +846,8 @@ fn envphp_key_before_is_secret(text: &[u8]) -> bool {
         }
         _ => &t[t.iter().rposition(|&b| !(b.is_ascii_alphanumeric() || b == b'_')).map_or(0, |i| i + 1)..],
     };
-    // ASCII, so UTF-8.
-    std::str::from_utf8(key).is_ok_and(envphp_key_is_secret)
+    // ASCII, so UTF-8; most keys' letters rule them out first.
+    may_name_a_secret(key) && std::str::from_utf8(key).is_ok_and(envphp_key_is_secret)
 }
 
 /// The key written just before a `=>`: the last quoted string or bare word, unquoted.

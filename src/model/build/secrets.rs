@@ -353,14 +353,20 @@ pub(super) fn in_env_php(doc: &EnvPhp, bytes: &[u8]) -> Vec<Span> {
             let value = doc.expr(e.value);
             // The verdicts ignore ASCII case: the key is judged as written, without a copy.
             let key = e.key.map_or(&b""[..], |k| doc.text(doc.expr(k).span));
-            let key = String::from_utf8_lossy(key);
-            let key = key.trim_matches(['\'', '"']);
-            // The key PHP stores (`"\x70assword"`, a heredoc) as well as its text.
+            // The key PHP stores (`"\x70assword"`, a heredoc) as well as its text, each
+            // decoded only when its letters may name a secret (most keys' do not).
             let decoded = match doc.key(e) {
-                Some(env_php::KeyRef::Str(b)) => crate::secrets::envphp_key_is_secret(&String::from_utf8_lossy(b)),
+                Some(env_php::KeyRef::Str(b)) => {
+                    crate::secrets::may_name_a_secret(b)
+                        && crate::secrets::envphp_key_is_secret(&String::from_utf8_lossy(b))
+                }
                 _ => false,
             };
-            if decoded || crate::secrets::envphp_key_is_secret(key) {
+            let written = || {
+                crate::secrets::may_name_a_secret(key)
+                    && crate::secrets::envphp_key_is_secret(String::from_utf8_lossy(key).trim_matches(['\'', '"']))
+            };
+            if decoded || written() {
                 // A password given as an array is masked whole, every string in it.
                 out.push(value.span);
             } else if let env_php::ExprKind::Array(inner) = value.kind {
