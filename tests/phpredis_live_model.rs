@@ -102,7 +102,7 @@ fn credentials_fail_exactly_when_sesslint_says_the_server_refuses_them() {
 
 /// A three-node cluster on 127.0.0.1, its nodes' config files in `tree/etc/redis/`.
 fn start_cluster(redis: &Path, tree: &Path) -> Option<(Vec<Server>, Vec<u16>)> {
-    let ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
+    let ports: Vec<u16> = (0..3).map(|_| common::redis::free_cluster_port()).collect();
     let mut servers = Vec::new();
     let conf_dir = tree.join("etc/redis");
     std::fs::create_dir_all(&conf_dir).expect("mkdir");

@@ -215,6 +215,25 @@ pub fn free_port() -> u16 {
     panic!("no free port on 127.0.0.1 between {lo} and {hi}")
 }
 
+/// A [`free_port`] for a cluster node: redis-server also binds the cluster bus at port + 10000,
+/// which must be free too and stay below the ephemeral range (a port there may be taken as a
+/// client's source port between the check and the bind, as for `free_port`).
+#[allow(dead_code)]
+pub fn free_cluster_port() -> u16 {
+    let ephemeral_start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse::<u32>().ok()))
+        .unwrap_or(32768);
+    for _ in 0..65536 {
+        let p = free_port();
+        let bus = u32::from(p) + 10000;
+        if bus < ephemeral_start && std::net::TcpListener::bind(("127.0.0.1", bus as u16)).is_ok() {
+            return p;
+        }
+    }
+    panic!("no port on 127.0.0.1 whose cluster bus port (+10000) is free and below {ephemeral_start}")
+}
+
 /// Start `redis` on `config` as the file says (its own `port`, `bind`, `unixsocket`), with
 /// only `--daemonize no --pidfile "" --logfile ""` and `extra` appended. Returns the server
 /// once it logs "Ready to accept connections", or `Refused` with its log when it exits.
