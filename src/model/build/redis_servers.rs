@@ -50,9 +50,10 @@ pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader,
     let shapes: Vec<(bool, usize)> = tops
         .iter()
         .map(|&i| match tree_of(i) {
-            Some(t) => {
-                t.directives().fold((false, 0), |(inc, n), (_, d)| (inc || d.name_lowercase() == "include", n + 1))
-            }
+            Some(t) => t.directives().fold((false, 0), |(inc, n), (_, d)| {
+                // As name_lowercase() == "include", without a String a directive.
+                (inc || d.name.value.eq_ignore_ascii_case(b"include"), n + 1)
+            }),
             None => (true, 0),
         })
         .collect();
@@ -215,6 +216,7 @@ fn finish_servers(model: &mut Model, placed: Vec<Placed>) {
     // A host's servers share its etc/: its release files are read once (each read resolves
     // the path whole, a `readlink` per component).
     let mut releases: std::collections::HashMap<PathBuf, Option<redis::RedisVersion>> = Default::default();
+    let mut spent = Vec::with_capacity(placed.len());
     for (p, mut server) in placed.into_iter().zip(servers) {
         server.startup_failures.extend(p.at_startup);
         if server.version.assumed {
@@ -239,6 +241,12 @@ fn finish_servers(model: &mut Model, placed: Vec<Placed>) {
             use_acl_file(model, &p.loader, &mut server, &acl);
         }
         model.redis.push(server);
+        spent.push((p.loader, p.cfg));
+    }
+    // Freeing the loaded configs is a tenth of building the servers: another thread does
+    // it (the batch is at most a million directives).
+    if crate::parallel::threads() > 1 {
+        std::thread::spawn(move || drop(spent));
     }
 }
 
