@@ -271,7 +271,8 @@ fn may_be_a_redis_secret_name(word: &[u8]) -> bool {
         typos.chain(aliases.chain(["user", "sentinel"]).map(|n| entry(n, 0))).collect()
     });
     let m = letters_in(word);
-    may_name_a_secret_by_letters(m) || names.iter().any(|&(l, missing, len)| word.len() >= len && few_absent(l & !m, missing))
+    may_name_a_secret_by_letters(m)
+        || names.iter().any(|&(l, missing, len)| word.len() >= len && few_absent(l & !m, missing))
 }
 
 /// [`RedisName`] of a first word as written (any case, any bytes).

@@ -174,7 +174,8 @@ fn redis_server_aborts_at_startup_exactly_when_sesslint_says() {
     for case in cases("startup") {
         let name = case.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
         let tmp = tempfile::tempdir().expect("tempdir");
-        let port = common::redis::free_port();
+        // Some cases start a cluster node, which binds a bus port at port + 10000 too.
+        let port = common::redis::free_cluster_port();
         let conf = lay_out(&case, tmp.path(), port);
         let (model, codes) = model_of(tmp.path());
         let s = server(&model);
