@@ -157,6 +157,9 @@ pub struct Request<'a> {
     pub paths: Vec<PathBuf>,
     pub config: &'a Config,
     pub overlay: &'a Overlay,
+    /// The bytes the build may parse (`--max-host-mib`, `--max-run-mib`; never from the
+    /// checked tree's config); `ParseBudget::default()` otherwise.
+    pub budget: crate::model::ParseBudget,
 }
 
 pub struct Outcome {
@@ -227,7 +230,7 @@ fn check_with(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync), releas
         release_trees,
         staged: if files_only { &paths } else { &[] },
         lazy_secrets: files_only,
-        budget: Default::default(),
+        budget: req.budget,
     };
     let mut model = crate::model::build(&scan, &options);
     if release_trees && !(files_only && model.fleet.is_none()) {
@@ -269,11 +272,13 @@ impl std::fmt::Display for BufferRefusal {
 /// of `path` (see [`project_root`]); the buffer replaces the file there, or is added when no
 /// such file exists yet; the findings kept are those that concern `path` (see
 /// [`crate::staged::keep_touching`]), shown at `path` as the tree spells it. `path` must resolve inside the tree, and the buffer is held to the size
-/// limit of a file (16 MiB).
+/// limit of a file (16 MiB). `budget` bounds the bytes the tree's build parses, as in
+/// [`Request::budget`].
 pub fn check_buffer(
     path: &Path,
     bytes: Vec<u8>,
     config: &Config,
+    budget: crate::model::ParseBudget,
     on_file: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Outcome, BufferRefusal> {
     if bytes.len() as u64 > crate::confine::MAX_FILE_SIZE {
@@ -314,7 +319,7 @@ pub fn check_buffer(
         release_trees: false,
         staged: &[],
         lazy_secrets: false,
-        budget: Default::default(),
+        budget,
     };
     let model = crate::model::build(std::slice::from_ref(&tree), &options);
     let mut diagnostics = run(&model, config);

@@ -132,6 +132,31 @@ struct CommonArgs {
     /// without a tree are counted, not named.
     #[arg(long, value_name = "FILE")]
     inventory: Option<PathBuf>,
+    /// Parse at most N MiB of config files per host of a fleet (per tree outside one);
+    /// files past it are not parsed, each an SL002 error [default: 64].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_MIB))]
+    max_host_mib: Option<u64>,
+    /// Parse at most N MiB of config files in the whole run (a fleet of ~3,500 hosts of
+    /// 300 KB fits the default); files past it are not parsed, each an SL002 error
+    /// [default: 1024].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_MIB))]
+    max_run_mib: Option<u64>,
+}
+
+/// The largest `--max-host-mib` / `--max-run-mib`: 1 TiB, far past any real fleet; a
+/// larger number is a typo more likely than a need.
+const MAX_MIB: u64 = 1 << 20;
+
+impl CommonArgs {
+    /// The build's budget of bytes parsed: the defaults raised or lowered by
+    /// `--max-host-mib` and `--max-run-mib` (MiB; 1..=[`MAX_MIB`], checked by clap).
+    fn budget(&self) -> sesslint::model::ParseBudget {
+        let d = sesslint::model::ParseBudget::default();
+        sesslint::model::ParseBudget {
+            host_bytes: self.max_host_mib.map_or(d.host_bytes, |n| n << 20),
+            run_bytes: self.max_run_mib.map_or(d.run_bytes, |n| n << 20),
+        }
+    }
 }
 
 /// The hosts `--inventory` declares, or exit 2 saying why the file cannot be read.
@@ -467,6 +492,7 @@ fn model(common: &CommonArgs) -> Result<sesslint::model::Model, ExitCode> {
         redis_version: config.redis_version.as_ref(),
         hosts: &hosts,
         on_file: Some(&on_file),
+        budget: common.budget(),
         ..Default::default()
     };
     let model = sesslint::model::build(&paths, &options);
@@ -563,18 +589,25 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     let progress = progress::Progress::for_check(args.quiet, args.common.verbose);
     let on_file = |done, total| progress.update(done, total);
     let outcome = match stdin {
-        Some((path, bytes)) => match sesslint::check::check_buffer(&path, bytes, &config, &on_file) {
-            Ok(o) => o,
-            Err(e) => {
-                progress.finish();
-                eprintln!("sesslint: --stdin-filename {e}");
-                return ExitCode::from(2);
+        Some((path, bytes)) => {
+            match sesslint::check::check_buffer(&path, bytes, &config, args.common.budget(), &on_file) {
+                Ok(o) => o,
+                Err(e) => {
+                    progress.finish();
+                    eprintln!("sesslint: --stdin-filename {e}");
+                    return ExitCode::from(2);
+                }
             }
-        },
+        }
         None => {
             let overlay = sesslint::model::Overlay::new();
             sesslint::check::check_observed(
-                &sesslint::check::Request { paths: args.common.paths.clone(), config: &config, overlay: &overlay },
+                &sesslint::check::Request {
+                    paths: args.common.paths.clone(),
+                    config: &config,
+                    overlay: &overlay,
+                    budget: args.common.budget(),
+                },
                 &on_file,
             )
         }

@@ -293,7 +293,12 @@ fn a_fix_that_only_appears_after_another_is_found_in_a_second_round_in_memory() 
     let before = snapshot(tmp.path());
     let config = sesslint::config::Config::default();
     let overlay = sesslint::model::Overlay::new();
-    let req = sesslint::check::Request { paths: vec![tmp.path().to_path_buf()], config: &config, overlay: &overlay };
+    let req = sesslint::check::Request {
+        paths: vec![tmp.path().to_path_buf()],
+        config: &config,
+        overlay: &overlay,
+        budget: Default::default(),
+    };
     let outcome = sesslint::edit::fix::fix(&req, sesslint::edit::FixOptions { unsafe_fixes: true }).expect("fix");
     assert_eq!(snapshot(tmp.path()), before, "rounds run in memory");
     assert_eq!(outcome.rounds, 2);

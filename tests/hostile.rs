@@ -2242,3 +2242,50 @@ fn files_past_the_bytes_parsed_per_host_are_named_and_fail_the_run() {
     assert!(skipped[0].contains("did not check etc/php/8.2/cli/conf.d/05-big.ini: not parsed"), "{out}");
     assert!(skipped[0].contains("at most 64.0 MiB per tree"), "the budget is named: {out}");
 }
+
+#[test]
+fn the_bytes_parsed_are_raised_or_lowered_from_the_command_line_only() {
+    let repo = tempfile::tempdir().expect("tmp");
+    // Two files of 0.9 MiB: past a budget of 1 MiB, within one of 2 MiB. The second one ends
+    // in a syntax error, so a finding shows whether it was parsed.
+    let mut big = vec![b'x'; 900 << 10];
+    big[0] = b';';
+    big.push(b'\n');
+    write(&repo.path().join("etc/php/8.2/cli/conf.d/01-big.ini"), &big);
+    big.extend_from_slice(b"session.save_path = \"unclosed\n");
+    write(&repo.path().join("etc/php/8.2/cli/conf.d/02-big.ini"), &big);
+    write(&repo.path().join("sesslint.toml"), "fail-on = \"error\"\n");
+    let run = |args: &[&str]| {
+        let o = sesslint_in(repo.path(), &[&["check", "--format", "concise"], args, &["."]].concat());
+        (o.status.code(), all_output(&o))
+    };
+    let not_parsed = "did not check etc/php/8.2/cli/conf.d/02-big.ini: not parsed";
+    let (code, out) = run(&["--max-host-mib", "1"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains(not_parsed) && out.contains("at most 1.0 MiB per tree"), "{out}");
+    assert!(out.contains("raise it with --max-host-mib"), "the option is named: {out}");
+    let (_, out) = run(&["--max-run-mib", "1"]);
+    assert!(out.contains(not_parsed) && out.contains("at most 1.0 MiB in one run"), "{out}");
+    assert!(out.contains("raise it with --max-run-mib"), "the option is named: {out}");
+    for raised in [&["--max-host-mib", "2"][..], &["--max-host-mib", "2", "--max-run-mib", "2"]] {
+        let (_, out) = run(raised);
+        assert!(!out.contains("SL002"), "{raised:?}: {out}");
+        assert!(out.contains("02-big.ini:2:21: error[SL001]"), "{raised:?}: the file is parsed: {out}");
+    }
+    // 0 and absurd values are usage errors, on every command that builds a model.
+    for command in ["check", "show", "migrate", "probe"] {
+        for (flag, n) in [("--max-host-mib", "0"), ("--max-run-mib", "0"), ("--max-run-mib", "1048577")] {
+            let o = sesslint_in(repo.path(), &[command, flag, n, "."]);
+            let out = all_output(&o);
+            assert_eq!(o.status.code(), Some(2), "{command} {flag} {n}: {out}");
+            assert!(out.contains(&format!("invalid value '{n}' for '{flag} <N>'")), "{out}");
+            assert!(out.contains("is not in 1..=1048576"), "{out}");
+        }
+    }
+    // sesslint.toml has no such key: the checked tree would raise its own limit.
+    write(&repo.path().join("sesslint.toml"), "fail-on = \"error\"\nmax-host-mib = 2\n");
+    let o = sesslint_in(repo.path(), &["check", "--format", "concise", "."]);
+    let out = all_output(&o);
+    assert!(out.contains("unknown key `max-host-mib`"), "{out}");
+    assert!(!out.contains("error[SL001]"), "{out}");
+}

@@ -45,7 +45,7 @@ fn same_findings_either_way(trees: &[PathBuf]) -> (usize, usize) {
     let overlay = Overlay::new();
     let (mut released, mut kept_for_errors) = (0, 0);
     for dir in trees {
-        let req = Request { paths: vec![dir.clone()], config: &config, overlay: &overlay };
+        let req = Request { paths: vec![dir.clone()], config: &config, overlay: &overlay, budget: Default::default() };
         let full = check(&req);
         let lean = check_observed(&req, &|_, _| {});
         assert_eq!(

@@ -52,10 +52,20 @@ fn one_staged_file_gets_the_whole_trees_findings_that_touch_it() {
     assert!(trees.len() > 200, "only {} fixture trees", trees.len());
     for tree in trees {
         let dir = work_tree(&tree, tmp.path());
-        let outcome = check(&Request { paths: vec![dir.clone()], config: &config, overlay: &overlay });
+        let outcome = check(&Request {
+            paths: vec![dir.clone()],
+            config: &config,
+            overlay: &overlay,
+            budget: Default::default(),
+        });
         let (model, whole) = (outcome.model, outcome.diagnostics);
         for file in common::files_below(&dir).into_iter().filter(|p| !p.starts_with(dir.join(".git"))) {
-            let hook = check(&Request { paths: vec![file.clone()], config: &config, overlay: &overlay });
+            let hook = check(&Request {
+                paths: vec![file.clone()],
+                config: &config,
+                overlay: &overlay,
+                budget: Default::default(),
+            });
             let staged = hook.diagnostics;
             let expected = touching(&model, &whole, &file);
             assert_eq!(staged, expected, "{} staged alone", file.display());
@@ -203,7 +213,8 @@ fn a_staged_pool_reads_the_cli_setup_only_when_its_sessions_can_reach_a_server()
     let dir = work_tree(&common::fixtures().join("demo"), tmp.path());
     let cli = dir.join("etc/php/8.2/cli");
     let pool = dir.join("etc/php/8.2/fpm/pool.d/blog.conf");
-    let run = |paths: Vec<PathBuf>| check(&Request { paths, config: &config, overlay: &overlay });
+    let run =
+        |paths: Vec<PathBuf>| check(&Request { paths, config: &config, overlay: &overlay, budget: Default::default() });
     let reads_cli = |m: &sesslint::model::Model| m.files.iter().any(|f| f.source.path.starts_with(&cli));
 
     let hook = run(vec![pool.clone()]);

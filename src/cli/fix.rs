@@ -19,7 +19,12 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
         return ExitCode::from(2);
     }
     let overlay = sesslint::model::Overlay::new();
-    let req = sesslint::check::Request { paths: args.common.paths.clone(), config, overlay: &overlay };
+    let req = sesslint::check::Request {
+        paths: args.common.paths.clone(),
+        config,
+        overlay: &overlay,
+        budget: args.common.budget(),
+    };
     let outcome = match edit::fix::fix(&req, FixOptions { unsafe_fixes: args.unsafe_fixes }) {
         Ok(o) => o,
         Err(e) => {
@@ -130,6 +135,7 @@ fn apply_plan(args: &CheckArgs, config: &Config, plan: &Path) -> ExitCode {
         paths: args.common.paths.clone(),
         config,
         overlay: &overlay,
+        budget: args.common.budget(),
     });
     let changes = match confine_plan(&plan.changes, &args.common.paths, &before.model) {
         Ok(c) => c,
@@ -157,6 +163,7 @@ fn apply_plan(args: &CheckArgs, config: &Config, plan: &Path) -> ExitCode {
         paths: args.common.paths.clone(),
         config,
         overlay: &overlay,
+        budget: args.common.budget(),
     });
     report_findings(args, config, &outcome.model, &outcome.diagnostics)
 }

@@ -64,7 +64,7 @@ pub fn applicable(fix: &Fix, options: FixOptions) -> bool {
 pub fn fix(req: &Request<'_>, options: FixOptions) -> Result<FixOutcome, ChangeError> {
     let mut overlay = req.overlay.clone();
     let check = |overlay: &crate::model::Overlay| {
-        crate::check::check(&Request { paths: req.paths.clone(), config: req.config, overlay })
+        crate::check::check(&Request { paths: req.paths.clone(), config: req.config, overlay, budget: req.budget })
     };
     let before = check(&overlay);
     // Per file: its bytes before the first fix, and the edits of each round.

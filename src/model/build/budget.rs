@@ -60,13 +60,13 @@ pub(super) fn apply(
                 _ => ("the checked tree's files".to_owned(), "per tree (per host in a fleet)"),
             };
             Some(format!(
-                "not parsed: {whose} before it hold {}, and sesslint parses at most {} {per}, which bounds its memory; check a smaller tree",
+                "not parsed: {whose} before it hold {}, and sesslint parses at most {} {per}, which bounds its memory; raise it with --max-host-mib",
                 mib(host),
                 mib(budget.host_bytes)
             ))
         } else if run + size > budget.run_bytes {
             Some(format!(
-                "not parsed: the files before it hold {}, and sesslint parses at most {} in one run, which bounds its memory; check fewer hosts at once",
+                "not parsed: the files before it hold {}, and sesslint parses at most {} in one run, which bounds its memory; raise it with --max-run-mib or check fewer hosts at once",
                 mib(run),
                 mib(budget.run_bytes)
             ))
@@ -119,6 +119,7 @@ mod tests {
         assert_eq!(over.len(), 1);
         assert_eq!(over[0].path, PathBuf::from("/f/a/2"));
         assert!(over[0].reason.starts_with("not parsed: host a's files before it hold 0.0 MiB"), "{}", over[0].reason);
+        assert!(over[0].reason.ends_with("raise it with --max-host-mib"), "{}", over[0].reason);
     }
 
     #[test]
@@ -129,5 +130,6 @@ mod tests {
         assert_eq!(kept.len(), 2);
         assert_eq!(over[0].path, PathBuf::from("/t/2"));
         assert!(over[0].reason.contains("in one run"), "{}", over[0].reason);
+        assert!(over[0].reason.contains("raise it with --max-run-mib"), "{}", over[0].reason);
     }
 }
