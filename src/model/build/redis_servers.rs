@@ -38,6 +38,9 @@ pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader,
         })
         .collect();
     let trees = std::sync::Arc::new(trees);
+    // This group's servers share their includes' reads and trees; freed with the group.
+    let includes = std::sync::Arc::new(crate::syntax::redis_conf::IncludeCache::default());
+    let loader = &Loader { includes, ..loader.clone() };
     let tree_of = |i: usize| match parsed.get(i) {
         Some(Parsed::Redis(t)) => Some(t.as_ref()),
         _ => None,

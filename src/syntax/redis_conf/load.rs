@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use super::check::{Action, Checker};
 use super::fgets::FgetsView;
+use super::include_cache::{IncludeCache, Included};
 use super::{parse, ArgBytes, LineKind, RedisConf};
 use crate::confine::{Confinement, Refusal};
 use crate::glob::{fnmatch, has_glob_chars};
@@ -49,6 +50,10 @@ pub struct Loader {
     /// Trees the caller already parsed, by physical path: an included file found among them
     /// (with the same bytes) is not parsed a second time.
     pub parsed: std::sync::Arc<std::collections::HashMap<PathBuf, std::sync::Arc<RedisConf>>>,
+    /// The run's includes, read and parsed once whichever server includes them (clones of
+    /// this loader share it). A loader is for one run: files that change meanwhile are not
+    /// read again.
+    pub includes: Arc<IncludeCache>,
 }
 
 /// One directive in load order, includes expanded. Kept small (a 16 MiB config has
@@ -456,8 +461,8 @@ impl Loader {
                         continue;
                     }
                     let pattern = String::from_utf8_lossy(&path).into_owned();
-                    let inner = match self.read_include(state, &pattern) {
-                        Ok(Some(c)) if state.included_bytes + c.bytes.len() > MAX_INCLUDED_BYTES => {
+                    let (parts, inner_tree) = match self.read_include(state, &pattern) {
+                        Ok(Some((_, t))) if state.included_bytes + t.text().len() > MAX_INCLUDED_BYTES => {
                             fail(
                                 state,
                                 LoadErrorKind::Include,
@@ -468,13 +473,14 @@ impl Loader {
                             )?;
                             continue;
                         }
-                        Ok(Some(c)) => c,
+                        Ok(Some(found)) => found,
                         Ok(None) => continue,
                         Err(message) => {
                             fail(state, LoadErrorKind::Include, message)?;
                             continue;
                         }
                     };
+                    let inner = Chunk { bytes: Cow::Borrowed(inner_tree.text()), parts };
                     let canon: Vec<PathBuf> = inner
                         .parts
                         .iter()
@@ -495,12 +501,7 @@ impl Loader {
                     for (_, p) in &inner.parts {
                         state.out.files.push(p.to_path_buf());
                     }
-                    let known = match inner.parts.as_slice() {
-                        [(_, p)] => self.parsed.get(&self.physical(&state.cwd, p)),
-                        _ => None,
-                    };
-                    let known = known.map(|t| t.as_ref()).filter(|t| t.text() == &*inner.bytes);
-                    let result = self.run(state, &inner, depth + 1, known);
+                    let result = self.run(state, &inner, depth + 1, Some(&inner_tree));
                     state.active.truncate(before);
                     result?;
                 }
@@ -509,9 +510,18 @@ impl Loader {
         Ok(())
     }
 
-    /// The text an include names: `Ok(None)` for a glob without matches.
-    fn read_include(&self, state: &State, pattern: &str) -> Result<Option<Chunk<'static>>, String> {
-        if has_glob_chars(pattern) {
+    /// The files an include names, each part's offset and path as the line names it, and
+    /// their text's tree: `Ok(None)` for a glob without matches. Read and parsed once per
+    /// run ([`IncludeCache`]); the errors are replayed in redis-server's order for this
+    /// file (a file that cannot be opened, or this top file's includes past
+    /// [`MAX_INCLUDED_BYTES`], whichever comes first).
+    #[allow(clippy::type_complexity)]
+    fn read_include(
+        &self,
+        state: &State,
+        pattern: &str,
+    ) -> Result<Option<(Vec<(usize, Arc<Path>)>, Arc<RedisConf>)>, String> {
+        let named: Vec<PathBuf> = if has_glob_chars(pattern) {
             let matches = self.glob(&state.cwd, pattern).map_err(|(dir, why)| {
                 format!("Fatal error, can't open config file '{pattern}': its directory {} {why}", dir.display())
             })?;
@@ -521,25 +531,59 @@ impl Loader {
             if matches.len() > MAX_INCLUDED_FILES {
                 return Err(format!("include '{pattern}' matches more than {MAX_INCLUDED_FILES} files; not read"));
             }
-            let mut bytes_all = Vec::new();
-            let mut parts = Vec::new();
-            for m in matches {
-                let bytes = self.read(&state.cwd, &m).map_err(|e| cant_open(&m, &e))?;
-                if state.included_bytes + bytes_all.len() + bytes.len() > MAX_INCLUDED_BYTES {
-                    return Err(format!(
-                        "includes of this file add up to more than {} MiB; the rest is not read",
-                        MAX_INCLUDED_BYTES >> 20
-                    ));
-                }
-                parts.push((bytes_all.len(), Arc::from(m)));
-                bytes_all.extend_from_slice(&bytes);
-            }
-            Ok(Some(Chunk { bytes: Cow::Owned(bytes_all), parts }))
+            matches
         } else {
-            let path = PathBuf::from(pattern);
-            let bytes = self.read(&state.cwd, &path).map_err(|e| cant_open(&path, &e))?;
-            Ok(Some(Chunk { bytes: Cow::Owned(bytes), parts: vec![(0, Arc::from(path))] }))
+            vec![PathBuf::from(pattern)]
+        };
+        let physical: Vec<PathBuf> = named.iter().map(|m| self.physical(&state.cwd, m)).collect();
+        let key = (self.root.clone(), physical.clone());
+        let found = self.includes.get_or_read(key, || self.read_parts(&named, &physical));
+        let too_big = || {
+            format!("includes of this file add up to more than {} MiB; the rest is not read", MAX_INCLUDED_BYTES >> 20)
+        };
+        let mut parts = Vec::with_capacity(found.lens.len());
+        let mut offset = 0;
+        for (len, m) in found.lens.iter().zip(named) {
+            // A glob's matches are counted as they are read, as before the cache.
+            if has_glob_chars(pattern) && state.included_bytes + offset + len > MAX_INCLUDED_BYTES {
+                return Err(too_big());
+            }
+            parts.push((offset, Arc::from(m)));
+            offset += len;
         }
+        if let Some(failure) = &found.failure {
+            return Err(failure.clone());
+        }
+        match &found.tree {
+            Some(tree) => Ok(Some((parts, tree.clone()))),
+            None => Err(too_big()),
+        }
+    }
+
+    /// Read `named` (physical paths `physical`) in order and parse their concatenation,
+    /// stopping at a file that cannot be opened or past [`MAX_INCLUDED_BYTES`]. A single
+    /// file the caller parsed already ([`Loader::parsed`]) is not parsed again.
+    fn read_parts(&self, named: &[PathBuf], physical: &[PathBuf]) -> Included {
+        let mut lens = Vec::with_capacity(named.len());
+        let mut all = Vec::new();
+        for (m, p) in named.iter().zip(physical) {
+            self.includes.count_read();
+            let bytes = match self.confinement.read_in(p, self.root.as_deref()) {
+                Ok(b) => b,
+                Err(e) => return Included { lens, failure: Some(cant_open(m, &e)), tree: None },
+            };
+            lens.push(bytes.len());
+            if all.len() + bytes.len() > MAX_INCLUDED_BYTES {
+                return Included { lens, failure: None, tree: None };
+            }
+            all.extend_from_slice(&bytes);
+        }
+        let known = match physical {
+            [p] => self.parsed.get(p).filter(|t| t.text() == &all[..]).cloned(),
+            _ => None,
+        };
+        let tree = known.unwrap_or_else(|| Arc::new(super::parse_shared(all.into())));
+        Included { lens, failure: None, tree: Some(tree) }
     }
 
     /// The one place that reads a file a redis.conf names (`include`, `aclfile`): `path`
@@ -722,6 +766,8 @@ mod tests {
         assert!(loaded.errors[0].file.ends_with("conf.d/a.conf"));
 
         std::fs::write(d.join("conf.d/a.conf"), "maxmemory 1mb\n").unwrap();
+        // A loader reads each include once: files changed since, a new run, a new loader.
+        let loader = Loader { cwd: Some(d.to_path_buf()), ..Loader::default() };
         let loaded = loader.load(&src);
         assert!(loaded.accepted(), "{:?}", loaded.errors);
         let names: Vec<(&str, usize)> = loaded.directives.iter().map(|d| (&*d.name, d.line)).collect();
@@ -773,6 +819,43 @@ mod tests {
         assert!(matches!(loaded.directives[4].name, Cow::Owned(_)));
         assert!(Arc::ptr_eq(&loaded.directives[2].file, &loaded.directives[4].file));
         assert_eq!(loaded.directives[0].args, [ArgBytes::from(&b"6380"[..])]);
+    }
+
+    #[test]
+    fn an_include_shared_by_servers_is_read_once_per_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir(d.join("x")).unwrap();
+        std::fs::write(d.join("x/p1.inc"), "maxmemory 1mb\n").unwrap();
+        std::fs::write(d.join("x/p2.inc"), "maxmemory-policy noeviction\n").unwrap();
+        std::fs::write(d.join("one.inc"), "port 7000\n").unwrap();
+        let loader = Loader { cwd: Some(d.to_path_buf()), keep_going: true, ..Loader::default() };
+        let mut seen = Vec::new();
+        for i in 0..5 {
+            // Spelled relative or absolute, the same files are the same read.
+            let glob = if i % 2 == 0 { "x/*.inc".to_owned() } else { format!("{}/x/*.inc", d.display()) };
+            std::fs::write(d.join(format!("r{i}.conf")), format!("include {glob}\ninclude one.inc\n")).unwrap();
+            let loaded = loader.load(&Source::read(&d.join(format!("r{i}.conf"))).unwrap());
+            assert!(loaded.accepted(), "{:?}", loaded.errors);
+            let names: Vec<(&str, usize)> = loaded.directives.iter().map(|d| (&*d.name, d.line)).collect();
+            assert_eq!(names, [("include", 1), ("maxmemory", 1), ("maxmemory-policy", 1), ("include", 2), ("port", 1)]);
+            seen.push(loaded.directives[2].file.to_path_buf());
+        }
+        // Two glob matches and one file: three reads for five servers, not fifteen.
+        assert_eq!(loader.includes.reads(), 3);
+        // Each server still names the file as its own include line spelled it.
+        assert!(seen[0].starts_with("x/") && seen[1].starts_with(d), "{seen:?}");
+
+        // A file that cannot be opened is reported to every server that includes it.
+        std::fs::write(d.join("bad.conf"), "include nothere.conf\n").unwrap();
+        for _ in 0..2 {
+            let loaded = loader.load(&Source::read(&d.join("bad.conf")).unwrap());
+            assert_eq!(
+                loaded.errors[0].message,
+                "Fatal error, can't open config file 'nothere.conf': No such file or directory"
+            );
+        }
+        assert_eq!(loader.includes.reads(), 4);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod config_get;
 pub mod directives;
 pub mod encode;
 pub(crate) mod fgets;
+mod include_cache;
 mod load;
 mod values;
 
@@ -22,6 +23,7 @@ use crate::syntax::SyntaxError;
 pub use arg_bytes::ArgBytes;
 pub use check::{Action, Checker};
 pub use config_get::{effective_config, DirectiveName, EffectiveConfig};
+pub use include_cache::IncludeCache;
 pub use load::{LoadError, LoadErrorKind, LoadedConfig, LoadedDirective, Loader};
 
 /// One parsed file: the bytes it was parsed from and one [`Line`] per `\n`-terminated line.
