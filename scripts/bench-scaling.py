@@ -17,7 +17,7 @@ The binary is --bin, else $SESSLINT_BIN, else target/release/sesslint built firs
 exit, on Ctrl-C and on SIGTERM/SIGHUP.
 
 Dimensions (goal 1 of the performance work): ACL users in one redis.conf, pools in one
-pool file, conf.d ini files, redis.conf includes, hosts in a fleet, findings and secrets
+pool file, conf.d ini files, redis.conf includes, servers sharing includes, hosts in a fleet, findings and secrets
 in one host, lines redis-server refuses, endpoints / servers / tunnels / Magento caches in one tree.
 """
 import argparse
@@ -87,6 +87,17 @@ def gen_includes(tree, n):
         lines.append(f"include /etc/redis/inc/{i:05d}.conf")
         write(f"{tree}/etc/redis/inc/{i:05d}.conf", f"maxmemory {i + 1}mb\ntimeout {i}\nrequirepass pass-word-{i}-xyz\n")
     write(f"{tree}/etc/redis/redis.conf", "\n".join(lines) + "\n")
+
+
+def gen_shared_includes(tree, n):
+    """n small redis.conf files each including the same 4 fragments of 1 MiB of comments:
+    read and parsed once per run, the cost grows with the servers, not servers x bytes."""
+    blob = ("# " + "y" * 100 + "\n") * ((1 << 20) // 103)
+    for i in range(1, 5):
+        write(f"{tree}/etc/redis/x/p{i}.inc", blob + "maxmemory-policy noeviction\n")
+    for i in range(1, n + 1):
+        write(f"{tree}/etc/redis/redis-{i}.conf",
+              f"bind 10.0.{i // 200}.{i % 200 + 1}\nport 6379\ninclude /etc/redis/x/*.inc\n")
 
 
 def gen_fleet(tree, n):
@@ -161,6 +172,7 @@ DIMENSIONS = [
     ("pools", gen_pools, 1000, "pools in one file"),
     ("conf.d", gen_confd, 500, "scan-dir ini files"),
     ("includes", gen_includes, 500, "redis include files"),
+    ("shared-includes", gen_shared_includes, 32, "servers sharing 4 MiB of includes"),
     ("fleet", gen_fleet, 16, "host trees"),
     ("findings", gen_findings, 200, "pools with findings and secrets"),
     ("endpoints", gen_endpoints, 150, "servers, tunnels, pools"),
