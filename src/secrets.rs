@@ -63,8 +63,22 @@ pub fn redis_secret_args(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>
                 _ => unknown_acl_like(args),
             }
         }
+        // `<module>.<name> <value>`, a module's config (redis 7 `RedisModule_RegisterStringConfig`;
+        // valkey-ldap's `ldap.search_bind_passwd`): judged by the name after the module's as
+        // an unknown name is, and ACL-like words masked as under any name redis-server lacks.
+        directives::Lookup::ModuleConfig if module_config_holds_a_secret(name) => {
+            args.iter().enumerate().map(|(i, a)| (i, 0..a.len())).collect()
+        }
+        directives::Lookup::ModuleConfig => unknown_acl_like(args),
         _ => Vec::new(),
     }
+}
+
+/// Whether a module config's lowercased name (`ldap.search_bind_passwd`, `mymod.auth-token`)
+/// names a credential: [`unknown_name_holds_a_secret`] of what follows the module's name
+/// (a module named `tokenizer` does not make all its settings secrets).
+fn module_config_holds_a_secret(lower: &str) -> bool {
+    unknown_name_holds_a_secret(lower.split_once('.').map_or(lower, |(_, setting)| setting))
 }
 
 /// Whether `name` is within did-you-mean distance ([`crate::suggest::is_typo_of`]) of `user`
@@ -171,6 +185,24 @@ pub fn redis_broken_line_secret(line: &[u8]) -> Option<usize> {
         RedisName::Secret => sensitive_from(1),
         RedisName::Plain => None,
     }
+}
+
+/// redis.conf, a line that does not parse (an unterminated quote) whose first word names
+/// nothing redis-server knows (`users`, `acl-user`, a module's config): from which byte on
+/// everything may be a secret, namely after the `>`, `<` or `#` of its first ACL-like word
+/// after the name (a quote before it allowed), as a balanced line's ACL-like words are
+/// masked (redis-server 7.0.15 refuses both lines; the writer still put a password there).
+/// Not for comment lines: their prose holds `<dbid>`-like words.
+pub fn redis_broken_line_acl_like(line: &[u8]) -> Option<usize> {
+    let mut ws = words(line);
+    let first = ws.next()?;
+    let at = ws.find_map(|w| {
+        let word = &line[w.clone()];
+        let q = word.iter().take_while(|&&b| b == b'"' || b == b'\'').count();
+        (word.len() > q + 1 && matches!(word[q], b'>' | b'<' | b'#')).then_some(w.start + q + 1)
+    })?;
+    let name = String::from_utf8_lossy(&line[first]).to_ascii_lowercase();
+    crate::syntax::redis_conf::directives::known_name(&name).is_none().then_some(at)
 }
 
 /// A line as redis-server reads it (after fgets() dropped a NUL's text and joined the
@@ -1263,6 +1295,22 @@ mod tests {
         assert_eq!(redis_broken_line_secret(b"user alice on \">pw"), Some(11));
         assert_eq!(redis_broken_line_secret(b"sentinel auth-pass m \"x"), Some(21));
         assert_eq!(redis_broken_line_secret(b"bind \"x"), None);
+        // A name redis-server lacks: from its first ACL-like word's secret (quote allowed).
+        assert_eq!(redis_broken_line_acl_like(b"users bob on >LeakA1 \""), Some(14));
+        assert_eq!(redis_broken_line_acl_like(b"usr bob on #h \""), Some(12));
+        assert_eq!(redis_broken_line_acl_like(b"xyz \">pw"), Some(6));
+        assert_eq!(redis_broken_line_acl_like(b"mymod.rules <pw \""), Some(13));
+        // A known directive's words, and a lone `>`, are not ACL rules.
+        assert_eq!(redis_broken_line_acl_like(b"bind >x \""), None);
+        assert_eq!(redis_broken_line_acl_like(b"xyz > \""), None);
+        for line in [&b"users bob on >LeakA1 \""[..], b"usr bob on #h \"", b"xyz \">pw", b"bind >x \"", b"xyz > \""] {
+            assert_eq!(redis_broken_line_acl_like(line), line_by_line_reference::redis_broken_line_acl_like(line));
+        }
+        // A module's config named for a credential, broken or not (valkey-ldap).
+        assert_eq!(redis_broken_line_secret(b"ldap.search_bind_passwd \"x"), Some(24));
+        assert_eq!(redis_secret_args("mymod.auth-token", &[b"t"]), vec![(0, 0..1)]);
+        assert_eq!(redis_secret_args("mymod.acl", &[b">pw", b"x"]), vec![(0, 1..3)]);
+        assert!(redis_secret_args("tokenizer.max", &[b"5"]).is_empty());
         let line = b"    'password' => 'unterminated";
         assert_eq!(&line[raw_line_secret(line, true).unwrap()], b"'unterminated");
         let line = b"mysqli.default_pw = \"abc";
@@ -1672,6 +1720,22 @@ pub(crate) mod line_by_line_reference {
             _ => None,
         }?;
         Some(from)
+    }
+
+    pub(crate) fn redis_broken_line_acl_like(line: &[u8]) -> Option<usize> {
+        let mut ws = words(line);
+        let name = String::from_utf8_lossy(&line[ws.next()?]).to_ascii_lowercase();
+        if crate::syntax::redis_conf::directives::known_name(&name).is_some() {
+            return None;
+        }
+        ws.find_map(|w| {
+            let mut word = &line[w.clone()];
+            while let Some(rest) = word.strip_prefix(b"\"").or(word.strip_prefix(b"'")) {
+                word = rest;
+            }
+            let at = w.end - word.len();
+            (word.len() > 1 && matches!(word[0], b'>' | b'<' | b'#')).then_some(at + 1)
+        })
     }
 
     pub(crate) fn redis_glued_name_secret(line: &[u8]) -> Option<usize> {

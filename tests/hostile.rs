@@ -1142,6 +1142,82 @@ fn unknown_redis_directives_named_for_a_credential_are_masked() {
     assert!(human.contains("requirepassword ********"), "{human}");
 }
 
+/// A broken redis.conf line (an unbalanced quote) under a name redis-server does not know
+/// keeps its ACL `>password` / `#hash` words masked, as a balanced one does; a module's
+/// config named for a credential (`ldap.search_bind_passwd`, `mymod.password`,
+/// `mymod.auth-token`) is masked on well-formed and broken lines. Every output: each check
+/// format with and without `--diff`, `show`, `parse` text and json, the hook's `check FILE`.
+#[test]
+fn acl_words_of_broken_lines_and_module_configs_named_for_a_credential_are_masked() {
+    let broken = [
+        ("users bob on >LeakA1 \"", "LeakA1"),
+        ("xyz >LeakB2 \"", "LeakB2"),
+        ("acl-user bob >LeakE5 \"", "LeakE5"),
+        ("usr bob on #LeakF6 \"", "LeakF6"),
+        ("zz bob \">LeakG7", "LeakG7"),
+        ("mymod.password \"LeakMod3", "LeakMod3"),
+        ("mymod.rules on >LeakMod4 \"", "LeakMod4"),
+    ];
+    let module = [
+        ("mymod.password LeakMod1", "LeakMod1"),
+        ("mymod.auth-token LeakMod2", "LeakMod2"),
+        ("ldap.search_bind_passwd LeakLdap", "LeakLdap"),
+        ("mymod.acl >LeakMod5", "LeakMod5"),
+    ];
+    if let Some(redis) = common::oracle("redis-server") {
+        let dir = tempfile::tempdir().expect("tmp");
+        let one = dir.path().join("one.conf");
+        for (line, secret) in broken.iter().filter(|(l, _)| !l.contains('.')) {
+            std::fs::write(&one, format!("port 0\n{line}\n")).expect("write");
+            let said = all_output(&Command::new(&redis).arg(&one).output().expect("redis-server"));
+            assert!(
+                said.contains("FATAL CONFIG FILE ERROR") && said.contains(secret),
+                "redis-server accepts {line}:\n{said}"
+            );
+        }
+        // A module's config is read as one (queued for the module): `port 0` then stops the
+        // server before it listens or asks for the module.
+        for (line, _) in module {
+            std::fs::write(&one, format!("port 0\n{line}\n")).expect("write");
+            let said = all_output(&Command::new(&redis).arg(&one).output().expect("redis-server"));
+            assert!(
+                said.contains("Configuration loaded") && !said.contains("FATAL CONFIG FILE ERROR"),
+                "redis-server does not read {line} as a module config:\n{said}"
+            );
+        }
+    } else {
+        common::skipped("redis-server is not installed: its reading of the lines is not checked live");
+    }
+    let repo = tempfile::tempdir().expect("tmp");
+    std::process::Command::new("git").args(["init", "-q"]).current_dir(repo.path()).status().expect("git init");
+    let mut conf = String::from("port 6379\nbind 10.0.0.5\n");
+    for (line, _) in module.iter().chain(&broken) {
+        conf.push_str(line);
+        conf.push('\n');
+    }
+    conf.push_str("loadmodule /usr/lib/redis/mymod.so\n");
+    write(&repo.path().join("etc/redis/redis.conf"), &conf);
+    let mut outputs = every_output(repo.path(), &[]);
+    outputs.extend(every_output(repo.path(), &["--diff"]));
+    for args in [
+        vec!["parse", "etc/redis/redis.conf"],
+        vec!["parse", "--format", "json", "etc/redis/redis.conf"],
+        vec!["check", "etc/redis/redis.conf"],
+        vec!["check", "--format", "json", "etc/redis/redis.conf"],
+    ] {
+        outputs.push((args.join(" "), all_output(&sesslint_in(repo.path(), &args))));
+    }
+    for (what, text) in &outputs {
+        for (_, secret) in module.iter().chain(&broken) {
+            assert!(!text.contains(secret), "{what} shows {secret}:\n{text}");
+        }
+    }
+    // The frames still show the lines, masked where the secrets stood.
+    let human = &outputs[0].1;
+    assert!(human.contains("users bob on >********"), "{human}");
+    assert!(human.contains("mymod.password ********"), "{human}");
+}
+
 /// Credentials written into a Magento host in any URL form: a `unix://` socket with
 /// user-info, a socket path with `?auth=`, user-info without a scheme.
 #[test]

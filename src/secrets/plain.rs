@@ -202,6 +202,17 @@ pub fn disagreement(bytes: &[u8]) -> Option<String> {
         {
             return Some(format!("redis_secret_args disagrees with the plain one on {w:?}"));
         }
+        if matches!(directives::lookup(&lower), directives::Lookup::ModuleConfig) {
+            let setting = lower.split_once('.').map_or(&*lower, |(_, s)| s);
+            let plain = if unknown(setting) {
+                args.iter().enumerate().map(|(i, a)| (i, 0..a.len())).collect()
+            } else {
+                unknown_acl_like(&args)
+            };
+            if super::redis_secret_args(&lower, &args) != plain {
+                return Some(format!("redis_secret_args disagrees with the plain one on module config {w:?}"));
+            }
+        }
     }
     None
 }

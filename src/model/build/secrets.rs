@@ -225,6 +225,9 @@ fn in_redis_tree(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
             if let Some(from) = crate::secrets::redis_broken_line_secret(line.content.slice(bytes)) {
                 out.push(Span::new(line.content.start + from, line.content.end));
             }
+            if let Some(from) = crate::secrets::redis_broken_line_acl_like(line.content.slice(bytes)) {
+                out.push(Span::new(line.content.start + from, line.content.end));
+            }
         }
         // A directive commented out (`# requirepass <the old password>`) is still a password.
         if let redis_conf::LineKind::Comment | redis_conf::LineKind::Misread(_) = &line.kind {
@@ -405,7 +408,7 @@ mod same_as_line_by_line {
     /// left open, NUL, NBSP / `\v` / `\f` glued names, `requirepass` in any case and
     /// misspelt, `${pw}` references, multi-line quoted ini values, ACL rules.
     fn generated_files() -> Vec<Vec<u8>> {
-        let pieces: [&[u8]; 56] = [
+        let pieces: [&[u8]; 63] = [
             b"\n",
             b"\r\n",
             b"\r",
@@ -462,6 +465,13 @@ mod same_as_line_by_line {
             b"myapp['db=main;x]_password'] ",
             b"\n= ",
             b"env[${X=Y}_PASSWORD]",
+            b"users bob on >",
+            b"usr ",
+            b"xyz \">",
+            b"acl-user bob #",
+            b"mymod.password ",
+            b"ldap.search_bind_passwd ",
+            b"mymod.auth-token ",
         ];
         let mut seed: u64 = 0x5ec7e75;
         let mut next = move || {

@@ -97,6 +97,9 @@ pub(crate) fn plain_in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<
             if let Some(from) = plain::redis_broken_line_secret(line.content.slice(bytes)) {
                 out.push(Span::new(line.content.start + from, line.content.end));
             }
+            if let Some(from) = plain::redis_broken_line_acl_like(line.content.slice(bytes)) {
+                out.push(Span::new(line.content.start + from, line.content.end));
+            }
         }
         if let redis_conf::LineKind::Comment | redis_conf::LineKind::Misread(_) = &line.kind {
             let skip = text.iter().take_while(|&&b| b == b'#' || b == b' ' || b == b'\t').count();
