@@ -209,14 +209,20 @@ pub fn check_selected(model: &Model, enabled: impl Fn(&Rule) -> bool) -> Vec<Dia
 
 /// Endpoint labels grouped by the place that decides for them, in first-seen order: one
 /// finding per php.ini line instead of one per pool that inherits it.
-pub(crate) fn group_by_location<T: PartialEq>(
+pub(crate) fn group_by_location<T: Eq + std::hash::Hash + Clone>(
     items: impl IntoIterator<Item = (Location, T, String)>,
 ) -> Vec<(Location, T, Vec<String>)> {
+    // An index, not a scan of the groups so far: a pool.d can hold a group per pool.
+    let mut index: std::collections::HashMap<(Location, T), usize> = std::collections::HashMap::new();
     let mut out: Vec<(Location, T, Vec<String>)> = Vec::new();
     for (at, key, who) in items {
-        match out.iter_mut().find(|(a, k, _)| *a == at && *k == key) {
-            Some((_, _, names)) => names.push(who),
-            None => out.push((at, key, vec![who])),
+        match index.entry((at, key)) {
+            std::collections::hash_map::Entry::Occupied(e) => out[*e.get()].2.push(who),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let (at, key) = e.key().clone();
+                e.insert(out.len());
+                out.push((at, key, vec![who]));
+            }
         }
     }
     out
@@ -294,6 +300,29 @@ pub fn label(model: &Model, at: Location, message: impl Into<String>) -> Label {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn group_by_location_keeps_first_seen_order_and_joins_apart_items() {
+        use crate::model::FileId;
+        use crate::span::Span;
+        let at = |f: usize, s: usize| Location { file: FileId(f), span: Span { start: s, end: s + 1 } };
+        let items = vec![
+            (at(0, 5), 1, "a".to_owned()),
+            (at(1, 0), 1, "b".to_owned()),
+            (at(0, 5), 2, "c".to_owned()),
+            (at(0, 5), 1, "d".to_owned()),
+            (at(1, 0), 1, "e".to_owned()),
+        ];
+        let got = group_by_location(items);
+        assert_eq!(
+            got,
+            vec![
+                (at(0, 5), 1, vec!["a".to_owned(), "d".to_owned()]),
+                (at(1, 0), 1, vec!["b".to_owned(), "e".to_owned()]),
+                (at(0, 5), 2, vec!["c".to_owned()]),
+            ]
+        );
+    }
 
     #[test]
     fn every_code_has_one_rule_documented_in_the_four_sections() {

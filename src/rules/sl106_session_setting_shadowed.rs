@@ -137,8 +137,13 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         }
     }
     // A .user.ini over a pool's Redis value (its php_value, or php.ini's).
+    // Each pool's base by its header, looked up, not searched: every pool may have a layer.
+    let mut bases = std::collections::HashMap::new();
+    for b in model.pools.iter().filter(|b| b.layer.is_none()) {
+        bases.entry(b.declared_at).or_insert(b);
+    }
     for pool in model.pools.iter().filter(|p| p.layer.is_some()) {
-        let Some(base) = model.pools.iter().find(|b| b.layer.is_none() && b.declared_at == pool.declared_at) else {
+        let Some(base) = bases.get(&pool.declared_at) else {
             continue;
         };
         for key in HISTORY_KEYS {

@@ -28,7 +28,7 @@
 //! Give each application its own database (`database=N`) or prefix (`prefix=blog:`).
 
 use crate::model::php::HISTORY_KEYS;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::{endpoint_at, label, Rule};
 use crate::codes::Code;
@@ -55,7 +55,18 @@ enum Place {
 }
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
-    let mut groups: BTreeMap<(Place, i64, String), Vec<(EndpointId, Location)>> = BTreeMap::new();
+    // Each group keeps its apps in first-seen order, with sets to ask "seen?" in O(1): one
+    // Redis can serve every pool of a large pool.d.
+    type Apps = (Vec<(EndpointId, Location)>, HashSet<EndpointId>, HashSet<Location>);
+    let mut groups: BTreeMap<(Place, i64, String), Apps> = BTreeMap::new();
+    // The links of each (endpoint, target): whether any, and the first exact one's server.
+    let mut linked: HashMap<(EndpointId, usize), Option<ServerId>> = HashMap::new();
+    for l in &model.links {
+        let exact = linked.entry((l.endpoint, l.target)).or_insert(None);
+        if exact.is_none() && l.certainty == LinkCertainty::Exact {
+            *exact = Some(l.server);
+        }
+    }
     for (ei, ep) in model.endpoints.iter().enumerate() {
         let id = EndpointId(ei);
         if model.repeats_base(ep.owner, &HISTORY_KEYS) {
@@ -68,11 +79,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         }
         let Some(at) = endpoint_at(ep) else { continue };
         for (ti, t) in ep.targets.iter().enumerate() {
-            let exact =
-                model.links.iter().find(|l| l.endpoint == id && l.target == ti && l.certainty == LinkCertainty::Exact);
-            let place = match exact {
-                Some(l) => Place::Server(l.server.0),
-                None if model.links.iter().any(|l| l.endpoint == id && l.target == ti) => continue,
+            let place = match linked.get(&(id, ti)) {
+                Some(Some(server)) => Place::Server(server.0),
+                Some(None) => continue,
                 None => Place::Address(host_of(model.path(at.file), &[]), server_key(t)),
             };
             let prefix = t.prefix.clone().unwrap_or_else(|| match ep.owner {
@@ -82,14 +91,16 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 _ if ep.handler.value == "rediscluster" => "PHPREDIS_CLUSTER_SESSION:".to_owned(),
                 _ => "PHPREDIS_SESSION:".to_owned(),
             });
-            let list = groups.entry((place, t.database.unwrap_or(0), prefix)).or_default();
+            let (list, ids, ats) = groups.entry((place, t.database.unwrap_or(0), prefix)).or_default();
             // One setting read by several setups is one app.
-            if !list.iter().any(|(e, a)| *e == id || *a == at) {
+            if !ids.contains(&id) && !ats.contains(&at) {
                 list.push((id, at));
+                ids.insert(id);
+                ats.insert(at);
             }
         }
     }
-    for ((place, db, prefix), list) in groups {
+    for ((place, db, prefix), (list, _, _)) in groups {
         if list.len() < 2 {
             continue;
         }
