@@ -157,6 +157,21 @@ def gen_endpoints(tree, n):
         write(f"{tree}/srv/shop{m:05d}/app/etc/env.php", text)
 
 
+def gen_cookie_pools(tree, n):
+    """One pool file of n bare pools (`[pN]` and a listen line): an SL111 finding per pool."""
+    write(f"{tree}/etc/php/8.2/fpm/php.ini", "session.save_handler = files\n")
+    write(f"{tree}/etc/php/8.2/fpm/pool.d/www.conf", "".join(f"[p{i}]\nlisten = /run/p{i}.sock\n" for i in range(n)))
+
+
+def gen_one_redis(tree, n):
+    """n pools (files of 50) each setting a Redis save_path to the one local server."""
+    php_base(tree)
+    for f in range(0, n, 50):
+        out = [pool(f"p{i}", "tcp://127.0.0.1:6379?database=2") for i in range(f, min(n, f + 50))]
+        write(f"{tree}/etc/php/8.2/fpm/pool.d/r{f:05d}.conf", "".join(out))
+    write(f"{tree}/etc/redis/redis.conf", "port 6379\nbind 127.0.0.1\nrequirepass a-long-enough-password-123\n")
+
+
 def gen_errors(tree, n):
     """A redis.conf of n lines redis-server refuses: unknown names and bad arguments."""
     lines = ["port 6379", "bind 127.0.0.1", "requirepass a-long-enough-password-123"]
@@ -176,6 +191,8 @@ DIMENSIONS = [
     ("fleet", gen_fleet, 16, "host trees"),
     ("findings", gen_findings, 200, "pools with findings and secrets"),
     ("endpoints", gen_endpoints, 150, "servers, tunnels, pools"),
+    ("cookie-pools", gen_cookie_pools, 5000, "bare pools, an SL111 finding each"),
+    ("one-redis", gen_one_redis, 2500, "pools on one local Redis"),
 ]
 
 
