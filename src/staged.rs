@@ -12,8 +12,10 @@ use crate::model::{FileId, Location, Model};
 /// line, compared after symlinks are resolved): the primary or a related place is in such
 /// a file, or the primary place is a setting a php-fpm pool declared in such a file runs
 /// with but does not set itself (`session.use_strict_mode` of the FPM php.ini the pool
-/// `[blog]` inherits: staging `pool.d/blog.conf` shows it, since the pool can override it).
-/// A path spelled as given needs no system call; any other is first compared by device and
+/// `[blog]` inherits: staging `pool.d/blog.conf` shows it, since the pool can override it),
+/// or it names a file the run left unparsed past its budget of bytes (SL002, an error):
+/// such a file may change the named files' findings (a conf.d file setting the handler), so
+/// the run must not pass on them. A path spelled as given needs no system call; any other is first compared by device and
 /// inode (one `stat`), and resolved (`realpath`) only when those match a given file's.
 pub fn keep_touching(model: &Model, found: &mut Vec<Diagnostic>, files: &[PathBuf]) {
     let named: HashSet<&Path> = files.iter().map(|p| spelling(p)).collect();
@@ -50,10 +52,16 @@ pub fn keep_concerning(model: &Model, found: &mut Vec<Diagnostic>, touches: &mut
     let inherited = inherited_settings(model, touches);
     let is_inherited =
         |d: &Diagnostic| model.file_id(&d.primary.path).is_some_and(|f| inherited.contains(&(f, d.primary.span)));
+    // Which file past the budget could change the named files' findings is not tracked:
+    // every one of them is kept (only files discovery kept for the named files are read).
+    let unparsed: HashSet<&Path> = model.over_budget.iter().map(|u| u.path.as_path()).collect();
+    let is_unparsed =
+        |d: &Diagnostic| d.code == crate::codes::Code::UnreadableFile && unparsed.contains(d.primary.path.as_path());
     found.retain(|d| {
         touches(&d.primary.path)
             || d.related.iter().any(|r| touches(&r.path))
             || (!inherited.is_empty() && is_inherited(d))
+            || (!unparsed.is_empty() && is_unparsed(d))
     });
 }
 

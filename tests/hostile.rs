@@ -2365,3 +2365,110 @@ fn the_bytes_parsed_are_raised_or_lowered_from_the_command_line_only() {
     assert!(out.contains("unknown key `max-host-mib`"), "{out}");
     assert!(!out.contains("error[SL001]"), "{out}");
 }
+
+/// Every file sesslint parses counts against the one budget: php-fpm's `include=` pool
+/// files (read while lowering, not discovered) too. php-fpm itself reads them all; past the
+/// budget sesslint names each unread one as an error (SL002), never passes over its pools.
+#[test]
+fn fpm_include_files_count_against_the_bytes_parsed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).expect("mkdir .git");
+    write(&root.join("etc/php/8.2/fpm/php.ini"), "session.save_handler = files\n");
+    write(
+        &root.join("etc/php/8.2/fpm/php-fpm.conf"),
+        "[global]\npid = /run/php-fpm.pid\ninclude=/etc/php/8.2/fpm/extra/*.cnf\n",
+    );
+    for i in 1..=3 {
+        write(
+            &root.join(format!("etc/php/8.2/fpm/extra/p{i}.cnf")),
+            format!("; {}\n[www{i}]\nlisten = /run/p{i}.sock\n", "y".repeat(300)),
+        );
+    }
+    let size = |i: u32| std::fs::metadata(root.join(format!("etc/php/8.2/fpm/extra/p{i}.cnf"))).expect("stat").len();
+    let discovered: u64 = ["php.ini", "php-fpm.conf"]
+        .iter()
+        .map(|f| std::fs::metadata(root.join("etc/php/8.2/fpm").join(f)).expect("stat").len())
+        .sum();
+    // Room for the discovered files and the first two included ones.
+    let budget = sesslint::model::ParseBudget { host_bytes: discovered + size(1) + size(2), run_bytes: 1 << 30 };
+    let options = sesslint::model::BuildOptions { budget, ..Default::default() };
+    let model = sesslint::model::build(&[root.to_path_buf()], &options);
+    let over: Vec<_> =
+        model.over_budget.iter().map(|u| u.path.file_name().and_then(|n| n.to_str()).unwrap_or_default()).collect();
+    assert_eq!(over, ["p3.cnf"], "{:?}", model.over_budget);
+    assert!(
+        model.over_budget[0].reason.contains("not parsed: the checked tree's files before it hold"),
+        "{:?}",
+        model.over_budget
+    );
+    let pools: Vec<&str> = model.pools.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(pools, ["www1", "www2"], "the third is not parsed");
+    let found = sesslint::rules::check(&model);
+    assert!(
+        found.iter().any(|d| d.code.name() == "unreadable-file"
+            && d.severity == sesslint::diagnostic::Severity::Error
+            && d.primary.path.ends_with("extra/p3.cnf")),
+        "an SL002 error names p3.cnf: {found:?}"
+    );
+}
+
+/// A run naming files (the pre-commit hook) keeps the SL002 error of a file it left unparsed
+/// past the budget: PHP reads conf.d/50-big.ini after the staged php.ini, so the handler is
+/// redis, not the files the staged php.ini alone says; the hook must not pass on that.
+#[test]
+fn a_staged_file_keeps_the_error_of_a_file_left_unparsed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).expect("mkdir .git");
+    let fpm = root.join("etc/php/8.2/fpm");
+    write(&fpm.join("php.ini"), "session.save_handler = files\n");
+    // Comment lines: cheap to parse, 15 MiB each to count; four fit in 64 MiB, not five.
+    let line = format!("; {}\n", "x".repeat(100));
+    let blob = line.repeat((15 << 20) / line.len());
+    for i in 1..=5 {
+        let tail =
+            if i == 5 { "session.save_handler = redis\nsession.save_path = \"tcp://10.9.9.9:6379\"\n" } else { "" };
+        write(&fpm.join(format!("conf.d/{i}0-big.ini")), format!("{blob}{tail}"));
+    }
+    if let Some(php) = common::oracle("php") {
+        let o = Command::new(php)
+            .arg("-c")
+            .arg(fpm.join("php.ini"))
+            .args(["-r", "echo ini_get('session.save_handler');"])
+            .env("PHP_INI_SCAN_DIR", fpm.join("conf.d"))
+            .output()
+            .expect("run php");
+        assert_eq!(String::from_utf8_lossy(&o.stdout), "redis", "PHP reads conf.d after php.ini: {}", all_output(&o));
+    }
+    let o = sesslint_in(root, &["check", "--format", "concise", "etc/php/8.2/fpm/php.ini"]);
+    let out = all_output(&o);
+    let unparsed: Vec<&str> = out.lines().filter(|l| l.contains("error[SL002]")).collect();
+    assert_eq!(unparsed.len(), 1, "{out}");
+    assert!(unparsed[0].contains("did not check etc/php/8.2/fpm/conf.d/50-big.ini: not parsed"), "{out}");
+    assert_eq!(o.status.code(), Some(1), "the run fails on the file it did not parse:\n{out}");
+}
+
+/// The ACL file `aclfile` names, read while lowering when discovery did not find it, counts
+/// against the same budget: past it, an SL002 error names it instead of reading it.
+#[test]
+fn acl_files_count_against_the_bytes_parsed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).expect("mkdir .git");
+    let conf = "port 6379\naclfile /srv/acl/users.acl\n";
+    write(&root.join("etc/redis/redis.conf"), conf);
+    write(&root.join("srv/acl/users.acl"), "user default on >pw ~* +@all\n");
+    let parse = |host_bytes: u64| {
+        let budget = sesslint::model::ParseBudget { host_bytes, run_bytes: 1 << 30 };
+        sesslint::model::build(&[root.to_path_buf()], &sesslint::model::BuildOptions { budget, ..Default::default() })
+    };
+    let fits = parse(1 << 20);
+    assert!(fits.over_budget.is_empty(), "{:?}", fits.over_budget);
+    assert!(fits.files.iter().any(|f| f.source.path.ends_with("srv/acl/users.acl")), "the ACL file is read");
+    let model = parse(conf.len() as u64);
+    let over: Vec<_> = model.over_budget.iter().map(|u| u.path.clone()).collect();
+    assert_eq!(over.len(), 1, "{over:?}");
+    assert!(over[0].ends_with("srv/acl/users.acl"), "{over:?}");
+    assert!(!model.files.iter().any(|f| f.source.path.ends_with("srv/acl/users.acl")), "not read past the budget");
+}

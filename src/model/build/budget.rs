@@ -34,51 +34,69 @@ impl Default for ParseBudget {
     }
 }
 
-/// `files` (each host's files together, in [`super::read::by_host`]'s order) split into
-/// those parsed and those past `budget`, each of the latter with the reason. A file counts
-/// with `size_of` (its size at discovery, an editor buffer's length); the first file of a
-/// host always fits (a file is at most 16 MiB). Deterministic: a function of the order and
-/// sizes only, never of the threads.
-pub(super) fn apply(
-    files: Vec<Found>,
-    model: &Model,
+/// The bytes a build has parsed so far, per host (per tree outside a fleet) and for the run:
+/// discovered files are charged by [`apply`], files read while lowering (php-fpm's
+/// `include=` pools, ACL files) by [`Spent::charge`], so that every file parsed counts once.
+pub(super) struct Spent {
     budget: ParseBudget,
-    size_of: impl Fn(&Found) -> u64,
-) -> (Vec<Found>, Vec<Unreadable>) {
-    let mut kept = Vec::with_capacity(files.len());
-    let mut over = Vec::new();
-    let (mut run, mut host, mut current) = (0u64, 0u64, None);
-    for f in files {
-        let size = size_of(&f).min(crate::confine::MAX_FILE_SIZE);
-        let h = model.host_of_path(&f.path).map(|h| h.0);
-        if h != current {
-            (current, host) = (h, 0);
-        }
-        let reason = if host + size > budget.host_bytes {
+    run: u64,
+    /// Bytes per host index (`None`: outside a fleet or outside every host).
+    hosts: std::collections::HashMap<Option<usize>, u64>,
+}
+
+impl Spent {
+    pub(super) fn new(budget: ParseBudget) -> Self {
+        Spent { budget, run: 0, hosts: Default::default() }
+    }
+
+    /// Count `size` bytes (clamped to the 16 MiB read limit) of the file at `path` when they
+    /// fit in both budgets; `Err(reason)` (nothing counted) when they do not, the reason
+    /// naming the budget, for an SL002 error at that file.
+    pub(super) fn charge(&mut self, model: &Model, path: &std::path::Path, size: u64) -> Result<(), String> {
+        let size = size.min(crate::confine::MAX_FILE_SIZE);
+        let h = model.host_of_path(path).map(|h| h.0);
+        let host = self.hosts.get(&h).copied().unwrap_or(0);
+        if host + size > self.budget.host_bytes {
             let (whose, per) = match (&h, model.hosts.is_empty()) {
                 (Some(i), false) => (format!("host {}'s files", model.hosts[*i].name), "per host"),
                 _ => ("the checked tree's files".to_owned(), "per tree (per host in a fleet)"),
             };
-            Some(format!(
+            return Err(format!(
                 "not parsed: {whose} before it hold {}, and sesslint parses at most {} {per}, which bounds its memory; raise it with --max-host-mib",
                 mib(host),
-                mib(budget.host_bytes)
-            ))
-        } else if run + size > budget.run_bytes {
-            Some(format!(
+                mib(self.budget.host_bytes)
+            ));
+        }
+        if self.run + size > self.budget.run_bytes {
+            return Err(format!(
                 "not parsed: the files before it hold {}, and sesslint parses at most {} in one run, which bounds its memory; raise it with --max-run-mib or check fewer hosts at once",
-                mib(run),
-                mib(budget.run_bytes)
-            ))
-        } else {
-            None
-        };
-        match reason {
-            Some(reason) => over.push(Unreadable { path: f.path, reason }),
-            None => {
-                (host, run) = (host + size, run + size);
-                kept.push(f);
-            }
+                mib(self.run),
+                mib(self.budget.run_bytes)
+            ));
+        }
+        self.hosts.insert(h, host + size);
+        self.run += size;
+        Ok(())
+    }
+}
+
+/// `files` (each host's files together, in [`super::read::by_host`]'s order) split into
+/// those parsed and those past the budget of `spent`, each of the latter with the reason,
+/// the former charged to `spent`. A file counts with `size_of` (its size at discovery, an
+/// editor buffer's length); the first file of a host always fits (a file is at most 16 MiB).
+/// Deterministic: a function of the order and sizes only, never of the threads.
+pub(super) fn apply(
+    files: Vec<Found>,
+    model: &Model,
+    spent: &mut Spent,
+    size_of: impl Fn(&Found) -> u64,
+) -> (Vec<Found>, Vec<Unreadable>) {
+    let mut kept = Vec::with_capacity(files.len());
+    let mut over = Vec::new();
+    for f in files {
+        match spent.charge(model, &f.path, size_of(&f)) {
+            Err(reason) => over.push(Unreadable { path: f.path, reason }),
+            Ok(()) => kept.push(f),
         }
     }
     (kept, over)
@@ -113,7 +131,7 @@ mod tests {
         });
         let files = vec![found("/f/a/1", 6), found("/f/a/2", 6), found("/f/a/3", 4), found("/f/b/1", 10)];
         let budget = ParseBudget { host_bytes: 10, run_bytes: 100 };
-        let (kept, over) = apply(files, &model, budget, |f| f.size);
+        let (kept, over) = apply(files, &model, &mut Spent::new(budget), |f| f.size);
         let kept: Vec<_> = kept.iter().map(|f| f.path.to_str().unwrap_or_default()).collect();
         assert_eq!(kept, ["/f/a/1", "/f/a/3", "/f/b/1"], "a file that still fits is parsed");
         assert_eq!(over.len(), 1);
@@ -126,7 +144,7 @@ mod tests {
     fn files_past_the_run_budget_are_named() {
         let files = vec![found("/t/1", 6), found("/t/2", 6), found("/t/3", 1)];
         let budget = ParseBudget { host_bytes: 100, run_bytes: 7 };
-        let (kept, over) = apply(files, &Model::default(), budget, |f| f.size);
+        let (kept, over) = apply(files, &Model::default(), &mut Spent::new(budget), |f| f.size);
         assert_eq!(kept.len(), 2);
         assert_eq!(over[0].path, PathBuf::from("/t/2"));
         assert!(over[0].reason.contains("in one run"), "{}", over[0].reason);

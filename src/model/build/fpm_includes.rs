@@ -83,8 +83,15 @@ const MAX_FPM_INCLUDE_FILES: usize = 1000;
 
 /// Read the files an include pattern matches that discovery did not find (a pool directory
 /// with another name): FPM's globs name files in one directory. Reads go through the
-/// model's confinement: nothing outside the checked tree, nothing from /proc.
-pub(super) fn read_fpm_includes(model: &mut Model, parsed: &mut Vec<Parsed>, m: usize) {
+/// model's confinement: nothing outside the checked tree, nothing from /proc. Each counts
+/// against the build's budget (`spent`) as a discovered file does: past it, the file is not
+/// read and is an SL002 error ([`Model::over_budget`]).
+pub(super) fn read_fpm_includes(
+    model: &mut Model,
+    parsed: &mut Vec<Parsed>,
+    m: usize,
+    spent: &mut super::budget::Spent,
+) {
     for inc in fpm_include_patterns(model, parsed, m) {
         let Some(resolved) = inc.resolved else { continue };
         let (Some(dir), Some(name)) = (resolved.parent(), resolved.file_name().and_then(|n| n.to_str())) else {
@@ -129,6 +136,12 @@ pub(super) fn read_fpm_includes(model: &mut Model, parsed: &mut Vec<Parsed>, m: 
             });
         }
         for p in kept.into_sorted_vec() {
+            // Counted at its size before reading, as discovery counts its files.
+            let size = std::fs::metadata(&p).map_or(0, |m| m.len());
+            if let Err(reason) = spent.charge(model, &p, size) {
+                model.over_budget.push(discover::Unreadable { path: p, reason });
+                continue;
+            }
             let bytes = match model.confinement.read_in(&p, Some(model.root_of(FileId(m)))) {
                 Ok(b) => b,
                 Err(why) => {

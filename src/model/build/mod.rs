@@ -165,7 +165,8 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
     let files = read::by_host(std::mem::take(&mut discovery.files), &model);
     // What an editor buffer replaces counts with the buffer's length.
     let size_of = |f: &discover::Found| overlay.and_then(|o| o.get(&f.path)).map_or(f.size, |b| b.len() as u64);
-    let (files, over_budget) = budget::apply(files, &model, budget, size_of);
+    let mut spent = budget::Spent::new(budget);
+    let (files, over_budget) = budget::apply(files, &model, &mut spent, size_of);
     model.over_budget = over_budget;
     let sizes: Vec<u64> = files.iter().map(size_of).collect();
     let groups = read::groups(&files, &sizes, &model, group_files, budget.host_bytes);
@@ -206,8 +207,8 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
                     Err(u) => model.unreadable.push(u),
                 }
             }
-            php_setups::lower_php(&mut model, &mut parsed, first, &mut php_kinds);
-            redis_servers::lower_redis(&mut model, &parsed, &loader, first);
+            php_setups::lower_php(&mut model, &mut parsed, first, &mut php_kinds, &mut spent);
+            redis_servers::lower_redis(&mut model, &parsed, &loader, first, &mut spent);
             lower_magento(&mut model, &parsed, first);
             let mut done: Vec<Parsed> =
                 parsed.iter_mut().skip(first).map(|p| std::mem::replace(p, Parsed::None)).collect();

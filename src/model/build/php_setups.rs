@@ -23,8 +23,15 @@ pub(super) type Kind = u8;
 
 /// Lower the PHP setups and pools of the files from `first` on (one group of hosts; the
 /// files before it were lowered already), appending them to `model.php` and `model.pools`
-/// and the [`Kind`] of each to `kinds` (setups', pools').
-pub(super) fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>, first: usize, kinds: &mut (Vec<Kind>, Vec<Kind>)) {
+/// and the [`Kind`] of each to `kinds` (setups', pools'). The pool files php-fpm's
+/// `include=` adds are charged to `spent`, the build's budget of bytes parsed.
+pub(super) fn lower_php(
+    model: &mut Model,
+    parsed: &mut Vec<Parsed>,
+    first: usize,
+    kinds: &mut (Vec<Kind>, Vec<Kind>),
+    spent: &mut super::budget::Spent,
+) {
     let by_role = |model: &Model, role: Role| -> Vec<usize> {
         (first..model.files.len()).filter(|&i| model.files[i].role == role).collect()
     };
@@ -39,7 +46,7 @@ pub(super) fn lower_php(model: &mut Model, parsed: &mut Vec<Parsed>, first: usiz
     let mains = by_role(model, Role::FpmMain);
     // Files an `include=` names outside the usual pool directories join the pools.
     for &m in &mains {
-        read_fpm_includes(model, parsed, m);
+        read_fpm_includes(model, parsed, m, spent);
     }
     let pools = by_role(model, Role::FpmPool);
     let mut claimed = vec![false; model.files.len()];

@@ -21,8 +21,14 @@ use crate::syntax::redis_conf::{LoadErrorKind, LoadedConfig, Loader};
 /// Loading and building each server are independent of the others and run over the
 /// threads; what touches the model (placing each directive in its file, reading files the
 /// discovery missed, the ACL file) runs here in the files' order, so the model is the one
-/// a plain loop over the files makes.
-pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader, first: usize) {
+/// a plain loop over the files makes. The ACL files read here are charged to `parse_budget`.
+pub(super) fn lower_redis(
+    model: &mut Model,
+    parsed: &[Parsed],
+    loader: &Loader,
+    first: usize,
+    parse_budget: &mut super::budget::Spent,
+) {
     let mut tops: Vec<usize> = (first..model.files.len()).filter(|&i| model.files[i].role == Role::RedisConf).collect();
     // Main files first, so that a fragment another file includes is not taken for a server.
     tops.sort_by_key(|&i| (!is_main_file(&model.files[i].source.path), i));
@@ -94,13 +100,13 @@ pub(super) fn lower_redis(model: &mut Model, parsed: &[Parsed], loader: &Loader,
         // one places its directives when it may read a file in (the ids follow that order),
         // and every million directives (what a batch holds in memory).
         if !pending.is_empty() && (reads_a_file_in(model, &l, &cfg, &path) || pending_directives > 1 << 20) {
-            finish_servers(model, std::mem::take(&mut pending));
+            finish_servers(model, std::mem::take(&mut pending), parse_budget);
             pending_directives = 0;
         }
         pending_directives += cfg.directives.len();
         pending.push(place(model, i, path, l, cfg, &mut included));
     }
-    finish_servers(model, pending);
+    finish_servers(model, pending, parse_budget);
 }
 
 /// A loaded server config whose errors and directives were placed in the model's files,
@@ -203,8 +209,8 @@ fn place(
 }
 
 /// Build the servers of `placed` over the threads, then, in order, give each its release
-/// and its ACL file, and append it to `model.redis`.
-fn finish_servers(model: &mut Model, placed: Vec<Placed>) {
+/// and its ACL file (charged to `budget` when read), and append it to `model.redis`.
+fn finish_servers(model: &mut Model, placed: Vec<Placed>, budget: &mut super::budget::Spent) {
     let servers = crate::parallel::map(&placed, 2, |p| {
         // Borrowed from the loaded config, not copied (a 16 MiB file has millions of lines).
         let directives: Vec<PlacedDirective<'_>> = p
@@ -241,7 +247,7 @@ fn finish_servers(model: &mut Model, placed: Vec<Placed>) {
             }
         }
         if let Some(acl) = server.aclfile.clone() {
-            use_acl_file(model, &p.loader, &mut server, &acl);
+            use_acl_file(model, &p.loader, &mut server, &acl, budget);
         }
         model.redis.push(server);
         spent.push((p.loader, p.cfg));
@@ -292,8 +298,16 @@ type Trees = std::sync::Arc<std::collections::HashMap<PathBuf, std::sync::Arc<cr
 
 /// Read the ACL file `aclfile` names and give its users to the server. redis-server opens
 /// it after reading the config, so a relative path is taken in `dir` (the loader's path
-/// mapping puts absolute paths below the root).
-fn use_acl_file(model: &mut Model, l: &Loader, server: &mut redis::RedisServer, acl: &str) {
+/// mapping puts absolute paths below the root). A file not discovered counts against the
+/// build's budget of bytes parsed: past it, it is not read (SL002 error), the server left
+/// without its users.
+fn use_acl_file(
+    model: &mut Model,
+    l: &Loader,
+    server: &mut redis::RedisServer,
+    acl: &str,
+    budget: &mut super::budget::Spent,
+) {
     let named = Path::new(acl);
     let logical = match server.settings.get("dir") {
         Some((dir, _)) if named.is_relative() => Path::new(dir).join(named),
@@ -303,23 +317,31 @@ fn use_acl_file(model: &mut Model, l: &Loader, server: &mut redis::RedisServer, 
     let at = server.aclfile_at.unwrap_or(Location { file: server.file, span: Span::empty(0) });
     let fid = match model.file_id(&physical) {
         Some(id) => id,
-        // Through the loader's one confined read: inside the checked tree, never /proc.
-        None => match l.read_named(&logical) {
-            Ok(bytes) => {
-                let (file, _) = parse_file(Source::new(physical.clone(), bytes), Role::RedisAcl);
-                model.add_file(file)
-            }
-            Err(e) => {
-                server.startup_failures.push(redis::StartupFailure {
-                    at,
-                    message: format!(
-                        "Aborting Redis startup because of ACL errors: Error loading ACLs, opening file '{}': {e}",
-                        crate::source::printable(acl)
-                    ),
-                });
+        None if model.over_budget.iter().any(|u| u.path == physical) => return,
+        None => {
+            let size = std::fs::metadata(&physical).map_or(0, |m| m.len());
+            if let Err(reason) = budget.charge(model, &physical, size) {
+                model.over_budget.push(crate::discover::Unreadable { path: physical, reason });
                 return;
             }
-        },
+            // Through the loader's one confined read: inside the checked tree, never /proc.
+            match l.read_named(&logical) {
+                Ok(bytes) => {
+                    let (file, _) = parse_file(Source::new(physical.clone(), bytes), Role::RedisAcl);
+                    model.add_file(file)
+                }
+                Err(e) => {
+                    server.startup_failures.push(redis::StartupFailure {
+                        at,
+                        message: format!(
+                            "Aborting Redis startup because of ACL errors: Error loading ACLs, opening file '{}': {e}",
+                            crate::source::printable(acl)
+                        ),
+                    });
+                    return;
+                }
+            }
+        }
     };
     // The tree the file was read with (also when it was read just now); a file discovered
     // under another role is read as the ACL file it is named as.
