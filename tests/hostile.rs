@@ -2414,7 +2414,7 @@ fn fpm_include_files_count_against_the_bytes_parsed() {
 }
 
 /// A run naming files (the pre-commit hook) keeps the SL002 error of a file it left unparsed
-/// past the budget: PHP reads conf.d/50-big.ini after the staged php.ini, so the handler is
+/// past the budget: PHP reads conf.d/40-big.ini after the staged php.ini, so the handler is
 /// redis, not the files the staged php.ini alone says; the hook must not pass on that.
 #[test]
 fn a_staged_file_keeps_the_error_of_a_file_left_unparsed() {
@@ -2423,12 +2423,12 @@ fn a_staged_file_keeps_the_error_of_a_file_left_unparsed() {
     std::fs::create_dir_all(root.join(".git")).expect("mkdir .git");
     let fpm = root.join("etc/php/8.2/fpm");
     write(&fpm.join("php.ini"), "session.save_handler = files\n");
-    // Comment lines: cheap to parse, 15 MiB each to count; four fit in 64 MiB, not five.
+    // Comment lines of 300 KiB each: three fit in a budget of 1 MiB, not four.
     let line = format!("; {}\n", "x".repeat(100));
-    let blob = line.repeat((15 << 20) / line.len());
-    for i in 1..=5 {
+    let blob = line.repeat((300 << 10) / line.len());
+    for i in 1..=4 {
         let tail =
-            if i == 5 { "session.save_handler = redis\nsession.save_path = \"tcp://10.9.9.9:6379\"\n" } else { "" };
+            if i == 4 { "session.save_handler = redis\nsession.save_path = \"tcp://10.9.9.9:6379\"\n" } else { "" };
         write(&fpm.join(format!("conf.d/{i}0-big.ini")), format!("{blob}{tail}"));
     }
     if let Some(php) = common::oracle("php") {
@@ -2441,11 +2441,11 @@ fn a_staged_file_keeps_the_error_of_a_file_left_unparsed() {
             .expect("run php");
         assert_eq!(String::from_utf8_lossy(&o.stdout), "redis", "PHP reads conf.d after php.ini: {}", all_output(&o));
     }
-    let o = sesslint_in(root, &["check", "--format", "concise", "etc/php/8.2/fpm/php.ini"]);
+    let o = sesslint_in(root, &["check", "--max-host-mib", "1", "--format", "concise", "etc/php/8.2/fpm/php.ini"]);
     let out = all_output(&o);
     let unparsed: Vec<&str> = out.lines().filter(|l| l.contains("error[SL002]")).collect();
     assert_eq!(unparsed.len(), 1, "{out}");
-    assert!(unparsed[0].contains("did not check etc/php/8.2/fpm/conf.d/50-big.ini: not parsed"), "{out}");
+    assert!(unparsed[0].contains("did not check etc/php/8.2/fpm/conf.d/40-big.ini: not parsed"), "{out}");
     assert_eq!(o.status.code(), Some(1), "the run fails on the file it did not parse:\n{out}");
 }
 
