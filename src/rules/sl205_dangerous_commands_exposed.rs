@@ -57,6 +57,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         }
         // The users session clients log in as; without clients in the tree, the default user.
         let mut users: Vec<(String, Option<crate::model::Location>)> = Vec::new();
+        // Sets and maps, not searches: a server may have a user per pool of a large pool.d.
+        let mut seen = std::collections::HashSet::new();
         for (l, ep) in model.endpoints_of(ServerId(si)) {
             let name = ep.targets[l.target]
                 .auth
@@ -64,12 +66,17 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 .and_then(|a| a.user.clone())
                 .filter(|u| !u.is_empty())
                 .unwrap_or_else(|| "default".to_owned());
-            if !users.iter().any(|(n, _)| *n == name) {
+            if seen.insert(name.clone()) {
                 users.push((name, endpoint_at(ep)));
             }
         }
         if users.is_empty() {
             users.push(("default".to_owned(), None));
+        }
+        // The first enabled ACL user of each name, as a search in file order would find it.
+        let mut enabled = std::collections::HashMap::new();
+        for u in s.users.iter().filter(|u| u.enabled) {
+            enabled.entry(u.name.as_str()).or_insert(u);
         }
         for (name, client_at) in users {
             // The root selector's commands and every `(...)` selector's: a command any of them
@@ -82,7 +89,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 let u = &s.default_user;
                 (std::iter::once(u.commands).chain(u.selectors.iter().map(|x| x.commands)).collect(), u.at)
             } else {
-                match s.users.iter().find(|u| u.name == name && u.enabled) {
+                match enabled.get(name.as_str()) {
                     Some(u) => (
                         std::iter::once(u.commands).chain(u.selectors.iter().map(|x| x.commands)).collect(),
                         Some(u.at),
