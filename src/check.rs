@@ -259,7 +259,7 @@ impl std::fmt::Display for BufferRefusal {
         let show = |p: &Path| crate::source::display_path(p);
         match self {
             BufferRefusal::Outside { path, tree } => {
-                write!(f, "{} is outside the checked tree {}", show(path), show(tree))
+                write!(f, "{} is outside the checked tree (the directory {})", show(path), show(tree))
             }
             BufferRefusal::NotAFile(path) => write!(f, "{} is not a regular file", show(path)),
             BufferRefusal::TooLarge(n) => write!(f, "{}", crate::confine::Refusal::TooLarge(*n)),
