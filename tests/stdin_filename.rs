@@ -122,7 +122,7 @@ fn a_path_outside_the_checked_tree_is_refused() {
     };
     // Beside --root, and through `..`.
     let elsewhere = outside.path().join("etc/redis/redis.conf").display().to_string();
-    refused(&["--root", "etc", "--stdin-filename", &elsewhere, "-"], "is outside the checked tree etc");
+    refused(&["--root", "etc", "--stdin-filename", &elsewhere, "-"], "is outside the checked tree (the directory etc)");
     refused(&["--root", "etc/php", "--stdin-filename", "etc/php/../redis/redis.conf", "-"], "outside the checked tree");
     // A directory of the tree that is a symlink out of it: the path resolves outside.
     std::os::unix::fs::symlink(outside.path(), project.path().join("etc/elsewhere")).expect("symlink");
