@@ -171,22 +171,7 @@ pub fn run(args: &MigrateArgs) -> ExitCode {
     }
     let dir = manifest_dir(&args.common.paths);
     match edit::apply::apply(&changes, &ApplyOptions { manifest_dir: &dir }) {
-        Ok(report) => {
-            let mut text = String::new();
-            for f in &report.files {
-                text.push_str(&format!("wrote {}\n", crate::cli::fix::written(f)));
-            }
-            text.push_str(&summary(&plan, true));
-            text.push_str(&format!("To undo: sesslint restore {}\n", sesslint::display_path(&dir)));
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-                return write_failed(&e, None);
-            }
-            if args.copy_sessions {
-                drop(out);
-                return crate::cli::copy_sessions::run(&model, &args.common);
-            }
-            ExitCode::SUCCESS
-        }
+        Ok(report) => applied(out, &report, &summary(&plan, true), &dir, args, &model),
         Err(e) => fail(2, &e.to_string()),
     }
 }
@@ -240,28 +225,42 @@ fn apply_plan(args: &MigrateArgs, file: &std::path::Path) -> ExitCode {
     };
     match edit::apply::apply(&changes, &ApplyOptions { manifest_dir: &dir }) {
         Ok(report) => {
-            let mut out = std::io::stdout().lock();
-            let mut text = String::new();
-            for f in &report.files {
-                text.push_str(&format!("wrote {}\n", crate::cli::fix::written(f)));
-            }
+            let mut reloads = String::new();
             if let Some(reload) = plan.meta.get("reload").and_then(|r| r.as_array()) {
-                text.push_str("Reload these for the change to take effect (sesslint runs nothing):\n");
+                reloads.push_str("Reload these for the change to take effect (sesslint runs nothing):\n");
                 for r in reload.iter().filter_map(|r| r.as_str()) {
-                    text.push_str(&format!("  {}\n", sesslint::printable(r)));
+                    reloads.push_str(&format!("  {}\n", sesslint::printable(r)));
                 }
             }
-            text.push_str(&format!("To undo: sesslint restore {}\n", sesslint::display_path(&dir)));
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-                return write_failed(&e, None);
-            }
-            if args.copy_sessions {
-                drop(out);
-                // `model` is the tree before the plan was applied: which setups were on files.
-                return crate::cli::copy_sessions::run(&model, &args.common);
-            }
-            ExitCode::SUCCESS
+            applied(std::io::stdout().lock(), &report, &reloads, &dir, args, &model)
         }
         Err(e) => fail(1, &e.to_string()),
     }
+}
+
+/// After `--apply` or `--apply-plan` wrote its files: what was written, `middle` (the summary or
+/// the reloads), how to undo it, then the sessions copied when `--copy-sessions` asks. `model` is
+/// the tree before the change was applied: which setups were on files.
+fn applied(
+    mut out: impl Write,
+    report: &edit::apply::ApplyReport,
+    middle: &str,
+    dir: &std::path::Path,
+    args: &MigrateArgs,
+    model: &sesslint::model::Model,
+) -> ExitCode {
+    let mut text = String::new();
+    for f in &report.files {
+        text.push_str(&format!("wrote {}\n", crate::cli::fix::written(f)));
+    }
+    text.push_str(middle);
+    text.push_str(&format!("To undo: sesslint restore {}\n", sesslint::display_path(dir)));
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        return write_failed(&e, None);
+    }
+    if args.copy_sessions {
+        drop(out);
+        return crate::cli::copy_sessions::run(model, &args.common);
+    }
+    ExitCode::SUCCESS
 }
