@@ -46,21 +46,16 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
-    for u in &model.unreadable {
-        let primary = Label::new(Path::new(&u.path), Span::empty(0), u.reason.clone());
-        out.push(rule.diagnostic(
-            Severity::Warning,
-            format!("could not read {}: {}", crate::source::display_path(&u.path), u.reason),
-            primary,
-        ));
-    }
     // Past the budget: an error, so that no `fail-on` lets a run pass on files it never read.
-    for u in &model.over_budget {
-        let primary = Label::new(Path::new(&u.path), Span::empty(0), u.reason.clone());
-        out.push(rule.diagnostic(
-            Severity::Error,
-            format!("did not check {}: {}", crate::source::display_path(&u.path), u.reason),
-            primary,
-        ));
+    let lists = [
+        (&model.unreadable, Severity::Warning, "could not read"),
+        (&model.over_budget, Severity::Error, "did not check"),
+    ];
+    for (list, severity, verb) in lists {
+        for u in list {
+            let primary = Label::new(Path::new(&u.path), Span::empty(0), u.reason.clone());
+            let message = format!("{verb} {}: {}", crate::source::display_path(&u.path), u.reason);
+            out.push(rule.diagnostic(severity, message, primary));
+        }
     }
 }
