@@ -2472,3 +2472,81 @@ fn acl_files_count_against_the_bytes_parsed() {
     assert!(over[0].ends_with("srv/acl/users.acl"), "{over:?}");
     assert!(!model.files.iter().any(|f| f.source.path.ends_with("srv/acl/users.acl")), "not read past the budget");
 }
+
+/// A fragment a redis.conf `include`s, read while loading and not discovered, counts against
+/// the same budget: past it, its directives are left out of the server and an SL002 error
+/// names it. A discovered file left unparsed past the budget stays unparsed when included.
+#[test]
+fn redis_includes_count_against_the_bytes_parsed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).expect("mkdir .git");
+    let conf = "port 6379\ninclude /srv/redis/extra.inc\ninclude /etc/redis/late.conf\n";
+    write(&root.join("etc/redis/redis.conf"), conf);
+    write(&root.join("srv/redis/extra.inc"), "port 7000\n");
+    write(&root.join("etc/redis/late.conf"), format!("# {}\nmaxclients 77\n", "z".repeat(200)));
+    let build = |host_bytes: u64| {
+        let budget = sesslint::model::ParseBudget { host_bytes, run_bytes: 1 << 30 };
+        sesslint::model::build(&[root.to_path_buf()], &sesslint::model::BuildOptions { budget, ..Default::default() })
+    };
+    let setting = |m: &sesslint::model::Model, k: &str| m.redis[0].settings.get(k).map(|(v, _)| v.clone());
+    let fits = build(1 << 20);
+    assert!(fits.over_budget.is_empty(), "{:?}", fits.over_budget);
+    assert_eq!(setting(&fits, "port").as_deref(), Some("7000"), "the include is read within the budget");
+    assert_eq!(setting(&fits, "maxclients").as_deref(), Some("77"));
+    // Room for redis.conf only: late.conf (discovered) is past it, so is extra.inc.
+    let model = build(conf.len() as u64);
+    let mut over: Vec<String> = model.over_budget.iter().map(|u| u.path.display().to_string()).collect();
+    over.sort();
+    assert_eq!(over.len(), 2, "each named once: {over:?}");
+    assert!(over[0].ends_with("etc/redis/late.conf") && over[1].ends_with("srv/redis/extra.inc"), "{over:?}");
+    assert!(
+        model.over_budget.iter().all(|u| u.reason.contains("raise it with --max-host-mib")),
+        "{:?}",
+        model.over_budget
+    );
+    assert_eq!(model.redis.len(), 1);
+    assert_eq!(setting(&model, "port").as_deref(), Some("6379"), "extra.inc is left out");
+    assert_eq!(setting(&model, "maxclients"), None, "late.conf is left out");
+    for name in ["extra.inc", "late.conf"] {
+        assert!(!model.files.iter().any(|f| f.source.path.ends_with(name)), "{name} is not kept");
+    }
+    let found = sesslint::rules::check(&model);
+    let errors = found
+        .iter()
+        .filter(|d| d.code.name() == "unreadable-file" && d.severity == sesslint::diagnostic::Severity::Error)
+        .count();
+    assert_eq!(errors, 2, "{found:?}");
+}
+
+/// The key files both ends of a tunnel must share are read to compare them: they count
+/// against the budget too, and one past it is named (SL002) and the keys said not compared.
+#[test]
+fn tunnel_key_files_count_against_the_bytes_parsed() {
+    let fleet = common::fixtures().join("rules/SL405/clean-spiped");
+    // The web host's discovered files; its key file comes after them.
+    let mut web = 0;
+    let mut stack = vec![fleet.join("web")];
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).expect("read_dir").map(|e| e.expect("entry").path()));
+        } else if p.extension().is_none_or(|e| e != "key") {
+            web += std::fs::metadata(&p).expect("stat").len();
+        }
+    }
+    let build = |host_bytes: u64| {
+        let budget = sesslint::model::ParseBudget { host_bytes, run_bytes: 1 << 30 };
+        sesslint::model::build(&[fleet.clone()], &sesslint::model::BuildOptions { budget, ..Default::default() })
+    };
+    let fits = build(web + 1024);
+    assert!(fits.over_budget.is_empty(), "{:?}", fits.over_budget);
+    assert!(fits.chain_problems.is_empty(), "{:?}", fits.chain_problems);
+    let model = build(web);
+    let over: Vec<_> = model.over_budget.iter().map(|u| u.path.clone()).collect();
+    assert_eq!(over.len(), 1, "{over:?}");
+    assert!(over[0].ends_with("web/etc/spiped/redis.key"), "{over:?}");
+    assert_eq!(model.chain_problems.len(), 1, "{:?}", model.chain_problems);
+    let said = &model.chain_problems[0].message;
+    assert!(said.contains("cannot be compared") && said.contains("not read past the bytes sesslint parses"), "{said}");
+    assert!(!said.contains("fixture key"), "the key text never reaches a message: {said}");
+}

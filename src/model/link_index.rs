@@ -69,6 +69,9 @@ struct Index<'m> {
     /// Outside fleets: the machine of each tree [`host_of`] names.
     interned: HashMap<PathBuf, Machine>,
     tops: Vec<PathBuf>,
+    /// Files the build left unread past its budget ([`Model::over_budget`]): a tunnel key
+    /// among them is not read here either.
+    unparsed: std::collections::HashSet<PathBuf>,
 }
 
 /// Link every endpoint target of `model` (whose files and hosts are read) to the servers
@@ -232,6 +235,7 @@ impl<'m> Index<'m> {
             machine_names,
             interned,
             tops: tops.to_vec(),
+            unparsed: model.over_budget.iter().map(|u| u.path.clone()).collect(),
         };
         ix.enter_hosts();
         ix.enter_servers();
@@ -701,21 +705,23 @@ impl Index<'_> {
     fn keys_differ(&self, c: usize, e: usize) -> Option<ChainProblem> {
         let (tc, te) = (&self.model.tunnels[c], &self.model.tunnels[e]);
         let (kc, ke) = (tc.key.as_deref()?, te.key.as_deref()?);
-        let read = |t: &super::Tunnel, key: &str| -> Result<Vec<u8>, String> {
-            let file = t.at.file;
-            let path = if let Some(rel) = key.strip_prefix('/') {
-                self.model.root_of(file).join(rel)
-            } else {
-                self.model.path(file).parent().unwrap_or(Path::new("")).join(key)
-            };
+        let (pc, pe) = (tc.key_file(self.model)?, te.key_file(self.model)?);
+        let read = |t: &super::Tunnel, path: PathBuf| -> Result<Vec<u8>, String> {
+            // Charged to the build's budget when it was built: one past it is not read.
+            if self.unparsed.contains(&path) {
+                return Err(format!(
+                    "{}: not read past the bytes sesslint parses (SL002)",
+                    crate::source::display_path(&path)
+                ));
+            }
             self.model
                 .confinement
-                .read_in(&path, Some(self.model.root_of(file)))
+                .read_in(&path, Some(self.model.root_of(t.at.file)))
                 .map_err(|why| format!("{}: {why}", crate::source::display_path(&path)))
         };
         let names = (&self.machine_names[self.tunnel_machine[c]], &self.machine_names[self.tunnel_machine[e]]);
         let kind = kind_name(tc.kind);
-        let (bc, be) = match (read(tc, kc), read(te, ke)) {
+        let (bc, be) = match (read(tc, pc), read(te, pe)) {
             (Ok(a), Ok(b)) => (a, b),
             (a, b) => {
                 // Point at the end whose key file is missing, the other as related.

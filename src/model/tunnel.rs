@@ -71,6 +71,18 @@ impl Tunnel {
     pub fn key_line(&self) -> Location {
         self.key_at.unwrap_or(self.at)
     }
+
+    /// Where this end's key file is on this machine: an absolute `key` below its host's
+    /// root, a relative one beside the file that names it (how spiped and stunnel, started
+    /// in that directory, open it). `None` without a key.
+    pub fn key_file(&self, model: &super::Model) -> Option<std::path::PathBuf> {
+        let key = self.key.as_deref()?;
+        let file = self.at.file;
+        Some(match key.strip_prefix('/') {
+            Some(rel) => model.root_of(file).join(rel),
+            None => model.path(file).parent().unwrap_or(std::path::Path::new("")).join(key),
+        })
+    }
 }
 
 /// (host, port) of `host:port`, `[v6]:port`, or a bare port (host = loopback for a

@@ -9,8 +9,10 @@
 //! ones, files a php-fpm `include=` glob matches past the first 1000 discovery did not find.
 //! As an error: a file left unparsed because the files before it already hold the bytes
 //! sesslint parses at most (64 MiB per host, 1 GiB per run), which bound its memory: a
-//! discovered file, a pool file php-fpm's `include=` names or an ACL file alike. A run
-//! naming files (`check FILE...`) keeps these errors whichever file they are at.
+//! discovered file, a pool file php-fpm's `include=` names, a fragment a redis.conf
+//! `include`s (its directives left out of the server), an ACL file, a tunnel's key file (the
+//! two ends' keys then not compared) or a `tunnel-paths` file alike. A run naming files
+//! (`check FILE...`) keeps these errors whichever file they are at.
 //!
 //! ## Why it matters
 //! A check that silently skips a file gives a clean report for a configuration it never saw.

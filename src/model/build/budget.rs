@@ -36,17 +36,42 @@ impl Default for ParseBudget {
 
 /// The bytes a build has parsed so far, per host (per tree outside a fleet) and for the run:
 /// discovered files are charged by [`apply`], files read while lowering (php-fpm's
-/// `include=` pools, ACL files) by [`Spent::charge`], so that every file parsed counts once.
+/// `include=` pools, ACL files) by [`Spent::charge`], files a redis.conf `include`s and
+/// tunnel key files by [`Spent::admit`], so that every file read counts once.
 pub(super) struct Spent {
     budget: ParseBudget,
     run: u64,
     /// Bytes per host index (`None`: outside a fleet or outside every host).
     hosts: std::collections::HashMap<Option<usize>, u64>,
+    /// Files asked for by [`Spent::admit`], and discovered files past the budget: whether
+    /// each may be read (charged once, refused every time after the first refusal).
+    decided: std::collections::HashMap<std::path::PathBuf, bool>,
 }
 
 impl Spent {
     pub(super) fn new(budget: ParseBudget) -> Self {
-        Spent { budget, run: 0, hosts: Default::default() }
+        Spent { budget, run: 0, hosts: Default::default(), decided: Default::default() }
+    }
+
+    /// Whether the file at `path` (read while lowering or linking, not discovered) may be
+    /// kept: charged at its size on disk the first time it is asked for; past the budget it
+    /// is added to [`Model::over_budget`] (an SL002 error) and refused then and after. A
+    /// discovered file past the budget is refused too. Deterministic as long as the caller
+    /// asks in the files' order, never in the threads' order.
+    pub(super) fn admit(&mut self, model: &mut Model, path: &std::path::Path) -> bool {
+        if let Some(&ok) = self.decided.get(path) {
+            return ok;
+        }
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        let ok = match self.charge(model, path, size) {
+            Ok(()) => true,
+            Err(reason) => {
+                model.over_budget.push(Unreadable { path: path.to_path_buf(), reason });
+                false
+            }
+        };
+        self.decided.insert(path.to_path_buf(), ok);
+        ok
     }
 
     /// Count `size` bytes (clamped to the 16 MiB read limit) of the file at `path` when they
@@ -95,7 +120,13 @@ pub(super) fn apply(
     let mut over = Vec::new();
     for f in files {
         match spent.charge(model, &f.path, size_of(&f)) {
-            Err(reason) => over.push(Unreadable { path: f.path, reason }),
+            Err(reason) => {
+                spent.decided.insert(f.path.clone(), false);
+                if f.read_from != f.path {
+                    spent.decided.insert(f.read_from.clone(), false);
+                }
+                over.push(Unreadable { path: f.path, reason })
+            }
             Ok(()) => kept.push(f),
         }
     }

@@ -230,12 +230,13 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
         }
     }
     tunnels::lower_tunnels(&mut model);
+    tunnels::charge_key_files(&mut model, &mut spent);
     endpoints::build_endpoints(&mut model);
     let linking = super::link_index::link_all(&model, paths);
     (model.links, model.unlinked, model.chain_problems) = (linking.links, linking.unlinked, linking.chain_problems);
     model.unreached = linking.unreached;
     if !tunnel_paths.is_empty() {
-        tunnels::add_tunnel_evidence(&mut model, tunnel_paths);
+        tunnels::add_tunnel_evidence(&mut model, tunnel_paths, &mut spent);
     }
     model
 }

@@ -21,7 +21,8 @@ use crate::syntax::redis_conf::{LoadErrorKind, LoadedConfig, Loader};
 /// Loading and building each server are independent of the others and run over the
 /// threads; what touches the model (placing each directive in its file, reading files the
 /// discovery missed, the ACL file) runs here in the files' order, so the model is the one
-/// a plain loop over the files makes. The ACL files read here are charged to `parse_budget`.
+/// a plain loop over the files makes. The files read here (included fragments discovery did
+/// not find, ACL files) are charged to `parse_budget`, in that order.
 pub(super) fn lower_redis(
     model: &mut Model,
     parsed: &[Parsed],
@@ -104,7 +105,7 @@ pub(super) fn lower_redis(
             pending_directives = 0;
         }
         pending_directives += cfg.directives.len();
-        pending.push(place(model, i, path, l, cfg, &mut included));
+        pending.push(place(model, i, path, l, cfg, &mut included, parse_budget));
     }
     finish_servers(model, pending, parse_budget);
 }
@@ -130,18 +131,24 @@ fn reads_a_file_in(model: &Model, l: &Loader, cfg: &LoadedConfig, top: &Path) ->
 }
 
 /// Record what loading the server of file `i` found in the model's files (the fragments it
-/// included, backups it loaded, load errors) and the file of each directive.
+/// included, backups it loaded, load errors) and the file of each directive. An included
+/// file past the build's budget (`budget`) is left out of the server, SL002 naming it.
 fn place(
     model: &mut Model,
     i: usize,
     path: PathBuf,
     l: Loader,
-    cfg: LoadedConfig,
+    mut cfg: LoadedConfig,
     included: &mut BTreeSet<PathBuf>,
+    budget: &mut super::budget::Spent,
 ) -> Placed {
+    let left_out = leave_out_past_budget(model, &l, &mut cfg, &path, budget);
     for f in cfg.files.iter().skip(1) {
         included.insert(f.clone());
         included.insert(l.physical_of(f));
+        if left_out.contains(f.as_path()) {
+            continue;
+        }
         if let Some(original) = old_backup_of(f) {
             // sesslint 0.1.0 kept backups beside the file; `include dir/*` loads them.
             let fid = file_for(model, &l, f, &path, i);
@@ -206,6 +213,35 @@ fn place(
         files.push(fid);
     }
     Placed { top: i, path, loader: l, cfg, files, at_startup }
+}
+
+/// The files `cfg` included that the build's budget has no room for, their directives and
+/// load errors taken out of `cfg`. A fragment discovery did not find is charged here (the
+/// loader read it within its own bound, 64 MiB of includes a top file, but the model keeps
+/// it); a discovered file left unparsed past the budget stays unparsed when included.
+/// redis-server reads them all: what is left out is an SL002 error, never a silent gap.
+fn leave_out_past_budget(
+    model: &mut Model,
+    l: &Loader,
+    cfg: &mut LoadedConfig,
+    top: &Path,
+    budget: &mut super::budget::Spent,
+) -> std::collections::HashSet<PathBuf> {
+    let mut left_out = std::collections::HashSet::new();
+    for f in cfg.files.iter().skip(1) {
+        let physical = l.physical_of(f);
+        if f == top || model.file_id(&physical).or_else(|| model.file_id(f)).is_some() {
+            continue;
+        }
+        if !budget.admit(model, &physical) {
+            left_out.insert(f.clone());
+        }
+    }
+    if !left_out.is_empty() {
+        cfg.directives.retain(|d| !left_out.contains(&*d.file));
+        cfg.errors.retain(|e| !left_out.contains(&e.file));
+    }
+    left_out
 }
 
 /// Build the servers of `placed` over the threads, then, in order, give each its release

@@ -9,8 +9,9 @@ use crate::model::{tunnel, FileId, LoadedFile, Model};
 use crate::source::Source;
 
 /// Read stunnel/spiped/PeerVPN files under `paths` (a config's `tunnel-paths`) as tunnel
-/// evidence that holds for every host in the tree.
-pub(super) fn add_tunnel_evidence(model: &mut Model, paths: &[PathBuf]) {
+/// evidence that holds for every host in the tree. Each file counts against the build's
+/// budget (`spent`) as a discovered one does: past it, it is not read (SL002 error).
+pub(super) fn add_tunnel_evidence(model: &mut Model, paths: &[PathBuf], spent: &mut super::budget::Spent) {
     // Tunnel paths come from sesslint.toml, which the checked repository may have written:
     // they are read through the same confinement as everything else.
     let mut found = discover::Discovery::default();
@@ -26,7 +27,7 @@ pub(super) fn add_tunnel_evidence(model: &mut Model, paths: &[PathBuf]) {
     }
     model.unreadable.extend(found.unreadable.iter().cloned());
     for f in found.files.iter().filter(|f| matches!(f.role, Role::Stunnel | Role::Spiped | Role::PeerVpn)) {
-        if model.file_id(&f.path).is_some() {
+        if model.file_id(&f.path).is_some() || !spent.admit(model, &f.path) {
             continue;
         }
         let source = match model.confinement.read(&f.read_from) {
@@ -65,4 +66,16 @@ fn tunnels_of(id: FileId, f: &LoadedFile) -> Vec<tunnel::Tunnel> {
 pub(super) fn lower_tunnels(model: &mut Model) {
     let found: Vec<_> = model.files.iter().enumerate().flat_map(|(i, f)| tunnels_of(FileId(i), f)).collect();
     model.tunnels.extend(found);
+}
+
+/// Charge the key file of every tunnel end (spiped `-k`, stunnel `PSKsecrets`) to the
+/// build's budget, in the tunnels' order: linking reads them to compare both ends' keys.
+/// A key file past the budget is an SL002 error and linking says the keys were not compared.
+pub(super) fn charge_key_files(model: &mut Model, spent: &mut super::budget::Spent) {
+    let keys: Vec<PathBuf> = model.tunnels.iter().filter_map(|t| t.key_file(model)).collect();
+    for path in keys {
+        if model.file_id(&path).is_none() {
+            spent.admit(model, &path);
+        }
+    }
 }
