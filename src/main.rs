@@ -771,6 +771,8 @@ fn run_show(args: &ShowArgs) -> ExitCode {
     };
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        // A description that leaves files out fails, as `check` would on their SL002.
+        Ok(()) if sesslint::show::leaves_out_files(&model) => ExitCode::from(1),
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => write_failed(&e, None),
     }

@@ -359,6 +359,7 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
     if let Some(scope) = &model.scope {
         scope_text(scope, &mut out);
     }
+    not_read_text(model, &mut out);
     // Hosts, names and listen addresses come from config text: no control character
     // reaches the terminal, and no line is longer than a check message may be.
     out.lines().map(|l| crate::source::capped(&crate::source::printable(l)).into_owned() + "\n").collect()
@@ -385,6 +386,31 @@ fn value_json(model: &Model, ctx: &ReportContext<'_>, key: &str, v: &EffectiveVa
 }
 
 /// The model as JSON, secrets masked.
+/// The files this description leaves out: not read (SL002 warnings in `check`) or not
+/// parsed past the budget of bytes parsed (SL002 errors). `show` exits 1 when there are any.
+fn not_read_text(model: &Model, out: &mut String) {
+    let mut first = true;
+    for (u, verb) in not_read(model) {
+        if std::mem::take(&mut first) {
+            let _ = writeln!(out, "\nLeft out of this description (check reports each as SL002):");
+        }
+        let _ = writeln!(out, "  {verb} {}: {}", display_path(&u.path), u.reason);
+    }
+}
+
+/// Each file left out of the model with how (`not read` / `not parsed`), unreadable ones
+/// first, as SL002 lists them.
+fn not_read(model: &Model) -> impl Iterator<Item = (&crate::discover::Unreadable, &'static str)> {
+    let unread = model.unreadable.iter().map(|u| (u, "not read"));
+    unread.chain(model.over_budget.iter().map(|u| (u, "not parsed")))
+}
+
+/// Whether `show` describes less than the files hold: a file was not read, or not parsed
+/// past the budget of bytes parsed. `show` then exits 1 (`check` would report SL002).
+pub fn leaves_out_files(model: &Model) -> bool {
+    !model.unreadable.is_empty() || !model.over_budget.is_empty()
+}
+
 /// What a whole-machine check walked and left out.
 fn scope_text(scope: &crate::machine_scope::Scope, out: &mut String) {
     let walked: Vec<String> = scope
@@ -489,6 +515,11 @@ pub fn to_json(model: &Model, ctx: &ReportContext<'_>) -> Value {
             "walked": scope.walked.iter().map(|w| json!({"path": display_path(&w.path), "recursive": w.recursive})).collect::<Vec<_>>(),
             "skipped": scope.skipped.iter().map(|s| json!({"path": display_path(&s.path), "reason": s.reason})).collect::<Vec<_>>(),
         });
+    }
+    if leaves_out_files(model) {
+        v["not_read"] = json!(not_read(model)
+            .map(|(u, verb)| json!({"path": display_path(&u.path), "reason": u.reason, "past_budget": verb == "not parsed"}))
+            .collect::<Vec<_>>());
     }
     shown_strings(&mut v);
     v

@@ -2366,6 +2366,66 @@ fn the_bytes_parsed_are_raised_or_lowered_from_the_command_line_only() {
     assert!(!out.contains("error[SL001]"), "{out}");
 }
 
+/// Every command that builds a model says on stdout what it left out and fails on it, as
+/// `check` does with SL002: `show` lists it and exits 1, `probe` reports SL002, `migrate`
+/// plans nothing past the budget and notes an unreadable file in its plan.
+#[test]
+fn no_command_exits_0_on_files_it_left_out_without_saying_so_on_stdout() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let mut big = vec![b'x'; 900 << 10];
+    big[0] = b';';
+    big.push(b'\n');
+    write(&repo.path().join("etc/php/8.2/cli/php.ini"), "extension=redis\nsession.save_handler = files\n");
+    write(&repo.path().join("etc/php/8.2/cli/conf.d/01-big.ini"), &big);
+    write(&repo.path().join("etc/php/8.2/cli/conf.d/02-big.ini"), &big);
+    let run = |args: &[&str]| {
+        let o = sesslint_in(repo.path(), args);
+        (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned(), all_output(&o))
+    };
+    // Within the budget: nothing left out, exit 0.
+    let (code, out, all) = run(&["show", "."]);
+    assert_eq!(code, Some(0), "{all}");
+    assert!(!out.contains("Left out"), "{out}");
+    let (code, out, all) = run(&["show", "--max-host-mib", "1", "."]);
+    assert_eq!(code, Some(1), "{all}");
+    assert!(
+        out.contains("Left out of this description")
+            && out.contains("not parsed etc/php/8.2/cli/conf.d/02-big.ini: not parsed"),
+        "on stdout: {out}"
+    );
+    let (code, out, all) = run(&["show", "--format", "json", "--max-host-mib", "1", "."]);
+    assert_eq!(code, Some(1), "{all}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("show's JSON stays JSON");
+    assert_eq!(v["not_read"][0]["path"], "etc/php/8.2/cli/conf.d/02-big.ini", "{v}");
+    assert_eq!(v["not_read"][0]["past_budget"], true, "{v}");
+    let (code, out, all) = run(&["probe", "--format", "concise", "--max-host-mib", "1", "."]);
+    assert_eq!(code, Some(1), "{all}");
+    assert!(out.contains("error[SL002]") && out.contains("02-big.ini"), "{out}");
+    let (code, _, all) = run(&[
+        "migrate",
+        "--redis",
+        "tcp://127.0.0.1:6379",
+        "--password-env",
+        "SESSLINT_CANARY",
+        "--max-host-mib",
+        "1",
+        ".",
+    ]);
+    assert_eq!(code, Some(1), "{all}");
+    assert!(all.contains("no plan: 1 file(s) were not parsed, the first etc/php/8.2/cli/conf.d/02-big.ini"), "{all}");
+    // A file that cannot be read (a FIFO is never opened): listed, and the run fails.
+    std::fs::remove_file(repo.path().join("etc/php/8.2/cli/conf.d/02-big.ini")).expect("rm");
+    let fifo = repo.path().join("etc/php/8.2/cli/conf.d/03-fifo.ini");
+    assert!(Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
+    let (code, out, all) = run(&["show", "."]);
+    assert_eq!(code, Some(1), "{all}");
+    assert!(out.contains("not read etc/php/8.2/cli/conf.d/03-fifo.ini: not a regular file"), "{out}");
+    let (code, out, all) =
+        run(&["migrate", "--redis", "tcp://127.0.0.1:6379", "--password-env", "SESSLINT_CANARY", "."]);
+    assert_eq!(code, Some(0), "a preview: {all}");
+    assert!(out.contains("Note: not read: etc/php/8.2/cli/conf.d/03-fifo.ini: not a regular file"), "{out}");
+}
+
 /// Every file sesslint parses counts against the one budget: php-fpm's `include=` pool
 /// files (read while lowering, not discovered) too. php-fpm itself reads them all; past the
 /// budget sesslint names each unread one as an error (SL002), never passes over its pools.

@@ -114,11 +114,28 @@ pub fn run(args: &MigrateArgs) -> ExitCode {
         Ok(m) => m,
         Err(code) => return code,
     };
+    // A pool or php.ini left unparsed past the budget may keep its sessions in files: a plan
+    // without it would move some sessions and say nothing of the rest.
+    if let Some(u) = model.over_budget.first() {
+        return fail(
+            1,
+            &format!(
+                "no plan: {} file(s) were not parsed, the first {}: {}",
+                model.over_budget.len(),
+                sesslint::display_path(&u.path),
+                u.reason
+            ),
+        );
+    }
     let request = Request { redis: url, password, user: args.user.clone(), database, harden_redis: args.harden_redis };
-    let plan = match sesslint::migrate::plan(&model, &request) {
+    let mut plan = match sesslint::migrate::plan(&model, &request) {
         Ok(p) => p,
         Err(e) => return fail(1, &e.to_string()),
     };
+    // What the plan could not see is said with it (`check` reports each as SL002).
+    for u in &model.unreadable {
+        plan.notes.push(format!("not read: {}: {} (SL002)", sesslint::display_path(&u.path), u.reason));
+    }
     let changes = match ChangeSet::from_model(&model, plan.edits.clone()) {
         Ok(c) => c,
         Err(e) => return fail(2, &e.to_string()),

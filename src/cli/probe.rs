@@ -31,7 +31,14 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
         Err(code) => return code,
     };
     let options = sesslint::probe::Options { write_test: args.write_test, ..Default::default() };
-    let outcome = sesslint::probe::run(&model, &options);
+    let mut outcome = sesslint::probe::run(&model, &options);
+    // A file not read may hold a session target that was not probed: said as `check` says
+    // it (SL002), so that the run fails rather than passes on what it never saw.
+    if let Some(rule) = sesslint::rules::find("SL002") {
+        let mut unread = Vec::new();
+        rule.check(&model, &mut unread);
+        outcome.diagnostics.splice(0..0, unread);
+    }
     let ctx = ReportContext::new(&model, args.common.show_secrets, color() && args.format == Format::Human);
     let mut out = std::io::stdout().lock();
     if let Err(e) = args.format.write(&outcome.diagnostics, &ctx, &mut out).and_then(|_| out.flush()) {
