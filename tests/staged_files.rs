@@ -330,3 +330,63 @@ fn the_hook_shows_no_password_of_the_files_it_reads_whichever_file_is_staged() {
     // The planted lines are quoted masked, not left out: a frame shows the first one.
     assert!(framed >= 4, "{framed} staged files show the password line next to a quoted one");
 }
+
+/// A frame in a large php.ini is masked from the secrets located in the lines around it
+/// alone: passwords planted in those lines, above and below the frame, inside it, in a value
+/// quoted across lines whose key stands far above the frame, and reached only through a
+/// `${name}` in a save path never show, and the frames read as the whole tree's run (every
+/// secret located) prints them. (A bare key over a `= value` line is a syntax error, which
+/// has a file's secrets located while it is parsed: the windowed pass's unit tests hold it.)
+#[test]
+fn a_frame_in_a_large_php_ini_masks_what_the_whole_file_masks_in_its_lines() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = work_tree(&common::fixtures().join("demo"), tmp.path());
+    let php_ini = dir.join("etc/php/8.2/fpm/php.ini");
+    let text = std::fs::read_to_string(&php_ini).expect("read");
+    let (frame, other) = ("session.use_strict_mode = 0", "session.cookie_httponly =");
+    assert!(text.len() > 32 * 1024 && text.contains(frame) && text.contains(other), "a large php.ini");
+    // SL110's frame shows the line above and below `frame`, SL111's those around `other`;
+    // the window around each holds six lines more on each side.
+    let mut above = vec!["mysqli.default_pw = WinFarAbove", "ldap.password = \"WinKeyFarAbove"];
+    above.extend([""; 9]);
+    above.push("WinQuotedInFrame\"");
+    let below = ["ref_target = \"WinByReference\"", "mysqli.default_pw = WinTwoBelow", "", "", ""];
+    let planted = [above.join("\n"), frame.to_owned(), below.join("\n"), "redis.session.auth = WinAtTheEdge".into()];
+    let text = text
+        .replacen(frame, &planted.join("\n"), 1)
+        .replacen(other, &format!("mysqli.default_pw = WinAboveOther\n{other}"), 1)
+        .replacen("[Session]", "[Session]\nsession.save_path = \"tcp://127.0.0.1:6399?auth=${ref_target}\"", 1);
+    std::fs::write(&php_ini, text).expect("write");
+    let markers = [
+        "WinFarAbove",
+        "WinKeyFarAbove",
+        "WinQuotedInFrame",
+        "WinByReference",
+        "WinTwoBelow",
+        "WinAtTheEdge",
+        "WinAboveOther",
+    ];
+    let staged = "etc/php/8.2/fpm/pool.d/blog.conf";
+    let out = common::sesslint_cmd(&["check", staged]).current_dir(&dir).output().expect("sesslint");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("session.use_strict_mode = 0"), "the SL110 frame is shown:\n{shown}");
+    for line in ["│ ********\n", "│ ref_target = ********\n", "│ mysqli.default_pw = ********\n"] {
+        assert!(shown.contains(line), "the lines around the frames are shown, masked ({line}):\n{shown}");
+    }
+    for m in markers {
+        assert!(!shown.contains(m), "the hook shows {m}:\n{shown}");
+    }
+    // The same frames as the whole tree's run prints for the same findings.
+    let (config, overlay) = (Config::default(), Overlay::new());
+    let request =
+        |paths: Vec<PathBuf>| Request { paths, config: &config, overlay: &overlay, budget: Default::default() };
+    let whole = check(&request(vec![dir.clone()]));
+    let hook = check(&request(vec![dir.join(staged)]));
+    let ini = whole.model.files.iter().find(|f| f.source.path == php_ini).expect("php.ini read");
+    assert!(ini.syntax_errors.is_empty(), "a php.ini without errors leaves its secrets for the report");
+    let expected = touching(&whole.model, &whole.diagnostics, &dir.join(staged));
+    assert_eq!(hook.diagnostics, expected);
+    let (a, b) =
+        (render(Format::Human, &hook.model, &hook.diagnostics), render(Format::Human, &whole.model, &expected));
+    assert_eq!(a, b);
+}

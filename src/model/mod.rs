@@ -174,6 +174,21 @@ impl LoadedFile {
         })
     }
 
+    /// The secrets masking the bytes of `within` (a code frame's lines; it starts and ends
+    /// where lines do): inside `within` they mask exactly what [`LoadedFile::secrets`] masks
+    /// there, and may stop short of or run past it. While the file's own secrets are not
+    /// located yet, only the lines around `within` are searched (a php.ini's whole pass is
+    /// most of a pre-commit run that quotes three of its lines); `None` when only
+    /// [`LoadedFile::secrets`] can tell (a format without a windowed pass).
+    pub fn secrets_within(&self, within: std::ops::Range<usize>) -> Option<Vec<Span>> {
+        if !self.secrets_pending || self.secrets_asked.get().is_some() {
+            return None;
+        }
+        let mut found = build::located_secrets_within(&self.tree, &self.source.bytes, within)?;
+        found.extend_from_slice(&self.secrets);
+        Some(found)
+    }
+
     /// Add a secret found while lowering (a `${name}` a save path's password refers to):
     /// after the located ones, as one pass would have put it.
     pub(crate) fn push_secret(&mut self, span: Span) {

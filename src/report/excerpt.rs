@@ -25,10 +25,20 @@ pub struct Excerpt {
 
 impl Excerpt {
     /// The lines of `whole` around `spans` (byte offsets into `whole`), named `name`.
+    #[cfg(test)]
     pub fn around(name: String, whole: &str, spans: &[Span]) -> Excerpt {
+        Excerpt::around_in(name, whole, 0, 0, spans)
+    }
+
+    /// [`Excerpt::around`] in a window of the whole text: `window` starts at byte `base` of
+    /// the whole text, after `lines_before` line breaks, and `spans` are offsets into the
+    /// whole text. The window holds more lines around the spans than the excerpt takes.
+    pub fn around_in(name: String, window: &str, base: usize, lines_before: usize, spans: &[Span]) -> Excerpt {
+        let whole = window;
         let bytes = whole.as_bytes();
-        let first = spans.iter().map(|s| s.start).min().unwrap_or(0).min(bytes.len());
-        let last = spans.iter().map(|s| s.end).max().unwrap_or(0).clamp(first, bytes.len());
+        let local = |at: usize| at.saturating_sub(base).min(bytes.len());
+        let first = local(spans.iter().map(|s| s.start).min().unwrap_or(0));
+        let last = local(spans.iter().map(|s| s.end).max().unwrap_or(0)).max(first);
         // Back to the start of the line MARGIN_LINES above the first span's line.
         let line_start = |at: usize| memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
         let mut start = line_start(first);
@@ -53,8 +63,8 @@ impl Excerpt {
         Excerpt {
             name,
             text: whole.get(start..end).unwrap_or(whole).to_owned(),
-            offset: if whole.get(start..end).is_some() { start } else { 0 },
-            lines_before: memchr::memchr_iter(b'\n', &bytes[..start]).count(),
+            offset: base + if whole.get(start..end).is_some() { start } else { 0 },
+            lines_before: lines_before + memchr::memchr_iter(b'\n', &bytes[..start]).count(),
         }
     }
 }

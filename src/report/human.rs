@@ -72,16 +72,17 @@ fn source_of<'c>(
     ctx: &'c ReportContext<'_>,
     path: &Path,
     spans: &[crate::span::Span],
-) -> Option<(Excerpt, &'c super::mask::Masked)> {
-    let masked = ctx.masked(path)?;
+) -> Option<(Excerpt, super::Framed<'c>)> {
+    let masked = ctx.masked_around(path, spans)?;
     let text = masked.text.as_bytes();
+    let local = |at: usize| at.saturating_sub(masked.base).min(text.len());
     // The label's line and the context lines miette draws around it.
     let too_long = spans.iter().any(|s| {
-        let at = masked.offset(s.start).min(text.len());
+        let at = local(masked.offset(s.start));
         let line_start = |from: usize| text[..from].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
         let line_end = |from: usize| text[from..].iter().position(|&b| b == b'\n').map_or(text.len(), |p| from + p);
         let start = line_start(line_start(at).saturating_sub(1));
-        let end = line_end((line_end(masked.offset(s.end).min(text.len())) + 1).min(text.len()));
+        let end = line_end((line_end(local(masked.offset(s.end))) + 1).min(text.len()));
         let widest = text[start..end].split(|&b| b == b'\n').map(<[u8]>::len).max().unwrap_or(0);
         widest > super::MAX_FRAME_LINE || s.len() > super::MAX_FRAME_LINE * 4
     });
@@ -89,7 +90,8 @@ fn source_of<'c>(
         return None;
     }
     let shown: Vec<crate::span::Span> = spans.iter().map(|&s| masked.span(s)).collect();
-    Some((Excerpt::around(display_path(path), &masked.text, &shown), masked))
+    let excerpt = Excerpt::around_in(display_path(path), &masked.text, masked.base, masked.lines_before, &shown);
+    Some((excerpt, masked))
 }
 
 fn frame(d: &Diagnostic, ctx: &ReportContext<'_>) -> Frame {
@@ -104,9 +106,9 @@ fn frame(d: &Diagnostic, ctx: &ReportContext<'_>) -> Frame {
         std::iter::once(&d.primary).chain(d.related.iter().filter(|r| near(r))).map(|l| l.span).collect();
     let (source, mut labels) = match source_of(ctx, &d.primary.path, &here) {
         Some((named, masked)) => {
-            let mut labels = vec![labeled(ctx, masked, &d.primary, true)];
+            let mut labels = vec![labeled(ctx, &masked, &d.primary, true)];
             for r in d.related.iter().filter(|r| near(r)) {
-                labels.push(labeled(ctx, masked, r, false));
+                labels.push(labeled(ctx, &masked, r, false));
             }
             (Some(named), labels)
         }
@@ -117,7 +119,7 @@ fn frame(d: &Diagnostic, ctx: &ReportContext<'_>) -> Frame {
     for r in d.related.iter().filter(|r| !near(r)) {
         if let Some((named, masked)) = source_of(ctx, &r.path, &[r.span]) {
             // The message heads the frame; the underline needs no second copy of it.
-            let mut place = labeled(ctx, masked, r, true);
+            let mut place = labeled(ctx, &masked, r, true);
             place.set_label(None);
             related.push(Frame {
                 message: ctx.text(&r.message),

@@ -1,39 +1,59 @@
-//! Secret masking: a file's text with every secret span replaced by `********`, and the
-//! mapping of original offsets into the masked text so labels still point at the right place.
+//! Secret masking: a file's text (or a window of its lines) with every secret span replaced
+//! by `********`, and the mapping of original offsets into the masked text for labels.
 
 use crate::span::Span;
 
 pub use crate::secrets::MASK;
 
 pub struct Masked {
+    /// The masked text of the window: of the whole file, or of the lines from `base` on.
     pub text: String,
+    /// Byte offset in the file where `text` starts; offsets into the masked text (those
+    /// [`Masked::offset`] gives, a code frame's) are `base` plus offsets into `text`.
+    pub base: usize,
+    /// Line breaks in the file before `base`.
+    pub lines_before: usize,
     /// (original start, original end, masked start, masked length) of each replaced span,
-    /// ascending.
+    /// ascending; starts are offsets into the file and into the masked text.
     cuts: Vec<(usize, usize, usize, usize)>,
 }
 
 impl Masked {
     pub fn unmasked(bytes: &[u8]) -> Self {
-        Masked { text: same_length_text(bytes.to_vec()), cuts: Vec::new() }
+        Masked { text: same_length_text(bytes.to_vec()), base: 0, lines_before: 0, cuts: Vec::new() }
     }
 
     pub fn new(bytes: &[u8], secrets: &[Span]) -> Self {
-        // Overlapping secrets (a field and the raw line around it) are masked as one.
-        let ranges: Vec<std::ops::Range<usize>> =
-            secrets.iter().filter(|s| s.end <= bytes.len()).map(|s| s.start..s.end).collect();
+        Masked::window(bytes, secrets, 0..bytes.len(), 0)
+    }
+
+    /// The lines `within` of `bytes` (starting and ending where lines do, after a `\n`), with
+    /// the parts of `secrets` inside them masked; `lines_before` is the number of line breaks
+    /// before `within`. A secret running across the window's edge is masked up to it: a
+    /// mask is per line, so the window's lines read as in the whole file's masked text.
+    pub fn window(bytes: &[u8], secrets: &[Span], within: std::ops::Range<usize>, lines_before: usize) -> Self {
+        let end = within.end.min(bytes.len());
+        let base = within.start.min(end);
+        // Overlapping secrets (a field and the raw line around it) are masked as one; a
+        // secret reaching past the window is masked up to its edge.
+        let ranges: Vec<std::ops::Range<usize>> = secrets
+            .iter()
+            .filter(|s| s.end <= bytes.len() && s.start < end && s.end > base)
+            .map(|s| s.start.max(base)..s.end.min(end))
+            .collect();
         let spans = crate::secrets::merge_ranges(&ranges);
-        let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+        let mut out: Vec<u8> = Vec::with_capacity(end - base);
         let mut cuts = Vec::new();
-        let mut at = 0;
+        let mut at = base;
         for s in spans {
             out.extend_from_slice(&bytes[at..s.start]);
-            let masked_start = out.len();
+            let masked_start = base + out.len();
             push_mask(&mut out, &bytes[s.start..s.end]);
-            cuts.push((s.start, s.end, masked_start, out.len() - masked_start));
+            cuts.push((s.start, s.end, masked_start, base + out.len() - masked_start));
             at = s.end;
         }
-        out.extend_from_slice(&bytes[at..]);
-        Masked { text: same_length_text(out), cuts }
+        out.extend_from_slice(&bytes[at..end]);
+        Masked { text: same_length_text(out), base, lines_before, cuts }
     }
 
     /// Where an original offset lands in the masked text.
@@ -57,7 +77,7 @@ impl Masked {
         // A span ending inside a secret covers the whole mask.
         let inside = self.cuts.iter().find(|&&(a, b, _, _)| s.end > a && s.end < b);
         let end = inside.map_or(end, |&(_, _, _, len)| end + len);
-        Span::new(start, end.min(self.text.len()))
+        Span::new(start, end.min(self.base + self.text.len()))
     }
 }
 

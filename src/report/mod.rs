@@ -82,6 +82,47 @@ impl<'a> ReportContext<'a> {
         }))
     }
 
+    /// The masked text a code frame around `spans` (offsets into the file at `path`) reads:
+    /// in a large file whose secrets are not located yet, the lines around the spans alone,
+    /// with the secrets located in those lines only ([`LoadedFile::secrets_within`]); else
+    /// the whole file's ([`ReportContext::masked`]). A window is taken only from a file of
+    /// valid UTF-8 without `\r`, whose masked text keeps every line where it was.
+    pub fn masked_around(&self, path: &Path, spans: &[crate::span::Span]) -> Option<Framed<'_>> {
+        let (source, file, whole) = self.sources.get(path)?;
+        let bytes = &source.bytes[..];
+        if self.show_secrets || whole.get().is_some() || bytes.len() < WINDOW_MIN_BYTES || spans.is_empty() {
+            return self.masked(path).map(Framed::Whole);
+        }
+        let first = spans.iter().map(|s| s.start).min().unwrap_or(0).min(bytes.len());
+        let last = spans.iter().map(|s| s.end).max().unwrap_or(0).clamp(first, bytes.len());
+        let line_start = |at: usize| memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
+        let mut start = line_start(first);
+        for _ in 0..WINDOW_LINES {
+            if start == 0 {
+                break;
+            }
+            start = line_start(start - 1);
+        }
+        let mut end = last;
+        for _ in 0..=WINDOW_LINES {
+            match memchr::memchr(b'\n', &bytes[end..]) {
+                Some(p) => end += p + 1,
+                None => {
+                    end = bytes.len();
+                    break;
+                }
+            }
+        }
+        let plain = || memchr::memchr(b'\r', bytes).is_none() && std::str::from_utf8(bytes).is_ok();
+        match file.secrets_within(start..end) {
+            Some(secrets) if plain() => {
+                let lines_before = source.line_of(start) - 1;
+                Some(Framed::Window(mask::Masked::window(bytes, &secrets, start..end, lines_before)))
+            }
+            _ => self.masked(path).map(Framed::Whole),
+        }
+    }
+
     /// A setting's value for output, masked by its field: a save path's credentials, the
     /// whole value of a password key (`key` is the ini directive, offset included).
     pub fn setting(&self, key: &str, value: &str) -> String {
@@ -151,6 +192,32 @@ impl Format {
         buffered.flush()
     }
 }
+
+/// A file's masked text for a code frame: the whole file's, made once per file, or a
+/// window of its lines made for one frame ([`ReportContext::masked_around`]).
+pub enum Framed<'c> {
+    Whole(&'c mask::Masked),
+    Window(mask::Masked),
+}
+
+impl std::ops::Deref for Framed<'_> {
+    type Target = mask::Masked;
+    fn deref(&self) -> &mask::Masked {
+        match self {
+            Framed::Whole(m) => m,
+            Framed::Window(m) => m,
+        }
+    }
+}
+
+/// Files smaller than this (bytes) are masked whole, once for all their frames: a window
+/// saves little there.
+const WINDOW_MIN_BYTES: usize = 16 * 1024;
+
+/// Lines a frame's window holds above its first span's line and below its last span's:
+/// more than the excerpt takes (`excerpt::MARGIN_LINES`, one more below) and the one line
+/// on each side the test for lines too long to draw reads.
+const WINDOW_LINES: usize = 6;
 
 /// The longest message, label or help a report prints for one finding (characters).
 pub const MAX_MESSAGE_CHARS: usize = crate::source::MAX_TEXT_CHARS;

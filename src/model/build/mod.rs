@@ -20,8 +20,8 @@ mod user_ini;
 use std::path::{Path, PathBuf};
 
 pub use budget::ParseBudget;
-pub(super) use read::located_secrets;
 pub use read::ParseCache;
+pub(super) use read::{located_secrets, located_secrets_within};
 
 use super::{magento, redis, FileId, Model, SyntaxTree};
 use crate::discover;

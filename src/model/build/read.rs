@@ -293,6 +293,21 @@ pub(crate) fn located_secrets(role: Role, tree: &Parsed, bytes: &[u8]) -> Vec<cr
     }
 }
 
+/// [`located_secrets`] for the bytes of `within` only (a code frame's lines, starting and
+/// ending where lines do): inside `within` they mask exactly what [`located_secrets`]' spans
+/// mask there. `None` where only the whole file's pass is right (a php-fpm file, every format
+/// but php.ini's): the caller asks [`located_secrets`].
+pub(crate) fn located_secrets_within(
+    tree: &Parsed,
+    bytes: &[u8],
+    within: std::ops::Range<usize>,
+) -> Option<Vec<crate::span::Span>> {
+    match tree {
+        Parsed::Ini(doc) => secrets::in_ini_within(doc, bytes, within),
+        _ => None,
+    }
+}
+
 /// php-fpm hands every line to its callback; a line without `=` (a `#` comment too) has no
 /// value and FPM stops: "value is NULL for a ZEND_INI_PARSER_ENTRY".
 fn fpm_refused_lines(doc: &ini::IniDocument) -> Vec<SyntaxError> {

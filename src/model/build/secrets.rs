@@ -50,20 +50,78 @@ pub(super) fn mask_referenced_passwords(model: &mut Model, setups: &[php::PhpSet
 /// in it) is taken whole from `doc`, whose lexer knows where PHP opens and closes quotes.
 pub(super) fn in_ini(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
     let mut out = Vec::new();
-    let mut offset = 0;
+    // The `=` of each statement as the parser reads it, in file order.
+    let equals = tree_equals(doc, bytes);
+    scan_lines(doc, bytes, 0..bytes.len(), &equals, &mut out);
+    for node in &doc.nodes {
+        if let Some(value_end) = statement_end(node) {
+            multi_line_value(bytes, node, value_end, &mut out);
+        }
+    }
+    out
+}
+
+/// [`in_ini`] for the bytes of `within` only (the lines a code frame shows): inside `within`
+/// the spans returned mask exactly the bytes `in_ini`'s do (outside it, some or none).
+/// `within` starts and ends where a line does (after a `\n` or `\r`, or at an end of the
+/// file). The line scan's spans stay on their line, and its one look back is at the line
+/// before (a bare secret key there gives a `= value` line its value): it runs from the line
+/// above `within` to its end. A value quoted across lines is taken whole from each
+/// statement reaching into `within`, however far above it its key stands. `None` for a
+/// php-fpm file: its scan masks from a quote left open on one line to a later one, however
+/// far; ask [`in_ini`].
+pub(super) fn in_ini_within(doc: &IniDocument, bytes: &[u8], within: std::ops::Range<usize>) -> Option<Vec<Span>> {
+    if doc.mode == ScanMode::PerLine {
+        return None;
+    }
+    let end = within.end.min(bytes.len());
+    let start = within.start.min(end);
+    let reaching = |n: &&crate::syntax::ini::Node, from: usize| {
+        n.span.start < end && statement_end(n).unwrap_or(n.span.end).max(n.span.end) > from
+    };
+    let line_start = |at: usize| memchr::memrchr2(b'\n', b'\r', &bytes[..at]).map_or(0, |p| p + 1);
+    let from = line_start(start);
+    let from = if from > 0 { line_start(from - 1) } else { 0 };
+    let mut out = Vec::new();
+    let nodes: Vec<&crate::syntax::ini::Node> = doc.nodes.iter().filter(|n| reaching(n, from)).collect();
+    let equals: Vec<usize> = nodes.iter().filter_map(|n| statement_equals(n, bytes)).collect();
+    scan_lines(doc, bytes, from..end, &equals, &mut out);
+    for node in nodes {
+        if let Some(value_end) = statement_end(node) {
+            if value_end > start {
+                multi_line_value(bytes, node, value_end, &mut out);
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Where a statement's value ends (an entry's value, or the rest of a refused statement:
+/// the tokens it swallowed); `None` for nodes that are no statement.
+fn statement_end(node: &crate::syntax::ini::Node) -> Option<usize> {
+    match &node.kind {
+        NodeKind::Entry(e) => Some(e.value.span.end),
+        NodeKind::Error(..) => Some(node.span.end),
+        _ => None,
+    }
+}
+
+/// The raw-line pass of [`in_ini`] over the lines starting in `lines` (whose start is a
+/// line's), with `equals` the parser's `=` of the statements there, in file order. Each
+/// line is scanned (so that a line that does not parse, or a comment, is masked too).
+fn scan_lines(doc: &IniDocument, bytes: &[u8], lines: std::ops::Range<usize>, equals: &[usize], out: &mut Vec<Span>) {
+    let mut offset = lines.start;
     // Where `save_path` stands, found in one memmem pass over the file (asked line by line,
     // the searcher's start-up cost most of a short line's): a line holds one when the next
     // match starts on it.
-    let mut save_paths = memchr::memmem::find_iter(bytes, b"save_path").peekable();
+    let mut save_paths = memchr::memmem::find_iter(bytes.get(offset..).unwrap_or_default(), b"save_path").peekable();
     // The line before, when it held no `=`: a secret key alone there gives a `= value` line
     // its value (judged only when such a line comes, which is rare).
     let mut bare_before: Option<std::ops::Range<usize>> = None;
-    // The `=` of each statement as the parser reads it, in file order.
-    let equals = tree_equals(doc, bytes);
     let mut equals = equals.iter().copied().peekable();
     // Lines as `split_inclusive` on `\n` or `\r` gives them, and the first `=` of each, by
     // one memchr3 from each line's start (a second search only on lines with a `=`).
-    while offset < bytes.len() {
+    while offset < lines.end {
         let rest = &bytes[offset..];
         let (len, eq) = match memchr::memchr3(b'=', b'\n', b'\r', rest) {
             Some(p) if rest[p] == b'=' => {
@@ -87,9 +145,10 @@ pub(super) fn in_ini(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
                 }
             }
         }
-        while save_paths.next_if(|&p| p < offset).is_some() {}
+        // Matches are counted from `lines.start`.
+        while save_paths.next_if(|&p| lines.start + p < offset).is_some() {}
         // `save_path` holds no line break: a match that starts on the line ends on it.
-        if save_paths.peek().is_some_and(|&p| p < end) {
+        if save_paths.peek().is_some_and(|&p| lines.start + p < end) {
             for r in crate::secrets::save_path_secret_ranges(line) {
                 out.push(Span::new(offset + r.start, offset + r.end));
             }
@@ -104,16 +163,6 @@ pub(super) fn in_ini(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
         }
         offset = end;
     }
-    for node in &doc.nodes {
-        // An entry's value, or the rest of a refused statement (the tokens it swallowed).
-        let value_end = match &node.kind {
-            NodeKind::Entry(e) => e.value.span.end,
-            NodeKind::Error(..) => node.span.end,
-            _ => continue,
-        };
-        multi_line_value(bytes, node, value_end, &mut out);
-    }
-    out
 }
 
 /// Where PHP's scanner reads the `=` of each entry (after its key and `[offset]`, so not the
@@ -542,6 +591,63 @@ mod same_as_line_by_line {
             assert_eq!(sorted(in_env_php(&doc, &bytes)), want, "{:?}", String::from_utf8_lossy(&bytes));
         }
         assert!(nonempty > 1000, "only {nonempty} inputs with a secret: the comparison proves little");
+    }
+
+    /// The bytes of `within` that `spans` cover.
+    fn covered(spans: &[Span], within: std::ops::Range<usize>) -> Vec<bool> {
+        let mut on = vec![false; within.len()];
+        for s in spans {
+            for b in s.start.max(within.start)..s.end.min(within.end) {
+                on[b - within.start] = true;
+            }
+        }
+        on
+    }
+
+    /// A frame's lines masked from the secrets located around them alone cover what the
+    /// whole file's secrets cover there: every window of one to four lines of a small file
+    /// (about forty spread over a large one), on every input, in php.ini mode.
+    #[test]
+    fn ini_secrets_within_lines_are_the_whole_files_there() {
+        let (mut windows, mut masked) = (0usize, 0usize);
+        // Values quoted across more lines than a window holds, their keys above it.
+        let mut files = inputs();
+        files.push(b"a = 1\ndb.password = \"one\ntwo\nthree\nfour\nfive\nsix\"\nb = 2\n".to_vec());
+        files.push(b"x = 1\nsession.save_path = \"tcp://h:6379?\n\n\n\n\n&auth=pw&x=1\"\n\ny = 2\n".to_vec());
+        files.push(b"pw = \"a\n\n\n\n\nb\"\nsession.save_path = \"tcp://h?auth=${pw}\"\n".to_vec());
+        for bytes in files {
+            let doc = crate::syntax::ini::parse(&bytes);
+            let whole = in_ini(&doc, &bytes);
+            let mut starts: Vec<usize> = vec![0];
+            starts.extend(memchr::memchr2_iter(b'\n', b'\r', &bytes).map(|p| p + 1));
+            if starts.last() != Some(&bytes.len()) {
+                starts.push(bytes.len());
+            }
+            let step = (starts.len() / 40).max(1);
+            for i in (0..starts.len()).step_by(step) {
+                for j in i + 1..(i + 5).min(starts.len()) {
+                    let within = starts[i]..starts[j];
+                    let near = in_ini_within(&doc, &bytes, within.clone()).expect("php.ini mode");
+                    let want = covered(&whole, within.clone());
+                    windows += 1;
+                    masked += usize::from(want.contains(&true));
+                    assert_eq!(
+                        covered(&near, within.clone()),
+                        want,
+                        "{within:?} of {:?}",
+                        String::from_utf8_lossy(&bytes)
+                    );
+                }
+            }
+        }
+        assert!(masked > 1000, "{masked} of {windows} windows hold a secret: the comparison proves little");
+    }
+
+    #[test]
+    fn pool_files_are_never_scanned_by_window() {
+        let bytes = b"[w]\nenv[DB_PASSWORD] = \"a\nb\"\n";
+        let doc = crate::syntax::ini::parse_shared(bytes.to_vec().into(), ScanMode::PerLine);
+        assert_eq!(in_ini_within(&doc, bytes, 0..4), None);
     }
 
     /// What the `secrets` fuzz target asks of each input (every pass, php.ini and pool
