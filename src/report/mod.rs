@@ -39,12 +39,16 @@ pub enum Format {
     Junit,
 }
 
+/// A file as the report shows it: its source, the file with its secrets, its whole masked
+/// text (made at its first frame that needs it), and whether it is valid UTF-8 without
+/// `\r` (asked at its first frame).
+type Shown<'a> = (&'a Source, &'a LoadedFile, std::sync::OnceLock<mask::Masked>, std::sync::OnceLock<bool>);
+
 /// What the formats need besides the diagnostics: the files' text and their secrets.
 pub struct ReportContext<'a> {
     /// Each file with its secrets and, made at its first frame, its masked text.
     /// By path, hashed with foldhash: asked several times per finding.
-    sources:
-        HashMap<&'a Path, (&'a Source, &'a LoadedFile, std::sync::OnceLock<mask::Masked>), foldhash::fast::RandomState>,
+    sources: HashMap<&'a Path, Shown<'a>, foldhash::fast::RandomState>,
     pub show_secrets: bool,
     pub color: bool,
     /// Findings only: no summary line (`--quiet`).
@@ -55,13 +59,13 @@ impl<'a> ReportContext<'a> {
     pub fn new(model: &'a Model, show_secrets: bool, color: bool) -> Self {
         let mut sources = HashMap::with_capacity_and_hasher(model.files.len(), Default::default());
         for f in &model.files {
-            sources.insert(f.source.path.as_path(), (&f.source, f, std::sync::OnceLock::new()));
+            sources.insert(f.source.path.as_path(), (&f.source, f, Default::default(), Default::default()));
         }
         ReportContext { sources, show_secrets, color, quiet: false }
     }
 
     pub fn source(&self, path: &Path) -> Option<&'a Source> {
-        self.sources.get(path).map(|(s, _, _)| *s)
+        self.sources.get(path).map(|(s, ..)| *s)
     }
 
     pub fn position(&self, path: &Path, offset: usize) -> Position {
@@ -71,7 +75,7 @@ impl<'a> ReportContext<'a> {
     /// A file's text with its secrets replaced, and a way to move spans into it: made once
     /// per file, however many frames show it.
     pub fn masked(&self, path: &Path) -> Option<&mask::Masked> {
-        let (source, file, masked) = self.sources.get(path)?;
+        let (source, file, masked, _) = self.sources.get(path)?;
         Some(masked.get_or_init(|| {
             if self.show_secrets {
                 mask::Masked::unmasked(&source.bytes)
@@ -88,7 +92,7 @@ impl<'a> ReportContext<'a> {
     /// the whole file's ([`ReportContext::masked`]). A window is taken only from a file of
     /// valid UTF-8 without `\r`, whose masked text keeps every line where it was.
     pub fn masked_around(&self, path: &Path, spans: &[crate::span::Span]) -> Option<Framed<'_>> {
-        let (source, file, whole) = self.sources.get(path)?;
+        let (source, file, whole, plain) = self.sources.get(path)?;
         let bytes = &source.bytes[..];
         if self.show_secrets || whole.get().is_some() || bytes.len() < WINDOW_MIN_BYTES || spans.is_empty() {
             return self.masked(path).map(Framed::Whole);
@@ -113,10 +117,12 @@ impl<'a> ReportContext<'a> {
                 }
             }
         }
-        let plain = || memchr::memchr(b'\r', bytes).is_none() && std::str::from_utf8(bytes).is_ok();
+        let plain =
+            || *plain.get_or_init(|| memchr::memchr(b'\r', bytes).is_none() && std::str::from_utf8(bytes).is_ok());
         match file.secrets_within(start..end) {
             Some(secrets) if plain() => {
-                let lines_before = source.line_of(start) - 1;
+                // No `\r` in the file: its line breaks are its `\n`s (no line index built).
+                let lines_before = memchr::memchr_iter(b'\n', &bytes[..start]).count();
                 Some(Framed::Window(mask::Masked::window(bytes, &secrets, start..end, lines_before)))
             }
             _ => self.masked(path).map(Framed::Whole),

@@ -289,11 +289,16 @@ fn finish_servers(model: &mut Model, placed: Vec<Placed>, budget: &mut super::bu
         spent.push((p.loader, p.cfg));
     }
     // Freeing the loaded configs is a tenth of building the servers: another thread does
-    // it (the batch is at most a million directives).
-    if crate::parallel::threads() > 1 {
+    // it (the batch is at most a million directives), when there are enough of them to be
+    // worth starting one (a host's few hundred cost less to free than a thread to start).
+    let directives: usize = spent.iter().map(|(_, cfg)| cfg.directives.len()).sum();
+    if crate::parallel::threads() > 1 && directives >= FREE_ELSEWHERE_DIRECTIVES {
         std::thread::spawn(move || drop(spent));
     }
 }
+
+/// Loaded directives from which a batch's configs are freed on a thread of their own.
+const FREE_ELSEWHERE_DIRECTIVES: usize = 20_000;
 
 /// Whether `path` is named as a server's main config (`redis.conf`, `valkey.conf`): those
 /// are loaded before the other top-level files, and listed first.
