@@ -18,7 +18,8 @@ exit, on Ctrl-C and on SIGTERM/SIGHUP.
 
 Dimensions (goal 1 of the performance work): ACL users in one redis.conf, pools in one
 pool file, conf.d ini files, redis.conf includes, servers sharing includes, hosts in a fleet, findings and secrets
-in one host, lines redis-server refuses, endpoints / servers / tunnels / Magento caches in one tree.
+in one host, lines redis-server refuses, endpoints / servers / tunnels / Magento caches in one tree,
+ACL users of one Redis each used by a pool of its own.
 """
 import argparse
 import os
@@ -172,6 +173,18 @@ def gen_one_redis(tree, n):
     write(f"{tree}/etc/redis/redis.conf", "port 6379\nbind 127.0.0.1\nrequirepass a-long-enough-password-123\n")
 
 
+def gen_acl_pools(tree, n):
+    """One Redis with an ACL user per pool and n pools (files of 50), each logging in as its
+    own user: every client's user is looked up among the server's n users (SL401, SL406)."""
+    php_base(tree)
+    for f in range(0, n, 50):
+        out = [pool(f"p{i}", f"tcp://127.0.0.1:6379?auth[]=u{i}&auth[]=pw-{i}-long-enough-x&database=2")
+               for i in range(f, min(n, f + 50))]
+        write(f"{tree}/etc/php/8.2/fpm/pool.d/a{f:05d}.conf", "".join(out))
+    users = "".join(f"user u{i} on >pw-{i}-long-enough-x ~PHPREDIS_SESSION:* +@all\n" for i in range(n))
+    write(f"{tree}/etc/redis/redis.conf", "port 6379\nbind 127.0.0.1\nuser default off\n" + users)
+
+
 def gen_errors(tree, n):
     """A redis.conf of n lines redis-server refuses: unknown names and bad arguments."""
     lines = ["port 6379", "bind 127.0.0.1", "requirepass a-long-enough-password-123"]
@@ -193,6 +206,7 @@ DIMENSIONS = [
     ("endpoints", gen_endpoints, 150, "servers, tunnels, pools"),
     ("cookie-pools", gen_cookie_pools, 5000, "bare pools, an SL111 finding each"),
     ("one-redis", gen_one_redis, 2500, "pools on one local Redis"),
+    ("acl-pools", gen_acl_pools, 1000, "pools each logging in as its own ACL user"),
 ]
 
 

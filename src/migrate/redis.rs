@@ -115,7 +115,7 @@ pub fn plan(model: &Model, request: &Request, edits: &mut EditSet, plan: &mut Pl
             }
             Some(user) => {
                 let rule = [b">".as_slice(), password].concat();
-                let existing = s.users.iter().find(|u| &u.name == user);
+                let existing = s.users.get(user);
                 match existing {
                     Some(u) => {
                         let same = directive_at(model, u.at).is_some_and(|d| d.args().iter().any(|a| a.value == rule));

@@ -44,8 +44,7 @@ pub fn credentials_refused(target: &RedisTarget, server: &RedisServer) -> Option
         }
         Some("default") => None,
         Some(name) => {
-            let found = server.users.iter().rev().find(|u| u.name == name);
-            match found {
+            match server.users.get(name) {
                 Some(u) if u.accepts_digest(digest) => None,
                 None => refusal(format!("logs in as ACL user `{name}`, which does not exist on"), WRONGPASS),
                 Some(u) if !u.enabled => refusal(format!("logs in as ACL user `{name}`, which is off on"), WRONGPASS),

@@ -146,7 +146,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 (ops.iter().filter(|o| !permitted(o, |c, k| u.permits(c, k))).collect(), at)
             }
             Some(name) => {
-                let Some(u) = s.users.iter().rev().find(|u| u.name == name) else { continue };
+                let Some(u) = s.users.get(name) else { continue };
                 (ops.iter().filter(|o| !permitted(o, |c, k| u.permits(c, k))).collect(), u.at)
             }
         };

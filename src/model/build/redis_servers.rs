@@ -395,16 +395,11 @@ fn use_acl_file(
             &reparsed
         }
     };
-    let users = file
-        .users
-        .iter()
-        .map(|u| {
-            let mut user =
-                redis::AclUser::reset(&String::from_utf8_lossy(&u.name), Location { file: fid, span: u.span });
-            user.apply(&u.rules);
-            user
-        })
-        .collect();
+    let users = redis::AclUsers::from_lines(file.users.iter().map(|u| {
+        let mut user = redis::AclUser::reset(&String::from_utf8_lossy(&u.name), Location { file: fid, span: u.span });
+        user.apply(&u.rules);
+        user
+    }));
     server.use_acl_file(fid, users);
 }
 

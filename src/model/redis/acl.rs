@@ -308,7 +308,7 @@ impl DefaultUser {
 /// the last requirepass line and its value, empty for `requirepass ""`, only while the
 /// server is built; the value is not kept).
 pub(super) fn effective_default(s: &RedisServer, requirepass: Option<(Location, &[u8])>) -> DefaultUser {
-    let line = s.users.iter().rev().find(|u| u.name == "default");
+    let line = s.users.get("default");
     let (user, source) = match (&s.aclfile, line) {
         (Some(_), Some(u)) => (u.clone(), DefaultUserSource::AclFile),
         (Some(_), None) => (

@@ -6,6 +6,7 @@ mod address;
 pub mod commands;
 pub mod keys;
 pub mod password;
+mod users;
 mod version;
 
 use std::collections::BTreeMap;
@@ -14,6 +15,7 @@ use acl::effective_default;
 pub use acl::{AclUser, DefaultUser, DefaultUserSource};
 use address::{bind_address, bind_addresses, overlapping_binds};
 pub use address::{classify_address, BindAddress, Reach};
+pub use users::AclUsers;
 pub use version::RedisVersion;
 
 use super::{FileId, Location};
@@ -42,8 +44,9 @@ pub struct RedisServer {
     /// A non-empty `requirepass` (its value is a secret and is never kept). It sets the
     /// default user's password only when nothing else decides it: see [`DefaultUser`].
     pub requirepass_at: Option<Location>,
-    /// The users redis-server creates: redis.conf `user` lines, or the ACL file's.
-    pub users: Vec<AclUser>,
+    /// The users redis-server creates: redis.conf `user` lines, or the ACL file's; one per
+    /// name, found by name in O(1) ([`AclUsers::get`]).
+    pub users: AclUsers,
     /// The effective default user.
     pub default_user: DefaultUser,
     /// `aclfile` as written.
@@ -122,7 +125,7 @@ impl RedisServer {
 
     /// Take the ACL file's users (`aclfile`): they replace every other user, and without a
     /// `default` line the built-in default user comes back (acl.c ACLLoadFromFile).
-    pub fn use_acl_file(&mut self, file: FileId, users: Vec<AclUser>) {
+    pub fn use_acl_file(&mut self, file: FileId, users: AclUsers) {
         self.acl_file = Some(file);
         self.users = users;
         self.default_user = effective_default(self, None);
@@ -142,9 +145,7 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
     use crate::syntax::redis_conf::directives::{lookup, Lookup, Since, EXTRA_ALIASES};
     let effective = crate::syntax::redis_conf::effective_config(directives.iter().map(|d| (d.name, d.args)));
     let mut last: BTreeMap<&str, Location> = BTreeMap::new();
-    // Slots in order of each name's latest line; a redefined name leaves `None` behind.
-    let mut users: Vec<Option<AclUser>> = Vec::new();
-    let mut user_slot: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut users: Vec<AclUser> = Vec::new();
     let mut renamed = Vec::new();
     let mut newest: Option<(Since, &str, Location)> = None;
     for d in directives {
@@ -164,10 +165,7 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
                 // Every `user` line starts from `reset` (a second line for a name is refused).
                 let mut u = AclUser::reset(&name, d.at);
                 u.apply(d.args.get(1..).unwrap_or_default());
-                if let Some(old) = user_slot.insert(name, users.len()) {
-                    users[old] = None;
-                }
-                users.push(Some(u));
+                users.push(u);
             }
             Lookup::RenameCommand if d.args.len() == 2 => renamed.push((
                 String::from_utf8_lossy(&d.args[0]).into_owned(),
@@ -177,7 +175,7 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
             _ => {}
         }
     }
-    let users: Vec<AclUser> = users.into_iter().flatten().collect();
+    let users = AclUsers::from_lines(users);
     // A value whose words carry another line's password (a lone `\r` joined them) is shown
     // and quoted masked from there; what it makes redis-server do is unchanged.
     let get = |k: &str| {
