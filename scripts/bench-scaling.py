@@ -19,7 +19,8 @@ exit, on Ctrl-C and on SIGTERM/SIGHUP.
 Dimensions (goal 1 of the performance work): ACL users in one redis.conf, pools in one
 pool file, conf.d ini files, redis.conf includes, servers sharing includes, hosts in a fleet, findings and secrets
 in one host, lines redis-server refuses, endpoints / servers / tunnels / Magento caches in one tree,
-ACL users of one Redis each used by a pool of its own.
+ACL users of one Redis each used by a pool of its own, PeerVPN configurations with
+servers and pools on remote addresses.
 """
 import argparse
 import os
@@ -185,6 +186,22 @@ def gen_acl_pools(tree, n):
     write(f"{tree}/etc/redis/redis.conf", "port 6379\nbind 127.0.0.1\nuser default off\n" + users)
 
 
+def gen_vpn_remote(tree, n):
+    """n PeerVPN configurations, n Redis servers binding a private address off the VPN, n pools
+    (files of 50) on remote addresses: half on a server's, half on an address no server binds."""
+    php_base(tree)
+    addr = lambda net, i: f"10.{net}.{i // 250}.{i % 250 + 1}"
+    for i in range(n):
+        write(f"{tree}/etc/peervpn/v{i:05d}.conf",
+              f"networkname n{i}\npsk a-long-enough-psk-{i}\ninterface pv{i}\nifconfig4 {addr(8, i)}/16\nport {20000 + i}\n")
+        write(f"{tree}/etc/redis/redis-{i:05d}.conf",
+              f"port 6379\nbind 127.0.0.1 {addr(9, i)}\nrequirepass pw-{i}-long-enough-x\n")
+    for f in range(0, n, 50):
+        out = [pool(f"p{i}", f"tcp://{addr(9 if i % 2 else 7, i)}:6379?auth=pw-{i}-long-enough-x")
+               for i in range(f, min(n, f + 50))]
+        write(f"{tree}/etc/php/8.2/fpm/pool.d/v{f:05d}.conf", "".join(out))
+
+
 def gen_errors(tree, n):
     """A redis.conf of n lines redis-server refuses: unknown names and bad arguments."""
     lines = ["port 6379", "bind 127.0.0.1", "requirepass a-long-enough-password-123"]
@@ -207,6 +224,7 @@ DIMENSIONS = [
     ("cookie-pools", gen_cookie_pools, 5000, "bare pools, an SL111 finding each"),
     ("one-redis", gen_one_redis, 2500, "pools on one local Redis"),
     ("acl-pools", gen_acl_pools, 1000, "pools each logging in as its own ACL user"),
+    ("vpn-remote", gen_vpn_remote, 400, "PeerVPN configs, servers, pools on remote addresses"),
 ]
 
 

@@ -168,9 +168,9 @@ fn fleet_map(model: &Model, ctx: &ReportContext<'_>, out: &mut String) {
             let servers: Vec<_> = model.servers_of(EndpointId(ei), ti).collect();
             if servers.is_empty() {
                 let why = model
-                    .unlinked
+                    .unlinked_of(EndpointId(ei))
                     .iter()
-                    .find(|u| u.endpoint == EndpointId(ei) && u.target == ti)
+                    .find(|u| u.target == ti)
                     .map_or("no Redis server in the fleet listens there".to_owned(), |u| u.reason.clone());
                 let _ = writeln!(out, "  {from} -> ?: {what} ({why})");
             }
@@ -252,7 +252,7 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
             }
             let servers: Vec<_> = model.servers_of(EndpointId(ei), ti).collect();
             if servers.is_empty() {
-                match model.unlinked.iter().find(|u| u.endpoint == EndpointId(ei) && u.target == ti) {
+                match model.unlinked_of(EndpointId(ei)).iter().find(|u| u.target == ti) {
                     Some(u) => {
                         let _ = writeln!(out, "    {}: not linked: {}", t.describe(), u.reason);
                     }
@@ -548,7 +548,7 @@ fn add_fleet_json(model: &Model, ctx: &ReportContext<'_>, v: &mut Value) {
     for (ei, ep) in model.endpoints.iter().enumerate() {
         let e = &mut v["endpoints"][ei];
         e["host"] = json!(host_at(ep.decided_at.or(ep.save_path.as_ref().and_then(|s| s.set_at))));
-        for u in model.unlinked.iter().filter(|u| u.endpoint == EndpointId(ei)) {
+        for u in model.unlinked_of(EndpointId(ei)) {
             e["targets"][u.target]["not_linked"] = json!(ctx.text(&u.reason));
         }
     }

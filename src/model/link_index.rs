@@ -2,7 +2,7 @@
 //! tunnel end and known address is entered once and every target looked up once, so a
 //! fleet links in time linear in its hosts. Tunnel chains are followed end to end.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::endpoint::Transport;
@@ -53,6 +53,13 @@ struct Index<'m> {
     unix: HashMap<(Machine, String), Vec<ServerId>>,
     /// The machines an address belongs to, with how that is known.
     owners: HashMap<String, Vec<(Machine, String)>>,
+    /// (address, machine) pairs in `owners`, so that entering one is not a search.
+    owned: HashSet<(String, Machine)>,
+    /// Every bind word of every server (`-` dropped), by machine: an address a machine's own
+    /// Redis binds is that machine.
+    binds: HashSet<(Machine, String)>,
+    /// Servers by machine, in model order.
+    servers_on: HashMap<Machine, Vec<ServerId>>,
     /// Client tunnel ends by the port they accept on.
     clients: HashMap<(Machine, u16), Vec<usize>>,
     /// Server tunnel ends by concrete accept address, by every-interface port, by host.
@@ -63,6 +70,8 @@ struct Index<'m> {
     ends_of: HashMap<Machine, Vec<usize>>,
     /// PeerVPN configurations by machine.
     vpn: HashMap<Machine, Vec<usize>>,
+    /// The first PeerVPN configuration of a machine with a given own address.
+    vpn_at: HashMap<(Machine, String), usize>,
     server_machine: Vec<Machine>,
     tunnel_machine: Vec<Machine>,
     machine_names: Vec<String>,
@@ -108,10 +117,7 @@ pub fn link_all(model: &Model, tops: &[PathBuf]) -> Linking {
                     out.unlinked.push(Unlinked { endpoint: EndpointId(ei), target: ti, reason });
                 }
                 if let Some(dest) = index.destination(m, t) {
-                    let servers: Vec<ServerId> = (0..index.server_machine.len())
-                        .filter(|&s| index.server_machine[s] == dest)
-                        .map(ServerId)
-                        .collect();
+                    let servers: Vec<ServerId> = index.servers_on.get(&dest).cloned().unwrap_or_default();
                     if !servers.is_empty() {
                         out.unreached.push(Unreached {
                             endpoint: EndpointId(ei),
@@ -181,8 +187,9 @@ pub fn link_all(model: &Model, tops: &[PathBuf]) -> Linking {
     if index.fleet {
         out.chain_problems.extend(index.chain_problems());
     }
-    // Model::servers_of searches them by (endpoint, target); they are made in that order.
+    // Model::servers_of and Model::unlinked_of search these by (endpoint, target); they are made in that order.
     debug_assert!(out.links.windows(2).all(|w| (w[0].endpoint, w[0].target) <= (w[1].endpoint, w[1].target)));
+    debug_assert!(out.unlinked.windows(2).all(|w| (w[0].endpoint, w[0].target) <= (w[1].endpoint, w[1].target)));
     out
 }
 
@@ -224,12 +231,16 @@ impl<'m> Index<'m> {
             remote: HashMap::new(),
             unix: HashMap::new(),
             owners: HashMap::new(),
+            owned: HashSet::new(),
+            binds: HashSet::new(),
+            servers_on: HashMap::new(),
             clients: HashMap::new(),
             ends_at: HashMap::new(),
             ends_any: HashMap::new(),
             ends_on: HashMap::new(),
             ends_of: HashMap::new(),
             vpn: HashMap::new(),
+            vpn_at: HashMap::new(),
             server_machine,
             tunnel_machine,
             machine_names,
@@ -252,9 +263,8 @@ impl<'m> Index<'m> {
     }
 
     fn own(&mut self, address: &str, m: Machine, how: String) {
-        let list = self.owners.entry(address.to_owned()).or_default();
-        if !list.iter().any(|(o, _)| *o == m) {
-            list.push((m, how));
+        if self.owned.insert((address.to_owned(), m)) {
+            self.owners.entry(address.to_owned()).or_default().push((m, how));
         }
     }
 
@@ -273,6 +283,10 @@ impl<'m> Index<'m> {
         for (si, s) in self.model.redis.iter().enumerate() {
             let m = self.server_machine[si];
             let id = ServerId(si);
+            self.servers_on.entry(m).or_default().push(id);
+            for b in s.listeners() {
+                self.binds.insert((m, b.text.trim_start_matches('-').to_owned()));
+            }
             if let Some(sock) = &s.unixsocket {
                 self.unix.entry((m, sock.clone())).or_default().push(id);
             }
@@ -337,6 +351,9 @@ impl<'m> Index<'m> {
                 }
                 TunnelSide::Network => {
                     self.vpn.entry(m).or_default().push(ti);
+                    if let Some(a) = t.listen.as_deref() {
+                        self.vpn_at.entry((m, a.to_owned())).or_insert(ti);
+                    }
                     if let (true, Some(a)) = (self.fleet, t.listen.as_deref()) {
                         self.own(a, m, "its PeerVPN address".to_owned());
                     }
@@ -398,7 +415,7 @@ impl Index<'_> {
 
     fn vpn_with_address(&self, m: Machine, address: &str) -> Option<&usize> {
         let ip = split_address(address, "").map(|(h, _)| h).unwrap_or_default();
-        self.vpn.get(&m)?.iter().find(|&&v| self.model.tunnels[v].listen.as_deref() == Some(ip.as_str()))
+        self.vpn_at.get(&(m, ip))
     }
 
     /// The machine a target's address certainly designates: the client's own for Unix
@@ -414,10 +431,7 @@ impl Index<'_> {
             // A client tunnel on that port leads elsewhere: its far end is not this machine.
             return (!self.clients.contains_key(&(m, t.port))).then_some(m);
         }
-        let own_bind = self.model.redis.iter().enumerate().any(|(si, s)| {
-            self.server_machine[si] == m && s.listeners().any(|b| b.text.trim_start_matches('-') == host)
-        });
-        if own_bind {
+        if self.binds.contains(&(m, host.to_owned())) {
             return Some(m);
         }
         if !self.fleet {

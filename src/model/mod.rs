@@ -425,6 +425,14 @@ impl Model {
             .map(move |l| (l, self.server(l.server)))
     }
 
+    /// Why the targets of `endpoint` that were not linked were not: a slice of
+    /// [`Model::unlinked`] (made in (endpoint, target) order), found in O(log n).
+    pub fn unlinked_of(&self, endpoint: EndpointId) -> &[Unlinked] {
+        let start = self.unlinked.partition_point(|u| u.endpoint < endpoint);
+        let end = start + self.unlinked[start..].partition_point(|u| u.endpoint == endpoint);
+        &self.unlinked[start..end]
+    }
+
     /// Whether `owner` (a setup, pool or Magento install) has a session endpoint; O(1)
     /// after the first call.
     pub fn has_endpoint(&self, owner: EndpointOwner) -> bool {

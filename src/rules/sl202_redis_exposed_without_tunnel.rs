@@ -60,14 +60,14 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
     };
     const SHARED: usize = usize::MAX;
     // (machine, VPN address) of authenticating PeerVPN tunnels.
-    let mut vpn_addrs: std::collections::HashMap<usize, Vec<&str>> = std::collections::HashMap::new();
+    let mut vpn_addrs: std::collections::HashSet<(usize, &str)> = std::collections::HashSet::new();
     // (machine, port) -> server-side tunnels forwarding to that loopback port, in model order.
     let mut forwarding: std::collections::HashMap<(usize, u16), Vec<usize>> = std::collections::HashMap::new();
     for (ti, t) in model.tunnels.iter().enumerate() {
         let m = if t.shared { SHARED } else { machine_of(model.path(t.at.file)) };
         if t.kind == TunnelKind::PeerVpn && t.authenticates {
             if let Some(listen) = t.listen.as_deref() {
-                vpn_addrs.entry(m).or_default().push(listen);
+                vpn_addrs.insert((m, listen));
             }
         }
         if t.side != TunnelSide::Server {
@@ -94,11 +94,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         }
         let m = machine_of(model.path(s.file));
         // A VPN whose own address is the only non-loopback bind covers it.
-        let vpn: Vec<&str> = [SHARED, m].iter().filter_map(|k| vpn_addrs.get(k)).flatten().copied().collect();
-        let exposed: Vec<_> = s
-            .listeners()
-            .filter(|b| b.reach != Reach::Loopback && !vpn.contains(&b.text.trim_start_matches('-')))
-            .collect();
+        let on_vpn = |a: &str| vpn_addrs.contains(&(SHARED, a)) || vpn_addrs.contains(&(m, a));
+        let exposed: Vec<_> =
+            s.listeners().filter(|b| b.reach != Reach::Loopback && !on_vpn(b.text.trim_start_matches('-'))).collect();
         if exposed.is_empty() {
             continue;
         }

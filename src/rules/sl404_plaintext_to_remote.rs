@@ -41,7 +41,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
-    let vpn: Vec<&str> =
+    let vpn: std::collections::HashSet<&str> =
         model.tunnels.iter().filter(|t| t.kind == TunnelKind::PeerVpn).filter_map(|t| t.listen.as_deref()).collect();
     for (ei, ep) in model.endpoints.iter().enumerate() {
         if model.repeats_base(ep.owner, &HISTORY_KEYS) {
@@ -52,7 +52,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 continue;
             }
             let host = t.host.as_deref().unwrap_or("127.0.0.1");
-            if host.is_empty() || classify_address(host).0 == Reach::Loopback || vpn.contains(&host) {
+            if host.is_empty() || classify_address(host).0 == Reach::Loopback || vpn.contains(host) {
                 continue;
             }
             let links: Vec<_> = model.servers_of(EndpointId(ei), ti).collect();
