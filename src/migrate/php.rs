@@ -243,14 +243,19 @@ pub fn plan(
     // and every place after the first (and any next to a store already in N) gets a prefix.
     let mut db_of: Vec<i64> = vec![0; todo.len()];
     let mut prefix_of: Vec<Option<String>> = vec![None; todo.len()];
+    // The databases PHP session stores already use on that server, gathered once.
+    let server = request.redis.server_key();
+    let used_dbs: std::collections::HashSet<i64> = model
+        .endpoints
+        .iter()
+        .filter(|e| !matches!(e.owner, EndpointOwner::Magento(_)))
+        .flat_map(|e| &e.targets)
+        .filter(|t| crate::model::magento::server_key(t) == server)
+        .map(|t| t.database.unwrap_or(0))
+        .collect();
     for (i, ((path, _), members)) in places.iter().enumerate() {
         let db = dbs.next()?;
-        let others_in_db = model.endpoints.iter().any(|e| {
-            !matches!(e.owner, EndpointOwner::Magento(_))
-                && e.targets.iter().any(|t| {
-                    crate::model::magento::server_key(t) == request.redis.server_key() && t.database.unwrap_or(0) == db
-                })
-        });
+        let others_in_db = used_dbs.contains(&db);
         let in_pool_file = model.file_id(path).is_some_and(|f| model.file(f).role == crate::discover::Role::FpmPool);
         let name = match todo[members[0]] {
             (_, _, Some(pool)) if in_pool_file => pool.to_owned(),

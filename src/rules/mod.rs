@@ -255,12 +255,14 @@ pub fn endpoint_at(ep: &crate::model::SessionEndpoint) -> Option<Location> {
 /// and after `value`, and a `\` inserted before each byte `needs_escape` names. No edit
 /// carries the value's text, so a password in it is never printed in a fix (nor `********`
 /// written into a config by a tool applying one). An escape that lands inside one of the
-/// file's `secrets` would tell where the password has a `"` or `\`: then the fix is shown
-/// only, never applied. `None` for a value that cannot be one double-quoted line (a line end
-/// or NUL in it).
+/// file's secrets (`secrets`: the cover of `at.file`'s [`secrets`](crate::model::LoadedFile::secrets),
+/// made once per file by the caller) would tell where the password has a `"` or `\`: then
+/// the fix is shown only, never applied. `None` for a value that cannot be one
+/// double-quoted line (a line end or NUL in it).
 pub fn double_quote_fix(
     model: &Model,
     at: Location,
+    secrets: &crate::span::SpanCover,
     title: &str,
     needs_escape: impl Fn(u8) -> bool,
 ) -> Option<crate::diagnostic::Fix> {
@@ -279,7 +281,7 @@ pub fn double_quote_fix(
             continue;
         }
         let p = at.span.start + i;
-        touches_secret |= file.secrets().iter().any(|s| s.start <= p && p < s.end);
+        touches_secret |= secrets.covers_offset(p);
         if i == 0 {
             // One insertion per position: editors differ on the order of two.
             opening.push('\\');

@@ -51,13 +51,15 @@
 //! trailing `; comment` PHP never got to), the fix quotes the comment with the value, so it
 //! is marked unsafe: review it before applying.
 
+use std::collections::HashMap;
+
 use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Fix, Severity};
 use crate::discover::Role;
 use crate::model::{FileId, Location, Model};
-use crate::span::Span;
-use crate::syntax::ini::NodeKind;
+use crate::span::{Span, SpanCover};
+use crate::syntax::ini::{BrokenEntry, NodeKind};
 
 pub static RULE: Rule = Rule {
     code: Code::SyntaxError,
@@ -82,6 +84,21 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             _ => "the program rejects this file",
         };
         let ini = matches!(f.role, Role::PhpIni | Role::PhpScanIni | Role::FpmMain | Role::FpmPool | Role::UserIni);
+        // Each refused entry by its error's span (the first node with one), found once per
+        // file rather than by a search over the nodes per error.
+        let broken: HashMap<Span, BrokenEntry> = match f.tree.ini() {
+            Some(tree) if ini && !f.syntax_errors.is_empty() => {
+                let mut by_span = HashMap::new();
+                for n in &tree.nodes {
+                    if let NodeKind::Error(e, Some(b)) = &n.kind {
+                        by_span.entry(e.span).or_insert(*b);
+                    }
+                }
+                by_span
+            }
+            _ => HashMap::new(),
+        };
+        let mut secrets = None;
         for e in &f.syntax_errors {
             let at = Location { file: FileId(i), span: e.span };
             let mut d = rule.diagnostic(
@@ -89,7 +106,11 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 format!("{}: {consequence}", e.message),
                 label(model, at, e.message.clone()),
             );
-            if let Some(fix) = ini.then(|| quote_value_fix(model, at)).flatten() {
+            let fix = broken.get(&at.span).and_then(|b| {
+                let secrets = secrets.get_or_insert_with(|| SpanCover::new(f.secrets().iter().copied()));
+                quote_value_fix(model, at.file, *b, secrets)
+            });
+            if let Some(fix) = fix {
                 d = d.with_help("double-quote the value").with_fix(fix);
             }
             out.push(d);
@@ -118,12 +139,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
 /// `key = value with = & ; ...` -> `key = "value with = & ; ..."`, escaping `\`, `"` and `$`
 /// as PHP's scanner unescapes them (the only three escapes it knows in double quotes). The
 /// key and value spans come from the file's ini tree in the model (the refused entry).
-fn quote_value_fix(model: &Model, at: Location) -> Option<Fix> {
-    let file = model.file(at.file);
-    let broken = file.tree.ini()?.nodes.iter().find_map(|n| match &n.kind {
-        NodeKind::Error(e, broken) if e.span == at.span => *broken,
-        _ => None,
-    })?;
+fn quote_value_fix(model: &Model, in_file: FileId, broken: BrokenEntry, secrets: &SpanCover) -> Option<Fix> {
+    let file = model.file(in_file);
     let text = |span: Span| std::str::from_utf8(span.slice(&file.source.bytes)).ok();
     let key = text(broken.key)?.trim();
     // Only a plain `key =` or `key[offset] =` line; never touch a section or a comment.
@@ -139,7 +156,8 @@ fn quote_value_fix(model: &Model, at: Location) -> Option<Fix> {
     }
     let fix = super::double_quote_fix(
         model,
-        Location { file: at.file, span: broken.value },
+        Location { file: in_file, span: broken.value },
+        secrets,
         "Double-quote the value",
         |b| matches!(b, b'\\' | b'"' | b'$'),
     )?;

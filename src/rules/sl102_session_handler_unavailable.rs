@@ -54,6 +54,10 @@ const HANDLERS: &[(&str, Option<&str>)] = &[
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
+    // Each setup's modules by name (first `extension=` line of each), made once per setup:
+    // a setup serves many pools.
+    let mut modules: std::collections::HashMap<*const PhpSetup, std::collections::HashMap<&str, usize>> =
+        std::collections::HashMap::new();
     for ep in &model.endpoints {
         // A layer loads no module: its setup's modules are its base's.
         if matches!(ep.owner, EndpointOwner::Magento(_)) || model.repeats_base(ep.owner, &HISTORY_KEYS) {
@@ -78,6 +82,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         };
         let Some(module) = module else { continue };
         let Some(setup) = model.php_setup_of(ep.owner) else { continue };
+        let first = modules.entry(std::ptr::from_ref(setup)).or_insert_with(|| first_lines(setup));
+        let loaded = |module: &str| first.get(module).copied();
         if setup.scan_files.is_empty() && setup.extensions.is_empty() {
             continue; // the tree does not show how this SAPI loads its modules
         }
@@ -88,14 +94,14 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                 .is_some_and(|o| o.lines.iter().any(|(v, _, _)| crate::model::php::extension_name(v) == module)),
             _ => false,
         };
-        let problem = match loaded(setup, module) {
+        let problem = match loaded(module) {
             None if pool_loads => None,
             None => Some(format!(
                 "the session save handler `{handler}` needs the `{module}` module, and no `extension={module}` reaches {} ({}): every session_start() fails with \"Cannot find session save handler \\\"{handler}\\\"\"",
                 setup.sapi_name(),
                 crate::source::display_path(&setup.dir)
             )),
-            Some(i) if module == "redis" && setup.sapi.is_some() => match loaded(setup, "igbinary") {
+            Some(i) if module == "redis" && setup.sapi.is_some() => match loaded("igbinary") {
                 // Debian's (and Ubuntu's) redis.so links against igbinary's symbols.
                 None => Some(format!(
                     "`extension=redis` is loaded in {} without `igbinary`: Debian's redis.so then fails to load (\"undefined symbol: igbinary_serialize\") and the `{handler}` handler does not exist",
@@ -113,7 +119,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
             if seen.insert((at, message.clone())) {
                 let mut d =
                     rule.diagnostic(Severity::Error, message, label(model, at, format!("save handler `{handler}`")));
-                if let Some(i) = loaded(setup, module) {
+                if let Some(i) = loaded(module) {
                     d = d.with_related(label(model, setup.extensions[i].1, "loaded here"));
                 }
                 let help = if setup.sapi.is_some() {
@@ -127,7 +133,11 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Index of the `extension=` line that loads `module`, in load order.
-fn loaded(setup: &PhpSetup, module: &str) -> Option<usize> {
-    setup.extensions.iter().position(|(n, _)| n == module)
+/// Index of the first `extension=` line that loads each module, in load order.
+fn first_lines(setup: &PhpSetup) -> std::collections::HashMap<&str, usize> {
+    let mut first = std::collections::HashMap::new();
+    for (i, (n, _)) in setup.extensions.iter().enumerate() {
+        first.entry(n.as_str()).or_insert(i);
+    }
+    first
 }

@@ -43,7 +43,8 @@ use super::{double_quote_fix, label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::php::UnquotedValue;
-use crate::model::Model;
+use crate::model::{FileId, Model};
+use crate::span::SpanCover;
 
 pub static RULE: Rule = Rule {
     code: Code::SavePathUnquoted,
@@ -55,6 +56,8 @@ pub static RULE: Rule = Rule {
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
+    // Each file's secrets, made searchable once (a file may hold a value per pool).
+    let mut secrets: std::collections::HashMap<FileId, SpanCover> = std::collections::HashMap::new();
     let found = model.php.iter().flat_map(|s| &s.unquoted).chain(model.pools.iter().flat_map(|p| &p.unquoted));
     for u in found {
         // A value PHP cannot parse at all (`=`, a stray `(`) is SL001's, with the same fix.
@@ -63,7 +66,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         }
         let mut d =
             rule.diagnostic(Severity::Error, message(u), label(model, u.at, format!("unquoted `{}`", u.hazard)));
-        if let Some(fix) = double_quote_fix(model, u.at, "Double-quote the save_path", |b| b == b'\\' || b == b'"') {
+        let cover = secrets.entry(u.at.file).or_insert_with(|| SpanCover::new(model.file(u.at.file).secrets().iter().copied()));
+        if let Some(fix) = double_quote_fix(model, u.at, cover, "Double-quote the save_path", |b| b == b'\\' || b == b'"') {
             d = d.with_help("double-quote the value").with_fix(fix);
         }
         out.push(d);

@@ -28,11 +28,14 @@
 //! ```
 //! Better still, give sessions their own ACL user that may only touch session keys.
 
+use std::collections::HashMap;
+
 use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::Role;
-use crate::model::{Location, Model};
+use crate::model::{FileId, Location, Model};
+use crate::span::{Span, SpanCover};
 
 pub static RULE: Rule = Rule {
     code: Code::SecretWorldReadable,
@@ -49,7 +52,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     // The lines that hold Redis passwords: session.save_path lines PHP and php-fpm read
     // (other secrets of a php.ini, `mysqli.default_pw`, are not this rule's), requirepass,
     // and ACL users with a password.
-    let password_lines: Vec<Location> =
+    let password_lines =
         model
             .php
             .iter()
@@ -61,18 +64,25 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
             .chain(model.redis.iter().flat_map(|r| {
                 r.requirepass_at.into_iter().chain(r.users.iter().filter(|u| u.passwords > 0).map(|u| u.at))
             }))
-            .collect();
+            .fold(HashMap::new(), |mut by_file: HashMap<FileId, Vec<Span>>, at: Location| {
+                by_file.entry(at.file).or_default().push(at.span);
+                by_file
+            });
+    // By file, each secret asks in O(log n) whether a password line holds it.
+    let password_lines: HashMap<FileId, SpanCover> =
+        password_lines.into_iter().map(|(file, spans)| (file, SpanCover::new(spans))).collect();
     for (i, f) in model.files.iter().enumerate() {
         let Some(mode) = f.mode else { continue };
         if mode & 0o004 == 0 {
             continue;
         }
-        let id = crate::model::FileId(i);
-        let redis_password = |s: &&crate::span::Span| {
+        let id = FileId(i);
+        let lines = password_lines.get(&id);
+        let redis_password = |s: &&Span| {
             !s.is_empty()
                 && match f.role {
                     Role::MagentoEnv | Role::Stunnel | Role::Spiped | Role::PeerVpn => false,
-                    _ => password_lines.iter().any(|l| l.file == id && l.span.start <= s.start && s.end <= l.span.end),
+                    _ => lines.is_some_and(|l| l.covers_span(**s)),
                 }
         };
         let Some(first) = f.secrets().iter().find(redis_password) else { continue };

@@ -122,10 +122,14 @@ pub(super) fn lower_php(
     // lines referring to one doubled value are one finding, not a million).
     for s in &setups {
         let mut by_file: Vec<(usize, usize, usize)> = Vec::new(); // (file, first line, lines)
+        let mut slot: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
         for at in &s.expansion_cut_at {
-            match by_file.iter_mut().find(|(f, _, _)| *f == at.file.0) {
-                Some(entry) => entry.2 += 1,
-                None => by_file.push((at.file.0, model.files[at.file.0].source.position(at.span.start).line, 1)),
+            match slot.get(&at.file.0) {
+                Some(&k) => by_file[k].2 += 1,
+                None => {
+                    slot.insert(at.file.0, by_file.len());
+                    by_file.push((at.file.0, model.files[at.file.0].source.position(at.span.start).line, 1));
+                }
             }
         }
         for (file, line, lines) in by_file {
