@@ -20,7 +20,8 @@ Dimensions (goal 1 of the performance work): ACL users in one redis.conf, pools 
 pool file, conf.d ini files, redis.conf includes, servers sharing includes, hosts in a fleet, findings and secrets
 in one host, lines redis-server refuses, endpoints / servers / tunnels / Magento caches in one tree,
 ACL users of one Redis each used by a pool of its own, PeerVPN configurations with
-servers and pools on remote addresses.
+servers and pools on remote addresses, unquoted save_paths with passwords next to conf.d modules,
+mod_php <VirtualHost> sections.
 """
 import argparse
 import os
@@ -202,6 +203,34 @@ def gen_vpn_remote(tree, n):
         write(f"{tree}/etc/php/8.2/fpm/pool.d/v{f:05d}.conf", "".join(out))
 
 
+def gen_unquoted(tree, n):
+    """One pool file of n pools whose save_path is not double-quoted and holds a password with
+    backslashes: php-fpm refuses each line (SL001, with a quoting fix that checks the file's
+    secrets); n conf.d files each loading a module (SL102 looks the redis module up per pool)."""
+    php_base(tree)
+    write(f"{tree}/etc/php/8.2/fpm/conf.d/20-redis.ini", "extension=redis.so\n")
+    for i in range(n):
+        write(f"{tree}/etc/php/8.2/fpm/conf.d/30-m{i:05d}.ini", f"extension=m{i}.so\n")
+    tail = lambda i: "&database=2" if i % 2 == 0 else ""
+    write(f"{tree}/etc/php/8.2/fpm/pool.d/u.conf", "".join(
+        f"[p{i}]\nlisten = /run/p{i}.sock\nphp_value[session.save_handler] = redis\n"
+        f"php_value[session.save_path] = tcp://127.0.0.1:6379?auth=pw\\\\x{i};y{tail(i)}\n" for i in range(n)))
+
+
+def gen_vhosts(tree, n):
+    """mod_php with n <VirtualHost> sections in one site file, each setting its own session
+    save_path (a setup per section, layered on the server-wide one)."""
+    write(f"{tree}/etc/php/8.2/apache2/php.ini",
+          "[PHP]\nextension=igbinary\nextension=redis\nsession.save_handler = files\n")
+    write(f"{tree}/etc/apache2/apache2.conf", "ServerName localhost\n<IfModule mod_php.c>\n    php_admin_value session.gc_maxlifetime 1440\n</IfModule>\n")
+    write(f"{tree}/etc/apache2/sites-enabled/v.conf", "".join(
+        f"<VirtualHost 10.0.{i // 250}.{i % 250 + 1}:80>\n    DocumentRoot /var/www/v{i}\n"
+        f"    php_value session.save_handler redis\n"
+        f"    php_value session.save_path \"tcp://127.0.0.1:6379?database=2&prefix=v{i}:&timeout=2\"\n</VirtualHost>\n"
+        for i in range(n)))
+    write(f"{tree}/etc/redis/redis.conf", "port 6379\nbind 127.0.0.1\nrequirepass a-long-enough-password-123\n")
+
+
 def gen_errors(tree, n):
     """A redis.conf of n lines redis-server refuses: unknown names and bad arguments."""
     lines = ["port 6379", "bind 127.0.0.1", "requirepass a-long-enough-password-123"]
@@ -225,6 +254,8 @@ DIMENSIONS = [
     ("one-redis", gen_one_redis, 2500, "pools on one local Redis"),
     ("acl-pools", gen_acl_pools, 1000, "pools each logging in as its own ACL user"),
     ("vpn-remote", gen_vpn_remote, 400, "PeerVPN configs, servers, pools on remote addresses"),
+    ("unquoted", gen_unquoted, 1000, "pools with an unquoted password, conf.d modules"),
+    ("vhosts", gen_vhosts, 500, "mod_php <VirtualHost> sections with their own save_path"),
 ]
 
 

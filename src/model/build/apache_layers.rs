@@ -1,7 +1,7 @@
 //! mod_php's layer: the `php_value` family in Apache's config, merged as httpd and PHP's
 //! apache2handler do, on top of the PHP setup mod_php reads (one setup per context).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::Parsed;
@@ -145,10 +145,10 @@ fn entries(conf: &ApacheConf, file: FileId, loaded: &[String], out: &mut Vec<Ent
 /// Merge the entries that reach `scope` (its own and its ancestors'), outermost first:
 /// within one context the later line wins; an inner one wins unless it is `php_value` over
 /// an outer `php_admin_value`.
-fn merged<'a>(all: &'a [Entry], scope: &[String]) -> BTreeMap<&'a str, &'a Entry> {
+fn merged<'a>(by_scope: &HashMap<&[String], Vec<&'a Entry>>, scope: &[String]) -> BTreeMap<&'a str, &'a Entry> {
     let mut out: BTreeMap<&str, &Entry> = BTreeMap::new();
     for depth in 0..=scope.len() {
-        for e in all.iter().filter(|e| e.scope.len() == depth && e.scope[..] == scope[..depth]) {
+        for &e in by_scope.get(&scope[..depth]).into_iter().flatten() {
             match out.get(e.key.as_str()) {
                 Some(prev) if prev.scope.len() < depth && prev.admin && !e.admin => {}
                 _ => {
@@ -194,10 +194,15 @@ pub(super) fn lower_apache(model: &Model, parsed: &[Parsed], setups: &mut Vec<Ph
             .iter()
             .position(|s| same_host(s) && s.sapi == Some(Sapi::Apache2))
             .or_else(|| setups.iter().position(|s| same_host(s) && s.sapi.is_none()));
+        // Each section's own entries in file order, and the sections in order of first
+        // mention (a section's enclosing ones first), each found by a lookup, not a search.
+        let mut by_scope: HashMap<&[String], Vec<&Entry>> = HashMap::new();
         let mut scopes: Vec<Vec<String>> = vec![Vec::new()];
+        let mut known: HashSet<&[String]> = HashSet::from([&[][..]]);
         for e in &all {
+            by_scope.entry(&e.scope[..]).or_default().push(e);
             for depth in 1..=e.scope.len() {
-                if !scopes.contains(&e.scope[..depth].to_vec()) {
+                if known.insert(&e.scope[..depth]) {
                     scopes.push(e.scope[..depth].to_vec());
                 }
             }
@@ -205,16 +210,17 @@ pub(super) fn lower_apache(model: &Model, parsed: &[Parsed], setups: &mut Vec<Ph
         let first_file = FileId(files[0]);
         let base_setup = base.map(|b| setups[b].clone());
         // The setup each context became, so an inner one knows the one it is layered on.
-        let mut made: Vec<(Vec<String>, usize)> = Vec::new();
+        let mut made: HashMap<Vec<String>, usize> = HashMap::new();
         for scope in scopes {
-            let values = merged(&all, &scope);
+            let values = merged(&by_scope, &scope);
+            let own = by_scope.get(&scope[..]).map_or(&[][..], |v| &v[..]);
             // Only a context that sets something of sessions is a setup of its own.
-            if !all.iter().any(|e| e.scope == scope && (e.key.starts_with("session.") || e.key.starts_with("redis."))) {
+            if !own.iter().any(|e| e.key.starts_with("session.") || e.key.starts_with("redis.")) {
                 continue;
             }
             let mut s = base_setup.clone().unwrap_or_else(|| PhpSetup::defaults(dir.clone()));
             s.sapi = Some(Sapi::Apache2);
-            let file = all.iter().find(|e| e.scope == scope).map_or(first_file, |e| e.at.file);
+            let file = own.first().map_or(first_file, |e| e.at.file);
             let context = scope.last().cloned().unwrap_or_else(|| "server".to_owned());
             for e in values.values() {
                 s.set_from_layer(&e.key, e.value.clone(), e.at, e.value_span);
@@ -223,7 +229,7 @@ pub(super) fn lower_apache(model: &Model, parsed: &[Parsed], setups: &mut Vec<Ph
             let replaces = base.filter(|&b| scope.is_empty() && setups[b].sapi == Some(Sapi::Apache2));
             let parent = (0..scope.len())
                 .rev()
-                .find_map(|d| made.iter().find(|(m, _)| m[..] == scope[..d]).map(|(_, i)| *i))
+                .find_map(|d| made.get(&scope[..d]).copied())
                 .or(base)
                 .filter(|_| replaces.is_none());
             let mut layer = Layer::new(LayerKind::Apache, context, file, parent);
@@ -241,7 +247,7 @@ pub(super) fn lower_apache(model: &Model, parsed: &[Parsed], setups: &mut Vec<Ph
                     setups.len() - 1
                 }
             };
-            made.push((scope, index));
+            made.insert(scope, index);
         }
     }
 }
