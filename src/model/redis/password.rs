@@ -46,7 +46,10 @@ impl PasswordStrength {
 
     /// Judge a `#<sha256 hex>` rule: only a known example's digest can be recognised.
     pub fn of_digest(hex: &str) -> PasswordStrength {
-        let known = KNOWN_EXAMPLES.iter().any(|k| crate::sha256::hex_digest(k.as_bytes()).eq_ignore_ascii_case(hex));
+        // The examples' digests, computed once per process rather than once per rule.
+        static DIGESTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        let digests = DIGESTS.get_or_init(|| KNOWN_EXAMPLES.iter().map(|k| crate::sha256::hex_digest(k.as_bytes())).collect());
+        let known = digests.iter().any(|d| d.eq_ignore_ascii_case(hex));
         PasswordStrength { chars: None, known_example: known }
     }
 
