@@ -21,7 +21,7 @@ pool file, conf.d ini files, redis.conf includes, servers sharing includes, host
 in one host, lines redis-server refuses, endpoints / servers / tunnels / Magento caches in one tree,
 ACL users of one Redis each used by a pool of its own, PeerVPN configurations with
 servers and pools on remote addresses, unquoted save_paths with passwords next to conf.d modules,
-mod_php <VirtualHost> sections.
+mod_php <VirtualHost> sections, passwords of one user each sent by a pool.
 """
 import argparse
 import os
@@ -231,6 +231,17 @@ def gen_vhosts(tree, n):
     write(f"{tree}/etc/redis/redis.conf", "port 6379\nbind 127.0.0.1\nrequirepass a-long-enough-password-123\n")
 
 
+def gen_default_passwords(tree, n):
+    """One Redis whose default user has n passwords on one `user default` line, and n pools
+    (files of 50) each sending one of them: every client's digest is checked against them."""
+    php_base(tree)
+    for f in range(0, n, 50):
+        out = [pool(f"p{i}", f"tcp://127.0.0.1:6379?auth=pw-{i}-long-enough-x&database=2") for i in range(f, min(n, f + 50))]
+        write(f"{tree}/etc/php/8.2/fpm/pool.d/d{f:05d}.conf", "".join(out))
+    passwords = " ".join(f">pw-{i}-long-enough-x" for i in range(n))
+    write(f"{tree}/etc/redis/redis.conf", f"port 6379\nbind 127.0.0.1\nuser default on {passwords} ~* &* +@all\n")
+
+
 def gen_errors(tree, n):
     """A redis.conf of n lines redis-server refuses: unknown names and bad arguments."""
     lines = ["port 6379", "bind 127.0.0.1", "requirepass a-long-enough-password-123"]
@@ -256,6 +267,7 @@ DIMENSIONS = [
     ("vpn-remote", gen_vpn_remote, 400, "PeerVPN configs, servers, pools on remote addresses"),
     ("unquoted", gen_unquoted, 1000, "pools with an unquoted password, conf.d modules"),
     ("vhosts", gen_vhosts, 500, "mod_php <VirtualHost> sections with their own save_path"),
+    ("default-passwords", gen_default_passwords, 1000, "passwords of the default user, a pool sending each"),
 ]
 
 

@@ -2,6 +2,7 @@
 //! (redis.conf or the ACL file) and the default user every new connection is.
 
 use super::commands::CommandAccess;
+use super::fingerprints::Fingerprints;
 use super::keys::{KeyAccess, KeyNeed};
 use super::password::PasswordStrength;
 use super::RedisServer;
@@ -19,7 +20,7 @@ pub struct AclUser {
     pub passwords: usize,
     /// SHA-256 hex digests, as redis-server keeps them.
     #[serde(skip)]
-    fingerprints: Vec<String>,
+    fingerprints: Fingerprints,
     /// How strong each password is, by fingerprint (judged while the line is applied).
     #[serde(skip)]
     strengths: Vec<(String, PasswordStrength)>,
@@ -79,7 +80,7 @@ impl AclUser {
             enabled: false,
             nopass: false,
             passwords: 0,
-            fingerprints: Vec::new(),
+            fingerprints: Fingerprints::default(),
             strengths: Vec::new(),
             commands: CommandAccess::default(),
             keys: KeyAccess::default(),
@@ -136,11 +137,13 @@ impl AclUser {
                     self.strengths.push((digest.clone(), PasswordStrength::of_digest(&digest)));
                     self.add(digest)
                 }
-                [b'<', pw @ ..] => {
-                    let digest = crate::sha256::hex_digest(pw);
-                    self.fingerprints.retain(|f| *f != digest)
+                [b'<', pw @ ..] => self.fingerprints.remove(&crate::sha256::hex_digest(pw)),
+                // Kept digests are text: bytes that are not UTF-8 match none of them.
+                [b'!', hash @ ..] => {
+                    if let Ok(hash) = std::str::from_utf8(hash) {
+                        self.fingerprints.remove(hash)
+                    }
                 }
-                [b'!', hash @ ..] => self.fingerprints.retain(|f| f.as_bytes() != hash),
                 r if r.eq_ignore_ascii_case(b"clearselectors") => self.selectors.clear(),
                 other => {
                     self.commands.apply(other);
@@ -154,9 +157,7 @@ impl AclUser {
     fn add(&mut self, f: String) {
         // A password clears `nopass` (ACLSetUser ">": "user->flags &= ~USER_FLAG_NOPASS").
         self.nopass = false;
-        if !self.fingerprints.contains(&f) {
-            self.fingerprints.push(f);
-        }
+        self.fingerprints.add(f);
     }
 
     /// The built-in default user: `on nopass ~* &* +@all` (acl.c ACLCreateDefaultUser).
@@ -178,7 +179,7 @@ impl AclUser {
     /// Whether `AUTH <name> <password>` succeeds, the password given as its SHA-256 hex
     /// digest (acl.c ACLCheckUserCredentials: off fails, nopass takes anything).
     pub fn accepts_digest(&self, digest: &str) -> bool {
-        self.enabled && (self.nopass || self.fingerprints.iter().any(|f| f.eq_ignore_ascii_case(digest)))
+        self.enabled && (self.nopass || self.fingerprints.accepts(digest))
     }
 
     /// Whether this user may run `command` on `keys` (see [`permits`]).
@@ -187,13 +188,15 @@ impl AclUser {
     }
 }
 
+/// The strength judged last for each current fingerprint (digests compared ignoring case),
+/// in the fingerprints' order; one pass over each list.
 fn current_strengths<'a>(
-    fingerprints: &'a [String],
+    fingerprints: &'a Fingerprints,
     strengths: &'a [(String, PasswordStrength)],
 ) -> impl Iterator<Item = &'a PasswordStrength> {
-    fingerprints
-        .iter()
-        .filter_map(move |f| strengths.iter().rev().find(|(d, _)| d.eq_ignore_ascii_case(f)).map(|(_, s)| s))
+    let last: std::collections::HashMap<String, &PasswordStrength> =
+        strengths.iter().map(|(d, s)| (d.to_ascii_lowercase(), s)).collect();
+    fingerprints.iter().filter_map(move |f| last.get(&f.to_ascii_lowercase()).copied())
 }
 
 /// What decided the default user's login rules, in redis-server's order: the built-in user,
@@ -228,7 +231,7 @@ pub struct DefaultUser {
     /// decides instead (`CONFIG GET requirepass` still shows it).
     pub requirepass_overridden: Option<Location>,
     #[serde(skip)]
-    fingerprints: Vec<String>,
+    fingerprints: Fingerprints,
     #[serde(skip)]
     strengths: Vec<(String, PasswordStrength)>,
     /// Which dangerous commands (FLUSHALL, CONFIG, ...) and session commands it may run.
@@ -265,13 +268,13 @@ impl DefaultUser {
     /// Whether `AUTH default <password>` succeeds, the password given as its SHA-256 hex
     /// digest (`nopass` takes any password).
     pub fn accepts_digest_as_default(&self, digest: &str) -> bool {
-        self.enabled && (self.nopass || self.fingerprints.iter().any(|f| f.eq_ignore_ascii_case(digest)))
+        self.enabled && (self.nopass || self.fingerprints.accepts(digest))
     }
 
     /// Whether `AUTH <password>` (no user name) succeeds, by digest: a `nopass` default
     /// user refuses it ("called without any password configured").
     pub fn accepts_digest(&self, digest: &str) -> bool {
-        self.enabled && !self.nopass && self.fingerprints.iter().any(|f| f.eq_ignore_ascii_case(digest))
+        self.enabled && !self.nopass && self.fingerprints.accepts(digest)
     }
 
     /// Whether the default user may run `command` on `keys` (see [`permits`]).
@@ -295,7 +298,7 @@ impl DefaultUser {
             source: DefaultUserSource::BuiltIn,
             at: None,
             requirepass_overridden: None,
-            fingerprints: Vec::new(),
+            fingerprints: Fingerprints::default(),
             strengths: Vec::new(),
             commands: CommandAccess::all(),
             keys: KeyAccess::all(),

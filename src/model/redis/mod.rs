@@ -4,6 +4,7 @@
 mod acl;
 mod address;
 pub mod commands;
+mod fingerprints;
 pub mod keys;
 pub mod password;
 mod users;
