@@ -100,6 +100,9 @@ pub struct Confinement {
     allowed: Vec<PathBuf>,
     /// Device numbers (`st_dev`) of the pseudo filesystems mounted on this machine.
     pseudo_devs: Vec<u64>,
+    /// Directories resolved during one build ([`Confinement::for_one_pass`]); `None`: each
+    /// path resolved whole. Clones share it.
+    pass: Option<Arc<ResolvedDirs>>,
 }
 
 impl Default for Confinement {
@@ -133,7 +136,35 @@ impl Confinement {
         let mut allowed: Vec<PathBuf> = std::iter::once(root).chain(kept).filter_map(canonical).collect();
         allowed.sort();
         allowed.dedup();
-        Confinement { allowed, pseudo_devs: pseudo_devices() }
+        Confinement { allowed, pseudo_devs: pseudo_devices(), pass: None }
+    }
+
+    /// The same trees, with directories resolved once for as long as it and its clones
+    /// live ([`ResolvedDirs`]): for one build, whose lowering reads dozens of files per host
+    /// in directories the build's reads resolved already. Never kept past the build (a
+    /// model keeps [`Confinement::without_pass`]): a directory replaced by a symlink later
+    /// would not be seen. Same answers as resolving each path whole.
+    pub fn for_one_pass(&self) -> Self {
+        Confinement { pass: Some(Arc::new(ResolvedDirs::new())), ..self.clone() }
+    }
+
+    /// The same trees, each path resolved whole again (see [`Confinement::for_one_pass`]).
+    pub fn without_pass(&self) -> Self {
+        Confinement { pass: None, ..self.clone() }
+    }
+
+    /// The directories this pass resolved so far, when it is one ([`Confinement::for_one_pass`]).
+    pub fn pass_dirs(&self) -> Option<&ResolvedDirs> {
+        self.pass.as_deref()
+    }
+
+    /// Where `path` really is, as `std::fs::canonicalize` says (no confinement check), from
+    /// this pass's directories when it is one.
+    pub fn canonical_path(&self, path: &Path) -> std::io::Result<PathBuf> {
+        match &self.pass {
+            Some(dirs) => dirs.canonicalize(path).map(|(p, _)| p),
+            None => std::fs::canonicalize(path),
+        }
     }
 
     /// The trees for a run whose root is `/` only because nothing else was found (no
@@ -177,6 +208,9 @@ impl Confinement {
     /// Where `path` really is (absolute, `..` and symlinks resolved), or why it may not be
     /// read. A path that does not exist is an `Io(NotFound)`.
     pub fn resolve(&self, path: &Path) -> Result<PathBuf, Refusal> {
+        if let Some(dirs) = &self.pass {
+            return self.resolve_in(path, dirs).map(|(p, _)| p);
+        }
         let resolved = std::fs::canonicalize(path).map_err(Refusal::Io)?;
         let meta = std::fs::metadata(&resolved).ok();
         self.admit(resolved, meta.as_ref())
@@ -246,6 +280,9 @@ impl Confinement {
     /// [`Confinement::read`], with the permission bits (`st_mode & 0o7777`) of the file read,
     /// symlinks followed: one resolution of the path for both (a fleet reads thousands).
     pub fn read_with_mode(&self, path: &Path) -> Result<(Vec<u8>, u32), Refusal> {
+        if let Some(dirs) = &self.pass {
+            return self.read_with_mode_in(path, dirs);
+        }
         let resolved = self.resolve(path)?;
         let meta = std::fs::metadata(&resolved).map_err(Refusal::Io)?;
         Self::read_resolved(resolved, meta)
@@ -350,13 +387,26 @@ impl ResolvedDirs {
     }
 
     /// `dir` canonicalized, from the cache or now; `None` when it cannot be (nothing kept).
-    /// A directory that is no symlink is its parent's resolution joined with its name, so a
-    /// miss costs a `lstat` per directory not seen yet, up to one that was.
+    /// A directory that is no symlink is its parent's resolution joined with its name, `x/..`
+    /// is the parent of `x`'s resolution (the kernel steps up from where `x` leads) and a
+    /// symlinked directory is its target's resolution, so a miss costs a `lstat` per
+    /// directory not seen yet (and a `readlink` per link), up to one that was. A path
+    /// ending in `/` or `/.`, the top (`/`, `.`) or a chain of more than 40 links is
+    /// resolved by realpath(3) once.
     fn dir(&self, dir: &Path) -> Option<PathBuf> {
         use std::os::unix::ffi::OsStrExt;
+        /// What a spelled directory adds to the resolution of the one it is reached from.
+        enum Step {
+            Push(std::ffi::OsString),
+            Up,
+            Same,
+        }
         let lock = || self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut below: Vec<(PathBuf, std::ffi::OsString)> = Vec::new();
+        let parent_of =
+            |p: &Path| p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
+        let mut below: Vec<(PathBuf, Step)> = Vec::new();
         let mut d = dir.to_path_buf();
+        let mut links = 0;
         // Resolved without the lock held: another thread may do the same directory at the
         // same time, with the same answer.
         let mut resolved = loop {
@@ -364,15 +414,28 @@ impl ResolvedDirs {
                 break c.clone();
             }
             let bytes = d.as_os_str().as_bytes();
-            let plain = match d.components().next_back() {
-                Some(Component::Normal(n)) if !bytes.ends_with(b"/.") && !bytes.ends_with(b"/") => Some(n.to_owned()),
-                _ => None,
-            };
-            match plain {
-                Some(name) if std::fs::symlink_metadata(&d).is_ok_and(|m| m.is_dir()) => {
-                    let parent =
-                        d.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
-                    below.push((std::mem::replace(&mut d, parent), name));
+            let last = if bytes.ends_with(b"/.") || bytes.ends_with(b"/") { None } else { d.components().next_back() };
+            match last {
+                Some(Component::Normal(name)) => {
+                    let name = name.to_owned();
+                    let meta = std::fs::symlink_metadata(&d).ok()?;
+                    if meta.is_dir() {
+                        let parent = parent_of(&d);
+                        below.push((std::mem::replace(&mut d, parent), Step::Push(name)));
+                    } else if meta.file_type().is_symlink() && links < 40 {
+                        links += 1;
+                        let target = std::fs::read_link(&d).ok()?;
+                        let next = if target.is_absolute() { target } else { parent_of(&d).join(target) };
+                        below.push((std::mem::replace(&mut d, next), Step::Same));
+                    } else {
+                        // Not a directory (ENOTDIR) or too many links (ELOOP): the caller's
+                        // realpath says which.
+                        return None;
+                    }
+                }
+                Some(Component::ParentDir) => {
+                    let parent = parent_of(&d);
+                    below.push((std::mem::replace(&mut d, parent), Step::Up));
                 }
                 _ => {
                     let c = std::fs::canonicalize(&d).ok()?;
@@ -382,8 +445,14 @@ impl ResolvedDirs {
             }
         };
         let mut lock = lock();
-        for (d, name) in below.into_iter().rev() {
-            resolved.push(name);
+        for (d, step) in below.into_iter().rev() {
+            match step {
+                Step::Push(name) => resolved.push(name),
+                Step::Up => {
+                    resolved.pop();
+                }
+                Step::Same => {}
+            }
             lock.insert(d.into_os_string(), resolved.clone());
         }
         Some(resolved)
@@ -715,7 +784,17 @@ mod tests {
         std::os::unix::fs::symlink(inside.join("etc/php/conf.d/c.ini"), inside.join("etc/php/d.ini")).unwrap();
         std::os::unix::fs::symlink("loop2.ini", inside.join("etc/php/loop1.ini")).unwrap();
         std::os::unix::fs::symlink("loop1.ini", inside.join("etc/php/loop2.ini")).unwrap();
+        // Directory links: a chain (relative, then absolute), a loop, one to itself, and a
+        // file spelled as a directory.
+        std::os::unix::fs::symlink("modlink", inside.join("etc/php/modlink2")).unwrap();
+        std::os::unix::fs::symlink(inside.join("etc/php/modlink2"), inside.join("etc/php/absmods")).unwrap();
+        std::os::unix::fs::symlink("dl2", inside.join("etc/php/dl1")).unwrap();
+        std::os::unix::fs::symlink("dl1", inside.join("etc/php/dl2")).unwrap();
+        std::os::unix::fs::symlink("self", inside.join("etc/php/self")).unwrap();
+        // A link whose target climbs out through `..` of a linked directory.
+        std::os::unix::fs::symlink("../outdir/../out/s.ini", inside.join("etc/php/conf.d/climb.ini")).unwrap();
         let c = Confinement::new(&inside, &[]);
+        let pass = c.for_one_pass();
         let dirs = ResolvedDirs::new();
         let cwd = std::env::current_dir().unwrap();
         // The same tree spelled relative to the current directory, through `..`.
@@ -740,6 +819,19 @@ mod tests {
             "etc/php/d.ini",
             "etc/php/loop1.ini",
             "etc/php/outdir/../tree/etc/php/mods/b.ini",
+            "etc/php/modlink2/b.ini",
+            "etc/php/absmods/b.ini",
+            "etc/php/absmods/../conf.d/a.ini",
+            "etc/php/modlink/../conf.d/../mods/b.ini",
+            "etc/php/outdir/../out/s.ini",
+            "etc/php/outdir/../tree/etc/php/conf.d/a.ini",
+            "etc/php/conf.d/climb.ini",
+            "etc/php/dl1/x.ini",
+            "etc/php/dl2/../conf.d/a.ini",
+            "etc/php/self/x.ini",
+            "etc/php/conf.d/a.ini/../a.ini",
+            "etc/php/conf.d/../../php/conf.d/../mods/b.ini",
+            "etc/php/missing/../conf.d/a.ini",
         ];
         // Twice each: the second time from the resolved directories.
         for top in [&inside, &relative, &inside, &relative] {
@@ -747,6 +839,20 @@ mod tests {
                 let p = PathBuf::from(format!("{}/{p}", top.display()));
                 let plain = c.resolve(&p);
                 let once = c.resolve_in(&p, &dirs);
+                // A pass's confinement: the same answers, from its own directories.
+                assert_eq!(format!("{:?}", pass.resolve(&p)), format!("{plain:?}"), "{}", p.display());
+                assert_eq!(
+                    pass.read_with_mode(&p).map_err(|e| e.to_string()),
+                    c.read_with_mode(&p).map_err(|e| e.to_string()),
+                    "{}",
+                    p.display()
+                );
+                assert_eq!(
+                    pass.canonical_path(&p).map_err(|e| e.kind()),
+                    std::fs::canonicalize(&p).map_err(|e| e.kind()),
+                    "{}",
+                    p.display()
+                );
                 let real = std::fs::canonicalize(&p).map_err(|e| e.kind());
                 assert_eq!(dirs.canonicalize(&p).map(|r| r.0).map_err(|e| e.kind()), real, "{}", p.display());
                 match (&plain, &once) {
@@ -765,6 +871,11 @@ mod tests {
         }
         assert!(c.resolve_in(&inside.join("etc/php/conf.d/a.ini"), &dirs).is_ok());
         assert!(matches!(c.resolve_in(&inside.join("etc/php/outdir/s.ini"), &dirs), Err(Refusal::Outside { .. })));
+        assert!(matches!(pass.resolve(&inside.join("etc/php/conf.d/climb.ini")), Err(Refusal::Outside { .. })));
+        assert!(matches!(pass.resolve(&inside.join("etc/php/outdir/../out/s.ini")), Err(Refusal::Outside { .. })));
+        assert!(pass.resolve(&inside.join("etc/php/absmods/../conf.d/a.ini")).is_ok());
+        assert!(pass.resolve(&inside.join("etc/php/dl1/x.ini")).is_err());
+        assert!(pass.without_pass().pass_dirs().is_none() && pass.pass_dirs().is_some());
     }
 
     #[test]

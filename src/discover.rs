@@ -113,7 +113,9 @@ pub struct Discovery {
     pub root: PathBuf,
     /// Said in verbose output: how the root was chosen.
     pub root_reason: String,
-    /// What may be read: the root and the checked paths (see [`Confinement`]).
+    /// What may be read: the root and the checked paths (see [`Confinement`]), with the
+    /// directories the walk resolved ([`Confinement::for_one_pass`]; a model keeps it
+    /// [`Confinement::without_pass`]).
     pub confinement: Confinement,
     /// When a checked path is the machine's root (`sesslint /`, `--root DIR DIR`): what was
     /// walked below it and what was left out ([`crate::machine_scope::plan`]).
@@ -179,11 +181,14 @@ pub fn discover_observed(
             }
         }
     }
+    // Each directory holding a file is resolved once for the whole walk, and the build
+    // that reads the files goes on with the same directories (`Confinement::for_one_pass`).
     let confinement = if root.is_none() && d.root == Path::new("/") {
         Confinement::for_detected_root(paths)
     } else {
         Confinement::new(&d.root, paths)
-    };
+    }
+    .for_one_pass();
     // Counted over the threads a fleet's hosts are walked on.
     let looked_at = std::sync::atomic::AtomicUsize::new(0);
     let on_entry = || {
@@ -192,8 +197,8 @@ pub fn discover_observed(
             on_walk(n);
         }
     };
-    // Each directory holding a file is resolved once for the whole walk.
-    let dirs = ResolvedDirs::new();
+    let own_dirs = ResolvedDirs::new();
+    let dirs = confinement.pass_dirs().unwrap_or(&own_dirs);
     for path in paths {
         let root = d.root.clone();
         // `sesslint /`, or `--root DIR DIR` on a copy of a machine (`etc/` and `usr/` at its
@@ -208,11 +213,11 @@ pub fn discover_observed(
         if whole_machine {
             let scope = crate::machine_scope::plan(path);
             for w in &scope.walked {
-                walk(&w.path, &root, fleet, (&confinement, &dirs), &mut d, !w.recursive, &on_entry);
+                walk(&w.path, &root, fleet, (&confinement, dirs), &mut d, !w.recursive, &on_entry);
             }
             d.scope = Some(scope);
         } else {
-            walk(path, &root, fleet, (&confinement, &dirs), &mut d, false, &on_entry);
+            walk(path, &root, fleet, (&confinement, dirs), &mut d, false, &on_entry);
         }
     }
     on_walk(looked_at.into_inner());

@@ -130,7 +130,12 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
     if fleet.is_none() && !staged.is_empty() {
         discover::leave_out_for_staged(&mut discovery, staged, overlay);
     }
-    let confinement = discovery.confinement.clone();
+    // Reading and lowering (a host's release files, includes, ACL files) go on in the
+    // directories the walk resolved: each directory resolved once for the whole build.
+    let confinement = match discovery.confinement.pass_dirs() {
+        Some(_) => discovery.confinement.clone(),
+        None => discovery.confinement.for_one_pass(),
+    };
     let mut model = Model {
         root: discovery.root.clone(),
         root_reason: discovery.root_reason.clone(),
@@ -238,6 +243,8 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
     if !tunnel_paths.is_empty() {
         tunnels::add_tunnel_evidence(&mut model, tunnel_paths, &mut spent);
     }
+    // A model outlives its build (the language server, edits): its reads resolve afresh.
+    model.confinement = model.confinement.without_pass();
     model
 }
 

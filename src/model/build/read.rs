@@ -149,8 +149,16 @@ pub(super) fn read_all(
 ) -> Vec<Result<LoadedFile, discover::Unreadable>> {
     // Reading and parsing are independent per file: spread over the cores, the order kept.
     let done = std::sync::atomic::AtomicUsize::new(done_before);
-    // Each directory's path resolved once for all its files (confinement checks per file).
-    let dirs = crate::confine::ResolvedDirs::new();
+    // Each directory's path resolved once for all its files (confinement checks per file):
+    // for the whole build when the confinement is one pass's.
+    let own_dirs;
+    let dirs = match confinement.pass_dirs() {
+        Some(d) => d,
+        None => {
+            own_dirs = crate::confine::ResolvedDirs::new();
+            &own_dirs
+        }
+    };
     let read_one = |found: &discover::Found| -> Result<LoadedFile, discover::Unreadable> {
         let (bytes, mode) = match overlay.and_then(|o| o.get(&found.path)) {
             // An editor buffer is held to the same limit as a file.
@@ -161,7 +169,7 @@ pub(super) fn read_all(
             Some(b) => (Arc::from(b.as_slice()), None),
             // Read straight into the allocation the file's `Source` and tree share.
             None => confinement
-                .read_shared_in(&found.read_from, &dirs)
+                .read_shared_in(&found.read_from, dirs)
                 .map(|(b, mode)| (b, Some(mode)))
                 .map_err(|e| discover::Unreadable { path: found.path.clone(), reason: e.to_string() })?,
         };

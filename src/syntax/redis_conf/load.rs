@@ -191,8 +191,10 @@ impl Loader {
             included_files: 0,
         };
         // The top file's path is a real path on this machine (not one below --root).
-        if let Ok(canon) =
-            source.path.canonicalize().or_else(|_| self.physical(&state.cwd, &source.path).canonicalize())
+        if let Ok(canon) = self
+            .confinement
+            .canonical_path(&source.path)
+            .or_else(|_| self.confinement.canonical_path(&self.physical(&state.cwd, &source.path)))
         {
             state.active.push(canon);
         }
@@ -484,7 +486,7 @@ impl Loader {
                     let canon: Vec<PathBuf> = inner
                         .parts
                         .iter()
-                        .filter_map(|(_, p)| self.physical(&state.cwd, p).canonicalize().ok())
+                        .filter_map(|(_, p)| self.confinement.canonical_path(&self.physical(&state.cwd, p)).ok())
                         .collect();
                     if canon.iter().any(|c| state.active.contains(c)) {
                         fail(
