@@ -386,6 +386,36 @@ impl ResolvedDirs {
         Ok((resolved, meta))
     }
 
+    /// `dir`'s resolution (as [`ResolvedDirs::canonicalize`] gives it), kept for the files
+    /// and directories below it; `None` when it cannot be resolved.
+    pub fn resolve_dir(&self, dir: &Path) -> Option<PathBuf> {
+        self.dir(dir)
+    }
+
+    /// What a walk's `readdir` said: `dir` (its parent's path joined with one name) is a
+    /// directory and no symlink, so it resolves to its parent's resolution joined with that
+    /// name, kept without a system call when the parent's is known (nothing is kept
+    /// otherwise: it is resolved when asked).
+    pub fn note_plain_dir(&self, dir: &Path) {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = dir.as_os_str().as_bytes();
+        if bytes.ends_with(b"/.") || bytes.ends_with(b"/") {
+            return;
+        }
+        let (Some(parent), Some(Component::Normal(name))) =
+            (dir.parent().filter(|p| !p.as_os_str().is_empty()), dir.components().next_back())
+        else {
+            return;
+        };
+        let mut lock = self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if lock.contains_key(dir.as_os_str()) {
+            return;
+        }
+        if let Some(resolved) = lock.get(parent.as_os_str()).map(|r| r.join(name)) {
+            lock.insert(dir.as_os_str().to_owned(), resolved);
+        }
+    }
+
     /// `dir` canonicalized, from the cache or now; `None` when it cannot be (nothing kept).
     /// A directory that is no symlink is its parent's resolution joined with its name, `x/..`
     /// is the parent of `x`'s resolution (the kernel steps up from where `x` leads) and a
@@ -876,6 +906,35 @@ mod tests {
         assert!(pass.resolve(&inside.join("etc/php/absmods/../conf.d/a.ini")).is_ok());
         assert!(pass.resolve(&inside.join("etc/php/dl1/x.ini")).is_err());
         assert!(pass.without_pass().pass_dirs().is_none() && pass.pass_dirs().is_some());
+    }
+
+    #[test]
+    fn directories_a_walk_notes_resolve_from_their_parents_as_realpath_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path().join("host1");
+        std::fs::create_dir_all(top.join("etc/php/conf.d")).unwrap();
+        std::fs::create_dir_all(dir.path().join("elsewhere")).unwrap();
+        std::fs::write(top.join("etc/php/conf.d/a.ini"), "a=1\n").unwrap();
+        std::fs::write(dir.path().join("elsewhere/b.ini"), "b=1\n").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), top.join("etc/linked")).unwrap();
+        // The top spelled through a link: its resolution is where the link leads.
+        std::os::unix::fs::symlink(&top, dir.path().join("toplink")).unwrap();
+        for t in [top.clone(), dir.path().join("toplink")] {
+            let dirs = ResolvedDirs::new();
+            assert_eq!(dirs.resolve_dir(&t), std::fs::canonicalize(&t).ok());
+            for d in ["etc", "etc/php", "etc/php/conf.d"] {
+                dirs.note_plain_dir(&t.join(d));
+            }
+            // A directory whose parent was never resolved is not kept.
+            dirs.note_plain_dir(Path::new("/nonexistent-sesslint/x"));
+            for f in ["etc/php/conf.d/a.ini", "etc/linked/b.ini", "etc/php/conf.d/../conf.d/a.ini"] {
+                let p = t.join(f);
+                assert_eq!(dirs.canonicalize(&p).unwrap().0, std::fs::canonicalize(&p).unwrap(), "{}", p.display());
+            }
+            let map = dirs.dirs.lock().unwrap();
+            assert_eq!(map.get(t.join("etc/php").as_os_str()), Some(&std::fs::canonicalize(top.join("etc/php")).unwrap()));
+            assert!(!map.contains_key(std::ffi::OsStr::new("/nonexistent-sesslint/x")));
+        }
     }
 
     #[test]

@@ -427,6 +427,10 @@ impl Walk<'_> {
                 }
                 if at == 0 || e.path_is_symlink() || pseudo {
                     match confinement.may_enter(e.path()) {
+                        // The files below resolve from their directory's resolution.
+                        Ok(()) if e.depth() == 0 => {
+                            dirs.resolve_dir(e.path());
+                        }
                         Ok(()) => {}
                         // A link into /dev or /proc found on the way (`/var/run/shm`): nothing to say.
                         Err(Refusal::Pseudo { .. }) if at > 0 => return false,
@@ -437,6 +441,10 @@ impl Walk<'_> {
                             return false;
                         }
                     }
+                }
+                if !e.path_is_symlink() {
+                    // `readdir` said it is a directory, no link: known from its parent's.
+                    dirs.note_plain_dir(e.path());
                 }
                 true
             });
