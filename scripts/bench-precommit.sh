@@ -10,7 +10,8 @@
 # Wall figures are medians of RUNS runs, the programs alternated, timed with bash's
 # $EPOCHREALTIME (no process is forked inside the timed interval but the one measured);
 # the `/bin/true` row is the floor of starting any process here. Instruction counts come
-# from one run each under callgrind (deterministic on a shared machine). augtool is the
+# from one run each under callgrind (deterministic on a shared machine); minor page faults
+# from one run under GNU time (%R), system calls from one run under `strace -c -f`. augtool is the
 # augeas-tools package (apt-get install augeas-tools); without it, its rows are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +46,18 @@ us() {
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 instr() { { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null || true; } | awk '/Collected/ { print $NF }'; }
+# Minor page faults of one run (GNU time's %R) and system calls of one run (strace -c -f),
+# both deterministic enough to compare; "-" where the tool is missing.
+faults() {
+  [ -x /usr/bin/time ] || { echo -; return; }
+  /usr/bin/time -o "$repo/.git/bench-faults" -f %R "$@" > /dev/null 2>&1 || true
+  tail -n 1 "$repo/.git/bench-faults"
+}
+syscalls() {
+  command -v strace > /dev/null || { echo -; return; }
+  strace -f -c -o "$repo/.git/bench-syscalls" "$@" > /dev/null 2>&1 || true
+  awk '$NF == "total" { print ($4 ~ /^[0-9]+$/) ? $4 : $3 }' "$repo/.git/bench-syscalls"
+}
 
 # The hook runs at the work tree's top, as pre-commit runs it.
 cd "$repo"
@@ -60,14 +73,21 @@ i_true=$(instr /bin/true)
 i_version=$(instr "$bin" --version)
 i_hook=$(instr "$bin" check "$staged")
 i_host=$(instr "$bin" check "$repo")
+f_true=$(faults /bin/true) f_version=$(faults "$bin" --version)
+f_hook=$(faults "$bin" check "$staged") f_host=$(faults "$bin" check "$repo")
+s_true=$(syscalls /bin/true) s_version=$(syscalls "$bin" --version)
+s_hook=$(syscalls "$bin" check "$staged") s_host=$(syscalls "$bin" check "$repo")
 ms() { awk -v u="$(median "$@")" 'BEGIN { printf "%.2f", u / 1000 }'; }
-row() { awk -v l="$1" -v w="$2" -v i="$3" 'BEGIN { printf "%-64s %10s %10.2f\n", l, w, i / 1000000 }'; }
+row() {
+  awk -v l="$1" -v w="$2" -v i="$3" -v f="${4:-}" -v s="${5:-}" \
+    'BEGIN { printf "%-64s %10s %10.2f %8s %8s\n", l, w, i / 1000000, f, s }'
+}
 echo "# $(date -u +%F) $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg); median of $runs alternated runs"
-printf '%-64s %10s %10s\n' "" "wall ms" "Minstr"
-row "/bin/true (the floor of starting a process)" "$(ms "${t_true[@]}")" "$i_true"
-row "sesslint --version (start-up only)" "$(ms "${t_version[@]}")" "$i_version"
-row "sesslint check ONE staged pool file (the hook)" "$(ms "${t_hook[@]}")" "$i_hook"
-row "sesslint check the whole host tree" "$(ms "${t_host[@]}")" "$i_host"
+printf '%-64s %10s %10s %8s %8s\n' "" "wall ms" "Minstr" "faults" "syscalls"
+row "/bin/true (the floor of starting a process)" "$(ms "${t_true[@]}")" "$i_true" "$f_true" "$s_true"
+row "sesslint --version (start-up only)" "$(ms "${t_version[@]}")" "$i_version" "$f_version" "$s_version"
+row "sesslint check ONE staged pool file (the hook)" "$(ms "${t_hook[@]}")" "$i_hook" "$f_hook" "$s_hook"
+row "sesslint check the whole host tree" "$(ms "${t_host[@]}")" "$i_host" "$f_host" "$s_host"
 if [ "$have_aug" = 1 ]; then
   i_aug=$(instr augtool -r "$repo" -A "${xfm[@]}" 'match /files//*')
   row "augtool: php.ini x2, pools, redis.conf x2 (PHP, Redis lenses)" "$(ms "${t_aug[@]}")" "$i_aug"

@@ -83,7 +83,12 @@ pub(super) fn in_ini_within(doc: &IniDocument, bytes: &[u8], within: std::ops::R
     let from = line_start(start);
     let from = if from > 0 { line_start(from - 1) } else { 0 };
     let mut out = Vec::new();
-    let nodes: Vec<&crate::syntax::ini::Node> = doc.nodes.iter().filter(|n| reaching(n, from)).collect();
+    // Nodes stand in file order without overlapping, so their ends grow: the first one
+    // reaching `from` is found by bisection, not by a pass over a large file's nodes.
+    let reach = |n: &crate::syntax::ini::Node| statement_end(n).unwrap_or(n.span.end).max(n.span.end);
+    let first = doc.nodes.partition_point(|n| reach(n) <= from);
+    let nodes: Vec<&crate::syntax::ini::Node> =
+        doc.nodes[first..].iter().take_while(|n| n.span.start < end).filter(|n| reaching(n, from)).collect();
     let equals: Vec<usize> = nodes.iter().filter_map(|n| statement_equals(n, bytes)).collect();
     scan_lines(doc, bytes, from..end, &equals, &mut out);
     for node in nodes {
