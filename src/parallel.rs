@@ -47,6 +47,11 @@ fn limit_malloc_arenas(n: usize) {
 /// `2 * min_per_thread` items (thread start-up would cost more than it saves). A panic in
 /// `f` is raised again on the calling thread, as a sequential map would raise it.
 pub fn map<T: Sync, R: Send>(items: &[T], min_per_thread: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    // Too few items for a second thread: the thread count (the cgroup's CPU quota read from
+    // /sys, on its first ask) is not asked.
+    if items.len() < min_per_thread.max(1).saturating_mul(2) {
+        return items.iter().map(f).collect();
+    }
     let workers = threads().min(items.len() / min_per_thread.max(1)).max(1);
     if workers == 1 {
         return items.iter().map(f).collect();

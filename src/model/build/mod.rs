@@ -185,7 +185,9 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
         read::read_all(lazy_secrets, groups[k], starts[k], files.len(), &reading, overlay, cache, &same, on_file)
     };
     let read_group = &read_group;
-    let overlap = crate::parallel::threads() > 1 && groups.len() > 1;
+    // The thread count is asked only when there is a second group (reading it costs a
+    // few system calls: the cgroup's CPU quota).
+    let overlap = groups.len() > 1 && crate::parallel::threads() > 1;
     // The next group is read ahead only when both groups' trees fit in the budget together.
     let group_bytes: Vec<u64> = groups.iter().zip(&starts).map(|(g, &s)| sizes[s..s + g.len()].iter().sum()).collect();
     let ahead_fits = |k: usize| group_bytes[k] + group_bytes[k + 1] <= budget.host_bytes;

@@ -292,7 +292,7 @@ fn finish_servers(model: &mut Model, placed: Vec<Placed>, budget: &mut super::bu
     // it (the batch is at most a million directives), when there are enough of them to be
     // worth starting one (a host's few hundred cost less to free than a thread to start).
     let directives: usize = spent.iter().map(|(_, cfg)| cfg.directives.len()).sum();
-    if crate::parallel::threads() > 1 && directives >= FREE_ELSEWHERE_DIRECTIVES {
+    if directives >= FREE_ELSEWHERE_DIRECTIVES && crate::parallel::threads() > 1 {
         std::thread::spawn(move || drop(spent));
     }
 }
