@@ -404,3 +404,62 @@ fn a_fleet_reports_the_same_bytes_on_one_thread_and_on_four() {
     assert!(model.files.len() >= 150 && model.redis.len() >= 20, "{} files", model.files.len());
     assert!(checked > 100_000, "{checked} bytes compared");
 }
+
+/// A fleet whose web host reaches Redis through `relays` stunnel relays (each host `relayN`
+/// decrypts at 10.0.1.N:6380 and re-encrypts from 127.0.0.1:7000 to the next), built from the
+/// clean stunnel fixture. Returns the temporary directory holding it.
+fn relayed(relays: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tmp");
+    common::copy_tree(&sl203("clean-stunnel"), dir.path());
+    let next = |n: usize| if n > relays { "10.0.0.5:6380".to_owned() } else { format!("10.0.1.{n}:6380") };
+    let client = dir.path().join("web/etc/stunnel/redis-client.conf");
+    let text = std::fs::read_to_string(&client).expect("read");
+    std::fs::write(&client, text.replace("connect = 10.0.0.5:6380", &format!("connect = {}", next(1)))).expect("write");
+    for n in 1..=relays {
+        let conf = dir.path().join(format!("relay{n}/etc/stunnel/relay.conf"));
+        std::fs::create_dir_all(conf.parent().expect("parent")).expect("mkdir");
+        let text = format!(
+            "[relay-in]\naccept = 10.0.1.{n}:6380\nconnect = 127.0.0.1:7000\ncert = /etc/stunnel/relay.pem\nkey = /etc/stunnel/relay.key\n\n[relay-out]\nclient = yes\naccept = 127.0.0.1:7000\nconnect = {}\nverifyChain = yes\nCAfile = /etc/stunnel/ca.pem\n",
+            next(n + 1)
+        );
+        std::fs::write(conf, text).expect("write");
+    }
+    dir
+}
+
+/// A relay's server end forwards to a client end on its own host: the chain goes on there,
+/// and that stage is checked as its own (no false "no Redis listens" at the relay).
+#[test]
+fn a_chain_through_relays_links_and_no_stage_is_called_broken() {
+    for relays in 1..=2 {
+        let dir = relayed(relays);
+        let model = build(dir.path());
+        assert_eq!(model.links.len(), 1, "{relays}: {:?}", model.unlinked);
+        assert_eq!(model.host(model.links[0].host.expect("host")).name, "redis");
+        assert_eq!(model.links[0].via.len(), 2 * (relays + 1), "{relays}");
+        assert!(model.chain_problems.is_empty(), "{relays}: {:?}", model.chain_problems);
+    }
+}
+
+/// Past the tunnel hops sesslint follows, the chain is not resolved, and that is said: the
+/// target's reason in `show`, an SL405 note at the client end where following stopped.
+#[test]
+fn a_chain_longer_than_sesslint_follows_is_said_not_dropped() {
+    let dir = relayed(3);
+    let model = build(dir.path());
+    assert!(model.links.is_empty(), "{:?}", model.links);
+    assert_eq!(model.unlinked.len(), 1);
+    assert!(
+        model.unlinked[0].reason.contains("the chain goes on through the stunnel client end on relay3")
+            && model.unlinked[0].reason.contains("past the 3 tunnel hops sesslint follows"),
+        "{}",
+        model.unlinked[0].reason
+    );
+    assert_eq!(model.chain_problems.len(), 1, "{:?}", model.chain_problems);
+    let p = &model.chain_problems[0];
+    assert!(!p.certain, "a note, not an error: the chain may well be right");
+    assert_eq!(model.host_name(model.tunnels[p.tunnel].at.file), Some("relay3"));
+    assert!(p.message.contains("sesslint follows at most 3"), "{}", p.message);
+    let text = show(dir.path());
+    assert!(text.contains("past the 3 tunnel hops sesslint follows"), "{text}");
+}

@@ -31,6 +31,9 @@ const FLEET_NETWORK: usize = usize::MAX;
 /// How deep tunnel chains are followed (client end, server end, and one more hop).
 const MAX_HOPS: usize = 3;
 
+/// How the reason a chain was cut at [`MAX_HOPS`] says so (and is known again).
+const CUT: &str = "tunnel hops sesslint follows";
+
 struct Hit {
     server: ServerId,
     ambiguity: Option<String>,
@@ -78,6 +81,9 @@ struct Index<'m> {
     /// Outside fleets: the machine of each tree [`host_of`] names.
     interned: HashMap<PathBuf, Machine>,
     tops: Vec<PathBuf>,
+    /// Client tunnel ends where following a chain stopped at [`MAX_HOPS`] (recorded while
+    /// resolving, in the endpoints' order), each said once as an SL405 note.
+    cut_at: std::cell::RefCell<Vec<usize>>,
     /// Files the build left unread past its budget ([`Model::over_budget`]): a tunnel key
     /// among them is not read here either.
     unparsed: std::collections::HashSet<PathBuf>,
@@ -184,6 +190,26 @@ pub fn link_all(model: &Model, tops: &[PathBuf]) -> Linking {
             related: None,
         });
     }
+    // Before chain_problems, whose own resolving stops at MAX_HOPS on purpose.
+    // A chain longer than sesslint follows ends unresolved: said, never a silent gap.
+    let mut cut = index.cut_at.take();
+    cut.dedup();
+    let mut said = std::collections::HashSet::new();
+    for c in cut.into_iter().filter(|&c| said.insert(c)) {
+        let t = &model.tunnels[c];
+        out.chain_problems.push(ChainProblem {
+            tunnel: c,
+            other: None,
+            message: format!(
+                "a session address reaches this {} client end after {MAX_HOPS} tunnel hops; sesslint follows at most {MAX_HOPS}, so which Redis the chain ends at is not resolved and not checked",
+                kind_name(t.kind)
+            ),
+            certain: false,
+            at: t.listen_line(),
+            label: "the chain goes on here, not followed",
+            related: None,
+        });
+    }
     if index.fleet {
         out.chain_problems.extend(index.chain_problems());
     }
@@ -246,6 +272,7 @@ impl<'m> Index<'m> {
             machine_names,
             interned,
             tops: tops.to_vec(),
+            cut_at: Default::default(),
             unparsed: model.over_budget.iter().map(|u| u.path.clone()).collect(),
         };
         ix.enter_hosts();
@@ -481,8 +508,17 @@ impl Index<'_> {
                     let mut through = Vec::new();
                     if hops < MAX_HOPS && !tls {
                         for &c in clients {
-                            through.extend(self.follow(c, hops));
+                            let (found, deeper) = self.follow(c, hops);
+                            through.extend(found);
+                            why = why.or(deeper);
                         }
+                    } else if !tls {
+                        self.cut_at.borrow_mut().extend_from_slice(clients);
+                        let kind = kind_name(self.model.tunnels[clients[0]].kind);
+                        let here = self.machine_names.get(m).map_or("this host", String::as_str);
+                        why = Some(format!(
+                            "the chain goes on through the {kind} client end on {here} that accepts {address}, past the {MAX_HOPS} {CUT}: where it ends is not resolved"
+                        ));
                     }
                     let both = !hits.is_empty();
                     for h in &mut hits {
@@ -496,11 +532,15 @@ impl Index<'_> {
                     }
                 }
                 let here = self.machine_names.get(m).map_or("this host", String::as_str);
-                if hits.is_empty() && self.fleet && clients.is_empty() {
+                if !hits.is_empty() {
+                    why = None;
+                } else if why.is_some() {
+                    // A chain followed past the hops sesslint follows: that is the reason.
+                } else if self.fleet && clients.is_empty() {
                     why = Some(format!(
                         "no Redis and no tunnel on {here} listens on {address}; loopback never reaches another host"
                     ));
-                } else if hits.is_empty() && self.fleet {
+                } else if self.fleet {
                     let kind = kind_name(self.model.tunnels[clients[0]].kind);
                     why = Some(format!(
                         "the {kind} client end on {here} that accepts {address} reaches no Redis (SL405 says where the chain breaks)"
@@ -603,12 +643,17 @@ impl Index<'_> {
     }
 
     /// The servers reached through client end `c`, its server ends and what they forward to.
-    fn follow(&self, c: usize, hops: usize) -> Vec<Hit> {
+    fn follow(&self, c: usize, hops: usize) -> (Vec<Hit>, Option<String>) {
         let mut out = Vec::new();
+        let mut cut = None;
         for e in self.far_ends(c) {
             let end = &self.model.tunnels[e];
             let Some((h, p)) = end.target.as_deref().and_then(|a| split_address(a, "127.0.0.1")) else { continue };
-            let (hits, _) = self.resolve(self.tunnel_machine[e], &h, p, false, hops + 1);
+            let (hits, why) = self.resolve(self.tunnel_machine[e], &h, p, false, hops + 1);
+            // Only a chain cut at the hops followed is worth carrying up.
+            if hits.is_empty() && why.as_deref().is_some_and(|w| w.contains(CUT)) {
+                cut = cut.or(why);
+            }
             for mut hit in hits {
                 let mut via = vec![c, e];
                 via.append(&mut hit.via);
@@ -616,7 +661,7 @@ impl Index<'_> {
                 out.push(hit);
             }
         }
-        out
+        (out, cut)
     }
 
     /// Client ends with no server end where they connect, server ends forwarding to no
@@ -685,7 +730,10 @@ impl Index<'_> {
                 let em = self.tunnel_machine[e];
                 if let Some((h2, p2)) = end.target.as_deref().and_then(|a| split_address(a, "127.0.0.1")) {
                     let (hits, _) = self.resolve(em, &h2, p2, false, MAX_HOPS);
-                    if hits.is_empty() {
+                    // A client end there carries the chain on: that stage is checked as its own.
+                    let onward = classify_address(&h2).0 == Reach::Loopback
+                        && self.clients.get(&(em, p2)).is_some_and(|c| !c.is_empty());
+                    if hits.is_empty() && !onward {
                         out.push(ChainProblem {
                             tunnel: c,
                             other: Some(e),

@@ -10,7 +10,11 @@
 //! PeerVPN address without being on that VPN itself. When the address a client end connects
 //! to belongs to no host sesslint knows, the finding is an info: the server end may be on a
 //! machine that is not in the fleet (declare its addresses with `[hosts.NAME] addresses` in
-//! `sesslint.toml` or `--inventory`).
+//! `sesslint.toml` or `--inventory`). A server end that forwards to a client end on its
+//! own host (a relay) carries the chain on: that stage is checked as its own. Chains are
+//! followed three tunnel hops deep; where a session address goes further, an info says so
+//! at the client end where following stopped, and the address is left unlinked. A key file
+//! left unparsed past the bytes sesslint parses (SL002) leaves the keys not compared.
 //!
 //! ## Why it matters
 //! A broken tunnel does not fail at configuration time: stunnel and spiped start, accept the
