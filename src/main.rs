@@ -145,7 +145,7 @@ struct CommonArgs {
 
 /// The largest `--max-host-mib` / `--max-run-mib`: 1 TiB, far past any real fleet; a
 /// larger number is a typo more likely than a need.
-const MAX_MIB: u64 = 1 << 20;
+const MAX_MIB: u64 = sesslint::model::ParseBudget::MAX_MIB;
 
 impl CommonArgs {
     /// The build's budget of bytes parsed: the defaults raised or lowered by

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, ProtocolError, Request, RequestId, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidChangeWorkspaceFolders, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    LogMessage, Notification as _, PublishDiagnostics,
+    DidChangeConfiguration, DidChangeTextDocument, DidChangeWorkspaceFolders, DidCloseTextDocument,
+    DidOpenTextDocument, DidSaveTextDocument, LogMessage, Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{CodeActionRequest, HoverRequest, Initialize, Request as _, Shutdown};
 use lsp_types::{
@@ -68,6 +68,11 @@ pub fn serve(connection: &Connection) -> Result<(), ServerError> {
     connection.initialize_finish(id, serde_json::to_value(result).unwrap_or_default())?;
     if let Some(c) = complaint {
         server.log(MessageType::WARNING, c)?;
+    }
+    let (budget, refused) = super::workspace::budget_from(params.initialization_options.as_ref(), server.ws.budget);
+    server.ws.budget = budget;
+    for r in refused {
+        server.log(MessageType::WARNING, r)?;
     }
     server.main_loop()
 }
@@ -144,7 +149,7 @@ impl<'c> Server<'c> {
             connection,
             enc,
             show_secrets,
-            ws: Workspace { roots, config_root, docs: Default::default(), cache: Default::default() },
+            ws: Workspace { roots, config_root, ..Default::default() },
             analysis: None,
             dirty: false,
             published: HashMap::new(),
@@ -287,6 +292,19 @@ impl<'c> Server<'c> {
                 };
                 if let Some(path) = uri_to_path(&p.text_document.uri) {
                     self.ws.docs.remove(&path);
+                    self.invalidate();
+                }
+            }
+            DidChangeConfiguration::METHOD => {
+                let Some(p) = self.params::<lsp_types::DidChangeConfigurationParams>(&n.method, n.params)? else {
+                    return Ok(());
+                };
+                let (budget, refused) = super::workspace::budget_from(Some(&p.settings), self.ws.budget);
+                for r in refused {
+                    self.log(MessageType::WARNING, r)?;
+                }
+                if budget != self.ws.budget {
+                    self.ws.budget = budget;
                     self.invalidate();
                 }
             }

@@ -30,6 +30,37 @@ pub struct Workspace {
     pub docs: BTreeMap<PathBuf, Document>,
     /// Parsed files from earlier analyses: an edit re-parses only the files that changed.
     pub cache: model::ParseCache,
+    /// Bytes the build parses: the editor's user may raise it ([`budget_from`]); never
+    /// `sesslint.toml`, which the checked folder controls.
+    pub budget: model::ParseBudget,
+}
+
+/// The budget of bytes parsed `settings` ask for (initializationOptions, or the settings of
+/// `workspace/didChangeConfiguration`, at the top or under `sesslint`): `maxHostMib` and
+/// `maxRunMib` in MiB, 1..=[`model::ParseBudget::MAX_MIB`], as `--max-host-mib` and
+/// `--max-run-mib`; a key absent keeps `current`'s. Also what was refused, for the log.
+pub fn budget_from(
+    settings: Option<&serde_json::Value>,
+    current: model::ParseBudget,
+) -> (model::ParseBudget, Vec<String>) {
+    let mut budget = current;
+    let mut refused = Vec::new();
+    let Some(settings) = settings else { return (budget, refused) };
+    let settings = settings.get("sesslint").filter(|s| s.is_object()).unwrap_or(settings);
+    for (key, bytes) in [("maxHostMib", &mut budget.host_bytes), ("maxRunMib", &mut budget.run_bytes)] {
+        match settings.get(key) {
+            None | Some(serde_json::Value::Null) => {}
+            Some(v) => match v.as_u64().filter(|n| (1..=model::ParseBudget::MAX_MIB).contains(n)) {
+                Some(n) => *bytes = n << 20,
+                None => refused.push(format!(
+                    "sesslint: `{key}` must be a whole number of MiB in 1..={}, not {v}; kept {} MiB",
+                    model::ParseBudget::MAX_MIB,
+                    *bytes >> 20
+                )),
+            },
+        }
+    }
+    (budget, refused)
 }
 
 /// The model of the workspace with the open buffers in it, and what the rules say.
@@ -73,6 +104,7 @@ impl Workspace {
                 cache: Some(&self.cache),
                 tunnel_paths: &config.tunnel_paths,
                 hosts: &config.hosts,
+                budget: self.budget,
                 ..Default::default()
             };
             let mut model = model::build(&paths, &options);

@@ -181,3 +181,22 @@ def apply_edits(text: str, edits) -> str:
         start, end = offset_of(text, e.range.start), offset_of(text, e.range.end)
         text = text[:start] + e.new_text + text[end:]
     return text
+
+
+# Two conf.d files of 600 KiB of comments: past a budget of 1 MiB together, within 2 MiB.
+BIG_INI = "; " + "x" * 1000 + "\n"
+
+
+@pytest.fixture
+def big_workspace(workspace: Path) -> Path:
+    for name in ("40-big.ini", "50-big.ini"):
+        (workspace / FPM / "conf.d" / name).write_text(BIG_INI * 600)
+    return workspace
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def budget_client(lsp_client: LanguageClient, big_workspace: Path):
+    """An editor whose user set the bytes parsed to 1 MiB (initializationOptions maxHostMib)."""
+    lsp_client.init_result = await start(lsp_client, big_workspace, options={"maxHostMib": 1})
+    yield
+    await lsp_client.shutdown_session()

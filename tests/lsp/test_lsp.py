@@ -342,3 +342,32 @@ async def test_sesslint_toml_and_inline_suppressions_apply(client: LanguageClien
     loose.write_text(BROKEN)
     loose_uri = open_doc(client, loose, BROKEN)
     assert [d.code for d in await published(client, loose_uri, 1)] == ["SL001"]
+
+
+async def test_the_editor_user_sets_the_bytes_parsed(budget_client: LanguageClient, big_workspace):
+    # initializationOptions maxHostMib = 1: 50-big.ini is past it, an SL002 error says so.
+    client = budget_client
+    from conftest import PHP_INI
+
+    uri = open_doc(client, big_workspace / FPM / "php.ini", PHP_INI)
+    await published(client, uri, 1)
+    big = (big_workspace / FPM / "conf.d/50-big.ini").as_uri()
+
+    def last_for(u):
+        found = [p for p in client.published if p.uri == u]
+        return found[-1].diagnostics if found else None
+
+    await until(lambda: last_for(big) is not None)
+    sl002 = [d for d in last_for(big) if d.code == "SL002"]
+    assert sl002 and sl002[0].severity == types.DiagnosticSeverity.Error, last_for(big)
+    assert "not parsed" in sl002[0].message and "1.0 MiB" in sl002[0].message, sl002[0].message
+    # Raised from the editor's settings (workspace/didChangeConfiguration): the file is parsed.
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"sesslint": {"maxHostMib": 2}})
+    )
+    await until(lambda: not any(d.code == "SL002" for d in last_for(big)))
+    # A value out of range is refused in the log, and the budget stays.
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"maxHostMib": 0}))
+    await until(lambda: any("maxHostMib" in m.message for m in client.log_messages))
+    refused = [m for m in client.log_messages if "maxHostMib" in m.message]
+    assert "kept 2 MiB" in refused[-1].message, refused[-1].message

@@ -26,6 +26,9 @@ impl ParseBudget {
     pub const HOST_BYTES: u64 = 64 << 20;
     /// 1 GiB per run: a fleet of about 3,500 hosts of 300 KB each.
     pub const RUN_BYTES: u64 = 1 << 30;
+    /// The largest budget a user may ask for, in MiB (1 TiB): `--max-host-mib`,
+    /// `--max-run-mib` and the language server's `maxHostMib`/`maxRunMib` take 1..=this.
+    pub const MAX_MIB: u64 = 1 << 20;
 }
 
 impl Default for ParseBudget {
