@@ -46,7 +46,7 @@ codes! {
     SavePathUnknownParameter = "SL104", "save-path-unknown-parameter";
     SavePathUnquoted = "SL105", "save-path-unquoted";
     SessionSettingShadowed = "SL106", "session-setting-shadowed";
-    SessionLockingDisabled = "SL107", "session-locking-disabled";
+    SessionLockingUnreliable = "SL107", "session-locking-unreliable";
     SessionTimeoutsMissing = "SL108", "session-timeouts-missing";
     SavePathMissingAuth = "SL109", "save-path-missing-auth";
     SessionStrictModeOff = "SL110", "session-strict-mode-off";
@@ -89,15 +89,21 @@ codes! {
 /// Codes of rules that were removed: never given to a new rule.
 pub const RETIRED: &[&str] = &[];
 
+/// Names a rule had before, still accepted where a rule is named (`sesslint rule NAME`):
+/// SL107 was `session-locking-disabled`, which read backwards on a line that turns locking
+/// on but leaves it without expiry or with too short a wait.
+pub const RENAMED: &[(&str, Code)] = &[("session-locking-disabled", Code::SessionLockingUnreliable)];
+
 impl Code {
     /// The code `SL201` (any case) names.
     pub fn from_code(text: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str().eq_ignore_ascii_case(text))
     }
 
-    /// The code of the rule named `redis-missing-auth`.
+    /// The code of the rule named `redis-missing-auth`, or once so named ([`RENAMED`]).
     pub fn from_name(name: &str) -> Option<Code> {
-        Code::ALL.iter().copied().find(|c| c.name() == name)
+        let old = RENAMED.iter().find(|(old, _)| *old == name).map(|&(_, c)| c);
+        old.or_else(|| Code::ALL.iter().copied().find(|c| c.name() == name))
     }
 }
 
@@ -184,6 +190,16 @@ mod tests {
         let mut sorted = texts.clone();
         sorted.sort();
         assert_eq!(texts, sorted, "declare codes in code order: sorting diagnostics relies on it");
+    }
+
+    #[test]
+    fn an_old_name_still_finds_its_rule_and_is_no_rule_s_name_now() {
+        for &(old, code) in RENAMED {
+            assert_eq!(Code::from_name(old), Some(code), "{old}");
+            assert!(Code::ALL.iter().all(|c| c.name() != old), "{old} is a name in use");
+        }
+        assert_eq!(Code::from_name("session-locking-disabled"), Some(Code::SessionLockingUnreliable));
+        assert_eq!(Code::SessionLockingUnreliable.name(), "session-locking-unreliable");
     }
 
     #[test]

@@ -150,6 +150,12 @@ fn rules_and_rule_docs() {
         assert_eq!(stdout(&sesslint(&["rule", r.name()])), doc);
     }
     assert_eq!(sesslint(&["rule", "SL999"]).status.code(), Some(2));
+    // A rule's former name still finds it (SL107 was `session-locking-disabled`).
+    for (old, code) in sesslint::codes::RENAMED {
+        let doc = stdout(&sesslint(&["rule", old]));
+        assert_eq!(doc, stdout(&sesslint(&["rule", code.as_str()])), "{old}");
+        assert!(doc.starts_with(&format!("# {} {}", code.as_str(), code.name())), "{doc}");
+    }
     let json: serde_json::Value =
         serde_json::from_str(&stdout(&sesslint(&["rules", "--format", "json"]))).expect("json");
     assert_eq!(json.as_array().map(Vec::len), Some(sesslint::rules::RULES.len()));

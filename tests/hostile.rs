@@ -2596,7 +2596,10 @@ fn tunnel_key_files_count_against_the_bytes_parsed() {
     }
     let build = |host_bytes: u64| {
         let budget = sesslint::model::ParseBudget { host_bytes, run_bytes: 1 << 30 };
-        sesslint::model::build(std::slice::from_ref(&fleet), &sesslint::model::BuildOptions { budget, ..Default::default() })
+        sesslint::model::build(
+            std::slice::from_ref(&fleet),
+            &sesslint::model::BuildOptions { budget, ..Default::default() },
+        )
     };
     let fits = build(web + 1024);
     assert!(fits.over_budget.is_empty(), "{:?}", fits.over_budget);

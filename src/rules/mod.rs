@@ -13,7 +13,7 @@ mod sl103_save_path_invalid;
 mod sl104_save_path_unknown_parameter;
 mod sl105_save_path_unquoted;
 mod sl106_session_setting_shadowed;
-mod sl107_session_locking_disabled;
+mod sl107_session_locking_unreliable;
 mod sl108_session_timeouts_missing;
 mod sl109_save_path_missing_auth;
 mod sl110_session_strict_mode_off;
@@ -81,7 +81,7 @@ pub static RULES: &[&Rule] = &[
     &sl104_save_path_unknown_parameter::RULE,
     &sl105_save_path_unquoted::RULE,
     &sl106_session_setting_shadowed::RULE,
-    &sl107_session_locking_disabled::RULE,
+    &sl107_session_locking_unreliable::RULE,
     &sl108_session_timeouts_missing::RULE,
     &sl109_save_path_missing_auth::RULE,
     &sl110_session_strict_mode_off::RULE,

@@ -1,4 +1,4 @@
-//! # SL107 session-locking-disabled
+//! # SL107 session-locking-unreliable
 //!
 //! ## What it does
 //! For each PHP SAPI and php-fpm pool whose sessions use the phpredis `redis` handler:
@@ -47,10 +47,10 @@ use crate::model::php::ini_bool;
 use crate::model::{EndpointOwner, Model, Sapi};
 
 pub static RULE: Rule = Rule {
-    code: Code::SessionLockingDisabled,
+    code: Code::SessionLockingUnreliable,
     summary: "phpredis sessions without working session locks",
     default_severity: Severity::Warning,
-    source: include_str!("sl107_session_locking_disabled.rs"),
+    source: include_str!("sl107_session_locking_unreliable.rs"),
     check,
 };
 
