@@ -932,7 +932,10 @@ mod tests {
                 assert_eq!(dirs.canonicalize(&p).unwrap().0, std::fs::canonicalize(&p).unwrap(), "{}", p.display());
             }
             let map = dirs.dirs.lock().unwrap();
-            assert_eq!(map.get(t.join("etc/php").as_os_str()), Some(&std::fs::canonicalize(top.join("etc/php")).unwrap()));
+            assert_eq!(
+                map.get(t.join("etc/php").as_os_str()),
+                Some(&std::fs::canonicalize(top.join("etc/php")).unwrap())
+            );
             assert!(!map.contains_key(std::ffi::OsStr::new("/nonexistent-sesslint/x")));
         }
     }

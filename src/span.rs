@@ -97,8 +97,9 @@ mod tests {
     #[test]
     fn a_cover_answers_as_a_search_over_every_span_does() {
         // Overlapping, nested, empty and repeated spans, in no order.
-        let spans: Vec<Span> =
-            [(5, 9), (0, 2), (3, 20), (4, 6), (12, 12), (25, 30), (25, 27), (31, 32)].map(|(a, b)| Span::new(a, b)).to_vec();
+        let spans: Vec<Span> = [(5, 9), (0, 2), (3, 20), (4, 6), (12, 12), (25, 30), (25, 27), (31, 32)]
+            .map(|(a, b)| Span::new(a, b))
+            .to_vec();
         let cover = SpanCover::new(spans.iter().copied());
         for p in 0..40 {
             assert_eq!(cover.covers_offset(p), spans.iter().any(|s| s.contains(p)), "offset {p}");

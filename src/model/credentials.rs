@@ -43,14 +43,12 @@ pub fn credentials_refused(target: &RedisTarget, server: &RedisServer) -> Option
             refusal("logs in as `default` with a password that user does not accept at".to_owned(), WRONGPASS)
         }
         Some("default") => None,
-        Some(name) => {
-            match server.users.get(name) {
-                Some(u) if u.accepts_digest(digest) => None,
-                None => refusal(format!("logs in as ACL user `{name}`, which does not exist on"), WRONGPASS),
-                Some(u) if !u.enabled => refusal(format!("logs in as ACL user `{name}`, which is off on"), WRONGPASS),
-                Some(_) => refusal(format!("sends a password that ACL user `{name}` does not accept to"), WRONGPASS),
-            }
-        }
+        Some(name) => match server.users.get(name) {
+            Some(u) if u.accepts_digest(digest) => None,
+            None => refusal(format!("logs in as ACL user `{name}`, which does not exist on"), WRONGPASS),
+            Some(u) if !u.enabled => refusal(format!("logs in as ACL user `{name}`, which is off on"), WRONGPASS),
+            Some(_) => refusal(format!("sends a password that ACL user `{name}` does not accept to"), WRONGPASS),
+        },
     }
 }
 

@@ -1,7 +1,7 @@
 //! Ansible inventories as host declarations: the JSON `ansible-inventory --list` prints, or
 //! an inventory file in YAML or INI, read for each host's name and address variables.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde_json::Value;
@@ -39,7 +39,7 @@ pub fn load(path: &Path, inside: bool) -> Result<Vec<HostDecl>, String> {
             ));
         }
         let v: Value = serde_yaml_ng::from_str(&text).map_err(|e| format!("{shown}: not inventory YAML: {e}"))?;
-        from_yaml(&v)
+        from_yaml(&v).map_err(|e| format!("{shown}: {e}"))?
     } else {
         outside = !inside;
         from_ini(&text).map_err(|e| format!("{shown}: {e}"))?
@@ -140,12 +140,17 @@ fn from_list_json(v: &Value) -> Hosts {
     hosts
 }
 
+/// Groups nested deeper than this through `children` refuse the inventory: the nesting is
+/// followed by recursion, and no real inventory comes near it.
+const MAX_GROUP_DEPTH: usize = 32;
+
 /// A YAML inventory: groups with `hosts` (name -> variables), `vars` and `children`
-/// (more groups); a group's variables reach its hosts and its children's hosts.
-fn from_yaml(v: &Value) -> Hosts {
-    fn group(hosts: &mut Hosts, g: &Value, inherited: &[&Value], depth: usize) {
-        if depth > 32 {
-            return; // a loop of children: Ansible refuses it too
+/// (more groups); a group's variables reach its hosts and its children's hosts. Groups
+/// nested deeper than [`MAX_GROUP_DEPTH`] are an error, never a silent cut.
+fn from_yaml(v: &Value) -> Result<Hosts, String> {
+    fn group(hosts: &mut Hosts, g: &Value, inherited: &[&Value], depth: usize) -> Result<(), String> {
+        if depth > MAX_GROUP_DEPTH {
+            return Err(format!("groups nested more than {MAX_GROUP_DEPTH} deep through `children`; not read"));
         }
         let mut vars: Vec<&Value> = inherited.to_vec();
         if let Some(own) = g.get("vars") {
@@ -161,17 +166,18 @@ fn from_yaml(v: &Value) -> Hosts {
         }
         if let Some(Value::Object(children)) = g.get("children") {
             for (_, child) in children {
-                group(hosts, child, &vars, depth + 1);
+                group(hosts, child, &vars, depth + 1)?;
             }
         }
+        Ok(())
     }
     let mut hosts = Hosts::new();
     if let Value::Object(top) = v {
         for (_, g) in top {
-            group(&mut hosts, g, &[], 0);
+            group(&mut hosts, g, &[], 0)?;
         }
     }
-    hosts
+    Ok(hosts)
 }
 
 /// An INI inventory: `[group]` host lines (`name key=value ...`), `[group:vars]` and
@@ -238,13 +244,56 @@ fn from_ini(text: &str) -> Result<Hosts, String> {
             }
         }
     }
-    // Group variables reach the group's hosts and its children's, host variables first.
-    fn members(groups: &BTreeMap<String, Group>, g: &str, depth: usize, out: &mut Vec<String>) {
-        let Some(group) = groups.get(g).filter(|_| depth <= 32) else { return };
-        out.extend(group.hosts.iter().cloned());
-        for c in &group.children {
-            members(groups, c, depth + 1, out);
+    if let Some(g) = children_loop(&groups) {
+        return Err(format!(
+            "group `{g}` is its own descendant through `:children`, a recursive dependency loop (Ansible refuses it too)"
+        ));
+    }
+    // Group variables reach the group's hosts and its descendants', host variables first.
+    // Each group is visited once per walk: children shared by many groups (`[a:children]`
+    // listing `b` twice, diamonds) cost their size, not a path count that doubles a level.
+    fn members(groups: &BTreeMap<String, Group>, g: &str, out: &mut Vec<String>) {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![g];
+        while let Some(n) = stack.pop() {
+            let Some(group) = groups.get(n).filter(|_| seen.insert(n)) else { continue };
+            out.extend(group.hosts.iter().cloned());
+            stack.extend(group.children.iter().rev().map(String::as_str));
         }
+    }
+    /// A group that reaches itself through `:children`, if any (iterative, so a chain of
+    /// thousands of groups does not exhaust the stack).
+    fn children_loop(groups: &BTreeMap<String, Group>) -> Option<String> {
+        // 1: on the current path, 2: done.
+        let mut state: HashMap<&str, u8> = HashMap::new();
+        for start in groups.keys() {
+            if state.contains_key(start.as_str()) {
+                continue;
+            }
+            let mut path: Vec<(&str, usize)> = vec![(start.as_str(), 0)];
+            state.insert(start.as_str(), 1);
+            while let Some((g, next)) = path.last_mut() {
+                let children = groups.get(*g).map_or(&[][..], |x| x.children.as_slice());
+                match children.get(*next) {
+                    Some(c) => {
+                        *next += 1;
+                        match state.get(c.as_str()) {
+                            Some(1) => return Some(c.clone()),
+                            Some(_) => {}
+                            None => {
+                                state.insert(c.as_str(), 1);
+                                path.push((c.as_str(), 0));
+                            }
+                        }
+                    }
+                    None => {
+                        state.insert(*g, 2);
+                        path.pop();
+                    }
+                }
+            }
+        }
+        None
     }
     for (name, g) in &groups {
         if g.vars.is_empty() {
@@ -253,7 +302,7 @@ fn from_ini(text: &str) -> Result<Hosts, String> {
         let vars: serde_json::Map<String, Value> =
             g.vars.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
         let mut all = Vec::new();
-        members(&groups, name, 0, &mut all);
+        members(&groups, name, &mut all);
         for h in all {
             add_vars(&mut hosts, &h, Some(&Value::Object(vars.clone())));
         }
@@ -327,7 +376,7 @@ mod tests {
         };
         assert_eq!(sorted(names_and_addresses(&from_ini(ini).expect("ini"))), want);
         let y: Value = serde_yaml_ng::from_str(yaml).expect("yaml");
-        assert_eq!(sorted(names_and_addresses(&from_yaml(&y))), want);
+        assert_eq!(sorted(names_and_addresses(&from_yaml(&y).expect("yaml"))), want);
         let j: Value = serde_json::from_str(json).expect("json");
         assert_eq!(sorted(names_and_addresses(&from_list_json(&j))), want);
     }
@@ -339,6 +388,44 @@ mod tests {
         assert!(e.contains("line 1") && !e.contains("OPENSSH") && !e.contains("Leak"), "{e}");
         let e = from_ini("[web:vars]\nLeakVAR1\n").expect_err("a bare word among group variables");
         assert!(e.contains("line 2") && !e.contains("Leak"), "{e}");
+    }
+
+    /// `ansible-inventory -i loop.ini --list` (ansible-core): "Adding group 'a' as child to
+    /// 'b' creates a recursive dependency loop". The walk used to stop at 32 levels silently.
+    #[test]
+    fn a_loop_of_children_is_refused_as_ansible_refuses_it() {
+        let e = from_ini("[web]\nw1 ansible_host=10.0.0.1\n[a:children]\nb\n[b:children]\na\n[a:vars]\nx=1\n")
+            .expect_err("a loop");
+        assert!(e.contains("recursive dependency loop"), "{e}");
+    }
+
+    /// Sixty levels of groups each listing the next twice: a walk per path would take 2^60
+    /// steps (it stopped at 32 levels, 2^32, before); once per group it is linear, and the
+    /// top group's variables reach the host at the bottom.
+    #[test]
+    fn children_shared_many_times_are_walked_once() {
+        let mut ini = String::from("[g60]\nw1 ansible_host=10.0.0.1\n[g0:vars]\nredis_private_ip=10.0.0.9\n");
+        for i in 0..60 {
+            ini.push_str(&format!("[g{i}:children]\ng{}\ng{}\n", i + 1, i + 1));
+        }
+        let hosts = from_ini(&ini).expect("ini");
+        let mut addresses = hosts.get("w1").cloned().unwrap_or_default();
+        addresses.sort();
+        assert_eq!(addresses, ["10.0.0.1", "10.0.0.9"], "{hosts:?}");
+    }
+
+    #[test]
+    fn yaml_groups_nested_too_deep_are_refused_not_cut() {
+        let mut y = String::from("all:\n");
+        let mut indent = String::from("  ");
+        for i in 0..=MAX_GROUP_DEPTH {
+            y.push_str(&format!("{indent}children:\n{indent}  g{i}:\n"));
+            indent.push_str("    ");
+        }
+        y.push_str(&format!("{indent}hosts:\n{indent}  deep:\n{indent}    ansible_host: 10.0.0.1\n"));
+        let v: Value = serde_yaml_ng::from_str(&y).expect("yaml");
+        let e = from_yaml(&v).expect_err("too deep");
+        assert!(e.contains("nested more than 32 deep"), "{e}");
     }
 
     #[test]

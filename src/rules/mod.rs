@@ -203,7 +203,8 @@ pub fn check_selected(model: &Model, enabled: impl Fn(&Rule) -> bool) -> Vec<Dia
     // Paths compare component by component: rank the few distinct ones once, then sort the
     // findings by integers (same order: the ranks follow `Path`'s own ordering; stable).
     let mut paths: Vec<&std::path::Path> = {
-        let distinct: std::collections::HashSet<&std::path::Path> = out.iter().map(|d| d.primary.path.as_path()).collect();
+        let distinct: std::collections::HashSet<&std::path::Path> =
+            out.iter().map(|d| d.primary.path.as_path()).collect();
         distinct.into_iter().collect()
     };
     paths.sort_unstable();

@@ -66,8 +66,11 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         }
         let mut d =
             rule.diagnostic(Severity::Error, message(u), label(model, u.at, format!("unquoted `{}`", u.hazard)));
-        let cover = secrets.entry(u.at.file).or_insert_with(|| SpanCover::new(model.file(u.at.file).secrets().iter().copied()));
-        if let Some(fix) = double_quote_fix(model, u.at, cover, "Double-quote the save_path", |b| b == b'\\' || b == b'"') {
+        let cover =
+            secrets.entry(u.at.file).or_insert_with(|| SpanCover::new(model.file(u.at.file).secrets().iter().copied()));
+        if let Some(fix) =
+            double_quote_fix(model, u.at, cover, "Double-quote the save_path", |b| b == b'\\' || b == b'"')
+        {
             d = d.with_help("double-quote the value").with_fix(fix);
         }
         out.push(d);

@@ -82,8 +82,17 @@ mod tests {
     fn answers_as_the_list_searched_in_order_would() {
         let mut f = Fingerprints::default();
         let mut list: Vec<String> = Vec::new();
-        let ops: &[(&str, &str)] =
-            &[("+", "ab"), ("+", "AB"), ("+", "cd"), ("+", "ab"), ("-", "ab"), ("+", "ef"), ("-", "zz"), ("-", "AB"), ("+", "ab")];
+        let ops: &[(&str, &str)] = &[
+            ("+", "ab"),
+            ("+", "AB"),
+            ("+", "cd"),
+            ("+", "ab"),
+            ("-", "ab"),
+            ("+", "ef"),
+            ("-", "zz"),
+            ("-", "AB"),
+            ("+", "ab"),
+        ];
         for (op, d) in ops {
             match *op {
                 "+" => {

@@ -48,7 +48,8 @@ impl PasswordStrength {
     pub fn of_digest(hex: &str) -> PasswordStrength {
         // The examples' digests, computed once per process rather than once per rule.
         static DIGESTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-        let digests = DIGESTS.get_or_init(|| KNOWN_EXAMPLES.iter().map(|k| crate::sha256::hex_digest(k.as_bytes())).collect());
+        let digests =
+            DIGESTS.get_or_init(|| KNOWN_EXAMPLES.iter().map(|k| crate::sha256::hex_digest(k.as_bytes())).collect());
         let known = digests.iter().any(|d| d.eq_ignore_ascii_case(hex));
         PasswordStrength { chars: None, known_example: known }
     }
