@@ -101,11 +101,9 @@ pub fn plan(
         published.insert(path.clone(), list.clone());
         out.push((uri.clone(), Some(*version), list));
     }
-    let mut stale: Vec<PathBuf> = published
-        .keys()
-        .filter(|p| !current.contains_key(*p) && !open.iter().any(|(o, _, _)| o == *p))
-        .cloned()
-        .collect();
+    let open_paths: std::collections::HashSet<&PathBuf> = open.iter().map(|(o, _, _)| o).collect();
+    let mut stale: Vec<PathBuf> =
+        published.keys().filter(|p| !current.contains_key(*p) && !open_paths.contains(p)).cloned().collect();
     stale.sort();
     for path in stale {
         if published.get(&path).is_some_and(|l| !l.is_empty()) {

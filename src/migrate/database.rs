@@ -14,6 +14,9 @@ pub struct Allocator {
     choice: DatabaseChoice,
     /// In use: sessions and caches already on that server, and what was handed out.
     taken: std::cell::RefCell<BTreeSet<i64>>,
+    /// Every database below this one is taken (`taken` only grows): `next` starts there,
+    /// so that k stores cost k steps, not k^2.
+    lowest_free: std::cell::Cell<i64>,
     count: i64,
     key: String,
 }
@@ -53,7 +56,13 @@ impl Allocator {
                 )));
             }
         }
-        Ok(Allocator { choice: request.database, taken: std::cell::RefCell::new(used), count, key })
+        Ok(Allocator {
+            choice: request.database,
+            taken: std::cell::RefCell::new(used),
+            lowest_free: std::cell::Cell::new(0),
+            count,
+            key,
+        })
     }
 
     /// Whether every store gets the same database (`--database N`).
@@ -67,7 +76,7 @@ impl Allocator {
             return Ok(n);
         }
         let mut taken = self.taken.borrow_mut();
-        let d = (0..self.count).find(|d| !taken.contains(d)).ok_or_else(|| {
+        let d = (self.lowest_free.get()..self.count).find(|d| !taken.contains(d)).ok_or_else(|| {
             MigrateError::Database(format!(
                 "every database 0-{} of {} is in use; pass --database N",
                 self.count - 1,
@@ -75,6 +84,7 @@ impl Allocator {
             ))
         })?;
         taken.insert(d);
+        self.lowest_free.set(d + 1);
         Ok(d)
     }
 }
