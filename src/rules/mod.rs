@@ -200,17 +200,9 @@ pub fn check_selected(model: &Model, enabled: impl Fn(&Rule) -> bool) -> Vec<Dia
         out
     });
     let mut out: Vec<Diagnostic> = found.into_iter().flatten().collect();
-    // Paths compare component by component: rank the few distinct ones once, then sort the
-    // findings by integers (same order: the ranks follow `Path`'s own ordering; stable).
-    let mut paths: Vec<&std::path::Path> = {
-        let distinct: std::collections::HashSet<&std::path::Path> =
-            out.iter().map(|d| d.primary.path.as_path()).collect();
-        distinct.into_iter().collect()
-    };
-    paths.sort_unstable();
-    let rank: std::collections::HashMap<std::path::PathBuf, usize> =
-        paths.into_iter().enumerate().map(|(i, p)| (p.to_path_buf(), i)).collect();
-    out.sort_by_cached_key(|d| (rank.get(&d.primary.path).copied(), d.primary.span.start, d.code));
+    out.sort_by(|a, b| {
+        (&a.primary.path, a.primary.span.start, a.code).cmp(&(&b.primary.path, b.primary.span.start, b.code))
+    });
     out.dedup();
     out
 }
