@@ -300,11 +300,18 @@ fn may_be_a_redis_secret_name(word: &[u8]) -> bool {
         let sensitive = directives::DIRECTIVES.iter().filter(|d| d.sensitive);
         let typos = sensitive.clone().map(|d| entry(d.name, 2.max(d.name.len() / 6)));
         let aliases = sensitive.filter_map(|d| d.alias).chain(directives::EXTRA_ALIASES.iter().map(|a| a.0));
-        typos.chain(aliases.chain(["user", "sentinel"]).map(|n| entry(n, 0))).collect()
+        let mut names: Vec<_> = typos.chain(aliases.chain(["user", "sentinel"]).map(|n| entry(n, 0))).collect();
+        // Shortest first: a word (most are a comment's short first word) stops at the
+        // first name it is too short for.
+        names.sort_by_key(|&(_, _, len)| len);
+        names
     });
     let m = letters_in(word);
     may_name_a_secret_by_letters(m)
-        || names.iter().any(|&(l, missing, len)| word.len() >= len && few_absent(l & !m, missing))
+        || names
+            .iter()
+            .take_while(|&&(_, _, len)| word.len() >= len)
+            .any(|&(l, missing, _)| few_absent(l & !m, missing))
 }
 
 /// [`RedisName`] of a first word as written (any case, any bytes).
