@@ -118,6 +118,13 @@ pub fn parse_with(bytes: &[u8], mode: ScanMode) -> IniDocument {
 /// instead of holding a copy. Bytes past [`MAX_SCANNED`] (4 GiB) are an
 /// [`NodeKind::Unread`] node.
 pub fn parse_shared(shared: std::sync::Arc<[u8]>, mode: ScanMode) -> IniDocument {
+    parse_lines(shared, mode, true)
+}
+
+/// [`parse_shared`]; `short_lines`: in FPM's per-line mode, a comment line (`;` first) or
+/// an empty line becomes its node without a scanner of its own (most of a pool file; a
+/// scan per line cost about 500 instructions), the node the scan makes of it.
+fn parse_lines(shared: std::sync::Arc<[u8]>, mode: ScanMode, short_lines: bool) -> IniDocument {
     let all: &[u8] = &shared;
     let bytes = &all[..all.len().min(MAX_SCANNED)];
     // Sized once from the line count (a line is one to three nodes, and rarely more than
@@ -144,11 +151,16 @@ pub fn parse_shared(shared: std::sync::Arc<[u8]>, mode: ScanMode) -> IniDocument
             } else {
                 bytes
             };
+            // Most files hold no NUL: one search for the file, not one per line.
+            let has_nul = memchr::memchr(0, bytes).is_some();
             let mut start = 0;
             while start < bytes.len() {
                 let end = buf[start..].iter().position(|&c| c == b'\n').map_or(buf.len(), |i| start + i + 1);
-                let limit = buf[start..end].iter().position(|&c| c == 0).map_or(end, |i| start + i);
-                b.scan(Lexer::window(buf, start, limit), end.min(bytes.len()));
+                let nul = if has_nul { buf[start..end].iter().position(|&c| c == 0) } else { None };
+                let limit = nul.map_or(end, |i| start + i);
+                if !(short_lines && limit == end && end <= bytes.len() && b.short_line(start, end)) {
+                    b.scan(Lexer::window(buf, start, limit), end.min(bytes.len()));
+                }
                 start = end;
             }
         }
@@ -227,6 +239,28 @@ impl Builder<'_> {
         let end = end.max(self.cursor);
         self.doc.nodes.push(Node { span: Span::new(self.cursor, end), kind });
         self.cursor = end;
+    }
+
+    /// In FPM's per-line mode, the line `start..end` of the input (ending in `\n`, no NUL)
+    /// when it is empty or a `;` comment whose only line break is its end (`\n` or
+    /// `\r\n`): its node, as the scanner's one `END_OF_LINE` token gives it. False, and
+    /// nothing done, for any other line.
+    fn short_line(&mut self, start: usize, end: usize) -> bool {
+        let line = &self.doc.source[start..end];
+        let kind = match line {
+            [b'\n'] => NodeKind::Trivia,
+            [b';', body @ .., b'\n'] => {
+                // A `\r` ends the comment where it stands, unless it is the `\r\n`'s.
+                match memchr::memchr(b'\r', body) {
+                    Some(p) if p + 1 != body.len() => return false,
+                    _ => NodeKind::Comment { text: Span::new(start, end) },
+                }
+            }
+            _ => return false,
+        };
+        self.trivia_to(start);
+        self.push(end, kind);
+        true
     }
 
     fn trivia_to(&mut self, at: usize) {
@@ -635,6 +669,71 @@ mod tests {
         // An error on a later line is not the earlier entry's.
         assert_eq!(broken("a = 1\n= 2\n"), Vec::<(String, String)>::new());
         assert_eq!(broken("[sect\n"), Vec::<(String, String)>::new());
+    }
+}
+
+/// The per-line mode's comment and empty lines made without a scan: the same document as
+/// the scan of every line gives, on every fixture and corpus file and on generated lines
+/// (`;` comments with `\r`, `\r\n`, NUL, BOM, blanks before the `;`, no final line end).
+#[cfg(test)]
+mod short_lines_tests {
+    use super::*;
+
+    fn same(bytes: &[u8]) {
+        let fast = parse_lines(bytes.into(), ScanMode::PerLine, true);
+        let scanned = parse_lines(bytes.into(), ScanMode::PerLine, false);
+        let shown = String::from_utf8_lossy(bytes);
+        assert_eq!(fast.nodes, scanned.nodes, "{shown:?}");
+        assert_eq!(fast.tokens, scanned.tokens, "{shown:?}");
+        assert_eq!(fast.errors, scanned.errors, "{shown:?}");
+        assert_eq!(fast.print(), bytes);
+    }
+
+    #[test]
+    fn short_lines_are_the_nodes_a_scan_makes() {
+        let mut files = 0;
+        let mut stack = vec![
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures")),
+            std::path::PathBuf::from("/work/shared/corpus"),
+        ];
+        while let Some(p) = stack.pop() {
+            let Ok(m) = std::fs::symlink_metadata(&p) else { continue };
+            if m.is_dir() {
+                stack.extend(std::fs::read_dir(&p).into_iter().flatten().flatten().map(|e| e.path()));
+            } else if m.is_file() && m.len() < 1 << 20 {
+                same(&std::fs::read(&p).unwrap_or_default());
+                files += 1;
+            }
+        }
+        assert!(files > 500, "only {files} files");
+        let pieces: [&[u8]; 16] = [
+            b";",
+            b"; c",
+            b"\n",
+            b"\r",
+            b"\r\n",
+            b"\0",
+            b"\xef\xbb\xbf",
+            b" ",
+            b"\t",
+            b"a = 1",
+            b"[s]",
+            b"\"",
+            b"=",
+            b"b = \"x",
+            b"pm = static",
+            b";;\r;",
+        ];
+        let mut seed: u64 = 0x11e5;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        for n in 0..20_000 {
+            let len = 1 + next() % (2 + n % 24);
+            let bytes: Vec<u8> = (0..len).flat_map(|_| pieces[next() % pieces.len()].iter().copied()).collect();
+            same(&bytes);
+        }
     }
 }
 
