@@ -17,6 +17,10 @@
 #     shared by sesslint's parse-once of equal files; conf.d links stay links: the one
 #     file they name gets the line)
 #   FLEET_ONLY=/tmp/x/fleet scripts/bench-fleet.sh 300   (only build the fleet there, keep it)
+#   FLEET=/tmp/x/fleet scripts/bench-fleet.sh 300 7   (measure a fleet FLEET_ONLY built)
+#   BASE_BIN=/path/to/older/sesslint scripts/bench-fleet.sh 1000 7   (each run times the
+#     floor, sesslint and BASE_BIN one after the other, so that both binaries meet the same
+#     load; prints BASE_BIN's median and ratio too)
 #   STAGES=1 scripts/bench-fleet.sh 300 3   (also instructions per stage, under callgrind:
 #     every stage on one thread (SESSLINT_THREADS=1), then what the main thread runs itself
 #     with the default threads; minutes at 300 hosts)
@@ -34,8 +38,10 @@ if [ -n "${FLEET_ONLY:-}" ]; then
   [ ! -e "$fleet" ] || { echo "$fleet exists" >&2; exit 2; }
 fi
 
-echo "building the fleet: $hosts hosts in $fleet"
+[ -z "${FLEET:-}" ] || fleet=$FLEET
+[ -n "${FLEET:-}" ] || echo "building the fleet: $hosts hosts in $fleet"
 for i in $(seq -w 1 "$hosts"); do
+  [ -z "${FLEET:-}" ] || break
   h=$fleet/host$i
   mkdir -p "$h"
   cp -a fixtures/demo/etc "$h/etc"
@@ -119,8 +125,25 @@ time_runs() { # prints the median wall time in ms of "$@" over $runs runs
 }
 floor() { find "$fleet" -type f -print0 | xargs -0 cat > /dev/null; }
 
-floor_ms=$(time_runs floor)
-check_ms=$(time_runs "$bin" --format concise "$fleet")
+if [ -n "${BASE_BIN:-}" ]; then
+  # Alternated: floor, sesslint, BASE_BIN in each run; medians of each.
+  fl=() ch=() ba=()
+  saved=$runs
+  runs=1
+  for _ in $(seq "$saved"); do
+    fl+=("$(time_runs floor)")
+    ch+=("$(time_runs "$bin" --format concise "$fleet")")
+    ba+=("$(time_runs "$BASE_BIN" --format concise "$fleet")")
+  done
+  runs=$saved
+  median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+  floor_ms=$(median "${fl[@]}")
+  check_ms=$(median "${ch[@]}")
+  base_ms=$(median "${ba[@]}")
+else
+  floor_ms=$(time_runs floor)
+  check_ms=$(time_runs "$bin" --format concise "$fleet")
+fi
 show_ms=$(time_runs "$bin" show "$fleet")
 # sesslint exits 1 when it finds something; GNU time then prints a status line before %M.
 peak_kb=$( { /usr/bin/time -f '%M' "$bin" --format concise "$fleet" > /dev/null; } 2>&1 | tail -1 ) || true
@@ -135,6 +158,10 @@ echo "sesslint check:                 ${check_ms} ms  ($findings findings)"
 echo "sesslint show:                  ${show_ms} ms"
 echo "cross-host links in the map:    ${cross}"
 awk -v a="$check_ms" -v b="$floor_ms" 'BEGIN { printf "ratio check / floor:            %.2fx\n", a / b }'
+if [ -n "${BASE_BIN:-}" ]; then
+  echo "BASE_BIN check:                 ${base_ms} ms  ($BASE_BIN, alternated)"
+  awk -v a="$base_ms" -v b="$floor_ms" 'BEGIN { printf "ratio BASE_BIN / floor:         %.2fx\n", a / b }'
+fi
 echo "peak RSS of sesslint check:     ${peak_kb} KiB"
 
 if [ -n "${STAGES:-}" ]; then
