@@ -215,7 +215,7 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
                 }
             }
             php_setups::lower_php(&mut model, &mut parsed, first, &mut php_kinds, &mut spent);
-            redis_servers::lower_redis(&mut model, &parsed, &loader, first, &mut spent);
+            redis_servers::lower_redis(&mut model, &parsed, &loader, first, &mut spent, overlay);
             lower_magento(&mut model, &parsed, first);
             let mut done: Vec<Parsed> =
                 parsed.iter_mut().skip(first).map(|p| std::mem::replace(p, Parsed::None)).collect();

@@ -22,19 +22,22 @@ use crate::syntax::redis_conf::{LoadErrorKind, LoadedConfig, Loader};
 /// threads; what touches the model (placing each directive in its file, reading files the
 /// discovery missed, the ACL file) runs here in the files' order, so the model is the one
 /// a plain loop over the files makes. The files read here (included fragments discovery did
-/// not find, ACL files) are charged to `parse_budget`, in that order.
+/// not find, ACL files) are charged to `parse_budget`, in that order. A file `overlay`
+/// replaces (an editor's buffer) is included as it is on disk, never as the buffer.
 pub(super) fn lower_redis(
     model: &mut Model,
     parsed: &[Parsed],
     loader: &Loader,
     first: usize,
     parse_budget: &mut super::budget::Spent,
+    overlay: Option<&super::Overlay>,
 ) {
     let mut tops: Vec<usize> = (first..model.files.len()).filter(|&i| model.files[i].role == Role::RedisConf).collect();
     // Main files first, so that a fragment another file includes is not taken for a server.
     tops.sort_by_key(|&i| (!is_main_file(&model.files[i].source.path), i));
     let mut included: BTreeSet<PathBuf> = BTreeSet::new();
-    // The trees parsed with the files: an include of a discovered file reuses its tree.
+    // The trees parsed with the files read from disk: an include of a discovered file
+    // reuses its tree, without reading the file again (`Loader::parsed`).
     let trees: std::collections::HashMap<PathBuf, std::sync::Arc<crate::syntax::redis_conf::RedisConf>> = parsed
         .iter()
         .enumerate()
@@ -43,6 +46,7 @@ pub(super) fn lower_redis(
             Parsed::Redis(t) => Some((model.files.get(i)?.source.path.clone(), t.clone())),
             _ => None,
         })
+        .filter(|(path, _)| overlay.is_none_or(|o| !o.contains_key(path)))
         .collect();
     let trees = std::sync::Arc::new(trees);
     // This group's servers share their includes' reads and trees; freed with the group.

@@ -47,8 +47,8 @@ pub struct Loader {
     /// Where files may be read from (the checked tree; by default the machine without
     /// /proc, /sys and /dev).
     pub confinement: Confinement,
-    /// Trees the caller already parsed, by physical path: an included file found among them
-    /// (with the same bytes) is not parsed a second time.
+    /// Trees the caller already parsed from the files on disk, by physical path: an
+    /// included file found among them is not read nor parsed a second time.
     pub parsed: std::sync::Arc<std::collections::HashMap<PathBuf, std::sync::Arc<RedisConf>>>,
     /// The run's includes, read and parsed once whichever server includes them (clones of
     /// this loader share it). A loader is for one run: files that change meanwhile are not
@@ -564,8 +564,14 @@ impl Loader {
 
     /// Read `named` (physical paths `physical`) in order and parse their concatenation,
     /// stopping at a file that cannot be opened or past [`MAX_INCLUDED_BYTES`]. A single
-    /// file the caller parsed already ([`Loader::parsed`]) is not parsed again.
+    /// file the caller parsed already ([`Loader::parsed`]) is not read nor parsed again
+    /// ([`Loader::parsed_as_read`]).
     fn read_parts(&self, named: &[PathBuf], physical: &[PathBuf]) -> Included {
+        if let [p] = physical {
+            if let Some(tree) = self.parsed_as_read(p) {
+                return Included { lens: vec![tree.text().len()], failure: None, tree: Some(tree) };
+            }
+        }
         let mut lens = Vec::with_capacity(named.len());
         let mut all = Vec::new();
         for (m, p) in named.iter().zip(physical) {
@@ -586,6 +592,19 @@ impl Loader {
         };
         let tree = known.unwrap_or_else(|| Arc::new(super::parse_shared(all.into())));
         Included { lens, failure: None, tree: Some(tree) }
+    }
+
+    /// The tree the caller parsed of `physical` ([`Loader::parsed`]) when reading it through
+    /// `include` would give the same bytes, so it is not read a second time (Debian's
+    /// redis.conf is both a server of its own and every other server's include): the path
+    /// is no symlink, the only step [`Confinement::read_in`] takes differently from the
+    /// caller's read (it follows a last-component link below the root), and its size is the
+    /// tree's. Directories on the way resolve alike for both reads; the file is assumed not
+    /// to change during one run, as [`IncludeCache`] assumes. `None`: read it.
+    fn parsed_as_read(&self, physical: &Path) -> Option<Arc<RedisConf>> {
+        let tree = self.parsed.get(physical)?;
+        let meta = std::fs::symlink_metadata(physical).ok()?;
+        (meta.is_file() && meta.len() == tree.text().len() as u64).then(|| tree.clone())
     }
 
     /// The one place that reads a file a redis.conf names (`include`, `aclfile`): `path`
@@ -858,6 +877,36 @@ mod tests {
             );
         }
         assert_eq!(loader.includes.reads(), 4);
+    }
+
+    #[test]
+    fn an_include_the_caller_parsed_is_not_read_again_unless_a_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("redis.conf"), "port 7000\nmaxmemory 1mb\n").unwrap();
+        std::fs::write(d.join("top.conf"), "include redis.conf\nport 7001\n").unwrap();
+        std::os::unix::fs::symlink(d.join("redis.conf"), d.join("link.conf")).unwrap();
+        std::fs::write(d.join("via-link.conf"), "include link.conf\n").unwrap();
+        let shared = Arc::new(super::super::parse_shared(std::fs::read(d.join("redis.conf")).unwrap().into()));
+        // The caller's tree of link.conf holds other bytes: only a read says what the link gives.
+        let other = Arc::new(super::super::parse_shared(b"port 1\n".to_vec().into()));
+        let parsed = [(d.join("redis.conf"), shared.clone()), (d.join("link.conf"), other)].into_iter().collect();
+        let loader =
+            Loader { cwd: Some(d.to_path_buf()), keep_going: true, parsed: Arc::new(parsed), ..Loader::default() };
+        let plain = Loader { cwd: Some(d.to_path_buf()), keep_going: true, ..Loader::default() };
+        let top = Source::read(&d.join("top.conf")).unwrap();
+        let (with_tree, read) = (loader.load(&top), plain.load(&top));
+        // No read, the caller's tree, and what reading it gives: directives, files, lines, spans.
+        assert_eq!(loader.includes.reads(), 0);
+        assert_eq!(plain.includes.reads(), 1);
+        assert_eq!(with_tree.directives, read.directives);
+        assert_eq!(with_tree.files, read.files);
+        assert_eq!(with_tree.directives[1].line, 1);
+        assert!(with_tree.directives[1].file.ends_with("redis.conf"));
+        let linked = loader.load(&Source::read(&d.join("via-link.conf")).unwrap());
+        assert_eq!(loader.includes.reads(), 1);
+        let args: Vec<&ArgBytes> = linked.directives.iter().flat_map(|d| &d.args).collect();
+        assert_eq!(args[1], &ArgBytes::from(&b"7000"[..]), "{:?}", linked.directives);
     }
 
     #[test]
