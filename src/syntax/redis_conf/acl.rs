@@ -35,7 +35,10 @@ pub(super) fn merge_selectors(ops: &[super::ArgBytes]) -> Result<Vec<Vec<u8>>, u
 /// The parts of a user that make ACL rules fail (src/acl.c ACLSetUser / ACLSetSelector).
 #[derive(Default)]
 pub(super) struct AclScratch<'a> {
-    passwords: Vec<Vec<u8>>,
+    /// The user's passwords as [`hash_marker`] / [`check_hash`] give them. A set: redis-server
+    /// keeps a list, but only whether one is there is observable while reading a config, and
+    /// a line of n passwords stays n steps.
+    passwords: super::check::NameSet,
     all_keys: bool,
     all_channels: bool,
     /// Current top-level command names (after renames); `None` in tests = the 7.0 table.
@@ -102,19 +105,15 @@ impl<'a> AclScratch<'a> {
         match op[0] {
             b'>' | b'#' => {
                 let pass = if op[0] == b'#' { check_hash(&op[1..])? } else { hash_marker(&op[1..]) };
-                if !self.passwords.contains(&pass) {
-                    self.passwords.push(pass);
-                }
+                self.passwords.insert(pass);
                 Ok(())
             }
             b'<' | b'!' => {
                 let pass = if op[0] == b'!' { check_hash(&op[1..])? } else { hash_marker(&op[1..]) };
-                match self.passwords.iter().position(|p| *p == pass) {
-                    Some(i) => {
-                        self.passwords.remove(i);
-                        Ok(())
-                    }
-                    None => Err("The password you are trying to remove from the user does not exist".into()),
+                if self.passwords.remove(&pass) {
+                    Ok(())
+                } else {
+                    Err("The password you are trying to remove from the user does not exist".into())
                 }
             }
             b'(' if op.last() == Some(&b')') => {
@@ -242,4 +241,97 @@ fn hash_marker(clear: &[u8]) -> Vec<u8> {
     let mut v = b">".to_vec();
     v.extend_from_slice(clear);
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// redis-server's own bookkeeping (src/acl.c ACLSetUser): a list searched per rule.
+    fn by_list(ops: &[Vec<u8>]) -> Vec<Option<String>> {
+        let mut list: Vec<Vec<u8>> = Vec::new();
+        let mut out = Vec::new();
+        for op in ops {
+            let lower = op.to_ascii_lowercase();
+            let r = match lower.as_slice() {
+                b"nopass" | b"resetpass" | b"reset" => {
+                    list.clear();
+                    None
+                }
+                _ => {
+                    let pass = hash_marker(&op[1..]);
+                    let at = list.iter().position(|p| *p == pass);
+                    match (op[0], at) {
+                        (b'>', None) => {
+                            list.push(pass);
+                            None
+                        }
+                        (b'>', Some(_)) => None,
+                        (_, Some(i)) => {
+                            list.remove(i);
+                            None
+                        }
+                        (_, None) => {
+                            Some("The password you are trying to remove from the user does not exist".to_owned())
+                        }
+                    }
+                }
+            };
+            out.push(r);
+        }
+        out
+    }
+
+    fn by_scratch(ops: &[Vec<u8>]) -> Vec<Option<String>> {
+        let mut user = AclScratch::default();
+        ops.iter()
+            .map(|op| match user.apply(op) {
+                Ok(()) => None,
+                Err(AclError::Fatal(m)) => Some(m.to_owned()),
+                Err(AclError::Unknown) => Some("unknown".to_owned()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn passwords_added_and_removed_as_a_list_search_does() {
+        // Generated lines: a small alphabet of passwords so that adds repeat and removes
+        // both hit and miss; a reset now and then.
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..200 {
+            let len = 1 + next(60) as usize;
+            let ops: Vec<Vec<u8>> = (0..len)
+                .map(|_| match next(20) {
+                    0 => b"nopass".to_vec(),
+                    1 => b"resetpass".to_vec(),
+                    2 => b"RESET".to_vec(),
+                    k => {
+                        let sign = if k % 2 == 0 { b'>' } else { b'<' };
+                        format!("{}pw{}", sign as char, next(8)).into_bytes()
+                    }
+                })
+                .collect();
+            assert_eq!(
+                by_scratch(&ops),
+                by_list(&ops),
+                "{:?}",
+                ops.iter().map(|o| String::from_utf8_lossy(o)).collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn a_hashed_password_removes_the_same_hash_only() {
+        let h = "a".repeat(64);
+        let ops = [format!("#{h}").into_bytes(), format!("!{h}").into_bytes(), format!("!{h}").into_bytes()];
+        let got = by_scratch(&ops);
+        assert_eq!(got[..2], [None, None]);
+        assert!(got[2].as_deref().is_some_and(|m| m.contains("does not exist")), "{got:?}");
+    }
 }
