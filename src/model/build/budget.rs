@@ -66,15 +66,29 @@ impl Spent {
             return ok;
         }
         let size = std::fs::metadata(path).map_or(0, |m| m.len());
-        let ok = match self.charge(model, path, size) {
-            Ok(()) => true,
+        match self.charge(model, path, size) {
+            Ok(()) => {
+                self.decided.insert(path.to_path_buf(), true);
+                true
+            }
             Err(reason) => {
-                model.over_budget.push(Unreadable { path: path.to_path_buf(), reason });
+                self.refuse(model, path.to_path_buf(), reason);
                 false
             }
-        };
-        self.decided.insert(path.to_path_buf(), ok);
-        ok
+        }
+    }
+
+    /// Record that the file at `path` is not parsed past the budget (`reason` from
+    /// [`Spent::charge`]): added to [`Model::over_budget`] and refused after.
+    pub(super) fn refuse(&mut self, model: &mut Model, path: std::path::PathBuf, reason: String) {
+        self.decided.insert(path.clone(), false);
+        model.over_budget.push(Unreadable { path, reason });
+    }
+
+    /// Whether the file at `path` was left out past the budget (is in
+    /// [`Model::over_budget`]): one lookup, however many files were left out.
+    pub(super) fn refused(&self, path: &std::path::Path) -> bool {
+        self.decided.get(path) == Some(&false)
     }
 
     /// Count `size` bytes (clamped to the 16 MiB read limit) of the file at `path` when they

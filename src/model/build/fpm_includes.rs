@@ -139,7 +139,7 @@ pub(super) fn read_fpm_includes(
             // Counted at its size before reading, as discovery counts its files.
             let size = std::fs::metadata(&p).map_or(0, |m| m.len());
             if let Err(reason) = spent.charge(model, &p, size) {
-                model.over_budget.push(discover::Unreadable { path: p, reason });
+                spent.refuse(model, p, reason);
                 continue;
             }
             let bytes = match model.confinement.read_in(&p, Some(model.root_of(FileId(m)))) {

@@ -362,11 +362,11 @@ fn use_acl_file(
     let at = server.aclfile_at.unwrap_or(Location { file: server.file, span: Span::empty(0) });
     let fid = match model.file_id(&physical) {
         Some(id) => id,
-        None if model.over_budget.iter().any(|u| u.path == physical) => return,
+        None if budget.refused(&physical) => return,
         None => {
             let size = std::fs::metadata(&physical).map_or(0, |m| m.len());
             if let Err(reason) = budget.charge(model, &physical, size) {
-                model.over_budget.push(crate::discover::Unreadable { path: physical, reason });
+                budget.refuse(model, physical, reason);
                 return;
             }
             // Through the loader's one confined read: inside the checked tree, never /proc.
