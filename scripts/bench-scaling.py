@@ -21,7 +21,8 @@ pool file, conf.d ini files, redis.conf includes, servers sharing includes, host
 in one host, lines redis-server refuses, endpoints / servers / tunnels / Magento caches in one tree,
 ACL users of one Redis each used by a pool of its own, PeerVPN configurations with
 servers and pools on remote addresses, unquoted save_paths with passwords next to conf.d modules,
-mod_php <VirtualHost> sections, passwords of one user each sent by a pool.
+mod_php <VirtualHost> sections, passwords of one user each sent by a pool, pools on a port
+none of the machine's many servers listens on.
 """
 import argparse
 import os
@@ -242,6 +243,17 @@ def gen_default_passwords(tree, n):
     write(f"{tree}/etc/redis/redis.conf", f"port 6379\nbind 127.0.0.1\nuser default on {passwords} ~* &* +@all\n")
 
 
+def gen_unreached(tree, n):
+    """n Redis servers on this machine (ports 7000+) and n pools (files of 50) each connecting
+    to a local port none listens on (6000+): an SL402 finding per pool, every server a reason."""
+    php_base(tree)
+    for i in range(n):
+        write(f"{tree}/etc/redis/redis-{i:05d}.conf", f"port {7000 + i}\nbind 127.0.0.1\nrequirepass pw-{i}-long-enough-x\n")
+    for f in range(0, n, 50):
+        out = [pool(f"p{i}", f"tcp://127.0.0.1:{6000 + i % 1000}?database=0") for i in range(f, min(n, f + 50))]
+        write(f"{tree}/etc/php/8.2/fpm/pool.d/u{f:05d}.conf", "".join(out))
+
+
 def gen_errors(tree, n):
     """A redis.conf of n lines redis-server refuses: unknown names and bad arguments."""
     lines = ["port 6379", "bind 127.0.0.1", "requirepass a-long-enough-password-123"]
@@ -268,6 +280,7 @@ DIMENSIONS = [
     ("unquoted", gen_unquoted, 1000, "pools with an unquoted password, conf.d modules"),
     ("vhosts", gen_vhosts, 500, "mod_php <VirtualHost> sections with their own save_path"),
     ("default-passwords", gen_default_passwords, 1000, "passwords of the default user, a pool sending each"),
+    ("unreached", gen_unreached, 250, "local Redis servers, pools on a port none listens on"),
 ]
 
 

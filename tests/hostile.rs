@@ -2531,6 +2531,43 @@ fn acl_files_count_against_the_bytes_parsed() {
     assert_eq!(over.len(), 1, "{over:?}");
     assert!(over[0].ends_with("srv/acl/users.acl"), "{over:?}");
     assert!(!model.files.iter().any(|f| f.source.path.ends_with("srv/acl/users.acl")), "not read past the budget");
+    // A second server naming the same file: it is left out once, not charged again.
+    write(&root.join("etc/redis/second.conf"), conf);
+    let model = parse(2 * conf.len() as u64);
+    let over: Vec<_> = model.over_budget.iter().map(|u| u.path.clone()).collect();
+    assert_eq!(over.len(), 1, "{over:?}");
+    assert_eq!(model.redis.len(), 2);
+}
+
+/// A machine of many Redis servers and many session addresses none of them listens on: each
+/// SL402 keeps and explains the first servers only (not targets x servers), and says how
+/// many the machine has, in every format.
+#[test]
+fn an_unreached_address_keeps_the_first_servers_of_its_machine() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).expect("mkdir .git");
+    for i in 0..40 {
+        write(&root.join(format!("etc/redis/r{i:02}.conf")), format!("port {}\nbind 127.0.0.1\n", 7000 + i));
+    }
+    write(
+        &root.join("etc/php/8.2/fpm/php.ini"),
+        "session.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6000\"\n",
+    );
+    let model = sesslint::model::build(&[root.to_path_buf()], &Default::default());
+    assert_eq!(model.redis.len(), 40);
+    assert_eq!(model.unreached.len(), 1, "{:?}", model.unreached);
+    let u = &model.unreached[0];
+    assert_eq!((u.servers.len(), u.servers_total), (sesslint::model::UNREACHED_SERVERS_KEPT, 40));
+    let said = "(40 servers of that machine; the first 5 are shown, the reasons are those of the first 16)";
+    for format in FORMATS {
+        let out = sesslint_in(root, &["--format", format, "."]);
+        // The human report wraps its lines in a frame: compare words.
+        let text = all_output(&out).split_whitespace().filter(|w| *w != "│").collect::<Vec<_>>().join(" ");
+        assert!(text.contains("SL402") || text.contains("endpoint-unreachable"), "{format}: {text}");
+        assert!(text.contains(said), "{format}: {text}");
+        assert!(text.contains("and 11 other reasons"), "{format}: {text}");
+    }
 }
 
 /// A fragment a redis.conf `include`s, read while loading and not discovered, counts against

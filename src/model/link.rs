@@ -49,11 +49,19 @@ pub struct Unlinked {
 pub struct Unreached {
     pub endpoint: EndpointId,
     pub target: usize,
-    /// The servers of that machine, none of which accepts the address.
+    /// The first [`UNREACHED_SERVERS_KEPT`] servers of that machine (in the model's order),
+    /// none of which accepts the address: enough to say why, and a target keeps no list as
+    /// long as the machine's (targets x servers).
     pub servers: Vec<ServerId>,
+    /// How many servers that machine has (`servers` holds the first of them).
+    pub servers_total: usize,
     /// The machine, as output names it (a fleet host, or the tree's directory).
     pub machine: String,
 }
+
+/// How many of the destination's servers an [`Unreached`] keeps (SL402 says why for those
+/// and how many it left out).
+pub const UNREACHED_SERVERS_KEPT: usize = 16;
 
 /// A tunnel whose two ends do not meet: a client end with no server end where it connects,
 /// a server end that forwards to no Redis, two ends with different keys.

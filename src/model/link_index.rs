@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::endpoint::Transport;
-use super::link::{host_of, ChainProblem, Link, LinkCertainty, Unlinked, Unreached};
+use super::link::{host_of, ChainProblem, Link, LinkCertainty, Unlinked, Unreached, UNREACHED_SERVERS_KEPT};
 use super::redis::{classify_address, Reach};
 use super::tunnel::{split_address, TunnelKind, TunnelSide};
 use super::{EndpointId, Model, ServerId};
@@ -123,12 +123,13 @@ pub fn link_all(model: &Model, tops: &[PathBuf]) -> Linking {
                     out.unlinked.push(Unlinked { endpoint: EndpointId(ei), target: ti, reason });
                 }
                 if let Some(dest) = index.destination(m, t) {
-                    let servers: Vec<ServerId> = index.servers_on.get(&dest).cloned().unwrap_or_default();
-                    if !servers.is_empty() {
+                    let all: &[ServerId] = index.servers_on.get(&dest).map_or(&[], Vec::as_slice);
+                    if !all.is_empty() {
                         out.unreached.push(Unreached {
                             endpoint: EndpointId(ei),
                             target: ti,
-                            servers,
+                            servers: all[..all.len().min(UNREACHED_SERVERS_KEPT)].to_vec(),
+                            servers_total: all.len(),
                             machine: index.machine_names.get(dest).cloned().unwrap_or_default(),
                         });
                     }

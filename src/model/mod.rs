@@ -23,7 +23,7 @@ use std::sync::Arc;
 pub use build::{build, BuildOptions, Overlay, ParseBudget, ParseCache};
 pub use endpoint::{Auth, EndpointOwner, RedisTarget, SessionEndpoint, TargetProblem, Transport};
 pub use host::{Host, HostDecl, HostId};
-pub use link::{ChainProblem, Link, LinkCertainty, Unlinked, Unreached};
+pub use link::{ChainProblem, Link, LinkCertainty, Unlinked, Unreached, UNREACHED_SERVERS_KEPT};
 pub use magento::MagentoInstall;
 pub use php::{FpmPool, PhpSetup, PoolOverride, Sapi};
 pub use redis::RedisServer;

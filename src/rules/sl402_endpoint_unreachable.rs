@@ -5,7 +5,8 @@
 //! the tree holds the Redis configs of the machine that address designates: the client's
 //! own machine for `127.0.0.1`, `localhost` and Unix sockets (unless a client tunnel listens
 //! on that port), an address one of that machine's servers binds, and in a fleet the host
-//! that owns the address. It says why for each server there: another port, a `bind` that
+//! that owns the address. It says why for each server there (for the first 16 of a machine
+//! with more, saying how many there are): another port, a `bind` that
 //! excludes the address, another socket path or no `unixsocket` at all (commented out),
 //! `tls://` to a server without `tls-port`, plaintext to a TLS-only port. A remote host
 //! whose configs are not in the tree is never guessed about.
@@ -79,8 +80,14 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             };
             d = d.with_related(label(model, setting_at(server, key), "this server listens here"));
         }
-        if u.servers.len() > 5 {
-            d.message.push_str(&format!(" ({} servers of that machine; the first 5 are shown)", u.servers.len()));
+        if u.servers_total > u.servers.len() {
+            d.message.push_str(&format!(
+                " ({} servers of that machine; the first 5 are shown, the reasons are those of the first {})",
+                u.servers_total,
+                u.servers.len()
+            ));
+        } else if u.servers_total > 5 {
+            d.message.push_str(&format!(" ({} servers of that machine; the first 5 are shown)", u.servers_total));
         }
         out.push(
             d.with_help("point the save_path at an address the server listens on, or make the server listen there"),
