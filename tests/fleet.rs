@@ -463,3 +463,40 @@ fn a_chain_longer_than_sesslint_follows_is_said_not_dropped() {
     let text = show(dir.path());
     assert!(text.contains("past the 3 tunnel hops sesslint follows"), "{text}");
 }
+
+/// An address every host of a fleet claims: each link names the first five owners and counts
+/// the others (a link's reason stays short however many hosts share the address).
+#[test]
+fn an_address_many_hosts_claim_names_the_first_owners_and_counts_the_rest() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let web = tmp.path().join("web/etc/php/8.2/fpm/php.ini");
+    std::fs::create_dir_all(web.parent().expect("parent")).expect("mkdir");
+    std::fs::write(
+        &web,
+        "session.save_handler = redis\nsession.save_path = \"tcp://10.0.0.5:6379?auth=not-a-real-password\"\n",
+    )
+    .expect("write");
+    let mut hosts = Vec::new();
+    for i in 0..8 {
+        let conf = tmp.path().join(format!("r{i}/etc/redis/redis.conf"));
+        std::fs::create_dir_all(conf.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&conf, "bind 0.0.0.0\nport 6379\nrequirepass not-a-real-password\n").expect("write");
+        hosts.push(sesslint::model::HostDecl {
+            name: format!("r{i}"),
+            addresses: vec!["10.0.0.5".into()],
+            source: "sesslint.toml".into(),
+            outside: false,
+        });
+    }
+    let options = sesslint::model::BuildOptions { hosts: &hosts, ..Default::default() };
+    let model = sesslint::model::build(&[tmp.path().to_path_buf()], &options);
+    assert_eq!(model.links.len(), 8, "{:?}", model.links);
+    for l in &model.links {
+        match &l.certainty {
+            sesslint::model::LinkCertainty::Ambiguous(why) => {
+                assert_eq!(why, "`10.0.0.5` is an address of r0 and r1 and r2 and r3 and r4 and 3 other hosts")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -31,6 +31,9 @@ const FLEET_NETWORK: usize = usize::MAX;
 /// How deep tunnel chains are followed (client end, server end, and one more hop).
 const MAX_HOPS: usize = 3;
 
+/// How many of the hosts sharing an address a link's ambiguity names (the rest counted).
+const OWNERS_NAMED: usize = 5;
+
 /// How the reason a chain was cut at [`MAX_HOPS`] says so (and is known again).
 const CUT: &str = "tunnel hops sesslint follows";
 
@@ -577,17 +580,21 @@ impl Index<'_> {
                 let scope = self.scope(m, reach);
                 hits.extend(self.at.get(&(scope, host.to_owned(), port, tls)).into_iter().flatten().map(|s| plain(s, &address)));
                 let owners = if self.fleet { self.owners_of(host) } else { &[] };
-                for (om, how) in owners {
+                // Said once per target, naming the first owners: a hostile fleet can give
+                // one address to every host.
+                let ambiguity = (owners.len() > 1).then(|| {
+                    let names: Vec<&str> =
+                        owners.iter().take(OWNERS_NAMED).map(|(o, _)| self.machine_names[*o].as_str()).collect();
+                    let more = owners.len() - names.len();
+                    let more = if more > 0 { format!(" and {more} other hosts") } else { String::new() };
+                    format!("`{host}` is an address of {}{more}", names.join(" and "))
+                });
+                let mut seen: std::collections::HashSet<ServerId> = hits.iter().map(|h| h.server).collect();
+                for (om, _) in owners {
                     for s in self.any.get(&(*om, port, tls)).into_iter().flatten() {
-                        if hits.iter().any(|h| h.server == *s) {
-                            continue;
+                        if seen.insert(*s) {
+                            hits.push(Hit { ambiguity: ambiguity.clone(), ..plain(s, &address) });
                         }
-                        let ambiguity = (owners.len() > 1).then(|| {
-                            let names: Vec<&str> = owners.iter().map(|(o, _)| self.machine_names[*o].as_str()).collect();
-                            format!("`{host}` is an address of {}", names.join(" and "))
-                        });
-                        let _ = how;
-                        hits.push(Hit { ambiguity, ..plain(s, &address) });
                     }
                 }
                 if hits.is_empty() {
