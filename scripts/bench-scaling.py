@@ -22,7 +22,7 @@ in one host, lines redis-server refuses, endpoints / servers / tunnels / Magento
 ACL users of one Redis each used by a pool of its own, PeerVPN configurations with
 servers and pools on remote addresses, unquoted save_paths with passwords next to conf.d modules,
 mod_php <VirtualHost> sections, passwords of one user each sent by a pool, pools on a port
-none of the machine's many servers listens on.
+none of the machine's many servers listens on, fleet hosts sharing one address.
 """
 import argparse
 import os
@@ -254,6 +254,18 @@ def gen_unreached(tree, n):
         write(f"{tree}/etc/php/8.2/fpm/pool.d/u{f:05d}.conf", "".join(out))
 
 
+def gen_shared_address(tree, n):
+    """A fleet of n Redis hosts listening on every interface that sesslint.toml all gives one
+    address, and a web host whose 20 pools connect to it: each link is ambiguous among n."""
+    for i in range(n):
+        write(f"{tree}/r{i:05d}/etc/redis/redis.conf", "bind 0.0.0.0\nport 6379\nrequirepass pw-long-enough-xyz\n")
+    write(f"{tree}/sesslint.toml", "".join(f'[hosts.r{i:05d}]\naddresses = ["10.0.0.5"]\n' for i in range(n)))
+    web = f"{tree}/web"
+    php_base(web)
+    write(f"{web}/etc/php/8.2/fpm/pool.d/s.conf",
+          "".join(pool(f"p{i}", "tcp://10.0.0.5:6379?auth=pw-long-enough-xyz&database=2") for i in range(20)))
+
+
 def gen_errors(tree, n):
     """A redis.conf of n lines redis-server refuses: unknown names and bad arguments."""
     lines = ["port 6379", "bind 127.0.0.1", "requirepass a-long-enough-password-123"]
@@ -281,6 +293,7 @@ DIMENSIONS = [
     ("vhosts", gen_vhosts, 500, "mod_php <VirtualHost> sections with their own save_path"),
     ("default-passwords", gen_default_passwords, 1000, "passwords of the default user, a pool sending each"),
     ("unreached", gen_unreached, 250, "local Redis servers, pools on a port none listens on"),
+    ("shared-address", gen_shared_address, 100, "fleet hosts claiming the address 20 pools use"),
 ]
 
 
