@@ -235,12 +235,10 @@ fn check_hash(hash: &[u8]) -> Result<Vec<u8>, AclError> {
     }
 }
 
-/// Stands in for SHA-256 of a cleartext password: only equality between passwords matters
-/// here, and a cleartext can never look like a 64-char hex hash with this prefix.
+/// The password `>clear` sets, as redis-server keeps it: the hex SHA-256 that `#hash` names
+/// (acl.c ACLHashPassword), so that `!hash` removes `>clear` and `<clear` removes `#hash`.
 fn hash_marker(clear: &[u8]) -> Vec<u8> {
-    let mut v = b">".to_vec();
-    v.extend_from_slice(clear);
-    v
+    crate::sha256::hex_digest(clear).into_bytes()
 }
 
 #[cfg(test)]
@@ -324,6 +322,13 @@ mod tests {
                 ops.iter().map(|o| String::from_utf8_lossy(o)).collect::<Vec<_>>()
             );
         }
+    }
+
+    #[test]
+    fn a_password_is_removed_by_its_other_form() {
+        let h = crate::sha256::hex_digest(b"p1");
+        let ops = [b">p1".to_vec(), format!("!{h}").into_bytes(), format!("#{h}").into_bytes(), b"<p1".to_vec()];
+        assert_eq!(by_scratch(&ops), [None, None, None, None]);
     }
 
     #[test]
