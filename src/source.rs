@@ -173,10 +173,16 @@ fn line_starts(bytes: &[u8]) -> Vec<u32> {
     // Past u32 (only a buffer over 4 GiB, never a file read under the 16 MiB limit) the
     // offsets saturate: positions there are wrong, never a panic.
     let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-    // memchr finds the breaks (a byte-by-byte loop cost a tenth of a pre-commit run).
-    for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
-        if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
-            starts.push(at(i + 1));
+    // memchr finds the breaks (a byte-by-byte loop cost a tenth of a pre-commit run); most
+    // files hold no `\r`, and one search for it lets their lines be found by the one-byte
+    // search, cheaper per line than the two-byte one.
+    if memchr::memchr(b'\r', bytes).is_none() {
+        starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| at(i + 1)));
+    } else {
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
+                starts.push(at(i + 1));
+            }
         }
     }
     starts.shrink_to_fit();
@@ -213,5 +219,36 @@ mod tests {
         assert_eq!(s.position(9), Position { line: 4, column: 3 });
         assert_eq!(s.line_text(1), b"a");
         assert_eq!(s.line_text(4), b"d\xffe");
+    }
+
+    /// The index of a file without `\r` (found by the one-byte search) is the one the
+    /// two-byte search gives, and a `\r` anywhere takes the two-byte one.
+    #[test]
+    fn line_starts_are_those_of_every_break() {
+        let by_breaks = |b: &[u8]| {
+            let mut v = vec![0u32];
+            for (i, &c) in b.iter().enumerate() {
+                if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+                    v.push(i as u32 + 1);
+                }
+            }
+            v
+        };
+        let mut seed = 7u32;
+        for len in 0..400 {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    match (seed >> 16) % 7 {
+                        0 => b'\n',
+                        1 if len % 3 == 0 => b'\r',
+                        _ => b'a',
+                    }
+                })
+                .collect();
+            assert_eq!(line_starts(&bytes), by_breaks(&bytes), "{bytes:?}");
+        }
+        assert_eq!(line_starts(b"a\nb\n"), [0, 2, 4]);
+        assert_eq!(line_starts(b"a\r\nb\rc\n"), [0, 3, 5, 7]);
     }
 }
