@@ -119,7 +119,7 @@ pub fn follow_links_under(link: &Path, root: &Path) -> PathBuf {
     let mut p = link.to_path_buf();
     for _ in 0..40 {
         match std::fs::read_link(&p) {
-            Ok(t) if t.is_absolute() => p = root.join(t.strip_prefix("/").unwrap_or(&t)),
+            Ok(t) if t.is_absolute() => p = under_root(root, &t),
             Ok(t) => p = p.parent().unwrap_or(Path::new("")).join(t),
             Err(_) => break,
         }
@@ -654,6 +654,18 @@ pub(crate) fn is_clean_absolute(path: &Path) -> bool {
     b.len() > 1
         && b[0] == b'/'
         && b[1..].split(|&c| c == b'/').all(|part| !part.is_empty() && part != b"." && part != b"..")
+}
+
+/// Where `path`, absolute on the machine whose tree is `root`, is in that tree: `/etc/x`
+/// below `image` is `image/etc/x`, below `.` it is `etc/x` (not `./etc/x`, a second spelling
+/// of what discovery found walking `etc`), below `/` it is itself. A relative `path` is
+/// returned as it is.
+pub fn under_root(root: &Path, path: &Path) -> PathBuf {
+    let Ok(rel) = path.strip_prefix("/") else { return path.to_path_buf() };
+    if root.as_os_str() == "." || root.as_os_str().is_empty() {
+        return if rel.as_os_str().is_empty() { PathBuf::from(".") } else { rel.to_path_buf() };
+    }
+    root.join(rel)
 }
 
 /// `path` relative to `root`, both compared after [`lexical_absolute`], so a relative path

@@ -221,19 +221,28 @@ pub fn discover_observed(
         }
     }
     on_walk(looked_at.into_inner());
-    d.confinement = confinement;
-    // `./etc/x` (walking `.`), `etc/x` (walking `etc`) and `$PWD/etc/x` are one file, read
-    // once; the key is computed once per file, against the current directory asked once.
+    // `./etc/x` (walking `.`), `etc/x` (walking `etc`), `$PWD/etc/x` and `link/x` (`link`
+    // a symlink to `etc`) are one directory entry, read once: the key is the entry's
+    // directory as the walk resolved it (cached per directory) joined with its name, else
+    // the path made absolute against the current directory asked once. A symlinked *file*
+    // keeps its own entry: `conf.d/20-redis.ini` is not `mods-available/redis.ini`.
     let cwd = std::env::current_dir().ok();
-    let key = |p: &Path| match &cwd {
-        Some(c) if p.is_relative() => crate::confine::lexical_absolute(&c.join(p)),
-        _ => crate::confine::lexical_absolute(p),
+    let key = |p: &Path| {
+        let entry = p.parent().zip(p.file_name()).and_then(|(dir, name)| {
+            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+            dirs.resolve_dir(dir).map(|d| d.join(name))
+        });
+        entry.unwrap_or_else(|| match &cwd {
+            Some(c) if p.is_relative() => crate::confine::lexical_absolute(&c.join(p)),
+            _ => crate::confine::lexical_absolute(p),
+        })
     };
     let mut keyed: Vec<(PathBuf, Found)> =
         std::mem::take(&mut d.files).into_iter().map(|f| (key(&f.path), f)).collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     keyed.dedup_by(|a, b| a.0 == b.0);
     d.files = keyed.into_iter().map(|(_, f)| f).collect();
+    d.confinement = confinement;
     d
 }
 
@@ -323,6 +332,18 @@ fn walk(
         w.hosts_over_threads(&mut out, on_entry);
     } else {
         w.entries(top, 0, if shallow { 1 } else { usize::MAX }, &mut out, on_entry, &mut |_, _| {});
+    }
+    // Walking `.` meets `./etc/x`: it is kept as `etc/x`, the one spelling a config's
+    // `include /etc/x` below the root `.` also gets ([`crate::confine::under_root`]), so
+    // the two are one file. A fleet's hosts are named below the fleet as it was given.
+    if fleet.is_none() {
+        for f in &mut out.files {
+            if let Ok(rest) = f.path.strip_prefix(".") {
+                if !rest.as_os_str().is_empty() {
+                    f.path = rest.to_path_buf();
+                }
+            }
+        }
     }
     d.files.extend(out.files);
     d.unreadable.extend(out.unreadable);

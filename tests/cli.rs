@@ -355,6 +355,60 @@ fn every_spelling_of_the_root_resolves_includes_below_it() {
     assert!(out.contains("SL201"), "{out}");
 }
 
+/// However the root and the paths are spelled (`.`, `./etc`, `$PWD`, `etc/../etc`, a
+/// symlink to `etc` named beside it), each file is read once: the pools php-fpm.conf's
+/// `include=` reaches are the ones discovery found, not a second copy. `check`, `show` and
+/// `migrate`'s summary count each pool once.
+#[test]
+fn every_spelling_of_root_and_paths_reads_each_file_once() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let demo = tmp.path().join("demo");
+    copy_tree(&common::fixtures().join("demo"), &demo);
+    std::os::unix::fs::symlink("etc", demo.join("etclink")).expect("symlink");
+    let abs = demo.display().to_string();
+    let abs_etc = format!("{abs}/etc");
+    let run = |args: &[&str]| {
+        let o = common::sesslint_cmd(args)
+            .current_dir(&demo)
+            .env("REDIS_PASSWORD", "demo-cache-password")
+            .output()
+            .expect("run sesslint");
+        (stdout(&o), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    let spellings: Vec<Vec<&str>> = vec![
+        vec!["--root", ".", "etc", "var"],
+        vec!["--root", &abs, "etc", "var"],
+        vec!["--root", ".", "./etc", "var"],
+        vec!["--root", ".", "etc/../etc", "var"],
+        vec!["--root", ".", &abs_etc, "var"],
+        vec!["--root", ".", "."],
+        vec!["."],
+        vec!["etc", "etclink", "var"],
+    ];
+    for args in &spellings {
+        let check: Vec<&str> =
+            ["check", "-v", "--format", "concise"].iter().copied().chain(args.iter().copied()).collect();
+        let (out, err) = run(&check);
+        let blog_reads =
+            err.lines().filter(|l| l.starts_with("sesslint: read ") && l.contains("pool.d/blog.conf")).count();
+        assert_eq!(blog_reads, 1, "{args:?}: blog.conf read {blog_reads} times:\n{err}");
+        let sl109 = out.lines().filter(|l| l.contains("blog.conf:13") && l.contains("SL109")).count();
+        assert_eq!(sl109, 1, "{args:?}: one SL109 at blog.conf:13 expected:\n{out}");
+        let show: Vec<&str> = ["show"].iter().copied().chain(args.iter().copied()).collect();
+        let (out, _) = run(&show);
+        let pools = out.lines().filter(|l| l.trim_start().starts_with("pool ")).count();
+        assert_eq!(pools, 4, "{args:?}: show lists {pools} pool blocks:\n{out}");
+        let migrate: Vec<&str> = ["migrate", "--redis", "tcp://127.0.0.1:6379", "--password-env", "REDIS_PASSWORD"]
+            .iter()
+            .copied()
+            .chain(args.iter().copied())
+            .collect();
+        let (out, err) = run(&migrate);
+        let shop = out.lines().filter(|l| l.trim_start().starts_with("pool shop (")).count();
+        assert_eq!(shop, 1, "{args:?}: migrate's Changes name pool shop {shop} times:\n{out}{err}");
+    }
+}
+
 /// `show` on a server whose default user is `off`: protected mode has nothing to refuse,
 /// and show says so instead of claiming the default user needs a password.
 #[test]

@@ -78,9 +78,9 @@ impl Tunnel {
     pub fn key_file(&self, model: &super::Model) -> Option<std::path::PathBuf> {
         let key = self.key.as_deref()?;
         let file = self.at.file;
-        Some(match key.strip_prefix('/') {
-            Some(rel) => model.root_of(file).join(rel),
-            None => model.path(file).parent().unwrap_or(std::path::Path::new("")).join(key),
+        Some(match key.starts_with('/') {
+            true => crate::confine::under_root(model.root_of(file), std::path::Path::new(key)),
+            false => model.path(file).parent().unwrap_or(std::path::Path::new("")).join(key),
         })
     }
 }

@@ -89,10 +89,7 @@ fn setup_dir(model: &Model, id: EndpointId) -> Option<&Path> {
 
 /// An absolute path of the configured machine, below the root the tree was read with.
 fn under_root(root: &Path, path: &Path) -> PathBuf {
-    match path.strip_prefix("/") {
-        Ok(rel) => root.join(rel),
-        Err(_) => path.to_path_buf(),
-    }
+    crate::confine::under_root(root, path)
 }
 
 /// What a copy did.

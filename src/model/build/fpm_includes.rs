@@ -55,8 +55,7 @@ fn fpm_include_patterns(model: &Model, parsed: &[Parsed], m: usize) -> Vec<FpmIn
             path_on_machine(root, prefix).map(|p| p.join(&value))
         };
         let resolved = match on_machine.map(|p| crate::confine::lexical_clean(&p)) {
-            Some(p) if root != Path::new("/") => root.join(p.strip_prefix("/").unwrap_or(&p)),
-            Some(p) => p,
+            Some(p) => crate::confine::under_root(root, &p),
             None => prefix.join(&value),
         };
         let shown = crate::source::printable(&value).into_owned();

@@ -639,7 +639,7 @@ impl Loader {
         }
         match &self.root {
             Some(root) if logical.is_absolute() && !cwd_is_physical(cwd, root) => {
-                root.join(logical.strip_prefix("/").unwrap_or(&logical))
+                crate::confine::under_root(root, &logical)
             }
             _ => logical,
         }
