@@ -272,7 +272,8 @@ const COMMANDS: &[&str] = &[
 ];
 
 /// Options (of any command) that take a value, so that their value is not taken for a
-/// command or a path.
+/// command or a path. Kept by hand (building clap's whole command costs a staged file's
+/// start-up); a test holds it equal to what clap's definitions take a value for.
 const VALUED: &[&str] = &[
     "--root",
     "--format",
@@ -287,6 +288,15 @@ const VALUED: &[&str] = &[
     "--apply-plan",
     "--dir",
     "--stdin-filename",
+    "--max-host-mib",
+    "--max-run-mib",
+    "--inventory",
+    "--redis",
+    "--password-env",
+    "--password-file",
+    "--user",
+    "--database",
+    "--env",
 ];
 
 /// The command line as clap should see it: options written before the subcommand
@@ -830,6 +840,31 @@ fn run_parse(format: ParseFormat, options: &ParseOptions, files: &[PathBuf]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every option of every command that takes a value is in [`VALUED`], and nothing else
+    /// is: `sesslint --max-host-mib 64 .` must not take `64` for a command.
+    #[test]
+    fn valued_lists_every_option_that_takes_a_value() {
+        use clap::CommandFactory;
+        fn collect(c: &clap::Command, out: &mut std::collections::BTreeSet<String>) {
+            for a in c.get_arguments() {
+                let takes = a.get_num_args().is_some_and(|n| n.takes_values()) && !a.is_positional();
+                if takes {
+                    out.extend(a.get_long().map(|l| format!("--{l}")));
+                    out.extend(a.get_short().map(|s| format!("-{s}")));
+                }
+            }
+            for s in c.get_subcommands() {
+                collect(s, out);
+            }
+        }
+        let mut from_clap = std::collections::BTreeSet::new();
+        let mut cli = Cli::command();
+        cli.build();
+        collect(&cli, &mut from_clap);
+        let listed: std::collections::BTreeSet<String> = VALUED.iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(listed, from_clap, "VALUED differs from the options clap takes a value for");
+    }
 
     /// What the whole command line parser makes of `sesslint ARGS`, as `check_only` would
     /// give it: `None` when it is no `check` or clap refuses it.

@@ -355,6 +355,70 @@ fn every_spelling_of_the_root_resolves_includes_below_it() {
     assert!(out.contains("SL201"), "{out}");
 }
 
+/// Every option `sesslint --help` lists with a value means the same in `--opt N` and
+/// `--opt=N`, with and without the word `check`: the value is never taken for a command.
+#[test]
+fn every_valued_option_of_help_works_in_both_spellings_with_and_without_check() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let demo = tmp.path().join("demo");
+    copy_tree(&common::fixtures().join("demo"), &demo);
+    std::fs::write(demo.join("sesslint.toml"), "").expect("write");
+    std::fs::write(demo.join("hosts.ini"), "[web]\nlocalhost\n").expect("write");
+    let help = common::sesslint_cmd(&["--help"]).output().expect("run sesslint");
+    let help = stdout(&help);
+    let value_for = |name: &str| match name {
+        "root" => ".",
+        "inventory" => "hosts.ini",
+        "max-host-mib" => "64",
+        "max-run-mib" => "100",
+        "format" => "concise",
+        "fail-on" => "error",
+        "config" => "sesslint.toml",
+        "select" | "ignore" => "SL201",
+        "output-file" => "out.txt",
+        "write-plan" | "apply-plan" => "plan.json",
+        "stdin-filename" => "etc/php/8.2/fpm/php.ini",
+        other => panic!("--{other}: no test value; add one"),
+    };
+    let mut tried = 0;
+    for line in help.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let Some(long) = words.iter().find(|w| w.starts_with("--")) else { continue };
+        let long = long.trim_end_matches(',');
+        if !words.last().is_some_and(|w| w.starts_with('<')) {
+            continue;
+        }
+        let value = value_for(&long[2..]);
+        let short = words.iter().find(|w| w.len() == 3 && w.starts_with('-') && !w.starts_with("--"));
+        let joined = format!("{long}={value}");
+        let mut spellings: Vec<Vec<&str>> = vec![vec![long, value], vec![&joined]];
+        if let Some(s) = short {
+            spellings.push(vec![s.trim_end_matches(','), value]);
+        }
+        let mut seen: Option<(Option<i32>, String)> = None;
+        for spelling in &spellings {
+            for with_check in [false, true] {
+                let args: Vec<&str> =
+                    with_check.then_some("check").into_iter().chain(spelling.iter().copied()).chain(["."]).collect();
+                let o = common::sesslint_cmd(&args)
+                    .current_dir(&demo)
+                    .stdin(std::process::Stdio::null())
+                    .output()
+                    .expect("run sesslint");
+                let err = String::from_utf8_lossy(&o.stderr);
+                assert!(!err.contains("unknown command"), "{args:?}: {err}");
+                let got = (o.status.code(), stdout(&o));
+                match &seen {
+                    None => seen = Some(got),
+                    Some(first) => assert_eq!(first, &got, "{args:?} differs from {:?}: {err}", spellings[0]),
+                }
+            }
+        }
+        tried += 1;
+    }
+    assert!(tried >= 13, "only {tried} valued options found in --help:\n{help}");
+}
+
 /// However the root and the paths are spelled (`.`, `./etc`, `$PWD`, `etc/../etc`, a
 /// symlink to `etc` named beside it), each file is read once: the pools php-fpm.conf's
 /// `include=` reaches are the ones discovery found, not a second copy. `check`, `show` and
