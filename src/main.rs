@@ -765,8 +765,11 @@ fn run_show(args: &ShowArgs) -> ExitCode {
         Err(code) => return code,
     };
     // What was refused (a symlink out of the work tree, a FIFO) is said, never shown.
-    for u in model.unreadable.iter().chain(&model.over_budget) {
+    for u in &model.unreadable {
         eprintln!("sesslint: not read: {}: {}", sesslint::display_path(&u.path), u.reason);
+    }
+    for u in &model.over_budget {
+        eprintln!("sesslint: not parsed: {}: {}", sesslint::display_path(&u.path), u.reason);
     }
     let ctx = ReportContext::new(&model, args.common.show_secrets, false);
     let text = match args.format {

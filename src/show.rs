@@ -394,7 +394,7 @@ fn not_read_text(model: &Model, out: &mut String) {
         if std::mem::take(&mut first) {
             let _ = writeln!(out, "\nLeft out of this description (check reports each as SL002):");
         }
-        let _ = writeln!(out, "  {verb} {}: {}", display_path(&u.path), u.reason);
+        let _ = writeln!(out, "  {verb}: {}: {}", display_path(&u.path), u.reason);
     }
 }
 
@@ -518,7 +518,7 @@ pub fn to_json(model: &Model, ctx: &ReportContext<'_>) -> Value {
     }
     if leaves_out_files(model) {
         v["not_read"] = json!(not_read(model)
-            .map(|(u, verb)| json!({"path": display_path(&u.path), "reason": u.reason, "past_budget": verb == "not parsed"}))
+            .map(|(u, verb)| json!({"path": display_path(&u.path), "reason": u.reason, "past_budget": verb == "not parsed", "left_out": verb}))
             .collect::<Vec<_>>());
     }
     shown_strings(&mut v);

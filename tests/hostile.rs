@@ -2315,7 +2315,7 @@ fn files_past_the_bytes_parsed_per_host_are_named_and_fail_the_run() {
     assert_eq!(o.status.code(), Some(1), "{out}");
     let skipped: Vec<&str> = out.lines().filter(|l| l.contains("error[SL002]")).collect();
     assert_eq!(skipped.len(), 1, "only the fifth file is past 64 MiB:\n{out}");
-    assert!(skipped[0].contains("did not check etc/php/8.2/cli/conf.d/05-big.ini: not parsed"), "{out}");
+    assert!(skipped[0].contains("not parsed: etc/php/8.2/cli/conf.d/05-big.ini: it holds 16.0 MiB and"), "{out}");
     assert!(skipped[0].contains("at most 64.0 MiB per tree"), "the budget is named: {out}");
 }
 
@@ -2335,7 +2335,7 @@ fn the_bytes_parsed_are_raised_or_lowered_from_the_command_line_only() {
         let o = sesslint_in(repo.path(), &[&["check", "--format", "concise"], args, &["."]].concat());
         (o.status.code(), all_output(&o))
     };
-    let not_parsed = "did not check etc/php/8.2/cli/conf.d/02-big.ini: not parsed";
+    let not_parsed = "not parsed: etc/php/8.2/cli/conf.d/02-big.ini: it holds 0.9 MiB and";
     let (code, out) = run(&["--max-host-mib", "1"]);
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains(not_parsed) && out.contains("at most 1.0 MiB per tree"), "{out}");
@@ -2378,6 +2378,7 @@ fn no_command_exits_0_on_files_it_left_out_without_saying_so_on_stdout() {
     write(&repo.path().join("etc/php/8.2/cli/php.ini"), "extension=redis\nsession.save_handler = files\n");
     write(&repo.path().join("etc/php/8.2/cli/conf.d/01-big.ini"), &big);
     write(&repo.path().join("etc/php/8.2/cli/conf.d/02-big.ini"), &big);
+    write(&repo.path().join("etc/php/8.2/cli/conf.d/02-more.ini"), &big);
     let run = |args: &[&str]| {
         let o = sesslint_in(repo.path(), args);
         (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned(), all_output(&o))
@@ -2390,18 +2391,21 @@ fn no_command_exits_0_on_files_it_left_out_without_saying_so_on_stdout() {
     assert_eq!(code, Some(1), "{all}");
     assert!(
         out.contains("Left out of this description")
-            && out.contains("not parsed etc/php/8.2/cli/conf.d/02-big.ini: not parsed"),
+            && out.contains("not parsed: etc/php/8.2/cli/conf.d/02-big.ini: it holds "),
         "on stdout: {out}"
     );
+    // One word per file left out, on stdout and stderr alike.
+    assert!(!all.contains("not read: etc/php/8.2/cli/conf.d/02-big.ini"), "{all}");
     let (code, out, all) = run(&["show", "--format", "json", "--max-host-mib", "1", "."]);
     assert_eq!(code, Some(1), "{all}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("show's JSON stays JSON");
     assert_eq!(v["not_read"][0]["path"], "etc/php/8.2/cli/conf.d/02-big.ini", "{v}");
     assert_eq!(v["not_read"][0]["past_budget"], true, "{v}");
+    assert_eq!(v["not_read"][0]["left_out"], "not parsed", "{v}");
     let (code, out, all) = run(&["probe", "--format", "concise", "--max-host-mib", "1", "."]);
     assert_eq!(code, Some(1), "{all}");
     assert!(out.contains("error[SL002]") && out.contains("02-big.ini"), "{out}");
-    let (code, _, all) = run(&[
+    let (code, out, all) = run(&[
         "migrate",
         "--redis",
         "tcp://127.0.0.1:6379",
@@ -2412,14 +2416,21 @@ fn no_command_exits_0_on_files_it_left_out_without_saying_so_on_stdout() {
         ".",
     ]);
     assert_eq!(code, Some(1), "{all}");
-    assert!(all.contains("no plan: 1 file(s) were not parsed, the first etc/php/8.2/cli/conf.d/02-big.ini"), "{all}");
+    // Each file left unparsed is named on stdout, with its own size, not only the first.
+    assert!(out.starts_with("No plan: these files were not parsed"), "on stdout: {out}");
+    for f in ["02-big.ini", "02-more.ini"] {
+        let line = format!("  not parsed: etc/php/8.2/cli/conf.d/{f}: it holds 0.9 MiB and ");
+        assert!(out.contains(&line), "{line:?} on stdout: {out}");
+    }
+    assert!(all.contains("no plan: 2 file(s) not parsed"), "{all}");
     // A file that cannot be read (a FIFO is never opened): listed, and the run fails.
     std::fs::remove_file(repo.path().join("etc/php/8.2/cli/conf.d/02-big.ini")).expect("rm");
+    std::fs::remove_file(repo.path().join("etc/php/8.2/cli/conf.d/02-more.ini")).expect("rm");
     let fifo = repo.path().join("etc/php/8.2/cli/conf.d/03-fifo.ini");
     assert!(Command::new("mkfifo").arg(&fifo).status().expect("mkfifo").success());
     let (code, out, all) = run(&["show", "."]);
     assert_eq!(code, Some(1), "{all}");
-    assert!(out.contains("not read etc/php/8.2/cli/conf.d/03-fifo.ini: not a regular file"), "{out}");
+    assert!(out.contains("not read: etc/php/8.2/cli/conf.d/03-fifo.ini: not a regular file"), "{out}");
     let (code, out, all) =
         run(&["migrate", "--redis", "tcp://127.0.0.1:6379", "--password-env", "SESSLINT_CANARY", "."]);
     assert_eq!(code, Some(0), "a preview: {all}");
@@ -2457,11 +2468,7 @@ fn fpm_include_files_count_against_the_bytes_parsed() {
     let over: Vec<_> =
         model.over_budget.iter().map(|u| u.path.file_name().and_then(|n| n.to_str()).unwrap_or_default()).collect();
     assert_eq!(over, ["p3.cnf"], "{:?}", model.over_budget);
-    assert!(
-        model.over_budget[0].reason.contains("not parsed: the checked tree's files before it hold"),
-        "{:?}",
-        model.over_budget
-    );
+    assert!(model.over_budget[0].reason.contains("and the checked tree's files before it "), "{:?}", model.over_budget);
     let pools: Vec<&str> = model.pools.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(pools, ["www1", "www2"], "the third is not parsed");
     let found = sesslint::rules::check(&model);
@@ -2505,7 +2512,7 @@ fn a_staged_file_keeps_the_error_of_a_file_left_unparsed() {
     let out = all_output(&o);
     let unparsed: Vec<&str> = out.lines().filter(|l| l.contains("error[SL002]")).collect();
     assert_eq!(unparsed.len(), 1, "{out}");
-    assert!(unparsed[0].contains("did not check etc/php/8.2/fpm/conf.d/40-big.ini: not parsed"), "{out}");
+    assert!(unparsed[0].contains("not parsed: etc/php/8.2/fpm/conf.d/40-big.ini: it holds "), "{out}");
     assert_eq!(o.status.code(), Some(1), "the run fails on the file it did not parse:\n{out}");
 }
 
@@ -2647,6 +2654,9 @@ fn tunnel_key_files_count_against_the_bytes_parsed() {
     assert!(over[0].ends_with("web/etc/spiped/redis.key"), "{over:?}");
     assert_eq!(model.chain_problems.len(), 1, "{:?}", model.chain_problems);
     let said = &model.chain_problems[0].message;
-    assert!(said.contains("cannot be compared") && said.contains("not read past the bytes sesslint parses"), "{said}");
+    assert!(
+        said.contains("cannot be compared") && said.contains("not parsed, past the bytes sesslint parses"),
+        "{said}"
+    );
     assert!(!said.contains("fixture key"), "the key text never reaches a message: {said}");
 }

@@ -116,16 +116,19 @@ pub fn run(args: &MigrateArgs) -> ExitCode {
     };
     // A pool or php.ini left unparsed past the budget may keep its sessions in files: a plan
     // without it would move some sessions and say nothing of the rest.
-    if let Some(u) = model.over_budget.first() {
-        return fail(
-            1,
-            &format!(
-                "no plan: {} file(s) were not parsed, the first {}: {}",
-                model.over_budget.len(),
-                sesslint::display_path(&u.path),
-                u.reason
-            ),
+    if !model.over_budget.is_empty() {
+        let mut text = String::from(
+            "No plan: these files were not parsed, and a plan without them could leave their sessions in files (check reports each as SL002):\n",
         );
+        for u in &model.over_budget {
+            let line = format!("not parsed: {}: {}", sesslint::display_path(&u.path), u.reason);
+            text.push_str(&format!("  {}\n", sesslint::printable(&line)));
+        }
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+            return write_failed(&e, None);
+        }
+        return fail(1, &format!("no plan: {} file(s) not parsed (listed on stdout)", model.over_budget.len()));
     }
     let request = Request { redis: url, password, user: args.user.clone(), database, harden_redis: args.harden_redis };
     let mut plan = match sesslint::migrate::plan(&model, &request) {

@@ -780,7 +780,7 @@ impl Index<'_> {
             // Charged to the build's budget when it was built: one past it is not read.
             if self.unparsed.contains(&path) {
                 return Err(format!(
-                    "{}: not read past the bytes sesslint parses (SL002)",
+                    "{}: not parsed, past the bytes sesslint parses (SL002)",
                     crate::source::display_path(&path)
                 ));
             }

@@ -50,13 +50,14 @@ pub static RULE: Rule = Rule {
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
     // Past the budget: an error, so that no `fail-on` lets a run pass on files it never read.
     let lists = [
-        (&model.unreadable, Severity::Warning, "could not read"),
-        (&model.over_budget, Severity::Error, "did not check"),
+        (&model.unreadable, Severity::Warning, "could not read "),
+        // "not parsed", the words show, migrate and the JSON use for these files too.
+        (&model.over_budget, Severity::Error, "not parsed: "),
     ];
     for (list, severity, verb) in lists {
         for u in list {
             let primary = Label::new(Path::new(&u.path), Span::empty(0), u.reason.clone());
-            let message = format!("{verb} {}: {}", crate::source::display_path(&u.path), u.reason);
+            let message = format!("{verb}{}: {}", crate::source::display_path(&u.path), u.reason);
             out.push(rule.diagnostic(severity, message, primary));
         }
     }

@@ -95,6 +95,7 @@ impl Spent {
     /// fit in both budgets; `Err(reason)` (nothing counted) when they do not, the reason
     /// naming the budget, for an SL002 error at that file.
     pub(super) fn charge(&mut self, model: &Model, path: &std::path::Path, size: u64) -> Result<(), String> {
+        let own = size;
         let size = size.min(crate::confine::MAX_FILE_SIZE);
         let h = model.host_of_path(path).map(|h| h.0);
         let host = self.hosts.get(&h).copied().unwrap_or(0);
@@ -104,14 +105,16 @@ impl Spent {
                 _ => ("the checked tree's files".to_owned(), "per tree (per host in a fleet)"),
             };
             return Err(format!(
-                "not parsed: {whose} before it hold {}, and sesslint parses at most {} {per}, which bounds its memory; raise it with --max-host-mib",
+                "it holds {} and {whose} before it {}, and sesslint parses at most {} {per}, which bounds its memory; raise it with --max-host-mib",
+                mib(own),
                 mib(host),
                 mib(self.budget.host_bytes)
             ));
         }
         if self.run + size > self.budget.run_bytes {
             return Err(format!(
-                "not parsed: the files before it hold {}, and sesslint parses at most {} in one run, which bounds its memory; raise it with --max-run-mib or check fewer hosts at once",
+                "it holds {} and the files before it {}, and sesslint parses at most {} in one run, which bounds its memory; raise it with --max-run-mib or check fewer hosts at once",
+                mib(own),
                 mib(self.run),
                 mib(self.budget.run_bytes)
             ));
@@ -184,7 +187,7 @@ mod tests {
         assert_eq!(kept, ["/f/a/1", "/f/a/3", "/f/b/1"], "a file that still fits is parsed");
         assert_eq!(over.len(), 1);
         assert_eq!(over[0].path, PathBuf::from("/f/a/2"));
-        assert!(over[0].reason.starts_with("not parsed: host a's files before it hold 0.0 MiB"), "{}", over[0].reason);
+        assert!(over[0].reason.contains("and host a's files before it 0.0 MiB"), "{}", over[0].reason);
         assert!(over[0].reason.ends_with("raise it with --max-host-mib"), "{}", over[0].reason);
     }
 
