@@ -152,10 +152,18 @@ fn rules_and_rule_docs() {
     assert_eq!(sesslint(&["rule", "SL999"]).status.code(), Some(2));
     // A rule's former name still finds it (SL107 was `session-locking-disabled`).
     for (old, code) in sesslint::codes::RENAMED {
-        let doc = stdout(&sesslint(&["rule", old]));
+        let o = sesslint(&["rule", old]);
+        let doc = stdout(&o);
         assert_eq!(doc, stdout(&sesslint(&["rule", code.as_str()])), "{old}");
         assert!(doc.starts_with(&format!("# {} {}", code.as_str(), code.name())), "{doc}");
+        // ... and says it was renamed.
+        let said = String::from_utf8_lossy(&o.stderr);
+        assert!(said.contains(&format!("rule `{old}` is now named `{}`", code.name())), "{said}");
     }
+    // A rule whose findings have more than one severity lists them all (SL405: errors for
+    // broken chains, an info where it stops following).
+    let sl405 = list.lines().find(|l| l.starts_with("SL405")).expect("SL405 listed");
+    assert!(sl405.contains("error/info"), "{sl405}");
     let json: serde_json::Value =
         serde_json::from_str(&stdout(&sesslint(&["rules", "--format", "json"]))).expect("json");
     assert_eq!(json.as_array().map(Vec::len), Some(sesslint::rules::RULES.len()));

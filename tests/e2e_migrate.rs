@@ -415,18 +415,12 @@ fn readme_shows_the_real_preview_of_the_demo_tree() {
     for d in ["etc", "var"] {
         copy_tree(&common::fixtures().join("demo").join(d), &tmp.path().join(d));
     }
-    let out = common::sesslint_cmd(&[
-        "migrate",
-        "--redis",
-        "tcp://127.0.0.1:6379",
-        "--password-env",
-        "REDIS_PASSWORD",
-        ".",
-    ])
-    .current_dir(tmp.path())
-    .env("REDIS_PASSWORD", "demo-cache-password")
-    .output()
-    .expect("run");
+    let out =
+        common::sesslint_cmd(&["migrate", "--redis", "tcp://127.0.0.1:6379", "--password-env", "REDIS_PASSWORD", "."])
+            .current_dir(tmp.path())
+            .env("REDIS_PASSWORD", "demo-cache-password")
+            .output()
+            .expect("run");
     assert!(out.status.success(), "{}", text(&out.stderr));
     // The tree's top names every file the demo's configs include: no note of one left out.
     assert!(!text(&out.stdout).contains("not read"), "{}", text(&out.stdout));

@@ -59,6 +59,39 @@ fn every_rule_fires_on_its_triggers_and_not_on_its_clean_fixtures() {
     }
 }
 
+/// `sesslint rules` shows each rule's severities from `Rule::also`: every finding on the
+/// rule fixtures and the real configs of the corpus has one of them.
+#[test]
+fn every_finding_has_a_severity_its_rule_lists() {
+    let mut dirs: Vec<PathBuf> = cases().into_iter().map(|(_, _, d)| d).collect();
+    dirs.push(common::fixtures().join("demo"));
+    let corpora =
+        [Some(common::fixtures().join("corpus")), Some(common::fixtures().join("fleets")), common::shared_corpus()];
+    for corpus in corpora.into_iter().flatten() {
+        for e in std::fs::read_dir(&corpus).expect("corpus") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                dirs.push(p);
+            }
+        }
+    }
+    for dir in &dirs {
+        let (diagnostics, _) = check(dir, Format::Concise);
+        for d in &diagnostics {
+            let rule = sesslint::rules::find(d.code.as_str()).expect("a rule per code");
+            assert!(
+                rule.default_severity == d.severity || rule.also.contains(&d.severity),
+                "{}: {} has a {} finding, but `sesslint rules` lists {}: {}",
+                dir.display(),
+                d.code,
+                d.severity.as_str(),
+                rule.severities(),
+                d.message
+            );
+        }
+    }
+}
+
 #[test]
 fn secrets_never_appear_in_any_format() {
     for (_, _, dir) in cases() {

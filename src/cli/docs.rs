@@ -13,10 +13,10 @@ pub fn run_rules(format: DocFormat) -> ExitCode {
                 .iter()
                 .map(|r| {
                     format!(
-                        "{bold}{:<6}{reset} {:<34} {:<8} {:<4} {}\n",
+                        "{bold}{:<6}{reset} {:<34} {:<18} {:<4} {}\n",
                         r.code,
                         r.name(),
-                        r.default_severity.as_str(),
+                        r.severities(),
                         if r.offers_fix() { "fix" } else { "-" },
                         r.summary
                     )
@@ -27,7 +27,7 @@ pub fn run_rules(format: DocFormat) -> ExitCode {
         DocFormat::Json => {
             let list: Vec<_> = sesslint::rules::RULES
                 .iter()
-                .map(|r| serde_json::json!({"code": r.code, "name": r.name(), "severity": r.default_severity, "fix": r.offers_fix(), "summary": r.summary, "doc": r.doc()}))
+                .map(|r| serde_json::json!({"code": r.code, "name": r.name(), "severity": r.default_severity, "also": r.also, "fix": r.offers_fix(), "summary": r.summary, "doc": r.doc()}))
                 .collect();
             serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
         }
@@ -40,11 +40,15 @@ pub fn run_rule(code: &str, format: DocFormat) -> ExitCode {
         eprintln!("sesslint: no rule {code}; `sesslint rules` lists them");
         return ExitCode::from(2);
     };
+    // A name a rule had before: the page is shown, and the new name said beside it.
+    if let Some(&(old, _)) = sesslint::codes::RENAMED.iter().find(|(old, _)| *old == code) {
+        eprintln!("sesslint: rule `{old}` is now named `{}` ({})", r.name(), r.code);
+    }
     let text = match format {
         DocFormat::Text => sesslint::report::rules_doc::render_terminal(&r.doc(), color()),
         DocFormat::Markdown => r.doc(),
         DocFormat::Json => {
-            serde_json::json!({"code": r.code, "name": r.name(), "severity": r.default_severity, "summary": r.summary, "doc": r.doc()})
+            serde_json::json!({"code": r.code, "name": r.name(), "severity": r.default_severity, "also": r.also, "summary": r.summary, "doc": r.doc()})
                 .to_string()
                 + "\n"
         }

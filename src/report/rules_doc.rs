@@ -15,14 +15,14 @@ pub fn catalogue_markdown() -> String {
     out.push_str(&format!(
         "<!-- Generated from the doc comments in src/rules/ by `{GENERATE}`; edit those, not this file. -->\n\n"
     ));
-    out.push_str("| code | name | default | fix | finds |\n|---|---|---|---|---|\n");
+    out.push_str("| code | name | severity | fix | finds |\n|---|---|---|---|---|\n");
     for r in RULES {
         out.push_str(&format!(
             "| [{}](#{}) | {} | {} | {} | {} |\n",
             r.code,
             r.code.as_str().to_ascii_lowercase(),
             r.name(),
-            r.default_severity.as_str(),
+            r.severities(),
             if r.offers_fix() { "yes" } else { "no" },
             r.summary.replace('|', "\\|")
         ));
@@ -49,6 +49,10 @@ fn rule_section(rule: &Rule) -> String {
             out.push('\n');
             if !default_said {
                 out.push_str(&format!("\nDefault severity: {}.\n", rule.default_severity.as_str()));
+                if !rule.also.is_empty() {
+                    let also: Vec<&str> = rule.also.iter().map(|s| s.as_str()).collect();
+                    out.push_str(&format!("Some findings are {}.\n", also.join(" or ")));
+                }
                 default_said = true;
             }
             continue;

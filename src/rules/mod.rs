@@ -63,6 +63,10 @@ pub struct Rule {
     /// One line: what the rule finds.
     pub summary: &'static str,
     pub default_severity: Severity,
+    /// The other severities some of its findings have (SL405's chain followed past the
+    /// hops sesslint follows is an info, its broken chains errors); empty for most rules.
+    /// `tests/rules.rs` holds every finding of the fixtures and corpus to these.
+    pub also: &'static [Severity],
     /// The rule's source file; its leading `//!` lines are the documentation.
     source: &'static str,
     check: fn(&Rule, &Model, &mut Vec<Diagnostic>),
@@ -126,6 +130,15 @@ pub static RULES: &[&Rule] = &[
 fn live_only(_: &Rule, _: &Model, _: &mut Vec<Diagnostic>) {}
 
 impl Rule {
+    /// The severities its findings have, the default first: `error` or `error/info`.
+    pub fn severities(&self) -> String {
+        std::iter::once(self.default_severity)
+            .chain(self.also.iter().copied())
+            .map(Severity::as_str)
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
     /// Whether the rule is about the running server (SL5xx), reported by `sesslint probe`
     /// only and never by `check`.
     pub fn is_live(&self) -> bool {

@@ -65,6 +65,7 @@ pub static RULE: Rule = Rule {
     code: Code::SyntaxError,
     summary: "A line PHP, php-fpm or redis-server rejects, when reading it or at startup",
     default_severity: Severity::Error,
+    also: &[Severity::Warning],
     source: include_str!("sl001_syntax_error.rs"),
     check,
 };

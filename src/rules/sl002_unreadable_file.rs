@@ -43,6 +43,7 @@ pub static RULE: Rule = Rule {
     code: Code::UnreadableFile,
     summary: "A configuration file that could not be read",
     default_severity: Severity::Warning,
+    also: &[Severity::Error],
     source: include_str!("sl002_unreadable_file.rs"),
     check,
 };

@@ -30,6 +30,7 @@ pub static RULE: Rule = Rule {
     code: Code::UnknownDirective,
     summary: "A directive redis-server refuses or PHP silently ignores",
     default_severity: Severity::Warning,
+    also: &[Severity::Error],
     source: include_str!("sl003_unknown_directive.rs"),
     check,
 };

@@ -33,6 +33,7 @@ pub static RULE: Rule = Rule {
     code: Code::IncludeProblem,
     summary: "An include that is missing or loops",
     default_severity: Severity::Error,
+    also: &[Severity::Warning],
     source: include_str!("sl004_include_problem.rs"),
     check,
 };

@@ -30,6 +30,7 @@ pub static RULE: Rule = Rule {
     code: Code::BlanketSuppression,
     summary: "A `sesslint: ignore` comment without rule codes",
     default_severity: Severity::Warning,
+    also: &[],
     source: include_str!("sl005_blanket_suppression.rs"),
     check,
 };

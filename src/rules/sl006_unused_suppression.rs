@@ -28,6 +28,7 @@ pub static RULE: Rule = Rule {
     code: Code::UnusedSuppression,
     summary: "A suppression that suppresses nothing",
     default_severity: Severity::Warning,
+    also: &[],
     source: include_str!("sl006_unused_suppression.rs"),
     check,
 };

@@ -39,6 +39,7 @@ pub static RULE: Rule = Rule {
     code: Code::FilesSessionHandler,
     summary: "A PHP SAPI or php-fpm pool that keeps sessions in files",
     default_severity: Severity::Info,
+    also: &[],
     source: include_str!("sl101_files_session_handler.rs"),
     check,
 };

@@ -38,6 +38,7 @@ pub static RULE: Rule = Rule {
     code: Code::SessionHandlerUnavailable,
     summary: "A session handler that no module loaded for that SAPI provides",
     default_severity: Severity::Error,
+    also: &[],
     source: include_str!("sl102_session_handler_unavailable.rs"),
     check,
 };

@@ -48,6 +48,7 @@ pub static RULE: Rule = Rule {
     code: Code::SavePathInvalid,
     summary: "A session save_path that the handler cannot use",
     default_severity: Severity::Error,
+    also: &[],
     source: include_str!("sl103_save_path_invalid.rs"),
     check,
 };

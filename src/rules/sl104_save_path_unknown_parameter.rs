@@ -44,6 +44,7 @@ pub static RULE: Rule = Rule {
     code: Code::SavePathUnknownParameter,
     summary: "A save_path parameter that phpredis silently ignores",
     default_severity: Severity::Error,
+    also: &[],
     source: include_str!("sl104_save_path_unknown_parameter.rs"),
     check,
 };

@@ -50,6 +50,7 @@ pub static RULE: Rule = Rule {
     code: Code::SavePathUnquoted,
     summary: "A session save_path with ; & | ~ ^ that PHP reads otherwise because it is not double-quoted",
     default_severity: Severity::Error,
+    also: &[],
     source: include_str!("sl105_save_path_unquoted.rs"),
     check,
 };

@@ -60,6 +60,7 @@ pub static RULE: Rule = Rule {
     code: Code::SessionSettingShadowed,
     summary: "A later PHP layer that overrides the session handler or save_path",
     default_severity: Severity::Warning,
+    also: &[],
     source: include_str!("sl106_session_setting_shadowed.rs"),
     check,
 };

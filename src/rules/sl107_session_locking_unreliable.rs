@@ -16,6 +16,9 @@
 //!
 //! The `rediscluster` handler does not lock at all (phpredis README, "Session locking").
 //!
+//! Named `session-locking-disabled` in 0.2.0; `sesslint rule` still takes that name and says
+//! the new one (`--select`/`--ignore` take the code, SL107, which did not change).
+//!
 //! ## Why it matters
 //! PHP's `files` handler locks each session with `flock()`: concurrent requests of one user
 //! wait for each other. phpredis does not, unless told: two AJAX requests read the same
@@ -50,6 +53,7 @@ pub static RULE: Rule = Rule {
     code: Code::SessionLockingUnreliable,
     summary: "phpredis sessions without working session locks",
     default_severity: Severity::Warning,
+    also: &[Severity::Info],
     source: include_str!("sl107_session_locking_unreliable.rs"),
     check,
 };

@@ -31,6 +31,7 @@ pub static RULE: Rule = Rule {
     code: Code::SessionTimeoutsMissing,
     summary: "A Redis session save_path without connect and read timeouts",
     default_severity: Severity::Warning,
+    also: &[],
     source: include_str!("sl108_session_timeouts_missing.rs"),
     check,
 };

@@ -33,6 +33,7 @@ pub static RULE: Rule = Rule {
     code: Code::SavePathMissingAuth,
     summary: "A Redis session save_path that sends no password",
     default_severity: Severity::Warning,
+    also: &[],
     source: include_str!("sl109_save_path_missing_auth.rs"),
     check,
 };

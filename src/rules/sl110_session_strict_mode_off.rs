@@ -32,6 +32,7 @@ pub static RULE: Rule = Rule {
     code: Code::SessionStrictModeOff,
     summary: "PHP accepts session ids it never issued (session.use_strict_mode off)",
     default_severity: Severity::Info,
+    also: &[],
     source: include_str!("sl110_session_strict_mode_off.rs"),
     check,
 };

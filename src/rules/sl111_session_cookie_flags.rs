@@ -40,6 +40,7 @@ pub static RULE: Rule = Rule {
     code: Code::SessionCookieFlags,
     summary: "A session cookie without HttpOnly, SameSite or Secure",
     default_severity: Severity::Info,
+    also: &[],
     source: include_str!("sl111_session_cookie_flags.rs"),
     check,
 };

@@ -34,6 +34,7 @@ pub static RULE: Rule = Rule {
     code: Code::PersistentConnections,
     summary: "Persistent Redis session connections under php-fpm",
     default_severity: Severity::Info,
+    also: &[],
     source: include_str!("sl112_persistent_connections.rs"),
     check,
 };

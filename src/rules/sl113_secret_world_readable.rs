@@ -41,6 +41,7 @@ pub static RULE: Rule = Rule {
     code: Code::SecretWorldReadable,
     summary: "A file holding a Redis password that every local user can read",
     default_severity: Severity::Warning,
+    also: &[],
     source: include_str!("sl113_secret_world_readable.rs"),
     check,
 };

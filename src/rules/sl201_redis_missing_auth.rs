@@ -51,6 +51,7 @@ pub static RULE: Rule = Rule {
     code: Code::RedisMissingAuth,
     summary: "A Redis server that accepts clients without a password",
     default_severity: Severity::Warning,
+    also: &[Severity::Error, Severity::Info],
     source: include_str!("sl201_redis_missing_auth.rs"),
     check,
 };

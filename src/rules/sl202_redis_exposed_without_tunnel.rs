@@ -46,6 +46,7 @@ pub static RULE: Rule = Rule {
     code: Code::RedisExposedWithoutTunnel,
     summary: "A Redis plaintext port reachable beyond loopback with no TLS or tunnel",
     default_severity: Severity::Error,
+    also: &[Severity::Warning],
     source: include_str!("sl202_redis_exposed_without_tunnel.rs"),
     check,
 };

@@ -36,6 +36,7 @@ pub static RULE: Rule = Rule {
     code: Code::ProtectedModeOff,
     summary: "A Redis server listening beyond loopback with protected mode off",
     default_severity: Severity::Warning,
+    also: &[Severity::Error, Severity::Info],
     source: include_str!("sl203_protected_mode_off.rs"),
     check,
 };

@@ -35,6 +35,7 @@ pub static RULE: Rule = Rule {
     code: Code::WeakPassword,
     summary: "A Redis password shorter than 32 characters, or a published example",
     default_severity: Severity::Warning,
+    also: &[Severity::Error],
     source: include_str!("sl204_weak_password.rs"),
     check,
 };

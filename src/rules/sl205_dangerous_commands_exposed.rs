@@ -44,6 +44,7 @@ pub static RULE: Rule = Rule {
     code: Code::DangerousCommandsExposed,
     summary: "FLUSHALL, CONFIG, DEBUG or KEYS allowed to the sessions' user on a server reachable beyond loopback",
     default_severity: Severity::Info,
+    also: &[],
     source: include_str!("sl205_dangerous_commands_exposed.rs"),
     check,
 };

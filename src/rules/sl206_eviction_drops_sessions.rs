@@ -32,6 +32,7 @@ pub static RULE: Rule = Rule {
     code: Code::EvictionDropsSessions,
     summary: "A Redis server holding sessions evicts keys under memory pressure",
     default_severity: Severity::Warning,
+    also: &[],
     source: include_str!("sl206_eviction_drops_sessions.rs"),
     check,
 };

@@ -30,6 +30,7 @@ pub static RULE: Rule = Rule {
     code: Code::NoPersistence,
     summary: "A Redis server holding sessions keeps nothing on disk",
     default_severity: Severity::Info,
+    also: &[],
     source: include_str!("sl207_no_persistence.rs"),
     check,
 };

@@ -33,6 +33,7 @@ pub static RULE: Rule = Rule {
     code: Code::UnixsocketPermissive,
     summary: "A Redis Unix socket every local user may connect to",
     default_severity: Severity::Warning,
+    also: &[],
     source: include_str!("sl208_unixsocket_permissive.rs"),
     check,
 };

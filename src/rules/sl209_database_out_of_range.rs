@@ -32,6 +32,7 @@ pub static RULE: Rule = Rule {
     code: Code::DatabaseOutOfRange,
     summary: "A session database the Redis server does not have",
     default_severity: Severity::Error,
+    also: &[],
     source: include_str!("sl209_database_out_of_range.rs"),
     check,
 };

@@ -35,6 +35,7 @@ pub static RULE: Rule = Rule {
     code: Code::MagentoFilesSessions,
     summary: "A Magento install keeps sessions in files or in MySQL",
     default_severity: Severity::Info,
+    also: &[],
     source: include_str!("sl301_magento_files_sessions.rs"),
     check,
 };

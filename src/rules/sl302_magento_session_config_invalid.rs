@@ -78,6 +78,7 @@ pub static RULE: Rule = Rule {
     code: Code::MagentoSessionConfigInvalid,
     summary: "A Magento session config that cannot work as written",
     default_severity: Severity::Error,
+    also: &[Severity::Warning, Severity::Info],
     source: include_str!("sl302_magento_session_config_invalid.rs"),
     check,
 };

@@ -46,6 +46,7 @@ pub static RULE: Rule = Rule {
     code: Code::NonUniqueDatabase,
     summary: "Sessions in a Redis database that a Magento cache on the same server uses",
     default_severity: Severity::Error,
+    also: &[],
     source: include_str!("sl303_non_unique_database.rs"),
     check,
 };

@@ -38,6 +38,7 @@ pub static RULE: Rule = Rule {
     code: Code::CachesShareDatabase,
     summary: "Two Magento Redis caches share one Redis database",
     default_severity: Severity::Warning,
+    also: &[],
     source: include_str!("sl304_caches_share_database.rs"),
     check,
 };

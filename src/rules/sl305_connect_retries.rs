@@ -40,6 +40,7 @@ pub static RULE: Rule = Rule {
     code: Code::ConnectRetries,
     summary: "A Magento Redis connection that never retries a failed connect",
     default_severity: Severity::Warning,
+    also: &[],
     source: include_str!("sl305_connect_retries.rs"),
     check,
 };

@@ -47,6 +47,7 @@ pub static RULE: Rule = Rule {
     code: Code::PersistentIdShared,
     summary: "Two Magento Redis connections share a persistent-connection id across databases",
     default_severity: Severity::Warning,
+    also: &[],
     source: include_str!("sl306_persistent_id_shared.rs"),
     check,
 };

@@ -37,6 +37,7 @@ pub static RULE: Rule = Rule {
     code: Code::ForceStandalone,
     summary: "A Magento Redis cache forces Credis' pure-PHP client",
     default_severity: Severity::Info,
+    also: &[],
     source: include_str!("sl307_force_standalone.rs"),
     check,
 };

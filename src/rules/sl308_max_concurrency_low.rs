@@ -41,6 +41,7 @@ pub static RULE: Rule = Rule {
     code: Code::MaxConcurrencyLow,
     summary: "Magento's session lock allows fewer waiters than the workers need",
     default_severity: Severity::Info,
+    also: &[],
     source: include_str!("sl308_max_concurrency_low.rs"),
     check,
 };

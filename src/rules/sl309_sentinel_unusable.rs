@@ -44,6 +44,7 @@ pub static RULE: Rule = Rule {
     code: Code::SentinelUnusable,
     summary: "Redis Sentinel settings in a Magento session block that cannot work",
     default_severity: Severity::Error,
+    also: &[],
     source: include_str!("sl309_sentinel_unusable.rs"),
     check,
 };

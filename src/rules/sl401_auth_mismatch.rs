@@ -50,6 +50,7 @@ pub static RULE: Rule = Rule {
     code: Code::AuthMismatch,
     summary: "A session client's credentials that the Redis server it reaches refuses",
     default_severity: Severity::Error,
+    also: &[],
     source: include_str!("sl401_auth_mismatch.rs"),
     check,
 };

@@ -43,6 +43,7 @@ pub static RULE: Rule = Rule {
     code: Code::EndpointUnreachable,
     summary: "A session address no Redis server of that machine listens on",
     default_severity: Severity::Error,
+    also: &[],
     source: include_str!("sl402_endpoint_unreachable.rs"),
     check,
 };

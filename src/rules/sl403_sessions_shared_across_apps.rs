@@ -42,6 +42,7 @@ pub static RULE: Rule = Rule {
     code: Code::SessionsSharedAcrossApps,
     summary: "Two applications' sessions in the same Redis server, database and prefix",
     default_severity: Severity::Error,
+    also: &[],
     source: include_str!("sl403_sessions_shared_across_apps.rs"),
     check,
 };

@@ -36,6 +36,7 @@ pub static RULE: Rule = Rule {
     code: Code::PlaintextToRemote,
     summary: "Sessions sent in plaintext to a host that is not loopback",
     default_severity: Severity::Warning,
+    also: &[Severity::Info],
     source: include_str!("sl404_plaintext_to_remote.rs"),
     check,
 };

@@ -52,6 +52,7 @@ pub static RULE: Rule = Rule {
     code: Code::TunnelChainBroken,
     summary: "A stunnel, spiped or PeerVPN path between two hosts whose ends do not meet",
     default_severity: Severity::Error,
+    also: &[Severity::Info],
     source: include_str!("sl405_tunnel_chain_broken.rs"),
     check,
 };

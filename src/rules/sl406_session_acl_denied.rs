@@ -59,6 +59,7 @@ pub static RULE: Rule = Rule {
     code: Code::SessionAclDenied,
     summary: "The ACL user a session client logs in as may not run what the session handler sends",
     default_severity: Severity::Error,
+    also: &[],
     source: include_str!("sl406_session_acl_denied.rs"),
     check,
 };

@@ -36,6 +36,7 @@ pub static RULE: Rule = Rule {
     code: Code::ProbeUnreachable,
     summary: "A session address the running server does not answer on (live)",
     default_severity: Severity::Error,
+    also: &[],
     source: include_str!("sl501_probe_unreachable.rs"),
     check: live_only,
 };

@@ -35,6 +35,7 @@ pub static RULE: Rule = Rule {
     code: Code::ProbeTlsFailed,
     summary: "A TLS session address whose handshake fails (live)",
     default_severity: Severity::Error,
+    also: &[],
     source: include_str!("sl502_probe_tls_failed.rs"),
     check: live_only,
 };

@@ -37,6 +37,7 @@ pub static RULE: Rule = Rule {
     code: Code::ProbeAccessRefused,
     summary: "The running server refuses the credentials the client sends (live)",
     default_severity: Severity::Error,
+    also: &[],
     source: include_str!("sl503_probe_access_refused.rs"),
     check: live_only,
 };

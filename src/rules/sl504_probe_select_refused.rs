@@ -33,6 +33,7 @@ pub static RULE: Rule = Rule {
     code: Code::ProbeSelectRefused,
     summary: "The running server refuses SELECT of the session database (live)",
     default_severity: Severity::Error,
+    also: &[],
     source: include_str!("sl504_probe_select_refused.rs"),
     check: live_only,
 };

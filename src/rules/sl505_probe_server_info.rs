@@ -35,6 +35,7 @@ pub static RULE: Rule = Rule {
     code: Code::ProbeServerInfo,
     summary: "What the running server is: its version from INFO, and what the probe could see (live)",
     default_severity: Severity::Info,
+    also: &[],
     source: include_str!("sl505_probe_server_info.rs"),
     check: live_only,
 };

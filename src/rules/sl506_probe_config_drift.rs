@@ -42,6 +42,7 @@ pub static RULE: Rule = Rule {
     code: Code::ProbeConfigDrift,
     summary: "The running server differs from its file (live)",
     default_severity: Severity::Warning,
+    also: &[],
     source: include_str!("sl506_probe_config_drift.rs"),
     check: live_only,
 };

@@ -36,6 +36,7 @@ pub static RULE: Rule = Rule {
     code: Code::ProbeWriteTestFailed,
     summary: "Writing a test session key fails on the running server (live)",
     default_severity: Severity::Error,
+    also: &[],
     source: include_str!("sl507_probe_write_test_failed.rs"),
     check: live_only,
 };
