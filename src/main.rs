@@ -79,6 +79,13 @@ enum Command {
         files: Vec<PathBuf>,
     },
     /// Run the language server (LSP over stdin/stdout) for editors.
+    ///
+    /// It takes no arguments; the editor passes settings as initializationOptions:
+    /// `showSecrets` (bool: print passwords instead of `********`, default false), `root`
+    /// (string: the directory absolute paths inside configs resolve under, as --root),
+    /// `maxHostMib` and `maxRunMib` (whole MiB in 1..=1048576, as --max-host-mib and
+    /// --max-run-mib; default 64 and 1024). `maxHostMib` and `maxRunMib` may also change
+    /// later through workspace/didChangeConfiguration, at the top or under `sesslint`.
     Lsp,
     /// Put back the files the last `check --fix` (or `migrate --apply`) replaced, from
     /// its backups in PATH/.sesslint/backups/; files it created are removed.

@@ -140,6 +140,34 @@ fn show_says_where_sessions_go_and_why() {
     assert!(json["endpoints"].as_array().is_some_and(|e| e.len() >= 4));
 }
 
+/// `sesslint lsp --help` names every initializationOptions key the server reads (found in
+/// its source as `.get("key")` and `("key", ...)` lookups), with the range the budget takes.
+#[test]
+fn lsp_help_names_the_settings_the_server_takes() {
+    let help = stdout(&sesslint(&["lsp", "--help"]));
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lsp");
+    let mut keys = Vec::new();
+    for f in ["server.rs", "workspace.rs"] {
+        let src = std::fs::read_to_string(root.join(f)).expect("lsp source");
+        for part in src.split("get(\"").skip(1).chain(src.split("[(\"").skip(1)) {
+            let key: String = part.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+            if key.chars().next().is_some_and(|c| c.is_ascii_lowercase()) && part[key.len()..].starts_with('"') {
+                keys.push(key);
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    assert!(keys.len() >= 4, "settings found in the source: {keys:?}");
+    for key in &keys {
+        if key == "sesslint" {
+            continue; // the section didChangeConfiguration's settings may sit under
+        }
+        assert!(help.contains(&format!("`{key}`")), "lsp --help does not name `{key}`:\n{help}");
+    }
+    assert!(help.contains(&format!("1..={}", sesslint::model::ParseBudget::MAX_MIB)), "{help}");
+}
+
 #[test]
 fn rules_and_rule_docs() {
     let list = stdout(&sesslint(&["rules"]));
