@@ -293,13 +293,22 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
     }
     for s in &model.redis {
         let _ = writeln!(out, "Redis {}", display_path(model.path(s.file)));
-        let binds: Vec<&str> = s.binds.iter().map(|b| b.text.as_str()).collect();
+        // `-::1` is redis.conf's "bind this one if it is available" (redis 7.0+, config.c):
+        // said in words, not as the marker.
+        let binds: Vec<String> = s
+            .binds
+            .iter()
+            .map(|b| match b.text.strip_prefix('-') {
+                Some(addr) if b.optional => format!("{addr} (if available)"),
+                _ => b.text.clone(),
+            })
+            .collect();
         let mut listen = Vec::new();
         if s.port != 0 {
             listen.push(format!(
                 "port {} on {}",
                 s.port,
-                if s.bind_at.is_some() { binds.join(" ") } else { "every interface (no bind)".into() }
+                if s.bind_at.is_some() { binds.join(", ") } else { "every interface (no bind)".into() }
             ));
         }
         if s.tls_port != 0 {
