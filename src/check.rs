@@ -304,7 +304,7 @@ pub fn check_buffer(
     let below = crate::confine::relative_to_root(path, &tree)
         .or_else(|| resolved.strip_prefix(&tree_resolved).ok().map(Path::to_path_buf))
         .ok_or_else(outside)?;
-    let key = tree.join(below);
+    let key = crate::confine::join_below(&tree, &below);
     let overlay: Overlay = std::iter::once((key.clone(), bytes)).collect();
     let options = BuildOptions {
         root: config.root.as_deref(),

@@ -661,11 +661,19 @@ pub(crate) fn is_clean_absolute(path: &Path) -> bool {
 /// of what discovery found walking `etc`), below `/` it is itself. A relative `path` is
 /// returned as it is.
 pub fn under_root(root: &Path, path: &Path) -> PathBuf {
-    let Ok(rel) = path.strip_prefix("/") else { return path.to_path_buf() };
-    if root.as_os_str() == "." || root.as_os_str().is_empty() {
+    match path.strip_prefix("/") {
+        Ok(rel) => join_below(root, rel),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
+/// `rel` (relative) below the directory `dir` as discovery spells it: `dir/rel`, but `rel`
+/// itself when `dir` is `.` (walking `.` finds `etc/x`, never `./etc/x`).
+pub fn join_below(dir: &Path, rel: &Path) -> PathBuf {
+    if dir.as_os_str() == "." || dir.as_os_str().is_empty() {
         return if rel.as_os_str().is_empty() { PathBuf::from(".") } else { rel.to_path_buf() };
     }
-    root.join(rel)
+    dir.join(rel)
 }
 
 /// `path` relative to `root`, both compared after [`lexical_absolute`], so a relative path

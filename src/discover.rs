@@ -609,7 +609,11 @@ pub fn why_not_read(path: &Path) -> String {
 /// nearest existing ancestor must resolve inside the confinement; otherwise it is unreadable.
 pub fn add_buffer(d: &mut Discovery, path: &Path, bytes: &[u8], paths: &[PathBuf]) {
     let known = d.files.iter().any(|f| f.path == path) || d.unreadable.iter().any(|u| u.path == path);
-    if known || !paths.iter().any(|p| path.starts_with(p)) {
+    // Below `.` is every relative path that does not climb out (`etc/x`, as walking `.`
+    // spells it), not only `./etc/x`.
+    let below =
+        |p: &PathBuf| path.starts_with(p) || (p.as_os_str() == "." && path.is_relative() && !path.starts_with(".."));
+    if known || !paths.iter().any(below) {
         return;
     }
     let refused = match std::fs::metadata(path) {
