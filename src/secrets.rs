@@ -961,14 +961,17 @@ pub fn acl_rule_secret_words(line: &[u8]) -> Vec<Range<usize>> {
 
 /// Byte ranges of credentials in a phpredis save path, raw (as written in a file, quotes
 /// and all) or evaluated: the value of every query key that decodes to `auth` or `auth[...]`
-/// (`%61uth`, `auth%5B%5D`), up to the next `&` or the end of the line, so that a comma,
-/// a space, `%xx`, `+`, a quote or a `${}` inside it hides nothing; and the password of a
+/// (`%61uth`, `auth%5B%5D`), up to the next `&` or the end of `raw` (line breaks included:
+/// a value quoted across lines), so that a comma, a space, a line break, `%xx`, `+`, a quote
+/// or a `${}` inside it hides nothing; and the password of a
 /// URL's user-info (`tcp://user:pw@host`).
 pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
     // Every "next byte of a kind" is asked from positions that only grow, so each finder
     // reads each byte once: a line of commas or `=` costs its length, not its square.
     let mut key_stop = NextOf::new(raw, |b| matches!(b, b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' '));
-    let mut value_stop = NextOf::new(raw, |b| matches!(b, b'&' | b'\n' | b'\r'));
+    // A value runs to the next `&` or the end of `raw`, line breaks included: a password
+    // quoted across lines is as much the password after its first line as on one line.
+    let mut value_stop = NextOf::new(raw, |b| b == b'&');
     let mut word_stop =
         NextOf::new(raw, |b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'\n' | b'\r'));
     let mut colon = NextOf::new(raw, |b| b == b':');
@@ -992,8 +995,9 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
                 let stop = value_stop.from(vs);
                 let mut ve = stop;
                 if raw.get(stop) != Some(&b'&') {
-                    // The closing quote and the spaces before the line's end are not the secret.
-                    while ve > vs && matches!(raw[ve - 1], b' ' | b'\t') {
+                    // The closing quote and the blanks and line ends before the end are not
+                    // the secret.
+                    while ve > vs && matches!(raw[ve - 1], b' ' | b'\t' | b'\n' | b'\r') {
                         step(1);
                         ve -= 1;
                     }
@@ -1265,6 +1269,19 @@ mod tests {
 
     fn masked(raw: &str) -> String {
         mask_save_path(raw)
+    }
+
+    /// A value quoted across lines (PHP keeps the line breaks) is the password on every line
+    /// up to the next `&`, as on one line; the closing quote and the line end are not.
+    #[test]
+    fn a_save_path_password_runs_across_line_breaks() {
+        let raw = b"\"tcp://h:6379?timeout=1&auth=first\nsecond\nthird\"\n";
+        let got: Vec<&[u8]> = save_path_secret_ranges(raw).into_iter().map(|r| &raw[r]).collect();
+        assert_eq!(got, [&b"first\nsecond\nthird"[..]]);
+        let raw = b"tcp://h?auth=a\nb&timeout=1";
+        let got: Vec<&[u8]> = save_path_secret_ranges(raw).into_iter().map(|r| &raw[r]).collect();
+        assert_eq!(got, [&b"a\nb"[..]]);
+        assert_eq!(save_path_secret_ranges(raw), plain::save_path_secret_ranges(raw));
     }
 
     #[test]

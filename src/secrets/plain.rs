@@ -42,12 +42,10 @@ pub fn unknown_redis(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>)> {
     }
 }
 
-/// [`super::save_path_secret_ranges`] as a scan to the line's end from every key start
+/// [`super::save_path_secret_ranges`] as a scan to the value's end from every key start
 /// (quadratic on long lines: for comparison only).
 pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
-    let line_end =
-        |from: usize| raw[from..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(raw.len(), |p| from + p);
     // Query keys: start after `?`, `&`, a quote, a blank, a comma or a line break (phpredis
     // splits a save path into hosts at blanks, commas and line breaks).
     let mut i = 0;
@@ -65,11 +63,12 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
                 let auth_like = key.len() <= 6 && strsim::osa_distance(&lower, "auth") <= 1;
                 if auth_like || key.starts_with(b"auth[") || unknown_name_holds_a_secret(&lower) {
                     let vs = k + 1;
-                    let end = line_end(vs);
+                    let end = raw.len();
                     let mut ve = raw[vs..end].iter().position(|&b| b == b'&').map_or(end, |p| vs + p);
                     if ve == end {
-                        // The closing quote and the spaces before the line's end are not the secret.
-                        while ve > vs && matches!(raw[ve - 1], b' ' | b'\t') {
+                        // The closing quote and the blanks and line ends before the end are
+                        // not the secret.
+                        while ve > vs && matches!(raw[ve - 1], b' ' | b'\t' | b'\n' | b'\r') {
                             ve -= 1;
                         }
                         if ve > vs && matches!(raw[ve - 1], b'"' | b'\'') {
