@@ -2660,3 +2660,109 @@ fn tunnel_key_files_count_against_the_bytes_parsed() {
     );
     assert!(!said.contains("fixture key"), "the key text never reaches a message: {said}");
 }
+
+/// A save path's password quoted across lines is the password on every line it spans (PHP
+/// keeps the line breaks in the value: compared live), so no output shows a later line,
+/// in a small php.ini and in one over 16 KiB whose frames mask from the lines shown.
+#[test]
+fn a_save_path_password_quoted_across_lines_is_masked_on_every_line() {
+    let value = "tcp://127.0.0.1:6379?timeout=1&auth=LeakML1\nLeakML2-second\nLeakML3\"";
+    for padding in [0, 20_000] {
+        let repo = tempfile::tempdir().expect("tmp");
+        let ini = "etc/php/8.2/cli/php.ini";
+        let pad = "; padding line of a large php.ini\n".repeat(padding / 34);
+        write(
+            &repo.path().join(ini),
+            format!("[PHP]\n{pad}session.save_handler = redis\nsession.save_path = \"{value}\nsession.use_strict_mode = 0\n"),
+        );
+        if let Some((parsed, _)) = php_reads(&repo.path().join(ini)) {
+            let got = parsed["session.save_path"].as_str().expect("a string");
+            assert!(got.ends_with("LeakML1\nLeakML2-second\nLeakML3"), "php reads {got:?}");
+        }
+        ini_secrets_shown_nowhere(repo.path(), ini, &["LeakML1", "LeakML2", "LeakML3"]);
+        // The file alone (a pre-commit hook's run): frames masked from their own lines.
+        let o = all_output(&sesslint_in(repo.path(), &["check", ini]));
+        assert!(!o.contains("LeakML2") && !o.contains("LeakML3"), "{o}");
+    }
+}
+
+/// php-fpm expands a pool's `${pw}` from php.ini's `pw` (compared live with `php-fpm8.2
+/// -tt`), so that php.ini line is the pool's Redis password: masked in every output.
+#[test]
+fn a_pool_save_path_variable_masks_the_php_ini_line_it_names() {
+    if let Some(fpm) = common::oracle("php-fpm8.2") {
+        let dir = tempfile::tempdir().expect("tmp");
+        let log = dir.path().join("err.log");
+        write(&dir.path().join("php.ini"), "[PHP]\npw = LeakFP1\n");
+        write(
+            &dir.path().join("fpm.conf"),
+            format!("[global]\nerror_log = {}\n[www]\nuser = nobody\nlisten = 127.0.0.1:9777\npm = static\npm.max_children = 1\nphp_value[session.save_path] = \"tcp://127.0.0.1:6379?auth=${{pw}}&timeout=1\"\n", log.display()),
+        );
+        let o = Command::new(fpm)
+            .current_dir(dir.path())
+            .args(["-c", "php.ini", "-y", "fpm.conf", "-tt"])
+            .output()
+            .expect("run php-fpm8.2");
+        let text = all_output(&o);
+        assert!(text.contains("auth=LeakFP1&timeout=1"), "php-fpm -tt: {text}");
+    }
+    let repo = tempfile::tempdir().expect("tmp");
+    write(&repo.path().join("etc/php/8.2/fpm/php.ini"), "[PHP]\npw = LeakFP1\nsession.use_strict_mode = 0\n");
+    write(&repo.path().join("etc/php/8.2/fpm/php-fpm.conf"), "[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n");
+    write(
+        &repo.path().join("etc/php/8.2/fpm/pool.d/www.conf"),
+        "[www]\nlisten = 127.0.0.1:9000\nphp_value[session.save_handler] = redis\nphp_value[session.save_path] = \"tcp://127.0.0.1:6379?auth=${pw}&timeout=1&read_timeout=1\"\n",
+    );
+    shown_nowhere(repo.path(), &["LeakFP1"]);
+    let diff = all_output(&sesslint_in(repo.path(), &["check", "--diff", "."]));
+    assert!(!diff.contains("LeakFP1"), "{diff}");
+}
+
+/// `${pw}` in a save path under `[PATH=]`, in a `.user.ini` and on a save-path line PHP
+/// refuses names php.ini's `pw` (php-cgi expands the first two from it): its line is
+/// masked in every output.
+#[test]
+fn a_section_user_ini_or_broken_save_path_variable_masks_the_line_it_names() {
+    let path_section = tempfile::tempdir().expect("tmp");
+    write(
+        &path_section.path().join("etc/php/8.2/fpm/php.ini"),
+        "[PHP]\nsession.save_handler = redis\npw = LeakPS1\nsession.use_strict_mode = 0\n[PATH=/var/www/shop]\nsession.save_path = \"tcp://127.0.0.1:6379?auth=${pw}&timeout=1&read_timeout=1\"\n",
+    );
+    shown_nowhere(path_section.path(), &["LeakPS1"]);
+
+    let user_ini = tempfile::tempdir().expect("tmp");
+    write(&user_ini.path().join("etc/php/8.2/fpm/php.ini"), "[PHP]\npw = LeakUI1\nsession.use_strict_mode = 0\n");
+    write(
+        &user_ini.path().join("var/www/shop/.user.ini"),
+        "session.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379?auth=${pw}&timeout=1&read_timeout=1\"\n",
+    );
+    shown_nowhere(user_ini.path(), &["LeakUI1"]);
+
+    let broken = tempfile::tempdir().expect("tmp");
+    let ini = "etc/php/8.2/cli/php.ini";
+    write(
+        &broken.path().join(ini),
+        "[PHP]\nsession.save_handler = redis\npw = LeakBR1\nsession.save_path = tcp://127.0.0.1:6379?timeout=1&read_timeout=1&auth=${pw}\n",
+    );
+    ini_secrets_shown_nowhere(broken.path(), ini, &["LeakBR1"]);
+}
+
+/// httpd replaces `${pw}` from `Define pw ...` when it reads the line: the `Define` holds
+/// the password (masked in every output), and sesslint, which does not expand it, says the
+/// value is unknown instead of calling the password wrong (no SL401).
+#[test]
+fn an_apache_define_a_save_path_names_is_masked_and_not_judged() {
+    let repo = tempfile::tempdir().expect("tmp");
+    write(&repo.path().join("etc/php/8.2/apache2/php.ini"), "[PHP]\nsession.use_strict_mode = 0\n");
+    write(&repo.path().join("etc/apache2/apache2.conf"), "IncludeOptional sites-enabled/*.conf\n");
+    write(
+        &repo.path().join("etc/apache2/sites-enabled/000.conf"),
+        "<VirtualHost *:80>\nphp_value session.save_handler redis\nDefine pw LeakAD1\nphp_value session.save_path \"tcp://127.0.0.1:6379?auth=${pw}\"\n</VirtualHost>\n",
+    );
+    write(&repo.path().join("etc/redis/redis.conf"), "bind 127.0.0.1\nport 6379\nrequirepass LeakAD1\n");
+    shown_nowhere(repo.path(), &["LeakAD1"]);
+    let concise = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
+    assert!(!concise.contains("SL401"), "{concise}");
+    let show = all_output(&sesslint_in(repo.path(), &["show", "."]));
+    assert!(show.contains("httpd's `Define`"), "{show}");
+}

@@ -47,7 +47,18 @@ pub fn hover(
             let key = String::from_utf8_lossy(doc.text(entry.key)).into_owned();
             let is_here = |at: &Location| at.file == id && span.contains(at.span.start);
             let describe = |key: &str, ev: &EffectiveValue| -> String {
-                let value = ctx.effective(key, ev);
+                // A value that is a secret where it stands (a `pw` a save path's `${pw}`
+                // names) is masked whatever its key; a save path by its credentials.
+                let secret_here = |ev: &EffectiveValue| {
+                    let (Some(at), Some(span)) = (ev.set_at, ev.value_span) else { return false };
+                    !span.is_empty()
+                        && model.file(at.file).secrets().iter().any(|s| s.start < span.end && span.start < s.end)
+                };
+                let value = if !ctx.show_secrets && !key.contains("save_path") && secret_here(ev) {
+                    format!("`{}`", crate::secrets::MASK)
+                } else {
+                    ctx.effective(key, ev)
+                };
                 match ev.set_at {
                     Some(at) if is_here(&at) => format!("{value}, set here"),
                     Some(at) if ev.shadowed.iter().any(is_here) => {

@@ -371,3 +371,32 @@ async def test_the_editor_user_sets_the_bytes_parsed(budget_client: LanguageClie
     await until(lambda: any("maxHostMib" in m.message for m in client.log_messages))
     refused = [m for m in client.log_messages if "maxHostMib" in m.message]
     assert "kept 2 MiB" in refused[-1].message, refused[-1].message
+
+
+async def test_a_value_a_save_path_names_and_later_lines_of_a_password_are_masked(
+    client: LanguageClient, workspace
+):
+    # `pw` is the password through `${pw}`; the second save path's password spans lines.
+    text = (
+        'pw = "LspRefPw1"\n'
+        "session.save_handler = redis\n"
+        'session.save_path = "tcp://127.0.0.1:6379?auth=${pw}"\n'
+        'session.save_path = "tcp://127.0.0.1:6379?auth=LspML1\nLspML2\nLspML3"\n'
+    )
+    path = workspace / FPM / "conf.d/30-sessions.ini"
+    path.write_text(text)
+    uri = open_doc(client, path, text)
+    await published(client, uri, 1)
+    shown = ""
+    for line in range(6):
+        hover = await client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=line, character=1)
+            )
+        )
+        if hover is not None:
+            shown += hover.contents.value
+    assert "pw**" in shown and "`********`" in shown, shown
+    everything = shown + repr(client.published)
+    for secret in ["LspRefPw1", "LspML2", "LspML3"]:
+        assert secret not in everything, everything

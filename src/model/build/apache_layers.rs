@@ -160,6 +160,22 @@ fn merged<'a>(by_scope: &HashMap<&[String], Vec<&'a Entry>>, scope: &[String]) -
     out
 }
 
+/// `${A}, ${B} (httpd's `Define` or environment)` for the `${NAME}` in a `php_value`'s
+/// value, `None` when it names none.
+fn httpd_variables(value: &str) -> Option<String> {
+    let mut names = Vec::new();
+    let mut rest = value;
+    while let Some(p) = rest.find("${") {
+        let Some(len) = rest[p + 2..].find('}') else { break };
+        let name = &rest[p..p + 2 + len + 1];
+        if !names.contains(&name) {
+            names.push(name);
+        }
+        rest = &rest[p + 2 + len + 1..];
+    }
+    (!names.is_empty()).then(|| format!("{} (httpd's `Define` or environment)", names.join(", ")))
+}
+
 /// Add mod_php's layer to the setups: for each Apache tree, the setup mod_php reads on the
 /// same machine (Debian's `apache2` SAPI tree, else the php.ini every SAPI reads, else
 /// PHP's defaults) with the server-wide lines, and one more setup per section that sets
@@ -224,6 +240,14 @@ pub(super) fn lower_apache(model: &Model, parsed: &[Parsed], setups: &mut Vec<Ph
             let context = scope.last().cloned().unwrap_or_else(|| "server".to_owned());
             for e in values.values() {
                 s.set_from_layer(&e.key, e.value.clone(), e.at, e.value_span);
+                // httpd replaces `${NAME}` when it reads the line, from a `Define` or its own
+                // environment (`ap_resolve_env`; Debian's envvars): sesslint does not expand
+                // it, so the value is unknown, not wrong (SL401 does not compare it).
+                if let Some(names) = httpd_variables(&e.value) {
+                    if let Some(v) = s.values.get_mut(e.key.as_str()) {
+                        v.depends_on_env = Some(names);
+                    }
+                }
             }
             // Debian's apache2 tree serves mod_php alone: its server-wide layer replaces it.
             let replaces = base.filter(|&b| scope.is_empty() && setups[b].sapi == Some(Sapi::Apache2));

@@ -164,6 +164,7 @@ pub(super) fn lower_php(
     kinds.0.extend(setup_kinds);
     kinds.1.extend(pool_kinds);
     super::secrets::mask_referenced_passwords(model, &setups);
+    super::secrets::mask_named_referents(model, parsed, first);
     // Indices between setups and pools were taken in this group's lists: shift them past
     // the groups lowered before.
     let (setups_before, pools_before) = (model.php.len(), model.pools.len());

@@ -13,34 +13,148 @@ use crate::syntax::redis_conf;
 
 /// `session.save_path = "tcp://h?auth=${pw}"` with `pw = "..."` set earlier: the lines
 /// that set `pw` (the last one and those it shadows) hold the password, so their values are
-/// masked where they stand too.
+/// masked where they stand too. Each name is followed once per setup, however often the
+/// credential names it: the work is the references plus the lines setting them.
 pub(super) fn mask_referenced_passwords(model: &mut Model, setups: &[php::PhpSetup]) {
+    // Spans pushed already (setups sharing a file see the same lines).
+    let mut pushed: HashSet<(usize, Span)> = HashSet::new();
     for s in setups {
         let Some(sp) = s.values.get("session.save_path") else { continue };
         let (Some(at), Some(span)) = (sp.set_at, sp.value_span) else { continue };
         let raw = span.slice(&model.files[at.file.0].source.bytes).to_vec();
+        let mut names: HashSet<&[u8]> = HashSet::new();
         for r in crate::secrets::save_path_secret_ranges(&raw) {
-            let secret = &raw[r];
-            let mut i = 0;
-            while let Some(p) = secret[i..].windows(2).position(|w| w == b"${") {
-                let start = i + p + 2;
-                let Some(len) = secret[start..].iter().position(|&b| b == b'}') else { break };
-                let name = String::from_utf8_lossy(&secret[start..start + len]).into_owned();
-                i = start + len;
-                let Some(v) = s.values.get(&name) else { continue };
-                if let (Some(src), Some(value)) = (v.set_at, v.value_span) {
-                    model.files[src.file.0].push_secret(value);
+            names.extend(referenced_names(&raw[r]));
+        }
+        for name in names {
+            let name = String::from_utf8_lossy(name);
+            let Some(v) = s.values.get(name.as_ref()) else { continue };
+            let mut push = |file: usize, span: Span| {
+                if !span.is_empty() && pushed.insert((file, span)) {
+                    model.files[file].push_secret(span);
                 }
-                // PHP expands `${pw}` with the value set before the save path, which may be
-                // one a later line shadows: every line that sets it is masked where its value
-                // stands (a quoted `=` in its key, `env["A=B"]`, is no place to cut).
-                for at in &v.shadowed_values {
-                    if !at.span.is_empty() {
-                        model.files[at.file.0].push_secret(at.span);
+            };
+            if let (Some(src), Some(value)) = (v.set_at, v.value_span) {
+                push(src.file.0, value);
+            }
+            // PHP expands `${pw}` with the value set before the save path, which may be
+            // one a later line shadows: every line that sets it is masked where its value
+            // stands (a quoted `=` in its key, `env["A=B"]`, is no place to cut).
+            for at in &v.shadowed_values {
+                push(at.file.0, at.span);
+            }
+        }
+    }
+}
+
+/// The names of the `${name}` in `secret`, in order (repeats included).
+fn referenced_names(secret: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let p = memchr::memmem::find(&secret[i..], b"${")?;
+        let start = i + p + 2;
+        let len = memchr::memchr(b'}', &secret[start..])?;
+        i = start + len;
+        Some(&secret[start..start + len])
+    })
+}
+
+/// A `${name}` inside any secret of the files from `first` on (a save path's credential in
+/// php.ini, a `[PATH=]`/`[HOST=]` section, a conf.d file, a pool, a `.user.ini`, an Apache
+/// `php_value`, a line PHP refuses) names a value that is the password, or part of it:
+/// every line of those files that sets `name` (an ini key, `php_value[name]`, an Apache
+/// `Define name`) is masked where its value stands, on every line it spans, and a `${}`
+/// inside that value is followed in turn. PHP expands `${name}` from its configuration
+/// hash, then the environment (`zend_ini_get_var`); httpd from `Define` when it reads the
+/// line. Whichever line wins, each may be the one the server sees, so all are masked.
+/// Work: one `${` search per file, then one pass over the nodes of the files' trees when
+/// some secret names a value.
+pub(super) fn mask_named_referents(model: &mut Model, parsed: &[super::Parsed], first: usize) {
+    use super::Parsed;
+    let mut names: HashSet<Vec<u8>> = HashSet::new();
+    let mut todo: Vec<Vec<u8>> = Vec::new();
+    let note = |names: &mut HashSet<Vec<u8>>, todo: &mut Vec<Vec<u8>>, secret: &[u8]| {
+        for n in referenced_names(secret) {
+            let n = n.trim_ascii().to_ascii_lowercase();
+            if !n.is_empty() && names.insert(n.clone()) {
+                todo.push(n);
+            }
+        }
+    };
+    for file in &model.files[first..] {
+        let bytes = &file.source.bytes;
+        if memchr::memmem::find(bytes, b"${").is_none() {
+            continue;
+        }
+        for sp in file.secrets() {
+            note(&mut names, &mut todo, sp.slice(bytes));
+        }
+    }
+    if todo.is_empty() {
+        return;
+    }
+    // The values setting each name, by file: found in one pass over the trees.
+    let mut setting: Vec<(usize, Vec<u8>, Span)> = Vec::new();
+    for (i, tree) in parsed.iter().enumerate().skip(first).take(model.files.len().saturating_sub(first)) {
+        let bytes = &model.files[i].source.bytes;
+        match tree {
+            Parsed::Ini(doc) => {
+                for n in &doc.nodes {
+                    match &n.kind {
+                        NodeKind::Entry(e) => {
+                            let key = doc.text(e.key);
+                            let named = e.offset.as_ref().map(|o| trim_quotes(doc.text(o.span)));
+                            setting.push((i, key.trim_ascii().to_ascii_lowercase(), e.value.span));
+                            if let Some(o) = named {
+                                setting.push((i, o.to_ascii_lowercase(), e.value.span));
+                            }
+                        }
+                        NodeKind::Error(_, Some(b)) => {
+                            let key = b.key.slice(bytes);
+                            let key = key.iter().rposition(|&c| c == b'=').map_or(key, |p| &key[..p]);
+                            setting.push((i, key.trim_ascii().to_ascii_lowercase(), b.value));
+                        }
+                        _ => {}
                     }
                 }
             }
+            Parsed::Apache(conf) => {
+                for n in &conf.nodes {
+                    let crate::syntax::apache_conf::NodeKind::Directive { name, args } = &n.kind else { continue };
+                    if !name.value.eq_ignore_ascii_case(b"define") || args.len() < 2 {
+                        continue;
+                    }
+                    let value = Span::new(args[1].span.start, args[args.len() - 1].span.end);
+                    setting.push((i, args[0].value.to_ascii_lowercase(), value));
+                }
+            }
+            _ => {}
         }
+    }
+    let mut by_name: std::collections::HashMap<&[u8], Vec<(usize, Span)>> = Default::default();
+    for (i, key, span) in &setting {
+        by_name.entry(key.as_slice()).or_default().push((*i, *span));
+    }
+    let mut pushed: HashSet<(usize, Span)> = HashSet::new();
+    while let Some(name) = todo.pop() {
+        let Some(at) = by_name.get(name.as_slice()) else { continue };
+        for &(i, span) in at {
+            if span.is_empty() || !pushed.insert((i, span)) {
+                continue;
+            }
+            model.files[i].push_secret(span);
+            let value = span.slice(&model.files[i].source.bytes).to_vec();
+            note(&mut names, &mut todo, &value);
+        }
+    }
+}
+
+/// `"pw"` or `'pw'` without its quotes; anything else as it stands.
+fn trim_quotes(text: &[u8]) -> &[u8] {
+    let t = text.trim_ascii();
+    match t {
+        [q @ (b'"' | b'\''), inner @ .., last] if q == last => inner,
+        _ => t,
     }
 }
 
