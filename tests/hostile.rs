@@ -2687,7 +2687,8 @@ fn a_save_path_password_quoted_across_lines_is_masked_on_every_line() {
 }
 
 /// php-fpm expands a pool's `${pw}` from php.ini's `pw` (compared live with `php-fpm8.2
-/// -tt`), so that php.ini line is the pool's Redis password: masked in every output.
+/// -tt`), so that php.ini line is the pool's Redis password: masked in every output, and
+/// the password SL401 compares.
 #[test]
 fn a_pool_save_path_variable_masks_the_php_ini_line_it_names() {
     if let Some(fpm) = common::oracle("php-fpm8.2") {
@@ -2716,6 +2717,17 @@ fn a_pool_save_path_variable_masks_the_php_ini_line_it_names() {
     shown_nowhere(repo.path(), &["LeakFP1"]);
     let diff = all_output(&sesslint_in(repo.path(), &["check", "--diff", "."]));
     assert!(!diff.contains("LeakFP1"), "{diff}");
+    // The pool sends php.ini's value, as php-fpm expands it: right for the server whose
+    // password it is, wrong for another.
+    for (requirepass, refused) in [("LeakFP1", false), ("another-password-0123456789abcdef", true)] {
+        write(
+            &repo.path().join("etc/redis/redis.conf"),
+            format!("bind 127.0.0.1\nport 6379\nrequirepass {requirepass}\n"),
+        );
+        let concise = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
+        assert_eq!(concise.contains("SL401"), refused, "{concise}");
+        assert!(!concise.contains("LeakFP1"), "{concise}");
+    }
 }
 
 /// `${pw}` in a save path under `[PATH=]`, in a `.user.ini` and on a save-path line PHP

@@ -606,8 +606,18 @@ pub struct FpmTree<'a> {
     pub setup: Option<usize>,
 }
 
-/// Pools and their overrides from FPM's files (already in FPM's reading order).
-pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProblem)>) -> Vec<FpmPool> {
+/// Pools and their overrides from FPM's files (already in FPM's reading order). `ini` is
+/// the configuration php-fpm read before its own files (the values of the setup of
+/// `tree.setup`): a `${name}` in a pool file is taken from it, then from the FPM master's
+/// environment (`zend_ini_get_var`; FPM parses its files after php_module_startup, so
+/// `php-fpm8.2 -tt` shows php.ini's value there).
+pub fn build_pools(
+    tree: &FpmTree<'_>,
+    ini: Option<&BTreeMap<String, EffectiveValue>>,
+    problems: &mut Vec<(FileId, IncludeProblem)>,
+) -> Vec<FpmPool> {
+    let no_values = BTreeMap::new();
+    let ini = ini.unwrap_or(&no_values);
     let mut pools: Vec<FpmPool> = Vec::new();
     // Pool index by ASCII-lowercased name: re-opening a pool merges into it.
     let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -655,8 +665,7 @@ pub fn build_pools(tree: &FpmTree<'_>, problems: &mut Vec<(FileId, IncludeProble
                         continue;
                     };
                     let budget = std::cell::Cell::new(MAX_EXPANSION_PER_SETUP);
-                    let no_values = BTreeMap::new();
-                    let env = EarlierDirectives::new(&no_values, &budget);
+                    let env = EarlierDirectives::new(ini, &budget);
                     let raw = String::from_utf8_lossy(&doc.evaluate(&e.value, &env)).into_owned();
                     let value = raw.replace("$pool", &pools[pool].name);
                     match (&e.offset, key.as_str()) {

@@ -103,7 +103,7 @@ pub(super) fn lower_php(
     let built = crate::parallel::map(&trees, 4, |(files, setup)| {
         let tree = FpmTree { files: files.iter().filter_map(|&i| ini_file(model, parsed, i)).collect(), setup: *setup };
         let mut problems = Vec::new();
-        let pools = php::build_pools(&tree, &mut problems);
+        let pools = php::build_pools(&tree, setup.map(|s| &setups[s].values), &mut problems);
         (pools, problems)
     });
     let mut problems = Vec::new();
