@@ -22,7 +22,8 @@ in one host, lines redis-server refuses, endpoints / servers / tunnels / Magento
 ACL users of one Redis each used by a pool of its own, PeerVPN configurations with
 servers and pools on remote addresses, unquoted save_paths with passwords next to conf.d modules,
 mod_php <VirtualHost> sections, passwords of one user each sent by a pool, pools on a port
-none of the machine's many servers listens on, fleet hosts sharing one address.
+none of the machine's many servers listens on, fleet hosts sharing one address, lines setting a
+name that save paths' passwords name through `${name}`.
 """
 import argparse
 import os
@@ -266,6 +267,18 @@ def gen_shared_address(tree, n):
           "".join(pool(f"p{i}", "tcp://10.0.0.5:6379?auth=pw-long-enough-xyz&database=2") for i in range(20)))
 
 
+def gen_referents(tree, n):
+    """A php.ini setting `pw` on n lines (each shadowing the one before) and a save path
+    naming `${pw}` n/2 times, and a pool whose save path names it n/2 times too: each name
+    is followed once, so the work is the references plus the lines (was their product)."""
+    php_base(tree)
+    refs = "${pw}" * max(1, n // 2)
+    write(f"{tree}/etc/php/8.2/fpm/php.ini",
+          "[PHP]\nsession.save_handler = redis\n" + "pw = x\n" * n
+          + f'session.save_path = "tcp://127.0.0.1:6379?timeout=1&read_timeout=1&auth={refs}"\n')
+    write(f"{tree}/etc/php/8.2/fpm/pool.d/www.conf", pool("www", f"tcp://127.0.0.1:6379?timeout=1&auth={refs}"))
+
+
 def gen_errors(tree, n):
     """A redis.conf of n lines redis-server refuses: unknown names and bad arguments."""
     lines = ["port 6379", "bind 127.0.0.1", "requirepass a-long-enough-password-123"]
@@ -294,6 +307,7 @@ DIMENSIONS = [
     ("default-passwords", gen_default_passwords, 1000, "passwords of the default user, a pool sending each"),
     ("unreached", gen_unreached, 250, "local Redis servers, pools on a port none listens on"),
     ("shared-address", gen_shared_address, 100, "fleet hosts claiming the address 20 pools use"),
+    ("referents", gen_referents, 1000, "php.ini lines setting a name, half as many `${name}` in save paths"),
 ]
 
 
