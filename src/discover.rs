@@ -242,6 +242,19 @@ pub fn discover_observed(
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     keyed.dedup_by(|a, b| a.0 == b.0);
     d.files = keyed.into_iter().map(|(_, f)| f).collect();
+    // Walking `.` meets `./etc/x`: it is kept as `etc/x`, the one spelling a config's
+    // `include /etc/x` below the root `.` also gets ([`crate::confine::under_root`]), so
+    // the two are one file. Done after the keys above, which find `./etc` among the
+    // directories the walk resolved. A fleet's hosts are named below the fleet as given.
+    if fleet.is_none() {
+        for f in &mut d.files {
+            if let Ok(rest) = f.path.strip_prefix(".") {
+                if !rest.as_os_str().is_empty() {
+                    f.path = rest.to_path_buf();
+                }
+            }
+        }
+    }
     d.confinement = confinement;
     d
 }
@@ -332,18 +345,6 @@ fn walk(
         w.hosts_over_threads(&mut out, on_entry);
     } else {
         w.entries(top, 0, if shallow { 1 } else { usize::MAX }, &mut out, on_entry, &mut |_, _| {});
-    }
-    // Walking `.` meets `./etc/x`: it is kept as `etc/x`, the one spelling a config's
-    // `include /etc/x` below the root `.` also gets ([`crate::confine::under_root`]), so
-    // the two are one file. A fleet's hosts are named below the fleet as it was given.
-    if fleet.is_none() {
-        for f in &mut out.files {
-            if let Ok(rest) = f.path.strip_prefix(".") {
-                if !rest.as_os_str().is_empty() {
-                    f.path = rest.to_path_buf();
-                }
-            }
-        }
     }
     d.files.extend(out.files);
     d.unreadable.extend(out.unreadable);
