@@ -19,8 +19,9 @@ impl Span {
         Span { start: at, end: at }
     }
 
+    /// Bytes covered; 0 for a span ending before it starts (never an overflow).
     pub const fn len(&self) -> usize {
-        self.end - self.start
+        self.end.saturating_sub(self.start)
     }
 
     pub const fn is_empty(&self) -> bool {

@@ -73,6 +73,12 @@ fn source_of<'c>(
     path: &Path,
     spans: &[crate::span::Span],
 ) -> Option<(Excerpt, super::Framed<'c>)> {
+    // A span that does not fit in the text (the pipeline places such findings at 1:1; a
+    // caller with its own diagnostics may not) is printed without a frame, never indexed.
+    let len = ctx.source(path)?.bytes.len();
+    if spans.iter().any(|s| s.start > s.end || s.end > len) {
+        return None;
+    }
     let masked = ctx.masked_around(path, spans)?;
     let text = masked.text.as_bytes();
     let local = |at: usize| at.saturating_sub(masked.base).min(text.len());

@@ -231,3 +231,47 @@ pub const MAX_MESSAGE_CHARS: usize = crate::source::MAX_TEXT_CHARS;
 /// Lines longer than this (bytes) are not drawn in a code frame; the finding is printed
 /// with its position instead.
 pub const MAX_FRAME_LINE: usize = 1000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A finding whose file holds less text than the finding points into (the model's text
+    /// missing) is at 1:1 with a message saying so, and every format writes it; a
+    /// diagnostic built past its file's end by hand panics no reporter either.
+    #[test]
+    fn a_finding_that_does_not_fit_its_text_is_placed_at_1_1_and_reported_everywhere() {
+        use crate::codes::Code;
+        use crate::diagnostic::Label;
+        use crate::rules::check;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let conf = dir.path().join("etc/redis/redis.conf");
+        std::fs::create_dir_all(conf.parent().expect("dir")).expect("mkdir");
+        std::fs::write(&conf, "bind 127.0.0.1\nport 6379\nrequirepass x\n").expect("write");
+        let mut model = crate::model::build(&[dir.path().to_path_buf()], &Default::default());
+        let id = model.file_id(&conf).expect("read");
+        // The text as an unreadable stand-in would have it: nothing.
+        model.files[id.0].source = crate::source::Source::new(conf.clone(), Vec::new());
+        let found = check(&model);
+        let weak = found.iter().find(|d| d.code == Code::from_code("SL204").expect("code")).expect("SL204");
+        assert_eq!(weak.primary.span, crate::span::Span::empty(0));
+        assert!(weak.message.contains("could not place this in the file's text"), "{}", weak.message);
+        let mut by_hand = weak.clone();
+        by_hand.primary.span = crate::span::Span::new(10, 3);
+        by_hand.related.push(Label::new(conf.clone(), crate::span::Span::new(5, 40), "past the end"));
+        let ctx = ReportContext::new(&model, false, false);
+        for format in [Format::Human, Format::Concise, Format::Json, Format::Sarif, Format::Github, Format::Junit] {
+            for ds in [&found[..], std::slice::from_ref(&by_hand)] {
+                let mut out = Vec::new();
+                format.write(ds, &ctx, &mut out).expect("write");
+                assert!(!out.is_empty());
+            }
+            let mut out = Vec::new();
+            format.write(&found, &ctx, &mut out).expect("write");
+            let text = String::from_utf8_lossy(&out);
+            // Human output wraps lines (and draws a margin): compare the words.
+            let words: Vec<&str> = text.split_whitespace().filter(|w| *w != "│").collect();
+            assert!(words.join(" ").contains("could not place"), "{format:?}: {text}");
+        }
+    }
+}

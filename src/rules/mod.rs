@@ -213,11 +213,41 @@ pub fn check_selected(model: &Model, enabled: impl Fn(&Rule) -> bool) -> Vec<Dia
         out
     });
     let mut out: Vec<Diagnostic> = found.into_iter().flatten().collect();
+    for d in &mut out {
+        place_in_text(model, d);
+    }
     out.sort_by(|a, b| {
         (&a.primary.path, a.primary.span.start, a.code).cmp(&(&b.primary.path, b.primary.span.start, b.code))
     });
     out.dedup();
     out
+}
+
+/// A finding whose place does not fit in its file's text (a span past its end, or ending
+/// before it starts: the file could not be read as the model read it) placed at 1:1, the
+/// message saying so, so that no format or reporter indexes past the text. Related places
+/// that do not fit move to 1:1 as well.
+fn place_in_text(model: &Model, d: &mut Diagnostic) {
+    let fits = |l: &Label| {
+        let len = model.file_id(&l.path).map(|id| model.files[id.0].source.bytes.len());
+        // A label on a path that is no model file (a directory, a file not read) has no text
+        // to index: the reporters place it by name only.
+        len.is_none_or(|len| l.span.start <= l.span.end && l.span.end <= len)
+    };
+    if !fits(&d.primary) {
+        d.message.push_str(&format!(
+            " (sesslint could not place this in the file's text: it points at bytes {}..{} of a text of {} bytes; shown at 1:1)",
+            d.primary.span.start,
+            d.primary.span.end,
+            model.file_id(&d.primary.path).map_or(0, |id| model.files[id.0].source.bytes.len())
+        ));
+        d.primary.span = crate::span::Span::empty(0);
+    }
+    for r in &mut d.related {
+        if !fits(r) {
+            r.span = crate::span::Span::empty(0);
+        }
+    }
 }
 
 /// Endpoint labels grouped by the place that decides for them, in first-seen order: one
