@@ -112,9 +112,107 @@ impl Default for Confinement {
     }
 }
 
-/// Follow `link`'s symlink chain as the machine whose tree is `root` would: an absolute
+/// Where `path` (below `root`) leads on the machine whose tree is `root`, resolved as that
+/// machine's kernel would (path_resolution(7), chrooted at `root`): component by component,
+/// a symlink's absolute target below `root`, a relative one against its directory, `..`
+/// after the link it follows (`lnk/..` is the link target's parent) and never above `root`,
+/// 40 links at most (ELOOP). Spelled as `root` is. From a missing or non-directory component
+/// on, the rest is appended as written (the read then fails as the kernel's would). A path
+/// not below `root` only has its last component's link chain followed. What a config's
+/// `include`, `include=`, `aclfile` or key file names is read, sized and tested here.
+pub fn resolve_under_root(path: &Path, root: &Path) -> PathBuf {
+    match below_root(path, root) {
+        Some(rel) => resolve_below(root, &rel, true),
+        None => follow_links_under(path, root),
+    }
+}
+
+/// [`resolve_under_root`] for a path about to be read, whose `..` was not clamped at the
+/// tree's `/` already (a relative `include` against a directory of this machine, a link's
+/// relative target): a `..` above `root` leaves it, the rest appended as written, so the
+/// confinement refuses it as outside the checked tree rather than reading another file.
+fn resolve_for_read(path: &Path, root: &Path) -> PathBuf {
+    match below_root(path, root) {
+        Some(rel) => resolve_below(root, &rel, false),
+        None => follow_links_under(path, root),
+    }
+}
+
+/// `path`'s components after `root`'s, both made absolute without folding `..` (which a
+/// symlink may change the meaning of); `None` when `path` is not below `root`.
+fn below_root(path: &Path, root: &Path) -> Option<Vec<std::ffi::OsString>> {
+    let abs = |p: &Path| std::path::absolute(p).ok();
+    let (path, root) = (abs(path)?, abs(root)?);
+    let root: Vec<Component> = root.components().filter(|c| *c != Component::CurDir).collect();
+    let mut rest = path.components().filter(|c| *c != Component::CurDir);
+    for r in &root {
+        if rest.next() != Some(*r) {
+            return None;
+        }
+    }
+    Some(rest.map(|c| c.as_os_str().to_owned()).collect())
+}
+
+/// The walk of [`resolve_under_root`] over `rel` (components below `root`); `clamp`: a `..`
+/// at `root` stays there (else it leaves `root`, see [`resolve_for_read`]).
+fn resolve_below(root: &Path, rel: &[std::ffi::OsString], clamp: bool) -> PathBuf {
+    let mut todo: Vec<std::ffi::OsString> = rel.iter().rev().cloned().collect();
+    // Below `root`, resolved so far; spelled below it as discovery spells ([`join_below`]).
+    let mut done = PathBuf::new();
+    let rest = |done: &Path, todo: &[std::ffi::OsString]| {
+        let mut p = join_below(root, done);
+        p.extend(todo.iter().rev());
+        p
+    };
+    let mut links = 0;
+    while let Some(c) = todo.pop() {
+        if c == "." || c.is_empty() {
+            continue;
+        }
+        if c == ".." {
+            if !done.pop() && !clamp {
+                // Above the root: left as written, for the confinement to refuse.
+                todo.push(c);
+                return rest(&done, &todo);
+            }
+            continue;
+        }
+        let next = done.join(&c);
+        let meta = match std::fs::symlink_metadata(join_below(root, &next)) {
+            Ok(m) => m,
+            Err(_) => {
+                todo.push(c);
+                return rest(&done, &todo);
+            }
+        };
+        if meta.file_type().is_symlink() && links < 40 {
+            links += 1;
+            let Ok(target) = std::fs::read_link(join_below(root, &next)) else {
+                todo.push(c);
+                return rest(&done, &todo);
+            };
+            if target.is_absolute() {
+                done = PathBuf::new();
+            }
+            todo.extend(
+                target.components().filter(|c| *c != Component::RootDir).rev().map(|c| c.as_os_str().to_owned()),
+            );
+            continue;
+        }
+        done = next;
+        if !meta.is_dir() && !todo.is_empty() {
+            // ENOTDIR (or ELOOP past 40 links): the read fails on the path as it stands.
+            return rest(&done, &todo);
+        }
+    }
+    join_below(root, &done)
+}
+
+/// Follow `link`'s own symlink chain as the machine whose tree is `root` would: an absolute
 /// target resolves below `root`, a relative one against the link's directory (40 links at
-/// most, as Linux's ELOOP). A path that is no symlink is returned as it is.
+/// most, as Linux's ELOOP). A path that is no symlink is returned as it is. For a file the
+/// walk found (its directories are the walk's); see [`resolve_under_root`] for a path a
+/// config names.
 pub fn follow_links_under(link: &Path, root: &Path) -> PathBuf {
     let mut p = link.to_path_buf();
     for _ in 0..40 {
@@ -199,9 +297,24 @@ impl Confinement {
     /// `--root`): a symlink's absolute target resolves below `root`, not on this machine
     /// (Debian's `conf.d` links to `mods-available`). `None`: this machine's own tree.
     pub fn read_in(&self, path: &Path, root: Option<&Path>) -> Result<Vec<u8>, Refusal> {
+        self.read(&Self::under(path, root))
+    }
+
+    /// The metadata of what [`Confinement::read_in`] would read for `path` (symlinks
+    /// followed below `root`, the same confinement checks): what a file is sized and
+    /// tested by, so that what is sized is what is read. Not read: only `stat`ed.
+    pub fn metadata_in(&self, path: &Path, root: Option<&Path>) -> Result<std::fs::Metadata, Refusal> {
+        let on_disk = Self::under(path, root);
+        let resolved = self.resolve(&on_disk)?;
+        std::fs::metadata(resolved).map_err(Refusal::Io)
+    }
+
+    /// `path` as this machine names what the tree's machine would open ([`resolve_under_root`]
+    /// with a root other than `/`; this machine's own path otherwise).
+    pub fn under(path: &Path, root: Option<&Path>) -> PathBuf {
         match root {
-            Some(r) if r != Path::new("/") => self.read(&follow_links_under(path, r)),
-            _ => self.read(path),
+            Some(r) if r != Path::new("/") => resolve_for_read(path, r),
+            _ => path.to_path_buf(),
         }
     }
 
@@ -725,6 +838,36 @@ pub fn clean_argument(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Links resolved as the tree's kernel would, chrooted at the root: an absolute link in
+    /// a directory part, `lnk/..` after the link, `..` stopping at the root, a loop ending.
+    #[test]
+    fn links_below_a_root_resolve_as_the_kernel_does_there() {
+        use std::os::unix::fs::symlink;
+        let t = tempfile::tempdir().expect("tmp");
+        let r = t.path();
+        std::fs::create_dir_all(r.join("deep/dir")).expect("mkdir");
+        std::fs::create_dir_all(r.join("etc/redis")).expect("mkdir");
+        std::fs::create_dir_all(r.join("srv/conf")).expect("mkdir");
+        std::fs::write(r.join("deep/y"), "").expect("write");
+        std::fs::write(r.join("srv/conf/x"), "").expect("write");
+        symlink("../../deep/dir", r.join("etc/redis/lnk")).expect("symlink");
+        symlink("/srv/conf", r.join("etc/confdir")).expect("symlink");
+        symlink("/etc/confdir/x", r.join("etc/x")).expect("symlink");
+        symlink("loop", r.join("etc/loop")).expect("symlink");
+        assert_eq!(resolve_under_root(&r.join("etc/redis/lnk/../y"), r), r.join("deep/y"));
+        assert_eq!(resolve_under_root(&r.join("etc/confdir/x"), r), r.join("srv/conf/x"));
+        assert_eq!(resolve_under_root(&r.join("etc/x"), r), r.join("srv/conf/x"));
+        assert_eq!(resolve_under_root(&r.join("etc/../../../deep/y"), r), r.join("deep/y"));
+        assert_eq!(resolve_under_root(&r.join("etc/redis/missing/../y"), r), r.join("etc/redis/missing/../y"));
+        assert!(resolve_under_root(&r.join("etc/loop"), r).starts_with(r));
+        // About to be read: a `..` above the root leaves it (refused as outside), not clamped.
+        assert_eq!(resolve_for_read(&r.join("etc/../../x"), r), r.join("../x"));
+        assert_eq!(resolve_for_read(&r.join("etc/redis/lnk/../y"), r), r.join("deep/y"));
+        // A path not below the root: only its own link chain (none here) is followed.
+        let outside = Path::new("/nonexistent-sesslint-test/a");
+        assert_eq!(resolve_under_root(outside, r), outside);
+    }
 
     #[test]
     fn lexical_absolute_of_a_clean_path_is_what_its_components_make() {

@@ -2778,3 +2778,142 @@ fn an_apache_define_a_save_path_names_is_masked_and_not_judged() {
     let show = all_output(&sesslint_in(repo.path(), &["show", "."]));
     assert!(show.contains("httpd's `Define`"), "{show}");
 }
+
+/// Confinement of what is sized and tested, not only of what is read: below a tree's root
+/// an absolute symlink leads into the tree (`/srv/frag` is `ROOT/srv/frag`), so its file
+/// is the one the model holds, counts against the budget, and is found by globs.
+mod sized_where_read {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn code_of(o: &Output) -> i32 {
+        o.status.code().unwrap_or(-1)
+    }
+
+    /// A redis.conf including `/etc/redis/frag.inc`, a link to `/srv/frag` (absent on this
+    /// machine, `ROOT/srv/frag` in the tree): the fragment is the model's file, its
+    /// findings on its lines, and no format panics.
+    #[test]
+    fn an_included_absolute_symlink_is_the_file_the_model_holds() {
+        let repo = tempfile::tempdir().expect("tmp");
+        let r = repo.path();
+        write(&r.join("srv/frag"), "port 6379\nrequirepass x\n");
+        write(&r.join("etc/redis/redis.conf"), "include /etc/redis/frag.inc\n");
+        symlink("/srv/frag", r.join("etc/redis/frag.inc")).expect("symlink");
+        for f in FORMATS {
+            let o = sesslint_in(r, &["check", "--format", f, "."]);
+            assert_eq!(code_of(&o), 1, "{f}: {}", all_output(&o));
+        }
+        let concise = all_output(&sesslint_in(r, &["check", "--format", "concise", "."]));
+        assert!(concise.contains("etc/redis/frag.inc:2:1: warning[SL204]"), "{concise}");
+        let human = all_output(&sesslint_in(r, &["check", "."]));
+        assert!(human.contains("2 │ requirepass ********"), "{human}");
+        assert_eq!(code_of(&sesslint_in(r, &[])), 1);
+    }
+
+    /// The same link to a 1.4 MB fragment under a 1 MiB budget: not parsed, SL002, exit 1
+    /// (it was sized on this machine, where the link dangles: 0 bytes).
+    #[test]
+    fn an_included_absolute_symlink_is_charged_its_size() {
+        let repo = tempfile::tempdir().expect("tmp");
+        let r = repo.path();
+        let frag: String = (0..50_000).map(|i| format!("set-max-intset-entries {i}\n")).collect();
+        write(&r.join("srv/frag"), format!("{frag}requirepass \"x\"\n"));
+        write(&r.join("etc/redis/redis.conf"), "bind 127.0.0.1\nport 6379\ninclude /etc/redis/frag.conf.inc\n");
+        symlink("/srv/frag", r.join("etc/redis/frag.conf.inc")).expect("symlink");
+        let o = sesslint_in(r, &["check", "--format", "concise", "--max-host-mib", "1", "."]);
+        let out = all_output(&o);
+        assert!(out.contains("frag.conf.inc:1:1: error[SL002]"), "{out}");
+        assert_eq!(code_of(&o), 1, "{out}");
+        let whole = all_output(&sesslint_in(r, &["check", "--format", "concise", "."]));
+        assert!(whole.contains("frag.conf.inc:50001:1: warning[SL204]"), "{whole}");
+    }
+
+    /// php-fpm `include=/etc/fpmx/*.pool` matching a link to `/srv/a`: the pool is read
+    /// (it was dropped silently: tested on this machine, where the link dangles).
+    #[test]
+    fn an_fpm_include_through_an_absolute_symlink_is_read() {
+        let repo = tempfile::tempdir().expect("tmp");
+        let r = repo.path();
+        write(&r.join("etc/php/8.2/fpm/php-fpm.conf"), "[global]\ninclude=/etc/fpmx/*.pool\n");
+        write(
+            &r.join("srv/a"),
+            "[www]\nlisten = 127.0.0.1:9000\nphp_value[session.save_handler] = redis\nphp_value[session.save_path] = \"tcp://127.0.0.1:6379?timeout=1&read_timeout=1\"\n",
+        );
+        std::fs::create_dir_all(r.join("etc/fpmx")).expect("mkdir");
+        symlink("/srv/a", r.join("etc/fpmx/a.pool")).expect("symlink");
+        let o = sesslint_in(r, &["check", "--format", "concise", "."]);
+        let out = all_output(&o);
+        assert!(out.contains("etc/fpmx/a.pool:4:1: warning[SL109]"), "{out}");
+        // Under a budget it cannot fit in, it is an SL002 error, never a silent gap.
+        let pool = std::fs::read_to_string(r.join("srv/a")).expect("read");
+        write(&r.join("srv/a"), format!("{pool}{}", ";\n".repeat(600_000)));
+        let o = sesslint_in(r, &["check", "--format", "concise", "--max-host-mib", "1", "."]);
+        let out = all_output(&o);
+        assert!(out.contains("a.pool:1:1: error[SL002]") && code_of(&o) == 1, "{out}");
+    }
+
+    /// spiped key files linked absolutely (`/keys/big`, 3 MB) under a 1 MiB budget: each an
+    /// SL002 error and the keys not compared (they were read and compared, charged 0).
+    #[test]
+    fn tunnel_key_files_through_an_absolute_symlink_are_charged() {
+        let repo = tempfile::tempdir().expect("tmp");
+        let r = repo.path();
+        common::copy_tree(&common::fixtures().join("rules/SL405/clean-spiped"), r);
+        for host in ["web", "redis"] {
+            write(&r.join(host).join("keys/big"), "k".repeat(3_000_000));
+            let key = r.join(host).join("etc/spiped/redis.key");
+            std::fs::remove_file(&key).expect("rm key");
+            symlink("/keys/big", &key).expect("symlink");
+        }
+        let o = sesslint_in(r, &["check", "--format", "concise", "--max-host-mib", "1", "."]);
+        let out = all_output(&o);
+        for host in ["web", "redis"] {
+            assert!(out.contains(&format!("{host}/etc/spiped/redis.key:1:1: error[SL002]")), "{out}");
+        }
+        assert!(out.contains("cannot be compared"), "{out}");
+        assert_eq!(code_of(&o), 1, "{out}");
+    }
+}
+
+/// `include /etc/redis/lnk/../y.conf.inc` with `lnk` a link to `../../deep/dir`:
+/// redis-server fopen()s the path, and the kernel takes `..` after following `lnk` (into
+/// `deep/`), not from `etc/redis/`. sesslint reads the file redis-server reads, checked
+/// live against redis-server on 127.0.0.1, and a decoy at the lexical place is not it.
+#[test]
+fn an_include_through_a_link_then_dotdot_is_the_file_redis_server_opens() {
+    use std::os::unix::fs::symlink;
+    let Some(redis) = common::oracle("redis-server") else { return };
+    let repo = tempfile::tempdir().expect("tmp");
+    let r = repo.path();
+    let (real, decoy) = (common::redis::free_port(), common::redis::free_port());
+    std::fs::create_dir_all(r.join("deep/dir")).expect("mkdir");
+    std::fs::create_dir_all(r.join("etc/redis")).expect("mkdir");
+    symlink("../../deep/dir", r.join("etc/redis/lnk")).expect("symlink");
+    write(&r.join("deep/y.conf.inc"), format!("port {real}\n"));
+    write(&r.join("etc/redis/y.conf.inc"), format!("port {decoy}\n"));
+    write(&r.join("etc/redis/redis.conf"), "bind 127.0.0.1\ninclude /etc/redis/lnk/../y.conf.inc\n");
+    let shown = all_output(&sesslint_in(r, &["show", "."]));
+    assert!(shown.contains(&format!("port {real} on 127.0.0.1")), "{shown}");
+    // The same file as redis-server sees it, the include spelled with the tree's real path.
+    let live_conf = r.join("live.conf");
+    let include = r.join("etc/redis/lnk/../y.conf.inc");
+    write(&live_conf, format!("bind 127.0.0.1\ninclude {}\n", include.display()));
+    let live = match common::redis::start_as_configured(&redis, &live_conf, r, &["--dir", &r.to_string_lossy()]) {
+        common::redis::Outcome::Running(s) => s,
+        common::redis::Outcome::Refused(log) => panic!("redis-server refused {}: {log}", live_conf.display()),
+    };
+    let answers = |port: u16| {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok_and(|mut s| {
+            let mut buf = [0u8; 7];
+            s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n"
+        })
+    };
+    assert!(answers(real), "redis-server is not on port {real}");
+    assert!(!answers(decoy), "redis-server is on the decoy's port {decoy}");
+    drop(live);
+    // Without the decoy nothing is missing: redis-server reads `deep/y.conf.inc`.
+    std::fs::remove_file(r.join("etc/redis/y.conf.inc")).expect("rm");
+    let out = all_output(&sesslint_in(r, &["check", "--format", "concise", "."]));
+    assert!(!out.contains("SL004"), "{out}");
+}

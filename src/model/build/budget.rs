@@ -57,7 +57,9 @@ impl Spent {
     }
 
     /// Whether the file at `path` (read while lowering or linking, not discovered) may be
-    /// kept: charged at its size on disk the first time it is asked for; past the budget it
+    /// kept: charged at its size on disk the first time it is asked for (the file a read
+    /// under its tree's root opens: an absolute symlink leads below the root, not to this
+    /// machine's file, [`crate::confine::Confinement::metadata_in`]); past the budget it
     /// is added to [`Model::over_budget`] (an SL002 error) and refused then and after. A
     /// discovered file past the budget is refused too. Deterministic as long as the caller
     /// asks in the files' order, never in the threads' order.
@@ -65,7 +67,7 @@ impl Spent {
         if let Some(&ok) = self.decided.get(path) {
             return ok;
         }
-        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        let size = model.confinement.metadata_in(path, Some(root_of_path(model, path))).map_or(0, |m| m.len());
         match self.charge(model, path, size) {
             Ok(()) => {
                 self.decided.insert(path.to_path_buf(), true);
@@ -151,6 +153,12 @@ pub(super) fn apply(
         }
     }
     (kept, over)
+}
+
+/// The root the tree holding `path` resolves absolute symlinks under: its fleet host's tree,
+/// else the model's root.
+pub(super) fn root_of_path<'m>(model: &'m Model, path: &std::path::Path) -> &'m std::path::Path {
+    model.host_of_path(path).map_or(model.root.as_path(), |h| model.host(h).root.as_path())
 }
 
 /// `n` bytes in MiB, one decimal (`16.0 MiB`).

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-use super::read::{file_mode, parse_file};
+use super::read::parse_file;
 use super::Parsed;
 use crate::discover::{self, Role};
 use crate::model::{php, FileId, IncludeProblem, Model};
@@ -96,7 +96,12 @@ pub(super) fn read_fpm_includes(
         let (Some(dir), Some(name)) = (resolved.parent(), resolved.file_name().and_then(|n| n.to_str())) else {
             continue;
         };
-        if let Err(why) = model.confinement.resolve(dir) {
+        // Listed, tested and sized where the read opens them: below the host's root, an
+        // absolute symlink (the directory's or a match's) leads into the tree, not to this
+        // machine's file.
+        let root = model.root_of(FileId(m)).to_path_buf();
+        let on_disk = crate::confine::Confinement::under(dir, Some(&root));
+        if let Err(why) = model.confinement.resolve(&on_disk) {
             if !why.is_not_found() {
                 let path = model.files[m].source.path.clone();
                 model
@@ -105,17 +110,20 @@ pub(super) fn read_fpm_includes(
             }
             continue;
         }
-        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&on_disk) else { continue };
         // FPM reads every match in sorted order (glob()): of those discovery did not read,
         // the first MAX_FPM_INCLUDE_FILES in that order are kept (a max-heap of them, so
         // memory stays bounded), the rest counted and reported.
         let mut kept = std::collections::BinaryHeap::with_capacity(MAX_FPM_INCLUDE_FILES + 1);
         let mut matched = 0usize;
-        for p in entries.filter_map(Result::ok).map(|e| e.path()) {
+        for p in entries.filter_map(Result::ok).map(|e| dir.join(e.file_name())) {
             let matches = p
                 .file_name()
                 .is_some_and(|n| crate::glob::glob3_component_matches(name.as_bytes(), n.as_encoded_bytes()));
-            if matches && model.file_id(&p).is_none() && p.is_file() {
+            if matches
+                && model.file_id(&p).is_none()
+                && model.confinement.metadata_in(&p, Some(&root)).is_ok_and(|m| m.is_file())
+            {
                 matched += 1;
                 kept.push(p);
                 if kept.len() > MAX_FPM_INCLUDE_FILES {
@@ -136,19 +144,22 @@ pub(super) fn read_fpm_includes(
         }
         for p in kept.into_sorted_vec() {
             // Counted at its size before reading, as discovery counts its files.
-            let size = std::fs::metadata(&p).map_or(0, |m| m.len());
+            let size = model.confinement.metadata_in(&p, Some(&root)).map_or(0, |m| m.len());
             if let Err(reason) = spent.charge(model, &p, size) {
                 spent.refuse(model, p, reason);
                 continue;
             }
-            let bytes = match model.confinement.read_in(&p, Some(model.root_of(FileId(m)))) {
+            let bytes = match model.confinement.read_in(&p, Some(&root)) {
                 Ok(b) => b,
                 Err(why) => {
                     model.unreadable.push(discover::Unreadable { path: p, reason: why.to_string() });
                     continue;
                 }
             };
-            let mode = model.confinement.resolve(&p).ok().and_then(|r| file_mode(&r));
+            let mode = model.confinement.metadata_in(&p, Some(&root)).ok().map(|m| {
+                use std::os::unix::fs::PermissionsExt;
+                m.permissions().mode() & 0o7777
+            });
             let (mut file, parsed_file) = parse_file(Source::new(p, bytes), Role::FpmPool);
             file.mode = mode;
             model.add_file(file);
@@ -209,7 +220,13 @@ pub(super) fn fpm_includes(
             .collect();
         matched.sort_by(|a, b| model.files[*a].source.path.cmp(&model.files[*b].source.path));
         let is_glob = inc.shown.contains(['*', '?', '[']);
-        if matched.is_empty() && !is_glob && !resolved.is_file() {
+        // Tested where FPM would open it (below the root); a file outside the checked tree
+        // is not known to be missing.
+        let missing = || match model.confinement.metadata_in(&resolved, Some(model.root_of(FileId(m)))) {
+            Ok(meta) => !meta.is_file(),
+            Err(why) => why.is_not_found(),
+        };
+        if matched.is_empty() && !is_glob && missing() {
             problems.push((
                 m,
                 IncludeProblem {

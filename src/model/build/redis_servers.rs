@@ -364,7 +364,7 @@ fn use_acl_file(
         Some(id) => id,
         None if budget.refused(&physical) => return,
         None => {
-            let size = std::fs::metadata(&physical).map_or(0, |m| m.len());
+            let size = model.confinement.metadata_in(&physical, l.root.as_deref()).map_or(0, |m| m.len());
             if let Err(reason) = budget.charge(model, &physical, size) {
                 budget.refuse(model, physical, reason);
                 return;
@@ -467,8 +467,9 @@ fn file_for(model: &mut Model, loader: &Loader, named: &Path, top: &Path, top_id
     if let Some(id) = model.file_id(&physical).or_else(|| model.file_id(named)) {
         return id;
     }
-    // The loader read it already, through the same confinement; a refusal is its error.
-    let bytes = model.confinement.read(&physical).unwrap_or_default();
+    // The loader read it already, through the same confinement and under the same root (an
+    // absolute symlink leads below it); a refusal is the loader's error, reported there.
+    let bytes = model.confinement.read_in(&physical, loader.root.as_deref()).unwrap_or_default();
     let (file, _) = parse_file(Source::new(physical.clone(), bytes), Role::RedisConf);
     model.add_file(file)
 }

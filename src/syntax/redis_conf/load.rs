@@ -4,7 +4,7 @@
 //! run's [`Confinement`]: inside the checked tree, regular files only, 16 MiB.
 
 use std::borrow::Cow;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use super::check::{Action, Checker};
@@ -212,7 +212,7 @@ impl Loader {
     /// checks, modules exist, ACL users can be created.
     fn finish(&self, state: &mut State) {
         if let Some((path, at)) = state.logfile.take() {
-            let p = self.physical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path)));
+            let p = self.on_disk(&self.physical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path))));
             let ok = match p.parent().filter(|d| !d.as_os_str().is_empty()) {
                 Some(dir) => dir.is_dir(),
                 None => true,
@@ -248,7 +248,7 @@ impl Loader {
             return;
         }
         for (path, at) in std::mem::take(&mut state.modules) {
-            let p = self.physical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path)));
+            let p = self.on_disk(&self.physical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path))));
             if !p.is_file() {
                 state.out.errors.push(LoadError {
                     kind: LoadErrorKind::Module,
@@ -418,7 +418,7 @@ impl Loader {
                     }
                 }
                 Ok(Action::Dir(path)) => {
-                    let target = self.physical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path)));
+                    let target = self.on_disk(&self.physical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path))));
                     match std::fs::metadata(&target) {
                         Ok(m) if m.is_dir() => {
                             state.cwd = self.logical(&state.cwd, Path::new(&*String::from_utf8_lossy(&path)))
@@ -632,17 +632,30 @@ impl Loader {
     /// Where a path from the config is on this machine: relative paths against `cwd`,
     /// absolute ones below `root` when set.
     fn physical(&self, cwd: &Path, path: &Path) -> PathBuf {
-        let mut logical = self.logical(cwd, path);
-        if path.is_absolute() {
-            // On the target machine `/..` is `/`: `/etc/../../x` is `/x`, never above the root.
-            logical = crate::confine::lexical_clean(&logical);
-        }
-        match &self.root {
+        let logical = self.logical(cwd, path);
+        let below_root = match &self.root {
             Some(root) if logical.is_absolute() && !cwd_is_physical(cwd, root) => {
-                crate::confine::under_root(root, &logical)
+                Some((root.as_path(), crate::confine::under_root(root, &logical)))
             }
-            _ => logical,
+            _ => None,
+        };
+        if !path.is_absolute() || !logical.components().any(|c| c == Component::ParentDir) {
+            return below_root.map_or(logical, |(_, p)| p);
         }
+        // redis-server fopen()s the path: the kernel takes `lnk/..` after following `lnk`
+        // (not the directory holding it), and `/..` is `/`. The directory part is resolved
+        // so (below the root), the name kept, so a file found by the walk is the same path.
+        let (root, p) = below_root.unwrap_or((Path::new("/"), logical));
+        match (p.parent(), p.file_name()) {
+            (Some(dir), Some(name)) if !p.ends_with("..") => crate::confine::resolve_under_root(dir, root).join(name),
+            _ => crate::confine::resolve_under_root(&p, root),
+        }
+    }
+
+    /// `physical` (a path [`Loader::physical`] gave) where the read opens it: below the
+    /// root, its symlinks followed there ([`crate::confine::Confinement::under`]).
+    fn on_disk(&self, physical: &Path) -> PathBuf {
+        crate::confine::Confinement::under(physical, self.root.as_deref())
     }
 
     fn logical(&self, cwd: &Path, path: &Path) -> PathBuf {
@@ -678,13 +691,14 @@ impl Loader {
                 };
                 if !has_glob_chars(comp) {
                     let (p, l) = join(comp.as_bytes());
-                    let phys = self.physical(cwd, &l);
+                    // Tested where the read opens it, not on this machine.
+                    let phys = self.on_disk(&self.physical(cwd, &l));
                     if (last && phys.exists()) || (!last && phys.is_dir()) {
                         next.push((p, l));
                     }
                     continue;
                 }
-                let dir = self.physical(cwd, logical);
+                let dir = self.on_disk(&self.physical(cwd, logical));
                 if let Err(why @ (Refusal::Outside { .. } | Refusal::Pseudo { .. })) = self.confinement.resolve(&dir) {
                     return Err((logical.clone(), why));
                 }
@@ -699,7 +713,7 @@ impl Loader {
                     }
                     if fnmatch(comp.as_bytes(), &name) {
                         let (p, l) = join(&name);
-                        if last || self.physical(cwd, &l).is_dir() {
+                        if last || self.on_disk(&self.physical(cwd, &l)).is_dir() {
                             next.push((p, l));
                         }
                     }
