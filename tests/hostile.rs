@@ -2917,3 +2917,34 @@ fn an_include_through_a_link_then_dotdot_is_the_file_redis_server_opens() {
     let out = all_output(&sesslint_in(r, &["check", "--format", "concise", "."]));
     assert!(!out.contains("SL004"), "{out}");
 }
+
+/// php-fpm `include=/etc/php/8.2/fpm/lnk/../*.pool` with `lnk` a link to `deep/dir`: FPM's
+/// glob() has the kernel take `..` after following `lnk`, so it reads `deep/*.pool`, not
+/// the decoy beside php-fpm.conf's directory. Checked live with `php-fpm8.2 -tt`.
+#[test]
+fn an_fpm_include_through_a_link_then_dotdot_is_the_pool_php_fpm_reads() {
+    use std::os::unix::fs::symlink;
+    let repo = tempfile::tempdir().expect("tmp");
+    let r = repo.path();
+    std::fs::create_dir_all(r.join("etc/php/8.2/fpm")).expect("mkdir");
+    std::fs::create_dir_all(r.join("deep/dir")).expect("mkdir");
+    symlink("../../../../deep/dir", r.join("etc/php/8.2/fpm/lnk")).expect("symlink");
+    let pool = |name: &str, port: u16| {
+        format!(
+            "[{name}]\nlisten = 127.0.0.1:{port}\nuser = nobody\npm = static\npm.max_children = 1\nphp_value[session.save_handler] = redis\nphp_value[session.save_path] = \"tcp://127.0.0.1:6379?timeout=1&read_timeout=1\"\n"
+        )
+    };
+    write(&r.join("deep/a.pool"), pool("real", 9001));
+    write(&r.join("etc/php/8.2/a.pool"), pool("decoy", 9002));
+    write(&r.join("etc/php/8.2/fpm/php-fpm.conf"), "[global]\ninclude=/etc/php/8.2/fpm/lnk/../*.pool\n");
+    let out = all_output(&sesslint_in(r, &["check", "--format", "concise", "."]));
+    assert!(out.contains("pool real") && !out.contains("pool decoy"), "{out}");
+    // The same include as php-fpm on this machine sees it (the tree's real path).
+    let Some(fpm) = common::oracle("php-fpm8.2") else { return };
+    let live = r.join("live.conf");
+    let include = r.join("etc/php/8.2/fpm/lnk/../*.pool");
+    write(&live, format!("[global]\nerror_log = {}\ninclude={}\n", r.join("fpm.log").display(), include.display()));
+    let o = Command::new(fpm).arg("-n").arg("-y").arg(&live).arg("-tt").output().expect("run php-fpm");
+    let said = all_output(&o);
+    assert!(said.contains("[real]") && !said.contains("[decoy]"), "{said}");
+}

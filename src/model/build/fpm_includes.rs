@@ -54,14 +54,29 @@ fn fpm_include_patterns(model: &Model, parsed: &[Parsed], m: usize) -> Vec<FpmIn
         } else {
             path_on_machine(root, prefix).map(|p| p.join(&value))
         };
-        let resolved = match on_machine.map(|p| crate::confine::lexical_clean(&p)) {
-            Some(p) => crate::confine::under_root(root, &p),
+        let resolved = match on_machine {
+            Some(p) => on_tree(root, &p),
             None => prefix.join(&value),
         };
         let shown = crate::source::printable(&value).into_owned();
         out.push(FpmInclude { shown, resolved: Some(resolved), env_names, span: node.span });
     }
     out
+}
+
+/// An absolute pattern `p` of the machine as a path of the tree under `root`. A `..` in its
+/// directory part is taken as FPM's glob() has the kernel take it, after following the link
+/// before it (`lnk/..` is the link target's parent), never above the tree's `/`; without a
+/// `..` (or with a glob before it) it is folded as written, `..` stopping at `/`.
+fn on_tree(root: &Path, p: &Path) -> PathBuf {
+    let below = |p: &Path| crate::confine::under_root(root, p);
+    let (dir, name) = (p.parent(), p.file_name());
+    let plain_dir = dir.is_some_and(|d| !d.to_string_lossy().contains(['*', '?', '[']));
+    let has_dotdot = p.components().any(|c| c == Component::ParentDir);
+    match (dir, name) {
+        (Some(d), Some(n)) if plain_dir && has_dotdot => crate::confine::resolve_under_root(&below(d), root).join(n),
+        _ => below(&crate::confine::lexical_clean(p)),
+    }
 }
 
 /// `path` (a file of the tree under `root`) as the path it has on its machine, where `root`
