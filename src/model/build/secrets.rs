@@ -59,6 +59,30 @@ fn referenced_names(secret: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
+/// The names every `${` of `files` spells, each to the next `}` (trimmed, lowercase): a
+/// superset of the names `${}` inside any of their secrets spell, found without locating
+/// the secrets. `None` when some `${` has another `${` before its `}` (its name could hold
+/// `${`, and would overlap the next one's): the caller then asks the secrets themselves.
+/// Work: one pass over the bytes (names of different `${` do not overlap).
+fn spelled_names<'a>(files: impl IntoIterator<Item = &'a [u8]>) -> Option<HashSet<Vec<u8>>> {
+    let mut names = HashSet::new();
+    for bytes in files {
+        let mut opens = memchr::memmem::find_iter(bytes, b"${").peekable();
+        while let Some(p) = opens.next() {
+            let start = p + 2;
+            let Some(len) = memchr::memchr(b'}', &bytes[start..]) else { break };
+            if opens.peek().is_some_and(|&next| next < start + len) {
+                return None;
+            }
+            let name = bytes[start..start + len].trim_ascii();
+            if !name.is_empty() {
+                names.insert(name.to_ascii_lowercase());
+            }
+        }
+    }
+    Some(names)
+}
+
 /// A `${name}` inside any secret of the files from `first` on (a save path's credential in
 /// php.ini, a `[PATH=]`/`[HOST=]` section, a conf.d file, a pool, a `.user.ini`, an Apache
 /// `php_value`, a line PHP refuses) names a value that is the password, or part of it:
@@ -67,8 +91,9 @@ fn referenced_names(secret: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// inside that value is followed in turn. PHP expands `${name}` from its configuration
 /// hash, then the environment (`zend_ini_get_var`); httpd from `Define` when it reads the
 /// line. Whichever line wins, each may be the one the server sees, so all are masked.
-/// Work: one `${` search per file, then one pass over the nodes of the files' trees when
-/// some secret names a value.
+/// Work: one pass over the bytes for the names a `${` spells; the trees' nodes are read, and
+/// the files' secrets located, only when some line sets one of them (Debian's php.ini spells
+/// `${foo}` in a comment, which no line sets).
 pub(super) fn mask_named_referents(model: &mut Model, parsed: &[super::Parsed], first: usize) {
     use super::Parsed;
     let mut names: HashSet<Vec<u8>> = HashSet::new();
@@ -81,22 +106,21 @@ pub(super) fn mask_named_referents(model: &mut Model, parsed: &[super::Parsed], 
             }
         }
     };
-    for file in &model.files[first..] {
-        let bytes = &file.source.bytes;
-        if memchr::memmem::find(bytes, b"${").is_none() {
-            continue;
-        }
-        for sp in file.secrets() {
-            note(&mut names, &mut todo, sp.slice(bytes));
-        }
-    }
-    if todo.is_empty() {
+    // Secrets are located (a file's are lazy) only when some line sets a name a `${` spells.
+    let spelled = spelled_names(model.files[first..].iter().map(|f| &f.source.bytes[..]));
+    if spelled.as_ref().is_some_and(HashSet::is_empty) {
         return;
     }
+    let wanted = |key: &[u8]| spelled.as_ref().is_none_or(|s| s.contains(key));
     // The values setting each name, by file: found in one pass over the trees.
     let mut setting: Vec<(usize, Vec<u8>, Span)> = Vec::new();
     for (i, tree) in parsed.iter().enumerate().skip(first).take(model.files.len().saturating_sub(first)) {
         let bytes = &model.files[i].source.bytes;
+        let mut set = |key: Vec<u8>, span: Span| {
+            if wanted(&key) {
+                setting.push((i, key, span));
+            }
+        };
         match tree {
             Parsed::Ini(doc) => {
                 for n in &doc.nodes {
@@ -104,15 +128,15 @@ pub(super) fn mask_named_referents(model: &mut Model, parsed: &[super::Parsed], 
                         NodeKind::Entry(e) => {
                             let key = doc.text(e.key);
                             let named = e.offset.as_ref().map(|o| trim_quotes(doc.text(o.span)));
-                            setting.push((i, key.trim_ascii().to_ascii_lowercase(), e.value.span));
+                            set(key.trim_ascii().to_ascii_lowercase(), e.value.span);
                             if let Some(o) = named {
-                                setting.push((i, o.to_ascii_lowercase(), e.value.span));
+                                set(o.to_ascii_lowercase(), e.value.span);
                             }
                         }
                         NodeKind::Error(_, Some(b)) => {
                             let key = b.key.slice(bytes);
                             let key = key.iter().rposition(|&c| c == b'=').map_or(key, |p| &key[..p]);
-                            setting.push((i, key.trim_ascii().to_ascii_lowercase(), b.value));
+                            set(key.trim_ascii().to_ascii_lowercase(), b.value);
                         }
                         _ => {}
                     }
@@ -125,11 +149,26 @@ pub(super) fn mask_named_referents(model: &mut Model, parsed: &[super::Parsed], 
                         continue;
                     }
                     let value = Span::new(args[1].span.start, args[args.len() - 1].span.end);
-                    setting.push((i, args[0].value.to_ascii_lowercase(), value));
+                    set(args[0].value.to_ascii_lowercase(), value);
                 }
             }
             _ => {}
         }
+    }
+    if setting.is_empty() {
+        return;
+    }
+    for file in &model.files[first..] {
+        let bytes = &file.source.bytes;
+        if memchr::memmem::find(bytes, b"${").is_none() {
+            continue;
+        }
+        for sp in file.secrets() {
+            note(&mut names, &mut todo, sp.slice(bytes));
+        }
+    }
+    if todo.is_empty() {
+        return;
     }
     let mut by_name: std::collections::HashMap<&[u8], Vec<(usize, Span)>> = Default::default();
     for (i, key, span) in &setting {
@@ -557,6 +596,35 @@ pub(crate) mod reference;
 /// remembered verdicts are compared as well as fresh ones.
 #[cfg(test)]
 mod same_as_line_by_line {
+    #[test]
+    fn spelled_names_hold_every_name_a_secret_inside_could_spell() {
+        let files: [&[u8]; 3] = [
+            b"; previously set variable or directive (e.g. ${foo})\n",
+            b"session.save_path = \"tcp://h:6379?auth=${ PW }&x=${a}\"\n${unclosed",
+            b"",
+        ];
+        let names = spelled_names(files).unwrap();
+        let mut want: Vec<&[u8]> = vec![b"foo", b"pw", b"a"];
+        want.sort();
+        let mut got: Vec<&[u8]> = names.iter().map(Vec::as_slice).collect();
+        got.sort();
+        assert_eq!(got, want);
+        // Every name referenced_names finds in any slice of the files is among them.
+        for bytes in files {
+            for start in 0..bytes.len() {
+                for end in start..=bytes.len() {
+                    for n in referenced_names(&bytes[start..end]) {
+                        let n = n.trim_ascii().to_ascii_lowercase();
+                        assert!(n.is_empty() || names.contains(&n), "{:?}", String::from_utf8_lossy(&n));
+                    }
+                }
+            }
+        }
+        // A `${` before another's `}`: its name could hold `${`; the secrets are asked.
+        assert!(spelled_names([&b"x = ${a ${pw}"[..]]).is_none());
+        assert!(spelled_names([&b"${a}${b}"[..]]).unwrap().len() == 2);
+    }
+
     use super::reference::{plain_in_env_php, plain_in_ini, plain_in_redis};
     use super::*;
 
