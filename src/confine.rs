@@ -128,9 +128,10 @@ pub fn resolve_under_root(path: &Path, root: &Path) -> PathBuf {
 }
 
 /// [`resolve_under_root`] for a path about to be read, whose `..` was not clamped at the
-/// tree's `/` already (a relative `include` against a directory of this machine, a link's
-/// relative target): a `..` above `root` leaves it, the rest appended as written, so the
-/// confinement refuses it as outside the checked tree rather than reading another file.
+/// tree's `/` already (a relative `include` against a directory of this machine): a `..` of
+/// `path` as written above `root` leaves it, the rest appended as written, so the confinement
+/// refuses it as outside the checked tree rather than reading another file. A `..` of a link
+/// target found on the way stops at `root`, as the tree's kernel stops it at `/`.
 fn resolve_for_read(path: &Path, root: &Path) -> PathBuf {
     match below_root(path, root) {
         Some(rel) => resolve_below(root, &rel, false),
@@ -154,25 +155,27 @@ fn below_root(path: &Path, root: &Path) -> Option<Vec<std::ffi::OsString>> {
 }
 
 /// The walk of [`resolve_under_root`] over `rel` (components below `root`); `clamp`: a `..`
-/// at `root` stays there (else it leaves `root`, see [`resolve_for_read`]).
+/// of `rel` at `root` stays there (else it leaves `root`, see [`resolve_for_read`]); a `..`
+/// of a link target always stays (the kernel's `/..` is `/`).
 fn resolve_below(root: &Path, rel: &[std::ffi::OsString], clamp: bool) -> PathBuf {
-    let mut todo: Vec<std::ffi::OsString> = rel.iter().rev().cloned().collect();
+    // (component, from a link target); popped from the end.
+    let mut todo: Vec<(std::ffi::OsString, bool)> = rel.iter().rev().map(|c| (c.clone(), false)).collect();
     // Below `root`, resolved so far; spelled below it as discovery spells ([`join_below`]).
     let mut done = PathBuf::new();
-    let rest = |done: &Path, todo: &[std::ffi::OsString]| {
+    let rest = |done: &Path, todo: &[(std::ffi::OsString, bool)]| {
         let mut p = join_below(root, done);
-        p.extend(todo.iter().rev());
+        p.extend(todo.iter().rev().map(|(c, _)| c));
         p
     };
     let mut links = 0;
-    while let Some(c) = todo.pop() {
+    while let Some((c, from_link)) = todo.pop() {
         if c == "." || c.is_empty() {
             continue;
         }
         if c == ".." {
-            if !done.pop() && !clamp {
-                // Above the root: left as written, for the confinement to refuse.
-                todo.push(c);
+            if !done.pop() && !clamp && !from_link {
+                // Above the root as written: left so, for the confinement to refuse.
+                todo.push((c, from_link));
                 return rest(&done, &todo);
             }
             continue;
@@ -181,21 +184,25 @@ fn resolve_below(root: &Path, rel: &[std::ffi::OsString], clamp: bool) -> PathBu
         let meta = match std::fs::symlink_metadata(join_below(root, &next)) {
             Ok(m) => m,
             Err(_) => {
-                todo.push(c);
+                todo.push((c, from_link));
                 return rest(&done, &todo);
             }
         };
         if meta.file_type().is_symlink() && links < 40 {
             links += 1;
             let Ok(target) = std::fs::read_link(join_below(root, &next)) else {
-                todo.push(c);
+                todo.push((c, from_link));
                 return rest(&done, &todo);
             };
             if target.is_absolute() {
                 done = PathBuf::new();
             }
             todo.extend(
-                target.components().filter(|c| *c != Component::RootDir).rev().map(|c| c.as_os_str().to_owned()),
+                target
+                    .components()
+                    .filter(|c| *c != Component::RootDir)
+                    .rev()
+                    .map(|c| (c.as_os_str().to_owned(), true)),
             );
             continue;
         }
@@ -864,6 +871,10 @@ mod tests {
         // About to be read: a `..` above the root leaves it (refused as outside), not clamped.
         assert_eq!(resolve_for_read(&r.join("etc/../../x"), r), r.join("../x"));
         assert_eq!(resolve_for_read(&r.join("etc/redis/lnk/../y"), r), r.join("deep/y"));
+        // A link target's `..` stops at the root there too, as the tree's kernel stops it at `/`.
+        symlink("../../../..", r.join("etc/redis/up")).expect("symlink");
+        assert_eq!(resolve_for_read(&r.join("etc/redis/up/deep/y"), r), r.join("deep/y"));
+        assert_eq!(resolve_under_root(&r.join("etc/redis/up/deep/y"), r), r.join("deep/y"));
         // A path not below the root: only its own link chain (none here) is followed.
         let outside = Path::new("/nonexistent-sesslint-test/a");
         assert_eq!(resolve_under_root(outside, r), outside);
