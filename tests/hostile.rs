@@ -2948,3 +2948,83 @@ fn an_fpm_include_through_a_link_then_dotdot_is_the_pool_php_fpm_reads() {
     let said = all_output(&o);
     assert!(said.contains("[real]") && !said.contains("[decoy]"), "{said}");
 }
+
+/// A link whose relative target climbs above the tree's `/` (`etc/redis/out -> ../../..`):
+/// the tree's kernel stops `..` at `/`, so `include /etc/redis/out/x.conf` is `/x.conf`
+/// there (it was refused as outside, with a false "can't open config file"). Checked live:
+/// redis-server on this machine, through a link that climbs past this machine's `/`, reads
+/// the file and listens on its port.
+#[test]
+fn a_link_climbing_above_the_root_stops_there_as_the_kernel_does() {
+    use std::os::unix::fs::symlink;
+    let repo = tempfile::tempdir().expect("tmp");
+    let r = repo.path();
+    let port = common::redis::free_port();
+    std::fs::create_dir_all(r.join("etc/redis")).expect("mkdir");
+    symlink("../../..", r.join("etc/redis/out")).expect("symlink");
+    write(&r.join("x.conf"), format!("port {port}\n"));
+    write(&r.join("etc/redis/redis.conf"), "bind 127.0.0.1\ninclude /etc/redis/out/x.conf\n");
+    let shown = all_output(&sesslint_in(r, &["show", "."]));
+    assert!(shown.contains(&format!("port {port} on 127.0.0.1")), "{shown}");
+    let out = all_output(&sesslint_in(r, &["check", "--format", "concise", "."]));
+    assert!(!out.contains("SL004") && !out.contains("outside the checked tree"), "{out}");
+    // A `..` written in a relative include that leaves the tree is not clamped into it.
+    write(&r.join("etc/redis/redis.conf"), "bind 127.0.0.1\ninclude ../../../x.conf\n");
+    let shown = all_output(&sesslint_in(r, &["show", "."]));
+    assert!(!shown.contains(&format!("port {port}")), "{shown}");
+
+    let Some(redis) = common::oracle("redis-server") else { return };
+    // On this machine: a link with more `..` than the tree's path has components.
+    let depth = r.components().count() + 3;
+    symlink(vec![".."; depth].join("/"), r.join("machine_out")).expect("symlink");
+    let below_slash = r.strip_prefix("/").expect("absolute tmp");
+    let live_conf = r.join("live.conf");
+    let include = r.join("machine_out").join(below_slash).join("x.conf");
+    write(&live_conf, format!("bind 127.0.0.1\nport 0\ninclude {}\n", include.display()));
+    let live = match common::redis::start_as_configured(&redis, &live_conf, r, &["--dir", &r.to_string_lossy()]) {
+        common::redis::Outcome::Running(s) => s,
+        common::redis::Outcome::Refused(log) => panic!("redis-server refused {}: {log}", live_conf.display()),
+    };
+    let pong = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok_and(|mut s| {
+        let mut buf = [0u8; 7];
+        s.write_all(b"PING\r\n").is_ok() && s.read_exact(&mut buf).is_ok() && &buf == b"+PONG\r\n"
+    });
+    assert!(pong, "redis-server is not on port {port}");
+    drop(live);
+}
+
+/// php-fpm `include=/etc/fpmx/*.pool` matching a dangling link or a FIFO: FPM opens every
+/// match ("Unable to include", or it blocks on the FIFO), so each is an SL004 error (they
+/// were dropped silently, exit 0). Checked live: `php-fpm8.2 -t` refuses the dangling one.
+#[test]
+fn an_fpm_include_glob_matching_a_dangling_link_or_a_fifo_is_an_error() {
+    use std::os::unix::fs::symlink;
+    let repo = tempfile::tempdir().expect("tmp");
+    let r = repo.path();
+    std::fs::create_dir_all(r.join("etc/fpmx")).expect("mkdir");
+    write(&r.join("etc/php/8.2/fpm/php-fpm.conf"), "[global]\ninclude=/etc/fpmx/*.pool\n");
+    symlink("../none", r.join("etc/fpmx/a.pool")).expect("symlink");
+    // A directory matching is skipped by FPM's glob() (GLOB_MARK): no finding for it.
+    std::fs::create_dir_all(r.join("etc/fpmx/d.pool")).expect("mkdir");
+    let o = sesslint_in(r, &["check", "--format", "concise", "."]);
+    let out = all_output(&o);
+    assert!(out.contains("php-fpm.conf:2:1: error[SL004]") && out.contains("a.pool"), "{out}");
+    assert!(out.contains("symlink to nothing") && !out.contains("d.pool"), "{out}");
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    std::fs::remove_file(r.join("etc/fpmx/a.pool")).expect("rm");
+    assert!(Command::new("mkfifo").arg(r.join("etc/fpmx/b.pool")).status().expect("mkfifo").success());
+    let o = sesslint_in(r, &["check", "--format", "concise", "."]);
+    let out = all_output(&o);
+    assert!(out.contains("error[SL004]") && out.contains("b.pool") && out.contains("not a regular file"), "{out}");
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    std::fs::remove_file(r.join("etc/fpmx/b.pool")).expect("rm");
+
+    let Some(fpm) = common::oracle("php-fpm8.2") else { return };
+    symlink("../none", r.join("etc/fpmx/a.pool")).expect("symlink");
+    let live = r.join("live.conf");
+    let include = r.join("etc/fpmx/*.pool");
+    write(&live, format!("[global]\nerror_log = {}\ninclude={}\n", r.join("fpm.log").display(), include.display()));
+    let o = Command::new(fpm).arg("-n").arg("-y").arg(&live).arg("-t").output().expect("run php-fpm");
+    let said = all_output(&o);
+    assert!(!o.status.success() && said.contains("Unable to include"), "{said}");
+}

@@ -6,6 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::read::parse_file;
 use super::Parsed;
+use crate::confine;
 use crate::discover::{self, Role};
 use crate::model::{php, FileId, IncludeProblem, Model};
 use crate::source::Source;
@@ -131,20 +132,58 @@ pub(super) fn read_fpm_includes(
         // memory stays bounded), the rest counted and reported.
         let mut kept = std::collections::BinaryHeap::with_capacity(MAX_FPM_INCLUDE_FILES + 1);
         let mut matched = 0usize;
+        let (mut unusable_matches, mut first_unusable) = (0usize, None);
         for p in entries.filter_map(Result::ok).map(|e| dir.join(e.file_name())) {
             let matches = p
                 .file_name()
                 .is_some_and(|n| crate::glob::glob3_component_matches(name.as_bytes(), n.as_encoded_bytes()));
-            if matches
-                && model.file_id(&p).is_none()
-                && model.confinement.metadata_in(&p, Some(&root)).is_ok_and(|m| m.is_file())
-            {
-                matched += 1;
-                kept.push(p);
-                if kept.len() > MAX_FPM_INCLUDE_FILES {
-                    kept.pop();
-                }
+            if !matches || model.file_id(&p).is_some() {
+                continue;
             }
+            // FPM's glob() skips directories (GLOB_MARK) and opens every other match: a
+            // dangling link fails ("Unable to include"), a FIFO blocks the master.
+            let unusable = match model.confinement.metadata_in(&p, Some(&root)) {
+                Ok(meta) if meta.is_file() => None,
+                Ok(meta) if meta.is_dir() => continue,
+                Ok(_) => Some("not a regular file (FIFO, socket or device); FPM would block opening it"),
+                Err(why) if why.is_not_found() => Some("no such file (a symlink to nothing; FPM refuses to start)"),
+                Err(confine::Refusal::NotRegular) => {
+                    Some("not a regular file (FIFO, socket or device); FPM would block opening it")
+                }
+                Err(why) => {
+                    model.unreadable.push(discover::Unreadable { path: p, reason: why.to_string() });
+                    continue;
+                }
+            };
+            if let Some(why) = unusable {
+                // One finding for the first such match in FPM's order (a directory of them
+                // is one problem); a plain name is fpm_includes' "cannot include" finding.
+                unusable_matches += 1;
+                if first_unusable.as_ref().is_none_or(|(f, _): &(PathBuf, _)| p < *f) {
+                    first_unusable = Some((p, why));
+                }
+                continue;
+            }
+            matched += 1;
+            kept.push(p);
+            if kept.len() > MAX_FPM_INCLUDE_FILES {
+                kept.pop();
+            }
+        }
+        if let Some((first, why)) = first_unusable.filter(|_| inc.shown.contains(['*', '?', '['])) {
+            let more = match unusable_matches {
+                1 => String::new(),
+                n => format!(" ({} more such matches)", n - 1),
+            };
+            let first = crate::source::printable(&first.display().to_string()).into_owned();
+            model.files[m].include_problems.push(IncludeProblem {
+                span: inc.span,
+                message: format!(
+                    "php-fpm cannot include `{first}`, which `include={}` matches: {why}{more}",
+                    inc.shown
+                ),
+                severity: crate::diagnostic::Severity::Error,
+            });
         }
         if matched > MAX_FPM_INCLUDE_FILES {
             let path = model.files[m].source.path.clone();
