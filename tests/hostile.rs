@@ -3028,3 +3028,27 @@ fn an_fpm_include_glob_matching_a_dangling_link_or_a_fifo_is_an_error() {
     let said = all_output(&o);
     assert!(!o.status.success() && said.contains("Unable to include"), "{said}");
 }
+
+/// One php.ini reached by the walk (`srvx/php.ini`) and through an absolute link
+/// (`etc/php/8.2/fpm/php.ini -> /srvx/php.ini`): the model holds it under both paths, but
+/// `--diff` shows one patch, for the file itself (it showed two, the second not applying
+/// after the first), and `--fix` writes it once.
+#[test]
+fn a_file_reached_by_the_walk_and_through_a_link_is_patched_once() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let r = repo.path();
+    let ini = "[PHP]\nsession.save_handler = files\nsession.use_strict_mode = 1\nsession.save_path = 2;/var/lib/php/sessions\n";
+    write(&r.join("srvx/php.ini"), ini);
+    std::fs::create_dir_all(r.join("etc/php/8.2/fpm")).expect("mkdir");
+    std::os::unix::fs::symlink("/srvx/php.ini", r.join("etc/php/8.2/fpm/php.ini")).expect("symlink");
+    let o = sesslint_in(r, &["check", "--diff", "."]);
+    let diff = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(diff.matches("\n+++ ").count() + usize::from(diff.starts_with("+++ ")), 1, "{}", all_output(&o));
+    assert!(diff.contains("+++ b/srvx/php.ini"), "kept under the file's own path: {diff}");
+    assert!(all_output(&o).contains("in 1 file(s)"), "{}", all_output(&o));
+    let o = sesslint_in(r, &["check", "--fix", "."]);
+    assert!(o.status.code().is_some_and(|c| c != 2), "{}", all_output(&o));
+    let fixed = std::fs::read_to_string(r.join("srvx/php.ini")).expect("read");
+    assert!(fixed.contains("session.save_path = \"2;/var/lib/php/sessions\""), "{fixed}");
+    assert!(std::fs::symlink_metadata(r.join("etc/php/8.2/fpm/php.ini")).expect("link").file_type().is_symlink());
+}

@@ -214,6 +214,7 @@ impl ChangeSet {
         for f in &mut set.files {
             f.target = target_in(model, &f.path, f.creates())?;
         }
+        set.files = once_per_file(model, std::mem::take(&mut set.files));
         Ok(set)
     }
 
@@ -310,6 +311,32 @@ impl ChangeSet {
     pub fn file(&self, path: &Path) -> Option<&FileChange> {
         self.files.iter().find(|f| f.path == path)
     }
+}
+
+/// `files` with a change made twice to one file (reached by the walk and through a
+/// symlink, so the model holds it under both paths) kept once, under the path that is the
+/// file itself: the same bytes written once, one hunk in `--diff`. Changes that differ
+/// stay, for [`super::apply`] to refuse.
+pub(super) fn once_per_file(model: &crate::model::Model, files: Vec<FileChange>) -> Vec<FileChange> {
+    let real = |f: &FileChange| std::fs::canonicalize(&f.target).unwrap_or_else(|_| f.target.clone());
+    let new_bytes = |f: &FileChange| {
+        let original = model.files.iter().find(|m| m.source.path == f.path).map(|m| m.source.bytes.to_vec());
+        f.apply_to(original.as_deref()).ok()
+    };
+    let is_link = |f: &FileChange| std::fs::symlink_metadata(&f.path).is_ok_and(|m| m.file_type().is_symlink());
+    let mut kept: Vec<(PathBuf, FileChange)> = Vec::with_capacity(files.len());
+    for f in files {
+        let at = real(&f);
+        let same = kept.iter().position(|(t, k)| {
+            *t == at && !f.creates() && k.original_sha256 == f.original_sha256 && new_bytes(k) == new_bytes(&f)
+        });
+        match same {
+            Some(i) if is_link(&kept[i].1) && !is_link(&f) => kept[i] = (at, f),
+            Some(_) => {}
+            None => kept.push((at, f)),
+        }
+    }
+    kept.into_iter().map(|(_, f)| f).collect()
 }
 
 /// Where the file `path` of `model` really is: its symlink chain followed as the model's

@@ -131,6 +131,7 @@ pub fn fix(req: &Request<'_>, options: FixOptions) -> Result<FixOutcome, ChangeE
         change.target = super::change::target_in(&before.model, &path, false)?;
         files.push(change);
     }
+    let files = super::change::once_per_file(&before.model, files);
     let after = last.unwrap_or_else(|| check(&overlay));
     Ok(FixOutcome {
         changes: ChangeSet { files },
