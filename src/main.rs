@@ -404,7 +404,7 @@ fn main() -> ExitCode {
             if let Some(Err(code)) = root.as_deref().map(usable_root) {
                 return code;
             }
-            let mut options = ParseOptions { kind, show_secrets, env: Vec::new(), root };
+            let mut options = ParseOptions { kind, show_secrets, env: Vec::new(), root, referenced: Vec::new() };
             for pair in env {
                 match pair.split_once('=') {
                     Some((name, value)) if !name.is_empty() => {
@@ -415,6 +415,10 @@ fn main() -> ExitCode {
                         return ExitCode::from(2);
                     }
                 }
+            }
+            // A pool's or .user.ini's `auth=${pw}` is php.ini's `pw`: masked in every file given.
+            if !options.show_secrets && files.len() > 1 {
+                options.referenced = sesslint::parse_output::referenced_names(&files, &options);
             }
             run_parse(format, &options, &files)
         }

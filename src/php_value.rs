@@ -121,6 +121,11 @@ impl PhpArray {
         self.entries.get_index_mut(position).map(|(_, v)| v)
     }
 
+    /// The key and value at `position` (insertion order), the value writable.
+    pub fn entry_at_mut(&mut self, position: usize) -> Option<(&ArrayKey, &mut PhpValue)> {
+        self.entries.get_index_mut(position)
+    }
+
     /// `$a[] = value`. Returns false when PHP would refuse (next index overflow).
     pub fn push(&mut self, value: PhpValue) -> bool {
         let next = self.next_index.unwrap_or(0);

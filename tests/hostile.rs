@@ -3052,3 +3052,43 @@ fn a_file_reached_by_the_walk_and_through_a_link_is_patched_once() {
     assert!(fixed.contains("session.save_path = \"2;/var/lib/php/sessions\""), "{fixed}");
     assert!(std::fs::symlink_metadata(r.join("etc/php/8.2/fpm/php.ini")).expect("link").file_type().is_symlink());
 }
+
+/// `parse` given php.ini with a pool or a `.user.ini` whose save path sends `auth=${pw}`:
+/// php.ini's `pw` is that Redis password (php-fpm -tt expands it, see
+/// `a_pool_save_path_variable_masks_the_php_ini_line_it_names`), so no format of `parse`
+/// prints it, in whichever order the files are named, a `${}` in `pw` followed in turn
+/// (`pw = "${base}"`: `base` masked), a pool's `php_value[pw]` too; `--show-secrets` shows it.
+#[test]
+fn parse_masks_a_php_ini_value_a_save_path_among_the_files_given_names() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let ini = "etc/php/8.2/fpm/php.ini";
+    let pool = "etc/php/8.2/fpm/pool.d/www.conf";
+    let user_ini = "var/www/shop/.user.ini";
+    write(&repo.path().join(ini), "[PHP]\nPW = \"${base}-LeakPA2\"\nbase = LeakPA1\nsession.use_strict_mode = 0\n");
+    write(
+        &repo.path().join(pool),
+        "[www]\nlisten = 127.0.0.1:9000\nphp_value[pw] = LeakPA3\nphp_value[session.save_handler] = redis\nphp_value[session.save_path] = \"tcp://127.0.0.1:6379?auth=${pw}&timeout=1&read_timeout=1\"\n",
+    );
+    write(
+        &repo.path().join(user_ini),
+        "session.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379?auth=${pw}&timeout=1&read_timeout=1\"\n",
+    );
+    let leaks = ["LeakPA1", "LeakPA2", "LeakPA3"];
+    for other in [pool, user_ini] {
+        for files in [[ini, other], [other, ini]] {
+            for format in ["text", "json"] {
+                let mut args = vec!["parse", "--format", format];
+                args.extend(files);
+                let o = sesslint_in(repo.path(), &args);
+                let text = all_output(&o);
+                assert!(o.status.success(), "{args:?}: {text}");
+                for leak in leaks.iter().filter(|l| other == pool || **l != "LeakPA3") {
+                    assert!(!text.contains(leak), "{args:?} shows {leak}:\n{text}");
+                }
+                assert!(text.contains("********"), "{args:?}: {text}");
+            }
+        }
+    }
+    let shown = all_output(&sesslint_in(repo.path(), &["parse", "--show-secrets", "--format", "json", ini, pool]));
+    assert!(leaks.iter().all(|l| shown.contains(l)), "{shown}");
+}

@@ -14,7 +14,14 @@ use crate::syntax::{FileKind, SyntaxError};
 
 /// `env`: the `${NAME}` values given on the command line; any other name is PHP's
 /// environment, unknown here, and said so. `mask`: secrets shown as `********` when written.
-pub(super) fn parse_output(source: &Source, env: &[(Vec<u8>, Vec<u8>)], mask: bool) -> ParseOutput {
+/// `referenced`: lowercase names a save path among the other files given spells as `${name}`
+/// in its password ([`references`]); their values are masked too.
+pub(super) fn parse_output(
+    source: &Source,
+    env: &[(Vec<u8>, Vec<u8>)],
+    mask: bool,
+    referenced: &[Vec<u8>],
+) -> ParseOutput {
     let doc = ini::parse_shared(source.bytes.clone(), ini::ScanMode::WholeFile);
     let mut problems: Vec<Problem> = super::problems_of(source, &doc.errors);
     let accepted = doc.accepted();
@@ -42,52 +49,135 @@ pub(super) fn parse_output(source: &Source, env: &[(Vec<u8>, Vec<u8>)], mask: bo
     };
     let array = array.map(|mut a| {
         if mask {
-            mask_referenced_passwords(&doc, &mut a);
+            let mut names = references(&doc).closure();
+            names.extend(referenced.iter().cloned());
+            hide_names(&names, &mut a);
         }
         a
     });
     ParseOutput { kind: FileKind::Ini, value: Values::Ini { array, mask }, problems, accepted }
 }
 
-/// `myvar = "pw"` and `session.save_path = "tcp://h?auth=${myvar}"`: `myvar` holds the
-/// password, so its value is masked (at the top and in every section), as `check` masks
-/// the line that sets it (`model::build::secrets::mask_referenced_passwords`).
-fn mask_referenced_passwords(doc: &IniDocument, array: &mut PhpArray) {
-    let mut names: Vec<ArrayKey> = Vec::new();
-    for (_, e) in doc.entries() {
-        if memchr::memmem::find(doc.text(e.key), b"save_path").is_none() {
-            continue;
-        }
-        let raw = doc.text(e.value.span);
-        for r in crate::secrets::save_path_secret_ranges(raw) {
-            let secret = &raw[r];
-            let mut i = 0;
-            while let Some(p) = memchr::memmem::find(&secret[i..], b"${") {
-                let start = i + p + 2;
-                let Some(len) = memchr::memchr(b'}', &secret[start..]) else { break };
-                names.push(ArrayKey::from_bytes(&secret[start..start + len]));
-                i = start + len;
-            }
-        }
+/// What the `${name}` of a file spell: the names inside its save paths' passwords (a
+/// `session.save_path` key, a pool's `php_value[session.save_path]`, in any section), and
+/// for every entry, the names its value spells (`pw = "${a}${b}"`: `pw` spells `a`, `b`).
+/// Names lowercase, as `check` takes them (`model::build::secrets::mask_named_referents`).
+#[derive(Debug, Default)]
+pub struct References {
+    /// Names a save path's password spells.
+    pub secrets: Vec<Vec<u8>>,
+    /// (entry name, a name its value spells); `key[name]` counts as `name` too.
+    pub values: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl References {
+    /// Add `other`'s references (another file given to the same `parse`).
+    pub fn extend(&mut self, other: References) {
+        self.secrets.extend(other.secrets);
+        self.values.extend(other.values);
     }
-    if names.is_empty() {
-        return;
-    }
-    let hide = |a: &mut PhpArray| {
-        for name in &names {
-            if let Some(v) = a.get_mut(name) {
-                if !matches!(v, PhpValue::Array(_)) {
-                    *v = PhpValue::str(crate::secrets::MASK);
+
+    /// Every name whose value is (part of) a password: those the secrets spell, and those
+    /// their values spell in turn. Work: each (entry, name) pair followed once.
+    pub fn closure(&self) -> Vec<Vec<u8>> {
+        let mut seen: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
+        let mut todo: Vec<&[u8]> = self.secrets.iter().map(Vec::as_slice).filter(|n| seen.insert(n)).collect();
+        let mut by_name: std::collections::HashMap<&[u8], Vec<&[u8]>> = Default::default();
+        for (key, name) in &self.values {
+            by_name.entry(key.as_slice()).or_default().push(name.as_slice());
+        }
+        while let Some(n) = todo.pop() {
+            for &next in by_name.get(n).into_iter().flatten() {
+                if seen.insert(next) {
+                    todo.push(next);
                 }
             }
         }
-    };
-    hide(array);
-    for i in 0..array.len() {
-        if let Some(PhpValue::Array(section)) = array.value_at_mut(i) {
-            hide(section);
+        seen.into_iter().map(<[u8]>::to_vec).collect()
+    }
+}
+
+/// The names each `${` of `text` spells, to its `}`, trimmed and lowercase.
+fn spelled(text: &[u8]) -> impl Iterator<Item = Vec<u8>> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || loop {
+        let p = memchr::memmem::find(&text[i..], b"${")?;
+        let start = i + p + 2;
+        let len = memchr::memchr(b'}', &text[start..])?;
+        i = start + len;
+        let name = text[start..start + len].trim_ascii();
+        if !name.is_empty() {
+            return Some(name.to_ascii_lowercase());
+        }
+    })
+}
+
+/// The `${}` references of `doc` (see [`References`]); empty without a `${` in the file.
+pub fn references(doc: &IniDocument) -> References {
+    let mut out = References::default();
+    if memchr::memmem::find(doc.source(), b"${").is_none() {
+        return out;
+    }
+    for (_, e) in doc.entries() {
+        let key = doc.text(e.key);
+        let offset = e.offset.as_ref().map(|o| doc.text(o.span));
+        let raw = doc.text(e.value.span);
+        if memchr::memmem::find(raw, b"${").is_none() {
+            continue;
+        }
+        let is_save_path = |t: &[u8]| memchr::memmem::find(t, b"save_path").is_some();
+        if is_save_path(key) || offset.is_some_and(is_save_path) {
+            for r in crate::secrets::save_path_secret_ranges(raw) {
+                out.secrets.extend(spelled(&raw[r]));
+            }
+        }
+        let key = key.trim_ascii().to_ascii_lowercase();
+        let named = offset.map(|o| trim_quotes(o).to_ascii_lowercase());
+        for n in spelled(raw) {
+            if let Some(o) = &named {
+                out.values.push((o.clone(), n.clone()));
+            }
+            out.values.push((key.clone(), n));
         }
     }
+    out
+}
+
+/// `"pw"` or `'pw'` without its quotes; anything else as it stands.
+fn trim_quotes(text: &[u8]) -> &[u8] {
+    let t = text.trim_ascii();
+    match t {
+        [q @ (b'"' | b'\''), inner @ .., last] if q == last => inner,
+        _ => t,
+    }
+}
+
+/// `myvar = "pw"` and `session.save_path = "tcp://h?auth=${myvar}"`: `myvar` holds the
+/// password, so its value is masked (at the top, in every section, and as `key[myvar]`
+/// there, a pool's `php_value[myvar]`), as `check` masks the lines that set it
+/// (`model::build::secrets::mask_named_referents`). `names`: lowercase; keys match
+/// whatever their case.
+fn hide_names(names: &[Vec<u8>], array: &mut PhpArray) {
+    if names.is_empty() {
+        return;
+    }
+    let named = |k: &ArrayKey| match k {
+        ArrayKey::Str(s) => names.iter().any(|n| n.eq_ignore_ascii_case(s)),
+        ArrayKey::Int(i) => names.iter().any(|n| n.as_slice() == i.to_string().as_bytes()),
+    };
+    // Top level, sections, and one array below either (`php_value[pw]`).
+    fn walk(a: &mut PhpArray, depth: u8, named: &dyn Fn(&ArrayKey) -> bool) {
+        for i in 0..a.len() {
+            let Some((key, v)) = a.entry_at_mut(i) else { continue };
+            match v {
+                PhpValue::Array(inner) if depth < 2 => walk(inner, depth + 1, named),
+                PhpValue::Array(_) => {}
+                v if named(key) => *v = PhpValue::str(crate::secrets::MASK),
+                _ => {}
+            }
+        }
+    }
+    walk(array, 0, &named);
 }
 
 /// The array `parse_ini_file()` builds with `process_sections = true`: entries before the

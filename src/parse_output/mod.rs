@@ -124,6 +124,10 @@ pub struct ParseOptions {
     /// Resolve a redis.conf's absolute includes below this directory (`--root DIR`, as for
     /// `check`); `None`: only the file's directory and the current one are read.
     pub root: Option<std::path::PathBuf>,
+    /// Lowercase names whose values a save path in another file given to the same `parse`
+    /// takes as its password (`auth=${pw}` in a pool, php.ini's `pw = ...`): masked in an
+    /// ini file's values as its own save paths' are. See [`referenced_names`].
+    pub referenced: Vec<Vec<u8>>,
 }
 
 /// Read `path` (a regular file of at most 16 MiB, never /proc, /sys or /dev) and compute
@@ -139,6 +143,33 @@ pub fn parse_file(path: &Path, options: &ParseOptions) -> Result<ParseOutput, Re
     Ok(parse_source_with(&Source::new(path, bytes), options))
 }
 
+/// The names (lowercase) whose values are a password of a save path among `paths`: those a
+/// `${name}` in a save path's credential spells (php.ini, its `[PATH=]`/`[HOST=]` sections,
+/// a pool's `php_value[session.save_path]`, a `.user.ini`), and those their values spell in
+/// turn, across all of them: PHP takes `${pw}` from the configuration it has read (php-fpm
+/// -tt shows a pool's `auth=${pw}` as php.ini's `pw`). Files that cannot be read, are no
+/// ini file or hold no `${` add nothing (`parse_file` reports them). Work: each file read
+/// once; parsed only when it holds a `${`.
+pub fn referenced_names(paths: &[PathBuf], options: &ParseOptions) -> Vec<Vec<u8>> {
+    let mut all = ini::References::default();
+    for path in paths {
+        if crate::confine::leaves_work_tree(path).is_some() {
+            continue;
+        }
+        let Ok(bytes) = crate::confine::Confinement::default().read(path) else { continue };
+        if memchr::memmem::find(&bytes, b"${").is_none() {
+            continue;
+        }
+        let kind = options.kind.unwrap_or_else(|| FileKind::detect(path, &bytes));
+        if kind != FileKind::Ini {
+            continue;
+        }
+        let doc = crate::syntax::ini::parse_shared(bytes.into(), crate::syntax::ini::ScanMode::WholeFile);
+        all.extend(ini::references(&doc));
+    }
+    all.closure()
+}
+
 /// Like [`parse_file`] for bytes already in memory (an editor buffer, a test case), secrets
 /// masked and no environment. redis.conf `include`s are still read from disk.
 pub fn parse_source(source: &Source, kind: Option<FileKind>) -> ParseOutput {
@@ -150,7 +181,7 @@ pub fn parse_source_with(source: &Source, options: &ParseOptions) -> ParseOutput
     let kind = options.kind.unwrap_or_else(|| FileKind::detect(&source.path, &source.bytes));
     let mask = !options.show_secrets;
     match kind {
-        FileKind::Ini => ini::parse_output(source, &options.env, mask),
+        FileKind::Ini => ini::parse_output(source, &options.env, mask, &options.referenced),
         FileKind::Redis => redis::parse_output(source, options.root.as_deref(), mask),
         FileKind::RedisAcl => redis_acl::parse_output(source, mask),
         FileKind::Envphp => env_php::parse_output(source, mask),
