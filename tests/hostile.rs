@@ -3092,3 +3092,48 @@ fn parse_masks_a_php_ini_value_a_save_path_among_the_files_given_names() {
     let shown = all_output(&sesslint_in(repo.path(), &["parse", "--show-secrets", "--format", "json", ini, pool]));
     assert!(leaks.iter().all(|l| shown.contains(l)), "{shown}");
 }
+
+/// A pool's save path whose password is quoted across lines: php-fpm reads a pool line by
+/// line and refuses it (compared live with `php-fpm8.2 -t`), but the lines up to the
+/// closing `"` are the password as written, so no output shows them (the human frames of
+/// the refused lines included); what follows the credential's `&` stays readable.
+#[test]
+fn a_pool_save_path_password_quoted_across_lines_is_masked_on_every_line() {
+    let pool_line = "php_value[session.save_path] = \"tcp://127.0.0.1:6379?timeout=1&auth=LeakPML1\nLeakPML2\nLeakPML3&read_timeout=7\"\n";
+    if let Some(fpm) = common::oracle("php-fpm8.2") {
+        let dir = tempfile::tempdir().expect("tmp");
+        write(&dir.path().join("php.ini"), "[PHP]\n");
+        write(
+            &dir.path().join("fpm.conf"),
+            format!("[global]\nerror_log = {}\n[www]\nuser = nobody\nlisten = 127.0.0.1:9777\npm = static\npm.max_children = 1\n{pool_line}", dir.path().join("err.log").display()),
+        );
+        let o = Command::new(fpm)
+            .current_dir(dir.path())
+            .args(["-c", "php.ini", "-y", "fpm.conf", "-t"])
+            .output()
+            .expect("run php-fpm8.2");
+        assert!(!o.status.success() && all_output(&o).contains("syntax error"), "php-fpm -t: {}", all_output(&o));
+    }
+    let repo = tempfile::tempdir().expect("tmp");
+    let pool = "etc/php/8.2/fpm/pool.d/www.conf";
+    write(&repo.path().join("etc/php/8.2/fpm/php.ini"), "[PHP]\n");
+    write(&repo.path().join("etc/php/8.2/fpm/php-fpm.conf"), "[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n");
+    write(
+        &repo.path().join(pool),
+        format!("[www]\nlisten = 127.0.0.1:9000\nphp_value[session.save_handler] = redis\n{pool_line}"),
+    );
+    let leaks = ["LeakPML1", "LeakPML2", "LeakPML3"];
+    shown_nowhere(repo.path(), &leaks);
+    let human = all_output(&sesslint_in(repo.path(), &["check", "."]));
+    assert!(human.contains("SL001") && human.contains("read_timeout=7"), "{human}");
+    let mut more = vec![("check --diff", all_output(&sesslint_in(repo.path(), &["check", "--diff", "."])))];
+    more.push(("check POOL", all_output(&sesslint_in(repo.path(), &["check", pool]))));
+    for format in ["text", "json"] {
+        more.push(("parse", all_output(&sesslint_in(repo.path(), &["parse", "--format", format, pool]))));
+    }
+    for (what, text) in more {
+        for leak in leaks {
+            assert!(!text.contains(leak), "{what} shows {leak}:\n{text}");
+        }
+    }
+}

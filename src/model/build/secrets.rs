@@ -310,6 +310,17 @@ fn scan_lines(doc: &IniDocument, bytes: &[u8], lines: std::ops::Range<usize>, eq
             for r in crate::secrets::save_path_secret_ranges(line) {
                 out.push(Span::new(offset + r.start, offset + r.end));
             }
+            // A pool's save path quoted open on its line: php-fpm refuses it, and the
+            // lines up to the closing `"` are the rest of the value its writer meant, so
+            // the credential runs across them as in php.ini (to the next `&`).
+            if let (ScanMode::PerLine, Some(eq)) = (doc.mode, eq) {
+                if let Some(until) = fpm_open_quote_runs_to(bytes, &line[(eq + 1).min(len)..], end) {
+                    let from = offset + (eq + 1).min(len);
+                    for r in crate::secrets::save_path_secret_ranges(&bytes[from..until]) {
+                        out.push(Span::new(from + r.start, from + r.end));
+                    }
+                }
+            }
         }
         if let Some(r) = crate::secrets::ini_line_secret(line, eq) {
             out.push(Span::new(offset + r.start, offset + r.end));

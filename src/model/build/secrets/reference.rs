@@ -37,6 +37,15 @@ pub(crate) fn plain_in_ini_with(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
                 out.push(Span::new(offset + r.start, offset + r.end));
             }
         }
+        // A pool's save path quoted open on its line runs to the closing `"`.
+        if let (ScanMode::PerLine, Some(eq), true) = (doc.mode, eq, save_path.find(line).is_some()) {
+            let from = offset + (eq + 1).min(line.len());
+            if let Some(until) = fpm_open_quote_runs_to(bytes, &bytes[from..offset + line.len()], offset + line.len()) {
+                for r in crate::secrets::save_path_secret_ranges(&bytes[from..until]) {
+                    out.push(Span::new(from + r.start, from + r.end));
+                }
+            }
+        }
         bare_secret = eq.is_none() && plain_bare_secret_key(line);
         if let Some(r) = plain::raw_line_secret_eq(line, false, eq) {
             out.push(Span::new(offset + r.start, offset + r.end));
