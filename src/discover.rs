@@ -497,7 +497,14 @@ impl Walk<'_> {
                             && std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
                     if err.loop_ancestor().is_none() && (path == top || unreadable_dir || classify(&path).is_some()) {
                         let dangling = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-                        let reason = if dangling {
+                        // Below the root the link may reach a FIFO or device: say so, never open it.
+                        let special = || {
+                            let target = resolve_under_root(&path, &root_for(&path, root, fleet));
+                            std::fs::metadata(target).is_ok_and(|m| !m.is_file() && !m.is_dir())
+                        };
+                        let reason = if dangling && rooted && special() {
+                            Refusal::NotRegular.to_string()
+                        } else if dangling {
                             "a symlink to nothing (PHP and redis-server skip or refuse it)".to_owned()
                         } else {
                             err.io_error().map(describe_io).unwrap_or_else(|| err.to_string())
@@ -537,12 +544,17 @@ impl Walk<'_> {
             } else {
                 path.to_path_buf()
             };
-            if read_from != path && !std::fs::metadata(&read_from).is_ok_and(|m| m.is_file()) {
-                out.unreadable.push(Unreadable {
-                    path: path.to_path_buf(),
-                    reason: "a symlink to nothing below the root".into(),
-                });
-                continue;
+            if read_from != path {
+                let target = std::fs::metadata(&read_from);
+                if !target.as_ref().is_ok_and(|m| m.is_file()) {
+                    // A FIFO or device is there: never opened, and said as what it is.
+                    let reason = match target {
+                        Ok(_) => Refusal::NotRegular.to_string(),
+                        Err(_) => "a symlink to nothing below the root".into(),
+                    };
+                    out.unreadable.push(Unreadable { path: path.to_path_buf(), reason });
+                    continue;
+                }
             }
             if fleet.is_some() && entry.path_is_symlink() && !stays_in_host(&read_from, &host_root(), dirs) {
                 let reason = format!(

@@ -3029,6 +3029,28 @@ fn an_fpm_include_glob_matching_a_dangling_link_or_a_fifo_is_an_error() {
     assert!(!o.status.success() && said.contains("Unable to include"), "{said}");
 }
 
+/// An ACL file that is a link to a FIFO below the root (`etc/redis/users.acl -> /srv/fifo`,
+/// absolute, so it dangles on this machine, and relative): never opened, and said as what it
+/// is, not "a symlink to nothing".
+#[test]
+fn a_link_to_a_fifo_below_the_root_is_said_not_regular_and_never_opened() {
+    use std::os::unix::fs::symlink;
+    let repo = tempfile::tempdir().expect("tmp");
+    let r = repo.path();
+    std::fs::create_dir_all(r.join("srv")).expect("mkdir");
+    write(&r.join("etc/redis/redis.conf"), "port 6379\naclfile /etc/redis/users.acl\n");
+    assert!(Command::new("mkfifo").arg(r.join("srv/fifo")).status().expect("mkfifo").success());
+    for target in ["/srv/fifo", "../../srv/fifo"] {
+        let _ = std::fs::remove_file(r.join("etc/redis/users.acl"));
+        symlink(target, r.join("etc/redis/users.acl")).expect("symlink");
+        let o = sesslint_in(r, &["check", "--format", "concise", "."]);
+        let out = all_output(&o);
+        assert!(out.contains("users.acl:1:1: warning[SL002]") && out.contains("not a regular file"), "{target}: {out}");
+        assert!(!out.contains("symlink to nothing"), "{target}: {out}");
+        assert_eq!(o.status.code(), Some(1), "{target}: {out}");
+    }
+}
+
 /// One php.ini reached by the walk (`srvx/php.ini`) and through an absolute link
 /// (`etc/php/8.2/fpm/php.ini -> /srvx/php.ini`): the model holds it under both paths, but
 /// `--diff` shows one patch, for the file itself (it showed two, the second not applying
