@@ -9,6 +9,9 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+mod spelling;
+pub use spelling::Spellings;
+
 /// Files larger than this are refused (SL002 / SL004), never read: 16 MiB.
 pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 

@@ -456,8 +456,9 @@ fn every_valued_option_of_help_works_in_both_spellings_with_and_without_check() 
 }
 
 /// However the root and the paths are spelled (`.`, `./etc`, `$PWD`, `etc/../etc`, a
-/// symlink to `etc` named beside it), each file is read once: the pools php-fpm.conf's
-/// `include=` reaches are the ones discovery found, not a second copy. `check`, `show` and
+/// symlink to `etc` named beside it or instead of it), each file is read once: the pools
+/// php-fpm.conf's `include=` reaches and the redis.conf an `include` names are the ones
+/// discovery found, not a second copy. `check`, `show` and
 /// `migrate`'s summary count each pool once.
 #[test]
 fn every_spelling_of_root_and_paths_reads_each_file_once() {
@@ -484,6 +485,11 @@ fn every_spelling_of_root_and_paths_reads_each_file_once() {
         vec!["--root", ".", "."],
         vec!["."],
         vec!["etc", "etclink", "var"],
+        // The tree named through the symlink, the root spelled plainly: `include=` and
+        // redis.conf's `include /etc/redis/redis.conf` name `etc/...`, the walk found
+        // `etclink/...`: one file each, under the walk's name.
+        vec!["--root", ".", "etclink", "var"],
+        vec!["--root", &abs, "etclink", "var"],
     ];
     for args in &spellings {
         let check: Vec<&str> =
@@ -492,6 +498,9 @@ fn every_spelling_of_root_and_paths_reads_each_file_once() {
         let blog_reads =
             err.lines().filter(|l| l.starts_with("sesslint: read ") && l.contains("pool.d/blog.conf")).count();
         assert_eq!(blog_reads, 1, "{args:?}: blog.conf read {blog_reads} times:\n{err}");
+        let redis_reads =
+            err.lines().filter(|l| l.starts_with("sesslint: read ") && l.contains("redis/redis.conf ")).count();
+        assert_eq!(redis_reads, 1, "{args:?}: redis.conf read {redis_reads} times:\n{err}");
         let sl109 = out.lines().filter(|l| l.contains("blog.conf:13") && l.contains("SL109")).count();
         assert_eq!(sl109, 1, "{args:?}: one SL109 at blog.conf:13 expected:\n{out}");
         let show: Vec<&str> = ["show"].iter().copied().chain(args.iter().copied()).collect();

@@ -28,7 +28,14 @@ struct FpmInclude {
 
 /// The `include=` lines of php-fpm.conf `m`. `${VAR}` is never taken from sesslint's own
 /// environment (it is the FPM master's, unknown here; a CI job's would leak its tokens).
-fn fpm_include_patterns(model: &Model, parsed: &[Parsed], m: usize) -> Vec<FpmInclude> {
+/// A pattern's directory is spelled as the walk spelled the same directory (`spellings`), so
+/// its pools are the walk's files, never read a second time under another name.
+fn fpm_include_patterns(
+    model: &Model,
+    parsed: &[Parsed],
+    m: usize,
+    spellings: &crate::confine::Spellings,
+) -> Vec<FpmInclude> {
     let Parsed::Ini(doc) = &parsed[m] else { return Vec::new() };
     let main_dir = model.files[m].source.path.parent().unwrap_or(Path::new(""));
     let mut out = Vec::new();
@@ -59,6 +66,7 @@ fn fpm_include_patterns(model: &Model, parsed: &[Parsed], m: usize) -> Vec<FpmIn
             Some(p) => on_tree(root, &p),
             None => prefix.join(&value),
         };
+        let resolved = spellings.respell(&resolved, root).unwrap_or(resolved);
         let shown = crate::source::printable(&value).into_owned();
         out.push(FpmInclude { shown, resolved: Some(resolved), env_names, span: node.span });
     }
@@ -106,8 +114,9 @@ pub(super) fn read_fpm_includes(
     parsed: &mut Vec<Parsed>,
     m: usize,
     spent: &mut super::budget::Spent,
+    spellings: &crate::confine::Spellings,
 ) {
-    for inc in fpm_include_patterns(model, parsed, m) {
+    for inc in fpm_include_patterns(model, parsed, m, spellings) {
         let Some(resolved) = inc.resolved else { continue };
         let (Some(dir), Some(name)) = (resolved.parent(), resolved.file_name().and_then(|n| n.to_str())) else {
             continue;
@@ -232,9 +241,10 @@ pub(super) fn fpm_includes(
     pools: &[usize],
     pools_by_dir: &HashMap<PathBuf, Vec<usize>>,
     problems: &mut Vec<(usize, IncludeProblem)>,
+    spellings: &crate::confine::Spellings,
 ) -> Vec<usize> {
     let mut out = Vec::new();
-    for inc in fpm_include_patterns(model, parsed, m) {
+    for inc in fpm_include_patterns(model, parsed, m, spellings) {
         let Some(resolved) = inc.resolved else {
             problems.push((
                 m,

@@ -214,7 +214,14 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
                     Err(u) => model.unreadable.push(u),
                 }
             }
-            php_setups::lower_php(&mut model, &mut parsed, first, &mut php_kinds, &mut spent);
+            // A file a config names through another spelling of a directory the walk found
+            // (`--root . etclink`: `include /etc/x`) is the walk's file, read once.
+            let spellings = std::sync::Arc::new(crate::confine::Spellings::new(
+                model.files[first..].iter().map(|f| f.source.path.as_path()),
+                &model.confinement,
+            ));
+            php_setups::lower_php(&mut model, &mut parsed, first, &mut php_kinds, &mut spent, &spellings);
+            let loader = Loader { spellings: Some(spellings), ..loader.clone() };
             redis_servers::lower_redis(&mut model, &parsed, &loader, first, &mut spent, overlay);
             lower_magento(&mut model, &parsed, first);
             let mut done: Vec<Parsed> =

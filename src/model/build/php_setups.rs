@@ -24,13 +24,15 @@ pub(super) type Kind = u8;
 /// Lower the PHP setups and pools of the files from `first` on (one group of hosts; the
 /// files before it were lowered already), appending them to `model.php` and `model.pools`
 /// and the [`Kind`] of each to `kinds` (setups', pools'). The pool files php-fpm's
-/// `include=` adds are charged to `spent`, the build's budget of bytes parsed.
+/// `include=` adds are charged to `spent`, the build's budget of bytes parsed; a pattern's
+/// directory is spelled as the walk spelled it (`spellings`).
 pub(super) fn lower_php(
     model: &mut Model,
     parsed: &mut Vec<Parsed>,
     first: usize,
     kinds: &mut (Vec<Kind>, Vec<Kind>),
     spent: &mut super::budget::Spent,
+    spellings: &crate::confine::Spellings,
 ) {
     let by_role = |model: &Model, role: Role| -> Vec<usize> {
         (first..model.files.len()).filter(|&i| model.files[i].role == role).collect()
@@ -46,7 +48,7 @@ pub(super) fn lower_php(
     let mains = by_role(model, Role::FpmMain);
     // Files an `include=` names outside the usual pool directories join the pools.
     for &m in &mains {
-        read_fpm_includes(model, parsed, m, spent);
+        read_fpm_includes(model, parsed, m, spent, spellings);
     }
     let pools = by_role(model, Role::FpmPool);
     let mut claimed = vec![false; model.files.len()];
@@ -65,7 +67,7 @@ pub(super) fn lower_php(
         let mut files = vec![m];
         // FPM reads what `include=` names, where it stands; without one we know of, the
         // distributions' convention: pool.d/ (Debian) or php-fpm.d/ (RHEL, Alpine, Docker).
-        let included = fpm_includes(model, parsed, m, &pools, &pools_by_dir, &mut include_problems);
+        let included = fpm_includes(model, parsed, m, &pools, &pools_by_dir, &mut include_problems, spellings);
         let candidates: Vec<usize> = if included.is_empty() {
             ["pool.d", "php-fpm.d"]
                 .iter()

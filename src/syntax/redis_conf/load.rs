@@ -54,6 +54,9 @@ pub struct Loader {
     /// this loader share it). A loader is for one run: files that change meanwhile are not
     /// read again.
     pub includes: Arc<IncludeCache>,
+    /// The directories the walk spelled: a file an include or `aclfile` names in a directory
+    /// the walk reached another way is the walk's file, not a second one.
+    pub spellings: Option<Arc<crate::confine::Spellings>>,
 }
 
 /// One directive in load order, includes expanded. Kept small (a 16 MiB config has
@@ -537,7 +540,7 @@ impl Loader {
         } else {
             vec![PathBuf::from(pattern)]
         };
-        let physical: Vec<PathBuf> = named.iter().map(|m| self.physical(&state.cwd, m)).collect();
+        let physical: Vec<PathBuf> = named.iter().map(|m| self.as_walked(self.physical(&state.cwd, m))).collect();
         let key = (self.root.clone(), physical.clone());
         let found = self.includes.get_or_read(key, || self.read_parts(&named, &physical));
         let too_big = || {
@@ -626,7 +629,18 @@ impl Loader {
     /// relative names taken against the loader's starting directory.
     pub fn physical_of(&self, path: &Path) -> PathBuf {
         let cwd = self.cwd.clone().or_else(|| std::env::current_dir().ok()).unwrap_or_else(|| PathBuf::from("/"));
-        self.physical(&cwd, path)
+        self.as_walked(self.physical(&cwd, path))
+    }
+
+    /// `physical` as the walk spelled its directory ([`Loader::spellings`]), so the file a
+    /// config names and the file the walk found are one path.
+    fn as_walked(&self, physical: PathBuf) -> PathBuf {
+        match &self.spellings {
+            Some(s) if !self.parsed.contains_key(&physical) => {
+                s.respell(&physical, self.root.as_deref().unwrap_or(Path::new("/"))).unwrap_or(physical)
+            }
+            _ => physical,
+        }
     }
 
     /// Where a path from the config is on this machine: relative paths against `cwd`,
