@@ -3159,3 +3159,25 @@ fn a_pool_save_path_password_quoted_across_lines_is_masked_on_every_line() {
         }
     }
 }
+
+/// An ACL file past the budget that the walk finds both as itself (`srv/users.acl`) and as
+/// the symlink `aclfile` names (`etc/redis/users.acl`, absolute or relative): one SL002, at
+/// the file's own path, the link named in its reason (there were two, one per path).
+#[test]
+fn a_file_past_the_budget_reached_by_the_walk_and_through_a_link_is_one_sl002() {
+    let acl: String = (0..60_000).map(|i| format!("user u{i} on >password{i:08} ~* +@all\n")).collect();
+    for target in ["/srv/users.acl", "../../srv/users.acl"] {
+        let repo = tempfile::tempdir().expect("tmp");
+        let r = repo.path();
+        write(&r.join("etc/redis/redis.conf"), "port 6379\naclfile /etc/redis/users.acl\n");
+        write(&r.join("srv/users.acl"), &acl);
+        std::os::unix::fs::symlink(target, r.join("etc/redis/users.acl")).expect("symlink");
+        let o = sesslint_in(r, &["check", "--format", "concise", "--max-host-mib", "1", "."]);
+        let out = all_output(&o);
+        let sl002: Vec<&str> = out.lines().filter(|l| l.contains("[SL002]")).collect();
+        assert_eq!(sl002.len(), 1, "{target}: {out}");
+        assert!(sl002[0].starts_with("srv/users.acl:1:1: error[SL002]"), "{target}: {out}");
+        assert!(sl002[0].contains("(also reached as etc/redis/users.acl, a symlink to it)"), "{target}: {out}");
+        assert_eq!(o.status.code(), Some(1), "{target}: {out}");
+    }
+}

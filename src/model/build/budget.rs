@@ -147,12 +147,68 @@ pub(super) fn apply(
                 if f.read_from != f.path {
                     spent.decided.insert(f.read_from.clone(), false);
                 }
-                over.push(Unreadable { path: f.path, reason })
+                over.push((Unreadable { path: f.path, reason }, f.read_from))
             }
             Ok(()) => kept.push(f),
         }
     }
-    (kept, over)
+    (kept, once_per_file(model, over))
+}
+
+/// The files left out, one [`Unreadable`] per file however many walked paths reach it (a
+/// symlink the walk found beside its target): named at the path that is no symlink (else
+/// the first), the others said in its reason. Each is `(left out, the path read_from)`;
+/// only these few are resolved (realpath, through the build's directories).
+fn once_per_file(model: &Model, over: Vec<(Unreadable, std::path::PathBuf)>) -> Vec<Unreadable> {
+    if over.len() < 2 {
+        return over.into_iter().map(|(u, _)| u).collect();
+    }
+    // Each left-out file's group: the entries whose read resolves to the same file.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of_key: std::collections::HashMap<std::path::PathBuf, usize> = Default::default();
+    let mut group_of = vec![0; over.len()];
+    for (i, (_, from)) in over.iter().enumerate() {
+        let g = match model.confinement.canonical_path(from) {
+            Ok(key) => *group_of_key.entry(key).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            }),
+            Err(_) => {
+                groups.push(Vec::new());
+                groups.len() - 1
+            }
+        };
+        groups[g].push(i);
+        group_of[i] = g;
+    }
+    let is_link = |k: usize| std::fs::symlink_metadata(&over[k].0.path).is_ok_and(|m| m.is_symlink());
+    let reported: Vec<usize> = groups
+        .iter()
+        .map(|g| if g.len() == 1 { g[0] } else { g.iter().copied().find(|&k| !is_link(k)).unwrap_or(g[0]) })
+        .collect();
+    let also: Vec<String> = groups
+        .iter()
+        .zip(&reported)
+        .map(|(g, &r)| {
+            let others: Vec<String> = g
+                .iter()
+                .filter(|&&k| k != r)
+                .map(|&k| crate::source::display_path(&over[k].0.path))
+                .collect();
+            match others.len() {
+                0 => String::new(),
+                _ => format!(" (also reached as {}, a symlink to it)", others.join(", ")),
+            }
+        })
+        .collect();
+    over.into_iter()
+        .enumerate()
+        .filter(|&(i, _)| reported[group_of[i]] == i)
+        .map(|(i, (mut u, _))| {
+            u.reason.push_str(&also[group_of[i]]);
+            u
+        })
+        .collect()
 }
 
 /// The root the tree holding `path` resolves absolute symlinks under: its fleet host's tree,
