@@ -9,7 +9,7 @@ use sesslint::codes::Selector;
 use sesslint::config::Config;
 use sesslint::diagnostic::Severity;
 use sesslint::model::BuildOptions;
-use sesslint::parse_output::{parse_file, ParseOptions};
+use sesslint::parse_output::ParseOptions;
 use sesslint::report::{Format, ReportContext};
 use sesslint::syntax::FileKind;
 
@@ -416,10 +416,6 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            // A pool's or .user.ini's `auth=${pw}` is php.ini's `pw`: masked in every file given.
-            if !options.show_secrets && files.len() > 1 {
-                options.referenced = sesslint::parse_output::referenced_names(&files, &options);
-            }
             run_parse(format, &options, &files)
         }
         Some(Command::Restore { path }) => cli::fix::run_restore(path.as_deref()),
@@ -818,8 +814,10 @@ fn run_parse(format: ParseFormat, options: &ParseOptions, files: &[PathBuf]) -> 
     let mut code = 0u8;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    for path in files {
-        match parse_file(path, options) {
+    // Each file read once; a pool's or .user.ini's `auth=${pw}` is php.ini's `pw`: masked
+    // in every file given.
+    let done = sesslint::parse_output::parse_files(files, options, |_, parsed| {
+        match parsed {
             Err(e) => {
                 eprintln!("sesslint: {e}");
                 code = 2;
@@ -839,16 +837,18 @@ fn run_parse(format: ParseFormat, options: &ParseOptions, files: &[PathBuf]) -> 
                     .and_then(|_| writeln!(buffered))
                     .and_then(|_| buffered.flush());
                 drop(buffered);
-                if let Err(e) = written.and_then(|_| out.flush()) {
-                    return write_failed(&e, None);
-                }
+                written.and_then(|_| out.flush())?;
                 if !parsed.accepted && code == 0 {
                     code = 1;
                 }
             }
         }
+        Ok::<(), std::io::Error>(())
+    });
+    match done {
+        Ok(()) => ExitCode::from(code),
+        Err(e) => write_failed(&e, None),
     }
-    ExitCode::from(code)
 }
 
 #[cfg(test)]

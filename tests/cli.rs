@@ -628,3 +628,36 @@ fn lists_cut_short_say_how_many_were_left_out() {
     let shown = stdout(&sesslint(&["show", root]));
     assert!(shown.contains("php.ini:3 and 1 earlier line(s)"), "{shown}");
 }
+
+/// `parse FILE...` reads each file once: the `${name}` a pool's save path names in php.ini
+/// is found from the bytes it then prints (it read every file a second time to find them).
+/// Counted with strace: each file opened once, its values still masked.
+#[test]
+fn parse_of_several_files_reads_each_once() {
+    let Some(strace) = common::oracle("strace") else { return };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    std::fs::write(d.join("php.ini"), "[PHP]\npw = LeakOnce1\n").expect("write");
+    std::fs::write(
+        d.join("www.conf"),
+        "[www]\nphp_value[session.save_handler] = redis\nphp_value[session.save_path] = \"tcp://127.0.0.1:6379?auth=${pw}\"\n",
+    )
+    .expect("write");
+    let log = d.join("strace.log");
+    let o = std::process::Command::new(strace)
+        .args(["-f", "-e", "trace=open,openat", "-o"])
+        .arg(&log)
+        .arg(env!("CARGO_BIN_EXE_sesslint"))
+        .args(["parse", "php.ini", "www.conf"])
+        .current_dir(d)
+        .output()
+        .expect("run strace");
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!out.contains("LeakOnce1") && out.contains("********"), "{out}");
+    let trace = std::fs::read_to_string(&log).expect("strace log");
+    for name in ["php.ini", "www.conf"] {
+        let opens = trace.lines().filter(|l| l.contains(&format!("{name}\"")) && !l.contains("= -1")).count();
+        assert_eq!(opens, 1, "{name} opened {opens} times:\n{trace}");
+    }
+}

@@ -126,7 +126,7 @@ pub struct ParseOptions {
     pub root: Option<std::path::PathBuf>,
     /// Lowercase names whose values a save path in another file given to the same `parse`
     /// takes as its password (`auth=${pw}` in a pool, php.ini's `pw = ...`): masked in an
-    /// ini file's values as its own save paths' are. See [`referenced_names`].
+    /// ini file's values as its own save paths' are. See [`parse_files`].
     pub referenced: Vec<Vec<u8>>,
 }
 
@@ -134,40 +134,87 @@ pub struct ParseOptions {
 /// what its program sees.
 pub fn parse_file(path: &Path, options: &ParseOptions) -> Result<ParseOutput, ReadError> {
     // Named inside a git work tree, it must stay in it (a tracked `confdir -> ..` link).
-    if let Some(why) = crate::confine::leaves_work_tree(path) {
-        return Err(ReadError::Refused { path: path.to_owned(), why: why.to_string() });
-    }
-    let bytes = crate::confine::Confinement::default()
-        .read(path)
-        .map_err(|why| ReadError::Refused { path: path.to_owned(), why: why.to_string() })?;
+    let bytes = read_confined(path)?;
     Ok(parse_source_with(&Source::new(path, bytes), options))
 }
 
-/// The names (lowercase) whose values are a password of a save path among `paths`: those a
-/// `${name}` in a save path's credential spells (php.ini, its `[PATH=]`/`[HOST=]` sections,
-/// a pool's `php_value[session.save_path]`, a `.user.ini`), and those their values spell in
-/// turn, across all of them: PHP takes `${pw}` from the configuration it has read (php-fpm
-/// -tt shows a pool's `auth=${pw}` as php.ini's `pw`). Files that cannot be read, are no
-/// ini file or hold no `${` add nothing (`parse_file` reports them). Work: each file read
-/// once; parsed only when it holds a `${`.
-pub fn referenced_names(paths: &[PathBuf], options: &ParseOptions) -> Vec<Vec<u8>> {
+/// Bytes of the files given to one [`parse_files`] held between finding the names their save
+/// paths reference and printing their values (four files at the 16 MiB read limit): past
+/// it, a file is read again when its values are computed, so memory stays bounded however
+/// many files are named.
+pub const HELD_BYTES: usize = 64 << 20;
+
+/// [`parse_file`] for each of `paths` in order, handing each result to `each` (which may
+/// stop the run with its error), each file read once (up to [`HELD_BYTES`] held). With
+/// several files and secrets masked, an ini file's values that a save path among the
+/// files spells as `${name}` are masked ([`ParseOptions::referenced`], see
+/// [`referenced_names`]), found before the first file's values are given.
+pub fn parse_files<E>(
+    paths: &[PathBuf],
+    options: &ParseOptions,
+    mut each: impl FnMut(&Path, Result<ParseOutput, ReadError>) -> Result<(), E>,
+) -> Result<(), E> {
+    if options.show_secrets || paths.len() < 2 {
+        for path in paths {
+            each(path, parse_file(path, options))?;
+        }
+        return Ok(());
+    }
+    let mut held: Vec<Option<Result<std::sync::Arc<[u8]>, ReadError>>> = Vec::with_capacity(paths.len());
+    let mut held_bytes = 0usize;
     let mut all = ini::References::default();
     for path in paths {
-        if crate::confine::leaves_work_tree(path).is_some() {
-            continue;
+        let read = read_confined(path).map(std::sync::Arc::<[u8]>::from);
+        if let Ok(bytes) = &read {
+            all.extend(references_of(path, bytes, options));
         }
-        let Ok(bytes) = crate::confine::Confinement::default().read(path) else { continue };
-        if memchr::memmem::find(&bytes, b"${").is_none() {
-            continue;
+        let size = read.as_ref().map_or(0, |b| b.len());
+        if held_bytes + size <= HELD_BYTES {
+            held_bytes += size;
+            held.push(Some(read));
+        } else {
+            held.push(None);
         }
-        let kind = options.kind.unwrap_or_else(|| FileKind::detect(path, &bytes));
-        if kind != FileKind::Ini {
-            continue;
-        }
-        let doc = crate::syntax::ini::parse_shared(bytes.into(), crate::syntax::ini::ScanMode::WholeFile);
-        all.extend(ini::references(&doc));
     }
-    all.closure()
+    let options = ParseOptions { referenced: all.closure(), ..options.clone() };
+    for (path, read) in paths.iter().zip(held) {
+        let parsed = match read {
+            Some(read) => read.map(|bytes| parse_source_with(&Source::new(path, bytes), &options)),
+            None => parse_file(path, &options),
+        };
+        each(path, parsed)?;
+    }
+    Ok(())
+}
+
+/// `path` read as [`parse_file`] reads it: inside the git work tree it is named in, a
+/// regular file of at most 16 MiB, never /proc, /sys or /dev.
+fn read_confined(path: &Path) -> Result<Vec<u8>, ReadError> {
+    if let Some(why) = crate::confine::leaves_work_tree(path) {
+        return Err(ReadError::Refused { path: path.to_owned(), why: why.to_string() });
+    }
+    crate::confine::Confinement::default()
+        .read(path)
+        .map_err(|why| ReadError::Refused { path: path.to_owned(), why: why.to_string() })
+}
+
+/// The `${name}` references of one file's save paths (none unless it is an ini file holding
+/// a `${`): the names a `${name}` in a save path's credential spells (php.ini, its
+/// `[PATH=]`/`[HOST=]` sections, a pool's `php_value[session.save_path]`, a `.user.ini`),
+/// and the names each entry's value spells, so that across the files given the names their
+/// values spell in turn are found too: PHP takes `${pw}` from the configuration it has read
+/// (php-fpm -tt shows a pool's `auth=${pw}` as php.ini's `pw`).
+fn references_of(path: &Path, bytes: &std::sync::Arc<[u8]>, options: &ParseOptions) -> ini::References {
+    let mut refs = ini::References::default();
+    if memchr::memmem::find(bytes, b"${").is_none() {
+        return refs;
+    }
+    if options.kind.unwrap_or_else(|| FileKind::detect(path, bytes)) != FileKind::Ini {
+        return refs;
+    }
+    let doc = crate::syntax::ini::parse_shared(bytes.clone(), crate::syntax::ini::ScanMode::WholeFile);
+    refs.extend(ini::references(&doc));
+    refs
 }
 
 /// Like [`parse_file`] for bytes already in memory (an editor buffer, a test case), secrets
