@@ -275,6 +275,15 @@ fn a_password_reached_through_a_variable_is_masked_where_it_is_set() {
         "sess_tok = \"VarHeldPw\"\nsession.bogus = 1\nsession.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379?auth=${sess_tok}\"\n",
     );
     shown_nowhere(repo.path(), &["VarHeldPw"]);
+
+    // A key in capitals sets the lowercase name; so with more names spelled than are
+    // compared in place (twelve `${}` in comments), the set's lookup finds it as well.
+    for spelled in [0, 12] {
+        let mut ini: String = (0..spelled).map(|i| format!("; ${{unused{i}}}\n")).collect();
+        ini.push_str("SESS_TOK = \"VarHeldCaps\"\nsession.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379?auth=${Sess_Tok}\"\n");
+        write(&repo.path().join("etc/php/8.2/cli/php.ini"), ini);
+        shown_nowhere(repo.path(), &["VarHeldCaps"]);
+    }
 }
 
 #[test]

@@ -100,17 +100,20 @@ pub fn sets_only_files_handler(bytes: &[u8]) -> bool {
     if memchr::memchr(0, bytes).is_some() {
         return false;
     }
-    for needle in [&b"save_handler"[..], b"save_path"] {
-        for at in memchr::memmem::find_iter(bytes, needle) {
-            let start = memchr::memrchr2(b'\n', b'\r', &bytes[..at]).map_or(0, |p| p + 1);
-            let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |p| at + p);
-            let line = bytes[start..end].trim_ascii_start();
-            if line.first() == Some(&b';') {
-                continue;
-            }
-            if !is_files_handler_line(line) {
-                return false;
-            }
+    // One pass for both names: each `save_` followed by `handler` or `path`.
+    for at in memchr::memmem::find_iter(bytes, b"save_") {
+        let rest = &bytes[at + 5..];
+        if !(rest.starts_with(b"handler") || rest.starts_with(b"path")) {
+            continue;
+        }
+        let start = memchr::memrchr2(b'\n', b'\r', &bytes[..at]).map_or(0, |p| p + 1);
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |p| at + p);
+        let line = bytes[start..end].trim_ascii_start();
+        if line.first() == Some(&b';') {
+            continue;
+        }
+        if !is_files_handler_line(line) {
+            return false;
         }
     }
     true

@@ -83,6 +83,9 @@ fn spelled_names<'a>(files: impl IntoIterator<Item = &'a [u8]>) -> Option<HashSe
     Some(names)
 }
 
+/// Spelled names compared with each key in place; past it, keys are lowercased and hashed.
+const FEW_NAMES: usize = 8;
+
 /// A `${name}` inside any secret of the files from `first` on (a save path's credential in
 /// php.ini, a `[PATH=]`/`[HOST=]` section, a conf.d file, a pool, a `.user.ini`, an Apache
 /// `php_value`, a line PHP refuses) names a value that is the password, or part of it:
@@ -111,14 +114,21 @@ pub(super) fn mask_named_referents(model: &mut Model, parsed: &[super::Parsed], 
     if spelled.as_ref().is_some_and(HashSet::is_empty) {
         return;
     }
-    let wanted = |key: &[u8]| spelled.as_ref().is_none_or(|s| s.contains(key));
+    // `key` (any case) is a spelled name: a few names (Debian's php.ini spells one, in a
+    // comment) are compared in place, so that the keys of a file's lines cost no allocation;
+    // more are looked up lowercased, so that the work stays linear.
+    let wanted = |key: &[u8]| match &spelled {
+        None => true,
+        Some(s) if s.len() <= FEW_NAMES => s.iter().any(|n| n.eq_ignore_ascii_case(key)),
+        Some(s) => s.contains(&key.to_ascii_lowercase()),
+    };
     // The values setting each name, by file: found in one pass over the trees.
     let mut setting: Vec<(usize, Vec<u8>, Span)> = Vec::new();
     for (i, tree) in parsed.iter().enumerate().skip(first).take(model.files.len().saturating_sub(first)) {
         let bytes = &model.files[i].source.bytes;
-        let mut set = |key: Vec<u8>, span: Span| {
-            if wanted(&key) {
-                setting.push((i, key, span));
+        let mut set = |key: &[u8], span: Span| {
+            if wanted(key) {
+                setting.push((i, key.to_ascii_lowercase(), span));
             }
         };
         match tree {
@@ -128,15 +138,15 @@ pub(super) fn mask_named_referents(model: &mut Model, parsed: &[super::Parsed], 
                         NodeKind::Entry(e) => {
                             let key = doc.text(e.key);
                             let named = e.offset.as_ref().map(|o| trim_quotes(doc.text(o.span)));
-                            set(key.trim_ascii().to_ascii_lowercase(), e.value.span);
+                            set(key.trim_ascii(), e.value.span);
                             if let Some(o) = named {
-                                set(o.to_ascii_lowercase(), e.value.span);
+                                set(o, e.value.span);
                             }
                         }
                         NodeKind::Error(_, Some(b)) => {
                             let key = b.key.slice(bytes);
                             let key = key.iter().rposition(|&c| c == b'=').map_or(key, |p| &key[..p]);
-                            set(key.trim_ascii().to_ascii_lowercase(), b.value);
+                            set(key.trim_ascii(), b.value);
                         }
                         _ => {}
                     }
@@ -149,7 +159,7 @@ pub(super) fn mask_named_referents(model: &mut Model, parsed: &[super::Parsed], 
                         continue;
                     }
                     let value = Span::new(args[1].span.start, args[args.len() - 1].span.end);
-                    set(args[0].value.to_ascii_lowercase(), value);
+                    set(&args[0].value, value);
                 }
             }
             _ => {}

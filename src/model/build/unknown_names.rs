@@ -67,6 +67,12 @@ pub(super) fn in_ini(doc: &IniDocument) -> Vec<UnknownDirective> {
     let mut out = Vec::new();
     for (_, e) in doc.entries() {
         let key = doc.text(e.key);
+        // The name's bytes as the String below holds them (quotes are ASCII, so are the
+        // prefixes): most entries are no session name and cost no allocation.
+        let raw = e.offset.as_ref().map_or(key, |off| trim_quote_chars(doc.text(off.span)));
+        if !(raw.starts_with(b"session.") || raw.starts_with(b"redis.session.")) {
+            continue;
+        }
         let name = match &e.offset {
             Some(off) => String::from_utf8_lossy(doc.text(off.span)).trim_matches(['"', '\'']).to_owned(),
             None => String::from_utf8_lossy(key).into_owned(),
@@ -83,6 +89,14 @@ pub(super) fn in_ini(doc: &IniDocument) -> Vec<UnknownDirective> {
         }
     }
     out
+}
+
+/// `bytes` without the `"` and `'` at either end, as `str::trim_matches(['"', '\''])`.
+fn trim_quote_chars(bytes: &[u8]) -> &[u8] {
+    let quote = |b: &u8| matches!(b, b'"' | b'\'');
+    let start = bytes.iter().position(|b| !quote(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !quote(b)).map_or(start, |p| p + 1);
+    &bytes[start..end.max(start)]
 }
 
 /// Directive names redis-server does not know (it refuses to start).
@@ -112,5 +126,29 @@ pub(super) fn hide_secrets(names: &mut [UnknownDirective], secrets: &[Span], byt
             u.name = format!("{}{}", crate::source::printable(&short_name(&shown)), crate::secrets::MASK);
             u.suggestion = None;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte trim the prefilter uses cuts what `str::trim_matches` cuts.
+    #[test]
+    fn quotes_are_trimmed_as_the_string_trims_them() {
+        for s in ["", "\"", "''", "\"session.x\"", "'session.x", "session.x\"'", "\"'\"a'\"", "a", "\"\"x\"\""] {
+            assert_eq!(trim_quote_chars(s.as_bytes()), s.trim_matches(['"', '\'']).as_bytes(), "{s:?}");
+        }
+    }
+
+    /// Only session names are judged: a file of other names reports none, a quoted
+    /// `php_value['session.x']` offset and a bare key are both found.
+    #[test]
+    fn session_names_php_does_not_know_are_found_among_others() {
+        let doc = crate::syntax::ini::parse(
+            b"a = 1\nsession.save_handler = files\nsession.sav_path = x\nphp_value['session.nope'] = 1\nredis.session.lock_retrys = 2\n",
+        );
+        let names: Vec<String> = in_ini(&doc).into_iter().map(|u| u.name).collect();
+        assert_eq!(names, ["session.sav_path", "session.nope", "redis.session.lock_retrys"]);
     }
 }

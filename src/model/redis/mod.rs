@@ -201,17 +201,27 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
         Some(v) if !v.is_empty() => last.get("requirepass").copied(),
         _ => None,
     };
-    let mut settings = BTreeMap::new();
-    for (k, v) in &effective {
-        if let Some(at) = last.get(k.as_str()) {
-            let shown = if crate::syntax::redis_conf::directives::is_sensitive(k) && !v.is_empty() {
-                "********".to_owned()
+    // In name order already: collected, the map is built in one pass (no search per key),
+    // each name judged sensitive once.
+    let settings: BTreeMap<String, (String, Location)> = effective
+        .iter()
+        .filter_map(|(k, v)| {
+            let at = *last.get(k.as_str())?;
+            let shown = if crate::syntax::redis_conf::directives::is_sensitive(k) {
+                if v.is_empty() {
+                    String::new()
+                } else {
+                    crate::secrets::MASK.to_owned()
+                }
             } else {
-                get(k).unwrap_or_default()
+                match crate::secrets::redis_value_secret(k, v) {
+                    Some(from) => format!("{}{}", v.get(..from).unwrap_or(""), crate::secrets::MASK),
+                    None => v.clone(),
+                }
             };
-            settings.insert(k.to_string(), (shown, *at));
-        }
-    }
+            Some((k.as_str().to_owned(), (shown, at)))
+        })
+        .collect();
     let version = match newest {
         Some((since, name, _)) => {
             let (major, minor, valkey) = match since {
