@@ -380,9 +380,46 @@ fn check_only(args: &[std::ffi::OsString]) -> Option<CheckArgs> {
     if args.get(1)? != "check" {
         return None;
     }
+    if let Some(plain) = paths_only(&args[2..]) {
+        return Some(plain);
+    }
     let command = <CheckArgs as Args>::augment_args(clap::Command::new("check")).no_binary_name(true);
     let mut matches = command.try_get_matches_from(&args[2..]).ok()?;
     CheckArgs::from_arg_matches_mut(&mut matches).ok()
+}
+
+/// `check PATH...` with paths only (what the hook runs): the arguments clap would give,
+/// without building its command (most of a staged file's start-up left). `None` when any
+/// word is empty or starts with `-` (an option, `-`, `--`): clap parses those.
+fn paths_only(words: &[std::ffi::OsString]) -> Option<CheckArgs> {
+    if words.is_empty() || words.iter().any(|w| w.is_empty() || w.as_encoded_bytes().starts_with(b"-")) {
+        return None;
+    }
+    Some(CheckArgs {
+        common: CommonArgs {
+            paths: words.iter().map(PathBuf::from).collect(),
+            root: None,
+            show_secrets: false,
+            verbose: false,
+            inventory: None,
+            max_host_mib: None,
+            max_run_mib: None,
+        },
+        format: Format::Human,
+        fail_on: None,
+        config: None,
+        select: Vec::new(),
+        ignore: Vec::new(),
+        statistics: false,
+        output_file: None,
+        quiet: false,
+        fix: false,
+        unsafe_fixes: false,
+        diff: false,
+        write_plan: None,
+        apply_plan: None,
+        stdin_filename: None,
+    })
 }
 
 fn main() -> ExitCode {
@@ -899,6 +936,8 @@ mod tests {
             &["check", "--stdin-filename", "etc/redis/redis.conf", "-"],
             &["check", "--", "-dash.ini", "--format"],
             &["check"],
+            &["check", "a b.ini", "etc/redis", "./x/../y.conf", "\u{e9}t\u{e9}.ini", "check", "help"],
+            &["check", "x", ""],
             &["check", "--fix", "--unsafe-fixes", "--config", "c.toml", "--inventory", "i.yml", "--statistics"],
             // Refused by clap: left to the whole parser, which explains.
             &["check", "--format", "yaml", "x"],
@@ -921,5 +960,9 @@ mod tests {
             }
         }
         assert!(check_only(&["sesslint".into(), "check".into(), "f".into()]).is_some());
+        // The hook's line takes the quick way, an option clap's.
+        assert!(paths_only(&["etc/php/8.2/fpm/pool.d/blog.conf".into()]).is_some());
+        assert!(paths_only(&["x".into(), "-q".into()]).is_none());
+        assert!(paths_only(&[]).is_none());
     }
 }
