@@ -205,13 +205,19 @@ pub fn check_observed(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync)
 
 fn check_with(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync), release_trees: bool) -> Outcome {
     let paths = if req.paths.is_empty() { vec![PathBuf::from(".")] } else { req.paths.clone() };
-    let files_only = paths.iter().all(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_dir()));
+    // One `stat` a path: whether it is a directory and whether it is a regular file.
+    let kinds: Vec<Option<std::fs::FileType>> =
+        paths.iter().map(|p| std::fs::metadata(p).ok().map(|m| m.file_type())).collect();
+    let files_only = kinds.iter().all(|k| k.is_some_and(|t| !t.is_dir()));
     let mut scan = if files_only { vec![project_root(&paths, req.config)] } else { paths.clone() };
     if files_only {
         // A FIFO, socket or device named on the command line is said to be one (SL002), even
         // when its name is not one the project walk picks up.
-        let irregular = |p: &PathBuf| std::fs::metadata(p).is_ok_and(|m| !m.is_file());
-        scan.extend(paths.iter().filter(|p| irregular(p) && crate::discover::classify(p).is_none()).cloned());
+        let irregular = paths
+            .iter()
+            .zip(&kinds)
+            .filter(|(p, k)| k.is_some_and(|t| !t.is_file()) && crate::discover::classify(p).is_none());
+        scan.extend(irregular.map(|(p, _)| p.clone()));
         // So is one that resolves out of its git work tree (through a symlinked directory).
         scan.extend(paths.iter().filter(|p| crate::confine::leaves_work_tree(p).is_some()).cloned());
     }

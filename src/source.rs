@@ -168,6 +168,25 @@ pub fn is_unprintable(c: char) -> bool {
             | '\u{1d173}'..='\u{1d17a}' | '\u{e0001}' | '\u{e0020}'..='\u{e007f}' | '\u{e0100}'..='\u{e01ef}')
 }
 
+/// How many bytes of `bytes` are `byte` (the `\n`s before an offset: its 0-based line).
+/// Counted in sixteen `u8` lanes the compiler vectorises, 240 bytes a round so no lane
+/// overflows: about a quarter of an instruction a byte, where `memchr_iter(..).count()`
+/// costs some 35 a match and a plain `filter().count()` about five a byte.
+pub fn count_byte(bytes: &[u8], byte: u8) -> usize {
+    let mut total = 0;
+    let mut rounds = bytes.chunks_exact(16 * 15);
+    for round in &mut rounds {
+        let mut lanes = [0u8; 16];
+        for block in round.chunks_exact(16) {
+            for (lane, &b) in lanes.iter_mut().zip(block) {
+                *lane += u8::from(b == byte);
+            }
+        }
+        total += lanes.iter().map(|&n| usize::from(n)).sum::<usize>();
+    }
+    total + rounds.remainder().iter().filter(|&&b| b == byte).count()
+}
+
 fn line_starts(bytes: &[u8]) -> Vec<u32> {
     let mut starts = vec![0];
     // Past u32 (only a buffer over 4 GiB, never a file read under the 16 MiB limit) the
@@ -192,6 +211,30 @@ fn line_starts(bytes: &[u8]) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn count_byte_counts_as_the_plain_loop_does() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for len in (0..600).chain([65_536, 74_000]) {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    // Mostly text, every fifth byte or so a line break; some runs of them.
+                    if state % 5 == 0 || (len > 300 && state % 97 < 3) {
+                        b'\n'
+                    } else {
+                        b'a' + (state % 26) as u8
+                    }
+                })
+                .collect();
+            let all_breaks = vec![b'\n'; len];
+            for b in [&bytes, &all_breaks] {
+                assert_eq!(count_byte(b, b'\n'), b.iter().filter(|&&c| c == b'\n').count(), "len {len}");
+            }
+        }
+    }
 
     #[test]
     fn printable_ascii_passes_unchanged_and_every_ascii_control_but_tab_is_escaped() {

@@ -16,12 +16,15 @@ use crate::model::{FileId, Location, Model};
 /// or it names a file the run left unparsed past its budget of bytes (SL002, an error):
 /// such a file may change the named files' findings (a conf.d file setting the handler), so
 /// the run must not pass on them. A path spelled as given needs no system call; any other is first compared by device and
-/// inode (one `stat`), and resolved (`realpath`) only when those match a given file's.
+/// inode (one `stat`), and resolved (`realpath`) only when those match a given file's (the
+/// given file then too, once).
 pub fn keep_touching(model: &Model, found: &mut Vec<Diagnostic>, files: &[PathBuf]) {
     let named: HashSet<&Path> = files.iter().map(|p| spelling(p)).collect();
     let inode = |p: &Path| std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
-    let wanted: Vec<((u64, u64), PathBuf)> =
-        files.iter().filter_map(|p| Some((inode(p)?, std::fs::canonicalize(p).ok()?))).collect();
+    // A given file's resolved path is asked only when another path has its inode (a hard
+    // link, a symlink to it): the hook's run never needs one.
+    let wanted: Vec<((u64, u64), &Path, std::cell::OnceCell<Option<PathBuf>>)> =
+        files.iter().filter_map(|p| Some((inode(p)?, p.as_path(), std::cell::OnceCell::new()))).collect();
     let mut seen: HashMap<PathBuf, bool> = HashMap::new();
     let mut touches = |p: &Path| -> bool {
         if named.contains(spelling(p)) {
@@ -31,8 +34,13 @@ pub fn keep_touching(model: &Model, found: &mut Vec<Diagnostic>, files: &[PathBu
             return t;
         }
         let t = inode(p).is_some_and(|i| {
-            wanted.iter().any(|(w, _)| *w == i)
-                && std::fs::canonicalize(p).is_ok_and(|c| wanted.iter().any(|(_, w)| *w == c))
+            let same_inode = || wanted.iter().filter(move |(w, _, _)| *w == i);
+            same_inode().next().is_some()
+                && std::fs::canonicalize(p).is_ok_and(|c| {
+                    same_inode().any(|(_, w, resolved)| {
+                        resolved.get_or_init(|| std::fs::canonicalize(w).ok()).as_ref() == Some(&c)
+                    })
+                })
         });
         seen.insert(p.to_path_buf(), t);
         t

@@ -64,7 +64,7 @@ impl Excerpt {
             name,
             text: whole.get(start..end).unwrap_or(whole).to_owned(),
             offset: base + if whole.get(start..end).is_some() { start } else { 0 },
-            lines_before: lines_before + memchr::memchr_iter(b'\n', &bytes[..start]).count(),
+            lines_before: lines_before + crate::source::count_byte(&bytes[..start], b'\n'),
         }
     }
 }

@@ -121,8 +121,9 @@ impl<'a> ReportContext<'a> {
             || *plain.get_or_init(|| memchr::memchr(b'\r', bytes).is_none() && std::str::from_utf8(bytes).is_ok());
         match file.secrets_within(start..end) {
             Some(secrets) if plain() => {
-                // No `\r` in the file: its line breaks are its `\n`s (no line index built).
-                let lines_before = memchr::memchr_iter(b'\n', &bytes[..start]).count();
+                // No `\r` in the file: its line breaks are its `\n`s (no line index built:
+                // counted, a quarter of an instruction a byte).
+                let lines_before = crate::source::count_byte(&bytes[..start], b'\n');
                 Some(Framed::Window(mask::Masked::window(bytes, &secrets, start..end, lines_before)))
             }
             _ => self.masked(path).map(Framed::Whole),
