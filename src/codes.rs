@@ -105,6 +105,19 @@ impl Code {
         let old = RENAMED.iter().find(|(old, _)| *old == name).map(|&(_, c)| c);
         old.or_else(|| Code::ALL.iter().copied().find(|c| c.name() == name))
     }
+
+    /// The code `SL201` (any case) or the rule name `redis-missing-auth` (or an old name,
+    /// [`RENAMED`]) names, as `sesslint rule` takes it.
+    pub fn from_code_or_name(text: &str) -> Option<Code> {
+        Code::from_code(text).or_else(|| Code::from_name(text))
+    }
+
+    /// When `text` is a name a rule had before ([`RENAMED`]): the note `sesslint rule`
+    /// prints, "rule `OLD` is now named `NEW` (CODE)".
+    pub fn renamed_note(text: &str) -> Option<String> {
+        let &(old, code) = RENAMED.iter().find(|(old, _)| *old == text)?;
+        Some(format!("rule `{old}` is now named `{}` ({code})", code.name()))
+    }
 }
 
 impl fmt::Display for Code {
@@ -132,17 +145,28 @@ impl PartialEq<&str> for Code {
 }
 
 /// Which codes a `select`, `ignore`, per-path ignore or suppression names: `ALL`, a whole
-/// code, or a prefix (`SL2` = SL201, SL202, ...). Parsed only when it names some rule.
+/// code, a prefix (`SL2` = SL201, SL202, ...) or a rule's name (also one it had before,
+/// [`RENAMED`]), as `sesslint rule` takes it. Parsed only when it names some rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Selector {
     /// Upper-cased; empty for `ALL`.
     prefix: String,
 }
 
-/// A selector that names no rule.
+/// A selector that names no rule. Its message says what a selector may be and lists every
+/// rule's code and name.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown rule code `{0}` (`sesslint rules` lists them)")]
+#[error("{}", unknown_rule(.0))]
 pub struct UnknownCode(pub String);
+
+/// The message of [`UnknownCode`] for `text`.
+pub fn unknown_rule(text: &str) -> String {
+    let list: Vec<String> = Code::ALL.iter().map(|c| format!("{c} {}", c.name())).collect();
+    format!(
+        "unknown rule `{text}`: a rule is ALL, a code (SL201), a code prefix (SL2) or a rule name (redis-missing-auth); the rules: {}",
+        list.join(", ")
+    )
+}
 
 impl Selector {
     /// Every rule.
@@ -156,10 +180,14 @@ impl Selector {
             return Ok(Selector::all());
         }
         let prefix = text.to_ascii_uppercase();
-        if !Code::ALL.iter().any(|c| c.as_str().starts_with(&prefix)) {
-            return Err(UnknownCode(text.to_owned()));
+        if Code::ALL.iter().any(|c| c.as_str().starts_with(&prefix)) {
+            return Ok(Selector { prefix });
         }
-        Ok(Selector { prefix })
+        // A name selects its rule's code alone (codes are all of one length).
+        match Code::from_name(text) {
+            Some(code) => Ok(Selector { prefix: code.as_str().to_owned() }),
+            None => Err(UnknownCode(text.to_owned())),
+        }
     }
 
     pub fn matches(&self, code: Code) -> bool {
@@ -190,6 +218,22 @@ mod tests {
         let mut sorted = texts.clone();
         sorted.sort();
         assert_eq!(texts, sorted, "declare codes in code order: sorting diagnostics relies on it");
+    }
+
+    #[test]
+    fn a_selector_is_a_code_a_prefix_or_a_name_and_an_unknown_one_lists_the_rules() {
+        let by_name = Selector::parse("redis-missing-auth").expect("name");
+        assert_eq!(by_name, Selector::parse("SL201").expect("code"));
+        assert!(by_name.matches(Code::RedisMissingAuth) && !by_name.matches(Code::SessionLockingUnreliable));
+        for &(old, code) in RENAMED {
+            let s = Selector::parse(old).expect("old name");
+            assert!(s.matches(code));
+            assert_eq!(Code::renamed_note(old), Some(format!("rule `{old}` is now named `{}` ({code})", code.name())));
+        }
+        assert_eq!(Code::renamed_note("redis-missing-auth"), None);
+        let err = Selector::parse("redis-missing").expect_err("unknown").to_string();
+        assert!(Code::ALL.iter().all(|c| err.contains(&format!("{c} {}", c.name()))), "{err}");
+        assert!(err.len() <= 2000, "the list fits an error line uncut ({} bytes)", err.len());
     }
 
     #[test]

@@ -41,6 +41,9 @@ pub struct Config {
     /// `[hosts.NAME] addresses = [...]`: the addresses each host of a fleet answers on
     /// (and hosts an inventory adds).
     pub hosts: Vec<crate::model::HostDecl>,
+    /// What the file says that still works but is worded as before: a rule's old name
+    /// ("rule `OLD` is now named `NEW` (CODE)"), for the caller to print.
+    pub notes: Vec<String>,
 }
 
 /// A mistake in the config file, located.
@@ -101,8 +104,8 @@ impl Config {
         for (name, _) in table.iter() {
             let Some((key, item)) = table.get_key_value(name) else { continue };
             match name {
-                "select" => c.select = codes(item, &err)?,
-                "ignore" => c.ignore = codes(item, &err)?,
+                "select" => c.select = codes(item, &err, &mut c.notes)?,
+                "ignore" => c.ignore = codes(item, &err, &mut c.notes)?,
                 "fail-on" => c.fail_on = Some(severity(item, &err)?),
                 "root" => {
                     // The file may come with the repository being checked: its root may narrow
@@ -149,8 +152,9 @@ impl Config {
                         .as_table_like()
                         .ok_or_else(|| err(item.span(), "`severity` is a table: CODE = \"error\"".into()))?;
                     for (code, v) in t.iter() {
-                        let code = Code::from_code(code)
-                            .ok_or_else(|| err(t.get(code).and_then(Item::span).or(item.span()), unknown_code(code)))?;
+                        let at = t.get(code).and_then(Item::span).or(item.span());
+                        c.notes.extend(Code::renamed_note(code));
+                        let code = Code::from_code_or_name(code).ok_or_else(|| err(at, unknown_code(code)))?;
                         c.severity.insert(code, severity(v, &err)?);
                     }
                 }
@@ -159,7 +163,8 @@ impl Config {
                         err(item.span(), "`per-path-ignores` is a table: \"glob\" = [\"CODE\"]".into())
                     })?;
                     for (glob, v) in t.iter() {
-                        c.per_path_ignores.push((glob.to_owned(), codes(v, &err)?));
+                        let codes = codes(v, &err, &mut c.notes)?;
+                        c.per_path_ignores.push((glob.to_owned(), codes));
                     }
                 }
                 other => {
@@ -226,7 +231,7 @@ fn hosts(item: &Item, path: &Path, err: &ErrFn<'_>) -> Result<Vec<crate::model::
 }
 
 fn unknown_code(code: &str) -> String {
-    format!("unknown rule code `{code}` (`sesslint rules` lists them)")
+    crate::codes::unknown_rule(code)
 }
 
 type ErrFn<'a> = dyn Fn(Option<std::ops::Range<usize>>, String) -> ConfigError + 'a;
@@ -242,15 +247,17 @@ fn strings(item: &Item, err: &ErrFn<'_>) -> Result<Vec<String>, ConfigError> {
         .collect()
 }
 
-/// An array of codes or prefixes, each of which must name at least one rule.
-fn codes(item: &Item, err: &ErrFn<'_>) -> Result<Vec<Selector>, ConfigError> {
+/// An array of codes, prefixes or rule names, each of which must name at least one rule; a
+/// rule's old name ([`crate::codes::RENAMED`]) is taken and a note added to `notes`.
+fn codes(item: &Item, err: &ErrFn<'_>, notes: &mut Vec<String>) -> Result<Vec<Selector>, ConfigError> {
     let arr = item
         .as_array()
         .ok_or_else(|| err(item.span(), "expected an array of rule codes, e.g. [\"SL201\", \"SL3\"]".into()))?;
     let mut out = Vec::new();
     for v in arr.iter() {
-        let s = v.as_str().ok_or_else(|| err(v.span(), "expected a rule code".into()))?;
+        let s = v.as_str().ok_or_else(|| err(v.span(), "expected a rule code or name".into()))?;
         out.push(Selector::parse(s).map_err(|_| err(v.span(), unknown_code(s)))?);
+        notes.extend(Code::renamed_note(s));
     }
     Ok(out)
 }

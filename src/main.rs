@@ -198,10 +198,11 @@ struct CheckArgs {
     /// the checked trees its errors quote none of it.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Run only these codes or prefixes (replaces the config's `select`), e.g. `SL2,SL303`.
+    /// Run only these codes, prefixes or rule names (replaces the config's `select`), e.g.
+    /// `SL2,SL303,redis-missing-auth`.
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
-    /// Also skip these codes or prefixes (added to the config's `ignore`).
+    /// Also skip these codes, prefixes or rule names (added to the config's `ignore`).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
     /// Print how many findings each rule has (most first) instead of the findings.
@@ -596,11 +597,19 @@ fn config(args: &CheckArgs) -> Result<Config, ExitCode> {
         })?,
         None => Config::default(),
     };
+    for note in &config.notes {
+        eprintln!("sesslint: {note}");
+    }
+    // Codes, prefixes or rule names, as `sesslint rule` takes them; an old name is said.
     let selectors = |codes: &[String]| -> Result<Vec<Selector>, ExitCode> {
-        codes.iter().map(|c| Selector::parse(c)).collect::<Result<_, _>>().map_err(|e| {
+        let parsed = codes.iter().map(|c| Selector::parse(c)).collect::<Result<_, _>>().map_err(|e| {
             eprintln!("sesslint: {e}");
             ExitCode::from(2)
-        })
+        })?;
+        for note in codes.iter().filter_map(|c| sesslint::codes::Code::renamed_note(c)) {
+            eprintln!("sesslint: {note}");
+        }
+        Ok(parsed)
     };
     let (select, ignore) = (selectors(&args.select)?, selectors(&args.ignore)?);
     if !select.is_empty() {

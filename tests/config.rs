@@ -72,7 +72,7 @@ fn config_mistakes_are_errors_with_their_line() {
     copy_demo(tmp.path());
     for (text, needle) in [
         ("select = [\"SL2\"]\nfial-on = \"error\"\n", "sesslint.toml:2:1: unknown key `fial-on`"),
-        ("ignore = [\"SL999\"]\n", "sesslint.toml:1:11: unknown rule code `SL999`"),
+        ("ignore = [\"SL999\"]\n", "sesslint.toml:1:11: unknown rule `SL999`"),
         ("[severity]\nSL201 = \"fatal\"\n", "sesslint.toml:2:9"),
         ("select = \n", "sesslint.toml:1"),
     ] {
@@ -167,4 +167,74 @@ fn config_errors_read_as_one_line_and_missing_tunnel_dirs_are_at_1_1() {
     assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(1), Some(1)), "{f}");
     let out = String::from_utf8_lossy(&sesslint(&["--format", "junit", dir]).stdout).into_owned();
     assert!(out.contains(&format!("{tunnels}:1:1: warning[SL002]")), "{out}");
+}
+
+/// `--select`/`--ignore`, sesslint.toml's `select`, `ignore`, `per-path-ignores` and
+/// `[severity]`, and suppression comments take a rule's name as `sesslint rule` does, and
+/// its old name, said on stderr as `rule` says it; an unknown one is refused (exit 2) with
+/// what a rule may be and every rule's code and name.
+#[test]
+fn rules_are_named_by_code_or_name_everywhere() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_demo(tmp.path());
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--format", "concise"];
+        args.extend_from_slice(extra);
+        args.push(tmp.path().to_str().expect("utf-8"));
+        let o = sesslint(&args);
+        (codes(tmp.path(), extra).0, String::from_utf8_lossy(&o.stderr).into_owned(), o.status.code())
+    };
+    let (by_code, _, _) = run(&["--ignore", "SL201,SL107"]);
+    let (by_name, err, _) = run(&["--ignore", "redis-missing-auth,session-locking-unreliable"]);
+    assert_eq!(by_code, by_name);
+    assert!(!by_name.iter().any(|c| c == "SL201" || c == "SL107"), "{by_name:?}");
+    assert!(err.is_empty(), "{err}");
+    let (by_old, err, _) = run(&["--ignore", "redis-missing-auth,session-locking-disabled"]);
+    assert_eq!(by_old, by_code);
+    assert!(
+        err.contains("sesslint: rule `session-locking-disabled` is now named `session-locking-unreliable` (SL107)"),
+        "{err}"
+    );
+    let (selected, _, _) = run(&["--select", "redis-missing-auth"]);
+    assert_eq!(selected, ["SL201"]);
+    let (_, err, code) = run(&["--ignore", "redis-misisng-auth"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("unknown rule `redis-misisng-auth`"), "{err}");
+    assert!(err.contains("SL201 redis-missing-auth") && err.contains("SL107 session-locking-unreliable"), "{err}");
+
+    std::fs::write(
+        tmp.path().join("sesslint.toml"),
+        "select = [\"SL2\", \"non-unique-database\"]\nignore = [\"session-locking-disabled\"]\n[severity]\nredis-missing-auth = \"error\"\n[per-path-ignores]\n\"etc/redis/redis.conf\" = [\"weak-password\"]\n",
+    )
+    .expect("write");
+    let o = sesslint(&["--format", "json", tmp.path().to_str().expect("utf-8")]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(err.contains("rule `session-locking-disabled` is now named `session-locking-unreliable` (SL107)"), "{err}");
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let found: Vec<(String, String)> = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap_or_default().to_owned(), d["severity"].as_str().unwrap_or_default().to_owned()))
+        .collect();
+    assert!(found.iter().all(|(c, _)| c.starts_with("SL2") || c == "SL303"), "{found:?}");
+    assert!(found.iter().any(|(c, s)| c == "SL201" && s == "error"), "{found:?}");
+    assert!(!found.iter().any(|(c, _)| c == "SL204"), "per-path ignore by name: {found:?}");
+    std::fs::write(tmp.path().join("sesslint.toml"), "ignore = [\"no-such-rule\"]\n").expect("write");
+    let o = sesslint(&[tmp.path().to_str().expect("utf-8")]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("sesslint.toml:1:11: unknown rule `no-such-rule`") && err.contains("SL303 "), "{err}");
+    std::fs::remove_file(tmp.path().join("sesslint.toml")).expect("rm");
+
+    // A suppression comment naming the rule.
+    let redis = tmp.path().join("etc/redis/redis.conf");
+    let text = std::fs::read_to_string(&redis).expect("read").replacen(
+        "\nbind 0.0.0.0\n",
+        "\n# sesslint: ignore[redis-exposed-without-tunnel] behind the storage VLAN\nbind 0.0.0.0\n",
+        1,
+    );
+    std::fs::write(&redis, text).expect("write");
+    let (found, _) = codes(tmp.path(), &[]);
+    assert!(!found.iter().any(|c| c == "SL202" || c == "SL006"), "{found:?}");
 }

@@ -41,8 +41,8 @@ pub fn run_rule(code: &str, format: DocFormat) -> ExitCode {
         return ExitCode::from(2);
     };
     // A name a rule had before: the page is shown, and the new name said beside it.
-    if let Some(&(old, _)) = sesslint::codes::RENAMED.iter().find(|(old, _)| *old == code) {
-        eprintln!("sesslint: rule `{old}` is now named `{}` ({})", r.name(), r.code);
+    if let Some(note) = sesslint::codes::Code::renamed_note(code) {
+        eprintln!("sesslint: {note}");
     }
     let text = match format {
         DocFormat::Text => sesslint::report::rules_doc::render_terminal(&r.doc(), color()),
