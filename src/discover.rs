@@ -278,9 +278,28 @@ fn same_spelling_as(root: &Path, paths: &[PathBuf]) -> PathBuf {
     }
 }
 
-/// Follow a symlink chain the way the target machine would: absolute targets below `root`.
-fn resolve_under_root(link: &Path, root: &Path) -> PathBuf {
-    crate::confine::follow_links_under(link, root)
+/// Where the walked symlink `link` leads on the machine whose tree is `root`, as that
+/// machine's kernel resolves it ([`crate::confine::resolve_under_root`]: a link among the
+/// target's directories followed too, absolute targets below `root`, `..` never above it).
+/// In the usual case, the target's directory reached without a link on the way (its real
+/// path, from the walk's `dirs`, is `root`'s joined with it), its own link chain is all
+/// there is to follow.
+fn resolve_under_root(link: &Path, root: &Path, dirs: &ResolvedDirs) -> PathBuf {
+    let followed = crate::confine::follow_links_under(link, root);
+    let below = |p: &Path| match root.as_os_str() == "." {
+        true => Some(p.to_path_buf()).filter(|p| p.is_relative()),
+        false => p.strip_prefix(root).ok().map(Path::to_path_buf),
+    };
+    let plain = followed.parent().and_then(|dir| {
+        let rel = below(dir)?;
+        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        let real = dirs.resolve_dir(dir)?;
+        Some(real == dirs.resolve_dir(root)?.join(rel))
+    });
+    match plain {
+        Some(true) => followed,
+        _ => crate::confine::resolve_under_root(link, root),
+    }
 }
 
 /// The root a path's absolute symlink targets resolve under: in a fleet, its host's tree
@@ -481,7 +500,7 @@ impl Walk<'_> {
                     // A link that dangles on this machine may well resolve below the root.
                     if rooted && is_link(&path) {
                         let host_root = root_for(&path, root, fleet);
-                        let target = resolve_under_root(&path, &host_root);
+                        let target = resolve_under_root(&path, &host_root, self.dirs);
                         if let (Some(role), true, true) = (
                             classify(&path),
                             target.is_file(),
@@ -499,7 +518,7 @@ impl Walk<'_> {
                         let dangling = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
                         // Below the root the link may reach a FIFO or device: say so, never open it.
                         let special = || {
-                            let target = resolve_under_root(&path, &root_for(&path, root, fleet));
+                            let target = resolve_under_root(&path, &root_for(&path, root, fleet), self.dirs);
                             std::fs::metadata(target).is_ok_and(|m| !m.is_file() && !m.is_dir())
                         };
                         let reason = if dangling && rooted && special() {
@@ -540,7 +559,7 @@ impl Walk<'_> {
             // Only a symlink needs its host's root (a fleet walks thousands of plain files).
             let host_root = || root_for(path, root, fleet);
             let read_from = if rooted && entry.path_is_symlink() {
-                resolve_under_root(path, &host_root())
+                resolve_under_root(path, &host_root(), self.dirs)
             } else {
                 path.to_path_buf()
             };

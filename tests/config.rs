@@ -215,7 +215,9 @@ fn rules_are_named_by_code_or_name_everywhere() {
         .as_array()
         .expect("array")
         .iter()
-        .map(|d| (d["code"].as_str().unwrap_or_default().to_owned(), d["severity"].as_str().unwrap_or_default().to_owned()))
+        .map(|d| {
+            (d["code"].as_str().unwrap_or_default().to_owned(), d["severity"].as_str().unwrap_or_default().to_owned())
+        })
         .collect();
     assert!(found.iter().all(|(c, _)| c.starts_with("SL2") || c == "SL303"), "{found:?}");
     assert!(found.iter().any(|(c, s)| c == "SL201" && s == "error"), "{found:?}");

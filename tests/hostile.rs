@@ -8,6 +8,7 @@
 mod common;
 
 use std::io::{Read, Write};
+use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -3189,4 +3190,61 @@ fn a_file_past_the_budget_reached_by_the_walk_and_through_a_link_is_one_sl002() 
         assert!(sl002[0].contains("(also reached as etc/redis/users.acl, a symlink to it)"), "{target}: {out}");
         assert_eq!(o.status.code(), Some(1), "{target}: {out}");
     }
+}
+
+/// A file reached through a symlinked directory below the root (`pools -> /srv/pools`, an
+/// absolute link as the machine resolves it): `--diff` and `--fix` change the file itself,
+/// below the root (they refused it as outside, following only the last component's link),
+/// and the link stays. A link that leads out of the root on this machine
+/// (`pools -> ../../../../../outside`) is resolved as the tree's kernel does, `..` stopping
+/// at the root: the file outside is never read nor written.
+#[test]
+fn a_fix_through_a_symlinked_directory_below_the_root_writes_the_file_there() {
+    let fpm = "[global]\ninclude=/etc/php/8.2/fpm/pools/*.conf\n";
+    let pool = "[www]\nlisten = 127.0.0.1:9000\nphp_value[session.save_path] = 2;/var/lib/php/sessions\n";
+    let quoted = "php_value[session.save_path] = \"2;/var/lib/php/sessions\"";
+    let tmp = tempfile::tempdir().expect("tmp");
+    let r = tmp.path().join("tree");
+    write(&r.join("etc/php/8.2/fpm/php-fpm.conf"), fpm);
+    write(&r.join("etc/php/8.2/fpm/php.ini"), "[PHP]\nsession.use_strict_mode = 1\n");
+    write(&r.join("srv/pools/www.conf"), pool);
+    symlink("/srv/pools", r.join("etc/php/8.2/fpm/pools")).expect("symlink");
+    let o = sesslint_in(&r, &["check", "--diff", "--root", ".", "."]);
+    let diff = all_output(&o);
+    assert!(diff.contains("+++ b/etc/php/8.2/fpm/pools/www.conf") && diff.contains(&format!("+{quoted}")), "{diff}");
+    let o = sesslint_in(&r, &["check", "--fix", "--root", ".", "."]);
+    assert!(o.status.code().is_some_and(|c| c != 2), "{}", all_output(&o));
+    assert!(std::fs::read_to_string(r.join("srv/pools/www.conf")).expect("read").contains(quoted));
+    assert!(std::fs::symlink_metadata(r.join("etc/php/8.2/fpm/pools")).expect("link").file_type().is_symlink());
+
+    // Out of the root on this machine: nothing outside is read or written.
+    write(&tmp.path().join("outside/www.conf"), pool);
+    std::fs::remove_file(r.join("etc/php/8.2/fpm/pools")).expect("rm");
+    symlink("../../../../../outside", r.join("etc/php/8.2/fpm/pools")).expect("symlink");
+    for args in [&["check", "--fix", "--root", ".", "."][..], &["check", "--fix", "--root", ".", "etc"]] {
+        let o = sesslint_in(&r, args);
+        assert!(!all_output(&o).contains("2;/var/lib"), "{args:?}: {}", all_output(&o));
+        assert_eq!(std::fs::read_to_string(tmp.path().join("outside/www.conf")).expect("read"), pool, "{args:?}");
+    }
+}
+
+/// A symlink the walk finds whose target's directory is itself an absolute link below the
+/// root (`conf.d/20-redis.ini -> /etc/php/8.2/mods-available/redis.ini`,
+/// `mods-available -> /srv/mods`): read where the machine's kernel finds it (it was "a
+/// symlink to nothing", the link on the way followed on this machine).
+#[test]
+fn a_walked_link_through_an_absolute_directory_link_is_read_below_the_root() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let r = repo.path();
+    write(&r.join("etc/php/8.2/fpm/php.ini"), "[PHP]\nsession.use_strict_mode = 1\n");
+    write(
+        &r.join("srv/mods/redis.ini"),
+        "session.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379\"\n",
+    );
+    symlink("/srv/mods", r.join("etc/php/8.2/mods-available")).expect("symlink");
+    std::fs::create_dir_all(r.join("etc/php/8.2/fpm/conf.d")).expect("mkdir");
+    symlink("/etc/php/8.2/mods-available/redis.ini", r.join("etc/php/8.2/fpm/conf.d/20-redis.ini")).expect("symlink");
+    let out = all_output(&sesslint_in(r, &["check", "--format", "concise", "--root", ".", "."]));
+    assert!(!out.contains("symlink to nothing") && !out.contains("[SL002]"), "{out}");
+    assert!(out.contains("etc/php/8.2/fpm/conf.d/20-redis.ini:2:1: warning[SL109]"), "{out}");
 }

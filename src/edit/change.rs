@@ -339,15 +339,20 @@ pub(super) fn once_per_file(model: &crate::model::Model, files: Vec<FileChange>)
     kept.into_iter().map(|(_, f)| f).collect()
 }
 
-/// Where the file `path` of `model` really is: its symlink chain followed as the model's
-/// machine would (absolute targets below the root, or below the fleet host's tree), and
-/// the result inside the checked tree. For a file to create (`creates`), its directory
-/// must be inside the tree.
+/// Where the file `path` of `model` really is: resolved as the model's machine's kernel
+/// would, chrooted at the root (the fleet host's tree in a fleet): every component's
+/// symlink followed, absolute targets below the root, `..` never above it
+/// ([`crate::confine::resolve_under_root`], as the read of that file did), and the result
+/// inside the checked tree. For a file to create (`creates`), its directory must be inside
+/// the tree.
 pub fn target_in(model: &crate::model::Model, path: &Path, creates: bool) -> Result<PathBuf, ChangeError> {
     let root = model.host_of_path(path).map_or(model.root.as_path(), |h| model.host(h).root.as_path());
-    let followed =
-        if root == Path::new("/") { path.to_path_buf() } else { crate::confine::follow_links_under(path, root) };
+    let resolve = |p: &Path| match root == Path::new("/") {
+        true => p.to_path_buf(),
+        false => crate::confine::resolve_under_root(p, root),
+    };
     let outside = |reason: String| ChangeError::Outside { path: crate::source::display_path(path), reason };
+    let followed = resolve(path);
     if creates {
         let dir = followed.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let dir = model.confinement.resolve(dir).map_err(|e| outside(e.to_string()))?;
