@@ -281,25 +281,36 @@ fn same_spelling_as(root: &Path, paths: &[PathBuf]) -> PathBuf {
 /// Where the walked symlink `link` leads on the machine whose tree is `root`, as that
 /// machine's kernel resolves it ([`crate::confine::resolve_under_root`]: a link among the
 /// target's directories followed too, absolute targets below `root`, `..` never above it).
-/// In the usual case, the target's directory reached without a link on the way (its real
-/// path, from the walk's `dirs`, is `root`'s joined with it), its own link chain is all
-/// there is to follow.
+/// In the usual case (Debian's `conf.d/20-redis.ini -> ../../mods-available/redis.ini`) in
+/// a `readlink` and an `lstat`: one link whose directory and target's directory are reached
+/// without a link (their real paths, from the walk's `dirs`, are `root`'s joined with them),
+/// so its `..` is the parent as written and nothing else is followed.
 fn resolve_under_root(link: &Path, root: &Path, dirs: &ResolvedDirs) -> PathBuf {
-    let followed = crate::confine::follow_links_under(link, root);
-    let below = |p: &Path| match root.as_os_str() == "." {
-        true => Some(p.to_path_buf()).filter(|p| p.is_relative()),
-        false => p.strip_prefix(root).ok().map(Path::to_path_buf),
+    let plain = |d: &Path| -> Option<()> {
+        let rel = match root.as_os_str() == "." {
+            true => d,
+            false => d.strip_prefix(root).ok()?,
+        };
+        let below = rel.components().all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+        let d = if d.as_os_str().is_empty() { Path::new(".") } else { d };
+        (below && dirs.resolve_dir(d)? == dirs.resolve_dir(root)?.join(rel)).then_some(())
     };
-    let plain = followed.parent().and_then(|dir| {
-        let rel = below(dir)?;
-        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
-        let real = dirs.resolve_dir(dir)?;
-        Some(real == dirs.resolve_dir(root)?.join(rel))
-    });
-    match plain {
-        Some(true) => followed,
-        _ => crate::confine::resolve_under_root(link, root),
-    }
+    let one_hop = || -> Option<PathBuf> {
+        let target = std::fs::read_link(link).ok()?;
+        let dir = link.parent()?;
+        let joined = match target.is_absolute() {
+            true => crate::confine::under_root(root, &target),
+            false => {
+                plain(dir)?;
+                dir.join(&target)
+            }
+        };
+        let cleaned = crate::confine::lexical_clean(&joined);
+        plain(cleaned.parent()?)?;
+        let is_link = std::fs::symlink_metadata(&cleaned).is_ok_and(|m| m.file_type().is_symlink());
+        (!is_link).then_some(cleaned)
+    };
+    one_hop().unwrap_or_else(|| crate::confine::resolve_under_root(link, root))
 }
 
 /// The root a path's absolute symlink targets resolve under: in a fleet, its host's tree
