@@ -282,7 +282,7 @@ fn same_spelling_as(root: &Path, paths: &[PathBuf]) -> PathBuf {
 /// machine's kernel resolves it ([`crate::confine::resolve_under_root`]: a link among the
 /// target's directories followed too, absolute targets below `root`, `..` never above it).
 /// In the usual case (Debian's `conf.d/20-redis.ini -> ../../mods-available/redis.ini`) in
-/// a `readlink` and an `lstat`: one link whose directory and target's directory are reached
+/// two `readlink`s, as before: one link whose directory and target's directory are reached
 /// without a link (their real paths, from the walk's `dirs`, are `root`'s joined with them),
 /// so its `..` is the parent as written and nothing else is followed.
 fn resolve_under_root(link: &Path, root: &Path, dirs: &ResolvedDirs) -> PathBuf {
@@ -291,26 +291,51 @@ fn resolve_under_root(link: &Path, root: &Path, dirs: &ResolvedDirs) -> PathBuf 
             true => d,
             false => d.strip_prefix(root).ok()?,
         };
-        let below = rel.components().all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+        // Below `root` as written (`./etc` walking `.`), no `..`.
+        let mut below = PathBuf::new();
+        for c in rel.components() {
+            match c {
+                std::path::Component::Normal(n) => below.push(n),
+                std::path::Component::CurDir => {}
+                _ => return None,
+            }
+        }
         let d = if d.as_os_str().is_empty() { Path::new(".") } else { d };
-        (below && dirs.resolve_dir(d)? == dirs.resolve_dir(root)?.join(rel)).then_some(())
+        (dirs.resolve_dir(d)? == dirs.resolve_dir(root)?.join(below)).then_some(())
     };
     let one_hop = || -> Option<PathBuf> {
         let target = std::fs::read_link(link).ok()?;
         let dir = link.parent()?;
-        let joined = match target.is_absolute() {
-            true => crate::confine::under_root(root, &target),
+        let cleaned = match target.is_absolute() {
+            true => crate::confine::lexical_clean(&crate::confine::under_root(root, &target)),
             false => {
                 plain(dir)?;
-                dir.join(&target)
+                // `..` is the parent as written (no link on the way); spelled as the walk
+                // spells `dir`, so the read resolves it from the walk's directories.
+                let mut p = dir.to_path_buf();
+                for c in target.components() {
+                    match c {
+                        std::path::Component::ParentDir => p.pop().then_some(())?,
+                        std::path::Component::Normal(n) => p.push(n),
+                        _ => {}
+                    }
+                }
+                p
             }
         };
-        let cleaned = crate::confine::lexical_clean(&joined);
         plain(cleaned.parent()?)?;
-        let is_link = std::fs::symlink_metadata(&cleaned).is_ok_and(|m| m.file_type().is_symlink());
-        (!is_link).then_some(cleaned)
+        // No further link (a readlink, as following the chain asks).
+        std::fs::read_link(&cleaned).is_err().then_some(cleaned)
     };
-    one_hop().unwrap_or_else(|| crate::confine::resolve_under_root(link, root))
+    one_hop().unwrap_or_else(|| {
+        // A relative target climbing out of the tree as written is left so: in a fleet it
+        // is said to lead out of its host's tree, rather than clamped at the host's `/`.
+        let followed = crate::confine::follow_links_under(link, root);
+        match crate::confine::relative_to_root(&crate::confine::lexical_clean(&followed), root) {
+            Some(_) => crate::confine::resolve_under_root(link, root),
+            None => followed,
+        }
+    })
 }
 
 /// The root a path's absolute symlink targets resolve under: in a fleet, its host's tree

@@ -24,8 +24,9 @@ pub struct Spellings {
 struct Index {
     files: HashSet<PathBuf>,
     dirs: HashSet<PathBuf>,
-    /// Each real directory -> its first spelling among the files' directories.
-    by_real: HashMap<PathBuf, PathBuf>,
+    /// Each real directory -> its first spelling among the files' directories: resolved
+    /// only when a path is not spelled as walked (no system call otherwise).
+    by_real: OnceLock<HashMap<PathBuf, PathBuf>>,
 }
 
 impl Spellings {
@@ -40,6 +41,12 @@ impl Spellings {
         self.index.get_or_init(|| {
             let files: HashSet<PathBuf> = self.files.iter().cloned().collect();
             let dirs: HashSet<PathBuf> = self.files.iter().map(|f| dir_of(f).to_path_buf()).collect();
+            Index { files, dirs, by_real: OnceLock::new() }
+        })
+    }
+
+    fn by_real(&self) -> &HashMap<PathBuf, PathBuf> {
+        self.index().by_real.get_or_init(|| {
             let mut by_real = HashMap::new();
             let mut ordered: Vec<&Path> = self.files.iter().map(|f| dir_of(f)).collect();
             ordered.dedup();
@@ -48,7 +55,7 @@ impl Spellings {
                     by_real.entry(real).or_insert_with(|| d.to_path_buf());
                 }
             }
-            Index { files, dirs, by_real }
+            by_real
         })
     }
 
@@ -83,12 +90,11 @@ impl Spellings {
     /// `dir` spelled as the walk spelled the same directory, when it is spelled otherwise
     /// and that spelling is below `root`.
     pub fn spelled_dir(&self, dir: &Path, root: &Path) -> Option<&Path> {
-        let index = self.index();
-        if index.by_real.is_empty() || index.dirs.contains(dir) {
+        if self.files.is_empty() || self.index().dirs.contains(dir) {
             return None;
         }
         let real = self.confinement.canonical_path(dir).ok()?;
-        let found = index.by_real.get(&real)?;
+        let found = self.by_real().get(&real)?;
         (found != dir && super::relative_to_root(found, root).is_some()).then_some(found.as_path())
     }
 }

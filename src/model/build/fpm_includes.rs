@@ -66,7 +66,10 @@ fn fpm_include_patterns(
             Some(p) => on_tree(root, &p),
             None => prefix.join(&value),
         };
-        let resolved = spellings.respell(&resolved, root).unwrap_or(resolved);
+        let resolved = match (resolved.parent(), resolved.file_name()) {
+            (Some(dir), Some(name)) => spellings.spelled_dir(dir, root).map_or(resolved.clone(), |d| d.join(name)),
+            _ => resolved,
+        };
         let shown = crate::source::printable(&value).into_owned();
         out.push(FpmInclude { shown, resolved: Some(resolved), env_names, span: node.span });
     }
