@@ -2,30 +2,31 @@
 //! so `etc/x.conf`) is spelled as the walk spelled the same file (`etclink/x.conf`).
 
 use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use super::Confinement;
 
+/// Paths by their bytes (`Path`'s own hash walks its components).
+type ByBytes = HashSet<OsString, foldhash::fast::RandomState>;
+
 /// The files the walk found (read, or left unparsed past the budget) and their directories,
 /// by where they really are (realpath(3) on this machine, through the build's
 /// [`Confinement::canonical_path`]), so that one file reached through a symlinked directory
 /// or a symlink, and by the path a config names, is one path: read, parsed and reported
-/// once. Indexed on the first lookup that needs it; for one build only.
+/// once. Each index is built on the first lookup that needs it; for one build only.
 #[derive(Debug)]
 pub struct Spellings {
     /// The walk's files, as spelled.
     files: Vec<PathBuf>,
+    /// Their directories, as spelled (a directory's files are neighbours in the walk's order).
+    dirs: Vec<PathBuf>,
     confinement: Confinement,
-    index: OnceLock<Index>,
-}
-
-#[derive(Debug)]
-struct Index {
-    files: HashSet<PathBuf>,
-    dirs: HashSet<PathBuf>,
-    /// Each real directory -> its first spelling among the files' directories: resolved
-    /// only when a path is not spelled as walked (no system call otherwise).
+    file_set: OnceLock<ByBytes>,
+    dir_set: OnceLock<ByBytes>,
+    /// Each real directory -> its first spelling in `dirs`: resolved only when a path is not
+    /// spelled as walked (no system call otherwise).
     by_real: OnceLock<HashMap<PathBuf, PathBuf>>,
 }
 
@@ -33,26 +34,40 @@ impl Spellings {
     /// The files the walk found (paths as it spelled them), resolved through `confinement`
     /// when first asked.
     pub fn new<'a>(files: impl IntoIterator<Item = &'a Path>, confinement: &Confinement) -> Self {
-        let files = files.into_iter().map(Path::to_path_buf).collect();
-        Spellings { files, confinement: confinement.clone(), index: OnceLock::new() }
+        let files: Vec<PathBuf> = files.into_iter().map(Path::to_path_buf).collect();
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for f in &files {
+            let d = dir_of(f);
+            if dirs.last().map(PathBuf::as_path) != Some(d) {
+                dirs.push(d.to_path_buf());
+            }
+        }
+        Spellings {
+            files,
+            dirs,
+            confinement: confinement.clone(),
+            file_set: OnceLock::new(),
+            dir_set: OnceLock::new(),
+            by_real: OnceLock::new(),
+        }
     }
 
-    fn index(&self) -> &Index {
-        self.index.get_or_init(|| {
-            let files: HashSet<PathBuf> = self.files.iter().cloned().collect();
-            let dirs: HashSet<PathBuf> = self.files.iter().map(|f| dir_of(f).to_path_buf()).collect();
-            Index { files, dirs, by_real: OnceLock::new() }
-        })
+    fn is_walked_file(&self, path: &Path) -> bool {
+        let set = self.file_set.get_or_init(|| self.files.iter().map(|f| f.as_os_str().to_owned()).collect());
+        set.contains(path.as_os_str())
+    }
+
+    fn is_walked_dir(&self, dir: &Path) -> bool {
+        let set = self.dir_set.get_or_init(|| self.dirs.iter().map(|d| d.as_os_str().to_owned()).collect());
+        set.contains(dir.as_os_str())
     }
 
     fn by_real(&self) -> &HashMap<PathBuf, PathBuf> {
-        self.index().by_real.get_or_init(|| {
+        self.by_real.get_or_init(|| {
             let mut by_real = HashMap::new();
-            let mut ordered: Vec<&Path> = self.files.iter().map(|f| dir_of(f)).collect();
-            ordered.dedup();
-            for d in ordered {
+            for d in &self.dirs {
                 if let Ok(real) = self.confinement.canonical_path(d) {
-                    by_real.entry(real).or_insert_with(|| d.to_path_buf());
+                    by_real.entry(real).or_insert_with(|| d.clone());
                 }
             }
             by_real
@@ -65,15 +80,14 @@ impl Spellings {
     /// file the walk found, that file. Never a spelling outside `root` (another host's tree
     /// of a fleet). `None`: as written.
     pub fn respell(&self, path: &Path, root: &Path) -> Option<PathBuf> {
-        let index = self.index();
-        if index.files.contains(path) {
+        if self.files.is_empty() || self.is_walked_file(path) {
             return None;
         }
         let spelled = self.respell_dir_of(path, root).unwrap_or_else(|| path.to_path_buf());
-        if !index.files.contains(&spelled) && std::fs::symlink_metadata(&spelled).is_ok_and(|m| m.is_symlink()) {
+        if !self.is_walked_file(&spelled) && std::fs::symlink_metadata(&spelled).is_ok_and(|m| m.is_symlink()) {
             let target = super::follow_links_under(&spelled, root);
             let target = self.respell_dir_of(&target, root).unwrap_or(target);
-            if index.files.contains(&target) && super::relative_to_root(&target, root).is_some() {
+            if self.is_walked_file(&target) && super::relative_to_root(&target, root).is_some() {
                 return Some(target);
             }
         }
@@ -90,7 +104,7 @@ impl Spellings {
     /// `dir` spelled as the walk spelled the same directory, when it is spelled otherwise
     /// and that spelling is below `root`.
     pub fn spelled_dir(&self, dir: &Path, root: &Path) -> Option<&Path> {
-        if self.files.is_empty() || self.index().dirs.contains(dir) {
+        if self.dirs.is_empty() || self.is_walked_dir(dir) {
             return None;
         }
         let real = self.confinement.canonical_path(dir).ok()?;
