@@ -38,6 +38,8 @@ mod span;
 mod staged;
 mod suggest;
 mod suppress;
+#[cfg(test)]
+mod test_input;
 
 pub use confine::{leaves_work_tree, Confinement, Refusal, MAX_FILE_SIZE};
 pub use discover::{classify, why_not_read, Role, Unreadable};

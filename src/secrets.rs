@@ -1558,20 +1558,7 @@ mod save_path_linear {
             b"\n",
             b"\xc3",
         ];
-        let mut seed: u64 = 0x5eed;
-        let mut next = move || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (seed >> 33) as usize
-        };
-        let mut out = Vec::new();
-        for n in 0..40_000 {
-            let len = 1 + next() % (8 + n % 60);
-            let mut line = Vec::new();
-            for _ in 0..len {
-                line.extend_from_slice(pieces[next() % pieces.len()]);
-            }
-            out.push(line);
-        }
+        let mut out = crate::test_input::joined_pieces(0x5eed, 40_000, (8, 60), &pieces);
         // Keys longer than the short-key bound, secret words early, late and absent.
         for fill in [b",".as_slice(), b"x,", b"'", b"\t", b"%2", b"a,b"] {
             for word in [b"".as_slice(), b"pass", b"auth", b"aut", b"auth[", b"%61uth"] {
@@ -1661,15 +1648,7 @@ mod envphp_line_linear {
             b"'\\''",
             b"  ",
         ];
-        let mut seed: u64 = 0xe7f;
-        let mut next = move || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (seed >> 33) as usize
-        };
-        for n in 0..40_000 {
-            let len = 1 + next() % (6 + n % 40);
-            out.push((0..len).flat_map(|_| pieces[next() % pieces.len()].iter().copied()).collect());
-        }
+        out.extend(crate::test_input::joined_pieces(0xe7f, 40_000, (6, 40), &pieces));
         out
     }
 

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 /// modules of one layer do not know each other.
 const LAYERS: &[&[&str]] = &[
     // Plain values and text utilities: know nothing else of sesslint.
-    &["span", "glob", "php_constants", "php_value", "codes", "sha256", "suggest", "parallel"],
+    // (and the generated inputs of the unit tests, compiled for them only)
+    &["span", "glob", "php_constants", "php_value", "codes", "sha256", "suggest", "parallel", "test_input"],
     &["source", "diagnostic"],
     // The one way a config file is opened: inside the checked tree, bounded.
     &["confine"],

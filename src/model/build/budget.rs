@@ -190,11 +190,8 @@ fn once_per_file(model: &Model, over: Vec<(Unreadable, std::path::PathBuf)>) -> 
         .iter()
         .zip(&reported)
         .map(|(g, &r)| {
-            let others: Vec<String> = g
-                .iter()
-                .filter(|&&k| k != r)
-                .map(|&k| crate::source::display_path(&over[k].0.path))
-                .collect();
+            let others: Vec<String> =
+                g.iter().filter(|&&k| k != r).map(|&k| crate::source::display_path(&over[k].0.path)).collect();
             match others.len() {
                 0 => String::new(),
                 _ => format!(" (also reached as {}, a symlink to it)", others.join(", ")),

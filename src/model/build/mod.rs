@@ -217,7 +217,10 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
             // A file a config names through another spelling of a directory the walk found
             // (`--root . etclink`: `include /etc/x`) is the walk's file, read once.
             let spellings = std::sync::Arc::new(crate::confine::Spellings::new(
-                model.files[first..].iter().map(|f| f.source.path.as_path()).chain(model.over_budget.iter().map(|u| u.path.as_path())),
+                model.files[first..]
+                    .iter()
+                    .map(|f| f.source.path.as_path())
+                    .chain(model.over_budget.iter().map(|u| u.path.as_path())),
                 &model.confinement,
             ));
             php_setups::lower_php(&mut model, &mut parsed, first, &mut php_kinds, &mut spent, &spellings);

@@ -730,17 +730,7 @@ mod same_as_line_by_line {
             b"ldap.search_bind_passwd ",
             b"mymod.auth-token ",
         ];
-        let mut seed: u64 = 0x5ec7e75;
-        let mut next = move || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (seed >> 33) as usize
-        };
-        (0..6_000)
-            .map(|n| {
-                let len = 1 + next() % (4 + n % 60);
-                (0..len).flat_map(|_| pieces[next() % pieces.len()].iter().copied()).collect()
-            })
-            .collect()
+        crate::test_input::joined_pieces(0x5ec7e75, 6_000, (4, 60), &pieces)
     }
 
     fn inputs() -> Vec<Vec<u8>> {

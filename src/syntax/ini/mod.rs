@@ -724,14 +724,7 @@ mod short_lines_tests {
             b"pm = static",
             b";;\r;",
         ];
-        let mut seed: u64 = 0x11e5;
-        let mut next = move || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (seed >> 33) as usize
-        };
-        for n in 0..20_000 {
-            let len = 1 + next() % (2 + n % 24);
-            let bytes: Vec<u8> = (0..len).flat_map(|_| pieces[next() % pieces.len()].iter().copied()).collect();
+        for bytes in crate::test_input::joined_pieces(0x11e5, 20_000, (2, 24), &pieces) {
             same(&bytes);
         }
     }
