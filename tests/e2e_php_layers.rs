@@ -266,3 +266,66 @@ fn a_virtual_host_repeats_only_what_it_does_not_decide() {
     assert_eq!(about("SL111", "<VirtualHost 127.0.0.1:80>"), 1, "{ds:#?}");
     assert_eq!(about("SL111", "<VirtualHost 127.0.0.1:81>"), 0, "{ds:#?}");
 }
+
+/// A `[PATH=dir]` section of php.ini setting the session handler and save path: php-cgi and
+/// php-fpm (FastCGI, asked with cgi-fcgi) apply it to the scripts below that directory, over
+/// php.ini's Redis values. sesslint does not follow it as an endpoint, and says so: SL106 at
+/// each of its session lines for the CGI and FPM setups, none for the CLI (which ignores
+/// such sections), the save path's password masked.
+#[test]
+fn a_path_section_is_applied_by_php_cgi_and_php_fpm_and_said_not_followed() {
+    let (Some(cgi), Some(fpm), Some(fcgi)) =
+        (common::oracle("php-cgi"), common::oracle("php-fpm8.2"), common::oracle("cgi-fcgi"))
+    else {
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path().join("tree");
+    let docroot = root.join("var/www/shop");
+    let ini_text = format!(
+        "[PHP]\nextension=igbinary\nextension=redis\nsession.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379?timeout=2\"\n[PATH={}]\nsession.save_handler = files\nsession.save_path = \"/var/lib/php/shop?auth=LeakPathSection\"\n",
+        docroot.display()
+    );
+    for sapi in ["cgi", "fpm", "cli"] {
+        write(&root.join(format!("etc/php/8.2/{sapi}/php.ini")), &ini_text);
+    }
+    write(&docroot.join("index.php"), "");
+    let real = php_cgi_reads(&cgi, &root.join("etc/php/8.2/cgi/php.ini"), &docroot);
+    assert_eq!(real, "files|/var/lib/php/shop?auth=LeakPathSection", "php-cgi applies the section");
+    let sock = tmp.path().join("fpm.sock");
+    let conf = tmp.path().join("php-fpm.conf");
+    write(
+        &conf,
+        &format!(
+            "[global]\npid = {}\nerror_log = {}\ndaemonize = no\n[www]\nlisten = {}\npm = static\npm.max_children = 1\n",
+            tmp.path().join("fpm.pid").display(),
+            tmp.path().join("fpm.log").display(),
+            sock.display()
+        ),
+    );
+    let _ = Command::new("chmod").arg("-R").arg("a+rX").arg(tmp.path()).status();
+    let ini = root.join("etc/php/8.2/fpm/php.ini");
+    let real = php_fpm_reads(&fpm, &fcgi, &ini, &conf, &sock, &docroot);
+    assert_eq!(real, "files|/var/lib/php/shop?auth=LeakPathSection", "php-fpm applies the section");
+
+    let model = sesslint::model::build(std::slice::from_ref(&root), &Default::default());
+    let ds = sesslint::rules::check(&model);
+    let notes: Vec<String> = ds
+        .iter()
+        .filter(|d| d.code == "SL106" && d.message.contains("[PATH="))
+        .map(|d| format!("{}:{}", d.primary.path.display(), d.message))
+        .collect();
+    for sapi in ["cgi", "fpm"] {
+        for key in ["session.save_handler", "session.save_path"] {
+            let n = notes.iter().filter(|m| m.contains(&format!("{sapi}/php.ini:{key} is set in"))).count();
+            assert_eq!(n, 1, "{sapi} {key}: {notes:#?}");
+        }
+    }
+    assert!(!notes.iter().any(|m| m.contains("cli/php.ini")), "the CLI ignores the section: {notes:#?}");
+    let o = common::sesslint(&["check", "--format", "concise", root.to_str().expect("utf-8")]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("sesslint does not follow per-directory or per-host sections"), "{out}");
+    assert!(!out.contains("LeakPathSection"), "{out}");
+    let human = common::sesslint(&["check", root.to_str().expect("utf-8")]);
+    assert!(!String::from_utf8_lossy(&human.stdout).contains("LeakPathSection"));
+}

@@ -78,6 +78,24 @@ pub struct PhpSetup {
     /// [`distribution_phpredis`]); `None`: unknown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phpredis: Option<PhpredisRelease>,
+    /// `session.save_handler`/`session.save_path` lines of php.ini's (or a scan file's)
+    /// `[PATH=...]`/`[HOST=...]` sections, in reading order: php-cgi and php-fpm apply them
+    /// to the requests of that directory or host only (checked live with php-cgi 8.2), on top
+    /// of [`PhpSetup::values`]; sesslint does not follow them as endpoints.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub per_request_sections: Vec<PerRequestSection>,
+}
+
+/// A session line of a `[PATH=dir]` or `[HOST=name]` section of an ini file (PHP's
+/// `php_ini_parser_cb`: a section whose name begins with `PATH` or `HOST`, any case).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PerRequestSection {
+    /// The section as written between the brackets, control characters escaped.
+    pub section: String,
+    /// `session.save_handler` or `session.save_path`.
+    pub key: &'static str,
+    /// The line.
+    pub at: Location,
 }
 
 /// A phpredis release and why sesslint takes it.
@@ -499,6 +517,7 @@ fn setup(php_ini: Option<&IniFile<'_>>, mut scan: Vec<&IniFile<'_>>, dir: PathBu
         unquoted: Vec::new(),
         layer: None,
         phpredis: None,
+        per_request_sections: Vec::new(),
     };
     let budget = std::cell::Cell::new(MAX_EXPANSION_PER_SETUP);
     for f in php_ini.into_iter().chain(scan.iter().copied()) {
@@ -512,6 +531,7 @@ fn setup(php_ini: Option<&IniFile<'_>>, mut scan: Vec<&IniFile<'_>>, dir: PathBu
 fn apply_ini(s: &mut PhpSetup, f: &IniFile<'_>, budget: &std::cell::Cell<usize>) {
     let doc = f.doc;
     let mut per_dir_section = false; // reset per file
+    let mut section_name: &[u8] = b"";
     for (_, e) in doc.entries() {
         if e.offset.is_none() && doc.text(e.key) == b"session.save_path" {
             let reads =
@@ -526,6 +546,17 @@ fn apply_ini(s: &mut PhpSetup, f: &IniFile<'_>, budget: &std::cell::Cell<usize>)
                 let name = doc.text(sec.name.span);
                 // php_ini.c compares the first four bytes only: `[pathfoo]` is per directory.
                 per_dir_section = starts_with_ci(name, b"PATH") || starts_with_ci(name, b"HOST");
+                section_name = name;
+            }
+            NodeKind::Entry(e) if e.applied && per_dir_section && e.offset.is_none() => {
+                let key = doc.text(e.key);
+                if let Some(k) = HISTORY_KEYS.iter().find(|k| k.as_bytes() == key) {
+                    s.per_request_sections.push(PerRequestSection {
+                        section: crate::source::printable(&String::from_utf8_lossy(section_name)).into_owned(),
+                        key: k,
+                        at: Location { file: f.id, span: node.span },
+                    });
+                }
             }
             NodeKind::Entry(e) if e.applied && !per_dir_section && e.offset.is_none() => {
                 // Borrowed: most keys are set before, and a new one is copied once, on insert.

@@ -31,6 +31,12 @@
 //!   php-fpm 8.2 take a `.user.ini`'s handler over php.ini and `php_value`, not over
 //!   `php_admin_value`, and none with `user_ini.filename =` (tests/e2e_php_layers.rs).
 //!
+//! - a `session.save_handler` or `session.save_path` line in a `[PATH=dir]` or `[HOST=name]`
+//!   section of php.ini: php-cgi and php-fpm (CGI/FastCGI only, PHP docs "ini.sections") apply
+//!   it to the requests for scripts below that directory or for that host, over everything
+//!   else (checked live with php-cgi 8.2); sesslint does not follow these sections as
+//!   endpoints, so it says where they are, for the CGI, FastCGI and all-SAPI setups.
+//!
 //! ## Why it matters
 //! The admin edits php.ini, reloads, and sessions still land in `/var/lib/php/session`: the
 //! layer that wins is one nobody looked at. When only the handler is reset, PHP's `files`
@@ -53,7 +59,7 @@ use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::Role;
-use crate::model::php::HISTORY_KEYS;
+use crate::model::php::{Sapi, HISTORY_KEYS};
 use crate::model::Model;
 
 pub static RULE: Rule = Rule {
@@ -135,6 +141,34 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                     .with_help(help),
                 );
             }
+        }
+    }
+    // A `[PATH=]`/`[HOST=]` section's session line: php-cgi and php-fpm apply it to some
+    // requests on top of what sesslint checks; said once per line, not followed.
+    let mut sections = std::collections::HashSet::new();
+    for s in &model.php {
+        let per_request = matches!(s.sapi, None | Some(Sapi::Fpm) | Some(Sapi::Cgi));
+        for p in s.per_request_sections.iter().filter(|_| per_request && s.layer.is_none()) {
+            if !sections.insert(p.at) {
+                continue;
+            }
+            let section = crate::source::capped(&p.section);
+            let whose = match section.get(..4).is_some_and(|h| h.eq_ignore_ascii_case("HOST")) {
+                true => "requests for that host",
+                false => "scripts under that directory",
+            };
+            out.push(
+                rule.diagnostic(
+                    Severity::Warning,
+                    format!(
+                        "{} is set in the `[{section}]` section: php-cgi and php-fpm apply it to {whose} only, over the value checked for {}; sesslint does not follow per-directory or per-host sections, so where those requests keep their sessions is not checked",
+                        p.key,
+                        s.label()
+                    ),
+                    label(model, p.at, "for some requests only"),
+                )
+                .with_help("set it where sesslint checks it (the pool's php_value, or a .user.ini in that directory), or check this value by hand"),
+            );
         }
     }
     // A .user.ini over a pool's Redis value (its php_value, or php.ini's).
