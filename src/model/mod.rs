@@ -125,7 +125,8 @@ pub struct LoadedFile {
     /// `secrets_pending`, only the added ones: the located ones come at the first ask.
     secrets: Vec<Span>,
     /// The file's own secrets are not located yet (a build with `lazy_secrets`): they are
-    /// located from `tree` when first asked, or before the tree is released.
+    /// located from `tree` when first asked, from the bytes parsed again once the tree is
+    /// released (a fleet's report-only run).
     secrets_pending: bool,
     /// While `secrets_pending`: the located secrets, then `secrets`, made at the first ask.
     secrets_asked: std::sync::OnceLock<Vec<Span>>,
@@ -162,13 +163,23 @@ impl LoadedFile {
     /// Spans (byte offsets into `source`) that hold secrets (passwords): masked in every
     /// output. In a build with `lazy_secrets` they are located here at the first ask (from
     /// the kept tree, the passes of `model::build::secrets`), so that a run reporting on a
-    /// few files locates only the secrets of the files it quotes.
+    /// few files locates only the secrets of the files it quotes. A file whose tree was
+    /// released meanwhile (a fleet's report-only run drops each group's trees) is parsed
+    /// again for it: the tree is a function of the role and the bytes, so are its secrets.
     pub fn secrets(&self) -> &[Span] {
         if !self.secrets_pending {
             return &self.secrets;
         }
         self.secrets_asked.get_or_init(|| {
-            let mut all = build::located_secrets(self.role, &self.tree, &self.source.bytes);
+            let again;
+            let tree = match &self.tree {
+                SyntaxTree::None => {
+                    again = build::tree_for_secrets(self.role, &self.source.bytes);
+                    &again
+                }
+                kept => kept,
+            };
+            let mut all = build::located_secrets(self.role, tree, &self.source.bytes);
             all.extend_from_slice(&self.secrets);
             all
         })
@@ -196,14 +207,6 @@ impl LoadedFile {
         self.secrets_asked.take();
     }
 
-    /// Locate the pending secrets now (before the tree they are located from is dropped).
-    fn settle_secrets(&mut self) {
-        if self.secrets_pending {
-            self.secrets = self.secrets().to_vec();
-            self.secrets_pending = false;
-            self.secrets_asked.take();
-        }
-    }
 }
 
 impl SyntaxTree {
@@ -335,10 +338,8 @@ impl Model {
         let files = self.files.iter_mut().skip(first);
         let released = files.filter(|f| f.syntax_errors.is_empty() && f.syntax_warnings.is_empty());
         released
-            .map(|f| {
-                f.settle_secrets();
-                std::mem::replace(&mut f.tree, SyntaxTree::None)
-            })
+            // Secrets not located yet are located at the first ask, from the bytes.
+            .map(|f| std::mem::replace(&mut f.tree, SyntaxTree::None))
             .collect()
     }
 

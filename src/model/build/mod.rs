@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 pub use budget::ParseBudget;
 pub use read::ParseCache;
-pub(super) use read::{located_secrets, located_secrets_within};
+pub(super) use read::{located_secrets, located_secrets_within, tree_for_secrets};
 
 use super::{magento, redis, FileId, Model, SyntaxTree};
 use crate::discover;
@@ -75,7 +75,9 @@ pub struct BuildOptions<'a> {
     pub staged: &'a [PathBuf],
     /// Leave each php.ini, pool, redis.conf and env.php file's secrets to be located when
     /// first asked ([`super::LoadedFile::secrets`]), its tree kept until then: for a run that
-    /// reports on a few files (`check FILE...`) and quotes only those. Ignored in a fleet.
+    /// reports on a few files (`check FILE...`) and quotes only those. Ignored in a fleet,
+    /// where `release_trees` decides: a report-only run leaves them for later too (most of
+    /// a fleet's files are quoted by no finding), and a file asked is parsed again.
     pub lazy_secrets: bool,
     /// How many bytes of files one host and one run may parse; the files past it are not
     /// parsed and are reported ([`Model::over_budget`]). Default: [`ParseBudget::default`].
@@ -180,7 +182,8 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
     let reading = model.confinement.clone();
     // Equal files (a fleet's copies of one image) parsed once over every group.
     let same = same_bytes::SameBytes::new();
-    let lazy_secrets = lazy_secrets && model.fleet.is_none();
+    let in_fleet = model.fleet.is_some();
+    let lazy_secrets = if in_fleet { release_trees } else { lazy_secrets };
     let read_group = |k: usize| {
         read::read_all(lazy_secrets, groups[k], starts[k], files.len(), &reading, overlay, cache, &same, on_file)
     };
@@ -229,8 +232,9 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
             lower_magento(&mut model, &parsed, first);
             let mut done: Vec<Parsed> =
                 parsed.iter_mut().skip(first).map(|p| std::mem::replace(p, Parsed::None)).collect();
-            // Lazy secrets are located from the trees: kept (a fleet never has lazy secrets).
-            if release_trees && !lazy_secrets {
+            // Lazy secrets are located from the trees: kept, but in a fleet (where they are
+            // located from the bytes parsed again, for the few files asked).
+            if release_trees && (in_fleet || !lazy_secrets) {
                 done.extend(model.take_trees_from(first));
             }
             // Freeing a group's trees is a tenth of lowering it: another thread does it.
@@ -341,6 +345,56 @@ mod tests {
         assert_eq!(names, ["redis-b.conf", "redis.conf", "users.list", "extra.inc"]);
         assert_eq!(model.redis.len(), 2);
         assert!(model.redis.iter().any(|s| s.acl_file.is_some()));
+    }
+
+    /// A fleet's report-only build releases each group's trees before any file's secrets
+    /// are located; a file asked later is parsed again from its bytes: every file's
+    /// secrets (and all that was lowered) are those of the build that keeps its trees, on
+    /// every machine among the fixtures, twice over (the second copies shared, located at
+    /// once) and once with a byte changed in each php.ini and redis.conf (unshared).
+    #[test]
+    fn a_fleet_that_releases_its_trees_locates_the_same_secrets_when_asked() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut machines = vec![PathBuf::from("fixtures/demo")];
+        for code in std::fs::read_dir("fixtures/rules").expect("fixtures/rules").filter_map(Result::ok) {
+            machines.extend(std::fs::read_dir(code.path()).expect("rule dir").filter_map(Result::ok).map(|e| e.path()));
+        }
+        machines.retain(|d| d.join("etc").is_dir());
+        machines.sort();
+        let mut n = 0;
+        for m in machines.iter().chain(&machines) {
+            copy_tree(m, &tmp.path().join(format!("h{n:03}")));
+            n += 1;
+        }
+        for m in &machines {
+            let host = tmp.path().join(format!("h{n:03}"));
+            copy_tree(m, &host);
+            for e in walkdir::WalkDir::new(&host).into_iter().filter_map(Result::ok) {
+                let name = e.file_name().to_string_lossy();
+                if e.file_type().is_file() && (name.ends_with(".ini") || name.ends_with(".conf")) {
+                    let mut text = std::fs::read(e.path()).expect("read");
+                    let comment = if e.path().to_string_lossy().contains("/redis/") { '#' } else { ';' };
+                    text.extend_from_slice(format!("\n{comment} {n}\n").as_bytes());
+                    std::fs::write(e.path(), text).expect("write");
+                }
+            }
+            n += 1;
+        }
+        let paths = [tmp.path().to_path_buf()];
+        let kept = build_in_groups(&paths, &BuildOptions::default(), 40);
+        let released = build_in_groups(&paths, &BuildOptions { release_trees: true, ..BuildOptions::default() }, 40);
+        let asked_later = released
+            .files
+            .iter()
+            .filter(|f| f.secrets_pending && matches!(f.tree, SyntaxTree::None) && f.secrets_asked.get().is_none())
+            .count();
+        assert!(asked_later > released.files.len() / 4, "{asked_later} of {} files left for later", released.files.len());
+        assert!(kept.files.iter().all(|f| !f.secrets_pending), "a build keeping its trees locates them at once");
+        let masked = released.files.iter().filter(|f| !f.secrets().is_empty()).count();
+        assert!(masked > 100, "only {masked} files with a secret: the comparison proves little");
+        for (got, want) in lowered(&released).iter().zip(&lowered(&kept)) {
+            assert!(got == want, "{}", &got[..got.len().min(300)]);
+        }
     }
 
     /// Lowering a fleet a group of hosts at a time (even one host at a time) makes the

@@ -174,7 +174,10 @@ pub(super) fn read_all(
                 .map_err(|e| discover::Unreadable { path: found.path.clone(), reason: e.to_string() })?,
         };
         // A file equal to one parsed earlier in this build (a fleet's copies) is not parsed again.
-        let parse = |path, bytes, role| same.parse(path, bytes, role, |s, r| parse_file_with(s, r, lazy_secrets).0);
+        // A file kept for later copies locates its secrets now: each copy would again.
+        let parse = |path, bytes, role| {
+            same.parse(path, bytes, role, |s, r, kept| parse_file_with(s, r, lazy_secrets && !kept).0)
+        };
         let mut out = match cache {
             Some(c) => c.get_or_parse(found.path.clone(), bytes, found.role, parse),
             None => parse(found.path.clone(), bytes, found.role),
@@ -219,9 +222,7 @@ pub(super) fn parse_file_with(source: Source, role: Role, lazy: bool) -> (Loaded
     file.ignore_comments = crate::syntax::suppression::scan(role.comment_style(), &file.source.bytes);
     let parsed = match role {
         Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool | Role::UserIni => {
-            let mode =
-                if matches!(role, Role::FpmMain | Role::FpmPool) { ScanMode::PerLine } else { ScanMode::WholeFile };
-            let doc = ini::parse_shared(file.source.bytes.clone(), mode);
+            let doc = ini::parse_shared(file.source.bytes.clone(), ini_mode(role));
             file.syntax_errors = doc.errors.clone();
             if matches!(role, Role::FpmMain | Role::FpmPool) {
                 file.syntax_errors.extend(fpm_refused_lines(&doc));
@@ -282,6 +283,30 @@ pub(super) fn parse_file_with(source: Source, role: Role, lazy: bool) -> (Loaded
     crate::secrets::mask_quoted_tokens(&mut file.syntax_warnings, &file.secrets, &file.source.bytes);
     file.tree = parsed.clone();
     (file, parsed)
+}
+
+/// How php-fpm's files (every line handed to the scanner alone) and PHP's are scanned.
+fn ini_mode(role: Role) -> ScanMode {
+    if matches!(role, Role::FpmMain | Role::FpmPool) {
+        ScanMode::PerLine
+    } else {
+        ScanMode::WholeFile
+    }
+}
+
+/// The tree [`parse_file_with`] builds for a file of `role` with `bytes`, for the formats
+/// whose secrets it may leave for later (php.ini and php-fpm files, redis.conf, env.php;
+/// `Parsed::None` for the others): the same parser calls, so the same tree, for a file
+/// whose tree was released before its secrets were asked ([`LoadedFile::secrets`]).
+pub(crate) fn tree_for_secrets(role: Role, bytes: &Arc<[u8]>) -> Parsed {
+    match role {
+        Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool | Role::UserIni => {
+            Parsed::Ini(Arc::new(ini::parse_shared(Arc::clone(bytes), ini_mode(role))))
+        }
+        Role::RedisConf => Parsed::Redis(Arc::new(redis_conf::parse_shared(Arc::clone(bytes)))),
+        Role::MagentoEnv => Parsed::EnvPhp(Arc::new(env_php::parse_shared(Arc::clone(bytes)))),
+        _ => Parsed::None,
+    }
 }
 
 /// The secrets of a file of `role` with this tree and these bytes, by the pass for its

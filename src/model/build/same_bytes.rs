@@ -64,28 +64,29 @@ impl SameBytes {
 
     /// The file of `role` read from `path` with `bytes`: a copy of an earlier file of equal
     /// role and bytes with `path` as its own (its `mode` is the caller's to set), else
-    /// `parse(source)`.
+    /// `parse(source, role, kept)`, `kept` true when the file is parsed to be shared with
+    /// the later copies (work left for later in it would be done again by each copy).
     pub(crate) fn parse(
         &self,
         path: std::path::PathBuf,
         bytes: impl Into<Arc<[u8]>>,
         role: Role,
-        parse: impl Fn(Source, Role) -> LoadedFile,
+        parse: impl Fn(Source, Role, bool) -> LoadedFile,
     ) -> LoadedFile {
         let bytes: Arc<[u8]> = bytes.into();
         let Some(cell) = self.cell(&bytes, role) else {
-            return parse(Source::new(path, bytes), role);
+            return parse(Source::new(path, bytes), role, false);
         };
         // Whether this call parsed the cell's file (else another call did, maybe on another
         // thread while this one waited).
         let mut ours = false;
         let shared = cell.get_or_init(|| {
             ours = true;
-            parse(Source::new(path.clone(), Arc::clone(&bytes)), role)
+            parse(Source::new(path.clone(), Arc::clone(&bytes)), role, true)
         });
         if !ours && shared.source.bytes[..] != bytes[..] {
             // Another content under the same hash: parsed on its own, never shared.
-            return parse(Source::new(path, bytes), role);
+            return parse(Source::new(path, bytes), role, false);
         }
         let mut file = shared.clone();
         if !ours {
@@ -131,8 +132,8 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    fn parse_counted(parses: &AtomicUsize) -> impl Fn(Source, Role) -> LoadedFile + '_ {
-        move |source, role| {
+    fn parse_counted(parses: &AtomicUsize) -> impl Fn(Source, Role, bool) -> LoadedFile + '_ {
+        move |source, role, _| {
             parses.fetch_add(1, Ordering::Relaxed);
             super::super::read::parse_file(source, role).0
         }
