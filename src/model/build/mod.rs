@@ -76,8 +76,8 @@ pub struct BuildOptions<'a> {
     /// Leave each php.ini, pool, redis.conf and env.php file's secrets to be located when
     /// first asked ([`super::LoadedFile::secrets`]), its tree kept until then: for a run that
     /// reports on a few files (`check FILE...`) and quotes only those. Ignored in a fleet,
-    /// where `release_trees` decides: a report-only run leaves them for later too (most of
-    /// a fleet's files are quoted by no finding), and a file asked is parsed again.
+    /// where `release_trees` decides: a report-only run leaves those of its php.ini and
+    /// php-fpm files for later too (most are quoted by no finding), a file asked is parsed again.
     pub lazy_secrets: bool,
     /// How many bytes of files one host and one run may parse; the files past it are not
     /// parsed and are reported ([`Model::over_budget`]). Default: [`ParseBudget::default`].
@@ -183,9 +183,14 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
     // Equal files (a fleet's copies of one image) parsed once over every group.
     let same = same_bytes::SameBytes::new();
     let in_fleet = model.fleet.is_some();
-    let lazy_secrets = if in_fleet { release_trees } else { lazy_secrets };
+    let lazy = match (in_fleet, release_trees, lazy_secrets) {
+        (true, true, _) => read::LazySecrets::IniFiles,
+        (false, _, true) => read::LazySecrets::Trees,
+        _ => read::LazySecrets::Never,
+    };
+    let lazy_secrets = lazy != read::LazySecrets::Never;
     let read_group = |k: usize| {
-        read::read_all(lazy_secrets, groups[k], starts[k], files.len(), &reading, overlay, cache, &same, on_file)
+        read::read_all(lazy, groups[k], starts[k], files.len(), &reading, overlay, cache, &same, on_file)
     };
     let read_group = &read_group;
     // The thread count is asked only when there is a second group (reading it costs a

@@ -134,10 +134,10 @@ pub(super) fn groups<'a>(
 /// work over the cores and keeping the order; `on_file(done, total)` after each file, with
 /// `done_before` files of `total` read in earlier groups. A file unchanged since the last
 /// build is taken from `cache`, one equal to a file met earlier in this build from `same`.
-/// `lazy_secrets`: see [`parse_file_with`].
+/// `lazy_secrets`: which files' secrets are left for later ([`parse_file_with`]).
 #[allow(clippy::too_many_arguments)] // each is one per-build input the group's workers share
 pub(super) fn read_all(
-    lazy_secrets: bool,
+    lazy_secrets: LazySecrets,
     files: &[discover::Found],
     done_before: usize,
     total: usize,
@@ -176,7 +176,7 @@ pub(super) fn read_all(
         // A file equal to one parsed earlier in this build (a fleet's copies) is not parsed again.
         // A file kept for later copies locates its secrets now: each copy would again.
         let parse = |path, bytes, role| {
-            same.parse(path, bytes, role, |s, r, kept| parse_file_with(s, r, lazy_secrets && !kept).0)
+            same.parse(path, bytes, role, |s, r, kept| parse_file_with(s, r, lazy_secrets.applies(r) && !kept).0)
         };
         let mut out = match cache {
             Some(c) => c.get_or_parse(found.path.clone(), bytes, found.role, parse),
@@ -193,6 +193,29 @@ pub(super) fn read_all(
     };
     // Files differ in size by thousands of times: threads take the next file as they finish one.
     crate::parallel::map(files, 32, read_one)
+}
+
+/// Which files [`read_all`] leaves the secrets of to be located when first asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum LazySecrets {
+    /// None: every file's are located while it is parsed.
+    Never,
+    /// php.ini, php-fpm, redis.conf and env.php files' (a run naming files quotes few).
+    Trees,
+    /// php.ini and php-fpm files' only: a fleet's report-only run, whose trees are released
+    /// and parsed again for a file asked. Its findings quote nearly every redis.conf and
+    /// env.php (each would be parsed twice) and few of its php.ini files.
+    IniFiles,
+}
+
+impl LazySecrets {
+    fn applies(self, role: Role) -> bool {
+        match self {
+            LazySecrets::Never => false,
+            LazySecrets::Trees => true,
+            LazySecrets::IniFiles => ini_role(role).is_some(),
+        }
+    }
 }
 
 /// Parse one file by its role, with what the parser and the passes over its tree find:
@@ -222,7 +245,7 @@ pub(super) fn parse_file_with(source: Source, role: Role, lazy: bool) -> (Loaded
     file.ignore_comments = crate::syntax::suppression::scan(role.comment_style(), &file.source.bytes);
     let parsed = match role {
         Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool | Role::UserIni => {
-            let doc = ini::parse_shared(file.source.bytes.clone(), ini_mode(role));
+            let doc = ini::parse_shared(file.source.bytes.clone(), ini_role(role).unwrap_or(ScanMode::WholeFile));
             file.syntax_errors = doc.errors.clone();
             if matches!(role, Role::FpmMain | Role::FpmPool) {
                 file.syntax_errors.extend(fpm_refused_lines(&doc));
@@ -285,12 +308,13 @@ pub(super) fn parse_file_with(source: Source, role: Role, lazy: bool) -> (Loaded
     (file, parsed)
 }
 
-/// How php-fpm's files (every line handed to the scanner alone) and PHP's are scanned.
-fn ini_mode(role: Role) -> ScanMode {
-    if matches!(role, Role::FpmMain | Role::FpmPool) {
-        ScanMode::PerLine
-    } else {
-        ScanMode::WholeFile
+/// How a file of `role` is scanned, when it is an ini file: php-fpm's every line handed to
+/// the scanner alone, PHP's whole.
+fn ini_role(role: Role) -> Option<ScanMode> {
+    match role {
+        Role::FpmMain | Role::FpmPool => Some(ScanMode::PerLine),
+        Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::UserIni => Some(ScanMode::WholeFile),
+        _ => None,
     }
 }
 
@@ -299,10 +323,10 @@ fn ini_mode(role: Role) -> ScanMode {
 /// `Parsed::None` for the others): the same parser calls, so the same tree, for a file
 /// whose tree was released before its secrets were asked ([`LoadedFile::secrets`]).
 pub(crate) fn tree_for_secrets(role: Role, bytes: &Arc<[u8]>) -> Parsed {
+    if let Some(mode) = ini_role(role) {
+        return Parsed::Ini(Arc::new(ini::parse_shared(Arc::clone(bytes), mode)));
+    }
     match role {
-        Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool | Role::UserIni => {
-            Parsed::Ini(Arc::new(ini::parse_shared(Arc::clone(bytes), ini_mode(role))))
-        }
         Role::RedisConf => Parsed::Redis(Arc::new(redis_conf::parse_shared(Arc::clone(bytes)))),
         Role::MagentoEnv => Parsed::EnvPhp(Arc::new(env_php::parse_shared(Arc::clone(bytes)))),
         _ => Parsed::None,
