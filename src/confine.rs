@@ -343,10 +343,12 @@ impl Confinement {
     /// symlink, no `..`) with its metadata if it could be read: `resolved` back, or why it
     /// may not be read.
     fn admit(&self, resolved: PathBuf, meta: Option<&std::fs::Metadata>) -> Result<PathBuf, Refusal> {
-        if is_pseudo_dir(&resolved) {
+        // A resolved path is clean (checked once): its prefixes are compared as bytes.
+        let clean = is_clean_absolute(&resolved);
+        if PSEUDO_DIRS.iter().any(|d| starts_with_at(&resolved, clean, Path::new(d))) {
             return Err(Refusal::Pseudo { resolved });
         }
-        if !self.allowed.iter().any(|a| resolved.starts_with(a)) {
+        if !self.allowed.iter().any(|a| starts_with_at(&resolved, clean, a)) {
             return Err(Refusal::Outside { resolved });
         }
         if meta.is_some_and(|m| self.is_pseudo_dev(m)) {
@@ -437,6 +439,27 @@ impl Confinement {
         read_limited_shared(&resolved).map(|bytes| (bytes, mode))
     }
 
+    /// [`Confinement::read_shared_in`] of a file discovery resolved and `lstat`ed already
+    /// (`checked`): the file at `checked`'s path is opened without following a symlink there
+    /// and without blocking, and read only when the open file is the very one that was
+    /// checked (device and inode, a regular file) and passes this confinement's checks on
+    /// that path; one `open` and one `fstat` instead of a `lstat` more. Anything else (the
+    /// file replaced or moved since, a symlink or FIFO put there) is read as `path` is read
+    /// afresh, with every check, by [`Confinement::read_shared_in`].
+    pub fn read_checked_in(
+        &self,
+        path: &Path,
+        checked: Option<&Checked>,
+        dirs: &ResolvedDirs,
+    ) -> Result<(Arc<[u8]>, u32), Refusal> {
+        if let Some((c, (mut file, meta))) = checked.and_then(|c| Some((c, open_if_unchanged(c)?))) {
+            self.admit(c.resolved.clone(), Some(&meta))?;
+            let mode = Self::readable(&meta)?;
+            return read_open_shared(&mut file, meta.len().min(MAX_FILE_SIZE) as usize).map(|b| (b, mode));
+        }
+        self.read_shared_in(path, dirs)
+    }
+
     fn read_resolved(resolved: PathBuf, meta: std::fs::Metadata) -> Result<(Vec<u8>, u32), Refusal> {
         let mode = Self::readable(&meta)?;
         if meta.is_dir() {
@@ -460,6 +483,25 @@ impl Confinement {
             return Err(Refusal::TooLarge(meta.len()));
         }
         Ok(mode)
+    }
+}
+
+/// A regular file as a confinement check found it: its resolved path (absolute, no symlink,
+/// no `..`) and the device and inode `lstat` gave, so that a later read can tell the file it
+/// opens is that one ([`Confinement::read_checked_in`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked {
+    pub resolved: PathBuf,
+    dev: u64,
+    ino: u64,
+}
+
+impl Checked {
+    /// What [`Confinement::resolve_in`] gave for a file: `None` unless `meta` says a
+    /// regular file.
+    pub fn new(resolved: PathBuf, meta: &std::fs::Metadata) -> Option<Self> {
+        use std::os::unix::fs::MetadataExt;
+        meta.is_file().then(|| Checked { resolved, dev: meta.dev(), ino: meta.ino() })
     }
 }
 
@@ -612,6 +654,17 @@ impl ResolvedDirs {
     }
 }
 
+/// The file `c` names opened without following a symlink there and without blocking, with
+/// its metadata, when it is the very file that was checked (device and inode, a regular
+/// file); `None` otherwise (the file closed again).
+fn open_if_unchanged(c: &Checked) -> Option<(std::fs::File, std::fs::Metadata)> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let file =
+        std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW).open(&c.resolved).ok()?;
+    let meta = file.metadata().ok()?;
+    (meta.is_file() && meta.dev() == c.dev && meta.ino() == c.ino).then_some((file, meta))
+}
+
 /// Open without blocking (a file swapped for a FIFO after the check above must not hang
 /// the run), check again on the open file, and read at most the limit.
 fn read_limited(path: &Path) -> Result<Vec<u8>, Refusal> {
@@ -621,36 +674,54 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, Refusal> {
     Ok(bytes)
 }
 
-/// [`read_limited`] into an `Arc<[u8]>` of the size the open file says, read in place; a
-/// file that shrank meanwhile is cut to what was read, one that grew is read on as
-/// [`read_limited`] reads (one copy then, the limit the same).
+/// [`read_limited`] into an `Arc<[u8]>` of the size the open file says ([`read_open_shared`]).
 fn read_limited_shared(path: &Path) -> Result<Arc<[u8]>, Refusal> {
     let (mut file, len) = open_limited(path)?;
-    // One allocation, zeroed, that the bytes are read into (no unsafe: `Arc::get_mut` on
-    // the only handle).
-    let mut shared: Arc<[u8]> = std::iter::repeat_n(0u8, len).collect();
+    read_open_shared(&mut file, len)
+}
+
+/// An open file's bytes in an `Arc<[u8]>` of `len` bytes (the size it had when opened, at
+/// most the limit), read in place with no copy and no zeroing first; a file that shrank
+/// meanwhile is cut to what was read, one that grew is read on as [`read_limited`] reads
+/// (one copy then, the limit the same).
+fn read_open_shared(file: &mut std::fs::File, len: usize) -> Result<Arc<[u8]>, Refusal> {
+    use std::os::fd::AsRawFd;
+    let mut shared = Arc::<[u8]>::new_uninit_slice(len);
     let Some(buf) = Arc::get_mut(&mut shared) else {
-        return read_limited(path).map(Arc::from);
+        // A fresh `Arc` is its only handle; never taken.
+        return Err(Refusal::Io(std::io::Error::other("shared buffer")));
     };
     let mut filled = 0;
     while filled < len {
-        match file.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Refusal::Io(e)),
+        let rest = &mut buf[filled..];
+        // SAFETY: read(2) writes at most `rest.len()` bytes at `rest`'s start, memory this
+        // function holds the only handle to.
+        let n = unsafe { libc::read(file.as_raw_fd(), rest.as_mut_ptr().cast(), rest.len()) };
+        match n {
+            0 => break,
+            n if n > 0 => filled += n as usize,
+            _ => {
+                let e = std::io::Error::last_os_error();
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    return Err(Refusal::Io(e));
+                }
+            }
         }
     }
     if filled < len {
-        return Ok(Arc::from(&buf[..filled]));
+        // SAFETY: read(2) wrote the first `filled` bytes.
+        let part = unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<u8>(), filled) };
+        return Ok(Arc::from(part));
     }
+    // SAFETY: read(2) wrote all `len` bytes.
+    let shared = unsafe { shared.assume_init() };
     // At the size the file had when opened: what follows, if it grew, up to the limit.
     let mut bytes = Vec::new();
-    read_rest((&mut file).take(MAX_FILE_SIZE + 1 - len as u64), &mut bytes)?;
+    read_rest((&mut *file).take(MAX_FILE_SIZE + 1 - len as u64), &mut bytes)?;
     if bytes.is_empty() {
         return Ok(shared);
     }
-    let mut all = buf.to_vec();
+    let mut all = shared.to_vec();
     all.extend_from_slice(&bytes);
     if all.len() as u64 > MAX_FILE_SIZE {
         return Err(Refusal::TooLarge(all.len() as u64));
@@ -767,6 +838,19 @@ fn lexical_absolute_by_components(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// `path.starts_with(prefix)` (whole components), compared as bytes when `path` is clean
+/// (`clean`: [`is_clean_absolute`] says so) and `prefix` is too: their components are then
+/// exactly their `/`-separated parts, so `prefix` leads `path` when its bytes do, up to a
+/// `/` or the end. `Path::starts_with` parses both component by component otherwise.
+fn starts_with_at(path: &Path, clean: bool, prefix: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    if !clean || !is_clean_absolute(prefix) {
+        return path.starts_with(prefix);
+    }
+    let (p, q) = (path.as_os_str().as_bytes(), prefix.as_os_str().as_bytes());
+    p.starts_with(q) && (p.len() == q.len() || p[q.len()] == b'/')
 }
 
 /// Whether `path` is absolute and has no `.` or `..` component, no empty one (`//`) and no
@@ -925,6 +1009,82 @@ mod tests {
         let fifo = dir.path().join("fifo");
         assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
         assert!(matches!(read_limited_shared(&fifo), Err(Refusal::NotRegular)));
+    }
+
+    #[test]
+    fn a_prefix_compared_as_bytes_is_one_compared_by_components() {
+        let paths = [
+            "/", "/a", "/a/", "/a/b", "/a/bc", "/ab", "/a/b/c", "/a//b", "/a/./b", "/a/../b", "a/b", "", ".", "/proc",
+            "/proc/1", "/procx", "/sys/fs", "/dev", "/a/b/", "//a/b", "/a/b/.",
+        ];
+        for p in paths {
+            for q in paths {
+                let (p, q) = (Path::new(p), Path::new(q));
+                assert_eq!(starts_with_at(p, is_clean_absolute(p), q), p.starts_with(q), "{p:?} {q:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_swapped_after_discovery_checked_it_is_read_with_every_check_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let tree = dir.path().join("tree");
+        std::fs::create_dir(&tree).unwrap();
+        std::fs::write(dir.path().join("secret"), "requirepass outside\n").unwrap();
+        let c = Confinement::new(&tree, &[]).for_one_pass();
+        let dirs = c.pass_dirs().unwrap();
+        let path = tree.join("redis.conf");
+        let checked_now = || {
+            let (resolved, meta) = c.resolve_in(&path, dirs).unwrap();
+            Checked::new(resolved, meta.as_ref().unwrap()).unwrap()
+        };
+        let read = |checked: &Checked| c.read_checked_in(&path, Some(checked), dirs).map(|(b, _)| b.to_vec());
+        // Unchanged: the checked file's bytes, as a read of the path gives them.
+        std::fs::write(&path, "port 1\n").unwrap();
+        let checked = checked_now();
+        assert_eq!(read(&checked).unwrap(), b"port 1\n");
+        assert_eq!(read(&checked).unwrap(), c.read_shared_in(&path, dirs).unwrap().0.to_vec());
+        // Rewritten in place (same inode): what it holds now.
+        std::fs::write(&path, "port 2\n").unwrap();
+        assert_eq!(read(&checked).unwrap(), b"port 2\n");
+        // Replaced by a symlink out of the tree: refused, never read.
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secret"), &path).unwrap();
+        assert!(matches!(read(&checked), Err(Refusal::Outside { .. })));
+        // Replaced by a FIFO: refused without blocking.
+        std::fs::remove_file(&path).unwrap();
+        assert!(std::process::Command::new("mkfifo").arg(&path).status().unwrap().success());
+        assert!(matches!(read(&checked), Err(Refusal::NotRegular)));
+        // Replaced by another file (a rename over it): that file, read through the path.
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(tree.join("new"), "port 3\n").unwrap();
+        std::fs::rename(tree.join("new"), &path).unwrap();
+        assert_eq!(read(&checked).unwrap(), b"port 3\n");
+        // Gone: not found.
+        std::fs::remove_file(&path).unwrap();
+        assert!(read(&checked).is_err_and(|e| e.is_not_found()));
+        // The checked path's directory swapped for a link out of the tree, a file of the same
+        // name there: another inode, so the path is resolved again and refused.
+        let sub = tree.join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::write(sub.join("x.conf"), "port 4\n").unwrap();
+        let path = sub.join("x.conf");
+        let (resolved, meta) = c.resolve_in(&path, dirs).unwrap();
+        let checked = Checked::new(resolved, meta.as_ref().unwrap()).unwrap();
+        std::fs::rename(&sub, dir.path().join("was-sub")).unwrap();
+        std::fs::create_dir(dir.path().join("out")).unwrap();
+        std::fs::write(dir.path().join("out/x.conf"), "requirepass outside\n").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("out"), &sub).unwrap();
+        let fresh = Confinement::new(&tree, &[]).for_one_pass();
+        let got = fresh.read_checked_in(&path, Some(&checked), fresh.pass_dirs().unwrap());
+        assert!(matches!(got, Err(Refusal::Outside { .. })), "{got:?}");
+        // A confinement that does not allow the checked file refuses it, checked or not.
+        std::fs::write(tree.join("a.conf"), "port 5\n").unwrap();
+        let (resolved, meta) = c.resolve_in(&tree.join("a.conf"), dirs).unwrap();
+        let checked = Checked::new(resolved, meta.as_ref().unwrap()).unwrap();
+        let other = Confinement::new(&dir.path().join("out"), &[]).for_one_pass();
+        let got = other.read_checked_in(&tree.join("a.conf"), Some(&checked), other.pass_dirs().unwrap());
+        assert!(matches!(got, Err(Refusal::Outside { .. })), "{got:?}");
     }
 
     #[test]

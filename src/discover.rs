@@ -95,6 +95,10 @@ pub struct Found {
     /// Its size in bytes when discovery looked at it (at most [`MAX_FILE_SIZE`]): what the
     /// build's budget of bytes parsed counts before reading (`model::build`'s `ParseBudget`).
     pub size: u64,
+    /// The file discovery's confinement check resolved and `lstat`ed, when it did: the read
+    /// opens that one and takes it when it is still the same file
+    /// ([`Confinement::read_checked_in`]), without resolving the path again.
+    pub checked: Option<crate::confine::Checked>,
 }
 
 /// A path we were given or found but could not read.
@@ -354,8 +358,9 @@ fn root_for(path: &Path, root: &Path, fleet: Option<&Path>) -> PathBuf {
 /// Whether `target` (what a symlink of the host tree `host_root` leads to) stays in that
 /// host's tree: a host's link into another host's tree reads a file that machine never sees.
 fn stays_in_host(target: &Path, host_root: &Path, dirs: &ResolvedDirs) -> bool {
-    match (dirs.canonicalize(target), dirs.canonicalize(host_root)) {
-        (Ok((t, _)), Ok((h, _))) => t.starts_with(h),
+    // The host's directory from the walk's resolutions (no `lstat` per link met).
+    match (dirs.canonicalize(target), dirs.resolve_dir(host_root)) {
+        (Ok((t, _)), Some(h)) => t.starts_with(h),
         _ => true, // not found: said elsewhere
     }
 }
@@ -543,7 +548,7 @@ impl Walk<'_> {
                             fleet.is_none() || stays_in_host(&target, &host_root, dirs),
                         ) {
                             let size = std::fs::metadata(&target).map_or(0, |m| m.len());
-                            out.files.push(Found { path, read_from: target, role, size });
+                            out.files.push(Found { path, read_from: target, role, size, checked: None });
                             continue;
                         }
                     }
@@ -619,8 +624,11 @@ impl Walk<'_> {
                 out.unreadable.push(Unreadable { path: path.to_path_buf(), reason });
                 continue;
             }
-            let meta = match confinement.resolve_in(&read_from, dirs) {
-                Ok((_, meta)) => meta,
+            let (meta, checked) = match confinement.resolve_in(&read_from, dirs) {
+                Ok((resolved, meta)) => {
+                    let checked = meta.as_ref().and_then(|m| crate::confine::Checked::new(resolved, m));
+                    (meta, checked)
+                }
                 Err(why) => {
                     out.unreadable.push(Unreadable { path: path.to_path_buf(), reason: why.to_string() });
                     continue;
@@ -630,7 +638,7 @@ impl Walk<'_> {
                 Ok(m) if m.len() > MAX_FILE_SIZE => out
                     .unreadable
                     .push(Unreadable { path: path.to_path_buf(), reason: Refusal::TooLarge(m.len()).to_string() }),
-                Ok(m) => out.files.push(Found { path: path.to_path_buf(), read_from, role, size: m.len() }),
+                Ok(m) => out.files.push(Found { path: path.to_path_buf(), read_from, role, size: m.len(), checked }),
                 Err(err) => out.unreadable.push(Unreadable { path: path.to_path_buf(), reason: describe_io(&err) }),
             }
         }
@@ -693,7 +701,13 @@ pub fn add_buffer(d: &mut Discovery, path: &Path, bytes: &[u8], paths: &[PathBuf
         return;
     }
     let role = classify(path).unwrap_or_else(|| guess_from_head(path, &bytes[..bytes.len().min(4096)]));
-    d.files.push(Found { path: path.to_path_buf(), read_from: path.to_path_buf(), role, size: bytes.len() as u64 });
+    d.files.push(Found {
+        path: path.to_path_buf(),
+        read_from: path.to_path_buf(),
+        role,
+        size: bytes.len() as u64,
+        checked: None,
+    });
     d.files.sort_by(|a, b| a.path.cmp(&b.path));
 }
 

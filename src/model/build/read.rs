@@ -169,7 +169,7 @@ pub(super) fn read_all(
             Some(b) => (Arc::from(b.as_slice()), None),
             // Read straight into the allocation the file's `Source` and tree share.
             None => confinement
-                .read_shared_in(&found.read_from, dirs)
+                .read_checked_in(&found.read_from, found.checked.as_ref(), dirs)
                 .map(|(b, mode)| (b, Some(mode)))
                 .map_err(|e| discover::Unreadable { path: found.path.clone(), reason: e.to_string() })?,
         };
@@ -391,7 +391,7 @@ mod tests {
     use crate::model::Model;
 
     fn found(path: &str) -> discover::Found {
-        discover::Found { path: PathBuf::from(path), read_from: PathBuf::from(path), role: Role::PhpIni, size: 1 }
+        discover::Found { path: PathBuf::from(path), read_from: PathBuf::from(path), role: Role::PhpIni, size: 1, checked: None }
     }
 
     fn fleet_model(names: &[&str]) -> Model {
