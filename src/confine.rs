@@ -581,6 +581,21 @@ impl ResolvedDirs {
         }
     }
 
+    /// Whether the directory `dir` (a walk's entry that `readdir` says is a directory and no
+    /// symlink, below a directory the walk entered) sits on a pseudo filesystem, asking the
+    /// kernel only when it may not be on its parent's filesystem: its resolution (its
+    /// parent's joined with its name, noted as [`ResolvedDirs::note_plain_dir`] does) is a
+    /// mount point, or unknown, or the mount table could not be read. Otherwise its device
+    /// is its parent's, which a walk enters only when it is no pseudo filesystem.
+    pub fn plain_dir_is_pseudo(&self, dir: &Path, confinement: &Confinement) -> bool {
+        self.note_plain_dir(dir);
+        let known = self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(dir.as_os_str()).cloned();
+        match (known, mount_points()) {
+            (Some(resolved), Some(points)) if !points.contains(&resolved) => false,
+            _ => std::fs::metadata(dir).is_ok_and(|m| confinement.is_pseudo_dev(&m)),
+        }
+    }
+
     /// `dir` canonicalized, from the cache or now; `None` when it cannot be (nothing kept).
     /// A directory that is no symlink is its parent's resolution joined with its name, `x/..`
     /// is the parent of `x`'s resolution (the kernel steps up from where `x` leads) and a
@@ -783,6 +798,46 @@ fn canonical(p: &Path) -> Option<PathBuf> {
 /// `/proc`, `/sys`, `/dev` or below, on this machine.
 pub fn is_pseudo_dir(resolved: &Path) -> bool {
     PSEUDO_DIRS.iter().any(|d| resolved.starts_with(d))
+}
+
+/// Every mount point in this process's mount table (`/proc/self/mountinfo`'s fifth field,
+/// its `\ooo` escapes decoded); `None` when the table cannot be read. A directory that is
+/// none of them is on its parent's filesystem (`st_dev` changes only where one is mounted).
+fn mount_points() -> Option<&'static std::collections::HashSet<PathBuf>> {
+    static POINTS: std::sync::OnceLock<Option<std::collections::HashSet<PathBuf>>> = std::sync::OnceLock::new();
+    POINTS
+        .get_or_init(|| {
+            use std::os::unix::ffi::OsStringExt;
+            let table = std::fs::read("/proc/self/mountinfo").ok()?;
+            let mut points = std::collections::HashSet::new();
+            for line in table.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+                // id parent major:minor root mountpoint options ...
+                let field = line.split(|&b| b == b' ').nth(4)?;
+                points.insert(PathBuf::from(std::ffi::OsString::from_vec(unescape_mountinfo(field))));
+            }
+            Some(points)
+        })
+        .as_ref()
+}
+
+/// A mountinfo field with its octal escapes (`\040` a space, `\011`, `\012`, `\134`) decoded.
+fn unescape_mountinfo(field: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(field.len());
+    let mut i = 0;
+    while i < field.len() {
+        let octal = field.get(i + 1..i + 4).filter(|d| field[i] == b'\\' && d.iter().all(|c| (b'0'..=b'7').contains(c)));
+        match octal {
+            Some(d) => {
+                out.push(d.iter().fold(0u8, |n, c| n.wrapping_mul(8).wrapping_add(c - b'0')));
+                i += 4;
+            }
+            None => {
+                out.push(field[i]);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// The device numbers of the pseudo filesystems in this process's mount table.
@@ -1009,6 +1064,32 @@ mod tests {
         let fifo = dir.path().join("fifo");
         assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
         assert!(matches!(read_limited_shared(&fifo), Err(Refusal::NotRegular)));
+    }
+
+    #[test]
+    fn a_plain_directory_is_on_a_pseudo_filesystem_as_its_device_says() {
+        assert_eq!(unescape_mountinfo(br"/mnt/a\040b\134c\011"), b"/mnt/a b\\c\t");
+        assert_eq!(unescape_mountinfo(br"/x\04"), br"/x\04");
+        let points = mount_points().expect("mountinfo");
+        assert!(points.contains(Path::new("/proc")), "{points:?}");
+        let machine = Confinement::default();
+        let dirs = ResolvedDirs::new();
+        dirs.resolve_dir(Path::new("/"));
+        // Every directory at the top of this machine, judged both ways.
+        for e in std::fs::read_dir("/").unwrap().flatten() {
+            if !e.file_type().unwrap().is_dir() {
+                continue;
+            }
+            let by_device = std::fs::metadata(e.path()).is_ok_and(|m| machine.is_pseudo_dev(&m));
+            assert_eq!(dirs.plain_dir_is_pseudo(&e.path(), &machine), by_device, "{:?}", e.path());
+        }
+        assert!(dirs.plain_dir_is_pseudo(Path::new("/proc"), &machine));
+        // Below a plain directory, no mount point: not pseudo, and known without a `stat`.
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join("a/b")).unwrap();
+        dirs.resolve_dir(tmp.path());
+        assert!(!dirs.plain_dir_is_pseudo(&tmp.path().join("a"), &machine));
+        assert!(!dirs.plain_dir_is_pseudo(&tmp.path().join("a/b"), &machine));
     }
 
     #[test]

@@ -502,8 +502,14 @@ impl Walk<'_> {
                 if at > 0 && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s) {
                     return false;
                 }
+                // A plain directory below one entered is on its parent's filesystem unless it
+                // is a mount point: only then (or for a link, or the top) is it `stat`ed.
                 let pseudo = crate::confine::is_pseudo_dir(e.path())
-                    || e.metadata().is_ok_and(|m| confinement.is_pseudo_dev(&m));
+                    || if e.depth() > 0 && !e.path_is_symlink() {
+                        dirs.plain_dir_is_pseudo(e.path(), confinement)
+                    } else {
+                        e.metadata().is_ok_and(|m| confinement.is_pseudo_dev(&m))
+                    };
                 if pseudo && at > 0 {
                     return false; // `sesslint /`: /proc and /sys are not configuration, nothing to say
                 }
