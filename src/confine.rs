@@ -145,8 +145,17 @@ fn resolve_for_read(path: &Path, root: &Path) -> PathBuf {
 /// `path`'s components after `root`'s, both made absolute without folding `..` (which a
 /// symlink may change the meaning of); `None` when `path` is not below `root`.
 fn below_root(path: &Path, root: &Path) -> Option<Vec<std::ffi::OsString>> {
-    let abs = |p: &Path| std::path::absolute(p).ok();
-    let (path, root) = (abs(path)?, abs(root)?);
+    // Both relative (and not empty, which `absolute` refuses): the current directory both
+    // would start with is left out (no `getcwd`); `..` is kept either way.
+    let both_relative = |p: &Path, r: &Path| {
+        p.is_relative() && r.is_relative() && !p.as_os_str().is_empty() && !r.as_os_str().is_empty()
+    };
+    let (path, root) = if both_relative(path, root) {
+        (path.to_path_buf(), root.to_path_buf())
+    } else {
+        let abs = |p: &Path| std::path::absolute(p).ok();
+        (abs(path)?, abs(root)?)
+    };
     let root: Vec<Component> = root.components().filter(|c| *c != Component::CurDir).collect();
     let mut rest = path.components().filter(|c| *c != Component::CurDir);
     for r in &root {
@@ -942,7 +951,34 @@ pub fn join_below(dir: &Path, rel: &Path) -> PathBuf {
 /// and an absolute root (`--root $PWD/x x/etc`) or the reverse still match; `None` when
 /// `path` is not below `root`.
 pub fn relative_to_root(path: &Path, root: &Path) -> Option<PathBuf> {
+    // Both relative, neither stepping above the current directory: the current directory
+    // both would be made absolute against leads both, and is left out (no `getcwd`).
+    if let (Some(p), Some(r)) = (fold_relative(path), fold_relative(root)) {
+        return p.strip_prefix(r).ok().map(Path::to_path_buf);
+    }
     lexical_absolute(path).strip_prefix(lexical_absolute(root)).ok().map(Path::to_path_buf)
+}
+
+/// A relative, non-empty `path` with `.` dropped and each `..` folded into the name before
+/// it, as [`lexical_absolute`] folds it after the current directory; `None` for an absolute
+/// or empty path, or one whose `..` would step above where it starts.
+fn fold_relative(path: &Path) -> Option<PathBuf> {
+    if path.as_os_str().is_empty() || !path.is_relative() {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 /// `path` with `.` components and trailing `/.` removed, and `..` folded into the component
@@ -1090,6 +1126,29 @@ mod tests {
         dirs.resolve_dir(tmp.path());
         assert!(!dirs.plain_dir_is_pseudo(&tmp.path().join("a"), &machine));
         assert!(!dirs.plain_dir_is_pseudo(&tmp.path().join("a/b"), &machine));
+    }
+
+    #[test]
+    fn relative_paths_compare_below_a_root_as_made_absolute() {
+        let paths = [
+            ".", "./", "a", "a/", "./a", "a/b", "a/./b", "a//b", "a/b/..", "a/../b", "..", "../a", "a/../..", "b", "/", "/a",
+            "/a/b", "",
+        ];
+        let cwd = std::env::current_dir().unwrap();
+        for p in paths {
+            for r in paths {
+                let (p, r) = (Path::new(p), Path::new(r));
+                let slow = lexical_absolute(p).strip_prefix(lexical_absolute(r)).ok().map(Path::to_path_buf);
+                assert_eq!(relative_to_root(p, r), slow, "{p:?} {r:?}");
+                let abs = |x: &Path| std::path::absolute(x).ok();
+                let slow = abs(p).zip(abs(r)).and_then(|(ap, ar)| {
+                    let ar: Vec<Component> = ar.components().filter(|c| *c != Component::CurDir).collect();
+                    let mut rest = ap.components().filter(|c| *c != Component::CurDir);
+                    ar.iter().all(|c| rest.next() == Some(*c)).then(|| rest.map(|c| c.as_os_str().to_owned()).collect())
+                });
+                assert_eq!(below_root(p, r), slow, "{p:?} {r:?} in {cwd:?}");
+            }
+        }
     }
 
     #[test]
