@@ -8,7 +8,7 @@ use std::path::Path;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use super::excerpt::Excerpt;
-use super::ReportContext;
+use super::{wrap, ReportContext};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::source::display_path;
 
@@ -165,25 +165,55 @@ fn frame(d: &Diagnostic, ctx: &ReportContext<'_>) -> Frame {
     }
 }
 
+/// The columns a report is drawn in.
+const WIDTH: usize = 110;
+/// The columns miette leaves a finding's message: two of the width, then "  ⚠ " (or × ☞),
+/// "  │ " on the lines after.
+const MESSAGE_COLUMNS: usize = WIDTH - 2 - 4;
+/// The columns miette leaves the help: two of the width, then "  help: " and eight spaces.
+const HELP_COLUMNS: usize = WIDTH - 2 - 8;
+
+/// `f` drawn into `out` as `wrapping` draws it: its message and help broken by
+/// [`wrap::fill_ascii`] and drawn by `indenting` when both are plain enough for it (the same
+/// bytes, without textwrap's cost), else by `wrapping` itself.
+fn render(
+    wrapping: &GraphicalReportHandler,
+    indenting: &GraphicalReportHandler,
+    f: &mut Frame,
+    out: &mut String,
+) -> fmt::Result {
+    let broken = wrap::fill_ascii(&f.message, MESSAGE_COLUMNS).and_then(|message| match &f.help {
+        None => Some((message, None)),
+        Some(h) => wrap::fill_ascii(h, HELP_COLUMNS).map(|help| (message, Some(help))),
+    });
+    let Some((message, help)) = broken else { return wrapping.render_report(out, f) };
+    let kept = (std::mem::replace(&mut f.message, message), std::mem::replace(&mut f.help, help));
+    let drawn = indenting.render_report(out, f);
+    (f.message, f.help) = kept;
+    drawn
+}
+
 pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
     let theme = if ctx.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     // Lines break at spaces only: a path stays whole on one line (Unicode line breaking
     // split `pool.d/` from `blog.conf`), and finding the breaks was a third of the report.
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(110)
+    let wrapping = GraphicalReportHandler::new_themed(theme)
+        .with_width(WIDTH)
         .with_links(false)
         .with_word_separator(textwrap::WordSeparator::AsciiSpace);
+    // For a message and help broken beforehand by `wrap::fill_ascii`: only indented.
+    let indenting = wrapping.clone().with_wrap_lines(false);
     for d in diagnostics {
-        let f = frame(d, ctx);
+        let mut f = frame(d, ctx);
         let mut s = String::new();
-        if handler.render_report(&mut s, &f).is_err() {
+        if render(&wrapping, &indenting, &mut f, &mut s).is_err() {
             s = format!("{}[{}]: {}\n", d.severity.as_str(), d.code, f.message);
         }
         // Related places as frames of their own under the finding (miette's own `related`
         // heads each with "Advice:").
-        for r in &f.related {
+        for r in &mut f.related {
             let mut part = String::new();
-            if handler.render_report(&mut part, r).is_ok() {
+            if render(&wrapping, &indenting, r, &mut part).is_ok() {
                 s.push_str(&part);
             }
         }

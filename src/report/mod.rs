@@ -14,6 +14,7 @@ pub mod mask;
 pub mod rules_doc;
 pub mod sarif;
 pub mod statistics;
+mod wrap;
 
 use std::collections::HashMap;
 use std::io::{self, Write};
