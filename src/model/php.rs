@@ -597,26 +597,25 @@ fn set_later_wins(
     value_span: Span,
     depends_on_env: Option<String>,
 ) {
-    match map.get_mut(&*key) {
-        Some(v) => {
-            if let Some(prev) = v.set_at {
-                v.shadowed.push(prev);
-            }
-            if let Some(prev) = v.value_at() {
-                v.shadowed_values.push(prev);
-            }
-            v.value = value;
-            v.set_at = Some(at);
-            v.value_span = Some(value_span);
-            v.depends_on_env = depends_on_env;
+    // Most keys are set once: one search (the entry) instead of a failed lookup, then an
+    // insert; a key set again keeps its first String.
+    let v = match map.entry(key.into_owned()) {
+        std::collections::btree_map::Entry::Vacant(e) => {
+            e.insert(EffectiveValue { depends_on_env, ..EffectiveValue::set(value, at, value_span) });
+            return;
         }
-        None => {
-            map.insert(
-                key.into_owned(),
-                EffectiveValue { depends_on_env, ..EffectiveValue::set(value, at, value_span) },
-            );
-        }
+        std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+    };
+    if let Some(prev) = v.set_at {
+        v.shadowed.push(prev);
     }
+    if let Some(prev) = v.value_at() {
+        v.shadowed_values.push(prev);
+    }
+    v.value = value;
+    v.set_at = Some(at);
+    v.value_span = Some(value_span);
+    v.depends_on_env = depends_on_env;
 }
 
 fn starts_with_ci(s: &[u8], prefix: &[u8]) -> bool {
