@@ -145,7 +145,10 @@ pub struct PlacedDirective<'a> {
 pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisServer {
     use crate::syntax::redis_conf::directives::{lookup, Lookup, Since, EXTRA_ALIASES};
     let effective = crate::syntax::redis_conf::effective_config(directives.iter().map(|d| (d.name, d.args)));
-    let mut last: BTreeMap<&str, Location> = BTreeMap::new();
+    // Where each table directive was last set, by canonical name: asked once per setting,
+    // so hashed (a tree compared names a few times per line).
+    let mut last: std::collections::HashMap<&str, Location, foldhash::fast::RandomState> =
+        std::collections::HashMap::with_capacity_and_hasher(directives.len().min(1024), Default::default());
     let mut users: Vec<AclUser> = Vec::new();
     let mut renamed = Vec::new();
     let mut newest: Option<(Since, &str, Location)> = None;
