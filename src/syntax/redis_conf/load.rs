@@ -334,12 +334,19 @@ impl Loader {
         // Line numbers restart in every part of a concatenated chunk.
         let mut part = 0;
         let mut line_in_part = 0;
+        let part_after = |part: usize| chunk.parts.get(part + 1).map_or(usize::MAX, |p| p.0);
+        let mut next_part = part_after(part);
         for line in tree.lines() {
-            while part + 1 < chunk.parts.len() && line.span.start >= chunk.parts[part + 1].0 {
+            while line.span.start >= next_part {
                 part += 1;
                 line_in_part = 0;
+                next_part = part_after(part);
             }
             line_in_part += 1;
+            // Most lines of a shipped redis.conf are comments: counted, nothing else.
+            if matches!(line.kind, LineKind::Blank | LineKind::Comment) {
+                continue;
+            }
             let file = &chunk.parts[part].1;
             let part_start = chunk.parts[part].0;
             // A span of the chunk as a span of its part's file.
