@@ -290,6 +290,7 @@ fn same_spelling_as(root: &Path, paths: &[PathBuf]) -> PathBuf {
 /// without a link (their real paths, from the walk's `dirs`, are `root`'s joined with them),
 /// so its `..` is the parent as written and nothing else is followed.
 fn resolve_under_root(link: &Path, root: &Path, dirs: &ResolvedDirs) -> PathBuf {
+    let root_real = std::cell::OnceCell::new();
     let plain = |d: &Path| -> Option<()> {
         let rel = match root.as_os_str() == "." {
             true => d,
@@ -305,7 +306,8 @@ fn resolve_under_root(link: &Path, root: &Path, dirs: &ResolvedDirs) -> PathBuf 
             }
         }
         let d = if d.as_os_str().is_empty() { Path::new(".") } else { d };
-        (dirs.resolve_dir(d)? == dirs.resolve_dir(root)?.join(below)).then_some(())
+        let root_real = root_real.get_or_init(|| dirs.resolve_dir(root)).as_ref()?;
+        (dirs.resolve_dir(d)?.strip_prefix(root_real).ok()? == below).then_some(())
     };
     let one_hop = || -> Option<PathBuf> {
         let target = std::fs::read_link(link).ok()?;

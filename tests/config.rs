@@ -240,3 +240,23 @@ fn rules_are_named_by_code_or_name_everywhere() {
     let (found, _) = codes(tmp.path(), &[]);
     assert!(!found.iter().any(|c| c == "SL202" || c == "SL006"), "{found:?}");
 }
+
+/// A suppression comment naming no rule is SL006, said as naming no rule (not only as
+/// suppressing nothing); one naming a rule by its old name suppresses it.
+#[test]
+fn a_suppression_naming_no_rule_is_said_so_and_an_old_name_still_suppresses() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ini = tmp.path().join("etc/php/8.2/fpm/php.ini");
+    std::fs::create_dir_all(ini.parent().expect("parent")).expect("mkdir");
+    std::fs::write(
+        &ini,
+        "[PHP]\nextension=igbinary\nextension=redis\n; sesslint: ignore[session-locking-disabled, no-such-rule]\nsession.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379?timeout=1&read_timeout=1&auth=Xy7pQ2sLmN4vB8cRt6Yh3Jk9Wq1Ze5Ua\"\n",
+    )
+    .expect("write");
+    let o = sesslint(&["--format", "concise", tmp.path().to_str().expect("utf-8")]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains("[SL107]"), "suppressed by its old name: {out}");
+    let sl006: Vec<&str> = out.lines().filter(|l| l.contains("[SL006]")).collect();
+    assert_eq!(sl006.len(), 1, "{out}");
+    assert!(sl006[0].contains("`no-such-rule` names no rule"), "{out}");
+}

@@ -2,7 +2,8 @@
 //!
 //! ## What it does
 //! Finds a code in a `sesslint: ignore[...]` comment that suppressed nothing on its line or
-//! the line below.
+//! the line below. A comment names rules as `--ignore` does (a code, a code prefix or a rule
+//! name); one that names no rule is said so.
 //!
 //! ## Why it matters
 //! Suppressions rot: the finding was fixed, the line moved, or the code was mistyped
@@ -42,14 +43,17 @@ pub fn unused(model: &Model, sups: &[crate::suppress::Suppression]) -> Vec<crate
     let mut out = Vec::new();
     for s in sups {
         for (k, code) in s.codes.iter().enumerate() {
-            let code = &code.text;
             if !s.used[k] {
                 let at = crate::model::Location { file: s.file, span: s.span };
-                out.push(RULE.diagnostic(
-                    Severity::Warning,
-                    format!("`{code}` suppresses nothing on this line or the next"),
-                    super::label(model, at, "unused"),
-                ));
+                let text = crate::source::capped(&crate::source::printable(&code.text)).into_owned();
+                let message = match &code.selector {
+                    Some(_) => format!("`{text}` suppresses nothing on this line or the next"),
+                    // What a rule may be is said as `--ignore` says it, without the whole list.
+                    None => format!(
+                        "`{text}` names no rule, so it suppresses nothing: a rule is a code (SL201), a code prefix (SL2) or a rule name (redis-missing-auth); `sesslint rules` lists them"
+                    ),
+                };
+                out.push(RULE.diagnostic(Severity::Warning, message, super::label(model, at, "unused")));
             }
         }
     }
