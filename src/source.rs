@@ -13,12 +13,34 @@ pub struct Source {
     /// The bytes, shared (not copied) with the syntax tree parsed from them: a fleet holds
     /// each file's bytes once.
     pub bytes: Arc<[u8]>,
-    /// Byte offset of each line's start, built on first use: most files never need a
-    /// position. `u32`: a file is at most `MAX_FILE_SIZE` (16 MiB), so half the size of `usize`.
-    /// Shared by the copies of one content ([`Source::copy_at`]; a clone shares it too: the
-    /// bytes are shared and never altered, so the index stays theirs).
-    line_starts: Arc<std::sync::OnceLock<Vec<u32>>>,
+    /// The line index, built on first use: most files never need a position. Shared by the
+    /// copies of one content ([`Source::copy_at`]; a clone shares it too: the bytes are
+    /// shared and never altered, so the index stays theirs).
+    line_starts: Arc<Lines>,
 }
+
+/// A file's line index: where each line starts, or for a file without `\r` asked a few
+/// positions only (a report's findings), how many lines start before each block of
+/// [`BLOCK`] bytes, counted without finding each line.
+#[derive(Debug, Default)]
+struct Lines {
+    /// Byte offset of each line's start. `u32`: a file is at most `MAX_FILE_SIZE` (16 MiB),
+    /// so half the size of `usize`.
+    starts: std::sync::OnceLock<Vec<u32>>,
+    /// Lines ended (`\n`s) before each block's first byte, one more entry than blocks;
+    /// `None` for a file holding a `\r` (where a lone `\r` ends a line too).
+    blocks: std::sync::OnceLock<Option<Vec<u32>>>,
+    /// Positions asked by the blocks: past [`BLOCK_ASKS`], the starts are built.
+    asked: std::sync::atomic::AtomicUsize,
+}
+
+/// Bytes per block of [`Lines::blocks`]: a position counts the `\n`s of at most one block
+/// (about a quarter of an instruction a byte, [`count_byte`]).
+const BLOCK: usize = 4096;
+
+/// Positions a file's blocks answer before its line starts are built: each costs up to a
+/// block's count, about 1,000 instructions, the starts some 47 a line and a bisection each.
+const BLOCK_ASKS: usize = 64;
 
 /// A 1-based line and column; the column counts characters (UTF-8 scalar values, or bytes
 /// where the line is not valid UTF-8), as editors and SARIF expect.
@@ -47,16 +69,35 @@ impl Source {
     }
 
     fn starts(&self) -> &[u32] {
-        self.line_starts.get_or_init(|| line_starts(&self.bytes))
+        self.line_starts.starts.get_or_init(|| line_starts(&self.bytes))
+    }
+
+    /// The 0-based line of `offset` (at most the length) and where that line starts, from
+    /// the blocks while the starts are not built and few positions were asked; `None`: ask
+    /// the starts.
+    fn by_blocks(&self, offset: usize) -> Option<(usize, usize)> {
+        let lines = &*self.line_starts;
+        if lines.starts.get().is_some()
+            || lines.asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= BLOCK_ASKS
+        {
+            return None;
+        }
+        let blocks = lines.blocks.get_or_init(|| line_blocks(&self.bytes)).as_deref()?;
+        let k = offset / BLOCK;
+        let before = *blocks.get(k)? as usize + count_byte(&self.bytes[k * BLOCK..offset], b'\n');
+        let start = memchr::memrchr(b'\n', &self.bytes[..offset]).map_or(0, |p| p + 1);
+        Some((before, start))
     }
 
     /// Line and column of a byte offset. `\n`, `\r\n` and a lone `\r` all end a line,
     /// as PHP's ini scanner counts them.
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.bytes.len());
-        let starts = self.starts();
-        let line = starts.partition_point(|&s| s as usize <= offset) - 1;
-        let start = starts[line] as usize;
+        let (line, start) = self.by_blocks(offset).unwrap_or_else(|| {
+            let starts = self.starts();
+            let line = starts.partition_point(|&s| s as usize <= offset) - 1;
+            (line, starts[line] as usize)
+        });
         let column = match std::str::from_utf8(&self.bytes[start..offset]) {
             Ok(s) => s.chars().count(),
             Err(_) => offset - start,
@@ -68,7 +109,10 @@ impl Source {
     /// million findings on one long line cost a bisection each).
     pub fn line_of(&self, offset: usize) -> usize {
         let offset = offset.min(self.bytes.len());
-        self.starts().partition_point(|&s| s as usize <= offset)
+        match self.by_blocks(offset) {
+            Some((line, _)) => line + 1,
+            None => self.starts().partition_point(|&s| s as usize <= offset),
+        }
     }
 
     pub fn span_positions(&self, span: Span) -> (Position, Position) {
@@ -187,6 +231,22 @@ pub fn count_byte(bytes: &[u8], byte: u8) -> usize {
     total + rounds.remainder().iter().filter(|&&b| b == byte).count()
 }
 
+/// [`Lines::blocks`] of `bytes`: `None` when they hold a `\r`.
+fn line_blocks(bytes: &[u8]) -> Option<Vec<u32>> {
+    if memchr::memchr(b'\r', bytes).is_some() {
+        return None;
+    }
+    let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+    let mut blocks = Vec::with_capacity(bytes.len() / BLOCK + 2);
+    let mut ended = 0;
+    blocks.push(0);
+    for block in bytes.chunks(BLOCK) {
+        ended += count_byte(block, b'\n');
+        blocks.push(at(ended));
+    }
+    Some(blocks)
+}
+
 fn line_starts(bytes: &[u8]) -> Vec<u32> {
     let mut starts = vec![0];
     // Past u32 (only a buffer over 4 GiB, never a file read under the 16 MiB limit) the
@@ -262,6 +322,47 @@ mod tests {
         assert_eq!(s.position(9), Position { line: 4, column: 3 });
         assert_eq!(s.line_text(1), b"a");
         assert_eq!(s.line_text(4), b"d\xffe");
+    }
+
+    /// Positions and lines answered from the blocks (the first [`BLOCK_ASKS`] of a file
+    /// without `\r`) are those of the line starts, at every offset of files spanning several
+    /// blocks, lines long and short, and past the asks; with a `\r` the starts answer.
+    #[test]
+    fn positions_by_blocks_are_those_of_the_line_starts() {
+        let mut seed = 11u32;
+        let mut next = move || {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            seed >> 16
+        };
+        let mut by_blocks = 0;
+        for case in 0..24 {
+            let len = [0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 7][case % 6];
+            let every = [1, 3, 40, 5000][case % 4];
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| match next() % every {
+                    0 => b'\n',
+                    1 if case % 5 == 4 => b'\r',
+                    2 => 0xc3,
+                    _ => b'a',
+                })
+                .collect();
+            let whole = Source::new("x", bytes.clone());
+            let starts = line_starts(&bytes);
+            whole.starts();
+            let mut offsets: Vec<usize> = (0..200).map(|_| next() as usize % (len + 1)).collect();
+            offsets.extend([0, len, len.saturating_sub(1), BLOCK.min(len), (BLOCK - 1).min(len)]);
+            let mut s = Source::new("x", bytes.clone());
+            for (i, &at) in offsets.iter().enumerate() {
+                if i % 100 == 0 {
+                    s = Source::new("x", bytes.clone()); // fresh asks, then past BLOCK_ASKS
+                }
+                by_blocks += usize::from(s.line_starts.starts.get().is_none());
+                assert_eq!(s.position(at), whole.position(at), "{at} of {len}, case {case}");
+                assert_eq!(s.line_of(at), whole.line_of(at), "{at} of {len}, case {case}");
+                assert_eq!(s.line_of(at), starts.partition_point(|&p| p as usize <= at));
+            }
+        }
+        assert!(by_blocks > 1000, "only {by_blocks} positions asked of the blocks");
     }
 
     /// The index of a file without `\r` (found by the one-byte search) is the one the
