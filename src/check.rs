@@ -170,23 +170,50 @@ pub struct Outcome {
 /// The project a set of files belongs to: the directory of `sesslint.toml`, else the
 /// enclosing git work tree, else the first file's directory.
 pub fn project_root(files: &[PathBuf], config: &Config) -> PathBuf {
+    project_root_given(files, config, None)
+}
+
+/// [`project_root`], given the git work tree above the first file's directory when a walk up
+/// asked the same directories already (`Some(None)`: it is in none).
+fn project_root_given(files: &[PathBuf], config: &Config, first_tree: Option<Option<&Path>>) -> PathBuf {
     if let Some(dir) = config.path.as_deref().and_then(Path::parent) {
         return if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir.to_path_buf() };
     }
     let first = files.first().cloned().unwrap_or_else(|| PathBuf::from("."));
-    let abs = std::path::absolute(&first).unwrap_or(first.clone());
-    let mut dir = abs.parent();
-    while let Some(d) = dir {
-        if d.join(".git").exists() {
-            // Run from the work tree's top (as pre-commit does): keep paths relative.
-            if std::env::current_dir().is_ok_and(|cwd| cwd == d) {
-                return PathBuf::from(".");
-            }
-            return d.to_path_buf();
+    let tree = match first_tree {
+        Some(tree) => tree.map(Path::to_path_buf),
+        None => {
+            let abs = std::path::absolute(&first).unwrap_or(first.clone());
+            abs.parent().and_then(|d| d.ancestors().find(|d| d.join(".git").exists())).map(Path::to_path_buf)
         }
-        dir = d.parent();
+    };
+    if let Some(d) = tree {
+        // Run from the work tree's top (as pre-commit does): keep paths relative.
+        if std::env::current_dir().is_ok_and(|cwd| cwd == d) {
+            return PathBuf::from(".");
+        }
+        return d;
     }
     first.parent().map(Path::to_path_buf).filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The git work tree each of `files` (none a directory) is spelled in, as
+/// [`crate::confine::spelled_work_tree`] answers it, with one walk up per file from its
+/// directory (a file has no `.git` below it); `shared`: the first file has no `..`, so the
+/// walk asks the directories [`project_root`]'s asks, and its answer serves both.
+fn named_files_work_trees(files: &[PathBuf]) -> (Vec<Option<PathBuf>>, bool) {
+    let plain = |p: &Path| !p.components().any(|c| c == std::path::Component::ParentDir);
+    let trees = files
+        .iter()
+        .map(|p| {
+            if !plain(p) {
+                return crate::confine::spelled_work_tree(p);
+            }
+            let abs = crate::confine::lexical_absolute(p);
+            abs.parent().and_then(crate::confine::work_tree_at_or_above)
+        })
+        .collect();
+    (trees, files.first().is_some_and(|p| plain(p)))
 }
 
 /// The model keeps every file's syntax tree, for fixes and plans.
@@ -209,7 +236,9 @@ fn check_with(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync), releas
     let kinds: Vec<Option<std::fs::FileType>> =
         paths.iter().map(|p| std::fs::metadata(p).ok().map(|m| m.file_type())).collect();
     let files_only = kinds.iter().all(|k| k.is_some_and(|t| !t.is_dir()));
-    let mut scan = if files_only { vec![project_root(&paths, req.config)] } else { paths.clone() };
+    let (trees, shared) = if files_only { named_files_work_trees(&paths) } else { (Vec::new(), false) };
+    let first_tree = shared.then(|| trees.first().and_then(|t| t.as_deref()));
+    let mut scan = if files_only { vec![project_root_given(&paths, req.config, first_tree)] } else { paths.clone() };
     if files_only {
         // A FIFO, socket or device named on the command line is said to be one (SL002), even
         // when its name is not one the project walk picks up.
@@ -219,7 +248,10 @@ fn check_with(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync), releas
             .filter(|(p, k)| k.is_some_and(|t| !t.is_file()) && crate::discover::classify(p).is_none());
         scan.extend(irregular.map(|(p, _)| p.clone()));
         // So is one that resolves out of its git work tree (through a symlinked directory).
-        scan.extend(paths.iter().filter(|p| crate::confine::leaves_work_tree(p).is_some()).cloned());
+        let leaves = |(p, tree): &(&PathBuf, &Option<PathBuf>)| {
+            tree.as_deref().is_some_and(|t| crate::confine::leaves_given_work_tree(p, t).is_some())
+        };
+        scan.extend(paths.iter().zip(&trees).filter(leaves).map(|(p, _)| p.clone()));
     }
     let options = BuildOptions {
         root: req.config.root.as_deref(),

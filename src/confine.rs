@@ -786,16 +786,27 @@ fn git_work_tree(p: &Path) -> Option<PathBuf> {
 
 /// The top of the git work tree `p` is spelled in: the nearest ancestor of `p` made
 /// absolute (`..` folded, symlinks not followed) that has a `.git`.
-fn spelled_work_tree(p: &Path) -> Option<PathBuf> {
-    let abs = lexical_absolute(p);
-    abs.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf)
+pub(crate) fn spelled_work_tree(p: &Path) -> Option<PathBuf> {
+    work_tree_at_or_above(&lexical_absolute(p))
+}
+
+/// The nearest of `dir` and its ancestors (absolute, `..` folded) that has a `.git` (a
+/// directory, or the file a linked worktree or submodule has): one `stat` a directory.
+pub(crate) fn work_tree_at_or_above(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors().find(|d| d.join(".git").exists()).map(Path::to_path_buf)
 }
 
 /// When `p` is spelled inside a git work tree (see [`spelled_work_tree`]) but resolves, after
 /// symlinks, outside it (`confdir -> ../elsewhere`): the refusal naming where it leads.
 /// `None` when it stays inside, does not exist, or is in no work tree.
 pub fn leaves_work_tree(p: &Path) -> Option<Refusal> {
-    let tree = canonical(&spelled_work_tree(p)?)?;
+    leaves_given_work_tree(p, &spelled_work_tree(p)?)
+}
+
+/// [`leaves_work_tree`] for a `p` whose spelled work tree a walk up found already (`tree`,
+/// as [`spelled_work_tree`] answers it).
+pub(crate) fn leaves_given_work_tree(p: &Path, tree: &Path) -> Option<Refusal> {
+    let tree = canonical(tree)?;
     let resolved = canonical(p)?;
     (!resolved.starts_with(&tree)).then_some(Refusal::Outside { resolved })
 }

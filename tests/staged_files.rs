@@ -390,3 +390,57 @@ fn a_frame_in_a_large_php_ini_masks_what_the_whole_file_masks_in_its_lines() {
         (render(Format::Human, &hook.model, &hook.diagnostics), render(Format::Human, &whole.model, &expected));
     assert_eq!(a, b);
 }
+
+/// The named file's work tree is found by one walk up, shared by the project root and the
+/// out-of-tree check: a `.git` file (a linked worktree) is a work tree's top, a symlinked
+/// top keeps its spelling, a directory symlinked out of the tree is still refused, and a
+/// `sesslint.toml` above the work tree is still the config.
+#[test]
+fn the_named_files_work_tree_is_found_as_a_git_file_a_symlinked_top_and_an_outer_config_say() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let repo = tmp.path().join("repo");
+    let st = Command::new("cp").arg("-a").arg(common::fixtures().join("demo")).arg(&repo).status().expect("cp");
+    assert!(st.success());
+    std::fs::write(repo.join(".git"), "gitdir: /nowhere/.git/worktrees/repo\n").expect("write .git");
+    std::os::unix::fs::symlink("repo", tmp.path().join("link")).expect("symlink");
+    let pool = "etc/php/8.2/fpm/pool.d";
+    std::fs::create_dir(tmp.path().join("outside")).expect("mkdir");
+    std::fs::copy(repo.join(pool).join("blog.conf"), tmp.path().join("outside/blog.conf")).expect("copy");
+    std::os::unix::fs::symlink("../../../../../../outside", repo.join(pool).join("sub")).expect("symlink");
+    let run = |cwd: &Path, file: &str| {
+        let out = common::sesslint_cmd(&["check", "--verbose", "--format", "concise", file])
+            .current_dir(cwd)
+            .output()
+            .expect("sesslint");
+        (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+
+    // At the top of a worktree whose .git is a file: the root is ".", paths stay relative.
+    let (stdout, stderr) = run(&repo, &format!("{pool}/blog.conf"));
+    assert!(stderr.contains("sesslint: root . ("), "{stderr}");
+    assert!(stdout.contains(&format!("{pool}/blog.conf:13:1: warning[SL109]")), "{stdout}");
+    assert!(!stdout.contains("SL002"), "{stdout}");
+
+    // Named through a symlink to the top, from outside: the root is the link, as spelled.
+    let link = tmp.path().join("link");
+    let (stdout, stderr) = run(tmp.path(), &format!("link/{pool}/blog.conf"));
+    assert!(stderr.contains(&format!("sesslint: root {} (", link.display())), "{stderr}");
+    assert!(stdout.contains(&format!("{}/{pool}/blog.conf:13:1: warning[SL109]", link.display())), "{stdout}");
+    assert!(!stdout.contains("SL002"), "{stdout}");
+
+    // Spelled inside the tree, resolved out of it through a symlinked directory: refused.
+    let (stdout, _) = run(&repo, &format!("{pool}/sub/blog.conf"));
+    let outside = tmp.path().join("outside/blog.conf").canonicalize().expect("canonical");
+    assert!(
+        stdout.contains(&format!("{pool}/sub/blog.conf:1:1: warning[SL002] could not read {pool}/sub/blog.conf: resolves to {}, outside the checked tree", outside.display())),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("SL109"), "{stdout}");
+
+    // A sesslint.toml above the work tree is found and applied.
+    std::fs::write(tmp.path().join("sesslint.toml"), "ignore = [\"SL109\"]\n").expect("write");
+    let (stdout, stderr) = run(&repo, &format!("{pool}/blog.conf"));
+    assert!(stderr.contains(&format!("sesslint: config {}", tmp.path().join("sesslint.toml").display())), "{stderr}");
+    assert!(stdout.contains("blog.conf:14:1: warning[SL107]"), "{stdout}");
+    assert!(!stdout.contains("SL109"), "{stdout}");
+}
