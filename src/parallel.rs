@@ -1,8 +1,7 @@
 //! How the pipeline's parallel stages share the cores: the thread count (`SESSLINT_THREADS`,
-//! else the cores, at most 8) and the one ordered map they use, on a pool started once.
+//! else the cores, at most 8) and the one ordered map they use, on a rayon pool started once.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::OnceLock;
 
 /// The most threads a stage uses, whatever the machine has: the stages are short and a
 /// fleet's files are small, so more threads mostly add start-up cost and memory.
@@ -42,165 +41,42 @@ fn limit_malloc_arenas(n: usize) {
     let _ = n;
 }
 
-/// `f` of each item, in the items' order, computed on up to [`threads`] threads (the calling
-/// one included) that take the next item as they finish one, so that a few large items do
-/// not leave a thread idle. Runs on the calling thread alone when there are fewer than
-/// `2 * min_per_thread` items (handing items over would cost more than it saves). The other
-/// threads are the process's pool ([`Pool`]), started once: a fleet's build calls this
-/// hundreds of times. A panic in `f` is raised again on the calling thread, as a
-/// sequential map would raise it.
+/// `f` of each item, in the items' order, computed on up to [`threads`] threads that split
+/// the items as they go (work stealing), so that a few large items do not leave a thread
+/// idle; no piece is smaller than `min_per_thread` items. Runs on the calling thread alone
+/// when there are fewer than `2 * min_per_thread` items (handing items over would cost
+/// more than it saves). The threads are one pool started once per process ([`pool`]): a
+/// fleet's build calls this hundreds of times. A panic in `f` is raised again on the
+/// calling thread, as a sequential map would raise it.
 pub fn map<T: Sync, R: Send>(items: &[T], min_per_thread: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use rayon::prelude::*;
     // Too few items for a second thread: the thread count (the cgroup's CPU quota read from
     // /sys, on its first ask) is not asked.
-    if items.len() < min_per_thread.max(1).saturating_mul(2) {
+    let min = min_per_thread.max(1);
+    if items.len() < min.saturating_mul(2) {
         return items.iter().map(f).collect();
     }
-    let workers = threads().min(items.len() / min_per_thread.max(1)).max(1);
-    if workers == 1 {
+    let Some(pool) = pool() else {
         return items.iter().map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let parts: Mutex<Vec<Vec<(usize, R)>>> = Mutex::new(Vec::with_capacity(workers));
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(i) else { break };
-            done.push((i, f(item)));
-        }
-        parts.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(done);
     };
-    Pool::get().run(&work, workers - 1);
-    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    for (i, r) in parts.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner).into_iter().flatten() {
-        slots[i] = Some(r);
-    }
-    slots.into_iter().flatten().collect()
+    // A reference: `Sync` makes it `Send`, which the pool's threads need.
+    let f = &f;
+    pool.install(|| items.par_iter().with_min_len(min).map(f).collect())
 }
 
-/// The threads that help [`map`]'s callers: `threads() - 1` of them, started on the first
-/// map that wants help and kept for the process (idle ones wait on a condition variable).
-/// A caller posts one ticket per helper it wants and works on its items itself; a helper
-/// takes a ticket and runs the same work until the items run out. A map called inside a
-/// map's work (a helper or the caller) posts tickets of its own and never waits for a
-/// ticket no one took, so nesting cannot deadlock.
-pub struct Pool {
-    tickets: Mutex<std::collections::VecDeque<Arc<Job>>>,
-    posted: Condvar,
-}
-
-/// One [`Pool::run`] call as the helpers see it: the caller's work with its lifetime erased,
-/// valid while `open` (checked and counted under `state`'s lock). The caller closes the job
-/// and waits for `running` to reach 0 before its borrow ends.
-struct Job {
-    work: *const (dyn Fn() + Sync + 'static),
-    state: Mutex<JobState>,
-    finished: Condvar,
-}
-
-struct JobState {
-    open: bool,
-    running: usize,
-    panic: Option<Box<dyn std::any::Any + Send>>,
-}
-
-// SAFETY: `work` points to a `Sync` closure, called only while the job is open, and the
-// caller keeps it alive until every helper that started it has finished (`Pool::run`).
-unsafe impl Send for Job {}
-// SAFETY: as above; the rest of `Job` is `Mutex` and `Condvar`.
-unsafe impl Sync for Job {}
-
-impl Pool {
-    /// The process's pool; its threads start on the first call.
-    fn get() -> &'static Pool {
-        static POOL: OnceLock<&'static Pool> = OnceLock::new();
-        POOL.get_or_init(|| {
-            let pool: &'static Pool =
-                Box::leak(Box::new(Pool { tickets: Mutex::new(Default::default()), posted: Condvar::new() }));
-            for n in 1..threads() {
-                let spawned = std::thread::Builder::new().name(format!("sesslint-{n}")).spawn(move || pool.help());
-                // No thread: the callers do the work themselves.
-                if spawned.is_err() {
-                    break;
-                }
-            }
-            pool
-        })
-    }
-
-    /// `work` on the calling thread and on up to `helpers` idle pool threads at once,
-    /// returning when every one of them has returned from it; a panic in any of them is
-    /// raised again here, after the others finished.
-    fn run(&self, work: &(dyn Fn() + Sync), helpers: usize) {
-        // SAFETY: only the lifetime is erased. The pointer is called by helpers only while
-        // the job is open, and this function closes it and waits for the helpers running
-        // it before returning or unwinding (the caller's own panic is caught first).
-        let erased: &(dyn Fn() + Sync + 'static) = unsafe { std::mem::transmute(work) };
-        let job = Arc::new(Job {
-            work: erased as *const _,
-            state: Mutex::new(JobState { open: true, running: 0, panic: None }),
-            finished: Condvar::new(),
-        });
-        {
-            let mut tickets = self.lock_tickets();
-            tickets.extend(std::iter::repeat_n(job.clone(), helpers));
+/// The process's threads for [`map`]: [`threads`] of them, started on the first map that
+/// wants more than one; `None` when one thread is all there is (or none could be started:
+/// the calling thread then does the work).
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let n = threads();
+        if n < 2 {
+            return None;
         }
-        self.posted.notify_all();
-        let own = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
-        let mut state = job.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        state.open = false;
-        while state.running > 0 {
-            state = job.finished.wait(state).unwrap_or_else(std::sync::PoisonError::into_inner);
-        }
-        let helper_panic = state.panic.take();
-        drop(state);
-        // Tickets no helper took: dropped now rather than by the helpers one by one.
-        self.lock_tickets().retain(|t| !Arc::ptr_eq(t, &job));
-        if let Err(panic) = own {
-            std::panic::resume_unwind(panic);
-        }
-        if let Some(panic) = helper_panic {
-            std::panic::resume_unwind(panic);
-        }
-    }
-
-    fn lock_tickets(&self) -> std::sync::MutexGuard<'_, std::collections::VecDeque<Arc<Job>>> {
-        self.tickets.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// A helper thread's loop: take a ticket, run its job if still open, forever.
-    fn help(&self) {
-        loop {
-            let job = {
-                let mut tickets = self.lock_tickets();
-                loop {
-                    if let Some(t) = tickets.pop_front() {
-                        break t;
-                    }
-                    tickets = self.posted.wait(tickets).unwrap_or_else(std::sync::PoisonError::into_inner);
-                }
-            };
-            {
-                let mut state = job.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                if !state.open {
-                    continue;
-                }
-                state.running += 1;
-            }
-            // SAFETY: the job was open when `running` was counted up, and its caller waits
-            // for `running` to come back to 0 before the closure's borrow ends.
-            let work = unsafe { &*job.work };
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
-            let mut state = job.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Err(panic) = result {
-                state.panic.get_or_insert(panic);
-            }
-            state.running -= 1;
-            if state.running == 0 {
-                job.finished.notify_all();
-            }
-        }
-    }
+        rayon::ThreadPoolBuilder::new().num_threads(n).thread_name(|i| format!("sesslint-{i}")).build().ok()
+    })
+    .as_ref()
 }
 
 #[cfg(test)]
