@@ -3248,3 +3248,56 @@ fn a_walked_link_through_an_absolute_directory_link_is_read_below_the_root() {
     assert!(!out.contains("symlink to nothing") && !out.contains("[SL002]"), "{out}");
     assert!(out.contains("etc/php/8.2/fpm/conf.d/20-redis.ini:2:1: warning[SL109]"), "{out}");
 }
+
+/// A password quoted across two lines, below a stray quote that makes the ini tree pair
+/// the quotes otherwise than the lines read (`x = a"b`, an unclosed `mysqli.default_pw =
+/// "abc`, the credential's own `auth="`): PHP refuses the file (compared live), and the
+/// rest of the password stands on the next line, so no output shows it: every check format
+/// (with `--diff`), `show`, `parse`, the file checked alone and the language server, in a
+/// small php.ini, one over 16 KiB (frames masked from their own lines) and a `.user.ini`;
+/// `'` quotes alike, and a pool's `auth="` spelling too.
+#[test]
+fn a_password_quoted_across_lines_below_a_stray_quote_is_masked_on_every_line() {
+    let save_path =
+        |q: &str| format!("session.save_path = {q}tcp://127.0.0.1:6379?auth=LeakSQ1\nLeakSQ2&timeout=1{q}\n");
+    let cases = [
+        format!("x = a\"b\n{}", save_path("\"")),
+        format!("mysqli.default_pw = \"abc\n{}", save_path("\"")),
+        "session.save_path = \"tcp://127.0.0.1:6379?auth=\"LeakSQ1\nLeakSQ2&timeout=1\"\n".to_string(),
+        format!("x = it's\n{}", save_path("'")),
+        "x = a\"b\nredis.session.password = \"LeakSQ1\nLeakSQ2\"\n".to_string(),
+    ];
+    for (i, case) in cases.iter().enumerate() {
+        for padding in [0, 20_000] {
+            let repo = tempfile::tempdir().expect("tmp");
+            let ini = "etc/php/8.2/cli/php.ini";
+            let pad = "; padding line of a large php.ini\n".repeat(padding / 34);
+            write(&repo.path().join(ini), format!("[PHP]\n{pad}session.save_handler = redis\n{case}"));
+            if let Some((parsed, _)) = php_reads(&repo.path().join(ini)) {
+                assert_eq!(parsed, serde_json::Value::Bool(false), "case {i}: PHP reads {parsed}");
+            }
+            ini_secrets_shown_nowhere(repo.path(), ini, &["LeakSQ1", "LeakSQ2"]);
+            let alone = all_output(&sesslint_in(repo.path(), &["check", ini]));
+            assert!(alone.contains("SL001") && !alone.contains("LeakSQ"), "case {i}: {alone}");
+            let lsp = lsp_transcript(repo.path(), &[repo.path().join(ini)]).join("\n");
+            assert!(lsp.contains("SL001") && !lsp.contains("LeakSQ"), "case {i} lsp: {lsp}");
+        }
+        let user_ini = tempfile::tempdir().expect("tmp");
+        write(&user_ini.path().join("etc/php/8.2/fpm/php.ini"), "[PHP]\n");
+        write(&user_ini.path().join("var/www/shop/.user.ini"), format!("session.save_handler = redis\n{case}"));
+        ini_secrets_shown_nowhere(user_ini.path(), "var/www/shop/.user.ini", &["LeakSQ1", "LeakSQ2"]);
+    }
+    // A pool: php-fpm reads it line by line; `auth="` opens the credential's own quote.
+    let repo = tempfile::tempdir().expect("tmp");
+    let pool = "etc/php/8.2/fpm/pool.d/www.conf";
+    write(&repo.path().join("etc/php/8.2/fpm/php.ini"), "[PHP]\n");
+    write(&repo.path().join("etc/php/8.2/fpm/php-fpm.conf"), "[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n");
+    write(
+        &repo.path().join(pool),
+        "[www]\nlisten = 127.0.0.1:9000\nphp_value[session.save_handler] = redis\nphp_value[session.save_path] = \"tcp://127.0.0.1:6379?auth=\"LeakSQ1\nLeakSQ2&timeout=1\"\n",
+    );
+    ini_secrets_shown_nowhere(repo.path(), pool, &["LeakSQ1", "LeakSQ2"]);
+    // What follows the credential's `&` stays readable.
+    let human = all_output(&sesslint_in(repo.path(), &["check", "."]));
+    assert!(human.contains("&timeout=1\""), "{human}");
+}

@@ -237,6 +237,11 @@ pub(super) fn in_ini_within(doc: &IniDocument, bytes: &[u8], within: std::ops::R
     if doc.mode == ScanMode::PerLine {
         return None;
     }
+    // A file PHP refuses masks a secret quoted open on its line on the lines below it, as
+    // far as the next quote: answered whole (such files are rare and mostly small).
+    if reads_by_lines(doc) {
+        return Some(in_ini(doc, bytes));
+    }
     let end = within.end.min(bytes.len());
     let start = within.start.min(end);
     let reaching = |n: &&crate::syntax::ini::Node, from: usize| {
@@ -287,6 +292,7 @@ fn scan_lines(doc: &IniDocument, bytes: &[u8], lines: std::ops::Range<usize>, eq
     // its value (judged only when such a line comes, which is rare).
     let mut bare_before: Option<std::ops::Range<usize>> = None;
     let mut equals = equals.iter().copied().peekable();
+    let by_lines = reads_by_lines(doc);
     // Lines as `split_inclusive` on `\n` or `\r` gives them, and the first `=` of each, by
     // one memchr3 from each line's start (a second search only on lines with a `=`).
     while offset < lines.end {
@@ -316,7 +322,8 @@ fn scan_lines(doc: &IniDocument, bytes: &[u8], lines: std::ops::Range<usize>, eq
         // Matches are counted from `lines.start`.
         while save_paths.next_if(|&p| lines.start + p < offset).is_some() {}
         // `save_path` holds no line break: a match that starts on the line ends on it.
-        if save_paths.peek().is_some_and(|&p| lines.start + p < end) {
+        let save_path_here = save_paths.peek().is_some_and(|&p| lines.start + p < end);
+        if save_path_here {
             for r in crate::secrets::save_path_secret_ranges(line) {
                 out.push(Span::new(offset + r.start, offset + r.end));
             }
@@ -336,6 +343,18 @@ fn scan_lines(doc: &IniDocument, bytes: &[u8], lines: std::ops::Range<usize>, eq
             out.push(Span::new(offset + r.start, offset + r.end));
             if doc.mode == ScanMode::PerLine {
                 if let Some(until) = fpm_open_quote_runs_to(bytes, &line[r.start..], end) {
+                    out.push(Span::new(end, until));
+                }
+            }
+            if by_lines {
+                if let Some(until) = open_secret_runs_to(bytes, line, end, eq, r, false) {
+                    out.push(Span::new(end, until));
+                }
+            }
+        }
+        if by_lines && save_path_here {
+            for r in crate::secrets::save_path_secret_ranges(line) {
+                if let Some(until) = open_secret_runs_to(bytes, line, end, eq, r, true) {
                     out.push(Span::new(end, until));
                 }
             }
@@ -382,6 +401,45 @@ fn fpm_open_quote_runs_to(bytes: &[u8], value: &[u8], end: usize) -> Option<usiz
         return None;
     }
     Some(memchr::memchr(b'"', &bytes[end..]).map_or(bytes.len(), |q| end + q + 1))
+}
+
+/// Whether a secret left open at its line's end is masked on the lines after it as they
+/// read, not only as the tree pairs the quotes: a pool (php-fpm reads it line by line) and a
+/// file PHP refuses (its quotes paired no way PHP reads, so none is trusted).
+fn reads_by_lines(doc: &IniDocument) -> bool {
+    doc.mode == ScanMode::PerLine || !doc.errors.is_empty()
+}
+
+/// Where a secret `r` of `line` (which ends at `end` in `bytes`; `eq` its `=` as
+/// [`scan_lines`] reads it) runs on to when it reaches the line's end with a quote open at
+/// it by some reading of the line: an odd number of `"` (or `'`) from the line's start, from
+/// its `=`, or from the byte before the secret (`auth="pw` opens its own). What its writer
+/// meant as the rest of it stands on the next lines, up to the closing quote (for a save
+/// path's credential, a `&` before it): erring on masking more. `None` if it ends on its line.
+/// Work: a count of the line's quotes, and one search forward to the next quote (or `&`).
+fn open_secret_runs_to(
+    bytes: &[u8],
+    line: &[u8],
+    end: usize,
+    eq: Option<usize>,
+    r: std::ops::Range<usize>,
+    save_path: bool,
+) -> Option<usize> {
+    let content = line.len() - line.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
+    if r.end < content || end >= bytes.len() {
+        return None;
+    }
+    let odd = |q: u8, from: usize| memchr::memchr_iter(q, &line[from.min(line.len())..]).count() % 2 == 1;
+    let mut until = None;
+    for q in [b'"', b'\''] {
+        if [0, eq.map_or(0, |e| e + 1), r.start.saturating_sub(1)].into_iter().any(|from| odd(q, from)) {
+            let rest = &bytes[end..];
+            let stop = if save_path { memchr::memchr2(q, b'&', rest) } else { memchr::memchr(q, rest) };
+            let to = stop.map_or(bytes.len(), |p| end + p);
+            until = Some(until.map_or(to, |u: usize| u.max(to)));
+        }
+    }
+    until.filter(|&u| u > end)
 }
 
 /// The secrets of a statement (`node`) whose value ends at `value_end` when a

@@ -47,10 +47,24 @@ pub(crate) fn plain_in_ini_with(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
             }
         }
         bare_secret = eq.is_none() && plain_bare_secret_key(line);
+        let by_lines = doc.mode == ScanMode::PerLine || !doc.errors.is_empty();
         if let Some(r) = plain::raw_line_secret_eq(line, false, eq) {
             out.push(Span::new(offset + r.start, offset + r.end));
             if doc.mode == ScanMode::PerLine {
                 if let Some(until) = fpm_open_quote_runs_to(bytes, &line[r.start..], offset + line.len()) {
+                    out.push(Span::new(offset + line.len(), until));
+                }
+            }
+            if by_lines {
+                if let Some(until) = open_secret_runs_to(bytes, line, offset + line.len(), eq, r, false) {
+                    out.push(Span::new(offset + line.len(), until));
+                }
+            }
+        }
+        // A secret quoted open on a broken file's (or a pool's) line runs to the next quote.
+        if by_lines && save_path.find(line).is_some() {
+            for r in crate::secrets::save_path_secret_ranges(line) {
+                if let Some(until) = open_secret_runs_to(bytes, line, offset + line.len(), eq, r, true) {
                     out.push(Span::new(offset + line.len(), until));
                 }
             }
