@@ -3301,3 +3301,76 @@ fn a_password_quoted_across_lines_below_a_stray_quote_is_masked_on_every_line() 
     let human = all_output(&sesslint_in(repo.path(), &["check", "."]));
     assert!(human.contains("&timeout=1\""), "{human}");
 }
+
+/// A password quoted across lines in a file its server reads line by line and refuses
+/// (redis.conf `requirepass`/`masterauth`: unbalanced quotes; an ACL file's `>pw`; an Apache
+/// `php_value` whose next line is no command; an env.php PHP cannot compile, a stray quote
+/// above): the rest of it stands on the next line, so no output shows it: every check
+/// format (with `--diff`), `show`, `parse` text and json, the file checked alone and the
+/// language server. redis-server's and PHP's refusals compared live.
+#[test]
+fn a_password_quoted_across_lines_in_a_refused_file_is_masked_on_every_line() {
+    let conf =
+        "port 6379\nbind 127.0.0.1\ndir \"a\"b\nrequirepass \"LeakRQ1\nLeakRQ2\"\nmasterauth 'LeakRQ3\nLeakRQ4'\n";
+    let acl = "user alice on \">LeakRQ5\nLeakRQ6\" ~* +@all\n";
+    let apache = "<VirtualHost *:80>\nphp_value session.save_handler redis\nphp_value session.save_path \"tcp://127.0.0.1:6379?auth=LeakRQ7\nLeakRQ8&timeout=1\"\nphp_value mysqli.default_pw \"LeakRQ9\nLeakRQ10\"\n</VirtualHost>\n";
+    let env = "<?php\nreturn [\n    'x' => \"a\"b\",\n    'session' => ['save' => 'redis', 'redis' => ['host' => '127.0.0.1', 'password' => \"LeakRQ11\nLeakRQ12\", 'port' => '6379']],\n    'db' => ['connection' => ['default' => ['password' => 'LeakRQ13\nLeakRQ14']]],\n];\n";
+    let tmp = tempfile::tempdir().expect("tmp");
+    if let Some(redis) = common::oracle("redis-server") {
+        for (i, (file, text)) in [("redis.conf", conf.to_string()), ("users.acl", acl.to_string())].iter().enumerate() {
+            let path = tmp.path().join(file);
+            write(&path, text);
+            let config = if i == 0 {
+                path.clone()
+            } else {
+                let c = tmp.path().join("acl.conf");
+                write(&c, format!("aclfile {}\n", path.display()));
+                c
+            };
+            match common::redis::start(&redis, &config, tmp.path(), tmp.path(), &[]) {
+                common::redis::Outcome::Refused(said) => {
+                    assert!(said.contains("Unbalanced quotes") || said.contains("ACL"), "{file}: {said}")
+                }
+                common::redis::Outcome::Running(_) => panic!("redis-server accepts {file}"),
+            }
+        }
+    }
+    if let Some(php) = common::oracle("php") {
+        let path = tmp.path().join("env.php");
+        write(&path, env);
+        let o = Command::new(php).arg("-l").arg(&path).output().expect("php -l");
+        assert!(!o.status.success() && all_output(&o).contains("syntax error"), "php -l: {}", all_output(&o));
+    }
+    let repo = tempfile::tempdir().expect("tmp");
+    let files = [
+        ("etc/redis/redis.conf", conf.to_string()),
+        ("etc/redis/acl.conf", "port 6380\nbind 127.0.0.1\naclfile /etc/redis/users.acl\n".to_string()),
+        ("etc/redis/users.acl", acl.to_string()),
+        ("etc/apache2/sites-enabled/000-default.conf", apache.to_string()),
+        ("var/www/shop/app/etc/env.php", env.to_string()),
+    ];
+    for (path, text) in &files {
+        write(&repo.path().join(path), text);
+    }
+    let leaks: Vec<String> = (1..=14).map(|n| format!("LeakRQ{n}")).collect();
+    let mut outputs = every_output(repo.path(), &[]);
+    outputs.extend(every_output(repo.path(), &["--diff"]));
+    for (path, _) in &files {
+        for args in [vec!["parse", path], vec!["parse", "--format", "json", path], vec!["check", path]] {
+            outputs.push((args.join(" "), all_output(&sesslint_in(repo.path(), &args))));
+        }
+    }
+    let docs: Vec<PathBuf> = files.iter().map(|(p, _)| repo.path().join(p)).collect();
+    outputs.push(("lsp".into(), lsp_transcript(repo.path(), &docs).join("\n")));
+    for (what, text) in &outputs {
+        for leak in &leaks {
+            // `LeakRQ1` is a prefix of `LeakRQ10`..: whole words only.
+            let shown = text
+                .match_indices(leak.as_str())
+                .any(|(at, _)| !text[at + leak.len()..].starts_with(|c: char| c.is_ascii_digit()));
+            assert!(!shown, "{what} shows {leak}:\n{text}");
+        }
+    }
+    let human = &outputs[0].1;
+    assert!(human.contains("SL001") && human.contains("requirepass ********"), "{human}");
+}

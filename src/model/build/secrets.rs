@@ -486,6 +486,9 @@ pub(super) fn in_apache(conf: &crate::syntax::apache_conf::ApacheConf) -> Vec<Sp
             out.push(value.span);
         }
     }
+    let directives = conf.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Directive { .. })).map(|n| n.span);
+    let runs = open_quote_runs(conf.source(), directives, &out);
+    out.extend(runs);
     out
 }
 
@@ -494,6 +497,53 @@ pub(super) fn in_apache(conf: &crate::syntax::apache_conf::ApacheConf) -> Vec<Sp
 pub(super) fn in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
     let mut out = in_redis_tree(conf, bytes);
     out.extend(as_read(bytes));
+    let refused = conf
+        .lines()
+        .iter()
+        .filter(|l| matches!(l.kind, redis_conf::LineKind::Error(_) | redis_conf::LineKind::Misread(_)))
+        .map(|l| l.span);
+    let runs = open_quote_runs(bytes, refused, &out);
+    out.extend(runs);
+    out
+}
+
+/// The lines after each of `lines` (spans of lines a server reads one at a time: a refused
+/// redis.conf or ACL line, an Apache directive) whose secret among `spans` runs to the
+/// line's end with a quote open at it ([`open_secret_runs_to`]): `requirepass "pw` +
+/// `rest"` is refused by redis-server (`sdssplitargs`: unbalanced quotes) and httpd
+/// (`rest"` is no command), and what its writer meant as the rest of the password stands
+/// on the next lines, to the closing quote. Work: the spans hashed by end once, then one
+/// quote count per line and a search forward where one is open.
+fn open_quote_runs(bytes: &[u8], lines: impl Iterator<Item = Span>, spans: &[Span]) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut lines = lines.peekable();
+    if lines.peek().is_none() || spans.is_empty() {
+        return out;
+    }
+    // The first start of the spans ending at each offset.
+    let mut by_end: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for s in spans {
+        let start = by_end.entry(s.end).or_insert(s.start);
+        *start = (*start).min(s.start);
+    }
+    for line in lines {
+        let end = line.end.min(bytes.len());
+        let start = line.start.min(end);
+        // The line with its line end (a span may stop before it).
+        let end = if end > start && bytes[end - 1] == b'\n' {
+            end
+        } else {
+            memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |p| end + p + 1)
+        };
+        let text = &bytes[start..end];
+        let content = start + text.len() - text.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
+        let secret = (content..=end).filter_map(|e| by_end.get(&e).map(|&s| (s, e))).find(|&(s, _)| s >= start);
+        if let Some((s, e)) = secret {
+            if let Some(until) = open_secret_runs_to(bytes, text, end, None, s - start..e - start, false) {
+                out.push(Span::new(end, until));
+            }
+        }
+    }
     out
 }
 
@@ -618,6 +668,8 @@ pub(super) fn in_acl(acl: &AclFile, bytes: &[u8]) -> Vec<Span> {
             out.push(Span::new(e.span.start + r.start, e.span.start + r.end));
         }
     }
+    let runs = open_quote_runs(bytes, acl.errors.iter().map(|e| e.span), &out);
+    out.extend(runs);
     out
 }
 
@@ -663,7 +715,24 @@ pub(super) fn in_env_php(doc: &EnvPhp, bytes: &[u8]) -> Vec<Span> {
             }
         }
     }
+    let runs = envphp_open_quote_runs(doc, bytes, &out);
+    out.extend(runs);
     out
+}
+
+/// In an env.php PHP refuses, whose tokens pair the quotes no way PHP compiles, a secret
+/// quoted open at its line's end runs on to the closing quote ([`open_quote_runs`] over
+/// every line); nothing in a file PHP compiles.
+pub(super) fn envphp_open_quote_runs(doc: &EnvPhp, bytes: &[u8], spans: &[Span]) -> Vec<Span> {
+    if doc.errors.is_empty() {
+        return Vec::new();
+    }
+    let mut start = 0;
+    let lines = bytes.split_inclusive(|&b| b == b'\n').map(|line| {
+        start += line.len();
+        Span::new(start - line.len(), start)
+    });
+    open_quote_runs(bytes, lines, spans)
 }
 
 #[cfg(any(test, fuzzing))]

@@ -192,6 +192,8 @@ pub(crate) fn plain_in_env_php(doc: &EnvPhp, bytes: &[u8]) -> Vec<Span> {
             }
         }
     }
+    let runs = envphp_open_quote_runs(doc, bytes, &out);
+    out.extend(runs);
     out
 }
 
