@@ -224,23 +224,26 @@ pub(super) fn in_ini(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
     out
 }
 
+/// How far above a window (bytes) [`in_ini_within`] looks for the quote a secret on a
+/// line of a file PHP refuses may have left open; past it, ask [`in_ini`].
+const OPEN_QUOTE_LOOKBACK: usize = 64 * 1024;
+
 /// [`in_ini`] for the bytes of `within` only (the lines a code frame shows): inside `within`
 /// the spans returned mask exactly the bytes `in_ini`'s do (outside it, some or none).
 /// `within` starts and ends where a line does (after a `\n` or `\r`, or at an end of the
 /// file). The line scan's spans stay on their line, and its one look back is at the line
 /// before (a bare secret key there gives a `= value` line its value): it runs from the line
 /// above `within` to its end. A value quoted across lines is taken whole from each
-/// statement reaching into `within`, however far above it its key stands. `None` for a
-/// php-fpm file: its scan masks from a quote left open on one line to a later one, however
-/// far; ask [`in_ini`].
+/// statement reaching into `within`, however far above it its key stands. In a file PHP
+/// refuses (errors in `doc`), the scan starts at the line of the last quote above, where a
+/// secret quoted open can start that runs into `within`. `None` for a php-fpm file (its scan
+/// masks from a quote left open on one line to a later one, however far) and when that
+/// quote is more than [`OPEN_QUOTE_LOOKBACK`] above: ask [`in_ini`].
 pub(super) fn in_ini_within(doc: &IniDocument, bytes: &[u8], within: std::ops::Range<usize>) -> Option<Vec<Span>> {
+    // A pool: a secret quoted open on its line is masked on the lines below it as far as
+    // the next quote, however far (the whole file's pass, once).
     if doc.mode == ScanMode::PerLine {
         return None;
-    }
-    // A file PHP refuses masks a secret quoted open on its line on the lines below it, as
-    // far as the next quote: answered whole (such files are rare and mostly small).
-    if reads_by_lines(doc) {
-        return Some(in_ini(doc, bytes));
     }
     let end = within.end.min(bytes.len());
     let start = within.start.min(end);
@@ -249,7 +252,18 @@ pub(super) fn in_ini_within(doc: &IniDocument, bytes: &[u8], within: std::ops::R
     };
     let line_start = |at: usize| memchr::memrchr2(b'\n', b'\r', &bytes[..at]).map_or(0, |p| p + 1);
     let from = line_start(start);
-    let from = if from > 0 { line_start(from - 1) } else { 0 };
+    let mut from = if from > 0 { line_start(from - 1) } else { 0 };
+    // In a file PHP refuses, a secret quoted open on a line above runs on to the next quote
+    // of its kind: the line holding the last quote above `from` is the first that can reach
+    // it. Past [`OPEN_QUOTE_LOOKBACK`] above, the whole file's pass answers (once).
+    if reads_by_lines(doc) {
+        let quote = [b'"', b'\''].map(|q| memchr::memrchr(q, &bytes[..from]).unwrap_or(from));
+        let above = line_start(quote[0].min(quote[1]));
+        if from - above > OPEN_QUOTE_LOOKBACK {
+            return None;
+        }
+        from = above;
+    }
     let mut out = Vec::new();
     // Nodes stand in file order without overlapping, so their ends grow: the first one
     // reaching `from` is found by bisection, not by a pass over a large file's nodes.
@@ -934,12 +948,18 @@ mod same_as_line_by_line {
     /// (about forty spread over a large one), on every input, in php.ini mode.
     #[test]
     fn ini_secrets_within_lines_are_the_whole_files_there() {
-        let (mut windows, mut masked) = (0usize, 0usize);
+        let (mut windows, mut masked, mut refused) = (0usize, 0usize, 0usize);
         // Values quoted across more lines than a window holds, their keys above it.
         let mut files = inputs();
         files.push(b"a = 1\ndb.password = \"one\ntwo\nthree\nfour\nfive\nsix\"\nb = 2\n".to_vec());
         files.push(b"x = 1\nsession.save_path = \"tcp://h:6379?\n\n\n\n\n&auth=pw&x=1\"\n\ny = 2\n".to_vec());
         files.push(b"pw = \"a\n\n\n\n\nb\"\nsession.save_path = \"tcp://h?auth=${pw}\"\n".to_vec());
+        // Files PHP refuses: a secret quoted open below a stray quote, its rest lines below,
+        // the last quote above a window near and (past the look-back) far.
+        let open = "session.save_path = \"tcp://h?auth=ONE\n\n\n\n\nTWO&timeout=1\"\nx_pw = 'a\n\n\n\nb'\n";
+        for pad in [0, 3, 70_000 / 17] {
+            files.push(format!("x = a\"b\n{}{open}auth=\"p\nq\n", "; padding line 17\n".repeat(pad)).into_bytes());
+        }
         for bytes in files {
             let doc = crate::syntax::ini::parse(&bytes);
             let whole = in_ini(&doc, &bytes);
@@ -952,7 +972,11 @@ mod same_as_line_by_line {
             for i in (0..starts.len()).step_by(step) {
                 for j in i + 1..(i + 5).min(starts.len()) {
                     let within = starts[i]..starts[j];
-                    let near = in_ini_within(&doc, &bytes, within.clone()).expect("php.ini mode");
+                    let Some(near) = in_ini_within(&doc, &bytes, within.clone()) else {
+                        assert!(!doc.errors.is_empty(), "None for a php.ini PHP reads: {within:?}");
+                        refused += 1;
+                        continue;
+                    };
                     let want = covered(&whole, within.clone());
                     windows += 1;
                     masked += usize::from(want.contains(&true));
@@ -965,6 +989,7 @@ mod same_as_line_by_line {
                 }
             }
         }
+        eprintln!("{windows} windows compared, {masked} with a secret; {refused} of files PHP refuses left whole");
         assert!(masked > 1000, "{masked} of {windows} windows hold a secret: the comparison proves little");
     }
 
@@ -973,6 +998,28 @@ mod same_as_line_by_line {
         let bytes = b"[w]\nenv[DB_PASSWORD] = \"a\nb\"\n";
         let doc = crate::syntax::ini::parse_shared(bytes.to_vec().into(), ScanMode::PerLine);
         assert_eq!(in_ini_within(&doc, bytes, 0..4), None);
+    }
+
+    /// A php.ini PHP refuses: a password quoted open below a stray quote (the tree pairs
+    /// that quote with the password's) runs to the closing quote on the next line, and
+    /// what follows a save path credential's `&` stays readable.
+    #[test]
+    fn a_refused_php_ini_masks_an_open_quote_on_the_next_line() {
+        let bytes = b"x = a\"b\nsession.save_path = \"tcp://h?auth=ONE\nTWO&timeout=1\"\nmysqli.default_pw = 'p\nQQ'\n";
+        let doc = crate::syntax::ini::parse(bytes);
+        assert!(!doc.errors.is_empty());
+        let spans = in_ini(&doc, bytes);
+        let masked = covered(&spans, 0..bytes.len());
+        for word in [&b"ONE"[..], b"TWO", b"QQ"] {
+            let at = memchr::memmem::find(bytes, word).expect("in the input");
+            assert!(
+                masked[at..at + word.len()].iter().all(|&m| m),
+                "{:?} unmasked: {spans:?}",
+                String::from_utf8_lossy(word)
+            );
+        }
+        let at = memchr::memmem::find(bytes, b"timeout").expect("in the input");
+        assert!(!masked[at], "what follows the credential's & stays readable");
     }
 
     /// What the `secrets` fuzz target asks of each input (every pass, php.ini and pool
