@@ -3361,7 +3361,10 @@ fn a_password_quoted_across_lines_in_a_refused_file_is_masked_on_every_line() {
         }
     }
     let docs: Vec<PathBuf> = files.iter().map(|(p, _)| repo.path().join(p)).collect();
-    outputs.push(("lsp".into(), lsp_transcript(repo.path(), &docs).join("\n")));
+    let lsp = lsp_transcript(repo.path(), &docs).join("\n");
+    // The server judged the refused files (their frames are what could leak).
+    assert!(lsp.contains("Unbalanced quotes") && lsp.contains("unterminated"), "{lsp}");
+    outputs.push(("lsp".into(), lsp));
     for (what, text) in &outputs {
         for leak in &leaks {
             // `LeakRQ1` is a prefix of `LeakRQ10`..: whole words only.
