@@ -222,7 +222,7 @@ struct CheckArgs {
     #[arg(long)]
     unsafe_fixes: bool,
     /// Print the fixes as a unified diff and write nothing; exit 1 when something would
-    /// change, 0 when nothing would.
+    /// change or a file was left out (SL002, named on stderr), 0 when nothing would.
     #[arg(long, conflicts_with = "fix")]
     diff: bool,
     /// Save the fixes (safe ones; with --unsafe-fixes all) as a plan file (JSON, mode 0600)

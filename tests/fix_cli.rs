@@ -103,7 +103,8 @@ fn diff_fix_fix_restore(
 
     // Idempotent: nothing left to do.
     let again = run(&[&["check", "--fix"], extra].concat(), dir);
-    assert!(text(&again.stderr).contains("fixed 0 finding(s) in 0 file(s)"), "{fixture}: {}", text(&again.stderr));
+    let said_again = text(&again.stderr);
+    assert!(said_again.contains("sesslint: no fixes to apply") && !said_again.contains("fixed 0"), "{fixture}: {said_again}");
     assert_eq!(snapshot(dir), after, "{fixture}: a second --fix changed something");
     let diff = run(&[&["check", "--diff"], extra].concat(), dir);
     assert_eq!(diff.status.code(), Some(0), "{fixture}: --diff after --fix: {}", text(&diff.stdout));
@@ -345,4 +346,50 @@ fn unsafe_fixes_left_out_are_counted_with_the_flag() {
     assert_eq!(snapshot(tmp.path()), before, "--diff wrote something");
     let o = run(&["check", "--diff", "--unsafe-fixes"], tmp.path());
     assert!(!text(&o.stderr).contains("not applied"), "{}", text(&o.stderr));
+}
+
+/// `fixtures/rules/SL001/trigger-unquoted-save-path` with its fpm `conf.d` moved to
+/// `shared/conf.d` beside the tree and a symlink in its place; returns the directory that
+/// holds `etc` and `shared`.
+fn tree_with_linked_conf_d() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_tree(&common::fixtures().join("rules/SL001/trigger-unquoted-save-path"), tmp.path());
+    let fpm = tmp.path().join("etc/php/8.2/fpm");
+    std::fs::create_dir_all(tmp.path().join("shared")).expect("mkdir");
+    std::fs::rename(fpm.join("conf.d"), tmp.path().join("shared/conf.d")).expect("mv");
+    std::os::unix::fs::symlink("../../../../shared/conf.d", fpm.join("conf.d")).expect("ln");
+    tmp
+}
+
+/// README "Exit codes" for `--diff` and `--fix` on a tree `check` cannot read whole (its
+/// conf.d links outside the checked `etc`: SL002, exit 1): `--diff` exits 1 too and names
+/// the file it could not cover on stderr, its stdout an empty patch; with SL002 ignored it
+/// exits 0. `--fix` says "no fixes to apply" (never "fixed 0 finding(s)") and exits as
+/// `check` does.
+#[test]
+fn diff_and_fix_on_a_tree_not_all_read_exit_as_check() {
+    let tmp = tree_with_linked_conf_d();
+    let etc = tmp.path().join("etc");
+    let check = run(&["check", "--format", "concise"], &etc);
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check.stdout));
+    assert!(text(&check.stdout).contains("warning[SL002]"), "{}", text(&check.stdout));
+
+    let diff = run(&["check", "--diff"], &etc);
+    let err = text(&diff.stderr);
+    assert_eq!(diff.status.code(), Some(1), "--diff passes a tree it could not read: {err}");
+    assert!(diff.stdout.is_empty(), "{}", text(&diff.stdout));
+    assert!(err.contains("no fixes to apply"), "{err}");
+    let left = err.lines().find(|l| l.starts_with("sesslint: left out of the diff: ")).unwrap_or_else(|| panic!("{err}"));
+    assert!(left.contains("conf.d:1:1: warning[SL002]") && left.contains("outside the checked tree"), "{err}");
+
+    let ignored = run(&["check", "--diff", "--ignore", "SL002"], &etc);
+    assert_eq!(ignored.status.code(), Some(0), "{}", text(&ignored.stderr));
+    assert!(!text(&ignored.stderr).contains("left out"), "{}", text(&ignored.stderr));
+
+    let fix = run(&["check", "--fix", "--format", "concise"], &etc);
+    let err = text(&fix.stderr);
+    assert_eq!(fix.status.code(), Some(1), "{err}");
+    assert!(err.contains("sesslint: no fixes to apply") && !err.contains("fixed 0"), "{err}");
+    assert!(text(&fix.stdout).contains("warning[SL002]"), "{}", text(&fix.stdout));
+    assert!(!etc.join(".sesslint").exists(), "nothing to apply, nothing written");
 }

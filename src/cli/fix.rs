@@ -58,6 +58,8 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
         if !args.quiet {
             eprintln!("sesslint: {}", would(count, files, &outcome, args.unsafe_fixes));
         }
+        // Stdout stays a patch: the files the diff could not cover are said on stderr.
+        let left_out = left_out(args, config, &outcome);
         if let Some(plan) = &args.write_plan {
             let meta = serde_json::json!({"command": "check", "unsafe_fixes": args.unsafe_fixes, "fixes": count});
             if let Err(e) = edit::write_plan(plan, &outcome.changes, &meta) {
@@ -73,7 +75,7 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
             }
             return ExitCode::SUCCESS;
         }
-        return if outcome.changes.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) };
+        return if outcome.changes.is_empty() && !left_out { ExitCode::SUCCESS } else { ExitCode::from(1) };
     }
     let manifest_dir = manifest_dir(&args.common.paths);
     match edit::apply::apply(&outcome.changes, &ApplyOptions { manifest_dir: &manifest_dir }) {
@@ -82,11 +84,15 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
                 for f in &report.files {
                     eprintln!("sesslint: wrote {}", written(f));
                 }
-                eprintln!(
-                    "sesslint: fixed {count} finding(s) in {files} file(s){}{}",
-                    skipped(&outcome),
-                    unsafe_left(&outcome, args.unsafe_fixes)
-                );
+                if count == 0 {
+                    eprintln!("sesslint: no fixes to apply{}", unsafe_left(&outcome, args.unsafe_fixes));
+                } else {
+                    eprintln!(
+                        "sesslint: fixed {count} finding(s) in {files} file(s){}{}",
+                        skipped(&outcome),
+                        unsafe_left(&outcome, args.unsafe_fixes)
+                    );
+                }
                 if let Some(m) = &report.manifest {
                     eprintln!(
                         "sesslint: to undo: sesslint restore {} (reads {})",
@@ -182,6 +188,22 @@ pub fn confine_plan(
         checked.iter().map(|p| if p.is_dir() { p.clone() } else { manifest_dir_of(p) }).collect();
     changes.confine_to(&checked).map_err(|e| e.to_string())?;
     changes.confine_to_model(model).map_err(|e| e.to_string())
+}
+
+/// The files the fixes could not cover (SL002 at or above `--fail-on`: not read, or not
+/// parsed past the budget), one concise line each on stderr; true when there was one, which
+/// makes `--diff` exit 1 as `check` would: an empty diff of a tree not all read is no pass.
+fn left_out(args: &CheckArgs, config: &Config, outcome: &edit::FixOutcome) -> bool {
+    let fail_on = config.fail_on.unwrap_or(sesslint::diagnostic::Severity::Warning);
+    let ctx = sesslint::report::ReportContext::new(&outcome.after.model, args.common.show_secrets, false);
+    let mut any = false;
+    for d in &outcome.after.diagnostics {
+        if d.code == sesslint::codes::Code::UnreadableFile && d.severity >= fail_on {
+            eprintln!("sesslint: left out of the diff: {}", sesslint::report::concise::line(d, &ctx));
+            any = true;
+        }
+    }
+    any
 }
 
 /// `--diff`'s summary line.

@@ -6,6 +6,7 @@ use super::ReportContext;
 use crate::diagnostic::Diagnostic;
 use crate::source::display_path;
 
+/// Every finding of `diagnostics`, one line each ([`line`]), in their order; write errors passed on.
 pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn Write) -> io::Result<()> {
     // Lines are independent: formatted over the threads, written in order.
     for line in crate::parallel::map(diagnostics, 256, |d| line(d, ctx)) {

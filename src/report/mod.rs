@@ -4,7 +4,7 @@
 
 pub use crate::source::{is_unprintable, printable};
 
-mod concise;
+pub mod concise;
 mod excerpt;
 pub mod github;
 mod human;
