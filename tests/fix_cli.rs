@@ -393,3 +393,35 @@ fn diff_and_fix_on_a_tree_not_all_read_exit_as_check() {
     assert!(text(&fix.stdout).contains("warning[SL002]"), "{}", text(&fix.stdout));
     assert!(!etc.join(".sesslint").exists(), "nothing to apply, nothing written");
 }
+
+/// `--fix` through a symlinked directory below the checked tree writes the file the link
+/// leads to and keeps the link; its `wrote` line names that file, and the backup is at that
+/// same path below `.sesslint/backups/STAMP/` (README "Fixing"); `restore` names it the same
+/// way, with the `sesslint: ` prefix of every other message, and brings the old bytes back.
+#[test]
+fn a_fix_through_a_symlinked_directory_names_the_file_replaced_as_its_backup_does() {
+    let tmp = tree_with_linked_conf_d();
+    let dir = tmp.path();
+    let shared = dir.join("shared/conf.d/30-sessions.ini");
+    let before = std::fs::read(&shared).expect("read");
+    let fix = common::sesslint_cmd(&["check", "--fix", "."]).current_dir(dir).output().expect("run");
+    let said = text(&fix.stderr);
+    assert_ne!(std::fs::read(&shared).expect("read"), before, "{said}");
+    assert!(std::fs::symlink_metadata(dir.join("etc/php/8.2/fpm/conf.d")).expect("lstat").file_type().is_symlink());
+    let wrote = said.lines().find(|l| l.starts_with("sesslint: wrote ")).unwrap_or_else(|| panic!("{said}"));
+    let backups = common::files_below(&dir.join(".sesslint/backups"));
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    let backup = backups[0].strip_prefix(dir).expect("below").to_string_lossy().into_owned();
+    assert!(backup.ends_with("/shared/conf.d/30-sessions.ini"), "{backup}");
+    assert_eq!(
+        wrote,
+        format!(
+            "sesslint: wrote etc/php/8.2/fpm/conf.d/30-sessions.ini (through a symlink: shared/conf.d/30-sessions.ini was replaced), backup {backup}"
+        ),
+        "{said}"
+    );
+    let restore = common::sesslint_cmd(&["restore", "."]).current_dir(dir).output().expect("run");
+    assert!(restore.status.success(), "{}", text(&restore.stderr));
+    assert_eq!(text(&restore.stdout), format!("sesslint: restored shared/conf.d/30-sessions.ini from {backup}\n"));
+    assert_eq!(std::fs::read(&shared).expect("read"), before);
+}

@@ -110,13 +110,20 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
     report_findings(args, config, &outcome.after.model, &outcome.after.diagnostics)
 }
 
-/// A file written, as the user named it: the path checked, the file its symlink leads to,
-/// and its backup (below the checked tree's `.sesslint/backups/`).
+/// A file written, as the user named it: the path checked, the file its symlink (or a
+/// symlinked directory on its path) leads to, and its backup (below the checked tree's
+/// `.sesslint/backups/`, at the path of the file replaced).
 pub fn written(f: &edit::AppliedFile) -> String {
     let link = std::fs::symlink_metadata(&f.path).is_ok_and(|m| m.file_type().is_symlink());
     let mut out = sesslint::display_path(&f.path);
     if link {
-        out.push_str(&format!(" (a symlink: its target {} was replaced)", sesslint::display_path(&f.target)));
+        out.push_str(&format!(" (a symlink: its target {} was replaced)", shown(&f.target)));
+    } else if f.path.ancestors().skip(1).any(|d| {
+        !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_ok_and(|m| m.file_type().is_symlink())
+    }) {
+        // Reached through a symlinked directory: the file replaced, and its backup, are
+        // at the path it resolves to.
+        out.push_str(&format!(" (through a symlink: {} was replaced)", shown(&f.target)));
     }
     match &f.backup {
         Some(b) => out.push_str(&format!(", backup {}", shown(b))),
@@ -278,11 +285,13 @@ pub fn run_restore(path: Option<&Path>) -> ExitCode {
             for r in done {
                 match r {
                     edit::Restored::Restored { target, backup } => {
-                        println!("restored {} from {}", shown(&target), shown(&backup))
+                        println!("sesslint: restored {} from {}", shown(&target), shown(&backup))
                     }
-                    edit::Restored::Removed { target } => println!("removed {} (sesslint created it)", shown(&target)),
+                    edit::Restored::Removed { target } => {
+                        println!("sesslint: removed {} (sesslint created it)", shown(&target))
+                    }
                     edit::Restored::Unchanged { target } => {
-                        println!("{} already holds its original content", shown(&target))
+                        println!("sesslint: {} already holds its original content", shown(&target))
                     }
                 }
             }
