@@ -152,9 +152,12 @@ impl Config {
                         .as_table_like()
                         .ok_or_else(|| err(item.span(), "`severity` is a table: CODE = \"error\"".into()))?;
                     for (code, v) in t.iter() {
-                        let at = t.get(code).and_then(Item::span).or(item.span());
-                        c.notes.extend(Code::renamed_note(code));
-                        let code = Code::from_code_or_name(code).ok_or_else(|| err(at, unknown_code(code)))?;
+                        // Located at the key, the rule named (the value has its own errors).
+                        let at = t.get_key_value(code).and_then(|(k, _)| k.span()).or(item.span());
+                        if let Some(note) = Code::renamed_note(code) {
+                            c.notes.push(err(at.clone(), note).to_string());
+                        }
+                        let code = Code::from_code_or_name(code).ok_or_else(|| err(at, severity_key(code)))?;
                         c.severity.insert(code, severity(v, &err)?);
                     }
                 }
@@ -234,6 +237,20 @@ fn unknown_code(code: &str) -> String {
     crate::codes::unknown_rule(code)
 }
 
+/// A `[severity]` key that names no one rule: it takes a code or a rule name, never `ALL` or
+/// a prefix (a severity is one rule's), so the message says that and not what a selector is.
+fn severity_key(key: &str) -> String {
+    let list: Vec<String> = Code::ALL.iter().map(|c| format!("{c} {}", c.name())).collect();
+    let what = match Selector::parse(key) {
+        Ok(_) => format!("`{key}` names several rules"),
+        Err(_) => format!("unknown rule `{key}`"),
+    };
+    format!(
+        "{what}: a `[severity]` key is one rule, its code (SL201) or its name (redis-missing-auth); the rules: {}",
+        list.join(", ")
+    )
+}
+
 type ErrFn<'a> = dyn Fn(Option<std::ops::Range<usize>>, String) -> ConfigError + 'a;
 
 fn string(item: &Item, err: &ErrFn<'_>) -> Result<String, ConfigError> {
@@ -257,7 +274,9 @@ fn codes(item: &Item, err: &ErrFn<'_>, notes: &mut Vec<String>) -> Result<Vec<Se
     for v in arr.iter() {
         let s = v.as_str().ok_or_else(|| err(v.span(), "expected a rule code or name".into()))?;
         out.push(Selector::parse(s).map_err(|_| err(v.span(), unknown_code(s)))?);
-        notes.extend(Code::renamed_note(s));
+        if let Some(note) = Code::renamed_note(s) {
+            notes.push(err(v.span(), note).to_string());
+        }
     }
     Ok(out)
 }

@@ -46,6 +46,7 @@ pub use discover::{classify, why_not_read, Role, Unreadable};
 pub use php_value::{ArrayKey, PhpArray, PhpValue};
 pub use source::{display_path, printable, Position, Source};
 pub use span::Span;
+pub use suppress::renamed_notes;
 
 /// The fast secret scans against their plain definitions, and the model's secret passes
 /// against their line-by-line references, for the `secrets` fuzz target (built only under

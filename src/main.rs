@@ -745,6 +745,7 @@ fn report_findings(
             "sesslint: note: no configuration that decides PHP sessions (php.ini, php-fpm, env.php, redis.conf, tunnels) was found under {under}"
         );
     }
+    say_renamed_in_suppressions(model);
     let fail_on = config.fail_on.unwrap_or(Severity::Warning);
     let to_terminal = args.output_file.is_none() && color();
     let mut ctx = ReportContext::new(model, args.common.show_secrets, to_terminal && args.format == Format::Human);
@@ -778,6 +779,13 @@ fn report_findings(
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// A rule's old name in a suppression comment, said on stderr as `--select` says it.
+fn say_renamed_in_suppressions(model: &sesslint::model::Model) {
+    for note in sesslint::renamed_notes(model) {
+        eprintln!("sesslint: {}", sesslint::printable(&note));
     }
 }
 

@@ -50,6 +50,22 @@ pub fn collect(model: &Model) -> Vec<Suppression> {
     out
 }
 
+/// The note `--select` prints for a rule's old name ([`crate::codes::RENAMED`]), once per
+/// suppression comment that uses one, as `PATH:LINE: rule `OLD` is now named `NEW` (CODE)`
+/// (the comment still suppresses that rule). In file order.
+pub fn renamed_notes(model: &Model) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in &model.files {
+        for c in &f.ignore_comments {
+            for note in c.codes.iter().filter_map(|t| Code::renamed_note(t)) {
+                let path = crate::source::display_path(&f.source.path);
+                out.push(format!("{path}:{}: {note}", c.line));
+            }
+        }
+    }
+    out
+}
+
 /// Say in each SL005 finding what its bare suppression silences now, so that the codes to
 /// write are the ones it is really used for.
 pub fn name_silenced_codes(model: &Model, diagnostics: &mut [Diagnostic], sups: &[Suppression]) {

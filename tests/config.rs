@@ -260,3 +260,70 @@ fn a_suppression_naming_no_rule_is_said_so_and_an_old_name_still_suppresses() {
     assert_eq!(sl006.len(), 1, "{out}");
     assert!(sl006[0].contains("`no-such-rule` names no rule"), "{out}");
 }
+
+/// A rule's old name is said on stderr where it is used, as `--select` says it: in a
+/// suppression comment (which still suppresses the rule) with the comment's file and line,
+/// in sesslint.toml with the key's or the value's line and column, once per use.
+#[test]
+fn an_old_rule_name_is_said_where_it_is_used() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_demo(tmp.path());
+    let blog = tmp.path().join("etc/php/8.2/fpm/pool.d/blog.conf");
+    let text = std::fs::read_to_string(&blog).expect("read").replacen(
+        "\nphp_value[redis.session.locking_enabled] = 1\n",
+        "\n; sesslint: ignore[session-locking-disabled]\nphp_value[redis.session.locking_enabled] = 1\n",
+        1,
+    );
+    let line = text.lines().position(|l| l.contains("ignore[session-locking-disabled]")).expect("comment") + 1;
+    std::fs::write(&blog, &text).expect("write");
+    let dir = tmp.path().to_str().expect("utf-8");
+    let o = sesslint(&["--format", "concise", dir]);
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(!out.lines().any(|l| l.contains("blog.conf") && l.contains("[SL107]")), "still suppressed: {out}");
+    let want = format!(
+        "sesslint: {}:{line}: rule `session-locking-disabled` is now named `session-locking-unreliable` (SL107)",
+        blog.display()
+    );
+    assert_eq!(err.lines().filter(|l| l.contains("is now named")).collect::<Vec<_>>(), [want.as_str()], "{err}");
+
+    std::fs::write(
+        tmp.path().join("sesslint.toml"),
+        "select = [\"SL1\", \"session-locking-disabled\"]\n[severity]\nsession-locking-disabled = \"error\"\n",
+    )
+    .expect("write");
+    let o = sesslint(&["--format", "concise", dir]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let toml = tmp.path().join("sesslint.toml").display().to_string();
+    let said: Vec<&str> = err.lines().filter(|l| l.contains("is now named") && l.contains("sesslint.toml")).collect();
+    assert_eq!(
+        said,
+        [
+            format!("sesslint: {toml}:1:18: rule `session-locking-disabled` is now named `session-locking-unreliable` (SL107)"),
+            format!("sesslint: {toml}:3:1: rule `session-locking-disabled` is now named `session-locking-unreliable` (SL107)"),
+        ],
+        "{err}"
+    );
+}
+
+/// `[severity]` sets one rule's severity: a prefix or `ALL` there is refused with a message
+/// that says so (not "unknown rule ... a rule is ... a code prefix"), located at the key.
+#[test]
+fn a_severity_key_names_one_rule_and_is_refused_at_the_key() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_demo(tmp.path());
+    let toml = tmp.path().join("sesslint.toml");
+    for (key, said) in [
+        ("SL1", "`SL1` names several rules"),
+        ("ALL", "`ALL` names several rules"),
+        ("SL1070", "unknown rule `SL1070`"),
+    ] {
+        std::fs::write(&toml, format!("[severity]\n{key} = \"error\"\n")).expect("write");
+        let o = sesslint(&[tmp.path().to_str().expect("utf-8")]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        let want =
+            format!("{}:2:1: {said}: a `[severity]` key is one rule, its code (SL201) or its name", toml.display());
+        assert!(err.contains(&want), "want {want}: {err}");
+        assert!(!err.contains("prefix"), "{err}");
+    }
+}

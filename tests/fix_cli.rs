@@ -104,7 +104,10 @@ fn diff_fix_fix_restore(
     // Idempotent: nothing left to do.
     let again = run(&[&["check", "--fix"], extra].concat(), dir);
     let said_again = text(&again.stderr);
-    assert!(said_again.contains("sesslint: no fixes to apply") && !said_again.contains("fixed 0"), "{fixture}: {said_again}");
+    assert!(
+        said_again.contains("sesslint: no fixes to apply") && !said_again.contains("fixed 0"),
+        "{fixture}: {said_again}"
+    );
     assert_eq!(snapshot(dir), after, "{fixture}: a second --fix changed something");
     let diff = run(&[&["check", "--diff"], extra].concat(), dir);
     assert_eq!(diff.status.code(), Some(0), "{fixture}: --diff after --fix: {}", text(&diff.stdout));
@@ -379,7 +382,8 @@ fn diff_and_fix_on_a_tree_not_all_read_exit_as_check() {
     assert_eq!(diff.status.code(), Some(1), "--diff passes a tree it could not read: {err}");
     assert!(diff.stdout.is_empty(), "{}", text(&diff.stdout));
     assert!(err.contains("no fixes to apply"), "{err}");
-    let left = err.lines().find(|l| l.starts_with("sesslint: left out of the diff: ")).unwrap_or_else(|| panic!("{err}"));
+    let left =
+        err.lines().find(|l| l.starts_with("sesslint: left out of the diff: ")).unwrap_or_else(|| panic!("{err}"));
     assert!(left.contains("conf.d:1:1: warning[SL002]") && left.contains("outside the checked tree"), "{err}");
 
     let ignored = run(&["check", "--diff", "--ignore", "SL002"], &etc);

@@ -114,13 +114,11 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
 /// symlinked directory on its path) leads to, and its backup (below the checked tree's
 /// `.sesslint/backups/`, at the path of the file replaced).
 pub fn written(f: &edit::AppliedFile) -> String {
-    let link = std::fs::symlink_metadata(&f.path).is_ok_and(|m| m.file_type().is_symlink());
+    let link = is_link(&f.path);
     let mut out = sesslint::display_path(&f.path);
     if link {
         out.push_str(&format!(" (a symlink: its target {} was replaced)", shown(&f.target)));
-    } else if f.path.ancestors().skip(1).any(|d| {
-        !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_ok_and(|m| m.file_type().is_symlink())
-    }) {
+    } else if f.path.ancestors().skip(1).any(is_link) {
         // Reached through a symlinked directory: the file replaced, and its backup, are
         // at the path it resolves to.
         out.push_str(&format!(" (through a symlink: {} was replaced)", shown(&f.target)));
@@ -130,6 +128,11 @@ pub fn written(f: &edit::AppliedFile) -> String {
         None => out.push_str(", a new file"),
     }
     out
+}
+
+/// `p` is a symlink itself (not followed); false for the empty path of a bare name.
+fn is_link(p: &Path) -> bool {
+    !p.as_os_str().is_empty() && std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 /// `check --apply-plan FILE`: the plan applied (nothing written when a file changed since),
