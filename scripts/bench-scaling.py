@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -327,13 +328,17 @@ def cost_wall(binary, tree):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--bin", default=os.environ.get("SESSLINT_BIN") or None,
                     help="the sesslint binary (default $SESSLINT_BIN, else a fresh release build)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply every 1x size")
     ap.add_argument("--wall", action="store_true", help="wall time instead of instruction counts")
     ap.add_argument("--runs", type=int, default=5, help="runs per size with --wall (median)")
-    ap.add_argument("--only", action="append", help="only these dimensions")
+    names = [d[0] for d in DIMENSIONS]
+    # A mistyped name must not run nothing and print "worst 0.00" as if it passed.
+    ap.add_argument("--only", action="append", choices=names, metavar="NAME",
+                    help="only this dimension (repeat for more):\n"
+                    + textwrap.fill(", ".join(names), 60, break_on_hyphens=False))
     args = ap.parse_args()
     if args.bin is None:
         # A stale target/release/sesslint would measure old code: build it first.
