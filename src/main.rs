@@ -198,11 +198,11 @@ struct CheckArgs {
     /// the checked trees its errors quote none of it.
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Run only these codes, prefixes or rule names (replaces the config's `select`), e.g.
-    /// `SL2,SL303,redis-missing-auth`.
+    /// Run only these codes, prefixes or rule names, or ALL (replaces the config's
+    /// `select`), e.g. `SL2,SL303,redis-missing-auth`.
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
-    /// Also skip these codes, prefixes or rule names (added to the config's `ignore`).
+    /// Also skip these codes, prefixes or rule names, or ALL (added to the config's `ignore`).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
     /// Print how many findings each rule has (most first) instead of the findings.

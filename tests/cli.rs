@@ -178,6 +178,13 @@ fn rules_and_rule_docs() {
         assert_eq!(stdout(&sesslint(&["rule", r.name()])), doc);
     }
     assert_eq!(sesslint(&["rule", "SL999"]).status.code(), Some(2));
+    // A prefix or ALL selects rules elsewhere; `rule` explains one and says so.
+    for several in ["SL1", "ALL"] {
+        let o = sesslint(&["rule", several]);
+        let said = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{said}");
+        assert!(said.contains(&format!("`{several}` names several rules; `sesslint rule` explains one")), "{said}");
+    }
     // A rule's former name still finds it (SL107 was `session-locking-disabled`).
     for (old, code) in sesslint::codes::RENAMED {
         let o = sesslint(&["rule", old]);

@@ -329,3 +329,26 @@ fn a_path_section_is_applied_by_php_cgi_and_php_fpm_and_said_not_followed() {
     let human = common::sesslint(&["check", root.to_str().expect("utf-8")]);
     assert!(!String::from_utf8_lossy(&human.stdout).contains("LeakPathSection"));
 }
+
+/// SL106 on a `[HOST=]` section's session line offers what fits a host (the pool serving
+/// it), not the `[PATH=]` help's ".user.ini in that directory": a host has no directory.
+#[test]
+fn a_host_section_is_helped_as_a_host_and_a_path_section_as_a_directory() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(
+        &tmp.path().join("etc/php/8.2/fpm/php.ini"),
+        "[PHP]\nsession.save_handler = files\n[HOST=www.example.com]\nsession.save_path = \"/var/lib/php/www\"\n[PATH=/var/www/shop]\nsession.save_path = \"/var/lib/php/shop\"\n",
+    );
+    let model = sesslint::model::build(&[tmp.path().to_path_buf()], &Default::default());
+    let helps: Vec<(String, String)> = sesslint::rules::check(&model)
+        .into_iter()
+        .filter(|d| d.code == "SL106")
+        .map(|d| (d.message, d.help.unwrap_or_default()))
+        .collect();
+    let of = |section: &str| {
+        helps.iter().find(|(m, _)| m.contains(section)).map(|(_, h)| h.clone()).unwrap_or_else(|| panic!("{helps:#?}"))
+    };
+    let host = of("[HOST=www.example.com]");
+    assert!(host.contains("the pool that serves that host") && !host.contains("directory"), "{host}");
+    assert!(of("[PATH=/var/www/shop]").contains("a .user.ini in that directory"), "{helps:#?}");
+}

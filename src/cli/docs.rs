@@ -37,7 +37,15 @@ pub fn run_rules(format: DocFormat) -> ExitCode {
 
 pub fn run_rule(code: &str, format: DocFormat) -> ExitCode {
     let Some(r) = sesslint::rules::find(code) else {
-        eprintln!("sesslint: no rule {code}; `sesslint rules` lists them");
+        let code = sesslint::printable(code);
+        // A prefix or ALL selects rules elsewhere; here one rule is explained.
+        if sesslint::codes::Selector::parse(&code).is_ok() {
+            eprintln!(
+                "sesslint: `{code}` names several rules; `sesslint rule` explains one, by its code (SL201) or its name (redis-missing-auth): `sesslint rules` lists them"
+            );
+        } else {
+            eprintln!("sesslint: no rule {code}; `sesslint rules` lists them");
+        }
         return ExitCode::from(2);
     };
     // A name a rule had before: the page is shown, and the new name said beside it.

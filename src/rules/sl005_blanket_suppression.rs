@@ -1,13 +1,14 @@
 //! # SL005 blanket-suppression
 //!
 //! ## What it does
-//! Finds a `sesslint: ignore` comment that names no rule codes, and says which codes it
-//! silences now (the ones to write in its brackets).
+//! Finds a `sesslint: ignore` comment that names no rules, and says which codes it
+//! silences now (the ones to write in its brackets, or the rules' names).
 //!
 //! ## Why it matters
 //! A bare suppression silences every rule on its line and the next, including findings
 //! that do not exist yet: the day someone removes `requirepass` below it, nothing is said.
-//! Naming the codes keeps the suppression to what was reviewed.
+//! Naming the rules (codes or names, as `--ignore` takes them) keeps the suppression to
+//! what was reviewed.
 //!
 //! ## Example
 //! ```text
@@ -20,6 +21,7 @@
 //! # sesslint: ignore[SL202]  (behind the firewall of the sessions VLAN, ticket OPS-112)
 //! bind 0.0.0.0
 //! ```
+//! or by the rule's name, `# sesslint: ignore[redis-exposed-without-tunnel]`.
 
 use super::{label, Rule};
 use crate::codes::Code;

@@ -1,9 +1,9 @@
 //! # SL006 unused-suppression
 //!
 //! ## What it does
-//! Finds a code in a `sesslint: ignore[...]` comment that suppressed nothing on its line or
-//! the line below. A comment names rules as `--ignore` does (a code, a code prefix or a rule
-//! name); one that names no rule is said so.
+//! Finds a rule in a `sesslint: ignore[...]` comment that suppressed nothing on its line or
+//! the line below. A comment names rules as `--ignore` does (a code, a code prefix, a rule
+//! name or `ALL`); a word that names no rule (a mistyped name) is said so.
 //!
 //! ## Why it matters
 //! Suppressions rot: the finding was fixed, the line moved, or the code was mistyped
@@ -15,10 +15,11 @@
 //! ; sesslint: ignore[SL001]
 //! session.save_path = "tcp://127.0.0.1:6379?auth=..."
 //! ```
-//! (the value is quoted now; there is nothing to suppress)
+//! (the value is quoted now; there is nothing to suppress; `ignore[syntax-error]`, by the
+//! rule's name, the same)
 //!
 //! ## Fix
-//! Remove the code from the comment, or the whole comment.
+//! Remove the code or name from the comment, or the whole comment.
 
 use super::Rule;
 use crate::codes::Code;

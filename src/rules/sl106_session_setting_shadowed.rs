@@ -153,9 +153,16 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let section = crate::source::capped(&p.section);
-            let whose = match section.get(..4).is_some_and(|h| h.eq_ignore_ascii_case("HOST")) {
-                true => "requests for that host",
-                false => "scripts under that directory",
+            let host = section.get(..4).is_some_and(|h| h.eq_ignore_ascii_case("HOST"));
+            let (whose, help) = match host {
+                true => (
+                    "requests for that host",
+                    "set it where sesslint checks it (the pool that serves that host: its php_value), or check this value by hand",
+                ),
+                false => (
+                    "scripts under that directory",
+                    "set it where sesslint checks it (the pool's php_value, or a .user.ini in that directory), or check this value by hand",
+                ),
             };
             out.push(
                 rule.diagnostic(
@@ -167,7 +174,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                     ),
                     label(model, p.at, "for some requests only"),
                 )
-                .with_help("set it where sesslint checks it (the pool's php_value, or a .user.ini in that directory), or check this value by hand"),
+                .with_help(help),
             );
         }
     }
