@@ -168,19 +168,24 @@ pub fn unknown_rule(text: &str) -> String {
     )
 }
 
+/// The shortest code prefix a selector may be: `SL` and a digit (`SL2`).
+const MIN_PREFIX: usize = 3;
+
 impl Selector {
     /// Every rule.
     pub fn all() -> Selector {
         Selector { prefix: String::new() }
     }
 
-    /// `ALL`, `SL2`, `sl201` (case-insensitive); an error when no code in use starts with it.
+    /// `ALL`, `SL2`, `sl201` (case-insensitive); an error when no code in use starts with it,
+    /// and for a prefix shorter than `SL` and a digit: an empty word (`--ignore SL305,`, an
+    /// unset `$VAR`) or `S`/`SL` would select every rule, which only `ALL` says.
     pub fn parse(text: &str) -> Result<Selector, UnknownCode> {
         if text.eq_ignore_ascii_case("ALL") {
             return Ok(Selector::all());
         }
         let prefix = text.to_ascii_uppercase();
-        if Code::ALL.iter().any(|c| c.as_str().starts_with(&prefix)) {
+        if prefix.len() >= MIN_PREFIX && Code::ALL.iter().any(|c| c.as_str().starts_with(&prefix)) {
             return Ok(Selector { prefix });
         }
         // A name selects its rule's code alone (codes are all of one length).
@@ -252,8 +257,11 @@ mod tests {
         assert!(sl2.matches(Code::RedisMissingAuth) && !sl2.matches(Code::NonUniqueDatabase));
         assert!(Selector::parse("ALL").expect("all").matches(Code::SyntaxError));
         assert_eq!(Selector::parse("SL2O2"), Err(UnknownCode("SL2O2".into())));
-        // An empty selector is a prefix of every code, as it always was.
-        assert!(Selector::parse("").expect("empty").matches(Code::ConnectRetries));
+        // Every code starts with these, but only `ALL` says every rule.
+        for short in ["", "s", "S", "sl", "SL"] {
+            assert_eq!(Selector::parse(short), Err(UnknownCode(short.into())), "{short:?}");
+        }
+        assert!(Selector::parse("SL0").is_ok() && Selector::parse("all").is_ok());
         assert!(Selector::parse("SL999").is_err());
     }
 }

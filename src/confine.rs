@@ -683,8 +683,11 @@ impl ResolvedDirs {
 /// file); `None` otherwise (the file closed again).
 fn open_if_unchanged(c: &Checked) -> Option<(std::fs::File, std::fs::Metadata)> {
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-    let file =
-        std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW).open(&c.resolved).ok()?;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+        .open(&c.resolved)
+        .ok()?;
     let meta = file.metadata().ok()?;
     (meta.is_file() && meta.dev() == c.dev && meta.ino() == c.ino).then_some((file, meta))
 }
@@ -845,7 +848,8 @@ fn unescape_mountinfo(field: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(field.len());
     let mut i = 0;
     while i < field.len() {
-        let octal = field.get(i + 1..i + 4).filter(|d| field[i] == b'\\' && d.iter().all(|c| (b'0'..=b'7').contains(c)));
+        let octal =
+            field.get(i + 1..i + 4).filter(|d| field[i] == b'\\' && d.iter().all(|c| (b'0'..=b'7').contains(c)));
         match octal {
             Some(d) => {
                 out.push(d.iter().fold(0u8, |n, c| n.wrapping_mul(8).wrapping_add(c - b'0')));
@@ -1142,8 +1146,8 @@ mod tests {
     #[test]
     fn relative_paths_compare_below_a_root_as_made_absolute() {
         let paths = [
-            ".", "./", "a", "a/", "./a", "a/b", "a/./b", "a//b", "a/b/..", "a/../b", "..", "../a", "a/../..", "b", "/", "/a",
-            "/a/b", "",
+            ".", "./", "a", "a/", "./a", "a/b", "a/./b", "a//b", "a/b/..", "a/../b", "..", "../a", "a/../..", "b", "/",
+            "/a", "/a/b", "",
         ];
         let cwd = std::env::current_dir().unwrap();
         for p in paths {

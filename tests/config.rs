@@ -327,3 +327,61 @@ fn a_severity_key_names_one_rule_and_is_refused_at_the_key() {
         assert!(!err.contains("prefix"), "{err}");
     }
 }
+
+/// An empty rule word (`--ignore SL305,`, `--ignore ""`, an unset `$VAR`, `ignore = [""]`)
+/// or a prefix shorter than `SL` and a digit (`S`, `SL`) would be a prefix of every code:
+/// refused as an unknown rule (exit 2), never taken as `ALL`; in a suppression comment it
+/// is SL006 and silences nothing.
+#[test]
+fn an_empty_or_too_short_rule_selects_nothing_and_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    copy_demo(tmp.path());
+    let dir = tmp.path().to_str().expect("utf-8");
+    let (all, _) = codes(tmp.path(), &[]);
+    assert!(all.len() > 2, "{all:?}");
+    for words in [
+        &["--ignore", "SL305,"][..],
+        &["--ignore", ""],
+        &["--ignore", "S"],
+        &["--ignore", "sl"],
+        &["--select", ""],
+        &["--select", "SL,SL2"],
+    ] {
+        let mut args = words.to_vec();
+        args.push(dir);
+        let o = sesslint(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{words:?}: {err}");
+        assert!(err.contains("unknown rule `") && err.contains("SL201 redis-missing-auth"), "{words:?}: {err}");
+        assert!(o.stdout.is_empty(), "{words:?}");
+    }
+    for list in ["[\"SL305\", \"\"]", "[\"SL\"]"] {
+        std::fs::write(tmp.path().join("sesslint.toml"), format!("ignore = {list}\n")).expect("write");
+        let o = sesslint(&[dir]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{list}: {err}");
+        assert!(err.contains("sesslint.toml:1:") && err.contains("unknown rule `"), "{list}: {err}");
+    }
+    std::fs::remove_file(tmp.path().join("sesslint.toml")).expect("rm");
+    // Suppression comments: `S` and an empty word silence nothing and are said to name no rule.
+    let redis = tmp.path().join("etc/redis/redis.conf");
+    let orig = std::fs::read_to_string(&redis).expect("read");
+    assert!(all.iter().any(|c| c == "SL202"), "{all:?}");
+    for comment in ["ignore[S]", "ignore[sl]", "ignore[,]"] {
+        let text = orig.replacen("\nbind 0.0.0.0\n", &format!("\n# sesslint: {comment}\nbind 0.0.0.0\n"), 1);
+        assert_ne!(text, orig);
+        std::fs::write(&redis, text).expect("write");
+        let (found, _) = codes(tmp.path(), &[]);
+        assert!(found.iter().any(|c| c == "SL202") && found.iter().any(|c| c == "SL006"), "{comment}: {found:?}");
+        assert!(!found.iter().any(|c| c == "SL005"), "{comment}: {found:?}");
+    }
+    let text = orig.replacen("\nbind 0.0.0.0\n", "\n# sesslint: ignore[SL202,]\nbind 0.0.0.0\n", 1);
+    std::fs::write(&redis, text).expect("write");
+    let o = sesslint(&["--format", "concise", dir]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains("[SL202]"), "{out}");
+    assert!(
+        out.lines().any(|l| l.contains("[SL006]") && l.contains("an empty code (a stray comma) names no rule")),
+        "{out}"
+    );
+}

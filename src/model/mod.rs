@@ -206,7 +206,6 @@ impl LoadedFile {
         self.secrets.push(span);
         self.secrets_asked.take();
     }
-
 }
 
 impl SyntaxTree {

@@ -48,6 +48,7 @@ pub fn unused(model: &Model, sups: &[crate::suppress::Suppression]) -> Vec<crate
                 let at = crate::model::Location { file: s.file, span: s.span };
                 let text = crate::source::capped(&crate::source::printable(&code.text)).into_owned();
                 let message = match &code.selector {
+                    None if code.text.is_empty() => "an empty code (a stray comma) names no rule, so it suppresses nothing: a rule is a code (SL201), a code prefix (SL2) or a rule name (redis-missing-auth); `sesslint rules` lists them".to_owned(),
                     Some(_) => format!("`{text}` suppresses nothing on this line or the next"),
                     // What a rule may be is said as `--ignore` says it, without the whole list.
                     None => format!(

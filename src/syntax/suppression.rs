@@ -68,13 +68,43 @@ fn in_comment(style: CommentStyle, line: &[u8]) -> Option<usize> {
     ok.then_some(at)
 }
 
-/// `[SL201, SL3]` after the marker: the codes and how many bytes they took.
+/// `[SL201, SL3]` after the marker: the codes and how many bytes they took. Words are
+/// separated by commas or blanks; an empty word between commas (`[SL201,]`, `[,]`) is kept
+/// once, as `""`, so that it is said to name no rule instead of vanishing (`[,]` is no bare
+/// `ignore`); `[]` names none.
 fn parse_codes(rest: &[u8]) -> (Vec<String>, usize) {
     if rest.first() != Some(&b'[') {
         return (Vec::new(), 0);
     }
     let Some(close) = rest.iter().position(|&b| b == b']') else { return (Vec::new(), 0) };
     let inner = String::from_utf8_lossy(&rest[1..close]);
-    let codes = inner.split([',', ' ']).map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect();
+    let mut codes: Vec<String> = Vec::new();
+    if inner.trim().is_empty() {
+        return (codes, close + 1);
+    }
+    let mut empty = false;
+    for piece in inner.split(',') {
+        let before = codes.len();
+        codes.extend(piece.split_whitespace().map(str::to_owned));
+        empty |= codes.len() == before;
+    }
+    if empty {
+        codes.push(String::new());
+    }
     (codes, close + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_words_and_an_empty_one_is_kept_once() {
+        let codes = |s: &str| parse_codes(s.as_bytes()).0;
+        assert_eq!(codes("[SL201, SL3 redis-missing-auth]"), ["SL201", "SL3", "redis-missing-auth"]);
+        assert_eq!(codes("[SL204,]"), ["SL204", ""]);
+        assert_eq!(codes("[,]"), [""]);
+        assert_eq!(codes("[ , ,SL1]"), ["SL1", ""]);
+        assert!(codes("[]").is_empty() && codes("[  ]").is_empty() && codes("").is_empty());
+    }
 }

@@ -225,7 +225,13 @@ mod tests {
     use std::path::PathBuf;
 
     fn found(path: &str, size: u64) -> Found {
-        Found { path: PathBuf::from(path), read_from: PathBuf::from(path), role: crate::discover::Role::PhpIni, size, checked: None }
+        Found {
+            path: PathBuf::from(path),
+            read_from: PathBuf::from(path),
+            role: crate::discover::Role::PhpIni,
+            size,
+            checked: None,
+        }
     }
 
     #[test]

@@ -189,9 +189,8 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
         _ => read::LazySecrets::Never,
     };
     let lazy_secrets = lazy != read::LazySecrets::Never;
-    let read_group = |k: usize| {
-        read::read_all(lazy, groups[k], starts[k], files.len(), &reading, overlay, cache, &same, on_file)
-    };
+    let read_group =
+        |k: usize| read::read_all(lazy, groups[k], starts[k], files.len(), &reading, overlay, cache, &same, on_file);
     let read_group = &read_group;
     // The thread count is asked only when there is a second group (reading it costs a
     // few system calls: the cgroup's CPU quota).
@@ -393,7 +392,11 @@ mod tests {
             .iter()
             .filter(|f| f.secrets_pending && matches!(f.tree, SyntaxTree::None) && f.secrets_asked.get().is_none())
             .count();
-        assert!(asked_later > released.files.len() / 4, "{asked_later} of {} files left for later", released.files.len());
+        assert!(
+            asked_later > released.files.len() / 4,
+            "{asked_later} of {} files left for later",
+            released.files.len()
+        );
         assert!(kept.files.iter().all(|f| !f.secrets_pending), "a build keeping its trees locates them at once");
         let masked = released.files.iter().filter(|f| !f.secrets().is_empty()).count();
         assert!(masked > 100, "only {masked} files with a secret: the comparison proves little");

@@ -391,7 +391,13 @@ mod tests {
     use crate::model::Model;
 
     fn found(path: &str) -> discover::Found {
-        discover::Found { path: PathBuf::from(path), read_from: PathBuf::from(path), role: Role::PhpIni, size: 1, checked: None }
+        discover::Found {
+            path: PathBuf::from(path),
+            read_from: PathBuf::from(path),
+            role: Role::PhpIni,
+            size: 1,
+            checked: None,
+        }
     }
 
     fn fleet_model(names: &[&str]) -> Model {
