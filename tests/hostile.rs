@@ -3377,3 +3377,90 @@ fn a_password_quoted_across_lines_in_a_refused_file_is_masked_on_every_line() {
     let human = &outputs[0].1;
     assert!(human.contains("SL001") && human.contains("requirepass ********"), "{human}");
 }
+
+/// A php-fpm `include=` naming a symlink to a pool file the walk found, or the file a walked
+/// pool symlink leads to (named, or matched by a glob; the link relative or absolute below
+/// the root), is that one pool file: one pool `www`, no SL403 between a pool and itself.
+/// php-fpm 8.2 `-tt` on the same files (checked live) has one pool `[www]`.
+#[test]
+fn an_fpm_include_of_a_link_to_a_walked_pool_is_that_pool() {
+    let pool = "[www]\nuser = nobody\nlisten = 127.0.0.1:9000\npm = static\npm.max_children = 1\nphp_value[session.save_handler] = redis\nphp_value[session.save_path] = \"tcp://127.0.0.1:6379?auth=PW&timeout=1&read_timeout=1\"\n";
+    // (the pool file, a link to it and its target, the include line)
+    let cases: &[(&str, &str, &str, &str)] = &[
+        ("etc/php/8.2/fpm/pool.d/www.conf", "etc/php/lnk.conf", "8.2/fpm/pool.d/www.conf", "/etc/php/lnk.conf"),
+        (
+            "etc/php/8.2/fpm/pool.d/www.conf",
+            "etc/php/lnk.conf",
+            "/etc/php/8.2/fpm/pool.d/www.conf",
+            "/etc/php/lnk.conf",
+        ),
+        (
+            "etc/php/8.2/fpm/pool.d/www.conf",
+            "etc/php/links/a.conf",
+            "../8.2/fpm/pool.d/www.conf",
+            "/etc/php/links/*.conf",
+        ),
+        (
+            "etc/php/other/real.conf",
+            "etc/php/8.2/fpm/pool.d/www.conf",
+            "../../../other/real.conf",
+            "/etc/php/other/real.conf",
+        ),
+        (
+            "etc/php/other/real.conf",
+            "etc/php/8.2/fpm/pool.d/www.conf",
+            "/etc/php/other/real.conf",
+            "/etc/php/other/*.conf",
+        ),
+    ];
+    for (&(file, link, target, include), also_pool_d) in cases.iter().flat_map(|c| [(c, false), (c, true)]) {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path().canonicalize().expect("canonical temp dir");
+        write(&root.join(file), pool);
+        std::fs::create_dir_all(root.join(link).parent().expect("parent")).expect("mkdir");
+        symlink(target, root.join(link)).expect("link");
+        write(
+            &root.join("etc/php/8.2/fpm/php-fpm.conf"),
+            match also_pool_d {
+                true => format!("[global]\ninclude={include}\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n"),
+                false => format!("[global]\ninclude={include}\n"),
+            },
+        );
+        let show = all_output(&sesslint_in(&root, &["show", "."]));
+        let pools: Vec<&str> = show.lines().filter(|l| l.starts_with("pool www")).collect();
+        assert_eq!(
+            pools,
+            ["pool www (etc/php/8.2/fpm/pool.d/www.conf)"],
+            "{link} -> {target}, include={include}:\n{show}"
+        );
+        let check = all_output(&sesslint_in(&root, &["check", "--format", "concise", "."]));
+        assert!(!check.contains("[SL403]"), "{link} -> {target}, include={include}:\n{check}");
+        assert_eq!(check.matches("[SL107]").count(), 1, "{link} -> {target}, include={include}:\n{check}");
+        // php-fpm, given the same files by their paths on this machine (a relative link only).
+        if target.starts_with('/') {
+            continue;
+        }
+        if let Some(fpm) = common::oracle("php-fpm8.2") {
+            let conf = root.join("fpm-tt.conf");
+            let on_host = |p: &str| format!("{}{p}", root.display());
+            write(
+                &conf,
+                format!(
+                    "[global]\nerror_log = {}\ninclude={}\n{}",
+                    on_host("/fpm.log"),
+                    on_host(include),
+                    match also_pool_d {
+                        true => format!("include={}\n", on_host("/etc/php/8.2/fpm/pool.d/*.conf")),
+                        false => String::new(),
+                    }
+                ),
+            );
+            let o = Command::new(fpm).args(["-tt", "-n", "-y"]).arg(&conf).output().expect("run php-fpm");
+            let said = all_output(&o);
+            assert!(said.contains("test is successful"), "php-fpm -tt:\n{said}");
+            assert_eq!(said.matches("NOTICE: [www]").count(), 1, "php-fpm -tt:\n{said}");
+        } else {
+            common::skipped("php-fpm8.2 is not installed: its one pool is not checked live");
+        }
+    }
+}

@@ -28,6 +28,9 @@ pub struct Spellings {
     /// Each real directory -> its first spelling in `dirs`: resolved only when a path is not
     /// spelled as walked (no system call otherwise).
     by_real: OnceLock<HashMap<PathBuf, PathBuf>>,
+    /// The walk's files that are symlinks (one `lstat` each, on the first lookup of a path
+    /// that is not one of them nor a link to one).
+    links: OnceLock<Vec<PathBuf>>,
 }
 
 impl Spellings {
@@ -49,6 +52,7 @@ impl Spellings {
             file_set: OnceLock::new(),
             dir_set: OnceLock::new(),
             by_real: OnceLock::new(),
+            links: OnceLock::new(),
         }
     }
 
@@ -75,23 +79,48 @@ impl Spellings {
     }
 
     /// `path` (a file a config names, below `root`) as the walk spelled it, when that differs
-    /// from how it is written: its directory as the walk spelled the same directory, and,
-    /// when it is a symlink (its chain followed below `root`, as the tree's kernel does) to a
-    /// file the walk found, that file. Never a spelling outside `root` (another host's tree
-    /// of a fleet). `None`: as written.
+    /// from how it is written: its directory as the walk spelled the same directory; when it
+    /// is a symlink (its chain followed below `root`, as the tree's kernel does) to a file the
+    /// walk found, that file; when a file the walk found is a symlink to it (resolved below
+    /// `root`, [`super::resolve_under_root`]), that file. Never a spelling outside `root`
+    /// (another host's tree of a fleet). `None`: as written.
     pub fn respell(&self, path: &Path, root: &Path) -> Option<PathBuf> {
         if self.files.is_empty() || self.is_walked_file(path) {
             return None;
         }
         let spelled = self.respell_dir_of(path, root).unwrap_or_else(|| path.to_path_buf());
-        if !self.is_walked_file(&spelled) && std::fs::symlink_metadata(&spelled).is_ok_and(|m| m.is_symlink()) {
+        if self.is_walked_file(&spelled) {
+            return Some(spelled);
+        }
+        if std::fs::symlink_metadata(&spelled).is_ok_and(|m| m.is_symlink()) {
             let target = super::follow_links_under(&spelled, root);
             let target = self.respell_dir_of(&target, root).unwrap_or(target);
             if self.is_walked_file(&target) && super::relative_to_root(&target, root).is_some() {
                 return Some(target);
             }
         }
+        if let Some(link) = self.walked_link_to(&spelled, root) {
+            return Some(link);
+        }
         (spelled != path).then_some(spelled)
+    }
+
+    /// The first file the walk found, below `root`, that is a symlink leading (below `root`)
+    /// where `path` leads.
+    fn walked_link_to(&self, path: &Path, root: &Path) -> Option<PathBuf> {
+        let links = self.links.get_or_init(|| {
+            let is_link = |f: &&PathBuf| std::fs::symlink_metadata(f).is_ok_and(|m| m.is_symlink());
+            self.files.iter().filter(is_link).cloned().collect()
+        });
+        if links.is_empty() {
+            return None;
+        }
+        let target = super::resolve_under_root(path, root);
+        links
+            .iter()
+            .filter(|l| super::relative_to_root(l, root).is_some())
+            .find(|l| super::resolve_under_root(l, root) == target)
+            .cloned()
     }
 
     /// `path` with its directory spelled as the walk spelled the same directory.
@@ -147,5 +176,12 @@ mod tests {
         let s = Spellings::new(walked.iter().map(PathBuf::as_path), &Confinement::new(d, &[]));
         assert_eq!(s.respell(&d.join("etc/redis/users.acl"), d), Some(d.join("srv/users.acl")));
         assert_eq!(s.respell(&d.join("etclink/redis/users.acl"), d), Some(d.join("srv/users.acl")));
+        // The other way round: the walk found the link, the config names where it leads.
+        let walked = [d.join("etc/redis/redis.conf"), d.join("etc/redis/users.acl")];
+        let s = Spellings::new(walked.iter().map(PathBuf::as_path), &Confinement::new(d, &[]));
+        assert_eq!(s.respell(&d.join("srv/users.acl"), d), Some(d.join("etc/redis/users.acl")));
+        assert_eq!(s.respell(&d.join("srv/other.acl"), d), None);
+        // Never to a link of another tree.
+        assert_eq!(s.respell(&d.join("srv/users.acl"), &d.join("srv")), None);
     }
 }

@@ -66,7 +66,12 @@ fn fpm_include_patterns(
             Some(p) => on_tree(root, &p),
             None => prefix.join(&value),
         };
+        // A file named (no glob) that is a symlink to a pool file the walk found, or the
+        // file a walked symlink leads to, is that pool: php-fpm reads the one file once.
         let resolved = match (resolved.parent(), resolved.file_name()) {
+            (_, Some(name)) if !name.to_string_lossy().contains(['*', '?', '[']) => {
+                spellings.respell(&resolved, root).unwrap_or(resolved)
+            }
             (Some(dir), Some(name)) => spellings.spelled_dir(dir, root).map_or(resolved.clone(), |d| d.join(name)),
             _ => resolved,
         };
@@ -150,6 +155,11 @@ pub(super) fn read_fpm_includes(
                 .file_name()
                 .is_some_and(|n| crate::glob::glob3_component_matches(name.as_bytes(), n.as_encoded_bytes()));
             if !matches || model.file_id(&p).is_some() {
+                continue;
+            }
+            // A match that is (or is the target of) a symlink to a file the walk read is that
+            // file, not another pool.
+            if spellings.respell(&p, &root).is_some_and(|w| model.file_id(&w).is_some()) {
                 continue;
             }
             // FPM's glob() skips directories (GLOB_MARK) and opens every other match: a
