@@ -99,6 +99,11 @@ pub struct Found {
     /// opens that one and takes it when it is still the same file
     /// ([`Confinement::read_checked_in`]), without resolving the path again.
     pub checked: Option<crate::confine::Checked>,
+    /// Where the walk met it when `path` is spelled through a directory symlink that the
+    /// tree's machine resolves below the root to another directory than this machine does
+    /// (`etc/php/8.2/fpm -> /opt/fpmconf`: `opt/fpmconf/php.ini`); it is the same file as
+    /// the one met there. `None`: met at `path`.
+    pub met_at: Option<PathBuf>,
 }
 
 /// A path we were given or found but could not read.
@@ -242,7 +247,7 @@ pub fn discover_observed(
         })
     };
     let mut keyed: Vec<(PathBuf, Found)> =
-        std::mem::take(&mut d.files).into_iter().map(|f| (key(&f.path), f)).collect();
+        std::mem::take(&mut d.files).into_iter().map(|f| (key(f.met_at.as_ref().unwrap_or(&f.path)), f)).collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
     keyed.dedup_by(|a, b| a.0 == b.0);
     d.files = keyed.into_iter().map(|(_, f)| f).collect();
@@ -386,7 +391,14 @@ struct Walk<'a> {
     dirs: &'a ResolvedDirs,
     /// `top` is a file, taken whatever its name.
     given_file: bool,
+    /// Directory symlinks walked below the root so far ([`MAX_RELINKED_DIRS`]).
+    relinked: std::sync::atomic::AtomicUsize,
 }
+
+/// Directory symlinks resolved below the root to another directory than this machine's
+/// (walked by [`Walk::relinked_dir`]) one walk enters at most: a tree of links to links
+/// (each directory two links to the next) would otherwise be walked 2^depth times.
+const MAX_RELINKED_DIRS: usize = 256;
 
 /// Walk `top` (only the files directly in it when `shallow`), calling `on_entry` per entry.
 /// A fleet directory's hosts are walked over the threads ([`Walk::hosts_over_threads`]);
@@ -401,12 +413,12 @@ fn walk(
     on_entry: &(dyn Fn() + Sync),
 ) {
     let given_file = std::fs::metadata(top).map(|m| !m.is_dir()).unwrap_or(false);
-    let w = Walk { top, root, fleet, confinement, dirs, given_file };
+    let w = Walk { top, root, fleet, confinement, dirs, given_file, relinked: Default::default() };
     let mut out = Walked::default();
     if !shallow && fleet == Some(top) && !given_file {
         w.hosts_over_threads(&mut out, on_entry);
     } else {
-        w.entries(top, 0, if shallow { 1 } else { usize::MAX }, &mut out, on_entry, &mut |_, _| {});
+        w.entries(top, 0, if shallow { 1 } else { usize::MAX }, &mut out, on_entry, &mut |_, _| {}, &[]);
     }
     d.files.extend(out.files);
     d.unreadable.extend(out.unreadable);
@@ -437,18 +449,26 @@ impl Walk<'_> {
         // (host directory, the lengths of `out`'s lists when it was met).
         let mut hosts: Vec<(PathBuf, [usize; 3])> = Vec::new();
         let mut linked_host = false;
-        self.entries(self.top, 0, 1, out, on_entry, &mut |e, out| {
-            linked_host |= e.path_is_symlink();
-            hosts.push((e.path().to_path_buf(), [out.files.len(), out.unreadable.len(), out.refused.len()]));
-        });
+        self.entries(
+            self.top,
+            0,
+            1,
+            out,
+            on_entry,
+            &mut |e, out| {
+                linked_host |= e.path_is_symlink();
+                hosts.push((e.path().to_path_buf(), [out.files.len(), out.unreadable.len(), out.refused.len()]));
+            },
+            &[],
+        );
         if linked_host {
             *out = Walked::default();
-            self.entries(self.top, 0, usize::MAX, out, on_entry, &mut |_, _| {});
+            self.entries(self.top, 0, usize::MAX, out, on_entry, &mut |_, _| {}, &[]);
             return;
         }
         let below = crate::parallel::map(&hosts, 1, |(dir, _)| {
             let mut part = Walked::default();
-            self.entries(dir, 1, usize::MAX, &mut part, on_entry, &mut |_, _| {});
+            self.entries(dir, 1, usize::MAX, &mut part, on_entry, &mut |_, _| {}, &[]);
             part
         });
         // Splice each host's part in where its directory was met.
@@ -473,7 +493,9 @@ impl Walk<'_> {
     /// Walk `from` (at `depth` below the walk's top; the entries below it only when `depth`
     /// is 1, a host's part of a fleet walk) down to `max_depth` levels below `from`, adding
     /// what it finds to `out`; `on_dir(entry, out)` for each directory entered below `from`
-    /// when `max_depth` is 1.
+    /// when `max_depth` is 1. `chain`: the real directories of the directory symlinks
+    /// resolved below the root that led here ([`Walk::relinked_dir`]), with their links'.
+    #[allow(clippy::too_many_arguments)]
     fn entries(
         &self,
         from: &Path,
@@ -482,6 +504,7 @@ impl Walk<'_> {
         out: &mut Walked,
         on_entry: &(dyn Fn() + Sync),
         on_dir: &mut dyn FnMut(&walkdir::DirEntry, &Walked),
+        chain: &[PathBuf],
     ) {
         let (top, root, fleet, confinement, dirs) = (self.top, self.root, self.fleet, self.confinement, self.dirs);
         let rooted = root != Path::new("/");
@@ -490,6 +513,28 @@ impl Walk<'_> {
         // Directories never entered: pseudo filesystems (/proc, /sys, /dev, cgroup, ...) by
         // their device, and symlinks that lead out of the checked tree.
         let refused = std::cell::RefCell::new(std::mem::take(&mut out.refused));
+        // Directory symlinks the tree's machine resolves elsewhere than this one (an absolute
+        // target, `/opt/fpmconf`, below the root): (link, where it leads below the root),
+        // walked where they were met, not followed by walkdir.
+        // (link, its depth below `from`, where it leads below the root).
+        let relinked: std::cell::RefCell<Vec<(PathBuf, usize, PathBuf)>> = Default::default();
+        // `None`: followed as this machine follows it; `Some(None)`: below the root it leads
+        // to no directory; `Some(Some(target))`: to `target`, another directory.
+        let relink = |link: &Path, at_depth: usize| -> Option<Option<PathBuf>> {
+            // A fleet's host directory (its root) is no link of a host's tree.
+            if !rooted || at_depth >= max_depth || (fleet.is_some() && at_depth + depth < 2) {
+                return None;
+            }
+            let target = resolve_under_root(link, &root_for(link, root, fleet), dirs);
+            if !std::fs::metadata(&target).is_ok_and(|m| m.is_dir()) {
+                return Some(None);
+            }
+            match dirs.resolve_dir(&target) {
+                Some(under) if dirs.resolve_dir(link).as_ref() != Some(&under) => Some(Some(target)),
+                Some(_) => None,
+                None => Some(None),
+            }
+        };
         let walker = WalkDir::new(from)
             .follow_links(true)
             .min_depth(depth.min(1))
@@ -503,6 +548,19 @@ impl Walk<'_> {
                 let at = e.depth() + depth;
                 if at > 0 && SKIPPED_DIRS.iter().any(|s| e.file_name() == *s) {
                     return false;
+                }
+                if e.depth() > 0 && e.path_is_symlink() {
+                    match relink(e.path(), e.depth()) {
+                        None => {}
+                        // Nothing there below the root; a link this machine resolves out of
+                        // the checked tree is still said to (below), never entered.
+                        Some(None) if confinement.may_enter(e.path()).is_ok() => return false,
+                        Some(None) => {}
+                        Some(Some(target)) => {
+                            relinked.borrow_mut().push((e.path().to_path_buf(), e.depth(), target));
+                            return false;
+                        }
+                    }
                 }
                 // A plain directory below one entered is on its parent's filesystem unless it
                 // is a mount point: only then (or for a link, or the top) is it `stat`ed.
@@ -539,6 +597,9 @@ impl Walk<'_> {
                 true
             });
         for entry in walker {
+            for (link, at, target) in std::mem::take(&mut *relinked.borrow_mut()) {
+                self.relinked_dir(&link, &target, (depth, at, max_depth), out, &refused, on_entry, chain);
+            }
             on_entry();
             let entry = match entry {
                 Ok(e) => e,
@@ -547,6 +608,13 @@ impl Walk<'_> {
                     // Other errors matter only for files we would have read (or the top itself).
                     let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| top.to_path_buf());
                     // A link that dangles on this machine may well resolve below the root.
+                    if err.depth() > 0 && is_link(&path) {
+                        if let Some(Some(target)) = relink(&path, err.depth()) {
+                            let at = (depth, err.depth(), max_depth);
+                            self.relinked_dir(&path, &target, at, out, &refused, on_entry, chain);
+                            continue;
+                        }
+                    }
                     if rooted && is_link(&path) {
                         let host_root = root_for(&path, root, fleet);
                         let target = resolve_under_root(&path, &host_root, self.dirs);
@@ -556,7 +624,7 @@ impl Walk<'_> {
                             fleet.is_none() || stays_in_host(&target, &host_root, dirs),
                         ) {
                             let size = std::fs::metadata(&target).map_or(0, |m| m.len());
-                            out.files.push(Found { path, read_from: target, role, size, checked: None });
+                            out.files.push(Found { path, read_from: target, role, size, checked: None, met_at: None });
                             continue;
                         }
                     }
@@ -646,11 +714,80 @@ impl Walk<'_> {
                 Ok(m) if m.len() > MAX_FILE_SIZE => out
                     .unreadable
                     .push(Unreadable { path: path.to_path_buf(), reason: Refusal::TooLarge(m.len()).to_string() }),
-                Ok(m) => out.files.push(Found { path: path.to_path_buf(), read_from, role, size: m.len(), checked }),
+                Ok(m) => out.files.push(Found {
+                    path: path.to_path_buf(),
+                    read_from,
+                    role,
+                    size: m.len(),
+                    checked,
+                    met_at: None,
+                }),
                 Err(err) => out.unreadable.push(Unreadable { path: path.to_path_buf(), reason: describe_io(&err) }),
             }
         }
+        for (link, at, target) in std::mem::take(&mut *relinked.borrow_mut()) {
+            self.relinked_dir(&link, &target, (depth, at, max_depth), out, &refused, on_entry, chain);
+        }
         out.refused = refused.into_inner();
+    }
+
+    /// Walk the directory symlink `link`, met `link_depth` levels below `from` of a walk at
+    /// `depth`, down to `max_depth`, where the tree's machine resolves it below the root:
+    /// `target` ([`resolve_under_root`]), its files spelled through `link` as that machine
+    /// spells them (`etc/php/8.2/fpm/php.ini`), read from `target`. Not entered: a link to a
+    /// directory on the way to it (a loop, as walkdir skips one), one out of its host's tree
+    /// or refused by the confinement (said), or one past [`MAX_RELINKED_DIRS`] (said).
+    #[allow(clippy::too_many_arguments)]
+    fn relinked_dir(
+        &self,
+        link: &Path,
+        target: &Path,
+        (depth, link_depth, max_depth): (usize, usize, usize),
+        out: &mut Walked,
+        refused: &std::cell::RefCell<Vec<Unreadable>>,
+        on_entry: &(dyn Fn() + Sync),
+        chain: &[PathBuf],
+    ) {
+        use std::sync::atomic::Ordering;
+        let dirs = self.dirs;
+        let (Some(real), Some(real_parent)) =
+            (dirs.resolve_dir(target), link.parent().and_then(|p| dirs.resolve_dir(p)))
+        else {
+            return;
+        };
+        if real_parent.starts_with(&real) || chain.iter().any(|c| c.starts_with(&real)) || chain.len() >= 80 {
+            return;
+        }
+        let say = |reason: String| refused.borrow_mut().push(Unreadable { path: link.to_path_buf(), reason });
+        let host_root = root_for(link, self.root, self.fleet);
+        if self.fleet.is_some() && !stays_in_host(target, &host_root, dirs) {
+            return say(format!(
+                "a symlink out of its host's tree ({}): that host never reads it; not entered",
+                crate::source::display_path(&host_root)
+            ));
+        }
+        if let Err(why) = self.confinement.may_enter(target) {
+            return say(why.to_string());
+        }
+        if self.relinked.fetch_add(1, Ordering::Relaxed) >= MAX_RELINKED_DIRS {
+            return say(format!(
+                "more than {MAX_RELINKED_DIRS} directory symlinks below the root in one walk; not entered"
+            ));
+        }
+        let mut chain = chain.to_vec();
+        chain.extend([real_parent, real]);
+        let mut part = Walked::default();
+        let below = max_depth.saturating_sub(link_depth);
+        self.entries(target, depth + link_depth, below, &mut part, on_entry, &mut |_, _| {}, &chain);
+        let respell = |p: &Path| p.strip_prefix(target).map_or_else(|_| p.to_path_buf(), |rest| link.join(rest));
+        for mut f in part.files {
+            let met = std::mem::replace(&mut f.path, PathBuf::new());
+            f.path = respell(&met);
+            f.met_at = Some(f.met_at.take().unwrap_or(met));
+            out.files.push(f);
+        }
+        out.unreadable.extend(part.unreadable.into_iter().map(|u| Unreadable { path: respell(&u.path), ..u }));
+        refused.borrow_mut().extend(part.refused.into_iter().map(|u| Unreadable { path: respell(&u.path), ..u }));
     }
 }
 
@@ -715,6 +852,7 @@ pub fn add_buffer(d: &mut Discovery, path: &Path, bytes: &[u8], paths: &[PathBuf
         role,
         size: bytes.len() as u64,
         checked: None,
+        met_at: None,
     });
     d.files.sort_by(|a, b| a.path.cmp(&b.path));
 }
@@ -944,10 +1082,11 @@ mod tests {
                 confinement: &confinement,
                 dirs: &dirs,
                 given_file: false,
+                relinked: Default::default(),
             };
             let (mut split, mut whole) = (Walked::default(), Walked::default());
             w.hosts_over_threads(&mut split, &|| {});
-            w.entries(fleet, 0, usize::MAX, &mut whole, &|| {}, &mut |_, _| {});
+            w.entries(fleet, 0, usize::MAX, &mut whole, &|| {}, &mut |_, _| {}, &[]);
             let show = |w: &Walked| {
                 let lines = w.files.iter().map(|f| format!("{f:?}"));
                 let lines = lines.chain(w.unreadable.iter().map(|u| format!("unreadable {u:?}")));

@@ -3464,3 +3464,101 @@ fn an_fpm_include_of_a_link_to_a_walked_pool_is_that_pool() {
         }
     }
 }
+
+/// A directory symlink below the root is followed as the tree's machine follows it, whatever
+/// this machine has at its target: `etc/php/8.2/fpm -> /opt/fpmconf` (absolute, as in an
+/// image), `-> ../../../opt/fpmconf`, or a chain through another link, is the tree's
+/// `opt/fpmconf` spelled `etc/php/8.2/fpm`: one fpm setup, one pool, the findings of a
+/// plain directory there, and `--fix` writes the file it reported. An absolute target that
+/// exists on this machine (out of the tree) is never read there, and one that exists only
+/// on this machine leads nowhere in the tree.
+#[test]
+fn directory_symlinks_below_the_root_are_followed_as_the_tree_s_machine_follows_them() {
+    let ini = "[PHP]\nsession.save_handler = redis\nsession.save_path = tcp://127.0.0.1:6379?auth=Tr33Pw\n";
+    let pool = "[www]\nlisten = 127.0.0.1:9000\n";
+    let fpm_conf = "[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n";
+    let lay_out = |root: &Path, dir: &str| {
+        write(&root.join(dir).join("php.ini"), ini);
+        write(&root.join(dir).join("php-fpm.conf"), fpm_conf);
+        write(&root.join(dir).join("pool.d/www.conf"), pool);
+    };
+    let findings = |root: &Path| {
+        let o = sesslint_in(root, &["check", "--format", "concise", "."]);
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        lines.sort();
+        (lines, o.status.code())
+    };
+    // The same tree with a plain directory: what each link must give.
+    let plain = tempfile::tempdir().expect("tmp");
+    lay_out(plain.path(), "etc/php/8.2/fpm");
+    let (expected, expected_code) = findings(plain.path());
+    let setups = |root: &Path| {
+        let show = all_output(&sesslint_in(root, &["show", "."]));
+        let lines: Vec<String> =
+            show.lines().filter(|l| l.starts_with("pool ") || l.starts_with("php ")).map(str::to_owned).collect();
+        (lines, show)
+    };
+    let (expected_setups, _) = setups(plain.path());
+    assert_eq!(expected_setups, ["pool www (etc/php/8.2/fpm/pool.d/www.conf)"]);
+    assert!(
+        expected.iter().any(|l| l.starts_with("etc/php/8.2/fpm/php.ini:3:") && l.contains("[SL001]")),
+        "{expected:?}"
+    );
+    // Outside the tree, at the path an absolute link names: never read.
+    let outside = tempfile::tempdir().expect("tmp");
+    let outside = outside.path().canonicalize().expect("canonical");
+    write(&outside.join("fpm/php.ini"), format!("[PHP]\nsession.save_handler = files\n; {CANARY}\n"));
+    let host_abs = outside.join("fpm").display().to_string();
+    let nowhere = format!("/opt/sesslint-{}-fpmconf", std::process::id());
+    assert!(!Path::new(&nowhere).exists());
+    // (link target, extra links (path, target), where the files are in the tree)
+    let in_tree = |abs: &str| abs.trim_start_matches('/').to_owned();
+    type Case = (String, Vec<(String, String)>, String);
+    let cases: Vec<Case> = vec![
+        (nowhere.clone(), vec![], in_tree(&nowhere)),
+        ("../../../opt/fpmconf".into(), vec![], "opt/fpmconf".into()),
+        ("/srv/fpmlink".into(), vec![("srv/fpmlink".into(), nowhere.clone())], in_tree(&nowhere)),
+        ("/srv/fpmlink".into(), vec![("srv/fpmlink".into(), "../opt/fpmconf".into())], "opt/fpmconf".into()),
+        ("../../../srv/fpmlink".into(), vec![("srv/fpmlink".into(), nowhere.clone())], in_tree(&nowhere)),
+        (host_abs.clone(), vec![], in_tree(&host_abs)),
+    ];
+    for (target, extra, files) in &cases {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path();
+        lay_out(root, files);
+        std::fs::create_dir_all(root.join("etc/php/8.2")).expect("mkdir");
+        symlink(target, root.join("etc/php/8.2/fpm")).expect("link");
+        for (path, to) in extra {
+            std::fs::create_dir_all(root.join(path).parent().expect("parent")).expect("mkdir");
+            symlink(to, root.join(path)).expect("link");
+        }
+        let what = format!("etc/php/8.2/fpm -> {target} {extra:?}");
+        let (found, code) = findings(root);
+        assert_eq!(found, expected, "{what}");
+        assert_eq!(code, expected_code, "{what}");
+        let (found_setups, show) = setups(root);
+        assert_eq!(found_setups, expected_setups, "{what}:\n{show}");
+        for (name, text) in every_output(root, &[]) {
+            assert!(!text.contains(CANARY) && !text.contains("[SL002]"), "{what}: {name}:\n{text}");
+        }
+        let fix = sesslint_in(root, &["check", "--fix", "--unsafe-fixes", "."]);
+        assert_ne!(fix.status.code(), Some(2), "{what}: {}", all_output(&fix));
+        let fixed = std::fs::read_to_string(root.join(files).join("php.ini")).expect("read");
+        assert!(fixed.contains("session.save_path = \"tcp://127.0.0.1:6379?auth=Tr33Pw\""), "{what}:\n{fixed}");
+    }
+    // An absolute link to the tree as this machine spells it: on the tree's machine that path
+    // is `<root><root>/realfpm`, which is not there; the files are php's of `realfpm` alone.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path().canonicalize().expect("canonical");
+    lay_out(&root, "realfpm");
+    std::fs::create_dir_all(root.join("etc/php/8.2")).expect("mkdir");
+    symlink(root.join("realfpm"), root.join("etc/php/8.2/fpm")).expect("link");
+    let show = all_output(&sesslint_in(&root, &["show", "."]));
+    assert!(!show.contains("etc/php/8.2/fpm"), "{show}");
+    let fix = sesslint_in(&root, &["check", "--fix", "--unsafe-fixes", "."]);
+    assert_ne!(fix.status.code(), Some(2), "{}", all_output(&fix));
+    let fixed = std::fs::read_to_string(root.join("realfpm/php.ini")).expect("read");
+    assert!(fixed.contains("session.save_path = \"tcp://127.0.0.1:6379?auth=Tr33Pw\""), "{fixed}");
+    assert_eq!(std::fs::read_to_string(outside.join("fpm/php.ini")).expect("read").matches(CANARY).count(), 1);
+}

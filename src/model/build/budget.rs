@@ -231,6 +231,7 @@ mod tests {
             role: crate::discover::Role::PhpIni,
             size,
             checked: None,
+            met_at: None,
         }
     }
 

@@ -397,6 +397,7 @@ mod tests {
             role: Role::PhpIni,
             size: 1,
             checked: None,
+            met_at: None,
         }
     }
 
