@@ -3539,6 +3539,15 @@ fn directory_symlinks_below_the_root_are_followed_as_the_tree_s_machine_follows_
         assert_eq!(code, expected_code, "{what}");
         let (found_setups, show) = setups(root);
         assert_eq!(found_setups, expected_setups, "{what}:\n{show}");
+        // The pools named through the link's target (`include=/opt/fpmconf/pool.d/*.conf`,
+        // or the file) are the same pool, spelled through the link.
+        let conf = root.join(files).join("php-fpm.conf");
+        for include in [format!("/{files}/pool.d/*.conf"), format!("/{files}/pool.d/www.conf")] {
+            write(&conf, format!("[global]\ninclude={include}\n"));
+            let (found_setups, show) = setups(root);
+            assert_eq!(found_setups, expected_setups, "{what}, include={include}:\n{show}");
+        }
+        write(&conf, fpm_conf);
         for (name, text) in every_output(root, &[]) {
             assert!(!text.contains(CANARY) && !text.contains("[SL002]"), "{what}: {name}:\n{text}");
         }

@@ -12,7 +12,8 @@ use super::Confinement;
 type ByBytes = HashSet<OsString, foldhash::fast::RandomState>;
 
 /// The files the walk found (read, or left unparsed past the budget) and their directories,
-/// by where they really are (realpath(3) on this machine, through the build's
+/// by where they really are on the tree's machine (resolved below its root as its kernel
+/// does, [`super::resolve_under_root`], then realpath(3) through the build's
 /// [`Confinement::canonical_path`]), so that one file reached through a symlinked directory
 /// or a symlink, and by the path a config names, is one path: read, parsed and reported
 /// once. Each index is built on the first lookup that needs it; for one build only.
@@ -25,9 +26,9 @@ pub struct Spellings {
     confinement: Confinement,
     file_set: OnceLock<ByBytes>,
     dir_set: OnceLock<ByBytes>,
-    /// Each real directory -> its first spelling in `dirs`: resolved only when a path is not
-    /// spelled as walked (no system call otherwise).
-    by_real: OnceLock<HashMap<PathBuf, PathBuf>>,
+    /// Per root: each real directory -> its first spelling in `dirs`, resolved only when a
+    /// path is not spelled as walked (no system call otherwise).
+    by_real: std::sync::Mutex<Vec<(PathBuf, std::sync::Arc<HashMap<PathBuf, PathBuf>>)>>,
     /// The walk's files that are symlinks (one `lstat` each, on the first lookup of a path
     /// that is not one of them nor a link to one).
     links: OnceLock<Vec<PathBuf>>,
@@ -51,7 +52,7 @@ impl Spellings {
             confinement: confinement.clone(),
             file_set: OnceLock::new(),
             dir_set: OnceLock::new(),
-            by_real: OnceLock::new(),
+            by_real: Default::default(),
             links: OnceLock::new(),
         }
     }
@@ -66,16 +67,28 @@ impl Spellings {
         set.contains(dir.as_os_str())
     }
 
-    fn by_real(&self) -> &HashMap<PathBuf, PathBuf> {
-        self.by_real.get_or_init(|| {
-            let mut by_real = HashMap::new();
-            for d in &self.dirs {
-                if let Ok(real) = self.confinement.canonical_path(d) {
-                    by_real.entry(real).or_insert_with(|| d.clone());
-                }
+    /// Where directory `dir` really is on the machine whose tree is `root`.
+    fn real_in_tree(&self, dir: &Path, root: &Path) -> Option<PathBuf> {
+        match root == Path::new("/") {
+            true => self.confinement.canonical_path(dir).ok(),
+            false => self.confinement.canonical_path(&super::resolve_under_root(dir, root)).ok(),
+        }
+    }
+
+    fn by_real(&self, root: &Path) -> std::sync::Arc<HashMap<PathBuf, PathBuf>> {
+        let mut roots = self.by_real.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, map)) = roots.iter().find(|(r, _)| r == root) {
+            return map.clone();
+        }
+        let mut by_real = HashMap::new();
+        for d in &self.dirs {
+            if let Some(real) = self.real_in_tree(d, root) {
+                by_real.entry(real).or_insert_with(|| d.clone());
             }
-            by_real
-        })
+        }
+        let map = std::sync::Arc::new(by_real);
+        roots.push((root.to_path_buf(), map.clone()));
+        map
     }
 
     /// `path` (a file a config names, below `root`) as the walk spelled it, when that differs
@@ -127,18 +140,18 @@ impl Spellings {
     fn respell_dir_of(&self, path: &Path, root: &Path) -> Option<PathBuf> {
         let name = path.file_name()?;
         let spelled = self.spelled_dir(dir_of(path), root)?;
-        Some(super::join_below(spelled, Path::new(name)))
+        Some(super::join_below(&spelled, Path::new(name)))
     }
 
     /// `dir` spelled as the walk spelled the same directory, when it is spelled otherwise
     /// and that spelling is below `root`.
-    pub fn spelled_dir(&self, dir: &Path, root: &Path) -> Option<&Path> {
+    pub fn spelled_dir(&self, dir: &Path, root: &Path) -> Option<PathBuf> {
         if self.dirs.is_empty() || self.is_walked_dir(dir) {
             return None;
         }
-        let real = self.confinement.canonical_path(dir).ok()?;
-        let found = self.by_real().get(&real)?;
-        (found != dir && super::relative_to_root(found, root).is_some()).then_some(found.as_path())
+        let real = self.real_in_tree(dir, root)?;
+        let found = self.by_real(root).get(&real)?.clone();
+        (found != dir && super::relative_to_root(&found, root).is_some()).then_some(found)
     }
 }
 
