@@ -391,12 +391,14 @@ struct Walk<'a> {
     dirs: &'a ResolvedDirs,
     /// `top` is a file, taken whatever its name.
     given_file: bool,
-    /// Directory symlinks walked below the root so far ([`MAX_RELINKED_DIRS`]).
-    relinked: std::sync::atomic::AtomicUsize,
+    /// Directory symlinks walked below the root so far, per host root ([`MAX_RELINKED_DIRS`];
+    /// a host's tree is walked on one thread, in order, so the bound cuts at the same link
+    /// whatever the threads).
+    relinked: std::sync::Mutex<std::collections::HashMap<PathBuf, usize>>,
 }
 
 /// Directory symlinks resolved below the root to another directory than this machine's
-/// (walked by [`Walk::relinked_dir`]) one walk enters at most: a tree of links to links
+/// (walked by [`Walk::relinked_dir`]) one walk enters at most in a host's tree: a tree of links to links
 /// (each directory two links to the next) would otherwise be walked 2^depth times.
 const MAX_RELINKED_DIRS: usize = 256;
 
@@ -748,7 +750,6 @@ impl Walk<'_> {
         on_entry: &(dyn Fn() + Sync),
         chain: &[PathBuf],
     ) {
-        use std::sync::atomic::Ordering;
         let dirs = self.dirs;
         let (Some(real), Some(real_parent)) =
             (dirs.resolve_dir(target), link.parent().and_then(|p| dirs.resolve_dir(p)))
@@ -769,7 +770,13 @@ impl Walk<'_> {
         if let Err(why) = self.confinement.may_enter(target) {
             return say(why.to_string());
         }
-        if self.relinked.fetch_add(1, Ordering::Relaxed) >= MAX_RELINKED_DIRS {
+        let walked = {
+            let mut counts = self.relinked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let n = counts.entry(host_root.clone()).or_insert(0);
+            *n += 1;
+            *n - 1
+        };
+        if walked >= MAX_RELINKED_DIRS {
             return say(format!(
                 "more than {MAX_RELINKED_DIRS} directory symlinks below the root in one walk; not entered"
             ));

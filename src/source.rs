@@ -77,8 +77,7 @@ impl Source {
     /// the starts.
     fn by_blocks(&self, offset: usize) -> Option<(usize, usize)> {
         let lines = &*self.line_starts;
-        if lines.starts.get().is_some()
-            || lines.asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= BLOCK_ASKS
+        if lines.starts.get().is_some() || lines.asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= BLOCK_ASKS
         {
             return None;
         }

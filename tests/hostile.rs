@@ -3571,3 +3571,31 @@ fn directory_symlinks_below_the_root_are_followed_as_the_tree_s_machine_follows_
     assert!(fixed.contains("session.save_path = \"tcp://127.0.0.1:6379?auth=Tr33Pw\""), "{fixed}");
     assert_eq!(std::fs::read_to_string(outside.join("fpm/php.ini")).expect("read").matches(CANARY).count(), 1);
 }
+
+/// Directory symlinks below the root that loop (`etc/loop -> /etc`, two links to each other)
+/// or fan out (each directory two absolute links to the next, 2^14 paths) are walked a
+/// bounded number of times: loops not entered, past 256 such links one note, and the files
+/// found once.
+#[test]
+fn looping_and_fanning_directory_symlinks_below_the_root_stay_bounded() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path();
+    write(&root.join("etc/redis/redis.conf"), "port 6379\nrequirepass Xy7pQ2sLmN4vB8cRt6Yh3Jk9Wq1Ze5Ua\n");
+    symlink("/etc", root.join("etc/redis/loop")).expect("link");
+    symlink("/srv/b", root.join("etc/a")).expect("link");
+    std::fs::create_dir_all(root.join("srv")).expect("mkdir");
+    symlink("/etc/a", root.join("srv/b")).expect("link");
+    for i in 0..14 {
+        let d = root.join(format!("fan/d{i}"));
+        std::fs::create_dir_all(&d).expect("mkdir");
+        symlink(format!("/fan/d{}", i + 1), d.join("x")).expect("link");
+        symlink(format!("/fan/d{}", i + 1), d.join("y")).expect("link");
+    }
+    write(&root.join("fan/d14/redis.conf"), "port 6380\n");
+    let o = sesslint_in(root, &["check", "--format", "concise", "."]);
+    let text = all_output(&o);
+    assert_ne!(o.status.code(), Some(2), "{text}");
+    assert!(text.contains("more than 256 directory symlinks below the root in one walk"), "{text}");
+    let show = all_output(&sesslint_in(root, &["show", "."]));
+    assert_eq!(show.lines().filter(|l| l.starts_with("Redis ")).count(), 2, "{show}");
+}
