@@ -11,6 +11,9 @@ use super::Confinement;
 /// Paths by their bytes (`Path`'s own hash walks its components).
 type ByBytes = HashSet<OsString, foldhash::fast::RandomState>;
 
+/// Each real directory -> its first spelling in the walk, for one root.
+type ByReal = std::sync::Arc<HashMap<PathBuf, PathBuf>>;
+
 /// The files the walk found (read, or left unparsed past the budget) and their directories,
 /// by where they really are on the tree's machine (resolved below its root as its kernel
 /// does, [`super::resolve_under_root`], then realpath(3) through the build's
@@ -28,7 +31,7 @@ pub struct Spellings {
     dir_set: OnceLock<ByBytes>,
     /// Per root: each real directory -> its first spelling in `dirs`, resolved only when a
     /// path is not spelled as walked (no system call otherwise).
-    by_real: std::sync::Mutex<Vec<(PathBuf, std::sync::Arc<HashMap<PathBuf, PathBuf>>)>>,
+    by_real: std::sync::Mutex<Vec<(PathBuf, ByReal)>>,
     /// The walk's files that are symlinks (one `lstat` each, on the first lookup of a path
     /// that is not one of them nor a link to one).
     links: OnceLock<Vec<PathBuf>>,
@@ -75,7 +78,7 @@ impl Spellings {
         }
     }
 
-    fn by_real(&self, root: &Path) -> std::sync::Arc<HashMap<PathBuf, PathBuf>> {
+    fn by_real(&self, root: &Path) -> ByReal {
         let mut roots = self.by_real.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((_, map)) = roots.iter().find(|(r, _)| r == root) {
             return map.clone();
