@@ -964,7 +964,7 @@ pub fn acl_rule_secret_words(line: &[u8]) -> Vec<Range<usize>> {
 /// (`%61uth`, `auth%5B%5D`), up to the next `&` or the end of `raw` (line breaks included:
 /// a value quoted across lines), so that a comma, a space, a line break, `%xx`, `+`, a quote
 /// or a `${}` inside it hides nothing; and the password of a
-/// URL's user-info (`tcp://user:pw@host`).
+/// URL's user-info (`tcp://user:pw@host`, line breaks included).
 pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
     // Every "next byte of a kind" is asked from positions that only grow, so each finder
     // reads each byte once: a line of commas or `=` costs its length, not its square.
@@ -976,7 +976,9 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
         NextOf::new(raw, |b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'\n' | b'\r'));
     let mut colon = NextOf::new(raw, |b| b == b':');
     let mut equals = NextOf::new(raw, |b| b == b'=');
-    let mut userinfo_stop = NextOf::new(raw, |b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b',' | b'\n' | b'\r'));
+    // Not at a line break: a password quoted across lines (`tcp://u:pw` + `rest@host`) is
+    // its writer's whole password, whatever host phpredis makes of each line.
+    let mut userinfo_stop = NextOf::new(raw, |b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b','));
     let mut long_key = LongKey::default();
     // The word a `@` search ran in (its stop) and the last `@` found in it from there on.
     let mut last_at: Option<(usize, Option<usize>)> = None;
@@ -1281,6 +1283,11 @@ mod tests {
         let raw = b"tcp://h?auth=a\nb&timeout=1";
         let got: Vec<&[u8]> = save_path_secret_ranges(raw).into_iter().map(|r| &raw[r]).collect();
         assert_eq!(got, [&b"a\nb"[..]]);
+        assert_eq!(save_path_secret_ranges(raw), plain::save_path_secret_ranges(raw));
+        // A user-info password quoted across lines runs to its `@`.
+        let raw = b"\"tcp://usr:first\nsecond@h:6379?timeout=1\"";
+        let got: Vec<&[u8]> = save_path_secret_ranges(raw).into_iter().map(|r| &raw[r]).collect();
+        assert_eq!(got, [&b"first\nsecond"[..]]);
         assert_eq!(save_path_secret_ranges(raw), plain::save_path_secret_ranges(raw));
     }
 

@@ -3266,6 +3266,7 @@ fn a_password_quoted_across_lines_below_a_stray_quote_is_masked_on_every_line() 
         "session.save_path = \"tcp://127.0.0.1:6379?auth=\"LeakSQ1\nLeakSQ2&timeout=1\"\n".to_string(),
         format!("x = it's\n{}", save_path("'")),
         "x = a\"b\nredis.session.password = \"LeakSQ1\nLeakSQ2\"\n".to_string(),
+        "x = a\"b\nsession.save_path = \"tcp://usr:LeakSQ1\nLeakSQ2@127.0.0.1:6379?timeout=1\"\n".to_string(),
     ];
     for (i, case) in cases.iter().enumerate() {
         for padding in [0, 20_000] {

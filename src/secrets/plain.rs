@@ -106,7 +106,7 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
             let auth_start = i + 3;
             let stop = raw[auth_start..]
                 .iter()
-                .position(|&b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b',' | b'\n' | b'\r'))
+                .position(|&b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b','))
                 .map_or(raw.len(), |p| auth_start + p);
             if let Some(at) = raw[auth_start..stop].iter().rposition(|&b| b == b'@') {
                 let userinfo = auth_start..auth_start + at;

@@ -372,6 +372,13 @@ fn scan_lines(doc: &IniDocument, bytes: &[u8], lines: std::ops::Range<usize>, eq
                     out.push(Span::new(end, until));
                 }
             }
+            // The save path read on to its closing quote: a credential the line alone
+            // shows no part of (`tcp://usr:pw` + `rest@host`) is found across the lines.
+            for until in open_value_runs_to(bytes, line, end, eq) {
+                for r in crate::secrets::save_path_secret_ranges(&bytes[offset..until]) {
+                    out.push(Span::new(offset + r.start, offset + r.end));
+                }
+            }
         }
         offset = end;
     }
@@ -454,6 +461,26 @@ fn open_secret_runs_to(
         }
     }
     until.filter(|&u| u > end)
+}
+
+/// Where a value quoted open on `line` (which ends at `end` in `bytes`; `eq` its `=`)
+/// runs on to, one end per kind of quote (`"`, `'`) left open by the line's reading from its
+/// start or from its `=`: the next quote of that kind (or the end of the file). Work: one
+/// count of the line's quotes; a search forward only where one is open, which stops at the
+/// next line holding that quote (so all lines' searches together cross the file once a kind).
+fn open_value_runs_to<'a>(
+    bytes: &'a [u8],
+    line: &'a [u8],
+    end: usize,
+    eq: Option<usize>,
+) -> impl Iterator<Item = usize> + 'a {
+    let odd = move |q: u8, from: usize| memchr::memchr_iter(q, &line[from.min(line.len())..]).count() % 2 == 1;
+    let rest = &bytes[end.min(bytes.len())..];
+    [b'"', b'\'']
+        .into_iter()
+        .filter(move |&q| odd(q, 0) || odd(q, eq.map_or(0, |e| e + 1)))
+        .map(move |q| memchr::memchr(q, rest).map_or(bytes.len(), |p| end + p))
+        .filter(move |&u| u > end)
 }
 
 /// The secrets of a statement (`node`) whose value ends at `value_end` when a

@@ -68,6 +68,11 @@ pub(crate) fn plain_in_ini_with(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
                     out.push(Span::new(offset + line.len(), until));
                 }
             }
+            for until in open_value_runs_to(bytes, line, offset + line.len(), eq) {
+                for r in crate::secrets::save_path_secret_ranges(&bytes[offset..until]) {
+                    out.push(Span::new(offset + r.start, offset + r.end));
+                }
+            }
         }
         offset += line.len();
     }
