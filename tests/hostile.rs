@@ -3600,3 +3600,23 @@ fn looping_and_fanning_directory_symlinks_below_the_root_stay_bounded() {
     let show = all_output(&sesslint_in(root, &["show", "."]));
     assert_eq!(show.lines().filter(|l| l.starts_with("Redis ")).count(), 2, "{show}");
 }
+
+/// A save path's user-info password quoted across lines (`tcp://usr:pw1` + `pw2@host`, PHP
+/// keeps the line break: compared live) is the password on both lines: no output shows it,
+/// frames nor the model's names of the hosts phpredis would make of the two lines.
+#[test]
+fn a_user_info_password_quoted_across_lines_is_masked_on_every_line() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let ini = "etc/php/8.2/cli/php.ini";
+    write(
+        &repo.path().join(ini),
+        "[PHP]\nsession.save_handler = redis\nsession.save_path = \"tcp://usr:LeakUI1\nLeakUI2@127.0.0.1:6379?timeout=1\"\n",
+    );
+    if let Some((parsed, _)) = php_reads(&repo.path().join(ini)) {
+        let got = parsed["session.save_path"].as_str().expect("a string");
+        assert_eq!(got, "tcp://usr:LeakUI1\nLeakUI2@127.0.0.1:6379?timeout=1", "php reads {got:?}");
+    }
+    ini_secrets_shown_nowhere(repo.path(), ini, &["LeakUI1", "LeakUI2"]);
+    let concise = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
+    assert!(concise.contains("phpredis splits the save path there"), "{concise}");
+}

@@ -260,8 +260,12 @@ fn parse_save_path_with_passwords(handler: &str, save_path: &str) -> Vec<(RedisT
     // a password and is no address is the rest of that password: never shown as a host.
     let mut out: Vec<(RedisTarget, Option<String>)> = Vec::new();
     let mut after_password = false;
-    for piece in save_path.split(|c: char| c.is_ascii_whitespace() || c == ',').filter(|s| !s.is_empty()) {
-        let looks_like_address = piece.contains("://") || piece.starts_with('/') || piece.starts_with("unix:");
+    let looks_like_address =
+        |piece: &str| piece.contains("://") || piece.starts_with('/') || piece.starts_with("unix:");
+    let mut pieces =
+        save_path.split(|c: char| c.is_ascii_whitespace() || c == ',').filter(|s| !s.is_empty()).peekable();
+    while let Some(piece) = pieces.next() {
+        let looks_like_address = looks_like_address(piece);
         if after_password && !looks_like_address {
             if let Some((prev, _)) = out.last_mut() {
                 if !prev.problems.contains(&TargetProblem::PasswordSplit) {
@@ -270,11 +274,30 @@ fn parse_save_path_with_passwords(handler: &str, save_path: &str) -> Vec<(RedisT
             }
             continue;
         }
-        let secrets = crate::secrets::save_path_secret_ranges(piece.as_bytes());
+        let mut secrets = crate::secrets::save_path_secret_ranges(piece.as_bytes());
+        // `tcp://usr:pw1` + `pw2@host`: a user-info password split before its `@` (quoted
+        // across lines); what follows `usr:` is password, and the next piece its rest.
+        if let Some(from) = pieces.peek().and_then(|next| userinfo_split_at(piece, next)) {
+            secrets.push(from..piece.len());
+        }
         after_password = secrets.last().is_some_and(|r| r.end == piece.len());
         out.push(parse_piece(piece, &secrets));
     }
     out
+}
+
+/// Where the password starts in `piece` (`scheme://user:` then no `@` before its end) when
+/// `next` is no address and holds an `@` before any `/` or `?`: the user-info password was
+/// split (at a blank or line break) before its `@`; `None` otherwise.
+fn userinfo_split_at(piece: &str, next: &str) -> Option<usize> {
+    let authority = piece.find("://")? + 3;
+    let rest = &piece[authority..];
+    if rest.contains(['@', '/', '?']) || next.contains("://") || next.starts_with('/') || next.starts_with("unix:") {
+        return None;
+    }
+    let colon = rest.find(':')?;
+    let head = next.split(['/', '?']).next().unwrap_or(next);
+    head.contains('@').then_some(authority + colon + 1)
 }
 
 /// One host of a save path, named without its secrets: a piece holding a credential
@@ -681,6 +704,20 @@ pub fn suggest_param(name: &str, cluster: bool) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `tcp://usr:pw1` + line break + `pw2@host`: one target, its port masked, the rest of
+    /// the password never a host of its own.
+    #[test]
+    fn a_user_info_password_split_before_its_at_is_never_named() {
+        let targets = parse_save_path("redis", "tcp://usr:LeakS1\nLeakS2@10.0.0.1:6379?timeout=1");
+        assert_eq!(targets.len(), 1, "{targets:?}");
+        assert!(targets[0].problems.contains(&TargetProblem::PasswordSplit), "{targets:?}");
+        assert!(!format!("{targets:?}").contains("Leak"), "{targets:?}");
+        assert_eq!(userinfo_split_at("tcp://usr:a", "b@h"), Some(10));
+        assert_eq!(userinfo_split_at("tcp://h:6379", "tcp://b@h"), None);
+        assert_eq!(userinfo_split_at("tcp://h:6379", "x/y@z"), None);
+        assert_eq!(userinfo_split_at("tcp://u:p@h:1", "b@h"), None);
+    }
 
     #[test]
     fn phpredis_urls() {
