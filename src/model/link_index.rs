@@ -87,6 +87,9 @@ struct Index<'m> {
     /// Client tunnel ends where following a chain stopped at [`MAX_HOPS`] (recorded while
     /// resolving, in the endpoints' order), each said once as an SL405 note.
     cut_at: std::cell::RefCell<Vec<usize>>,
+    /// The fleet's host names joined for a message ([`Index::host_list`]): joined once, as
+    /// every unresolved client of a fleet says them.
+    host_list: std::cell::OnceCell<String>,
     /// Files the build left unread past its budget ([`Model::over_budget`]): a tunnel key
     /// among them is not read here either.
     unparsed: std::collections::HashSet<PathBuf>,
@@ -277,6 +280,7 @@ impl<'m> Index<'m> {
             interned,
             tops: tops.to_vec(),
             cut_at: Default::default(),
+            host_list: Default::default(),
             unparsed: model.over_budget.iter().map(|u| u.path.clone()).collect(),
         };
         ix.enter_hosts();
@@ -491,8 +495,8 @@ impl Index<'_> {
         })
     }
 
-    fn host_list(&self) -> String {
-        self.model.hosts.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(", ")
+    fn host_list(&self) -> &str {
+        self.host_list.get_or_init(|| self.model.hosts.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(", "))
     }
 
     /// The servers a client on machine `m` reaches at `host:port`, and, when there are none,

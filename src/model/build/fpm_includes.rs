@@ -13,7 +13,7 @@ use crate::source::Source;
 use crate::span::Span;
 
 /// One `include=` line of php-fpm.conf.
-struct FpmInclude {
+pub(super) struct FpmInclude {
     /// The value as sesslint can know it (`${VAR}` left as written), control characters escaped.
     shown: String,
     /// Where it points: absolute patterns below the root, relative ones against FPM's prefix
@@ -81,6 +81,18 @@ fn fpm_include_patterns(
     out
 }
 
+/// The `include=` lines of each php-fpm.conf in `mains` ([`fpm_include_patterns`]), in
+/// `mains`' order: worked out once, over the threads (each reads its own file's tree), for
+/// both [`read_fpm_includes`] and [`fpm_includes`].
+pub(super) fn fpm_include_patterns_of(
+    model: &Model,
+    parsed: &[Parsed],
+    mains: &[usize],
+    spellings: &crate::confine::Spellings,
+) -> Vec<Vec<FpmInclude>> {
+    crate::parallel::map(mains, 8, |&m| fpm_include_patterns(model, parsed, m, spellings))
+}
+
 /// An absolute pattern `p` of the machine as a path of the tree under `root`. A `..` in its
 /// directory part is taken as FPM's glob() has the kernel take it, after following the link
 /// before it (`lnk/..` is the link target's parent), never above the tree's `/`; without a
@@ -116,16 +128,19 @@ const MAX_FPM_INCLUDE_FILES: usize = 1000;
 /// with another name): FPM's globs name files in one directory. Reads go through the
 /// model's confinement: nothing outside the checked tree, nothing from /proc. Each counts
 /// against the build's budget (`spent`) as a discovered file does: past it, the file is not
-/// read and is an SL002 error ([`Model::over_budget`]).
+/// read and is an SL002 error ([`Model::over_budget`]). `includes`: php-fpm.conf `m`'s
+/// `include=` lines ([`fpm_include_patterns_of`]); a match the walk read by another spelling
+/// (`spellings`) is not read again.
 pub(super) fn read_fpm_includes(
     model: &mut Model,
     parsed: &mut Vec<Parsed>,
     m: usize,
+    includes: &[FpmInclude],
     spent: &mut super::budget::Spent,
     spellings: &crate::confine::Spellings,
 ) {
-    for inc in fpm_include_patterns(model, parsed, m, spellings) {
-        let Some(resolved) = inc.resolved else { continue };
+    for inc in includes {
+        let Some(resolved) = &inc.resolved else { continue };
         let (Some(dir), Some(name)) = (resolved.parent(), resolved.file_name().and_then(|n| n.to_str())) else {
             continue;
         };
@@ -247,18 +262,18 @@ pub(super) fn read_fpm_includes(
 /// The pool files an `include=` line of php-fpm.conf `m` names, in FPM's order. Absolute
 /// patterns resolve below the root; relative ones against FPM's prefix (the parent of the
 /// directory holding php-fpm.conf, as with Docker's `include=etc/php-fpm.d/*.conf`).
+/// `includes`: its `include=` lines ([`fpm_include_patterns_of`]).
 pub(super) fn fpm_includes(
     model: &Model,
-    parsed: &[Parsed],
     m: usize,
+    includes: &[FpmInclude],
     pools: &[usize],
     pools_by_dir: &HashMap<PathBuf, Vec<usize>>,
     problems: &mut Vec<(usize, IncludeProblem)>,
-    spellings: &crate::confine::Spellings,
 ) -> Vec<usize> {
     let mut out = Vec::new();
-    for inc in fpm_include_patterns(model, parsed, m, spellings) {
-        let Some(resolved) = inc.resolved else {
+    for inc in includes {
+        let Some(resolved) = &inc.resolved else {
             problems.push((
                 m,
                 IncludeProblem {

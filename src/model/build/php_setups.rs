@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::fpm_includes::{fpm_includes, fpm_setup, read_fpm_includes, SetupIndex};
+use super::fpm_includes::{fpm_include_patterns_of, fpm_includes, fpm_setup, read_fpm_includes, SetupIndex};
 use super::Parsed;
 use crate::discover::{self, Role};
 use crate::model::php::{self, FpmTree, IniFile};
@@ -47,8 +47,9 @@ pub(super) fn lower_php(
 
     let mains = by_role(model, Role::FpmMain);
     // Files an `include=` names outside the usual pool directories join the pools.
-    for &m in &mains {
-        read_fpm_includes(model, parsed, m, spent, spellings);
+    let includes = fpm_include_patterns_of(model, parsed, &mains, spellings);
+    for (&m, inc) in mains.iter().zip(&includes) {
+        read_fpm_includes(model, parsed, m, inc, spent, spellings);
     }
     let pools = by_role(model, Role::FpmPool);
     let mut claimed = vec![false; model.files.len()];
@@ -62,12 +63,12 @@ pub(super) fn lower_php(
     }
     let mut include_problems: Vec<(usize, IncludeProblem)> = Vec::new();
     let setups_by_dir = SetupIndex::new(&setups);
-    for &m in &mains {
+    for (&m, inc) in mains.iter().zip(&includes) {
         let dir = model.files[m].source.path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut files = vec![m];
         // FPM reads what `include=` names, where it stands; without one we know of, the
         // distributions' convention: pool.d/ (Debian) or php-fpm.d/ (RHEL, Alpine, Docker).
-        let included = fpm_includes(model, parsed, m, &pools, &pools_by_dir, &mut include_problems, spellings);
+        let included = fpm_includes(model, m, inc, &pools, &pools_by_dir, &mut include_problems);
         let candidates: Vec<usize> = if included.is_empty() {
             ["pool.d", "php-fpm.d"]
                 .iter()
