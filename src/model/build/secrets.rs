@@ -110,7 +110,15 @@ pub(super) fn mask_named_referents(model: &mut Model, parsed: &[super::Parsed], 
         }
     };
     // Secrets are located (a file's are lazy) only when some line sets a name a `${` spells.
-    let spelled = spelled_names(model.files[first..].iter().map(|f| &f.source.bytes[..]));
+    // Each file's names are found over the threads (a fleet's group is hundreds of files),
+    // then joined: `None` when any file's are.
+    let files = &model.files[first..];
+    let spelled = crate::parallel::map(files, 16, |f| spelled_names([&f.source.bytes[..]]))
+        .into_iter()
+        .try_fold(HashSet::new(), |mut all, names| {
+            all.extend(names?);
+            Some(all)
+        });
     if spelled.as_ref().is_some_and(HashSet::is_empty) {
         return;
     }
@@ -122,10 +130,13 @@ pub(super) fn mask_named_referents(model: &mut Model, parsed: &[super::Parsed], 
         Some(s) if s.len() <= FEW_NAMES => s.iter().any(|n| n.eq_ignore_ascii_case(key)),
         Some(s) => s.contains(&key.to_ascii_lowercase()),
     };
-    // The values setting each name, by file: found in one pass over the trees.
-    let mut setting: Vec<(usize, Vec<u8>, Span)> = Vec::new();
-    for (i, tree) in parsed.iter().enumerate().skip(first).take(model.files.len().saturating_sub(first)) {
+    // The values setting each name, by file: found in one pass over each tree, the files
+    // over the threads, in their order.
+    let indices: Vec<usize> = (first..model.files.len().min(parsed.len())).collect();
+    let setting_of = |&i: &usize| {
+        let tree = &parsed[i];
         let bytes = &model.files[i].source.bytes;
+        let mut setting: Vec<(usize, Vec<u8>, Span)> = Vec::new();
         let mut set = |key: &[u8], span: Span| {
             if wanted(key) {
                 setting.push((i, key.to_ascii_lowercase(), span));
@@ -164,7 +175,10 @@ pub(super) fn mask_named_referents(model: &mut Model, parsed: &[super::Parsed], 
             }
             _ => {}
         }
-    }
+        setting
+    };
+    let setting: Vec<(usize, Vec<u8>, Span)> =
+        crate::parallel::map(&indices, 16, setting_of).into_iter().flatten().collect();
     if setting.is_empty() {
         return;
     }
