@@ -113,12 +113,11 @@ pub(super) fn mask_named_referents(model: &mut Model, parsed: &[super::Parsed], 
     // Each file's names are found over the threads (a fleet's group is hundreds of files),
     // then joined: `None` when any file's are.
     let files = &model.files[first..];
-    let spelled = crate::parallel::map(files, 16, |f| spelled_names([&f.source.bytes[..]]))
-        .into_iter()
-        .try_fold(HashSet::new(), |mut all, names| {
-            all.extend(names?);
-            Some(all)
-        });
+    let per_file = crate::parallel::map(files, 16, |f| spelled_names([&f.source.bytes[..]]));
+    let spelled = per_file.into_iter().try_fold(HashSet::new(), |mut all, names| {
+        all.extend(names?);
+        Some(all)
+    });
     if spelled.as_ref().is_some_and(HashSet::is_empty) {
         return;
     }
