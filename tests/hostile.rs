@@ -3543,7 +3543,14 @@ fn directory_symlinks_below_the_root_are_followed_as_the_tree_s_machine_follows_
         // The pools named through the link's target (`include=/opt/fpmconf/pool.d/*.conf`,
         // or the file) are the same pool, spelled through the link.
         let conf = root.join(files).join("php-fpm.conf");
-        for include in [format!("/{files}/pool.d/*.conf"), format!("/{files}/pool.d/www.conf")] {
+        // A file symlink beside them, named through the directory link or its target.
+        symlink("pool.d/www.conf", root.join(files).join("lnk.conf")).expect("link");
+        for include in [
+            format!("/{files}/pool.d/*.conf"),
+            format!("/{files}/pool.d/www.conf"),
+            "/etc/php/8.2/fpm/lnk.conf".to_owned(),
+            format!("/{files}/lnk.conf"),
+        ] {
             write(&conf, format!("[global]\ninclude={include}\n"));
             let (found_setups, show) = setups(root);
             assert_eq!(found_setups, expected_setups, "{what}, include={include}:\n{show}");

@@ -108,8 +108,8 @@ impl Spellings {
         if self.is_walked_file(&spelled) {
             return Some(spelled);
         }
-        if std::fs::symlink_metadata(&spelled).is_ok_and(|m| m.is_symlink()) {
-            let target = super::follow_links_under(&spelled, root);
+        if let Some(link) = link_on_tree(&spelled, root) {
+            let target = super::follow_links_under(&link, root);
             let target = self.respell_dir_of(&target, root).unwrap_or(target);
             if self.is_walked_file(&target) && super::relative_to_root(&target, root).is_some() {
                 return Some(target);
@@ -122,10 +122,11 @@ impl Spellings {
     }
 
     /// The first file the walk found, below `root`, that is a symlink leading (below `root`)
-    /// where `path` leads.
+    /// where `path` leads, or that is spelled through a directory symlink this machine does
+    /// not follow as the tree's does (discovery's walk below the root) and is `path` there.
     fn walked_link_to(&self, path: &Path, root: &Path) -> Option<PathBuf> {
         let links = self.links.get_or_init(|| {
-            let is_link = |f: &&PathBuf| std::fs::symlink_metadata(f).is_ok_and(|m| m.is_symlink());
+            let is_link = |f: &&PathBuf| std::fs::symlink_metadata(f).map_or(true, |m| m.is_symlink());
             self.files.iter().filter(is_link).cloned().collect()
         });
         if links.is_empty() {
@@ -155,6 +156,21 @@ impl Spellings {
         let real = self.real_in_tree(dir, root)?;
         let found = self.by_real(root).get(&real)?.clone();
         (found != dir && super::relative_to_root(&found, root).is_some()).then_some(found)
+    }
+}
+
+/// `path` when it is a symlink on the machine whose tree is `root`: as this machine spells it
+/// or, when this machine finds nothing there (a directory symlink on the way that only the
+/// tree's machine resolves), with its directory resolved below `root`. One `lstat` when
+/// this machine has the path.
+fn link_on_tree(path: &Path, root: &Path) -> Option<PathBuf> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) => m.is_symlink().then(|| path.to_path_buf()),
+        Err(_) if root != Path::new("/") => {
+            let on_tree = super::resolve_under_root(dir_of(path), root).join(path.file_name()?);
+            std::fs::symlink_metadata(&on_tree).is_ok_and(|m| m.is_symlink()).then_some(on_tree)
+        }
+        Err(_) => None,
     }
 }
 
