@@ -289,6 +289,11 @@ fn redis_class(word: &[u8]) -> RedisName {
 /// or alias, or a did-you-mean typo of a masked directive's name (within `max(2, len / 6)`
 /// edits: that many of its distinct letters and bytes missing at most).
 fn may_be_a_redis_secret_name(word: &[u8]) -> bool {
+    may_be_a_redis_secret_name_by_letters(letters_in(word), word.len())
+}
+
+/// [`may_be_a_redis_secret_name`] of a word of `len` bytes whose [`letters_in`] are `m`.
+fn may_be_a_redis_secret_name_by_letters(m: u32, len: usize) -> bool {
     use crate::syntax::redis_conf::directives;
     /// Letters, how many of them may be missing, the fewest bytes.
     static NAMES: std::sync::OnceLock<Vec<(u32, u32, usize)>> = std::sync::OnceLock::new();
@@ -306,12 +311,8 @@ fn may_be_a_redis_secret_name(word: &[u8]) -> bool {
         names.sort_by_key(|&(_, _, len)| len);
         names
     });
-    let m = letters_in(word);
     may_name_a_secret_by_letters(m)
-        || names
-            .iter()
-            .take_while(|&&(_, _, len)| word.len() >= len)
-            .any(|&(l, missing, _)| few_absent(l & !m, missing))
+        || names.iter().take_while(|&&(_, _, least)| len >= least).any(|&(l, missing, _)| few_absent(l & !m, missing))
 }
 
 /// [`RedisName`] of a first word as written (any case, any bytes).
@@ -395,6 +396,48 @@ pub fn redis_glued_name_secret(line: &[u8]) -> Option<usize> {
         at += chunk.valid().len() + chunk.invalid().len();
     }
     None
+}
+
+/// A redis.conf line's text after its leading `#`s and blanks (`requirepass pw` of
+/// `# requirepass pw`), judged by one pass over its first word: `Some(plain)` when that word is
+/// printable ASCII ended by a space, a tab or the text's end. Then it holds no glue
+/// ([`redis_glued_name_secret`] finds nothing) and is the first of the line's words; `plain`
+/// says its letters rule out every name that is not [`RedisName::Plain`] (`user` and
+/// `sentinel` included), so [`redis_broken_line_secret`] finds nothing either. `None`: any
+/// other byte before the word's end (`\v`, `\f`, `\r`, a control byte, UTF-8): ask those
+/// functions. Most comment lines' first words are judged here in a few instructions a byte.
+pub fn redis_ordinary_first_word(text: &[u8]) -> Option<bool> {
+    /// [`LETTER`], with [`WORD_END`] for a space or a tab and [`UNUSUAL`] for a byte
+    /// outside printable ASCII: one lookup a byte.
+    const WORD_END: u32 = 1 << 30;
+    const UNUSUAL: u32 = 1 << 31;
+    const CLASS: [u32; 256] = {
+        let mut t = LETTER;
+        let mut b = 0;
+        while b < 256 {
+            if b == b' ' as usize || b == b'\t' as usize {
+                t[b] = WORD_END;
+            } else if !(b >= 0x21 && b <= 0x7e) {
+                t[b] = UNUSUAL;
+            }
+            b += 1;
+        }
+        t
+    };
+    let mut m = 0;
+    let mut len = text.len();
+    for (i, &b) in text.iter().enumerate() {
+        let c = CLASS[b as usize];
+        if c >= WORD_END {
+            if c == UNUSUAL {
+                return None;
+            }
+            len = i;
+            break;
+        }
+        m |= c;
+    }
+    Some(!may_be_a_redis_secret_name_by_letters(m, len))
 }
 
 /// The ranges of whitespace-separated words of a line (quotes not understood: for broken lines).

@@ -607,8 +607,14 @@ fn in_redis_tree(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
     for line in conf.lines() {
         let text = line.content.slice(bytes);
         let lead = text.iter().take_while(|&&b| b == b'#' || b == b' ' || b == b'\t').count();
-        if let Some(from) = crate::secrets::redis_glued_name_secret(&text[lead..]) {
-            out.push(Span::new(line.content.start + lead + from, line.content.end));
+        let directive = &text[lead..];
+        // A first word of printable ASCII holds no glue, and one whose letters name nothing
+        // sensitive makes no commented-out directive: most comment lines end here.
+        let first = crate::secrets::redis_ordinary_first_word(directive);
+        if first.is_none() {
+            if let Some(from) = crate::secrets::redis_glued_name_secret(directive) {
+                out.push(Span::new(line.content.start + lead + from, line.content.end));
+            }
         }
         // A line that does not parse may still hold a password: judge it by its name.
         if let redis_conf::LineKind::Error(_) | redis_conf::LineKind::Misread(_) = &line.kind {
@@ -620,11 +626,9 @@ fn in_redis_tree(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
             }
         }
         // A directive commented out (`# requirepass <the old password>`) is still a password.
-        if let redis_conf::LineKind::Comment | redis_conf::LineKind::Misread(_) = &line.kind {
-            let text = line.content.slice(bytes);
-            let skip = text.iter().take_while(|&&b| b == b'#' || b == b' ' || b == b'\t').count();
-            let start = line.content.start + skip;
-            let directive = &text[skip..];
+        let comment = matches!(&line.kind, redis_conf::LineKind::Comment | redis_conf::LineKind::Misread(_));
+        if comment && first != Some(true) {
+            let start = line.content.start + lead;
             if let Some(from) = crate::secrets::redis_broken_line_secret(directive) {
                 out.push(Span::new(start + from, line.content.end));
             }
@@ -958,6 +962,95 @@ mod same_as_line_by_line {
             }
         }
         assert!(nonempty > 1000, "only {nonempty} inputs with a secret: the comparison proves little");
+    }
+
+    /// Comment lines whose first word `redis_ordinary_first_word` judges in one pass: every
+    /// directive redis-server would take once the `#` is gone (any case, a typo, an alias,
+    /// glued by `\v` or a no-break space, ended by a lone `\r`, `user` and `sentinel`) keeps
+    /// its password masked, as the line-by-line scan masks it; prose is passed over there.
+    #[test]
+    fn commented_out_directives_keep_their_secrets_whatever_their_first_word() {
+        let lines: [&[u8]; 24] = [
+            b"# requirepass Pw1",
+            b"#requirepass Pw1",
+            b"##\t REQUIREPASS Pw1",
+            b"# RequirePass \"Pw1",
+            b"# requirepas Pw1",
+            b"# masterauth Pw1",
+            b"#masterath Pw1",
+            b"# primaryauth Pw1",
+            b"# PrimaryAuth 'Pw1",
+            b"# tls-key-file-pass Pw1",
+            b"# tls-client-key-file-pass Pw1",
+            b"# user alice on >Pw1 ~*",
+            b"#USER alice on >Pw1",
+            b"# sentinel auth-pass mymaster Pw1",
+            b"# Sentinel sentinel-pass Pw1",
+            b"# requirepass\x0bPw1",
+            b"# requirepass\x0cPw1",
+            "# requirepass\u{a0}Pw1".as_bytes(),
+            b"# requirepass\rPw1",
+            b"#requirepass\tPw1",
+            b"# mypassword Pw1",
+            b"# api_key Pw1",
+            b"# auth-token Pw1",
+            b"# db_pwd Pw1",
+        ];
+        for line in lines {
+            let bytes = [&b"port 6379\n"[..], line, b"\n"].concat();
+            let conf = redis_conf::parse_shared(bytes.clone().into());
+            let got = sorted(in_redis_tree(&conf, &bytes));
+            assert_eq!(got, sorted(plain_in_redis(&conf, &bytes)), "{:?}", String::from_utf8_lossy(line));
+            let pw = bytes.windows(3).position(|w| w == b"Pw1").unwrap_or(0);
+            let on = covered(&got, pw..pw + 3);
+            assert!(on.iter().all(|&b| b), "{:?}: {got:?}", String::from_utf8_lossy(line));
+        }
+        // Prose is judged by its first word's letters alone.
+        for line in [&b"By default Redis does not run as a daemon."[..], b"Note: this is", b"", b"1) the port"] {
+            let first = crate::secrets::redis_ordinary_first_word(line);
+            assert_eq!(first, Some(true), "{:?}", String::from_utf8_lossy(line));
+        }
+        // And generated comment lines of those pieces agree with the line-by-line scan.
+        let pieces: [&[u8]; 30] = [
+            b"\n#",
+            b"\n# ",
+            b"#",
+            b" ",
+            b"\t",
+            b"\x0b",
+            b"\x0c",
+            b"\r",
+            "\u{a0}".as_bytes(),
+            b"\xc3",
+            b"\0",
+            b"\"",
+            b"requirepass",
+            b"REQUIREPASS",
+            b"requirepas",
+            b"masterauth",
+            b"masterath",
+            b"primaryauth",
+            b"tls-key-file-pass",
+            b"user",
+            b"USER ",
+            b"sentinel",
+            b"auth-pass",
+            b">pw",
+            b"pw",
+            b"mypassword",
+            b"x",
+            b"-",
+            b"By",
+            b"default",
+        ];
+        let mut nonempty = 0;
+        for bytes in crate::test_input::joined_pieces(0xc0de, 4_000, (4, 40), &pieces) {
+            let conf = redis_conf::parse_shared(bytes.clone().into());
+            let want = sorted(plain_in_redis(&conf, &bytes));
+            nonempty += usize::from(!want.is_empty());
+            assert_eq!(sorted(in_redis_tree(&conf, &bytes)), want, "{:?}", String::from_utf8_lossy(&bytes));
+        }
+        assert!(nonempty > 1000, "only {nonempty} generated files with a secret");
     }
 
     #[test]
