@@ -118,8 +118,12 @@ impl<'a> ReportContext<'a> {
                 }
             }
         }
-        let plain =
-            || *plain.get_or_init(|| memchr::memchr(b'\r', bytes).is_none() && std::str::from_utf8(bytes).is_ok());
+        // Most configs are ASCII: `is_ascii` answers them in wide words before the UTF-8 check.
+        let plain = || {
+            *plain.get_or_init(|| {
+                memchr::memchr(b'\r', bytes).is_none() && (bytes.is_ascii() || std::str::from_utf8(bytes).is_ok())
+            })
+        };
         match file.secrets_within(start..end) {
             Some(secrets) if plain() => {
                 // No `\r` in the file: its line breaks are its `\n`s (no line index built:
