@@ -281,7 +281,7 @@ mod tests {
                     state ^= state >> 7;
                     state ^= state << 17;
                     // Mostly text, every fifth byte or so a line break; some runs of them.
-                    if state % 5 == 0 || (len > 300 && state % 97 < 3) {
+                    if state.is_multiple_of(5) || (len > 300 && state % 97 < 3) {
                         b'\n'
                     } else {
                         b'a' + (state % 26) as u8

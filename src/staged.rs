@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::Diagnostic;
 use crate::model::{FileId, Location, Model};
 
+/// A given file as `keep_touching` compares others with it: its (device, inode), its path as
+/// given, and its resolved path once asked.
+type Wanted<'a> = ((u64, u64), &'a Path, std::cell::OnceCell<Option<PathBuf>>);
+
 /// Keep the findings of `found` that concern one of `files` (paths as given on the command
 /// line, compared after symlinks are resolved): the primary or a related place is in such
 /// a file, or the primary place is a setting a php-fpm pool declared in such a file runs
@@ -23,7 +27,7 @@ pub fn keep_touching(model: &Model, found: &mut Vec<Diagnostic>, files: &[PathBu
     let inode = |p: &Path| std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
     // A given file's resolved path is asked only when another path has its inode (a hard
     // link, a symlink to it): the hook's run never needs one.
-    let wanted: Vec<((u64, u64), &Path, std::cell::OnceCell<Option<PathBuf>>)> =
+    let wanted: Vec<Wanted<'_>> =
         files.iter().filter_map(|p| Some((inode(p)?, p.as_path(), std::cell::OnceCell::new()))).collect();
     let mut seen: HashMap<PathBuf, bool> = HashMap::new();
     let mut touches = |p: &Path| -> bool {

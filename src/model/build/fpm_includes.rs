@@ -314,7 +314,7 @@ pub(super) fn fpm_includes(
         let is_glob = inc.shown.contains(['*', '?', '[']);
         // Tested where FPM would open it (below the root); a file outside the checked tree
         // is not known to be missing.
-        let missing = || match model.confinement.metadata_in(&resolved, Some(model.root_of(FileId(m)))) {
+        let missing = || match model.confinement.metadata_in(resolved, Some(model.root_of(FileId(m)))) {
             Ok(meta) => !meta.is_file(),
             Err(why) => why.is_not_found(),
         };
