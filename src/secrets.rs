@@ -1019,9 +1019,6 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
         NextOf::new(raw, |b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'\n' | b'\r'));
     let mut colon = NextOf::new(raw, |b| b == b':');
     let mut equals = NextOf::new(raw, |b| b == b'=');
-    // Not at a line break: a password quoted across lines (`tcp://u:pw` + `rest@host`) is
-    // its writer's whole password, whatever host phpredis makes of each line.
-    let mut userinfo_stop = NextOf::new(raw, |b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b','));
     let mut long_key = LongKey::default();
     // The word a `@` search ran in (its stop) and the last `@` found in it from there on.
     let mut last_at: Option<(usize, Option<usize>)> = None;
@@ -1083,10 +1080,8 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
         // User-info: `scheme://user:password@host`.
         if raw[i..].starts_with(b"://") {
             let auth_start = i + 3;
-            let stop = userinfo_stop.from(auth_start);
-            step(stop - auth_start);
-            if let Some(at) = raw[auth_start..stop].iter().rposition(|&b| b == b'@') {
-                let userinfo = auth_start..auth_start + at;
+            if let Some(at) = userinfo_at(raw, auth_start) {
+                let userinfo = auth_start..at;
                 let pw = raw[userinfo.clone()]
                     .iter()
                     .position(|&b| b == b':')
@@ -1101,6 +1096,35 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
         i += 1;
     }
     out
+}
+
+/// The `@` ending the user-info of a URL whose authority starts at `start` (just after
+/// `://`), or `None`. As PHP's `php_url_parse_ex2` reads it (which Credis and phpredis use):
+/// the last `@` before the first `/`, `?` or `#`, blanks, commas and line breaks inside the
+/// password included. A password holding `/`, `?` or `#` (refused by PHP, but its writer's
+/// bytes) runs on to the last `@` before the next quote or `://` when the authority reads
+/// `user:` and a non-port. Bounded by the next quote or `://`: linear over a save path.
+pub(crate) fn userinfo_at(raw: &[u8], start: usize) -> Option<usize> {
+    let rest = &raw[start.min(raw.len())..];
+    let mut seg_end = rest.len();
+    for (k, &b) in rest.iter().enumerate() {
+        if b == b'"' || b == b'\'' || (b == b':' && rest[k..].starts_with(b"://")) {
+            seg_end = k;
+            break;
+        }
+    }
+    step(seg_end);
+    let seg = &rest[..seg_end];
+    let auth_end = seg.iter().position(|&b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(seg.len());
+    if let Some(at) = seg[..auth_end].iter().rposition(|&b| b == b'@') {
+        return Some(start + at);
+    }
+    let colon = seg[..auth_end].iter().position(|&b| b == b':')?;
+    let after = &seg[colon + 1..auth_end];
+    if !after.is_empty() && after.iter().all(u8::is_ascii_digit) {
+        return None; // `host:port/...`: an `@` further on is in the path or query
+    }
+    seg[auth_end..].iter().rposition(|&b| b == b'@').map(|p| start + auth_end + p)
 }
 
 /// The first byte of a kind at or after a position, for positions asked in growing order

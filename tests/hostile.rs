@@ -3627,3 +3627,45 @@ fn a_user_info_password_quoted_across_lines_is_masked_on_every_line() {
     let concise = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
     assert!(concise.contains("phpredis splits the save path there"), "{concise}");
 }
+
+/// A user-info password holding a blank or a comma (PHP's `parse_url` reads it to the last
+/// `@`, compared live), or a `/` or `?` (PHP refuses the URL, but the bytes are still the
+/// password), is masked whole in a valid php.ini, a pool and env.php, in every output.
+#[test]
+fn a_user_info_password_with_a_blank_comma_slash_or_question_mark_is_masked() {
+    for (sep, php_reads_it) in [(" ", true), (",", true), ("/", false), ("?", false)] {
+        let pw = format!("tcp://usr:LeakSp1{sep}LeakSp2@127.0.0.1:6379");
+        if let Some(php) = common::oracle("php") {
+            let o = Command::new(&php)
+                .args(["-n", "-r", "echo json_encode(parse_url($argv[1]));", &pw])
+                .output()
+                .expect("run php");
+            let got = String::from_utf8_lossy(&o.stdout).into_owned();
+            let pass = format!("\"pass\":\"LeakSp1{}LeakSp2\"", sep.replace('/', "\\/"));
+            assert_eq!(got.contains(&pass), php_reads_it, "parse_url({pw:?}) = {got}");
+        }
+        let repo = tempfile::tempdir().expect("tmp");
+        let ini = "etc/php/8.2/fpm/php.ini";
+        write(&repo.path().join(ini), &format!("[PHP]\nsession.save_handler = redis\nsession.save_path = \"{pw}\"\n"));
+        write(
+            &repo.path().join("etc/php/8.2/fpm/pool.d/www.conf"),
+            &format!("[www]\nlisten = /run/php.sock\nphp_value[session.save_path] = \"{pw}?timeout=1\"\n"),
+        );
+        write(
+            &repo.path().join("var/www/m2/app/etc/env.php"),
+            &format!(
+                "<?php\nreturn [\n  'session' => ['save' => 'redis', 'redis' => ['host' => '{pw}', 'port' => '6379', 'password' => 'LeakSp3']],\n];\n"
+            ),
+        );
+        let mut outputs = every_output(repo.path(), &["-v"]);
+        outputs.extend(every_output(repo.path(), &["--diff"]));
+        for args in [vec!["parse", ini], vec!["parse", "--format", "json", ini]] {
+            outputs.push((args.join(" "), all_output(&sesslint_in(repo.path(), &args))));
+        }
+        for (what, text) in outputs {
+            for needle in ["LeakSp1", "LeakSp2", "LeakSp3"] {
+                assert!(!text.contains(needle), "{sep:?}: {what} shows {needle}:\n{text}");
+            }
+        }
+    }
+}

@@ -104,12 +104,8 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
         // User-info: `scheme://user:password@host`.
         if raw[i..].starts_with(b"://") {
             let auth_start = i + 3;
-            let stop = raw[auth_start..]
-                .iter()
-                .position(|&b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b','))
-                .map_or(raw.len(), |p| auth_start + p);
-            if let Some(at) = raw[auth_start..stop].iter().rposition(|&b| b == b'@') {
-                let userinfo = auth_start..auth_start + at;
+            if let Some(at) = super::userinfo_at(raw, auth_start) {
+                let userinfo = auth_start..at;
                 let pw = raw[userinfo.clone()]
                     .iter()
                     .position(|&b| b == b':')
