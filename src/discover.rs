@@ -431,7 +431,7 @@ fn walk(
         let more = refused.len() - MAX_REFUSED_LINKS;
         refused.truncate(MAX_REFUSED_LINKS);
         let reason = format!(
-            "{more} more director{} below it lead out of the checked tree or to where sesslint does not go; not entered (at most {MAX_REFUSED_LINKS} are listed)",
+            "{more} more director{} below it lead out of the checked tree, to nothing in it or to where sesslint does not go; not entered (at most {MAX_REFUSED_LINKS} are listed)",
             if more == 1 { "y" } else { "ies" }
         );
         refused.push(Unreadable { path: top.to_path_buf(), reason });
@@ -528,7 +528,10 @@ impl Walk<'_> {
                 return None;
             }
             let target = resolve_under_root(link, &root_for(link, root, fleet), dirs);
-            if !std::fs::metadata(&target).is_ok_and(|m| m.is_dir()) {
+            // Climbing out of the checked tree as written: the tree's kernel stops at its
+            // `/`, where nothing of this machine is, whatever this machine has there.
+            let escapes = crate::confine::relative_to_root(&crate::confine::lexical_clean(&target), root).is_none();
+            if escapes || !std::fs::metadata(&target).is_ok_and(|m| m.is_dir()) {
                 return Some(None);
             }
             match dirs.resolve_dir(&target) {
@@ -556,8 +559,15 @@ impl Walk<'_> {
                         None => {}
                         // Nothing there below the root; a link this machine resolves out of
                         // the checked tree is still said to (below), never entered.
-                        Some(None) if confinement.may_enter(e.path()).is_ok() => return false,
-                        Some(None) => {}
+                        // Nothing there below the root: said as a file link is when the
+                        // directory would hold configuration, whatever this machine has there.
+                        Some(None) => {
+                            if may_hold_configuration(e.path()) {
+                                let reason = link_to_nothing(e.path(), root_for(e.path(), root, fleet).as_path());
+                                refused.borrow_mut().push(Unreadable { path: e.path().to_path_buf(), reason });
+                            }
+                            return false;
+                        }
                         Some(Some(target)) => {
                             relinked.borrow_mut().push((e.path().to_path_buf(), e.depth(), target));
                             return false;
@@ -629,6 +639,18 @@ impl Walk<'_> {
                             out.files.push(Found { path, read_from: target, role, size, checked: None, met_at: None });
                             continue;
                         }
+                    }
+                    // A directory link dangling or looping (php-fpm fails there on ENOENT
+                    // or ELOOP): the directory is not read, said as a file link is.
+                    if err.depth() > 0
+                        && err.loop_ancestor().is_none()
+                        && is_link(&path)
+                        && classify(&path).is_none()
+                        && may_hold_configuration(&path)
+                    {
+                        let reason = link_to_nothing(&path, root_for(&path, root, fleet).as_path());
+                        refused.borrow_mut().push(Unreadable { path, reason });
+                        continue;
                     }
                     let unreadable_dir =
                         err.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied)
@@ -795,6 +817,40 @@ impl Walk<'_> {
         }
         out.unreadable.extend(part.unreadable.into_iter().map(|u| Unreadable { path: respell(&u.path), ..u }));
         refused.borrow_mut().extend(part.refused.into_iter().map(|u| Unreadable { path: respell(&u.path), ..u }));
+    }
+}
+
+/// Whether a directory at `path` is one the programs read configuration from, judged by
+/// its spelling only (a `php` directory or one below it, `pool.d`, `conf.d`, `redis`,
+/// `apache2`, Magento's `app/etc`, ...): a symlink there leading nowhere hides files
+/// PHP, php-fpm, redis-server or httpd would read, so it is said; other dangling
+/// directory links of an image (`/etc/ssl/certs/...`) are not configuration.
+fn may_hold_configuration(path: &Path) -> bool {
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let own = name(path);
+    let parent = path.parent().map(name).unwrap_or_default();
+    matches!(own.as_str(), "pool.d" | "php-fpm.d" | "conf.d" | "php.d" | "mods-available")
+        || (own == "etc" && parent == "app")
+        || path.components().any(|c| {
+            let c = c.as_os_str().to_string_lossy().to_ascii_lowercase();
+            c.starts_with("php")
+                || matches!(
+                    c.as_str(),
+                    "redis" | "valkey" | "apache2" | "httpd" | "stunnel" | "stunnel4" | "peervpn" | "spiped"
+                )
+        })
+}
+
+/// Why the directory symlink `link`, resolved below `root` as the tree's machine resolves
+/// it, leads to no directory: a loop (still a link after 40 hops, the kernel's ELOOP bound)
+/// or nothing. Never this machine's own resolution, so the verdict is the tree's.
+fn link_to_nothing(link: &Path, root: &Path) -> String {
+    let end = crate::confine::follow_links_under(link, root);
+    match std::fs::symlink_metadata(&end).is_ok_and(|m| m.file_type().is_symlink()) {
+        true => "a symlink loop (the programs fail there with ELOOP); the directory is not read".into(),
+        false => {
+            "a symlink to nothing in the tree (the programs skip it or fail there); the directory is not read".into()
+        }
     }
 }
 

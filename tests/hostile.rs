@@ -120,8 +120,9 @@ fn a_symlink_out_of_the_tree_is_reported_not_followed() {
     std::os::unix::fs::symlink(outer.path().join("private"), repo.join("etc/valkey")).expect("symlink dir");
     let out = all_output(&sesslint_in(&repo, &["check", "--format", "concise", "."]));
     assert!(!out.contains("leaked-directive-xyzzy"), "{out}");
-    assert!(out.contains("redis-evil.conf") && out.contains("outside the checked tree"), "{out}");
-    assert!(out.contains("etc/valkey"), "the symlinked directory is named: {out}");
+    assert!(out.contains("etc/redis/redis-evil.conf: a symlink to nothing below the root"), "{out}");
+    // In the tree (its top holds etc/) the absolute target is nothing, whatever this machine has.
+    assert!(out.contains("etc/valkey: a symlink to nothing in the tree"), "the symlinked directory is named: {out}");
 }
 
 #[test]
@@ -1817,9 +1818,10 @@ fn symlinks_out_of_the_tree_are_listed_up_to_a_bound_then_counted() {
     let o = sesslint_in(&repo, &["check", "--format", "concise", "."]);
     let text = all_output(&o);
     assert!(!text.contains("xyzzy"), "{text}");
-    let listed = text.lines().filter(|l| l.contains("SL002") && l.contains("outside the checked tree")).count();
+    // The tree's top holds etc/: the absolute target is nothing in it, whatever this machine has.
+    let listed = text.lines().filter(|l| l.contains("SL002") && l.contains("a symlink to nothing in the tree")).count();
     assert_eq!(listed, 20, "{text}");
-    assert!(text.contains("280 more directories below it lead out of the checked tree"), "{text}");
+    assert!(text.contains("280 more directories below it lead out of the checked tree, to nothing in it"), "{text}");
 }
 
 /// While `--fix` writes a file, its temporary file is in `.sesslint/tmp/`, never beside the
@@ -3572,7 +3574,8 @@ fn directory_symlinks_below_the_root_are_followed_as_the_tree_s_machine_follows_
     std::fs::create_dir_all(root.join("etc/php/8.2")).expect("mkdir");
     symlink(root.join("realfpm"), root.join("etc/php/8.2/fpm")).expect("link");
     let show = all_output(&sesslint_in(&root, &["show", "."]));
-    assert!(!show.contains("etc/php/8.2/fpm"), "{show}");
+    assert!(!show.contains("pool www (etc/php/8.2/fpm") && !show.contains("(etc/php/8.2/fpm)"), "{show}");
+    assert!(show.contains("not read: etc/php/8.2/fpm: a symlink to nothing in the tree"), "{show}");
     let fix = sesslint_in(&root, &["check", "--fix", "--unsafe-fixes", "."]);
     assert_ne!(fix.status.code(), Some(2), "{}", all_output(&fix));
     let fixed = std::fs::read_to_string(root.join("realfpm/php.ini")).expect("read");
@@ -3667,5 +3670,71 @@ fn a_user_info_password_with_a_blank_comma_slash_or_question_mark_is_masked() {
                 assert!(!text.contains(needle), "{sep:?}: {what} shows {needle}:\n{text}");
             }
         }
+    }
+}
+
+/// A directory symlink below the root that leads nowhere in the tree (dangling there,
+/// climbing out of it, or a loop) is said as a file link there is: SL002 on the link with
+/// the reason, `check`, `check --diff` and `show` exit 1, and the words are the same
+/// whether or not this machine has something at the target (the verdict is the tree's).
+/// A dangling directory link where no program reads configuration stays unsaid.
+#[test]
+fn a_directory_symlink_leading_nowhere_in_the_tree_is_said_whatever_this_machine_has() {
+    let outside = tempfile::tempdir().expect("tmp");
+    let outside = outside.path().canonicalize().expect("canonical");
+    write(&outside.join("fpm/php.ini"), format!("[PHP]\nsession.save_handler = files\n; {CANARY}\n"));
+    let on_host = outside.join("fpm").display().to_string();
+    let nowhere = format!("/nonexistent-sesslint-{}/fpm", std::process::id());
+    assert!(!Path::new(&nowhere).exists());
+    let escaping = format!("../../../../../../../../../..{on_host}");
+    const NOTHING: &str = "a symlink to nothing in the tree";
+    const LOOP: &str = "a symlink loop";
+    // (fpm's target, extra links (path, target), the reason said)
+    let cases: Vec<(String, Vec<(&str, &str)>, &str)> = vec![
+        (on_host.clone(), vec![], NOTHING),
+        (nowhere.clone(), vec![], NOTHING),
+        (format!("/../../..{on_host}"), vec![], NOTHING),
+        (escaping, vec![], NOTHING),
+        ("/opt/l1".into(), vec![("opt/l1", "/opt/l2"), ("opt/l2", "/opt/l1")], LOOP),
+        ("../../../opt/l1".into(), vec![("opt/l1", "l2"), ("opt/l2", "l1")], LOOP),
+    ];
+    let mut said = Vec::new();
+    for (target, extra, reason) in &cases {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path();
+        write(&root.join("etc/php/8.2/cli/php.ini"), "[PHP]\nsession.save_handler = files\n");
+        symlink(target, root.join("etc/php/8.2/fpm")).expect("link");
+        // Not a directory any program reads configuration from: nothing to say.
+        std::fs::create_dir_all(root.join("etc/sslx")).expect("mkdir");
+        symlink(&nowhere, root.join("etc/sslx/certs")).expect("link");
+        for (path, to) in extra {
+            std::fs::create_dir_all(root.join(path).parent().expect("parent")).expect("mkdir");
+            symlink(to, root.join(path)).expect("link");
+        }
+        let what = format!("etc/php/8.2/fpm -> {target} {extra:?}");
+        let check = sesslint_in(root, &["check", "--format", "concise", "--select", "SL002", "."]);
+        let text = all_output(&check);
+        assert_eq!(check.status.code(), Some(1), "{what}:\n{text}");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 1, "{what}:\n{text}");
+        assert!(
+            lines[0].starts_with("etc/php/8.2/fpm:1:1: warning[SL002] could not read etc/php/8.2/fpm: ")
+                && lines[0].contains(reason),
+            "{what}:\n{text}"
+        );
+        said.push((reason, lines[0].to_owned()));
+        let diff = sesslint_in(root, &["check", "--diff", "."]);
+        assert_eq!(diff.status.code(), Some(1), "{what}:\n{}", all_output(&diff));
+        let show = sesslint_in(root, &["show", "."]);
+        let shown = all_output(&show);
+        assert_eq!(show.status.code(), Some(1), "{what}:\n{shown}");
+        assert!(shown.contains("not read: etc/php/8.2/fpm: ") && shown.contains(reason), "{what}:\n{shown}");
+        for (name, text) in every_output(root, &[]) {
+            assert!(!text.contains(CANARY) && !text.contains("etc/sslx"), "{what}: {name}:\n{text}");
+        }
+    }
+    // The same words for the link whether this machine has its target or not.
+    for (reason, line) in &said {
+        assert_eq!(line, &said.iter().find(|(r, _)| r == reason).expect("one").1);
     }
 }
