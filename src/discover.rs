@@ -647,6 +647,13 @@ impl Walk<'_> {
                         && is_link(&path)
                         && classify(&path).is_none()
                         && may_hold_configuration(&path)
+                        && (!rooted || {
+                            // Below the root: neither a directory nor a file there (a file
+                            // link, `conf.d/auth.conf`, is read by the include naming it).
+                            let host_root = root_for(&path, root, fleet);
+                            relink(&path, err.depth()) == Some(None)
+                                && !resolve_under_root(&path, &host_root, dirs).is_file()
+                        })
                     {
                         let reason = link_to_nothing(&path, root_for(&path, root, fleet).as_path());
                         refused.borrow_mut().push(Unreadable { path, reason });
@@ -847,10 +854,8 @@ fn may_hold_configuration(path: &Path) -> bool {
 fn link_to_nothing(link: &Path, root: &Path) -> String {
     let end = crate::confine::follow_links_under(link, root);
     match std::fs::symlink_metadata(&end).is_ok_and(|m| m.file_type().is_symlink()) {
-        true => "a symlink loop (the programs fail there with ELOOP); the directory is not read".into(),
-        false => {
-            "a symlink to nothing in the tree (the programs skip it or fail there); the directory is not read".into()
-        }
+        true => "a symlink loop (the programs fail there with ELOOP); not read".into(),
+        false => "a symlink to nothing in the tree (the programs skip it or fail there); not read".into(),
     }
 }
 

@@ -3690,7 +3690,8 @@ fn a_directory_symlink_leading_nowhere_in_the_tree_is_said_whatever_this_machine
     const NOTHING: &str = "a symlink to nothing in the tree";
     const LOOP: &str = "a symlink loop";
     // (fpm's target, extra links (path, target), the reason said)
-    let cases: Vec<(String, Vec<(&str, &str)>, &str)> = vec![
+    type Case<'a> = (String, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (on_host.clone(), vec![], NOTHING),
         (nowhere.clone(), vec![], NOTHING),
         (format!("/../../..{on_host}"), vec![], NOTHING),
