@@ -1301,7 +1301,31 @@ pub fn mask_ranges(text: &str, ranges: &[Range<usize>]) -> String {
 
 /// A save path as text for output: its credentials masked by position.
 pub fn mask_save_path(value: &str) -> String {
-    mask_ranges(value, &save_path_secret_ranges(value.as_bytes()))
+    let mut ranges = save_path_secret_ranges(value.as_bytes());
+    // A piece cut before its user-info's `@` ([`userinfo_cut_at`]), as the model reads it.
+    let mut at = 0;
+    for piece in value.split(|c: char| c.is_ascii_whitespace() || c == ',') {
+        if let Some(from) = userinfo_cut_at(piece) {
+            ranges.push(at + from..at + piece.len());
+        }
+        at += piece.len() + 1;
+    }
+    mask_ranges(value, &ranges)
+}
+
+/// Where the text after `scheme://user:` starts in `piece` when the piece holds no `@`,
+/// `/` or `?` after its `://` and that text is no port (not all digits): the user-info
+/// password cut before its `@` (erring on masking more: a port misspelled is masked too).
+pub fn userinfo_cut_at(piece: &str) -> Option<usize> {
+    let authority = piece.find("://")? + 3;
+    let rest = &piece[authority..];
+    // `[::1]:6390`: an IPv6 literal's colons are no user-info.
+    if rest.contains(['@', '/', '?']) || rest.starts_with('[') {
+        return None;
+    }
+    let colon = rest.find(':')?;
+    let after = &rest[colon + 1..];
+    (!after.is_empty() && !after.bytes().all(|b| b.is_ascii_digit())).then_some(authority + colon + 1)
 }
 
 fn percent_decode(s: &[u8]) -> Vec<u8> {

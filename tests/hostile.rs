@@ -3739,3 +3739,27 @@ fn a_directory_symlink_leading_nowhere_in_the_tree_is_said_whatever_this_machine
         assert_eq!(line, &said.iter().find(|(r, _)| r == reason).expect("one").1);
     }
 }
+
+/// An Apache `php_value session.save_path` quoted open on its line (httpd ends the directive
+/// there; no `\`): the `auth=` value or the rest of a user-info password on the next line
+/// is masked in every output, and the piece on the directive's line is quoted as no port.
+#[test]
+fn an_apache_save_path_quoted_open_across_lines_shows_no_credential() {
+    for value in ["\"tcp://h:6379?x=1\n&auth=LeakAp1\"", "\"tcp://usr:LeakAp1\nLeakAp2@127.0.0.1:6379\""] {
+        let repo = tempfile::tempdir().expect("tmp");
+        write(&repo.path().join("etc/php/8.2/fpm/php.ini"), "[PHP]\nsession.save_handler = files\n");
+        write(
+            &repo.path().join("etc/apache2/sites-enabled/000-default.conf"),
+            &format!(
+                "<VirtualHost *:80>\nphp_value x \"a\nphp_value session.save_handler redis\nphp_value session.save_path {value}\n</VirtualHost>\n"
+            ),
+        );
+        let mut outputs = every_output(repo.path(), &["-v"]);
+        outputs.extend(every_output(repo.path(), &["--diff"]));
+        for (what, text) in outputs {
+            for needle in ["LeakAp1", "LeakAp2"] {
+                assert!(!text.contains(needle), "{value:?}: {what} shows {needle}:\n{text}");
+            }
+        }
+    }
+}

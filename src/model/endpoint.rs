@@ -279,6 +279,10 @@ fn parse_save_path_with_passwords(handler: &str, save_path: &str) -> Vec<(RedisT
         // across lines); what follows `usr:` is password, and the next piece its rest.
         if let Some(from) = pieces.peek().and_then(|next| userinfo_split_at(piece, next)) {
             secrets.push(from..piece.len());
+        } else if let Some(from) = crate::secrets::userinfo_cut_at(piece) {
+            // `tcp://usr:pw` and no `@`: an Apache value quoted open on its line is cut
+            // there, the rest of the password on the next line; never quoted as a port.
+            secrets.push(from..piece.len());
         }
         after_password = secrets.last().is_some_and(|r| r.end == piece.len());
         out.push(parse_piece(piece, &secrets));

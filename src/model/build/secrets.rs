@@ -536,6 +536,27 @@ pub(super) fn in_apache(conf: &crate::syntax::apache_conf::ApacheConf) -> Vec<Sp
             for r in crate::secrets::save_path_secret_ranges(conf.text(value.span)) {
                 out.push(Span::new(value.span.start + r.start, value.span.start + r.end));
             }
+            // httpd ends the directive at the line break, but a value quoted open there is
+            // its writer's save path on to the closing quote: its credentials on the next
+            // lines (`&auth=pw"`, `rest@host"`) are read as php.ini's would be.
+            let bytes = conf.source();
+            let from = n.span.start.min(bytes.len());
+            let vend = value.span.end.min(bytes.len()).max(from);
+            let end = memchr::memchr(b'\n', &bytes[vend..]).map_or(bytes.len(), |p| vend + p + 1);
+            let vstart = value.span.start.clamp(from, end);
+            for until in open_value_runs_to(bytes, &bytes[from..end], end, None) {
+                for r in crate::secrets::save_path_secret_ranges(&bytes[vstart..until]) {
+                    // One span a line: the piece on the directive's line is what the
+                    // model's value holds, and a message naming it is masked by it.
+                    let first = vstart + r.start;
+                    let mut s = first;
+                    for p in memchr::memchr_iter(b'\n', &bytes[first..vstart + r.end]) {
+                        out.push(Span::new(s, first + p));
+                        s = first + p + 1;
+                    }
+                    out.push(Span::new(s, vstart + r.end));
+                }
+            }
         } else if crate::secrets::ini_key_is_secret(&key) && !value.value.is_empty() {
             out.push(value.span);
         }
