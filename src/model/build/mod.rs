@@ -351,6 +351,18 @@ mod tests {
         assert!(model.redis.iter().any(|s| s.acl_file.is_some()));
     }
 
+    /// The demo tree and every rule fixture tree that holds an `etc/`, sorted: the machines
+    /// the fleet tests copy into hosts.
+    fn fixture_machines() -> Vec<PathBuf> {
+        let mut machines = vec![PathBuf::from("fixtures/demo")];
+        for code in std::fs::read_dir("fixtures/rules").expect("fixtures/rules").filter_map(Result::ok) {
+            machines.extend(std::fs::read_dir(code.path()).expect("rule dir").filter_map(Result::ok).map(|e| e.path()));
+        }
+        machines.retain(|d| d.join("etc").is_dir());
+        machines.sort();
+        machines
+    }
+
     /// A fleet's report-only build releases each group's trees before any file's secrets
     /// are located; a file asked later is parsed again from its bytes: every file's
     /// secrets (and all that was lowered) are those of the build that keeps its trees, on
@@ -359,12 +371,7 @@ mod tests {
     #[test]
     fn a_fleet_that_releases_its_trees_locates_the_same_secrets_when_asked() {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let mut machines = vec![PathBuf::from("fixtures/demo")];
-        for code in std::fs::read_dir("fixtures/rules").expect("fixtures/rules").filter_map(Result::ok) {
-            machines.extend(std::fs::read_dir(code.path()).expect("rule dir").filter_map(Result::ok).map(|e| e.path()));
-        }
-        machines.retain(|d| d.join("etc").is_dir());
-        machines.sort();
+        let machines = fixture_machines();
         let mut n = 0;
         for m in machines.iter().chain(&machines) {
             copy_tree(m, &tmp.path().join(format!("h{n:03}")));
@@ -411,12 +418,7 @@ mod tests {
     #[test]
     fn a_fleet_lowered_in_groups_is_the_fleet_lowered_at_once() {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let mut machines = vec![PathBuf::from("fixtures/demo")];
-        for code in std::fs::read_dir("fixtures/rules").expect("fixtures/rules").filter_map(Result::ok) {
-            machines.extend(std::fs::read_dir(code.path()).expect("rule dir").filter_map(Result::ok).map(|e| e.path()));
-        }
-        machines.retain(|d| d.join("etc").is_dir());
-        machines.sort();
+        let machines = fixture_machines();
         for (i, m) in machines.iter().enumerate() {
             copy_tree(m, &tmp.path().join(format!("h{i:03}")));
         }
