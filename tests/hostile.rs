@@ -3649,14 +3649,14 @@ fn a_user_info_password_with_a_blank_comma_slash_or_question_mark_is_masked() {
         }
         let repo = tempfile::tempdir().expect("tmp");
         let ini = "etc/php/8.2/fpm/php.ini";
-        write(&repo.path().join(ini), &format!("[PHP]\nsession.save_handler = redis\nsession.save_path = \"{pw}\"\n"));
+        write(&repo.path().join(ini), format!("[PHP]\nsession.save_handler = redis\nsession.save_path = \"{pw}\"\n"));
         write(
             &repo.path().join("etc/php/8.2/fpm/pool.d/www.conf"),
-            &format!("[www]\nlisten = /run/php.sock\nphp_value[session.save_path] = \"{pw}?timeout=1\"\n"),
+            format!("[www]\nlisten = /run/php.sock\nphp_value[session.save_path] = \"{pw}?timeout=1\"\n"),
         );
         write(
             &repo.path().join("var/www/m2/app/etc/env.php"),
-            &format!(
+            format!(
                 "<?php\nreturn [\n  'session' => ['save' => 'redis', 'redis' => ['host' => '{pw}', 'port' => '6379', 'password' => 'LeakSp3']],\n];\n"
             ),
         );
@@ -3750,7 +3750,7 @@ fn an_apache_save_path_quoted_open_across_lines_shows_no_credential() {
         write(&repo.path().join("etc/php/8.2/fpm/php.ini"), "[PHP]\nsession.save_handler = files\n");
         write(
             &repo.path().join("etc/apache2/sites-enabled/000-default.conf"),
-            &format!(
+            format!(
                 "<VirtualHost *:80>\nphp_value x \"a\nphp_value session.save_handler redis\nphp_value session.save_path {value}\n</VirtualHost>\n"
             ),
         );
