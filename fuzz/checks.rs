@@ -69,13 +69,14 @@ pub fn check_redis_conf(bytes: &[u8]) {
     assert_eq!(tree.print(), bytes, "redis.conf round trip");
     let mut at = 0;
     for line in tree.lines() {
+        let content = line.content(bytes);
         assert_eq!(line.span.start, at, "redis.conf lines leave a gap or overlap");
-        assert!(line.content.start >= line.span.start && line.content.end <= line.span.end, "content outside its line");
+        assert!(content.start >= line.span.start && content.end <= line.span.end, "content outside its line");
         if let redis_conf::LineKind::Directive(d) = &line.kind {
-            assert!(d.name.span.start >= line.content.start, "directive name before its line's content");
+            assert!(d.name.span.start >= content.start, "directive name before its line's content");
             let mut prev = d.name.span.end;
             for arg in d.args() {
-                assert!(arg.span.start > prev && arg.span.end <= line.content.end, "argument out of place: {arg:?}");
+                assert!(arg.span.start > prev && arg.span.end <= content.end, "argument out of place: {arg:?}");
                 prev = arg.span.end;
             }
         }

@@ -12,13 +12,14 @@ fn assert_round_trip(bytes: &[u8]) {
     // The line spans tile the input.
     let mut at = 0;
     for line in tree.lines() {
+        let content = line.content(bytes);
         assert_eq!(line.span.start, at);
-        assert!(line.content.start >= line.span.start && line.content.end <= line.span.end);
+        assert!(content.start >= line.span.start && content.end <= line.span.end);
         if let LineKind::Directive(d) = &line.kind {
             let mut prev = d.name.span.end;
-            assert!(d.name.span.start >= line.content.start);
+            assert!(d.name.span.start >= content.start);
             for arg in d.args() {
-                assert!(arg.span.start > prev && arg.span.end <= line.content.end, "{arg:?}");
+                assert!(arg.span.start > prev && arg.span.end <= content.end, "{arg:?}");
                 prev = arg.span.end;
             }
         }

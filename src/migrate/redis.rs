@@ -15,7 +15,7 @@ fn directive_at(model: &Model, at: Location) -> Option<&Directive> {
     let conf = model.file(at.file).tree.redis()?;
     conf.lines().iter().find_map(|l| match &l.kind {
         LineKind::Directive(d) if l.span.start <= at.span.start && at.span.start < l.span.end.max(l.span.start + 1) => {
-            Some(d)
+            Some(&**d)
         }
         _ => None,
     })
@@ -43,7 +43,7 @@ fn new_line_place(conf: &RedisConf, example: &str) -> (usize, String, &'static s
     let eol = if text.windows(2).any(|w| w == b"\r\n") { "\r\n" } else { "\n" };
     for l in conf.lines() {
         if matches!(l.kind, LineKind::Comment) {
-            let c = String::from_utf8_lossy(l.content.slice(text));
+            let c = String::from_utf8_lossy(l.content(text).slice(text));
             let body = c.trim_start_matches('#').trim_start();
             if body.starts_with(example) && (l.span.end > l.span.start) && text.get(l.span.end - 1) == Some(&b'\n') {
                 return (l.span.end, String::new(), eol);

@@ -80,9 +80,10 @@ fn parse_read(bytes: &[u8]) -> AclFile {
     let mut checker = redis_conf::Checker::new();
     let mut seen: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
     for line in conf.lines() {
+        let content = line.content(bytes);
         let keyword_error = || {
             SyntaxError::new(
-                line.content,
+                content,
                 "should start with user keyword followed by the username (an ACL file has only `user` lines: no comments, `user` in lower case)",
             )
         };
@@ -94,7 +95,7 @@ fn parse_read(bytes: &[u8]) -> AclFile {
             }
             // A NUL byte: refused as before (any error refuses the whole ACL file).
             LineKind::Error(_) | LineKind::Misread(_) => {
-                out.errors.push(SyntaxError::new(line.content, "Syntax error"));
+                out.errors.push(SyntaxError::new(content, "Syntax error"));
                 continue;
             }
             LineKind::Directive(d) => d,
@@ -106,17 +107,15 @@ fn parse_read(bytes: &[u8]) -> AclFile {
         }
         let name = args[0].value.to_vec();
         if seen.contains(&name) {
-            out.errors.push(SyntaxError::new(
-                line.content,
-                format!("Duplicate user '{}' found", String::from_utf8_lossy(&name)),
-            ));
+            out.errors
+                .push(SyntaxError::new(content, format!("Duplicate user '{}' found", String::from_utf8_lossy(&name))));
             continue;
         }
         seen.insert(name.clone());
         let values: Vec<redis_conf::ArgBytes> = args.iter().map(|a| a.value.clone()).collect();
         match checker.directive("user", &values) {
             Err(message) | Ok(redis_conf::Action::AclUnknown(message)) => {
-                out.errors.push(SyntaxError::new(line.content, as_acl_file_says(message)));
+                out.errors.push(SyntaxError::new(content, as_acl_file_says(message)));
                 continue;
             }
             Ok(_) => {}
@@ -130,7 +129,7 @@ fn parse_read(bytes: &[u8]) -> AclFile {
         out.users.push(AclLine {
             name,
             rules: values[1..].iter().map(|v| v.to_vec()).collect(),
-            span: line.content,
+            span: content,
             secrets,
         });
     }

@@ -626,7 +626,8 @@ fn open_quote_runs(bytes: &[u8], lines: impl Iterator<Item = Span>, spans: &[Spa
 fn in_redis_tree(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
     let mut out = Vec::new();
     for line in conf.lines() {
-        let text = line.content.slice(bytes);
+        let content = line.content(bytes);
+        let text = content.slice(bytes);
         let lead = text.iter().take_while(|&&b| b == b'#' || b == b' ' || b == b'\t').count();
         let directive = &text[lead..];
         // A first word of printable ASCII holds no glue, and one whose letters name nothing
@@ -634,24 +635,24 @@ fn in_redis_tree(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
         let first = crate::secrets::redis_ordinary_first_word(directive);
         if first.is_none() {
             if let Some(from) = crate::secrets::redis_glued_name_secret(directive) {
-                out.push(Span::new(line.content.start + lead + from, line.content.end));
+                out.push(Span::new(content.start + lead + from, content.end));
             }
         }
         // A line that does not parse may still hold a password: judge it by its name.
         if let redis_conf::LineKind::Error(_) | redis_conf::LineKind::Misread(_) = &line.kind {
-            if let Some(from) = crate::secrets::redis_broken_line_secret(line.content.slice(bytes)) {
-                out.push(Span::new(line.content.start + from, line.content.end));
+            if let Some(from) = crate::secrets::redis_broken_line_secret(content.slice(bytes)) {
+                out.push(Span::new(content.start + from, content.end));
             }
-            if let Some(from) = crate::secrets::redis_broken_line_acl_like(line.content.slice(bytes)) {
-                out.push(Span::new(line.content.start + from, line.content.end));
+            if let Some(from) = crate::secrets::redis_broken_line_acl_like(content.slice(bytes)) {
+                out.push(Span::new(content.start + from, content.end));
             }
         }
         // A directive commented out (`# requirepass <the old password>`) is still a password.
         let comment = matches!(&line.kind, redis_conf::LineKind::Comment | redis_conf::LineKind::Misread(_));
         if comment && first != Some(true) {
-            let start = line.content.start + lead;
+            let start = content.start + lead;
             if let Some(from) = crate::secrets::redis_broken_line_secret(directive) {
-                out.push(Span::new(start + from, line.content.end));
+                out.push(Span::new(start + from, content.end));
             }
             if directive.len() > 5 && directive[..5].eq_ignore_ascii_case(b"user ") {
                 for r in crate::secrets::acl_rule_secret_words(directive) {

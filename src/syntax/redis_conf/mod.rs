@@ -35,13 +35,13 @@ pub struct RedisConf {
     lines: Vec<Line>,
 }
 
-/// One line: its full span (including the `\n`, if any) and what it holds.
+/// One line: its full span (including the `\n`, if any) and what it holds. 32 bytes: most
+/// lines of a shipped redis.conf are comments, so what only a directive or an error needs is
+/// boxed and the trimmed content is worked out when asked ([`Line::content`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
     /// The whole line including its line ending.
     pub span: Span,
-    /// The line after redis-server's trim of `" \t\r\n"` on both ends.
-    pub content: Span,
     pub kind: LineKind,
 }
 
@@ -51,13 +51,21 @@ pub enum LineKind {
     Blank,
     /// `#` as the first byte after trimming.
     Comment,
-    Directive(Directive),
+    Directive(Box<Directive>),
     /// A line redis-server refuses before looking at the directive name.
-    Error(SyntaxError),
+    Error(Box<SyntaxError>),
     /// A line redis-server does not read as written: it holds a NUL byte, or follows one
     /// whose read dropped the newline ([`fgets::misread_spans`]). Not refused: what it reads
     /// is the `Loader`'s (`FgetsView`); the error says why, and no edit may touch it.
-    Misread(SyntaxError),
+    Misread(Box<SyntaxError>),
+}
+
+impl Line {
+    /// The line after redis-server's trim of `" \t\r\n"` on both ends (`sdstrim`), as a
+    /// span of `text`, the bytes the tree was parsed from ([`RedisConf::text`]).
+    pub fn content(&self, text: &[u8]) -> Span {
+        trim(text, self.span)
+    }
 }
 
 /// `name arg...` as sdssplitargs splits it. The name is itself an argument (it may be quoted).
@@ -120,7 +128,7 @@ impl RedisConf {
     /// The directives in file order, with their 0-based line index.
     pub fn directives(&self) -> impl Iterator<Item = (usize, &Directive)> {
         self.lines.iter().enumerate().filter_map(|(i, l)| match &l.kind {
-            LineKind::Directive(d) => Some((i, d)),
+            LineKind::Directive(d) => Some((i, &**d)),
             _ => None,
         })
     }
@@ -128,7 +136,7 @@ impl RedisConf {
     /// Lines redis-server refuses (unbalanced quotes), in file order.
     pub fn errors(&self) -> impl Iterator<Item = &SyntaxError> {
         self.lines.iter().filter_map(|l| match &l.kind {
-            LineKind::Error(e) => Some(e),
+            LineKind::Error(e) => Some(&**e),
             _ => None,
         })
     }
@@ -137,7 +145,7 @@ impl RedisConf {
     /// in file order: warnings, not refusals.
     pub fn misread(&self) -> impl Iterator<Item = &SyntaxError> {
         self.lines.iter().filter_map(|l| match &l.kind {
-            LineKind::Misread(e) => Some(e),
+            LineKind::Misread(e) => Some(&**e),
             _ => None,
         })
     }
@@ -193,15 +201,16 @@ fn mark_misread(bytes: &[u8], lines: &mut [Line]) {
         let mut i = first;
         while i < lines.len() && lines[i].span.start < run.end {
             let line = &mut lines[i];
-            let text = line.content.slice(bytes);
+            let content = line.content(bytes);
+            let text = content.slice(bytes);
             let error = match text.iter().position(|&b| b == 0) {
                 Some(nul) => SyntaxError::new(
-                    Span::new(line.content.start + nul, line.content.start + nul + 1),
+                    Span::new(content.start + nul, content.start + nul + 1),
                     "NUL byte: redis-server drops the text after it up to the end of the line (the newline too, \
                      so the next line joins this one), or of its 1024-byte read",
                 ),
                 None => SyntaxError::new(
-                    if line.content.is_empty() { line.span } else { line.content },
+                    if content.is_empty() { line.span } else { content },
                     format!(
                         "redis-server reads this line joined to the end of line {} (a NUL byte there dropped the \
                          newline), not as written",
@@ -209,7 +218,7 @@ fn mark_misread(bytes: &[u8], lines: &mut [Line]) {
                     ),
                 ),
             };
-            line.kind = LineKind::Misread(error);
+            line.kind = LineKind::Misread(Box::new(error));
             i += 1;
         }
     }
@@ -241,15 +250,16 @@ fn parse_line(bytes: &[u8], span: Span, scratch: &mut Scratch) -> Line {
                     None => LineKind::Blank,
                     // Collected from an exact-size iterator: one allocation of the exact
                     // size, none for a line with no argument after the name.
-                    Some(name) => LineKind::Directive(Directive { name, args: args.collect() }),
+                    Some(name) => LineKind::Directive(Box::new(Directive { name, args: args.collect() })),
                 }
             }
-            Err(at) => {
-                LineKind::Error(SyntaxError::new(Span::new(at, content.end), "Unbalanced quotes in configuration line"))
-            }
+            Err(at) => LineKind::Error(Box::new(SyntaxError::new(
+                Span::new(at, content.end),
+                "Unbalanced quotes in configuration line",
+            ))),
         }
     };
-    Line { span, content, kind }
+    Line { span, kind }
 }
 
 /// `sdstrim(line, " \t\r\n")`.
@@ -508,9 +518,9 @@ mod tests {
         assert_eq!(d.args()[1].value, b"xy z");
         assert_eq!(d.args()[1].quoting, Quoting::Double);
         assert_eq!(split_value(b"a b\0c d").unwrap(), [ArgBytes::from(&b"a"[..]), ArgBytes::from(&b"b"[..])]);
-        // Every line's memory is its `Line` and, with arguments after the name, one exact
-        // allocation; values up to 22 bytes are inline.
-        assert!(std::mem::size_of::<Line>() <= 104);
+        // A comment or blank line's memory is its 32-byte `Line`; a directive adds its box and,
+        // with arguments after the name, one exact allocation; values up to 22 bytes are inline.
+        assert!(std::mem::size_of::<Line>() <= 32);
         assert_eq!(std::mem::size_of::<Arg>(), 48);
     }
 

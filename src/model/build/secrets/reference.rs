@@ -116,25 +116,26 @@ fn plain_bare_secret_key(line: &[u8]) -> bool {
 pub(crate) fn plain_in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
     let mut out = Vec::new();
     for line in conf.lines() {
-        let text = line.content.slice(bytes);
+        let content = line.content(bytes);
+        let text = content.slice(bytes);
         let lead = text.iter().take_while(|&&b| b == b'#' || b == b' ' || b == b'\t').count();
         if let Some(from) = plain::redis_glued_name_secret(&text[lead..]) {
-            out.push(Span::new(line.content.start + lead + from, line.content.end));
+            out.push(Span::new(content.start + lead + from, content.end));
         }
         if let redis_conf::LineKind::Error(_) | redis_conf::LineKind::Misread(_) = &line.kind {
-            if let Some(from) = plain::redis_broken_line_secret(line.content.slice(bytes)) {
-                out.push(Span::new(line.content.start + from, line.content.end));
+            if let Some(from) = plain::redis_broken_line_secret(content.slice(bytes)) {
+                out.push(Span::new(content.start + from, content.end));
             }
-            if let Some(from) = plain::redis_broken_line_acl_like(line.content.slice(bytes)) {
-                out.push(Span::new(line.content.start + from, line.content.end));
+            if let Some(from) = plain::redis_broken_line_acl_like(content.slice(bytes)) {
+                out.push(Span::new(content.start + from, content.end));
             }
         }
         if let redis_conf::LineKind::Comment | redis_conf::LineKind::Misread(_) = &line.kind {
             let skip = text.iter().take_while(|&&b| b == b'#' || b == b' ' || b == b'\t').count();
-            let start = line.content.start + skip;
+            let start = content.start + skip;
             let directive = &text[skip..];
             if let Some(from) = plain::redis_broken_line_secret(directive) {
-                out.push(Span::new(start + from, line.content.end));
+                out.push(Span::new(start + from, content.end));
             }
             if directive.len() > 5 && directive[..5].eq_ignore_ascii_case(b"user ") {
                 for r in crate::secrets::acl_rule_secret_words(directive) {
