@@ -143,19 +143,21 @@ pub struct PlacedDirective<'a> {
 /// Build a server from its directives (includes expanded, in load order). The ACL file, when
 /// `aclfile` names one, is read by the caller and given with [`RedisServer::use_acl_file`].
 pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisServer {
-    use crate::syntax::redis_conf::directives::{lookup, Lookup, Since, EXTRA_ALIASES};
-    let effective = crate::syntax::redis_conf::effective_config(directives.iter().map(|d| (d.name, d.args)));
-    // Where each table directive was last set, by canonical name: asked once per setting,
-    // so hashed (a tree compared names a few times per line).
-    let mut last: std::collections::HashMap<&str, Location, foldhash::fast::RandomState> =
-        std::collections::HashMap::with_capacity_and_hasher(directives.len().min(1024), Default::default());
+    use crate::syntax::redis_conf::directives::{lookup, row_index, Lookup, Since, DIRECTIVES, EXTRA_ALIASES};
+    // Each name looked up once: the table directives go on to the replay with their row.
+    let mut table = Vec::with_capacity(directives.len());
+    // Where each row was last set (+1 into `directives`; 0 = never), by row.
+    let mut last_set = vec![0u32; DIRECTIVES.len()];
     let mut users: Vec<AclUser> = Vec::new();
     let mut renamed = Vec::new();
     let mut newest: Option<(Since, &str, Location)> = None;
-    for d in directives {
+    for (i, d) in directives.iter().enumerate() {
         match lookup(d.name) {
             Lookup::Table { def, via_alias } => {
-                last.insert(def.name, d.at);
+                if let Some(row) = row_index(def) {
+                    last_set[row] = u32::try_from(i + 1).unwrap_or(0);
+                }
+                table.push((def, d.args));
                 let since = match EXTRA_ALIASES.iter().find(|(a, _, _)| via_alias && *a == d.name) {
                     Some((_, _, s)) => *s,
                     None => def.since,
@@ -180,20 +182,45 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
         }
     }
     let users = AclUsers::from_lines(users);
-    // A value whose words carry another line's password (a lone `\r` joined them) is shown
-    // and quoted masked from there; what it makes redis-server do is unchanged.
-    let get = |k: &str| {
-        let masked = |v: &str| {
-            if crate::syntax::redis_conf::directives::is_sensitive(k) {
-                None // its own value: the model needs it (length, emptiness); shown masked below
-            } else {
-                crate::secrets::redis_value_secret(k, v)
+    let last = |def: &crate::syntax::redis_conf::directives::DirectiveDef| {
+        let i = row_index(def).map_or(0, |row| last_set[row] as usize);
+        i.checked_sub(1).map(|i| directives[i].at)
+    };
+    // Every value once, in name order: a sensitive one is kept as written for the model
+    // (length, emptiness) and shown masked; another is shown masked from where its words
+    // carry another line's password (a lone `\r` joined them), what it makes redis-server
+    // do unchanged. Every row the replay sets was set by a line, so each has its place.
+    let mut raw_sensitive: Vec<(&'static str, String)> = Vec::new();
+    let mut shown: Vec<(String, (String, Location))> = Vec::new();
+    for (def, v) in crate::syntax::redis_conf::effective_rows(table) {
+        let Some(at) = last(def) else { continue };
+        let value = if def.sensitive {
+            let masked = if v.is_empty() { String::new() } else { crate::secrets::MASK.to_owned() };
+            raw_sensitive.push((def.name, v));
+            masked
+        } else {
+            match crate::secrets::redis_value_secret(def.name, &v) {
+                Some(from) => format!("{}{}", v.get(..from).unwrap_or(""), crate::secrets::MASK),
+                None => v,
             }
         };
-        effective.get(k).map(|v| match masked(v) {
-            Some(from) => format!("{}{}", v.get(..from).unwrap_or(""), crate::secrets::MASK),
-            None => v.clone(),
-        })
+        shown.push((def.name.to_owned(), (value, at)));
+    }
+    // In name order already: collected, the map is built in one pass (no search per key).
+    let settings: BTreeMap<String, (String, Location)> = shown.into_iter().collect();
+    // A value as the model reads it: a sensitive one as written, another as shown.
+    let value_in = |settings: &BTreeMap<String, (String, Location)>, k: &str| match raw_sensitive
+        .iter()
+        .find(|(name, _)| *name == k)
+    {
+        Some((_, v)) => Some(v.clone()),
+        None => settings.get(k).map(|(v, _)| v.clone()),
+    };
+    let get = |k: &str| value_in(&settings, k);
+    // The line that last set a table directive, whether or not its value passed the checks.
+    let at_of = |k: &str| match lookup(k) {
+        Lookup::Table { def, .. } => last(def),
+        _ => None,
     };
     let bind_text = get("bind");
     let binds = match &bind_text {
@@ -201,30 +228,9 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
         None => vec![bind_address("*"), bind_address("-::*")],
     };
     let requirepass_at = match get("requirepass") {
-        Some(v) if !v.is_empty() => last.get("requirepass").copied(),
+        Some(v) if !v.is_empty() => at_of("requirepass"),
         _ => None,
     };
-    // In name order already: collected, the map is built in one pass (no search per key),
-    // each name judged sensitive once.
-    let settings: BTreeMap<String, (String, Location)> = effective
-        .iter()
-        .filter_map(|(k, v)| {
-            let at = *last.get(k.as_str())?;
-            let shown = if crate::syntax::redis_conf::directives::is_sensitive(k) {
-                if v.is_empty() {
-                    String::new()
-                } else {
-                    crate::secrets::MASK.to_owned()
-                }
-            } else {
-                match crate::secrets::redis_value_secret(k, v) {
-                    Some(from) => format!("{}{}", v.get(..from).unwrap_or(""), crate::secrets::MASK),
-                    None => v.clone(),
-                }
-            };
-            Some((k.as_str().to_owned(), (shown, at)))
-        })
-        .collect();
     let version = match newest {
         Some((since, name, _)) => {
             let (major, minor, valkey) = match since {
@@ -243,11 +249,13 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
             assumed: true,
         },
     };
+    // The last requirepass line decides, an empty one too (it clears an included password).
+    let requirepass = get("requirepass").zip(at_of("requirepass"));
     let placeholder = DefaultUser::builtin();
     let mut server = RedisServer {
         file,
         binds,
-        bind_at: last.get("bind").copied(),
+        bind_at: at_of("bind"),
         port: get("port").and_then(|p| p.parse().ok()).unwrap_or(6379),
         tls_port: get("tls-port").and_then(|p| p.parse().ok()).unwrap_or(0),
         unixsocket: get("unixsocket").filter(|s| !s.is_empty()),
@@ -257,7 +265,7 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
         users,
         default_user: placeholder,
         aclfile: get("aclfile").filter(|s| !s.is_empty()),
-        aclfile_at: last.get("aclfile").copied(),
+        aclfile_at: at_of("aclfile"),
         acl_file: None,
         databases: get("databases").and_then(|d| d.parse().ok()).unwrap_or(16),
         cluster_enabled: get("cluster-enabled").is_some_and(|v| v == "yes"),
@@ -266,10 +274,8 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
         version,
         startup_failures: Vec::new(),
     };
-    // The last requirepass line decides, an empty one too (it clears an included password).
-    let requirepass = get("requirepass").zip(last.get("requirepass").copied());
     server.default_user = effective_default(&server, requirepass.as_ref().map(|(v, at)| (*at, v.as_bytes())));
-    server.startup_failures = startup_failures(&server, &get);
+    server.startup_failures = startup_failures(&server, &|k: &str| value_in(&server.settings, k));
     server
 }
 

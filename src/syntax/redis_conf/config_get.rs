@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::c_numbers::strtol;
 use super::check::{parse_number, Checker};
-use super::directives::{self, Kind, Lookup, Unit};
+use super::directives::{self, DirectiveDef, Kind, Lookup, Unit};
 use super::values::{
     client_output_buffer_limits, enum_name, enum_value, eq_ci, keyspace_event_flags, keyspace_events_string,
     save_pairs, yes_no, OBUF_CLASSES,
@@ -92,15 +92,34 @@ pub fn effective_config<'a, I>(directives: I) -> EffectiveConfig
 where
     I: IntoIterator<Item = (&'a str, &'a [ArgBytes])>,
 {
-    let mut out = BTreeMap::new();
+    let rows = directives.into_iter().filter_map(|(name, args)| match directives::lookup(name) {
+        Lookup::Table { def, .. } => Some((def, args)),
+        _ => None,
+    });
+    // In name order already: the map is built in one pass.
+    let values = effective_rows(rows).into_iter().map(|(def, v)| (DirectiveName(def.name), v)).collect();
+    EffectiveConfig { values }
+}
+
+/// [`effective_config`] of the table directives already looked up (`def`, unescaped args),
+/// in load order: `(row, value)` in name order, one per row set. A caller that looked the
+/// names up (the server model) neither looks them up again nor builds a map per value.
+pub(crate) fn effective_rows<'a, I>(rows: I) -> Vec<(&'static DirectiveDef, String)>
+where
+    I: IntoIterator<Item = (&'static DirectiveDef, &'a [ArgBytes])>,
+{
+    let mut out: Vec<(&'static DirectiveDef, String)> = Vec::new();
+    // Where each row's value is in `out` (+1; 0 = not set): last wins without a search.
+    let mut slot = vec![0u32; directives::DIRECTIVES.len()];
+    let mut save_def = None;
+    let mut obuf_def = None;
     let mut save: Option<Vec<(i64, i64)>> = None;
     let mut obuf: [(u64, u64, i64); 3] = [(0, 0, 0), (256 << 20, 64 << 20, 60), (32 << 20, 8 << 20, 60)];
     let mut obuf_set = false;
     // One checker for the whole replay: a value check does not depend on earlier lines,
     // and building a checker (the command table) per line is the expensive part.
     let mut scratch = Checker::new();
-    for (name, args) in directives {
-        let Lookup::Table { def, .. } = directives::lookup(name) else { continue };
+    for (def, args) in rows {
         if scratch.table(def, args).is_err() {
             continue;
         }
@@ -126,6 +145,7 @@ where
             }),
             Kind::Dir => None,
             Kind::Save => {
+                save_def = Some(def);
                 if let Ok(pairs) = save_pairs(args) {
                     let list = save.get_or_insert_with(Vec::new);
                     if pairs.is_empty() {
@@ -148,6 +168,7 @@ where
                 }
             }
             Kind::ClientOutputBufferLimit => {
+                obuf_def = Some(def);
                 if let Ok(groups) = client_output_buffer_limits(args) {
                     for (class, hard, soft, secs) in groups {
                         obuf[class] = (hard, soft, secs);
@@ -164,19 +185,32 @@ where
             Kind::NotifyKeyspaceEvents => keyspace_event_flags(&args[0]).map(keyspace_events_string),
         };
         if let Some(v) = value {
-            out.insert(DirectiveName(def.name), v);
+            set(&mut out, &mut slot, def, v);
         }
     }
-    if let Some(list) = save {
+    if let (Some(list), Some(def)) = (save, save_def) {
         let parts: Vec<String> = list.iter().map(|(s, c)| format!("{s} {c}")).collect();
-        out.insert(DirectiveName("save"), parts.join(" "));
+        set(&mut out, &mut slot, def, parts.join(" "));
     }
-    if obuf_set {
+    if let (true, Some(def)) = (obuf_set, obuf_def) {
         let parts: Vec<String> =
             obuf.iter().zip(OBUF_CLASSES).map(|((h, s, t), c)| format!("{c} {h} {s} {t}")).collect();
-        out.insert(DirectiveName("client-output-buffer-limit"), parts.join(" "));
+        set(&mut out, &mut slot, def, parts.join(" "));
     }
-    EffectiveConfig { values: out }
+    out.sort_unstable_by_key(|(def, _)| def.name);
+    out
+}
+
+/// Give `def` the value `v` in `out` (replacing the one it had), `slot` remembering where.
+fn set(out: &mut Vec<(&'static DirectiveDef, String)>, slot: &mut [u32], def: &'static DirectiveDef, v: String) {
+    let Some(row) = directives::row_index(def) else { return };
+    match slot[row] {
+        0 => {
+            out.push((def, v));
+            slot[row] = out.len() as u32;
+        }
+        at => out[at as usize - 1].1 = v,
+    }
 }
 
 #[cfg(test)]

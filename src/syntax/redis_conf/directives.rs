@@ -426,6 +426,17 @@ static INDEX: std::sync::LazyLock<std::collections::HashMap<&'static str, Lookup
         index
     });
 
+/// The position of `def` in [`DIRECTIVES`] (`None` for a row that is not one of them): from
+/// its address, the table being one array.
+pub(crate) fn row_index(def: &DirectiveDef) -> Option<usize> {
+    let offset = (def as *const DirectiveDef as usize).wrapping_sub(DIRECTIVES.as_ptr() as usize);
+    let at = offset / std::mem::size_of::<DirectiveDef>().max(1);
+    match DIRECTIVES.get(at) {
+        Some(row) if std::ptr::eq(row, def) => Some(at),
+        _ => DIRECTIVES.iter().position(|row| row == def),
+    }
+}
+
 /// Whether values of this (lowercase) name must be masked in output.
 pub fn is_sensitive(name: &str) -> bool {
     matches!(lookup(name), Lookup::Table { def, .. } if def.sensitive)

@@ -22,6 +22,7 @@ use crate::syntax::SyntaxError;
 
 pub use arg_bytes::ArgBytes;
 pub use check::{Action, Checker};
+pub(crate) use config_get::effective_rows;
 pub use config_get::{effective_config, DirectiveName, EffectiveConfig};
 pub use include_cache::IncludeCache;
 pub use load::{LoadError, LoadErrorKind, LoadedConfig, LoadedDirective, Loader};
