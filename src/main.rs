@@ -1,4 +1,6 @@
 //! The `sesslint` command line: argument parsing and exit codes only.
+// The entry is `start::run`, not std's start-up (see there); test builds keep the harness's.
+#![cfg_attr(not(test), no_main)]
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -15,6 +17,7 @@ use sesslint::syntax::FileKind;
 
 mod cli;
 mod progress;
+mod start;
 
 #[derive(Parser)]
 #[command(
@@ -423,7 +426,16 @@ fn paths_only(words: &[std::ffi::OsString]) -> Option<CheckArgs> {
     })
 }
 
-fn main() -> ExitCode {
+/// The C entry point glibc's `__libc_start_main` calls (std reads the arguments itself).
+#[cfg(not(test))]
+#[no_mangle]
+extern "C" fn main(_argc: std::ffi::c_int, _argv: *const *const std::ffi::c_char) -> std::ffi::c_int {
+    start::run(run_cli)
+}
+
+/// The command line run: what `main` is for std.
+#[cfg_attr(test, allow(dead_code))]
+fn run_cli() -> ExitCode {
     let args = match normalise_args(std::env::args_os().collect()) {
         Ok(a) => a,
         Err(code) => return code,
