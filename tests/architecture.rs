@@ -52,7 +52,7 @@ fn module_of(src: &Path, file: &Path) -> Option<String> {
     let rel = file.strip_prefix(src).ok()?;
     let first = rel.components().next()?.as_os_str().to_str()?;
     let name = first.strip_suffix(".rs").unwrap_or(first);
-    (!matches!(name, "lib" | "main" | "progress" | "cli")).then(|| name.to_owned())
+    (!matches!(name, "lib" | "main" | "progress" | "start" | "cli")).then(|| name.to_owned())
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
