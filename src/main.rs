@@ -17,6 +17,7 @@ use sesslint::syntax::FileKind;
 
 mod cli;
 mod progress;
+#[cfg(not(test))]
 mod start;
 
 #[derive(Parser)]
