@@ -183,13 +183,13 @@ fn project_root_given(files: &[PathBuf], config: &Config, first_tree: Option<Opt
     let tree = match first_tree {
         Some(tree) => tree.map(Path::to_path_buf),
         None => {
-            let abs = std::path::absolute(&first).unwrap_or(first.clone());
+            let abs = crate::confine::absolute(&first).unwrap_or(first.clone());
             abs.parent().and_then(|d| d.ancestors().find(|d| d.join(".git").exists())).map(Path::to_path_buf)
         }
     };
     if let Some(d) = tree {
         // Run from the work tree's top (as pre-commit does): keep paths relative.
-        if std::env::current_dir().is_ok_and(|cwd| cwd == d) {
+        if crate::confine::current_dir().is_some_and(|cwd| cwd == d) {
             return PathBuf::from(".");
         }
         return d;
@@ -333,7 +333,7 @@ pub fn check_buffer(
     let tree = crate::confine::clean_argument(&tree);
     let confinement = crate::confine::Confinement::new(&tree, &[]);
     let outside = || BufferRefusal::Outside { path: path.to_path_buf(), tree: tree.clone() };
-    let (resolved, tree_resolved) = match (confinement.resolve_new(path), std::fs::canonicalize(&tree)) {
+    let (resolved, tree_resolved) = match (confinement.resolve_new(path), crate::confine::realpath(&tree)) {
         (Ok(p), Ok(t)) => (p, t),
         _ => return Err(outside()),
     };

@@ -9,7 +9,9 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+mod here;
 mod spelling;
+pub use here::{absolute, current_dir, realpath};
 pub use spelling::Spellings;
 
 /// Files larger than this are refused (SL002 / SL004), never read: 16 MiB.
@@ -153,7 +155,7 @@ fn below_root(path: &Path, root: &Path) -> Option<Vec<std::ffi::OsString>> {
     let (path, root) = if both_relative(path, root) {
         (path.to_path_buf(), root.to_path_buf())
     } else {
-        let abs = |p: &Path| std::path::absolute(p).ok();
+        let abs = |p: &Path| absolute(p);
         (abs(path)?, abs(root)?)
     };
     let root: Vec<Component> = root.components().filter(|c| *c != Component::CurDir).collect();
@@ -280,7 +282,7 @@ impl Confinement {
     pub fn canonical_path(&self, path: &Path) -> std::io::Result<PathBuf> {
         match &self.pass {
             Some(dirs) => dirs.canonicalize(path).map(|(p, _)| p),
-            None => std::fs::canonicalize(path),
+            None => realpath(path),
         }
     }
 
@@ -343,7 +345,7 @@ impl Confinement {
         if let Some(dirs) = &self.pass {
             return self.resolve_in(path, dirs).map(|(p, _)| p);
         }
-        let resolved = std::fs::canonicalize(path).map_err(Refusal::Io)?;
+        let resolved = realpath(path).map_err(Refusal::Io)?;
         let meta = std::fs::metadata(&resolved).ok();
         self.admit(resolved, meta.as_ref())
     }
@@ -555,7 +557,7 @@ impl ResolvedDirs {
             let Some(dir) = self.dir(&parent_of(&p)) else { break };
             return Ok((dir.join(name), Some(meta)));
         }
-        let resolved = std::fs::canonicalize(&p)?;
+        let resolved = realpath(&p)?;
         let meta = std::fs::metadata(&resolved).ok();
         Ok((resolved, meta))
     }
@@ -657,7 +659,7 @@ impl ResolvedDirs {
                     below.push((std::mem::replace(&mut d, parent), Step::Up));
                 }
                 _ => {
-                    let c = std::fs::canonicalize(&d).ok()?;
+                    let c = realpath(&d).ok()?;
                     lock().insert(d.into_os_string(), c.clone());
                     break c;
                 }
@@ -815,12 +817,28 @@ pub(crate) fn leaves_given_work_tree(p: &Path, tree: &Path) -> Option<Refusal> {
 }
 
 fn canonical(p: &Path) -> Option<PathBuf> {
-    std::fs::canonicalize(p).ok()
+    realpath(p).ok()
 }
 
 /// `/proc`, `/sys`, `/dev` or below, on this machine.
 pub fn is_pseudo_dir(resolved: &Path) -> bool {
     PSEUDO_DIRS.iter().any(|d| resolved.starts_with(d))
+}
+
+/// This process's mount table (`/proc/self/mountinfo`), read once for both of its uses
+/// below; `None` when it cannot be read. One `read` of a page-sized buffer takes a usual
+/// table whole (the kernel hands a seq file out a page at a time), where `std::fs::read`
+/// asked 32, 32, 64, ... bytes (a size-0 file).
+fn mount_table() -> Option<&'static [u8]> {
+    static TABLE: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            let mut file = std::fs::File::open("/proc/self/mountinfo").ok()?;
+            let mut table = Vec::with_capacity(16 * 1024);
+            file.read_to_end(&mut table).ok()?;
+            Some(table)
+        })
+        .as_deref()
 }
 
 /// Every mount point in this process's mount table (`/proc/self/mountinfo`'s fifth field,
@@ -831,7 +849,7 @@ fn mount_points() -> Option<&'static std::collections::HashSet<PathBuf>> {
     POINTS
         .get_or_init(|| {
             use std::os::unix::ffi::OsStringExt;
-            let table = std::fs::read("/proc/self/mountinfo").ok()?;
+            let table = mount_table()?;
             let mut points = std::collections::HashSet::new();
             for line in table.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
                 // id parent major:minor root mountpoint options ...
@@ -868,9 +886,10 @@ fn unescape_mountinfo(field: &[u8]) -> Vec<u8> {
 fn pseudo_devices() -> Vec<u64> {
     static DEVS: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
     DEVS.get_or_init(|| {
-        let Ok(table) = std::fs::read_to_string("/proc/self/mountinfo") else { return Vec::new() };
-        table
-            .lines()
+        let Some(table) = mount_table() else { return Vec::new() };
+        // Fields are split at spaces as bytes: a mount point's own spaces are `\040`.
+        let text = String::from_utf8_lossy(table);
+        text.lines()
             .filter_map(|line| {
                 // id parent major:minor root mountpoint options [optional...] - fstype source super
                 let fields: Vec<&str> = line.split(' ').collect();
@@ -905,7 +924,7 @@ pub fn lexical_absolute(path: &Path) -> PathBuf {
 
 /// [`lexical_absolute`] without its shortcut (its tests compare the two).
 fn lexical_absolute_by_components(path: &Path) -> PathBuf {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let abs = absolute(path).unwrap_or_else(|| path.to_path_buf());
     let mut out = PathBuf::new();
     for c in abs.components() {
         match c {
@@ -1029,7 +1048,7 @@ pub fn clean_argument(path: &Path) -> PathBuf {
     if clean == path {
         return clean;
     }
-    match (std::fs::canonicalize(path), std::fs::canonicalize(&clean)) {
+    match (realpath(path), realpath(&clean)) {
         (Ok(a), Ok(b)) if a == b => clean,
         _ => path.to_path_buf(),
     }

@@ -169,7 +169,7 @@ pub fn discover_observed(
             // A copy of a machine's tree (`image/etc/...`). A top-level directory of this
             // machine (`/usr` has a `/usr/etc` on some systems) is never taken for one.
             let top_level =
-                |p: &Path| std::fs::canonicalize(p).is_ok_and(|c| c.parent().is_none_or(|q| q == Path::new("/")));
+                |p: &Path| crate::confine::realpath(p).is_ok_and(|c| c.parent().is_none_or(|q| q == Path::new("/")));
             // Naming `/` names this machine: it is the root whatever else is named (a
             // copied tree named beside it must not make `/` a directory below that copy).
             let machine = paths.iter().any(|p| crate::confine::lexical_clean(p) == Path::new("/"));
@@ -235,7 +235,7 @@ pub fn discover_observed(
     // directory as the walk resolved it (cached per directory) joined with its name, else
     // the path made absolute against the current directory asked once. A symlinked *file*
     // keeps its own entry: `conf.d/20-redis.ini` is not `mods-available/redis.ini`.
-    let cwd = std::env::current_dir().ok();
+    let cwd = crate::confine::current_dir();
     let key = |p: &Path| {
         let entry = p.parent().zip(p.file_name()).and_then(|(dir, name)| {
             let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
@@ -275,8 +275,8 @@ fn same_spelling_as(root: &Path, paths: &[PathBuf]) -> PathBuf {
     let relative = !paths.is_empty() && paths.iter().all(|p| p.is_relative());
     match (root.is_absolute(), relative) {
         (true, true) => {
-            let cwd = std::env::current_dir().map(|c| crate::confine::lexical_absolute(&c));
-            match cwd.ok().and_then(|c| root.strip_prefix(c).ok().map(Path::to_path_buf)) {
+            let cwd = crate::confine::current_dir().map(crate::confine::lexical_absolute);
+            match cwd.and_then(|c| root.strip_prefix(c).ok().map(Path::to_path_buf)) {
                 Some(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
                 Some(rel) => rel,
                 None => root.to_path_buf(),

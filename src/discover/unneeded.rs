@@ -40,8 +40,8 @@ pub fn leave_out_for_staged(
     let is_staged = |p: &Path| {
         named.contains(p)
             || inode(p).is_some_and(|i| inodes.contains(&i))
-                && std::fs::canonicalize(p)
-                    .is_ok_and(|c| staged.iter().any(|s| std::fs::canonicalize(s).is_ok_and(|w| w == c)))
+                && crate::confine::realpath(p)
+                    .is_ok_and(|c| staged.iter().any(|s| crate::confine::realpath(s).is_ok_and(|w| w == c)))
     };
     let dirs = crate::confine::ResolvedDirs::new();
     let mut drop = vec![false; discovery.files.len()];
