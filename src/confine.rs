@@ -382,6 +382,19 @@ impl Confinement {
         Ok((resolved, meta))
     }
 
+    /// [`Confinement::resolve_in`] of a `path` already `lstat`ed (`lstat`, see
+    /// [`ResolvedDirs::canonicalize_lstated`]): the same checks and answers, one `lstat` fewer.
+    pub fn resolve_lstated_in(
+        &self,
+        path: &Path,
+        lstat: std::fs::Metadata,
+        dirs: &ResolvedDirs,
+    ) -> Result<(PathBuf, Option<std::fs::Metadata>), Refusal> {
+        let (resolved, meta) = dirs.canonicalize_lstated(path, lstat).map_err(Refusal::Io)?;
+        let resolved = self.admit(resolved, meta.as_ref())?;
+        Ok((resolved, meta))
+    }
+
     /// [`Confinement::resolve`] for a path that may not exist yet (a buffer checked as a
     /// file that was never saved): its nearest existing ancestor is resolved and must be
     /// allowed, the rest is appended as written (after `.` and `..` are folded).
@@ -514,6 +527,12 @@ impl Checked {
         use std::os::unix::fs::MetadataExt;
         meta.is_file().then(|| Checked { resolved, dev: meta.dev(), ino: meta.ino() })
     }
+
+    /// The checked file's device and inode (`st_dev`, `st_ino` of the `lstat` that found it
+    /// a regular file): what a `stat` of any spelling of it, links followed, gave then.
+    pub fn identity(&self) -> (u64, u64) {
+        (self.dev, self.ino)
+    }
 }
 
 /// Directories' canonical paths (as `std::fs::canonicalize` gives them), each resolved once:
@@ -537,6 +556,25 @@ impl ResolvedDirs {
     /// realpath of `dir/target` when it is one (`target` itself when absolute). A path that
     /// ends in no plain name (`x/.`, `x/..`, `/`), or 40 links deep, is resolved whole.
     pub fn canonicalize(&self, path: &Path) -> std::io::Result<(PathBuf, Option<std::fs::Metadata>)> {
+        self.canonicalize_from(path, None)
+    }
+
+    /// [`ResolvedDirs::canonicalize`] of a `path` whose `lstat` the caller made already
+    /// (`lstat`, of no symlink: a link's target discovery looked at): the same answer
+    /// without asking the kernel about `path` again; its directory resolved as there.
+    pub fn canonicalize_lstated(
+        &self,
+        path: &Path,
+        lstat: std::fs::Metadata,
+    ) -> std::io::Result<(PathBuf, Option<std::fs::Metadata>)> {
+        self.canonicalize_from(path, Some(lstat).filter(|m| !m.file_type().is_symlink()))
+    }
+
+    fn canonicalize_from(
+        &self,
+        path: &Path,
+        mut lstat: Option<std::fs::Metadata>,
+    ) -> std::io::Result<(PathBuf, Option<std::fs::Metadata>)> {
         use std::os::unix::ffi::OsStrExt;
         let parent_of =
             |p: &Path| p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
@@ -548,7 +586,11 @@ impl ResolvedDirs {
                 Some(Component::Normal(n)) if !bytes.ends_with(b"/.") && !bytes.ends_with(b"/") => n.to_owned(),
                 _ => break,
             };
-            let meta = std::fs::symlink_metadata(&p)?;
+            // The caller's `lstat` of `path` stands for the first one only.
+            let meta = match lstat.take() {
+                Some(m) => m,
+                None => std::fs::symlink_metadata(&p)?,
+            };
             if meta.file_type().is_symlink() {
                 let target = std::fs::read_link(&p)?;
                 p = if target.is_absolute() { target } else { parent_of(&p).join(target) };
@@ -584,11 +626,11 @@ impl ResolvedDirs {
             return;
         };
         let mut lock = self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if lock.contains_key(dir.as_os_str()) {
+        if lock.contains_key(dir_key(dir)) {
             return;
         }
-        if let Some(resolved) = lock.get(parent.as_os_str()).map(|r| r.join(name)) {
-            lock.insert(dir.as_os_str().to_owned(), resolved);
+        if let Some(resolved) = lock.get(dir_key(parent)).map(|r| r.join(name)) {
+            lock.insert(dir_key(dir).to_owned(), resolved);
         }
     }
 
@@ -600,7 +642,7 @@ impl ResolvedDirs {
     /// is its parent's, which a walk enters only when it is no pseudo filesystem.
     pub fn plain_dir_is_pseudo(&self, dir: &Path, confinement: &Confinement) -> bool {
         self.note_plain_dir(dir);
-        let known = self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(dir.as_os_str()).cloned();
+        let known = self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(dir_key(dir)).cloned();
         match (known, mount_points()) {
             (Some(resolved), Some(points)) if !points.contains(&resolved) => false,
             _ => std::fs::metadata(dir).is_ok_and(|m| confinement.is_pseudo_dev(&m)),
@@ -631,7 +673,7 @@ impl ResolvedDirs {
         // Resolved without the lock held: another thread may do the same directory at the
         // same time, with the same answer.
         let mut resolved = loop {
-            if let Some(c) = lock().get(d.as_os_str()) {
+            if let Some(c) = lock().get(dir_key(&d)) {
                 break c.clone();
             }
             let bytes = d.as_os_str().as_bytes();
@@ -660,7 +702,7 @@ impl ResolvedDirs {
                 }
                 _ => {
                     let c = realpath(&d).ok()?;
-                    lock().insert(d.into_os_string(), c.clone());
+                    lock().insert(dir_key(&d).to_owned(), c.clone());
                     break c;
                 }
             }
@@ -674,9 +716,28 @@ impl ResolvedDirs {
                 }
                 Step::Same => {}
             }
-            lock.insert(d.into_os_string(), resolved.clone());
+            lock.insert(dir_key(&d).to_owned(), resolved.clone());
         }
         Some(resolved)
+    }
+}
+
+/// A directory's key in [`ResolvedDirs`]: its bytes as spelled, without a leading `./`
+/// (`./etc/php`, as a walk of `.` spells it, and `etc/php`, as the build spells it after
+/// discovery, are one directory: both are relative to the one current directory).
+fn dir_key(dir: &Path) -> &std::ffi::OsStr {
+    use std::os::unix::ffi::OsStrExt;
+    let mut b = dir.as_os_str().as_bytes();
+    while let Some(rest) = b.strip_prefix(b"./") {
+        b = rest;
+        while let Some(r) = b.strip_prefix(b"/") {
+            b = r;
+        }
+    }
+    if b.is_empty() {
+        dir.as_os_str()
+    } else {
+        std::ffi::OsStr::from_bytes(b)
     }
 }
 
@@ -1342,6 +1403,8 @@ mod tests {
         let up = "../".repeat(cwd.components().count() - 1);
         let relative = PathBuf::from(format!("{up}{}", inside.strip_prefix("/").unwrap().display()));
         assert!(relative.is_relative() && relative.exists());
+        // And spelled from `./`, as a walk of `.` spells it: one directory with the above.
+        let dotted = Path::new(".").join(&relative);
         let paths = [
             "etc/php/conf.d/a.ini",
             "etc/php/conf.d/b.ini",
@@ -1375,7 +1438,7 @@ mod tests {
             "etc/php/missing/../conf.d/a.ini",
         ];
         // Twice each: the second time from the resolved directories.
-        for top in [&inside, &relative, &inside, &relative] {
+        for top in [&inside, &relative, &dotted, &inside, &relative, &dotted] {
             for p in paths {
                 let p = PathBuf::from(format!("{}/{p}", top.display()));
                 let plain = c.resolve(&p);
@@ -1396,6 +1459,11 @@ mod tests {
                 );
                 let real = std::fs::canonicalize(&p).map_err(|e| e.kind());
                 assert_eq!(dirs.canonicalize(&p).map(|r| r.0).map_err(|e| e.kind()), real, "{}", p.display());
+                // Given the `lstat` a caller made (a link's too): the same answer.
+                if let Ok(lstat) = std::fs::symlink_metadata(&p) {
+                    let given = c.resolve_lstated_in(&p, lstat, &dirs);
+                    assert_eq!(format!("{:?}", given.map(|r| r.0)), format!("{plain:?}"), "{}", p.display());
+                }
                 match (&plain, &once) {
                     (Ok(a), Ok((b, meta))) => {
                         assert_eq!(a, b, "{}", p.display());

@@ -295,6 +295,13 @@ fn same_spelling_as(root: &Path, paths: &[PathBuf]) -> PathBuf {
 /// without a link (their real paths, from the walk's `dirs`, are `root`'s joined with them),
 /// so its `..` is the parent as written and nothing else is followed.
 fn resolve_under_root(link: &Path, root: &Path, dirs: &ResolvedDirs) -> PathBuf {
+    resolve_under_root_lstated(link, root, dirs).0
+}
+
+/// [`resolve_under_root`], with the `lstat` of where it leads when a one-hop target was
+/// looked at to see that it is no further link (no symlink there; `None` otherwise): the
+/// walk checks and reads the target with it instead of asking again.
+fn resolve_under_root_lstated(link: &Path, root: &Path, dirs: &ResolvedDirs) -> (PathBuf, Option<std::fs::Metadata>) {
     let root_real = std::cell::OnceCell::new();
     let plain = |d: &Path| -> Option<()> {
         let rel = match root.as_os_str() == "." {
@@ -314,7 +321,7 @@ fn resolve_under_root(link: &Path, root: &Path, dirs: &ResolvedDirs) -> PathBuf 
         let root_real = root_real.get_or_init(|| dirs.resolve_dir(root)).as_ref()?;
         (dirs.resolve_dir(d)?.strip_prefix(root_real).ok()? == below).then_some(())
     };
-    let one_hop = || -> Option<PathBuf> {
+    let one_hop = || -> Option<(PathBuf, Option<std::fs::Metadata>)> {
         let target = std::fs::read_link(link).ok()?;
         let dir = link.parent()?;
         let cleaned = match target.is_absolute() {
@@ -335,16 +342,20 @@ fn resolve_under_root(link: &Path, root: &Path, dirs: &ResolvedDirs) -> PathBuf 
             }
         };
         plain(cleaned.parent()?)?;
-        // No further link (a readlink, as following the chain asks).
-        std::fs::read_link(&cleaned).is_err().then_some(cleaned)
+        // No further link: one `lstat` (kept for the caller), as a `readlink` would say.
+        match std::fs::symlink_metadata(&cleaned) {
+            Ok(m) if m.file_type().is_symlink() => None,
+            Ok(m) => Some((cleaned, Some(m))),
+            Err(_) => Some((cleaned, None)),
+        }
     };
     one_hop().unwrap_or_else(|| {
         // A relative target climbing out of the tree as written is left so: in a fleet it
         // is said to lead out of its host's tree, rather than clamped at the host's `/`.
         let followed = crate::confine::follow_links_under(link, root);
         match crate::confine::relative_to_root(&crate::confine::lexical_clean(&followed), root) {
-            Some(_) => crate::confine::resolve_under_root(link, root),
-            None => followed,
+            Some(_) => (crate::confine::resolve_under_root(link, root), None),
+            None => (followed, None),
         }
     })
 }
@@ -706,13 +717,17 @@ impl Walk<'_> {
             let Some(role) = role else { continue };
             // Only a symlink needs its host's root (a fleet walks thousands of plain files).
             let host_root = || root_for(path, root, fleet);
-            let read_from = if rooted && entry.path_is_symlink() {
-                resolve_under_root(path, &host_root(), self.dirs)
+            // A link's target is `lstat`ed once, by resolve_under_root_lstated.
+            let (read_from, lstated) = if rooted && entry.path_is_symlink() {
+                resolve_under_root_lstated(path, &host_root(), self.dirs)
             } else {
-                path.to_path_buf()
+                (path.to_path_buf(), None)
             };
             if read_from != path {
-                let target = std::fs::metadata(&read_from);
+                let target = match &lstated {
+                    Some(m) => Ok(m.clone()),
+                    None => std::fs::metadata(&read_from),
+                };
                 if !target.as_ref().is_ok_and(|m| m.is_file()) {
                     // A FIFO or device is there: never opened, and said as what it is.
                     let reason = match target {
@@ -731,7 +746,11 @@ impl Walk<'_> {
                 out.unreadable.push(Unreadable { path: path.to_path_buf(), reason });
                 continue;
             }
-            let (meta, checked) = match confinement.resolve_in(&read_from, dirs) {
+            let resolved = match lstated {
+                Some(m) => confinement.resolve_lstated_in(&read_from, m, dirs),
+                None => confinement.resolve_in(&read_from, dirs),
+            };
+            let (meta, checked) = match resolved {
                 Ok((resolved, meta)) => {
                     let checked = meta.as_ref().and_then(|m| crate::confine::Checked::new(resolved, m));
                     (meta, checked)

@@ -3763,3 +3763,39 @@ fn an_apache_save_path_quoted_open_across_lines_shows_no_credential() {
         }
     }
 }
+
+/// A conf.d link's target is looked at once (an `lstat` that also says it is no further
+/// link) and that one look decides: a FIFO there is never opened, a link there is followed
+/// (and refused when it leads out of the tree, its text unread), nothing there is said,
+/// and a plain file is read through the link.
+#[test]
+fn a_conf_d_links_target_is_judged_by_the_one_look_at_it() {
+    let top = tempfile::tempdir().expect("tmp");
+    let r = top.path().join("tree");
+    let mods = r.join("etc/php/8.2/mods-available");
+    let conf_d = r.join("etc/php/8.2/fpm/conf.d");
+    write(
+        &r.join("etc/php/8.2/fpm/php.ini"),
+        "session.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379\"\n",
+    );
+    std::fs::create_dir_all(&conf_d).expect("mkdir");
+    std::fs::create_dir_all(&mods).expect("mkdir");
+    write(&top.path().join("outside.ini"), "session.save_path = \"tcp://h:1?auth=OUTSIDE_SECRET\"\n");
+    assert!(Command::new("mkfifo").arg(mods.join("fifo.ini")).status().expect("mkfifo").success());
+    symlink("../../../../../outside.ini", mods.join("chain.ini")).expect("symlink");
+    write(&mods.join("ok.ini"), "session.save_handler = files\n");
+    for (link, target) in
+        [("10-fifo.ini", "fifo"), ("20-chain.ini", "chain"), ("30-gone.ini", "gone"), ("40-ok.ini", "ok")]
+    {
+        symlink(format!("../../mods-available/{target}.ini"), conf_d.join(link)).expect("symlink");
+    }
+    let o = sesslint_in(&r, &["check", "--format", "concise", "."]);
+    let out = all_output(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("conf.d/10-fifo.ini: not a regular file"), "{out}");
+    assert!(out.contains("conf.d/20-chain.ini: resolves to ") && out.contains("outside the checked tree"), "{out}");
+    assert!(out.contains("conf.d/30-gone.ini: a symlink to nothing"), "{out}");
+    assert!(!out.contains("OUTSIDE_SECRET"), "{out}");
+    // ok.ini, read through its link, sets the handler back to files.
+    assert!(out.contains("conf.d/40-ok.ini:1:1: warning[SL106] session.save_handler `files`"), "{out}");
+}

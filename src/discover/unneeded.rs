@@ -37,13 +37,17 @@ pub fn leave_out_for_staged(
     let named: HashSet<&Path> = staged.iter().map(PathBuf::as_path).collect();
     let inode = |p: &Path| std::fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
     let inodes: Vec<(u64, u64)> = staged.iter().filter_map(|p| inode(p)).collect();
-    let is_staged = |p: &Path| {
+    // A discovered file's device and inode are the ones discovery's check saw (`checked`),
+    // asked again only when it has none.
+    let is_staged = |p: &Path, seen: Option<(u64, u64)>| {
         named.contains(p)
-            || inode(p).is_some_and(|i| inodes.contains(&i))
+            || seen.or_else(|| inode(p)).is_some_and(|i| inodes.contains(&i))
                 && crate::confine::realpath(p)
                     .is_ok_and(|c| staged.iter().any(|s| crate::confine::realpath(s).is_ok_and(|w| w == c)))
     };
-    let dirs = crate::confine::ResolvedDirs::new();
+    // The directories the walk resolved (the files' own are known already).
+    let own_dirs = crate::confine::ResolvedDirs::new();
+    let dirs = discovery.confinement.pass_dirs().unwrap_or(&own_dirs);
     let mut drop = vec![false; discovery.files.len()];
     for (dir, members) in &setups {
         let alone = discovery.files.iter().enumerate().all(|(i, f)| members.contains(&i) || !f.path.starts_with(dir));
@@ -52,17 +56,18 @@ pub fn leave_out_for_staged(
         }
         let inert = members.iter().all(|&i| {
             let f = &discovery.files[i];
-            if is_staged(&f.path) || is_staged(&f.read_from) {
+            let seen = f.checked.as_ref().map(crate::confine::Checked::identity);
+            if is_staged(&f.path, seen) || is_staged(&f.read_from, seen) {
                 return false;
             }
-            let bytes = match overlay.and_then(|o| o.get(&f.path)) {
-                Some(b) => std::borrow::Cow::Borrowed(b.as_slice()),
-                None => match discovery.confinement.read_with_mode_in(&f.read_from, &dirs) {
-                    Ok((b, _)) => std::borrow::Cow::Owned(b),
-                    Err(_) => return false,
+            match overlay.and_then(|o| o.get(&f.path)) {
+                Some(b) => sets_only_files_handler(b),
+                // Read as the build reads it: the checked file itself, else checked afresh.
+                None => match discovery.confinement.read_checked_in(&f.read_from, f.checked.as_ref(), dirs) {
+                    Ok((b, _)) => sets_only_files_handler(&b),
+                    Err(_) => false,
                 },
-            };
-            sets_only_files_handler(&bytes)
+            }
         });
         if inert {
             for &i in members {
