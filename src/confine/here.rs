@@ -28,15 +28,17 @@ pub fn absolute(path: &Path) -> Option<PathBuf> {
     Some(out)
 }
 
-/// `std::fs::canonicalize(path)` (realpath(3)); the current directory itself (`.`, `./.`)
-/// is [`current_dir`] (what realpath's own `getcwd` gives), asked once. Any other relative
+/// `std::fs::canonicalize(path)` (realpath(3)); the current directory itself (`.`, `./.`, or
+/// spelled as `getcwd` gave it) is [`current_dir`] (what realpath's own `getcwd` gives). Any other relative
 /// path is left to realpath, which resolves only its own components below the `getcwd`
 /// answer (joined to the directory first, every component of the directory would be
 /// `readlink`ed again). Errors are realpath's (`NotFound`, `NotADirectory`, ...).
 pub fn realpath(path: &Path) -> std::io::Result<PathBuf> {
     let here = !path.as_os_str().is_empty() && path.components().all(|c| c == Component::CurDir);
     match current_dir() {
-        Some(cwd) if here => Ok(cwd.to_path_buf()),
+        // The directory spelled as `getcwd` gave it (a work tree's top found walking up
+        // from it) is its own resolution too.
+        Some(cwd) if here || path == cwd => Ok(cwd.to_path_buf()),
         _ => std::fs::canonicalize(path),
     }
 }
@@ -64,6 +66,7 @@ mod tests {
         assert_eq!(realpath(Path::new("")).map_err(|e| e.kind()), std::fs::canonicalize("").map_err(|e| e.kind()));
         assert_eq!(absolute(Path::new("")), None);
         assert_eq!(absolute(Path::new("./x/../y")), std::path::absolute("./x/../y").ok());
+        assert_eq!(realpath(&cwd).unwrap(), std::fs::canonicalize(&cwd).unwrap());
         for here in [".", "./.", "./"] {
             assert_eq!(realpath(Path::new(here)).unwrap(), std::fs::canonicalize(here).unwrap());
         }
