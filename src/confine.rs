@@ -773,7 +773,9 @@ fn read_limited_shared(path: &Path) -> Result<Arc<[u8]>, Refusal> {
 /// An open file's bytes in an `Arc<[u8]>` of `len` bytes (the size it had when opened, at
 /// most the limit), read in place with no copy and no zeroing first; a file that shrank
 /// meanwhile is cut to what was read, one that grew is read on as [`read_limited`] reads
-/// (one copy then, the limit the same).
+/// (one copy then, the limit the same). Each `read` asks for a few bytes past `len` too
+/// (`readv` into a small probe): when it comes back short of them, the end of the file was
+/// reached at `len` and no `read` more is needed to see it.
 fn read_open_shared(file: &mut std::fs::File, len: usize) -> Result<Arc<[u8]>, Refusal> {
     use std::os::fd::AsRawFd;
     let mut shared = Arc::<[u8]>::new_uninit_slice(len);
@@ -781,15 +783,31 @@ fn read_open_shared(file: &mut std::fs::File, len: usize) -> Result<Arc<[u8]>, R
         // A fresh `Arc` is its only handle; never taken.
         return Err(Refusal::Io(std::io::Error::other("shared buffer")));
     };
+    let mut probe = [0u8; 32];
+    // Bytes past `len` the probe got; `None` until a read came back with the end seen.
+    let mut past: Option<usize> = None;
     let mut filled = 0;
     while filled < len {
         let rest = &mut buf[filled..];
-        // SAFETY: read(2) writes at most `rest.len()` bytes at `rest`'s start, memory this
-        // function holds the only handle to.
-        let n = unsafe { libc::read(file.as_raw_fd(), rest.as_mut_ptr().cast(), rest.len()) };
+        let iov = [
+            libc::iovec { iov_base: rest.as_mut_ptr().cast(), iov_len: rest.len() },
+            libc::iovec { iov_base: probe.as_mut_ptr().cast(), iov_len: probe.len() },
+        ];
+        // SAFETY: readv(2) writes at most `rest.len()` bytes at `rest`'s start, then at most
+        // `probe.len()` into `probe`: memory this function holds the only handles to.
+        let n = unsafe { libc::readv(file.as_raw_fd(), iov.as_ptr(), 2) };
         match n {
             0 => break,
-            n if n > 0 => filled += n as usize,
+            n if n > 0 => {
+                let n = n as usize;
+                if n >= rest.len() {
+                    // Filled; fewer than the probe asked: the end is at `len`.
+                    past = Some(n - rest.len());
+                    filled = len;
+                } else {
+                    filled += n;
+                }
+            }
             _ => {
                 let e = std::io::Error::last_os_error();
                 if e.kind() != std::io::ErrorKind::Interrupted {
@@ -805,9 +823,19 @@ fn read_open_shared(file: &mut std::fs::File, len: usize) -> Result<Arc<[u8]>, R
     }
     // SAFETY: read(2) wrote all `len` bytes.
     let shared = unsafe { shared.assume_init() };
-    // At the size the file had when opened: what follows, if it grew, up to the limit.
+    // At the size the file had when opened: what follows, if it grew, up to the limit
+    // (a full probe may have more behind it; an empty file was never probed).
     let mut bytes = Vec::new();
-    read_rest((&mut *file).take(MAX_FILE_SIZE + 1 - len as u64), &mut bytes)?;
+    match past {
+        Some(p) if p < probe.len() => bytes.extend_from_slice(&probe[..p]),
+        _ => {
+            bytes.extend_from_slice(&probe[..past.unwrap_or(0)]);
+            let limit = (MAX_FILE_SIZE + 1).saturating_sub((len + bytes.len()) as u64);
+            let mut more = Vec::new();
+            (&mut *file).take(limit).read_to_end(&mut more).map_err(Refusal::Io)?;
+            bytes.extend_from_slice(&more);
+        }
+    }
     if bytes.is_empty() {
         return Ok(shared);
     }
@@ -1195,6 +1223,17 @@ mod tests {
         let fifo = dir.path().join("fifo");
         assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
         assert!(matches!(read_limited_shared(&fifo), Err(Refusal::NotRegular)));
+        // A file that grew (by less than the probe, by exactly it, by more) or shrank after
+        // it was opened is read as it is at the read, whole.
+        for (len, now) in [(100usize, 110usize), (100, 132), (100, 133), (100, 9000), (0, 5), (4096, 10), (100, 0)] {
+            let p = dir.path().join(format!("g{len}-{now}"));
+            let bytes = |n: usize| -> Vec<u8> { (0..n).map(|i| (i * 13 % 241) as u8).collect() };
+            std::fs::write(&p, bytes(len)).unwrap();
+            let (mut file, opened) = open_limited(&p).unwrap();
+            assert_eq!(opened, len);
+            std::fs::write(&p, bytes(now)).unwrap();
+            assert_eq!(&read_open_shared(&mut file, opened).unwrap()[..], &bytes(now)[..], "{len} -> {now}");
+        }
     }
 
     #[test]
