@@ -479,6 +479,38 @@ impl<'a> Lexer<'a> {
         self.next_token_slow()
     }
 
+    /// Right after a line end (state INITIAL, not at the input's start): consumes the whole
+    /// lines that follow which are empty or a `;` comment (blanks before either allowed),
+    /// each of which the rules read as one `EndOfLine` token ending its line. Returns where
+    /// the run ends (the next line's start; `pos` when none) and the offset of its first
+    /// `;`. A comment without its line end (PHP's "end of file") is left to the rules.
+    pub fn comment_lines(&mut self) -> (usize, Option<usize>) {
+        let mut i = self.pos;
+        let mut first_semicolon = None;
+        if self.done || self.state != State::Initial || i == self.start {
+            return (i, None);
+        }
+        while i < self.limit {
+            // Blanks first are the same line's (a run of only blanks to the end is not).
+            let at = self.blanks_from(i);
+            let Some(&b) = self.src.get(at).filter(|_| at < self.limit) else { break };
+            let end = match b {
+                b'\n' => at + 1,
+                b'\r' => at + 1 + (at + 1 < self.limit && self.src[at + 1] == b'\n') as usize,
+                b';' => {
+                    let Some(k) = memchr::memchr2(b'\n', b'\r', &self.src[at + 1..self.limit]) else { break };
+                    let j = at + 1 + k;
+                    first_semicolon.get_or_insert(at);
+                    j + 1 + (self.src[j] == b'\r' && j + 1 < self.limit && self.src[j + 1] == b'\n') as usize
+                }
+                _ => break,
+            };
+            i = end;
+        }
+        self.pos = i;
+        (i, first_semicolon)
+    }
+
     /// [`next_token`](Self::next_token) by trying the rules of the current state.
     #[inline(never)]
     fn next_token_slow(&mut self) -> Option<Token> {

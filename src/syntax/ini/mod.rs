@@ -48,9 +48,11 @@ pub struct Node {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum NodeKind {
-    /// Blanks, empty lines, a BOM.
+    /// Blanks, empty lines, a BOM: all of them between two other nodes, as one node.
     Trivia,
-    /// A `;` comment with its line end; `text` starts at the `;`.
+    /// `;` comments with their line ends, and the blanks and empty lines around them: all
+    /// of them between two other nodes, as one node (most of a php.ini is a few of these).
+    /// `text` runs from the first `;` to the node's end.
     Comment { text: Span },
     /// `[name]`.
     Section(Section),
@@ -118,13 +120,15 @@ pub fn parse_with(bytes: &[u8], mode: ScanMode) -> IniDocument {
 /// instead of holding a copy. Bytes past [`MAX_SCANNED`] (4 GiB) are an
 /// [`NodeKind::Unread`] node.
 pub fn parse_shared(shared: std::sync::Arc<[u8]>, mode: ScanMode) -> IniDocument {
-    parse_lines(shared, mode, true)
+    parse_lines(shared, mode, true, true)
 }
 
 /// [`parse_shared`]; `short_lines`: in FPM's per-line mode, a comment line (`;` first) or
 /// an empty line becomes its node without a scanner of its own (most of a pool file; a
 /// scan per line cost about 500 instructions), the node the scan makes of it.
-fn parse_lines(shared: std::sync::Arc<[u8]>, mode: ScanMode, short_lines: bool) -> IniDocument {
+/// `runs`: comment and empty lines read a run at a time (false: a token each, as the rules
+/// read them; the same document).
+fn parse_lines(shared: std::sync::Arc<[u8]>, mode: ScanMode, short_lines: bool, runs: bool) -> IniDocument {
     let all: &[u8] = &shared;
     let bytes = &all[..all.len().min(MAX_SCANNED)];
     // Sized once from the line count (a line is one to three nodes, and rarely more than
@@ -138,7 +142,7 @@ fn parse_lines(shared: std::sync::Arc<[u8]>, mode: ScanMode, short_lines: bool) 
         errors: Vec::new(),
         mode,
     };
-    let mut b = Builder { doc: &mut doc, toks: Vec::new(), cursor: 0, failed: false, limit: 0, open_entry: None };
+    let mut b = Builder { doc: &mut doc, toks: Vec::new(), cursor: 0, failed: false, limit: 0, open_entry: None, runs };
     match mode {
         ScanMode::WholeFile => b.scan(Lexer::new(bytes), bytes.len()),
         ScanMode::PerLine => {
@@ -225,6 +229,8 @@ struct Builder<'d> {
     /// The last entry begun: (key up to `=`, offset after `=`). PHP may accept the start of
     /// a value and refuse the rest of its line (`a = x=y` is `a = x`, then an unexpected `=`).
     open_entry: Option<(Span, usize)>,
+    /// Runs of comment and empty lines read by [`Lexer::comment_lines`], not a token each.
+    runs: bool,
 }
 
 /// What a statement turned out to be.
@@ -237,6 +243,27 @@ impl Builder<'_> {
     /// Add a node from the cursor to `end`; nodes always tile the input.
     fn push(&mut self, end: usize, kind: NodeKind) {
         let end = end.max(self.cursor);
+        // Blanks and comments join the node before when it is blanks or comments too: a
+        // node per line was most of a php.ini's tree (and of the pages it first touched).
+        if let Some(last) = self.doc.nodes.last_mut() {
+            let joined = match (&mut last.kind, &kind) {
+                (NodeKind::Trivia, NodeKind::Trivia) => true,
+                (NodeKind::Comment { text }, NodeKind::Trivia | NodeKind::Comment { .. }) => {
+                    text.end = end;
+                    true
+                }
+                (NodeKind::Trivia, NodeKind::Comment { text }) => {
+                    last.kind = NodeKind::Comment { text: Span::new(text.start, end) };
+                    true
+                }
+                _ => false,
+            };
+            if joined {
+                last.span.end = end;
+                self.cursor = end;
+                return;
+            }
+        }
         self.doc.nodes.push(Node { span: Span::new(self.cursor, end), kind });
         self.cursor = end;
     }
@@ -265,8 +292,7 @@ impl Builder<'_> {
 
     fn trivia_to(&mut self, at: usize) {
         if at > self.cursor {
-            self.doc.nodes.push(Node { span: Span::new(self.cursor, at), kind: NodeKind::Trivia });
-            self.cursor = at;
+            self.push(at, NodeKind::Trivia);
         }
     }
 
@@ -287,14 +313,25 @@ impl Builder<'_> {
         let mut next = lexer.next_token();
         while let Some(first) = next {
             let first = if clamped { clamp(first) } else { first };
-            next = lexer.next_token();
             // A comment or blank line (most of a php.ini) is one token that ends its line:
-            // its node directly, as `statements` would make it.
+            // its node directly, as `statements` would make it; and so are the comment and
+            // empty lines after it, read as one run.
             if first.tok == Tok::EndOfLine && ends_line(self.doc.text(first.span())) {
                 self.trivia_to(first.span().start);
                 self.push(first.span().end, self.line_end_kind(first));
+                if self.runs {
+                    let (end, semicolon) = lexer.comment_lines();
+                    let end = end.min(len);
+                    if end > self.cursor {
+                        let kind =
+                            semicolon.map_or(NodeKind::Trivia, |s| NodeKind::Comment { text: Span::new(s, end) });
+                        self.push(end, kind);
+                    }
+                }
+                next = lexer.next_token();
                 continue;
             }
+            next = lexer.next_token();
             // One line at a time: up to a line end (or PHP's end of file). No statement reads
             // past one, so the line's tokens can be dropped once its nodes are built.
             self.toks.clear();
@@ -680,13 +717,24 @@ mod short_lines_tests {
     use super::*;
 
     fn same(bytes: &[u8]) {
-        let fast = parse_lines(bytes.into(), ScanMode::PerLine, true);
-        let scanned = parse_lines(bytes.into(), ScanMode::PerLine, false);
+        let fast = parse_lines(bytes.into(), ScanMode::PerLine, true, true);
+        let scanned = parse_lines(bytes.into(), ScanMode::PerLine, false, true);
         let shown = String::from_utf8_lossy(bytes);
         assert_eq!(fast.nodes, scanned.nodes, "{shown:?}");
         assert_eq!(fast.tokens, scanned.tokens, "{shown:?}");
         assert_eq!(fast.errors, scanned.errors, "{shown:?}");
         assert_eq!(fast.print(), bytes);
+        // Comment and empty lines read a run at a time: the tree the rules give, a token a line.
+        for mode in [ScanMode::WholeFile, ScanMode::PerLine] {
+            let runs = parse_lines(bytes.into(), mode, true, true);
+            let tokens = parse_lines(bytes.into(), mode, true, false);
+            assert_eq!(runs.nodes, tokens.nodes, "{mode:?} {shown:?}");
+            assert_eq!(runs.tokens, tokens.tokens, "{mode:?} {shown:?}");
+            assert_eq!(runs.errors, tokens.errors, "{mode:?} {shown:?}");
+            // No two blank-or-comment nodes stand side by side.
+            let loose = |k: &NodeKind| matches!(k, NodeKind::Trivia | NodeKind::Comment { .. });
+            assert!(!runs.nodes.windows(2).any(|w| loose(&w[0].kind) && loose(&w[1].kind)), "{shown:?}");
+        }
     }
 
     #[test]
@@ -706,8 +754,13 @@ mod short_lines_tests {
             }
         }
         assert!(files > 500, "only {files} files");
-        let pieces: [&[u8]; 16] = [
+        let pieces: [&[u8]; 21] = [
             b";",
+            b"a = x ;c\r\n",
+            b"'",
+            b"  ; c\n",
+            b" \t\r\n",
+            b"\n;\n",
             b"; c",
             b"\n",
             b"\r",
