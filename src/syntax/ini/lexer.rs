@@ -105,6 +105,9 @@ pub struct Lexer<'a> {
     state: State,
     stack: Vec<State>,
     done: bool,
+    /// Whether the most common first bytes go straight to the one rule that can win there
+    /// (false: every rule of the state is tried; the same tokens, for the tests).
+    dispatch: bool,
 }
 
 /// Byte classes, one table lookup per test instead of a comparison chain or a search of a
@@ -122,6 +125,8 @@ const OP: u8 = 16;
 const CONSTANT_START: u8 = 32;
 /// `[a-zA-Z0-9_]`.
 const CONSTANT_CHAR: u8 = 64;
+/// `[tTfFoOyYnN]`: the first bytes of the keywords (`true`, `off`, `yes`, `none`, ...).
+const KEYWORD_START: u8 = 128;
 
 const fn one_of(b: u8, set: &[u8]) -> bool {
     let mut k = 0;
@@ -160,6 +165,9 @@ static CLASS: [u8; 256] = {
         }
         if b.is_ascii_digit() {
             c |= CONSTANT_CHAR;
+        }
+        if one_of(b, b"tTfFoOyYnN") {
+            c |= KEYWORD_START;
         }
         t[i] = c;
         i += 1;
@@ -207,7 +215,7 @@ impl<'a> Lexer<'a> {
 
     /// Scan only `src[start..limit]`, as if it were the whole input.
     pub fn window(src: &'a [u8], start: usize, limit: usize) -> Self {
-        Lexer { src, limit, pos: start, start, state: State::Initial, stack: Vec::new(), done: false }
+        Lexer { src, limit, pos: start, start, state: State::Initial, stack: Vec::new(), done: false, dispatch: true }
     }
 
     pub fn limit(&self) -> usize {
@@ -563,6 +571,30 @@ impl<'a> Lexer<'a> {
     // grammar: state INITIAL (TC_SECTION, TC_OFFSET, TC_LABEL, EQ, PUNCT, EOL)
     fn initial(&mut self) -> Option<Token> {
         let b = self.src[self.pos];
+        // A key's first byte that starts no keyword and no blank: of the rules that match
+        // there (offset, label, punct), the offset is longer than the label, and the label
+        // at least as long as a punct and listed before it.
+        if self.dispatch && is(b, LABEL) && !is(b, BLANK | KEYWORD_START) {
+            return Some(match self.label_len() {
+                Match::Len(l) if self.at(self.pos + l) == Some(b'[') && self.pos + l < self.limit => {
+                    let len = self.blanks_from(self.pos + l + 1) - self.pos;
+                    let text = trim_span(self.src, Span::new(self.pos, self.pos + len), Some(b'['));
+                    self.state = State::Offset;
+                    self.tok(Tok::Offset, len, text)
+                }
+                Match::Len(len) => {
+                    let text = trim_span(self.src, Span::new(self.pos, self.pos + len), None);
+                    self.tok(Tok::Label, len, text)
+                }
+                Match::No | Match::PastEnd => self.end(),
+            });
+        }
+        self.initial_rules()
+    }
+
+    /// [`initial`](Self::initial) by every rule of the state.
+    fn initial_rules(&mut self) -> Option<Token> {
+        let b = self.src[self.pos];
         // Rules that cannot match at this first byte are not tried (same outcome, less work).
         let blank_first = is_blank(b);
         let kw = self.keyword();
@@ -634,6 +666,26 @@ impl<'a> Lexer<'a> {
 
     // grammar: state VALUE (value-token, value-end)
     fn value(&mut self) -> Option<Token> {
+        let b = self.src[self.pos];
+        // A plain value byte that starts no keyword: of the rules that match there only the
+        // value characters, a constant or a number can; the value characters take in both
+        // (their bytes are value characters), which are listed before them and win a tie.
+        if self.dispatch && is(b, PLAIN_VALUE) && !is(b, KEYWORD_START) {
+            let Match::Len(len) = self.value_chars_len() else { return Some(self.end()) };
+            let tok = if is_constant_start(b) && self.constant_len() == len {
+                Tok::Constant
+            } else if (b.is_ascii_digit() || b == b'-' || b == b'.') && self.number_len() == len {
+                Tok::Number
+            } else {
+                Tok::Str
+            };
+            return Some(self.simple(tok, len));
+        }
+        self.value_rules()
+    }
+
+    /// [`value`](Self::value) by every rule of the state.
+    fn value_rules(&mut self) -> Option<Token> {
         let b = self.src[self.pos];
         // Rules that cannot match at this first byte are not tried (same outcome, less work).
         let blank_first = is_blank(b);
@@ -904,6 +956,45 @@ mod tests {
         assert_eq!(tokens(&production, true), tokens(&production, false));
     }
 
+    /// Every token, with the first-byte dispatch or by every rule of each state.
+    fn tokens_dispatched(src: &[u8], dispatch: bool) -> Vec<Token> {
+        let mut lexer = Lexer::new(src);
+        lexer.dispatch = dispatch;
+        std::iter::from_fn(|| lexer.next_token()).collect()
+    }
+
+    #[test]
+    fn the_first_byte_dispatch_gives_the_tokens_of_every_rule() {
+        let mut files = 0;
+        let mut stack = vec![
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures")),
+            std::path::PathBuf::from("/work/shared/corpus"),
+        ];
+        while let Some(p) = stack.pop() {
+            let Ok(m) = std::fs::symlink_metadata(&p) else { continue };
+            if m.is_dir() {
+                stack.extend(std::fs::read_dir(&p).into_iter().flatten().flatten().map(|e| e.path()));
+            } else if m.is_file() && m.len() < 1 << 20 {
+                let bytes = std::fs::read(&p).unwrap_or_default();
+                assert_eq!(tokens_dispatched(&bytes, true), tokens_dispatched(&bytes, false), "{}", p.display());
+                files += 1;
+            }
+        }
+        assert!(files > 500, "only {files} files");
+        let pieces: [&[u8]; 24] = [
+            b"a", b"on", b"Off", b"nonE", b"t", b"E_ALL", b"_x", b"12", b"-3", b".5", b"1.", b"-", b".", b" ", b"\t",
+            b"=", b"\n", b"[", b"]", b"$", b"$\\", b"${", b"'", b"\"",
+        ];
+        for bytes in crate::test_input::joined_pieces(0xd15, 20_000, (1, 16), &pieces) {
+            assert_eq!(
+                tokens_dispatched(&bytes, true),
+                tokens_dispatched(&bytes, false),
+                "{:?}",
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+    }
+
     #[test]
     fn byte_classes_are_the_character_classes_of_php_scanner() {
         for b in 0..=255u8 {
@@ -952,6 +1043,7 @@ mod tests {
             assert_eq!(is_constant_char(b), b.is_ascii_alphanumeric() || b == b'_');
             assert_eq!(is(b, OP), b"&|^~()!".contains(&b));
             assert_eq!(is(b, PUNCT), b"[]\"'()&|^$!~{}=:,.+-/*%<>?@".contains(&b));
+            assert_eq!(is(b, KEYWORD_START), b"tTfFoOyYnN".contains(&b));
         }
     }
 }
