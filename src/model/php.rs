@@ -422,6 +422,10 @@ impl<'a> EarlierDirectives<'a> {
 
     /// `${A}, ${B}` when the value named variables of the environment.
     fn env_names(&self) -> Option<String> {
+        // Most values name no variable: no message built for them.
+        if self.from_env.unknown.borrow().is_empty() {
+            return None;
+        }
         Some(self.from_env.unknown_names()).filter(|n| !n.is_empty())
     }
 }
@@ -686,7 +690,8 @@ pub fn build_pools(
                     current = Some(i);
                 }
                 NodeKind::Entry(e) if e.applied => {
-                    let key = String::from_utf8_lossy(doc.text(e.key)).into_owned();
+                    // Borrowed: copied once, when a setting is first set.
+                    let key = String::from_utf8_lossy(doc.text(e.key));
                     let at = Location { file: f.id, span: node.span };
                     let Some(pool) = current else {
                         if e.offset.is_some() {
@@ -696,14 +701,14 @@ pub fn build_pools(
                     };
                     let budget = std::cell::Cell::new(MAX_EXPANSION_PER_SETUP);
                     let env = EarlierDirectives::new(ini, &budget);
-                    let raw = String::from_utf8_lossy(&doc.evaluate(&e.value, &env)).into_owned();
-                    let value = raw.replace("$pool", &pools[pool].name);
-                    match (&e.offset, key.as_str()) {
+                    let raw = lossy_string(doc.evaluate(&e.value, &env));
+                    // FPM's `$pool`: most values hold none, and are kept as evaluated.
+                    let value = if raw.contains("$pool") { raw.replace("$pool", &pools[pool].name) } else { raw };
+                    match (&e.offset, &*key) {
                         (Some(off), "php_value" | "php_admin_value" | "php_flag" | "php_admin_flag") => {
-                            let name = String::from_utf8_lossy(&doc.evaluate_offset(off, &env)).into_owned();
+                            let name = lossy_string(doc.evaluate_offset(off, &env));
                             if name == "session.save_path" {
-                                let reads = raw.replace("$pool", &pools[pool].name);
-                                let found = unquoted_value(doc, f.id, &name, e.value.span.start, reads);
+                                let found = unquoted_value(doc, f.id, &name, e.value.span.start, value.clone());
                                 pools[pool].unquoted.extend(found);
                             }
                             let flag = key.ends_with("_flag");
@@ -717,14 +722,9 @@ pub fn build_pools(
                                 env.env_names(),
                             ));
                         }
-                        (None, _) => set_later_wins(
-                            &mut pools[pool].settings,
-                            key.into(),
-                            value,
-                            at,
-                            e.value.span,
-                            env.env_names(),
-                        ),
+                        (None, _) => {
+                            set_later_wins(&mut pools[pool].settings, key, value, at, e.value.span, env.env_names())
+                        }
                         _ => {}
                     }
                 }

@@ -131,16 +131,15 @@ pub fn parse_shared(shared: std::sync::Arc<[u8]>, mode: ScanMode) -> IniDocument
 fn parse_lines(shared: std::sync::Arc<[u8]>, mode: ScanMode, short_lines: bool, runs: bool) -> IniDocument {
     let all: &[u8] = &shared;
     let bytes = &all[..all.len().min(MAX_SCANNED)];
-    // Sized once from a first count instead of grown by doubling (the copies of the growth
-    // were a tenth of the parse): a statement is at most two nodes and a run of comment or
-    // blank lines between statements one more; most statements have a `=`, and a value is
-    // rarely more than two tokens. Capacity past what is used is never touched (nor, below
-    // the allocator's mmap threshold, mapped), and given back below.
-    let (lines, equals) = count_lines_and_equals(bytes);
+    // Sized from the length instead of grown from nothing: with comment and blank lines one
+    // node a run, a node per 64 bytes is above what php.ini files and pools use (a first
+    // count of lines or `=` cost more than the growth it saved). Capacity past what is
+    // used is never touched, and given back below.
+    let (nodes, tokens) = (bytes.len() / 64 + 16, bytes.len() / 128 + 16);
     let mut doc = IniDocument {
         source: shared.clone(),
-        nodes: Vec::with_capacity(equals.saturating_mul(2).saturating_add(lines / 8).saturating_add(8)),
-        tokens: Vec::with_capacity(equals.saturating_mul(2).saturating_add(8)),
+        nodes: Vec::with_capacity(nodes),
+        tokens: Vec::with_capacity(tokens),
         errors: Vec::new(),
         mode,
     };
@@ -179,23 +178,6 @@ fn parse_lines(shared: std::sync::Arc<[u8]>, mode: ScanMode, short_lines: bool, 
     doc.nodes.shrink_to_fit();
     doc.tokens.shrink_to_fit();
     doc
-}
-
-/// The `\n` and `=` bytes of `bytes`, in one pass the compiler vectorises (a search per
-/// match cost about 15 instructions a line).
-fn count_lines_and_equals(bytes: &[u8]) -> (usize, usize) {
-    let (mut lines, mut equals) = (1usize, 0usize);
-    for chunk in bytes.chunks(255) {
-        // Per chunk in u8 lanes: no overflow, and wide vectors.
-        let (mut l, mut e) = (0u8, 0u8);
-        for &c in chunk {
-            l += (c == b'\n') as u8;
-            e += (c == b'=') as u8;
-        }
-        lines += l as usize;
-        equals += e as usize;
-    }
-    (lines, equals)
 }
 
 impl IniDocument {
