@@ -571,10 +571,10 @@ impl<'a> Lexer<'a> {
     // grammar: state INITIAL (TC_SECTION, TC_OFFSET, TC_LABEL, EQ, PUNCT, EOL)
     fn initial(&mut self) -> Option<Token> {
         let b = self.src[self.pos];
-        // A key's first byte that starts no keyword and no blank: of the rules that match
+        // A key's first byte, no blank, where no keyword starts: of the rules that match
         // there (offset, label, punct), the offset is longer than the label, and the label
         // at least as long as a punct and listed before it.
-        if self.dispatch && is(b, LABEL) && !is(b, BLANK | KEYWORD_START) {
+        if self.dispatch && is(b, LABEL) && !is(b, BLANK) && (!is(b, KEYWORD_START) || self.keyword().is_none()) {
             return Some(match self.label_len() {
                 Match::Len(l) if self.at(self.pos + l) == Some(b'[') && self.pos + l < self.limit => {
                     let len = self.blanks_from(self.pos + l + 1) - self.pos;
@@ -667,11 +667,17 @@ impl<'a> Lexer<'a> {
     // grammar: state VALUE (value-token, value-end)
     fn value(&mut self) -> Option<Token> {
         let b = self.src[self.pos];
-        // A plain value byte that starts no keyword: of the rules that match there only the
-        // value characters, a constant or a number can; the value characters take in both
-        // (their bytes are value characters), which are listed before them and win a tie.
-        if self.dispatch && is(b, PLAIN_VALUE) && !is(b, KEYWORD_START) {
+        // A plain value byte: of the rules that match there only a keyword, the value
+        // characters, a constant or a number can; the value characters take in the last two
+        // (their bytes are value characters), which are listed after the keyword and before
+        // them, and the first listed wins a tie.
+        if self.dispatch && is(b, PLAIN_VALUE) {
             let Match::Len(len) = self.value_chars_len() else { return Some(self.end()) };
+            if let Some((tok, kw)) = if is(b, KEYWORD_START) { self.keyword() } else { None } {
+                if kw >= len {
+                    return Some(self.simple(tok, kw));
+                }
+            }
             let tok = if is_constant_start(b) && self.constant_len() == len {
                 Tok::Constant
             } else if (b.is_ascii_digit() || b == b'-' || b == b'.') && self.number_len() == len {
