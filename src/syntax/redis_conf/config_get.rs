@@ -108,7 +108,8 @@ pub(crate) fn effective_rows<'a, I>(rows: I) -> Vec<(&'static DirectiveDef, Stri
 where
     I: IntoIterator<Item = (&'static DirectiveDef, &'a [ArgBytes])>,
 {
-    let mut out: Vec<(&'static DirectiveDef, String)> = Vec::new();
+    // The values set, in the order first set.
+    let mut out: Vec<String> = Vec::new();
     // Where each row's value is in `out` (+1; 0 = not set): last wins without a search.
     let mut slot = vec![0u32; directives::DIRECTIVES.len()];
     let mut save_def = None;
@@ -197,19 +198,26 @@ where
             obuf.iter().zip(OBUF_CLASSES).map(|((h, s, t), c)| format!("{c} {h} {s} {t}")).collect();
         set(&mut out, &mut slot, def, parts.join(" "));
     }
-    out.sort_unstable_by_key(|(def, _)| def.name);
-    out
+    // In name order by the table's own order of names: no sort, no string compared.
+    let mut values: Vec<Option<String>> = out.into_iter().map(Some).collect();
+    directives::ROWS_BY_NAME
+        .iter()
+        .filter_map(|&row| {
+            let at = (*slot.get(usize::from(row))? as usize).checked_sub(1)?;
+            Some((&directives::DIRECTIVES[usize::from(row)], values.get_mut(at)?.take()?))
+        })
+        .collect()
 }
 
 /// Give `def` the value `v` in `out` (replacing the one it had), `slot` remembering where.
-fn set(out: &mut Vec<(&'static DirectiveDef, String)>, slot: &mut [u32], def: &'static DirectiveDef, v: String) {
+fn set(out: &mut Vec<String>, slot: &mut [u32], def: &'static DirectiveDef, v: String) {
     let Some(row) = directives::row_index(def) else { return };
     match slot[row] {
         0 => {
-            out.push((def, v));
+            out.push(v);
             slot[row] = out.len() as u32;
         }
-        at => out[at as usize - 1].1 = v,
+        at => out[at as usize - 1] = v,
     }
 }
 

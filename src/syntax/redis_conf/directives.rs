@@ -377,11 +377,13 @@ pub enum Lookup {
 }
 
 /// Find a lowercase directive name the way loadServerConfigFromString does: table (names and
-/// aliases) first, then deprecated names, then the hand-parsed directives. One hash lookup
-/// (the loader asks once per line; a scan of the table was about 180 string compares).
+/// aliases) first, then deprecated names, then the hand-parsed directives. One probe of a
+/// table built at compile time (the loader asks once per line; a scan of the table was about
+/// 180 string compares, and a map built at start-up cost every run ~37 K instructions and
+/// its pages).
 pub fn lookup(name: &str) -> Lookup {
-    match INDEX.get(name) {
-        Some(found) => *found,
+    match find(name) {
+        Some(code) => meaning(code),
         None if name.contains('.') => Lookup::ModuleConfig,
         None => Lookup::Unknown,
     }
@@ -391,40 +393,222 @@ pub fn lookup(name: &str) -> Lookup {
 /// deprecated name, a hand-parsed directive): a loaded directive keeps it without an
 /// allocation. `None` for module configs and unknown names.
 pub fn known_name(name: &str) -> Option<&'static str> {
-    INDEX.get_key_value(name).map(|(k, _)| *k)
+    find(name).map(spelling)
 }
 
-/// Every name [`lookup`] knows, each mapped to the first match of redis-server's order.
-/// foldhash: SipHash was 3% of `sesslint parse` on a large redis.conf.
-static INDEX: std::sync::LazyLock<std::collections::HashMap<&'static str, Lookup, foldhash::fast::RandomState>> =
-    std::sync::LazyLock::new(|| {
-        let mut index = std::collections::HashMap::default();
-        for def in DIRECTIVES {
-            index.entry(def.name).or_insert(Lookup::Table { def, via_alias: false });
-            if let Some(alias) = def.alias {
-                index.entry(alias).or_insert(Lookup::Table { def, via_alias: true });
+/// The directives handled outside the table, in the order redis-server tries them.
+const PARSED_BY_HAND: [(&str, Lookup); 5] = [
+    ("include", Lookup::Include),
+    ("rename-command", Lookup::RenameCommand),
+    ("user", Lookup::User),
+    ("loadmodule", Lookup::LoadModule),
+    ("sentinel", Lookup::Sentinel),
+];
+
+/// Rows of [`DIRECTIVES`].
+const ROWS: usize = DIRECTIVES.len();
+
+/// Slots of [`INDEX`]: a power of two, over four times the names, so probes stay short.
+const SLOTS: usize = 1024;
+
+/// What a slot of [`INDEX`] holds: `tag << 12 | index` into the list the tag names; 0 = empty.
+const TAG_NAME: u16 = 1;
+const TAG_ALIAS: u16 = 2;
+const TAG_EXTRA: u16 = 3;
+const TAG_DEPRECATED: u16 = 4;
+const TAG_BY_HAND: u16 = 5;
+
+/// Every name [`lookup`] knows, open addressing from [`slot_of`], each name mapped to the first
+/// match of redis-server's order (a later list never replaces a name an earlier one has).
+static INDEX: [u16; SLOTS] = {
+    let mut index = [0u16; SLOTS];
+    let mut i = 0;
+    while i < ROWS {
+        insert(&mut index, TAG_NAME << 12 | i as u16);
+        if DIRECTIVES[i].alias.is_some() {
+            insert(&mut index, TAG_ALIAS << 12 | i as u16);
+        }
+        i += 1;
+    }
+    let mut j = 0;
+    while j < EXTRA_ALIASES.len() {
+        if EXTRA_ROWS[j] < ROWS {
+            insert(&mut index, TAG_EXTRA << 12 | j as u16);
+        }
+        j += 1;
+    }
+    let mut k = 0;
+    while k < DEPRECATED_IGNORED.len() {
+        insert(&mut index, TAG_DEPRECATED << 12 | k as u16);
+        k += 1;
+    }
+    let mut h = 0;
+    while h < PARSED_BY_HAND.len() {
+        insert(&mut index, TAG_BY_HAND << 12 | h as u16);
+        h += 1;
+    }
+    index
+};
+
+/// The row of each [`EXTRA_ALIASES`] entry's canonical name (`ROWS` when the table has none).
+const EXTRA_ROWS: [usize; EXTRA_ALIASES.len()] = {
+    let mut rows = [ROWS; EXTRA_ALIASES.len()];
+    let mut j = 0;
+    while j < EXTRA_ALIASES.len() {
+        let mut i = 0;
+        while i < ROWS {
+            if same(DIRECTIVES[i].name, EXTRA_ALIASES[j].1) {
+                rows[j] = i;
+                break;
             }
+            i += 1;
         }
-        for (alias, canonical, _) in EXTRA_ALIASES {
-            if let Some(def) = DIRECTIVES.iter().find(|d| d.name == *canonical) {
-                index.entry(alias).or_insert(Lookup::Table { def, via_alias: true });
-            }
+        j += 1;
+    }
+    rows
+};
+
+/// The rows of [`DIRECTIVES`] in name order (as `str` orders them): what `CONFIG GET` lists
+/// is walked in this order instead of sorting names per server.
+pub(crate) static ROWS_BY_NAME: [u16; ROWS] = {
+    let mut order = [0u16; ROWS];
+    let mut i = 0;
+    while i < ROWS {
+        order[i] = i as u16;
+        i += 1;
+    }
+    // Insertion sort, at compile time.
+    let mut i = 1;
+    while i < ROWS {
+        let mut j = i;
+        while j > 0 && before(DIRECTIVES[order[j] as usize].name, DIRECTIVES[order[j - 1] as usize].name) {
+            let t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+            j -= 1;
         }
-        for name in DEPRECATED_IGNORED {
-            index.entry(name).or_insert(Lookup::Deprecated);
+        i += 1;
+    }
+    order
+};
+
+/// The name a slot code stands for.
+const fn spelling(code: u16) -> &'static str {
+    let i = (code & 0xfff) as usize;
+    match code >> 12 {
+        TAG_NAME => DIRECTIVES[i].name,
+        TAG_ALIAS => match DIRECTIVES[i].alias {
+            Some(alias) => alias,
+            None => "",
+        },
+        TAG_EXTRA => EXTRA_ALIASES[i].0,
+        TAG_DEPRECATED => DEPRECATED_IGNORED[i],
+        _ => PARSED_BY_HAND[i].0,
+    }
+}
+
+/// What a slot code means to the loader.
+fn meaning(code: u16) -> Lookup {
+    let i = usize::from(code & 0xfff);
+    match code >> 12 {
+        TAG_NAME => Lookup::Table { def: &DIRECTIVES[i], via_alias: false },
+        TAG_ALIAS => Lookup::Table { def: &DIRECTIVES[i], via_alias: true },
+        TAG_EXTRA => Lookup::Table { def: &DIRECTIVES[EXTRA_ROWS[i]], via_alias: true },
+        TAG_DEPRECATED => Lookup::Deprecated,
+        _ => PARSED_BY_HAND[i].1,
+    }
+}
+
+/// The slot code of `name`, if [`INDEX`] has it.
+fn find(name: &str) -> Option<u16> {
+    let mut at = slot_of(name.as_bytes());
+    loop {
+        match INDEX[at] {
+            0 => return None,
+            code if spelling(code) == name => return Some(code),
+            _ => at = (at + 1) & (SLOTS - 1),
         }
-        let parsed_by_hand = [
-            ("include", Lookup::Include),
-            ("rename-command", Lookup::RenameCommand),
-            ("user", Lookup::User),
-            ("loadmodule", Lookup::LoadModule),
-            ("sentinel", Lookup::Sentinel),
-        ];
-        for (name, found) in parsed_by_hand {
-            index.entry(name).or_insert(found);
+    }
+}
+
+/// Put `code` in its slot unless its name is there already (the first list wins).
+const fn insert(index: &mut [u16; SLOTS], code: u16) {
+    let name = spelling(code);
+    let mut at = slot_of(name.as_bytes());
+    loop {
+        if index[at] == 0 {
+            index[at] = code;
+            return;
         }
-        index
-    });
+        if same(spelling(index[at]), name) {
+            return;
+        }
+        at = (at + 1) & (SLOTS - 1);
+    }
+}
+
+/// The home slot of a name in [`INDEX`]: its length and its first and last eight bytes,
+/// multiplied (names sharing a prefix end differently; a clash only costs a probe). Two loads
+/// a name instead of a step per byte.
+const fn slot_of(name: &[u8]) -> usize {
+    let n = name.len();
+    let head = word(name, 0);
+    let tail = if n > 8 { word(name, n - 8) } else { 0 };
+    let h = (head ^ tail.rotate_left(29) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h >> (64 - SLOTS.trailing_zeros())) as usize
+}
+
+/// The eight bytes of `b` from `at`, little-endian, zeros past its end.
+const fn word(b: &[u8], at: usize) -> u64 {
+    if at + 8 <= b.len() {
+        return u64::from_le_bytes([
+            b[at],
+            b[at + 1],
+            b[at + 2],
+            b[at + 3],
+            b[at + 4],
+            b[at + 5],
+            b[at + 6],
+            b[at + 7],
+        ]);
+    }
+    let mut w = 0u64;
+    let mut i = at;
+    while i < b.len() {
+        w |= (b[i] as u64) << (8 * (i - at));
+        i += 1;
+    }
+    w
+}
+
+/// `a == b`, in a const context.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// `a < b` as `str` orders them (bytes, then length), in a const context.
+const fn before(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+        i += 1;
+    }
+    a.len() < b.len()
+}
 
 /// The position of `def` in [`DIRECTIVES`] (`None` for a row that is not one of them): from
 /// its address, the table being one array.
@@ -567,6 +751,31 @@ mod tests {
             assert_eq!(lookup(name), scan(name), "{name}");
             assert_eq!(known_name(name).is_some(), !matches!(scan(name), Lookup::Unknown | Lookup::ModuleConfig));
         }
+    }
+
+    #[test]
+    fn rows_by_name_are_every_row_in_name_order() {
+        let names: Vec<&str> = ROWS_BY_NAME.iter().map(|&r| DIRECTIVES[usize::from(r)].name).collect();
+        let mut sorted: Vec<&str> = DIRECTIVES.iter().map(|d| d.name).collect();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
+        for (i, def) in DIRECTIVES.iter().enumerate() {
+            assert_eq!(row_index(def), Some(i));
+        }
+    }
+
+    /// Every known name is within a few probes of its home slot.
+    #[test]
+    fn index_probes_stay_short() {
+        let mut total = 0;
+        let mut names = 0;
+        for (at, &code) in INDEX.iter().enumerate().filter(|(_, &c)| c != 0) {
+            let away = (at + SLOTS - slot_of(spelling(code).as_bytes())) % SLOTS;
+            assert!(away <= 4, "{} is {away} slots from home", spelling(code));
+            total += away;
+            names += 1;
+        }
+        assert!(total * 4 <= names, "{total} probes past home for {names} names");
     }
 
     #[test]
