@@ -331,22 +331,22 @@ impl Loader {
         } else {
             state.out.directives.reserve(count);
         }
-        // Line numbers restart in every part of a concatenated chunk.
+        // Line numbers restart in every part of a concatenated chunk: a line's number is
+        // counted from the first line starting in its part. Most lines of a shipped
+        // redis.conf are comments: not visited.
+        let lines = tree.lines();
         let mut part = 0;
-        let mut line_in_part = 0;
+        let mut part_first_line = 0;
         let part_after = |part: usize| chunk.parts.get(part + 1).map_or(usize::MAX, |p| p.0);
         let mut next_part = part_after(part);
-        for line in tree.lines() {
+        for (index, line) in tree.lines_read() {
             while line.span.start >= next_part {
                 part += 1;
-                line_in_part = 0;
                 next_part = part_after(part);
+                let part_start = chunk.parts[part].0;
+                part_first_line = lines.partition_point(|l| l.span.start < part_start);
             }
-            line_in_part += 1;
-            // Most lines of a shipped redis.conf are comments: counted, nothing else.
-            if matches!(line.kind, LineKind::Blank | LineKind::Comment) {
-                continue;
-            }
+            let line_in_part = index - part_first_line + 1;
             let file = &chunk.parts[part].1;
             let part_start = chunk.parts[part].0;
             // A span of the chunk as a span of its part's file.

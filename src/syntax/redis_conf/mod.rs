@@ -34,6 +34,9 @@ pub struct RedisConf {
     /// The input, shared with the caller's copy when parsed by [`parse_shared`].
     text: std::sync::Arc<[u8]>,
     lines: Vec<Line>,
+    /// The 0-based indices of the lines that are neither blank nor comments, ascending: most
+    /// of a shipped redis.conf is comments, and the loader and the model walk only these.
+    read: Vec<usize>,
 }
 
 /// One line: its full span (including the `\n`, if any) and what it holds. 32 bytes: most
@@ -126,9 +129,16 @@ impl RedisConf {
         &self.lines
     }
 
+    /// The lines that are neither [`LineKind::Blank`] nor [`LineKind::Comment`] (directives,
+    /// refused and misread lines), in file order, with their 0-based line index. Costs what
+    /// they are, not what the comments around them are.
+    pub fn lines_read(&self) -> impl Iterator<Item = (usize, &Line)> {
+        self.read.iter().filter_map(|&i| Some((i, self.lines.get(i)?)))
+    }
+
     /// The directives in file order, with their 0-based line index.
     pub fn directives(&self) -> impl Iterator<Item = (usize, &Directive)> {
-        self.lines.iter().enumerate().filter_map(|(i, l)| match &l.kind {
+        self.lines_read().filter_map(|(i, l)| match &l.kind {
             LineKind::Directive(d) => Some((i, &**d)),
             _ => None,
         })
@@ -136,7 +146,7 @@ impl RedisConf {
 
     /// Lines redis-server refuses (unbalanced quotes), in file order.
     pub fn errors(&self) -> impl Iterator<Item = &SyntaxError> {
-        self.lines.iter().filter_map(|l| match &l.kind {
+        self.lines_read().filter_map(|(_, l)| match &l.kind {
             LineKind::Error(e) => Some(&**e),
             _ => None,
         })
@@ -145,7 +155,7 @@ impl RedisConf {
     /// Lines redis-server reads otherwise than written (a NUL byte, [`LineKind::Misread`]),
     /// in file order: warnings, not refusals.
     pub fn misread(&self) -> impl Iterator<Item = &SyntaxError> {
-        self.lines.iter().filter_map(|l| match &l.kind {
+        self.lines_read().filter_map(|(_, l)| match &l.kind {
             LineKind::Misread(e) => Some(&**e),
             _ => None,
         })
@@ -179,6 +189,7 @@ pub fn parse_shared(text: std::sync::Arc<[u8]>) -> RedisConf {
     let bytes: &[u8] = &text;
     // Sized once: growing by doubling left up to half the largest allocation unused.
     let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
+    let mut read = Vec::new();
     let mut start = 0;
     let mut scratch = Scratch::default();
     // grammar: file = { line } ; lines are split on "\n" only (sdssplitlen(config, "\n")).
@@ -187,16 +198,24 @@ pub fn parse_shared(text: std::sync::Arc<[u8]>) -> RedisConf {
             Some(i) => start + i + 1,
             None => bytes.len(),
         };
-        lines.push(parse_line(bytes, Span::new(start, end), &mut scratch));
+        let line = parse_line(bytes, Span::new(start, end), &mut scratch);
+        if !matches!(line.kind, LineKind::Blank | LineKind::Comment) {
+            read.push(lines.len());
+        }
+        lines.push(line);
         start = end;
     }
-    mark_misread(bytes, &mut lines);
-    RedisConf { text, lines }
+    if mark_misread(bytes, &mut lines) {
+        // A comment or blank line may have become misread.
+        read = (0..lines.len()).filter(|&i| !matches!(lines[i].kind, LineKind::Blank | LineKind::Comment)).collect();
+    }
+    RedisConf { text, lines, read }
 }
 
 /// Lines redis-server's fgets() reads otherwise than written become [`LineKind::Misread`]:
-/// the line with the NUL, and each line its read joined to it.
-fn mark_misread(bytes: &[u8], lines: &mut [Line]) {
+/// the line with the NUL, and each line its read joined to it. Whether any line was marked.
+fn mark_misread(bytes: &[u8], lines: &mut [Line]) -> bool {
+    let mut marked = false;
     for run in fgets::misread_spans(bytes) {
         let first = lines.partition_point(|l| l.span.end <= run.start);
         let mut i = first;
@@ -220,9 +239,11 @@ fn mark_misread(bytes: &[u8], lines: &mut [Line]) {
                 ),
             };
             line.kind = LineKind::Misread(Box::new(error));
+            marked = true;
             i += 1;
         }
     }
+    marked
 }
 
 /// Buffers reused from line to line, so that splitting a line allocates only what the tree
