@@ -546,6 +546,21 @@ mod tests {
         assert_eq!(std::mem::size_of::<Arg>(), 48);
     }
 
+    /// The lines read are every line but the blank and comment ones, also when a NUL makes a
+    /// comment line misread.
+    #[test]
+    fn lines_read_are_the_lines_not_blank_nor_comments() {
+        for text in [&b"# c\n\nport 1\n  # d\nbad \"q\nlast"[..], b"# a\x00b\n# joined\nport 2\n", b"", b"\n\n# x"] {
+            let conf = parse(text);
+            let all: Vec<usize> = (0..conf.lines().len())
+                .filter(|&i| !matches!(conf.lines()[i].kind, LineKind::Blank | LineKind::Comment))
+                .collect();
+            let read: Vec<usize> = conf.lines_read().map(|(i, _)| i).collect();
+            assert_eq!(read, all, "{:?}", String::from_utf8_lossy(text));
+        }
+        assert_eq!(parse(b"# a\x00b\n# joined\nport 2\n").lines_read().count(), 3);
+    }
+
     #[test]
     fn resplit_of_one_value() {
         assert_eq!(split_value(b"900 1 300 10").unwrap().len(), 4);
