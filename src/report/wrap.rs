@@ -8,11 +8,14 @@
 /// taken off, the same for the first line and the rest). Returns the lines without their
 /// indent, joined by `\n`, for a handler that only indents them (`with_wrap_lines(false)`).
 ///
-/// `None` (let textwrap do it) unless every byte is printable ASCII or `\n`, and every line
-/// is non-empty without a leading or trailing space: there textwrap's output is that of
+/// `None` (let textwrap do it) unless every character is printable ASCII, `\n` or one of
+/// Latin-1's one column wide (U+00A1..=U+00FF but the soft hyphen: `µs` in a help), and every
+/// line is non-empty without a leading or trailing space: there textwrap's output is that of
 /// this loop (`tests::breaks_as_textwrap_does` compares them).
 pub fn fill_ascii(text: &str, width: usize) -> Option<String> {
-    if width == 0 || !text.bytes().all(|b| b == b'\n' || (b' '..=b'~').contains(&b)) {
+    let plain =
+        |c: char| c == '\n' || (' '..='~').contains(&c) || (('\u{a1}'..='\u{ff}').contains(&c) && c != '\u{ad}');
+    if width == 0 || !(text.is_ascii() && text.bytes().all(|b| plain(char::from(b))) || text.chars().all(plain)) {
         return None;
     }
     let mut out = String::with_capacity(text.len() + text.len() / width.max(1) + 1);
@@ -32,7 +35,7 @@ pub fn fill_ascii(text: &str, width: usize) -> Option<String> {
 /// first fit, a line ended before the fragment that would pass `width`.
 fn fill_line(line: &str, width: usize, out: &mut String) {
     let bytes = line.as_bytes();
-    let mut fill = Fill { line, width, start: 0, filled: 0, end: 0, first_line: true };
+    let mut fill = Fill { line, ascii: line.is_ascii(), width, start: 0, filled: 0, end: 0, first_line: true };
     let mut at = 0;
     while at < bytes.len() {
         let word_end = memchr::memchr(b' ', &bytes[at..]).map_or(bytes.len(), |p| at + p);
@@ -40,13 +43,16 @@ fn fill_line(line: &str, width: usize, out: &mut String) {
         while next < bytes.len() && bytes[next] == b' ' {
             next += 1;
         }
-        // Pieces after each hyphen between letters or digits.
+        // Pieces after each hyphen between letters or digits (`char::is_alphanumeric`, as
+        // textwrap's HyphenSplitter asks).
+        let alnum_before = |i: usize| line[..i].chars().next_back().is_some_and(char::is_alphanumeric);
+        let alnum_after = |i: usize| line[i..].chars().next().is_some_and(char::is_alphanumeric);
         let mut piece = at;
         let mut search = at + 1;
         while search < word_end {
             let Some(p) = memchr::memchr(b'-', &bytes[search..word_end]) else { break };
             let i = search + p;
-            if i + 1 < word_end && bytes[i - 1].is_ascii_alphanumeric() && bytes[i + 1].is_ascii_alphanumeric() {
+            if i + 1 < word_end && alnum_before(i) && alnum_after(i + 1) {
                 fill.piece(piece, i + 1, 0, out);
                 piece = i + 1;
             }
@@ -62,9 +68,12 @@ fn fill_line(line: &str, width: usize, out: &mut String) {
 }
 
 /// The line [`fill_line`] is filling: where it starts in `line`, its width so far (spaces
-/// after its fragments included), where its last fragment's word ends.
+/// after its fragments included), where its last fragment's word ends. Offsets are bytes of
+/// `line`, widths columns (one a character: see [`fill_ascii`]).
 struct Fill<'a> {
     line: &'a str,
+    /// One column a byte.
+    ascii: bool,
     width: usize,
     start: usize,
     filled: usize,
@@ -73,21 +82,36 @@ struct Fill<'a> {
 }
 
 impl Fill<'_> {
-    /// The piece `from..to` followed by `spaces` spaces: cut into lines of `width` bytes
-    /// when wider (textwrap's `Word::break_apart` for ASCII, one column a byte).
+    /// Columns of `line[from..to]`.
+    fn columns(&self, from: usize, to: usize) -> usize {
+        if self.ascii {
+            to - from
+        } else {
+            self.line[from..to].chars().count()
+        }
+    }
+
+    /// The piece `from..to` followed by `spaces` spaces: cut into lines of `width` columns
+    /// when wider (textwrap's `Word::break_apart`, one column a character).
     fn piece(&mut self, from: usize, to: usize, spaces: usize, out: &mut String) {
         let mut s = from;
-        while to - s > self.width {
-            self.place(s, s + self.width, 0, out);
-            s += self.width;
+        while self.columns(s, to) > self.width {
+            let cut = if self.ascii {
+                s + self.width
+            } else {
+                self.line[s..to].char_indices().nth(self.width).map_or(to, |(i, _)| s + i)
+            };
+            self.place(s, cut, 0, out);
+            s = cut;
         }
         self.place(s, to, spaces, out);
     }
 
     fn place(&mut self, from: usize, to: usize, spaces: usize, out: &mut String) {
+        let columns = self.columns(from, to);
         // textwrap puts a zero-width word first: a break comes before a fragment only when
         // the line holds another one.
-        if self.filled + (to - from) > self.width && self.end > self.start {
+        if self.filled + columns > self.width && self.end > self.start {
             if !self.first_line {
                 out.push('\n');
             }
@@ -96,7 +120,7 @@ impl Fill<'_> {
             self.start = from;
             self.filled = 0;
         }
-        self.filled += to - from + spaces;
+        self.filled += columns + spaces;
         self.end = to;
     }
 }
@@ -146,9 +170,18 @@ mod tests {
             "a--b",
             "(etc/php/8.2/fpm/pool.d/blog.conf),",
             "`%`,",
+            "(µs)",
+            "µs",
+            "café",
+            "é-x",
+            "x-é",
+            "µ-µ",
+            "«a»",
+            "×-2",
         ];
         let long = "z".repeat(150);
         let long_hyphen = format!("{}-{}", "q".repeat(60), "r".repeat(70));
+        let long_latin = format!("{}µ{}", "é".repeat(70), "ø".repeat(50));
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = move |n: usize| {
             state ^= state << 13;
@@ -171,6 +204,7 @@ mod tests {
                 match next(40) {
                     0 => text.push_str(&long),
                     1 => text.push_str(&long_hyphen),
+                    3 => text.push_str(&long_latin),
                     2 => text.push_str(&"w".repeat(next(120) + 1)),
                     _ => text.push_str(words[next(words.len())]),
                 }
@@ -191,7 +225,7 @@ mod tests {
         }
         assert!(compared > 10_000, "{compared}");
         // Not plain enough: textwrap does those.
-        for text in ["", " a", "a ", "a\n\nb", "a\n", "é", "a\tb", "a\rb"] {
+        for text in ["", " a", "a ", "a\n\nb", "a\n", "a\tb", "a\rb", "a\u{ad}b", "—", "e\u{301}", "\u{a0}"] {
             assert!(fill_ascii(text, 100).is_none(), "{text:?}");
         }
     }
