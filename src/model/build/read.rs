@@ -159,7 +159,16 @@ pub(super) fn read_all(
             &own_dirs
         }
     };
+    // A file met under two names (`conf.d/20-redis.ini` and `mods-available/redis.ini`,
+    // one checked file: same resolved path, device and inode) is read once for both.
+    let shared_reads = SharedReads::of(files);
     let read_one = |found: &discover::Found| -> Result<LoadedFile, discover::Unreadable> {
+        let read = || {
+            confinement
+                .read_checked_in(&found.read_from, found.checked.as_ref(), dirs)
+                .map(|(b, mode)| (b, Some(mode)))
+                .map_err(|e| discover::Unreadable { path: found.path.clone(), reason: e.to_string() })
+        };
         let (bytes, mode) = match overlay.and_then(|o| o.get(&found.path)) {
             // An editor buffer is held to the same limit as a file.
             Some(b) if b.len() as u64 > crate::confine::MAX_FILE_SIZE => {
@@ -168,10 +177,15 @@ pub(super) fn read_all(
             }
             Some(b) => (Arc::from(b.as_slice()), None),
             // Read straight into the allocation the file's `Source` and tree share.
-            None => confinement
-                .read_checked_in(&found.read_from, found.checked.as_ref(), dirs)
-                .map(|(b, mode)| (b, Some(mode)))
-                .map_err(|e| discover::Unreadable { path: found.path.clone(), reason: e.to_string() })?,
+            None => match shared_reads.cell(found) {
+                Some(cell) => match cell.get_or_init(|| read().map_err(|u| u.reason)) {
+                    Ok((b, mode)) => (Arc::clone(b), *mode),
+                    Err(reason) => {
+                        return Err(discover::Unreadable { path: found.path.clone(), reason: reason.clone() })
+                    }
+                },
+                None => read()?,
+            },
         };
         // A file equal to one parsed earlier in this build (a fleet's copies) is not parsed again.
         // A file kept for later copies locates its secrets now: each copy would again.
@@ -193,6 +207,41 @@ pub(super) fn read_all(
     };
     // Files differ in size by thousands of times: threads take the next file as they finish one.
     crate::parallel::map(files, 32, read_one)
+}
+
+/// The reads [`read_all`] shares: one cell per checked file that two or more of a group's
+/// entries name (the same [`crate::confine::Checked`]: resolved path, device and inode), its
+/// bytes and mode or the reason it could not be read. Entries without a check (a buffer's
+/// file, an editor overlay) are read each on its own.
+struct SharedReads<'a> {
+    /// The shared files' checks, sorted, each with its cell.
+    cells: Vec<(&'a crate::confine::Checked, SharedRead)>,
+}
+
+type SharedRead = std::sync::OnceLock<Result<(Arc<[u8]>, Option<u32>), String>>;
+
+impl<'a> SharedReads<'a> {
+    fn of(files: &'a [discover::Found]) -> Self {
+        let mut checks: Vec<&crate::confine::Checked> = files.iter().filter_map(|f| f.checked.as_ref()).collect();
+        checks.sort_unstable_by(|a, b| a.identity().cmp(&b.identity()).then_with(|| a.resolved.cmp(&b.resolved)));
+        let mut cells: Vec<(&crate::confine::Checked, SharedRead)> = Vec::new();
+        for pair in checks.windows(2) {
+            if pair[0] == pair[1] && cells.last().is_none_or(|(c, _)| *c != pair[0]) {
+                cells.push((pair[0], SharedRead::new()));
+            }
+        }
+        SharedReads { cells }
+    }
+
+    /// The cell `found`'s read is shared through, when another entry names its file.
+    fn cell(&self, found: &discover::Found) -> Option<&SharedRead> {
+        let c = found.checked.as_ref()?;
+        let at = self
+            .cells
+            .binary_search_by(|(k, _)| k.identity().cmp(&c.identity()).then_with(|| k.resolved.cmp(&c.resolved)))
+            .ok()?;
+        Some(&self.cells[at].1)
+    }
 }
 
 /// Which files [`read_all`] leaves the secrets of to be located when first asked.
@@ -409,6 +458,41 @@ mod tests {
         let mut model = Model::default();
         model.set_fleet(Fleet { dir: PathBuf::from("/f"), hosts, missing: Vec::new() });
         model
+    }
+
+    #[test]
+    fn a_file_met_under_two_names_is_read_once_for_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path();
+        std::fs::create_dir_all(top.join("mods")).unwrap();
+        std::fs::create_dir_all(top.join("conf.d")).unwrap();
+        std::fs::write(top.join("mods/redis.ini"), "extension=redis.so\n").unwrap();
+        std::fs::write(top.join("mods/other.ini"), "extension=igbinary.so\n").unwrap();
+        std::os::unix::fs::symlink("../mods/redis.ini", top.join("conf.d/20-redis.ini")).unwrap();
+        let confinement = Confinement::new(top, &[]).for_one_pass();
+        let dirs = confinement.pass_dirs().unwrap();
+        let entry = |path: &str, from: &str, role| {
+            let (resolved, meta) = confinement.resolve_in(&top.join(from), dirs).unwrap();
+            let checked = crate::confine::Checked::new(resolved, meta.as_ref().unwrap());
+            discover::Found { role, checked, read_from: top.join(from), ..found(path) }
+        };
+        // Two roles: equal bytes of one role would share their allocation anyway (SameBytes).
+        let files = [
+            entry("conf.d/20-redis.ini", "mods/redis.ini", Role::PhpScanIni),
+            entry("mods/other.ini", "mods/other.ini", Role::PhpScanIni),
+            entry("mods/redis.ini", "mods/redis.ini", Role::PhpIni),
+        ];
+        let shared = SharedReads::of(&files);
+        assert_eq!(shared.cells.len(), 1);
+        assert!(std::ptr::eq(shared.cell(&files[0]).unwrap(), shared.cell(&files[2]).unwrap()));
+        assert!(shared.cell(&files[1]).is_none() && shared.cell(&found("x.ini")).is_none());
+        let same = SameBytes::new();
+        let read = read_all(LazySecrets::Never, &files, 0, 3, &confinement, None, None, &same, None);
+        let bytes: Vec<Arc<[u8]>> = read.iter().map(|r| Arc::clone(&r.as_ref().unwrap().source.bytes)).collect();
+        // One allocation: read once.
+        assert!(Arc::ptr_eq(&bytes[0], &bytes[2]) && !Arc::ptr_eq(&bytes[0], &bytes[1]));
+        assert_eq!(&bytes[0][..], b"extension=redis.so\n");
+        assert_eq!(&bytes[1][..], b"extension=igbinary.so\n");
     }
 
     #[test]
