@@ -78,8 +78,14 @@ impl Checker {
     /// Check one directive (`name` lowercased, `args` unescaped) as loadServerConfigFromString
     /// does. `Err` carries redis-server's message.
     pub fn directive(&mut self, name: &str, args: &[ArgBytes]) -> Result<Action, String> {
+        self.looked_up(directives::lookup(name), args)
+    }
+
+    /// [`Checker::directive`] of a name already looked up (`found`: what
+    /// [`directives::lookup`] gave for it).
+    pub(crate) fn looked_up(&mut self, found: Lookup, args: &[ArgBytes]) -> Result<Action, String> {
         let argc = args.len() + 1;
-        match directives::lookup(name) {
+        match found {
             Lookup::Table { def, .. } => self.table(def, args),
             Lookup::Deprecated if argc == 2 => Ok(Action::None),
             Lookup::Include if argc == 2 => Ok(Action::Include(args[0].to_vec())),

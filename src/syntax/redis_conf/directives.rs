@@ -396,6 +396,11 @@ pub fn known_name(name: &str) -> Option<&'static str> {
     find(name).map(spelling)
 }
 
+/// [`known_name`] and [`lookup`] of a name in one probe.
+pub(crate) fn known(name: &str) -> Option<(&'static str, Lookup)> {
+    find(name).map(|code| (spelling(code), meaning(code)))
+}
+
 /// The directives handled outside the table, in the order redis-server tries them.
 const PARSED_BY_HAND: [(&str, Lookup); 5] = [
     ("include", Lookup::Include),

@@ -379,7 +379,7 @@ impl Loader {
                 }
                 LineKind::Directive(d) => d,
             };
-            let name = loaded_name(&directive.name.value);
+            let (name, found) = loaded_name(&directive.name.value);
             let args: Vec<ArgBytes> = directive.args().iter().map(|a| a.value.clone()).collect();
             let span = directive.span();
             let file_span = in_file(span);
@@ -405,7 +405,7 @@ impl Loader {
                 }
             };
             let args = &state.out.directives[state.out.directives.len() - 1].args;
-            match state.checker.directive(name, args) {
+            match state.checker.looked_up(found, args) {
                 Err(message) => {
                     fail(state, LoadErrorKind::Directive, message)?;
                     continue;
@@ -759,16 +759,19 @@ fn cwd_is_physical(cwd: &Path, root: &Path) -> bool {
 
 /// A directive's name lowercased as redis-server looks it up (`sdstolower`), lowercased on
 /// the stack: a name redis-server knows is its `'static` spelling, only others allocate.
-fn loaded_name(written: &[u8]) -> Cow<'static, str> {
+/// With what [`super::directives::lookup`] says of it, found in the same probe.
+fn loaded_name(written: &[u8]) -> (Cow<'static, str>, super::directives::Lookup) {
     let mut buf = [0u8; 64];
     if let Some(lower) = buf.get_mut(..written.len()) {
         lower.copy_from_slice(written);
         lower.make_ascii_lowercase();
-        if let Some(known) = std::str::from_utf8(lower).ok().and_then(super::directives::known_name) {
-            return Cow::Borrowed(known);
+        if let Some((known, found)) = std::str::from_utf8(lower).ok().and_then(super::directives::known) {
+            return (Cow::Borrowed(known), found);
         }
     }
-    Cow::Owned(String::from_utf8_lossy(written).to_ascii_lowercase())
+    let name = String::from_utf8_lossy(written).to_ascii_lowercase();
+    let found = super::directives::lookup(&name);
+    (Cow::Owned(name), found)
 }
 
 fn column(bytes: &[u8], line_start: usize, at: usize) -> usize {
