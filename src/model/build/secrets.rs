@@ -47,11 +47,17 @@ pub(super) fn mask_referenced_passwords(model: &mut Model, setups: &[php::PhpSet
     }
 }
 
+/// The offsets of each `${` in `bytes`, in order: a memchr for the `$` (rare in
+/// configuration), where a memmem search would build its searcher per call.
+fn dollar_braces(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memchr::memchr_iter(b'$', bytes).filter(move |&p| bytes.get(p + 1) == Some(&b'{'))
+}
+
 /// The names of the `${name}` in `secret`, in order (repeats included).
 fn referenced_names(secret: &[u8]) -> impl Iterator<Item = &[u8]> {
     let mut i = 0;
     std::iter::from_fn(move || {
-        let p = memchr::memmem::find(&secret[i..], b"${")?;
+        let p = dollar_braces(&secret[i..]).next()?;
         let start = i + p + 2;
         let len = memchr::memchr(b'}', &secret[start..])?;
         i = start + len;
@@ -67,7 +73,7 @@ fn referenced_names(secret: &[u8]) -> impl Iterator<Item = &[u8]> {
 fn spelled_names<'a>(files: impl IntoIterator<Item = &'a [u8]>) -> Option<HashSet<Vec<u8>>> {
     let mut names = HashSet::new();
     for bytes in files {
-        let mut opens = memchr::memmem::find_iter(bytes, b"${").peekable();
+        let mut opens = dollar_braces(bytes).peekable();
         while let Some(p) = opens.next() {
             let start = p + 2;
             let Some(len) = memchr::memchr(b'}', &bytes[start..]) else { break };
@@ -183,7 +189,7 @@ pub(super) fn mask_named_referents(model: &mut Model, parsed: &[super::Parsed], 
     }
     for file in &model.files[first..] {
         let bytes = &file.source.bytes;
-        if memchr::memmem::find(bytes, b"${").is_none() {
+        if dollar_braces(bytes).next().is_none() {
             continue;
         }
         for sp in file.secrets() {
