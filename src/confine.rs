@@ -104,7 +104,7 @@ pub struct Confinement {
     /// Canonical directories (or files) inside which reads are allowed.
     allowed: Vec<PathBuf>,
     /// Device numbers (`st_dev`) of the pseudo filesystems mounted on this machine.
-    pseudo_devs: Vec<u64>,
+    pseudo_devs: &'static [u64],
     /// Directories resolved during one build ([`Confinement::for_one_pass`]); `None`: each
     /// path resolved whole. Clones share it.
     pass: Option<Arc<ResolvedDirs>>,
@@ -642,11 +642,14 @@ impl ResolvedDirs {
     /// is its parent's, which a walk enters only when it is no pseudo filesystem.
     pub fn plain_dir_is_pseudo(&self, dir: &Path, confinement: &Confinement) -> bool {
         self.note_plain_dir(dir);
-        let known = self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(dir_key(dir)).cloned();
-        match (known, mount_points()) {
-            (Some(resolved), Some(points)) if !points.contains(&resolved) => false,
-            _ => std::fs::metadata(dir).is_ok_and(|m| confinement.is_pseudo_dev(&m)),
-        }
+        let on_parents_fs = {
+            let lock = self.dirs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match (lock.get(dir_key(dir)), mount_points()) {
+                (Some(resolved), Some(points)) => !points.contains(resolved),
+                _ => false,
+            }
+        };
+        !on_parents_fs && std::fs::metadata(dir).is_ok_and(|m| confinement.is_pseudo_dev(&m))
     }
 
     /// `dir` canonicalized, from the cache or now; `None` when it cannot be (nothing kept).
@@ -933,21 +936,36 @@ fn mount_table() -> Option<&'static [u8]> {
 /// Every mount point in this process's mount table (`/proc/self/mountinfo`'s fifth field,
 /// its `\ooo` escapes decoded); `None` when the table cannot be read. A directory that is
 /// none of them is on its parent's filesystem (`st_dev` changes only where one is mounted).
-fn mount_points() -> Option<&'static std::collections::HashSet<PathBuf>> {
-    static POINTS: std::sync::OnceLock<Option<std::collections::HashSet<PathBuf>>> = std::sync::OnceLock::new();
+fn mount_points() -> Option<&'static MountPoints> {
+    static POINTS: std::sync::OnceLock<Option<MountPoints>> = std::sync::OnceLock::new();
     POINTS
         .get_or_init(|| {
-            use std::os::unix::ffi::OsStringExt;
             let table = mount_table()?;
-            let mut points = std::collections::HashSet::new();
+            let mut points = Vec::new();
             for line in table.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
                 // id parent major:minor root mountpoint options ...
                 let field = line.split(|&b| b == b' ').nth(4)?;
-                points.insert(PathBuf::from(std::ffi::OsString::from_vec(unescape_mountinfo(field))));
+                points.push(unescape_mountinfo(field).into_boxed_slice());
             }
-            Some(points)
+            points.sort_unstable();
+            points.dedup();
+            Some(MountPoints(points))
         })
         .as_ref()
+}
+
+/// The mount table's mount points as the kernel spells them (absolute, clean), sorted by
+/// their bytes: a lookup is a binary search over byte strings, no hashing of components.
+#[derive(Debug)]
+struct MountPoints(Vec<Box<[u8]>>);
+
+impl MountPoints {
+    /// Whether `dir`, a clean absolute path (a resolution: realpath's or one joined below
+    /// it), is spelled as one of the mount points.
+    fn contains(&self, dir: &Path) -> bool {
+        use std::os::unix::ffi::OsStrExt;
+        self.0.binary_search_by(|p| (**p).cmp(dir.as_os_str().as_bytes())).is_ok()
+    }
 }
 
 /// A mountinfo field with its octal escapes (`\040` a space, `\011`, `\012`, `\134`) decoded.
@@ -972,7 +990,7 @@ fn unescape_mountinfo(field: &[u8]) -> Vec<u8> {
 }
 
 /// The device numbers of the pseudo filesystems in this process's mount table.
-fn pseudo_devices() -> Vec<u64> {
+fn pseudo_devices() -> &'static [u64] {
     static DEVS: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
     DEVS.get_or_init(|| {
         let Some(table) = mount_table() else { return Vec::new() };
@@ -992,7 +1010,6 @@ fn pseudo_devices() -> Vec<u64> {
             })
             .collect()
     })
-    .clone()
 }
 
 /// glibc's `makedev()`: how Linux packs major and minor into `st_dev`.

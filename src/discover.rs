@@ -587,8 +587,11 @@ impl Walk<'_> {
                 }
                 // A plain directory below one entered is on its parent's filesystem unless it
                 // is a mount point: only then (or for a link, or the top) is it `stat`ed.
+                // plain_dir_is_pseudo notes the directory as note_plain_dir (below) would.
+                let mut noted = false;
                 let pseudo = crate::confine::is_pseudo_dir(e.path())
                     || if e.depth() > 0 && !e.path_is_symlink() {
+                        noted = true;
                         dirs.plain_dir_is_pseudo(e.path(), confinement)
                     } else {
                         e.metadata().is_ok_and(|m| confinement.is_pseudo_dev(&m))
@@ -613,7 +616,7 @@ impl Walk<'_> {
                         }
                     }
                 }
-                if !e.path_is_symlink() {
+                if !e.path_is_symlink() && !noted {
                     // `readdir` said it is a directory, no link: known from its parent's.
                     dirs.note_plain_dir(e.path());
                 }
