@@ -173,7 +173,8 @@ pub fn discover_observed(
             // Naming `/` names this machine: it is the root whatever else is named (a
             // copied tree named beside it must not make `/` a directory below that copy).
             let machine = paths.iter().any(|p| crate::confine::lexical_clean(p) == Path::new("/"));
-            let with_etc = paths.iter().find(|p| p.is_dir() && p.join("etc").is_dir() && !top_level(p));
+            // `p/etc` is a directory only below a directory `p` (`""` joined is just `etc`).
+            let with_etc = paths.iter().find(|p| !p.as_os_str().is_empty() && p.join("etc").is_dir() && !top_level(p));
             match with_etc {
                 Some(p) if !machine => {
                     d.root = p.clone();

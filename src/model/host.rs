@@ -52,7 +52,9 @@ pub fn detect_fleet(paths: &[PathBuf], root: Option<&Path>, declared: &[HostDecl
         return None;
     }
     let [dir] = paths else { return None };
-    if !dir.is_dir() || dir.join("etc").is_dir() {
+    // `dir/etc` resolves only through a directory `dir`: asked first, the usual host tree
+    // (the hook's `.`) costs one `stat`.
+    if (!dir.as_os_str().is_empty() && dir.join("etc").is_dir()) || !dir.is_dir() {
         return None;
     }
     // Top-level directories of this machine are never a fleet (`/usr` may hold `/usr/etc`).
