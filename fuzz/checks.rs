@@ -72,7 +72,7 @@ pub fn check_redis_conf(bytes: &[u8]) {
         let content = line.content(bytes);
         assert_eq!(line.span.start, at, "redis.conf lines leave a gap or overlap");
         assert!(content.start >= line.span.start && content.end <= line.span.end, "content outside its line");
-        if let redis_conf::LineKind::Directive(d) = &line.kind {
+        if let Some(d) = tree.directive(line) {
             assert!(d.name.span.start >= content.start, "directive name before its line's content");
             let mut prev = d.name.span.end;
             for arg in d.args() {

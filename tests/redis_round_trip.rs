@@ -4,7 +4,7 @@
 mod common;
 
 use proptest::prelude::*;
-use sesslint::syntax::redis_conf::{parse, LineKind};
+use sesslint::syntax::redis_conf::parse;
 
 fn assert_round_trip(bytes: &[u8]) {
     let tree = parse(bytes);
@@ -15,7 +15,7 @@ fn assert_round_trip(bytes: &[u8]) {
         let content = line.content(bytes);
         assert_eq!(line.span.start, at);
         assert!(content.start >= line.span.start && content.end <= line.span.end);
-        if let LineKind::Directive(d) = &line.kind {
+        if let Some(d) = tree.directive(line) {
             let mut prev = d.name.span.end;
             assert!(d.name.span.start >= content.start);
             for arg in d.args() {

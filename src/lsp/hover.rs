@@ -9,7 +9,7 @@ use crate::model::{EffectiveValue, Location, Model};
 use crate::report::ReportContext;
 use crate::span::Span;
 use crate::syntax::ini::NodeKind;
-use crate::syntax::redis_conf::{self, directives};
+use crate::syntax::redis_conf::directives;
 
 /// Markdown for the directive at `offset` of the file at `path`, and the span it covers.
 pub fn hover(
@@ -135,7 +135,7 @@ pub fn hover(
         Role::RedisConf => {
             let conf = file.tree.redis()?;
             let line = conf.lines().iter().find(|l| l.span.start <= offset && offset <= l.span.end)?;
-            let redis_conf::LineKind::Directive(d) = &line.kind else { return None };
+            let d = conf.directive(line)?;
             let name = d.name_lowercase();
             let canonical = match directives::lookup(&name) {
                 directives::Lookup::Table { def, .. } => def.name.to_owned(),

@@ -13,12 +13,10 @@ use crate::syntax::redis_conf::{Directive, LineKind, RedisConf};
 /// The directive of the tree that `at` points into.
 fn directive_at(model: &Model, at: Location) -> Option<&Directive> {
     let conf = model.file(at.file).tree.redis()?;
-    conf.lines().iter().find_map(|l| match &l.kind {
-        LineKind::Directive(d) if l.span.start <= at.span.start && at.span.start < l.span.end.max(l.span.start + 1) => {
-            Some(&**d)
-        }
-        _ => None,
-    })
+    conf.lines()
+        .iter()
+        .filter(|l| l.span.start <= at.span.start && at.span.start < l.span.end.max(l.span.start + 1))
+        .find_map(|l| conf.directive(l))
 }
 
 /// An encoded argument with its inside (not the quotes) marked secret.

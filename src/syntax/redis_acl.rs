@@ -87,7 +87,7 @@ fn parse_read(bytes: &[u8]) -> AclFile {
                 "should start with user keyword followed by the username (an ACL file has only `user` lines: no comments, `user` in lower case)",
             )
         };
-        let d = match &line.kind {
+        let d = match line.kind {
             LineKind::Blank => continue,
             LineKind::Comment => {
                 out.errors.push(keyword_error());
@@ -98,7 +98,10 @@ fn parse_read(bytes: &[u8]) -> AclFile {
                 out.errors.push(SyntaxError::new(content, "Syntax error"));
                 continue;
             }
-            LineKind::Directive(d) => d,
+            LineKind::Directive(_) => match conf.directive(line) {
+                Some(d) => d,
+                None => continue,
+            },
         };
         let args = d.args();
         if d.name.value != b"user" || args.is_empty() {

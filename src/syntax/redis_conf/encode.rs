@@ -32,15 +32,13 @@ pub fn argument(value: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::redis_conf::{parse, LineKind};
+    use crate::syntax::redis_conf::parse;
     use proptest::prelude::*;
 
     fn read_back(line: &str) -> Option<Vec<Vec<u8>>> {
         let conf = parse(line.as_bytes());
-        match &conf.lines().first()?.kind {
-            LineKind::Directive(d) => Some(d.args().iter().map(|a| a.value.to_vec()).collect()),
-            _ => None,
-        }
+        let d = conf.directive(conf.lines().first()?)?;
+        Some(d.args().iter().map(|a| a.value.to_vec()).collect())
     }
 
     #[test]

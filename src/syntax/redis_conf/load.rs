@@ -363,10 +363,11 @@ impl Loader {
                 span: in_file(span),
                 message: String::new(),
             };
-            let directive = match &line.kind {
+            let directive = match line.kind {
                 // Never in a tree read here: a file with a NUL is read through its FgetsView.
                 LineKind::Blank | LineKind::Comment | LineKind::Misread(_) => continue,
-                LineKind::Error(e) => {
+                LineKind::Error(_) => {
+                    let Some(e) = tree.line_error(line) else { continue };
                     state.out.errors.push(LoadError {
                         kind: LoadErrorKind::Syntax,
                         message: e.message.clone(),
@@ -377,7 +378,10 @@ impl Loader {
                     }
                     return Err(Fatal);
                 }
-                LineKind::Directive(d) => d,
+                LineKind::Directive(_) => match tree.directive(line) {
+                    Some(d) => d,
+                    None => continue,
+                },
             };
             let (name, found) = loaded_name(&directive.name.value);
             let args: Vec<ArgBytes> = directive.args().iter().map(|a| a.value.clone()).collect();

@@ -34,6 +34,12 @@ pub struct RedisConf {
     /// The input, shared with the caller's copy when parsed by [`parse_shared`].
     text: std::sync::Arc<[u8]>,
     lines: Vec<Line>,
+    /// The directive of each [`LineKind::Directive`], indexed by it: held here, not boxed per
+    /// line, so a directive costs its record and no allocation of its own.
+    directives: Vec<Directive>,
+    /// The error of each [`LineKind::Error`] and [`LineKind::Misread`], indexed by it. A
+    /// directive or error a later misread mark replaced stays here, unreferenced.
+    errors: Vec<SyntaxError>,
     /// The 0-based indices of the lines that are neither blank nor comments, ascending: most
     /// of a shipped redis.conf is comments, and the loader and the model walk only these.
     read: Vec<usize>,
@@ -41,7 +47,8 @@ pub struct RedisConf {
 
 /// One line: its full span (including the `\n`, if any) and what it holds. 32 bytes: most
 /// lines of a shipped redis.conf are comments, so what only a directive or an error needs is
-/// boxed and the trimmed content is worked out when asked ([`Line::content`]).
+/// held in the tree's side vectors ([`RedisConf::directive`], [`RedisConf::line_error`]) and
+/// the trimmed content is worked out when asked ([`Line::content`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
     /// The whole line including its line ending.
@@ -49,19 +56,21 @@ pub struct Line {
     pub kind: LineKind,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a line holds. The payload of `Directive`, `Error` and `Misread` is an index into the
+/// tree that holds the line: read it with [`RedisConf::directive`] / [`RedisConf::line_error`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LineKind {
     /// Empty after trimming, or only `\v`/`\f` blanks (sdssplitargs yields no argument).
     Blank,
     /// `#` as the first byte after trimming.
     Comment,
-    Directive(Box<Directive>),
+    Directive(usize),
     /// A line redis-server refuses before looking at the directive name.
-    Error(Box<SyntaxError>),
+    Error(usize),
     /// A line redis-server does not read as written: it holds a NUL byte, or follows one
     /// whose read dropped the newline ([`fgets::misread_spans`]). Not refused: what it reads
     /// is the `Loader`'s (`FgetsView`); the error says why, and no edit may touch it.
-    Misread(Box<SyntaxError>),
+    Misread(usize),
 }
 
 impl Line {
@@ -129,6 +138,24 @@ impl RedisConf {
         &self.lines
     }
 
+    /// The directive `line` (one of this tree's [`lines`](Self::lines)) holds; `None` for
+    /// any other kind of line.
+    pub fn directive(&self, line: &Line) -> Option<&Directive> {
+        match line.kind {
+            LineKind::Directive(i) => self.directives.get(i),
+            _ => None,
+        }
+    }
+
+    /// Why redis-server refuses (`Error`) or misreads (`Misread`) `line`, one of this tree's
+    /// [`lines`](Self::lines); `None` for any other kind of line.
+    pub fn line_error(&self, line: &Line) -> Option<&SyntaxError> {
+        match line.kind {
+            LineKind::Error(i) | LineKind::Misread(i) => self.errors.get(i),
+            _ => None,
+        }
+    }
+
     /// The lines that are neither [`LineKind::Blank`] nor [`LineKind::Comment`] (directives,
     /// refused and misread lines), in file order, with their 0-based line index. Costs what
     /// they are, not what the comments around them are.
@@ -138,16 +165,13 @@ impl RedisConf {
 
     /// The directives in file order, with their 0-based line index.
     pub fn directives(&self) -> impl Iterator<Item = (usize, &Directive)> {
-        self.lines_read().filter_map(|(i, l)| match &l.kind {
-            LineKind::Directive(d) => Some((i, &**d)),
-            _ => None,
-        })
+        self.lines_read().filter_map(|(i, l)| Some((i, self.directive(l)?)))
     }
 
     /// Lines redis-server refuses (unbalanced quotes), in file order.
     pub fn errors(&self) -> impl Iterator<Item = &SyntaxError> {
-        self.lines_read().filter_map(|(_, l)| match &l.kind {
-            LineKind::Error(e) => Some(&**e),
+        self.lines_read().filter_map(|(_, l)| match l.kind {
+            LineKind::Error(i) => self.errors.get(i),
             _ => None,
         })
     }
@@ -155,8 +179,8 @@ impl RedisConf {
     /// Lines redis-server reads otherwise than written (a NUL byte, [`LineKind::Misread`]),
     /// in file order: warnings, not refusals.
     pub fn misread(&self) -> impl Iterator<Item = &SyntaxError> {
-        self.lines_read().filter_map(|(_, l)| match &l.kind {
-            LineKind::Misread(e) => Some(&**e),
+        self.lines_read().filter_map(|(_, l)| match l.kind {
+            LineKind::Misread(i) => self.errors.get(i),
             _ => None,
         })
     }
@@ -190,6 +214,7 @@ pub fn parse_shared(text: std::sync::Arc<[u8]>) -> RedisConf {
     // Sized once: growing by doubling left up to half the largest allocation unused.
     let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
     let mut read = Vec::new();
+    let mut records = Records::default();
     let mut start = 0;
     let mut scratch = Scratch::default();
     // grammar: file = { line } ; lines are split on "\n" only (sdssplitlen(config, "\n")).
@@ -197,23 +222,32 @@ pub fn parse_shared(text: std::sync::Arc<[u8]>) -> RedisConf {
     let ends = memchr::memchr_iter(b'\n', bytes).map(|i| i + 1);
     let last = (bytes.last().is_some_and(|&b| b != b'\n')).then_some(bytes.len());
     for end in ends.chain(last) {
-        let line = parse_line(bytes, Span::new(start, end), &mut scratch);
+        let line = parse_line(bytes, Span::new(start, end), &mut scratch, &mut records);
         if !matches!(line.kind, LineKind::Blank | LineKind::Comment) {
             read.push(lines.len());
         }
         lines.push(line);
         start = end;
     }
-    if mark_misread(bytes, &mut lines) {
+    if mark_misread(bytes, &mut lines, &mut records.errors) {
         // A comment or blank line may have become misread.
         read = (0..lines.len()).filter(|&i| !matches!(lines[i].kind, LineKind::Blank | LineKind::Comment)).collect();
     }
-    RedisConf { text, lines, read }
+    // Grown by doubling: give back what the last growth left unused.
+    records.directives.shrink_to_fit();
+    RedisConf { text, lines, directives: records.directives, errors: records.errors, read }
+}
+
+/// The side vectors a parse fills ([`RedisConf::directives`], [`RedisConf::errors`]).
+#[derive(Default)]
+struct Records {
+    directives: Vec<Directive>,
+    errors: Vec<SyntaxError>,
 }
 
 /// Lines redis-server's fgets() reads otherwise than written become [`LineKind::Misread`]:
 /// the line with the NUL, and each line its read joined to it. Whether any line was marked.
-fn mark_misread(bytes: &[u8], lines: &mut [Line]) -> bool {
+fn mark_misread(bytes: &[u8], lines: &mut [Line], errors: &mut Vec<SyntaxError>) -> bool {
     let mut marked = false;
     for run in fgets::misread_spans(bytes) {
         let first = lines.partition_point(|l| l.span.end <= run.start);
@@ -237,7 +271,8 @@ fn mark_misread(bytes: &[u8], lines: &mut [Line]) -> bool {
                     ),
                 ),
             };
-            line.kind = LineKind::Misread(Box::new(error));
+            line.kind = LineKind::Misread(errors.len());
+            errors.push(error);
             marked = true;
             i += 1;
         }
@@ -254,7 +289,7 @@ struct Scratch {
 }
 
 /// grammar: line, trim-set, blank, comment, directive
-fn parse_line(bytes: &[u8], span: Span, scratch: &mut Scratch) -> Line {
+fn parse_line(bytes: &[u8], span: Span, scratch: &mut Scratch, records: &mut Records) -> Line {
     // Most lines of a shipped redis.conf are comments from their first byte: no trim.
     if bytes.get(span.start) == Some(&b'#') {
         return Line { span, kind: LineKind::Comment };
@@ -275,13 +310,16 @@ fn parse_line(bytes: &[u8], span: Span, scratch: &mut Scratch) -> Line {
                     None => LineKind::Blank,
                     // Collected from an exact-size iterator: one allocation of the exact
                     // size, none for a line with no argument after the name.
-                    Some(name) => LineKind::Directive(Box::new(Directive { name, args: args.collect() })),
+                    Some(name) => {
+                        records.directives.push(Directive { name, args: args.collect() });
+                        LineKind::Directive(records.directives.len() - 1)
+                    }
                 }
             }
-            Err(at) => LineKind::Error(Box::new(SyntaxError::new(
-                Span::new(at, content.end),
-                "Unbalanced quotes in configuration line",
-            ))),
+            Err(at) => {
+                records.errors.push(SyntaxError::new(Span::new(at, content.end), "Unbalanced quotes in configuration line"));
+                LineKind::Error(records.errors.len() - 1)
+            }
         }
     };
     Line { span, kind }
@@ -543,9 +581,11 @@ mod tests {
         assert_eq!(d.args()[1].value, b"xy z");
         assert_eq!(d.args()[1].quoting, Quoting::Double);
         assert_eq!(split_value(b"a b\0c d").unwrap(), [ArgBytes::from(&b"a"[..]), ArgBytes::from(&b"b"[..])]);
-        // A comment or blank line's memory is its 32-byte `Line`; a directive adds its box and,
-        // with arguments after the name, one exact allocation; values up to 22 bytes are inline.
+        // A comment or blank line's memory is its 32-byte `Line`; a directive adds its record
+        // in the tree's side vector (no allocation of its own) and, with arguments after the
+        // name, one exact allocation; values up to 22 bytes are inline.
         assert!(std::mem::size_of::<Line>() <= 32);
+        assert_eq!(std::mem::size_of::<Directive>(), 72);
         assert_eq!(std::mem::size_of::<Arg>(), 48);
     }
 
@@ -562,6 +602,30 @@ mod tests {
             assert_eq!(read, all, "{:?}", String::from_utf8_lossy(text));
         }
         assert_eq!(parse(b"# a\x00b\n# joined\nport 2\n").lines_read().count(), 3);
+    }
+
+    /// A line's record is the one parsed from it, also when a NUL marks a directive or a
+    /// refused line misread after it was parsed (its old record stays, unreferenced).
+    #[test]
+    fn each_line_reads_its_own_record() {
+        let text = b"port 1\nbad \"q\nbind a\0b\nmaxmemory 2\nx \"y\n";
+        let conf = parse(text);
+        let lines = conf.lines();
+        let name = |i: usize| conf.directive(&lines[i]).map(|d| d.name.span.slice(text).to_vec());
+        assert_eq!(name(0).as_deref(), Some(&b"port"[..]));
+        assert_eq!(conf.line_error(&lines[0]), None);
+        assert!(matches!(lines[1].kind, LineKind::Error(_)));
+        assert_eq!(conf.line_error(&lines[1]).map(|e| e.span.slice(text)), Some(&b"\"q"[..]));
+        assert_eq!(name(1), None);
+        // `bind a\0b` and the line its read joins are misread, not directives.
+        assert!(matches!(lines[2].kind, LineKind::Misread(_)) && matches!(lines[3].kind, LineKind::Misread(_)));
+        assert_eq!((name(2), name(3)), (None, None));
+        assert!(conf.line_error(&lines[3]).is_some_and(|e| e.message.contains("line 3")));
+        assert!(matches!(lines[4].kind, LineKind::Error(_)));
+        assert_eq!(conf.line_error(&lines[4]).map(|e| e.span.slice(text)), Some(&b"\"y"[..]));
+        let names: Vec<&[u8]> = conf.directives().map(|(_, d)| d.name.span.slice(text)).collect();
+        assert_eq!(names, [&b"port"[..]]);
+        assert_eq!((conf.errors().count(), conf.misread().count()), (2, 2));
     }
 
     #[test]
