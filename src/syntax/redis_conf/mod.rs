@@ -326,17 +326,14 @@ fn parse_line(bytes: &[u8], span: Span, scratch: &mut Scratch, records: &mut Rec
 }
 
 /// `sdstrim(line, " \t\r\n")`.
+/// A span outside `bytes` trims to nothing. Over the line's slice, not indexing `bytes` per
+/// byte: the secrets pass asks every line of every file.
 fn trim(bytes: &[u8], span: Span) -> Span {
     let is_trim = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
-    let mut s = span.start;
-    let mut e = span.end;
-    while s < e && is_trim(bytes[s]) {
-        s += 1;
-    }
-    while e > s && is_trim(bytes[e - 1]) {
-        e -= 1;
-    }
-    Span::new(s, e)
+    let Some(line) = bytes.get(span.start..span.end) else { return Span::new(span.start, span.start) };
+    let s = line.iter().position(|&b| !is_trim(b)).unwrap_or(line.len());
+    let e = line.iter().rposition(|&b| !is_trim(b)).map_or(s, |p| p + 1);
+    Span::new(span.start + s, span.start + e)
 }
 
 /// C `isspace()` in the C locale.
@@ -626,6 +623,16 @@ mod tests {
         let names: Vec<&[u8]> = conf.directives().map(|(_, d)| d.name.span.slice(text)).collect();
         assert_eq!(names, [&b"port"[..]]);
         assert_eq!((conf.errors().count(), conf.misread().count()), (2, 2));
+    }
+
+    /// `sdstrim(" \t\r\n")` on both ends, as a span; a blank line trims to its end.
+    #[test]
+    fn content_is_the_line_trimmed() {
+        let text = b"  port 1 \t\r\n \t\r\n\x0bx\x0c\n#c\nlast";
+        let conf = parse(text);
+        let contents: Vec<(usize, usize)> = conf.lines().iter().map(|l| l.content(text)).map(|c| (c.start, c.end)).collect();
+        assert_eq!(contents, [(2, 8), (16, 16), (16, 19), (20, 22), (23, 27)]);
+        assert_eq!(conf.lines()[0].content(b"short"), Span::new(0, 0));
     }
 
     #[test]
