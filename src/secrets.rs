@@ -240,6 +240,59 @@ pub fn redis_read_line_secret(line: &[u8], joins: &[usize]) -> Option<usize> {
     None
 }
 
+/// Whether redis-server refuses a redis.conf line whose first word is `lower` (lowercased)
+/// whatever its arguments: a name it does not know, or a module config's name with no
+/// module or no setting in it (`.`, `.x`, `x.`: no module registers those). Such a line is
+/// judged by [`redis_refused_line_secret`].
+pub fn redis_name_is_refused(lower: &str) -> bool {
+    use crate::syntax::redis_conf::directives;
+    match directives::lookup(lower) {
+        directives::Lookup::Unknown => true,
+        directives::Lookup::ModuleConfig => lower.split_once('.').is_none_or(|(m, s)| m.is_empty() || s.is_empty()),
+        _ => false,
+    }
+}
+
+/// redis.conf or an ACL file, a line redis-server refuses (a first word it does not know, an
+/// unbalanced quote): from which byte on everything may be a secret. Judged at every word as
+/// [`redis_read_line_secret`] judges a line, and also at a word's name after a run of
+/// punctuation (`; requirepass pw`, `-- masterauth pw`, `.requirepass pw`) and at a masked
+/// name glued to its value by `=`, `:`, `,` or `;` (`requirepass=pw`, `MASTERAUTH:pw`):
+/// redis-server 7.0.15 refuses all of these (`Bad directive or wrong number of arguments`),
+/// but their writer put a password there. Work: linear in the line (each word looks at the
+/// few words after it).
+pub fn redis_refused_line_secret(line: &[u8]) -> Option<usize> {
+    let mut best = redis_read_line_secret(line, &[]);
+    for w in words(line) {
+        if best.is_some_and(|b| b <= w.start) {
+            break;
+        }
+        let word = &line[w.clone()];
+        let lead = word.iter().take_while(|b| b.is_ascii_punctuation()).count();
+        let glue = word[lead..].iter().position(|&b| matches!(b, b'=' | b':' | b',' | b';'));
+        let found = match glue {
+            Some(g) if g > 0 => {
+                let value = w.start + lead + g + 1;
+                if redis_class(&word[lead..lead + g]) != RedisName::Secret {
+                    None
+                } else if value < w.end {
+                    Some(value)
+                } else {
+                    words(&line[w.end..]).next().map(|n| w.end + n.start)
+                }
+            }
+            _ if lead > 0 && lead < word.len() => {
+                redis_broken_line_secret(&line[w.start + lead..]).map(|f| w.start + lead + f)
+            }
+            _ => None,
+        };
+        if let Some(f) = found {
+            best = Some(best.map_or(f, |b| b.min(f)));
+        }
+    }
+    best
+}
+
 /// Whether a redis.conf word, taken as a directive name, is one whose arguments are all
 /// secrets (`requirepass`, `masterauth`, an unknown `masterauthXYZ`; not `user` nor
 /// `sentinel`): the verdict [`redis_broken_line_secret`] gives first words.

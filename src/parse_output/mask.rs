@@ -45,7 +45,11 @@ pub(super) fn mask_str(s: &str, field: Field) -> Option<String> {
 /// line of their own at every word, and a word with a sensitive name masked whole (it may
 /// hold the joined password: `masterauth` + NUL + newline + `pw` is one word).
 pub(super) fn redis_directive<'a>(name: &'a str, args: &mut [Cow<'a, str>], joined: bool) -> Cow<'a, str> {
-    if joined {
+    // A name redis-server does not know (`;`, `requirepass=pw`, `config`): the line is
+    // refused, and a masked name anywhere in it masks what follows
+    // ([`secrets::redis_refused_line_secret`]).
+    let refused = secrets::redis_name_is_refused(&name.to_ascii_lowercase());
+    if joined || refused {
         let mut line = name.to_owned();
         let mut starts = vec![0];
         for a in args.iter() {
@@ -55,8 +59,9 @@ pub(super) fn redis_directive<'a>(name: &'a str, args: &mut [Cow<'a, str>], join
         }
         let words = starts.len();
         let word_end = |i: usize| if i + 1 < words { starts[i + 1] - 1 } else { line.len() };
-        let from = secrets::redis_read_line_secret(line.as_bytes(), &[]).or_else(|| {
+        let from = secrets::redis_refused_line_secret(line.as_bytes()).or_else(|| {
             (0..words)
+                .filter(|_| joined)
                 .find(|&i| secrets::redis_name_is_sensitive(&line.as_bytes()[starts[i]..word_end(i)]))
                 .map(|i| starts[i])
         });

@@ -646,7 +646,7 @@ fn in_redis_tree(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
         }
         // A line that does not parse may still hold a password: judge it by its name.
         if let redis_conf::LineKind::Error(_) | redis_conf::LineKind::Misread(_) = &line.kind {
-            if let Some(from) = crate::secrets::redis_broken_line_secret(content.slice(bytes)) {
+            if let Some(from) = crate::secrets::redis_refused_line_secret(content.slice(bytes)) {
                 out.push(Span::new(content.start + from, content.end));
             }
             if let Some(from) = crate::secrets::redis_broken_line_acl_like(content.slice(bytes)) {
@@ -667,7 +667,17 @@ fn in_redis_tree(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
             }
         }
     }
-    for (_, d) in conf.directives() {
+    for (i, d) in conf.directives() {
+        // A name redis-server does not know makes it refuse the line (`; requirepass pw`,
+        // `requirepass=pw`, `config set requirepass pw`): what follows a masked name in it is
+        // what its writer meant as a password.
+        if crate::secrets::redis_name_is_refused(&d.name_lowercase()) {
+            if let Some(content) = conf.lines().get(i).map(|l| l.content(bytes)) {
+                if let Some(from) = crate::secrets::redis_refused_line_secret(content.slice(bytes)) {
+                    out.push(Span::new(content.start + from, content.end));
+                }
+            }
+        }
         let args = d.args();
         let values: Vec<&[u8]> = args.iter().map(|a| a.value.as_slice()).collect();
         for (i, r) in crate::secrets::redis_secret_args(&d.name_lowercase(), &values) {
@@ -747,7 +757,7 @@ pub(super) fn in_acl(acl: &AclFile, bytes: &[u8]) -> Vec<Span> {
     for e in &acl.errors {
         // The line redis-server refuses (`usr alice on >pw`), whatever its first word.
         let line = e.span.slice(bytes);
-        if let Some(from) = crate::secrets::redis_broken_line_secret(line) {
+        if let Some(from) = crate::secrets::redis_refused_line_secret(line) {
             out.push(Span::new(e.span.start + from, e.span.end));
         }
         for r in crate::secrets::acl_rule_secret_words(line) {

@@ -54,13 +54,17 @@ impl FgetsView {
     }
 
     /// The spans of the file redis-server never reads: from each cutting NUL to where its
-    /// read ended (the newline included when it was in that read), ascending.
+    /// read ended (the newline included when it was in that read), ascending and disjoint.
+    /// A read ends where the next kept text or the next cut read starts (a read whose first
+    /// byte is a NUL keeps nothing): so a run of `\0\n` lines is one span a line, not each
+    /// one to the end of the file.
     pub fn dropped(&self, file_len: usize) -> Vec<Span> {
         let mut out = Vec::with_capacity(self.cuts.len());
         let mut next = self.segments.iter().map(|&(_, f)| f).peekable();
-        for &cut in &self.cuts {
+        for (i, &cut) in self.cuts.iter().enumerate() {
             while next.next_if(|&f| f <= cut).is_some() {}
-            out.push(Span::new(cut, next.peek().copied().unwrap_or(file_len)));
+            let next_cut = self.cuts.get(i + 1).copied().unwrap_or(file_len);
+            out.push(Span::new(cut, next.peek().copied().unwrap_or(file_len).min(next_cut)));
         }
         out
     }
