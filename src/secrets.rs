@@ -1635,6 +1635,41 @@ mod same_as_plain_definitions {
         assert_eq!(redis_value_secret("bind", "0.0.0.0 ::1"), None);
     }
 
+    /// Lines redis-server 7.0.15 refuses (`Bad directive or wrong number of arguments`;
+    /// `tests/redis_refused_lines.rs` checks that live) whose writer put a password after
+    /// a masked name: after punctuation, at a later word, glued by `=`, `:`, `,`, `;`.
+    #[test]
+    fn redis_refused_lines_mask_what_follows_a_masked_name_at_any_word() {
+        let at = |line: &'static str| redis_refused_line_secret(line.as_bytes()).map(|f| &line[f..]);
+        for (line, secret) in [
+            ("; requirepass P1", "P1"),
+            ("-- requirepass P2", "P2"),
+            (". requirepass P3", "P3"),
+            ("* requirepass P4", "P4"),
+            ("; masterauth P5 x", "P5 x"),
+            ("; sentinel auth-pass m P6", "P6"),
+            ("set requirepass P7", "P7"),
+            ("config set requirepass P8", "P8"),
+            ("requirepass=P9", "P9"),
+            ("requirepass:P10", "P10"),
+            ("requirepass,P11", "P11"),
+            ("requirepass;P12", "P12"),
+            ("masterauth=P13", "P13"),
+            ("REQUIREPASS=P14", "P14"),
+            ("--requirepass=P15", "P15"),
+            ("requirepass= P16", "P16"),
+            ("; user default on >P17", "on >P17"),
+            ("config set masterauth=P18 x", "P18 x"),
+        ] {
+            assert_eq!(at(line), Some(secret), "{line:?}");
+        }
+        for line in ["; nothing here", "port=6379", "; bind 127.0.0.1", "x= y", "-- ;", "requirepass="] {
+            assert_eq!(at(line), None, "{line:?}");
+        }
+        assert!(redis_name_is_refused(";") && redis_name_is_refused("requirepass=p") && redis_name_is_refused("."));
+        assert!(!redis_name_is_refused("requirepass") && !redis_name_is_refused("ldap.bind_pw"));
+    }
+
     #[test]
     fn redis_unknown_names_agree() {
         use crate::syntax::redis_conf::directives;

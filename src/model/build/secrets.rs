@@ -693,6 +693,12 @@ fn in_redis_tree(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
     out
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Bytes [`as_read`] has judged as lines, for the test that it grows linearly.
+    static JUDGED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Secrets on the lines as redis-server reads a redis.conf or ACL file (redis 7.0.15
 /// `loadServerConfig` and `ACLLoadFromFile`: fgets() reads appended with sdscat(), split on
 /// `\n` only) where they are not the tree's lines: a NUL drops the rest of its read and
@@ -711,6 +717,8 @@ fn as_read(bytes: &[u8]) -> Vec<Span> {
     let kept = &view.kept;
     let mut out = Vec::new();
     let mut judge = |line: &[u8], joins: &[usize], to_file: &dyn Fn(Span) -> Span| {
+        #[cfg(test)]
+        JUDGED.with(|j| j.set(j.get() + line.len()));
         if let Some(from) = crate::secrets::redis_read_line_secret(line, joins) {
             out.push(to_file(Span::new(from, line.len())));
         }
@@ -986,6 +994,31 @@ mod same_as_line_by_line {
             }
         }
         assert!(nonempty > 1000, "only {nonempty} inputs with a secret: the comparison proves little");
+    }
+
+    /// The text `as_read` judges grows with the file, not its square: a run of lines that
+    /// start with a NUL (redis-server keeps nothing of them) once made each dropped read
+    /// run to the file's end.
+    #[test]
+    fn the_lines_as_read_are_judged_in_linear_work() {
+        let judged = |bytes: &[u8]| {
+            JUDGED.with(|j| j.set(0));
+            as_read(bytes);
+            JUDGED.with(|j| j.get())
+        };
+        let units: [&[u8]; 6] = [b"\0\n", b"\0\0\n", b"\0x\n", b"x\0\n", b"a\rb ", b"requirepass\0\n"];
+        for unit in units {
+            let (small, big) = (judged(&unit.repeat(4000)), judged(&unit.repeat(8000)));
+            assert!(small > 0, "{unit:?}: nothing judged");
+            // Twice the input: at most twice the text, far from the four times of a square.
+            assert!(big <= 2 * small + 64, "{unit:?}: {small} bytes judged for 4000, {big} for 8000");
+            assert!(big <= 2 * 8000 * unit.len(), "{unit:?}: {big} bytes judged of {}", 8000 * unit.len());
+        }
+        // What is judged is still found: a password after a NUL-first run.
+        let mut bytes = b"\0\n".repeat(3000);
+        bytes.extend_from_slice(b"\0requirepass LeakN1\n");
+        let spans = as_read(&bytes);
+        assert!(spans.iter().any(|s| s.slice(&bytes).starts_with(b"LeakN1")), "{spans:?}");
     }
 
     #[test]

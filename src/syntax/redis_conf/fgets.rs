@@ -196,4 +196,22 @@ mod tests {
         assert!(view.cuts.is_empty());
         assert_eq!(view.file_span(Span::new(7, 11)), Span::new(7, 11));
     }
+
+    #[test]
+    fn the_dropped_texts_of_nul_first_lines_are_one_read_each() {
+        // Each `\0\n` read keeps nothing: its dropped text is that read, not the rest of the
+        // file (which made judging them all cost the square of the run).
+        for line in [&b"\0\n"[..], b"\0\0\n", b"\0x\n"] {
+            let bytes = line.repeat(5000);
+            let view = FgetsView::of(&bytes);
+            assert!(view.kept.is_empty());
+            let dropped = view.dropped(bytes.len());
+            assert_eq!(dropped.len(), 5000);
+            assert!(dropped.windows(2).all(|w| w[0].end <= w[1].start), "{line:?}: overlapping");
+            assert_eq!(dropped.iter().map(|s| s.end - s.start).sum::<usize>(), bytes.len(), "{line:?}");
+        }
+        // Kept text between two cuts still ends the first.
+        let bytes = b"a\0b\n\0c\nport 1\n\0d";
+        assert_eq!(FgetsView::of(bytes).dropped(bytes.len()), [Span::new(1, 4), Span::new(4, 7), Span::new(14, 16)]);
+    }
 }

@@ -123,7 +123,8 @@ pub(crate) fn plain_in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<
             out.push(Span::new(content.start + lead + from, content.end));
         }
         if let redis_conf::LineKind::Error(_) | redis_conf::LineKind::Misread(_) = &line.kind {
-            if let Some(from) = plain::redis_broken_line_secret(content.slice(bytes)) {
+            // Refused: judged at every word (the rule of the first word is `plain`'s).
+            if let Some(from) = crate::secrets::redis_refused_line_secret(content.slice(bytes)) {
                 out.push(Span::new(content.start + from, content.end));
             }
             if let Some(from) = plain::redis_broken_line_acl_like(content.slice(bytes)) {
@@ -144,7 +145,13 @@ pub(crate) fn plain_in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<
             }
         }
     }
-    for (_, d) in conf.directives() {
+    for (i, d) in conf.directives() {
+        if crate::secrets::redis_name_is_refused(&d.name_lowercase()) {
+            let content = conf.lines()[i].content(bytes);
+            if let Some(from) = crate::secrets::redis_refused_line_secret(content.slice(bytes)) {
+                out.push(Span::new(content.start + from, content.end));
+            }
+        }
         let args = d.args();
         let values: Vec<&[u8]> = args.iter().map(|a| a.value.as_slice()).collect();
         for (i, r) in crate::secrets::redis_secret_args(&d.name_lowercase(), &values) {
