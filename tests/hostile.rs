@@ -1278,6 +1278,11 @@ fn read_frame(reader: &mut impl std::io::BufRead) -> Option<String> {
 /// opened and hovered at every column of every line, and quick fixes are asked for over
 /// each whole document: diagnostics, hovers, code-action titles and edits, all of it.
 fn lsp_transcript(root: &Path, docs: &[PathBuf]) -> Vec<String> {
+    lsp_transcript_hovering(root, docs, usize::MAX)
+}
+
+/// [`lsp_transcript`], hovering on the first `hovered` lines of each document only.
+fn lsp_transcript_hovering(root: &Path, docs: &[PathBuf], hovered: usize) -> Vec<String> {
     let mut child = Command::new(bin())
         .arg("lsp")
         .env("CI_SECRET_TOKEN", CANARY)
@@ -1299,7 +1304,7 @@ fn lsp_transcript(root: &Path, docs: &[PathBuf]) -> Vec<String> {
         let open = serde_json::json!({"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{
             "uri": uri(doc), "languageId":"ini", "version":1, "text": text}}});
         input.extend(frame(&open.to_string()));
-        for (line, l) in text.lines().enumerate() {
+        for (line, l) in text.lines().enumerate().take(hovered) {
             for character in 0..=l.chars().count() {
                 id += 1;
                 let hover = serde_json::json!({"jsonrpc":"2.0","id":id,"method":"textDocument/hover","params":{
@@ -1380,6 +1385,40 @@ fn the_language_server_never_shows_a_secret() {
     assert!(hovers.iter().any(|h| h.contains("requirepass") && h.contains("********")), "{hovers:#?}");
     assert!(hovers.iter().any(|h| h.contains("auth=********")), "{hovers:#?}");
     assert!(all.contains("publishDiagnostics") && all.contains("SL001"), "{all}");
+}
+
+/// redis.conf and ACL lines redis-server refuses with a password after a masked name
+/// (`; requirepass pw`, `requirepass=pw`, `config set requirepass pw`, `; user x on >pw`):
+/// nothing the language server sends shows it; and a redis.conf and an ACL file of 20,000
+/// `\0` lines (redis-server keeps nothing of them) are answered, diagnostics and a hover,
+/// as any file is (their secrets pass once cost the square of the run).
+#[test]
+fn the_language_server_masks_refused_redis_lines_and_answers_nul_runs() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let redis = d.join("etc/redis/redis.conf");
+    write(
+        &redis,
+        "bind 127.0.0.1\n; requirepass RefPw1\nrequirepass=RefPw2\nconfig set requirepass RefPw3\n-- masterauth RefPw4\nREQUIREPASS:RefPw5\naclfile /etc/redis/users.acl\n",
+    );
+    let acl = d.join("etc/redis/users.acl");
+    write(&acl, "user default on nopass ~* +@all\n; user alice on >RefPw6 ~* +@all\nuser=bob on >RefPw7\n");
+    let all = lsp_transcript(d, &[redis, acl]).join("\n");
+    // Any case: SL003's message names a glued name lowercased.
+    let lower = all.to_ascii_lowercase();
+    for n in 1..=7 {
+        assert!(!lower.contains(&format!("refpw{n}")), "the language server sent RefPw{n}:\n{all}");
+    }
+    assert!(all.contains("SL003") && all.contains("********"), "{all}");
+
+    let nul = tempfile::tempdir().expect("tmp");
+    let conf = nul.path().join("etc/redis/redis.conf");
+    let acl = nul.path().join("etc/redis/users.acl");
+    write(&conf, "\0\n".repeat(20_000) + "aclfile /etc/redis/users.acl\n");
+    write(&acl, "\0\n".repeat(20_000));
+    let out = lsp_transcript_hovering(nul.path(), &[conf, acl], 1);
+    let published = out.iter().filter(|m| m.contains("publishDiagnostics")).count();
+    assert!(published >= 2, "{out:#?}");
 }
 
 /// Files the real program refuses outright are never a silent exit 0: an stunnel file with

@@ -190,7 +190,19 @@ pub fn hover(
             if lines.is_empty() {
                 lines.push("no Redis server in the workspace reads this file".to_owned());
             }
-            let title = if canonical != name { format!("{name} (= {canonical})") } else { name };
+            // A name glued to its password (`requirepass=pw`, `requirepass` + a no-break
+            // space + `pw`) is shown up to where the secret starts.
+            let secrets = model.file(id).secrets();
+            let inside =
+                secrets.iter().filter(|s| s.start < d.name.span.end && s.end > d.name.span.start).map(|s| s.start);
+            let shown = match inside.min() {
+                Some(start) if !ctx.show_secrets => {
+                    let kept = start.saturating_sub(d.name.span.start);
+                    format!("{}{}", name.get(..kept).unwrap_or(""), crate::secrets::MASK)
+                }
+                _ => name.clone(),
+            };
+            let title = if canonical != name { format!("{shown} (= {canonical})") } else { shown };
             Some((render(&title, &lines), span))
         }
         _ => None,
