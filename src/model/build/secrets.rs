@@ -671,7 +671,8 @@ fn in_redis_tree(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
         // A name redis-server does not know makes it refuse the line (`; requirepass pw`,
         // `requirepass=pw`, `config set requirepass pw`): what follows a masked name in it is
         // what its writer meant as a password.
-        if crate::secrets::redis_name_is_refused(&d.name_lowercase()) {
+        let name = d.name_lowercase();
+        if crate::secrets::redis_name_is_refused(&name) {
             if let Some(content) = conf.lines().get(i).map(|l| l.content(bytes)) {
                 if let Some(from) = crate::secrets::redis_refused_line_secret(content.slice(bytes)) {
                     out.push(Span::new(content.start + from, content.end));
@@ -680,7 +681,7 @@ fn in_redis_tree(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
         }
         let args = d.args();
         let values: Vec<&[u8]> = args.iter().map(|a| a.value.as_slice()).collect();
-        for (i, r) in crate::secrets::redis_secret_args(&d.name_lowercase(), &values) {
+        for (i, r) in crate::secrets::redis_secret_args(&name, &values) {
             let a = &args[i];
             if a.value.is_empty() {
                 continue; // `requirepass ""` hides nothing, and `********` would hide that it is empty
