@@ -41,6 +41,18 @@ fn reference(values: &Values, kind: FileKind, mask: bool) -> Value {
 fn old_mask_redis(value: &mut Value) {
     for d in value.as_array_mut().into_iter().flatten() {
         let name = d.get("directive").and_then(Value::as_str).unwrap_or("").to_owned();
+        // A refused line (a name redis-server does not know) is judged at every word, which
+        // the earlier path did not: that judgement is the one `parse` makes.
+        if secrets::redis_name_is_refused(&name) {
+            let Some(args) = d.get("args").and_then(Value::as_array) else { continue };
+            let mut args: Vec<std::borrow::Cow<'_, str>> =
+                args.iter().map(|a| std::borrow::Cow::Owned(a.as_str().unwrap_or("").to_owned())).collect();
+            let shown = super::mask::redis_directive(&name, &mut args, false).into_owned();
+            let args: Vec<String> = args.into_iter().map(|a| a.into_owned()).collect();
+            d["directive"] = Value::String(shown);
+            d["args"] = json!(args);
+            continue;
+        }
         if let Some(from) = secrets::redis_glued_name_secret(name.as_bytes()) {
             d["directive"] = Value::String(format!("{}{MASK}", name.get(..from).unwrap_or("")));
             continue;
