@@ -282,13 +282,19 @@ impl Loader {
             let end = chunk.parts.get(i + 1).map_or(chunk.bytes.len(), |p| p.0);
             let file = &chunk.bytes[*start..end];
             let view = FgetsView::of(file);
+            // Lines counted from the previous cut on (cuts ascend): a file of NUL lines costs
+            // its length, not a count from the start for each.
+            let (mut counted_to, mut line) = (0, 1);
             for &cut in &view.cuts {
-                let line_start = memchr::memrchr(b'\n', &file[..cut]).map_or(0, |i| i + 1);
+                let line_start =
+                    memchr::memrchr(b'\n', &file[counted_to..cut]).map_or(counted_to, |i| counted_to + i + 1);
+                line += memchr::memchr_iter(b'\n', &file[counted_to..line_start]).count();
+                counted_to = line_start;
                 state.out.notes.push(LoadError {
                     kind: LoadErrorKind::Syntax,
                     directive: String::new(),
                     file: path.to_path_buf(),
-                    line: 1 + memchr::memchr_iter(b'\n', &file[..line_start]).count(),
+                    line,
                     column: cut - line_start + 1,
                     span: Span::new(cut, cut + 1),
                     message: "NUL byte: redis-server drops the text after it up to the end of the line (the newline \
