@@ -1,7 +1,5 @@
 //! A Redis server's ACL users and their index by name: one user per name, as redis-server
-//! keeps them (acl.c `Users` rax), so that a client's login is one lookup, not a search.
-
-use std::collections::HashMap;
+//! keeps them (acl.c `Users` rax), so that a client's login is a binary search, not a scan.
 
 use super::acl::AclUser;
 
@@ -16,30 +14,44 @@ use super::acl::AclUser;
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct AclUsers {
     list: Vec<AclUser>,
-    by_name: HashMap<String, usize>,
+    /// Positions in `list`, sorted by name: 4 bytes a user, not a second copy of each name
+    /// (a file can hold a million `user` lines).
+    by_name: Vec<u32>,
 }
 
 impl AclUsers {
     /// The users of these `user` lines in load order; a name defined again keeps only its
-    /// last line, placed where that line is. Linear in the lines.
+    /// last line, placed where that line is. O(n log n) in the lines; a `Vec` given is
+    /// reused, not copied.
     pub fn from_lines(lines: impl IntoIterator<Item = AclUser>) -> AclUsers {
-        // Slots in order of each name's latest line; a redefined name leaves `None` behind.
-        let mut slots: Vec<Option<AclUser>> = Vec::new();
-        let mut slot_of: HashMap<String, usize> = HashMap::new();
-        for u in lines {
-            if let Some(old) = slot_of.insert(u.name.clone(), slots.len()) {
-                slots[old] = None;
+        let mut list: Vec<AclUser> = lines.into_iter().collect();
+        // More users than u32 positions cannot be read within the input budget; keep the
+        // first ones rather than wrap.
+        list.truncate(u32::MAX as usize);
+        let mut by_name = sorted_positions(&list);
+        // Equal names sit together, in line order (a stable sort): all but the last go.
+        let redefined: Vec<u32> =
+            by_name.windows(2).filter(|w| list[w[0] as usize].name == list[w[1] as usize].name).map(|w| w[0]).collect();
+        if !redefined.is_empty() {
+            let mut gone = vec![false; list.len()];
+            for i in redefined {
+                gone[i as usize] = true;
             }
-            slots.push(Some(u));
+            let mut at = 0;
+            list.retain(|_| {
+                at += 1;
+                !gone[at - 1]
+            });
+            by_name = sorted_positions(&list);
         }
-        let list: Vec<AclUser> = slots.into_iter().flatten().collect();
-        let by_name = list.iter().enumerate().map(|(i, u)| (u.name.clone(), i)).collect();
+        list.shrink_to_fit();
         AclUsers { list, by_name }
     }
 
-    /// The user called `name` (exact bytes as read, lossily decoded), in O(1).
+    /// The user called `name` (exact bytes as read, lossily decoded), in O(log n).
     pub fn get(&self, name: &str) -> Option<&AclUser> {
-        self.by_name.get(name).and_then(|&i| self.list.get(i))
+        let i = self.by_name.binary_search_by(|&i| self.list[i as usize].name.as_str().cmp(name)).ok()?;
+        self.list.get(self.by_name[i] as usize)
     }
 
     /// Every user, in the order of the lines that define them.
@@ -61,6 +73,13 @@ impl AclUsers {
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
+}
+
+/// Positions of `list` sorted by name, equal names in list order.
+fn sorted_positions(list: &[AclUser]) -> Vec<u32> {
+    let mut by_name: Vec<u32> = (0..list.len()).filter_map(|i| u32::try_from(i).ok()).collect();
+    by_name.sort_by(|&a, &b| list[a as usize].name.cmp(&list[b as usize].name));
+    by_name
 }
 
 impl<'a> IntoIterator for &'a AclUsers {
