@@ -111,6 +111,45 @@ fn inline_suppressions_hide_findings_and_unused_ones_are_reported() {
     );
 }
 
+/// The concise lines of a check of `dir`, the leading path cut off.
+fn concise(dir: &Path) -> Vec<String> {
+    let d = dir.to_str().expect("utf-8");
+    let o = sesslint(&["--format", "concise", d]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    out.lines().filter_map(|l| l.split_once("php.ini:").map(|(_, r)| r.to_owned())).collect()
+}
+
+#[test]
+fn a_suppression_counts_lines_as_findings_do_with_lone_cr_line_ends() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ini = tmp.path().join("etc/php/8.2/cli/php.ini");
+    std::fs::create_dir_all(ini.parent().expect("dir")).expect("mkdir");
+    let setting = "session.save_handler = redis\rsession.save_path = \"tcp://127.0.0.1:6379?auth=x\"\r";
+    // Without a comment SL108 stands on line 3 (PHP and findings end a line at a lone `\r`).
+    std::fs::write(&ini, format!("[PHP]\r{setting}; unrelated\r; more\n")).expect("write");
+    let plain = concise(tmp.path());
+    assert!(plain.iter().any(|l| l.starts_with("3:1: ") && l.contains("SL108")), "{plain:?}");
+    // A comment on line 6 is three lines below it: it silences nothing there.
+    std::fs::write(&ini, format!("[PHP]\r{setting}; unrelated\r; more\n; sesslint: ignore[SL108]\n")).expect("write");
+    let far = concise(tmp.path());
+    assert!(far.iter().any(|l| l.starts_with("3:1: ") && l.contains("SL108")), "{far:?}");
+    assert!(far.iter().any(|l| l.starts_with("6:") && l.contains("SL006")), "{far:?}");
+    // A comment after `; x\r` stands on its own line 3: it silences the setting below it
+    // (and says nothing when that setting is one line further down).
+    let near = |gap: &str| {
+        let text = format!(
+            "[PHP]\n; x\r; sesslint: ignore[SL108]\n{gap}session.save_path = \"tcp://127.0.0.1:6379?auth=x\"\nsession.save_handler = redis\n"
+        );
+        std::fs::write(&ini, text).expect("write");
+        concise(tmp.path())
+    };
+    let covered = near("");
+    assert!(!covered.iter().any(|l| l.contains("SL108") || l.contains("SL006")), "{covered:?}");
+    let unused = near("x = 1\n");
+    assert!(unused.iter().any(|l| l.starts_with("3:") && l.contains("SL006")), "{unused:?}");
+    assert!(unused.iter().any(|l| l.starts_with("5:1: ") && l.contains("SL108")), "{unused:?}");
+}
+
 #[test]
 fn redis_version_decides_protected_mode_in_check_and_show() {
     // `bind 0.0.0.0`, protected mode on, no password: Redis 7.0 refuses other hosts

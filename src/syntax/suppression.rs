@@ -35,7 +35,9 @@ static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new(MARKER.as_bytes()));
 
 /// The suppression comments of one file of the given role, in line order: one per line whose
-/// first marker stands in a comment of the dialect.
+/// first marker stands in a comment of the dialect. Lines are numbered as findings are
+/// ([`crate::source::Source::line_of`]: `\n`, `\r\n` and a lone `\r` end a line, as PHP's
+/// scanners count them), so a comment covers the lines its findings are reported on.
 pub fn scan(style: CommentStyle, bytes: &[u8]) -> Vec<IgnoreComment> {
     let mut out = Vec::new();
     // Most files have none: one vectorised search instead of a look at every line; then only
@@ -45,17 +47,46 @@ pub fn scan(style: CommentStyle, bytes: &[u8]) -> Vec<IgnoreComment> {
     let mut from = 0;
     while let Some(found) = FINDER.find(&bytes[from..]) {
         let at = from + found;
-        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i + 1);
-        line += memchr::memchr_iter(b'\n', &bytes[counted_to..start]).count();
-        counted_to = start;
+        line += line_breaks(bytes, counted_to, at);
+        counted_to = at;
+        // The comment is judged on the dialect's own line: redis-server splits at `\n`
+        // only (a `\r` inside is text), PHP and the tunnels' readers at a lone `\r` too.
+        let (start, end) = match style {
+            CommentStyle::RedisConf => (
+                memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1),
+                memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i + 1),
+            ),
+            _ => (
+                memchr::memrchr2(b'\n', b'\r', &bytes[..at]).map_or(0, |i| i + 1),
+                memchr::memchr2(b'\n', b'\r', &bytes[at..]).map_or(bytes.len(), |i| at + i + 1),
+            ),
+        };
         if in_comment(style, &bytes[start..at]) {
             let (codes, len) = parse_codes(&bytes[at + MARKER.len()..end]);
             out.push(IgnoreComment { line, span: Span::new(at, at + MARKER.len() + len), codes });
         }
-        from = end;
+        // One comment per (finding) line: the next marker is looked for past this line's end.
+        from = next_line_start(bytes, at).max(at + MARKER.len());
     }
     out
+}
+
+/// Line ends in `bytes[from..to]` as findings count them: each `\n`, and each `\r` not
+/// followed by a `\n` (one `\r\n` is one end, counted at its `\n`).
+fn line_breaks(bytes: &[u8], from: usize, to: usize) -> usize {
+    let part = &bytes[from..to];
+    let newlines = memchr::memchr_iter(b'\n', part).count();
+    let lone_crs = memchr::memchr_iter(b'\r', part).filter(|&i| bytes.get(from + i + 1) != Some(&b'\n')).count();
+    newlines + lone_crs
+}
+
+/// Where the line holding `at` ends, past its line end (`\n`, `\r\n` or a lone `\r`).
+fn next_line_start(bytes: &[u8], at: usize) -> usize {
+    match memchr::memchr2(b'\n', b'\r', &bytes[at..]) {
+        None => bytes.len(),
+        Some(i) if bytes[at + i] == b'\r' && bytes.get(at + i + 1) == Some(&b'\n') => at + i + 2,
+        Some(i) => at + i + 1,
+    }
 }
 
 /// Whether a marker after `before` (its line up to it) stands in a comment of the dialect.
@@ -101,19 +132,40 @@ fn parse_codes(rest: &[u8]) -> (Vec<String>, usize) {
 mod tests {
     use super::*;
 
-    /// The scan as it read every line: the first marker of each line, judged on its line.
+    /// The scan as it read every line (lines as findings count them): the first marker of
+    /// each line, judged on the dialect's line (redis.conf's runs from the last `\n`).
     fn scan_line_by_line(style: CommentStyle, bytes: &[u8]) -> Vec<IgnoreComment> {
         let mut out = Vec::new();
-        let mut offset = 0;
-        for (n, line) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+        let mut lines = vec![0];
+        for (i, &c) in bytes.iter().enumerate() {
+            if c == b'\n' || (c == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                lines.push(i + 1);
+            }
+        }
+        lines.push(bytes.len());
+        for (n, w) in lines.windows(2).enumerate() {
+            let (offset, line) = (w[0], &bytes[w[0]..w[1]]);
             if let Some(s) = line.windows(MARKER.len()).position(|w| w == MARKER.as_bytes()) {
-                if in_comment(style, &line[..s]) {
-                    let (codes, len) = parse_codes(&line[s + MARKER.len()..]);
+                let start = match style {
+                    CommentStyle::RedisConf => {
+                        bytes[..offset + s].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
+                    }
+                    _ => offset,
+                };
+                if in_comment(style, &bytes[start..offset + s]) {
+                    let rest = &line[s + MARKER.len()..];
+                    let rest = match style {
+                        CommentStyle::RedisConf => {
+                            let after = &bytes[offset + s + MARKER.len()..];
+                            &after[..after.iter().position(|&b| b == b'\n').map_or(after.len(), |i| i + 1)]
+                        }
+                        _ => rest,
+                    };
+                    let (codes, len) = parse_codes(rest);
                     let span = Span::new(offset + s, offset + s + MARKER.len() + len);
                     out.push(IgnoreComment { line: n + 1, span, codes });
                 }
             }
-            offset += line.len();
         }
         out
     }
@@ -129,6 +181,10 @@ mod tests {
             "  # sesslint: ignore[SL201] sesslint: ignore[SL202]\nrequirepass x # sesslint: ignore\n",
             "<?php // sesslint: ignore[SL301]\n/* sesslint: ignore */\n'a' => 1, # sesslint: ignore[,]",
             "\n\nsesslint: ignore; sesslint: ignore[SL1]\n\t# sesslint: ignoresesslint: ignore[x]\n",
+            "[PHP]\rx = 1\r; a\r; b\n; sesslint: ignore[SL108]\n",
+            "; x\r; sesslint: ignore[SL108]\nsession.save_path = 1\r\n; sesslint: ignore[SL1\r]\r\r",
+            "# a\r# sesslint: ignore[A]\r# sesslint: ignore[B]\nrequirepass x\r# sesslint: ignore[C]\n\r",
+            "x\r\r\n\n\r; sesslint: ignore\r\n; sesslint: ignore[SL2]",
         ];
         let styles =
             [CommentStyle::Ini, CommentStyle::RedisConf, CommentStyle::Php, CommentStyle::Tunnel, CommentStyle::None];
@@ -145,6 +201,22 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert_eq!((found[0].line, found[0].codes.clone()), (2, vec!["SL101".to_owned(), "SL102".to_owned()]));
         assert_eq!((found[1].line, found[1].codes.len()), (3, 0));
+        // A lone `\r` ends a line as it does for findings (and PHP): the comment after four
+        // CR-ended lines and one `\n` stands on line 6, the one after `; x\r` on line 2.
+        let lines =
+            |text: &str| -> Vec<usize> { scan(CommentStyle::Ini, text.as_bytes()).iter().map(|c| c.line).collect() };
+        assert_eq!(lines(texts[8]), [5]);
+        assert_eq!(
+            lines("[PHP]\rsession.save_handler = redis\rsession.save_path = 1\r; a\r; b\n; sesslint: ignore[SL108]\n"),
+            [6]
+        );
+        assert_eq!(lines(texts[9]), [2, 4]);
+        // The comment ends at the `\r`, as at a `\n`: `[SL1` unclosed there is no code list.
+        assert!(scan(CommentStyle::Ini, texts[9].as_bytes())[1].codes.is_empty());
+        // redis-server reads `\r` as text: the `#` after `requirepass x\r` is an argument.
+        let redis: Vec<_> =
+            scan(CommentStyle::RedisConf, texts[10].as_bytes()).iter().map(|c| (c.line, c.codes.clone())).collect();
+        assert_eq!(redis, [(2, vec!["A".to_owned()]), (3, vec!["B".to_owned()])]);
     }
 
     #[test]
