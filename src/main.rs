@@ -445,8 +445,8 @@ fn run_cli() -> ExitCode {
         if flag == "--version" || flag == "-V" {
             // clap's answer (`tests::the_version_line_is_claps`) without building every
             // subcommand's arguments first (0.29 M of 0.70 M instructions).
-            let _ = std::io::stdout().lock().write_all(VERSION_LINE.as_bytes());
-            return ExitCode::SUCCESS;
+            // A full disk is said and exits 2 (as `check`); a closed pipe is no error.
+            return cli::docs::print_doc(VERSION_LINE);
         }
     }
     let args = match normalise_args(args) {
@@ -456,7 +456,19 @@ fn run_cli() -> ExitCode {
     if let Some(check) = check_only(&args) {
         return run_check(&check);
     }
-    let cli = Cli::parse_from(args);
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        // `--help` (and clap's `--version` after a subcommand) go to stdout: a write that
+        // fails is said (clap's own exit drops the error and exits 0).
+        Err(e) if !e.use_stderr() => {
+            let mut out = std::io::stdout().lock();
+            return match e.print().and_then(|()| out.flush()) {
+                Err(w) if w.kind() != std::io::ErrorKind::BrokenPipe => write_failed(&w, None),
+                _ => ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)),
+            };
+        }
+        Err(e) => e.exit(),
+    };
     match cli.command {
         None => run_check(&cli.check),
         Some(Command::Check(args)) => run_check(&args),

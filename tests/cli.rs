@@ -75,6 +75,23 @@ fn usage_errors_and_missing_paths_exit_2() {
 }
 
 #[test]
+fn version_and_help_on_a_full_device_say_so_and_fail() {
+    for args in [&["--version"][..], &["-V"], &["--help"], &["-h"], &["check", "--help"], &["help"], &["rules"]] {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+        let o = common::sesslint_cmd(args).stdout(full).output().expect("run sesslint");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("writing the output failed"), "{args:?}: {err}");
+    }
+    // Written, they succeed as before.
+    for args in [&["--version"][..], &["--help"], &["check", "--help"]] {
+        let o = sesslint(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        assert!(!o.stdout.is_empty() && o.stderr.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
 fn options_before_the_command_and_unknown_commands() {
     // Global options work before the subcommand, as after it.
     let before = sesslint(&["-v", "check", "--format", "concise", "fixtures/demo"]);
