@@ -51,7 +51,9 @@ fn run_lines(model: &Model, config: &Config, index_lines: bool) -> Vec<Diagnosti
     found.sort_by(|a, b| {
         (&a.primary.path, a.primary.span.start, a.code).cmp(&(&b.primary.path, b.primary.span.start, b.code))
     });
-    cap_per_rule_and_file(found)
+    cap_per_rule_and_file(found, &|path, code| {
+        model.file_id(path).map_or(0, |f| rules::bound::left_out(model, f, code))
+    })
 }
 
 /// Build the line index of each file a finding points into, spread over the threads (in a
@@ -78,18 +80,37 @@ pub const MAX_RELATED: usize = 20;
 /// `found` (sorted by path) with at most [`MAX_PER_RULE_AND_FILE`] findings of each code in
 /// each file and [`MAX_PER_FILE`] in all per file, the first ones kept, one summary finding
 /// at the first one left out by each cap, and at most [`MAX_RELATED`] related places each.
+/// `unmade(path, code)`: the findings a rule did not make in a file, all after its last one
+/// made ([`rules::bound`]), counted in the summary they would have gone to.
 /// A file's findings are next to each other, so the counts are kept for one file at a time.
-fn cap_per_rule_and_file(found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+fn cap_per_rule_and_file(
+    found: Vec<Diagnostic>,
+    unmade: &dyn Fn(&Path, crate::codes::Code) -> usize,
+) -> Vec<Diagnostic> {
     let mut out = Vec::with_capacity(found.len().min(1 << 16));
     let mut summaries: Vec<(usize, usize, bool)> = Vec::new(); // (index in out, how many left out, per file)
-                                                               // The file being counted: per code, how many and where its summary is; in all, how
-                                                               // many and where the file's summary is.
+                                                               // The file being counted: per code, how many and where its summary is; in all, how many
+                                                               // and where the file's summary is.
     let mut file: Option<PathBuf> = None;
     let mut per_code: Vec<(crate::codes::Code, usize, Option<usize>)> = Vec::new();
     let mut in_file = 0usize;
     let mut file_summary: Option<usize> = None;
+    // A rule over its cap in the file just counted: its unmade findings join the summary
+    // its findings past the cap went to (its own, or the file's when that was full first).
+    let count_unmade = |file: &Option<PathBuf>,
+                        per_code: &[(crate::codes::Code, usize, Option<usize>)],
+                        file_summary: Option<usize>,
+                        summaries: &mut Vec<(usize, usize, bool)>| {
+        let Some(path) = file else { return };
+        for &(code, _, summary) in per_code.iter().filter(|c| c.1 > MAX_PER_RULE_AND_FILE) {
+            if let Some(i) = summary.or(file_summary) {
+                summaries[i].1 += unmade(path, code);
+            }
+        }
+    };
     for mut d in found {
         if file.as_deref() != Some(d.primary.path.as_path()) {
+            count_unmade(&file, &per_code, file_summary, &mut summaries);
             file = Some(d.primary.path.clone());
             per_code.clear();
             in_file = 0;
@@ -135,6 +156,7 @@ fn cap_per_rule_and_file(found: Vec<Diagnostic>) -> Vec<Diagnostic> {
         }
         out.push(d);
     }
+    count_unmade(&file, &per_code, file_summary, &mut summaries);
     for (i, left_out, per_file) in summaries {
         let d = &mut out[i];
         d.message = if per_file {
@@ -388,6 +410,52 @@ mod tests {
     }
 
     #[test]
+    fn findings_a_rule_did_not_make_are_counted_as_if_made() {
+        // SL001 `errors` times from offset `from` on, after `others` findings of five rules:
+        // made all, or only the first `MADE_PER_LIST` and the rest counted, the report is one.
+        let sort = |v: &mut Vec<Diagnostic>| v.sort_by_key(|d| (d.primary.span.start, d.code));
+        for (others, from, errors) in
+            [(0, 0, 150), (0, 0, 101), (10, 5, 3000), (100, 0, 400), (120, 2000, 250), (120, 0, 250)]
+        {
+            let mut all = Vec::new();
+            for (i, &code) in [
+                Code::UnknownDirective,
+                Code::WeakPassword,
+                Code::NoPersistence,
+                Code::ProtectedModeOff,
+                Code::SessionLockingUnreliable,
+            ]
+            .iter()
+            .enumerate()
+            {
+                all.extend((0..others).map(|n| finding(code, n * 7 + i, 0)));
+            }
+            all.extend((0..errors).map(|n| finding(Code::SyntaxError, from + n * 3, 0)));
+            sort(&mut all);
+            let made_only: Vec<Diagnostic> = {
+                let mut seen = 0;
+                all.iter()
+                    .filter(|d| {
+                        d.code != Code::SyntaxError || {
+                            seen += 1;
+                            seen <= crate::rules::bound::MADE_PER_LIST
+                        }
+                    })
+                    .cloned()
+                    .collect()
+            };
+            let unmade = errors.saturating_sub(crate::rules::bound::MADE_PER_LIST);
+            let want = cap_per_rule_and_file(all, &|_, _| 0);
+            let got = cap_per_rule_and_file(made_only, &|_, code| if code == Code::SyntaxError { unmade } else { 0 });
+            let show = |v: &[Diagnostic]| {
+                v.iter().map(|d| format!("{} {} {}", d.code, d.primary.span.start, d.message)).collect::<Vec<_>>()
+            };
+            assert_eq!(show(&got), show(&want), "{others} {from} {errors}");
+            assert!(want.iter().any(|d| d.message.contains("left out")), "{others} {from} {errors}");
+        }
+    }
+
+    #[test]
     fn findings_are_capped_per_rule_per_file_and_related_places_per_finding() {
         // Every rule 150 times in one file: 100 kept per rule until the file holds 500.
         let mut found = Vec::new();
@@ -397,7 +465,7 @@ mod tests {
             }
         }
         let total = found.len();
-        let kept = cap_per_rule_and_file(found);
+        let kept = cap_per_rule_and_file(found, &|_, _| 0);
         assert!(kept.len() <= MAX_PER_FILE + Code::ALL.len() + 1, "{} of {total}", kept.len());
         let per_file: Vec<&Diagnostic> =
             kept.iter().filter(|d| d.message.contains(&format!("at most {MAX_PER_FILE} per file)"))).collect();

@@ -3838,3 +3838,20 @@ fn a_conf_d_links_target_is_judged_by_the_one_look_at_it() {
     // ok.ini, read through its link, sets the handler back to files.
     assert!(out.contains("conf.d/40-ok.ini:1:1: warning[SL106] session.save_handler `files`"), "{out}");
 }
+
+#[test]
+fn a_file_of_broken_lines_is_reported_up_to_the_cap_and_counted_past_it_suppressions_included() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // 3000 refused lines; a suppression far past the cap covers the one line under it.
+    let ini = format!("{}; sesslint: ignore[SL001]\n{}", "=\n".repeat(2499), "=\n".repeat(501));
+    write(&tmp.path().join("etc/php/8.2/cli/php.ini"), ini);
+    write(&tmp.path().join("etc/redis/redis.conf"), "a\n".repeat(3000));
+    let o = sesslint_in(tmp.path(), &["check", "--format", "concise", "."]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let lines = |file: &str, code: &str| out.lines().filter(|l| l.contains(file) && l.contains(code)).count();
+    assert_eq!(lines("php.ini", "[SL001]"), 101, "{out}");
+    assert!(out.contains("2899 more SL001 finding(s) in this file are left out"), "{out}");
+    assert!(!out.contains("SL006"), "the suppression past the cap is used:\n{out}");
+    assert_eq!(lines("redis.conf", "[SL003]"), 101, "{out}");
+    assert!(out.contains("2900 more SL003 finding(s) in this file are left out"), "{out}");
+}

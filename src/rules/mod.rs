@@ -1,6 +1,7 @@
 //! The rule catalogue: one file per rule, each starting with its user documentation
 //! (`sesslint rule CODE` prints it). This registry maps codes to rules; codes are never reused.
 
+pub(crate) mod bound;
 mod sl001_syntax_error;
 mod sl002_unreadable_file;
 mod sl003_unknown_directive;

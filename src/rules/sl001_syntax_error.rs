@@ -100,7 +100,13 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             _ => HashMap::new(),
         };
         let mut secrets = None;
-        for e in &f.syntax_errors {
+        // A file of nothing but broken lines: the findings the report keeps, the rest counted.
+        let spans = |list: &[crate::syntax::SyntaxError]| list.iter().map(|e| e.span).collect::<Vec<Span>>();
+        let made = super::bound::made(model, FileId(i), &spans(&f.syntax_errors));
+        for (k, e) in f.syntax_errors.iter().enumerate() {
+            if made.as_ref().is_some_and(|m| !m[k]) {
+                continue;
+            }
             let at = Location { file: FileId(i), span: e.span };
             let mut d = rule.diagnostic(
                 Severity::Error,
@@ -116,7 +122,11 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             }
             out.push(d);
         }
-        for e in &f.syntax_warnings {
+        let made = super::bound::made(model, FileId(i), &spans(&f.syntax_warnings));
+        for (k, e) in f.syntax_warnings.iter().enumerate() {
+            if made.as_ref().is_some_and(|m| !m[k]) {
+                continue;
+            }
             let at = Location { file: FileId(i), span: e.span };
             out.push(rule.diagnostic(
                 Severity::Warning,
