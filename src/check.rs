@@ -66,9 +66,8 @@ fn index_lines(model: &Model, found: &[Diagnostic]) {
     crate::parallel::map(&files, 16, |&f| model.file(f).source.line_of(0));
 }
 
-/// Findings kept per rule per file; the rest become one finding saying how many were left
-/// out, so the output is bounded whatever the input (a million broken lines).
-pub const MAX_PER_RULE_AND_FILE: usize = 100;
+/// Findings kept per rule per file (defined by `rules::bound`, whose rules make one more).
+pub use crate::rules::bound::MAX_PER_RULE_AND_FILE;
 
 /// Findings kept per file over all rules (each already capped per rule), then one finding
 /// saying how many were left out: a file that trips every rule stays a few hundred lines.
@@ -81,7 +80,7 @@ pub const MAX_RELATED: usize = 20;
 /// each file and [`MAX_PER_FILE`] in all per file, the first ones kept, one summary finding
 /// at the first one left out by each cap, and at most [`MAX_RELATED`] related places each.
 /// `unmade(path, code)`: the findings a rule did not make in a file, all after its last one
-/// made ([`rules::bound`]), counted in the summary they would have gone to.
+/// made (`rules::bound`), counted in the summary they would have gone to.
 /// A file's findings are next to each other, so the counts are kept for one file at a time.
 fn cap_per_rule_and_file(
     found: Vec<Diagnostic>,

@@ -5,11 +5,15 @@ use crate::codes::Code;
 use crate::model::{FileId, Model};
 use crate::span::Span;
 
+/// Findings the report keeps per rule per file (`check`); the rest become one finding saying
+/// how many were left out, so the output is bounded whatever the input (a million broken lines).
+pub const MAX_PER_RULE_AND_FILE: usize = 100;
+
 /// Records of one list a rule makes a finding of, per file, besides those a suppression
-/// comment may cover: the report keeps [`crate::check::MAX_PER_RULE_AND_FILE`] of a rule's
-/// findings per file and puts its summary at the next one, so one more is made; the others
-/// (a file where every line is an error: 1.1 KB of memory a line) are counted instead.
-pub const MADE_PER_LIST: usize = crate::check::MAX_PER_RULE_AND_FILE + 1;
+/// comment may cover: the report keeps [`MAX_PER_RULE_AND_FILE`] of a rule's findings per
+/// file and puts its summary at the next one, so one more is made; the others (a file where
+/// every line is an error: 1.1 KB of memory a line) are counted instead.
+pub const MADE_PER_LIST: usize = MAX_PER_RULE_AND_FILE + 1;
 
 /// Which records of `spans` (one file's list, in any order) a rule makes findings of:
 /// `None` for all of them (the list is short); else one flag per record: the first
