@@ -977,4 +977,19 @@ mod tests {
         let names: Vec<&str> = loaded.errors.iter().map(|e| e.directive.as_str()).collect();
         assert_eq!(names, ["port", "dir", "", "user"]);
     }
+
+    #[test]
+    fn each_nul_is_noted_on_its_own_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let loader = Loader { cwd: Some(d.to_path_buf()), keep_going: true, ..Loader::default() };
+        // Two NULs of one long line (two reads), NUL-first lines, a NUL after text.
+        let mut text = b"port 1\n\0".to_vec();
+        text.extend(vec![b'y'; 1100]);
+        text.extend(b"\0\n\0\n\0\nport 2\nb\0c\n");
+        std::fs::write(d.join("r.conf"), &text).unwrap();
+        let loaded = loader.load(&Source::read(&d.join("r.conf")).unwrap());
+        let at: Vec<(usize, usize)> = loaded.notes.iter().map(|n| (n.line, n.column)).collect();
+        assert_eq!(at, [(2, 1), (2, 1102), (3, 1), (4, 1), (6, 2)], "{:?}", loaded.notes);
+    }
 }
