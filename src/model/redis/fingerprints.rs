@@ -88,6 +88,11 @@ impl Fingerprints {
         *self = Fingerprints::default();
     }
 
+    /// Give back the list's unused capacity.
+    pub(super) fn shrink_to_fit(&mut self) {
+        self.list.shrink_to_fit();
+    }
+
     pub(super) fn len(&self) -> usize {
         self.list.len()
     }
