@@ -198,10 +198,7 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
     // do unchanged. Every row the replay sets was set by a line, so each has its place.
     let mut raw_sensitive: Vec<(&'static str, String)> = Vec::new();
     let mut shown: Vec<(String, (String, Location))> = Vec::new();
-    let table = directives
-        .iter()
-        .zip(&rows)
-        .filter_map(|(d, &row)| Some((DIRECTIVES.get(usize::from(row))?, d.args)));
+    let table = directives.iter().zip(&rows).filter_map(|(d, &row)| Some((DIRECTIVES.get(usize::from(row))?, d.args)));
     for (def, v) in crate::syntax::redis_conf::effective_rows(table) {
         let Some(at) = last(def) else { continue };
         let value = if def.sensitive {

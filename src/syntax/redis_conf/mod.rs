@@ -341,7 +341,9 @@ fn parse_line(bytes: &[u8], span: Span, scratch: &mut Scratch, records: &mut Rec
                 }
             }
             Err(at) => {
-                records.errors.push(SyntaxError::new(Span::new(at, content.end), "Unbalanced quotes in configuration line"));
+                records
+                    .errors
+                    .push(SyntaxError::new(Span::new(at, content.end), "Unbalanced quotes in configuration line"));
                 LineKind::Error(records.errors.len() - 1)
             }
         }
@@ -624,7 +626,8 @@ mod tests {
         }
         assert_eq!(parse(b"# a\x00b\n# joined\nport 2\n").lines_read().count(), 3);
         // Past one 64-line word of the bit set, its first and last bits included.
-        let long: String = (0..200).map(|i| if i % 3 == 0 || i == 63 || i == 64 { "port 1\n" } else { "# c\n" }).collect();
+        let long: String =
+            (0..200).map(|i| if i % 3 == 0 || i == 63 || i == 64 { "port 1\n" } else { "# c\n" }).collect();
         let conf = parse(long.as_bytes());
         let read: Vec<usize> = conf.lines_read().map(|(i, _)| i).collect();
         let expected: Vec<usize> = (0..200).filter(|i| i % 3 == 0 || *i == 63 || *i == 64).collect();
@@ -660,7 +663,8 @@ mod tests {
     fn content_is_the_line_trimmed() {
         let text = b"  port 1 \t\r\n \t\r\n\x0bx\x0c\n#c\nlast";
         let conf = parse(text);
-        let contents: Vec<(usize, usize)> = conf.lines().iter().map(|l| l.content(text)).map(|c| (c.start, c.end)).collect();
+        let contents: Vec<(usize, usize)> =
+            conf.lines().iter().map(|l| l.content(text)).map(|c| (c.start, c.end)).collect();
         assert_eq!(contents, [(2, 8), (16, 16), (16, 19), (20, 22), (23, 27)]);
         assert_eq!(conf.lines()[0].content(b"short"), Span::new(0, 0));
     }
