@@ -87,9 +87,26 @@ pub const STARTUP_CONSTANTS: &[(&str, &str, bool)] = &[
     ("ZEND_THREAD_SAFE", "", true),
 ];
 
-/// The value PHP substitutes for a bare constant name in an ini value.
+/// The value PHP substitutes for a bare constant name in an ini value or offset: the table's
+/// names as written, and `true`, `false` and `null` in any case (PHP 8's
+/// `zend_get_special_const` compares them case-insensitively: `k[True]` is key `1`,
+/// `k[nULL]` appends). `None` for any other name.
 pub fn startup_constant(name: &[u8]) -> Option<&'static str> {
-    STARTUP_CONSTANTS.binary_search_by(|(n, _, _)| n.as_bytes().cmp(name)).ok().map(|i| STARTUP_CONSTANTS[i].1)
+    STARTUP_CONSTANTS
+        .binary_search_by(|(n, _, _)| n.as_bytes().cmp(name))
+        .ok()
+        .map(|i| STARTUP_CONSTANTS[i].1)
+        .or_else(|| special_constant(name))
+}
+
+/// `true` (`"1"`), `false` and `null` (`""`) in any ASCII case.
+fn special_constant(name: &[u8]) -> Option<&'static str> {
+    match name.len() {
+        4 if name.eq_ignore_ascii_case(b"true") => Some("1"),
+        4 if name.eq_ignore_ascii_case(b"null") => Some(""),
+        5 if name.eq_ignore_ascii_case(b"false") => Some(""),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -99,5 +116,11 @@ mod tests {
         assert!(super::STARTUP_CONSTANTS.windows(2).all(|w| w[0].0 < w[1].0));
         assert_eq!(super::startup_constant(b"E_ALL"), Some("32767"));
         assert_eq!(super::startup_constant(b"M_PI"), None);
+        // PHP 8's special constants in any case; other names as written only.
+        for (name, value) in [("true", "1"), ("tRUE", "1"), ("False", ""), ("nULL", ""), ("NULL", "")] {
+            assert_eq!(super::startup_constant(name.as_bytes()), Some(value), "{name}");
+        }
+        assert_eq!(super::startup_constant(b"e_all"), None);
+        assert_eq!(super::startup_constant(b"truex"), None);
     }
 }

@@ -592,6 +592,58 @@ pub fn ini_key_equals(line: &[u8], first: usize) -> usize {
     unquoted.unwrap_or(first)
 }
 
+/// Where the comment trailing an ini statement starts on its `line`: the first `;` after
+/// `from` (just past the statement's `=`) outside `"..."` (with `\` escapes) and `'...'`,
+/// where PHP's value scanner (zend_ini_scanner.l, `ST_VALUE`) ends the value
+/// (`z = "a;b" ; password = P` gives `a;b`), or a `#` there after a blank, which PHP refuses
+/// but its writer meant as a comment. `None` without one, or with a quote open at the
+/// line's end (the value runs on). Work: one pass over the rest of the line, none without
+/// a `;` or `#` in it.
+pub fn ini_trailing_comment(line: &[u8], from: usize) -> Option<usize> {
+    let rest = line.get(from..)?;
+    memchr::memchr2(b';', b'#', rest)?;
+    let (mut quote, mut escaped) = (None, false);
+    for (i, &b) in rest.iter().enumerate() {
+        if let Some(q) = quote {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' if q == b'"' => escaped = true,
+                _ if b == q => quote = None,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' | b'\'' => quote = Some(b),
+            b';' => return Some(from + i),
+            b'#' if i == 0 || matches!(rest[i - 1], b' ' | b'\t') => return Some(from + i),
+            b'\n' | b'\r' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The secrets of the comments trailing an ini statement on `line` (`eq`: the statement's
+/// `=`), each judged as the commented-out line it is by [`ini_line_secret`]
+/// (`x = 1 ; password = P` masks `P` as `; password = P` alone on a line would), and the
+/// comments trailing those (`; a = 1 ; password = P`). Ranges index `line`.
+/// Work: linear in the line (each comment is read from where the last one's `=` stood).
+pub fn ini_trailing_comment_secrets(line: &[u8], eq: usize, mut found: impl FnMut(Range<usize>)) {
+    let mut from = eq + 1;
+    while let Some(c) = ini_trailing_comment(line, from) {
+        let comment = &line[c..];
+        let ceq = memchr::memchr(b'=', comment).map(|e| ini_key_equals(comment, e));
+        if let Some(r) = ini_line_secret(comment, ceq) {
+            found(c + r.start..c + r.end);
+        }
+        match ceq {
+            Some(e) => from = c + e + 1,
+            None => break,
+        }
+    }
+}
+
 /// [`raw_line_secret`] of an ini line whose `=` the caller has found: the first one
 /// (`memchr`), or the one the ini tree's entry reads after its key.
 pub fn ini_line_secret(line: &[u8], eq: Option<usize>) -> Option<Range<usize>> {
@@ -903,7 +955,7 @@ pub fn envphp_raw_secrets(bytes: &[u8]) -> Vec<crate::span::Span> {
 /// Whether [`save_path_secret_ranges`] can find anything in `text`: each range it gives
 /// ends before a `@` (user-info), or is the value of a non-empty query key, which ends at
 /// a `=` right after a byte that no key stops at. `'key' => 'value'` lines have neither.
-fn may_hold_url_credentials(text: &[u8]) -> bool {
+pub(crate) fn may_hold_url_credentials(text: &[u8]) -> bool {
     memchr::memchr2_iter(b'=', b'@', text)
         .any(|p| text[p] == b'@' || (p > 0 && !matches!(text[p - 1], b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' ')))
 }
@@ -1462,6 +1514,36 @@ mod tests {
         assert_eq!(masked("unix://user:pw@/run/redis.sock"), "unix://user:********@/run/redis.sock");
         // An ordinary word is never touched.
         assert_eq!(masked("tcp://port:6379?database=2"), "tcp://port:6379?database=2");
+    }
+
+    /// A comment after a statement is judged as the commented-out line it is: what its
+    /// secret key gives is masked, the statement's value (PHP's, quotes understood) is not.
+    #[test]
+    fn a_trailing_comment_is_judged_as_a_comment_line() {
+        let cases: &[(&str, &[&str])] = &[
+            ("x = 1 ; password = PW\n", &["PW"]),
+            ("y = \"a\" ; password = PW\n", &["PW"]),
+            ("z = \"a;b\" ; password = PW\n", &["PW"]),
+            ("q = 'a;b' ; password = PW\n", &["PW"]),
+            ("e = \"a\\\";b\" ; password = PW\n", &["PW"]),
+            ("w = 1 ;password=PW", &["PW"]),
+            ("v = 1 # password = PW\n", &["PW"]),
+            ("listen = /run/a.sock ; password = PW\r", &["PW"]),
+            ("; a = 1 ; redis_password = PW\n", &["PW"]),
+            ("x = 1 ; password PW\n", &["PW"]),
+            // Inside quotes, or a `#` glued to the value: no comment.
+            ("z = \"a ; password = PW\"\n", &[]),
+            ("u = a#password = PW\n", &[]),
+            ("z = \"a ; password = PW\n", &[]),
+            ("x = 1 ; the port = 6379\n", &[]),
+        ];
+        for (line, want) in cases {
+            let b = line.as_bytes();
+            let eq = memchr::memchr(b'=', b).expect("a statement");
+            let mut got = Vec::new();
+            ini_trailing_comment_secrets(b, eq, |r| got.push(&line[r]));
+            assert_eq!(&got, want, "{line:?}");
+        }
     }
 
     #[test]

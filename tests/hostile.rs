@@ -3855,3 +3855,133 @@ fn a_file_of_broken_lines_is_reported_up_to_the_cap_and_counted_past_it_suppress
     assert_eq!(lines("redis.conf", "[SL003]"), 101, "{out}");
     assert!(out.contains("2900 more SL003 finding(s) in this file are left out"), "{out}");
 }
+
+/// `sesslint ARGS` in `dir` with `input` on standard input (`--stdin-filename`).
+fn sesslint_with_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn sesslint");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(input.as_bytes()).expect("write stdin");
+    drop(stdin);
+    child.wait_with_output().expect("wait")
+}
+
+/// Every output of a tree holding `file` (every check format with and without `--diff`,
+/// `show`, `parse`, the file checked alone as the hook does, and its text given through
+/// `--stdin-filename`): none shows a needle, and the human frames show each line of
+/// `masked` (the masked line as it should read).
+fn ini_file_masked_everywhere(dir: &Path, file: &str, needles: &[&str], masked: &[String]) {
+    ini_secrets_shown_nowhere(dir, file, needles);
+    let text = std::fs::read_to_string(dir.join(file)).expect("read");
+    let alone = all_output(&sesslint_in(dir, &["check", file]));
+    let stdin = all_output(&sesslint_with_stdin(dir, &["check", "--stdin-filename", file, "-"], &text));
+    let human = all_output(&sesslint_in(dir, &["check", "."]));
+    for (what, out) in [("check FILE", &alone), ("--stdin-filename", &stdin), ("check .", &human)] {
+        for needle in needles {
+            assert!(!out.contains(needle), "{what} shows {needle}:\n{out}");
+        }
+        for line in masked {
+            assert!(out.contains(line.as_str()), "{what} does not frame {line:?}:\n{out}");
+        }
+    }
+}
+
+/// A password in a comment after a statement (`x = 1 ; password = PW`, after a quoted
+/// value holding a `;`, `;password=PW`, a `#` comment PHP refuses, a pool's `listen`): PHP
+/// reads the statement's value without the comment (compared live), and the comment is
+/// masked as the same comment alone on its line is, in every output, in a small php.ini
+/// and one over 16 KiB (frames masked from their own lines), and in a pool.
+#[test]
+fn a_password_in_a_comment_after_a_statement_is_masked() {
+    // (line, its key, the value PHP reads, the password)
+    let cases = [
+        ("x = 1 ; password = LeakTC1", "x", "1", "LeakTC1"),
+        ("y = \"a\" ; password = LeakTC2", "y", "a", "LeakTC2"),
+        ("z = \"a;b\" ; password = LeakTC3", "z", "a;b", "LeakTC3"),
+        ("w = 1 ;password=LeakTC4", "w", "1", "LeakTC4"),
+        ("v = \"a\" ; redis_password = LeakTC5", "v", "a", "LeakTC5"),
+        ("session.cookie_secure = 0 ; password = LeakTC6", "session.cookie_secure", "0", "LeakTC6"),
+        ("q = 'a;b' ; password = LeakTC7", "q", "a;b", "LeakTC7"),
+    ];
+    let masked: Vec<String> = cases.iter().map(|(line, _, _, pw)| line.replace(pw, "********")).collect();
+    let needles: Vec<&str> = cases.iter().map(|c| c.3).collect();
+    let body: String = cases.iter().map(|(line, ..)| format!("; sesslint: ignore[SL999]\n{line}\n")).collect();
+    for padding in [0, 20_000] {
+        let repo = tempfile::tempdir().expect("tmp");
+        let ini = "etc/php/8.2/cli/php.ini";
+        let pad = "; padding line of a large php.ini\n".repeat(padding / 34);
+        write(&repo.path().join(ini), format!("[PHP]\n{pad}{body}; sesslint: ignore[SL998]\n"));
+        if let Some((parsed, _)) = php_reads(&repo.path().join(ini)) {
+            for (_, key, value, _) in cases {
+                assert_eq!(parsed[key], serde_json::json!(value), "PHP reads {key} as {parsed}");
+            }
+        }
+        ini_file_masked_everywhere(repo.path(), ini, &needles, &masked);
+    }
+    // A `#` after a blank: PHP refuses the line (`#` starts no comment there), its writer
+    // meant one.
+    let repo = tempfile::tempdir().expect("tmp");
+    let ini = "etc/php/8.2/cli/php.ini";
+    write(&repo.path().join(ini), "[PHP]\n; sesslint: ignore[SL999]\nx = 1 # password = LeakTC8\n");
+    if let Some((parsed, _)) = php_reads(&repo.path().join(ini)) {
+        assert_eq!(parsed, serde_json::Value::Bool(false), "PHP reads {parsed}");
+    }
+    ini_file_masked_everywhere(repo.path(), ini, &["LeakTC8"], &["x = 1 # password = ********".to_string()]);
+    // A pool (php-fpm's scanner is PHP's).
+    let repo = tempfile::tempdir().expect("tmp");
+    let pool = "etc/php/8.2/fpm/pool.d/www.conf";
+    write(&repo.path().join("etc/php/8.2/fpm/php.ini"), "[PHP]\n");
+    write(
+        &repo.path().join(pool),
+        "[www]\n; sesslint: ignore[SL999]\nlisten = /run/a.sock ; password = LeakTC9\n; sesslint: ignore[SL998]\n",
+    );
+    if let Some((parsed, _)) = php_reads(&repo.path().join(pool)) {
+        assert_eq!(parsed["listen"], serde_json::json!("/run/a.sock"), "PHP reads {parsed}");
+    }
+    ini_file_masked_everywhere(repo.path(), pool, &["LeakTC9"], &["listen = /run/a.sock ; password = ********".into()]);
+}
+
+/// Credentials in a URL or DSN under a key not named for one (a pool's
+/// `env[DATABASE_URL] = "mysql://u:PW@h/db"`, `env[REDIS_URL] = redis://:PW@h`, php.ini
+/// `pdo.dsn = "mysql:...;password=PW"`, an ODBC `Pwd=`), a save path missing its `=` (PHP
+/// reads key `session.save_path tcp://h?auth`, value the password: compared live) and a
+/// value `password=PW` PHP refuses: masked in every output as env.php's are under any key,
+/// the rest of the URL readable.
+#[test]
+fn credentials_in_a_url_or_dsn_under_any_ini_key_are_masked() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let pool = "etc/php/8.2/fpm/pool.d/www.conf";
+    write(&repo.path().join("etc/php/8.2/fpm/php.ini"), "[PHP]\n");
+    let pool_text = "[www]\n; sesslint: ignore[SL999]\nenv[DATABASE_URL] = \"mysql://u:LeakURL1@h/db\"\nenv[REDIS_URL] = redis://:LeakURL2@h:6379\n; sesslint: ignore[SL998]\n";
+    write(&repo.path().join(pool), pool_text);
+    let ini = "etc/php/8.2/cli/php.ini";
+    let ini_text = "[PHP]\n; sesslint: ignore[SL999]\npdo.dsn = \"mysql:host=h;dbname=d;user=u;password=LeakURL3\"\nodbc.dsn = \"Driver=x;Server=s;Uid=u;Pwd=LeakURL4\"\nsession.save_path tcp://h?auth=LeakURL5\n; sesslint: ignore[SL998]\n";
+    write(&repo.path().join(ini), ini_text);
+    if let Some((parsed, _)) = php_reads(&repo.path().join(pool)) {
+        assert_eq!(parsed["env"]["DATABASE_URL"], serde_json::json!("mysql://u:LeakURL1@h/db"), "{parsed}");
+        assert_eq!(parsed["env"]["REDIS_URL"], serde_json::json!("redis://:LeakURL2@h:6379"), "{parsed}");
+    }
+    if let Some((parsed, _)) = php_reads(&repo.path().join(ini)) {
+        assert_eq!(parsed["session.save_path tcp://h?auth"], serde_json::json!("LeakURL5"), "{parsed}");
+        assert_eq!(parsed["odbc.dsn"], serde_json::json!("Driver=x;Server=s;Uid=u;Pwd=LeakURL4"), "{parsed}");
+    }
+    let needles = ["LeakURL1", "LeakURL2", "LeakURL3", "LeakURL4", "LeakURL5"];
+    ini_file_masked_everywhere(repo.path(), pool, &needles, &["\"mysql://u:********@h/db\"".into()]);
+    ini_file_masked_everywhere(repo.path(), ini, &needles, &["user=u;password=********\"".into()]);
+    let parsed = all_output(&sesslint_in(repo.path(), &["parse", "--format", "json", pool]));
+    assert!(parsed.contains("redis://:********@h:6379"), "{parsed}");
+    // `x = password=PW`: PHP refuses the `=`, its writer meant a password.
+    let refused = tempfile::tempdir().expect("tmp");
+    write(&refused.path().join(ini), "[PHP]\n; sesslint: ignore[SL999]\nx = password=LeakURL6\n");
+    if let Some((parsed, _)) = php_reads(&refused.path().join(ini)) {
+        assert_eq!(parsed, serde_json::Value::Bool(false), "PHP reads {parsed}");
+    }
+    ini_file_masked_everywhere(refused.path(), ini, &["LeakURL6"], &["x = password=********".into()]);
+}

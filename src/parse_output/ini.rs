@@ -256,7 +256,8 @@ pub(super) struct IniJson<'a> {
 enum Mode {
     /// `--show-secrets`: nothing masked.
     Plain,
-    /// Keys decide; `save_paths`: how many `*save_path*` keys enclose the value (each masks
+    /// Keys decide; `save_paths`: 1 (any string's URL credentials) plus how many
+    /// `*save_path*` keys enclose the value (each masks
     /// the credentials of every string below it, after the keys below it had their say).
     Keys { save_paths: u32 },
     /// Below a password key: every string and number masked whole, then as many save-path
@@ -295,7 +296,8 @@ impl Mode {
 
 impl<'a> IniJson<'a> {
     pub(super) fn top(array: &'a PhpArray, masked: bool) -> IniArrayJson<'a> {
-        IniArrayJson { array, mode: if masked { Mode::Keys { save_paths: 0 } } else { Mode::Plain } }
+        // Every string's URL credentials are masked, under any key (`env[DATABASE_URL]`).
+        IniArrayJson { array, mode: if masked { Mode::Keys { save_paths: 1 } } else { Mode::Plain } }
     }
 }
 

@@ -17,13 +17,28 @@ pub(super) enum Field {
 }
 
 /// An ini key's field: `*save_path*` keys hold credentials in URLs, password keys are
-/// secret whole, other keys are not secrets (`None`).
+/// secret whole, and so is a key whose text ends in a secret query parameter
+/// (`session.save_path tcp://h?auth` of a line missing its `=`: PHP reads the password as its
+/// value); other keys are not secrets (`None`: their values' URL credentials are masked as
+/// every string's, by [`ini_values`]).
 pub(super) fn ini_field(key: &str) -> Option<Field> {
-    if key.contains("save_path") {
+    let tail = key.rsplit(['?', '&', ' ', '\t', ';', ',']).next().unwrap_or(key);
+    if tail.len() < key.len() && secrets::ini_key_is_secret(tail) {
+        Some(Field::Whole)
+    } else if key.contains("save_path") {
         Some(Field::SavePath)
     } else {
         secrets::ini_key_is_secret(key).then_some(Field::Whole)
     }
+}
+
+/// An ini file's `parse` value masked: below the keys [`ini_field`] names as it says, and
+/// the credentials of a URL or DSN in every string (`env[DATABASE_URL] = "mysql://u:pw@h"`),
+/// as env.php's under any key.
+#[cfg(test)]
+pub(super) fn ini_values(value: &mut Value) {
+    mask_tree(value, &ini_field);
+    mask_all(value, Field::SavePath);
 }
 
 /// `s` masked as `field` says; `None` when it stays as it is (most save paths hold no

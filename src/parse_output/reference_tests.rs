@@ -30,7 +30,7 @@ fn reference(values: &Values, kind: FileKind, mask: bool) -> Value {
     };
     if mask {
         match kind {
-            FileKind::Ini => super::mask::mask_tree(&mut value, &super::mask::ini_field),
+            FileKind::Ini => super::mask::ini_values(&mut value),
             FileKind::Redis | FileKind::RedisAcl => old_mask_redis(&mut value),
             FileKind::Envphp => {}
         }

@@ -372,6 +372,13 @@ fn scan_lines(doc: &IniDocument, bytes: &[u8], lines: std::ops::Range<usize>, eq
                 }
             }
         }
+        // Credentials in a URL or DSN under any key (`env[DATABASE_URL] = "mysql://u:pw@h"`,
+        // `pdo.dsn = "mysql:...;password=pw"`), as env.php's are; most lines hold none.
+        else if crate::secrets::may_hold_url_credentials(line) {
+            for r in crate::secrets::save_path_secret_ranges(line) {
+                out.push(Span::new(offset + r.start, offset + r.end));
+            }
+        }
         if let Some(r) = crate::secrets::ini_line_secret(line, eq) {
             out.push(Span::new(offset + r.start, offset + r.end));
             if doc.mode == ScanMode::PerLine {
@@ -384,6 +391,12 @@ fn scan_lines(doc: &IniDocument, bytes: &[u8], lines: std::ops::Range<usize>, eq
                     out.push(Span::new(end, until));
                 }
             }
+        }
+        // A comment after the statement (`x = 1 ; password = P`) is a commented-out line.
+        if let Some(e) = eq {
+            crate::secrets::ini_trailing_comment_secrets(line, e, |r| {
+                out.push(Span::new(offset + r.start, offset + r.end));
+            });
         }
         if by_lines && save_path_here {
             for r in crate::secrets::save_path_secret_ranges(line) {

@@ -21,10 +21,9 @@ pub(crate) fn plain_in_ini_with(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
     let equals = tree_equals(doc, bytes);
     let mut bare_secret = false;
     for line in bytes.split_inclusive(|&b| b == b'\n' || b == b'\r') {
-        if save_path.find(line).is_some() {
-            for r in crate::secrets::save_path_secret_ranges(line) {
-                out.push(Span::new(offset + r.start, offset + r.end));
-            }
+        // A save path's credentials, and a URL's or DSN's under any key.
+        for r in crate::secrets::save_path_secret_ranges(line) {
+            out.push(Span::new(offset + r.start, offset + r.end));
         }
         // The key is the parser's where it reads a statement on the line, not the text
         // before the line's first `=`.
@@ -60,6 +59,11 @@ pub(crate) fn plain_in_ini_with(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
                     out.push(Span::new(offset + line.len(), until));
                 }
             }
+        }
+        if let Some(e) = eq {
+            crate::secrets::ini_trailing_comment_secrets(line, e, |r| {
+                out.push(Span::new(offset + r.start, offset + r.end));
+            });
         }
         // A secret quoted open on a broken file's (or a pool's) line runs to the next quote.
         if by_lines && save_path.find(line).is_some() {
