@@ -103,10 +103,16 @@ pub fn unknown_name_holds_a_secret(lower: &str) -> bool {
 /// [`unknown_name_holds_a_secret`] of `name` lowercased (ASCII), without making the
 /// lowercase copy: it runs on every line of every ini file.
 fn holds_a_secret_any_case(name: &str) -> bool {
-    let b = name.as_bytes();
+    // The word scan has already looked for `pass`, `pwd` and `secret`: only the typo is left.
+    has_a_secret_word_any_case(name.as_bytes()) || is_a_password_typo_any_case(name)
+}
+
+/// Whether `b` holds one of the words of [`unknown_name_holds_a_secret`] (`pass`, `pwd`,
+/// `secret`, `auth`, `key`, `token`, `cred`), ASCII case ignored.
+fn has_a_secret_word_any_case(b: &[u8]) -> bool {
     // One pass, each position tested only for the words its letter begins.
     let at = |i: usize, w: &[u8]| b.len() - i >= w.len() && b[i..i + w.len()].eq_ignore_ascii_case(w);
-    let word = (0..b.len()).any(|i| match b[i] | 0x20 {
+    (0..b.len()).any(|i| match b[i] | 0x20 {
         b'p' => at(i, b"pass") || at(i, b"pwd"),
         b's' => at(i, b"secret"),
         b'a' => at(i, b"auth"),
@@ -114,9 +120,7 @@ fn holds_a_secret_any_case(name: &str) -> bool {
         b't' => at(i, b"token"),
         b'c' => at(i, b"cred"),
         _ => false,
-    });
-    // The word scan has already looked for `pass`, `pwd` and `secret`: only the typo is left.
-    word || is_a_password_typo_any_case(name)
+    })
 }
 
 /// [`name_looks_like_a_password`] of `name` lowercased (ASCII), without the copy.
@@ -955,9 +959,36 @@ pub fn envphp_raw_secrets(bytes: &[u8]) -> Vec<crate::span::Span> {
 /// Whether [`save_path_secret_ranges`] can find anything in `text`: each range it gives
 /// ends before a `@` (user-info), or is the value of a non-empty query key, which ends at
 /// a `=` right after a byte that no key stops at. `'key' => 'value'` lines have neither.
-pub(crate) fn may_hold_url_credentials(text: &[u8]) -> bool {
+fn may_hold_url_credentials(text: &[u8]) -> bool {
     memchr::memchr2_iter(b'=', b'@', text)
         .any(|p| text[p] == b'@' || (p > 0 && !matches!(text[p - 1], b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' ')))
+}
+
+/// Whether [`save_path_secret_ranges`] may find a query or DSN key's secret on an ini
+/// `line` whose first `=` is at `first_eq`: a key it masks the value of ends at a `=` and is
+/// a suffix of the bytes back to the byte before it that ends every key (`=`, `&`, `?`, `"`,
+/// a space, a line break), so those hold a `%` (an escape may spell anything), one of the
+/// words of [`unknown_name_holds_a_secret`], or, in their last 12 bytes, 6 of the letters
+/// of `password` (a typo of it), or in their last 6, 3 of `auth`'s (one edit from it).
+/// User-info needs a `@`: the caller's to find. A commented-out `;extension=bz2` or
+/// `;opcache.jit=off` fails it. Work: one look at each key's bytes.
+pub(crate) fn ini_line_may_hold_query_credentials(line: &[u8], first_eq: usize) -> bool {
+    const AUTH: u32 = letters(b"auth");
+    const PASSWORD: u32 = letters(b"password");
+    memchr::memchr_iter(b'=', line.get(first_eq..).unwrap_or_default()).any(|p| {
+        let e = first_eq + p;
+        let from = line[..e]
+            .iter()
+            .rposition(|&b| matches!(b, b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' '))
+            .map_or(0, |q| q + 1);
+        let key = &line[from..e];
+        let tail = |n: usize| letters_in(&key[key.len().saturating_sub(n)..]);
+        !key.is_empty()
+            && (memchr::memchr(b'%', key).is_some()
+                || has_a_secret_word_any_case(key)
+                || few_absent(PASSWORD & !tail(12), 2)
+                || few_absent(AUTH & !tail(6), 1))
+    })
 }
 
 /// env.php by PHP's tokens, across lines, comments and heredocs: after every token that
@@ -1514,6 +1545,35 @@ mod tests {
         assert_eq!(masked("unix://user:pw@/run/redis.sock"), "unix://user:********@/run/redis.sock");
         // An ordinary word is never touched.
         assert_eq!(masked("tcp://port:6379?database=2"), "tcp://port:6379?database=2");
+    }
+
+    /// The letter gate lets through every ini line whose URL or DSN credentials
+    /// [`save_path_secret_ranges`] finds (the scan's reference runs it on every line).
+    #[test]
+    fn the_ini_url_gate_passes_every_line_with_url_credentials() {
+        let lines = [
+            "x = auto=PW\n",
+            "x = a&auht=PW\n",
+            "x = \"b;Pwd=PW\"\n",
+            "x = %70ass=PW\n",
+            "x = u:PW@h\n",
+            "env[U] = \"mysql://u:PW@h/db\"\n",
+            "x = h?TOKEN=PW\n",
+            "x = a&pasword=PW\n",
+            "x = \"a;CRED=PW\"\n",
+        ];
+        let gate = |line: &[u8]| {
+            memchr::memchr(b'@', line).is_some()
+                || memchr::memchr(b'=', line).is_some_and(|e| ini_line_may_hold_query_credentials(line, e))
+        };
+        for line in lines {
+            assert!(!save_path_secret_ranges(line.as_bytes()).is_empty(), "{line:?} holds none");
+            assert!(gate(line.as_bytes()), "{line:?}");
+        }
+        for line in [";extension=bz2\n", "x = 1\n", "; error_reporting=E_ALL\n"] {
+            assert!(save_path_secret_ranges(line.as_bytes()).is_empty(), "{line:?}");
+            assert!(!gate(line.as_bytes()), "{line:?}");
+        }
     }
 
     /// A comment after a statement is judged as the commented-out line it is: what its

@@ -321,6 +321,8 @@ fn scan_lines(doc: &IniDocument, bytes: &[u8], lines: std::ops::Range<usize>, eq
     // the searcher's start-up cost most of a short line's): a line holds one when the next
     // match starts on it.
     let mut save_paths = memchr::memmem::find_iter(bytes.get(offset..).unwrap_or_default(), b"save_path").peekable();
+    // The `@` of a URL's user-info, found the same way.
+    let mut ats = memchr::memchr_iter(b'@', bytes.get(offset..).unwrap_or_default()).peekable();
     // The line before, when it held no `=`: a secret key alone there gives a `= value` line
     // its value (judged only when such a line comes, which is rare).
     let mut bare_before: Option<std::ops::Range<usize>> = None;
@@ -339,6 +341,7 @@ fn scan_lines(doc: &IniDocument, bytes: &[u8], lines: std::ops::Range<usize>, eq
         };
         let end = offset + len;
         let line = &rest[..len];
+        let first_eq = eq;
         // On a line the tree reads as a statement, its `=` (a quoted key may hold one).
         while equals.next_if(|&p| p < offset).is_some() {}
         let eq = match equals.peek() {
@@ -356,6 +359,8 @@ fn scan_lines(doc: &IniDocument, bytes: &[u8], lines: std::ops::Range<usize>, eq
         while save_paths.next_if(|&p| lines.start + p < offset).is_some() {}
         // `save_path` holds no line break: a match that starts on the line ends on it.
         let save_path_here = save_paths.peek().is_some_and(|&p| lines.start + p < end);
+        while ats.next_if(|&p| lines.start + p < offset).is_some() {}
+        let at_here = ats.peek().is_some_and(|&p| lines.start + p < end);
         if save_path_here {
             for r in crate::secrets::save_path_secret_ranges(line) {
                 out.push(Span::new(offset + r.start, offset + r.end));
@@ -374,7 +379,7 @@ fn scan_lines(doc: &IniDocument, bytes: &[u8], lines: std::ops::Range<usize>, eq
         }
         // Credentials in a URL or DSN under any key (`env[DATABASE_URL] = "mysql://u:pw@h"`,
         // `pdo.dsn = "mysql:...;password=pw"`), as env.php's are; most lines hold none.
-        else if crate::secrets::may_hold_url_credentials(line) {
+        else if at_here || first_eq.is_some_and(|e| crate::secrets::ini_line_may_hold_query_credentials(line, e)) {
             for r in crate::secrets::save_path_secret_ranges(line) {
                 out.push(Span::new(offset + r.start, offset + r.end));
             }
@@ -910,7 +915,7 @@ mod same_as_line_by_line {
     /// left open, NUL, NBSP / `\v` / `\f` glued names, `requirepass` in any case and
     /// misspelt, `${pw}` references, multi-line quoted ini values, ACL rules.
     fn generated_files() -> Vec<Vec<u8>> {
-        let pieces: [&[u8]; 63] = [
+        let pieces: [&[u8]; 68] = [
             b"\n",
             b"\r\n",
             b"\r",
@@ -974,6 +979,12 @@ mod same_as_line_by_line {
             b"mymod.password ",
             b"ldap.search_bind_passwd ",
             b"mymod.auth-token ",
+            // URL and DSN credentials under any key.
+            b"pdo.dsn = \"mysql:host=h;Pwd=",
+            b"%70ass=",
+            b"auto=",
+            b"&auht=",
+            b"env[DATABASE_URL] = mysql://u:",
         ];
         crate::test_input::joined_pieces(0x5ec7e75, 6_000, (4, 60), &pieces)
     }
