@@ -977,17 +977,28 @@ pub(crate) fn ini_line_may_hold_query_credentials(line: &[u8], first_eq: usize) 
     const PASSWORD: u32 = letters(b"password");
     memchr::memchr_iter(b'=', line.get(first_eq..).unwrap_or_default()).any(|p| {
         let e = first_eq + p;
-        let from = line[..e]
-            .iter()
-            .rposition(|&b| matches!(b, b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' '))
-            .map_or(0, |q| q + 1);
-        let key = &line[from..e];
-        let tail = |n: usize| letters_in(&key[key.len().saturating_sub(n)..]);
-        !key.is_empty()
-            && (memchr::memchr(b'%', key).is_some()
-                || has_a_secret_word_any_case(key)
-                || few_absent(PASSWORD & !tail(12), 2)
-                || few_absent(AUTH & !tail(6), 1))
+        // One pass back from the `=`: the letters of the last 6 and 12 bytes and of all.
+        let (mut m, mut m6, mut m12, mut from) = (0, 0, 0, e);
+        while from > 0 {
+            let b = line[from - 1];
+            if matches!(b, b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' ') {
+                break;
+            }
+            if b == b'%' {
+                return true;
+            }
+            m |= LETTER[b as usize];
+            match e - from {
+                0..6 => (m6, m12) = (m, m),
+                6..12 => m12 = m,
+                _ => {}
+            }
+            from -= 1;
+        }
+        from < e
+            && (few_absent(AUTH & !m6, 1)
+                || few_absent(PASSWORD & !m12, 2)
+                || (may_name_a_secret_by_letters(m) && has_a_secret_word_any_case(&line[from..e])))
     })
 }
 
