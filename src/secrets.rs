@@ -1849,18 +1849,8 @@ mod save_path_linear {
 
     /// Every line of every fixture file under 1 MiB (also the env.php scan's test input).
     pub(super) fn fixture_lines() -> Vec<Vec<u8>> {
-        let mut out = Vec::new();
-        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"))];
-        while let Some(p) = stack.pop() {
-            let Ok(m) = std::fs::symlink_metadata(&p) else { continue };
-            if m.is_dir() {
-                stack.extend(std::fs::read_dir(&p).into_iter().flatten().flatten().map(|e| e.path()));
-            } else if m.is_file() && m.len() < 1 << 20 {
-                let bytes = std::fs::read(&p).unwrap_or_default();
-                out.extend(bytes.split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec));
-            }
-        }
-        out
+        let files = crate::test_input::fixture_files();
+        files.iter().flat_map(|(_, bytes)| bytes.split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec)).collect()
     }
 
     /// Lines of pieces that matter to the scan, from a fixed-seed generator.

@@ -30,3 +30,21 @@ mod tests {
         assert!(one.iter().all(|i| i.len() <= 2 * (2 + 4)), "at most base + spread - 1 pieces of 2 bytes");
     }
 }
+
+/// Every file under 1 MiB below `fixtures/` (and `fuzz/corpus/` where a fuzz run left one), as
+/// `(path, bytes)`, in no set order: the real-world inputs the equivalence tests replay.
+pub(crate) fn fixture_files() -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut stack = vec![root.join("fixtures"), root.join("fuzz/corpus")];
+    let mut out = Vec::new();
+    while let Some(p) = stack.pop() {
+        let Ok(m) = std::fs::symlink_metadata(&p) else { continue };
+        if m.is_dir() {
+            stack.extend(std::fs::read_dir(&p).into_iter().flatten().flatten().map(|e| e.path()));
+        } else if m.is_file() && m.len() < 1 << 20 {
+            let bytes = std::fs::read(&p).unwrap_or_default();
+            out.push((p, bytes));
+        }
+    }
+    out
+}

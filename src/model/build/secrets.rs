@@ -899,18 +899,6 @@ mod same_as_line_by_line {
     use super::reference::{plain_in_env_php, plain_in_ini, plain_in_redis};
     use super::*;
 
-    fn files_under(root: &std::path::Path, out: &mut Vec<Vec<u8>>) {
-        let mut stack = vec![root.to_path_buf()];
-        while let Some(p) = stack.pop() {
-            let Ok(m) = std::fs::symlink_metadata(&p) else { continue };
-            if m.is_dir() {
-                stack.extend(std::fs::read_dir(&p).into_iter().flatten().flatten().map(|e| e.path()));
-            } else if m.is_file() && m.len() < 1 << 20 {
-                out.push(std::fs::read(&p).unwrap_or_default());
-            }
-        }
-    }
-
     /// Files of the pieces that matter to the passes, from a fixed-seed generator: quotes
     /// left open, NUL, NBSP / `\v` / `\f` glued names, `requirepass` in any case and
     /// misspelt, `${pw}` references, multi-line quoted ini values, ACL rules.
@@ -990,14 +978,8 @@ mod same_as_line_by_line {
     }
 
     fn inputs() -> Vec<Vec<u8>> {
-        let mut files = Vec::new();
-        files_under(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures")), &mut files);
-        let fixtures = files.len();
-        assert!(fixtures > 500, "only {fixtures} fixture files");
-        // The shared corpus and the fuzz corpora, where this checkout has them.
-        files_under(std::path::Path::new("/work/shared/corpus"), &mut files);
-        files_under(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus")), &mut files);
-        eprintln!("{} fixture files, {} corpus and fuzz-corpus files", fixtures, files.len() - fixtures);
+        let mut files: Vec<Vec<u8>> = crate::test_input::fixture_files().into_iter().map(|(_, b)| b).collect();
+        assert!(files.len() > 500, "only {} fixture and fuzz-corpus files", files.len());
         files.extend(generated_files());
         files
     }

@@ -972,22 +972,11 @@ mod tests {
 
     #[test]
     fn the_first_byte_dispatch_gives_the_tokens_of_every_rule() {
-        let mut files = 0;
-        let mut stack = vec![
-            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures")),
-            std::path::PathBuf::from("/work/shared/corpus"),
-        ];
-        while let Some(p) = stack.pop() {
-            let Ok(m) = std::fs::symlink_metadata(&p) else { continue };
-            if m.is_dir() {
-                stack.extend(std::fs::read_dir(&p).into_iter().flatten().flatten().map(|e| e.path()));
-            } else if m.is_file() && m.len() < 1 << 20 {
-                let bytes = std::fs::read(&p).unwrap_or_default();
-                assert_eq!(tokens_dispatched(&bytes, true), tokens_dispatched(&bytes, false), "{}", p.display());
-                files += 1;
-            }
+        let files = crate::test_input::fixture_files();
+        assert!(files.len() > 500, "only {} files", files.len());
+        for (p, bytes) in &files {
+            assert_eq!(tokens_dispatched(bytes, true), tokens_dispatched(bytes, false), "{}", p.display());
         }
-        assert!(files > 500, "only {files} files");
         let pieces: [&[u8]; 24] = [
             b"a", b"on", b"Off", b"nonE", b"t", b"E_ALL", b"_x", b"12", b"-3", b".5", b"1.", b"-", b".", b" ", b"\t",
             b"=", b"\n", b"[", b"]", b"$", b"$\\", b"${", b"'", b"\"",
