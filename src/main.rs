@@ -952,8 +952,7 @@ mod tests {
         use clap::CommandFactory;
         assert_eq!(Cli::command().render_version(), VERSION_LINE);
         for flag in ["--version", "-V"] {
-            let e =
-                Cli::command().try_get_matches_from(["sesslint", flag]).err().expect("clap answers with the version");
+            let e = Cli::command().try_get_matches_from(["sesslint", flag]).expect_err("clap answers with the version");
             assert_eq!(e.kind(), clap::error::ErrorKind::DisplayVersion);
             assert_eq!(e.to_string(), VERSION_LINE);
         }

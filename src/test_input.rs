@@ -19,18 +19,6 @@ pub(crate) fn joined_pieces(seed: u64, count: usize, (base, spread): (usize, usi
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_same_seed_gives_the_same_inputs_and_lengths_stay_in_bounds() {
-        let pieces: [&[u8]; 3] = [b"a", b"bc", b""];
-        let one = super::joined_pieces(7, 200, (2, 5), &pieces);
-        assert_eq!(one, super::joined_pieces(7, 200, (2, 5), &pieces));
-        assert_ne!(one, super::joined_pieces(8, 200, (2, 5), &pieces));
-        assert!(one.iter().all(|i| i.len() <= 2 * (2 + 4)), "at most base + spread - 1 pieces of 2 bytes");
-    }
-}
-
 /// Every file under 1 MiB below `fixtures/` (and `fuzz/corpus/` where a fuzz run left one), as
 /// `(path, bytes)`, in no set order: the real-world inputs the equivalence tests replay.
 pub(crate) fn fixture_files() -> Vec<(std::path::PathBuf, Vec<u8>)> {
@@ -47,4 +35,16 @@ pub(crate) fn fixture_files() -> Vec<(std::path::PathBuf, Vec<u8>)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_same_seed_gives_the_same_inputs_and_lengths_stay_in_bounds() {
+        let pieces: [&[u8]; 3] = [b"a", b"bc", b""];
+        let one = super::joined_pieces(7, 200, (2, 5), &pieces);
+        assert_eq!(one, super::joined_pieces(7, 200, (2, 5), &pieces));
+        assert_ne!(one, super::joined_pieces(8, 200, (2, 5), &pieces));
+        assert!(one.iter().all(|i| i.len() <= 2 * (2 + 4)), "at most base + spread - 1 pieces of 2 bytes");
+    }
 }

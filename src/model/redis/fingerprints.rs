@@ -172,7 +172,7 @@ mod tests {
         let mut f = Fingerprints::default();
         let mut list: Vec<String> = Vec::new();
         // Past INDEX_FROM and back: adds, re-adds, removes across the index's threshold.
-        let digest = |i: usize| if i % 3 == 0 { format!("D{i}") } else { format!("d{i}") };
+        let digest = |i: usize| if i.is_multiple_of(3) { format!("D{i}") } else { format!("d{i}") };
         for step in 0..60usize {
             let d = digest(step % 23);
             if step % 5 == 4 {

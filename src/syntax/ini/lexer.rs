@@ -924,6 +924,33 @@ impl Iterator for Lexer<'_> {
     }
 }
 
+/// The search for a line's end (`\n` or `\r`) in [`Lexer::comment_lines`]: SSE2's, which
+/// every x86_64 has, called directly (a comment line is short: `memchr2`'s run-time choice
+/// and its AVX2 set-up cost more than the search), else `memchr2`.
+struct LineEnds {
+    #[cfg(target_arch = "x86_64")]
+    sse2: Option<memchr::arch::x86_64::sse2::memchr::Two>,
+}
+
+impl LineEnds {
+    fn new() -> Self {
+        LineEnds {
+            #[cfg(target_arch = "x86_64")]
+            sse2: memchr::arch::x86_64::sse2::memchr::Two::new(b'\n', b'\r'),
+        }
+    }
+
+    /// The offset in `hay` of its first `\n` or `\r`.
+    #[inline]
+    fn find(&self, hay: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(two) = &self.sse2 {
+            return two.find(hay);
+        }
+        memchr::memchr2(b'\n', b'\r', hay)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1041,32 +1068,5 @@ mod tests {
             assert_eq!(is(b, PUNCT), b"[]\"'()&|^$!~{}=:,.+-/*%<>?@".contains(&b));
             assert_eq!(is(b, KEYWORD_START), b"tTfFoOyYnN".contains(&b));
         }
-    }
-}
-
-/// The search for a line's end (`\n` or `\r`) in [`Lexer::comment_lines`]: SSE2's, which
-/// every x86_64 has, called directly (a comment line is short: `memchr2`'s run-time choice
-/// and its AVX2 set-up cost more than the search), else `memchr2`.
-struct LineEnds {
-    #[cfg(target_arch = "x86_64")]
-    sse2: Option<memchr::arch::x86_64::sse2::memchr::Two>,
-}
-
-impl LineEnds {
-    fn new() -> Self {
-        LineEnds {
-            #[cfg(target_arch = "x86_64")]
-            sse2: memchr::arch::x86_64::sse2::memchr::Two::new(b'\n', b'\r'),
-        }
-    }
-
-    /// The offset in `hay` of its first `\n` or `\r`.
-    #[inline]
-    fn find(&self, hay: &[u8]) -> Option<usize> {
-        #[cfg(target_arch = "x86_64")]
-        if let Some(two) = &self.sse2 {
-            return two.find(hay);
-        }
-        memchr::memchr2(b'\n', b'\r', hay)
     }
 }
