@@ -261,7 +261,8 @@ pub fn redis_name_is_refused(lower: &str) -> bool {
 /// unbalanced quote): from which byte on everything may be a secret. Judged at every word as
 /// [`redis_read_line_secret`] judges a line, and also at a word's name after a run of
 /// punctuation (`; requirepass pw`, `-- masterauth pw`, `.requirepass pw`) and at a masked
-/// name glued to its value by `=`, `:`, `,` or `;` (`requirepass=pw`, `MASTERAUTH:pw`):
+/// name glued to its value by `=`, `:`, `,`, `;` or any other byte (`requirepass=pw`,
+/// `MASTERAUTH:pw`, `requirepass-pw`, `masterauth\x01pw`, `requirepassPW`):
 /// redis-server 7.0.15 refuses all of these (`Bad directive or wrong number of arguments`),
 /// but their writer put a password there. Work: linear in the line (each word looks at the
 /// few words after it).
@@ -290,11 +291,41 @@ pub fn redis_refused_line_secret(line: &[u8]) -> Option<usize> {
             }
             _ => None,
         };
+        // A masked name glued to its value by any other byte (`requirepass-pw`,
+        // `masterauth\x01pw`, `requirepassPW`): from the byte after the name.
+        let found = found.or_else(|| glued_to_masked_name(&word[lead..]).map(|n| w.start + lead + n));
         if let Some(f) = found {
             best = Some(best.map_or(f, |b| b.min(f)));
         }
     }
     best
+}
+
+/// Where the value starts in a word of a refused redis.conf line that holds a masked
+/// directive's name or alias (any case; the longest that fits) at its start or after a
+/// punctuation or control byte, glued to a value by any bytes (`requirepass-pw`,
+/// `masterauth\x01pw`, `requirepassPW`, `config:requirepass=pw`): the first byte past the
+/// name and the punctuation after it. `None` where no value follows (`requirepass=`).
+/// Work: a handful of comparisons per byte that starts a name, only on refused lines.
+fn glued_to_masked_name(word: &[u8]) -> Option<usize> {
+    use crate::syntax::redis_conf::directives;
+    let starts =
+        (0..word.len()).filter(|&i| i == 0 || !word[i - 1].is_ascii_alphanumeric() && word[i].is_ascii_alphabetic());
+    starts
+        .filter_map(|i| {
+            let rest = &word[i..];
+            let name = directives::DIRECTIVES
+                .iter()
+                .filter(|d| d.sensitive)
+                .flat_map(|d| std::iter::once(d.name).chain(d.alias))
+                .map(str::as_bytes)
+                .filter(|n| rest.len() > n.len() && rest[..n.len()].eq_ignore_ascii_case(n))
+                .map(<[u8]>::len)
+                .max()?;
+            let value = i + name + rest[name..].iter().take_while(|b| b.is_ascii_punctuation()).count();
+            (value < word.len()).then_some(value)
+        })
+        .next()
 }
 
 /// Whether a redis.conf word, taken as a directive name, is one whose arguments are all
@@ -1813,10 +1844,25 @@ mod same_as_plain_definitions {
             ("requirepass= P16", "P16"),
             ("; user default on >P17", "on >P17"),
             ("config set masterauth=P18 x", "P18 x"),
+            ("requirepass-P19", "P19"),
+            ("requirepassP20", "P20"),
+            ("masterauth\x01P21", "\x01P21"),
+            ("config:requirepass=P22", "P22"),
+            ("x=requirepass=P23 y", "P23 y"),
+            ("; tls-key-file-pass-P24", "P24"),
         ] {
             assert_eq!(at(line), Some(secret), "{line:?}");
         }
-        for line in ["; nothing here", "port=6379", "; bind 127.0.0.1", "x= y", "-- ;", "requirepass="] {
+        for line in [
+            "; nothing here",
+            "port=6379",
+            "; bind 127.0.0.1",
+            "x= y",
+            "-- ;",
+            "requirepass=",
+            "requirepass-=",
+            "xrequirepassP",
+        ] {
             assert_eq!(at(line), None, "{line:?}");
         }
         assert!(redis_name_is_refused(";") && redis_name_is_refused("requirepass=p") && redis_name_is_refused("."));

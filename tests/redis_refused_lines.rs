@@ -24,6 +24,13 @@ const REDIS_LINES: &[(&str, &str)] = &[
     ("requirepass;LeakR12", "LeakR12"),
     ("masterauth=LeakR13", "LeakR13"),
     ("REQUIREPASS=LeakR14", "LeakR14"),
+    ("requirepass-LeakR15", "LeakR15"),
+    ("requirepass/LeakR16", "LeakR16"),
+    ("requirepassLeakR17", "LeakR17"),
+    ("masterauth\u{1}LeakR18", "LeakR18"),
+    ("requirepass\u{1b}LeakR19", "LeakR19"),
+    ("; requirepass#LeakR20", "LeakR20"),
+    ("config:requirepass=LeakR21", "LeakR21"),
 ];
 
 /// ACL lines broken the same ways (redis-server refuses the whole file).
