@@ -20,8 +20,7 @@ pub fn redis_secret_args(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>
             .iter()
             .enumerate()
             .skip(1)
-            .filter(|(_, a)| matches!(a.first(), Some(b'>' | b'<' | b'#')))
-            .map(|(i, a)| (i, 1..a.len()))
+            .filter_map(|(i, a)| crate::syntax::redis_acl::acl_rule_secret_from(a).map(|f| (i, f..a.len())))
             .collect(),
         // `sentinel auth-pass <master> <password>`; with an argument missing, the last one
         // may be the password.
@@ -1175,8 +1174,7 @@ pub fn mask_quoted_tokens(errors: &mut [crate::syntax::SyntaxError], secrets: &[
 pub fn acl_rule_secret_words(line: &[u8]) -> Vec<Range<usize>> {
     words(line)
         .skip(1)
-        .filter(|w| matches!(line[w.start], b'>' | b'<' | b'#') && w.end > w.start + 1)
-        .map(|w| w.start + 1..w.end)
+        .filter_map(|w| crate::syntax::redis_acl::acl_rule_secret_from(&line[w.clone()]).map(|f| w.start + f..w.end))
         .collect()
 }
 

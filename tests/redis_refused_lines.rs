@@ -31,6 +31,8 @@ const REDIS_LINES: &[(&str, &str)] = &[
     ("requirepass\u{1b}LeakR19", "LeakR19"),
     ("; requirepass#LeakR20", "LeakR20"),
     ("config:requirepass=LeakR21", "LeakR21"),
+    ("user x on ->LeakR22", "LeakR22"),
+    ("user x on +>LeakR23", "LeakR23"),
 ];
 
 /// ACL lines broken the same ways (redis-server refuses the whole file).
@@ -40,6 +42,7 @@ const ACL_LINES: &[(&str, &str)] = &[
     ("user=alice on >LeakA03 ~* +@all", "LeakA03"),
     ("; requirepass LeakA04", "LeakA04"),
     ("requirepass=LeakA05", "LeakA05"),
+    ("user alice on ->LeakA06 ~* +@all", "LeakA06"),
 ];
 
 fn run(dir: &Path, args: &[&str]) -> String {

@@ -160,6 +160,18 @@ fn as_acl_file_says(message: String) -> String {
     message
 }
 
+/// Where the secret starts in one ACL rule word: after a leading `>`, `<` or `#`
+/// (`>password`, `<password`, `#hash`), or after a `>` / `<` behind a run of other
+/// punctuation (`->password`, `+>password`: no valid rule has one there; redis-server 7.0.15
+/// refuses the rule, its writer meant a password). `None` for a word with nothing after it.
+pub fn acl_rule_secret_from(word: &[u8]) -> Option<usize> {
+    if matches!(word.first(), Some(b'>' | b'<' | b'#')) {
+        return (word.len() > 1).then_some(1);
+    }
+    let lead = word.iter().take_while(|b| b.is_ascii_punctuation() && !matches!(b, b'>' | b'<')).count();
+    (lead > 0 && matches!(word.get(lead), Some(b'>' | b'<')) && word.len() > lead + 1).then_some(lead + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

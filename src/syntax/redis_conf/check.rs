@@ -257,6 +257,7 @@ impl Checker {
             };
             match (j, w.first()) {
                 (2.., Some(&c @ (b'>' | b'<' | b'#'))) => format!("{}********", c as char),
+                (2.., _) => masked_rule(w),
                 _ => String::from_utf8_lossy(w).into_owned(),
             }
         };
@@ -277,7 +278,7 @@ impl Checker {
                     unknown.get_or_insert_with(|| {
                         format!(
                             "Error loading ACL rule '{}' for the user named '{}': Unknown command or category name in ACL",
-                            String::from_utf8_lossy(op),
+                            masked_rule(op),
                             String::from_utf8_lossy(username)
                         )
                     });
@@ -381,6 +382,14 @@ pub(super) fn parse_number(def: &DirectiveDef, v: &[u8]) -> Result<i64, String> 
         });
     }
     Ok(ll)
+}
+
+/// An ACL rule as an error message quotes it, its secret masked (`->********`).
+fn masked_rule(rule: &[u8]) -> String {
+    match crate::syntax::redis_acl::acl_rule_secret_from(rule) {
+        Some(f) => format!("{}********", String::from_utf8_lossy(&rule[..f])),
+        None => String::from_utf8_lossy(rule).into_owned(),
+    }
 }
 
 #[cfg(test)]
