@@ -291,8 +291,10 @@ pub fn redis_refused_line_secret(line: &[u8]) -> Option<usize> {
             _ => None,
         };
         // A masked name glued to its value by any other byte (`requirepass-pw`,
-        // `masterauth\x01pw`, `requirepassPW`): from the byte after the name.
-        let found = found.or_else(|| glued_to_masked_name(&word[lead..]).map(|n| w.start + lead + n));
+        // `masterauth\x01pw`): from the byte after the name; glued by a letter or digit
+        // (`requirepassPW`) only as the line's last word (`requirepassword pw` keeps its name).
+        let last = words(&line[w.end..]).next().is_none();
+        let found = found.or_else(|| glued_to_masked_name(&word[lead..], last).map(|n| w.start + lead + n));
         if let Some(f) = found {
             best = Some(best.map_or(f, |b| b.min(f)));
         }
@@ -304,9 +306,10 @@ pub fn redis_refused_line_secret(line: &[u8]) -> Option<usize> {
 /// directive's name or alias (any case; the longest that fits) at its start or after a
 /// punctuation or control byte, glued to a value by any bytes (`requirepass-pw`,
 /// `masterauth\x01pw`, `requirepassPW`, `config:requirepass=pw`): the first byte past the
-/// name and the punctuation after it. `None` where no value follows (`requirepass=`).
+/// name and the punctuation after it. `None` where no value follows (`requirepass=`), and
+/// unless `letter_glue`, where a letter or digit follows the name (`requirepassword`).
 /// Work: a handful of comparisons per byte that starts a name, only on refused lines.
-fn glued_to_masked_name(word: &[u8]) -> Option<usize> {
+fn glued_to_masked_name(word: &[u8], letter_glue: bool) -> Option<usize> {
     use crate::syntax::redis_conf::directives;
     let starts =
         (0..word.len()).filter(|&i| i == 0 || !word[i - 1].is_ascii_alphanumeric() && word[i].is_ascii_alphabetic());
@@ -321,6 +324,9 @@ fn glued_to_masked_name(word: &[u8]) -> Option<usize> {
                 .filter(|n| rest.len() > n.len() && rest[..n.len()].eq_ignore_ascii_case(n))
                 .map(<[u8]>::len)
                 .max()?;
+            if !letter_glue && rest[name].is_ascii_alphanumeric() {
+                return None;
+            }
             let value = i + name + rest[name..].iter().take_while(|b| b.is_ascii_punctuation()).count();
             (value < word.len()).then_some(value)
         })
