@@ -74,9 +74,82 @@ fn pool() -> Option<&'static rayon::ThreadPool> {
         if n < 2 {
             return None;
         }
-        rayon::ThreadPoolBuilder::new().num_threads(n).thread_name(|i| format!("sesslint-{i}")).build().ok()
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .thread_name(|i| format!("sesslint-{i}"))
+            .start_handler(|_| signal_stack())
+            .build()
+            .ok()
     })
     .as_ref()
+}
+
+/// Gives the calling thread an alternate signal stack for as long as it runs (freed when it
+/// ends), as std gives the threads it starts when its own start-up installed its SIGSEGV
+/// handler: without one, a stack overflow on the thread leaves the kernel no stack to run
+/// the binary's fatal-signal handler on, and the process dies of a bare SIGSEGV with no
+/// message. Every thread sesslint starts calls this first. Two system calls, once a
+/// thread; the stack's pages cost nothing until a signal uses them.
+pub fn signal_stack() {
+    ALT_STACK.with(|_| ());
+}
+
+/// Bytes of a thread's alternate signal stack: the fatal-signal handler writes one message
+/// (a signal frame with AVX-512 state needs under 4 KiB).
+const SIGNAL_STACK_BYTES: usize = 64 * 1024;
+
+thread_local! {
+    static ALT_STACK: AltStack = AltStack::install();
+}
+
+/// A thread's alternate signal stack: mapped and installed when made, uninstalled and
+/// unmapped when the thread ends.
+struct AltStack {
+    /// The mapping, `None` when none was made or another alternate stack was already set.
+    map: Option<*mut libc::c_void>,
+}
+
+impl AltStack {
+    fn install() -> AltStack {
+        // SAFETY: sigaltstack(2) and mmap(2) on valid arguments; the stack is this thread's
+        // own mapping, uninstalled before it is unmapped.
+        unsafe {
+            let mut current: libc::stack_t = std::mem::zeroed();
+            if libc::sigaltstack(std::ptr::null(), &mut current) != 0 || current.ss_flags & libc::SS_DISABLE == 0 {
+                return AltStack { map: None };
+            }
+            let map = libc::mmap(
+                std::ptr::null_mut(),
+                SIGNAL_STACK_BYTES,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            );
+            if map == libc::MAP_FAILED {
+                return AltStack { map: None };
+            }
+            let stack = libc::stack_t { ss_sp: map, ss_flags: 0, ss_size: SIGNAL_STACK_BYTES };
+            if libc::sigaltstack(&stack, std::ptr::null_mut()) != 0 {
+                libc::munmap(map, SIGNAL_STACK_BYTES);
+                return AltStack { map: None };
+            }
+            AltStack { map: Some(map) }
+        }
+    }
+}
+
+impl Drop for AltStack {
+    fn drop(&mut self) {
+        if let Some(map) = self.map {
+            // SAFETY: this thread's own alternate stack, not in use (no handler runs here).
+            unsafe {
+                let off = libc::stack_t { ss_sp: std::ptr::null_mut(), ss_flags: libc::SS_DISABLE, ss_size: 0 };
+                libc::sigaltstack(&off, std::ptr::null_mut());
+                libc::munmap(map, SIGNAL_STACK_BYTES);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,10 @@
 //! `/proc/self/maps` (0.12 M instructions and about fifteen system calls, a twentieth of
 //! checking one staged file). Deep inputs are bounded where they are parsed (env.php
 //! nesting, includes, inventories), so that guard only ever names a bug; here every fatal
-//! SIGSEGV/SIGBUS says so on stderr instead, and the process then dies of the signal.
+//! SIGSEGV/SIGBUS says so on stderr instead (a stack overflow as one, on any thread: the
+//! threads sesslint starts have an alternate signal stack, `parallel::signal_stack`), and
+//! the process then dies of the signal. A panic on the main thread is said to be on
+//! `'main'`, as under std's start-up (without it std knows no name for that thread).
 
 use std::ffi::c_int;
 use std::process::ExitCode;
@@ -22,11 +25,44 @@ pub fn run(main: fn() -> ExitCode) -> ! {
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
         fatal_signal_message();
     }
+    main_thread_panics_named();
     let status = match std::panic::catch_unwind(main) {
         Ok(code) => status_of(code),
         Err(_) => 101,
     };
     std::process::exit(status)
+}
+
+/// std's panic message names the thread it is on, and knows the main thread's name only
+/// from its own start-up: here it would say `'<unnamed>'`. On the main thread (the only one
+/// without a name: sesslint's threads are named, std names scoped threads by none either,
+/// so the process id is the test) the message is std's with `'main'`; elsewhere std's own.
+fn main_thread_panics_named() {
+    let std_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // SAFETY: getpid(2) and gettid(2) take no arguments.
+        let main = unsafe { libc::gettid() == libc::getpid() };
+        if !main || std::thread::current().name().is_some() {
+            return std_hook(info);
+        }
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("Box<dyn Any>");
+        let at = info.location().map(|l| format!(" at {l}")).unwrap_or_default();
+        let backtrace = std::backtrace::Backtrace::capture();
+        let tail = match backtrace.status() {
+            std::backtrace::BacktraceStatus::Captured => format!("stack backtrace:\n{backtrace}"),
+            _ => "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n".to_owned(),
+        };
+        // One write, as std's hook makes it (a closed stderr is no second panic).
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr().lock(),
+            format!("thread 'main' ({}) panicked{at}:\n{message}\n{tail}", std::process::id()).as_bytes(),
+        );
+    }));
 }
 
 /// The exit status `code` stands for (`ExitCode` has no stable getter; it compares).
@@ -62,6 +98,37 @@ unsafe fn standard_fds() {
     }
 }
 
+/// Bytes below the interrupted stack pointer within which a fault is the stack running over
+/// its end: a call's return address is written 8 bytes below it, a frame's stack probe
+/// (rustc's `probestack`) a page at a time from it.
+const OVERFLOW_REACH: usize = 64 * 1024;
+
+/// Whether a SIGSEGV is a stack overflow: raised by the kernel for a fault (not sent with
+/// kill(2)) at an address just below the interrupted thread's stack pointer. Unknown
+/// (false) where the stack pointer is not read (other than x86-64 and AArch64 Linux).
+#[allow(unused_variables)]
+fn stack_overflow(info: *mut libc::siginfo_t, context: *mut libc::c_void) -> bool {
+    if info.is_null() || context.is_null() {
+        return false;
+    }
+    // SAFETY: the kernel's siginfo and ucontext for this signal, valid while it is handled.
+    unsafe {
+        if (*info).si_code <= 0 {
+            return false;
+        }
+        let addr = (*info).si_addr() as usize;
+        let context = context.cast::<libc::ucontext_t>();
+        #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+        let sp = (*context).uc_mcontext.gregs[libc::REG_RSP as usize] as usize;
+        #[cfg(all(target_os = "linux", target_arch = "aarch64"))]
+        let sp = (*context).uc_mcontext.sp as usize;
+        #[cfg(not(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64"))))]
+        return false;
+        #[cfg(all(target_os = "linux", any(target_arch = "x86_64", target_arch = "aarch64")))]
+        return addr != 0 && addr <= sp.saturating_add(256) && sp - addr.min(sp) <= OVERFLOW_REACH;
+    }
+}
+
 /// Bytes of the alternate signal stack (the handler only writes one message; AVX-512 signal
 /// frames need under 4 KiB). Never touched unless a fatal signal arrives.
 const ALT_STACK_BYTES: usize = 64 * 1024;
@@ -90,9 +157,12 @@ unsafe fn fatal_signal_message() {
 /// returns: the faulting instruction runs again and the signal ends the process (exit status
 /// 128 + signal, a core dump where enabled), as std's handler does for a fault it does not
 /// place in a guard page.
-extern "C" fn on_fatal_signal(signal: c_int, _: *mut libc::siginfo_t, _: *mut libc::c_void) {
+extern "C" fn on_fatal_signal(signal: c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
     let message: &[u8] = if signal == libc::SIGBUS {
         b"sesslint: fatal: SIGBUS, an invalid memory access (a bug in sesslint)\n"
+    } else if stack_overflow(info, context) {
+        b"sesslint: fatal: SIGSEGV, a stack overflow: a thread ran past the end of its stack (a bug in sesslint: \
+          input nesting is bounded where it is parsed)\n"
     } else {
         b"sesslint: fatal: SIGSEGV, a stack overflow or an invalid memory access (a bug in sesslint)\n"
     };

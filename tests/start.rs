@@ -81,3 +81,85 @@ fn a_fatal_signal_is_named_on_stderr() {
         "{status:?}: {err}"
     );
 }
+
+/// A body of JSON arrays nested `depth` deep, framed as a language-server message.
+fn nested_json_message(depth: usize) -> Vec<u8> {
+    let body = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+/// A stack overflow on a thread sesslint started (here the language server's reader, given
+/// the smallest stack std starts a thread with, `RUST_MIN_STACK`, parsing JSON nested 120
+/// deep) is named on stderr: the thread has an alternate signal stack for the handler to run
+/// on (without one the process died of a bare SIGSEGV). It still dies of the signal.
+#[test]
+fn a_stack_overflow_on_a_worker_thread_is_named() {
+    let mut child = sesslint_cmd(&["lsp"])
+        .env("RUST_MIN_STACK", "16384")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn sesslint lsp");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // The write fails once the process is gone: what it died of is the test.
+    let _ = stdin.write_all(&nested_json_message(120));
+    drop(stdin);
+    let o = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.signal(), Some(libc::SIGSEGV), "{:?}: {err}", o.status);
+    assert!(
+        err.contains("sesslint: fatal: SIGSEGV, a stack overflow: a thread ran past the end of its stack"),
+        "{err}"
+    );
+}
+
+/// A stack overflow on the main thread (a 128 KiB stack limit, an env.php whose arrays nest
+/// 9,000 deep written as JSON) is named as one.
+#[test]
+fn a_stack_overflow_on_the_main_thread_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let env = dir.path().join("env.php");
+    let n = 9000;
+    std::fs::write(&env, format!("<?php return {}1{};\n", "[".repeat(n), "]".repeat(n))).expect("write env.php");
+    let mut cmd = sesslint_cmd(&["parse", "--format", "json", env.to_str().expect("utf-8 path")]);
+    cmd.stdout(Stdio::null()).stderr(Stdio::piped());
+    // SAFETY: setrlimit(2) only, between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit { rlim_cur: 128 << 10, rlim_max: libc::RLIM_INFINITY };
+            if libc::setrlimit(libc::RLIMIT_STACK, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let o = cmd.output().expect("run sesslint");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.signal(), Some(libc::SIGSEGV), "{:?}: {err}", o.status);
+    assert!(
+        err.contains("sesslint: fatal: SIGSEGV, a stack overflow: a thread ran past the end of its stack"),
+        "{err}"
+    );
+}
+
+/// A panic on the main thread (here: the language server cannot start its reader thread,
+/// `RUST_MIN_STACK` asking for a 64 TiB stack) names the thread `'main'`, as std's start-up
+/// would, and exits 101.
+#[test]
+fn a_panic_on_the_main_thread_names_it_main() {
+    let o = sesslint_cmd(&["lsp"])
+        .env("RUST_MIN_STACK", (1u64 << 46).to_string())
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run sesslint lsp");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(101), "{:?}: {err}", o.status);
+    assert!(err.starts_with("thread 'main' ("), "{err}");
+    assert!(err.contains(") panicked at ") && err.contains("failed to spawn thread"), "{err}");
+    assert!(err.contains("note: run with `RUST_BACKTRACE=1`"), "{err}");
+    assert!(!err.contains("<unnamed>"), "{err}");
+}

@@ -44,12 +44,14 @@ pub fn stdio() -> (Connection, StdioThreads) {
     let to_client = client.sender;
     let reply_out = Arc::clone(&out);
     let reader = std::thread::spawn(move || {
+        crate::parallel::signal_stack();
         let stdin = std::io::stdin();
         let mut input = stdin.lock();
         read_messages(&mut input, |m| to_client.send(m).is_ok(), |raw| write_raw(&reply_out, &raw).is_ok());
     });
     let from_server = client.receiver;
     let writer = std::thread::spawn(move || {
+        crate::parallel::signal_stack();
         // What the server sent together (an edit's diagnostics for several files) goes out
         // in one write.
         while let Ok(message) = from_server.recv() {

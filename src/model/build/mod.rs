@@ -208,7 +208,10 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
                 None => read_group(k),
             };
             if overlap && k + 1 < groups.len() && ahead_fits(k) {
-                ahead = Some(scope.spawn(move || read_group(k + 1)));
+                ahead = Some(scope.spawn(move || {
+                    crate::parallel::signal_stack();
+                    read_group(k + 1)
+                }));
             }
             let first = model.files.len();
             parsed.resize(first, Parsed::None);
