@@ -134,7 +134,11 @@ pub fn hover(
         }
         Role::RedisConf => {
             let conf = file.tree.redis()?;
-            let line = conf.lines().iter().find(|l| l.span.start <= offset && offset <= l.span.end)?;
+            // A line's span ends after its `\n`, where the next line starts: the line at
+            // `offset` is the first that ends past it (the text's end: its last line).
+            let lines = conf.lines();
+            let at = lines.partition_point(|l| l.span.end <= offset);
+            let line = lines.get(at).or_else(|| lines.last().filter(|l| l.span.end == offset))?;
             let d = conf.directive(line)?;
             let name = d.name_lowercase();
             let canonical = match directives::lookup(&name) {
@@ -237,5 +241,61 @@ mod tests {
         let (md, _) = hover(&model, &conf, at, &ctx, &shown).expect("hover");
         assert!(md.contains("this password does not count"), "{md}");
         assert!(!md.contains("s3cret-pw"), "{md}");
+    }
+
+    /// A hover at every line's first and last column (the server's own position -> offset
+    /// -> range path, UTF-16 and UTF-8) answers for what stands there: the range it gives
+    /// holds the position asked, never the line above's (a redis.conf line's span ends
+    /// after its `\n`, which is where the next line starts). LF, CRLF and lone-CR lines, the
+    /// first line and a last line without a line end, in each format hover knows.
+    #[test]
+    fn a_hover_at_a_lines_first_or_last_column_answers_for_that_line() {
+        use crate::lsp::convert::{Encoding, LineIndex};
+        use lsp_types::Position;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let files = [
+            ("etc/redis/redis.conf", "port 6379\nbind 127.0.0.1\r\nprotected-mode yes\n\n# c\ndatabases 16\rmaxclients 10\ntimeout 0"),
+            ("etc/php/8.2/cli/php.ini", "session.save_handler = files\nsession.gc_maxlifetime = 1440\r\n\r\n; c\nsession.name = A\rsession.use_cookies = 1\n[PHP]\nsession.save_path = \"/tmp\""),
+            ("etc/php/8.2/fpm/pool.d/www.conf", "[www]\nlisten = 127.0.0.1:9000\r\nphp_admin_value[session.save_handler] = files\npm = static\rpm.max_children = 5\nuser = www"),
+        ];
+        for (rel, text) in files {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
+            std::fs::write(&path, text).expect("write");
+        }
+        let model = crate::model::build(&[dir.path().to_path_buf()], &Default::default());
+        let ctx = ReportContext::new(&model, false, false);
+        let shown = |p: &Path| p.display().to_string();
+        for (rel, text) in files {
+            let path = dir.path().join(rel);
+            let index = LineIndex::new(text.as_bytes());
+            let lines: Vec<&str> = text.split(['\n', '\r']).collect();
+            // `split` on both gives an empty piece between `\r` and `\n`: LSP's lines are
+            // those of LineIndex, counted here from its own positions.
+            let last_line = index.position(text.len(), Encoding::Utf16).line;
+            let mut answered = 0;
+            for line in 0..=last_line {
+                let start = index.offset(Position { line, character: 0 }, Encoding::Utf16);
+                let end = index.offset(Position { line, character: u32::MAX }, Encoding::Utf16);
+                let width = u32::try_from(end - start).expect("short line");
+                for character in [0, width] {
+                    for enc in [Encoding::Utf16, Encoding::Utf8] {
+                        let pos = Position { line, character };
+                        let offset = index.offset(pos, enc);
+                        let Some((_, span)) = hover(&model, &path, offset, &ctx, &shown) else { continue };
+                        answered += 1;
+                        let range = index.range(span, enc);
+                        assert!(
+                            range.start <= pos && pos <= range.end,
+                            "{rel}: hover at {pos:?} ({:?}) answered for {range:?} ({:?})",
+                            &text[start..end],
+                            &text[span.start..span.end]
+                        );
+                    }
+                }
+            }
+            let directives = lines.iter().filter(|l| !l.is_empty() && !l.starts_with(['#', ';', '['])).count();
+            assert!(answered >= directives * 2, "{rel}: {answered} hovers answered for {directives} directive lines");
+        }
     }
 }
