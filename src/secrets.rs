@@ -22,21 +22,17 @@ pub fn redis_secret_args(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>
             .skip(1)
             .filter_map(|(i, a)| crate::syntax::redis_acl::acl_rule_secret_from(a).map(|f| (i, f..a.len())))
             .collect(),
-        // `sentinel auth-pass <master> <password>`; with an argument missing, the last one
-        // may be the password.
-        _ if name == "sentinel" && args.first().is_some_and(|a| a.eq_ignore_ascii_case(b"auth-pass")) => args
-            .iter()
-            .enumerate()
-            .skip(2.min(args.len().saturating_sub(1)).max(1))
-            .map(|(i, a)| (i, 0..a.len()))
-            .collect(),
-        // `sentinel sentinel-pass <password>` and any other sentinel option named for one.
-        _ if name == "sentinel"
-            && args
-                .first()
-                .is_some_and(|a| name_looks_like_a_password(&String::from_utf8_lossy(a).to_ascii_lowercase())) =>
-        {
-            args.iter().enumerate().skip(1).map(|(i, a)| (i, 0..a.len())).collect()
+        // `sentinel auth-pass <master> <password>`, `sentinel sentinel-pass <password>`, an
+        // option glued to its value (`auth-pass=pw`): [`sentinel_secret`].
+        directives::Lookup::Sentinel => {
+            let all_from = |k: usize| args.iter().enumerate().skip(k).map(|(i, a)| (i, 0..a.len()));
+            match args.first().and_then(|o| sentinel_secret(o, args.len() - 1)) {
+                Some(SentinelSecret::FromWord(k)) => all_from(k).collect(),
+                Some(SentinelSecret::InOption(v)) => {
+                    std::iter::once((0, v..args[0].len())).chain(all_from(1)).collect()
+                }
+                None => Vec::new(),
+            }
         }
         // A misspelled name (`requirepas`): redis-server refuses the line, but the writer
         // meant the directive it is a did-you-mean of, so its arguments are that one's.
@@ -70,6 +66,57 @@ pub fn redis_secret_args(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>
         }
         directives::Lookup::ModuleConfig => unknown_acl_like(args),
         _ => Vec::new(),
+    }
+}
+
+/// Where a password stands on a `sentinel` line, counted from its option word (0).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum SentinelSecret {
+    /// The words from this one on.
+    FromWord(usize),
+    /// The option word from this byte on (glued to its value), and every word after it.
+    InOption(usize),
+}
+
+/// The `sentinel` options whose arguments hold a password (sentinel.c `sentinelHandleConfiguration`:
+/// `auth-pass <master> <password>`, `sentinel-pass <password>`).
+const SENTINEL_PASSWORD_OPTIONS: [&[u8]; 2] = [b"auth-pass", b"sentinel-pass"];
+
+/// A `sentinel` line's password by its option word `option` (any case) with `after` words
+/// after it: `auth-pass <master> <password>` from its third word (with a word missing, the
+/// last may be the password); an option glued to its value by any byte (`auth-pass=pw`,
+/// `auth-pass-pw`, `sentinel-pass\x01pw`, and by a letter or digit as the line's last word,
+/// `auth-passPW`) from the byte after the option and the punctuation after it, which
+/// redis-server refuses in sentinel mode (`Unrecognized sentinel configuration statement`)
+/// and outside it (`sentinel directive while not in sentinel mode`) but whose writer put a
+/// password there; any other option named for one ([`name_looks_like_a_password`]:
+/// `sentinel-pass`, `auth-password`) from its second word.
+fn sentinel_secret(option: &[u8], after: usize) -> Option<SentinelSecret> {
+    if option.eq_ignore_ascii_case(b"auth-pass") {
+        return Some(SentinelSecret::FromWord(2.min(after).max(1))).filter(|_| after > 0);
+    }
+    let glued = SENTINEL_PASSWORD_OPTIONS
+        .iter()
+        .filter(|n| option.len() > n.len() && option[..n.len()].eq_ignore_ascii_case(n))
+        .map(|n| n.len())
+        .max()
+        .filter(|&n| after == 0 || !option[n].is_ascii_alphanumeric())
+        .map(|n| n + option[n..].iter().take_while(|b| b.is_ascii_punctuation()).count())
+        .filter(|&v| v < option.len());
+    if let Some(v) = glued {
+        return Some(SentinelSecret::InOption(v));
+    }
+    (after > 0 && name_looks_like_a_password(&String::from_utf8_lossy(option).to_ascii_lowercase()))
+        .then_some(SentinelSecret::FromWord(1))
+}
+
+/// [`sentinel_secret`] of a line whose first word is `sentinel`: from which byte of `line` on.
+fn sentinel_line_secret(line: &[u8]) -> Option<usize> {
+    let option = words(line).nth(1)?;
+    let after = words(line).skip(2).take(2).count();
+    match sentinel_secret(&line[option.clone()], after)? {
+        SentinelSecret::FromWord(k) => words(line).nth(1 + k).map(|w| w.start),
+        SentinelSecret::InOption(v) => Some(option.start + v),
     }
 }
 
@@ -175,16 +222,7 @@ pub fn redis_broken_line_secret(line: &[u8]) -> Option<usize> {
     let sensitive_from = |n: usize| words(line).nth(n).map(|w| w.start);
     match redis_class(first) {
         RedisName::User => sensitive_from(2),
-        RedisName::Sentinel => {
-            let sub = words(line).nth(1).and_then(|w| line.get(w)).unwrap_or(b"");
-            if sub.eq_ignore_ascii_case(b"auth-pass") {
-                sensitive_from(3)
-            } else if name_looks_like_a_password(&String::from_utf8_lossy(sub).to_ascii_lowercase()) {
-                sensitive_from(2)
-            } else {
-                None
-            }
-        }
+        RedisName::Sentinel => sentinel_line_secret(line),
         RedisName::Secret => sensitive_from(1),
         RedisName::Plain => None,
     }
@@ -1658,6 +1696,22 @@ mod tests {
         assert_eq!(redis_broken_line_secret(b"user alice on \">pw"), Some(11));
         assert_eq!(redis_broken_line_secret(b"sentinel auth-pass m \"x"), Some(21));
         assert_eq!(redis_broken_line_secret(b"bind \"x"), None);
+        // A sentinel option glued to its password by any byte (by a letter: as the last word).
+        assert_eq!(redis_broken_line_secret(b"sentinel auth-pass=pw"), Some(19));
+        assert_eq!(redis_broken_line_secret(b"SENTINEL AUTH-PASS\x00pw \""), Some(18));
+        assert_eq!(redis_broken_line_secret(b"sentinel sentinel-pass-pw"), Some(23));
+        assert_eq!(redis_broken_line_secret(b"sentinel auth-passPW"), Some(18));
+        assert_eq!(redis_broken_line_secret(b"sentinel auth-pass \"pw"), Some(19));
+        assert_eq!(redis_broken_line_secret(b"sentinel auth-pass m \"pw"), Some(21));
+        assert_eq!(redis_broken_line_secret(b"sentinel monitor m \"x"), None);
+        assert_eq!(redis_secret_args("sentinel", &[b"auth-pass=m", b"pw"]), vec![(0, 10..11), (1, 0..2)]);
+        assert_eq!(redis_secret_args("sentinel", &[b"auth-password", b"pw"]), vec![(1, 0..2)]);
+        assert_eq!(redis_secret_args("sentinel", &[b"auth-pass", b"m", b"pw"]), vec![(2, 0..2)]);
+        assert_eq!(redis_secret_args("sentinel", &[b"auth-pass"]), vec![]);
+        assert_eq!(redis_secret_args("sentinel", &[b"auth-user=u"]), vec![]);
+        for line in [&b"sentinel auth-pass=pw"[..], b"sentinel auth-pass \"pw", b"sentinel monitor m \"x"] {
+            assert_eq!(redis_broken_line_secret(line), line_by_line_reference::redis_broken_line_secret(line));
+        }
         // A name redis-server lacks: from its first ACL-like word's secret (quote allowed).
         assert_eq!(redis_broken_line_acl_like(b"users bob on >LeakA1 \""), Some(14));
         assert_eq!(redis_broken_line_acl_like(b"usr bob on #h \""), Some(12));
@@ -2068,7 +2122,7 @@ mod envphp_line_linear {
 /// reference the model's secret passes are compared with (`model::build::secrets` tests).
 #[cfg(any(test, fuzzing))]
 pub(crate) mod line_by_line_reference {
-    use super::{envphp_key_is_secret, find, ini_key_is_secret, name_looks_like_a_password, redis_secret_args, words};
+    use super::{envphp_key_is_secret, find, ini_key_is_secret, redis_secret_args, words};
     use std::ops::Range;
 
     pub(crate) fn redis_broken_line_secret(line: &[u8]) -> Option<usize> {
@@ -2088,16 +2142,7 @@ pub(crate) mod line_by_line_reference {
         let sensitive_from = |n: usize| words(line).nth(n).map(|w| w.start);
         let from = match &*name {
             "user" => sensitive_from(2),
-            "sentinel" => {
-                let sub = words(line).nth(1).and_then(|w| line.get(w)).unwrap_or(b"");
-                if sub.eq_ignore_ascii_case(b"auth-pass") {
-                    sensitive_from(3)
-                } else if name_looks_like_a_password(&String::from_utf8_lossy(sub).to_ascii_lowercase()) {
-                    sensitive_from(2)
-                } else {
-                    None
-                }
-            }
+            "sentinel" => super::sentinel_line_secret(line),
             _ if !redis_secret_args(&name, &[b"x"]).is_empty() => sensitive_from(1),
             _ => None,
         }?;

@@ -1,6 +1,10 @@
 //! redis.conf and ACL lines redis-server refuses that still carry a password after a masked
-//! name (`; requirepass pw`, `config set requirepass pw`, `requirepass=pw`, `; user x on >pw`):
-//! redis-server 7.0.15 refuses each (live, on a unix socket), and no output shows the password.
+//! name (`; requirepass pw`, `config set requirepass pw`, `requirepass=pw`, `; user x on >pw`,
+//! `requirepass\0pw`, `sentinel auth-pass=pw`): redis-server 7.0.15 refuses each (live, on a
+//! unix socket; sentinel's in sentinel mode too), and no output shows the password. And lines
+//! it reads otherwise than written, without the password (a NUL drops the rest of its read:
+//! `user u on \0>pw`), or not at all (`# sentinel auth-pass=pw`): it starts, the user's
+//! password is not the one written, and no output shows it either.
 
 mod common;
 
@@ -33,6 +37,27 @@ const REDIS_LINES: &[(&str, &str)] = &[
     ("config:requirepass=LeakR21", "LeakR21"),
     ("user x on ->LeakR22", "LeakR22"),
     ("user x on +>LeakR23", "LeakR23"),
+    ("requirepass\0LeakR24", "LeakR24"),
+    ("masterauth\0LeakR25", "LeakR25"),
+    ("sentinel auth-pass=LeakR26", "LeakR26"),
+    ("sentinel auth-pass-LeakR27", "LeakR27"),
+    ("sentinel auth-pass\0LeakR28", "LeakR28"),
+    ("sentinel auth-passLeakR29", "LeakR29"),
+    ("sentinel sentinel-pass=LeakR30", "LeakR30"),
+    ("sentinel auth-pass m\0LeakR31", "LeakR31"),
+    ("user x on \u{1}>LeakR32", "LeakR32"),
+    ("user x on \u{a0}>LeakR33", "LeakR33"),
+];
+
+/// `sentinel` lines glued to their password: refused in sentinel mode too (`Unrecognized
+/// sentinel configuration statement`), where the same options unglued are read.
+const SENTINEL_GLUED: &[&str] = &[
+    "sentinel auth-pass=LeakR26",
+    "sentinel auth-pass-LeakR27",
+    "sentinel auth-pass\0LeakR28",
+    "sentinel auth-passLeakR29",
+    "sentinel sentinel-pass=LeakR30",
+    "sentinel auth-pass m\0LeakR31",
 ];
 
 /// ACL lines broken the same ways (redis-server refuses the whole file).
@@ -43,6 +68,21 @@ const ACL_LINES: &[(&str, &str)] = &[
     ("; requirepass LeakA04", "LeakA04"),
     ("requirepass=LeakA05", "LeakA05"),
     ("user alice on ->LeakA06 ~* +@all", "LeakA06"),
+    ("requirepass\0LeakA07", "LeakA07"),
+    ("sentinel auth-pass=LeakA08", "LeakA08"),
+    ("user alice on \u{1}>LeakA09 ~* +@all", "LeakA09"),
+];
+
+/// Lines redis-server starts with: a comment, or a `user` line a NUL cuts before or inside
+/// the password (it reads `user u on`, `user u on >a`). The user named `u` and the password
+/// written after the NUL: AUTH with it is refused.
+const READ_WITHOUT_THE_PASSWORD: &[(&str, &str)] = &[
+    ("user u on \0>LeakS01 ~* +@all", "LeakS01"),
+    ("user u on >a\0LeakS02 ~* +@all", "LeakS02"),
+    ("user u on \0#LeakS03", "LeakS03"),
+    ("user u on\0>LeakS04", "LeakS04"),
+    ("# sentinel auth-pass=LeakS05", "LeakS05"),
+    ("# requirepass\0LeakS06", "LeakS06"),
 ];
 
 fn run(dir: &Path, args: &[&str]) -> String {
@@ -127,5 +167,71 @@ fn redis_server_refuses_every_such_line() {
         let conf = t.path().join("etc/redis/redis.conf");
         std::fs::write(&conf, format!("aclfile {}\n", acl.display())).expect("write");
         refuses(&conf, t.path(), line);
+    }
+}
+
+#[test]
+fn no_output_shows_the_password_redis_server_reads_no_part_of() {
+    for (line, secret) in READ_WITHOUT_THE_PASSWORD {
+        let t = tree(&format!("bind 127.0.0.1\n{line}\n"), None);
+        assert_masked(t.path(), &["etc/redis/redis.conf"], secret, line);
+        if line.starts_with("user") {
+            let acl = format!("user default on nopass ~* +@all\n{line}\n");
+            let t = tree("aclfile /etc/redis/users.acl\n", Some(&acl));
+            assert_masked(t.path(), &["etc/redis/redis.conf", "etc/redis/users.acl"], secret, line);
+        }
+    }
+}
+
+/// redis-server 7.0.15 starts with each line, in redis.conf and (a `user` line) in an ACL
+/// file, and the password written after the NUL is not the user's.
+#[test]
+fn redis_server_reads_no_part_of_those_passwords() {
+    let Some(server) = common::oracle("redis-server") else { return };
+    let starts = |conf: &Path, cwd: &Path, line: &str, secret: &str| {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        match redis::start(&server, conf, cwd, tmp.path(), &[]) {
+            Outcome::Refused(log) => panic!("{line:?}: redis-server refuses it: {log}"),
+            Outcome::Running(_server) if line.starts_with("user") => {
+                let auth = redis::command(&tmp.path().join("s.sock"), None, &[b"AUTH", b"u", secret.as_bytes()]);
+                assert!(matches!(auth, Ok(redis::Resp::Error(_))), "{line:?}: AUTH u {secret}: {auth:?}");
+            }
+            Outcome::Running(_server) => {}
+        }
+    };
+    for (line, secret) in READ_WITHOUT_THE_PASSWORD {
+        let t = tree(&format!("{line}\n"), None);
+        starts(&t.path().join("etc/redis/redis.conf"), t.path(), line, secret);
+        if line.starts_with("user") {
+            let t = tree("", Some(&format!("user default on nopass ~* +@all\n{line}\n")));
+            let acl = t.path().join("etc/redis/users.acl");
+            let conf = t.path().join("etc/redis/redis.conf");
+            std::fs::write(&conf, format!("aclfile {}\n", acl.display())).expect("write");
+            starts(&conf, t.path(), line, secret);
+        }
+    }
+}
+
+/// In sentinel mode redis-server reads `sentinel auth-pass <master> <password>` and
+/// `sentinel sentinel-pass <password>`, and refuses each option glued to its value.
+#[test]
+fn redis_sentinel_refuses_a_glued_password_option() {
+    let Some(server) = common::oracle("redis-server") else { return };
+    let run = |text: &str| {
+        let t = tree(text, None);
+        let tmp = tempfile::tempdir().expect("tempdir");
+        redis::start(&server, &t.path().join("etc/redis/redis.conf"), t.path(), tmp.path(), &["--sentinel"])
+    };
+    let read = "sentinel monitor m 127.0.0.1 6379 2\nsentinel auth-pass m pw\nsentinel sentinel-pass pw\n";
+    if let Outcome::Refused(log) = run(read) {
+        panic!("sentinel mode refuses the options unglued: {log}");
+    }
+    for line in SENTINEL_GLUED {
+        match run(&format!("sentinel monitor m 127.0.0.1 6379 2\n{line}\n")) {
+            Outcome::Refused(log) => {
+                assert!(log.contains("Unrecognized sentinel configuration statement"), "{line:?}: {log}")
+            }
+            Outcome::Running(_server) => panic!("{line:?}: sentinel mode reads it"),
+        }
     }
 }

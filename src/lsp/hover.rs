@@ -195,16 +195,19 @@ pub fn hover(
                 lines.push("no Redis server in the workspace reads this file".to_owned());
             }
             // A name glued to its password (`requirepass=pw`, `requirepass` + a no-break
-            // space + `pw`) is shown up to where the secret starts.
+            // space + `pw`, `"requirepass\x01pw"`) is shown up to where the secret starts,
+            // as written: the span's bytes, not the unquoted name (whose offsets differ
+            // from the file's once quotes or escapes stand in it), control bytes escaped.
             let secrets = model.file(id).secrets();
             let inside =
                 secrets.iter().filter(|s| s.start < d.name.span.end && s.end > d.name.span.start).map(|s| s.start);
             let shown = match inside.min() {
                 Some(start) if !ctx.show_secrets => {
-                    let kept = start.saturating_sub(d.name.span.start);
-                    format!("{}{}", name.get(..kept).unwrap_or(""), crate::secrets::MASK)
+                    let kept = Span::new(d.name.span.start, start.max(d.name.span.start)).slice(&file.source.bytes);
+                    let kept = String::from_utf8_lossy(kept).to_ascii_lowercase();
+                    format!("{}{}", crate::source::printable(&kept), crate::secrets::MASK)
                 }
-                _ => name.clone(),
+                _ => crate::source::printable(&name).into_owned(),
             };
             let title = if canonical != name { format!("{shown} (= {canonical})") } else { shown };
             Some((render(&title, &lines), span))
@@ -296,6 +299,32 @@ mod tests {
             }
             let directives = lines.iter().filter(|l| !l.is_empty() && !l.starts_with(['#', ';', '['])).count();
             assert!(answered >= directives * 2, "{rel}: {answered} hovers answered for {directives} directive lines");
+        }
+    }
+
+    /// A quoted name glued to its password (`"requirepass\x01pw"`, redis-server refuses the
+    /// line) is titled as written up to the password: the quote and the escape do not
+    /// shift the cut into the password, and no control byte is shown raw.
+    #[test]
+    fn a_glued_name_is_titled_up_to_its_password_as_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let conf = dir.path().join("etc/redis/redis.conf");
+        std::fs::create_dir_all(conf.parent().expect("dir")).expect("mkdir");
+        let text = "bind 127.0.0.1\n\"requirepass\\x01Qpw1\"\n\"requirepass=Qpw2\"\nrequirepass\u{1}Qpw3\n\"\\x72equirepass=Qpw4\"\n";
+        std::fs::write(&conf, text).expect("write");
+        let model = crate::model::build(&[dir.path().to_path_buf()], &Default::default());
+        let shown = |p: &Path| p.display().to_string();
+        for (i, line) in text.lines().enumerate().skip(1) {
+            let at = text.find(line).expect("line") + 1;
+            let (md, _) = hover(&model, &conf, at, &ReportContext::new(&model, false, false), &shown).expect("hover");
+            assert!(!md.to_ascii_lowercase().contains(&format!("qpw{i}")), "{line:?}: {md}");
+            assert!(
+                !md.to_ascii_lowercase().contains("q*"),
+                "{line:?}: a letter of the password before the mask: {md}"
+            );
+            assert!(md.contains(crate::secrets::MASK) && !md.contains('\u{1}'), "{line:?}: {md}");
+            let (md, _) = hover(&model, &conf, at, &ReportContext::new(&model, true, false), &shown).expect("hover");
+            assert!(md.to_ascii_lowercase().contains(&format!("qpw{i}")), "{line:?}: --show-secrets hides it: {md}");
         }
     }
 }

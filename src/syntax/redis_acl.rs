@@ -161,20 +161,51 @@ fn as_acl_file_says(message: String) -> String {
 }
 
 /// Where the secret starts in one ACL rule word: after a leading `>`, `<` or `#`
-/// (`>password`, `<password`, `#hash`), or after a `>` / `<` behind a run of other
-/// punctuation (`->password`, `+>password`: no valid rule has one there; redis-server 7.0.15
-/// refuses the rule, its writer meant a password). `None` for a word with nothing after it.
+/// (`>password`, `<password`, `#hash`), or after a `>` / `<` behind a run of other bytes
+/// that are no letter or digit (punctuation, `->password`, `+>password`; a control byte or
+/// a NUL, `\x01>password`; a no-break space), or after a `#` behind a run of such bytes
+/// without punctuation (`\0#hash`): no valid rule has one there; redis-server 7.0.15 refuses
+/// the rule (or, after a NUL, never reads it), its writer meant a password. `None` for a
+/// word with nothing after it.
 pub fn acl_rule_secret_from(word: &[u8]) -> Option<usize> {
     if matches!(word.first(), Some(b'>' | b'<' | b'#')) {
         return (word.len() > 1).then_some(1);
     }
-    let lead = word.iter().take_while(|b| b.is_ascii_punctuation() && !matches!(b, b'>' | b'<')).count();
-    (lead > 0 && matches!(word.get(lead), Some(b'>' | b'<')) && word.len() > lead + 1).then_some(lead + 1)
+    let lead = word.iter().take_while(|b| !b.is_ascii_alphanumeric() && !matches!(b, b'>' | b'<' | b'#')).count();
+    let glue_only = || !word[..lead].iter().any(u8::is_ascii_punctuation);
+    let marks = match word.get(lead) {
+        Some(b'>' | b'<') => true,
+        Some(b'#') => glue_only(),
+        _ => false,
+    };
+    (lead > 0 && marks && word.len() > lead + 1).then_some(lead + 1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A rule's password behind glue of any kind but a letter or digit (redis-server 7.0.15
+    /// refuses each word: `Syntax error`), its `#hash` behind glue that is no punctuation.
+    #[test]
+    fn a_password_behind_glue_is_a_secret() {
+        let cases: &[(&[u8], Option<usize>)] = &[
+            (b">pw", Some(1)),
+            (b"->pw", Some(2)),
+            (b"\x01>pw", Some(2)),
+            (b"\0\0<pw", Some(3)),
+            (b"\xc2\xa0>pw", Some(3)),
+            (b"\0#hash", Some(2)),
+            (b"~#key", None),
+            (b"&#chan", None),
+            (b"~key>x", None),
+            (b"+@all", None),
+            (b"\x01>", None),
+        ];
+        for (word, want) in cases {
+            assert_eq!(acl_rule_secret_from(word), *want, "{:?}", String::from_utf8_lossy(word));
+        }
+    }
 
     #[test]
     fn a_nul_joins_the_next_line_as_redis_server_reads_it() {

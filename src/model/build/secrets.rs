@@ -767,11 +767,29 @@ fn as_read(bytes: &[u8]) -> Vec<Span> {
         }
         start = end + 1;
     }
-    for gap in view.dropped(bytes.len()) {
-        // From after the NUL: the text frames show though redis-server never reads it.
-        let text = &bytes[(gap.start + 1).min(gap.end)..gap.end];
-        let at = gap.start + 1;
-        judge(text, &[], &|s: Span| Span::new(at + s.start, at + s.end));
+    // The text after a NUL, which frames show though redis-server never reads it, judged
+    // on the line as written with each NUL taken for a blank: its writer glued a name or a
+    // rule to its value with it (`requirepass\0pw`, `user u on \0>pw`). Each written line
+    // is judged once, however many NULs it holds.
+    let dropped = view.dropped(bytes.len());
+    let mut judged_to = 0;
+    for gap in &dropped {
+        if gap.start < judged_to {
+            continue;
+        }
+        let start = memchr::memrchr(b'\n', &bytes[..gap.start]).map_or(0, |p| p + 1);
+        let end = memchr::memchr(b'\n', &bytes[gap.start..]).map_or(bytes.len(), |p| gap.start + p);
+        let written: Vec<u8> = bytes[start..end].iter().map(|&b| if b == 0 { b' ' } else { b }).collect();
+        judge(&written, &[], &|s: Span| Span::new(start + s.start, start + s.end));
+        judged_to = end;
+    }
+    // A secret that runs up to a NUL (`>pw\0rest`) runs on through the text redis-server
+    // drops after it: its writer's bytes, shown in frames.
+    let ends: HashSet<usize> = out.iter().map(|s| s.end).collect();
+    for gap in &dropped {
+        if ends.contains(&gap.start) && gap.end > gap.start + 1 {
+            out.push(Span::new(gap.start + 1, gap.end));
+        }
     }
     out
 }
