@@ -591,10 +591,21 @@ fn words(line: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
 /// `env[API_KEY]`, ...): by what the name says ([`unknown_name_holds_a_secret`]), as for
 /// unknown redis.conf directives. `key` as written, offset included.
 pub fn ini_key_is_secret(key: &str) -> bool {
+    if is_a_highlight_colour(key) {
+        return false;
+    }
     // `passwd` is inside `pass`, which holds_a_secret_any_case tests.
     let k = key.as_bytes();
     let ends = |w: &[u8]| k.len() >= w.len() && k[k.len() - w.len()..].eq_ignore_ascii_case(w);
     ends(b"_pw") || ends(b"pw]") || holds_a_secret_any_case(key)
+}
+
+/// Whether an ini key (or the setting a pool's `php_value[...]` names) is one of PHP's
+/// `highlight.*` colours (`highlight.keyword = #007700`, main.c): a word of
+/// [`unknown_name_holds_a_secret`] in its name, but a colour.
+pub(crate) fn is_a_highlight_colour(key: &str) -> bool {
+    let name = key.rsplit('[').next().unwrap_or(key).trim_start();
+    name.len() > 10 && name.as_bytes()[..10].eq_ignore_ascii_case(b"highlight.")
 }
 
 /// env.php keys whose values are secrets (Magento: `password` of db and Redis, the crypt
@@ -1034,8 +1045,11 @@ pub fn envphp_raw_secrets(bytes: &[u8]) -> Vec<crate::span::Span> {
 /// ends before a `@` (user-info), or is the value of a non-empty query key, which ends at
 /// a `=` right after a byte that no key stops at. `'key' => 'value'` lines have neither.
 fn may_hold_url_credentials(text: &[u8]) -> bool {
-    memchr::memchr2_iter(b'=', b'@', text)
-        .any(|p| text[p] == b'@' || (p > 0 && !matches!(text[p - 1], b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' ')))
+    memchr::memchr2_iter(b'=', b'@', text).any(|p| {
+        // Blanks may stand between a key and its `=` (`password = pw`).
+        let k = p - text[..p].iter().rev().take_while(|&&b| b == b' ').count();
+        text[p] == b'@' || (k > 0 && !matches!(text[k - 1], b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' '))
+    })
 }
 
 /// Whether [`save_path_secret_ranges`] may find a query or DSN key's secret on an ini
@@ -1044,13 +1058,15 @@ fn may_hold_url_credentials(text: &[u8]) -> bool {
 /// a space, a line break), so those hold a `%` (an escape may spell anything), one of the
 /// words of [`unknown_name_holds_a_secret`], or, in their last 12 bytes, 6 of the letters
 /// of `password` (a typo of it), or in their last 6, 3 of `auth`'s (one edit from it).
-/// User-info needs a `@`: the caller's to find. A commented-out `;extension=bz2` or
+/// Blanks before a `=` are skipped (`password = pw`). User-info needs a `@`: the caller's to find. A commented-out `;extension=bz2` or
 /// `;opcache.jit=off` fails it. Work: one look at each key's bytes.
 pub(crate) fn ini_line_may_hold_query_credentials(line: &[u8], first_eq: usize) -> bool {
     const AUTH: u32 = letters(b"auth");
     const PASSWORD: u32 = letters(b"password");
     memchr::memchr_iter(b'=', line.get(first_eq..).unwrap_or_default()).any(|p| {
+        // The key ends before the blanks before its `=` (`password = pw`).
         let e = first_eq + p;
+        let e = e - line[..e].iter().rev().take_while(|&&b| b == b' ').count();
         // One pass back from the `=`: the letters of the last 6 and 12 bytes and of all.
         let (mut m, mut m6, mut m12, mut from) = (0, 0, 0, e);
         while from > 0 {
@@ -1239,6 +1255,7 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
         NextOf::new(raw, |b| matches!(b, b'/' | b'?' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'\n' | b'\r'));
     let mut colon = NextOf::new(raw, |b| b == b':');
     let mut equals = NextOf::new(raw, |b| b == b'=');
+    let mut past_spaces = NextOf::new(raw, |b| b != b' ');
     let mut long_key = LongKey::default();
     // The word a `@` search ran in (its stop) and the last `@` found in it from there on.
     let mut last_at: Option<(usize, Option<usize>)> = None;
@@ -1252,8 +1269,11 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
             i == 0 || matches!(raw[i - 1], b'?' | b'&' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'=' | b'\n' | b'\r');
         if at_key {
             let k = key_stop.from(i);
-            if raw.get(k) == Some(&b'=') && long_key.names_a_secret(raw, i, k) {
-                let vs = k + 1;
+            // libpq's `keyword = value` (`host=h password = pw`): blanks around the `=`.
+            let e = if raw.get(k) == Some(&b' ') { past_spaces.from(k) } else { k };
+            if raw.get(e) == Some(&b'=') && long_key.names_a_secret(raw, i, k) {
+                let vs = e + 1 + raw[e + 1..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+                step(vs - e);
                 let stop = value_stop.from(vs);
                 let mut ve = stop;
                 if raw.get(stop) != Some(&b'&') {
@@ -1274,8 +1294,19 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
                 continue;
             }
         }
+        // A URL without a scheme (`//user:pw@host/db`, which PHP's parse_url reads as
+        // user-info), as a value starts: its user-info as after `scheme://`.
+        if at_key && raw[i..].starts_with(b"//") {
+            let auth_start = i + 2;
+            if let Some(r) = userinfo_password(raw, auth_start) {
+                out.push(r);
+            }
+            i = auth_start;
+            continue;
+        }
         // User-info without a scheme, as a value starts (`'host' => 'user:pw@h'`, which
-        // Credis hands to PHP's URL parser): the `:` before `@` in one word.
+        // Credis hands to PHP's URL parser): the `:` before `@` in one word. Not a
+        // `mailto:` address's local part (`mailto:ops@example.com`: no password in it).
         if at_key && !raw[i..].starts_with(b"://") {
             let stop = word_stop.from(i);
             let c = colon.from(i);
@@ -1290,7 +1321,7 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
                 }
             };
             if let Some(at) = at {
-                if c < stop && c + 1 < at && equals.from(i) >= c {
+                if c < stop && c + 1 < at && equals.from(i) >= c && !is_address_scheme(&raw[i..c]) {
                     out.push(c + 1..at);
                     i = stop;
                     continue;
@@ -1300,15 +1331,8 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
         // User-info: `scheme://user:password@host`.
         if raw[i..].starts_with(b"://") {
             let auth_start = i + 3;
-            if let Some(at) = userinfo_at(raw, auth_start) {
-                let userinfo = auth_start..at;
-                let pw = raw[userinfo.clone()]
-                    .iter()
-                    .position(|&b| b == b':')
-                    .map_or(userinfo.start, |c| userinfo.start + c + 1);
-                if userinfo.end > pw {
-                    out.push(pw..userinfo.end);
-                }
+            if let Some(r) = userinfo_password(raw, auth_start) {
+                out.push(r);
             }
             i = auth_start;
             continue;
@@ -1316,6 +1340,21 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
         i += 1;
     }
     out
+}
+
+/// The password of the user-info of a URL whose authority starts at `start` (after `//`):
+/// after the user's `:`, or all of it without one ([`userinfo_at`]); `None` for none.
+pub(crate) fn userinfo_password(raw: &[u8], start: usize) -> Option<Range<usize>> {
+    let at = userinfo_at(raw, start)?;
+    let pw = raw[start..at].iter().position(|&b| b == b':').map_or(start, |c| start + c + 1);
+    (at > pw).then_some(pw..at)
+}
+
+/// Whether `scheme` (any case) names a URI whose `local@host` is an address, not a user
+/// and password (`mailto:ops@example.com`, RFC 6068; `sip:`, `sips:`, `xmpp:`): PHP's
+/// `parse_url` reads the part after the `:` as the path.
+pub(crate) fn is_address_scheme(scheme: &[u8]) -> bool {
+    [&b"mailto"[..], b"sip", b"sips", b"xmpp"].iter().any(|s| scheme.eq_ignore_ascii_case(s))
 }
 
 /// The `@` ending the user-info of a URL whose authority starts at `start` (just after
@@ -1388,6 +1427,11 @@ struct LongKey {
     last_word: Option<(usize, Option<usize>)>,
 }
 
+/// Whether the key starting at `raw[i]` is a URL query's (after its `?` or an `&`).
+pub(crate) fn in_query(raw: &[u8], i: usize) -> bool {
+    i > 0 && matches!(raw[i - 1], b'?' | b'&')
+}
+
 /// Raw bytes beyond which a key decodes to more than 12 bytes (3 raw bytes per decoded one
 /// at most): too long to be a typo of `auth` or `password`.
 const SHORT_KEY: usize = 40;
@@ -1398,9 +1442,10 @@ impl LongKey {
             step(k - i);
             let key = percent_decode(&raw[i..k]).to_ascii_lowercase();
             let lower = String::from_utf8_lossy(&key);
-            // Also the names people mistake for `auth` (phpredis ignores them; SL104).
-            // One typo from `auth`, a swap of two letters included (`auht`).
-            let auth_like = key.len() <= 6 && strsim::osa_distance(&lower, "auth") <= 1;
+            // Also the names people mistake for `auth` in a URL's query (phpredis ignores
+            // them; SL104): one typo from `auth`, a swap of two letters included (`auht`).
+            // Elsewhere such a word is a word (`x = auto=1`).
+            let auth_like = in_query(raw, i) && key.len() <= 6 && strsim::osa_distance(&lower, "auth") <= 1;
             return auth_like || key.starts_with(b"auth[") || unknown_name_holds_a_secret(&lower);
         }
         // Its first 5 decoded bytes come from at most 15 raw ones, whole escapes included.
@@ -1626,6 +1671,12 @@ mod tests {
             "tcp://h?auht=********&token=********&x-auth-key=********&weight=1"
         );
         assert_eq!(masked("user:pw@127.0.0.1:6379"), "user:********@127.0.0.1:6379");
+        assert_eq!(masked("//user:pw@h/db"), "//user:********@h/db");
+        assert_eq!(masked("host=h password = pw dbname=x"), "host=h password = ********");
+        // A `mailto:` address, and a word one typo from `auth` outside a query, hold none.
+        assert_eq!(masked("mailto:ops@example.com"), "mailto:ops@example.com");
+        assert_eq!(masked("auto=1 ruth=2"), "auto=1 ruth=2");
+        assert_eq!(masked("tcp://h?auto=pw"), "tcp://h?auto=********");
         assert_eq!(masked("unix://user:pw@/run/redis.sock"), "unix://user:********@/run/redis.sock");
         // An ordinary word is never touched.
         assert_eq!(masked("tcp://port:6379?database=2"), "tcp://port:6379?database=2");
@@ -1636,8 +1687,10 @@ mod tests {
     #[test]
     fn the_ini_url_gate_passes_every_line_with_url_credentials() {
         let lines = [
-            "x = auto=PW\n",
+            "x = h?auto=PW\n",
             "x = a&auht=PW\n",
+            "x = \"host=h password = PW\"\n",
+            "x = \"//u:PW@h/db\"\n",
             "x = \"b;Pwd=PW\"\n",
             "x = %70ass=PW\n",
             "x = u:PW@h\n",
@@ -1653,6 +1706,10 @@ mod tests {
         for line in lines {
             assert!(!save_path_secret_ranges(line.as_bytes()).is_empty(), "{line:?} holds none");
             assert!(gate(line.as_bytes()), "{line:?}");
+        }
+        // The gate may pass a line that holds none (it is a superset).
+        for line in ["x = auto=1\n", "x = mailto:a@b\n"] {
+            assert!(save_path_secret_ranges(line.as_bytes()).is_empty(), "{line:?}");
         }
         for line in [";extension=bz2\n", "x = 1\n", "; error_reporting=E_ALL\n"] {
             assert!(save_path_secret_ranges(line.as_bytes()).is_empty(), "{line:?}");
@@ -1959,7 +2016,12 @@ mod save_path_linear {
 
     /// Lines of pieces that matter to the scan, from a fixed-seed generator.
     fn generated_lines() -> Vec<Vec<u8>> {
-        let pieces: [&[u8]; 30] = [
+        let pieces: [&[u8]; 35] = [
+            b"//",
+            b"mailto",
+            b"auto",
+            b" = ",
+            b"  ",
             b",",
             b"=",
             b"&",
@@ -2030,7 +2092,10 @@ mod save_path_linear {
 
     #[test]
     fn the_scan_grows_linearly() {
-        let shapes: [(&[u8], &[u8], &[u8]); 7] = [
+        let shapes: [(&[u8], &[u8], &[u8]); 10] = [
+            (b"", b"password = ", b""),
+            (b"", b"//u:p@", b""),
+            (b"x", b" ", b"=1"),
             (b"<?php return [", b"1,", b"];\n"),
             (b"session.save_path = \"", b",", b"\"\n"),
             (b"", b"=", b""),

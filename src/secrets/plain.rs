@@ -23,6 +23,10 @@ pub fn unknown(lower: &str) -> bool {
 /// What [`super::ini_key_is_secret`] decides.
 pub fn ini_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
+    let setting = k.rsplit('[').next().unwrap_or(&k).trim_start();
+    if setting.starts_with("highlight.") && setting.len() > 10 {
+        return false;
+    }
     k.contains("passwd") || k.ends_with("_pw") || k.ends_with("pw]") || unknown(&k)
 }
 
@@ -54,15 +58,20 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
             i == 0 || matches!(raw[i - 1], b'?' | b'&' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'=' | b'\n' | b'\r');
         if at_key {
             let key_end = raw[i..].iter().position(|&b| matches!(b, b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' '));
-            if let Some(k) = key_end.map(|k| i + k).filter(|&k| raw.get(k) == Some(&b'=')) {
+            // Blanks may stand before the `=` (libpq's `password = pw`).
+            let equals = |k: usize| {
+                let e = k + raw[k..].iter().take_while(|&&b| b == b' ').count();
+                (raw.get(e) == Some(&b'=')).then_some((k, e))
+            };
+            if let Some((k, e)) = key_end.map(|k| i + k).and_then(equals) {
                 let key = percent_decode(&raw[i..k]);
-                // Also the names people mistake for `auth` (phpredis ignores them; SL104).
+                // Also the names people mistake for `auth` in a query (phpredis ignores them; SL104).
                 let key = key.to_ascii_lowercase();
                 let lower = String::from_utf8_lossy(&key);
                 // One typo from `auth`, a swap of two letters included (`auht`).
-                let auth_like = key.len() <= 6 && strsim::osa_distance(&lower, "auth") <= 1;
+                let auth_like = super::in_query(raw, i) && key.len() <= 6 && strsim::osa_distance(&lower, "auth") <= 1;
                 if auth_like || key.starts_with(b"auth[") || unknown_name_holds_a_secret(&lower) {
-                    let vs = k + 1;
+                    let vs = e + 1 + raw[e + 1..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
                     let end = raw.len();
                     let mut ve = raw[vs..end].iter().position(|&b| b == b'&').map_or(end, |p| vs + p);
                     if ve == end {
@@ -83,8 +92,16 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
                 }
             }
         }
+        // A URL without a scheme (`//user:pw@host`).
+        if at_key && raw[i..].starts_with(b"//") {
+            if let Some(r) = super::userinfo_password(raw, i + 2) {
+                out.push(r);
+            }
+            i += 2;
+            continue;
+        }
         // User-info without a scheme, as a value starts (`'host' => 'user:pw@h'`, which
-        // Credis hands to PHP's URL parser): the `:` before `@` in one word.
+        // Credis hands to PHP's URL parser): the `:` before `@` in one word; no `mailto:`.
         if at_key && !raw[i..].starts_with(b"://") {
             let stop = raw[i..]
                 .iter()
@@ -94,7 +111,7 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
             if let (Some(colon), Some(at)) =
                 (word.iter().position(|&b| b == b':'), word.iter().rposition(|&b| b == b'@'))
             {
-                if colon + 1 < at && !word[..colon].contains(&b'=') {
+                if colon + 1 < at && !word[..colon].contains(&b'=') && !super::is_address_scheme(&word[..colon]) {
                     out.push(i + colon + 1..i + at);
                     i = stop;
                     continue;
@@ -103,18 +120,10 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
         }
         // User-info: `scheme://user:password@host`.
         if raw[i..].starts_with(b"://") {
-            let auth_start = i + 3;
-            if let Some(at) = super::userinfo_at(raw, auth_start) {
-                let userinfo = auth_start..at;
-                let pw = raw[userinfo.clone()]
-                    .iter()
-                    .position(|&b| b == b':')
-                    .map_or(userinfo.start, |c| userinfo.start + c + 1);
-                if userinfo.end > pw {
-                    out.push(pw..userinfo.end);
-                }
+            if let Some(r) = super::userinfo_password(raw, i + 3) {
+                out.push(r);
             }
-            i = auth_start;
+            i += 3;
             continue;
         }
         i += 1;
