@@ -371,6 +371,17 @@ fn glued_to_masked_name(word: &[u8], letter_glue: bool) -> Option<usize> {
         .next()
 }
 
+/// A commented-out redis.conf line's text after its `#`s and blanks whose first word is a
+/// masked directive's name glued to its value by any byte (`#requirepass=pw`,
+/// `# masterauth\x01pw`; by a letter or digit as the line's only word, `#requirepassPW`):
+/// where the value starts, as on a refused line ([`glued_to_masked_name`]). Prose seldom
+/// starts with such a name glued to more (`# "requirepass"` holds no value).
+pub fn redis_comment_glued_secret(directive: &[u8]) -> Option<usize> {
+    let w = words(directive).next()?;
+    let last = words(&directive[w.end..]).next().is_none();
+    glued_to_masked_name(&directive[w.clone()], last).map(|v| w.start + v)
+}
+
 /// Whether a redis.conf word, taken as a directive name, is one whose arguments are all
 /// secrets (`requirepass`, `masterauth`, an unknown `masterauthXYZ`; not `user` nor
 /// `sentinel`): the verdict [`redis_broken_line_secret`] gives first words.
@@ -1753,6 +1764,13 @@ mod tests {
         assert_eq!(redis_broken_line_secret(b"user alice on \">pw"), Some(11));
         assert_eq!(redis_broken_line_secret(b"sentinel auth-pass m \"x"), Some(21));
         assert_eq!(redis_broken_line_secret(b"bind \"x"), None);
+        // A commented-out name glued to its value; prose that only names one is no value.
+        assert_eq!(redis_comment_glued_secret(b"requirepass=pw"), Some(12));
+        assert_eq!(redis_comment_glued_secret(b"masterauth\x01pw x"), Some(10));
+        assert_eq!(redis_comment_glued_secret(b"requirepassPW"), Some(11));
+        assert_eq!(redis_comment_glued_secret(b"requirepassword is set"), None);
+        assert_eq!(redis_comment_glued_secret(b"\"requirepass\" is ignored"), None);
+        assert_eq!(redis_comment_glued_secret(b"requirepass foobared"), None);
         // A sentinel option glued to its password by any byte (by a letter: as the last word).
         assert_eq!(redis_broken_line_secret(b"sentinel auth-pass=pw"), Some(19));
         assert_eq!(redis_broken_line_secret(b"SENTINEL AUTH-PASS\x00pw \""), Some(18));

@@ -47,6 +47,9 @@ const REDIS_LINES: &[(&str, &str)] = &[
     ("sentinel auth-pass m\0LeakR31", "LeakR31"),
     ("user x on \u{1}>LeakR32", "LeakR32"),
     ("user x on \u{a0}>LeakR33", "LeakR33"),
+    ("user x on=>LeakR34", "LeakR34"),
+    ("user x on>LeakR35", "LeakR35"),
+    ("user x nopass\u{b}>LeakR36", "LeakR36"),
 ];
 
 /// `sentinel` lines glued to their password: refused in sentinel mode too (`Unrecognized
@@ -71,6 +74,7 @@ const ACL_LINES: &[(&str, &str)] = &[
     ("requirepass\0LeakA07", "LeakA07"),
     ("sentinel auth-pass=LeakA08", "LeakA08"),
     ("user alice on \u{1}>LeakA09 ~* +@all", "LeakA09"),
+    ("user alice on=>LeakA10 ~* +@all", "LeakA10"),
 ];
 
 /// Lines redis-server starts with: a comment, or a `user` line a NUL cuts before or inside
@@ -83,6 +87,9 @@ const READ_WITHOUT_THE_PASSWORD: &[(&str, &str)] = &[
     ("user u on\0>LeakS04", "LeakS04"),
     ("# sentinel auth-pass=LeakS05", "LeakS05"),
     ("# requirepass\0LeakS06", "LeakS06"),
+    ("#requirepass\u{1}LeakS07", "LeakS07"),
+    ("# masterauth=LeakS08", "LeakS08"),
+    ("#requirepass=LeakS09", "LeakS09"),
 ];
 
 fn run(dir: &Path, args: &[&str]) -> String {

@@ -164,7 +164,9 @@ fn as_acl_file_says(message: String) -> String {
 /// (`>password`, `<password`, `#hash`), or after a `>` / `<` behind a run of other bytes
 /// that are no letter or digit (punctuation, `->password`, `+>password`; a control byte or
 /// a NUL, `\x01>password`; a no-break space), or after a `#` behind a run of such bytes
-/// without punctuation (`\0#hash`): no valid rule has one there; redis-server 7.0.15 refuses
+/// without punctuation (`\0#hash`), or after the first `>` or `<` of a word that is no key
+/// or channel pattern nor selector (`on=>password`, `on>password`): no valid rule has one
+/// there; redis-server 7.0.15 refuses
 /// the rule (or, after a NUL, never reads it), its writer meant a password. `None` for a
 /// word with nothing after it.
 pub fn acl_rule_secret_from(word: &[u8]) -> Option<usize> {
@@ -178,7 +180,16 @@ pub fn acl_rule_secret_from(word: &[u8]) -> Option<usize> {
         Some(b'#') => glue_only(),
         _ => false,
     };
-    (lead > 0 && marks && word.len() > lead + 1).then_some(lead + 1)
+    if lead > 0 && marks && word.len() > lead + 1 {
+        return Some(lead + 1);
+    }
+    // A rule glued to the password after it by any byte (`on=>pw`, `on>pw`, `nopass\x0b>pw`):
+    // no rule but a key or channel pattern (`~`, `%R~`, `&`) or a selector holds a `>` or `<`.
+    if matches!(word.first(), Some(b'~' | b'%' | b'&' | b'(')) {
+        return None;
+    }
+    let at = word.iter().position(|&b| b == b'>' || b == b'<')?;
+    (word.len() > at + 1).then_some(at + 1)
 }
 
 #[cfg(test)]
@@ -201,6 +212,13 @@ mod tests {
             (b"~key>x", None),
             (b"+@all", None),
             (b"\x01>", None),
+            (b"on=>pw", Some(4)),
+            (b"on>pw", Some(3)),
+            (b"nopass\x0b>pw", Some(8)),
+            (b"~a->b", None),
+            (b"%R~a>b", None),
+            (b"&c<d", None),
+            (b"(~a >b", None),
         ];
         for (word, want) in cases {
             assert_eq!(acl_rule_secret_from(word), *want, "{:?}", String::from_utf8_lossy(word));

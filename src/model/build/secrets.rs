@@ -678,6 +678,9 @@ fn in_redis_tree(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
             if let Some(from) = crate::secrets::redis_broken_line_secret(directive) {
                 out.push(Span::new(start + from, content.end));
             }
+            if let Some(from) = crate::secrets::redis_comment_glued_secret(directive) {
+                out.push(Span::new(start + from, content.end));
+            }
             if directive.len() > 5 && directive[..5].eq_ignore_ascii_case(b"user ") {
                 for r in crate::secrets::acl_rule_secret_words(directive) {
                     out.push(Span::new(start + r.start, start + r.end));

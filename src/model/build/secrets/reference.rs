@@ -142,6 +142,9 @@ pub(crate) fn plain_in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<
             if let Some(from) = plain::redis_broken_line_secret(directive) {
                 out.push(Span::new(start + from, content.end));
             }
+            if let Some(from) = crate::secrets::redis_comment_glued_secret(directive) {
+                out.push(Span::new(start + from, content.end));
+            }
             if directive.len() > 5 && directive[..5].eq_ignore_ascii_case(b"user ") {
                 for r in crate::secrets::acl_rule_secret_words(directive) {
                     out.push(Span::new(start + r.start, start + r.end));
