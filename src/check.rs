@@ -218,6 +218,59 @@ fn project_root_given(files: &[PathBuf], config: &Config, first_tree: Option<Opt
     first.parent().map(Path::to_path_buf).filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// The directory a run naming `files` (none a directory) reads when no root is configured:
+/// the tree they are part of ([`crate::discover::tree_top`]: the nearest directory at or
+/// above each with an `etc/` at its top, within its project), or the fleet holding that
+/// tree (its parent, when that is a fleet and the tree is not a project's top), when every
+/// file is in the same one; else `None` (the project, [`project_root`], is read).
+fn tree_of_files(files: &[PathBuf], config: &Config) -> Option<PathBuf> {
+    if config.root.is_some() {
+        return None;
+    }
+    // Staged files share their directories: one walk up per directory.
+    let mut asked: std::collections::HashMap<PathBuf, Option<PathBuf>> = std::collections::HashMap::new();
+    let mut found: Option<PathBuf> = None;
+    for f in files {
+        let dir = f.parent().map(Path::to_path_buf).unwrap_or_default();
+        let tree = asked.entry(dir).or_insert_with(|| crate::discover::tree_top(f).map(|t| fleet_or_tree(t, config)));
+        match (&found, tree) {
+            (_, None) => return None,
+            (None, Some(t)) => found = Some(t.clone()),
+            (Some(a), Some(b)) if crate::confine::lexical_absolute(a) == crate::confine::lexical_absolute(b) => {}
+            (Some(_), Some(_)) => return None,
+        }
+    }
+    found.map(|t| spelled_from_here(&t))
+}
+
+/// The fleet directory holding the tree `tree` when there is one (see
+/// [`crate::model::host::detect_fleet`]), else `tree`. A project's top is never a host.
+fn fleet_or_tree(tree: PathBuf, config: &Config) -> PathBuf {
+    if tree.join(".git").exists() || tree.join(crate::config::FILE_NAME).is_file() {
+        return tree;
+    }
+    let Some(parent) = crate::discover::spelled_parent(&tree) else { return tree };
+    match crate::model::host::detect_fleet(std::slice::from_ref(&parent), None, &config.hosts) {
+        Some(_) => parent,
+        None => tree,
+    }
+}
+
+/// An absolute `dir` at or below the current directory spelled relative to it (`.`,
+/// `infra/web1`), as the paths a run from there shows; any other as it is.
+fn spelled_from_here(dir: &Path) -> PathBuf {
+    if dir.is_relative() {
+        return dir.to_path_buf();
+    }
+    match crate::confine::current_dir()
+        .and_then(|cwd| crate::confine::lexical_absolute(dir).strip_prefix(cwd).ok().map(Path::to_path_buf))
+    {
+        Some(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+        Some(rel) => rel,
+        None => dir.to_path_buf(),
+    }
+}
+
 /// The git work tree each of `files` (none a directory) is spelled in, as
 /// [`crate::confine::spelled_work_tree`] answers it, with one walk up per file from its
 /// directory (a file has no `.git` below it); `shared`: the first file has no `..`, so the
@@ -259,7 +312,12 @@ fn check_with(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync), releas
     let files_only = kinds.iter().all(|k| k.is_some_and(|t| !t.is_dir()));
     let (trees, shared) = if files_only { named_files_work_trees(&paths) } else { (Vec::new(), false) };
     let first_tree = shared.then(|| trees.first().and_then(|t| t.as_deref()));
-    let mut scan = if files_only { vec![project_root_given(&paths, req.config, first_tree)] } else { paths.clone() };
+    let mut scan = match files_only {
+        true => {
+            vec![tree_of_files(&paths, req.config).unwrap_or_else(|| project_root_given(&paths, req.config, first_tree))]
+        }
+        false => paths.clone(),
+    };
     if files_only {
         // A FIFO, socket or device named on the command line is said to be one (SL002), even
         // when its name is not one the project walk picks up.
@@ -348,7 +406,8 @@ pub fn check_buffer(
     }
     let tree = match &config.root {
         Some(r) => r.clone(),
-        None => project_root(&[path.to_path_buf()], config),
+        None => tree_of_files(std::slice::from_ref(&path.to_path_buf()), config)
+            .unwrap_or_else(|| project_root(&[path.to_path_buf()], config)),
     };
     // Spelled as the model builder walks it, so that the buffer's path is the file's.
     let tree = crate::confine::clean_argument(&tree);

@@ -118,7 +118,7 @@ pub struct Discovery {
     pub files: Vec<Found>,
     pub unreadable: Vec<Unreadable>,
     /// Where absolute paths inside configs are resolved (`--root`; `/` when `/` is named;
-    /// an `etc/` found at the top of a scanned directory; else `/`).
+    /// the tree a scanned path is in, [`tree_top`]; else `/`).
     pub root: PathBuf,
     /// Said in verbose output: how the root was chosen.
     pub root_reason: String,
@@ -166,26 +166,33 @@ pub fn discover_observed(
             d.root_reason = format!("--root {}", crate::source::display_path(r));
         }
         None => {
-            // A copy of a machine's tree (`image/etc/...`). A top-level directory of this
-            // machine (`/usr` has a `/usr/etc` on some systems) is never taken for one.
-            let top_level =
-                |p: &Path| crate::confine::realpath(p).is_ok_and(|c| c.parent().is_none_or(|q| q == Path::new("/")));
             // Naming `/` names this machine: it is the root whatever else is named (a
             // copied tree named beside it must not make `/` a directory below that copy).
             let machine = paths.iter().any(|p| crate::confine::lexical_clean(p) == Path::new("/"));
-            // `p/etc` is a directory only below a directory `p` (`""` joined is just `etc`).
-            let with_etc = paths.iter().find(|p| !p.as_os_str().is_empty() && p.join("etc").is_dir() && !top_level(p));
-            match with_etc {
-                Some(p) if !machine => {
-                    d.root = p.clone();
-                    d.root_reason = format!("{} has an etc/ directory at its top", p.display());
+            // A copy of a machine's tree (`image/etc/...`), named at its top, at its `etc/`
+            // or below (see [`tree_top`]).
+            let top = if machine {
+                None
+            } else {
+                paths.iter().filter(|p| !p.as_os_str().is_empty()).find_map(|p| Some((p, tree_top(p)?)))
+            };
+            match top {
+                Some((p, top)) => {
+                    let shown = |p: &Path| crate::source::display_path(p);
+                    d.root_reason = if crate::confine::lexical_clean(p) == top {
+                        format!("{} has an etc/ directory at its top", shown(&top))
+                    } else {
+                        format!("{} has an etc/ directory at its top, and {} is in that tree", shown(&top), shown(p))
+                    };
+                    d.root = top;
                 }
-                _ => {
+                None => {
                     d.root = PathBuf::from("/");
                     d.root_reason = if machine {
                         "/ is this machine: its configs are checked where they live".into()
                     } else {
-                        "no --root and no etc/ at the top of a scanned directory".into()
+                        "no --root, and no etc/ at the top of a scanned directory or of one above it in its project"
+                            .into()
                     };
                 }
             }
@@ -267,6 +274,65 @@ pub fn discover_observed(
     }
     d.confinement = confinement;
     d
+}
+
+/// The top of the copied tree `path` is part of, when no `--root` says where it is: `path`
+/// itself when it is a directory with an `etc/` directory at its top, else the nearest of its
+/// ancestors that has one (naming a tree's `etc/`, `etc/redis` or one of its files is
+/// naming the tree, as naming the tree's top is). Spelled as `path` is: below a relative
+/// `path` as written, above it as `.`, `..`, `../..` (so a run from inside the tree still
+/// shows relative paths); no `..` is resolved through a symlink.
+///
+/// The walk up stops after a project's top (a directory holding `.git` or `sesslint.toml`:
+/// a repository's trees are inside it) and at this machine's own configuration (an `etc/`
+/// whose directory [`crate::machine_scope::is_machine_prefix`] says is `/`, `/usr/local`,
+/// `/opt/*`, ...: `/etc/redis` and `/usr/local/etc/php/php.ini` are this machine's, whose
+/// root is `/`). Magento's `app/etc` ([`magento_app`]) is never a tree's `etc/`. `None`:
+/// no tree; the root is `/`. Cost: up to three `stat`s per directory walked up, and one
+/// `realpath` for the directory found.
+pub fn tree_top(path: &Path) -> Option<PathBuf> {
+    let clean = crate::confine::lexical_clean(path);
+    let mut at = if clean.is_dir() { clean } else { spelled_parent(&clean)? };
+    loop {
+        if at.join("etc").is_dir() && !magento_app(&at) {
+            let real = crate::confine::realpath(&at).ok()?;
+            return (!crate::machine_scope::is_machine_prefix(&real)).then_some(at);
+        }
+        if at.join(".git").exists() || at.join("sesslint.toml").is_file() {
+            return None;
+        }
+        // `/` (and `..` as far up as it goes) has been asked: nothing above it.
+        crate::confine::lexical_absolute(&at).parent()?;
+        at = spelled_parent(&at)?;
+    }
+}
+
+/// The directory above `p` spelled as `p` is: its parent as written, `.` for a relative
+/// name, `..` above `.`, `../..` above `..`; `None` above `/`.
+pub(crate) fn spelled_parent(p: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let only_up = p.components().all(|c| matches!(c, Component::ParentDir | Component::CurDir));
+    if p.is_relative() && only_up {
+        let ups = p.components().filter(|c| *c == Component::ParentDir).count();
+        return Some((0..=ups).map(|_| "..").collect());
+    }
+    match p.parent() {
+        Some(q) if q.as_os_str().is_empty() => Some(PathBuf::from(".")),
+        q => q.map(Path::to_path_buf),
+    }
+}
+
+/// Whether `dir/etc` is Magento's `app/etc` (`dir` is named `app` and its `etc/` holds
+/// `env.php`, `config.php` or `di.xml`, the files Magento keeps there), never the `etc/` of
+/// a machine's tree: a Magento checkout is neither a tree's top nor a fleet's host.
+pub fn magento_app(dir: &Path) -> bool {
+    let etc = dir.join("etc");
+    // `.` and `..` are named by where they lead.
+    let named_app = match dir.file_name() {
+        Some(n) => n == "app",
+        None => crate::confine::realpath(dir).ok().is_some_and(|r| r.file_name().is_some_and(|n| n == "app")),
+    };
+    named_app && ["env.php", "config.php", "di.xml"].iter().any(|f| etc.join(f).is_file())
 }
 
 /// The root spelled as the checked paths are (absolute, or relative to the current

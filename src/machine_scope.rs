@@ -149,9 +149,36 @@ pub fn plan(root: &Path) -> Scope {
     Scope { root: root.to_path_buf(), walked, skipped }
 }
 
+/// Whether `dir`, a resolved absolute path of this machine, is one whose `etc/` is this
+/// machine's own configuration: `/`, a top-level directory (`/usr` may hold a `/usr/etc`),
+/// or a prefix whose `etc/` [`plan`] walks in a check of `/` (`/usr/local`, `/usr/local/*`,
+/// `/opt/*`, `/opt/*/*`). A tree found above a path there is this machine, never a copy
+/// (`/usr/local/etc/php/php.ini` resolves its absolute paths from `/`, not `/usr/local`).
+pub fn is_machine_prefix(dir: &Path) -> bool {
+    let mut parts = dir.components().filter_map(|c| match c {
+        std::path::Component::Normal(n) => Some(n.to_str().unwrap_or("")),
+        _ => None,
+    });
+    let (first, second, third, more) = (parts.next(), parts.next(), parts.next(), parts.next().is_some());
+    matches!(
+        (first, second, third, more),
+        (None, ..) | (Some(_), None, ..) | (Some("usr"), Some("local"), _, false) | (Some("opt"), Some(_), _, false)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_prefixes_whose_etc_is_this_machines_configuration() {
+        for d in ["/", "/usr", "/home", "/usr/local", "/usr/local/redis", "/opt/bitnami", "/opt/bitnami/php"] {
+            assert!(is_machine_prefix(Path::new(d)), "{d}");
+        }
+        for d in ["/tmp/copy", "/home/alice", "/srv/infra/web1", "/usr/local/redis/x", "/opt/a/b/c", "/usr/share"] {
+            assert!(!is_machine_prefix(Path::new(d)), "{d}");
+        }
+    }
 
     #[test]
     fn a_machine_tree_is_walked_where_configuration_lives() {

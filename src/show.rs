@@ -146,11 +146,12 @@ fn short_owner(model: &Model, ep: &SessionEndpoint) -> String {
 fn fleet_map(model: &Model, ctx: &ReportContext<'_>, out: &mut String) {
     let name =
         |f: crate::model::FileId| model.host_label(f).unwrap_or(std::borrow::Cow::Borrowed("(outside the hosts)"));
+    let n = model.hosts.len();
     let _ = writeln!(
         out,
-        "Fleet {}: {} hosts",
+        "Fleet {}: {n} host{}",
         display_path(model.fleet.as_deref().unwrap_or(std::path::Path::new(""))),
-        model.hosts.len()
+        if n == 1 { "" } else { "s" }
     );
     // One block per endpoint, listed host by host.
     let mut blocks: Vec<(std::borrow::Cow<'_, str>, String)> = Vec::new();

@@ -14,7 +14,10 @@ use sesslint::report::{Format, ReportContext};
 
 /// A copy of `tree` (symlinks kept) as the top of a git work tree.
 fn work_tree(tree: &Path, tmp: &Path) -> PathBuf {
-    let dir = tmp.join(tree.file_name().expect("named tree"));
+    // A directory of its own: two fixtures named alike (`clean`) are two trees, never one
+    // copied into the other.
+    let own = tempfile::tempdir_in(tmp).expect("tempdir").keep();
+    let dir = own.join(tree.file_name().expect("named tree"));
     let st = Command::new("cp").arg("-a").arg(tree).arg(&dir).status().expect("cp");
     assert!(st.success(), "cp -a {}", tree.display());
     // What `project_root` looks for; no git program is needed for it.
@@ -421,11 +424,12 @@ fn the_named_files_work_tree_is_found_as_a_git_file_a_symlinked_top_and_an_outer
     assert!(stdout.contains(&format!("{pool}/blog.conf:13:1: warning[SL109]")), "{stdout}");
     assert!(!stdout.contains("SL002"), "{stdout}");
 
-    // Named through a symlink to the top, from outside: the root is the link, as spelled.
-    let link = tmp.path().join("link");
+    // Named through a symlink to the top, from outside: the root is the link, as spelled
+    // (relative, as the file was named).
     let (stdout, stderr) = run(tmp.path(), &format!("link/{pool}/blog.conf"));
-    assert!(stderr.contains(&format!("sesslint: root {} (", link.display())), "{stderr}");
-    assert!(stdout.contains(&format!("{}/{pool}/blog.conf:13:1: warning[SL109]", link.display())), "{stdout}");
+    assert!(stderr.contains("sesslint: root link ("), "{stderr}");
+    let at = format!("link/{pool}/blog.conf:13:1: warning[SL109]");
+    assert!(stdout.lines().any(|l| l.starts_with(&at)), "{stdout}");
     assert!(!stdout.contains("SL002"), "{stdout}");
 
     // Spelled inside the tree, resolved out of it through a symlinked directory: refused.

@@ -191,6 +191,25 @@ mod tests {
         assert_eq!(doc.text, "a = \"x\"\nb = 3\n");
     }
 
+    /// A folder opened at a copied tree's `etc/` (or below it) is checked in that tree, as
+    /// `sesslint check` does: the tree's absolute includes resolve in it (no SL004).
+    #[test]
+    fn a_folder_below_a_trees_top_is_checked_in_that_tree() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let tree = tmp.path().join("copy");
+        std::fs::create_dir_all(tree.join("etc/redis")).expect("mkdir");
+        std::fs::write(tree.join("etc/redis/redis.conf"), "port 6379\n").expect("write");
+        std::fs::write(tree.join("etc/redis/redis-sessions.conf"), "include /etc/redis/redis.conf\nport 6380\n")
+            .expect("write");
+        for folder in [tree.join("etc"), tree.join("etc/redis")] {
+            let ws = Workspace { roots: vec![folder.clone()], ..Default::default() };
+            let analysis = ws.analyse().expect("no panic");
+            assert_eq!(analysis.model.root, tree, "{}", folder.display());
+            let codes: Vec<_> = analysis.diagnostics.iter().map(|d| d.code.as_str()).collect();
+            assert!(!codes.contains(&"SL004") && !codes.contains(&"SL002"), "{}: {codes:?}", folder.display());
+        }
+    }
+
     #[test]
     fn a_panic_becomes_a_message() {
         let r: Result<(), String> = guarded(|| panic!("rule exploded"));

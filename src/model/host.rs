@@ -46,7 +46,8 @@ pub struct Fleet {
 
 /// The fleet `paths` name, if any: one scanned directory with no `etc/` of its own whose
 /// children (directories, hidden ones aside) are all host trees: each has an `etc/`
-/// directory or is named by a declaration. `None` when `--root` is given (the user said where the one root is).
+/// directory that is not Magento's `app/etc` ([`crate::discover::magento_app`]) or is named
+/// by a declaration. `None` when `--root` is given (the user said where the one root is).
 pub fn detect_fleet(paths: &[PathBuf], root: Option<&Path>, declared: &[HostDecl]) -> Option<Fleet> {
     if root.is_some() {
         return None;
@@ -69,7 +70,11 @@ pub fn detect_fleet(paths: &[PathBuf], root: Option<&Path>, declared: &[HostDecl
         .filter(|n| !n.starts_with('.'))
         .collect();
     // Every child is a host tree: a directory of assorted trees (a corpus) is no fleet.
-    let is_host = |n: &String| dir.join(n).join("etc").is_dir() || declared.iter().any(|d| &d.name == n);
+    // Magento's `app/etc` is no host's `etc/` (a shop's directory holding only `app/`).
+    let is_host = |n: &String| {
+        let host = dir.join(n);
+        (host.join("etc").is_dir() && !crate::discover::magento_app(&host)) || declared.iter().any(|d| &d.name == n)
+    };
     if names.is_empty() || !names.iter().all(is_host) {
         return None;
     }
