@@ -365,7 +365,7 @@ fn tree_with_linked_conf_d() -> tempfile::TempDir {
 }
 
 /// README "Exit codes" for `--diff` and `--fix` on a tree `check` cannot read whole (its
-/// conf.d links outside the checked `etc`: SL002, exit 1): `--diff` exits 1 too and names
+/// conf.d links outside `etc`, checked as its own root: SL002, exit 1): `--diff` exits 1 too and names
 /// the file it could not cover on stderr, its stdout an empty patch; with SL002 ignored it
 /// exits 0. `--fix` says "no fixes to apply" (never "fixed 0 finding(s)") and exits as
 /// `check` does.
@@ -373,24 +373,27 @@ fn tree_with_linked_conf_d() -> tempfile::TempDir {
 fn diff_and_fix_on_a_tree_not_all_read_exit_as_check() {
     let tmp = tree_with_linked_conf_d();
     let etc = tmp.path().join("etc");
-    let check = run(&["check", "--format", "concise"], &etc);
+    // `etc` as its own root (named alone, `etc` would be checked in its tree, `shared/` in it).
+    let root = etc.display().to_string();
+    let check = run(&["check", "--root", &root, "--format", "concise"], &etc);
     assert_eq!(check.status.code(), Some(1), "{}", text(&check.stdout));
     assert!(text(&check.stdout).contains("warning[SL002]"), "{}", text(&check.stdout));
 
-    let diff = run(&["check", "--diff"], &etc);
+    let diff = run(&["check", "--root", &root, "--diff"], &etc);
     let err = text(&diff.stderr);
     assert_eq!(diff.status.code(), Some(1), "--diff passes a tree it could not read: {err}");
     assert!(diff.stdout.is_empty(), "{}", text(&diff.stdout));
     assert!(err.contains("no fixes to apply"), "{err}");
     let left =
         err.lines().find(|l| l.starts_with("sesslint: left out of the diff: ")).unwrap_or_else(|| panic!("{err}"));
-    assert!(left.contains("conf.d:1:1: warning[SL002]") && left.contains("outside the checked tree"), "{err}");
+    // Below the root `etc`, the link's `../../../../shared` stops at the root: nothing there.
+    assert!(left.contains("conf.d:1:1: warning[SL002]") && left.contains("a symlink to nothing in the tree"), "{err}");
 
-    let ignored = run(&["check", "--diff", "--ignore", "SL002"], &etc);
+    let ignored = run(&["check", "--root", &root, "--diff", "--ignore", "SL002"], &etc);
     assert_eq!(ignored.status.code(), Some(0), "{}", text(&ignored.stderr));
     assert!(!text(&ignored.stderr).contains("left out"), "{}", text(&ignored.stderr));
 
-    let fix = run(&["check", "--fix", "--format", "concise"], &etc);
+    let fix = run(&["check", "--root", &root, "--fix", "--format", "concise"], &etc);
     let err = text(&fix.stderr);
     assert_eq!(fix.status.code(), Some(1), "{err}");
     assert!(err.contains("sesslint: no fixes to apply") && !err.contains("fixed 0"), "{err}");
