@@ -670,3 +670,178 @@ fn magento_empty_redis_array_is_filled() {
         .expect("php");
     assert_eq!(text(&read.stdout), format!("redis 6406 {PASSWORD}"), "{}", text(&read.stderr));
 }
+
+/// A php-fpm master on sockets in a temp dir, stopped (with its workers) when dropped.
+struct Fpm(std::process::Child);
+
+impl Drop for Fpm {
+    fn drop(&mut self) {
+        // SIGTERM: the master stops its workers (SIGKILL would leave them running).
+        let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status();
+        let _ = self.0.wait();
+    }
+}
+
+/// Start the real php-fpm on the tree's FPM php.ini (phpredis loaded with `-d`, no scan
+/// dir of this machine) with `fpm_conf`, and wait for `socks`.
+fn start_fpm(fpm: &Path, ini: &Path, fpm_conf: &Path, socks: &[PathBuf]) -> Fpm {
+    for s in socks {
+        let _ = std::fs::remove_file(s);
+    }
+    let child = Command::new(fpm)
+        .arg("-c")
+        .arg(ini)
+        .args(["-d", "extension=igbinary", "-d", "extension=redis", "-F", "-y"])
+        .arg(fpm_conf)
+        .env("PHP_INI_SCAN_DIR", "")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start php-fpm");
+    let fpm = Fpm(child);
+    for _ in 0..200 {
+        if socks.iter().all(|s| s.exists()) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let log = fpm_conf.parent().map(|d| d.join("fpm.log")).and_then(|l| std::fs::read_to_string(l).ok());
+    assert!(socks.iter().all(|s| s.exists()), "php-fpm did not open its sockets: {}", log.unwrap_or_default());
+    fpm
+}
+
+/// One request to a pool over FastCGI (cgi-fcgi): the script's output, headers cut off.
+fn fcgi(cgi_fcgi: &Path, sock: &Path, script: &Path, query: &str) -> String {
+    let out = Command::new(cgi_fcgi)
+        .args(["-bind", "-connect"])
+        .arg(sock)
+        .env("SCRIPT_FILENAME", script)
+        .env("REQUEST_METHOD", "GET")
+        .env("QUERY_STRING", query)
+        .output()
+        .expect("run cgi-fcgi");
+    let t = text(&out.stdout);
+    t.split("\r\n\r\n").nth(1).unwrap_or(&t).trim().to_owned()
+}
+
+/// The demo's pools shop (`user = shop`) and www (`user = www-data`) both take their save
+/// path from php-fpm's php.ini. After `migrate --apply`, the real php-fpm with phpredis
+/// keeps their sessions apart: a session id written in shop is an empty session in www,
+/// each lands in its own database; and with the line migrate gave www removed, the same id
+/// in www reads shop's session, which is what SL403 then reports.
+#[test]
+fn pools_of_two_users_on_one_php_ini_line_keep_their_sessions_apart_in_real_php_fpm() {
+    let Some(redis) = common::oracle("redis-server") else { return };
+    let (Some(fpm), Some(cgi_fcgi)) = (common::oracle("php-fpm8.2"), common::oracle("cgi-fcgi")) else { return };
+    if common::php_with_phpredis("php-fpm cannot store sessions in Redis").is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for d in ["etc", "var"] {
+        copy_tree(&common::fixtures().join("demo").join(d), &tmp.path().join(d));
+    }
+    let port = common::redis::free_port();
+    let conf = redis_conf(tmp.path(), port);
+    let Outcome::Running(_server) = start(&redis, &conf, tmp.path(), tmp.path(), &["--port", &port.to_string()]) else {
+        panic!("redis-server did not start")
+    };
+    let url = format!("tcp://127.0.0.1:{port}");
+    let applied = migrate(tmp.path(), &["--redis", &url, "--apply", "."]);
+    assert!(applied.status.success(), "apply: {}{}", text(&applied.stdout), text(&applied.stderr));
+    let said = text(&applied.stdout);
+    assert!(said.contains("Note: pools shop (user shop) and www (user www-data) read one session.save_path"), "{said}");
+    assert!(!codes(tmp.path(), ".").contains(&"SL403".to_owned()), "SL403 after the migration");
+
+    // Run the migrated pool files as they are, but on sockets of this test and as users
+    // this machine has (the demo's `shop` may not exist): what is compared is where each
+    // pool's sessions go, which the user lines do not change.
+    let pool_d = tmp.path().join("etc/php/8.2/fpm/pool.d");
+    let mut socks = Vec::new();
+    for (pool, user) in [("shop", "nobody"), ("www", "www-data")] {
+        let path = pool_d.join(format!("{pool}.conf"));
+        let sock = tmp.path().join(format!("{pool}.sock"));
+        let body = std::fs::read_to_string(&path).expect("pool file");
+        let body: String = body
+            .lines()
+            .map(|l| match l.split('=').next().map(str::trim) {
+                Some("listen") => format!("listen = {}", sock.display()),
+                Some("user") => format!("user = {user}"),
+                // No group line: FPM takes the user's own group.
+                Some("group") | Some("listen.owner") | Some("listen.group") => String::new(),
+                _ => l.to_owned(),
+            })
+            .map(|l| l + "\n")
+            .collect();
+        std::fs::write(tmp.path().join(format!("run-{pool}.conf")), body).expect("write pool copy");
+        socks.push(sock);
+    }
+    let fpm_conf = tmp.path().join("php-fpm.conf");
+    std::fs::write(
+        &fpm_conf,
+        format!(
+            "[global]\npid = {0}/fpm.pid\nerror_log = {0}/fpm.log\ndaemonize = no\ninclude = {0}/run-*.conf\n",
+            tmp.path().display()
+        ),
+    )
+    .expect("write php-fpm.conf");
+    let script = tmp.path().join("var/www/session.php");
+    std::fs::write(
+        &script,
+        "<?php session_id('e2esharedid0123456789ab'); if (session_start() === false) { echo 'failed'; exit; }\nif (($_GET['who'] ?? '') !== '') { $_SESSION['who'] = $_GET['who']; }\necho $_SESSION['who'] ?? 'empty';\n",
+    )
+    .expect("write script");
+    // php-fpm's workers are not root: they must read the tree.
+    let _ = Command::new("chmod").arg("-R").arg("a+rX").arg(tmp.path()).status();
+    let ini = tmp.path().join("etc/php/8.2/fpm/php.ini");
+    {
+        let _fpm = start_fpm(&fpm, &ini, &fpm_conf, &socks);
+        assert_eq!(fcgi(&cgi_fcgi, &socks[0], &script, "who=shop"), "shop", "shop writes its session");
+        assert_eq!(fcgi(&cgi_fcgi, &socks[1], &script, ""), "empty", "www sees shop's session");
+        assert_eq!(fcgi(&cgi_fcgi, &socks[1], &script, "who=www"), "www");
+        assert_eq!(fcgi(&cgi_fcgi, &socks[0], &script, ""), "shop", "www overwrote shop's session");
+    }
+    let sock = tmp.path().join("s.sock");
+    let key = b"PHPREDIS_SESSION:e2esharedid0123456789ab".as_slice();
+    let database = |pool: &str| {
+        let line = said.lines().find(|l| l.starts_with(&format!("  pool {pool} "))).expect("the pool's change line");
+        line.split("database ").nth(1).and_then(|r| r.split([',', ' ']).next()).expect("database").to_owned()
+    };
+    let (shop_db, www_db) = (database("shop"), database("www"));
+    assert_ne!(shop_db, www_db, "{said}");
+    let replies = pipeline(
+        &sock,
+        &[
+            &[b"AUTH", PASSWORD.as_bytes()],
+            &[b"SELECT", shop_db.as_bytes()],
+            &[b"GET", key],
+            &[b"SELECT", www_db.as_bytes()],
+            &[b"GET", key],
+        ],
+    )
+    .expect("talk to redis");
+    assert!(matches!(&replies[2], Resp::Bulk(Some(v)) if v.as_slice() == b"who|s:4:\"shop\";"), "{replies:?}");
+    assert!(matches!(&replies[4], Resp::Bulk(Some(v)) if v.as_slice() == b"who|s:3:\"www\";"), "{replies:?}");
+
+    // Without www's own line both pools read php.ini's: one session for both, and SL403.
+    let www = pool_d.join("www.conf");
+    let body = std::fs::read_to_string(&www).expect("www.conf");
+    let without: String =
+        body.lines().filter(|l| !l.starts_with("php_value[session.save_path]")).map(|l| l.to_owned() + "\n").collect();
+    assert_ne!(without, body, "migrate wrote no save path into www.conf");
+    std::fs::write(&www, &without).expect("write www.conf");
+    let run_www = tmp.path().join("run-www.conf");
+    let run: String = std::fs::read_to_string(&run_www)
+        .expect("run-www.conf")
+        .lines()
+        .filter(|l| !l.starts_with("php_value[session.save_path]"))
+        .map(|l| l.to_owned() + "\n")
+        .collect();
+    std::fs::write(&run_www, run).expect("write run-www.conf");
+    {
+        let _fpm = start_fpm(&fpm, &ini, &fpm_conf, &socks);
+        let got = fcgi(&cgi_fcgi, &socks[1], &script, "");
+        let log = std::fs::read_to_string(tmp.path().join("fpm.log")).unwrap_or_default();
+        assert_eq!(got, "shop", "one save path: www reads shop's session; php-fpm's log:\n{log}");
+    }
+    assert!(codes(tmp.path(), ".").contains(&"SL403".to_owned()), "no SL403 for two users on one save path");
+}

@@ -155,16 +155,18 @@ pub fn check_user_name(user: &str) -> Result<(), MigrateError> {
     Ok(())
 }
 
-/// A note for each file that will hold the password and that every local user can read
-/// (SL113): sesslint keeps a file's mode, so saying it is all it does.
+/// A note for each file that will hold the password and that every local user can read:
+/// sesslint keeps a file's mode, so saying it is all it does. SL113 reports such a file only
+/// where the modes are the deployed ones (the root is `/`), so the note names SL113 only there.
 fn readable_secrets(model: &Model, plan: &mut Plan) {
     let mut seen = BTreeSet::new();
+    let sl113 = if model.root == std::path::Path::new("/") { ", SL113" } else { "" };
     for e in plan.edits.iter().filter(|e| !e.secrets().is_empty()) {
         let Some(id) = model.file_id(e.path()) else { continue };
         let Some(mode) = model.file(id).mode.filter(|m| m & 0o004 != 0) else { continue };
         if seen.insert(e.path().to_path_buf()) {
             plan.notes.push(format!(
-                "{} gets the password and is readable by every local user (mode {:04o}, SL113): `chmod o-r` it once no other user needs to read it (php-fpm's master and Apache read it as root; the CLI as the user who runs it)",
+                "{} gets the password and is readable by every local user (mode {:04o}{sl113}): `chmod o-r` it once no other user needs to read it (php-fpm's master and Apache read it as root; the CLI as the user who runs it)",
                 crate::source::display_path(e.path()),
                 mode & 0o7777
             ));

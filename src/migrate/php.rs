@@ -239,8 +239,51 @@ pub fn plan(
         };
         places.entry(place).or_default().push(n);
     }
-    // With `auto` each place gets a database of its own; with `--database N` they share N
-    // and every place after the first (and any next to a store already in N) gets a prefix.
+    // One place read by pools of different users is not one application: with `files`
+    // each pool's `sess_<id>` was 0600 and its user's own, and one save path would make a
+    // session id of one pool a session of the other. The user with the most pools there
+    // (the first on a tie) keeps the shared line; each other user's pools get their save
+    // path in their own pool files, one store per user (pools of one user stay together:
+    // they could read each other's session files before, and may be one app in pools).
+    let mut own_line: Vec<bool> = vec![false; todo.len()];
+    let mut groups: Vec<(PathBuf, Vec<usize>)> = Vec::new();
+    for ((path, _), members) in places {
+        let mut users = split_by_pool_user(model, &todo, &members);
+        if users.len() < 2 {
+            groups.push((path, members));
+            continue;
+        }
+        let todo = &todo;
+        let names: Vec<String> = users
+            .iter()
+            .map(|(u, pools)| {
+                let pools: Vec<&str> = pools.iter().map(|&n| todo[n].2.unwrap_or("?")).collect();
+                let user = u.as_deref().map_or("no user line".to_owned(), |u| format!("user {u}"));
+                crate::source::printable(&format!("{} ({user})", pools.join(", "))).into_owned()
+            })
+            .collect();
+        let keep = (0..users.len()).fold(0, |best, i| if users[i].1.len() > users[best].1.len() { i } else { best });
+        let kept = users.remove(keep).1;
+        groups.push((
+            path.clone(),
+            members.iter().copied().filter(|n| !users.iter().any(|(_, p)| p.contains(n))).collect(),
+        ));
+        plan.notes.push(format!(
+            "pools {} read one session.save_path ({}) but run as different users, whose session files `files` kept apart: that line now serves {} only, the other pools get a save path and a store of their own in their pool files (SL403). All know one password, so a pool's own code could still read another's sessions on the server; only an ACL user per pool with a `prefix=` of its own and a `~<prefix>*` key pattern closes that (Redis ACLs do not limit databases)",
+            names.join(" and "),
+            crate::source::display_path(&path),
+            kept.iter().map(|&n| crate::source::printable(todo[n].2.unwrap_or("?")).into_owned()).collect::<Vec<_>>().join(", ")
+        ));
+        for (_, pools) in users {
+            for &n in &pools {
+                own_line[n] = true;
+            }
+            let file = pool_of(todo[pools[0]].0).map(|i| model.path(model.pools[i].declared_at.file).to_path_buf());
+            groups.push((file.unwrap_or(path.clone()), pools));
+        }
+    }
+    // With `auto` each store gets a database of its own; with `--database N` they share N
+    // and every store after the first (and any next to a store already in N) gets a prefix.
     let mut db_of: Vec<i64> = vec![0; todo.len()];
     let mut prefix_of: Vec<Option<String>> = vec![None; todo.len()];
     // The databases PHP session stores already use on that server, gathered once.
@@ -253,7 +296,7 @@ pub fn plan(
         .filter(|t| crate::model::magento::server_key(t) == server)
         .map(|t| t.database.unwrap_or(0))
         .collect();
-    for (i, ((path, _), members)) in places.iter().enumerate() {
+    for (i, (path, members)) in groups.iter().enumerate() {
         let db = dbs.next()?;
         let others_in_db = used_dbs.contains(&db);
         let in_pool_file = model.file_id(path).is_some_and(|f| model.file(f).role == crate::discover::Role::FpmPool);
@@ -289,6 +332,14 @@ pub fn plan(
             if current.as_ref().is_some_and(|c| c.set_at.is_some() && satisfied(key, &c.value, &raw, &get)) {
                 continue;
             }
+            if key == "session.save_path" && own_line[n] {
+                let Some(pool) = pool_of(ep) else { continue };
+                let a = pool_anchor(model, &model.pools[pool]);
+                let mut line = Text::plain(a.lead.clone());
+                line.append(&a.style.line(key, &text));
+                edits.insert(&a.path, a.at, key, line)?;
+                continue;
+            }
             match current.as_ref().and_then(|c| c.value_at()) {
                 Some(at) => edits.replace(model.path(at.file), at.span, text)?,
                 None => {
@@ -303,6 +354,9 @@ pub fn plan(
         let mut what = format!("{}: files -> redis at {}, database {}", ep.label, request.redis, db_of[n]);
         if let Some(p) = prefix {
             what.push_str(&format!(", key prefix {p}"));
+        }
+        if own_line[n] {
+            what.push_str(" (a save path of its own in its pool file)");
         }
         what.push_str(", session locking on");
         plan.changes.push(what);
@@ -325,6 +379,65 @@ pub fn plan(
         }
     }
     Ok(())
+}
+
+/// The pool `ep` belongs to, if it is a pool's.
+fn pool_of(ep: &SessionEndpoint) -> Option<usize> {
+    match ep.owner {
+        EndpointOwner::Pool(i) => Some(i),
+        _ => None,
+    }
+}
+
+/// The pools among `members` (indexes into `todo`) grouped by the user their workers run as
+/// (`None`: no `user` line, the master's user), groups in the order of their first pool.
+fn split_by_pool_user(
+    model: &Model,
+    todo: &[(&SessionEndpoint, Option<&PhpSetup>, Option<&str>)],
+    members: &[usize],
+) -> Vec<(Option<String>, Vec<usize>)> {
+    let mut out: Vec<(Option<String>, Vec<usize>)> = Vec::new();
+    for &n in members {
+        let Some(pool) = pool_of(todo[n].0) else { continue };
+        let user = model.pools[pool].run_user().map(str::to_owned);
+        match out.iter_mut().find(|(u, _)| *u == user) {
+            Some((_, list)) => list.push(n),
+            None => out.push((user, vec![n])),
+        }
+    }
+    out
+}
+
+/// Where a pool's own `php_value[...]` line goes: after the last line of its section (its
+/// first `[name]`), in the layout of that section's `php_value` lines if it has one.
+fn pool_anchor(model: &Model, pool: &crate::model::FpmPool) -> Anchor {
+    let file = pool.declared_at.file;
+    let path = model.path(file).to_path_buf();
+    let src = &model.file(file).source.bytes;
+    let mut last = pool.declared_at.span;
+    let mut like: Option<IniLineStyle> = None;
+    let mut plain: Option<IniLineStyle> = None;
+    if let Some(doc) = model.file(file).tree.ini() {
+        for node in doc.nodes.iter().filter(|n| n.span.start > pool.declared_at.span.start) {
+            match &node.kind {
+                crate::syntax::ini::NodeKind::Section(_) => break,
+                crate::syntax::ini::NodeKind::Entry(e) => {
+                    last = node.span;
+                    match e.offset {
+                        Some(_) => like = IniLineStyle::of(doc, e).or(like),
+                        None => plain = IniLineStyle::of(doc, e).or(plain),
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    // `php_value`, never `php_admin_value`: the app may still set its own save path, as
+    // it could when php.ini decided it.
+    let style = IniLineStyle::pool_value(like.as_ref().or(plain.as_ref()));
+    let (_, end) = line_bounds(src, last.start);
+    let lead = if end == src.len() && !src.ends_with(b"\n") { style.eol().to_owned() } else { String::new() };
+    Anchor { path, at: end, lead, style }
 }
 
 /// The locking settings (`key = value`) a pool already on Redis gains because the php.ini

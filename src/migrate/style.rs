@@ -75,6 +75,13 @@ impl IniLineStyle {
         }
     }
 
+    /// A pool's `php_value[key] = value` line, with the indent, `=` spacing and line end of
+    /// `like` (another line of the same pool) when there is one.
+    pub fn pool_value(like: Option<&IniLineStyle>) -> IniLineStyle {
+        let base = like.cloned().unwrap_or_else(IniLineStyle::plain);
+        IniLineStyle { open: "php_value[".into(), close: "]".into(), ..base }
+    }
+
     /// One line setting `key` to the already encoded `value`, with its line end.
     pub fn line(&self, key: &str, value: &Text) -> Text {
         let mut t = Text::plain(format!("{}{}{key}{}{}", self.indent, self.open, self.close, self.assign));

@@ -380,6 +380,14 @@ pub struct PoolOverride {
 }
 
 impl FpmPool {
+    /// The Unix user the pool's workers run as: its `user` line (the last one, as FPM reads
+    /// it), or `None` when the pool sets none (then FPM runs it as the master's user). With
+    /// the `files` handler this is what keeps pools apart: PHP creates each `sess_<id>` 0600,
+    /// owned by the worker's user (ext/session/mod_files.c `VCWD_OPEN_MODE(..., 0600)`).
+    pub fn run_user(&self) -> Option<&str> {
+        self.settings.get("user").map(|v| v.value.as_str())
+    }
+
     /// The value a request in this pool sees for `key`.
     pub fn effective(&self, key: &str, setups: &[PhpSetup]) -> Option<EffectiveValue> {
         let base = match self.setup {

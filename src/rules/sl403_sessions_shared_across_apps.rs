@@ -8,7 +8,10 @@
 //! (`localhost` and `127.0.0.1`, one socket path) count as one. The prefix is the one the handler really uses: phpredis'
 //! `prefix` parameter, else `PHPREDIS_SESSION:`; Magento's session handler writes `sess_`.
 //! Two setups that read one and the same php.ini line are one setting, not two apps (the
-//! CLI and FPM of one site), and are not flagged.
+//! CLI and FPM of one site), and are not flagged, unless they are php-fpm pools that run as
+//! different users (`user = shop`, `user = www-data`): with `files` each pool's session
+//! files were its user's own (PHP creates `sess_<id>` 0600), so one save path for both is
+//! a new sharing. Pools of one user reading one line are one app, as before.
 //!
 //! ## Why it matters
 //! Session ids are the only thing that tells the apps' sessions apart: a session id from one
@@ -23,9 +26,19 @@
 //! ; pool.d/blog.conf
 //! php_value[session.save_path] = "tcp://127.0.0.1:6379?database=2"
 //! ```
+//! or, with `session.save_path` in php-fpm's php.ini only:
+//! ```ini
+//! ; pool.d/shop.conf           ; pool.d/www.conf
+//! [shop]                       [www]
+//! user = shop                  user = www-data
+//! ```
 //!
 //! ## Fix
-//! Give each application its own database (`database=N`) or prefix (`prefix=blog:`).
+//! Give each application its own database (`database=N`) or prefix (`prefix=blog:`); for
+//! pools that read one php.ini line, a `php_value[session.save_path]` in each pool file
+//! (`sesslint migrate` writes these when it moves such pools off `files`). They still
+//! share the server's password: an ACL user per pool whose `~` key pattern is its prefix
+//! keeps one pool's code out of the other's sessions.
 
 use crate::model::php::HISTORY_KEYS;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -55,10 +68,35 @@ enum Place {
     Address(std::path::PathBuf, String),
 }
 
+/// What makes two session stores two applications' (see the module doc).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum App {
+    /// A SAPI, a Magento install or a pool with no `user` line: the line (or env.php) that
+    /// decides its save path.
+    Setting(Location),
+    /// A pool with a `user` line: the user, and the line that decides its save path.
+    Pool { user: String, at: Location },
+}
+
+impl App {
+    fn reads(&self, line: Location) -> bool {
+        matches!(self, App::Pool { at, .. } if *at == line)
+    }
+}
+
+fn app_of(model: &Model, ep: &crate::model::SessionEndpoint, at: Location) -> App {
+    if let EndpointOwner::Pool(i) = ep.owner {
+        if let Some(user) = model.pools[i].run_user() {
+            return App::Pool { user: user.to_owned(), at };
+        }
+    }
+    App::Setting(at)
+}
+
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
     // Each group keeps its apps in first-seen order, with sets to ask "seen?" in O(1): one
     // Redis can serve every pool of a large pool.d.
-    type Apps = (Vec<(EndpointId, Location)>, HashSet<EndpointId>, HashSet<Location>);
+    type Apps = (Vec<(EndpointId, Location)>, HashSet<EndpointId>, HashSet<App>);
     let mut groups: BTreeMap<(Place, i64, String), Apps> = BTreeMap::new();
     // The links of each (endpoint, target): whether any, and the first exact one's server.
     let mut linked: HashMap<(EndpointId, usize), Option<ServerId>> = HashMap::new();
@@ -92,12 +130,27 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 _ if ep.handler.value == "rediscluster" => "PHPREDIS_CLUSTER_SESSION:".to_owned(),
                 _ => "PHPREDIS_SESSION:".to_owned(),
             });
-            let (list, ids, ats) = groups.entry((place, t.database.unwrap_or(0), prefix)).or_default();
-            // One setting read by several setups is one app.
-            if !ids.contains(&id) && !ats.contains(&at) {
+            let (list, ids, apps) = groups.entry((place, t.database.unwrap_or(0), prefix)).or_default();
+            let app = app_of(model, ep, at);
+            // One setting read by several setups is one app, unless they are pools of
+            // different users; a SAPI reading a line pools read is one of their apps.
+            let known = match &app {
+                App::Setting(at) => apps.contains(&App::Setting(*at)) || apps.iter().any(|a| a.reads(*at)),
+                App::Pool { .. } => apps.contains(&app),
+            };
+            if !ids.contains(&id) && !known {
+                if let App::Pool { at, .. } = &app {
+                    // A SAPI taken for this line first gives its place to the pools.
+                    if let Some(k) = list.iter().position(|(_, l)| l == at) {
+                        if apps.remove(&App::Setting(*at)) {
+                            ids.remove(&list[k].0);
+                            list.remove(k);
+                        }
+                    }
+                }
                 list.push((id, at));
                 ids.insert(id);
-                ats.insert(at);
+                apps.insert(app);
             }
         }
     }
