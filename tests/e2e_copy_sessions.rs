@@ -239,3 +239,101 @@ fn the_copy_alone_honours_levels_expiry_and_existing_keys() {
     let ttl: i64 = redis::cmd("TTL").arg("P:aa1").query(&mut con).expect("ttl");
     assert!((1430..=1440).contains(&ttl), "{ttl}");
 }
+
+/// Debian's one `/var/lib/php/sessions` serves the CLI and every pool. Each session file
+/// real PHP wrote there goes to the store of the pool whose user owns it (the tree's
+/// etc/passwd names the users), the CLI's store gets none, and a file no pool's user owns
+/// goes nowhere.
+#[test]
+fn a_shared_session_directory_is_shared_out_by_the_files_owners() {
+    let Some(redis) = common::oracle("redis-server") else { return };
+    let Some(php) = common::php_with_phpredis("no session file is written by PHP") else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let tree = tmp.path().join("tree");
+    let write = |rel: &str, body: &str| {
+        let p = tree.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, body).expect("write");
+    };
+    let ini = "extension=igbinary\nextension=redis\nsession.save_handler = files\nsession.gc_maxlifetime = 3600\n";
+    write("etc/php/8.2/cli/php.ini", ini);
+    write("etc/php/8.2/fpm/php.ini", ini);
+    write("etc/php/8.2/fpm/php-fpm.conf", "[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n");
+    write(
+        "etc/php/8.2/fpm/pool.d/shop.conf",
+        "[shop]\nuser = shop\nlisten = /run/php/shop.sock\npm = ondemand\npm.max_children = 2\n",
+    );
+    write(
+        "etc/php/8.2/fpm/pool.d/www.conf",
+        "[www]\nuser = www-data\nlisten = /run/php/www.sock\npm = ondemand\npm.max_children = 2\n",
+    );
+    write("etc/passwd", "root:x:0:0:root:/root:/bin/bash\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\nshop:x:1001:1001::/var/www/shop:/usr/sbin/nologin\n");
+    let store = tree.join("var/lib/php/sessions");
+    std::fs::create_dir_all(&store).expect("mkdir");
+    let script = tmp.path().join("session.php");
+    std::fs::write(&script, SCRIPT).expect("write script");
+    let files_path = format!("session.save_path={}", store.display());
+    let owned =
+        [("shopsession0001", 1001), ("shopsession0002", 1001), ("wwwsession0003", 33), ("orphansession0004", 4242)];
+    for (id, uid) in owned {
+        let args = ["-d", files_path.as_str(), "-d", "session.use_strict_mode=0"];
+        php_run(&php, &tree.join("etc/php/8.2/cli/php.ini"), &store, &script, &args, &[id, "write"]);
+        std::os::unix::fs::chown(store.join(format!("sess_{id}")), Some(uid), None)
+            .expect("chown (the test runs as root)");
+    }
+
+    let conf = tmp.path().join("server.conf");
+    let port = common::redis::free_port();
+    std::fs::write(
+        &conf,
+        format!(
+            "bind 127.0.0.1\nport {port}\nrequirepass {PASSWORD}\nsave \"\"\nappendonly no\nunixsocket {}/s.sock\n",
+            tmp.path().display()
+        ),
+    )
+    .expect("write server.conf");
+    let Outcome::Running(_server) = start_as_configured(&redis, &conf, tmp.path(), &[]) else {
+        panic!("redis-server did not start")
+    };
+    let url = format!("tcp://127.0.0.1:{port}");
+    let out = common::sesslint_cmd(&[
+        "migrate",
+        "--password-env",
+        "REDIS_PASSWORD",
+        "--redis",
+        &url,
+        "--apply",
+        "--copy-sessions",
+        "tree",
+    ])
+    .current_dir(tmp.path())
+    .env("REDIS_PASSWORD", PASSWORD)
+    .output()
+    .expect("run sesslint migrate");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "migrate: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("the CLI and other SAPIs get none; 1 of 4 belong to no one pool's user"), "{stdout}");
+    let database = |who: &str| -> String {
+        let line = stdout.lines().find(|l| l.starts_with(&format!("  {who} "))).expect("a change line");
+        line.split("database ").nth(1).and_then(|r| r.split([',', ' ']).next()).expect("database").to_owned()
+    };
+    let sock = tmp.path().join("s.sock");
+    let keys = |db: &str| -> Vec<String> {
+        let replies =
+            pipeline(&sock, &[&[b"AUTH", PASSWORD.as_bytes()], &[b"SELECT", db.as_bytes()], &[b"KEYS", b"*"]])
+                .expect("talk to redis");
+        let Resp::Array(items) = &replies[2] else { panic!("KEYS: {replies:?}") };
+        let mut names: Vec<String> = items
+            .iter()
+            .map(|k| match k {
+                Resp::Bulk(Some(b)) => String::from_utf8_lossy(b).into_owned(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(keys(&database("pool shop")), ["PHPREDIS_SESSION:shopsession0001", "PHPREDIS_SESSION:shopsession0002"]);
+    assert_eq!(keys(&database("pool www")), ["PHPREDIS_SESSION:wwwsession0003"]);
+    assert!(keys(&database("php cli")).is_empty(), "the CLI got the pools' sessions");
+}

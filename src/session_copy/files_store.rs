@@ -46,6 +46,9 @@ pub struct SessionFile {
     pub path: PathBuf,
     pub data: Vec<u8>,
     pub age: Duration,
+    /// The file's owner: with `files` the user of the PHP process that created it
+    /// (mod_files.c creates `sess_<id>` 0600 as the worker's user).
+    pub uid: u32,
 }
 
 /// What a scan of a save path found, besides the sessions.
@@ -78,13 +81,16 @@ pub fn scan(save: &FilesSavePath, dir: &Path, now: SystemTime) -> std::io::Resul
             counts.not_an_id += 1;
             continue;
         }
-        let read = entry.metadata().ok().and_then(|m| m.modified().ok()).zip(std::fs::read(entry.path()).ok());
+        let meta = entry.metadata().ok();
+        let uid = meta.as_ref().map_or(u32::MAX, std::os::unix::fs::MetadataExt::uid);
+        let read = meta.and_then(|m| m.modified().ok()).zip(std::fs::read(entry.path()).ok());
         match read {
             Some((modified, data)) => out.push(SessionFile {
                 id: id.to_owned(),
                 path: entry.path().to_path_buf(),
                 data,
                 age: now.duration_since(modified).unwrap_or_default(),
+                uid,
             }),
             None => counts.unreadable += 1,
         }

@@ -92,6 +92,64 @@ fn under_root(root: &Path, path: &Path) -> PathBuf {
     crate::confine::under_root(root, path)
 }
 
+/// The users of the configured machine: `etc/passwd` below the model's root (the live
+/// `/etc/passwd` when the root is `/`), name -> uid. Empty when the tree has none.
+#[derive(Clone, Debug, Default)]
+pub struct Users(std::collections::HashMap<String, u32>);
+
+impl Users {
+    /// Read through the model's confinement; an unreadable or missing file is no users.
+    pub fn of(model: &Model) -> Users {
+        let path = under_root(&model.root, Path::new("/etc/passwd"));
+        let Ok(bytes) = model.confinement.read(&path) else { return Users::default() };
+        let mut map = std::collections::HashMap::new();
+        for line in String::from_utf8_lossy(&bytes).lines() {
+            let mut f = line.split(':');
+            if let (Some(name), Some(_), Some(uid)) = (f.next(), f.next(), f.next()) {
+                if let Ok(uid) = uid.parse::<u32>() {
+                    map.entry(name.to_owned()).or_insert(uid);
+                }
+            }
+        }
+        Users(map)
+    }
+
+    /// The uid of a pool's `user` value: a name of the machine, or a number (php-fpm takes
+    /// either, fpm_unix.c `fpm_unix_resolve_user`).
+    pub fn uid(&self, user: &str) -> Option<u32> {
+        user.parse().ok().or_else(|| self.0.get(user).copied())
+    }
+}
+
+/// The uid whose session files are endpoint `id`'s when several setups share one files
+/// directory: a pool's `user`, resolved with `users`. `None` for the CLI, another SAPI, a
+/// pool without `user` or with a user the machine does not have: whose files those are is
+/// not known.
+pub fn owner_uid(model: &Model, id: EndpointId, users: &Users) -> Option<u32> {
+    match model.endpoint(id).owner {
+        EndpointOwner::Pool(i) => model.pools[i].run_user().and_then(|u| users.uid(u)),
+        _ => None,
+    }
+}
+
+/// For one files directory that several setups read (Debian's `/var/lib/php/sessions`
+/// serves every SAPI and pool), which reader each session goes to: `readers` gives each
+/// reader's owner uid ([`owner_uid`]) and the store (server, database, prefix) it now
+/// writes. A file goes to the readers whose uid owns it when they all write one store
+/// (the first of them is returned); otherwise (no reader's user owns it, or readers of
+/// different stores share that user) it is `None`: copying it into any store could hand
+/// one application's session to another.
+pub fn owners<K: PartialEq>(sessions: &[SessionFile], readers: &[(Option<u32>, K)]) -> Vec<Option<usize>> {
+    sessions
+        .iter()
+        .map(|s| {
+            let mut mine = readers.iter().enumerate().filter(|(_, (uid, _))| *uid == Some(s.uid));
+            let (first, (_, store)) = mine.next()?;
+            mine.all(|(_, (_, other))| other == store).then_some(first)
+        })
+        .collect()
+}
+
 /// What a copy did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -153,4 +211,33 @@ pub fn copy(
         progress(n + 1, sessions.len());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(id: &str, uid: u32) -> SessionFile {
+        SessionFile { id: id.into(), path: PathBuf::from(id), data: Vec::new(), age: Default::default(), uid }
+    }
+
+    #[test]
+    fn a_shared_directory_gives_each_file_to_the_store_of_the_user_who_owns_it() {
+        let files = [file("a", 1001), file("b", 33), file("c", 0), file("d", 1002)];
+        // CLI (no uid), pool shop (1001, db 3), pool www (33, db 5), pool admin (1002, db 6),
+        // pool admin2 (1002, db 7): the same user in two stores is ambiguous.
+        let readers = [(None, 2), (Some(1001), 3), (Some(33), 5), (Some(1002), 6), (Some(1002), 7)];
+        assert_eq!(owners(&files, &readers), vec![Some(1), Some(2), None, None]);
+        // Two pools of one user writing one store: the file goes once, to the first.
+        let readers = [(Some(1001), 3), (Some(1001), 3)];
+        assert_eq!(owners(&files[..1], &readers), vec![Some(0)]);
+    }
+
+    #[test]
+    fn pool_users_are_names_of_the_machine_or_numbers() {
+        let users = Users([("shop".to_owned(), 1001)].into_iter().collect());
+        assert_eq!(users.uid("shop"), Some(1001));
+        assert_eq!(users.uid("33"), Some(33));
+        assert_eq!(users.uid("nobody-here"), None);
+    }
 }
