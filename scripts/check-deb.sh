@@ -22,6 +22,19 @@ got=$(sesslint --version)
 [ "$got" = "$want" ] || fail "sesslint --version says '$got', expected '$want'"
 echo "check-deb: $got"
 
+# Depends names the C library the binary needs: the highest GLIBC_x.y symbol version it
+# uses, and 2.36 when its relocations are packed (GLIBC_ABI_DT_RELR, which cargo-deb's
+# $auto misses and glibc 2.35 refuses at start).
+command -v readelf >/dev/null || fail "readelf is not installed (apt-get install binutils)"
+versions=$(readelf -V --wide /usr/bin/sesslint)
+need=$(grep -o 'GLIBC_2\.[0-9.]*' <<<"$versions" | sed 's/^GLIBC_//' | sort -V | tail -1)
+if grep -q GLIBC_ABI_DT_RELR <<<"$versions" && dpkg --compare-versions "$need" lt 2.36; then need=2.36; fi
+depends=$(dpkg-deb -f "$deb" Depends)
+have=$(grep -o 'libc6 (>= [0-9.]*)' <<<"$depends" | grep -o '>= [0-9.]*' | cut -d' ' -f2 | sort -V | tail -1)
+[ -n "$have" ] && dpkg --compare-versions "$have" ge "$need" \
+  || fail "the binary needs glibc $need but Depends says: $depends"
+echo "check-deb: needs glibc $need; Depends: $depends"
+
 # It checks a tree: the demo has findings (exit 1), among them SL202.
 set +e
 report=$(sesslint check --format concise fixtures/demo)

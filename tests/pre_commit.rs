@@ -98,7 +98,7 @@ fn the_hook_blocks_a_bad_commit_and_passes_a_clean_one() {
 }
 
 /// This repository as pre-commit fetches it: the tracked files as they are in the work
-/// tree, committed in a throwaway repository and tagged with the README's `rev:`.
+/// tree, committed in a throwaway repository without tags (none are published).
 fn hook_repository(dir: &Path) -> std::path::PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR"));
     let clone = dir.join("sesslint");
@@ -125,8 +125,7 @@ fn hook_repository(dir: &Path) -> std::path::PathBuf {
     git(&clone, &["config", "user.name", "ops"]);
     git(&clone, &["add", "-A"]);
     git(&clone, &["commit", "-q", "-m", "sesslint"]);
-    // The README pins the release this crate is (`rev: vVERSION`).
-    git(&clone, &["tag", &format!("v{}", env!("CARGO_PKG_VERSION"))]);
+    // No tag: the README tells the reader to put their clone's commit id in `rev:`.
     clone
 }
 
@@ -136,14 +135,17 @@ fn readme_config(clone: &Path, id: &str) -> String {
     let start = readme.find("```yaml\n# .pre-commit-config.yaml\n").expect("the README's pre-commit snippet");
     let block = &readme[start + "```yaml\n".len()..];
     let block = &block[..block.find("```").expect("end of the snippet")];
-    assert!(
-        block.contains(&format!("    rev: v{}\n", env!("CARGO_PKG_VERSION")))
-            && block.contains("repo: /opt/src/sesslint "),
-        "{block}"
-    );
+    // The snippet's `rev:` is a placeholder the reader replaces with `git rev-parse HEAD`
+    // of their clone, as the comment on it says; that is what the test puts there.
+    let placeholder = "    rev: 0123456789abcdef0123456789abcdef01234567   # your clone's `git rev-parse HEAD`";
+    assert!(block.contains(placeholder) && block.contains("repo: /opt/src/sesslint "), "{block}");
     assert!(block.contains("- id: sesslint-system "), "{block}");
+    let head = Command::new("git").args(["rev-parse", "HEAD"]).current_dir(clone).output().expect("git rev-parse");
+    assert!(head.status.success());
+    let head = String::from_utf8(head.stdout).expect("a commit id").trim().to_owned();
     block
         .replace("repo: /opt/src/sesslint ", &format!("repo: {} ", clone.display()))
+        .replace("0123456789abcdef0123456789abcdef01234567", &head)
         .replace("- id: sesslint-system ", &format!("- id: {id} "))
 }
 

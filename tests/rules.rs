@@ -65,9 +65,7 @@ fn every_rule_fires_on_its_triggers_and_not_on_its_clean_fixtures() {
 fn every_finding_has_a_severity_its_rule_lists() {
     let mut dirs: Vec<PathBuf> = cases().into_iter().map(|(_, _, d)| d).collect();
     dirs.push(common::fixtures().join("demo"));
-    let corpora =
-        [Some(common::fixtures().join("corpus")), Some(common::fixtures().join("fleets")), common::shared_corpus()];
-    for corpus in corpora.into_iter().flatten() {
+    for corpus in [common::fixtures().join("corpus"), common::fixtures().join("fleets")] {
         for e in std::fs::read_dir(&corpus).expect("corpus") {
             let p = e.expect("entry").path();
             if p.is_dir() {
