@@ -2484,8 +2484,41 @@ fn no_command_exits_0_on_files_it_left_out_without_saying_so_on_stdout() {
     assert!(out.contains("not read: etc/php/8.2/cli/conf.d/03-fifo.ini: not a regular file"), "{out}");
     let (code, out, all) =
         run(&["migrate", "--redis", "tcp://127.0.0.1:6379", "--password-env", "SESSLINT_CANARY", "."]);
-    assert_eq!(code, Some(0), "a preview: {all}");
+    assert_eq!(code, Some(1), "a preview of a plan that leaves a file out: {all}");
     assert!(out.contains("Note: not read: etc/php/8.2/cli/conf.d/03-fifo.ini: not a regular file"), "{out}");
+    assert!(all.contains("1 file(s) not read"), "{all}");
+}
+
+/// php-fpm follows a pool.d symlink out of the tree and loads the pool there, whose
+/// `php_admin_value[session.save_handler] = files` overrides the php.ini migrate switches:
+/// a plan without it is not the migration asked for. Preview, --write-plan and --apply
+/// fail (exit 1), name the path, and write nothing; `check --diff` fails on the same tree.
+#[test]
+fn migrate_fails_when_a_loaded_pool_is_left_out() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let tree = dir.path().join("ma");
+    let php_ini = "extension=igbinary\nextension=redis\n[Session]\nsession.save_handler = files\n";
+    write(&tree.join("etc/php/8.2/fpm/php.ini"), php_ini);
+    write(&tree.join("etc/redis/redis.conf"), "bind 127.0.0.1\nport 6379\n");
+    write(
+        &dir.path().join("maout/pool.d/www.conf"),
+        "[www]\nuser = www-data\nlisten = /run/a.sock\npm = dynamic\nphp_admin_value[session.save_handler] = files\n",
+    );
+    symlink("../../../../maout/pool.d", tree.join("etc/php/8.2/fpm/pool.d")).expect("symlink");
+    let migrate =
+        ["migrate", "ma", "--redis", "tcp://127.0.0.1:6379", "--password-env", "SESSLINT_CANARY", "--harden-redis"];
+    let named = "not read: ma/etc/php/8.2/fpm/pool.d: ";
+    for extra in [&[][..], &["--apply"], &["--write-plan", "p.plan"]] {
+        let o = sesslint_in(dir.path(), &[&migrate[..], extra].concat());
+        let (out, all) = (String::from_utf8_lossy(&o.stdout), all_output(&o));
+        assert_eq!(o.status.code(), Some(1), "{extra:?}: {all}");
+        assert!(out.contains(&format!("Note: {named}")), "{extra:?} names the path on stdout: {out}");
+        assert!(all.contains("sesslint migrate: 1 file(s) not read"), "{extra:?}: {all}");
+        assert_eq!(std::fs::read_to_string(tree.join("etc/php/8.2/fpm/php.ini")).expect("read"), php_ini, "{extra:?}");
+        assert!(!tree.join(".sesslint").exists() && !dir.path().join("p.plan").exists(), "{extra:?} wrote: {all}");
+    }
+    let o = sesslint_in(dir.path(), &["check", "ma", "--diff"]);
+    assert_eq!(o.status.code(), Some(1), "{}", all_output(&o));
 }
 
 /// Every file sesslint parses counts against the one budget: php-fpm's `include=` pool

@@ -139,6 +139,17 @@ pub fn run(args: &MigrateArgs) -> ExitCode {
     for u in &model.unreadable {
         plan.notes.push(format!("not read: {}: {} (SL002)", sesslint::display_path(&u.path), u.reason));
     }
+    // A file left unread may be a pool php-fpm loads whose own save handler overrides the
+    // php.ini this plan switches: the plan is shown, but never passes as the whole migration.
+    let unread = model.unreadable.len();
+    let partial = |done: &str| {
+        fail(
+            1,
+            &format!(
+                "{unread} file(s) not read (each a `Note: not read:` line on stdout): the setups they hold may keep their sessions in files; {done}"
+            ),
+        )
+    };
     let changes = match ChangeSet::from_model(&model, plan.edits.clone()) {
         Ok(c) => c,
         Err(e) => return fail(2, &e.to_string()),
@@ -146,10 +157,24 @@ pub fn run(args: &MigrateArgs) -> ExitCode {
     let mut out = std::io::stdout().lock();
     if changes.is_empty() {
         let mut text = String::from("Nothing to do: no PHP setup, pool or Magento install keeps its sessions in files");
+        text.push_str(if unread > 0 { " among the files read" } else { "" });
         text.push_str(if args.harden_redis { ", and the server is hardened.\n" } else { ".\n" });
         text.push_str(&summary(&plan, false));
         return match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+            Ok(()) if unread > 0 => partial("nothing was written"),
             Ok(()) => ExitCode::SUCCESS,
+            Err(e) => write_failed(&e, None),
+        };
+    }
+    // Writing (or saving for a later --apply-plan) a plan that leaves out a loaded file would
+    // report a migration done that is not: refused, the plan printed for review.
+    if unread > 0 && (args.apply || args.write_plan.is_some()) {
+        let text = format!(
+            "{}Nothing was written: make each file readable inside the checked tree, then run the command again.\n",
+            summary(&plan, false)
+        );
+        return match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+            Ok(()) => partial("nothing was written"),
             Err(e) => write_failed(&e, None),
         };
     }
@@ -181,10 +206,16 @@ pub fn run(args: &MigrateArgs) -> ExitCode {
             Err(e) => return fail(2, &e.to_string()),
         };
         let text = format!(
-            "{diff}\n{}Preview only: nothing was written. Run the same command with --apply to write it.\n",
-            summary(&plan, false)
+            "{diff}\n{}Preview only: nothing was written. {}\n",
+            summary(&plan, false),
+            if unread > 0 {
+                "--apply refuses while a file is not read: make each readable inside the checked tree first."
+            } else {
+                "Run the same command with --apply to write it."
+            }
         );
         return match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+            Ok(()) if unread > 0 => partial("--apply refuses this plan"),
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => write_failed(&e, None),
         };
