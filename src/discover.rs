@@ -740,9 +740,12 @@ impl Walk<'_> {
                         refused.borrow_mut().push(Unreadable { path, reason });
                         continue;
                     }
+                    // A directory that cannot be listed matters where a file sesslint reads
+                    // could be in it (`/etc/redis`, a web root), not `/etc/ssl/private`.
                     let unreadable_dir =
                         err.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied)
-                            && std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+                            && std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir())
+                            && may_hold_what_is_read(&path);
                     if err.loop_ancestor().is_none() && (path == top || unreadable_dir || classify(&path).is_some()) {
                         let dangling = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
                         // Below the root the link may reach a FIFO or device: say so, never open it.
@@ -935,6 +938,16 @@ fn may_hold_configuration(path: &Path) -> bool {
                     "redis" | "valkey" | "apache2" | "httpd" | "stunnel" | "stunnel4" | "peervpn" | "spiped"
                 )
         })
+}
+
+/// Whether an unreadable directory at `path` may hold a file discovery would read: one
+/// [`may_hold_configuration`] names, a `systemd` directory (spiped's units), or one not below
+/// an `etc` directory (a web root: `.user.ini` and Magento's `app/etc/env.php` can be
+/// anywhere there).
+fn may_hold_what_is_read(path: &Path) -> bool {
+    may_hold_configuration(path)
+        || path.components().any(|c| c.as_os_str() == "systemd")
+        || !path.components().any(|c| c.as_os_str() == "etc")
 }
 
 /// Why the directory symlink `link`, resolved below `root` as the tree's machine resolves
@@ -1315,6 +1328,25 @@ mod tests {
 
     /// `parse` without `--kind` reads a file as redis.conf exactly when discovery gives it
     /// that role (a tunnel's or sentinel's `.conf` aside, which `parse` has no dialect for).
+    /// An unreadable directory is said where a file discovery reads could be in it.
+    #[test]
+    fn unreadable_directories_matter_where_configuration_or_a_web_root_can_be() {
+        for p in [
+            "/etc/redis",
+            "/etc/php/8.2/fpm/pool.d",
+            "/etc/systemd/system",
+            "/var/www/shop",
+            "/srv/x",
+            "/home/alice",
+            "copy/etc/stunnel",
+        ] {
+            assert!(may_hold_what_is_read(Path::new(p)), "{p}");
+        }
+        for p in ["/etc/ssl/private", "/etc/polkit-1/rules.d", "copy/etc/sudoers.d"] {
+            assert!(!may_hold_what_is_read(Path::new(p)), "{p}");
+        }
+    }
+
     #[test]
     fn parse_detects_redis_conf_where_discovery_does() {
         use crate::syntax::FileKind;

@@ -56,7 +56,10 @@ enum Command {
     /// Print the values of config files as PHP or redis-server sees them.
     ///
     /// Exit 0 when the real program accepts every file, 1 when it would refuse one
-    /// (the reason goes to stderr), 2 for usage errors and unreadable files. With
+    /// (the reason goes to stderr), 2 for usage errors, unreadable files and directories
+    /// (check takes those), and a file whose values are partial: a redis.conf `include`
+    /// sesslint does not read (outside the checked tree) is listed unexpanded, the lines
+    /// after it still are, and stderr says so. With
     /// `--root DIR` (a copied tree, not `/`), a redis.conf `dir` or `logfile` whose
     /// directory the copy lacks is a note on stderr and no refusal, as `check` ignores
     /// such machine paths; without `--root` or with `--root /` it is redis-server's refusal.
@@ -614,7 +617,11 @@ fn say_files_read(model: &sesslint::model::Model) {
             eprintln!("sesslint: walked {}{how}", sesslint::display_path(&w.path));
         }
         for s in &scope.skipped {
-            eprintln!("sesslint: skipped {}: {}; name it to check it", sesslint::display_path(&s.path), s.reason);
+            // /proc, /sys and /dev are refused even when named: nothing to advise there.
+            let pseudo = s.path.parent() == Some(scope.root.as_path())
+                && s.path.file_name().is_some_and(|n| n == "proc" || n == "sys" || n == "dev");
+            let advice = if pseudo { "never read" } else { "name it to check it" };
+            eprintln!("sesslint: skipped {}: {}; {advice}", sesslint::display_path(&s.path), s.reason);
         }
     }
     for f in &model.files {
@@ -938,9 +945,16 @@ fn run_parse(format: ParseFormat, options: &ParseOptions, files: &[PathBuf]) -> 
                     .and_then(|_| buffered.flush());
                 drop(buffered);
                 written.and_then(|_| out.flush())?;
-                if !parsed.accepted && code == 0 {
-                    code = 1;
-                }
+                // 2: a file it names was not read, so the values are partial and the
+                // program's verdict unknown; 1: the program refuses the file.
+                let this = if !parsed.complete {
+                    2
+                } else if !parsed.accepted {
+                    1
+                } else {
+                    0
+                };
+                code = code.max(this);
             }
         }
         Ok::<(), std::io::Error>(())

@@ -157,6 +157,30 @@ fn show_says_where_sessions_go_and_why() {
     assert!(json["endpoints"].as_array().is_some_and(|e| e.len() >= 4));
 }
 
+/// `show` marks a server that refuses a session client's credentials exactly where `check`
+/// reports SL401 (one test, `model::link::auth_refused` over `credentials_refused`): a
+/// wrong password or an unknown ACL user as much as no password.
+#[test]
+fn show_marks_the_refusals_check_reports() {
+    let out = stdout(&sesslint(&["show", "fixtures/demo"]));
+    let forum = out.split("\npool ").find(|b| b.starts_with("forum ")).expect("pool forum");
+    assert!(
+        forum.contains("! this server refuses the session handler: it sends a password that is not the default user's to this server (`-WRONGPASS`)"),
+        "{forum}"
+    );
+    let mut cases = common::rule_fixture_dirs();
+    cases.retain(|d| d.starts_with("fixtures/rules/SL401"));
+    assert!(cases.len() >= 4, "{cases:?}");
+    for case in cases {
+        let case = case.to_str().expect("utf-8");
+        let check = stdout(&sesslint(&["check", "--format", "concise", "--select", "SL401", case]));
+        let show = stdout(&sesslint(&["show", case]));
+        let refused = show.lines().filter(|l| l.trim_start().starts_with("! ") && l.contains("refuses")).count();
+        let found = check.lines().filter(|l| l.contains("[SL401]")).count();
+        assert_eq!(refused > 0, found > 0, "{case}: check says\n{check}\nshow says\n{show}");
+    }
+}
+
 /// `sesslint lsp --help` names every initializationOptions key the server reads (found in
 /// its source as `.get("key")` and `("key", ...)` lookups), with the range the budget takes.
 #[test]
@@ -556,17 +580,25 @@ fn show_says_protected_mode_is_moot_when_the_default_user_is_off() {
     assert!(!out.contains("needs a password"), "{out}");
 }
 
-/// `parse` of a redis.conf from a copied tree: without --root its absolute include is
-/// refused in sesslint's words (not redis-server's abort message), with the way out named;
+/// `parse` of a redis.conf from a copied tree: without --root its absolute include is not
+/// read, said in sesslint's words (not redis-server's abort message) with the way out named;
+/// the include is listed unexpanded, the file's own directives after it still are, and the
+/// exit is 2 (values partial, verdict unknown), never 1 (redis-server refuses the file).
 /// `--root` reads it below the tree, as `check --root` does.
 #[test]
 fn parse_takes_a_root_for_absolute_includes() {
     let conf = "fixtures/demo/etc/redis/redis-sessions.conf";
-    let o = sesslint(&["parse", conf]);
+    let o = sesslint(&["parse", "--format", "json", conf]);
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("sesslint does not read the included '/etc/redis/redis.conf'"), "{err}");
     assert!(err.contains("--root DIR") && !err.contains("Fatal error"), "{err}");
+    assert!(err.contains("its directives are not listed"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let listed: Vec<&str> = v.as_array().expect("array").iter().filter_map(|d| d["directive"].as_str()).collect();
+    let own = ["include", "port", "bind", "requirepass", "maxmemory-policy"];
+    assert!(own.iter().all(|d| listed.contains(d)), "{listed:?}");
+    assert!(v.as_array().expect("array").iter().all(|d| d["file"] == conf), "only the file's own: {v}");
     for root in ["fixtures/demo".to_owned(), common::fixtures().join("demo").display().to_string()] {
         let o = sesslint(&["parse", "--format", "json", "--root", &root, conf]);
         let err = String::from_utf8_lossy(&o.stderr).into_owned();
@@ -576,6 +608,28 @@ fn parse_takes_a_root_for_absolute_includes() {
         assert!(!err.contains("does not read"), "--root {root}: {err}");
     }
     assert_eq!(sesslint(&["parse", "--root", "no/such/dir", conf]).status.code(), Some(2));
+}
+
+/// A directory given to `parse` is a usage error (exit 2, said), never `[]` and exit 0 as if
+/// it set nothing: `parse` takes files, `check` directories.
+#[test]
+fn parse_refuses_a_directory() {
+    for dir in ["fixtures/demo/etc/redis", "fixtures/demo/etc/php/8.2/fpm/pool.d"] {
+        for args in [vec!["parse", dir], vec!["parse", "--format", "json", dir]] {
+            let o = sesslint(&args);
+            let err = String::from_utf8_lossy(&o.stderr).into_owned();
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+            assert!(o.stdout.is_empty(), "{args:?}: {}", stdout(&o));
+            assert!(
+                err.contains(&format!("sesslint: {dir}: is a directory: parse takes files (check takes directories)")),
+                "{err}"
+            );
+        }
+    }
+    // Beside a file: the file's values are printed, and the exit is still 2.
+    let o = sesslint(&["parse", "fixtures/demo/etc/redis", "fixtures/demo/etc/php/8.2/fpm/pool.d/www.conf"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).contains("www"), "{}", stdout(&o));
 }
 
 /// `parse --root` on a copied tree: Debian's `dir /var/lib/redis` and `logfile` name

@@ -116,7 +116,7 @@ fn a_machine_root_is_walked_where_configuration_lives_and_finds_what_naming_thos
         "sesslint: walked m/usr/local/lib (only the files directly in it)",
         "sesslint: skipped m/tmp: temporary files; name it to check it",
         "sesslint: skipped m/var/lib: program state",
-        "sesslint: skipped m/proc: kernel pseudo filesystem",
+        "sesslint: skipped m/proc: kernel pseudo filesystem; never read\n",
         "sesslint: skipped m/work: not a place",
     ] {
         assert!(err.contains(said), "{said:?} not said:\n{err}");

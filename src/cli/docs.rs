@@ -44,7 +44,16 @@ pub fn run_rule(code: &str, format: DocFormat) -> ExitCode {
                 "sesslint: `{code}` names several rules; `sesslint rule` explains one, by its code (SL201) or its name (redis-missing-auth): `sesslint rules` lists them"
             );
         } else {
-            eprintln!("sesslint: no rule {code}; `sesslint rules` lists them");
+            let meant: Vec<String> =
+                sesslint::rules::suggest(&code).iter().take(5).map(|r| format!("{} ({})", r.name(), r.code)).collect();
+            match &meant[..] {
+                [] => eprintln!("sesslint: no rule {code}; `sesslint rules` lists them"),
+                [one] => eprintln!("sesslint: no rule {code}; did you mean {one}? `sesslint rules` lists them"),
+                more => eprintln!(
+                    "sesslint: no rule {code}; did you mean one of {}? `sesslint rules` lists them",
+                    more.join(", ")
+                ),
+            }
         }
         return ExitCode::from(2);
     };

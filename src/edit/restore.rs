@@ -88,6 +88,9 @@ pub enum RestoreError {
     /// Nothing was restored: an entry names a file restore may not touch.
     #[error("{manifest}: refused, nothing was restored: {reason}")]
     Refused { manifest: String, reason: String },
+    /// No manifest in the directory: no `check --fix` or `migrate --apply` wrote there.
+    #[error("nothing to restore in {dir}: no {MANIFEST_NAME} (no `check --fix` or `migrate --apply` ran here)")]
+    NothingToRestore { dir: String },
 }
 
 /// What restoring did to one file.
@@ -109,7 +112,8 @@ pub enum Restored {
 pub fn restore(dir: &Path) -> Result<Vec<Restored>, RestoreError> {
     let manifest_path = match std::fs::symlink_metadata(dir.join(MANIFEST_NAME)) {
         Ok(_) => dir.join(MANIFEST_NAME),
-        Err(_) => dir.join(LEGACY_MANIFEST_NAME),
+        Err(_) if std::fs::symlink_metadata(dir.join(LEGACY_MANIFEST_NAME)).is_ok() => dir.join(LEGACY_MANIFEST_NAME),
+        Err(_) => return Err(RestoreError::NothingToRestore { dir: crate::source::display_path(dir) }),
     };
     let manifest = Manifest::read(&manifest_path)?;
     let root = std::fs::canonicalize(dir)

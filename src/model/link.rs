@@ -121,21 +121,28 @@ fn host_of_by_components(path: &Path, tops: &[PathBuf]) -> PathBuf {
 }
 
 /// Why a server refuses the credentials a session target sends, when that is certain from
-/// the files (the password itself is never compared). phpredis 5.3 sends `AUTH` whenever
-/// `auth` is given, even empty, and the session fails on any error (redis_session.c);
-/// redis-server answers as authCommand does (acl.c, networking.c).
-pub fn auth_refused(target: &RedisTarget, server: &RedisServer) -> Option<&'static str> {
+/// the files (passwords are compared by digest, never printed). phpredis 5.3 sends `AUTH`
+/// whenever `auth` is given, even empty, and the session fails on any error
+/// (redis_session.c); redis-server answers as authCommand does (acl.c, networking.c). A
+/// wrong password or an unknown or disabled ACL user (`-WRONGPASS`) is judged by
+/// [`super::credentials::credentials_refused`], SL401's test, so that `show` and `check`
+/// agree.
+pub fn auth_refused(target: &RedisTarget, server: &RedisServer) -> Option<std::borrow::Cow<'static, str>> {
+    use std::borrow::Cow;
     let user = &server.default_user;
     match &target.auth {
-        None if !user.is_open() => Some("it sends no password and this server requires one (`-NOAUTH`)"),
+        None if !user.is_open() => Some(Cow::Borrowed("it sends no password and this server requires one (`-NOAUTH`)")),
         None => None,
         Some(a) if !a.password && a.user.as_deref().is_none_or(str::is_empty) => {
-            Some("its `auth` is empty, and phpredis still sends AUTH, which fails")
+            Some(Cow::Borrowed("its `auth` is empty, and phpredis still sends AUTH, which fails"))
         }
-        Some(a) if a.password && a.user.is_none() && user.nopass => Some(
+        Some(a) if a.password && a.user.is_none() && user.nopass => Some(Cow::Borrowed(
             "it sends a password, and this server's default user has none: `AUTH <password>` fails (\"called without any password configured for the default user\")",
-        ),
-        Some(_) => None,
+        )),
+        Some(_) => super::credentials::credentials_refused(target, server).map(|r| {
+            let code = r.reply.split(' ').next().unwrap_or(r.reply);
+            Cow::Owned(format!("it {} this server (`-{code}`)", r.why))
+        }),
     }
 }
 

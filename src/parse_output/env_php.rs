@@ -22,7 +22,13 @@ pub(super) fn parse_output(source: &Source, mask: bool) -> ParseOutput {
     }
     // A plain file has no unknown value to report.
     let (problems, _) = problems_and_secrets(source, &env, false);
-    ParseOutput { kind: FileKind::Envphp, value: Values::EnvPhp(TreeJson::new(env, mask)), problems, accepted: true }
+    ParseOutput {
+        kind: FileKind::Envphp,
+        value: Values::EnvPhp(TreeJson::new(env, mask)),
+        problems,
+        accepted: true,
+        complete: true,
+    }
 }
 
 /// The problems of the tree's errors and warnings, tokens PHP's messages quote masked; with
@@ -60,6 +66,7 @@ pub(super) fn value_output(source: &Source, env: EnvPhp, mask: bool) -> ParseOut
             value: Values::Json(serde_json::Value::Null),
             problems,
             accepted: false,
+            complete: true,
         };
     };
     for span in &ev.unknown {
@@ -87,7 +94,7 @@ pub(super) fn value_output(source: &Source, env: EnvPhp, mask: bool) -> ParseOut
     if mask {
         super::mask::mask_envphp(&mut value);
     }
-    ParseOutput { kind: FileKind::Envphp, value: Values::Json(value), problems, accepted: true }
+    ParseOutput { kind: FileKind::Envphp, value: Values::Json(value), problems, accepted: true, complete: true }
 }
 
 /// One line of an expression's text for a message: whitespace collapsed, cut at a char.

@@ -55,7 +55,7 @@ pub(super) fn parse_output(
         }
         a
     });
-    ParseOutput { kind: FileKind::Ini, value: Values::Ini { array, mask }, problems, accepted }
+    ParseOutput { kind: FileKind::Ini, value: Values::Ini { array, mask }, problems, accepted, complete: true }
 }
 
 /// What the `${name}` of a file spell: the names inside its save paths' passwords (a

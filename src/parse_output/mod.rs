@@ -26,6 +26,10 @@ pub struct ParseOutput {
     pub problems: Vec<Problem>,
     /// Whether the real program accepts the file.
     pub accepted: bool,
+    /// Whether `value` is all the program computes: `false` when a file it names was not
+    /// read (a redis.conf `include` outside the checked tree), whose values are missing and
+    /// whose verdict (`accepted`) is unknown; `problems` says which.
+    pub complete: bool,
 }
 
 /// The values of a parsed file, written as JSON straight from what the parser computed
@@ -133,6 +137,7 @@ pub struct ParseOptions {
 /// Read `path` (a regular file of at most 16 MiB, never /proc, /sys or /dev) and compute
 /// what its program sees.
 pub fn parse_file(path: &Path, options: &ParseOptions) -> Result<ParseOutput, ReadError> {
+    is_a_file(path)?;
     // Named inside a git work tree, it must stay in it (a tracked `confdir -> ..` link).
     let bytes = read_confined(path)?;
     Ok(parse_source_with(&Source::new(path, bytes), options))
@@ -164,7 +169,7 @@ pub fn parse_files<E>(
     let mut held_bytes = 0usize;
     let mut all = ini::References::default();
     for path in paths {
-        let read = read_confined(path).map(std::sync::Arc::<[u8]>::from);
+        let read = is_a_file(path).and_then(|()| read_confined(path)).map(std::sync::Arc::<[u8]>::from);
         if let Ok(bytes) = &read {
             all.extend(references_of(path, bytes, options));
         }
@@ -185,6 +190,18 @@ pub fn parse_files<E>(
         each(path, parsed)?;
     }
     Ok(())
+}
+
+/// A directory is refused: `parse` prints a file's values (the confinement reads a
+/// directory as empty, which would print `[]` as if it set nothing).
+fn is_a_file(path: &Path) -> Result<(), ReadError> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Err(ReadError::Refused {
+            path: path.to_owned(),
+            why: "is a directory: parse takes files (check takes directories)".into(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// `path` read as [`parse_file`] reads it: inside the git work tree it is named in, a

@@ -3,7 +3,8 @@
 //! value: `[{"directive", "args", "file", "line"}, ...]` with includes expanded in place.
 //! The `include` line itself is listed (before the directives it brings in), so the list
 //! shows where every file entered. Directives are listed up to and including the one
-//! redis-server stops at. Arguments are the unescaped bytes (lossy UTF-8); secrets are masked
+//! redis-server stops at. An include sesslint does not read (outside the checked tree) is
+//! listed unexpanded, the directives after it still are, and the output is not complete. Arguments are the unescaped bytes (lossy UTF-8); secrets are masked
 //! unless `--show-secrets` (which the comparison with `CONFIG GET` passes).
 
 use std::path::Path;
@@ -44,7 +45,30 @@ pub(super) fn parse_output(source: &Source, root: Option<&Path>, mask: bool) -> 
             ..Loader::new()
         },
     };
+    // An include sesslint does not read is not redis-server's refusal: the file's own
+    // directives after it are still listed, and the run says what is missing.
+    let loader = Loader { read_past_unread_includes: true, ..loader };
     let mut loaded = loader.load(source);
+    let unread: Vec<Problem> = loaded
+        .unread
+        .iter()
+        .map(|e| {
+            let hint = if root.is_none() && !e.message.contains("--root") {
+                "; to read the file's absolute includes from a copied tree, give that tree's top as --root DIR"
+            } else {
+                ""
+            };
+            Problem {
+                path: e.file.clone(),
+                line: e.line,
+                column: e.column,
+                message: format!(
+                    "{}{hint}; its directives are not listed, and whether redis-server accepts the whole is not known",
+                    e.message
+                ),
+            }
+        })
+        .collect();
     let problems = loaded
         .errors
         .iter()
@@ -81,9 +105,12 @@ pub(super) fn parse_output(source: &Source, root: Option<&Path>, mask: bool) -> 
             },
         }))
         .collect();
+    let mut problems: Vec<Problem> = problems;
+    let complete = unread.is_empty();
+    problems.splice(0..0, unread);
     let accepted = loaded.accepted();
     let value = Values::Directives { list: std::mem::take(&mut loaded.directives), mask };
-    ParseOutput { kind: FileKind::Redis, value, problems, accepted }
+    ParseOutput { kind: FileKind::Redis, value, problems, accepted, complete }
 }
 
 /// The directive list as JSON, written from the loaded directives one at a time (a 16 MiB

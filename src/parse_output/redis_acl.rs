@@ -40,5 +40,5 @@ pub(super) fn parse_output(source: &Source, mask: bool) -> ParseOutput {
         p.message = format!("warning: {}", p.message);
         p
     }));
-    ParseOutput { kind: FileKind::RedisAcl, value, accepted, problems }
+    ParseOutput { kind: FileKind::RedisAcl, value, accepted, problems, complete: true }
 }

@@ -195,6 +195,23 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.code == code)
 }
 
+/// The rules a word that names none may have meant: those whose name holds it as a part
+/// (`redis`: `redis-missing-auth`, ...), else the code or name within a typo of it.
+pub fn suggest(word: &str) -> Vec<&'static Rule> {
+    let lower = word.to_ascii_lowercase();
+    let holding: Vec<&'static Rule> =
+        RULES.iter().copied().filter(|r| !lower.is_empty() && r.name().split('-').any(|part| part == lower)).collect();
+    if !holding.is_empty() {
+        return holding;
+    }
+    let names = RULES.iter().flat_map(|r| [r.name(), r.code.as_str()]);
+    crate::suggest::did_you_mean(&lower, names)
+        .or_else(|| crate::suggest::did_you_mean(&word.to_ascii_uppercase(), RULES.iter().map(|r| r.code.as_str())))
+        .and_then(|m| find(&m))
+        .into_iter()
+        .collect()
+}
+
 /// Run every rule over the model; diagnostics come back in path and position order.
 pub fn check(model: &Model) -> Vec<Diagnostic> {
     check_selected(model, |_| true)

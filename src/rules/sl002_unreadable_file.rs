@@ -21,10 +21,17 @@
 //! outside the checked tree is never read, so a repository cannot make sesslint print the CI
 //! machine's files (`ln -s ~/.ssh/id_rsa redis.conf`).
 //!
+//! A directory that cannot be listed is reported where a file sesslint reads could be in
+//! it: the top of what is checked, a directory of PHP, php-fpm, Redis, Valkey, Apache,
+//! stunnel, spiped or PeerVPN (`/etc/redis`, `/etc/php/8.2/fpm/pool.d`), Magento's
+//! `app/etc`, or anywhere outside an `etc/` (a web root); not `/etc/ssl/private` or
+//! `/etc/polkit-1/rules.d`, which hold nothing sesslint reads.
+//!
 //! ## Example
 //! ```text
 //! $ sesslint /etc        # as an unprivileged user
-//! /etc/redis/redis.conf: permission denied
+//! SL002(unreadable-file)
+//!   ⚠ /etc/redis: could not read /etc/redis: permission denied
 //! ```
 //!
 //! ## Fix

@@ -124,7 +124,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                     d = d.with_related(label(model, setup.extensions[i].1, "loaded here"));
                 }
                 let help = if setup.sapi.is_some() {
-                    format!("enable it for this SAPI with `phpenmod -v <version> -s {} igbinary {module}` (it links conf.d/20-igbinary.ini and conf.d/20-{module}.ini, in that order)", setup.sapi_name())
+                    let version = debian_php_version(&setup.dir).unwrap_or("<version>");
+                    format!("enable it for this SAPI with `phpenmod -v {version} -s {} igbinary {module}` (it links conf.d/20-igbinary.ini and conf.d/20-{module}.ini, in that order)", setup.sapi_name())
                 } else {
                     format!("install and enable the `{module}` extension for this PHP (RHEL: php-pecl-{module}; Docker: docker-php-ext-enable {module}), after igbinary when it is built with it")
                 };
@@ -141,4 +142,13 @@ fn first_lines(setup: &PhpSetup) -> std::collections::HashMap<&str, usize> {
         first.entry(n.as_str()).or_insert(i);
     }
     first
+}
+
+/// The PHP version Debian's layout names in a SAPI's directory (`etc/php/8.2/fpm`: `8.2`),
+/// what `phpenmod -v` takes.
+fn debian_php_version(dir: &std::path::Path) -> Option<&str> {
+    let version = dir.parent()?;
+    (version.parent()?.file_name()? == "php").then_some(())?;
+    let v = version.file_name()?.to_str()?;
+    (v.contains('.') && v.chars().all(|c| c.is_ascii_digit() || c == '.')).then_some(v)
 }

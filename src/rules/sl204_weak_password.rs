@@ -67,7 +67,10 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 let n = st.chars.unwrap_or(0);
                 (
                     Severity::Warning,
-                    format!("is {n} characters long (fewer than {MIN_CHARS}), and Redis does not rate-limit AUTH"),
+                    format!(
+                        "is {n} character{} long (fewer than {MIN_CHARS}), and Redis does not rate-limit AUTH",
+                        if n == 1 { "" } else { "s" }
+                    ),
                 )
             };
             out.push(

@@ -57,6 +57,11 @@ pub struct Loader {
     /// The directories the walk spelled: a file an include or `aclfile` names in a directory
     /// the walk reached another way is the walk's file, not a second one.
     pub spellings: Option<Arc<crate::confine::Spellings>>,
+    /// An `include` sesslint does not read by its own rules (outside the checked tree, not a
+    /// regular file, too big: not redis-server's refusal) goes to [`LoadedConfig::unread`]
+    /// and reading goes on past it, instead of being an error (`sesslint parse`: the file's
+    /// own directives after it are still listed).
+    pub read_past_unread_includes: bool,
 }
 
 /// One directive in load order, includes expanded. Kept small (a 16 MiB config has
@@ -130,6 +135,9 @@ pub struct LoadedConfig {
     pub files: Vec<PathBuf>,
     /// With [`Loader::tree_is_a_copy`]: `dir`/`logfile` paths absent from the copy.
     pub notes: Vec<LoadError>,
+    /// With [`Loader::read_past_unread_includes`]: the includes sesslint did not read; their
+    /// directives are missing from `directives`.
+    pub unread: Vec<LoadError>,
 }
 
 impl LoadedConfig {
@@ -497,6 +505,11 @@ impl Loader {
                         }
                         Ok(Some(found)) => found,
                         Ok(None) => continue,
+                        Err(message) if self.read_past_unread_includes && message.starts_with(NOT_READ) => {
+                            let kind = LoadErrorKind::Include;
+                            state.out.unread.push(LoadError { kind, message, directive: name.to_owned(), ..at(span) });
+                            continue;
+                        }
                         Err(message) => {
                             fail(state, LoadErrorKind::Include, message)?;
                             continue;
@@ -804,13 +817,16 @@ fn strerror(e: &std::io::Error) -> String {
     }
 }
 
+/// How the message of an include sesslint does not read by its own rules begins.
+pub const NOT_READ: &str = "sesslint does not read the included";
+
 /// Why an include was not read: redis-server's own abort message when the file cannot be
 /// opened, sesslint's policy (outside the checked tree, /proc, not a regular file, too big)
 /// worded as sesslint's, since redis-server would have tried it.
 fn cant_open(path: &Path, e: &Refusal) -> String {
     match e {
         Refusal::Io(e) => format!("Fatal error, can't open config file '{}': {}", path.display(), strerror(e)),
-        other => format!("sesslint does not read the included '{}': {other}", path.display()),
+        other => format!("{NOT_READ} '{}': {other}", path.display()),
     }
 }
 
