@@ -1604,6 +1604,20 @@ pub fn userinfo_cut_at(piece: &str) -> Option<usize> {
     (!after.is_empty() && !after.bytes().all(|b| b.is_ascii_digit())).then_some(authority + colon + 1)
 }
 
+/// Whether a save-path piece (phpredis's split at blanks and commas) ends with a query key
+/// that names a credential, as [`save_path_secret_ranges`] judges key names, and nothing
+/// after it but its `=` (`tcp://h?auth=`, `tcp://h?auth`): its password was split off, and
+/// the pieces after it that are no address are that password (`auth= pw`, `auth =pw`,
+/// `auth=,pw`), whatever phpredis makes of them.
+pub fn piece_ends_in_credential_key(piece: &str) -> bool {
+    let raw = piece.strip_suffix('=').unwrap_or(piece).as_bytes();
+    let Some(q) = raw.iter().rposition(|&b| matches!(b, b'?' | b'&')) else {
+        return false;
+    };
+    let i = q + 1;
+    i < raw.len() && !raw[i..].contains(&b'=') && LongKey::default().names_a_secret(raw, i, raw.len())
+}
+
 fn percent_decode(s: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len());
     let mut i = 0;

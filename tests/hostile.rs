@@ -3703,6 +3703,73 @@ fn a_user_info_password_quoted_across_lines_is_masked_on_every_line() {
     assert!(concise.contains("phpredis splits the save path there"), "{concise}");
 }
 
+/// A save path's password split off right after its `auth` key by a blank or a comma
+/// (`auth= pw`, `auth = pw`, `auth =pw`, `auth=,pw`): phpredis sends an empty AUTH and tries
+/// the password as a host of its own (asked live: the session fails against the server
+/// that wants that password, and PHP's warning names the word as the host it looked up,
+/// while `auth=pw` stores the session). sesslint says the password was split there and no
+/// output names that word, nor a host made of it, in a php.ini or a pool.
+#[test]
+fn a_password_split_off_right_after_its_auth_key_is_never_shown_as_a_host() {
+    const PW: &str = "LeakSA7x";
+    let live = common::php_with_phpredis("phpredis is not asked what it makes of the split")
+        .zip(common::oracle("redis-server"));
+    let tmp = tempfile::tempdir().expect("tmp");
+    let port = common::redis::free_port();
+    let _server = live.as_ref().map(|(_, redis)| {
+        let conf = tmp.path().join("redis.conf");
+        write(&conf, format!("bind 127.0.0.1\nport {port}\nsave \"\"\nrequirepass {PW}\n"));
+        match common::redis::start_as_configured(redis, &conf, tmp.path(), &["--dir", &tmp.path().to_string_lossy()]) {
+            common::redis::Outcome::Running(s) => s,
+            common::redis::Outcome::Refused(log) => panic!("redis-server refused {}: {log}", conf.display()),
+        }
+    });
+    // phpredis picks a session's host by its id's first 4 bytes modulo the hosts' weights:
+    // ids starting `a` and `b` reach both hosts of a two-host save path.
+    const STORE: &str = "$n = 0; foreach (['asesslint', 'bsesslint'] as $id) { session_id($id); \
+        if (session_start()) { $_SESSION['n'] = 1; if (session_write_close()) { $n++; } } } echo \"stored $n\\n\";";
+    // (the text after `auth`, the host phpredis looks up; `None`: the session is stored)
+    for (query, host) in [
+        (format!("={PW}"), None),
+        (format!("= {PW}"), Some(PW.to_owned())),
+        (format!(" = {PW}"), Some(PW.to_owned())),
+        (format!(" ={PW}"), Some(format!("={PW}"))),
+        (format!("=,{PW}"), Some(PW.to_owned())),
+    ] {
+        let save_path = format!("tcp://127.0.0.1:{port}?timeout=1&auth{query}");
+        let repo = tempfile::tempdir().expect("tmp");
+        let ini = "etc/php/8.2/cli/php.ini";
+        write(
+            &repo.path().join(ini),
+            format!("extension=igbinary\nextension=redis\nsession.save_handler = redis\nsession.save_path = \"{save_path}\"\n"),
+        );
+        if let Some((php, _)) = &live {
+            let o = Command::new(php)
+                .args(["-n", "-c"])
+                .arg(repo.path().join(ini))
+                .args(["-d", "display_errors=stderr", "-r", STORE])
+                .output()
+                .expect("run php");
+            let said = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+            let stored = if host.is_none() { "stored 2" } else { "stored 0" };
+            assert!(said.starts_with(stored), "{save_path}: php says {said}");
+            if let Some(host) = &host {
+                assert!(said.contains(&format!("getaddrinfo for {host} failed")), "{save_path}: php says {said}");
+            }
+        }
+        if host.is_none() {
+            continue;
+        }
+        write(
+            &repo.path().join("etc/php/8.2/fpm/pool.d/www.conf"),
+            format!("[www]\nlisten = /run/php.sock\nphp_value[session.save_handler] = redis\nphp_value[session.save_path] = \"{save_path}\"\n"),
+        );
+        ini_secrets_shown_nowhere(repo.path(), ini, &[PW]);
+        let concise = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
+        assert_eq!(concise.matches("phpredis splits the save path there").count(), 2, "{save_path}:\n{concise}");
+    }
+}
+
 /// A user-info password holding a blank or a comma (PHP's `parse_url` reads it to the last
 /// `@`, compared live), or a `/` or `?` (PHP refuses the URL, but the bytes are still the
 /// password), is masked whole in a valid php.ini, a pool and env.php, in every output.

@@ -257,7 +257,8 @@ fn parse_save_path_with_passwords(handler: &str, save_path: &str) -> Vec<(RedisT
         return parse_cluster(save_path);
     }
     // phpredis splits on whitespace and commas before parsing each URL. A piece that follows
-    // a password and is no address is the rest of that password: never shown as a host.
+    // a password, or a credential key with nothing after it, and is no address is (the rest
+    // of) that password: phpredis tries it as a host, but it is never shown as one.
     let mut out: Vec<(RedisTarget, Option<String>)> = Vec::new();
     let mut after_password = false;
     let looks_like_address =
@@ -284,7 +285,9 @@ fn parse_save_path_with_passwords(handler: &str, save_path: &str) -> Vec<(RedisT
             // there, the rest of the password on the next line; never quoted as a port.
             secrets.push(from..piece.len());
         }
-        after_password = secrets.last().is_some_and(|r| r.end == piece.len());
+        // `tcp://h?auth=` + `pw`: the password's blank or comma came right after its key.
+        after_password =
+            secrets.last().is_some_and(|r| r.end == piece.len()) || crate::secrets::piece_ends_in_credential_key(piece);
         out.push(parse_piece(piece, &secrets));
     }
     out
@@ -752,6 +755,34 @@ mod tests {
         assert_eq!(list.len(), 1);
         assert_eq!(list[0].problems, [TargetProblem::PasswordSplit]);
         assert!(!format!("{list:?}").contains("cd"));
+    }
+
+    #[test]
+    fn a_password_split_off_right_after_its_key_is_not_a_host() {
+        // phpredis sends an empty AUTH to `h` and tries the word after as a host (PHP warns
+        // "getaddrinfo for SEC failed"): that word is the password all the same.
+        for sp in [
+            "tcp://h?auth= SEC30",
+            "tcp://h?auth = SEC31",
+            "tcp://h?auth =SEC12",
+            "tcp://h?timeout=1&auth=,SEC32",
+            "tcp://h?auth[]=u&auth[]= SEC33",
+            "tcp://h?auht= SEC34",
+            "tcp://h?password = SEC35",
+            "tcp://h?auth=\nSEC36",
+        ] {
+            let list = parse_save_path("redis", sp);
+            assert_eq!(list.len(), 1, "{sp:?}: {list:?}");
+            assert_eq!(list[0].host.as_deref(), Some("h"));
+            assert!(list[0].problems.contains(&TargetProblem::PasswordSplit), "{sp:?}: {list:?}");
+            assert!(!format!("{list:?}").contains("SEC"), "{sp:?}: {list:?}");
+        }
+        // An address after it is a host; a word after an empty key that is no credential,
+        // or after a credential that is not last, is one too.
+        let hosts = |sp: &str| parse_save_path("redis", sp).into_iter().map(|t| t.host).collect::<Vec<_>>();
+        assert_eq!(hosts("tcp://h?auth= tcp://h2:6379"), [Some("h".into()), Some("h2".into())]);
+        assert_eq!(hosts("tcp://h?prefix= h2"), [Some("h".into()), Some("h2".into())]);
+        assert_eq!(hosts("tcp://h?auth=&timeout=1 h2"), [Some("h".into()), Some("h2".into())]);
     }
 
     #[test]
