@@ -9,7 +9,9 @@ pub const MASK: &str = "********";
 /// redis.conf: the byte ranges, inside each argument, that hold a secret (index into
 /// `args`, range in that argument). `name` is lowercased. `requirepass`, `masterauth` and the
 /// TLS key passphrases (redis-server's SENSITIVE_CONFIG), an ACL user's `>password`,
-/// `<password>` and `#hash`, and sentinel's `auth-pass`.
+/// `<password>` and `#hash`, sentinel's `auth-pass`, and the new name `rename-command`
+/// gives a command (Redis's advice is an unguessable one: whoever knows it may run the
+/// command), unless empty (`""` disables the command and hides nothing).
 pub fn redis_secret_args(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>)> {
     use crate::syntax::redis_conf::directives;
     match directives::lookup(name) {
@@ -22,6 +24,9 @@ pub fn redis_secret_args(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>
             .skip(1)
             .filter_map(|(i, a)| crate::syntax::redis_acl::acl_rule_secret_from(a).map(|f| (i, f..a.len())))
             .collect(),
+        directives::Lookup::RenameCommand => {
+            args.iter().enumerate().skip(1).filter(|(_, a)| !a.is_empty()).map(|(i, a)| (i, 0..a.len())).collect()
+        }
         // `sentinel auth-pass <master> <password>`, `sentinel sentinel-pass <password>`, an
         // option glued to its value (`auth-pass=pw`): [`sentinel_secret`].
         directives::Lookup::Sentinel => {
@@ -46,7 +51,7 @@ pub fn redis_secret_args(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>
         // name is, so the search of the whole table is skipped.
         directives::Lookup::Unknown if !near_a_secret_directive(name) => unknown_acl_like(args),
         directives::Lookup::Unknown => {
-            let known = directives::DIRECTIVES.iter().map(|d| d.name).chain(["user", "sentinel"]);
+            let known = directives::DIRECTIVES.iter().map(|d| d.name).chain(["user", "sentinel", "rename-command"]);
             match crate::suggest::did_you_mean(name, known).as_deref() {
                 Some(meant) if meant != name && meant != "sentinel" => {
                     let meant_secrets = redis_secret_args(meant, args);
@@ -67,6 +72,26 @@ pub fn redis_secret_args(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>
         directives::Lookup::ModuleConfig => unknown_acl_like(args),
         _ => Vec::new(),
     }
+}
+
+/// A redis.conf `user` directive (`name` lowercased; `args`: the user name, then its rules)
+/// that redis-server refuses for its rules (redis 7.0.15 `ACLAppendUserForLoading`: "Error
+/// in user declaration ...: Syntax error", asked live) with words after a password rule
+/// (`user u on >a Qz`, `>a` + a tab + `Qz`: a password with a blank, unquoted): the index
+/// in `args` of the first password rule (`>pw`, `<pw`, `#hash`); the words after it are that
+/// password's rest as its writer meant it. `None` for a line redis-server accepts (a user
+/// defined twice is judged alone), one with no word after a password, and other names.
+pub fn refused_user_password_from(name: &str, args: &[&[u8]]) -> Option<usize> {
+    use crate::syntax::redis_conf::{directives, ArgBytes, Checker};
+    if !matches!(directives::lookup(name), directives::Lookup::User) {
+        return None;
+    }
+    let k = args.iter().skip(1).position(|a| crate::syntax::redis_acl::acl_rule_secret_from(a).is_some())? + 1;
+    if k + 1 >= args.len() {
+        return None;
+    }
+    let values: Vec<ArgBytes> = args.iter().map(|a| a.to_vec().into()).collect();
+    Checker::new().directive("user", &values).is_err().then_some(k)
 }
 
 /// Where a password stands on a `sentinel` line, counted from its option word (0).
@@ -127,14 +152,15 @@ fn module_config_holds_a_secret(lower: &str) -> bool {
     unknown_name_holds_a_secret(lower.split_once('.').map_or(lower, |(_, setting)| setting))
 }
 
-/// Whether `name` is within did-you-mean distance ([`crate::suggest::is_typo_of`]) of `user`
-/// or of a directive whose values are masked: only then can the did-you-mean in
-/// [`redis_secret_args`] give a name with secrets. Those names are built once.
+/// Whether `name` is within did-you-mean distance ([`crate::suggest::is_typo_of`]) of `user`,
+/// `rename-command` or a directive whose values are masked: only then can the did-you-mean
+/// in [`redis_secret_args`] give a name with secrets. Those names are built once.
 fn near_a_secret_directive(name: &str) -> bool {
     use crate::syntax::redis_conf::directives;
     static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
     let names = NAMES.get_or_init(|| {
-        directives::DIRECTIVES.iter().map(|d| d.name).filter(|n| directives::is_sensitive(n)).chain(["user"]).collect()
+        let sensitive = directives::DIRECTIVES.iter().map(|d| d.name).filter(|n| directives::is_sensitive(n));
+        sensitive.chain(["user", "rename-command"]).collect()
     });
     names.iter().any(|k| crate::suggest::is_typo_of(name, k))
 }
@@ -222,10 +248,20 @@ pub fn redis_broken_line_secret(line: &[u8]) -> Option<usize> {
     let sensitive_from = |n: usize| words(line).nth(n).map(|w| w.start);
     match redis_class(first) {
         RedisName::User => sensitive_from(2),
+        RedisName::Rename => rename_line_secret(line),
         RedisName::Sentinel => sentinel_line_secret(line),
         RedisName::Secret => sensitive_from(1),
         RedisName::Plain => None,
     }
+}
+
+/// A `rename-command` line (its first word that name, any case) judged by its words alone:
+/// from its third word on (the new name, and whatever follows it), unless that is only `""`
+/// or `''` (a command disabled, hiding nothing).
+fn rename_line_secret(line: &[u8]) -> Option<usize> {
+    let new_name = words(line).nth(2)?;
+    let rest = line[new_name.start..].trim_ascii_end();
+    (rest != b"\"\"" && rest != b"''").then_some(new_name.start)
 }
 
 /// redis.conf, a line that does not parse (an unterminated quote) whose first word names
@@ -408,6 +444,8 @@ pub fn redis_value_secret(name: &str, value: &str) -> Option<usize> {
 enum RedisName {
     /// `user`: its rules from the third word on.
     User,
+    /// `rename-command`: the new name, the third word.
+    Rename,
     /// `sentinel`: depends on its second word.
     Sentinel,
     /// A name whose arguments are secrets ([`redis_secret_args`] masks a lone argument).
@@ -427,7 +465,7 @@ fn redis_class(word: &[u8]) -> RedisName {
 
 /// False when `word`, by its letters and length alone, can be none of the names
 /// [`redis_name_class`] does not call plain: one [`may_name_a_secret`] lets through (the
-/// words of [`unknown_name_holds_a_secret`]), `user`, `sentinel`, a masked directive's name
+/// words of [`unknown_name_holds_a_secret`]), `user`, `sentinel`, `rename-command`, a masked directive's name
 /// or alias, or a did-you-mean typo of a masked directive's name (within `max(2, len / 6)`
 /// edits: that many of its distinct letters and bytes missing at most).
 fn may_be_a_redis_secret_name(word: &[u8]) -> bool {
@@ -447,7 +485,8 @@ fn may_be_a_redis_secret_name_by_letters(m: u32, len: usize) -> bool {
         let sensitive = directives::DIRECTIVES.iter().filter(|d| d.sensitive);
         let typos = sensitive.clone().map(|d| entry(d.name, 2.max(d.name.len() / 6)));
         let aliases = sensitive.filter_map(|d| d.alias).chain(directives::EXTRA_ALIASES.iter().map(|a| a.0));
-        let mut names: Vec<_> = typos.chain(aliases.chain(["user", "sentinel"]).map(|n| entry(n, 0))).collect();
+        let exact = aliases.chain(["user", "sentinel", "rename-command"]);
+        let mut names: Vec<_> = typos.chain(exact.map(|n| entry(n, 0))).collect();
         // Shortest first: a word (most are a comment's short first word) stops at the
         // first name it is too short for.
         names.sort_by_key(|&(_, _, len)| len);
@@ -471,6 +510,7 @@ fn redis_name_class(first: &[u8]) -> RedisName {
     };
     match &*name {
         "user" => RedisName::User,
+        "rename-command" => RedisName::Rename,
         "sentinel" => RedisName::Sentinel,
         _ if !redis_secret_args(&name, &[b"x"]).is_empty() => RedisName::Secret,
         _ => RedisName::Plain,
@@ -1778,6 +1818,28 @@ mod tests {
         assert_eq!(redis_broken_line_secret(b"user alice on \">pw"), Some(11));
         assert_eq!(redis_broken_line_secret(b"sentinel auth-pass m \"x"), Some(21));
         assert_eq!(redis_broken_line_secret(b"bind \"x"), None);
+        // `rename-command`'s new name (a disabled command's `""` hides nothing).
+        assert_eq!(redis_broken_line_secret(b"rename-command CONFIG b840fc02"), Some(22));
+        assert_eq!(redis_broken_line_secret(b"RENAME-COMMAND config \"x"), Some(22));
+        assert_eq!(redis_broken_line_secret(b"rename-command CONFIG \"\""), None);
+        assert_eq!(redis_broken_line_secret(b"rename-command CONFIG ''  "), None);
+        assert_eq!(redis_broken_line_secret(b"rename-command CONFIG"), None);
+        assert_eq!(redis_secret_args("rename-command", &[b"CONFIG", b"x"]), vec![(1, 0..1)]);
+        assert_eq!(redis_secret_args("rename-command", &[b"CONFIG", b""]), vec![]);
+        assert_eq!(redis_secret_args("rename-comand", &[b"CONFIG", b"x"]), vec![(1, 0..1)]);
+        for line in [&b"rename-command CONFIG x"[..], b"rename-command CONFIG \"\"", b"Rename-Command a"] {
+            assert_eq!(redis_broken_line_secret(line), line_by_line_reference::redis_broken_line_secret(line));
+        }
+        // A `user` line redis-server refuses with words after its password: they are its
+        // rest; not on a line it reads, nor with the password last.
+        let refused = |args: &[&[u8]]| refused_user_password_from("user", args);
+        assert_eq!(refused(&[b"u", b"on", b">a", b"Qz"]), Some(2));
+        assert_eq!(refused(&[b"u", b"on", b"#0123", b"Qz"]), Some(2));
+        assert_eq!(refused(&[b"u", b"on", b">a", b"~*", b"+@all"]), None);
+        assert_eq!(refused(&[b"u", b"on", b">a", b"allkeys"]), None);
+        assert_eq!(refused(&[b"u", b"on", b"~*", b"bad"]), None);
+        assert_eq!(refused(&[b"u", b"bad", b">a"]), None);
+        assert_eq!(refused_user_password_from("bind", &[b"u", b">a", b"Qz"]), None);
         // A commented-out name glued to its value; prose that only names one is no value.
         assert_eq!(redis_comment_glued_secret(b"requirepass=pw"), Some(12));
         assert_eq!(redis_comment_glued_secret(b"masterauth\x01pw x"), Some(10));
@@ -2239,6 +2301,7 @@ pub(crate) mod line_by_line_reference {
         let sensitive_from = |n: usize| words(line).nth(n).map(|w| w.start);
         let from = match &*name {
             "user" => sensitive_from(2),
+            "rename-command" => super::rename_line_secret(line),
             "sentinel" => super::sentinel_line_secret(line),
             _ if !redis_secret_args(&name, &[b"x"]).is_empty() => sensitive_from(1),
             _ => None,

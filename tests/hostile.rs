@@ -3703,6 +3703,60 @@ fn a_user_info_password_quoted_across_lines_is_masked_on_every_line() {
     assert!(concise.contains("phpredis splits the save path there"), "{concise}");
 }
 
+/// `rename-command CONFIG <name>`: whoever knows the new name runs the command (asked live:
+/// `CONFIG` is then unknown and `<name> GET port` answers), so the name is masked wherever a
+/// redis.conf line is shown (frames, `parse`), commented out too; a command renamed to `""`
+/// (disabled) stays shown, and `--show-secrets` shows the name.
+#[test]
+fn a_new_command_name_is_masked_as_a_password_is() {
+    // Each line stands next to a finding's line (SL204 at `requirepass`, SL001 at the
+    // refused line below), where a frame shows it.
+    let head = "bind 127.0.0.1\nrename-command CONFIG LeakRC1\nrequirepass short\nrename-command FLUSHALL \"\"\n";
+    let (commented, disabled) = ("# rename-command CONFIG LeakRC2\n", "# rename-command CONFIG \"\"\n");
+    let conf = format!("{head}{commented}{disabled}");
+    if let Some(server) = common::oracle("redis-server") {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let path = tmp.path().join("redis.conf");
+        write(&path, &conf);
+        let _running = match common::redis::start(&server, &path, tmp.path(), tmp.path(), &[]) {
+            common::redis::Outcome::Running(s) => s,
+            common::redis::Outcome::Refused(log) => panic!("redis-server refused {conf:?}: {log}"),
+        };
+        let sock = tmp.path().join("s.sock");
+        let ask = |args: &[&[u8]]| common::redis::command(&sock, Some(b"short"), args).expect("redis answers");
+        let old = ask(&[b"CONFIG", b"GET", b"port"]);
+        assert!(matches!(&old, common::redis::Resp::Error(e) if e.contains("unknown command")), "CONFIG: {old:?}");
+        let new = ask(&[b"LeakRC1", b"GET", b"port"]);
+        assert!(matches!(new, common::redis::Resp::Array(_)), "LeakRC1 GET port: {new:?}");
+        let flush = ask(&[b"FLUSHALL"]);
+        assert!(
+            matches!(&flush, common::redis::Resp::Error(e) if e.contains("unknown command")),
+            "FLUSHALL: {flush:?}"
+        );
+    }
+    let repo = tempfile::tempdir().expect("tmp");
+    // A line redis-server refuses (three words after the name) is masked from the new name.
+    write(
+        &repo.path().join("etc/redis/redis.conf"),
+        format!("{head}{commented}rename-command DEBUG LeakRC3 x\n{disabled}"),
+    );
+    let mut outputs = every_output(repo.path(), &[]);
+    for args in [vec!["parse", "etc/redis/redis.conf"], vec!["parse", "--format", "json", "etc/redis/redis.conf"]] {
+        outputs.push((args.join(" "), all_output(&sesslint_in(repo.path(), &args))));
+    }
+    for (what, text) in &outputs {
+        for needle in ["LeakRC1", "LeakRC2", "LeakRC3"] {
+            assert!(!text.contains(needle), "{what} shows {needle}:\n{text}");
+        }
+    }
+    let human = all_output(&sesslint_in(repo.path(), &["check", "."]));
+    for line in ["rename-command CONFIG ********", "rename-command FLUSHALL \"\"", "# rename-command CONFIG \"\""] {
+        assert!(human.contains(line), "no {line:?} in a frame:\n{human}");
+    }
+    let shown = all_output(&sesslint_in(repo.path(), &["check", "--show-secrets", "."]));
+    assert!(shown.contains("rename-command CONFIG LeakRC1"), "--show-secrets hides it:\n{shown}");
+}
+
 /// A save path's password split off right after its `auth` key by a blank or a comma
 /// (`auth= pw`, `auth = pw`, `auth =pw`, `auth=,pw`): phpredis sends an empty AUTH and tries
 /// the password as a host of its own (asked live: the session fails against the server

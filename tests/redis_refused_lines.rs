@@ -1,6 +1,6 @@
 //! redis.conf and ACL lines redis-server refuses that still carry a password after a masked
 //! name (`; requirepass pw`, `config set requirepass pw`, `requirepass=pw`, `; user x on >pw`,
-//! `requirepass\0pw`, `sentinel auth-pass=pw`): redis-server 7.0.15 refuses each (live, on a
+//! `requirepass\0pw`, `sentinel auth-pass=pw`, `user x on >a pw`): redis-server 7.0.15 refuses each (live, on a
 //! unix socket; sentinel's in sentinel mode too), and no output shows the password. And lines
 //! it reads otherwise than written, without the password (a NUL drops the rest of its read:
 //! `user u on \0>pw`), or not at all (`# sentinel auth-pass=pw`): it starts, the user's
@@ -50,6 +50,11 @@ const REDIS_LINES: &[(&str, &str)] = &[
     ("user x on=>LeakR34", "LeakR34"),
     ("user x on>LeakR35", "LeakR35"),
     ("user x nopass\u{b}>LeakR36", "LeakR36"),
+    // A password with a blank, unquoted: redis-server splits it and refuses the word after
+    // it as a rule ("Error in user declaration ...: Syntax error").
+    ("user x on >a LeakR37", "LeakR37"),
+    ("user x on >a\tLeakR38 ~* +@all", "LeakR38"),
+    ("user x on #0123 LeakR39", "LeakR39"),
 ];
 
 /// `sentinel` lines glued to their password: refused in sentinel mode too (`Unrecognized

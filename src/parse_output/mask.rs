@@ -100,11 +100,17 @@ pub(super) fn redis_directive<'a>(name: &'a str, args: &mut [Cow<'a, str>], join
         return Cow::Owned(format!("{}{MASK}", name.get(..from).unwrap_or("")));
     }
     let refs: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+    let rest_from =
+        secrets::refused_user_password_from(&name.to_ascii_lowercase(), &refs).map_or(args.len(), |k| k + 1);
     for (i, r) in secrets::redis_secret_args(name, &refs) {
         if let Some(s) = args.get_mut(i) {
             let keep = s.get(..r.start).unwrap_or("");
             *s = Cow::Owned(format!("{keep}{MASK}"));
         }
+    }
+    // A refused `user` line's words after its password: that password's rest.
+    for a in args.iter_mut().skip(rest_from) {
+        *a = Cow::Owned(MASK.to_owned());
     }
     Cow::Borrowed(name)
 }

@@ -66,6 +66,11 @@ fn old_mask_redis(value: &mut Value) {
                 *s = format!("{keep}{MASK}");
             }
         }
+        if let Some(k) = secrets::refused_user_password_from(&name, &refs) {
+            for a in args.iter_mut().skip(k + 1) {
+                *a = Value::String(MASK.to_owned());
+            }
+        }
     }
 }
 

@@ -33,7 +33,7 @@ pub fn ini_key(key: &str) -> bool {
 /// [`super::redis_secret_args`]' unknown-name branch with the did-you-mean over the whole table.
 pub fn unknown_redis(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>)> {
     use crate::syntax::redis_conf::directives;
-    let known = directives::DIRECTIVES.iter().map(|d| d.name).chain(["user", "sentinel"]);
+    let known = directives::DIRECTIVES.iter().map(|d| d.name).chain(["user", "sentinel", "rename-command"]);
     match crate::suggest::did_you_mean(name, known).as_deref() {
         Some(meant) if meant != name && meant != "sentinel" => {
             let meant_secrets = super::redis_secret_args(meant, args);

@@ -702,6 +702,12 @@ fn in_redis_tree(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
         }
         let args = d.args();
         let values: Vec<&[u8]> = args.iter().map(|a| a.value.as_slice()).collect();
+        // A `user` line redis-server refuses with words after a password (`user u on >a Qz`:
+        // a password with a blank, unquoted): those words are that password's rest.
+        if let Some(k) = crate::secrets::refused_user_password_from(&name, &values) {
+            let from = crate::syntax::redis_acl::acl_rule_secret_from(values[k]).unwrap_or(0);
+            out.push(Span::new(args[k].span.start + from, args[args.len() - 1].span.end));
+        }
         for (i, r) in crate::secrets::redis_secret_args(&name, &values) {
             let a = &args[i];
             if a.value.is_empty() {

@@ -249,13 +249,16 @@ impl Checker {
         // redis-server names the offending word as argv[j], j being the rule's index among
         // the rules (not among all words): it prints "user", the username, or an earlier rule.
         // A rule that sets a password (`>pw`, `<pw`, `#hash`) is named by its kind only:
-        // redis-server prints it in its log, sesslint's messages never carry it.
+        // redis-server prints it in its log, sesslint's messages never carry it; nor a word
+        // after one (`user u >a allkeys on Qz`, refused: the password's rest, unquoted).
+        let password_at = args.iter().skip(1).position(|a| crate::syntax::redis_acl::acl_rule_secret_from(a).is_some());
         let word = |j: usize| -> String {
             let w: &[u8] = match j {
                 0 => b"user",
                 _ => args.get(j - 1).map(ArgBytes::as_slice).unwrap_or(b""),
             };
             match (j, w.first()) {
+                (2.., _) if password_at.is_some_and(|p| j - 1 > p + 1) => "********".to_owned(),
                 (2.., Some(&c @ (b'>' | b'<' | b'#'))) => format!("{}********", c as char),
                 (2.., _) => masked_rule(w),
                 _ => String::from_utf8_lossy(w).into_owned(),

@@ -161,6 +161,10 @@ pub(crate) fn plain_in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<
         }
         let args = d.args();
         let values: Vec<&[u8]> = args.iter().map(|a| a.value.as_slice()).collect();
+        if let Some(k) = crate::secrets::refused_user_password_from(&d.name_lowercase(), &values) {
+            let from = crate::syntax::redis_acl::acl_rule_secret_from(values[k]).unwrap_or(0);
+            out.push(Span::new(args[k].span.start + from, args[args.len() - 1].span.end));
+        }
         for (i, r) in crate::secrets::redis_secret_args(&d.name_lowercase(), &values) {
             let a = &args[i];
             if a.value.is_empty() {
