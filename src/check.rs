@@ -51,8 +51,14 @@ fn run_lines(model: &Model, config: &Config, index_lines: bool) -> Vec<Diagnosti
     found.sort_by(|a, b| {
         (&a.primary.path, a.primary.span.start, a.code).cmp(&(&b.primary.path, b.primary.span.start, b.code))
     });
+    // Each rule's unmade findings counted once for every file, when the first file over its
+    // cap asks (a fleet may hold thousands such files).
+    let left_out = std::cell::RefCell::new(std::collections::HashMap::new());
     cap_per_rule_and_file(found, &|path, code| {
-        model.file_id(path).map_or(0, |f| rules::bound::left_out(model, f, code))
+        let Some(file) = model.file_id(path) else { return 0 };
+        let mut left_out = left_out.borrow_mut();
+        let per_file = left_out.entry(code).or_insert_with(|| rules::bound::left_out(model, code));
+        per_file.get(&file).copied().unwrap_or(0)
     })
 }
 

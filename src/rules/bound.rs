@@ -1,8 +1,10 @@
 //! The findings a rule makes from one file's list of records (syntax errors, unknown
 //! directives): at most the report's cap of them, the rest only counted.
 
+use std::collections::HashMap;
+
 use crate::codes::Code;
-use crate::model::{FileId, Model};
+use crate::model::{FileId, Location, Model};
 use crate::span::Span;
 
 /// Findings the report keeps per rule per file (`check`); the rest become one finding saying
@@ -44,18 +46,134 @@ pub fn made(model: &Model, file: FileId, spans: &[Span]) -> Option<Vec<bool>> {
     Some(made)
 }
 
-/// How many findings of `code` a rule left unmade in `file` ([`made`]): the report counts
-/// them in the summary at its last one made. 0 for the rules that make all of theirs.
-pub fn left_out(model: &Model, file: FileId, code: Code) -> usize {
-    let f = model.file(file);
-    let unmade = |spans: &[Span]| made(model, file, spans).map_or(0, |m| m.iter().filter(|k| !**k).count());
-    let spans = |list: &mut dyn Iterator<Item = Span>| list.collect::<Vec<Span>>();
-    match code {
-        Code::SyntaxError => {
-            unmade(&spans(&mut f.syntax_errors.iter().map(|e| e.span)))
-                + unmade(&spans(&mut f.syntax_warnings.iter().map(|e| e.span)))
+/// [`made`] for records in any files (a rule's places over the whole model, in any order):
+/// one flag per place, each file's places chosen as [`made`] chooses them.
+pub fn made_at(model: &Model, places: &[Location]) -> Vec<bool> {
+    let mut flags = vec![true; places.len()];
+    for (file, at) in by_file(places) {
+        if let Some(m) = made(model, file, &at.iter().map(|&i| places[i].span).collect::<Vec<_>>()) {
+            for (&i, keep) in at.iter().zip(m) {
+                flags[i] = keep;
+            }
         }
-        Code::UnknownDirective => unmade(&spans(&mut f.unknown_directives.iter().map(|u| u.span))),
-        _ => 0,
+    }
+    flags
+}
+
+/// The indices of `places` in each file, in list order, only of the files with more places
+/// than [`MADE_PER_LIST`] (the others' are all made).
+fn by_file(places: &[Location]) -> HashMap<FileId, Vec<usize>> {
+    let mut count: HashMap<FileId, usize> = HashMap::new();
+    for p in places {
+        *count.entry(p.file).or_default() += 1;
+    }
+    let mut at: HashMap<FileId, Vec<usize>> = HashMap::new();
+    for (i, p) in places.iter().enumerate() {
+        if count[&p.file] > MADE_PER_LIST {
+            at.entry(p.file).or_default().push(i);
+        }
+    }
+    at
+}
+
+/// How many findings of `code` a rule left unmade ([`made`], [`made_at`]) in each file that
+/// has any: the report counts them in the summary at its last one made. Empty for the rules
+/// that make all of theirs. One pass over the rule's records for all files.
+pub fn left_out(model: &Model, code: Code) -> HashMap<FileId, usize> {
+    let lists = |f: &crate::model::LoadedFile| -> Vec<Vec<Span>> {
+        match code {
+            Code::SyntaxError => vec![
+                f.syntax_errors.iter().map(|e| e.span).collect(),
+                f.syntax_warnings.iter().map(|e| e.span).collect(),
+            ],
+            _ => vec![f.unknown_directives.iter().map(|u| u.span).collect()],
+        }
+    };
+    let long = |f: &crate::model::LoadedFile| match code {
+        Code::SyntaxError => f.syntax_errors.len().max(f.syntax_warnings.len()) > MADE_PER_LIST,
+        _ => f.unknown_directives.len() > MADE_PER_LIST,
+    };
+    match code {
+        Code::FilesSessionHandler => unmade_at(model, &super::sl101_files_session_handler::places(model)),
+        Code::WeakPassword => unmade_at(model, &super::sl204_weak_password::places(model)),
+        Code::SyntaxError | Code::UnknownDirective => {
+            let mut out = HashMap::new();
+            for (i, f) in model.files.iter().enumerate().filter(|(_, f)| long(f)) {
+                let file = FileId(i);
+                let n: usize = lists(f)
+                    .iter()
+                    .map(|spans| made(model, file, spans).map_or(0, |m| m.iter().filter(|k| !**k).count()))
+                    .sum();
+                out.insert(file, n);
+            }
+            out
+        }
+        _ => HashMap::new(),
+    }
+}
+
+/// How many of `places` [`made_at`] leaves unmade, per file.
+fn unmade_at(model: &Model, places: &[Location]) -> HashMap<FileId, usize> {
+    let mut out = HashMap::new();
+    for (place, keep) in places.iter().zip(made_at(model, places)) {
+        if !keep {
+            *out.entry(place.file).or_default() += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Diagnostic;
+
+    /// A pool file of 300 pools keeping sessions in files and a redis.conf of 300 ACL users
+    /// of a short password: SL101 and SL204 make at most [`MADE_PER_LIST`] findings per file
+    /// and those a suppression comment covers, the report keeps 100 of each and counts the
+    /// other 200 in its summary; the suppressed one is silenced, so its comment is used.
+    #[test]
+    fn a_finding_per_pool_or_acl_user_is_made_up_to_the_cap_and_the_rest_counted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let put = |rel: &str, text: String| {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().expect("dir")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        };
+        let n = 300;
+        let pools: String = (0..n)
+            .map(|i| {
+                let ignore = if i == 250 { "; sesslint: ignore[SL101]\n" } else { "" };
+                format!("{ignore}[p{i}]\nlisten = /run/p{i}.sock\n")
+            })
+            .collect();
+        put("etc/php/8.2/fpm/pool.d/www.conf", pools);
+        let users: String = (0..n)
+            .map(|i| {
+                let ignore = if i == 250 { "# sesslint: ignore[SL204]\n" } else { "" };
+                format!("{ignore}user u{i} on >short{i} ~* +@all\n")
+            })
+            .collect();
+        put("etc/redis/redis.conf", format!("requirepass {}\n{users}", "x".repeat(40)));
+        let model = crate::model::build(&[dir.path().to_path_buf()], &Default::default());
+        let found = crate::rules::check(&model);
+        for code in [Code::FilesSessionHandler, Code::WeakPassword] {
+            let made = found.iter().filter(|d| d.code == code).count();
+            assert_eq!(made, MADE_PER_LIST + 1, "{code}: the first {MADE_PER_LIST} and the suppressed one");
+            let unmade: usize = left_out(&model, code).values().sum();
+            assert_eq!(unmade, n - MADE_PER_LIST - 1, "{code}");
+        }
+        let reported = crate::check::run(&model, &Default::default());
+        for code in [Code::FilesSessionHandler, Code::WeakPassword] {
+            let of: Vec<&Diagnostic> = reported.iter().filter(|d| d.code == code).collect();
+            assert_eq!(of.len(), MAX_PER_RULE_AND_FILE + 1, "{code}");
+            let summary = &of[MAX_PER_RULE_AND_FILE].message;
+            // 300 findings, one suppressed: 100 shown, 199 counted.
+            assert!(
+                summary.starts_with(&format!("{} more {code} finding(s)", n - 1 - MAX_PER_RULE_AND_FILE)),
+                "{summary}"
+            );
+        }
+        assert!(!reported.iter().any(|d| d.code == Code::UnusedSuppression), "{reported:#?}");
     }
 }

@@ -33,7 +33,7 @@ use super::{group_by_location, label, subjects, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::php::HISTORY_KEYS;
-use crate::model::{EndpointOwner, Model, Sapi};
+use crate::model::{EndpointOwner, Location, Model, Sapi};
 
 pub static RULE: Rule = Rule {
     code: Code::FilesSessionHandler,
@@ -44,7 +44,33 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// The places of the findings this rule makes (made or not, [`super::bound::made_at`]), in
+/// its order: one per group of endpoints decided at one place.
+pub(super) fn places(model: &Model) -> Vec<Location> {
+    group_by_location(found(model)).into_iter().map(|(at, ..)| at).collect()
+}
+
 fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
+    let groups = group_by_location(found(model));
+    // A pool file of 200,000 `[name]` pools: a finding each is more than any report shows.
+    let made = super::bound::made_at(model, &groups.iter().map(|g| g.0).collect::<Vec<_>>());
+    for ((at, (dir, explicit), who), _) in groups.into_iter().zip(made).filter(|(_, made)| *made) {
+        let what =
+            if explicit { "session.save_handler = files" } else { "no session.save_handler: PHP's default is files" };
+        out.push(
+            rule.diagnostic(
+                Severity::Info,
+                format!("{} keep{} sessions in files ({dir}): they live on this host only", subjects(&who), if who.len() == 1 { "s" } else { "" }),
+                label(model, at, what),
+            )
+            .with_help("to share sessions between web servers, set `session.save_handler = redis` and a quoted `session.save_path = \"tcp://HOST:6379?auth=...&timeout=2&read_timeout=2\"` where this SAPI or pool decides it"),
+        );
+    }
+}
+
+/// What the rule finds, per endpoint: where its files handler is decided, the directory and
+/// whether the line names the handler, and the endpoint.
+fn found(model: &Model) -> Vec<(Location, (String, bool), String)> {
     let mut found = Vec::new();
     for ep in &model.endpoints {
         if matches!(ep.owner, EndpointOwner::Magento(_))
@@ -64,16 +90,5 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         };
         found.push((at, (dir, ep.handler.set_at.is_some()), ep.label.clone()));
     }
-    for (at, (dir, explicit), who) in group_by_location(found) {
-        let what =
-            if explicit { "session.save_handler = files" } else { "no session.save_handler: PHP's default is files" };
-        out.push(
-            rule.diagnostic(
-                Severity::Info,
-                format!("{} keep{} sessions in files ({dir}): they live on this host only", subjects(&who), if who.len() == 1 { "s" } else { "" }),
-                label(model, at, what),
-            )
-            .with_help("to share sessions between web servers, set `session.save_handler = redis` and a quoted `session.save_path = \"tcp://HOST:6379?auth=...&timeout=2&read_timeout=2\"` where this SAPI or pool decides it"),
-        );
-    }
+    found
 }

@@ -40,43 +40,68 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
+/// Who holds a weak password, named when its finding is made (a name is not copied for
+/// each of 400,000 users).
+enum Who<'a> {
+    Default(&'static str),
+    User(&'a str),
+}
+
+/// The weak passwords, in the rule's order: who, where, how weak; each finding once (an ACL
+/// file two servers load holds its users once).
+fn weak(model: &Model) -> Vec<(Who<'_>, Location, &PasswordStrength)> {
+    let mut found = Vec::new();
     for s in &model.redis {
-        let mut found: Vec<(String, Location, &PasswordStrength)> = Vec::new();
         if let Some(at) = s.default_user.at {
             let who = match s.default_user.source {
                 DefaultUserSource::Requirepass => "requirepass",
                 _ => "the default user's password",
             };
-            for st in s.default_user.strengths() {
-                found.push((who.to_owned(), at, st));
-            }
+            found.extend(s.default_user.strengths().filter(|st| st.is_weak()).map(|st| (Who::Default(who), at, st)));
         }
         for u in s.users.iter().filter(|u| u.name != "default") {
-            for st in u.strengths() {
-                found.push((format!("ACL user `{}`'s password", u.name), u.at, st));
-            }
+            found.extend(u.strengths().filter(|st| st.is_weak()).map(|st| (Who::User(&u.name), u.at, st)));
         }
-        for (who, at, st) in found {
-            if !st.is_weak() {
-                continue;
-            }
-            let (severity, what) = if st.known_example {
-                (Severity::Error, "is a published example password, the first one an attacker tries".to_owned())
-            } else {
-                let n = st.chars.unwrap_or(0);
-                (
-                    Severity::Warning,
-                    format!(
-                        "is {n} character{} long (fewer than {MIN_CHARS}), and Redis does not rate-limit AUTH",
-                        if n == 1 { "" } else { "s" }
-                    ),
-                )
-            };
-            out.push(
-                rule.diagnostic(severity, format!("{who} {what}"), label(model, at, "weak password set here"))
-                    .with_help("use a random password of 32 characters or more (`openssl rand -hex 32`) on the server and in the clients"),
-            );
-        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|(who, at, st)| {
+        let name = match who {
+            Who::Default(w) | Who::User(w) => *w,
+        };
+        seen.insert((name, *at, st.known_example, st.chars))
+    });
+    found
+}
+
+/// The places of the findings this rule makes (made or not, [`super::bound::made_at`]).
+pub(super) fn places(model: &Model) -> Vec<Location> {
+    weak(model).into_iter().map(|(_, at, _)| at).collect()
+}
+
+fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
+    let found = weak(model);
+    // 400,000 ACL users of a short password: a finding each is more than any report shows.
+    let made = super::bound::made_at(model, &found.iter().map(|w| w.1).collect::<Vec<_>>());
+    for ((who, at, st), _) in found.into_iter().zip(made).filter(|(_, made)| *made) {
+        let who = match who {
+            Who::Default(who) => who.to_owned(),
+            Who::User(name) => format!("ACL user `{name}`'s password"),
+        };
+        let (severity, what) = if st.known_example {
+            (Severity::Error, "is a published example password, the first one an attacker tries".to_owned())
+        } else {
+            let n = st.chars.unwrap_or(0);
+            (
+                Severity::Warning,
+                format!(
+                    "is {n} character{} long (fewer than {MIN_CHARS}), and Redis does not rate-limit AUTH",
+                    if n == 1 { "" } else { "s" }
+                ),
+            )
+        };
+        out.push(
+            rule.diagnostic(severity, format!("{who} {what}"), label(model, at, "weak password set here"))
+                .with_help("use a random password of 32 characters or more (`openssl rand -hex 32`) on the server and in the clients"),
+        );
     }
 }
