@@ -455,6 +455,61 @@ pub fn check_buffer(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A pool file of 300 pools keeping sessions in files and a redis.conf of 300 ACL users
+    /// of a short password: SL101 and SL204 make at most [`crate::rules::bound::MADE_PER_LIST`] findings per file
+    /// and those a suppression comment covers, the report keeps 100 of each and counts the
+    /// other 200 in its summary; the suppressed one is silenced, so its comment is used.
+    #[test]
+    fn a_finding_per_pool_or_acl_user_is_made_up_to_the_cap_and_the_rest_counted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let put = |rel: &str, text: String| {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().expect("dir")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        };
+        let n = 300;
+        let pools: String = (0..n)
+            .map(|i| {
+                let ignore = if i == 250 { "; sesslint: ignore[SL101]\n" } else { "" };
+                format!("{ignore}[p{i}]\nlisten = /run/p{i}.sock\n")
+            })
+            .collect();
+        put("etc/php/8.2/fpm/pool.d/www.conf", pools);
+        let users: String = (0..n)
+            .map(|i| {
+                let ignore = if i == 250 { "# sesslint: ignore[SL204]\n" } else { "" };
+                format!("{ignore}user u{i} on >short{i} ~* +@all\n")
+            })
+            .collect();
+        put("etc/redis/redis.conf", format!("requirepass {}\n{users}", "x".repeat(40)));
+        let model = crate::model::build(&[dir.path().to_path_buf()], &Default::default());
+        let found = crate::rules::check(&model);
+        for code in [crate::codes::Code::FilesSessionHandler, crate::codes::Code::WeakPassword] {
+            let made = found.iter().filter(|d| d.code == code).count();
+            assert_eq!(
+                made,
+                crate::rules::bound::MADE_PER_LIST + 1,
+                "{code}: the first {} and the suppressed one",
+                crate::rules::bound::MADE_PER_LIST
+            );
+            let unmade: usize = crate::rules::bound::left_out(&model, code).values().sum();
+            assert_eq!(unmade, n - crate::rules::bound::MADE_PER_LIST - 1, "{code}");
+        }
+        let reported = run(&model, &Default::default());
+        for code in [crate::codes::Code::FilesSessionHandler, crate::codes::Code::WeakPassword] {
+            let of: Vec<&crate::diagnostic::Diagnostic> = reported.iter().filter(|d| d.code == code).collect();
+            assert_eq!(of.len(), MAX_PER_RULE_AND_FILE + 1, "{code}");
+            let summary = &of[MAX_PER_RULE_AND_FILE].message;
+            // 300 findings, one suppressed: 100 shown, 199 counted.
+            assert!(
+                summary.starts_with(&format!("{} more {code} finding(s)", n - 1 - MAX_PER_RULE_AND_FILE)),
+                "{summary}"
+            );
+        }
+        assert!(!reported.iter().any(|d| d.code == crate::codes::Code::UnusedSuppression), "{reported:#?}");
+    }
+
     use crate::codes::Code;
     use crate::diagnostic::{Label, Severity};
     use crate::span::Span;
