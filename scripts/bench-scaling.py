@@ -23,7 +23,8 @@ ACL users of one Redis each used by a pool of its own, PeerVPN configurations wi
 servers and pools on remote addresses, unquoted save_paths with passwords next to conf.d modules,
 mod_php <VirtualHost> sections, passwords of one user each sent by a pool, pools on a port
 none of the machine's many servers listens on, fleet hosts sharing one address, lines setting a
-name that save paths' passwords name through `${name}`.
+name that save paths' passwords name through `${name}`, UTF-8 words on one redis.conf line
+separated by a lone `\r`.
 """
 import argparse
 import os
@@ -288,6 +289,13 @@ def gen_errors(tree, n):
     write(f"{tree}/etc/redis/redis.conf", "\n".join(lines) + "\n")
 
 
+def gen_utf8_words(tree, n):
+    """A redis.conf line of n two-byte UTF-8 words separated by a lone `\\r` (redis-server
+    splits words on it, a reader's editor on nothing), each word searched for glue (a no-break
+    space between a name and a password)."""
+    write(f"{tree}/etc/redis/redis.conf", "port 6379\nbind 127.0.0.1\n" + "\u00e9\r" * n + "\n")
+
+
 DIMENSIONS = [
     # name, generator, 1x size, what the size counts
     ("acl-users", gen_acl_users, 4000, "ACL user lines"),
@@ -309,6 +317,7 @@ DIMENSIONS = [
     ("unreached", gen_unreached, 250, "local Redis servers, pools on a port none listens on"),
     ("shared-address", gen_shared_address, 100, "fleet hosts claiming the address 20 pools use"),
     ("referents", gen_referents, 1000, "php.ini lines setting a name, half as many `${name}` in save paths"),
+    ("utf8-words", gen_utf8_words, 20000, "UTF-8 words separated by a lone CR on one redis.conf line"),
 ]
 
 

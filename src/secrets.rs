@@ -287,19 +287,18 @@ pub fn redis_broken_line_acl_like(line: &[u8]) -> Option<usize> {
 /// may be a secret, judged at every word as if a line started there, since the tree's lines
 /// are not redis-server's. `joins`: offsets in `line` where a dropped NUL joined text, so
 /// that a sensitive name glued to the joined text (`masterauth` + `LeakPw`) masks it.
-/// Work: linear in the line (each word's name verdict is remembered per thread).
+/// Work: linear in the line (each word's name verdict is remembered per thread, and the
+/// glue search of [`redis_glued_name_secret`] resumes where the last word's ended).
 pub fn redis_read_line_secret(line: &[u8], joins: &[usize]) -> Option<usize> {
     let mut next_join = 0;
+    let mut glue = GlueSearch::new(line);
     for w in words(line) {
         let rest = &line[w.start..];
         if let Some(from) = redis_broken_line_secret(rest) {
             return Some(w.start + from);
         }
-        // The glue test reads up to the next space or tab: a bounded window keeps a line of
-        // `\r`-separated words linear.
-        let glued = &line[w.start..line.len().min(w.end + 1024)];
         if line[w.clone()].iter().any(|&b| b >= 0x80 || b == 0x0b) {
-            if let Some(from) = redis_glued_name_secret(glued) {
+            if let Some(from) = glue.judge(w.start) {
                 return Some(w.start + from);
             }
         }
@@ -315,6 +314,81 @@ pub fn redis_read_line_secret(line: &[u8], joins: &[usize]) -> Option<usize> {
         }
     }
     None
+}
+
+/// [`redis_glued_name_secret`] of `line[start..]` for the ascending word starts of one line,
+/// in linear work however many words share a run without a space or a tab (a line of
+/// `\r`-separated words of UTF-8: each word's glue search read the whole run after it).
+struct GlueSearch<'a> {
+    line: &'a [u8],
+    /// The first glue character (offset, length) at or after the last start asked, or
+    /// `None` when there is none in the rest of the line; unset before the first ask.
+    glue: Option<Option<(usize, usize)>>,
+    /// The first space or tab at or after the last start asked (the line's end if none).
+    blank: Option<usize>,
+}
+
+impl<'a> GlueSearch<'a> {
+    fn new(line: &'a [u8]) -> Self {
+        GlueSearch { line, glue: None, blank: None }
+    }
+
+    /// [`redis_glued_name_secret`] of `line[start..]`; `start` ascends from call to call and
+    /// starts a word (an ASCII blank or the line's start before it, so UTF-8 decodes from it
+    /// as from the line's start).
+    fn judge(&mut self, start: usize) -> Option<usize> {
+        let line = self.line;
+        let blank = match self.blank {
+            Some(b) if b >= start => b,
+            _ => memchr::memchr2(b' ', b'\t', &line[start..]).map_or(line.len(), |p| start + p),
+        };
+        self.blank = Some(blank);
+        let glue = match self.glue {
+            Some(Some((g, len))) if g >= start => Some((g, len)),
+            Some(None) => None,
+            _ => first_glue(&line[start..]).map(|(g, len)| (start + g, len)),
+        };
+        self.glue = Some(glue);
+        let (g, len) = glue.filter(|&(g, _)| g < blank)?;
+        // The verdict reads a line's first four words: the glue, once a blank, splits one
+        // word in two, so five words of the line from `start` hold them. A glue past them
+        // changes none of them: the line as it stands was judged already, and found clean.
+        let end = words(&line[start..]).take(5).last().map_or(start, |w| start + w.end);
+        #[cfg(test)]
+        GLUE_READ.with(|r| r.set(r.get() + (end - start)));
+        if g >= end {
+            return None;
+        }
+        let mut spaced = line[start..end].to_vec();
+        spaced[g - start..g - start + len].fill(b' ');
+        redis_broken_line_secret(&spaced)
+    }
+}
+
+/// The first character of `bytes` (offset, length in bytes) that glues words for a reader
+/// but not for redis-server: whitespace other than a space, a tab, `\r` and `\n` (`\v`, `\f`,
+/// U+00A0, U+2003, ...).
+fn first_glue(bytes: &[u8]) -> Option<(usize, usize)> {
+    let mut at = 0;
+    for chunk in bytes.utf8_chunks() {
+        let glue =
+            chunk.valid().char_indices().find(|&(_, c)| c.is_whitespace() && !matches!(c, ' ' | '\t' | '\n' | '\r'));
+        if let Some((i, c)) = glue {
+            #[cfg(test)]
+            GLUE_READ.with(|r| r.set(r.get() + at + i));
+            return Some((at + i, c.len_utf8()));
+        }
+        at += chunk.valid().len() + chunk.invalid().len();
+    }
+    #[cfg(test)]
+    GLUE_READ.with(|r| r.set(r.get() + at));
+    None
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Bytes the glue searches of [`GlueSearch`] read on this thread (the tests count them).
+    static GLUE_READ: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Whether redis-server refuses a redis.conf line whose first word is `lower` (lowercased)
@@ -1692,6 +1766,57 @@ mod tests {
 
     fn masked(raw: &str) -> String {
         mask_save_path(raw)
+    }
+
+    /// The glue search resumes where the last word's ended: a line of `\r`-separated words
+    /// of UTF-8 (each word searched for glue) reads each byte a bounded number of times
+    /// (it read the 1,024 bytes after every word), and a password glued to its name by a
+    /// no-break space after them is still found.
+    #[test]
+    fn the_glue_search_of_a_line_of_utf8_words_is_linear() {
+        for n in [1_000, 4_000, 16_000] {
+            let mut line = "\u{e9}\r".repeat(n).into_bytes();
+            let at = line.len();
+            line.extend_from_slice("requirepass\u{a0}GluedPw".as_bytes());
+            GLUE_READ.with(|r| r.set(0));
+            let from = redis_read_line_secret(&line, &[]);
+            let read = GLUE_READ.with(|r| r.get());
+            assert_eq!(from, Some(at + "requirepass\u{a0}".len()), "{n}");
+            assert!(read <= 8 * line.len(), "{n} words: {read} bytes read for {}", line.len());
+        }
+    }
+
+    /// [`GlueSearch::judge`] at each word start of a line answers as
+    /// [`redis_glued_name_secret`] of the rest of the line where the line from there is not
+    /// judged a secret already (`redis_read_line_secret` asks the glue only then).
+    #[test]
+    fn the_resumed_glue_search_answers_as_a_search_from_each_word() {
+        let pieces: [&[u8]; 14] = [
+            b" ",
+            b"\t",
+            b"\r",
+            b"\x0b",
+            b"\x0c",
+            "\u{a0}".as_bytes(),
+            "\u{2003}".as_bytes(),
+            b"\xe9",
+            "\u{e9}".as_bytes(),
+            b"requirepass",
+            b"user",
+            b"pw",
+            b"sentinel",
+            b"auth-pass",
+        ];
+        for line in crate::test_input::joined_pieces(31, 4000, (4, 24), &pieces) {
+            let mut glue = GlueSearch::new(&line);
+            for w in words(&line) {
+                if redis_broken_line_secret(&line[w.start..]).is_some() {
+                    continue;
+                }
+                let want = redis_glued_name_secret(&line[w.start..]);
+                assert_eq!(glue.judge(w.start), want, "{:?} at {}", String::from_utf8_lossy(&line), w.start);
+            }
+        }
     }
 
     /// A value quoted across lines (PHP keeps the line breaks) is the password on every line
