@@ -1347,7 +1347,7 @@ pub fn mask_quoted_tokens(errors: &mut [crate::syntax::SyntaxError], secrets: &[
             && e.message.is_char_boundary(q.start)
             && e.message.is_char_boundary(q.end)
         {
-            e.message.replace_range(q.clone(), MASK);
+            e.message.to_mut().replace_range(q.clone(), MASK);
             e.quoted = Some(q.start..q.start + MASK.len());
         }
     }

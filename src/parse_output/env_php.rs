@@ -73,7 +73,7 @@ pub(super) fn value_output(source: &Source, env: EnvPhp, mask: bool) -> ParseOut
         let message = format!("not statically known: {}", short_text(env.text(*span)));
         // The expression is input: on a secret's line it is masked (`'password' => getenv(..) . 'x'`).
         let quoted = "not statically known: ".len()..message.len();
-        let mut e = [SyntaxError { span: *span, message, quoted: Some(quoted) }];
+        let mut e = [SyntaxError { span: *span, message: message.into(), quoted: Some(quoted) }];
         crate::secrets::mask_quoted_tokens(&mut e, &secrets, &source.bytes);
         problems.push(Problem::at(source, &e[0]));
     }

@@ -79,7 +79,7 @@ pub struct Problem {
 impl Problem {
     pub fn at(source: &Source, error: &SyntaxError) -> Problem {
         let pos = source.position(error.span.start);
-        Problem { path: source.path.clone(), line: pos.line, column: pos.column, message: error.message.clone() }
+        Problem { path: source.path.clone(), line: pos.line, column: pos.column, message: error.message.to_string() }
     }
 }
 

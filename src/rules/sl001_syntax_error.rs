@@ -92,7 +92,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 let mut by_span = HashMap::new();
                 for n in &tree.nodes {
                     if let NodeKind::Error(e, Some(b)) = &n.kind {
-                        by_span.entry(e.span).or_insert(*b);
+                        if let Some(e) = tree.errors.get(*e) {
+                            by_span.entry(e.span).or_insert(*b);
+                        }
                     }
                 }
                 by_span

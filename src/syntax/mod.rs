@@ -16,7 +16,9 @@ use crate::span::Span;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyntaxError {
     pub span: Span,
-    pub message: String,
+    /// What the program says. Borrowed when it is always the same words (a NUL byte's, most
+    /// refusals): a file where every line is an error keeps no copy of them per line.
+    pub message: std::borrow::Cow<'static, str>,
     /// The bytes of `message` that quote the input (PHP's `unexpected single-quoted string
     /// "..."`): masked when the error stands on a line that holds a secret
     /// (`crate::secrets::mask_quoted_tokens`).
@@ -24,7 +26,7 @@ pub struct SyntaxError {
 }
 
 impl SyntaxError {
-    pub fn new(span: Span, message: impl Into<String>) -> Self {
+    pub fn new(span: Span, message: impl Into<std::borrow::Cow<'static, str>>) -> Self {
         SyntaxError { span, message: message.into(), quoted: None }
     }
 }

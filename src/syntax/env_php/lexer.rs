@@ -189,7 +189,7 @@ impl<'a> Lexer<'a> {
         self.pos = end;
     }
 
-    fn error(&mut self, span: Span, message: impl Into<String>) {
+    fn error(&mut self, span: Span, message: impl Into<std::borrow::Cow<'static, str>>) {
         self.errors.push(SyntaxError::new(span, message));
     }
 
@@ -559,7 +559,11 @@ impl<'a> Lexer<'a> {
                     let message = format!("syntax error, unexpected character {shown}");
                     // The character is input: masked like a quoted token on a secret's line.
                     let quoted = (message.len() - shown.len())..message.len();
-                    self.errors.push(SyntaxError { span: Span::new(p, p + 1), message, quoted: Some(quoted) });
+                    self.errors.push(SyntaxError {
+                        span: Span::new(p, p + 1),
+                        message: message.into(),
+                        quoted: Some(quoted),
+                    });
                     simple(TokenKind::Unknown)
                 }
             }

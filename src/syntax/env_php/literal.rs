@@ -17,10 +17,10 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
-    pub fn error(&mut self, span: Span, message: impl Into<String>) {
+    pub fn error(&mut self, span: Span, message: impl Into<std::borrow::Cow<'static, str>>) {
         self.errors.push(SyntaxError::new(span, message));
     }
-    pub fn warning(&mut self, span: Span, message: impl Into<String>) {
+    pub fn warning(&mut self, span: Span, message: impl Into<std::borrow::Cow<'static, str>>) {
         self.warnings.push(SyntaxError::new(span, message));
     }
 }
@@ -148,7 +148,7 @@ pub fn unescape_double(inner: &[u8], base: usize, heredoc: bool, diags: &mut Dia
                     diags.warnings.push(SyntaxError {
                         span: Span::new(base + i, base + i + 1 + digits),
                         quoted: Some(at..at + text.len()),
-                        message,
+                        message: message.into(),
                     });
                 }
                 out.push((v & 0xff) as u8);

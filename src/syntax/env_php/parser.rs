@@ -188,7 +188,7 @@ impl<'a> Parser<'a> {
         (what.into(), Some(quoted))
     }
 
-    fn error(&mut self, span: Span, message: impl Into<String>) {
+    fn error(&mut self, span: Span, message: impl Into<std::borrow::Cow<'static, str>>) {
         self.diags.error(span, message);
     }
 
@@ -206,7 +206,7 @@ impl<'a> Parser<'a> {
             msg.push_str(&format!(", expecting \"{e}\""));
         }
         let span = self.span(i);
-        self.diags.errors.push(SyntaxError { span, message: msg, quoted: range });
+        self.diags.errors.push(SyntaxError { span, message: msg.into(), quoted: range });
     }
 
     fn push_item(&mut self, kind: ItemKind, start: usize, end: usize) {

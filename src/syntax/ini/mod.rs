@@ -61,9 +61,10 @@ pub enum NodeKind {
     /// A key without `=`: PHP ignores it in php.ini, php-fpm refuses it.
     BareKey { key: Span },
     /// A statement PHP rejects, up to the end of its line. PHP stops reading at the first
-    /// one; later nodes are what the file would mean once it is fixed. (Boxed: errors are
-    /// rare, and every node is as large as the largest kind.)
-    Error(Box<SyntaxError>, Option<BrokenEntry>),
+    /// one; later nodes are what the file would mean once it is fixed. The error is the
+    /// document's `errors[i]` (held once: a file where every line is an error held each
+    /// three times, the model's copy included).
+    Error(usize, Option<BrokenEntry>),
     /// Bytes PHP's scanner never reads: it stopped early (end-of-file quirks).
     Unread,
 }
@@ -237,7 +238,7 @@ struct Builder<'d> {
 /// What a statement turned out to be.
 enum Parsed {
     Node(NodeKind, usize),
-    Error(Span, String),
+    Error(Span, std::borrow::Cow<'static, str>),
 }
 
 impl Builder<'_> {
@@ -402,8 +403,8 @@ impl Builder<'_> {
                     let error = SyntaxError::new(at, message);
                     let broken = self.open_entry.and_then(|(key, value_start)| self.broken_value(key, value_start, at));
                     self.failed = true;
-                    self.doc.errors.push(error.clone());
-                    self.push(end, NodeKind::Error(Box::new(error), broken));
+                    self.doc.errors.push(error);
+                    self.push(end, NodeKind::Error(self.doc.errors.len() - 1, broken));
                 }
             }
         }
@@ -642,18 +643,52 @@ impl Builder<'_> {
 
     /// [`Self::unexpected`] of token `t` (`None`: the end of the input), located at `span`.
     fn unexpected_at(&self, span: Span, t: Option<Token>, expecting: &str) -> Parsed {
+        if expecting.is_empty() {
+            if let Some(message) = unexpected_token(t.map_or(Tok::End, |t| t.tok)) {
+                return Parsed::Error(span, message.into());
+            }
+        }
         let name = t.map_or_else(|| "end of file".to_owned(), |t| token_name(t.tok));
         let mut message = format!("syntax error, unexpected {name}");
         if !expecting.is_empty() {
             message.push_str(", ");
             message.push_str(expecting);
         }
-        Parsed::Error(span, message)
+        Parsed::Error(span, message.into())
     }
 }
 
 fn ends_line(text: &[u8]) -> bool {
     text.last().is_some_and(|&c| c == b'\n' || c == b'\r')
+}
+
+/// [`token_name`]'s "syntax error, unexpected ..." message, written out for the tokens of
+/// one name (not `'c'` of an operator or punctuation), so that a file of refused lines holds
+/// no copy of the words per line.
+fn unexpected_token(t: Tok) -> Option<&'static str> {
+    Some(match t {
+        Tok::SectionOpen => "syntax error, unexpected TC_SECTION",
+        Tok::SectionClose | Tok::OffsetClose => "syntax error, unexpected ']'",
+        Tok::Label => "syntax error, unexpected TC_LABEL",
+        Tok::Offset => "syntax error, unexpected TC_OFFSET",
+        Tok::Eq => "syntax error, unexpected '='",
+        Tok::BoolTrue => "syntax error, unexpected BOOL_TRUE",
+        Tok::BoolFalse => "syntax error, unexpected BOOL_FALSE",
+        Tok::Null => "syntax error, unexpected NULL_NULL",
+        Tok::Raw => "syntax error, unexpected TC_RAW",
+        Tok::Constant => "syntax error, unexpected TC_CONSTANT",
+        Tok::Number => "syntax error, unexpected TC_NUMBER",
+        Tok::Str => "syntax error, unexpected TC_STRING",
+        Tok::Whitespace => "syntax error, unexpected TC_WHITESPACE",
+        Tok::DollarCurly => "syntax error, unexpected TC_DOLLAR_CURLY",
+        Tok::VarName => "syntax error, unexpected TC_VARNAME",
+        Tok::VarClose => "syntax error, unexpected '}'",
+        Tok::DqOpen | Tok::DqClose => "syntax error, unexpected '\"'",
+        Tok::Quoted => "syntax error, unexpected TC_QUOTED_STRING",
+        Tok::Op(_) | Tok::Punct(_) => return None,
+        Tok::EndOfLine => "syntax error, unexpected END_OF_LINE",
+        Tok::End => "syntax error, unexpected end of file",
+    })
 }
 
 /// Token names as PHP's parser prints them in "syntax error, unexpected ...".
@@ -686,6 +721,43 @@ fn token_name(t: Tok) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The written-out messages are [`token_name`]'s words.
+    #[test]
+    fn the_unexpected_token_messages_name_the_token_as_php_does() {
+        let toks = [
+            Tok::SectionOpen,
+            Tok::SectionClose,
+            Tok::OffsetClose,
+            Tok::Label,
+            Tok::Offset,
+            Tok::Eq,
+            Tok::BoolTrue,
+            Tok::BoolFalse,
+            Tok::Null,
+            Tok::Raw,
+            Tok::Constant,
+            Tok::Number,
+            Tok::Str,
+            Tok::Whitespace,
+            Tok::DollarCurly,
+            Tok::VarName,
+            Tok::VarClose,
+            Tok::DqOpen,
+            Tok::DqClose,
+            Tok::Quoted,
+            Tok::EndOfLine,
+            Tok::End,
+            Tok::Op(b'|'),
+            Tok::Punct(b'('),
+        ];
+        for t in toks {
+            match unexpected_token(t) {
+                Some(m) => assert_eq!(m, format!("syntax error, unexpected {}", token_name(t)), "{t:?}"),
+                None => assert!(matches!(t, Tok::Op(_) | Tok::Punct(_)), "{t:?}"),
+            }
+        }
+    }
 
     fn broken(text: &str) -> Vec<(String, String)> {
         let doc = parse(text.as_bytes());

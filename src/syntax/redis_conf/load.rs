@@ -384,7 +384,7 @@ impl Loader {
                     let Some(e) = tree.line_error(line) else { continue };
                     state.out.errors.push(LoadError {
                         kind: LoadErrorKind::Syntax,
-                        message: e.message.clone(),
+                        message: e.message.to_string(),
                         ..at(e.span)
                     });
                     if self.keep_going {
