@@ -4139,3 +4139,51 @@ fn credentials_in_a_url_or_dsn_under_any_ini_key_are_masked() {
     }
     ini_file_masked_everywhere(refused.path(), ini, &["LeakURL6"], &["x = password=********".into()]);
 }
+
+/// A redis.conf of 100,000 lines that each hold a NUL byte (redis-server's fgets() cuts
+/// each): `parse` names the first 500 and counts the rest in one line, as its other problem
+/// lists; `check` keeps its caps.
+#[test]
+fn a_redis_conf_of_nul_lines_gives_a_bounded_report() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let n = 100_000;
+    write(&dir.path().join("etc/redis/redis.conf"), b"port 6\x00379\n".repeat(n));
+    let o = sesslint_in(dir.path(), &["parse", "--kind", "redis", "etc/redis/redis.conf"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let nul = err.lines().filter(|l| l.contains("warning: NUL byte")).count();
+    assert_eq!(nul, 500, "{}", &err[err.len().saturating_sub(500)..]);
+    assert!(
+        err.contains(&format!("{} more warning(s) and note(s) left out (at most 500)", n - 500)),
+        "{}",
+        &err[err.len().saturating_sub(500)..]
+    );
+    assert!(err.lines().count() <= 502, "{} lines", err.lines().count());
+    let check = sesslint_in(dir.path(), &["check", "--format", "concise", "."]);
+    let out = String::from_utf8_lossy(&check.stdout);
+    assert!(out.lines().count() <= 502, "{} lines", out.lines().count());
+}
+
+/// A redis.conf of 2,000 includes of a file outside the checked tree (`parse` without
+/// --root reads none of them): the first 500 are named, the rest counted in one line, and
+/// the file's own directives are all still listed; the exit says the list is partial.
+#[test]
+fn a_redis_conf_of_unread_includes_gives_a_bounded_report() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let outside = tempfile::tempdir().expect("tmp");
+    let part = outside.path().join("part.conf");
+    write(&part, "maxclients 10\n");
+    let n = 2_000;
+    let text: String = (0..n).map(|i| format!("include {}\nport {}\n", part.display(), 1000 + i)).collect();
+    write(&dir.path().join("etc/redis/redis.conf"), text);
+    let o = sesslint_in(dir.path(), &["parse", "--kind", "redis", "--format", "json", "etc/redis/redis.conf"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let tail = &err[err.len().saturating_sub(500)..];
+    assert_eq!(o.status.code(), Some(2), "{tail}");
+    let named = err.lines().filter(|l| l.contains("its directives are not listed")).count();
+    assert_eq!(named, 500, "{tail}");
+    assert!(err.contains(&format!("{} more include(s) not read left out (at most 500)", n - 500)), "{tail}");
+    assert!(err.lines().count() <= 502, "{} lines", err.lines().count());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let ports = v.as_array().expect("array").iter().filter(|d| d["directive"] == "port").count();
+    assert_eq!(ports, n, "every port line after an unread include is listed");
+}

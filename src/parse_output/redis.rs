@@ -69,7 +69,7 @@ pub(super) fn parse_output(source: &Source, root: Option<&Path>, mask: bool) -> 
             }
         })
         .collect();
-    let problems = loaded
+    let mut problems: Vec<Problem> = loaded
         .errors
         .iter()
         .flat_map(|e| {
@@ -105,9 +105,22 @@ pub(super) fn parse_output(source: &Source, root: Option<&Path>, mask: bool) -> 
             },
         }))
         .collect();
-    let mut problems: Vec<Problem> = problems;
     let complete = unread.is_empty();
     problems.splice(0..0, unread);
+    // Past MAX_NOTES each list is counted, not listed: a file of a million NUL lines or
+    // unread includes prints 500 and a count, not a line each.
+    let left_out = |n: usize, what: &str, last: Option<&LoadError>| {
+        let (path, line, column) = last.map_or((source.path.clone(), 1, 1), |e| (e.file.clone(), e.line, e.column));
+        let message = format!("{n} more {what} left out (at most {})", crate::syntax::redis_conf::MAX_NOTES);
+        Problem { path, line, column, message }
+    };
+    if loaded.unread_left_out > 0 {
+        let at = left_out(loaded.unread_left_out, "include(s) not read", loaded.unread.last());
+        problems.insert(loaded.unread.len(), at);
+    }
+    if loaded.notes_left_out > 0 {
+        problems.push(left_out(loaded.notes_left_out, "warning(s) and note(s)", loaded.notes.last()));
+    }
     let accepted = loaded.accepted();
     let value = Values::Directives { list: std::mem::take(&mut loaded.directives), mask };
     ParseOutput { kind: FileKind::Redis, value, problems, accepted, complete }

@@ -125,6 +125,11 @@ pub enum LoadErrorKind {
     AclUnknown,
 }
 
+/// Notes kept per load ([`LoadedConfig::notes`]); the others are counted
+/// ([`LoadedConfig::notes_left_out`]): a file of a million NUL lines is a million notes, and
+/// no report lists more than a few hundred (`parse` lists 500 problems per file).
+pub const MAX_NOTES: usize = 500;
+
 /// The result of loading one top-level file.
 #[derive(Clone, Debug, Default)]
 pub struct LoadedConfig {
@@ -133,11 +138,27 @@ pub struct LoadedConfig {
     pub errors: Vec<LoadError>,
     /// Files read, in order (the top file first).
     pub files: Vec<PathBuf>,
-    /// With [`Loader::tree_is_a_copy`]: `dir`/`logfile` paths absent from the copy.
+    /// With [`Loader::tree_is_a_copy`]: `dir`/`logfile` paths absent from the copy; and
+    /// where a NUL byte cuts what redis-server reads. At most [`MAX_NOTES`] of them.
     pub notes: Vec<LoadError>,
     /// With [`Loader::read_past_unread_includes`]: the includes sesslint did not read; their
-    /// directives are missing from `directives`.
+    /// directives are missing from `directives`. At most [`MAX_NOTES`] of them.
     pub unread: Vec<LoadError>,
+    /// Notes past [`MAX_NOTES`], counted only.
+    pub notes_left_out: usize,
+    /// Unread includes past [`MAX_NOTES`], counted only.
+    pub unread_left_out: usize,
+}
+
+impl LoadedConfig {
+    /// Keeps `note` while fewer than [`MAX_NOTES`] are kept, else counts it.
+    fn note(&mut self, note: LoadError) {
+        if self.notes.len() < MAX_NOTES {
+            self.notes.push(note);
+        } else {
+            self.notes_left_out += 1;
+        }
+    }
 }
 
 impl LoadedConfig {
@@ -238,7 +259,7 @@ impl Loader {
                 };
                 if self.tree_is_a_copy && !p.is_dir() {
                     let message = format!("`logfile {shown}`: its directory is absent ({why})");
-                    state.out.notes.push(LoadError { message, ..error });
+                    state.out.note(LoadError { message, ..error });
                 } else {
                     state.out.errors.push(error);
                     return;
@@ -293,7 +314,9 @@ impl Loader {
             // Lines counted from the previous cut on (cuts ascend): a file of NUL lines costs
             // its length, not a count from the start for each.
             let (mut counted_to, mut line) = (0, 1);
-            for &cut in &view.cuts {
+            let room = MAX_NOTES.saturating_sub(state.out.notes.len());
+            state.out.notes_left_out += view.cuts.len().saturating_sub(room);
+            for &cut in view.cuts.iter().take(room) {
                 let line_start =
                     memchr::memrchr(b'\n', &file[counted_to..cut]).map_or(counted_to, |i| counted_to + i + 1);
                 line += memchr::memchr_iter(b'\n', &file[counted_to..line_start]).count();
@@ -457,7 +480,7 @@ impl Loader {
                         }
                         Err(e) if self.tree_is_a_copy && e.kind() == std::io::ErrorKind::NotFound => {
                             let shown = String::from_utf8_lossy(&path).into_owned();
-                            state.out.notes.push(LoadError {
+                            state.out.note(LoadError {
                                 kind: LoadErrorKind::Dir,
                                 message: format!("`dir {shown}`: {}", strerror(&e)),
                                 directive: name.to_owned(),
@@ -507,7 +530,12 @@ impl Loader {
                         Ok(None) => continue,
                         Err(message) if self.read_past_unread_includes && message.starts_with(NOT_READ) => {
                             let kind = LoadErrorKind::Include;
-                            state.out.unread.push(LoadError { kind, message, directive: name.to_owned(), ..at(span) });
+                            if state.out.unread.len() < MAX_NOTES {
+                                let unread = LoadError { kind, message, directive: name.to_owned(), ..at(span) };
+                                state.out.unread.push(unread);
+                            } else {
+                                state.out.unread_left_out += 1;
+                            }
                             continue;
                         }
                         Err(message) => {

@@ -25,7 +25,7 @@ pub use check::{Action, Checker};
 pub(crate) use config_get::effective_rows;
 pub use config_get::{effective_config, DirectiveName, EffectiveConfig};
 pub use include_cache::IncludeCache;
-pub use load::{LoadError, LoadErrorKind, LoadedConfig, LoadedDirective, Loader};
+pub use load::{LoadError, LoadErrorKind, LoadedConfig, LoadedDirective, Loader, MAX_NOTES};
 
 /// One parsed file: the bytes it was parsed from and one [`Line`] per `\n`-terminated line.
 /// The line spans tile the input, so [`RedisConf::print`] gives the input back.
