@@ -23,7 +23,7 @@ pub fn hover(
     let file = model.file(id);
     let place = |at: Location| {
         let line = model.file(at.file).source.position(at.span.start).line;
-        format!("{}:{line}", shown(model.path(at.file)))
+        format!("{}:{line}", text(&shown(model.path(at.file))))
     };
     match file.role {
         Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool => {
@@ -55,9 +55,9 @@ pub fn hover(
                         && model.file(at.file).secrets().iter().any(|s| s.start < span.end && span.start < s.end)
                 };
                 let value = if !ctx.show_secrets && !key.contains("save_path") && secret_here(ev) {
-                    format!("`{}`", crate::secrets::MASK)
+                    code(crate::secrets::MASK)
                 } else {
-                    ctx.effective(key, ev)
+                    effective(ctx, key, ev)
                 };
                 match ev.set_at {
                     Some(at) if is_here(&at) => format!("{value}, set here"),
@@ -78,13 +78,13 @@ pub fn hover(
                         let name = String::from_utf8_lossy(doc.text(off.span)).trim_matches(['"', '\'']).to_owned();
                         title = name.clone();
                         if let Some(ev) = pool.effective(&name, &model.php) {
-                            lines.push(format!("pool {}: {}", pool.name, describe(&name, &ev)));
+                            lines.push(format!("pool {}: {}", text(&pool.name), describe(&name, &ev)));
                         }
                     }
                     (None, Some(pool)) => {
                         title = key.clone();
                         if let Some(ev) = pool.settings.get(&key) {
-                            lines.push(format!("pool {}: {}", pool.name, describe(&key, ev)));
+                            lines.push(format!("pool {}: {}", text(&pool.name), describe(&key, ev)));
                         }
                     }
                     _ => {
@@ -104,22 +104,22 @@ pub fn hover(
                     let Some(ev) = setup.get(&key) else { continue };
                     let pools: Vec<_> = model.pools.iter().filter(|p| p.setup == Some(i)).collect();
                     if pools.is_empty() {
-                        lines.push(format!("php {}: {}", setup.sapi_name(), describe(&key, &ev)));
+                        lines.push(format!("php {}: {}", text(&setup.sapi_name()), describe(&key, &ev)));
                         continue;
                     }
                     for pool in pools {
                         match (pool.overrides.get(&key), pool.effective(&key, &model.php)) {
                             (Some(o), Some(ev)) => lines.push(format!(
                                 "pool {}: {}, shadowed by pool {} ({})",
-                                pool.name,
-                                ctx.effective(&key, &ev),
-                                pool.name,
+                                text(&pool.name),
+                                effective(ctx, &key, &ev),
+                                text(&pool.name),
                                 place(o.set_at)
                             )),
                             (None, Some(ev)) => lines.push(format!(
                                 "pool {} ({}): {}",
-                                pool.name,
-                                setup.sapi_name(),
+                                text(&pool.name),
+                                text(&setup.sapi_name()),
                                 describe(&key, &ev)
                             )),
                             _ => {}
@@ -153,14 +153,14 @@ pub fn hover(
                 if !reads_file {
                     continue;
                 }
-                let who = format!("redis {}", shown(model.path(server.file)));
+                let who = format!("redis {}", text(&shown(model.path(server.file))));
                 match server.settings.get(&canonical) {
                     Some((value, at)) if is_here(at) => {
-                        lines.push(format!("{who}: `{}`, set here", ctx.redis_setting(&canonical, value)))
+                        lines.push(format!("{who}: {}, set here", code(&ctx.redis_setting(&canonical, value))))
                     }
                     Some((value, at)) => lines.push(format!(
-                        "{who}: `{}`, set at {} (overrides this line)",
-                        ctx.redis_setting(&canonical, value),
+                        "{who}: {}, set at {} (overrides this line)",
+                        code(&ctx.redis_setting(&canonical, value)),
                         place(*at)
                     )),
                     None => lines.push(format!("{who}: not a setting with a single value")),
@@ -188,7 +188,7 @@ pub fn hover(
                     _ => {}
                 }
                 for f in server.startup_failures.iter().filter(|f| is_here(&f.at)) {
-                    lines.push(format!("{who}: will not start: {}", f.message));
+                    lines.push(format!("{who}: will not start: {}", text(&f.message)));
                 }
             }
             if lines.is_empty() {
@@ -216,8 +216,51 @@ pub fn hover(
     }
 }
 
+/// `` `value` `` of an effective ini value as hover Markdown, masked by field (see
+/// [`ReportContext::setting`]), with a note when it depends on the environment of PHP.
+fn effective(ctx: &ReportContext<'_>, key: &str, v: &EffectiveValue) -> String {
+    let shown = code(&ctx.setting(key, &v.value));
+    match &v.depends_on_env {
+        Some(names) => format!("{shown} (depends on PHP's environment: {}, unknown here)", text(names)),
+        None => shown,
+    }
+}
+
+/// `value` (a config's text) as one CommonMark code span that nothing in it can end: fenced
+/// with one backtick more than its longest run of backticks, and padded with a space on
+/// each side when it starts or ends with a backtick or a space (CommonMark strips one
+/// space from each side of a span's content when both are there). Inside a code span no
+/// link, image, HTML or autolink is recognised. Control characters are escaped.
+fn code(value: &str) -> String {
+    let value = crate::source::printable(value);
+    let (mut longest, mut run) = (0, 0);
+    for b in value.bytes() {
+        run = if b == b'`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if value.starts_with(['`', ' ']) || value.ends_with(['`', ' ']) { " " } else { "" };
+    format!("{fence}{pad}{value}{pad}{fence}")
+}
+
+/// `value` (a file name, a pool's name, a message quoting a config) as plain Markdown
+/// text: every ASCII punctuation character backslash-escaped (CommonMark lets any be), so
+/// no link, image, HTML, emphasis, code span or autolink starts in it. Control characters
+/// are escaped first.
+fn text(value: &str) -> String {
+    let value = crate::source::printable(value);
+    let mut out = String::with_capacity(value.len() + 8);
+    for c in value.chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn render(title: &str, lines: &[String]) -> String {
-    let mut out = format!("**{title}**\n\n");
+    let mut out = format!("**{}**\n\n", text(title));
     for l in lines {
         out.push_str("- ");
         out.push_str(l);
@@ -302,6 +345,122 @@ mod tests {
         }
     }
 
+    /// The code spans of hover Markdown (CommonMark: a run of n backticks up to the next run
+    /// of exactly n, one space stripped from each side when both are there), and the text
+    /// outside them with backslash escapes removed: what an editor renders as code, and
+    /// what it parses for links, images, HTML and autolinks.
+    fn code_spans_and_rest(md: &str) -> (Vec<String>, String) {
+        let b = md.as_bytes();
+        let (mut spans, mut rest, mut i) = (Vec::new(), String::new(), 0);
+        let run = |at: usize| b[at..].iter().take_while(|&&c| c == b'`').count();
+        while i < b.len() {
+            if b[i] == b'\\' && b.get(i + 1).is_some_and(u8::is_ascii_punctuation) {
+                rest.push('_');
+                i += 2;
+                continue;
+            }
+            if b[i] == b'`' {
+                let n = run(i);
+                let mut j = i + n;
+                let close = loop {
+                    match md[j..].find('`') {
+                        None => break None,
+                        Some(k) if run(j + k) == n => break Some(j + k),
+                        Some(k) => j += k + run(j + k),
+                    }
+                };
+                if let Some(close) = close {
+                    let content = &md[i + n..close];
+                    let strip = content.len() >= 2
+                        && content.starts_with(' ')
+                        && content.ends_with(' ')
+                        && !content.bytes().all(|c| c == b' ');
+                    spans.push(if strip { content[1..content.len() - 1].to_owned() } else { content.to_owned() });
+                    i = close + n;
+                    continue;
+                }
+                rest.push_str(&md[i..i + n]);
+                i += n;
+                continue;
+            }
+            let c = md[i..].chars().next().expect("char");
+            rest.push(c);
+            i += c.len_utf8();
+        }
+        (spans, rest)
+    }
+
+    /// A value, name or message from a config cannot end its code span or start Markdown
+    /// of its own in a hover: every hostile value is shown whole as one code span, and
+    /// outside code spans nothing opens a link, image, HTML tag or autolink.
+    #[test]
+    fn config_text_in_a_hover_is_not_markdown() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let values = [
+            ("session.save_path", "/tmp/`![x](https://evil.example/beacon.png)`"),
+            ("session.name", "a`[run](command:workbench.action.terminal.new)`"),
+            ("session.cookie_domain", "``<http://evil.example>`` "),
+            ("session.cookie_path", "<img src=x onerror=alert(1)>[y]: http://evil.example"),
+            ("session.referer_check", "`"),
+        ];
+        let mut ini = String::from("[Session]\nsession.save_handler = files\n");
+        for (k, v) in values {
+            ini.push_str(&format!("{k} = \"{v}\"\n"));
+        }
+        let redis_values =
+            [("logfile", "/x`[click](https://evil.example)`"), ("pidfile", "``a```![i](http://evil.example)")];
+        let mut redis = String::from("bind 127.0.0.1\n");
+        for (k, v) in redis_values {
+            redis.push_str(&format!("{k} \"{v}\"\n"));
+        }
+        let pool = "[www]\nuser = www\nlisten = /run/w.sock\nphp_admin_value[session.name] = \"<b>`x`</b>\"\n";
+        let files = [
+            ("etc/php/8.2/cli/php.ini", ini.as_str()),
+            ("etc/redis/redis.conf", redis.as_str()),
+            ("etc/php/8.2/fpm/pool.d/www.conf", pool),
+        ];
+        for (rel, text) in files {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().expect("dir")).expect("mkdir");
+            std::fs::write(&path, text).expect("write");
+        }
+        let model = crate::model::build(&[dir.path().to_path_buf()], &Default::default());
+        let ctx = ReportContext::new(&model, true, false);
+        let shown = |p: &Path| p.display().to_string();
+        let wanted = values.iter().chain(&redis_values).map(|(_, v)| *v).chain(["<b>`x`</b>"]);
+        let mut shown_values = Vec::new();
+        let mut hovered = 0;
+        for (rel, text) in files {
+            let path = dir.path().join(rel);
+            for (start, _) in text.match_indices('\n').map(|(i, _)| (i + 1, ())).chain([(0, ())]) {
+                if start >= text.len() || text[start..].starts_with('[') {
+                    continue;
+                }
+                let Some((md, _)) = hover(&model, &path, start + 1, &ctx, &shown) else { continue };
+                hovered += 1;
+                let (spans, rest) = code_spans_and_rest(&md);
+                for bad in ["[", "]", "<", ">", "://", "www.", "evil"] {
+                    assert!(!rest.contains(bad), "{rel}: {bad:?} outside code spans in {md:?} (read as {rest:?})");
+                }
+                shown_values.extend(spans);
+            }
+        }
+        assert!(hovered >= 10, "{hovered} hovers");
+        for v in wanted {
+            assert!(shown_values.iter().any(|s| s == v), "{v:?} not shown whole as one code span: {shown_values:?}");
+        }
+    }
+
+    #[test]
+    fn a_code_span_is_fenced_past_its_backticks() {
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`a"), "`` `a ``");
+        assert_eq!(code("a``"), "``` a`` ```");
+        assert_eq!(code(" a "), "`  a  `");
+        assert_eq!(code("/tmp"), "`/tmp`");
+        assert_eq!(text("[x](y) <a> `c` *e*"), r"\[x\]\(y\) \<a\> \`c\` \*e\*");
+    }
+
     /// A quoted name glued to its password (`"requirepass\x01pw"`, redis-server refuses the
     /// line) is titled as written up to the password: the quote and the escape do not
     /// shift the cut into the password, and no control byte is shown raw.
@@ -317,6 +476,8 @@ mod tests {
         for (i, line) in text.lines().enumerate().skip(1) {
             let at = text.find(line).expect("line") + 1;
             let (md, _) = hover(&model, &conf, at, &ReportContext::new(&model, false, false), &shown).expect("hover");
+            // As rendered: Markdown's backslash escapes taken away.
+            let md = md.replace("\\*", "*").replace("\\\"", "\"");
             assert!(!md.to_ascii_lowercase().contains(&format!("qpw{i}")), "{line:?}: {md}");
             assert!(
                 !md.to_ascii_lowercase().contains("q*"),
