@@ -104,7 +104,7 @@ pub fn hover(
                     let Some(ev) = setup.get(&key) else { continue };
                     let pools: Vec<_> = model.pools.iter().filter(|p| p.setup == Some(i)).collect();
                     if pools.is_empty() {
-                        lines.push(format!("php {}: {}", text(&setup.sapi_name()), describe(&key, &ev)));
+                        lines.push(format!("php {}: {}", text(setup.sapi_name()), describe(&key, &ev)));
                         continue;
                     }
                     for pool in pools {
@@ -119,7 +119,7 @@ pub fn hover(
                             (None, Some(ev)) => lines.push(format!(
                                 "pool {} ({}): {}",
                                 text(&pool.name),
-                                text(&setup.sapi_name()),
+                                text(setup.sapi_name()),
                                 describe(&key, &ev)
                             )),
                             _ => {}
