@@ -31,6 +31,9 @@ const CASES: &[Case] = &[
     Case { name: "second user password", conf: b"user bob on >a\0\n >LeakZ8 ~* +@all\n", markers: &["LeakZ8"] },
     Case { name: "password partly joined", conf: b"requirepass Leak\0\nZ3tail\n", markers: &["Z3tail"] },
     Case { name: "CR-only line ends", conf: b"bind 127.0.0.1\rrequirepass LeakW1\rport 6379\n", markers: &["LeakW1"] },
+    // One line of three arguments to redis-server, which it refuses (the editor's hover
+    // names it so, src/lsp/hover.rs).
+    Case { name: "CR inside a line", conf: b"databases 16\rrequirepass LeakW2\n", markers: &["LeakW2"] },
     Case {
         name: "dropped text after a NUL",
         conf: b"port 6379\0 requirepass LeakD1\nrequirepass x\n",

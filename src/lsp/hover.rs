@@ -134,18 +134,26 @@ pub fn hover(
         }
         Role::RedisConf => {
             let conf = file.tree.redis()?;
-            // A line's span ends after its `\n`, where the next line starts: the line at
-            // `offset` is the first that ends past it (the text's end: its last line).
+            // Lines as redis-server reads them: up to each `\n` (a lone `\r` ends none,
+            // though an editor starts a new line there). A line's span ends after its `\n`,
+            // where the next line starts: the line at `offset` is the first that ends past
+            // it; the text's end is its last line's only when that has no `\n`.
             let lines = conf.lines();
             let at = lines.partition_point(|l| l.span.end <= offset);
-            let line = lines.get(at).or_else(|| lines.last().filter(|l| l.span.end == offset))?;
+            let bytes = &file.source.bytes;
+            let unended = |l: &&crate::syntax::redis_conf::Line| l.span.end == offset && bytes.last() != Some(&b'\n');
+            let line = lines.get(at).or_else(|| lines.last().filter(unended))?;
             let d = conf.directive(line)?;
+            // Why redis-server refuses this line (`databases 16\rmaxclients 10` is one line
+            // of three arguments to it), if it does: then nothing in it is set.
+            let refused = file.syntax_errors.iter().find(|e| line.span.contains(e.span.start));
             let name = d.name_lowercase();
             let canonical = match directives::lookup(&name) {
                 directives::Lookup::Table { def, .. } => def.name.to_owned(),
                 _ => name.clone(),
             };
-            let span = d.span();
+            // Up to the position asked: a lone `\r` ending the text is in the last line.
+            let span = Span::new(d.span().start.min(offset), d.span().end.max(offset));
             let is_here = |at: &Location| at.file == id && span.contains(at.span.start);
             let mut lines = Vec::new();
             for server in &model.redis {
@@ -154,6 +162,14 @@ pub fn hover(
                     continue;
                 }
                 let who = format!("redis {}", text(&shown(model.path(server.file))));
+                if let Some(e) = refused {
+                    let mut message = e.message.to_string();
+                    if let Some(q) = e.quoted.clone().filter(|_| !ctx.show_secrets) {
+                        message.replace_range(q, crate::secrets::MASK);
+                    }
+                    lines.push(format!("{who}: will not start: redis-server refuses this line: {}", text(&message)));
+                    continue;
+                }
                 match server.settings.get(&canonical) {
                     Some((value, at)) if is_here(at) => {
                         lines.push(format!("{who}: {}, set here", code(&ctx.redis_setting(&canonical, value))))
@@ -459,6 +475,56 @@ mod tests {
         assert_eq!(code(" a "), "`  a  `");
         assert_eq!(code("/tmp"), "`/tmp`");
         assert_eq!(text("[x](y) <a> `c` *e*"), r"\[x\]\(y\) \<a\> \`c\` \*e\*");
+    }
+
+    /// A redis.conf hover follows redis-server's lines, up to each `\n`: after a final `\n`
+    /// (or `\r\n`) the empty line is no line's; a final lone `\r` is in the last line; a
+    /// `\r` inside a line ends nothing, so `databases 16\rmaxclients 10` is one line of
+    /// three arguments, which redis-server refuses (tests/redis_lines_as_read.rs asks it):
+    /// nothing in it is "set here".
+    #[test]
+    fn a_redis_conf_hover_follows_redis_servers_lines() {
+        use crate::lsp::convert::{Encoding, LineIndex};
+        use lsp_types::Position;
+        for (end, answered) in [("\n", false), ("\r\n", false), ("\r", true), ("", true)] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let conf = dir.path().join("etc/redis/redis.conf");
+            std::fs::create_dir_all(conf.parent().expect("dir")).expect("mkdir");
+            let text = format!("bind 127.0.0.1\nport 6379{end}");
+            std::fs::write(&conf, &text).expect("write");
+            let model = crate::model::build(&[dir.path().to_path_buf()], &Default::default());
+            let ctx = ReportContext::new(&model, false, false);
+            let shown = |p: &Path| p.display().to_string();
+            let index = LineIndex::new(text.as_bytes());
+            let pos = index.position(text.len(), Encoding::Utf16);
+            let got = hover(&model, &conf, text.len(), &ctx, &shown);
+            assert_eq!(got.is_some(), answered, "{end:?}: at {pos:?}: {got:?}");
+            if let Some((md, span)) = got {
+                let range = index.range(span, Encoding::Utf16);
+                assert!(md.contains("**port**") && range.start <= pos && pos <= range.end, "{end:?}: {md} {range:?}");
+            }
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let conf = dir.path().join("etc/redis/redis.conf");
+        std::fs::create_dir_all(conf.parent().expect("dir")).expect("mkdir");
+        let text = "bind 127.0.0.1\ndatabases 16\rmaxclients 10\nport 6379\n";
+        std::fs::write(&conf, text).expect("write");
+        let model = crate::model::build(&[dir.path().to_path_buf()], &Default::default());
+        let ctx = ReportContext::new(&model, false, false);
+        let shown = |p: &Path| p.display().to_string();
+        let index = LineIndex::new(text.as_bytes());
+        for word in ["databases", "16", "maxclients", "10"] {
+            let at = text.find(word).expect("word");
+            let (md, span) = hover(&model, &conf, at, &ctx, &shown).expect("hover");
+            assert!(md.starts_with("**databases**"), "{word}: {md}");
+            assert!(md.contains("refuses this line") && !md.contains("set here"), "{word}: {md}");
+            let pos = index.position(at, Encoding::Utf16);
+            let range = index.range(span, Encoding::Utf16);
+            assert!(range.start <= pos && pos <= range.end, "{word}: {pos:?} {range:?}");
+            assert_eq!(range.start, Position { line: 1, character: 0 }, "{word}");
+        }
+        let (md, _) = hover(&model, &conf, text.find("port").expect("port"), &ctx, &shown).expect("hover");
+        assert!(md.contains("set here"), "{md}");
     }
 
     /// A quoted name glued to its password (`"requirepass\x01pw"`, redis-server refuses the
