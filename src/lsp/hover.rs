@@ -23,7 +23,7 @@ pub fn hover(
     let file = model.file(id);
     let place = |at: Location| {
         let line = model.file(at.file).source.position(at.span.start).line;
-        format!("{}:{line}", text(&shown(model.path(at.file))))
+        code(&format!("{}:{line}", shown(model.path(at.file))))
     };
     match file.role {
         Role::PhpIni | Role::PhpScanIni | Role::PhpIniTemplate | Role::FpmMain | Role::FpmPool => {
@@ -130,7 +130,7 @@ pub fn hover(
                     lines.push("no PHP setup in the workspace reads this file".to_owned());
                 }
             }
-            Some((render(&title, &lines), span))
+            Some((render(&code(&title), &lines), span))
         }
         Role::RedisConf => {
             let conf = file.tree.redis()?;
@@ -161,7 +161,7 @@ pub fn hover(
                 if !reads_file {
                     continue;
                 }
-                let who = format!("redis {}", text(&shown(model.path(server.file))));
+                let who = format!("redis {}", code(&shown(model.path(server.file))));
                 if let Some(e) = refused {
                     let mut message = e.message.to_string();
                     if let Some(q) = e.quoted.clone().filter(|_| !ctx.show_secrets) {
@@ -225,7 +225,8 @@ pub fn hover(
                 }
                 _ => crate::source::printable(&name).into_owned(),
             };
-            let title = if canonical != name { format!("{shown} (= {canonical})") } else { shown };
+            let title =
+                if canonical != name { format!("{} (= {})", code(&shown), code(&canonical)) } else { code(&shown) };
             Some((render(&title, &lines), span))
         }
         _ => None,
@@ -259,7 +260,7 @@ fn code(value: &str) -> String {
     format!("{fence}{pad}{value}{pad}{fence}")
 }
 
-/// `value` (a file name, a pool's name, a message quoting a config) as plain Markdown
+/// `value` (a pool's name, a SAPI's, a message quoting a config) as plain Markdown
 /// text: every ASCII punctuation character backslash-escaped (CommonMark lets any be), so
 /// no link, image, HTML, emphasis, code span or autolink starts in it. Control characters
 /// are escaped first.
@@ -275,8 +276,10 @@ fn text(value: &str) -> String {
     out
 }
 
+/// The hover's Markdown: `title` (Markdown already, its config text in code spans) in bold,
+/// then one list item a line.
 fn render(title: &str, lines: &[String]) -> String {
-    let mut out = format!("**{}**\n\n", text(title));
+    let mut out = format!("**{title}**\n\n");
     for l in lines {
         out.push_str("- ");
         out.push_str(l);
@@ -454,6 +457,8 @@ mod tests {
                 }
                 let Some((md, _)) = hover(&model, &path, start + 1, &ctx, &shown) else { continue };
                 hovered += 1;
+                // The title (a name from the config) is a code span too.
+                assert!(md.starts_with("**`"), "{rel}: {md:?}");
                 let (spans, rest) = code_spans_and_rest(&md);
                 for bad in ["[", "]", "<", ">", "://", "www.", "evil"] {
                     assert!(!rest.contains(bad), "{rel}: {bad:?} outside code spans in {md:?} (read as {rest:?})");
@@ -501,7 +506,7 @@ mod tests {
             assert_eq!(got.is_some(), answered, "{end:?}: at {pos:?}: {got:?}");
             if let Some((md, span)) = got {
                 let range = index.range(span, Encoding::Utf16);
-                assert!(md.contains("**port**") && range.start <= pos && pos <= range.end, "{end:?}: {md} {range:?}");
+                assert!(md.contains("**`port`**") && range.start <= pos && pos <= range.end, "{end:?}: {md} {range:?}");
             }
         }
         let dir = tempfile::tempdir().expect("tempdir");
@@ -516,7 +521,7 @@ mod tests {
         for word in ["databases", "16", "maxclients", "10"] {
             let at = text.find(word).expect("word");
             let (md, span) = hover(&model, &conf, at, &ctx, &shown).expect("hover");
-            assert!(md.starts_with("**databases**"), "{word}: {md}");
+            assert!(md.starts_with("**`databases`**"), "{word}: {md}");
             assert!(md.contains("refuses this line") && !md.contains("set here"), "{word}: {md}");
             let pos = index.position(at, Encoding::Utf16);
             let range = index.range(span, Encoding::Utf16);

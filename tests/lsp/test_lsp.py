@@ -169,11 +169,12 @@ async def test_hover_shows_the_effective_value_and_where_it_was_set(client: Lang
     )
     assert hover is not None
     text = hover.contents.value
-    assert "session.save_handler" in text
+    # Config text is in code spans (a value, title or path cannot write Markdown).
+    assert text.startswith("**`session.save_handler`**"), text
     # Pool blog inherits this line; pool www overrides it in www.conf.
     assert "pool blog (fpm): `redis`, set here" in text, text
     www_line = WWW_CONF.splitlines().index("php_admin_value[session.save_handler] = files") + 1
-    assert f"pool www: `files`, shadowed by pool www ({FPM}/pool.d/www.conf:{www_line})" in text, text
+    assert f"pool www: `files`, shadowed by pool www (`{FPM}/pool.d/www.conf:{www_line}`)" in text, text
     assert hover.range.start.line == 0
 
     # In the pool file: the pool's own value, set there.
@@ -197,7 +198,7 @@ async def test_hover_shows_the_effective_value_and_where_it_was_set(client: Lang
             text_document=types.TextDocumentIdentifier(uri=redis_uri), position=types.Position(line=1, character=1)
         )
     )
-    assert hover is not None and "`6379`, set here" in hover.contents.value, hover
+    assert hover is not None and "redis `etc/redis/redis.conf`: `6379`, set here" in hover.contents.value, hover
 
 
 async def test_a_burst_of_changes_ends_with_the_last_version(client: LanguageClient, workspace):
@@ -396,7 +397,7 @@ async def test_a_value_a_save_path_names_and_later_lines_of_a_password_are_maske
         )
         if hover is not None:
             shown += hover.contents.value
-    assert "pw**" in shown and "`********`" in shown, shown
+    assert "**`pw`**" in shown and "`********`" in shown, shown
     everything = shown + repr(client.published)
     for secret in ["LspRefPw1", "LspML2", "LspML3"]:
         assert secret not in everything, everything
