@@ -93,23 +93,34 @@ fn cap_per_rule_and_file(
     unmade: &dyn Fn(&Path, crate::codes::Code) -> usize,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::with_capacity(found.len().min(1 << 16));
-    let mut summaries: Vec<(usize, usize, bool)> = Vec::new(); // (index in out, how many left out, per file)
-                                                               // The file being counted: per code, how many and where its summary is; in all, how many
-                                                               // and where the file's summary is.
+    // (index in out, what it left out by rule and severity, per file)
+    type LeftOut = Vec<(crate::codes::Code, crate::diagnostic::Severity, usize)>;
+    let mut summaries: Vec<(usize, LeftOut, bool)> = Vec::new();
+    let add = |left: &mut LeftOut, code: crate::codes::Code, severity: crate::diagnostic::Severity, n: usize| match left
+        .iter_mut()
+        .find(|e| e.0 == code && e.1 == severity)
+    {
+        Some(e) => e.2 += n,
+        None => left.push((code, severity, n)),
+    };
+    // The file being counted: per code, how many and where its summary is; in all, how many
+    // and where the file's summary is.
     let mut file: Option<PathBuf> = None;
-    let mut per_code: Vec<(crate::codes::Code, usize, Option<usize>)> = Vec::new();
+    // Per code: how many, where its summary is, the severity of its last finding (what its
+    // unmade findings are counted as).
+    let mut per_code: Vec<(crate::codes::Code, usize, Option<usize>, crate::diagnostic::Severity)> = Vec::new();
     let mut in_file = 0usize;
     let mut file_summary: Option<usize> = None;
     // A rule over its cap in the file just counted: its unmade findings join the summary
     // its findings past the cap went to (its own, or the file's when that was full first).
     let count_unmade = |file: &Option<PathBuf>,
-                        per_code: &[(crate::codes::Code, usize, Option<usize>)],
+                        per_code: &[(crate::codes::Code, usize, Option<usize>, crate::diagnostic::Severity)],
                         file_summary: Option<usize>,
-                        summaries: &mut Vec<(usize, usize, bool)>| {
+                        summaries: &mut Vec<(usize, LeftOut, bool)>| {
         let Some(path) = file else { return };
-        for &(code, _, summary) in per_code.iter().filter(|c| c.1 > MAX_PER_RULE_AND_FILE) {
+        for &(code, _, summary, severity) in per_code.iter().filter(|c| c.1 > MAX_PER_RULE_AND_FILE) {
             if let Some(i) = summary.or(file_summary) {
-                summaries[i].1 += unmade(path, code);
+                add(&mut summaries[i].1, code, severity, unmade(path, code));
             }
         }
     };
@@ -124,25 +135,26 @@ fn cap_per_rule_and_file(
         let at = match per_code.iter().position(|c| c.0 == d.code) {
             Some(i) => i,
             None => {
-                per_code.push((d.code, 0, None));
+                per_code.push((d.code, 0, None, d.severity));
                 per_code.len() - 1
             }
         };
         per_code[at].1 += 1;
+        per_code[at].3 = d.severity;
         let over_rule = per_code[at].1 > MAX_PER_RULE_AND_FILE;
         if over_rule {
             if let Some(i) = per_code[at].2 {
-                summaries[i].1 += 1;
+                add(&mut summaries[i].1, d.code, d.severity, 1);
                 continue;
             }
         }
         in_file += 1;
         if in_file > MAX_PER_FILE {
             match file_summary {
-                Some(i) => summaries[i].1 += 1,
+                Some(i) => add(&mut summaries[i].1, d.code, d.severity, 1),
                 None => {
                     file_summary = Some(summaries.len());
-                    summaries.push((out.len(), 1, true));
+                    summaries.push((out.len(), vec![(d.code, d.severity, 1)], true));
                     out.push(Diagnostic { related: Vec::new(), help: None, fix: None, ..d });
                 }
             }
@@ -150,7 +162,7 @@ fn cap_per_rule_and_file(
         }
         if over_rule {
             per_code[at].2 = Some(summaries.len());
-            summaries.push((out.len(), 1, false));
+            summaries.push((out.len(), vec![(d.code, d.severity, 1)], false));
             out.push(Diagnostic { related: Vec::new(), help: None, fix: None, ..d });
             continue;
         }
@@ -162,8 +174,10 @@ fn cap_per_rule_and_file(
         out.push(d);
     }
     count_unmade(&file, &per_code, file_summary, &mut summaries);
-    for (i, left_out, per_file) in summaries {
+    for (i, left, per_file) in summaries {
         let d = &mut out[i];
+        let left_out: usize = left.iter().map(|e| e.2).sum();
+        d.left_out = left;
         d.message = if per_file {
             format!("{left_out} more finding(s) in this file are left out (at most {MAX_PER_FILE} per file)")
         } else {
@@ -525,6 +539,7 @@ mod tests {
             related: (0..related).map(label).collect(),
             help: None,
             fix: None,
+            left_out: Vec::new(),
         }
     }
 
@@ -572,6 +587,48 @@ mod tests {
             assert_eq!(show(&got), show(&want), "{others} {from} {errors}");
             assert!(want.iter().any(|d| d.message.contains("left out")), "{others} {from} {errors}");
         }
+    }
+
+    /// `--statistics`, the summary line and the exit code count every finding, those the
+    /// caps left out (made or counted unmade) included: a capped report counts as the whole.
+    #[test]
+    fn a_capped_report_counts_every_finding() {
+        // By rule and by severity, as `--statistics` and the summary line count
+        // (report::statistics::counts adds up Diagnostic::counted the same way; check may
+        // not use report).
+        let by_rule = |v: &[Diagnostic]| {
+            let mut n: std::collections::BTreeMap<Code, usize> = Default::default();
+            for (code, _, k) in v.iter().flat_map(|d| d.counted()) {
+                *n.entry(code).or_default() += k;
+            }
+            n
+        };
+        let by_severity = |v: &[Diagnostic]| {
+            let mut n = [0usize; 3];
+            for (_, s, k) in v.iter().flat_map(|d| d.counted()) {
+                n[s as usize] += k;
+            }
+            n
+        };
+        let mut all = Vec::new();
+        for (i, &code) in Code::ALL.iter().enumerate() {
+            for n in 0..(40 + i * 13) {
+                let mut d = finding(code, i * 10_000 + n, 0);
+                d.severity = [Severity::Info, Severity::Warning, Severity::Error][(i + n / 7) % 3];
+                all.push(d);
+            }
+        }
+        let kept = cap_per_rule_and_file(all.clone(), &|_, _| 0);
+        assert!(kept.len() < all.len() / 2, "{} of {}", kept.len(), all.len());
+        assert_eq!(by_rule(&kept), by_rule(&all));
+        assert_eq!(by_severity(&kept), by_severity(&all));
+        // 2,000 findings of which the rule made the first MADE_PER_LIST.
+        let made = crate::rules::bound::MADE_PER_LIST;
+        let some: Vec<Diagnostic> = (0..made).map(|n| finding(Code::SyntaxError, n, 0)).collect();
+        let kept = cap_per_rule_and_file(some, &|_, _| 2000 - made);
+        let c = by_rule(&kept);
+        assert_eq!(c.into_iter().collect::<Vec<_>>(), [(Code::SyntaxError, 2000)]);
+        assert_eq!(by_severity(&kept).iter().sum::<usize>(), 2000);
     }
 
     #[test]

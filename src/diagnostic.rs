@@ -190,9 +190,22 @@ pub struct Diagnostic {
     pub related: Vec<Label>,
     pub help: Option<String>,
     pub fix: Option<Fix>,
+    /// For a record standing for findings left out of a report ("N more SL107 finding(s)
+    /// in this file are left out", check's caps): how many, by rule and severity, the
+    /// record's own included. Empty for a finding of its own. Counts (`--statistics`, the
+    /// summary line) add these up instead of counting the record once.
+    #[serde(skip)]
+    pub left_out: Vec<(Code, Severity, usize)>,
 }
 
 impl Diagnostic {
+    /// The findings this record counts as: itself, or the ones it stands for
+    /// ([`Diagnostic::left_out`]), as (rule, severity, how many).
+    pub fn counted(&self) -> impl Iterator<Item = (Code, Severity, usize)> + '_ {
+        let own = self.left_out.is_empty().then_some((self.code, self.severity, 1));
+        own.into_iter().chain(self.left_out.iter().copied())
+    }
+
     pub fn with_related(mut self, label: Label) -> Self {
         self.related.push(label);
         self

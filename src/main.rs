@@ -828,7 +828,7 @@ fn report_findings(
     if let Err(e) = written.and_then(|_| out.flush()) {
         return write_failed(&e, args.output_file.as_deref());
     }
-    if diagnostics.iter().any(|d| d.severity >= fail_on) {
+    if diagnostics.iter().flat_map(|d| d.counted()).any(|c| c.1 >= fail_on) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -59,6 +59,7 @@ pub fn compare(con: &mut redis::Connection, model: &Model, file: Option<&RedisSe
                     .to_owned(),
             ),
             fix: None,
+            left_out: Vec::new(),
         });
     }
     drift

@@ -162,7 +162,17 @@ fn failure(f: &Failure, who: &str, t: &RedisTarget, at: Label, scrub: &dyn Fn(&s
 }
 
 fn diagnostic(code: Code, severity: Severity, message: String, primary: Label) -> Diagnostic {
-    Diagnostic { code, name: code.name(), severity, message, primary, related: Vec::new(), help: None, fix: None }
+    Diagnostic {
+        code,
+        name: code.name(),
+        severity,
+        message,
+        primary,
+        related: Vec::new(),
+        help: None,
+        fix: None,
+        left_out: Vec::new(),
+    }
 }
 
 /// Where the endpoint's address is set (its save_path line), else the top of its file.

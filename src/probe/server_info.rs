@@ -78,6 +78,7 @@ pub fn diagnostic(
         related: Vec::new(),
         help: None,
         fix: None,
+        left_out: Vec::new(),
     }
 }
 

@@ -223,7 +223,9 @@ pub fn write(diagnostics: &[Diagnostic], ctx: &ReportContext<'_>, out: &mut dyn 
     if ctx.quiet {
         return Ok(());
     }
-    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+    // Every finding, those the report's caps left out included.
+    let count =
+        |s: Severity| -> usize { diagnostics.iter().flat_map(|d| d.counted()).filter(|c| c.1 == s).map(|c| c.2).sum() };
     writeln!(
         out,
         "{} error(s), {} warning(s), {} info",

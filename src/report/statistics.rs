@@ -17,18 +17,24 @@ pub struct Count {
     pub fixable: usize,
 }
 
+/// Every finding counted, those a report's cap left out included (a "N more SL107
+/// finding(s)" record counts as the N it stands for, [`Diagnostic::counted`]).
 pub fn counts(diagnostics: &[Diagnostic]) -> Vec<Count> {
     let mut out: Vec<Count> = Vec::new();
     for d in diagnostics {
-        let i = match out.iter().position(|c| c.code == d.code) {
-            Some(i) => i,
-            None => {
-                out.push(Count { code: d.code, name: d.name, count: 0, fixable: 0 });
-                out.len() - 1
-            }
-        };
-        out[i].count += 1;
-        out[i].fixable += usize::from(d.fix.is_some());
+        for (code, _, n) in d.counted() {
+            let i = match out.iter().position(|c| c.code == code) {
+                Some(i) => i,
+                None => {
+                    out.push(Count { code, name: code.name(), count: 0, fixable: 0 });
+                    out.len() - 1
+                }
+            };
+            out[i].count += n;
+        }
+        if let Some(i) = out.iter().position(|c| c.code == d.code) {
+            out[i].fixable += usize::from(d.fix.is_some());
+        }
     }
     out.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
     out
@@ -53,4 +59,40 @@ pub fn write_json(diagnostics: &[Diagnostic], out: &mut dyn Write) -> io::Result
         .collect();
     serde_json::to_writer_pretty(&mut *out, &list)?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::Code;
+    use crate::diagnostic::{Label, Severity};
+    use crate::span::Span;
+
+    /// A record standing for findings a cap left out ("1,899 more SL001 finding(s)") counts
+    /// as those findings, by their rule; a finding of its own counts once.
+    #[test]
+    fn a_left_out_record_counts_as_the_findings_it_stands_for() {
+        let d = |code: Code, left_out: Vec<(Code, Severity, usize)>| Diagnostic {
+            code,
+            name: code.name(),
+            severity: Severity::Warning,
+            message: "m".into(),
+            primary: Label::new("etc/php.ini", Span::new(0, 1), "here"),
+            related: Vec::new(),
+            help: None,
+            fix: None,
+            left_out,
+        };
+        let list = [
+            d(Code::SyntaxError, Vec::new()),
+            d(
+                Code::SyntaxError,
+                vec![(Code::SyntaxError, Severity::Error, 1899), (Code::SyntaxError, Severity::Info, 1)],
+            ),
+            d(Code::UnusedSuppression, Vec::new()),
+        ];
+        let c = counts(&list);
+        let got: Vec<(Code, usize)> = c.iter().map(|c| (c.code, c.count)).collect();
+        assert_eq!(got, [(Code::SyntaxError, 1901), (Code::UnusedSuppression, 1)]);
+    }
 }

@@ -185,6 +185,7 @@ impl Rule {
             related: Vec::new(),
             help: None,
             fix: None,
+            left_out: Vec::new(),
         }
     }
 }
