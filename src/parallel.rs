@@ -84,12 +84,42 @@ fn pool() -> Option<&'static rayon::ThreadPool> {
     .as_ref()
 }
 
+/// `std::thread::spawn` for a thread that first gets an alternate signal stack
+/// ([`signal_stack`]). Every thread sesslint starts is started here, by [`spawn_scoped`],
+/// or in [`map`]'s pool (a test holds the source to it).
+pub fn spawn<F, T>(f: F) -> std::thread::JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    std::thread::spawn(move || {
+        signal_stack();
+        f()
+    })
+}
+
+/// `scope.spawn` for a thread that first gets an alternate signal stack ([`signal_stack`]).
+pub fn spawn_scoped<'scope, 'env, F, T>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    f: F,
+) -> std::thread::ScopedJoinHandle<'scope, T>
+where
+    F: FnOnce() -> T + Send + 'scope,
+    T: Send + 'scope,
+{
+    scope.spawn(move || {
+        signal_stack();
+        f()
+    })
+}
+
 /// Gives the calling thread an alternate signal stack for as long as it runs (freed when it
 /// ends), as std gives the threads it starts when its own start-up installed its SIGSEGV
 /// handler: without one, a stack overflow on the thread leaves the kernel no stack to run
 /// the binary's fatal-signal handler on, and the process dies of a bare SIGSEGV with no
-/// message. Every thread sesslint starts calls this first. Two system calls, once a
-/// thread; the stack's pages cost nothing until a signal uses them.
+/// message. Every thread sesslint starts gets one ([`spawn`], [`spawn_scoped`], the pool's
+/// start handler). Two system calls, once a thread; the stack's pages cost nothing until a
+/// signal uses them.
 pub fn signal_stack() {
     ALT_STACK.with(|_| ());
 }
@@ -154,6 +184,35 @@ impl Drop for AltStack {
 
 #[cfg(test)]
 mod tests {
+    /// No thread is started but through [`spawn`], [`spawn_scoped`] or the pool, which give
+    /// it an alternate signal stack: no `spawn(` in sesslint's own code (tests aside)
+    /// outside this file.
+    #[test]
+    fn every_thread_is_started_with_a_signal_stack() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = 0;
+        for entry in walkdir::WalkDir::new(&src) {
+            let entry = entry.expect("walk src");
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "rs") || path.ends_with("parallel.rs") {
+                continue;
+            }
+            files += 1;
+            let text = std::fs::read_to_string(path).expect("read");
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            for (i, _) in code.match_indices("spawn(") {
+                let before = &code[..i];
+                assert!(
+                    before.ends_with("parallel::") || before.ends_with("fn "),
+                    "{}: a thread started without a signal stack: {:?}",
+                    path.display(),
+                    &code[before.rfind('\n').map_or(0, |n| n + 1)..(i + 6).min(code.len())]
+                );
+            }
+        }
+        assert!(files > 50, "{files} source files read");
+    }
+
     use super::*;
 
     #[test]

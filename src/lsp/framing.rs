@@ -43,15 +43,13 @@ pub fn stdio() -> (Connection, StdioThreads) {
     let out = Arc::new(Mutex::new(std::io::stdout()));
     let to_client = client.sender;
     let reply_out = Arc::clone(&out);
-    let reader = std::thread::spawn(move || {
-        crate::parallel::signal_stack();
+    let reader = crate::parallel::spawn(move || {
         let stdin = std::io::stdin();
         let mut input = stdin.lock();
         read_messages(&mut input, |m| to_client.send(m).is_ok(), |raw| write_raw(&reply_out, &raw).is_ok());
     });
     let from_server = client.receiver;
-    let writer = std::thread::spawn(move || {
-        crate::parallel::signal_stack();
+    let writer = crate::parallel::spawn(move || {
         // What the server sent together (an edit's diagnostics for several files) goes out
         // in one write.
         while let Ok(message) = from_server.recv() {

@@ -208,10 +208,7 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
                 None => read_group(k),
             };
             if overlap && k + 1 < groups.len() && ahead_fits(k) {
-                ahead = Some(scope.spawn(move || {
-                    crate::parallel::signal_stack();
-                    read_group(k + 1)
-                }));
+                ahead = Some(crate::parallel::spawn_scoped(scope, move || read_group(k + 1)));
             }
             let first = model.files.len();
             parsed.resize(first, Parsed::None);
@@ -246,7 +243,7 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
             }
             // Freeing a group's trees is a tenth of lowering it: another thread does it.
             if overlap {
-                scope.spawn(move || drop(done));
+                crate::parallel::spawn_scoped(scope, move || drop(done));
             }
         }
     });

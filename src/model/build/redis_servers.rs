@@ -308,10 +308,7 @@ fn finish_servers(model: &mut Model, placed: Vec<Placed>, budget: &mut super::bu
     // worth starting one (a host's few hundred cost less to free than a thread to start).
     let directives: usize = spent.iter().map(|(_, cfg)| cfg.directives.len()).sum();
     if directives >= FREE_ELSEWHERE_DIRECTIVES && crate::parallel::threads() > 1 {
-        std::thread::spawn(move || {
-            crate::parallel::signal_stack();
-            drop(spent)
-        });
+        crate::parallel::spawn(move || drop(spent));
     }
 }
 
