@@ -116,9 +116,35 @@ fn saturate(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// The path of a `file:` URI (`None` for other schemes). Percent escapes are decoded;
-/// `file://localhost/p` and `file:///p` are the same file.
+/// The path of a `file:` URI (`None` for other schemes). Percent escapes are decoded, then
+/// `.` and `..` taken away as written (a `..` at `/` stays there), so that what is tested
+/// for being inside a workspace folder is the file the path names: an encoded
+/// `/ws/etc/..%2F..%2Fout/x` is `/out/x`, outside `/ws`. `file://localhost/p` and
+/// `file:///p` are the same file.
 pub fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
+    decoded_uri_path(uri).map(|p| lexically_clean(&p))
+}
+
+/// `path` without `.` components, each `..` taking away the component before it (none above
+/// the root), without asking the file system.
+pub(crate) fn lexically_clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn decoded_uri_path(uri: &Uri) -> Option<PathBuf> {
     let s = uri.as_str();
     let rest = s.strip_prefix("file://").or_else(|| s.strip_prefix("FILE://"))?;
     let path = match rest.find('/') {
@@ -219,5 +245,21 @@ mod tests {
         assert_eq!(uri_to_path(&local).as_deref(), Some(Path::new("/etc/redis/redis.conf")));
         let other: Uri = "untitled:Untitled-1".parse().expect("uri");
         assert_eq!(uri_to_path(&other), None);
+    }
+
+    /// A `..` written or percent-encoded (`%2F` a `/`) is taken away before the path is
+    /// compared with a workspace folder: the path is the file it names.
+    #[test]
+    fn dot_dot_in_a_uri_is_resolved_as_written() {
+        for (uri, path) in [
+            ("file:///ws/etc/redis/..%2F..%2F..%2Fout7/secret.conf", "/out7/secret.conf"),
+            ("file:///ws/etc/redis/../../../out7/secret.conf", "/out7/secret.conf"),
+            ("file:///ws/etc/%2E%2E/%2e%2e/x", "/x"),
+            ("file:///ws/a/./b/../c.conf", "/ws/a/c.conf"),
+            ("file:///..%2F..%2Fetc/passwd", "/etc/passwd"),
+        ] {
+            let uri: Uri = uri.parse().expect("uri");
+            assert_eq!(uri_to_path(&uri).as_deref(), Some(Path::new(path)), "{}", uri.as_str());
+        }
     }
 }

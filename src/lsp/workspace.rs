@@ -210,6 +210,32 @@ mod tests {
         }
     }
 
+    /// A document whose URI climbs out of the folder with an encoded `..` (`..%2F`) is not
+    /// read as a file of the folder: the file it names, outside, is not in the model.
+    #[test]
+    fn an_encoded_dot_dot_does_not_open_a_file_outside_the_folder() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let ws_dir = tmp.path().join("ws");
+        std::fs::create_dir_all(ws_dir.join("etc/redis")).expect("mkdir");
+        std::fs::write(ws_dir.join("etc/redis/redis.conf"), "port 6379\n").expect("write");
+        std::fs::create_dir_all(tmp.path().join("out7")).expect("mkdir");
+        let outside = tmp.path().join("out7/secret.conf");
+        std::fs::write(&outside, "requirepass OUTSIDE_SECRET_1\n").expect("write");
+        std::fs::write(tmp.path().join("out7/php.ini"), "session.save_handler = files\n").expect("write");
+        let uri: Uri =
+            format!("file://{}/etc/redis/..%2F..%2F..%2Fout7/secret.conf", ws_dir.display()).parse().expect("uri");
+        let path = crate::lsp::convert::uri_to_path(&uri).expect("path");
+        assert_eq!(path, outside);
+        let doc = Document { uri, version: 1, text: "port 1\n".into() };
+        let mut ws = Workspace { roots: vec![ws_dir.clone()], ..Default::default() };
+        ws.docs.insert(path, doc);
+        let analysis = ws.analyse().expect("no panic");
+        for file in (0..analysis.model.files.len()).map(|i| analysis.model.path(crate::model::FileId(i))) {
+            let named = crate::lsp::convert::lexically_clean(file);
+            assert!(named.starts_with(&ws_dir), "read outside the folder: {}", file.display());
+        }
+    }
+
     #[test]
     fn a_panic_becomes_a_message() {
         let r: Result<(), String> = guarded(|| panic!("rule exploded"));
