@@ -51,6 +51,9 @@ fn one_staged_file_gets_the_whole_trees_findings_that_touch_it() {
     let overlay = Overlay::new();
     let tmp = tempfile::tempdir().expect("tempdir");
     let (mut files_compared, mut findings_compared) = (0, 0);
+    // Runs that left a Redis server unbuilt (`model::build::staged_servers`): the comparison
+    // below holds them to the whole tree's findings too.
+    let mut servers_left_out = 0;
     let trees = trees();
     assert!(trees.len() > 200, "only {} fixture trees", trees.len());
     for tree in trees {
@@ -70,6 +73,9 @@ fn one_staged_file_gets_the_whole_trees_findings_that_touch_it() {
                 budget: Default::default(),
             });
             let staged = hook.diagnostics;
+            if hook.model.redis.len() < model.redis.len() {
+                servers_left_out += 1;
+            }
             let expected = touching(&model, &whole, &file);
             assert_eq!(staged, expected, "{} staged alone", file.display());
             // Shown alike too: the hook locates the secrets of the files it quotes only when
@@ -87,6 +93,29 @@ fn one_staged_file_gets_the_whole_trees_findings_that_touch_it() {
         }
     }
     assert!(files_compared > 500 && findings_compared > 300, "{files_compared} files, {findings_compared} findings");
+    assert!(servers_left_out > 20, "only {servers_left_out} runs left a Redis server unbuilt");
+}
+
+/// The demo with `blog.conf` staged (the hook of `scripts/bench-precommit.sh`): the 107 KB
+/// `redis.conf` server on port 6379, which the blog pool does not use, is not built; staged
+/// `forum.conf`, whose pool keeps its sessions there, builds it. Both report what the whole
+/// tree reports about them.
+#[test]
+fn a_server_no_staged_pool_can_reach_is_left_unbuilt() {
+    let config = Config::default();
+    let overlay = Overlay::new();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = work_tree(&common::fixtures().join("demo"), tmp.path());
+    let request =
+        |paths: Vec<PathBuf>| Request { paths, config: &config, overlay: &overlay, budget: Default::default() };
+    let whole = check(&request(vec![dir.clone()]));
+    assert_eq!(whole.model.redis.len(), 2);
+    for (pool, servers) in [("blog", 1), ("forum", 2)] {
+        let file = dir.join(format!("etc/php/8.2/fpm/pool.d/{pool}.conf"));
+        let hook = check(&request(vec![file.clone()]));
+        assert_eq!(hook.model.redis.len(), servers, "{pool}.conf staged");
+        assert_eq!(hook.diagnostics, touching(&whole.model, &whole.diagnostics, &file), "{pool}.conf staged");
+    }
 }
 
 /// `found` as `format` prints it (masked, no colour).

@@ -11,6 +11,7 @@ mod read;
 mod redis_servers;
 mod same_bytes;
 mod secrets;
+mod staged_servers;
 #[cfg(fuzzing)]
 pub(crate) use secrets::reference::disagreement as secret_passes_disagree;
 mod tunnels;
@@ -200,6 +201,10 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
     let ahead_fits = |k: usize| group_bytes[k] + group_bytes[k + 1] <= budget.host_bytes;
     let mut parsed: Vec<Parsed> = Vec::new();
     let mut php_kinds = Default::default();
+    // A run naming files may leave unbuilt the servers none of their findings can depend
+    // on (`staged_servers`): one host, read in one group.
+    let named = (!staged.is_empty() && !in_fleet && groups.len() == 1).then(|| staged_servers::Named::new(staged));
+    let mut deferred = Vec::new();
     std::thread::scope(|scope| {
         let mut ahead: Option<std::thread::ScopedJoinHandle<'_, _>> = None;
         for k in 0..groups.len() {
@@ -232,7 +237,15 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
             ));
             php_setups::lower_php(&mut model, &mut parsed, first, &mut php_kinds, &mut spent, &spellings);
             let loader = Loader { spellings: Some(spellings), ..loader.clone() };
-            redis_servers::lower_redis(&mut model, &parsed, &loader, first, &mut spent, overlay);
+            deferred.extend(redis_servers::lower_redis(
+                &mut model,
+                &parsed,
+                &loader,
+                first,
+                &mut spent,
+                overlay,
+                named.as_ref(),
+            ));
             lower_magento(&mut model, &parsed, first);
             let mut done: Vec<Parsed> =
                 parsed.iter_mut().skip(first).map(|p| std::mem::replace(p, Parsed::None)).collect();
@@ -257,9 +270,26 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
     tunnels::lower_tunnels(&mut model);
     tunnels::charge_key_files(&mut model, &mut spent);
     endpoints::build_endpoints(&mut model);
-    let linking = super::link_index::link_all(&model, paths);
+    let mut linking = super::link_index::link_all(&model, paths);
     (model.links, model.unlinked, model.chain_problems) = (linking.links, linking.unlinked, linking.chain_problems);
     model.unreached = linking.unreached;
+    if let Some(named) = named.as_ref().filter(|_| !deferred.is_empty()) {
+        if !staged_servers::can_leave_out(&model, &deferred, named) {
+            // Built after all, then linked again: the model a whole build makes.
+            redis_servers::lower_deferred(&mut model, std::mem::take(&mut deferred), &mut spent);
+            redis_servers::order_servers(&mut model);
+            if let Some(v) = redis_version {
+                for s in &mut model.redis {
+                    s.version = v.clone();
+                }
+            }
+            model.links_by_server = Default::default();
+            linking = super::link_index::link_all(&model, paths);
+            (model.links, model.unlinked, model.chain_problems) =
+                (linking.links, linking.unlinked, linking.chain_problems);
+            model.unreached = linking.unreached;
+        }
+    }
     if !tunnel_paths.is_empty() {
         tunnels::add_tunnel_evidence(&mut model, tunnel_paths, &mut spent);
     }

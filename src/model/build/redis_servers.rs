@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::read::parse_file;
-use super::Parsed;
+use super::{staged_servers, Parsed};
 use crate::confine::Confinement;
 use crate::discover::Role;
 use crate::model::redis::{self, PlacedDirective};
@@ -24,6 +24,10 @@ use crate::syntax::redis_conf::{LoadErrorKind, LoadedConfig, Loader};
 /// a plain loop over the files makes. The files read here (included fragments discovery did
 /// not find, ACL files) are charged to `parse_budget`, in that order. A file `overlay`
 /// replaces (an editor's buffer) is included as it is on disk, never as the buffer.
+///
+/// With `named` (a run naming files), the servers [`staged_servers::deferrable`] picks are
+/// neither loaded nor built: they are returned, for [`lower_deferred`] to build once the
+/// model shows whether it must ([`staged_servers::can_leave_out`]).
 pub(super) fn lower_redis(
     model: &mut Model,
     parsed: &[Parsed],
@@ -31,7 +35,8 @@ pub(super) fn lower_redis(
     first: usize,
     parse_budget: &mut super::budget::Spent,
     overlay: Option<&super::Overlay>,
-) {
+    named: Option<&staged_servers::Named<'_>>,
+) -> Vec<staged_servers::Deferred> {
     let mut tops: Vec<usize> = (first..model.files.len()).filter(|&i| model.files[i].role == Role::RedisConf).collect();
     // Main files first, so that a fragment another file includes is not taken for a server.
     tops.sort_by_key(|&i| (!is_main_file(&model.files[i].source.path), i));
@@ -56,6 +61,16 @@ pub(super) fn lower_redis(
         Some(Parsed::Redis(t)) => Some(t.as_ref()),
         _ => None,
     };
+    // Decided before loading: a deferred server is neither loaded ahead nor below.
+    let mut deferred: Vec<Option<staged_servers::Deferred>> = tops
+        .iter()
+        .map(|&i| match (named, parsed.get(i)) {
+            (Some(named), Some(Parsed::Redis(t))) => {
+                staged_servers::deferrable(model, i, t, || loader_for(model, loader, &trees, i), named)
+            }
+            _ => None,
+        })
+        .collect();
     // Every top file is loaded over the threads up front (one that turns out to be another's
     // fragment is loaded for nothing). A file without `include` costs its own lines; one
     // with includes may load a chain of fragments each time, so those are loaded ahead only
@@ -76,7 +91,7 @@ pub(super) fn lower_redis(
     let order: Vec<usize> = (0..tops.len()).collect();
     let mut preloaded: Vec<Option<(Loader, LoadedConfig)>> = crate::parallel::map(&order, 4, |&k| {
         let i = tops[k];
-        if shapes[k].0 && spent.load(std::sync::atomic::Ordering::Relaxed) > budget {
+        if deferred[k].is_some() || shapes[k].0 && spent.load(std::sync::atomic::Ordering::Relaxed) > budget {
             return None;
         }
         let l = loader_for(model, loader, &trees, i);
@@ -88,10 +103,16 @@ pub(super) fn lower_redis(
     });
     let mut pending: Vec<Placed> = Vec::new();
     let mut pending_directives = 0;
+    let mut left: Vec<staged_servers::Deferred> = Vec::new();
     for (k, &i) in tops.iter().enumerate() {
         let path = model.files[i].source.path.clone();
         if included.contains(&path) {
             continue; // a fragment of another server's config
+        }
+        if let Some(d) = deferred[k].take() {
+            // One file, no include: placing it would have added nothing `included` holds.
+            left.push(d);
+            continue;
         }
         let (l, cfg) = match preloaded[k].take() {
             Some(done) => done,
@@ -112,6 +133,25 @@ pub(super) fn lower_redis(
         pending.push(place(model, i, path, l, cfg, &mut included, parse_budget));
     }
     finish_servers(model, pending, parse_budget);
+    left
+}
+
+/// Build the servers [`lower_redis`] deferred, as it would have built them (each is one
+/// file: it reads nothing in), appending them to `model.redis`; the caller puts the servers
+/// in order again ([`order_servers`]).
+pub(super) fn lower_deferred(
+    model: &mut Model,
+    deferred: Vec<staged_servers::Deferred>,
+    parse_budget: &mut super::budget::Spent,
+) {
+    let mut included = BTreeSet::new();
+    let mut placed = Vec::with_capacity(deferred.len());
+    for d in deferred {
+        let cfg = d.loader.load_parsed(&model.files[d.top].source, Some(&d.tree));
+        let path = model.files[d.top].source.path.clone();
+        placed.push(place(model, d.top, path, d.loader, cfg, &mut included, parse_budget));
+    }
+    finish_servers(model, placed, parse_budget);
 }
 
 /// A loaded server config whose errors and directives were placed in the model's files,
