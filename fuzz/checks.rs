@@ -165,7 +165,11 @@ fn check_masks(name: &str, bytes: &[u8], kind: FileKind, masked: &sesslint::pars
                     };
                     if let Some(kept) = kept {
                         // Compared whole: a password `*` is inside the mask itself.
-                        assert_eq!(ma, format!("{kept}{MASK}"), "redis: {name} argument {i} printed as {ma:?}");
+                        // Masked whole hides more (a refused line's words after its password, a
+                        // NUL-joined line's words after a masked one): never less than asked.
+                        if ma != MASK {
+                            assert_eq!(ma, format!("{kept}{MASK}"), "redis: {name} argument {i} printed as {ma:?}");
+                        }
                     }
                 }
             }
