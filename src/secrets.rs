@@ -456,22 +456,22 @@ pub fn redis_refused_line_secret(line: &[u8]) -> Option<usize> {
 /// `masterauth\x01pw`, `requirepassPW`, `config:requirepass=pw`): the first byte past the
 /// name and the punctuation after it. `None` where no value follows (`requirepass=`), and
 /// unless `letter_glue`, where a letter or digit follows the name (`requirepassword`).
-/// Work: a handful of comparisons per byte that starts a name, only on refused lines.
+/// Work: a lookup per byte; the names are compared only at a byte that starts one (most
+/// words, a comment's prose, have none).
 fn glued_to_masked_name(word: &[u8], letter_glue: bool) -> Option<usize> {
-    use crate::syntax::redis_conf::directives;
-    let starts =
-        (0..word.len()).filter(|&i| i == 0 || !word[i - 1].is_ascii_alphanumeric() && word[i].is_ascii_alphabetic());
+    let (first_letters, names) = masked_names();
+    // A name glued to a value is longer than the shortest name (a comment's first word
+    // seldom is).
+    if word.len() <= names.last().map_or(0, |n| n.len()) {
+        return None;
+    }
+    let starts = (0..word.len())
+        .filter(|&i| LETTER[word[i] as usize] & first_letters != 0 && (i == 0 || !word[i - 1].is_ascii_alphanumeric()));
     starts
         .filter_map(|i| {
             let rest = &word[i..];
-            let name = directives::DIRECTIVES
-                .iter()
-                .filter(|d| d.sensitive)
-                .flat_map(|d| std::iter::once(d.name).chain(d.alias))
-                .map(str::as_bytes)
-                .filter(|n| rest.len() > n.len() && rest[..n.len()].eq_ignore_ascii_case(n))
-                .map(<[u8]>::len)
-                .max()?;
+            // Longest first: the first that fits is the longest.
+            let name = names.iter().find(|n| rest.len() > n.len() && rest[..n.len()].eq_ignore_ascii_case(n))?.len();
             if !letter_glue && rest[name].is_ascii_alphanumeric() {
                 return None;
             }
@@ -479,6 +479,25 @@ fn glued_to_masked_name(word: &[u8], letter_glue: bool) -> Option<usize> {
             (value < word.len()).then_some(value)
         })
         .next()
+}
+
+/// The names and aliases of the masked redis.conf directives (`requirepass`, `masterauth`,
+/// `primaryauth`, the TLS key passphrases), longest first, with the [`LETTER`] bits of
+/// their first bytes (each an ASCII letter): built once.
+fn masked_names() -> &'static (u32, Vec<&'static [u8]>) {
+    use crate::syntax::redis_conf::directives;
+    static NAMES: std::sync::OnceLock<(u32, Vec<&'static [u8]>)> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names: Vec<&'static [u8]> = directives::DIRECTIVES
+            .iter()
+            .filter(|d| d.sensitive)
+            .flat_map(|d| std::iter::once(d.name).chain(d.alias))
+            .map(str::as_bytes)
+            .collect();
+        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        let first = names.iter().fold(0, |m, n| m | n.first().map_or(0, |&b| LETTER[b as usize]));
+        (first, names)
+    })
 }
 
 /// A commented-out redis.conf line's text after its `#`s and blanks whose first word is a
@@ -1155,8 +1174,9 @@ pub fn envphp_raw_secrets(bytes: &[u8]) -> Vec<crate::span::Span> {
         for r in envphp_line_secrets(line) {
             out.push(crate::span::Span::new(offset + r.start, offset + r.end));
         }
-        // Most env.php lines hold no URL credential: they are not scanned for one.
-        if may_hold_url_credentials(line) {
+        // Most env.php lines hold no URL credential: they are not scanned for one. A `'key'
+        // => 'value'` line has a `=`, and the letters of its key are judged as an ini line's.
+        if memchr::memchr(b'@', line).is_some() || ini_line_may_hold_query_credentials(line, 0) {
             for r in save_path_secret_ranges(line) {
                 out.push(crate::span::Span::new(offset + r.start, offset + r.end));
             }
@@ -1166,16 +1186,23 @@ pub fn envphp_raw_secrets(bytes: &[u8]) -> Vec<crate::span::Span> {
     out
 }
 
-/// Whether [`save_path_secret_ranges`] can find anything in `text`: each range it gives
-/// ends before a `@` (user-info), or is the value of a non-empty query key, which ends at
-/// a `=` right after a byte that no key stops at. `'key' => 'value'` lines have neither.
-fn may_hold_url_credentials(text: &[u8]) -> bool {
-    memchr::memchr2_iter(b'=', b'@', text).any(|p| {
-        // Blanks may stand between a key and its `=` (`password = pw`).
-        let k = p - text[..p].iter().rev().take_while(|&&b| b == b' ').count();
-        text[p] == b'@' || (k > 0 && !matches!(text[k - 1], b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' '))
-    })
-}
+/// A byte that ends every query key, walking back from its `=` (`=`, `&`, `?`, `"`, a
+/// space, a line break), in [`KEY_CLASS`].
+const KEY_STOP: u32 = 1 << 30;
+/// A `%` (an escape may spell any letter), in [`KEY_CLASS`].
+const KEY_PERCENT: u32 = 1 << 31;
+/// [`LETTER`], with [`KEY_STOP`] and [`KEY_PERCENT`]: one lookup a byte of a key.
+const KEY_CLASS: [u32; 256] = {
+    let mut t = LETTER;
+    let stops = *b"=&?\n\r\" ";
+    let mut i = 0;
+    while i < stops.len() {
+        t[stops[i] as usize] = KEY_STOP;
+        i += 1;
+    }
+    t[b'%' as usize] = KEY_PERCENT;
+    t
+};
 
 /// Whether [`save_path_secret_ranges`] may find a query or DSN key's secret on an ini
 /// `line` whose first `=` is at `first_eq`: a key it masks the value of ends at a `=` and is
@@ -1192,23 +1219,30 @@ pub(crate) fn ini_line_may_hold_query_credentials(line: &[u8], first_eq: usize) 
         // The key ends before the blanks before its `=` (`password = pw`).
         let e = first_eq + p;
         let e = e - line[..e].iter().rev().take_while(|&&b| b == b' ').count();
-        // One pass back from the `=`: the letters of the last 6 and 12 bytes and of all.
+        // One pass back from the `=`, one lookup a byte: the letters of the last 6 and 12
+        // bytes and of all.
         let (mut m, mut m6, mut m12, mut from) = (0, 0, 0, e);
         while from > 0 {
-            let b = line[from - 1];
-            if matches!(b, b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' ') {
+            let c = KEY_CLASS[line[from - 1] as usize];
+            if c >= KEY_STOP {
+                if c == KEY_PERCENT {
+                    return true;
+                }
                 break;
             }
-            if b == b'%' {
-                return true;
-            }
-            m |= LETTER[b as usize];
+            m |= c;
+            from -= 1;
             match e - from {
-                0..6 => (m6, m12) = (m, m),
-                6..12 => m12 = m,
+                6 => m6 = m,
+                12 => m12 = m,
                 _ => {}
             }
-            from -= 1;
+        }
+        if e - from < 6 {
+            m6 = m;
+        }
+        if e - from < 12 {
+            m12 = m;
         }
         from < e
             && (few_absent(AUTH & !m6, 1)
@@ -1390,8 +1424,7 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
     let mut i = 0;
     while i < raw.len() {
         step(1);
-        let at_key =
-            i == 0 || matches!(raw[i - 1], b'?' | b'&' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'=' | b'\n' | b'\r');
+        let at_key = i == 0 || KEY_START_AFTER[raw[i - 1] as usize];
         if at_key {
             let k = key_stop.from(i);
             // libpq's `keyword = value` (`host=h password = pw`): blanks around the `=`.
@@ -1462,10 +1495,27 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
             i = auth_start;
             continue;
         }
+        // Up to the next byte that starts a key or a `://`, nothing is asked: a tight loop.
         i += 1;
+        while i < raw.len() && !KEY_START_AFTER[raw[i - 1] as usize] && raw[i] != b':' {
+            i += 1;
+        }
     }
     out
 }
+
+/// The bytes after which a query key starts in [`save_path_secret_ranges`] (`?`, `&`, a
+/// quote, a blank, a comma, `=`, a line break).
+const KEY_START_AFTER: [bool; 256] = {
+    let mut t = [false; 256];
+    let after = *b"?&\"' \t,=\n\r";
+    let mut i = 0;
+    while i < after.len() {
+        t[after[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
 
 /// The password of the user-info of a URL whose authority starts at `start` (after `//`):
 /// after the user's `:`, or all of it without one ([`userinfo_at`]); `None` for none.
@@ -1565,8 +1615,22 @@ impl LongKey {
     fn names_a_secret(&mut self, raw: &[u8], i: usize, k: usize) -> bool {
         if k - i <= SHORT_KEY {
             step(k - i);
-            let key = percent_decode(&raw[i..k]).to_ascii_lowercase();
-            let lower = String::from_utf8_lossy(&key);
+            // Without a `%` the key decodes to its own letters (`+` to a blank): when they
+            // can spell none of the words, nor a typo of `auth` in a query, no copy is made.
+            let written = &raw[i..k];
+            if memchr::memchr(b'%', written).is_none() {
+                const AUTH: u32 = letters(b"auth");
+                let m = letters_in(written);
+                if !may_name_a_secret_by_letters(m) && !(in_query(raw, i) && few_absent(AUTH & !m, 1)) {
+                    return false;
+                }
+            }
+            // Decoded on the stack (never longer than its raw bytes) and lowercased in place.
+            let mut buf = [0u8; SHORT_KEY];
+            let n = percent_decode_into(&raw[i..k], &mut buf);
+            let key = &mut buf[..n];
+            key.make_ascii_lowercase();
+            let lower = String::from_utf8_lossy(key);
             // Also the names people mistake for `auth` in a URL's query (phpredis ignores
             // them; SL104): one typo from `auth`, a swap of two letters included (`auht`).
             // Elsewhere such a word is a word (`x = auto=1`).
@@ -1733,26 +1797,36 @@ pub fn piece_ends_in_credential_key(piece: &str) -> bool {
 }
 
 fn percent_decode(s: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(s.len());
+    let mut out = vec![0; s.len()];
+    let n = percent_decode_into(s, &mut out);
+    out.truncate(n);
+    out
+}
+
+/// `s` percent-decoded (`%xx`, `+` as a blank) into `out`, which holds at least `s.len()`
+/// bytes (each decoded byte takes one raw byte or more): how many bytes it wrote.
+fn percent_decode_into(s: &[u8], out: &mut [u8]) -> usize {
+    let mut n = 0;
     let mut i = 0;
     while i < s.len() {
-        match s[i] {
+        let b = match s[i] {
             b'%' if i + 2 < s.len() => {
                 match std::str::from_utf8(&s[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
                     Some(v) => {
-                        out.push(v);
-                        i += 3;
-                        continue;
+                        i += 2;
+                        v
                     }
-                    None => out.push(b'%'),
+                    None => b'%',
                 }
             }
-            b'+' => out.push(b' '),
-            c => out.push(c),
-        }
+            b'+' => b' ',
+            c => c,
+        };
+        out[n] = b;
+        n += 1;
         i += 1;
     }
-    out
+    n
 }
 
 #[cfg(any(test, fuzzing))]
@@ -1763,6 +1837,69 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`glued_to_masked_name`] as it was first written: every start tried against every
+    /// masked name of the directive table.
+    fn plain_glued_to_masked_name(word: &[u8], letter_glue: bool) -> Option<usize> {
+        use crate::syntax::redis_conf::directives;
+        let starts = (0..word.len())
+            .filter(|&i| i == 0 || !word[i - 1].is_ascii_alphanumeric() && word[i].is_ascii_alphabetic());
+        starts
+            .filter_map(|i| {
+                let rest = &word[i..];
+                let name = directives::DIRECTIVES
+                    .iter()
+                    .filter(|d| d.sensitive)
+                    .flat_map(|d| std::iter::once(d.name).chain(d.alias))
+                    .map(str::as_bytes)
+                    .filter(|n| rest.len() > n.len() && rest[..n.len()].eq_ignore_ascii_case(n))
+                    .map(<[u8]>::len)
+                    .max()?;
+                if !letter_glue && rest[name].is_ascii_alphanumeric() {
+                    return None;
+                }
+                let value = i + name + rest[name..].iter().take_while(|b| b.is_ascii_punctuation()).count();
+                (value < word.len()).then_some(value)
+            })
+            .next()
+    }
+
+    #[test]
+    fn glued_names_are_found_as_by_the_whole_table() {
+        let (_, names) = masked_names();
+        assert!(names.len() >= 4 && names.iter().all(|n| n.first().is_some_and(u8::is_ascii_alphabetic)));
+        let pieces: [&[u8]; 20] = [
+            b"requirepass",
+            b"REQUIREPASS",
+            b"masterauth",
+            b"primaryauth",
+            b"tls-key-file-pass",
+            b"tls-client-key-file-pass",
+            b"requirepas",
+            b"pass",
+            b"=",
+            b"-",
+            b":",
+            b"\x01",
+            b"\0",
+            b"\xc3",
+            b"x",
+            b"9",
+            b"pw",
+            b"\"",
+            b"_",
+            b".",
+        ];
+        let mut found = 0;
+        for word in crate::test_input::joined_pieces(0x91ed, 20_000, (1, 8), &pieces) {
+            for glue in [false, true] {
+                let want = plain_glued_to_masked_name(&word, glue);
+                found += usize::from(want.is_some());
+                assert_eq!(glued_to_masked_name(&word, glue), want, "{:?}", String::from_utf8_lossy(&word));
+            }
+        }
+        assert!(found > 2000, "only {found} words with a glued name");
+    }
 
     fn masked(raw: &str) -> String {
         mask_save_path(raw)
