@@ -182,16 +182,35 @@ fn holds_a_secret_any_case(name: &str) -> bool {
 /// Whether `b` holds one of the words of [`unknown_name_holds_a_secret`] (`pass`, `pwd`,
 /// `secret`, `auth`, `key`, `token`, `cred`), ASCII case ignored.
 fn has_a_secret_word_any_case(b: &[u8]) -> bool {
-    // One pass, each position tested only for the words its letter begins.
-    let at = |i: usize, w: &[u8]| b.len() - i >= w.len() && b[i..i + w.len()].eq_ignore_ascii_case(w);
-    (0..b.len()).any(|i| match b[i] | 0x20 {
-        b'p' => at(i, b"pass") || at(i, b"pwd"),
-        b's' => at(i, b"secret"),
-        b'a' => at(i, b"auth"),
-        b'k' => at(i, b"key"),
-        b't' => at(i, b"token"),
-        b'c' => at(i, b"cred"),
-        _ => false,
+    /// `word`'s bytes as the low bytes of a `u64`, its last byte lowest.
+    const fn packed(word: &[u8]) -> u64 {
+        let mut v = 0;
+        let mut i = 0;
+        while i < word.len() {
+            v = (v << 8) | word[i] as u64;
+            i += 1;
+        }
+        v
+    }
+    const fn low(n: u32) -> u64 {
+        (1 << (8 * n)) - 1
+    }
+    // The last six bytes read, each with its 0x20 bit set (a letter's lowercase; no other
+    // byte becomes a letter so): a word ends at a byte when the window's low bytes are it,
+    // tested only at the bytes that end one.
+    let mut window: u64 = 0;
+    b.iter().any(|&c| {
+        let c = c | 0x20;
+        window = (window << 8) | u64::from(c);
+        match c {
+            b's' => window & low(4) == packed(b"pass"),
+            b'd' => window & low(3) == packed(b"pwd") || window & low(4) == packed(b"cred"),
+            b't' => window & low(6) == packed(b"secret"),
+            b'h' => window & low(4) == packed(b"auth"),
+            b'y' => window & low(3) == packed(b"key"),
+            b'n' => window & low(5) == packed(b"token"),
+            _ => false,
+        }
     })
 }
 
@@ -460,9 +479,7 @@ pub fn redis_refused_line_secret(line: &[u8]) -> Option<usize> {
 /// words, a comment's prose, have none).
 fn glued_to_masked_name(word: &[u8], letter_glue: bool) -> Option<usize> {
     let (first_letters, names) = masked_names();
-    // A name glued to a value is longer than the shortest name (a comment's first word
-    // seldom is).
-    if word.len() <= names.last().map_or(0, |n| n.len()) {
+    if !longer_than_a_masked_name(word.len()) {
         return None;
     }
     let starts = (0..word.len())
@@ -479,6 +496,12 @@ fn glued_to_masked_name(word: &[u8], letter_glue: bool) -> Option<usize> {
             (value < word.len()).then_some(value)
         })
         .next()
+}
+
+/// Whether a word of `len` bytes is longer than the shortest masked name: only such a word
+/// holds one glued to a value (a comment's first word seldom is).
+fn longer_than_a_masked_name(len: usize) -> bool {
+    len > masked_names().1.last().map_or(0, |n| n.len())
 }
 
 /// The names and aliases of the masked redis.conf directives (`requirepass`, `masterauth`,
@@ -507,6 +530,9 @@ fn masked_names() -> &'static (u32, Vec<&'static [u8]>) {
 /// starts with such a name glued to more (`# "requirepass"` holds no value).
 pub fn redis_comment_glued_secret(directive: &[u8]) -> Option<usize> {
     let w = words(directive).next()?;
+    if !longer_than_a_masked_name(w.len()) {
+        return None;
+    }
     let last = words(&directive[w.end..]).next().is_none();
     glued_to_masked_name(&directive[w.clone()], last).map(|v| w.start + v)
 }
@@ -1219,9 +1245,8 @@ pub(crate) fn ini_line_may_hold_query_credentials(line: &[u8], first_eq: usize) 
         // The key ends before the blanks before its `=` (`password = pw`).
         let e = first_eq + p;
         let e = e - line[..e].iter().rev().take_while(|&&b| b == b' ').count();
-        // One pass back from the `=`, one lookup a byte: the letters of the last 6 and 12
-        // bytes and of all.
-        let (mut m, mut m6, mut m12, mut from) = (0, 0, 0, e);
+        // One pass back from the `=`, one lookup a byte: the key's letters.
+        let (mut m, mut from) = (0, e);
         while from > 0 {
             let c = KEY_CLASS[line[from - 1] as usize];
             if c >= KEY_STOP {
@@ -1232,21 +1257,12 @@ pub(crate) fn ini_line_may_hold_query_credentials(line: &[u8], first_eq: usize) 
             }
             m |= c;
             from -= 1;
-            match e - from {
-                6 => m6 = m,
-                12 => m12 = m,
-                _ => {}
-            }
         }
-        if e - from < 6 {
-            m6 = m;
-        }
-        if e - from < 12 {
-            m12 = m;
-        }
+        // The letters of its last 6 and 12 bytes, read only when all of its letters could do.
+        let tail = |n: usize| letters_in(&line[e.saturating_sub(n).max(from)..e]);
         from < e
-            && (few_absent(AUTH & !m6, 1)
-                || few_absent(PASSWORD & !m12, 2)
+            && ((few_absent(AUTH & !m, 1) && few_absent(AUTH & !tail(6), 1))
+                || (few_absent(PASSWORD & !m, 2) && few_absent(PASSWORD & !tail(12), 2))
                 || (may_name_a_secret_by_letters(m) && has_a_secret_word_any_case(&line[from..e])))
     })
 }
@@ -1862,6 +1878,23 @@ mod tests {
                 (value < word.len()).then_some(value)
             })
             .next()
+    }
+
+    #[test]
+    fn secret_words_are_found_as_by_a_search_for_each() {
+        let pieces: [&[u8]; 16] = [
+            b"pa", b"ss", b"PASS", b"pw", b"d", b"secr", b"eT", b"au", b"th", b"k", b"ey", b"tok", b"en", b"cred",
+            b"x", b"\xc3",
+        ];
+        let mut found = 0;
+        for word in crate::test_input::joined_pieces(0x5ec, 20_000, (1, 8), &pieces) {
+            let want = [&b"pass"[..], b"pwd", b"secret", b"auth", b"key", b"token", b"cred"]
+                .iter()
+                .any(|w| word.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)));
+            found += usize::from(want);
+            assert_eq!(has_a_secret_word_any_case(&word), want, "{:?}", String::from_utf8_lossy(&word));
+        }
+        assert!(found > 2000, "only {found} words with a secret word");
     }
 
     #[test]
