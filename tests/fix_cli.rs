@@ -432,3 +432,57 @@ fn a_fix_through_a_symlinked_directory_names_the_file_replaced_as_its_backup_doe
     assert_eq!(text(&restore.stdout), format!("sesslint: restored shared/conf.d/30-sessions.ini from {backup}\n"));
     assert_eq!(std::fs::read(&shared).expect("read"), before);
 }
+
+/// The demo tree copied with its Debian `conf.d` links (each a link into `mods-available`),
+/// in a git work tree, `mods-available/redis.ini` given an unquoted save path (SL001 under
+/// each of its three names).
+fn demo_with_unquoted_linked_ini() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    common::copy_tree(&common::fixtures().join("demo"), tmp.path());
+    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(tmp.path()).output().expect("git");
+    assert!(git.status.success());
+    let ini = tmp.path().join("etc/php/8.2/mods-available/redis.ini");
+    let mut text = std::fs::read(&ini).expect("read");
+    text.extend_from_slice(b"session.save_path = tcp://127.0.0.1:6379?auth=pw&database=9\n");
+    std::fs::write(&ini, text).expect("write");
+    tmp
+}
+
+/// README "`--fix` exits as `check` does on the findings that remain", on Debian's layout:
+/// the fix of a file reached through `conf.d` links is written once, to the target, and the
+/// findings that remain are those a plain `check` of the fixed tree makes: none of them the
+/// SL001 just fixed, under any of the file's names (the re-check used to replace the text
+/// under the link names only, keeping `mods-available/redis.ini`'s old text).
+#[test]
+fn a_fix_through_debian_conf_d_links_leaves_no_finding_it_fixed() {
+    let tmp = demo_with_unquoted_linked_ini();
+    let dir = tmp.path();
+    let ini = dir.join("etc/php/8.2/mods-available/redis.ini");
+    let sl001 = common::sesslint_cmd(&["check", "--select", "SL001", "--format", "concise", "."])
+        .current_dir(dir)
+        .output()
+        .expect("run");
+    let found = text(&sl001.stdout);
+    for name in ["cli/conf.d/20-redis.ini", "fpm/conf.d/20-redis.ini", "mods-available/redis.ini"] {
+        assert!(found.contains(&format!("etc/php/8.2/{name}:2:")), "{name}: {found}");
+    }
+    let fix =
+        common::sesslint_cmd(&["check", "--fix", "--format", "concise", "."]).current_dir(dir).output().expect("run");
+    let (left, said) = (text(&fix.stdout), text(&fix.stderr));
+    assert!(!left.contains("SL001"), "{left}{said}");
+    assert_eq!(said.lines().filter(|l| l.starts_with("sesslint: wrote ")).count(), 1, "{said}");
+    assert_eq!(
+        text(&std::fs::read(&ini).expect("read")),
+        "extension=redis.so\nsession.save_path = \"tcp://127.0.0.1:6379?auth=pw&database=9\"\n"
+    );
+    for sapi in ["cli", "fpm"] {
+        let link = dir.join(format!("etc/php/8.2/{sapi}/conf.d/20-redis.ini"));
+        assert!(std::fs::symlink_metadata(&link).expect("lstat").file_type().is_symlink(), "{sapi}");
+    }
+    let after = common::sesslint_cmd(&["check", "--format", "concise", "."]).current_dir(dir).output().expect("run");
+    assert_eq!(left, text(&after.stdout), "--fix's remaining findings are not check's");
+    assert_eq!(fix.status.code(), after.status.code(), "{said}");
+    let again =
+        common::sesslint_cmd(&["check", "--fix", "--select", "SL001", "."]).current_dir(dir).output().expect("run");
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+}

@@ -141,3 +141,34 @@ fn a_path_outside_the_checked_tree_is_refused() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// An unsaved buffer of a file reached by several names (Debian's `conf.d/20-redis.ini`
+/// links into `mods-available/redis.ini`) is that file's text under every name, whichever
+/// name the editor opened: the CLI and FPM setups that load it through their links are
+/// judged on the buffer, not on the disk.
+#[test]
+fn a_buffer_of_a_linked_ini_reaches_every_name_of_its_file() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    common::copy_tree(&common::fixtures().join("demo"), tmp.path());
+    let git = std::process::Command::new("git").args(["init", "-q"]).current_dir(tmp.path()).output().expect("git");
+    assert!(git.status.success());
+    let names = ["cli/conf.d/20-redis.ini", "fpm/conf.d/20-redis.ini", "mods-available/redis.ini"]
+        .map(|n| format!("etc/php/8.2/{n}"));
+    // On disk the file is clean; the buffer adds an unquoted save path on line 2.
+    let buffer = b"extension=redis.so\nsession.save_path = tcp://127.0.0.1:6379?auth=pw&database=9\n";
+    for opened in &names {
+        let out = with_stdin(
+            tmp.path(),
+            &["check", "--select", "SL001", "--format", "json", "--stdin-filename", opened, "-"],
+            buffer,
+        );
+        assert_eq!(out.status.code(), Some(1), "{opened}: {}", String::from_utf8_lossy(&out.stderr));
+        let (found, _) = findings(&out);
+        for name in &names {
+            assert!(found.contains(&("SL001".into(), name.clone(), 2)), "opened as {opened}: {name} in {found:?}");
+        }
+    }
+    let disk =
+        common::sesslint_cmd(&["check", "--select", "SL001", "."]).current_dir(tmp.path()).output().expect("run");
+    assert_eq!(disk.status.code(), Some(0), "{}", String::from_utf8_lossy(&disk.stdout));
+}

@@ -75,6 +75,7 @@ pub fn fix(req: &Request<'_>, options: FixOptions) -> Result<FixOutcome, ChangeE
     let mut rounds = 0;
     let mut last: Option<Outcome> = None;
     let mut converged = true;
+    let mut names = Names::default();
     loop {
         let current = last.as_ref().unwrap_or(&before);
         let mut taken = take_fixes(&current.diagnostics, options, &mut skipped);
@@ -96,7 +97,15 @@ pub fn fix(req: &Request<'_>, options: FixOptions) -> Result<FixOutcome, ChangeE
         for d in &taken {
             *fixed.entry(d.code).or_default() += 1;
             for e in d.fix.as_ref().map_or(&[][..], |f| f.edits()) {
-                by_file.entry(e.path().to_path_buf()).or_default().push(e.clone());
+                // A file reached by several names (Debian's conf.d links into
+                // mods-available) is edited under one, the first its fixes named: one text,
+                // one history; the same fix found under each name is applied once.
+                let name = names.name(&before.model, e.path());
+                let e = match e.path() == name {
+                    true => e.clone(),
+                    false => Edit::replacement(name.clone(), e.span(), e.content()).with_secrets(e.secrets().to_vec()),
+                };
+                by_file.entry(name).or_default().push(e);
             }
         }
         for (path, edits) in by_file {
@@ -104,6 +113,10 @@ pub fn fix(req: &Request<'_>, options: FixOptions) -> Result<FixOutcome, ChangeE
             let text: &[u8] = &file.source.bytes;
             originals.entry(path.clone()).or_insert_with(|| text.to_vec());
             let applied = apply_edits(text, &edits);
+            // A name of the same file the overlay held (a buffer's) would keep the old text:
+            // the build gives every other name the one name's text.
+            let file_is = names.real(&before.model, &path);
+            overlay.retain(|k, _| *k == path || names.real(&before.model, k) != file_is);
             overlay.insert(path.clone(), applied.text);
             rounds_of.entry(path).or_default().push(applied.edits);
         }
@@ -142,6 +155,36 @@ pub fn fix(req: &Request<'_>, options: FixOptions) -> Result<FixOutcome, ChangeE
         rounds,
         converged,
     })
+}
+
+/// The one name each edited file is edited under, by the file it really is.
+#[derive(Default)]
+struct Names {
+    /// A name's file as [`super::change::target_in`] places it, links resolved.
+    real: HashMap<PathBuf, PathBuf>,
+    /// A file's name, the first an edit gave it.
+    name: HashMap<PathBuf, PathBuf>,
+}
+
+impl Names {
+    /// The file `path` names (its own path when it cannot be placed: never merged).
+    fn real(&mut self, model: &crate::model::Model, path: &std::path::Path) -> PathBuf {
+        if let Some(r) = self.real.get(path) {
+            return r.clone();
+        }
+        let r = super::change::target_in(model, path, false)
+            .ok()
+            .and_then(|t| std::fs::canonicalize(t).ok())
+            .unwrap_or_else(|| path.to_path_buf());
+        self.real.insert(path.to_path_buf(), r.clone());
+        r
+    }
+
+    /// The name the file `path` names is edited under.
+    fn name(&mut self, model: &crate::model::Model, path: &std::path::Path) -> PathBuf {
+        let real = self.real(model, path);
+        self.name.entry(real).or_insert_with(|| path.to_path_buf()).clone()
+    }
 }
 
 /// The diagnostics whose fixes one round applies, in file and position order: applicable,

@@ -401,3 +401,35 @@ async def test_a_value_a_save_path_names_and_later_lines_of_a_password_are_maske
     everything = shown + repr(client.published)
     for secret in ["LspRefPw1", "LspML2", "LspML3"]:
         assert secret not in everything, everything
+
+
+async def test_an_unsaved_buffer_of_a_linked_ini_reaches_its_other_names(client: LanguageClient, workspace):
+    # Debian's layout: conf.d/30-sessions.ini is a link into mods-available. The buffer of
+    # the target is the text FPM loads through the link, before it is saved.
+    target = workspace / "etc/php/8.2/mods-available/sessions.ini"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    from conftest import SESSIONS_OK
+
+    target.write_text(SESSIONS_OK)
+    link = workspace / FPM / "conf.d/30-sessions.ini"
+    link.unlink()
+    link.symlink_to("../../mods-available/sessions.ini")
+    link_uri = link.as_uri()
+
+    uri = open_doc(client, target, BROKEN)
+    assert "SL001" in [d.code for d in await published(client, uri, 1)]
+    await until(lambda: any(p.uri == link_uri and any(d.code == "SL001" for d in p.diagnostics) for p in client.published))
+
+    # And the other way round: the link's buffer is the target's text.
+    change_doc(client, uri, 2, SESSIONS_OK)
+    assert "SL001" not in [d.code for d in await published(client, uri, 2)]
+    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    start = len(client.published)
+    link_doc = open_doc(client, link, BROKEN)
+    assert "SL001" in [d.code for d in await published(client, link_doc, 1)]
+    target_uri = target.as_uri()
+    await until(
+        lambda: any(
+            p.uri == target_uri and any(d.code == "SL001" for d in p.diagnostics) for p in client.published[start:]
+        )
+    )

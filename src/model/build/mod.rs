@@ -130,6 +130,10 @@ fn build_in_groups(paths: &[PathBuf], options: &BuildOptions<'_>, group_files: u
             discover::add_buffer(&mut discovery, path, bytes, paths);
         }
     }
+    // A buffer stands for its file under every name the walk met it by (a conf.d link and
+    // its target in mods-available): one file, one text.
+    let widened = overlay.and_then(|o| read::overlay_for_every_name(o, &discovery.files, &discovery.confinement));
+    let overlay = widened.as_ref().or(overlay);
     if fleet.is_none() && !staged.is_empty() {
         discover::leave_out_for_staged(&mut discovery, staged, overlay);
     }

@@ -433,6 +433,55 @@ fn fpm_refused_lines(doc: &ini::IniDocument) -> Vec<SyntaxError> {
     out
 }
 
+/// `overlay` reaching every name of the files it holds: a buffer of
+/// `mods-available/redis.ini` is also the text of each `conf.d/20-redis.ini` that links to
+/// it, and the other way round (Debian's every conf.d entry is such a link): one file has
+/// one text, whatever name it is reached by. Two names are one file when discovery's check
+/// found the same device and inode ([`crate::confine::Checked`]), or, for a file it did not
+/// check (a link resolved below the root), when `confinement` resolves where it is read
+/// from to a file of that device and inode. A name the overlay holds keeps its own text; a
+/// name it lacks takes the text of its file's first name (in path order) the overlay holds.
+/// `None` when no name is added.
+pub(super) fn overlay_for_every_name(
+    overlay: &Overlay,
+    files: &[discover::Found],
+    confinement: &Confinement,
+) -> Option<Overlay> {
+    use std::collections::HashMap;
+    use std::os::unix::fs::MetadataExt;
+    if overlay.is_empty() {
+        return None;
+    }
+    let identity = |f: &discover::Found| match &f.checked {
+        Some(c) => Some(c.identity()),
+        None => {
+            let resolved = confinement.resolve(&f.read_from).ok()?;
+            std::fs::metadata(resolved).ok().filter(|m| m.is_file()).map(|m| (m.dev(), m.ino()))
+        }
+    };
+    // Only the files of a name the overlay holds need an identity to compare with (a
+    // `stat` each for those discovery did not check).
+    let mut held: Vec<&Path> = files.iter().map(|f| f.path.as_path()).filter(|p| overlay.contains_key(*p)).collect();
+    held.sort_unstable();
+    held.dedup();
+    let mut text_of: HashMap<(u64, u64), &Vec<u8>> = HashMap::new();
+    for path in held {
+        let Some(found) = files.iter().find(|f| f.path == path) else { continue };
+        if let (Some(id), Some(text)) = (identity(found), overlay.get(path)) {
+            text_of.entry(id).or_insert(text);
+        }
+    }
+    if text_of.is_empty() {
+        return None;
+    }
+    let mut widened: Option<Overlay> = None;
+    for f in files.iter().filter(|f| !overlay.contains_key(&f.path)) {
+        let Some(text) = identity(f).and_then(|id| text_of.get(&id)) else { continue };
+        widened.get_or_insert_with(|| overlay.clone()).insert(f.path.clone(), (*text).clone());
+    }
+    widened
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
