@@ -94,12 +94,14 @@ pub fn fix(req: &Request<'_>, options: FixOptions) -> Result<FixOutcome, ChangeE
         }
         rounds += 1;
         let mut by_file: BTreeMap<PathBuf, Vec<Edit>> = BTreeMap::new();
+        let edited = taken.iter().flat_map(|d| d.fix.as_ref().map_or(&[][..], |f| f.edits())).map(|e| e.path());
+        names.claim(&before.model, edited);
         for d in &taken {
             *fixed.entry(d.code).or_default() += 1;
             for e in d.fix.as_ref().map_or(&[][..], |f| f.edits()) {
                 // A file reached by several names (Debian's conf.d links into
-                // mods-available) is edited under one, the first its fixes named: one text,
-                // one history; the same fix found under each name is applied once.
+                // mods-available) is edited under one ([`Names::claim`]): one text, one
+                // history; the same fix found under each name is applied once.
                 let name = names.name(&before.model, e.path());
                 let e = match e.path() == name {
                     true => e.clone(),
@@ -178,6 +180,27 @@ impl Names {
             .unwrap_or_else(|| path.to_path_buf());
         self.real.insert(path.to_path_buf(), r.clone());
         r
+    }
+
+    /// Give each file that `paths` (one round's edits) name and that has no name yet the
+    /// first of them that is no symlink (the file's own path, as the backup and the
+    /// `wrote` line name it), else the first.
+    fn claim<'p>(&mut self, model: &crate::model::Model, paths: impl Iterator<Item = &'p std::path::Path>) {
+        let is_link = |p: &std::path::Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+        let mut fresh: HashMap<PathBuf, PathBuf> = HashMap::new();
+        for p in paths {
+            let real = self.real(model, p);
+            if self.name.contains_key(&real) {
+                continue;
+            }
+            match fresh.get(&real) {
+                Some(named) if !is_link(named) || is_link(p) => {}
+                _ => {
+                    fresh.insert(real, p.to_path_buf());
+                }
+            }
+        }
+        self.name.extend(fresh);
     }
 
     /// The name the file `path` names is edited under.
