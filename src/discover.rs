@@ -1120,7 +1120,7 @@ fn classify_by_name(path: &Path) -> Option<Role> {
     if name.ends_with(".conf") && matches!(parent, "pool.d" | "php-fpm.d") {
         return Some(Role::FpmPool);
     }
-    if lower.ends_with(".conf") && !lower.starts_with("sentinel") {
+    if lower.ends_with(".conf") && !is_sentinel_name(&lower) {
         // The directory says more than the name: /etc/stunnel/redis.conf is a tunnel.
         if lower.contains("stunnel") || parent == "stunnel" {
             return Some(Role::Stunnel);
@@ -1145,6 +1145,16 @@ fn classify_by_name(path: &Path) -> Option<Role> {
         return Some(Role::Spiped);
     }
     None
+}
+
+/// Whether a `.conf` file's name (lowercase) is Redis Sentinel's: `sentinel.conf`,
+/// `sentinel-26379.conf`, or `sentinel` as a word after `-`, `_` or `.`, as in
+/// RHEL/EPEL's `/etc/redis-sentinel.conf` (their redis spec installs upstream's
+/// `sentinel.conf` under that name) and `valkey-sentinel.conf`. redis-server refuses its
+/// `sentinel` directives unless started with `--sentinel` (as `redis-sentinel`), so such a
+/// file is no redis.conf; `.pre-commit-hooks.yaml`'s exclude says the same.
+fn is_sentinel_name(lower: &str) -> bool {
+    lower.starts_with("sentinel") || ["-sentinel", "_sentinel", ".sentinel"].iter().any(|w| lower.contains(w))
 }
 
 /// Whether `path` is an Apache file httpd reads as the distributions ship it: the main
@@ -1300,6 +1310,11 @@ mod tests {
             ("/etc/php/8.2/fpm/pool.d/www.conf", Some(Role::FpmPool)),
             ("/etc/redis/redis.conf", Some(Role::RedisConf)),
             ("/etc/redis/sentinel.conf", None),
+            ("/etc/redis-sentinel.conf", None),
+            ("/etc/redis/redis-sentinel.conf", None),
+            ("/etc/redis/sentinel-26379.conf", None),
+            ("/etc/valkey/valkey-sentinel.conf", None),
+            ("/etc/redis/redis_sentinel_26379.conf", None),
             ("/etc/redis-6380.conf", Some(Role::RedisConf)),
             ("/etc/valkey/valkey.conf", Some(Role::RedisConf)),
             ("/srv/conf/sessions.redis.conf", Some(Role::RedisConf)),

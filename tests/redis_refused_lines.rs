@@ -247,3 +247,33 @@ fn redis_sentinel_refuses_a_glued_password_option() {
         }
     }
 }
+
+/// RHEL/EPEL's `/etc/redis-sentinel.conf` (fixtures/rules/SL001/clean-redis-sentinel-conf):
+/// redis-server refuses it ("sentinel directive while not in sentinel mode"), started with
+/// `--sentinel` it reads it, so sesslint reads it as no redis.conf and reports no SL001.
+#[test]
+fn a_redis_sentinel_conf_is_sentinel_s_file_not_a_redis_conf() {
+    let fixture = common::fixtures().join("rules/SL001/clean-redis-sentinel-conf");
+    let out =
+        common::sesslint_cmd(&["-v", "check", "--format", "concise", "."]).current_dir(&fixture).output().expect("run");
+    let (said, found) = (String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
+    assert!(!found.contains("SL001") && !said.contains("redis-sentinel.conf as"), "{said}{found}");
+    assert_eq!(out.status.code(), Some(0), "{said}{found}");
+    let Some(server) = common::oracle("redis-server") else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // Sentinel rewrites its file: a copy.
+    let conf = tmp.path().join("redis-sentinel.conf");
+    std::fs::copy(fixture.join("etc/redis-sentinel.conf"), &conf).expect("copy");
+    let run = |extra: &[&str]| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let outcome = redis::start(&server, &conf, tmp.path(), dir.path(), extra);
+        (outcome, dir)
+    };
+    match run(&[]) {
+        (Outcome::Refused(log), _) => assert!(log.contains("sentinel directive while not in sentinel mode"), "{log}"),
+        (Outcome::Running(_server), _) => panic!("redis-server reads a Sentinel file without --sentinel"),
+    }
+    if let (Outcome::Refused(log), _) = run(&["--sentinel"]) {
+        panic!("redis-server --sentinel refuses the file: {log}");
+    }
+}
