@@ -1769,10 +1769,18 @@ pub fn mask_ranges(text: &str, ranges: &[Range<usize>]) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// A save path as text for output: its credentials masked by position.
+/// A save path as text for output: its credentials masked by position
+/// ([`save_path_password_ranges`]).
 pub fn mask_save_path(value: &str) -> String {
+    mask_ranges(value, &save_path_password_ranges(value))
+}
+
+/// Byte ranges of `value` (an evaluated save path) that are passwords, ascending and
+/// disjoint: [`save_path_secret_ranges`] and a piece's user-info password cut before its `@`
+/// ([`userinfo_cut_at`]). The one definition output masks by ([`mask_save_path`]) and the
+/// endpoint splitter reads (a word that starts inside one is never a host).
+pub fn save_path_password_ranges(value: &str) -> Vec<Range<usize>> {
     let mut ranges = save_path_secret_ranges(value.as_bytes());
-    // A piece cut before its user-info's `@` ([`userinfo_cut_at`]), as the model reads it.
     let mut at = 0;
     for piece in value.split(|c: char| c.is_ascii_whitespace() || c == ',') {
         if let Some(from) = userinfo_cut_at(piece) {
@@ -1780,7 +1788,7 @@ pub fn mask_save_path(value: &str) -> String {
         }
         at += piece.len() + 1;
     }
-    mask_ranges(value, &ranges)
+    merge_ranges(&ranges)
 }
 
 /// Where the text after `scheme://user:` starts in `piece` when the piece holds no `@`,

@@ -3824,6 +3824,80 @@ fn a_password_split_off_right_after_its_auth_key_is_never_shown_as_a_host() {
     }
 }
 
+/// A password after a credential key outside any URL's query (`tcp://h:1 password= pw`,
+/// `pass= pw`, `auth= pw`, `, password=pw`, libpq's `host=h password = pw user=u`), in a
+/// php.ini and a pool: phpredis sends no password (the server answers NOAUTH, asked live)
+/// and tries the words as hosts ("getaddrinfo for password=pw failed"). Output masks the
+/// password there, so no finding, `show`, format or LSP message names it or a host made of
+/// it; SL103 says it stands outside the query and SL109 names only the URL's host.
+#[test]
+fn a_password_outside_a_save_paths_query_is_never_shown_as_a_host() {
+    const PW: &str = "LeakF6x";
+    let live = common::php_with_phpredis("phpredis is not asked what it sends").zip(common::oracle("redis-server"));
+    let tmp = tempfile::tempdir().expect("tmp");
+    let port = common::redis::free_port();
+    let _server = live.as_ref().map(|(_, redis)| {
+        let conf = tmp.path().join("redis.conf");
+        write(&conf, format!("bind 127.0.0.1\nport {port}\nsave \"\"\nrequirepass {PW}\n"));
+        match common::redis::start_as_configured(redis, &conf, tmp.path(), &["--dir", &tmp.path().to_string_lossy()]) {
+            common::redis::Outcome::Running(s) => s,
+            common::redis::Outcome::Refused(log) => panic!("redis-server refused {}: {log}", conf.display()),
+        }
+    });
+    let url = format!("tcp://127.0.0.1:{port}?timeout=1");
+    for (save_path, sl109) in [
+        (format!("{url} password= {PW}"), Some(format!("tcp://127.0.0.1:{port} db 0:"))),
+        (format!("{url} pass= {PW}"), Some(format!("tcp://127.0.0.1:{port} db 0:"))),
+        (format!("{url} auth= {PW}"), Some(format!("tcp://127.0.0.1:{port} db 0:"))),
+        (format!("{url}, password={PW}"), Some(format!("tcp://127.0.0.1:{port} db 0:"))),
+        (format!("host=127.0.0.1 password = {PW} user=u"), None),
+    ] {
+        let repo = tempfile::tempdir().expect("tmp");
+        let ini = "etc/php/8.2/cli/php.ini";
+        write(
+            &repo.path().join(ini),
+            format!("extension=igbinary\nextension=redis\nsession.save_handler = redis\nsession.save_path = \"{save_path}\"\n"),
+        );
+        if let Some((php, _)) = &live {
+            // One process per session id: phpredis picks a host by the id.
+            let mut said = String::new();
+            for id in ["asesslint", "bsesslint", "csesslint", "dsesslint"] {
+                let code = format!(
+                    "session_id('{id}'); try {{ if (session_start()) {{ $_SESSION['n'] = 1; echo session_write_close() ? 'stored' : 'not stored'; }} }} catch (Throwable $e) {{ echo $e->getMessage(); }}"
+                );
+                let o = Command::new(php)
+                    .args(["-n", "-c"])
+                    .arg(repo.path().join(ini))
+                    .args(["-d", "display_errors=stderr", "-r", &code])
+                    .output()
+                    .expect("run php");
+                said += &(String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr) + "\n");
+            }
+            assert!(!said.lines().any(|l| l == "stored"), "{save_path}: php says {said}");
+            assert!(said.contains("getaddrinfo for") || said.contains("NOAUTH"), "{save_path}: php says {said}");
+        }
+        write(
+            &repo.path().join("etc/php/8.2/fpm/pool.d/www.conf"),
+            format!("[www]\nlisten = /run/php.sock\nphp_value[session.save_handler] = redis\nphp_value[session.save_path] = \"{save_path}\"\n"),
+        );
+        ini_secrets_shown_nowhere(repo.path(), ini, &[PW]);
+        let lsp =
+            lsp_transcript(repo.path(), &[repo.path().join(ini), repo.path().join("etc/php/8.2/fpm/pool.d/www.conf")])
+                .join("\n");
+        assert!(!lsp.contains(PW), "the language server shows {PW}:\n{lsp}");
+        let concise = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
+        assert_eq!(concise.matches("a password written outside a URL's query").count(), 2, "{save_path}:\n{concise}");
+        if let Some(sl109) = sl109 {
+            assert!(
+                concise.contains(&format!("session.save_path sends no password to {sl109}")),
+                "{save_path}:\n{concise}"
+            );
+            let show = all_output(&sesslint_in(repo.path(), &["show", "."]));
+            assert!(show.contains(&format!("sessions: redis -> tcp://127.0.0.1:{port} db 0 [no auth]\n")), "{show}");
+        }
+    }
+}
+
 /// A user-info password holding a blank or a comma (PHP's `parse_url` reads it to the last
 /// `@`, compared live), or a `/` or `?` (PHP refuses the URL, but the bytes are still the
 /// password), is masked whole in a valid php.ini, a pool and env.php, in every output.

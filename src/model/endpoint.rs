@@ -80,6 +80,10 @@ pub enum TargetProblem {
     PasswordSplit,
     /// `auth=` with nothing after it: phpredis still sends AUTH, which every server refuses.
     EmptyPassword,
+    /// A password after a credential key outside any URL's query (`tcp://h password= pw`,
+    /// libpq's `host=h password = pw`): phpredis reads the words as more hosts and sends no
+    /// password.
+    PasswordOutsideQuery,
     /// `tcp:///path.sock`: a scheme with an empty host; phpredis 5.3.7 refuses the whole
     /// save_path ("Failed to parse session.save_path (error at offset 0 ...)").
     EmptyHost,
@@ -107,6 +111,7 @@ impl std::fmt::Display for TargetProblem {
             TargetProblem::NoSchemeWithParameters => f.write_str("no scheme: with `?parameters` phpredis needs `tcp://` (PHP's parse_url reads `host:port?...` as a scheme), so this address never connects"),
             TargetProblem::BadPort { port } => write!(f, "port `{port}` is not a port number"),
             TargetProblem::PasswordSplit => f.write_str("the password contains a `,` or a space: phpredis splits the save path there, sends only the part before it, and tries the rest as another host"),
+            TargetProblem::PasswordOutsideQuery => f.write_str("a password written outside a URL's query (`password= ...`, `host=h password = ...`): phpredis takes a password only from `?auth=`, so it sends none and tries these words as more hosts (write `tcp://host:port?auth=...`)"),
             TargetProblem::EmptyPassword => f.write_str("`auth` is empty: phpredis 5.3 still sends AUTH, which a server without a password refuses as well as one with a password; sessions fail with \"Redis not available\" (remove `auth=`, or give the password)"),
             TargetProblem::SeedWithoutPort { seed } => {
                 write!(f, "seed `{seed}` has no port: phpredis ignores it (\"not in host:port format\")")
@@ -256,55 +261,130 @@ fn parse_save_path_with_passwords(handler: &str, save_path: &str) -> Vec<(RedisT
     if handler == "rediscluster" {
         return parse_cluster(save_path);
     }
-    // phpredis splits on whitespace and commas before parsing each URL. A piece that follows
-    // a password, or a credential key with nothing after it, and is no address is (the rest
-    // of) that password: phpredis tries it as a host, but it is never shown as one.
+    // phpredis splits on whitespace and commas before parsing each URL. Which bytes are
+    // passwords is judged once, on the whole value, as every output masks it
+    // (`secrets::save_path_password_ranges`): a piece that starts inside a password, or that
+    // is the credential key of one (`password= pw`, libpq's `password = pw`) or the `=` after
+    // a query's key (`?auth = pw`), and is no address is never a host, though phpredis tries it as one. An address is a host
+    // wherever it stands (`?auth=pw, tcp://h2`: phpredis connects there), named from its own
+    // text with its own secrets masked.
+    let secrets = crate::secrets::save_path_password_ranges(save_path);
     let mut out: Vec<(RedisTarget, Option<String>)> = Vec::new();
-    let mut after_password = false;
-    let looks_like_address =
-        |piece: &str| piece.contains("://") || piece.starts_with('/') || piece.starts_with("unix:");
-    let mut pieces =
-        save_path.split(|c: char| c.is_ascii_whitespace() || c == ',').filter(|s| !s.is_empty()).peekable();
-    while let Some(piece) = pieces.next() {
-        let looks_like_address = looks_like_address(piece);
-        if after_password && !looks_like_address {
-            if let Some((prev, _)) = out.last_mut() {
-                if !prev.problems.contains(&TargetProblem::PasswordSplit) {
-                    prev.problems.push(TargetProblem::PasswordSplit);
-                }
-            }
+    // The last target's piece, and the problem of pieces skipped before any target.
+    let mut last_piece: Option<(usize, &str)> = None;
+    let mut pending: Option<TargetProblem> = None;
+    let mut next_secret = 0;
+    // For the password at `next_secret`: where its key starts, and whether in a query.
+    let mut key_start: Option<(usize, Option<(usize, bool)>)> = None;
+    let mut at = 0;
+    for piece in save_path.split(|c: char| c.is_ascii_whitespace() || c == ',') {
+        let start = at;
+        at += piece.len() + 1;
+        if piece.is_empty() {
             continue;
         }
-        let mut secrets = crate::secrets::save_path_secret_ranges(piece.as_bytes());
-        // `tcp://usr:pw1` + `pw2@host`: a user-info password split before its `@` (quoted
-        // across lines); what follows `usr:` is password, and the next piece its rest.
-        if let Some(from) = pieces.peek().and_then(|next| userinfo_split_at(piece, next)) {
-            secrets.push(from..piece.len());
-        } else if let Some(from) = crate::secrets::userinfo_cut_at(piece) {
-            // `tcp://usr:pw` and no `@`: an Apache value quoted open on its line is cut
-            // there, the rest of the password on the next line; never quoted as a port.
-            secrets.push(from..piece.len());
+        let end = start + piece.len();
+        while secrets.get(next_secret).is_some_and(|r| r.end <= start) {
+            next_secret += 1;
         }
-        // `tcp://h?auth=` + `pw`: the password's blank or comma came right after its key.
-        after_password =
-            secrets.last().is_some_and(|r| r.end == piece.len()) || crate::secrets::piece_ends_in_credential_key(piece);
-        out.push(parse_piece(piece, &secrets));
+        // The first password that ends after the piece starts.
+        let secret = secrets.get(next_secret);
+        let inside = secret.is_some_and(|r| r.start <= start);
+        if is_address(piece) {
+            let own = if inside {
+                crate::secrets::save_path_password_ranges(piece)
+            } else {
+                secrets[next_secret..]
+                    .iter()
+                    .take_while(|r| r.start < end)
+                    .map(|r| r.start - start..r.end.min(end) - start)
+                    .collect()
+            };
+            if let Some(p) = pending.take() {
+                let (mut t, password) = parse_piece(piece, &own);
+                t.problems.insert(0, p);
+                out.push((t, password));
+            } else {
+                out.push(parse_piece(piece, &own));
+            }
+            last_piece = Some((start, piece));
+            continue;
+        }
+        let mut is_key = |r: &std::ops::Range<usize>| {
+            let ks = match key_start {
+                Some((i, ks)) if i == next_secret => ks,
+                _ => {
+                    let ks = key_of(save_path, r);
+                    key_start = Some((next_secret, ks));
+                    ks
+                }
+            };
+            // A query's key stays in its URL's piece; the `=` pieces after it are no hosts.
+            ks.is_some_and(|(ks, in_query)| end > ks && (!in_query || start > ks))
+        };
+        let password = secret.filter(|r| inside || is_key(r));
+        let Some(r) = password else {
+            let own: Vec<_> = secrets[next_secret..]
+                .iter()
+                .take_while(|r| r.start < end)
+                .map(|r| r.start - start..r.end.min(end) - start)
+                .collect();
+            out.push(parse_piece(piece, &own));
+            last_piece = Some((start, piece));
+            continue;
+        };
+        // The password belongs to the last target when it starts in that target's piece or
+        // follows the credential key that piece ends with (`tcp://h?auth= pw`); else it was
+        // written outside any URL's query (`tcp://h password= pw`).
+        let split = last_piece.is_some_and(|(s, p)| {
+            (s..s + p.len()).contains(&r.start) || crate::secrets::piece_ends_in_credential_key(p)
+        });
+        let problem = if split { TargetProblem::PasswordSplit } else { TargetProblem::PasswordOutsideQuery };
+        match out.last_mut() {
+            Some((prev, _)) => {
+                if !prev.problems.contains(&problem) {
+                    prev.problems.push(problem);
+                }
+            }
+            None => pending = Some(problem),
+        }
+    }
+    // Only passwords: phpredis tries them as hosts; named as the mask.
+    if let Some(p) = pending {
+        let mut t = RedisTarget::tcp(MASK, 6379);
+        t.problems.push(p);
+        out.push((t, None));
     }
     out
 }
 
-/// Where the password starts in `piece` (`scheme://user:` then no `@` before its end) when
-/// `next` is no address and holds an `@` before any `/` or `?`: the user-info password was
-/// split (at a blank or line break) before its `@`; `None` otherwise.
-fn userinfo_split_at(piece: &str, next: &str) -> Option<usize> {
-    let authority = piece.find("://")? + 3;
-    let rest = &piece[authority..];
-    if rest.contains(['@', '/', '?']) || next.contains("://") || next.starts_with('/') || next.starts_with("unix:") {
-        return None;
+/// Whether a piece is an address in its own right (`scheme://`, a socket path, `unix:`).
+fn is_address(piece: &str) -> bool {
+    piece.contains("://") || piece.starts_with('/') || piece.starts_with("unix:")
+}
+
+/// Where the key whose value is the password `secret` starts in `save_path`, and whether it
+/// is a URL query's (`?` or `&` right before it): `secret` follows a `=` (blanks around it,
+/// libpq's `password = pw`) and the key runs back to a blank, comma, quote, `=` or line
+/// break; `None` for a user-info password. Reads the blanks and the key before `secret` once.
+fn key_of(save_path: &str, secret: &std::ops::Range<usize>) -> Option<(usize, bool)> {
+    let b = save_path.as_bytes();
+    let mut p = secret.start;
+    while p > 0 && matches!(b[p - 1], b' ' | b'\t') {
+        p -= 1;
     }
-    let colon = rest.find(':')?;
-    let head = next.split(['/', '?']).next().unwrap_or(next);
-    head.contains('@').then_some(authority + colon + 1)
+    if p == 0 || b[p - 1] != b'=' {
+        return None; // a user-info password
+    }
+    p -= 1;
+    while p > 0 && b[p - 1] == b' ' {
+        p -= 1;
+    }
+    let key_end = p;
+    while p > 0 && !matches!(b[p - 1], b'?' | b'&' | b'"' | b'\'' | b' ' | b'\t' | b',' | b'=' | b'\n' | b'\r') {
+        p -= 1;
+    }
+    (p < key_end).then(|| (p, p > 0 && matches!(b[p - 1], b'?' | b'&')))
 }
 
 /// One host of a save path, named without its secrets: a piece holding a credential
@@ -720,10 +800,10 @@ mod tests {
         assert_eq!(targets.len(), 1, "{targets:?}");
         assert!(targets[0].problems.contains(&TargetProblem::PasswordSplit), "{targets:?}");
         assert!(!format!("{targets:?}").contains("Leak"), "{targets:?}");
-        assert_eq!(userinfo_split_at("tcp://usr:a", "b@h"), Some(10));
-        assert_eq!(userinfo_split_at("tcp://h:6379", "tcp://b@h"), None);
-        assert_eq!(userinfo_split_at("tcp://h:6379", "x/y@z"), None);
-        assert_eq!(userinfo_split_at("tcp://u:p@h:1", "b@h"), None);
+        // Split over three pieces, the `@` in the last: all of it is the password.
+        let targets = parse_save_path("redis", "tcp://usr:LeakS1 LeakS2 LeakS3@10.0.0.1:6379");
+        assert_eq!(targets.len(), 1, "{targets:?}");
+        assert!(!format!("{targets:?}").contains("Leak"), "{targets:?}");
     }
 
     #[test]
@@ -783,6 +863,60 @@ mod tests {
         assert_eq!(hosts("tcp://h?auth= tcp://h2:6379"), [Some("h".into()), Some("h2".into())]);
         assert_eq!(hosts("tcp://h?prefix= h2"), [Some("h".into()), Some("h2".into())]);
         assert_eq!(hosts("tcp://h?auth=&timeout=1 h2"), [Some("h".into()), Some("h2".into())]);
+    }
+
+    /// A password after a credential key outside any URL's query is judged where output
+    /// masks it (`secrets::save_path_password_ranges`): no word of it, nor its key, is a host.
+    #[test]
+    fn a_password_outside_a_query_is_never_a_host() {
+        let hosts = |sp: &str| parse_save_path("redis", sp).into_iter().map(|t| t.host).collect::<Vec<_>>();
+        for sp in [
+            "tcp://h:1 password= LeakF6",
+            "tcp://h:1 pass= LeakG2",
+            "tcp://h:1 auth= LeakG3",
+            "tcp://h:1, password=LeakG1",
+            "tcp://h:1 password =LeakG4",
+            "tcp://h:1 password = LeakG5 more",
+            "tcp://h:1 password=\nLeakG7",
+        ] {
+            let list = parse_save_path("redis", sp);
+            assert_eq!(hosts(sp), [Some("h".to_owned())], "{sp:?}: {list:?}");
+            assert_eq!(list[0].problems, [TargetProblem::PasswordOutsideQuery], "{sp:?}");
+            assert_eq!(list[0].auth, None, "{sp:?}");
+            assert!(!format!("{list:?}").contains("Leak"), "{sp:?}: {list:?}");
+        }
+        // libpq's DSN: `host=h` is what phpredis tries as a host; the password (to the end,
+        // as masked) is not.
+        let list = parse_save_path("redis", "host=h password = LeakD1 user=u");
+        assert_eq!(hosts("host=h password = LeakD1 user=u"), [Some("host=h".to_owned())]);
+        assert_eq!(list[0].problems, [TargetProblem::PasswordOutsideQuery]);
+        // Nothing but a password: one host, named as the mask.
+        let list = parse_save_path("redis", "password= LeakH1");
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].describe(), "tcp://********:6379 db 0");
+        assert!(!format!("{list:?}").contains("Leak"), "{list:?}");
+        // A password before the first address: that address carries the problem.
+        let list = parse_save_path("redis", "password=LeakH2 tcp://h:1");
+        assert_eq!(hosts("password=LeakH2 tcp://h:1"), [Some("h".to_owned())]);
+        assert_eq!(list[0].problems, [TargetProblem::PasswordOutsideQuery]);
+        // Words that are no credential key stay hosts; a query's `auth` stays a split.
+        assert_eq!(hosts("tcp://h:1 h2 x=1"), [Some("h".into()), Some("h2".into()), Some("x=1".into())]);
+        assert_eq!(hosts("h?password= LeakH3"), [Some("h".into())]);
+        assert_eq!(
+            parse_save_path("redis", "tcp://h?x=1&password= LeakH4")[0].problems,
+            [TargetProblem::PasswordSplit]
+        );
+        // An address after the password is a host (phpredis connects there).
+        assert_eq!(hosts("tcp://h:1 password= LeakH5 tcp://h2:2"), [Some("h".into()), Some("h2".into())]);
+    }
+
+    /// Every piece's start in a save path of many pieces is judged once against the password
+    /// ranges: no quadratic scan back over blanks or keys.
+    #[test]
+    fn many_pieces_before_a_password_outside_a_query() {
+        let sp = format!("{}password={}LeakH6", "= ".repeat(50_000), " ".repeat(50_000));
+        let list = parse_save_path("redis", &sp);
+        assert!(!format!("{list:?}").contains("Leak"));
     }
 
     #[test]
