@@ -1203,7 +1203,7 @@ pub fn envphp_raw_secrets(bytes: &[u8]) -> Vec<crate::span::Span> {
         // Most env.php lines hold no URL credential: they are not scanned for one. A `'key'
         // => 'value'` line has a `=`, and the letters of its key are judged as an ini line's.
         if memchr::memchr(b'@', line).is_some() || ini_line_may_hold_query_credentials(line, 0) {
-            for r in save_path_secret_ranges(line) {
+            for r in save_path_secret_ranges(&envphp_arrows_blanked(line)) {
                 out.push(crate::span::Span::new(offset + r.start, offset + r.end));
             }
         }
@@ -1229,6 +1229,35 @@ const KEY_CLASS: [u32; 256] = {
     t[b'%' as usize] = KEY_PERCENT;
     t
 };
+
+/// An env.php line as [`save_path_secret_ranges`] reads it for URL credentials: each `=>`
+/// (PHP's arrow, not a key's `=`) as two NUL bytes, which neither start nor end a key, so
+/// `'password' => 'x', 'timeout' => '2'` is not read as a key `password'` whose value is
+/// the rest of the line. Same length: the ranges index `line`.
+pub(crate) fn envphp_arrows_blanked(line: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if memchr::memmem::find(line, b"=>").is_none() {
+        return line.into();
+    }
+    let mut out = line.to_vec();
+    for p in memchr::memchr_iter(b'=', line) {
+        if line.get(p + 1) == Some(&b'>') {
+            out[p] = 0;
+            out[p + 1] = 0;
+        }
+    }
+    out.into()
+}
+
+/// Whether [`save_path_secret_ranges`] can find anything in `text`: each range it gives
+/// ends before a `@` (user-info), or is the value of a non-empty query key, which ends at
+/// a `=` right after a byte that no key stops at. `'key' => 'value'` lines have neither.
+fn may_hold_url_credentials(text: &[u8]) -> bool {
+    memchr::memchr2_iter(b'=', b'@', text).any(|p| {
+        // Blanks may stand between a key and its `=` (`password = pw`).
+        let k = p - text[..p].iter().rev().take_while(|&&b| b == b' ').count();
+        text[p] == b'@' || (k > 0 && !matches!(text[k - 1], b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' '))
+    })
+}
 
 /// Whether [`save_path_secret_ranges`] may find a query or DSN key's secret on an ini
 /// `line` whose first `=` is at `first_eq`: a key it masks the value of ends at a `=` and is
@@ -2516,6 +2545,29 @@ mod save_path_linear {
 #[cfg(test)]
 mod envphp_line_linear {
     use super::*;
+
+    /// A `=>` is PHP's arrow, not a key's `=`: `'password' => 'x', 'timeout' => '2'` masks
+    /// the password's value only, not the `>` and the rest of the line as a libpq
+    /// `password = x` would; a URL's credential after an earlier `=>` is still found.
+    #[test]
+    fn an_arrow_is_no_keys_equals_sign() {
+        let shown = |line: &str| {
+            let ranges: Vec<Range<usize>> =
+                envphp_raw_secrets(line.as_bytes()).into_iter().map(|s| s.start..s.end).collect();
+            mask_ranges(line, &ranges)
+        };
+        assert_eq!(
+            shown("            'password' => 'LeakN8a', 'timeout' => '2.5',\n"),
+            "            'password' => ********, 'timeout' => '2.5',\n"
+        );
+        assert_eq!(shown("'password'=>'LeakN8b',\n"), "'password'=>********,\n");
+        assert_eq!(shown("'key' => 'LeakN8c', 'x' => '1'\n"), "'key' => ********, 'x' => '1'\n");
+        assert_eq!(
+            shown("'password' => 'LeakN8d', 'host' => 'tcp://h?auth=LeakN8e&timeout=1',\n"),
+            "'password' => ********, 'host' => 'tcp://h?auth=********&timeout=1',\n"
+        );
+        assert_eq!(shown("'host' => '//u:LeakN8f@h/0',\n"), "'host' => '//u:********@h/0',\n");
+    }
 
     fn lines() -> Vec<Vec<u8>> {
         let mut out = super::save_path_linear::fixture_lines();

@@ -3898,6 +3898,31 @@ fn a_password_outside_a_save_paths_query_is_never_shown_as_a_host() {
     }
 }
 
+/// An env.php `'password' => '...'` line is masked by PHP's dialect in code frames, in
+/// `check --diff`'s context lines and in `migrate`'s: the value alone, the `=>` and the other
+/// entries of the line as written (not `'password' =********`, a line not in the file).
+#[test]
+fn an_env_php_password_line_is_framed_and_diffed_as_written_but_the_value() {
+    let repo = tempfile::tempdir().expect("tmp");
+    write(
+        &repo.path().join("var/www/shop/app/etc/env.php"),
+        "<?php\nreturn [\n    'session' => [\n        'save' => 'redis',\n        'redis' => [\n            'host' => '127.0.0.1',\n            'port' => '6379',\n            'password' => 'LeakN8a', 'timeout' => '2.5',\n            'connect_retries' => '2',\n            'database' => '2',\n        ],\n    ],\n];\n",
+    );
+    let want = "'password' => ********, 'timeout' => '2.5',";
+    for args in [&["check", "."][..], &["check", "--diff", "--unsafe-fixes", "."], &["migrate", "."]] {
+        let out = all_output(&sesslint_in(repo.path(), args));
+        assert!(!out.contains("LeakN8a"), "{args:?} shows the password:\n{out}");
+        if out.contains("'password'") {
+            assert!(out.contains(want), "{args:?} does not show {want:?}:\n{out}");
+            assert!(!out.contains("=*"), "{args:?}:\n{out}");
+        }
+    }
+    let diff = all_output(&sesslint_in(repo.path(), &["check", "--diff", "--unsafe-fixes", "."]));
+    assert!(diff.contains(&format!("\n             {want}\n")), "no context line {want:?}:\n{diff}");
+    let human = all_output(&sesslint_in(repo.path(), &["check", "."]));
+    assert!(human.contains(&format!("│             {want}\n")), "no frame line {want:?}:\n{human}");
+}
+
 /// A user-info password holding a blank or a comma (PHP's `parse_url` reads it to the last
 /// `@`, compared live), or a `/` or `?` (PHP refuses the URL, but the bytes are still the
 /// password), is masked whole in a valid php.ini, a pool and env.php, in every output.

@@ -186,7 +186,7 @@ pub(crate) fn plain_in_env_php(doc: &EnvPhp, bytes: &[u8]) -> Vec<Span> {
     for line in bytes.split_inclusive(|&b| b == b'\n') {
         for r in crate::secrets::plain::envphp_line_secrets(line)
             .into_iter()
-            .chain(crate::secrets::plain::save_path_secret_ranges(line))
+            .chain(crate::secrets::plain::save_path_secret_ranges(&crate::secrets::envphp_arrows_blanked(line)))
         {
             out.push(Span::new(offset + r.start, offset + r.end));
         }
