@@ -3923,6 +3923,37 @@ fn an_env_php_password_line_is_framed_and_diffed_as_written_but_the_value() {
     assert!(human.contains(&format!("│             {want}\n")), "no frame line {want:?}:\n{human}");
 }
 
+/// `requirepass ""` and `masterauth ""` set no password (redis-server runs commands without
+/// AUTH, asked live): `parse` shows the empty argument as written, in every format, not the
+/// `********` a real password gets; a password beside them is still masked.
+#[test]
+fn an_empty_redis_password_is_parsed_as_written() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let conf = tmp.path().join("redis.conf");
+    write(&conf, "requirepass \"\"\nmasterauth \"\"\n");
+    if let Some(redis) = common::oracle("redis-server") {
+        match common::redis::start(&redis, &conf, tmp.path(), tmp.path(), &[]) {
+            common::redis::Outcome::Running(_server) => {
+                let reply = common::redis::command(&tmp.path().join("s.sock"), None, &[b"SET", b"k", b"v"]);
+                let reply = reply.expect("SET");
+                assert!(matches!(&reply, common::redis::Resp::Simple(ok) if ok == "OK"), "AUTH needed: {reply:?}");
+            }
+            common::redis::Outcome::Refused(log) => panic!("redis-server refused {}: {log}", conf.display()),
+        }
+    }
+    write(&tmp.path().join("other.conf"), "requirepass LeakN1\n");
+    let json = all_output(&sesslint_in(tmp.path(), &["parse", "--format", "json", "--kind", "redis", "redis.conf"]));
+    assert_eq!(
+        json,
+        "[{\"directive\":\"requirepass\",\"args\":[\"\"],\"file\":\"redis.conf\",\"line\":1},\
+         {\"directive\":\"masterauth\",\"args\":[\"\"],\"file\":\"redis.conf\",\"line\":2}]\n"
+    );
+    let human = all_output(&sesslint_in(tmp.path(), &["parse", "--kind", "redis", "redis.conf"]));
+    assert!(!human.contains("********") && human.matches("\"args\": [\n      \"\"\n    ]").count() == 2, "{human}");
+    let other = all_output(&sesslint_in(tmp.path(), &["parse", "--format", "json", "--kind", "redis", "other.conf"]));
+    assert_eq!(other, "[{\"directive\":\"requirepass\",\"args\":[\"********\"],\"file\":\"other.conf\",\"line\":1}]\n");
+}
+
 /// A user-info password holding a blank or a comma (PHP's `parse_url` reads it to the last
 /// `@`, compared live), or a `/` or `?` (PHP refuses the URL, but the bytes are still the
 /// password), is masked whole in a valid php.ini, a pool and env.php, in every output.

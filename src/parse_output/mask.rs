@@ -103,7 +103,9 @@ pub(super) fn redis_directive<'a>(name: &'a str, args: &mut [Cow<'a, str>], join
     let rest_from =
         secrets::refused_user_password_from(&name.to_ascii_lowercase(), &refs).map_or(args.len(), |k| k + 1);
     for (i, r) in secrets::redis_secret_args(name, &refs) {
-        if let Some(s) = args.get_mut(i) {
+        // An empty password (`requirepass ""`) hides nothing, and `********` would say one
+        // is set where the server has none: shown as written.
+        if let Some(s) = args.get_mut(i).filter(|s| s.len() > r.start) {
             let keep = s.get(..r.start).unwrap_or("");
             *s = Cow::Owned(format!("{keep}{MASK}"));
         }
@@ -195,5 +197,25 @@ pub(super) fn mask_all(value: &mut Value, field: Field) {
         Value::Object(map) => map.values_mut().for_each(|v| mask_all(v, field)),
         Value::Array(list) => list.iter_mut().for_each(|v| mask_all(v, field)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An empty password argument hides nothing: shown as written (`requirepass ""` is a
+    /// server without a password); a non-empty one masked.
+    #[test]
+    fn an_empty_password_argument_is_shown_as_written() {
+        let masked = |name: &str, args: &[&str]| {
+            let mut a: Vec<Cow<str>> = args.iter().map(|s| Cow::Borrowed(*s)).collect();
+            let n = redis_directive(name, &mut a, false).into_owned();
+            (n, a.into_iter().map(Cow::into_owned).collect::<Vec<_>>())
+        };
+        assert_eq!(masked("requirepass", &[""]), ("requirepass".into(), vec![String::new()]));
+        assert_eq!(masked("masterauth", &[""]), ("masterauth".into(), vec![String::new()]));
+        assert_eq!(masked("requirepass", &["LeakN1"]), ("requirepass".into(), vec![MASK.to_owned()]));
+        assert_eq!(masked("sentinel", &["auth-pass", "m", ""]).1, ["auth-pass", "m", ""]);
     }
 }
