@@ -60,8 +60,14 @@ fn old_mask_redis(value: &mut Value) {
         let Some(args) = d.get_mut("args").and_then(Value::as_array_mut) else { continue };
         let texts: Vec<Vec<u8>> = args.iter().map(|a| a.as_str().unwrap_or("").as_bytes().to_vec()).collect();
         let refs: Vec<&[u8]> = texts.iter().map(Vec::as_slice).collect();
-        for (i, r) in secrets::redis_secret_args(&name, &refs) {
-            if let Some(Value::String(s)) = args.get_mut(i) {
+        let secret_args = secrets::redis_secret_args(&name, &refs);
+        // An empty password hides nothing: shown as written. (The words of a line joined by a
+        // NUL, which this path does not know, are masked whole, an empty one too.)
+        let one = secret_args.len() == 1;
+        for (i, r) in secret_args {
+            if let Some(Value::String(s)) =
+                args.get_mut(i).filter(|s| !one || s.as_str().is_some_and(|s| s.len() > r.start))
+            {
                 let keep = s.get(..r.start).unwrap_or("").to_owned();
                 *s = format!("{keep}{MASK}");
             }
