@@ -1248,17 +1248,6 @@ pub(crate) fn envphp_arrows_blanked(line: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     out.into()
 }
 
-/// Whether [`save_path_secret_ranges`] can find anything in `text`: each range it gives
-/// ends before a `@` (user-info), or is the value of a non-empty query key, which ends at
-/// a `=` right after a byte that no key stops at. `'key' => 'value'` lines have neither.
-fn may_hold_url_credentials(text: &[u8]) -> bool {
-    memchr::memchr2_iter(b'=', b'@', text).any(|p| {
-        // Blanks may stand between a key and its `=` (`password = pw`).
-        let k = p - text[..p].iter().rev().take_while(|&&b| b == b' ').count();
-        text[p] == b'@' || (k > 0 && !matches!(text[k - 1], b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' '))
-    })
-}
-
 /// Whether [`save_path_secret_ranges`] may find a query or DSN key's secret on an ini
 /// `line` whose first `=` is at `first_eq`: a key it masks the value of ends at a `=` and is
 /// a suffix of the bytes back to the byte before it that ends every key (`=`, `&`, `?`, `"`,
