@@ -846,3 +846,36 @@ fn pools_of_two_users_on_one_php_ini_line_keep_their_sessions_apart_in_real_php_
     }
     assert!(codes(tmp.path(), ".").contains(&"SL403".to_owned()), "no SL403 for two users on one save path");
 }
+
+/// A php.ini PHP stops reading at an unclosed `'` (silently) or at a syntax error: migrate
+/// writes nothing (an edit would replace `/var/lib/php/o` and leave `'brien` behind, or land
+/// where PHP never reads it), exits 1 and names the line to fix; `check --fix` leaves the
+/// silently stopped file as it is.
+#[test]
+fn a_php_ini_php_stops_reading_is_not_migrated() {
+    for (line, at) in
+        [("session.save_path = /var/lib/php/o'brien", ":2:"), ("session.save_path = /var/lib/php/a=b", ":2:")]
+    {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let fpm = tmp.path().join("etc/php/8.2/fpm");
+        std::fs::create_dir_all(fpm.join("conf.d")).expect("mkdir");
+        std::fs::write(fpm.join("conf.d/20-redis.ini"), "extension=redis.so\n").expect("write");
+        std::fs::write(
+            fpm.join("php.ini"),
+            format!("session.save_handler = files\n{line}\nsession.use_strict_mode = 1\n"),
+        )
+        .expect("write");
+        let before = snapshot(tmp.path());
+        let out = migrate(tmp.path(), &["--apply", "--redis", "tcp://127.0.0.1:6390", "etc"]);
+        assert_eq!(out.status.code(), Some(1), "{line}: {}", text(&out.stdout));
+        let why = text(&out.stderr);
+        assert!(why.contains(&format!("etc/php/8.2/fpm/php.ini{at}")) && why.contains("SL001"), "{line}: {why}");
+        assert_eq!(snapshot(tmp.path()), before, "{line}: something was written");
+        // The `=` line has SL001's own quoting fix; the silent stop has none, and no other
+        // rule's fix edits the file.
+        if line.contains('\'') {
+            let fix = common::sesslint_cmd(&["check", "--fix", "etc"]).current_dir(tmp.path()).output().expect("run");
+            assert_eq!(snapshot(tmp.path()), before, "{line}: check --fix wrote: {}", text(&fix.stdout));
+        }
+    }
+}

@@ -114,6 +114,9 @@ pub enum MigrateError {
     /// `--harden-redis` found no redis.conf for the server, or one it cannot safely edit.
     #[error("{0}")]
     Harden(String),
+    /// An ini file of a setup or pool to migrate that PHP does not read as written (SL001).
+    #[error("{0}")]
+    Misread(String),
 }
 
 /// The migration of everything in `model` that keeps sessions in `files` to the server of

@@ -184,6 +184,30 @@ fn no_extension(model: &Model, setup: &PhpSetup) -> MigrateError {
     MigrateError::NoExtension { setup: format!("php {}", setup.label()), remedy }
 }
 
+/// A file of the setup or pool `ep` runs with that PHP does not read as written: it stops
+/// reading at a syntax error or a `'` that does not close, or a NUL byte cuts a line (SL001).
+/// An edit there could land where PHP never reads it, or join the unread rest; sesslint
+/// edits no such file and says which line to fix first.
+fn misread_file(model: &Model, ep: &SessionEndpoint, setup: Option<&PhpSetup>) -> Result<(), MigrateError> {
+    let pool = match ep.owner {
+        EndpointOwner::Pool(i) => Some(model.pools[i].declared_at.file),
+        _ => None,
+    };
+    let files = setup.into_iter().flat_map(|s| s.php_ini.iter().chain(&s.scan_files)).copied().chain(pool);
+    for id in files {
+        let f = model.file(id);
+        let first = f.syntax_errors.iter().chain(&f.syntax_warnings).min_by_key(|e| e.span.start);
+        if let Some(e) = first {
+            let line = f.source.line_of(e.span.start);
+            return Err(MigrateError::Misread(format!(
+                "{}:{line}: PHP does not read this file as written at this line (SL001: `sesslint check` says how); fix that line first: sesslint does not edit such a file",
+                crate::source::display_path(&f.source.path)
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Plan every PHP SAPI and pool on `files`.
 pub fn plan(
     model: &Model,
@@ -212,12 +236,13 @@ pub fn plan(
             )),
         }
     }
-    for (_, setup, _) in &todo {
+    for (ep, setup, _) in &todo {
         if let Some(s) = setup {
             if !s.loads_extension("redis") {
                 return Err(no_extension(model, s));
             }
         }
+        misread_file(model, ep, *setup)?;
     }
     // Each place a save path is decided is one setting; two settings on one server and
     // database would share sessions (SL403), so a pool's own line then gets its own prefix.

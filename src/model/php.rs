@@ -902,6 +902,47 @@ impl super::Model {
             && self.has_endpoint(base)
     }
 
+    /// Where ini `key` is written in a file of the PHP setup `owner` runs with (its php.ini
+    /// and scan-dir files) past the point where PHP stops reading that file (a syntax error,
+    /// or a `'` that does not close: SL001): a line PHP never applies, so a finding that
+    /// says the key is unset or off names it instead of claiming the file does not set it.
+    /// The last such line read after `in_effect` (the line that set the value in effect, if
+    /// any; a line outside the setup's files, a pool's, decides alone); `None` for every file
+    /// PHP reads to its end.
+    pub fn php_unread_setting(
+        &self,
+        owner: super::EndpointOwner,
+        key: &str,
+        in_effect: Option<Location>,
+    ) -> Option<Location> {
+        let setup = self.php_setup_of(owner)?;
+        let files: Vec<FileId> = setup.php_ini.iter().chain(&setup.scan_files).copied().collect();
+        let order = |at: Location| files.iter().position(|&f| f == at.file).map(|i| (i, at.span.start));
+        let after = match in_effect {
+            None => None,
+            Some(at) => Some(order(at)?),
+        };
+        let mut found = None;
+        for &id in &files {
+            let f = self.file(id);
+            // Only a file PHP stops reading holds entries it does not apply.
+            if f.syntax_errors.is_empty() && f.syntax_warnings.is_empty() {
+                continue;
+            }
+            let Some(doc) = f.tree.ini() else { continue };
+            for (_, e) in doc.entries() {
+                if !e.applied && e.offset.is_none() && doc.text(e.key) == key.as_bytes() {
+                    let end = e.value.span.end.max(e.key.end);
+                    let at = Location { file: id, span: Span::new(e.key.start, end) };
+                    if after.is_none_or(|a| order(at).is_some_and(|o| o > a)) {
+                        found = Some(at);
+                    }
+                }
+            }
+        }
+        found
+    }
+
     /// Whether an endpoint's save_path is such remains (see [`Self::save_path_cut_by_syntax_error`]).
     pub fn endpoint_save_path_cut(&self, ep: &super::SessionEndpoint) -> bool {
         ep.save_path.as_ref().and_then(|v| v.set_at).is_some_and(|at| self.save_path_cut_by_syntax_error(at))

@@ -3,7 +3,8 @@
 //! ## What it does
 //! Reports every line the real program rejects: PHP's ini scanner (php.ini, conf.d, php-fpm
 //! pool files), redis-server's config loader, PHP's compiler for `app/etc/env.php`, and
-//! stunnel's configuration reader.
+//! stunnel's configuration reader. As a warning, every place a program reads otherwise than
+//! written without a word: PHP's silent stops (below) and redis-server's NUL bytes.
 //!
 //! ## Why it matters
 //! The programs react differently, and none of them well:
@@ -11,8 +12,16 @@
 //!   /etc/php/8.2/fpm/conf.d/30-sess.ini on line 2` at startup, keeps the lines *before* the
 //!   error (even half of the broken line: `tcp://h:6379?auth` without the password), and
 //!   ignores the rest of the file. Sessions quietly go somewhere else.
+//! - **php.ini and conf.d files, silently**: a `'` that does not close after a value began
+//!   (`session.save_path = /var/lib/php/o'brien`) ends PHP's reading of the file with no
+//!   message at all (PHP 8.2's CLI and php-fpm, `display_startup_errors` on or off, asked
+//!   live): the save path is `/var/lib/php/o` and every setting after it is PHP's default.
+//!   The warning names those settings; SL101, SL107, SL110 and SL111 say that a setting they
+//!   miss is written past that point. A NUL byte in a value ends the value, and PHP reads
+//!   the rest of the line as a line of its own.
 //! - **php-fpm.conf and pool files**: FPM refuses to start or reload (`FPM initialization
-//!   failed`). A `#` comment line is one of these errors in a pool file.
+//!   failed`). A `#` comment line is one of these errors in a pool file. Silently, an unclosed
+//!   `'` or a NUL byte ends the line there for php-fpm (`pm.max_requests = 500' ; x` is 500).
 //! - **redis.conf**: redis-server exits with `FATAL CONFIG FILE ERROR`. Some lines it
 //!   accepts while reading and only fails on at startup: a `bind` with a `#` "comment"
 //!   (redis.conf has no inline comments, so the words are taken as addresses), `[::1]` or
@@ -38,7 +47,8 @@
 //! ```ini
 //! session.save_path = "tcp://127.0.0.1:6379?auth=secret&database=2"
 //! ```
-//! Double-quote ini values that contain `= & | ; ~ ! ( )`; use `;` for comments in pool files.
+//! Double-quote ini values that contain `= & | ; ~ ! ( )` or a `'` (`"/var/lib/php/o'brien"`);
+//! use `;` for comments in pool files; remove NUL bytes.
 //!
 //! ## Fix safety
 //! For a refused `key = value` line of an ini file, the fix double-quotes the rest of the
@@ -49,7 +59,9 @@
 //! password the fix is shown, never applied. Otherwise it is marked safe: the value the
 //! author wrote is what PHP then applies. On a line with a blank before a `;` (most likely a
 //! trailing `; comment` PHP never got to), the fix quotes the comment with the value, so it
-//! is marked unsafe: review it before applying.
+//! is marked unsafe: review it before applying. A place PHP reads otherwise than written
+//! without a word gets no fix, and `check --fix` and `migrate` edit no such file (migrate
+//! says which line to fix first): an edit could land where PHP never reads it.
 
 use std::collections::HashMap;
 
@@ -130,11 +142,15 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 continue;
             }
             let at = Location { file: FileId(i), span: e.span };
-            out.push(rule.diagnostic(
-                Severity::Warning,
-                format!("{}: what redis-server reads here is not what the file says", e.message),
-                label(model, at, e.message.clone()),
-            ));
+            let (message, short) = if ini {
+                (e.message.to_string(), "PHP reads this otherwise than written".to_owned())
+            } else {
+                (
+                    format!("{}: what redis-server reads here is not what the file says", e.message),
+                    e.message.to_string(),
+                )
+            };
+            out.push(rule.diagnostic(Severity::Warning, message, label(model, at, short)));
         }
     }
     // Files redis-server loads without complaint and then aborts with at startup.

@@ -54,9 +54,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     let groups = group_by_location(found(model));
     // A pool file of 200,000 `[name]` pools: a finding each is more than any report shows.
     let made = super::bound::made_at(model, &groups.iter().map(|g| g.0).collect::<Vec<_>>());
-    for ((at, (dir, explicit), who), _) in groups.into_iter().zip(made).filter(|(_, made)| *made) {
-        let what =
-            if explicit { "session.save_handler = files" } else { "no session.save_handler: PHP's default is files" };
+    for ((at, (dir, what), who), _) in groups.into_iter().zip(made).filter(|(_, made)| *made) {
         out.push(
             rule.diagnostic(
                 Severity::Info,
@@ -69,8 +67,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
 }
 
 /// What the rule finds, per endpoint: where its files handler is decided, the directory and
-/// whether the line names the handler, and the endpoint.
-fn found(model: &Model) -> Vec<(Location, (String, bool), String)> {
+/// what the line says of the handler (names it, is PHP's default, is never read), and the
+/// endpoint.
+fn found(model: &Model) -> Vec<(Location, (String, &'static str), String)> {
     let mut found = Vec::new();
     for ep in &model.endpoints {
         if matches!(ep.owner, EndpointOwner::Magento(_))
@@ -82,13 +81,21 @@ fn found(model: &Model) -> Vec<(Location, (String, bool), String)> {
         if matches!(model.php_sapi_of(ep.owner), Some(Sapi::Cli | Sapi::Phpdbg)) {
             continue;
         }
-        let Some(at) = ep.handler.set_at.or_else(|| model.php_owner_at(ep.owner)) else { continue };
+        // A handler line PHP never reads (past where it stops reading its file) is named as
+        // such, never taken for a file that does not set one.
+        let unread = model.php_unread_setting(ep.owner, "session.save_handler", ep.handler.set_at);
+        let Some(at) = unread.or(ep.handler.set_at).or_else(|| model.php_owner_at(ep.owner)) else { continue };
         let dir = match ep.save_path.as_ref().map(|v| v.value.as_str()) {
             Some(p) if !p.is_empty() && !p.contains('?') => format!("`{p}`"),
             Some(p) if !p.is_empty() => "its save_path".to_owned(),
             _ => "PHP's built-in save_path".to_owned(),
         };
-        found.push((at, (dir, ep.handler.set_at.is_some()), ep.label.clone()));
+        let what = match (unread, ep.handler.set_at) {
+            (Some(_), _) => "written past the point where PHP stops reading this file (SL001): PHP never sees it",
+            (None, Some(_)) => "session.save_handler = files",
+            (None, None) => "no session.save_handler: PHP's default is files",
+        };
+        found.push((at, (dir, what), ep.label.clone()));
     }
     found
 }

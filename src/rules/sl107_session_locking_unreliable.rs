@@ -91,11 +91,18 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         let mut found: Vec<(Severity, crate::model::Location, String, &str)> = Vec::new();
         let locking = get("redis.session.locking_enabled");
         if !locking.as_ref().is_some_and(|v| ini_bool(&v.value)) {
-            let at = locking.as_ref().and_then(|v| v.set_at).unwrap_or(anchor);
+            let set_at = locking.as_ref().and_then(|v| v.set_at);
+            // A line PHP never reads (past where it stops reading its file) is named as such.
+            let unread = model.php_unread_setting(ep.owner, "redis.session.locking_enabled", set_at);
+            let at = unread.or(set_at).unwrap_or(anchor);
+            let why = match unread {
+                Some(_) => "redis.session.locking_enabled is written past the point where PHP stops reading its file (SL001), so PHP never sees it",
+                None => "redis.session.locking_enabled defaults to 0",
+            };
             found.push((
                 Severity::Warning,
                 at,
-                format!("{}: phpredis session locking is off (redis.session.locking_enabled defaults to 0): concurrent requests of one user overwrite each other's session writes", ep.label),
+                format!("{}: phpredis session locking is off ({why}): concurrent requests of one user overwrite each other's session writes", ep.label),
                 "set `redis.session.locking_enabled = 1`, with `lock_expire`, `lock_wait_time` and `lock_retries` (see `sesslint rule SL107`)",
             ));
         } else {

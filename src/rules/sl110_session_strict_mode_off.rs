@@ -37,6 +37,14 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// What the finding says of the setting.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+enum Said {
+    Off,
+    Default,
+    Unread,
+}
+
 fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     let mut found = Vec::new();
     for ep in &model.endpoints {
@@ -53,17 +61,25 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         // PHP's default counts where the tree shows a whole setup: a SAPI's tree or a pool;
         // a lone ini file (an editor's draft, an unknown layout) is judged by what it sets.
         let lone = !model.shows_whole_setup(ep.owner);
+        // A line PHP never reads (past where it stops reading its file) is named as such,
+        // never taken for a file that does not set the key.
+        if let Some(unread) = model.php_unread_setting(ep.owner, "session.use_strict_mode", v.set_at) {
+            found.push((unread, Said::Unread, ep.label.clone()));
+            continue;
+        }
         if v.set_at.is_none() && lone {
             continue;
         }
         let Some(at) = v.set_at.or_else(|| model.php_owner_at(ep.owner)) else { continue };
-        found.push((at, v.set_at.is_some(), ep.label.clone()));
+        found.push((at, if v.set_at.is_some() { Said::Off } else { Said::Default }, ep.label.clone()));
     }
-    for (at, explicit, who) in group_by_location(found) {
-        let what = if explicit {
-            "session.use_strict_mode is off"
-        } else {
-            "session.use_strict_mode is not set: PHP's default is off"
+    for (at, said, who) in group_by_location(found) {
+        let what = match said {
+            Said::Off => "session.use_strict_mode is off",
+            Said::Default => "session.use_strict_mode is not set: PHP's default is off",
+            Said::Unread => {
+                "session.use_strict_mode is written on this line, past the point where PHP stops reading this file (SL001): PHP never sees it and leaves strict mode off"
+            }
         };
         out.push(
             rule.diagnostic(

@@ -62,6 +62,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         // lone ini file (an editor's draft, an unknown layout) is judged by what it sets.
         let lone = !model.shows_whole_setup(ep.owner);
         let mut missing = Vec::new();
+        let mut unread_keys: Vec<&str> = Vec::new();
         let mut at = None;
         for (key, why) in [
             ("session.cookie_httponly", "HttpOnly (scripts can read the session cookie: one XSS steals sessions)"),
@@ -75,18 +76,36 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                 }
                 _ => v.as_ref().is_some_and(|v| ini_bool(&v.value)),
             };
+            // A line PHP never reads (past where it stops reading its file) is named as such,
+            // never taken for a file that does not set the key.
+            let set_at = v.as_ref().and_then(|v| v.set_at);
+            let unread = if on { None } else { model.php_unread_setting(ep.owner, key, set_at) };
             // A lone file is judged by what it sets, not by PHP's defaults.
-            let judged = !lone || v.as_ref().is_some_and(|v| v.set_at.is_some());
+            let judged = !lone || set_at.is_some() || unread.is_some();
             if !on && judged {
                 missing.push(why);
-                at = at.or(v.and_then(|v| v.set_at));
+                if unread.is_some() {
+                    unread_keys.push(key);
+                }
+                at = at.or(unread).or(set_at);
             }
         }
         if missing.is_empty() {
             continue;
         }
         let Some(at) = at.or_else(|| model.php_owner_at(ep.owner)) else { continue };
-        found.push((at, missing.join("; "), ep.label.clone()));
+        let mut missing = missing.join("; ");
+        match unread_keys.as_slice() {
+            [] => {}
+            [key] => missing.push_str(&format!(
+                " ({key} is written past the point where PHP stops reading its file, SL001: PHP never sees it)"
+            )),
+            keys => missing.push_str(&format!(
+                " ({} are written past the point where PHP stops reading their file, SL001: PHP never sees them)",
+                keys.join(", ")
+            )),
+        }
+        found.push((at, missing, ep.label.clone()));
     }
     for (at, missing, who) in group_by_location(found) {
         out.push(

@@ -299,6 +299,7 @@ pub(super) fn parse_file_with(source: Source, role: Role, lazy: bool) -> (Loaded
             if matches!(role, Role::FpmMain | Role::FpmPool) {
                 file.syntax_errors.extend(fpm_refused_lines(&doc));
             }
+            file.syntax_warnings = ini_misread_lines(&doc, role);
             file.unknown_directives = unknown_names::in_ini(&doc);
             Parsed::Ini(Arc::new(doc))
         }
@@ -480,6 +481,65 @@ pub(super) fn overlay_for_every_name(
         widened.get_or_insert_with(|| overlay.clone()).insert(f.path.clone(), (*text).clone());
     }
     widened
+}
+
+/// The most setting names a silent stop's message lists (the rest are counted).
+const MAX_NAMED_UNREAD: usize = 8;
+
+/// The places PHP reads an ini file otherwise than written without a word
+/// ([`ini::IniDocument::misread`]), as warnings; a stop in php.ini or a conf.d file names the
+/// settings written after it, which PHP never sees.
+fn ini_misread_lines(doc: &ini::IniDocument, role: Role) -> Vec<SyntaxError> {
+    let fpm = doc.mode == ScanMode::PerLine;
+    let reader = match role {
+        Role::UserIni => "PHP (.user.ini)",
+        _ if fpm => "php-fpm",
+        _ => "PHP",
+    };
+    doc.misread
+        .iter()
+        .map(|m| {
+            let message = match (m.kind, fpm) {
+                (ini::MisreadKind::UnclosedQuote, false) => {
+                    let mut names: Vec<String> = Vec::new();
+                    let mut more = 0usize;
+                    let after = doc.entries().filter(|(n, e)| n.span.start >= m.span.end && !e.applied);
+                    for (_, e) in after {
+                        let name = crate::source::printable(&String::from_utf8_lossy(doc.text(e.key))).into_owned();
+                        let name = if e.offset.is_some() { format!("{name}[...]") } else { name };
+                        if names.contains(&name) {
+                            continue;
+                        }
+                        if names.len() < MAX_NAMED_UNREAD {
+                            names.push(name);
+                        } else {
+                            more += 1;
+                        }
+                    }
+                    let unseen = match (names.is_empty(), more) {
+                        (true, _) => "the rest of the file is ignored".to_owned(),
+                        (false, 0) => format!("{reader} never sees the settings after it ({})", names.join(", ")),
+                        (false, _) => {
+                            format!("{reader} never sees the settings after it ({} and {more} more)", names.join(", "))
+                        }
+                    };
+                    format!(
+                        "{reader} stops reading this file at this `'`, which does not close, without a word: the value ends before it, and {unseen}"
+                    )
+                }
+                (ini::MisreadKind::UnclosedQuote, true) => format!(
+                    "{reader} ends the value at this `'`, which does not close, and ignores the rest of the line without a word"
+                ),
+                (ini::MisreadKind::Nul, false) => format!(
+                    "{reader} ends the value at this NUL byte without a word and reads the rest of the line as a line of its own"
+                ),
+                (ini::MisreadKind::Nul, true) => {
+                    format!("{reader} ends the line at this NUL byte and ignores the rest of it without a word")
+                }
+            };
+            SyntaxError::new(m.span, message)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -37,7 +37,36 @@ pub struct IniDocument {
     /// [`Value::tokens`] indexes); the rest of the token stream is not kept.
     pub tokens: Vec<Token>,
     pub errors: Vec<SyntaxError>,
+    /// Where PHP reads the file otherwise than written and says nothing (asked live, PHP
+    /// 8.2 and php-fpm 8.2, `display_startup_errors` on or off): a `'` that does not close
+    /// after a value began (`o'brien`: the value ends at it; in php.ini and conf.d files PHP
+    /// reads nothing more of the file, in php-fpm files nothing more of the line), and a NUL
+    /// byte in a value (the value ends at it; php.ini reads the rest of the line as a
+    /// statement of its own, php-fpm drops it). Each span runs from that byte to the end of
+    /// its line. The file is still accepted ([`IniDocument::accepted`]).
+    pub misread: Vec<Misread>,
     pub mode: ScanMode,
+}
+
+/// One place PHP reads otherwise than written ([`IniDocument::misread`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Misread {
+    /// From the `'` or NUL to the end of its line (line end excluded).
+    pub span: Span,
+    pub kind: MisreadKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MisreadKind {
+    /// A `'` that does not close: PHP's scanner ends its input there (zend_ini_scanner.l has
+    /// no rule for a lone `'` in a value, and `<*>[^]` returns end of input), after a complete
+    /// statement, so no error. In [`ScanMode::WholeFile`] the rest of the file is unread: the
+    /// nodes after this line are what the file means once the quote is fixed, their entries
+    /// not applied.
+    UnclosedQuote,
+    /// A NUL byte in a value: the value ends there (`<ST_VALUE>[^]`; php-fpm reads each line
+    /// as a C string).
+    Nul,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -142,11 +171,36 @@ fn parse_lines(shared: std::sync::Arc<[u8]>, mode: ScanMode, short_lines: bool, 
         nodes: Vec::with_capacity(nodes),
         tokens: Vec::with_capacity(tokens),
         errors: Vec::new(),
+        misread: Vec::new(),
         mode,
     };
-    let mut b = Builder { doc: &mut doc, toks: Vec::new(), cursor: 0, failed: false, limit: 0, open_entry: None, runs };
+    let mut b = Builder {
+        doc: &mut doc,
+        toks: Vec::new(),
+        cursor: 0,
+        failed: false,
+        limit: 0,
+        open_entry: None,
+        runs,
+        stopped_at: None,
+        unread: false,
+    };
     match mode {
-        ScanMode::WholeFile => b.scan(Lexer::new(bytes), bytes.len()),
+        ScanMode::WholeFile => {
+            let mut lexer = Lexer::new(bytes);
+            // PHP stops at an unclosed `'`; what follows is parsed from the next line on, as
+            // the file would read with the quote fixed, and applies nothing.
+            loop {
+                b.scan(lexer, bytes.len());
+                let Some(next) = b.stopped_at.take() else { break };
+                if next >= bytes.len() {
+                    break;
+                }
+                b.unread = true;
+                b.failed = true;
+                lexer = Lexer::window(bytes, next, bytes.len());
+            }
+        }
         ScanMode::PerLine => {
             // php-fpm reads a line, appends "\n" (to the last line too) and parses it as a
             // C string, so a NUL ends it early.
@@ -164,6 +218,9 @@ fn parse_lines(shared: std::sync::Arc<[u8]>, mode: ScanMode, short_lines: bool, 
                 let end = memchr::memchr(b'\n', &buf[start..]).map_or(buf.len(), |i| start + i + 1);
                 let nul = if has_nul { memchr::memchr(0, &buf[start..end]) } else { None };
                 let limit = nul.map_or(end, |i| start + i);
+                if let Some(at) = nul.map(|i| start + i) {
+                    b.nul_misread(at, end.min(bytes.len()));
+                }
                 if !(short_lines && limit == end && end <= bytes.len() && b.short_line(start, end)) {
                     b.scan(Lexer::window(buf, start, limit), end.min(bytes.len()));
                 }
@@ -233,6 +290,12 @@ struct Builder<'d> {
     open_entry: Option<(Span, usize)>,
     /// Runs of comment and empty lines read by [`Lexer::comment_lines`], not a token each.
     runs: bool,
+    /// The scan stopped at an unclosed `'` in [`ScanMode::WholeFile`]: where the next line
+    /// starts.
+    stopped_at: Option<usize>,
+    /// Past such a stop: PHP reads none of it, so its errors are not PHP's (the first one
+    /// ends the parse).
+    unread: bool,
 }
 
 /// What a statement turned out to be.
@@ -364,11 +427,27 @@ impl Builder<'_> {
             let t = self.toks[i];
             self.trivia_to(t.span().start);
             if t.tok == Tok::End {
-                if t.span().start < window_end {
-                    self.doc.nodes.push(Node { span: Span::new(t.span().start, window_end), kind: NodeKind::Unread });
-                    self.cursor = window_end;
+                let mut unread_to = window_end;
+                if let Some(quote) = self.unclosed_quote(t.span(), window_end) {
+                    let line_end = memchr::memchr2(b'\n', b'\r', &self.doc.source[quote..window_end])
+                        .map_or(window_end, |p| quote + p);
+                    if !self.unread && !self.failed {
+                        self.doc
+                            .misread
+                            .push(Misread { span: Span::new(quote, line_end), kind: MisreadKind::UnclosedQuote });
+                    }
+                    if self.doc.mode == ScanMode::WholeFile {
+                        if let Some(next) = self.next_line(line_end, window_end) {
+                            unread_to = next;
+                            self.stopped_at = Some(next);
+                        }
+                    }
                 }
-                self.finish(window_end);
+                if t.span().start < unread_to {
+                    self.doc.nodes.push(Node { span: Span::new(t.span().start, unread_to), kind: NodeKind::Unread });
+                    self.cursor = unread_to;
+                }
+                self.finish(unread_to);
                 return true;
             }
             let stmt_start = i;
@@ -383,32 +462,96 @@ impl Builder<'_> {
                     self.doc.tokens.truncate(kept);
                     let start = self.toks[stmt_start].span().start;
                     self.trivia_to(start);
+                    // Past a stop, the first error ends what is parsed: the rest is one node,
+                    // not an error per broken line (a file of them stays one tree's worth).
+                    if self.unread {
+                        self.doc.nodes.push(Node { span: Span::new(start, window_end), kind: NodeKind::Unread });
+                        self.cursor = window_end;
+                        return true;
+                    }
                     // Recover at the next line end.
                     let mut end = at.end.max(start);
+                    let mut scanner_stop = None;
                     while i < n {
                         let t = self.toks[i];
                         i += 1;
                         end = t.span().end;
-                        if t.tok == Tok::End
-                            || (t.tok == Tok::EndOfLine
-                                && t.span().end > t.span().start
-                                && ends_line(self.doc.text(t.span())))
+                        if t.tok == Tok::End {
+                            scanner_stop = Some(t.span().start);
+                            break;
+                        }
+                        if t.tok == Tok::EndOfLine
+                            && t.span().end > t.span().start
+                            && ends_line(self.doc.text(t.span()))
                         {
                             break;
                         }
                     }
-                    if i >= n && last {
+                    let to_the_end = i >= n && last;
+                    if to_the_end {
                         end = end.max(window_end);
+                    }
+                    // The scanner stopped within the file (`key = 'x`, `${X`) or a token ran to
+                    // its end (`key = "x`): what follows the line is parsed from the next line
+                    // on, as after a silent stop, applying nothing.
+                    if self.doc.mode == ScanMode::WholeFile && (scanner_stop.is_some() || to_the_end) {
+                        let from = scanner_stop.map_or(at.start, |stop| at.start.min(stop));
+                        if let Some(next) = self.next_line(from, window_end) {
+                            end = next;
+                            self.stopped_at = Some(next);
+                        }
                     }
                     let error = SyntaxError::new(at, message);
                     let broken = self.open_entry.and_then(|(key, value_start)| self.broken_value(key, value_start, at));
                     self.failed = true;
                     self.doc.errors.push(error);
                     self.push(end, NodeKind::Error(self.doc.errors.len() - 1, broken));
+                    if self.stopped_at.is_some() {
+                        return true;
+                    }
                 }
             }
         }
         false
+    }
+
+    /// Where the `'` stands when PHP's scanner stopped at `end` (the `End` token's span, up
+    /// to `window_end`) because of a `'` that does not close, after a complete statement (an
+    /// error otherwise, which [`Self::statements`] reports).
+    fn unclosed_quote(&self, end: Span, window_end: usize) -> Option<usize> {
+        let src = &self.doc.source[..window_end.min(self.doc.source.len())];
+        let at = end.start + src.get(end.start..)?.iter().position(|&c| c != b' ' && c != b'\t')?;
+        (src[at] == b'\'').then_some(at)
+    }
+
+    /// Where the line after the one at `from` starts (after `\n`, `\r\n` or a lone `\r`, as
+    /// PHP's `NEWLINE`), when it starts before `limit`.
+    fn next_line(&self, from: usize, limit: usize) -> Option<usize> {
+        let src = &self.doc.source[..limit.min(self.doc.source.len())];
+        let p = from.min(src.len()) + memchr::memchr2(b'\n', b'\r', src.get(from..)?)?;
+        let next = p + 1 + (src[p] == b'\r' && src.get(p + 1) == Some(&b'\n')) as usize;
+        (next < src.len()).then_some(next)
+    }
+
+    /// A NUL byte at `at` in FPM's per-line mode ends the line there (`line_end`: the line's
+    /// end, its line break included): a misread when anything but blanks and the line break
+    /// is cut off. (In a comment it cuts nothing PHP reads.)
+    fn nul_misread(&mut self, at: usize, line_end: usize) {
+        if self.failed {
+            return;
+        }
+        let src = &self.doc.source;
+        let line_start = src[..at].iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
+        let before = &src[line_start..at];
+        let first = before.iter().position(|&c| !matches!(c, b' ' | b'\t'));
+        if first.is_none_or(|p| before[p] == b';') {
+            return;
+        }
+        let text_end = src[at..line_end].iter().rposition(|&c| !matches!(c, b'\n' | b'\r')).map_or(at, |p| at + p + 1);
+        if !cuts_text(&src[at..text_end]) {
+            return;
+        }
+        self.doc.misread.push(Misread { span: Span::new(at, text_end), kind: MisreadKind::Nul });
     }
 
     fn finish(&mut self, window_end: usize) {
@@ -437,7 +580,17 @@ impl Builder<'_> {
         let t = self.toks[*i];
         *i += 1;
         match t.tok {
-            Tok::EndOfLine => Parsed::Node(self.line_end_kind(t), t.span().end),
+            Tok::EndOfLine => {
+                if self.doc.text(t.span()) == b"\0" && !self.unread && !self.failed {
+                    let src = &self.doc.source;
+                    let end =
+                        memchr::memchr2(b'\n', b'\r', &src[t.span().start..]).map_or(src.len(), |p| t.span().start + p);
+                    if cuts_text(&src[t.span().start..end]) {
+                        self.doc.misread.push(Misread { span: Span::new(t.span().start, end), kind: MisreadKind::Nul });
+                    }
+                }
+                Parsed::Node(self.line_end_kind(t), t.span().end)
+            }
             Tok::SectionOpen => {
                 let start = *i;
                 if let Err(e) = self.pieces(i, n, false) {
@@ -658,6 +811,12 @@ impl Builder<'_> {
     }
 }
 
+/// Whether a line's rest from a NUL byte on holds more than blanks and NULs: text PHP does
+/// not read as written.
+fn cuts_text(rest: &[u8]) -> bool {
+    rest.iter().any(|&c| !matches!(c, b' ' | b'\t' | b'\0' | b'\r' | b'\n'))
+}
+
 fn ends_line(text: &[u8]) -> bool {
     text.last().is_some_and(|&c| c == b'\n' || c == b'\r')
 }
@@ -769,6 +928,44 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// (misread kinds and texts, keys of the entries not applied).
+    fn misread(text: &[u8], mode: ScanMode) -> (Vec<(MisreadKind, String)>, Vec<String>) {
+        let doc = parse_with(text, mode);
+        assert_eq!(doc.print(), text);
+        let s = |span: Span| String::from_utf8_lossy(doc.text(span)).into_owned();
+        let kinds = doc.misread.iter().map(|m| (m.kind, s(m.span))).collect();
+        let unread = doc.entries().filter(|(_, e)| !e.applied).map(|(_, e)| s(e.key)).collect();
+        (kinds, unread)
+    }
+
+    #[test]
+    fn silent_stops_are_misreads_and_what_follows_is_parsed_unapplied() {
+        use MisreadKind::*;
+        let q = |t: &str| (UnclosedQuote, t.to_owned());
+        let file = b"a = o'brien\r\nb = 1\n[s]\nc = 2\n";
+        assert_eq!(misread(file, ScanMode::WholeFile), (vec![q("'brien")], vec!["b".to_owned(), "c".to_owned()]));
+        assert!(parse(file).accepted());
+        // php-fpm drops the rest of the line only.
+        assert_eq!(misread(file, ScanMode::PerLine), (vec![q("'brien")], vec![]));
+        // A `'` first is PHP's syntax error; the lines after it are parsed, not applied.
+        let doc = parse(b"a = 'x\nb = 1\n");
+        assert_eq!((doc.errors.len(), doc.misread.len()), (1, 0));
+        assert_eq!(misread(b"a = 'x\nb = 1\n", ScanMode::WholeFile).1, ["b"]);
+        assert_eq!(misread(b"a = \"x\nb = 1\n", ScanMode::WholeFile).1, ["b"]);
+        // A NUL in a value cuts the rest of its line; with nothing after it, nothing.
+        assert_eq!(misread(b"a = x\0b = 2\n", ScanMode::WholeFile).0, [(Nul, "\0b = 2".to_owned())]);
+        assert_eq!(misread(b"a = x\0b = 2\n", ScanMode::PerLine).0, [(Nul, "\0b = 2".to_owned())]);
+        assert_eq!(misread(b"a = x\0 \n", ScanMode::WholeFile).0, []);
+        assert_eq!(misread(b"; c\0x\n", ScanMode::PerLine).0, []);
+        // A `'` past a stop or a syntax error is not PHP's: it never gets there.
+        assert_eq!(misread(b"a = x=y\nb = o'c\n", ScanMode::WholeFile).0, []);
+        assert_eq!(misread(b"a = x'y\nb = o'c\n", ScanMode::WholeFile).0, []);
+        assert_eq!(misread(b"a = x'\nb = o'c\nd = 1\n", ScanMode::WholeFile), (vec![], vec![]));
+        // The tail's first error ends the parse: one node, not one per broken line.
+        let doc = parse(&b"a = x'y\n".iter().chain(b"[x\n".repeat(1000).iter()).copied().collect::<Vec<u8>>());
+        assert!(doc.nodes.len() < 5 && doc.errors.is_empty(), "{:?}", doc.nodes);
     }
 
     #[test]
