@@ -68,16 +68,14 @@ pub enum Refusal {
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Refusal::Outside { resolved } => write!(
-                f,
-                "resolves to {}, outside the checked tree; not read (check a directory that holds it, or give a copied tree's top as --root DIR)",
-                crate::source::printable(&resolved.display().to_string())
+            // Where it leads is not said: a symlink's target outside the tree, or whether
+            // that exists, is the machine's and not the checked tree's to tell.
+            Refusal::Outside { .. } => f.write_str(
+                "it leads outside the checked tree; not read (check a directory that holds it, or give a copied tree's top as --root DIR)",
             ),
-            Refusal::Pseudo { resolved } => write!(
-                f,
-                "resolves to {}, a kernel or device filesystem that is never configuration; not read",
-                crate::source::printable(&resolved.display().to_string())
-            ),
+            Refusal::Pseudo { .. } => {
+                f.write_str("it leads into a kernel or device filesystem (/proc, /sys, /dev), never configuration; not read")
+            }
             Refusal::NotRegular => f.write_str("not a regular file (FIFO, socket or device); not opened"),
             Refusal::TooLarge(n) => write!(f, "{n} bytes, over the {} MiB limit; not read", MAX_FILE_SIZE >> 20),
             Refusal::Io(e) => match e.kind() {
@@ -345,9 +343,21 @@ impl Confinement {
         if let Some(dirs) = &self.pass {
             return self.resolve_in(path, dirs).map(|(p, _)| p);
         }
-        let resolved = realpath(path).map_err(Refusal::Io)?;
+        let resolved = realpath(path).map_err(|e| self.unresolved(path, e))?;
         let meta = std::fs::metadata(&resolved).ok();
         self.admit(resolved, meta.as_ref())
+    }
+
+    /// Why `path`, which could not be resolved (`e`: missing, a dangling link, no
+    /// permission on the way), may not be read: outside the checked trees (or a pseudo
+    /// filesystem) when that is where it leads ([`resolve_missing`]), `e` otherwise. So a
+    /// path outside is refused with the same words whether or not it exists there: a
+    /// repository's `include /x` cannot ask what the machine running sesslint holds.
+    fn unresolved(&self, path: &Path, e: std::io::Error) -> Refusal {
+        match self.admit(resolve_missing(path), None) {
+            Err(r @ (Refusal::Outside { .. } | Refusal::Pseudo { .. })) => r,
+            _ => Refusal::Io(e),
+        }
     }
 
     /// The checks of [`Confinement::resolve`] on a path already resolved (absolute, no
@@ -377,7 +387,7 @@ impl Confinement {
         path: &Path,
         dirs: &ResolvedDirs,
     ) -> Result<(PathBuf, Option<std::fs::Metadata>), Refusal> {
-        let (resolved, meta) = dirs.canonicalize(path).map_err(Refusal::Io)?;
+        let (resolved, meta) = dirs.canonicalize(path).map_err(|e| self.unresolved(path, e))?;
         let resolved = self.admit(resolved, meta.as_ref())?;
         Ok((resolved, meta))
     }
@@ -390,7 +400,7 @@ impl Confinement {
         lstat: std::fs::Metadata,
         dirs: &ResolvedDirs,
     ) -> Result<(PathBuf, Option<std::fs::Metadata>), Refusal> {
-        let (resolved, meta) = dirs.canonicalize_lstated(path, lstat).map_err(Refusal::Io)?;
+        let (resolved, meta) = dirs.canonicalize_lstated(path, lstat).map_err(|e| self.unresolved(path, e))?;
         let resolved = self.admit(resolved, meta.as_ref())?;
         Ok((resolved, meta))
     }
@@ -1026,6 +1036,63 @@ pub fn lexical_absolute(path: &Path) -> PathBuf {
         return path.to_path_buf();
     }
     lexical_absolute_by_components(path)
+}
+
+/// Where `path` leads when it cannot be resolved whole: its components are resolved as the
+/// kernel does (`..` of a real directory, symlinks followed, 40 links at most) up to the
+/// first that does not exist or cannot be looked at; the rest is appended as written, `..`
+/// folded. What the confinement judges a missing path by.
+fn resolve_missing(path: &Path) -> PathBuf {
+    let mut todo: Vec<std::ffi::OsString> = Vec::new();
+    let abs = absolute(path).unwrap_or_else(|| path.to_path_buf());
+    for c in abs.components().rev() {
+        match c {
+            Component::RootDir | Component::Prefix(_) => {}
+            c => todo.push(c.as_os_str().to_owned()),
+        }
+    }
+    let mut cur = PathBuf::from("/");
+    let mut links = 0;
+    let mut missing = false;
+    while let Some(c) = todo.pop() {
+        if c == "." {
+            continue;
+        }
+        if c == ".." {
+            cur.pop();
+            continue;
+        }
+        if missing {
+            cur.push(&c);
+            continue;
+        }
+        let next = cur.join(&c);
+        match std::fs::symlink_metadata(&next) {
+            Ok(m) if m.file_type().is_symlink() && links < 40 => {
+                links += 1;
+                let Ok(target) = std::fs::read_link(&next) else {
+                    missing = true;
+                    cur = next;
+                    continue;
+                };
+                if target.is_absolute() {
+                    cur = PathBuf::from("/");
+                }
+                for t in target.components().rev() {
+                    match t {
+                        Component::RootDir | Component::Prefix(_) => {}
+                        t => todo.push(t.as_os_str().to_owned()),
+                    }
+                }
+            }
+            Ok(_) => cur = next,
+            Err(_) => {
+                missing = true;
+                cur = next;
+            }
+        }
+    }
+    cur
 }
 
 /// [`lexical_absolute`] without its shortcut (its tests compare the two).

@@ -721,6 +721,21 @@ impl Walk<'_> {
                             continue;
                         }
                     }
+                    // A link this machine has nothing at, leading out of the checked trees:
+                    // refused in the words a link to a file or directory that is there gets,
+                    // so what this machine holds outside the tree is never told.
+                    if !rooted
+                        && err.depth() > 0
+                        && is_link(&path)
+                        && (classify(&path).is_some() || may_hold_configuration(&path))
+                    {
+                        if let Err(why @ (Refusal::Outside { .. } | Refusal::Pseudo { .. })) =
+                            confinement.resolve(&path)
+                        {
+                            refused.borrow_mut().push(Unreadable { path, reason: why.to_string() });
+                            continue;
+                        }
+                    }
                     // A directory link dangling or looping (php-fpm fails there on ENOENT
                     // or ELOOP): the directory is not read, said as a file link is.
                     if err.depth() > 0
@@ -755,6 +770,11 @@ impl Walk<'_> {
                         };
                         let reason = if dangling && rooted && special() {
                             Refusal::NotRegular.to_string()
+                        } else if dangling && rooted {
+                            // Where this machine's walk found nothing, as where it found a file
+                            // the tree does not have: the same words (see below), so what this
+                            // machine holds at the link's target is never told.
+                            LINK_TO_NOTHING_BELOW_ROOT.to_owned()
                         } else if dangling {
                             "a symlink to nothing (PHP and redis-server skip or refuse it)".to_owned()
                         } else {
@@ -805,7 +825,7 @@ impl Walk<'_> {
                     // A FIFO or device is there: never opened, and said as what it is.
                     let reason = match target {
                         Ok(_) => Refusal::NotRegular.to_string(),
-                        Err(_) => "a symlink to nothing below the root".into(),
+                        Err(_) => LINK_TO_NOTHING_BELOW_ROOT.into(),
                     };
                     out.unreadable.push(Unreadable { path: path.to_path_buf(), reason });
                     continue;
@@ -949,6 +969,10 @@ fn may_hold_what_is_read(path: &Path) -> bool {
         || path.components().any(|c| c.as_os_str() == "systemd")
         || !path.components().any(|c| c.as_os_str() == "etc")
 }
+
+/// Why a file symlink below a root other than `/` is not read when it leads nowhere in the
+/// tree.
+const LINK_TO_NOTHING_BELOW_ROOT: &str = "a symlink to nothing below the root";
 
 /// Why the directory symlink `link`, resolved below `root` as the tree's machine resolves
 /// it, leads to no directory: a loop (still a link after 40 hops, the kernel's ELOOP bound)

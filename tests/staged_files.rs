@@ -463,11 +463,13 @@ fn the_named_files_work_tree_is_found_as_a_git_file_a_symlinked_top_and_an_outer
 
     // Spelled inside the tree, resolved out of it through a symlinked directory: refused.
     let (stdout, _) = run(&repo, &format!("{pool}/sub/blog.conf"));
+    // Where it leads is not said: that is this machine's, not the tree's.
     let outside = tmp.path().join("outside/blog.conf").canonicalize().expect("canonical");
     assert!(
-        stdout.contains(&format!("{pool}/sub/blog.conf:1:1: warning[SL002] could not read {pool}/sub/blog.conf: resolves to {}, outside the checked tree", outside.display())),
+        stdout.contains(&format!("{pool}/sub/blog.conf:1:1: warning[SL002] could not read {pool}/sub/blog.conf: it leads outside the checked tree")),
         "{stdout}"
     );
+    assert!(!stdout.contains(&outside.display().to_string()), "{stdout}");
     assert!(!stdout.contains("SL109"), "{stdout}");
 
     // A sesslint.toml above the work tree is found and applied.

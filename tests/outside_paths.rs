@@ -1,0 +1,143 @@
+//! A path a checked tree names outside itself (an `include`, `aclfile` or `include=` that
+//! climbs out, an absolute one where the root is `/`, a symlink in the walk) is refused with
+//! the same words whether or not something is there on the machine running sesslint, and
+//! where it leads is never printed: in CI on someone else's repository the messages would
+//! otherwise tell what the runner's filesystem holds.
+
+mod common;
+
+use std::os::unix::fs::symlink;
+use std::path::Path;
+
+fn write(p: &Path, text: &str) {
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+/// What `sesslint check --format concise ARGS` says in `repo` (made by `setup` next to an
+/// `outside/` directory holding `x.conf` and `d/a.conf` when `exists`, nothing otherwise),
+/// the temporary directory's path written as `TMP`.
+fn said(exists: bool, args: &[&str], setup: &dyn Fn(&Path, &Path)) -> String {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let top = tmp.path().canonicalize().expect("canonical");
+    let (repo, outside) = (top.join("repo"), top.join("outside"));
+    std::fs::create_dir_all(&repo).expect("mkdir");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    if exists {
+        write(&outside.join("x.conf"), "port 6380\nrequirepass outside-xyzzy\n");
+        write(&outside.join("d/a.conf"), "[leak]\nlisten = /run/leak-xyzzy.sock\n");
+    }
+    setup(&repo, &outside);
+    let out = common::sesslint_cmd(&[&["check", "--format", "concise"], args].concat())
+        .current_dir(&repo)
+        .output()
+        .expect("run sesslint");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!text.contains("xyzzy"), "{text}");
+    text.replace(&top.display().to_string(), "TMP")
+}
+
+fn same_either_way(what: &str, args: &[&str], setup: &dyn Fn(&Path, &Path), expect: &str) {
+    let (there, not_there) = (said(true, args, setup), said(false, args, setup));
+    assert_eq!(there, not_there, "{what}: the messages tell whether the outside path exists");
+    assert!(there.contains(expect), "{what}: {there}");
+    // Only an include that names the path itself (absolute) shows it, as written.
+    let shown = there.matches("TMP/outside").count();
+    let written = there.matches("included 'TMP/outside").count() + there.matches("include=TMP/outside").count();
+    assert_eq!(shown, written, "{what}: names where it leads: {there}");
+}
+
+const OUTSIDE: &str = "it leads outside the checked tree";
+
+#[test]
+fn redis_includes_and_aclfile_outside_the_tree_say_the_same_whether_or_not_they_exist() {
+    same_either_way(
+        "include ../ climbing out",
+        &["."],
+        &|repo, _| write(&repo.join("etc/redis/redis.conf"), "port 6379\ninclude ../../../outside/x.conf\n"),
+        OUTSIDE,
+    );
+    same_either_way(
+        "aclfile ../ climbing out",
+        &["."],
+        &|repo, _| write(&repo.join("etc/redis/redis.conf"), "port 6379\naclfile ../../../outside/x.conf\n"),
+        OUTSIDE,
+    );
+    // No etc/ at the top: the root is `/`, and an absolute include is this machine's path.
+    same_either_way(
+        "absolute include, root /",
+        &["conf"],
+        &|repo, outside| {
+            write(&repo.join("conf/redis.conf"), &format!("port 6379\ninclude {}/x.conf\n", outside.display()))
+        },
+        OUTSIDE,
+    );
+}
+
+#[test]
+fn fpm_includes_outside_the_tree_say_the_same_whether_or_not_they_exist() {
+    // Below a tree's root a `..` stops at the tree's `/`, as the tree's kernel stops it.
+    for (include, expect) in
+        [("../../../../../outside/x.conf", "php-fpm cannot include"), ("../../../../../outside/d/*.conf", "")]
+    {
+        same_either_way(
+            include,
+            &["."],
+            &|repo, _| {
+                write(
+                    &repo.join("etc/php/8.2/fpm/php-fpm.conf"),
+                    &format!("[global]\nerror_log = /var/log/fpm.log\ninclude={include}\n"),
+                )
+            },
+            expect,
+        );
+    }
+    // No etc/ at the top: the root is `/`, and an absolute include= is this machine's path.
+    for name in ["x.conf", "d/*.conf"] {
+        same_either_way(
+            name,
+            &["conf"],
+            &|repo, outside| {
+                write(
+                    &repo.join("conf/php-fpm.conf"),
+                    &format!("[global]\nerror_log = /var/log/fpm.log\ninclude={}/{name}\n", outside.display()),
+                )
+            },
+            "",
+        );
+    }
+}
+
+#[test]
+fn symlinks_out_of_the_tree_say_the_same_whether_or_not_their_target_exists() {
+    // Root `/` (no etc/ at the top): a file link and a directory link leading out.
+    same_either_way(
+        "file link, root /",
+        &["conf"],
+        &|repo, outside| {
+            write(&repo.join("conf/redis.conf"), "port 6379\n");
+            symlink(outside.join("x.conf"), repo.join("conf/redis-extra.conf")).expect("symlink");
+        },
+        OUTSIDE,
+    );
+    same_either_way(
+        "directory link, root /",
+        &["conf"],
+        &|repo, outside| {
+            write(&repo.join("conf/redis.conf"), "port 6379\n");
+            std::fs::create_dir_all(repo.join("conf/php")).expect("mkdir");
+            symlink(outside.join("d"), repo.join("conf/php/pool.d")).expect("symlink");
+        },
+        OUTSIDE,
+    );
+    // Below a tree's root the link's absolute target is the tree's path: nothing there.
+    same_either_way(
+        "file link, rooted",
+        &["."],
+        &|repo, outside| {
+            write(&repo.join("etc/redis/redis.conf"), "port 6379\n");
+            symlink(outside.join("x.conf"), repo.join("etc/redis/redis-extra.conf")).expect("symlink");
+        },
+        "a symlink to nothing below the root",
+    );
+}
