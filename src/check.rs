@@ -18,17 +18,7 @@ pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
 /// it leaves each index to be built when a kept finding or a suppression first asks.
 fn run_lines(model: &Model, config: &Config, index_lines: bool) -> Vec<Diagnostic> {
     let found = rules::check_selected(model, |r| config.enabled(r.code));
-    let mut found: Vec<Diagnostic> = found
-        .into_iter()
-        // Without per-path ignores nothing is asked per finding (each ask makes paths absolute).
-        .filter(|d| config.per_path_ignores.is_empty() || !config.ignored_in(d.code, &d.primary.path))
-        .map(|mut d| {
-            if let Some(s) = config.severity.get(&d.code) {
-                d.severity = *s;
-            }
-            d
-        })
-        .collect();
+    let mut found = per_path_and_severity(config, found);
     if index_lines {
         self::index_lines(model, &found);
     }
@@ -36,7 +26,13 @@ fn run_lines(model: &Model, config: &Config, index_lines: bool) -> Vec<Diagnosti
     found = crate::suppress::apply(model, found, &mut sups);
     crate::suppress::name_silenced_codes(model, &mut found, &sups);
     if config.enabled(rules::sl006_unused_suppression::RULE.code) {
-        found.extend(rules::sl006_unused_suppression::unused(model, &sups));
+        // A suppression of a rule this run leaves out (anywhere, or in its file) is not judged.
+        let applied = |code, file| {
+            config.enabled(code) && (config.per_path_ignores.is_empty() || !config.ignored_in(code, model.path(file)))
+        };
+        // Made after the other findings were kept, so per-path ignores and severity apply here.
+        let unused = rules::sl006_unused_suppression::unused(model, &sups, &applied);
+        found.extend(per_path_and_severity(config, unused));
     }
     if model.fleet.is_some() {
         // Findings name the host whose files they point at.
@@ -60,6 +56,21 @@ fn run_lines(model: &Model, config: &Config, index_lines: bool) -> Vec<Diagnosti
         let per_file = left_out.entry(code).or_insert_with(|| rules::bound::left_out(model, code));
         per_file.get(&file).copied().unwrap_or(0)
     })
+}
+
+/// `found` less what `per-path-ignores` drops, each with its rule's severity override.
+fn per_path_and_severity(config: &Config, found: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    found
+        .into_iter()
+        // Without per-path ignores nothing is asked per finding (each ask makes paths absolute).
+        .filter(|d| config.per_path_ignores.is_empty() || !config.ignored_in(d.code, &d.primary.path))
+        .map(|mut d| {
+            if let Some(s) = config.severity.get(&d.code) {
+                d.severity = *s;
+            }
+            d
+        })
+        .collect()
 }
 
 /// Build the line index of each file a finding points into, spread over the threads (in a

@@ -424,3 +424,58 @@ fn an_empty_or_too_short_rule_selects_nothing_and_is_refused() {
         "{out}"
     );
 }
+
+/// A pool that suppresses SL101 inline on the line its save handler is set.
+fn pool_with_suppression(dir: &Path, value_line: &str) {
+    let fpm = dir.join("etc/php/8.2/fpm");
+    std::fs::create_dir_all(fpm.join("pool.d")).expect("mkdir");
+    std::fs::write(fpm.join("php.ini"), "[PHP]\n[Session]\nsession.save_handler = files\n").expect("write");
+    let pool = format!(
+        "[a]\nuser = u\nlisten = /run/a.sock\npm = static\npm.max_children = 5\n; sesslint: ignore[SL101]\n{value_line}\n"
+    );
+    std::fs::write(fpm.join("pool.d/www.conf"), pool).expect("write");
+}
+
+/// A suppression naming a rule the run leaves out (by `--select`, `--ignore`, a prefix, the
+/// config's `ignore` or `per-path-ignores`) is not judged: it may be what the run applying
+/// that rule needs. SL006 only when the rule ran and found nothing there.
+#[test]
+fn a_suppression_of_a_rule_the_run_leaves_out_is_not_unused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    pool_with_suppression(tmp.path(), "php_admin_value[session.save_handler] = files");
+    let toml = tmp.path().join("sesslint.toml");
+    let (found, code) = codes(tmp.path(), &[]);
+    assert!(!found.iter().any(|c| c == "SL101" || c == "SL006"), "the suppression is used: {found:?}");
+    assert_eq!(code, Some(0));
+    for args in [&["--ignore", "SL101"][..], &["--ignore", "SL1"], &["--select", "SL2"], &["--select", "SL2,SL006"]] {
+        let (found, code) = codes(tmp.path(), args);
+        assert!(!found.iter().any(|c| c == "SL006"), "{args:?}: {found:?}");
+        assert_eq!(code, Some(0), "{args:?}: {found:?}");
+    }
+    for text in ["ignore = [\"SL101\"]\n", "[per-path-ignores]\n\"etc/php/**\" = [\"SL101\"]\n"] {
+        std::fs::write(&toml, text).expect("write");
+        let (found, code) = codes(tmp.path(), &[]);
+        assert!(!found.iter().any(|c| c == "SL006"), "{text}: {found:?}");
+        assert_eq!(code, Some(0), "{text}: {found:?}");
+    }
+    std::fs::remove_file(&toml).expect("rm");
+
+    // The rule ran and found nothing on that line: the suppression is stale.
+    pool_with_suppression(tmp.path(), "php_admin_value[session.name] = X");
+    let (found, code) = codes(tmp.path(), &[]);
+    assert!(found.iter().any(|c| c == "SL006"), "{found:?}");
+    assert_eq!(code, Some(1));
+    // Still so when another rule is left out, or SL101 is left out of another file only.
+    let (found, _) = codes(tmp.path(), &["--ignore", "SL202"]);
+    assert!(found.iter().any(|c| c == "SL006"), "{found:?}");
+    std::fs::write(&toml, "[per-path-ignores]\n\"etc/redis/**\" = [\"SL101\"]\n").expect("write");
+    assert!(codes(tmp.path(), &[]).0.iter().any(|c| c == "SL006"));
+    // SL006 itself follows per-path-ignores and severity like every rule.
+    std::fs::write(&toml, "[per-path-ignores]\n\"etc/php/**\" = [\"SL006\"]\n").expect("write");
+    assert!(!codes(tmp.path(), &[]).0.iter().any(|c| c == "SL006"));
+    std::fs::write(&toml, "[severity]\nSL006 = \"error\"\n").expect("write");
+    let o = sesslint(&["--format", "json", tmp.path().to_str().expect("utf-8")]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let list = json.as_array().expect("array");
+    assert!(list.iter().any(|d| d["code"] == "SL006" && d["severity"] == "error"), "{list:?}");
+}

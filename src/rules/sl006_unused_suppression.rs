@@ -5,6 +5,10 @@
 //! the line below. A comment names rules as `--ignore` does (a code, a code prefix, a rule
 //! name or `ALL`); a word that names no rule (a mistyped name) is said so.
 //!
+//! A code is judged only when every rule it names ran on that file: a rule the run leaves
+//! out (by `--select`, `--ignore`, `select`/`ignore` or `per-path-ignores` in sesslint.toml)
+//! could not have been suppressed, and the run that applies it may need the suppression.
+//!
 //! ## Why it matters
 //! Suppressions rot: the finding was fixed, the line moved, or the code was mistyped
 //! (`SL20` for `SL202`... which is a valid prefix, but `SL2O2` is not). A stale suppression
@@ -39,12 +43,26 @@ pub static RULE: Rule = Rule {
 /// applied the suppressions (see `unused`).
 fn check(_: &Rule, _: &Model, _: &mut Vec<crate::diagnostic::Diagnostic>) {}
 
-/// One finding per code that suppressed nothing.
-pub fn unused(model: &Model, sups: &[crate::suppress::Suppression]) -> Vec<crate::diagnostic::Diagnostic> {
+/// One finding per code that suppressed nothing although every rule it names ran on its
+/// file. `applied(code, file)`: whether the run applies the rule of `code` to `file` (its
+/// findings there reach the suppression pass). A code naming no rule is always reported.
+pub fn unused(
+    model: &Model,
+    sups: &[crate::suppress::Suppression],
+    applied: &dyn Fn(Code, crate::model::FileId) -> bool,
+) -> Vec<crate::diagnostic::Diagnostic> {
     let mut out = Vec::new();
     for s in sups {
         for (k, code) in s.codes.iter().enumerate() {
-            if !s.used[k] {
+            // Findings about suppressions are never suppressed: whether SL005/SL006 ran
+            // does not matter to a suppression naming them.
+            let judged = code.selector.as_ref().is_none_or(|sel| {
+                Code::ALL
+                    .iter()
+                    .filter(|c| !matches!(c, Code::BlanketSuppression | Code::UnusedSuppression) && sel.matches(**c))
+                    .all(|c| applied(*c, s.file))
+            });
+            if !s.used[k] && judged {
                 let at = crate::model::Location { file: s.file, span: s.span };
                 let text = crate::source::capped(&crate::source::printable(&code.text)).into_owned();
                 let message = match &code.selector {
