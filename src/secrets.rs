@@ -388,20 +388,29 @@ impl<'a> GlueSearch<'a> {
 /// but not for redis-server: whitespace other than a space, a tab, `\r` and `\n` (`\v`, `\f`,
 /// U+00A0, U+2003, ...).
 fn first_glue(bytes: &[u8]) -> Option<(usize, usize)> {
-    let mut at = 0;
-    for chunk in bytes.utf8_chunks() {
-        let glue =
-            chunk.valid().char_indices().find(|&(_, c)| c.is_whitespace() && !matches!(c, ' ' | '\t' | '\n' | '\r'));
-        if let Some((i, c)) = glue {
-            #[cfg(test)]
-            GLUE_READ.with(|r| r.set(r.get() + at + i));
-            return Some((at + i, c.len_utf8()));
+    // One character at a time: `utf8_chunks` validates a whole valid run before it yields
+    // it, which made each search read the rest of the line however near its glue was.
+    let mut i = 0;
+    let found = loop {
+        let Some(&b) = bytes.get(i) else { break None };
+        let len = match b {
+            0x00..=0x7f => 1,
+            0xc2..=0xdf => 2,
+            0xe0..=0xef => 3,
+            0xf0..=0xf4 => 4,
+            _ => 0,
+        };
+        let c = bytes.get(i..i + len).and_then(|s| std::str::from_utf8(s).ok()).and_then(|s| s.chars().next());
+        match c {
+            Some(c) if c.is_whitespace() && !matches!(c, ' ' | '\t' | '\n' | '\r') => break Some((i, len)),
+            Some(_) => i += len,
+            // Not the start of a valid character: none starts inside an invalid sequence.
+            None => i += 1,
         }
-        at += chunk.valid().len() + chunk.invalid().len();
-    }
+    };
     #[cfg(test)]
-    GLUE_READ.with(|r| r.set(r.get() + at));
-    None
+    GLUE_READ.with(|r| r.set(r.get() + found.map_or(i, |(at, _)| at)));
+    found
 }
 
 #[cfg(test)]
@@ -1979,6 +1988,22 @@ mod tests {
             let read = GLUE_READ.with(|r| r.get());
             assert_eq!(from, Some(at + "requirepass\u{a0}".len()), "{n}");
             assert!(read <= 8 * line.len(), "{n} words: {read} bytes read for {}", line.len());
+        }
+    }
+
+    /// Words glued by `\x0b` and cut by `\x0c` or `\r` (which end words for `words` but are
+    /// no blank for the glue window): every word asks the glue search again, each from a
+    /// glue in the word itself, so the bytes read stay linear in the line.
+    #[test]
+    fn the_glue_search_of_form_feed_separated_words_is_linear() {
+        for piece in [&b"a\x0bb\x0c"[..], "\u{e9}\x0b\r".as_bytes()] {
+            for n in [1_000, 4_000] {
+                let line = piece.repeat(n);
+                GLUE_READ.with(|r| r.set(0));
+                redis_read_line_secret(&line, &[]);
+                let read = GLUE_READ.with(|r| r.get());
+                assert!(read <= 16 * line.len(), "{n} words: {read} bytes read for {}", line.len());
+            }
         }
     }
 
