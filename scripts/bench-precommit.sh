@@ -93,4 +93,6 @@ if [ "$have_aug" = 1 ]; then
   row "augtool: php.ini x2, pools, redis.conf x2 (PHP, Redis lenses)" "$(ms "${t_aug[@]}")" "$i_aug"
   awk -v a="$(median "${t_aug[@]}")" -v h="$(median "${t_host[@]}")" -v ia="$i_aug" -v ih="$i_host" \
     'BEGIN { printf "augtool / sesslint (whole host): wall %.1fx, instructions %.1fx\n", a / h, ia / ih }'
+else
+  echo "augtool is not installed (apt-get install augeas-tools): no augtool rows, no ratio"
 fi
