@@ -254,3 +254,25 @@ fn pool_lines_php_fpm_reads_otherwise_than_written() {
         assert_eq!(sl001, expected_severity(row.pool.finding), "{what}: sesslint's SL001");
     }
 }
+
+/// How PHP reads an unquoted save path (SL105) is not judged on a line PHP never reads: past
+/// an unclosed `'` it stops reading php.ini. The same line read by PHP is judged.
+#[test]
+fn an_unread_save_path_is_not_judged_as_read() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    let dir = tree.path().join("etc/php/8.2/fpm");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let sl105 = |name_line: &str| {
+        let ini = format!("[Session]\nsession.save_handler = files\n{name_line}session.save_path = ~/sessions\n");
+        std::fs::write(dir.join("php.ini"), ini).expect("write php.ini");
+        let out = common::sesslint_cmd(&["check", "--format", "json", "--select", "SL105"])
+            .arg(".")
+            .current_dir(tree.path())
+            .output()
+            .expect("run sesslint");
+        let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("sesslint JSON");
+        list.as_array().map_or(0, |l| l.iter().filter(|d| d["code"] == "SL105").count())
+    };
+    assert_eq!(sl105("session.name = o'brien\n"), 0, "SL105 on a line PHP never reads");
+    assert_eq!(sl105("session.name = obrien\n"), 1, "SL105 on a line PHP reads");
+}

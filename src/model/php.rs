@@ -545,7 +545,8 @@ fn apply_ini(s: &mut PhpSetup, f: &IniFile<'_>, budget: &std::cell::Cell<usize>)
     let mut per_dir_section = false; // reset per file
     let mut section_name: &[u8] = b"";
     for (_, e) in doc.entries() {
-        if e.offset.is_none() && doc.text(e.key) == b"session.save_path" {
+        // A line PHP never reads (past a silent stop or a syntax error) reads as nothing.
+        if e.applied && e.offset.is_none() && doc.text(e.key) == b"session.save_path" {
             let reads =
                 String::from_utf8_lossy(&doc.evaluate(&e.value, &crate::syntax::ini::OtherEnvironment::default()))
                     .into_owned();
