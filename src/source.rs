@@ -146,10 +146,14 @@ impl Source {
 }
 
 /// A path as the user gave it, for messages and labels: without a leading `./`, control
-/// characters escaped ([`printable`]).
+/// characters escaped ([`printable`]); the empty path (a tree's top relative to itself) as `.`.
 pub fn display_path(p: &Path) -> String {
     let s = p.display().to_string();
     let s = s.strip_prefix("./").unwrap_or(&s);
+    // The tree's own top, relative to itself, is the empty path: it is shown as `.`.
+    if s.is_empty() {
+        return ".".to_owned();
+    }
     printable(s).into_owned()
 }
 
@@ -269,6 +273,13 @@ fn line_starts(bytes: &[u8]) -> Vec<u32> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_empty_path_is_shown_as_the_current_directory() {
+        assert_eq!(display_path(std::path::Path::new("")), ".");
+        assert_eq!(display_path(std::path::Path::new("./")), ".");
+        assert_eq!(display_path(std::path::Path::new("./var/www/shop")), "var/www/shop");
+    }
+
     use super::*;
 
     #[test]
