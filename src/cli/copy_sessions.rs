@@ -83,7 +83,11 @@ pub fn run(before: &Model, common: &CommonArgs) -> ExitCode {
                 "{shown_dir} holds the session files of {}: each file is copied only for the pool whose user owns it (PHP creates them 0600 as that user); the CLI and other SAPIs get none; {unowned} of {} belong to no one pool's user{} and are not copied (those users log in again)",
                 names.join(", "),
                 sessions.len(),
-                if users_missing(&stores) { " (no reader is a pool whose `user` the machine's etc/passwd has)" } else { "" },
+                match (users_missing(&stores), users.is_empty()) {
+                    (false, _) => "",
+                    (true, true) => " (the tree has no etc/passwd to look the pools' `user` names up in: copy the server's into it)",
+                    (true, false) => " (no pool's `user` is a name or uid of the tree's etc/passwd)",
+                },
             );
         }
         for (n, &j) in group.iter().enumerate() {

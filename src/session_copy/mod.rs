@@ -114,6 +114,11 @@ impl Users {
         Users(map)
     }
 
+    /// Whether no user was read (the tree has no readable `etc/passwd`).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The uid of a pool's `user` value: a name of the machine, or a number (php-fpm takes
     /// either, fpm_unix.c `fpm_unix_resolve_user`).
     pub fn uid(&self, user: &str) -> Option<u32> {
