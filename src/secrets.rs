@@ -466,6 +466,9 @@ pub fn redis_refused_line_secret(line: &[u8]) -> Option<usize> {
             }
             _ => None,
         };
+        // A name glued to its value by a quote (`mod.auth-token"pw`, `pasword'pw`): judged
+        // as if the quote were a space, so the value is masked and the name kept.
+        let found = found.or_else(|| quote_glued_secret(line, w.start + lead, w.end));
         // A masked name glued to its value by any other byte (`requirepass-pw`,
         // `masterauth\x01pw`): from the byte after the name; glued by a letter or digit
         // (`requirepassPW`) only as the line's last word (`requirepassword pw` keeps its name).
@@ -476,6 +479,23 @@ pub fn redis_refused_line_secret(line: &[u8]) -> Option<usize> {
         }
     }
     best
+}
+
+/// A word of a refused redis.conf line (`line[start..end]`) whose name is glued to its value
+/// by a quote (`mod.auth-token"pw`, `pasword'pw`; redis-server 7.0.15 refuses both:
+/// "Unbalanced quotes"): where in `line` the secret starts, judged as if the quote were a
+/// space, so the value is masked as it is when spaced and the name is kept.
+fn quote_glued_secret(line: &[u8], start: usize, end: usize) -> Option<usize> {
+    let g = line[start..end].iter().position(|&b| b == b'"' || b == b'\'')?;
+    if g == 0 || redis_class(&line[start..start + g]) == RedisName::Plain {
+        return None;
+    }
+    // Only the few words a verdict looks at are copied, so a line of many such words
+    // stays linear.
+    let tail = words(&line[start..]).take(8).last().map_or(end - start, |w| w.end);
+    let mut spaced = line[start..start + tail].to_vec();
+    spaced[g] = b' ';
+    redis_broken_line_secret(&spaced).map(|f| start + f)
 }
 
 /// Where the value starts in a word of a refused redis.conf line that holds a masked
@@ -1888,6 +1908,30 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_glued_to_its_value_by_a_quote_keeps_its_name_and_masks_the_value() {
+        // redis-server 7.0.15 refuses each ("Unbalanced quotes"); spaced, each value is masked.
+        for (line, from) in [
+            (&b"requirepass\"QzA1"[..], 12),
+            (b"mod.auth-token\"QzA2", 15),
+            (b"pasword\"QzA3", 8),
+            (b"pasword'QzA4", 8),
+        ] {
+            assert_eq!(redis_refused_line_secret(line), Some(from), "{}", String::from_utf8_lossy(line));
+            let mut spaced = line.to_vec();
+            spaced[from - 1] = b' ';
+            assert_eq!(
+                line_by_line_reference::redis_broken_line_secret(&spaced),
+                Some(from),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+            assert_eq!(redis_broken_line_secret(&spaced), Some(from));
+        }
+        // A name that masks nothing keeps its quoted word.
+        assert_eq!(redis_refused_line_secret(b"loglevel\"notice"), None);
+    }
 
     /// [`glued_to_masked_name`] as it was first written: every start tried against every
     /// masked name of the directive table.

@@ -4320,3 +4320,24 @@ fn a_redis_conf_of_unread_includes_gives_a_bounded_report() {
     let ports = v.as_array().expect("array").iter().filter(|d| d["directive"] == "port").count();
     assert_eq!(ports, n, "every port line after an unread include is listed");
 }
+
+/// A redis.conf name glued to its value by a quote (`mod.auth-token"pw`, redis-server
+/// refuses it: "Unbalanced quotes") keeps its name and masks the value, as when spaced.
+#[test]
+fn a_name_glued_to_its_value_by_a_quote_is_shown_with_the_value_masked() {
+    for (line, frame) in [
+        ("requirepass\"QzA1", " 2 │ requirepass\"********"),
+        ("mod.auth-token\"QzA2", " 2 │ mod.auth-token\"********"),
+        ("pasword\"QzA3", " 2 │ pasword\"********"),
+    ] {
+        let repo = tempfile::tempdir().expect("tmp");
+        write(&repo.path().join("etc/redis/redis.conf"), format!("bind 127.0.0.1\n{line}\n"));
+        let human = all_output(&sesslint_in(repo.path(), &["check", "--format", "human", "."]));
+        assert!(human.contains(&format!("{frame}\n")), "{line}:\n{human}");
+        let json = all_output(&sesslint_in(repo.path(), &["parse", "--format", "json", "etc/redis/redis.conf"]));
+        assert!(json.contains("\"directive\":\"bind\""), "{line}:\n{json}");
+        for text in [&human, &json] {
+            assert!(!text.contains("QzA"), "{line}:\n{text}");
+        }
+    }
+}
