@@ -1684,7 +1684,7 @@ impl LongKey {
             if memchr::memchr(b'%', written).is_none() {
                 const AUTH: u32 = letters(b"auth");
                 let m = letters_in(written);
-                if !may_name_a_secret_by_letters(m) && !(in_query(raw, i) && few_absent(AUTH & !m, 1)) {
+                if !(may_name_a_secret_by_letters(m) || in_query(raw, i) && few_absent(AUTH & !m, 1)) {
                     return false;
                 }
             }
