@@ -6,7 +6,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{FileId, Location, Model};
+use crate::model::Model;
 
 /// A given file as `keep_touching` compares others with it: its (device, inode), its path as
 /// given, and its resolved path once asked.
@@ -61,7 +61,7 @@ fn spelling(path: &Path) -> &Path {
 /// [`keep_touching`] with the test of whether a path is one of the files given: for a
 /// buffer checked as a file (`check --stdin-filename`), the path the buffer stands at.
 pub fn keep_concerning(model: &Model, found: &mut Vec<Diagnostic>, touches: &mut impl FnMut(&Path) -> bool) {
-    let inherited = inherited_settings(model, touches);
+    let inherited = model.settings_inherited_by_pools(|f| touches(model.path(f)));
     let is_inherited =
         |d: &Diagnostic| model.file_id(&d.primary.path).is_some_and(|f| inherited.contains(&(f, d.primary.span)));
     // Which file past the budget could change the named files' findings is not tracked:
@@ -75,30 +75,4 @@ pub fn keep_concerning(model: &Model, found: &mut Vec<Diagnostic>, touches: &mut
             || (!inherited.is_empty() && is_inherited(d))
             || (!unparsed.is_empty() && is_unparsed(d))
     });
-}
-
-/// The places (file, span) of the setup values that pools declared in a file `touches`
-/// accepts run with and do not override: a pool-level `php_value` wins, so only the
-/// others are the pool's by inheritance.
-fn inherited_settings(
-    model: &Model,
-    touches: &mut impl FnMut(&Path) -> bool,
-) -> HashSet<(FileId, crate::span::Span), foldhash::fast::RandomState> {
-    // Every setting of every staged pool's setup goes in (hundreds): a fast hasher.
-    let mut out = HashSet::default();
-    for pool in &model.pools {
-        let Some(setup) = pool.setup.and_then(|i| model.php.get(i)) else { continue };
-        if !touches(model.path(pool.declared_at.file)) {
-            continue;
-        }
-        for (key, v) in &setup.values {
-            if pool.overrides.contains_key(key) {
-                continue;
-            }
-            if let Some(Location { file, span }) = v.set_at {
-                out.insert((file, span));
-            }
-        }
-    }
-    out
 }

@@ -903,6 +903,32 @@ impl super::Model {
             && self.has_endpoint(base)
     }
 
+    /// The places (file, span) of the setup values that pools declared in a file
+    /// `declared_in` accepts run with and do not override: a pool-level `php_value` wins, so
+    /// only the others are the pool's by inheritance. A set of a few hundred places.
+    pub fn settings_inherited_by_pools(
+        &self,
+        mut declared_in: impl FnMut(FileId) -> bool,
+    ) -> std::collections::HashSet<(FileId, Span), foldhash::fast::RandomState> {
+        // Every setting of every such pool's setup goes in (hundreds): a fast hasher.
+        let mut out = std::collections::HashSet::default();
+        for pool in &self.pools {
+            let Some(setup) = pool.setup.and_then(|i| self.php.get(i)) else { continue };
+            if !declared_in(pool.declared_at.file) {
+                continue;
+            }
+            for (key, v) in &setup.values {
+                if pool.overrides.contains_key(key) {
+                    continue;
+                }
+                if let Some(Location { file, span }) = v.set_at {
+                    out.insert((file, span));
+                }
+            }
+        }
+        out
+    }
+
     /// Where ini `key` is written in a file of the PHP setup `owner` runs with (its php.ini
     /// and scan-dir files) past the point where PHP stops reading that file (a syntax error,
     /// or a `'` that does not close: SL001): a line PHP never applies, so a finding that

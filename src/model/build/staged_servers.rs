@@ -167,7 +167,7 @@ pub(super) fn can_leave_out(model: &Model, deferred: &[Deferred], named: &Named<
             return false;
         }
     }
-    let inherited = inherited_settings(model, &touched);
+    let inherited = model.settings_inherited_by_pools(&touched);
     let place_named =
         |at: Option<Location>| at.is_some_and(|at| inherited.contains(&(at.file, at.span)) || touched(at.file));
     let relevant: Vec<bool> = model
@@ -214,29 +214,4 @@ pub(super) fn can_leave_out(model: &Model, deferred: &[Deferred], named: &Named<
         }
     }
     deferred.iter().all(|d| !(d.unixsocket && unix) && d.ports.iter().all(|p| !ports.contains(p)))
-}
-
-/// The places (file, span) of the setup values that pools declared in a named file run
-/// with and do not override, as `staged::keep_concerning` keeps findings at them.
-fn inherited_settings(
-    model: &Model,
-    touched: &impl Fn(FileId) -> bool,
-) -> HashSet<(FileId, crate::span::Span), foldhash::fast::RandomState> {
-    // A setup's hundred settings go in: a fast hasher.
-    let mut out = HashSet::default();
-    for pool in &model.pools {
-        let Some(setup) = pool.setup.and_then(|i| model.php.get(i)) else { continue };
-        if !touched(pool.declared_at.file) {
-            continue;
-        }
-        for (key, v) in &setup.values {
-            if pool.overrides.contains_key(key) {
-                continue;
-            }
-            if let Some(Location { file, span }) = v.set_at {
-                out.insert((file, span));
-            }
-        }
-    }
-    out
 }
