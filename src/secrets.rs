@@ -12,7 +12,44 @@ pub const MASK: &str = "********";
 /// `<password>` and `#hash`, sentinel's `auth-pass`, and the new name `rename-command`
 /// gives a command (Redis's advice is an unguessable one: whoever knows it may run the
 /// command), unless empty (`""` disables the command and hides nothing).
+///
+/// An argument holding a space redis-server does not split on (a no-break space, U+2003,
+/// `\v`: it refuses such a line, `rename-command CONFIG<U+00A0>newname` with "wrong number
+/// of arguments", `user default on<U+2003>#hash` with "Syntax error", asked live) is also
+/// judged as the words its writer meant, and masked from the first secret word in it to
+/// its end: a broken line keeps the secret its writer put there.
 pub fn redis_secret_args(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>)> {
+    let found = redis_secret_words(name, args);
+    if !args.iter().any(|a| a.iter().any(|&b| b >= 0x80 || b == 0x0b || b == 0x0c)) {
+        return found;
+    }
+    // The arguments cut at every space a reader sees: (argument, offset in it) of each piece.
+    let mut pieces: Vec<&[u8]> = Vec::new();
+    let mut at: Vec<(usize, usize)> = Vec::new();
+    for (i, a) in args.iter().enumerate() {
+        let before = pieces.len();
+        for w in words(a) {
+            pieces.push(&a[w.clone()]);
+            at.push((i, w.start));
+        }
+        if pieces.len() == before {
+            pieces.push(a);
+            at.push((i, 0));
+        }
+    }
+    if pieces.len() == args.len() {
+        return found;
+    }
+    let mut from: Vec<Option<usize>> = vec![None; args.len()];
+    let spaced = redis_secret_words(name, &pieces).into_iter().map(|(p, r)| (at[p].0, at[p].1 + r.start));
+    for (i, start) in found.iter().map(|(i, r)| (*i, r.start)).chain(spaced) {
+        from[i] = Some(from[i].map_or(start, |f| f.min(start)));
+    }
+    from.iter().enumerate().filter_map(|(i, f)| f.map(|f| (i, f..args[i].len()))).collect()
+}
+
+/// [`redis_secret_args`] of arguments as redis-server splits them.
+fn redis_secret_words(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>)> {
     use crate::syntax::redis_conf::directives;
     match directives::lookup(name) {
         directives::Lookup::Table { def, .. } if def.sensitive => {
@@ -770,19 +807,47 @@ pub fn redis_ordinary_first_word(text: &[u8]) -> Option<bool> {
     Some(!may_be_a_redis_secret_name_by_letters(m, len))
 }
 
-/// The ranges of whitespace-separated words of a line (quotes not understood: for broken lines).
+/// The ranges of whitespace-separated words of a line (quotes not understood: for broken
+/// lines). A space redis-server does not split on (`\v`, U+00A0, U+2003, any Unicode
+/// White_Space) separates words here too: the writer of `# rename-command CONFIG<U+00A0>x`
+/// meant two words.
 fn words(line: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut i = 0;
     std::iter::from_fn(move || {
-        while i < line.len() && line[i].is_ascii_whitespace() {
-            i += 1;
+        loop {
+            if i < line.len() && line[i].is_ascii_whitespace() {
+                i += 1;
+            } else if let Some(n) = glue_at(line, i) {
+                i += n;
+            } else {
+                break;
+            }
         }
         let start = i;
-        while i < line.len() && !line[i].is_ascii_whitespace() {
+        while i < line.len() && !line[i].is_ascii_whitespace() && glue_at(line, i).is_none() {
             i += 1;
         }
         (i > start).then_some(start..i)
     })
+}
+
+/// The length in bytes of the space at `line[i]` that redis-server does not split on but a
+/// reader sees: `\v` or a UTF-8 Unicode White_Space character above ASCII (U+0085, U+00A0,
+/// U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000). One comparison for
+/// other ASCII bytes.
+#[inline]
+fn glue_at(line: &[u8], i: usize) -> Option<usize> {
+    match *line.get(i)? {
+        0x0b => Some(1),
+        0xc2 => matches!(line.get(i + 1), Some(0x85 | 0xa0)).then_some(2),
+        0xe1 => (line.get(i + 1..i + 3) == Some(&[0x9a, 0x80][..])).then_some(3),
+        0xe2 => match line.get(i + 1..i + 3)? {
+            [0x80, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf] | [0x81, 0x9f] => Some(3),
+            _ => None,
+        },
+        0xe3 => (line.get(i + 1..i + 3) == Some(&[0x80, 0x80][..])).then_some(3),
+        _ => None,
+    }
 }
 
 /// php.ini / pool keys whose values are passwords (`mysqli.default_pw`,
@@ -793,10 +858,15 @@ pub fn ini_key_is_secret(key: &str) -> bool {
     if is_a_highlight_colour(key) {
         return false;
     }
-    // `passwd` is inside `pass`, which holds_a_secret_any_case tests.
-    let k = key.as_bytes();
+    // `passwd` is inside `pass`, which holds_a_secret_any_case tests. The suffixes are
+    // read past the spaces PHP keeps in a key (`mysqli.default_pw<U+00A0>`, `env[A_PW<U+2003>]`:
+    // PHP trims only ASCII blanks), which its writer did not mean as part of the name.
+    let (k, bracket) = match key.trim_end().strip_suffix(']') {
+        Some(inner) => (inner.trim_end().as_bytes(), true),
+        None => (key.trim_end().as_bytes(), false),
+    };
     let ends = |w: &[u8]| k.len() >= w.len() && k[k.len() - w.len()..].eq_ignore_ascii_case(w);
-    ends(b"_pw") || ends(b"pw]") || holds_a_secret_any_case(key)
+    ends(b"_pw") || (bracket && ends(b"pw")) || holds_a_secret_any_case(key)
 }
 
 /// Whether an ini key (or the setting a pool's `php_value[...]` names) is one of PHP's

@@ -136,3 +136,26 @@ fn an_address_or_an_ordinary_word_is_shown_whole() {
         assert!(!text.contains("LeakF1"), "`sesslint {args}` shows it:\n{text}");
     }
 }
+
+/// A password key followed by a space PHP keeps in the name (it trims ASCII blanks only:
+/// `parse_ini_string` gives the key `mysqli.default_pw<U+00A0>`, live) is still its writer's
+/// password key, in php.ini and in a pool's `env[...]`.
+#[test]
+fn a_password_key_ending_in_a_no_break_space_is_masked() {
+    if let Some(v) = php_value("mysqli.default_pw\u{a0}", "LeakN1") {
+        assert_eq!(v, "LeakN1", "PHP keeps the no-break space in the key");
+    }
+    let t = tree("mysqli.default_pw\u{a0}", "LeakN1");
+    std::fs::write(
+        t.path().join(POOL),
+        "[www]\nlisten = /run/php/www.sock\npm = static\npm.max_children = 1\nenv[REDIS_PW\u{2003}] = LeakN2\n",
+    )
+    .expect("write");
+    for (args, text) in outputs(t.path(), false) {
+        assert!(!text.contains("LeakN"), "`sesslint {args}` shows it:\n{text}");
+    }
+    let shown = outputs(t.path(), true);
+    for secret in ["LeakN1", "LeakN2"] {
+        assert!(shown.iter().any(|(_, text)| text.contains(secret)), "--show-secrets hides {secret} too");
+    }
+}

@@ -55,6 +55,13 @@ const REDIS_LINES: &[(&str, &str)] = &[
     ("user x on >a LeakR37", "LeakR37"),
     ("user x on >a\tLeakR38 ~* +@all", "LeakR38"),
     ("user x on #0123 LeakR39", "LeakR39"),
+    // A space redis-server does not split on inside an argument: it refuses the line
+    // ("wrong number of arguments", "Syntax error"), but its writer meant two words.
+    ("rename-command CONFIG\u{a0}LeakR40", "LeakR40"),
+    ("user default on\u{2003}#1eaf41aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "1eaf41"),
+    ("user x on\u{a0}>LeakR42 ~* +@all", "LeakR42"),
+    ("requirepass\u{a0}LeakR43", "LeakR43"),
+    ("masterauth\u{2003}LeakR44", "LeakR44"),
 ];
 
 /// `sentinel` lines glued to their password: refused in sentinel mode too (`Unrecognized
@@ -80,6 +87,8 @@ const ACL_LINES: &[(&str, &str)] = &[
     ("sentinel auth-pass=LeakA08", "LeakA08"),
     ("user alice on \u{1}>LeakA09 ~* +@all", "LeakA09"),
     ("user alice on=>LeakA10 ~* +@all", "LeakA10"),
+    ("user alice on\u{a0}>LeakA11 ~* +@all", "LeakA11"),
+    ("user alice on\u{2003}#1eafa12aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "1eafa12"),
 ];
 
 /// Lines redis-server starts with: a comment, or a `user` line a NUL cuts before or inside
@@ -95,6 +104,8 @@ const READ_WITHOUT_THE_PASSWORD: &[(&str, &str)] = &[
     ("#requirepass\u{1}LeakS07", "LeakS07"),
     ("# masterauth=LeakS08", "LeakS08"),
     ("#requirepass=LeakS09", "LeakS09"),
+    ("# rename-command CONFIG\u{a0}LeakS10", "LeakS10"),
+    ("# user u on\u{2003}>LeakS11", "LeakS11"),
 ];
 
 fn run(dir: &Path, args: &[&str]) -> String {

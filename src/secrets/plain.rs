@@ -27,7 +27,9 @@ pub fn ini_key(key: &str) -> bool {
     if setting.starts_with("highlight.") && setting.len() > 10 {
         return false;
     }
-    k.contains("passwd") || k.ends_with("_pw") || k.ends_with("pw]") || unknown(&k)
+    let k_end = k.trim_end();
+    let (named, bracket) = k_end.strip_suffix(']').map_or((k_end, false), |inner| (inner.trim_end(), true));
+    k.contains("passwd") || named.ends_with("_pw") || (bracket && named.ends_with("pw")) || unknown(&k)
 }
 
 /// [`super::redis_secret_args`]' unknown-name branch with the did-you-mean over the whole table.
