@@ -8,6 +8,7 @@ use walkdir::WalkDir;
 /// Files larger than this are reported (SL002), never read.
 pub use crate::confine::MAX_FILE_SIZE;
 use crate::confine::{Confinement, Refusal, ResolvedDirs};
+use crate::syntax::ConfByName;
 
 mod unneeded;
 pub use unneeded::leave_out_for_staged;
@@ -802,11 +803,8 @@ impl Walk<'_> {
                 }
                 continue;
             }
-            let role = if given_file {
-                Some(classify_by_name(path).unwrap_or_else(|| guess_from_content(path)))
-            } else {
-                classify(path)
-            };
+            let role =
+                if given_file { classify_by_name(path).or_else(|| guess_from_content(path)) } else { classify(path) };
             let Some(role) = role else { continue };
             // Only a symlink needs its host's root (a fleet walks thousands of plain files).
             let host_root = || root_for(path, root, fleet);
@@ -1007,6 +1005,13 @@ pub fn why_not_read(path: &Path) -> String {
                 documentation (share/doc, share/man), which PHP, php-fpm, Redis and the tunnels never load"
             .to_owned();
     }
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let parent = path.parent().and_then(Path::file_name).map(|n| n.to_string_lossy()).unwrap_or_default();
+    if crate::syntax::conf_by_name(&name, &parent) == Some(ConfByName::Sentinel) {
+        return "its name says it is Redis Sentinel's (redis-server reads it only as `redis-server --sentinel`), \
+                which sesslint does not check; `sesslint parse --kind redis` reads it as a redis.conf"
+            .to_owned();
+    }
     if classify_by_name(path).is_none() {
         return "PHP, php-fpm, Redis, Magento and the tunnels load no file of this name from where it lies \
                 (PHP: php.ini, php-*.ini and *.ini in a conf.d or php.d scan directory; php-fpm: php-fpm*.conf \
@@ -1039,7 +1044,10 @@ pub fn add_buffer(d: &mut Discovery, path: &Path, bytes: &[u8], paths: &[PathBuf
         d.unreadable.push(Unreadable { path: path.to_path_buf(), reason });
         return;
     }
-    let role = classify(path).unwrap_or_else(|| guess_from_head(path, &bytes[..bytes.len().min(4096)]));
+    // A Sentinel file by its name is read by no check, as in the walk.
+    let Some(role) = classify(path).or_else(|| guess_from_head(path, &bytes[..bytes.len().min(4096)])) else {
+        return;
+    };
     d.files.push(Found {
         path: path.to_path_buf(),
         read_from: path.to_path_buf(),
@@ -1144,23 +1152,11 @@ fn classify_by_name(path: &Path) -> Option<Role> {
     if name.ends_with(".conf") && matches!(parent, "pool.d" | "php-fpm.d") {
         return Some(Role::FpmPool);
     }
-    if lower.ends_with(".conf") && !is_sentinel_name(&lower) {
-        // The directory says more than the name: /etc/stunnel/redis.conf is a tunnel.
-        if lower.contains("stunnel") || parent == "stunnel" {
-            return Some(Role::Stunnel);
-        }
-        if parent == "peervpn" || lower.starts_with("peervpn") {
-            return Some(Role::PeerVpn);
-        }
-        // `sessions.redis.conf` too, as `parse` detects it (`FileKind::detect`).
-        if lower.starts_with("redis")
-            || lower.starts_with("valkey")
-            || lower.ends_with(".redis.conf")
-            || lower.ends_with(".valkey.conf")
-            || matches!(parent, "redis" | "valkey")
-        {
-            return Some(Role::RedisConf);
-        }
+    match crate::syntax::conf_by_name(name, parent) {
+        Some(ConfByName::Stunnel) => return Some(Role::Stunnel),
+        Some(ConfByName::PeerVpn) => return Some(Role::PeerVpn),
+        Some(ConfByName::Redis) => return Some(Role::RedisConf),
+        Some(ConfByName::Sentinel) | None => {}
     }
     if lower.ends_with(".acl") && (lower.starts_with("users") || matches!(parent, "redis" | "valkey")) {
         return Some(Role::RedisAcl);
@@ -1169,16 +1165,6 @@ fn classify_by_name(path: &Path) -> Option<Role> {
         return Some(Role::Spiped);
     }
     None
-}
-
-/// Whether a `.conf` file's name (lowercase) is Redis Sentinel's: `sentinel.conf`,
-/// `sentinel-26379.conf`, or `sentinel` as a word after `-`, `_` or `.`, as in
-/// RHEL/EPEL's `/etc/redis-sentinel.conf` (their redis spec installs upstream's
-/// `sentinel.conf` under that name) and `valkey-sentinel.conf`. redis-server refuses its
-/// `sentinel` directives unless started with `--sentinel` (as `redis-sentinel`), so such a
-/// file is no redis.conf; `.pre-commit-hooks.yaml`'s exclude says the same.
-fn is_sentinel_name(lower: &str) -> bool {
-    lower.starts_with("sentinel") || ["-sentinel", "_sentinel", ".sentinel"].iter().any(|w| lower.contains(w))
 }
 
 /// Whether `path` is an Apache file httpd reads as the distributions ship it: the main
@@ -1197,13 +1183,14 @@ fn apache_file(path: &Path, name: &str, parent: &str, grandparent: &str) -> bool
 }
 
 /// A file named on the command line with a name we do not know: look at its first bytes.
-fn guess_from_content(path: &Path) -> Role {
+fn guess_from_content(path: &Path) -> Option<Role> {
     guess_from_head(path, &read_head(path))
 }
 
-/// The role of a file whose name says nothing, from its first bytes.
-fn guess_from_head(path: &Path, head: &[u8]) -> Role {
-    match crate::syntax::FileKind::detect(path, head) {
+/// The role of a file whose name says nothing, from its first bytes; `None` for a file
+/// whose name says it is Redis Sentinel's ([`ConfByName::Sentinel`]), which nothing checks.
+fn guess_from_head(path: &Path, head: &[u8]) -> Option<Role> {
+    Some(match crate::syntax::FileKind::guess(path, head)? {
         crate::syntax::FileKind::Envphp => Role::MagentoEnv,
         crate::syntax::FileKind::Redis => Role::RedisConf,
         crate::syntax::FileKind::RedisAcl => Role::RedisAcl,
@@ -1216,7 +1203,7 @@ fn guess_from_head(path: &Path, head: &[u8]) -> Role {
                 Role::PhpIni
             }
         }
-    }
+    })
 }
 
 fn read_head(path: &Path) -> Vec<u8> {
@@ -1404,13 +1391,26 @@ mod tests {
             "php.ini",
             "redis.ini",
             "sessions.redis.ini",
+            "redis-sentinel.conf",
+            "Redis-Sentinel.conf",
+            "sentinel.conf",
+            "sentinel-26379.conf",
+            "valkey-sentinel.conf",
+            "redis_sentinel_26379.conf",
+            "redis.sentinel.conf",
+            "redis-stunnel.conf",
+            "peervpn-redis.conf",
         ];
-        for dir in ["/srv/conf", "/etc/redis", "/etc/valkey"] {
+        for dir in ["/srv/conf", "/etc/redis", "/etc/valkey", "/etc/stunnel", "/etc/peervpn"] {
             for name in names {
                 let p = Path::new(dir).join(name);
                 let discovered = classify_by_name(&p) == Some(Role::RedisConf);
-                let detected = FileKind::detect(&p, b"port 6379\n") == FileKind::Redis;
+                let detected = FileKind::guess(&p, b"port 6379\n") == Some(FileKind::Redis);
                 assert_eq!(discovered, detected, "{}", p.display());
+                // A Sentinel file is read by neither, and parse says it has no dialect.
+                if name.to_ascii_lowercase().contains("sentinel") {
+                    assert_eq!((classify_by_name(&p), FileKind::guess(&p, b"")), (None, None), "{}", p.display());
+                }
             }
         }
     }

@@ -270,6 +270,14 @@ fn a_redis_sentinel_conf_is_sentinel_s_file_not_a_redis_conf() {
     let (said, found) = (String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
     assert!(!found.contains("SL001") && !said.contains("redis-sentinel.conf as"), "{said}{found}");
     assert_eq!(out.status.code(), Some(0), "{said}{found}");
+    // `parse` guesses as discovery reads: no dialect, unless `--kind redis` names one.
+    let parse = |args: &[&str]| common::sesslint_cmd(args).current_dir(&fixture).output().expect("run parse");
+    let guessed = parse(&["parse", "etc/redis-sentinel.conf"]);
+    let said = String::from_utf8_lossy(&guessed.stderr);
+    assert!(guessed.stdout.is_empty() && said.contains("Redis Sentinel's"), "{said}");
+    assert_eq!(guessed.status.code(), Some(2), "{said}");
+    let named = parse(&["parse", "--kind", "redis", "etc/redis-sentinel.conf"]);
+    assert!(String::from_utf8_lossy(&named.stdout).contains("\"sentinel\""), "{named:?}");
     let Some(server) = common::oracle("redis-server") else { return };
     let tmp = tempfile::tempdir().expect("tempdir");
     // Sentinel rewrites its file: a copy.

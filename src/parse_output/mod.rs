@@ -138,6 +138,7 @@ pub struct ParseOptions {
 /// what its program sees.
 pub fn parse_file(path: &Path, options: &ParseOptions) -> Result<ParseOutput, ReadError> {
     is_a_file(path)?;
+    has_a_dialect(path, options)?;
     // Named inside a git work tree, it must stay in it (a tracked `confdir -> ..` link).
     let bytes = read_confined(path)?;
     Ok(parse_source_with(&Source::new(path, bytes), options))
@@ -169,7 +170,10 @@ pub fn parse_files<E>(
     let mut held_bytes = 0usize;
     let mut all = ini::References::default();
     for path in paths {
-        let read = is_a_file(path).and_then(|()| read_confined(path)).map(std::sync::Arc::<[u8]>::from);
+        let read = is_a_file(path)
+            .and_then(|()| has_a_dialect(path, options))
+            .and_then(|()| read_confined(path))
+            .map(std::sync::Arc::<[u8]>::from);
         if let Ok(bytes) = &read {
             all.extend(references_of(path, bytes, options));
         }
@@ -202,6 +206,22 @@ fn is_a_file(path: &Path) -> Result<(), ReadError> {
         }),
         _ => Ok(()),
     }
+}
+
+/// Without `--kind`, a file whose name says it is Redis Sentinel's is refused: discovery
+/// reads no such file, and redis-server refuses its `sentinel` lines outside sentinel mode,
+/// so its values as a redis.conf would be what no program sees (its name alone decides, as
+/// discovery's does: [`FileKind::guess`]).
+fn has_a_dialect(path: &Path, options: &ParseOptions) -> Result<(), ReadError> {
+    if options.kind.is_some() || FileKind::guess(path, b"").is_some() {
+        return Ok(());
+    }
+    Err(ReadError::Refused {
+        path: path.to_owned(),
+        why: "its name says it is Redis Sentinel's (redis-server reads it only as `redis-server --sentinel`), \
+              which parse has no dialect for; `--kind redis` reads it as a redis.conf"
+            .into(),
+    })
 }
 
 /// `path` read as [`parse_file`] reads it: inside the git work tree it is named in, a

@@ -46,34 +46,81 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    /// Guess the dialect from the file name, then from the first bytes.
+    /// Guess the dialect from the file name, then from the first bytes. A Redis Sentinel
+    /// file ([`ConfByName::Sentinel`]) is read as redis.conf here, whose syntax it shares;
+    /// [`FileKind::guess`] says it has no dialect of its own.
     pub fn detect(path: &std::path::Path, bytes: &[u8]) -> FileKind {
+        FileKind::guess(path, bytes).unwrap_or(FileKind::Redis)
+    }
+
+    /// [`FileKind::detect`], `None` for a file whose name says it is Redis Sentinel's
+    /// (`sentinel.conf`, `redis-sentinel.conf`): no dialect sesslint reads. A `.conf` is
+    /// redis.conf exactly when discovery reads it as one ([`conf_by_name`]).
+    pub fn guess(path: &std::path::Path, bytes: &[u8]) -> Option<FileKind> {
         let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
         let head = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let head = &head[head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len())..];
         if name.ends_with(".php") || head.starts_with(b"<?php") || head.starts_with(b"<?PHP") {
-            return FileKind::Envphp;
+            return Some(FileKind::Envphp);
         }
-        let in_redis_dir = path
-            .parent()
-            .and_then(|p| p.file_name())
-            .map(|d| {
-                let d = d.to_string_lossy().to_ascii_lowercase();
-                d == "redis" || d == "valkey"
-            })
-            .unwrap_or(false);
-        // As discovery names them (`discover::classify`): `sessions.redis.conf` too.
-        let redis_name = name.starts_with("redis")
-            || name.starts_with("valkey")
-            || name.ends_with(".redis.conf")
-            || name.ends_with(".valkey.conf");
-        if name.ends_with(".conf") && (redis_name || in_redis_dir) {
-            return FileKind::Redis;
+        let parent = path.parent().and_then(|p| p.file_name()).map(|d| d.to_string_lossy()).unwrap_or_default();
+        match conf_by_name(&name, &parent) {
+            Some(ConfByName::Redis) => return Some(FileKind::Redis),
+            Some(ConfByName::Sentinel) => return None,
+            _ => {}
         }
         if name.ends_with(".acl") {
-            return FileKind::RedisAcl;
+            return Some(FileKind::RedisAcl);
         }
-        FileKind::Ini
+        Some(FileKind::Ini)
+    }
+}
+
+/// What a `.conf` file is by its name (any case) and its directory's name (as written):
+/// the one test discovery (`discover::classify`) and `parse`'s guess ([`FileKind::guess`])
+/// share, so that they never disagree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfByName {
+    /// Redis Sentinel's: `sentinel.conf`, `sentinel-26379.conf`, or `sentinel` as a word
+    /// after `-`, `_` or `.`, as in RHEL/EPEL's `/etc/redis-sentinel.conf` (their redis spec
+    /// installs upstream's `sentinel.conf` under that name) and `valkey-sentinel.conf`.
+    /// redis-server refuses its `sentinel` directives unless started with `--sentinel` (as
+    /// `redis-sentinel`), so such a file is no redis.conf; `.pre-commit-hooks.yaml` says the same.
+    Sentinel,
+    /// stunnel's: `stunnel` in the name, or in an `stunnel/` directory (the directory says
+    /// more than the name: `/etc/stunnel/redis.conf` is a tunnel).
+    Stunnel,
+    /// PeerVPN's: in a `peervpn/` directory or named `peervpn*`.
+    PeerVpn,
+    /// redis-server's or valkey-server's: `redis*`, `valkey*`, `*.redis.conf`,
+    /// `*.valkey.conf`, or any `.conf` in a `redis/` or `valkey/` directory.
+    Redis,
+}
+
+/// [`ConfByName`] of a file named `name` in a directory named `parent`; `None` for other
+/// names and for a name that does not end in `.conf` (any case).
+pub fn conf_by_name(name: &str, parent: &str) -> Option<ConfByName> {
+    let lower = name.to_ascii_lowercase();
+    if !lower.ends_with(".conf") {
+        return None;
+    }
+    let sentinel =
+        lower.starts_with("sentinel") || ["-sentinel", "_sentinel", ".sentinel"].iter().any(|w| lower.contains(w));
+    if sentinel {
+        Some(ConfByName::Sentinel)
+    } else if lower.contains("stunnel") || parent == "stunnel" {
+        Some(ConfByName::Stunnel)
+    } else if parent == "peervpn" || lower.starts_with("peervpn") {
+        Some(ConfByName::PeerVpn)
+    } else if lower.starts_with("redis")
+        || lower.starts_with("valkey")
+        || lower.ends_with(".redis.conf")
+        || lower.ends_with(".valkey.conf")
+        || matches!(parent, "redis" | "valkey")
+    {
+        Some(ConfByName::Redis)
+    } else {
+        None
     }
 }
 
