@@ -300,6 +300,31 @@ fn the_hook_regex_and_discovery_agree() {
         "usr/share/doc/redis/examples/redis.conf",
         "etc/nginx/nginx.conf",
         "README.md",
+        // Discovery ignores case in these names (and in `.conf`), not in PHP's nor in
+        // directories' names; a Sentinel name is no redis.conf, but a pool or php-fpm file.
+        "etc/Redis.conf",
+        "etc/REDIS-6380.CONF",
+        "srv/sessions.redis.conf",
+        "srv/cache.Valkey.conf",
+        "etc/redis/Sentinel.conf",
+        "etc/Redis-Sentinel.conf",
+        "etc/redis/Users.ACL",
+        "USERS.acl",
+        "etc/Stunnel-redis.conf",
+        "etc/stunnel/Redis.CONF",
+        "etc/stunnel/sentinel.conf",
+        "etc/Peervpn.conf",
+        "etc/systemd/system/Spiped-receive.service",
+        "etc/default/SPIPED",
+        "etc/spiped-sentinel.conf",
+        "etc/php/8.2/fpm/pool.d/sentinel.conf",
+        "etc/php-fpm-sentinel.conf",
+        "etc/httpd/conf.d/sentinel.conf",
+        "etc/PHP.INI",
+        "etc/php/8.2/fpm/conf.d/20-redis.INI",
+        "etc/Redis/redis.conf",
+        "etc/Redis/cache.conf",
+        "etc/php/8.2/fpm/conf.d/.ini",
     ];
     let script = "import re,sys\nf=re.compile(sys.argv[1]); x=re.compile(sys.argv[2])\nfor p in sys.argv[3:]: print('1' if f.search(p) and not x.search(p) else '0')";
     let out = Command::new(python)
