@@ -80,26 +80,10 @@ fn redis_secret_words(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>)> 
         // meant the directive it is a did-you-mean of, so its arguments are that one's.
         // An unknown name that says it holds a credential (`requirepassword`, `masterpass`,
         // `auth`, `api-key`): whatever redis-server makes of it, its writer put one there.
-        directives::Lookup::Unknown if unknown_name_holds_a_secret(name) => {
+        directives::Lookup::Unknown if redis_name_holds_a_secret(name) => {
             args.iter().enumerate().map(|(i, a)| (i, 0..a.len())).collect()
         }
-        // A name no typo away from a directive that holds a secret (most unknown names: a
-        // commented-out line's first word is mostly prose) keeps nothing whatever its closest
-        // name is, so the search of the whole table is skipped.
-        directives::Lookup::Unknown if !near_a_secret_directive(name) => unknown_acl_like(args),
-        directives::Lookup::Unknown => {
-            let known = directives::DIRECTIVES.iter().map(|d| d.name).chain(["user", "sentinel", "rename-command"]);
-            match crate::suggest::did_you_mean(name, known).as_deref() {
-                Some(meant) if meant != name && meant != "sentinel" => {
-                    let meant_secrets = redis_secret_args(meant, args);
-                    if meant == "user" || !meant_secrets.is_empty() {
-                        return meant_secrets;
-                    }
-                    unknown_acl_like(args)
-                }
-                _ => unknown_acl_like(args),
-            }
-        }
+        directives::Lookup::Unknown => unknown_by_typo(name, args),
         // `<module>.<name> <value>`, a module's config (redis 7 `RedisModule_RegisterStringConfig`;
         // valkey-ldap's `ldap.search_bind_passwd`): judged by the name after the module's as
         // an unknown name is, and ACL-like words masked as under any name redis-server lacks.
@@ -129,6 +113,55 @@ pub fn refused_user_password_from(name: &str, args: &[&[u8]]) -> Option<usize> {
     }
     let values: Vec<ArgBytes> = args.iter().map(|a| a.to_vec().into()).collect();
     Checker::new().directive("user", &values).is_err().then_some(k)
+}
+
+/// [`redis_secret_args`] of an unknown name by the directive it is a typo of (`requirepas`:
+/// redis-server refuses the line, but the writer meant `requirepass`), or its ACL-like
+/// arguments ([`unknown_acl_like`]).
+fn unknown_by_typo(name: &str, args: &[&[u8]]) -> Vec<(usize, Range<usize>)> {
+    use crate::syntax::redis_conf::directives;
+    // A name no typo away from a directive that holds a secret (most unknown names: a
+    // commented-out line's first word is mostly prose) keeps nothing whatever its closest
+    // name is, so the search of the whole table is skipped.
+    if !near_a_secret_directive(name) {
+        return unknown_acl_like(args);
+    }
+    let known = directives::DIRECTIVES.iter().map(|d| d.name).chain(["user", "sentinel", "rename-command"]);
+    match crate::suggest::did_you_mean(name, known).as_deref() {
+        Some(meant) if meant != name && meant != "sentinel" => {
+            let meant_secrets = redis_secret_args(meant, args);
+            if meant == "user" || !meant_secrets.is_empty() {
+                return meant_secrets;
+            }
+            unknown_acl_like(args)
+        }
+        _ => unknown_acl_like(args),
+    }
+}
+
+/// A redis.conf comment's text after its `#`s and blanks (`requirepass pw` of
+/// `# requirepass pw`): [`redis_broken_line_secret`], but a first word that names a secret
+/// only by the words in it (`password`, `AUTH`, `nopass`, `surpassed`, `api_key`: no
+/// directive redis-server hides the values of, `user`, `sentinel`, `rename-command`, module
+/// config, nor a typo of one) followed by more than two words starts prose, and nothing is
+/// masked after it (upstream's redis.conf masked a dozen lines of it: `# password will work
+/// against this user. ...`); followed by one or two it stays a commented-out setting
+/// (`# mypassword Pw1`).
+pub fn redis_comment_line_secret(text: &[u8]) -> Option<usize> {
+    let from = redis_broken_line_secret(text)?;
+    let mut ws = words(text);
+    let first = &text[ws.next()?];
+    if ws.nth(2).is_none() {
+        return Some(from);
+    }
+    let prose = remembered(&PROSE_NAMES, first, || {
+        let name = String::from_utf8_lossy(first).to_ascii_lowercase();
+        matches!(
+            crate::syntax::redis_conf::directives::lookup(&name),
+            crate::syntax::redis_conf::directives::Lookup::Unknown
+        ) && unknown_by_typo(&name, &[b"x"]).is_empty()
+    });
+    (!prose).then_some(from)
 }
 
 /// Where a password stands on a `sentinel` line, counted from its option word (0).
@@ -186,7 +219,22 @@ fn sentinel_line_secret(line: &[u8]) -> Option<usize> {
 /// names a credential: [`unknown_name_holds_a_secret`] of what follows the module's name
 /// (a module named `tokenizer` does not make all its settings secrets).
 fn module_config_holds_a_secret(lower: &str) -> bool {
-    unknown_name_holds_a_secret(lower.split_once('.').map_or(lower, |(_, setting)| setting))
+    redis_name_holds_a_secret(lower.split_once('.').map_or(lower, |(_, setting)| setting))
+}
+
+/// A redis.conf name redis-server does not know (a directive, a module config's setting, a
+/// comment's first word) that says it holds a credential: [`name_looks_like_a_password`]
+/// or `auth` in it, as in the directives whose values redis-server hides (`requirepass`,
+/// `masterauth`, `tls-key-file-pass`, sentinel's `auth-pass`), or a word of its own (between
+/// non-alphanumerics or the name's ends) that is `key` or starts with `token` or
+/// `cred` (`api-key`, `auth_token`, `creds`). Not `key` inside a word: `Valkey`, `monkey`,
+/// `hotkey`, `keyspace`, `keys` hold none (a comment's prose was masked for them). Lowercased input.
+pub fn redis_name_holds_a_secret(lower: &str) -> bool {
+    looks_like_a_password_any_case(lower)
+        || contains_any_case(lower.as_bytes(), &[b"auth"])
+        || lower
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| w == "key" || w.starts_with("token") || w.starts_with("cred"))
 }
 
 /// Whether `name` is within did-you-mean distance ([`crate::suggest::is_typo_of`]) of `user`,
@@ -714,6 +762,8 @@ thread_local! {
     static REDIS_NAMES: Verdicts<RedisName> = Verdicts::default();
     /// ini keys as written before their `=` (or a line's first word).
     static INI_KEYS: Verdicts<bool> = Verdicts::default();
+    /// redis.conf comments' first words that name a secret by their words alone.
+    static PROSE_NAMES: Verdicts<bool> = Verdicts::default();
 }
 
 /// `judge(name)`, remembered per thread for names up to [`REMEMBERED_NAME`] bytes: a
@@ -2395,6 +2445,7 @@ mod same_as_plain_definitions {
             let lower = w.to_ascii_lowercase();
             assert_eq!(name_looks_like_a_password(&lower), plain_password(&lower), "{w:?}");
             assert_eq!(unknown_name_holds_a_secret(&lower), plain_unknown(&lower), "{w:?}");
+            assert_eq!(redis_name_holds_a_secret(&lower), super::plain::redis_unknown(&lower), "{w:?}");
             assert_eq!(ini_key_is_secret(w), plain_ini(w), "{w:?}");
             assert_eq!(envphp_key_is_secret(w), plain_unknown(&w.trim().to_ascii_lowercase()), "{w:?}");
         }
@@ -2544,8 +2595,7 @@ mod same_as_plain_definitions {
         let args: [&[u8]; 3] = [b">pw", b"x", b"#h"];
         for w in words_to_try() {
             let lower = w.to_ascii_lowercase();
-            if !matches!(directives::lookup(&lower), directives::Lookup::Unknown) || unknown_name_holds_a_secret(&lower)
-            {
+            if !matches!(directives::lookup(&lower), directives::Lookup::Unknown) || redis_name_holds_a_secret(&lower) {
                 continue;
             }
             for a in [&args[..], &args[..1], &[b"x".as_slice()][..]] {
@@ -2790,6 +2840,18 @@ pub(crate) mod line_by_line_reference {
             _ => None,
         }?;
         Some(from)
+    }
+
+    /// [`super::redis_comment_line_secret`]: an unknown first word before more than two
+    /// words counts only as a typo of a directive (the did-you-mean over the whole table).
+    pub(crate) fn redis_comment_line_secret(line: &[u8]) -> Option<usize> {
+        use crate::syntax::redis_conf::directives;
+        let from = redis_broken_line_secret(line)?;
+        let name = String::from_utf8_lossy(&line[words(line).next()?]).to_ascii_lowercase();
+        let prose = words(line).count() > 3
+            && matches!(directives::lookup(&name), directives::Lookup::Unknown)
+            && super::plain::unknown_redis(&name, &[b"x"]).is_empty();
+        (!prose).then_some(from)
     }
 
     pub(crate) fn redis_broken_line_acl_like(line: &[u8]) -> Option<usize> {

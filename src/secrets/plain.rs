@@ -20,6 +20,14 @@ pub fn unknown(lower: &str) -> bool {
     password(lower) || ["auth", "key", "token", "cred"].iter().any(|w| lower.contains(w))
 }
 
+/// What [`super::redis_name_holds_a_secret`] decides: `key`, `token` and `cred` as words only.
+pub fn redis_unknown(lower: &str) -> bool {
+    let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    password(lower)
+        || lower.contains("auth")
+        || words.iter().any(|w| *w == "key" || ["token", "cred"].iter().any(|p| w.starts_with(p)))
+}
+
 /// What [`super::ini_key_is_secret`] decides.
 pub fn ini_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
@@ -198,19 +206,20 @@ pub fn disagreement(bytes: &[u8]) -> Option<String> {
         let agree = super::name_looks_like_a_password(&lower) == password(&lower)
             && super::unknown_name_holds_a_secret(&lower) == unknown(&lower)
             && super::ini_key_is_secret(w) == ini_key(w)
-            && super::envphp_key_is_secret(w) == unknown(&w.trim().to_ascii_lowercase());
+            && super::envphp_key_is_secret(w) == unknown(&w.trim().to_ascii_lowercase())
+            && super::redis_name_holds_a_secret(&lower) == redis_unknown(&lower);
         if !agree {
             return Some(format!("the name tests disagree with the plain ones on {w:?}"));
         }
         if matches!(directives::lookup(&lower), directives::Lookup::Unknown)
-            && !unknown_name_holds_a_secret(&lower)
+            && !redis_unknown(&lower)
             && super::redis_secret_args(&lower, &args) != unknown_redis(&lower, &args)
         {
             return Some(format!("redis_secret_args disagrees with the plain one on {w:?}"));
         }
         if matches!(directives::lookup(&lower), directives::Lookup::ModuleConfig) {
             let setting = lower.split_once('.').map_or(&*lower, |(_, s)| s);
-            let plain = if unknown(setting) {
+            let plain = if redis_unknown(setting) {
                 args.iter().enumerate().map(|(i, a)| (i, 0..a.len())).collect()
             } else {
                 unknown_acl_like(&args)

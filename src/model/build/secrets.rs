@@ -675,7 +675,7 @@ fn in_redis_tree(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> {
         let comment = matches!(&line.kind, redis_conf::LineKind::Comment | redis_conf::LineKind::Misread(_));
         if comment && first != Some(true) {
             let start = content.start + lead;
-            if let Some(from) = crate::secrets::redis_broken_line_secret(directive) {
+            if let Some(from) = crate::secrets::redis_comment_line_secret(directive) {
                 out.push(Span::new(start + from, content.end));
             }
             if let Some(from) = crate::secrets::redis_comment_glued_secret(directive) {
@@ -1053,6 +1053,47 @@ mod same_as_line_by_line {
         bytes.extend_from_slice(b"\0requirepass LeakN1\n");
         let spans = as_read(&bytes);
         assert!(spans.iter().any(|s| s.slice(&bytes).starts_with(b"LeakN1")), "{spans:?}");
+    }
+
+    /// The upstream redis.conf and valkey.conf as shipped: only the lines of the directives
+    /// whose values redis-server hides (commented out) are masked, no line of prose
+    /// (`# Valkey configuration file example.`, `# ... the key ...` named nothing secret).
+    #[test]
+    fn upstream_redis_conf_prose_is_not_masked() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus");
+        let secret = [
+            "requirepass",
+            "masterauth",
+            "primaryauth",
+            "masteruser",
+            "primaryuser",
+            "user",
+            "sentinel",
+            "rename-command",
+        ];
+        let mut wrong = Vec::new();
+        for file in ["upstream-valkey/valkey.conf", "debian12-etc/redis/redis.conf"] {
+            let bytes = std::fs::read(root.join(file)).expect("corpus file");
+            let conf = redis_conf::parse_shared(bytes.clone().into());
+            for span in in_redis(&conf, &bytes) {
+                let start = memchr::memrchr(b'\n', &bytes[..span.start]).map_or(0, |p| p + 1);
+                let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |p| start + p);
+                let line = String::from_utf8_lossy(&bytes[start..end]);
+                let first = line.trim_start_matches(['#', ' ', '\t']).split_whitespace().next().unwrap_or("");
+                let first = first.to_ascii_lowercase();
+                if !(secret.contains(&first.as_str()) || first.ends_with("-pass")) {
+                    wrong.push(format!("{file}: {line:?} {:?}", String::from_utf8_lossy(span.slice(&bytes))));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "masked for no reason:\n{}", wrong.join("\n"));
+        // A name that merely ends in `key` holds no secret; `key` as a word of its own does.
+        let bytes =
+            b"# Valkey configuration file key notes\n# monkey x\nhotkey v\napi-key LeakK1\n# auth_token LeakK2\n";
+        let conf = redis_conf::parse_shared(bytes.to_vec().into());
+        let mut masked: Vec<&[u8]> = sorted(in_redis(&conf, bytes)).iter().map(|s| s.slice(bytes)).collect();
+        masked.dedup();
+        assert_eq!(masked, [&b"LeakK1"[..], b"LeakK2"], "{masked:?}");
     }
 
     #[test]

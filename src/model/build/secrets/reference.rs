@@ -139,7 +139,7 @@ pub(crate) fn plain_in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<
             let skip = text.iter().take_while(|&&b| b == b'#' || b == b' ' || b == b'\t').count();
             let start = content.start + skip;
             let directive = &text[skip..];
-            if let Some(from) = plain::redis_broken_line_secret(directive) {
+            if let Some(from) = plain::redis_comment_line_secret(directive) {
                 out.push(Span::new(start + from, content.end));
             }
             if let Some(from) = crate::secrets::redis_comment_glued_secret(directive) {
