@@ -276,3 +276,34 @@ fn an_unread_save_path_is_not_judged_as_read() {
     assert_eq!(sl105("session.name = o'brien\n"), 0, "SL105 on a line PHP never reads");
     assert_eq!(sl105("session.name = obrien\n"), 1, "SL105 on a line PHP reads");
 }
+
+/// A stop in php.ini names every setting after it by its key as written, offsets included:
+/// PHP's `parse_ini_file` of such a file (asked live) has none of them, `env[A]` and
+/// `env[B]` are two settings PHP never sees, and `php_value[session.name]` says which one
+/// (the message listed them all as `env[...]` and `php_value[...]`).
+#[test]
+fn a_stop_names_each_bracketed_setting_after_it() {
+    let t = tempfile::tempdir().expect("tempdir");
+    let ini = t.path().join("etc/php/8.2/cli/php.ini");
+    std::fs::create_dir_all(ini.parent().expect("dir")).expect("mkdir");
+    let after = ["env[A]", "env[B]", "php_value[session.name]", "session.name"];
+    let text: String = std::iter::once("[PHP]\nsession.save_path = /var/lib/php/o'brien\n".to_owned())
+        .chain(after.iter().map(|k| format!("{k} = 1\n")))
+        .collect();
+    std::fs::write(&ini, text).expect("write");
+    if let Some(php) = common::oracle("php") {
+        let out = Command::new(php)
+            .args(["-n", "-r", "echo json_encode(parse_ini_file($argv[1], true, INI_SCANNER_NORMAL));"])
+            .arg(&ini)
+            .output()
+            .expect("run php");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("php prints JSON");
+        assert_eq!(v, serde_json::json!({"PHP": {"session.save_path": "/var/lib/php/o"}}), "PHP reads more");
+    }
+    let out = common::sesslint_cmd(&["check", "--format", "concise", "--select", "SL001", "."])
+        .current_dir(t.path())
+        .output()
+        .expect("run sesslint");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains(&format!("never sees the settings after it ({})", after.join(", "))), "{said}");
+}

@@ -485,6 +485,9 @@ pub(super) fn overlay_for_every_name(
 
 /// The most setting names a silent stop's message lists (the rest are counted).
 const MAX_NAMED_UNREAD: usize = 8;
+/// The longest setting name (characters, offset included) a silent stop's message quotes
+/// whole; a longer one is cut with `…`.
+const MAX_UNREAD_NAME: usize = 64;
 
 /// The places PHP reads an ini file otherwise than written without a word
 /// ([`ini::IniDocument::misread`]), as warnings; a stop in php.ini or a conf.d file names the
@@ -505,8 +508,23 @@ fn ini_misread_lines(doc: &ini::IniDocument, role: Role) -> Vec<SyntaxError> {
                     let mut more = 0usize;
                     let after = doc.entries().filter(|(n, e)| n.span.start >= m.span.end && !e.applied);
                     for (_, e) in after {
-                        let name = crate::source::printable(&String::from_utf8_lossy(doc.text(e.key))).into_owned();
-                        let name = if e.offset.is_some() { format!("{name}[...]") } else { name };
+                        // A bracketed key by its offset as written (`env[A]`, `php_value[session.name]`):
+                        // `env[...]` stood for every one of them, and which settings PHP
+                        // misses was not said.
+                        let key = doc.text(e.key);
+                        let name = match &e.offset {
+                            Some(o) => [key, b"[", doc.text(o.span), b"]"].concat(),
+                            None => key.to_vec(),
+                        };
+                        let name = String::from_utf8_lossy(&name);
+                        // A credential in it (`env["redis://:pw@h"]`) is masked where it stands.
+                        let secret = crate::secrets::save_path_secret_ranges(name.as_bytes());
+                        let name = crate::secrets::mask_ranges(&name, &secret);
+                        let name = match name.char_indices().nth(MAX_UNREAD_NAME) {
+                            Some((cut, _)) => format!("{}…", &name[..cut]),
+                            None => name,
+                        };
+                        let name = crate::source::printable(&name).into_owned();
                         if names.contains(&name) {
                             continue;
                         }
