@@ -805,7 +805,27 @@ impl Walk<'_> {
             }
             let role =
                 if given_file { classify_by_name(path).or_else(|| guess_from_content(path)) } else { classify(path) };
-            let Some(role) = role else { continue };
+            let Some(role) = role else {
+                // A file link under a name nothing reads, leading where the tree has no file
+                // (out of it; below a root, where the tree's machine has nothing): said as a
+                // dangling one is, so what this machine holds there is never told.
+                if entry.depth() > 0 && entry.path_is_symlink() && may_hold_configuration(path) {
+                    let reason = if rooted {
+                        let host_root = root_for(path, root, fleet);
+                        (!resolve_under_root(path, &host_root, dirs).exists())
+                            .then(|| link_to_nothing(path, &host_root))
+                    } else {
+                        match confinement.resolve(path) {
+                            Err(why @ (Refusal::Outside { .. } | Refusal::Pseudo { .. })) => Some(why.to_string()),
+                            _ => None,
+                        }
+                    };
+                    if let Some(reason) = reason {
+                        refused.borrow_mut().push(Unreadable { path: path.to_path_buf(), reason });
+                    }
+                }
+                continue;
+            };
             // Only a symlink needs its host's root (a fleet walks thousands of plain files).
             let host_root = || root_for(path, root, fleet);
             // A link's target is `lstat`ed once, by resolve_under_root_lstated.

@@ -323,6 +323,9 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
         for f in &s.startup_failures {
             let _ = writeln!(out, "  will not start ({}): {}", at(model, ctx, f.at), ctx.text(&f.message));
         }
+        if let Some(f) = &s.acl_file_not_read {
+            let _ = writeln!(out, "  not read ({}): {}", at(model, ctx, f.at), ctx.text(&f.message));
+        }
         let v = &s.version;
         let _ = writeln!(out, "  version: {}{}: {}", v.name(), if v.assumed { ", assumed" } else { "" }, v.why);
         let _ = writeln!(out, "  auth: {}", auth_summary(model, ctx, s));
@@ -506,6 +509,7 @@ pub fn to_json(model: &Model, ctx: &ReportContext<'_>) -> Value {
                 },
                 "version": s.version,
                 "startup_failures": s.startup_failures.iter().map(|f| &f.message).collect::<Vec<_>>(),
+                "acl_file_not_read": s.acl_file_not_read.as_ref().map(|f| &f.message),
                 "databases": s.databases,
             })
         })

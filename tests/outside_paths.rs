@@ -140,4 +140,36 @@ fn symlinks_out_of_the_tree_say_the_same_whether_or_not_their_target_exists() {
         },
         "a symlink to nothing below the root",
     );
+    // A link under a name nothing reads: reported as the dangling one is, whatever its
+    // target holds on this machine (an existing file was passed over, a missing one reported).
+    same_either_way(
+        "file link with another name, rooted",
+        &["."],
+        &|repo, outside| {
+            write(&repo.join("etc/redis/redis.conf"), "port 6379\n");
+            symlink(outside.join("x.conf"), repo.join("etc/redis/notes.txt")).expect("symlink");
+        },
+        "notes.txt: a symlink to nothing in the tree",
+    );
+    same_either_way(
+        "file link with another name, root /",
+        &["conf"],
+        &|repo, outside| {
+            write(&repo.join("conf/redis/redis.conf"), "port 6379\n");
+            symlink(outside.join("x.conf"), repo.join("conf/redis/notes.txt")).expect("symlink");
+        },
+        OUTSIDE,
+    );
+}
+
+/// An `aclfile` out of the tree is not read, and nothing is claimed of it: no "will not
+/// start" (the file may well be there on the server), the same words either way.
+#[test]
+fn an_aclfile_outside_the_tree_claims_nothing_of_the_server() {
+    let setup = |repo: &Path, _: &Path| {
+        write(&repo.join("etc/redis/redis.conf"), "port 6379\naclfile ../../../outside/x.conf\n")
+    };
+    same_either_way("aclfile out, check", &["."], &setup, "warning[SL002] could not read the aclfile");
+    let text = said(true, &["."], &setup);
+    assert!(!text.contains("will not start") && !text.contains("SL001"), "{text}");
 }

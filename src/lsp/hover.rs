@@ -206,6 +206,9 @@ pub fn hover(
                 for f in server.startup_failures.iter().filter(|f| is_here(&f.at)) {
                     lines.push(format!("{who}: will not start: {}", text(&f.message)));
                 }
+                for f in server.acl_file_not_read.iter().filter(|f| is_here(&f.at)) {
+                    lines.push(format!("{who}: not read: {}", text(&f.message)));
+                }
             }
             if lines.is_empty() {
                 lines.push("no Redis server in the workspace reads this file".to_owned());

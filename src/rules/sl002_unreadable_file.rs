@@ -3,7 +3,10 @@
 //! ## What it does
 //! Reports a configuration file (or directory) sesslint found but could not look at:
 //! permission denied, larger than 16 MiB, not a regular file (a FIFO, socket or device), a
-//! symlink that leads out of the checked tree or into /proc, /sys or /dev; a php.ini value
+//! symlink that leads out of the checked tree or into /proc, /sys or /dev (or, in a
+//! directory of one of the programs, to no file in the tree, under any name, whatever this
+//! machine holds at its target), a redis.conf `aclfile` that leads out of it (its users, and
+//! whether redis-server starts, are then not known); a php.ini value
 //! whose `${}` expansion sesslint cut at its limit (1 MiB per value, 16 MiB per setup); and
 //! what a bound left unread, with how much: `rediscluster` seeds past the first 32 distinct
 //! ones, files a php-fpm `include=` glob matches past the first 1000 discovery did not find.
@@ -67,6 +70,13 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             let primary = Label::new(Path::new(&u.path), Span::empty(0), u.reason.clone());
             let message = format!("{verb}{}: {}", crate::source::display_path(&u.path), u.reason);
             out.push(rule.diagnostic(severity, message, primary));
+        }
+    }
+    // An `aclfile` leading out of the checked tree: not read, and nothing claimed of it.
+    for s in &model.redis {
+        if let Some(f) = &s.acl_file_not_read {
+            let message = format!("could not read {}", f.message);
+            out.push(rule.diagnostic(Severity::Warning, message, super::label(model, f.at, "not read")));
         }
     }
 }

@@ -426,6 +426,18 @@ fn use_acl_file(
                     let (file, _) = parse_file(Source::new(physical.clone(), bytes), Role::RedisAcl);
                     model.add_file(file)
                 }
+                // Outside the tree: what is there, and whether redis-server starts, is not
+                // known here; said in the same words whether or not this machine has a file there.
+                Err(e @ (crate::confine::Refusal::Outside { .. } | crate::confine::Refusal::Pseudo { .. })) => {
+                    server.acl_file_not_read = Some(redis::StartupFailure {
+                        at,
+                        message: format!(
+                            "the aclfile '{}': {e}; which users redis-server has, and whether it starts, is not known here",
+                            crate::source::printable(acl)
+                        ),
+                    });
+                    return;
+                }
                 Err(e) => {
                     server.startup_failures.push(redis::StartupFailure {
                         at,

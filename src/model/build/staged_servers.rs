@@ -160,7 +160,7 @@ pub(super) fn can_leave_out(model: &Model, deferred: &[Deferred], named: &Named<
                 .chain(s.settings.values().map(|(_, at)| *at))
                 .chain(s.users.iter().map(|u| u.at))
                 .chain(s.renamed_commands.iter().map(|(_, _, at)| *at))
-                .chain(s.startup_failures.iter().map(|f| f.at))
+                .chain(s.startup_failures.iter().chain(&s.acl_file_not_read).map(|f| f.at))
                 .map(|at| at.file),
         );
         if places.any(touched) {

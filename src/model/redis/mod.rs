@@ -65,6 +65,10 @@ pub struct RedisServer {
     pub version: RedisVersion,
     /// Why the server, though its file loads, will not start.
     pub startup_failures: Vec<StartupFailure>,
+    /// The `aclfile` line, and why its file was not read, when it leads outside the checked
+    /// tree (or into /proc, /sys, /dev): whether that file exists, and so whether the server
+    /// starts and which users it has, is not known here (SL002 says so, never SL001).
+    pub acl_file_not_read: Option<StartupFailure>,
 }
 
 /// Whose clients protected mode refuses.
@@ -280,6 +284,7 @@ pub fn build_server(file: FileId, directives: &[PlacedDirective<'_>]) -> RedisSe
         settings,
         version,
         startup_failures: Vec::new(),
+        acl_file_not_read: None,
     };
     server.default_user = effective_default(&server, requirepass.as_ref().map(|(v, at)| (*at, v.as_bytes())));
     server.startup_failures = startup_failures(&server, &|k: &str| value_in(&server.settings, k));
