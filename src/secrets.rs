@@ -566,6 +566,16 @@ pub fn redis_refused_line_secret(line: &[u8]) -> Option<usize> {
     best
 }
 
+/// A redis.conf or ACL line whose first word is a name glued to its value by a quote
+/// (`requirepass"pw`, `mod.auth-token'pw`; redis-server 7.0.15 refuses it: "Unbalanced
+/// quotes"): where in `line` that quote stands. Its writer meant it as a space, not as the
+/// start of a value running on to the next lines.
+pub fn redis_glue_quote(line: &[u8]) -> Option<usize> {
+    let w = words(line).next()?;
+    let g = line[w.clone()].iter().position(|&b| b == b'"' || b == b'\'')?;
+    (g > 0 && redis_class(&line[w.start..w.start + g]) != RedisName::Plain).then_some(w.start + g)
+}
+
 /// A word of a refused redis.conf line (`line[start..end]`) whose name is glued to its value
 /// by a quote (`mod.auth-token"pw`, `pasword'pw`; redis-server 7.0.15 refuses both:
 /// "Unbalanced quotes"): where in `line` the secret starts, judged as if the quote were a

@@ -4341,3 +4341,23 @@ fn a_name_glued_to_its_value_by_a_quote_is_shown_with_the_value_masked() {
         }
     }
 }
+
+/// Consecutive redis.conf lines whose names are glued to their values by a quote
+/// (`requirepass"pw`, refused live: tests/redis_refused_lines.rs) keep every later line's
+/// name and the lines between them: the glue quote opens no value that runs on to the next
+/// line's quote.
+#[test]
+fn consecutive_quote_glued_lines_keep_the_later_names() {
+    let repo = tempfile::tempdir().expect("tmp");
+    write(
+        &repo.path().join("etc/redis/redis.conf"),
+        "bind 127.0.0.1\nrequirepass\"QzB1\nmasterauth\"QzB2\nport 6379\nrequirepass\"QzB3\nmaxmemory 1mb\n",
+    );
+    let human = all_output(&sesslint_in(repo.path(), &["check", "--format", "human", "."]));
+    for frame in
+        [" 3 │ masterauth\"********\n", " 4 │ port 6379\n", " 5 │ requirepass\"********\n", " 6 │ maxmemory 1mb\n"]
+    {
+        assert!(human.contains(frame), "{frame:?}:\n{human}");
+    }
+    assert!(!human.contains("QzB"), "{human}");
+}

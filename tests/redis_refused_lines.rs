@@ -62,6 +62,8 @@ const REDIS_LINES: &[(&str, &str)] = &[
     ("user x on\u{a0}>LeakR42 ~* +@all", "LeakR42"),
     ("requirepass\u{a0}LeakR43", "LeakR43"),
     ("masterauth\u{2003}LeakR44", "LeakR44"),
+    // A name glued to its value by a quote: "Unbalanced quotes".
+    ("masterauth\"LeakR45", "LeakR45"),
 ];
 
 /// `sentinel` lines glued to their password: refused in sentinel mode too (`Unrecognized

@@ -586,7 +586,7 @@ pub(super) fn in_apache(conf: &crate::syntax::apache_conf::ApacheConf) -> Vec<Sp
         }
     }
     let directives = conf.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Directive { .. })).map(|n| n.span);
-    let runs = open_quote_runs(conf.source(), directives, &out);
+    let runs = open_quote_runs(conf.source(), directives, &out, false);
     out.extend(runs);
     out
 }
@@ -601,7 +601,7 @@ pub(super) fn in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> 
         .iter()
         .filter(|l| matches!(l.kind, redis_conf::LineKind::Error(_) | redis_conf::LineKind::Misread(_)))
         .map(|l| l.span);
-    let runs = open_quote_runs(bytes, refused, &out);
+    let runs = open_quote_runs(bytes, refused, &out, true);
     out.extend(runs);
     out
 }
@@ -611,9 +611,13 @@ pub(super) fn in_redis(conf: &redis_conf::RedisConf, bytes: &[u8]) -> Vec<Span> 
 /// line's end with a quote open at it ([`open_secret_runs_to`]): `requirepass "pw` +
 /// `rest"` is refused by redis-server (`sdssplitargs`: unbalanced quotes) and httpd
 /// (`rest"` is no command), and what its writer meant as the rest of the password stands
-/// on the next lines, to the closing quote. Work: the spans hashed by end once, then one
-/// quote count per line and a search forward where one is open.
-fn open_quote_runs(bytes: &[u8], lines: impl Iterator<Item = Span>, spans: &[Span]) -> Vec<Span> {
+/// on the next lines, to the closing quote. `glue`: the lines are redis.conf's or an ACL
+/// file's, where a quote that glues a name to its value (`requirepass"pw`,
+/// [`crate::secrets::redis_glue_quote`]) opens nothing: it was taken for an open quote, and
+/// consecutive such lines masked the next lines' names (`masterauth` of `masterauth"pw2`, a
+/// whole `port 6379` between them) to the next one's quote. Work: the spans hashed by end
+/// once, then one quote count per line and a search forward where one is open.
+fn open_quote_runs(bytes: &[u8], lines: impl Iterator<Item = Span>, spans: &[Span], glue: bool) -> Vec<Span> {
     let mut out = Vec::new();
     let mut lines = lines.peekable();
     if lines.peek().is_none() || spans.is_empty() {
@@ -638,6 +642,15 @@ fn open_quote_runs(bytes: &[u8], lines: impl Iterator<Item = Span>, spans: &[Spa
         let content = start + text.len() - text.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
         let secret = (content..=end).filter_map(|e| by_end.get(&e).map(|&s| (s, e))).find(|&(s, _)| s >= start);
         if let Some((s, e)) = secret {
+            // The glue quote blanked: only the quotes after it count.
+            let unglued;
+            let text = match crate::secrets::redis_glue_quote(text).filter(|_| glue) {
+                Some(g) => {
+                    unglued = [&text[..g], b" ", &text[g + 1..]].concat();
+                    &unglued[..]
+                }
+                None => text,
+            };
             if let Some(until) = open_secret_runs_to(bytes, text, end, None, s - start..e - start, false) {
                 out.push(Span::new(end, until));
             }
@@ -818,7 +831,7 @@ pub(super) fn in_acl(acl: &AclFile, bytes: &[u8]) -> Vec<Span> {
             out.push(Span::new(e.span.start + r.start, e.span.start + r.end));
         }
     }
-    let runs = open_quote_runs(bytes, acl.errors.iter().map(|e| e.span), &out);
+    let runs = open_quote_runs(bytes, acl.errors.iter().map(|e| e.span), &out, true);
     out.extend(runs);
     out
 }
@@ -882,7 +895,7 @@ pub(super) fn envphp_open_quote_runs(doc: &EnvPhp, bytes: &[u8], spans: &[Span])
         start += line.len();
         Span::new(start - line.len(), start)
     });
-    open_quote_runs(bytes, lines, spans)
+    open_quote_runs(bytes, lines, spans, false)
 }
 
 #[cfg(any(test, fuzzing))]
