@@ -327,10 +327,10 @@ pub fn check(req: &Request<'_>) -> Outcome {
 }
 
 /// Like [`check`], calling `on_file(done, total)` while the files are read and parsed.
-/// The model it returns is for a report: it keeps the syntax trees of files with syntax
-/// errors only ([`Model::release_trees`], dropped before the rules ran), but for a run
-/// naming files outside a fleet, which keeps them all and locates a file's secrets only
-/// when a finding quotes it; use [`check`] for fixes, hover and plans.
+/// The model it returns is for a report. In a fleet it keeps the syntax trees of files with
+/// syntax errors only ([`Model::release_trees`], dropped before the rules ran); outside one
+/// it keeps them all and locates a file's secrets only when a finding quotes it (most files
+/// are quoted by none). Use [`check`] for fixes, hover and plans.
 pub fn check_observed(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync)) -> Outcome {
     check_with(req, on_file, true)
 }
@@ -373,15 +373,15 @@ fn check_with(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync), releas
         tunnel_paths: &req.config.tunnel_paths,
         redis_version: req.config.redis_version.as_ref(),
         hosts: &req.config.hosts,
-        // Outside a fleet, a run naming files keeps the trees, to locate the secrets of the
-        // few files its findings quote only ([`crate::model::LoadedFile::secrets`]).
+        // Outside a fleet, a run keeps the trees, to locate the secrets of the few files its
+        // findings quote only ([`crate::model::LoadedFile::secrets`]): most are quoted by none.
         release_trees,
         staged: if files_only { &paths } else { &[] },
-        lazy_secrets: files_only,
+        lazy_secrets: true,
         budget: req.budget,
     };
     let mut model = crate::model::build(&scan, &options);
-    if release_trees && !(files_only && model.fleet.is_none()) {
+    if release_trees && model.fleet.is_some() {
         model.release_trees();
     }
     let mut diagnostics = run_lines(&model, req.config, !files_only);

@@ -76,7 +76,7 @@ pub struct BuildOptions<'a> {
     pub staged: &'a [PathBuf],
     /// Leave each php.ini, pool, redis.conf and env.php file's secrets to be located when
     /// first asked ([`super::LoadedFile::secrets`]), its tree kept until then: for a run that
-    /// reports on a few files (`check FILE...`) and quotes only those. Ignored in a fleet,
+    /// reports (`check`, on a tree or on a few files) and quotes few of its files. Ignored in a fleet,
     /// where `release_trees` decides: a report-only run leaves those of its php.ini and
     /// php-fpm files for later too (most are quoted by no finding), a file asked is parsed again.
     pub lazy_secrets: bool,
