@@ -34,6 +34,26 @@ have=$(grep -o 'libc6 (>= [0-9.]*)' <<<"$depends" | grep -o '>= [0-9.]*' | cut -
 [ -n "$have" ] && dpkg --compare-versions "$have" ge "$need" \
   || fail "the binary needs glibc $need but Depends says: $depends"
 echo "check-deb: needs glibc $need; Depends: $depends"
+# Every library package dpkg-shlibdeps finds for the binary is in Depends, at least at its
+# version, and no package is named twice.
+if command -v dpkg-shlibdeps >/dev/null; then
+  shl=$(mktemp -d)
+  mkdir "$shl/debian" && printf 'Source: sesslint\n\nPackage: sesslint\nArchitecture: any\n' > "$shl/debian/control"
+  found=$(cd "$shl" && dpkg-shlibdeps -O /usr/bin/sesslint 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+  rm -rf "$shl"
+  [ -n "$found" ] || fail "dpkg-shlibdeps found no library for /usr/bin/sesslint"
+  for dep in $(tr -d ' ' <<<"$found" | tr ',' '\n'); do
+    pkg=${dep%%(*}; ver=$(sed -n 's/.*(>=\(.*\))/\1/p' <<<"$dep")
+    declared=$(tr -d ' ' <<<"$depends" | tr ',' '\n' | grep -E "^${pkg}(\(|$)" || true)
+    [ "$(grep -c . <<<"$declared")" = 1 ] || fail "Depends names $pkg $(grep -c . <<<"$declared") times: $depends"
+    dver=$(sed -n 's/.*(>=\(.*\))/\1/p' <<<"$declared")
+    [ -z "$ver" ] || { [ -n "$dver" ] && dpkg --compare-versions "$dver" ge "$ver"; } \
+      || fail "dpkg-shlibdeps says $dep, Depends says: $depends"
+  done
+  echo "check-deb: dpkg-shlibdeps: $found"
+else
+  fail "dpkg-shlibdeps is not installed (apt-get install dpkg-dev)"
+fi
 
 # It checks a tree: the demo has findings (exit 1), among them SL202.
 set +e
