@@ -225,16 +225,68 @@ fn module_config_holds_a_secret(lower: &str) -> bool {
 /// A redis.conf name redis-server does not know (a directive, a module config's setting, a
 /// comment's first word) that says it holds a credential: [`name_looks_like_a_password`]
 /// or `auth` in it, as in the directives whose values redis-server hides (`requirepass`,
-/// `masterauth`, `tls-key-file-pass`, sentinel's `auth-pass`), or a word of its own (between
-/// non-alphanumerics or the name's ends) that is `key` or starts with `token` or
-/// `cred` (`api-key`, `auth_token`, `creds`). Not `key` inside a word: `Valkey`, `monkey`,
-/// `hotkey`, `keyspace`, `keys` hold none (a comment's prose was masked for them). Lowercased input.
+/// `masterauth`, `tls-key-file-pass`, sentinel's `auth-pass`), a word of its own (between
+/// non-alphanumerics or the name's ends) that starts with `token` or `cred` (`auth_token`,
+/// `creds`) or ends in `token`/`tokens` (`apitoken`, `bearertoken`), or a key word
+/// ([`is_a_key_word_any_case`]: `api-key`, `apikey`, `signingkey`). Not `key` inside any other
+/// word: `Valkey`, `monkey`, `hotkey`, `turnkey`, `keyspace`, `keyfile`, `keys` hold none (a
+/// comment's prose was masked for them). Lowercased input.
 pub fn redis_name_holds_a_secret(lower: &str) -> bool {
     looks_like_a_password_any_case(lower)
         || contains_any_case(lower.as_bytes(), &[b"auth"])
-        || lower
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| w == "key" || w.starts_with("token") || w.starts_with("cred"))
+        || lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+            w.starts_with("token")
+                || w.starts_with("cred")
+                || w.ends_with("token")
+                || w.ends_with("tokens")
+                || is_a_key_word_any_case(w.as_bytes())
+        })
+}
+
+/// What a word names a key of when a key it names is a credential: `api` of `apikey`,
+/// `signing` of `signingkey`. A compound of `key` with anything else (`monkey`, `hotkey`,
+/// `Valkey`, `turnkey`, `hockey`) names no secret.
+const CREDENTIAL_KEY_KINDS: [&[u8]; 15] = [
+    b"api",
+    b"access",
+    b"private",
+    b"secret",
+    b"master",
+    b"signing",
+    b"sign",
+    b"client",
+    b"shared",
+    b"encryption",
+    b"enc",
+    b"crypt",
+    b"license",
+    b"auth",
+    b"hmac",
+];
+
+/// Whether `word` (ASCII letters and digits, any case) names a credential by `key`: it is
+/// `key`, or ends in `key` or `keys` after a word of [`CREDENTIAL_KEY_KINDS`] (`apikey`,
+/// `accesskeys`, `s3accesskey`, `masterkey`). Not `keys` alone (`preload_keys` of Magento's
+/// cache, redis.conf's prose), `keyspace`, `keyfile` (a key file's path is not its key).
+fn is_a_key_word_any_case(word: &[u8]) -> bool {
+    let ends = |w: &[u8], tail: &[u8]| w.len() >= tail.len() && w[w.len() - tail.len()..].eq_ignore_ascii_case(tail);
+    if word.eq_ignore_ascii_case(b"key") {
+        return true;
+    }
+    let stem = if ends(word, b"keys") {
+        &word[..word.len() - 4]
+    } else if ends(word, b"key") {
+        &word[..word.len() - 3]
+    } else {
+        return false;
+    };
+    CREDENTIAL_KEY_KINDS.iter().any(|k| ends(stem, k))
+}
+
+/// Whether `name` (any bytes, any case) has a key word ([`is_a_key_word_any_case`]) between
+/// its non-alphanumerics.
+fn has_a_key_word_any_case(name: &[u8]) -> bool {
+    name.split(|c| !c.is_ascii_alphanumeric()).any(is_a_key_word_any_case)
 }
 
 /// Whether `name` is within did-you-mean distance ([`crate::suggest::is_typo_of`]) of `user`,
@@ -250,23 +302,41 @@ fn near_a_secret_directive(name: &str) -> bool {
     names.iter().any(|k| crate::suggest::is_typo_of(name, k))
 }
 
-/// A directive or key name redis-server does not know whose words say it holds a
-/// credential: [`name_looks_like_a_password`], or a word `auth`, `key`, `token` or `cred` in
-/// it. Lowercased input.
+/// A save path's or DSN's query key whose words say it holds a credential:
+/// [`name_looks_like_a_password`], or `auth`, `key`, `token` or `cred` anywhere in it.
+/// Lowercased input.
 pub fn unknown_name_holds_a_secret(lower: &str) -> bool {
-    holds_a_secret_any_case(lower)
+    // The word scan has already looked for `pass`, `pwd` and `secret`: only the typo is left.
+    has_a_secret_word_any_case(lower.as_bytes()) || is_a_password_typo_any_case(lower)
 }
 
-/// [`unknown_name_holds_a_secret`] of `name` lowercased (ASCII), without making the
-/// lowercase copy: it runs on every line of every ini file.
+/// An ini or pool key's or an env.php key's name that says it holds a credential, ASCII case
+/// ignored: [`name_looks_like_a_password`], `auth`, `token` or `cred` anywhere in it, or a
+/// key word of its own ([`is_a_key_word_any_case`]: `env[API_KEY]`, `'key'` of Magento's
+/// `crypt`, `apikey`). Not `key` inside another word: `env[MONKEY]`, `xdebug.idekey`,
+/// Magento's `preload_keys` hold none. No lowercase copy: it runs on every line of every ini file.
 fn holds_a_secret_any_case(name: &str) -> bool {
     // The word scan has already looked for `pass`, `pwd` and `secret`: only the typo is left.
-    has_a_secret_word_any_case(name.as_bytes()) || is_a_password_typo_any_case(name)
+    has_a_secret_word_but_key_any_case(name.as_bytes())
+        || has_a_key_word_any_case(name.as_bytes())
+        || is_a_password_typo_any_case(name)
+}
+
+/// [`has_a_secret_word_any_case`] without `key`.
+fn has_a_secret_word_but_key_any_case(b: &[u8]) -> bool {
+    secret_word_scan::<false>(b)
 }
 
 /// Whether `b` holds one of the words of [`unknown_name_holds_a_secret`] (`pass`, `pwd`,
 /// `secret`, `auth`, `key`, `token`, `cred`), ASCII case ignored.
 fn has_a_secret_word_any_case(b: &[u8]) -> bool {
+    secret_word_scan::<true>(b)
+}
+
+/// Whether `b` holds one of the words of [`unknown_name_holds_a_secret`], `key` among them
+/// only when `KEY`, ASCII case ignored.
+#[inline]
+fn secret_word_scan<const KEY: bool>(b: &[u8]) -> bool {
     /// `word`'s bytes as the low bytes of a `u64`, its last byte lowest.
     const fn packed(word: &[u8]) -> u64 {
         let mut v = 0;
@@ -292,7 +362,7 @@ fn has_a_secret_word_any_case(b: &[u8]) -> bool {
             b'd' => window & low(3) == packed(b"pwd") || window & low(4) == packed(b"cred"),
             b't' => window & low(6) == packed(b"secret"),
             b'h' => window & low(4) == packed(b"auth"),
-            b'y' => window & low(3) == packed(b"key"),
+            b'y' => KEY && window & low(3) == packed(b"key"),
             b'n' => window & low(5) == packed(b"token"),
             _ => false,
         }
@@ -912,12 +982,9 @@ fn glue_at(line: &[u8], i: usize) -> Option<usize> {
 
 /// php.ini / pool keys whose values are passwords (`mysqli.default_pw`,
 /// `php_admin_value[ldap.password]`, `mysql.default_pass`, `env[REDIS_AUTH]`,
-/// `env[API_KEY]`, ...): by what the name says ([`unknown_name_holds_a_secret`]), as for
-/// unknown redis.conf directives. `key` as written, offset included.
+/// `env[API_KEY]`, ...): by what the name says ([`holds_a_secret_any_case`]: not
+/// `env[MONKEY]`, PHP's colour `highlight.keyword`). `key` as written, offset included.
 pub fn ini_key_is_secret(key: &str) -> bool {
-    if is_a_highlight_colour(key) {
-        return false;
-    }
     // `passwd` is inside `pass`, which holds_a_secret_any_case tests. The suffixes are
     // read past the spaces PHP keeps in a key (`mysqli.default_pw<U+00A0>`, `env[A_PW<U+2003>]`:
     // PHP trims only ASCII blanks), which its writer did not mean as part of the name.
@@ -929,16 +996,9 @@ pub fn ini_key_is_secret(key: &str) -> bool {
     ends(b"_pw") || (bracket && ends(b"pw")) || holds_a_secret_any_case(key)
 }
 
-/// Whether an ini key (or the setting a pool's `php_value[...]` names) is one of PHP's
-/// `highlight.*` colours (`highlight.keyword = #007700`, main.c): a word of
-/// [`unknown_name_holds_a_secret`] in its name, but a colour.
-pub(crate) fn is_a_highlight_colour(key: &str) -> bool {
-    let name = key.rsplit('[').next().unwrap_or(key).trim_start();
-    name.len() > 10 && name.as_bytes()[..10].eq_ignore_ascii_case(b"highlight.")
-}
-
 /// env.php keys whose values are secrets (Magento: `password` of db and Redis, the crypt
-/// `key`, and any name [`unknown_name_holds_a_secret`] says holds one: `api_token`, ...).
+/// `key`, and any name [`holds_a_secret_any_case`] says holds one: `api_token`, `apikey`;
+/// not `preload_keys`, `MONKEY`).
 pub fn envphp_key_is_secret(key: &str) -> bool {
     holds_a_secret_any_case(key.trim())
 }
@@ -2442,6 +2502,32 @@ mod same_as_plain_definitions {
             out.push(n.to_uppercase());
         }
         out.extend(["", "PaSsWoRd", "pássword", "passwörd", "pw]", "ENV[API_PW]", "Ümlaut_pw"].map(str::to_owned));
+        let keys = [
+            "apikey",
+            "ApiKey",
+            "ACCESSKEYS",
+            "s3accesskey",
+            "x.signing_KEY",
+            "monkey",
+            "env[MONKEY]",
+            "hotkey",
+            "Valkey",
+            "turnkey",
+            "hockey",
+            "keyspace",
+            "keyfile",
+            "keys",
+            "preload_keys",
+            "xdebug.idekey",
+            "highlight.keyword",
+            "apitoken",
+            "x_api-Tokens",
+            "bearerToken",
+            "sacred",
+            "énckey",
+            "api\u{a0}key",
+        ];
+        out.extend(keys.map(str::to_owned));
         out.sort();
         out.dedup();
         out
@@ -2457,7 +2543,7 @@ mod same_as_plain_definitions {
             assert_eq!(unknown_name_holds_a_secret(&lower), plain_unknown(&lower), "{w:?}");
             assert_eq!(redis_name_holds_a_secret(&lower), super::plain::redis_unknown(&lower), "{w:?}");
             assert_eq!(ini_key_is_secret(w), plain_ini(w), "{w:?}");
-            assert_eq!(envphp_key_is_secret(w), plain_unknown(&w.trim().to_ascii_lowercase()), "{w:?}");
+            assert_eq!(envphp_key_is_secret(w), super::plain::setting(&w.trim().to_ascii_lowercase()), "{w:?}");
         }
     }
 

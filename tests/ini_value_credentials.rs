@@ -3,7 +3,7 @@
 //! PHP's `parse_url` gives), a libpq DSN with blanks around its `=` (`password = pw`) are
 //! masked in every output; a `mailto:` address's local part (`parse_url` gives no password)
 //! and a word one typo from `auth` outside a URL's query (`x = "auto=1"`) are not, nor
-//! PHP's `highlight.keyword` colour (a word of a credential's name in a setting PHP knows).
+//! PHP's `highlight.keyword` colour (`key` inside a word names no credential).
 
 mod common;
 
@@ -157,5 +157,45 @@ fn a_password_key_ending_in_a_no_break_space_is_masked() {
     let shown = outputs(t.path(), true);
     for secret in ["LeakN1", "LeakN2"] {
         assert!(shown.iter().any(|(_, text)| text.contains(secret)), "--show-secrets hides {secret} too");
+    }
+}
+
+/// A php.ini or pool `env[...]` named for a credential by `key` as a word of its own or a
+/// credential kind's compound with it (`API_KEY`, `APIKEY`, `ACCESSKEY`) is masked; `key`
+/// inside another word (`MONKEY`, `xdebug.idekey`) is no credential: PHP reads each
+/// (`parse_ini_string`, live) and `parse` shows the latter whole.
+#[test]
+fn key_names_a_credential_only_as_a_word_or_a_credential_kind_compound() {
+    let ini = "[PHP]\nenv[MONKEY] = banana1\nenv[APIKEY] = LeakK1\nenv[API_KEY] = LeakK2\nxdebug.idekey = PHPSTORM1\n";
+    if let Some(php) = common::oracle("php") {
+        let o = Command::new(php)
+            .args(["-n", "-r", "echo json_encode(parse_ini_string($argv[1]));", ini])
+            .output()
+            .expect("run php");
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        assert_eq!(v["env"]["MONKEY"], "banana1", "{v}");
+        assert_eq!(v["env"]["APIKEY"], "LeakK1", "{v}");
+        assert_eq!(v["xdebug.idekey"], "PHPSTORM1", "{v}");
+    }
+    let t = tree("x", "1");
+    std::fs::write(t.path().join(INI), ini).expect("write");
+    std::fs::write(
+        t.path().join(POOL),
+        "[www]\nlisten = /run/php/www.sock\npm = static\npm.max_children = 1\nenv[MONKEY] = banana2\n\
+         env[ACCESSKEY] = LeakK3\nenv[SIGNING_KEY] = LeakK4\n",
+    )
+    .expect("write");
+    for (args, text) in outputs(t.path(), false) {
+        assert!(!text.contains("LeakK"), "`sesslint {args}` shows it:\n{text}");
+    }
+    let shown = outputs(t.path(), true);
+    for secret in ["LeakK1", "LeakK2", "LeakK3", "LeakK4"] {
+        assert!(shown.iter().any(|(_, text)| text.contains(secret)), "--show-secrets hides {secret} too");
+    }
+    for (f, whole) in [(INI, "banana1"), (INI, "PHPSTORM1"), (POOL, "banana2")] {
+        for format in ["text", "json"] {
+            let text = run(t.path(), &["parse", "--format", format, f]);
+            assert!(text.contains(whole), "`sesslint parse --format {format} {f}` hides {whole}:\n{text}");
+        }
     }
 }

@@ -64,6 +64,16 @@ const REDIS_LINES: &[(&str, &str)] = &[
     ("masterauth\u{2003}LeakR44", "LeakR44"),
     // A name glued to its value by a quote: "Unbalanced quotes".
     ("masterauth\"LeakR45", "LeakR45"),
+    // An unknown name compounding `key` or `token` with a credential's kind ("Bad directive").
+    ("apikey LeakR46", "LeakR46"),
+    ("accesskey LeakR47", "LeakR47"),
+    ("privatekey LeakR48", "LeakR48"),
+    ("masterkey LeakR49", "LeakR49"),
+    ("signingkey LeakR50", "LeakR50"),
+    ("clientkey LeakR51", "LeakR51"),
+    ("encryptionkey LeakR52", "LeakR52"),
+    ("ApiToken LeakR53", "LeakR53"),
+    ("s3accesskeys LeakR54", "LeakR54"),
 ];
 
 /// `sentinel` lines glued to their password: refused in sentinel mode too (`Unrecognized
@@ -108,6 +118,22 @@ const READ_WITHOUT_THE_PASSWORD: &[(&str, &str)] = &[
     ("#requirepass=LeakS09", "LeakS09"),
     ("# rename-command CONFIG\u{a0}LeakS10", "LeakS10"),
     ("# user u on\u{2003}>LeakS11", "LeakS11"),
+    ("# apikey LeakS12", "LeakS12"),
+    ("# sharedkey LeakS13", "LeakS13"),
+];
+
+/// Names with `key` inside another word (`monkey`, `hotkey`, `Valkey`, `turnkey`) or a key
+/// file's path (`keyfile`, `tls-key-file`) hold no credential: a refused line's frame and a
+/// comment shown as context show them whole.
+const SHOWN_WHOLE: &[&str] = &[
+    "monkey banana1",
+    "hotkey hot1",
+    "hockey puck1",
+    "keyspace ks1",
+    "keyfile /etc/redis/keyfile1.pem",
+    "tls-key-file /etc/redis/tls1.key",
+    "# turnkey solution1",
+    "# Valkey configuration1",
 ];
 
 fn run(dir: &Path, args: &[&str]) -> String {
@@ -160,6 +186,15 @@ fn no_output_shows_the_password_of_a_refused_redis_line() {
         assert_masked(t.path(), &["etc/redis/redis.conf"], secret, line);
         let concise = run(t.path(), &["check", "--format", "concise", "."]);
         assert!(concise.contains("error[SL003]") || concise.contains("error[SL001]"), "{line:?} accepted:\n{concise}");
+    }
+}
+
+#[test]
+fn a_name_with_key_inside_another_word_is_shown_whole() {
+    for line in SHOWN_WHOLE {
+        let t = tree(&format!("bind 127.0.0.1\n{line}\n"), None);
+        let text = run(t.path(), &["check", "--format", "human", "."]);
+        assert!(text.contains(line.trim_start_matches("# ")), "{line:?} is masked:\n{text}");
     }
 }
 

@@ -15,29 +15,61 @@ pub fn password(lower: &str) -> bool {
         || (lower.len() <= 12 && crate::suggest::edit_distance(lower, "password") <= 2)
 }
 
-/// What [`super::unknown_name_holds_a_secret`] decides.
+/// What [`super::unknown_name_holds_a_secret`] decides (a save path's query keys).
 pub fn unknown(lower: &str) -> bool {
     password(lower) || ["auth", "key", "token", "cred"].iter().any(|w| lower.contains(w))
 }
 
-/// What [`super::redis_name_holds_a_secret`] decides: `key`, `token` and `cred` as words only.
+/// The words of a name that name a credential by `key`: `key`, or a credential kind's
+/// compound with `key` or `keys` (`apikey`, `s3accesskeys`); not `monkey`, `keys`, `keyfile`.
+fn key_word(w: &str) -> bool {
+    let kinds = [
+        "api",
+        "access",
+        "private",
+        "secret",
+        "master",
+        "signing",
+        "sign",
+        "client",
+        "shared",
+        "encryption",
+        "enc",
+        "crypt",
+        "license",
+        "auth",
+        "hmac",
+    ];
+    w == "key" || kinds.iter().any(|k| w.ends_with(&format!("{k}key")) || w.ends_with(&format!("{k}keys")))
+}
+
+/// What [`super::ini_key_is_secret`]'s and [`super::envphp_key_is_secret`]'s name test
+/// decides: `auth`, `token`, `cred` anywhere, `key` as a [`key_word`] only.
+pub fn setting(lower: &str) -> bool {
+    password(lower)
+        || ["auth", "token", "cred"].iter().any(|w| lower.contains(w))
+        || lower.split(|c: char| !c.is_ascii_alphanumeric()).any(key_word)
+}
+
+/// What [`super::redis_name_holds_a_secret`] decides: `token` and `cred` as a word's start,
+/// `token` as its end, `key` as a [`key_word`].
 pub fn redis_unknown(lower: &str) -> bool {
     let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).collect();
     password(lower)
         || lower.contains("auth")
-        || words.iter().any(|w| *w == "key" || ["token", "cred"].iter().any(|p| w.starts_with(p)))
+        || words.iter().any(|w| {
+            key_word(w)
+                || ["token", "cred"].iter().any(|p| w.starts_with(p))
+                || ["token", "tokens"].iter().any(|p| w.ends_with(p))
+        })
 }
 
 /// What [`super::ini_key_is_secret`] decides.
 pub fn ini_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    let setting = k.rsplit('[').next().unwrap_or(&k).trim_start();
-    if setting.starts_with("highlight.") && setting.len() > 10 {
-        return false;
-    }
     let k_end = k.trim_end();
     let (named, bracket) = k_end.strip_suffix(']').map_or((k_end, false), |inner| (inner.trim_end(), true));
-    k.contains("passwd") || named.ends_with("_pw") || (bracket && named.ends_with("pw")) || unknown(&k)
+    k.contains("passwd") || named.ends_with("_pw") || (bracket && named.ends_with("pw")) || setting(&k)
 }
 
 /// [`super::redis_secret_args`]' unknown-name branch with the did-you-mean over the whole table.
@@ -206,7 +238,7 @@ pub fn disagreement(bytes: &[u8]) -> Option<String> {
         let agree = super::name_looks_like_a_password(&lower) == password(&lower)
             && super::unknown_name_holds_a_secret(&lower) == unknown(&lower)
             && super::ini_key_is_secret(w) == ini_key(w)
-            && super::envphp_key_is_secret(w) == unknown(&w.trim().to_ascii_lowercase())
+            && super::envphp_key_is_secret(w) == setting(&w.trim().to_ascii_lowercase())
             && super::redis_name_holds_a_secret(&lower) == redis_unknown(&lower);
         if !agree {
             return Some(format!("the name tests disagree with the plain ones on {w:?}"));

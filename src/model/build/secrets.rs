@@ -378,10 +378,12 @@ fn scan_lines(doc: &IniDocument, bytes: &[u8], lines: std::ops::Range<usize>, eq
             }
         }
         // Credentials in a URL or DSN under any key (`env[DATABASE_URL] = "mysql://u:pw@h"`,
-        // `pdo.dsn = "mysql:...;password=pw"`), as env.php's are; most lines hold none.
+        // `pdo.dsn = "mysql:...;password=pw"`), as env.php's are; most lines hold none. The
+        // line's own key is no query key: the key test judges it (`env[MONKEY] = banana`).
         else if at_here || first_eq.is_some_and(|e| crate::secrets::ini_line_may_hold_query_credentials(line, e)) {
-            for r in crate::secrets::save_path_secret_ranges(line) {
-                out.push(Span::new(offset + r.start, offset + r.end));
+            let from = eq.map_or(0, |e| (e + 1).min(len));
+            for r in crate::secrets::save_path_secret_ranges(&line[from..]) {
+                out.push(Span::new(offset + from + r.start, offset + from + r.end));
             }
         }
         if let Some(r) = crate::secrets::ini_line_secret(line, eq) {
@@ -1107,6 +1109,44 @@ mod same_as_line_by_line {
         let mut masked: Vec<&[u8]> = sorted(in_redis(&conf, bytes)).iter().map(|s| s.slice(bytes)).collect();
         masked.dedup();
         assert_eq!(masked, [&b"LeakK1"[..], b"LeakK2"], "{masked:?}");
+    }
+
+    /// A name compounding `key` with a credential's kind (`apikey`, `accesskey`) holds one,
+    /// on a line redis-server refuses and in a comment, as `api-key` does; `key` glued to
+    /// anything else (`monkey`, `hotkey`, `turnkey`) does not, nor a key file's path (the
+    /// known `tls-key-file`, an unknown `keyfile`). In php.ini and env.php the same: `env[MONKEY]`,
+    /// Magento's `preload_keys` show their values, `env[APIKEY]`, `env[API_KEY]` do not.
+    #[test]
+    fn key_compounds_hold_a_secret_only_for_a_credential_kind() {
+        let bytes = b"apikey LeakC1\n# accesskey LeakC2\nprivatekey LeakC3\n# masterkey LeakC4\n\
+signingkey LeakC5\nclientkey LeakC6\nencryptionkey LeakC7\nsharedkey LeakC8\nlicensekey LeakC9\n\
+s3accesskeys LeakC10\napitoken LeakC11\n# bearertoken LeakC12\nmonkey banana\nhotkey hot\n# turnkey solution\n\
+hockey puck\nkeyspace ks\nkeyfile /etc/redis/k.pem\ntls-key-file /etc/redis/tls.key\nkeys k\n";
+        let conf = redis_conf::parse_shared(bytes.to_vec().into());
+        let mut masked: Vec<String> = sorted(in_redis(&conf, bytes))
+            .iter()
+            .map(|s| String::from_utf8_lossy(s.slice(bytes)).into_owned())
+            .collect();
+        masked.dedup();
+        let want: Vec<String> = (1..=12).map(|i| format!("LeakC{i}")).collect();
+        assert_eq!(masked, want);
+        assert_eq!(sorted(in_redis_tree(&conf, bytes)), sorted(plain_in_redis(&conf, bytes)));
+
+        let ini = b"env[MONKEY] = banana\nenv[APIKEY] = LeakI1\nenv[API_KEY] = LeakI2\nxdebug.idekey = PHPSTORM\n\
+env[KEYS] = a,b\nenv[SIGNING_KEY] = LeakI3\nhighlight.keyword = #007700\n";
+        let doc = crate::syntax::ini::parse(ini);
+        let mut masked: Vec<&[u8]> = sorted(in_ini(&doc, ini)).iter().map(|s| s.slice(ini)).collect();
+        masked.dedup();
+        assert_eq!(masked, [&b"LeakI1"[..], b"LeakI2", b"LeakI3"]);
+        assert_eq!(sorted(in_ini(&doc, ini)), sorted(plain_in_ini(ini)));
+
+        let php = b"<?php return ['crypt' => ['key' => 'LeakE1'], 'x' => ['preload_keys' => ['a:b'], \
+'monkey' => 'banana', 'apiKey' => 'LeakE2']];";
+        let doc = env_php::parse(php);
+        let mut masked: Vec<&[u8]> = sorted(in_env_php(&doc, php)).iter().map(|s| s.slice(php)).collect();
+        masked.dedup();
+        assert_eq!(masked, [&b"'LeakE1'"[..], b"'LeakE2'"]);
+        assert_eq!(sorted(in_env_php(&doc, php)), sorted(plain_in_env_php(&doc, php)));
     }
 
     #[test]

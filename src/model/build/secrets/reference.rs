@@ -21,16 +21,17 @@ pub(crate) fn plain_in_ini_with(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
     let equals = tree_equals(doc, bytes);
     let mut bare_secret = false;
     for line in bytes.split_inclusive(|&b| b == b'\n' || b == b'\r') {
-        // A save path's credentials, and a URL's or DSN's under any key.
-        for r in crate::secrets::save_path_secret_ranges(line) {
-            out.push(Span::new(offset + r.start, offset + r.end));
-        }
         // The key is the parser's where it reads a statement on the line, not the text
         // before the line's first `=`.
         let eq = match equals.iter().find(|&&p| p >= offset && p < offset + line.len()) {
             Some(&p) => Some(p - offset),
             None => line.iter().position(|&b| b == b'=').map(|e| crate::secrets::ini_key_equals(line, e)),
         };
+        // A save path's credentials, and a URL's or DSN's under any key after the line's own.
+        let from = if save_path.find(line).is_some() { 0 } else { eq.map_or(0, |e| (e + 1).min(line.len())) };
+        for r in crate::secrets::save_path_secret_ranges(&line[from..]) {
+            out.push(Span::new(offset + from + r.start, offset + from + r.end));
+        }
         if bare_secret {
             if let Some(r) = value_after_leading_equals(line) {
                 out.push(Span::new(offset + r.start, offset + r.end));
