@@ -236,8 +236,35 @@ pub struct UnknownDirective {
     pub span: Span,
     pub name: String,
     pub suggestion: Option<String>,
-    /// redis-server refuses to start (true) or PHP silently ignores it (false).
-    pub fatal: bool,
+    /// What the program that reads the file does with the name.
+    pub reader: UnknownTo,
+}
+
+/// The program a name is unknown to, which says what becomes of the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnknownTo {
+    /// PHP (php.ini, a pool's `php_value[...]`): the setting is ignored without a word.
+    Php,
+    /// redis-server: refuses to start (`Bad directive or wrong number of arguments`).
+    RedisServer,
+    /// php-fpm: refuses the file and does not start (`unknown entry`, `unknown directive`).
+    PhpFpm(FpmSection),
+}
+
+/// Where an entry php-fpm refuses stands: php-fpm knows one list of names for `[global]`
+/// and another for a pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FpmSection {
+    Global,
+    Pool,
+    /// Before any section header of a pool file, or after php-fpm.conf's `include=`: the
+    /// section php-fpm was in when it came to the line (`[global]`, or the pool the file
+    /// read before left open), which one file does not tell. Only names neither list
+    /// knows are reported there.
+    Either,
+    /// `name[key] = value`: php-fpm knows `env`, `php_value`, `php_admin_value`,
+    /// `php_flag`, `php_admin_flag` and `access.suppress_path`, in that case only.
+    Array,
 }
 
 #[derive(Clone, Debug)]

@@ -300,7 +300,12 @@ pub(super) fn parse_file_with(source: Source, role: Role, lazy: bool) -> (Loaded
                 file.syntax_errors.extend(fpm_refused_lines(&doc));
             }
             file.syntax_warnings = ini_misread_lines(&doc, role);
-            file.unknown_directives = unknown_names::in_ini(&doc);
+            let fpm = matches!(role, Role::FpmMain | Role::FpmPool);
+            file.unknown_directives = unknown_names::in_ini(&doc, fpm);
+            if fpm {
+                file.unknown_directives.extend(unknown_names::in_fpm(&doc, role == Role::FpmMain));
+                file.unknown_directives.sort_by_key(|u| u.span.start);
+            }
             Parsed::Ini(Arc::new(doc))
         }
         Role::RedisConf => {
@@ -337,17 +342,19 @@ pub(super) fn parse_file_with(source: Source, role: Role, lazy: bool) -> (Loaded
         }
     };
     // Only the big trees' passes are worth leaving for later; what the parser said may
-    // quote a secret (masked below), a redis.conf name may run into one.
+    // quote a secret (masked below), a redis.conf or php-fpm name may run into one (a pool
+    // line after a save path's quote left open).
+    let names_quoted = matches!(role, Role::RedisConf | Role::FpmMain | Role::FpmPool);
     let later = lazy
         && matches!(parsed, Parsed::Ini(_) | Parsed::Redis(_) | Parsed::EnvPhp(_))
         && file.syntax_errors.is_empty()
         && file.syntax_warnings.is_empty()
-        && (role != Role::RedisConf || file.unknown_directives.is_empty());
+        && (!names_quoted || file.unknown_directives.is_empty());
     if later {
         file.secrets_pending = true;
     } else {
         file.secrets = located_secrets(role, &parsed, &file.source.bytes);
-        if role == Role::RedisConf {
+        if names_quoted {
             unknown_names::hide_secrets(&mut file.unknown_directives, &file.secrets, &file.source.bytes);
         }
     }

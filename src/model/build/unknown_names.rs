@@ -1,11 +1,13 @@
 //! Names the real program does not know: `session.*`/`redis.session.*` ini names PHP
-//! ignores (with the table of those it knows), redis.conf directives redis-server refuses;
-//! each with a did-you-mean. SL003 reports them.
+//! ignores (with the table of those it knows), redis.conf directives redis-server refuses,
+//! php-fpm entries php-fpm refuses (with its tables); each with a did-you-mean. SL003
+//! reports them.
 
-use crate::model::UnknownDirective;
+use crate::model::{FpmSection, UnknownDirective, UnknownTo};
 use crate::span::Span;
 use crate::suggest::did_you_mean;
-use crate::syntax::ini::IniDocument;
+use crate::syntax::ini::fpm_entries::{FPM_ARRAY_ENTRIES, FPM_GLOBAL_ENTRIES, FPM_POOL_ENTRIES};
+use crate::syntax::ini::{IniDocument, NodeKind};
 use crate::syntax::redis_conf::{self, directives};
 
 /// Known `session.*` (PHP 8.2) and `redis.session.*` (phpredis 6.1) directives.
@@ -51,6 +53,9 @@ const PHP_SESSION_DIRECTIVES: &[&str] = &[
     "redis.session.compression_level",
 ];
 
+/// The pool arrays that hand a setting to PHP.
+const FPM_PHP_ARRAYS: &[&str] = &["php_value", "php_admin_value", "php_flag", "php_admin_flag"];
+
 /// Longest directive name quoted in a message (characters); a longer one is cut with `…`.
 const SHOWN_NAME: usize = 80;
 
@@ -63,10 +68,15 @@ fn short_name(name: &str) -> String {
 }
 
 /// `session.*` and `redis.session.*` names PHP and phpredis do not know (PHP ignores them).
-pub(super) fn in_ini(doc: &IniDocument) -> Vec<UnknownDirective> {
+/// In a php-fpm file (`fpm`) only the names of `php_value[...]` and its kin are PHP's: a
+/// plain key is php-fpm's own ([`in_fpm`]).
+pub(super) fn in_ini(doc: &IniDocument, fpm: bool) -> Vec<UnknownDirective> {
     let mut out = Vec::new();
     for (_, e) in doc.entries() {
         let key = doc.text(e.key);
+        if fpm && (e.offset.is_none() || !FPM_PHP_ARRAYS.iter().any(|a| a.as_bytes() == key)) {
+            continue;
+        }
         // The name's bytes as the String below holds them (quotes are ASCII, so are the
         // prefixes): most entries are no session name and cost no allocation.
         let raw = e.offset.as_ref().map_or(key, |off| trim_quote_chars(doc.text(off.span)));
@@ -84,11 +94,100 @@ pub(super) fn in_ini(doc: &IniDocument) -> Vec<UnknownDirective> {
                 span,
                 suggestion: did_you_mean(&name, PHP_SESSION_DIRECTIVES.iter().copied()),
                 name,
-                fatal: false,
+                reader: UnknownTo::Php,
             });
         }
     }
     out
+}
+
+/// Entries of php-fpm.conf (`main`) or a pool file that php-fpm refuses (`unknown entry`,
+/// `unknown directive`: it then does not start). php-fpm reads a line in the section it is
+/// in: `[global]` (any case) or a pool; php-fpm.conf starts in `[global]`, a pool file and
+/// what follows php-fpm.conf's `include=` in the section php-fpm was in ([`FpmSection::Either`]).
+/// `include` is php-fpm's own in any section, written in that case only.
+pub(super) fn in_fpm(doc: &IniDocument, main: bool) -> Vec<UnknownDirective> {
+    let mut out = Vec::new();
+    let mut section = if main { FpmSection::Global } else { FpmSection::Either };
+    for node in &doc.nodes {
+        let e = match &node.kind {
+            NodeKind::Section(sec) => {
+                let global = doc.text(sec.name.span).eq_ignore_ascii_case(b"global");
+                section = if global { FpmSection::Global } else { FpmSection::Pool };
+                continue;
+            }
+            NodeKind::Entry(e) if e.applied => e,
+            _ => continue,
+        };
+        let key = doc.text(e.key);
+        let name = String::from_utf8_lossy(key);
+        let (reader, suggestion) = if e.offset.is_some() {
+            // An array in `[global]` is refused whatever its name ("Array are not allowed
+            // in the global section"), which the pools' reading reports.
+            if section == FpmSection::Global || FPM_ARRAY_ENTRIES.iter().any(|a| a.as_bytes() == key) {
+                continue;
+            }
+            (FpmSection::Array, other_case_or_typo(&name, FPM_ARRAY_ENTRIES.iter().copied()))
+        } else {
+            if key == b"include" {
+                if main && section == FpmSection::Global {
+                    // The files it reads may leave a pool open for the lines after it.
+                    section = FpmSection::Either;
+                }
+                continue;
+            }
+            let known = |table: &[&str]| table.iter().any(|k| k.as_bytes().eq_ignore_ascii_case(key));
+            let (global, pool) = (known(FPM_GLOBAL_ENTRIES), known(FPM_POOL_ENTRIES));
+            let refused = match section {
+                FpmSection::Global => !global,
+                FpmSection::Pool => !pool,
+                _ => !global && !pool,
+            };
+            if !refused {
+                continue;
+            }
+            (section, fpm_suggestion(&name, section))
+        };
+        out.push(UnknownDirective {
+            span: e.key,
+            name: crate::source::printable(&short_name(&name)).into_owned(),
+            suggestion,
+            reader: UnknownTo::PhpFpm(reader),
+        });
+    }
+    out
+}
+
+/// The entry of `section` closest to `name`, with `include` (`Include` is refused); else,
+/// for a PHP session setting written as php-fpm's own (`session.save_handler = redis`, or
+/// a typo of one), the pool line that hands it to PHP.
+fn fpm_suggestion(name: &str, section: FpmSection) -> Option<String> {
+    let tables: &[&[&str]] = match section {
+        FpmSection::Global => &[FPM_GLOBAL_ENTRIES, &["include"]],
+        FpmSection::Pool => &[FPM_POOL_ENTRIES, &["include"]],
+        _ => &[FPM_GLOBAL_ENTRIES, FPM_POOL_ENTRIES, &["include"]],
+    };
+    if let Some(s) = other_case_or_typo(name, tables.iter().flat_map(|t| t.iter().copied())) {
+        return Some(s);
+    }
+    if section == FpmSection::Global {
+        return None;
+    }
+    let php = if PHP_SESSION_DIRECTIVES.contains(&name) {
+        Some(name.to_owned())
+    } else {
+        did_you_mean(name, PHP_SESSION_DIRECTIVES.iter().copied())
+    };
+    php.map(|p| format!("php_value[{p}]"))
+}
+
+/// The known name `name` spells in another case (`Include`, `ENV`: php-fpm compares these
+/// byte for byte), else the closest one ([`did_you_mean`], without regard to case).
+fn other_case_or_typo<'a>(name: &str, known: impl Iterator<Item = &'a str> + Clone) -> Option<String> {
+    if let Some(k) = known.clone().find(|k| k.eq_ignore_ascii_case(name)) {
+        return Some(k.to_owned());
+    }
+    did_you_mean(&name.to_ascii_lowercase(), known)
 }
 
 /// `bytes` without the `"` and `'` at either end, as `str::trim_matches(['"', '\''])`.
@@ -109,7 +208,7 @@ pub(super) fn in_redis(conf: &redis_conf::RedisConf) -> Vec<UnknownDirective> {
                 span: d.name.span,
                 suggestion: did_you_mean(&name, directives::DIRECTIVES.iter().map(|d| d.name)),
                 name: crate::source::printable(&short_name(&name)).into_owned(),
-                fatal: true,
+                reader: UnknownTo::RedisServer,
             });
         }
     }
@@ -148,7 +247,7 @@ mod tests {
         let doc = crate::syntax::ini::parse(
             b"a = 1\nsession.save_handler = files\nsession.sav_path = x\nphp_value['session.nope'] = 1\nredis.session.lock_retrys = 2\n",
         );
-        let names: Vec<String> = in_ini(&doc).into_iter().map(|u| u.name).collect();
+        let names: Vec<String> = in_ini(&doc, false).into_iter().map(|u| u.name).collect();
         assert_eq!(names, ["session.sav_path", "session.nope", "redis.session.lock_retrys"]);
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod encode;
 mod eval;
+pub mod fpm_entries;
 mod lexer;
 
 pub use eval::{IniEnv, OtherEnvironment, MAX_EXPANDED_VALUE};
