@@ -86,6 +86,12 @@ fn destination(ctx: &ReportContext<'_>, ep: &SessionEndpoint) -> String {
 /// Who gets in without a password, and what decided it.
 fn auth_summary(model: &Model, ctx: &ReportContext<'_>, s: &RedisServer) -> String {
     let u = &s.default_user;
+    if !s.users_known() {
+        let place = s.aclfile_at.map(|l| format!(" at {}", at(model, ctx, l))).unwrap_or_default();
+        return format!(
+            "not known: the aclfile{place} was not read, so which users redis-server has, the default one included, is not known here"
+        );
+    }
     let state = if u.is_open() {
         "none: the default user is `on nopass`, every connection is logged in".to_owned()
     } else if u.accepts_password() {
@@ -331,6 +337,11 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
         let _ = writeln!(out, "  auth: {}", auth_summary(model, ctx, s));
         let protection = match (s.protected_mode, s.protection()) {
             (false, _) => "no".to_owned(),
+            // Whether it applies is the default user's to decide, and that user is not known.
+            (true, _) if !s.users_known() => {
+                "yes (whether it refuses clients from other hosts depends on the default user, which is not known)"
+                    .to_owned()
+            }
             (true, Protection::RemoteDenied) => {
                 "yes (refuses clients from other hosts: the default user has no password)".to_owned()
             }
@@ -496,9 +507,10 @@ pub fn to_json(model: &Model, ctx: &ReportContext<'_>) -> Value {
                 "tls_port": s.tls_port,
                 "unixsocket": s.unixsocket,
                 "protected_mode": s.protected_mode,
-                "protected_mode_active": s.protection() == Protection::RemoteDenied,
-                "auth": s.has_auth(),
-                "default_user": {
+                "protected_mode_active": if s.users_known() { json!(s.protection() == Protection::RemoteDenied) } else { Value::Null },
+                "auth": if s.users_known() { json!(s.has_auth()) } else { Value::Null },
+                "users_known": s.users_known(),
+                "default_user": if !s.users_known() { Value::Null } else { json!({
                     "open": s.default_user.is_open(),
                     "enabled": s.default_user.enabled,
                     "nopass": s.default_user.nopass,
@@ -506,7 +518,7 @@ pub fn to_json(model: &Model, ctx: &ReportContext<'_>) -> Value {
                     "decided_by": s.default_user.source,
                     "at": loc_json(model, ctx, s.default_user.at),
                     "requirepass_ignored_at": s.default_user.requirepass_overridden.map_or(Value::Null, |l| loc_json(model, ctx, Some(l))),
-                },
+                }) },
                 "version": s.version,
                 "startup_failures": s.startup_failures.iter().map(|f| &f.message).collect::<Vec<_>>(),
                 "acl_file_not_read": s.acl_file_not_read.as_ref().map(|f| &f.message),

@@ -99,3 +99,60 @@ fn secrets_never_appear_in_any_format() {
         }
     }
 }
+
+/// A redis.conf whose `aclfile` leads out of the checked tree: redis-server refuses to start
+/// on an ACL file it cannot open ("Aborting Redis startup because of ACL errors: Error
+/// loading ACLs, opening file ...", asked live here), but the file may well be on the
+/// server, so which users it has is not known here. No rule that needs them says anything
+/// of them (no "the default user has no password", no "ACL user `sessions` does not
+/// exist"), and `show` says the users are not known.
+#[test]
+fn an_aclfile_not_read_leaves_the_users_unknown() {
+    let dir = Path::new("fixtures/rules/SL201/clean-aclfile-outside-the-tree");
+    let (diagnostics, concise) = check(dir, Format::Concise);
+    for code in ["SL201", "SL203", "SL205", "SL401", "SL406"] {
+        assert!(
+            !diagnostics.iter().any(|d| d.code == code),
+            "{code} claims something of the unknown users:\n{concise}"
+        );
+    }
+    assert!(diagnostics.iter().any(|d| d.code == "SL002"), "the aclfile not read is not said:\n{concise}");
+    let show = |format: &str| {
+        let out = common::sesslint(&["show", "--format", format, dir.to_str().expect("utf-8 path")]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = show("text");
+    assert!(text.contains("auth: not known: the aclfile at"), "{text}");
+    assert!(!text.contains("refuses the session handler") && !text.contains("nopass"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&show("json")).expect("json");
+    let server = &json["redis_servers"][0];
+    assert_eq!(server["users_known"], false, "{server}");
+    assert!(server["auth"].is_null() && server["default_user"].is_null(), "{server}");
+    // Exposed, with protected mode off and a world-writable socket: what the rules that
+    // judge exposure say of the password is that it is not known.
+    let tree = tempfile::tempdir().expect("tempdir");
+    let etc = tree.path().join("repo/etc/redis");
+    std::fs::create_dir_all(&etc).expect("mkdir");
+    let conf = "bind 0.0.0.0\nport 6379\nprotected-mode no\nunixsocket /run/redis/redis.sock\nunixsocketperm 777\n\
+                aclfile ../../../outside/users.acl\n";
+    std::fs::write(etc.join("redis.conf"), conf).expect("write");
+    let (diagnostics, concise) = check(&tree.path().join("repo"), Format::Concise);
+    for code in ["SL202", "SL203", "SL208"] {
+        assert!(diagnostics.iter().any(|d| d.code == code), "{code} is not said:\n{concise}");
+    }
+    for d in diagnostics.iter().filter(|d| ["SL202", "SL203", "SL208"].contains(&d.code.as_str())) {
+        assert!(!d.message.contains("no password"), "{}: {}", d.code.as_str(), d.message);
+    }
+    assert!(concise.contains("not known here (its aclfile was not read)"), "{concise}");
+    if let Some(redis) = common::oracle("redis-server") {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let conf = tmp.path().join("redis.conf");
+        std::fs::write(&conf, format!("aclfile {}\n", tmp.path().join("missing.acl").display())).expect("write");
+        match common::redis::start(&redis, &conf, tmp.path(), tmp.path(), &[]) {
+            common::redis::Outcome::Refused(log) => {
+                assert!(log.contains("Error loading ACLs, opening file"), "{log}")
+            }
+            common::redis::Outcome::Running(_) => panic!("redis-server starts without its ACL file"),
+        }
+    }
+}

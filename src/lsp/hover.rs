@@ -192,6 +192,9 @@ pub fn hover(
                             "a `user default` line decides the default user, in either order"
                         }
                     )),
+                    "user" | "aclfile" | "requirepass" | "protected-mode" if !server.users_known() => lines.push(format!(
+                        "{who}: which users it has, the default one included, is not known here (its aclfile was not read); nor, so, whether protected mode applies"
+                    )),
                     "user" | "aclfile" | "requirepass" | "protected-mode" => lines.push(format!(
                         "{who}: the default user {}; protected mode {}",
                         if u.is_open() { "needs no password" } else { "needs a password or is off" },

@@ -18,8 +18,12 @@ const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is dis
 /// Whether `server` refuses what `target` sends: no AUTH where the default user needs one
 /// (`NOAUTH`, server.c processCommand), `AUTH <password>` to a `nopass` default user, or a
 /// password or ACL user that does not match (acl.c authCommand, ACLCheckUserCredentials).
-/// `None` when it accepts, or when the password is not known (no digest).
+/// `None` when it accepts, when the password is not known (no digest), and when the
+/// server's users are not known (its `aclfile` was not read: [`RedisServer::users_known`]).
 pub fn credentials_refused(target: &RedisTarget, server: &RedisServer) -> Option<Refusal> {
+    if !server.users_known() {
+        return None;
+    }
     let d = &server.default_user;
     let refusal = |why: String, reply| Some(Refusal { why, reply });
     let Some(Auth { user, digest, .. }) = &target.auth else {

@@ -131,11 +131,13 @@ pub fn auth_refused(target: &RedisTarget, server: &RedisServer) -> Option<std::b
     use std::borrow::Cow;
     let user = &server.default_user;
     match &target.auth {
-        None if !user.is_open() => Some(Cow::Borrowed("it sends no password and this server requires one (`-NOAUTH`)")),
-        None => None,
         Some(a) if !a.password && a.user.as_deref().is_none_or(str::is_empty) => {
             Some(Cow::Borrowed("its `auth` is empty, and phpredis still sends AUTH, which fails"))
         }
+        // Its users are not known (the aclfile was not read): nothing else is certain.
+        _ if !server.users_known() => None,
+        None if !user.is_open() => Some(Cow::Borrowed("it sends no password and this server requires one (`-NOAUTH`)")),
+        None => None,
         Some(a) if a.password && a.user.is_none() && user.nopass => Some(Cow::Borrowed(
             "it sends a password, and this server's default user has none: `AUTH <password>` fails (\"called without any password configured for the default user\")",
         )),

@@ -5,10 +5,12 @@
 //! computed as redis-server 7 does: the built-in default user is `on nopass`; `requirepass`
 //! gives it a password; a `user default ...` line wins over `requirepass` in either order;
 //! with `aclfile`, requirepass is ignored and the ACL file decides (one without a `default`
-//! line leaves the built-in `on nopass` user). Error when clients from other hosts get in
-//! (protected mode off, or before Redis 7.0 switched off by any `bind` line); warning when
-//! only local clients get in (loopback, a Unix socket, or protected mode refusing the
-//! others) and a PHP or Magento session endpoint in the tree uses it; information otherwise.
+//! line leaves the built-in `on nopass` user; one not read, out of the checked tree or over
+//! the budget, leaves the users unknown, and nothing is said). Error when clients from
+//! other hosts get in (protected mode off, or before Redis 7.0 switched off by any `bind`
+//! line); warning when only local clients get in (loopback, a Unix socket, or protected
+//! mode refusing the others) and a PHP or Magento session endpoint in the tree uses it;
+//! information otherwise.
 //!
 //! ## Why it matters
 //! Session data is the keys to every logged-in account. Anyone who can reach an
@@ -58,7 +60,8 @@ pub static RULE: Rule = Rule {
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
     for (si, s) in model.redis.iter().enumerate() {
-        if s.has_auth() {
+        // Users not known (an aclfile not read): whether a password is needed is not known.
+        if s.has_auth() || !s.users_known() {
             continue;
         }
         let users: Vec<_> = model.endpoints_of(ServerId(si)).collect();

@@ -109,8 +109,14 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         let severity = if public { Severity::Error } else { Severity::Warning };
         let addrs: Vec<&str> = exposed.iter().map(|b| b.text.as_str()).collect();
         let where_ = if s.bind_at.is_none() { "every interface (no `bind` line)".to_owned() } else { addrs.join(", ") };
-        // What crosses the network: a password only when one is set.
-        let secrets = if s.has_auth() { "sessions and the password" } else { "sessions" };
+        // What crosses the network: a password only when one is set (any password, when
+        // its users are not known: an aclfile not read).
+        let open = s.users_known() && !s.has_auth();
+        let secrets = match (open, s.users_known()) {
+            (true, _) => "sessions",
+            (false, true) => "sessions and the password",
+            (false, false) => "sessions and any password",
+        };
         let clients: Vec<_> = model.endpoints_of(crate::model::ServerId(si)).collect();
         let all_loopback = !clients.is_empty()
             && clients.iter().all(|(l, ep)| {
@@ -127,9 +133,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             format!(
                 "Redis plaintext port {} listens on {where_} with no TLS and no tunnel in front of it: its session clients in this tree connect over loopback, but any client elsewhere would send {secrets} in clear text{}",
                 s.port,
-                if s.has_auth() { "" } else { ", and needs no password" }
+                if open { ", and needs no password" } else { "" }
             )
-        } else if s.has_auth() {
+        } else if !open {
             format!(
                 "Redis plaintext port {} listens on {where_} with no TLS and no tunnel in front of it: {secrets} cross the network in clear text",
                 s.port

@@ -53,7 +53,7 @@ const ACL_LINE: &str = "user sessions on >long-random-secret ~PHPREDIS_SESSION:*
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
     for (si, s) in model.redis.iter().enumerate() {
-        if !matches!(s.widest_reach(), Some(Reach::Public | Reach::Private | Reach::Unknown)) {
+        if !matches!(s.widest_reach(), Some(Reach::Public | Reach::Private | Reach::Unknown)) || !s.users_known() {
             continue;
         }
         // The users session clients log in as; without clients in the tree, the default user.

@@ -45,7 +45,13 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         if mode & 0o002 == 0 {
             continue;
         }
-        let password = if s.has_auth() { "a password still guards it" } else { "and no password is needed" };
+        let password = if !s.users_known() {
+            "and whether a password guards it is not known here (its aclfile was not read)"
+        } else if s.has_auth() {
+            "a password still guards it"
+        } else {
+            "and no password is needed"
+        };
         out.push(
             rule.diagnostic(
                 Severity::Warning,

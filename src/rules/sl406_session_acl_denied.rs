@@ -135,6 +135,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             continue;
         }
         let s = model.server(l.server);
+        if !s.users_known() {
+            continue; // an aclfile not read: what its users may run is not known
+        }
         if credentials_refused(t, s).is_some() {
             continue; // the login fails first: SL401
         }

@@ -222,6 +222,10 @@ pub enum DefaultUserSource {
     AclFile,
     /// An ACL file without a `default` line: redis-server re-creates the built-in one.
     AclFileWithoutDefault,
+    /// `aclfile` names a file that was not read (outside the checked tree, missing, over the
+    /// budget): which users redis-server has, the default one included, is not known. The
+    /// fields stand for nothing; [`super::RedisServer::users_known`] says so to their readers.
+    AclFileNotRead,
 }
 
 /// The default user as the server runs with it: what every new connection is.
@@ -319,6 +323,12 @@ impl DefaultUser {
 pub(super) fn effective_default(s: &RedisServer, requirepass: Option<(Location, &[u8])>) -> DefaultUser {
     let line = s.users.get("default");
     let (user, source) = match (&s.aclfile, line) {
+        // Only the ACL file's users count, and it was not read (yet: its users are given with
+        // `use_acl_file`).
+        (Some(_), _) if s.acl_file.is_none() => (
+            AclUser::builtin_default(s.aclfile_at.unwrap_or(Location { file: s.file, span: Span::empty(0) })),
+            DefaultUserSource::AclFileNotRead,
+        ),
         (Some(_), Some(u)) => (u.clone(), DefaultUserSource::AclFile),
         (Some(_), None) => (
             AclUser::builtin_default(s.aclfile_at.unwrap_or(Location { file: s.file, span: Span::empty(0) })),
@@ -340,7 +350,7 @@ pub(super) fn effective_default(s: &RedisServer, requirepass: Option<(Location, 
             }
         },
     };
-    let decided_here = !matches!(source, DefaultUserSource::BuiltIn);
+    let decided_here = !matches!(source, DefaultUserSource::BuiltIn | DefaultUserSource::AclFileNotRead);
     DefaultUser {
         enabled: user.enabled,
         nopass: user.nopass,

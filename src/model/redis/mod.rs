@@ -118,6 +118,13 @@ impl RedisServer {
         reaches().filter(|r| *r != Reach::Unknown).max().or(reaches().find(|r| *r == Reach::Unknown))
     }
 
+    /// Whether the users redis-server has (the default one included) are known: not when
+    /// `aclfile` names a file that was not read (outside the checked tree, missing, over the
+    /// budget). A rule that needs them says nothing of a server whose users are not known.
+    pub fn users_known(&self) -> bool {
+        self.default_user.source != DefaultUserSource::AclFileNotRead
+    }
+
     /// Whether clients must authenticate: the effective default user is not `on nopass`.
     pub fn has_auth(&self) -> bool {
         !self.default_user.is_open()
