@@ -4361,3 +4361,57 @@ fn consecutive_quote_glued_lines_keep_the_later_names() {
     }
     assert!(!human.contains("QzB"), "{human}");
 }
+
+/// `php_value` lines httpd refuses (three words, a name glued to a quote, a `#` glued to a
+/// quoted value) and ones commented out with `#` still hold what their writer meant as a
+/// save path or a password: masked in every output, `--diff` and migrate's diff included. A
+/// `\"` inside a quoted value (httpd reads it as a quote of the value) opens no value that
+/// runs on: every frame stands on its own line. httpd's verdict on each line is asked live.
+#[test]
+fn apache_php_value_lines_httpd_refuses_or_comments_show_no_credential() {
+    let cases: [(&str, bool); 9] = [
+        ("php_value session.save_path \"tcp://127.0.0.1:6379?auth=LeakF1a\" extra", false),
+        ("php_value mysqli.default_pw LeakF1b LeakF1c", false),
+        ("# php_value session.save_path tcp://h?auth=LeakF1d", true),
+        ("#PHP_ADMIN_VALUE mysqli.default_pw LeakF1e", true),
+        ("php_value session.save_path\"tcp://127.0.0.1:6379?auth=LeakF1f\"", false),
+        ("php_value session.save_path \"tcp://127.0.0.1:6379?auth=LeakF1g\"#comment", false),
+        ("php_value mysqli.default_pw \"LeakF1h\\\" LeakF1i\"", true),
+        ("php_admin_value session.save_path tcp://127.0.0.1:6379?auth=LeakF1j x", false),
+        ("php_value session.gc_divisor 0 x", false),
+    ];
+    let live = tempfile::tempdir().expect("tmp");
+    for (line, accepted) in cases {
+        let Some((ok, log)) =
+            common::apache_syntax(live.path(), &format!("<VirtualHost *:80>\n{line}\n</VirtualHost>"))
+        else {
+            break;
+        };
+        assert_eq!(ok, accepted, "apache2 -t on `{line}`:\n{log}");
+    }
+    let repo = tempfile::tempdir().expect("tmp");
+    write(&repo.path().join("etc/php/8.2/apache2/php.ini"), "[PHP]\nsession.save_handler = files\nextension=redis\n");
+    let mut vhost = "<VirtualHost 127.0.0.1:80>\n    php_value session.save_handler files\n".to_owned();
+    for (line, _) in cases {
+        vhost.push_str(&format!("    {line}\n    php_value session.cookie_httponly 0\n"));
+    }
+    vhost.push_str("</VirtualHost>\n");
+    write(&repo.path().join("etc/apache2/sites-enabled/shop.conf"), &vhost);
+    let mut outputs = every_output(repo.path(), &["-v"]);
+    outputs.extend(every_output(repo.path(), &["--diff"]));
+    let migrate = ["migrate", "--redis", "tcp://127.0.0.1:6379", "--password-env", "SESSLINT_CANARY", "."];
+    outputs.push(("migrate".into(), all_output(&sesslint_in(repo.path(), &migrate))));
+    for (what, text) in &outputs {
+        for n in ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'] {
+            assert!(!text.contains(&format!("LeakF1{n}")), "{what} shows LeakF1{n}:\n{text}");
+        }
+    }
+    // Each frame is headed by the line its finding names, as concise says.
+    let concise = all_output(&sesslint_in(repo.path(), &["check", "--format", "concise", "."]));
+    let human = all_output(&sesslint_in(repo.path(), &["check", "--format", "human", "."]));
+    let said: Vec<&str> = concise.lines().filter(|l| l.contains(": ")).filter_map(|l| l.split(": ").next()).collect();
+    let framed: Vec<&str> =
+        human.lines().filter_map(|l| l.split_once("─[").map(|(_, r)| r.trim_end_matches(']'))).collect();
+    assert!(said.len() >= 7, "{concise}");
+    assert_eq!(framed, said, "{human}");
+}

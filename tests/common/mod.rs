@@ -137,3 +137,28 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// What `apache2 -t` (httpd 2.4 with Debian's mod_php 8.2) says of `body` read at the end of
+/// a minimal config in `dir`: whether it answers "Syntax OK", and its output. `None` (with a
+/// loud SKIPPED line, a panic under `SESSLINT_REQUIRE_ORACLES=1`) when either is missing.
+pub fn apache_syntax(dir: &Path, body: &str) -> Option<(bool, String)> {
+    let modules = Path::new("/usr/lib/apache2/modules");
+    let apache = oracle("apache2").or_else(|| Some(PathBuf::from("/usr/sbin/apache2")).filter(|p| p.is_file()));
+    let Some(apache) = apache.filter(|_| modules.join("libphp8.2.so").is_file()) else {
+        if std::env::var("SESSLINT_REQUIRE_ORACLES").as_deref() == Ok("1") {
+            panic!("SESSLINT_REQUIRE_ORACLES=1 but apache2 with mod_php is not installed (apt-get install apache2 libapache2-mod-php8.2)");
+        }
+        skipped("apache2 or libapache2-mod-php8.2 is not installed, so httpd's verdict on the config is not asked");
+        return None;
+    };
+    let conf = dir.join("httpd-syntax.conf");
+    let m = modules.display();
+    let d = dir.display();
+    let text = format!(
+        "ServerRoot {d}\nServerName localhost\nPidFile {d}/httpd.pid\nErrorLog {d}/error.log\nListen 127.0.0.1:80\nLoadModule mpm_prefork_module {m}/mod_mpm_prefork.so\nLoadModule authz_core_module {m}/mod_authz_core.so\nLoadModule php_module {m}/libphp8.2.so\n{body}\n"
+    );
+    std::fs::write(&conf, text).expect("write httpd config");
+    let out = Command::new(apache).arg("-t").arg("-f").arg(&conf).output().expect("run apache2 -t");
+    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    Some((out.status.success() && log.contains("Syntax OK"), log))
+}

@@ -553,44 +553,139 @@ fn multi_line_value(bytes: &[u8], node: &crate::syntax::ini::Node, value_end: us
 /// value of a `php_value` whose ini key is password-like.
 pub(super) fn in_apache(conf: &crate::syntax::apache_conf::ApacheConf) -> Vec<Span> {
     use crate::syntax::apache_conf::NodeKind;
+    let bytes = conf.source();
     let mut out = Vec::new();
+    let mut runs = Vec::new();
     for n in &conf.nodes {
-        let NodeKind::Directive { args, .. } = &n.kind else { continue };
-        let [key, value] = args.as_slice() else { continue };
+        let (name, args) = match &n.kind {
+            NodeKind::Directive { name, args } => (name, args),
+            NodeKind::Trivia => {
+                if let Some(after) = commented_php_directive(conf.text(n.span)) {
+                    php_line_secrets(bytes, n.span.start + after, n.span.end, &mut out);
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let found = out.len();
+        // The line's end (after its line break), and where a value quoted open there runs on
+        // to: httpd ends the directive at the line break, but its writer's value goes on to
+        // the closing quote.
+        let end =
+            memchr::memchr(b'\n', &bytes[n.span.end.min(bytes.len())..]).map_or(bytes.len(), |p| n.span.end + p + 1);
+        let until = open_quote(bytes, args)
+            .map(|q| memchr::memchr(q, &bytes[end..]).map_or(bytes.len(), |p| end + p))
+            .filter(|&u| u > end);
+        let [key, value] = args.as_slice() else {
+            // A `php_value` line httpd refuses (one word, three, a name glued to a quote)
+            // still holds what its writer meant as a save path or a password.
+            if is_php_directive(&name.value) {
+                php_line_secrets(bytes, name.span.end, n.span.end, &mut out);
+            }
+            if let (Some(until), Some(last)) = (until, args.last()) {
+                if out[found..].iter().any(|s| s.end >= last.span.end) {
+                    runs.push(Span::new(end, until));
+                }
+            }
+            continue;
+        };
         let key = String::from_utf8_lossy(&key.value).to_ascii_lowercase();
         if key.contains("save_path") {
-            for r in crate::secrets::save_path_secret_ranges(conf.text(value.span)) {
-                out.push(Span::new(value.span.start + r.start, value.span.start + r.end));
-            }
-            // httpd ends the directive at the line break, but a value quoted open there is
-            // its writer's save path on to the closing quote: its credentials on the next
-            // lines (`&auth=pw"`, `rest@host"`) are read as php.ini's would be.
-            let bytes = conf.source();
-            let from = n.span.start.min(bytes.len());
-            let vend = value.span.end.min(bytes.len()).max(from);
-            let end = memchr::memchr(b'\n', &bytes[vend..]).map_or(bytes.len(), |p| vend + p + 1);
-            let vstart = value.span.start.clamp(from, end);
-            for until in open_value_runs_to(bytes, &bytes[from..end], end, None) {
-                for r in crate::secrets::save_path_secret_ranges(&bytes[vstart..until]) {
-                    // One span a line: the piece on the directive's line is what the
-                    // model's value holds, and a message naming it is masked by it.
-                    let first = vstart + r.start;
-                    let mut s = first;
-                    for p in memchr::memchr_iter(b'\n', &bytes[first..vstart + r.end]) {
-                        out.push(Span::new(s, first + p));
-                        s = first + p + 1;
-                    }
-                    out.push(Span::new(s, vstart + r.end));
+            let vstart = value.span.start;
+            // Its credentials on the next lines (`&auth=pw"`, `rest@host"`) are read as
+            // php.ini's would be.
+            let vend = until.unwrap_or(value.span.end);
+            for r in crate::secrets::save_path_secret_ranges(&bytes[vstart..vend]) {
+                // One span a line: the piece on the directive's line is what the model's
+                // value holds, and a message naming it is masked by it.
+                let first = vstart + r.start;
+                let mut s = first;
+                for p in memchr::memchr_iter(b'\n', &bytes[first..vstart + r.end]) {
+                    out.push(Span::new(s, first + p));
+                    s = first + p + 1;
                 }
+                out.push(Span::new(s, vstart + r.end));
             }
         } else if crate::secrets::ini_key_is_secret(&key) && !value.value.is_empty() {
             out.push(value.span);
+            if let Some(until) = until {
+                runs.push(Span::new(end, until));
+            }
         }
     }
-    let directives = conf.nodes.iter().filter(|n| matches!(n.kind, NodeKind::Directive { .. })).map(|n| n.span);
-    let runs = open_quote_runs(conf.source(), directives, &out, false);
     out.extend(runs);
     out
+}
+
+/// The quote the last word of a directive (`args`) leaves open at its line's end, as httpd
+/// reads it (`ap_getword_conf`: a word opened by a quote runs to the same quote not escaped
+/// by `\\`): `"pw\" rest"` closes, `"pw` and `"pw\"` do not, and a quote inside an unquoted
+/// word (`auth=a"b`) opens nothing.
+fn open_quote(src: &[u8], args: &[crate::syntax::apache_conf::Word]) -> Option<u8> {
+    let w = args.last()?;
+    let q = *src.get(w.span.start).filter(|b| matches!(b, b'"' | b'\''))?;
+    let end = w.span.end.min(src.len());
+    let mut i = w.span.start + 1;
+    while i < end {
+        if src[i] == q {
+            return None;
+        }
+        i += if src[i] == b'\\' && i + 1 < end && (src[i + 1] == q || src[i + 1] == b'\\') { 2 } else { 1 };
+    }
+    Some(q)
+}
+
+/// Whether `name` is one of mod_php's directives, in any case as httpd matches them.
+fn is_php_directive(name: &[u8]) -> bool {
+    crate::syntax::apache_conf::PHP_DIRECTIVES.iter().any(|d| d.as_bytes().eq_ignore_ascii_case(name))
+}
+
+/// Where the ini key starts after a `php_value` (or flag, admin) commented out with `#`
+/// (`# php_value session.save_path tcp://h?auth=pw`): `None` for other comments.
+fn commented_php_directive(line: &[u8]) -> Option<usize> {
+    let blank = |b: &u8| matches!(b, b' ' | b'\t');
+    let lead = line.iter().take_while(|b| blank(b)).count();
+    if line.get(lead) != Some(&b'#') {
+        return None;
+    }
+    let at = lead + line[lead..].iter().take_while(|&&b| b == b'#' || blank(&b)).count();
+    let len = line[at..].iter().take_while(|b| !b.is_ascii_whitespace()).count();
+    is_php_directive(&line[at..at + len]).then_some(at + len)
+}
+
+/// The secrets of a `php_value` line httpd does not read as one (refused, commented out),
+/// from `from` (after the directive's name) to `end`: its first word is the ini key (quotes
+/// stripped; a quote glued to it ends it), the rest its value as its writer meant it: a
+/// save path's credentials, or the whole rest when the key names a password.
+fn php_line_secrets(bytes: &[u8], from: usize, end: usize, out: &mut Vec<Span>) {
+    let end = end.min(bytes.len());
+    let text = &bytes[from.min(end)..end];
+    let lead = text.iter().take_while(|b| b.is_ascii_whitespace() || **b == b'\\').count();
+    let rest = &text[lead..];
+    let (key, after) = match rest.first() {
+        Some(&q @ (b'"' | b'\'')) => {
+            let len = memchr::memchr(q, &rest[1..]).unwrap_or(rest.len() - 1);
+            (&rest[1..1 + len], (1 + len + 1).min(rest.len()))
+        }
+        _ => {
+            let len = rest.iter().take_while(|b| !b.is_ascii_whitespace() && !matches!(b, b'"' | b'\'')).count();
+            (&rest[..len], len)
+        }
+    };
+    let vstart = from + lead + after;
+    let value = &bytes[vstart..end];
+    let key = String::from_utf8_lossy(key).to_ascii_lowercase();
+    if key.contains("save_path") {
+        for r in crate::secrets::save_path_secret_ranges(value) {
+            out.push(Span::new(vstart + r.start, vstart + r.end));
+        }
+    } else if crate::secrets::ini_key_is_secret(&key) {
+        let lead = value.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let trail = value.iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
+        if lead + trail < value.len() {
+            out.push(Span::new(vstart + lead, end - trail));
+        }
+    }
 }
 
 /// Secrets of a redis.conf: the arguments of sensitive directives and ACL passwords, and on
