@@ -123,36 +123,45 @@ fn pool_arrays_are_known_in_their_own_case_only() {
     assert!(agree(&fpm, &dir, "foo[K] = 1\n", true, None));
 }
 
-/// A line before any section of a pool file is read in the section php-fpm was in when it
-/// came to the file: `[global]` for the first file php-fpm.conf includes from `[global]`,
-/// the previous file's last pool for the next. One file does not say which: sesslint
-/// reports only a name neither list knows, which php-fpm refuses in both.
+/// A line with no section header of its own above it is read in the section php-fpm was in
+/// when it came to it: `[global]` for the first lines of the first file php-fpm.conf's
+/// `include=` reads from `[global]`, the previous file's last pool for the next file's, and
+/// that pool for php-fpm.conf's lines after `include=`. sesslint follows php-fpm's reading
+/// order; with the pool file alone, it reports only a name neither section knows.
 #[test]
-fn a_line_before_any_section_is_reported_when_no_section_knows_it() {
+fn a_line_before_any_section_is_judged_in_the_section_php_fpm_is_in() {
     let Some(fpm) = common::oracle("php-fpm8.2") else { return };
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().canonicalize().expect("tmp path");
     let main = format!("[global]\nerror_log = {}/err.log\ninclude = {}/pool.d/*.conf\n", dir.display(), dir.display());
     let www = dir.join("pool.d/www.conf");
     let second = "[w2]\nuser = nobody\nlisten = 127.0.0.1:9998\npm = static\npm.max_children = 1\n";
-    for (line, first_refused, second_refused, reported) in [
-        ("pm.max_requests = 5\n", true, false, false),
-        ("pid = /tmp/none.pid\n", false, true, false),
-        ("pm.max_request = 5\n", true, true, true),
-    ] {
-        // First pool file: read in [global].
+    for (line, known_somewhere) in
+        [("pm.max_requests = 5\n", true), ("pid = /tmp/none.pid\n", true), ("pm.max_request = 5\n", false)]
+    {
+        // The first pool file: read in [global].
         write(&dir, &main, &format!("{line}{POOL}"));
         let (refused, said) = fpm_refuses_a_name(&fpm, &dir);
-        assert_eq!(refused, first_refused, "{line:?} first: {said}");
-        assert_eq!(sesslint_at(&dir, &www, 0).is_some(), reported, "{line:?}");
-        // Second pool file: read in the first one's pool.
+        assert_eq!(sesslint_at(&dir, &www, 0).is_some(), refused, "{line:?} first: {said}");
+        // The pool file alone: its section is not known.
+        let alone = sesslint_at(&dir.join("pool.d"), &www, 0).is_some();
+        assert_eq!(alone, !known_somewhere, "{line:?} alone");
+        // The second pool file: read in the first one's pool.
         let zz = dir.join("pool.d/zz.conf");
         std::fs::write(&zz, format!("{line}{second}")).expect("write zz.conf");
         write(&dir, &main, POOL);
         let (refused, said) = fpm_refuses_a_name(&fpm, &dir);
-        assert_eq!(refused, second_refused, "{line:?} second: {said}");
-        assert_eq!(sesslint_at(&dir, &zz, 0).is_some(), reported, "{line:?}");
+        assert_eq!(sesslint_at(&dir, &zz, 0).is_some(), refused, "{line:?} second: {said}");
         std::fs::remove_file(&zz).expect("rm zz.conf");
+        // php-fpm.conf after its include=: read in the last pool.
+        let after = format!("{main}{line}");
+        write(&dir, &after, POOL);
+        let (refused, said) = fpm_refuses_a_name(&fpm, &dir);
+        assert_eq!(
+            sesslint_at(&dir, &dir.join("php-fpm.conf"), main.len()).is_some(),
+            refused,
+            "{line:?} after include: {said}"
+        );
     }
 }
 

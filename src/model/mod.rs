@@ -241,7 +241,7 @@ pub struct UnknownDirective {
 }
 
 /// The program a name is unknown to, which says what becomes of the file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UnknownTo {
     /// PHP (php.ini, a pool's `php_value[...]`): the setting is ignored without a word.
     Php,
@@ -253,15 +253,21 @@ pub enum UnknownTo {
 
 /// Where an entry php-fpm refuses stands: php-fpm knows one list of names for `[global]`
 /// and another for a pool.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FpmSection {
     Global,
     Pool,
-    /// Before any section header of a pool file, or after php-fpm.conf's `include=`: the
-    /// section php-fpm was in when it came to the line (`[global]`, or the pool the file
-    /// read before left open), which one file does not tell. Only names neither list
-    /// knows are reported there.
+    /// Before any section header of a pool file, or after an `include=`: the section
+    /// php-fpm was in when it came to the line (`[global]`, or the pool the file read before
+    /// left open), which one file does not tell. Only names neither list knows are
+    /// reported there, until php-fpm's reading order tells ([`FpmSection::CarriedGlobal`],
+    /// [`FpmSection::CarriedPool`]).
     Either,
+    /// Such a line, which php-fpm reads in `[global]` (the first file php-fpm.conf includes
+    /// from its `[global]`).
+    CarriedGlobal,
+    /// Such a line, which php-fpm reads in the pool (named) the files before it left open.
+    CarriedPool(String),
     /// `name[key] = value`: php-fpm knows `env`, `php_value`, `php_admin_value`,
     /// `php_flag`, `php_admin_flag` and `access.suppress_path`, in that case only.
     Array,

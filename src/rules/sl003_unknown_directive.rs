@@ -14,8 +14,11 @@
 //! names in `[global]` and another in a pool, in any case (`PM.Max_Children`), but the
 //! arrays (`env[...]`, `php_value[...]`, `php_admin_flag[...]`, `access.suppress_path[]`)
 //! and `include` only as written. A line before any section of a pool file is read in the
-//! section php-fpm was in when it came to the file, which one file does not tell: only a
-//! name neither list knows is reported there. A PHP setting in a pool file is handed to PHP
+//! section php-fpm was in when it came to the file (`[global]` for the first file
+//! php-fpm.conf's `include=` reads from `[global]`, the last pool of the file before for the
+//! next), and so is a line of php-fpm.conf after `include=`: where php-fpm.conf has one
+//! `include=`, the name is judged in that section; otherwise only a name neither list
+//! knows is reported there. A PHP setting in a pool file is handed to PHP
 //! as `php_value[session.save_handler] = redis`; written as php-fpm's own, it is refused.
 //!
 //! PHP is the opposite: a misspelled `session.save_hander = redis` in php.ini is accepted
@@ -64,7 +67,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 continue;
             }
             let at = Location { file: FileId(i), span: u.span };
-            let (severity, message) = match u.reader {
+            let (severity, message) = match &u.reader {
                 UnknownTo::RedisServer => {
                     (Severity::Error, format!("unknown directive `{}`: redis-server refuses to start", u.name))
                 }
@@ -74,6 +77,14 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                         FpmSection::Pool => format!("`{}` is not a pool entry", u.name),
                         FpmSection::Either => format!("`{}` is neither a [global] nor a pool entry", u.name),
                         FpmSection::Array => format!("`{}[...]` is not an array php-fpm knows", u.name),
+                        FpmSection::CarriedGlobal => format!(
+                            "`{}` is read in [global], left open by what php-fpm read before it (no section header comes between), and [global] has no such entry",
+                            u.name
+                        ),
+                        FpmSection::CarriedPool(pool) => format!(
+                            "`{}` is read in pool [{pool}], left open by the file php-fpm read before it (no section header comes between), and a pool has no such entry",
+                            u.name
+                        ),
                     };
                     (Severity::Error, format!("{what}: php-fpm refuses the file and does not start"))
                 }
@@ -84,6 +95,10 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             let mut d = rule.diagnostic(severity, message, label(model, at, "unknown"));
             if let Some(s) = &u.suggestion {
                 d = d.with_help(format!("did you mean `{s}`?"));
+            } else if let UnknownTo::PhpFpm(FpmSection::CarriedGlobal) = u.reader {
+                d = d.with_help("it is a pool's entry: put it below the pool's `[name]` header".to_owned());
+            } else if let UnknownTo::PhpFpm(FpmSection::CarriedPool(_)) = u.reader {
+                d = d.with_help("it is a [global] entry: put it below a `[global]` header".to_owned());
             }
             out.push(d);
         }

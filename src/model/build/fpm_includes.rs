@@ -26,6 +26,13 @@ pub(super) struct FpmInclude {
     span: Span,
 }
 
+impl FpmInclude {
+    /// Where the `include=` line stands in php-fpm.conf.
+    pub(super) fn span(&self) -> Span {
+        self.span
+    }
+}
+
 /// The `include=` lines of php-fpm.conf `m`. `${VAR}` is never taken from sesslint's own
 /// environment (it is the FPM master's, unknown here; a CI job's would leak its tokens).
 /// A pattern's directory is spelled as the walk spelled the same directory (`spellings`), so

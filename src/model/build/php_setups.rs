@@ -63,12 +63,19 @@ pub(super) fn lower_php(
     }
     let mut include_problems: Vec<(usize, IncludeProblem)> = Vec::new();
     let setups_by_dir = SetupIndex::new(&setups);
+    // php-fpm.conf files with one `include=`, where it stands and what it reads, in order.
+    let mut reading_orders: Vec<(usize, crate::span::Span, Vec<usize>)> = Vec::new();
     for (&m, inc) in mains.iter().zip(&includes) {
         let dir = model.files[m].source.path.parent().unwrap_or(Path::new("")).to_path_buf();
         let mut files = vec![m];
         // FPM reads what `include=` names, where it stands; without one we know of, the
         // distributions' convention: pool.d/ (Debian) or php-fpm.d/ (RHEL, Alpine, Docker).
         let included = fpm_includes(model, m, inc, &pools, &pools_by_dir, &mut include_problems);
+        if let [only] = inc.as_slice() {
+            if !included.is_empty() {
+                reading_orders.push((m, only.span(), included.clone()));
+            }
+        }
         let candidates: Vec<usize> = if included.is_empty() {
             ["pool.d", "php-fpm.d"]
                 .iter()
@@ -88,6 +95,7 @@ pub(super) fn lower_php(
     for (file, problem) in include_problems {
         model.files[file].include_problems.push(problem);
     }
+    carried_sections(model, parsed, &reading_orders);
     // Pool files without a php-fpm.conf next to them (an infrastructure repo's pool.d/).
     let mut orphans: std::collections::BTreeMap<PathBuf, Vec<usize>> = Default::default();
     for &p in &pools {
@@ -223,4 +231,36 @@ pub(super) fn order_like_one_pass(model: &mut Model, kinds: &(Vec<Kind>, Vec<Kin
     }
     model.php = setups;
     model.pools = pools;
+}
+
+/// The php-fpm entries refused in the section php-fpm carries to a line with no header of its
+/// own above it (a pool file's first lines, php-fpm.conf's after `include=`), for each
+/// php-fpm.conf whose reading order is known (`orders`: one `include=`, where it stands,
+/// the files it reads). A file two of them include is judged in the first one's order.
+fn carried_sections(model: &mut Model, parsed: &[Parsed], orders: &[(usize, crate::span::Span, Vec<usize>)]) {
+    let mut judged = vec![false; model.files.len()];
+    for (main, include_at, included) in orders {
+        let files: Vec<usize> = std::iter::once(*main).chain(included.iter().copied()).collect();
+        if files.iter().any(|&f| judged[f]) {
+            continue;
+        }
+        let docs: Vec<&crate::syntax::ini::IniDocument> =
+            files.iter().filter_map(|&f| if let Parsed::Ini(doc) = &parsed[f] { Some(&**doc) } else { None }).collect();
+        if docs.len() != files.len() {
+            continue;
+        }
+        let found = super::unknown_names::in_fpm_reading_order(docs[0], *include_at, &docs[1..]);
+        for (&f, mut names) in files.iter().zip(found) {
+            judged[f] = true;
+            if names.is_empty() {
+                continue;
+            }
+            let file = &model.files[f];
+            let secrets = file.secrets().to_vec();
+            super::unknown_names::hide_secrets(&mut names, &secrets, &file.source.bytes);
+            let file = &mut model.files[f];
+            file.unknown_directives.extend(names);
+            file.unknown_directives.sort_by_key(|u| u.span.start);
+        }
+    }
 }

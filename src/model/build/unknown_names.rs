@@ -104,8 +104,9 @@ pub(super) fn in_ini(doc: &IniDocument, fpm: bool) -> Vec<UnknownDirective> {
 /// Entries of php-fpm.conf (`main`) or a pool file that php-fpm refuses (`unknown entry`,
 /// `unknown directive`: it then does not start). php-fpm reads a line in the section it is
 /// in: `[global]` (any case) or a pool; php-fpm.conf starts in `[global]`, a pool file and
-/// what follows php-fpm.conf's `include=` in the section php-fpm was in ([`FpmSection::Either`]).
-/// `include` is php-fpm's own in any section, written in that case only.
+/// what follows an `include=` in the section php-fpm was in ([`FpmSection::Either`]; see
+/// [`in_fpm_reading_order`]). `include` is php-fpm's own in any section, written in that
+/// case only.
 pub(super) fn in_fpm(doc: &IniDocument, main: bool) -> Vec<UnknownDirective> {
     let mut out = Vec::new();
     let mut section = if main { FpmSection::Global } else { FpmSection::Either };
@@ -130,10 +131,8 @@ pub(super) fn in_fpm(doc: &IniDocument, main: bool) -> Vec<UnknownDirective> {
             (FpmSection::Array, other_case_or_typo(&name, FPM_ARRAY_ENTRIES.iter().copied()))
         } else {
             if key == b"include" {
-                if main && section == FpmSection::Global {
-                    // The files it reads may leave a pool open for the lines after it.
-                    section = FpmSection::Either;
-                }
+                // The files it reads may leave another section open for the lines after it.
+                section = FpmSection::Either;
                 continue;
             }
             let known = |table: &[&str]| table.iter().any(|k| k.as_bytes().eq_ignore_ascii_case(key));
@@ -146,7 +145,8 @@ pub(super) fn in_fpm(doc: &IniDocument, main: bool) -> Vec<UnknownDirective> {
             if !refused {
                 continue;
             }
-            (section, fpm_suggestion(&name, section))
+            let suggestion = fpm_suggestion(&name, &section);
+            (section.clone(), suggestion)
         };
         out.push(UnknownDirective {
             span: e.key,
@@ -158,10 +158,94 @@ pub(super) fn in_fpm(doc: &IniDocument, main: bool) -> Vec<UnknownDirective> {
     out
 }
 
+/// The lines [`in_fpm`] judged in either section, judged in the one php-fpm reads them in,
+/// now that its reading order is known: php-fpm.conf (`main`) up to its one `include=` line
+/// (the entry at `include_at`), the files that line includes in order (`included`), then the
+/// rest of php-fpm.conf. What is found: names that section does not know and the other
+/// does (those neither knows are found already), for `main`, then for each included file.
+/// Nothing when an included file includes more (its lines are read in between).
+pub(super) fn in_fpm_reading_order(
+    main: &IniDocument,
+    include_at: Span,
+    included: &[&IniDocument],
+) -> Vec<Vec<UnknownDirective>> {
+    let mut out = vec![Vec::new(); included.len() + 1];
+    let plain_include =
+        |doc: &IniDocument, e: &crate::syntax::ini::Entry| e.offset.is_none() && doc.text(e.key) == b"include";
+    if included.iter().any(|d| d.entries().any(|(_, e)| e.applied && plain_include(d, e))) {
+        return out;
+    }
+    let header = |doc: &IniDocument, sec: &crate::syntax::ini::Section| {
+        let name = doc.text(sec.name.span);
+        if name.eq_ignore_ascii_case(b"global") {
+            FpmSection::CarriedGlobal
+        } else {
+            FpmSection::CarriedPool(crate::source::printable(&String::from_utf8_lossy(name)).into_owned())
+        }
+    };
+    let mut section = FpmSection::CarriedGlobal;
+    // Whether php-fpm.conf's lines are past its `include=` and before the next header.
+    let mut carried = false;
+    for node in &main.nodes {
+        match &node.kind {
+            NodeKind::Section(sec) => {
+                section = header(main, sec);
+                carried = false;
+            }
+            NodeKind::Entry(e)
+                if e.applied
+                    && plain_include(main, e)
+                    && node.span.start <= include_at.start
+                    && include_at.start < node.span.end =>
+            {
+                for (k, doc) in included.iter().enumerate() {
+                    let mut own_header = false;
+                    for n in &doc.nodes {
+                        match &n.kind {
+                            NodeKind::Section(sec) => {
+                                section = header(doc, sec);
+                                own_header = true;
+                            }
+                            NodeKind::Entry(e) if e.applied && !own_header => {
+                                out[k + 1].extend(carried_unknown(doc, e, &section));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                carried = true;
+            }
+            NodeKind::Entry(e) if e.applied && carried => out[0].extend(carried_unknown(main, e, &section)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Entry `e`, read in `section`, when that section does not know it and the other does.
+fn carried_unknown(doc: &IniDocument, e: &crate::syntax::ini::Entry, section: &FpmSection) -> Option<UnknownDirective> {
+    let key = doc.text(e.key);
+    if e.offset.is_some() || key == b"include" {
+        return None;
+    }
+    let known = |table: &[&str]| table.iter().any(|k| k.as_bytes().eq_ignore_ascii_case(key));
+    let (global, pool) = (known(FPM_GLOBAL_ENTRIES), known(FPM_POOL_ENTRIES));
+    let refused = match section {
+        FpmSection::CarriedGlobal => pool && !global,
+        _ => global && !pool,
+    };
+    refused.then(|| UnknownDirective {
+        span: e.key,
+        name: crate::source::printable(&short_name(&String::from_utf8_lossy(key))).into_owned(),
+        suggestion: None,
+        reader: UnknownTo::PhpFpm(section.clone()),
+    })
+}
+
 /// The entry of `section` closest to `name`, with `include` (`Include` is refused); else,
 /// for a PHP session setting written as php-fpm's own (`session.save_handler = redis`, or
 /// a typo of one), the pool line that hands it to PHP.
-fn fpm_suggestion(name: &str, section: FpmSection) -> Option<String> {
+fn fpm_suggestion(name: &str, section: &FpmSection) -> Option<String> {
     let tables: &[&[&str]] = match section {
         FpmSection::Global => &[FPM_GLOBAL_ENTRIES, &["include"]],
         FpmSection::Pool => &[FPM_POOL_ENTRIES, &["include"]],
@@ -170,7 +254,7 @@ fn fpm_suggestion(name: &str, section: FpmSection) -> Option<String> {
     if let Some(s) = other_case_or_typo(name, tables.iter().flat_map(|t| t.iter().copied())) {
         return Some(s);
     }
-    if section == FpmSection::Global {
+    if *section == FpmSection::Global {
         return None;
     }
     let php = if PHP_SESSION_DIRECTIVES.contains(&name) {
