@@ -580,15 +580,21 @@ fn show_says_protected_mode_is_moot_when_the_default_user_is_off() {
     assert!(!out.contains("needs a password"), "{out}");
 }
 
-/// `parse` of a redis.conf from a copied tree: without --root its absolute include is not
-/// read, said in sesslint's words (not redis-server's abort message) with the way out named;
-/// the include is listed unexpanded, the file's own directives after it still are, and the
-/// exit is 2 (values partial, verdict unknown), never 1 (redis-server refuses the file).
-/// `--root` reads it below the tree, as `check --root` does.
+/// `parse` of a redis.conf from a copied tree reads its absolute include below the tree, as
+/// `check` does: the tree the file is in (an `etc/` at its top) or `--root`, however spelled.
+/// A file in no tree (its root this machine, reads confined to its directory) does not read
+/// an absolute include elsewhere: said in sesslint's words (not redis-server's abort message)
+/// with the way out named; the include is listed unexpanded, the file's own directives after
+/// it still are, and the exit is 2 (values partial, verdict unknown), never 1 (redis-server
+/// refuses the file).
 #[test]
 fn parse_takes_a_root_for_absolute_includes() {
     let conf = "fixtures/demo/etc/redis/redis-sessions.conf";
-    let o = sesslint(&["parse", "--format", "json", conf]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let lone = tmp.path().join("redis-sessions.conf");
+    std::fs::copy(conf, &lone).expect("copy");
+    let lone = lone.to_str().expect("utf-8");
+    let o = sesslint(&["parse", "--format", "json", lone]);
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("sesslint does not read the included '/etc/redis/redis.conf'"), "{err}");
@@ -598,14 +604,15 @@ fn parse_takes_a_root_for_absolute_includes() {
     let listed: Vec<&str> = v.as_array().expect("array").iter().filter_map(|d| d["directive"].as_str()).collect();
     let own = ["include", "port", "bind", "requirepass", "maxmemory-policy"];
     assert!(own.iter().all(|d| listed.contains(d)), "{listed:?}");
-    assert!(v.as_array().expect("array").iter().all(|d| d["file"] == conf), "only the file's own: {v}");
-    for root in ["fixtures/demo".to_owned(), common::fixtures().join("demo").display().to_string()] {
-        let o = sesslint(&["parse", "--format", "json", "--root", &root, conf]);
+    assert!(v.as_array().expect("array").iter().all(|d| d["file"] == lone), "only the file's own: {v}");
+    let absolute = common::fixtures().join("demo").display().to_string();
+    for args in [vec![], vec!["--root", "fixtures/demo"], vec!["--root", &absolute]] {
+        let o = sesslint(&[&["parse", "--format", "json"], &args[..], &[conf]].concat());
         let err = String::from_utf8_lossy(&o.stderr).into_owned();
         let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
         let from_include = v.as_array().expect("array").iter().filter(|d| d["file"] == "/etc/redis/redis.conf").count();
-        assert!(from_include > 10, "--root {root}: the include was not read: {err}");
-        assert!(!err.contains("does not read"), "--root {root}: {err}");
+        assert!(from_include > 10, "{args:?}: the include was not read: {err}");
+        assert!(!err.contains("does not read"), "{args:?}: {err}");
     }
     assert_eq!(sesslint(&["parse", "--root", "no/such/dir", conf]).status.code(), Some(2));
 }

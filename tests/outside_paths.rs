@@ -173,3 +173,87 @@ fn an_aclfile_outside_the_tree_claims_nothing_of_the_server() {
     let text = said(true, &["."], &setup);
     assert!(!text.contains("will not start") && !text.contains("SL001"), "{text}");
 }
+
+/// `parse` reads a named file in the tree `check` reads it in: a copied tree (an `etc/` at its
+/// top) or `--root`, whose symlinks' and includes' absolute paths resolve below it, or else
+/// the file's git work tree (or its directory), out of which nothing is read. Run from the
+/// directory that holds the outside files (the current directory widens nothing): a symlinked
+/// file, an absolute include, a relative one and an include glob leading out are refused or
+/// find nothing in the tree, never printed; where a link leads is not said, and the run fails
+/// when a file is not read.
+#[test]
+fn parse_reads_nothing_outside_the_tree_check_reads() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let top = tmp.path().canonicalize().expect("canonical");
+    let outside = |name: &str| top.join(name).display().to_string();
+    write(&top.join("outside.txt"), "SECRETOUTSIDE = xyzzy1\nOUTSIDEKEY = xyzzy2\n");
+    write(&top.join("outside2.conf"), "requirepass xyzzy3\nmaxmemory-policy xyzzy-policy\n");
+    write(&top.join("pv.conf"), "networkname xyzzy-network\n");
+    // A copied tree, no git.
+    let copy = top.join("t14");
+    write(&copy.join("etc/redis/r2.conf"), &format!("port 6379\ninclude {}\n", outside("outside2.conf")));
+    write(&copy.join("etc/redis/r4.conf"), &format!("port 6379\ninclude {}/*.conf\n", top.display()));
+    write(&copy.join("etc/redis/r5.conf"), "port 6379\ninclude ../../../outside2.conf\n");
+    let pool = copy.join("etc/php/8.2/fpm/pool.d");
+    std::fs::create_dir_all(&pool).expect("mkdir");
+    symlink(top.join("outside.txt"), pool.join("evil.conf")).expect("symlink");
+    symlink("../../../../../outside.txt", pool.join("evil2.conf")).expect("symlink");
+    // A git work tree with no `etc/` at its top.
+    let repo = top.join("t18");
+    std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+    write(&repo.join("conf/redis.conf"), &format!("port 6379\ninclude {}\n", outside("outside2.conf")));
+    write(&repo.join("conf/redis-glob.conf"), &format!("port 6379\ninclude {}/*.conf\n", top.display()));
+    symlink(top.join("outside.txt"), repo.join("conf/evil.ini")).expect("symlink");
+    // A lone directory: neither tree nor repository.
+    write(&top.join("lone/redis.conf"), "port 6379\ninclude outside2.conf\ninclude ../outside2.conf\n");
+
+    let run = |args: &[&str]| {
+        let out = common::sesslint_cmd(&[&["parse"], args].concat()).current_dir(&top).output().expect("sesslint");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        for leaked in ["xyzzy", "SECRETOUTSIDE", "OUTSIDEKEY", "pv.conf", "outside.txt"] {
+            assert!(!text.contains(leaked), "{args:?} shows {leaked}: {text}");
+        }
+        (out.status.code(), text)
+    };
+    let link_nowhere = "a symlink to nothing below the root";
+    let not_read = "sesslint does not read the included";
+    let cases: &[(&[&str], i32, &str)] = &[
+        // Below the copy's root the include names a file the copy lacks: redis-server's refusal.
+        (&["t14/etc/redis/r2.conf"], 1, "can't open config file"),
+        (&["--root", "t14", "t14/etc/redis/r2.conf"], 1, "can't open config file"),
+        // A relative include climbing above the copy's root leads out of it.
+        (&["--format", "json", "t14/etc/redis/r5.conf"], 2, not_read),
+        (&["t14/etc/php/8.2/fpm/pool.d/evil.conf"], 2, link_nowhere),
+        (&["--root", "t14", "t14/etc/php/8.2/fpm/pool.d/evil.conf"], 2, link_nowhere),
+        (&["--show-secrets", "t14/etc/php/8.2/fpm/pool.d/evil.conf"], 2, link_nowhere),
+        (&["t14/etc/php/8.2/fpm/pool.d/evil2.conf"], 2, link_nowhere),
+        (&["t18/conf/redis.conf"], 2, not_read),
+        (&["--format", "json", "t18/conf/redis-glob.conf"], 2, not_read),
+        (&["t18/conf/evil.ini"], 2, OUTSIDE),
+        (&["lone/redis.conf"], 2, not_read),
+        (&["lone/redis.conf", "t14/etc/php/8.2/fpm/pool.d/evil.conf"], 2, link_nowhere),
+    ];
+    for (args, code, said) in cases {
+        let (got, text) = run(args);
+        assert_eq!(got, Some(*code), "{args:?}: {text}");
+        assert!(text.contains(said), "{args:?}: {text}");
+    }
+    // The glob matches no file below the copy's root: redis-server 7 loads such a config
+    // (asked live below), and so does parse, listing the include and nothing from it.
+    let (code, text) = run(&["--format", "json", "t14/etc/redis/r4.conf"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains(r#""directive":"include""#) && !text.contains("networkname"), "{text}");
+    if let Some(redis) = common::oracle("redis-server") {
+        let conf = top.join("glob-nothing.conf");
+        write(&conf, &format!("port 0\ninclude {}/*.conf\n", top.join("no-such-dir").display()));
+        let out = std::process::Command::new(redis).arg(&conf).output().expect("redis-server");
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(said.contains("Configuration loaded"), "{said}");
+    }
+    // `check` agrees: nothing outside is read on the same paths.
+    for path in ["t14/etc/redis/r2.conf", "t14/etc/php/8.2/fpm/pool.d/evil.conf", "t18/conf/redis.conf"] {
+        let out = common::sesslint_cmd(&["check", path]).current_dir(&top).output().expect("sesslint");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        assert!(!text.contains("xyzzy") && out.status.code() == Some(1), "check {path}: {text}");
+    }
+}

@@ -125,8 +125,9 @@ pub struct ParseOptions {
     pub env: Vec<(Vec<u8>, Vec<u8>)>,
     /// Print passwords as they are instead of `********`.
     pub show_secrets: bool,
-    /// Resolve a redis.conf's absolute includes below this directory (`--root DIR`, as for
-    /// `check`); `None`: only the file's directory and the current one are read.
+    /// Read the file, and resolve a symlink's or a redis.conf `include`'s absolute path, below
+    /// this directory (`--root DIR`, as for `check`); `None`: the tree `check` finds for
+    /// the file (see `Tree::of`).
     pub root: Option<std::path::PathBuf>,
     /// Lowercase names whose values a save path in another file given to the same `parse`
     /// takes as its password (`auth=${pw}` in a pool, php.ini's `pw = ...`): masked in an
@@ -139,9 +140,59 @@ pub struct ParseOptions {
 pub fn parse_file(path: &Path, options: &ParseOptions) -> Result<ParseOutput, ReadError> {
     is_a_file(path)?;
     has_a_dialect(path, options)?;
-    // Named inside a git work tree, it must stay in it (a tracked `confdir -> ..` link).
-    let bytes = read_confined(path)?;
-    Ok(parse_source_with(&Source::new(path, bytes), options))
+    let tree = Tree::of(path, options.root.as_deref());
+    let bytes = read_confined(path, &tree)?;
+    Ok(parse_in(&Source::new(path, bytes), options, Some(&tree)))
+}
+
+/// The tree `parse` reads a named file and the files it names (a redis.conf's `include`) in,
+/// chosen as `check` chooses it for a file it is given ([`crate::check::check`]): `--root`,
+/// else the copied tree the file is part of ([`crate::discover::tree_top`]: an `etc/` at its
+/// top), else this machine with reads confined to the file's project (the directory of its
+/// `sesslint.toml`, its git work tree, else its own directory). Nothing outside is opened: a
+/// symlinked file or an `include` leading out of it is refused, as `check` refuses it.
+pub(crate) struct Tree {
+    /// Where absolute paths resolve (a symlink's target, an `include /etc/...`): `None` for
+    /// this machine.
+    pub root: Option<PathBuf>,
+    /// Whether `root` is `--root` (a detected tree needs no hint to give one).
+    pub given: bool,
+    /// What may be read.
+    pub confinement: crate::confine::Confinement,
+}
+
+impl Tree {
+    pub fn of(path: &Path, root: Option<&Path>) -> Tree {
+        let project = || {
+            let mut config = crate::config::Config::default();
+            config.path = crate::config::Config::find(path);
+            crate::check::project_root(&[path.to_path_buf()], &config)
+        };
+        match root {
+            // As `check --root R FILE`: the root and the file's project.
+            Some(r) => Tree {
+                root: Some(r.to_path_buf()),
+                given: true,
+                confinement: crate::confine::Confinement::new(r, &[project()]),
+            },
+            None => match crate::discover::tree_top(path) {
+                Some(top) => {
+                    let confinement = crate::confine::Confinement::new(&top, &[]);
+                    Tree { root: Some(top), given: false, confinement }
+                }
+                None => Tree {
+                    root: None,
+                    given: false,
+                    confinement: crate::confine::Confinement::for_detected_root(&[project()]),
+                },
+            },
+        }
+    }
+
+    /// The root a file's absolute paths resolve below, when it is not this machine's `/`.
+    fn copy_root(&self) -> Option<&Path> {
+        self.root.as_deref().filter(|r| crate::confine::lexical_absolute(r) != Path::new("/"))
+    }
 }
 
 /// Bytes of the files given to one [`parse_files`] held between finding the names their save
@@ -172,7 +223,7 @@ pub fn parse_files<E>(
     for path in paths {
         let read = is_a_file(path)
             .and_then(|()| has_a_dialect(path, options))
-            .and_then(|()| read_confined(path))
+            .and_then(|()| read_confined(path, &Tree::of(path, options.root.as_deref())))
             .map(std::sync::Arc::<[u8]>::from);
         if let Ok(bytes) = &read {
             all.extend(references_of(path, bytes, options));
@@ -224,15 +275,25 @@ fn has_a_dialect(path: &Path, options: &ParseOptions) -> Result<(), ReadError> {
     })
 }
 
-/// `path` read as [`parse_file`] reads it: inside the git work tree it is named in, a
-/// regular file of at most 16 MiB, never /proc, /sys or /dev.
-fn read_confined(path: &Path) -> Result<Vec<u8>, ReadError> {
+/// `path` read as [`parse_file`] reads it: inside its [`Tree`] (and inside the git work tree
+/// it is named in), a symlink's absolute target below the tree's root, a regular file of at
+/// most 16 MiB, never /proc, /sys or /dev.
+fn read_confined(path: &Path, tree: &Tree) -> Result<Vec<u8>, ReadError> {
+    let refused = |why: String| ReadError::Refused { path: path.to_owned(), why };
+    // Named inside a git work tree, it must stay in it (a tracked `confdir -> ..` link).
     if let Some(why) = crate::confine::leaves_work_tree(path) {
-        return Err(ReadError::Refused { path: path.to_owned(), why: why.to_string() });
+        return Err(refused(why.to_string()));
     }
-    crate::confine::Confinement::default()
-        .read(path)
-        .map_err(|why| ReadError::Refused { path: path.to_owned(), why: why.to_string() })
+    let root = tree.copy_root();
+    tree.confinement.read_in(path, root).map_err(|why| {
+        let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if root.is_some() && link && why.is_not_found() {
+            // `check`'s words: where the link leads on this machine is never told.
+            refused("a symlink to nothing below the root".into())
+        } else {
+            refused(why.to_string())
+        }
+    })
 }
 
 /// The `${name}` references of one file's save paths (none unless it is an ini file holding
@@ -262,11 +323,20 @@ pub fn parse_source(source: &Source, kind: Option<FileKind>) -> ParseOutput {
 
 /// [`parse_source`] with every option.
 pub fn parse_source_with(source: &Source, options: &ParseOptions) -> ParseOutput {
+    parse_in(source, options, None)
+}
+
+/// [`parse_source_with`] in `tree` when the caller found it already (else the source's own,
+/// [`Tree::of`], for a redis.conf: the only kind that reads other files).
+fn parse_in(source: &Source, options: &ParseOptions, tree: Option<&Tree>) -> ParseOutput {
     let kind = options.kind.unwrap_or_else(|| FileKind::detect(&source.path, &source.bytes));
     let mask = !options.show_secrets;
     match kind {
         FileKind::Ini => ini::parse_output(source, &options.env, mask, &options.referenced),
-        FileKind::Redis => redis::parse_output(source, options.root.as_deref(), mask),
+        FileKind::Redis => match tree {
+            Some(tree) => redis::parse_output(source, tree, mask),
+            None => redis::parse_output(source, &Tree::of(&source.path, options.root.as_deref()), mask),
+        },
         FileKind::RedisAcl => redis_acl::parse_output(source, mask),
         FileKind::Envphp => env_php::parse_output(source, mask),
     }

@@ -3,9 +3,10 @@
 //! value: `[{"directive", "args", "file", "line"}, ...]` with includes expanded in place.
 //! The `include` line itself is listed (before the directives it brings in), so the list
 //! shows where every file entered. Directives are listed up to and including the one
-//! redis-server stops at. An include sesslint does not read (outside the checked tree) is
-//! listed unexpanded, the directives after it still are, and the output is not complete. Arguments are the unescaped bytes (lossy UTF-8); secrets are masked
-//! unless `--show-secrets` (which the comparison with `CONFIG GET` passes).
+//! redis-server stops at. An include sesslint does not read (outside the tree `check` reads
+//! for the file, see [`super::Tree`]) is listed unexpanded, the directives after it still
+//! are, and the output is not complete. Arguments are the unescaped bytes (lossy UTF-8);
+//! secrets are masked unless `--show-secrets` (which the comparison with `CONFIG GET` passes).
 
 use std::path::Path;
 
@@ -19,15 +20,16 @@ use crate::source::Source;
 use crate::syntax::redis_conf::{LoadError, LoadErrorKind, LoadedDirective, Loader};
 use crate::syntax::FileKind;
 
-/// `root`: where absolute paths in the file resolve (`--root DIR`, as for `check`); the file
-/// and its includes are read below it. Without it, only the file's directory and the
-/// current one.
+/// `tree`: where the file's absolute paths resolve and what may be read ([`super::Tree`], as
+/// `check` reads the file's tree): includes outside it are listed unexpanded, never read.
 /// `mask`: secret arguments shown as `********` when written.
-pub(super) fn parse_output(source: &Source, root: Option<&Path>, mask: bool) -> ParseOutput {
-    // Includes are read from the file's directory or the current one (where redis-server
-    // resolves relative names), or below --root, never from elsewhere on the machine: a file
-    // handed to `sesslint parse` must not print `/home/*/.netrc` as its directives.
+pub(super) fn parse_output(source: &Source, tree: &super::Tree, mask: bool) -> ParseOutput {
+    // Relative includes resolve against the current directory (redis-server's), below the
+    // root the file's directory; either way read only inside the tree: a file handed to
+    // `sesslint parse` must not print `/home/*/.netrc` or a host directory's `*.conf` as
+    // its directives.
     let dir = source.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let root = tree.root.as_deref();
     let loader = match root {
         Some(root) => {
             // The file's directory as redis-server would see it, below the root.
@@ -35,15 +37,12 @@ pub(super) fn parse_output(source: &Source, root: Option<&Path>, mask: bool) -> 
             Loader {
                 root: Some(root.to_path_buf()),
                 cwd,
-                confinement: crate::confine::Confinement::new(root, &[dir.to_path_buf()]),
+                confinement: tree.confinement.clone(),
                 tree_is_a_copy: root.canonicalize().map_or(true, |r| r != Path::new("/")),
                 ..Loader::new()
             }
         }
-        None => Loader {
-            confinement: crate::confine::Confinement::new(dir, &[std::path::PathBuf::from(".")]),
-            ..Loader::new()
-        },
+        None => Loader { confinement: tree.confinement.clone(), ..Loader::new() },
     };
     // An include sesslint does not read is not redis-server's refusal: the file's own
     // directives after it are still listed, and the run says what is missing.
@@ -99,8 +98,9 @@ pub(super) fn parse_output(source: &Source, root: Option<&Path>, mask: bool) -> 
             message: match n.kind {
                 LoadErrorKind::Syntax => format!("warning: {}", n.message),
                 _ => format!(
-                    "note: {}; absent in the tree below --root, so redis-server on the machine starts only if it exists there",
-                    n.message
+                    "note: {}; absent in the tree below {}, so redis-server on the machine starts only if it exists there",
+                    n.message,
+                    if tree.given { "--root" } else { "the root" }
                 ),
             },
         }))

@@ -585,9 +585,11 @@ impl Loader {
         pattern: &str,
     ) -> Result<Option<(Vec<(usize, Arc<Path>)>, Arc<RedisConf>)>, String> {
         let named: Vec<PathBuf> = if has_glob_chars(pattern) {
-            let matches = self.glob(&state.cwd, pattern).map_err(|(dir, why)| {
-                format!("Fatal error, can't open config file '{pattern}': its directory {} {why}", dir.display())
-            })?;
+            // A directory outside the tree is sesslint's refusal (redis-server would list it):
+            // worded as sesslint's, as a file outside is ([`cant_open`]).
+            let matches = self
+                .glob(&state.cwd, pattern)
+                .map_err(|(dir, why)| format!("{NOT_READ} '{pattern}': its directory {}: {why}", dir.display()))?;
             if matches.is_empty() {
                 return Ok(None);
             }
