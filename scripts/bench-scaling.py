@@ -2,7 +2,7 @@
 """Scaling benchmark: does `sesslint check` stay linear in each input dimension?
 
 For every dimension it builds a tree at 1x, 2x and 4x (under /tmp/sesslint-scaling.*), runs
-`sesslint --format concise TREE` and prints the cost at each size, the ratio 4x / 1x (linear:
+`sesslint --format concise TREE` (`--format human` where the dimension says so) and prints the cost at each size, the ratio 4x / 1x (linear:
 at most 4; the goal is <= 4.5) and the growth of the increments (t4 - t2) / (t2 - t1), which
 is 2 for a linear cost and 4 for a quadratic one whatever the fixed start-up cost.
 
@@ -24,7 +24,7 @@ servers and pools on remote addresses, unquoted save_paths with passwords next t
 mod_php <VirtualHost> sections, passwords of one user each sent by a pool, pools on a port
 none of the machine's many servers listens on, fleet hosts sharing one address, lines setting a
 name that save paths' passwords name through `${name}`, UTF-8 words on one redis.conf line
-separated by a lone `\r`.
+separated by a lone `\r`, code frames deep in one file (human format).
 """
 import argparse
 import os
@@ -296,6 +296,15 @@ def gen_utf8_words(tree, n):
     write(f"{tree}/etc/redis/redis.conf", "port 6379\nbind 127.0.0.1\n" + "\u00e9\r" * n + "\n")
 
 
+def gen_frames(tree, n):
+    """A php.ini of 4n comment lines, then n lines PHP does not know (an SL003 finding each),
+    checked with `--format human`: every code frame deep in the file (each frame's lines and
+    line number were counted from the file's start)."""
+    pad = "; " + "x" * 60 + "\n"
+    keys = "".join(f"session.nam{i} = x\n" for i in range(n))
+    write(f"{tree}/etc/php/8.2/fpm/php.ini", "[PHP]\n" + pad * (4 * n) + keys)
+
+
 DIMENSIONS = [
     # name, generator, 1x size, what the size counts
     ("acl-users", gen_acl_users, 4000, "ACL user lines"),
@@ -318,21 +327,22 @@ DIMENSIONS = [
     ("shared-address", gen_shared_address, 100, "fleet hosts claiming the address 20 pools use"),
     ("referents", gen_referents, 1000, "php.ini lines setting a name, half as many `${name}` in save paths"),
     ("utf8-words", gen_utf8_words, 20000, "UTF-8 words separated by a lone CR on one redis.conf line"),
+    ("frames", gen_frames, 500, "code frames deep in one php.ini, --format human", "human"),
 ]
 
 
-def cost_instructions(binary, tree):
+def cost_instructions(binary, tree, fmt="concise"):
     out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", binary,
-                          "--format", "concise", tree], capture_output=True, text=True)
+                          "--format", fmt, tree], capture_output=True, text=True)
     m = re.search(r"Collected : (\d+)", out.stderr)
     if not m:
         sys.exit(f"no instruction count from callgrind:\n{out.stderr[-2000:]}")
     return int(m.group(1)), out.stdout.count("\n")
 
 
-def cost_wall(binary, tree):
+def cost_wall(binary, tree, fmt="concise"):
     s = time.perf_counter()
-    out = subprocess.run([binary, "--format", "concise", tree], capture_output=True, text=True)
+    out = subprocess.run([binary, "--format", fmt, tree], capture_output=True, text=True)
     return time.perf_counter() - s, out.stdout.count("\n")
 
 
@@ -369,7 +379,8 @@ def main():
     print(f"{'dimension':<11} {'1x size':>8} {'1x ' + unit:>10} {'2x ' + unit:>10} {'4x ' + unit:>10} {'4x/1x':>6} {'incr.':>6}  findings 1x/2x/4x")
     worst = 0.0
     try:
-        for name, gen, size, what in DIMENSIONS:
+        for name, gen, size, what, *fmt in DIMENSIONS:
+            fmt = fmt[0] if fmt else "concise"
             if args.only and name not in args.only:
                 continue
             n1 = max(1, int(size * args.scale))
@@ -382,12 +393,12 @@ def main():
                 samples = [[], [], []]
                 for _ in range(args.runs):
                     for j, t in enumerate(trees):
-                        c, f = cost_wall(args.bin, t)
+                        c, f = cost_wall(args.bin, t, fmt)
                         samples[j].append(c)
                 costs = [statistics.median(s) for s in samples]
-                finds = [cost_wall(args.bin, t)[1] for t in trees]
+                finds = [cost_wall(args.bin, t, fmt)[1] for t in trees]
             else:
-                res = [cost_instructions(args.bin, t) for t in trees]
+                res = [cost_instructions(args.bin, t, fmt) for t in trees]
                 costs = [c / 1e6 for c, _ in res]
                 finds = [f for _, f in res]
             ratio = costs[2] / costs[0]

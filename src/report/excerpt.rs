@@ -4,6 +4,7 @@
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
+use super::mask::Masked;
 use crate::span::Span;
 
 /// Lines kept before the first and after the last span: miette reads one line of context on
@@ -27,34 +28,35 @@ impl Excerpt {
     /// The lines of `whole` around `spans` (byte offsets into `whole`), named `name`.
     #[cfg(test)]
     pub fn around(name: String, whole: &str, spans: &[Span]) -> Excerpt {
-        Excerpt::around_in(name, whole, 0, 0, spans)
+        Excerpt::around_in(name, &Masked::unmasked(whole.as_bytes()), spans)
     }
 
-    /// [`Excerpt::around`] in a window of the whole text: `window` starts at byte `base` of
-    /// the whole text, after `lines_before` line breaks, and `spans` are offsets into the
-    /// whole text. The window holds more lines around the spans than the excerpt takes.
-    pub fn around_in(name: String, window: &str, base: usize, lines_before: usize, spans: &[Span]) -> Excerpt {
-        let whole = window;
-        let bytes = whole.as_bytes();
-        let local = |at: usize| at.saturating_sub(base).min(bytes.len());
+    /// [`Excerpt::around`] in a masked text (of the whole file or a window of its lines):
+    /// `spans` are offsets into the whole masked text, which the window starts at byte
+    /// `masked.base` of, after `masked.lines_before` line breaks. The window holds more lines
+    /// around the spans than the excerpt takes. Lines are found through the masked text's
+    /// index of line breaks: a bisection each, whatever the offset.
+    pub fn around_in(name: String, masked: &Masked, spans: &[Span]) -> Excerpt {
+        let whole = masked.text.as_str();
+        let len = whole.len();
+        let local = |at: usize| at.saturating_sub(masked.base).min(len);
         let first = local(spans.iter().map(|s| s.start).min().unwrap_or(0));
         let last = local(spans.iter().map(|s| s.end).max().unwrap_or(0)).max(first);
         // Back to the start of the line MARGIN_LINES above the first span's line.
-        let line_start = |at: usize| memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |p| p + 1);
-        let mut start = line_start(first);
+        let mut start = masked.line_start(first);
         for _ in 0..MARGIN_LINES {
             if start == 0 {
                 break;
             }
-            start = line_start(start - 1);
+            start = masked.line_start(start - 1);
         }
         // Forward past MARGIN_LINES + 1 line breaks after the last span.
         let mut end = last;
         for _ in 0..=MARGIN_LINES {
-            match memchr::memchr(b'\n', &bytes[end..]) {
-                Some(p) => end += p + 1,
-                None => {
-                    end = bytes.len();
+            match masked.line_end(end) {
+                e if e < len => end = e + 1,
+                _ => {
+                    end = len;
                     break;
                 }
             }
@@ -63,8 +65,8 @@ impl Excerpt {
         Excerpt {
             name,
             text: whole.get(start..end).unwrap_or(whole).to_owned(),
-            offset: base + if whole.get(start..end).is_some() { start } else { 0 },
-            lines_before: lines_before + crate::source::count_byte(&bytes[..start], b'\n'),
+            offset: masked.base + if whole.get(start..end).is_some() { start } else { 0 },
+            lines_before: masked.lines_before + masked.breaks_before(start),
         }
     }
 }

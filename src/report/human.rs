@@ -85,10 +85,8 @@ fn source_of<'c>(
     // The label's line and the context lines miette draws around it.
     let too_long = spans.iter().any(|s| {
         let at = local(masked.offset(s.start));
-        let line_start = |from: usize| text[..from].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-        let line_end = |from: usize| text[from..].iter().position(|&b| b == b'\n').map_or(text.len(), |p| from + p);
-        let start = line_start(line_start(at).saturating_sub(1));
-        let end = line_end((line_end(local(masked.offset(s.end))) + 1).min(text.len()));
+        let start = masked.line_start(masked.line_start(at).saturating_sub(1));
+        let end = masked.line_end((masked.line_end(local(masked.offset(s.end))) + 1).min(text.len()));
         let widest = text[start..end].split(|&b| b == b'\n').map(<[u8]>::len).max().unwrap_or(0);
         widest > super::MAX_FRAME_LINE || s.len() > super::MAX_FRAME_LINE * 4
     });
@@ -96,7 +94,7 @@ fn source_of<'c>(
         return None;
     }
     let shown: Vec<crate::span::Span> = spans.iter().map(|&s| masked.span(s)).collect();
-    let excerpt = Excerpt::around_in(display_path(path), &masked.text, masked.base, masked.lines_before, &shown);
+    let excerpt = Excerpt::around_in(display_path(path), &masked, &shown);
     Some((excerpt, masked))
 }
 

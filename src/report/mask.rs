@@ -16,11 +16,15 @@ pub struct Masked {
     /// (original start, original end, masked start, masked length) of each replaced span,
     /// ascending; starts are offsets into the file and into the masked text.
     cuts: Vec<(usize, usize, usize, usize)>,
+    /// Offsets into `text` of its `\n`s, found at the first ask: each frame's lines and line
+    /// number by bisection, not by a scan from the text's start (a file of many frames made
+    /// frames times its size). `u32`: a file is at most 16 MiB, its masked text 8 times that.
+    newlines: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl Masked {
     pub fn unmasked(bytes: &[u8]) -> Self {
-        Masked { text: same_length_text(bytes.to_vec()), base: 0, lines_before: 0, cuts: Vec::new() }
+        Masked::of(same_length_text(bytes.to_vec()), 0, 0, Vec::new())
     }
 
     pub fn new(bytes: &[u8], secrets: &[Span]) -> Self {
@@ -53,7 +57,35 @@ impl Masked {
             at = s.end;
         }
         out.extend_from_slice(&bytes[at..end]);
-        Masked { text: same_length_text(out), base, lines_before, cuts }
+        Masked::of(same_length_text(out), base, lines_before, cuts)
+    }
+
+    fn of(text: String, base: usize, lines_before: usize, cuts: Vec<(usize, usize, usize, usize)>) -> Self {
+        Masked { text, base, lines_before, cuts, newlines: std::sync::OnceLock::new() }
+    }
+
+    fn newlines(&self) -> &[u32] {
+        self.newlines.get_or_init(|| memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|p| p as u32).collect())
+    }
+
+    /// Line breaks (`\n`) in `text` before `at` (an offset into `text`).
+    pub fn breaks_before(&self, at: usize) -> usize {
+        self.newlines().partition_point(|&p| (p as usize) < at)
+    }
+
+    /// Where the line holding `at` (an offset into `text`) starts: after the last `\n`
+    /// before `at`, or 0.
+    pub fn line_start(&self, at: usize) -> usize {
+        match self.breaks_before(at) {
+            0 => 0,
+            k => self.newlines()[k - 1] as usize + 1,
+        }
+    }
+
+    /// Where the line holding `at` (an offset into `text`) ends: its `\n` (the first at or
+    /// after `at`), or the text's end.
+    pub fn line_end(&self, at: usize) -> usize {
+        self.newlines().get(self.breaks_before(at)).map_or(self.text.len(), |&p| p as usize)
     }
 
     /// Where an original offset lands in the masked text.

@@ -126,9 +126,9 @@ impl<'a> ReportContext<'a> {
         };
         match file.secrets_within(start..end) {
             Some(secrets) if plain() => {
-                // No `\r` in the file: its line breaks are its `\n`s (no line index built:
-                // counted, a quarter of an instruction a byte).
-                let lines_before = crate::source::count_byte(&bytes[..start], b'\n');
+                // No `\r` in the file: its line breaks are its `\n`s, and `start` begins a
+                // line (the source's line index: a few blocks counted, then bisections).
+                let lines_before = source.line_of(start) - 1;
                 Some(Framed::Window(mask::Masked::window(bytes, &secrets, start..end, lines_before)))
             }
             _ => self.masked(path).map(Framed::Whole),
