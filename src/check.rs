@@ -481,8 +481,9 @@ pub fn check_buffer(
 mod tests {
     use super::*;
 
-    /// A pool file of 300 pools keeping sessions in files and a redis.conf of 300 ACL users
-    /// of a short password: SL101 and SL204 make at most [`crate::rules::bound::MADE_PER_LIST`] findings per file
+    /// A pool file of 300 pools keeping sessions in files, a redis.conf of 300 ACL users of a
+    /// short password and an env.php of 300 session keys Magento does not read: SL101, SL204
+    /// and SL302 make at most [`crate::rules::bound::MADE_PER_LIST`] findings per file
     /// and those a suppression comment covers, the report keeps 100 of each and counts the
     /// other 200 in its summary; the suppressed one is silenced, so its comment is used.
     #[test]
@@ -508,9 +509,23 @@ mod tests {
             })
             .collect();
         put("etc/redis/redis.conf", format!("requirepass {}\n{users}", "x".repeat(40)));
+        // A Magento session block of 300 keys its session config does not read (SL302).
+        let keys: String = (0..n)
+            .map(|i| {
+                let ignore = if i == 250 { "// sesslint: ignore[SL302]\n" } else { "" };
+                format!("{ignore}'option_{i:03}' => '1',\n")
+            })
+            .collect();
+        put(
+            "var/www/shop/app/etc/env.php",
+            format!(
+                "<?php\nreturn ['session' => ['save' => 'redis', 'redis' => [\n'host' => '127.0.0.1', 'port' => '6379', 'database' => '2',\n{keys}]]];\n"
+            ),
+        );
         let model = crate::model::build(&[dir.path().to_path_buf()], &Default::default());
         let found = crate::rules::check(&model);
-        for code in [crate::codes::Code::FilesSessionHandler, crate::codes::Code::WeakPassword] {
+        let capped = [Code::FilesSessionHandler, Code::WeakPassword, Code::MagentoSessionConfigInvalid];
+        for code in capped {
             let made = found.iter().filter(|d| d.code == code).count();
             assert_eq!(
                 made,
@@ -522,7 +537,7 @@ mod tests {
             assert_eq!(unmade, n - crate::rules::bound::MADE_PER_LIST - 1, "{code}");
         }
         let reported = run(&model, &Default::default());
-        for code in [crate::codes::Code::FilesSessionHandler, crate::codes::Code::WeakPassword] {
+        for code in capped {
             let of: Vec<&crate::diagnostic::Diagnostic> = reported.iter().filter(|d| d.code == code).collect();
             assert_eq!(of.len(), MAX_PER_RULE_AND_FILE + 1, "{code}");
             let summary = &of[MAX_PER_RULE_AND_FILE].message;

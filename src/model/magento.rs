@@ -474,14 +474,11 @@ pub const SESSION_KEYS: &[&str] = &[
 
 /// Classify one key of `session.redis`.
 pub fn session_key(key: &str) -> SessionKey {
-    if SESSION_KEYS.contains(&key) || (key.starts_with("break_after_") && key.len() > "break_after_".len()) {
+    if session_key_is_read(key) {
         return SessionKey::Read;
     }
     let cache = |session_key, note| SessionKey::CacheOption { session_key, note };
     match key {
-        // Replaced by the constant 31536000 (`getMaxLifetime()`), but `setup:config:set` writes
-        // it into every install: reporting it would only teach people to ignore the rule.
-        "max_lifetime" => SessionKey::Read,
         "fail_after" => SessionKey::Ignored { why: "`getFailAfter()` returns the constant 15" },
         "server" => cache(Some("host"), "the session block calls the address `host`"),
         "db" => cache(Some("database"), "the session block calls it `database`"),
@@ -499,6 +496,16 @@ pub fn session_key(key: &str) -> SessionKey {
         | "preload_keys" | "sentinel" => cache(None, "a cache backend option"),
         _ => SessionKey::Unknown { suggestion: crate::suggest::did_you_mean(key, SESSION_KEYS.iter().copied()) },
     }
+}
+
+/// Whether [`session_key`] says [`SessionKey::Read`], without a did-you-mean: a key of
+/// [`SESSION_KEYS`], `break_after_<area>`, or `max_lifetime` (replaced by the constant
+/// 31536000, `getMaxLifetime()`, but `setup:config:set` writes it into every install:
+/// reporting it would only teach people to ignore the rule).
+pub fn session_key_is_read(key: &str) -> bool {
+    SESSION_KEYS.contains(&key)
+        || (key.starts_with("break_after_") && key.len() > "break_after_".len())
+        || key == "max_lifetime"
 }
 
 /// PHP's `(int)` cast of a string: the longest leading numeric part after whitespace (an

@@ -96,6 +96,9 @@ pub fn left_out(model: &Model, code: Code) -> HashMap<FileId, usize> {
     match code {
         Code::FilesSessionHandler => unmade_at(model, &super::sl101_files_session_handler::places(model)),
         Code::WeakPassword => unmade_at(model, &super::sl204_weak_password::places(model)),
+        Code::MagentoSessionConfigInvalid => {
+            unmade_at(model, &super::sl302_magento_session_config_invalid::places(model))
+        }
         Code::SyntaxError | Code::UnknownDirective => {
             let mut out = HashMap::new();
             for (i, f) in model.files.iter().enumerate().filter(|(_, f)| long(f)) {

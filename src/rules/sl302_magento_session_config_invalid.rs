@@ -69,8 +69,8 @@ use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::model::link::host_of;
 use crate::model::magento::credis_refuses_host;
 use crate::model::magento::{
-    php_int_cast, php_int_param_accepts, session_key, session_save_suggestion, MagentoValue, SessionKey,
-    SESSION_SAVE_VALUES,
+    php_int_cast, php_int_param_accepts, session_key, session_key_is_read, session_save_suggestion, MagentoValue,
+    SessionKey, SESSION_SAVE_VALUES,
 };
 use crate::model::{EndpointOwner, MagentoInstall, Model};
 
@@ -83,7 +83,25 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// The session Redis block of an install whose `save` is `redis` (or `valkey`): the one
+/// whose keys this rule judges.
+fn redis_block_of(m: &MagentoInstall) -> Option<&crate::model::magento::MagentoBlock> {
+    let save = m.session_save.as_ref()?;
+    matches!(save.value.as_deref(), Some("redis" | "valkey")).then_some(m.session_redis.as_ref()).flatten()
+}
+
+/// The places of the findings this rule makes of a session block's keys Magento does not
+/// read (made or not, [`super::bound::made_at`]): an env.php of 700,000 such keys gets the
+/// report's hundred findings, the rest counted, not a finding (and a did-you-mean) each.
+pub(super) fn places(model: &Model) -> Vec<crate::model::Location> {
+    let blocks = model.magento.iter().filter_map(redis_block_of);
+    blocks.flat_map(|b| b.values.iter().filter(|(k, _)| !session_key_is_read(k)).map(|(_, v)| v.key_at)).collect()
+}
+
 fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
+    let places = places(model);
+    let made: std::collections::HashSet<crate::model::Location> =
+        places.iter().zip(super::bound::made_at(model, &places)).filter_map(|(at, keep)| keep.then_some(*at)).collect();
     // PHP's save_path URLs by machine, found once: not every endpoint of a fleet for every
     // install.
     let mut urls_by_machine: std::collections::HashMap<std::path::PathBuf, Vec<&crate::model::SessionEndpoint>> =
@@ -107,7 +125,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         }
         let Some(save) = &m.session_save else { continue };
         match save.value.as_deref() {
-            Some("redis" | "valkey") => redis_block(rule, model, m, save, out),
+            Some("redis" | "valkey") => redis_block(rule, model, m, save, &made, out),
             Some("files") => files_with_url(rule, model, &urls_by_machine, m, save, out),
             Some(other) if !SESSION_SAVE_VALUES.contains(&other) => {
                 let mean =
@@ -130,7 +148,15 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn redis_block(rule: &Rule, model: &Model, m: &MagentoInstall, save: &MagentoValue, out: &mut Vec<Diagnostic>) {
+/// `made`: the keys' places ([`places`]) this rule makes a finding of.
+fn redis_block(
+    rule: &Rule,
+    model: &Model,
+    m: &MagentoInstall,
+    save: &MagentoValue,
+    made: &std::collections::HashSet<crate::model::Location>,
+    out: &mut Vec<Diagnostic>,
+) {
     let save_name = save.value.as_deref().unwrap_or("redis").trim();
     if let Some(sp) = m.session.as_ref().and_then(|s| s.values.get("save_path")) {
         out.push(
@@ -214,7 +240,7 @@ fn redis_block(rule: &Rule, model: &Model, m: &MagentoInstall, save: &MagentoVal
             }
         }
     }
-    for (key, v) in &block.values {
+    for (key, v) in block.values.iter().filter(|(k, v)| !session_key_is_read(k) && made.contains(&v.key_at)) {
         let rename = |to: &str| format!("rename it to `{to}`");
         let (severity, message, help) = match session_key(key) {
             SessionKey::Read => continue,
