@@ -1668,6 +1668,10 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
     let mut colon = NextOf::new(raw, |b| b == b':');
     let mut equals = NextOf::new(raw, |b| b == b'=');
     let mut past_spaces = NextOf::new(raw, |b| b != b' ');
+    // Where a query key's name ends when no `=` follows it (`auth ZQ`, `auth:ZQ`).
+    let mut name_stop = NextOf::new(raw, |b| {
+        matches!(b, b' ' | b'\t' | b',' | b':' | b'+' | b'%' | b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b'\'')
+    });
     let mut long_key = LongKey::default();
     // The word a `@` search ran in (its stop) and the last `@` found in it from there on.
     let mut last_at: Option<(usize, Option<usize>)> = None;
@@ -1682,22 +1686,45 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
             let k = key_stop.from(i);
             // libpq's `keyword = value` (`host=h password = pw`): blanks around the `=`.
             let e = if raw.get(k) == Some(&b' ') { past_spaces.from(k) } else { k };
-            if raw.get(e) == Some(&b'=') && long_key.names_a_secret(raw, i, k) {
-                let vs = e + 1 + raw[e + 1..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
-                step(vs - e);
-                let stop = value_stop.from(vs);
-                let mut ve = stop;
-                if raw.get(stop) != Some(&b'&') {
-                    // The closing quote and the blanks and line ends before the end are not
-                    // the secret.
-                    while ve > vs && matches!(raw[ve - 1], b' ' | b'\t' | b'\n' | b'\r') {
-                        step(1);
-                        ve -= 1;
-                    }
-                    if ve > vs && matches!(raw[ve - 1], b'"' | b'\'') {
-                        ve -= 1;
+            let value_start = if raw.get(e) == Some(&b'=') && long_key.names_a_secret(raw, i, k) {
+                Some(e + 1)
+            } else if in_query(raw, i) {
+                // A query key that names a credential with a blank, tab, comma, `:`, `+` or
+                // `%3D` where its `=` belongs (`auth ZQ`): the word after it is the password
+                // (phpredis tries it as another host, or reads it into the key's name).
+                let mut n = name_stop.from(i);
+                while raw.get(n) == Some(&b'%') && !is_encoded_equals(&raw[n..]) {
+                    n = name_stop.from(n + 1);
+                }
+                let sep = match raw.get(n) {
+                    _ if n == i || n - i > SHORT_KEY => 0,
+                    Some(b' ' | b'\t') => raw[n..].iter().take_while(|&&b| b == b' ' || b == b'\t').count(),
+                    Some(b',' | b':' | b'+') => 1,
+                    Some(b'%') => 3,
+                    _ => 0,
+                };
+                (sep > 0 && long_key.names_a_secret(raw, i, n)).then_some(n + sep)
+            } else {
+                None
+            };
+            if let Some(after) = value_start {
+                let vs = after + raw[after..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+                step(vs - after);
+                // `auth=&ZQ`: an empty value, then a part with no `=` of its own is the password.
+                if raw.get(vs) == Some(&b'&') && raw[after - 1] == b'=' {
+                    let mut ve = value_stop.from(vs + 1);
+                    if ve > vs + 1 && equals.from(vs + 1) >= ve {
+                        trim_value_end(raw, vs + 1, &mut ve);
+                        if ve > vs + 1 {
+                            out.push(vs + 1..ve);
+                            i = ve;
+                            continue;
+                        }
                     }
                 }
+                let stop = value_stop.from(vs);
+                let mut ve = stop;
+                trim_value_end(raw, vs, &mut ve);
                 if ve > vs {
                     out.push(vs..ve);
                 }
@@ -1755,6 +1782,26 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
         }
     }
     out
+}
+
+/// A value that runs to the end of `raw` (no `&` after it) ends before the closing quote and
+/// the blanks and line ends before the end: they are not the secret.
+fn trim_value_end(raw: &[u8], vs: usize, ve: &mut usize) {
+    if raw.get(*ve) == Some(&b'&') {
+        return;
+    }
+    while *ve > vs && matches!(raw[*ve - 1], b' ' | b'\t' | b'\n' | b'\r') {
+        step(1);
+        *ve -= 1;
+    }
+    if *ve > vs && matches!(raw[*ve - 1], b'"' | b'\'') {
+        *ve -= 1;
+    }
+}
+
+/// Whether `s` starts with `%3D` (any case): an `=` percent-encoded.
+pub(crate) fn is_encoded_equals(s: &[u8]) -> bool {
+    s.len() >= 3 && s[0] == b'%' && s[1] == b'3' && (s[2] == b'D' || s[2] == b'd')
 }
 
 /// The bytes after which a query key starts in [`save_path_secret_ranges`] (`?`, `&`, a
@@ -2299,6 +2346,38 @@ mod tests {
         assert_eq!(got, [&b"not a secret word"[..], b"x"]);
     }
 
+    /// A query key that names a credential with a blank, tab, comma, `:`, `+` or `%3D` where
+    /// its `=` belongs, or `auth=&` before a part with no `=`: the word after it is the
+    /// password (phpredis tries it as another host, or reads it into a parameter's name).
+    #[test]
+    fn the_word_after_an_auth_without_its_equals_sign_is_the_password() {
+        for (sp, want) in [
+            ("tcp://h:6379?timeout=2&auth ZQ13", "tcp://h:6379?timeout=2&auth ********"),
+            ("tcp://h?auth\tZQ18", "tcp://h?auth\t********"),
+            ("tcp://h?auth  ZQ23", "tcp://h?auth  ********"),
+            ("tcp://h?auth ZQ24&timeout=2", "tcp://h?auth ********&timeout=2"),
+            ("tcp://h?timeout=2&auth,ZQ19", "tcp://h?timeout=2&auth,********"),
+            ("tcp://h?auth, ZQ19", "tcp://h?auth, ********"),
+            ("tcp://h?auth%3DZQ08", "tcp://h?auth%3D********"),
+            ("tcp://h?AUTH%3dZQ08", "tcp://h?AUTH%3d********"),
+            ("tcp://h?auth:ZQ20", "tcp://h?auth:********"),
+            ("tcp://h?auth+ZQ25", "tcp://h?auth+********"),
+            ("tcp://h?auth=&ZQ26", "tcp://h?auth=&********"),
+            ("\"tcp://h?auth ZQ27\"", "\"tcp://h?auth ********\""),
+            ("tcp://h?password ZQ28", "tcp://h?password ********"),
+            // A part with its own `=` after an empty `auth=` is a parameter.
+            ("tcp://h?auth=&timeout=2", "tcp://h?auth=&timeout=2"),
+            // Not in a query, or no credential's name: words.
+            ("tcp://h auth ZQ", "tcp://h auth ZQ"),
+            ("tcp://h?persistent 1", "tcp://h?persistent 1"),
+            ("tcp://h?auth", "tcp://h?auth"),
+            ("tcp://h?au%74h ZQ", "tcp://h?au%74h ********"),
+        ] {
+            assert_eq!(masked(sp), want, "{sp}");
+            assert_eq!(save_path_secret_ranges(sp.as_bytes()), plain::save_path_secret_ranges(sp.as_bytes()), "{sp}");
+        }
+    }
+
     #[test]
     fn no_fragment_of_a_save_path_password_survives() {
         assert_eq!(masked("tcp://h:6379?auth=s3cret&database=2"), "tcp://h:6379?auth=********&database=2");
@@ -2716,7 +2795,10 @@ mod save_path_linear {
 
     /// Lines of pieces that matter to the scan, from a fixed-seed generator.
     fn generated_lines() -> Vec<Vec<u8>> {
-        let pieces: [&[u8]; 35] = [
+        let pieces: [&[u8]; 38] = [
+            b"%3D",
+            b"&auth",
+            b"?pass",
             b"//",
             b"mailto",
             b"auto",
@@ -2792,7 +2874,7 @@ mod save_path_linear {
 
     #[test]
     fn the_scan_grows_linearly() {
-        let shapes: [(&[u8], &[u8], &[u8]); 10] = [
+        let shapes: [(&[u8], &[u8], &[u8]); 14] = [
             (b"", b"password = ", b""),
             (b"", b"//u:p@", b""),
             (b"x", b" ", b"=1"),
@@ -2803,6 +2885,10 @@ mod save_path_linear {
             (b"?", b"auth=&", b""),
             (b"", b",x", b"=1"),
             (b"", b"x:=@", b""),
+            (b"?", b"auth ", b""),
+            (b"?", b"auth:&", b""),
+            (b"?", b"auth%25&", b""),
+            (b"?", b"auth=&x", b""),
         ];
         for (head, unit, tail) in shapes {
             let line = |n: usize| [head, &unit.repeat(n), tail].concat();

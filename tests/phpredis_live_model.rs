@@ -276,3 +276,126 @@ fn a_seed_host_holding_a_colon_is_named_as_php_reads_it() {
     let named: Vec<String> = model.endpoints[0].targets.iter().map(|t| t.describe()).collect();
     assert_eq!(named, [format!("tcp://usr:********@127.0.0.1:{p} db 0"), format!("tcp://[::1]:{q} db 0")]);
 }
+
+/// One command to the server on 127.0.0.1:`port` after `AUTH password`: its reply.
+fn authed(port: u16, password: &str, args: &[&[u8]]) -> Resp {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).expect("timeout");
+    let mut req = Vec::new();
+    for cmd in [&[&b"AUTH"[..], password.as_bytes()][..], args] {
+        req.extend_from_slice(format!("*{}\r\n", cmd.len()).as_bytes());
+        for a in cmd {
+            req.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+            req.extend_from_slice(a);
+            req.extend_from_slice(b"\r\n");
+        }
+    }
+    stream.write_all(&req).expect("send");
+    let mut reader = std::io::BufReader::new(stream);
+    let auth = common::redis::read_resp(&mut reader).expect("AUTH reply");
+    assert!(matches!(auth, Resp::Simple(ref s) if s == "OK"), "AUTH: {auth:?}");
+    common::redis::read_resp(&mut reader).expect("reply")
+}
+
+/// The user names of the failed AUTHs in the server's ACL LOG, newest first; the log is
+/// emptied after.
+fn failed_auth_users(port: u16, password: &str) -> Vec<String> {
+    let Resp::Array(entries) = authed(port, password, &[b"ACL", b"LOG"]) else { panic!("ACL LOG") };
+    authed(port, password, &[b"ACL", b"LOG", b"RESET"]);
+    let mut users = Vec::new();
+    for e in entries {
+        let Resp::Array(fields) = e else { continue };
+        let text = |r: &Resp| match r {
+            Resp::Bulk(Some(b)) => String::from_utf8_lossy(b).into_owned(),
+            Resp::Simple(s) => s.clone(),
+            _ => String::new(),
+        };
+        let field = |name: &str| fields.chunks(2).find(|kv| text(&kv[0]) == name).map(|kv| text(&kv[1]));
+        if field("reason").as_deref() == Some("auth") {
+            // ACL LOG groups repeats of one failure in one entry with a count.
+            let count: usize = match fields.chunks(2).find(|kv| text(&kv[0]) == "count").map(|kv| &kv[1]) {
+                Some(Resp::Int(n)) => *n as usize,
+                _ => 1,
+            };
+            users.extend(std::iter::repeat_n(field("username").unwrap_or_default(), count));
+        }
+    }
+    users
+}
+
+/// `auth` with a blank, tab, comma, `:`, `+` or `%3D` where its `=` belongs, or `auth=&`
+/// before a word: what phpredis 5.3.7 does, asked live against a server with a password
+/// (ACL LOG for the AUTHs it sends, PHP's warnings for the hosts it tries). After a blank,
+/// tab or comma it sends AUTH with `auth`'s empty value and tries the word as another host;
+/// after `:`, `+` or `%3D` the word is part of a parameter's name, no AUTH is sent
+/// (NOAUTH); `auth=&word` sends the empty AUTH. sesslint says so (an empty password, or
+/// none) and never names the word, in its model or in any output format.
+#[test]
+fn the_word_after_an_auth_without_its_equals_sign_is_what_phpredis_does_with_it_and_never_shown() {
+    let (Some(php), Some(redis)) = (php(), common::oracle("redis-server")) else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let conf = format!("bind 127.0.0.1\nport {port}\nsave \"\"\nrequirepass e2e-pass\n");
+    let _server = start_redis(&redis, &tmp.path().join("locked"), &conf);
+    // (separator, phpredis tries the word as a host, phpredis sends AUTH)
+    for (sep, tried, sends_auth) in [
+        (" ", true, true),
+        ("\t", true, true),
+        ("  ", true, true),
+        (",", true, true),
+        (":", false, false),
+        ("+", false, false),
+        ("%3D", false, false),
+        ("=&", false, true),
+    ] {
+        let word = "LeakW1x";
+        let save_path = format!("tcp://127.0.0.1:{port}?timeout=2&auth{sep}{word}");
+        let tree = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(tree.path().join("etc/redis")).expect("mkdir");
+        std::fs::write(tree.path().join("etc/redis/redis.conf"), &conf).expect("write");
+        failed_auth_users(port, "e2e-pass");
+        // phpredis picks a host per session id: a few sessions reach both.
+        let (mut said_all, mut users) = (String::new(), Vec::new());
+        for _ in 0..16 {
+            let (stored, said) = php_session(&php, tree.path(), "redis", &save_path);
+            assert!(!stored, "{sep:?}: stored without the password");
+            said_all += &said;
+            users.extend(failed_auth_users(port, "e2e-pass"));
+            let host_tried = said_all.contains(&format!("getaddrinfo for {word} failed"));
+            if !tried || host_tried && !users.is_empty() {
+                break;
+            }
+        }
+        assert_eq!(!users.is_empty(), sends_auth, "{sep:?}: AUTH as {users:?}; php says {said_all}");
+        assert!(users.iter().all(|u| u == "default"), "{sep:?}: {users:?}");
+        assert_eq!(said_all.contains(&format!("getaddrinfo for {word}")), tried, "{sep:?}: php says {said_all}");
+        if !sends_auth {
+            assert!(said_all.contains("NOAUTH"), "{sep:?}: php says {said_all}");
+        }
+
+        let model = sesslint::model::build(&[tree.path().to_path_buf()], &Default::default());
+        let targets = &model.endpoints[0].targets;
+        assert_eq!(targets.len(), 1, "{sep:?}: {targets:?}");
+        let t = &targets[0];
+        assert_eq!(t.auth.is_some(), sends_auth, "{sep:?}: {t:?}");
+        assert_eq!(t.problems.contains(&TargetProblem::EmptyPassword), sends_auth, "{sep:?}: {t:?}");
+        assert_eq!(t.problems.contains(&TargetProblem::PasswordAfterKeyWithoutEquals), tried, "{sep:?}: {t:?}");
+        assert!(!format!("{targets:?}").contains(word), "{sep:?}: {targets:?}");
+        let diagnostics = sesslint::check::run(&model, &sesslint::config::Config::default());
+        assert!(!diagnostics.is_empty());
+        let ctx = sesslint::report::ReportContext::new(&model, false, false);
+        let shown = sesslint::show::render_text(&model, &ctx);
+        assert!(!shown.contains(word), "{sep:?}:\n{shown}");
+        let out = Command::new(env!("CARGO_BIN_EXE_sesslint"))
+            .args(["check", "--format", "json"])
+            .arg(tree.path())
+            .output()
+            .expect("run sesslint");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("save_path") && !text.contains(word), "{sep:?}: {text}");
+        let out = Command::new(env!("CARGO_BIN_EXE_sesslint")).arg("check").arg(tree.path()).output().expect("run");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        assert!(text.contains("auth") && !text.contains(word), "{sep:?}: {text}");
+    }
+}

@@ -78,6 +78,9 @@ pub enum TargetProblem {
     SeedWithoutPort { seed: String },
     /// A `,` or whitespace inside `auth=`: phpredis splits the save path there.
     PasswordSplit,
+    /// `?auth pw`, `?auth,pw`: a blank or comma where the credential key's `=` belongs;
+    /// phpredis tries the password as another host (and sends `auth`'s empty value).
+    PasswordAfterKeyWithoutEquals,
     /// `auth=` with nothing after it: phpredis still sends AUTH, which every server refuses.
     EmptyPassword,
     /// A password after a credential key outside any URL's query (`tcp://h password= pw`,
@@ -111,6 +114,7 @@ impl std::fmt::Display for TargetProblem {
             TargetProblem::NoSchemeWithParameters => f.write_str("no scheme: with `?parameters` phpredis needs `tcp://` (PHP's parse_url reads `host:port?...` as a scheme), so this address never connects"),
             TargetProblem::BadPort { port } => write!(f, "port `{port}` is not a port number"),
             TargetProblem::PasswordSplit => f.write_str("the password contains a `,` or a space: phpredis splits the save path there, sends only the part before it, and tries the rest as another host"),
+            TargetProblem::PasswordAfterKeyWithoutEquals => f.write_str("a blank or a comma where the `=` after `auth` belongs (`?auth pw`): phpredis splits the save path there and tries the password as another host (write `?auth=...`)"),
             TargetProblem::PasswordOutsideQuery => f.write_str("a password written outside a URL's query (`password= ...`, `host=h password = ...`): phpredis takes a password only from `?auth=`, so it sends none and tries these words as more hosts (write `tcp://host:port?auth=...`)"),
             TargetProblem::EmptyPassword => f.write_str("`auth` is empty: phpredis 5.3 still sends AUTH, which a server without a password refuses as well as one with a password; sessions fail with \"Redis not available\" (remove `auth=`, or give the password)"),
             TargetProblem::SeedWithoutPort { seed } => {
@@ -336,10 +340,19 @@ fn parse_save_path_with_passwords(handler: &str, save_path: &str) -> Vec<(RedisT
         // The password belongs to the last target when it starts in that target's piece or
         // follows the credential key that piece ends with (`tcp://h?auth= pw`); else it was
         // written outside any URL's query (`tcp://h password= pw`).
-        let split = last_piece.is_some_and(|(s, p)| {
-            (s..s + p.len()).contains(&r.start) || crate::secrets::piece_ends_in_credential_key(p)
-        });
-        let problem = if split { TargetProblem::PasswordSplit } else { TargetProblem::PasswordOutsideQuery };
+        // A key that lacks its `=` (`tcp://h?auth pw`) sent its empty value.
+        let problem = match last_piece {
+            Some((s, p)) if (s..s + p.len()).contains(&r.start) => TargetProblem::PasswordSplit,
+            Some((s, p)) if crate::secrets::piece_ends_in_credential_key(p) => {
+                // `?auth= pw`, `?auth = pw`: the `=` was written.
+                if p.ends_with('=') || save_path.get(s + p.len()..r.start).is_none_or(|gap| gap.contains('=')) {
+                    TargetProblem::PasswordSplit
+                } else {
+                    TargetProblem::PasswordAfterKeyWithoutEquals
+                }
+            }
+            _ => TargetProblem::PasswordOutsideQuery,
+        };
         match out.last_mut() {
             Some((prev, _)) => {
                 if !prev.problems.contains(&problem) {
@@ -863,6 +876,47 @@ mod tests {
         assert_eq!(hosts("tcp://h?auth= tcp://h2:6379"), [Some("h".into()), Some("h2".into())]);
         assert_eq!(hosts("tcp://h?prefix= h2"), [Some("h".into()), Some("h2".into())]);
         assert_eq!(hosts("tcp://h?auth=&timeout=1 h2"), [Some("h".into()), Some("h2".into())]);
+    }
+
+    /// `auth` with a blank, tab or comma where its `=` belongs: phpredis sends `auth`'s empty
+    /// value to `h` and tries the password as a host (asked live in phpredis_live_model.rs);
+    /// the model names no host after it. With `:`, `+` or `%3D` the password is part of a
+    /// parameter's name phpredis ignores: no AUTH is sent, and the name is shown masked.
+    #[test]
+    fn the_word_after_an_auth_without_its_equals_sign_is_no_host() {
+        for sp in [
+            "tcp://h?timeout=2&auth SEC13",
+            "tcp://h?auth\tSEC18",
+            "tcp://h?auth  SEC23",
+            "tcp://h?timeout=2&auth,SEC19",
+        ] {
+            let list = parse_save_path("redis", sp);
+            assert_eq!(list.len(), 1, "{sp:?}: {list:?}");
+            assert_eq!(list[0].host.as_deref(), Some("h"));
+            assert_eq!(
+                list[0].problems,
+                [TargetProblem::EmptyPassword, TargetProblem::PasswordAfterKeyWithoutEquals],
+                "{sp:?}"
+            );
+            assert!(!format!("{list:?}").contains("SEC"), "{sp:?}: {list:?}");
+        }
+        for (sp, name) in [
+            ("tcp://h?auth:SEC20", "auth:********"),
+            ("tcp://h?auth+SEC25", "auth_********"),
+            ("tcp://h?auth%3DSEC08", "auth=********"),
+            ("tcp://h?auth=&SEC26", "********"),
+        ] {
+            let list = parse_save_path("redis", sp);
+            assert_eq!(list.len(), 1, "{sp:?}: {list:?}");
+            assert_eq!(list[0].host.as_deref(), Some("h"));
+            assert!(!format!("{list:?}").contains("SEC"), "{sp:?}: {list:?}");
+            if sp.contains("=&") {
+                assert!(list[0].problems.contains(&TargetProblem::PasswordSplitByAmpersand), "{list:?}");
+            } else {
+                assert_eq!(list[0].unknown_params, [name], "{sp:?}");
+                assert_eq!(list[0].auth, None, "{sp:?}");
+            }
+        }
     }
 
     /// A password after a credential key outside any URL's query is judged where output

@@ -114,18 +114,46 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
                 let auth_like = super::in_query(raw, i) && key.len() <= 6 && strsim::osa_distance(&lower, "auth") <= 1;
                 if auth_like || key.starts_with(b"auth[") || unknown_name_holds_a_secret(&lower) {
                     let vs = e + 1 + raw[e + 1..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
-                    let end = raw.len();
-                    let mut ve = raw[vs..end].iter().position(|&b| b == b'&').map_or(end, |p| vs + p);
-                    if ve == end {
-                        // The closing quote and the blanks and line ends before the end are
-                        // not the secret.
-                        while ve > vs && matches!(raw[ve - 1], b' ' | b'\t' | b'\n' | b'\r') {
-                            ve -= 1;
-                        }
-                        if ve > vs && matches!(raw[ve - 1], b'"' | b'\'') {
-                            ve -= 1;
+                    // `auth=&ZQ`: an empty value, then a part with no `=` of its own is the password.
+                    if raw.get(vs) == Some(&b'&') {
+                        let ve = value_end(raw, vs + 1);
+                        if ve > vs + 1 && !raw[vs + 1..ve].contains(&b'=') {
+                            out.push(vs + 1..ve);
+                            i = ve;
+                            continue;
                         }
                     }
+                    let ve = value_end(raw, vs);
+                    if ve > vs {
+                        out.push(vs..ve);
+                    }
+                    i = ve.max(vs);
+                    continue;
+                }
+            }
+            // A query key that names a credential with a blank, tab, comma, `:`, `+` or `%3D`
+            // where its `=` belongs (`auth ZQ`): the word after it is the password.
+            if super::in_query(raw, i) {
+                let name_end = (i..raw.len())
+                    .find(|&n| match raw[n] {
+                        b'%' => super::is_encoded_equals(&raw[n..]),
+                        b => matches!(
+                            b,
+                            b' ' | b'\t' | b',' | b':' | b'+' | b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b'\''
+                        ),
+                    })
+                    .unwrap_or(raw.len());
+                let sep = match raw.get(name_end) {
+                    _ if name_end == i || name_end - i > 40 => 0,
+                    Some(b' ' | b'\t') => raw[name_end..].iter().take_while(|&&b| b == b' ' || b == b'\t').count(),
+                    Some(b',' | b':' | b'+') => 1,
+                    Some(b'%') => 3,
+                    _ => 0,
+                };
+                if sep > 0 && names_a_secret(raw, i, name_end) {
+                    let after = name_end + sep;
+                    let vs = after + raw[after..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+                    let ve = value_end(raw, vs);
                     if ve > vs {
                         out.push(vs..ve);
                     }
@@ -171,6 +199,31 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
         i += 1;
     }
     out
+}
+
+/// Whether the query key `raw[i..k]` names a credential (percent-decoded, any case): one
+/// typo from `auth`, `auth[...]`, or [`unknown_name_holds_a_secret`].
+fn names_a_secret(raw: &[u8], i: usize, k: usize) -> bool {
+    let key = percent_decode(&raw[i..k]).to_ascii_lowercase();
+    let lower = String::from_utf8_lossy(&key);
+    let auth_like = super::in_query(raw, i) && key.len() <= 6 && strsim::osa_distance(&lower, "auth") <= 1;
+    auth_like || key.starts_with(b"auth[") || unknown_name_holds_a_secret(&lower)
+}
+
+/// Where a value starting at `vs` ends: at the next `&`, or before the closing quote and the
+/// blanks and line ends before the end of `raw` (not the secret).
+fn value_end(raw: &[u8], vs: usize) -> usize {
+    let end = raw.len();
+    let mut ve = raw[vs..end].iter().position(|&b| b == b'&').map_or(end, |p| vs + p);
+    if ve == end {
+        while ve > vs && matches!(raw[ve - 1], b' ' | b'\t' | b'\n' | b'\r') {
+            ve -= 1;
+        }
+        if ve > vs && matches!(raw[ve - 1], b'"' | b'\'') {
+            ve -= 1;
+        }
+    }
+    ve
 }
 
 /// [`super::envphp_line_secrets`] as one scan per secret key (quadratic: for comparison only).
