@@ -399,3 +399,66 @@ fn the_word_after_an_auth_without_its_equals_sign_is_what_phpredis_does_with_it_
         assert!(text.contains("auth") && !text.contains(word), "{sep:?}: {text}");
     }
 }
+
+/// Two or more `auth` values in one save path: the user and password phpredis 5.3.7 sends
+/// are those of the array PHP's query parser builds (the last of `auth=` and `auth[...]=`
+/// decides, a key written twice keeps the later value, `[]` appends), `user` or index 0 and
+/// `pass` or index 1 of two entries, `pass` or index 0 of one, nothing of three. Asked live
+/// (the session stored, the user of each refused AUTH in ACL LOG): sesslint's model sends
+/// the same, and no value sent as the password is ever shown as a user.
+#[test]
+fn two_auth_values_are_the_user_and_password_phpredis_sends_and_the_password_is_never_shown() {
+    let (Some(php), Some(redis)) = (php(), common::oracle("redis-server")) else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let conf =
+        format!("bind 127.0.0.1\nport {port}\nsave \"\"\nrequirepass e2e-pass\nuser sessu on >sessp ~* &* +@all\n");
+    let _server = start_redis(&redis, &tmp.path().join("acl"), &conf);
+    for query in [
+        "auth[pass]=sessp&auth[]=sessu",
+        "auth[1]=sessp&auth[0]=sessu",
+        "auth[pass]=ZQ1a&auth[pass]=e2e-pass",
+        "auth=ZQ2a&auth[pass]=e2e-pass",
+        "auth[pass]=e2e-pass&auth=ZQ3a",
+        "auth[0]=ZQ4a&auth[0]=sessu&auth[1]=sessp",
+        "auth[pass]=sessp&auth[0]=sessu",
+        "auth[pass]=ZQ5a&auth[]=ZQ5b",
+        "auth[]=ZQ6a&auth[pass]=ZQ6b",
+        "auth[]=ZQ7a&auth[]=ZQ7b&auth[]=ZQ7c",
+        "auth[user]=sessu",
+        "auth[user]=sessu&auth[pass][x]=ZQ8a",
+        "auth[5]=ZQ9a&auth[]=ZQ9b",
+        "auth[user]=ZQ10a&auth[pass]=sessp&auth[user]=sessu",
+    ] {
+        let save_path = format!("tcp://127.0.0.1:{port}?timeout=2&{query}");
+        let tree = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(tree.path().join("etc/redis")).expect("mkdir");
+        std::fs::write(tree.path().join("etc/redis/redis.conf"), &conf).expect("write");
+        failed_auth_users(port, "e2e-pass");
+        let (stored, said) = php_session(&php, tree.path(), "redis", &save_path);
+        let users = failed_auth_users(port, "e2e-pass");
+
+        let model = sesslint::model::build(&[tree.path().to_path_buf()], &Default::default());
+        let t = &model.endpoints[0].targets[0];
+        let linked: Vec<_> = model.servers_of(sesslint::model::EndpointId(0), 0).collect();
+        assert_eq!(linked.len(), 1, "{query}: linked to {} servers", linked.len());
+        let refused = sesslint::model::link::auth_refused(t, linked[0].1);
+        assert_eq!(stored, refused.is_none(), "{query}: php says {said}; sesslint says {refused:?}");
+        // No AUTH sent: the server answers NOAUTH, and the model has no credentials.
+        assert_eq!(t.auth.is_none(), said.contains("NOAUTH"), "{query}: {t:?}; php says {said}");
+        let user = t.auth.as_ref().and_then(|a| a.user.clone()).unwrap_or_else(|| "default".to_owned());
+        assert!(users.iter().all(|u| *u == user), "{query}: phpredis logged in as {users:?}, sesslint says {user}");
+
+        let out = Command::new(env!("CARGO_BIN_EXE_sesslint"))
+            .args(["check", "--format", "json"])
+            .arg(tree.path())
+            .output()
+            .expect("run sesslint");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let ctx = sesslint::report::ReportContext::new(&model, false, false);
+        let shown = sesslint::show::render_text(&model, &ctx);
+        for word in query.split(['&', '=']).filter(|w| w.starts_with("ZQ") && *w != user) {
+            assert!(!text.contains(word) && !shown.contains(word), "{query}: {word} shown:\n{text}\n{shown}");
+        }
+    }
+}

@@ -645,7 +645,7 @@ fn url_decode(s: &str) -> String {
 
 /// Apply a save path's query to `t`; the password it sends, if any (kept out of `t`).
 fn apply_query(t: &mut RedisTarget, q: &str, cluster: bool) -> Option<String> {
-    let mut auth_parts: Vec<(Option<String>, String)> = Vec::new();
+    let mut auth: Option<AuthParam> = None;
     let mut after_auth = false;
     for ((k, v), has_value) in query_pairs(q).into_iter().zip(query_has_value(q)) {
         let k = php_query_key(&k);
@@ -657,13 +657,23 @@ fn apply_query(t: &mut RedisTarget, q: &str, cluster: bool) -> Option<String> {
         let base = k.split('[').next().unwrap_or(&k).to_owned();
         let array = k.len() > base.len();
         match (base.as_str(), cluster) {
-            ("auth", _) => {
-                let sub = k.strip_prefix("auth[").and_then(|r| r.strip_suffix(']')).map(str::to_owned);
-                if k == "auth" {
-                    auth_parts.clear(); // last duplicate wins
+            ("auth", _) => match k.strip_prefix("auth[").and_then(|r| r.split_once(']')) {
+                Some((sub, rest)) => {
+                    // `auth[pass][x]=v`: the entry is an array, which phpredis reads as the
+                    // string "Array" (PHP warns "Array to string conversion").
+                    let v = if rest.starts_with('[') { "Array".to_owned() } else { v };
+                    match &mut auth {
+                        Some(AuthParam::Array(entries)) => entries.set(sub, v),
+                        // An array after a plain `auth=` replaces it, as a plain one does an array.
+                        _ => {
+                            let mut entries = PhpArray::default();
+                            entries.set(sub, v);
+                            auth = Some(AuthParam::Array(entries));
+                        }
+                    }
                 }
-                auth_parts.push((sub, v));
-            }
+                None => auth = Some(AuthParam::Plain(v)),
+            },
             ("database", false) => t.database = v.trim().parse().ok().or(Some(0)),
             ("prefix", _) => t.prefix = Some(v),
             ("timeout", _) => {
@@ -689,25 +699,77 @@ fn apply_query(t: &mut RedisTarget, q: &str, cluster: bool) -> Option<String> {
             _ => t.unknown_params.push(k.clone()),
         }
     }
-    if !auth_parts.is_empty() {
-        // auth=pass | auth[]=user&auth[]=pass | auth[user]=..&auth[pass]=..
-        let (user, password) = match auth_parts.as_slice() {
-            [(_, p)] => (None, p.clone()),
-            parts => {
-                let user =
-                    parts.iter().find(|(s, _)| s.as_deref() == Some("user")).or(parts.first()).map(|(_, u)| u.clone());
-                let pass =
-                    parts.iter().find(|(s, _)| s.as_deref() == Some("pass")).or(parts.get(1)).map(|(_, p)| p.clone());
-                (user, pass.unwrap_or_default())
+    // The user and password phpredis takes from `auth` (`redis_extract_auth_info`): a plain
+    // value is the password; an array of two, `user` or index 0 and `pass` or index 1; of one,
+    // `pass` or index 0. Without a password (or another count: PHP warns "When passing an
+    // array as auth it must have one or two elements!") no AUTH is sent.
+    let (user, password) = match auth? {
+        AuthParam::Plain(p) => (None, Some(p)),
+        AuthParam::Array(a) => match a.entries.len() {
+            2 => (a.get("user", 0), a.get("pass", 1)),
+            1 => (None, a.get("pass", 0)),
+            _ => (None, None),
+        },
+    };
+    let password = password?;
+    if password.is_empty() && user.as_deref().is_none_or(str::is_empty) {
+        t.problems.push(TargetProblem::EmptyPassword);
+    }
+    t.auth = Some(Auth::new(user, password.as_bytes()));
+    Some(password)
+}
+
+/// A save path's `auth` as PHP's query parser builds it: the last of `auth=` and
+/// `auth[...]=` decides whether it is a plain value or an array.
+enum AuthParam {
+    Plain(String),
+    Array(PhpArray),
+}
+
+/// A PHP array of strings as `auth[k]=v` parts build it: a key that is a canonical
+/// integer (`1`, `-2`, not `01`) is an integer key, `[]` appends at the next integer,
+/// a key written again keeps its place and takes the later value.
+#[derive(Default)]
+struct PhpArray {
+    entries: Vec<(PhpKey, String)>,
+    next: i64,
+}
+
+#[derive(PartialEq)]
+enum PhpKey {
+    Int(i64),
+    Str(String),
+}
+
+impl PhpArray {
+    fn set(&mut self, key: &str, value: String) {
+        let key = if key.is_empty() {
+            PhpKey::Int(self.next)
+        } else {
+            let digits = key.strip_prefix('-').unwrap_or(key);
+            let canonical = !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && (digits == "0" || !digits.starts_with('0'))
+                && key != "-0";
+            match key.parse::<i64>() {
+                Ok(n) if canonical => PhpKey::Int(n),
+                _ => PhpKey::Str(key.to_owned()),
             }
         };
-        if password.is_empty() && user.as_deref().is_none_or(str::is_empty) {
-            t.problems.push(TargetProblem::EmptyPassword);
+        if let PhpKey::Int(n) = key {
+            self.next = self.next.max(n.saturating_add(1));
         }
-        t.auth = Some(Auth::new(user, password.as_bytes()));
-        return Some(password);
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => *v = value,
+            None => self.entries.push((key, value)),
+        }
     }
-    None
+
+    /// The value under the string key `name`, else under the integer `index`.
+    fn get(&self, name: &str, index: i64) -> Option<String> {
+        let find = |want: &PhpKey| self.entries.iter().find(|(k, _)| k == want).map(|(_, v)| v.clone());
+        find(&PhpKey::Str(name.to_owned())).or_else(|| find(&PhpKey::Int(index)))
+    }
 }
 
 /// The name PHP's query parser (`php_register_variable_ex`) registers for `key`: blanks and
@@ -916,6 +978,34 @@ mod tests {
                 assert_eq!(list[0].unknown_params, [name], "{sp:?}");
                 assert_eq!(list[0].auth, None, "{sp:?}");
             }
+        }
+    }
+
+    /// The array PHP builds of several `auth` parts and what phpredis takes from it (asked
+    /// live in phpredis_live_model.rs): (user, password), or no AUTH at all.
+    #[test]
+    fn several_auth_parts_are_read_as_phpredis_reads_them() {
+        let creds = |q: &str| {
+            let sp = format!("tcp://h?{q}");
+            let t = parse_save_path("redis", &sp).remove(0);
+            let password = passwords_in_save_path("redis", &sp).remove(0);
+            t.auth.map(|a| (a.user, password.unwrap_or_default()))
+        };
+        let some = |u: Option<&str>, p: &str| Some((u.map(str::to_owned), p.to_owned()));
+        assert_eq!(creds("auth[pass]=A&auth[pass]=B"), some(None, "B"));
+        assert_eq!(creds("auth[pass]=A&auth[]=B"), some(Some("B"), "A"));
+        assert_eq!(creds("auth=A&auth[pass]=B"), some(None, "B"));
+        assert_eq!(creds("auth[]=A&auth=B"), some(None, "B"));
+        assert_eq!(creds("auth[]=A&auth[pass]=B"), some(Some("A"), "B"));
+        assert_eq!(creds("auth[1]=P&auth[0]=U"), some(Some("U"), "P"));
+        assert_eq!(creds("auth[0]=A&auth[0]=B&auth[1]=P"), some(Some("B"), "P"));
+        assert_eq!(creds("auth[x]=A&auth[pass]=B"), some(None, "B"));
+        assert_eq!(creds("auth[user]=U&auth[pass][x]=P"), some(Some("U"), "Array"));
+        assert_eq!(creds("auth[01]=U&auth[1]=P"), some(None, "P"));
+        for q in
+            ["auth[]=A&auth[]=B&auth[]=C", "auth[user]=U", "auth[5]=A&auth[]=B", "auth[1]=A", "auth[user]=U&auth[x]=B"]
+        {
+            assert_eq!(creds(q), None, "{q}");
         }
     }
 
