@@ -227,7 +227,8 @@ fn module_config_holds_a_secret(lower: &str) -> bool {
 /// or `auth` in it, as in the directives whose values redis-server hides (`requirepass`,
 /// `masterauth`, `tls-key-file-pass`, sentinel's `auth-pass`), a word of its own (between
 /// non-alphanumerics or the name's ends) that starts with `token` or `cred` (`auth_token`,
-/// `creds`) or ends in `token`/`tokens` (`apitoken`, `bearertoken`), or a key word
+/// `creds`) or ends in `token`/`tokens` (`apitoken`, `bearertoken`) or `pw` (`masterpw`,
+/// `pw`), or a key word
 /// ([`is_a_key_word_any_case`]: `api-key`, `apikey`, `signingkey`). Not `key` inside any other
 /// word: `Valkey`, `monkey`, `hotkey`, `turnkey`, `keyspace`, `keyfile`, `keys` hold none (a
 /// comment's prose was masked for them). Lowercased input.
@@ -237,6 +238,7 @@ pub fn redis_name_holds_a_secret(lower: &str) -> bool {
         || lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
             w.starts_with("token")
                 || w.starts_with("cred")
+                || w.ends_with("pw")
                 || w.ends_with("token")
                 || w.ends_with("tokens")
                 || is_a_key_word_any_case(w.as_bytes())
@@ -993,7 +995,9 @@ pub fn ini_key_is_secret(key: &str) -> bool {
         None => (key.trim_end().as_bytes(), false),
     };
     let ends = |w: &[u8]| k.len() >= w.len() && k[k.len() - w.len()..].eq_ignore_ascii_case(w);
-    ends(b"_pw") || (bracket && ends(b"pw")) || holds_a_secret_any_case(key)
+    // `pw` as a word of its own ends the name: `mysqli.default_pw`, `env[PW]`, `ldap.pw`.
+    let pw_word = ends(b"pw") && (k.len() == 2 || !k[k.len() - 3].is_ascii_alphanumeric());
+    pw_word || (bracket && ends(b"pw")) || holds_a_secret_any_case(key)
 }
 
 /// env.php keys whose values are secrets (Magento: `password` of db and Redis, the crypt
@@ -2344,6 +2348,24 @@ mod tests {
         let text = b"networkname s\n  PSK  not a secret word ; comment\npskx no\npsk x#y\n";
         let got: Vec<&[u8]> = peervpn_secret_ranges(text).into_iter().map(|r| &text[r]).collect();
         assert_eq!(got, [&b"not a secret word"[..], b"x"]);
+    }
+
+    /// `pw` as a word of its own ending a name is a credential, as the `_pw` suffix is: a
+    /// pool's `env[PW]`, an ini `PW`, redis.conf's unknown `masterpw` (redis-server refuses it).
+    #[test]
+    fn pw_as_a_word_of_its_own_names_a_credential() {
+        for key in ["env[PW]", "PW", "pw", "ldap.pw", "env[DB_PW]", "mysqli.default_pw", "env[DBPW]"] {
+            assert!(ini_key_is_secret(key), "{key}");
+            assert_eq!(plain::ini_key(key), ini_key_is_secret(key), "{key}");
+        }
+        for key in ["env[PWD_DIR]", "pwmode", "env[UPWARD]"] {
+            assert_eq!(plain::ini_key(key), ini_key_is_secret(key), "{key}");
+        }
+        assert!(!ini_key_is_secret("pwmode") && !ini_key_is_secret("xdebug.upw"));
+        for name in ["masterpw", "pw", "admin-pw"] {
+            assert!(redis_name_holds_a_secret(name) && plain::redis_unknown(name), "{name}");
+        }
+        assert!(!redis_name_holds_a_secret("pwmode") && !plain::redis_unknown("pwmode"));
     }
 
     /// A query key that names a credential with a blank, tab, comma, `:`, `+` or `%3D` where

@@ -52,7 +52,7 @@ pub fn setting(lower: &str) -> bool {
 }
 
 /// What [`super::redis_name_holds_a_secret`] decides: `token` and `cred` as a word's start,
-/// `token` as its end, `key` as a [`key_word`].
+/// `token` and `pw` as its end, `key` as a [`key_word`].
 pub fn redis_unknown(lower: &str) -> bool {
     let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).collect();
     password(lower)
@@ -60,7 +60,7 @@ pub fn redis_unknown(lower: &str) -> bool {
         || words.iter().any(|w| {
             key_word(w)
                 || ["token", "cred"].iter().any(|p| w.starts_with(p))
-                || ["token", "tokens"].iter().any(|p| w.ends_with(p))
+                || ["token", "tokens", "pw"].iter().any(|p| w.ends_with(p))
         })
 }
 
@@ -69,7 +69,8 @@ pub fn ini_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     let k_end = k.trim_end();
     let (named, bracket) = k_end.strip_suffix(']').map_or((k_end, false), |inner| (inner.trim_end(), true));
-    k.contains("passwd") || named.ends_with("_pw") || (bracket && named.ends_with("pw")) || setting(&k)
+    let pw_word = named.strip_suffix("pw").is_some_and(|before| !before.ends_with(|c: char| c.is_ascii_alphanumeric()));
+    k.contains("passwd") || pw_word || (bracket && named.ends_with("pw")) || setting(&k)
 }
 
 /// [`super::redis_secret_args`]' unknown-name branch with the did-you-mean over the whole table.
