@@ -879,3 +879,64 @@ fn a_php_ini_php_stops_reading_is_not_migrated() {
         }
     }
 }
+
+/// An Apache vhost whose `php_value` lines put sessions on files: migrate writes mod_php's
+/// own lines there (`php_value NAME VALUE`, `php_admin_value` next to an admin line, in the
+/// neighbours' indent), a save path set by `php_admin_flag` (which makes any value on or off)
+/// becomes a `php_admin_value` line, the save path php.ini sets for the server is left to it,
+/// httpd takes the result (`apache2 -t`, asked live) and a second run changes nothing.
+#[test]
+fn an_apache_vhost_gets_php_value_lines_httpd_takes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let tree = tmp.path().join("tree");
+    copy_tree(&common::fixtures().join("rules/SL106/trigger-apache-vhost-over-php-ini"), &tree);
+    let admin = tree.join("etc/apache2/sites-enabled/admin.conf");
+    std::fs::write(
+        &admin,
+        "<VirtualHost 127.0.0.1:81>\n\tServerName admin.example\n\tphp_admin_value session.save_handler files\n\tphp_admin_flag session.save_path on\n</VirtualHost>\n",
+    )
+    .expect("write");
+    let ini = tree.join("etc/php/8.2/apache2/php.ini");
+    let ini_before = std::fs::read(&ini).expect("read");
+    let applied = migrate(tmp.path(), &["--apply", "--redis", "tcp://127.0.0.1:6379", "tree"]);
+    assert!(applied.status.success(), "{}{}", text(&applied.stdout), text(&applied.stderr));
+    let shop = std::fs::read_to_string(tree.join("etc/apache2/sites-enabled/shop.conf")).expect("read");
+    let admin_after = std::fs::read_to_string(&admin).expect("read");
+    for line in ["    php_value session.save_handler redis\n", "    php_value redis.session.locking_enabled 1\n"] {
+        assert!(shop.contains(line), "{line:?} in:\n{shop}");
+    }
+    assert!(shop.contains("    php_value session.save_path \"tcp://127.0.0.1:6379?auth="), "{shop}");
+    assert!(admin_after.contains("\tphp_admin_value session.save_path \"tcp://127.0.0.1:6379?auth="), "{admin_after}");
+    assert!(admin_after.contains("\tphp_admin_value redis.session.lock_retries 100\n"), "{admin_after}");
+    assert!(!admin_after.contains("php_admin_flag") && !shop.contains(" = "), "{shop}{admin_after}");
+    assert_eq!(std::fs::read(&ini).expect("read"), ini_before, "php.ini serves the server's own sessions");
+    let live = tempfile::tempdir().expect("tmp");
+    let body =
+        format!("Include {}\nInclude {}", tree.join("etc/apache2/sites-enabled/shop.conf").display(), admin.display());
+    if let Some((ok, log)) = common::apache_syntax(live.path(), &body) {
+        assert!(ok, "apache2 -t on the migrated vhosts:\n{log}\n{shop}{admin_after}");
+    }
+    let after = snapshot(&tree);
+    let again = migrate(tmp.path(), &["--apply", "--redis", "tcp://127.0.0.1:6379", "tree"]);
+    assert!(again.status.success(), "{}{}", text(&again.stdout), text(&again.stderr));
+    assert_eq!(snapshot(&tree), after, "a second --apply changed something");
+}
+
+/// A vhost httpd refuses (a `php_value` of three words: SL001) is not edited: httpd would
+/// not start with it before or after, as a php.ini PHP stops reading is not.
+#[test]
+fn an_apache_file_httpd_refuses_is_not_migrated() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let tree = tmp.path().join("tree");
+    copy_tree(&common::fixtures().join("rules/SL106/trigger-apache-vhost-over-php-ini"), &tree);
+    let shop = tree.join("etc/apache2/sites-enabled/shop.conf");
+    let text_before = std::fs::read_to_string(&shop)
+        .expect("read")
+        .replace("</VirtualHost>", "    php_value session.name a b\n</VirtualHost>");
+    std::fs::write(&shop, &text_before).expect("write");
+    let before = snapshot(&tree);
+    let out = migrate(tmp.path(), &["--apply", "--redis", "tcp://127.0.0.1:6379", "tree"]);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("shop.conf:5: httpd refuses this file"), "{}", text(&out.stderr));
+    assert_eq!(snapshot(&tree), before);
+}

@@ -10,6 +10,7 @@ use super::edits::{EditSet, Text};
 use super::style::IniLineStyle;
 use super::{services, MigrateError, Plan, Request};
 use crate::model::{EffectiveValue, EndpointOwner, Location, Model, PhpSetup, SessionEndpoint};
+use crate::span::Span;
 use crate::syntax::ini::encode;
 
 /// phpredis locking as SL107 asks for it: on, locks expire after 30 s, a request waits up to
@@ -88,7 +89,12 @@ fn line_bounds(src: &[u8], at: usize) -> (usize, usize) {
 
 /// The ini entry that `at` (a setting's `set_at`) designates, and its line style.
 fn style_at(model: &Model, at: Location) -> Option<IniLineStyle> {
-    let doc = model.file(at.file).tree.ini()?;
+    let file = model.file(at.file);
+    if file.role == crate::discover::Role::ApacheConf {
+        // httpd reads no `key = value`: mod_php's lines are `php_value key value`.
+        return Some(IniLineStyle::apache(&file.source.bytes, at.span.start));
+    }
+    let doc = file.tree.ini()?;
     let (_, entry) = doc
         .entries()
         .find(|(n, _)| n.span.start <= at.span.start && at.span.start < n.span.end.max(n.span.start + 1))?;
@@ -194,6 +200,26 @@ fn misread_file(model: &Model, ep: &SessionEndpoint, setup: Option<&PhpSetup>) -
         _ => None,
     };
     let files = setup.into_iter().flat_map(|s| s.php_ini.iter().chain(&s.scan_files)).copied().chain(pool);
+    // mod_php's lines: httpd refuses a whole config (start and reload) for one line it does
+    // not take, so every Apache file of the tree counts.
+    let apache = setup
+        .and_then(|s| s.layer.as_ref())
+        .filter(|l| l.kind == crate::model::php::LayerKind::Apache)
+        .map(|l| crate::model::apache_tree_dir(model.path(l.file)));
+    if let Some(dir) = apache {
+        let tree = model.files.iter().filter(|f| {
+            f.role == crate::discover::Role::ApacheConf && crate::model::apache_tree_dir(&f.source.path) == dir
+        });
+        for f in tree {
+            if let Some(e) = f.syntax_errors.iter().min_by_key(|e| e.span.start) {
+                let line = f.source.line_of(e.span.start);
+                return Err(MigrateError::Misread(format!(
+                    "{}:{line}: httpd refuses this file as written at this line (SL001: `sesslint check` says how), so it starts or reloads with none of it; fix that line first: sesslint does not edit such a file",
+                    crate::source::display_path(&f.source.path)
+                )));
+            }
+        }
+    }
     for id in files {
         let f = model.file(id);
         let first = f.syntax_errors.iter().chain(&f.syntax_warnings).min_by_key(|e| e.span.start);
@@ -253,9 +279,29 @@ pub fn plan(
             EndpointOwner::Magento(_) => None,
         }
     };
+    // The line a setting is written on: the one that decides it for this owner, unless that
+    // is the base's line under an Apache context (php.ini, the server-wide lines), which
+    // serves the base and every other context too: the context then gets a line of its own.
+    let own_line_of = |ep: &SessionEndpoint, setup: Option<&PhpSetup>, key: &str| -> Option<EffectiveValue> {
+        let v = effective(ep, key)?;
+        let layer = setup.and_then(|s| s.layer.as_ref()).filter(|l| l.kind == crate::model::php::LayerKind::Apache);
+        let in_apache = |p: &std::path::Path| {
+            model.file_id(p).is_some_and(|f| model.file(f).role == crate::discover::Role::ApacheConf)
+        };
+        match layer {
+            Some(l)
+                if l.base.is_some()
+                    && !l.decides.contains(key)
+                    && anchor(model, ep, setup).is_ok_and(|a| in_apache(&a.path)) =>
+            {
+                None
+            }
+            _ => Some(v),
+        }
+    };
     let mut places: BTreeMap<(PathBuf, usize), Vec<usize>> = BTreeMap::new();
     for (n, (ep, setup, _)) in todo.iter().enumerate() {
-        let place = match effective(ep, "session.save_path").and_then(|v| v.value_at()) {
+        let place = match own_line_of(ep, *setup, "session.save_path").and_then(|v| v.value_at()) {
             Some(at) => (model.path(at.file).to_path_buf(), at.span.start),
             None => {
                 let a = anchor(model, ep, *setup)?;
@@ -365,8 +411,21 @@ pub fn plan(
                 edits.insert(&a.path, a.at, key, line)?;
                 continue;
             }
-            match current.as_ref().and_then(|c| c.value_at()) {
-                Some(at) => edits.replace(model.path(at.file), at.span, text)?,
+            match own_line_of(ep, *setup, key).as_ref().and_then(|c| c.value_at()) {
+                Some(at) => match current.as_ref().and_then(|c| apache_flag_line(model, c)) {
+                    // `php_flag` makes any value on or off ("0" for a save path): the line
+                    // becomes `php_value` (admin stays admin) with the value.
+                    Some((name, directive)) => {
+                        let src = &model.file(at.file).source.bytes;
+                        let mut line = Text::plain(format!(
+                            "{directive}{}",
+                            String::from_utf8_lossy(&src[name.end..at.span.start])
+                        ));
+                        line.append(&text);
+                        edits.replace(model.path(at.file), Span::new(name.start, at.span.end), line)?;
+                    }
+                    None => edits.replace(model.path(at.file), at.span, text)?,
+                },
                 None => {
                     let mut line = Text::plain(if first_insert { anchor.lead.clone() } else { String::new() });
                     line.append(&anchor.style.line(key, &text));
@@ -404,6 +463,29 @@ pub fn plan(
         }
     }
     Ok(())
+}
+
+/// For a value set on an Apache `php_flag`/`php_admin_flag` line: the directive name's span
+/// and the `php_value`/`php_admin_value` that replaces it.
+fn apache_flag_line(model: &Model, v: &EffectiveValue) -> Option<(Span, &'static str)> {
+    let at = v.set_at?;
+    let file = model.file(at.file);
+    if file.role != crate::discover::Role::ApacheConf {
+        return None;
+    }
+    let src = &file.source.bytes;
+    let from = at.span.start.min(src.len());
+    let start = from + src[from..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let len = src[start..].iter().take_while(|b| !b.is_ascii_whitespace()).count();
+    let name = &src[start..start + len];
+    let directive = if name.eq_ignore_ascii_case(b"php_flag") {
+        "php_value"
+    } else if name.eq_ignore_ascii_case(b"php_admin_flag") {
+        "php_admin_value"
+    } else {
+        return None;
+    };
+    Some((Span::new(start, start + len), directive))
 }
 
 /// The pool `ep` belongs to, if it is a pool's.

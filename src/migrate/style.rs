@@ -82,6 +82,30 @@ impl IniLineStyle {
         IniLineStyle { open: "php_value[".into(), close: "]".into(), ..base }
     }
 
+    /// An Apache `php_value key value` line in the layout of the directive that starts at or
+    /// before `at` in `src` (its indent and line end); `php_admin_value` when that one is
+    /// `php_admin_value` or `php_admin_flag`, as mod_php's admin lines are the system's.
+    pub fn apache(src: &[u8], at: usize) -> IniLineStyle {
+        let at = at.min(src.len());
+        let line_start = src[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let indent_len = src[line_start..].iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+        let indent = String::from_utf8_lossy(&src[line_start..line_start + indent_len]).into_owned();
+        let name = &src[line_start + indent_len..];
+        let admin = name.len() >= 9 && name[..9].eq_ignore_ascii_case(b"php_admin");
+        let line_end = src[line_start..].iter().position(|&b| b == b'\n').map(|i| line_start + i);
+        let eol = match line_end {
+            Some(e) if e > 0 && src[e - 1] == b'\r' => "\r\n",
+            _ => "\n",
+        };
+        IniLineStyle {
+            indent,
+            open: if admin { "php_admin_value " } else { "php_value " }.into(),
+            assign: " ".into(),
+            close: String::new(),
+            eol: eol.into(),
+        }
+    }
+
     /// One line setting `key` to the already encoded `value`, with its line end.
     pub fn line(&self, key: &str, value: &Text) -> Text {
         let mut t = Text::plain(format!("{}{}{key}{}{}", self.indent, self.open, self.close, self.assign));

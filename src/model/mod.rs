@@ -4,6 +4,7 @@
 //! Built once from a [`Discovery`](crate::discover::Discovery); rules only read it.
 
 mod build;
+pub(crate) use build::apache_tree_dir;
 #[cfg(fuzzing)]
 pub(crate) use build::secret_passes_disagree;
 pub mod credentials;

@@ -30,7 +30,7 @@ struct Entry {
 }
 
 /// The directory of an Apache tree: the `httpd`/`apache2` ancestor of a file.
-fn tree_dir(path: &Path) -> PathBuf {
+pub(crate) fn tree_dir(path: &Path) -> PathBuf {
     path.ancestors()
         .find(|a| a.file_name().and_then(|n| n.to_str()).is_some_and(|n| n == "httpd" || n == "apache2"))
         .unwrap_or_else(|| path.parent().unwrap_or(Path::new("")))

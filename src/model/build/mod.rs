@@ -3,6 +3,7 @@
 //! tunnels, session endpoints, and the links between them.
 
 mod apache_layers;
+pub(crate) use apache_layers::tree_dir as apache_tree_dir;
 mod budget;
 mod endpoints;
 mod fpm_includes;
