@@ -940,3 +940,153 @@ fn an_apache_file_httpd_refuses_is_not_migrated() {
     assert!(text(&out.stderr).contains("shop.conf:5: httpd refuses this file"), "{}", text(&out.stderr));
     assert_eq!(snapshot(&tree), before);
 }
+
+/// A redis.conf with `aclfile`, as sesslint reads it (`/etc/redis/users.acl` below the tree)
+/// and the path redis-server is given for it (`--aclfile`, which wins over the file's line).
+fn aclfile_tree(tmp: &Path, acl: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let etc = tmp.join("tree/etc");
+    std::fs::create_dir_all(etc.join("redis")).expect("mkdir");
+    let conf = etc.join("redis/redis.conf");
+    std::fs::write(
+        &conf,
+        "bind 127.0.0.1 -::1\nprotected-mode yes\naclfile /etc/redis/users.acl\nsave \"\"\nappendonly no\n",
+    )
+    .expect("write redis.conf");
+    let users = etc.join("redis/users.acl");
+    std::fs::write(&users, acl).expect("write users.acl");
+    (etc, conf, users)
+}
+
+/// With `aclfile`, redis-server takes its users from that file alone: a `user` line in
+/// redis.conf makes it exit, and requirepass is ignored (asked live here). --harden-redis
+/// writes the user, or the default user's password, into the ACL file; the real redis-server
+/// starts with the result and logs the user in; a second run has nothing to do.
+#[test]
+fn hardening_a_server_with_an_aclfile_writes_its_users_there() {
+    let Some(redis) = common::oracle("redis-server") else { return };
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (etc, conf, users) = aclfile_tree(tmp.path(), "user default on nopass ~* &* +@all\n");
+    let port = common::redis::free_port().to_string();
+    let run = tmp.path().join("run");
+    std::fs::create_dir(&run).expect("mkdir");
+    let acl_arg = users.to_str().expect("utf-8 path");
+    let args = |extra: &[&'static str]| -> Vec<String> {
+        let mut a = vec!["--aclfile".to_owned(), acl_arg.to_owned(), "--port".to_owned(), port.clone()];
+        a.extend(extra.iter().map(|s| (*s).to_owned()));
+        a.extend(["--logfile", "", "--supervised", "no"].map(str::to_owned));
+        a
+    };
+    let start_with = |conf: &Path, extra: &[&'static str]| {
+        let a = args(extra);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        start(&redis, conf, &etc, &run, &a)
+    };
+
+    // What the old plan wrote: a `user` line next to `aclfile`. redis-server exits.
+    let both = tmp.path().join("both.conf");
+    let conf_text = std::fs::read_to_string(&conf).expect("redis.conf");
+    std::fs::write(&both, format!("{conf_text}user sessions on >pw ~PHPREDIS_SESSION:* +@all\n")).expect("write");
+    match start_with(&both, &[]) {
+        Outcome::Refused(log) => assert!(
+            log.contains("Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid"),
+            "{log}"
+        ),
+        Outcome::Running(_) => panic!("redis-server started with a `user` line and an aclfile"),
+    }
+    // requirepass next to `aclfile` guards nothing: clients are served without a password.
+    let with_requirepass = tmp.path().join("requirepass.conf");
+    std::fs::write(&with_requirepass, format!("{conf_text}requirepass {}\n", argument(PASSWORD.as_bytes())))
+        .expect("write");
+    {
+        let Outcome::Running(_server) = start_with(&with_requirepass, &[]) else { panic!("redis-server refused") };
+        let sock = run.join("s.sock");
+        assert!(matches!(command(&sock, None, &[b"PING"]), Ok(Resp::Simple(p)) if p == "PONG"));
+        assert!(
+            matches!(command(&sock, None, &[b"AUTH", PASSWORD.as_bytes()]), Ok(Resp::Error(e)) if e.contains("without any password configured")),
+        );
+    }
+
+    // An ACL user for sessions goes into the ACL file; redis.conf is left as it is.
+    // The file has no `port` line (6379); the test's server gets a free one.
+    let url = "tcp://127.0.0.1:6379".to_owned();
+    let with_user = ["--apply", "--harden-redis", "--user", "sessions", "--redis", url.as_str(), "tree/etc"];
+    let applied = migrate(tmp.path(), &with_user);
+    assert!(applied.status.success(), "{}{}", text(&applied.stdout), text(&applied.stderr));
+    assert_eq!(std::fs::read_to_string(&conf).expect("redis.conf"), conf_text);
+    let acl = std::fs::read_to_string(&users).expect("users.acl");
+    assert!(!acl.contains("w0rd"), "the password is written as its hash: {acl}");
+    {
+        let Outcome::Running(_server) = start_with(&conf, &[]) else {
+            panic!("redis-server refused the ACL file:\n{acl}")
+        };
+        let replies = pipeline(
+            &run.join("s.sock"),
+            &[
+                &[b"AUTH", b"sessions", PASSWORD.as_bytes()],
+                &[b"SET", b"PHPREDIS_SESSION:x", b"1"],
+                &[b"SET", b"other", b"1"],
+            ],
+        )
+        .expect("talk to redis");
+        assert!(matches!(&replies[0], Resp::Simple(ok) if ok == "OK"), "{:?}", replies[0]);
+        assert!(matches!(&replies[1], Resp::Simple(ok) if ok == "OK"), "{:?}", replies[1]);
+        assert!(matches!(&replies[2], Resp::Error(e) if e.starts_with("NOPERM")), "{:?}", replies[2]);
+    }
+    let again = migrate(tmp.path(), &with_user[1..]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(!text(&again.stdout).contains("+++"), "{}", text(&again.stdout));
+
+    // Without --user the default user gets the password, in the ACL file too.
+    let default = ["--apply", "--harden-redis", "--redis", url.as_str(), "tree/etc"];
+    let applied = migrate(tmp.path(), &default);
+    assert!(applied.status.success(), "{}{}", text(&applied.stdout), text(&applied.stderr));
+    assert_eq!(std::fs::read_to_string(&conf).expect("redis.conf"), conf_text);
+    {
+        let Outcome::Running(_server) = start_with(&conf, &[]) else { panic!("redis-server refused the ACL file") };
+        let sock = run.join("s.sock");
+        assert!(matches!(command(&sock, None, &[b"PING"]), Ok(Resp::Error(e)) if e.starts_with("NOAUTH")));
+        assert!(matches!(command(&sock, Some(PASSWORD.as_bytes()), &[b"PING"]), Ok(Resp::Simple(p)) if p == "PONG"));
+        let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port.parse::<u16>().expect("port"))).expect("connect");
+        std::io::Write::write_all(&mut tcp, b"PING\r\n").expect("send");
+        let mut reply = [0u8; 64];
+        let n = std::io::Read::read(&mut tcp, &mut reply).expect("read");
+        assert!(reply[..n].starts_with(b"-NOAUTH"), "{:?}", text(&reply[..n]));
+    }
+    let again = migrate(tmp.path(), &default[1..]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(!text(&again.stdout).contains("+++"), "{}", text(&again.stdout));
+
+    // An ACL file without a `default` line gets one (the built-in user with the password).
+    std::fs::write(&users, "user ops on >ops-password ~* +@all").expect("write users.acl");
+    let applied = migrate(tmp.path(), &default);
+    assert!(applied.status.success(), "{}{}", text(&applied.stdout), text(&applied.stderr));
+    let Outcome::Running(_server) = start_with(&conf, &[]) else { panic!("redis-server refused the ACL file") };
+    let sock = run.join("s.sock");
+    assert!(matches!(command(&sock, None, &[b"PING"]), Ok(Resp::Error(e)) if e.starts_with("NOAUTH")));
+    assert!(matches!(command(&sock, Some(PASSWORD.as_bytes()), &[b"PING"]), Ok(Resp::Simple(p)) if p == "PONG"));
+}
+
+/// An aclfile outside the checked tree was not read: which users it has is not known, so
+/// --harden-redis refuses to write a user or password anywhere and names the reason.
+#[test]
+fn hardening_a_server_whose_aclfile_was_not_read_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (etc, conf, users) = aclfile_tree(tmp.path(), "user default on nopass ~* &* +@all\n");
+    std::fs::remove_file(&users).expect("rm");
+    let outside = std::fs::read_to_string(&conf).expect("conf").replace("/etc/redis/users.acl", "/srv/acl/users.acl");
+    std::fs::write(&conf, outside).expect("write");
+    let before = snapshot(&etc);
+    for user in [&["--user", "sessions"][..], &[]] {
+        let args =
+            [&["--apply", "--harden-redis", "--redis", "tcp://127.0.0.1:6379"][..], user, &["tree/etc"]].concat();
+        let out = migrate(tmp.path(), &args);
+        assert_eq!(out.status.code(), Some(1), "{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(
+            text(&out.stderr)
+                .contains("users are kept in the ACL file /srv/acl/users.acl (aclfile), which was not read"),
+            "{}",
+            text(&out.stderr)
+        );
+        assert_eq!(snapshot(&etc), before, "nothing written");
+    }
+}

@@ -1,12 +1,14 @@
 //! `--harden-redis`: the server's redis.conf gets the password (`requirepass`, or an ACL
-//! user with `--user`), `protected-mode yes`, and a bind kept to loopback plus the addresses
-//! its clients use, each optional (`-addr`) so that redis-server never refuses to start.
+//! user with `--user`; with `aclfile`, in that file), `protected-mode yes`, and a bind kept to
+//! loopback plus the addresses its clients use, each optional (`-addr`) so that redis-server
+//! never refuses to start.
 
 use std::path::Path;
 
 use super::edits::{EditSet, Text};
 use super::{services, MigrateError, Plan, Request};
-use crate::model::{Location, Model, RedisServer, ServerId};
+use crate::model::redis::DefaultUserSource;
+use crate::model::{Location, Model, RedisServer, ServerId, SyntaxTree};
 use crate::syntax::redis_conf::encode::argument;
 use crate::syntax::redis_conf::{Directive, LineKind, RedisConf};
 
@@ -76,15 +78,12 @@ pub fn plan(model: &Model, request: &Request, edits: &mut EditSet, plan: &mut Pl
                 crate::source::display_path(model.path(f))
             )));
         }
-        if let Some(acl) = &s.aclfile {
-            return Err(MigrateError::Harden(format!(
-                "{label}: users are kept in the ACL file {} (aclfile); sesslint does not edit ACL files, so add the password there",
-                crate::source::printable(acl)
-            )));
-        }
         let mut changed: Vec<String> = Vec::new();
         let password = request.password.expose().as_bytes();
         match &request.user {
+            // With `aclfile`, redis-server takes its users from that file alone: a `user`
+            // line in redis.conf makes it exit, and requirepass is ignored.
+            _ if s.aclfile.is_some() => acl_file(model, request, s, &label, edits, &mut changed, plan)?,
             None => {
                 let current = s.settings.get("requirepass").and_then(|(_, at)| directive_at(model, *at));
                 match current.and_then(|d| Some((d, d.args().first()?))) {
@@ -170,6 +169,116 @@ pub fn plan(model: &Model, request: &Request, edits: &mut EditSet, plan: &mut Pl
                 "{} (restart: redis-server reads its config only at start)",
                 services::redis(Path::new(path))
             ));
+        }
+    }
+    Ok(())
+}
+
+/// The users of a server with `aclfile` go into that file, which redis-server reads alone
+/// (redis@7.0.15:src/acl.c ACLLoadUsersAtStartup): a `user` line in redis.conf next to it makes
+/// it exit ("Configuring Redis with users defined in redis.conf and at the same setting an ACL
+/// file path is invalid"), and requirepass is ignored (`AUTH <password>` fails, clients are
+/// served without one). The ACL file splits its words on spaces, without quotes (a quoted
+/// `">pw x"` is a Syntax error), so the password is written as its `#sha256`, which any
+/// password has. An ACL file not read (outside the checked tree, missing) is refused: which
+/// users it holds, and where a line would go, is not known here.
+fn acl_file(
+    model: &Model,
+    request: &Request,
+    s: &RedisServer,
+    label: &str,
+    edits: &mut EditSet,
+    changed: &mut Vec<String>,
+    plan: &mut Plan,
+) -> Result<(), MigrateError> {
+    let named = crate::source::printable(s.aclfile.as_deref().unwrap_or_default());
+    let file = match s.acl_file {
+        Some(f) if s.users_known() => f,
+        _ => {
+            return Err(MigrateError::Harden(format!(
+                "{label}: users are kept in the ACL file {named} (aclfile), which was not read (outside the checked tree, or missing): which users it has is not known here, so sesslint writes no user or password; add them to that file yourself (redis-server ignores requirepass with an aclfile and exits on a `user` line in redis.conf), or check the tree that holds it"
+            )))
+        }
+    };
+    let path = model.path(file);
+    let shown = crate::source::display_path(path);
+    let loaded = model.file(file);
+    // A file discovered under another role is read as the ACL file it is named as.
+    let reparsed;
+    let acl = match &loaded.tree {
+        SyntaxTree::Acl(f) => f.as_ref(),
+        _ => {
+            reparsed = crate::syntax::redis_acl::parse(&loaded.source.bytes);
+            &reparsed
+        }
+    };
+    if let Some(e) = acl.misread.first().or(acl.errors.first()) {
+        let line = loaded.source.line_of(e.span.start);
+        return Err(MigrateError::Harden(format!(
+            "{shown}:{line}: redis-server does not load this ACL file as written ({}); fix it first, sesslint does not edit it",
+            e.message
+        )));
+    }
+    let text: &[u8] = &loaded.source.bytes;
+    let eol = if text.windows(2).any(|w| w == b"\r\n") { "\r\n" } else { "\n" };
+    let lead = if text.is_empty() || text.ends_with(b"\n") { "" } else { eol };
+    let digest = crate::sha256::hex_digest(request.password.expose().as_bytes());
+    let line = |name: &str, rules: &str| {
+        let mut t = Text::plain(format!("{lead}user {name} on #"));
+        t.push(&digest, true);
+        t.push(&format!(" {rules}{eol}"), false);
+        t
+    };
+    match &request.user {
+        Some(user) => match s.users.get(user) {
+            Some(u) if u.accepts_digest(&digest) => {}
+            Some(_) => {
+                return Err(MigrateError::Harden(format!(
+                "{shown}: the ACL user {} already exists with other rules; give it the password yourself (`>password`)",
+                crate::source::printable(user)
+            )))
+            }
+            None => {
+                edits.insert(path, text.len(), "user", line(user, "~PHPREDIS_SESSION:* +@all -@dangerous"))?;
+                changed.push(format!(
+                    "ACL user {} for sessions added to {shown} (keys PHPREDIS_SESSION:*)",
+                    crate::source::printable(user)
+                ));
+                if s.default_user.is_open() {
+                    plan.notes.push(format!(
+                        "{label}: the default user still needs no password (SL201); other clients may rely on it, so sesslint leaves it: once none does, give the `user default` line of {shown} a password or `off`"
+                    ));
+                }
+            }
+        },
+        None => {
+            let d = &s.default_user;
+            match d.source {
+                _ if d.auth_succeeds(request.password.expose().as_bytes()) => {}
+                DefaultUserSource::AclFile if !d.enabled => {
+                    return Err(MigrateError::Harden(format!(
+                        "{shown}: the default user is `off`, so a password alone cannot log in; give --user to add a user for sessions"
+                    )))
+                }
+                DefaultUserSource::AclFile if d.passwords > 0 => {
+                    return Err(MigrateError::Harden(format!(
+                        "{shown}: the default user already has another password, which other clients may use; give that password, or change it on every client first"
+                    )))
+                }
+                DefaultUserSource::AclFile => {
+                    // `#hash` after `nopass` clears it (acl.c ACLSetUser), as requirepass would.
+                    let Some(at) = d.at.filter(|at| at.file == file) else { return Ok(()) };
+                    let mut t = Text::plain(" #");
+                    t.push(&digest, true);
+                    edits.insert(path, at.span.end, "user default", t)?;
+                    changed.push(format!("password of the default user set in {shown}"));
+                }
+                // No `default` line: redis-server re-creates the built-in `on nopass ~* &* +@all`.
+                _ => {
+                    edits.insert(path, text.len(), "user default", line("default", "~* &* +@all"))?;
+                    changed.push(format!("default user with the password added to {shown}"));
+                }
+            }
         }
     }
     Ok(())
