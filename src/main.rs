@@ -255,7 +255,7 @@ struct ShowArgs {
     format: ParseFormat,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ParseFormat {
     Text,
     Json,
@@ -935,10 +935,7 @@ fn run_parse(format: ParseFormat, options: &ParseOptions, files: &[PathBuf]) -> 
                 }
                 // Written as it is computed: the values of a 16 MiB file are never held as text.
                 let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut out);
-                let written = match format {
-                    ParseFormat::Json => serde_json::to_writer(&mut buffered, &parsed.value),
-                    ParseFormat::Text => serde_json::to_writer_pretty(&mut buffered, &parsed.value),
-                };
+                let written = parsed.value.write_json(&mut buffered, format == ParseFormat::Text);
                 let written = written
                     .map_err(std::io::Error::from)
                     .and_then(|_| writeln!(buffered))

@@ -20,7 +20,7 @@ use crate::syntax::{FileKind, SyntaxError};
 pub struct ParseOutput {
     pub kind: FileKind,
     /// ini: `parse_ini_file($f, true)`; env.php: `include $f`; redis.conf: the directive list.
-    /// Serialise it (`serde_json::to_writer`) for the JSON `sesslint parse` prints.
+    /// [`Values::write_json`] writes the JSON `sesslint parse` prints.
     pub value: Values,
     /// Why the real program would refuse the file (or, when accepted, what it silently did).
     pub problems: Vec<Problem>,
@@ -64,6 +64,80 @@ impl Values {
     /// The values as a `serde_json::Value` (tests, small files: the whole tree in memory).
     pub fn to_json_value(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The JSON `sesslint parse` prints, written to `out` as it is computed (compact, or
+    /// indented when `pretty`), every character a terminal does not show as itself escaped
+    /// as `\uXXXX` ([`crate::source::is_unprintable`]: C0 and C1 controls, bidi controls,
+    /// line separators, zero-width and other invisible characters): a section, key, value or
+    /// file name never reorders or hides the printed line, and the JSON still decodes to the
+    /// value as the program computes it.
+    pub fn write_json<W: std::io::Write>(&self, out: W, pretty: bool) -> serde_json::Result<()> {
+        use serde::Serialize;
+        if pretty {
+            self.serialize(&mut serde_json::Serializer::with_formatter(
+                out,
+                Escaping(serde_json::ser::PrettyFormatter::new()),
+            ))
+        } else {
+            self.serialize(&mut serde_json::Serializer::with_formatter(
+                out,
+                Escaping(serde_json::ser::CompactFormatter),
+            ))
+        }
+    }
+}
+
+/// A JSON formatter (`F`'s layout) that writes the characters [`crate::source::is_unprintable`]
+/// names as `\uXXXX` escapes (a surrogate pair past U+FFFF); serde_json escapes only `"`,
+/// `\` and C0 controls itself, and writes U+202E or U+0085 as they are.
+struct Escaping<F>(F);
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for Escaping<F> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(&mut self, w: &mut W, fragment: &str) -> std::io::Result<()> {
+        // ASCII (nearly every value) has none: C0 controls reach here escaped already.
+        if fragment.is_ascii() {
+            return w.write_all(fragment.as_bytes());
+        }
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if crate::source::is_unprintable(c) {
+                w.write_all(&fragment.as_bytes()[start..i])?;
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(w, "\\u{unit:04x}")?;
+                }
+                start = i + c.len_utf8();
+            }
+        }
+        w.write_all(&fragment.as_bytes()[start..])
+    }
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
     }
 }
 
