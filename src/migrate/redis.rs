@@ -135,15 +135,9 @@ pub fn plan(model: &Model, request: &Request, edits: &mut EditSet, plan: &mut Pl
                         t.push("\" ~PHPREDIS_SESSION:* +@all -@dangerous", false);
                         t.push(eol, false);
                         edits.insert(path, at, "user", t)?;
-                        changed.push(format!(
-                            "ACL user {} for sessions added (keys PHPREDIS_SESSION:*)",
-                            crate::source::printable(user)
-                        ));
-                        if s.default_user.is_open() {
-                            plan.notes.push(format!(
-                                "{label}: the default user still needs no password (SL201); other clients may rely on it, so sesslint leaves it: once none does, add `requirepass` or `user default off`"
-                            ));
-                        }
+                        let close = "add `requirepass` or `user default off`";
+                        let open = s.default_user.is_open();
+                        session_user_added(&mut changed, &mut plan.notes, &label, user, "", open, close);
                     }
                 }
             }
@@ -240,15 +234,9 @@ fn acl_file(
             }
             None => {
                 edits.insert(path, text.len(), "user", line(user, "~PHPREDIS_SESSION:* +@all -@dangerous"))?;
-                changed.push(format!(
-                    "ACL user {} for sessions added to {shown} (keys PHPREDIS_SESSION:*)",
-                    crate::source::printable(user)
-                ));
-                if s.default_user.is_open() {
-                    plan.notes.push(format!(
-                        "{label}: the default user still needs no password (SL201); other clients may rely on it, so sesslint leaves it: once none does, give the `user default` line of {shown} a password or `off`"
-                    ));
-                }
+                let close = format!("give the `user default` line of {shown} a password or `off`");
+                let open = s.default_user.is_open();
+                session_user_added(changed, &mut plan.notes, label, user, &format!(" to {shown}"), open, &close);
             }
         },
         None => {
@@ -336,4 +324,27 @@ fn bind(
     }
     changed.push(format!("bind {new} (was every interface)"));
     Ok(())
+}
+
+/// What a plan says of the sessions' ACL user it adds (`added_to`: where, as ` to FILE`, or
+/// empty for the server's redis.conf), and, while the default user still needs no password,
+/// the note that sesslint leaves it open and how to `close` it once no client relies on it.
+fn session_user_added(
+    changed: &mut Vec<String>,
+    notes: &mut Vec<String>,
+    label: &str,
+    user: &str,
+    added_to: &str,
+    default_open: bool,
+    close: &str,
+) {
+    changed.push(format!(
+        "ACL user {} for sessions added{added_to} (keys PHPREDIS_SESSION:*)",
+        crate::source::printable(user)
+    ));
+    if default_open {
+        notes.push(format!(
+            "{label}: the default user still needs no password (SL201); other clients may rely on it, so sesslint leaves it: once none does, {close}"
+        ));
+    }
 }
