@@ -642,18 +642,47 @@ pub fn extension_name(value: &str) -> String {
     base.strip_prefix("php_").unwrap_or(base).to_owned()
 }
 
-/// The pool-related files of one php-fpm installation, in FPM's reading order.
+/// The pool-related files of one php-fpm installation and the order php-fpm reads them in.
 pub struct FpmTree<'a> {
-    /// php-fpm.conf first, then the files its `include=` lines pull in, in order.
+    /// php-fpm.conf first (when there is one), then the files its `include=` lines pull in.
     pub files: Vec<IniFile<'a>>,
+    /// php-fpm's reading, stretch by stretch ([`FpmRead`]): php-fpm.conf up to an
+    /// `include=` line, the files it reads, the rest of php-fpm.conf. The section php-fpm is
+    /// in (its static `current_wp` in fpm_conf.c) is carried from one stretch to the next,
+    /// across files: a file's lines above its first header are read in the section the file
+    /// before it left open, php-fpm.conf's first lines in `[global]`.
+    pub reading: Vec<FpmRead>,
     pub setup: Option<usize>,
 }
 
-/// Pools and their overrides from FPM's files (already in FPM's reading order). `ini` is
+/// One stretch of php-fpm's reading of its files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FpmRead {
+    /// The nodes `nodes` of `FpmTree::files[file]`, in order.
+    Nodes { file: usize, nodes: std::ops::Range<usize> },
+    /// php-fpm reads what sesslint does not see here (an `include=` whose files it does not
+    /// know, or a file no php-fpm.conf in the tree is known to include): the section the
+    /// lines after it are read in is not known until the next header. `why` ends "…: the
+    /// section php-fpm reads this line in is not known (why)".
+    Unknown { why: &'static str },
+}
+
+/// The section php-fpm is in while it reads ([`FpmTree::reading`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Current {
+    Global,
+    /// The pool of that index in the pools built so far.
+    Pool(usize),
+    /// Not known ([`FpmRead::Unknown`]).
+    Unknown(&'static str),
+}
+
+/// Pools and their overrides from FPM's files, read in FPM's order (`tree.reading`). `ini` is
 /// the configuration php-fpm read before its own files (the values of the setup of
 /// `tree.setup`): a `${name}` in a pool file is taken from it, then from the FPM master's
 /// environment (`zend_ini_get_var`; FPM parses its files after php_module_startup, so
-/// `php-fpm8.2 -tt` shows php.ini's value there).
+/// `php-fpm8.2 -tt` shows php.ini's value there). A line read in a section sesslint does not
+/// know is set in no pool, and said once per file (a warning in `problems`).
 pub fn build_pools(
     tree: &FpmTree<'_>,
     ini: Option<&BTreeMap<String, EffectiveValue>>,
@@ -667,15 +696,28 @@ pub fn build_pools(
     // Collected lines per pool: (key, value, admin, line, value span, env names), in file order.
     #[allow(clippy::type_complexity)]
     let mut lines: Vec<Vec<(String, String, bool, Location, Span, Option<String>)>> = Vec::new();
-    for f in &tree.files {
+    // php-fpm.conf's first lines are read in [global] (`current_wp` starts NULL).
+    let mut current = Current::Global;
+    // The files whose lines read in an unknown section were said already.
+    let mut unknown_said: Vec<FileId> = Vec::new();
+    for read in &tree.reading {
+        let (f, nodes) = match read {
+            FpmRead::Nodes { file, nodes } => match tree.files.get(*file) {
+                Some(f) => (f, f.doc.nodes.get(nodes.clone()).unwrap_or(&[])),
+                None => continue,
+            },
+            FpmRead::Unknown { why } => {
+                current = Current::Unknown(why);
+                continue;
+            }
+        };
         let doc = f.doc;
-        let mut current: Option<usize> = None;
-        for node in &doc.nodes {
+        for node in nodes {
             match &node.kind {
                 NodeKind::Section(sec) => {
                     let name = String::from_utf8_lossy(doc.text(sec.name.span)).into_owned();
                     if name.eq_ignore_ascii_case("global") {
-                        current = None;
+                        current = Current::Global;
                         continue;
                     }
                     // Re-opening a pool (names compare case-insensitively) merges into it.
@@ -696,17 +738,37 @@ pub fn build_pools(
                             pools.len() - 1
                         }
                     };
-                    current = Some(i);
+                    current = Current::Pool(i);
                 }
+                // php-fpm's own, in any section: the reading order places what it reads.
+                NodeKind::Entry(e) if e.applied && e.offset.is_none() && doc.text(e.key) == b"include" => {}
                 NodeKind::Entry(e) if e.applied => {
                     // Borrowed: copied once, when a setting is first set.
                     let key = String::from_utf8_lossy(doc.text(e.key));
                     let at = Location { file: f.id, span: node.span };
-                    let Some(pool) = current else {
-                        if e.offset.is_some() {
-                            problems.push((f.id, IncludeProblem { span: node.span, message: "php-fpm refuses arrays in the global section (\"Array are not allowed in the global section\"); put this line below a [pool] header".into(), severity: crate::diagnostic::Severity::Error }));
+                    let pool = match current {
+                        Current::Pool(pool) => pool,
+                        Current::Global => {
+                            if e.offset.is_some() {
+                                problems.push((f.id, IncludeProblem { span: node.span, message: "php-fpm refuses arrays in the global section (\"Array are not allowed in the global section\"); put this line below a [pool] header".into(), severity: crate::diagnostic::Severity::Error }));
+                            }
+                            continue;
                         }
-                        continue;
+                        Current::Unknown(why) => {
+                            if !unknown_said.contains(&f.id) {
+                                unknown_said.push(f.id);
+                                let message = format!("php-fpm reads this line in the section left open by what it read before (a pool, or [global]); that section is not known ({why}), so the line is set in no pool sesslint checks");
+                                problems.push((
+                                    f.id,
+                                    IncludeProblem {
+                                        span: node.span,
+                                        message,
+                                        severity: crate::diagnostic::Severity::Warning,
+                                    },
+                                ));
+                            }
+                            continue;
+                        }
                     };
                     let budget = std::cell::Cell::new(MAX_EXPANSION_PER_SETUP);
                     let env = EarlierDirectives::new(ini, &budget);

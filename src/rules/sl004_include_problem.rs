@@ -9,11 +9,21 @@
 //! sesslint 0.1.0 left beside a file (`NAME.sesslint-STAMP.bak`) that a redis.conf `include`
 //! glob loads is a warning too: redis-server reads the old settings as configuration.
 //!
+//! php-fpm reads an included file's lines above its first `[section]` header in the
+//! section the file read before it left open (fpm_conf.c keeps one `current_wp` across
+//! files): `[global]` for the first file a php-fpm.conf `[global]` includes, else the last
+//! pool read. A `php_value[...]` (any `name[key]` line) read in `[global]` is an error. A
+//! line read in a section sesslint cannot know (a pool file no php-fpm.conf in the tree is
+//! known to include, or the lines after an `include=` sesslint does not follow, one in an
+//! included file) is a warning, once per file: sesslint sets it in no pool.
+//!
 //! ## Why it matters
 //! redis-server exits at startup when a plain `include` is missing (`Fatal error, can't open
 //! config file`), and it has no cycle detection: a file that includes itself crashes
 //! redis-server 7.0 with a stack overflow. php-fpm refuses to start too (`Unable to include`).
-//! A glob that matches nothing is fine for both.
+//! A glob that matches nothing is fine for both. php-fpm refuses an array in `[global]`
+//! ("Array are not allowed in the global section"); a `php_value` atop `b.conf` lands in
+//! the pool `a.conf` declared.
 //!
 //! ## Example
 //! ```text

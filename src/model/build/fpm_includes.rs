@@ -26,13 +26,6 @@ pub(super) struct FpmInclude {
     span: Span,
 }
 
-impl FpmInclude {
-    /// Where the `include=` line stands in php-fpm.conf.
-    pub(super) fn span(&self) -> Span {
-        self.span
-    }
-}
-
 /// The `include=` lines of php-fpm.conf `m`. `${VAR}` is never taken from sesslint's own
 /// environment (it is the FPM master's, unknown here; a CI job's would leak its tokens).
 /// A pattern's directory is spelled as the walk spelled the same directory (`spellings`), so
@@ -266,10 +259,13 @@ pub(super) fn read_fpm_includes(
     }
 }
 
-/// The pool files an `include=` line of php-fpm.conf `m` names, in FPM's order. Absolute
-/// patterns resolve below the root; relative ones against FPM's prefix (the parent of the
-/// directory holding php-fpm.conf, as with Docker's `include=etc/php-fpm.d/*.conf`).
-/// `includes`: its `include=` lines ([`fpm_include_patterns_of`]).
+/// The pool files each `include=` line of php-fpm.conf `m` names, in FPM's order: for each
+/// line, where it stands and the files it reads, sorted as glob(3) sorts them (by their
+/// bytes: php-fpm collates in the C locale), or `None` when the path depends on the FPM
+/// master's environment. Absolute patterns resolve below the root; relative ones against
+/// FPM's prefix (the parent of the directory holding php-fpm.conf, as with Docker's
+/// `include=etc/php-fpm.d/*.conf`). `includes`: its `include=` lines
+/// ([`fpm_include_patterns_of`]).
 pub(super) fn fpm_includes(
     model: &Model,
     m: usize,
@@ -277,7 +273,7 @@ pub(super) fn fpm_includes(
     pools: &[usize],
     pools_by_dir: &HashMap<PathBuf, Vec<usize>>,
     problems: &mut Vec<(usize, IncludeProblem)>,
-) -> Vec<usize> {
+) -> Vec<(Span, Option<Vec<usize>>)> {
     let mut out = Vec::new();
     for inc in includes {
         let Some(resolved) = &inc.resolved else {
@@ -292,6 +288,7 @@ pub(super) fn fpm_includes(
                     severity: crate::diagnostic::Severity::Warning,
                 },
             ));
+            out.push((inc.span, None));
             continue;
         };
         let pattern = resolved.to_string_lossy().into_owned();
@@ -317,7 +314,13 @@ pub(super) fn fpm_includes(
                 )
             })
             .collect();
-        matched.sort_by(|a, b| model.files[*a].source.path.cmp(&model.files[*b].source.path));
+        // glob(3) sorts whole paths with strcoll, in php-fpm's C locale their bytes: with a
+        // glob in the directory part, `8.2-x/` comes before `8.2/`, which `Path`'s
+        // component order puts after.
+        matched.sort_by(|a, b| {
+            let bytes = |f: usize| model.files[f].source.path.as_os_str().as_encoded_bytes();
+            bytes(*a).cmp(bytes(*b))
+        });
         let is_glob = inc.shown.contains(['*', '?', '[']);
         // Tested where FPM would open it (below the root); a file outside the checked tree
         // is not known to be missing.
@@ -335,7 +338,7 @@ pub(super) fn fpm_includes(
                 },
             ));
         }
-        out.extend(matched);
+        out.push((inc.span, Some(matched)));
     }
     out
 }

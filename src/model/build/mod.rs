@@ -7,6 +7,7 @@ pub(crate) use apache_layers::tree_dir as apache_tree_dir;
 mod budget;
 mod endpoints;
 mod fpm_includes;
+mod fpm_reading;
 mod php_setups;
 mod read;
 mod redis_servers;

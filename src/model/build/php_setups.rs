@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use super::fpm_includes::{fpm_include_patterns_of, fpm_includes, fpm_setup, read_fpm_includes, SetupIndex};
+use super::fpm_reading;
 use super::Parsed;
 use crate::discover::{self, Role};
-use crate::model::php::{self, FpmTree, IniFile};
+use crate::model::php::{self, FpmRead, FpmTree, IniFile};
 use crate::model::{FileId, IncludeProblem, Model};
 
 fn ini_file<'a>(model: &'a Model, parsed: &'a [Parsed], i: usize) -> Option<IniFile<'a>> {
@@ -53,7 +54,6 @@ pub(super) fn lower_php(
     }
     let pools = by_role(model, Role::FpmPool);
     let mut claimed = vec![false; model.files.len()];
-    let mut trees: Vec<(Vec<usize>, Option<usize>)> = Vec::new();
     let mut pools_by_dir: std::collections::HashMap<PathBuf, Vec<usize>> = Default::default();
     for &p in &pools {
         pools_by_dir
@@ -63,40 +63,47 @@ pub(super) fn lower_php(
     }
     let mut include_problems: Vec<(usize, IncludeProblem)> = Vec::new();
     let setups_by_dir = SetupIndex::new(&setups);
-    // php-fpm.conf files with one `include=`, where it stands and what it reads, in order.
-    let mut reading_orders: Vec<(usize, crate::span::Span, Vec<usize>)> = Vec::new();
+    // Each tree: the files php-fpm reads (model indices), its reading order over them, and
+    // its setup.
+    let mut trees: Vec<(Vec<usize>, Vec<FpmRead>, Option<usize>)> = Vec::new();
     for (&m, inc) in mains.iter().zip(&includes) {
         let dir = model.files[m].source.path.parent().unwrap_or(Path::new("")).to_path_buf();
-        let mut files = vec![m];
         // FPM reads what `include=` names, where it stands; without one we know of, the
-        // distributions' convention: pool.d/ (Debian) or php-fpm.d/ (RHEL, Alpine, Docker).
+        // distributions' convention: pool.d/ (Debian) or php-fpm.d/ (RHEL, Alpine, Docker),
+        // each file in a section sesslint does not know.
         let included = fpm_includes(model, m, inc, &pools, &pools_by_dir, &mut include_problems);
-        if let [only] = inc.as_slice() {
-            if !included.is_empty() {
-                reading_orders.push((m, only.span(), included.clone()));
-            }
-        }
-        let candidates: Vec<usize> = if included.is_empty() {
-            ["pool.d", "php-fpm.d"]
-                .iter()
-                .flat_map(|sub| pools_by_dir.get(&dir.join(sub)).into_iter().flatten().copied())
-                .collect()
-        } else {
-            included
+        let doc = |f: usize| match parsed.get(f) {
+            Some(Parsed::Ini(doc)) => Some(&**doc),
+            _ => None,
         };
-        for p in candidates {
-            if !claimed[p] {
-                claimed[p] = true;
-                files.push(p);
+        let mut reading = if included.iter().any(|(_, files)| files.as_ref().is_some_and(|f| !f.is_empty())) {
+            // A file another tree holds, or read a second time, is not read in this one.
+            claimed[m] = true;
+            fpm_reading::reading_of_main(m, &included, |f| !std::mem::replace(&mut claimed[f], true), doc)
+        } else {
+            let mut reading = fpm_reading::reading_of_main(m, &included, |_| false, doc);
+            for sub in ["pool.d", "php-fpm.d"] {
+                for &p in pools_by_dir.get(&dir.join(sub)).into_iter().flatten() {
+                    if !std::mem::replace(&mut claimed[p], true) {
+                        reading.push(FpmRead::Unknown { why: fpm_reading::NOT_INCLUDED });
+                        reading.extend(fpm_reading::reading_of_included(p, doc(p)));
+                    }
+                }
             }
+            reading
+        };
+        let files = fpm_reading::files_read(&reading);
+        if files.is_empty() {
+            reading.clear();
         }
-        trees.push((files, fpm_setup(&setups, &setups_by_dir, &dir)));
+        trees.push((files, reading, fpm_setup(&setups, &setups_by_dir, &dir)));
     }
     for (file, problem) in include_problems {
         model.files[file].include_problems.push(problem);
     }
-    carried_sections(model, parsed, &reading_orders);
-    // Pool files without a php-fpm.conf next to them (an infrastructure repo's pool.d/).
+    carried_sections(model, parsed, &trees);
+    // Pool files without a php-fpm.conf next to them (an infrastructure repo's pool.d/): what
+    // php-fpm read before each is not known.
     let mut orphans: std::collections::BTreeMap<PathBuf, Vec<usize>> = Default::default();
     for &p in &pools {
         if !claimed[p] {
@@ -107,12 +114,28 @@ pub(super) fn lower_php(
     let fpm_trees = trees.len();
     for (dir, files) in orphans {
         let fpm_dir = dir.parent().unwrap_or(&dir).to_path_buf();
-        trees.push((files, fpm_setup(&setups, &setups_by_dir, &fpm_dir)));
+        let mut reading = Vec::new();
+        for &p in &files {
+            reading.push(FpmRead::Unknown { why: fpm_reading::NOT_INCLUDED });
+            let doc = match parsed.get(p) {
+                Some(Parsed::Ini(doc)) => Some(&**doc),
+                _ => None,
+            };
+            reading.extend(fpm_reading::reading_of_included(p, doc));
+        }
+        trees.push((files, reading, fpm_setup(&setups, &setups_by_dir, &fpm_dir)));
     }
 
     // Each php-fpm tree's pools come from its own files: built over the threads, in order.
-    let built = crate::parallel::map(&trees, 4, |(files, setup)| {
-        let tree = FpmTree { files: files.iter().filter_map(|&i| ini_file(model, parsed, i)).collect(), setup: *setup };
+    let built = crate::parallel::map(&trees, 4, |(files, reading, setup)| {
+        // Files that are not ini trees are left out, and so are their stretches.
+        let files: Vec<usize> = files.iter().copied().filter(|&i| ini_file(model, parsed, i).is_some()).collect();
+        let reading = fpm_reading::renumbered(reading.clone(), &files);
+        let tree = FpmTree {
+            files: files.iter().filter_map(|&i| ini_file(model, parsed, i)).collect(),
+            reading,
+            setup: *setup,
+        };
         let mut problems = Vec::new();
         let pools = php::build_pools(&tree, setup.map(|s| &setups[s].values), &mut problems);
         (pools, problems)
@@ -234,27 +257,17 @@ pub(super) fn order_like_one_pass(model: &mut Model, kinds: &(Vec<Kind>, Vec<Kin
 }
 
 /// The php-fpm entries refused in the section php-fpm carries to a line with no header of its
-/// own above it (a pool file's first lines, php-fpm.conf's after `include=`), for each
-/// php-fpm.conf whose reading order is known (`orders`: one `include=`, where it stands,
-/// the files it reads). A file two of them include is judged in the first one's order.
-fn carried_sections(model: &mut Model, parsed: &[Parsed], orders: &[(usize, crate::span::Span, Vec<usize>)]) {
-    let mut judged = vec![false; model.files.len()];
-    for (main, include_at, included) in orders {
-        let files: Vec<usize> = std::iter::once(*main).chain(included.iter().copied()).collect();
-        if files.iter().any(|&f| judged[f]) {
-            continue;
-        }
-        let docs: Vec<&crate::syntax::ini::IniDocument> =
-            files.iter().filter_map(|&f| if let Parsed::Ini(doc) = &parsed[f] { Some(&**doc) } else { None }).collect();
-        if docs.len() != files.len() {
-            continue;
-        }
-        let found = super::unknown_names::in_fpm_reading_order(docs[0], *include_at, &docs[1..]);
-        for (&f, mut names) in files.iter().zip(found) {
-            judged[f] = true;
-            if names.is_empty() {
-                continue;
-            }
+/// own above it (a pool file's first lines, a file's lines after `include=`), for each
+/// php-fpm tree (`trees`: its files and php-fpm's reading of them).
+fn carried_sections(model: &mut Model, parsed: &[Parsed], trees: &[(Vec<usize>, Vec<FpmRead>, Option<usize>)]) {
+    for (files, reading, _) in trees {
+        let doc = |f: usize| match parsed.get(f) {
+            Some(Parsed::Ini(doc)) => Some(&**doc),
+            _ => None,
+        };
+        let mains: Vec<usize> = files.iter().copied().filter(|&f| model.files[f].role == Role::FpmMain).collect();
+        let found = super::unknown_names::in_fpm_reading_order(reading, |f| mains.contains(&f), doc);
+        for (f, mut names) in found {
             let file = &model.files[f];
             let secrets = file.secrets().to_vec();
             super::unknown_names::hide_secrets(&mut names, &secrets, &file.source.bytes);

@@ -3,6 +3,8 @@
 //! php-fpm entries php-fpm refuses (with its tables); each with a did-you-mean. SL003
 //! reports them.
 
+use super::fpm_reading;
+use crate::model::php::FpmRead;
 use crate::model::{FpmSection, UnknownDirective, UnknownTo};
 use crate::span::Span;
 use crate::suggest::did_you_mean;
@@ -158,65 +160,60 @@ pub(super) fn in_fpm(doc: &IniDocument, main: bool) -> Vec<UnknownDirective> {
     out
 }
 
-/// The lines [`in_fpm`] judged in either section, judged in the one php-fpm reads them in,
-/// now that its reading order is known: php-fpm.conf (`main`) up to its one `include=` line
-/// (the entry at `include_at`), the files that line includes in order (`included`), then the
-/// rest of php-fpm.conf. What is found: names that section does not know and the other
-/// does (those neither knows are found already), for `main`, then for each included file.
-/// Nothing when an included file includes more (its lines are read in between).
-pub(super) fn in_fpm_reading_order(
-    main: &IniDocument,
-    include_at: Span,
-    included: &[&IniDocument],
-) -> Vec<Vec<UnknownDirective>> {
-    let mut out = vec![Vec::new(); included.len() + 1];
-    let plain_include =
-        |doc: &IniDocument, e: &crate::syntax::ini::Entry| e.offset.is_none() && doc.text(e.key) == b"include";
-    if included.iter().any(|d| d.entries().any(|(_, e)| e.applied && plain_include(d, e))) {
-        return out;
-    }
-    let header = |doc: &IniDocument, sec: &crate::syntax::ini::Section| {
-        let name = doc.text(sec.name.span);
-        if name.eq_ignore_ascii_case(b"global") {
-            FpmSection::CarriedGlobal
-        } else {
-            FpmSection::CarriedPool(crate::source::printable(&String::from_utf8_lossy(name)).into_owned())
-        }
-    };
-    let mut section = FpmSection::CarriedGlobal;
-    // Whether php-fpm.conf's lines are past its `include=` and before the next header.
-    let mut carried = false;
-    for node in &main.nodes {
-        match &node.kind {
-            NodeKind::Section(sec) => {
-                section = header(main, sec);
-                carried = false;
+/// The lines [`in_fpm`] judged in either section (a pool file's lines above its first
+/// header, a file's lines after an `include=` and before the next header), judged in the one
+/// php-fpm reads them in, now that its reading order is known (`reading`, over files whose
+/// trees `doc` gives; `is_main(f)`: file `f` is a php-fpm.conf, whose first lines
+/// [`in_fpm`] judged in `[global]`). What is found, by file: names that section does not know
+/// and the other does (those neither knows are found already). A line read in a section
+/// sesslint does not know ([`FpmRead::Unknown`]) is not judged again.
+pub(super) fn in_fpm_reading_order<'a>(
+    reading: &[FpmRead],
+    is_main: impl Fn(usize) -> bool,
+    doc: impl Fn(usize) -> Option<&'a IniDocument>,
+) -> Vec<(usize, Vec<UnknownDirective>)> {
+    let mut out: Vec<(usize, Vec<UnknownDirective>)> = Vec::new();
+    // php-fpm.conf's first lines are read in [global]; `None`: a section not known.
+    let mut section = Some(FpmSection::CarriedGlobal);
+    // The files whose lines are, at this point, below no header of their own since the
+    // file's top (a pool file) or its last `include=`.
+    let mut carried: std::collections::HashSet<usize> = Default::default();
+    let mut started: std::collections::HashSet<usize> = Default::default();
+    for read in reading {
+        let (f, nodes) = match read {
+            FpmRead::Nodes { file, nodes } => (*file, nodes.clone()),
+            FpmRead::Unknown { .. } => {
+                section = None;
+                continue;
             }
-            NodeKind::Entry(e)
-                if e.applied
-                    && plain_include(main, e)
-                    && node.span.start <= include_at.start
-                    && include_at.start < node.span.end =>
-            {
-                for (k, doc) in included.iter().enumerate() {
-                    let mut own_header = false;
-                    for n in &doc.nodes {
-                        match &n.kind {
-                            NodeKind::Section(sec) => {
-                                section = header(doc, sec);
-                                own_header = true;
-                            }
-                            NodeKind::Entry(e) if e.applied && !own_header => {
-                                out[k + 1].extend(carried_unknown(doc, e, &section));
-                            }
-                            _ => {}
-                        }
+        };
+        let Some(d) = doc(f) else { continue };
+        if started.insert(f) && !is_main(f) {
+            carried.insert(f);
+        }
+        for node in d.nodes.get(nodes).unwrap_or(&[]) {
+            match &node.kind {
+                NodeKind::Section(sec) => {
+                    let name = d.text(sec.name.span);
+                    section = Some(if name.eq_ignore_ascii_case(b"global") {
+                        FpmSection::CarriedGlobal
+                    } else {
+                        FpmSection::CarriedPool(crate::source::printable(&String::from_utf8_lossy(name)).into_owned())
+                    });
+                    carried.remove(&f);
+                }
+                NodeKind::Entry(e) if fpm_reading::is_include(d, e) => {
+                    carried.insert(f);
+                }
+                NodeKind::Entry(e) if e.applied && carried.contains(&f) => {
+                    let Some(found) = section.as_ref().and_then(|s| carried_unknown(d, e, s)) else { continue };
+                    match out.iter_mut().find(|(g, _)| *g == f) {
+                        Some((_, names)) => names.push(found),
+                        None => out.push((f, vec![found])),
                     }
                 }
-                carried = true;
+                _ => {}
             }
-            NodeKind::Entry(e) if e.applied && carried => out[0].extend(carried_unknown(main, e, &section)),
-            _ => {}
         }
     }
     out
