@@ -9,6 +9,9 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{BuildOptions, Model, Overlay};
 use crate::rules;
 
+mod silenced;
+pub use silenced::{silenced_refusals, REFUSALS};
+
 pub fn run(model: &Model, config: &Config) -> Vec<Diagnostic> {
     run_lines(model, config, true)
 }

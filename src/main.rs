@@ -739,12 +739,31 @@ fn run_check(args: &CheckArgs) -> ExitCode {
             eprintln!("sesslint: config {}", sesslint::display_path(p));
         }
     }
+    say_silenced_refusals(&config, &model);
     let code = report_findings(args, &config, &model, &diagnostics);
     // The process ends here: freeing a fleet's model (millions of small allocations, a
     // tenth of a second) would only delay the exit. Everything is written by now.
     std::mem::forget(model);
     std::mem::forget(diagnostics);
     code
+}
+
+/// A `sesslint.toml` (the checked repository's own, perhaps) that keeps files not read as
+/// the programs read them from failing the run says so on stderr, once: a broken tree never
+/// passes without a word (`check::silenced_refusals`).
+fn say_silenced_refusals(config: &Config, model: &sesslint::model::Model) {
+    let (Some(path), silenced) = (&config.path, sesslint::check::silenced_refusals(model, config)) else { return };
+    if silenced.is_empty() {
+        return;
+    }
+    let total: usize = silenced.iter().map(|s| s.1).sum();
+    let list: Vec<String> = silenced.iter().map(|(code, n)| format!("{n} {code} {}", code.name())).collect();
+    eprintln!(
+        "sesslint: note: {} keeps {total} finding{} from failing this run that fail it with the default settings ({}): lines PHP, php-fpm or redis-server refuse, or files sesslint did not read",
+        sesslint::display_path(path),
+        if total == 1 { "" } else { "s" },
+        list.join(", ")
+    );
 }
 
 /// When only files are named (a pre-commit run), one note on stderr for each that the

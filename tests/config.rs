@@ -479,3 +479,69 @@ fn a_suppression_of_a_rule_the_run_leaves_out_is_not_unused() {
     let list = json.as_array().expect("array");
     assert!(list.iter().any(|d| d["code"] == "SL006" && d["severity"] == "error"), "{list:?}");
 }
+
+/// A checked repository's own `sesslint.toml` may turn every rule off, lower SL001's
+/// severity or ignore SL002 for a path: the run then passes as configured, but never
+/// without a word that it passes over lines PHP refuses or files sesslint did not read.
+/// PHP itself says what it refuses in the broken php.ini here (its warning names the line).
+#[test]
+fn a_config_that_silences_refusals_says_so_on_stderr() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let conf_d = tmp.path().join("etc/php/8.2/cli/conf.d");
+    std::fs::create_dir_all(&conf_d).expect("mkdir");
+    let broken = conf_d.join("30-sessions.ini");
+    std::fs::write(&broken, "session.save_handler = files\nsession.save_path = tcp://r:6379?a=b\n").expect("write");
+    if let Some(php) = common::oracle("php") {
+        let out = std::process::Command::new(php)
+            .args(["-n", "-c"])
+            .arg(&broken)
+            .args(["-r", "echo ini_get('session.save_path');"])
+            .output()
+            .expect("php");
+        let said = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("syntax error"), "PHP refuses the line: {said}");
+    }
+    let dir = tmp.path().to_str().expect("utf-8");
+    let run = |config: Option<&str>, extra: &[&str]| {
+        match config {
+            Some(text) => std::fs::write(tmp.path().join("sesslint.toml"), text).expect("write"),
+            None => {
+                let _ = std::fs::remove_file(tmp.path().join("sesslint.toml"));
+            }
+        }
+        let mut args = vec!["--format", "concise"];
+        args.extend_from_slice(extra);
+        args.push(dir);
+        let o = sesslint(&args);
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    let (code, stderr, stdout) = run(None, &[]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("[SL001]"), "{stdout}");
+    assert!(!stderr.contains("keeps"), "{stderr}");
+    // On the command line the user asked for it in this run: nothing more is said.
+    let (code, stderr, _) = run(None, &["--ignore", "ALL"]);
+    assert_eq!((code, stderr.contains("keeps")), (Some(0), false), "{stderr}");
+    for config in [
+        "ignore = [\"ALL\"]\n",
+        "select = [\"SL2\"]\n",
+        "[severity]\nSL001 = \"info\"\n",
+        "fail-on = \"error\"\n[severity]\nSL001 = \"warning\"\n",
+        "[per-path-ignores]\n\"etc/**\" = [\"SL0\"]\n",
+    ] {
+        let (code, stderr, stdout) = run(Some(config), &["--ignore", "SL1,SL3,SL4"]);
+        assert_eq!(code, Some(0), "{config}: {stdout}");
+        assert!(!stdout.contains("[SL001] error"), "{config}: {stdout}");
+        assert!(
+            stderr.contains("sesslint.toml keeps 1 finding from failing this run that fail it with the default settings (1 SL001 syntax-error)"),
+            "{config}: {stderr}"
+        );
+    }
+    // A config that leaves the refusal failing the run says nothing more.
+    let (code, stderr, _) = run(Some("ignore = [\"SL101\"]\n[severity]\nSL001 = \"error\"\n"), &[]);
+    assert_eq!((code, stderr.contains("keeps")), (Some(1), false), "{stderr}");
+}
