@@ -71,8 +71,18 @@ pub fn hover(
             let mut lines = Vec::new();
             let title;
             if fpm {
-                let pool_name = section.filter(|s| !s.eq_ignore_ascii_case("global"));
-                let pool = pool_name.and_then(|n| model.pools.iter().find(|p| p.name.eq_ignore_ascii_case(&n)));
+                // The pool the model read the line in: php-fpm carries its section across
+                // files, so a line above this file's first header may be another file's pool.
+                let reads_here = |p: &&crate::model::FpmPool| {
+                    p.layer.is_none()
+                        && (p.overrides.values().any(|o| o.lines.iter().any(|(_, _, at)| is_here(at)))
+                            || p.settings.values().any(|v| v.set_at.iter().chain(&v.shadowed).any(is_here)))
+                };
+                let pool_name = section.as_ref().filter(|s| !s.eq_ignore_ascii_case("global"));
+                let pool =
+                    model.pools.iter().find(reads_here).or_else(|| {
+                        pool_name.and_then(|n| model.pools.iter().find(|p| p.name.eq_ignore_ascii_case(n)))
+                    });
                 match (&entry.offset, pool) {
                     (Some(off), Some(pool)) => {
                         let name = String::from_utf8_lossy(doc.text(off.span)).trim_matches(['"', '\'']).to_owned();
@@ -86,6 +96,13 @@ pub fn hover(
                         if let Some(ev) = pool.settings.get(&key) {
                             lines.push(format!("pool {}: {}", text(&pool.name), describe(&key, ev)));
                         }
+                    }
+                    _ if section.is_none() && file.role == Role::FpmPool => {
+                        title = key.clone();
+                        lines.push(
+                            "php-fpm reads this line in the section left open by what it read before this file, which sesslint does not know"
+                                .to_owned(),
+                        );
                     }
                     _ => {
                         title = key.clone();
@@ -312,6 +329,33 @@ mod tests {
         let (md, _) = hover(&model, &conf, at, &ctx, &shown).expect("hover");
         assert!(md.contains("this password does not count"), "{md}");
         assert!(!md.contains("s3cret-pw"), "{md}");
+    }
+
+    /// A line above a pool file's first header is php-fpm's in the pool the file read
+    /// before it left open (asked of php-fpm8.2 in tests/fpm_reading_order_live.rs): hover
+    /// names that pool, not `[global]`; without php-fpm.conf it says the section is not known.
+    #[test]
+    fn a_line_above_a_pool_files_header_is_shown_in_the_pool_php_fpm_reads_it_in() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fpm = dir.path().join("etc/php/8.2/fpm");
+        std::fs::create_dir_all(fpm.join("pool.d")).expect("mkdir");
+        let main = "[global]\ninclude=/etc/php/8.2/fpm/pool.d/*.conf\n";
+        std::fs::write(fpm.join("pool.d/a.conf"), "[a]\nlisten = /run/a.sock\n").expect("write");
+        let b = "php_value[session.name] = CARRIED\n[b]\nlisten = /run/b.sock\n";
+        std::fs::write(fpm.join("pool.d/b.conf"), b).expect("write");
+        let shown = |p: &Path| p.display().to_string();
+        for (with_main, says) in [(true, "pool a: `CARRIED`, set here"), (false, "which sesslint does not know")] {
+            if with_main {
+                std::fs::write(fpm.join("php-fpm.conf"), main).expect("write");
+            } else {
+                std::fs::remove_file(fpm.join("php-fpm.conf")).expect("rm");
+            }
+            let model = crate::model::build(&[dir.path().to_path_buf()], &Default::default());
+            let ctx = ReportContext::new(&model, false, false);
+            let (md, _) = hover(&model, &fpm.join("pool.d/b.conf"), 3, &ctx, &shown).expect("hover");
+            assert!(md.contains(says), "with php-fpm.conf {with_main}: {md}");
+            assert!(!md.contains("global"), "{md}");
+        }
     }
 
     /// A hover at every line's first and last column (the server's own position -> offset
