@@ -182,11 +182,11 @@ fn a_php_value_read_in_global_is_refused_by_both() {
     }
 }
 
-/// An `include=` in a pool file reads its files in turn (php-fpm.conf's pool is carried into
-/// them and theirs out of them); sesslint does not follow it, and says so for the lines it
-/// cannot place, never putting them in a pool php-fpm does not.
+/// An `include=` in a pool file reads its files in turn, where it stands: the pool open
+/// there is carried into them and theirs out of them. sesslint follows it as php-fpm does,
+/// also into a file discovery does not find (inc/ is no pool directory).
 #[test]
-fn lines_after_an_include_sesslint_does_not_follow_are_said_not_placed() {
+fn an_include_in_a_pool_file_is_read_where_it_stands() {
     let Some(fpm) = common::oracle("php-fpm8.2") else { return };
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().canonicalize().expect("tmp path");
@@ -206,16 +206,55 @@ fn lines_after_an_include_sesslint_does_not_follow_are_said_not_placed() {
     let real = php_fpm_pools(&fpm, &conf).expect("php-fpm8.2 -tt");
     assert_eq!(real.get("a"), Some(&vec!["php_value[session.save_path] = /common_top".to_owned()]));
     assert_eq!(real.get("c"), Some(&vec!["php_value[session.name] = after_nested".to_owned()]));
-    let ours = sesslint_pools(&dir);
-    for (name, lines) in &ours {
-        for l in lines {
-            assert!(real.get(name).is_some_and(|r| r.contains(l)), "{l} is not in php-fpm's pool {name}: {real:?}");
+    assert_eq!(sesslint_pools(&dir), real);
+    assert_eq!(sl004(&dir), vec![]);
+}
+
+/// php-fpm has at most five files open: php-fpm.conf and four levels of `include=`. A
+/// fifth level, or a file that includes itself, makes it refuse to start ("failed to
+/// include more than 5 files recursively"); sesslint says so at the `include=` line that
+/// opens one file too many.
+#[test]
+fn an_include_five_levels_deep_or_a_loop_is_refused_by_both() {
+    let Some(fpm) = common::oracle("php-fpm8.2") else { return };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().canonicalize().expect("tmp path");
+    let (d, conf) = (dir.display().to_string(), dir.join("php-fpm.conf"));
+    write(&conf, &format!("[global]\nerror_log = {d}/err.log\ninclude = {d}/pool.d/*.conf\n"));
+    write(&dir.join("pool.d/a.conf"), &format!("{}include = {d}/inc/l1.conf\n", pool("a", "127.0.0.1:9971")));
+    for (levels, refused_at) in [(3, None), (4, Some("l3.conf"))] {
+        let _ = std::fs::remove_dir_all(dir.join("inc"));
+        for i in 1..=levels {
+            let more = if i < levels { format!("include = {d}/inc/l{}.conf\n", i + 1) } else { String::new() };
+            write(&dir.join(format!("inc/l{i}.conf")), &format!("php_value[session.name] = l{i}\n{more}"));
+        }
+        let real = php_fpm_pools(&fpm, &conf);
+        let ours = sl004(&dir);
+        match refused_at {
+            None => {
+                let real = real.unwrap_or_else(|said| panic!("{levels} levels: php-fpm refuses: {said}"));
+                assert_eq!(sesslint_pools(&dir), real, "{levels} levels");
+                assert_eq!(ours, vec![], "{levels} levels");
+            }
+            Some(file) => {
+                let said = real.expect_err("php-fpm starts");
+                assert!(said.contains("failed to include more than 5 files recursively"), "{said}");
+                assert!(
+                    ours.iter().any(|(f, l, s, m)| f == file && *l == 2 && s == "Error" && m.contains("5 files")),
+                    "{levels} levels: {ours:?}"
+                );
+            }
         }
     }
-    let said = sl004(&dir);
+    // l1 includes itself.
+    let _ = std::fs::remove_dir_all(dir.join("inc"));
+    write(&dir.join("inc/l1.conf"), &format!("php_value[session.name] = l1\ninclude = {d}/inc/l1.conf\n"));
+    let said = php_fpm_pools(&fpm, &conf).expect_err("php-fpm starts");
+    assert!(said.contains("failed to include more than 5 files recursively"), "{said}");
+    let ours = sl004(&dir);
     assert!(
-        said.iter().any(|(f, l, s, m)| f == "a.conf" && *l == 7 && s == "Warning" && m.contains("not known")),
-        "{said:?}"
+        ours.iter().any(|(f, l, s, m)| f == "l1.conf" && *l == 2 && s == "Error" && m.contains("loop")),
+        "{ours:?}"
     );
 }
 

@@ -14,8 +14,11 @@
 //! files): `[global]` for the first file a php-fpm.conf `[global]` includes, else the last
 //! pool read. A `php_value[...]` (any `name[key]` line) read in `[global]` is an error. A
 //! line read in a section sesslint cannot know (a pool file no php-fpm.conf in the tree is
-//! known to include, or the lines after an `include=` sesslint does not follow, one in an
-//! included file) is a warning, once per file: sesslint sets it in no pool.
+//! known to include, or the lines after an `include=` whose files depend on the FPM master's
+//! environment) is a warning, once per file: sesslint sets it in no pool. php-fpm reads the
+//! `include=` lines of the files it includes too, with at most five files open at once: an
+//! `include=` that opens a sixth, or one in a file that is reading it (a loop), is an
+//! error.
 //!
 //! ## Why it matters
 //! redis-server exits at startup when a plain `include` is missing (`Fatal error, can't open
@@ -23,7 +26,8 @@
 //! redis-server 7.0 with a stack overflow. php-fpm refuses to start too (`Unable to include`).
 //! A glob that matches nothing is fine for both. php-fpm refuses an array in `[global]`
 //! ("Array are not allowed in the global section"); a `php_value` atop `b.conf` lands in
-//! the pool `a.conf` declared.
+//! the pool `a.conf` declared. Too deep an `include=`, or a loop, stops it: "failed to
+//! include more than 5 files recursively".
 //!
 //! ## Example
 //! ```text

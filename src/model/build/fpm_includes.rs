@@ -26,17 +26,20 @@ pub(super) struct FpmInclude {
     span: Span,
 }
 
-/// The `include=` lines of php-fpm.conf `m`. `${VAR}` is never taken from sesslint's own
+/// The `include=` lines of file `f` of php-fpm.conf `m`'s tree. `${VAR}` is never taken from sesslint's own
 /// environment (it is the FPM master's, unknown here; a CI job's would leak its tokens).
 /// A pattern's directory is spelled as the walk spelled the same directory (`spellings`), so
 /// its pools are the walk's files, never read a second time under another name.
-fn fpm_include_patterns(
+/// `f` is the file holding the lines: php-fpm.conf `m` itself, or a file it includes (php-fpm
+/// reads the `include=` lines of every file it reads, relative ones against the same prefix).
+pub(super) fn fpm_include_patterns(
     model: &Model,
     parsed: &[Parsed],
+    f: usize,
     m: usize,
     spellings: &crate::confine::Spellings,
 ) -> Vec<FpmInclude> {
-    let Parsed::Ini(doc) = &parsed[m] else { return Vec::new() };
+    let Some(Parsed::Ini(doc)) = parsed.get(f) else { return Vec::new() };
     let main_dir = model.files[m].source.path.parent().unwrap_or(Path::new(""));
     let mut out = Vec::new();
     for (node, e) in doc.entries() {
@@ -90,7 +93,7 @@ pub(super) fn fpm_include_patterns_of(
     mains: &[usize],
     spellings: &crate::confine::Spellings,
 ) -> Vec<Vec<FpmInclude>> {
-    crate::parallel::map(mains, 8, |&m| fpm_include_patterns(model, parsed, m, spellings))
+    crate::parallel::map(mains, 8, |&m| fpm_include_patterns(model, parsed, m, m, spellings))
 }
 
 /// An absolute pattern `p` of the machine as a path of the tree under `root`. A `..` in its

@@ -7,12 +7,27 @@ use crate::syntax::ini::{IniDocument, NodeKind};
 
 /// Why the section is not known after an `include=` whose files sesslint does not know.
 const INCLUDE_NOT_KNOWN: &str = "an `include=` before it reads files sesslint does not know";
-/// Why the section is not known after an `include=` in a file php-fpm.conf includes.
-const NESTED_INCLUDE: &str = "an `include=` before it, in a file php-fpm.conf includes, is not followed by sesslint";
+/// Why the section is not known after an `include=` sesslint did not resolve.
+const INCLUDE_NOT_FOLLOWED: &str =
+    "an `include=` before it, in a file no php-fpm.conf's `include=` is known to read, is not followed";
 /// Why the section is not known after a file another php-fpm.conf's tree holds.
-const CHECKED_ELSEWHERE: &str = "a file read before it is checked with another php-fpm.conf";
+pub(super) const CHECKED_ELSEWHERE: &str = "a file read before it is checked with another php-fpm.conf";
+/// Why the section is not known after a file php-fpm reads a second time.
+pub(super) const READ_AGAIN: &str =
+    "php-fpm reads a file before it a second time, and sesslint checks each file in its first reading only";
+/// Why the section is not known after an `include=` php-fpm fails on.
+const INCLUDE_FAILS: &str = "php-fpm fails on an `include=` before it";
 /// Why the section is not known at the top of a pool file no `include=` is known to read.
 pub(super) const NOT_INCLUDED: &str = "no `include=` of a php-fpm.conf in the checked tree is known to read this file";
+
+/// Files php-fpm has open at once at most: php-fpm.conf and four levels of `include=`
+/// (fpm_conf_load_ini_file: `ini_recursion++ > 4` fails with "failed to include more than 5
+/// files recursively", asked of php-fpm8.2).
+pub(super) const MAX_OPEN: usize = 5;
+
+/// Each file's `include=` lines, by where they stand, with the files each reads in glob
+/// order (`None`: sesslint does not know them).
+pub(super) type Resolved = std::collections::HashMap<usize, Vec<(Span, Option<Vec<usize>>)>>;
 
 /// Whether `e` is php-fpm's `include` (its name in that case only; fpm_conf.c compares it
 /// with `zend_string_equals_literal`), which php-fpm takes in any section.
@@ -20,63 +35,81 @@ pub(super) fn is_include(doc: &IniDocument, e: &crate::syntax::ini::Entry) -> bo
     e.applied && e.offset.is_none() && doc.text(e.key) == b"include"
 }
 
-/// php-fpm's reading of php-fpm.conf `main` (file indices are the caller's). `includes`: each
-/// `include=` line of `main`, by its span, with the files it reads in glob order (`None` when
-/// sesslint does not know them); `mine(f)`: whether file `f` is read in this tree (a file
-/// another php-fpm.conf's tree holds, or one read a second time, is not, and the section
-/// after it is not known); `doc(f)`: a file's tree. php-fpm reads an included file's own
-/// `include=` lines in turn; sesslint does not follow those, and the section after one is
-/// not known.
-pub(super) fn reading_of_main<'a>(
-    main: usize,
-    includes: &[(Span, Option<Vec<usize>>)],
-    mut mine: impl FnMut(usize) -> bool,
-    doc: impl Fn(usize) -> Option<&'a IniDocument>,
-) -> Vec<FpmRead> {
+/// What a reading needs to know of the files (indices are the caller's).
+pub(super) struct Reader<'r, 'a> {
+    /// Each file's `include=` lines resolved ([`Resolved`]).
+    pub resolved: &'r Resolved,
+    /// A file's tree.
+    pub doc: &'r dyn Fn(usize) -> Option<&'a IniDocument>,
+    /// Whether file `f` is read in this reading: `Err(why)` for a file another
+    /// php-fpm.conf's tree holds or one read before ([`CHECKED_ELSEWHERE`], [`READ_AGAIN`]),
+    /// after which the section is not known.
+    pub mine: &'r mut dyn FnMut(usize) -> Result<(), &'static str>,
+    /// What php-fpm refuses on the way (an include loop, too deep a nesting), by file.
+    pub problems: Vec<(usize, crate::model::IncludeProblem)>,
+}
+
+/// php-fpm's reading of php-fpm.conf `main`: its nodes up to each `include=` line, then the
+/// files that line reads (each read the same way in turn), then the rest.
+pub(super) fn reading_of_main(main: usize, reader: &mut Reader<'_, '_>) -> Vec<FpmRead> {
     let mut out = Vec::new();
-    let Some(main_doc) = doc(main) else { return out };
-    let mut from = 0;
-    for (i, node) in main_doc.nodes.iter().enumerate() {
-        let NodeKind::Entry(e) = &node.kind else { continue };
-        if !is_include(main_doc, e) {
-            continue;
-        }
-        let Some((_, files)) = includes.iter().find(|(at, _)| at.start == node.span.start) else { continue };
-        out.push(FpmRead::Nodes { file: main, nodes: from..i + 1 });
-        from = i + 1;
-        let Some(files) = files else {
-            out.push(FpmRead::Unknown { why: INCLUDE_NOT_KNOWN });
-            continue;
-        };
-        for &f in files {
-            if !mine(f) {
-                out.push(FpmRead::Unknown { why: CHECKED_ELSEWHERE });
-                continue;
-            }
-            out.extend(reading_of_included(f, doc(f)));
-        }
-    }
-    out.push(FpmRead::Nodes { file: main, nodes: from..main_doc.nodes.len() });
+    read_file(main, &mut vec![main], reader, &mut out);
     out
 }
 
-/// An included file `f` (its tree `doc`): its nodes, with the section not known after each
-/// `include=` line of its own.
-pub(super) fn reading_of_included(f: usize, doc: Option<&IniDocument>) -> Vec<FpmRead> {
-    let Some(doc) = doc else { return Vec::new() };
-    let mut out = Vec::new();
+/// The reading of file `f`, read while the files on `open` (php-fpm.conf first, `f` last)
+/// are open: php-fpm reads what each `include=` line of `f` reads where it stands.
+pub(super) fn read_file(f: usize, open: &mut Vec<usize>, reader: &mut Reader<'_, '_>, out: &mut Vec<FpmRead>) {
+    let Some(doc) = (reader.doc)(f) else { return };
     let mut from = 0;
     for (i, node) in doc.nodes.iter().enumerate() {
-        if let NodeKind::Entry(e) = &node.kind {
-            if is_include(doc, e) {
-                out.push(FpmRead::Nodes { file: f, nodes: from..i + 1 });
-                out.push(FpmRead::Unknown { why: NESTED_INCLUDE });
-                from = i + 1;
+        let NodeKind::Entry(e) = &node.kind else { continue };
+        if !is_include(doc, e) {
+            continue;
+        }
+        out.push(FpmRead::Nodes { file: f, nodes: from..i + 1 });
+        from = i + 1;
+        let line = reader.resolved.get(&f).and_then(|lines| lines.iter().find(|(at, _)| at.start == node.span.start));
+        let files = match line {
+            None => {
+                out.push(FpmRead::Unknown { why: INCLUDE_NOT_FOLLOWED });
+                continue;
+            }
+            Some((_, None)) => {
+                out.push(FpmRead::Unknown { why: INCLUDE_NOT_KNOWN });
+                continue;
+            }
+            Some((_, Some(files))) => files,
+        };
+        for &g in files {
+            let refused = if open.contains(&g) {
+                Some("this `include=` reads again a file that is reading it (an include loop): php-fpm follows it until \"failed to include more than 5 files recursively\" and refuses to start")
+            } else if open.len() >= MAX_OPEN {
+                Some("this `include=` opens a sixth file at once (php-fpm.conf and the files including this one count): php-fpm says \"failed to include more than 5 files recursively\" and refuses to start")
+            } else {
+                None
+            };
+            if let Some(message) = refused {
+                let problem = crate::model::IncludeProblem {
+                    span: node.span,
+                    message: message.to_owned(),
+                    severity: crate::diagnostic::Severity::Error,
+                };
+                reader.problems.push((f, problem));
+                out.push(FpmRead::Unknown { why: INCLUDE_FAILS });
+                break;
+            }
+            match (reader.mine)(g) {
+                Ok(()) => {
+                    open.push(g);
+                    read_file(g, open, reader, out);
+                    open.pop();
+                }
+                Err(why) => out.push(FpmRead::Unknown { why }),
             }
         }
     }
     out.push(FpmRead::Nodes { file: f, nodes: from..doc.nodes.len() });
-    out
 }
 
 /// The files a reading reads, each once, in the order first read.
@@ -113,33 +146,77 @@ mod tests {
         crate::syntax::ini::parse_with(text.as_bytes(), crate::syntax::ini::ScanMode::PerLine)
     }
 
-    #[test]
-    fn included_files_are_read_where_the_include_line_stands() {
-        let main = ini("[global]\ninclude=/p/*.conf\nx = 1\n");
-        let a = ini("[a]\n");
-        let b = ini("y = 2\n[b]\ninclude=/q.conf\nz = 3\n");
-        let docs = [&main, &a, &b];
-        let include_at = main
-            .nodes
+    fn include_at(doc: &IniDocument, nth: usize) -> Span {
+        doc.nodes
             .iter()
-            .find(|n| matches!(&n.kind, NodeKind::Entry(e) if is_include(&main, e)))
+            .filter(|n| matches!(&n.kind, NodeKind::Entry(e) if is_include(doc, e)))
+            .nth(nth)
             .map(|n| n.span)
-            .expect("include line");
-        let reading = reading_of_main(0, &[(include_at, Some(vec![1, 2]))], |_| true, |f| docs.get(f).copied());
-        let last_main = main.nodes.len();
-        assert!(matches!(reading.first(), Some(FpmRead::Nodes { file: 0, nodes }) if nodes.start == 0));
-        assert!(matches!(reading.last(), Some(FpmRead::Nodes { file: 0, nodes }) if nodes.end == last_main));
-        let files: Vec<Option<usize>> = reading
+            .expect("include line")
+    }
+
+    /// The files of each stretch (`None`: not known) and the problems, for `docs[0]` read
+    /// as php-fpm.conf with the include lines `resolved`.
+    fn read(docs: &[&IniDocument], resolved: &Resolved) -> (Vec<Option<usize>>, Vec<usize>) {
+        let doc = |f: usize| docs.get(f).copied();
+        let mut seen = vec![false; docs.len()];
+        let mut mine = |f: usize| if std::mem::replace(&mut seen[f], true) { Err(READ_AGAIN) } else { Ok(()) };
+        let mut reader = Reader { resolved, doc: &doc, mine: &mut mine, problems: Vec::new() };
+        let reading = reading_of_main(0, &mut reader);
+        let files = reading
             .iter()
             .map(|r| match r {
                 FpmRead::Nodes { file, .. } => Some(*file),
                 FpmRead::Unknown { .. } => None,
             })
             .collect();
-        assert_eq!(files, vec![Some(0), Some(1), Some(2), None, Some(2), Some(0)]);
-        assert_eq!(files_read(&reading), vec![0, 1, 2]);
+        (files, reader.problems.iter().map(|(f, _)| *f).collect())
+    }
+
+    #[test]
+    fn included_files_are_read_where_the_include_line_stands() {
+        let main = ini("[global]\ninclude=/p/*.conf\nx = 1\n");
+        let a = ini("[a]\n");
+        let b = ini("y = 2\n[b]\ninclude=/q.conf\nz = 3\n");
+        let q = ini("w = 4\n");
+        let docs = [&main, &a, &b, &q];
+        let mut resolved = Resolved::new();
+        resolved.insert(0, vec![(include_at(&main, 0), Some(vec![1, 2]))]);
+        // b.conf's own include= not resolved: the section after it is not known.
+        assert_eq!(read(&docs, &resolved).0, vec![Some(0), Some(1), Some(2), None, Some(2), Some(0)]);
+        // Resolved: q.conf is read where b.conf's line stands.
+        resolved.insert(2, vec![(include_at(&b, 0), Some(vec![3]))]);
+        let (files, problems) = read(&docs, &resolved);
+        assert_eq!(files, vec![Some(0), Some(1), Some(2), Some(3), Some(2), Some(0)]);
+        assert!(problems.is_empty());
+        let reading = {
+            let doc = |f: usize| docs.get(f).copied();
+            let mut mine = |_| Ok(());
+            reading_of_main(0, &mut Reader { resolved: &resolved, doc: &doc, mine: &mut mine, problems: Vec::new() })
+        };
+        assert_eq!(files_read(&reading), vec![0, 1, 2, 3]);
         // Not knowing the files an include reads leaves the section after it unknown.
-        let reading = reading_of_main(0, &[(include_at, None)], |_| true, |f| docs.get(f).copied());
-        assert!(matches!(reading[1], FpmRead::Unknown { why: INCLUDE_NOT_KNOWN }));
+        resolved.insert(0, vec![(include_at(&main, 0), None)]);
+        assert_eq!(read(&docs, &resolved).0, vec![Some(0), None, Some(0)]);
+    }
+
+    #[test]
+    fn a_loop_or_a_sixth_open_file_is_refused_where_the_include_stands() {
+        let main = ini("include=/1.conf\n");
+        let chain: Vec<IniDocument> = (0..6).map(|_| ini("include=/next.conf\n")).collect();
+        let mut docs = vec![&main];
+        docs.extend(chain.iter());
+        let mut resolved = Resolved::new();
+        resolved.insert(0, vec![(include_at(&main, 0), Some(vec![1]))]);
+        for f in 1..6 {
+            resolved.insert(f, vec![(include_at(docs[f], 0), Some(vec![f + 1]))]);
+        }
+        // php-fpm.conf and 1..=4 open: 4's include= would open a sixth file.
+        let (files, problems) = read(&docs, &resolved);
+        assert_eq!(problems, vec![4]);
+        assert_eq!(files.iter().flatten().max(), Some(&4));
+        // 2 includes 1, which is reading it.
+        resolved.insert(2, vec![(include_at(docs[2], 0), Some(vec![1]))]);
+        assert_eq!(read(&docs, &resolved).1, vec![2]);
     }
 }

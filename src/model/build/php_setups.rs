@@ -52,54 +52,56 @@ pub(super) fn lower_php(
     for (&m, inc) in mains.iter().zip(&includes) {
         read_fpm_includes(model, parsed, m, inc, spent, spellings);
     }
-    let pools = by_role(model, Role::FpmPool);
-    let mut claimed = vec![false; model.files.len()];
-    let mut pools_by_dir: std::collections::HashMap<PathBuf, Vec<usize>> = Default::default();
-    for &p in &pools {
-        pools_by_dir
-            .entry(model.files[p].source.path.parent().unwrap_or(Path::new("")).to_path_buf())
-            .or_default()
-            .push(p);
-    }
     let mut include_problems: Vec<(usize, IncludeProblem)> = Vec::new();
+    let (pools, pools_by_dir, resolved) =
+        resolve_includes(model, parsed, &mains, includes, spent, spellings, &mut include_problems);
+    let mut claimed = vec![false; model.files.len()];
     let setups_by_dir = SetupIndex::new(&setups);
     // Each tree: the files php-fpm reads (model indices), its reading order over them, and
     // its setup.
     let mut trees: Vec<(Vec<usize>, Vec<FpmRead>, Option<usize>)> = Vec::new();
-    for (&m, inc) in mains.iter().zip(&includes) {
+    let doc = |f: usize| match parsed.get(f) {
+        Some(Parsed::Ini(doc)) => Some(&**doc),
+        _ => None,
+    };
+    for &m in &mains {
         let dir = model.files[m].source.path.parent().unwrap_or(Path::new("")).to_path_buf();
         // FPM reads what `include=` names, where it stands; without one we know of, the
         // distributions' convention: pool.d/ (Debian) or php-fpm.d/ (RHEL, Alpine, Docker),
         // each file in a section sesslint does not know.
-        let included = fpm_includes(model, m, inc, &pools, &pools_by_dir, &mut include_problems);
-        let doc = |f: usize| match parsed.get(f) {
-            Some(Parsed::Ini(doc)) => Some(&**doc),
-            _ => None,
+        let reads_some = resolved
+            .get(&m)
+            .is_some_and(|lines| lines.iter().any(|(_, files)| files.as_ref().is_some_and(|f| !f.is_empty())));
+        let mut in_tree: std::collections::HashSet<usize> = Default::default();
+        // A file another tree holds, or read a second time, is not read again.
+        let mut mine = |f: usize| {
+            if !in_tree.insert(f) {
+                Err(fpm_reading::READ_AGAIN)
+            } else if std::mem::replace(&mut claimed[f], true) {
+                Err(fpm_reading::CHECKED_ELSEWHERE)
+            } else {
+                Ok(())
+            }
         };
-        let mut reading = if included.iter().any(|(_, files)| files.as_ref().is_some_and(|f| !f.is_empty())) {
-            // A file another tree holds, or read a second time, is not read in this one.
-            claimed[m] = true;
-            fpm_reading::reading_of_main(m, &included, |f| !std::mem::replace(&mut claimed[f], true), doc)
-        } else {
-            let mut reading = fpm_reading::reading_of_main(m, &included, |_| false, doc);
+        let _ = mine(m);
+        let mut reader = fpm_reading::Reader { resolved: &resolved, doc: &doc, mine: &mut mine, problems: Vec::new() };
+        let mut reading = fpm_reading::reading_of_main(m, &mut reader);
+        if !reads_some {
             for sub in ["pool.d", "php-fpm.d"] {
                 for &p in pools_by_dir.get(&dir.join(sub)).into_iter().flatten() {
-                    if !std::mem::replace(&mut claimed[p], true) {
+                    if (reader.mine)(p).is_ok() {
                         reading.push(FpmRead::Unknown { why: fpm_reading::NOT_INCLUDED });
-                        reading.extend(fpm_reading::reading_of_included(p, doc(p)));
+                        fpm_reading::read_file(p, &mut vec![m, p], &mut reader, &mut reading);
                     }
                 }
             }
-            reading
-        };
+        }
+        include_problems.append(&mut reader.problems);
         let files = fpm_reading::files_read(&reading);
         if files.is_empty() {
             reading.clear();
         }
         trees.push((files, reading, fpm_setup(&setups, &setups_by_dir, &dir)));
-    }
-    for (file, problem) in include_problems {
-        model.files[file].include_problems.push(problem);
     }
     carried_sections(model, parsed, &trees);
     // Pool files without a php-fpm.conf next to them (an infrastructure repo's pool.d/): what
@@ -115,15 +117,17 @@ pub(super) fn lower_php(
     for (dir, files) in orphans {
         let fpm_dir = dir.parent().unwrap_or(&dir).to_path_buf();
         let mut reading = Vec::new();
+        let mut mine = |_| Ok(());
+        let mut reader = fpm_reading::Reader { resolved: &resolved, doc: &doc, mine: &mut mine, problems: Vec::new() };
         for &p in &files {
             reading.push(FpmRead::Unknown { why: fpm_reading::NOT_INCLUDED });
-            let doc = match parsed.get(p) {
-                Some(Parsed::Ini(doc)) => Some(&**doc),
-                _ => None,
-            };
-            reading.extend(fpm_reading::reading_of_included(p, doc));
+            fpm_reading::read_file(p, &mut vec![p], &mut reader, &mut reading);
         }
+        include_problems.append(&mut reader.problems);
         trees.push((files, reading, fpm_setup(&setups, &setups_by_dir, &fpm_dir)));
+    }
+    for (file, problem) in include_problems {
+        model.files[file].include_problems.push(problem);
     }
 
     // Each php-fpm tree's pools come from its own files: built over the threads, in order.
@@ -254,6 +258,66 @@ pub(super) fn order_like_one_pass(model: &mut Model, kinds: &(Vec<Kind>, Vec<Kin
     }
     model.php = setups;
     model.pools = pools;
+}
+
+/// The pool files of the model (`Role::FpmPool`, those `include=` read in among them), by
+/// directory, and every `include=` line php-fpm reads resolved: php-fpm.conf's (`mains`,
+/// whose lines are `includes`), then, level by level as deep as php-fpm opens files
+/// ([`fpm_reading::MAX_OPEN`]), those of the files they read, relative patterns against
+/// the php-fpm.conf's prefix. Files a pattern matches that discovery missed are read in,
+/// charged to `spent`; what cannot be included is said in `problems`.
+#[allow(clippy::type_complexity)]
+fn resolve_includes(
+    model: &mut Model,
+    parsed: &mut Vec<Parsed>,
+    mains: &[usize],
+    includes: Vec<Vec<super::fpm_includes::FpmInclude>>,
+    spent: &mut super::budget::Spent,
+    spellings: &crate::confine::Spellings,
+    problems: &mut Vec<(usize, IncludeProblem)>,
+) -> (Vec<usize>, std::collections::HashMap<PathBuf, Vec<usize>>, fpm_reading::Resolved) {
+    let pools_of = |model: &Model| {
+        let pools: Vec<usize> = (0..model.files.len()).filter(|&i| model.files[i].role == Role::FpmPool).collect();
+        let mut by_dir: std::collections::HashMap<PathBuf, Vec<usize>> = Default::default();
+        for &p in &pools {
+            by_dir
+                .entry(model.files[p].source.path.parent().unwrap_or(Path::new("")).to_path_buf())
+                .or_default()
+                .push(p);
+        }
+        (pools, by_dir)
+    };
+    let (mut pools, mut by_dir) = pools_of(model);
+    let mut resolved = fpm_reading::Resolved::new();
+    // (file, its php-fpm.conf, its include= lines) of one level.
+    let mut level: Vec<(usize, usize, Vec<super::fpm_includes::FpmInclude>)> =
+        mains.iter().zip(includes).map(|(&m, inc)| (m, m, inc)).collect();
+    for depth in 0..fpm_reading::MAX_OPEN {
+        let mut next = Vec::new();
+        for (f, m, inc) in &level {
+            let lines = fpm_includes(model, *f, inc, &pools, &by_dir, problems);
+            for g in lines.iter().filter_map(|(_, files)| files.as_ref()).flatten() {
+                let has_include = matches!(parsed.get(*g), Some(Parsed::Ini(doc))
+                    if doc.entries().any(|(_, e)| fpm_reading::is_include(doc, e)));
+                if has_include && !resolved.contains_key(g) && !next.iter().any(|(n, _)| n == g) {
+                    next.push((*g, *m));
+                }
+            }
+            resolved.insert(*f, lines);
+        }
+        if next.is_empty() || depth + 1 == fpm_reading::MAX_OPEN {
+            break;
+        }
+        level = next
+            .into_iter()
+            .map(|(g, m)| (g, m, super::fpm_includes::fpm_include_patterns(model, parsed, g, m, spellings)))
+            .collect();
+        for (g, _, inc) in &level {
+            read_fpm_includes(model, parsed, *g, inc, spent, spellings);
+        }
+        (pools, by_dir) = pools_of(model);
+    }
+    (pools, by_dir, resolved)
 }
 
 /// The php-fpm entries refused in the section php-fpm carries to a line with no header of its
