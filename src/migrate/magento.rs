@@ -13,7 +13,7 @@ use crate::syntax::env_php::{ArrayId, EnvPhp, ExprKind};
 /// the handler's default 6.
 fn max_concurrency(model: &Model) -> i64 {
     let workers: i64 =
-        model.pools.iter().filter_map(|p| p.settings.get("pm.max_children")?.value.trim().parse::<i64>().ok()).sum();
+        model.pools.iter().filter_map(|p| crate::model::fpm_integer::max_children(p)?.ok().map(i64::from)).sum();
     ((workers + 9) / 10).max(6)
 }
 

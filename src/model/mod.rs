@@ -9,6 +9,7 @@ pub(crate) use build::apache_tree_dir;
 pub(crate) use build::secret_passes_disagree;
 pub mod credentials;
 pub mod endpoint;
+pub mod fpm_integer;
 pub mod host;
 pub mod inventory;
 pub mod link;

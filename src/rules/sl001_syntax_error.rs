@@ -20,7 +20,9 @@
 //!   miss is written past that point. A NUL byte in a value ends the value, and PHP reads
 //!   the rest of the line as a line of its own.
 //! - **php-fpm.conf and pool files**: FPM refuses to start or reload (`FPM initialization
-//!   failed`). A `#` comment line is one of these errors in a pool file. Silently, an unclosed
+//!   failed`). A `#` comment line is one of these errors in a pool file, and so is a pool's
+//!   `pm.max_children` that is not a number php-fpm reads (`abc`, `5abc`, `+5`) or is below 1
+//!   (the session rules count a pool's workers by it). Silently, an unclosed
 //!   `'` or a NUL byte ends the line there for php-fpm (`pm.max_requests = 500' ; x` is 500).
 //! - **redis.conf**: redis-server exits with `FATAL CONFIG FILE ERROR`. Some lines it
 //!   accepts while reading and only fails on at startup: a `bind` with a `#` "comment"
@@ -162,6 +164,24 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 label(model, f.at, "redis-server aborts at startup here"),
             ));
         }
+    }
+    // A pool's worker count php-fpm will not start with (the session rules count workers).
+    for pool in model.pools.iter().filter(|p| p.layer.is_none()) {
+        let (Some(Err(why)), Some(v)) =
+            (crate::model::fpm_integer::max_children(pool), pool.settings.get("pm.max_children"))
+        else {
+            continue;
+        };
+        let Some(at) = v.set_at else { continue };
+        out.push(rule.diagnostic(
+            Severity::Error,
+            format!(
+                "pool {}'s `pm.max_children = {}`: php-fpm says \"{why}\" and refuses to start or reload with this file",
+                crate::source::printable(&pool.name),
+                crate::source::printable(&v.value)
+            ),
+            label(model, at, "php-fpm refuses this value"),
+        ));
     }
 }
 

@@ -46,7 +46,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
         }
         let workers = match ep.owner {
             EndpointOwner::Pool(i) => {
-                model.pools[i].settings.get("pm.max_children").and_then(|v| v.value.trim().parse::<u64>().ok())
+                crate::model::fpm_integer::max_children(&model.pools[i]).and_then(Result::ok).map(|n| n as u64)
             }
             EndpointOwner::Php(_) if model.php_sapi_of(ep.owner) == Some(Sapi::Fpm) => None,
             _ => continue,

@@ -34,7 +34,6 @@ use super::{label, Rule};
 use crate::codes::Code;
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::model::link::host_of;
-use crate::model::magento::php_int_cast;
 use crate::model::Model;
 
 pub static RULE: Rule = Rule {
@@ -71,8 +70,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             .get(&host)
             .into_iter()
             .flatten()
-            .filter_map(|p| p.settings.get("pm.max_children").map(|v| php_int_cast(&v.value)))
-            .filter(|n| *n > 0)
+            .filter_map(|p| crate::model::fpm_integer::max_children(p)?.ok().map(i64::from))
             .sum();
         let (needed, why) = if workers > 0 {
             ((workers + 9) / 10, format!("10% of the {workers} php-fpm workers on this machine"))
