@@ -101,6 +101,10 @@ const ACL_LINES: &[(&str, &str)] = &[
     ("user alice on=>LeakA10 ~* +@all", "LeakA10"),
     ("user alice on\u{a0}>LeakA11 ~* +@all", "LeakA11"),
     ("user alice on\u{2003}#1eafa12aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "1eafa12"),
+    // Quotes are no quotes in an ACL file: split at the space, `">...` is a Syntax error.
+    ("user alice on \">LeakA13 pass\" ~* +@all", "LeakA13"),
+    ("user alice on \">a LeakA14\" ~* +@all", "LeakA14"),
+    ("user alice on >a\"b LeakA15\" ~* +@all", "LeakA15"),
 ];
 
 /// Lines redis-server starts with: a comment, or a `user` line a NUL cuts before or inside

@@ -1,12 +1,13 @@
 //! The ACL file `aclfile` names: one `user NAME rule...` per line and nothing else, read by
 //! redis-server at startup (redis@7.0.15:src/acl.c ACLLoadFromFile); what it refuses.
 //!
-//! The words are split like redis.conf's ([`redis_conf::parse`]), but the file has its own
-//! rules: no comments, `user` in lower case only, each user once.
+//! The file has its own rules, unlike redis.conf's `user` lines: words split at single
+//! spaces (no quotes: `">pw"` is a rule that starts with a quote), no comments, `user` in
+//! lower case only, each user once, and an unknown command refused.
 
 use crate::span::Span;
+use crate::syntax::redis_conf;
 use crate::syntax::redis_conf::fgets::FgetsView;
-use crate::syntax::redis_conf::{self, LineKind};
 use crate::syntax::SyntaxError;
 
 /// One `user` line: the user name, its rules (as redis-server sees them) and the line.
@@ -73,91 +74,131 @@ pub fn parse(bytes: &[u8]) -> AclFile {
     out
 }
 
-/// [`parse`] of the bytes redis-server keeps.
+/// [`parse`] of the bytes redis-server keeps (no NUL in them). ACLLoadFromFile splits the
+/// text at `\n`, trims each line of spaces, tabs and line ends, and splits it at each single
+/// space: no quotes, no escapes, no other blank (redis.conf's `user` lines are split by
+/// sdssplitargs instead). Two spaces make an empty word, a no-op rule; a tab or `\r` inside
+/// a line stays in its word.
 fn parse_read(bytes: &[u8]) -> AclFile {
-    let conf = redis_conf::parse(bytes);
     let mut out = AclFile::default();
-    let mut checker = redis_conf::Checker::new();
+    let checker = redis_conf::Checker::new();
     let mut seen: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
-    for line in conf.lines() {
-        let content = line.content(bytes);
-        let keyword_error = || {
-            SyntaxError::new(
-                content,
-                "should start with user keyword followed by the username (an ACL file has only `user` lines: no comments, `user` in lower case)",
-            )
-        };
-        let d = match line.kind {
-            LineKind::Blank => continue,
-            LineKind::Comment => {
-                out.errors.push(keyword_error());
-                continue;
-            }
-            // A NUL byte: refused as before (any error refuses the whole ACL file).
-            LineKind::Error(_) | LineKind::Misread(_) => {
-                out.errors.push(SyntaxError::new(content, "Syntax error"));
-                continue;
-            }
-            LineKind::Directive(_) => match conf.directive(line) {
-                Some(d) => d,
-                None => continue,
-            },
-        };
-        let args = d.args();
-        if d.name.value != b"user" || args.is_empty() {
-            out.errors.push(keyword_error());
+    let mut line_start = 0;
+    while line_start <= bytes.len() {
+        let line_end = memchr::memchr(b'\n', &bytes[line_start..]).map_or(bytes.len(), |i| line_start + i);
+        let line = Span::new(line_start, line_end);
+        line_start = line_end + 1;
+        let content = trimmed(bytes, line, b" \t\r\n");
+        if content.start == content.end {
             continue;
         }
-        let name = args[0].value.to_vec();
-        if seen.contains(&name) {
-            out.errors
-                .push(SyntaxError::new(content, format!("Duplicate user '{}' found", String::from_utf8_lossy(&name))));
+        if let Some(e) = refused(bytes, content, &checker, &mut seen) {
+            out.errors.push(SyntaxError::new(content, e));
             continue;
         }
-        seen.insert(name.clone());
-        let values: Vec<redis_conf::ArgBytes> = args.iter().map(|a| a.value.clone()).collect();
-        match checker.directive("user", &values) {
-            Err(message) | Ok(redis_conf::Action::AclUnknown(message)) => {
-                out.errors.push(SyntaxError::new(content, as_acl_file_says(message)));
-                continue;
-            }
-            Ok(_) => {}
-        }
-        let secrets = args
+        let words = split_words(bytes, content);
+        // Passwords: a rule's text after its marker, once trimmed as the loader trims it.
+        let secrets = words[2..]
             .iter()
-            .skip(1)
-            .filter(|a| matches!(a.value.first(), Some(b'>' | b'<' | b'#' | b'!')) && a.value.len() > 1)
-            .map(|a| Span::new(a.span.start + 1, a.span.end).to(Span::empty(a.span.end)))
+            .map(|w| trimmed(bytes, *w, b"\t\r\n"))
+            .filter(|w| w.end > w.start + 1 && matches!(bytes[w.start], b'>' | b'<' | b'#' | b'!'))
+            .map(|w| Span::new(w.start + 1, w.end))
             .collect();
-        out.users.push(AclLine {
-            name,
-            rules: values[1..].iter().map(|v| v.to_vec()).collect(),
-            span: content,
-            secrets,
-        });
+        let rules =
+            merged_rules(bytes, &words[2..]).unwrap_or_default().into_iter().filter(|r| !r.is_empty()).collect();
+        out.users.push(AclLine { name: words[1].slice(bytes).to_vec(), rules, span: content, secrets });
     }
     out
 }
 
-/// A `user` line's message as redis-server gives it for an ACL file (ACLLoadFromFile prints
-/// ACLSetUserStringError() alone, `users.acl:2: Syntax error.`), from the one it gives for a
-/// `user` line of redis.conf (`Error in user declaration 'bob': Syntax error`). An unknown
-/// command or category is fatal in an ACL file, and named as the operation that failed.
-fn as_acl_file_says(message: String) -> String {
-    if let Some(rest) = message.strip_prefix("Error in user declaration '") {
-        if let Some((_, why)) = rest.split_once("': ") {
-            return why.to_owned();
-        }
+/// Why redis-server refuses the line `content` (trimmed, not empty), in the order it checks:
+/// the keyword, the user name, a second line for a name, an unclosed selector, the rules.
+fn refused(
+    bytes: &[u8],
+    content: Span,
+    checker: &redis_conf::Checker,
+    seen: &mut std::collections::HashSet<Vec<u8>>,
+) -> Option<std::borrow::Cow<'static, str>> {
+    let words = split_words(bytes, content);
+    if words[0].slice(bytes) != b"user" || words.len() < 2 {
+        return Some(
+            "should start with user keyword followed by the username (an ACL file has only `user` lines: no comments, `user` in lower case, words split at single spaces)"
+                .into(),
+        );
     }
-    if let Some(rest) = message.strip_prefix("Error loading ACL rule '") {
-        if let Some((op, why)) = rest
-            .split_once("' for the user named '")
-            .and_then(|(op, rest)| rest.split_once("': ").map(|(_, why)| (op, why)))
-        {
-            return format!("Error in applying operation '{op}': {why}");
-        }
+    let name = words[1].slice(bytes);
+    // ACLStringHasSpaces: C isspace() (a tab, \v, \f, \r) or a NUL in the name.
+    if name.iter().any(|&b| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0)) {
+        return Some(
+            format!(
+                "username '{}' contains invalid characters",
+                crate::source::printable(&String::from_utf8_lossy(name))
+            )
+            .into(),
+        );
     }
-    message
+    if !seen.insert(name.to_vec()) {
+        return Some(
+            format!("Duplicate user '{}' found", crate::source::printable(&String::from_utf8_lossy(name))).into(),
+        );
+    }
+    let Some(rules) = merged_rules(bytes, &words[2..]) else {
+        // redis-server 7.0.15 says so when the selector is the first rule; after another
+        // rule it crashes (SIGSEGV: the merge leaves a NULL list with a count), refused too.
+        return Some("Unmatched parenthesis in selector definition".into());
+    };
+    checker.acl_file_rules(&rules).err().map(Into::into)
+}
+
+/// `content` without the bytes of `set` at either end.
+fn trimmed(bytes: &[u8], content: Span, set: &[u8]) -> Span {
+    let text = content.slice(bytes);
+    let lead = text.iter().take_while(|b| set.contains(b)).count();
+    let tail = text[lead..].iter().rev().take_while(|b| set.contains(b)).count();
+    Span::new(content.start + lead, content.end - tail)
+}
+
+/// sdssplitlen(line, " "): the words between single spaces, empty ones included.
+fn split_words(bytes: &[u8], content: Span) -> Vec<Span> {
+    let mut words = Vec::new();
+    let mut start = content.start;
+    for space in memchr::memchr_iter(b' ', content.slice(bytes)).map(|i| content.start + i) {
+        words.push(Span::new(start, space));
+        start = space + 1;
+    }
+    words.push(Span::new(start, content.end));
+    words
+}
+
+/// ACLMergeSelectorArguments, then each rule trimmed of tabs and line ends: a word that
+/// opens `(` without closing it is joined with a space to the words up to one that ends in
+/// `)`. `None`: a selector never closed.
+fn merged_rules(bytes: &[u8], words: &[Span]) -> Option<Vec<Vec<u8>>> {
+    let mut merged: Vec<Vec<u8>> = Vec::new();
+    let mut open: Option<Vec<u8>> = None;
+    for w in words.iter().map(|w| w.slice(bytes)) {
+        if w.first() == Some(&b'(') && w.last() != Some(&b')') {
+            open = Some(w.to_vec());
+            continue;
+        }
+        if let Some(sel) = open.as_mut() {
+            sel.push(b' ');
+            sel.extend_from_slice(w);
+            if w.last() == Some(&b')') {
+                merged.extend(open.take());
+            }
+            continue;
+        }
+        merged.push(w.to_vec());
+    }
+    if open.is_some() {
+        return None;
+    }
+    for rule in &mut merged {
+        let t = trimmed(rule, Span::new(0, rule.len()), b"\t\r\n");
+        *rule = t.slice(rule).to_vec();
+    }
+    Some(merged)
 }
 
 /// Where the secret starts in one ACL rule word: after a leading `>`, `<` or `#`
@@ -254,6 +295,68 @@ mod tests {
         let plain = parse(b"user default on nopass\nuser bob on bogus\n");
         assert!(plain.misread.is_empty());
         assert_eq!(plain.line_as_read(plain.errors[0].span.start), None);
+    }
+
+    /// Each line as redis-server 7.0.15 reads it from an ACL file (asked live in
+    /// tests/redis_acl_file_live.rs): `Some(rules)` when it starts with it, `None` when it
+    /// refuses the file.
+    #[test]
+    fn words_split_at_single_spaces_without_quotes() {
+        let cases: &[(&[u8], Option<&[&[u8]]>)] = &[
+            (b"user bob on >pa\"ss\" ~*", Some(&[b"on", b">pa\"ss\"", b"~*"])),
+            (b"user bob  on  nopass", Some(&[b"on", b"nopass"])),
+            (b"\tuser bob on nopass\t\r", Some(&[b"on", b"nopass"])),
+            (b"user bob on\t nopass", Some(&[b"on", b"nopass"])),
+            (b"user bob on \t>pw", Some(&[b"on", b">pw"])),
+            (b"user bob on (~x  +get)", Some(&[b"on", b"(~x  +get)"])),
+            (b"user bob on >p\\x41", Some(&[b"on", b">p\\x41"])),
+            (b"user bob on >", Some(&[b"on", b">"])),
+            (b"user bob on \">pw\"", None),
+            (b"user bob on 'nopass'", None),
+            (b"user bob on ~\"a b\"", None),
+            (b"user  bob on", None),
+            (b"user\tbob on", None),
+            (b"user bob\ton", None),
+            (b"user bob\x0bx on", None),
+            (b"user bob on\tnopass", None),
+            (b"user bob on\rnopass", None),
+            (b"user bob on nopass\x0b", None),
+            (b"user bob on # c", None),
+            (b"user bob (~x", None),
+            (b"user bob on (~x", None),
+            (b"user bob (~x +get)\t on", None),
+            (b"user bob on +bogus", None),
+        ];
+        for (line, want) in cases {
+            let f = parse(line);
+            let got = f.errors.is_empty().then(|| f.users[0].rules.clone());
+            let want = want.map(|w| w.iter().map(|r| r.to_vec()).collect::<Vec<_>>());
+            assert_eq!(got, want, "{:?}: {:?}", String::from_utf8_lossy(line), f.errors);
+        }
+        // The name as written, quotes and all.
+        let f = parse(b"user \"bob on\nuser \"carol\" on\n");
+        let names: Vec<&[u8]> = f.users.iter().map(|u| u.name.as_slice()).collect();
+        assert_eq!(names, [&b"\"bob"[..], b"\"carol\""]);
+        // A password behind a tab is still a password, masked where it stands.
+        let bytes = b"user bob on \t>pw\t nopass\n";
+        let f = parse(bytes);
+        assert_eq!(f.users[0].secrets.iter().map(|s| s.slice(bytes)).collect::<Vec<_>>(), [b"pw"]);
+    }
+
+    #[test]
+    fn refusals_say_what_redis_server_says() {
+        let first = |line: &[u8]| parse(line).errors.first().map(|e| e.message.to_string()).unwrap_or_default();
+        assert_eq!(
+            first(b"user bob on +bogus"),
+            "Error in applying operation '+bogus': Unknown command or category name in ACL"
+        );
+        assert_eq!(first(b"user bob\ton"), "username 'bob\ton' contains invalid characters");
+        assert_eq!(first(b"user bob (~x"), "Unmatched parenthesis in selector definition");
+        assert_eq!(
+            first(b"user bob on #abc"),
+            "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"
+        );
+        assert_eq!(first(b"user bob on\nuser bob off"), "Duplicate user 'bob' found");
     }
 
     #[test]

@@ -117,11 +117,16 @@ impl<'a> AclScratch<'a> {
                 }
             }
             b'(' if op.last() == Some(&b')') => {
-                // A selector: its rules are checked on a fresh selector.
+                // A selector: its rules, split by sdssplitargs (any blank, quotes), are
+                // checked on a fresh selector (acl.c aclCreateSelectorFromOpSet). Unbalanced
+                // quotes split into no rule at all: an empty selector, accepted.
                 let inner = &op[1..op.len() - 1];
                 let mut sel = AclScratch { commands: self.commands, ..AclScratch::default() };
-                for part in inner.split(|&b| b == b' ').filter(|p| !p.is_empty()) {
-                    sel.selector_op(part)?;
+                for part in super::split_value(inner).unwrap_or_default() {
+                    if part.is_empty() {
+                        return Err(ACL_SYNTAX.into());
+                    }
+                    sel.selector_op(&part)?;
                 }
                 Ok(())
             }

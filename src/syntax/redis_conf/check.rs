@@ -229,6 +229,32 @@ impl Checker {
         }
     }
 
+    /// The rules of an ACL file's `user` line as redis-server applies them (redis@7.0.15:src/acl.c
+    /// ACLLoadFromFile): `rules` are already joined into selectors and trimmed of tabs and
+    /// line ends, as that loader does before ACLSetUser; the user is new (the file's caller
+    /// refuses a second line for a name). `Err`: the message the file's error gives, `Syntax
+    /// error` or `Error in applying operation '+bogus': Unknown command or category name in
+    /// ACL` (unknown names are fatal in an ACL file); a password in it is masked.
+    pub fn acl_file_rules(&self, rules: &[Vec<u8>]) -> Result<(), String> {
+        let mut user = AclScratch::new(self.commands());
+        let mut unknown = None;
+        for op in rules {
+            match user.apply(op) {
+                Ok(()) => {}
+                Err(AclError::Unknown) => {
+                    unknown.get_or_insert_with(|| {
+                        format!(
+                            "Error in applying operation '{}': Unknown command or category name in ACL",
+                            masked_rule(op)
+                        )
+                    });
+                }
+                Err(AclError::Fatal(why)) => return Err(why.to_owned()),
+            }
+        }
+        unknown.map_or(Ok(()), Err)
+    }
+
     fn rename_command(&mut self, from: &[u8], to: &[u8]) -> Result<Action, String> {
         let from = from.to_ascii_lowercase();
         if !self.commands().contains(&from) {
