@@ -88,8 +88,12 @@ fn auth_summary(model: &Model, ctx: &ReportContext<'_>, s: &RedisServer) -> Stri
     let u = &s.default_user;
     if !s.users_known() {
         let place = s.aclfile_at.map(|l| format!(" at {}", at(model, ctx, l))).unwrap_or_default();
+        let why = match s.default_user.source {
+            DefaultUserSource::AclFileRefused => "redis-server refuses it and does not start",
+            _ => "was not read",
+        };
         return format!(
-            "not known: the aclfile{place} was not read, so which users redis-server has, the default one included, is not known here"
+            "not known: the aclfile{place} {why}, so which users redis-server has, the default one included, is not known here"
         );
     }
     let state = if u.is_open() {

@@ -210,7 +210,8 @@ pub fn hover(
                         }
                     )),
                     "user" | "aclfile" | "requirepass" | "protected-mode" if !server.users_known() => lines.push(format!(
-                        "{who}: which users it has, the default one included, is not known here (its aclfile was not read); nor, so, whether protected mode applies"
+                        "{who}: which users it has, the default one included, is not known here ({}); nor, so, whether protected mode applies",
+                        server.users_unknown_why().unwrap_or_default()
                     )),
                     "user" | "aclfile" | "requirepass" | "protected-mode" => lines.push(format!(
                         "{who}: the default user {}; protected mode {}",

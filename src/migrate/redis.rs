@@ -187,7 +187,8 @@ fn acl_file(
 ) -> Result<(), MigrateError> {
     let named = crate::source::printable(s.aclfile.as_deref().unwrap_or_default());
     let file = match s.acl_file {
-        Some(f) if s.users_known() => f,
+        // Read: a file redis-server refuses (users not known) is refused below, with its line.
+        Some(f) => f,
         _ => {
             return Err(MigrateError::Harden(format!(
                 "{label}: users are kept in the ACL file {named} (aclfile), which was not read (outside the checked tree, or missing): which users it has is not known here, so sesslint writes no user or password; add them to that file yourself (redis-server ignores requirepass with an aclfile and exits on a `user` line in redis.conf), or check the tree that holds it"

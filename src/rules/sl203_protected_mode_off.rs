@@ -49,8 +49,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         let beyond = matches!(s.widest_reach(), Some(Reach::Public | Reach::Private | Reach::Unknown));
         let (severity, why) = if !beyond {
             (Severity::Info, "it listens only on loopback or a Unix socket, so nothing is exposed today, but a later `bind` change would be".to_owned())
-        } else if !s.users_known() {
-            (Severity::Warning, "which users it has is not known here (its aclfile was not read), so a password may be the only guard left, or there may be none".to_owned())
+        } else if let Some(unknown) = s.users_unknown_why() {
+            (Severity::Warning, format!("which users it has is not known here ({unknown}), so a password may be the only guard left, or there may be none"))
         } else if s.default_user.is_open() {
             (
                 Severity::Error,

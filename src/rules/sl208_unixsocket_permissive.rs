@@ -45,12 +45,12 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         if mode & 0o002 == 0 {
             continue;
         }
-        let password = if !s.users_known() {
-            "and whether a password guards it is not known here (its aclfile was not read)"
+        let password = if let Some(unknown) = s.users_unknown_why() {
+            format!("and whether a password guards it is not known here ({unknown})")
         } else if s.has_auth() {
-            "a password still guards it"
+            "a password still guards it".to_owned()
         } else {
-            "and no password is needed"
+            "and no password is needed".to_owned()
         };
         out.push(
             rule.diagnostic(

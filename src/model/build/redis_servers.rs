@@ -467,7 +467,12 @@ fn use_acl_file(
         user.apply(&u.rules);
         user
     }));
-    server.use_acl_file(fid, users);
+    // redis-server aborts at startup on any line it refuses (SL001 says which).
+    if file.errors.is_empty() {
+        server.use_acl_file(fid, users);
+    } else {
+        server.refuse_acl_file(fid, users);
+    }
 }
 
 /// The Redis a distribution ships, from an etc directory's `debian_version`, `os-release`

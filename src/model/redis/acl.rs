@@ -226,6 +226,10 @@ pub enum DefaultUserSource {
     /// budget): which users redis-server has, the default one included, is not known. The
     /// fields stand for nothing; [`super::RedisServer::users_known`] says so to their readers.
     AclFileNotRead,
+    /// `aclfile` names a file redis-server refuses ("Aborting Redis startup because of ACL
+    /// errors"): it does not start, so it has no users; none are known here either, and the
+    /// fields stand for nothing, as for [`DefaultUserSource::AclFileNotRead`].
+    AclFileRefused,
 }
 
 /// The default user as the server runs with it: what every new connection is.

@@ -46,7 +46,8 @@ pub struct RedisServer {
     /// default user's password only when nothing else decides it: see [`DefaultUser`].
     pub requirepass_at: Option<Location>,
     /// The users redis-server creates: redis.conf `user` lines, or the ACL file's; one per
-    /// name, found by name in O(1) ([`AclUsers::get`]).
+    /// name, found by name in O(log n) ([`AclUsers::get`]). Of an ACL file it refuses, the
+    /// lines as written: it creates none of them ([`RedisServer::users_known`] is false).
     pub users: AclUsers,
     /// The effective default user.
     pub default_user: DefaultUser,
@@ -120,9 +121,19 @@ impl RedisServer {
 
     /// Whether the users redis-server has (the default one included) are known: not when
     /// `aclfile` names a file that was not read (outside the checked tree, missing, over the
-    /// budget). A rule that needs them says nothing of a server whose users are not known.
+    /// budget), or one redis-server refuses. A rule that needs them says nothing of a server
+    /// whose users are not known, or says that they are not known.
     pub fn users_known(&self) -> bool {
-        self.default_user.source != DefaultUserSource::AclFileNotRead
+        self.users_unknown_why().is_none()
+    }
+
+    /// Why its users are not known, in a few words for a finding (`None`: they are known).
+    pub fn users_unknown_why(&self) -> Option<&'static str> {
+        match self.default_user.source {
+            DefaultUserSource::AclFileNotRead => Some("its aclfile was not read"),
+            DefaultUserSource::AclFileRefused => Some("redis-server refuses its aclfile, so it does not start"),
+            _ => None,
+        }
     }
 
     /// Whether clients must authenticate: the effective default user is not `on nopass`.
@@ -133,6 +144,19 @@ impl RedisServer {
     /// The line that decided the default user (`None`: built in).
     pub fn default_user_at(&self) -> Option<Location> {
         self.default_user.at
+    }
+
+    /// An ACL file read in the tree that redis-server refuses (any line it refuses aborts
+    /// its startup: acl.c ACLLoadUsersAtStartup): the server has no users, none are known
+    /// ([`RedisServer::users_known`]). `users`: the lines it would accept alone, kept for
+    /// the rules on the file's text (a password in a world-readable file, a weak one).
+    pub fn refuse_acl_file(&mut self, file: FileId, users: AclUsers) {
+        self.acl_file = Some(file);
+        self.users = users;
+        let mut user = effective_default(self, None);
+        user.source = DefaultUserSource::AclFileRefused;
+        user.at = None;
+        self.default_user = user;
     }
 
     /// Take the ACL file's users (`aclfile`): they replace every other user, and without a
