@@ -342,10 +342,10 @@ pub fn render_text(model: &Model, ctx: &ReportContext<'_>) -> String {
         let protection = match (s.protected_mode, s.protection()) {
             (false, _) => "no".to_owned(),
             // Whether it applies is the default user's to decide, and that user is not known.
-            (true, _) if !s.users_known() => {
-                "yes (whether it refuses clients from other hosts depends on the default user, which is not known)"
-                    .to_owned()
-            }
+            (true, Protection::Unknown) => format!(
+                "yes (whether it refuses clients from other hosts depends on the default user, which is not known: {})",
+                s.users_unknown_why().unwrap_or_default()
+            ),
             (true, Protection::RemoteDenied) => {
                 "yes (refuses clients from other hosts: the default user has no password)".to_owned()
             }
@@ -511,7 +511,7 @@ pub fn to_json(model: &Model, ctx: &ReportContext<'_>) -> Value {
                 "tls_port": s.tls_port,
                 "unixsocket": s.unixsocket,
                 "protected_mode": s.protected_mode,
-                "protected_mode_active": if s.users_known() { json!(s.protection() == Protection::RemoteDenied) } else { Value::Null },
+                "protected_mode_active": match s.protection() { Protection::RemoteDenied => json!(true), Protection::None => json!(false), Protection::Unknown => Value::Null },
                 "auth": if s.users_known() { json!(s.has_auth()) } else { Value::Null },
                 "users_known": s.users_known(),
                 "default_user": if !s.users_known() { Value::Null } else { json!({

@@ -103,6 +103,9 @@ fn protected_mode_note(model: &Model, s: &RedisServer, name: &str, version: &str
             match as_running.protection() {
                 crate::model::redis::Protection::RemoteDenied => "refuses remote clients",
                 crate::model::redis::Protection::None => "is off",
+                crate::model::redis::Protection::Unknown => {
+                    "refuses remote clients if the default user has no password (its users are not known here)"
+                }
             }
         )
     }

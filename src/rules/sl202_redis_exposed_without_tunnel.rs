@@ -4,7 +4,8 @@
 //! Finds a Redis server whose plaintext port takes clients from other hosts — a `bind`
 //! with a routable or private address, `bind *`, `0.0.0.0`, `::`, or no `bind` at all —
 //! while protected mode does not refuse them (it is off, the default user has a password,
-//! or, before Redis 7.0, a `bind` line switched it off), and nothing in the tree encrypts
+//! or, before Redis 7.0, a `bind` line switched it off; a warning when it is on and the
+//! default user is not known: an aclfile not read or refused), and nothing in the tree encrypts
 //! that path: no
 //! `tls-port` replacing the plaintext port, and no stunnel, spiped or PeerVPN configuration
 //! pointing at it. Private-range addresses (an "isolated network") are a warning; public
@@ -106,7 +107,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         tunnel_ids.sort_unstable();
         let tunnels: Vec<&crate::model::Tunnel> = tunnel_ids.iter().map(|&i| &model.tunnels[i]).collect();
         let public = exposed.iter().any(|b| b.reach != Reach::Private);
-        let severity = if public { Severity::Error } else { Severity::Warning };
+        // Protected mode on, the default user not known: it may refuse them all.
+        let unknown = (s.protection() == Protection::Unknown).then(|| s.users_unknown_why().unwrap_or_default());
+        let severity = if public && unknown.is_none() { Severity::Error } else { Severity::Warning };
         let addrs: Vec<&str> = exposed.iter().map(|b| b.text.as_str()).collect();
         let where_ = if s.bind_at.is_none() { "every interface (no `bind` line)".to_owned() } else { addrs.join(", ") };
         // What crosses the network: a password only when one is set (any password, when
@@ -145,6 +148,10 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 "Redis plaintext port {} listens on {where_} with no TLS and no tunnel in front of it: {secrets} cross the network in clear text, and no password is needed",
                 s.port
             )
+        };
+        let message = match unknown {
+            Some(why) => format!("{message}; unless protected mode refuses clients from other hosts, which it does only when the default user has no password, and that is not known here ({why})"),
+            None => message,
         };
         let at = s.bind_at.unwrap_or(Location { file: s.file, span: crate::span::Span::empty(0) });
         let mut d = rule.diagnostic(severity, message, label(model, at, "listens beyond loopback"));

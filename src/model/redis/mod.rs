@@ -80,6 +80,9 @@ pub enum Protection {
     /// It answers `-DENIED` to every client that is not local (Unix socket, 127.0.0.1,
     /// ::1; any 127.x from 7.2).
     RemoteDenied,
+    /// On, and whether it refuses anyone is the default user's to decide (no password:
+    /// it does), a user not known here ([`RedisServer::users_known`]): neither of the above.
+    Unknown,
 }
 
 impl RedisServer {
@@ -95,11 +98,15 @@ impl RedisServer {
 
     /// Protected mode as this version applies it (redis@7.0.15:src/networking.c:1243-1277:
     /// `protected_mode && DefaultUser nopass && !local`; before 7.0 also no `bind` line).
+    /// The default user's `nopass` decides, so with users not known (an aclfile not read, or
+    /// refused) it is [`Protection::Unknown`], never taken from the built-in user.
     pub fn protection(&self) -> Protection {
-        let applies = self.protected_mode
-            && self.default_user.nopass
-            && (self.version.protected_mode_ignores_bind() || self.bind_at.is_none());
-        if applies {
+        let on = self.protected_mode && (self.version.protected_mode_ignores_bind() || self.bind_at.is_none());
+        if !on {
+            Protection::None
+        } else if !self.users_known() {
+            Protection::Unknown
+        } else if self.default_user.nopass {
             Protection::RemoteDenied
         } else {
             Protection::None
@@ -107,7 +114,8 @@ impl RedisServer {
     }
 
     /// The widest reach of its TCP listeners, as clients can use them (protected mode
-    /// makes every listener local-only).
+    /// makes every listener local-only; protection not known counts as none: the widest
+    /// reach it may have).
     pub fn widest_reach(&self) -> Option<Reach> {
         if !self.listens_on_tcp() {
             return None;
@@ -461,6 +469,24 @@ mod tests {
         // A password, or protected mode off, lets other hosts in on every version.
         assert_eq!(server("bind 0.0.0.0\nrequirepass x").protection(), Protection::None);
         assert_eq!(server("bind 0.0.0.0\nprotected-mode no").protection(), Protection::None);
+    }
+
+    /// An aclfile not read (or refused): the default user is not known, and neither is
+    /// whether protected mode refuses anyone; off, or switched off by `bind` before 7.0, it
+    /// refuses no one whoever the default user is.
+    #[test]
+    fn protected_mode_with_users_not_known_is_not_known() {
+        let mut s = server("bind 0.0.0.0\nprotected-mode yes\naclfile /elsewhere/users.acl");
+        assert!(!s.users_known());
+        assert_eq!(s.protection(), Protection::Unknown);
+        assert_eq!(s.widest_reach(), Some(Reach::Public));
+        s.version = RedisVersion::parse("6.2", "test").expect("6.2");
+        assert_eq!(s.protection(), Protection::None);
+        assert_eq!(server("bind 0.0.0.0\nprotected-mode no\naclfile /x.acl").protection(), Protection::None);
+        let mut refused = server("bind 0.0.0.0\nprotected-mode yes\naclfile /x.acl");
+        refused.refuse_acl_file(FileId(1), AclUsers::default());
+        assert_eq!(refused.default_user.source, DefaultUserSource::AclFileRefused);
+        assert_eq!(refused.protection(), Protection::Unknown);
     }
 
     #[test]
