@@ -92,10 +92,15 @@ impl AclUser {
     /// Apply the rules of a `user` line in order, as ACLSetUser does (only the rules that
     /// decide logging in; key, channel and command rules are checked by the loader).
     pub fn apply<R: AsRef<[u8]>>(&mut self, rules: &[R]) {
-        // A selector `(+get ~k)` arrives split at its blanks: join it back.
+        // A selector `(+get ~k)` arrives split at its blanks: join it back. A word that
+        // opens one while one is open starts it again (acl.c ACLMergeSelectorArguments).
         let mut open: Option<Vec<u8>> = None;
         for rule in rules {
             let rule = rule.as_ref();
+            if rule.first() == Some(&b'(') && rule.last() != Some(&b')') {
+                open = Some(rule.to_vec());
+                continue;
+            }
             if let Some(sel) = open.as_mut() {
                 sel.push(b' ');
                 sel.extend_from_slice(rule);
@@ -105,12 +110,9 @@ impl AclUser {
                 }
                 continue;
             }
+            // Opens and closes: `(~k +get)`.
             if rule.first() == Some(&b'(') {
-                if rule.last() == Some(&b')') && rule.len() > 1 {
-                    self.selectors.push(Selector::from_rule(rule));
-                } else {
-                    open = Some(rule.to_vec());
-                }
+                self.selectors.push(Selector::from_rule(rule));
                 continue;
             }
             match rule {

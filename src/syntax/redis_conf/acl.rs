@@ -6,10 +6,16 @@ use super::directives::{ACL_CATEGORIES_7_0, COMMANDS_7_0};
 
 /// The rules of a `user` line with each selector `(...)` joined back into one rule (the
 /// tokenizer split it at its blanks). `Err(j)`: the selector opened at rule `j` never closes.
+/// A word that opens a selector while one is open starts it again, the words before it
+/// dropped (acl.c ACLMergeSelectorArguments: `(~x (~y +get)` is the selector `(~y +get)`).
 pub(super) fn merge_selectors(ops: &[super::ArgBytes]) -> Result<Vec<Vec<u8>>, usize> {
     let mut merged: Vec<Vec<u8>> = Vec::new();
     let mut open: Option<(usize, Vec<u8>)> = None;
     for (j, op) in ops.iter().enumerate() {
+        if op.first() == Some(&b'(') && op.last() != Some(&b')') {
+            open = Some((j, op.to_vec()));
+            continue;
+        }
         if let Some((_, sel)) = open.as_mut() {
             sel.push(b' ');
             sel.extend_from_slice(op);
@@ -18,10 +24,6 @@ pub(super) fn merge_selectors(ops: &[super::ArgBytes]) -> Result<Vec<Vec<u8>>, u
                     merged.push(sel);
                 }
             }
-            continue;
-        }
-        if op.first() == Some(&b'(') && op.last() != Some(&b')') {
-            open = Some((j, op.to_vec()));
             continue;
         }
         merged.push(op.to_vec());
