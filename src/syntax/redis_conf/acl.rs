@@ -43,7 +43,7 @@ pub(super) struct AclScratch<'a> {
     passwords: super::check::NameSet,
     all_keys: bool,
     all_channels: bool,
-    /// Current top-level command names (after renames); `None` in tests = the 7.0 table.
+    /// The top-level command names rules are looked up in; `None` in tests = the 7.0 table.
     commands: Option<&'a super::check::NameSet>,
 }
 
@@ -62,8 +62,10 @@ impl From<&'static str> for AclError {
 const ACL_SYNTAX: &str = "Syntax error";
 
 impl<'a> AclScratch<'a> {
-    /// A scratch user whose command rules are checked against `commands` (the current
-    /// top-level names, renames applied).
+    /// A scratch user whose command rules are checked against `commands`: redis-server's
+    /// original names, whatever `rename-command` did (acl.c ACLLookupCommand looks in
+    /// server.orig_commands: `+config` after `rename-command CONFIG x` is read, `+x` is
+    /// "Unknown command", asked live).
     pub(super) fn new(commands: &'a super::check::NameSet) -> Self {
         AclScratch { commands: Some(commands), ..AclScratch::default() }
     }

@@ -236,7 +236,7 @@ impl Checker {
     /// error` or `Error in applying operation '+bogus': Unknown command or category name in
     /// ACL` (unknown names are fatal in an ACL file); a password in it is masked.
     pub fn acl_file_rules(&self, rules: &[Vec<u8>]) -> Result<(), String> {
-        let mut user = AclScratch::new(self.commands());
+        let mut user = AclScratch::new(&COMMAND_TABLE);
         let mut unknown = None;
         for op in rules {
             match user.apply(op) {
@@ -298,7 +298,7 @@ impl Checker {
         }
         let merged = merge_selectors(&args[1..])
             .map_err(|j| format!("Error in user declaration '{}': Syntax error", word(j)))?;
-        let mut user = AclScratch::new(self.commands());
+        let mut user = AclScratch::new(&COMMAND_TABLE);
         let mut unknown = None;
         for (j, op) in merged.iter().enumerate() {
             match user.apply(op) {
