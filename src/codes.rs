@@ -159,11 +159,23 @@ pub struct Selector {
 #[error("{}", unknown_rule(.0))]
 pub struct UnknownCode(pub String);
 
-/// The message of [`UnknownCode`] for `text`.
+/// The message of [`UnknownCode`] for `text`: a did-you-mean first when a rule's name (or
+/// an old name, or a code) is within a typo of it (`redis-missing-auht`), then every rule.
 pub fn unknown_rule(text: &str) -> String {
     let list: Vec<String> = Code::ALL.iter().map(|c| format!("{c} {}", c.name())).collect();
+    let names = Code::ALL.iter().map(|c| c.name()).chain(RENAMED.iter().map(|(old, _)| *old));
+    // A code one keystroke off (`SL2011`, `SL21`): two would make any `SL9xx` some code.
+    let upper = text.to_ascii_uppercase();
+    let typo = crate::suggest::did_you_mean(&text.to_ascii_lowercase(), names).or_else(|| {
+        let near = Code::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .filter(|c| upper.len() <= c.len() + 1 && crate::suggest::edit_distance(&upper, c) == 1);
+        near.min().map(str::to_owned)
+    });
+    let typo = typo.map(|t| format!(" (did you mean `{t}`?)")).unwrap_or_default();
     format!(
-        "unknown rule `{text}`: a rule is ALL, a code (SL201), a code prefix (SL2) or a rule name (redis-missing-auth); the rules: {}",
+        "unknown rule `{text}`{typo}: a rule is ALL, a code (SL201), a code prefix (SL2) or a rule name (redis-missing-auth); the rules: {}",
         list.join(", ")
     )
 }
@@ -236,6 +248,10 @@ mod tests {
             assert_eq!(Code::renamed_note(old), Some(format!("rule `{old}` is now named `{}` ({code})", code.name())));
         }
         assert_eq!(Code::renamed_note("redis-missing-auth"), None);
+        let typo = Selector::parse("redis-missing-auht").expect_err("typo").to_string();
+        assert!(typo.starts_with("unknown rule `redis-missing-auht` (did you mean `redis-missing-auth`?): "), "{typo}");
+        let typo = Selector::parse("SL2011").expect_err("typo").to_string();
+        assert!(typo.starts_with("unknown rule `SL2011` (did you mean `SL201`?): "), "{typo}");
         let err = Selector::parse("redis-missing").expect_err("unknown").to_string();
         assert!(Code::ALL.iter().all(|c| err.contains(&format!("{c} {}", c.name()))), "{err}");
         assert!(err.len() <= 2000, "the list fits an error line uncut ({} bytes)", err.len());

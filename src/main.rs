@@ -82,6 +82,8 @@ enum Command {
         /// are read.
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
+        /// The files to print (php.ini or conf.d ini, php-fpm pool or php-fpm.conf, env.php,
+        /// redis.conf or valkey.conf, an ACL file), each with the includes it reads.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -102,7 +104,11 @@ enum Command {
     /// or `.sesslint-restore.json` written by sesslint 0.1.0. Only the last apply is undone;
     /// the backups of the 9 applies before it stay for recovery by hand.
     /// Exit 1 when a file changed after the apply (nothing is restored then).
-    Restore { path: Option<PathBuf> },
+    Restore {
+        /// The directory the apply was given, or a file in it (default: the current
+        /// directory).
+        path: Option<PathBuf>,
+    },
     /// Move sessions from files to Redis: php.ini, php-fpm pools and Magento's env.php
     /// (and with --harden-redis the server's redis.conf).
     ///
@@ -221,8 +227,8 @@ struct CheckArgs {
     /// Print the findings and nothing else: no summary line, no progress display.
     #[arg(long, short, conflicts_with = "verbose")]
     quiet: bool,
-    /// Apply the safe fixes (each file replaced atomically, its original kept beside it;
-    /// `sesslint restore` undoes), then report the findings that remain.
+    /// Apply the safe fixes (each file replaced atomically, its original kept in
+    /// .sesslint/backups/; `sesslint restore` undoes), then report the findings that remain.
     #[arg(long)]
     fix: bool,
     /// With --fix or --diff: apply the fixes that change behaviour too.
@@ -265,6 +271,7 @@ enum ParseFormat {
 enum DocFormat {
     /// Drawn for a terminal (bold headings); plain markdown when not on a terminal.
     Text,
+    /// One JSON document: code, name, severity (and the others it may have), summary, doc.
     Json,
     /// Markdown: for `rules`, the whole catalogue as in docs/rules.md.
     Markdown,

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     // Plain values and text utilities: know nothing else of sesslint.
     // (and the generated inputs of the unit tests, compiled for them only)
-    &["span", "glob", "php_constants", "php_value", "codes", "sha256", "suggest", "parallel", "test_input"],
+    // (the did-you-mean by edit distance first: rule codes use it for a mistyped name)
+    &["suggest"],
+    &["span", "glob", "php_constants", "php_value", "codes", "sha256", "parallel", "test_input"],
     &["source", "diagnostic"],
     // The one way a config file is opened: inside the checked tree, bounded.
     &["confine"],
