@@ -61,7 +61,7 @@ pub fn check_ini(bytes: &[u8]) {
     check_masks("fuzz.ini", bytes, FileKind::Ini, &out);
 }
 
-/// redis.conf. Only the in-memory parts: the loader's `include`, `dir`, `logfile` and
+/// redis.conf, and the same bytes as an ACL file. Only the in-memory parts: the loader's `include`, `dir`, `logfile` and
 /// `loadmodule` handling touches the file system, so the directives go straight to the
 /// load-time checker and to `effective_config` (what `CONFIG GET` would report).
 pub fn check_redis_conf(bytes: &[u8]) {
@@ -117,6 +117,10 @@ pub fn check_redis_conf(bytes: &[u8]) {
     let out = parse_source(&Source::new("fuzz.conf", bytes.to_vec()), Some(FileKind::Redis));
     render(&out);
     check_masks("fuzz.conf", bytes, FileKind::Redis, &out);
+    // The same bytes as an aclfile (`user` lines only, read as redis-server reads one).
+    let out = parse_source(&Source::new("users.acl", bytes.to_vec()), Some(FileKind::RedisAcl));
+    render(&out);
+    check_masks("users.acl", bytes, FileKind::RedisAcl, &out);
 }
 
 /// One redis argument: its copies (inline up to 22 bytes, on the heap from 23) hold the same
@@ -137,9 +141,9 @@ fn check_arg_bytes(value: &redis_conf::ArgBytes) {
 }
 
 /// What `parse` prints never holds a secret: run again with `--show-secrets`, every string
-/// under a key that names a credential (ini, env.php: `pass`, `pwd`, `secret`, `auth`, `key`,
-/// `token`, `cred`, a definition simpler than the library's, which masks more) or in a
-/// secret argument of redis.conf (`requirepass`, `masterauth`, a user's `>password`) is
+/// under a key that names a credential (ini, env.php: `pass`, `pwd`, `secret`, `auth`,
+/// `token`, `cred`, `key` as a word, a definition simpler than the library's, which masks
+/// more) or in a secret argument of redis.conf (`requirepass`, `masterauth`, a user's `>password`) is
 /// masked in the default output, and the problems are the same in both. `name`: the path
 /// `masked` was computed with.
 fn check_masks(name: &str, bytes: &[u8], kind: FileKind, masked: &sesslint::parse_output::ParseOutput) {
@@ -180,9 +184,13 @@ fn check_masks(name: &str, bytes: &[u8], kind: FileKind, masked: &sesslint::pars
 
 const MASK: &str = "********";
 
+/// `key` counts as a word of its own only (`api-key`, `[key]`), as the library reads it since
+/// `env[MONKEY]`, `xdebug.idekey` and `preload_keys` are shown (PHP gives them as written).
 fn names_a_credential(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    !k.contains("save_path") && ["pass", "pwd", "secret", "auth", "key", "token", "cred"].iter().any(|w| k.contains(w))
+    !k.contains("save_path")
+        && (["pass", "pwd", "secret", "auth", "token", "cred"].iter().any(|w| k.contains(w))
+            || k.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == "key"))
 }
 
 fn masked_below_secret_keys(shown: &Value, masked: &Value, secret: bool, kind: FileKind) {
@@ -257,9 +265,21 @@ pub fn check_env_php(bytes: &[u8]) {
     check_masks("env.php", bytes, FileKind::Envphp, &out);
 }
 
-/// Print the result as the `parse` command does (JSON, and each problem's position).
+/// Print the result as the `parse` command does (JSON, compact and indented, and each
+/// problem's position): the JSON holds no character a terminal does not show as itself
+/// (`source::is_unprintable`, written as `\uXXXX`) and decodes to the values.
 fn render(out: &sesslint::parse_output::ParseOutput) {
-    serde_json::to_string(&out.value).expect("parse values always serialise (string keys only)");
+    let value = out.value.to_json_value();
+    for pretty in [false, true] {
+        let mut json = Vec::new();
+        out.value.write_json(&mut json, pretty).expect("parse values always serialise (string keys only)");
+        let text = std::str::from_utf8(&json).expect("parse writes UTF-8");
+        if let Some(c) = text.chars().find(|&c| c != '\n' && sesslint::report::is_unprintable(c)) {
+            panic!("parse printed {c:?} raw (pretty {pretty})");
+        }
+        let read: Value = serde_json::from_str(text).expect("parse's JSON reads back");
+        assert_eq!(read, value, "parse's escaped JSON decodes to other values (pretty {pretty})");
+    }
     for problem in &out.problems {
         let _ = problem.to_string();
     }
