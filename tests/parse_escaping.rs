@@ -9,8 +9,10 @@ mod common;
 use std::path::Path;
 
 /// Trojan-Source bidi controls (U+202E, U+2066, U+061C), C1 controls (U+009B CSI, U+0085
-/// NEL), the line separator U+2028 and invisibles (U+FEFF, U+200B).
-const CHARS: &[char] = &['\u{202e}', '\u{2066}', '\u{9b}', '\u{85}', '\u{2028}', '\u{feff}', '\u{200b}', '\u{61c}'];
+/// NEL), the line separator U+2028, invisibles (U+FEFF, U+200B) and DEL (U+007F, the one
+/// ASCII control serde_json writes raw: in an otherwise ASCII name or value it was printed).
+const CHARS: &[char] =
+    &['\u{202e}', '\u{2066}', '\u{9b}', '\u{85}', '\u{2028}', '\u{feff}', '\u{200b}', '\u{61c}', '\u{7f}'];
 
 /// `parse` of `file` in both formats: no raw `c` in stdout or stderr, the escape of `c` in
 /// stdout, and the value the JSON (compact and indented alike) decodes to, with the exit

@@ -95,8 +95,9 @@ struct Escaping<F>(F);
 
 impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for Escaping<F> {
     fn write_string_fragment<W: ?Sized + std::io::Write>(&mut self, w: &mut W, fragment: &str) -> std::io::Result<()> {
-        // ASCII (nearly every value) has none: C0 controls reach here escaped already.
-        if fragment.is_ascii() {
+        // Printable ASCII (nearly every value) has none; C0 controls reach here escaped
+        // already, but DEL (U+007F) is ASCII, unprintable and left to this formatter.
+        if fragment.bytes().all(|b| b.is_ascii() && !crate::source::is_unprintable(char::from(b))) {
             return w.write_all(fragment.as_bytes());
         }
         let mut start = 0;
