@@ -1477,35 +1477,63 @@ pub(crate) fn envphp_arrows_blanked(line: &[u8]) -> std::borrow::Cow<'_, [u8]> {
 /// a space, a line break), so those hold a `%` (an escape may spell anything), one of the
 /// words of [`unknown_name_holds_a_secret`], or, in their last 12 bytes, 6 of the letters
 /// of `password` (a typo of it), or in their last 6, 3 of `auth`'s (one edit from it).
-/// Blanks before a `=` are skipped (`password = pw`). User-info needs a `@`: the caller's to find. A commented-out `;extension=bz2` or
-/// `;opcache.jit=off` fails it. Work: one look at each key's bytes.
+/// Blanks before a `=` are skipped (`password = pw`). A URL query's key with no `=` after it
+/// (`?auth ZQ`, `&password:pw`, `?key,w`), whose next word is the password all the same, is
+/// judged by its letters from the `?` or `&` to where the name stops. User-info needs a `@`:
+/// the caller's to find. A commented-out `;extension=bz2` or `;opcache.jit=off` fails it.
+/// Work: one look at each key's bytes.
 pub(crate) fn ini_line_may_hold_query_credentials(line: &[u8], first_eq: usize) -> bool {
     const AUTH: u32 = letters(b"auth");
     const PASSWORD: u32 = letters(b"password");
-    memchr::memchr_iter(b'=', line.get(first_eq..).unwrap_or_default()).any(|p| {
-        // The key ends before the blanks before its `=` (`password = pw`).
-        let e = first_eq + p;
-        let e = e - line[..e].iter().rev().take_while(|&&b| b == b' ').count();
-        // One pass back from the `=`, one lookup a byte: the key's letters.
-        let (mut m, mut from) = (0, e);
-        while from > 0 {
-            let c = KEY_CLASS[line[from - 1] as usize];
-            if c >= KEY_STOP {
-                if c == KEY_PERCENT {
-                    return true;
-                }
-                break;
-            }
-            m |= c;
-            from -= 1;
+    let rest = line.get(first_eq..).unwrap_or_default();
+    // A query key without its `=`: the name runs to the first byte `save_path_secret_ranges`
+    // stops such a name at; a `%` may spell any letter, so it passes.
+    let unspaced_query_key = |p: usize| {
+        let from = first_eq + p + 1;
+        let name = &line[from..];
+        let n = name
+            .iter()
+            .position(|&b| {
+                matches!(
+                    b,
+                    b' ' | b'\t' | b',' | b':' | b'+' | b'%' | b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b'\''
+                )
+            })
+            .unwrap_or(name.len());
+        if name.get(n) == Some(&b'%') {
+            return true;
         }
-        // The letters of its last 6 and 12 bytes, read only when all of its letters could do.
-        let tail = |n: usize| letters_in(&line[e.saturating_sub(n).max(from)..e]);
-        from < e
-            && ((few_absent(AUTH & !m, 1) && few_absent(AUTH & !tail(6), 1))
-                || (few_absent(PASSWORD & !m, 2) && few_absent(PASSWORD & !tail(12), 2))
-                || (may_name_a_secret_by_letters(m) && has_a_secret_word_any_case(&line[from..e])))
-    })
+        let m = letters_in(&name[..n]);
+        n > 0
+            && (few_absent(AUTH & !m, 1)
+                || few_absent(PASSWORD & !m, 2)
+                || (may_name_a_secret_by_letters(m) && has_a_secret_word_any_case(&name[..n])))
+    };
+    memchr::memchr2_iter(b'?', b'&', rest).any(unspaced_query_key)
+        || memchr::memchr_iter(b'=', rest).any(|p| {
+            // The key ends before the blanks before its `=` (`password = pw`).
+            let e = first_eq + p;
+            let e = e - line[..e].iter().rev().take_while(|&&b| b == b' ').count();
+            // One pass back from the `=`, one lookup a byte: the key's letters.
+            let (mut m, mut from) = (0, e);
+            while from > 0 {
+                let c = KEY_CLASS[line[from - 1] as usize];
+                if c >= KEY_STOP {
+                    if c == KEY_PERCENT {
+                        return true;
+                    }
+                    break;
+                }
+                m |= c;
+                from -= 1;
+            }
+            // The letters of its last 6 and 12 bytes, read only when all of its letters could do.
+            let tail = |n: usize| letters_in(&line[e.saturating_sub(n).max(from)..e]);
+            from < e
+                && ((few_absent(AUTH & !m, 1) && few_absent(AUTH & !tail(6), 1))
+                    || (few_absent(PASSWORD & !m, 2) && few_absent(PASSWORD & !tail(12), 2))
+                    || (may_name_a_secret_by_letters(m) && has_a_secret_word_any_case(&line[from..e])))
+        })
 }
 
 /// env.php by PHP's tokens, across lines, comments and heredocs: after every token that
@@ -2444,6 +2472,13 @@ mod tests {
             "x = h?TOKEN=PW\n",
             "x = a&pasword=PW\n",
             "x = \"a;CRED=PW\"\n",
+            // A query key with no `=` after it: the next word is the password all the same.
+            "x = \"tcp://h?timeout=2&auth PW\"\n",
+            "env[R] = tcp://h?auth\tPW\n",
+            "x = h?password:PW\n",
+            "x = h?key,PW\n",
+            "x = h?auht+PW\n",
+            "x = h?pasword%3DPW\n",
         ];
         let gate = |line: &[u8]| {
             memchr::memchr(b'@', line).is_some()

@@ -224,6 +224,8 @@ pub(crate) fn plain_in_env_php(doc: &EnvPhp, bytes: &[u8]) -> Vec<Span> {
 
 fn sorted(mut v: Vec<Span>) -> Vec<Span> {
     v.sort_by_key(|s| (s.start, s.end));
+    // A span found twice masks the same bytes as once.
+    v.dedup();
     v
 }
 
