@@ -269,7 +269,10 @@ pub fn check_env_php(bytes: &[u8]) {
 /// problem's position): the JSON holds no character a terminal does not show as itself
 /// (`source::is_unprintable`, written as `\uXXXX`) and decodes to the values.
 fn render(out: &sesslint::parse_output::ParseOutput) {
-    let value = out.value.to_json_value();
+    // Both read by the same parser: serde_json's float reading is not exact (9.223372036857745e18
+    // reads back one ulp off), whatever wrote the number.
+    let plain = serde_json::to_string(&out.value).expect("parse values always serialise (string keys only)");
+    let value: Value = serde_json::from_str(&plain).expect("serde_json reads its own JSON");
     for pretty in [false, true] {
         let mut json = Vec::new();
         out.value.write_json(&mut json, pretty).expect("parse values always serialise (string keys only)");
