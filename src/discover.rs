@@ -961,8 +961,12 @@ impl Walk<'_> {
 /// its spelling only (a `php` directory or one below it, `pool.d`, `conf.d`, `redis`,
 /// `apache2`, Magento's `app/etc`, ...): a symlink there leading nowhere hides files
 /// PHP, php-fpm, redis-server or httpd would read, so it is said; other dangling
-/// directory links of an image (`/etc/ssl/certs/...`) are not configuration.
+/// directory links of an image (`/etc/ssl/certs/...`) are not configuration, nor is what
+/// [`not_configuration`] names (`/etc/alternatives/php`, a binary).
 fn may_hold_configuration(path: &Path) -> bool {
+    if not_configuration(path) {
+        return false;
+    }
     let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let own = name(path);
     let parent = path.parent().map(name).unwrap_or_default();
@@ -976,6 +980,27 @@ fn may_hold_configuration(path: &Path) -> bool {
                     "redis" | "valkey" | "apache2" | "httpd" | "stunnel" | "stunnel4" | "peervpn" | "spiped"
                 )
         })
+}
+
+/// Whether `path`, a link with no [`Role`] of its own, is by its place or name something
+/// other than configuration, whatever its spelling holds (`php`): an entry of
+/// update-alternatives (`/etc/alternatives/php -> /usr/bin/php8.2`, `php.1.gz` -> a man
+/// page), a systemd unit or its link (`multi-user.target.wants/php8.2-fpm.service`; the
+/// spiped units sesslint reads have a role by their name), or a compressed file (a man page). A stock Debian
+/// PHP host has each of these in `/etc`; none is read by PHP, php-fpm or redis-server.
+fn not_configuration(path: &Path) -> bool {
+    const UNIT_SUFFIXES: &[&str] =
+        &[".service", ".timer", ".socket", ".target", ".path", ".mount", ".automount", ".slice", ".scope", ".swap"];
+    // Below `etc/alternatives` or `etc/systemd` (this machine's or a copy's), never a web
+    // root's directory of the same name.
+    let in_etc = |d: &str| {
+        let parts: Vec<_> = path.parent().into_iter().flat_map(Path::components).map(|c| c.as_os_str()).collect();
+        parts.windows(2).any(|w| w[0] == "etc" && w[1] == d)
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    // Man pages (`php.1.gz`) and other compressed files: no program here reads one.
+    let compressed = [".gz", ".xz", ".bz2", ".zst"].iter().any(|s| name.ends_with(s));
+    in_etc("alternatives") || in_etc("systemd") || UNIT_SUFFIXES.iter().any(|s| name.ends_with(s)) || compressed
 }
 
 /// Whether an unreadable directory at `path` may hold a file discovery would read: one
@@ -1391,6 +1416,36 @@ mod tests {
         for p in ["/etc/ssl/private", "/etc/polkit-1/rules.d", "copy/etc/sudoers.d"] {
             assert!(!may_hold_what_is_read(Path::new(p)), "{p}");
         }
+    }
+
+    /// A stock Debian PHP host's `/etc` links named `php*` that are no configuration (a
+    /// binary, a man page, systemd units) are not where configuration lives; directories
+    /// named so elsewhere still are.
+    #[test]
+    fn alternatives_man_pages_and_units_hold_no_configuration() {
+        for p in [
+            "/etc/alternatives/php",
+            "/etc/alternatives/php-cgi-bin",
+            "/etc/alternatives/php.1.gz",
+            "copy/etc/alternatives/php-fpm",
+            "/etc/systemd/system/multi-user.target.wants/php8.2-fpm.service",
+            "/etc/systemd/system/timers.target.wants/phpsessionclean.timer",
+            "/etc/systemd/system/php8.2-fpm.service.d",
+            "/srv/php/php.8.gz",
+        ] {
+            assert!(!may_hold_configuration(Path::new(p)), "{p}");
+        }
+        for p in [
+            "/etc/php",
+            "/etc/php/8.2",
+            "/etc/php/8.2/fpm/conf.d",
+            "/etc/redis",
+            "/var/www/alternatives/app/etc",
+            "/srv/systemd/php",
+        ] {
+            assert!(may_hold_configuration(Path::new(p)), "{p}");
+        }
+        assert!(may_hold_what_is_read(Path::new("/etc/systemd/system")));
     }
 
     #[test]

@@ -5,7 +5,10 @@
 //! permission denied, larger than 16 MiB, not a regular file (a FIFO, socket or device), a
 //! symlink that leads out of the checked tree or into /proc, /sys or /dev (or, in a
 //! directory of one of the programs, to no file in the tree, under any name, whatever this
-//! machine holds at its target), a redis.conf `aclfile` that leads out of it (its users, and
+//! machine holds at its target; never a link that is no configuration by its place or name,
+//! `php*` or not: update-alternatives' `/etc/alternatives/php` (a binary) and `php.1.gz` (a
+//! man page), systemd's unit links, `multi-user.target.wants/php8.2-fpm.service`), a
+//! redis.conf `aclfile` that leads out of it (its users, and
 //! whether redis-server starts, are then not known); a php.ini value
 //! whose `${}` expansion sesslint cut at its limit (1 MiB per value, 16 MiB per setup); and
 //! what a bound left unread, with how much: `rediscluster` seeds past the first 32 distinct
