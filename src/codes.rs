@@ -77,6 +77,7 @@ codes! {
     PlaintextToRemote = "SL404", "plaintext-to-remote";
     TunnelChainBroken = "SL405", "tunnel-chain-broken";
     SessionAclDenied = "SL406", "session-acl-denied";
+    TunnelWithoutAuthentication = "SL407", "tunnel-without-authentication";
     ProbeUnreachable = "SL501", "probe-unreachable";
     ProbeTlsFailed = "SL502", "probe-tls-failed";
     ProbeAccessRefused = "SL503", "probe-access-refused";

@@ -28,12 +28,15 @@ pub struct Tunnel {
     pub kind: TunnelKind,
     pub side: TunnelSide,
     pub at: Location,
+    /// stunnel's `[service]` name, as its log names the service; `None` for the others.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
     /// `accept` / `-s` / the VPN's own address.
     pub listen: Option<String>,
     /// `connect` / `-t`.
     pub target: Option<String>,
-    /// Whether peers must prove who they are (spiped key, stunnel verification or PSK,
-    /// PeerVPN psk).
+    /// Whether peers must prove who they are (spiped key, stunnel `verifyChain`,
+    /// `verifyPeer`, `verify` >= 1 or `PSKsecrets`, PeerVPN psk).
     pub authenticates: bool,
     /// Found under a configured `tunnel-paths` directory: evidence for every host.
     pub shared: bool,
@@ -152,25 +155,28 @@ pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
     let mut out = Vec::new();
     let mut global_client = false;
     // A `[service]` section: its header and its options (name, value, line).
-    type Section = (Span, Vec<(String, String, Span)>);
+    type Section = (Span, String, Vec<(String, String, Span)>);
     let mut current: Option<Section> = None;
     let flush = |cur: Option<Section>, global_client: bool, out: &mut Vec<Tunnel>| {
-        let Some((span, opts)) = cur else { return };
+        let Some((span, service, opts)) = cur else { return };
         // stunnel keeps an option's last value.
         let last = |k: &str| opts.iter().rev().find(|(n, _, _)| n.eq_ignore_ascii_case(k));
         let get = |k: &str| last(k).map(|(_, v, _)| v.clone());
         let line = |k: &str| last(k).map(|(_, _, sp)| Location { file, span: *sp });
         let client = get("client").map_or(global_client, |v| v.eq_ignore_ascii_case("yes"));
-        let verifies = ["verifychain", "verifypeer", "requirecert"]
-            .iter()
-            .any(|k| get(k).is_some_and(|v| v.eq_ignore_ascii_case("yes")))
-            || get("verify").is_some_and(|v| v.trim().parse::<i32>().is_ok_and(|n| n >= 2))
-            || get("pskSecrets").is_some();
+        // stunnel 5.68, checked live: `verify = 1` already turns on `verifyChain`;
+        // `requireCert` alone verifies nothing (a client end without `verifyChain`,
+        // `verifyPeer` or `PSKsecrets` logs "needs authentication to prevent MITM attacks").
+        let verifies =
+            ["verifychain", "verifypeer"].iter().any(|k| get(k).is_some_and(|v| v.eq_ignore_ascii_case("yes")))
+                || get("verify").is_some_and(|v| v.trim().parse::<i32>().is_ok_and(|n| n >= 1))
+                || get("pskSecrets").is_some();
         if get("accept").is_some() || get("connect").is_some() {
             out.push(Tunnel {
                 kind: TunnelKind::Stunnel,
                 side: if client { TunnelSide::Client } else { TunnelSide::Server },
                 at: Location { file, span },
+                service: Some(service),
                 listen: get("accept"),
                 target: get("connect"),
                 authenticates: verifies,
@@ -190,13 +196,14 @@ pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
         }
         if t.starts_with('[') {
             flush(current.take(), global_client, &mut out);
-            current = Some((span, Vec::new()));
+            let name = t.trim_start_matches('[').trim_end_matches(']').trim().to_owned();
+            current = Some((span, name, Vec::new()));
             continue;
         }
         if let Some((k, v)) = t.split_once('=') {
             let (k, v) = (k.trim().to_owned(), v.trim().to_owned());
             match &mut current {
-                Some((sp, opts)) => {
+                Some((sp, _, opts)) => {
                     *sp = sp.to(span);
                     opts.push((k, v, line_only(span, text)));
                 }
@@ -275,6 +282,7 @@ pub fn spiped(file: FileId, text: &[u8]) -> Vec<Tunnel> {
                 kind: TunnelKind::Spiped,
                 side,
                 at: Location { file, span },
+                service: None,
                 listen: src,
                 target: dst,
                 authenticates: key.is_some(),
@@ -315,6 +323,7 @@ pub fn peervpn(file: FileId, text: &[u8]) -> Vec<Tunnel> {
         kind: TunnelKind::PeerVpn,
         side: TunnelSide::Network,
         at: Location { file, span },
+        service: None,
         listen: addr,
         target: None,
         authenticates: psk,
@@ -341,6 +350,12 @@ mod tests {
         assert_eq!((t[0].side, t[0].authenticates), (TunnelSide::Client, true));
         let s = stunnel(FileId(0), b"[redis]\naccept = 6371\nconnect = localhost:6379\n");
         assert_eq!((s[0].side, s[0].authenticates), (TunnelSide::Server, false));
+        // stunnel 5.68 (tests/stunnel_auth_live.rs): `verify = 1` verifies, `requireCert`
+        // alone does not.
+        let v = stunnel(FileId(0), b"[r]\nclient = yes\naccept = 6379\nverify = 1\n");
+        assert_eq!((v[0].service.as_deref(), v[0].authenticates), (Some("r"), true));
+        let r = stunnel(FileId(0), b"[r]\nclient = yes\naccept = 6379\nverify = 0\nrequireCert = yes\n");
+        assert!(!r[0].authenticates);
     }
 
     #[test]

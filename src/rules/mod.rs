@@ -45,6 +45,7 @@ mod sl403_sessions_shared_across_apps;
 mod sl404_plaintext_to_remote;
 mod sl405_tunnel_chain_broken;
 mod sl406_session_acl_denied;
+mod sl407_tunnel_without_authentication;
 mod sl501_probe_unreachable;
 mod sl502_probe_tls_failed;
 mod sl503_probe_access_refused;
@@ -117,6 +118,7 @@ pub static RULES: &[&Rule] = &[
     &sl404_plaintext_to_remote::RULE,
     &sl405_tunnel_chain_broken::RULE,
     &sl406_session_acl_denied::RULE,
+    &sl407_tunnel_without_authentication::RULE,
     &sl501_probe_unreachable::RULE,
     &sl502_probe_tls_failed::RULE,
     &sl503_probe_access_refused::RULE,

@@ -4,7 +4,8 @@
 //! Finds a session address that sends sessions in plaintext (`tcp://`, or a bare host) to a
 //! host that is not loopback (a routable or private address, or a host name other than
 //! `localhost`), when nothing in the tree encrypts the way: the link to the server passes no
-//! stunnel, spiped or PeerVPN, and the address is not a PeerVPN address. `tls://`, Unix
+//! stunnel, spiped or PeerVPN, and the address is not the address of a PeerVPN with a
+//! `psk`. Whether a stunnel client end checks who it talks to is SL407's. `tls://`, Unix
 //! sockets and loopback (where a local tunnel end usually listens) are never flagged. A
 //! single-label host name (`redis`, `redis-session`) is information only: it is almost
 //! always a container service on a Docker network or an `/etc/hosts` alias, whose path the
@@ -42,8 +43,19 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic>) {
-    let vpn: std::collections::HashSet<&str> =
-        model.tunnels.iter().filter(|t| t.kind == TunnelKind::PeerVpn).filter_map(|t| t.listen.as_deref()).collect();
+    // A PeerVPN without `psk` is no evidence of protection (as in SL202): nothing proves its peers.
+    let vpn: std::collections::HashSet<&str> = model
+        .tunnels
+        .iter()
+        .filter(|t| t.kind == TunnelKind::PeerVpn && t.authenticates)
+        .filter_map(|t| t.listen.as_deref())
+        .collect();
+    let vpn_without_psk: std::collections::HashSet<&str> = model
+        .tunnels
+        .iter()
+        .filter(|t| t.kind == TunnelKind::PeerVpn && !t.authenticates)
+        .filter_map(|t| t.listen.as_deref())
+        .collect();
     for (ei, ep) in model.endpoints.iter().enumerate() {
         if model.repeats_base(ep.owner, &HISTORY_KEYS) {
             continue;
@@ -75,7 +87,15 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             out.push(
                 rule.diagnostic(
                     severity,
-                    format!("{} sends {secret} in plaintext to {host}:{} (no TLS, no tunnel in the tree){note}", ep.label, t.port),
+                    format!(
+                        "{} sends {secret} in plaintext to {host}:{} ({}){note}",
+                        ep.label,
+                        t.port,
+                        match vpn_without_psk.contains(host) {
+                            true => "no TLS; the PeerVPN with that address has no `psk`, and only one with a `psk` counts as protection",
+                            false => "no TLS, no tunnel in the tree",
+                        }
+                    ),
                     label(model, at, "plaintext connection to another host"),
                 )
                 .with_help("use `tls://` to a Redis tls-port, or a local stunnel/spiped client end that forwards to the server"),
