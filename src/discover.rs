@@ -160,6 +160,7 @@ pub fn discover_observed(
     on_walk: &(dyn Fn(usize) + Sync),
 ) -> Discovery {
     let mut d = Discovery::default();
+    let mut own_configuration = false;
     match root {
         Some(r) => {
             // `/tmp/d1/.` and `d1/../d1` are shown and compared as `/tmp/d1` and `d1`.
@@ -170,9 +171,12 @@ pub fn discover_observed(
             // Naming `/` names this machine: it is the root whatever else is named (a
             // copied tree named beside it must not make `/` a directory below that copy).
             let machine = paths.iter().any(|p| crate::confine::lexical_clean(p) == Path::new("/"));
+            // Naming this machine's own configuration (`/etc`, `/usr/local/etc/php`) is
+            // naming this machine, as `/` is.
+            own_configuration = !machine && paths.iter().any(|p| crate::machine_scope::is_machine_configuration(p));
             // A copy of a machine's tree (`image/etc/...`), named at its top, at its `etc/`
             // or below (see [`tree_top`]).
-            let top = if machine {
+            let top = if machine || own_configuration {
                 None
             } else {
                 paths.iter().filter(|p| !p.as_os_str().is_empty()).find_map(|p| Some((p, tree_top(p)?)))
@@ -191,6 +195,10 @@ pub fn discover_observed(
                     d.root = PathBuf::from("/");
                     d.root_reason = if machine {
                         "/ is this machine: its configs are checked where they live".into()
+                    } else if own_configuration {
+                        "a checked path is this machine's own configuration, an etc/ of /, /usr/local or /opt/*: \
+                         its configs are checked where they live, links followed as its programs follow them"
+                            .into()
                     } else {
                         "no --root, and no etc/ at the top of a scanned directory or of one above it in its project"
                             .into()
@@ -201,7 +209,11 @@ pub fn discover_observed(
     }
     // Each directory holding a file is resolved once for the whole walk, and the build
     // that reads the files goes on with the same directories (`Confinement::for_one_pass`).
-    let confinement = if root.is_none() && d.root == Path::new("/") {
+    let confinement = if own_configuration {
+        // As `--root /`: a link in /etc is read where this machine's programs read it
+        // (`/usr/...`), not refused as leading out of the checked paths.
+        Confinement::new(Path::new("/"), paths)
+    } else if root.is_none() && d.root == Path::new("/") {
         Confinement::for_detected_root(paths)
     } else {
         Confinement::new(&d.root, paths)
@@ -1446,6 +1458,22 @@ mod tests {
             assert!(may_hold_configuration(Path::new(p)), "{p}");
         }
         assert!(may_hold_what_is_read(Path::new("/etc/systemd/system")));
+    }
+
+    /// Naming this machine's `/etc` is checking this machine, as naming `/` is: the root is
+    /// `/` and a link there is read where its programs read it (`/usr/...`), not refused as
+    /// leading out of `/etc`. A copy's `etc/` keeps its tree confined.
+    #[test]
+    fn this_machines_etc_is_checked_as_the_machine() {
+        let d = discover(&[PathBuf::from("/etc/php-sesslint-none"), PathBuf::from("/etc")], None);
+        assert_eq!(d.root, Path::new("/"));
+        assert!(d.root_reason.contains("this machine's own configuration"), "{}", d.root_reason);
+        assert!(d.confinement.resolve(Path::new("/usr")).is_ok());
+        let tmp = tempfile::tempdir().expect("tmp");
+        std::fs::create_dir_all(tmp.path().join("copy/etc")).expect("mkdir");
+        let d = discover(&[tmp.path().join("copy/etc")], None);
+        assert_eq!(d.root, tmp.path().join("copy"));
+        assert!(matches!(d.confinement.resolve(Path::new("/usr")), Err(Refusal::Outside { .. })));
     }
 
     #[test]

@@ -166,6 +166,17 @@ pub fn is_machine_prefix(dir: &Path) -> bool {
     )
 }
 
+/// Whether `path` is this machine's own configuration: where it leads (`realpath`) is an
+/// `etc` directory of a [`is_machine_prefix`] prefix or below one (`/etc`, `/etc/php/8.2`,
+/// `/usr/local/etc/php`, `/opt/bitnami/etc`). Naming it is checking this machine, as naming
+/// `/` is. `false` for what does not exist. Cost: one `realpath`.
+pub fn is_machine_configuration(path: &Path) -> bool {
+    let Ok(real) = crate::confine::realpath(path) else {
+        return false;
+    };
+    real.ancestors().any(|a| a.file_name().is_some_and(|n| n == "etc") && a.parent().is_some_and(is_machine_prefix))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +188,18 @@ mod tests {
         }
         for d in ["/tmp/copy", "/home/alice", "/srv/infra/web1", "/usr/local/redis/x", "/opt/a/b/c", "/usr/share"] {
             assert!(!is_machine_prefix(Path::new(d)), "{d}");
+        }
+    }
+
+    #[test]
+    fn this_machines_configuration_is_its_etc_and_below() {
+        for d in ["/etc", "/etc/alternatives", "/etc/."] {
+            assert!(is_machine_configuration(Path::new(d)), "{d}");
+        }
+        let dir = tempfile::tempdir().expect("tmp");
+        std::fs::create_dir_all(dir.path().join("copy/etc/php")).expect("mkdir");
+        for d in [dir.path().join("copy/etc/php"), dir.path().join("copy/etc"), "/".into(), "/nonexistent/etc".into()] {
+            assert!(!is_machine_configuration(&d), "{}", d.display());
         }
     }
 

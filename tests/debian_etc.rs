@@ -170,7 +170,7 @@ fn a_config_link_out_of_the_debian_tree_is_still_said() {
 
 /// This machine's own `/etc`, when it is a Debian host with php-fpm8.2 (the oracle: what
 /// the packages really install): `sesslint /etc`, `show /etc` and the migrate preview read
-/// it whole. Skipped loudly elsewhere; required under `SESSLINT_REQUIRE_ORACLES=1`.
+/// it whole, with the root `/`. Skipped loudly elsewhere; required under `SESSLINT_REQUIRE_ORACLES=1`.
 #[test]
 fn this_debian_hosts_own_etc_is_read_whole() {
     let debian = Path::new("/etc/debian_version").is_file()
@@ -185,8 +185,10 @@ fn this_debian_hosts_own_etc_is_read_whole() {
         return;
     }
     let tmp = tempfile::tempdir().expect("tmp");
-    let check = run_in(tmp.path(), &["check", "--format", "concise", "/etc"]);
+    let check = run_in(tmp.path(), &["check", "-v", "--format", "concise", "/etc"]);
     assert!(!text(&check).contains("SL002"), "{}", text(&check));
+    // `/etc` keeps the root `/` and is read as this machine's (its links followed).
+    assert!(text(&check).contains("sesslint: root / (a checked path is this machine's own configuration"));
     let show = run_in(tmp.path(), &["show", "/etc"]);
     assert!(!text(&show).contains("not read"), "{}", text(&show));
     assert!(text(&show).contains("pool www (/etc/php/8.2/fpm/pool.d/www.conf)"), "{}", text(&show));
