@@ -338,21 +338,26 @@ pub fn check_observed(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync)
     check_with(req, on_file, true)
 }
 
-fn check_with(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync), release_trees: bool) -> Outcome {
-    let paths = if req.paths.is_empty() { vec![PathBuf::from(".")] } else { req.paths.clone() };
+/// What a run naming `paths` reads: `(scan, files_only)`. Directories are read as named;
+/// when every path is a file (a pre-commit run, an editor, `show FILE`), the tree they are
+/// part of ([`tree_of_files`], else [`project_root`]) and, beside it, any named file that is
+/// not a regular file or resolves out of its git work tree (so that its refusal is said).
+/// `paths` empty: the current directory. `check` and `show` read the same files for the same
+/// paths through this one function.
+pub fn scan_for(paths: &[PathBuf], config: &Config) -> (Vec<PathBuf>, bool) {
+    let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
     // One `stat` a path: whether it is a directory and whether it is a regular file.
     let kinds: Vec<Option<std::fs::FileType>> =
         paths.iter().map(|p| std::fs::metadata(p).ok().map(|m| m.file_type())).collect();
     let files_only = kinds.iter().all(|k| k.is_some_and(|t| !t.is_dir()));
-    let (trees, shared) = if files_only { named_files_work_trees(&paths) } else { (Vec::new(), false) };
+    if !files_only {
+        return (paths, false);
+    }
+    let (trees, shared) = named_files_work_trees(&paths);
     let first_tree = shared.then(|| trees.first().and_then(|t| t.as_deref()));
-    let mut scan = match files_only {
-        true => {
-            vec![tree_of_files(&paths, req.config).unwrap_or_else(|| project_root_given(&paths, req.config, first_tree))]
-        }
-        false => paths.clone(),
-    };
-    if files_only {
+    let mut scan =
+        vec![tree_of_files(&paths, config).unwrap_or_else(|| project_root_given(&paths, config, first_tree))];
+    {
         // A FIFO, socket or device named on the command line is said to be one (SL002), even
         // when its name is not one the project walk picks up.
         let irregular = paths
@@ -366,6 +371,12 @@ fn check_with(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync), releas
         };
         scan.extend(paths.iter().zip(&trees).filter(leaves).map(|(p, _)| p.clone()));
     }
+    (scan, true)
+}
+
+fn check_with(req: &Request<'_>, on_file: &(dyn Fn(usize, usize) + Sync), release_trees: bool) -> Outcome {
+    let paths = if req.paths.is_empty() { vec![PathBuf::from(".")] } else { req.paths.clone() };
+    let (scan, files_only) = scan_for(&paths, req.config);
     let options = BuildOptions {
         root: req.config.root.as_deref(),
         root_origin: req.config.root_origin.as_deref(),

@@ -583,6 +583,13 @@ fn outside_file_unusable(flag: &str, file: &std::path::Path, at: Option<(usize, 
 
 /// Build the model, or say why the paths cannot be looked at.
 fn model(common: &CommonArgs) -> Result<sesslint::model::Model, ExitCode> {
+    model_reading(common, false)
+}
+
+/// [`model`]; `as_check`: named files are read as `check` reads them
+/// (`check::scan_for`: the tree they are part of), so that `show FILE` describes the model
+/// `check FILE` judges.
+fn model_reading(common: &CommonArgs, as_check: bool) -> Result<sesslint::model::Model, ExitCode> {
     paths_exist(common)?;
     let paths = if common.paths.is_empty() { vec![PathBuf::from(".")] } else { common.paths.clone() };
     // `redis-version` in sesslint.toml decides which Redis rules `show` describes.
@@ -606,7 +613,17 @@ fn model(common: &CommonArgs) -> Result<sesslint::model::Model, ExitCode> {
         budget: common.budget(),
         ..Default::default()
     };
-    let model = sesslint::model::build(&paths, &options);
+    let scan = match as_check {
+        true => {
+            let mut as_configured = config.clone();
+            if common.root.is_some() {
+                as_configured.root = common.root.clone();
+            }
+            sesslint::check::scan_for(&paths, &as_configured).0
+        }
+        false => paths,
+    };
+    let model = sesslint::model::build(&scan, &options);
     progress.finish();
     if common.verbose {
         say_files_read(&model);
@@ -900,7 +917,7 @@ fn stdin_request(args: &CheckArgs) -> Result<Option<(PathBuf, Vec<u8>)>, ExitCod
 }
 
 fn run_show(args: &ShowArgs) -> ExitCode {
-    let model = match model(&args.common) {
+    let model = match model_reading(&args.common, true) {
         Ok(m) => m,
         Err(code) => return code,
     };

@@ -177,3 +177,33 @@ fn a_named_file_of_a_fleets_host_is_checked_in_the_fleet() {
     assert!(err.contains("sesslint: root fleet (fleet holds one tree per host (db, web)"), "{err}");
     assert!(out.contains("\"host\": \"web\""), "{out}");
 }
+
+/// `show FILE` describes the model `check FILE` judges: the same tree is read for a named
+/// file. In a git repository holding a php.ini in one directory and the redis.conf its save
+/// path reaches in another, `check app1/php.ini` linked the two (SL201 at the server) while
+/// `show app1/php.ini` read the file's directory alone and said no Redis server listens there.
+#[test]
+fn show_reads_a_named_file_in_the_tree_check_reads_it_in() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(tmp.path().join(".git")).expect("mkdir .git");
+    for d in ["app1", "other"] {
+        std::fs::create_dir(tmp.path().join(d)).expect("mkdir");
+    }
+    std::fs::write(
+        tmp.path().join("app1/php.ini"),
+        "session.save_handler = redis\nsession.save_path = \"tcp://127.0.0.1:6379\"\n",
+    )
+    .expect("write");
+    std::fs::write(tmp.path().join("other/redis.conf"), "bind 0.0.0.0\nport 6379\n").expect("write");
+    let (check, _, code) = run(tmp.path(), &["check", "--format", "concise", "app1/php.ini"]);
+    assert_eq!(code, Some(1));
+    assert!(check.contains("other/redis.conf:1:1: warning[SL201]"), "{check}");
+    for named in ["app1/php.ini", "other/redis.conf"] {
+        let (show, stderr, code) = run(tmp.path(), &["show", named]);
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(show.contains("tcp://127.0.0.1:6379 db 0 -> Redis other/redis.conf"), "show {named}: {show}");
+    }
+    // A directory is read as named, in both.
+    let (show, _, _) = run(tmp.path(), &["show", "app1"]);
+    assert!(show.contains("no Redis server in the tree"), "{show}");
+}
