@@ -3,7 +3,10 @@
 //! ## What it does
 //! Finds a Magento Redis connection that never retries a failed connect: the session
 //! block's `retries` absent or `0` (Magento's session default is 0), or a Redis cache
-//! frontend with `connect_retries` set to `0`.
+//! frontend with `connect_retries` set to `0`. The session key exists only from Magento
+//! 2.4.8 (php-redis-session-abstract 1.6+); sesslint does not read the install's Magento
+//! version, so a session finding says that its fix needs 2.4.8 or later: an older Magento
+//! has no setting that makes its session connection retry.
 //!
 //! ## Why it matters
 //! One dropped SYN or a Redis restart during a deploy then fails the request. For sessions it
@@ -61,13 +64,18 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
                 _ => None,
             };
             if let (true, Some(at)) = (n.unwrap_or(0) == 0 && retries.is_none_or(|r| r.value.is_some()), at) {
-                let what = if retries.is_some() { "`retries` is 0" } else { "no `retries` (Magento's default is 0)" };
+                // The version is not read: the key is named with the release that reads it.
+                let what = if retries.is_some() {
+                    "`retries` is 0"
+                } else {
+                    "no `retries` (read from Magento 2.4.8 on, default 0; older versions have no session retry setting)"
+                };
                 let mut d = rule.diagnostic(
                     Severity::Warning,
                     format!("session Redis connection never retries a failed connect: {what}; a failed connect silently drops customers to a new empty `files` session"),
                     label(model, at, "session redis block"),
                 )
-                .with_help(format!("set `'retries' => '2'`; {SEMANTICS}"));
+                .with_help(format!("on Magento 2.4.8 or later, set `'retries' => '2'` (older versions ignore the key); {SEMANTICS}"));
                 if let Some(r) = retries {
                     let edit = Edit::replacement(model.path(r.value_at.file), r.value_at.span, "'2'");
                     d = d.with_fix(Fix::safe("retry twice", [edit]));
