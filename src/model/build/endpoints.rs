@@ -19,7 +19,8 @@ pub(super) fn build_endpoints(model: &mut Model) {
             continue;
         }
         let label = if shared {
-            format!("php cli ({}, the php.ini every SAPI reads)", crate::source::display_path(&s.dir))
+            // Not "cli": cgi and mod_php read it too; fpm's pools are endpoints of their own.
+            format!("php, every SAPI but fpm ({})", crate::source::display_path(&s.dir))
         } else {
             match s.sapi {
                 Some(_) => format!("php {}", s.label()),
