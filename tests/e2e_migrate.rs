@@ -1090,3 +1090,37 @@ fn hardening_a_server_whose_aclfile_was_not_read_is_refused() {
         assert_eq!(snapshot(&etc), before, "nothing written");
     }
 }
+
+/// What migrate's `chmod o-r` note for a CLI php.ini says: the real PHP CLI run by a user
+/// who cannot read its php.ini runs on the built-in defaults, without a warning, exit 0.
+#[test]
+fn the_cli_run_by_a_user_who_cannot_read_php_ini_silently_runs_without_it() {
+    let Some(php) = common::oracle("php") else { return };
+    let Some(setpriv) = common::oracle("setpriv") else { return };
+    // Only root can run PHP as another user; anyone else has nothing to compare.
+    if !Command::new("id").arg("-u").output().is_ok_and(|o| text(&o.stdout).trim() == "0") {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let _ = Command::new("chmod").arg("755").arg(tmp.path()).status();
+    let ini = tmp.path().join("php.ini");
+    std::fs::write(&ini, "session.save_handler = redis\nmemory_limit = 77M\n").expect("write php.ini");
+    let mut perm = std::fs::metadata(&ini).expect("stat").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o640);
+    std::fs::set_permissions(&ini, perm).expect("chmod");
+    let code = "echo var_export(php_ini_loaded_file(), true), ' ', ini_get('memory_limit');";
+    let out = Command::new(&setpriv)
+        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+        .arg(&php)
+        .arg("-n")
+        .arg("-c")
+        .arg(&ini)
+        .args(["-r", code])
+        .output()
+        .expect("run php as nobody");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "false 128M", "{}", text(&out.stderr));
+    assert!(out.stderr.is_empty(), "php warned: {}", text(&out.stderr));
+    let root = Command::new(&php).arg("-n").arg("-c").arg(&ini).args(["-r", code]).output().expect("run php");
+    assert_eq!(text(&root.stdout), format!("'{}' 77M", ini.display()));
+}

@@ -8,6 +8,7 @@ mod database;
 mod edits;
 mod magento;
 mod php;
+mod readers;
 mod redis;
 mod services;
 pub mod style;
@@ -158,7 +159,8 @@ pub fn check_user_name(user: &str) -> Result<(), MigrateError> {
     Ok(())
 }
 
-/// A note for each file that will hold the password and that every local user can read:
+/// A note for each file that will hold the password and that every local user can read,
+/// naming who must still read it (`readers`):
 /// sesslint keeps a file's mode, so saying it is all it does. SL113 reports such a file only
 /// where the modes are the deployed ones (the root is `/`), so the note names SL113 only there.
 fn readable_secrets(model: &Model, plan: &mut Plan) {
@@ -169,9 +171,10 @@ fn readable_secrets(model: &Model, plan: &mut Plan) {
         let Some(mode) = model.file(id).mode.filter(|m| m & 0o004 != 0) else { continue };
         if seen.insert(e.path().to_path_buf()) {
             plan.notes.push(format!(
-                "{} gets the password and is readable by every local user (mode {:04o}{sl113}): `chmod o-r` it once no other user needs to read it (php-fpm's master and Apache read it as root; the CLI as the user who runs it)",
+                "{} gets the password and is readable by every local user (mode {:04o}{sl113}): `chmod o-r` it once no other user needs to read it ({})",
                 crate::source::display_path(e.path()),
-                mode & 0o7777
+                mode & 0o7777,
+                readers::readers(model, id, e.path())
             ));
         }
     }
