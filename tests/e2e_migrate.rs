@@ -1091,6 +1091,108 @@ fn hardening_a_server_whose_aclfile_was_not_read_is_refused() {
     }
 }
 
+/// A fleet of two identical Debian PHP 8.2 hosts behind a load balancer (`web1`, `web2`)
+/// and a Redis host: migrate gives pool www on both hosts one database and one prefix (and
+/// the CLI likewise), says so, and in the real php-fpm a session written through web1's
+/// pool is read through web2's. With `--database N` both hosts' stores get the same prefix.
+/// A second run has nothing to do.
+#[test]
+fn replicas_of_one_pool_on_a_fleet_share_one_store_in_real_php_fpm() {
+    let Some(redis) = common::oracle("redis-server") else { return };
+    let (Some(fpm), Some(cgi_fcgi)) = (common::oracle("php-fpm8.2"), common::oracle("cgi-fcgi")) else { return };
+    if common::php_with_phpredis("php-fpm cannot store sessions in Redis").is_none() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let fleet = tmp.path().join("fleet");
+    for host in ["web1", "web2"] {
+        copy_tree(&common::fixtures().join("corpus/debian12-etc"), &fleet.join(host).join("etc"));
+        std::fs::remove_dir_all(fleet.join(host).join("etc/redis")).expect("rm redis");
+    }
+    let port = common::redis::free_port();
+    std::fs::create_dir_all(fleet.join("redis/etc/redis")).expect("mkdir");
+    let conf = fleet.join("redis/etc/redis/redis.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "bind 127.0.0.1\nport {port}\nrequirepass {}\nsave \"\"\nappendonly no\n",
+            argument(PASSWORD.as_bytes())
+        ),
+    )
+    .expect("write redis.conf");
+    let url = format!("tcp://127.0.0.1:{port}");
+
+    let fixed = migrate(tmp.path(), &["--redis", &url, "--database", "2", "fleet"]);
+    assert!(fixed.status.success(), "preview: {}{}", text(&fixed.stdout), text(&fixed.stderr));
+    let said = text(&fixed.stdout);
+    let store = |said: &str, owner: &str, host: &str| {
+        let line = said
+            .lines()
+            .find(|l| l.starts_with(&format!("  {owner} (fleet/{host}/")))
+            .unwrap_or_else(|| panic!("no change line for {owner} on {host}: {said}"));
+        line.split("redis at ").nth(1).and_then(|r| r.split(", shared").next()).expect("store").to_owned()
+    };
+    for owner in ["pool www", "php cli"] {
+        assert_eq!(store(&said, owner, "web1"), store(&said, owner, "web2"), "{said}");
+    }
+    assert_ne!(store(&said, "pool www", "web1"), store(&said, "php cli", "web1"), "{said}");
+
+    let applied = migrate(tmp.path(), &["--redis", &url, "--apply", "fleet"]);
+    assert!(applied.status.success(), "apply: {}{}", text(&applied.stdout), text(&applied.stderr));
+    let said = text(&applied.stdout);
+    assert_eq!(store(&said, "pool www", "web1"), store(&said, "pool www", "web2"), "{said}");
+    assert!(said.contains("Note: pool www on hosts web1, web2 share one store"), "{said}");
+    let again = migrate(tmp.path(), &["--redis", &url, "fleet"]);
+    assert!(text(&again.stdout).starts_with("Nothing to do"), "second run: {}", text(&again.stdout));
+
+    let Outcome::Running(_server) = start(&redis, &conf, tmp.path(), tmp.path(), &["--port", &port.to_string()]) else {
+        panic!("redis-server did not start")
+    };
+    // Each host's migrated www.conf as it is, on a socket of this test, in a php-fpm of its
+    // own on that host's migrated php.ini.
+    let script = tmp.path().join("session.php");
+    std::fs::write(
+        &script,
+        "<?php session_id('e2efleetid0123456789abc'); if (session_start() === false) { echo 'failed'; exit; }\nif (($_GET['who'] ?? '') !== '') { $_SESSION['who'] = $_GET['who']; }\necho $_SESSION['who'] ?? 'empty';\n",
+    )
+    .expect("write script");
+    let _ = Command::new("chmod").arg("-R").arg("a+rX").arg(tmp.path()).status();
+    let mut running = Vec::new();
+    let mut socks = Vec::new();
+    for host in ["web1", "web2"] {
+        let run = tmp.path().join(format!("run-{host}"));
+        std::fs::create_dir(&run).expect("mkdir");
+        let sock = run.join("www.sock");
+        let pool = std::fs::read_to_string(fleet.join(host).join("etc/php/8.2/fpm/pool.d/www.conf")).expect("www.conf");
+        let pool: String = pool
+            .lines()
+            .map(|l| match l.split('=').next().map(str::trim) {
+                Some("listen") => format!("listen = {}", sock.display()),
+                Some("group") | Some("listen.owner") | Some("listen.group") => String::new(),
+                _ => l.to_owned(),
+            })
+            .map(|l| l + "\n")
+            .collect();
+        std::fs::write(run.join("www.conf"), pool).expect("write pool copy");
+        let fpm_conf = run.join("php-fpm.conf");
+        std::fs::write(
+            &fpm_conf,
+            format!(
+                "[global]\npid = {0}/fpm.pid\nerror_log = {0}/fpm.log\ndaemonize = no\ninclude = {0}/www.conf\n",
+                run.display()
+            ),
+        )
+        .expect("write php-fpm.conf");
+        let ini = fleet.join(host).join("etc/php/8.2/fpm/php.ini");
+        running.push(start_fpm(&fpm, &ini, &fpm_conf, std::slice::from_ref(&sock)));
+        socks.push(sock);
+    }
+    assert_eq!(fcgi(&cgi_fcgi, &socks[0], &script, "who=alice"), "alice", "web1 writes the session");
+    assert_eq!(fcgi(&cgi_fcgi, &socks[1], &script, ""), "alice", "web2 reads web1's session");
+    assert_eq!(fcgi(&cgi_fcgi, &socks[1], &script, "who=bob"), "bob");
+    assert_eq!(fcgi(&cgi_fcgi, &socks[0], &script, ""), "bob", "web1 reads web2's session");
+}
+
 /// What migrate's `chmod o-r` note for a CLI php.ini says: the real PHP CLI run by a user
 /// who cannot read its php.ini runs on the built-in defaults, without a warning, exit 0.
 #[test]
@@ -1123,4 +1225,36 @@ fn the_cli_run_by_a_user_who_cannot_read_php_ini_silently_runs_without_it() {
     assert!(out.stderr.is_empty(), "php warned: {}", text(&out.stderr));
     let root = Command::new(&php).arg("-n").arg("-c").arg(&ini).args(["-r", code]).output().expect("run php");
     assert_eq!(text(&root.stdout), format!("'{}' 77M", ini.display()));
+}
+
+/// Two hosts whose pool www differs in a session setting (`session.name`) run two
+/// applications: each gets a store of its own, and with `--database N` a prefix of its own
+/// (both used to get `PHPREDIS_SESSION:fpm:`, one store for two applications).
+#[test]
+fn pools_that_differ_between_hosts_get_stores_of_their_own() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let fleet = tmp.path().join("fleet");
+    for host in ["web1", "web2"] {
+        copy_tree(&common::fixtures().join("corpus/debian12-etc"), &fleet.join(host).join("etc"));
+        std::fs::remove_dir_all(fleet.join(host).join("etc/redis")).expect("rm redis");
+    }
+    let ini = fleet.join("web2/etc/php/8.2/fpm/php.ini");
+    let body = std::fs::read_to_string(&ini).expect("php.ini");
+    assert!(body.contains("\nsession.name = PHPSESSID\n"));
+    std::fs::write(&ini, body.replace("\nsession.name = PHPSESSID\n", "\nsession.name = WEB2SESS\n")).expect("write");
+    for (args, www1, www2) in [
+        (&[][..], "database 1,", "database 2,"),
+        (&["--database", "3"][..], "key prefix PHPREDIS_SESSION:fpm:,", "key prefix PHPREDIS_SESSION:web2:fpm:,"),
+    ] {
+        let out = migrate(tmp.path(), &[&["--redis", "tcp://127.0.0.1:6379"], args, &["fleet"]].concat());
+        let said = text(&out.stdout);
+        assert!(out.status.success(), "{said}{}", text(&out.stderr));
+        let line = |host: &str| {
+            said.lines().find(|l| l.starts_with(&format!("  pool www (fleet/{host}/"))).expect("change line").to_owned()
+        };
+        assert!(line("web1").contains(www1) && !line("web1").contains("shared"), "{said}");
+        assert!(line("web2").contains(www2) && !line("web2").contains("shared"), "{said}");
+        assert!(said.contains("Note: php cli on hosts web1, web2 share one store"), "{said}");
+        assert!(!said.contains("Note: pool www on hosts"), "{said}");
+    }
 }

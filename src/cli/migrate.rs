@@ -32,7 +32,8 @@ pub struct MigrateArgs {
     #[arg(long, value_name = "NAME")]
     user: Option<String>,
     /// The Redis database for sessions: a number, or `auto` (the lowest that no session
-    /// store or Magento cache on that server uses).
+    /// store or Magento cache on that server uses). In a fleet, the same pool configured
+    /// alike on several hosts is one application and gets one database and prefix.
     #[arg(long, value_name = "N|auto", default_value = "auto")]
     database: String,
     /// Also edit the server's redis.conf: the password (requirepass, or the --user ACL

@@ -4,6 +4,7 @@
 //! [`plan`] reads the model only and returns [`Edit`]s (spans of the files as read, never a
 //! re-serialised file) with a summary; previewing and applying them is the edit engine's job.
 
+mod application;
 mod database;
 mod edits;
 mod magento;

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use super::application::{self, Application};
 use super::database::Allocator;
 use super::edits::{EditSet, Text};
 use super::style::IniLineStyle;
@@ -317,11 +318,13 @@ pub fn plan(
     // path in their own pool files, one store per user (pools of one user stay together:
     // they could read each other's session files before, and may be one app in pools).
     let mut own_line: Vec<bool> = vec![false; todo.len()];
-    let mut groups: Vec<(PathBuf, Vec<usize>)> = Vec::new();
-    for ((path, _), members) in places {
+    // (where the save path is decided, the owners it serves, the offset there: 0 for a line
+    // of a pool's own).
+    let mut groups: Vec<(PathBuf, Vec<usize>, usize)> = Vec::new();
+    for ((path, offset), members) in places {
         let mut users = split_by_pool_user(model, &todo, &members);
         if users.len() < 2 {
-            groups.push((path, members));
+            groups.push((path, members, offset));
             continue;
         }
         let todo = &todo;
@@ -338,6 +341,7 @@ pub fn plan(
         groups.push((
             path.clone(),
             members.iter().copied().filter(|n| !users.iter().any(|(_, p)| p.contains(n))).collect(),
+            offset,
         ));
         plan.notes.push(format!(
             "pools {} read one session.save_path ({}) but run as different users, whose session files `files` kept apart: that line now serves {} only, the other pools get a save path and a store of their own in their pool files (SL403). All know one password, so a pool's own code could still read another's sessions on the server; only an ACL user per pool with a `prefix=` of its own and a `~<prefix>*` key pattern closes that (Redis ACLs do not limit databases)",
@@ -350,13 +354,16 @@ pub fn plan(
                 own_line[n] = true;
             }
             let file = pool_of(todo[pools[0]].0).map(|i| model.path(model.pools[i].declared_at.file).to_path_buf());
-            groups.push((file.unwrap_or(path.clone()), pools));
+            groups.push((file.unwrap_or(path.clone()), pools, 0));
         }
     }
-    // With `auto` each store gets a database of its own; with `--database N` they share N
-    // and every store after the first (and any next to a store already in N) gets a prefix.
+    // With `auto` each application gets a database of its own; with `--database N` they
+    // share N and every application after the first (and any next to a store already in N)
+    // gets a prefix of its own. The replicas of one application on several hosts of a
+    // fleet (`application`) get one store: a load balancer sends a user to any of them.
     let mut db_of: Vec<i64> = vec![0; todo.len()];
     let mut prefix_of: Vec<Option<String>> = vec![None; todo.len()];
+    let mut shared_of: Vec<Option<String>> = vec![None; todo.len()];
     // The databases PHP session stores already use on that server, gathered once.
     let server = request.redis.server_key();
     let used_dbs: std::collections::HashSet<i64> = model
@@ -367,9 +374,16 @@ pub fn plan(
         .filter(|t| crate::model::magento::server_key(t) == server)
         .map(|t| t.database.unwrap_or(0))
         .collect();
-    for (i, (path, members)) in groups.iter().enumerate() {
+    // Application -> (database, prefix, the groups that are its replicas), in group order.
+    let mut apps: Vec<(Application, i64, Option<String>, Vec<usize>)> = Vec::new();
+    let mut prefixes: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for (g, (path, members, offset)) in groups.iter().enumerate() {
+        let app = application::identify(model, (path, *offset), members.iter().map(|&n| todo[n].0));
+        if let Some(known) = apps.iter_mut().find(|a| a.0 == app) {
+            known.3.push(g);
+            continue;
+        }
         let db = dbs.next()?;
-        let others_in_db = used_dbs.contains(&db);
         let in_pool_file = model.file_id(path).is_some_and(|f| model.file(f).role == crate::discover::Role::FpmPool);
         let name = match todo[members[0]] {
             (_, _, Some(pool)) if in_pool_file => pool.to_owned(),
@@ -377,11 +391,36 @@ pub fn plan(
             (_, None, Some(pool)) => pool.to_owned(),
             (_, None, None) => "php".to_owned(),
         };
-        for &n in members {
-            db_of[n] = db;
-            if dbs.fixed() && (i > 0 || others_in_db) {
-                prefix_of[n] = Some(format!("PHPREDIS_SESSION:{name}:"));
+        let prefix = (dbs.fixed() && (!apps.is_empty() || used_dbs.contains(&db)))
+            .then(|| unique_prefix(&name, application::host_name(model, path), &mut prefixes));
+        apps.push((app, db, prefix, vec![g]));
+    }
+    for (_, db, prefix, replicas) in &apps {
+        let hosts: Vec<&str> = replicas.iter().filter_map(|&g| application::host_name(model, &groups[g].0)).collect();
+        let shared = (replicas.len() > 1).then(|| hosts.join(", "));
+        for &g in replicas {
+            for &n in &groups[g].1 {
+                db_of[n] = *db;
+                prefix_of[n].clone_from(prefix);
+                shared_of[n].clone_from(&shared);
             }
+        }
+        if let Some(hosts) = shared {
+            let first = &groups[replicas[0]];
+            let owners: Vec<String> = first.1.iter().map(|&n| application::owner_name(model, todo[n].0)).collect();
+            let place = model
+                .host_of_path(&first.0)
+                .and_then(|h| first.0.strip_prefix(&model.host(h).root).ok())
+                .unwrap_or(&first.0);
+            let store = match prefix {
+                Some(p) => format!("database {db}, key prefix {p}"),
+                None => format!("database {db}"),
+            };
+            plan.notes.push(format!(
+                "{} on hosts {hosts} share one store ({store}): every one of these hosts decides the save path at the same place ({}) for the same owners with the same settings (session.*, doc_root, open_basedir, a pool's user, group and chdir), so they are one application behind a load balancer, and a user keeps the session whichever host serves the request",
+                owners.join(", "),
+                crate::source::display_path(place)
+            ));
         }
     }
     for (n, (ep, setup, _)) in todo.iter().enumerate() {
@@ -442,6 +481,9 @@ pub fn plan(
         if own_line[n] {
             what.push_str(" (a save path of its own in its pool file)");
         }
+        if let Some(hosts) = &shared_of[n] {
+            what.push_str(&format!(", shared by hosts {hosts}"));
+        }
         what.push_str(", session locking on");
         plan.changes.push(what);
         match (ep.owner, setup) {
@@ -486,6 +528,21 @@ fn apache_flag_line(model: &Model, v: &EffectiveValue) -> Option<(Span, &'static
         return None;
     };
     Some((Span::new(start, start + len), directive))
+}
+
+/// `PHPREDIS_SESSION:<name>:`, unless another application took it: then with the host's name
+/// (`PHPREDIS_SESSION:web2:fpm:`), or a number. Two applications in one database never share
+/// a prefix, or one's session ids would be the other's sessions.
+fn unique_prefix(name: &str, host: Option<&str>, taken: &mut std::collections::BTreeSet<String>) -> String {
+    let mut candidates = vec![format!("PHPREDIS_SESSION:{name}:")];
+    candidates.extend(host.map(|h| format!("PHPREDIS_SESSION:{h}:{name}:")));
+    let prefix = candidates
+        .into_iter()
+        .chain((2..).map(|k| format!("PHPREDIS_SESSION:{name}{k}:")))
+        .find(|p| !taken.contains(p))
+        .expect("an endless list has a free name");
+    taken.insert(prefix.clone());
+    prefix
 }
 
 /// The pool `ep` belongs to, if it is a pool's.

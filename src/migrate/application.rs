@@ -1,0 +1,97 @@
+//! Which session stores of a fleet are one application: the same pool or SAPI, configured
+//! alike, on several hosts behind a load balancer. Such replicas must share one database and
+//! one key prefix, or a user loses the session whenever the balancer switches host.
+
+use std::path::{Path, PathBuf};
+
+use crate::model::{EndpointOwner, Model, SessionEndpoint};
+
+/// Settings a pool directive file gives that decide whose sessions a store holds: the
+/// worker's user (the one that owned the `sess_<id>` files) and the directory scripts run in.
+const POOL_SETTINGS: [&str; 3] = ["user", "group", "chdir"];
+
+/// ini keys outside `session.*` that decide which scripts (which document root) a store serves.
+const SCRIPT_KEYS: [&str; 2] = ["doc_root", "open_basedir"];
+
+/// What a session store is, with the host's name taken out: two stores with equal
+/// `Application`s on different hosts of a fleet are replicas of one application.
+///
+/// The rule (README, "migrate"): the same place decides the save path (a file's path below
+/// its host's root, with the same offset), it serves the same owners (`php cli`, `pool
+/// www`), each with the same pool `user`, `group` and `chdir` and the same effective
+/// `session.*` (save handler and path aside: those are what the migration replaces),
+/// `doc_root` and `open_basedir`. Outside a fleet the path is the whole path, so no two
+/// stores of one tree are ever the same application.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Application {
+    place: PathBuf,
+    offset: usize,
+    /// Per owner, in the group's order: its name and its `(key, value)` settings, sorted.
+    owners: Vec<(String, Vec<(String, String)>)>,
+}
+
+/// The application of the store that `place` (path, offset of the deciding line) gives to
+/// `owners`.
+pub fn identify<'m>(
+    model: &'m Model,
+    place: (&Path, usize),
+    owners: impl Iterator<Item = &'m SessionEndpoint>,
+) -> Application {
+    let (path, offset) = place;
+    let below_host = model
+        .host_of_path(path)
+        .and_then(|h| path.strip_prefix(&model.host(h).root).ok())
+        .unwrap_or(path)
+        .to_path_buf();
+    let owners = owners.map(|ep| (owner_name(model, ep), settings(model, ep))).collect();
+    Application { place: below_host, offset, owners }
+}
+
+/// `php cli`, `pool www`: the owner's name as every host of a fleet spells it.
+pub fn owner_name(model: &Model, ep: &SessionEndpoint) -> String {
+    match ep.owner {
+        EndpointOwner::Php(i) => format!("php {}", model.php[i].sapi_name()),
+        EndpointOwner::Pool(i) => format!("pool {}", model.pools[i].name),
+        EndpointOwner::Magento(i) => format!("magento {}", model.magento[i].root.display()),
+    }
+}
+
+/// The owner's settings that decide which application it is, sorted by key.
+fn settings(model: &Model, ep: &SessionEndpoint) -> Vec<(String, String)> {
+    let relevant = |k: &str| {
+        (k.starts_with("session.") && k != "session.save_handler" && k != "session.save_path")
+            || SCRIPT_KEYS.contains(&k)
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    match ep.owner {
+        EndpointOwner::Php(i) => {
+            let setup = &model.php[i];
+            out.extend(setup.values.iter().filter(|(k, _)| relevant(k)).map(|(k, v)| (k.clone(), v.value.clone())));
+        }
+        EndpointOwner::Pool(i) => {
+            let pool = &model.pools[i];
+            let mut keys: std::collections::BTreeSet<&str> = pool.overrides.keys().map(String::as_str).collect();
+            if let Some(s) = pool.setup {
+                keys.extend(model.php[s].values.keys().map(String::as_str));
+            }
+            for k in keys.into_iter().filter(|k| relevant(k)) {
+                if let Some(v) = pool.effective(k, &model.php) {
+                    out.push((k.to_owned(), v.value));
+                }
+            }
+            for k in POOL_SETTINGS {
+                if let Some(v) = pool.settings.get(k) {
+                    out.push((format!("pool {k}"), v.value.clone()));
+                }
+            }
+        }
+        EndpointOwner::Magento(_) => {}
+    }
+    out.sort();
+    out
+}
+
+/// The fleet host whose tree holds `path`, by name (`None` outside fleets).
+pub fn host_name<'m>(model: &'m Model, path: &Path) -> Option<&'m str> {
+    model.host_of_path(path).map(|h| model.host(h).name.as_str())
+}
