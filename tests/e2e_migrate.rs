@@ -1142,6 +1142,7 @@ fn replicas_of_one_pool_on_a_fleet_share_one_store_in_real_php_fpm() {
     let said = text(&applied.stdout);
     assert_eq!(store(&said, "pool www", "web1"), store(&said, "pool www", "web2"), "{said}");
     assert!(said.contains("Note: pool www on hosts web1, web2 share one store"), "{said}");
+    assert!(said.contains("  php8.2-fpm on web1\n") && said.contains("  php8.2-fpm on web2\n"), "{said}");
     let again = migrate(tmp.path(), &["--redis", &url, "fleet"]);
     assert!(text(&again.stdout).starts_with("Nothing to do"), "second run: {}", text(&again.stdout));
 

@@ -487,9 +487,12 @@ pub fn plan(
         what.push_str(", session locking on");
         plan.changes.push(what);
         match (ep.owner, setup) {
-            (_, Some(s)) => plan.reloads.extend(services::php(s)),
-            (EndpointOwner::Pool(_), None) => {
-                plan.reloads.insert("php-fpm".into());
+            (_, Some(s)) => {
+                plan.reloads.extend(services::php(s).into_iter().map(|u| services::on_host(model, &s.dir, u)))
+            }
+            (EndpointOwner::Pool(i), None) => {
+                let pool_file = model.path(model.pools[i].declared_at.file);
+                plan.reloads.insert(services::on_host(model, pool_file, "php-fpm".into()));
             }
             _ => {}
         }

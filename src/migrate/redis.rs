@@ -159,10 +159,8 @@ pub fn plan(model: &Model, request: &Request, edits: &mut EditSet, plan: &mut Pl
             ));
         } else {
             plan.changes.push(format!("{label}: {}", changed.join(", ")));
-            plan.reloads.insert(format!(
-                "{} (restart: redis-server reads its config only at start)",
-                services::redis(Path::new(path))
-            ));
+            let unit = services::on_host(model, Path::new(path), services::redis(Path::new(path)));
+            plan.reloads.insert(format!("{unit} (restart: redis-server reads its config only at start)"));
         }
     }
     Ok(())

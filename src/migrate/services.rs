@@ -28,6 +28,15 @@ pub fn php(setup: &PhpSetup) -> Vec<String> {
     }
 }
 
+/// `unit` as the reload list names it: in a fleet, with the host whose tree holds `path`
+/// (`php8.2-fpm on web1`), since every host runs its own.
+pub fn on_host(model: &crate::model::Model, path: &Path, unit: String) -> String {
+    match model.host_of_path(path) {
+        Some(h) => format!("{unit} on {}", model.host(h).name),
+        None => unit,
+    }
+}
+
 /// The unit of a redis.conf: Debian's `redis-server` for `/etc/redis/redis.conf`, its
 /// template unit `redis-server@NAME` for `/etc/redis/redis-NAME.conf`, RHEL's `redis` for
 /// `/etc/redis.conf`; `valkey-server` likewise.
