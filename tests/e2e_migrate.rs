@@ -338,6 +338,8 @@ fn magento_env_php_moves_to_redis_in_magentos_own_style() {
 
     let applied = migrate(tmp.path(), &["--apply", "--redis", "tcp://127.0.0.1:6406", "shop"]);
     assert!(applied.status.success(), "{}{}", text(&applied.stdout), text(&applied.stderr));
+    // env.php is read by the PHP worker's user, not as root: the note keeps it readable.
+    assert!(text(&applied.stdout).contains("(Magento reads it as the PHP worker's user"), "{}", text(&applied.stdout));
     let lint = Command::new(&php).args(["-n", "-l"]).arg(&env).output().expect("php -l");
     assert!(lint.status.success(), "php -l: {}", text(&lint.stdout));
     let script = r#"$c = include $argv[1]; $s = $c['session'];
@@ -382,6 +384,12 @@ fn hardened_redis_conf_starts_and_refuses_unauthenticated_clients() {
     let hardened = std::fs::read_to_string(&conf).expect("redis.conf");
     assert!(hardened.contains("\nprotected-mode yes\n") && hardened.contains("\nbind 127.0.0.1 -::1\n"), "{hardened}");
     assert!(text(&applied.stdout).contains("redis-server"), "no restart named");
+    // redis-server reads its config as the `redis` user, not as root: the note keeps it readable.
+    assert!(
+        text(&applied.stdout).contains("(redis-server reads it as the user its unit runs it as, `redis` on Debian and RHEL: keep it readable by that user"),
+        "{}",
+        text(&applied.stdout)
+    );
 
     // redis-server starts with the result (paths the test cannot use are overridden).
     let port = common::redis::free_port();

@@ -25,7 +25,7 @@ pub fn readers(model: &Model, id: FileId, path: &Path) -> String {
         Role::FpmMain | Role::FpmPool => "php-fpm's master reads it as root".into(),
         Role::ApacheConf => "Apache reads it as root".into(),
         Role::UserIni => "php-fpm's and CGI's workers read it as the user scripts run as; keep it readable by that user".into(),
-        Role::RedisConf | Role::RedisAcl => "redis-server reads it as the user it runs as (`User=redis` in Debian's and RHEL's units): keep it readable by that user, e.g. `chown root:redis` and `chmod 640`".into(),
+        Role::RedisConf | Role::RedisAcl => "redis-server reads it as the user its unit runs it as, `redis` on Debian and RHEL: keep it readable by that user, e.g. `chown root:redis` and `chmod 640`".into(),
         Role::MagentoEnv => "Magento reads it as the PHP worker's user (the pool's `user`) and bin/magento as whoever runs it: keep it readable by them, e.g. owned by the deploy user with the worker's group and `chmod 640`".into(),
         _ => format!("only the program that reads {} needs to", crate::source::display_path(path)),
     }
