@@ -274,7 +274,7 @@ fn rhel_pool_line_that_forces_files_is_edited_in_place() {
     let db = model
         .endpoints
         .iter()
-        .find(|e| e.label.starts_with("php cli"))
+        .find(|e| e.label.starts_with("php, every SAPI but fpm"))
         .and_then(|e| e.targets.first())
         .and_then(|t| t.database)
         .expect("the CLI's database");
