@@ -763,7 +763,6 @@ fn run_check(args: &CheckArgs) -> ExitCode {
             eprintln!("sesslint: config {}", sesslint::display_path(p));
         }
     }
-    say_silenced_refusals(&config, &model);
     let code = report_findings(args, &config, &model, &diagnostics);
     // The process ends here: freeing a fleet's model (millions of small allocations, a
     // tenth of a second) would only delay the exit. Everything is written by now.
@@ -775,7 +774,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
 /// A `sesslint.toml` (the checked repository's own, perhaps) that keeps files not read as
 /// the programs read them from failing the run says so on stderr, once: a broken tree never
 /// passes without a word (`check::silenced_refusals`).
-fn say_silenced_refusals(config: &Config, model: &sesslint::model::Model) {
+pub(crate) fn say_silenced_refusals(config: &Config, model: &sesslint::model::Model) {
     let (Some(path), silenced) = (&config.path, sesslint::check::silenced_refusals(model, config)) else { return };
     if silenced.is_empty() {
         return;
@@ -842,6 +841,7 @@ fn report_findings(
         );
     }
     say_renamed_in_suppressions(model);
+    say_silenced_refusals(config, model);
     let fail_on = config.fail_on.unwrap_or(Severity::Warning);
     let to_terminal = args.output_file.is_none() && color();
     let mut ctx = ReportContext::new(model, args.common.show_secrets, to_terminal && args.format == Format::Human);

@@ -544,4 +544,11 @@ fn a_config_that_silences_refusals_says_so_on_stderr() {
     // A config that leaves the refusal failing the run says nothing more.
     let (code, stderr, _) = run(Some("ignore = [\"SL101\"]\n[severity]\nSL001 = \"error\"\n"), &[]);
     assert_eq!((code, stderr.contains("keeps")), (Some(1), false), "{stderr}");
+    // Fixing says it too: --diff (and --write-plan) and --fix, whose remaining findings pass.
+    let note = "sesslint.toml keeps 1 finding from failing this run";
+    for mode in ["--diff", "--fix"] {
+        let (code, stderr, stdout) = run(Some("ignore = [\"SL0\", \"SL1\"]\n"), &[mode]);
+        assert_eq!(code, Some(0), "{mode}: {stdout}{stderr}");
+        assert!(stderr.contains(note), "{mode}: {stderr}");
+    }
 }

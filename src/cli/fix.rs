@@ -60,6 +60,7 @@ pub fn run(args: &CheckArgs, config: &Config) -> ExitCode {
         }
         // Stdout stays a patch: the files the diff could not cover are said on stderr.
         let left_out = left_out(args, config, &outcome);
+        crate::say_silenced_refusals(config, &outcome.after.model);
         if let Some(plan) = &args.write_plan {
             let meta = serde_json::json!({"command": "check", "unsafe_fixes": args.unsafe_fixes, "fixes": count});
             if let Err(e) = edit::write_plan(plan, &outcome.changes, &meta) {
