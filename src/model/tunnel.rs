@@ -38,6 +38,12 @@ pub struct Tunnel {
     /// Whether peers must prove who they are (spiped key, stunnel `verifyChain`,
     /// `verifyPeer`, `verify` >= 1 or `PSKsecrets`, PeerVPN psk).
     pub authenticates: bool,
+    /// stunnel: the peer's certificate is checked against the CA file only (`verifyChain`
+    /// or `verify` 1-2, without `verifyPeer`, `checkHost`, `checkIP`, `checkEmail` or
+    /// `PSKsecrets`), so any certificate that CA file trusts is accepted; stunnel 5.68 warns
+    /// `uses "verifyChain" without subject checks` (checked live). False for the others.
+    #[serde(skip)]
+    pub subject_unchecked: bool,
     /// Found under a configured `tunnel-paths` directory: evidence for every host.
     pub shared: bool,
     /// The key file both ends must share, as written (spiped `-k`, stunnel `PSKsecrets`).
@@ -167,10 +173,15 @@ pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
         // stunnel 5.68, checked live: `verify = 1` already turns on `verifyChain`;
         // `requireCert` alone verifies nothing (a client end without `verifyChain`,
         // `verifyPeer` or `PSKsecrets` logs "needs authentication to prevent MITM attacks").
-        let verifies =
-            ["verifychain", "verifypeer"].iter().any(|k| get(k).is_some_and(|v| v.eq_ignore_ascii_case("yes")))
-                || get("verify").is_some_and(|v| v.trim().parse::<i32>().is_ok_and(|n| n >= 1))
-                || get("pskSecrets").is_some();
+        let yes = |k: &str| get(k).is_some_and(|v| v.eq_ignore_ascii_case("yes"));
+        let level = get("verify").and_then(|v| v.trim().parse::<i32>().ok());
+        // `verify` 1 and 2 turn on the chain, 3 the chain and the peer, 4 the peer alone.
+        let chain = yes("verifychain") || level.is_some_and(|n| (1..=3).contains(&n));
+        let peer = yes("verifypeer") || level.is_some_and(|n| n >= 3);
+        let psk = get("pskSecrets").is_some();
+        let verifies = chain || peer || psk;
+        let subject_checked = ["checkHost", "checkIP", "checkEmail"].iter().any(|k| get(k).is_some());
+        let subject_unchecked = chain && !peer && !psk && !subject_checked;
         if get("accept").is_some() || get("connect").is_some() {
             out.push(Tunnel {
                 kind: TunnelKind::Stunnel,
@@ -180,6 +191,7 @@ pub fn stunnel(file: FileId, text: &[u8]) -> Vec<Tunnel> {
                 listen: get("accept"),
                 target: get("connect"),
                 authenticates: verifies,
+                subject_unchecked,
                 shared: false,
                 key: get("PSKsecrets"),
                 psk_identity: get("PSKidentity"),
@@ -286,6 +298,7 @@ pub fn spiped(file: FileId, text: &[u8]) -> Vec<Tunnel> {
                 listen: src,
                 target: dst,
                 authenticates: key.is_some(),
+                subject_unchecked: false,
                 shared: false,
                 key,
                 psk_identity: None,
@@ -327,6 +340,7 @@ pub fn peervpn(file: FileId, text: &[u8]) -> Vec<Tunnel> {
         listen: addr,
         target: None,
         authenticates: psk,
+        subject_unchecked: false,
         shared: false,
         key: None,
         psk_identity: None,
@@ -356,6 +370,10 @@ mod tests {
         assert_eq!((v[0].service.as_deref(), v[0].authenticates), (Some("r"), true));
         let r = stunnel(FileId(0), b"[r]\nclient = yes\naccept = 6379\nverify = 0\nrequireCert = yes\n");
         assert!(!r[0].authenticates);
+        let c = stunnel(FileId(0), b"[r]\nclient = yes\naccept = 6379\nverifyChain = yes\n");
+        assert!(c[0].authenticates && c[0].subject_unchecked);
+        let h = stunnel(FileId(0), b"[r]\nclient = yes\naccept = 6379\nverify = 2\ncheckHost = r\n");
+        assert!(h[0].authenticates && !h[0].subject_unchecked);
     }
 
     #[test]

@@ -6,7 +6,11 @@
 //! `PSKsecrets`. `verify = 0` and `requireCert = yes` alone verify nothing. stunnel starts
 //! such a service all the same and logs `Service [NAME] needs authentication to prevent
 //! MITM attacks` (stunnel 5.68). When a session address in the tree connects to the end's
-//! `accept` port, the finding says so and points at it. spiped is never flagged (it refuses
+//! `accept` port, the finding says so and points at it. A client end that checks the
+//! certificate's chain but not whose it is (`verifyChain` without `verifyPeer`, `checkHost`,
+//! `checkIP` or `checkEmail`) is an info: stunnel warns `uses "verifyChain" without subject
+//! checks`, and any certificate its CA file trusts is accepted, which is safe only when that
+//! file holds a CA of your own. spiped is never flagged (it refuses
 //! to start without `-k`, and the key authenticates both ends), nor are stunnel server ends
 //! (a Redis password still guards what they forward to).
 //!
@@ -58,7 +62,7 @@ pub static RULE: Rule = Rule {
     code: Code::TunnelWithoutAuthentication,
     summary: "A stunnel client end that verifies no certificate and has no PSK",
     default_severity: Severity::Warning,
-    also: &[],
+    also: &[Severity::Info],
     source: include_str!("sl407_tunnel_without_authentication.rs"),
     check,
 };
@@ -68,7 +72,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
     let open: Vec<usize> = (0..model.tunnels.len())
         .filter(|&ti| {
             let t = &model.tunnels[ti];
-            t.kind == TunnelKind::Stunnel && t.side == TunnelSide::Client && !t.authenticates
+            t.kind == TunnelKind::Stunnel && t.side == TunnelSide::Client && (!t.authenticates || t.subject_unchecked)
         })
         .collect();
     if open.is_empty() {
@@ -114,13 +118,22 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             [(one, _)] => format!("; {one} sends its sessions through it"),
             many => format!("; {} session addresses send their sessions through it", many.len()),
         };
-        let mut d = rule.diagnostic(
-            Severity::Warning,
-            format!(
-                "stunnel client end [{service}] checks no certificate and has no PSK: whoever answers at {connect} gets the TLS connection, any Redis password and the sessions (stunnel warns \"needs authentication to prevent MITM attacks\"){carried}"
+        let mut d = match t.authenticates {
+            false => rule.diagnostic(
+                Severity::Warning,
+                format!(
+                    "stunnel client end [{service}] checks no certificate and has no PSK: whoever answers at {connect} gets the TLS connection, any Redis password and the sessions (stunnel warns \"needs authentication to prevent MITM attacks\"){carried}"
+                ),
+                label(model, t.target_line(), "connects without verifying the server"),
             ),
-            label(model, t.target_line(), "connects without verifying the server"),
-        );
+            true => rule.diagnostic(
+                Severity::Info,
+                format!(
+                    "stunnel client end [{service}] checks the certificate at {connect} against its CA file but not whose it is (no `checkHost`, `checkIP` or `verifyPeer`): any certificate that CA file trusts is accepted, which is safe only when it holds a CA of your own (stunnel warns \"uses verifyChain without subject checks\"){carried}"
+                ),
+                label(model, t.target_line(), "accepts any certificate its CA file trusts"),
+            ),
+        };
         for (_, at) in sessions {
             d = d.with_related(label(model, at, "session traffic enters the tunnel here"));
         }
