@@ -166,15 +166,30 @@ pub fn is_machine_prefix(dir: &Path) -> bool {
     )
 }
 
-/// Whether `path` is this machine's own configuration: where it leads (`realpath`) is an
-/// `etc` directory of a [`is_machine_prefix`] prefix or below one (`/etc`, `/etc/php/8.2`,
-/// `/usr/local/etc/php`, `/opt/bitnami/etc`). Naming it is checking this machine, as naming
-/// `/` is. `false` for what does not exist. Cost: one `realpath`.
+/// Whether `path` is this machine's own configuration: where it leads (`realpath`) is
+/// `/etc`, `/usr/local/etc` or `/opt/NAME/etc`, or below one (`/etc/php/8.2`,
+/// `/usr/local/etc/php`, `/opt/bitnami/etc`), and no git work tree holds that `etc` but one
+/// whose top it is (etckeeper's `/etc/.git`). Naming it is checking this machine, as naming
+/// `/` is. An `etc/` of a repository checked out anywhere (`/opt/app/etc` with
+/// `/opt/app/.git`, `/src/etc`) is a copy, confined to its tree: a link there leading out is
+/// never read. `false` for what does not exist. Cost: one `realpath`, a `stat` per ancestor.
 pub fn is_machine_configuration(path: &Path) -> bool {
     let Ok(real) = crate::confine::realpath(path) else {
         return false;
     };
-    real.ancestors().any(|a| a.file_name().is_some_and(|n| n == "etc") && a.parent().is_some_and(is_machine_prefix))
+    let Some(etc) = real.ancestors().find(|a| a.file_name().is_some_and(|n| n == "etc")) else {
+        return false;
+    };
+    let parent = etc.parent().unwrap_or(Path::new("/"));
+    let mut parts = parent.components().filter_map(|c| match c {
+        std::path::Component::Normal(n) => Some(n.to_str().unwrap_or("")),
+        _ => None,
+    });
+    let prefix = matches!(
+        (parts.next(), parts.next(), parts.next()),
+        (None, ..) | (Some("usr"), Some("local"), None) | (Some("opt"), Some(_), None)
+    );
+    prefix && crate::confine::work_tree_at_or_above(etc).is_none_or(|top| top == etc)
 }
 
 #[cfg(test)]
@@ -200,6 +215,19 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("copy/etc/php")).expect("mkdir");
         for d in [dir.path().join("copy/etc/php"), dir.path().join("copy/etc"), "/".into(), "/nonexistent/etc".into()] {
             assert!(!is_machine_configuration(&d), "{}", d.display());
+        }
+        // A checkout's etc/ is a copy wherever it is, also at a machine prefix's place.
+        let top = std::path::PathBuf::from("/opt").join(format!("sesslint-test-{}", std::process::id()));
+        if std::fs::create_dir_all(top.join("etc/php")).is_ok() {
+            assert!(is_machine_configuration(&top.join("etc/php")), "/opt/NAME/etc is a machine's");
+            std::fs::create_dir(top.join(".git")).expect("mkdir .git");
+            assert!(!is_machine_configuration(&top.join("etc/php")), "a checkout at /opt/NAME");
+            assert!(!is_machine_configuration(&top.join("etc")));
+            std::fs::remove_dir(top.join(".git")).expect("rmdir");
+            // etckeeper: a work tree whose top is the etc directory itself.
+            std::fs::create_dir(top.join("etc/.git")).expect("mkdir etc/.git");
+            assert!(is_machine_configuration(&top.join("etc/php")), "etckeeper's etc/.git");
+            let _ = std::fs::remove_dir_all(&top);
         }
     }
 

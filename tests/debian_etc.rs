@@ -196,3 +196,33 @@ fn this_debian_hosts_own_etc_is_read_whole() {
     let migrate = run_in(tmp.path(), &[&migrate[..], &["/etc"]].concat());
     assert!(!text(&migrate).contains("not read"), "{}", text(&migrate));
 }
+
+/// A repository checked out where a machine's configuration could live (`/opt/NAME`, `/NAME`:
+/// Docker builds use `/app`, `/src`) is a copy, not this machine: its `etc/` stays confined to
+/// the work tree, and a conf.d link leading out of it is refused, its target never read.
+/// Naming this machine's `/etc` reads it as the machine (above) only because no checkout
+/// holds it.
+#[test]
+fn a_checkout_at_a_machine_prefix_stays_confined() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    let secret = outside.path().join("outside.ini");
+    write(&secret, "outside_marker = \"OUTSIDE-TEXT\" =\n");
+    for parent in ["/opt", "/"] {
+        let top = Path::new(parent).join(format!("sesslint-checkout-{}", std::process::id()));
+        if std::fs::create_dir_all(top.join("etc/php/8.2/cli/conf.d")).is_err() {
+            common::skipped(&format!("{parent} is not writable here: a checkout there cannot be made"));
+            continue;
+        }
+        std::fs::create_dir(top.join(".git")).expect("mkdir .git");
+        write(&top.join("etc/php/8.2/cli/php.ini"), "session.save_handler = files\n");
+        symlink(&secret, top.join("etc/php/8.2/cli/conf.d/99-x.ini")).expect("symlink");
+        for named in ["etc", "etc/php/8.2/cli/conf.d/99-x.ini", "."] {
+            let o = run_in(&top, &["check", named]);
+            let out = text(&o);
+            assert!(!out.contains("OUTSIDE-TEXT") && !out.contains("[SL001]"), "{parent}: check {named}: {out}");
+            assert!(out.contains("SL002") && out.contains("leads outside"), "{parent}: check {named}: {out}");
+            assert_eq!(o.status.code(), Some(1), "{out}");
+        }
+        std::fs::remove_dir_all(&top).expect("cleanup");
+    }
+}
