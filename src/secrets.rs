@@ -248,10 +248,11 @@ pub fn redis_name_holds_a_secret(lower: &str) -> bool {
 /// What a word names a key of when a key it names is a credential: `api` of `apikey`,
 /// `signing` of `signingkey`. A compound of `key` with anything else (`monkey`, `hotkey`,
 /// `Valkey`, `turnkey`, `hockey`) names no secret.
-const CREDENTIAL_KEY_KINDS: [&[u8]; 15] = [
+const CREDENTIAL_KEY_KINDS: [&[u8]; 16] = [
     b"api",
     b"access",
     b"private",
+    b"priv",
     b"secret",
     b"master",
     b"signing",
@@ -313,15 +314,35 @@ pub fn unknown_name_holds_a_secret(lower: &str) -> bool {
 }
 
 /// An ini or pool key's or an env.php key's name that says it holds a credential, ASCII case
-/// ignored: [`name_looks_like_a_password`], `auth`, `token` or `cred` anywhere in it, or a
+/// ignored: [`name_looks_like_a_password`], `auth`, `token` or `cred` anywhere in it, a
 /// key word of its own ([`is_a_key_word_any_case`]: `env[API_KEY]`, `'key'` of Magento's
-/// `crypt`, `apikey`). Not `key` inside another word: `env[MONKEY]`, `xdebug.idekey`,
-/// Magento's `preload_keys` hold none. No lowercase copy: it runs on every line of every ini file.
+/// `crypt`, `apikey`), or another credential's word ([`has_a_credential_word_any_case`]:
+/// `env[SMTP_PSWD]`, `env[SALT]`, `VPN_PSK`). Not `key` inside another word: `env[MONKEY]`,
+/// `xdebug.idekey`, Magento's `preload_keys` hold none. No lowercase copy: it runs on every
+/// line of every ini file.
 fn holds_a_secret_any_case(name: &str) -> bool {
     // The word scan has already looked for `pass`, `pwd` and `secret`: only the typo is left.
     has_a_secret_word_but_key_any_case(name.as_bytes())
         || has_a_key_word_any_case(name.as_bytes())
+        || has_a_credential_word_any_case(name.as_bytes())
         || is_a_password_typo_any_case(name)
+}
+
+/// The words of a setting's name that name a credential besides those of
+/// [`holds_a_secret_any_case`]'s scan, ASCII case ignored: `pswd` anywhere (`SMTP_PSWD`), a
+/// pre-shared key `psk` as a word of its own (`VPN_PSK`, `wpa_psk`; not `upskill`), and a
+/// hash's `salt` or `pepper` (`salts`, `peppers`) as the name's last word (`env[SALT]`,
+/// WordPress's `AUTH_SALT`, `crypt.salt`): the names a salt is kept under end in it, where
+/// `SALT_MASTER` (a SaltStack host), `SALT_ROUNDS`, `basalt` and `pepperoni` hold none.
+fn has_a_credential_word_any_case(name: &[u8]) -> bool {
+    if name.windows(4).any(|w| w.eq_ignore_ascii_case(b"pswd")) {
+        return true;
+    }
+    let mut words = name.split(|c| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty());
+    let last = words.clone().last();
+    words.any(|w| w.eq_ignore_ascii_case(b"psk"))
+        || last
+            .is_some_and(|w| [&b"salt"[..], b"salts", b"pepper", b"peppers"].iter().any(|s| w.eq_ignore_ascii_case(s)))
 }
 
 /// [`has_a_secret_word_any_case`] without `key`.
@@ -1221,8 +1242,9 @@ const fn letters(word: &[u8]) -> u32 {
 
 /// False when no key cut from `raw_key` (trimmed, lossily decoded) can be one that
 /// [`ini_key_is_secret`] accepts, judged by the letters in it alone: each of its words
-/// (`pass` needs `p`, `a`, `s`; `_pw`, `pw]`, `pwd` a `p` and a `w`; `secret`, `auth`,
-/// `key`, `token`, `cred` all their letters), and a typo of `password` keeps 6 of its 8
+/// (`pass` needs `p`, `a`, `s`; `_pw`, `pw]`, `pwd`, `pswd` a `p` and a `w`; `secret`,
+/// `auth`, `key`, `token`, `cred`, `psk`, `salt`, `pepper` all their letters), and a typo
+/// of `password` keeps 6 of its 8
 /// letters, 5 of them distinct.
 /// Most comment lines' first words fail it and skip the remembered verdict's lookup.
 pub(crate) fn may_name_a_secret(raw_key: &[u8]) -> bool {
@@ -1239,7 +1261,7 @@ fn letters_in(bytes: &[u8]) -> u32 {
 #[inline]
 fn may_name_a_secret_by_letters(m: u32) -> bool {
     // `pass`, and `pwd`, `_pw`, `pw]` (their letters `p`, `w`), then the other words.
-    const WORDS: [u32; 7] = [
+    const WORDS: [u32; 10] = [
         letters(b"pas"),
         letters(b"pw"),
         letters(b"secret"),
@@ -1247,6 +1269,9 @@ fn may_name_a_secret_by_letters(m: u32) -> bool {
         letters(b"key"),
         letters(b"token"),
         letters(b"cred"),
+        letters(b"psk"),
+        letters(b"salt"),
+        letters(b"pepper"),
     ];
     const PASSWORD: u32 = letters(b"password");
     // `w & !m == 0`: no letter of the word missing.
@@ -2662,6 +2687,19 @@ mod same_as_plain_definitions {
             "sacred",
             "énckey",
             "api\u{a0}key",
+            "env[SMTP_PSWD]",
+            "env[SALT]",
+            "AUTH_SALT",
+            "crypt.salts",
+            "SALT_MASTER",
+            "basalt",
+            "env[VPN_PSK]",
+            "psk",
+            "UPSKILL",
+            "PEPPER",
+            "pepperoni",
+            "privkey",
+            "ssh_privkeys",
         ];
         out.extend(keys.map(str::to_owned));
         out.sort();

@@ -4417,3 +4417,57 @@ fn apache_php_value_lines_httpd_refuses_or_comments_show_no_credential() {
     assert!(said.len() >= 7, "{concise}");
     assert_eq!(framed, said, "{human}");
 }
+
+/// A pool's `env[SMTP_PSWD]`, `env[SALT]` and the other names of credentials (`psk` as a
+/// word, `salt` and `pepper` as the last word, `privkey`) are masked in every output; names
+/// that only hold those letters (`SALT_MASTER`, a SaltStack host; `UPSKILL`; `basalt`;
+/// `pepperoni`) are shown. PHP reads each value as written (asked live).
+#[test]
+fn credentials_under_pswd_salt_psk_and_pepper_names_are_masked() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let pool = "etc/php/8.2/fpm/pool.d/www.conf";
+    write(&repo.path().join("etc/php/8.2/fpm/php.ini"), "[PHP]\n");
+    let secret = [
+        ("env[SMTP_PSWD]", "LeakWordA"),
+        ("env[SALT]", "LeakWordB"),
+        ("env[AUTH_SALT]", "LeakWordC"),
+        ("env[VPN_PSK]", "LeakWordD"),
+        ("env[PASSWORD_PEPPER]", "LeakWordE"),
+        ("env[pepper]", "LeakWordF"),
+        ("env[SSH_PRIVKEY]", "LeakWordG"),
+    ];
+    let shown = [
+        ("env[SALT_MASTER]", "salt.example.com"),
+        ("env[UPSKILL]", "lessons"),
+        ("env[BASALT]", "rock"),
+        ("env[PEPPERONI]", "pizza"),
+        ("env[MONKEY]", "banana"),
+    ];
+    let mut text = "[www]\nlisten = /run/a.sock\n".to_owned();
+    for (k, v) in secret.iter().chain(&shown) {
+        text.push_str(&format!("; sesslint: ignore[SL999]\n{k} = {v}\n"));
+    }
+    write(&repo.path().join(pool), &text);
+    if let Some((parsed, _)) = php_reads(&repo.path().join(pool)) {
+        for (k, v) in secret.iter().chain(&shown) {
+            let name = k.trim_start_matches("env[").trim_end_matches(']');
+            assert_eq!(parsed["env"][name], serde_json::json!(v), "PHP reads {k} as {parsed}");
+        }
+    }
+    let needles: Vec<&str> = secret.iter().map(|s| s.1).collect();
+    let masked: Vec<String> = secret.iter().map(|(k, _)| format!("{k} = ********")).collect();
+    ini_file_masked_everywhere(repo.path(), pool, &needles, &masked);
+    let human = all_output(&sesslint_in(repo.path(), &["check", "."]));
+    for (k, v) in shown {
+        assert!(human.contains(&format!("│ {k} = {v}\n")), "{k} is masked:\n{human}");
+    }
+    let parsed = all_output(&sesslint_in(repo.path(), &["parse", "--format", "json", pool]));
+    assert!(
+        parsed.contains(r#""SALT_MASTER":"salt.example.com""#) && parsed.contains(r#""SALT":"********""#),
+        "{parsed}"
+    );
+    let lsp = lsp_transcript(repo.path(), &[repo.path().join(pool)]).join("\n");
+    for needle in &needles {
+        assert!(!lsp.contains(needle), "the language server sent {needle}:\n{lsp}");
+    }
+}

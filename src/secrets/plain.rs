@@ -27,6 +27,7 @@ fn key_word(w: &str) -> bool {
         "api",
         "access",
         "private",
+        "priv",
         "secret",
         "master",
         "signing",
@@ -44,11 +45,14 @@ fn key_word(w: &str) -> bool {
 }
 
 /// What [`super::ini_key_is_secret`]'s and [`super::envphp_key_is_secret`]'s name test
-/// decides: `auth`, `token`, `cred` anywhere, `key` as a [`key_word`] only.
+/// decides: `auth`, `token`, `cred`, `pswd` anywhere, `key` as a [`key_word`] only, `psk`
+/// as a word, `salt` and `pepper` (and their plurals) as the last word.
 pub fn setting(lower: &str) -> bool {
+    let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
     password(lower)
-        || ["auth", "token", "cred"].iter().any(|w| lower.contains(w))
-        || lower.split(|c: char| !c.is_ascii_alphanumeric()).any(key_word)
+        || ["auth", "token", "cred", "pswd"].iter().any(|w| lower.contains(w))
+        || words.iter().any(|w| key_word(w) || *w == "psk")
+        || words.last().is_some_and(|w| ["salt", "salts", "pepper", "peppers"].contains(w))
 }
 
 /// What [`super::redis_name_holds_a_secret`] decides: `token` and `cred` as a word's start,
