@@ -1714,6 +1714,47 @@ pub fn acl_rule_secret_words(line: &[u8]) -> Vec<Range<usize>> {
 /// or a `${}` inside it hides nothing; and the password of a
 /// URL's user-info (`tcp://user:pw@host`, line breaks included).
 pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
+    save_path_secret_ranges_but(raw, &[])
+}
+
+/// The keys of the comments trailing an ini statement on `line` whose `=` is at `eq`
+/// ([`ini_trailing_comment`]): from each comment's `;` or `#` to just past its own `=`.
+/// A comment is a line commented out: its key is judged by the key test
+/// ([`ini_trailing_comment_secrets`]), never read as a save path's or DSN's query key
+/// (`x = 1 ; monkey = banana` masks nothing, as `; monkey = banana` alone on its line).
+pub fn ini_trailing_comment_keys(line: &[u8], eq: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = eq + 1;
+    while let Some(c) = ini_trailing_comment(line, from) {
+        let Some(e) = memchr::memchr(b'=', &line[c..]).map(|e| ini_key_equals(&line[c..], e)) else { break };
+        out.push(c..c + e + 1);
+        from = c + e + 1;
+    }
+    out
+}
+
+/// The credentials of a URL or DSN on an ini `line` ([`save_path_secret_ranges`] of
+/// `line[from..]`, ranges indexing `line`), the keys of the comments trailing the
+/// statement whose `=` is at `eq` read as no query key ([`ini_trailing_comment_keys`]); a
+/// value started before a comment still runs on into it (`auth=a;b`).
+pub fn ini_line_credentials(line: &[u8], from: usize, eq: Option<usize>) -> Vec<Range<usize>> {
+    let from = from.min(line.len());
+    let keys: Vec<Range<usize>> = eq
+        .map(|e| ini_trailing_comment_keys(line, e))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|k| k.end > from)
+        .map(|k| k.start.saturating_sub(from)..k.end - from)
+        .collect();
+    let mut out = save_path_secret_ranges_but(&line[from..], &keys);
+    for r in &mut out {
+        *r = from + r.start..from + r.end;
+    }
+    out
+}
+
+/// [`save_path_secret_ranges`] with no query key read at a start inside `no_keys`.
+fn save_path_secret_ranges_but(raw: &[u8], no_keys: &[Range<usize>]) -> Vec<Range<usize>> {
     // Every "next byte of a kind" is asked from positions that only grow, so each finder
     // reads each byte once: a line of commas or `=` costs its length, not its square.
     let mut key_stop = NextOf::new(raw, |b| matches!(b, b'=' | b'&' | b'?' | b'\n' | b'\r' | b'"' | b' '));
@@ -1739,7 +1780,7 @@ pub fn save_path_secret_ranges(raw: &[u8]) -> Vec<Range<usize>> {
     while i < raw.len() {
         step(1);
         let at_key = i == 0 || KEY_START_AFTER[raw[i - 1] as usize];
-        if at_key {
+        if at_key && !no_keys.iter().any(|r| r.contains(&i)) {
             let k = key_stop.from(i);
             // libpq's `keyword = value` (`host=h password = pw`): blanks around the `=`.
             let e = if raw.get(k) == Some(&b' ') { past_spaces.from(k) } else { k };
@@ -2401,6 +2442,33 @@ mod tests {
         let text = b"networkname s\n  PSK  not a secret word ; comment\npskx no\npsk x#y\n";
         let got: Vec<&[u8]> = peervpn_secret_ranges(text).into_iter().map(|r| &text[r]).collect();
         assert_eq!(got, [&b"not a secret word"[..], b"x"]);
+    }
+
+    /// A comment after an ini statement is a line commented out: its key is judged by the
+    /// key test, never read as a query key (`monkey` holds `key`, a query key's word), while
+    /// the keys of its value are, as on the same comment alone on its line; a credential's
+    /// value started before a `;` runs on into it.
+    #[test]
+    fn a_trailing_comments_key_is_no_query_key() {
+        let cases: [(&[u8], &[&[u8]]); 6] = [
+            (b"x = 1 ; monkey = banana", &[]),
+            (b"x = 1 ; a = 2 ; monkey = banana", &[]),
+            (b"; a = 1 ; monkey = banana", &[]),
+            (b"x = 1 ; dsn = host=h password = pw1", &[b"pw1"]),
+            (b"session.save_path = tcp://h?auth=a;b", &[b"a;b"]),
+            (b"session.save_path = \"tcp://h\" ; x = tcp://u:pw2@h", &[b"pw2"]),
+        ];
+        for (line, want) in cases {
+            let eq = memchr::memchr(b'=', line);
+            let from = if find(line, b"save_path").is_some() { 0 } else { eq.map_or(0, |e| e + 1) };
+            let got: Vec<&[u8]> = ini_line_credentials(line, from, eq).into_iter().map(|r| &line[r]).collect();
+            assert_eq!(got, want, "{}", String::from_utf8_lossy(line));
+        }
+        // The comment's key is still judged as a key: `password` is one.
+        let line = b"x = 1 ; password = pw3";
+        let mut found = Vec::new();
+        ini_trailing_comment_secrets(line, 2, |r| found.push(r));
+        assert_eq!(found.into_iter().map(|r| &line[r]).collect::<Vec<_>>(), [&b"pw3"[..]]);
     }
 
     /// `pw` as a word of its own ending a name is a credential, as the `_pw` suffix is: a

@@ -4471,3 +4471,33 @@ fn credentials_under_pswd_salt_psk_and_pepper_names_are_masked() {
         assert!(!lsp.contains(needle), "the language server sent {needle}:\n{lsp}");
     }
 }
+
+/// A comment after an ini statement (`x = 1 ; monkey = banana`) is a line commented out: its
+/// key is judged as a setting's name (`monkey` names no secret), not as a save path's query
+/// key (where `key` anywhere in a name does), so it is shown as the same comment alone on its
+/// line is; a credential's name there (`api_key`) and a query key in its value are still
+/// masked. PHP reads the statements' values without their comments (asked live).
+#[test]
+fn a_comment_after_a_statement_is_judged_by_its_key_not_as_a_query_key() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let ini = "etc/php/8.2/cli/php.ini";
+    let lines = [
+        ("x = 1 ; monkey = banana", "x = 1 ; monkey = banana"),
+        ("y = 2 ; a = 3 ; hotkey = F5", "y = 2 ; a = 3 ; hotkey = F5"),
+        ("session.save_path = \"/var/lib/php/sessions\" ; monkey = banana", "; monkey = banana"),
+        ("z = 4 ; api_key = LeakCmtA", "z = 4 ; api_key = ********"),
+        ("w = 5 ; dsn = host=h password = LeakCmtB", "w = 5 ; dsn = host=h password = ********"),
+    ];
+    let mut text = "[PHP]\n".to_owned();
+    for (l, _) in lines {
+        text.push_str(&format!("; sesslint: ignore[SL999]\n{l}\n"));
+    }
+    write(&repo.path().join(ini), &text);
+    if let Some((parsed, _)) = php_reads(&repo.path().join(ini)) {
+        for (key, value) in [("x", "1"), ("y", "2"), ("session.save_path", "/var/lib/php/sessions"), ("z", "4")] {
+            assert_eq!(parsed[key], serde_json::json!(value), "PHP reads {key} as {parsed}");
+        }
+    }
+    let masked: Vec<String> = lines.iter().map(|l| l.1.to_owned()).collect();
+    ini_file_masked_everywhere(repo.path(), ini, &["LeakCmtA", "LeakCmtB"], &masked);
+}

@@ -362,7 +362,7 @@ fn scan_lines(doc: &IniDocument, bytes: &[u8], lines: std::ops::Range<usize>, eq
         while ats.next_if(|&p| lines.start + p < offset).is_some() {}
         let at_here = ats.peek().is_some_and(|&p| lines.start + p < end);
         if save_path_here {
-            for r in crate::secrets::save_path_secret_ranges(line) {
+            for r in crate::secrets::ini_line_credentials(line, 0, eq) {
                 out.push(Span::new(offset + r.start, offset + r.end));
             }
             // A pool's save path quoted open on its line: php-fpm refuses it, and the
@@ -380,10 +380,11 @@ fn scan_lines(doc: &IniDocument, bytes: &[u8], lines: std::ops::Range<usize>, eq
         // Credentials in a URL or DSN under any key (`env[DATABASE_URL] = "mysql://u:pw@h"`,
         // `pdo.dsn = "mysql:...;password=pw"`), as env.php's are; most lines hold none. The
         // line's own key is no query key: the key test judges it (`env[MONKEY] = banana`).
+        // A comment after the statement is a line commented out: its key is no query key.
         else if at_here || first_eq.is_some_and(|e| crate::secrets::ini_line_may_hold_query_credentials(line, e)) {
             let from = eq.map_or(0, |e| (e + 1).min(len));
-            for r in crate::secrets::save_path_secret_ranges(&line[from..]) {
-                out.push(Span::new(offset + from + r.start, offset + from + r.end));
+            for r in crate::secrets::ini_line_credentials(line, from, eq) {
+                out.push(Span::new(offset + r.start, offset + r.end));
             }
         }
         if let Some(r) = crate::secrets::ini_line_secret(line, eq) {

@@ -28,9 +28,10 @@ pub(crate) fn plain_in_ini_with(doc: &IniDocument, bytes: &[u8]) -> Vec<Span> {
             None => line.iter().position(|&b| b == b'=').map(|e| crate::secrets::ini_key_equals(line, e)),
         };
         // A save path's credentials, and a URL's or DSN's under any key after the line's own.
+        // A trailing comment's key is a commented-out line's: no query key.
         let from = if save_path.find(line).is_some() { 0 } else { eq.map_or(0, |e| (e + 1).min(line.len())) };
-        for r in crate::secrets::save_path_secret_ranges(&line[from..]) {
-            out.push(Span::new(offset + from + r.start, offset + from + r.end));
+        for r in crate::secrets::ini_line_credentials(line, from, eq) {
+            out.push(Span::new(offset + r.start, offset + r.end));
         }
         if bare_secret {
             if let Some(r) = value_after_leading_equals(line) {
