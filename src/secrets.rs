@@ -2101,20 +2101,26 @@ fn step(_n: usize) {
     STEPS.with(|s| s.set(s.get() + _n));
 }
 
-/// Ranges sorted, overlapping and touching ones merged, empty ones dropped.
-/// The pre-shared key of a PeerVPN config: the value of `psk` (peervpn.c reads
-/// `keyword value` lines, `#` or `;` ending the line). Byte ranges in `text`.
+/// The pre-shared key of a PeerVPN config: the value of each `psk` line, byte ranges in
+/// `text`. peervpn (config.ic) reads `keyword value` lines, the keyword after blanks and
+/// followed by a blank, and cuts the line at its first `#`, `;`, `\r` or NUL: a psk holding
+/// one is cut silently, but its writer's key runs on, so the value is masked to the line's
+/// end. A line peervpn refuses or skips still holds the key its writer meant: `PSK x` (its
+/// keywords are lowercase), `psk=x`, `psk: x`, and a psk commented out (`#psk x`, `; psk x`).
 pub fn peervpn_secret_ranges(text: &[u8]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive(|&b| b == b'\n') {
-        let end = line.iter().position(|&b| b == b'#' || b == b';' || b == b'\n' || b == b'\r').unwrap_or(line.len());
-        let content = &line[..end];
-        let start = content.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(content.len());
-        let rest = &content[start..];
-        if rest.len() > 3 && rest[..3].eq_ignore_ascii_case(b"psk") && rest[3].is_ascii_whitespace() {
-            let value = start + 3 + rest[3..].iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(rest.len() - 3);
-            let value_end = start + rest.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(rest.len(), |p| p + 1);
+        let lead = line.iter().take_while(|&&b| matches!(b, b' ' | b'\t' | b'#' | b';')).count();
+        let rest = &line[lead..];
+        let separated = rest.len() > 3
+            && rest[..3].eq_ignore_ascii_case(b"psk")
+            && (rest[3].is_ascii_whitespace() || matches!(rest[3], b'=' | b':' | 0));
+        if separated {
+            let sep =
+                rest[3..].iter().take_while(|&&b| b.is_ascii_whitespace() || matches!(b, b'=' | b':' | 0)).count();
+            let value = lead + 3 + sep;
+            let value_end = line.len() - line[value..].iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
             if value < value_end {
                 out.push(offset + value..offset + value_end);
             }
@@ -2124,6 +2130,66 @@ pub fn peervpn_secret_ranges(text: &[u8]) -> Vec<Range<usize>> {
     out
 }
 
+/// The secrets of an stunnel configuration, byte ranges in `text`. stunnel reads
+/// `option = value` lines (`;` or `#` first starts a comment, `[service]` a section): a value
+/// under an option named for a credential, as an ini key is judged ([`ini_line_secret`]:
+/// `ticketKeySecret`, `ticketMacSecret`, `key` and `PSKsecrets`, whose files hold the keys,
+/// commented-out lines too), `engineCtrl = PIN:...`'s PIN, and a PKCS#11 URI's `pin-value`
+/// (`key = pkcs11:object=k;pin-value=1234`). A line without `=` (stunnel refuses it, and
+/// reads nothing) written as a `PSKsecrets` file's `IDENTITY:KEY` is masked after its `:`
+/// (a key pasted in, or a PSK file named `*.conf` read as a configuration); another, from
+/// its first word when that names a credential (`key /etc/x.pem`).
+pub fn stunnel_secret_ranges(text: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        let at = |r: Range<usize>| offset + r.start..offset + r.end;
+        let lead = line.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let end = line.len() - line[lead..].iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
+        let comment = matches!(line.get(lead), Some(b';' | b'#'));
+        let eq = memchr::memchr(b'=', line);
+        match eq {
+            Some(eq) => {
+                if let Some(r) = ini_line_secret(line, Some(eq)) {
+                    out.push(at(r));
+                }
+                let value = &line[eq + 1..end.max(eq + 1)];
+                let v = eq + 1 + value.iter().take_while(|b| b.is_ascii_whitespace()).count();
+                if line[v..].len() >= 4 && line[v..v + 4].eq_ignore_ascii_case(b"PIN:") && v + 4 < end {
+                    out.push(at(v + 4..end));
+                }
+                for p in memchr::memmem::find_iter(&line[..end], b"pin-value=") {
+                    let from = p + "pin-value=".len();
+                    let to =
+                        line[from..end].iter().position(|&b| matches!(b, b';' | b'&' | b'?')).map_or(end, |q| from + q);
+                    if from < to {
+                        out.push(at(from..to));
+                    }
+                }
+            }
+            None if !comment && line[lead..end].first() != Some(&b'[') => {
+                match memchr::memchr(b':', &line[lead..end]) {
+                    Some(c) if lead + c + 1 < end => out.push(at(lead + c + 1..end)),
+                    Some(_) => {}
+                    None => {
+                        if let Some(r) = ini_line_secret(line, None) {
+                            out.push(at(r));
+                        }
+                    }
+                }
+            }
+            None => {
+                if let Some(r) = ini_line_secret(line, None) {
+                    out.push(at(r));
+                }
+            }
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// Ranges sorted, overlapping and touching ones merged, empty ones dropped.
 pub fn merge_ranges(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
     let mut sorted: Vec<Range<usize>> = ranges.iter().filter(|r| r.start < r.end).cloned().collect();
     sorted.sort_by_key(|r| r.start);
@@ -2437,11 +2503,16 @@ mod tests {
         assert_eq!(save_path_secret_ranges(raw), plain::save_path_secret_ranges(raw));
     }
 
+    /// A psk runs to its line's end: peervpn cuts it at `#` or `;` silently, its writer's
+    /// key goes on. Lines peervpn refuses or skips hold one too.
     #[test]
-    fn a_peervpn_psk_is_its_value_up_to_a_comment() {
-        let text = b"networkname s\n  PSK  not a secret word ; comment\npskx no\npsk x#y\n";
+    fn a_peervpn_psk_is_its_value_to_the_line_end() {
+        let text = b"networkname s\n  PSK  not a secret word ; comment\npskx no\npsk x#y\npsk a;b\r\n\
+                     psk=eq\n# psk commented\n;psk:colon\npsk\tnul\0after\npsk\nendconfig\n";
         let got: Vec<&[u8]> = peervpn_secret_ranges(text).into_iter().map(|r| &text[r]).collect();
-        assert_eq!(got, [&b"not a secret word"[..], b"x"]);
+        let want: [&[u8]; 7] =
+            [b"not a secret word ; comment", b"x#y", b"a;b", b"eq", b"commented", b"colon", b"nul\0after"];
+        assert_eq!(got, want);
     }
 
     /// A comment after an ini statement is a line commented out: its key is judged by the
@@ -2469,6 +2540,30 @@ mod tests {
         let mut found = Vec::new();
         ini_trailing_comment_secrets(line, 2, |r| found.push(r));
         assert_eq!(found.into_iter().map(|r| &line[r]).collect::<Vec<_>>(), [&b"pw3"[..]]);
+    }
+
+    /// stunnel's secrets stand in options named for one, an engine's PIN, a PKCS#11 URI's
+    /// `pin-value` and a PSK file's `IDENTITY:KEY` line (stunnel refuses it); an address's
+    /// `:` is no key's.
+    #[test]
+    fn stunnel_secrets_stand_where_its_options_and_psk_lines_put_them() {
+        let text = b"[redis]\naccept = 0.0.0.0:6380\nconnect = 127.0.0.1:6379\nticketKeySecret = 6c:6f\n\
+                     ticketMacSecret=ab:cd\nPSKsecrets = /etc/stunnel/psk.txt\nkey = pkcs11:object=k;pin-value=1234;x=y\n\
+                     engineCtrl = PIN:123456\nengineCtrl = MODULE_PATH:opensc-pkcs11.so\nclient1:PskLine0123456789\r\n\
+                     ; ticketKeySecret = old\n; see host:port\nkey /etc/x.pem\n";
+        let got: Vec<&[u8]> = stunnel_secret_ranges(text).into_iter().map(|r| &text[r]).collect();
+        let want: [&[u8]; 9] = [
+            b"6c:6f",
+            b"ab:cd",
+            b"/etc/stunnel/psk.txt",
+            b"pkcs11:object=k;pin-value=1234;x=y",
+            b"1234",
+            b"123456",
+            b"PskLine0123456789",
+            b"old",
+            b"/etc/x.pem",
+        ];
+        assert_eq!(got, want);
     }
 
     /// `pw` as a word of its own ending a name is a credential, as the `_pw` suffix is: a

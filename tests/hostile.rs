@@ -4418,6 +4418,101 @@ fn apache_php_value_lines_httpd_refuses_or_comments_show_no_credential() {
     assert_eq!(framed, said, "{human}");
 }
 
+/// A tunnel's secrets are masked where they stand in every output: PeerVPN's `psk` (also on
+/// lines peervpn cuts at `#` or `;`, refuses, `PSK x`, `psk=x`, or skips, `# psk x`),
+/// stunnel's `ticketKeySecret`, an engine's `PIN:`, a PKCS#11 URI's `pin-value`, and a
+/// `PSKsecrets` file's `IDENTITY:KEY` line in a `.conf` stunnel reads (it refuses the line
+/// and echoes it, `"client1:...": No '=' found`, asked live): check's formats, frames and
+/// `--diff`, the file alone, its text on stdin, show, the language server, and `parse` in
+/// the dialect it is taken for (ini, where PHP reads `psk My=pw` as key `psk My`, value
+/// `pw`: asked live) or any `--kind`. `--show-secrets` shows them.
+#[test]
+fn tunnel_secrets_are_masked_where_they_stand_in_every_output() {
+    let repo = tempfile::tempdir().expect("tmp");
+    let d = repo.path();
+    write(&d.join("etc/redis/redis.conf"), "bind 127.0.0.1 10.8.0.1\nport 6379\nrequirepass LeakTunPw\n");
+    // (line as written, as its frame shows it)
+    let peervpn_lines = [
+        ("psk My=LeakTunA", "psk ********"),
+        ("psk x[y]=LeakTunB", "psk ********"),
+        ("psk a#LeakTunC", "psk ********"),
+        ("PSK LeakTunD", "PSK ********"),
+        ("psk=LeakTunE", "psk=********"),
+        ("# psk LeakTunF", "# psk ********"),
+        ("psk a;LeakTunG", "psk ********"),
+    ];
+    let stunnel_lines = [
+        ("ticketKeySecret = LeakTunH", "ticketKeySecret = ********"),
+        ("engineCtrl = PIN:LeakTunI", "engineCtrl = PIN:********"),
+        ("key = pkcs11:object=k;pin-value=LeakTunJ", "key = ********"),
+    ];
+    let mut peervpn = "networkname sessions\nifconfig4 10.8.0.1/24\n".to_owned();
+    for (l, _) in peervpn_lines {
+        peervpn.push_str(&format!("# sesslint: ignore[SL999]\n{l}\n"));
+    }
+    write(&d.join("etc/peervpn/net.conf"), &peervpn);
+    // One PHP reads as ini: its values are what a parse of the file shows.
+    write(&d.join("etc/peervpn/peervpn-second.conf"), "psk My=LeakTunK\npsk x[y]=LeakTunL\n");
+    let mut stunnel = "[redis]\naccept = 0.0.0.0:6380\nconnect = 127.0.0.1:6379\n".to_owned();
+    for (l, _) in stunnel_lines {
+        stunnel.push_str(&format!("; sesslint: ignore[SL999]\n{l}\n"));
+    }
+    write(&d.join("etc/stunnel/redis.conf"), &stunnel);
+    write(&d.join("etc/stunnel/psk.conf"), "client1:LeakTunM0123456789\n");
+    if let Some(stunnel) = common::oracle("stunnel") {
+        let probe = d.join("probe.conf");
+        std::fs::write(
+            &probe,
+            "foreground = yes\npid =\n[redis]\naccept = 127.0.0.1:46380\nclient1:LeakTunM0123456789\n",
+        )
+        .expect("write");
+        let out = Command::new(stunnel).arg(&probe).stdin(Stdio::null()).output().expect("stunnel");
+        let said = all_output(&out);
+        std::fs::remove_file(&probe).expect("rm");
+        assert_eq!(out.status.code(), Some(1), "{said}");
+        assert!(said.contains("\"client1:LeakTunM0123456789\": No '=' found"), "{said}");
+    }
+    if let Some((parsed, _)) = php_reads(&d.join("etc/peervpn/peervpn-second.conf")) {
+        assert_eq!(parsed["psk My"], serde_json::json!("LeakTunK"), "{parsed}");
+        assert_eq!(parsed["psk x"]["y"], serde_json::json!("LeakTunL"), "{parsed}");
+    }
+    let needles: Vec<String> = ('A'..='M').map(|c| format!("LeakTun{c}")).chain(["LeakTunPw".to_owned()]).collect();
+    let mut outputs = every_output(d, &[]);
+    outputs.extend(every_output(d, &["--diff"]));
+    let files =
+        ["etc/peervpn/net.conf", "etc/peervpn/peervpn-second.conf", "etc/stunnel/redis.conf", "etc/stunnel/psk.conf"];
+    for file in files {
+        let text = std::fs::read_to_string(d.join(file)).expect("read");
+        outputs.push((format!("check {file}"), all_output(&sesslint_in(d, &["check", file]))));
+        let stdin = sesslint_with_stdin(d, &["check", "--stdin-filename", file, "-"], &text);
+        outputs.push((format!("--stdin-filename {file}"), all_output(&stdin)));
+        for kind in [&[][..], &["--kind", "ini"], &["--kind", "redis"], &["--kind", "redis-acl"]] {
+            for format in ["text", "json"] {
+                let mut args = vec!["parse", "--format", format];
+                args.extend_from_slice(kind);
+                args.push(file);
+                outputs.push((args.join(" "), all_output(&sesslint_in(d, &args))));
+            }
+        }
+    }
+    let docs: Vec<PathBuf> = files.iter().map(|f| d.join(f)).collect();
+    outputs.push(("lsp".into(), lsp_transcript(d, &docs).join("\n")));
+    for (what, text) in &outputs {
+        for needle in &needles {
+            assert!(!text.contains(needle.as_str()), "{what} shows {needle}:\n{text}");
+        }
+    }
+    // The frames still show the lines, masked where the secrets stood.
+    let human = all_output(&sesslint_in(d, &["check", "."]));
+    for (_, framed) in peervpn_lines.iter().chain(&stunnel_lines).chain(&[("", "client1:********")]) {
+        assert!(human.contains(&format!("│ {framed}\n")), "no frame shows {framed:?}:\n{human}");
+    }
+    let parsed = all_output(&sesslint_in(d, &["parse", "--format", "json", "etc/peervpn/peervpn-second.conf"]));
+    assert!(parsed.contains(r#"{"psk ********":{"********":"********"}}"#), "{parsed}");
+    let shown = all_output(&sesslint_in(d, &["parse", "--show-secrets", "etc/peervpn/peervpn-second.conf"]));
+    assert!(shown.contains("LeakTunL"), "{shown}");
+}
+
 /// A pool's `env[SMTP_PSWD]`, `env[SALT]` and the other names of credentials (`psk` as a
 /// word, `salt` and `pepper` as the last word, `privkey`) are masked in every output; names
 /// that only hold those letters (`SALT_MASTER`, a SaltStack host; `UPSKILL`; `basalt`;

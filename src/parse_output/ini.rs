@@ -9,26 +9,37 @@ use super::mask::{self, Field};
 use super::{ParseOutput, Problem, Values};
 use crate::php_value::{ArrayKey, PhpArray, PhpValue};
 use crate::source::Source;
+use crate::span::Span;
 use crate::syntax::ini::{self, IniDocument, NodeKind, OtherEnvironment};
 use crate::syntax::{FileKind, SyntaxError};
 
 /// `env`: the `${NAME}` values given on the command line; any other name is PHP's
 /// environment, unknown here, and said so. `mask`: secrets shown as `********` when written.
 /// `referenced`: lowercase names a save path among the other files given spells as `${name}`
-/// in its password ([`references`]); their values are masked too.
+/// in its password ([`references`]); their values are masked too. `secrets`: spans of the
+/// file that are secrets where they stand whatever PHP makes of them (a tunnel's key read
+/// as ini, [`super::tunnel_secrets`]): a section, key or offset is shown with them masked,
+/// a value holding one is masked whole, and so is a token a problem quotes from them.
 pub(super) fn parse_output(
     source: &Source,
     env: &[(Vec<u8>, Vec<u8>)],
     mask: bool,
     referenced: &[Vec<u8>],
+    secrets: &[Span],
 ) -> ParseOutput {
     let doc = ini::parse_shared(source.bytes.clone(), ini::ScanMode::WholeFile);
-    let mut problems: Vec<Problem> = super::problems_of(source, &doc.errors);
+    let mut problems: Vec<Problem> = if secrets.is_empty() {
+        super::problems_of(source, &doc.errors)
+    } else {
+        let mut errors = doc.errors.clone();
+        crate::secrets::mask_quoted_tokens(&mut errors, secrets, &source.bytes);
+        super::problems_of(source, &errors)
+    };
     let accepted = doc.accepted();
     // PHP returns false for a file with any syntax error.
     let array = if accepted {
         let env = OtherEnvironment { known: env.to_vec(), ..OtherEnvironment::default() };
-        let array = with_sections(&doc, &env);
+        let array = with_sections(&doc, &env, secrets);
         if !env.unknown.borrow().is_empty() {
             let message = format!(
                 "{} depends on PHP's environment, which sesslint does not know: taken as unset here (give a value with --env NAME=VALUE)",
@@ -180,17 +191,46 @@ fn hide_names(names: &[Vec<u8>], array: &mut PhpArray) {
     walk(array, 0, &named);
 }
 
+/// `bytes` (the text at `span` of the file) with each part inside one of `secrets` as
+/// `********`; borrowed when none is.
+fn masked_at<'b>(bytes: &'b [u8], span: Span, secrets: &[Span]) -> Cow<'b, [u8]> {
+    let inside: Vec<std::ops::Range<usize>> = secrets
+        .iter()
+        .filter(|s| s.start < span.end && span.start < s.end)
+        .map(|s| s.start.max(span.start) - span.start..s.end.min(span.end) - span.start)
+        .collect();
+    if inside.is_empty() {
+        return Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    for r in crate::secrets::merge_ranges(&inside) {
+        let r = r.start.min(bytes.len())..r.end.min(bytes.len());
+        out.extend_from_slice(&bytes[at.min(r.start)..r.start]);
+        out.extend_from_slice(crate::secrets::MASK.as_bytes());
+        at = r.end;
+    }
+    out.extend_from_slice(&bytes[at.min(bytes.len())..]);
+    Cow::Owned(out)
+}
+
 /// The array `parse_ini_file()` builds with `process_sections = true`: entries before the
 /// first section at the top, each `[section]` a nested array (a repeated header replaces
-/// the earlier one).
-pub fn with_sections(doc: &IniDocument, env: &OtherEnvironment) -> PhpArray {
+/// the earlier one); the parts of the file inside `secrets` masked where they stand (see
+/// [`parse_output`]).
+fn with_sections(doc: &IniDocument, env: &OtherEnvironment, secrets: &[Span]) -> PhpArray {
+    let overlaps = |span: Span| secrets.iter().any(|s| s.start < span.end && span.start < s.end);
     let mut result = PhpArray::new();
     // The active section's place in `result`: a section's entries are not looked up by name.
     let mut active: Option<usize> = None;
     for node in &doc.nodes {
         match &node.kind {
             NodeKind::Section(s) => {
-                let key = ArrayKey::from_bytes(&doc.evaluate_section(&s.name, env));
+                let name = match overlaps(s.name.span) {
+                    true => masked_at(doc.text(s.name.span), s.name.span, secrets).into_owned(),
+                    false => doc.evaluate_section(&s.name, env),
+                };
+                let key = ArrayKey::from_bytes(&name);
                 active = Some(result.insert_at(key, PhpValue::Array(PhpArray::new())));
             }
             NodeKind::Entry(e) if e.applied => {
@@ -201,8 +241,12 @@ pub fn with_sections(doc: &IniDocument, env: &OtherEnvironment) -> PhpArray {
                     },
                     None => &mut result,
                 };
-                let key = doc.text(e.key);
-                let value = PhpValue::Str(doc.evaluate(&e.value, env));
+                let key = masked_at(doc.text(e.key), e.key, secrets);
+                let key = &*key;
+                let value = match overlaps(e.value.span) {
+                    true => PhpValue::str(crate::secrets::MASK),
+                    false => PhpValue::Str(doc.evaluate(&e.value, env)),
+                };
                 match &e.offset {
                     None => target.insert(ArrayKey::from_bytes(key), value),
                     Some(offset) => {
@@ -211,7 +255,10 @@ pub fn with_sections(doc: &IniDocument, env: &OtherEnvironment) -> PhpArray {
                             target.insert(key.clone(), PhpValue::Array(PhpArray::new()));
                         }
                         let Some(PhpValue::Array(list)) = target.get_mut(&key) else { continue };
-                        let offset = doc.evaluate_offset(offset, env);
+                        let offset = match overlaps(offset.span) {
+                            true => crate::secrets::MASK.as_bytes().to_vec(),
+                            false => doc.evaluate_offset(offset, env),
+                        };
                         if offset.is_empty() {
                             list.push(value);
                         } else {

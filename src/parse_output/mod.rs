@@ -406,14 +406,58 @@ pub fn parse_source_with(source: &Source, options: &ParseOptions) -> ParseOutput
 fn parse_in(source: &Source, options: &ParseOptions, tree: Option<&Tree>) -> ParseOutput {
     let kind = options.kind.unwrap_or_else(|| FileKind::detect(&source.path, &source.bytes));
     let mask = !options.show_secrets;
-    match kind {
-        FileKind::Ini => ini::parse_output(source, &options.env, mask, &options.referenced),
+    let secrets = if mask { tunnel_secrets(source) } else { Vec::new() };
+    let mut out = match kind {
+        FileKind::Ini => ini::parse_output(source, &options.env, mask, &options.referenced, &secrets),
         FileKind::Redis => match tree {
             Some(tree) => redis::parse_output(source, tree, mask),
             None => redis::parse_output(source, &Tree::of(&source.path, options.root.as_deref()), mask),
         },
         FileKind::RedisAcl => redis_acl::parse_output(source, mask),
         FileKind::Envphp => env_php::parse_output(source, mask),
+    };
+    if let Values::Directives { list, .. } = &mut out.value {
+        hide_directives_at(list, source, &secrets);
+    }
+    out
+}
+
+/// The secrets of a tunnel's configuration by where they stand, whatever dialect `parse`
+/// reads it in (`--kind`, or the ini a `.conf` not redis-server's is taken for): its name
+/// says whose it is ([`crate::syntax::conf_by_name`], as discovery's does), PeerVPN's `psk`
+/// ([`crate::secrets::peervpn_secret_ranges`]) or stunnel's credentials
+/// ([`crate::secrets::stunnel_secret_ranges`]), as `check` masks them in its code frames.
+/// Empty for any other file.
+fn tunnel_secrets(source: &Source) -> Vec<crate::span::Span> {
+    use crate::syntax::ConfByName;
+    let name = source.path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let parent = source.path.parent().and_then(|p| p.file_name()).map(|d| d.to_string_lossy()).unwrap_or_default();
+    let ranges = match crate::syntax::conf_by_name(&name, &parent) {
+        Some(ConfByName::PeerVpn) => crate::secrets::peervpn_secret_ranges(&source.bytes),
+        Some(ConfByName::Stunnel) => crate::secrets::stunnel_secret_ranges(&source.bytes),
+        _ => Vec::new(),
+    };
+    ranges.into_iter().map(|r| crate::span::Span::new(r.start, r.end)).collect()
+}
+
+/// A directive of `source` (read as redis.conf or an ACL file) standing on one of `secrets`:
+/// its arguments masked whole, and its name from where a secret starts in it (an stunnel
+/// `IDENTITY:KEY` line is one word).
+fn hide_directives_at(list: &mut [LoadedDirective], source: &Source, secrets: &[crate::span::Span]) {
+    if secrets.is_empty() {
+        return;
+    }
+    let mask = crate::secrets::MASK;
+    for d in list.iter_mut().filter(|d| *d.file == *source.path) {
+        let Some(s) = secrets.iter().find(|s| s.start < d.span.end && d.span.start < s.end) else { continue };
+        for a in d.args.iter_mut() {
+            *a = mask.as_bytes().into();
+        }
+        let in_name = s.start.saturating_sub(d.span.start);
+        if in_name < d.name.len() {
+            let kept = d.name.get(..in_name).unwrap_or("");
+            d.name = std::borrow::Cow::Owned(format!("{kept}{mask}"));
+        }
     }
 }
 

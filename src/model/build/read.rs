@@ -402,7 +402,8 @@ pub(crate) fn located_secrets(role: Role, tree: &Parsed, bytes: &[u8]) -> Vec<cr
         (_, Parsed::EnvPhp(doc)) => secrets::in_env_php(doc, bytes),
         (_, Parsed::Apache(conf)) => secrets::in_apache(conf),
         (Role::PeerVpn, _) => secrets::in_peervpn(bytes),
-        (Role::Stunnel | Role::Spiped, _) => Vec::new(),
+        (Role::Stunnel, _) => secrets::in_stunnel(bytes),
+        (Role::Spiped, _) => Vec::new(),
         (_, Parsed::None) => vec![crate::span::Span::new(0, bytes.len())],
     }
 }

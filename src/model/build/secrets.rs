@@ -934,9 +934,14 @@ pub(super) fn in_acl(acl: &AclFile, bytes: &[u8]) -> Vec<Span> {
     out
 }
 
-/// Secrets of a PeerVPN configuration (its `PSK`).
+/// Secrets of a PeerVPN configuration (its `psk`, see [`crate::secrets::peervpn_secret_ranges`]).
 pub(super) fn in_peervpn(bytes: &[u8]) -> Vec<Span> {
     crate::secrets::peervpn_secret_ranges(bytes).into_iter().map(|r| Span::new(r.start, r.end)).collect()
+}
+
+/// Secrets of an stunnel configuration (see [`crate::secrets::stunnel_secret_ranges`]).
+pub(super) fn in_stunnel(bytes: &[u8]) -> Vec<Span> {
+    crate::secrets::stunnel_secret_ranges(bytes).into_iter().map(|r| Span::new(r.start, r.end)).collect()
 }
 
 /// Values of password-like keys in env.php: by the parsed tree, by PHP's tokens (a value the
