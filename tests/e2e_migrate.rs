@@ -680,40 +680,17 @@ fn magento_empty_redis_array_is_filled() {
     assert_eq!(text(&read.stdout), format!("redis 6406 {PASSWORD}"), "{}", text(&read.stderr));
 }
 
-/// A php-fpm master on sockets in a temp dir, stopped (with its workers) when dropped.
-struct Fpm(std::process::Child);
-
-impl Drop for Fpm {
-    fn drop(&mut self) {
-        // SIGTERM: the master stops its workers (SIGKILL would leave them running).
-        let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status();
-        let _ = self.0.wait();
-    }
-}
-
 /// Start the real php-fpm on the tree's FPM php.ini (phpredis loaded with `-d`, no scan
 /// dir of this machine) with `fpm_conf`, and wait for `socks`.
-fn start_fpm(fpm: &Path, ini: &Path, fpm_conf: &Path, socks: &[PathBuf]) -> Fpm {
-    for s in socks {
-        let _ = std::fs::remove_file(s);
-    }
-    let child = Command::new(fpm)
-        .arg("-c")
+fn start_fpm(fpm: &Path, ini: &Path, fpm_conf: &Path, socks: &[PathBuf]) -> common::fpm::Fpm {
+    let mut cmd = Command::new(fpm);
+    cmd.arg("-c")
         .arg(ini)
         .args(["-d", "extension=igbinary", "-d", "extension=redis", "-F", "-y"])
         .arg(fpm_conf)
-        .env("PHP_INI_SCAN_DIR", "")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start php-fpm");
-    let fpm = Fpm(child);
-    for _ in 0..200 {
-        if socks.iter().all(|s| s.exists()) {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+        .env("PHP_INI_SCAN_DIR", "");
+    let paths: Vec<&Path> = socks.iter().map(PathBuf::as_path).collect();
+    let fpm = common::fpm::start(cmd, &paths);
     let log = fpm_conf.parent().map(|d| d.join("fpm.log")).and_then(|l| std::fs::read_to_string(l).ok());
     assert!(socks.iter().all(|s| s.exists()), "php-fpm did not open its sockets: {}", log.unwrap_or_default());
     fpm

@@ -129,40 +129,14 @@ fn the_phpredis_of_a_debian_12_tree_is_the_installed_package() {
     assert_eq!(found.version, real, "{}", found.why);
 }
 
-/// A php-fpm master on a socket in `dir`, stopped when dropped.
-struct Fpm(std::process::Child);
-
-impl Drop for Fpm {
-    fn drop(&mut self) {
-        // SIGTERM: the master stops its workers (SIGKILL would leave them running).
-        let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status();
-        let _ = self.0.wait();
-    }
-}
-
 /// What a request to `fpm_conf`'s pool says `session.save_handler|session.save_path` are,
 /// for the script `docroot/index.php`: the real php-fpm, asked over FastCGI by cgi-fcgi.
 fn php_fpm_reads(fpm: &Path, fcgi: &Path, ini: &Path, fpm_conf: &Path, sock: &Path, docroot: &Path) -> String {
     let script = docroot.join("index.php");
     write(&script, "<?php echo ini_get('session.save_handler'), '|', ini_get('session.save_path');");
-    let child = Command::new(fpm)
-        .arg("-n")
-        .arg("-c")
-        .arg(ini)
-        .arg("-y")
-        .arg(fpm_conf)
-        .args(["-F", "-R"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start php-fpm");
-    let _fpm = Fpm(child);
-    for _ in 0..100 {
-        if sock.exists() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let mut cmd = Command::new(fpm);
+    cmd.arg("-n").arg("-c").arg(ini).arg("-y").arg(fpm_conf).args(["-F", "-R"]);
+    let _fpm = common::fpm::start(cmd, &[sock]);
     let out = Command::new(fcgi)
         .args(["-bind", "-connect"])
         .arg(sock)

@@ -258,17 +258,6 @@ fn an_include_five_levels_deep_or_a_loop_is_refused_by_both() {
     );
 }
 
-/// A php-fpm master on a socket, stopped when dropped.
-struct Fpm(std::process::Child);
-
-impl Drop for Fpm {
-    fn drop(&mut self) {
-        // SIGTERM: the master stops its workers (SIGKILL would leave them running).
-        let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status();
-        let _ = self.0.wait();
-    }
-}
-
 /// The running php-fpm agrees: a request to the first pool sees the session.name that the
 /// second pool file sets above its header, and the first file's save_path, not the one the
 /// second file sets again there (php-fpm keeps a key's first `php_value`).
@@ -300,22 +289,9 @@ fn a_request_sees_the_lines_the_next_file_carries_into_its_pool() {
     write(&script, "<?php echo ini_get('session.name'), '|', ini_get('session.save_path');");
     // php-fpm's workers run as nobody: the tree must be readable by every user.
     let _ = Command::new("chmod").arg("-R").arg("a+rX").arg(tmp.path()).status();
-    let child = Command::new(&fpm)
-        .arg("-n")
-        .arg("-y")
-        .arg(&conf)
-        .args(["-F", "-R"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start php-fpm");
-    let _fpm = Fpm(child);
-    for _ in 0..100 {
-        if sock.exists() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let mut cmd = Command::new(&fpm);
+    cmd.arg("-n").arg("-y").arg(&conf).args(["-F", "-R"]);
+    let _fpm = common::fpm::start(cmd, &[&sock]);
     let out = Command::new(&fcgi)
         .args(["-bind", "-connect"])
         .arg(&sock)

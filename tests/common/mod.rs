@@ -2,6 +2,7 @@
 //! running the sesslint binary, and reading the corpus.
 #![allow(dead_code)]
 
+pub mod fpm;
 pub mod redis;
 
 use std::path::{Path, PathBuf};
