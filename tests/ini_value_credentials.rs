@@ -199,3 +199,35 @@ fn key_names_a_credential_only_as_a_word_or_a_credential_kind_compound() {
         }
     }
 }
+
+/// SL106 quotes the line that takes a Redis save path back (and a pool's `php_value` over
+/// php.ini's, a pool's dead duplicate): the password in it is masked in the message as in
+/// the frame, in every format.
+#[test]
+fn sl106_quotes_an_overriding_value_masked() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let fpm = dir.join("etc/php/8.2/fpm");
+    std::fs::create_dir_all(fpm.join("conf.d")).expect("mkdir");
+    std::fs::create_dir_all(fpm.join("pool.d")).expect("mkdir");
+    std::fs::write(
+        fpm.join("php.ini"),
+        "[Session]\nsession.save_handler = redis\nsession.save_path = \"tcp://h:6379?auth=FIRSTSECRET\"\n",
+    )
+    .expect("write");
+    std::fs::write(fpm.join("conf.d/99-x.ini"), "session.save_path = \"h:6379?password=LATERSECRET\"\n")
+        .expect("write");
+    std::fs::write(
+        fpm.join("pool.d/www.conf"),
+        "[www]\nuser = nobody\nlisten = 127.0.0.1:9979\npm = static\npm.max_children = 2\n\
+         php_value[session.save_path] = \"h:6379?password=POOLSECRET\"\n",
+    )
+    .expect("write");
+    for format in ["human", "concise", "json", "sarif", "github", "junit"] {
+        let all = run(dir, &["check", "--format", format, "."]);
+        assert!(all.contains("SL106"), "{format}: {all}");
+        for secret in ["FIRSTSECRET", "LATERSECRET", "POOLSECRET"] {
+            assert!(!all.contains(secret), "{format}: {secret} in {all}");
+        }
+    }
+}

@@ -363,6 +363,36 @@ pub fn label(model: &Model, at: Location, message: impl Into<String>) -> Label {
     Label::new(model.path(at.file), at.span, message)
 }
 
+/// A config value as a message may quote it: `value` (as the program reads it) through
+/// [`printable`](crate::source::printable), with the bytes the file's code frames mask
+/// (its [`secrets`](crate::model::LoadedFile::secrets) within `written`, the value as
+/// written in `file`, quotes included) masked here too. When the read value is not the
+/// written text (escapes, expansion) and a secret touches it, the whole value is masked:
+/// a message never shows what its frame hides.
+pub fn quoted_value(model: &Model, file: crate::model::FileId, written: crate::span::Span, value: &str) -> String {
+    let f = model.file(file);
+    let inside: Vec<std::ops::Range<usize>> = f
+        .secrets()
+        .iter()
+        .filter(|s| s.start < written.end && written.start < s.end)
+        .map(|s| s.start.max(written.start)..s.end.min(written.end))
+        .collect();
+    if inside.is_empty() {
+        return crate::source::printable(value).into_owned();
+    }
+    let bytes = written.slice(&f.source.bytes);
+    // Where `value` stands in the written text: itself, or inside one pair of quotes.
+    let from = match bytes.strip_prefix(b"\"").or_else(|| bytes.strip_prefix(b"'")) {
+        Some(rest) if rest.len() > value.len() && rest.starts_with(value.as_bytes()) => 1,
+        _ if bytes == value.as_bytes() => 0,
+        _ => return crate::secrets::MASK.to_owned(),
+    };
+    let base = written.start + from;
+    let at = |o: usize| o.saturating_sub(base).min(value.len());
+    let ranges: Vec<std::ops::Range<usize>> = inside.iter().map(|r| at(r.start)..at(r.end)).collect();
+    crate::source::printable(&crate::secrets::mask_ranges(value, &ranges)).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,9 @@
 //! - **php-fpm.conf and pool files**: FPM refuses to start or reload (`FPM initialization
 //!   failed`). A `#` comment line is one of these errors in a pool file, and so is a pool's
 //!   `pm.max_children` that is not a number php-fpm reads (`abc`, `5abc`, `+5`) or is below 1
-//!   (the session rules count a pool's workers by it). Silently, an unclosed
+//!   (the session rules count a pool's workers by it); a count taken from the FPM master's
+//!   environment (`${FPM_MAX}`, as Docker images write it) is unknown here, said as info,
+//!   never as a refusal. Silently, an unclosed
 //!   `'` or a NUL byte ends the line there for php-fpm (`pm.max_requests = 500' ; x` is 500).
 //! - **redis.conf**: redis-server exits with `FATAL CONFIG FILE ERROR`. Some lines it
 //!   accepts while reading and only fails on at startup: a `bind` with a `#` "comment"
@@ -172,13 +174,27 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
         else {
             continue;
         };
-        let Some(at) = v.set_at else { continue };
+        let (Some(at), Some(written)) = (v.set_at, v.value_span) else { continue };
+        // `${FPM_MAX}` is the FPM master's to fill in (Docker images do this): php-fpm
+        // starts when it holds a count, so this is unknown here, never a refusal.
+        if let Some(names) = &v.depends_on_env {
+            out.push(rule.diagnostic(
+                Severity::Info,
+                format!(
+                    "pool {}'s `pm.max_children` depends on the FPM master's environment ({}), which sesslint does not know: php-fpm starts only if it holds a whole number of 1 or more; the pool's worker count is not checked",
+                    crate::source::printable(&pool.name),
+                    crate::source::printable(names)
+                ),
+                label(model, at, "set from the environment"),
+            ));
+            continue;
+        }
         out.push(rule.diagnostic(
             Severity::Error,
             format!(
                 "pool {}'s `pm.max_children = {}`: php-fpm says \"{why}\" and refuses to start or reload with this file",
                 crate::source::printable(&pool.name),
-                crate::source::printable(&v.value)
+                super::quoted_value(model, at.file, written, &v.value)
             ),
             label(model, at, "php-fpm refuses this value"),
         ));

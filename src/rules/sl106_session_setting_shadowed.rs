@@ -80,15 +80,30 @@ fn redis_valued(key: &str, value: &str) -> bool {
     }
 }
 
-fn short(key: &str, value: &str) -> String {
+/// How a message names `value`, a setting's value; `shown` is the value as the message may
+/// quote it ([`super::quoted_value`]: printable, masked as the frames mask it).
+fn short(key: &str, value: &str, shown: String) -> String {
     if key == "session.save_handler" {
-        format!("`{value}`")
+        format!("`{shown}`")
     } else if redis_valued(key, value) {
         "a Redis address".to_owned()
     } else if value.is_empty() {
         "the default".to_owned()
     } else {
-        format!("`{value}`")
+        format!("`{shown}`")
+    }
+}
+
+/// A pool line's value as a message may quote it.
+fn shown_override(model: &Model, o: &crate::model::PoolOverride) -> String {
+    super::quoted_value(model, o.set_at.file, o.value_span, &o.value)
+}
+
+/// An effective value as a message may quote it (a built-in default has no line to mask by).
+fn shown_effective(model: &Model, v: &crate::model::EffectiveValue) -> String {
+    match (v.set_at, v.value_span) {
+        (Some(at), Some(written)) => super::quoted_value(model, at.file, written, &v.value),
+        _ => crate::source::printable(&v.value).into_owned(),
     }
 }
 
@@ -131,8 +146,9 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                         Severity::Warning,
                         format!(
                             "{key} {} here overrides {} set earlier for {}: {why}",
-                            short(key, last),
-                            short(key, earlier),
+                            // The history keeps lines, not values: a secret on the line masks all.
+                            short(key, last, super::quoted_value(model, last_at.file, last_at.span, last)),
+                            short(key, earlier, super::quoted_value(model, earlier_at.file, earlier_at.span, earlier)),
                             s.label()
                         ),
                         label(model, *last_at, "this wins"),
@@ -206,8 +222,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                     Severity::Warning,
                     format!(
                         "{key} {} here overrides {} of pool {}: {why}",
-                        short(key, &o.value),
-                        short(key, &b.value),
+                        short(key, &o.value, shown_override(model, o)),
+                        short(key, &b.value, shown_effective(model, &b)),
                         base.name
                     ),
                     label(model, o.set_at, "this wins for scripts below this directory"),
@@ -231,8 +247,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                             format!(
                                 "pool {}: {kind}[{key}] = {} overrides {} of php.ini for every request of this pool",
                                 pool.name,
-                                short(key, &o.value),
-                                short(key, &b.value)
+                                short(key, &o.value, shown_override(model, o)),
+                                short(key, &b.value, shown_effective(model, &b))
                             ),
                             label(model, o.set_at, "the pool's value wins"),
                         )
@@ -256,7 +272,11 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                 } else {
                     "a php_admin_value line beats any php_value line"
                 };
-                let shown = if key == "session.save_path" { String::new() } else { format!(" (`{}` wins)", o.value) };
+                let shown = if key == "session.save_path" {
+                    String::new()
+                } else {
+                    format!(" (`{}` wins)", shown_override(model, o))
+                };
                 out.push(
                     rule.diagnostic(
                         Severity::Warning,
