@@ -3,7 +3,9 @@
 //! ## What it does
 //! Reports an `include` in redis.conf (or valkey.conf) that names a file that does not
 //! exist, cannot be read, or includes itself again through a chain of includes, and an
-//! `include=` in php-fpm.conf that names a file that does not exist. An `include=` whose
+//! `include=` in php-fpm.conf that names a symlink to nothing (an error) or reads nothing:
+//! a path that does not exist, a glob that matches nothing, a directory (warnings: php-fpm
+//! starts, without those lines). An `include=` whose
 //! path depends on the FPM master's environment (`${VAR}`) is a warning: sesslint never
 //! substitutes its own environment, so it cannot tell which files FPM reads. A backup
 //! sesslint 0.1.0 left beside a file (`NAME.sesslint-STAMP.bak`) that a redis.conf `include`
@@ -23,8 +25,11 @@
 //! ## Why it matters
 //! redis-server exits at startup when a plain `include` is missing (`Fatal error, can't open
 //! config file`), and it has no cycle detection: a file that includes itself crashes
-//! redis-server 7.0 with a stack overflow. php-fpm refuses to start too (`Unable to include`).
-//! A glob that matches nothing is fine for both. php-fpm refuses an array in `[global]`
+//! redis-server 7.0 with a stack overflow. php-fpm refuses to start when it cannot open a
+//! file its glob() matched (`Unable to include`: a symlink to nothing), but a path or glob
+//! that matches nothing only warns ("Nothing matches the include pattern"), and a directory
+//! is skipped without a word: php-fpm starts, and the pools meant there are missing. A
+//! glob that matches nothing is fine for redis-server. php-fpm refuses an array in `[global]`
 //! ("Array are not allowed in the global section"); a `php_value` atop `b.conf` lands in
 //! the pool `a.conf` declared. Too deep an `include=`, or a loop, stops it: "failed to
 //! include more than 5 files recursively".

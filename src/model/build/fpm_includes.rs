@@ -168,10 +168,13 @@ pub(super) fn read_fpm_includes(
         let mut kept = std::collections::BinaryHeap::with_capacity(MAX_FPM_INCLUDE_FILES + 1);
         let mut matched = 0usize;
         let (mut unusable_matches, mut first_unusable) = (0usize, None);
+        // Names the pattern matches, of any kind: none is glob()'s GLOB_NOMATCH.
+        let mut named = 0usize;
         for p in entries.filter_map(Result::ok).map(|e| dir.join(e.file_name())) {
             let matches = p
                 .file_name()
                 .is_some_and(|n| crate::glob::glob3_component_matches(name.as_bytes(), n.as_encoded_bytes()));
+            named += usize::from(matches);
             if !matches || model.file_id(&p).is_some() {
                 continue;
             }
@@ -210,7 +213,19 @@ pub(super) fn read_fpm_includes(
                 kept.pop();
             }
         }
-        if let Some((first, why)) = first_unusable.filter(|_| inc.shown.contains(['*', '?', '['])) {
+        let is_glob = inc.shown.contains(['*', '?', '[']);
+        if named == 0 && is_glob {
+            // php-fpm8.2 -t: "Nothing matches the include pattern", a warning; it starts.
+            model.files[m].include_problems.push(IncludeProblem {
+                span: inc.span,
+                message: format!(
+                    "php-fpm includes `{}`, which matches no file: php-fpm warns \"Nothing matches the include pattern\" and starts without it",
+                    inc.shown
+                ),
+                severity: crate::diagnostic::Severity::Warning,
+            });
+        }
+        if let Some((first, why)) = first_unusable.filter(|_| is_glob) {
             let more = match unusable_matches {
                 1 => String::new(),
                 n => format!(" ({} more such matches)", n - 1),
@@ -326,24 +341,56 @@ pub(super) fn fpm_includes(
         });
         let is_glob = inc.shown.contains(['*', '?', '[']);
         // Tested where FPM would open it (below the root); a file outside the checked tree
-        // is not known to be missing.
-        let missing = || match model.confinement.metadata_in(resolved, Some(model.root_of(FileId(m)))) {
-            Ok(meta) => !meta.is_file(),
-            Err(why) => why.is_not_found(),
+        // is not known to be missing. php-fpm8.2 -t (tests/fpm_includes_live.rs): glob()
+        // finds no such name ("Nothing matches the include pattern", a warning, and FPM
+        // starts) and skips a directory (GLOB_MARK) without a word; a symlink to nothing
+        // matches, and FPM refuses to start ("Unable to include").
+        let root = model.root_of(FileId(m));
+        let missing = || {
+            use crate::diagnostic::Severity::{Error, Warning};
+            match model.confinement.metadata_in(resolved, Some(root)) {
+                Ok(meta) if meta.is_dir() => Some((
+                    Warning,
+                    "is a directory: php-fpm skips it without a word and reads none of its files (include= takes files, as `DIR/*.conf`); they are not read",
+                )),
+                Ok(meta) if !meta.is_file() => {
+                    Some((Error, "is not a regular file (FIFO, socket or device): FPM would block opening it"))
+                }
+                Err(why) if why.is_not_found() && is_dangling_link(model, resolved, root) => Some((
+                    Error,
+                    "is a symlink to nothing: php-fpm cannot open it (\"Unable to include\") and refuses to start",
+                )),
+                Err(why) if why.is_not_found() => Some((
+                    Warning,
+                    "does not exist: php-fpm warns \"Nothing matches the include pattern\" and starts without it; the lines meant there are not read",
+                )),
+                _ => None,
+            }
         };
-        if matched.is_empty() && !is_glob && missing() {
+        if let Some((severity, why)) = (matched.is_empty() && !is_glob).then(missing).flatten() {
             problems.push((
                 m,
                 IncludeProblem {
                     span: inc.span,
-                    message: format!("php-fpm cannot include `{}`: no such file (FPM refuses to start)", inc.shown),
-                    severity: crate::diagnostic::Severity::Error,
+                    message: format!("php-fpm includes `{}`, which {why}", inc.shown),
+                    severity,
                 },
             ));
         }
         out.push((inc.span, Some(matched)));
     }
     out
+}
+
+/// Whether `path` (as FPM names it on the tree's machine below `root`) is a symlink whose
+/// target does not exist: its directory resolved through the confinement, the name itself
+/// `lstat`ed there, never followed.
+fn is_dangling_link(model: &Model, path: &Path, root: &Path) -> bool {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else { return false };
+    let Ok(dir) = model.confinement.resolve(&crate::confine::Confinement::under(dir, Some(root))) else {
+        return false;
+    };
+    std::fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 /// The first PHP setup of each directory, so that finding a php-fpm.conf's setup is a
