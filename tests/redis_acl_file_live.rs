@@ -179,3 +179,31 @@ fn sesslint_reads_an_acl_file_as_redis_server_does() {
     }
     assert!(started > 10 && refused > 20, "started {started}, refused {refused}");
 }
+
+/// An ACL file over sesslint's 16 MiB read limit is not read here, and that is sesslint's
+/// limit, not redis-server's (7.0.15 starts with a 48 MB ACL file): SL002 says it was not
+/// read and that the users are not known; SL001 does not call it a refusal.
+#[test]
+fn an_acl_file_over_sesslint_s_limit_is_not_a_refusal() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().canonicalize().expect("tmp path");
+    std::fs::create_dir_all(dir.join("etc/redis")).expect("mkdir");
+    std::fs::write(dir.join("etc/redis/redis.conf"), "port 6379\naclfile /etc/redis/users.acl\n").expect("write");
+    // Sparse: sized, never read.
+    let acl = std::fs::File::create(dir.join("etc/redis/users.acl")).expect("create");
+    acl.set_len(17 << 20).expect("size");
+    let model = sesslint::model::build(&[dir.clone()], &Default::default());
+    let server = model.redis.iter().find(|s| s.aclfile.is_some()).expect("the server");
+    assert!(!server.users_known(), "users of an ACL file not read");
+    let found = sesslint::rules::check(&model);
+    let said = |code: &str| -> Vec<&str> {
+        found.iter().filter(|d| d.code.as_str() == code).map(|d| d.message.as_str()).collect()
+    };
+    assert!(said("SL001").iter().all(|m| !m.contains("users.acl")), "{:?}", said("SL001"));
+    let sl002 = said("SL002");
+    assert!(
+        sl002.iter().any(|m| m.contains("users.acl") && m.contains("sesslint's limit") && m.contains("not known")),
+        "{sl002:?}"
+    );
+    assert!(found.iter().all(|d| !d.message.contains("will not start")), "{found:?}");
+}

@@ -8,8 +8,8 @@
 //! machine holds at its target; never a link that is no configuration by its place or name,
 //! `php*` or not: update-alternatives' `/etc/alternatives/php` (a binary) and `php.1.gz` (a
 //! man page), systemd's unit links, `multi-user.target.wants/php8.2-fpm.service`), a
-//! redis.conf `aclfile` that leads out of it (its users, and
-//! whether redis-server starts, are then not known); a php.ini value
+//! redis.conf `aclfile` that leads out of it or is over the 16 MiB limit (sesslint's, not
+//! redis-server's: its users, and whether redis-server starts, are then not known); a php.ini value
 //! whose `${}` expansion sesslint cut at its limit (1 MiB per value, 16 MiB per setup); and
 //! what a bound left unread, with how much: `rediscluster` seeds past the first 32 distinct
 //! ones, files a php-fpm `include=` glob matches past the first 1000 discovery did not find.
@@ -75,7 +75,8 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
             out.push(rule.diagnostic(severity, message, primary));
         }
     }
-    // An `aclfile` leading out of the checked tree: not read, and nothing claimed of it.
+    // An `aclfile` leading out of the checked tree, or over sesslint's read limit: not
+    // read, and nothing claimed of it.
     for s in &model.redis {
         if let Some(f) = &s.acl_file_not_read {
             let message = format!("could not read {}", f.message);

@@ -438,6 +438,18 @@ fn use_acl_file(
                     });
                     return;
                 }
+                // Over sesslint's own read limit: redis-server has none (7.0.15 starts with a
+                // 48 MB ACL file), so this is no refusal; its users are not known here.
+                Err(e @ crate::confine::Refusal::TooLarge(_)) => {
+                    server.acl_file_not_read = Some(redis::StartupFailure {
+                        at,
+                        message: format!(
+                            "the aclfile '{}': {e} here (sesslint's limit, not redis-server's); which users redis-server has, and whether it starts, is not known here",
+                            crate::source::printable(acl)
+                        ),
+                    });
+                    return;
+                }
                 Err(e) => {
                     server.startup_failures.push(redis::StartupFailure {
                         at,

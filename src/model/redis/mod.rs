@@ -67,7 +67,7 @@ pub struct RedisServer {
     /// Why the server, though its file loads, will not start.
     pub startup_failures: Vec<StartupFailure>,
     /// The `aclfile` line, and why its file was not read, when it leads outside the checked
-    /// tree (or into /proc, /sys, /dev): whether that file exists, and so whether the server
+    /// tree (or into /proc, /sys, /dev) or is over sesslint's read limit: whether that file exists, and so whether the server
     /// starts and which users it has, is not known here (SL002 says so, never SL001).
     pub acl_file_not_read: Option<StartupFailure>,
 }
