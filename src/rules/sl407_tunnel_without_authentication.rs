@@ -45,9 +45,8 @@
 //! accepts any certificate the CA file trusts (it warns `uses "verifyChain" without subject
 //! checks`), so a CA file of public CAs trusts any site's certificate.
 //!
-//! ## Fix safety
-//! No fix is offered: which CA signed the server's certificate, and which name it carries,
-//! are not in the files. stunnel refuses to start a client end with `verifyChain` or
+//! sesslint offers no fix: which CA signed the server's certificate, and which name it
+//! carries, are not in the files. stunnel refuses to start a client end with `verifyChain` or
 //! `verifyPeer` and no `CAfile`, `CApath` or `CAengine` ("Configuration failed").
 
 use super::{endpoint_at, label, Rule};
