@@ -44,6 +44,10 @@ pub fn has_glob_chars(s: &str) -> bool {
 pub fn fnmatch(pattern: &[u8], name: &[u8]) -> bool {
     let (mut p, mut n) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
+    // A class is closed by the first `]` after its first member (a range never spans a
+    // `]`): with the last `]` known, an unclosed `[` is told in one step, not by a scan to
+    // the pattern's end at every name position.
+    let last_close = pattern.iter().rposition(|&b| b == b']');
     while n < name.len() {
         let step = match pattern.get(p) {
             Some(b'*') => {
@@ -52,7 +56,7 @@ pub fn fnmatch(pattern: &[u8], name: &[u8]) -> bool {
                 continue;
             }
             Some(b'?') => Some(p + 1),
-            Some(b'[') => match class_match(pattern, p, name[n]) {
+            Some(b'[') => match class_match(pattern, p, name[n], last_close) {
                 Some((true, next)) => Some(next),
                 Some((false, _)) => None,
                 // An unterminated `[` matches itself.
@@ -80,12 +84,16 @@ pub fn fnmatch(pattern: &[u8], name: &[u8]) -> bool {
     pattern[p.min(pattern.len())..].iter().all(|&c| c == b'*')
 }
 
-/// `[...]` at `pattern[p]`: whether `c` is in the class, and the index after `]`.
-fn class_match(pattern: &[u8], p: usize, c: u8) -> Option<(bool, usize)> {
+/// `[...]` at `pattern[p]`: whether `c` is in the class, and the index after `]`; `None`
+/// when no `]` closes it (`last_close`: the index of the pattern's last `]`).
+fn class_match(pattern: &[u8], p: usize, c: u8, last_close: Option<usize>) -> Option<(bool, usize)> {
     let mut i = p + 1;
     let negate = matches!(pattern.get(i), Some(b'!') | Some(b'^'));
     if negate {
         i += 1;
+    }
+    if last_close.is_none_or(|close| close <= i) {
+        return None;
     }
     let mut matched = false;
     let mut first = true;
@@ -137,6 +145,12 @@ mod tests {
         assert!(!fnmatch(b"[!a-c]x", b"bx"));
         assert!(fnmatch(b"[]]", b"]"));
         assert!(fnmatch(b"a[", b"a["));
+        assert!(fnmatch(b"*[[[", b"x[[["));
+        assert!(fnmatch(b"[!]", b"[!]"));
+        assert!(fnmatch(b"[]", b"[]"));
+        assert!(fnmatch(b"[!]]", b"x"));
+        assert!(fnmatch(b"[[]x[", b"[x["));
+        assert!(fnmatch(b"[a-]]", b"-]"));
         assert!(fnmatch(b"*a*b*c*", b"xxaxxbxxcxx"));
         assert!(!fnmatch(b"*a*b*c", b"xxaxxbxxcxx"));
     }
