@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
+use super::fpm_reading::Matches;
 use super::read::parse_file;
 use super::Parsed;
 use crate::confine;
@@ -133,7 +135,9 @@ const MAX_FPM_INCLUDE_FILES: usize = 1000;
 /// against the build's budget (`spent`) as a discovered file does: past it, the file is not
 /// read and is an SL002 error ([`Model::over_budget`]). `includes`: php-fpm.conf `m`'s
 /// `include=` lines ([`fpm_include_patterns_of`]); a match the walk read by another spelling
-/// (`spellings`) is not read again.
+/// (`spellings`) is not read again. `scanned`: the patterns listed before, kept by the
+/// caller for the whole build: a pattern's directory is listed once, however many lines
+/// or files name it (what cannot be included is still said at each line).
 pub(super) fn read_fpm_includes(
     model: &mut Model,
     parsed: &mut Vec<Parsed>,
@@ -141,12 +145,18 @@ pub(super) fn read_fpm_includes(
     includes: &[FpmInclude],
     spent: &mut super::budget::Spent,
     spellings: &crate::confine::Spellings,
+    scanned: &mut Scanned,
 ) {
     for inc in includes {
         let Some(resolved) = &inc.resolved else { continue };
         let (Some(dir), Some(name)) = (resolved.parent(), resolved.file_name().and_then(|n| n.to_str())) else {
             continue;
         };
+        if let Some(listing) = scanned.get(resolved) {
+            model.files[m].include_problems.extend(listing.problems(inc));
+            continue;
+        }
+        scanned.insert(resolved.clone(), Listing::default());
         // Listed, tested and sized where the read opens them: below the host's root, an
         // absolute symlink (the directory's or a match's) leads into the tree, not to this
         // machine's file.
@@ -213,33 +223,12 @@ pub(super) fn read_fpm_includes(
                 kept.pop();
             }
         }
-        let is_glob = inc.shown.contains(['*', '?', '[']);
-        if named == 0 && is_glob {
-            // php-fpm8.2 -t: "Nothing matches the include pattern", a warning; it starts.
-            model.files[m].include_problems.push(IncludeProblem {
-                span: inc.span,
-                message: format!(
-                    "php-fpm includes `{}`, which matches no file: php-fpm warns \"Nothing matches the include pattern\" and starts without it",
-                    inc.shown
-                ),
-                severity: crate::diagnostic::Severity::Warning,
-            });
-        }
-        if let Some((first, why)) = first_unusable.filter(|_| is_glob) {
-            let more = match unusable_matches {
-                1 => String::new(),
-                n => format!(" ({} more such matches)", n - 1),
-            };
-            let first = crate::source::printable(&first.display().to_string()).into_owned();
-            model.files[m].include_problems.push(IncludeProblem {
-                span: inc.span,
-                message: format!(
-                    "php-fpm cannot include `{first}`, which `include={}` matches: {why}{more}",
-                    inc.shown
-                ),
-                severity: crate::diagnostic::Severity::Error,
-            });
-        }
+        let listing = Listing {
+            nothing_matches: named == 0,
+            unusable: first_unusable.map(|(first, why)| (first, why, unusable_matches)),
+        };
+        model.files[m].include_problems.extend(listing.problems(inc));
+        scanned.insert(resolved.clone(), listing);
         if matched > MAX_FPM_INCLUDE_FILES {
             let path = model.files[m].source.path.clone();
             model.unreadable.push(discover::Unreadable {
@@ -277,21 +266,77 @@ pub(super) fn read_fpm_includes(
     }
 }
 
+/// The patterns [`read_fpm_includes`] listed, by their path below the root.
+pub(super) type Scanned = HashMap<PathBuf, Listing>;
+
+/// What listing a pattern's directory found that php-fpm says at each line naming it.
+#[derive(Default)]
+pub(super) struct Listing {
+    /// No name matches (glob()'s GLOB_NOMATCH).
+    nothing_matches: bool,
+    /// The first match php-fpm cannot include in its order, why, and how many such
+    /// matches there are.
+    unusable: Option<(PathBuf, &'static str, usize)>,
+}
+
+impl Listing {
+    /// The findings at include line `inc` (a glob; a plain name is [`fpm_includes`]'
+    /// "cannot include" finding).
+    fn problems(&self, inc: &FpmInclude) -> Vec<IncludeProblem> {
+        let mut out = Vec::new();
+        if !inc.shown.contains(['*', '?', '[']) {
+            return out;
+        }
+        if self.nothing_matches {
+            // php-fpm8.2 -t: "Nothing matches the include pattern", a warning; it starts.
+            out.push(IncludeProblem {
+                span: inc.span,
+                message: format!(
+                    "php-fpm includes `{}`, which matches no file: php-fpm warns \"Nothing matches the include pattern\" and starts without it",
+                    inc.shown
+                ),
+                severity: crate::diagnostic::Severity::Warning,
+            });
+        }
+        if let Some((first, why, count)) = &self.unusable {
+            // One finding for the first such match in FPM's order (a directory of them is
+            // one problem).
+            let more = match count {
+                1 => String::new(),
+                n => format!(" ({} more such matches)", n - 1),
+            };
+            let first = crate::source::printable(&first.display().to_string()).into_owned();
+            out.push(IncludeProblem {
+                span: inc.span,
+                message: format!(
+                    "php-fpm cannot include `{first}`, which `include={}` matches: {why}{more}",
+                    inc.shown
+                ),
+                severity: crate::diagnostic::Severity::Error,
+            });
+        }
+        out
+    }
+}
+
 /// The pool files each `include=` line of php-fpm.conf `m` names, in FPM's order: for each
 /// line, where it stands and the files it reads, sorted as glob(3) sorts them (by their
 /// bytes: php-fpm collates in the C locale), or `None` when the path depends on the FPM
 /// master's environment. Absolute patterns resolve below the root; relative ones against
 /// FPM's prefix (the parent of the directory holding php-fpm.conf, as with Docker's
 /// `include=etc/php-fpm.d/*.conf`). `includes`: its `include=` lines
-/// ([`fpm_include_patterns_of`]).
+/// ([`fpm_include_patterns_of`]). `lists`: the files each pattern matched, kept by the
+/// caller while `pools` stays the same, so that a pattern named by many lines or files is
+/// matched once and its list shared.
 pub(super) fn fpm_includes(
     model: &Model,
     m: usize,
     includes: &[FpmInclude],
     pools: &[usize],
     pools_by_dir: &HashMap<PathBuf, Vec<usize>>,
+    lists: &mut HashMap<PathBuf, Arc<Matches>>,
     problems: &mut Vec<(usize, IncludeProblem)>,
-) -> Vec<(Span, Option<Vec<usize>>)> {
+) -> Vec<(Span, Option<Arc<Matches>>)> {
     let mut out = Vec::new();
     for inc in includes {
         let Some(resolved) = &inc.resolved else {
@@ -309,6 +354,13 @@ pub(super) fn fpm_includes(
             out.push((inc.span, None));
             continue;
         };
+        let is_glob = inc.shown.contains(['*', '?', '[']);
+        if let Some(list) = lists.get(resolved) {
+            if !list.files.is_empty() || is_glob {
+                out.push((inc.span, Some(Arc::clone(list))));
+                continue;
+            }
+        }
         let pattern = resolved.to_string_lossy().into_owned();
         // FPM's patterns name files in one directory: only that directory's pools are tried,
         // not every pool of a fleet for every php-fpm.conf. A glob in the directory part
@@ -339,7 +391,7 @@ pub(super) fn fpm_includes(
             let bytes = |f: usize| model.files[f].source.path.as_os_str().as_encoded_bytes();
             bytes(*a).cmp(bytes(*b))
         });
-        let is_glob = inc.shown.contains(['*', '?', '[']);
+        let matched = Arc::clone(lists.entry(resolved.clone()).or_insert_with(|| Matches::new(matched)));
         // Tested where FPM would open it (below the root); a file outside the checked tree
         // is not known to be missing. php-fpm8.2 -t (tests/fpm_includes_live.rs): glob()
         // finds no such name ("Nothing matches the include pattern", a warning, and FPM
@@ -367,7 +419,7 @@ pub(super) fn fpm_includes(
                 _ => None,
             }
         };
-        if let Some((severity, why)) = (matched.is_empty() && !is_glob).then(missing).flatten() {
+        if let Some((severity, why)) = (matched.files.is_empty() && !is_glob).then(missing).flatten() {
             problems.push((
                 m,
                 IncludeProblem {

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::fpm_includes::{fpm_include_patterns_of, fpm_includes, fpm_setup, read_fpm_includes, SetupIndex};
+use super::fpm_includes::{fpm_include_patterns_of, fpm_includes, fpm_setup, read_fpm_includes, Scanned, SetupIndex};
 use super::fpm_reading;
 use super::Parsed;
 use crate::discover::{self, Role};
@@ -49,12 +49,13 @@ pub(super) fn lower_php(
     let mains = by_role(model, Role::FpmMain);
     // Files an `include=` names outside the usual pool directories join the pools.
     let includes = fpm_include_patterns_of(model, parsed, &mains, spellings);
+    let mut scanned = Scanned::new();
     for (&m, inc) in mains.iter().zip(&includes) {
-        read_fpm_includes(model, parsed, m, inc, spent, spellings);
+        read_fpm_includes(model, parsed, m, inc, spent, spellings, &mut scanned);
     }
     let mut include_problems: Vec<(usize, IncludeProblem)> = Vec::new();
     let (pools, pools_by_dir, resolved) =
-        resolve_includes(model, parsed, &mains, includes, spent, spellings, &mut include_problems);
+        resolve_includes(model, parsed, &mains, includes, spent, spellings, &mut scanned, &mut include_problems);
     let mut claimed = vec![false; model.files.len()];
     let setups_by_dir = SetupIndex::new(&setups);
     // Each tree: the files php-fpm reads (model indices), its reading order over them, and
@@ -71,25 +72,22 @@ pub(super) fn lower_php(
         // each file in a section sesslint does not know.
         let reads_some = resolved
             .get(&m)
-            .is_some_and(|lines| lines.iter().any(|(_, files)| files.as_ref().is_some_and(|f| !f.is_empty())));
-        let mut in_tree: std::collections::HashSet<usize> = Default::default();
-        // A file another tree holds, or read a second time, is not read again.
+            .is_some_and(|lines| lines.iter().any(|(_, files)| files.as_ref().is_some_and(|f| !f.files.is_empty())));
+        // A file another tree holds is not read again (the reader reads each file once).
         let mut mine = |f: usize| {
-            if !in_tree.insert(f) {
-                Err(fpm_reading::READ_AGAIN)
-            } else if std::mem::replace(&mut claimed[f], true) {
+            if std::mem::replace(&mut claimed[f], true) {
                 Err(fpm_reading::CHECKED_ELSEWHERE)
             } else {
                 Ok(())
             }
         };
         let _ = mine(m);
-        let mut reader = fpm_reading::Reader { resolved: &resolved, doc: &doc, mine: &mut mine, problems: Vec::new() };
+        let mut reader = fpm_reading::Reader::new(&resolved, &doc, &mut mine);
         let mut reading = fpm_reading::reading_of_main(m, &mut reader);
         if !reads_some {
             for sub in ["pool.d", "php-fpm.d"] {
                 for &p in pools_by_dir.get(&dir.join(sub)).into_iter().flatten() {
-                    if (reader.mine)(p).is_ok() {
+                    if reader.take(p).is_ok() {
                         reading.push(FpmRead::Unknown { why: fpm_reading::NOT_INCLUDED });
                         fpm_reading::read_file(p, &mut vec![m, p], &mut reader, &mut reading);
                     }
@@ -118,10 +116,14 @@ pub(super) fn lower_php(
         let fpm_dir = dir.parent().unwrap_or(&dir).to_path_buf();
         let mut reading = Vec::new();
         let mut mine = |_| Ok(());
-        let mut reader = fpm_reading::Reader { resolved: &resolved, doc: &doc, mine: &mut mine, problems: Vec::new() };
+        // Each file once in this reading: a file the files before it included is not read
+        // again from its top (nor again and again through every file including it).
+        let mut reader = fpm_reading::Reader::new(&resolved, &doc, &mut mine);
         for &p in &files {
-            reading.push(FpmRead::Unknown { why: fpm_reading::NOT_INCLUDED });
-            fpm_reading::read_file(p, &mut vec![p], &mut reader, &mut reading);
+            if reader.take(p).is_ok() {
+                reading.push(FpmRead::Unknown { why: fpm_reading::NOT_INCLUDED });
+                fpm_reading::read_file(p, &mut vec![p], &mut reader, &mut reading);
+            }
         }
         include_problems.append(&mut reader.problems);
         trees.push((files, reading, fpm_setup(&setups, &setups_by_dir, &fpm_dir)));
@@ -266,7 +268,7 @@ pub(super) fn order_like_one_pass(model: &mut Model, kinds: &(Vec<Kind>, Vec<Kin
 /// ([`fpm_reading::MAX_OPEN`]), those of the files they read, relative patterns against
 /// the php-fpm.conf's prefix. Files a pattern matches that discovery missed are read in,
 /// charged to `spent`; what cannot be included is said in `problems`.
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
 fn resolve_includes(
     model: &mut Model,
     parsed: &mut Vec<Parsed>,
@@ -274,6 +276,7 @@ fn resolve_includes(
     includes: Vec<Vec<super::fpm_includes::FpmInclude>>,
     spent: &mut super::budget::Spent,
     spellings: &crate::confine::Spellings,
+    scanned: &mut Scanned,
     problems: &mut Vec<(usize, IncludeProblem)>,
 ) -> (Vec<usize>, std::collections::HashMap<PathBuf, Vec<usize>>, fpm_reading::Resolved) {
     let pools_of = |model: &Model| {
@@ -292,15 +295,27 @@ fn resolve_includes(
     // (file, its php-fpm.conf, its include= lines) of one level.
     let mut level: Vec<(usize, usize, Vec<super::fpm_includes::FpmInclude>)> =
         mains.iter().zip(includes).map(|(&m, inc)| (m, m, inc)).collect();
+    // Each list of matches, and each file, is looked at once: a pattern that ten thousand
+    // lines or files name costs one glob, not one per line.
+    let mut lists_seen: std::collections::HashSet<*const fpm_reading::Matches> = Default::default();
+    let mut considered: std::collections::HashSet<usize> = mains.iter().copied().collect();
     for depth in 0..fpm_reading::MAX_OPEN {
         let mut next = Vec::new();
+        let mut lists = std::collections::HashMap::new();
         for (f, m, inc) in &level {
-            let lines = fpm_includes(model, *f, inc, &pools, &by_dir, problems);
-            for g in lines.iter().filter_map(|(_, files)| files.as_ref()).flatten() {
-                let has_include = matches!(parsed.get(*g), Some(Parsed::Ini(doc))
-                    if doc.entries().any(|(_, e)| fpm_reading::is_include(doc, e)));
-                if has_include && !resolved.contains_key(g) && !next.iter().any(|(n, _)| n == g) {
-                    next.push((*g, *m));
+            let lines = fpm_includes(model, *f, inc, &pools, &by_dir, &mut lists, problems);
+            for list in lines.iter().filter_map(|(_, files)| files.as_ref()) {
+                if !lists_seen.insert(std::sync::Arc::as_ptr(list)) {
+                    continue;
+                }
+                for &g in &list.files {
+                    let has_include = || {
+                        matches!(parsed.get(g), Some(Parsed::Ini(doc))
+                            if doc.entries().any(|(_, e)| fpm_reading::is_include(doc, e)))
+                    };
+                    if !resolved.contains_key(&g) && considered.insert(g) && has_include() {
+                        next.push((g, *m));
+                    }
                 }
             }
             resolved.insert(*f, lines);
@@ -313,7 +328,7 @@ fn resolve_includes(
             .map(|(g, m)| (g, m, super::fpm_includes::fpm_include_patterns(model, parsed, g, m, spellings)))
             .collect();
         for (g, _, inc) in &level {
-            read_fpm_includes(model, parsed, *g, inc, spent, spellings);
+            read_fpm_includes(model, parsed, *g, inc, spent, spellings, scanned);
         }
         (pools, by_dir) = pools_of(model);
     }
