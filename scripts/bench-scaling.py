@@ -24,7 +24,9 @@ servers and pools on remote addresses, unquoted save_paths with passwords next t
 mod_php <VirtualHost> sections, passwords of one user each sent by a pool, pools on a port
 none of the machine's many servers listens on, fleet hosts sharing one address, lines setting a
 name that save paths' passwords name through `${name}`, UTF-8 words on one redis.conf line
-separated by a lone `\r`, code frames deep in one file (human format).
+separated by a lone `\r`, code frames deep in one file (human format), php-fpm pool files
+included through four levels no php-fpm.conf reaches, repeated `include=` lines, pool
+files, pool files including their own directory, unclosed `[` in an `include=` glob.
 """
 import argparse
 import os
@@ -305,6 +307,50 @@ def gen_frames(tree, n):
     write(f"{tree}/etc/php/8.2/fpm/php.ini", "[PHP]\n" + pad * (4 * n) + keys)
 
 
+FPM = "/etc/php/8.2/fpm"
+
+
+def gen_fpm_fan(tree, n):
+    """Pool files php-fpm.conf's reading never reaches (x/0.conf includes x/*.conf, a loop),
+    n each in x/, y/, z/, w/, each x including y/*.conf, each y z/*.conf, each z w/*.conf:
+    every file read once per reading, not once per path to it (n^4)."""
+    write(f"{tree}{FPM}/php-fpm.conf", f"[global]\ninclude={FPM}/x/0.conf\n")
+    write(f"{tree}{FPM}/x/0.conf", f"[a0]\ninclude={FPM}/x/*.conf\n")
+    for i in range(1, n + 1):
+        for d, nxt in (("x", "y"), ("y", "z"), ("z", "w")):
+            write(f"{tree}{FPM}/{d}/{i}.conf", f"[{d}{i}]\ninclude={FPM}/{nxt}/*.conf\n")
+        write(f"{tree}{FPM}/w/{i}.conf", f"[w{i}]\npm.max_children=5\n")
+
+
+def gen_fpm_repeats(tree, n):
+    """n identical `include=pool.d/*.conf` lines in php-fpm.conf over 200 pool files: one
+    list for all the lines, the files read again said in one step per line."""
+    write(f"{tree}{FPM}/php-fpm.conf", "[global]\n" + f"include={FPM}/pool.d/*.conf\n" * n)
+    for i in range(200):
+        write(f"{tree}{FPM}/pool.d/{i}.conf", f"[p{i}]\n")
+
+
+def gen_fpm_pool_files(tree, n):
+    """n pool files php-fpm.conf includes, each with a line above its header."""
+    write(f"{tree}{FPM}/php-fpm.conf", f"[global]\ninclude={FPM}/pool.d/*.conf\n")
+    for i in range(n):
+        write(f"{tree}{FPM}/pool.d/{i}.conf", f"pm.max_children=5\n[p{i}]\n")
+
+
+def gen_fpm_self(tree, n):
+    """n pool files each including pool.d/*.conf, the list that reads it (a loop at each)."""
+    write(f"{tree}{FPM}/php-fpm.conf", f"[global]\ninclude={FPM}/pool.d/*.conf\n")
+    for i in range(1, n + 1):
+        write(f"{tree}{FPM}/pool.d/{i}.conf", f"[p{i}]\ninclude={FPM}/pool.d/*.conf\n")
+
+
+def gen_glob_brackets(tree, n):
+    """An `include=` glob ending in n unclosed `[` over 100 pool files of 200-byte names."""
+    write(f"{tree}{FPM}/php-fpm.conf", f"[global]\ninclude={FPM}/pool.d/*" + "[" * n + "\n")
+    for i in range(100):
+        write(f"{tree}{FPM}/pool.d/{i:03d}" + "a" * 200 + ".conf", f"[p{i}]\n")
+
+
 DIMENSIONS = [
     # name, generator, 1x size, what the size counts
     ("acl-users", gen_acl_users, 4000, "ACL user lines"),
@@ -328,6 +374,11 @@ DIMENSIONS = [
     ("referents", gen_referents, 1000, "php.ini lines setting a name, half as many `${name}` in save paths"),
     ("utf8-words", gen_utf8_words, 20000, "UTF-8 words separated by a lone CR on one redis.conf line"),
     ("frames", gen_frames, 500, "code frames deep in one php.ini, --format human", "human"),
+    ("fpm-fan", gen_fpm_fan, 100, "pool files in each of 4 levels of includes no php-fpm.conf reaches"),
+    ("fpm-repeats", gen_fpm_repeats, 2000, "identical include= lines in php-fpm.conf, 200 pool files"),
+    ("fpm-pool-files", gen_fpm_pool_files, 5000, "pool files php-fpm.conf includes"),
+    ("fpm-self", gen_fpm_self, 250, "pool files each including pool.d/*.conf"),
+    ("glob-brackets", gen_glob_brackets, 4000, "unclosed `[` in an include= glob over 100 files"),
 ]
 
 
