@@ -329,3 +329,27 @@ fn the_carried_pool_fixture_is_what_php_fpm_says() {
     assert!(real["a"].contains(&"php_value[session.gc_maxlifetime] = 3600".to_owned()), "{real:?}");
     assert_eq!(sesslint_pools(&dir), real);
 }
+
+/// A file two `include=` lines match is read by php-fpm twice: `-tt` dumps its `php_value`
+/// lines once per reading, and the pool is the same pool. sesslint checks the file in its
+/// first reading (each line once), however many lines name it again (a thousand such lines
+/// are one step each, not one per file they match), and finds nothing to refuse.
+#[test]
+fn a_file_included_again_is_read_again_by_php_fpm_and_checked_once() {
+    let Some(fpm) = common::oracle("php-fpm8.2") else { return };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().canonicalize().expect("tmp path");
+    let (d, conf) = (dir.display().to_string(), dir.join("php-fpm.conf"));
+    let include = format!("include = {d}/pool.d/*.conf\n");
+    write(&conf, &format!("[global]\nerror_log = {d}/err.log\n{}", include.repeat(1000)));
+    write(&dir.join("pool.d/a.conf"), &format!("{}php_value[session.name] = A\n", pool("a", "127.0.0.1:9973")));
+    write(&dir.join("pool.d/b.conf"), &format!("{}php_value[session.name] = B\n", pool("b", "127.0.0.1:9974")));
+    let real = php_fpm_pools(&fpm, &conf).expect("php-fpm8.2 -tt");
+    let a = "php_value[session.name] = A".to_owned();
+    assert_eq!(real.get("a"), Some(&vec![a.clone(); 1000]));
+    let mut once = real.clone();
+    once.values_mut().for_each(|v| v.dedup());
+    assert_eq!(once.get("a"), Some(&vec![a]));
+    assert_eq!(sesslint_pools(&dir), once);
+    assert_eq!(sl004(&dir), vec![]);
+}
