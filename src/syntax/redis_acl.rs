@@ -5,6 +5,8 @@
 //! spaces (no quotes: `">pw"` is a rule that starts with a quote), no comments, `user` in
 //! lower case only, each user once, and an unknown command refused.
 
+use std::borrow::Cow;
+
 use crate::span::Span;
 use crate::syntax::redis_conf;
 use crate::syntax::redis_conf::fgets::FgetsView;
@@ -170,13 +172,16 @@ fn split_words(bytes: &[u8], content: Span) -> Vec<Span> {
     words
 }
 
-/// ACLMergeSelectorArguments, then each rule trimmed of tabs and line ends: a word that
-/// opens `(` without closing it is joined with a space to the words up to one that ends in
-/// `)`. `None`: a selector never closed.
-fn merged_rules(bytes: &[u8], words: &[Span]) -> Option<Vec<Vec<u8>>> {
-    let mut merged: Vec<Vec<u8>> = Vec::new();
+/// redis-server's ACLMergeSelectorArguments (acl.c), for a `user` line of redis.conf or of
+/// an ACL file: a word that opens a selector `(` without closing it is joined with a space to
+/// the words up to one that ends in `)`; a word that opens one while one is open starts it
+/// again. Returns the rules in order (a word as it is, a joined selector as one rule) and
+/// whether a selector was left open at the end (redis-server: "Unmatched parenthesis in
+/// selector definition"; its words are not among the rules).
+pub fn merge_selectors<'a>(words: impl IntoIterator<Item = &'a [u8]>) -> (Vec<Cow<'a, [u8]>>, bool) {
+    let mut merged: Vec<Cow<'a, [u8]>> = Vec::new();
     let mut open: Option<Vec<u8>> = None;
-    for w in words.iter().map(|w| w.slice(bytes)) {
+    for w in words {
         if w.first() == Some(&b'(') && w.last() != Some(&b')') {
             open = Some(w.to_vec());
             continue;
@@ -185,20 +190,23 @@ fn merged_rules(bytes: &[u8], words: &[Span]) -> Option<Vec<Vec<u8>>> {
             sel.push(b' ');
             sel.extend_from_slice(w);
             if w.last() == Some(&b')') {
-                merged.extend(open.take());
+                merged.extend(open.take().map(Cow::Owned));
             }
             continue;
         }
-        merged.push(w.to_vec());
+        merged.push(Cow::Borrowed(w));
     }
-    if open.is_some() {
+    (merged, open.is_some())
+}
+
+/// [`merge_selectors`] for an ACL file's line, then each rule trimmed of tabs and line ends.
+/// `None`: a selector never closed.
+fn merged_rules(bytes: &[u8], words: &[Span]) -> Option<Vec<Vec<u8>>> {
+    let (merged, open) = merge_selectors(words.iter().map(|w| w.slice(bytes)));
+    if open {
         return None;
     }
-    for rule in &mut merged {
-        let t = trimmed(rule, Span::new(0, rule.len()), b"\t\r\n");
-        *rule = t.slice(rule).to_vec();
-    }
-    Some(merged)
+    Some(merged.iter().map(|rule| trimmed(rule, Span::new(0, rule.len()), b"\t\r\n").slice(rule).to_vec()).collect())
 }
 
 /// Where the secret starts in one ACL rule word: after a leading `>`, `<` or `#`

@@ -92,25 +92,12 @@ impl AclUser {
     /// Apply the rules of a `user` line in order, as ACLSetUser does (only the rules that
     /// decide logging in; key, channel and command rules are checked by the loader).
     pub fn apply<R: AsRef<[u8]>>(&mut self, rules: &[R]) {
-        // A selector `(+get ~k)` arrives split at its blanks: join it back. A word that
-        // opens one while one is open starts it again (acl.c ACLMergeSelectorArguments).
-        let mut open: Option<Vec<u8>> = None;
-        for rule in rules {
-            let rule = rule.as_ref();
-            if rule.first() == Some(&b'(') && rule.last() != Some(&b')') {
-                open = Some(rule.to_vec());
-                continue;
-            }
-            if let Some(sel) = open.as_mut() {
-                sel.push(b' ');
-                sel.extend_from_slice(rule);
-                if rule.last() == Some(&b')') {
-                    let sel = open.take().unwrap_or_default();
-                    self.selectors.push(Selector::from_rule(&sel));
-                }
-                continue;
-            }
-            // Opens and closes: `(~k +get)`.
+        // A selector `(+get ~k)` arrives split at its blanks: joined back as redis-server
+        // joins it; one left open is dropped (the loader refuses the line).
+        let (rules, _) = crate::syntax::redis_acl::merge_selectors(rules.iter().map(AsRef::as_ref));
+        for rule in &rules {
+            let rule: &[u8] = rule;
+            // A selector: `(~k +get)`.
             if rule.first() == Some(&b'(') {
                 self.selectors.push(Selector::from_rule(rule));
                 continue;
