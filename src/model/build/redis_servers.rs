@@ -428,23 +428,21 @@ fn use_acl_file(
                 }
                 // Outside the tree: what is there, and whether redis-server starts, is not
                 // known here; said in the same words whether or not this machine has a file there.
-                Err(e @ (crate::confine::Refusal::Outside { .. } | crate::confine::Refusal::Pseudo { .. })) => {
+                // Over sesslint's own read limit likewise: redis-server has none (7.0.15 starts
+                // with a 48 MB ACL file), so this is no refusal.
+                Err(
+                    e @ (crate::confine::Refusal::Outside { .. }
+                    | crate::confine::Refusal::Pseudo { .. }
+                    | crate::confine::Refusal::TooLarge(_)),
+                ) => {
+                    let limit = match e {
+                        crate::confine::Refusal::TooLarge(_) => " here (sesslint's limit, not redis-server's)",
+                        _ => "",
+                    };
                     server.acl_file_not_read = Some(redis::StartupFailure {
                         at,
                         message: format!(
-                            "the aclfile '{}': {e}; which users redis-server has, and whether it starts, is not known here",
-                            crate::source::printable(acl)
-                        ),
-                    });
-                    return;
-                }
-                // Over sesslint's own read limit: redis-server has none (7.0.15 starts with a
-                // 48 MB ACL file), so this is no refusal; its users are not known here.
-                Err(e @ crate::confine::Refusal::TooLarge(_)) => {
-                    server.acl_file_not_read = Some(redis::StartupFailure {
-                        at,
-                        message: format!(
-                            "the aclfile '{}': {e} here (sesslint's limit, not redis-server's); which users redis-server has, and whether it starts, is not known here",
+                            "the aclfile '{}': {e}{limit}; which users redis-server has, and whether it starts, is not known here",
                             crate::source::printable(acl)
                         ),
                     });
