@@ -277,6 +277,9 @@ pub enum FpmSection {
 
 #[derive(Clone, Debug)]
 pub struct IncludeProblem {
+    /// What the finding's place is, for its label (`this include`, or the line a section
+    /// decides, `in a section not known`).
+    pub label: &'static str,
     pub span: Span,
     pub message: String,
     /// Error: the program refuses to start; warning: sesslint cannot tell.

@@ -750,7 +750,7 @@ pub fn build_pools(
                         Current::Pool(pool) => pool,
                         Current::Global => {
                             if e.offset.is_some() {
-                                problems.push((f.id, IncludeProblem { span: node.span, message: "php-fpm refuses arrays in the global section (\"Array are not allowed in the global section\"); put this line below a [pool] header".into(), severity: crate::diagnostic::Severity::Error }));
+                                problems.push((f.id, IncludeProblem { label: "an array php-fpm refuses here", span: node.span, message: "php-fpm refuses arrays in the global section (\"Array are not allowed in the global section\"); put this line below a [pool] header".into(), severity: crate::diagnostic::Severity::Error }));
                             }
                             continue;
                         }
@@ -761,6 +761,7 @@ pub fn build_pools(
                                 problems.push((
                                     f.id,
                                     IncludeProblem {
+                                        label: "in a section not known",
                                         span: node.span,
                                         message,
                                         severity: crate::diagnostic::Severity::Warning,

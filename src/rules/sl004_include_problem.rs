@@ -61,7 +61,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<crate::diagnostic::Diagnostic
     for (i, f) in model.files.iter().enumerate() {
         for p in &f.include_problems {
             let at = Location { file: FileId(i), span: p.span };
-            out.push(rule.diagnostic(p.severity, p.message.clone(), label(model, at, "this include")));
+            out.push(rule.diagnostic(p.severity, p.message.clone(), label(model, at, p.label)));
         }
     }
 }

@@ -290,6 +290,7 @@ impl Listing {
         if self.nothing_matches {
             // php-fpm8.2 -t: "Nothing matches the include pattern", a warning; it starts.
             out.push(IncludeProblem {
+                label: "this include",
                 span: inc.span,
                 message: format!(
                     "php-fpm includes `{}`, which matches no file: php-fpm warns \"Nothing matches the include pattern\" and starts without it",
@@ -307,6 +308,7 @@ impl Listing {
             };
             let first = crate::source::printable(&first.display().to_string()).into_owned();
             out.push(IncludeProblem {
+                label: "this include",
                 span: inc.span,
                 message: format!(
                     "php-fpm cannot include `{first}`, which `include={}` matches: {why}{more}",
@@ -343,6 +345,7 @@ pub(super) fn fpm_includes(
             problems.push((
                 m,
                 IncludeProblem {
+                    label: "this include",
                     span: inc.span,
                     message: format!(
                         "php-fpm includes `{}`: the path depends on the FPM master's environment ({}), which sesslint does not know; the files it names are not checked",
@@ -423,6 +426,7 @@ pub(super) fn fpm_includes(
             problems.push((
                 m,
                 IncludeProblem {
+                    label: "this include",
                     span: inc.span,
                     message: format!("php-fpm includes `{}`, which {why}", inc.shown),
                     severity,

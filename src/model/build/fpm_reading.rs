@@ -166,6 +166,7 @@ pub(super) fn read_file(f: usize, open: &mut Vec<usize>, reader: &mut Reader<'_,
         };
         let refuse = |reader: &mut Reader<'_, '_>, out: &mut Vec<FpmRead>, message: &str| {
             let problem = crate::model::IncludeProblem {
+                label: "this include",
                 span: node.span,
                 message: message.to_owned(),
                 severity: crate::diagnostic::Severity::Error,

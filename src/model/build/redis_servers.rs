@@ -200,6 +200,7 @@ fn place(
             let problems = &mut model.files[fid.0].include_problems;
             if problems.iter().all(|p| p.span != crate::span::Span::empty(0)) {
                 problems.push(IncludeProblem {
+                    label: "this include",
                     span: crate::span::Span::empty(0),
                     message: format!(
                         "this is a backup of `{original}` sesslint 0.1.0 left beside it, and redis-server loads it as configuration through an `include`: move it out of the included directory (sesslint now keeps backups in `.sesslint/backups/`) or delete it"
@@ -232,6 +233,7 @@ fn place(
                 .push(redis::StartupFailure { at: Location { file: fid, span: e.span }, message: e.message.clone() });
         } else if e.kind == LoadErrorKind::Include {
             file.include_problems.push(IncludeProblem {
+                label: "this include",
                 span: e.span,
                 message: e.message.clone(),
                 severity: crate::diagnostic::Severity::Error,
