@@ -339,7 +339,7 @@ fn has_a_credential_word_any_case(name: &[u8]) -> bool {
         return true;
     }
     let mut words = name.split(|c| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty());
-    let last = words.clone().last();
+    let last = words.clone().next_back();
     words.any(|w| w.eq_ignore_ascii_case(b"psk"))
         || last
             .is_some_and(|w| [&b"salt"[..], b"salts", b"pepper", b"peppers"].iter().any(|s| w.eq_ignore_ascii_case(s)))

@@ -36,7 +36,7 @@ fn sl004_follows_php_fpm_on_includes_that_read_nothing() {
         let out = Command::new(&fpm).args(["-n", "-t", "-y"]).arg(&conf).output().expect("run php-fpm8.2");
         let said = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
         assert_eq!(said.contains("test is successful"), starts, "{include}: php-fpm8.2 says {said}");
-        let model = sesslint::model::build(&[dir.clone()], &Default::default());
+        let model = sesslint::model::build(std::slice::from_ref(&dir), &Default::default());
         let found: Vec<_> = sesslint::rules::check(&model)
             .into_iter()
             .filter(|f| f.code.as_str() == "SL004" && f.primary.path == conf)

@@ -93,7 +93,7 @@ fn every_php_value_line_is_in_the_pool_php_fpm_reads_it_in() {
     let global = format!("[global]\nerror_log = {d}/err.log\n");
     let include = format!("include = {d}/pool.d/*.conf\n");
     let top = |v: &str| format!("php_value[session.name] = {v}\n");
-    let cases: Vec<(&str, String, Vec<(&str, String)>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "a second pool file's first lines are read in the first one's pool",
             format!("{global}{include}"),
@@ -304,7 +304,7 @@ fn a_request_sees_the_lines_the_next_file_carries_into_its_pool() {
     let real = text.split("\r\n\r\n").nth(1).unwrap_or(&text).trim().to_owned();
     assert_eq!(real, "FROMBTOP|/tmp/from_a", "php-fpm's answer");
 
-    let model = sesslint::model::build(&[dir.clone()], &Default::default());
+    let model = sesslint::model::build(std::slice::from_ref(&dir), &Default::default());
     let a = model.pools.iter().find(|p| p.name == "a" && p.layer.is_none()).expect("pool a");
     let value = |k: &str| a.effective(k, &model.php).map(|v| v.value).unwrap_or_default();
     assert_eq!(format!("{}|{}", value("session.name"), value("session.save_path")), real, "sesslint's pool a");
@@ -353,3 +353,6 @@ fn a_file_included_again_is_read_again_by_php_fpm_and_checked_once() {
     assert_eq!(sesslint_pools(&dir), once);
     assert_eq!(sl004(&dir), vec![]);
 }
+
+/// What a case is called, its pool files' text, and what each pool reads (pool, value).
+type Case = (&'static str, String, Vec<(&'static str, String)>);

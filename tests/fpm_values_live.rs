@@ -50,7 +50,7 @@ fn sesslint_reads_pm_max_children_as_php_fpm_does() {
         let text = format!("[www]\nuser = nobody\nlisten = 127.0.0.1:9979\npm = static\npm.max_children = {value}\n");
         std::fs::write(&pool_file, text).expect("write pool");
         let real = php_fpm_max_children(&fpm, &conf);
-        let model = sesslint::model::build(&[dir.clone()], &Default::default());
+        let model = sesslint::model::build(std::slice::from_ref(&dir), &Default::default());
         let pool = model.pools.iter().find(|p| p.name == "www").expect("pool www");
         let ours = sesslint::model::fpm_integer::max_children(pool).expect("set");
         let sl001: Vec<String> = sesslint::rules::check(&model)
@@ -92,7 +92,7 @@ fn pm_max_children_from_the_environment_is_not_a_refusal() {
     };
     assert!(said("7").contains("test is successful"), "{}", said("7"));
     assert!(!said("abc").contains("test is successful"), "{}", said("abc"));
-    let model = sesslint::model::build(&[dir.clone()], &Default::default());
+    let model = sesslint::model::build(std::slice::from_ref(&dir), &Default::default());
     let found: Vec<_> = sesslint::rules::check(&model).into_iter().filter(|d| d.code.as_str() == "SL001").collect();
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].severity, sesslint::diagnostic::Severity::Info, "{found:?}");
@@ -112,7 +112,7 @@ fn a_refused_value_is_quoted_masked() {
         "[global]\n[www]\nuser = nobody\nlisten = 127.0.0.1:9979\npm = static\npm.max_children = \"tcp://h:6379?auth=PMAUTHSECRET\"\n",
     )
     .expect("write");
-    let model = sesslint::model::build(&[dir.clone()], &Default::default());
+    let model = sesslint::model::build(std::slice::from_ref(&dir), &Default::default());
     let found: Vec<String> =
         sesslint::rules::check(&model).into_iter().filter(|d| d.code.as_str() == "SL001").map(|d| d.message).collect();
     assert_eq!(found.len(), 1, "{found:?}");

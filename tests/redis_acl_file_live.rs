@@ -121,7 +121,7 @@ fn sesslint_reads_an_acl_file_as_redis_server_does() {
         std::fs::write(tree.join("etc/redis/redis.conf"), "aclfile /etc/redis/users.acl\n").expect("write");
         std::fs::write(tree.join("etc/redis/users.acl"), &acl).expect("write");
         let model = sesslint::model::build(
-            &[tree.clone()],
+            std::slice::from_ref(&tree),
             &sesslint::model::BuildOptions { root: Some(tree.as_path()), ..Default::default() },
         );
         let s = &model.redis[0];
@@ -157,16 +157,15 @@ fn sesslint_reads_an_acl_file_as_redis_server_does() {
                 }
                 assert_eq!(names(model_names), names(listed.iter().map(|l| l.name.clone()).collect()), "{shown:?}");
                 for l in &listed {
-                    let (on, nopass, passwords, accepts): (bool, bool, usize, Box<dyn Fn(&str) -> bool>) =
-                        match s.users.get(&l.name) {
-                            Some(u) if l.name != "default" => {
-                                (u.enabled, u.nopass, u.passwords, Box::new(|h: &str| u.accepts_digest(h)))
-                            }
-                            _ => {
-                                let d = &s.default_user;
-                                (d.enabled, d.nopass, d.passwords, Box::new(|h: &str| d.accepts_digest_as_default(h)))
-                            }
-                        };
+                    let (on, nopass, passwords, accepts): UserAnswer<'_> = match s.users.get(&l.name) {
+                        Some(u) if l.name != "default" => {
+                            (u.enabled, u.nopass, u.passwords, Box::new(|h: &str| u.accepts_digest(h)))
+                        }
+                        _ => {
+                            let d = &s.default_user;
+                            (d.enabled, d.nopass, d.passwords, Box::new(|h: &str| d.accepts_digest_as_default(h)))
+                        }
+                    };
                     assert_eq!((on, nopass, passwords), (l.on, l.nopass, l.hashes.len()), "{shown:?}: {}", l.name);
                     if on {
                         for h in &l.hashes {
@@ -192,7 +191,7 @@ fn an_acl_file_over_sesslint_s_limit_is_not_a_refusal() {
     // Sparse: sized, never read.
     let acl = std::fs::File::create(dir.join("etc/redis/users.acl")).expect("create");
     acl.set_len(17 << 20).expect("size");
-    let model = sesslint::model::build(&[dir.clone()], &Default::default());
+    let model = sesslint::model::build(std::slice::from_ref(&dir), &Default::default());
     let server = model.redis.iter().find(|s| s.aclfile.is_some()).expect("the server");
     assert!(!server.users_known(), "users of an ACL file not read");
     let found = sesslint::rules::check(&model);
@@ -207,3 +206,7 @@ fn an_acl_file_over_sesslint_s_limit_is_not_a_refusal() {
     );
     assert!(found.iter().all(|d| !d.message.contains("will not start")), "{found:?}");
 }
+
+/// A user as the model and redis-server answer: on, nopass, how many passwords, and
+/// whether a password logs in.
+type UserAnswer<'a> = (bool, bool, usize, Box<dyn Fn(&str) -> bool + 'a>);

@@ -248,7 +248,7 @@ fn check(rule: &Rule, model: &Model, out: &mut Vec<Diagnostic>) {
                                 "pool {}: {kind}[{key}] = {} overrides {} of php.ini for every request of this pool",
                                 pool.name,
                                 short(key, &o.value, shown_override(model, o)),
-                                short(key, &b.value, shown_effective(model, &b))
+                                short(key, &b.value, shown_effective(model, b))
                             ),
                             label(model, o.set_at, "the pool's value wins"),
                         )

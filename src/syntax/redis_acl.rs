@@ -310,7 +310,8 @@ mod tests {
     /// refuses the file.
     #[test]
     fn words_split_at_single_spaces_without_quotes() {
-        let cases: &[(&[u8], Option<&[&[u8]]>)] = &[
+        type Case<'a> = (&'a [u8], Option<&'a [&'a [u8]]>);
+        let cases: &[Case] = &[
             (b"user bob on >pa\"ss\" ~*", Some(&[b"on", b">pa\"ss\"", b"~*"])),
             (b"user bob  on  nopass", Some(&[b"on", b"nopass"])),
             (b"\tuser bob on nopass\t\r", Some(&[b"on", b"nopass"])),

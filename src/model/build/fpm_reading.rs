@@ -306,8 +306,8 @@ mod tests {
         docs.extend(chain.iter());
         let mut resolved = Resolved::new();
         resolved.insert(0, vec![(include_at(&main, 0), Some(Matches::new(vec![1])))]);
-        for f in 1..6 {
-            resolved.insert(f, vec![(include_at(docs[f], 0), Some(Matches::new(vec![f + 1])))]);
+        for (f, doc) in docs.iter().enumerate().take(6).skip(1) {
+            resolved.insert(f, vec![(include_at(doc, 0), Some(Matches::new(vec![f + 1])))]);
         }
         // php-fpm.conf and 1..=4 open: 4's include= would open a sixth file.
         let (files, problems) = read(&docs, &resolved);
