@@ -1244,3 +1244,53 @@ fn pools_that_differ_between_hosts_get_stores_of_their_own() {
         assert!(!said.contains("Note: pool www on hosts"), "{said}");
     }
 }
+
+/// Magento on several hosts of a fleet: env.php at the same place below each host with the
+/// same crypt key is one shop behind a load balancer, so its sessions go to one database
+/// (two databases split every customer's session between the hosts); two shops that only
+/// sit at the same path (`var/www/shop` on both, crypt keys of their own) keep a database
+/// each, or a session id of one shop would be read by the other.
+#[test]
+fn magento_replicas_share_one_database_and_other_shops_do_not() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let fleet = tmp.path().join("fleet");
+    let env = |host: &str, key: &str| {
+        let dir = fleet.join(host).join("var/www/shop/app/etc");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(
+            dir.join("env.php"),
+            format!("<?php\nreturn [\n    'crypt' => ['key' => '{key}'],\n    'session' => [\n        'save' => 'files',\n    ],\n];\n"),
+        )
+        .expect("write env.php");
+        std::fs::create_dir_all(fleet.join(host).join("etc/php/8.2/fpm")).expect("mkdir etc");
+    };
+    std::fs::create_dir_all(fleet.join("redis/etc/redis")).expect("mkdir");
+    std::fs::write(
+        fleet.join("redis/etc/redis/redis.conf"),
+        format!("bind 10.0.0.5\nport 6379\nrequirepass {}\n", argument(PASSWORD.as_bytes())),
+    )
+    .expect("write redis.conf");
+    let databases = |out: &Output| -> Vec<String> {
+        text(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with("+") && l.contains("'database'"))
+            .map(str::to_owned)
+            .collect()
+    };
+    for (keys, shared) in [(["a1b2", "a1b2"], true), (["a1b2", "c3d4"], false)] {
+        env("web1", keys[0]);
+        env("web2", keys[1]);
+        let out = migrate(tmp.path(), &["--redis", "tcp://10.0.0.5:6379", "fleet"]);
+        assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+        let dbs = databases(&out);
+        assert_eq!(dbs.len(), 2, "{}", text(&out.stdout));
+        assert_eq!(dbs[0] == dbs[1], shared, "{keys:?}: {dbs:?}");
+        let note = "Magento var/www/shop/app/etc/env.php on hosts web1, web2 shares database";
+        assert_eq!(
+            text(&out.stdout).contains(note) || text(&out.stderr).contains(note),
+            shared,
+            "{}",
+            text(&out.stdout)
+        );
+    }
+}

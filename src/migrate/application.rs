@@ -38,21 +38,23 @@ pub fn identify<'m>(
     owners: impl Iterator<Item = &'m SessionEndpoint>,
 ) -> Application {
     let (path, offset) = place;
-    let below_host = model
-        .host_of_path(path)
-        .and_then(|h| path.strip_prefix(&model.host(h).root).ok())
-        .unwrap_or(path)
-        .to_path_buf();
+    let below_host = below_host(model, path).to_path_buf();
     let owners = owners.map(|ep| (owner_name(model, ep), settings(model, ep))).collect();
     Application { place: below_host, offset, owners }
 }
 
-/// `php cli`, `pool www`: the owner's name as every host of a fleet spells it.
+/// `path` below the root of the fleet host that holds it, or `path` outside fleets.
+fn below_host<'p>(model: &Model, path: &'p Path) -> &'p Path {
+    model.host_of_path(path).and_then(|h| path.strip_prefix(&model.host(h).root).ok()).unwrap_or(path)
+}
+
+/// `php cli`, `pool www`, `magento var/www/shop`: the owner's name as every host of a fleet
+/// spells it (a Magento install by its root below the host's).
 pub fn owner_name(model: &Model, ep: &SessionEndpoint) -> String {
     match ep.owner {
         EndpointOwner::Php(i) => format!("php {}", model.php[i].sapi_name()),
         EndpointOwner::Pool(i) => format!("pool {}", model.pools[i].name),
-        EndpointOwner::Magento(i) => format!("magento {}", model.magento[i].root.display()),
+        EndpointOwner::Magento(i) => format!("magento {}", below_host(model, &model.magento[i].root).display()),
     }
 }
 
