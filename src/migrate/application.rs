@@ -44,7 +44,7 @@ pub fn identify<'m>(
 }
 
 /// `path` below the root of the fleet host that holds it, or `path` outside fleets.
-fn below_host<'p>(model: &Model, path: &'p Path) -> &'p Path {
+pub fn below_host<'p>(model: &Model, path: &'p Path) -> &'p Path {
     model.host_of_path(path).and_then(|h| path.strip_prefix(&model.host(h).root).ok()).unwrap_or(path)
 }
 
@@ -96,4 +96,27 @@ fn settings(model: &Model, ep: &SessionEndpoint) -> Vec<(String, String)> {
 /// The fleet host whose tree holds `path`, by name (`None` outside fleets).
 pub fn host_name<'m>(model: &'m Model, path: &Path) -> Option<&'m str> {
     model.host_of_path(path).map(|h| model.host(h).name.as_str())
+}
+
+/// What makes Magento installs on several hosts of a fleet one shop: env.php at the same
+/// path below each host's root, and the same `crypt` `key` (Magento encrypts with it; each
+/// install generates its own, so two shops that happen to sit at the same path, say
+/// `/var/www/html`, differ in it, and their sessions must never mix: a session id from one
+/// would be read by the other).
+#[derive(PartialEq)]
+pub struct Shop {
+    /// env.php's path below its host's root.
+    pub place: PathBuf,
+    /// The key's SHA-256 in hex, not the key: compared only, never shown.
+    crypt_key: String,
+}
+
+impl Shop {
+    /// The shop of the env.php `doc` at `path`; `None` outside a fleet, or without a literal,
+    /// non-empty crypt key: such an install gets a database of its own.
+    pub fn of(model: &Model, doc: &crate::syntax::env_php::EnvPhp, path: &Path) -> Option<Shop> {
+        model.host_of_path(path)?;
+        let key = doc.lookup(&["crypt", "key"]).and_then(|e| doc.string_value(e.value)).filter(|k| !k.is_empty())?;
+        Some(Shop { place: below_host(model, path).to_path_buf(), crypt_key: crate::sha256::hex_digest(key) })
+    }
 }

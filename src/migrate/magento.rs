@@ -1,6 +1,7 @@
 //! Magento installs on `files`: `'save' => 'redis'` and a `'redis' => [...]` block written in
 //! the file's own style, with a database no cache uses, `retries`, and the password.
 
+use super::application::Shop;
 use super::database::Allocator;
 use super::edits::{EditSet, Text};
 use super::style::{insert_after, insert_into_empty, ArrayStyle, Value};
@@ -105,8 +106,8 @@ pub fn plan(
     edits: &mut EditSet,
     plan: &mut Plan,
 ) -> Result<(), MigrateError> {
-    // One shop on several hosts behind a load balancer shares one database (see `Replica`).
-    let mut replicas: Vec<(Replica, i64, Vec<String>)> = Vec::new();
+    // One shop on several hosts behind a load balancer shares one database.
+    let mut replicas: Vec<(Shop, i64, Vec<String>)> = Vec::new();
     for ep in &model.endpoints {
         let EndpointOwner::Magento(i) = ep.owner else { continue };
         let m = &model.magento[i];
@@ -126,7 +127,7 @@ pub fn plan(
         let Some(root) = doc.root_array() else {
             return Err(MigrateError::Conflict(format!("{}: env.php returns no array sesslint can edit", ep.label)));
         };
-        let replica = Replica::of(model, doc, path);
+        let replica = Shop::of(model, doc, path);
         let database = match replica.as_ref().and_then(|r| replicas.iter_mut().find(|known| known.0 == *r)) {
             Some(known) => {
                 known.2.extend(super::application::host_name(model, path).map(str::to_owned));
@@ -241,26 +242,4 @@ pub fn plan(
         ));
     }
     Ok(())
-}
-
-/// What makes Magento installs on several hosts of a fleet one shop: env.php at the same
-/// path below each host's root, and the same `crypt` `key` (Magento encrypts with it; each
-/// install generates its own, so two shops that happen to sit at the same path, say
-/// `/var/www/html`, differ in it, and their sessions must never mix: a session id from one
-/// would be read by the other). `None` outside a fleet, or without a literal crypt key: such an
-/// install gets a database of its own.
-#[derive(PartialEq)]
-struct Replica {
-    place: std::path::PathBuf,
-    /// The key's SHA-256, not the key: compared only.
-    crypt_key: String,
-}
-
-impl Replica {
-    fn of(model: &Model, doc: &EnvPhp, path: &std::path::Path) -> Option<Replica> {
-        let host = model.host_of_path(path)?;
-        let place = path.strip_prefix(&model.host(host).root).ok()?.to_path_buf();
-        let key = doc.lookup(&["crypt", "key"]).and_then(|e| doc.string_value(e.value)).filter(|k| !k.is_empty())?;
-        Some(Replica { place, crypt_key: crate::sha256::hex_digest(key) })
-    }
 }

@@ -408,10 +408,7 @@ pub fn plan(
         if let Some(hosts) = shared {
             let first = &groups[replicas[0]];
             let owners: Vec<String> = first.1.iter().map(|&n| application::owner_name(model, todo[n].0)).collect();
-            let place = model
-                .host_of_path(&first.0)
-                .and_then(|h| first.0.strip_prefix(&model.host(h).root).ok())
-                .unwrap_or(&first.0);
+            let place = application::below_host(model, &first.0);
             let store = match prefix {
                 Some(p) => format!("database {db}, key prefix {p}"),
                 None => format!("database {db}"),
