@@ -168,8 +168,9 @@ pub fn is_machine_prefix(dir: &Path) -> bool {
 
 /// Whether `path` is this machine's own configuration: where it leads (`realpath`) is
 /// `/etc`, `/usr/local/etc` or `/opt/NAME/etc`, or below one (`/etc/php/8.2`,
-/// `/usr/local/etc/php`, `/opt/bitnami/etc`), and no git work tree holds that `etc` but one
-/// whose top it is (etckeeper's `/etc/.git`). Naming it is checking this machine, as naming
+/// `/usr/local/etc/php`, `/opt/bitnami/etc`), no project holds that `etc` (a `.git` or a
+/// `sesslint.toml` above it), and a `.git` in it is a directory (etckeeper's `/etc/.git`, not
+/// a submodule's `.git` file). Naming it is checking this machine, as naming
 /// `/` is. An `etc/` of a repository checked out anywhere (`/opt/app/etc` with
 /// `/opt/app/.git`, `/src/etc`) is a copy, confined to its tree: a link there leading out is
 /// never read. `false` for what does not exist. Cost: one `realpath`, a `stat` per ancestor.
@@ -189,7 +190,13 @@ pub fn is_machine_configuration(path: &Path) -> bool {
         (parts.next(), parts.next(), parts.next()),
         (None, ..) | (Some("usr"), Some("local"), None) | (Some("opt"), Some(_), None)
     );
-    prefix && crate::confine::work_tree_at_or_above(etc).is_none_or(|top| top == etc)
+    // A project's marks above it (`.git`, a file or a directory, `sesslint.toml`) make it a
+    // checkout; on it, only etckeeper's own repository, a `.git` directory (a submodule's
+    // `.git` is a file).
+    // (`sesslint.toml` by name: `config` is a layer above this one.)
+    let project_above = parent.ancestors().any(|d| d.join(".git").exists() || d.join("sesslint.toml").is_file());
+    let own_git = etc.join(".git");
+    prefix && !project_above && (!own_git.exists() || own_git.is_dir())
 }
 
 #[cfg(test)]
@@ -227,6 +234,13 @@ mod tests {
             // etckeeper: a work tree whose top is the etc directory itself.
             std::fs::create_dir(top.join("etc/.git")).expect("mkdir etc/.git");
             assert!(is_machine_configuration(&top.join("etc/php")), "etckeeper's etc/.git");
+            // A submodule's `.git` file is no etckeeper, nor a project's sesslint.toml above.
+            std::fs::remove_dir(top.join("etc/.git")).expect("rmdir");
+            std::fs::write(top.join("etc/.git"), "gitdir: ../.git/modules/etc\n").expect("write");
+            assert!(!is_machine_configuration(&top.join("etc/php")), "a submodule");
+            std::fs::remove_file(top.join("etc/.git")).expect("rm");
+            std::fs::write(top.join("sesslint.toml"), "").expect("write");
+            assert!(!is_machine_configuration(&top.join("etc/php")), "a project's sesslint.toml");
             let _ = std::fs::remove_dir_all(&top);
         }
     }

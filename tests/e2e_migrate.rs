@@ -1257,9 +1257,12 @@ fn magento_replicas_share_one_database_and_other_shops_do_not() {
     let env = |host: &str, key: &str| {
         let dir = fleet.join(host).join("var/www/shop/app/etc");
         std::fs::create_dir_all(&dir).expect("mkdir");
+        // `key|DB` gives the shop's database name; `key,$k` an entry whose key is not known.
+        let (key, db) = key.split_once('|').unwrap_or((key, "shop"));
+        let (key, more) = key.split_once(',').map_or((key, String::new()), |(k, m)| (k, format!(", {m} => 'x'")));
         std::fs::write(
             dir.join("env.php"),
-            format!("<?php\nreturn [\n    'crypt' => ['key' => '{key}'],\n    'session' => [\n        'save' => 'files',\n    ],\n];\n"),
+            format!("<?php\nreturn [\n    'crypt' => ['key' => '{key}'{more}],\n    'db' => ['connection' => ['default' => ['host' => 'db', 'dbname' => '{db}']]],\n    'session' => [\n        'save' => 'files',\n    ],\n];\n"),
         )
         .expect("write env.php");
         std::fs::create_dir_all(fleet.join(host).join("etc/php/8.2/fpm")).expect("mkdir etc");
@@ -1277,7 +1280,14 @@ fn magento_replicas_share_one_database_and_other_shops_do_not() {
             .map(str::to_owned)
             .collect()
     };
-    for (keys, shared) in [(["a1b2", "a1b2"], true), (["a1b2", "c3d4"], false)] {
+    // Not one shop: another crypt key; the same key on another database (a staging copy);
+    // a `crypt` entry whose key is not known, which may replace the key.
+    for (keys, shared) in [
+        (["a1b2", "a1b2"], true),
+        (["a1b2", "c3d4"], false),
+        (["a1b2", "a1b2|staging"], false),
+        (["a1b2,$k", "a1b2,$k"], false),
+    ] {
         env("web1", keys[0]);
         env("web2", keys[1]);
         let out = migrate(tmp.path(), &["--redis", "tcp://10.0.0.5:6379", "fleet"]);

@@ -99,24 +99,45 @@ pub fn host_name<'m>(model: &'m Model, path: &Path) -> Option<&'m str> {
 }
 
 /// What makes Magento installs on several hosts of a fleet one shop: env.php at the same
-/// path below each host's root, and the same `crypt` `key` (Magento encrypts with it; each
+/// path below each host's root, the same `crypt` `key` (Magento encrypts with it; each
 /// install generates its own, so two shops that happen to sit at the same path, say
 /// `/var/www/html`, differ in it, and their sessions must never mix: a session id from one
-/// would be read by the other).
+/// would be read by the other), and the same database (`db` `connection` `default` `host` and
+/// `dbname`: a staging copy often keeps production's crypt key).
 #[derive(PartialEq)]
 pub struct Shop {
     /// env.php's path below its host's root.
     pub place: PathBuf,
     /// The key's SHA-256 in hex, not the key: compared only, never shown.
     crypt_key: String,
+    database: (Option<Vec<u8>>, Option<Vec<u8>>),
 }
 
 impl Shop {
-    /// The shop of the env.php `doc` at `path`; `None` outside a fleet, or without a literal,
-    /// non-empty crypt key: such an install gets a database of its own.
+    /// The shop of the env.php `doc` at `path`; `None` outside a fleet, or when the crypt key
+    /// is not known: no literal non-empty key, or an entry of the returned array or of
+    /// `crypt` whose key is not known or a spread (`...$x`, `$k => ...`), which may replace
+    /// it. Such an install gets a database of its own.
     pub fn of(model: &Model, doc: &crate::syntax::env_php::EnvPhp, path: &Path) -> Option<Shop> {
+        use crate::syntax::env_php::ExprKind;
         model.host_of_path(path)?;
+        let all_known = |array| doc.array(array).entries.iter().all(|e| !e.spread && doc.key(e).is_some());
+        let root = doc.root_array()?;
+        let crypt = match doc.expr(doc.lookup(&["crypt"])?.value).kind {
+            ExprKind::Array(a) => a,
+            _ => return None,
+        };
+        if !all_known(root) || !all_known(crypt) {
+            return None;
+        }
         let key = doc.lookup(&["crypt", "key"]).and_then(|e| doc.string_value(e.value)).filter(|k| !k.is_empty())?;
-        Some(Shop { place: below_host(model, path).to_path_buf(), crypt_key: crate::sha256::hex_digest(key) })
+        let db = |k: &str| {
+            doc.lookup(&["db", "connection", "default", k]).and_then(|e| doc.string_value(e.value)).map(<[u8]>::to_vec)
+        };
+        Some(Shop {
+            place: below_host(model, path).to_path_buf(),
+            crypt_key: crate::sha256::hex_digest(key),
+            database: (db("host"), db("dbname")),
+        })
     }
 }
